@@ -1,0 +1,170 @@
+"""The services: every operation of shopterm, for the TUI, the CLI and the tests.
+
+``Services`` is built from a database URL and passed into the Textual app (and
+used by each CLI command). Each area is a sub-service created on first use:
+
+==============  ==============================================================
+``users``       login, PINs, approvals, user administration
+``setup``       shop initialisation, chart of accounts, locations, shop setup
+``masters``     customers, items, prices, sales persons, schemes, targets…
+``stock``       stock receipt (GRN), stock and reserved quantities, batches
+``day``         shop open and shop close
+``sales``       orders, invoices, provisional invoices, delivery notes, returns
+``cash``        sales receipts and refunds, shop receipts/payments, exchange,
+                commission payments
+``ledger``      the customer ledger, matching, balances, statements, GL
+``posting``     the posting framework shared by every document
+==============  ==============================================================
+
+Every operation opens one transaction, checks the actor's permission and the
+rules, calls ``core`` and writes through ``store``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from importlib import import_module
+
+from sqlmodel import col, or_, select
+
+from ..store.db import Database
+from .context import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    location_code: str
+    location_name: str
+    business_date: dt.date
+    day_open: bool
+    user_name: str
+    role: str
+    system_rate: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class LookupRow:
+    code: str
+    name: str
+    detail: str = ""
+
+
+def _sub(module: str, cls: str):
+    def factory(self: "Services"):
+        return getattr(import_module(f"{__name__}.{module}"), cls)(self)
+
+    factory.__name__ = module
+    return cached_property(factory)
+
+
+class Services:
+    def __init__(self, db: Database, *, today: dt.date | None = None):
+        self.db = db
+        self._today = today
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True, today: dt.date | None = None) -> "Services":
+        db = Database.from_url(url)
+        if upgrade:
+            from ..store.migrate import upgrade as do_upgrade
+
+            do_upgrade(db.engine)
+        return cls(db, today=today)
+
+    def today(self) -> dt.date:
+        """The business date (the clock's date, unless fixed for a demo or a test)."""
+        return self._today or dt.date.today()
+
+    users = _sub("users", "UserService")
+    setup = _sub("setup", "SetupService")
+    masters = _sub("masters", "MastersService")
+    stock = _sub("stock", "StockService")
+    day = _sub("day", "DayService")
+    sales = _sub("sales", "SalesService")
+    cash = _sub("cash", "CashService")
+    ledger = _sub("ledger", "LedgerService")
+    posting = _sub("posting", "PostingService")
+
+    # -- shared read helpers -------------------------------------------------
+    def status(self, actor: Actor) -> Status:
+        from ..store.models import Location, ShopDay
+
+        with self.db.read() as session:
+            loc = session.get(Location, actor.location_id) if actor.location_id else None
+            if loc is None:
+                loc = session.exec(select(Location).where(Location.inactive == False).order_by(Location.number)).first()  # noqa: E712
+            if loc is None:
+                return Status("", "", self.today(), False, actor.name, actor.role, None)
+            open_day = session.exec(
+                select(ShopDay).where(ShopDay.location_id == loc.id, ShopDay.status == "open").order_by(col(ShopDay.date).desc())
+            ).first()
+            business_date = open_day.date if open_day else self.today()
+            return Status(loc.code, loc.name, business_date, open_day is not None, actor.name, actor.role,
+                          self.system_rate(session, business_date))
+
+    @staticmethod
+    def system_rate(session, on: dt.date) -> Decimal | None:
+        from ..store.models import ExchangeRate
+
+        row = session.exec(
+            select(ExchangeRate).where(ExchangeRate.date <= on).order_by(col(ExchangeRate.date).desc())
+        ).first()
+        return row.rate if row else None
+
+    def lookup(self, kind: str, query: str, *, limit: int = 50, actor: Actor | None = None) -> list[LookupRow]:
+        """Type-to-search for the F2 dialog: code or name (and phone for customers)."""
+        from ..store import models as m
+
+        q = (query or "").strip()
+        like = f"%{q}%"
+        with self.db.read() as session:
+            if kind == "customer":
+                stmt = select(m.Customer).where(m.Customer.inactive == False)  # noqa: E712
+                if q:
+                    stmt = stmt.where(or_(col(m.Customer.code).ilike(like), col(m.Customer.name).ilike(like),
+                                          col(m.Customer.mobile).ilike(like), col(m.Customer.email).ilike(like)))
+                rows = session.exec(stmt.order_by(m.Customer.name).limit(limit)).all()
+                return [LookupRow(r.code, r.name, f"{r.kind} {r.mobile}".strip()) for r in rows]
+            if kind == "item":
+                stmt = select(m.Item).where(m.Item.inactive == False)  # noqa: E712
+                if q:
+                    stmt = stmt.where(or_(col(m.Item.code).ilike(like), col(m.Item.name).ilike(like)))
+                rows = session.exec(stmt.order_by(m.Item.code).limit(limit)).all()
+                return [LookupRow(r.code, r.name, r.unit) for r in rows]
+            if kind.startswith("batch:"):
+                item = session.exec(select(m.Item).where(m.Item.code == kind[6:].upper())).first()
+                if item is None:
+                    return []
+                stmt = select(m.Batch).where(m.Batch.item_id == item.id)
+                if q:
+                    stmt = stmt.where(col(m.Batch.code).ilike(like))
+                rows = session.exec(stmt.order_by(m.Batch.expiry).limit(limit)).all()
+                return [LookupRow(r.code, r.code, f"exp {r.expiry}" if r.expiry else "") for r in rows]
+            simple = {
+                "sales_person": (m.SalesPerson, "name"),
+                "account": (m.Account, "name"),
+                "cost_centre": (m.CostCentre, "name"),
+                "location": (m.Location, "name"),
+                "supplier": (m.Supplier, "name"),
+                "category": (m.CustomerCategory, "name"),
+            }
+            if kind in simple:
+                model, name_attr = simple[kind]
+                stmt = select(model).where(model.inactive == False)  # noqa: E712
+                if q:
+                    stmt = stmt.where(or_(col(model.code).ilike(like), col(getattr(model, name_attr)).ilike(like)))
+                rows = session.exec(stmt.order_by(model.code).limit(limit)).all()
+                return [LookupRow(r.code, getattr(r, name_attr)) for r in rows]
+            if kind == "group":
+                stmt = select(m.CustomerGroup).where(m.CustomerGroup.inactive == False)  # noqa: E712
+                if q:
+                    stmt = stmt.where(col(m.CustomerGroup.name).ilike(like))
+                rows = session.exec(stmt.order_by(m.CustomerGroup.name).limit(limit)).all()
+                return [LookupRow(r.name, r.name) for r in rows]
+            raise ValueError(f"unknown lookup kind {kind!r}")
+
+
+__all__ = ["Actor", "LookupRow", "Services", "Status"]

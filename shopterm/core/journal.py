@@ -1,0 +1,138 @@
+"""Journal lines and the one rule every voucher obeys: it balances in USD.
+
+A :class:`JLine` is one debit (positive) or credit (negative) on an account,
+given by its code. Its USD amount is what the books keep; ``currency`` and
+``amount`` record the transaction currency, so the CDF cash account keeps an
+exact CDF balance (DESIGN §3). Lines on the receivable account carry the
+customer, which makes them customer-ledger entries (DESIGN §8).
+
+Default chart of accounts (DESIGN §7) is :data:`DEFAULT_CHART`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+from .money import Currency, MoneyError, q2
+
+CASH_USD = "1100"
+CASH_CDF = "1110"
+RECEIVABLE = "1200"
+INVENTORY = "1300"
+HEAD_OFFICE = "1900"
+VAT = "2100"
+SALES = "4000"
+SALES_RETURNS = "4010"
+ROUND_OFF = "4100"
+EXCHANGE = "4200"
+COGS = "5000"
+COMMISSION = "6100"
+PROMOTION = "6200"
+LOYALTY = "6300"
+SHOP_EXPENSES = "6400"
+SHORTAGE = "6900"
+OPENING_EQUITY = "3000"
+
+#: (code, name, kind, cash currency)
+DEFAULT_CHART: tuple[tuple[str, str, str, str | None], ...] = (
+    (CASH_USD, "Cash USD", "asset", "USD"),
+    (CASH_CDF, "Cash CDF", "asset", "CDF"),
+    (RECEIVABLE, "Accounts receivable", "asset", None),
+    (INVENTORY, "Inventory", "asset", None),
+    (HEAD_OFFICE, "Head office current account", "asset", None),
+    (VAT, "VAT payable", "liability", None),
+    (OPENING_EQUITY, "Opening balances", "equity", None),
+    (SALES, "Sales", "income", None),
+    (SALES_RETURNS, "Sales returns", "income", None),
+    (ROUND_OFF, "Round off", "income", None),
+    (EXCHANGE, "Exchange gain/loss", "income", None),
+    (COGS, "Cost of goods sold", "expense", None),
+    (COMMISSION, "Commission expense", "expense", None),
+    (PROMOTION, "Promotion (free goods)", "expense", None),
+    (LOYALTY, "Loyalty redemption", "expense", None),
+    (SHOP_EXPENSES, "Shop expenses", "expense", None),
+    (SHORTAGE, "Cash shortage/excess", "expense", None),
+)
+
+
+class UnbalancedJournalError(MoneyError):
+    """A voucher whose debits and credits differ in USD."""
+
+
+@dataclass(frozen=True, slots=True)
+class JLine:
+    account: str
+    amount_usd: Decimal  # signed: debit +, credit −
+    currency: Currency = Currency.USD
+    amount: Decimal | None = None  # signed, in ``currency``; defaults to amount_usd for USD lines
+    customer_id: int | None = None
+    cost_centre: str | None = None
+    memo: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount_usd, Decimal) or (self.amount is not None and not isinstance(self.amount, Decimal)):
+            raise MoneyError("journal amounts must be Decimal")
+        object.__setattr__(self, "currency", Currency.parse(self.currency))
+        object.__setattr__(self, "amount_usd", q2(self.amount_usd))
+        if self.amount is None:
+            if self.currency is not Currency.USD:
+                raise MoneyError(f"a {self.currency.value} journal line needs its {self.currency.value} amount")
+            object.__setattr__(self, "amount", self.amount_usd)
+        else:
+            object.__setattr__(self, "amount", q2(self.amount))
+
+    @property
+    def is_debit(self) -> bool:
+        return self.amount_usd > 0
+
+
+def debit(account: str, usd: Decimal, currency: Currency = Currency.USD, amount: Decimal | None = None, **kw) -> JLine:
+    return JLine(account, usd, currency, amount, **kw)
+
+
+def credit(account: str, usd: Decimal, currency: Currency = Currency.USD, amount: Decimal | None = None, **kw) -> JLine:
+    return JLine(account, -usd, currency, None if amount is None else -amount, **kw)
+
+
+def total_usd(lines: Iterable[JLine]) -> Decimal:
+    return sum((line.amount_usd for line in lines), Decimal("0"))
+
+
+def check_balanced(lines: Sequence[JLine]) -> None:
+    diff = total_usd(lines)
+    if diff != 0:
+        detail = ", ".join(f"{l.account} {l.amount_usd:+}" for l in lines)
+        raise UnbalancedJournalError(f"journal does not balance: off by {diff} USD ({detail})")
+
+
+def without_zero(lines: Iterable[JLine]) -> list[JLine]:
+    """Drop lines with nothing on them (a 0.00 VAT line, no round off…)."""
+    return [l for l in lines if l.amount_usd != 0 or (l.amount or 0) != 0]
+
+
+def balance_into(lines: Sequence[JLine], account: str, *, limit: Decimal = Decimal("0.05"), memo: str = "conversion rounding") -> list[JLine]:
+    """Put a residual of at most ``limit`` USD (cent rounding of conversions) on ``account``.
+
+    A larger residual is a bug in the caller's rules and raises.
+    """
+    diff = total_usd(lines)
+    if diff == 0:
+        return list(lines)
+    if abs(diff) > limit:
+        check_balanced(lines)
+    return [*lines, JLine(account, -diff, memo=memo)]
+
+
+def merge_same(lines: Iterable[JLine]) -> list[JLine]:
+    """Combine lines that differ only in amount (same account, currency, customer, cost centre, memo)."""
+    out: dict[tuple, JLine] = {}
+    for line in lines:
+        key = (line.account, line.currency, line.customer_id, line.cost_centre, line.memo)
+        if key in out:
+            prev = out[key]
+            out[key] = replace(prev, amount_usd=prev.amount_usd + line.amount_usd, amount=prev.amount + line.amount)
+        else:
+            out[key] = line
+    return list(out.values())

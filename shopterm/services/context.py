@@ -1,0 +1,48 @@
+"""Who is acting, and what each role may do (DESIGN §10)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import PermissionDenied
+
+ROLES = ("cashier", "manager", "admin")
+_RANK = {role: i for i, role in enumerate(ROLES)}
+
+#: The least role that may perform each kind of action. Services check it.
+PERMISSIONS: dict[str, str] = {
+    "sell": "cashier",  # invoices, orders, provisional invoices, delivery notes, returns
+    "receive": "cashier",  # sales receipts, refunds, shop receipts/payments, exchange
+    "open_day": "cashier",
+    "close_day": "manager",
+    "approve": "manager",
+    "cancel": "manager",
+    "masters": "manager",
+    "ledgers": "manager",
+    "match": "manager",
+    "users": "admin",
+    "setup": "admin",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: int
+    name: str
+    role: str
+    location_id: int | None = None
+
+    def can(self, permission: str) -> bool:
+        need = PERMISSIONS[permission]
+        return _RANK.get(self.role, -1) >= _RANK[need]
+
+    def require(self, permission: str, what: str | None = None) -> None:
+        if not self.can(permission):
+            need = PERMISSIONS[permission]
+            raise PermissionDenied(
+                f"{what or permission.replace('_', ' ').capitalize()} needs a {need}; {self.name} is a {self.role}"
+            )
+
+
+def role_at_least(role: str, need: str) -> bool:
+    return _RANK.get(role, -1) >= _RANK[need]

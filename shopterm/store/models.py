@@ -1,0 +1,641 @@
+"""The tables of a shop database (DESIGN §5–§10).
+
+Plain SQLModel table classes: they hold data and open no sessions of their own.
+Money, quantities, rates and percentages use the scaled-integer types of
+:mod:`shopterm.store.types`; codes and enums are short strings so the schema is
+portable between SQLite and PostgreSQL.
+
+Groups:
+- organisation: Location, ShopSetup, ShopDay, ExchangeRate, Account, CostCentre, User
+- customers: CustomerCategory, CustomerGroup, SalesPerson, LoyaltyCard(+Category), Customer, CustomerLocation
+- goods: Supplier, Item, Batch, Price, StockMove
+- schemes: Promotion(+Range, +Location), DiscountSlab(+Range, +Location), SalesTarget(+Month)
+- documents: Document, DocumentLine, NumberSequence
+- books: JournalVoucher, JournalLine, LedgerEntry, Match, MatchLine, LoyaltyTransaction
+- audit: AuditLog
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .types import MoneyType, PctType, QtyType, RateType
+
+D0 = Decimal("0")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _money(default: Decimal | None = D0, **kw: Any) -> Any:
+    return Field(default=default, sa_type=MoneyType, **kw)
+
+
+def _qty(default: Decimal | None = D0, **kw: Any) -> Any:
+    return Field(default=default, sa_type=QtyType, **kw)
+
+
+def _rate(default: Decimal | None = None, **kw: Any) -> Any:
+    return Field(default=default, sa_type=RateType, **kw)
+
+
+def _pct(default: Decimal | None = D0, **kw: Any) -> Any:
+    return Field(default=default, sa_type=PctType, **kw)
+
+
+def json_field(**kw: Any) -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False), **kw)
+
+
+# ---------------------------------------------------------------- organisation
+
+
+class Location(SQLModel, table=True):
+    __tablename__ = "location"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=10, unique=True)
+    name: str = Field(max_length=80)
+    number: int = Field(ge=1, le=99, unique=True)  # the 2 digits in document numbers
+    address: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=40)
+    tax_no: str = Field(default="", max_length=40)  # NIF / Impôt number printed on factures
+    rccm_no: str = Field(default="", max_length=40)
+    cdf_increment: Decimal = _money(Decimal("100"))
+    usd_increment: Decimal = _money(Decimal("0.01"))
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class Account(SQLModel, table=True):
+    """Chart of accounts. ``kind``: asset, liability, equity, income, expense."""
+
+    __tablename__ = "account"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=80)
+    kind: str = Field(max_length=10)
+    currency: Optional[str] = Field(default=None, max_length=3)  # set for cash accounts
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class CostCentre(SQLModel, table=True):
+    __tablename__ = "cost_centre"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=80)
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class ShopSetup(SQLModel, table=True):
+    __tablename__ = "shop_setup"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", unique=True)
+    cash_customer_id: Optional[int] = Field(default=None, foreign_key="customer.id")
+    cash_ledger_local_id: int = Field(foreign_key="account.id")
+    cash_ledger_base_id: int = Field(foreign_key="account.id")
+    shortage_ledger_id: int = Field(foreign_key="account.id")
+    max_shortage_usd: Decimal = _money(D0)
+    max_shortage_cdf: Decimal = _money(D0)
+    print_command: str = Field(default="", max_length=200)  # e.g. "lp -d counter"; empty: a folder
+    print_dir: str = Field(default="", max_length=300)
+    updated_at: dt.datetime = Field(default_factory=_now)
+
+
+class ShopDay(SQLModel, table=True):
+    __tablename__ = "shop_day"
+    __table_args__ = (UniqueConstraint("location_id", "date"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    date: dt.date
+    status: str = Field(default="open", max_length=10)  # open | closed
+    open_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    close_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    opened_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    closed_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    opened_at: dt.datetime = Field(default_factory=_now)
+    closed_at: Optional[dt.datetime] = None
+
+
+class ExchangeRate(SQLModel, table=True):
+    """The system rate, CDF per 1 USD, in force from ``date`` on."""
+
+    __tablename__ = "exchange_rate"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    date: dt.date = Field(unique=True)
+    rate: Decimal = _rate()
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    full_name: str = Field(default="", max_length=80)
+    pin_hash: str = Field(max_length=200)
+    role: str = Field(max_length=10)  # cashier | manager | admin
+    location_id: Optional[int] = Field(default=None, foreign_key="location.id")
+    inactive: bool = False
+    failed_attempts: int = 0
+    locked_until: Optional[dt.datetime] = None
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+# ---------------------------------------------------------------- customers
+
+
+class CustomerCategory(SQLModel, table=True):
+    __tablename__ = "customer_category"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=80, unique=True)
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class CustomerGroup(SQLModel, table=True):
+    __tablename__ = "customer_group"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class SalesPerson(SQLModel, table=True):
+    __tablename__ = "sales_person"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=80)
+    mobile: str = Field(default="", max_length=40)
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class LoyaltyCard(SQLModel, table=True):
+    __tablename__ = "loyalty_card"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    doc_date: dt.date
+    redemption_frequency_days: int = 0
+    value_per_point_usd: Decimal = _money(D0)  # redemption details
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class LoyaltyCardCategory(SQLModel, table=True):
+    """Which price/customer category earns, and how much sales (USD) make one point."""
+
+    __tablename__ = "loyalty_card_category"
+    __table_args__ = (UniqueConstraint("card_id", "price_category"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="loyalty_card.id", index=True)
+    price_category: str = Field(max_length=20)  # retail | wholesale
+    sales_amount_per_point: Decimal = _money(D0)
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customer"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=120, index=True)
+    kind: str = Field(default="credit", max_length=10)  # credit | cash
+    category_id: Optional[int] = Field(default=None, foreign_key="customer_category.id")
+    group_id: Optional[int] = Field(default=None, foreign_key="customer_group.id", index=True)
+    existing_vendor: bool = False
+    supplier_name: str = Field(default="", max_length=120)
+    control_account_id: Optional[int] = Field(default=None, foreign_key="account.id")
+    credit_limit_usd: Decimal = _money(D0)
+    credit_days: int = 0
+    national_id: str = Field(default="", max_length=40)
+    price_category: str = Field(default="retail", max_length=20)  # retail | wholesale
+    loyalty_card_id: Optional[int] = Field(default=None, foreign_key="loyalty_card.id")
+    nrc_no: str = Field(default="", max_length=40)
+    impot_no: str = Field(default="", max_length=40)
+    address: str = Field(default="", max_length=200)
+    mobile: str = Field(default="", max_length=40, index=True)
+    email: str = Field(default="", max_length=120)
+    sales_person_id: Optional[int] = Field(default=None, foreign_key="sales_person.id")
+    tax_exempt: bool = False
+    free_offer: bool = False
+    inactive: bool = False
+    location_id: Optional[int] = Field(default=None, foreign_key="location.id")  # cash customers
+    created_at: dt.datetime = Field(default_factory=_now)
+    updated_at: dt.datetime = Field(default_factory=_now)
+
+
+class CustomerLocation(SQLModel, table=True):
+    __tablename__ = "customer_location"
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True)
+    location_id: int = Field(foreign_key="location.id", primary_key=True)
+
+
+# ---------------------------------------------------------------- goods
+
+
+class Supplier(SQLModel, table=True):
+    __tablename__ = "supplier"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=120)
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class Item(SQLModel, table=True):
+    __tablename__ = "item"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=30, unique=True)
+    name: str = Field(max_length=120, index=True)
+    unit: str = Field(default="PCS", max_length=10)
+    pack_size: Decimal = _qty(Decimal("1"))
+    tax_rate: Decimal = _pct(Decimal("16"))
+    cost_usd: Decimal = _money(D0)  # last purchase price (base)
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class Batch(SQLModel, table=True):
+    __tablename__ = "batch"
+    __table_args__ = (UniqueConstraint("item_id", "code"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    code: str = Field(max_length=30)
+    expiry: Optional[dt.date] = None
+    mfg_date: Optional[dt.date] = None
+    supplier_id: Optional[int] = Field(default=None, foreign_key="supplier.id")
+    supplier_batch_no: str = Field(default="", max_length=40)
+    cost_usd: Decimal = _money(D0)
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class Price(SQLModel, table=True):
+    """A price list row: retail and wholesale price of an item at a location in a currency."""
+
+    __tablename__ = "price"
+    __table_args__ = (
+        UniqueConstraint("location_id", "item_id", "currency", "effective_from"),
+        Index("ix_price_lookup", "item_id", "location_id", "currency", "effective_from"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id")
+    item_id: int = Field(foreign_key="item.id")
+    currency: str = Field(max_length=3)
+    retail_price: Decimal = _money(D0)
+    wholesale_price: Decimal = _money(D0)
+    effective_from: dt.date
+    update_no: str = Field(default="", max_length=20)
+    created_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class StockMove(SQLModel, table=True):
+    """One movement of one batch at one location; stock = Σ qty."""
+
+    __tablename__ = "stock_move"
+    __table_args__ = (
+        Index("ix_stock_item_loc_batch", "item_id", "location_id", "batch_id"),
+        Index("ix_stock_loc_date", "location_id", "date"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id")
+    item_id: int = Field(foreign_key="item.id")
+    batch_id: int = Field(foreign_key="batch.id")
+    date: dt.date
+    qty: Decimal = _qty(D0)  # signed: + in, − out
+    unit_cost_usd: Decimal = _money(D0)
+    kind: str = Field(max_length=20)  # receipt | sale | free | delivery | return | direct_return | adjust
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    document_line_id: Optional[int] = Field(default=None, foreign_key="document_line.id")
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+# ---------------------------------------------------------------- schemes
+
+
+class Promotion(SQLModel, table=True):
+    __tablename__ = "promotion"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    scheme_no: str = Field(max_length=20, unique=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    unit: str = Field(default="", max_length=10)
+    reason: str = Field(max_length=40)
+    expense_account_id: Optional[int] = Field(default=None, foreign_key="account.id")
+    cost_centre_id: Optional[int] = Field(default=None, foreign_key="cost_centre.id")
+    scheme_date: dt.date
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class PromotionRange(SQLModel, table=True):
+    __tablename__ = "promotion_range"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    promotion_id: int = Field(foreign_key="promotion.id", index=True)
+    min_qty: Decimal = _qty(D0)
+    max_qty: Decimal = _qty(D0)
+    free_qty: Decimal = _qty(D0)
+
+
+class PromotionLocation(SQLModel, table=True):
+    __tablename__ = "promotion_location"
+    promotion_id: int = Field(foreign_key="promotion.id", primary_key=True)
+    location_id: int = Field(foreign_key="location.id", primary_key=True)
+
+
+class DiscountSlab(SQLModel, table=True):
+    __tablename__ = "discount_slab"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    doc_no: str = Field(max_length=20, unique=True)
+    doc_date: dt.date
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class DiscountSlabRange(SQLModel, table=True):
+    __tablename__ = "discount_slab_range"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    slab_id: int = Field(foreign_key="discount_slab.id", index=True)
+    from_value: Decimal = _money(D0)
+    to_value: Optional[Decimal] = _money(None, nullable=True)  # None: no upper bound
+    pct: Decimal = _pct(D0)
+
+
+class DiscountSlabLocation(SQLModel, table=True):
+    __tablename__ = "discount_slab_location"
+    slab_id: int = Field(foreign_key="discount_slab.id", primary_key=True)
+    location_id: int = Field(foreign_key="location.id", primary_key=True)
+
+
+class SalesTarget(SQLModel, table=True):
+    """Monthly targets for a financial year, per location or per sales person (delegate)."""
+
+    __tablename__ = "sales_target"
+    __table_args__ = (UniqueConstraint("kind", "financial_year", "location_id", "sales_person_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)  # location | delegate
+    financial_year: int
+    location_id: Optional[int] = Field(default=None, foreign_key="location.id")
+    sales_person_id: Optional[int] = Field(default=None, foreign_key="sales_person.id")
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class SalesTargetMonth(SQLModel, table=True):
+    __tablename__ = "sales_target_month"
+    __table_args__ = (UniqueConstraint("target_id", "month"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    target_id: int = Field(foreign_key="sales_target.id", index=True)
+    month: int = Field(ge=1, le=12)
+    target_qty: Decimal = _qty(D0)
+    target_amount: Decimal = _money(D0)
+
+
+# ---------------------------------------------------------------- documents
+
+
+class NumberSequence(SQLModel, table=True):
+    """Gapless counters per document type, location and month (DESIGN §6)."""
+
+    __tablename__ = "number_sequence"
+    __table_args__ = (UniqueConstraint("doc_type", "location_id", "period"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    doc_type: str = Field(max_length=4)
+    location_id: int = Field(foreign_key="location.id")
+    period: str = Field(max_length=4)  # YYMM
+    last_value: int = 0
+
+
+class Document(SQLModel, table=True):
+    """Every sales-module document: header, totals and links.
+
+    ``doc_type`` is the two-letter code of DESIGN §6 (SI, PI, DN, …). Drafts
+    have no number. Screen-specific figures that are not journal amounts (e.g.
+    the denominations counted at close) live in ``extra`` as strings.
+    """
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("doc_type", "location_id", "number"),
+        Index("ix_document_customer_date", "customer_id", "doc_date"),
+        Index("ix_document_type_status", "doc_type", "status", "location_id"),
+        Index("ix_document_loc_date", "location_id", "doc_date"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    doc_type: str = Field(max_length=4)
+    number: Optional[str] = Field(default=None, max_length=20, index=True)
+    status: str = Field(default="draft", max_length=10)  # draft | posted | cancelled
+    location_id: int = Field(foreign_key="location.id")
+    doc_date: dt.date
+    customer_id: Optional[int] = Field(default=None, foreign_key="customer.id")
+    sales_person_id: Optional[int] = Field(default=None, foreign_key="sales_person.id")
+    currency: str = Field(default="USD", max_length=3)
+    rate: Decimal = _rate(Decimal("1"))
+    subtype: str = Field(default="", max_length=20)  # SO|PF, receipt|payment, DIRECT, invoice|delivery_note…
+    sales_type: str = Field(default="", max_length=10)  # cash | credit
+    contact_no: str = Field(default="", max_length=40)
+    additional_price_pct: Decimal = _pct(D0)
+    agent_commission: bool = False
+    free_offer: bool = False
+    tax_exempt: bool = False
+    print_usd: bool = False
+    flat_discount_type: str = Field(default="", max_length=10)  # percent | amount | ''
+    flat_discount_value: Decimal = _money(D0)
+    # totals (document currency unless named)
+    total_qty: Decimal = _qty(D0)
+    total_free_qty: Decimal = _qty(D0)
+    total_gross: Decimal = _money(D0)
+    total_discount: Decimal = _money(D0)
+    subtotal: Decimal = _money(D0)
+    flat_pct: Decimal = _pct(D0)
+    flat_amount: Decimal = _money(D0)
+    tax_amount: Decimal = _money(D0)
+    net_amount: Decimal = _money(D0)
+    net_usd: Decimal = _money(D0)
+    net_cdf: Decimal = _money(D0)
+    round_off_cdf: Decimal = _money(D0)
+    loyalty_points: int = 0
+    redemption_points: int = 0
+    redemption_value_usd: Decimal = _money(D0)
+    payable: Decimal = _money(D0)
+    payable_usd: Decimal = _money(D0)
+    payable_cdf: Decimal = _money(D0)
+    amount: Decimal = _money(D0)  # single-amount documents (receipt/payment, exchange received, commission total)
+    amount_usd: Decimal = _money(D0)
+    narration: str = Field(default="", max_length=500)
+    source_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    account_id: Optional[int] = Field(default=None, foreign_key="account.id")  # particulars / expense
+    cost_centre_id: Optional[int] = Field(default=None, foreign_key="cost_centre.id")
+    extra: dict = json_field()
+    approved: bool = False
+    approved_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    posted_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    cancelled_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    print_count: int = 0
+    created_at: dt.datetime = Field(default_factory=_now)
+    updated_at: dt.datetime = Field(default_factory=_now)
+    posted_at: Optional[dt.datetime] = None
+    cancelled_at: Optional[dt.datetime] = None
+
+
+class DocumentLine(SQLModel, table=True):
+    __tablename__ = "document_line"
+    __table_args__ = (Index("ix_line_doc", "document_id", "line_no"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id")
+    line_no: int
+    item_id: Optional[int] = Field(default=None, foreign_key="item.id", index=True)
+    batch_id: Optional[int] = Field(default=None, foreign_key="batch.id")
+    unit: str = Field(default="", max_length=10)
+    qty: Decimal = _qty(D0)
+    is_free: bool = False  # a free-offer line (Free Offers tab)
+    price: Decimal = _money(D0)
+    price_usd: Decimal = _money(D0)
+    gross: Decimal = _money(D0)
+    discount_pct: Decimal = _pct(D0)
+    discount_amount: Decimal = _money(D0)
+    line_flat: Decimal = _money(D0)
+    line_net: Decimal = _money(D0)
+    flat_share: Decimal = _money(D0)
+    tax_rate: Decimal = _pct(D0)
+    tax_amount: Decimal = _money(D0)
+    unit_cost_usd: Decimal = _money(D0)
+    source_line_id: Optional[int] = Field(default=None, foreign_key="document_line.id", index=True)
+    qty_done: Decimal = _qty(D0)  # invoiced (orders) / delivered (provisional invoices)
+    qty_returned: Decimal = _qty(D0)
+    ref_document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)  # commission: the invoice
+    amount: Decimal = _money(D0)  # commission: amount payable
+    extra: dict = json_field()
+
+
+# ---------------------------------------------------------------- books
+
+
+class JournalVoucher(SQLModel, table=True):
+    __tablename__ = "journal_voucher"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    location_id: int = Field(foreign_key="location.id")
+    date: dt.date = Field(index=True)
+    voucher_type: str = Field(max_length=4)
+    number: str = Field(max_length=20)
+    narration: str = Field(default="", max_length=500)
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class JournalLine(SQLModel, table=True):
+    """One Dr/Cr line. ``amount_usd`` is signed (debit +); ``amount`` is the same in ``currency``."""
+
+    __tablename__ = "journal_line"
+    __table_args__ = (
+        Index("ix_jl_account_date", "account_id", "date"),
+        Index("ix_jl_customer_date", "customer_id", "date"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    voucher_id: int = Field(foreign_key="journal_voucher.id", index=True)
+    location_id: int = Field(foreign_key="location.id")
+    date: dt.date
+    account_id: int = Field(foreign_key="account.id")
+    customer_id: Optional[int] = Field(default=None, foreign_key="customer.id")
+    cost_centre_id: Optional[int] = Field(default=None, foreign_key="cost_centre.id")
+    currency: str = Field(max_length=3)
+    amount: Decimal = _money(D0)
+    amount_usd: Decimal = _money(D0)
+    memo: str = Field(default="", max_length=200)
+
+
+class LedgerEntry(SQLModel, table=True):
+    """The customer ledger: one entry per journal line on the receivable account (DESIGN §8).
+
+    Signed: positive = the customer owes us. ``open_*`` is the part not yet
+    matched; an entry whose open amount is not zero is an open item.
+    """
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        Index("ix_le_customer_date", "customer_id", "doc_date", "id"),
+        Index("ix_le_changed", "changed_at"),
+        Index("ix_le_customer_open", "customer_id", "is_open"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    location_id: int = Field(foreign_key="location.id")
+    journal_line_id: Optional[int] = Field(default=None, foreign_key="journal_line.id")
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    voucher_type: str = Field(max_length=4)
+    number: str = Field(max_length=20)
+    reference: str = Field(default="", max_length=60)
+    doc_date: dt.date
+    due_date: Optional[dt.date] = None
+    currency: str = Field(max_length=3)
+    amount: Decimal = _money(D0)
+    amount_usd: Decimal = _money(D0)
+    open_amount: Decimal = _money(D0)
+    open_usd: Decimal = _money(D0)
+    is_open: bool = True
+    method: str = Field(default="", max_length=20)  # payment method for receipts/payments
+    posted_at: dt.datetime = Field(default_factory=_now)
+    changed_at: dt.datetime = Field(default_factory=_now)
+
+
+class Match(SQLModel, table=True):
+    """A match group: ledger entries of one customer that settle each other."""
+
+    __tablename__ = "match"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    date: dt.date
+    kind: str = Field(default="auto", max_length=10)  # auto | manual | payment
+    created_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=_now)
+    unmatched_on: Optional[dt.date] = None
+    unmatched_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    unmatched_at: Optional[dt.datetime] = None
+
+
+class MatchLine(SQLModel, table=True):
+    """How much of one entry a match settles (signed like the entry; Σ per match = 0 in USD)."""
+
+    __tablename__ = "match_line"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    entry_id: int = Field(foreign_key="ledger_entry.id", index=True)
+    amount: Decimal = _money(D0)
+    amount_usd: Decimal = _money(D0)
+
+
+class LoyaltyTransaction(SQLModel, table=True):
+    __tablename__ = "loyalty_transaction"
+    __table_args__ = (Index("ix_loyalty_customer_date", "customer_id", "date"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    date: dt.date
+    kind: str = Field(max_length=10)  # earn | redeem | reverse
+    points: int  # signed
+    value_usd: Decimal = _money(D0)
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+# ---------------------------------------------------------------- audit
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=_now)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_name: str = Field(default="", max_length=40)
+    action: str = Field(max_length=30)  # create | update | post | cancel | match | unmatch | approve | print | login…
+    entity: str = Field(max_length=40)
+    entity_id: Optional[int] = None
+    summary: str = Field(default="", max_length=300)
+    before: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    approver_id: Optional[int] = Field(default=None, foreign_key="user.id")

@@ -1,0 +1,73 @@
+"""Scaled-integer column types.
+
+Money, quantities, rates and percentages are stored as integers
+(amount × 100, qty × 1000, rate × 10⁶, percent × 10⁴; DESIGN §3) so that
+``SUM()`` in SQL is exact and fast, on SQLite and PostgreSQL alike. Python sees
+:class:`~decimal.Decimal` only; a value with more precision than its column
+holds is refused rather than silently rounded.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import BigInteger
+from sqlalchemy.types import TypeDecorator
+
+
+class _Scaled(TypeDecorator):
+    impl = BigInteger
+    cache_ok = True
+    scale: int = 2
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("float is not accepted for a scaled column; use Decimal")
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = Decimal(value)
+        if not isinstance(value, Decimal):
+            raise TypeError(f"expected Decimal, got {type(value).__name__}")
+        scaled = value.scaleb(self.scale)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.scale} decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-self.scale).quantize(Decimal(1).scaleb(-self.scale))
+
+    @property
+    def python_type(self):
+        return Decimal
+
+
+class MoneyType(_Scaled):
+    """An amount with 2 decimals (× 100)."""
+
+    scale = 2
+
+
+class QtyType(_Scaled):
+    """A quantity with 3 decimals (× 1000)."""
+
+    scale = 3
+
+
+class RateType(_Scaled):
+    """An exchange rate, CDF per USD, with 6 decimals (× 10⁶)."""
+
+    scale = 6
+
+
+class PctType(_Scaled):
+    """A percentage with 4 decimals (× 10⁴)."""
+
+    scale = 4
+
+
+def from_scaled(value: int | None, scale: int) -> Decimal:
+    """Turn a raw scaled integer (e.g. from ``SUM()``) back into a Decimal."""
+    return Decimal(int(value or 0)).scaleb(-scale).quantize(Decimal(1).scaleb(-scale))
