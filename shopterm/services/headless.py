@@ -1,0 +1,475 @@
+"""``shopterm post``: documents given as JSON, posted through the services (DESIGN §11).
+
+Input is one JSON object or a list of them. Each document names its ``type``;
+the handler registered for that type parses it strictly and calls the same
+service operation the screen calls, which runs in its own transaction. So each
+document is its own transaction: documents before a rejected one stay posted.
+
+Registering a document type (in the service module that owns it)::
+
+    from .headless import Fields, handler
+
+    @handler("shop_open")
+    def _post_shop_open(services, actor, doc: dict) -> dict:
+        f = Fields(doc, required=["location"], optional=["date"], allow_draft=False, allow_approval=False)
+        result = services.day.open_day(actor, f.str("location"), f.date("date", default=services.today()))
+        return {"number": result.number, "totals": {"opening_usd": result.opening_usd}}
+
+A handler returns a dict with at least ``number`` (``None`` for a draft) and
+``totals`` (Decimals are fine: the output turns every Decimal into a string);
+any further keys are passed through to the output.
+
+The modules that register handlers are imported lazily, the first time a type
+is looked up (:data:`HANDLER_MODULES`); a module that does not exist yet is
+skipped.
+
+**Numbers in JSON.** Amounts, quantities, rates and percentages must be JSON
+*strings* (``"2.50"``, not ``2.50``): a JSON number, integer or not, is refused
+for those fields with a message naming the field, because a binary float cannot
+hold 2.50 exactly and a silently converted integer hides the same mistake made
+with decimals. :func:`parse_json` reads every JSON number as a
+:class:`JsonNumber` (the literal text, unconverted) so nothing ever passes
+through ``float``; :meth:`Fields.int` accepts a JSON integer where a count is
+meant (``"credit_days": 30``). Python callers may pass :class:`~decimal.Decimal`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field as dc_field
+from decimal import Decimal
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from ..core.money import Currency, MoneyError, parse_amount, parse_pct, parse_qty, parse_rate
+from .errors import InactiveRecord, NotFound, ShopError, ValidationError
+
+if TYPE_CHECKING:
+    from . import Services
+    from .context import Actor
+
+#: fn(services, actor, doc) -> {"number": ..., "totals": {...}, ...}
+Handler = Callable[["Services", "Actor", dict], dict]
+
+#: Service modules that register handlers (imported on first use; missing ones skipped).
+HANDLER_MODULES = ("day", "cash", "stock", "sales", "ledger", "masters")
+
+#: Fields every document may carry unless its parser turns them off.
+DRAFT_FIELDS = ("draft",)
+APPROVAL_FIELDS = ("approver", "approver_pin")
+
+_HANDLERS: dict[str, Handler] = {}
+_loaded = False
+
+
+# ---------------------------------------------------------------- registry
+
+
+def handler(type_name: str) -> Callable[[Handler], Handler]:
+    """Register ``fn(services, actor, doc) -> dict`` as the poster of ``type_name`` documents."""
+
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[type_name] = fn
+        return fn
+
+    return register
+
+
+def load_handlers() -> None:
+    """Import the service modules that register handlers (once; the ones that exist)."""
+    global _loaded
+    if _loaded:
+        return
+    for name in HANDLER_MODULES:
+        module = f"{__package__}.{name}"
+        try:
+            import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:  # the module exists but something it imports does not: a real error
+                raise
+    _loaded = True
+
+
+def known_types() -> list[str]:
+    load_handlers()
+    return sorted(_HANDLERS)
+
+
+def get_handler(type_name: str) -> Handler:
+    load_handlers()
+    try:
+        return _HANDLERS[type_name]
+    except KeyError:
+        known = ", ".join(sorted(_HANDLERS)) or "none yet"
+        raise ValidationError(f"unknown document type {type_name!r}; known types: {known}", field="type") from None
+
+
+# ---------------------------------------------------------------- JSON input
+
+
+class JsonNumber(str):
+    """A JSON number kept as its literal text (never a float)."""
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON; numbers become :class:`JsonNumber`; a syntax error names line and column."""
+    try:
+        return json.loads(text, parse_float=JsonNumber, parse_int=JsonNumber, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValidationError(f"malformed JSON: {name} is not allowed")
+
+
+def documents_of(data: Any) -> list[dict]:
+    """One object or a list of objects → a list (anything else is refused)."""
+    docs = data if isinstance(data, list) else [data]
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, dict):
+            raise ValidationError(f"document {i}: expected a JSON object, got {_json_kind(doc)}", index=i)
+    return docs
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, JsonNumber):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+# ---------------------------------------------------------------- strict fields
+
+
+class Fields:
+    """A strict view of one JSON object (a document, or one of its lines).
+
+    ``Fields(doc, required=[...], optional=[...])`` refuses unknown fields and
+    missing required ones at once; the typed getters convert and refuse bad
+    values with a message naming the field::
+
+        unknown field 'custmer' in sales_invoice
+        sales_invoice: 'customer' is required
+        sales_invoice lines[0]: 'qty' must be a string such as "10", not the JSON number 10.5
+
+    ``type`` is always allowed; ``draft`` and ``approver``/``approver_pin`` are
+    allowed unless ``allow_draft``/``allow_approval`` is False. Errors carry
+    ``field`` as a path (``lines[0].qty``).
+    """
+
+    def __init__(self, doc: Any, required: Iterable[str] = (), optional: Iterable[str] = (), *,
+                 where: str | None = None, path: str = "", allow_draft: bool = True, allow_approval: bool = True):
+        self.path = path
+        if not isinstance(doc, dict):
+            label = where or "document"
+            raise ValidationError(f"{label}: expected a JSON object, got {_json_kind(doc)}", field=path or None)
+        self.doc = doc
+        self.where = where or str(doc.get("type") or "document")
+        required = list(required)
+        allowed = set(required) | set(optional)
+        if not path:
+            allowed.add("type")
+        if allow_draft:
+            allowed.update(DRAFT_FIELDS)
+        if allow_approval:
+            allowed.update(APPROVAL_FIELDS)
+        for key in doc:
+            if key not in allowed:
+                raise ValidationError(f"unknown field {key!r} in {self.where}", field=self._f(key))
+        for key in required:
+            if key not in doc or doc[key] is None or (isinstance(doc[key], str) and not doc[key].strip()):
+                raise ValidationError(f"{self.where}: {key!r} is required", field=self._f(key))
+
+    # -- helpers ------------------------------------------------------------
+    def _f(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def _err(self, name: str, message: str) -> ValidationError:
+        return ValidationError(f"{self.where}: {message}", field=self._f(name))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.doc and self.doc[name] is not None
+
+    def raw(self, name: str, default: Any = None) -> Any:
+        value = self.doc.get(name)
+        return default if value is None else value
+
+    # -- common fields ---------------------------------------------------------
+    @property
+    def draft(self) -> bool:
+        return self.bool("draft") if "draft" in self.doc else False
+
+    @property
+    def approver(self) -> str | None:
+        return self.str("approver") if "approver" in self else None
+
+    @property
+    def approver_pin(self) -> str | None:
+        return self.str("approver_pin") if "approver_pin" in self else None
+
+    # -- typed getters ------------------------------------------------------------
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.doc.get(name)
+        if value is None:
+            return default
+        if isinstance(value, JsonNumber) or not isinstance(value, str):
+            raise self._err(name, f"{name!r} must be a string, got {_json_kind(value)}")
+        return value.strip()
+
+    def _number_text(self, name: str, example: str) -> Any:
+        value = self.doc.get(name)
+        if isinstance(value, JsonNumber):
+            raise self._err(name, f"{name!r} must be a string such as \"{example}\", not the JSON number {value}"
+                                  " (amounts, quantities and rates are strings)")
+        if isinstance(value, (bool, int, float)) or not isinstance(value, (str, Decimal)):
+            raise self._err(name, f"{name!r} must be a string such as \"{example}\", got {_json_kind(value)}")
+        return value
+
+    def _convert(self, name: str, default: Any, example: str, parse: Callable[..., Decimal], **kw: Any) -> Decimal | None:
+        if name not in self:
+            return default
+        value = self._number_text(name, example)
+        try:
+            return parse(value, field=name, **kw)
+        except MoneyError as exc:
+            raise ValidationError(f"{self.where}: {exc}", field=self._f(name)) from None
+
+    def amount(self, name: str, default: Decimal | None = None, *, allow_negative: bool = False) -> Decimal | None:
+        """An amount: a string, at most 2 decimals, not negative unless allowed."""
+        return self._convert(name, default, "2.50", parse_amount, allow_negative=allow_negative)
+
+    def qty(self, name: str, default: Decimal | None = None, *, allow_negative: bool = False) -> Decimal | None:
+        """A quantity: a string, at most 3 decimals."""
+        return self._convert(name, default, "10", parse_qty, allow_negative=allow_negative)
+
+    def rate(self, name: str, default: Decimal | None = None) -> Decimal | None:
+        """An exchange rate (CDF per USD): a string, greater than zero, at most 6 decimals."""
+        return self._convert(name, default, "2850", parse_rate)
+
+    def pct(self, name: str, default: Decimal | None = None) -> Decimal | None:
+        """A percentage 0–100: a string, at most 4 decimals."""
+        return self._convert(name, default, "5", parse_pct)
+
+    def int(self, name: str, default: int | None = None, *, minimum: int | None = 0) -> int | None:
+        """A count (days, points): a JSON integer or a string of digits."""
+        if name not in self:
+            return default
+        value = self.doc[name]
+        text = value if isinstance(value, str) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        if text is None or not text.strip().lstrip("-").isdigit():
+            raise self._err(name, f"{name!r} must be a whole number, got {value!r}")
+        result = int(text.strip())
+        if minimum is not None and result < minimum:
+            raise self._err(name, f"{name!r} must be at least {minimum}, got {result}")
+        return result
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        if name not in self:
+            return default
+        value = self.doc[name]
+        if not isinstance(value, bool):
+            raise self._err(name, f"{name!r} must be true or false, got {_json_kind(value)}")
+        return value
+
+    def date(self, name: str, default: dt.date | None = None) -> dt.date | None:
+        """An ISO date ``YYYY-MM-DD``."""
+        if name not in self:
+            return default
+        value = self.doc[name]
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str) and not isinstance(value, JsonNumber):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self._err(name, f"{name!r} must be a date YYYY-MM-DD, got {value!r}")
+
+    def currency(self, name: str, default: Currency | None = None) -> Currency | None:
+        if name not in self:
+            return default
+        text = self.str(name)
+        try:
+            return Currency.parse(text)
+        except MoneyError:
+            raise self._err(name, f"{name!r} must be USD or CDF, got {text!r}") from None
+
+    def choice(self, name: str, choices: Iterable[str], default: str | None = None) -> str | None:
+        if name not in self:
+            return default
+        choices = list(choices)
+        text = self.str(name)
+        if text not in choices:
+            raise self._err(name, f"{name!r} must be one of {', '.join(choices)}, got {text!r}")
+        return text
+
+    def obj(self, name: str, required: Iterable[str] = (), optional: Iterable[str] = ()) -> "Fields | None":
+        """A nested object (e.g. ``flat_discount``), checked the same way; None when absent."""
+        if name not in self:
+            return None
+        return Fields(self.doc[name], required, optional, where=f"{self.where} {name}", path=self._f(name),
+                      allow_draft=False, allow_approval=False)
+
+    def list(self, name: str, required: Iterable[str] = (), optional: Iterable[str] = (), *,
+             min_items: int = 0) -> "list[Fields]":
+        """A list of objects (e.g. ``lines``), each checked; ``[]`` when absent."""
+        value = self.doc.get(name)
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            raise self._err(name, f"{name!r} must be a list, got {_json_kind(value)}")
+        if len(value) < min_items:
+            raise self._err(name, f"{name!r} needs at least {min_items} {'entry' if min_items == 1 else 'entries'}")
+        required, optional = list(required), list(optional)
+        return [
+            Fields(item, required, optional, where=f"{self.where} {name}[{i}]", path=f"{self._f(name)}[{i}]",
+                   allow_draft=False, allow_approval=False)
+            for i, item in enumerate(value)
+        ]
+
+
+def take(doc: Any, required: Iterable[str] = (), optional: Iterable[str] = (), **kw: Any) -> Fields:
+    """Shorthand for :class:`Fields`."""
+    return Fields(doc, required, optional, **kw)
+
+
+# ---------------------------------------------------------------- the acting user
+
+
+def actor_for(services: "Services", name: str | None, pin: str | None = None) -> "Actor":
+    """The acting user of a headless command: must exist and be active; a PIN, if given, is verified."""
+    from sqlmodel import select
+
+    from ..store.models import User
+    from .users import actor_of
+
+    name = (name or "").strip().lower()
+    if not name:
+        raise ValidationError("this command needs the acting user: --user NAME (or SHOPTERM_USER)", field="user")
+    if pin:
+        return services.users.login(name, pin)
+    with services.db.read() as session:
+        user = session.exec(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotFound(f"User {name} not found", field="user")
+        if user.inactive:
+            raise InactiveRecord(f"User {name} is inactive", field="user")
+        return actor_of(user)
+
+
+# ---------------------------------------------------------------- posting
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals → strings (exact), dates → ISO, recursively."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float):  # never produced by shopterm; refuse rather than print a rounded figure
+        raise TypeError(f"float in a result: {value!r}")
+    return value
+
+
+@dataclass
+class PostOutcome:
+    """What ``shopterm post`` prints: the posted results, or an error after some."""
+
+    posted: list[dict] = dc_field(default_factory=list)
+    error: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def output(self) -> Any:
+        return self.posted if self.error is None else self.error
+
+
+def post_one(services: "Services", actor: "Actor", doc: dict) -> dict:
+    """Post one document through its handler; the result as JSON-ready data."""
+    type_name = doc.get("type")
+    if not isinstance(type_name, str) or not type_name.strip():
+        raise ValidationError("every document needs a \"type\" (e.g. \"sales_invoice\")", field="type")
+    fn = get_handler(type_name.strip())
+    try:
+        result = fn(services, actor, doc)
+    except MoneyError as exc:  # a handler that let one through: still the user's input
+        raise ValidationError(str(exc)) from None
+    result = dict(result or {})
+    out = {"type": type_name.strip(), "number": result.pop("number", None), "totals": result.pop("totals", {})}
+    out.update(result)
+    return jsonable(out)
+
+
+def post_documents(services: "Services", actor: "Actor", data: Any) -> PostOutcome:
+    """Post each document in turn; stop at the first rejected one."""
+    outcome = PostOutcome()
+    try:
+        docs = documents_of(data)
+    except ShopError as exc:
+        outcome.error = _error(exc, index=exc.details.get("index"), type_name=None, posted=[])
+        return outcome
+    for i, doc in enumerate(docs):
+        type_name = doc.get("type") if isinstance(doc.get("type"), str) else None
+        try:
+            outcome.posted.append(post_one(services, actor, doc))
+        except ShopError as exc:
+            outcome.error = _error(exc, index=i, type_name=type_name, posted=outcome.posted)
+            return outcome
+    return outcome
+
+
+def post_text(services: "Services", actor: "Actor", text: str) -> PostOutcome:
+    try:
+        data = parse_json(text)
+    except ShopError as exc:
+        return PostOutcome(error={"error": exc.message, "posted": []})
+    return post_documents(services, actor, data)
+
+
+def _error(exc: ShopError, *, index: int | None, type_name: str | None, posted: list[dict]) -> dict:
+    out: dict = {"error": exc.message, "field": exc.field, "code": exc.code}
+    if index is not None:
+        out["index"] = index
+    out["type"] = type_name
+    out["posted"] = list(posted)  # the documents before this one stay posted
+    return out
+
+
+__all__ = [
+    "Fields",
+    "HANDLER_MODULES",
+    "Handler",
+    "JsonNumber",
+    "PostOutcome",
+    "actor_for",
+    "get_handler",
+    "handler",
+    "jsonable",
+    "known_types",
+    "load_handlers",
+    "parse_json",
+    "post_documents",
+    "post_one",
+    "post_text",
+    "take",
+]
