@@ -1,0 +1,193 @@
+"""The Textual app: wires the services, the login, the home menu and the palette.
+
+``ShoptermApp(services, actor=None)``
+
+* ``services`` — a ``shopterm.services.Services`` object, or a zero-argument
+  callable returning one. A callable is run in a worker thread while the login
+  screen waits for the PIN, so start-up does not pay for importing the store.
+* ``actor`` — skip the login (tests, ``--user`` with a trusted session).
+
+Screens reach the services as ``app.services`` (from worker threads only) and
+the signed-in user as ``app.actor``. Everything else lives in the screens and
+widgets.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import Any
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from shopterm.screens import registry
+from shopterm.screens.home import HomeScreen
+from shopterm.screens.login import LoginScreen
+from shopterm.widgets.inputs import ShopInput
+from shopterm.widgets.messages import describe_error
+
+
+class ScreenCommands(Provider):
+    """Ctrl+K: jump to any registered screen by name."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app = self.app
+        actor = getattr(app, "actor", None)
+        if actor is None:
+            return []
+        registry.discover()
+        commands: list[tuple[str, Callable[[], Any], str]] = [
+            (f"{e.title}", partial(app.open_entry, e.key), e.help or e.group)  # type: ignore[attr-defined]
+            for e in registry.entries(actor.role)
+        ]
+        commands.append(("Home", app.go_home, "Back to the menu"))  # type: ignore[attr-defined]
+        commands.append(("Log out", partial(app.run_action, "logout"), "Sign out of shopterm"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, command, help in self._commands():
+            yield DiscoveryHit(title, command, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, command, help in self._commands():
+            score = matcher.match(f"{title} {help}")
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), command, text=title, help=help)
+
+
+class ShoptermApp(App[None]):
+    """The shopterm terminal app."""
+
+    CSS_PATH = "shopterm.tcss"
+    TITLE = "shopterm"
+    COMMAND_PALETTE_BINDING = "ctrl+k"
+    COMMANDS = {ScreenCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("ctrl+k", "command_palette", "Go to", id="app.palette", priority=True, show=False),
+    ]
+
+    def __init__(self, services: Any, *, actor: Any = None, user: str = "") -> None:
+        super().__init__()
+        self._services: Any = None
+        self._services_error: BaseException | None = None
+        self._services_ready = threading.Event()
+        if hasattr(services, "users"):
+            self._services = services
+            self._services_ready.set()
+            self._open_services: Callable[[], Any] | None = None
+        else:
+            self._open_services = services
+        self.actor: Any = actor
+        self.initial_user = user
+        self.last_status: Any = None
+
+    # -- services ------------------------------------------------------------
+
+    @property
+    def services(self) -> Any:
+        """The services facade. Call from worker threads: it waits until opened."""
+        self._services_ready.wait()
+        if self._services_error is not None:
+            raise self._services_error
+        return self._services
+
+    @work(thread=True, exclusive=True, group="open-services")
+    def _open_services_worker(self) -> None:
+        try:
+            assert self._open_services is not None
+            self._services = self._open_services()
+        except BaseException as exc:  # shown on the login screen
+            self._services_error = exc
+            message, _ = describe_error(exc)
+            self.call_from_thread(self.notify, f"Cannot open the shop database: {message}", severity="error", timeout=30)
+        finally:
+            self._services_ready.set()
+
+    def remember_status(self, status: Any) -> None:
+        """Called by status bars; new screens render this at once."""
+        self.last_status = status
+
+    @property
+    def business_date(self) -> date | None:
+        status = self.last_status
+        return getattr(status, "business_date", None) if status is not None else None
+
+    # -- screens -------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self._open_services is not None:
+            self._open_services_worker()
+        if self.actor is not None:
+            self.push_screen(HomeScreen())
+        else:
+            self.push_screen(LoginScreen(user=self.initial_user))
+
+    @on(LoginScreen.SignedIn)
+    def _signed_in(self, event: LoginScreen.SignedIn) -> None:
+        self.actor = event.actor
+        self.switch_screen(HomeScreen())
+
+    def open_entry(self, key: str) -> None:
+        """Open the registered screen ``key`` on top of the current one."""
+        entry = registry.get(key)
+        if entry is None or self.actor is None or self.actor.role not in entry.roles:
+            self.notify(f"{key}: not available", severity="warning")
+            return
+        try:
+            screen = entry.factory(self)
+        except Exception as exc:
+            message, _ = describe_error(exc)
+            self.notify(f"{entry.title} could not open: {message}", severity="error")
+            return
+        self.push_screen(screen)
+
+    async def go_home(self) -> None:
+        """Pop back to the home menu."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            await self.pop_screen()
+
+    async def action_logout(self) -> None:
+        await self.go_home()
+        self.actor = None
+        self.last_status = None
+        await self.switch_screen(LoginScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("command_palette", "logout") and self.actor is None:
+            return False
+        return True
+
+    # -- keys shown the way a cashier reads them ----------------------------
+
+    def get_key_display(self, binding: Binding) -> str:
+        if binding.key_display:
+            return binding.key_display
+        key = binding.key.split(",")[0]
+        parts = key.split("+")
+        base = parts[-1]
+        names = {"escape": "Esc", "enter": "Enter", "delete": "Del", "tab": "Tab", "up": "↑", "down": "↓"}
+        if base in names:
+            base = names[base]
+        elif base.startswith("f") and base[1:].isdigit():
+            base = base.upper()
+        elif len(base) == 1:
+            base = base.upper()
+        if "ctrl" in parts[:-1]:
+            return f"^{base}"
+        if "shift" in parts[:-1]:
+            return f"Shift+{base}"
+        return base
+
+    # -- fallbacks -----------------------------------------------------------
+
+    @on(ShopInput.Invalid)
+    def _unhandled_invalid(self, event: ShopInput.Invalid) -> None:
+        """A field error no screen showed (e.g. in a bare dialog)."""
+        self.notify(event.message, severity="error")

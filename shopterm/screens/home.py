@@ -1,0 +1,107 @@
+"""The home menu: every registered screen the user may open, grouped.
+
+Each entry shows its key (``1``…``9``, then letters) — typing it opens the
+screen; arrows + Enter work too. Only screens that exist are listed (see
+:mod:`shopterm.screens.registry`); an empty group is left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from shopterm.screens import registry
+from shopterm.widgets.document import ShopScreen
+
+
+class HomeScreen(ShopScreen):
+    """The menu. Opens screens through ``app.open_entry(key)``."""
+
+    SHOW_PALETTE_KEY = True
+    AUTO_FOCUS = "#home-menu"
+    BINDINGS = [
+        Binding("ctrl+l", "app.logout", "Log out", id="home.logout"),
+        Binding("ctrl+q", "app.quit", "Quit", id="home.quit"),
+    ]
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.menu: list[registry.ScreenEntry] = []
+        self.keys: dict[str, registry.ScreenEntry] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="home-title", markup=False)
+        yield OptionList(id="home-menu")
+
+    def on_mount(self) -> None:
+        errors = registry.discover()
+        self.build_menu()
+        if errors:
+            names = ", ".join(m.rsplit(".", 1)[-1] for m in errors)
+            self.show_error(f"Some screens failed to load ({names}); see the log")
+
+    def build_menu(self) -> None:
+        role = getattr(self.actor, "role", None)
+        self.menu = registry.entries(role)
+        visible = {e.key for e in self.menu}
+        self.keys = {k: e for k, e in registry.hotkeys().items() if e.key in visible}
+        key_of = {e.key: k for k, e in self.keys.items()}
+        user = getattr(self.actor, "name", "")
+        title = self.query_one("#home-title", Static)
+        menu = self.query_one("#home-menu", OptionList)
+        if not self.menu:
+            title.update(f"Menu for {user}: no screens are available to you yet.")
+            menu.clear_options()
+            return
+        title.update(f"Menu for {user}: type a key, or ↑↓ then Enter")
+        options: list[Option] = []
+        group = None
+        for entry in self.menu:
+            if entry.group != group:
+                group = entry.group
+                options.append(Option(Text(f"── {group} ──", style="bold"), disabled=True, id=f"group-{group}"))
+            label = Text(no_wrap=True)
+            label.append(f" {key_of.get(entry.key, ' ')} ", style="bold reverse")
+            label.append(f"  {entry.title}")
+            options.append(Option(label, id=entry.key))
+        menu.set_options(options)
+        first = next((i for i, o in enumerate(options) if not o.disabled), None)
+        menu.highlighted = first
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if self.is_mounted:
+            self.refresh_status()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.app.screen is not self:
+            return  # a key typed ahead after a screen was opened: not a menu key
+        char = (event.character or "").lower()
+        if char and char in self.keys:
+            event.stop()
+            event.prevent_default()
+            self.open(self.keys[char].key)
+
+    @on(OptionList.OptionSelected, "#home-menu")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.open(event.option.id)
+
+    def action_open_highlighted(self) -> None:
+        menu = self.query_one("#home-menu", OptionList)
+        if menu.highlighted is None:
+            return
+        option = menu.get_option_at_index(menu.highlighted)
+        if option.id and not option.disabled:
+            self.open(option.id)
+
+    def open(self, key: str) -> None:
+        opener: Any = getattr(self.app, "open_entry", None)
+        if opener is not None:
+            opener(key)

@@ -1,0 +1,158 @@
+"""Which screens exist: the home menu and the command palette list only these.
+
+A screen module registers itself at import time::
+
+    from shopterm.screens.registry import CASHIER, ScreenEntry, register
+
+    register(ScreenEntry(
+        key="shop_open", title="Shop Open", group="Day",
+        factory=lambda app: ShopOpenScreen(), roles=CASHIER, hotkey="1",
+    ))
+
+Every module in the ``shopterm.screens`` package is imported by
+:func:`discover` (the home screen calls it), so a new screen needs no other
+wiring. A module that fails to import is reported, never hidden.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+log = logging.getLogger(__name__)
+
+#: Menu groups, in the order the home screen and the palette show them.
+GROUPS: tuple[str, ...] = ("Day", "Sales", "Cash", "Returns", "Masters", "Ledgers")
+
+CASHIER = frozenset({"cashier", "manager", "admin"})
+MANAGER = frozenset({"manager", "admin"})
+ADMIN = frozenset({"admin"})
+
+#: Keys handed out to entries that do not choose their own, in order.
+HOTKEY_POOL = "123456789abcdefghijklmnoprstuvwxyz"
+
+#: Modules of the screens package that are not menu screens.
+_NOT_SCREENS = {"registry", "login", "home"}
+
+
+@dataclass(frozen=True)
+class ScreenEntry:
+    """One menu entry.
+
+    key: unique id (``"sales_invoice"``), also used by the palette.
+    title: what the cashier reads (``"Sales Invoice"``).
+    group: one of :data:`GROUPS`.
+    factory: ``factory(app) -> Screen``, a new screen each time.
+    roles: roles that see it (:data:`CASHIER`, :data:`MANAGER`, :data:`ADMIN`).
+    hotkey: one character typed on the home screen; assigned if omitted.
+    help: one line shown in the palette.
+    """
+
+    key: str
+    title: str
+    group: str
+    factory: Callable[[Any], "Screen"]
+    roles: frozenset[str] = CASHIER
+    hotkey: str | None = None
+    help: str = ""
+    order: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.group not in GROUPS:
+            raise ValueError(f"screen {self.key!r}: group must be one of {GROUPS}, not {self.group!r}")
+        if self.hotkey is not None and (len(self.hotkey) != 1 or self.hotkey != self.hotkey.lower()):
+            raise ValueError(f"screen {self.key!r}: hotkey must be one lower-case character")
+
+
+_ENTRIES: dict[str, ScreenEntry] = {}
+_counter = 0
+_import_errors: dict[str, str] = {}
+_discovered = False
+
+
+def register(entry: ScreenEntry) -> ScreenEntry:
+    """Add (or replace, by ``key``) a menu entry. Returns the entry."""
+    global _counter
+    old = _ENTRIES.get(entry.key)
+    if old is not None:
+        order = old.order
+    else:
+        _counter += 1
+        order = _counter
+    entry = ScreenEntry(**{**entry.__dict__, "order": order})
+    _ENTRIES[entry.key] = entry
+    return entry
+
+
+def unregister(key: str) -> None:
+    _ENTRIES.pop(key, None)
+
+
+def all_entries() -> list[ScreenEntry]:
+    """Every registered entry, grouped in :data:`GROUPS` order, then registration order."""
+    return sorted(_ENTRIES.values(), key=lambda e: (GROUPS.index(e.group), e.order))
+
+
+def entries(role: str | None) -> list[ScreenEntry]:
+    """The entries a user of ``role`` may open, in menu order."""
+    if role is None:
+        return []
+    return [e for e in all_entries() if role in e.roles]
+
+
+def get(key: str) -> ScreenEntry | None:
+    return _ENTRIES.get(key)
+
+
+def hotkeys() -> dict[str, ScreenEntry]:
+    """``{character: entry}`` over *all* entries, so a screen's key does not
+    depend on who is logged in. Chosen hotkeys win; the rest get the next
+    free character of :data:`HOTKEY_POOL`."""
+    result: dict[str, ScreenEntry] = {}
+    ordered = all_entries()
+    for e in ordered:
+        if e.hotkey and e.hotkey not in result:
+            result[e.hotkey] = e
+    pool = iter(c for c in HOTKEY_POOL if c not in result)
+    taken = {id(e) for e in result.values()}
+    for e in ordered:
+        if id(e) in taken:
+            continue
+        c = next(pool, None)
+        if c is None:
+            break
+        result[c] = e
+    return result
+
+
+def discover(package: str = "shopterm.screens") -> dict[str, str]:
+    """Import every screen module so it registers itself (once).
+
+    Returns ``{module: error}`` for modules that failed to import.
+    """
+    global _discovered
+    if _discovered:
+        return dict(_import_errors)
+    _discovered = True
+    pkg = importlib.import_module(package)
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name in _NOT_SCREENS or info.name.startswith("_"):
+            continue
+        qualified = f"{package}.{info.name}"
+        try:
+            importlib.import_module(qualified)
+        except Exception as exc:  # reported on the home screen
+            log.exception("screen module %s failed to import", qualified)
+            _import_errors[qualified] = f"{type(exc).__name__}: {exc}"
+    return dict(_import_errors)
+
+
+def import_errors() -> dict[str, str]:
+    return dict(_import_errors)

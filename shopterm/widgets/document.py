@@ -1,0 +1,412 @@
+"""Screen bases: :class:`ShopScreen` (status bar, message bar, service calls) and
+:class:`DocumentScreen` (the toolbar keys of DESIGN §12).
+
+A document screen subclasses :class:`DocumentScreen`, declares the toolbar
+actions it supports, composes its body and implements those actions::
+
+    class ShopOpenScreen(DocumentScreen):
+        DOCUMENT_TITLE = "Shop Open"
+        SUPPORTS = frozenset({"new", "save", "list", "history"})
+
+        def compose_document(self) -> ComposeResult:
+            yield DateInput(id="field-date", label="Doc date")
+            ...
+
+        def action_save(self) -> None:
+            date = self.query_one("#field-date", DateInput)
+            if not self.check_fields():
+                return
+            self.run_service(
+                lambda: self.services.day.open(self.actor, date=date.date_value),
+                self._saved,
+            )
+
+        def _saved(self, result) -> None:
+            self.set_document(result.number, "Posted")
+            self.show_ok(f"Shop opened: {result.number}")
+            self.refresh_status()
+
+    register(ScreenEntry("shop_open", "Shop Open", "Day",
+                         factory=lambda app: ShopOpenScreen(), roles=CASHIER))
+
+Unsupported toolbar actions are hidden from the footer (``check_action``
+returns False); :meth:`DocumentScreen.action_state` may grey out a supported
+one (return None) depending on the screen's state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker
+
+from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, ShopInput
+from shopterm.widgets.messages import MessageBar, describe_error, is_error, is_user_error
+from shopterm.widgets.status_bar import StatusBar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: The toolbar actions (DESIGN §12) a DocumentScreen may support.
+TOOLBAR_ACTIONS: frozenset[str] = frozenset(
+    {"lookup", "new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row", "back"}
+)
+
+
+class ShopScreen(FormNavigation, Screen):
+    """Base of every signed-in screen: status bar, message bar, footer, workers.
+
+    * ``compose_body()`` yields the screen's content (between the status bar
+      and the message bar).
+    * ``run_service(call, on_done)`` runs ``call()`` in a worker thread and
+      hands the result to ``on_done`` on the event loop; a business error is
+      shown in the message bar and focuses its field; an
+      ``ApprovalRequired`` error opens the approval dialog when
+      ``with_approval`` is given, then retries.
+    * ``ShopInput.Invalid`` from any field is shown in the message bar.
+    """
+
+    SHOW_PALETTE_KEY: ClassVar[bool] = False
+    BINDINGS = [*FORM_BINDINGS]
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.busy = False
+
+    # -- layout --------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield MessageBar(id="message")
+        yield Footer(compact=True, show_command_palette=self.SHOW_PALETTE_KEY)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    # -- shortcuts -----------------------------------------------------------
+
+    @property
+    def services(self) -> Any:
+        """The app's services. Use from worker threads only (may block until opened)."""
+        return self.app.services  # type: ignore[attr-defined]
+
+    @property
+    def actor(self) -> Any:
+        return self.app.actor  # type: ignore[attr-defined]
+
+    @property
+    def message_bar(self) -> MessageBar:
+        return self.query_one("#message", MessageBar)
+
+    def show_ok(self, text: str) -> None:
+        self.message_bar.show_ok(text)
+
+    def show_info(self, text: str) -> None:
+        self.message_bar.show_info(text)
+
+    def clear_message(self) -> None:
+        self.message_bar.clear()
+
+    def refresh_status(self) -> None:
+        """Re-read location/date/day/rate into the status bar (after a post)."""
+        for bar in self.query(StatusBar):
+            bar.refresh_status()
+
+    # -- errors --------------------------------------------------------------
+
+    def show_error(self, error: BaseException | str, field: str | None = None) -> None:
+        """Show an error; focus the named field (a ShopError's ``.field``)."""
+        if isinstance(error, BaseException):
+            message, err_field = describe_error(error)
+            field = field or err_field
+            if not is_user_error(error):
+                log.error("unexpected error", exc_info=error)
+        else:
+            message = error
+        self.message_bar.show_error(message)
+        if field:
+            widget = self.find_field(field)
+            if widget is not None:
+                widget.add_class("-error")
+                if widget.focusable:
+                    widget.focus()
+
+    def find_field(self, field: str) -> Widget | None:
+        """The widget for a service-side field name: ``id`` ``field``,
+        ``field-<field>``, or a ShopInput whose ``field_name`` is ``field``."""
+        wanted = {field, f"field-{field}", f"field-{field.replace('_', '-')}"}
+        for widget in self.query("*"):
+            if widget.id in wanted or getattr(widget, "field_name", None) == field:
+                return widget
+        return None
+
+    def check_fields(self, fields: Iterable[ShopInput] | None = None) -> bool:
+        """Validate typed fields (all ShopInputs by default); show the first error."""
+        first: ShopInput | None = None
+        for widget in fields if fields is not None else self.query(ShopInput):
+            if not widget.check() and first is None:
+                first = widget
+        if first is not None:
+            self.message_bar.show_error(first.error or f"{first.label}: invalid")
+            first.focus()
+            return False
+        return True
+
+    @on(ShopInput.Invalid)
+    def _field_invalid(self, event: ShopInput.Invalid) -> None:
+        event.stop()
+        self.message_bar.show_error(event.message)
+
+    @on(ShopInput.Valid)
+    def _field_valid(self, event: ShopInput.Valid) -> None:
+        event.stop()
+        event.input.remove_class("-error")
+        if self.message_bar.kind == "error":
+            self.message_bar.clear()
+
+    # -- services off the event loop ----------------------------------------
+
+    def run_service(
+        self,
+        call: Callable[[], T],
+        on_done: Callable[[T], Any] | None = None,
+        *,
+        busy_text: str | None = "Working…",
+        on_error: Callable[[BaseException], bool] | None = None,
+        with_approval: Callable[[Any], Callable[[], T]] | None = None,
+    ) -> Worker | None:
+        """Run ``call()`` in a thread; ``on_done(result)`` back on the event loop.
+
+        ``on_error(exc)`` may handle an error first (return True when it did).
+        ``with_approval(approval)`` builds the retry call when the service
+        raises ``ApprovalRequired``: the approval dialog is shown and, if a
+        manager approves, the retry runs. Returns None (and does nothing)
+        while another service call of this screen is still running.
+        """
+        if self.busy:
+            self.message_bar.show_info("Still working…")
+            return None
+        self.busy = True
+        if busy_text:
+            self.message_bar.show_info(busy_text)
+
+        def in_thread() -> None:
+            try:
+                result = call()
+            except Exception as exc:  # handled on the event loop
+                self.app.call_from_thread(self._service_failed, exc, on_done, on_error, with_approval)
+                return
+            self.app.call_from_thread(self._service_done, result, on_done, busy_text)
+
+        return self.run_worker(in_thread, thread=True, group="service", exit_on_error=False)
+
+    def _service_done(self, result: Any, on_done: Callable[[Any], Any] | None, busy_text: str | None) -> None:
+        self.busy = False
+        if busy_text and self.message_bar.text == busy_text:
+            self.message_bar.clear()
+        if on_done is not None:
+            on_done(result)
+
+    def _service_failed(
+        self,
+        exc: BaseException,
+        on_done: Callable[[Any], Any] | None,
+        on_error: Callable[[BaseException], bool] | None,
+        with_approval: Callable[[Any], Callable[[], Any]] | None,
+    ) -> None:
+        self.busy = False
+        if on_error is not None and on_error(exc):
+            return
+        if with_approval is not None and _is_approval_required(exc):
+            from shopterm.widgets.approval import ApprovalDialog
+
+            action = (getattr(exc, "details", None) or {}).get("action") or getattr(exc, "code", "approve")
+
+            def approved(approval: Any) -> None:
+                if approval is None:
+                    self.show_error(exc)
+                    return
+                self.run_service(with_approval(approval), on_done, on_error=on_error)
+
+            self.app.push_screen(ApprovalDialog(str(action), describe_error(exc)[0]), approved)
+            return
+        self.show_error(exc)
+
+
+def _is_approval_required(exc: BaseException) -> bool:
+    return is_error(exc, "ApprovalRequired")
+
+
+class DocumentScreen(ShopScreen):
+    """A transaction or master screen with the toolbar keys of DESIGN §12.
+
+    Class attributes:
+        DOCUMENT_TITLE: shown in the title line ("Sales Invoice").
+        SUPPORTS: the toolbar actions this screen implements, from
+            :data:`TOOLBAR_ACTIONS` ("back" and "lookup" are always there).
+
+    Override ``compose_document()`` and the ``action_*`` methods named in
+    SUPPORTS (``action_new``, ``action_save``, ``action_draft``,
+    ``action_save_print``, ``action_list``, ``action_history``,
+    ``action_voucher``, ``action_delete_row``). ``action_state(action)`` may
+    return None to grey out a supported action for now.
+
+    Esc goes back; if ``dirty`` is True (the cashier typed something since the
+    last save/new) the first Esc warns and a second Esc discards.
+    """
+
+    DOCUMENT_TITLE: ClassVar[str] = ""
+    SUPPORTS: ClassVar[frozenset[str]] = frozenset()
+
+    BINDINGS = [
+        Binding("f2", "lookup", "Find", id="doc.lookup", key_display="F2"),
+        Binding("ctrl+n", "new", "New", id="doc.new"),
+        Binding("ctrl+s", "save", "Save", id="doc.save"),
+        # Input binds Ctrl+D itself (delete right), so Draft must be a priority
+        # binding; it runs after the keys already typed into the focused field.
+        Binding("ctrl+d", "after_typing('draft')", "Draft", id="doc.draft", priority=True),
+        Binding("ctrl+p", "save_print", "Print", id="doc.save_print"),
+        Binding("f3", "list", "List", id="doc.list"),
+        Binding("f4", "history", "Hist", id="doc.history"),
+        Binding("f9", "voucher", "Vouch", id="doc.voucher"),
+        Binding("f8", "delete_row", "DelRow", id="doc.delete_row"),
+        Binding("ctrl+delete", "delete_row", "DelRow", show=False),
+        Binding("escape", "back", "Back", id="doc.back"),
+    ]
+
+    _OVERRIDABLE = ("new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        unknown = set(cls.SUPPORTS) - TOOLBAR_ACTIONS
+        if unknown:
+            raise TypeError(f"{cls.__name__}.SUPPORTS has unknown actions {sorted(unknown)}")
+        missing = [
+            a for a in cls._OVERRIDABLE if a in cls.SUPPORTS and getattr(cls, f"action_{a}") is getattr(DocumentScreen, f"action_{a}")
+        ]
+        if missing:
+            raise TypeError(f"{cls.__name__} supports {missing} but does not implement action_{missing[0]}")
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.dirty = False
+        self._confirm_back = False
+        self.document_number: str | None = None
+        self.document_state: str = "New"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self._title_text(), id="doc-title", markup=False)
+        with Vertical(id="document"):
+            yield from self.compose_document()
+
+    def compose_document(self) -> ComposeResult:
+        yield from ()
+
+    def _title_text(self) -> str:
+        parts = [self.DOCUMENT_TITLE or type(self).__name__]
+        if self.document_number:
+            parts.append(self.document_number)
+        return " ".join(parts) + f" · {self.document_state}"
+
+    def set_document(self, number: str | None, state: str) -> None:
+        """Update the title line: number (None for a new/draft document) and state."""
+        self.document_number = number
+        self.document_state = state
+        self.query_one("#doc-title", Static).update(self._title_text())
+
+    # -- which keys show -------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "after_typing" and parameters:
+            action = str(parameters[0])
+        if action == "lookup":
+            return self._focused_lookup() is not None
+        if action in TOOLBAR_ACTIONS and action != "back" and action not in self.SUPPORTS:
+            return False
+        if action in TOOLBAR_ACTIONS:
+            return self.action_state(action)
+        return True
+
+    def action_state(self, action: str) -> bool | None:
+        """True (enabled), None (shown greyed) or False (hidden) for a supported action."""
+        return True
+
+    def _focused_lookup(self) -> Widget | None:
+        focused = self.focused
+        if focused is None or not hasattr(focused, "action_lookup"):
+            return None
+        if getattr(focused, "can_lookup", True) is False:
+            return None
+        return focused
+
+    def on_descendant_focus(self, event: Any) -> None:
+        self._confirm_back = False
+        self.refresh_bindings()
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.dirty = True
+            self._confirm_back = False
+
+    # -- toolbar actions (override the ones in SUPPORTS) ---------------------
+
+    def action_after_typing(self, action: str) -> None:
+        """Run ``action_<action>`` once the focused field has taken the keys typed before it."""
+        method = getattr(self, f"action_{action}")
+        focused = self.focused
+        if focused is not None:
+            focused.call_later(method)
+        else:
+            method()
+
+    def action_lookup(self) -> None:
+        """F2: delegate to the focused field (a CodeInput or a grid cell)."""
+        target = self._focused_lookup()
+        if target is not None:
+            target.action_lookup()  # type: ignore[attr-defined]
+
+    def action_new(self) -> None:
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def action_draft(self) -> None:
+        raise NotImplementedError
+
+    def action_save_print(self) -> None:
+        raise NotImplementedError
+
+    def action_list(self) -> None:
+        raise NotImplementedError
+
+    def action_history(self) -> None:
+        raise NotImplementedError
+
+    def action_voucher(self) -> None:
+        raise NotImplementedError
+
+    def action_delete_row(self) -> None:
+        raise NotImplementedError
+
+    def action_back(self) -> None:
+        """Esc: leave the screen; warn once if there is unsaved typing."""
+        if self.dirty and not self._confirm_back:
+            self._confirm_back = True
+            hint = " or Ctrl+D to keep a draft" if "draft" in self.SUPPORTS else ""
+            self.message_bar.show_warning(f"Unsaved changes: press Esc again to discard{hint}")
+            return
+        self.app.pop_screen()

@@ -1,0 +1,210 @@
+"""The F2 lookup dialog: type to filter, arrows to move, Enter picks, Esc cancels.
+
+``LookupDialog(title, search, initial="")`` is a ``ModalScreen`` whose result
+is the chosen row (any object with ``code``, ``name`` and ``detail``
+attributes, e.g. ``services.LookupRow``) or ``None``.
+
+``search(query) -> list[row]`` is called in a worker thread, lightly debounced
+while the cashier types; at most :data:`MAX_ROWS` rows are shown. Rows are
+drawn as one ``OptionList`` (cheap to repaint over SSH, DESIGN §14).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from shopterm.widgets.messages import MessageBar, describe_error
+
+MAX_ROWS = 50
+DEBOUNCE_SECONDS = 0.12
+
+
+class Row(Protocol):
+    code: str
+    name: str
+    detail: str
+
+
+def format_row(row: Row, width: int = 72) -> Text:
+    """``CODE      Name                    detail`` in fixed columns."""
+    code_w = 12
+    detail = str(getattr(row, "detail", "") or "")
+    detail_w = min(len(detail), 24)
+    name_w = max(10, width - code_w - detail_w - 2)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{str(row.code)[:code_w]:<{code_w}}", style="bold")
+    name = str(row.name)
+    if len(name) > name_w:
+        name = name[: name_w - 1] + "…"
+    text.append(f"{name:<{name_w}}")
+    if detail_w:
+        text.append("  " + detail[:detail_w], style="dim")
+    return text
+
+
+class LookupDialog(ModalScreen[Any]):
+    """Pick one row from ``search`` results. Result: the row, or None on Esc."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="lookup.cancel"),
+        Binding("enter", "pick", "Pick", id="lookup.pick", priority=True),
+        Binding("down", "move(1)", "Down", show=False, priority=True),
+        Binding("up", "move(-1)", "Up", show=False, priority=True),
+        Binding("pagedown", "move(10)", show=False, priority=True),
+        Binding("pageup", "move(-10)", show=False, priority=True),
+    ]
+
+    class Loaded(Message):
+        """Rows arrived from the search worker."""
+
+        def __init__(self, query: str, rows: Sequence[Row]) -> None:
+            super().__init__()
+            self.query = query
+            self.rows = rows
+
+    class Failed(Message):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(
+        self,
+        title: str,
+        search: Callable[[str], Sequence[Row]],
+        *,
+        initial: str = "",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.title_text = title
+        self._search = search
+        self._initial = initial
+        self.rows: list[Row] = []
+        self._timer = None
+        self._last_query: str | None = None
+        self._pick_when_loaded = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lookup-box") as box:
+            box.border_title = self.title_text
+            box.border_subtitle = "Enter pick · Esc cancel"
+            yield Input(self._initial, placeholder="type to filter", id="lookup-query")
+            yield OptionList(id="lookup-rows")
+            yield MessageBar(id="lookup-message")
+
+    def on_mount(self) -> None:
+        self.query_one("#lookup-rows", OptionList).can_focus = False
+        self.query_one("#lookup-query", Input).focus()
+        self._run_search(self._initial)
+
+    # -- searching ----------------------------------------------------------
+
+    @on(Input.Changed, "#lookup-query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self._run_search(event.value))
+
+    def _run_search(self, query: str) -> None:
+        query = query.strip()
+        self._last_query = query
+        self._search_worker(query)
+
+    @work(thread=True, exclusive=True, group="lookup-search")
+    def _search_worker(self, query: str) -> None:
+        worker = get_current_worker()
+        try:
+            rows = list(self._search(query))[:MAX_ROWS]
+        except Exception as exc:  # shown in the dialog, never a traceback
+            if not worker.is_cancelled:
+                self.post_message(self.Failed(exc))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.Loaded(query, rows))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        if event.query != self._last_query:
+            return  # a newer query is on its way
+        self.rows = list(event.rows)
+        options = self.query_one("#lookup-rows", OptionList)
+        width = max(20, options.size.width - 2) if options.size.width else 72
+        options.set_options(Option(format_row(row, width)) for row in self.rows)
+        bar = self.query_one("#lookup-message", MessageBar)
+        if self._pick_when_loaded:
+            self._pick_when_loaded = False
+            if self.rows:
+                self.dismiss(self.rows[0])
+                return
+        if self.rows:
+            options.highlighted = 0
+            more = " (first 50; type more to narrow)" if len(self.rows) >= MAX_ROWS else ""
+            bar.show_info(f"{len(self.rows)} found{more}")
+        else:
+            bar.show_warning(f"Nothing matches {event.query!r}" if event.query else "Nothing to choose from")
+
+    @on(Failed)
+    def _failed(self, event: Failed) -> None:
+        self._pick_when_loaded = False
+        message, _field = describe_error(event.error)
+        self.query_one("#lookup-message", MessageBar).show_error(message)
+
+    # -- keys ---------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one("#lookup-rows", OptionList)
+        if not self.rows:
+            return
+        current = options.highlighted if options.highlighted is not None else 0
+        options.highlighted = max(0, min(len(self.rows) - 1, current + delta))
+
+    @on(OptionList.OptionSelected, "#lookup-rows")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_pick()
+
+    def action_pick(self) -> None:
+        # Enter is a priority binding: let the query field take the keys typed
+        # before it first, then pick.
+        self.query_one("#lookup-query", Input).call_later(self._pick)
+
+    def _pick(self) -> None:
+        query = self.query_one("#lookup-query", Input).value.strip()
+        if query != self._last_query:
+            # Enter typed before the debounced search ran: search now and
+            # pick the first row when it arrives.
+            if self._timer is not None:
+                self._timer.stop()
+            self._pick_when_loaded = True
+            self._run_search(query)
+            return
+        row = self.highlighted_row
+        if row is None:
+            self.query_one("#lookup-message", MessageBar).show_warning("Nothing selected")
+            return
+        self.dismiss(row)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @property
+    def highlighted_row(self) -> Row | None:
+        options = self.query_one("#lookup-rows", OptionList)
+        if options.highlighted is None or not self.rows:
+            return None
+        return self.rows[options.highlighted]
