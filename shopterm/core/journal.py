@@ -19,6 +19,7 @@ from .money import Currency, MoneyError, q2
 
 CASH_USD = "1100"
 CASH_CDF = "1110"
+BANK_CLEARING = "1150"  # bank / mobile money / cheques received, before they reach the bank
 RECEIVABLE = "1200"
 INVENTORY = "1300"
 HEAD_OFFICE = "1900"
@@ -39,6 +40,7 @@ OPENING_EQUITY = "3000"
 DEFAULT_CHART: tuple[tuple[str, str, str, str | None], ...] = (
     (CASH_USD, "Cash USD", "asset", "USD"),
     (CASH_CDF, "Cash CDF", "asset", "CDF"),
+    (BANK_CLEARING, "Bank/mobile money", "asset", None),
     (RECEIVABLE, "Accounts receivable", "asset", None),
     (INVENTORY, "Inventory", "asset", None),
     (HEAD_OFFICE, "Head office current account", "asset", None),

@@ -639,3 +639,18 @@ class AuditLog(SQLModel, table=True):
     before: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     approver_id: Optional[int] = Field(default=None, foreign_key="user.id")
+
+
+# ---------------------------------------------------------------- ledger indexes
+# Covering indexes for the customer ledger and account registers (DESIGN §8,
+# §14): a statement's opening balance and a balance at a date are SUMs that
+# SQLite answers from the index alone, without touching the table rows.
+
+Index("ix_le_customer_key_amount", LedgerEntry.__table__.c.customer_id, LedgerEntry.__table__.c.doc_date,
+      LedgerEntry.__table__.c.id, LedgerEntry.__table__.c.amount_usd)
+Index("ix_le_location_date", LedgerEntry.__table__.c.location_id, LedgerEntry.__table__.c.doc_date,
+      LedgerEntry.__table__.c.id)
+Index("ix_jl_account_key_amount", JournalLine.__table__.c.account_id, JournalLine.__table__.c.date,
+      JournalLine.__table__.c.id, JournalLine.__table__.c.amount_usd)
+Index("ix_match_date", Match.__table__.c.date)
+Index("ix_match_unmatched_on", Match.__table__.c.unmatched_on)

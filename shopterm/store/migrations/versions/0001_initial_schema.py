@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:25:58.131430
+Create Date: 2026-11-23 20:31:34.148451
 """
 from typing import Sequence, Union
 
@@ -404,6 +404,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('match', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_match_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index('ix_match_date', ['date'], unique=False)
+        batch_op.create_index('ix_match_unmatched_on', ['unmatched_on'], unique=False)
 
     op.create_table('price',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -592,6 +594,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('journal_line', schema=None) as batch_op:
         batch_op.create_index('ix_jl_account_date', ['account_id', 'date'], unique=False)
+        batch_op.create_index('ix_jl_account_key_amount', ['account_id', 'date', 'id', 'amount_usd'], unique=False)
         batch_op.create_index('ix_jl_customer_date', ['customer_id', 'date'], unique=False)
         batch_op.create_index(batch_op.f('ix_journal_line_voucher_id'), ['voucher_id'], unique=False)
 
@@ -648,7 +651,9 @@ def upgrade() -> None:
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.create_index('ix_le_changed', ['changed_at'], unique=False)
         batch_op.create_index('ix_le_customer_date', ['customer_id', 'doc_date', 'id'], unique=False)
+        batch_op.create_index('ix_le_customer_key_amount', ['customer_id', 'doc_date', 'id', 'amount_usd'], unique=False)
         batch_op.create_index('ix_le_customer_open', ['customer_id', 'is_open'], unique=False)
+        batch_op.create_index('ix_le_location_date', ['location_id', 'doc_date', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entry_document_id'), ['document_id'], unique=False)
 
     op.create_table('match_line',
@@ -677,7 +682,9 @@ def downgrade() -> None:
     op.drop_table('match_line')
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_entry_document_id'))
+        batch_op.drop_index('ix_le_location_date')
         batch_op.drop_index('ix_le_customer_open')
+        batch_op.drop_index('ix_le_customer_key_amount')
         batch_op.drop_index('ix_le_customer_date')
         batch_op.drop_index('ix_le_changed')
 
@@ -691,6 +698,7 @@ def downgrade() -> None:
     with op.batch_alter_table('journal_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_journal_line_voucher_id'))
         batch_op.drop_index('ix_jl_customer_date')
+        batch_op.drop_index('ix_jl_account_key_amount')
         batch_op.drop_index('ix_jl_account_date')
 
     op.drop_table('journal_line')
@@ -729,6 +737,8 @@ def downgrade() -> None:
 
     op.drop_table('price')
     with op.batch_alter_table('match', schema=None) as batch_op:
+        batch_op.drop_index('ix_match_unmatched_on')
+        batch_op.drop_index('ix_match_date')
         batch_op.drop_index(batch_op.f('ix_match_customer_id'))
 
     op.drop_table('match')
