@@ -1,0 +1,380 @@
+"""The ``shopterm`` command (DESIGN §11).
+
+``shopterm`` alone opens the TUI; ``shopterm demo`` creates (or reuses) the
+demo shop and opens it; ``shopterm init``, ``shopterm db upgrade`` and
+``shopterm post FILE|-`` are the headless basics. The report and data
+commands live in their own modules and are mounted when they exist:
+``day`` (shopterm.commands.day), ``ledger``, ``export``, ``import``
+(shopterm.commands.imports) and ``print``.
+
+Global options, accepted before the command (``shopterm --db X post …``) and
+on the commands defined here (``shopterm post --db X …``):
+
+``--db URL|PATH``  the shop database (env ``SHOPTERM_DB``; default: the
+                   user's data directory, see :func:`shopterm.store.db.default_url`)
+``--user NAME``    the acting user of headless commands (env ``SHOPTERM_USER``)
+``--pin PIN``      optional; if given, the PIN is verified (env ``SHOPTERM_PIN``)
+
+For sub-command modules: :func:`open_services`, :func:`acting_user` and
+:func:`guard` give every command the same database, user and error handling::
+
+    from shopterm.cli import DbOpt, UserOpt, PinOpt, acting_user, guard, open_services
+
+    @app.command()
+    def summary(date: str = "", db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None):
+        with guard():
+            services = open_services(db)
+            actor = acting_user(services, user, pin)
+            ...
+
+Nothing heavy is imported at module top: ``shopterm --help`` and
+``--version`` stay fast; SQLModel and Textual load only when a command needs
+them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
+
+import typer
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .services import Services
+    from .services.context import Actor
+
+#: Sub-command modules mounted when they exist: name → (module, one-line help for ``shopterm --help``).
+SUBAPPS: dict[str, tuple[str, str]] = {
+    "day": ("shopterm.commands.day", "The shop day: open, close, day summary."),
+    "ledger": ("shopterm.commands.ledger", "Customer ledger: balances, open items, statements, ageing."),
+    "export": ("shopterm.commands.export", "Export the journal (hledger, CSV)."),
+    "import": ("shopterm.commands.imports", "Import masters and stock from CSV files."),
+    "print": ("shopterm.commands.print", "Print posted documents."),
+}
+
+DEMO_FILE = "demo.db"
+
+# -- options shared by every command -------------------------------------------------
+
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL or file path (env SHOPTERM_DB).",
+                                               show_default=False)]
+UserOpt = Annotated[Optional[str], typer.Option("--user", help="Acting user (env SHOPTERM_USER).",
+                                                 show_default=False)]
+PinOpt = Annotated[Optional[str], typer.Option("--pin", help="The user's PIN, verified if given (env SHOPTERM_PIN).",
+                                                show_default=False)]
+
+
+@dataclass
+class CliState:
+    """The global options given before the command (and their environment variables)."""
+
+    db: str | None = None
+    user: str | None = None
+    pin: str | None = None
+
+
+_state = CliState()
+
+
+def state() -> CliState:
+    return _state
+
+
+def db_url(db: str | None = None) -> str:
+    """The database URL: the command's ``--db``, else the global one / ``SHOPTERM_DB``, else the data directory."""
+    from .store.db import default_url, normalise_url
+
+    value = db or _state.db or os.environ.get("SHOPTERM_DB")
+    return normalise_url(value) if value else default_url()
+
+
+def open_services(db: str | None = None, *, upgrade: bool = True) -> "Services":
+    """Services on the chosen database, schema upgraded. A database that cannot be opened is a clear error."""
+    from .services import Services
+    from .services.errors import ShopError
+
+    url = db_url(db)
+    try:
+        return Services.open(url, upgrade=upgrade)
+    except ShopError:
+        raise
+    except Exception as exc:  # a bad path, a missing driver, a file that is not a database…
+        raise ShopError(f"cannot open the database {_display_url(url)}: {_first_line(exc)}", field="db") from None
+
+
+def acting_user(services: "Services", user: str | None = None, pin: str | None = None) -> "Actor":
+    """The acting user (``--user``/``SHOPTERM_USER``): must exist and be active; ``--pin`` verified if given."""
+    from .services.headless import actor_for
+
+    name = user or _state.user or os.environ.get("SHOPTERM_USER")
+    the_pin = pin or _state.pin or os.environ.get("SHOPTERM_PIN")
+    return actor_for(services, name, the_pin)
+
+
+def fail(message: str, *, field: str | None = None, as_json: bool = False, code: int = 1, **extra: Any) -> NoReturn:
+    if as_json:
+        out: dict[str, Any] = {"error": message}
+        if field:
+            out["field"] = field
+        out.update(extra)
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def guard(*, as_json: bool = False) -> Iterator[None]:
+    """Turn a business-rule error (or bad money input) into a clear message and exit 1, never a traceback."""
+    from .core.money import MoneyError
+    from .services.errors import ShopError
+
+    try:
+        yield
+    except ShopError as exc:
+        fail(exc.message, field=exc.field, as_json=as_json)
+    except MoneyError as exc:
+        fail(str(exc), as_json=as_json)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _display_url(url: str) -> str:
+    return url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else url
+
+
+# -- the commands ------------------------------------------------------------------------
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"shopterm {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", envvar="SHOPTERM_DB", show_default=False,
+                                              help="Database URL or file path (default: your data directory).")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", envvar="SHOPTERM_USER", show_default=False,
+                                                help="Acting user for headless commands.")] = None,
+    pin: Annotated[Optional[str], typer.Option("--pin", envvar="SHOPTERM_PIN", show_default=False,
+                                               help="The user's PIN (verified if given).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """shopterm runs a shop's sales day in USD and CDF from the terminal.
+
+    Without a command it opens the terminal app on the shop database.
+    """
+    global _state
+    _state = CliState(db=db, user=user, pin=pin)
+    if ctx.invoked_subcommand is None:
+        _run_tui(db_url(), user=user or "")
+
+
+def _run_tui(url: str, *, user: str = "") -> None:
+    """Open the Textual app; the services open (and upgrade the schema) in a worker while the login waits."""
+    from .app import ShoptermApp
+
+    def opener():
+        from .services import Services
+
+        return Services.open(url)
+
+    ShoptermApp(opener, user=user).run()
+
+
+def cmd_demo(
+    db: DbOpt = None,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="Only create the demo database; do not open the app.")] = False,
+) -> None:
+    """Create (or reuse) the demo shop and open it at the login screen.
+
+    Users: cashier (PIN 1111), manager (2222), admin (9999). Without --db the
+    demo lives in its own file in your data directory, never in your shop.
+    """
+    with guard():
+        url = _demo_url(db)
+        services = open_services(url)
+        from .services.demo import ensure_demo
+
+        created = ensure_demo(services)
+        services.db.dispose()
+        where = _display_url(url)
+        if created:
+            typer.echo(f"Demo shop created in {where}")
+        else:
+            typer.echo(f"Demo shop reused from {where}")
+        typer.echo("Users: cashier (PIN 1111), manager (2222), admin (9999)")
+    if not no_tui:
+        _run_tui(url)
+
+
+def _demo_url(db: str | None) -> str:
+    explicit = db or _state.db or os.environ.get("SHOPTERM_DB")
+    if explicit:
+        return db_url(explicit)
+    from .store.db import default_db_path
+
+    return f"sqlite:///{default_db_path().with_name(DEMO_FILE)}"
+
+
+def cmd_init(
+    location_code: Annotated[str, typer.Option("--location-code", help="Code of the first location, e.g. AXP.")],
+    location_name: Annotated[str, typer.Option("--location-name", help="Its name, e.g. Axpert.")],
+    rate: Annotated[str, typer.Option("--rate", help="System exchange rate, CDF per 1 USD, e.g. 2850.")],
+    admin_pin: Annotated[str, typer.Option("--admin-pin", help="PIN of the 'admin' user (4 to 8 digits).")],
+    db: DbOpt = None,
+) -> None:
+    """Create an empty shop: default chart, one location (number 01), its shop setup, a rate and an admin."""
+    with guard():
+        services = open_services(db)
+        info = services.setup.init_shop(location_code=location_code, location_name=location_name, rate=rate,
+                                        admin_pin=admin_pin)
+        services.db.dispose()
+        typer.echo(f"Shop created in {_display_url(db_url(db))}: location {info.location_code} {info.location_name} "
+                   f"(01), rate {rate} CDF per USD, user 'admin'")
+
+
+def cmd_db_upgrade(db: DbOpt = None) -> None:
+    """Bring the database schema up to date (creates the database if missing; a no-op when current)."""
+    with guard():
+        from .store.migrate import current_revision, head_revision
+
+        services = open_services(db, upgrade=False)
+        before = current_revision(services.db.engine)
+        head = head_revision()
+        if before == head:
+            typer.echo(f"Database {_display_url(db_url(db))} is up to date (revision {head})")
+        else:
+            from .store.migrate import upgrade
+
+            try:
+                upgrade(services.db.engine)
+            except Exception as exc:
+                fail(f"upgrade failed: {_first_line(exc)}", field="db")
+            typer.echo(f"Database {_display_url(db_url(db))} upgraded from {before or 'empty'} to {head}")
+        services.db.dispose()
+
+
+def cmd_post(
+    file: Annotated[str, typer.Argument(help="A JSON file with one document or a list of them; - reads stdin.")],
+    db: DbOpt = None,
+    user: UserOpt = None,
+    pin: PinOpt = None,
+) -> None:
+    """Post documents given as JSON; print a JSON list of {type, number, totals}.
+
+    Each document is its own transaction. On the first rejected document the
+    output is {"error", "field", "index", "type", "posted": [...]} (the
+    documents before it stay posted) and the exit code is 1. Amounts,
+    quantities and rates are JSON strings ("2.50"); JSON numbers are refused.
+    """
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            with open(file, encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            fail(f"cannot read {file}: {exc.strerror or exc}", field="file", as_json=True)
+        except UnicodeDecodeError:
+            fail(f"cannot read {file}: not UTF-8 text", field="file", as_json=True)
+    with guard(as_json=True):
+        from .services.headless import parse_json, post_documents
+
+        data = parse_json(text)  # before opening the database: a malformed file touches nothing
+        services = open_services(db)
+        actor = acting_user(services, user, pin)
+        try:
+            outcome = post_documents(services, actor, data)
+        except Exception as exc:  # a bug, not bad input: say what was posted, then show the traceback
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+            fail(f"internal error: {type(exc).__name__}: {_first_line(exc)}", as_json=True, code=2, internal=True)
+        finally:
+            services.db.dispose()
+    typer.echo(json.dumps(outcome.output(), indent=2, ensure_ascii=False))
+    if not outcome.ok:
+        raise typer.Exit(1)
+
+
+# -- building the app ----------------------------------------------------------------------
+
+_GLOBAL_VALUE_OPTIONS = {"--db", "--user", "--pin"}
+
+
+def _command_name(argv: Sequence[str]) -> str | None:
+    """The first token of ``argv`` that is not a global option (or its value)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        if token in _GLOBAL_VALUE_OPTIONS:
+            skip = True
+            continue
+        if token.startswith("-"):
+            continue
+        return token
+    return None
+
+
+def _module_exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def make_app(argv: Sequence[str] | None = None) -> typer.Typer:
+    """The ``shopterm`` Typer app. Sub-apps are imported only when ``argv`` names them."""
+    app = typer.Typer(
+        name="shopterm",
+        add_completion=False,
+        no_args_is_help=False,
+        invoke_without_command=True,
+        pretty_exceptions_show_locals=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_root)
+    app.command("demo")(cmd_demo)
+    app.command("init")(cmd_init)
+    app.command("post")(cmd_post)
+    db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+    db_app.command("upgrade")(cmd_db_upgrade)
+    app.add_typer(db_app, name="db")
+
+    wanted = _command_name(sys.argv[1:] if argv is None else argv)
+    for name, (module, help_text) in SUBAPPS.items():
+        if not _module_exists(module):
+            continue  # not written yet: simply not there
+        if name == wanted:
+            sub = getattr(importlib.import_module(module), "app")
+            app.add_typer(sub, name=name)
+        else:  # listed in --help without importing the module (it may import the whole store)
+            app.add_typer(typer.Typer(help=help_text), name=name, help=help_text)
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> Any:
+    args = list(sys.argv[1:] if argv is None else argv)
+    return make_app(args)(args=args, prog_name="shopterm")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
