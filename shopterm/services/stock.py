@@ -1,0 +1,313 @@
+"""Stock: the stock receipt (GRN), on-hand and reserved quantities, batches (DESIGN §6).
+
+Current stock is the sum of ``stock_move`` rows (``+`` in, ``−`` out) per item,
+location and batch. Reserved stock is what posted sales orders, proformas and
+provisional invoices still hold (``qty − qty_done``). Batches are sold first
+expiry first (FEFO); an expired batch cannot be sold; selling more than a batch
+holds is refused.
+
+The query helpers take the caller's session so that posting services check
+stock inside their own write transaction; :meth:`StockService.item_stock` is
+the session-less convenience for the item grid.
+
+Stock enters through :meth:`StockService.receive` (doc type ``GR``): it posts
+the stock moves and the inventory journal Dr 1300 Inventory / Cr 1900 Head
+office current account at quantity × cost (USD).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from ..core.journal import HEAD_OFFICE, INVENTORY, credit, debit
+from ..core.money import MoneyError, format_amount, format_qty, parse_amount, parse_qty, q2
+from ..store.models import Batch, Document, DocumentLine, Item, Location, StockMove, Supplier
+from . import audit
+from .context import Actor
+from .errors import ExpiredBatch, InactiveRecord, InsufficientStock, NotFound, ValidationError
+from .posting import PostingPlan, PostResult, StockSpec
+
+if TYPE_CHECKING:
+    from . import Services
+
+ZERO_QTY = Decimal("0.000")
+RESERVING_TYPES = ("SO", "PF", "PI")
+RECEIPT_LINE_KEYS = frozenset({"item", "batch", "qty", "cost_usd", "expiry", "supplier_batch", "mfg_date"})
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStock:
+    batch_id: int
+    code: str
+    expiry: dt.date | None
+    qty: Decimal
+    expired: bool = False  # expiry before the date asked about
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStock:
+    item_code: str
+    current: Decimal
+    reserved: Decimal
+    available: Decimal
+    batches: tuple[BatchStock, ...]  # with stock, FEFO order
+
+
+def is_expired(batch: Batch, on: dt.date) -> bool:
+    """A batch may be sold up to and including its expiry date."""
+    return batch.expiry is not None and batch.expiry < on
+
+
+def _qty(value: Decimal | None) -> Decimal:
+    return ZERO_QTY if value is None else value
+
+
+# ---------------------------------------------------------------- queries (caller's session)
+
+
+def on_hand(session: Session, item_id: int, location_id: int, batch_id: int | None = None) -> Decimal:
+    stmt = sa_select(func.sum(StockMove.qty)).where(StockMove.item_id == item_id, StockMove.location_id == location_id)
+    if batch_id is not None:
+        stmt = stmt.where(StockMove.batch_id == batch_id)
+    return _qty(session.execute(stmt).scalar())
+
+
+def reserved(session: Session, item_id: int, location_id: int) -> Decimal:
+    """Posted (not cancelled) orders, proformas and provisional invoices not yet invoiced/delivered."""
+    stmt = (
+        sa_select(func.sum(DocumentLine.qty), func.sum(DocumentLine.qty_done))
+        .join(Document, Document.id == DocumentLine.document_id)
+        .where(
+            DocumentLine.item_id == item_id,
+            Document.location_id == location_id,
+            Document.doc_type.in_(RESERVING_TYPES),
+            Document.status == "posted",
+        )
+    )
+    qty, done = session.execute(stmt).one()
+    return max(_qty(qty) - _qty(done), ZERO_QTY)
+
+
+def batches(session: Session, item_id: int, location_id: int, on: dt.date | None = None) -> list[BatchStock]:
+    """Batches of the item holding stock at the location, first expiry first (no expiry last)."""
+    stmt = (
+        sa_select(Batch.id, Batch.code, Batch.expiry, func.sum(StockMove.qty))
+        .join(StockMove, StockMove.batch_id == Batch.id)
+        .where(StockMove.item_id == item_id, StockMove.location_id == location_id)
+        .group_by(Batch.id, Batch.code, Batch.expiry)
+    )
+    rows = [r for r in session.execute(stmt).all() if r[3] is not None and r[3] > 0]
+    rows.sort(key=lambda r: (r[2] is None, r[2] or dt.date.max, r[1]))
+    return [
+        BatchStock(r[0], r[1], r[2], r[3], expired=on is not None and r[2] is not None and r[2] < on) for r in rows
+    ]
+
+
+def default_batch(session: Session, item_id: int, location_id: int, on: dt.date) -> BatchStock | None:
+    """The batch the grid proposes: the first not expired on ``on`` that holds stock."""
+    for b in batches(session, item_id, location_id, on):
+        if not b.expired:
+            return b
+    return None
+
+
+def check_batch(session: Session, item: Item, batch: Batch, location: Location, qty: Decimal, on: dt.date) -> Decimal:
+    """Refuse an expired batch or more than it holds; returns what the batch holds."""
+    if is_expired(batch, on):
+        raise ExpiredBatch(f"Batch {batch.code} of {item.code} expired on {batch.expiry.isoformat()}", field="batch",
+                           item=item.code, batch=batch.code)
+    held = on_hand(session, item.id, location.id, batch.id)
+    if qty > held:
+        raise InsufficientStock(
+            f"Insufficient stock: batch {batch.code} of {item.code} holds {format_qty(held)}, {format_qty(qty)} asked",
+            field="qty", item=item.code, batch=batch.code, held=held,
+        )
+    return held
+
+
+# ---------------------------------------------------------------- the service
+
+
+@dataclass(frozen=True, slots=True)
+class _ReceiptLine:
+    n: int
+    item: str
+    batch: str
+    qty: Decimal
+    cost: Decimal
+    expiry: dt.date | None
+    supplier_batch: str
+    mfg_date: dt.date | None
+
+
+def _date(value: Any, field: str, n: int | None = None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        where = f"Line {n}: " if n else ""
+        raise ValidationError(f"{where}{field}: {value!r} is not a date (YYYY-MM-DD)", field=field, line=n) from None
+
+
+class StockService:
+    def __init__(self, services: "Services"):
+        self.s = services
+        self.db = services.db
+
+    # the session helpers, also reachable from the service object
+    on_hand = staticmethod(on_hand)
+    reserved = staticmethod(reserved)
+    batches = staticmethod(batches)
+    default_batch = staticmethod(default_batch)
+    check_batch = staticmethod(check_batch)
+
+    def item_stock(self, item_code: str, location: str | None = None, on: dt.date | None = None) -> ItemStock:
+        """Current, reserved and available stock of an item, and its batches (for the grid)."""
+        code = (item_code or "").strip().upper()
+        with self.db.read() as session:
+            item = session.exec(select(Item).where(Item.code == code)).first()
+            if item is None:
+                raise NotFound(f"Item {code} not found", field="item")
+            loc = self.s.setup.location(session, location)
+            current = on_hand(session, item.id, loc.id)
+            held = reserved(session, item.id, loc.id)
+            return ItemStock(item.code, current, held, current - held,
+                             tuple(batches(session, item.id, loc.id, on or self.s.today())))
+
+    # -- stock receipt (GRN) ---------------------------------------------------
+    def receive(self, actor: Actor, *, location: str | None = None, date: dt.date | str | None = None,
+                supplier: str | None = None, lines: list[dict], narration: str = "") -> PostResult:
+        """Post a stock receipt (doc type GR). No open shop day is needed: a GRN is not a sale.
+
+        Each line: ``item``, ``batch``, ``qty``, ``cost_usd`` (unit cost), and for a new
+        batch optionally ``expiry``, ``supplier_batch``, ``mfg_date``. A new batch is
+        created; an existing one keeps its data (a different expiry is an error).
+        """
+        actor.require("masters", "Receiving stock")
+        day = _date(date, "date") or self.s.today()
+        parsed = self._parse_lines(lines)
+        with self.db.write() as session:
+            loc = self.s.setup.location(session, location)
+            if loc.inactive:
+                raise InactiveRecord(f"Location {loc.code} is inactive", field="location")
+            sup = None
+            if supplier:
+                sup = session.exec(select(Supplier).where(Supplier.code == supplier.strip().upper())).first()
+                if sup is None:
+                    raise NotFound(f"Supplier {supplier.strip().upper()} not found", field="supplier")
+                if sup.inactive:
+                    raise InactiveRecord(f"Supplier {sup.code} is inactive", field="supplier")
+
+            doc_lines: list[DocumentLine] = []
+            specs: list[StockSpec] = []
+            new_batches: list[Batch] = []
+            total = Decimal("0.00")
+            total_qty = Decimal("0")
+            items: dict[str, Item] = {}
+            for i, ln in enumerate(parsed):
+                item = items.get(ln.item) or session.exec(select(Item).where(Item.code == ln.item)).first()
+                if item is None:
+                    raise NotFound(f"Line {ln.n}: item {ln.item} not found", field="item", line=ln.n)
+                if item.inactive:
+                    raise InactiveRecord(f"Line {ln.n}: item {item.code} is inactive", field="item", line=ln.n)
+                items[ln.item] = item
+                batch = session.exec(select(Batch).where(Batch.item_id == item.id, Batch.code == ln.batch)).first()
+                if batch is None:
+                    batch = Batch(item_id=item.id, code=ln.batch, expiry=ln.expiry, mfg_date=ln.mfg_date,
+                                  supplier_id=sup.id if sup else None, supplier_batch_no=ln.supplier_batch,
+                                  cost_usd=ln.cost)
+                    session.add(batch)
+                    session.flush()
+                    new_batches.append(batch)
+                elif ln.expiry is not None and batch.expiry != ln.expiry:
+                    have = batch.expiry.isoformat() if batch.expiry else "no expiry"
+                    raise ValidationError(
+                        f"Line {ln.n}: batch {batch.code} of {item.code} has expiry {have}, not {ln.expiry.isoformat()}",
+                        field="expiry", line=ln.n,
+                    )
+                value = q2(ln.qty * ln.cost)
+                total += value
+                total_qty += ln.qty
+                doc_lines.append(DocumentLine(line_no=ln.n, item_id=item.id, batch_id=batch.id, unit=item.unit,
+                                              qty=ln.qty, price=ln.cost, price_usd=ln.cost, gross=value,
+                                              line_net=value, tax_rate=Decimal("0"), unit_cost_usd=ln.cost))
+                specs.append(StockSpec(item.id, batch.id, ln.qty, ln.cost, "receipt", i))
+                item.cost_usd = ln.cost  # the last purchase cost
+                session.add(item)
+
+            doc = Document(doc_type="GR", location_id=loc.id, doc_date=day, currency="USD", rate=Decimal("1"),
+                           total_qty=total_qty, total_gross=total, subtotal=total, net_amount=total, net_usd=total,
+                           amount=total, amount_usd=total, narration=(narration or "")[:500], created_by=actor.user_id,
+                           extra={"supplier": sup.code} if sup else {})
+            plan = PostingPlan(
+                doc=doc, lines=doc_lines, stock=specs,
+                journal=[debit(INVENTORY, total, memo="stock receipt"), credit(HEAD_OFFICE, total, memo="stock receipt")],
+                summary=f"stock receipt at {loc.code}: {len(doc_lines)} lines, {format_amount(total)} USD",
+            )
+            result = self.s.posting.post(session, actor, plan)
+            for b in new_batches:
+                audit.record(session, actor, "create", "batch", b.id, after=b,
+                             summary=f"batch {b.code} of {items_code(items, b.item_id)} by {result.number}")
+            return result
+
+    def _parse_lines(self, lines: list[dict]) -> list[_ReceiptLine]:
+        if not lines:
+            raise ValidationError("Add at least one line to receive", field="lines")
+        out = []
+        for n, raw in enumerate(lines, start=1):
+            if not isinstance(raw, dict):
+                raise ValidationError(f"Line {n}: expected an object", field="lines", line=n)
+            unknown = sorted(set(raw) - RECEIPT_LINE_KEYS)
+            if unknown:
+                raise ValidationError(f"Line {n}: unknown field {unknown[0]!r}", field=unknown[0], line=n)
+            item = str(raw.get("item") or "").strip().upper()
+            if not item:
+                raise ValidationError(f"Line {n}: item is required", field="item", line=n)
+            batch = str(raw.get("batch") or "").strip().upper()
+            if not batch:
+                raise ValidationError(f"Line {n}: batch is required", field="batch", line=n)
+            if len(batch) > 30:
+                raise ValidationError(f"Line {n}: batch code is longer than 30 characters", field="batch", line=n)
+            try:
+                qty = parse_qty(raw.get("qty"), field="qty")
+            except MoneyError as exc:
+                raise ValidationError(f"Line {n}: {exc}", field="qty", line=n) from None
+            try:
+                cost = parse_amount(raw.get("cost_usd"), field="cost_usd")
+            except MoneyError as exc:
+                raise ValidationError(f"Line {n}: {exc}", field="cost_usd", line=n) from None
+            if qty <= 0:
+                raise ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n)
+            out.append(_ReceiptLine(n, item, batch, qty, cost, _date(raw.get("expiry"), "expiry", n),
+                                    str(raw.get("supplier_batch") or "").strip()[:40],
+                                    _date(raw.get("mfg_date"), "mfg_date", n)))
+        return out
+
+
+def items_code(items: dict[str, Item], item_id: int) -> str:
+    return next((code for code, it in items.items() if it.id == item_id), str(item_id))
+
+
+__all__ = [
+    "BatchStock",
+    "ItemStock",
+    "StockService",
+    "batches",
+    "check_batch",
+    "default_batch",
+    "is_expired",
+    "on_hand",
+    "reserved",
+]
