@@ -1,0 +1,58 @@
+"""Allocation of an amount over weights, exact to the cent.
+
+A document flat discount is spread over the lines in proportion to their
+``line_net`` (DESIGN §4 step 4). Each exact share is rounded *down* to the
+cent; the cents left over go, one each, to the shares with the largest
+remainders (ties: the earlier index). The shares therefore add up exactly to
+the total and none is negative.
+
+The arithmetic is done with :class:`fractions.Fraction`, so the result does
+not depend on the decimal context's precision.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from shopterm.core.errors import AllocationError
+from shopterm.core.money import CENT, to_decimal
+
+__all__ = ["allocate", "AllocationError"]
+
+
+def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split ``total`` (at most 2 dp, not negative) over ``weights`` (each ≥ 0).
+
+    >>> allocate(Decimal("2.52"), [Decimal("22.50"), Decimal("22.97"), Decimal("5.00")])
+    [Decimal('1.12'), Decimal('1.15'), Decimal('0.25')]
+
+    All-zero (or no) weights are only accepted with a zero total: every share
+    is then zero. A positive total with nothing to carry it is an error.
+    """
+    total = to_decimal(total, field="total")
+    ws = [to_decimal(w, field=f"weight {i + 1}") for i, w in enumerate(weights)]
+    if total < 0:
+        raise AllocationError(f"cannot allocate a negative amount ({total})")
+    if total != total.quantize(CENT):
+        raise AllocationError(f"cannot allocate {total}: at most 2 decimal places")
+    for i, w in enumerate(ws):
+        if w < 0:
+            raise AllocationError(f"weight {i + 1} is negative ({w})")
+    cents = int(total / CENT)
+    weight_sum = sum((Fraction(w) for w in ws), Fraction(0))
+    if weight_sum == 0:
+        if cents:
+            raise AllocationError(f"cannot allocate {total}: there is nothing to allocate it to")
+        return [Decimal("0.00") for _ in ws]
+
+    exact = [cents * Fraction(w) / weight_sum for w in ws]
+    floors = [math.floor(x) for x in exact]
+    leftover = cents - sum(floors)
+    # Largest remainder first; equal remainders keep index order (stable sort).
+    order = sorted(range(len(ws)), key=lambda i: exact[i] - floors[i], reverse=True)
+    for i in order[:leftover]:
+        floors[i] += 1
+    return [(Decimal(n) * CENT) for n in floors]

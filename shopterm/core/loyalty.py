@@ -1,0 +1,110 @@
+"""Loyalty points: earn on sales, redeem for money off, reverse on returns.
+
+A loyalty card (DESIGN §9) says how many USD of sales earn one point
+(``amount_per_point``, per customer category), what one point is worth when
+redeemed (``value_per_point``, USD) and how many days must pass between two
+redemptions (``frequency_days``). The demo card "Standard": 10 USD per point,
+1 point = 0.10 USD, every 30 days.
+
+* Points earned are whole points, rounded down: 54.86 USD earns 5 points.
+* A return takes back points in proportion to the returned net, rounded half
+  up, never more than were earned on the invoice.
+* A redemption may use at most the points held, and only when
+  ``frequency_days`` have passed since the last one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from shopterm.core.errors import InsufficientPointsError, LoyaltyError, RedemptionTooSoonError
+from shopterm.core.money import MoneyError, q2, to_decimal
+
+__all__ = [
+    "LoyaltyError",
+    "InsufficientPointsError",
+    "RedemptionTooSoonError",
+    "points_earned",
+    "redemption_value",
+    "check_redemption",
+    "next_redemption_date",
+    "points_reversed",
+]
+
+
+def _points(value: object, field: str) -> int:
+    if isinstance(value, float):
+        raise MoneyError(f"{field}: floats are not accepted (got {value!r})")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LoyaltyError(f"{field}: points must be a whole number (got {value!r})")
+    if value < 0:
+        raise LoyaltyError(f"{field}: points must not be negative ({value})")
+    return value
+
+
+def points_earned(sales_amount_usd: Decimal, amount_per_point: Decimal) -> int:
+    """Whole points earned on a sale: ``floor(sales / amount_per_point)``."""
+    sales = to_decimal(sales_amount_usd, field="sales amount")
+    per_point = to_decimal(amount_per_point, field="sales amount per point")
+    if per_point <= 0:
+        raise LoyaltyError("the sales amount per point must be greater than zero")
+    if sales < 0:
+        raise LoyaltyError(f"the sales amount must not be negative ({sales})")
+    return int((sales / per_point).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def redemption_value(points: int, value_per_point: Decimal) -> Decimal:
+    """USD value of redeeming ``points``: ``q2(points × value_per_point)``."""
+    points = _points(points, "points")
+    value = to_decimal(value_per_point, field="value per point")
+    if value < 0:
+        raise LoyaltyError(f"the value per point must not be negative ({value})")
+    return q2(points * value)
+
+
+def next_redemption_date(last_redemption_date: date | None, frequency_days: int | None) -> date | None:
+    """First date a redemption is allowed again (``None``: any date)."""
+    if last_redemption_date is None or not frequency_days:
+        return None
+    return last_redemption_date + timedelta(days=_points(frequency_days, "redemption frequency (days)"))
+
+
+def check_redemption(
+    points_requested: int,
+    points_held: int,
+    last_redemption_date: date | None,
+    today: date,
+    frequency_days: int | None,
+) -> None:
+    """Refuse a redemption that asks for too many points or comes too soon.
+
+    Raises :class:`InsufficientPointsError` ("only 12 points held") or
+    :class:`RedemptionTooSoonError` ("points can be redeemed again on
+    2026-12-20"). Returns ``None`` when the redemption is allowed.
+    """
+    requested = _points(points_requested, "points requested")
+    held = _points(points_held, "points held")
+    if requested == 0:
+        raise LoyaltyError("enter the number of points to redeem")
+    if requested > held:
+        noun = "point" if held == 1 else "points"
+        raise InsufficientPointsError(f"only {held} {noun} held")
+    allowed_from = next_redemption_date(last_redemption_date, frequency_days)
+    if allowed_from is not None and today < allowed_from:
+        raise RedemptionTooSoonError(f"points can be redeemed again on {allowed_from.isoformat()}")
+
+
+def points_reversed(points_earned: int, returned_net: Decimal, original_net: Decimal) -> int:
+    """Points taken back by a return: ``round_half_up(earned × returned / original)``, ≤ earned."""
+    earned = _points(points_earned, "points earned")
+    returned = to_decimal(returned_net, field="returned amount")
+    original = to_decimal(original_net, field="invoice amount")
+    if returned < 0:
+        raise LoyaltyError(f"the returned amount must not be negative ({returned})")
+    if earned == 0 or returned == 0:
+        return 0
+    if original <= 0:
+        raise LoyaltyError("the invoice amount must be greater than zero to reverse points")
+    share = (Decimal(earned) * returned / original).to_integral_value(rounding=ROUND_HALF_UP)
+    return min(earned, int(share))
