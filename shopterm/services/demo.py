@@ -6,9 +6,11 @@ discount slabs; the "Standard" loyalty card; 21 pharmacy items with retail and
 wholesale USD prices and batches received through a stock receipt; ten
 customers. The day is not opened: the cashier opens it.
 
-Everything after :meth:`SetupService.init_shop` is written in one transaction
-and audited as "demo seed"; :func:`is_demo` recognises a demo database by its
-seed row, so ``shopterm demo`` reuses it instead of building it twice.
+After :meth:`SetupService.init_shop`, the masters are written in one
+transaction and audited as "demo seed"; the opening stock comes in through
+:meth:`StockService.receive` (one GRN per supplier); a final "seed" audit row
+marks the database as the demo. :func:`is_demo` looks for that row, so
+``shopterm demo`` reuses a demo instead of building it twice.
 """
 
 from __future__ import annotations
@@ -21,11 +23,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from ..core.journal import HEAD_OFFICE, INVENTORY, credit, debit
 from ..core.money import Currency
 from ..store.models import (
     AuditLog,
-    Batch,
     Customer,
     CustomerCategory,
     CustomerGroup,
@@ -33,8 +33,6 @@ from ..store.models import (
     DiscountSlab,
     DiscountSlabLocation,
     DiscountSlabRange,
-    Document,
-    DocumentLine,
     Item,
     Location,
     LoyaltyCard,
@@ -244,12 +242,10 @@ def build_demo(services: "Services", today: dt.date) -> "SetupInfo":
             persons[code] = sp.id
             seeded.append(("sales_person", sp.id, f"demo seed: sales person {code}"))
 
-        suppliers: dict[str, int] = {}
         for code, name in SUPPLIERS:
             sup = Supplier(code=code, name=name)
             session.add(sup)
             session.flush()
-            suppliers[code] = sup.id
             seeded.append(("supplier", sup.id, f"demo seed: supplier {code}"))
 
         slab = DiscountSlab(doc_no="DS000001", doc_date=since)
@@ -267,18 +263,24 @@ def build_demo(services: "Services", today: dt.date) -> "SetupInfo":
         seeded.append(("loyalty_card", card.id, "demo seed: loyalty card Standard"))
 
         seeded += _customers(session, loc, persons, card.id)
-        seeded += _items_and_stock(services, session, actor, loc, suppliers, since)
+        seeded += _items(session, actor, loc, since)
 
         session.execute(insert(AuditLog.__table__), [
             dict(at=_now(), user_id=actor.user_id, user_name=actor.name, action="create", entity=entity,
                  entity_id=entity_id, summary=summary)
             for entity, entity_id, summary in seeded
         ])
+        loc_id = loc.id
+
+    receipts = _receive_stock(services, actor, since)
+
+    with services.db.write() as session:  # last: only a complete demo is recognised as one
         session.execute(insert(AuditLog.__table__).values(
             at=_now(), user_id=actor.user_id, user_name=actor.name, action=SEED_ACTION, entity=SEED_ENTITY,
-            entity_id=loc.id, summary=f"demo seed: {len(ITEMS)} items, {len(CUSTOMERS) + 1} customers, dated {since}",
+            entity_id=loc_id, summary=f"demo seed: {len(ITEMS)} items, {len(CUSTOMERS) + 1} customers, "
+                                      f"stock receipts {', '.join(receipts)}, dated {since}",
         ))
-        return services.setup.setup_for(session, loc)
+    return services.setup.info(LOCATION_CODE)
 
 
 def _now() -> dt.datetime:
@@ -310,16 +312,9 @@ def _customers(session: Session, loc: Location, persons: dict[str, int], card_id
     return seeded
 
 
-def _items_and_stock(services: "Services", session: Session, actor: Actor, loc: Location, suppliers: dict[str, int],
-                     since: dt.date) -> list[tuple[str, int, str]]:
-    """Items, their USD prices at the location, batches, and one posted stock receipt bringing them in."""
-    from .posting import PostingPlan, StockSpec
-
+def _items(session: Session, actor: Actor, loc: Location, since: dt.date) -> list[tuple[str, int, str]]:
+    """Items and their USD retail/wholesale prices at the location, effective ``since``."""
     seeded: list[tuple[str, int, str]] = []
-    lines: list[DocumentLine] = []
-    stock: list[StockSpec] = []
-    total_cost = D("0")
-    total_qty = D("0")
     for it in ITEMS:
         item = Item(code=it.code, name=it.name, unit=it.unit, pack_size=D(it.pack_size), tax_rate=D(it.tax_rate),
                     cost_usd=D(it.cost))
@@ -329,30 +324,21 @@ def _items_and_stock(services: "Services", session: Session, actor: Actor, loc: 
                           wholesale_price=D(it.wholesale), effective_from=since, update_no="DEMO",
                           created_by=actor.user_id))
         seeded.append(("item", item.id, f"demo seed: item {it.code}"))
-        for code, expiry, qty in it.batches:
-            batch = Batch(item_id=item.id, code=code, expiry=expiry, supplier_id=suppliers[it.supplier],
-                          supplier_batch_no=f"{it.supplier}-{code}", cost_usd=D(it.cost),
-                          mfg_date=(expiry.replace(year=expiry.year - 3, day=1) if expiry else None))
-            session.add(batch)
-            session.flush()
-            quantity = D(qty)
-            value = quantity * D(it.cost)
-            lines.append(DocumentLine(line_no=len(lines) + 1, item_id=item.id, batch_id=batch.id, unit=it.unit,
-                                      qty=quantity, price=D(it.cost), price_usd=D(it.cost), gross=value,
-                                      line_net=value, tax_rate=D("0"), unit_cost_usd=D(it.cost)))
-            stock.append(StockSpec(item.id, batch.id, quantity, D(it.cost), "receipt", len(lines) - 1))
-            total_cost += value
-            total_qty += quantity
-
-    doc = Document(doc_type="GR", location_id=loc.id, doc_date=since, currency="USD", rate=D(RATE),
-                   total_qty=total_qty, total_gross=total_cost, subtotal=total_cost, net_amount=total_cost,
-                   net_usd=total_cost, amount=total_cost, amount_usd=total_cost,
-                   narration="Opening stock from head office (demo)", created_by=actor.user_id)
-    journal = [
-        debit(INVENTORY, total_cost, memo="opening stock"),
-        credit(HEAD_OFFICE, total_cost, memo="opening stock"),
-    ]
-    result = services.posting.post(session, actor, PostingPlan(doc=doc, lines=lines, journal=journal, stock=stock,
-                                                                 summary="demo seed: opening stock receipt"))
-    seeded.append(("document", result.document_id, f"demo seed: stock receipt {result.number}"))
     return seeded
+
+
+def _receive_stock(services: "Services", actor: Actor, since: dt.date) -> list[str]:
+    """The opening stock: one stock receipt (GRN) per supplier, through the stock service."""
+    numbers = []
+    for supplier, _name in SUPPLIERS:
+        lines = [
+            {"item": it.code, "batch": code, "qty": qty, "cost_usd": it.cost,
+             "expiry": expiry.isoformat() if expiry else None, "supplier_batch": f"{supplier}-{code}",
+             "mfg_date": expiry.replace(year=expiry.year - 3, day=1).isoformat() if expiry else None}
+            for it in ITEMS if it.supplier == supplier
+            for code, expiry, qty in it.batches
+        ]
+        result = services.stock.receive(actor, location=LOCATION_CODE, date=since, supplier=supplier, lines=lines,
+                                        narration="Opening stock from head office (demo)")
+        numbers.append(result.number)
+    return numbers
