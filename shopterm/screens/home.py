@@ -26,8 +26,8 @@ class HomeScreen(ShopScreen):
     SHOW_PALETTE_KEY = True
     AUTO_FOCUS = "#home-menu"
     BINDINGS = [
-        Binding("ctrl+l", "app.logout", "Log out", id="home.logout"),
-        Binding("ctrl+q", "app.quit", "Quit", id="home.quit"),
+        Binding("ctrl+l", "app.logout", "Log out", id="home.logout", key_display="^L"),
+        Binding("ctrl+q", "app.quit", "Quit", id="home.quit", key_display="^Q", priority=True),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:

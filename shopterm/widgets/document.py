@@ -272,18 +272,18 @@ class DocumentScreen(ShopScreen):
 
     BINDINGS = [
         Binding("f2", "lookup", "Find", id="doc.lookup", key_display="F2"),
-        Binding("ctrl+n", "new", "New", id="doc.new"),
-        Binding("ctrl+s", "save", "Save", id="doc.save"),
+        Binding("ctrl+n", "new", "New", id="doc.new", key_display="^N"),
+        Binding("ctrl+s", "save", "Save", id="doc.save", key_display="^S"),
         # Input binds Ctrl+D itself (delete right), so Draft must be a priority
         # binding; it runs after the keys already typed into the focused field.
-        Binding("ctrl+d", "after_typing('draft')", "Draft", id="doc.draft", priority=True),
-        Binding("ctrl+p", "save_print", "Print", id="doc.save_print"),
-        Binding("f3", "list", "List", id="doc.list"),
-        Binding("f4", "history", "Hist", id="doc.history"),
-        Binding("f9", "voucher", "Vouch", id="doc.voucher"),
-        Binding("f8", "delete_row", "DelRow", id="doc.delete_row"),
+        Binding("ctrl+d", "after_typing('draft')", "Draft", id="doc.draft", priority=True, key_display="^D"),
+        Binding("ctrl+p", "save_print", "Print", id="doc.save_print", key_display="^P"),
+        Binding("f3", "list", "List", id="doc.list", key_display="F3"),
+        Binding("f4", "history", "Hist", id="doc.history", key_display="F4"),
+        Binding("f9", "voucher", "Vouch", id="doc.voucher", key_display="F9"),
+        Binding("f8", "delete_row", "DelRow", id="doc.delete_row", key_display="F8"),
         Binding("ctrl+delete", "delete_row", "DelRow", show=False),
-        Binding("escape", "back", "Back", id="doc.back"),
+        Binding("escape", "back", "Back", id="doc.back", key_display="Esc"),
     ]
 
     _OVERRIDABLE = ("new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row")

@@ -107,6 +107,8 @@ class ShopInput(Input):
         self.label = label or (self.field_name or self.DEFAULT_KIND).replace("_", " ").capitalize()
         self.required = required
         self.error: str | None = None
+        self._quiet = False
+        self._validated: str | None = None
         super().__init__(
             value,
             placeholder=placeholder,
@@ -146,25 +148,35 @@ class ShopInput(Input):
 
     def validate(self, value: str) -> ValidationResult | None:
         result = super().validate(value)
+        self._validated = value
         was_invalid = self.error is not None
         if result is not None and not result.is_valid:
             self.error = result.failure_descriptions[0]
-            self.post_message(self.Invalid(self, self.error))
+            if not self._quiet:
+                self.post_message(self.Invalid(self, self.error))
         else:
             self.error = None
-            if was_invalid:
+            if was_invalid and not self._quiet:
                 self.post_message(self.Valid(self))
         return result
 
-    def check(self) -> bool:
-        """Validate now (e.g. before saving); True when the value is good."""
-        self.validate(self.value)
+    def check(self, *, quiet: bool = True) -> bool:
+        """Validate now (e.g. before saving); True when the value is good.
+
+        ``quiet`` (the default) posts no Invalid message: the caller reports
+        the error (see ``ShopScreen.check_fields``, which shows the first one).
+        """
+        self._quiet = quiet
+        try:
+            self.validate(self.value)
+        finally:
+            self._quiet = False
         return self.error is None
 
     def _on_input_changed(self, event: Input.Changed) -> None:
         # Once an error is shown, re-check on every keystroke so it clears
         # as soon as the cashier fixes it.
-        if event.input is self and self.error is not None:
+        if event.input is self and self.error is not None and event.value != self._validated:
             self.validate(self.value)
 
     def set_value(self, value: object) -> None:

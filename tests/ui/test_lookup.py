@@ -1,0 +1,164 @@
+"""The F2 lookup dialog: filters as you type, arrows move, Enter picks, Esc cancels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import App, ComposeResult
+from textual.widgets import OptionList
+
+from shopterm.widgets.document import ShopScreen
+from shopterm.widgets.inputs import CodeInput
+from shopterm.widgets.lookup import LookupDialog
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    name: str
+    detail: str = ""
+
+
+ROWS = [
+    Row("PARA500", "Paracetamol 500 mg (box 100)", "box"),
+    Row("AMOX250", "Amoxicillin 250 mg (box 20)", "box"),
+    Row("BAND01", "Bandage roll 5 cm", "roll"),
+    Row("PARA1000", "Paracetamol 1 g (box 50)", "box"),
+]
+
+
+def fake_search(query: str) -> list[Row]:
+    q = query.lower()
+    return [r for r in ROWS if q in r.code.lower() or q in r.name.lower()]
+
+
+class DialogApp(App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.result = "unset"
+
+    def on_mount(self) -> None:
+        def done(row) -> None:
+            self.result = row
+
+        self.push_screen(LookupDialog("Find item", fake_search), done)
+
+
+async def wait_rows(pilot, dialog: LookupDialog, count: int) -> None:
+    for _ in range(100):
+        if len(dialog.rows) == count:
+            return
+        await pilot.pause(0.02)
+    assert len(dialog.rows) == count
+
+
+async def test_lookup_filters_and_returns_the_chosen_row():
+    app = DialogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, LookupDialog)
+        await wait_rows(pilot, dialog, 4)
+        await pilot.press(*"para")
+        await wait_rows(pilot, dialog, 2)
+        options = dialog.query_one("#lookup-rows", OptionList)
+        assert options.option_count == 2
+        assert dialog.highlighted_row.code == "PARA500"
+        await pilot.press("down")
+        assert dialog.highlighted_row.code == "PARA1000"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.result == Row("PARA1000", "Paracetamol 1 g (box 50)", "box")
+
+
+async def test_lookup_escape_cancels():
+    app = DialogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_rows(pilot, app.screen, 4)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.result is None
+
+
+async def test_enter_right_after_typing_picks_the_new_first_match():
+    """Enter pressed before the debounced search ran still picks from the new query."""
+    app = DialogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        await wait_rows(pilot, dialog, 4)
+        await pilot.press(*"band", "enter")
+        for _ in range(100):
+            if app.result != "unset":
+                break
+            await pilot.pause(0.02)
+        assert app.result.code == "BAND01"
+
+
+async def test_nothing_found_says_so():
+    app = DialogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        await wait_rows(pilot, dialog, 4)
+        await pilot.press(*"zzz")
+        await wait_rows(pilot, dialog, 0)
+        bar = dialog.query_one("#lookup-message")
+        assert "Nothing matches 'zzz'" in bar.text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.result == "unset"  # nothing to pick; the dialog stays
+
+
+class FieldScreen(ShopScreen):
+    def compose_body(self) -> ComposeResult:
+        yield CodeInput(id="field-item", label="Item", search=fake_search)
+
+    def on_code_input_picked(self, event: CodeInput.Picked) -> None:
+        self.picked = event.row
+
+
+class FieldApp(App):
+    actor = None
+    last_status = None
+
+    @property
+    def services(self):
+        raise RuntimeError("no services in this test")
+
+    def on_mount(self) -> None:
+        self.push_screen(FieldScreen())
+
+
+async def test_f2_on_a_code_field_fills_it():
+    app = FieldApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        field = screen.query_one("#field-item", CodeInput)
+        assert field.has_focus
+        await pilot.press(*"amox")
+        await pilot.press("f2")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, LookupDialog)
+        await wait_rows(pilot, dialog, 1)  # seeded with what was typed
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert field.value == "AMOX250"
+        assert screen.picked.name.startswith("Amoxicillin")
+        assert field.has_focus
+
+
+async def test_lookup_search_error_is_shown_not_raised():
+    def broken(query: str):
+        raise RuntimeError("database is locked")
+
+    class BrokenApp(App):
+        def on_mount(self) -> None:
+            self.push_screen(LookupDialog("Find", broken))
+
+    app = BrokenApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if app.screen.query_one("#lookup-message").kind == "error":
+                break
+        assert "database is locked" in app.screen.query_one("#lookup-message").text
