@@ -15,6 +15,8 @@ on the commands defined here (``shopterm post --db X …``):
 ``--user NAME``    the acting user of headless commands (env ``SHOPTERM_USER``)
 ``--pin PIN``      optional; if given, the PIN is verified (env ``SHOPTERM_PIN``)
 
+``SHOPTERM_TODAY=YYYY-MM-DD`` fixes the business date (tests, training).
+
 For sub-command modules: :func:`open_services`, :func:`acting_user` and
 :func:`guard` give every command the same database, user and error handling::
 
@@ -34,6 +36,7 @@ them.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import importlib.util
 import json
@@ -97,14 +100,28 @@ def db_url(db: str | None = None) -> str:
     return normalise_url(value) if value else default_url()
 
 
+def business_today() -> "dt.date | None":
+    """``SHOPTERM_TODAY`` (YYYY-MM-DD) fixes the business date (tests, training); None: the clock's date."""
+    value = os.environ.get("SHOPTERM_TODAY", "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        from .services.errors import ValidationError
+
+        raise ValidationError(f"SHOPTERM_TODAY must be a date YYYY-MM-DD, got {value!r}", field="today") from None
+
+
 def open_services(db: str | None = None, *, upgrade: bool = True) -> "Services":
     """Services on the chosen database, schema upgraded. A database that cannot be opened is a clear error."""
     from .services import Services
     from .services.errors import ShopError
 
     url = db_url(db)
+    today = business_today()
     try:
-        return Services.open(url, upgrade=upgrade)
+        return Services.open(url, upgrade=upgrade, today=today)
     except ShopError:
         raise
     except Exception as exc:  # a bad path, a missing driver, a file that is not a database…
@@ -182,17 +199,20 @@ def _root(
     global _state
     _state = CliState(db=db, user=user, pin=pin)
     if ctx.invoked_subcommand is None:
-        _run_tui(db_url(), user=user or "")
+        with guard():
+            _run_tui(db_url(), user=user or "")
 
 
 def _run_tui(url: str, *, user: str = "") -> None:
     """Open the Textual app; the services open (and upgrade the schema) in a worker while the login waits."""
     from .app import ShoptermApp
 
+    today = business_today()
+
     def opener():
         from .services import Services
 
-        return Services.open(url)
+        return Services.open(url, today=today)
 
     ShoptermApp(opener, user=user).run()
 
@@ -220,7 +240,8 @@ def cmd_demo(
             typer.echo(f"Demo shop reused from {where}")
         typer.echo("Users: cashier (PIN 1111), manager (2222), admin (9999)")
     if not no_tui:
-        _run_tui(url)
+        with guard():
+            _run_tui(url)
 
 
 def _demo_url(db: str | None) -> str:
