@@ -48,24 +48,28 @@ class MoneyType(_Scaled):
     """An amount with 2 decimals (× 100)."""
 
     scale = 2
+    cache_ok = True  # SQLAlchemy looks for it on each class, not inherited
 
 
 class QtyType(_Scaled):
     """A quantity with 3 decimals (× 1000)."""
 
     scale = 3
+    cache_ok = True  # SQLAlchemy looks for it on each class, not inherited
 
 
 class RateType(_Scaled):
     """An exchange rate, CDF per USD, with 6 decimals (× 10⁶)."""
 
     scale = 6
+    cache_ok = True  # SQLAlchemy looks for it on each class, not inherited
 
 
 class PctType(_Scaled):
     """A percentage with 4 decimals (× 10⁴)."""
 
     scale = 4
+    cache_ok = True  # SQLAlchemy looks for it on each class, not inherited
 
 
 def from_scaled(value: int | None, scale: int) -> Decimal:
