@@ -31,6 +31,7 @@ from ..core.money import MoneyError, format_amount, format_qty, parse_amount, pa
 from ..store.models import Batch, Document, DocumentLine, Item, Location, StockMove, Supplier
 from . import audit
 from .context import Actor
+from .headless import Fields, handler
 from .errors import ExpiredBatch, InactiveRecord, InsufficientStock, NotFound, ValidationError
 from .posting import PostingPlan, PostResult, StockSpec
 
@@ -294,6 +295,27 @@ class StockService:
                                     str(raw.get("supplier_batch") or "").strip()[:40],
                                     _date(raw.get("mfg_date"), "mfg_date", n)))
         return out
+
+
+# ---------------------------------------------------------------- headless
+
+
+@handler("stock_receipt")
+def _post_stock_receipt(services: "Services", actor: Actor, doc: dict) -> dict:
+    f = Fields(doc, required=["lines"], optional=["location", "date", "supplier", "narration"], allow_draft=False,
+               allow_approval=False)
+    lines = []
+    for lf in f.list("lines", required=["item", "batch", "qty", "cost_usd"],
+                     optional=["expiry", "supplier_batch", "mfg_date"], min_items=1):
+        lines.append({"item": lf.str("item"), "batch": lf.str("batch"), "qty": lf.qty("qty"),
+                      "cost_usd": lf.amount("cost_usd"), "expiry": lf.date("expiry"),
+                      "supplier_batch": lf.str("supplier_batch", "") or "", "mfg_date": lf.date("mfg_date")})
+    result = services.stock.receive(actor, location=f.str("location"), date=f.date("date"), supplier=f.str("supplier"),
+                                    lines=lines, narration=f.str("narration", "") or "")
+    with services.db.read() as session:
+        gr = session.get(Document, result.document_id)
+        totals = {"total_qty": gr.total_qty, "value_usd": gr.amount_usd}
+    return {"number": result.number, "totals": totals}
 
 
 def items_code(items: dict[str, Item], item_id: int) -> str:
