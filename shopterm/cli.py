@@ -121,7 +121,11 @@ def open_services(db: str | None = None, *, upgrade: bool = True) -> "Services":
     url = db_url(db)
     today = business_today()
     try:
-        return Services.open(url, upgrade=upgrade, today=today)
+        services = Services.open(url, upgrade=upgrade, today=today)
+        if not upgrade:
+            with services.db.engine.connect():  # fail here, clearly, if it is not a database
+                pass
+        return services
     except ShopError:
         raise
     except Exception as exc:  # a bad path, a missing driver, a file that is not a database…
