@@ -1,0 +1,422 @@
+"""Matching in the customer ledger: the primitives every service uses (DESIGN §8).
+
+These are free functions taking the caller's session, so they run inside
+another service's transaction (a sales receipt matching its invoice, an
+invoice using the customer's credit, a payment on account settling the oldest
+invoices). They check the *rules* of matching, not the actor's permission:
+the calling service does that ("match" for a manual match, "receive" for a
+receipt that matches automatically).
+
+The rules (:func:`match_entries`)
+---------------------------------
+- A match groups ledger entries of **one customer**: at least one debit (the
+  customer owes us, e.g. an invoice) and one credit (a payment, a return).
+  Entries of another customer are refused.
+- Each entry takes part with an amount in USD (the books' currency), at most
+  its open balance. ``None`` means "as much as the match needs".
+- The match **nets to zero in USD**. When every amount is given, debits must
+  equal credits. When some are ``None``: the total is the smaller of what the
+  debit side and the credit side can take (so the smaller side is settled
+  fully, the larger side partially); the entries without an amount are
+  settled oldest first (due date, then date, then id), the last one partly.
+  Entries that end up with nothing take no part.
+- A match is dated; it cannot be dated before any of its entries, nor before
+  the day one of them was last unmatched (so "open items at a date" never
+  counts two matches of the same amount).
+- The amount in the entry's own currency moves in proportion (at the entry's
+  own rate); an entry settled in full has nothing open in either currency.
+- Unmatching keeps the match in history (``unmatched_on``/``by``/``at``) and
+  gives the entries their open balances back.
+
+Every match and unmatch writes an audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+from sqlalchemy import func, or_, select, tuple_, update
+from sqlmodel import Session
+
+from ..core.money import q2
+from ..store.models import Customer, LedgerEntry, Match, MatchLine
+from . import audit
+from .context import Actor
+from .errors import NotFound, ValidationError
+
+ZERO = Decimal("0.00")
+MATCH_KINDS = ("auto", "manual", "payment")
+
+LE = LedgerEntry.__table__
+M = Match.__table__
+ML = MatchLine.__table__
+
+#: (entry id, USD amount or None for "as much as the match needs")
+Allocation = tuple[int, Decimal | None]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedLine:
+    entry_id: int
+    number: str
+    amount_usd: Decimal  # signed like the entry: + settles a debit, − a credit
+    amount: Decimal  # the same in the entry's currency
+    currency: str
+    open_usd_after: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    match_id: int
+    customer_id: int
+    date: dt.date
+    kind: str
+    total_usd: Decimal  # what the match settles (the debit side; equal to the credit side)
+    lines: tuple[MatchedLine, ...]
+    unmatched_on: dt.date | None = None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def customer_balance(session: Session, customer_id: int, at: dt.date | None = None) -> Decimal:
+    """Σ USD of the customer's ledger entries dated ≤ ``at`` (all of them without ``at``).
+
+    Answered from the covering index (customer, date, id, amount): no table rows are read.
+    """
+    stmt = select(func.sum(LE.c.amount_usd)).where(LE.c.customer_id == customer_id)
+    if at is not None:
+        stmt = stmt.where(LE.c.doc_date <= at)
+    value = session.execute(stmt).scalar()
+    return value if value is not None else ZERO
+
+
+def sum_before(session: Session, customer_id: int, key: tuple[dt.date, int], *, inclusive: bool = False) -> Decimal:
+    """Σ USD of the customer's entries before (or up to) ``key`` = (date, id) in ledger order."""
+    k = tuple_(LE.c.doc_date, LE.c.id)
+    cond = k <= tuple_(*key) if inclusive else k < tuple_(*key)
+    value = session.execute(
+        select(func.sum(LE.c.amount_usd)).where(LE.c.customer_id == customer_id, cond)
+    ).scalar()
+    return value if value is not None else ZERO
+
+
+def active_match_ids(session: Session, entry_ids: Iterable[int], at: dt.date | None = None) -> dict[int, tuple[int, ...]]:
+    """entry id → ids of the matches holding it (now, or as they stood at ``at``)."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    out: dict[int, list[int]] = {}
+    for chunk in _chunks(ids, 500):
+        stmt = select(ML.c.entry_id, ML.c.match_id).join(M, M.c.id == ML.c.match_id).where(ML.c.entry_id.in_(chunk))
+        if at is None:
+            stmt = stmt.where(M.c.unmatched_on.is_(None))
+        else:
+            stmt = stmt.where(M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at))
+        for entry_id, match_id in session.execute(stmt.order_by(ML.c.match_id)):
+            out.setdefault(entry_id, []).append(match_id)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _chunks(seq: Sequence[int], n: int):
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def earliest_match_date(session: Session, entry_ids: Sequence[int]) -> dt.date | None:
+    """The first date a match of these entries may carry: the latest of their dates and last unmatch dates."""
+    if not entry_ids:
+        return None
+    latest = session.execute(select(func.max(LE.c.doc_date)).where(LE.c.id.in_(entry_ids))).scalar()
+    unmatched = session.execute(
+        select(func.max(M.c.unmatched_on)).join(ML, ML.c.match_id == M.c.id).where(ML.c.entry_id.in_(entry_ids))
+    ).scalar()
+    if unmatched is not None and (latest is None or unmatched > latest):
+        return unmatched
+    return latest
+
+
+# ---------------------------------------------------------------- matching
+
+
+def _age_key(row) -> tuple:
+    return (row.due_date or row.doc_date, row.doc_date, row.id)
+
+
+def _customer_code(session: Session, customer_id: int) -> str:
+    code = session.execute(select(Customer.code).where(Customer.id == customer_id)).scalar()
+    return code or str(customer_id)
+
+
+def _magnitude(entry, amount: Decimal | None) -> Decimal | None:
+    if amount is None:
+        return None
+    if not isinstance(amount, Decimal):
+        raise ValidationError(f"{entry.number}: the amount to match must be a Decimal", field="amount")
+    mag = abs(amount)
+    if mag != q2(mag):
+        raise ValidationError(f"{entry.number}: the amount to match has more than 2 decimals ({amount})", field="amount")
+    if mag == 0:
+        raise ValidationError(f"{entry.number}: the amount to match must be greater than zero", field="amount")
+    if mag > abs(entry.open_usd):
+        raise ValidationError(
+            f"{entry.number}: {mag} USD is more than its open balance of {abs(entry.open_usd)} USD", field="amount")
+    return mag
+
+
+def _fill(side: list, target: Decimal) -> dict[int, Decimal]:
+    """Magnitudes for one side reaching ``target``: fixed amounts as given, the rest oldest first."""
+    out: dict[int, Decimal] = {}
+    left = target - sum((mag for _, mag in side if mag is not None), ZERO)
+    for entry, mag in side:
+        if mag is not None:
+            out[entry.id] = mag
+    for entry, mag in sorted((p for p in side if p[1] is None), key=lambda p: _age_key(p[0])):
+        take = min(abs(entry.open_usd), left)
+        if take > 0:
+            out[entry.id] = take
+            left -= take
+    return out
+
+
+def _currency_part(entry, mag_usd: Decimal) -> Decimal:
+    """The entry-currency magnitude that goes with ``mag_usd`` USD of it."""
+    if mag_usd == abs(entry.open_usd):
+        return abs(entry.open_amount)
+    if entry.currency == "USD" or entry.amount_usd == 0:
+        return min(mag_usd, abs(entry.open_amount))
+    part = q2(mag_usd * abs(entry.amount) / abs(entry.amount_usd))
+    return min(part, abs(entry.open_amount))
+
+
+def match_entries(session: Session, actor: Actor | None, customer_id: int, allocations: Iterable[Allocation],
+                  date: dt.date, kind: str = "manual") -> MatchResult:
+    """Match ledger entries of one customer (see the module's rules); returns the new match.
+
+    ``allocations``: ``[(entry_id, amount_usd or None), …]``; an amount may be
+    given with either sign (it is the part of that entry to settle). The rows
+    are written by :func:`shopterm.services.cash.apply_match` (explicit
+    amounts, audit row), the one writer of matches.
+    """
+    if kind not in MATCH_KINDS:
+        raise ValueError(f"match kind must be one of {MATCH_KINDS}, got {kind!r}")
+    if not isinstance(date, dt.date):
+        raise ValidationError("The match date is required", field="date")
+    allocs = list(allocations)
+    ids = [int(a[0]) for a in allocs]
+    seen: set[int] = set()
+    for i in ids:
+        if i in seen:
+            raise ValidationError(f"Ledger entry {i} is listed twice", field="entries")
+        seen.add(i)
+    if len(ids) < 2:
+        raise ValidationError("A match needs at least one debit and one credit entry", field="entries")
+    rows = {r.id: r for r in session.execute(select(LE).where(LE.c.id.in_(ids))).all()}
+    for i in ids:
+        if i not in rows:
+            raise NotFound(f"Ledger entry {i} not found", field="entries")
+    code = _customer_code(session, customer_id)
+    for i in ids:
+        r = rows[i]
+        if r.customer_id != customer_id:
+            raise ValidationError(
+                f"Entries of different customers cannot be matched: {r.number} belongs to "
+                f"{_customer_code(session, r.customer_id)}, not {code}", field="entries")
+    for i in ids:
+        r = rows[i]
+        if r.open_usd == 0:
+            raise ValidationError(f"{r.number} is already fully matched", field="entries")
+        if date < r.doc_date:
+            raise ValidationError(f"The match date {date} is before {r.number} ({r.doc_date})", field="date")
+    last_unmatch = session.execute(
+        select(ML.c.entry_id, func.max(M.c.unmatched_on)).join(M, M.c.id == ML.c.match_id)
+        .where(ML.c.entry_id.in_(ids), M.c.unmatched_on.is_not(None)).group_by(ML.c.entry_id)
+    ).all()
+    for entry_id, unmatched_on in last_unmatch:
+        if unmatched_on is not None and date < unmatched_on:
+            raise ValidationError(
+                f"The match date {date} is before {rows[entry_id].number} was last unmatched ({unmatched_on})",
+                field="date")
+
+    debits, credits = [], []
+    for entry_id, amount in allocs:
+        r = rows[int(entry_id)]
+        pair = (r, _magnitude(r, amount))
+        (debits if r.open_usd > 0 else credits).append(pair)
+    if not debits or not credits:
+        raise ValidationError("A match needs at least one debit and one credit entry", field="entries")
+
+    def side_totals(side):
+        fixed = sum((m for _, m in side if m is not None), ZERO)
+        free = sum((abs(r.open_usd) for r, m in side if m is None), ZERO)
+        return fixed, fixed + free, any(m is None for _, m in side)
+
+    d_fixed, d_max, d_free = side_totals(debits)
+    c_fixed, c_max, c_free = side_totals(credits)
+    if not d_free and not c_free:
+        if d_fixed != c_fixed:
+            raise ValidationError(
+                f"The match does not balance: debits {d_fixed} USD, credits {c_fixed} USD", field="amount")
+        target = d_fixed
+    else:
+        target = min(d_max, c_max)
+        if target < d_fixed or target < c_fixed:
+            raise ValidationError(
+                f"The match cannot balance: debits can take {d_max} USD, credits {c_max} USD "
+                f"(fixed amounts: debits {d_fixed}, credits {c_fixed})", field="amount")
+    if target <= 0:
+        raise ValidationError("Nothing to match", field="entries")
+    mags = {**_fill(debits, target), **_fill(credits, target)}
+
+    allocations_out = []
+    lines: list[MatchedLine] = []
+    for entry_id in ids:
+        if entry_id not in mags:
+            continue
+        r = rows[entry_id]
+        sign = 1 if r.open_usd > 0 else -1
+        mag = mags[entry_id]
+        usd = mag * sign
+        amt = _currency_part(r, mag) * (1 if r.open_amount >= 0 else -1)
+        allocations_out.append((entry_id, amt, usd))
+        lines.append(MatchedLine(entry_id, r.number, usd, amt, r.currency, r.open_usd - usd))
+    # the one writer of matches, shared with the sales receipt's automatic match
+    from .cash import apply_match as write_match
+
+    match_id = write_match(session, actor, customer_id, allocations_out, date, kind)
+    return MatchResult(match_id, customer_id, date, kind, target, tuple(lines))
+
+
+def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date) -> MatchResult:
+    """Undo a match from ``date`` on: its entries get their open balances back; the match stays in history."""
+    m = session.execute(select(M).where(M.c.id == match_id)).first()
+    if m is None:
+        raise NotFound(f"Match {match_id} not found", field="match")
+    if m.unmatched_on is not None:
+        raise ValidationError(f"Match {match_id} was already unmatched on {m.unmatched_on}", field="match")
+    if not isinstance(date, dt.date):
+        raise ValidationError("The unmatch date is required", field="date")
+    if date < m.date:
+        raise ValidationError(f"The unmatch date {date} is before the match date {m.date}", field="date")
+    now = utcnow()
+    lines = session.execute(
+        select(ML.c.entry_id, ML.c.amount, ML.c.amount_usd, LE.c.number, LE.c.currency, LE.c.open_usd,
+               LE.c.open_amount)
+        .join(LE, LE.c.id == ML.c.entry_id).where(ML.c.match_id == match_id).order_by(ML.c.id)
+    ).all()
+    out = []
+    for l in lines:
+        open_usd = l.open_usd + l.amount_usd
+        session.execute(update(LE).where(LE.c.id == l.entry_id).values(
+            open_usd=open_usd, open_amount=l.open_amount + l.amount,
+            is_open=open_usd != 0 or l.open_amount + l.amount != 0, changed_at=now))
+        out.append(MatchedLine(l.entry_id, l.number, l.amount_usd, l.amount, l.currency, open_usd))
+    session.execute(update(M).where(M.c.id == match_id).values(
+        unmatched_on=date, unmatched_by=actor.user_id if actor else None, unmatched_at=now))
+    total = sum((l.amount_usd for l in lines if l.amount_usd > 0), ZERO)
+    code = _customer_code(session, m.customer_id)
+    audit.record(
+        session, actor, "unmatch", "match", match_id,
+        before={"customer": code, "date": m.date, "kind": m.kind, "total_usd": total},
+        after={"unmatched_on": date},
+        summary=f"unmatched match {match_id} for {code} on {date}: {total} USD "
+                f"({', '.join(l.number for l in lines)})",
+    )
+    return MatchResult(match_id, m.customer_id, m.date, m.kind, total, tuple(out), unmatched_on=date)
+
+
+# ---------------------------------------------------------------- automatic matching
+
+
+def _open_entries(session: Session, customer_id: int, *, debit: bool, up_to: dt.date | None, exclude: int,
+                  batch: int = 200):
+    """The customer's open debits (or credits), oldest first, streamed in batches."""
+    sign_cond = LE.c.open_usd > 0 if debit else LE.c.open_usd < 0
+    age = func.coalesce(LE.c.due_date, LE.c.doc_date)
+    last = None
+    while True:
+        stmt = select(LE.c.id, LE.c.open_usd, age.label("age"), LE.c.doc_date).where(
+            LE.c.customer_id == customer_id, LE.c.is_open == True, sign_cond, LE.c.id != exclude)  # noqa: E712
+        if up_to is not None:
+            stmt = stmt.where(LE.c.doc_date <= up_to)
+        if last is not None:
+            stmt = stmt.where(tuple_(age, LE.c.doc_date, LE.c.id) > tuple_(*last))
+        rows = session.execute(stmt.order_by(age, LE.c.doc_date, LE.c.id).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        last = (rows[-1].age, rows[-1].doc_date, rows[-1].id)
+
+
+def _settle_against(session: Session, actor: Actor | None, customer_id: int, entry_id: int, *, want_debits: bool,
+                    date: dt.date | None, kind: str) -> MatchResult | None:
+    row = session.execute(select(LE).where(LE.c.id == entry_id)).first()
+    if row is None:
+        raise NotFound(f"Ledger entry {entry_id} not found", field="entries")
+    if row.customer_id != customer_id:
+        raise ValidationError(f"{row.number} does not belong to customer {_customer_code(session, customer_id)}",
+                              field="entries")
+    is_credit = row.open_usd < 0
+    if row.open_usd == 0 or is_credit != want_debits:
+        return None
+    need = abs(row.open_usd)
+    picked: list[int] = []
+    for other in _open_entries(session, customer_id, debit=want_debits, up_to=date, exclude=entry_id):
+        picked.append(other.id)
+        need -= abs(other.open_usd)
+        if need <= 0:
+            break
+    if not picked:
+        return None
+    the_date = max(d for d in (date, earliest_match_date(session, [entry_id, *picked])) if d is not None)
+    return match_entries(session, actor, customer_id, [(entry_id, None), *((i, None) for i in picked)], the_date,
+                         kind)
+
+
+def settle_oldest(session: Session, actor: Actor | None, customer_id: int, credit_entry_id: int,
+                  date: dt.date | None = None, kind: str = "payment") -> MatchResult | None:
+    """Use a credit entry (a payment on account, a return) on the customer's oldest open debits.
+
+    Debits are taken by due date, then date, then id, and only those dated on
+    or before ``date`` (the payment's date). Returns None when there is nothing
+    to settle; what is left of the credit stays open (a negative open item).
+    """
+    return _settle_against(session, actor, customer_id, credit_entry_id, want_debits=True, date=date, kind=kind)
+
+
+def apply_credit(session: Session, customer_id: int, invoice_entry_id: int, *, actor: Actor | None = None,
+                 date: dt.date | None = None) -> MatchResult | None:
+    """Use the customer's open credits (oldest first) on a newly posted invoice's entry.
+
+    "A customer's credit is used on the next invoice" (DESIGN §8): call it
+    right after posting the invoice, in the same transaction. Returns the
+    match, or None when the customer has no open credit (or the entry is not
+    an open debit).
+    """
+    row = session.execute(select(LE.c.id, LE.c.open_usd, LE.c.doc_date).where(LE.c.id == invoice_entry_id)).first()
+    if row is None:
+        raise NotFound(f"Ledger entry {invoice_entry_id} not found", field="entries")
+    return _settle_against(session, actor, customer_id, invoice_entry_id, want_debits=False, date=date, kind="auto")
+
+
+__all__ = [
+    "Allocation",
+    "MATCH_KINDS",
+    "MatchResult",
+    "MatchedLine",
+    "active_match_ids",
+    "apply_credit",
+    "customer_balance",
+    "earliest_match_date",
+    "match_entries",
+    "settle_oldest",
+    "sum_before",
+    "unmatch",
+]
