@@ -102,7 +102,10 @@ def apply_match(session: Session, actor: Actor | None, customer_id: int,
         if amount == 0 and amount_usd == 0:
             raise ValidationError(f"Entry {row.number}: nothing to match", field="entries")
         for part, open_ in ((amount, row.open_amount), (amount_usd, row.open_usd)):
-            if part != 0 and (open_ == 0 or (part > 0) != (open_ > 0) or abs(part) > abs(open_)):
+            if part != 0 and open_ != 0 and (part > 0) != (open_ > 0):
+                raise ValidationError(f"Entry {row.number}: the amount to match must have the entry's sign "
+                                      f"({'debit' if open_ > 0 else 'credit'})", field="entries")
+            if part != 0 and (open_ == 0 or abs(part) > abs(open_)):
                 raise ValidationError(
                     f"Entry {row.number}: {format_amount(abs(part))} is more than its open balance "
                     f"{format_amount(abs(open_))}", field="entries")
