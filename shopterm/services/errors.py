@@ -114,3 +114,22 @@ class PostedIsFinal(ShopError):
 
 class UnbalancedJournal(ShopError):
     code = "unbalanced"
+
+
+class PossibleDuplicate(ShopError):
+    """A new customer whose name or phone matches existing ones: confirm to create anyway.
+
+    ``matches`` lists the codes of the customers that look the same.
+    """
+
+    code = "possible_duplicate"
+
+    def __init__(self, message: str, *, matches: list[str] | tuple[str, ...] = (), field: str | None = "name"):
+        super().__init__(message, field=field)
+        self.matches = tuple(matches)
+
+
+class InUse(ShopError):
+    """A record used in documents (or by other records) cannot be deleted: deactivate it instead."""
+
+    code = "in_use"
