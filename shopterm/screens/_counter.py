@@ -1,0 +1,258 @@
+"""Pieces shared by the counter-day screens (Shop Open/Close, Sales Receipt,
+Receipt/Payment (Shop), Currency Exchange). Not a menu screen: the registry
+skips modules whose name starts with ``_``.
+
+* :class:`Field` — one labelled row of a form (label column + widget(s)).
+* :class:`AutoValue` — a read-only value the services fill in ("Auto" in the seed).
+* :class:`ChoiceField` — a one-line choice (Receipt/Payment, USD/CDF…):
+  Space or ←/→ switch, typing an option's first letter picks it.
+* :func:`run_preview` — a per-keystroke service preview in a worker thread;
+  only the latest call's result is applied.
+* :func:`amount` — amounts as the screens print them (``6,100.00``).
+* :func:`load_defaults` — location code, business date and system rate for
+  a new form, read off the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Label, Static
+from textual.worker import get_current_worker
+
+from shopterm.core.money import format_amount
+
+
+def amount(value: Decimal | None, *, signed: bool = False) -> str:
+    """``6,100.00``; empty for None. ``signed`` puts a ``+`` before positive values."""
+    if value is None:
+        return ""
+    text = format_amount(value)
+    if signed and value > 0:
+        text = "+" + text
+    return text
+
+
+def rate_text(value: Decimal | None) -> str:
+    """A rate without trailing zeros (``2850``, ``2850.5``)."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class Field(Horizontal):
+    """A form row: a fixed-width label, then the field's widgets.
+
+    ``Field("Doc date*", DateInput(...))``; the star marks a required field as
+    the seed does. The label is never the only sign of state.
+    """
+
+    def __init__(self, label: str, *widgets: Widget, id: str | None = None, classes: str = "") -> None:
+        super().__init__(id=id, classes=f"cf-row {classes}".strip())
+        self._label = label
+        self._widgets = widgets
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label, classes="cf-label")
+        yield from self._widgets
+
+
+class AutoValue(Static):
+    """A value the system fills in; shows ``text`` as is (never focusable)."""
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(text, id=id, classes=f"cf-auto {classes}".strip(), markup=False)
+        self.text = text
+
+    def set(self, text: str) -> None:
+        self.text = text
+        self.update(text)
+
+
+class ChoiceField(Widget, can_focus=True):
+    """A one-line choice among a few options, by keyboard.
+
+    Space, ← and → move to the next/previous option; typing an option's
+    hot letter (the first letter of its label unless given) picks it.
+    Renders every option with the chosen one in brackets: ``[Receipt]  Payment``
+    (the brackets say it, colour only helps). Posts :class:`ChoiceField.Changed`.
+    """
+
+    BINDINGS = [
+        Binding("space,right", "step(1)", "Switch", show=False),
+        Binding("left", "step(-1)", show=False),
+        Binding("enter", "advance", show=False),
+    ]
+
+    value: reactive[str] = reactive("")
+
+    @dataclass
+    class Changed(Message):
+        choice: "ChoiceField"
+        value: str
+
+        @property
+        def control(self) -> "ChoiceField":
+            return self.choice
+
+    def __init__(
+        self,
+        options: Sequence[tuple[str, str]],
+        value: str | None = None,
+        *,
+        field_name: str | None = None,
+        hot: Sequence[str] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(id=id, classes=classes, disabled=disabled)
+        self.options = list(options)
+        self.hot = [h.lower() for h in hot] if hot else [label[:1].lower() for _, label in self.options]
+        self.field_name = field_name or (id or "").removeprefix("field-").replace("-", "_") or None
+        self.set_reactive(ChoiceField.value, value if value is not None else self.options[0][0])
+
+    @property
+    def label(self) -> str:
+        return dict(self.options).get(self.value, self.value)
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True)
+        for i, (value, label) in enumerate(self.options):
+            if i:
+                text.append(" ")
+            if value == self.value:
+                text.append(f"[{label}]", style="bold reverse" if self.has_focus else "bold")
+            else:
+                text.append(f" {label} ", style="dim")
+        return text
+
+    def watch_value(self, old: str, new: str) -> None:
+        if old != new:
+            self.post_message(self.Changed(self, new))
+
+    def action_step(self, step: int) -> None:
+        values = [v for v, _ in self.options]
+        index = values.index(self.value) if self.value in values else 0
+        self.value = values[(index + step) % len(values)]
+
+    def action_advance(self) -> None:
+        """Enter: on to the next field, as in the inputs."""
+        mover = getattr(self.screen, "_form_move", None)
+        if mover is not None:
+            mover(self, 1, wrap=False)
+
+    def on_key(self, event: Any) -> None:
+        char = (event.character or "").lower()
+        if char and char in self.hot:
+            event.stop()
+            event.prevent_default()
+            self.value = self.options[self.hot.index(char)][0]
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
+def run_preview(
+    screen: Any,
+    call: Callable[[], Any],
+    apply: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+    *,
+    group: str = "preview",
+) -> None:
+    """Run ``call()`` (a service preview) in a thread; ``apply(result)`` on the loop.
+
+    Exclusive per ``group``: a newer call makes older results be dropped, so
+    what the cashier sees always follows the last keystroke.
+    """
+
+    def in_thread() -> None:
+        worker = get_current_worker()
+        try:
+            result = call()
+        except Exception as exc:  # a preview failing is shown, never raised
+            if not worker.is_cancelled and on_error is not None:
+                screen.app.call_from_thread(_deliver, screen, worker, on_error, exc)
+            return
+        if not worker.is_cancelled:
+            screen.app.call_from_thread(_deliver, screen, worker, apply, result)
+
+    screen.run_worker(in_thread, thread=True, exclusive=True, group=group, exit_on_error=False)
+
+
+def _deliver(screen: Any, worker: Any, fn: Callable[[Any], None], value: Any) -> None:
+    if worker.is_cancelled or not screen.is_mounted:
+        return
+    fn(value)
+
+
+@dataclass(frozen=True)
+class PickRow:
+    """A row of an F2 list built by a screen (``code``, ``name``, ``detail``), with its source."""
+
+    code: str
+    name: str
+    detail: str = ""
+    source: Any = None
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a new counter form starts with."""
+
+    location: str
+    today: Any  # datetime.date: the business date (the open day, else the calendar date)
+    system_rate: Decimal | None
+    day_open: bool
+    calendar_today: Any = None  # datetime.date: services.today()
+
+
+def read_defaults(services: Any, actor: Any) -> Defaults:
+    """In a worker thread: the user's location, the business date and its system rate."""
+    status = services.status(actor)
+    return Defaults(status.location_code, status.business_date, status.system_rate, status.day_open,
+                    services.today())
+
+
+def load_defaults(screen: Any, apply: Callable[[Defaults], None]) -> None:
+    """Read :class:`Defaults` off the event loop and hand them to ``apply``."""
+    run_preview(screen, lambda: read_defaults(screen.services, screen.actor), apply,
+                lambda exc: screen.show_error(exc), group="defaults")
+
+
+# -- the shared dialogs (F3 list, F4 history, F9 voucher) ----------------------------
+
+
+def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable[[Any], None]) -> None:
+    """F3: the list/search of ``doc_type`` documents; ``on_pick(row)`` gets the chosen row (or None)."""
+    try:
+        from shopterm.widgets.document_list import DocumentListDialog  # type: ignore[import-not-found]
+    except ImportError:
+        screen.show_info(f"{title}: the list view is not available yet")
+        return
+    screen.app.push_screen(DocumentListDialog(doc_type, title=title), on_pick)
+
+
+def open_history(screen: Any, number: str) -> None:
+    """F4: who created or changed the document on screen, and when."""
+    try:
+        from shopterm.widgets.document_list import HistoryDialog  # type: ignore[import-not-found]
+    except ImportError:
+        screen.show_info(f"History of {number}: not available yet")
+        return
+    screen.app.push_screen(HistoryDialog(number))

@@ -1,0 +1,437 @@
+"""Sales Receipt / Return (seed "Sales Receipt / Return", DESIGN §7).
+
+Collect cash in CDF and/or USD against an open invoice (Type "Sales
+Invoice"), or pay a refund out against a sales return (Type "Refund").
+
+Header (seed table): Location, Receipt No (auto), Recu Taux (the receipt
+rate, default the system rate), Invoice No (F2: open invoices, cash invoices
+first), Type, Customer (auto), Taux Difference (auto), Print in USD?.
+Footer: rows CDF and USD, columns Invoice / Received / Returned / Balance.
+The cashier types Received (Returned, for a refund); every keystroke asks
+``services.cash.receipt_preview`` (``refund_preview``) in a worker, so the
+change and the balance on screen are the services' own figures. A partial
+payment is allowed: the screen says that the balance stays open.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual.widgets import Input, Label
+
+from shopterm.screens._counter import (
+    AutoValue,
+    ChoiceField,
+    Defaults,
+    Field,
+    PickRow,
+    amount,
+    load_defaults,
+    open_document_list,
+    open_history,
+    rate_text,
+    run_preview,
+)
+from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.widgets.document import DocumentScreen
+from shopterm.widgets.inputs import CodeInput, MoneyInput, RateInput
+from shopterm.widgets.messages import describe_error
+
+NOT_YET = "(assigned on save)"
+RECEIPT, REFUND = "receipt", "refund"
+
+
+class SalesReceiptScreen(DocumentScreen):
+    """Cash against an invoice, or a refund against a sales return."""
+
+    DOCUMENT_TITLE = "Sales Receipt / Return"
+    SUPPORTS = frozenset({"new", "save", "list", "history"})
+    AUTO_FOCUS = "#field-invoice"
+    DOC_TYPE = "RC"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.defaults: Defaults | None = None
+        self.calc: Any = None  # the last ReceiptCalc / RefundCalc shown
+        self.loaded_number: str | None = None  # the invoice/return the footer is about
+        self.posted = False
+
+    # -- layout ----------------------------------------------------------------
+
+    def compose_document(self) -> ComposeResult:
+        yield Field(
+            "Location*",
+            CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
+                      classes="cf-code"),
+            Label("Receipt No", classes="cf-label2"),
+            AutoValue(NOT_YET, id="receipt-no"),
+        )
+        yield Field("Type*", ChoiceField([(RECEIPT, "Sales Invoice"), (REFUND, "Refund")], id="field-type",
+                                         hot=["s", "r"]))
+        yield Field(
+            "Invoice No*",
+            CodeInput(id="field-invoice", label="Invoice No", field_name="invoice", required=True,
+                      search=self._search_documents, lookup_title="Open invoices (cash first)", classes="cf-doc"),
+            AutoValue("F2: open invoices", id="invoice-info", classes="cf-name"),
+        )
+        yield Field("Customer", AutoValue("", id="customer", classes="cf-name"))
+        yield Field(
+            "Recu Taux*",
+            RateInput(id="field-rate", label="Recu Taux", field_name="rate", required=True, classes="cf-short"),
+            Label("Taux difference", classes="cf-label2"),
+            AutoValue("", id="taux-difference"),
+        )
+        yield Field("Print in USD?", ChoiceField([("no", "No"), ("yes", "Yes")], id="field-print-usd"))
+        with Grid(id="receipt-footer"):
+            for text in ("", "Invoice", "Received", "Returned", "Balance"):
+                yield Label(text, classes="rf-head")
+            for ccy in ("cdf", "usd"):
+                yield Label(ccy.upper(), classes="rf-ccy")
+                yield AutoValue("", id=f"invoice-{ccy}", classes="rf-num")
+                yield MoneyInput(id=f"field-received-{ccy}", label=f"{ccy.upper()} received",
+                                 field_name=f"received_{ccy}", classes="rf-input")
+                yield AutoValue("", id=f"returned-{ccy}", classes="rf-num")
+                yield MoneyInput(id=f"field-returned-{ccy}", label=f"{ccy.upper()} returned",
+                                 field_name=f"returned_{ccy}", classes="rf-input -hidden")
+                yield AutoValue("", id=f"balance-{ccy}", classes="rf-num")
+        yield AutoValue("Choose the invoice (F2), then type the cash received in CDF and/or USD.",
+                        id="receipt-note", classes="cf-hint")
+
+    def on_mount(self) -> None:
+        load_defaults(self, self._defaults_loaded)
+
+    def _defaults_loaded(self, defaults: Defaults) -> None:
+        self.defaults = defaults
+        location = self.query_one("#field-location", CodeInput)
+        if not location.value:
+            location.value = defaults.location
+        rate = self.query_one("#field-rate", RateInput)
+        if not rate.value and defaults.system_rate is not None:
+            rate.set_value(defaults.system_rate)
+        self.dirty = False
+
+    # -- what the fields mean in each mode ----------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return self.query_one("#field-type", ChoiceField).value
+
+    @on(ChoiceField.Changed, "#field-type")
+    def _type_changed(self, event: ChoiceField.Changed) -> None:
+        refund = event.value == REFUND
+        doc = self.query_one("#field-invoice", CodeInput)
+        doc.field_name = "return" if refund else "invoice"
+        doc.label = "Return No" if refund else "Invoice No"
+        doc.lookup_title = "Sales returns" if refund else "Open invoices (cash first)"
+        row = doc.parent
+        if row is not None:
+            row.query_one(".cf-label", Label).update("Return No*" if refund else "Invoice No*")
+        for ccy in ("cdf", "usd"):
+            received = self.query_one(f"#field-received-{ccy}", MoneyInput)
+            returned = self.query_one(f"#field-returned-{ccy}", MoneyInput)
+            received.set_class(refund, "-hidden")
+            returned.set_class(not refund, "-hidden")
+            self.query_one(f"#returned-{ccy}", AutoValue).set_class(refund, "-hidden")
+            # the other mode's column shows zero
+            (returned if not refund else received).value = ""
+        self.query_one("#field-print-usd", ChoiceField).disabled = refund
+        doc.value = ""
+        self._clear_figures()
+        self.query_one("#invoice-info", AutoValue).set("F2: sales returns" if refund else "F2: open invoices")
+        self.query_one("#receipt-note", AutoValue).set(
+            "Choose the sales return (F2), then type the refund handed out in CDF and/or USD." if refund
+            else "Choose the invoice (F2), then type the cash received in CDF and/or USD.")
+
+    def _search_documents(self, query: str) -> list[PickRow]:
+        """F2 on Invoice No (runs in a worker thread)."""
+        q = query.strip().upper()
+        location = self.query_one("#field-location", CodeInput).code
+        services = self.services
+        if self.mode == REFUND:
+            rows = []
+            for doc_type in ("SR", "RD"):
+                rows += services.sales.list_documents(doc_type, location=location, number=q or None,
+                                                      status="posted", limit=50)
+            return [PickRow(r.number or "", r.customer_name or "", f"{r.date} {r.currency} {amount(r.payable)}", r)
+                    for r in rows]
+        rows = services.cash.open_invoices(location)
+        out = []
+        for r in rows:
+            if q and q not in r.number and q not in r.customer_code.upper() and q not in r.customer_name.upper():
+                continue
+            detail = f"{r.sales_type} {amount(r.open_amount)} {r.currency} open"
+            out.append(PickRow(r.number, r.customer_name, detail, r))
+        return out
+
+    # -- loading the invoice and the live footer -------------------------------------
+
+    @on(CodeInput.Picked, "#field-invoice")
+    def _document_picked(self, event: CodeInput.Picked) -> None:
+        self._load_document()
+
+    @on(Input.Submitted, "#field-invoice")
+    def _document_entered(self, event: Input.Submitted) -> None:
+        self._load_document()
+
+    def on_descendant_blur(self, event: Any) -> None:
+        if getattr(event.widget, "id", None) == "field-invoice":
+            self._load_document()
+
+    @on(Input.Changed, "#field-invoice")
+    def _document_typed(self, event: Input.Changed) -> None:
+        if event.input.has_focus and (event.value.strip().upper() != (self.loaded_number or "")):
+            self.loaded_number = None
+
+    def _load_document(self) -> None:
+        if self.posted:
+            return
+        number = self.query_one("#field-invoice", CodeInput).code
+        if not number or number == self.loaded_number:
+            return
+        refund = self.mode == REFUND
+
+        def read() -> tuple[Any, Any]:
+            view = self.services.sales.document(number)
+            return view, None
+
+        def loaded(result: tuple[Any, Any]) -> None:
+            view, _ = result
+            if self.query_one("#field-invoice", CodeInput).code != number:
+                return
+            self.loaded_number = number
+            customer = f"{view.customer or ''} {view.customer_name or ''}".strip()
+            self.query_one("#customer", AutoValue).set(customer)
+            kind = "sales return" if refund else f"{view.sales_type or ''} invoice".strip()
+            self.query_one("#invoice-info", AutoValue).set(f"{kind} of {view.date}, {view.currency}")
+            self._preview()
+
+        def failed(exc: BaseException) -> None:
+            self.loaded_number = None
+            self._clear_figures()
+            self.show_error(exc, field="invoice")
+
+        run_preview(self, read, loaded, failed, group="load-document")
+
+    @on(Input.Changed, ".rf-input")
+    def _amount_typed(self, event: Input.Changed) -> None:
+        if event.input.has_focus and not self.posted:
+            self._preview()
+
+    @on(Input.Changed, "#field-rate")
+    def _rate_typed(self, event: Input.Changed) -> None:
+        if event.input.has_focus and not self.posted:
+            self._preview()
+
+    def _typed(self, widget_id: str) -> Decimal | None | bool:
+        """A typed amount: Decimal, None when empty, False when it does not parse."""
+        widget = self.query_one(widget_id, MoneyInput)
+        if not widget.value.strip():
+            return None
+        value = widget.decimal_value
+        return False if value is None else value
+
+    def _preview(self) -> None:
+        number = self.loaded_number
+        if not number:
+            return
+        rate_widget = self.query_one("#field-rate", RateInput)
+        rate = rate_widget.decimal_value
+        if rate is None:
+            return  # an unfinished rate: keep the last figures
+        refund = self.mode == REFUND
+        prefix = "returned" if refund else "received"
+        usd = self._typed(f"#field-{prefix}-usd")
+        cdf = self._typed(f"#field-{prefix}-cdf")
+        if usd is False or cdf is False:
+            return
+        usd = usd or Decimal(0)
+        cdf = cdf or Decimal(0)
+        cash = self.services_cash_preview(number, rate, usd, cdf, refund)
+        run_preview(self, cash, self._show_calc, self._preview_failed)
+
+    def services_cash_preview(self, number: str, rate: Decimal, usd: Decimal, cdf: Decimal, refund: bool):
+        def call() -> Any:
+            cash = self.services.cash
+            if refund:
+                return cash.refund_preview(number, rate, usd, cdf)
+            return cash.receipt_preview(number, rate, usd, cdf)
+
+        return call
+
+    def _preview_failed(self, exc: BaseException) -> None:
+        message, _field = describe_error(exc)
+        self.query_one("#receipt-note", AutoValue).set(f"Error: {message}")
+        self.message_bar.show_error(message)
+
+    def _show_calc(self, calc: Any) -> None:
+        self.calc = calc
+        refund = self.mode == REFUND
+        if self.message_bar.kind == "error":
+            self.clear_message()
+        taux = getattr(calc, "taux_difference", None)
+        self.query_one("#taux-difference", AutoValue).set(rate_text(taux) if taux is not None else "0")
+        if refund:
+            self.query_one("#invoice-cdf", AutoValue).set(amount(calc.refund_cdf))
+            self.query_one("#invoice-usd", AutoValue).set(amount(calc.refund_usd))
+        else:
+            self.query_one("#invoice-cdf", AutoValue).set(amount(calc.invoice_cdf))
+            self.query_one("#invoice-usd", AutoValue).set(amount(calc.invoice_usd))
+            self.query_one("#returned-cdf", AutoValue).set(amount(calc.returned_cdf))
+            self.query_one("#returned-usd", AutoValue).set(amount(calc.returned_usd))
+        self.query_one("#balance-cdf", AutoValue).set(amount(calc.balance_cdf))
+        self.query_one("#balance-usd", AutoValue).set(amount(calc.balance_usd))
+        self.query_one("#receipt-note", AutoValue).set(self._note(calc, refund))
+
+    @staticmethod
+    def _note(calc: Any, refund: bool) -> str:
+        handed = calc.returned_total_cdf if refund else calc.received_total_cdf
+        if handed == 0:
+            return ("Type the refund handed out in CDF and/or USD." if refund
+                    else "Type the cash received in CDF and/or USD.")
+        if refund:
+            if calc.fully_settled:
+                return "Refund in full: nothing more is owed to the customer."
+            return (f"Partial refund: {amount(calc.balance_cdf)} CDF ({amount(calc.balance_usd)} USD) "
+                    "is still owed to the customer.")
+        if calc.fully_settled:
+            change = f"give {amount(calc.returned_cdf)} CDF change" if calc.returned_cdf else "no change to give"
+            return f"Paid in full: {change}."
+        return (f"Partial payment: the balance of {amount(calc.balance_cdf)} CDF ({amount(calc.balance_usd)} USD) "
+                "stays open on the invoice.")
+
+    def _clear_figures(self) -> None:
+        self.calc = None
+        self.loaded_number = None
+        for widget_id in ("#customer", "#taux-difference", "#invoice-cdf", "#invoice-usd", "#returned-cdf",
+                          "#returned-usd", "#balance-cdf", "#balance-usd"):
+            self.query_one(widget_id, AutoValue).set("")
+
+    # -- toolbar -------------------------------------------------------------------
+
+    def action_state(self, action: str) -> bool | None:
+        if action == "save" and self.posted:
+            return None
+        if action == "history" and not self.document_number:
+            return None
+        return True
+
+    def _inputs(self) -> list[Any]:
+        return [self.query_one(i) for i in (
+            "#field-location", "#field-type", "#field-invoice", "#field-rate", "#field-print-usd",
+            "#field-received-cdf", "#field-received-usd", "#field-returned-cdf", "#field-returned-usd")]
+
+    def action_new(self) -> None:
+        self.posted = False
+        for widget in self._inputs():
+            widget.disabled = False
+            if isinstance(widget, Input):
+                widget.value = ""
+        self.query_one("#field-type", ChoiceField).value = RECEIPT
+        self.query_one("#field-print-usd", ChoiceField).value = "no"
+        self.query_one("#receipt-no", AutoValue).set(NOT_YET)
+        self._clear_figures()
+        self.query_one("#invoice-info", AutoValue).set("F2: open invoices")
+        self.query_one("#receipt-note", AutoValue).set(
+            "Choose the invoice (F2), then type the cash received in CDF and/or USD.")
+        self.set_document(None, "New")
+        if self.defaults is not None:
+            self._defaults_loaded(self.defaults)
+        self.dirty = False
+        self.clear_message()
+        self.query_one("#field-invoice", CodeInput).focus()
+        self.refresh_bindings()
+
+    def action_save(self) -> None:
+        if self.posted:
+            self.show_info("This receipt is saved; Ctrl+N for a new one")
+            return
+        refund = self.mode == REFUND
+        prefix = "returned" if refund else "received"
+        fields = [self.query_one("#field-invoice", CodeInput), self.query_one("#field-rate", RateInput),
+                  self.query_one(f"#field-{prefix}-cdf", MoneyInput), self.query_one(f"#field-{prefix}-usd", MoneyInput)]
+        if not self.check_fields(fields):
+            return
+        number = fields[0].code
+        rate = fields[1].decimal_value
+        cdf = fields[2].decimal_value or Decimal(0)
+        usd = fields[3].decimal_value or Decimal(0)
+        print_usd = self.query_one("#field-print-usd", ChoiceField).value == "yes"
+        actor = self.actor
+
+        def post() -> Any:
+            cash = self.services.cash
+            if refund:
+                return cash.post_refund(actor, sales_return=number, rate=rate, returned_usd=usd, returned_cdf=cdf)
+            return cash.post_receipt(actor, invoice=number, rate=rate, received_usd=usd, received_cdf=cdf,
+                                     print_usd=print_usd)
+
+        self.run_service(post, self._saved, busy_text="Posting…")
+
+    def _saved(self, result: Any) -> None:
+        self.posted = True
+        self.query_one("#receipt-no", AutoValue).set(result.number)
+        for widget in self._inputs():
+            widget.disabled = True
+        self.set_document(result.number, "Posted")
+        self.dirty = False
+        calc = self.calc
+        what = "Refund" if self.mode == REFUND else "Receipt"
+        tail = ""
+        if calc is not None and not calc.fully_settled:
+            tail = f"; {amount(calc.balance_cdf)} CDF stays open"
+        elif calc is not None and self.mode != REFUND and calc.returned_cdf:
+            tail = f"; give {amount(calc.returned_cdf)} CDF change"
+        self.show_ok(f"{what} {result.number} posted{tail}. Ctrl+N for the next one")
+        self.refresh_bindings()
+
+    def action_list(self) -> None:
+        open_document_list(self, self.DOC_TYPE, "Sales receipts and refunds", self._show_listed)
+
+    def _show_listed(self, row: Any) -> None:
+        if row is None:
+            return
+        self.run_service(lambda: self.services.sales.document(row.number), self._show_document)
+
+    def _show_document(self, view: Any) -> None:
+        """A posted receipt/refund, read-only, from its stored figures."""
+        extra = view.extra or {}
+        refund = view.subtype == REFUND
+        self.query_one("#field-type", ChoiceField).value = REFUND if refund else RECEIPT
+        self.query_one("#field-location", CodeInput).value = view.location
+        self.query_one("#field-invoice", CodeInput).value = extra.get("return" if refund else "invoice", "")
+        self.query_one("#field-rate", RateInput).set_value(view.rate)
+        self.query_one("#field-print-usd", ChoiceField).value = "yes" if view.print_usd else "no"
+        self.query_one("#customer", AutoValue).set(f"{view.customer or ''} {view.customer_name or ''}".strip())
+        self.query_one("#taux-difference", AutoValue).set(extra.get("taux_difference", ""))
+        prefix = "returned" if refund else "received"
+        for ccy in ("cdf", "usd"):
+            self.query_one(f"#field-{prefix}-{ccy}", MoneyInput).value = extra.get(f"{prefix}_{ccy}", "")
+            self.query_one(f"#returned-{ccy}", AutoValue).set(_fmt(extra.get(f"returned_{ccy}")))
+            self.query_one(f"#balance-{ccy}", AutoValue).set(_fmt(extra.get(f"balance_{ccy}")))
+            key = f"refund_{ccy}" if refund else f"invoice_{ccy}"
+            self.query_one(f"#invoice-{ccy}", AutoValue).set(_fmt(extra.get(key)))
+        self.query_one("#receipt-no", AutoValue).set(view.number or "")
+        self.posted = True
+        for widget in self._inputs():
+            widget.disabled = True
+        self.set_document(view.number, view.status.capitalize())
+        self.dirty = False
+        self.refresh_bindings()
+
+    def action_history(self) -> None:
+        if self.document_number:
+            open_history(self, self.document_number)
+
+
+def _fmt(text: str | None) -> str:
+    return amount(Decimal(text)) if text not in (None, "") else ""
+
+
+register(ScreenEntry(
+    key="sales_receipt", title="Sales Receipt / Return", group="Cash", factory=lambda app: SalesReceiptScreen(),
+    roles=CASHIER, help="Take cash for an invoice, or refund a sales return",
+))
