@@ -263,8 +263,9 @@ class DocumentScreen(ShopScreen):
     ``action_voucher``, ``action_delete_row``). ``action_state(action)`` may
     return None to grey out a supported action for now.
 
-    Esc goes back; if ``dirty`` is True (the cashier typed something since the
-    last save/new) the first Esc warns and a second Esc discards.
+    Esc goes back; if :meth:`is_dirty` (a field changed since the last
+    :meth:`mark_clean`, or ``dirty`` was set) the first Esc warns and a second
+    Esc discards. Call ``mark_clean()`` after New, Save and loading a document.
     """
 
     DOCUMENT_TITLE: ClassVar[str] = ""
@@ -280,9 +281,9 @@ class DocumentScreen(ShopScreen):
         Binding("ctrl+p", "save_print", "Print", id="doc.save_print", key_display="^P"),
         Binding("f3", "list", "List", id="doc.list", key_display="F3"),
         Binding("f4", "history", "Hist", id="doc.history", key_display="F4"),
-        Binding("f9", "voucher", "Vouch", id="doc.voucher", key_display="F9"),
-        Binding("f8", "delete_row", "DelRow", id="doc.delete_row", key_display="F8"),
-        Binding("ctrl+delete", "delete_row", "DelRow", show=False),
+        Binding("f9", "voucher", "Vchr", id="doc.voucher", key_display="F9"),
+        Binding("f8", "delete_row", "Del", id="doc.delete_row", key_display="F8"),
+        Binding("ctrl+delete", "delete_row", "Del", show=False),
         Binding("escape", "back", "Back", id="doc.back", key_display="Esc"),
     ]
 
@@ -302,6 +303,7 @@ class DocumentScreen(ShopScreen):
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.dirty = False
+        self._clean: dict[int, str] = {}
         self._confirm_back = False
         self.document_number: str | None = None
         self.document_state: str = "New"
@@ -327,6 +329,17 @@ class DocumentScreen(ShopScreen):
         self.query_one("#doc-title", Static).update(self._title_text())
 
     # -- which keys show -------------------------------------------------
+
+    #: Footer order of the toolbar keys (other shown keys come first).
+    TOOLBAR_ORDER: ClassVar[tuple[str, ...]] = (
+        "f2", "ctrl+n", "ctrl+s", "ctrl+d", "ctrl+p", "f3", "f4", "f9", "f8", "escape",
+    )
+
+    @property
+    def active_bindings(self) -> dict[str, Any]:
+        bindings = super().active_bindings
+        order = {key: i for i, key in enumerate(self.TOOLBAR_ORDER)}
+        return dict(sorted(bindings.items(), key=lambda kv: order.get(kv[0], -1)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "after_typing" and parameters:
@@ -357,9 +370,25 @@ class DocumentScreen(ShopScreen):
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
-        if event.input.has_focus:
-            self.dirty = True
-            self._confirm_back = False
+        self._confirm_back = False
+
+    # -- unsaved changes ------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.mark_clean)
+
+    def _snapshot(self) -> dict[int, str]:
+        return {id(w): w.value for w in self.query(Input)}
+
+    def mark_clean(self) -> None:
+        """Call after New, Save or loading a document: what is shown is saved."""
+        self.dirty = False
+        self._clean = self._snapshot()
+
+    def is_dirty(self) -> bool:
+        """True when a field differs from the last :meth:`mark_clean` (or ``dirty`` was set,
+        e.g. by a grid)."""
+        return self.dirty or self._snapshot() != self._clean
 
     # -- toolbar actions (override the ones in SUPPORTS) ---------------------
 
@@ -404,7 +433,7 @@ class DocumentScreen(ShopScreen):
 
     def action_back(self) -> None:
         """Esc: leave the screen; warn once if there is unsaved typing."""
-        if self.dirty and not self._confirm_back:
+        if not self._confirm_back and self.is_dirty():
             self._confirm_back = True
             hint = " or Ctrl+D to keep a draft" if "draft" in self.SUPPORTS else ""
             self.message_bar.show_warning(f"Unsaved changes: press Esc again to discard{hint}")

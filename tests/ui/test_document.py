@@ -65,6 +65,7 @@ async def test_supported_keys_run_and_others_are_hidden():
         await pilot.press("ctrl+n", "f4", "f3", "f9", "f8")
         assert screen.calls == ["new", "history"]
         text = footer_text(screen)
+        assert text.index("^N New") < text.index("^S Save") < text.index("^D Draft") < text.index("Esc Back")
         for shown in ("^N New", "^S Save", "^D Draft", "F4 Hist", "Esc Back"):
             assert shown in text
         for hidden in ("F3", "F9", "F8", "Print"):
@@ -175,3 +176,38 @@ async def test_document_title_line():
         screen.set_document("261101SI000001", "Posted")
         await pilot.pause()
         assert "Sample 261101SI000001 · Posted" in str(screen.query_one("#doc-title").render())
+
+
+async def test_layout_fits_80x24_without_overlap():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.show_error("Price must be greater than zero")
+        await pilot.pause()
+        status = screen.query_one("#status-bar").region
+        title = screen.query_one("#doc-title").region
+        message = screen.message_bar.region
+        footer = screen.query_one(Footer).region
+        assert status.y == 0 and title.y == 1
+        assert message.height >= 1 and message.bottom <= footer.y == 23
+        assert footer.width == 80
+
+
+async def test_escape_warns_even_when_keys_arrive_in_one_burst():
+    from textual import events
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        for key in ["tab", "1", "2", "tab"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Unsaved changes" in screen.message_bar.text
+        screen.mark_clean()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not screen

@@ -99,9 +99,13 @@ async def test_nothing_found_says_so():
         dialog = app.screen
         await wait_rows(pilot, dialog, 4)
         await pilot.press(*"zzz")
-        await wait_rows(pilot, dialog, 0)
         bar = dialog.query_one("#lookup-message")
+        for _ in range(100):
+            if "'zzz'" in bar.text:
+                break
+            await pilot.pause(0.02)
         assert "Nothing matches 'zzz'" in bar.text
+        assert dialog.rows == []
         await pilot.press("enter")
         await pilot.pause()
         assert app.result == "unset"  # nothing to pick; the dialog stays
