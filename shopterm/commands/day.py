@@ -1,0 +1,171 @@
+"""``shopterm day``: the shop day from a shell (DESIGN §5, §11).
+
+``shopterm day summary [--location L] [--date D] [--format table|json]`` prints
+the Shop Close figures of a day, open or closed: per currency the details tab
+(opening, cash sales, returns, receipts, payments, exchanges, closing,
+physical, difference), the day's exchange gain/loss, the documents of the day,
+unpaid cash invoices, the stock moved and the close voucher. JSON amounts are
+strings.
+
+``shopterm day open`` and ``shopterm day close`` run Shop Open and Shop Close
+for scripts (the same services as the screens and ``shopterm post``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Annotated, Optional
+
+import typer
+
+from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+
+app = typer.Typer(help="The shop day: open, close, day summary.", no_args_is_help=True)
+
+LocationOpt = Annotated[Optional[str], typer.Option("--location", help="Location code (default: the first one).",
+                                                    show_default=False)]
+DateOpt = Annotated[Optional[str], typer.Option("--date", help="The day, YYYY-MM-DD (default: the open day, "
+                                                               "else today).", show_default=False)]
+FORMATS = ("table", "json")
+
+
+def _date(value: str | None) -> dt.date | None:
+    from ..services.errors import ValidationError
+
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(f"--date must be a date YYYY-MM-DD, got {value!r}", field="date") from None
+
+
+def _amt(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def render_table(summary) -> str:
+    """The summary as text, at most 80 columns."""
+    s = summary
+    state = s.status.replace("_", " ")
+    head = f"Shop day {s.location_code} {s.date.isoformat()}: {state}"
+    if s.close_number:
+        head += f" ({s.close_number})"
+    out = [head, f"System rate {s.rate.normalize():f} CDF per USD; cash ledgers {s.cash_usd_account} (USD), "
+                 f"{s.cash_cdf_account} (CDF)", ""]
+    rows = [
+        ("Opening balance", "opening"), ("Cash sales (+)", "cash_sales"), ("Cash sales return (-)", "cash_returns"),
+        ("Receipts (+)", "receipts"), ("Payments (-)", "payments"), ("Sub total", "sub_total"),
+        ("Money exchanged (+)", "exchanged_in"), ("Money exchanged (-)", "exchanged_out"),
+        ("Other transfers", "other_transfers"), ("Closing balance", "closing"),
+    ]
+    if s.counted:
+        rows += [("Physical cash", "physical"), ("Difference (+ short)", "difference")]
+    out.append(f"{'':<26}{'USD':>22}{'CDF':>22}")
+    for label, attr in rows:
+        out.append(f"{label:<26}{_amt(getattr(s.usd, attr)):>22}{_amt(getattr(s.cdf, attr)):>22}")
+    if not s.counted:
+        out.append("Physical cash             not counted yet")
+    out.append(f"{'Exchange gain/loss (USD)':<26}{_amt(s.exchange_gain_usd):>22}")
+    if s.counted and s.needs_approval:
+        out.append("Shortage above the maximum allowed: a manager's approval is needed")
+    out += ["", "Documents"]
+    if not s.documents:
+        out.append("  none")
+    for d in s.documents:
+        extra = f"  ({d.cancelled} cancelled)" if d.cancelled else ""
+        out.append(f"  {d.doc_type}  {d.name:<24}{d.count:>6}{_amt(d.total_usd):>16} USD{extra}")
+    if s.unpaid_cash_invoices:
+        out += ["", "Unpaid cash invoices"]
+        for u in s.unpaid_cash_invoices:
+            out.append(f"  {u.number}  {u.customer_code:<10}{_amt(u.open_amount):>16} {u.currency} open")
+    if s.inventory:
+        out += ["", "Stock moved"]
+        for i in s.inventory:
+            out.append(f"  {i.item_code:<12}{i.batch_code:<12}{i.kind:<14}{i.qty.normalize():>12f}")
+    if s.voucher:
+        out += ["", "Close voucher" if s.close_number else "Close voucher (if counted as shown)"]
+        for v in s.voucher:
+            out.append(f"  {v.account:<6}{v.account_name[:24]:<26}{_amt(v.amount):>16} {v.currency}"
+                       f"{_amt(v.amount_usd):>14} USD")
+    return "\n".join(line.rstrip()[:80] for line in out)
+
+
+@app.command("summary")
+def summary(
+    location: LocationOpt = None,
+    date: DateOpt = None,
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    db: DbOpt = None,
+    user: UserOpt = None,
+    pin: PinOpt = None,
+) -> None:
+    """The Shop Close figures of a day (open or closed): cash per currency, documents, stock, voucher."""
+    as_json = format == "json"
+    with guard(as_json=as_json):
+        from ..services.errors import ValidationError
+
+        if format not in FORMATS:
+            raise ValidationError(f"--format must be one of {', '.join(FORMATS)}, got {format!r}", field="format")
+        services = open_services(db)
+        try:
+            if user:
+                acting_user(services, user, pin)
+            result = services.day.summary(location, _date(date))
+        finally:
+            services.db.dispose()
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(render_table(result))
+
+
+@app.command("open")
+def open_(
+    location: LocationOpt = None,
+    date: DateOpt = None,
+    remarks: Annotated[str, typer.Option("--remarks", help="Remarks on the Shop Open.")] = "",
+    db: DbOpt = None,
+    user: UserOpt = None,
+    pin: PinOpt = None,
+) -> None:
+    """Shop Open: open the location for the day."""
+    with guard():
+        services = open_services(db)
+        try:
+            actor = acting_user(services, user, pin)
+            result = services.day.open_day(actor, location=location, date=_date(date), remarks=remarks)
+        finally:
+            services.db.dispose()
+    typer.echo(f"Shop open: {result.number}")
+
+
+@app.command("close")
+def close(
+    physical_usd: Annotated[Optional[str], typer.Option("--physical-usd", help="USD counted in the till.",
+                                                        show_default=False)] = None,
+    physical_cdf: Annotated[Optional[str], typer.Option("--physical-cdf", help="CDF counted in the till.",
+                                                        show_default=False)] = None,
+    location: LocationOpt = None,
+    date: DateOpt = None,
+    approver: Annotated[Optional[str], typer.Option("--approver", help="Manager approving a shortage above the "
+                                                                       "maximum.", show_default=False)] = None,
+    approver_pin: Annotated[Optional[str], typer.Option("--approver-pin", show_default=False)] = None,
+    remarks: Annotated[str, typer.Option("--remarks")] = "",
+    db: DbOpt = None,
+    user: UserOpt = None,
+    pin: PinOpt = None,
+) -> None:
+    """Shop Close: post the difference between the expected and the counted cash, and close the day."""
+    with guard():
+        services = open_services(db)
+        try:
+            actor = acting_user(services, user, pin)
+            result = services.day.close_day(actor, location=location, date=_date(date), physical_usd=physical_usd,
+                                            physical_cdf=physical_cdf, approver=approver, approver_pin=approver_pin,
+                                            remarks=remarks)
+        finally:
+            services.db.dispose()
+    typer.echo(f"Shop closed: {result.number}")
