@@ -1,0 +1,46 @@
+"""``shopterm export journal``: the whole journal for an accountant (DESIGN §8, §11).
+
+``--format hledger`` (default) writes an hledger journal whose ``hledger bal``
+reproduces the trial balance in USD; ``--format csv`` one row per journal
+line. Without ``--output`` the journal goes to standard output. Needs a
+manager or an admin.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+
+app = typer.Typer(help="Export the journal (hledger, CSV).", no_args_is_help=True)
+
+
+@app.command("journal")
+def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help="hledger or csv.")] = "hledger",
+                output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE.",
+                                                              show_default=False)] = None,
+                db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """The whole journal, one transaction per voucher, amounts in USD."""
+    with guard():
+        from ..services.errors import ValidationError
+        from ..services.hledger import EXPORT_FORMATS, export_journal
+
+        fmt = (format or "").strip().lower()
+        if fmt not in EXPORT_FORMATS:
+            raise ValidationError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, got {format!r}",
+                                  field="format")
+        services = open_services(db)
+        actor = acting_user(services, user, pin)
+        if output:
+            try:
+                fh = open(output, "w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
+            with fh:
+                export_journal(services, actor, fmt, fh)
+            typer.echo(f"wrote {output}", err=True)
+        else:
+            export_journal(services, actor, fmt, sys.stdout)

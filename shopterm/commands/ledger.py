@@ -1,0 +1,225 @@
+"""``shopterm ledger``: the customer ledger from a shell (DESIGN §8, §11).
+
+Reports modelled on PowerOffice Go's customer ledger::
+
+    shopterm ledger balances   [--at DATE] [--customer C] [--group G]
+    shopterm ledger open-items [--at DATE] [--customer C]
+    shopterm ledger statement  --from D1 --to D2 [--customer C] [--voucher-type T …]
+                               [--changed-since TIMESTAMP] [--partly-settled]
+    shopterm ledger ageing     [--at DATE] [--customer C]
+    shopterm ledger general-ledger [--from D1] [--to D2] [--location L] [--all]
+    shopterm ledger trial-balance  [--at DATE]
+    shopterm ledger register   ACCOUNT --from D1 --to D2
+
+each with ``--format table|json|csv|xlsx|pdf`` and ``--output FILE``. Dates
+default to the business date. ``xlsx`` and ``pdf`` need ``--output`` unless
+standard output is redirected. The global ``--db``/``--user``/``--pin`` work
+before the command or on it. Reading ledgers needs a manager or an admin.
+
+Matching, unmatching and payments on account are documents for ``shopterm
+post`` (types ``match``, ``unmatch``, ``customer_payment``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+
+app = typer.Typer(help="Customer ledger: balances, open items, statements, ageing.", no_args_is_help=True)
+
+FORMATS = ("table", "json", "csv", "xlsx", "pdf")
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, csv, xlsx or pdf.")]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE instead of the screen.",
+                                                  show_default=False)]
+AtOpt = Annotated[Optional[str], typer.Option("--at", help="The date, YYYY-MM-DD, inclusive (default: today).",
+                                              show_default=False)]
+CustomerOpt = Annotated[Optional[str], typer.Option("--customer", help="One customer (code).", show_default=False)]
+FromOpt = Annotated[Optional[str], typer.Option("--from", help="First date, YYYY-MM-DD (inclusive).",
+                                                show_default=False)]
+ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last date, YYYY-MM-DD (inclusive).", show_default=False)]
+
+
+def parse_date(value: str | None, option: str, default: dt.date | None = None) -> dt.date | None:
+    from ..services.errors import ValidationError
+
+    if value is None or not value.strip():
+        return default
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(f"{option} must be a date YYYY-MM-DD, got {value!r}", field=option.lstrip("-")) from None
+
+
+def parse_timestamp(value: str | None, option: str) -> dt.datetime | None:
+    """ISO date or date-time; without a zone it is UTC."""
+    from ..services.errors import ValidationError
+
+    if value is None or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        ts = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{option} must be a timestamp such as 2026-11-23T08:00:00, got {value!r}",
+                              field=option.lstrip("-")) from None
+    return ts if ts.tzinfo else ts.replace(tzinfo=dt.timezone.utc)
+
+
+def _check_format(fmt: str) -> str:
+    from ..services.errors import ValidationError
+
+    f = (fmt or "table").strip().lower()
+    if f not in FORMATS:
+        raise ValidationError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}", field="format")
+    return f
+
+
+def emit(report: Any, fmt: str, output: str | None, *, letterhead: Any = None, ageing: Any = None) -> None:
+    """Render ``report`` and write it to ``output`` or standard output."""
+    from ..services.errors import ValidationError
+    from ..services.reports import BINARY_FORMATS, render
+
+    binary = fmt in BINARY_FORMATS
+    if binary and not output and sys.stdout.isatty():
+        raise ValidationError(f"--format {fmt} writes a file: give --output FILE (or redirect the output)",
+                              field="output")
+    width = 80
+    if fmt == "table" and not output and sys.stdout.isatty():
+        width = max(60, shutil.get_terminal_size((80, 24)).columns)
+    data = render(report, fmt, letterhead=letterhead, ageing=ageing, width=width)
+    if output:
+        try:
+            if binary:
+                with open(output, "wb") as fh:
+                    fh.write(data)  # type: ignore[arg-type]
+            else:
+                with open(output, "w", encoding="utf-8", newline="") as fh:
+                    fh.write(data)  # type: ignore[arg-type]
+        except OSError as exc:
+            raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
+        typer.echo(f"wrote {output}", err=True)
+        return
+    if binary:
+        stream = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+        if stream is None:  # pragma: no cover - a text-only stdout
+            raise ValidationError(f"--format {fmt} writes a file: give --output FILE", field="output")
+        stream.write(data)  # type: ignore[arg-type]
+        stream.flush()
+        return
+    typer.echo(data, nl=not str(data).endswith("\n"))
+
+
+def _session(db: str | None, user: str | None, pin: str | None):
+    services = open_services(db)
+    return services, acting_user(services, user, pin)
+
+
+@app.command("balances")
+def cmd_balances(at: AtOpt = None, customer: CustomerOpt = None,
+                 group: Annotated[Optional[str], typer.Option("--group", help="One customer group (name).",
+                                                              show_default=False)] = None,
+                 format: FormatOpt = "table", output: OutputOpt = None,
+                 db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Each customer's balance at a date (inclusive), in USD and per currency."""
+    with guard():
+        fmt = _check_format(format)
+        services, actor = _session(db, user, pin)
+        report = services.ledger.balances(actor, parse_date(at, "--at", services.today()), customer, group)
+        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+
+
+@app.command("open-items")
+def cmd_open_items(at: AtOpt = None, customer: CustomerOpt = None, format: FormatOpt = "table",
+                   output: OutputOpt = None, db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Open items as they stood at a date (matches dated later do not count), with their match ids."""
+    with guard():
+        fmt = _check_format(format)
+        services, actor = _session(db, user, pin)
+        report = services.ledger.open_items(actor, parse_date(at, "--at", services.today()), customer)
+        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+
+
+@app.command("statement")
+def cmd_statement(date_from: FromOpt = None, date_to: ToOpt = None, customer: CustomerOpt = None,
+                  voucher_type: Annotated[Optional[list[str]], typer.Option(
+                      "--voucher-type", help="Only these voucher types (SI, PI, SR, RD, RC, CR); repeatable.",
+                      show_default=False)] = None,
+                  changed_since: Annotated[Optional[str], typer.Option(
+                      "--changed-since", help="Only entries changed (posted or matched) since this timestamp (UTC).",
+                      show_default=False)] = None,
+                  partly_settled: Annotated[bool, typer.Option(
+                      "--partly-settled", help="Only entries whose open balance is less than their amount.")] = False,
+                  format: FormatOpt = "table", output: OutputOpt = None,
+                  db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Opening balance, entries with running balance, closing balance, between two dates (inclusive)."""
+    with guard():
+        fmt = _check_format(format)
+        services, actor = _session(db, user, pin)
+        today = services.today()
+        d2 = parse_date(date_to, "--to", today)
+        d1 = parse_date(date_from, "--from", d2.replace(day=1))
+        report = services.ledger.statement(actor, d1, d2, customer, voucher_type or None,
+                                           parse_timestamp(changed_since, "--changed-since"), partly_settled)
+        ageing = services.ledger.ageing(actor, d2, customer) if fmt == "pdf" else None
+        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor), ageing=ageing)
+
+
+@app.command("ageing")
+def cmd_ageing(at: AtOpt = None, customer: CustomerOpt = None, format: FormatOpt = "table", output: OutputOpt = None,
+               db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group."""
+    with guard():
+        fmt = _check_format(format)
+        services, actor = _session(db, user, pin)
+        report = services.ledger.ageing(actor, parse_date(at, "--at", services.today()), customer)
+        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+
+
+@app.command("general-ledger")
+def cmd_general_ledger(date_from: FromOpt = None, date_to: ToOpt = None,
+                       location: Annotated[Optional[str], typer.Option("--location", help="Location code.",
+                                                                       show_default=False)] = None,
+                       show_all: Annotated[bool, typer.Option("--all", help="All transactions, not only payments "
+                                                                             "and refunds.")] = False,
+                       format: FormatOpt = "table", output: OutputOpt = None,
+                       db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Payments and refunds (or all customer transactions) at a location, with the customers' balances."""
+    with guard():
+        fmt = _check_format(format)
+        services, actor = _session(db, user, pin)
+        d2 = parse_date(date_to, "--to", services.today())
+        d1 = parse_date(date_from, "--from", d2.replace(day=1))
+        report = services.ledger.general_ledger(actor, location, d1, d2, show_all)
+        emit(report, fmt, output, letterhead=services.ledger.letterhead(location, actor))
+
+
+@app.command("trial-balance")
+def cmd_trial_balance(at: AtOpt = None, format: FormatOpt = "table", output: OutputOpt = None,
+                      db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Every account's balance at a date, debit and credit (USD), and CDF for CDF accounts."""
+    with guard():
+        fmt = _check_format(format)
+        services, actor = _session(db, user, pin)
+        report = services.ledger.trial_balance(actor, parse_date(at, "--at", services.today()))
+        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+
+
+@app.command("register")
+def cmd_register(account: Annotated[str, typer.Argument(help="Account code, e.g. 1100.")],
+                 date_from: FromOpt = None, date_to: ToOpt = None, format: FormatOpt = "table",
+                 output: OutputOpt = None, db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """One account's lines between two dates with opening, running and closing balance."""
+    with guard():
+        fmt = _check_format(format)
+        services, actor = _session(db, user, pin)
+        d2 = parse_date(date_to, "--to", services.today())
+        d1 = parse_date(date_from, "--from", d2.replace(day=1))
+        report = services.ledger.account_register(actor, account, d1, d2)
+        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
