@@ -104,7 +104,7 @@ from .errors import (
 from .headless import Fields, handler
 from .posting import PostingPlan, PostResult, StockSpec, utcnow
 from .pricing import price_for, slab_ranges
-from .stock import BatchStock, batches, check_batch, default_batch, on_hand, reserved
+from .stock import BatchStock, batches, check_batch, default_batch, on_hand, parse_date, reserved
 
 if TYPE_CHECKING:
     from . import Services
@@ -356,16 +356,7 @@ class _Built:
 
 
 def _to_date(value: Any, default: dt.date) -> dt.date:
-    if value is None or value == "":
-        return default
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(f"Date: {value!r} is not a date (YYYY-MM-DD)", field="date") from None
+    return parse_date(value, "date") or default
 
 
 def _blank(value: Any) -> bool:

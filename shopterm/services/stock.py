@@ -148,7 +148,8 @@ class _ReceiptLine:
     mfg_date: dt.date | None
 
 
-def _date(value: Any, field: str, n: int | None = None) -> dt.date | None:
+def parse_date(value: Any, field: str, n: int | None = None) -> dt.date | None:
+    """A date, or an ISO ``YYYY-MM-DD`` string; blank is ``None``; ``n`` names the line in the message."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -197,7 +198,7 @@ class StockService:
         created; an existing one keeps its data (a different expiry is an error).
         """
         actor.require("masters", "Receiving stock")
-        day = _date(date, "date") or self.s.today()
+        day = parse_date(date, "date") or self.s.today()
         parsed = self._parse_lines(lines)
         with self.db.write() as session:
             loc = self.s.setup.location(session, location)
@@ -291,9 +292,9 @@ class StockService:
                 raise ValidationError(f"Line {n}: {exc}", field="cost_usd", line=n) from None
             if qty <= 0:
                 raise ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n)
-            out.append(_ReceiptLine(n, item, batch, qty, cost, _date(raw.get("expiry"), "expiry", n),
+            out.append(_ReceiptLine(n, item, batch, qty, cost, parse_date(raw.get("expiry"), "expiry", n),
                                     str(raw.get("supplier_batch") or "").strip()[:40],
-                                    _date(raw.get("mfg_date"), "mfg_date", n)))
+                                    parse_date(raw.get("mfg_date"), "mfg_date", n)))
         return out
 
 
@@ -331,5 +332,6 @@ __all__ = [
     "default_batch",
     "is_expired",
     "on_hand",
+    "parse_date",
     "reserved",
 ]

@@ -427,6 +427,21 @@ def test_exactly_at_the_limit_and_cash_sales_pass(open_shop, cashier):
     assert r.number == "261101SI000003"
 
 
+def test_tax_exempt_document_and_customer(open_shop, cashier):
+    s = open_shop
+    # the worked example without tax: net = 50.47 − 2.52 = 47.95
+    v = s.sales.document(s.sales.post_invoice(cashier, draft(tax_exempt=True)).number)
+    assert (v.tax_exempt, v.totals.tax, v.totals.net) == (True, D("0"), D("47.95"))
+    assert [l.tax_rate for l in v.lines] == [D("0"), D("0"), D("0")]
+    assert [j.account for j in v.journal] == ["1200", "4000", "5000", "1300"]  # no VAT line
+    with s.db.write() as ss:
+        c = ss.execute(select(Customer).where(Customer.code == "C0001")).scalar_one()
+        c.tax_exempt = True
+        ss.add(c)
+    p = s.sales.preview(draft())
+    assert p.totals.tax == D("0.00") and p.customer.tax_exempt
+
+
 def test_sales_person_defaults_to_the_customers(open_shop, cashier):
     r = open_shop.sales.post_invoice(cashier, draft(sales_person=None))
     v = open_shop.sales.document(r.number)
