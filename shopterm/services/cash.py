@@ -259,6 +259,28 @@ class CashService:
                 return e
         return None
 
+    def _target(self, session: Session, number: str, *, refund: bool) -> tuple[Document, LedgerEntry]:
+        """The invoice a receipt settles (or the return a refund pays out) and its open ledger entry."""
+        if refund:
+            doc = self._document(session, number, RETURN_TYPES, "Sales return", "return")
+            done = f"Sales return {doc.number} is already fully refunded"
+        else:
+            doc = self._document(session, number, INVOICE_TYPES, "Invoice", "invoice")
+            done = f"Invoice {doc.number} is already fully paid"
+        entry = self._entry(session, doc, credit=refund)
+        if entry is None:
+            raise ValidationError(done, field="return" if refund else "invoice")
+        return doc, entry
+
+    def _till(self, session: Session, doc: Document, date: dt.date, what: str) -> tuple[Location, "SetupInfo"]:
+        """The location of ``doc`` with its setup; its day ``date`` must be open and not before ``doc``."""
+        loc = session.get(Location, doc.location_id)
+        setup = setup_info(self.s, session, loc)
+        require_open(session, loc.id, date)
+        if date < doc.doc_date:
+            raise ValidationError(f"The {what} date {date} is before {doc.number} ({doc.doc_date})", field="date")
+        return loc, setup
+
     def open_invoices(self, location: str | None = None, customer: str | None = None, *,
                       limit: int = 200) -> list[OpenInvoice]:
         """F2 on Invoice No: posted invoices with an open balance, cash invoices first, oldest first."""
@@ -298,10 +320,7 @@ class CashService:
         r_usd = _amount(received_usd, "received_usd", default="0")
         r_cdf = _amount(received_cdf, "received_cdf", default="0")
         with self.db.read() as session:
-            invoice = self._document(session, invoice_number, INVOICE_TYPES, "Invoice", "invoice")
-            entry = self._entry(session, invoice, credit=False)
-            if entry is None:
-                raise ValidationError(f"Invoice {invoice.number} is already fully paid", field="invoice")
+            invoice, entry = self._target(session, invoice_number, refund=False)
             the_rate = self._rate_for(session, rate, date or self.s.today())
             return self._receipt_calc(session, invoice, entry, the_rate, r_usd, r_cdf)
 
@@ -316,16 +335,8 @@ class CashService:
             raise ValidationError("Enter the amount received in USD or CDF", field="received_usd")
         date = date or self.s.today()
         with self.db.write() as session:
-            inv = self._document(session, invoice, INVOICE_TYPES, "Invoice", "invoice")
-            entry = self._entry(session, inv, credit=False)
-            if entry is None:
-                raise ValidationError(f"Invoice {inv.number} is already fully paid", field="invoice")
-            loc = session.get(Location, inv.location_id)
-            setup = setup_info(self.s, session, loc)
-            require_open(session, loc.id, date)
-            if date < inv.doc_date:
-                raise ValidationError(f"The receipt date {date} is before the invoice date {inv.doc_date}",
-                                      field="date")
+            inv, entry = self._target(session, invoice, refund=False)
+            loc, setup = self._till(session, inv, date, "receipt")
             the_rate = self._rate_for(session, rate, date)
             calc = self._receipt_calc(session, inv, entry, the_rate, r_usd, r_cdf)
             if calc.settled_amount == 0:
@@ -374,10 +385,7 @@ class CashService:
         t_usd = _amount(returned_usd, "returned_usd", default="0")
         t_cdf = _amount(returned_cdf, "returned_cdf", default="0")
         with self.db.read() as session:
-            ret = self._document(session, sales_return, RETURN_TYPES, "Sales return", "return")
-            entry = self._entry(session, ret, credit=True)
-            if entry is None:
-                raise ValidationError(f"Sales return {ret.number} is already fully refunded", field="return")
+            ret, entry = self._target(session, sales_return, refund=True)
             the_rate = self._rate_for(session, rate, date or self.s.today())
             return self._refund_calc(session, ret, entry, the_rate, t_usd, t_cdf)
 
@@ -400,13 +408,8 @@ class CashService:
             raise ValidationError("Enter the amount returned in USD or CDF", field="returned_usd")
         date = date or self.s.today()
         with self.db.write() as session:
-            ret = self._document(session, sales_return, RETURN_TYPES, "Sales return", "return")
-            entry = self._entry(session, ret, credit=True)
-            if entry is None:
-                raise ValidationError(f"Sales return {ret.number} is already fully refunded", field="return")
-            loc = session.get(Location, ret.location_id)
-            setup = setup_info(self.s, session, loc)
-            require_open(session, loc.id, date)
+            ret, entry = self._target(session, sales_return, refund=True)
+            loc, setup = self._till(session, ret, date, "refund")
             the_rate = self._rate_for(session, rate, date)
             calc = self._refund_calc(session, ret, entry, the_rate, t_usd, t_cdf)
             if calc.settled_amount == 0:

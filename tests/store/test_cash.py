@@ -244,6 +244,10 @@ def test_receipt_rules(services, cashier):
     with pytest.raises(ValidationError) as err:
         services.cash.post_receipt(cashier, invoice=inv, received_usd="-5")
     assert err.value.field == "received_usd"
+    later = post_test_invoice(services, cashier, date=DAY + dt.timedelta(days=1))  # posted around the day rules
+    with pytest.raises(ValidationError) as err:
+        services.cash.post_receipt(cashier, invoice=later, received_usd="1")
+    assert err.value.message == f"The receipt date 2026-11-23 is before {later} (2026-11-24)"
     # nothing was written by the refused receipts
     assert services.cash.cash_balance("AXP", "USD") == 0
     assert entry_of(services, inv).open_amount == D("54.86")
