@@ -309,3 +309,116 @@ def test_write_transactions_begin_immediate(services):
                 other.execute("BEGIN IMMEDIATE")
         finally:
             other.close()
+
+
+# ---------------------------------------------------------------- the demo shop (DESIGN §11)
+
+
+@pytest.fixture(scope="module")
+def demo_services(tmp_path_factory):
+    from shopterm.services import Services
+    from shopterm.services.demo import build_demo
+
+    svc = Services.open(f"sqlite:///{tmp_path_factory.mktemp('demo')}/demo.db", today=DAY)
+    build_demo(svc, DAY)
+    yield svc
+    svc.db.dispose()
+
+
+def test_demo_is_the_shop_of_the_design(demo_services):
+    from shopterm.services.demo import is_demo
+
+    svc = demo_services
+    assert is_demo(svc)
+    info = svc.setup.info("AXP")
+    assert (info.location_code, info.location_name, info.location_number, info.cdf_increment) == (
+        "AXP", "Axpert", 1, D("100.00"))
+    assert svc.setup.rate_on(DAY) == D("2850.000000")
+    for name, pin, role in (("cashier", "1111", "cashier"), ("manager", "2222", "manager"), ("admin", "9999", "admin")):
+        assert svc.users.login(name, pin).role == role
+    with svc.db.read() as s:
+        assert s.exec(select(m.SalesPerson.code).order_by(m.SalesPerson.code)).all() == ["SP01", "SP02", "SP03"]
+        items = {i.code: i for i in s.exec(select(m.Item)).all()}
+        assert 18 <= len(items) <= 24
+        expect = {"PARA500": ("Paracetamol 500 mg (box 100)", "16.0000", "2.50", "2.20", "1.60"),
+                  "AMOX250": ("Amoxicillin 250 mg (box 20)", "16.0000", "7.99", "7.20", "5.10"),
+                  "BAND01": ("Bandage roll 5 cm", "0.0000", "1.25", "1.10", "0.70")}
+        for code, (name, tax, retail, wholesale, cost) in expect.items():
+            item = items[code]
+            price = s.exec(select(m.Price).where(m.Price.item_id == item.id)).one()
+            assert (item.name, item.tax_rate, price.retail_price, price.wholesale_price, item.cost_usd) == (
+                name, D(tax), D(retail), D(wholesale), D(cost))
+            assert price.effective_from <= DAY and price.currency == "USD"
+        customers = {c.code: c for c in s.exec(select(m.Customer)).all()}
+        assert 9 <= len(customers) <= 12
+        card = s.exec(select(m.LoyaltyCard).where(m.LoyaltyCard.name == "Standard")).one()
+        assert (card.value_per_point_usd, card.redemption_frequency_days) == (D("0.10"), 30)
+        earn = dict(s.exec(select(m.LoyaltyCardCategory.price_category, m.LoyaltyCardCategory.sales_amount_per_point)
+                           .where(m.LoyaltyCardCategory.card_id == card.id)).all())
+        assert earn == {"retail": D("10.00"), "wholesale": D("10.00")}
+        fleuve = s.exec(select(m.CustomerGroup).where(m.CustomerGroup.name == "Fleuve Group")).one()
+        for code, name, limit, days in (("C0001", "Kinshasa Pharma", "5000", 30), ("C0002", "Pharmacie du Fleuve", "500", 15)):
+            c = customers[code]
+            assert (c.name, c.kind, c.price_category, c.credit_limit_usd, c.credit_days, c.group_id,
+                    c.loyalty_card_id) == (name, "credit", "wholesale", D(limit), days, fleuve.id, card.id)
+        cash = customers["CASH"]
+        assert (cash.name, cash.kind, cash.price_category, info.cash_customer_id) == (
+            "Walk-In Customer", "cash", "retail", cash.id)
+        ranges = s.exec(select(m.DiscountSlabRange.from_value, m.DiscountSlabRange.to_value, m.DiscountSlabRange.pct)
+                        .order_by(m.DiscountSlabRange.from_value)).all()
+        assert [tuple(r) for r in ranges] == [(D("0.00"), D("99.00"), D("0.0000")), (D("100.00"), D("499.00"), D("3.0000")),
+                                              (D("500.00"), D("999.00"), D("5.0000")), (D("1000.00"), None, D("8.0000"))]
+        assert s.exec(select(m.ShopDay)).all() == []  # the cashier opens the day
+        # the opening stock came in through posted stock receipts that balance
+        receipts = s.exec(select(m.Document).where(m.Document.doc_type == "GR")).all()
+        assert [r.number for r in receipts] == ["261001GR000001", "261001GR000002"]
+        total = s.exec(select(func.sum(m.JournalLine.amount_usd))).one()
+        assert total == 0
+
+
+def test_demo_batches_and_stock(demo_services):
+    def batches(code):
+        return [(b.code, b.expiry, b.qty) for b in demo_services.stock.item_stock(code, "AXP", DAY).batches]
+
+    assert batches("PARA500") == [("B002", dt.date(2027, 1, 31), D("100.000")), ("B001", dt.date(2027, 6, 30), D("500.000"))]
+    assert batches("AMOX250") == [("A001", dt.date(2027, 3, 31), D("200.000"))]
+    assert batches("BAND01") == [("D001", dt.date(2029, 12, 31), D("1000.000"))]
+    with demo_services.db.read() as s:
+        costs = s.exec(select(m.Batch.code, m.Batch.cost_usd).join(m.Item).where(m.Item.code == "PARA500")).all()
+        assert sorted(costs) == [("B001", D("1.60")), ("B002", D("1.60"))]
+
+
+def test_demo_is_usable_today_design_section_4_invoice(demo_services, tmp_path):
+    """Open the day and post the DESIGN §4 worked example on the demo: net 54.86 USD."""
+    import shutil
+
+    from shopterm.services import Services
+    from shopterm.services.headless import post_documents
+    from shopterm.services.users import actor_of
+
+    with demo_services.db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(demo_services.db.url.split("sqlite:///", 1)[1], tmp_path / "copy.db")
+    svc = Services.open(f"sqlite:///{tmp_path}/copy.db", today=DAY)
+    try:
+        with svc.db.read() as s:
+            cashier = actor_of(s.exec(select(m.User).where(m.User.name == "cashier")).one())
+        outcome = post_documents(svc, cashier, [
+            {"type": "shop_open", "location": "AXP"},
+            {"type": "sales_invoice", "location": "AXP", "customer": "C0001", "sales_type": "credit",
+             "currency": "USD", "rate": "2850", "flat_discount": {"type": "percent", "value": "5"},
+             "lines": [{"item": "PARA500", "qty": "10", "price": "2.50", "discount_pct": "10"},
+                       {"item": "AMOX250", "qty": "3", "price": "7.99", "flat_discount": "1.00"},
+                       {"item": "BAND01", "qty": "4", "price": "1.25"}]},
+        ])
+        assert outcome.ok, outcome.error
+        opened, invoice = outcome.posted
+        assert (opened["number"], invoice["number"]) == ("261101OP000001", "261101SI000001")
+        assert (invoice["totals"]["subtotal"], invoice["totals"]["tax"], invoice["totals"]["net"]) == (
+            "50.47", "6.91", "54.86")
+        assert invoice["totals"]["flat_discount"] == "2.52"
+        # no batch given: the first to expire (B002) was sold
+        assert [(b.code, b.qty) for b in svc.stock.item_stock("PARA500", "AXP", DAY).batches] == [
+            ("B002", D("90.000")), ("B001", D("500.000"))]
+    finally:
+        svc.db.dispose()
