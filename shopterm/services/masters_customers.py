@@ -206,8 +206,8 @@ def _same_phone(a: str, b: str) -> bool:
         return False
     if da == db:
         return True
-    short, long_ = sorted((da, db), key=len)
-    return len(short) >= 9 and long_.endswith(short)
+    # the national number is the last 9 digits: +243 81 000 0002 = 0810 000 002
+    return len(da) >= 9 and len(db) >= 9 and da[-9:] == db[-9:]
 
 
 def _phone_digits_sql(column):
@@ -371,8 +371,9 @@ class CustomerMasters(MastersBase):
         """Create or update (by code) inside a transaction; returns (row, created)."""
         the_code = code(data.get("code"), field="code", label="Sales person code")
         name = text(data.get("name"), field="name", label="Sales person name", required=True, max_len=80)
-        mobile = phone_of(data.get("mobile"), field="mobile")
         row = session.exec(select(m.SalesPerson).where(m.SalesPerson.code == the_code)).first()
+        # a file without a mobile column keeps the mobile already known
+        mobile = phone_of(data.get("mobile"), field="mobile") if "mobile" in data else (row.mobile if row else "")
         created = row is None
         if not created and create_only:
             raise Duplicate(f"Sales person code {the_code} already exists ({row.name})", field="code")

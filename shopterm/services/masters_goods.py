@@ -155,8 +155,9 @@ class GoodsMasters(MastersBase):
         pack = quantity(data.get("pack_size"), field="pack_size", positive=True, default=Decimal("1.000"))
         tax = percent(data.get("tax_rate"), field="tax_rate", default=Decimal("16.0000"))
         cost = amount(data.get("cost_usd"), field="cost_usd", default=Decimal("0.00"))
-        inactive = flag(data.get("inactive"), field="inactive")
         row = session.exec(select(m.Item).where(m.Item.code == the_code)).first()
+        # an import (no inactive column) keeps an item's status
+        inactive = flag(data.get("inactive"), field="inactive") if "inactive" in data else bool(row and row.inactive)
         if row is not None and mode == "create":
             raise Duplicate(f"Item code {the_code} already exists ({row.name})", field="code")
         created = row is None
@@ -285,17 +286,16 @@ class GoodsMasters(MastersBase):
             cur = self._current_price(session, it.id, loc.id, ccy.value, on)
             return cur.retail if price_category == "retail" else cur.wholesale
 
-    @staticmethod
-    def _current_price(session: Session, item_id: int, location_id: int, currency: str, on: dt.date) -> CurrentPrice:
-        # TODO(pricing): switch to services.pricing.price_for once it lands (one place for price resolution).
-        p = m.Price
-        row = session.exec(
-            select(p).where(p.item_id == item_id, p.location_id == location_id, p.currency == currency,
-                            p.effective_from <= on).order_by(col(p.effective_from).desc()).limit(1)
-        ).first()
-        if row is None:
-            return CurrentPrice(None, None, None)
-        return CurrentPrice(row.retail_price, row.wholesale_price, row.effective_from)
+    def _current_price(self, session: Session, item_id: int, location_id: int, currency: str,
+                       on: dt.date) -> CurrentPrice:
+        """The prices in force (services.pricing: the one place prices are resolved)."""
+        from . import pricing
+
+        rate = self.s.system_rate(session, on)
+        found = pricing.list_price(session, item_id, location_id, currency, "retail", on)
+        retail = pricing.price_for(session, item_id, location_id, currency, "retail", on, rate=rate)
+        wholesale = pricing.price_for(session, item_id, location_id, currency, "wholesale", on, rate=rate)
+        return CurrentPrice(retail, wholesale, found.effective_from if found else None)
 
     def update_price(self, actor: Actor, *, location: str, item: str, currency: str = "USD",
                      retail_pct: Any = None, wholesale_pct: Any = None, retail_price: Any = None,

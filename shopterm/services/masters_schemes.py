@@ -160,7 +160,7 @@ class SchemeMasters(MastersBase):
         session.execute(delete(m.PromotionRange).where(m.PromotionRange.promotion_id == row.id))
         session.execute(delete(m.PromotionLocation).where(m.PromotionLocation.promotion_id == row.id))
         session.add_all([m.PromotionRange(promotion_id=row.id, min_qty=r.min_qty,
-                                          max_qty=r.max_qty,
+                                          max_qty=r.max_qty if r.max_qty is not None else Decimal("0.000"),
                                           free_qty=r.free_qty) for r in ranges])
         session.add_all([m.PromotionLocation(promotion_id=row.id, location_id=i) for i in loc_ids])
         session.flush()
@@ -178,9 +178,9 @@ class SchemeMasters(MastersBase):
             r = _as_mapping(r, ("min_qty", "max_qty", "free_qty"))
             try:
                 mn = quantity(r.get("min_qty"), field="min_qty", default=Decimal("0.000"))
-                if r.get("max_qty") is None or (isinstance(r.get("max_qty"), str) and not r["max_qty"].strip()):
-                    raise ValidationError("max_qty: the maximum qty is required", field="max_qty")
-                mx = quantity(r.get("max_qty"), field="max_qty")
+                raw_max = r.get("max_qty")
+                mx = None if raw_max is None or (isinstance(raw_max, str) and not raw_max.strip()) else quantity(
+                    raw_max, field="max_qty", positive=True)
                 free = quantity(r.get("free_qty"), field="free_qty", positive=True)
             except ValidationError as exc:
                 raise ValidationError(f"row {i}: {exc.message}", field="ranges") from None
@@ -215,23 +215,12 @@ class SchemeMasters(MastersBase):
             rows = session.exec(select(p).where(*conds).order_by(col(p.scheme_no).desc()).limit(limit).offset(offset)).all()
             return Page(tuple(self._promotion_info(session, r) for r in rows), total, limit, offset)
 
-    def promotion_ranges_for(self, session: Session, item_id: int, location_id: int, on: dt.date) -> list[PromoRange]:
-        """For invoicing: the ranges of the latest active scheme for the item at the location dated ≤ ``on``."""
-        p = m.Promotion
-        row = session.exec(
-            select(p).join(m.PromotionLocation, m.PromotionLocation.promotion_id == p.id)
-            .where(p.item_id == item_id, m.PromotionLocation.location_id == location_id, p.inactive == False,  # noqa: E712
-                   p.scheme_date <= on)
-            .order_by(col(p.scheme_date).desc(), col(p.id).desc()).limit(1)
-        ).first()
-        return list(self._promotion_info(session, row).ranges) if row else []
-
     def _promotion_info(self, session: Session, r: m.Promotion) -> PromotionInfo:
         it = session.get(m.Item, r.item_id)
         acct = session.get(m.Account, r.expense_account_id) if r.expense_account_id else None
         cc = session.get(m.CostCentre, r.cost_centre_id) if r.cost_centre_id else None
         ranges = tuple(
-            PromoRange(x.min_qty, x.max_qty, x.free_qty)
+            PromoRange(x.min_qty, x.max_qty if x.max_qty else None, x.free_qty)  # max 0: open-ended ("10+")
             for x in session.exec(select(m.PromotionRange).where(m.PromotionRange.promotion_id == r.id)
                                   .order_by(m.PromotionRange.min_qty)).all()
         )
@@ -325,16 +314,6 @@ class SchemeMasters(MastersBase):
             rows = session.exec(select(s).where(*conds).order_by(col(s.doc_date).desc(), col(s.id).desc())
                                 .limit(limit).offset(offset)).all()
             return Page(tuple(self._slab_info(session, r) for r in rows), total, limit, offset)
-
-    def slab_ranges_for(self, session: Session, location_id: int, on: dt.date) -> list[SlabRange]:
-        """For documents: the rows of the latest active slab table of the location dated ≤ ``on``."""
-        s = m.DiscountSlab
-        row = session.exec(
-            select(s).join(m.DiscountSlabLocation, m.DiscountSlabLocation.slab_id == s.id)
-            .where(m.DiscountSlabLocation.location_id == location_id, s.inactive == False, s.doc_date <= on)  # noqa: E712
-            .order_by(col(s.doc_date).desc(), col(s.id).desc()).limit(1)
-        ).first()
-        return list(self._slab_info(session, row).ranges) if row else []
 
     def _slab_info(self, session: Session, r: m.DiscountSlab) -> SlabInfo:
         ranges = tuple(SlabRange(x.from_value, x.to_value, x.pct) for x in session.exec(
