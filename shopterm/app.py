@@ -15,6 +15,7 @@ widgets.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -64,7 +65,7 @@ class ScreenCommands(Provider):
 class ShoptermApp(App[None]):
     """The shopterm terminal app."""
 
-    CSS_PATH = "shopterm.tcss"
+    CSS_PATH = str(Path(__file__).with_name("shopterm.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "shopterm"
     COMMAND_PALETTE_BINDING = "ctrl+k"
     COMMANDS = {ScreenCommands}
