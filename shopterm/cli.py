@@ -172,6 +172,14 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def _sqlite_path(url: str) -> str | None:
+    """The file of a sqlite URL (None for other databases and in-memory ones)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.split("sqlite:///", 1)[1].split("?", 1)[0]
+    return None if not path or path == ":memory:" or path.startswith("file:") else path
+
+
 def _display_url(url: str) -> str:
     return url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else url
 
@@ -204,7 +212,12 @@ def _root(
     _state = CliState(db=db, user=user, pin=pin)
     if ctx.invoked_subcommand is None:
         with guard():
-            _run_tui(db_url(), user=user or "")
+            url = db_url()
+            path = _sqlite_path(url)
+            if path is not None and not os.path.exists(path):
+                fail(f"no shop database at {path}: create one with 'shopterm init --location-code … "
+                     "--location-name … --rate … --admin-pin …', or try 'shopterm demo'", field="db")
+            _run_tui(url, user=user or "")
 
 
 def _run_tui(url: str, *, user: str = "") -> None:

@@ -267,3 +267,37 @@ def test_post_a_bare_value_is_refused(demo_db):
 def test_post_an_empty_list_posts_nothing(demo_db):
     result = run("post", "-", "--db", demo_db, "--user", "cashier", input="[]")
     assert (result.exit_code, out_json(result)) == (0, [])
+
+
+# ---------------------------------------------------------------- the TUI entry points
+
+
+@pytest.fixture
+def tui_calls(monkeypatch):
+    from shopterm import cli
+
+    calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(cli, "_run_tui", lambda url, user="": calls.append((url, user)))
+    return calls
+
+
+def test_shopterm_alone_opens_the_app_on_the_database(demo_db, tui_calls):
+    result = run("--db", demo_db, "--user", "manager")
+    assert result.exit_code == 0, result.output
+    assert tui_calls == [(f"sqlite:///{demo_db}", "manager")]
+
+
+def test_shopterm_alone_without_a_database_says_how_to_make_one(tmp_path, tui_calls):
+    missing = tmp_path / "none.db"
+    result = run("--db", str(missing))
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: no shop database at {missing}: create one with 'shopterm init --location-code … "
+                             "--location-name … --rate … --admin-pin …', or try 'shopterm demo'\n")
+    assert tui_calls == [] and not missing.exists()
+
+
+def test_demo_opens_the_app_after_creating_the_shop(tmp_path, tui_calls):
+    db = tmp_path / "d.db"
+    result = run("demo", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert tui_calls == [(f"sqlite:///{db}", "")]
