@@ -224,7 +224,7 @@ class LedgerService:
         except MoneyError:
             raise ValidationError(f"Currency: USD or CDF (got {currency!r})", field="currency") from None
         try:
-            value = parse_amount(amount, field="amount")
+            value = q2(parse_amount(amount, field="amount"))
         except MoneyError as exc:
             raise ValidationError(str(exc), field="amount") from None
         if value <= 0:
@@ -270,7 +270,7 @@ class LedgerService:
             m = settle_oldest(session, actor, c.id, entry_id, day, kind="payment")
             settled = tuple(l for l in m.lines if l.entry_id != entry_id) if m else ()
             settled_usd = m.total_usd if m else ZERO
-            return PaymentResult(result.document_id, result.number, entry_id, c.code, ccy.value, q2(value), usd, settled,
+            return PaymentResult(result.document_id, result.number, entry_id, c.code, ccy.value, value, usd, settled,
                                  settled_usd, usd - settled_usd, m.match_id if m else None)
 
     @staticmethod
@@ -397,8 +397,9 @@ def _post_match(services: "Services", actor: Actor, doc: dict) -> dict:
     lines = f.list("entries", optional=["entry", "number", "amount_usd"], min_items=2)
     with services.db.read() as session:
         c = resolve_customer(session, f.str("customer"))
+        code = c.code
         allocs = [(_entry_ref(services, session, c.id, lf), lf.amount("amount_usd")) for lf in lines]
-    result = services.ledger.match(actor, c.code, allocs, f.date("date"))
+    result = services.ledger.match(actor, code, allocs, f.date("date"))
     return {"number": None, "match_id": result.match_id, "totals": {"amount_usd": result.total_usd},
             "lines": [{"number": l.number, "amount_usd": l.amount_usd, "open_usd": l.open_usd_after}
                       for l in result.lines]}

@@ -165,6 +165,7 @@ def _magnitude(entry, amount: Decimal | None) -> Decimal | None:
         raise ValidationError(f"{entry.number}: the amount to match has more than 2 decimals ({amount})", field="amount")
     if mag == 0:
         raise ValidationError(f"{entry.number}: the amount to match must be greater than zero", field="amount")
+    mag = q2(mag)
     if mag > abs(entry.open_usd):
         raise ValidationError(
             f"{entry.number}: {mag} USD is more than its open balance of {abs(entry.open_usd)} USD", field="amount")

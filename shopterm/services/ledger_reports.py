@@ -208,12 +208,18 @@ def as_utc(ts: dt.datetime) -> dt.datetime:
 
 
 def _running(session: Session, customer_id: int, rows: Sequence, opening: Decimal, gaps: bool) -> list[Decimal]:
-    """The customer's balance after each row (rows in ledger order, one customer)."""
+    """The customer's balance after each row (rows in ledger order, one customer).
+
+    ``opening`` is the balance before the first row; with ``gaps`` (rows a
+    filter may have skipped) it is recomputed from the index and the skipped
+    entries between the rows are added in.
+    """
     if not rows:
         return []
     if not gaps:
         return list(accumulate((r.amount_usd for r in rows), initial=opening))[1:]
     first, last = (rows[0].doc_date, rows[0].id), (rows[-1].doc_date, rows[-1].id)
+    opening = sum_before(session, customer_id, first)
     k = tuple_(LE.c.doc_date, LE.c.id)
     all_rows = session.execute(
         select(LE.c.id, LE.c.amount_usd).where(LE.c.customer_id == customer_id, k >= tuple_(*first), k <= tuple_(*last))
@@ -689,8 +695,7 @@ def general_ledger(session: Session, location_id: int | None, location_code: str
         by_cust.setdefault(r.customer_id, []).append(r)
     bal: dict[int, Decimal] = {}
     for cid, rs in by_cust.items():
-        opening = sum_before(session, cid, (rs[0].doc_date, rs[0].id))
-        for r, b in zip(rs, _running(session, cid, rs, opening, True)):
+        for r, b in zip(rs, _running(session, cid, rs, ZERO, True)):
             bal[r.id] = b
     out = []
     for r in rows:
