@@ -18,6 +18,12 @@ from shopterm.services.posting import PostingPlan, PostResult
 from shopterm.store.models import Customer, Document, Location
 
 DAY = dt.date(2026, 11, 23)
+D1 = dt.date(2026, 9, 1)
+D2 = dt.date(2026, 10, 1)
+D3 = dt.date(2026, 10, 15)
+D4 = dt.date(2026, 10, 20)
+D5 = dt.date(2026, 11, 20)
+D6 = dt.date(2026, 11, 22)
 
 
 def customer_id(services, code: str) -> int:
@@ -62,3 +68,20 @@ def credit_note(services, actor, code: str, usd: str, date: dt.date = DAY) -> Po
 
 def entry(services, result: PostResult) -> int:
     return result.ledger_entry_ids[0]
+
+
+def build_case(services, manager) -> dict:
+    """C0001 (30 credit days): SI1 100 (09-01), SI2 200 (10-01), RC1 150 (10-15) matched on 10-20 with SI1
+    fully and SI2 for 50; SI3 80 (11-20); RC2 30 (11-22) matched on 11-23 with SI2 for 30.
+    C0002 (15 days): SI4 500 (08-01), SR1 credit note 40 (08-10), unmatched."""
+    e = {}
+    e["SI1"] = entry(services, invoice(services, manager, "C0001", "100.00", D1))
+    e["SI2"] = entry(services, invoice(services, manager, "C0001", "200.00", D2))
+    e["RC1"] = entry(services, receipt(services, manager, "C0001", "150.00", D3))
+    e["M1"] = services.ledger.match(manager, "C0001", [(e["SI1"], None), (e["SI2"], None), (e["RC1"], None)], D4)
+    e["SI3"] = entry(services, invoice(services, manager, "C0001", "80.00", D5))
+    e["RC2"] = entry(services, receipt(services, manager, "C0001", "30.00", D6))
+    e["M2"] = services.ledger.match(manager, "C0001", [(e["SI2"], D("30")), (e["RC2"], D("30"))], DAY)
+    e["SI4"] = entry(services, invoice(services, manager, "C0002", "500.00", dt.date(2026, 8, 1)))
+    e["SR1"] = entry(services, credit_note(services, manager, "C0002", "40.00", dt.date(2026, 8, 10)))
+    return e
