@@ -431,6 +431,20 @@ class DocumentScreen(ShopScreen):
     def action_delete_row(self) -> None:
         raise NotImplementedError
 
+    # -- shared dialogs for F4 / F9 -----------------------------------------
+
+    def open_history(self, load: Callable[[], Any], title: str | None = None) -> None:
+        """F4 helper: ``load()`` (run in a worker) returns audit HistoryRows."""
+        from shopterm.widgets.history import HistoryDialog
+
+        self.app.push_screen(HistoryDialog(title or f"History · {self._title_text()}", load))
+
+    def open_voucher(self, load: Callable[[], Any], title: str | None = None) -> None:
+        """F9 helper: ``load()`` (run in a worker) returns journal lines."""
+        from shopterm.widgets.history import VoucherDialog
+
+        self.app.push_screen(VoucherDialog(title or f"Voucher · {self._title_text()}", load))
+
     def action_back(self) -> None:
         """Esc: leave the screen; warn once if there is unsaved typing."""
         if not self._confirm_back and self.is_dirty():
