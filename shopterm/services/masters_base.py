@@ -340,7 +340,7 @@ def usage(session: Session, ent: Entity, row_id: int) -> list[str]:
                 word = _TABLE_WORDS.get(other.name, other.name.replace("_", " "))
                 if word not in used:
                     used.append(word)
-    return used
+    return sorted(used)
 
 
 class MastersBase:
@@ -414,14 +414,14 @@ class MastersBase:
 
     @staticmethod
     def _next_serial(session: Session, model: type[SQLModel], attr: str, prefix: str, width: int = 6) -> str:
-        """``prefix`` + the next number after the largest ``prefix``+digits value (inside a write transaction)."""
+        """``prefix`` + the number after the largest ``prefix``+digits value, same width (in a write transaction)."""
         column = getattr(model, attr)
-        best = 0
+        best, best_width = 0, width
         for (value,) in session.execute(sa_select(column).where(column.like(f"{prefix}%"))).all():
             rest = value[len(prefix):]
-            if rest.isdigit():
-                best = max(best, int(rest))
-        return f"{prefix}{best + 1:0{width}d}"
+            if rest.isdigit() and int(rest) >= best:
+                best, best_width = int(rest), len(rest)  # keep the numbering's width (DS0001 → DS0002)
+        return f"{prefix}{best + 1:0{best_width}d}"
 
 
 __all__ = [

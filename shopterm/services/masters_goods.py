@@ -431,7 +431,7 @@ class GoodsMasters(MastersBase):
         p = m.Price
         with self.db.read() as session:
             stmt = (sa_select(p.update_no, func.min(p.effective_from), func.count())
-                    .where(p.update_no != "").group_by(p.update_no).order_by(p.update_no.desc()).limit(limit))
+                    .where(p.update_no != "").group_by(p.update_no).order_by(func.max(p.id).desc()).limit(limit))
             if location:
                 stmt = stmt.where(p.location_id == self._location(session, location, active=False).id)
             return [(r[0], r[1], r[2]) for r in session.execute(stmt).all()]
