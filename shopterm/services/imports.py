@@ -121,6 +121,7 @@ class _Row:
     number: int
     cells: dict[str, str]
     values: dict[str, Any] = field(default_factory=dict)
+    bad: bool = False  # a cell could not be read
 
 
 class ImportService:
@@ -138,29 +139,30 @@ class ImportService:
         nouns = NOUNS[kind][1]
         actor.require("masters", f"Importing {nouns}")
         data = _read_bytes(source)
-        rows, errors = self._parse(kind, data)
-        if errors:
-            return ImportResult(kind, len(rows), errors=tuple(errors))
+        rows, cell_errors, fatal = self._parse(kind, data)
+        if fatal:
+            return ImportResult(kind, len(rows), errors=tuple(cell_errors))
         progress = on_progress or (lambda done, total: None)
         progress(0, len(rows))
         if kind == "stock":
-            return self._import_stock(actor, rows, data, progress, date or self.s.today(), force)
+            return self._import_stock(actor, rows, cell_errors, data, progress, date or self.s.today(), force)
         apply = {"sales-persons": self._sales_person, "items": self._item, "customers": self._customer,
                  "prices": self._price}[kind]
         created = updated = 0
         warnings: list[str] = []
-        bad: list[BadRow] = []
+        bad: list[BadRow] = list(cell_errors)
         try:
             with self.db.write() as session:
                 context: dict[str, Any] = {}
                 for done, row in enumerate(rows, start=1):
-                    try:
-                        with session.begin_nested():
-                            was_created = apply(session, actor, row, warnings, context)
-                        created += was_created
-                        updated += not was_created
-                    except ShopError as exc:
-                        bad.append(BadRow(row.number, _reason(exc, COLUMNS[kind])))
+                    if not row.bad:  # rows whose cells are already wrong are not applied
+                        try:
+                            with session.begin_nested():
+                                was_created = apply(session, actor, row, warnings, context)
+                            created += was_created
+                            updated += not was_created
+                        except ShopError as exc:
+                            bad.append(BadRow(row.number, _reason(exc, COLUMNS[kind])))
                     progress(done, len(rows))
                 if bad:
                     raise _Rollback()
@@ -168,23 +170,24 @@ class ImportService:
                              after={"kind": kind, "rows": len(rows), "created": created, "updated": updated},
                              summary=f"import {kind}: {created} new, {updated} updated")
         except _Rollback:
-            return ImportResult(kind, len(rows), errors=tuple(bad), warnings=tuple(warnings))
+            return ImportResult(kind, len(rows), errors=tuple(sorted(bad, key=lambda b: b.row)))
         return ImportResult(kind, len(rows), created, updated, warnings=tuple(warnings))
 
     # ------------------------------------------------------------------ parsing
-    def _parse(self, kind: str, data: bytes) -> tuple[list[_Row], list[BadRow]]:
+    def _parse(self, kind: str, data: bytes) -> tuple[list[_Row], list[BadRow], bool]:
+        """The data rows (typed values parsed), the bad ones, and whether the file as a whole is unusable."""
         try:
             content = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             return [], [BadRow(1, f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
-                                  "save it as CSV UTF-8")]
+                                  "save it as CSV UTF-8")], True
         reader = csv.reader(io.StringIO(content, newline=""))
         try:
             records = list(reader)
         except csv.Error as exc:
-            return [], [BadRow(reader.line_num or 1, f"the file is not valid CSV ({exc})")]
+            return [], [BadRow(reader.line_num or 1, f"the file is not valid CSV ({exc})")], True
         if not records or not any(c.strip() for c in records[0]):
-            return [], [BadRow(1, f"the file is empty: a header row is required ({', '.join(COLUMNS[kind])})")]
+            return [], [BadRow(1, f"the file is empty: a header row is required ({', '.join(COLUMNS[kind])})")], True
         header = [_column(c) for c in records[0]]
         expected = COLUMNS[kind]
         problems = []
@@ -198,7 +201,7 @@ class ImportService:
         if repeated:
             problems.append(f"repeated {'column' if len(repeated) == 1 else 'columns'} {', '.join(repeated)}")
         if problems:
-            return [], [BadRow(1, "; ".join(problems) + f" (expected: {', '.join(expected)})")]
+            return [], [BadRow(1, "; ".join(problems) + f" (expected: {', '.join(expected)})")], True
         rows: list[_Row] = []
         errors: list[BadRow] = []
         keys: dict[tuple, int] = {}
@@ -206,7 +209,7 @@ class ImportService:
             if not any(c.strip() for c in cells):
                 continue  # a blank line
             if len(cells) != len(header):
-                rows.append(_Row(number, {}))
+                rows.append(_Row(number, {}, bad=True))
                 errors.append(BadRow(number, f"has {len(cells)} cells, the header has {len(header)}"))
                 continue
             row = _Row(number, {h: c.strip() for h, c in zip(header, cells)})
@@ -219,15 +222,23 @@ class ImportService:
                 else:
                     keys[key] = number
             if reasons:
+                row.bad = True
                 errors.append(BadRow(number, "; ".join(reasons)))
-        if not rows and not errors:
-            errors.append(BadRow(2, "the file has a header but no rows"))
-        return rows, errors
+        if not rows:
+            return [], [BadRow(2, "the file has a header but no rows")], True
+        return rows, errors, False
 
     def _check_cells(self, kind: str, row: _Row) -> list[str]:
         """Parse every cell (typed values into ``row.values``); the reasons of the bad ones."""
         c = row.cells
         reasons: list[str] = []
+
+        def required(column: str, max_len: int) -> Callable[[], str]:
+            def parse() -> str:
+                if not c[column]:
+                    raise ValidationError(f"{column}: a value is required", field=column)
+                return text(c[column], field=column, label=column, max_len=max_len)
+            return parse
 
         def check(column: str, fn: Callable[[], Any]) -> None:
             try:
@@ -237,10 +248,10 @@ class ImportService:
 
         if kind == "sales-persons":
             check("code", lambda: code(c["code"], field="code", label="code"))
-            check("name", lambda: text(c["name"], field="name", label="name", required=True, max_len=80))
+            check("name", required("name", 80))
         elif kind == "items":
             check("code", lambda: code(c["code"], field="code", label="code", max_len=30))
-            check("name", lambda: text(c["name"], field="name", label="name", required=True, max_len=120))
+            check("name", required("name", 120))
             check("unit", lambda: text(c["unit"], field="unit", label="unit", max_len=10))
             check("pack_size", lambda: quantity(c["pack_size"], field="pack_size", positive=True,
                                                 default=Decimal("1.000")))
@@ -249,11 +260,10 @@ class ImportService:
         elif kind == "customers":
             if c["code"]:
                 check("code", lambda: code(c["code"], field="code", label="code"))
-            check("name", lambda: text(c["name"], field="name", label="name", required=True, max_len=120))
+            check("name", required("name", 120))
             check("kind", lambda: choice(c["kind"], ("credit", "cash"), field="kind", label="kind", default="credit"))
-            check("category", lambda: text(c["category"], field="category", label="category", required=True,
-                                           max_len=80))
-            check("group", lambda: text(c["group"], field="group", label="group", required=True, max_len=80))
+            check("category", required("category", 80))
+            check("group", required("group", 80))
             check("price_category", lambda: choice(c["price_category"], PRICE_CATEGORIES, field="price_category",
                                                    label="price_category", default="retail"))
             check("credit_limit_usd", lambda: amount(c["credit_limit_usd"], field="credit_limit_usd",
@@ -375,32 +385,33 @@ class ImportService:
         return not result.replaced
 
     # ------------------------------------------------------------------ stock
-    def _import_stock(self, actor: Actor, rows: list[_Row], data: bytes, progress: ProgressFn, day: dt.date,
-                      force: bool) -> ImportResult:
+    def _import_stock(self, actor: Actor, rows: list[_Row], cell_errors: list[BadRow], data: bytes,
+                      progress: ProgressFn, day: dt.date, force: bool) -> ImportResult:
         digest = hashlib.sha256(data).hexdigest()
         marker = f"import stock sha256:{digest}"
         with self.db.read() as session:
             previous = session.exec(select(m.AuditLog).where(m.AuditLog.entity == "import",
                                                              col(m.AuditLog.summary).startswith(marker))).first()
-        if previous is not None and not force:
-            numbers = ", ".join((previous.after or {}).get("receipts", []))
+            earlier = (previous.at, previous.user_name, (previous.after or {}).get("receipts", [])) if previous else None
+        if earlier is not None and not force:
+            at, who, receipts = earlier
+            numbers = f" ({', '.join(receipts)})" if receipts else ""
             return ImportResult("stock", len(rows), errors=(BadRow(
-                1, f"this file was already imported on {previous.at.date().isoformat()} by {previous.user_name}"
-                   f"{f' ({numbers})' if numbers else ''}: nothing imported (import it again only on purpose, with "
-                   "--force)"),))
-        groups: dict[tuple[str, str], list[_Row]] = {}
-        for row in rows:
-            groups.setdefault((row.values["location"], row.values.get("supplier") or ""), []).append(row)
-        bad: list[BadRow] = []
+                1, f"this file was already imported on {at.date().isoformat()} by {who}{numbers}: nothing imported "
+                   "(import it again only on purpose, with --force)"),))
+        bad: list[BadRow] = list(cell_errors)
         numbers: list[str] = []
         done = 0
         try:
             with self.db.write() as session:
-                self._check_stock_rows(session, rows, bad)
+                self._check_stock_rows(session, [r for r in rows if not r.bad], bad)
+                wrong = {b.row for b in bad}
+                groups: dict[tuple[str, str], list[_Row]] = {}
+                for row in rows:
+                    if row.number not in wrong:
+                        groups.setdefault((row.values["location"], row.values.get("supplier") or ""), []).append(row)
                 stock = _stock_service_in(self.s, session)
                 for (location, supplier), members in groups.items():
-                    if any(b.row in {r.number for r in members} for b in bad):
-                        continue
                     lines = [{"item": r.values["item"], "batch": r.values["batch"], "qty": r.values["qty"],
                               "cost_usd": r.values["cost_usd"], "expiry": r.values["expiry"],
                               "supplier_batch": r.values["supplier_batch"], "mfg_date": r.values["mfg_date"]}
@@ -410,7 +421,7 @@ class ImportService:
                             result = stock.receive(actor, location=location, date=day, supplier=supplier or None,
                                                    lines=lines, narration="CSV stock import")
                         numbers.append(result.number)
-                    except ShopError as exc:
+                    except ShopError as exc:  # map the receipt's "Line n" back to the file's row
                         line = exc.details.get("line")
                         where = members[line - 1].number if isinstance(line, int) and 0 < line <= len(members) \
                             else members[0].number
@@ -419,6 +430,7 @@ class ImportService:
                     progress(done, len(rows))
                 if bad:
                     raise _Rollback()
+                progress(len(rows), len(rows))
                 audit.record(session, actor, "import", "import", None,
                              after={"kind": "stock", "rows": len(rows), "sha256": digest, "receipts": numbers},
                              summary=f"{marker} rows={len(rows)}")
@@ -514,7 +526,7 @@ def _reason(exc: ShopError, columns: Iterable[str]) -> str:
     message = re.sub(r"^Line \d+: ", "", exc.message)
     columns = tuple(columns)
     fld = exc.field if exc.field in columns else _ALIASES.get(exc.field or "", exc.field)
-    if fld and fld in columns and not message.lower().startswith(fld):
+    if fld and fld in columns and not message.startswith(f"{fld}:"):
         return f"{fld}: {message}"
     return message
 

@@ -1,0 +1,111 @@
+"""``shopterm import sales-persons|items|customers|prices|stock FILE.csv`` (DESIGN §11)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from shopterm.cli import make_app
+
+DAY = "2026-11-23"
+ENV = {"SHOPTERM_DB": None, "SHOPTERM_USER": None, "SHOPTERM_PIN": None, "SHOPTERM_TODAY": DAY}
+
+
+def run(*args: str, env: dict | None = None):
+    runner = CliRunner(env={**ENV, **(env or {})})
+    result = runner.invoke(make_app(list(args)), list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback is a bug: show it
+    return result
+
+
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("shop") / "shop.db"
+    result = run("init", "--db", str(path), "--location-code", "AXP", "--location-name", "Axpert", "--rate", "2850",
+                 "--admin-pin", "9999")
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def db(shop_template, tmp_path) -> str:
+    import shutil
+
+    target = tmp_path / "shop.db"
+    shutil.copyfile(shop_template, target)
+    return str(target)
+
+
+def csv_file(tmp_path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_import_sales_persons_items_customers_prices_and_stock(db, tmp_path):
+    sp = csv_file(tmp_path, "sp.csv", "code,name\nSP01,Jean Mukendi\nSP02,Marie Kabila\n")
+    result = run("import", "sales-persons", sp, "--db", db, "--user", "admin")
+    assert (result.exit_code, result.stdout) == (0, "imported 2 sales persons (2 new, 0 updated)\n")
+    result = run("--db", db, "--user", "admin", "import", "sales-persons", sp)  # global options work too
+    assert result.stdout == "imported 2 sales persons (0 new, 2 updated)\n"
+
+    items = csv_file(tmp_path, "items.csv", "code,name,unit,pack_size,tax_rate,cost_usd\n"
+                                            "PARA500,Paracetamol 500 mg,BOX,100,16,1.60\n")
+    assert run("import", "items", items, "--db", db, "--user", "admin").stdout == "imported 1 item (1 new, 0 updated)\n"
+
+    customers = csv_file(tmp_path, "customers.csv",
+                         "code,name,kind,category,group,price_category,credit_limit_usd,credit_days,mobile,email,"
+                         "address,sales_person,tax_exempt,free_offer,loyalty_card,locations\n"
+                         "C0001,Kinshasa Pharma,credit,WHOLESALE,Fleuve Group,wholesale,5000,30,+243810000001,,,"
+                         "SP01,no,no,,AXP\n")
+    result = run("import", "customers", customers, "--db", db, "--user", "admin")
+    assert (result.exit_code, result.stdout) == (0, "imported 1 customer (1 new, 0 updated)\n")
+
+    prices = csv_file(tmp_path, "prices.csv", "location,item,currency,retail_price,wholesale_price,effective_from\n"
+                                              "AXP,PARA500,USD,2.50,2.20,2026-11-01\n")
+    assert run("import", "prices", prices, "--db", db, "--user", "admin").stdout == \
+        "imported 1 price (1 new, 0 updated)\n"
+
+    stock = csv_file(tmp_path, "stock.csv", "location,item,batch,qty,cost_usd,expiry,supplier,supplier_batch,mfg_date\n"
+                                            "AXP,PARA500,B001,500,1.60,2027-06-30,,,\n")
+    result = run("import", "stock", stock, "--db", db, "--user", "admin")
+    assert (result.exit_code, result.stdout) == (
+        0, "imported 1 stock line in 1 stock receipt (261101GR000001)\n")
+    again = run("import", "stock", stock, "--db", db, "--user", "admin")
+    assert again.exit_code == 1 and "already imported" in again.stdout
+    forced = run("import", "stock", stock, "--force", "--db", db, "--user", "admin")
+    assert forced.stdout == "imported 1 stock line in 1 stock receipt (261101GR000002)\n"
+
+
+def test_bad_rows_are_listed_in_a_table_and_exit_1(db, tmp_path):
+    path = csv_file(tmp_path, "items.csv", "code,name,unit,pack_size,tax_rate,cost_usd\n"
+                                           "GOOD1,Good item,PCS,1,16,1.00\n"
+                                           "BAD1,Bad item,PCS,1,16,abc\n"
+                                           "BAD2,,PCS,0,16,1\n")
+    result = run("import", "items", path, "--db", db, "--user", "admin")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "items.csv: nothing imported: 2 bad rows in the file" in out
+    assert "Row" in out and "Problem" in out
+    assert "cost_usd: 'abc' is not a number" in out
+    assert "name: a value is required; pack_size: must be greater than zero" in out
+    lines = [line for line in out.splitlines() if "│" in line]
+    assert any(line.split("│")[1].strip() == "3" for line in lines)  # row numbers (header = row 1)
+    assert any(line.split("│")[1].strip() == "4" for line in lines)
+    assert max(len(line) for line in out.splitlines()) <= 80
+    # nothing imported
+    result = run("import", "items", csv_file(tmp_path, "ok.csv", "code,name,unit,pack_size,tax_rate,cost_usd\n"
+                                                                 "GOOD1,Good item,PCS,1,16,1.00\n"),
+                 "--db", db, "--user", "admin")
+    assert result.stdout == "imported 1 item (1 new, 0 updated)\n"
+
+
+def test_missing_file_unknown_user_and_permissions(db, tmp_path):
+    result = run("import", "customers", str(tmp_path / "none.csv"), "--db", db, "--user", "admin")
+    assert result.exit_code == 1 and "none.csv not found" in result.stderr
+    sp = csv_file(tmp_path, "sp.csv", "code,name\nSP01,Jean\n")
+    result = run("import", "sales-persons", sp, "--db", db)
+    assert result.exit_code == 1 and "--user NAME" in result.stderr
+    result = run("import", "sales-persons", sp, "--db", db, "--user", "ghost")
+    assert result.exit_code == 1 and result.stderr == "error: User ghost not found\n"
