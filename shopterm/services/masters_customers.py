@@ -38,6 +38,7 @@ CUSTOMER_FIELDS = (
     "kind", "code", "name", "category", "group", "existing_vendor", "supplier_name", "control_account",
     "credit_limit_usd", "credit_days", "national_id", "price_category", "loyalty_card", "nrc_no", "impot_no",
     "address", "mobile", "email", "sales_person", "tax_exempt", "free_offer", "inactive", "location", "locations",
+    "telephone",  # Customer (Cash) calls the phone "Telephone No"; kept as ``mobile``
 )
 
 
@@ -220,24 +221,26 @@ def _phone_digits_sql(column):
 # ---------------------------------------------------------------- SQL pieces
 
 
-def purchases_by_customer():
-    """Σ net USD of posted invoices (SI, PI) per customer, as a subquery (customer_id, total)."""
+def purchases_by_customer(customers=None):
+    """Σ net USD of posted invoices (SI, PI) per customer, as a subquery (customer_id, total).
+
+    ``customers``: a select of customer ids to limit the sum to (uses the customer/date index).
+    """
     d = m.Document
-    return (
-        sa_select(d.customer_id.label("customer_id"), func.sum(d.net_usd).label("total"))
-        .where(col(d.doc_type).in_(SALE_TYPES), d.status == "posted")
-        .group_by(d.customer_id)
-        .subquery()
-    )
+    stmt = sa_select(d.customer_id.label("customer_id"), func.sum(d.net_usd).label("total")).where(
+        col(d.doc_type).in_(SALE_TYPES), d.status == "posted")
+    if customers is not None:
+        stmt = stmt.where(col(d.customer_id).in_(customers))
+    return stmt.group_by(d.customer_id).subquery()
 
 
-def outstanding_by_customer():
+def outstanding_by_customer(customers=None):
+    """Σ customer-ledger USD per customer, as a subquery (customer_id, total)."""
     le = m.LedgerEntry
-    return (
-        sa_select(le.customer_id.label("customer_id"), func.sum(le.amount_usd).label("total"))
-        .group_by(le.customer_id)
-        .subquery()
-    )
+    stmt = sa_select(le.customer_id.label("customer_id"), func.sum(le.amount_usd).label("total"))
+    if customers is not None:
+        stmt = stmt.where(col(le.customer_id).in_(customers))
+    return stmt.group_by(le.customer_id).subquery()
 
 
 def _sum(session: Session, stmt) -> Decimal:
@@ -337,8 +340,9 @@ class CustomerMasters(MastersBase):
         """Consolidated purchases (Σ posted SI/PI net USD) and outstanding (Σ ledger USD) of a group."""
         with self.db.read() as session:
             grp = get_or_404(session, ENTITIES["customer_group"], name, field="name")
-            bought, owed = purchases_by_customer(), outstanding_by_customer()
             c = m.Customer
+            members = sa_select(c.id).where(c.group_id == grp.id)
+            bought, owed = purchases_by_customer(members), outstanding_by_customer(members)
             rows = session.execute(
                 sa_select(c.code, c.name, c.inactive, func.coalesce(bought.c.total, 0), func.coalesce(owed.c.total, 0))
                 .select_from(c)
@@ -472,6 +476,10 @@ class CustomerMasters(MastersBase):
         unknown = sorted(set(fields) - set(CUSTOMER_FIELDS))
         if unknown:
             raise ValidationError(f"unknown customer field {unknown[0]!r}", field=unknown[0])
+        if "telephone" in fields:
+            if "mobile" in fields:
+                raise ValidationError("Give either mobile or telephone, not both", field="telephone")
+            fields["mobile"] = fields.pop("telephone")
 
     def _save_customer(self, session: Session, actor: Actor, data: dict, *, mode: str = "upsert",
                        confirm_duplicate: bool = False) -> tuple[m.Customer, bool]:
@@ -559,7 +567,7 @@ class CustomerMasters(MastersBase):
                 raise PossibleDuplicate(
                     f"Possible duplicate: {listed}. Check the existing customer, or confirm to create a new one",
                     matches=[s.code for s in similar], field="name" if any("name" in s.reason for s in similar) else "mobile")
-        before = None if created else {**audit.snapshot(row), "locations": current.get("locations", [])}
+        before = None if created else self._customer_snapshot(session, row)
         now = dt.datetime.now(dt.timezone.utc)
         if created:
             row = m.Customer(code=the_code, created_at=now, **values)
@@ -578,10 +586,20 @@ class CustomerMasters(MastersBase):
             session.execute(m.CustomerLocation.__table__.delete().where(
                 and_(m.CustomerLocation.customer_id == row.id, col(m.CustomerLocation.location_id).in_(stale))))
         session.flush()
-        after = {**audit.snapshot(row), "locations": self._location_codes(session, location_ids)}
+        after = self._customer_snapshot(session, row)
         audit.record(session, actor, "create" if created else "update", "customer", row.id, before=before, after=after,
                      summary=f"customer {row.code} {row.name}")
         return row, created
+
+    _REF_IDS = ("category_id", "group_id", "control_account_id", "loyalty_card_id", "sales_person_id", "location_id")
+
+    def _customer_snapshot(self, session: Session, row: m.Customer) -> dict:
+        """Before/after for the audit log: codes and names instead of row ids, so F4 reads plainly."""
+        data = {k: v for k, v in audit.snapshot(row).items() if k not in self._REF_IDS}
+        fields = self._customer_fields(session, row)
+        for key in ("category", "group", "control_account", "loyalty_card", "sales_person", "location", "locations"):
+            data[key] = fields[key]
+        return data
 
     def _customer_locations(self, session: Session, kind: str, merged: dict, *, active: bool) -> list[int]:
         raw = merged.get("locations")
@@ -670,8 +688,6 @@ class CustomerMasters(MastersBase):
         if descending is None:
             descending = sort in ("date_added", "total_purchases")
         c = m.Customer
-        bought = purchases_by_customer()
-        total = func.coalesce(bought.c.total, 0)
         conds = []
         if status != "all":
             conds.append(c.inactive == (status == "inactive"))
@@ -697,16 +713,32 @@ class CustomerMasters(MastersBase):
                 conds.append(c.id.in_(sa_select(m.CustomerLocation.customer_id)
                                       .where(m.CustomerLocation.location_id == loc.id)))
             count = session.execute(sa_select(func.count()).select_from(c).where(*conds)).scalar_one()
-            key = {"name": func.lower(c.name), "code": c.code, "date_added": c.created_at, "total_purchases": total}[sort]
-            order = [key.desc() if descending else key.asc(), c.code.asc() if not descending else c.code.desc()]
-            stmt = (sa_select(c.code, c.name, c.kind, c.mobile, c.email, m.CustomerGroup.name, c.price_category,
-                              c.inactive, c.created_at, total)
-                    .select_from(c)
-                    .outerjoin(bought, bought.c.customer_id == c.id)
-                    .outerjoin(m.CustomerGroup, m.CustomerGroup.id == c.group_id)
-                    .where(*conds).order_by(*order).limit(limit).offset(offset))
-            rows = tuple(CustomerRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], _money(r[9]))
-                         for r in session.execute(stmt).all())
+            cols = (c.id, c.code, c.name, c.kind, c.mobile, c.email, m.CustomerGroup.name, c.price_category,
+                    c.inactive, c.created_at)
+            tie = c.code.desc() if descending else c.code.asc()
+            if sort == "total_purchases":  # needs every customer's total to order by it
+                bought = purchases_by_customer()
+                total = func.coalesce(bought.c.total, 0)
+                stmt = (sa_select(*cols, total).select_from(c)
+                        .outerjoin(bought, bought.c.customer_id == c.id)
+                        .outerjoin(m.CustomerGroup, m.CustomerGroup.id == c.group_id)
+                        .where(*conds).order_by(total.desc() if descending else total.asc(), tie)
+                        .limit(limit).offset(offset))
+                found = [(r[1:10], r[10]) for r in session.execute(stmt).all()]
+            else:  # the page first, then the totals of its customers only
+                key = {"name": func.lower(c.name), "code": c.code, "date_added": c.created_at}[sort]
+                stmt = (sa_select(*cols).select_from(c)
+                        .outerjoin(m.CustomerGroup, m.CustomerGroup.id == c.group_id)
+                        .where(*conds).order_by(key.desc() if descending else key.asc(), tie)
+                        .limit(limit).offset(offset))
+                page = session.execute(stmt).all()
+                ids = [r[0] for r in page]
+                totals = dict(session.execute(
+                    sa_select(m.Document.customer_id, func.sum(m.Document.net_usd))
+                    .where(col(m.Document.customer_id).in_(ids), col(m.Document.doc_type).in_(SALE_TYPES),
+                           m.Document.status == "posted").group_by(m.Document.customer_id)).all()) if ids else {}
+                found = [(r[1:10], totals.get(r[0], 0)) for r in page]
+            rows = tuple(CustomerRow(*r, _money(t)) for r, t in found)
             return Page(rows, count, limit, offset)
 
     def require_active_customer(self, session: Session, customer: str | int,
