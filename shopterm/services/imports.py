@@ -45,7 +45,7 @@ from . import audit
 from .context import Actor
 from .errors import ShopError, ValidationError
 from .masters_base import (
-    PRICE_CATEGORIES, amount, choice, code, date_of, email_of, flag, integer, markup, percent, phone_of, quantity,
+    PRICE_CATEGORIES, amount, choice, code, date_of, email_of, flag, integer, percent, phone_of, quantity,
     text,
 )
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, Iterator, Sequence, TypeVar
 
-from sqlalchemy import func, literal, select as sa_select
+from sqlalchemy import func, literal, or_, select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from ..core.money import MoneyError, parse_amount, parse_pct, parse_qty, q2, q_pct, q_qty, to_decimal
@@ -411,6 +411,27 @@ class MastersBase:
             from .errors import Duplicate
 
             raise Duplicate(message, field=field)
+
+    def _list(self, model, to_info, search: str, status: str, limit: int, offset: int, search_cols, order,
+              conds: Sequence[Any] = (), *, with_session: bool = False) -> Page:
+        """A list view: status filter, search over ``search_cols``, ``conds``, ordered, one page.
+
+        ``to_info(row)`` (or ``to_info(session, row)`` with ``with_session``) makes each view row.
+        """
+        status = check_status(status)
+        limit, offset = check_paging(limit, offset)
+        conds = list(conds)
+        if status != "all":
+            conds.append(model.inactive == (status == "inactive"))
+        q = (search or "").strip()
+        if q:
+            pat = like(q)
+            conds.append(or_(*[col(c).ilike(pat, escape="\\") for c in search_cols]))
+        with self.db.read() as session:
+            total = session.execute(sa_select(func.count()).select_from(model).where(*conds)).scalar_one()
+            rows = session.exec(select(model).where(*conds).order_by(order, model.id).limit(limit).offset(offset)).all()
+            make = (lambda r: to_info(session, r)) if with_session else to_info
+            return Page(tuple(make(r) for r in rows), total, limit, offset)
 
     @staticmethod
     def _next_serial(session: Session, model: type[SQLModel], attr: str, prefix: str, width: int = 6) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import and_, case, func, or_, select as sa_select
+from sqlalchemy import and_, func, or_, select as sa_select
 from sqlmodel import Session, col, select
 
 from ..core.journal import RECEIVABLE
@@ -288,7 +288,7 @@ class CustomerMasters(MastersBase):
     def list_categories(self, *, search: str = "", status: str = "active", limit: int = 100,
                         offset: int = 0) -> Page[CategoryInfo]:
         model = m.CustomerCategory
-        return self._simple_list(model, self._category_info, search, status, limit, offset,
+        return self._list(model, self._category_info, search, status, limit, offset,
                                  (model.code, model.name), order=model.name)
 
     @staticmethod
@@ -329,7 +329,7 @@ class CustomerMasters(MastersBase):
     def list_groups(self, *, search: str = "", status: str = "active", limit: int = 100,
                     offset: int = 0) -> Page[GroupInfo]:
         model = m.CustomerGroup
-        return self._simple_list(model, self._group_info, search, status, limit, offset, (model.name,),
+        return self._list(model, self._group_info, search, status, limit, offset, (model.name,),
                                  order=model.name)
 
     @staticmethod
@@ -397,7 +397,7 @@ class CustomerMasters(MastersBase):
     def list_sales_persons(self, *, search: str = "", status: str = "active", limit: int = 100,
                            offset: int = 0) -> Page[SalesPersonInfo]:
         model = m.SalesPerson
-        return self._simple_list(model, self._sales_person_info, search, status, limit, offset,
+        return self._list(model, self._sales_person_info, search, status, limit, offset,
                                  (model.code, model.name, model.mobile), order=model.code)
 
     @staticmethod
@@ -818,23 +818,6 @@ class CustomerMasters(MastersBase):
             available = max(Decimal("0.00"), row.credit_limit_usd - outstanding)
             return CustomerDetails(info, total_purchases, outstanding, row.credit_limit_usd, available, int(points),
                                    purchases, purchase_count, payments, payment_count, loyalty, loyalty_count)
-
-    # ---------------------------------------------------------------- shared list helper
-    def _simple_list(self, model, to_info, search: str, status: str, limit: int, offset: int, search_cols,
-                     order) -> Page:
-        status = check_status(status)
-        limit, offset = check_paging(limit, offset)
-        conds = []
-        if status != "all":
-            conds.append(model.inactive == (status == "inactive"))
-        q = (search or "").strip()
-        if q:
-            pat = like(q)
-            conds.append(or_(*[col(c).ilike(pat, escape="\\") for c in search_cols]))
-        with self.db.read() as session:
-            total = session.execute(sa_select(func.count()).select_from(model).where(*conds)).scalar_one()
-            rows = session.exec(select(model).where(*conds).order_by(order, model.id).limit(limit).offset(offset)).all()
-            return Page(tuple(to_info(r) for r in rows), total, limit, offset)
 
 
 def _money(value: Any) -> Decimal:

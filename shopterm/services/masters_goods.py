@@ -24,7 +24,7 @@ from . import audit
 from .context import Actor
 from .errors import Duplicate, SetupMissing, ShopError, ValidationError
 from .masters_base import (
-    ENTITIES, PRICE_CATEGORIES, MastersBase, Page, amount, check_paging, check_status, code, date_of, flag,
+    ENTITIES, PRICE_CATEGORIES, MastersBase, Page, amount, check_paging, code, date_of, flag,
     get_or_404, like, markup, percent, quantity, text,
 )
 
@@ -176,18 +176,7 @@ class GoodsMasters(MastersBase):
 
     def list_items(self, *, search: str = "", status: str = "active", limit: int = 100,
                    offset: int = 0) -> Page[ItemInfo]:
-        status = check_status(status)
-        limit, offset = check_paging(limit, offset)
-        conds = []
-        if status != "all":
-            conds.append(m.Item.inactive == (status == "inactive"))
-        if (search or "").strip():
-            pat = like(search)
-            conds.append(or_(col(m.Item.code).ilike(pat, escape="\\"), col(m.Item.name).ilike(pat, escape="\\")))
-        with self.db.read() as session:
-            total = session.execute(sa_select(func.count()).select_from(m.Item).where(*conds)).scalar_one()
-            rows = session.exec(select(m.Item).where(*conds).order_by(m.Item.code).limit(limit).offset(offset)).all()
-            return Page(tuple(_item_info(r) for r in rows), total, limit, offset)
+        return self._list(m.Item, _item_info, search, status, limit, offset, (m.Item.code, m.Item.name), m.Item.code)
 
     # ================================================================ batches
     def batches(self, item: str, *, location: str | None = None, with_stock_only: bool = False) -> list[BatchInfo]:
@@ -249,18 +238,8 @@ class GoodsMasters(MastersBase):
 
     def list_suppliers(self, *, search: str = "", status: str = "active", limit: int = 100,
                        offset: int = 0) -> Page[SupplierInfo]:
-        status = check_status(status)
-        limit, offset = check_paging(limit, offset)
-        conds = []
-        if status != "all":
-            conds.append(m.Supplier.inactive == (status == "inactive"))
-        if (search or "").strip():
-            pat = like(search)
-            conds.append(or_(col(m.Supplier.code).ilike(pat, escape="\\"), col(m.Supplier.name).ilike(pat, escape="\\")))
-        with self.db.read() as session:
-            total = session.execute(sa_select(func.count()).select_from(m.Supplier).where(*conds)).scalar_one()
-            rows = session.exec(select(m.Supplier).where(*conds).order_by(m.Supplier.code).limit(limit).offset(offset)).all()
-            return Page(tuple(_supplier_info(r) for r in rows), total, limit, offset)
+        return self._list(m.Supplier, _supplier_info, search, status, limit, offset,
+                          (m.Supplier.code, m.Supplier.name), m.Supplier.code)
 
     # ================================================================ prices
     def price_form(self, *, location: str, item: str, currency: str = "USD", on: dt.date | None = None) -> PriceForm:

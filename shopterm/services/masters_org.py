@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
-from sqlalchemy import func, or_, select as sa_select
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..core.journal import CASH_CDF, CASH_USD, SHORTAGE
@@ -22,8 +22,7 @@ from . import audit
 from .context import Actor
 from .errors import Duplicate, NotFound, ValidationError
 from .masters_base import (
-    ENTITIES, MastersBase, Page, amount, check_paging, check_status, choice, code, flag, get_or_404, integer, like,
-    phone_of, text,
+    ENTITIES, MastersBase, Page, amount, choice, code, flag, get_or_404, integer, phone_of, text,
 )
 from .masters_base import code as parse_code
 
@@ -136,21 +135,9 @@ class OrgMasters(MastersBase):
 
     def list_accounts(self, *, search: str = "", status: str = "active", kind: str | None = None, limit: int = 200,
                       offset: int = 0) -> Page[AccountInfo]:
-        status = check_status(status)
-        limit, offset = check_paging(limit, offset)
-        a = m.Account
-        conds = []
-        if status != "all":
-            conds.append(a.inactive == (status == "inactive"))
-        if kind:
-            conds.append(a.kind == choice(kind, ACCOUNT_KINDS, field="kind", label="Account kind"))
-        if (search or "").strip():
-            pat = like(search)
-            conds.append(or_(col(a.code).ilike(pat, escape="\\"), col(a.name).ilike(pat, escape="\\")))
-        with self.db.read() as session:
-            total = session.execute(sa_select(func.count()).select_from(a).where(*conds)).scalar_one()
-            rows = session.exec(select(a).where(*conds).order_by(a.code).limit(limit).offset(offset)).all()
-            return Page(tuple(_account_info(r) for r in rows), total, limit, offset)
+        conds = [m.Account.kind == choice(kind, ACCOUNT_KINDS, field="kind", label="Account kind")] if kind else []
+        return self._list(m.Account, _account_info, search, status, limit, offset, (m.Account.code, m.Account.name),
+                          m.Account.code, conds)
 
     # ================================================================ cost centres
     def create_cost_centre(self, actor: Actor, *, code: str, name: str) -> CostCentreInfo:
@@ -182,19 +169,8 @@ class OrgMasters(MastersBase):
 
     def list_cost_centres(self, *, search: str = "", status: str = "active", limit: int = 100,
                           offset: int = 0) -> Page[CostCentreInfo]:
-        status = check_status(status)
-        limit, offset = check_paging(limit, offset)
-        cc = m.CostCentre
-        conds = []
-        if status != "all":
-            conds.append(cc.inactive == (status == "inactive"))
-        if (search or "").strip():
-            pat = like(search)
-            conds.append(or_(col(cc.code).ilike(pat, escape="\\"), col(cc.name).ilike(pat, escape="\\")))
-        with self.db.read() as session:
-            total = session.execute(sa_select(func.count()).select_from(cc).where(*conds)).scalar_one()
-            rows = session.exec(select(cc).where(*conds).order_by(cc.code).limit(limit).offset(offset)).all()
-            return Page(tuple(_centre_info(r) for r in rows), total, limit, offset)
+        return self._list(m.CostCentre, _centre_info, search, status, limit, offset,
+                          (m.CostCentre.code, m.CostCentre.name), m.CostCentre.code)
 
     # ================================================================ locations
     def create_location(self, actor: Actor, *, code: str, name: str, number: Any, address: str = "", phone: str = "",
@@ -261,19 +237,8 @@ class OrgMasters(MastersBase):
 
     def list_locations(self, *, search: str = "", status: str = "active", limit: int = 100,
                        offset: int = 0) -> Page[LocationInfo]:
-        status = check_status(status)
-        limit, offset = check_paging(limit, offset)
-        lo = m.Location
-        conds = []
-        if status != "all":
-            conds.append(lo.inactive == (status == "inactive"))
-        if (search or "").strip():
-            pat = like(search)
-            conds.append(or_(col(lo.code).ilike(pat, escape="\\"), col(lo.name).ilike(pat, escape="\\")))
-        with self.db.read() as session:
-            total = session.execute(sa_select(func.count()).select_from(lo).where(*conds)).scalar_one()
-            rows = session.exec(select(lo).where(*conds).order_by(lo.number).limit(limit).offset(offset)).all()
-            return Page(tuple(self._location_info(session, r) for r in rows), total, limit, offset)
+        return self._list(m.Location, self._location_info, search, status, limit, offset,
+                          (m.Location.code, m.Location.name), m.Location.number, with_session=True)
 
     @staticmethod
     def _location_info(session: Session, r: m.Location) -> LocationInfo:
