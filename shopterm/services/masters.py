@@ -80,6 +80,8 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
                                                                col(m.Location.id) != row.id)).first()
                 if others is None:
                     raise ValidationError("The last active location cannot be deactivated", field="inactive")
+            if inactive:
+                self._refuse_if_in_shop_setup(session, entity_name, row)
             before = audit.snapshot(row)
             row.inactive = inactive
             session.add(row)
@@ -87,6 +89,24 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
             audit.record(session, actor, "deactivate" if inactive else "reactivate", ent.name, row.id, before=before,
                          after=row, summary=f"{ent.label.lower()} {getattr(row, ent.key)} "
                                             f"{'deactivated' if inactive else 'reactivated'}")
+
+    @staticmethod
+    def _refuse_if_in_shop_setup(session: Session, entity_name: str, row: Any) -> None:
+        """The cash customer and the ledgers of a Shop Setup must stay active."""
+        st = m.ShopSetup
+        if entity_name == "customer":
+            cond = st.cash_customer_id == row.id
+            what = f"Customer {row.code} is the cash customer"
+        elif entity_name == "account":
+            cond = (st.cash_ledger_local_id == row.id) | (st.cash_ledger_base_id == row.id) | (st.shortage_ledger_id == row.id)
+            what = f"Account {row.code} is a ledger"
+        else:
+            return
+        setup = session.exec(select(st).where(cond)).first()
+        if setup is not None:
+            loc = session.get(m.Location, setup.location_id)
+            raise ValidationError(f"{what} of the Shop Setup of {loc.code}: change the Shop Setup first",
+                                  field="inactive")
 
     def delete(self, actor: Actor, entity_name: str, key: str) -> None:
         """Delete a record that was never used; a used one must be deactivated instead."""

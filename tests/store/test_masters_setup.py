@@ -125,3 +125,11 @@ def test_shop_setup(services, admin, manager):
     assert again.id == setup.id and again.max_shortage_usd == D("4.00") and again.print_command == "lp -d counter"
     assert [h.action for h in masters.history("shop_setup", "BRA")] == ["create", "update"]
     assert [s.location for s in masters.list_shop_setups()] == ["AXP", "BRA"]
+
+
+def test_shop_setup_records_stay_active(services, admin):
+    with pytest.raises(ValidationError, match="Customer CASH is the cash customer of the Shop Setup of AXP: "
+                                              "change the Shop Setup first"):
+        services.masters.deactivate(admin, "customer", "CASH")
+    with pytest.raises(ValidationError, match="Account 1110 is a ledger of the Shop Setup of AXP"):
+        services.masters.deactivate(admin, "account", "1110")
