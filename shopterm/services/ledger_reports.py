@@ -407,9 +407,9 @@ class OpenItemsReport:
     title: str = "Open items"
 
 
-def open_items(session: Session, at: dt.date, customer_id: int | None = None,
-               customer_ids: Sequence[int] | None = None) -> OpenItemsReport:
-    """The open items as they stood at ``at`` (matches dated after ``at``, or unmatched by then, do not count)."""
+def _open_at(at: dt.date, customer_id: int | None = None):
+    """The pieces of an "open at ``at``" query: candidate conditions on ledger_entry, and the
+    per-entry settled sums of the matches that counted at ``at`` (a subquery to outer-join)."""
     # An entry closed now may have been open at ``at`` only through a match dated after
     # ``at`` or unmatched after it; an entry open now is a candidate anyway.
     later = select(ML.c.entry_id).join(M, M.c.id == ML.c.match_id).where(or_(M.c.date > at, M.c.unmatched_on > at))
@@ -418,39 +418,49 @@ def open_items(session: Session, at: dt.date, customer_id: int | None = None,
     cand = [LE.c.doc_date <= at, or_(LE.c.is_open == True, LE.c.id.in_(later))]  # noqa: E712
     if customer_id is not None:
         cand.append(LE.c.customer_id == customer_id)
-    if customer_ids is not None:
-        cand.append(LE.c.customer_id.in_(list(customer_ids)))
-    settled_q = (
+    counted = [M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at)]
+    settled = (
         select(ML.c.entry_id, func.sum(ML.c.amount_usd).label("usd"), func.sum(ML.c.amount).label("amt"))
         .join(M, M.c.id == ML.c.match_id)
-        .where(M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at),
-               ML.c.entry_id.in_(select(LE.c.id).where(*cand)))
+        .where(*counted, ML.c.entry_id.in_(select(LE.c.id).where(*cand)))
         .group_by(ML.c.entry_id)
     ).subquery()
+    return cand, counted, settled
+
+
+def open_items(session: Session, at: dt.date, customer_id: int | None = None) -> OpenItemsReport:
+    """The open items as they stood at ``at`` (matches dated after ``at``, or unmatched by then, do not count)."""
+    cand, counted, settled = _open_at(at, customer_id)
     stmt = (
-        _entry_select().add_columns(C.c.credit_days, settled_q.c.usd.label("settled_usd"),
-                                    settled_q.c.amt.label("settled_amt"))
-        .outerjoin(settled_q, settled_q.c.entry_id == LE.c.id)
+        select(LE.c.id, LE.c.customer_id, C.c.code, C.c.name, C.c.credit_days, LE.c.doc_date, LE.c.due_date,
+               LE.c.voucher_type, LE.c.number, LE.c.reference, LE.c.currency, LE.c.amount, LE.c.amount_usd,
+               settled.c.usd, settled.c.amt)
+        .join(C, C.c.id == LE.c.customer_id)
+        .outerjoin(settled, settled.c.entry_id == LE.c.id)
         .where(*cand).order_by(C.c.code, LE.c.doc_date, LE.c.id)
     )
-    raw = []
-    for r in session.execute(stmt):
-        s_usd = _dec(r.settled_usd, LE.c.amount_usd)
-        open_usd = r.amount_usd - s_usd
+    mids: dict[int, list[int]] = {}
+    for entry_id, match_id in session.execute(
+        select(ML.c.entry_id, ML.c.match_id).join(M, M.c.id == ML.c.match_id)
+        .where(*counted, ML.c.entry_id.in_(select(LE.c.id).where(*cand))).order_by(ML.c.match_id)
+    ):
+        mids.setdefault(entry_id, []).append(match_id)
+    rows = []
+    total = ZERO
+    by: dict[str, Decimal] = {}
+    amount_usd_type, amount_type = LE.c.amount_usd, LE.c.amount
+    for (eid, cid, code, name, days, doc_date, due_date, vt, number, ref, ccy, amount, amount_usd, s_usd,
+         s_amt) in session.execute(stmt):
+        open_usd = amount_usd - _dec(s_usd, amount_usd_type)
         if open_usd == 0:
             continue
-        raw.append((r, open_usd, r.amount - _dec(r.settled_amt, LE.c.amount)))
-    mids = active_match_ids(session, [r.id for r, _, _ in raw], at=at)
-    rows = []
-    for r, open_usd, open_amt in raw:
-        due = r.due_date or (r.doc_date + dt.timedelta(days=r.credit_days or 0))
-        rows.append(OpenItem(r.id, r.customer_id, r.customer_code, r.customer_name, r.doc_date, due, (at - due).days,
-                             r.voucher_type, type_label(r.voucher_type, r.amount_usd), r.number, r.reference,
-                             r.currency, r.amount, r.amount_usd, open_amt, open_usd, mids.get(r.id, ())))
-    by: dict[str, Decimal] = {}
-    for r in rows:
-        by[r.currency] = by.get(r.currency, ZERO) + r.open_amount
-    return OpenItemsReport(at, tuple(rows), sum((r.open_usd for r in rows), ZERO), dict(sorted(by.items())))
+        open_amt = amount - _dec(s_amt, amount_type)
+        due = due_date or (doc_date + dt.timedelta(days=days or 0))
+        rows.append(OpenItem(eid, cid, code, name, doc_date, due, (at - due).days, vt, type_label(vt, amount_usd),
+                             number, ref, ccy, amount, amount_usd, open_amt, open_usd, tuple(mids.get(eid, ()))))
+        total += open_usd
+        by[ccy] = by.get(ccy, ZERO) + open_amt
+    return OpenItemsReport(at, tuple(rows), total, dict(sorted(by.items())))
 
 
 def _dec(value, column) -> Decimal:
@@ -596,19 +606,50 @@ def bucket_index(days_past_due: int) -> int:
 
 
 def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> AgeingReport:
-    items = open_items(session, at, customer_id)
+    """Open balances at ``at`` by days past due, summed in SQL per customer (no row per open item)."""
+    cand, _counted, settled = _open_at(at, customer_id)
+    o = LE.c.amount_usd - func.coalesce(settled.c.usd, 0)
+    due = LE.c.due_date
+    t30, t60, t90 = (at - dt.timedelta(days=n) for n in (30, 60, 90))
+
+    def part(*conds):
+        return func.sum(case((and_(*conds), o), else_=literal(0)))
+
     acc: dict[int, dict] = {}
-    for it in items.rows:
-        a = acc.setdefault(it.customer_id, {"b": [ZERO] * 4, "not_due": ZERO, "credits": ZERO, "overdue": ZERO})
-        if it.open_usd < 0:
-            a["b"][0] += it.open_usd
-            a["credits"] += it.open_usd
-            continue
-        a["b"][bucket_index(it.days_past_due)] += it.open_usd
-        if it.days_past_due > 0:
-            a["overdue"] += it.open_usd
+    # debits with a due date, and every credit: grouped in SQL
+    stmt = (
+        select(LE.c.customer_id,
+               part(o < 0).label("credits"),
+               part(o > 0, due >= at).label("not_due"),
+               part(o > 0, due >= t30).label("b0"),
+               part(o > 0, due < t30, due >= t60).label("b1"),
+               part(o > 0, due < t60, due >= t90).label("b2"),
+               part(o > 0, due < t90).label("b3"))
+        .outerjoin(settled, settled.c.entry_id == LE.c.id)
+        .where(*cand).group_by(LE.c.customer_id)
+    )
+    for r in session.execute(stmt):
+        credits = _dec(r.credits, LE.c.amount_usd)
+        b = [_dec(r.b0, LE.c.amount_usd) + credits, _dec(r.b1, LE.c.amount_usd), _dec(r.b2, LE.c.amount_usd),
+             _dec(r.b3, LE.c.amount_usd)]
+        not_due = _dec(r.not_due, LE.c.amount_usd)
+        acc[r.customer_id] = {"b": b, "not_due": not_due, "credits": credits,
+                              "overdue": sum(b, ZERO) - credits - not_due}
+    # debits without a due date (a refund, an old reversal): due after the customer's credit days
+    loose = (
+        select(LE.c.customer_id, LE.c.doc_date, C.c.credit_days, o.label("open"))
+        .join(C, C.c.id == LE.c.customer_id).outerjoin(settled, settled.c.entry_id == LE.c.id)
+        .where(*cand, due.is_(None), o > 0)
+    )
+    for cid, doc_date, days, open_usd in session.execute(loose):
+        open_usd = _dec(open_usd, LE.c.amount_usd)
+        a = acc.setdefault(cid, {"b": [ZERO] * 4, "not_due": ZERO, "credits": ZERO, "overdue": ZERO})
+        past = (at - (doc_date + dt.timedelta(days=days or 0))).days
+        a["b"][bucket_index(past)] += open_usd
+        if past > 0:
+            a["overdue"] += open_usd
         else:
-            a["not_due"] += it.open_usd
+            a["not_due"] += open_usd
     info = _customers(session, acc.keys())
     rows = []
     for cid, a in acc.items():

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from shopterm.services.errors import ValidationError
 from shopterm.services.ledger import apply_credit, earliest_match_date
+from shopterm.services.ledger_reports import bucket_index
 from shopterm.store.models import Account, JournalLine, LedgerEntry, Match, MatchLine
 
 from .conftest import actor, open_day
@@ -142,6 +143,13 @@ def _check(services, manager) -> None:
         balances = {r.customer_code: r.balance_usd for r in services.ledger.balances(manager, at).rows}
         for code in CUSTOMERS:
             assert sum((r.open_usd for r in report.rows if r.customer_code == code), D(0)) == balances.get(code, 0)
+        # ageing (summed in SQL) agrees with the open items bucketed one by one
+        expected_ageing = {}
+        for r in report.rows:
+            b = expected_ageing.setdefault(r.customer_code, [D("0.00")] * 4)
+            b[0 if r.open_usd < 0 else bucket_index(r.days_past_due)] += r.open_usd
+        got = {a.code: list(a.buckets) for a in services.ledger.ageing(manager, at).rows}
+        assert got == {k: v for k, v in expected_ageing.items() if any(v)}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
