@@ -92,12 +92,9 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
 
     @staticmethod
     def _refuse_if_in_shop_setup(session: Session, entity_name: str, row: Any) -> None:
-        """The cash customer and the ledgers of a Shop Setup must stay active."""
+        """The ledgers of a Shop Setup must stay active (the till posts to them)."""
         st = m.ShopSetup
-        if entity_name == "customer":
-            cond = st.cash_customer_id == row.id
-            what = f"Customer {row.code} is the cash customer"
-        elif entity_name == "account":
+        if entity_name == "account":
             cond = (st.cash_ledger_local_id == row.id) | (st.cash_ledger_base_id == row.id) | (st.shortage_ledger_id == row.id)
             what = f"Account {row.code} is a ledger"
         else:
