@@ -263,9 +263,10 @@ class DocumentScreen(ShopScreen):
     ``action_voucher``, ``action_delete_row``). ``action_state(action)`` may
     return None to grey out a supported action for now.
 
-    Esc goes back; if :meth:`is_dirty` (a field changed since the last
-    :meth:`mark_clean`, or ``dirty`` was set) the first Esc warns and a second
-    Esc discards. Call ``mark_clean()`` after New, Save and loading a document.
+    Esc goes back; if ``dirty`` (a field changed since the last
+    :meth:`mark_clean`, or ``dirty = True`` was set) the first Esc warns and a
+    second Esc discards. Set ``dirty = False`` (same as ``mark_clean()``) after
+    New, Save, filling defaults and loading a document.
     """
 
     DOCUMENT_TITLE: ClassVar[str] = ""
@@ -302,7 +303,7 @@ class DocumentScreen(ShopScreen):
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.dirty = False
+        self._dirty_flag = False
         self._clean: dict[int, str] = {}
         self._confirm_back = False
         self.document_number: str | None = None
@@ -382,13 +383,25 @@ class DocumentScreen(ShopScreen):
 
     def mark_clean(self) -> None:
         """Call after New, Save or loading a document: what is shown is saved."""
-        self.dirty = False
+        self._dirty_flag = False
         self._clean = self._snapshot()
 
+    @property
+    def dirty(self) -> bool:
+        """True when a field differs from the last :meth:`mark_clean`, or after
+        ``dirty = True`` (e.g. a grid row changed). ``dirty = False`` is
+        :meth:`mark_clean`."""
+        return self._dirty_flag or self._snapshot() != self._clean
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        if value:
+            self._dirty_flag = True
+        else:
+            self.mark_clean()
+
     def is_dirty(self) -> bool:
-        """True when a field differs from the last :meth:`mark_clean` (or ``dirty`` was set,
-        e.g. by a grid)."""
-        return self.dirty or self._snapshot() != self._clean
+        return self.dirty
 
     # -- toolbar actions (override the ones in SUPPORTS) ---------------------
 

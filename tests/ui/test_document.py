@@ -211,3 +211,20 @@ async def test_escape_warns_even_when_keys_arrive_in_one_burst():
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not screen
+
+
+async def test_dirty_false_after_programmatic_fill_means_clean():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        screen.query_one("#field-customer", Input).value = "CASH"  # e.g. defaults loaded later
+        assert screen.dirty
+        screen.dirty = False
+        assert not screen.dirty
+        screen.dirty = True  # e.g. a grid row changed
+        assert screen.dirty
+        screen.mark_clean()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not screen
