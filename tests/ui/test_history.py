@@ -67,9 +67,10 @@ async def test_voucher_dialog_shows_debits_credits_and_balance():
 
 async def test_history_dialog_with_real_audit_rows(services):
     admin = services.users.login("admin", "9999")
-    services.masters.deactivate(admin, "customer", "CASH")
-    services.masters.reactivate(admin, "customer", "CASH")
-    app = Host(HistoryDialog("History of CASH", lambda: services.masters.history("customer", "CASH")))
+    # An unused record (the wholesale category), so no business rule stands in the way.
+    services.masters.deactivate(admin, "customer_category", "WH")
+    services.masters.reactivate(admin, "customer_category", "WH")
+    app = Host(HistoryDialog("History of WH", lambda: services.masters.history("customer_category", "WH")))
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = app.screen
         await wait_for(pilot, lambda: dialog.rows)
