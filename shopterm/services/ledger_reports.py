@@ -32,6 +32,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import and_, case, func, literal, or_, select, tuple_
 from sqlmodel import Session
 
+from ..core.money import Currency
 from ..store.models import (
     Account,
     Customer,
@@ -59,6 +60,8 @@ JV = JournalVoucher.__table__
 A = Account.__table__
 L = Location.__table__
 
+#: The currencies other than the books' USD (their amounts are summed apart).
+OTHER_CURRENCIES = tuple(c.value for c in Currency if c is not Currency.USD)
 #: Payments and refunds: what the Nexudus-style general ledger shows by default.
 PAYMENT_TYPES = ("RC", "CR")
 #: Ageing buckets: (label, lowest days past due, highest or None).
@@ -329,19 +332,25 @@ def _customer_filter(session: Session, group: str | None):
 
 def balances(session: Session, at: dt.date, customer_id: int | None = None, group: str | None = None) -> BalancesReport:
     group_id, group_name = _customer_filter(session, group)
-    stmt = (
-        select(LE.c.customer_id, LE.c.currency, func.sum(LE.c.amount), func.sum(LE.c.amount_usd))
-        .where(LE.c.doc_date <= at).group_by(LE.c.customer_id, LE.c.currency)
-    )
+    # the USD total from the covering index (customer, date, id, amount_usd); the currency split
+    # from the rows in other currencies only (index on currency, customer, date, amounts)
+    conds = [LE.c.doc_date <= at]
     if customer_id is not None:
-        stmt = stmt.where(LE.c.customer_id == customer_id)
+        conds.append(LE.c.customer_id == customer_id)
     if group_id is not None:
-        stmt = stmt.where(LE.c.customer_id.in_(select(C.c.id).where(C.c.group_id == group_id)))
+        conds.append(LE.c.customer_id.in_(select(C.c.id).where(C.c.group_id == group_id)))
     sums: dict[int, tuple[Decimal, dict[str, Decimal]]] = {}
-    for cid, ccy, amount, usd in session.execute(stmt):
-        total, by = sums.get(cid, (ZERO, {}))
-        by[ccy] = by.get(ccy, ZERO) + (amount or ZERO)
-        sums[cid] = (total + (usd or ZERO), by)
+    for cid, usd in session.execute(select(LE.c.customer_id, func.sum(LE.c.amount_usd)).where(*conds)
+                                    .group_by(LE.c.customer_id)):
+        usd = _dec(usd, LE.c.amount_usd)
+        sums[cid] = (usd, {"USD": usd})
+    for cid, ccy, amount, usd in session.execute(
+        select(LE.c.customer_id, LE.c.currency, func.sum(LE.c.amount), func.sum(LE.c.amount_usd))
+        .where(LE.c.currency.in_(OTHER_CURRENCIES), *conds).group_by(LE.c.currency, LE.c.customer_id)
+    ):
+        total, by = sums[cid]
+        by[ccy] = by.get(ccy, ZERO) + _dec(amount, LE.c.amount)
+        by["USD"] -= _dec(usd, LE.c.amount_usd)
     if customer_id is not None and customer_id not in sums:
         sums[customer_id] = (ZERO, {})
     info = _customers(session, sums.keys())
@@ -350,7 +359,7 @@ def balances(session: Session, at: dt.date, customer_id: int | None = None, grou
         if customer_id is None and usd == 0 and not any(by.values()):
             continue
         code, name, grp, limit, _days = info[cid]
-        rows.append(BalanceRow(cid, code, name, grp, usd, {k: v for k, v in sorted(by.items()) if v or k == "USD"},
+        rows.append(BalanceRow(cid, code, name, grp, usd, {k: v for k, v in sorted(by.items()) if v} or {"USD": ZERO},
                                limit, bool(limit and usd > limit)))
     rows.sort(key=lambda r: r.customer_code)
     tot_by: dict[str, Decimal] = {}
@@ -773,15 +782,18 @@ class TrialBalanceReport:
 
 
 def trial_balance(session: Session, at: dt.date) -> TrialBalanceReport:
-    stmt = (
-        select(JL.c.account_id, JL.c.currency, func.sum(JL.c.amount), func.sum(JL.c.amount_usd))
-        .where(JL.c.date <= at).group_by(JL.c.account_id, JL.c.currency)
-    )
     sums: dict[int, tuple[Decimal, dict[str, Decimal]]] = {}
-    for aid, ccy, amount, usd in session.execute(stmt):
-        total, by = sums.get(aid, (ZERO, {}))
-        by[ccy] = by.get(ccy, ZERO) + (amount or ZERO)
-        sums[aid] = (total + (usd or ZERO), by)
+    for aid, usd in session.execute(select(JL.c.account_id, func.sum(JL.c.amount_usd)).where(JL.c.date <= at)
+                                    .group_by(JL.c.account_id)):
+        usd = _dec(usd, JL.c.amount_usd)
+        sums[aid] = (usd, {"USD": usd})
+    for aid, ccy, amount, usd in session.execute(
+        select(JL.c.account_id, JL.c.currency, func.sum(JL.c.amount), func.sum(JL.c.amount_usd))
+        .where(JL.c.currency.in_(OTHER_CURRENCIES), JL.c.date <= at).group_by(JL.c.currency, JL.c.account_id)
+    ):
+        total, by = sums[aid]
+        by[ccy] = by.get(ccy, ZERO) + _dec(amount, JL.c.amount)
+        by["USD"] -= _dec(usd, JL.c.amount_usd)
     accounts = {r.id: r for r in session.execute(select(A.c.id, A.c.code, A.c.name, A.c.kind))}
     rows = []
     for aid, (usd, by) in sums.items():
@@ -789,7 +801,7 @@ def trial_balance(session: Session, at: dt.date) -> TrialBalanceReport:
         if usd == 0 and not any(by.values()):
             continue
         rows.append(TrialBalanceRow(a.code, a.name, a.kind, usd if usd > 0 else ZERO, -usd if usd < 0 else ZERO, usd,
-                                    dict(sorted(by.items()))))
+                                    {k: v for k, v in sorted(by.items()) if v} or {"USD": ZERO}))
     rows.sort(key=lambda r: r.code)
     return TrialBalanceReport(at, tuple(rows), sum((r.debit for r in rows), ZERO), sum((r.credit for r in rows), ZERO))
 

@@ -654,3 +654,8 @@ Index("ix_jl_account_key_amount", JournalLine.__table__.c.account_id, JournalLin
       JournalLine.__table__.c.id, JournalLine.__table__.c.amount_usd)
 Index("ix_match_date", Match.__table__.c.date)
 Index("ix_match_unmatched_on", Match.__table__.c.unmatched_on)
+# Per-currency sums (balances and trial balance by currency) read only the non-USD rows.
+Index("ix_le_currency_customer", LedgerEntry.__table__.c.currency, LedgerEntry.__table__.c.customer_id,
+      LedgerEntry.__table__.c.doc_date, LedgerEntry.__table__.c.amount, LedgerEntry.__table__.c.amount_usd)
+Index("ix_jl_currency_account", JournalLine.__table__.c.currency, JournalLine.__table__.c.account_id,
+      JournalLine.__table__.c.date, JournalLine.__table__.c.amount, JournalLine.__table__.c.amount_usd)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:31:34.148451
+Create Date: 2026-11-23 21:01:14.343877
 """
 from typing import Sequence, Union
 
@@ -595,6 +595,7 @@ def upgrade() -> None:
     with op.batch_alter_table('journal_line', schema=None) as batch_op:
         batch_op.create_index('ix_jl_account_date', ['account_id', 'date'], unique=False)
         batch_op.create_index('ix_jl_account_key_amount', ['account_id', 'date', 'id', 'amount_usd'], unique=False)
+        batch_op.create_index('ix_jl_currency_account', ['currency', 'account_id', 'date', 'amount', 'amount_usd'], unique=False)
         batch_op.create_index('ix_jl_customer_date', ['customer_id', 'date'], unique=False)
         batch_op.create_index(batch_op.f('ix_journal_line_voucher_id'), ['voucher_id'], unique=False)
 
@@ -650,6 +651,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.create_index('ix_le_changed', ['changed_at'], unique=False)
+        batch_op.create_index('ix_le_currency_customer', ['currency', 'customer_id', 'doc_date', 'amount', 'amount_usd'], unique=False)
         batch_op.create_index('ix_le_customer_date', ['customer_id', 'doc_date', 'id'], unique=False)
         batch_op.create_index('ix_le_customer_key_amount', ['customer_id', 'doc_date', 'id', 'amount_usd'], unique=False)
         batch_op.create_index('ix_le_customer_open', ['customer_id', 'is_open'], unique=False)
@@ -686,6 +688,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_le_customer_open')
         batch_op.drop_index('ix_le_customer_key_amount')
         batch_op.drop_index('ix_le_customer_date')
+        batch_op.drop_index('ix_le_currency_customer')
         batch_op.drop_index('ix_le_changed')
 
     op.drop_table('ledger_entry')
@@ -698,6 +701,7 @@ def downgrade() -> None:
     with op.batch_alter_table('journal_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_journal_line_voucher_id'))
         batch_op.drop_index('ix_jl_customer_date')
+        batch_op.drop_index('ix_jl_currency_account')
         batch_op.drop_index('ix_jl_account_key_amount')
         batch_op.drop_index('ix_jl_account_date')
 

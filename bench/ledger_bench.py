@@ -1,0 +1,257 @@
+"""Customer-ledger benchmark at a million entries (DESIGN §1 "ledgers stay fast at a million entries", §14).
+
+Generates a shop database with N ledger entries (invoices, receipts, credit
+notes) over three years for C customers — one voucher and two journal lines
+per entry, receipts matched to the oldest open invoice — then times the
+ledger's reads the way the screens and the CLI make them.
+
+    .venv/bin/python bench/ledger_bench.py                     # 1,000,000 entries, 2,000 customers
+    .venv/bin/python bench/ledger_bench.py --entries 200000    # quicker
+    .venv/bin/python bench/ledger_bench.py --db /tmp/big.db --reuse   # time again without regenerating
+
+Not part of the test run. Rows are written with raw ``sqlite3`` executemany
+(scaled integers, ISO dates) for speed; the schema comes from the migrations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from collections import deque
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+START = dt.date(2024, 1, 1)
+DAYS = 3 * 365
+TODAY = START + dt.timedelta(days=DAYS)
+
+
+def generate(path: Path, entries: int, customers: int, seed: int = 7) -> None:
+    from shopterm.services import Services
+
+    if path.exists():
+        path.unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    services = Services.open(f"sqlite:///{path}", today=TODAY)
+    services.setup.init_shop(location_code="AXP", location_name="Axpert", rate="2850", admin_pin="9999",
+                             rate_date=START)
+    services.users.create(None, "manager", "2222", "manager", location="AXP")
+    services.db.dispose()
+
+    rnd = random.Random(seed)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    cur = con.cursor()
+    acc = dict(cur.execute("select code, id from account"))
+    group = cur.execute("select id from customer_group where name='WALK-IN'").fetchone()[0]
+    cat = cur.execute("select id from customer_category limit 1").fetchone()[0]
+    now = "2026-11-23 08:00:00.000000"
+    first_cust = cur.execute("select coalesce(max(id), 0) from customer").fetchone()[0] + 1
+    cur.executemany(
+        "insert into customer (id, code, name, kind, category_id, group_id, existing_vendor, supplier_name,"
+        " credit_limit_usd, credit_days, national_id, price_category, nrc_no, impot_no, address, mobile, email,"
+        " tax_exempt, free_offer, inactive, created_at, updated_at) values"
+        " (?, ?, ?, 'credit', ?, ?, 0, '', ?, ?, '', 'wholesale', '', '', '', '', '', 0, 0, 0, ?, ?)",
+        [(first_cust + i, f"B{i:05d}", f"Bench customer {i}", cat, group, 500000, 30, now, now)
+         for i in range(customers)],
+    )
+    ids = [first_cust + i for i in range(customers)]
+    # a skewed load: the first customer gets 5 % of the entries, the next 1 % get 20 %, the rest share the rest
+    big = ids[0]
+    busy = ids[1:max(2, customers // 100)]
+    open_inv: dict[int, deque] = {c: deque() for c in ids}
+
+    le_rows, jv_rows, jl_rows, m_rows, ml_rows = [], [], [], [], []
+    closed: list[tuple[int]] = []  # invoices a receipt settled (already written): closed at the next flush
+    match_id = 0
+    jl_id = 0
+    seq = 0
+
+    def flush() -> None:
+        cur.executemany("insert into journal_voucher (id, document_id, location_id, date, voucher_type, number,"
+                        " narration, created_at) values (?, NULL, 1, ?, ?, ?, '', ?)", jv_rows)
+        cur.executemany("insert into journal_line (id, voucher_id, location_id, date, account_id, customer_id,"
+                        " cost_centre_id, currency, amount, amount_usd, memo) values (?, ?, 1, ?, ?, ?, NULL, 'USD',"
+                        " ?, ?, '')", jl_rows)
+        cur.executemany("insert into ledger_entry (id, customer_id, location_id, journal_line_id, document_id,"
+                        " voucher_type, number, reference, doc_date, due_date, currency, amount, amount_usd,"
+                        " open_amount, open_usd, is_open, method, posted_at, changed_at) values"
+                        " (?, ?, 1, ?, NULL, ?, ?, '', ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?)", le_rows)
+        cur.executemany("insert into match (id, customer_id, date, kind, created_by, created_at) values"
+                        " (?, ?, ?, 'auto', NULL, ?)", m_rows)
+        cur.executemany("insert into match_line (match_id, entry_id, amount, amount_usd) values (?, ?, ?, ?)", ml_rows)
+        cur.executemany("update ledger_entry set open_amount = 0, open_usd = 0, is_open = 0 where id = ?", closed)
+        for rows in (le_rows, jv_rows, jl_rows, m_rows, ml_rows, closed):
+            rows.clear()
+
+    t0 = time.perf_counter()
+    for i in range(1, entries + 1):
+        r = rnd.random()
+        cust = big if r < 0.05 else (rnd.choice(busy) if r < 0.25 else rnd.choice(ids))
+        day = START + dt.timedelta(days=(i * DAYS) // entries)
+        dstr = day.isoformat()
+        kind = rnd.random()
+        if kind < 0.6:
+            vt, amount = "SI", rnd.randint(100, 500_000)  # cents
+            other = acc["4000"]
+        elif kind < 0.95:
+            vt, other = "RC", acc["1100"]
+            amount = -(open_inv[cust][0][1] if open_inv[cust] else rnd.randint(100, 200_000))
+        else:
+            vt, amount, other = "SR", -rnd.randint(100, 50_000), acc["4010"]
+        seq += 1
+        number = f"{day:%y%m}01{vt}{seq:08d}"
+        jv_rows.append((i, dstr, vt, number, now))
+        jl_id += 1
+        jl_rows.append((jl_id, i, dstr, acc["1200"], cust, amount, amount))
+        jl_id += 1
+        jl_rows.append((jl_id, i, dstr, other, None, -amount, -amount))
+        open_amt, is_open = amount, 1
+        if vt == "RC" and open_inv[cust] and open_inv[cust][0][1] == -amount:
+            inv_id, inv_amt = open_inv[cust].popleft()
+            match_id += 1
+            m_rows.append((match_id, cust, dstr, now))
+            ml_rows.append((match_id, inv_id, inv_amt, inv_amt))
+            ml_rows.append((match_id, i, amount, amount))
+            open_amt, is_open = 0, 0
+            closed.append((inv_id,))
+        due = (day + dt.timedelta(days=30)).isoformat() if vt == "SI" else None
+        le_rows.append((i, cust, jl_id - 1, vt, number, dstr, due, amount, amount, open_amt, open_amt, is_open,
+                        "cash" if vt == "RC" else "", now, now))
+        if vt == "SI":
+            open_inv[cust].append((i, amount))
+        if i % 50_000 == 0:
+            flush()
+            print(f"  {i:>9,} entries  {time.perf_counter() - t0:6.1f} s", flush=True)
+    flush()
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("ANALYZE")
+    con.commit()
+    con.close()
+    print(f"generated {entries:,} entries, {match_id:,} matches for {customers:,} customers "
+          f"in {time.perf_counter() - t0:.1f} s; file {path.stat().st_size / 1e6:.0f} MB")
+
+
+def timed(label: str, fn, repeat: int = 5) -> tuple[str, float, str]:
+    times = []
+    result = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return label, statistics.median(times) * 1000, _describe(result)
+
+
+def _describe(result) -> str:
+    if result is None:
+        return ""
+    if isinstance(result, Decimal):
+        return f"{result:,.2f}"
+    rows = getattr(result, "rows", None)
+    if rows is not None:
+        return f"{len(rows):,} rows"
+    sections = getattr(result, "sections", None)
+    if sections is not None:
+        return f"{sum(len(s.rows) for s in sections):,} rows"
+    if isinstance(result, int):
+        return f"{result:,}"
+    return ""
+
+
+def run_reads(path: Path) -> None:
+    from sqlalchemy import select, text
+
+    from shopterm.services import Services
+    from shopterm.services.hledger import write_hledger
+    from shopterm.services.users import actor_of
+    from shopterm.store.models import User
+
+    services = Services.open(f"sqlite:///{path}", today=TODAY)
+    with services.db.read() as s:
+        manager = actor_of(s.execute(select(User).where(User.name == "manager")).scalars().one())
+        big = s.execute(text("select customer_id, count(*) n from ledger_entry group by customer_id "
+                             "order by n desc limit 1")).one()
+        small = s.execute(text("select customer_id from ledger_entry group by customer_id "
+                               "order by count(*) limit 1")).scalar()
+        total = s.execute(text("select count(*) from ledger_entry")).scalar()
+    L = services.ledger
+    mid = START + dt.timedelta(days=DAYS // 2)
+    first = L.entries(manager, big.customer_id, limit=50)
+    middle_key = None
+    with services.db.read() as s:
+        row = s.execute(text("select doc_date, id from ledger_entry where customer_id = :c and doc_date >= :d "
+                             "order by doc_date, id limit 1"), {"c": big.customer_id, "d": mid.isoformat()}).one()
+        middle_key = (dt.date.fromisoformat(row[0]), row[1])
+    results = [
+        timed(f"entries: first page of 50 (customer with {big.n:,} entries)",
+              lambda: L.entries(manager, big.customer_id, limit=50)),
+        timed("entries: a page in the middle (after_key)",
+              lambda: L.entries(manager, big.customer_id, after_key=middle_key, limit=50)),
+        timed("entries: next page after that", lambda: L.entries(manager, big.customer_id,
+                                                                   after_key=first.next_key, limit=50)),
+        timed("entries: last page (before_key at the end)",
+              lambda: L.entries(manager, big.customer_id, before_key=(TODAY + dt.timedelta(days=1), 10**12),
+                                limit=50)),
+        timed("entries: filtered (RC only), middle page",
+              lambda: L.entries(manager, big.customer_id, voucher_types=["RC"], after_key=middle_key, limit=50)),
+        timed("balance of the big customer at a date", lambda: L.balance(manager, big.customer_id, mid)),
+        timed("balance of a small customer", lambda: L.balance(manager, small)),
+        timed("statement, big customer, one month",
+              lambda: L.statement(manager, mid, mid + dt.timedelta(days=30), big.customer_id)),
+        timed("open items, big customer, today", lambda: L.open_items(manager, TODAY, big.customer_id)),
+        timed("open items, big customer, a year ago",
+              lambda: L.open_items(manager, TODAY - dt.timedelta(days=365), big.customer_id)),
+        timed("balances at a date, all customers", lambda: L.balances(manager, mid), repeat=3),
+        timed("open items, all customers, today", lambda: L.open_items(manager, TODAY), repeat=3),
+        timed("ageing, all customers", lambda: L.ageing(manager, TODAY), repeat=3),
+        timed("general ledger, payments, one week, page of 100",
+              lambda: L.general_ledger(manager, "AXP", mid, mid + dt.timedelta(days=7), limit=100)),
+        timed("trial balance", lambda: L.trial_balance(manager, TODAY), repeat=3),
+        timed("account register 1200, one day, page of 100",
+              lambda: L.account_register(manager, "1200", mid, mid, limit=100)),
+    ]
+
+    def export() -> int:
+        with services.db.read() as s:
+            return write_hledger(s, io.StringIO())
+
+    results.append(timed("hledger export of the whole journal", export, repeat=1))
+    print(f"\n{total:,} ledger entries in {path} ({path.stat().st_size / 1e6:.0f} MB)\n")
+    print(f"{'operation':<62}{'median ms':>10}  result")
+    for label, ms, desc in results:
+        print(f"{label:<62}{ms:>10.1f}  {desc}")
+    with services.db.read() as s:
+        plan = s.execute(text("explain query plan select sum(amount_usd) from ledger_entry "
+                              "where customer_id = :c and (doc_date, id) < (:d, :i)"),
+                         {"c": big.customer_id, "d": middle_key[0].isoformat(), "i": middle_key[1]}).all()
+    print("\nopening-balance query plan:", "; ".join(r[-1] for r in plan))
+    services.db.dispose()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--entries", type=int, default=1_000_000)
+    ap.add_argument("--customers", type=int, default=2_000)
+    ap.add_argument("--db", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "shopterm-ledger-bench.db"))
+    ap.add_argument("--reuse", action="store_true", help="time an existing database without regenerating it")
+    args = ap.parse_args()
+    path = Path(args.db)
+    if not (args.reuse and path.exists()):
+        generate(path, args.entries, args.customers)
+    run_reads(path)
+
+
+if __name__ == "__main__":
+    main()
