@@ -624,42 +624,39 @@ def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> Age
     def part(*conds):
         return func.sum(case((and_(*conds), o), else_=literal(0)))
 
-    acc: dict[int, dict] = {}
-    # debits with a due date, and every credit: grouped in SQL
+    # One pass, grouped per customer; debits without a due date (a refund, an old reversal) are due
+    # after the customer's credit days: they are grouped by their date and bucketed here.
+    loose_date = case((and_(due.is_(None), o > 0), LE.c.doc_date), else_=None)
     stmt = (
-        select(LE.c.customer_id,
+        select(LE.c.customer_id, loose_date.label("loose_date"),
                part(o < 0).label("credits"),
                part(o > 0, due >= at).label("not_due"),
                part(o > 0, due >= t30).label("b0"),
                part(o > 0, due < t30, due >= t60).label("b1"),
                part(o > 0, due < t60, due >= t90).label("b2"),
-               part(o > 0, due < t90).label("b3"))
+               part(o > 0, due < t90).label("b3"),
+               part(o > 0).label("debits"))
         .outerjoin(settled, settled.c.entry_id == LE.c.id)
-        .where(*cand).group_by(LE.c.customer_id)
+        .where(*cand).group_by(LE.c.customer_id, loose_date)
     )
-    for r in session.execute(stmt):
-        credits = _dec(r.credits, LE.c.amount_usd)
-        b = [_dec(r.b0, LE.c.amount_usd) + credits, _dec(r.b1, LE.c.amount_usd), _dec(r.b2, LE.c.amount_usd),
-             _dec(r.b3, LE.c.amount_usd)]
-        not_due = _dec(r.not_due, LE.c.amount_usd)
-        acc[r.customer_id] = {"b": b, "not_due": not_due, "credits": credits,
-                              "overdue": sum(b, ZERO) - credits - not_due}
-    # debits without a due date (a refund, an old reversal): due after the customer's credit days
-    loose = (
-        select(LE.c.customer_id, LE.c.doc_date, C.c.credit_days, o.label("open"))
-        .join(C, C.c.id == LE.c.customer_id).outerjoin(settled, settled.c.entry_id == LE.c.id)
-        .where(*cand, due.is_(None), o > 0)
-    )
-    for cid, doc_date, days, open_usd in session.execute(loose):
-        open_usd = _dec(open_usd, LE.c.amount_usd)
-        a = acc.setdefault(cid, {"b": [ZERO] * 4, "not_due": ZERO, "credits": ZERO, "overdue": ZERO})
-        past = (at - (doc_date + dt.timedelta(days=days or 0))).days
-        a["b"][bucket_index(past)] += open_usd
-        if past > 0:
-            a["overdue"] += open_usd
-        else:
-            a["not_due"] += open_usd
-    info = _customers(session, acc.keys())
+    fetched = session.execute(stmt).all()
+    info = _customers(session, {r.customer_id for r in fetched})
+    acc: dict[int, dict] = {}
+    money = LE.c.amount_usd
+    for r in fetched:
+        a = acc.setdefault(r.customer_id, {"b": [ZERO] * 4, "not_due": ZERO, "credits": ZERO, "overdue": ZERO})
+        if r.loose_date is not None:
+            open_usd = _dec(r.debits, money)
+            past = (at - (r.loose_date + dt.timedelta(days=info[r.customer_id][4]))).days
+            a["b"][bucket_index(past)] += open_usd
+            a["overdue" if past > 0 else "not_due"] += open_usd
+            continue
+        credits, not_due = _dec(r.credits, money), _dec(r.not_due, money)
+        b = [_dec(r.b0, money) + credits, _dec(r.b1, money), _dec(r.b2, money), _dec(r.b3, money)]
+        a["b"] = [x + y for x, y in zip(a["b"], b)]
+        a["credits"] += credits
+        a["not_due"] += not_due
+        a["overdue"] += sum(b, ZERO) - credits - not_due
     rows = []
     for cid, a in acc.items():
         code, name, grp, limit, _ = info[cid]
