@@ -31,6 +31,7 @@ from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
 from shopterm.core.money import format_amount
+from shopterm.widgets.document import DocumentScreen
 
 
 def amount(value: Decimal | None, *, signed: bool = False) -> str:
@@ -41,6 +42,11 @@ def amount(value: Decimal | None, *, signed: bool = False) -> str:
     if signed and value > 0:
         text = "+" + text
     return text
+
+
+def amount_text(value: Decimal) -> str:
+    """An amount as typed in a field: ``100.00`` (no separators)."""
+    return f"{value:.2f}"
 
 
 def rate_text(value: Decimal | None) -> str:
@@ -61,11 +67,11 @@ class Field(Horizontal):
     def __init__(self, label: str, *widgets: Widget, id: str | None = None, classes: str = "") -> None:
         super().__init__(id=id, classes=f"cf-row {classes}".strip())
         self._label = label
-        self._widgets = widgets
+        self._field_widgets = widgets
 
     def compose(self) -> ComposeResult:
         yield Label(self._label, classes="cf-label")
-        yield from self._widgets
+        yield from self._field_widgets
 
 
 class AutoValue(Static):
@@ -76,8 +82,13 @@ class AutoValue(Static):
         self.text = text
 
     def set(self, text: str) -> None:
+        if text == self.text:
+            return  # no repaint for an unchanged value (cheap over SSH)
         self.text = text
-        self.update(text)
+        # A cell of fixed size repaints alone; only a value sized by its text needs a layout pass.
+        width, height = self.styles.width, self.styles.height
+        sized_by_text = width is None or width.is_auto or height is None or height.is_auto
+        self.update(text, layout=sized_by_text)
 
 
 class ChoiceField(Widget, can_focus=True):
@@ -233,6 +244,58 @@ def load_defaults(screen: Any, apply: Callable[[Defaults], None]) -> None:
     """Read :class:`Defaults` off the event loop and hand them to ``apply``."""
     run_preview(screen, lambda: read_defaults(screen.services, screen.actor), apply,
                 lambda exc: screen.show_error(exc), group="defaults")
+
+
+# -- the screen base -----------------------------------------------------------------
+
+
+class CounterScreen(DocumentScreen):
+    """A counter-day document screen: Enter leaves a :class:`ChoiceField` at once (typeahead-safe,
+    like the inputs), Ctrl+S is greyed once the document is posted, F4 needs a document number,
+    F3 lists the screen's ``DOC_TYPE``."""
+
+    DOC_TYPE: str = ""
+    LIST_TITLE: str = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posted = False
+        self.document_id: int | None = None
+
+    def action_form_enter(self) -> None:
+        focused = self.focused
+        if isinstance(focused, ChoiceField):
+            self._form_move(focused, 1, wrap=False)
+            return
+        super().action_form_enter()
+
+    def action_state(self, action: str) -> bool | None:
+        if action == "save" and self.posted:
+            return None
+        if action == "history" and not self.document_number:
+            return None
+        return True
+
+    def action_list(self) -> None:
+        open_document_list(self, self.DOC_TYPE, self.LIST_TITLE or self.DOCUMENT_TITLE, self._listed)
+
+    def _listed(self, row: Any) -> None:
+        if row is None:
+            return
+        number = row.number
+        self.run_service(lambda: self.services.sales.document(number), self.show_document)
+
+    def show_document(self, view: Any) -> None:
+        """Show a posted document chosen in the F3 list (read-only)."""
+
+    def action_history(self) -> None:
+        if self.document_number:
+            open_history(self, self.document_number)
+
+
+def decimal_text(text: Any) -> Decimal | None:
+    """A stored amount string (``"6100.00"``) as a Decimal; None when empty."""
+    return Decimal(str(text)) if text not in (None, "") else None
 
 
 # -- the shared dialogs (F3 list, F4 history, F9 voucher) ----------------------------

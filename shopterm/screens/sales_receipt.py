@@ -24,20 +24,19 @@ from textual.containers import Grid
 from textual.widgets import Input, Label
 
 from shopterm.screens._counter import (
+    CounterScreen,
     AutoValue,
     ChoiceField,
     Defaults,
     Field,
     PickRow,
     amount,
+    decimal_text,
     load_defaults,
-    open_document_list,
-    open_history,
     rate_text,
     run_preview,
 )
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
-from shopterm.widgets.document import DocumentScreen
 from shopterm.widgets.inputs import CodeInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 
@@ -45,12 +44,13 @@ NOT_YET = "(assigned on save)"
 RECEIPT, REFUND = "receipt", "refund"
 
 
-class SalesReceiptScreen(DocumentScreen):
+class SalesReceiptScreen(CounterScreen):
     """Cash against an invoice, or a refund against a sales return."""
 
     DOCUMENT_TITLE = "Sales Receipt / Return"
     SUPPORTS = frozenset({"new", "save", "list", "history"})
     AUTO_FOCUS = "#field-invoice"
+    LIST_TITLE = "Sales receipts and refunds"
     DOC_TYPE = "RC"
 
     def __init__(self) -> None:
@@ -183,7 +183,7 @@ class SalesReceiptScreen(DocumentScreen):
 
     @on(Input.Changed, "#field-invoice")
     def _document_typed(self, event: Input.Changed) -> None:
-        if event.input.has_focus and (event.value.strip().upper() != (self.loaded_number or "")):
+        if event.value.strip().upper() != (self.loaded_number or ""):
             self.loaded_number = None
 
     def _load_document(self) -> None:
@@ -194,9 +194,13 @@ class SalesReceiptScreen(DocumentScreen):
             return
         refund = self.mode == REFUND
 
+        rate = self.query_one("#field-rate", RateInput).decimal_value
+
         def read() -> tuple[Any, Any]:
-            view = self.services.sales.document(number)
-            return view, None
+            # the cash service first: it says what is wrong with the number (unknown, paid, not an invoice)
+            cash = self.services.cash
+            calc = cash.refund_preview(number, rate) if refund else cash.receipt_preview(number, rate)
+            return self.services.sales.document(number), calc
 
         def loaded(result: tuple[Any, Any]) -> None:
             view, _ = result
@@ -218,15 +222,15 @@ class SalesReceiptScreen(DocumentScreen):
 
     @on(Input.Changed, ".rf-input")
     def _amount_typed(self, event: Input.Changed) -> None:
-        if event.input.has_focus and not self.posted:
+        if not self.posted:
             self._preview()
 
     @on(Input.Changed, "#field-rate")
     def _rate_typed(self, event: Input.Changed) -> None:
-        if event.input.has_focus and not self.posted:
+        if not self.posted:
             self._preview()
 
-    def _typed(self, widget_id: str) -> Decimal | None | bool:
+    def _typed_amount(self, widget_id: str) -> Decimal | None | bool:
         """A typed amount: Decimal, None when empty, False when it does not parse."""
         widget = self.query_one(widget_id, MoneyInput)
         if not widget.value.strip():
@@ -244,8 +248,8 @@ class SalesReceiptScreen(DocumentScreen):
             return  # an unfinished rate: keep the last figures
         refund = self.mode == REFUND
         prefix = "returned" if refund else "received"
-        usd = self._typed(f"#field-{prefix}-usd")
-        cdf = self._typed(f"#field-{prefix}-cdf")
+        usd = self._typed_amount(f"#field-{prefix}-usd")
+        cdf = self._typed_amount(f"#field-{prefix}-cdf")
         if usd is False or cdf is False:
             return
         usd = usd or Decimal(0)
@@ -311,13 +315,6 @@ class SalesReceiptScreen(DocumentScreen):
             self.query_one(widget_id, AutoValue).set("")
 
     # -- toolbar -------------------------------------------------------------------
-
-    def action_state(self, action: str) -> bool | None:
-        if action == "save" and self.posted:
-            return None
-        if action == "history" and not self.document_number:
-            return None
-        return True
 
     def _inputs(self) -> list[Any]:
         return [self.query_one(i) for i in (
@@ -388,15 +385,7 @@ class SalesReceiptScreen(DocumentScreen):
         self.show_ok(f"{what} {result.number} posted{tail}. Ctrl+N for the next one")
         self.refresh_bindings()
 
-    def action_list(self) -> None:
-        open_document_list(self, self.DOC_TYPE, "Sales receipts and refunds", self._show_listed)
-
-    def _show_listed(self, row: Any) -> None:
-        if row is None:
-            return
-        self.run_service(lambda: self.services.sales.document(row.number), self._show_document)
-
-    def _show_document(self, view: Any) -> None:
+    def show_document(self, view: Any) -> None:
         """A posted receipt/refund, read-only, from its stored figures."""
         extra = view.extra or {}
         refund = view.subtype == REFUND
@@ -422,13 +411,9 @@ class SalesReceiptScreen(DocumentScreen):
         self.dirty = False
         self.refresh_bindings()
 
-    def action_history(self) -> None:
-        if self.document_number:
-            open_history(self, self.document_number)
-
 
 def _fmt(text: str | None) -> str:
-    return amount(Decimal(text)) if text not in (None, "") else ""
+    return amount(decimal_text(text))
 
 
 register(ScreenEntry(

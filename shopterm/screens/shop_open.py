@@ -15,19 +15,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from shopterm.screens._counter import AutoValue, Defaults, Field, load_defaults
+from shopterm.screens._counter import AutoValue, CounterScreen, Defaults, Field, load_defaults
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
-from shopterm.widgets.document import DocumentScreen
 from shopterm.widgets.inputs import CodeInput, DateInput
 
 NOT_YET = "(assigned on save)"
 
 
-class ShopOpenScreen(DocumentScreen):
+class ShopOpenScreen(CounterScreen):
     """Open the shop for a date and location."""
 
     DOCUMENT_TITLE = "Shop Open"
     SUPPORTS = frozenset({"new", "save", "list", "history"})
+    LIST_TITLE = "Shop Open records"
     DOC_TYPE = "OP"
 
     def __init__(self) -> None:
@@ -81,13 +81,6 @@ class ShopOpenScreen(DocumentScreen):
 
     # -- toolbar -------------------------------------------------------------
 
-    def action_state(self, action: str) -> bool | None:
-        if action == "save" and self.document_number:
-            return None  # posted is final: Ctrl+N for a new one
-        if action == "history" and not self.document_number:
-            return None
-        return True
-
     def action_new(self) -> None:
         for widget_id in ("#field-date", "#field-location", "#field-remarks"):
             widget = self.query_one(widget_id, Input)
@@ -95,6 +88,7 @@ class ShopOpenScreen(DocumentScreen):
             widget.disabled = False
         self.query_one("#document-no", AutoValue).set(NOT_YET)
         self.document_id = None
+        self.posted = False
         self.set_document(None, "New")
         self._fill_defaults()
         self.dirty = False
@@ -103,7 +97,7 @@ class ShopOpenScreen(DocumentScreen):
         self.refresh_bindings()
 
     def action_save(self) -> None:
-        if self.document_number:
+        if self.posted:
             self.show_info("This Shop Open is saved; Ctrl+N for a new one")
             return
         if not self.check_fields():
@@ -119,6 +113,7 @@ class ShopOpenScreen(DocumentScreen):
         )
 
     def _saved(self, result: Any) -> None:
+        self.posted = True
         self.document_id = result.document_id
         self.query_one("#document-no", AutoValue).set(result.number)
         for widget_id in ("#field-date", "#field-location", "#field-remarks"):
@@ -130,17 +125,8 @@ class ShopOpenScreen(DocumentScreen):
         self.refresh_status()
         self.refresh_bindings()
 
-    def action_list(self) -> None:
-        from shopterm.screens._counter import open_document_list
-
-        open_document_list(self, self.DOC_TYPE, "Shop Open records", self._show_listed)
-
-    def _show_listed(self, row: Any) -> None:
-        if row is None:
-            return
-        self.run_service(lambda: self.services.sales.document(row.number), self._show_document)
-
-    def _show_document(self, view: Any) -> None:
+    def show_document(self, view: Any) -> None:
+        self.posted = True
         self.document_id = view.id
         self.query_one("#field-date", DateInput).set_value(view.date)
         self.query_one("#field-location", CodeInput).value = view.location
@@ -151,12 +137,6 @@ class ShopOpenScreen(DocumentScreen):
         self.set_document(view.number, view.status.capitalize())
         self.dirty = False
         self.refresh_bindings()
-
-    def action_history(self) -> None:
-        from shopterm.screens._counter import open_history
-
-        if self.document_number:
-            open_history(self, self.document_number)
 
 
 register(ScreenEntry(

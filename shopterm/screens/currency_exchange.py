@@ -1,0 +1,351 @@
+"""Currency Exchange (seed "Currency Exchange"; the intro text of the seed's
+"Sales Commission Payment" section describes it, DESIGN §13).
+
+Francs for dollars or dollars for francs at a negotiated rate. Header fields
+(seed table): Location*, Document Number (auto), Currency* (received),
+Amount Received, Exchange Rate (CDF-System) (auto), Exchange Rate (CDF)*
+(the actual rate), Amount Given* (default: the amount received at the actual
+rate; editable), Gain / Loss $ and Gain / Loss CDF (auto, live), Narration,
+Date*, Balance Cash (auto). Figures come from
+``services.cash.exchange_preview``; Ctrl+S posts with ``post_exchange``. F7
+cancels the exchange on screen (posts the reversal): a manager at once,
+anyone else with a manager's approval.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Label
+
+from shopterm.screens._counter import (
+    CounterScreen,
+    AutoValue,
+    ChoiceField,
+    Defaults,
+    Field,
+    amount,
+    amount_text,
+    decimal_text,
+    load_defaults,
+    rate_text,
+    run_preview,
+)
+# The Cash menu follows the seed's day: Sales Receipt, Receipt / Payment (Shop), then Currency Exchange.
+from shopterm.screens import sales_receipt as _sales_receipt  # noqa: F401
+from shopterm.screens import shop_entry as _shop_entry  # noqa: F401
+from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
+from shopterm.widgets.messages import describe_error
+
+NOT_YET = "(assigned on save)"
+
+
+class CurrencyExchangeScreen(CounterScreen):
+    """Exchange cash with a customer; the gain or loss against the system rate is booked."""
+
+    DOCUMENT_TITLE = "Currency Exchange"
+    SUPPORTS = frozenset({"new", "save", "list", "history"})
+    AUTO_FOCUS = "#field-currency"
+    LIST_TITLE = "Currency exchanges"
+    DOC_TYPE = "CE"
+
+    BINDINGS = [
+        Binding("f7", "cancel_exchange", "Cancel", id="exchange.cancel", key_display="F7"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.defaults: Defaults | None = None
+        self.posted = False
+        self.cancelled = False
+        self.given_typed = False  # the cashier typed the amount given: stop filling it in
+        self._confirm_cancel = False
+        self._given_filled: str | None = None
+
+    def compose_document(self) -> ComposeResult:
+        yield Field(
+            "Location*",
+            CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
+                      classes="cf-code"),
+            Label("Document No", classes="cf-label2"),
+            AutoValue(NOT_YET, id="document-no"),
+        )
+        yield Field("Date*", DateInput(id="field-date", label="Date", required=True, classes="cf-short"))
+        yield Field("Currency*", ChoiceField([("CDF", "CDF"), ("USD", "USD")], id="field-currency"),
+                    AutoValue("received from the customer", id="currency-note", classes="cf-name"))
+        yield Field("Amount received*",
+                    MoneyInput(id="field-amount-received", label="Amount received", field_name="amount_received",
+                               required=True, classes="cf-short"),
+                    AutoValue("CDF", id="received-currency"))
+        yield Field("Rate (CDF-System)", AutoValue("", id="system-rate"))
+        yield Field("Exchange rate*",
+                    RateInput(id="field-exchange-rate", label="Exchange rate", field_name="exchange_rate",
+                              required=True, classes="cf-short"),
+                    AutoValue("CDF per 1 USD", classes="cf-name"))
+        yield Field("Amount given*",
+                    MoneyInput(id="field-amount-given", label="Amount given", field_name="amount_given",
+                               required=True, classes="cf-short"),
+                    AutoValue("USD", id="given-currency"),
+                    AutoValue("", id="expected-given", classes="cf-name"))
+        yield Field("Gain / Loss $", AutoValue("", id="gain-usd"))
+        yield Field("Gain / Loss CDF", AutoValue("", id="gain-cdf"))
+        yield Field("Narration", Input(id="field-narration", placeholder="optional", max_length=500))
+        yield Field("Balance Cash", AutoValue("", id="balance-cash"))
+        yield AutoValue("", id="exchange-note", classes="cf-hint")
+
+    def on_mount(self) -> None:
+        load_defaults(self, self._defaults_loaded)
+
+    def _defaults_loaded(self, defaults: Defaults) -> None:
+        self.defaults = defaults
+        location = self.query_one("#field-location", CodeInput)
+        if not location.value:
+            location.value = defaults.location
+        date = self.query_one("#field-date", DateInput)
+        if not date.value:
+            date.set_value(defaults.today)
+        rate = self.query_one("#field-exchange-rate", RateInput)
+        if not rate.value and defaults.system_rate is not None:
+            rate.set_value(defaults.system_rate)
+        self.query_one("#system-rate", AutoValue).set(rate_text(defaults.system_rate))
+        self.dirty = False
+        self._preview()
+
+    # -- live figures ----------------------------------------------------------------
+
+    @on(ChoiceField.Changed, "#field-currency")
+    def _currency_changed(self, event: ChoiceField.Changed) -> None:
+        other = "USD" if event.value == "CDF" else "CDF"
+        self.query_one("#received-currency", AutoValue).set(event.value)
+        self.query_one("#given-currency", AutoValue).set(other)
+        if not self.given_typed:
+            self._fill_given("")
+        self._preview()
+
+    @on(Input.Changed, "#field-amount-given")
+    def _given_typed(self, event: Input.Changed) -> None:
+        if self.posted or event.value == self._given_filled:
+            return  # our own default, not the cashier's typing
+        self._given_filled = None
+        # Emptied while the cashier is in the field: still their typing (the default
+        # comes back only when they leave it empty).
+        self.given_typed = bool(event.value.strip()) or event.input.has_focus
+        self._preview()
+
+    def on_descendant_blur(self, event: Any) -> None:
+        widget = event.widget
+        if getattr(widget, "id", None) == "field-amount-given" and not widget.value.strip() and not self.posted:
+            self.given_typed = False
+            self._preview()
+
+    @on(Input.Changed, "#field-amount-received, #field-exchange-rate, #field-date, #field-location")
+    def _figures_typed(self, event: Input.Changed) -> None:
+        if not self.posted:
+            self._preview()
+
+    def _preview(self) -> None:
+        if self.posted:
+            return
+        location = self.query_one("#field-location", CodeInput).code
+        date = self.query_one("#field-date", DateInput).date_value
+        received_widget = self.query_one("#field-amount-received", MoneyInput)
+        received = received_widget.decimal_value
+        rate = self.query_one("#field-exchange-rate", RateInput).decimal_value
+        given_widget = self.query_one("#field-amount-given", MoneyInput)
+        given = given_widget.decimal_value if self.given_typed else None
+        if date is None or rate is None or (self.given_typed and given is None):
+            return  # unfinished typing: keep the last figures
+        if received is None or received == 0:
+            self._clear_figures()
+            return
+        currency = self.query_one("#field-currency", ChoiceField).value
+
+        def call() -> Any:
+            return self.services.cash.exchange_preview(location=location, date=date, currency=currency,
+                                                       amount_received=received, exchange_rate=rate,
+                                                       amount_given=given)
+
+        run_preview(self, call, self._show_preview, self._preview_failed)
+
+    def _show_preview(self, p: Any) -> None:
+        calc = p.calc
+        self.query_one("#system-rate", AutoValue).set(rate_text(p.system_rate))
+        if not self.given_typed:
+            self._fill_given(amount_text(calc.expected_given))
+        self.query_one("#expected-given", AutoValue).set(
+            f"at {rate_text(calc.actual_rate)}: {amount(calc.expected_given)}")
+        self.query_one("#gain-usd", AutoValue).set(_gain(calc.gain_usd))
+        self.query_one("#gain-cdf", AutoValue).set(_gain(calc.gain_cdf))
+        ccy = calc.currency_given.value
+        self.query_one("#balance-cash", AutoValue).set(f"{amount(p.balance_given)} {ccy} (the currency given)")
+        note = "" if p.enough_cash else (
+            f"Note: the till holds only {amount(p.balance_given)} {ccy}; this exchange would be refused.")
+        self.query_one("#exchange-note", AutoValue).set(note)
+        if self.message_bar.kind == "error":
+            self.clear_message()
+
+    def _preview_failed(self, exc: BaseException) -> None:
+        message, _field = describe_error(exc)
+        self.query_one("#exchange-note", AutoValue).set(f"Error: {message}")
+
+    def _clear_figures(self) -> None:
+        for widget_id in ("#gain-usd", "#gain-cdf", "#expected-given", "#exchange-note"):
+            self.query_one(widget_id, AutoValue).set("")
+        if not self.given_typed:
+            self._fill_given("")
+
+    def _fill_given(self, text: str) -> None:
+        """Put the default amount given in its field (not counted as the cashier's typing)."""
+        given = self.query_one("#field-amount-given", MoneyInput)
+        if given.value != text:
+            self._given_filled = text
+            given.value = text
+
+    # -- toolbar --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_exchange":
+            return True if (self.posted and not self.cancelled and self.document_number) else False
+        return super().check_action(action, parameters)
+
+    def _inputs(self) -> list[Any]:
+        return [self.query_one(i) for i in (
+            "#field-location", "#field-date", "#field-currency", "#field-amount-received", "#field-exchange-rate",
+            "#field-amount-given", "#field-narration")]
+
+    def action_new(self) -> None:
+        self.posted = self.cancelled = self.given_typed = self._confirm_cancel = False
+        for widget in self._inputs():
+            widget.disabled = False
+            if isinstance(widget, Input):
+                widget.value = ""
+        self.query_one("#field-currency", ChoiceField).value = "CDF"
+        self._clear_figures()
+        self.query_one("#balance-cash", AutoValue).set("")
+        self.query_one("#document-no", AutoValue).set(NOT_YET)
+        self.set_document(None, "New")
+        if self.defaults is not None:
+            self._defaults_loaded(self.defaults)
+        self.dirty = False
+        self.clear_message()
+        self.query_one("#field-currency", ChoiceField).focus()
+        self.refresh_bindings()
+
+    def action_save(self) -> None:
+        if self.posted:
+            self.show_info("This exchange is saved; Ctrl+N for a new one")
+            return
+        if not self.check_fields():
+            return
+        location = self.query_one("#field-location", CodeInput).code
+        date = self.query_one("#field-date", DateInput).date_value
+        currency = self.query_one("#field-currency", ChoiceField).value
+        received = self.query_one("#field-amount-received", MoneyInput).decimal_value
+        rate = self.query_one("#field-exchange-rate", RateInput).decimal_value
+        given = self.query_one("#field-amount-given", MoneyInput).decimal_value
+        narration = self.query_one("#field-narration", Input).value.strip()
+        actor = self.actor
+        self.run_service(
+            lambda: self.services.cash.post_exchange(
+                actor, location=location, date=date, currency=currency, amount_received=received,
+                exchange_rate=rate, amount_given=given, narration=narration),
+            self._saved,
+            busy_text="Posting…",
+        )
+
+    def _saved(self, result: Any) -> None:
+        self.posted = True
+        self.query_one("#document-no", AutoValue).set(result.number)
+        self._lock()
+        self.set_document(result.number, "Posted")
+        self.dirty = False
+        self.show_ok(f"Exchange {result.number} posted. Ctrl+N for the next one, F7 cancels it")
+        self._refresh_balance()
+        self.refresh_bindings()
+
+    def _refresh_balance(self) -> None:
+        location = self.query_one("#field-location", CodeInput).code
+        given = self.query_one("#given-currency", AutoValue).text
+
+        def show(held: Any) -> None:
+            self.query_one("#balance-cash", AutoValue).set(f"{amount(held)} {given} (the currency given)")
+
+        run_preview(self, lambda: self.services.cash.cash_balance(location, given), show, group="balance")
+
+    def _lock(self) -> None:
+        for widget in self._inputs():
+            widget.disabled = True
+
+    def action_cancel_exchange(self) -> None:
+        number = self.document_number
+        if not (self.posted and number) or self.cancelled:
+            return
+        if not self._confirm_cancel:
+            self._confirm_cancel = True
+            self.message_bar.show_warning(f"Cancel exchange {number}? Press F7 again to post the reversal")
+            return
+        self._confirm_cancel = False
+        actor = self.actor
+        cash = lambda: self.services.cash  # noqa: E731 - read in the worker thread
+
+        def retry(approval: Any):
+            return lambda: cash().cancel_exchange(actor, number, approver=approval.name, approver_pin=approval.pin)
+
+        self.run_service(lambda: cash().cancel_exchange(actor, number), self._cancelled,
+                         busy_text="Cancelling…", with_approval=retry)
+
+    def _cancelled(self, number: str) -> None:
+        self.cancelled = True
+        self.set_document(number, "Cancelled")
+        self.show_ok(f"Exchange {number} cancelled: the reversal is posted")
+        self._refresh_balance()
+        self.refresh_bindings()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        super().on_descendant_focus(event)
+        self._confirm_cancel = False
+
+    def show_document(self, view: Any) -> None:
+        extra = view.extra or {}
+        self.posted = True
+        self.cancelled = view.status == "cancelled"
+        self.given_typed = True
+        self.query_one("#field-location", CodeInput).value = view.location
+        self.query_one("#field-date", DateInput).set_value(view.date)
+        self.query_one("#field-currency", ChoiceField).value = view.currency
+        self.query_one("#field-amount-received", MoneyInput).set_value(view.totals.amount)
+        self.query_one("#field-exchange-rate", RateInput).value = extra.get("exchange_rate", "")
+        self.query_one("#field-amount-given", MoneyInput).value = extra.get("amount_given", "")
+        self.query_one("#field-narration", Input).value = view.narration
+        self.query_one("#system-rate", AutoValue).set(rate_text(decimal_text(extra.get("system_rate"))))
+        self.query_one("#gain-usd", AutoValue).set(_gain(decimal_text(extra.get("gain_usd"))))
+        self.query_one("#gain-cdf", AutoValue).set(_gain(decimal_text(extra.get("gain_cdf"))))
+        self.query_one("#expected-given", AutoValue).set("")
+        self.query_one("#exchange-note", AutoValue).set("")
+        self.query_one("#document-no", AutoValue).set(view.number or "")
+        self._lock()
+        self.set_document(view.number, view.status.capitalize())
+        self.dirty = False
+        self._refresh_balance()
+        self.refresh_bindings()
+
+
+def _gain(value: Any) -> str:
+    """``+5.26 gain`` / ``-3.10 loss`` / ``0.00``: said in words, not colour."""
+    if value is None:
+        return ""
+    if value > 0:
+        return f"{amount(value, signed=True)} gain"
+    if value < 0:
+        return f"{amount(value)} loss"
+    return amount(value)
+
+
+register(ScreenEntry(
+    key="currency_exchange", title="Currency Exchange", group="Cash", factory=lambda app: CurrencyExchangeScreen(),
+    roles=CASHIER, help="Change francs for dollars or dollars for francs",
+))

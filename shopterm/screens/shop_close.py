@@ -1,0 +1,554 @@
+"""Shop Close (seed "Shop Close"; its intro text is under the seed's "Sales
+Commission Payment" heading, DESIGN §13; DESIGN §5).
+
+The manager reconciles the till at the end of the day. Header (seed table):
+Doc Date*, Location*, Document No (auto), Currency (auto), Exchange Rate (to
+CDF) (the day's system rate), Cash Ledger (CDF)* and (USD)* (the Shop
+Setup's). Tabs, switched with F5/F6 (F9 jumps to the voucher):
+
+* Details — opening balance, cash sales (+), cash sales return (−), receipt
+  (+), payment (−), sub total, money exchanged (+)/(−), other transfers,
+  closing balance, per currency in two columns USD | CDF; the manager types
+  the physical cash; difference, excess/shortage and the day's exchange
+  gain/loss follow at once (``services.day.close_figures`` in a worker).
+* Cash Denomination — a count per note; the totals fill the physical cash.
+* Inventory — the day's stock movements.
+* Summary — the day's documents by type, with count and total; unpaid cash
+  invoices are listed in words.
+* Voucher — what the close will post (the posted voucher once closed).
+
+Ctrl+S closes the day (``services.day.close_day``); a shortage above the
+location's tolerance opens the manager-approval dialog and retries with the
+approver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
+
+from shopterm.core.close import DENOMINATIONS, count_denominations
+from shopterm.core.money import Currency, format_qty
+from shopterm.screens._counter import (
+    AutoValue,
+    CounterScreen,
+    Defaults,
+    amount,
+    amount_text,
+    load_defaults,
+    rate_text,
+    run_preview,
+)
+from shopterm.screens import shop_open as _shop_open  # noqa: F401 - registered first: Shop Open, then Close
+from shopterm.screens.registry import MANAGER, ScreenEntry, register
+from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput
+from shopterm.widgets.messages import describe_error
+
+NOT_YET = "(assigned on save)"
+USD, CDF = Currency.USD, Currency.CDF
+
+#: The Details rows: (label, CloseFigures attribute).
+DETAIL_ROWS: tuple[tuple[str, str], ...] = (
+    ("Opening balance", "opening"),
+    ("Cash sales (+)", "cash_sales"),
+    ("Cash sales return (-)", "cash_returns"),
+    ("Receipt (+)", "receipts"),
+    ("Payment (-)", "payments"),
+    ("Sub total cash received", "sub_total"),
+    ("Money exchanged (+)", "exchanged_in"),
+    ("Money exchanged (-)", "exchanged_out"),
+    ("Other transfers/exch.", "other_transfers"),
+    ("Closing balance", "closing"),
+)
+
+TABS = ("tab-details", "tab-denominations", "tab-inventory", "tab-summary", "tab-voucher")
+
+
+def _note_id(ccy: Currency, note: Decimal) -> str:
+    return f"count-{ccy.value.lower()}-{note}"
+
+
+def excess_shortage_text(value: Decimal) -> str:
+    """``physical − closing`` in words: ``+3.00 excess`` / ``-5.00 shortage`` / ``0.00 balanced``."""
+    if value > 0:
+        return f"{amount(value, signed=True)} excess"
+    if value < 0:
+        return f"{amount(value)} shortage"
+    return f"{amount(value)} balanced"
+
+
+@dataclass(frozen=True)
+class _VoucherRow:
+    """A close voucher line in the shape ``voucher_view.render_voucher`` draws."""
+
+    account: str
+    account_name: str
+    debit: Decimal
+    credit: Decimal
+    currency: str
+    amount: Decimal
+    customer: str | None = None
+    memo: str = ""
+
+
+class ShopCloseScreen(CounterScreen):
+    """Count the till, see the day, close it."""
+
+    DOCUMENT_TITLE = "Shop Close"
+    SUPPORTS = frozenset({"new", "save", "list", "history", "voucher"})
+    LIST_TITLE = "Shop Close records"
+    DOC_TYPE = "CL"
+    AUTO_FOCUS = "#field-physical-usd"
+
+    BINDINGS = [
+        Binding("f5", "tab(-1)", "◂Tab", id="close.prev_tab", key_display="F5"),
+        Binding("f6", "tab(1)", "Tab▸", id="close.next_tab", key_display="F6"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.defaults: Defaults | None = None
+        self.summary: Any = None  # the last CloseSummary shown
+        self.loaded_key: tuple[Any, Any] | None = None  # (location, date) the figures are for
+        self._tab = TABS[0]
+        self._tables_shown: tuple | None = None
+        self._voucher_shown: tuple | None = None
+
+    # -- layout -----------------------------------------------------------------
+
+    def compose_document(self) -> ComposeResult:
+        with Horizontal(classes="cf-row"):
+            yield Label("Doc date*", classes="cl-label")
+            yield DateInput(id="field-date", label="Doc date", required=True, classes="cl-date")
+            yield Label("Location*", classes="cf-label2")
+            yield CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
+                            classes="cl-code")
+            yield Label("Doc No", classes="cf-label2")
+            yield AutoValue(NOT_YET, id="document-no")
+        with Horizontal(classes="cf-row"):
+            yield Label("Currency", classes="cl-label")
+            yield AutoValue("USD / CDF", id="close-currency")
+            yield Label("Rate to CDF*", classes="cf-label2")
+            yield AutoValue("", id="close-rate")
+            yield Label("Cash ledgers", classes="cf-label2")
+            yield AutoValue("", id="close-ledgers")
+        with TabbedContent(id="close-tabs"):
+            with TabPane("Details", id="tab-details"):
+                yield from self._compose_details()
+            with TabPane("Denomination", id="tab-denominations"):
+                yield from self._compose_denominations()
+            with TabPane("Inventory", id="tab-inventory"):
+                yield DataTable(id="inventory-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Summary", id="tab-summary"):
+                yield DataTable(id="summary-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="unpaid-invoices", markup=False)
+            with TabPane("Voucher", id="tab-voucher"):
+                with VerticalScroll(id="voucher-scroll"):
+                    yield Static("", id="voucher-text", markup=False)
+
+    def _compose_details(self) -> ComposeResult:
+        with Grid(id="details-grid"):
+            yield Label("", classes="dg-label")
+            yield Label("USD", classes="dg-head")
+            yield Label("CDF", classes="dg-head")
+            for label, attr in DETAIL_ROWS:
+                bold = " dg-total" if attr in ("sub_total", "closing") else ""
+                yield Label(label, classes=f"dg-label{bold}")
+                yield AutoValue("", id=f"usd-{attr}", classes=f"dg-num{bold}")
+                yield AutoValue("", id=f"cdf-{attr}", classes=f"dg-num{bold}")
+            yield Label("Physical cash*", classes="dg-label dg-total")
+            yield MoneyInput(id="field-physical-usd", label="Physical cash (USD)", field_name="physical_usd",
+                             classes="dg-input")
+            yield MoneyInput(id="field-physical-cdf", label="Physical cash (CDF)", field_name="physical_cdf",
+                             classes="dg-input")
+            yield Label("Difference", classes="dg-label")
+            yield AutoValue("", id="usd-difference", classes="dg-num")
+            yield AutoValue("", id="cdf-difference", classes="dg-num")
+            yield Label("Cash excess/shortage", classes="dg-label")
+            yield AutoValue("", id="usd-excess", classes="dg-num")
+            yield AutoValue("", id="cdf-excess", classes="dg-num")
+            yield Label("Gain / Loss (in USD)", classes="dg-label")
+            yield AutoValue("", id="gain-usd", classes="dg-num")
+            yield AutoValue("", id="close-verdict", classes="dg-note")
+
+    def _compose_denominations(self) -> ComposeResult:
+        with Horizontal(id="denom-box"):
+            for ccy in (USD, CDF):
+                with Vertical(classes="denom-col"):
+                    with Grid(classes="denom-grid"):
+                        for text in (f"{ccy.value} note", "Count", "Total"):
+                            yield Label(text, classes="denom-head")
+                        for note in DENOMINATIONS[ccy]:
+                            yield Label(f"{note:,}", classes="denom-note")
+                            yield Input(id=_note_id(ccy, note), restrict=r"\d*", max_length=6,
+                                        classes="denom-count")
+                            yield AutoValue("", id=f"total-{_note_id(ccy, note)}", classes="denom-num")
+                        yield Label(f"Total {ccy.value}", classes="denom-note dg-total")
+                        yield Label("")
+                        yield AutoValue("", id=f"denom-total-{ccy.value.lower()}", classes="denom-num dg-total")
+
+    # -- defaults and loading ------------------------------------------------------
+
+    def on_mount(self) -> None:
+        for table_id, columns in (("#inventory-table", ("Item", "Name", "Batch", "Movement", "Qty")),
+                                  ("#summary-table", ("Type", "Document", "Count", "Total USD", "Cancelled"))):
+            self.query_one(table_id, DataTable).add_columns(*columns)
+        load_defaults(self, self._defaults_loaded)
+
+    def _defaults_loaded(self, defaults: Defaults) -> None:
+        self.defaults = defaults
+        date = self.query_one("#field-date", DateInput)
+        if not date.value:
+            date.set_value(defaults.today)  # the open day (the business date)
+        location = self.query_one("#field-location", CodeInput)
+        if not location.value:
+            location.value = defaults.location
+        self.dirty = False
+        self._load()
+
+    @on(Input.Submitted, "#field-date, #field-location")
+    def _header_entered(self, event: Input.Submitted) -> None:
+        self._load()
+
+    def on_descendant_blur(self, event: Any) -> None:
+        if getattr(event.widget, "id", None) in ("field-date", "field-location"):
+            self._load()
+
+    def _key(self) -> tuple[Any, Any] | None:
+        date = self.query_one("#field-date", DateInput).date_value
+        location = self.query_one("#field-location", CodeInput).code
+        if date is None or location is None:
+            return None
+        return location, date
+
+    def _load(self, *, force: bool = False) -> None:
+        """(Re)read the day's figures for the header's location and date."""
+        if self.posted and not force:
+            return
+        key = self._key()
+        if key is None or (key == self.loaded_key and not force):
+            return
+        self.loaded_key = key
+        self._preview(key)
+
+    # -- live figures ------------------------------------------------------------------
+
+    def _counts(self) -> dict[str, dict[str, int]] | None | bool:
+        """The denomination counts typed (``{"USD": {"20": 2}}``); None when none; False if unreadable."""
+        counts: dict[str, dict[str, int]] = {}
+        for ccy in (USD, CDF):
+            for note in DENOMINATIONS[ccy]:
+                text = self.query_one(f"#{_note_id(ccy, note)}", Input).value.strip()
+                if not text:
+                    continue
+                if not text.isdigit():
+                    return False
+                if int(text):
+                    counts.setdefault(ccy.value, {})[format(note, "f")] = int(text)
+        return counts or None
+
+    def _physical(self, ccy: Currency) -> Decimal | None | bool:
+        widget = self.query_one(f"#field-physical-{ccy.value.lower()}", MoneyInput)
+        if not widget.value.strip():
+            return None
+        value = widget.decimal_value
+        return False if value is None else value
+
+    def _preview(self, key: tuple[Any, Any] | None = None) -> None:
+        key = key or self.loaded_key
+        if key is None:
+            return
+        usd, cdf = self._physical(USD), self._physical(CDF)
+        counts = self._counts()
+        if usd is False or cdf is False or counts is False:
+            return  # unfinished typing: keep the last figures
+        location, date = key
+        services = lambda: self.services  # noqa: E731 - read in the worker thread
+
+        def call() -> Any:
+            return services().day.close_figures(location, date, physical_usd=usd, physical_cdf=cdf,
+                                                denominations=counts)
+
+        run_preview(self, call, self._show_summary, self._preview_failed)
+
+    @on(Input.Changed, "#field-physical-usd, #field-physical-cdf")
+    def _physical_typed(self, event: Input.Changed) -> None:
+        if not self.posted:
+            self._preview()
+
+    @on(Input.Changed, ".denom-count")
+    def _count_typed(self, event: Input.Changed) -> None:
+        if self.posted:
+            return
+        for ccy in (USD, CDF):
+            counts: dict[Decimal, int] = {}
+            for note in DENOMINATIONS[ccy]:
+                text = self.query_one(f"#{_note_id(ccy, note)}", Input).value.strip()
+                count = int(text) if text.isdigit() else 0
+                line = count_denominations({note: count}, ccy) if count else None
+                self.query_one(f"#total-{_note_id(ccy, note)}", AutoValue).set(amount(line))
+                counts[note] = count
+            typed = any(counts.values())
+            total = count_denominations(counts, ccy) if typed else None
+            self.query_one(f"#denom-total-{ccy.value.lower()}", AutoValue).set(amount(total))
+            if typed and total is not None:
+                # the count fills the physical cash of its currency
+                physical = self.query_one(f"#field-physical-{ccy.value.lower()}", MoneyInput)
+                physical.value = amount_text(total)
+        self._preview()
+
+    def _preview_failed(self, exc: BaseException) -> None:
+        message, field = describe_error(exc)
+        self.query_one("#close-verdict", AutoValue).set(f"Error: {message}")
+        self.message_bar.show_error(message)
+
+    def _show_summary(self, s: Any) -> None:
+        self.summary = s
+        if self.message_bar.kind == "error":
+            self.clear_message()
+        self.query_one("#close-rate", AutoValue).set(rate_text(s.rate))
+        self.query_one("#close-ledgers", AutoValue).set(f"USD {s.cash_usd_account} · CDF {s.cash_cdf_account}")
+        for ccy, fig in (("usd", s.usd), ("cdf", s.cdf)):
+            for _label, attr in DETAIL_ROWS:
+                self.query_one(f"#{ccy}-{attr}", AutoValue).set(amount(getattr(fig, attr)))
+            self.query_one(f"#{ccy}-difference", AutoValue).set(amount(fig.difference))
+            self.query_one(f"#{ccy}-excess", AutoValue).set(excess_shortage_text(fig.excess_shortage))
+        self.query_one("#gain-usd", AutoValue).set(_gain(s.exchange_gain_usd))
+        self.query_one("#close-verdict", AutoValue).set(self._verdict(s))
+        if s.status == "closed":
+            # the day is closed: show it as it was closed, read-only
+            self._show_closed(s)
+        # the tables change with the day, not with the count: redraw them only when they differ
+        tables = (s.inventory, s.documents, s.unpaid_cash_invoices)
+        if tables != self._tables_shown:
+            self._tables_shown = tables
+            self._fill_inventory(s)
+            self._fill_summary(s)
+        if s.voucher != self._voucher_shown:
+            self._voucher_shown = s.voucher
+            self._fill_voucher(s)
+
+    def _verdict(self, s: Any) -> str:
+        if s.status == "closed":
+            return f"Closed: {s.close_number}"
+        if s.status == "not_open":
+            return "This day was never opened"
+        if not s.counted:
+            return "Type or count the cash"
+        if s.needs_approval:
+            return "Shortage above limit: needs approval"
+        if s.usd.difference == 0 and s.cdf.difference == 0:
+            return "Cash matches"
+        return "Within tolerance"
+
+    def _show_closed(self, s: Any) -> None:
+        self.posted = True
+        self.query_one("#document-no", AutoValue).set(s.close_number)
+        self.query_one("#field-physical-usd", MoneyInput).set_value(s.usd.physical)
+        self.query_one("#field-physical-cdf", MoneyInput).set_value(s.cdf.physical)
+        for ccy in (USD, CDF):
+            notes = (s.denominations or {}).get(ccy.value, {})
+            for note in DENOMINATIONS[ccy]:
+                count = notes.get(format(note, "f"))
+                widget = self.query_one(f"#{_note_id(ccy, note)}", Input)
+                widget.value = str(count) if count else ""
+        self._lock(True)
+        self.set_document(s.close_number, "Closed")
+        self.dirty = False
+        self.refresh_bindings()
+
+    def _fill_inventory(self, s: Any) -> None:
+        table = self.query_one("#inventory-table", DataTable)
+        table.clear()
+        for line in s.inventory:
+            table.add_row(line.item_code, line.item_name[:24], line.batch_code, line.kind,
+                          Text(format_qty(line.qty), justify="right"))
+        if not s.inventory:
+            table.add_row("", "No stock moved on this day", "", "", "")
+
+    def _fill_summary(self, s: Any) -> None:
+        table = self.query_one("#summary-table", DataTable)
+        table.clear()
+        for d in s.documents:
+            table.add_row(d.doc_type, d.name, Text(str(d.count), justify="right"),
+                          Text(amount(d.total_usd), justify="right"), Text(str(d.cancelled or ""), justify="right"))
+        if not s.documents:
+            table.add_row("", "No documents on this day", "", "", "")
+        lines = []
+        for u in s.unpaid_cash_invoices:
+            lines.append(f"UNPAID cash invoice {u.number} {u.customer_name[:18]}: "
+                         f"{amount(u.open_amount)} {u.currency} still open")
+        if not lines:
+            lines.append("Every cash invoice of the day is paid.")
+        self.query_one("#unpaid-invoices", Static).update(Text("\n".join(lines)))
+
+    def _fill_voucher(self, s: Any) -> None:
+        rows = [
+            _VoucherRow(v.account, v.account_name, v.amount_usd if v.amount_usd > 0 else Decimal("0.00"),
+                        -v.amount_usd if v.amount_usd < 0 else Decimal("0.00"), v.currency, v.amount)
+            for v in s.voucher
+        ]
+        widget = self.query_one("#voucher-text", Static)
+        if not rows:
+            widget.update(Text("No voucher: the counted cash matches the closing balance in both currencies."))
+            return
+        try:
+            from shopterm.widgets.voucher_view import render_voucher
+        except ImportError:  # the shared renderer is not there: a plain list
+            widget.update(Text("\n".join(f"{r.account} {r.account_name} Dr {amount(r.debit)} Cr {amount(r.credit)}"
+                                         for r in rows)))
+            return
+        note = "posted" if s.close_number else "to be posted on Ctrl+S"
+        text = render_voucher(rows, width=74)
+        text.append(f"\n({note})", style="dim")
+        widget.update(text)
+
+    # -- tabs -----------------------------------------------------------------------
+
+    def action_tab(self, step: int) -> None:
+        self.show_tab(TABS[(TABS.index(self.tab) + step) % len(TABS)])
+
+    def action_voucher(self) -> None:
+        """F9: the voucher the close posts, in its tab."""
+        self.show_tab("tab-voucher")
+
+    @property
+    def tab(self) -> str:
+        """The tab on show (kept here: keys typed ahead must not read a tab still switching)."""
+        return self._tab
+
+    def show_tab(self, tab: str) -> None:
+        self._tab = tab
+        self.query_one("#close-tabs", TabbedContent).active = tab
+        self._focus_tab(tab)
+
+    @on(TabbedContent.TabActivated, "#close-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id if event.pane is not None else None
+        if pane in TABS:
+            self._tab = pane
+
+    def _focus_tab(self, tab: str) -> None:
+        target = {
+            "tab-details": "#field-physical-usd",
+            "tab-denominations": f"#{_note_id(USD, DENOMINATIONS[USD][0])}",
+            "tab-inventory": "#inventory-table",
+            "tab-summary": "#summary-table",
+            "tab-voucher": "#voucher-scroll",
+        }[tab]
+        widget = self.query_one(target)
+        if widget.focusable:
+            widget.focus()
+        else:
+            self.set_focus(None)
+
+    # -- toolbar ------------------------------------------------------------------------
+
+    def action_state(self, action: str) -> bool | None:
+        if action == "voucher":
+            return True
+        return super().action_state(action)
+
+    def _lock(self, locked: bool) -> None:
+        for widget in self.query(Input):
+            widget.disabled = locked
+
+    def action_new(self) -> None:
+        self.posted = False
+        self.document_id = None
+        self._lock(False)
+        for widget in self.query(Input):
+            widget.value = ""
+        for widget in self.query(".denom-num"):
+            if isinstance(widget, AutoValue):
+                widget.set("")
+        self.query_one("#document-no", AutoValue).set(NOT_YET)
+        self.set_document(None, "New")
+        self.loaded_key = None
+        if self.defaults is not None:
+            self._defaults_loaded(self.defaults)
+        self.dirty = False
+        self.clear_message()
+        self.show_tab("tab-details")
+        self.refresh_bindings()
+
+    def action_save(self) -> None:
+        if self.posted:
+            self.show_info("This day is closed; Ctrl+N for another")
+            return
+        if not self.check_fields(list(self.query(DateInput)) + list(self.query(CodeInput))
+                                 + list(self.query(MoneyInput))):
+            return
+        key = self._key()
+        counts = self._counts()
+        if key is None or counts is False:
+            self.show_error("Denomination: a count must be a whole number")
+            return
+        location, date = key
+        usd, cdf = self._physical(USD), self._physical(CDF)
+        for ccy, value in ((USD, usd), (CDF, cdf)):
+            if value is None and not (counts and ccy.value in counts):
+                self.show_tab("tab-details")
+                self.show_error(f"Physical cash ({ccy.value}) is required: type it or count it by denomination",
+                                field=f"physical_{ccy.value.lower()}")
+                return
+        actor = self.actor
+        services = lambda: self.services  # noqa: E731 - read in the worker thread
+
+        def close(approver: str | None = None, pin: str | None = None) -> Any:
+            return services().day.close_day(actor, location=location, date=date, physical_usd=usd,
+                                            physical_cdf=cdf, denominations=counts, approver=approver,
+                                            approver_pin=pin)
+
+        self.run_service(close, self._day_closed, busy_text="Closing the day…",
+                         with_approval=lambda approval: (lambda: close(approval.name, approval.pin)))
+
+    def _day_closed(self, result: Any) -> None:
+        self.posted = True
+        self.document_id = result.document_id
+        self.query_one("#document-no", AutoValue).set(result.number)
+        self._lock(True)
+        self.set_document(result.number, "Closed")
+        self.dirty = False
+        self.show_ok(f"Day closed: {result.number}. No more transactions on this date")
+        self.refresh_status()
+        self.refresh_bindings()
+        self._load(force=True)
+
+    def show_document(self, view: Any) -> None:
+        """A Shop Close chosen in the F3 list: its day, as closed."""
+        self.posted = True
+        self.document_id = view.id
+        for widget in self.query(".denom-count, .dg-input"):
+            if isinstance(widget, Input):
+                widget.value = ""
+        self.query_one("#field-date", DateInput).set_value(view.date)
+        self.query_one("#field-location", CodeInput).value = view.location
+        self.set_document(view.number, view.status.capitalize())
+        self.query_one("#document-no", AutoValue).set(view.number or "")
+        self._lock(True)
+        self.loaded_key = (view.location, view.date)
+        self._preview(self.loaded_key)
+        self.refresh_bindings()
+
+
+def _gain(value: Decimal) -> str:
+    if value > 0:
+        return f"{amount(value, signed=True)} gain"
+    if value < 0:
+        return f"{amount(value)} loss"
+    return amount(value)
+
+
+register(ScreenEntry(
+    key="shop_close", title="Shop Close", group="Day", factory=lambda app: ShopCloseScreen(), roles=MANAGER,
+    help="Count the till and close the day",
+))

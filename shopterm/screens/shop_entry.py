@@ -1,0 +1,272 @@
+"""Receipt / Payment (Shop) (seed "Receipt / Payment (Shop)"; the intro text of
+the seed's "Currency Exchange" section describes it, DESIGN §13).
+
+Money into or out of the till that is not a sales receipt: a float from head
+office, petty expenses, transfers. Header fields (seed table): Location*,
+Date*, Document Number (auto), Receipt/Payment*, Particulars* (F2: accounts),
+Sub Ledger / Cost Center* (F2), Currency*, Ex Rate*, Amount*, Amount (CDF)
+and Amount (USD) (auto, live), Narration* (mandatory), Cash Ledger and
+Balance Cash (auto). The live figures come from
+``services.cash.shop_entry_preview``; Ctrl+S posts with ``post_shop_entry``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Label
+
+from shopterm.screens._counter import (
+    CounterScreen,
+    AutoValue,
+    ChoiceField,
+    Defaults,
+    Field,
+    amount,
+    decimal_text,
+    load_defaults,
+    run_preview,
+)
+from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
+from shopterm.widgets.messages import describe_error
+
+NOT_YET = "(assigned on save)"
+
+
+class ShopEntryScreen(CounterScreen):
+    """A shop receipt (money in) or payment (money out) against an account."""
+
+    DOCUMENT_TITLE = "Receipt / Payment (Shop)"
+    SUPPORTS = frozenset({"new", "save", "list", "history"})
+    AUTO_FOCUS = "#field-kind"
+    LIST_TITLE = "Shop receipts and payments"
+    DOC_TYPE = "RP"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.defaults: Defaults | None = None
+        self.posted = False
+
+    def compose_document(self) -> ComposeResult:
+        yield Field(
+            "Location*",
+            CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
+                      classes="cf-code"),
+            Label("Document No", classes="cf-label2"),
+            AutoValue(NOT_YET, id="document-no"),
+        )
+        yield Field("Date*", DateInput(id="field-date", label="Date", required=True, classes="cf-short"))
+        yield Field("Receipt/Payment*", ChoiceField([("receipt", "Receipt"), ("payment", "Payment")],
+                                                    id="field-kind"))
+        yield Field(
+            "Particulars*",
+            CodeInput(id="field-particulars", label="Particulars", required=True, lookup_kind="account",
+                      lookup_title="Particulars (account)", classes="cf-code"),
+            AutoValue("", id="particulars-name", classes="cf-name"),
+        )
+        yield Field(
+            "Sub Ledger/Cost C*",
+            CodeInput(id="field-cost-centre", label="Cost centre", field_name="cost_centre", required=True,
+                      lookup_kind="cost_centre", lookup_title="Sub ledger / cost centre", classes="cf-code"),
+            AutoValue("", id="cost-centre-name", classes="cf-name"),
+        )
+        yield Field("Currency*", ChoiceField([("CDF", "CDF"), ("USD", "USD")], id="field-currency"))
+        yield Field("Ex Rate*", RateInput(id="field-rate", label="Ex Rate", required=True, classes="cf-short"))
+        yield Field("Amount*", MoneyInput(id="field-amount", label="Amount", required=True, classes="cf-short"),
+                    AutoValue("CDF", id="amount-currency"))
+        yield Field("Amount (CDF)", AutoValue("", id="amount-cdf", classes="cf-num"),
+                    Label("Amount (USD)", classes="cf-label2"), AutoValue("", id="amount-usd", classes="cf-num"))
+        yield Field("Narration*", Input(id="field-narration", placeholder="why the money comes in or goes out",
+                                        max_length=500))
+        yield Field("Cash Ledger", AutoValue("", id="cash-ledger", classes="cf-num"),
+                    Label("Balance Cash", classes="cf-label2"), AutoValue("", id="balance-cash"))
+        yield AutoValue("", id="entry-note", classes="cf-hint")
+
+    def on_mount(self) -> None:
+        load_defaults(self, self._defaults_loaded)
+
+    def _defaults_loaded(self, defaults: Defaults) -> None:
+        self.defaults = defaults
+        location = self.query_one("#field-location", CodeInput)
+        if not location.value:
+            location.value = defaults.location
+        date = self.query_one("#field-date", DateInput)
+        if not date.value:
+            date.set_value(defaults.today)
+        rate = self.query_one("#field-rate", RateInput)
+        if not rate.value and defaults.system_rate is not None:
+            rate.set_value(defaults.system_rate)
+        self.dirty = False
+        self._preview()
+
+    # -- names beside the codes ---------------------------------------------------
+
+    @on(CodeInput.Picked, "#field-particulars")
+    def _particulars_picked(self, event: CodeInput.Picked) -> None:
+        self.query_one("#particulars-name", AutoValue).set(event.row.name)
+
+    @on(CodeInput.Picked, "#field-cost-centre")
+    def _centre_picked(self, event: CodeInput.Picked) -> None:
+        self.query_one("#cost-centre-name", AutoValue).set(event.row.name)
+
+    @on(Input.Changed, "#field-particulars")
+    def _particulars_typed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.query_one("#particulars-name", AutoValue).set("")
+
+    @on(Input.Changed, "#field-cost-centre")
+    def _centre_typed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.query_one("#cost-centre-name", AutoValue).set("")
+
+    # -- live figures ------------------------------------------------------------------
+
+    @on(ChoiceField.Changed, "#field-currency")
+    def _currency_changed(self, event: ChoiceField.Changed) -> None:
+        self.query_one("#amount-currency", AutoValue).set(event.value)
+        self._preview()
+
+    @on(ChoiceField.Changed, "#field-kind")
+    def _kind_changed(self, event: ChoiceField.Changed) -> None:
+        self._preview()
+
+    @on(Input.Changed, "#field-amount, #field-rate, #field-date, #field-location")
+    def _figures_typed(self, event: Input.Changed) -> None:
+        self._preview()
+
+    def _preview(self) -> None:
+        if self.posted:
+            return
+        location = self.query_one("#field-location", CodeInput).code
+        date = self.query_one("#field-date", DateInput).date_value
+        rate = self.query_one("#field-rate", RateInput).decimal_value
+        amount_widget = self.query_one("#field-amount", MoneyInput)
+        value = amount_widget.decimal_value
+        if (amount_widget.value.strip() and value is None) or rate is None or date is None:
+            return  # unfinished typing: keep the last figures
+        currency = self.query_one("#field-currency", ChoiceField).value
+
+        def call() -> Any:
+            return self.services.cash.shop_entry_preview(location=location, currency=currency, rate=rate,
+                                                         amount=value if value is not None else "0", date=date)
+
+        run_preview(self, call, self._show_preview, self._preview_failed)
+
+    def _show_preview(self, p: Any) -> None:
+        self.query_one("#amount-cdf", AutoValue).set(amount(p.amount_cdf))
+        self.query_one("#amount-usd", AutoValue).set(amount(p.amount_usd))
+        self.query_one("#cash-ledger", AutoValue).set(p.cash_account)
+        self.query_one("#balance-cash", AutoValue).set(f"{amount(p.balance_cash)} {p.currency.value}")
+        note = ""
+        if self.query_one("#field-kind", ChoiceField).value == "payment" and p.amount > p.balance_cash:
+            note = (f"Note: the till holds only {amount(p.balance_cash)} {p.currency.value}; "
+                    "this payment would be refused.")
+        self.query_one("#entry-note", AutoValue).set(note)
+
+    def _preview_failed(self, exc: BaseException) -> None:
+        message, _field = describe_error(exc)
+        self.query_one("#entry-note", AutoValue).set(f"Error: {message}")
+
+    # -- toolbar -------------------------------------------------------------------------
+
+    def _inputs(self) -> list[Any]:
+        return [self.query_one(i) for i in (
+            "#field-location", "#field-date", "#field-kind", "#field-particulars", "#field-cost-centre",
+            "#field-currency", "#field-rate", "#field-amount", "#field-narration")]
+
+    def action_new(self) -> None:
+        self.posted = False
+        for widget in self._inputs():
+            widget.disabled = False
+            if isinstance(widget, Input):
+                widget.value = ""
+        self.query_one("#field-kind", ChoiceField).value = "receipt"
+        self.query_one("#field-currency", ChoiceField).value = "CDF"
+        for widget_id in ("#particulars-name", "#cost-centre-name", "#amount-cdf", "#amount-usd", "#entry-note"):
+            self.query_one(widget_id, AutoValue).set("")
+        self.query_one("#document-no", AutoValue).set(NOT_YET)
+        self.set_document(None, "New")
+        if self.defaults is not None:
+            self._defaults_loaded(self.defaults)
+        self.dirty = False
+        self.clear_message()
+        self.query_one("#field-kind", ChoiceField).focus()
+        self.refresh_bindings()
+
+    def action_save(self) -> None:
+        if self.posted:
+            self.show_info("This entry is saved; Ctrl+N for a new one")
+            return
+        if not self.check_fields():
+            return
+        kind = self.query_one("#field-kind", ChoiceField).value
+        location = self.query_one("#field-location", CodeInput).code
+        date = self.query_one("#field-date", DateInput).date_value
+        particulars = self.query_one("#field-particulars", CodeInput).code
+        centre = self.query_one("#field-cost-centre", CodeInput).code
+        currency = self.query_one("#field-currency", ChoiceField).value
+        rate = self.query_one("#field-rate", RateInput).decimal_value
+        value = self.query_one("#field-amount", MoneyInput).decimal_value
+        narration = self.query_one("#field-narration", Input).value.strip()
+        actor = self.actor
+        self.run_service(
+            lambda: self.services.cash.post_shop_entry(
+                actor, kind=kind, location=location, date=date, particulars=particulars, cost_centre=centre,
+                currency=currency, rate=rate, amount=value, narration=narration),
+            self._saved,
+            busy_text="Posting…",
+        )
+
+    def _saved(self, result: Any) -> None:
+        self.posted = True
+        self.query_one("#document-no", AutoValue).set(result.number)
+        for widget in self._inputs():
+            widget.disabled = True
+        self.set_document(result.number, "Posted")
+        self.dirty = False
+        kind = self.query_one("#field-kind", ChoiceField).label
+        self.show_ok(f"{kind} {result.number} posted. Ctrl+N for the next one")
+        self.refresh_bindings()
+        location = self.query_one("#field-location", CodeInput).code
+        currency = self.query_one("#field-currency", ChoiceField).value
+        run_preview(self, lambda: self.services.cash.cash_balance(location, currency),
+                    lambda held: self.query_one("#balance-cash", AutoValue).set(f"{amount(held)} {currency}"),
+                    group="balance")
+
+    def show_document(self, view: Any) -> None:
+        extra = view.extra or {}
+        self.posted = True
+        self.query_one("#field-location", CodeInput).value = view.location
+        self.query_one("#field-date", DateInput).set_value(view.date)
+        self.query_one("#field-kind", ChoiceField).value = view.subtype or "receipt"
+        self.query_one("#field-currency", ChoiceField).value = view.currency
+        self.query_one("#field-rate", RateInput).set_value(view.rate)
+        self.query_one("#field-amount", MoneyInput).set_value(view.totals.amount)
+        self.query_one("#field-narration", Input).value = view.narration
+        particulars = next((j for j in view.journal if j.account != extra.get("cash_ledger")), None)
+        if particulars is not None:
+            self.query_one("#field-particulars", CodeInput).value = particulars.account
+            self.query_one("#particulars-name", AutoValue).set(particulars.account_name)
+        self.query_one("#amount-cdf", AutoValue).set(_fmt(extra.get("amount_cdf")))
+        self.query_one("#amount-usd", AutoValue).set(_fmt(extra.get("amount_usd")))
+        self.query_one("#cash-ledger", AutoValue).set(extra.get("cash_ledger", ""))
+        self.query_one("#balance-cash", AutoValue).set(f"{_fmt(extra.get('balance_cash_after'))} {view.currency}")
+        self.query_one("#document-no", AutoValue).set(view.number or "")
+        for widget in self._inputs():
+            widget.disabled = True
+        self.set_document(view.number, view.status.capitalize())
+        self.dirty = False
+        self.refresh_bindings()
+
+
+def _fmt(text: str | None) -> str:
+    return amount(decimal_text(text))
+
+
+register(ScreenEntry(
+    key="shop_entry", title="Receipt / Payment (Shop)", group="Cash", factory=lambda app: ShopEntryScreen(),
+    roles=CASHIER, help="Money into or out of the till: head office float, expenses",
+))

@@ -1,0 +1,223 @@
+"""Pilot tests, keys only at 80×24, of Shop Open and Shop Close on the demo-like
+shop of tests/store/conftest.py with the real services.
+
+The close figures by hand: the §4 invoice (54.86 USD) paid with 50 USD +
+20,000 CDF with 6,100 CDF change leaves the till +50 USD and +13,900 CDF.
+Counting 45 USD is a 5.00 USD shortage: at the setup's maximum (5 USD), so
+inside tolerance; 40 USD (10.00 short) needs a manager's approval.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from textual.widgets import Footer
+
+from shopterm.app import ShoptermApp
+from shopterm.screens import registry
+from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.widgets.status_bar import StatusBar
+from tests.store import conftest as store
+
+DAY = store.DAY
+
+
+@pytest.fixture
+def shop(tmp_path_factory, tmp_path):
+    """The demo-like shop; no day open."""
+    svc = store._copy_services(store._template(tmp_path_factory), tmp_path)
+    yield svc
+    svc.db.dispose()
+
+
+@pytest.fixture
+def sold(shop):
+    """The day open, the §4 invoice sold for cash and paid 50 USD + 20,000 CDF."""
+    cashier = store.actor(shop, "cashier")
+    shop.day.open_day(cashier, location="AXP", date=DAY)
+    number = shop.sales.post_invoice(cashier, DocumentDraft(
+        customer="CASH", sales_type="cash", currency="USD", rate="2850", sales_person="SP01",
+        flat_discount_type="percent", flat_discount_value="5",
+        lines=[DraftLine("PARA500", qty="10", price="2.50", discount_pct="10"),
+               DraftLine("AMOX250", qty="3", price="7.99", flat_discount="1.00"),
+               DraftLine("BAND01", qty="4", price="1.25")])).number
+    shop.cash.post_receipt(cashier, invoice=number, received_usd="50", received_cdf="20000")
+    return shop
+
+
+async def wait_for(pilot, condition, what: str = "condition") -> None:
+    for _ in range(150):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    assert condition(), what
+
+
+async def open_screen(pilot, app, key: str):
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", "home screen")
+    registry.discover()
+    hotkey = {e.key: k for k, e in registry.hotkeys().items()}[key]
+    await pilot.press(hotkey)
+    await wait_for(pilot, lambda: getattr(app.screen, "defaults", None) is not None, f"{key} defaults")
+    return app.screen
+
+
+def text(screen, widget_id: str) -> str:
+    return screen.query_one(f"#{widget_id}").text
+
+
+def footer(screen) -> str:
+    keys = screen.query_one(Footer).query("FooterKey")
+    return " ".join(f"{k.key_display} {k.description}" for k in keys)
+
+
+def status(screen) -> str:
+    return screen.query_one(StatusBar).text
+
+
+# -- Shop Open --------------------------------------------------------------------------
+
+
+async def test_shop_open_by_keys_opens_the_day(shop):
+    app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_open")
+        await wait_for(pilot, lambda: "DAY CLOSED" in status(screen), "closed before")
+        assert screen.query_one("#field-date").value == "2026-11-23"
+        assert screen.query_one("#field-location").value == "AXP"
+        assert text(screen, "document-no") == "(assigned on save)"
+        for shown in ("^N New", "^S Save", "F3 List", "Esc Back"):
+            assert shown in footer(screen)
+        await pilot.press("tab", "tab", *"Morning float counted")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted, "opened")
+        assert screen.document_number == "261101OP000001"
+        assert text(screen, "document-no") == "261101OP000001"
+        assert screen.message_bar.text == "Shop open for 2026-11-23: 261101OP000001"
+        await wait_for(pilot, lambda: "DAY OPEN" in status(screen), "status bar says open")
+        assert "F4 Hist" in footer(screen)
+    assert shop.day.is_open("AXP", DAY)
+    assert shop.sales.document("261101OP000001").narration == "Morning float counted"
+
+
+async def test_shop_open_twice_is_refused_with_the_date_focused(shop):
+    shop.day.open_day(store.actor(shop, "cashier"), location="AXP", date=DAY)
+    app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_open")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.message_bar.kind == "error" and not screen.busy, "refused")
+        assert screen.message_bar.text == "The shop AXP is already open for 2026-11-23"
+        assert screen.focused.id == "field-date"
+        assert not screen.posted
+
+
+async def test_shop_close_is_for_managers_only(shop):
+    registry.discover()
+    assert "shop_close" not in {e.key for e in registry.entries("cashier")}
+    day = [e.key for e in registry.entries("manager") if e.group == "Day"]
+    assert day[:2] == ["shop_open", "shop_close"]
+
+
+# -- Shop Close -------------------------------------------------------------------------
+
+
+async def test_close_with_a_shortage_inside_tolerance(sold):
+    app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
+        assert text(screen, "close-rate") == "2850"
+        assert text(screen, "close-ledgers") == "USD 1100 · CDF 1110"
+        assert (text(screen, "usd-opening"), text(screen, "usd-cash_sales")) == ("0.00", "50.00")
+        assert (text(screen, "cdf-cash_sales"), text(screen, "cdf-closing")) == ("13,900.00", "13,900.00")
+        assert text(screen, "close-verdict") == "Type or count the cash"
+        for shown in ("F5 ◂Tab", "F6 Tab▸", "^S Save", "F9 Vchr", "Esc Back"):
+            assert shown in footer(screen)
+        assert screen.focused.id == "field-physical-usd"
+        await pilot.press(*"45", "enter", *"13900")
+        await wait_for(pilot, lambda: text(screen, "usd-difference") == "5.00", "live difference")
+        assert text(screen, "usd-excess") == "-5.00 shortage"
+        assert text(screen, "cdf-excess") == "0.00 balanced"
+        assert text(screen, "close-verdict") == "Within tolerance"
+        await pilot.press("f9")  # the voucher to be posted
+        assert screen.tab == "tab-voucher"
+        voucher = screen.query_one("#voucher-text").render().plain
+        assert "6900" in voucher and "1100" in voucher and "balanced" in voucher
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted, "closed")
+        assert screen.document_number == "261101CL000001"
+        assert screen.document_state == "Closed"
+        assert screen.message_bar.text == "Day closed: 261101CL000001. No more transactions on this date"
+        await wait_for(pilot, lambda: "DAY CLOSED" in status(screen), "status bar says closed")
+    summary = sold.day.summary("AXP", DAY)
+    assert summary.status == "closed"
+    assert (summary.usd.physical, summary.usd.difference) == (D("45.00"), D("5.00"))
+    assert not sold.day.is_open("AXP", DAY)
+
+
+async def test_close_above_tolerance_asks_a_manager_and_retries(sold):
+    sold.users.create(store.actor(sold, "admin"), "boss", "4444", "manager", location="AXP")
+    app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
+        await pilot.press(*"40", "enter", *"13900")
+        await wait_for(pilot, lambda: text(screen, "usd-difference") == "10.00", "live difference")
+        assert text(screen, "close-verdict") == "Shortage above limit: needs approval"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ApprovalDialog", "approval asked")
+        assert "10.00 USD is above the maximum allowed of 5.00 USD" in app.screen.reason
+        await pilot.press(*"boss", "enter", *"4444", "enter")
+        await wait_for(pilot, lambda: screen.posted, "closed with approval")
+        assert screen.document_number == "261101CL000001"
+    view = sold.sales.document("261101CL000001")
+    assert view.approved_by == "boss"
+
+
+async def test_denominations_fill_the_physical_cash(sold):
+    app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
+        await pilot.press("f6")
+        assert screen.tab == "tab-denominations"
+        assert screen.focused.id == "count-usd-1"
+        # USD: 1 × 20 + 1 × 10 + 4 × 5 = 50; CDF: 1 × 10,000 + 3 × 1,000 + 1 × 500 + 2 × 200 = 13,900
+        await pilot.press("enter", "enter", *"4", "enter", "1", "enter", "1")
+        await wait_for(pilot, lambda: text(screen, "denom-total-usd") == "50.00", "USD total")
+        assert text(screen, "total-count-usd-5") == "20.00"
+        await pilot.press(*["enter"] * 5, "2", "enter", "1", "enter", "3", "enter", "enter", "1")
+        await wait_for(pilot, lambda: text(screen, "denom-total-cdf") == "13,900.00", "CDF total")
+        assert screen.query_one("#field-physical-usd").value == "50.00"
+        assert screen.query_one("#field-physical-cdf").value == "13900.00"
+        await wait_for(pilot, lambda: text(screen, "close-verdict") == "Cash matches", "matches")
+        await pilot.press("f5")
+        assert screen.tab == "tab-details"
+        await pilot.press("f6", "f6")
+        assert screen.tab == "tab-inventory"
+        await pilot.press("f6")
+        unpaid = screen.query_one("#unpaid-invoices").render().plain
+        assert unpaid == "Every cash invoice of the day is paid."
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted, "closed")
+    closed = sold.sales.document("261101CL000001")
+    assert closed.extra["denominations"] == {"USD": {"5": 4, "10": 1, "20": 1},
+                                             "CDF": {"200": 2, "500": 1, "1000": 3, "10000": 1}}
+
+
+async def test_summary_flags_unpaid_cash_invoices_in_words(shop):
+    cashier = store.actor(shop, "cashier")
+    shop.day.open_day(cashier, location="AXP", date=DAY)
+    number = shop.sales.post_invoice(cashier, DocumentDraft(
+        customer="CASH", sales_type="cash", currency="USD", rate="2850", sales_person="SP01",
+        lines=[DraftLine("BAND01", qty="4", price="1.25")])).number
+    app = ShoptermApp(shop, actor=store.actor(shop, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        await wait_for(pilot, lambda: screen.summary is not None, "figures")
+        await pilot.press("f5", "f5")
+        assert screen.tab == "tab-summary"
+        unpaid = screen.query_one("#unpaid-invoices").render().plain
+        assert unpaid == f"UNPAID cash invoice {number} Walk-In Customer: 5.00 USD still open"
