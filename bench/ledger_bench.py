@@ -1,9 +1,11 @@
 """Customer-ledger benchmark at a million entries (DESIGN §1 "ledgers stay fast at a million entries", §14).
 
-Generates a shop database with N ledger entries (invoices, receipts, credit
-notes) over three years for C customers — one voucher and two journal lines
-per entry, receipts matched to the oldest open invoice — then times the
-ledger's reads the way the screens and the CLI make them.
+Generates a shop database with N ledger entries over three years for C
+customers — 52 % invoices (one in five in CDF), 45 % receipts (each pays the
+customer's oldest open invoice and is matched to it, or is a payment on account
+when nothing is open), 3 % credit notes; one voucher and two journal lines per
+entry — then times the ledger's reads the way the screens and the CLI make
+them. One customer has 5 % of the entries, 1 % of the customers 20 %.
 
     .venv/bin/python bench/ledger_bench.py                     # 1,000,000 entries, 2,000 customers
     .venv/bin/python bench/ledger_bench.py --entries 200000    # quicker
@@ -82,12 +84,12 @@ def generate(path: Path, entries: int, customers: int, seed: int = 7) -> None:
         cur.executemany("insert into journal_voucher (id, document_id, location_id, date, voucher_type, number,"
                         " narration, created_at) values (?, NULL, 1, ?, ?, ?, '', ?)", jv_rows)
         cur.executemany("insert into journal_line (id, voucher_id, location_id, date, account_id, customer_id,"
-                        " cost_centre_id, currency, amount, amount_usd, memo) values (?, ?, 1, ?, ?, ?, NULL, 'USD',"
+                        " cost_centre_id, currency, amount, amount_usd, memo) values (?, ?, 1, ?, ?, ?, NULL, ?,"
                         " ?, ?, '')", jl_rows)
         cur.executemany("insert into ledger_entry (id, customer_id, location_id, journal_line_id, document_id,"
                         " voucher_type, number, reference, doc_date, due_date, currency, amount, amount_usd,"
                         " open_amount, open_usd, is_open, method, posted_at, changed_at) values"
-                        " (?, ?, 1, ?, NULL, ?, ?, '', ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?)", le_rows)
+                        " (?, ?, 1, ?, NULL, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", le_rows)
         cur.executemany("insert into match (id, customer_id, date, kind, created_by, created_at) values"
                         " (?, ?, ?, 'auto', NULL, ?)", m_rows)
         cur.executemany("insert into match_line (match_id, entry_id, amount, amount_usd) values (?, ?, ?, ?)", ml_rows)
@@ -102,35 +104,44 @@ def generate(path: Path, entries: int, customers: int, seed: int = 7) -> None:
         day = START + dt.timedelta(days=(i * DAYS) // entries)
         dstr = day.isoformat()
         kind = rnd.random()
-        if kind < 0.6:
+        ccy = "USD"
+        if kind < 0.52:  # an invoice; one in five in CDF at 2850
             vt, amount = "SI", rnd.randint(100, 500_000)  # cents
             other = acc["4000"]
-        elif kind < 0.95:
+            if rnd.random() < 0.2:
+                ccy = "CDF"
+        elif kind < 0.97:  # a receipt: pays the customer's oldest open invoice, else on account
             vt, other = "RC", acc["1100"]
-            amount = -(open_inv[cust][0][1] if open_inv[cust] else rnd.randint(100, 200_000))
+            if open_inv[cust]:
+                amount = -open_inv[cust][0][1]
+                ccy = open_inv[cust][0][2]
+            else:
+                amount = -rnd.randint(100, 200_000)
         else:
             vt, amount, other = "SR", -rnd.randint(100, 50_000), acc["4010"]
+        amount_ccy = amount * 2850 if ccy == "CDF" else amount
         seq += 1
         number = f"{day:%y%m}01{vt}{seq:08d}"
         jv_rows.append((i, dstr, vt, number, now))
         jl_id += 1
-        jl_rows.append((jl_id, i, dstr, acc["1200"], cust, amount, amount))
+        jl_rows.append((jl_id, i, dstr, acc["1200"], cust, ccy, amount_ccy, amount))
         jl_id += 1
-        jl_rows.append((jl_id, i, dstr, other, None, -amount, -amount))
-        open_amt, is_open = amount, 1
+        jl_rows.append((jl_id, i, dstr, acc["1110"] if (vt == "RC" and ccy == "CDF") else other, None, ccy,
+                        -amount_ccy, -amount))
+        open_amt, open_ccy, is_open = amount, amount_ccy, 1
         if vt == "RC" and open_inv[cust] and open_inv[cust][0][1] == -amount:
-            inv_id, inv_amt = open_inv[cust].popleft()
+            inv_id, inv_amt, inv_ccy = open_inv[cust].popleft()
             match_id += 1
             m_rows.append((match_id, cust, dstr, now))
-            ml_rows.append((match_id, inv_id, inv_amt, inv_amt))
-            ml_rows.append((match_id, i, amount, amount))
-            open_amt, is_open = 0, 0
+            ml_rows.append((match_id, inv_id, inv_amt * 2850 if inv_ccy == "CDF" else inv_amt, inv_amt))
+            ml_rows.append((match_id, i, amount_ccy, amount))
+            open_amt, open_ccy, is_open = 0, 0, 0
             closed.append((inv_id,))
         due = (day + dt.timedelta(days=30)).isoformat() if vt == "SI" else None
-        le_rows.append((i, cust, jl_id - 1, vt, number, dstr, due, amount, amount, open_amt, open_amt, is_open,
-                        "cash" if vt == "RC" else "", now, now))
+        le_rows.append((i, cust, jl_id - 1, vt, number, dstr, due, ccy, amount_ccy, amount, open_ccy, open_amt,
+                        is_open, "cash" if vt == "RC" else "", now, now))
         if vt == "SI":
-            open_inv[cust].append((i, amount))
+            open_inv[cust].append((i, amount, ccy))
         if i % 50_000 == 0:
             flush()
             print(f"  {i:>9,} entries  {time.perf_counter() - t0:6.1f} s", flush=True)
