@@ -40,8 +40,13 @@ class Actor:
         if not self.can(permission):
             need = PERMISSIONS[permission]
             raise PermissionDenied(
-                f"{what or permission.replace('_', ' ').capitalize()} needs a {need}; {self.name} is a {self.role}"
+                f"{what or permission.replace('_', ' ').capitalize()} needs {_article(need)} {need}; "
+                f"{self.name} is {_article(self.role)} {self.role}"
             )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def role_at_least(role: str, need: str) -> bool:

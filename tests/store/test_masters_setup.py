@@ -15,11 +15,11 @@ from .conftest import DAY
 
 
 def test_setup_masters_need_an_admin(services, manager):
-    with pytest.raises(PermissionDenied, match="Shop setup needs a admin; manager is a manager"):
+    with pytest.raises(PermissionDenied, match="Shop setup needs an admin; manager is a manager"):
         services.masters.save_shop_setup(manager, "AXP", cash_customer="CASH")
-    with pytest.raises(PermissionDenied, match="Locations needs a admin"):
+    with pytest.raises(PermissionDenied, match="Locations needs an admin"):
         services.masters.create_location(manager, code="BRA", name="Branch", number=2)
-    with pytest.raises(PermissionDenied, match="The chart of accounts needs a admin"):
+    with pytest.raises(PermissionDenied, match="The chart of accounts needs an admin"):
         services.masters.create_account(manager, code="6500", name="Rent", kind="expense")
     # cost centres are ordinary masters
     assert services.masters.create_cost_centre(manager, code="adm", name="Administration").code == "ADM"
