@@ -25,6 +25,14 @@ Invoice journal (DESIGN §7)::
 
 Stock moves −qty per line (kind ``sale``); the ledger entry is due on the
 document date + the customer's credit days (a cash sale: the document date).
+
+Shared with the other documents (services ``orders``, ``provisional``): only a
+sales invoice moves stock, so only its lines need a batch with stock (orders,
+proformas and provisional invoices take a batch only when one is typed); an
+order or proforma posts no journal. Free offers (:mod:`.promotions`) and
+loyalty points (:mod:`.loyalty`) are computed in the same build: a loyalty
+redemption is Dr 6300 and lowers the receivable to the payable; free goods
+leave stock with an invoice (kind ``free``) at cost, Dr promotion / Cr 1300.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from ..core.errors import TotalsError
 from ..core.journal import (
     COGS,
     INVENTORY,
+    LOYALTY,
     RECEIVABLE,
     ROUND_OFF,
     SALES,
@@ -66,6 +75,7 @@ from ..core.money import (
     q2,
     to_usd,
 )
+from ..core.slabs import SlabRange
 from ..core.totals import DocumentTotals, LineInput, LineTotals, compute_totals
 from ..store.models import (
     Account,
@@ -102,8 +112,10 @@ from .errors import (
     ValidationError,
 )
 from .headless import Fields, handler
+from .loyalty import LoyaltyCalc, loyalty_specs, redemption_for, with_earned
 from .posting import PostingPlan, PostResult, StockSpec, utcnow
 from .pricing import price_for, slab_ranges
+from .promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free_line_rows
 from .stock import BatchStock, batches, check_batch, default_batch, on_hand, parse_date, reserved
 
 if TYPE_CHECKING:
@@ -115,6 +127,8 @@ ZQ = Decimal("0.000")
 SALES_TYPES = ("cash", "credit")
 FLAT_TYPES = ("percent", "amount")
 ORDER_TYPES = ("SO", "PF")
+#: documents whose lines leave stock when posted (batch mandatory, stock checked)
+STOCK_OUT_TYPES = ("SI",)
 #: documents whose credit sale raises the customer's receivable (credit-limit check)
 RECEIVABLE_TYPES = ("SI", "PI")
 
@@ -205,6 +219,9 @@ class Preview:
     customer: CustomerInfo | None = None
     due_date: dt.date | None = None
     rate: Decimal | None = None
+    free_lines: tuple[FreeLine, ...] = ()  # the Free Offers tab
+    hints: tuple[str, ...] = ()  # e.g. "Free offer not applying: …" (not a broken rule)
+    loyalty: LoyaltyCalc | None = None  # the loyalty footer (points held, earned, redemption)
 
     @property
     def ok(self) -> bool:
@@ -312,6 +329,18 @@ class DocumentView:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class TotalsContext:
+    """What a screen needs to recompute a document's totals in memory (``core.totals``) on
+    every keystroke, read once per location and date (the item grid makes no database call)."""
+
+    location: str
+    date: dt.date
+    rate: Decimal | None  # the system rate on the date
+    cdf_increment: Decimal
+    slabs: tuple[SlabRange, ...]  # the active discount slab's ranges (empty: none)
+
+
 # ---------------------------------------------------------------- the build (shared by preview and post)
 
 
@@ -353,6 +382,9 @@ class _Built:
     outstanding_usd: Decimal = Z
     approver: Actor | None = None
     order: Document | None = None
+    free: list[FreeGood] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    loyalty: LoyaltyCalc | None = None
 
 
 def _to_date(value: Any, default: dt.date) -> dt.date:
@@ -412,15 +444,18 @@ def invoice_journal(totals: DocumentTotals, customer_id: int | None, cogs_usd: D
     """The journal of a sales invoice (module docstring); balances in USD."""
     ccy, rate = totals.currency, totals.rate
     net_sales = totals.net_sales
+    redeemed = debit(LOYALTY, totals.redemption_value, memo="loyalty redemption")
     if ccy is USD:
         lines = [
-            debit(RECEIVABLE, totals.receivable_usd, customer_id=customer_id, memo=memo),
+            debit(RECEIVABLE, totals.payable_usd, customer_id=customer_id, memo=memo),
+            redeemed,
             credit(SALES, net_sales, memo=memo),
             credit(VAT, totals.tax, memo=memo),
         ]
     else:
         lines = [
-            debit(RECEIVABLE, totals.receivable_usd, CDF, totals.receivable, customer_id=customer_id, memo=memo),
+            debit(RECEIVABLE, totals.payable_usd, CDF, totals.payable, customer_id=customer_id, memo=memo),
+            redeemed,
             credit(SALES, to_usd(net_sales, CDF, rate), CDF, net_sales, memo=memo),
             credit(VAT, to_usd(totals.tax, CDF, rate), CDF, totals.tax, memo=memo),
             credit(ROUND_OFF, to_usd(totals.round_off_cdf, CDF, rate), CDF, totals.round_off_cdf, memo="cash rounding"),
@@ -506,7 +541,7 @@ class SalesService:
         )
         info = self._customer_info(session, b.customer, b.outstanding_usd) if b.customer else None
         return Preview(b.totals, b.journal, b.warnings, lines, self._voucher_rows(session, b.journal), info,
-                       b.due_date, b.rate)
+                       b.due_date, b.rate, tuple(f.view() for f in b.free), tuple(b.hints), b.loyalty)
 
     def _voucher_rows(self, session: Session, journal: list[JLine]) -> tuple[JournalRow, ...]:
         names = dict(session.execute(sa_select(Account.code, Account.name)).all())
@@ -610,15 +645,20 @@ class SalesService:
             doc.approved = True
             doc.extra["approval"] = "credit limit"
         lines = [self._line_row(i, l, lt, b) for i, (l, lt) in enumerate(zip(b.lines, b.totals.lines), start=1)]
+        paid = len(lines)
+        lines += free_line_rows(b.free, paid + 1)
         stock = []
         if stock_kind:
             stock = [StockSpec(l.item.id, l.batch.id, -l.qty, l.unit_cost, stock_kind, i)
                      for i, l in enumerate(b.lines)]
+            stock += [StockSpec(f.item.id, f.batch.id, -f.qty, f.unit_cost, "free", paid + j)
+                      for j, f in enumerate(b.free) if f.batch is not None]
         if b.order is not None:
             self._consume_order(session, b, lines)
         cust = b.customer.code if b.customer else "-"
         plan = PostingPlan(
             doc=doc, lines=lines, journal=b.journal, stock=stock, due_date=b.due_date, approver=b.approver,
+            loyalty=loyalty_specs(b.loyalty, b.customer.id if b.customer else None),
             summary=(f"{b.draft.doc_type} for {cust}: {format_amount(b.totals.receivable)} {b.currency.value}"
                      f"{' (credit limit approved by ' + b.approver.name + ')' if b.approver else ''}"),
         )
@@ -648,6 +688,10 @@ class SalesService:
         doc.amount, doc.amount_usd = t.receivable, t.receivable_usd
         doc.narration = (d.narration or "")[:500]
         doc.approved_by = b.approver.user_id if b.approver else None
+        doc.total_free_qty = sum((f.qty for f in b.free), ZQ)
+        if b.loyalty is not None:
+            doc.loyalty_points, doc.redemption_points = b.loyalty.points_earned, b.loyalty.redemption_points
+            doc.redemption_value_usd = b.loyalty.redemption_value
 
     @staticmethod
     def _line_row(i: int, l: _Line, lt: LineTotals, b: _Built) -> DocumentLine:
@@ -668,6 +712,8 @@ class SalesService:
         if order.status != "posted":
             raise ValidationError(f"Order/proforma {num} is {order.status}: only a confirmed one can be invoiced",
                                   field="order")
+        if (order.extra or {}).get("state") == "closed":
+            raise ValidationError(f"Order/proforma {num} is fully invoiced", field="order")
         if order.location_id != loc.id:
             raise ValidationError(f"Order/proforma {num} belongs to another location", field="order")
         if b_customer is not None and order.customer_id != b_customer.id:
@@ -683,7 +729,7 @@ class SalesService:
                                   .order_by(DocumentLine.line_no)).all()
         for line in lines:
             need = line.qty
-            for ol in open_lines:
+            for ol in sorted(open_lines, key=lambda o: (o.is_free != line.is_free, o.line_no)):
                 if need <= 0:
                     break
                 if ol.item_id != line.item_id:
@@ -697,6 +743,9 @@ class SalesService:
                 if line.source_line_id is None:
                     line.source_line_id = ol.id
                 session.add(ol)
+        from .orders import refresh_state
+
+        refresh_state(session, b.order, open_lines)
 
     # -- the build -------------------------------------------------------------------
     def _rate(self, session: Session, rate: Any, on: dt.date) -> Decimal:
@@ -740,6 +789,11 @@ class SalesService:
         m = _Masters(session)
         date = _to_date(draft.date, self.s.today())
         loc = find_location(session, draft.location, actor)
+        moves_stock = draft.doc_type in STOCK_OUT_TYPES
+        if not _blank(draft.order) and all(dl.is_blank() for dl in draft.lines):
+            from .orders import order_draft_lines  # converting an order: its remaining lines
+
+            draft = replace(draft, lines=order_draft_lines(session, draft.order))
         if loc.inactive:
             rule(InactiveRecord(f"Location {loc.code} is inactive", field="location"))
         try:
@@ -808,13 +862,15 @@ class SalesService:
             if dl.is_blank():
                 continue
             lines.append(self._line(session, m, n, dl, loc, ccy, rate, date, category, add_pct, tax_exempt,
-                                    strict, rule))
+                                    strict, rule, moves_stock=moves_stock))
         if not lines:
             rule(ValidationError("Add at least one item line", field="lines"))
+        free, hints = free_goods(session, customer=cust, location=loc, date=date, lines=lines,
+                                 moves_stock=moves_stock, rule=rule, ticked=bool(draft.free_offer))
 
-        # stock: the lines that use the same batch together
+        # stock: the lines (free goods too) that use the same batch together
         per_batch: OrderedDict[int, list[_Line]] = OrderedDict()
-        for l in lines:
+        for l in ([*lines, *free] if moves_stock else []):
             if l.batch is not None:
                 per_batch.setdefault(l.batch.id, []).append(l)
         for group in per_batch.values():
@@ -828,16 +884,22 @@ class SalesService:
         # totals
         inputs = [LineInput(l.qty, l.price, l.discount_pct, l.flat, l.tax_rate) for l in lines]
         slabs = slab_ranges(session, loc.id, date) if flat_type is None else None
+        loyalty = redemption_for(session, cust, draft.redemption_points, date, draft.doc_type, rule)
         try:
             totals = compute_totals(inputs, currency=ccy, rate=rate, flat_type=flat_type, flat_value=flat_value,
-                                    tax_exempt=tax_exempt, cdf_increment=loc.cdf_increment, slabs=slabs or None)
+                                    tax_exempt=tax_exempt, cdf_increment=loc.cdf_increment, slabs=slabs or None,
+                                    redemption_value=loyalty.redemption_value)
         except TotalsError as exc:
             text = str(exc)
-            raise ValidationError(text[:1].upper() + text[1:], field="flat_discount_value") from None
+            raise ValidationError(text[:1].upper() + text[1:], field="redemption_points" if "redemption" in text
+                                  else "flat_discount_value") from None
+        loyalty = with_earned(loyalty, totals.net_usd, draft.doc_type)
 
-        cogs = sum((q2(l.qty * l.unit_cost) for l in lines), Z)
+        cogs = sum((q2(l.qty * l.unit_cost) for l in lines), Z) if moves_stock else Z
         try:
-            journal = invoice_journal(totals, cust.id if cust else None, cogs)
+            journal = [] if draft.doc_type in ORDER_TYPES else (
+                invoice_journal(totals, cust.id if cust else None, cogs)
+                + (free_goods_journal(free) if moves_stock else []))
         except UnbalancedJournalError as exc:
             raise UnbalancedJournal(str(exc)) from None
 
@@ -867,11 +929,11 @@ class SalesService:
         due = date + dt.timedelta(days=cust.credit_days) if cust is not None and sales_type == "credit" else date
         contact = (draft.contact_no or "").strip() or (cust.mobile if cust else "")
         return _Built(draft, date, loc, ccy, rate, cust, sp, sales_type, contact, add_pct, tax_exempt, flat_type,
-                      flat_value, lines, totals, journal, warn, due, owed, approver, order)
+                      flat_value, lines, totals, journal, warn, due, owed, approver, order, free, hints, loyalty)
 
     def _line(self, session: Session, m: _Masters, n: int, dl: DraftLine, loc: Location, ccy: Currency,
               rate: Decimal, date: dt.date, category: str, add_pct: Decimal, tax_exempt: bool, strict: bool,
-              rule) -> _Line:
+              rule, *, moves_stock: bool = True) -> _Line:
         code = _code(dl.item)
         if not code:
             raise ValidationError(f"Line {n}: item is required", field="item", line=n)
@@ -923,7 +985,7 @@ class SalesService:
             batch = m.batch(item.id, bcode)
             if batch is None:
                 rule(NotFound(f"Line {n}: batch {bcode} of {code} not found", field="batch", line=n))
-        else:
+        elif moves_stock:  # orders, proformas and provisional invoices take no batch unless one is typed
             fefo = default_batch(session, item.id, loc.id, date)
             if fefo is None:
                 rule(InsufficientStock(f"Line {n}: no stock of {code} at {loc.code}: receive it first",
@@ -934,6 +996,21 @@ class SalesService:
         unit_cost = batch.cost_usd if batch is not None else item.cost_usd
         return _Line(n, item, batch, qty, price, price_usd, from_list, disc, flat,
                      Decimal(0) if tax_exempt else item.tax_rate, unit_cost)
+
+    # -- for the screens: in-memory totals context, history ---------------------------
+    def totals_context(self, location: str | None = None, date: dt.date | None = None,
+                       actor: Actor | None = None) -> TotalsContext:
+        """The CDF cash increment, discount slabs and system rate the grid's in-memory totals use."""
+        on = date or self.s.today()
+        with self.db.read() as session:
+            loc = find_location(session, location, actor)
+            return TotalsContext(loc.code, on, self.s.system_rate(session, on), loc.cdf_increment,
+                                 tuple(slab_ranges(session, loc.id, on) or ()))
+
+    def history(self, document_id: int) -> list[audit.HistoryRow]:
+        """F4 View History: the audit rows of a document (draft or posted), oldest first."""
+        with self.db.read() as session:
+            return audit.history(session, "document", int(document_id))
 
     # -- search and view ---------------------------------------------------------------
     def list_documents(self, doc_type: str | None = "SI", *, location: str | None = None,
@@ -1040,7 +1117,7 @@ class SalesService:
 
 HEADER_FIELDS = ["location", "date", "customer", "sales_type", "currency", "rate", "sales_person", "contact_no",
                  "additional_price_pct", "agent_commission", "free_offer", "print_usd", "tax_exempt",
-                 "flat_discount", "narration", "order", "invoice_type", "lines"]
+                 "flat_discount", "narration", "order", "invoice_type", "lines", "redemption_points"]
 LINE_FIELDS = ["batch", "price", "discount_pct", "flat_discount"]
 
 
@@ -1052,7 +1129,7 @@ def draft_from_fields(f: Fields, doc_type: str) -> DocumentDraft:
         flat_type = flat.choice("type", FLAT_TYPES)
         flat_value = (flat.pct("value") if flat_type == "percent" else flat.amount("value"))
     lines = []
-    for lf in f.list("lines", required=["item", "qty"], optional=LINE_FIELDS, min_items=1):
+    for lf in f.list("lines", required=["item", "qty"], optional=LINE_FIELDS, min_items=0 if "order" in f else 1):
         lines.append(DraftLine(item=lf.str("item"), batch=lf.str("batch"), qty=lf.qty("qty"), price=lf.amount("price"),
                                discount_pct=lf.pct("discount_pct", Decimal(0)),
                                flat_discount=lf.amount("flat_discount", Decimal(0))))
@@ -1066,7 +1143,7 @@ def draft_from_fields(f: Fields, doc_type: str) -> DocumentDraft:
         tax_exempt=f.bool("tax_exempt"), flat_discount_type=flat_type, flat_discount_value=flat_value,
         narration=f.str("narration", "") or "", order=f.str("order"),
         invoice_type=f.str("invoice_type", "DIRECT") or "DIRECT", lines=lines,
-        approver=f.approver, approver_pin=f.approver_pin,
+        approver=f.approver, approver_pin=f.approver_pin, redemption_points=f.int("redemption_points", 0),
     )
 
 
@@ -1082,7 +1159,8 @@ def totals_out(t: DocumentTotals | StoredTotals, currency: str) -> dict:
 
 @handler("sales_invoice")
 def _post_sales_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
-    f = Fields(doc, required=["customer", "lines"], optional=[k for k in HEADER_FIELDS if k not in ("customer", "lines")])
+    required = ["customer"] if "order" in doc else ["customer", "lines"]
+    f = Fields(doc, required=required, optional=[k for k in HEADER_FIELDS if k not in required])
     draft = draft_from_fields(f, "SI")
     if f.draft:
         draft_id = services.sales.save_draft(actor, draft)
@@ -1105,8 +1183,10 @@ __all__ = [
     "LineView",
     "Preview",
     "PreviewLine",
+    "STOCK_OUT_TYPES",
     "SalesService",
     "StoredTotals",
+    "TotalsContext",
     "customer_at",
     "draft_from_fields",
     "invoice_journal",

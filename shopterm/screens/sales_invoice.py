@@ -1,0 +1,795 @@
+"""Sales Invoice (Facture): the counter's main screen (seed "Sales Invoice (Facture)").
+
+Layout at 80×24::
+
+    AXP Axpert │ 2026-11-23 │ DAY OPEN │ cashier (cashier) │ 1 USD = 2,850 CDF
+    Sales Invoice (Facture) · New
+    Loc AXP     Type DIRECT Date 2026-11-23 Sale credit  No —
+    Client C0001    Kinshasa Pharma      Tel +243810000001  SO/PF
+    Ccy USD Rate 2850    Delegue SP01   Add% 0    Agent No  Free No  $Print No
+    Limit 5,000.00 · 30 days · Outstanding $ 0.00 · Available 5,000.00
+     #  Item           Batch     Qty       Price      Disc%  Flat           Net
+     1  PARA500        B002      10        2.20       10                  19.80
+     …                                     (the item grid, ~8 rows)
+    1: Paracetamol 500 mg (box 100) · BOX×100 · stock 600 res 0 · B002 100 …
+    Price $ 2.20 · Gross 22.00 · Disc 2.20 · Flat share 0.00 · Tax 16% 3.17
+    Qty      10 Gross  22.00 Disc  2.20 Flat %   [slab ]  slab 0% 0.00
+    …                                     (the totals footer, 4 lines)
+
+Keys: the toolbar of DESIGN §12 — Ctrl+S post (a credit sale over the limit
+opens the manager-approval dialog and posts again with the approver), Ctrl+D
+draft (numberless; reopen it from F3), Ctrl+N new, F3 list/search, F4
+history, F9 voucher details (the preview's Dr/Cr before saving, the posted
+journal after), F8 or Ctrl+Del delete the grid row, F6 flat discount
+percent/amount, Esc back. Enter on the client goes straight to the item grid
+(Tab visits every header field).
+
+The screen computes nothing itself: per keystroke the totals come from
+``core.totals.compute_totals`` over the grid's in-memory lines with the
+location's increment and slabs (``services.sales.totals_context``, read once);
+the service recomputes and checks everything when posting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Static
+
+from shopterm.core import money
+from shopterm.core.errors import TotalsError
+from shopterm.core.totals import compute_totals
+from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.widgets.document import DocumentScreen
+from shopterm.widgets.document_list import DocumentListDialog, ListQuery
+from shopterm.widgets.inputs import CodeInput, DateInput, PercentInput, RateInput, ShopInput
+from shopterm.widgets.item_grid import SALES_COLUMNS, ItemGrid, ItemGridHost
+from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
+from shopterm.widgets.voucher_view import HistoryView, VoucherView
+
+__all__ = ["SalesInvoiceScreen"]
+
+YES_NO = [("no", "No"), ("yes", "Yes")]
+
+
+class ClientInput(CodeInput):
+    """The client field: a code, or part of a name/phone (resolved when left)."""
+
+    def _parse(self, text: str) -> str:
+        return text.strip()
+
+
+class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
+    """The Sales Invoice (Facture) entry screen (module docstring)."""
+
+    DOCUMENT_TITLE = "Sales Invoice (Facture)"
+    DOC_TYPE = "SI"
+    SUPPORTS = frozenset({"new", "save", "draft", "list", "history", "voucher", "delete_row"})
+    AUTO_FOCUS = "#field-customer"
+
+    BINDINGS = [
+        Binding("f6", "flat_type", "Flat %/amt", id="invoice.flat_type", show=False),
+    ]
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.location_code: str | None = None
+        self.business_date: dt.date | None = None
+        self.context: Any = None  # services.sales.TotalsContext
+        self.customer: Any = None  # services.sales.CustomerInfo
+        self.draft_id: int | None = None
+        self.view: Any = None  # services.sales.DocumentView once posted / opened
+        self.totals: Any = None  # core.totals.DocumentTotals on screen
+        self.last_post: Any = None
+        self._applied: dict[str, str] = {}
+        self._customer_pending: str | None = None
+        self._totals_error: str | None = None
+        self._confirm: str | None = None
+
+    # -- layout ------------------------------------------------------------------
+
+    def compose_document(self) -> ComposeResult:
+        with Vertical(id="inv-header"):
+            with Horizontal(classes="inv-row"):
+                yield Static("Loc", classes="inv-label")
+                yield CodeInput(id="field-location", label="Location", lookup_kind="location", classes="inv-loc")
+                yield Static("Type DIRECT", classes="inv-label inv-type")
+                yield Static("Date", classes="inv-label")
+                yield DateInput(id="field-date", label="Date", classes="inv-date")
+                yield Static("Sale", classes="inv-label")
+                yield CompactChoice([("cash", "cash"), ("credit", "credit")], id="field-sales-type",
+                                  field_name="sales_type", label="Sales type", classes="inv-sales-type")
+                yield Static("No", classes="inv-label")
+                yield Static("—", id="inv-number", markup=False)
+            with Horizontal(classes="inv-row"):
+                yield Static("Client", classes="inv-label")
+                yield ClientInput(id="field-customer", label="Client", lookup_kind="customer",
+                                  lookup_title="Find client", classes="inv-client", max_length=40)
+                yield Static("", id="inv-customer-name", markup=False)
+                yield Static("Tel", classes="inv-label")
+                yield Input(id="field-contact-no", max_length=40, classes="inv-contact")
+                yield Static("SO/PF", classes="inv-label")
+                yield CodeInput(id="field-order", label="SO/Proforma No", classes="inv-order")
+            with Horizontal(classes="inv-row"):
+                yield Static("Ccy", classes="inv-label")
+                yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
+                                  label="Currency", classes="inv-ccy")
+                yield Static("Rate", classes="inv-label")
+                yield RateInput(id="field-rate", label="Exchange rate", classes="inv-rate")
+                yield Static("Delegue", classes="inv-label")
+                yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
+                                lookup_title="Find sales person", classes="inv-sp")
+                yield Static("Add%", classes="inv-label")
+                yield PercentInput(id="field-additional-price-pct", label="Additional price %", classes="inv-add")
+                yield Static("Agent", classes="inv-label")
+                yield CompactChoice(YES_NO, id="field-agent-commission", label="Agent commission", classes="inv-yn")
+                yield Static("Free", classes="inv-label")
+                yield CompactChoice(YES_NO, id="field-free-offer", label="Free offer", classes="inv-yn")
+                yield Static("$Prt", classes="inv-label")
+                yield CompactChoice(YES_NO, id="field-print-usd", label="Print in USD", classes="inv-yn")
+            yield Static("", id="inv-credit", markup=False)
+        yield ItemGrid(SALES_COLUMNS, id="grid")
+        yield TotalsFooter(id="totals")
+
+    # -- shortcuts -----------------------------------------------------------------
+
+    @property
+    def grid(self) -> ItemGrid:
+        return self.query_one("#grid", ItemGrid)
+
+    @property
+    def footer_totals(self) -> TotalsFooter:
+        return self.query_one("#totals", TotalsFooter)
+
+    def _input(self, name: str) -> Any:
+        return self.query_one(f"#field-{name}")
+
+    def _choice(self, name: str) -> CompactChoice:
+        return self.query_one(f"#field-{name}", CompactChoice)
+
+    @property
+    def currency(self) -> str:
+        return self._choice("currency").value
+
+    def _rate_value(self) -> Decimal | None:
+        value = self._input("rate").decimal_value
+        if value is None and self.context is not None:
+            value = self.context.rate
+        return value
+
+    # -- start: defaults from the services -----------------------------------------
+
+    def on_mount(self) -> None:
+        self._load_context(first=True)
+
+    def _load_context(self, *, first: bool = False) -> None:
+        """Read (off the event loop) the location, business date, rate, increment and slabs."""
+        location = None if first else (self._input("location").value.strip().upper() or None)
+        date = None if first else self._input("date").date_value
+        actor = self.actor
+
+        def work() -> tuple[Any, Any]:
+            services = self.services
+            status = services.status(actor)
+            loc = location or status.location_code or None
+            on = date or status.business_date
+            return status, services.sales.totals_context(loc, on, actor=actor)
+
+        def done(result: tuple[Any, Any]) -> None:
+            status, ctx = result
+            was_dirty = self.is_dirty()
+            self.context = ctx
+            self.business_date = status.business_date
+            if first:
+                self._input("location").value = ctx.location
+                self._input("date").set_value(ctx.date)
+            if not self._input("rate").value.strip() and ctx.rate is not None:
+                self._input("rate").set_value(ctx.rate)
+            self._remember_header()
+            self.grid.location = ctx.location
+            self.grid.date = ctx.date
+            self._update_loader()
+            if not first:
+                self.grid.reload_defaults()
+            if not was_dirty:
+                self.mark_clean()  # the defaults are not the cashier's changes
+            self.recompute()
+
+        self.background(work, done)
+
+    def _remember_header(self) -> None:
+        for name in ("location", "date", "rate", "additional-price-pct", "order"):
+            self._applied[name] = self._input(name).value.strip()
+
+    def _update_loader(self) -> None:
+        """Give the grid a thread-safe defaults loader for the header as it is now."""
+        params: dict[str, Any] = {
+            "location": self.location_code_typed(),
+            "customer_code": self.customer.code if self.customer is not None else None,
+            "currency": self.currency,
+            "rate": self._rate_value(),
+            "date": self._input("date").date_value or (self.context.date if self.context else None),
+            "additional_pct": self._input("additional-price-pct").decimal_value or Decimal(0),
+        }
+        app: Any = self.app
+        self.grid.line_defaults = lambda code: app.services.sales.line_defaults(code, **params)
+        self.grid.location = params["location"]
+        self.grid.date = params["date"]
+
+    def location_code_typed(self) -> str | None:
+        text = self._input("location").value.strip().upper()
+        return text or (self.context.location if self.context is not None else None)
+
+    # -- unsaved changes: header and footer fields by snapshot, the grid by its own flag --
+
+    def _snapshot(self) -> dict[int, str]:
+        return {id(w): w.value for w in self.query("#inv-header Input, #totals Input")}
+
+    def mark_clean(self) -> None:
+        super().mark_clean()
+        for grid in self.query(ItemGrid):
+            grid.touched = False
+
+    def is_dirty(self) -> bool:
+        return super().is_dirty() or any(grid.touched for grid in self.query(ItemGrid))
+
+    # -- the per-keystroke path: core totals on in-memory lines ---------------------
+
+    def recompute(self) -> None:
+        """Footer and line figures from ``core.totals`` (no database call)."""
+        if self.view is not None or self.context is None:
+            return
+        rate = self._rate_value()
+        if rate is None or rate <= 0:
+            return
+        footer = self.footer_totals
+        flat_value = footer.flat_value if footer.flat_text else None
+        flat_type = footer.flat_type if flat_value is not None else None
+        tax_exempt = bool(self.customer is not None and self.customer.tax_exempt)
+        try:
+            totals = compute_totals(
+                self.grid.line_inputs(), currency=self.currency, rate=rate, flat_type=flat_type,
+                flat_value=flat_value, tax_exempt=tax_exempt, cdf_increment=self.context.cdf_increment,
+                slabs=self.context.slabs or None,
+            )
+        except (TotalsError, money.MoneyError) as exc:
+            text = str(exc)
+            self._totals_error = text[:1].upper() + text[1:]
+            self.message_bar.show_warning(self._totals_error)
+            return
+        if self._totals_error is not None:
+            if self.message_bar.text == self._totals_error:
+                self.message_bar.clear()
+            self._totals_error = None
+        self.totals = totals
+        footer.show(totals)
+        self.grid.show_totals(totals)
+
+    @on(ItemGrid.LinesChanged)
+    def _lines_changed(self, event: ItemGrid.LinesChanged) -> None:
+        event.stop()
+        if self.view is None:
+            self.recompute()
+
+    @on(TotalsFooter.FlatChanged)
+    def _flat_changed(self, event: TotalsFooter.FlatChanged) -> None:
+        event.stop()  # typing in the field marks the screen dirty (DocumentScreen)
+        self.recompute()
+
+    @on(Input.Changed, "#field-rate")
+    def _rate_typed(self, event: Input.Changed) -> None:
+        self.recompute()
+
+    def action_flat_type(self) -> None:
+        if self.view is None:
+            self.dirty = True
+            self.footer_totals.toggle_flat_type()
+
+    # -- background reads (never block the Post/Draft single-flight) -----------------
+
+    def background(self, work: Any, done: Any, *, on_error: Any = None) -> None:
+        """Run ``work()`` in a thread; ``done(result)`` on the event loop; errors shown."""
+
+        def in_thread() -> None:
+            try:
+                result = work()
+            except Exception as exc:  # shown in the message bar, never a traceback
+                self.app.call_from_thread(self._background_failed, exc, on_error)
+                return
+            self.app.call_from_thread(done, result)
+
+        self.run_worker(in_thread, thread=True, group="background", exit_on_error=False)
+
+    def _background_failed(self, exc: BaseException, on_error: Any) -> None:
+        if on_error is not None and on_error(exc):
+            return
+        self.show_error(exc)
+
+    # -- header changes ------------------------------------------------------------
+
+    @on(CompactChoice.Changed, "#field-currency")
+    def _currency_changed(self, event: CompactChoice.Changed) -> None:
+        self._update_loader()
+        self.grid.reload_defaults()
+        self.recompute()
+
+    @on(CompactChoice.Changed)
+    def _choice_changed(self, event: CompactChoice.Changed) -> None:
+        if self.view is None:
+            self.dirty = True  # a choice is not an Input: not in the snapshot
+
+    def on_descendant_blur(self, event: Any) -> None:
+        widget = event.widget
+        wid = widget.id or ""
+        if self.view is not None or not wid.startswith("field-"):
+            return
+        name = wid.removeprefix("field-")
+        if name == "customer":
+            self._customer_left()
+            return
+        if name not in ("location", "date", "rate", "additional-price-pct", "order"):
+            return
+        value = widget.value.strip()
+        if value == self._applied.get(name):
+            return
+        if isinstance(widget, ShopInput) and not widget.check():
+            return  # the field shows its own error
+        self._applied[name] = value
+        if name in ("location", "date"):
+            self._load_context()
+        elif name == "order":
+            self._order_left(value)
+        else:
+            self._update_loader()
+            self.grid.reload_defaults()
+            self.recompute()
+
+    # -- the client ------------------------------------------------------------------
+
+    def action_form_enter(self) -> None:
+        focused = self.focused
+        if isinstance(focused, ClientInput) and focused.value.strip() and not self.grid.read_only:
+            # Enter on the client goes straight to the grid (Tab visits the other header fields).
+            row = self.grid.rows[-1]
+            target = row.cell("item")
+            if target is not None and target.focusable:
+                self.set_focus(target)
+                return
+        super().action_form_enter()
+
+    def _customer_left(self) -> None:
+        field = self._input("customer")
+        text = field.value.strip()
+        if not text:
+            if self.customer is not None:
+                self._apply_customer(None)
+            return
+        if self.customer is not None and text.upper() == self.customer.code:
+            return
+        if text == self._customer_pending:
+            return
+        self._resolve_customer(text)
+
+    def _resolve_customer(self, text: str, *, exact: bool = False, quiet: bool = False) -> None:
+        self._customer_pending = text
+        location = self.location_code_typed()
+        actor = self.actor
+
+        def work() -> tuple[str, Any]:
+            services = self.services
+            from shopterm.services.errors import NotFound
+
+            try:
+                return "info", services.sales.customer_info(text.upper(), location)
+            except NotFound:
+                if exact:
+                    raise
+            rows = services.lookup("customer", text, limit=50, actor=actor)
+            if len(rows) == 1:
+                return "info", services.sales.customer_info(rows[0].code, location)
+            return "choose", rows
+
+        def done(result: tuple[str, Any]) -> None:
+            if self._customer_pending != text:
+                return
+            self._customer_pending = None
+            kind, payload = result
+            if kind == "info":
+                self._apply_customer(payload, mark_dirty=not quiet)
+            else:
+                self._choose_customer(text)
+
+        def failed(exc: BaseException) -> bool:
+            self._customer_pending = None
+            return False  # shown with the client field focused
+
+        self.background(work, done, on_error=failed)
+
+    def _choose_customer(self, text: str) -> None:
+        from shopterm.widgets.lookup import LookupDialog
+
+        field = self._input("customer")
+
+        def picked(row: Any) -> None:
+            if row is None:
+                self.show_error(f"Client: nothing chosen for {text!r}", field="customer")
+                return
+            field.value = row.code
+            self._resolve_customer(row.code, exact=True)
+
+        self.app.push_screen(LookupDialog("Find client", field.search, initial=text), picked)
+
+    @on(CodeInput.Picked, "#field-customer")
+    def _customer_picked(self, event: CodeInput.Picked) -> None:
+        event.stop()
+        self._resolve_customer(event.row.code, exact=True)
+
+    def _apply_customer(self, info: Any, *, mark_dirty: bool = True) -> None:
+        """Auto-fill the header from the client (contact, sales person, sales type, credit)."""
+        was_dirty = self.is_dirty()
+        old = self.customer
+        self.customer = info
+        name = self.query_one("#inv-customer-name", Static)
+        contact = self._input("contact-no")
+        sp = self._input("sales-person")
+        if info is None:
+            name.update("")
+            self.query_one("#inv-credit", Static).update("")
+        else:
+            self._input("customer").value = info.code
+            name.update(Text(info.name, no_wrap=True, overflow="ellipsis"))
+            if not contact.value.strip() or (old is not None and contact.value.strip() == old.contact):
+                contact.value = info.contact or ""
+            if not sp.value.strip() or (old is not None and sp.value.strip() == (old.sales_person or "")):
+                sp.value = info.sales_person or ""
+            self._choice("sales-type").set_value("credit" if info.kind == "credit" else "cash")
+            self._choice("free-offer").set_value("yes" if info.free_offer else "no")
+            self.query_one("#inv-credit", Static).update(credit_text(info))
+        if mark_dirty:
+            self.dirty = True
+        elif not was_dirty:
+            self.mark_clean()
+        self._update_loader()
+        if old is None or info is None or old.price_category != info.price_category:
+            self.grid.reload_defaults()
+        self.recompute()
+
+    # -- SO/Proforma ------------------------------------------------------------------
+
+    def _order_left(self, number: str) -> None:
+        """A confirmed order/proforma: with an empty grid, its open lines are copied in."""
+        if not number or any(r.line.item for r in self.grid.rows):
+            return
+
+        def work() -> Any:
+            return self.services.sales.document(number.upper())
+
+        def done(view: Any) -> None:
+            if view.doc_type not in ("SO", "PF"):
+                self.show_error(f"SO/Proforma No: {number.upper()} is a {view.doc_type}, not an order or proforma",
+                                field="order")
+                return
+            self.call_later(self._copy_order, view)
+
+        self.background(work, done)
+
+    async def _copy_order(self, view: Any) -> None:
+        from shopterm.services.drafts import DraftLine
+
+        lines = [DraftLine(item=l.item or "", qty=f"{(l.qty - l.qty_done):f}", price=f"{l.price:f}",
+                           discount_pct=f"{l.discount_pct:f}", flat_discount=f"{l.line_flat:f}")
+                 for l in view.lines if l.item and l.qty > l.qty_done]
+        if view.customer and (self.customer is None or self.customer.code != view.customer):
+            self._input("customer").value = view.customer
+            self._resolve_customer(view.customer, exact=True)
+        await self.grid.set_lines(lines)
+        self.grid.reload_defaults()
+        self.show_info(f"{len(lines)} open line(s) copied from {view.number}")
+
+    # -- the draft ------------------------------------------------------------------
+
+    def build_draft(self) -> Any:
+        """The screen as a ``DocumentDraft`` (as typed)."""
+        from shopterm.services.drafts import DocumentDraft
+
+        footer = self.footer_totals
+        flat_text = footer.flat_text
+        return DocumentDraft(
+            location=self.location_code_typed(),
+            doc_type=self.DOC_TYPE,
+            date=self._input("date").date_value or self._input("date").value.strip() or None,
+            customer=(self.customer.code if self.customer is not None
+                      and self._input("customer").value.strip().upper() == self.customer.code
+                      else self._input("customer").value.strip().upper()),
+            sales_type=self._choice("sales-type").value,
+            currency=self.currency,
+            rate=self._input("rate").value.strip() or None,
+            sales_person=self._input("sales-person").value.strip().upper() or None,
+            contact_no=self._input("contact-no").value.strip(),
+            additional_price_pct=self._input("additional-price-pct").value.strip() or "0",
+            agent_commission=self._choice("agent-commission").value == "yes",
+            free_offer=self._choice("free-offer").value == "yes",
+            print_usd=self._choice("print-usd").value == "yes",
+            flat_discount_type=footer.flat_type if flat_text else None,
+            flat_discount_value=flat_text or None,
+            narration=footer.narration,
+            order=self._input("order").value.strip().upper() or None,
+            invoice_type="DIRECT",
+            lines=self.grid.draft_lines(),
+        )
+
+    # -- toolbar ------------------------------------------------------------------
+
+    def _posted_is_final(self) -> bool:
+        if self.view is not None:
+            self.message_bar.show_warning(
+                f"{self.view.number or 'This invoice'} is posted: posted documents are final. Ctrl+N for a new one")
+            return True
+        return False
+
+    def action_save(self) -> None:
+        if self._posted_is_final() or not self.check_fields():
+            return
+        draft = self.build_draft()
+        draft_id = self.draft_id
+        actor = self.actor
+
+        def post(d: Any) -> Any:
+            services = self.services
+            result = services.sales.post_invoice(actor, d, draft_id)
+            return result, services.sales.document(result.document_id)
+
+        def with_approval(approval: Any) -> Any:
+            return lambda: post(replace(draft, approver=approval.name, approver_pin=approval.pin))
+
+        self.run_service(lambda: post(draft), self._posted, busy_text="Posting…", with_approval=with_approval)
+
+    def _posted(self, result: tuple[Any, Any]) -> None:
+        post, view = result
+        self.last_post = post
+        self.call_later(self._show_view, view)
+        self.refresh_status()
+        self.show_ok(f"Invoice {post.number} posted: payable {money.format_amount(view.totals.payable)} "
+                     f"{view.currency}. Ctrl+N for the next invoice")
+
+    def action_draft(self) -> None:
+        if self._posted_is_final():
+            return
+        draft = self.build_draft()
+        draft_id = self.draft_id
+        actor = self.actor
+
+        def done(new_id: int) -> None:
+            self.draft_id = new_id
+            self.mark_clean()
+            self.query_one("#inv-number", Static).update(f"Draft #{new_id}")
+            self.set_document(None, f"Draft #{new_id}")
+            self.show_ok(f"Draft #{new_id} saved (no number yet): reopen it with F3")
+
+        self.run_service(lambda: self.services.sales.save_draft(actor, draft, draft_id), done, busy_text="Saving…")
+
+    def _confirmed(self, action: str, what: str) -> bool:
+        """A second press of the same key goes ahead with unsaved changes."""
+        if not self.is_dirty() or self._confirm == action:
+            self._confirm = None
+            return True
+        self._confirm = action
+        hint = "" if self.view is not None else " (Ctrl+D keeps a draft)"
+        self.message_bar.show_warning(f"Unsaved changes: press {what} again to discard them{hint}")
+        return False
+
+    def action_new(self) -> None:
+        if not self._confirmed("new", "Ctrl+N"):
+            return
+        self.call_later(self.reset)
+
+    async def reset(self) -> None:
+        """A blank invoice with the header defaults."""
+        self.view = None
+        self.draft_id = None
+        self.customer = None
+        self.totals = None
+        self._customer_pending = None
+        for name in ("customer", "contact-no", "order", "sales-person", "additional-price-pct"):
+            self._input(name).value = ""
+        for name in ("agent-commission", "free-offer", "print-usd"):
+            self._choice(name).set_value("no")
+        self._choice("sales-type").set_value("cash")
+        self._choice("currency").set_value("USD")
+        self.query_one("#inv-customer-name", Static).update("")
+        self.query_one("#inv-credit", Static).update("")
+        self.query_one("#inv-number", Static).update("—")
+        footer = self.footer_totals
+        footer.read_only = False
+        footer.set_flat(None, None)
+        footer.set_narration("")
+        footer.show(None)
+        self._set_header_enabled(True)
+        await self.grid.clear()
+        if self.context is not None:
+            self._input("location").value = self.context.location
+            self._input("date").set_value(self.context.date)
+            self._input("rate").set_value(self.context.rate) if self.context.rate is not None else None
+        self._remember_header()
+        self._update_loader()
+        self.recompute()
+        self.set_document(None, "New")
+        self.mark_clean()
+        self._input("customer").focus()
+
+    def action_list(self) -> None:
+        if not self._confirmed("list", "F3"):
+            return
+        location = self.location_code_typed()
+
+        def search(q: ListQuery) -> Any:
+            return self.services.sales.list_documents(
+                self.DOC_TYPE, location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
+                customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+
+        def picked(row: Any) -> None:
+            if row is None:
+                return
+            if row.status == "draft":
+                self.run_service(lambda: self.services.sales.load_draft(row.id),
+                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text="Opening…")
+            else:
+                self.run_service(lambda: self.services.sales.document(row.id),
+                                 lambda v: self.call_later(self._show_view, v), busy_text="Opening…")
+
+        self.app.push_screen(DocumentListDialog("Sales invoices", search, today=self.business_date), picked)
+
+    def action_history(self) -> None:
+        doc_id = self.view.id if self.view is not None else self.draft_id
+        title = f"History of {self.view.number}" if self.view is not None and self.view.number else "History"
+        if doc_id is None:
+            self.app.push_screen(HistoryView(title, []))
+            return
+        self.background(lambda: self.services.sales.history(doc_id),
+                        lambda rows: self.app.push_screen(HistoryView(title, rows)))
+
+    def action_voucher(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(VoucherView(f"Voucher {self.view.number or ''}".strip(), self.view.journal))
+            return
+        draft = self.build_draft()
+        actor = self.actor
+
+        def shown(preview: Any) -> None:
+            note = "Not saved yet: the journal as it would post."
+            if preview.warnings:
+                note += " Note: " + "; ".join(preview.warnings[:3])
+            self.app.push_screen(VoucherView("Voucher details (preview)", preview.voucher, note))
+
+        self.background(lambda: self.services.sales.preview(draft, actor), shown)
+
+    def action_delete_row(self) -> None:
+        if self._posted_is_final():
+            return
+        self.grid.delete_row()
+
+    # -- showing a posted document or a draft -----------------------------------------
+
+    def _fill_header(self, *, location: str, date: Any, customer: str | None, sales_type: str, currency: str,
+                     rate: Any, sales_person: str | None, contact: str, additional: Any, agent: bool, free: bool,
+                     print_usd: bool, order: str | None) -> None:
+        self._input("location").value = location or ""
+        self._input("date").set_value(date)
+        self._input("customer").value = customer or ""
+        self._choice("sales-type").set_value(sales_type or "cash")
+        self._choice("currency").set_value(currency or "USD")
+        self._input("rate").set_value(rate if rate not in (None, "") else "")
+        self._input("sales-person").value = sales_person or ""
+        self._input("contact-no").value = contact or ""
+        add = additional if additional not in (None, "", "0") and additional != 0 else ""
+        self._input("additional-price-pct").value = f"{add:f}" if isinstance(add, Decimal) else str(add)
+        self._choice("agent-commission").set_value("yes" if agent else "no")
+        self._choice("free-offer").set_value("yes" if free else "no")
+        self._choice("print-usd").set_value("yes" if print_usd else "no")
+        self._input("order").value = order or ""
+
+    def _set_header_enabled(self, enabled: bool) -> None:
+        for widget in self.query("#inv-header Input, #inv-header CompactChoice"):
+            widget.disabled = not enabled
+
+    async def _show_view(self, view: Any) -> None:
+        """A posted invoice, read-only (posted is final)."""
+        self.view = view
+        self.draft_id = None
+        self.customer = None
+        self._fill_header(location=view.location, date=view.date, customer=view.customer, sales_type=view.sales_type,
+                          currency=view.currency, rate=view.rate, sales_person=view.sales_person,
+                          contact=view.contact_no, additional=view.additional_price_pct, agent=view.agent_commission,
+                          free=view.free_offer, print_usd=view.print_usd, order=view.order)
+        self.query_one("#inv-customer-name", Static).update(view.customer_name or "")
+        self.query_one("#inv-credit", Static).update(
+            f"Posted by {view.posted_by or '?'}" + (f" · approved by {view.approved_by}" if view.approved_by else "")
+            + (f" · due {view.due_date.isoformat()}" if view.due_date else ""))
+        self.query_one("#inv-number", Static).update(view.number or f"Draft #{view.id}")
+        t = view.totals
+        footer = self.footer_totals
+        if t.flat_type == "amount":
+            footer.set_flat("amount", t.flat_amount)
+        elif t.flat_type == "percent" and not t.flat_from_slab:
+            footer.set_flat("percent", t.flat_pct)
+        else:
+            footer.set_flat(None, None)
+        footer.set_narration(view.narration)
+        footer.read_only = True
+        self._set_header_enabled(False)
+        await self.grid.set_lines(view.lines, read_only=True)
+        footer.show(t)
+        self.totals = None
+        self.mark_clean()
+        self.set_document(view.number, "Posted" if view.status == "posted" else view.status.capitalize())
+        self.set_focus(None)
+
+    async def _show_draft(self, draft_id: int, draft: Any) -> None:
+        """A saved draft, editable; the lines' defaults are reloaded."""
+        self.view = None
+        self.draft_id = draft_id
+        self._set_header_enabled(True)
+        self.footer_totals.read_only = False
+        self._fill_header(location=draft.location or "", date=draft.date, customer=draft.customer,
+                          sales_type=draft.sales_type or "cash", currency=draft.currency, rate=draft.rate,
+                          sales_person=draft.sales_person, contact=draft.contact_no,
+                          additional=draft.additional_price_pct, agent=draft.agent_commission,
+                          free=draft.free_offer, print_usd=draft.print_usd, order=draft.order)
+        self.footer_totals.set_flat(draft.flat_discount_type, draft.flat_discount_value)
+        self.footer_totals.set_narration(draft.narration)
+        self.query_one("#inv-number", Static).update(f"Draft #{draft_id}")
+        self.customer = None
+        self._remember_header()
+        await self.grid.set_lines(draft.lines)
+        self._update_loader()
+        if draft.customer:
+            self._resolve_customer(draft.customer, exact=True, quiet=True)  # reloads the lines' defaults
+        else:
+            self.grid.reload_defaults()
+        self.set_document(None, f"Draft #{draft_id}")
+        self.mark_clean()
+        self._input("customer").focus()
+
+    # -- errors: a line's field focuses its grid cell ----------------------------------
+
+    def show_error(self, error: BaseException | str, field: str | None = None) -> None:
+        line = (getattr(error, "details", None) or {}).get("line") if isinstance(error, BaseException) else None
+        err_field = field or getattr(error, "field", None)
+        if line and err_field:
+            super().show_error(error, field="__none__")
+            self.grid.focus_cell(int(line), err_field)
+            return
+        if err_field in ("lines", "item", "qty", "price", "batch", "discount_pct", "flat_discount"):
+            super().show_error(error, field="__none__")
+            rows = self.grid.rows
+            self.grid.focus_cell(len(rows), "item")
+            return
+        super().show_error(error, field)
+
+
+def credit_text(info: Any) -> str:
+    """The read-only credit line of the header."""
+    if info.kind != "credit":
+        return f"Cash customer · {info.price_category} prices" + (" · tax exempt" if info.tax_exempt else "")
+    avail = money.format_amount(info.available_credit)
+    return (f"Limit {money.format_amount(info.credit_limit)} · {info.credit_days} days · "
+            f"Outstanding $ {money.format_amount(info.outstanding_usd)} · Available {avail}"
+            + (" · tax exempt" if info.tax_exempt else ""))
+
+
+register(ScreenEntry(
+    key="sales_invoice",
+    title="Sales Invoice (Facture)",
+    group="Sales",
+    factory=lambda app: SalesInvoiceScreen(),
+    roles=CASHIER,
+    help="Invoice goods handed over now: cash or credit",
+))

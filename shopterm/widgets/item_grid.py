@@ -1,0 +1,1085 @@
+"""The item grid of sales documents: type lines fast, see every figure at once.
+
+Reusable by the invoice, orders, provisional invoices and returns: the columns
+are given per document type (:data:`SALES_COLUMNS` is the invoice's). At 80
+columns the grid shows the essential ones (S No, Item, Batch, Qty, Price,
+Disc %, Flat, Net) and a two-line *detail strip* under the rows shows the rest
+of the focused line (name, unit, pack size, current/reserved stock, batch
+stock and expiry, price USD, gross, discount amount, flat share, tax)::
+
+     #  Item          Batch     Qty       Price      Disc%  Flat     Net
+     1  PARA500       B002      10        2.50       10     0        22.50
+     2  ▏
+    Paracetamol 500 mg (box 100) · BOX×100 · stock 600 res 0 · B002 100 exp 2027-01-31
+    Price $ 2.50 · Gross 25.00 · Disc 2.50 · Flat share 1.12 · Tax 16% 3.42
+
+Typing
+------
+* Item: a code or part of a name. Leaving the cell (Enter, Tab, arrows)
+  resolves it: the exact code, or the only match, else the F2
+  :class:`~shopterm.widgets.lookup.LookupDialog` opens pre-filtered. The line's
+  defaults (unit, pack size, stocks, FEFO batch, batch stock, price, price
+  USD) are then loaded in a worker with :attr:`ItemGrid.line_defaults`.
+* Enter/Tab go to the next cell (Enter on the item goes straight to Qty: the
+  batch is chosen first-expiry-first; Tab or Shift+Tab reaches it); from the
+  last cell to the next row. Shift+Tab goes back; ↑/↓ change row. There is
+  always one blank row at the end, so keys typed ahead land in it.
+* F2 on the batch cell lists the item's batches with their stock and expiry.
+* Ctrl+Del or F8 (the host screen's ``action_delete_row``) deletes the row.
+
+Keystroke path
+--------------
+A keystroke in a number cell parses that cell (``core.money``), updates the
+line in memory and posts :class:`ItemGrid.LinesChanged`. No database call:
+the host computes the totals with ``core.totals`` from
+:meth:`ItemGrid.line_inputs` and hands them back with
+:meth:`ItemGrid.show_totals`, which repaints only the figures whose text
+changed (the Net cell of the line and the detail strip). Rows are never
+rebuilt per keystroke.
+
+Bad input (letters in Qty, a negative number, too many decimals) is reported
+when the cell is left (``ShopInput.Invalid`` → the screen's message bar, e.g.
+``Qty (line 2): 'abc' is not a number``); what was typed stays, and Enter on
+a bad cell keeps the focus there.
+
+Hosting
+-------
+A screen that hosts a grid mixes in :class:`ItemGridHost` *before* its base
+screen class (it routes the priority Enter/Tab/Shift+Tab keys of
+``FormNavigation`` into the grid, and shows :class:`ItemGrid.Failed`).
+Attributes down: ``line_defaults``, ``location``, ``date``,
+``read_only``; messages up: ``LinesChanged``, ``Failed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import events, on
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from shopterm.core import money
+from shopterm.core.totals import LineInput
+from shopterm.widgets.inputs import MoneyInput, PercentInput, QtyInput, ShopInput
+from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount, fmt_qty
+
+__all__ = [
+    "GridColumn",
+    "GridLine",
+    "ItemGrid",
+    "ItemGridHost",
+    "SALES_COLUMNS",
+]
+
+ZERO = Decimal(0)
+
+
+# ---------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True, slots=True)
+class GridColumn:
+    """One grid column.
+
+    key: ``sno``, ``item``, ``batch``, ``qty``, ``price``, ``discount_pct``,
+        ``flat_discount`` (typed), or a ``LineTotals`` attribute shown
+        read-only (``line_net``, ``gross``, ``tax``…).
+    title: the header text; also names the cell in messages.
+    width: cells.
+    kind: ``sno`` | ``item`` | ``batch`` | ``qty`` | ``money`` | ``pct`` | ``figure``.
+    """
+
+    key: str
+    title: str
+    width: int
+    kind: str
+    label: str = ""  # the name in messages ("Disc %"); defaults to title
+
+    @property
+    def editable(self) -> bool:
+        return self.kind in ("item", "batch", "qty", "money", "pct")
+
+    @property
+    def name(self) -> str:
+        return self.label or self.title
+
+
+SALES_COLUMNS: tuple[GridColumn, ...] = (
+    GridColumn("sno", "#", 3, "sno"),
+    GridColumn("item", "Item", 14, "item"),
+    GridColumn("batch", "Batch", 9, "batch"),
+    GridColumn("qty", "Qty", 9, "qty"),
+    GridColumn("price", "Price", 10, "money"),
+    GridColumn("discount_pct", "Disc%", 6, "pct", "Disc %"),
+    GridColumn("flat_discount", "Flat", 8, "money", "Flat discount"),
+    GridColumn("line_net", "Net", 11, "figure"),
+)
+
+#: the typed columns a DraftLine carries
+NUMBER_KEYS = ("qty", "price", "discount_pct", "flat_discount")
+
+
+# ---------------------------------------------------------------- a line
+
+
+@dataclass(eq=False)
+class GridLine:
+    """One row's state. ``texts`` are what the cells show; ``values`` the parsed numbers."""
+
+    item: str = ""  # the resolved item code ("" until resolved)
+    texts: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Decimal | None] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)  # last text put in a cell by the program
+    defaults: Any = None  # services.sales.LineDefaults once loaded
+    price_from_list: bool = True  # the price is the list price (not typed)
+    batch_auto: bool = True  # the batch is the FEFO default (not typed)
+    resolving: str | None = None  # the item text being resolved
+    totals: Any = None  # core.totals.LineTotals of the last show_totals
+    view: Any = None  # a posted line (services.sales.LineView): read-only display
+
+    def text(self, key: str) -> str:
+        return self.texts.get(key, "")
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(self.texts.get(k, "").strip() for k in ("item", "qty")) and not self.item
+
+    @property
+    def tax_rate(self) -> Decimal:
+        d = self.defaults
+        return d.tax_rate if d is not None else ZERO
+
+
+# ---------------------------------------------------------------- cells
+
+
+class _Cell:
+    """Mixed into the Input cells: which row and column the cell is."""
+
+    grid_row: "GridRow"
+    column: GridColumn
+
+    def _setup_cell(self, row: "GridRow", column: GridColumn) -> None:
+        self.grid_row = row
+        self.column = column
+        self.add_class("grid-cell", "no-advance", f"col-{column.key.replace('_', '-')}")  # type: ignore[attr-defined]
+        self.styles.width = column.width  # type: ignore[attr-defined]
+        self.cursor_blink = False  # type: ignore[attr-defined]  # no repaint every 0.5 s over SSH
+
+
+class _LookupRow:
+    __slots__ = ("code", "name", "detail")
+
+    def __init__(self, code: str, name: str, detail: str = "") -> None:
+        self.code, self.name, self.detail = code, name, detail
+
+
+class ItemCell(_Cell, ShopInput):
+    """The item cell: a code or part of a name (free text until resolved)."""
+
+    DEFAULT_KIND = "item"
+
+    def _parse(self, text: str) -> str:
+        return text.strip()
+
+    @property
+    def can_lookup(self) -> bool:
+        return not self.disabled
+
+    def action_lookup(self) -> None:
+        grid = self.grid_row.grid
+        grid.open_item_lookup(self.grid_row, self.value.strip())
+
+
+class BatchCell(_Cell, ShopInput):
+    """The batch cell; F2 lists the item's batches with stock and expiry."""
+
+    DEFAULT_KIND = "batch"
+
+    def _parse(self, text: str) -> str:
+        code = text.strip().upper()
+        if not all(c.isalnum() or c in "-_./" for c in code):
+            raise money.MoneyError(f"{self.label}: {text!r} is not a valid batch code")
+        return code
+
+    @property
+    def can_lookup(self) -> bool:
+        return not self.disabled
+
+    def action_lookup(self) -> None:
+        self.grid_row.grid.open_batch_lookup(self.grid_row)
+
+
+class QtyCell(_Cell, QtyInput):
+    pass
+
+
+class MoneyCell(_Cell, MoneyInput):
+    pass
+
+
+class PctCell(_Cell, PercentInput):
+    pass
+
+
+_CELL_CLASSES: dict[str, type] = {"item": ItemCell, "batch": BatchCell, "qty": QtyCell, "money": MoneyCell,
+                                  "pct": PctCell}
+
+
+class GridRow(Horizontal):
+    """One grid row: its cells and its :class:`GridLine`."""
+
+    DEFAULT_CSS = "GridRow { height: 1; }"
+
+    def __init__(self, grid: "ItemGrid", line: GridLine, number: int) -> None:
+        super().__init__(classes="grid-row")
+        self.grid = grid
+        self.line = line
+        self.number = number
+        self.cells: dict[str, Widget] = {}
+        for col in grid.columns:
+            if col.kind == "sno":
+                w: Widget = Figure(str(number), classes="grid-sno")
+                w.styles.width = col.width
+            elif col.kind == "figure":
+                w = Figure("", classes="grid-figure")
+                w.styles.width = col.width
+            else:
+                cls = _CELL_CLASSES[col.kind]
+                w = cls(line.text(col.key), label=f"{col.name} (line {number})", field_name=col.key,
+                        disabled=grid.read_only)
+                w._setup_cell(self, col)  # type: ignore[attr-defined]
+                if col.key in NUMBER_KEYS:
+                    w.max_length = 16  # type: ignore[attr-defined]
+            self.cells[col.key] = w
+
+    def compose(self) -> ComposeResult:
+        yield from self.cells.values()
+
+    def cell(self, key: str) -> Widget | None:
+        return self.cells.get(key)
+
+    def editable_cells(self) -> list[ShopInput]:
+        return [w for k, w in self.cells.items() if isinstance(w, ShopInput)]
+
+    def set_number(self, number: int) -> None:
+        self.number = number
+        for col in self.grid.columns:
+            w = self.cells[col.key]
+            if col.kind == "sno":
+                w.set(str(number))  # type: ignore[attr-defined]
+            elif isinstance(w, ShopInput):
+                w.label = f"{col.name} (line {number})"
+
+    def put(self, key: str, text: str) -> None:
+        """Show ``text`` in a typed cell (a program change, not typing)."""
+        w = self.cells.get(key)
+        self.line.texts[key] = text
+        self.line.shown[key] = text
+        if isinstance(w, Input) and w.value != text:
+            w.value = text
+            if isinstance(w, ShopInput) and w.error is not None:
+                w.validate(text)
+        if key in NUMBER_KEYS:
+            self.line.values[key] = _parse_cell(w, text)
+
+    def set_figure(self, key: str, text: str) -> None:
+        w = self.cells.get(key)
+        if isinstance(w, Figure):
+            w.set(text)
+
+
+def _parse_cell(widget: Widget | None, text: str) -> Decimal | None:
+    if not isinstance(widget, ShopInput):
+        try:
+            return money.to_decimal(text) if text.strip() else None
+        except money.MoneyError:
+            return None
+    try:
+        return widget.parse(text)
+    except money.MoneyError:
+        return None
+
+
+def _fmt_number(value: Decimal | None, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "qty":
+        return money.format_qty(value).replace(",", "")
+    if kind == "money":
+        return f"{money.q2(value):f}"
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# ---------------------------------------------------------------- the grid
+
+
+class _Rows(VerticalScroll, can_focus=False):
+    """The scrolling rows (the cells take the focus, never the container)."""
+
+
+class ItemGrid(Widget, can_focus=False):
+    """The editable item grid (module docstring)."""
+
+    BINDINGS = [
+        Binding("up", "move_row(-1)", "Row up", show=False),
+        Binding("down", "move_row(1)", "Row down", show=False),
+        # Input does not bind Ctrl+Del, but a priority binding here also wins
+        # over anything the host screen binds to it.
+        Binding("ctrl+delete", "delete_row", "Delete row", show=False, priority=True),
+    ]
+
+    class LinesChanged(Message):
+        """A line's item, batch or numbers changed (``line`` is its 1-based number; 0: many).
+
+        ``by_user`` is False when the change came from loading defaults (not typing).
+        """
+
+        def __init__(self, grid: "ItemGrid", line: int, by_user: bool = True) -> None:
+            super().__init__()
+            self.grid = grid
+            self.line = line
+            self.by_user = by_user
+
+        @property
+        def control(self) -> "ItemGrid":
+            return self.grid
+
+    class Failed(Message):
+        """Loading a line failed (unknown item, no price…): show it, focus the cell."""
+
+        def __init__(self, grid: "ItemGrid", error: BaseException | str, line: int, key: str) -> None:
+            super().__init__()
+            self.grid = grid
+            self.error = error
+            self.line = line
+            self.key = key
+
+        @property
+        def control(self) -> "ItemGrid":
+            return self.grid
+
+    def __init__(
+        self,
+        columns: Sequence[GridColumn] = SALES_COLUMNS,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.columns: tuple[GridColumn, ...] = tuple(columns)
+        self.editable_keys: tuple[str, ...] = tuple(c.key for c in self.columns if c.editable)
+        #: ``line_defaults(item_code) -> LineDefaults``, run in a worker thread.
+        #: The host sets it from the header (location, customer, currency, rate…).
+        self.line_defaults: Callable[[str], Any] | None = None
+        #: ``item_search(query) -> [row with code/name/detail]``, run in a worker thread.
+        self.item_search: Callable[[str], Sequence[Any]] | None = None
+        #: ``batch_search(item_code) -> [BatchStock]`` (batches with stock), in a worker thread.
+        self.batch_search: Callable[[str], Sequence[Any]] | None = None
+        self.location: str | None = None
+        self.date: dt.date | None = None
+        self._read_only = False
+        self._rows: list[GridRow] = []
+        self._detail_row: GridRow | None = None
+        #: True once the cashier typed in a cell or deleted a row (the host's
+        #: unsaved-changes check; program fills never set it). The host resets it.
+        self.touched = False
+
+    # -- layout ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header_text(), id="grid-header", markup=False)
+        with _Rows(id="grid-rows"):
+            row = self._new_row(GridLine())
+            yield row
+        yield Figure("", id="grid-detail-1", classes="grid-detail")
+        yield Figure("", id="grid-detail-2", classes="grid-detail")
+
+    def _header_text(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop")
+        for col in self.columns:
+            title = col.title[: col.width]
+            cell = title.rjust(col.width) if col.kind in ("figure",) else title.ljust(col.width)
+            text.append(cell + " ")
+        return text
+
+    def _new_row(self, line: GridLine) -> GridRow:
+        row = GridRow(self, line, len(self._rows) + 1)
+        self._rows.append(row)
+        return row
+
+    @property
+    def rows(self) -> list[GridRow]:
+        return list(self._rows)
+
+    @property
+    def lines(self) -> list[GridLine]:
+        return [r.line for r in self._rows]
+
+    def row_of(self, widget: Widget | None) -> GridRow | None:
+        node = widget
+        while node is not None and node is not self:
+            if isinstance(node, GridRow) and node.grid is self:
+                return node
+            node = node.parent  # type: ignore[assignment]
+        return None
+
+    def owns(self, widget: Widget | None) -> bool:
+        return self.row_of(widget) is not None
+
+    def cell(self, line: int, key: str) -> Widget | None:
+        """The widget of line ``line`` (1-based), column ``key``."""
+        if 1 <= line <= len(self._rows):
+            return self._rows[line - 1].cell(key)
+        return None
+
+    def focus_cell(self, line: int, key: str = "item") -> bool:
+        """Focus a cell (e.g. the one a service error names). False when there is none."""
+        w = self.cell(line, key) or self.cell(line, "item")
+        if w is not None and w.focusable:
+            self.screen.set_focus(w)
+            return True
+        return False
+
+    # -- attributes down ---------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @read_only.setter
+    def read_only(self, value: bool) -> None:
+        self._read_only = value
+        for row in self._rows:
+            for w in row.editable_cells():
+                w.disabled = value
+        if not value:
+            self._ensure_trailing_blank()
+
+    def line_inputs(self) -> list[LineInput]:
+        """One ``core.totals.LineInput`` per row (an incomplete row counts as zero),
+        so ``totals.lines[i]`` is row ``i``."""
+        out = []
+        for row in self._rows:
+            line = row.line
+            v = line.values
+            if line.defaults is None or not line.item:
+                out.append(LineInput(ZERO, ZERO, ZERO, ZERO, ZERO))
+                continue
+            out.append(LineInput(v.get("qty") or ZERO, v.get("price") or ZERO, v.get("discount_pct") or ZERO,
+                                 v.get("flat_discount") or ZERO, line.tax_rate))
+        return out
+
+    def draft_lines(self) -> list:
+        """The rows as ``services.drafts.DraftLine`` (as typed; the list price as None)."""
+        from shopterm.services.drafts import DraftLine
+
+        out = []
+        for row in self._rows:
+            line = row.line
+            t = line.texts
+            item = line.item or t.get("item", "").strip().upper()
+            batch = t.get("batch", "").strip().upper() or None
+            price: str | None = t.get("price", "").strip() or None
+            if line.price_from_list and line.defaults is not None:
+                price = None
+            out.append(DraftLine(item=item, batch=batch, qty=t.get("qty", "").strip() or None, price=price,
+                                 discount_pct=t.get("discount_pct", "").strip() or "0",
+                                 flat_discount=t.get("flat_discount", "").strip() or "0"))
+        while out and out[-1].is_blank():
+            out.pop()
+        return out
+
+    async def set_lines(self, lines: Sequence[Any], *, read_only: bool = False) -> None:
+        """Replace every row: ``DraftLine``s (a draft reopened; call :meth:`reload_defaults`
+        after) or posted ``LineView``s (shown read-only with their stored figures)."""
+        rows_box = self.query_one("#grid-rows", VerticalScroll)
+        await rows_box.remove_children()
+        self._rows = []
+        self._read_only = read_only
+        self._detail_row = None
+        new_rows = []
+        for src in lines:
+            line = GridLine()
+            if hasattr(src, "line_net"):  # a posted LineView
+                line.view = src
+                line.item = src.item or ""
+                line.texts = {"item": src.item or "", "batch": src.batch or "",
+                              "qty": _fmt_number(src.qty, "qty"), "price": _fmt_number(src.price, "money"),
+                              "discount_pct": _fmt_number(src.discount_pct, "pct"),
+                              "flat_discount": _fmt_number(src.line_flat, "money")}
+            else:  # a DraftLine
+                line.texts = {"item": str(src.item or ""), "batch": str(src.batch or ""),
+                              "qty": _text(src.qty), "price": _text(src.price),
+                              "discount_pct": "" if _text(src.discount_pct) in ("", "0") else _text(src.discount_pct),
+                              "flat_discount": "" if _text(src.flat_discount) in ("", "0", "0.00") else _text(src.flat_discount)}
+                line.price_from_list = src.price in (None, "")
+                line.batch_auto = not src.batch
+            line.shown = dict(line.texts)
+            new_rows.append(self._new_row(line))
+        if not read_only or not new_rows:
+            new_rows.append(self._new_row(GridLine()))
+        await rows_box.mount_all(new_rows)
+        for row in self._rows:
+            for key in NUMBER_KEYS:
+                row.line.values[key] = _parse_cell(row.cell(key), row.line.text(key))
+            if row.line.view is not None:
+                row.set_figure("line_net", fmt_amount(row.line.view.line_net))
+                for col in self.columns:
+                    if col.kind == "figure" and col.key != "line_net":
+                        row.set_figure(col.key, fmt_amount(getattr(row.line.view, col.key, None)))
+        self._show_detail(self._rows[0] if self._rows else None)
+
+    async def clear(self) -> None:
+        """One blank row, editable."""
+        await self.set_lines([], read_only=False)
+
+    # -- messages from the cells -------------------------------------------------
+
+    @on(Input.Changed, ".grid-cell")
+    def _cell_changed(self, event: Input.Changed) -> None:
+        cell = event.input
+        row = getattr(cell, "grid_row", None)
+        if row is None or row.grid is not self:
+            return
+        line = row.line
+        key = cell.column.key  # type: ignore[attr-defined]
+        text = event.value
+        typed = text != line.shown.get(key)
+        line.texts[key] = text
+        if typed:
+            self.touched = True
+        if key == "item":
+            if text.strip():
+                self._ensure_trailing_blank()
+            return
+        if key == "batch":
+            if typed:
+                line.batch_auto = False
+                self.post_message(self.LinesChanged(self, row.number))
+            if row is self._detail_row:
+                self._show_detail(row)
+            return
+        if key == "price" and typed:
+            line.price_from_list = False
+        value = _parse_cell(cell, text)
+        if value != line.values.get(key) or (value is None and key not in line.values):
+            line.values[key] = value
+            self.post_message(self.LinesChanged(self, row.number))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        row = self.row_of(event.widget)
+        if row is not None and row is not self._detail_row:
+            self._show_detail(row)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        widget = event.widget
+        row = getattr(widget, "grid_row", None)
+        if row is None or row not in self._rows:
+            return
+        if isinstance(widget, ItemCell):
+            self._item_left(row)
+        elif isinstance(widget, BatchCell):
+            text = widget.value.strip().upper()
+            if text != widget.value:
+                widget.value = text  # typed in lower case: shown as the code
+
+    # -- item resolution ---------------------------------------------------------
+
+    def _item_left(self, row: GridRow) -> None:
+        """The item cell was left: resolve what was typed if it changed."""
+        line = row.line
+        text = row.line.text("item").strip()
+        if not text:
+            if line.item:  # the item was erased: the line no longer counts
+                line.item = ""
+                line.defaults = None
+                self.post_message(self.LinesChanged(self, row.number))
+                if row is self._detail_row:
+                    self._show_detail(row)
+            return
+        if text.upper() == line.item or text == line.resolving:
+            return
+        self._resolve(row, text)
+
+    def _resolve(self, row: GridRow, text: str, *, exact: bool = False) -> None:
+        line = row.line
+        line.resolving = text
+        search = self.item_search or self._default_item_search
+        load = self.line_defaults
+
+        def work() -> tuple[str, Any]:
+            if exact:
+                code = text.upper()
+            else:
+                rows = list(search(text))
+                wanted = text.upper()
+                hit = next((r for r in rows if str(r.code).upper() == wanted), None)
+                if hit is None and len(rows) == 1:
+                    hit = rows[0]
+                if hit is None:
+                    return "choose", rows
+                code = str(hit.code)
+            if load is None:
+                raise RuntimeError("the item grid has no line_defaults loader")
+            return "loaded", load(code)
+
+        def in_thread() -> None:
+            try:
+                result = work()
+            except Exception as exc:  # shown by the host, never a traceback
+                self.app.call_from_thread(self._resolve_failed, row, text, exc)
+                return
+            self.app.call_from_thread(self._resolved, row, text, *result)
+
+        self.run_worker(in_thread, thread=True, group="grid-resolve", exit_on_error=False)
+
+    def _alive(self, row: GridRow, text: str) -> bool:
+        return row in self._rows and row.line.resolving == text
+
+    def _resolved(self, row: GridRow, text: str, kind: str, payload: Any) -> None:
+        if not self._alive(row, text):
+            return
+        line = row.line
+        if kind == "choose":
+            line.resolving = None
+            self.open_item_lookup(row, text, nothing=not payload)
+            return
+        line.resolving = None
+        self.apply_defaults(row, payload, new_item=True)
+
+    def _resolve_failed(self, row: GridRow, text: str, exc: BaseException) -> None:
+        if row not in self._rows:
+            return
+        row.line.resolving = None
+        self.post_message(self.Failed(self, exc, row.number, "item"))
+
+    def apply_defaults(self, row: GridRow, defaults: Any, *, new_item: bool = False) -> None:
+        """Fill a line from its ``LineDefaults``: item, batch (unless typed), price
+        (unless typed). Posts LinesChanged."""
+        line = row.line
+        if new_item and line.item and line.item != defaults.item:
+            line.price_from_list = True
+            line.batch_auto = True
+        line.item = defaults.item
+        line.defaults = defaults
+        row.put("item", defaults.item)
+        if line.batch_auto or not line.text("batch").strip():
+            line.batch_auto = True
+            row.put("batch", defaults.batch or "")
+        if line.price_from_list or not line.text("price").strip():
+            line.price_from_list = True
+            row.put("price", _fmt_number(defaults.price, "money"))
+            if defaults.price is None:
+                self.post_message(self.Failed(
+                    self, f"Line {row.number}: {defaults.item} has no price in the price list: type the price",
+                    row.number, "price"))
+        self._ensure_trailing_blank()
+        self.post_message(self.LinesChanged(self, row.number, by_user=False))
+        if row is self._detail_row:
+            self._show_detail(row)
+
+    def reload_defaults(self) -> None:
+        """Reload every line's defaults (the header changed: customer, currency, rate,
+        date, additional %): list prices and FEFO batches follow; typed ones stay."""
+        load = self.line_defaults
+        todo = [(row, row.line.item or row.line.text("item").strip().upper()) for row in self._rows
+                if row.line.view is None and (row.line.item or row.line.text("item").strip())]
+        if load is None or not todo:
+            return
+
+        def in_thread() -> None:
+            results = []
+            for row, code in todo:
+                try:
+                    results.append((row, code, load(code), None))
+                except Exception as exc:
+                    results.append((row, code, None, exc))
+            self.app.call_from_thread(self._reloaded, results)
+
+        self.run_worker(in_thread, thread=True, group="grid-reload", exclusive=True, exit_on_error=False)
+
+    def _reloaded(self, results: list) -> None:
+        for row, code, defaults, exc in results:
+            if row not in self._rows:
+                continue
+            if exc is not None:
+                self.post_message(self.Failed(self, exc, row.number, "item"))
+                continue
+            self.apply_defaults(row, defaults)
+        self.post_message(self.LinesChanged(self, 0, by_user=False))
+
+    # -- lookups -----------------------------------------------------------------
+
+    def _default_item_search(self, query: str) -> Sequence[Any]:
+        app: Any = self.app
+        return app.services.lookup("item", query, limit=50, actor=getattr(app, "actor", None))
+
+    def open_item_lookup(self, row: GridRow, text: str, *, nothing: bool = False) -> None:
+        """F2 (or an ambiguous item): the lookup dialog pre-filtered with ``text``."""
+        from shopterm.widgets.lookup import LookupDialog
+
+        if self._read_only:
+            return
+        search = self.item_search or self._default_item_search
+
+        def picked(choice: Any) -> None:
+            cell = row.cell("item")
+            if row not in self._rows:
+                return
+            if choice is None:
+                if cell is not None:
+                    self.screen.set_focus(cell)
+                if text and text.upper() != row.line.item:
+                    self.post_message(self.Failed(
+                        self, f"Item (line {row.number}): nothing chosen for {text!r}", row.number, "item"))
+                return
+            row.put("item", str(choice.code))
+            qty = row.cell("qty")
+            if qty is not None:
+                self.screen.set_focus(qty)
+            self._ensure_trailing_blank()
+            self._resolve(row, str(choice.code), exact=True)
+
+        self.app.push_screen(LookupDialog(f"Find item (line {row.number})", search, initial=text), picked)
+
+    def open_batch_lookup(self, row: GridRow) -> None:
+        """F2 on the batch cell: the item's batches with stock and expiry."""
+        from shopterm.widgets.lookup import LookupDialog
+
+        if self._read_only:
+            return
+        item = row.line.item
+        if not item:
+            self.post_message(self.Failed(self, f"Batch (line {row.number}): choose the item first",
+                                          row.number, "item"))
+            return
+        fetch = self.batch_search or self._default_batch_search
+        on = self.date
+
+        def search(query: str) -> list[_LookupRow]:
+            q = query.strip().upper()
+            out = []
+            for b in fetch(item):
+                if q and q not in b.code.upper():
+                    continue
+                expired = getattr(b, "expired", False) or (on is not None and b.expiry is not None and b.expiry < on)
+                exp = b.expiry.isoformat() if b.expiry else "no expiry"
+                out.append(_LookupRow(b.code, f"{'EXPIRED ' if expired else 'expires '}{exp}",
+                                      f"stock {money.format_qty(b.qty)}"))
+            return out
+
+        def picked(choice: Any) -> None:
+            if row not in self._rows:
+                return
+            cell = row.cell("batch")
+            if choice is not None:
+                row.line.batch_auto = False
+                row.put("batch", choice.code)
+                self.post_message(self.LinesChanged(self, row.number))
+                if row is self._detail_row:
+                    self._show_detail(row)
+            if cell is not None:
+                self.screen.set_focus(cell)
+
+        self.app.push_screen(LookupDialog(f"Batches of {item}", search, initial=""), picked)
+
+    def _default_batch_search(self, item: str) -> Sequence[Any]:
+        app: Any = self.app
+        return app.services.stock.item_stock(item, self.location, self.date).batches
+
+    # -- navigation (called by ItemGridHost on the priority keys) ----------------
+
+    def navigate(self, step: int, *, enter: bool = False) -> bool:
+        """Move from the focused cell. Returns False when the focus is not in the grid."""
+        screen = self.screen
+        cell = screen.focused
+        row = self.row_of(cell)
+        if row is None or not isinstance(cell, ShopInput):
+            return False
+        keys = [k for k in self.editable_keys if isinstance(row.cell(k), ShopInput)]
+        key = cell.column.key  # type: ignore[attr-defined]
+        index = keys.index(key)
+        r = self._rows.index(row)
+        if enter:
+            # Once the cell has taken the keys typed before Enter: a bad value keeps the focus.
+            cell.call_later(self._check_after_enter, cell)
+        if enter and key == "item":
+            if not cell.value.strip():
+                if row.line.is_blank:
+                    self.leave(1)
+                    return True
+            elif "qty" in keys:
+                self._focus(row.cell("qty"))
+                return True
+        index += step
+        if index >= len(keys):
+            if r + 1 < len(self._rows):
+                self._focus(self._rows[r + 1].cell(keys[0]))
+            elif not row.line.is_blank:
+                self._ensure_trailing_blank(focus=True)
+            else:
+                self.leave(1)
+            return True
+        if index < 0:
+            if r > 0:
+                self._focus(self._rows[r - 1].cell(keys[-1]))
+            else:
+                self.leave(-1)
+            return True
+        self._focus(row.cell(keys[index]))
+        return True
+
+    def _check_after_enter(self, cell: ShopInput) -> None:
+        if not cell.check(quiet=False):
+            self._focus(cell)
+
+    def _focus(self, widget: Widget | None) -> None:
+        if widget is not None and widget.focusable:
+            self.screen.set_focus(widget)
+
+    def action_move_row(self, step: int) -> None:
+        cell = self.screen.focused
+        row = self.row_of(cell)
+        if row is None or not hasattr(cell, "column"):
+            raise SkipAction()
+        r = self._rows.index(row) + step
+        if 0 <= r < len(self._rows):
+            self._focus(self._rows[r].cell(cell.column.key))  # type: ignore[union-attr]
+
+    def leave(self, step: int) -> None:
+        """Focus the first widget after (step 1) or before (-1) the grid."""
+        chain = self.screen.focus_chain
+        mine = [i for i, w in enumerate(chain) if self.owns(w)]
+        if not mine:
+            return
+        i = (mine[-1] + 1) if step > 0 else (mine[0] - 1)
+        if 0 <= i < len(chain):
+            self.screen.set_focus(chain[i])
+
+    def _ensure_trailing_blank(self, *, focus: bool = False) -> None:
+        """Keep one blank row at the end (keys typed ahead land in it)."""
+        if self._read_only:
+            return
+        if self._rows and self._rows[-1].line.is_blank:
+            if focus:
+                self._focus(self._rows[-1].cell(self.editable_keys[0]))
+            return
+        row = self._new_row(GridLine())
+        box = self.query_one("#grid-rows", VerticalScroll)
+        box.mount(row)
+        if focus:
+            self.call_after_refresh(self._focus, row.cell(self.editable_keys[0]))
+
+    # -- rows --------------------------------------------------------------------
+
+    def current_row(self) -> GridRow | None:
+        return self.row_of(self.screen.focused) or self._detail_row
+
+    def action_delete_row(self) -> None:
+        if self.row_of(self.screen.focused) is None:
+            raise SkipAction()
+        self.delete_row()
+
+    def delete_row(self, row: GridRow | None = None) -> None:
+        """Delete the focused (or given) row; the trailing blank row is only cleared."""
+        if self._read_only:
+            return
+        row = row or self.current_row()
+        if row is None or row not in self._rows:
+            return
+        self.touched = True
+        focused = self.screen.focused
+        key = focused.column.key if self.row_of(focused) is row and hasattr(focused, "column") else "item"  # type: ignore[union-attr]
+        r = self._rows.index(row)
+        if row is self._rows[-1]:
+            row.line.item = ""
+            row.line.defaults = None
+            row.line.price_from_list = row.line.batch_auto = True
+            for k in self.editable_keys:
+                row.put(k, "")
+            for col in self.columns:
+                if col.kind == "figure":
+                    row.set_figure(col.key, "")
+            self._focus(row.cell(key))
+        else:
+            self._rows.remove(row)
+            nxt = self._rows[r]
+            self._focus(nxt.cell(key))
+            row.remove()
+            for i, other in enumerate(self._rows[r:], start=r + 1):
+                other.set_number(i)
+        self.post_message(self.LinesChanged(self, 0))
+        self._show_detail(self.current_row())
+
+    # -- figures -----------------------------------------------------------------
+
+    def show_totals(self, totals: Any | None) -> None:
+        """Repaint the read-only figures from ``core.totals.DocumentTotals`` (rows in order)."""
+        line_totals = list(totals.lines) if totals is not None else []
+        figure_cols = [c for c in self.columns if c.kind == "figure"]
+        for i, row in enumerate(self._rows):
+            line = row.line
+            if line.view is not None:
+                continue
+            lt = line_totals[i] if i < len(line_totals) else None
+            line.totals = lt
+            counts = lt is not None and line.defaults is not None and line.item and line.values.get("qty")
+            for col in figure_cols:
+                row.set_figure(col.key, fmt_amount(getattr(lt, col.key)) if counts else "")
+        if self._detail_row is not None:
+            self._show_detail(self._detail_row, figures_only=True)
+
+    def _show_detail(self, row: GridRow | None, *, figures_only: bool = False) -> None:
+        self._detail_row = row
+        try:
+            top = self.query_one("#grid-detail-1", Figure)
+            bottom = self.query_one("#grid-detail-2", Figure)
+        except Exception:  # not composed yet
+            return
+        if row is None:
+            top.set("")
+            bottom.set("")
+            return
+        if not figures_only:
+            top.set(detail_top(row.line, row.number, self.date))
+        bottom.set(detail_bottom(row.line))
+
+    def detail_text(self) -> tuple[str, str]:
+        """The two detail lines as shown (tests)."""
+        return (self.query_one("#grid-detail-1", Figure).text, self.query_one("#grid-detail-2", Figure).text)
+
+
+# ---------------------------------------------------------------- the detail strip
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return str(value)
+
+
+def _batch_info(line: GridLine) -> tuple[Decimal | None, dt.date | None]:
+    d = line.defaults
+    code = line.text("batch").strip().upper()
+    if d is None or not code:
+        return None, None
+    if code == (d.batch or ""):
+        return d.batch_stock, d.batch_expiry
+    for b in getattr(d, "batches", ()) or ():
+        if b.code.upper() == code:
+            return b.qty, b.expiry
+    return Decimal(0), None
+
+
+def detail_top(line: GridLine, number: int, on: dt.date | None = None) -> str:
+    """Line 1 of the strip: name · unit × pack · stock · batch stock and expiry."""
+    v = line.view
+    if v is not None:
+        exp = f" exp {v.batch_expiry.isoformat()}" if v.batch_expiry else ""
+        return f"{number}: {v.name} · {v.unit} · batch {v.batch or '-'}{exp}"
+    d = line.defaults
+    if d is None:
+        if line.resolving:
+            return f"{number}: looking up {line.resolving!r}…"
+        return f"{number}: type an item code or part of its name, Enter (F2 lists items)"
+    parts = [f"{number}: {d.name}", f"{d.unit}×{fmt_qty(d.pack_size)}",
+             f"stock {fmt_qty(d.current_stock)} res {fmt_qty(d.reserved_stock)}"]
+    code = line.text("batch").strip().upper()
+    stock, expiry = _batch_info(line)
+    if code:
+        exp = f" exp {expiry.isoformat()}" if expiry else ""
+        flag = " EXPIRED" if expiry is not None and on is not None and expiry < on else ""
+        parts.append(f"{code} {fmt_qty(stock)}{exp}{flag}" if stock is not None else code)
+    else:
+        parts.append("no batch in stock")
+    return " · ".join(parts)
+
+
+def detail_bottom(line: GridLine) -> str:
+    """Line 2: price USD · gross · discount · flat share · tax (and a stock warning)."""
+    v = line.view
+    if v is not None:
+        return (f"Price $ {fmt_amount(v.price_usd)} · Gross {fmt_amount(v.gross)} · Disc {fmt_amount(v.discount_amount)}"
+                f" · Flat share {fmt_amount(v.flat_share)} · Tax {fmt_qty(v.tax_rate)}% {fmt_amount(v.tax_amount)}")
+    d = line.defaults
+    if d is None:
+        return ""
+    usd = line.values.get("price")
+    price_usd = d.price_usd if line.price_from_list else None
+    if price_usd is None and usd is not None and d.price is not None and d.price_usd is not None and d.price:
+        price_usd = money.q2(usd * d.price_usd / d.price)
+    lt = line.totals
+    parts = [f"Price $ {fmt_amount(price_usd) if price_usd is not None else '-'}"]
+    if lt is not None:
+        parts += [f"Gross {fmt_amount(lt.gross)}", f"Disc {fmt_amount(lt.discount_amount)}",
+                  f"Flat share {fmt_amount(lt.flat_share)}", f"Tax {fmt_qty(d.tax_rate)}% {fmt_amount(lt.tax)}"]
+    else:
+        parts.append(f"Tax {fmt_qty(d.tax_rate)}%")
+    qty = line.values.get("qty")
+    stock, _ = _batch_info(line)
+    if qty is not None and stock is not None and qty > stock:
+        parts.append(f"only {fmt_qty(stock)} in batch")
+    return " · ".join(parts)
+
+
+# ---------------------------------------------------------------- the host mixin
+
+
+class ItemGridHost:
+    """Mix into a ``ShopScreen`` that hosts :class:`ItemGrid` s (before the base class).
+
+    Routes the screen's priority Enter/Tab/Shift+Tab into the grid when a cell
+    has the focus, lets Enter on a :class:`CompactChoice` move on at once, and
+    shows :class:`ItemGrid.Failed` in the message bar with the cell focused.
+    """
+
+    def _grid_of_focus(self) -> ItemGrid | None:
+        focused = self.focused  # type: ignore[attr-defined]
+        for grid in self.query(ItemGrid):  # type: ignore[attr-defined]
+            if grid.owns(focused):
+                return grid
+        return None
+
+    def action_form_enter(self) -> None:
+        grid = self._grid_of_focus()
+        if grid is not None and grid.navigate(1, enter=True):
+            return
+        if isinstance(self.focused, CompactChoice):  # type: ignore[attr-defined]
+            self._form_move(self.focused, 1, wrap=False)  # type: ignore[attr-defined]
+            return
+        super().action_form_enter()  # type: ignore[misc]
+
+    def action_form_next(self) -> None:
+        grid = self._grid_of_focus()
+        if grid is not None and grid.navigate(1):
+            return
+        super().action_form_next()  # type: ignore[misc]
+
+    def action_form_previous(self) -> None:
+        grid = self._grid_of_focus()
+        if grid is not None and grid.navigate(-1):
+            return
+        super().action_form_previous()  # type: ignore[misc]
+
+    def on_item_grid_failed(self, event: ItemGrid.Failed) -> None:
+        # (a plain mixin: Textual finds the handler by its name, not by @on)
+        event.stop()
+        show = getattr(self, "show_error", None)
+        if show is not None:
+            show(event.error)
+        event.grid.focus_cell(event.line, event.key)

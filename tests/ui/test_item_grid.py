@@ -1,0 +1,280 @@
+"""The item grid on its own: keys only, fake item search and defaults (no database).
+
+The host screen computes totals with ``core.totals`` from ``line_inputs()``,
+as the invoice does; figures are checked by hand against DESIGN §4.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+from textual.app import App, ComposeResult
+from textual.widgets import Input
+
+from shopterm.core.money import Currency
+from shopterm.core.totals import compute_totals
+from shopterm.services.sales import LineDefaults
+from shopterm.services.stock import BatchStock
+from shopterm.widgets.document import DocumentScreen
+from shopterm.widgets.item_grid import ItemGrid, ItemGridHost
+from shopterm.widgets.lookup import LookupDialog
+from shopterm.widgets.messages import MessageBar
+
+SIZE = (80, 24)
+DAY = dt.date(2026, 11, 23)
+
+
+class Row:
+    def __init__(self, code: str, name: str, detail: str = "") -> None:
+        self.code, self.name, self.detail = code, name, detail
+
+
+ITEMS = {
+    "PARA500": ("Paracetamol 500 mg (box 100)", "BOX", "100", "16", "2.50"),
+    "PARA1000": ("Paracetamol 1 g (box 50)", "BOX", "50", "16", "4.00"),
+    "BAND01": ("Bandage roll 5 cm", "ROLL", "1", "0", "1.25"),
+}
+BATCHES = {
+    "PARA500": (BatchStock(2, "B002", dt.date(2027, 1, 31), D("100")), BatchStock(1, "B001", dt.date(2027, 6, 30), D("500"))),
+    "PARA1000": (BatchStock(3, "P001", dt.date(2027, 5, 31), D("40")),),
+    "BAND01": (BatchStock(4, "D001", dt.date(2029, 12, 31), D("1000")),),
+}
+
+
+def search(query: str) -> list[Row]:
+    q = query.strip().lower()
+    return [Row(c, v[0]) for c, v in sorted(ITEMS.items()) if q in c.lower() or q in v[0].lower()]
+
+
+def defaults(code: str) -> LineDefaults:
+    if code not in ITEMS:
+        from shopterm.services.errors import NotFound
+
+        raise NotFound(f"Item {code} not found", field="item")
+    name, unit, pack, tax, price = ITEMS[code]
+    first = BATCHES[code][0]
+    return LineDefaults(code, name, unit, D(pack), D(tax), sum((b.qty for b in BATCHES[code]), D(0)), D("0"),
+                        first.code, first.expiry, first.qty, D(price), D(price), BATCHES[code])
+
+
+class GridScreen(ItemGridHost, DocumentScreen):
+    DOCUMENT_TITLE = "Grid"
+    SUPPORTS = frozenset({"delete_row"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.totals = None
+        self.changes: list[int] = []
+
+    def compose_document(self) -> ComposeResult:
+        yield ItemGrid(id="grid")
+        yield Input(id="after")
+
+    def on_mount(self) -> None:
+        grid = self.query_one(ItemGrid)
+        grid.item_search = search
+        grid.line_defaults = defaults
+        grid.batch_search = lambda item: BATCHES[item]
+        grid.date = DAY
+        grid.focus_cell(1, "item")
+
+    def on_item_grid_lines_changed(self, event: ItemGrid.LinesChanged) -> None:
+        self.changes.append(event.line)
+        grid = self.query_one(ItemGrid)
+        self.totals = compute_totals(grid.line_inputs(), currency=Currency.USD, rate=D("2850"))
+        grid.show_totals(self.totals)
+
+    def action_delete_row(self) -> None:
+        self.query_one(ItemGrid).delete_row()
+
+
+class Host(App):
+    actor = None
+    last_status = None
+
+    @property
+    def services(self):
+        raise RuntimeError("no services in this test")
+
+    def on_mount(self) -> None:
+        self.push_screen(GridScreen())
+
+
+async def wait_until(pilot, condition, tries: int = 150) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    assert condition()
+
+
+def cell_values(grid: ItemGrid, line: int) -> dict[str, str]:
+    row = grid.rows[line - 1]
+    return {k: getattr(w, "value", getattr(w, "text", "")) for k, w in row.cells.items()}
+
+
+async def test_typing_a_line_fills_defaults_and_moves_cell_by_cell():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        await pilot.press(*"para500", "enter")  # Enter on the item goes straight to Qty
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        assert screen.focused is grid.cell(1, "qty")
+        values = cell_values(grid, 1)
+        assert values["item"] == "PARA500" and values["batch"] == "B002" and values["price"] == "2.50"
+        assert len(grid.rows) == 2  # a blank row waits at the end
+        await pilot.press(*"10")
+        await wait_until(pilot, lambda: grid.cell(1, "line_net").text == "25.00")
+        await pilot.press("enter")
+        assert screen.focused is grid.cell(1, "price")
+        await pilot.press("enter", *"10")
+        assert screen.focused is grid.cell(1, "discount_pct")
+        await wait_until(pilot, lambda: grid.cell(1, "line_net").text == "22.50")
+        await pilot.press("enter", "enter")  # flat discount, then the next row
+        assert screen.focused is grid.cell(2, "item")
+        assert screen.totals.net == D("26.10")
+        top, bottom = grid.detail_text()
+        assert top.startswith("2: type an item code")
+        await pilot.press("shift+tab")  # back to line 1's last cell
+        assert screen.focused is grid.cell(1, "flat_discount")
+        top, bottom = grid.detail_text()
+        assert top == ("1: Paracetamol 500 mg (box 100) · BOX×100 · stock 600 res 0 · "
+                       "B002 100 exp 2027-01-31")
+        assert bottom == "Price $ 2.50 · Gross 25.00 · Disc 2.50 · Flat share 0.00 · Tax 16% 3.60"
+        lines = grid.draft_lines()
+        assert len(lines) == 1
+        assert (lines[0].item, lines[0].batch, lines[0].qty, lines[0].price, lines[0].discount_pct) == (
+            "PARA500", "B002", "10", None, "10")
+
+
+async def test_tab_visits_the_batch_and_f2_lists_batches_with_stock():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        await pilot.press(*"PARA500", "tab")
+        assert screen.focused is grid.cell(1, "batch")
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog) and len(app.screen.rows) == 2)
+        dialog = app.screen
+        assert [(r.code, r.name, r.detail) for r in dialog.rows] == [
+            ("B002", "expires 2027-01-31", "stock 100"), ("B001", "expires 2027-06-30", "stock 500")]
+        await pilot.pause(0.2)  # the dialog searches its initial text again after its debounce
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert grid.cell(1, "batch").value == "B001"
+        assert grid.lines[0].batch_auto is False
+        assert screen.focused is grid.cell(1, "batch")
+        await pilot.press("tab", *"600")
+        await wait_until(pilot, lambda: "only 500 in batch" in grid.detail_text()[1])
+        assert grid.draft_lines()[0].batch == "B001"
+
+
+async def test_part_of_a_name_with_several_matches_opens_the_lookup_prefiltered():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        await pilot.press(*"parac", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog) and len(app.screen.rows) == 2)
+        assert app.screen.query_one("#lookup-query").value == "parac"
+        await pilot.pause(0.2)  # the dialog searches its initial text again after its debounce
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        assert grid.cell(1, "item").value == "PARA500"
+        assert screen.focused is grid.cell(1, "qty")
+
+
+async def test_unknown_item_cancelled_lookup_keeps_the_text_and_says_so():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        await pilot.press(*"zzz", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        bar = screen.query_one(MessageBar)
+        await wait_until(pilot, lambda: bar.kind == "error")
+        assert bar.text == "Item (line 1): nothing chosen for 'zzz'"
+        assert grid.cell(1, "item").value == "zzz"
+        assert screen.focused is grid.cell(1, "item")
+
+
+async def test_bad_numbers_name_the_column_and_line_and_keep_the_text():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        bar = screen.query_one(MessageBar)
+        await pilot.press(*"BAND01", "enter")
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        for typed, message in (
+            ("abc", "Qty (line 1): 'abc' is not a number"),
+            ("-2", "Qty (line 1): must not be negative (-2)"),
+            ("1.2345", "Qty (line 1): at most 3 decimal places (1.2345)"),
+        ):
+            await pilot.press(*typed, "enter")
+            await wait_until(pilot, lambda: bar.text == message)
+            assert bar.kind == "error"
+            assert grid.cell(1, "qty").value == typed  # nothing typed is lost
+            assert screen.focused is grid.cell(1, "qty")  # Enter on a bad cell stays there
+            assert grid.cell(1, "line_net").text == ""  # the line does not count
+        await pilot.press(*"4")  # the cell text was selected on refocus: replaced
+        await wait_until(pilot, lambda: bar.kind is None)
+        assert grid.cell(1, "line_net").text == "5.00"
+        await pilot.press("tab", "tab", *"150", "tab")
+        await wait_until(pilot, lambda: bar.text == "Disc % (line 1): a percentage must be between 0 and 100 (150)")
+
+
+async def test_f8_and_ctrl_del_delete_rows_and_renumber():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        for code, qty in (("PARA500", "1"), ("BAND01", "2"), ("PARA1000", "3")):
+            await pilot.press(*code, "enter")
+            await wait_until(pilot, lambda: grid.lines[len(grid.draft_lines()) - 1].defaults is not None)
+            await pilot.press(*qty, "enter", "enter", "enter", "enter")
+        await wait_until(pilot, lambda: screen.totals is not None and screen.totals.total_qty == D("6"))
+        assert len(grid.rows) == 4
+        grid.focus_cell(1, "qty")
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: len(grid.rows) == 3)
+        assert [ln.item for ln in grid.draft_lines()] == ["BAND01", "PARA1000"]
+        assert screen.focused is grid.cell(1, "qty")
+        assert grid.rows[0].cells["sno"].text == "1" and grid.rows[1].cells["sno"].text == "2"
+        assert grid.cell(2, "qty").label == "Qty (line 2)"
+        await wait_until(pilot, lambda: screen.totals.total_qty == D("5"))
+        await pilot.press("down")
+        assert screen.focused is grid.cell(2, "qty")
+        await pilot.press("ctrl+delete")
+        await wait_until(pilot, lambda: len(grid.rows) == 2)
+        assert [ln.item for ln in grid.draft_lines()] == ["BAND01"]
+        await wait_until(pilot, lambda: screen.totals.net == D("2.50"))
+        assert grid.touched
+
+
+async def test_failed_defaults_are_reported_with_the_item_cell_focused():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        grid.item_search = lambda q: [Row("GONE", "A removed item")]
+        await pilot.press(*"GONE", "enter")
+        bar = screen.query_one(MessageBar)
+        await wait_until(pilot, lambda: bar.kind == "error")
+        assert bar.text == "Item GONE not found"
+        assert screen.focused is grid.cell(1, "item")
+
+
+async def test_enter_on_a_blank_last_row_leaves_the_grid():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        await pilot.press("enter")
+        assert screen.focused is screen.query_one("#after")
