@@ -289,8 +289,16 @@ class CounterScreen(DocumentScreen):
         """Show a posted document chosen in the F3 list (read-only)."""
 
     def action_history(self) -> None:
-        if self.document_number:
-            open_history(self, self.document_number)
+        """F4: who posted (and cancelled) the document on screen, and when."""
+        document_id, number = self.document_id, self.document_number
+        if document_id is None and not number:
+            return
+
+        def load() -> Any:
+            sales = self.services.sales
+            return sales.history(document_id if document_id is not None else sales.document(number).id)
+
+        self.open_history(load)
 
 
 def decimal_text(text: Any) -> Decimal | None:
@@ -298,24 +306,61 @@ def decimal_text(text: Any) -> Decimal | None:
     return Decimal(str(text)) if text not in (None, "") else None
 
 
-# -- the shared dialogs (F3 list, F4 history, F9 voucher) ----------------------------
+# -- the shared dialogs (F3 list, F4 history) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedDocument:
+    """A row of the F3 list for the counter documents (``DocumentListDialog`` shows ``payable``
+    and ``currency``: here the document's own amount — a receipt's, an exchange's…)."""
+
+    id: int
+    doc_type: str
+    number: str | None
+    status: str
+    date: Any
+    customer: str | None
+    customer_name: str | None
+    currency: str
+    payable: Decimal
+
+
+def document_amount(view: Any) -> Decimal:
+    """A counter document's own amount (``Document.amount``) from a ``services.sales`` view."""
+    totals = view.totals
+    value = getattr(totals, "amount", None)
+    return value if value is not None else totals.receivable  # StoredTotals keeps doc.amount there
+
+
+def list_counter_documents(services: Any, doc_type: str, query: Any, location: str | None = None) -> list:
+    """In a worker thread: one page of ``doc_type`` documents for the F3 list, newest first.
+
+    ``services.sales.list_documents`` rows carry a sales document's payable; the counter
+    documents keep their figure in ``amount``, read from each document's view.
+    """
+    rows = services.sales.list_documents(
+        doc_type, location=location, date_from=query.date_from, date_to=query.date_to,
+        number=query.number or None, customer=query.customer or None, status=query.status,
+        limit=query.limit, offset=query.offset)
+    out = []
+    for r in rows:
+        view = services.sales.document(r.id)
+        out.append(ListedDocument(r.id, r.doc_type, r.number, r.status, r.date, r.customer, r.customer_name,
+                                  view.currency, document_amount(view)))
+    return out
 
 
 def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable[[Any], None]) -> None:
     """F3: the list/search of ``doc_type`` documents; ``on_pick(row)`` gets the chosen row (or None)."""
     try:
-        from shopterm.widgets.document_list import DocumentListDialog  # type: ignore[import-not-found]
-    except ImportError:
+        from shopterm.widgets.document_list import DocumentListDialog
+    except ImportError:  # the shared list dialog has not landed
         screen.show_info(f"{title}: the list view is not available yet")
         return
-    screen.app.push_screen(DocumentListDialog(doc_type, title=title), on_pick)
+    defaults = getattr(screen, "defaults", None)
+    today = getattr(defaults, "today", None)
 
+    def search(query: Any) -> list:
+        return list_counter_documents(screen.services, doc_type, query)
 
-def open_history(screen: Any, number: str) -> None:
-    """F4: who created or changed the document on screen, and when."""
-    try:
-        from shopterm.widgets.document_list import HistoryDialog  # type: ignore[import-not-found]
-    except ImportError:
-        screen.show_info(f"History of {number}: not available yet")
-        return
-    screen.app.push_screen(HistoryDialog(number))
+    screen.app.push_screen(DocumentListDialog(title, search, today=today), on_pick)

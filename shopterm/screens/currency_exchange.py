@@ -30,6 +30,7 @@ from shopterm.screens._counter import (
     amount,
     amount_text,
     decimal_text,
+    document_amount,
     load_defaults,
     rate_text,
     run_preview,
@@ -218,6 +219,7 @@ class CurrencyExchangeScreen(CounterScreen):
             "#field-amount-given", "#field-narration")]
 
     def action_new(self) -> None:
+        self.document_id = None
         self.posted = self.cancelled = self.given_typed = self._confirm_cancel = False
         for widget in self._inputs():
             widget.disabled = False
@@ -259,6 +261,7 @@ class CurrencyExchangeScreen(CounterScreen):
 
     def _saved(self, result: Any) -> None:
         self.posted = True
+        self.document_id = result.document_id
         self.query_one("#document-no", AutoValue).set(result.number)
         self._lock()
         self.set_document(result.number, "Posted")
@@ -306,10 +309,11 @@ class CurrencyExchangeScreen(CounterScreen):
         self.refresh_bindings()
 
     def on_descendant_focus(self, event: Any) -> None:
-        super().on_descendant_focus(event)
+        # (the base class's handler runs too: Textual dispatches to each class in the MRO)
         self._confirm_cancel = False
 
     def show_document(self, view: Any) -> None:
+        self.document_id = view.id
         extra = view.extra or {}
         self.posted = True
         self.cancelled = view.status == "cancelled"
@@ -317,7 +321,7 @@ class CurrencyExchangeScreen(CounterScreen):
         self.query_one("#field-location", CodeInput).value = view.location
         self.query_one("#field-date", DateInput).set_value(view.date)
         self.query_one("#field-currency", ChoiceField).value = view.currency
-        self.query_one("#field-amount-received", MoneyInput).set_value(view.totals.amount)
+        self.query_one("#field-amount-received", MoneyInput).set_value(document_amount(view))
         self.query_one("#field-exchange-rate", RateInput).value = extra.get("exchange_rate", "")
         self.query_one("#field-amount-given", MoneyInput).value = extra.get("amount_given", "")
         self.query_one("#field-narration", Input).value = view.narration

@@ -307,6 +307,17 @@ class SalesReceiptScreen(CounterScreen):
         return (f"Partial payment: the balance of {amount(calc.balance_cdf)} CDF ({amount(calc.balance_usd)} USD) "
                 "stays open on the invoice.")
 
+    @staticmethod
+    def _posted_note(extra: dict, refund: bool) -> str:
+        """What a posted receipt/refund did, from its stored figures."""
+        balance = f"{_fmt(extra.get('balance_cdf'))} CDF ({_fmt(extra.get('balance_usd'))} USD)"
+        if refund:
+            return "Refunded in full." if extra.get("fully_settled") else f"Partly refunded: {balance} still owed."
+        if not extra.get("fully_settled"):
+            return f"Partial payment: {balance} stayed open on the invoice."
+        change = decimal_text(extra.get("returned_cdf"))
+        return f"Paid in full; {_fmt(extra.get('returned_cdf'))} CDF change given." if change else "Paid in full."
+
     def _clear_figures(self) -> None:
         self.calc = None
         self.loaded_number = None
@@ -322,6 +333,7 @@ class SalesReceiptScreen(CounterScreen):
             "#field-received-cdf", "#field-received-usd", "#field-returned-cdf", "#field-returned-usd")]
 
     def action_new(self) -> None:
+        self.document_id = None
         self.posted = False
         for widget in self._inputs():
             widget.disabled = False
@@ -370,6 +382,7 @@ class SalesReceiptScreen(CounterScreen):
 
     def _saved(self, result: Any) -> None:
         self.posted = True
+        self.document_id = result.document_id
         self.query_one("#receipt-no", AutoValue).set(result.number)
         for widget in self._inputs():
             widget.disabled = True
@@ -386,6 +399,7 @@ class SalesReceiptScreen(CounterScreen):
         self.refresh_bindings()
 
     def show_document(self, view: Any) -> None:
+        self.document_id = view.id
         """A posted receipt/refund, read-only, from its stored figures."""
         extra = view.extra or {}
         refund = view.subtype == REFUND
@@ -395,7 +409,10 @@ class SalesReceiptScreen(CounterScreen):
         self.query_one("#field-rate", RateInput).set_value(view.rate)
         self.query_one("#field-print-usd", ChoiceField).value = "yes" if view.print_usd else "no"
         self.query_one("#customer", AutoValue).set(f"{view.customer or ''} {view.customer_name or ''}".strip())
-        self.query_one("#taux-difference", AutoValue).set(extra.get("taux_difference", ""))
+        taux = decimal_text(extra.get("taux_difference"))
+        self.query_one("#taux-difference", AutoValue).set(rate_text(taux) if taux is not None else "")
+        self.query_one("#invoice-info", AutoValue).set("sales return" if refund else "invoice settled")
+        self.query_one("#receipt-note", AutoValue).set(self._posted_note(extra, refund))
         prefix = "returned" if refund else "received"
         for ccy in ("cdf", "usd"):
             self.query_one(f"#field-{prefix}-{ccy}", MoneyInput).value = extra.get(f"{prefix}_{ccy}", "")

@@ -26,6 +26,7 @@ from shopterm.screens._counter import (
     Field,
     amount,
     decimal_text,
+    document_amount,
     load_defaults,
     run_preview,
 )
@@ -178,6 +179,7 @@ class ShopEntryScreen(CounterScreen):
             "#field-currency", "#field-rate", "#field-amount", "#field-narration")]
 
     def action_new(self) -> None:
+        self.document_id = None
         self.posted = False
         for widget in self._inputs():
             widget.disabled = False
@@ -222,6 +224,7 @@ class ShopEntryScreen(CounterScreen):
 
     def _saved(self, result: Any) -> None:
         self.posted = True
+        self.document_id = result.document_id
         self.query_one("#document-no", AutoValue).set(result.number)
         for widget in self._inputs():
             widget.disabled = True
@@ -237,6 +240,7 @@ class ShopEntryScreen(CounterScreen):
                     group="balance")
 
     def show_document(self, view: Any) -> None:
+        self.document_id = view.id
         extra = view.extra or {}
         self.posted = True
         self.query_one("#field-location", CodeInput).value = view.location
@@ -244,7 +248,7 @@ class ShopEntryScreen(CounterScreen):
         self.query_one("#field-kind", ChoiceField).value = view.subtype or "receipt"
         self.query_one("#field-currency", ChoiceField).value = view.currency
         self.query_one("#field-rate", RateInput).set_value(view.rate)
-        self.query_one("#field-amount", MoneyInput).set_value(view.totals.amount)
+        self.query_one("#field-amount", MoneyInput).set_value(document_amount(view))
         self.query_one("#field-narration", Input).value = view.narration
         particulars = next((j for j in view.journal if j.account != extra.get("cash_ledger")), None)
         if particulars is not None:

@@ -39,7 +39,7 @@ class Row(Protocol):
 
 def format_row(row: Row, width: int = 72) -> Text:
     """``CODE      Name                    detail`` in fixed columns."""
-    code_w = 12
+    code_w = 12 if len(str(row.code)) < 12 else 16  # document numbers (14) stay whole
     detail = str(getattr(row, "detail", "") or "")
     detail_w = min(len(detail), 24)
     name_w = max(10, width - code_w - detail_w - 2)

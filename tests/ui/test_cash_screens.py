@@ -102,6 +102,24 @@ async def test_receipt_of_the_design_invoice_gives_6100_change(shop):
         assert text(screen, "receipt-no") == "261101RC000001"
         assert screen.message_bar.text.startswith("Receipt 261101RC000001 posted; give 6,100.00 CDF change")
         assert screen.check_action("save", ()) is None  # posted is final
+        # F4: the receipt's history; Esc back
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryDialog" and app.screen.rows, "history")
+        assert [(r.user_name, r.action) for r in app.screen.rows] == [("cashier", "post")]
+        await pilot.press("escape")
+        # Ctrl+N, then F3: the list of receipts; Enter shows the posted one, read-only
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: not screen.posted and text(screen, "receipt-no") == "(assigned on save)", "new")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DocumentListDialog" and app.screen.rows, "list")
+        listed = app.screen.rows[0]
+        assert (listed.number, listed.payable, listed.currency) == ("261101RC000001", D("54.86"), "USD")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.document_number == "261101RC000001", "shown from the list")
+        assert screen.posted
+        assert screen.query_one("#field-invoice").value == number
+        assert (text(screen, "returned-cdf"), text(screen, "balance-cdf")) == ("6,100.00", "0.00")
+        assert text(screen, "receipt-note") == "Paid in full; 6,100.00 CDF change given."
     view = shop.sales.document("261101RC000001")
     assert (view.extra["received_usd"], view.extra["received_cdf"], view.extra["returned_cdf"]) == (
         "50.00", "20000.00", "6100.00")
@@ -223,6 +241,9 @@ async def test_exchange_shows_the_gain_posts_and_cancels_with_approval(shop):
         assert screen.document_state == "Cancelled"
         assert screen.message_bar.text == "Exchange 261101CE000001 cancelled: the reversal is posted"
         await wait_for(pilot, lambda: text(screen, "balance-cash") == "200.00 USD (the currency given)", "reversed")
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryDialog" and app.screen.rows, "history")
+        assert [r.action for r in app.screen.rows] == ["post", "cancel"]
     assert shop.sales.document("261101CE000001").status == "cancelled"
     assert shop.cash.cash_balance("AXP", "CDF") == D("0.00")
 
@@ -249,3 +270,18 @@ async def test_cashier_sees_the_cash_screens_in_seed_order(shop):
     titles = [e.title for e in registry.entries("cashier") if e.group == "Cash"]
     ours = [t for t in titles if t in ("Sales Receipt / Return", "Receipt / Payment (Shop)", "Currency Exchange")]
     assert ours == ["Sales Receipt / Return", "Receipt / Payment (Shop)", "Currency Exchange"]
+
+
+async def test_refund_type_takes_a_return_number_and_the_amount_handed_out(shop):
+    app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "sales_receipt")
+        await pilot.press("shift+tab", "r")  # Type: r picks Refund
+        assert screen.query_one("#field-type").value == "refund"
+        assert screen.query_one("#field-received-cdf").display is False
+        assert screen.query_one("#field-returned-cdf").display is True
+        assert text(screen, "invoice-info") == "F2: sales returns"
+        await pilot.press("enter", *"261101SR000009", "enter")
+        await wait_for(pilot, lambda: screen.message_bar.kind == "error", "unknown return")
+        assert screen.message_bar.text == "Sales return 261101SR000009 not found"
+        assert screen.focused.id == "field-invoice"
