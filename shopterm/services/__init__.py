@@ -87,6 +87,7 @@ class Services:
     cash = _sub("cash", "CashService")
     ledger = _sub("ledger", "LedgerService")
     posting = _sub("posting", "PostingService")
+    printing = _sub("printing", "PrintService")
 
     # -- shared read helpers -------------------------------------------------
     def status(self, actor: Actor) -> Status:

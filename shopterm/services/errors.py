@@ -133,3 +133,9 @@ class InUse(ShopError):
     """A record used in documents (or by other records) cannot be deleted: deactivate it instead."""
 
     code = "in_use"
+
+
+class PrintFailed(ShopError):
+    """The print command failed (not found, non-zero exit, timed out) or the print file could not be written."""
+
+    code = "print_failed"

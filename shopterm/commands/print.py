@@ -1,0 +1,98 @@
+"""``shopterm print``: print a posted document from a shell.
+
+::
+
+    shopterm print NUMBER [--format pdf|text] [--usd|--no-usd] [--output FILE] [--delivery]
+    shopterm print CUSTOMER --statement [--from D1] [--to D2] [--format pdf|text] [--output FILE]
+
+Without ``--output`` the document goes where the Shop Setup says (the print
+folder, and the print command if there is one) and the command says where;
+``--output FILE`` writes it there instead; ``--output -`` writes it to
+standard output (e.g. ``… --format text --output - | lp``). Every print is
+counted and audited like one from the screens: a second print is marked
+``DUPLICATE — RE-PRINT n``. ``--usd`` prints every amount in USD (default: the
+document's own "Print in USD?"). ``--delivery`` prints the delivery note of an
+invoice. ``--format text`` to a terminal also shows the text.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+
+app = typer.Typer(help="Print posted documents.", invoke_without_command=True, no_args_is_help=True,
+                  subcommand_metavar="", context_settings={"allow_interspersed_args": True})
+
+
+@app.callback(invoke_without_command=True)
+def cmd_print(
+    number: Annotated[Optional[str], typer.Argument(
+        help="Document number, e.g. 261101SI000001 (with --statement: a customer code).", show_default=False)] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="pdf (A4) or text (48 columns, 80 mm).")] = "pdf",
+    usd: Annotated[Optional[bool], typer.Option("--usd/--no-usd", help="Every amount in USD (default: the "
+                                                "document's 'Print in USD?').", show_default=False)] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE ('-': standard output) "
+                                                  "instead of the print folder/command.", show_default=False)] = None,
+    delivery: Annotated[bool, typer.Option("--delivery", help="The delivery note of an invoice.")] = False,
+    statement: Annotated[bool, typer.Option("--statement", help="A customer statement (NUMBER is the customer).")]
+    = False,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Statement: first date (default: the 1st of "
+                                                     "the month).", show_default=False)] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Statement: last date (default: today).",
+                                                   show_default=False)] = None,
+    db: DbOpt = None,
+    user: UserOpt = None,
+    pin: PinOpt = None,
+) -> None:
+    """Print a posted document (facture, receipt, delivery note, order/proforma, return, refund,
+    shop receipt/payment, exchange, commission, shop close) or a customer statement."""
+    with guard():
+        from ..services.errors import ValidationError
+
+        if not number or not number.strip():
+            raise ValidationError("Give the document number to print (or a customer code with --statement)",
+                                  field="number")
+        if statement and delivery:
+            raise ValidationError("--statement and --delivery cannot be used together", field="delivery")
+        fmt = (format or "pdf").strip().lower()
+        if fmt not in ("pdf", "text", "txt"):
+            raise ValidationError(f"--format must be pdf or text, got {format!r}", field="format")
+        fmt = "text" if fmt == "txt" else fmt
+        services = open_services(db)
+        try:
+            actor = acting_user(services, user, pin)
+            if statement:
+                from .ledger import parse_date
+
+                d2 = parse_date(date_to, "--to", services.today())
+                d1 = parse_date(date_from, "--from", d2.replace(day=1))
+                printed = services.printing.statement(actor, number, d1, d2, format=fmt, output=output)
+            else:
+                if date_from or date_to:
+                    raise ValidationError("--from/--to are for --statement", field="from")
+                printed = services.printing.print(actor, number, format=fmt, usd=usd,
+                                                  kind="delivery" if delivery else None, output=output)
+        finally:
+            services.db.dispose()
+    if output == "-":
+        if fmt == "text":
+            typer.echo(printed.text, nl=False)
+        else:
+            stream = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+            if stream is None:  # pragma: no cover - a text-only stdout
+                typer.echo("error: --format pdf cannot go to this output: give --output FILE", err=True)
+                raise typer.Exit(1)
+            stream.write(printed.data)
+            stream.flush()
+        return
+    if fmt == "text" and output is None and sys.stdout.isatty():
+        typer.echo(printed.text)
+    if output is not None:
+        typer.echo(f"Wrote {printed.number}{' (re-print ' + str(printed.reprint_no) + ')' if printed.duplicate else ''}"
+                   f" to {printed.path}")
+    else:
+        typer.echo(printed.message())
