@@ -395,7 +395,7 @@ class SalesReceiptScreen(CounterScreen):
             tail = f"; {amount(calc.balance_cdf)} CDF stays open"
         elif calc is not None and self.mode != REFUND and calc.returned_cdf:
             tail = f"; give {amount(calc.returned_cdf)} CDF change"
-        self.show_ok(f"{what} {result.number} posted{tail}. Ctrl+N for the next one")
+        self.show_ok(f"{what} {result.number} posted{tail} (Ctrl+N: next)")
         self.refresh_bindings()
 
     def show_document(self, view: Any) -> None:

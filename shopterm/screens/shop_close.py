@@ -135,11 +135,11 @@ class ShopCloseScreen(CounterScreen):
             yield AutoValue(NOT_YET, id="document-no")
         with Horizontal(classes="cf-row"):
             yield Label("Currency", classes="cl-label")
-            yield AutoValue("USD / CDF", id="close-currency")
+            yield AutoValue("USD / CDF", id="close-currency", classes="cl-auto")
             yield Label("Rate to CDF*", classes="cf-label2")
-            yield AutoValue("", id="close-rate")
+            yield AutoValue("", id="close-rate", classes="cl-auto")
             yield Label("Cash ledgers", classes="cf-label2")
-            yield AutoValue("", id="close-ledgers")
+            yield AutoValue("", id="close-ledgers", classes="cl-auto")
         with TabbedContent(id="close-tabs"):
             with TabPane("Details", id="tab-details"):
                 yield from self._compose_details()

@@ -69,7 +69,7 @@ class ShopEntryScreen(CounterScreen):
             AutoValue("", id="particulars-name", classes="cf-name"),
         )
         yield Field(
-            "Sub Ledger/Cost C*",
+            "Sub Led./Cost Ctr*",
             CodeInput(id="field-cost-centre", label="Cost centre", field_name="cost_centre", required=True,
                       lookup_kind="cost_centre", lookup_title="Sub ledger / cost centre", classes="cf-code"),
             AutoValue("", id="cost-centre-name", classes="cf-name"),
@@ -115,13 +115,25 @@ class ShopEntryScreen(CounterScreen):
 
     @on(Input.Changed, "#field-particulars")
     def _particulars_typed(self, event: Input.Changed) -> None:
-        if event.input.has_focus:
-            self.query_one("#particulars-name", AutoValue).set("")
+        self._name_of("account", event.value, "#particulars-name")
 
     @on(Input.Changed, "#field-cost-centre")
     def _centre_typed(self, event: Input.Changed) -> None:
-        if event.input.has_focus:
-            self.query_one("#cost-centre-name", AutoValue).set("")
+        self._name_of("cost_centre", event.value, "#cost-centre-name")
+
+    def _name_of(self, kind: str, typed: str, target: str) -> None:
+        """The name beside a typed code (an exact code match), read off the event loop."""
+        code = typed.strip().upper()
+        label = self.query_one(target, AutoValue)
+        if not code:
+            label.set("")
+            return
+
+        def find() -> str:
+            rows = self.services.lookup(kind, code, limit=20)
+            return next((r.name for r in rows if r.code.upper() == code), "(not found: F2 to choose)")
+
+        run_preview(self, find, label.set, group=f"name-{kind}")
 
     # -- live figures ------------------------------------------------------------------
 

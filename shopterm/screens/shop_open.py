@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from shopterm.screens._counter import AutoValue, CounterScreen, Defaults, Field, load_defaults
+from shopterm.screens._counter import AutoValue, CounterScreen, Defaults, Field, load_defaults, run_preview
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 
@@ -64,10 +64,7 @@ class ShopOpenScreen(CounterScreen):
             date.set_value(d.calendar_today or d.today)
         location = self.query_one("#field-location", CodeInput)
         if not location.value:
-            location.value = d.location
-            status = getattr(self.app, "last_status", None)
-            name = getattr(status, "location_name", "") if status is not None else ""
-            self.query_one("#location-name", AutoValue).set(name)
+            location.value = d.location  # its name follows (Input.Changed)
         self.dirty = False
 
     @on(CodeInput.Picked, "#field-location")
@@ -76,8 +73,17 @@ class ShopOpenScreen(CounterScreen):
 
     @on(Input.Changed, "#field-location")
     def _location_typed(self, event: Input.Changed) -> None:
-        if event.input.has_focus:
-            self.query_one("#location-name", AutoValue).set("")
+        code = event.value.strip().upper()
+        label = self.query_one("#location-name", AutoValue)
+        if not code:
+            label.set("")
+            return
+
+        def find() -> str:
+            rows = self.services.lookup("location", code, limit=20)
+            return next((r.name for r in rows if r.code.upper() == code), "(not found: F2 to choose)")
+
+        run_preview(self, find, label.set, group="location-name")
 
     # -- toolbar -------------------------------------------------------------
 

@@ -184,15 +184,16 @@ async def test_denominations_fill_the_physical_cash(sold):
         await pilot.press("f6")
         assert screen.tab == "tab-denominations"
         assert screen.focused.id == "count-usd-1"
-        # USD: 1 × 20 + 1 × 10 + 4 × 5 = 50; CDF: 1 × 10,000 + 3 × 1,000 + 1 × 500 + 2 × 200 = 13,900
-        await pilot.press("enter", "enter", *"4", "enter", "1", "enter", "1")
+        # USD: 1 × 50 = 50 (the 5th note); CDF: 1 × 10,000 (the 7th CDF note) = 10,000, i.e. 3,900 short
+        await pilot.press(*["enter"] * 5, "1")
         await wait_for(pilot, lambda: text(screen, "denom-total-usd") == "50.00", "USD total")
-        assert text(screen, "total-count-usd-5") == "20.00"
-        await pilot.press(*["enter"] * 5, "2", "enter", "1", "enter", "3", "enter", "enter", "1")
-        await wait_for(pilot, lambda: text(screen, "denom-total-cdf") == "13,900.00", "CDF total")
+        assert text(screen, "total-count-usd-50") == "50.00"
+        await pilot.press(*["enter"] * 8, "1")
+        await wait_for(pilot, lambda: text(screen, "denom-total-cdf") == "10,000.00", "CDF total")
         assert screen.query_one("#field-physical-usd").value == "50.00"
-        assert screen.query_one("#field-physical-cdf").value == "13900.00"
-        await wait_for(pilot, lambda: text(screen, "close-verdict") == "Cash matches", "matches")
+        assert screen.query_one("#field-physical-cdf").value == "10000.00"
+        await wait_for(pilot, lambda: text(screen, "cdf-difference") == "3,900.00", "live difference")
+        assert text(screen, "close-verdict") == "Within tolerance"
         await pilot.press("f5")
         assert screen.tab == "tab-details"
         await pilot.press("f6", "f6")
@@ -203,8 +204,8 @@ async def test_denominations_fill_the_physical_cash(sold):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.posted, "closed")
     closed = sold.sales.document("261101CL000001")
-    assert closed.extra["denominations"] == {"USD": {"5": 4, "10": 1, "20": 1},
-                                             "CDF": {"200": 2, "500": 1, "1000": 3, "10000": 1}}
+    assert closed.extra["denominations"] == {"USD": {"50": 1}, "CDF": {"10000": 1}}
+    assert (closed.extra["physical_usd"], closed.extra["physical_cdf"]) == ("50.00", "10000.00")
 
 
 async def test_summary_flags_unpaid_cash_invoices_in_words(shop):
