@@ -14,6 +14,12 @@ used by each CLI command). Each area is a sub-service created on first use:
                 commission payments
 ``ledger``      the customer ledger, matching, balances, statements, GL
 ``posting``     the posting framework shared by every document
+``orders``      sales orders and proformas (reserve; convert into invoices)
+``provisional`` provisional invoices and their delivery notes
+``returns``     sales returns (against an invoice or delivery note), direct returns
+``commission``  sales commission payments (Save = draft, Approve_Save posts)
+``loyalty``     loyalty points held, card status, history
+``promotions``  free offers of a draft (the Free Offers tab)
 ==============  ==============================================================
 
 Every operation opens one transaction, checks the actor's permission and the
@@ -88,6 +94,12 @@ class Services:
     ledger = _sub("ledger", "LedgerService")
     posting = _sub("posting", "PostingService")
     printing = _sub("printing", "PrintService")
+    orders = _sub("orders", "OrdersService")
+    provisional = _sub("provisional", "ProvisionalService")
+    returns = _sub("returns", "ReturnsService")
+    commission = _sub("commission", "CommissionService")
+    loyalty = _sub("loyalty", "LoyaltyService")
+    promotions = _sub("promotions", "PromotionsService")
 
     # -- shared read helpers -------------------------------------------------
     def status(self, actor: Actor) -> Status:

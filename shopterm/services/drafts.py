@@ -69,6 +69,7 @@ class DocumentDraft:
     narration: str = ""
     order: str | None = None  # SO/PF number this invoice converts
     invoice_type: str = "DIRECT"
+    redemption_points: Number = None  # loyalty points redeemed on an SI/PI (None or 0: none)
     lines: list[DraftLine] = field(default_factory=list)
     approver: str | None = None
     approver_pin: str | None = None
