@@ -584,13 +584,13 @@ def payment(src: Source) -> PrintDoc:
     return _doc(src, "Receipt", "Payment on account / Reçu", v.number, blocks)
 
 
-CLOSE_COLUMNS = (Column("", 16), Column("USD", 14), Column("CDF", 16))
+CLOSE_COLUMNS = (Column("", 19), Column("USD", 12), Column("CDF", 15))
 CLOSE_ROWS = (
-    ("Opening balance", "opening"), ("Cash sales (+)", "cash_sales"), ("Cash sales return (-)", "cash_returns"),
+    ("Opening balance", "opening"), ("Cash sales (+)", "cash_sales"), ("Cash returns (-)", "cash_returns"),
     ("Receipts (+)", "receipts"), ("Payments (-)", "payments"), ("Sub total", "sub_total"),
-    ("Money exchanged (+)", "exchanged_in"), ("Money exchanged (-)", "exchanged_out"),
+    ("Exchanged (+)", "exchanged_in"), ("Exchanged (-)", "exchanged_out"),
     ("Other transfers", "other_transfers"), ("Closing balance", "closing"), ("Physical cash", "physical"),
-    ("Difference (+ shortage)", "difference"), ("Excess (+) / shortage (-)", "excess_shortage"),
+    ("Difference (+short)", "difference"), ("Excess/shortage", "excess_shortage"),
 )
 
 

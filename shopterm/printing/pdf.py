@@ -168,7 +168,7 @@ def _note(pdf, b: Note) -> None:
 def _signatures(pdf, b: Signatures) -> None:
     n = max(len(b.labels), 1)
     gap = 10
-    w = (pdf.epw - gap * (n - 1)) / n
+    w = min((pdf.epw - gap * (n - 1)) / n, pdf.epw * 0.45)
     if pdf.get_y() + 22 > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.ln(14)

@@ -29,6 +29,17 @@ def _center(text: str, width: int) -> list[str]:
     return [line.strip().center(width).rstrip() for line in _wrap(text, width)]
 
 
+def _pack(pieces: list[str], width: int, sep: str = "  ") -> list[str]:
+    """Short pieces (``Tel …``, ``NIF …``) on as few lines as fit, never split unless one alone is too wide."""
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and len(lines[-1]) + len(sep) + len(piece) <= width:
+            lines[-1] += sep + piece
+        else:
+            lines.append(piece)
+    return lines
+
+
 def _label_value(label: str, value: str, width: int, *, indent: str = "") -> list[str]:
     """``label ........ value`` on one line when it fits; else the label wrapped, then the value right-aligned."""
     label = indent + label
@@ -98,7 +109,8 @@ def _table(b: Table, width: int) -> list[str]:
                     out += _label_value(c.title, value, width, indent="  ")
         return out
     heads = tuple(c.title[:c.width] for c in figs)
-    out.append(" " * label_w + " " + " ".join(h.rjust(w) for h, w in zip(heads, widths)))
+    first = b.columns[0].title[:label_w] if b.columns else ""
+    out.append(first.ljust(label_w) + " " + " ".join(h.rjust(w) for h, w in zip(heads, widths)))
     for i, row in enumerate(b.rows):
         label = row[0].upper() if i in b.strong_rows else row[0]
         figures = _cells(widths, tuple(row[1:]), sum(widths) + len(widths) - 1)
@@ -151,9 +163,8 @@ def render_lines(doc: PrintDoc, width: int = WIDTH) -> list[str]:
     lines += _center(doc.shop.name.upper(), width)
     if doc.shop.address:
         lines += _center(doc.shop.address, width)
-    ids = doc.shop.id_lines()
-    if ids:
-        lines += _center("  ".join(ids), width)
+    for line in _pack(doc.shop.id_lines(), width):
+        lines += _center(line, width)
     lines.append("=" * width)
     lines += _center(doc.title.upper(), width)
     if doc.subtitle:
