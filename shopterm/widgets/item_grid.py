@@ -97,7 +97,9 @@ class GridColumn:
         read-only (``line_net``, ``gross``, ``tax``…).
     title: the header text; also names the cell in messages.
     width: cells.
-    kind: ``sno`` | ``item`` | ``batch`` | ``qty`` | ``money`` | ``pct`` | ``figure``.
+    kind: ``sno`` | ``item`` | ``batch`` | ``qty`` | ``money`` | ``pct`` | ``figure`` |
+        ``info`` (read-only, from the line's ``info`` or its defaults: see
+        :func:`info_value`; e.g. ``available_stock``, ``balance_qty``).
     """
 
     key: str
@@ -129,6 +131,9 @@ SALES_COLUMNS: tuple[GridColumn, ...] = (
 #: the typed columns a DraftLine carries
 NUMBER_KEYS = ("qty", "price", "discount_pct", "flat_discount")
 
+#: ``info`` columns shown as quantities (the others as amounts)
+INFO_QTY_KEYS = ("available_stock", "current_stock", "reserved_stock", "batch_stock", "balance_qty")
+
 
 # ---------------------------------------------------------------- a line
 
@@ -147,6 +152,7 @@ class GridLine:
     resolving: str | None = None  # the item text being resolved
     totals: Any = None  # core.totals.LineTotals of the last show_totals
     view: Any = None  # a posted line (services.sales.LineView): read-only display
+    info: dict[str, Any] = field(default_factory=dict)  # host-given figures for ``info`` columns (balance qty…)
 
     def text(self, key: str) -> str:
         return self.texts.get(key, "")
@@ -252,13 +258,13 @@ class GridRow(Horizontal):
             if col.kind == "sno":
                 w: Widget = Figure(str(number), classes="grid-sno")
                 w.styles.width = col.width
-            elif col.kind == "figure":
+            elif col.kind in ("figure", "info"):
                 w = Figure("", classes="grid-figure")
                 w.styles.width = col.width
             else:
                 cls = _CELL_CLASSES[col.kind]
                 w = cls(line.text(col.key), label=f"{col.name} (line {number})", field_name=col.key,
-                        disabled=grid.read_only)
+                        disabled=grid.read_only or (grid.fixed_rows and col.kind == "item"))
                 w._setup_cell(self, col)  # type: ignore[attr-defined]
                 if col.key in NUMBER_KEYS:
                     w.max_length = 16  # type: ignore[attr-defined]
@@ -396,6 +402,9 @@ class ItemGrid(Widget, can_focus=False):
         #: True once the cashier typed in a cell or deleted a row (the host's
         #: unsaved-changes check; program fills never set it). The host resets it.
         self.touched = False
+        #: Lines come from another document (delivery note, sales return): the item
+        #: cells are read-only and there is no blank row to type a new item in.
+        self.fixed_rows = False
 
     # -- layout ------------------------------------------------------------------
 
@@ -411,7 +420,7 @@ class ItemGrid(Widget, can_focus=False):
         text = Text(no_wrap=True, overflow="crop")
         for col in self.columns:
             title = col.title[: col.width]
-            cell = title.rjust(col.width) if col.kind in ("figure",) else title.ljust(col.width)
+            cell = title.rjust(col.width) if col.kind in ("figure", "info") else title.ljust(col.width)
             text.append(cell + " ")
         return text
 
@@ -492,6 +501,8 @@ class ItemGrid(Widget, can_focus=False):
             t = line.texts
             item = line.item or t.get("item", "").strip().upper()
             batch = t.get("batch", "").strip().upper() or None
+            if "batch" not in self.editable_keys:
+                batch = None  # no batch column (orders, provisional invoices): the FEFO default is not typed
             price: str | None = t.get("price", "").strip() or None
             if line.price_from_list and line.defaults is not None:
                 price = None
@@ -540,6 +551,7 @@ class ItemGrid(Widget, can_focus=False):
                 for col in self.columns:
                     if col.kind == "figure" and col.key != "line_net":
                         row.set_figure(col.key, fmt_amount(getattr(row.line.view, col.key, None)))
+            self._paint_info(row)
         self._show_detail(self._rows[0] if self._rows else None)
 
     async def clear(self) -> None:
@@ -687,6 +699,7 @@ class ItemGrid(Widget, can_focus=False):
                     self, f"Line {row.number}: {defaults.item} has no price in the price list: type the price",
                     row.number, "price"))
         self._ensure_trailing_blank()
+        self._paint_info(row)
         self.post_message(self.LinesChanged(self, row.number, by_user=False))
         if row is self._detail_row:
             self._show_detail(row)
@@ -939,8 +952,21 @@ class ItemGrid(Widget, can_focus=False):
             counts = lt is not None and line.defaults is not None and line.item and line.values.get("qty")
             for col in figure_cols:
                 row.set_figure(col.key, fmt_amount(getattr(lt, col.key)) if counts else "")
+            self._paint_info(row)
         if self._detail_row is not None:
             self._show_detail(self._detail_row, figures_only=True)
+
+    def _paint_info(self, row: GridRow) -> None:
+        """Repaint a row's ``info`` columns (:func:`info_value`)."""
+        for col in self.columns:
+            if col.kind == "info":
+                value = info_value(row.line, col.key)
+                row.set_figure(col.key, fmt_qty(value) if col.key in INFO_QTY_KEYS else fmt_amount(value))
+
+    def repaint_info(self) -> None:
+        """Repaint every row's ``info`` columns (after the host changed ``line.info``)."""
+        for row in self._rows:
+            self._paint_info(row)
 
     def _show_detail(self, row: GridRow | None, *, figures_only: bool = False) -> None:
         self._detail_row = row
@@ -984,6 +1010,26 @@ def _batch_info(line: GridLine) -> tuple[Decimal | None, dt.date | None]:
         if b.code.upper() == code:
             return b.qty, b.expiry
     return Decimal(0), None
+
+
+def info_value(line: GridLine, key: str) -> Any:
+    """An ``info`` column's value: ``line.info[key]`` when the host gave it, else from the
+    line's defaults (``available_stock`` = current − reserved, ``current_stock``,
+    ``reserved_stock``, ``batch_stock`` of the batch shown, ``price_usd``), else from a
+    posted line's view; None (blank) when unknown."""
+    if key in line.info:
+        return line.info[key]
+    d = line.defaults
+    if d is not None:
+        if key == "available_stock":
+            return d.current_stock - d.reserved_stock
+        if key == "batch_stock":
+            return _batch_info(line)[0]
+        if hasattr(d, key):
+            return getattr(d, key)
+    if line.view is not None:
+        return getattr(line.view, key, None)
+    return None
 
 
 def detail_top(line: GridLine, number: int, on: dt.date | None = None) -> str:
