@@ -100,7 +100,7 @@ class Source:
     commission: tuple[CommissionLine, ...] = ()
     close: Any = None  # services.day.CloseSummary
     raw: dict = field(default_factory=dict)  # header columns DocumentView does not carry
-    batches: dict = field(default_factory=dict)  # (item, batch) → (supplier, supplier batch no, mfg date)
+    batches: dict = field(default_factory=dict)  # RD: line_no → (supplier, supplier batch no, mfg date)
 
 
 # ---------------------------------------------------------------- formatting
@@ -297,13 +297,13 @@ def sale_totals(v: Any, m: Money, *, payable_label: str = "Payable", raw: dict |
     return Totals(tuple(rows))
 
 
-def _loyalty(raw: dict) -> Fields | None:
+def _loyalty(raw: dict, *, returned: bool = False) -> Fields | None:
     earned, redeemed = int(raw.get("loyalty_points") or 0), int(raw.get("redemption_points") or 0)
     if not earned and not redeemed:
         return None
     rows = []
     if earned:
-        rows.append(("Points earned", str(earned)))
+        rows.append(("Points reversed" if returned else "Points earned", str(earned)))
     if redeemed:
         rows.append(("Points redeemed", str(redeemed)))
         rows.append(("Redemption value", f"{fa(Decimal(raw.get('redemption_value_usd') or 0))} USD"))
@@ -356,8 +356,13 @@ def facture(src: Source) -> PrintDoc:
         extra.append(("Order/Proforma", v.order))
     if returns:
         if v.doc_type == "SR":
+            x = v.extra or {}
             based = {"delivery_note": "Delivery note", "invoice": "Invoice"}.get(v.subtype, v.subtype or "Invoice")
-            extra.append(("Return of", f"{based} {src.source_number}".strip()))
+            basis = str(x.get("invoice") or src.source_number or "")
+            extra.append(("Return of", f"{based} {basis}".strip()))
+            original = str(x.get("original") or src.source_number or "")
+            if original and original != basis:
+                extra.append(("Invoice No", original))
             if src.source_date:
                 extra.append(("Invoice date", fdate(src.source_date)))
         elif src.raw.get("invoice_date"):
@@ -369,13 +374,14 @@ def facture(src: Source) -> PrintDoc:
         items = sale_items(v, m)
         rows = []
         for l, r in zip(v.lines, items.rows):
-            sup = src.batches.get((l.item, l.batch))
+            sup = src.batches.get(l.line_no)
             more = ""
             if sup:
                 supplier, sbatch, mfg = sup
                 more = "  ".join(p for p in (f"Supplier {supplier}" if supplier else "",
                                              f"Supp. batch {sbatch}" if sbatch else "",
-                                             f"Mfg {fdate(mfg)}" if mfg else "") if p)
+                                             f"Mfg {mfg if isinstance(mfg, str) else fdate(mfg)}" if mfg else "")
+                                 if p)
             rows.append(ItemRow(r.description, r.cells, "  ".join(p for p in (r.detail, more) if p)))
         items = Items(items.columns, tuple(rows), items.description_title)
         blocks.append(items)
@@ -383,7 +389,7 @@ def facture(src: Source) -> PrintDoc:
         blocks.append(sale_items(v, m))
     label = "Amount credited" if returns else ("Total" if v.doc_type in ("SO", "PF") else "Payable")
     blocks.append(sale_totals(v, m, payable_label=label, raw=src.raw))
-    blocks.append(_loyalty(src.raw))
+    blocks.append(_loyalty(src.raw, returned=returns))
     if v.doc_type in ("SI", "PI"):
         blocks += _payments_block(src.payments, src.usd)
     blocks.append(_note(v.narration, "Reason" if returns else "Narration"))

@@ -399,15 +399,23 @@ class PrintService:
 
     @staticmethod
     def _batches(session, document_id: int) -> dict:
+        """Direct return lines: line_no → (supplier name, supplier batch no, mfg date), from the line as
+        typed (its ``extra``), else from the batch master."""
         rows = session.execute(
-            select(Item.code, Batch.code, Supplier.name, Batch.supplier_batch_no, Batch.mfg_date)
+            select(DocumentLine.line_no, DocumentLine.extra, Supplier.name, Batch.supplier_batch_no, Batch.mfg_date)
             .select_from(DocumentLine)
-            .join(Item, Item.id == DocumentLine.item_id)
-            .join(Batch, Batch.id == DocumentLine.batch_id)
+            .outerjoin(Batch, Batch.id == DocumentLine.batch_id)
             .outerjoin(Supplier, Supplier.id == Batch.supplier_id)
             .where(DocumentLine.document_id == document_id)
         ).all()
-        return {(i, b): (s or "", sb or "", mfg) for i, b, s, sb, mfg in rows}
+        names = dict(session.execute(select(Supplier.code, Supplier.name)).all())
+        out = {}
+        for line_no, extra, supplier, sbatch, mfg in rows:
+            x = extra or {}
+            code = x.get("supplier")
+            name = f"{code} {names[code]}" if code in names else (code or supplier or "")
+            out[line_no] = (name, x.get("supplier_batch_no") or sbatch or "", x.get("mfg_date") or mfg)
+        return out
 
     @staticmethod
     def _commission(session, document_id: int) -> tuple[D.CommissionLine, ...]:

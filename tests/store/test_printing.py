@@ -375,11 +375,10 @@ def test_every_text_print_fits_48_columns_with_long_names_and_big_amounts(shop, 
     assert f"{v.totals.payable:,.2f}" in pdf and "Impôt" not in pdf  # the cash customer has none
 
 
-# ---------------------------------------------------------------- orders and proformas (when the orders service is in)
+# ---------------------------------------------------------------- orders, provisional invoices, delivery notes, returns, commission
 
 
 def test_order_and_proforma_print(shop, cashier):
-    pytest.importorskip("shopterm.services.orders")
     for kind, title in (("SO", "SALES ORDER"), ("PF", "PROFORMA INVOICE")):
         number = shop.orders.confirm(cashier, draft(doc_type=kind, sales_type=None)).number
         p = shop.printing.render(number, format="text")
@@ -387,6 +386,56 @@ def test_order_and_proforma_print(shop, cashier):
         lines = squash(p.text)
         assert title in lines and "NET AMOUNT USD 54.86" in lines and "TOTAL CDF 156,400.00" in lines
         assert "Impôt No A0987654Z" in lines
+
+
+def test_provisional_invoice_delivery_note_returns_and_commission(shop, cashier, manager):
+    from shopterm.services.commission import CommissionDraft, CommissionLine
+    from shopterm.services.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
+    from shopterm.store.models import Supplier
+
+    with shop.db.write() as s:
+        s.add(Supplier(code="SUP01", name="Pharmakina SA"))
+    float_in(shop, cashier, "USD", "100")  # commission is paid from the till
+    pi = shop.provisional.post(cashier, draft([(i, None, q, p, d, f) for i, _, q, p, d, f in WORKED],
+                                              doc_type="PI")).number
+    dn = shop.provisional.post_delivery(cashier, shop.provisional.delivery_draft(pi)).number
+    inv = shop.sales.post_invoice(cashier, draft()).number
+    # return 2 of the 10 PARA500: gross 5.00, 10 % 0.50, net 4.50, flat share 1.12 × 2/10 = 0.22,
+    # VAT 16 % of 4.28 = 0.68: credit 4.96 USD = 14,136.00 CDF → 14,100 CDF
+    sr = shop.returns.post(cashier, ReturnDraft(based_on="invoice", invoice=inv, narration="Damaged boxes",
+                                                lines=[ReturnLine("PARA500", "2", "B001")])).number
+    # 5 BAND01 at 1.10 (no VAT): 5.50 USD = 15,675.00 CDF → 15,700 CDF
+    rd = shop.returns.post_direct(cashier, DirectReturnDraft(
+        customer="C0002", address="7 Avenue du Fleuve", narration="Old stock from before the system",
+        lines=[DirectReturnLine("BAND01", "D009", "SUP01", "PK-778", "2028-05-31", "5", "1.10", "2026-05-01")])).number
+    cp = shop.commission.approve_save(manager, CommissionDraft(
+        sales_person="SP02", lines=[CommissionLine(inv, "2.50"), CommissionLine(pi, "1.25")])).number
+    expected = {
+        pi: ("FACTURE PROVISOIRE", "NET AMOUNT USD 54.86", "PAYABLE CDF 156,400.00", "Impôt No A0987654Z"),
+        dn: ("DELIVERY NOTE", f"PSI No {pi}", "PARA500 Batch B002 exp 2027-01-31", "10 BOX", "4 ROLL",
+             "TOTAL QTY 17", "Received in good order by (name, date):"),
+        sr: ("SALES RETURN", f"Return of Invoice {inv}", "2 2.50 -0.50 4.50", "Flat discount -0.22", "VAT 16% 0.68",
+             "NET AMOUNT USD 4.96", "AMOUNT CREDITED USD 4.96", "AMOUNT CREDITED CDF 14,100.00", "REASON",
+             "Damaged boxes"),
+        rd: ("SALES RETURN (DIRECT)", "5 1.10 5.50", "NET AMOUNT USD 5.50", "Round off CDF 25.00",
+             "AMOUNT CREDITED CDF 15,700.00", "Old stock from before the system"),
+        cp: ("COMMISSION PAYMENT VOUCHER", "Sales person SP02 Marie Kabila", "Approved Yes (manager)",
+             f"{inv} 2026-11-23", "C0002 Pharmacie du Fleuve", "54.86 2.50", "54.86 1.25", "TOTAL USD 3.75"),
+    }
+    for number, rows in expected.items():
+        text = shop.printing.render(number, format="text").text
+        check_width(text)
+        check_width(shop.printing.render(number, format="text", usd=True).text)
+        lines = squash(text)
+        for row in rows:
+            assert row in lines, (number, row, lines)
+    rd_text = " ".join(shop.printing.render(rd, format="text").text.split())
+    assert "Supplier SUP01 Pharmakina SA" in rd_text and "Supp. batch PK-778" in rd_text
+    assert "DELIVERY NOTE" in squash(shop.printing.render(pi, format="text", kind="delivery").text)
+    for number, want in ((sr, "Amount credited CDF 14,100.00"), (cp, "Total USD 3.75"), (dn, f"PSI No {pi}")):
+        assert want in " ".join(pdf_text(shop.printing.render(number).data).split())
+    printed = shop.printing.print(cashier, dn, format="text")
+    assert printed.kind == "delivery" and printed.path.name == f"{dn}.txt"  # a DN's own print: no suffix
 
 
 # ---------------------------------------------------------------- the print command
