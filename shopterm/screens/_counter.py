@@ -27,7 +27,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from shopterm.core.money import format_amount
@@ -42,6 +42,17 @@ def amount(value: Decimal | None, *, signed: bool = False) -> str:
     if signed and value > 0:
         text = "+" + text
     return text
+
+
+def gain_text(value: Decimal | None) -> str:
+    """``+5.26 gain`` / ``-3.10 loss`` / ``0.00``: said in words, not colour."""
+    if value is None:
+        return ""
+    if value > 0:
+        return f"{amount(value, signed=True)} gain"
+    if value < 0:
+        return f"{amount(value)} loss"
+    return amount(value)
 
 
 def amount_text(value: Decimal) -> str:
@@ -249,18 +260,100 @@ def load_defaults(screen: Any, apply: Callable[[Defaults], None]) -> None:
 # -- the screen base -----------------------------------------------------------------
 
 
+#: What the number field says before the document is posted.
+NOT_YET = "(assigned on save)"
+
+
+def stored_amount(text: Any) -> str:
+    """A stored amount string (``"6100.00"``) as shown (``6,100.00``); empty when missing."""
+    return amount(decimal_text(text))
+
+
 class CounterScreen(DocumentScreen):
-    """A counter-day document screen: Enter leaves a :class:`ChoiceField` at once (typeahead-safe,
-    like the inputs), Ctrl+S is greyed once the document is posted, F4 needs a document number,
-    F3 lists the screen's ``DOC_TYPE``."""
+    """A counter-day document screen.
+
+    * The defaults (:class:`Defaults`) are read once when it opens and given to
+      :meth:`apply_defaults` (again after Ctrl+N).
+    * ``FORM_FIELDS`` (ids) are the editable fields: cleared by :meth:`start_new`,
+      locked by :meth:`show_posted`; ``NUMBER_ID`` shows the document number,
+      ``FIRST_FIELD`` takes the focus on a new form.
+    * Enter leaves a :class:`ChoiceField` at once (typeahead-safe, like the
+      inputs); Ctrl+S is greyed once posted; F4 needs a saved document; F3
+      lists the screen's ``DOC_TYPE`` and hands the pick to :meth:`show_document`.
+    """
 
     DOC_TYPE: str = ""
     LIST_TITLE: str = ""
+    FORM_FIELDS: tuple[str, ...] = ()
+    NUMBER_ID: str = "#document-no"
+    FIRST_FIELD: str = ""
 
     def __init__(self) -> None:
         super().__init__()
         self.posted = False
         self.document_id: int | None = None
+        self.defaults: Defaults | None = None
+
+    def on_mount(self) -> None:
+        load_defaults(self, self._got_defaults)
+
+    def _got_defaults(self, defaults: Defaults) -> None:
+        self.defaults = defaults
+        self.apply_defaults(defaults)
+        self.dirty = False
+
+    def apply_defaults(self, defaults: Defaults) -> None:
+        """Fill the empty fields that have a default (location, date, rate…)."""
+
+    def form_fields(self) -> list[Widget]:
+        return [self.query_one(i) for i in self.FORM_FIELDS]
+
+    def start_new(self) -> None:
+        """Ctrl+N, first half: an empty, editable form without a number (the screen resets its own parts next)."""
+        self.posted = False
+        self.document_id = None
+        for widget in self.form_fields():
+            widget.disabled = False
+            if isinstance(widget, Input):
+                widget.value = ""
+        self.query_one(self.NUMBER_ID, AutoValue).set(NOT_YET)
+        self.set_document(None, "New")
+
+    def finish_new(self) -> None:
+        """Ctrl+N, second half: the defaults in, nothing unsaved, the first field focused."""
+        if self.defaults is not None:
+            self.apply_defaults(self.defaults)
+        self.dirty = False
+        self.clear_message()
+        if self.FIRST_FIELD:
+            self.query_one(self.FIRST_FIELD).focus()
+        self.refresh_bindings()
+
+    def show_name_of(self, kind: str, typed: str, target: str) -> None:
+        """The name beside a typed code (``kind`` as in ``services.lookup``; an exact code match)."""
+        code = typed.strip().upper()
+        label = self.query_one(target, AutoValue)
+        if not code:
+            label.set("")
+            return
+
+        def find() -> str:
+            rows = self.services.lookup(kind, code, limit=20)
+            return next((r.name for r in rows if r.code.upper() == code), "(not found: F2 to choose)")
+
+        run_preview(self, find, label.set, group=f"name-{target}")
+
+    def show_posted(self, number: str | None, state: str = "Posted", document_id: int | None = None) -> None:
+        """A posted document on screen: its number, the fields locked, nothing unsaved."""
+        self.posted = True
+        if document_id is not None:
+            self.document_id = document_id
+        self.query_one(self.NUMBER_ID, AutoValue).set(number or "")
+        for widget in self.form_fields():
+            widget.disabled = True
+        self.set_document(number, state)
+        self.dirty = False
+        self.refresh_bindings()
 
     def action_form_enter(self) -> None:
         focused = self.focused

@@ -22,16 +22,17 @@ from textual.binding import Binding
 from textual.widgets import Input, Label
 
 from shopterm.screens._counter import (
-    CounterScreen,
+    NOT_YET,
     AutoValue,
     ChoiceField,
+    CounterScreen,
     Defaults,
     Field,
     amount,
     amount_text,
     decimal_text,
     document_amount,
-    load_defaults,
+    gain_text,
     rate_text,
     run_preview,
 )
@@ -42,9 +43,6 @@ from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 
-NOT_YET = "(assigned on save)"
-
-
 class CurrencyExchangeScreen(CounterScreen):
     """Exchange cash with a customer; the gain or loss against the system rate is booked."""
 
@@ -53,6 +51,9 @@ class CurrencyExchangeScreen(CounterScreen):
     AUTO_FOCUS = "#field-currency"
     LIST_TITLE = "Currency exchanges"
     DOC_TYPE = "CE"
+    FORM_FIELDS = ("#field-location", "#field-date", "#field-currency", "#field-amount-received",
+                   "#field-exchange-rate", "#field-amount-given", "#field-narration")
+    FIRST_FIELD = "#field-currency"
 
     BINDINGS = [
         Binding("f7", "cancel_exchange", "Cancel", id="exchange.cancel", key_display="F7"),
@@ -60,8 +61,6 @@ class CurrencyExchangeScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.defaults: Defaults | None = None
-        self.posted = False
         self.cancelled = False
         self.given_typed = False  # the cashier typed the amount given: stop filling it in
         self._confirm_cancel = False
@@ -98,11 +97,7 @@ class CurrencyExchangeScreen(CounterScreen):
         yield Field("Balance Cash", AutoValue("", id="balance-cash"))
         yield AutoValue("", id="exchange-note", classes="cf-hint")
 
-    def on_mount(self) -> None:
-        load_defaults(self, self._defaults_loaded)
-
-    def _defaults_loaded(self, defaults: Defaults) -> None:
-        self.defaults = defaults
+    def apply_defaults(self, defaults: Defaults) -> None:
         location = self.query_one("#field-location", CodeInput)
         if not location.value:
             location.value = defaults.location
@@ -113,7 +108,6 @@ class CurrencyExchangeScreen(CounterScreen):
         if not rate.value and defaults.system_rate is not None:
             rate.set_value(defaults.system_rate)
         self.query_one("#system-rate", AutoValue).set(rate_text(defaults.system_rate))
-        self.dirty = False
         self._preview()
 
     # -- live figures ----------------------------------------------------------------
@@ -179,8 +173,8 @@ class CurrencyExchangeScreen(CounterScreen):
             self._fill_given(amount_text(calc.expected_given))
         self.query_one("#expected-given", AutoValue).set(
             f"at {rate_text(calc.actual_rate)}: {amount(calc.expected_given)}")
-        self.query_one("#gain-usd", AutoValue).set(_gain(calc.gain_usd))
-        self.query_one("#gain-cdf", AutoValue).set(_gain(calc.gain_cdf))
+        self.query_one("#gain-usd", AutoValue).set(gain_text(calc.gain_usd))
+        self.query_one("#gain-cdf", AutoValue).set(gain_text(calc.gain_cdf))
         ccy = calc.currency_given.value
         self.query_one("#balance-cash", AutoValue).set(f"{amount(p.balance_given)} {ccy} (the currency given)")
         note = "" if p.enough_cash else (
@@ -213,29 +207,13 @@ class CurrencyExchangeScreen(CounterScreen):
             return True if (self.posted and not self.cancelled and self.document_number) else False
         return super().check_action(action, parameters)
 
-    def _inputs(self) -> list[Any]:
-        return [self.query_one(i) for i in (
-            "#field-location", "#field-date", "#field-currency", "#field-amount-received", "#field-exchange-rate",
-            "#field-amount-given", "#field-narration")]
-
     def action_new(self) -> None:
-        self.document_id = None
-        self.posted = self.cancelled = self.given_typed = self._confirm_cancel = False
-        for widget in self._inputs():
-            widget.disabled = False
-            if isinstance(widget, Input):
-                widget.value = ""
+        self.start_new()
+        self.cancelled = self.given_typed = self._confirm_cancel = False
         self.query_one("#field-currency", ChoiceField).value = "CDF"
         self._clear_figures()
         self.query_one("#balance-cash", AutoValue).set("")
-        self.query_one("#document-no", AutoValue).set(NOT_YET)
-        self.set_document(None, "New")
-        if self.defaults is not None:
-            self._defaults_loaded(self.defaults)
-        self.dirty = False
-        self.clear_message()
-        self.query_one("#field-currency", ChoiceField).focus()
-        self.refresh_bindings()
+        self.finish_new()
 
     def action_save(self) -> None:
         if self.posted:
@@ -260,15 +238,9 @@ class CurrencyExchangeScreen(CounterScreen):
         )
 
     def _saved(self, result: Any) -> None:
-        self.posted = True
-        self.document_id = result.document_id
-        self.query_one("#document-no", AutoValue).set(result.number)
-        self._lock()
-        self.set_document(result.number, "Posted")
-        self.dirty = False
+        self.show_posted(result.number, document_id=result.document_id)
         self.show_ok(f"Exchange {result.number} posted. Ctrl+N for the next one, F7 cancels it")
         self._refresh_balance()
-        self.refresh_bindings()
 
     def _refresh_balance(self) -> None:
         location = self.query_one("#field-location", CodeInput).code
@@ -278,10 +250,6 @@ class CurrencyExchangeScreen(CounterScreen):
             self.query_one("#balance-cash", AutoValue).set(f"{amount(held)} {given} (the currency given)")
 
         run_preview(self, lambda: self.services.cash.cash_balance(location, given), show, group="balance")
-
-    def _lock(self) -> None:
-        for widget in self._inputs():
-            widget.disabled = True
 
     def action_cancel_exchange(self) -> None:
         number = self.document_number
@@ -313,9 +281,8 @@ class CurrencyExchangeScreen(CounterScreen):
         self._confirm_cancel = False
 
     def show_document(self, view: Any) -> None:
-        self.document_id = view.id
         extra = view.extra or {}
-        self.posted = True
+        self.posted = True  # no previews while the stored figures are put back
         self.cancelled = view.status == "cancelled"
         self.given_typed = True
         self.query_one("#field-location", CodeInput).value = view.location
@@ -326,27 +293,12 @@ class CurrencyExchangeScreen(CounterScreen):
         self.query_one("#field-amount-given", MoneyInput).value = extra.get("amount_given", "")
         self.query_one("#field-narration", Input).value = view.narration
         self.query_one("#system-rate", AutoValue).set(rate_text(decimal_text(extra.get("system_rate"))))
-        self.query_one("#gain-usd", AutoValue).set(_gain(decimal_text(extra.get("gain_usd"))))
-        self.query_one("#gain-cdf", AutoValue).set(_gain(decimal_text(extra.get("gain_cdf"))))
+        self.query_one("#gain-usd", AutoValue).set(gain_text(decimal_text(extra.get("gain_usd"))))
+        self.query_one("#gain-cdf", AutoValue).set(gain_text(decimal_text(extra.get("gain_cdf"))))
         self.query_one("#expected-given", AutoValue).set("")
         self.query_one("#exchange-note", AutoValue).set("")
-        self.query_one("#document-no", AutoValue).set(view.number or "")
-        self._lock()
-        self.set_document(view.number, view.status.capitalize())
-        self.dirty = False
+        self.show_posted(view.number, view.status.capitalize(), view.id)
         self._refresh_balance()
-        self.refresh_bindings()
-
-
-def _gain(value: Any) -> str:
-    """``+5.26 gain`` / ``-3.10 loss`` / ``0.00``: said in words, not colour."""
-    if value is None:
-        return ""
-    if value > 0:
-        return f"{amount(value, signed=True)} gain"
-    if value < 0:
-        return f"{amount(value)} loss"
-    return amount(value)
 
 
 register(ScreenEntry(

@@ -24,23 +24,23 @@ from textual.containers import Grid
 from textual.widgets import Input, Label
 
 from shopterm.screens._counter import (
-    CounterScreen,
+    NOT_YET,
     AutoValue,
     ChoiceField,
+    CounterScreen,
     Defaults,
     Field,
     PickRow,
     amount,
     decimal_text,
-    load_defaults,
     rate_text,
     run_preview,
+    stored_amount,
 )
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 
-NOT_YET = "(assigned on save)"
 RECEIPT, REFUND = "receipt", "refund"
 
 
@@ -52,13 +52,15 @@ class SalesReceiptScreen(CounterScreen):
     AUTO_FOCUS = "#field-invoice"
     LIST_TITLE = "Sales receipts and refunds"
     DOC_TYPE = "RC"
+    FORM_FIELDS = ("#field-location", "#field-type", "#field-invoice", "#field-rate", "#field-print-usd",
+                   "#field-received-cdf", "#field-received-usd", "#field-returned-cdf", "#field-returned-usd")
+    NUMBER_ID = "#receipt-no"
+    FIRST_FIELD = "#field-invoice"
 
     def __init__(self) -> None:
         super().__init__()
-        self.defaults: Defaults | None = None
         self.calc: Any = None  # the last ReceiptCalc / RefundCalc shown
         self.loaded_number: str | None = None  # the invoice/return the footer is about
-        self.posted = False
 
     # -- layout ----------------------------------------------------------------
 
@@ -101,18 +103,13 @@ class SalesReceiptScreen(CounterScreen):
         yield AutoValue("Choose the invoice (F2), then type the cash received in CDF and/or USD.",
                         id="receipt-note", classes="cf-hint")
 
-    def on_mount(self) -> None:
-        load_defaults(self, self._defaults_loaded)
-
-    def _defaults_loaded(self, defaults: Defaults) -> None:
-        self.defaults = defaults
+    def apply_defaults(self, defaults: Defaults) -> None:
         location = self.query_one("#field-location", CodeInput)
         if not location.value:
             location.value = defaults.location
         rate = self.query_one("#field-rate", RateInput)
         if not rate.value and defaults.system_rate is not None:
             rate.set_value(defaults.system_rate)
-        self.dirty = False
 
     # -- what the fields mean in each mode ----------------------------------------
 
@@ -136,9 +133,11 @@ class SalesReceiptScreen(CounterScreen):
             received.set_class(refund, "-hidden")
             returned.set_class(not refund, "-hidden")
             self.query_one(f"#returned-{ccy}", AutoValue).set_class(refund, "-hidden")
-            # the other mode's column shows zero
-            (returned if not refund else received).value = ""
-        self.query_one("#field-print-usd", ChoiceField).disabled = refund
+            if not self.posted:  # (a posted document being shown keeps its figures)
+                (returned if not refund else received).value = ""  # the other mode's column is zero
+        self.query_one("#field-print-usd", ChoiceField).disabled = refund or self.posted
+        if self.posted:
+            return
         doc.value = ""
         self._clear_figures()
         self.query_one("#invoice-info", AutoValue).set("F2: sales returns" if refund else "F2: open invoices")
@@ -310,13 +309,13 @@ class SalesReceiptScreen(CounterScreen):
     @staticmethod
     def _posted_note(extra: dict, refund: bool) -> str:
         """What a posted receipt/refund did, from its stored figures."""
-        balance = f"{_fmt(extra.get('balance_cdf'))} CDF ({_fmt(extra.get('balance_usd'))} USD)"
+        balance = f"{stored_amount(extra.get('balance_cdf'))} CDF ({stored_amount(extra.get('balance_usd'))} USD)"
         if refund:
             return "Refunded in full." if extra.get("fully_settled") else f"Partly refunded: {balance} still owed."
         if not extra.get("fully_settled"):
             return f"Partial payment: {balance} stayed open on the invoice."
         change = decimal_text(extra.get("returned_cdf"))
-        return f"Paid in full; {_fmt(extra.get('returned_cdf'))} CDF change given." if change else "Paid in full."
+        return f"Paid in full; {stored_amount(extra.get('returned_cdf'))} CDF change given." if change else "Paid in full."
 
     def _clear_figures(self) -> None:
         self.calc = None
@@ -327,32 +326,15 @@ class SalesReceiptScreen(CounterScreen):
 
     # -- toolbar -------------------------------------------------------------------
 
-    def _inputs(self) -> list[Any]:
-        return [self.query_one(i) for i in (
-            "#field-location", "#field-type", "#field-invoice", "#field-rate", "#field-print-usd",
-            "#field-received-cdf", "#field-received-usd", "#field-returned-cdf", "#field-returned-usd")]
-
     def action_new(self) -> None:
-        self.document_id = None
-        self.posted = False
-        for widget in self._inputs():
-            widget.disabled = False
-            if isinstance(widget, Input):
-                widget.value = ""
+        self.start_new()
         self.query_one("#field-type", ChoiceField).value = RECEIPT
         self.query_one("#field-print-usd", ChoiceField).value = "no"
-        self.query_one("#receipt-no", AutoValue).set(NOT_YET)
         self._clear_figures()
         self.query_one("#invoice-info", AutoValue).set("F2: open invoices")
         self.query_one("#receipt-note", AutoValue).set(
             "Choose the invoice (F2), then type the cash received in CDF and/or USD.")
-        self.set_document(None, "New")
-        if self.defaults is not None:
-            self._defaults_loaded(self.defaults)
-        self.dirty = False
-        self.clear_message()
-        self.query_one("#field-invoice", CodeInput).focus()
-        self.refresh_bindings()
+        self.finish_new()
 
     def action_save(self) -> None:
         if self.posted:
@@ -381,13 +363,7 @@ class SalesReceiptScreen(CounterScreen):
         self.run_service(post, self._saved, busy_text="Posting…")
 
     def _saved(self, result: Any) -> None:
-        self.posted = True
-        self.document_id = result.document_id
-        self.query_one("#receipt-no", AutoValue).set(result.number)
-        for widget in self._inputs():
-            widget.disabled = True
-        self.set_document(result.number, "Posted")
-        self.dirty = False
+        self.show_posted(result.number, document_id=result.document_id)
         calc = self.calc
         what = "Refund" if self.mode == REFUND else "Receipt"
         tail = ""
@@ -396,13 +372,12 @@ class SalesReceiptScreen(CounterScreen):
         elif calc is not None and self.mode != REFUND and calc.returned_cdf:
             tail = f"; give {amount(calc.returned_cdf)} CDF change"
         self.show_ok(f"{what} {result.number} posted{tail} (Ctrl+N: next)")
-        self.refresh_bindings()
 
     def show_document(self, view: Any) -> None:
-        self.document_id = view.id
         """A posted receipt/refund, read-only, from its stored figures."""
         extra = view.extra or {}
         refund = view.subtype == REFUND
+        self.posted = True  # no previews while the stored figures are put back
         self.query_one("#field-type", ChoiceField).value = REFUND if refund else RECEIPT
         self.query_one("#field-location", CodeInput).value = view.location
         self.query_one("#field-invoice", CodeInput).value = extra.get("return" if refund else "invoice", "")
@@ -416,21 +391,11 @@ class SalesReceiptScreen(CounterScreen):
         prefix = "returned" if refund else "received"
         for ccy in ("cdf", "usd"):
             self.query_one(f"#field-{prefix}-{ccy}", MoneyInput).value = extra.get(f"{prefix}_{ccy}", "")
-            self.query_one(f"#returned-{ccy}", AutoValue).set(_fmt(extra.get(f"returned_{ccy}")))
-            self.query_one(f"#balance-{ccy}", AutoValue).set(_fmt(extra.get(f"balance_{ccy}")))
+            self.query_one(f"#returned-{ccy}", AutoValue).set(stored_amount(extra.get(f"returned_{ccy}")))
+            self.query_one(f"#balance-{ccy}", AutoValue).set(stored_amount(extra.get(f"balance_{ccy}")))
             key = f"refund_{ccy}" if refund else f"invoice_{ccy}"
-            self.query_one(f"#invoice-{ccy}", AutoValue).set(_fmt(extra.get(key)))
-        self.query_one("#receipt-no", AutoValue).set(view.number or "")
-        self.posted = True
-        for widget in self._inputs():
-            widget.disabled = True
-        self.set_document(view.number, view.status.capitalize())
-        self.dirty = False
-        self.refresh_bindings()
-
-
-def _fmt(text: str | None) -> str:
-    return amount(decimal_text(text))
+            self.query_one(f"#invoice-{ccy}", AutoValue).set(stored_amount(extra.get(key)))
+        self.show_posted(view.number, view.status.capitalize(), view.id)
 
 
 register(ScreenEntry(

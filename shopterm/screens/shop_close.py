@@ -38,12 +38,13 @@ from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabP
 from shopterm.core.close import DENOMINATIONS, count_denominations
 from shopterm.core.money import Currency, format_qty
 from shopterm.screens._counter import (
+    NOT_YET,
     AutoValue,
     CounterScreen,
     Defaults,
     amount,
     amount_text,
-    load_defaults,
+    gain_text,
     rate_text,
     run_preview,
 )
@@ -52,7 +53,6 @@ from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput
 from shopterm.widgets.messages import describe_error
 
-NOT_YET = "(assigned on save)"
 USD, CDF = Currency.USD, Currency.CDF
 
 #: The Details rows: (label, CloseFigures attribute).
@@ -115,7 +115,6 @@ class ShopCloseScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.defaults: Defaults | None = None
         self.summary: Any = None  # the last CloseSummary shown
         self.loaded_key: tuple[Any, Any] | None = None  # (location, date) the figures are for
         self._tab = TABS[0]
@@ -198,20 +197,21 @@ class ShopCloseScreen(CounterScreen):
     # -- defaults and loading ------------------------------------------------------
 
     def on_mount(self) -> None:
+        # (CounterScreen.on_mount runs too and reads the defaults)
         for table_id, columns in (("#inventory-table", ("Item", "Name", "Batch", "Movement", "Qty")),
                                   ("#summary-table", ("Type", "Document", "Count", "Total USD", "Cancelled"))):
             self.query_one(table_id, DataTable).add_columns(*columns)
-        load_defaults(self, self._defaults_loaded)
 
-    def _defaults_loaded(self, defaults: Defaults) -> None:
-        self.defaults = defaults
+    def form_fields(self) -> list[Any]:
+        return list(self.query(Input))
+
+    def apply_defaults(self, defaults: Defaults) -> None:
         date = self.query_one("#field-date", DateInput)
         if not date.value:
             date.set_value(defaults.today)  # the open day (the business date)
         location = self.query_one("#field-location", CodeInput)
         if not location.value:
             location.value = defaults.location
-        self.dirty = False
         self._load()
 
     @on(Input.Submitted, "#field-date, #field-location")
@@ -321,7 +321,7 @@ class ShopCloseScreen(CounterScreen):
                 self.query_one(f"#{ccy}-{attr}", AutoValue).set(amount(getattr(fig, attr)))
             self.query_one(f"#{ccy}-difference", AutoValue).set(amount(fig.difference))
             self.query_one(f"#{ccy}-excess", AutoValue).set(excess_shortage_text(fig.excess_shortage))
-        self.query_one("#gain-usd", AutoValue).set(_gain(s.exchange_gain_usd))
+        self.query_one("#gain-usd", AutoValue).set(gain_text(s.exchange_gain_usd))
         self.query_one("#close-verdict", AutoValue).set(self._verdict(s))
         if s.status == "closed":
             # the day is closed: show it as it was closed, read-only
@@ -351,7 +351,6 @@ class ShopCloseScreen(CounterScreen):
 
     def _show_closed(self, s: Any) -> None:
         self.posted = True
-        self.query_one("#document-no", AutoValue).set(s.close_number)
         self.query_one("#field-physical-usd", MoneyInput).set_value(s.usd.physical)
         self.query_one("#field-physical-cdf", MoneyInput).set_value(s.cdf.physical)
         for ccy in (USD, CDF):
@@ -360,10 +359,7 @@ class ShopCloseScreen(CounterScreen):
                 count = notes.get(format(note, "f"))
                 widget = self.query_one(f"#{_note_id(ccy, note)}", Input)
                 widget.value = str(count) if count else ""
-        self._lock(True)
-        self.set_document(s.close_number, "Closed")
-        self.dirty = False
-        self.refresh_bindings()
+        self.show_posted(s.close_number, "Closed")
 
     def _fill_inventory(self, s: Any) -> None:
         table = self.query_one("#inventory-table", DataTable)
@@ -457,28 +453,14 @@ class ShopCloseScreen(CounterScreen):
             return True
         return super().action_state(action)
 
-    def _lock(self, locked: bool) -> None:
-        for widget in self.query(Input):
-            widget.disabled = locked
-
     def action_new(self) -> None:
-        self.posted = False
-        self.document_id = None
-        self._lock(False)
-        for widget in self.query(Input):
-            widget.value = ""
+        self.start_new()
         for widget in self.query(".denom-num"):
             if isinstance(widget, AutoValue):
                 widget.set("")
-        self.query_one("#document-no", AutoValue).set(NOT_YET)
-        self.set_document(None, "New")
         self.loaded_key = None
-        if self.defaults is not None:
-            self._defaults_loaded(self.defaults)
-        self.dirty = False
-        self.clear_message()
+        self.finish_new()
         self.show_tab("tab-details")
-        self.refresh_bindings()
 
     def action_save(self) -> None:
         if self.posted:
@@ -512,40 +494,22 @@ class ShopCloseScreen(CounterScreen):
                          with_approval=lambda approval: (lambda: close(approval.name, approval.pin)))
 
     def _day_closed(self, result: Any) -> None:
-        self.posted = True
-        self.document_id = result.document_id
-        self.query_one("#document-no", AutoValue).set(result.number)
-        self._lock(True)
-        self.set_document(result.number, "Closed")
-        self.dirty = False
+        self.show_posted(result.number, "Closed", result.document_id)
         self.show_ok(f"Day closed: {result.number}. No more transactions on this date")
         self.refresh_status()
-        self.refresh_bindings()
         self._load(force=True)
 
     def show_document(self, view: Any) -> None:
         """A Shop Close chosen in the F3 list: its day, as closed."""
-        self.posted = True
-        self.document_id = view.id
+        self.posted = True  # no previews while its fields are put back
         for widget in self.query(".denom-count, .dg-input"):
             if isinstance(widget, Input):
                 widget.value = ""
         self.query_one("#field-date", DateInput).set_value(view.date)
         self.query_one("#field-location", CodeInput).value = view.location
-        self.set_document(view.number, view.status.capitalize())
-        self.query_one("#document-no", AutoValue).set(view.number or "")
-        self._lock(True)
+        self.show_posted(view.number, view.status.capitalize(), view.id)
         self.loaded_key = (view.location, view.date)
         self._preview(self.loaded_key)
-        self.refresh_bindings()
-
-
-def _gain(value: Decimal) -> str:
-    if value > 0:
-        return f"{amount(value, signed=True)} gain"
-    if value < 0:
-        return f"{amount(value)} loss"
-    return amount(value)
 
 
 register(ScreenEntry(

@@ -19,23 +19,20 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from shopterm.screens._counter import (
-    CounterScreen,
+    NOT_YET,
     AutoValue,
     ChoiceField,
+    CounterScreen,
     Defaults,
     Field,
     amount,
-    decimal_text,
     document_amount,
-    load_defaults,
     run_preview,
+    stored_amount,
 )
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
-
-NOT_YET = "(assigned on save)"
-
 
 class ShopEntryScreen(CounterScreen):
     """A shop receipt (money in) or payment (money out) against an account."""
@@ -45,11 +42,9 @@ class ShopEntryScreen(CounterScreen):
     AUTO_FOCUS = "#field-kind"
     LIST_TITLE = "Shop receipts and payments"
     DOC_TYPE = "RP"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.defaults: Defaults | None = None
-        self.posted = False
+    FORM_FIELDS = ("#field-location", "#field-date", "#field-kind", "#field-particulars", "#field-cost-centre",
+                   "#field-currency", "#field-rate", "#field-amount", "#field-narration")
+    FIRST_FIELD = "#field-kind"
 
     def compose_document(self) -> ComposeResult:
         yield Field(
@@ -86,11 +81,7 @@ class ShopEntryScreen(CounterScreen):
                     Label("Balance Cash", classes="cf-label2"), AutoValue("", id="balance-cash"))
         yield AutoValue("", id="entry-note", classes="cf-hint")
 
-    def on_mount(self) -> None:
-        load_defaults(self, self._defaults_loaded)
-
-    def _defaults_loaded(self, defaults: Defaults) -> None:
-        self.defaults = defaults
+    def apply_defaults(self, defaults: Defaults) -> None:
         location = self.query_one("#field-location", CodeInput)
         if not location.value:
             location.value = defaults.location
@@ -100,7 +91,6 @@ class ShopEntryScreen(CounterScreen):
         rate = self.query_one("#field-rate", RateInput)
         if not rate.value and defaults.system_rate is not None:
             rate.set_value(defaults.system_rate)
-        self.dirty = False
         self._preview()
 
     # -- names beside the codes ---------------------------------------------------
@@ -115,25 +105,11 @@ class ShopEntryScreen(CounterScreen):
 
     @on(Input.Changed, "#field-particulars")
     def _particulars_typed(self, event: Input.Changed) -> None:
-        self._name_of("account", event.value, "#particulars-name")
+        self.show_name_of("account", event.value, "#particulars-name")
 
     @on(Input.Changed, "#field-cost-centre")
     def _centre_typed(self, event: Input.Changed) -> None:
-        self._name_of("cost_centre", event.value, "#cost-centre-name")
-
-    def _name_of(self, kind: str, typed: str, target: str) -> None:
-        """The name beside a typed code (an exact code match), read off the event loop."""
-        code = typed.strip().upper()
-        label = self.query_one(target, AutoValue)
-        if not code:
-            label.set("")
-            return
-
-        def find() -> str:
-            rows = self.services.lookup(kind, code, limit=20)
-            return next((r.name for r in rows if r.code.upper() == code), "(not found: F2 to choose)")
-
-        run_preview(self, find, label.set, group=f"name-{kind}")
+        self.show_name_of("cost_centre", event.value, "#cost-centre-name")
 
     # -- live figures ------------------------------------------------------------------
 
@@ -185,30 +161,13 @@ class ShopEntryScreen(CounterScreen):
 
     # -- toolbar -------------------------------------------------------------------------
 
-    def _inputs(self) -> list[Any]:
-        return [self.query_one(i) for i in (
-            "#field-location", "#field-date", "#field-kind", "#field-particulars", "#field-cost-centre",
-            "#field-currency", "#field-rate", "#field-amount", "#field-narration")]
-
     def action_new(self) -> None:
-        self.document_id = None
-        self.posted = False
-        for widget in self._inputs():
-            widget.disabled = False
-            if isinstance(widget, Input):
-                widget.value = ""
+        self.start_new()
         self.query_one("#field-kind", ChoiceField).value = "receipt"
         self.query_one("#field-currency", ChoiceField).value = "CDF"
         for widget_id in ("#particulars-name", "#cost-centre-name", "#amount-cdf", "#amount-usd", "#entry-note"):
             self.query_one(widget_id, AutoValue).set("")
-        self.query_one("#document-no", AutoValue).set(NOT_YET)
-        self.set_document(None, "New")
-        if self.defaults is not None:
-            self._defaults_loaded(self.defaults)
-        self.dirty = False
-        self.clear_message()
-        self.query_one("#field-kind", ChoiceField).focus()
-        self.refresh_bindings()
+        self.finish_new()
 
     def action_save(self) -> None:
         if self.posted:
@@ -235,16 +194,9 @@ class ShopEntryScreen(CounterScreen):
         )
 
     def _saved(self, result: Any) -> None:
-        self.posted = True
-        self.document_id = result.document_id
-        self.query_one("#document-no", AutoValue).set(result.number)
-        for widget in self._inputs():
-            widget.disabled = True
-        self.set_document(result.number, "Posted")
-        self.dirty = False
+        self.show_posted(result.number, document_id=result.document_id)
         kind = self.query_one("#field-kind", ChoiceField).label
         self.show_ok(f"{kind} {result.number} posted. Ctrl+N for the next one")
-        self.refresh_bindings()
         location = self.query_one("#field-location", CodeInput).code
         currency = self.query_one("#field-currency", ChoiceField).value
         run_preview(self, lambda: self.services.cash.cash_balance(location, currency),
@@ -252,9 +204,8 @@ class ShopEntryScreen(CounterScreen):
                     group="balance")
 
     def show_document(self, view: Any) -> None:
-        self.document_id = view.id
         extra = view.extra or {}
-        self.posted = True
+        self.posted = True  # no previews while the stored figures are put back
         self.query_one("#field-location", CodeInput).value = view.location
         self.query_one("#field-date", DateInput).set_value(view.date)
         self.query_one("#field-kind", ChoiceField).value = view.subtype or "receipt"
@@ -266,20 +217,12 @@ class ShopEntryScreen(CounterScreen):
         if particulars is not None:
             self.query_one("#field-particulars", CodeInput).value = particulars.account
             self.query_one("#particulars-name", AutoValue).set(particulars.account_name)
-        self.query_one("#amount-cdf", AutoValue).set(_fmt(extra.get("amount_cdf")))
-        self.query_one("#amount-usd", AutoValue).set(_fmt(extra.get("amount_usd")))
+        self.query_one("#amount-cdf", AutoValue).set(stored_amount(extra.get("amount_cdf")))
+        self.query_one("#amount-usd", AutoValue).set(stored_amount(extra.get("amount_usd")))
         self.query_one("#cash-ledger", AutoValue).set(extra.get("cash_ledger", ""))
-        self.query_one("#balance-cash", AutoValue).set(f"{_fmt(extra.get('balance_cash_after'))} {view.currency}")
-        self.query_one("#document-no", AutoValue).set(view.number or "")
-        for widget in self._inputs():
-            widget.disabled = True
-        self.set_document(view.number, view.status.capitalize())
-        self.dirty = False
-        self.refresh_bindings()
-
-
-def _fmt(text: str | None) -> str:
-    return amount(decimal_text(text))
+        after = stored_amount(extra.get("balance_cash_after"))
+        self.query_one("#balance-cash", AutoValue).set(f"{after} {view.currency}")
+        self.show_posted(view.number, view.status.capitalize(), view.id)
 
 
 register(ScreenEntry(

@@ -15,12 +15,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from shopterm.screens._counter import AutoValue, CounterScreen, Defaults, Field, load_defaults, run_preview
+from shopterm.screens._counter import NOT_YET, AutoValue, CounterScreen, Defaults, Field
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
-
-NOT_YET = "(assigned on save)"
-
 
 class ShopOpenScreen(CounterScreen):
     """Open the shop for a date and location."""
@@ -29,11 +26,8 @@ class ShopOpenScreen(CounterScreen):
     SUPPORTS = frozenset({"new", "save", "list", "history"})
     LIST_TITLE = "Shop Open records"
     DOC_TYPE = "OP"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.defaults: Defaults | None = None
-        self.document_id: int | None = None
+    FORM_FIELDS = ("#field-date", "#field-location", "#field-remarks")
+    FIRST_FIELD = "#field-date"
 
     def compose_document(self) -> ComposeResult:
         yield Field("Doc date*", DateInput(id="field-date", label="Doc date", required=True))
@@ -48,24 +42,13 @@ class ShopOpenScreen(CounterScreen):
         yield AutoValue("Ctrl+S opens the shop for this date; no sale, receipt or exchange is possible before.",
                         id="open-hint", classes="cf-hint")
 
-    def on_mount(self) -> None:
-        load_defaults(self, self._defaults_loaded)
-
-    def _defaults_loaded(self, defaults: Defaults) -> None:
-        self.defaults = defaults
-        self._fill_defaults()
-
-    def _fill_defaults(self) -> None:
-        d = self.defaults
-        if d is None:
-            return
+    def apply_defaults(self, defaults: Defaults) -> None:
         date = self.query_one("#field-date", DateInput)
         if not date.value:
-            date.set_value(d.calendar_today or d.today)
+            date.set_value(defaults.calendar_today or defaults.today)
         location = self.query_one("#field-location", CodeInput)
         if not location.value:
-            location.value = d.location  # its name follows (Input.Changed)
-        self.dirty = False
+            location.value = defaults.location  # its name follows (Input.Changed)
 
     @on(CodeInput.Picked, "#field-location")
     def _location_picked(self, event: CodeInput.Picked) -> None:
@@ -73,34 +56,13 @@ class ShopOpenScreen(CounterScreen):
 
     @on(Input.Changed, "#field-location")
     def _location_typed(self, event: Input.Changed) -> None:
-        code = event.value.strip().upper()
-        label = self.query_one("#location-name", AutoValue)
-        if not code:
-            label.set("")
-            return
-
-        def find() -> str:
-            rows = self.services.lookup("location", code, limit=20)
-            return next((r.name for r in rows if r.code.upper() == code), "(not found: F2 to choose)")
-
-        run_preview(self, find, label.set, group="location-name")
+        self.show_name_of("location", event.value, "#location-name")
 
     # -- toolbar -------------------------------------------------------------
 
     def action_new(self) -> None:
-        for widget_id in ("#field-date", "#field-location", "#field-remarks"):
-            widget = self.query_one(widget_id, Input)
-            widget.value = ""
-            widget.disabled = False
-        self.query_one("#document-no", AutoValue).set(NOT_YET)
-        self.document_id = None
-        self.posted = False
-        self.set_document(None, "New")
-        self._fill_defaults()
-        self.dirty = False
-        self.clear_message()
-        self.query_one("#field-date", DateInput).focus()
-        self.refresh_bindings()
+        self.start_new()
+        self.finish_new()
 
     def action_save(self) -> None:
         if self.posted:
@@ -119,30 +81,16 @@ class ShopOpenScreen(CounterScreen):
         )
 
     def _saved(self, result: Any) -> None:
-        self.posted = True
-        self.document_id = result.document_id
-        self.query_one("#document-no", AutoValue).set(result.number)
-        for widget_id in ("#field-date", "#field-location", "#field-remarks"):
-            self.query_one(widget_id, Input).disabled = True
-        self.set_document(result.number, "Posted")
-        self.dirty = False
+        self.show_posted(result.number, document_id=result.document_id)
         date = self.query_one("#field-date", DateInput).value
         self.show_ok(f"Shop open for {date}: {result.number}")
         self.refresh_status()
-        self.refresh_bindings()
 
     def show_document(self, view: Any) -> None:
-        self.posted = True
-        self.document_id = view.id
         self.query_one("#field-date", DateInput).set_value(view.date)
         self.query_one("#field-location", CodeInput).value = view.location
         self.query_one("#field-remarks", Input).value = view.narration or ""
-        for widget_id in ("#field-date", "#field-location", "#field-remarks"):
-            self.query_one(widget_id, Input).disabled = True
-        self.query_one("#document-no", AutoValue).set(view.number)
-        self.set_document(view.number, view.status.capitalize())
-        self.dirty = False
-        self.refresh_bindings()
+        self.show_posted(view.number, view.status.capitalize(), view.id)
 
 
 register(ScreenEntry(

@@ -14,12 +14,12 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from textual.widgets import Footer
 
 from shopterm.app import ShoptermApp
 from shopterm.screens import registry
 from shopterm.services.drafts import DocumentDraft, DraftLine
 from tests.store import conftest as store
+from tests.ui.test_day_screens import footer, open_screen, text, wait_for
 
 DAY = store.DAY
 
@@ -48,33 +48,6 @@ def float_in(svc, currency: str, amount: str) -> None:
     svc.cash.post_shop_entry(store.actor(svc, "cashier"), kind="receipt", location="AXP", date=DAY,
                              particulars="1900", cost_centre="SHOP", currency=currency, rate="2850",
                              amount=amount, narration="Float from head office")
-
-
-async def wait_for(pilot, condition, what: str = "condition") -> None:
-    for _ in range(150):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition(), what
-
-
-async def open_screen(pilot, app, key: str):
-    """From the home menu, type the screen's hotkey (keys only)."""
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", "home screen")
-    registry.discover()
-    hotkey = {e.key: k for k, e in registry.hotkeys().items()}[key]
-    await pilot.press(hotkey)
-    await wait_for(pilot, lambda: getattr(app.screen, "defaults", None) is not None, f"{key} defaults")
-    return app.screen
-
-
-def text(screen, widget_id: str) -> str:
-    return screen.query_one(f"#{widget_id}").text
-
-
-def footer(screen) -> str:
-    keys = screen.query_one(Footer).query("FooterKey")
-    return " ".join(f"{k.key_display} {k.description}" for k in keys)
 
 
 async def test_receipt_of_the_design_invoice_gives_6100_change(shop):
