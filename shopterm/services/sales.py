@@ -856,6 +856,13 @@ class SalesService:
         else:
             flat_type = None  # nothing typed: the discount slab applies
 
+        order = None  # the SO/PF being converted: checked before its lines
+        if not _blank(draft.order):
+            try:
+                order = self._find_order(session, draft.order, cust, loc)
+            except ShopError as exc:
+                rule(exc)
+
         # -- lines
         lines: list[_Line] = []
         for n, dl in enumerate(draft.lines, start=1):
@@ -917,13 +924,6 @@ class SalesService:
             if strict and draft.approver:
                 approver = self.s.users.verify_approver(session, draft.approver, draft.approver_pin)
             else:
-                rule(exc)
-
-        order = None
-        if not _blank(draft.order):
-            try:
-                order = self._find_order(session, draft.order, cust, loc)
-            except ShopError as exc:
                 rule(exc)
 
         due = date + dt.timedelta(days=cust.credit_days) if cust is not None and sales_type == "credit" else date
