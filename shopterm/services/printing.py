@@ -49,7 +49,6 @@ from ..store.models import (
     Customer,
     Document,
     DocumentLine,
-    Item,
     Location,
     SalesPerson,
     ShopSetup,
@@ -196,25 +195,10 @@ class PrintService:
         job = self._gather(number, kind, usd)
         actor.require(PERMISSION[job.doc_type], f"Printing a {TYPE_NAMES[job.doc_type].lower()}")
         printed = self._render(job, fmt, job.count, actor)
-        command = ""
-        out_text = ""
-        path: Path | None
-        if output is not None and str(output) == "-":  # the caller takes printed.data (standard output)
-            path = None
-        elif output is not None:
-            path = Path(output).expanduser()
-            self._write(path, printed.data)
-        else:
-            folder = self.print_folder(job.location_code, job.print_dir)
-            suffix = "" if job.kind == NATURAL_KIND[job.doc_type] else f"-{job.kind}"
-            copy = f"-copy{job.count}" if job.count else ""
-            path = folder / f"{job.number}{suffix}{copy}.{'pdf' if fmt == 'pdf' else 'txt'}"
-            self._write(path, printed.data)
-            if job.print_command.strip():
-                command = job.print_command.strip()
-                out_text = run_print_command(command, path, printed.data if fmt == "text" else None)
-        printed = replace(printed, path=path.resolve() if path is not None else None, command=command,
-                          command_output=out_text)
+        suffix = "" if job.kind == NATURAL_KIND[job.doc_type] else f"-{job.kind}"
+        copy = f"-copy{job.count}" if job.count else ""
+        printed = self._deliver(printed, output, job.location_code, job.print_dir, job.print_command,
+                                f"{job.number}{suffix}{copy}")
         self._count(actor, job, printed)
         return printed
 
@@ -250,25 +234,12 @@ class PrintService:
         printed = Printed(name, "statement", fmt, data, text, 1, False, True)
         if not write:
             return printed
-        command = out_text = ""
-        path: Path | None
-        if output is not None and str(output) == "-":
-            path = None
-        elif output is not None:
-            path = Path(output).expanduser()
-            self._write(path, data)
-        else:
-            path = self.print_folder(loc.code, setup.print_dir if setup else "") / f"{name}.{'pdf' if fmt == 'pdf' else 'txt'}"
-            self._write(path, data)
-            if setup is not None and setup.print_command.strip():
-                command = setup.print_command.strip()
-                out_text = run_print_command(command, path, data if fmt == "text" else None)
-        printed = replace(printed, path=path.resolve() if path is not None else None, command=command,
-                          command_output=out_text)
+        printed = self._deliver(printed, output, loc.code, setup.print_dir if setup else "",
+                                setup.print_command if setup else "", name)
         with self.db.write() as session:
             audit.record(session, actor, "print", "customer", cust.id if cust else None,
                          summary=f"statement {code} {d1} to {d2} ({fmt}) to "
-                                 f"{command or printed.path or 'standard output'}")
+                                 f"{printed.command or printed.path or 'standard output'}")
         return printed
 
     def data_dir(self) -> Path:
@@ -460,6 +431,24 @@ class PrintService:
         else:
             data = text.encode("utf-8")
         return Printed(job.number, job.kind, fmt, data, text, reprint_no + 1, reprint_no > 0, job.source.usd)
+
+    def _deliver(self, printed: Printed, output: str | os.PathLike | None, location_code: str, print_dir: str,
+                 print_command: str, name: str) -> Printed:
+        """Where a print goes: ``output`` ("-": nowhere, the caller sends the bytes), else the print
+        folder as ``name.pdf|txt`` and then the print command, if there is one."""
+        command = out_text = ""
+        path: Path | None = None
+        if output is not None and str(output) != "-":
+            path = Path(output).expanduser()
+            self._write(path, printed.data)
+        elif output is None:
+            path = self.print_folder(location_code, print_dir) / f"{name}.{'pdf' if printed.format == 'pdf' else 'txt'}"
+            self._write(path, printed.data)
+            if (print_command or "").strip():
+                command = print_command.strip()
+                out_text = run_print_command(command, path, printed.data if printed.format == "text" else None)
+        return replace(printed, path=path.resolve() if path is not None else None, command=command,
+                       command_output=out_text)
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

@@ -18,7 +18,6 @@ The day printed (AXP, 2026-11-23, rate 2850, CDF increment 100), figures by hand
 from __future__ import annotations
 
 import io
-import os
 import re
 import stat
 from decimal import Decimal as D
@@ -438,6 +437,29 @@ def test_provisional_invoice_delivery_note_returns_and_commission(shop, cashier,
     assert printed.kind == "delivery" and printed.path.name == f"{dn}.txt"  # a DN's own print: no suffix
 
 
+def test_cancelled_exchange_payment_on_account_and_the_receipts_own_usd_flag(shop, cashier, manager):
+    float_in(shop, cashier, "CDF", "500000")
+    ce = shop.cash.post_exchange(cashier, currency="USD", amount_received="20").number  # 57,000 CDF out
+    shop.cash.cancel_exchange(manager, ce, reason="Customer changed his mind")
+    p = shop.printing.render(ce, format="text")
+    assert "*** CANCELLED ***" in p.text and "GIVEN CDF 57,000.00" in squash(p.text)
+    shop.printing.print(cashier, ce)
+    assert "*** CANCELLED / DUPLICATE — RE-PRINT 1 ***" in shop.printing.render(ce, format="text").text
+    inv = shop.sales.post_invoice(cashier, draft()).number
+    pay = shop.ledger.record_payment(cashier, customer="C0002", amount="28500", currency="CDF", method="cash",
+                                     reference="Cheque 0042").number
+    lines = squash(shop.printing.render(pay, format="text").text)
+    for row in ("RECEIPT", "Method cash", "Reference Cheque 0042", "Name Pharmacie du Fleuve",
+                "AMOUNT CDF 28,500.00", "USD value 10.00"):
+        assert row in lines, row
+    assert "AMOUNT USD 10.00" in squash(shop.printing.render(pay, format="text", usd=True).text)
+    cash_inv = shop.sales.post_invoice(cashier, draft(customer="CASH", sales_type="cash", sales_person="SP01")).number
+    rc = shop.cash.post_receipt(cashier, invoice=cash_inv, received_usd="60", print_usd=True).number
+    p = shop.printing.render(rc, format="text")
+    assert p.usd and "RECEIVED USD 60.00" in squash(p.text) and "156,400" not in p.text
+    assert inv
+
+
 # ---------------------------------------------------------------- the print command
 
 
@@ -559,3 +581,40 @@ def test_text_layout_wraps_and_never_exceeds_the_width():
 
     pdf = " ".join(pdf_text(render_pdf(doc)).split())
     assert "Pharmacie du Fleuve" in pdf and "DUPLICATE — RE-PRINT 12" in pdf and "1,234,567,890,123.45" in pdf
+
+
+# ---------------------------------------------------------------- the screens' helper
+
+
+def test_print_document_helper_runs_the_service_and_reports_in_the_message_bar(shop, cashier):
+    from shopterm.widgets.print_action import print_document
+
+    class FakeScreen:  # what print_document uses of a ShopScreen; run_service runs at once
+        def __init__(self):
+            self.services, self.actor, self.messages = shop, cashier, []
+
+        def show_ok(self, text):
+            self.messages.append(("ok", text))
+
+        def show_error(self, text):
+            self.messages.append(("error", text))
+
+        def run_service(self, call, on_done, busy_text=None):
+            self.messages.append(("info", busy_text))
+            on_done(call())
+            return "worker"
+
+    number = shop.sales.post_invoice(cashier, draft()).number
+    screen = FakeScreen()
+    assert print_document(screen, None) is None
+    assert screen.messages == [("error", "Drafts cannot be printed: save it first")]
+    screen.messages.clear()
+    got = []
+    assert print_document(screen, number, on_done=got.append) == "worker"
+    assert print_document(screen, number, reprint=True, kind="delivery", format="text") == "worker"
+    folder = Path(shop.printing.data_dir()) / "prints" / "AXP"
+    assert screen.messages == [
+        ("info", f"Printing {number}…"), ("ok", f"Printed {number} to {folder / (number + '.pdf')}"),
+        ("info", f"Re-printing {number}…"), ("ok", f"Printed {number} to {folder / (number + '-delivery.txt')}"),
+    ]
+    assert got[0].copy == 1 and print_count(shop, number) == (1, {"delivery": 1})
