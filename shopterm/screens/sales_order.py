@@ -221,6 +221,11 @@ class SalesDocumentScreen(SalesInvoiceScreen):
             self.DOC_TYPE, location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
             customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
 
+    def action_state(self, action: str) -> bool | None:
+        if self.view is not None and action in ("save", "draft", "delete_row"):
+            return False  # posted is final: Ctrl+N starts the next one
+        return super().action_state(action)
+
     def can_cancel(self) -> bool:
         view = self.view
         return bool(view is not None and view.number and view.status == "posted"

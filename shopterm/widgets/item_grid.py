@@ -259,7 +259,7 @@ class GridRow(Horizontal):
                 w: Widget = Figure(str(number), classes="grid-sno")
                 w.styles.width = col.width
             elif col.kind in ("figure", "info"):
-                w = Figure("", classes="grid-figure")
+                w = Figure("", classes="grid-figure grid-info" if col.kind == "info" else "grid-figure")
                 w.styles.width = col.width
             else:
                 cls = _CELL_CLASSES[col.kind]
@@ -540,7 +540,7 @@ class ItemGrid(Widget, can_focus=False):
                 line.batch_auto = not src.batch
             line.shown = dict(line.texts)
             new_rows.append(self._new_row(line))
-        if not read_only or not new_rows:
+        if (not read_only and not self.fixed_rows) or not new_rows:
             new_rows.append(self._new_row(GridLine()))
         await rows_box.mount_all(new_rows)
         for row in self._rows:
@@ -823,6 +823,8 @@ class ItemGrid(Widget, can_focus=False):
         if row is None or not isinstance(cell, ShopInput):
             return False
         keys = [k for k in self.editable_keys if isinstance(row.cell(k), ShopInput)]
+        if self.fixed_rows:
+            return self._navigate_fixed(row, cell, step, enter)
         key = cell.column.key  # type: ignore[attr-defined]
         index = keys.index(key)
         r = self._rows.index(row)
@@ -884,6 +886,8 @@ class ItemGrid(Widget, can_focus=False):
 
     def _ensure_trailing_blank(self, *, focus: bool = False) -> None:
         """Keep one blank row at the end (keys typed ahead land in it)."""
+        if self.fixed_rows:
+            return
         if self._read_only:
             return
         if self._rows and self._rows[-1].line.is_blank:
@@ -917,6 +921,9 @@ class ItemGrid(Widget, can_focus=False):
         focused = self.screen.focused
         key = focused.column.key if self.row_of(focused) is row and hasattr(focused, "column") else "item"  # type: ignore[union-attr]
         r = self._rows.index(row)
+        if self.fixed_rows:
+            self._delete_fixed(row, r, key)
+            return
         if row is self._rows[-1]:
             row.line.item = ""
             row.line.defaults = None
@@ -934,6 +941,39 @@ class ItemGrid(Widget, can_focus=False):
             row.remove()
             for i, other in enumerate(self._rows[r:], start=r + 1):
                 other.set_number(i)
+        self.post_message(self.LinesChanged(self, 0))
+        self._show_detail(self.current_row())
+
+    # -- fixed rows (lines from another document) -------------------------------
+
+    def _navigate_fixed(self, row: GridRow, cell: ShopInput, step: int, enter: bool) -> bool:
+        """Enter/Tab/Shift+Tab over the typed cells of fixed rows; past the last row: out of the grid."""
+        if enter:
+            cell.call_later(self._check_after_enter, cell)
+        keys = [k for k in self.editable_keys
+                if isinstance(row.cell(k), ShopInput) and not row.cell(k).disabled]  # type: ignore[union-attr]
+        key = cell.column.key  # type: ignore[attr-defined]
+        index = (keys.index(key) if key in keys else 0) + step
+        r = self._rows.index(row)
+        if 0 <= index < len(keys):
+            self._focus(row.cell(keys[index]))
+        elif index >= len(keys) and r + 1 < len(self._rows):
+            self._focus(self._rows[r + 1].cell(keys[0]))
+        elif index < 0 and r > 0:
+            self._focus(self._rows[r - 1].cell(keys[-1]))
+        else:
+            self.leave(1 if index >= 0 else -1)
+        return True
+
+    def _delete_fixed(self, row: GridRow, r: int, key: str) -> None:
+        """Take a line out (it is not delivered/returned now); the others move up."""
+        self._rows.remove(row)
+        row.remove()
+        for i, other in enumerate(self._rows[r:], start=r + 1):
+            other.set_number(i)
+        if self._rows:
+            nxt = self._rows[min(r, len(self._rows) - 1)]
+            self._focus(nxt.cell(key) if key != "item" else nxt.editable_cells()[-1])
         self.post_message(self.LinesChanged(self, 0))
         self._show_detail(self.current_row())
 

@@ -1,0 +1,1054 @@
+"""Delivery Note (seed screen 05), and the base of the screens whose lines come from
+another document (:class:`LinkedDocumentScreen`: delivery note, sales return).
+
+Layout at 80×24::
+
+    AXP Axpert │ 2026-11-23 │ DAY OPEN │ cashier (cashier) │ 1 USD = 2,850 CDF
+    Delivery Note · New
+    Loc AXP    Date 2026-11-23  No —
+    Client C0001       Kinshasa Pharma     PSI No 261101PI000001
+    Tel +243810000001   Ccy USD To base 1 To local 2850  Tax exempt No  Credit Yes
+    PSI 261101PI000001 of 2026-11-23 · open · qty 100 · delivered 0 · balance 100
+     #  Item       Res  Stock Batch    BStk   Bal    Qty          Net
+     1  PARA500    100    600 B002      100   100     60       138.46
+     …                                     (the lines of the PSI, 6 rows)
+    1: Paracetamol 500 mg (box 100) · BOX×100 · stock 600 res 100 · B002 100 …
+    Price $ - · Gross 132.00 · Disc 6.60 · Flat share 3.76 · Tax 16% 19.46
+    Qty …  Gross …  Disc …  Flat …                   (the totals footer, 4 lines)
+    Free qty 0 · Redemption $ 0.00 · Cost $ 96.00
+
+Fields (seed): Location, Document Date, Document No (auto), Customer (F2),
+PSI No (F2: only the customer's open provisional invoices; none: the seed's
+"PSI No. dropdown empty"), Contact No, Currency, Exchange Rate (To Base),
+Exchange Rate (To Local), Tax Exempted?, Creditsales? (as on the provisional
+invoice; Space changes it); the grid's Item (from the PSI), Unit, Packsize
+(detail strip), Reserved Stock, Current Stock, Batch No (mandatory; F2 lists
+the item's batches with stock), Batch Stock, Balance Qty, Quantity (≤ the
+balance; less is a partial delivery); the footer's totals (the delivered share
+of the provisional invoice), redemption value, payable, remarks.
+
+Keys: Ctrl+S saves (stock out, cost posted; the PSI's balance falls),
+Ctrl+P saves and prints (on a saved note: re-print), Ctrl+D draft, F8 takes
+a line out (not delivered now), F9 voucher details, F3 list, F4 history,
+Ctrl+N new, Esc back.
+
+The figures are the service's (``services.provisional.preview_delivery``, a
+moment after the typing stops); the screen computes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Static
+
+from shopterm.core import money
+from shopterm.screens import provisional_invoice as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
+from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.widgets.document import DocumentScreen
+from shopterm.widgets.document_list import DocumentListDialog, ListQuery
+from shopterm.widgets.inputs import CodeInput, DateInput
+from shopterm.widgets.item_grid import GridColumn, ItemGrid, ItemGridHost
+from shopterm.widgets.print_action import print_document
+from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter, fmt_amount, fmt_qty
+from shopterm.widgets.voucher_view import HistoryView, VoucherView
+
+__all__ = ["DN_COLUMNS", "DeliveryNoteScreen", "FooterFigures", "LinkedDocumentScreen", "SourceRow"]
+
+ZERO = Decimal(0)
+YES_NO = [("no", "No"), ("yes", "Yes")]
+
+DN_COLUMNS: tuple[GridColumn, ...] = (
+    GridColumn("sno", "#", 3, "sno"),
+    GridColumn("item", "Item", 10, "item"),
+    GridColumn("reserved_stock", "Res", 6, "info", "Reserved stock"),
+    GridColumn("current_stock", "Stock", 6, "info", "Current stock"),
+    GridColumn("batch", "Batch", 8, "batch", "Batch No"),
+    GridColumn("batch_stock", "BStk", 6, "info", "Batch stock"),
+    GridColumn("balance_qty", "Bal", 6, "info", "Balance qty"),
+    GridColumn("qty", "Qty", 7, "qty", "Quantity"),
+    GridColumn("line_net", "Net", 10, "figure"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """A row of the F2 list of source documents (PSI No, Invoice No)."""
+
+    code: str
+    name: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FooterFigures:
+    """The footer's figures from a service preview (what ``TotalsFooter.show`` reads)."""
+
+    total_qty: Decimal
+    total_gross: Decimal
+    total_discount: Decimal
+    flat_amount: Decimal
+    tax: Decimal
+    net: Decimal
+    net_usd: Decimal
+    net_cdf: Decimal
+    round_off_cdf: Decimal | None
+    payable: Decimal
+    payable_usd: Decimal
+    payable_cdf: Decimal
+    lines: tuple[Any, ...] = ()  # per grid row (None: a row not sent), for ItemGrid.show_totals
+
+
+@dataclass(frozen=True, slots=True)
+class _LineFigures:
+    """A preview line as ``ItemGrid.show_totals`` reads it."""
+
+    gross: Decimal
+    discount_amount: Decimal
+    line_flat: Decimal
+    line_net: Decimal
+    flat_share: Decimal
+    tax: Decimal
+
+
+def line_figures(pl: Any) -> _LineFigures:
+    """A service preview line (delivery or return) for the grid's Net cell and detail strip."""
+    flat = getattr(pl, "line_flat", ZERO)
+    return _LineFigures(pl.gross, pl.discount_amount, flat, pl.net, pl.flat_share, pl.tax)
+
+
+class SourceInput(CodeInput):
+    """The source document field (PSI No, Invoice No): F2 asks the screen, which knows
+    the customer or the basis and lists only the documents that qualify."""
+
+    @property
+    def can_lookup(self) -> bool:
+        return not self.disabled
+
+    def action_lookup(self) -> None:
+        self.screen.source_lookup()  # type: ignore[attr-defined]
+
+
+class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
+    """A document whose lines come from another one (the *source*: PSI No, Invoice No).
+
+    Subclasses compose the header (``compose_header``; ids ``field-…``), say
+    which field holds the source (``SOURCE_FIELD``), and implement the service
+    calls: :meth:`load_source`, :meth:`source_rows`, :meth:`build_draft`,
+    :meth:`preview_call`, :meth:`post_call`, :meth:`save_draft_call`,
+    :meth:`load_draft_call`, :meth:`footer_figures`.
+    """
+
+    DOC_TYPE: ClassVar[str] = ""
+    DOC_WORD: ClassVar[str] = "Document"
+    LIST_TITLE: ClassVar[str] = "Documents"
+    SOURCE_FIELD: ClassVar[str] = "source"  # the id suffix of the source field
+    SOURCE_LABEL: ClassVar[str] = "Source"
+    GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = DN_COLUMNS
+    PREVIEW_DELAY: ClassVar[float] = 0.3
+    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row"})
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.location_code: str | None = None
+        self.business_date: dt.date | None = None
+        self.system_rate: Decimal | None = None
+        self.view: Any = None  # the posted document shown (services.sales.DocumentView)
+        self.draft_id: int | None = None
+        self.source: str | None = None  # the source number whose lines are in the grid
+        self.source_view: Any = None
+        self.preview: Any = None
+        self.last_post: Any = None
+        self._preview_timer: Any = None
+        self._preview_seq = 0
+        self._loading: str | None = None
+        self._print_after_save = False
+        self._confirm: str | None = None
+        self._warning: str | None = None
+
+    # -- layout -------------------------------------------------------------------------
+
+    def compose_document(self) -> ComposeResult:
+        with Vertical(id="ld-header"):
+            yield from self.compose_header()
+        yield Static("", id="ld-info", markup=False)
+        grid = ItemGrid(self.GRID_COLUMNS, id="grid")
+        grid.fixed_rows = True
+        yield grid
+        yield TotalsFooter(id="totals")
+        yield Static("", id="ld-extra", markup=False)
+
+    def compose_header(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def grid(self) -> ItemGrid:
+        return self.query_one("#grid", ItemGrid)
+
+    @property
+    def footer_totals(self) -> TotalsFooter:
+        return self.query_one("#totals", TotalsFooter)
+
+    def field(self, name: str) -> Any:
+        return self.query_one(f"#field-{name}")
+
+    def info(self, text: str | Text) -> None:
+        self.query_one("#ld-info", Static).update(text)
+
+    def extra(self, text: str) -> None:
+        self.query_one("#ld-extra", Static).update(text)
+
+    # -- start ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        footer = self.footer_totals
+        footer.flat_type_field.disabled = True  # the flat discount is the source's share
+        footer.flat_value_field.disabled = True
+        footer.flat_value_field.placeholder = ""
+        actor = self.actor
+
+        def work() -> Any:
+            return self.services.status(actor)
+
+        def done(status: Any) -> None:
+            self.location_code = status.location_code
+            self.business_date = status.business_date
+            self.system_rate = status.system_rate
+            self.field("location").value = status.location_code
+            self.field("date").set_value(status.business_date)
+            self._set_loader()
+            self.defaults_loaded(status)
+            self.mark_clean()
+
+        self.background(work, done)
+        super().on_mount()
+
+    def defaults_loaded(self, status: Any) -> None:
+        """After the location, date and rate are known (subclasses fill more)."""
+
+    def _set_loader(self) -> None:
+        location = self.location_typed()
+        date = self.field("date").date_value or self.business_date
+        app: Any = self.app
+        strip_batch = self.FEFO_BATCH is False
+
+        def load(code: str) -> Any:
+            d = app.services.sales.line_defaults(code, location, date=date)
+            if strip_batch:
+                from dataclasses import replace
+
+                d = replace(d, batch=None)
+            return d
+
+        self.grid.line_defaults = load
+        self.grid.location = location
+        self.grid.date = date
+
+    #: preview warnings not shown while typing (the save says them): nothing typed yet
+    QUIET_WARNINGS: ClassVar[tuple[str, ...]] = ("Add at least one item line", "Narration is required")
+
+    #: the grid fills the first-expiry batch of a line with none (delivery notes)
+    FEFO_BATCH: ClassVar[bool] = True
+
+    def location_typed(self) -> str | None:
+        text = self.field("location").value.strip().upper()
+        return text or self.location_code
+
+    def background(self, work: Any, done: Any, *, on_error: Any = None) -> None:
+        """Run ``work()`` in a thread; ``done(result)`` on the event loop; errors shown."""
+
+        def in_thread() -> None:
+            try:
+                result = work()
+            except Exception as exc:  # shown in the message bar, never a traceback
+                self.app.call_from_thread(self._background_failed, exc, on_error)
+                return
+            self.app.call_from_thread(done, result)
+
+        self.run_worker(in_thread, thread=True, group="background", exit_on_error=False)
+
+    def _background_failed(self, exc: BaseException, on_error: Any) -> None:
+        if on_error is not None and on_error(exc):
+            return
+        self.show_error(exc)
+
+    # -- unsaved changes: header and footer by snapshot, the grid by its flag --------------
+
+    def _snapshot(self) -> dict[int, str]:
+        return {id(w): w.value for w in self.query("#ld-header Input, #totals Input")}
+
+    def mark_clean(self) -> None:
+        super().mark_clean()
+        for grid in self.query(ItemGrid):
+            grid.touched = False
+
+    def is_dirty(self) -> bool:
+        return super().is_dirty() or any(grid.touched for grid in self.query(ItemGrid))
+
+    # -- the source document ---------------------------------------------------------------
+
+    def source_field(self) -> CodeInput:
+        return self.query_one(f"#field-{self.SOURCE_FIELD}", CodeInput)
+
+    def on_descendant_blur(self, event: Any) -> None:
+        widget = event.widget
+        if self.view is not None:
+            return
+        if widget is self.source_field():
+            text = widget.value.strip().upper()
+            if text and text != self.source and text != self._loading:
+                self._load(text)
+        elif getattr(widget, "id", "") == "field-date":
+            self._set_loader()
+        self.header_left(widget)
+
+    def header_left(self, widget: Any) -> None:
+        """A header field was left (subclasses: the customer)."""
+
+    @on(CodeInput.Picked)
+    def _picked(self, event: CodeInput.Picked) -> None:
+        if event.input is self.source_field():
+            event.stop()
+            self._load(str(event.row.code))
+        else:
+            self.header_picked(event)
+
+    def header_picked(self, event: CodeInput.Picked) -> None:
+        """A header code was picked with F2 (subclasses: the customer)."""
+
+    def source_lookup(self) -> None:
+        """F2 in the source field: the qualifying documents, or the seed's message when none."""
+        if self.view is not None:
+            return
+        problem = self.source_problem()
+        if problem:
+            self.show_error(problem[0], field=problem[1])
+            return
+        field = self.source_field()
+        fetch = self.source_rows
+        services = lambda: self.services  # noqa: E731 - read in the worker
+
+        def done(rows: list[SourceRow]) -> None:
+            if not rows:
+                self.show_error(self.empty_message(), field=self.SOURCE_FIELD.replace("-", "_"))
+                return
+            from shopterm.widgets.lookup import LookupDialog
+
+            def search(query: str) -> list[SourceRow]:
+                q = query.strip().upper()
+                return [r for r in rows if not q or q in r.code or q in r.name.upper()]
+
+            def picked(row: Any) -> None:
+                field.focus()
+                if row is not None:
+                    field.value = row.code
+                    self._load(row.code)
+
+            self.app.push_screen(LookupDialog(f"{self.SOURCE_LABEL}: {len(rows)} open", search), picked)
+
+        self.background(lambda: fetch(services()), done)
+
+    def source_problem(self) -> tuple[str, str] | None:
+        """Why F2 cannot list yet (e.g. no customer): (message, field) or None."""
+        return None
+
+    def source_rows(self, services: Any) -> list[SourceRow]:
+        """(worker) The documents the source field may take."""
+        raise NotImplementedError
+
+    def empty_message(self) -> str:
+        return f"{self.SOURCE_LABEL}: nothing open"
+
+    def _load(self, number: str) -> None:
+        self._loading = number
+        date = self.field("date").date_value
+
+        def failed(exc: BaseException) -> bool:
+            self._loading = None
+            return False  # shown, the source field focused
+
+        self.background(lambda: self.load_source(self.services, number, date),
+                        lambda loaded: self.call_later(self._loaded, number, loaded), on_error=failed)
+
+    async def _loaded(self, number: str, loaded: Any) -> None:
+        if self._loading != number:
+            return
+        self._loading = None
+        self.source = number
+        lines, infos = await self.source_loaded(loaded)
+        await self.grid.set_lines(lines)
+        for line, info in zip(self.grid.lines, infos):
+            line.info.update(info)
+        self.grid.repaint_info()
+        self._set_loader()
+        self.grid.reload_defaults()
+        self.grid.touched = True
+        self.schedule_preview()
+        rows = self.grid.rows
+        if rows:
+            cell = rows[0].cell("qty")
+            if cell is not None and cell.focusable:
+                self.set_focus(cell)
+
+    async def source_loaded(self, loaded: Any) -> tuple[list[Any], list[dict]]:
+        """Fill the header from the loaded source; the grid's DraftLines and each line's info."""
+        raise NotImplementedError
+
+    def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
+        """(worker) Read the source document and its lines."""
+        raise NotImplementedError
+
+    # -- the preview (figures) ---------------------------------------------------------------
+
+    @on(ItemGrid.LinesChanged)
+    def _lines_changed(self, event: ItemGrid.LinesChanged) -> None:
+        event.stop()
+        if self.view is None:
+            self.schedule_preview()
+
+    def schedule_preview(self) -> None:
+        if self.view is not None or not self.is_mounted:
+            return
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(self.PREVIEW_DELAY, self._run_preview)
+
+    def _run_preview(self) -> None:
+        self._preview_timer = None
+        if self.view is not None or not self.source:
+            return
+        draft = self.build_draft(for_post=True)
+        actor = self.actor
+        self._preview_seq += 1
+        seq = self._preview_seq
+
+        def done(preview: Any) -> None:
+            if seq == self._preview_seq and self.view is None:
+                self.preview = preview
+                self.preview_shown(preview)
+
+        def failed(exc: BaseException) -> bool:
+            if seq == self._preview_seq:
+                self.preview = None
+                self.message_bar.show_warning(str(getattr(exc, "message", exc)))
+                self._warning = self.message_bar.text
+            return True
+
+        self.background(lambda: self.preview_call(self.services, draft, actor), done, on_error=failed)
+
+    def preview_shown(self, preview: Any) -> None:
+        figures = self.footer_figures(preview)
+        self.footer_totals.show(figures)
+        self.grid.show_totals(figures)
+        warnings = [w for w in getattr(preview, "warnings", ()) or () if not w.startswith(self.QUIET_WARNINGS)]
+        if warnings:
+            self.message_bar.show_warning(warnings[0] + (f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""))
+            self._warning = self.message_bar.text
+        elif self._warning is not None:
+            if self.message_bar.text == self._warning:
+                self.message_bar.clear()
+            self._warning = None
+
+    def grid_figures(self, preview: Any) -> tuple[Any, ...]:
+        """The preview's lines in grid-row order (a row not sent: None)."""
+        by_row = {pl.line: line_figures(pl) for pl in preview.lines}
+        return tuple(by_row.get(i) for i in range(1, len(self.grid.rows) + 1))
+
+    # -- the draft and the services ------------------------------------------------------------
+
+    def grid_rows(self, *, for_post: bool) -> list[tuple[Any, dict]]:
+        """(row texts, row info) of every grid row: ``item``, ``batch``, ``qty`` as typed."""
+        out = []
+        for row in self.grid.rows:
+            line = row.line
+            t = line.texts
+            item = line.item or t.get("item", "").strip().upper()
+            qty = t.get("qty", "").strip()
+            out.append(({"item": item, "batch": t.get("batch", "").strip().upper() or None, "qty": qty or None},
+                        line.info))
+        return out
+
+    def build_draft(self, *, for_post: bool = False) -> Any:
+        raise NotImplementedError
+
+    def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
+        raise NotImplementedError
+
+    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
+        raise NotImplementedError
+
+    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
+        raise NotImplementedError
+
+    def load_draft_call(self, services: Any, draft_id: int) -> Any:
+        raise NotImplementedError
+
+    def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
+        return services.sales.list_documents(
+            self.DOC_TYPE, location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
+            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+
+    def footer_figures(self, preview: Any) -> FooterFigures:
+        raise NotImplementedError
+
+    # -- toolbar ---------------------------------------------------------------------------------
+
+    def action_state(self, action: str) -> bool | None:
+        if self.view is not None and action in ("save", "draft", "delete_row"):
+            return False  # posted is final: Ctrl+N for the next one
+        return True
+
+    def _posted_is_final(self) -> bool:
+        if self.view is not None:
+            self.message_bar.show_warning(
+                f"{self.view.number} is posted: posted documents are final. Ctrl+N for a new one")
+            return True
+        return False
+
+    def action_save(self) -> None:
+        self._save(print_after=False)
+
+    def action_save_print(self) -> None:
+        if self.view is not None and self.view.number:
+            print_document(self, self.view.number, reprint=True)
+            return
+        self._save(print_after=True)
+
+    def _save(self, *, print_after: bool) -> None:
+        if self._posted_is_final() or not self.check_fields():
+            return
+        if not self.source:
+            self.show_error(f"{self.SOURCE_LABEL} is required", field=self.SOURCE_FIELD.replace("-", "_"))
+            return
+        draft = self.build_draft(for_post=True)
+        draft_id = self.draft_id
+        actor = self.actor
+        self._print_after_save = print_after
+
+        def post() -> Any:
+            services = self.services
+            result = self.post_call(services, actor, draft, draft_id)
+            return result, services.sales.document(result.document_id)
+
+        self.run_service(post, self._posted, busy_text="Saving…")
+
+    def _posted(self, result: tuple[Any, Any]) -> None:
+        post, view = result
+        self.last_post = post
+        self.call_later(self._show_view, view)
+        self.refresh_status()
+        self.show_ok(self.saved_message(post, view))
+        if self._print_after_save:
+            self._print_after_save = False
+            print_document(self, post.number)
+
+    def saved_message(self, post: Any, view: Any) -> str:
+        return f"{self.DOC_WORD} {post.number} saved. Ctrl+N for the next one"
+
+    def action_draft(self) -> None:
+        if self._posted_is_final():
+            return
+        draft = self.build_draft(for_post=False)
+        draft_id = self.draft_id
+        actor = self.actor
+
+        def done(new_id: int) -> None:
+            self.draft_id = new_id
+            self.mark_clean()
+            self.query_one("#ld-number", Static).update(f"Draft #{new_id}")
+            self.set_document(None, f"Draft #{new_id}")
+            self.show_ok(f"Draft #{new_id} saved (no number yet): reopen it with F3")
+
+        self.run_service(lambda: self.save_draft_call(self.services, actor, draft, draft_id), done,
+                         busy_text="Saving…")
+
+    def _confirmed(self, action: str, what: str) -> bool:
+        """A second press of the same key goes ahead with unsaved changes."""
+        if not self.is_dirty() or self._confirm == action:
+            self._confirm = None
+            return True
+        self._confirm = action
+        hint = "" if self.view is not None else " (Ctrl+D keeps a draft)"
+        self.message_bar.show_warning(f"Unsaved changes: press {what} again to discard them{hint}")
+        return False
+
+    def action_new(self) -> None:
+        if not self._confirmed("new", "Ctrl+N"):
+            return
+        self.call_later(self.reset)
+
+    async def reset(self) -> None:
+        """A blank document with the header defaults."""
+        self.view = None
+        self.draft_id = None
+        self.source = self.source_view = self.preview = None
+        self._loading = None
+        self._warning = None
+        self._set_enabled(True)
+        self.clear_header()
+        if self.location_code:
+            self.field("location").value = self.location_code
+        if self.business_date:
+            self.field("date").set_value(self.business_date)
+        self.query_one("#ld-number", Static).update("—")
+        footer = self.footer_totals
+        footer.set_narration("")
+        footer.narration_field.disabled = False
+        footer.show(None)
+        self.info("")
+        self.extra("")
+        self.grid.fixed_rows = True
+        await self.grid.clear()
+        self._set_loader()
+        self.set_document(None, "New")
+        self.mark_clean()
+        self.first_field().focus()
+
+    def clear_header(self) -> None:
+        """Empty the header fields (subclasses)."""
+
+    def first_field(self) -> Any:
+        return self.source_field()
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in self.query("#ld-header Input, #ld-header CompactChoice"):
+            widget.disabled = not enabled
+        self.footer_totals.narration_field.disabled = not enabled
+
+    def action_list(self) -> None:
+        if not self._confirmed("list", "F3"):
+            return
+        location = self.location_typed()
+
+        def search(q: ListQuery) -> Any:
+            return self.list_call(self.services, q, location)
+
+        def picked(row: Any) -> None:
+            if row is None:
+                return
+            if row.status == "draft":
+                self.run_service(lambda: self.load_draft_call(self.services, row.id),
+                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text="Opening…")
+            else:
+                self.run_service(lambda: self.services.sales.document(row.id),
+                                 lambda v: self.call_later(self._show_view, v), busy_text="Opening…")
+
+        self.app.push_screen(DocumentListDialog(self.LIST_TITLE, search, today=self.business_date), picked)
+
+    def action_history(self) -> None:
+        doc_id = self.view.id if self.view is not None else self.draft_id
+        title = f"History of {self.view.number}" if self.view is not None and self.view.number else "History"
+        if doc_id is None:
+            self.app.push_screen(HistoryView(title, []))
+            return
+        self.background(lambda: self.services.sales.history(doc_id),
+                        lambda rows: self.app.push_screen(HistoryView(title, rows)))
+
+    def action_voucher(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(VoucherView(f"Voucher {self.view.number or ''}".strip(), self.view.journal))
+            return
+        if not self.source:
+            self.show_error(f"{self.SOURCE_LABEL} is required", field=self.SOURCE_FIELD.replace("-", "_"))
+            return
+        draft = self.build_draft(for_post=True)
+        actor = self.actor
+
+        def shown(preview: Any) -> None:
+            note = "Not saved yet: the journal as it would post."
+            if preview.warnings:
+                note += " Note: " + "; ".join(preview.warnings[:3])
+            self.app.push_screen(VoucherView("Voucher details (preview)", preview.voucher, note))
+
+        self.background(lambda: self.preview_call(self.services, draft, actor), shown)
+
+    def action_delete_row(self) -> None:
+        if self._posted_is_final():
+            return
+        self.grid.delete_row()
+
+    # -- showing a posted document or a draft ----------------------------------------------------
+
+    async def _show_view(self, view: Any) -> None:
+        """A posted document, read-only (posted is final)."""
+        self.view = view
+        self.draft_id = None
+        self.preview = None
+        self._warning = None
+        self.fill_from_view(view)
+        self.query_one("#ld-number", Static).update(view.number or f"Draft #{view.id}")
+        footer = self.footer_totals
+        footer.set_narration(view.narration)
+        self._set_enabled(False)
+        await self.grid.set_lines(view.lines, read_only=True)
+        footer.show(view.totals)
+        self.mark_clean()
+        self.set_document(view.number, "Posted" if view.status == "posted" else view.status.capitalize())
+        self.set_focus(None)
+        self.refresh_bindings()
+        self.view_shown(view)
+
+    def fill_from_view(self, view: Any) -> None:
+        """Header fields from a posted document (subclasses)."""
+
+    def view_shown(self, view: Any) -> None:
+        """After a posted document is shown (subclasses: balances after it)."""
+
+    async def _show_draft(self, draft_id: int, draft: Any) -> None:
+        """A saved draft, editable: its source is read again, then the lines typed are put back."""
+        await self.reset()
+        self.draft_id = draft_id
+        self.fill_from_draft(draft)
+        self.query_one("#ld-number", Static).update(f"Draft #{draft_id}")
+        self.set_document(None, f"Draft #{draft_id}")
+        number = self.source_field().value.strip().upper()
+        if not number:
+            self.mark_clean()
+            return
+        date = self.field("date").date_value
+        try:
+            loaded = await self._in_thread(lambda: self.load_source(self.services, number, date))
+        except Exception as exc:  # the source changed since (e.g. fully delivered)
+            self.show_error(exc)
+            return
+        self.source = number
+        _, infos = await self.source_loaded(loaded)
+        self.fill_from_draft(draft)  # the draft's own header values win over the source's
+        lines, line_infos = self.draft_lines_of(draft, infos)
+        await self.grid.set_lines(lines)
+        for line, info in zip(self.grid.lines, line_infos):
+            line.info.update(info)
+        self.grid.repaint_info()
+        self._set_loader()
+        self.grid.reload_defaults()
+        self.schedule_preview()
+        self.mark_clean()
+
+    async def _in_thread(self, call: Any) -> Any:
+        import asyncio
+
+        return await asyncio.get_running_loop().run_in_executor(None, call)
+
+    def fill_from_draft(self, draft: Any) -> None:
+        raise NotImplementedError
+
+    def draft_lines_of(self, draft: Any, infos: list[dict]) -> tuple[list[Any], list[dict]]:
+        raise NotImplementedError
+
+    # -- errors: a line's field focuses its grid cell ---------------------------------------------
+
+    def show_error(self, error: BaseException | str, field: str | None = None) -> None:
+        line = (getattr(error, "details", None) or {}).get("line") if isinstance(error, BaseException) else None
+        err_field = field or getattr(error, "field", None)
+        if line and err_field:
+            super().show_error(error, field="__none__")
+            self.grid.focus_cell(int(line), err_field if err_field in self.grid.editable_keys else "qty")
+            return
+        super().show_error(error, field)
+
+
+# ---------------------------------------------------------------- the delivery note
+
+
+def qty_text(value: Any) -> str:
+    """A quantity as typed in a grid cell: ``100.000`` → ``100``."""
+    if isinstance(value, Decimal):
+        return money.format_qty(value).replace(",", "")
+    return "" if value is None else str(value)
+
+
+def psi_text(view: Any, lines: Any = None) -> str:
+    state = "cancelled" if view.status == "cancelled" else (view.extra or {}).get("state", "open")
+    text = f"PSI {view.number} of {view.date.isoformat()} · {state}"
+    if lines:
+        qty = sum((l.qty for l in lines), ZERO)
+        done = sum((l.delivered for l in lines), ZERO)
+        text += f" · qty {fmt_qty(qty)} · delivered {fmt_qty(done)} · balance {fmt_qty(qty - done)}"
+    return text
+
+
+class DeliveryNoteScreen(LinkedDocumentScreen):
+    """The Delivery Note entry screen (module docstring)."""
+
+    DOCUMENT_TITLE = "Delivery Note"
+    DOC_TYPE = "DN"
+    DOC_WORD = "Delivery note"
+    LIST_TITLE = "Delivery notes"
+    SOURCE_FIELD = "psi-no"
+    SOURCE_LABEL = "PSI No"
+    GRID_COLUMNS = DN_COLUMNS
+    AUTO_FOCUS = "#field-customer"
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.customer_code: str | None = None
+        self._customer_pending: str | None = None
+
+    def compose_header(self) -> ComposeResult:
+        with Horizontal(classes="inv-row"):
+            yield Static("Loc", classes="inv-label")
+            yield CodeInput(id="field-location", label="Location", lookup_kind="location")
+            yield Static("Date", classes="inv-label")
+            yield DateInput(id="field-date", label="Document date", required=True)
+            yield Static("No", classes="inv-label")
+            yield Static("—", id="ld-number", markup=False)
+        with Horizontal(classes="inv-row"):
+            yield Static("Client", classes="inv-label")
+            yield CodeInput(id="field-customer", label="Customer", lookup_kind="customer", lookup_title="Find customer",
+                            max_length=40)
+            yield Static("", id="ld-customer-name", markup=False)
+            yield Static("PSI No", classes="inv-label")
+            yield SourceInput(id="field-psi-no", label="PSI No")
+        with Horizontal(classes="inv-row"):
+            yield Static("Tel", classes="inv-label")
+            yield Input(id="field-contact-no", max_length=40)
+            yield Static("", id="ld-currency", markup=False)
+            yield Static("Credit", classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-credit-sale", label="Credit sale", classes="inv-yn")
+
+    # -- customer and PSI No --------------------------------------------------------------------
+
+    def first_field(self) -> Any:
+        return self.field("customer")
+
+    def header_left(self, widget: Any) -> None:
+        if getattr(widget, "id", "") == "field-customer":
+            text = widget.value.strip().upper()
+            if text and text != self.customer_code and text != self._customer_pending:
+                self._resolve_customer(text)
+
+    def header_picked(self, event: CodeInput.Picked) -> None:
+        if event.input.id == "field-customer":
+            event.stop()
+            self._resolve_customer(str(event.row.code))
+
+    def _resolve_customer(self, code: str) -> None:
+        self._customer_pending = code
+        location = self.location_typed()
+
+        def work() -> tuple[Any, Any]:
+            services = self.services
+            info = services.sales.customer_info(code, location)
+            return info, services.provisional.open_psi(info.code, location)
+
+        def done(result: tuple[Any, Any]) -> None:
+            if self._customer_pending != code:
+                return
+            self._customer_pending = None
+            info, open_psi = result
+            self.customer_code = info.code
+            self.field("customer").value = info.code
+            self.query_one("#ld-customer-name", Static).update(Text(info.name, no_wrap=True, overflow="ellipsis"))
+            contact = self.field("contact-no")
+            if not contact.value.strip():
+                contact.value = info.contact or ""
+            if self.source and self.source_view is not None and self.source_view.customer != info.code:
+                self.show_error(f"PSI No. {self.source} is for {self.source_view.customer}, not {info.code}",
+                                field="psi_no")
+                return
+            if not open_psi:
+                from shopterm.services.provisional import PSI_EMPTY
+
+                self.show_error(PSI_EMPTY, field="customer")
+            elif not self.source:
+                self.info(f"{len(open_psi)} open provisional invoice(s): F2 in PSI No lists them")
+
+        def failed(exc: BaseException) -> bool:
+            self._customer_pending = None
+            return False
+
+        self.background(work, done, on_error=failed)
+
+    def source_problem(self) -> tuple[str, str] | None:
+        if not self.customer_code:
+            return "PSI No: choose the customer first (F2 in Client)", "customer"
+        return None
+
+    def source_rows(self, services: Any) -> list[SourceRow]:
+        """(worker) F2 in PSI No: the customer's open provisional invoices."""
+        rows = services.provisional.open_psi(self.customer_code, self.location_code)
+        return [SourceRow(r.number, f"{r.date.isoformat()} {fmt_amount(r.payable)} {r.currency}",
+                          f"balance {fmt_qty(r.balance)} of {fmt_qty(r.qty)}") for r in rows]
+
+    def empty_message(self) -> str:
+        from shopterm.services.provisional import PSI_EMPTY
+
+        return PSI_EMPTY
+
+    # -- loading the PSI ---------------------------------------------------------------------------
+
+    def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
+        view = services.provisional.document(number)
+        if view.doc_type != "PI":
+            from shopterm.services.errors import ValidationError
+
+            raise ValidationError(f"PSI No. {number} is a {view.doc_type}, not a provisional invoice", field="psi_no")
+        lines = services.provisional.psi_lines(number)
+        draft = services.provisional.delivery_draft(number, date=date)
+        return view, lines, draft
+
+    async def source_loaded(self, loaded: Any) -> tuple[list[Any], list[dict]]:
+        from shopterm.services.drafts import DraftLine
+
+        view, plines, draft = loaded
+        self.source_view = view
+        self.customer_code = view.customer
+        self.field("customer").value = view.customer or ""
+        self.query_one("#ld-customer-name", Static).update(
+            Text(view.customer_name or "", no_wrap=True, overflow="ellipsis"))
+        self.field("psi-no").value = view.number
+        if not self.field("contact-no").value.strip():
+            self.field("contact-no").value = view.contact_no or ""
+        self._show_currency(view.currency, view.rate, view.tax_exempt)
+        self.field("credit-sale").set_value("yes" if view.sales_type == "credit" else "no")
+        self.info(psi_text(view, plines))
+        balance = {l.line_no: l for l in plines}
+        lines, infos = [], []
+        for dl in draft.lines:
+            pl = balance.get(dl.line)
+            lines.append(DraftLine(item=dl.item, batch=dl.batch, qty=qty_text(dl.qty), price=pl.price if pl else "0"))
+            infos.append({"balance_qty": pl.balance if pl else None, "src_line": dl.line,
+                          "is_free": bool(pl and pl.is_free), "price": pl.price if pl else "0"})
+        return lines, infos
+
+    def _show_currency(self, currency: str, rate: Decimal, tax_exempt: bool) -> None:
+        r = f"{rate:f}".rstrip("0").rstrip(".") if "." in f"{rate:f}" else f"{rate:f}"
+        to_base, to_local = ("1", r) if currency == "USD" else (f"1/{r}", "1")
+        self.query_one("#ld-currency", Static).update(
+            f"Ccy {currency} To base {to_base} To local {to_local}  Tax exempt {'Yes' if tax_exempt else 'No'}")
+
+    # -- the draft ------------------------------------------------------------------------------------
+
+    def build_draft(self, *, for_post: bool = False) -> Any:
+        from shopterm.services.provisional import DeliveryDraft, DeliveryLine
+
+        lines = []
+        for texts, info in self.grid_rows(for_post=for_post):
+            if for_post and not texts["qty"]:
+                lines.append(DeliveryLine())  # not delivered now: keeps the line numbers of the grid
+                continue
+            lines.append(DeliveryLine(item=texts["item"], qty=texts["qty"], batch=texts["batch"],
+                                      line=info.get("src_line")))
+        date = self.field("date")
+        return DeliveryDraft(
+            location=self.location_typed(), date=date.date_value or date.value.strip() or None,
+            customer=self.field("customer").value.strip().upper(),
+            psi_no=self.source or self.field("psi-no").value.strip().upper(),
+            contact_no=self.field("contact-no").value.strip(),
+            credit_sale=self.field("credit-sale").value == "yes",
+            narration=self.footer_totals.narration, lines=lines)
+
+    def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
+        return services.provisional.preview_delivery(draft, actor)
+
+    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
+        return services.provisional.post_delivery(actor, draft, draft_id)
+
+    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
+        return services.provisional.save_delivery_draft(actor, draft, draft_id)
+
+    def load_draft_call(self, services: Any, draft_id: int) -> Any:
+        return services.provisional.load_delivery_draft(draft_id)
+
+    def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
+        return services.provisional.list_documents(
+            "DN", location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
+            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+
+    def footer_figures(self, p: Any) -> FooterFigures:
+        self.extra(f"Free qty {fmt_qty(p.total_free_qty)} · Redemption $ {fmt_amount(p.redemption_value_usd)} · "
+                   f"Cost $ {fmt_amount(p.cost_usd)}")
+        return FooterFigures(p.total_qty, p.gross, p.discount, p.flat_discount, p.tax, p.net, p.net_usd, p.net_cdf,
+                             None, p.payable, p.payable_usd, p.payable_cdf, self.grid_figures(p))
+
+    def saved_message(self, post: Any, view: Any) -> str:
+        return (f"Delivery note {post.number} saved: {fmt_qty(view.totals.total_qty)} delivered against "
+                f"{(view.extra or {}).get('psi_no', '')}, stock out. Ctrl+N for the next one")
+
+    # -- drafts and posted notes -------------------------------------------------------------------------
+
+    def clear_header(self) -> None:
+        self.customer_code = None
+        self._customer_pending = None
+        for name in ("customer", "psi-no", "contact-no"):
+            self.field(name).value = ""
+        self.field("credit-sale").set_value("no")
+        self.query_one("#ld-customer-name", Static).update("")
+        self.query_one("#ld-currency", Static).update("")
+
+    def fill_from_draft(self, draft: Any) -> None:
+        self.field("location").value = draft.location or self.location_code or ""
+        self.field("date").set_value(draft.date or self.business_date)
+        self.field("customer").value = draft.customer or ""
+        self.customer_code = draft.customer or None
+        self.field("psi-no").value = draft.psi_no or ""
+        self.field("contact-no").value = draft.contact_no or ""
+        if draft.credit_sale is not None:
+            self.field("credit-sale").set_value("yes" if draft.credit_sale else "no")
+        self.footer_totals.set_narration(draft.narration)
+
+    def draft_lines_of(self, draft: Any, infos: list[dict]) -> tuple[list[Any], list[dict]]:
+        from shopterm.services.drafts import DraftLine
+
+        by_line = {i.get("src_line"): i for i in infos}
+        lines, out = [], []
+        for dl in draft.lines:
+            if dl.is_blank():
+                continue
+            info = dict(by_line.get(dl.line, {"src_line": dl.line}))
+            lines.append(DraftLine(item=dl.item, batch=dl.batch, qty=dl.qty, price=info.get("price", "0")))
+            out.append(info)
+        return lines, out
+
+    def fill_from_view(self, view: Any) -> None:
+        self.customer_code = view.customer
+        self.field("location").value = view.location
+        self.field("date").set_value(view.date)
+        self.field("customer").value = view.customer or ""
+        self.query_one("#ld-customer-name", Static).update(
+            Text(view.customer_name or "", no_wrap=True, overflow="ellipsis"))
+        self.field("psi-no").value = (view.extra or {}).get("psi_no", "")
+        self.field("contact-no").value = view.contact_no or ""
+        self.field("credit-sale").set_value("yes" if view.sales_type == "credit" else "no")
+        self._show_currency(view.currency, view.rate, view.tax_exempt)
+        self.extra(f"Cost $ {fmt_amount(Decimal(str((view.extra or {}).get('cost_usd', '0'))))}")
+
+    def view_shown(self, view: Any) -> None:
+        psi = (view.extra or {}).get("psi_no")
+        if not psi:
+            return
+
+        def work() -> Any:
+            services = self.services
+            return services.provisional.document(psi), services.provisional.psi_lines(psi)
+
+        def done(result: Any) -> None:
+            if self.view is not view:
+                return
+            pview, plines = result
+            left: dict[str, Decimal] = {}
+            for pl in plines:
+                left[pl.item] = left.get(pl.item, ZERO) + pl.balance
+            for line in self.grid.lines:
+                line.info["balance_qty"] = left.get(line.item)
+            self.grid.repaint_info()
+            self.info(psi_text(pview, plines) + " (after this note)")
+
+        self.background(work, done, on_error=lambda exc: True)
+
+
+register(ScreenEntry(
+    key="delivery_note",
+    title="Delivery Note",
+    group="Sales",
+    factory=lambda app: DeliveryNoteScreen(),
+    roles=CASHIER,
+    help="Deliver the goods of a provisional invoice (PSI No): stock out",
+))

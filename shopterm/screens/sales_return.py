@@ -1,0 +1,358 @@
+"""Sales Return (seed screen 06): goods back against an invoice or a delivery note.
+
+Layout at 80×24::
+
+    AXP Axpert │ 2026-11-23 │ DAY OPEN │ cashier (cashier) │ 1 USD = 2,850 CDF
+    Sales Return · New
+    Loc AXP    Date 2026-11-23  No —
+    Based on Invoice  Invoice No 261101SI000001  2026-11-23 USD 2850 credit
+    Client C0001 Kinshasa Pharma      Mobile +243810000001  $Print No
+    Address … · Card Standard · 12 points
+     #  Item      Bal  Batch    Qty    Price     Gross    Disc      Net
+     1  PARA500    10  B002     4       2.20      8.80    0.88     8.87
+     …                                     (the invoice's lines, 6 rows)
+    1: Paracetamol 500 mg (box 100) · BOX×100 · stock 500 res 0 · B002 …
+    Price $ 2.20 · Gross 8.80 · Disc 0.88 · Flat share 0.00 · Tax 16% 1.27
+    Qty …  Gross …  Disc …  Flat …                   (the totals footer, 4 lines)
+    Paid qty 4 · Free qty 0 · Loyalty points reversed 0 · Credit 8.87 USD
+
+Fields (seed): Location, Document Date, Return No (auto), Return Based On
+(Invoice / Delivery Note: choose it first, Space changes it), Invoice No (F2:
+only the documents with something left to return; any other: the seed's
+"Invoice No. not in Sales Return"), Invoice Date, Currency, Exchange Rate,
+Customer Name, Address, Credit Sales (auto, from the original), Mobile No,
+Print in USD?, Loyaltycard and Available Points (auto); the grid's Item
+(from the original), Unit, Packsize (detail strip), Balance Qty (sold −
+already returned), Batch (F2), Qty (≤ balance), Price, Gross, Discount and
+Net (the original's, for the quantity returned); the footer's Total Paid /
+Free Qty, Gross, Discount, Tax reversed, Round Off, Net / USD / CDF, Loyalty
+points reversed and the Narration (required: the reason for the return).
+
+Keys: Ctrl+S saves (stock back, the invoice reversed for the returned share,
+a credit on the customer's ledger), Ctrl+P saves and prints, Ctrl+D draft, F8
+takes a line out, F9 voucher details, F3 list, F4 history, Ctrl+N new, Esc
+back. A cash refund then goes through Sales Receipt / Return.
+
+The figures are the service's (``services.returns.preview``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from shopterm.screens.delivery_note import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
+from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.widgets.document_list import ListQuery
+from shopterm.widgets.inputs import CodeInput, DateInput
+from shopterm.widgets.item_grid import GridColumn
+from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
+
+__all__ = ["SR_COLUMNS", "SalesReturnScreen"]
+
+ZERO = Decimal(0)
+YES_NO = [("no", "No"), ("yes", "Yes")]
+BASES = [("invoice", "Invoice"), ("delivery_note", "Delivery Note")]
+
+SR_COLUMNS: tuple[GridColumn, ...] = (
+    GridColumn("sno", "#", 3, "sno"),
+    GridColumn("item", "Item", 9, "item"),
+    GridColumn("balance_qty", "Bal", 6, "info", "Balance qty"),
+    GridColumn("batch", "Batch", 8, "batch"),
+    GridColumn("qty", "Qty", 6, "qty"),
+    GridColumn("price", "Price", 8, "info", "Price"),
+    GridColumn("gross", "Gross", 9, "figure", "Gross amount"),
+    GridColumn("discount_amount", "Disc", 7, "figure", "Discount amount"),
+    GridColumn("line_net", "Net", 9, "figure", "Net amount"),
+)
+
+
+class SalesReturnScreen(LinkedDocumentScreen):
+    """The Sales Return entry screen (module docstring)."""
+
+    DOCUMENT_TITLE = "Sales Return"
+    DOC_TYPE = "SR"
+    DOC_WORD = "Sales return"
+    LIST_TITLE = "Sales returns"
+    SOURCE_FIELD = "invoice"
+    SOURCE_LABEL = "Invoice No"
+    GRID_COLUMNS = SR_COLUMNS
+    FEFO_BATCH = False  # the batch is the one sold (a provisional invoice's: the service's choice)
+    AUTO_FOCUS = "#field-based-on"
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.customer_code: str | None = None
+        self.address: str = ""
+
+    def compose_header(self) -> ComposeResult:
+        with Horizontal(classes="inv-row"):
+            yield Static("Loc", classes="inv-label")
+            yield CodeInput(id="field-location", label="Location", lookup_kind="location")
+            yield Static("Date", classes="inv-label")
+            yield DateInput(id="field-date", label="Document date", required=True)
+            yield Static("No", classes="inv-label")
+            yield Static("—", id="ld-number", markup=False)
+        with Horizontal(classes="inv-row"):
+            yield Static("Based on", classes="inv-label")
+            yield CompactChoice(BASES, id="field-based-on", field_name="based_on", label="Return based on",
+                                classes="sr-basis")
+            yield Static("Invoice No", classes="inv-label")
+            yield SourceInput(id="field-invoice", label="Invoice No")
+            yield Static("", id="sr-original", markup=False)
+        with Horizontal(classes="inv-row"):
+            yield Static("Client", classes="inv-label")
+            yield Static("", id="sr-customer", markup=False)
+            yield Static("Mobile", classes="inv-label")
+            yield Input(id="field-mobile", max_length=40)
+            yield Static("$Print", classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-print-usd", label="Print in USD", classes="inv-yn")
+
+    def first_field(self) -> Any:
+        return self.field("based-on")
+
+    # -- Return Based On, then Invoice No ------------------------------------------------------
+
+    @property
+    def based_on(self) -> str:
+        return self.field("based-on").value
+
+    @on(CompactChoice.Changed, "#field-based-on")
+    def _basis_changed(self, event: CompactChoice.Changed) -> None:
+        if self.view is not None:
+            return
+        self.dirty = True
+        if self.source:  # the lines were the other basis's: start again
+            self.source = None
+            self.source_view = None
+            self.field("invoice").value = ""
+            self.call_later(self.grid.clear)
+            self.info("")
+            self.footer_totals.show(None)
+            self.show_info("Return Based On changed: choose the Invoice No again (F2)")
+
+    def source_rows(self, services: Any) -> list[SourceRow]:
+        """(worker) F2 in Invoice No: the documents with something left to return."""
+        rows = services.returns.returnable(self.based_on, None, self.location_code)
+        return [SourceRow(r.number, f"{r.date.isoformat()} {r.customer} {r.customer_name}",
+                          f"balance {fmt_qty(r.balance)} of {fmt_qty(r.qty)}") for r in rows]
+
+    def empty_message(self) -> str:
+        what = "invoice" if self.based_on == "invoice" else "delivery note"
+        return f"Invoice No.: no {what} with anything left to return at this location"
+
+    def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
+        from shopterm.services.returns import ReturnDraft
+
+        based_on = self.based_on
+        # the service's own checks: wrong basis, not found, cancelled, nothing left to return
+        services.returns.preview(ReturnDraft(location=self.location_code, date=date, based_on=based_on,
+                                             invoice=number, narration="-"))
+        view = services.sales.document(number)
+        lines = services.returns.return_lines(based_on, number)
+        master = services.masters.get_customer(view.customer) if view.customer else None
+        points = services.loyalty.status(view.customer) if view.customer else None
+        return view, lines, master, points
+
+    async def source_loaded(self, loaded: Any) -> tuple[list[Any], list[dict]]:
+        from shopterm.services.drafts import DraftLine
+
+        view, rlines, master, points = loaded
+        self.source_view = view
+        self.customer_code = view.customer
+        self.field("invoice").value = view.number
+        kind = {"SI": "sales invoice", "PI": "provisional invoice", "DN": "delivery note"}.get(view.doc_type, "")
+        self.query_one("#sr-original", Static).update(
+            Text(f"{view.date.isoformat()} {view.currency} {_rate(view.rate)} {view.sales_type}", no_wrap=True,
+                 overflow="ellipsis"))
+        self.query_one("#sr-customer", Static).update(
+            Text(f"{view.customer or ''} {view.customer_name or ''}", no_wrap=True, overflow="ellipsis"))
+        mobile = self.field("mobile")
+        if not mobile.value.strip():
+            mobile.value = (master.mobile if master else "") or view.contact_no or ""
+        self.address = master.address if master else ""
+        self.field("print-usd").set_value("yes" if view.print_usd else "no")
+        self.info(_info_text(kind, self.address, master, points))
+        lines, infos = [], []
+        for rl in rlines:
+            if rl.balance <= 0:
+                continue
+            lines.append(DraftLine(item=rl.item, batch=rl.batch, qty=None, price=rl.price))
+            infos.append({"balance_qty": rl.balance, "src_line": rl.line_no, "price": rl.price,
+                          "is_free": rl.is_free, "item": rl.item})
+        return lines, infos
+
+    async def _loaded(self, number: str, loaded: Any) -> None:
+        await super()._loaded(number, loaded)
+        self.grid.touched = False  # nothing typed yet: nothing returned
+        rows = self.grid.rows
+        if rows:
+            cell = rows[0].cell("qty")
+            if cell is not None and cell.focusable:
+                self.set_focus(cell)
+        self.show_info("Type the quantity returned on each line, then the Narration (the reason), Ctrl+S")
+
+    # -- the draft and the services ------------------------------------------------------------------
+
+    def build_draft(self, *, for_post: bool = False) -> Any:
+        from shopterm.services.returns import ReturnDraft, ReturnLine
+
+        lines = []
+        for texts, info in self.grid_rows(for_post=for_post):
+            if for_post and not texts["qty"]:
+                lines.append(ReturnLine())  # nothing returned on this line: keeps the grid's numbering
+                continue
+            lines.append(ReturnLine(item=texts["item"], qty=texts["qty"], batch=texts["batch"],
+                                    line=info.get("src_line")))
+        date = self.field("date")
+        return ReturnDraft(
+            location=self.location_typed(), date=date.date_value or date.value.strip() or None,
+            based_on=self.based_on, invoice=self.source or self.field("invoice").value.strip().upper(),
+            customer=self.customer_code or "", mobile=self.field("mobile").value.strip(),
+            address=self.address, print_usd=self.field("print-usd").value == "yes",
+            narration=self.footer_totals.narration, lines=lines)
+
+    def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
+        return services.returns.preview(draft, actor)
+
+    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
+        return services.returns.post(actor, draft, draft_id)
+
+    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
+        return services.returns.save_draft(actor, draft, draft_id)
+
+    def load_draft_call(self, services: Any, draft_id: int) -> Any:
+        return services.returns.load_draft(draft_id)
+
+    def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
+        return services.returns.list_documents(
+            "SR", location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
+            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+
+    def footer_figures(self, p: Any) -> FooterFigures:
+        self.extra(f"Paid qty {fmt_qty(p.total_qty)} · Free qty {fmt_qty(p.total_free_qty)} · Loyalty points "
+                   f"reversed {p.loyalty_points} · Credit {fmt_amount(p.credit)} {p.currency}")
+        return FooterFigures(p.total_qty + p.total_free_qty, p.gross, p.discount, p.flat_discount, p.tax, p.net,
+                             p.net_usd, p.net_cdf, p.round_off, p.credit, p.credit_usd,
+                             p.credit if p.currency == "CDF" else None, self.grid_figures(p))
+
+    def saved_message(self, post: Any, view: Any) -> str:
+        return (f"Sales return {post.number} saved: credit {fmt_amount(view.totals.payable)} {view.currency} to "
+                f"{view.customer}. A cash refund: Sales Receipt / Return")
+
+    # -- drafts and posted returns -------------------------------------------------------------------
+
+    def clear_header(self) -> None:
+        self.customer_code = None
+        self.address = ""
+        self.field("based-on").set_value("invoice")
+        for name in ("invoice", "mobile"):
+            self.field(name).value = ""
+        self.field("print-usd").set_value("no")
+        for wid in ("#sr-original", "#sr-customer"):
+            self.query_one(wid, Static).update("")
+
+    def fill_from_draft(self, draft: Any) -> None:
+        self.field("location").value = draft.location or self.location_code or ""
+        self.field("date").set_value(draft.date or self.business_date)
+        self.field("based-on").set_value(draft.based_on or "invoice")
+        self.field("invoice").value = draft.invoice or ""
+        if draft.mobile:
+            self.field("mobile").value = draft.mobile
+        self.field("print-usd").set_value("yes" if draft.print_usd else "no")
+        self.footer_totals.set_narration(draft.narration)
+
+    def draft_lines_of(self, draft: Any, infos: list[dict]) -> tuple[list[Any], list[dict]]:
+        from shopterm.services.drafts import DraftLine
+
+        typed = {dl.line: dl for dl in draft.lines if not dl.is_blank()}
+        lines, out = [], []
+        for info in infos:
+            dl = typed.get(info.get("src_line"))
+            lines.append(DraftLine(item=info.get("item", ""), batch=dl.batch if dl else None,
+                                   qty=qty_text(dl.qty) if dl else None, price=info.get("price")))
+            out.append(info)
+        return lines, out
+
+    def fill_from_view(self, view: Any) -> None:
+        extra = view.extra or {}
+        self.customer_code = view.customer
+        self.field("location").value = view.location
+        self.field("date").set_value(view.date)
+        self.field("based-on").set_value(extra.get("based_on", "invoice"))
+        self.field("invoice").value = extra.get("invoice", "")
+        self.field("mobile").value = extra.get("mobile", "") or view.contact_no or ""
+        self.field("print-usd").set_value("yes" if view.print_usd else "no")
+        self.query_one("#sr-original", Static).update(
+            Text(f"{view.currency} {_rate(view.rate)} {view.sales_type} · original {extra.get('original', '')}",
+                 no_wrap=True, overflow="ellipsis"))
+        self.query_one("#sr-customer", Static).update(
+            Text(f"{view.customer or ''} {view.customer_name or ''}", no_wrap=True, overflow="ellipsis"))
+        self.info(f"Address {extra.get('address', '') or '-'}")
+        self.extra(f"Paid qty {fmt_qty(sum((l.qty for l in view.lines if not l.is_free), ZERO))} · Free qty "
+                   f"{fmt_qty(sum((l.qty for l in view.lines if l.is_free), ZERO))} · Credit "
+                   f"{fmt_amount(view.totals.payable)} {view.currency}")
+
+    def view_shown(self, view: Any) -> None:
+        extra = view.extra or {}
+        invoice, based_on = extra.get("invoice"), extra.get("based_on", "invoice")
+        if not invoice:
+            return
+        number, customer = view.number, view.customer
+
+        def work() -> Any:
+            services = self.services
+            lines = services.returns.return_lines(based_on, invoice)
+            points = [e for e in services.loyalty.history(customer, limit=500) if e.number == number] \
+                if customer else []
+            return lines, points
+
+        def done(result: Any) -> None:
+            if self.view is not view:
+                return
+            rlines, entries = result
+            left: dict[str, Decimal] = {}
+            for rl in rlines:
+                left[rl.item] = left.get(rl.item, ZERO) + rl.balance
+            for line in self.grid.lines:
+                line.info["balance_qty"] = left.get(line.item)
+                line.info["price"] = line.view.price if line.view is not None else None
+            self.grid.repaint_info()
+            reversed_points = -sum((e.points for e in entries), 0)
+            self.extra(self.query_one("#ld-extra", Static).render().plain
+                       + f" · Loyalty points reversed {reversed_points} · balance left on {invoice}: "
+                       f"{fmt_qty(sum(left.values(), ZERO))}")
+
+        self.background(work, done, on_error=lambda exc: True)
+
+
+def _rate(rate: Decimal) -> str:
+    text = f"{rate:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _info_text(kind: str, address: str, master: Any, points: Any) -> str:
+    parts = [kind.capitalize() if kind else "", f"Address {address or '-'}"]
+    if master is not None and master.loyalty_card:
+        held = points.points if points is not None else 0
+        parts.append(f"Card {master.loyalty_card} · {held} points")
+    else:
+        parts.append("no loyalty card")
+    return " · ".join(p for p in parts if p)
+
+
+register(ScreenEntry(
+    key="sales_return",
+    title="Sales Return",
+    group="Returns",
+    factory=lambda app: SalesReturnScreen(),
+    roles=CASHIER,
+    help="Goods back against an invoice or a delivery note (narration required)",
+))
