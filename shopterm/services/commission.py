@@ -253,7 +253,7 @@ class CommissionService:
             total = Z
             for l in draft.lines:
                 try:
-                    total += parse_amount(l.amount_payable, field="amount_payable")
+                    total += q2(parse_amount(l.amount_payable, field="amount_payable"))
                 except MoneyError:
                     pass
             doc.amount = doc.payable = doc.net_amount = total
@@ -332,7 +332,7 @@ class CommissionService:
             lines = []
             for l in form.lines:
                 try:
-                    amount = parse_amount(l.amount_payable, field="amount_payable")
+                    amount = q2(parse_amount(l.amount_payable, field="amount_payable"))
                 except MoneyError:
                     amount = Z
                 lines.append((_code(l.invoice), amount))
@@ -390,7 +390,7 @@ class CommissionService:
             if not number:
                 raise ValidationError(f"Line {n}: invoice number is required", field="invoice", line=n)
             try:
-                amount = parse_amount(cl.amount_payable, field="amount payable")
+                amount = q2(parse_amount(cl.amount_payable, field="amount payable"))
             except MoneyError as exc:
                 raise ValidationError(f"Line {n}: {exc}", field="amount_payable", line=n) from None
             if amount <= 0:

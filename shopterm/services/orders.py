@@ -14,7 +14,9 @@ lines). The differences:
   takes the order's remaining lines when it has none of its own
   (:meth:`OrdersService.to_invoice` gives the screen the draft to load), and
   posting it raises the order lines' ``qty_done`` (invoiced), item by item in
-  line order — the reservation falls by as much.
+  line order, paid lines by paid goods and free lines by free goods — the
+  reservation falls by as much. When every paid line is invoiced, the order's
+  free lines are released too (the invoice gave its own free offers).
 - **State** (``document.extra["state"]``): ``open`` (nothing invoiced),
   ``partial`` (some lines or part of them invoiced), ``closed`` (everything
   invoiced: it cannot be invoiced or cancelled any more). The status stays
@@ -92,6 +94,18 @@ def refresh_state(session: Session, doc: Document, lines: Sequence[DocumentLine]
         doc.updated_at = utcnow()
         session.add(doc)
     return state
+
+
+def after_invoicing(session: Session, order: Document, lines: Sequence[DocumentLine]) -> str:
+    """An invoice took some of ``order``: once every paid line is invoiced, its free lines are
+    released too (the invoice computed its own free offers), and the order is closed."""
+    paid = [l for l in lines if not l.is_free]
+    if paid and all(l.qty_done >= l.qty for l in paid):
+        for l in lines:
+            if l.is_free and l.qty_done < l.qty:
+                l.qty_done = l.qty
+                session.add(l)
+    return refresh_state(session, order, lines)
 
 
 def cancel_approver(services: "Services", session: Session, actor: Actor, approver: str | None,
@@ -449,6 +463,7 @@ __all__ = [
     "OpenOrder",
     "OrderLine",
     "OrdersService",
+    "after_invoicing",
     "cancel_approver",
     "find_posted",
     "form_from_dict",

@@ -729,10 +729,10 @@ class SalesService:
                                   .order_by(DocumentLine.line_no)).all()
         for line in lines:
             need = line.qty
-            for ol in sorted(open_lines, key=lambda o: (o.is_free != line.is_free, o.line_no)):
+            for ol in open_lines:
                 if need <= 0:
                     break
-                if ol.item_id != line.item_id:
+                if ol.item_id != line.item_id or ol.is_free != line.is_free:  # free goods consume free lines
                     continue
                 left = ol.qty - ol.qty_done
                 if left <= 0:
@@ -743,9 +743,9 @@ class SalesService:
                 if line.source_line_id is None:
                     line.source_line_id = ol.id
                 session.add(ol)
-        from .orders import refresh_state
+        from .orders import after_invoicing
 
-        refresh_state(session, b.order, open_lines)
+        after_invoicing(session, b.order, open_lines)
 
     # -- the build -------------------------------------------------------------------
     def _rate(self, session: Session, rate: Any, on: dt.date) -> Decimal:

@@ -144,3 +144,32 @@ def test_provisional_invoice_free_lines_are_delivered_at_cost(shop, cashier):
         assert ss.execute(select(StockMove.kind, StockMove.qty).where(StockMove.document_id == d.document_id)
                           .order_by(StockMove.id)).all() == [("delivery", D("-50")), ("free", D("-6"))]
     assert (s.provisional.state(psi), s.stock.item_stock("PARA500", "AXP").reserved) == ("closed", D("0"))
+
+
+def test_free_goods_consume_only_free_order_lines(shop, cashier):
+    s = shop
+    # ordered by a customer without the flag: no free line on the order
+    so = s.orders.confirm(cashier, doc([("PARA500", None, "30")], "SO", customer="C0002",
+                                       sales_person="SP02")).number
+    with s.db.write() as ss:
+        c = ss.execute(select(Customer).where(Customer.code == "C0002")).scalar_one()
+        c.free_offer = True
+        ss.add(c)
+    d = s.orders.to_invoice(so)
+    d.lines[0].qty = "20"
+    r = s.sales.post_invoice(cashier, d)
+    assert [l.qty for l in s.sales.document(r.number).lines if l.is_free] == [D("3")]
+    # the 3 free goods do not eat into the 10 still ordered
+    assert [(l.invoiced, l.remaining) for l in s.orders.order_lines(so)] == [(D("20"), D("10"))]
+    assert s.stock.item_stock("PARA500", "AXP").reserved == D("10")
+
+    # an order with a free line, invoiced in full by an invoice that gives none: the free line is released
+    so2 = s.orders.confirm(cashier, doc([("PARA500", None, "20")], "SO")).number
+    with s.db.write() as ss:
+        c = ss.execute(select(Customer).where(Customer.code == "C0001")).scalar_one()
+        c.free_offer = False
+        ss.add(c)
+    s.sales.post_invoice(cashier, s.orders.to_invoice(so2))
+    assert [(l.is_free, l.remaining) for l in s.orders.order_lines(so2)] == [(False, D("0")), (True, D("0"))]
+    assert s.orders.state(so2) == "closed"
+    assert s.stock.item_stock("PARA500", "AXP").reserved == D("10")
