@@ -1,0 +1,928 @@
+"""The master-screen framework: each master is mostly a field list.
+
+A master screen subclasses :class:`MasterScreen`, declares its fields with
+:class:`F` (and its row tables with :class:`GridSpec`), its list columns, and
+the few service calls it needs::
+
+    class SupplierScreen(MasterScreen):
+        DOCUMENT_TITLE = "Supplier"
+        ENTITY, NOUN = "supplier", "Supplier"
+        FIELDS = (F("code", "Code", "code", required=True, key=True),
+                  F("name", "Name", required=True, wide=True),
+                  F("inactive", "Status", "auto"))
+        LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Name", "name", 40), STATUS_COLUMN)
+
+        def svc_list(self, s, q):
+            return s.masters.list_suppliers(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
+        def svc_get(self, s, key): return s.masters.get_supplier(key)
+        def svc_create(self, s, actor, v): return s.masters.create_supplier(actor, **v)
+        def svc_update(self, s, actor, key, v): return s.masters.update_supplier(actor, key, name=v["name"])
+
+What every master screen then does (DESIGN §12; seed toolbar New, Save,
+Search, List View, View History, CSV Import):
+
+* Ctrl+N new (a blank form with the defaults), Ctrl+S save (create or
+  update), F3 list (:class:`~shopterm.widgets.master_list.MasterListDialog`:
+  type to search, F7 status, F8 sort, paged; Enter opens the record in the
+  form), F4 history (the audit log of the record), F7 deactivate / reactivate
+  (records are never deleted), Ctrl+O CSV import where the seed has it, F2 on
+  a reference field looks it up, Esc back (warns once about unsaved typing).
+* Required fields are marked ``*``; ``auto`` fields are read-only; the key
+  (code) can be typed only for a new record.
+* The form scrolls when it is longer than the screen, two fields a line where
+  they fit (80 columns).
+* A service error is shown in the message bar and the field it names is
+  focused (a grid row named ``row N`` too); nothing typed is lost.
+
+All service calls run in worker threads (``svc_*`` methods receive the
+services object); the screen never computes or writes anything itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label, Static
+from textual.widgets._footer import FooterKey
+
+from shopterm.core import money
+from shopterm.screens._counter import AutoValue, ChoiceField
+from shopterm.screens.masters.grid import EntryGrid, GridCol, row_number_in
+from shopterm.widgets.document import DocumentScreen
+from shopterm.widgets.inputs import (
+    CodeInput, DateInput, MoneyInput, PercentInput, QtyInput, RateInput, ShopInput,
+)
+from shopterm.widgets.master_list import ListColumn, MasterListDialog, MasterQuery
+from shopterm.widgets.messages import describe_error, is_error
+
+__all__ = [
+    "ConfirmDialog", "F", "GridSpec", "IntInput", "MarkupInput", "MasterScreen", "RefInput", "STATUS_COLUMN",
+    "TextField", "YES_NO", "fmt", "lookup_rows",
+]
+
+YES_NO: tuple[tuple[str, str], ...] = (("no", "No"), ("yes", "Yes"))
+STATUS_COLUMN = ListColumn("Status", lambda r: "inactive" if getattr(r, "inactive", False) else "active", 8)
+
+
+# ---------------------------------------------------------------- field specs
+
+
+@dataclass(frozen=True)
+class F:
+    """One form field.
+
+    kind: text | code | ref | money | qty | percent | markup | rate | int | date
+        | flag | choice | auto | pin.
+    required: marked ``*`` (the service enforces it and names the field).
+    key: the record's key: typed for a new record only, never sent on update.
+    lookup: the F2 lookup of a ``ref`` (a ``services.lookup`` kind, or
+        ``loyalty_card``).
+    hint: an attribute of the record shown beside a reference (its name).
+    wide: the field takes a whole line.
+    default: the value of a new record (``"@location"``: the user's location,
+        ``"@today"``: the business date).
+    send: False for values shown but not saved.
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    key: bool = False
+    lookup: str | None = None
+    hint: str | None = None
+    wide: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    default: Any = None
+    placeholder: str = ""
+    send: bool = True
+    max_length: int = 0
+
+    @property
+    def shown_label(self) -> str:
+        return f"{self.label}*" if self.required else self.label
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """A row table of the form (customer locations, slab ranges…); ``fixed``: one row per label."""
+
+    name: str
+    label: str
+    columns: tuple[GridCol, ...]
+    fixed: tuple[str, ...] | None = None
+    fixed_label: str = ""
+    fixed_width: int = 10
+    hint: str = ""
+
+
+# ---------------------------------------------------------------- inputs
+
+
+class TextField(Input):
+    """Plain text with the service-side ``field_name`` (errors focus it)."""
+
+    def __init__(self, value: str = "", *, field_name: str, label: str, **kwargs: Any) -> None:
+        self.field_name = field_name
+        self.label = label
+        super().__init__(value, **kwargs)
+
+
+class IntInput(ShopInput):
+    """A whole number, not negative."""
+
+    DEFAULT_KIND = "number"
+
+    def _parse(self, text: str) -> int:
+        raw = text.replace(",", "").strip()
+        if not raw.isdigit():
+            raise money.MoneyError(f"{self.label}: {text!r} is not a whole number")
+        return int(raw)
+
+
+class MarkupInput(ShopInput):
+    """A markup percentage: may exceed 100, not -100 or below, at most 4 decimals."""
+
+    DEFAULT_KIND = "percent"
+
+    def _parse(self, text: str) -> Decimal:
+        value = money.to_decimal(text.removesuffix("%").strip(), field=self.label)
+        if value <= -100:
+            raise money.MoneyError(f"{self.label}: a markup must be above -100 % ({text})")
+        if value != value.quantize(Decimal("0.0001")):
+            raise money.MoneyError(f"{self.label}: at most 4 decimal places ({text})")
+        return value
+
+    @property
+    def decimal_value(self) -> Decimal | None:
+        return self.parsed_value
+
+
+def lookup_rows(services: Any, kind: str, query: str) -> list[Any]:
+    """Rows for an F2 lookup (in a worker thread): ``services.lookup`` plus loyalty cards and users."""
+    if kind == "loyalty_card":
+        from shopterm.services import LookupRow
+
+        cards = services.masters.list_loyalty_cards(search=query)
+        return [LookupRow(c.name, c.name, f"{c.value_per_point_usd} USD/pt") for c in cards]
+    return services.lookup(kind, query, limit=50)
+
+
+class RefInput(Input):
+    """A reference to another master (code, or name for groups and loyalty cards); F2 looks it up.
+
+    Posts :class:`RefInput.Picked` with the chosen row, so the screen can show its name.
+    """
+
+    BINDINGS = [Binding("f2", "lookup", "Find", id="ref.lookup", key_display="F2")]
+
+    class Picked(Message):
+        def __init__(self, input: "RefInput", row: Any) -> None:
+            super().__init__()
+            self.input = input
+            self.row = row
+
+        @property
+        def control(self) -> "RefInput":
+            return self.input
+
+    def __init__(self, value: str = "", *, field_name: str, label: str, lookup: str | None,
+                 **kwargs: Any) -> None:
+        self.field_name = field_name
+        self.label = label
+        self.lookup_kind = lookup
+        kwargs.setdefault("max_length", 60)
+        super().__init__(value, **kwargs)
+
+    @property
+    def can_lookup(self) -> bool:
+        return self.lookup_kind is not None
+
+    def action_lookup(self) -> None:
+        if not self.can_lookup:
+            return
+        from shopterm.widgets.lookup import LookupDialog
+
+        kind = self.lookup_kind
+        app = self.app
+
+        def search(query: str) -> list:
+            return lookup_rows(app.services, kind, query)  # type: ignore[attr-defined]
+
+        def picked(row: Any) -> None:
+            self.focus()
+            if row is None:
+                return
+            self.value = str(row.code)
+            self.cursor_position = len(self.value)
+            self.post_message(self.Picked(self, row))
+
+        app.push_screen(LookupDialog(f"Find {self.label.lower().rstrip('*')}", search, initial=self.value.strip()),
+                        picked)
+
+
+# ---------------------------------------------------------------- values
+
+
+def fmt(kind: str, value: Any) -> str:
+    """A stored value as the text of its field."""
+    if value is None:
+        return ""
+    if kind == "flag":
+        return "yes" if value is True or str(value).lower() in ("yes", "true", "1") else "no"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        if kind == "money":
+            return f"{money.q2(value):f}"
+        if kind in ("qty",):
+            return money.format_qty(value).replace(",", "")
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10] if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
+            value.astimezone().strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def make_input(kind: str, *, name: str, label: str, id: str | None = None, lookup: str | None = None,
+               choices: Sequence[tuple[str, str]] = (), placeholder: str = "", max_length: int = 0,
+               classes: str = "") -> Widget:
+    """The widget of a field (or grid cell) of ``kind``."""
+    common = dict(id=id, classes=classes or None)
+    if kind == "auto":
+        return AutoValue("", id=id, classes=f"mf-auto {classes}".strip())
+    if kind in ("flag", "choice"):
+        options = YES_NO if kind == "flag" else tuple(choices)
+        return ChoiceField(options, field_name=name, id=id, classes=f"mf-choice {classes}".strip())
+    typed: dict[str, type[ShopInput]] = {
+        "money": MoneyInput, "qty": QtyInput, "percent": PercentInput, "rate": RateInput, "date": DateInput,
+        "int": IntInput, "markup": MarkupInput,
+    }
+    if kind in typed:
+        return typed[kind](field_name=name, label=label, placeholder=placeholder, **common)
+    if kind == "code":
+        return CodeInput(field_name=name, label=label, placeholder=placeholder, max_length=max_length or 30, **common)
+    if kind == "ref":
+        return RefInput(field_name=name, label=label, lookup=lookup, placeholder=placeholder or ("F2 find" if lookup else ""),
+                        **common)
+    if kind == "pin":
+        return TextField(field_name=name, label=label, password=True, placeholder=placeholder, max_length=12, **common)
+    return TextField(field_name=name, label=label, placeholder=placeholder, max_length=max_length or 200, **common)
+
+
+def read_widget(kind: str, widget: Widget) -> Any:
+    """What a field sends to the service: text as typed (the service parses it), a flag as bool."""
+    if kind == "flag":
+        return getattr(widget, "value", "no") == "yes"
+    if kind == "choice":
+        return getattr(widget, "value", "")
+    if isinstance(widget, Input):
+        return widget.value.strip()
+    return None
+
+
+def set_widget(kind: str, widget: Widget, value: Any) -> None:
+    text = fmt(kind, value)
+    if isinstance(widget, Input):
+        widget.value = text
+        if isinstance(widget, ShopInput) and widget.error is not None:
+            widget.validate(widget.value)
+        widget.remove_class("-error")
+    elif kind in ("flag", "choice"):
+        if text or kind == "flag":
+            widget.value = text or "no"  # type: ignore[attr-defined]
+    elif isinstance(widget, AutoValue):
+        widget.set(text)
+
+
+# ---------------------------------------------------------------- dialogs
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question: Y confirms, N or Esc goes back (nothing hangs on colour)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, message: str, *, yes: str = "Y yes", no: str = "N / Esc no") -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.yes_text = yes
+        self.no_text = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box") as box:
+            box.border_title = self.title_text
+            box.border_subtitle = f"{self.yes_text} · {self.no_text}"
+            with VerticalScroll(id="confirm-scroll"):
+                yield Static(self.message, id="confirm-message", markup=False)
+            yield Static(f"{self.yes_text}    {self.no_text}", id="confirm-keys", markup=False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+# ---------------------------------------------------------------- the footer
+
+
+class QuietFooter(Footer):
+    """A Footer that rebuilds its keys only when the keys shown actually change.
+
+    Textual refreshes the bindings on every focus move, and the stock Footer then
+    recomposes all its keys (~100 ms per Enter on a 2-core machine, and a repaint
+    over SSH). Moving between fields whose keys are the same costs nothing here.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown_keys: tuple | None = None
+
+    def bindings_changed(self, screen: Any) -> None:
+        if self.is_attached and screen is self.screen and self._bindings_ready:
+            active = screen.active_bindings
+            keys = tuple((key, b.binding.action, b.binding.description) for key, b in active.items() if b.binding.show)
+            if keys == self._shown_keys:
+                # the same keys: only greyed/enabled may have changed — update them in place
+                enabled = {b.binding.action: b.enabled for b in active.values() if b.binding.show}
+                for footer_key in self.query(FooterKey):
+                    if footer_key.action in enabled:
+                        footer_key.disabled = not enabled[footer_key.action]
+                return
+            self._shown_keys = keys
+        super().bindings_changed(screen)
+
+
+# ---------------------------------------------------------------- the screen
+
+
+class MasterScreen(DocumentScreen):
+    """A master's entry form with its F3 list (module docstring)."""
+
+    SUPPORTS = frozenset({"new", "save", "list", "history"})
+
+    ENTITY: ClassVar[str] = ""  # the masters entity (deactivate, history)
+    KEY: ClassVar[str] = "code"
+    NOUN: ClassVar[str] = "Record"
+    FIELDS: ClassVar[tuple[F, ...]] = ()
+    GRIDS: ClassVar[tuple[GridSpec, ...]] = ()
+    LIST_TITLE: ClassVar[str] = ""
+    LIST_COLUMNS: ClassVar[tuple[ListColumn, ...]] = ()
+    LIST_SORTS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    LIST_STATUSES: ClassVar[bool] = True
+    LIST_EXTRA: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    LIST_SEARCH: ClassVar[str] = "code or name"  # what the list's search box searches
+    TOGGLE: ClassVar[bool] = True  # F7 deactivate / reactivate
+    IMPORT_KIND: ClassVar[str | None] = None  # Ctrl+O CSV import
+    AUTO_CODE: ClassVar[bool] = False  # F6: the seed's "…" button
+    HAS_DETAILS: ClassVar[bool] = False  # F5
+    HINT: ClassVar[str] = ""  # a line under the form
+    RECORD_STATE: ClassVar[str] = "Saved"  # the title line's state of a record shown
+
+    BINDINGS = [
+        Binding("f5", "details", "Details", id="master.details", key_display="F5"),
+        Binding("f6", "auto_code", "Code", id="master.auto_code", key_display="F6"),
+        Binding("f7", "deactivate", "Deact", id="master.deactivate", key_display="F7"),
+        Binding("f7", "reactivate", "React", id="master.reactivate", key_display="F7"),
+        Binding("ctrl+o", "import_csv", "CSV", id="master.import", key_display="^O"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key: str | None = None  # the record shown (None: a new one)
+        self.info: Any = None
+        self.inactive = False
+        self._confirm: str | None = None
+        self.loaded = 0  # counts records shown (tests wait on it)
+        self.saved = 0  # counts saves
+        self.opened_key: str | None = None  # the record last opened from the list, once focused
+
+    # -- layout ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if type(widget) is Footer:
+                widget = QuietFooter(compact=True, show_command_palette=self.SHOW_PALETTE_KEY)
+            yield widget
+
+    def compose_document(self) -> ComposeResult:
+        with VerticalScroll(id="mf-scroll", classes="mf-scroll"):
+            yield from self.compose_form()
+
+    def compose_form(self) -> ComposeResult:
+        yield from self.compose_fields(self.FIELDS)
+        for spec in self.GRIDS:
+            yield from self.compose_grid(spec)
+        yield from self.compose_extra()
+        if self.HINT:
+            yield Static(self.HINT, classes="mf-hint", markup=False)
+
+    def compose_extra(self) -> ComposeResult:
+        yield from ()
+
+    def compose_fields(self, fields: Sequence[F]) -> ComposeResult:
+        pending: list[F] = []
+        for spec in fields:
+            if spec.wide:
+                if pending:
+                    yield self._row(pending)
+                    pending = []
+                yield self._row([spec], wide=True)
+                continue
+            pending.append(spec)
+            if len(pending) == 2:
+                yield self._row(pending)
+                pending = []
+        if pending:
+            yield self._row(pending)
+
+    def _row(self, specs: Sequence[F], *, wide: bool = False) -> Horizontal:
+        cells = [self._cell(spec, wide=wide) for spec in specs]
+        return Horizontal(*cells, classes="mf-row")
+
+    def _cell(self, spec: F, *, wide: bool) -> Horizontal:
+        widget = make_input(spec.kind, name=spec.name, label=spec.label, id=f"mf-{spec.name}", lookup=spec.lookup,
+                            choices=spec.choices, placeholder=spec.placeholder, max_length=spec.max_length,
+                            classes="mf-ref" if spec.hint else "")
+        parts: list[Widget] = [Label(spec.shown_label, classes="mf-label"), widget]
+        if spec.hint:
+            parts.append(AutoValue("", id=f"mf-{spec.name}-hint", classes="mf-hint-value"))
+        return Horizontal(*parts, classes="mf-cell mf-wide" if wide else "mf-cell")
+
+    def compose_grid(self, spec: GridSpec) -> ComposeResult:
+        title = Static(f"{spec.label}" + (f"  ({spec.hint})" if spec.hint else ""), classes="mf-grid-title",
+                       markup=False)
+        yield title
+        yield EntryGrid(spec.columns, field_name=spec.name, label=spec.label, fixed=spec.fixed,
+                        fixed_label=spec.fixed_label, fixed_width=spec.fixed_width, id=f"mf-grid-{spec.name}",
+                        cell_factory=self._grid_cell)
+
+    def _grid_cell(self, col: GridCol, grid: EntryGrid) -> Widget:
+        return make_input(col.kind, name=grid.field_name, label=f"{col.label.rstrip('*')}", lookup=col.lookup,
+                          choices=col.choices)
+
+    # -- access --------------------------------------------------------------------
+
+    def spec(self, name: str) -> F:
+        return next(s for s in self.FIELDS if s.name == name)
+
+    def widget(self, name: str) -> Widget:
+        return self.query_one(f"#mf-{name}")
+
+    def grid(self, name: str) -> EntryGrid:
+        return self.query_one(f"#mf-grid-{name}", EntryGrid)
+
+    def value(self, name: str) -> Any:
+        spec = self.spec(name)
+        return read_widget(spec.kind, self.widget(name))
+
+    def set_value(self, name: str, value: Any) -> None:
+        set_widget(self.spec(name).kind, self.widget(name), value)
+
+    def set_hint(self, name: str, text: str | None) -> None:
+        try:
+            self.query_one(f"#mf-{name}-hint", AutoValue).set(text or "")
+        except Exception:
+            pass
+
+    def read_values(self) -> dict[str, Any]:
+        """The form's values as the service takes them (auto fields and, on update, the key left out)."""
+        values: dict[str, Any] = {}
+        for spec in self.FIELDS:
+            if not spec.send or spec.kind == "auto" or (spec.key and self.key is not None):
+                continue
+            values[spec.name] = read_widget(spec.kind, self.widget(spec.name))
+        return values
+
+    # -- the service hooks (worker threads; override) ----------------------------------
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def svc_get(self, s: Any, key: str) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def svc_create(self, s: Any, actor: Any, values: dict[str, Any]) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def svc_update(self, s: Any, actor: Any, key: str, values: dict[str, Any]) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def svc_history(self, s: Any, key: str) -> Any:
+        return s.masters.history(self.ENTITY, key)
+
+    def svc_set_inactive(self, s: Any, actor: Any, key: str, inactive: bool) -> Any:
+        if inactive:
+            s.masters.deactivate(actor, self.ENTITY, key)
+        else:
+            s.masters.reactivate(actor, self.ENTITY, key)
+        return self.svc_get(s, key)
+
+    # -- record <-> form (event loop) -------------------------------------------------
+
+    def info_key(self, info: Any) -> str:
+        return str(getattr(info, self.KEY))
+
+    def record_title(self, info: Any) -> str:
+        """How the record is named in the title line (its key by default)."""
+        return self.info_key(info)
+
+    def info_inactive(self, info: Any) -> bool:
+        return bool(getattr(info, "inactive", False))
+
+    def info_values(self, info: Any) -> dict[str, Any]:
+        """The form values of a record (default: its attributes of the same names)."""
+        values = {}
+        for spec in self.FIELDS:
+            if spec.name == "inactive" and spec.kind == "auto":
+                values["inactive"] = "Inactive (F7 reactivates)" if self.info_inactive(info) else "Active"
+            elif hasattr(info, spec.name):
+                values[spec.name] = getattr(info, spec.name)
+        return values
+
+    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+        """Rows of each grid for a record (override when the screen has grids)."""
+        return {}
+
+    def default_for(self, spec: F) -> Any:
+        value = spec.default
+        if callable(value):
+            return value(self)
+        if value == "@location":
+            status = getattr(self.app, "last_status", None)
+            return getattr(status, "location_code", "") if status is not None else ""
+        if value == "@today":
+            return getattr(self.app, "business_date", None) or dt.date.today()
+        return value
+
+    async def show_record(self, info: Any) -> None:
+        """Put a record in the form (after a load or a save)."""
+        self.info = info
+        self.key = self.info_key(info)
+        self.inactive = self.info_inactive(info)
+        values = self.info_values(info)
+        for spec in self.FIELDS:
+            widget = self.widget(spec.name)
+            if spec.name in values:
+                value = values[spec.name]
+                if value is None and spec.default is not None:
+                    value = self.default_for(spec)
+                set_widget(spec.kind, widget, value)
+            if spec.key:
+                widget.disabled = True
+        for name, rows in self.grid_rows(info).items():
+            await self.grid(name).set_rows(rows, formatter=fmt)
+        self.after_show(info)
+        self.set_document(self.record_title(info), "Inactive" if self.inactive else self.RECORD_STATE)
+        self.mark_clean()
+        self._confirm = None
+        self.loaded += 1
+        self.refresh_bindings()
+
+    def after_show(self, info: Any) -> None:
+        """Fill hints (names beside references) once a record is shown."""
+        for spec in self.FIELDS:
+            if spec.hint:
+                self.set_hint(spec.name, getattr(info, spec.hint, None))
+
+    async def clear_form(self) -> None:
+        self.info = None
+        self.key = None
+        self.inactive = False
+        for spec in self.FIELDS:
+            widget = self.widget(spec.name)
+            widget.disabled = False
+            set_widget(spec.kind, widget, self.default_for(spec))
+            if spec.hint:
+                self.set_hint(spec.name, "")
+            if isinstance(widget, ShopInput):
+                widget.error = None
+            widget.remove_class("-error")
+        for spec in self.GRIDS:
+            await self.grid(spec.name).set_rows(self.new_grid_rows(spec), formatter=fmt)
+        self.after_clear()
+        self.set_document(None, "New")
+        self.mark_clean()
+        self._confirm = None
+        self.refresh_bindings()
+
+    def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
+        return []
+
+    def after_clear(self) -> None:
+        pass
+
+    def first_field(self) -> Widget | None:
+        for spec in self.FIELDS:
+            w = self.widget(spec.name)
+            if w.focusable:
+                return w
+        return None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.call_after_refresh(self._start)
+
+    async def _start(self) -> None:
+        await self.clear_form()
+        first = self.first_field()
+        if first is not None:
+            first.focus()
+        self.on_ready()
+
+    def on_ready(self) -> None:
+        """After the first blank form is shown (load side data here)."""
+
+    # -- unsaved-changes guard --------------------------------------------------------
+
+    def _guard(self, action: str, what: str) -> bool:
+        """True to go ahead; with unsaved typing, the first press only warns."""
+        if self.is_dirty() and self._confirm != action:
+            self._confirm = action
+            self.message_bar.show_warning(f"Unsaved changes: Ctrl+S saves, or press {what} again to discard them")
+            return False
+        self._confirm = None
+        return True
+
+    @on(ChoiceField.Changed)
+    def _choice_changed(self, event: ChoiceField.Changed) -> None:
+        if event.choice.has_focus:
+            self.dirty = True
+        self.on_choice(event.choice, event.value)
+
+    def on_choice(self, widget: ChoiceField, value: str) -> None:
+        pass
+
+    @on(RefInput.Picked)
+    def _ref_picked(self, event: RefInput.Picked) -> None:
+        field = event.input.field_name
+        if event.input.id == f"mf-{field}":
+            self.set_hint(field, getattr(event.row, "name", ""))
+        self.on_picked(event.input, event.row)
+
+    def on_picked(self, widget: RefInput, row: Any) -> None:
+        pass
+
+    @on(Input.Changed)
+    def _ref_typed(self, event: Input.Changed) -> None:
+        widget = event.input
+        if isinstance(widget, RefInput) and widget.has_focus and widget.id == f"mf-{widget.field_name}":
+            self.set_hint(widget.field_name, "")
+
+    # -- keys ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer must fit 80 columns: keys that do not apply now are hidden, not greyed.
+        in_grid = self.grid_of(self.focused) is not None
+        if action == "lookup":  # shown greyed rather than hidden: the footer keeps its keys while moving
+            return True if self._focused_lookup() is not None else None
+        if action == "details":
+            return self.HAS_DETAILS and self.key is not None
+        if action == "auto_code":
+            return self.AUTO_CODE and self.key is None
+        if action == "deactivate":
+            return self.TOGGLE and self.key is not None and not self.inactive
+        if action == "reactivate":
+            return self.TOGGLE and self.key is not None and self.inactive
+        if action == "import_csv":
+            return self.IMPORT_KIND is not None and not in_grid
+        return super().check_action(action, parameters)
+
+    def action_state(self, action: str) -> bool | None:
+        if action == "history" and self.key is None:
+            return False
+        if action == "delete_row":
+            grid = self.grid_of(self.focused)
+            return grid is not None and grid.can_add
+        return True
+
+    def action_form_enter(self) -> None:
+        focused = self.focused
+        if isinstance(focused, ChoiceField):
+            self._form_move(focused, 1, wrap=False)
+            return
+        super().action_form_enter()
+
+    def grid_of(self, widget: Widget | None) -> EntryGrid | None:
+        node = widget
+        while node is not None:
+            if isinstance(node, EntryGrid):
+                return node
+            node = node.parent  # type: ignore[assignment]
+        return None
+
+    def action_delete_row(self) -> None:
+        focused = self.focused
+        grid = self.grid_of(focused)
+        if grid is None or not grid.can_add:
+            self.show_info("F8 deletes a row of a table: move into the table first")
+            return
+        self.dirty = True
+        self.call_later(grid.delete_row_of, focused)
+
+    def action_new(self) -> None:
+        if not self._guard("new", "Ctrl+N"):
+            return
+        self.clear_message()
+        self.call_later(self._new_then_focus)
+
+    async def _new_then_focus(self) -> None:
+        await self.clear_form()
+        first = self.first_field()
+        if first is not None:
+            first.focus()
+
+    def action_save(self) -> None:
+        if not self.check_fields():
+            return
+        values = self.read_values()
+        for spec in self.GRIDS:
+            values[spec.name] = self.grid(spec.name).values()
+        values = self.prepare_values(values)
+        key = self.key
+        actor = self.actor
+        self.save_values(values, key, actor)
+
+    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Shape the form's values for the service (grids into lists…)."""
+        return values
+
+    def save_values(self, values: dict[str, Any], key: str | None, actor: Any, **extra: Any) -> None:
+        if key is None:
+            call = lambda: self.svc_create(self.services, actor, {**values, **extra})  # noqa: E731
+        else:
+            call = lambda: self.svc_update(self.services, actor, key, values)  # noqa: E731
+        self.run_service(call, lambda info: self.call_later(self._saved, info, key is None),
+                         busy_text="Saving…", on_error=lambda exc: self.on_save_error(exc, values, key, actor))
+
+    def on_save_error(self, exc: BaseException, values: dict[str, Any], key: str | None, actor: Any) -> bool:
+        """A save failed: return True when handled here (e.g. a confirmation asked)."""
+        return False
+
+    async def _saved(self, info: Any, created: bool) -> None:
+        await self.show_record(info)
+        self.saved += 1
+        self.show_ok(f"{self.NOUN} {self.key} {'created' if created else 'saved'}")
+
+    def action_list(self) -> None:
+        if not self._guard("list", "F3"):
+            return
+        services_of = lambda: self.services  # noqa: E731
+        dialog = MasterListDialog(
+            self.LIST_TITLE or f"{self.DOCUMENT_TITLE} list", self.LIST_COLUMNS,
+            lambda q: self.svc_list(services_of(), q), sorts=self.LIST_SORTS, extra_keys=self.LIST_EXTRA,
+            statuses=(("active", "Active"), ("inactive", "Inactive"), ("all", "All")) if self.LIST_STATUSES
+            else (("all", "All"),),
+            status="active" if self.LIST_STATUSES else "all", placeholder=self.LIST_SEARCH,
+        )
+        self.app.push_screen(dialog, self._listed)
+
+    def _listed(self, result: Any) -> None:
+        if result is None:
+            return
+        action, row = result
+        if action == "open":
+            self.open_key(self.info_key(row))
+        else:
+            self.list_action(action, row)
+
+    def list_action(self, action: str, row: Any) -> None:
+        """An extra key of the list (e.g. details) on ``row``."""
+
+    def open_key(self, key: str) -> None:
+        """Load the record ``key`` into the form."""
+        self.run_service(lambda: self.svc_get(self.services, key), lambda info: self.call_later(self._opened, info),
+                         busy_text="Loading…")
+
+    async def _opened(self, info: Any) -> None:
+        await self.show_record(info)
+        self.clear_message()
+        first = self.first_field()
+        if first is not None:
+            first.focus()
+        self.opened_key = self.key
+
+    def history_key(self, info: Any) -> Any:
+        """What ``svc_history`` is given: the record's key (or its id, for masters known by id)."""
+        return self.key
+
+    def action_history(self) -> None:
+        if self.key is None or self.info is None:
+            self.show_info("Nothing saved yet: no history")
+            return
+        key = self.history_key(self.info)
+        self.open_history(lambda: self.svc_history(self.services, key),
+                          title=f"History · {self.DOCUMENT_TITLE} {self.key}")
+
+    def action_deactivate(self) -> None:
+        self._toggle(True)
+
+    def action_reactivate(self) -> None:
+        self._toggle(False)
+
+    def _toggle(self, inactive: bool) -> None:
+        if self.key is None:
+            return
+        key = self.key
+        actor = self.actor
+
+        def done(info: Any) -> None:
+            self.call_later(self._toggled, info, inactive)
+
+        self.run_service(lambda: self.svc_set_inactive(self.services, actor, key, inactive), done,
+                         busy_text="Saving…")
+
+    async def _toggled(self, info: Any, inactive: bool) -> None:
+        await self.show_record(info)
+        if inactive:
+            self.show_ok(f"{self.NOUN} {self.key} deactivated: it stays, listed as inactive (F7 reactivates)")
+        else:
+            self.show_ok(f"{self.NOUN} {self.key} reactivated")
+
+    def action_details(self) -> None:
+        pass
+
+    def action_auto_code(self) -> None:
+        pass
+
+    def action_import_csv(self) -> None:
+        if self.IMPORT_KIND is None:
+            return
+        from shopterm.screens.masters.csv_import import ImportDialog
+
+        self.app.push_screen(ImportDialog(self.IMPORT_KIND, f"CSV import · {self.DOCUMENT_TITLE}"))
+
+    # -- errors ------------------------------------------------------------------------
+
+    def show_error(self, error: BaseException | str, field: str | None = None) -> None:
+        super().show_error(error, field)
+        if isinstance(error, BaseException):
+            message, err_field = describe_error(error)
+        else:
+            message, err_field = error, None
+        name = field or err_field
+        target = self.find_field(name) if name else None
+        if isinstance(target, EntryGrid):
+            target.focus_row(row_number_in(message))
+        elif target is None and name:
+            # a line error of a grid ("Line 2: qty: …"): the cell of that column in that row
+            for grid in self.query(EntryGrid):
+                if any(col.name == name for col in grid.columns):
+                    grid.focus_row(row_number_in(message), column=name)
+                    break
+        elif target is not None and target.focusable:
+            self.query_one("#mf-scroll", VerticalScroll).scroll_to_widget(target, animate=False)
+
+    def find_field(self, field: str) -> Widget | None:
+        """Prefer the form's own field (``mf-<field>``), then a grid, then the default search."""
+        for candidate in (f"#mf-{field}", f"#mf-grid-{field}"):
+            try:
+                return self.query_one(candidate)
+            except Exception:
+                continue
+        return super().find_field(field)
+
+
+def render_pairs(pairs: Sequence[tuple[str, str]], width: int = 76) -> Text:
+    """``label  value`` lines, two to a line where they fit."""
+    text = Text()
+    half = width // 2
+    line: list[tuple[str, str]] = []
+    for label, value in pairs:
+        line.append((label, value))
+        if len(line) == 2:
+            text.append(_pair(line[0], half) + _pair(line[1], half).rstrip() + "\n")
+            line = []
+    if line:
+        text.append(_pair(line[0], half).rstrip() + "\n")
+    return text
+
+
+def _pair(pair: tuple[str, str], width: int) -> str:
+    label, value = pair
+    cell = f"{label:<16}{value}"
+    if len(cell) > width - 1:
+        cell = cell[: width - 2] + "…"
+    return f"{cell:<{width}}"
+
+
+def is_possible_duplicate(exc: BaseException) -> bool:
+    return is_error(exc, "PossibleDuplicate")
+

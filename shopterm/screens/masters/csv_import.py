@@ -1,0 +1,171 @@
+"""The seed's "CSV Import" button: a dialog that imports a CSV file with a progress bar.
+
+``ImportDialog(kind, title)`` — ``kind`` is a :data:`services.imports.COLUMNS`
+key (``customers``, ``items``, ``prices``, ``sales-persons``, ``stock``). The
+dialog shows the expected columns, asks the file path, and Enter runs
+``services.masters.import_csv(actor, kind, path, on_progress=…)`` in a worker
+thread; a ProgressBar follows ``on_progress(done, total)``. Then it shows
+either the summary (``imported 3 customers (2 new, 1 updated)``) or every bad
+row with its number and reason in a scrollable list — a file with any bad row
+imports nothing (the service's rule). Esc closes; the result is the
+``ImportResult`` (or None when nothing ran).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from shopterm.widgets.messages import MessageBar, describe_error
+
+__all__ = ["ImportDialog"]
+
+#: The columns of each kind (DESIGN §11), shown before the file is read (no services import at start-up).
+COLUMNS_HELP = {
+    "sales-persons": "code, name",
+    "items": "code, name, unit, pack_size, tax_rate, cost_usd",
+    "customers": "code, name, kind, category, group, price_category, credit_limit_usd, credit_days, mobile, email, "
+                 "address, sales_person, tax_exempt, free_offer, loyalty_card, locations",
+    "prices": "location, item, currency, retail_price, wholesale_price, effective_from",
+    "stock": "location, item, batch, qty, cost_usd, expiry, supplier, supplier_batch, mfg_date",
+}
+
+
+class ImportDialog(ModalScreen[Any]):
+    """Import a CSV file (module docstring)."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="import.close"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+        Binding("pagedown", "move(10)", show=False),
+        Binding("pageup", "move(-10)", show=False),
+    ]
+
+    class Progress(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+
+    class Finished(Message):
+        def __init__(self, result: Any = None, error: BaseException | None = None) -> None:
+            super().__init__()
+            self.result = result
+            self.error = error
+
+    def __init__(self, kind: str, title: str, *, path: str = "") -> None:
+        super().__init__()
+        self.kind = kind
+        self.title_text = title
+        self.initial_path = path
+        self.result: Any = None
+        self.running = False
+        self.lines: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="import-box") as box:
+            box.border_title = self.title_text
+            box.border_subtitle = "Enter import · Esc close"
+            yield Static(f"Columns: {COLUMNS_HELP.get(self.kind, '')}", id="import-columns", markup=False)
+            with Horizontal(id="import-file-row"):
+                yield Static("File*", classes="import-label")
+                yield Input(self.initial_path, placeholder="path of the .csv file (UTF-8, header row)",
+                            id="import-path")
+            yield ProgressBar(total=None, show_eta=False, id="import-progress")
+            yield OptionList(id="import-rows")
+            yield MessageBar(id="import-message")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-rows", OptionList).can_focus = False
+        self.query_one("#import-path", Input).focus()
+        self.query_one("#import-message", MessageBar).show_info(
+            "Nothing is imported from a file with a bad row: every bad row is listed")
+
+    @property
+    def bar(self) -> MessageBar:
+        return self.query_one("#import-message", MessageBar)
+
+    @on(Input.Submitted, "#import-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.start()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        path = self.query_one("#import-path", Input).value.strip()
+        if not path:
+            self.bar.show_error("File: give the path of the CSV file")
+            return
+        self.running = True
+        self.query_one("#import-rows", OptionList).clear_options()
+        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+        self.bar.show_info(f"Importing {path}…")
+        self._run(path, self.app.actor)  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, group="csv-import")
+    def _run(self, path: str, actor: Any) -> None:
+        last = [-1]
+
+        def progress(done: int, total: int) -> None:
+            step = max(1, total // 50)
+            if done == total or done - last[0] >= step:
+                last[0] = done
+                self.post_message(self.Progress(done, total))
+
+        try:
+            services = self.app.services  # type: ignore[attr-defined]
+            result = services.masters.import_csv(actor, self.kind, path, on_progress=progress)
+        except Exception as exc:  # shown in the dialog
+            self.post_message(self.Finished(error=exc))
+            return
+        self.post_message(self.Finished(result))
+
+    @on(Progress)
+    def _progress(self, event: Progress) -> None:
+        self.query_one("#import-progress", ProgressBar).update(total=max(event.total, 1), progress=event.done)
+
+    @on(Finished)
+    def _finished(self, event: Finished) -> None:
+        self.running = False
+        options = self.query_one("#import-rows", OptionList)
+        if event.error is not None:
+            self.bar.show_error(describe_error(event.error)[0])
+            self.query_one("#import-path", Input).focus()
+            return
+        result = event.result
+        self.result = result
+        if result.errors:
+            self.lines = [str(bad) for bad in result.errors]
+            options.set_options(Option(Text(line)) for line in self.lines)
+            options.highlighted = 0
+            self.bar.show_error(f"{result.summary()} (↑↓ to read them)")
+        else:
+            self.lines = [result.summary(), *result.warnings]
+            options.set_options(Option(Text(line)) for line in self.lines)
+            progress = self.query_one("#import-progress", ProgressBar)
+            progress.update(total=max(result.total, 1), progress=max(result.total, 1))
+            self.bar.show_ok(result.summary())
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one("#import-rows", OptionList)
+        if not self.lines:
+            return
+        current = options.highlighted if options.highlighted is not None else 0
+        options.highlighted = max(0, min(len(self.lines) - 1, current + delta))
+
+    def action_close(self) -> None:
+        if self.running:
+            self.bar.show_info("Still importing…")
+            return
+        self.dismiss(self.result)

@@ -1,0 +1,359 @@
+"""Customer masters (seed "Sales Masters" 01–04, POS customers guide).
+
+Customer Category, Customer Group (with the group's consolidated purchases and
+outstanding), Sales Person, Customer (credit: every seed field and the
+location grid) and Customer (Cash). Customers: F6 gives the next free code
+(the seed's "…" button), F5 opens the customer details, Ctrl+O imports a
+CSV file; saving a new customer whose name or phone matches an existing one
+asks first ("search before you create").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from shopterm.core import money
+from shopterm.screens.masters.base import (
+    STATUS_COLUMN, ConfirmDialog, F, GridSpec, MasterScreen, is_possible_duplicate,
+)
+from shopterm.screens.masters.grid import EntryGrid, GridCol
+from shopterm.widgets.master_list import ListColumn, MasterQuery
+
+PRICE_CATEGORIES = (("retail", "Retail"), ("wholesale", "Wholesale"))
+
+
+def _page(s_list: Any, q: MasterQuery, **kw: Any) -> Any:
+    return s_list(search=q.search, status=q.status, limit=q.limit, offset=q.offset, **kw)
+
+
+# ================================================================ category
+
+
+class CustomerCategoryScreen(MasterScreen):
+    DOCUMENT_TITLE = "Customer Category"
+    ENTITY, NOUN = "customer_category", "Category"
+    FIELDS = (
+        F("name", "Category name", required=True, wide=True, placeholder="e.g. WHOLESALE"),
+        F("code", "Code", "code", required=True, key=True, placeholder="e.g. WH"),
+        F("inactive", "Status", "auto"),
+    )
+    LIST_COLUMNS = (ListColumn("Code", "code", 8), ListColumn("Category name", "name", 40), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return _page(s.masters.list_categories, q)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_category(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_category(actor, name=v["name"], code=v["code"])
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_category(actor, key, name=v["name"])
+
+
+# ================================================================ group
+
+
+class CustomerGroupScreen(MasterScreen):
+    """A group of companies; shows the group's total purchases and outstanding, member by member."""
+
+    DOCUMENT_TITLE = "Customer Group"
+    ENTITY, NOUN, KEY = "customer_group", "Group", "name"
+    FIELDS = (
+        F("name", "Group name", required=True, wide=True, placeholder="e.g. ABC Group"),
+        F("inactive", "Status", "auto"),
+    )
+    LIST_COLUMNS = (ListColumn("Group name", "name", 50), STATUS_COLUMN)
+
+    def compose_extra(self) -> ComposeResult:
+        yield Static("", id="group-summary", classes="mf-panel")
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return _page(s.masters.list_groups, q)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_group(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_group(actor, name=v["name"])
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_group(actor, key, name=v["name"])
+
+    def after_show(self, info: Any) -> None:
+        super().after_show(info)
+        name = info.name
+        self.summary = None
+        self.run_service(lambda: self.services.masters.group_summary(name), self._show_summary, busy_text=None)
+
+    def after_clear(self) -> None:
+        self.summary = None
+        self.query_one("#group-summary", Static).update("")
+
+    def _show_summary(self, summary: Any) -> None:
+        self.summary = summary
+        self.query_one("#group-summary", Static).update(render_group_summary(summary))
+
+
+def render_group_summary(summary: Any) -> Table:
+    """The group's members with their purchases and outstanding, and the consolidated totals."""
+    table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold", show_footer=True,
+                  title=f"{summary.name}: {len(summary.members)} member(s)", title_justify="left")
+    table.add_column("Code", width=8, no_wrap=True, footer="")
+    table.add_column("Member", ratio=1, no_wrap=True, footer="Group total")
+    table.add_column("Purchases $", justify="right", width=14, no_wrap=True,
+                     footer=money.format_amount(summary.total_purchases_usd))
+    table.add_column("Outstanding $", justify="right", width=14, no_wrap=True,
+                     footer=money.format_amount(summary.outstanding_usd))
+    for m in summary.members:
+        table.add_row(m.code, m.name + (" (inactive)" if m.inactive else ""),
+                      money.format_amount(m.total_purchases_usd), money.format_amount(m.outstanding_usd))
+    return table
+
+
+# ================================================================ sales person
+
+
+class SalesPersonScreen(MasterScreen):
+    DOCUMENT_TITLE = "Sales Person"
+    ENTITY, NOUN = "sales_person", "Sales person"
+    IMPORT_KIND = "sales-persons"
+    FIELDS = (
+        F("code", "Code", "code", required=True, key=True, placeholder="e.g. SP04"),
+        F("mobile", "Mobile"),
+        F("name", "Name", required=True, wide=True),
+        F("inactive", "Status", "auto"),
+    )
+    LIST_COLUMNS = (ListColumn("Code", "code", 8), ListColumn("Name", "name", 32), ListColumn("Mobile", "mobile", 16),
+                    STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return _page(s.masters.list_sales_persons, q)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_sales_person(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_sales_person(actor, code=v["code"], name=v["name"], mobile=v["mobile"])
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_sales_person(actor, key, name=v["name"], mobile=v["mobile"])
+
+
+# ================================================================ customers
+
+
+CUSTOMER_COLUMNS = (
+    ListColumn("Code", "code", 7),
+    ListColumn("Name", "name", 17),
+    ListColumn("Mobile", "mobile", 16),
+    ListColumn("Group", "group", 9),
+    ListColumn("Purchases $", "total_purchases_usd", 11, ">"),
+    STATUS_COLUMN,
+)
+CUSTOMER_SORTS = (("name", "Name"), ("date_added", "Date added"), ("total_purchases", "Total purchases"),
+                  ("code", "Code"))
+
+
+class _CustomerScreen(MasterScreen):
+    """What the credit and cash customer screens share."""
+
+    KIND = "credit"
+    ENTITY, NOUN = "customer", "Customer"
+    AUTO_CODE = True
+    HAS_DETAILS = True
+    IMPORT_KIND = "customers"
+    LIST_COLUMNS = CUSTOMER_COLUMNS
+    LIST_SORTS = CUSTOMER_SORTS
+    LIST_EXTRA = (("f5", "details", "Details"),)
+    LIST_SEARCH = "code, name, phone, email"
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return s.masters.list_customers(search=q.search, status=q.status, kind=self.KIND, sort=q.sort or "name",
+                                        limit=q.limit, offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_customer(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_customer(actor, **v)
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_customer(actor, key, **v)
+
+    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {**values, "kind": self.KIND}
+
+    # -- search before you create -----------------------------------------------------
+
+    def on_save_error(self, exc: BaseException, values: dict[str, Any], key: str | None, actor: Any) -> bool:
+        if key is not None or not is_possible_duplicate(exc):
+            return False
+        message = getattr(exc, "message", str(exc))
+        matches = list(getattr(exc, "matches", ()) or ())
+        self.duplicate_matches = matches
+        self.message_bar.show_warning("Possible duplicate: confirm or go back")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.save_values(values, None, actor, confirm_duplicate=True)
+            else:
+                self.show_error(exc)
+
+        self.app.push_screen(ConfirmDialog(
+            "Possible duplicate customer",
+            f"{message}.\n\nSearch before you create: check the customer(s) above first.\n"
+            "Y saves the new customer anyway; N or Esc goes back to the form.",
+            yes="Y save anyway", no="N / Esc back"), answered)
+        return True
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def action_auto_code(self) -> None:
+        """F6 (the seed's … button): the next free customer code."""
+        if self.key is not None:
+            return
+        self.run_service(lambda: self.services.masters.next_customer_code(), self._got_code, busy_text=None)
+
+    def _got_code(self, code: str) -> None:
+        widget = self.widget("code")
+        widget.value = code  # type: ignore[attr-defined]
+        self.show_info(f"Next free code: {code}")
+
+    def action_details(self) -> None:
+        if self.key is None:
+            self.show_info("Open a customer first (F3), or save the new one")
+            return
+        self.open_details(self.key)
+
+    def list_action(self, action: str, row: Any) -> None:
+        if action == "details":
+            self.open_details(row.code)
+
+    def open_details(self, code: str) -> None:
+        from shopterm.screens.masters.details import CustomerDetailsScreen
+
+        self.app.push_screen(CustomerDetailsScreen(code))
+
+
+class CustomerScreen(_CustomerScreen):
+    """Customer (credit): seed "Sales Masters" 03, with the location grid."""
+
+    DOCUMENT_TITLE = "Customer"
+    LIST_TITLE = "Customers (credit)"
+    KIND = "credit"
+    SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
+    FIELDS = (
+        F("code", "Code", "code", required=True, key=True, placeholder="F6 next code"),
+        F("category", "Category", "ref", required=True, lookup="category", hint="category_name"),
+        F("name", "Customer name", required=True, wide=True),
+        F("group", "Group", "ref", required=True, lookup="group"),
+        F("price_category", "Price cat.", "choice", required=True, choices=PRICE_CATEGORIES, default="retail"),
+        F("control_account", "Control acct", "ref", required=True, lookup="account", default="1200"),
+        F("sales_person", "Sales person", "ref", required=True, lookup="sales_person", hint="sales_person_name"),
+        F("credit_limit_usd", "Credit lim. $", "money"),
+        F("credit_days", "Credit days", "int"),
+        F("loyalty_card", "Loyalty card", "ref", lookup="loyalty_card"),
+        F("national_id", "National ID"),
+        F("nrc_no", "NRC no"),
+        F("impot_no", "Impôt no"),
+        F("mobile", "Mobile"),
+        F("email", "Email"),
+        F("address", "Address", wide=True),
+        F("existing_vendor", "Vendor?", "flag", default=False),
+        F("supplier_name", "Supplier", "ref", lookup="supplier"),
+        F("tax_exempt", "Tax exempt?", "flag", default=False),
+        F("free_offer", "Free offer?", "flag", default=False),
+        F("inactive", "Inactive?", "flag", default=False),
+    )
+    GRIDS = (
+        GridSpec("locations", "Locations*", (
+            GridCol("location", "Location", "ref", 10, lookup="location"),
+            GridCol("location_name", "Name", "auto", 30),
+        ), hint="F2 finds a location · F8 deletes a row"),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.location_names: dict[str, str] = {}
+
+    def on_ready(self) -> None:
+        self.run_service(lambda: {r.code: r.name for r in self.services.lookup("location", "", limit=200)},
+                         self._names_loaded, busy_text=None)
+
+    def _names_loaded(self, names: dict[str, str]) -> None:
+        self.location_names = names
+        self._fill_location_names()
+
+    def _fill_location_names(self) -> None:
+        grid = self.grid("locations")
+        for i, row in enumerate(grid.values(keep_blank=True)):
+            code = str(row.get("location") or "").strip().upper()
+            grid.set_cell(i, "location_name", self.location_names.get(code, ""))
+
+    def on_entry_grid_changed(self, event: EntryGrid.Changed) -> None:
+        if event.grid.field_name == "locations" and event.column == "location":
+            self._fill_location_names()
+
+    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+        return {"locations": [{"location": code} for code in info.locations]}
+
+    def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
+        status = getattr(self.app, "last_status", None)
+        code = getattr(status, "location_code", "") if status is not None else ""
+        return [{"location": code}] if code else []
+
+    def after_show(self, info: Any) -> None:
+        super().after_show(info)
+        self._fill_location_names()
+
+    def after_clear(self) -> None:
+        self._fill_location_names()
+
+    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        values = super().prepare_values(values)
+        values["locations"] = [r["location"] for r in values.get("locations", []) if r.get("location")]
+        return values
+
+
+class CashCustomerScreen(_CustomerScreen):
+    """Customer (Cash): seed "Sales Masters" 04 — no credit terms, one location."""
+
+    DOCUMENT_TITLE = "Customer (Cash)"
+    LIST_TITLE = "Customers (cash)"
+    KIND = "cash"
+    FIELDS = (
+        F("location", "Location", "ref", required=True, lookup="location", default="@location"),
+        F("code", "Code", "code", required=True, key=True, placeholder="F6 next code"),
+        F("name", "Customer name", required=True, wide=True),
+        F("category", "Category", "ref", required=True, lookup="category", hint="category_name"),
+        F("group", "Group", "ref", required=True, lookup="group"),
+        F("price_category", "Price cat.", "choice", required=True, choices=PRICE_CATEGORIES, default="retail"),
+        F("loyalty_card", "Loyalty card", "ref", lookup="loyalty_card"),
+        F("national_id", "National ID"),
+        F("mobile", "Telephone"),
+        F("email", "Email"),
+        F("sales_person", "Sales person", "ref", lookup="sales_person", hint="sales_person_name"),
+        F("address", "Address", wide=True),
+        F("tax_exempt", "Tax exempt?", "flag", default=False),
+        F("free_offer", "Free offer?", "flag", default=False),
+        F("inactive", "Inactive?", "flag", default=False),
+    )
+
+    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        values = super().prepare_values(values)
+        if values.get("location"):
+            values["locations"] = [values["location"]]
+        return values
+
+
+__all__ = [
+    "CashCustomerScreen", "CustomerCategoryScreen", "CustomerGroupScreen", "CustomerScreen", "SalesPersonScreen",
+    "render_group_summary",
+]
+

@@ -1,0 +1,302 @@
+"""Customer details (POS customers guide "Viewing Customer Details").
+
+``CustomerDetailsScreen(code)`` — opened with F5 from the customer form or the
+customer list. Shows all the customer's information, total purchases,
+outstanding balance, credit limit, available credit and loyalty points, and
+three paged lists: purchase history (number, date, amount, payment status —
+Enter opens the document read-only), payments, loyalty points. Keys 1–4
+switch between Purchases, Payments, Loyalty and Information; PgDn/PgUp page
+through the history; Esc goes back.
+
+``DocumentDialog(view)`` shows a posted document read-only (header, lines,
+totals; F9 its voucher) from ``services.sales.document(id)``.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import ContentSwitcher, OptionList, Static
+from textual.widgets.option_list import Option
+
+from shopterm.core import money
+from shopterm.screens.masters.base import fmt, render_pairs
+from shopterm.widgets.document import ShopScreen
+
+__all__ = ["CustomerDetailsScreen", "DocumentDialog", "render_document"]
+
+PAGE = 50
+TABS = (("purchases", "Purchases"), ("payments", "Payments"), ("loyalty", "Loyalty"), ("info", "Information"))
+DOC_NAMES = {"SI": "invoice", "PI": "provisional invoice"}
+
+
+def _amt(value: Any) -> str:
+    return money.format_amount(value) if value is not None else ""
+
+
+def purchase_line(r: Any) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{r.number or '':<15}", style="bold")
+    text.append(f"{r.date.isoformat():<11}{_amt(r.net) + ' ' + r.currency:>17}{_amt(r.net_usd):>12}  ")
+    text.append(f"{r.payment_status:<11}", style="bold" if r.payment_status != "paid" else "")
+    return text
+
+
+def payment_line(r: Any) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{r.number or '':<15}", style="bold")
+    text.append(f"{r.date.isoformat():<11}{_amt(r.amount) + ' ' + r.currency:>17}{_amt(r.amount_usd):>12}  "
+                f"{(r.method or r.voucher_type or '')[:10]:<10}")
+    return text
+
+
+def loyalty_line(r: Any) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{r.date.isoformat():<11}{r.kind:<10}{r.points:>8} pts{_amt(r.value_usd):>12} $  {r.number or ''}")
+    return text
+
+
+HEADERS = {
+    "purchases": f"{'Number':<15}{'Date':<11}{'Amount':>17}{'USD':>12}  Status",
+    "payments": f"{'Number':<15}{'Date':<11}{'Amount':>17}{'USD':>12}  Method",
+    "loyalty": f"{'Date':<11}{'Kind':<10}{'Points':>12}{'Value':>12} $  Document",
+}
+
+
+class CustomerDetailsScreen(ShopScreen):
+    """Everything about one customer (module docstring)."""
+
+    BINDINGS = [
+        Binding("1", "tab('purchases')", "Purch", id="details.purchases"),
+        Binding("2", "tab('payments')", "Paym", id="details.payments"),
+        Binding("3", "tab('loyalty')", "Loyal", id="details.loyalty"),
+        Binding("4", "tab('info')", "Info", id="details.info"),
+        Binding("enter", "open", "Open", id="details.open"),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("escape", "back", "Back", id="details.back", key_display="Esc"),
+    ]
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.details: Any = None
+        self.offset = 0
+        self.tab = "purchases"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(f"Customer details · {self.code}", id="doc-title", markup=False)
+        with Vertical(id="details-body"):
+            yield Static("", id="details-summary", markup=False)
+            yield Static("", id="details-tabs", markup=False)
+            yield Static("", id="details-header", markup=False)
+            with ContentSwitcher(initial="details-purchases", id="details-switcher"):
+                yield OptionList(id="details-purchases", classes="details-list")
+                yield OptionList(id="details-payments", classes="details-list")
+                yield OptionList(id="details-loyalty", classes="details-list")
+                with VerticalScroll(id="details-info"):
+                    yield Static("", id="details-info-text", markup=False)
+
+    def on_mount(self) -> None:
+        self._show_tabs()
+        self.load()
+
+    def load(self) -> None:
+        code, offset = self.code, self.offset
+        self.run_service(lambda: self.services.masters.customer_details(code, limit=PAGE, offset=offset),
+                         self.show_details, busy_text="Loading…")
+
+    def show_details(self, d: Any) -> None:
+        self.details = d
+        c = d.customer
+        state = "inactive" if c.inactive else "active"
+        self.query_one("#doc-title", Static).update(f"Customer details · {c.code} {c.name} ({c.kind}, {state})")
+        self.query_one("#details-summary", Static).update(render_pairs([
+            ("Total purchases", f"{_amt(d.total_purchases_usd)} USD"),
+            ("Outstanding", f"{_amt(d.outstanding_usd)} USD"),
+            ("Credit limit", f"{_amt(d.credit_limit_usd)} USD"),
+            ("Available cr.", f"{_amt(d.available_credit_usd)} USD"),
+            ("Loyalty points", f"{d.loyalty_points}" + (f" ({c.loyalty_card})" if c.loyalty_card else "")),
+            ("Group · price", f"{c.group or '—'} · {c.price_category}"),
+        ]))
+        lists = (("purchases", d.purchases, purchase_line), ("payments", d.payments, payment_line),
+                 ("loyalty", d.loyalty_history, loyalty_line))
+        for name, rows, line in lists:
+            options = self.query_one(f"#details-{name}", OptionList)
+            options.set_options(Option(line(r)) for r in rows)
+            if rows:
+                options.highlighted = 0
+        self.query_one("#details-info-text", Static).update(render_pairs(customer_pairs(c)))
+        self._show_tabs()
+        self._count()
+
+    def _count(self) -> None:
+        d = self.details
+        if d is None:
+            return
+        counts = {"purchases": (len(d.purchases), d.purchase_count), "payments": (len(d.payments), d.payment_count),
+                  "loyalty": (len(d.loyalty_history), d.loyalty_count)}
+        if self.tab in counts:
+            shown, total = counts[self.tab]
+            if total == 0:
+                self.show_info(f"No {dict(TABS)[self.tab].lower()} yet")
+            else:
+                more = " · PgDn more" if self.offset + shown < total else ""
+                hint = " · Enter opens the document" if self.tab == "purchases" else ""
+                self.show_info(f"{self.offset + 1}–{self.offset + shown} of {total}{more}{hint}")
+        else:
+            self.clear_message()
+
+    def _show_tabs(self) -> None:
+        text = Text(no_wrap=True)
+        for i, (name, label) in enumerate(TABS, start=1):
+            if name == self.tab:
+                text.append(f"[{i} {label}]", style="bold reverse")
+            else:
+                text.append(f" {i} {label} ", style="dim")
+            text.append(" ")
+        self.query_one("#details-tabs", Static).update(text)
+        self.query_one("#details-header", Static).update(Text(HEADERS.get(self.tab, ""), style="bold"))
+        switcher = self.query_one("#details-switcher", ContentSwitcher)
+        switcher.current = f"details-{self.tab}"
+        target = self.query_one(f"#details-{self.tab}")
+        target.focus()
+
+    def action_tab(self, name: str) -> None:
+        self.tab = name
+        self._show_tabs()
+        self._count()
+
+    def action_page(self, step: int) -> None:
+        d = self.details
+        if d is None or self.tab == "info":
+            return
+        total = max(d.purchase_count, d.payment_count, d.loyalty_count)
+        offset = self.offset + step * PAGE
+        if 0 <= offset < total:
+            self.offset = offset
+            self.load()
+
+    def action_open(self) -> None:
+        if self.tab != "purchases" or self.details is None or not self.details.purchases:
+            return
+        options = self.query_one("#details-purchases", OptionList)
+        if options.highlighted is None:
+            return
+        row = self.details.purchases[options.highlighted]
+        doc_id = row.document_id
+        self.run_service(lambda: self.services.sales.document(doc_id),
+                         lambda view: self.app.push_screen(DocumentDialog(view)), busy_text="Opening…")
+
+    @on(OptionList.OptionSelected, "#details-purchases")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def customer_pairs(c: Any) -> list[tuple[str, str]]:
+    def yn(v: bool) -> str:
+        return "yes" if v else "no"
+
+    pairs = [
+        ("Code", c.code), ("Kind", c.kind), ("Name", c.name), ("Category", f"{c.category or ''} {c.category_name or ''}"),
+        ("Group", c.group or ""), ("Price category", c.price_category),
+        ("Control account", c.control_account or ""), ("Sales person", f"{c.sales_person or ''} {c.sales_person_name or ''}"),
+        ("Credit limit $", fmt("money", c.credit_limit_usd)), ("Credit days", str(c.credit_days)),
+        ("Loyalty card", c.loyalty_card or ""), ("National ID", c.national_id),
+        ("NRC no", c.nrc_no), ("Impôt no", c.impot_no), ("Mobile", c.mobile), ("Email", c.email),
+        ("Address", c.address), ("Locations", ", ".join(c.locations)),
+        ("Existing vendor", yn(c.existing_vendor) + (f" ({c.supplier_name})" if c.supplier_name else "")),
+        ("Tax exempt", yn(c.tax_exempt)), ("Free offer", yn(c.free_offer)), ("Inactive", yn(c.inactive)),
+        ("Added", fmt("date", c.created_at)), ("Changed", fmt("date", c.updated_at)),
+    ]
+    return [(label, str(value)) for label, value in pairs]
+
+
+def render_document(view: Any, width: int = 74) -> Text:
+    """A posted document read-only: header, lines, totals."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    t = view.totals
+    head = [
+        ("Number", view.number or f"draft #{view.id}"), ("Date", view.date.isoformat()),
+        ("Customer", f"{view.customer or ''} {view.customer_name or ''}"), ("Location", view.location),
+        ("Type", f"{view.doc_type} {view.sales_type or ''}".strip()), ("Status", view.status),
+        ("Currency", f"{view.currency} @ {fmt('rate', view.rate)}"), ("Sales person", view.sales_person or ""),
+    ]
+    text.append_text(render_pairs(head, width))
+    text.append("\n")
+    text.append(f"{'#':>2} {'Item':<10}{'Batch':<8}{'Qty':>9}{'Price':>11}{'Disc%':>7}{'Net':>12}{'Tax':>9}\n",
+                style="bold")
+    for ln in view.lines:
+        text.append(f"{ln.line_no:>2} {(ln.item or '')[:9]:<10}{(ln.batch or '')[:7]:<8}{money.format_qty(ln.qty):>9}"
+                    f"{_amt(ln.price):>11}{fmt('percent', ln.discount_pct):>7}{_amt(ln.line_net):>12}"
+                    f"{_amt(ln.tax_amount):>9}\n")
+        if ln.name:
+            text.append(f"   {ln.name[: width - 3]}{' (free)' if ln.is_free else ''}\n", style="dim")
+    text.append("\n")
+    totals = [
+        ("Subtotal", f"{_amt(t.subtotal)} {view.currency}"), ("Flat discount", f"{_amt(t.flat_amount)}"),
+        ("Tax", f"{_amt(t.tax)}"), ("Net", f"{_amt(t.net)} {view.currency}"),
+        ("Net USD", _amt(t.net_usd)), ("Net CDF", _amt(t.net_cdf)),
+        ("Payable", f"{_amt(t.payable)} {view.currency}"), ("Posted by", view.posted_by or ""),
+    ]
+    text.append_text(render_pairs(totals, width))
+    if view.narration:
+        text.append(f"Narration: {view.narration}\n")
+    return text
+
+
+class DocumentDialog(ModalScreen[None]):
+    """A document read-only (module docstring); F9 shows its voucher."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="docview.close"),
+        Binding("f9", "voucher", "Voucher", id="docview.voucher"),
+        Binding("down", "scroll(1)", show=False),
+        Binding("up", "scroll(-1)", show=False),
+        Binding("pagedown", "scroll(10)", show=False),
+        Binding("pageup", "scroll(-10)", show=False),
+    ]
+
+    def __init__(self, view: Any) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        kind = DOC_NAMES.get(self.view.doc_type, self.view.doc_type)
+        with Vertical(classes="readonly-box", id="docview-box") as box:
+            box.border_title = f"{kind.capitalize()} {self.view.number or ''} (read-only)"
+            box.border_subtitle = "F9 voucher · ↑↓ scroll · Esc close"
+            with VerticalScroll(classes="readonly-scroll", id="docview-scroll"):
+                yield Static(render_document(self.view), id="docview-body", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#docview-scroll").can_focus = False
+
+    @property
+    def text(self) -> str:
+        return render_document(self.view).plain
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#docview-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_voucher(self) -> None:
+        from shopterm.widgets.history import VoucherDialog
+
+        rows = [SimpleNamespace(account=j.account, name=j.account_name, currency=j.currency, amount=j.amount,
+                                amount_usd=j.amount_usd, memo=j.memo or (j.customer or ""))
+                for j in self.view.journal]
+        self.app.push_screen(VoucherDialog(f"Voucher · {self.view.number}", lambda: rows))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

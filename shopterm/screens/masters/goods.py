@@ -1,0 +1,182 @@
+"""Goods masters: Items, Batches (per item, with stock; read-mostly) and Suppliers (DESIGN §9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from shopterm.core import money
+from shopterm.screens._counter import AutoValue
+from shopterm.screens.masters.base import STATUS_COLUMN, F, MasterScreen, RefInput, fmt
+from shopterm.widgets.document import DocumentScreen
+from shopterm.widgets.master_list import ListColumn, MasterQuery
+
+__all__ = ["BatchesScreen", "ItemScreen", "SupplierScreen"]
+
+
+class ItemScreen(MasterScreen):
+    """Item master: unit, pack size, tax rate, last purchase cost."""
+
+    DOCUMENT_TITLE = "Item"
+    ENTITY, NOUN = "item", "Item"
+    IMPORT_KIND = "items"
+    FIELDS = (
+        F("code", "Code", "code", required=True, key=True, placeholder="e.g. PARA500"),
+        F("unit", "Unit", default="PCS", max_length=10),
+        F("name", "Item name", required=True, wide=True),
+        F("pack_size", "Pack size", "qty", default="1"),
+        F("tax_rate", "Tax %", "percent", default="16"),
+        F("cost_usd", "Last cost $", "money", default="0.00"),
+        F("inactive", "Inactive?", "flag", default=False),
+    )
+    HINT = "F5 on a saved item shows its batches and stock (Batches screen)."
+    LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Item name", "name", 30), ListColumn("Unit", "unit", 5),
+                    ListColumn("Tax %", "tax_rate", 6, ">"), ListColumn("Cost $", "cost_usd", 9, ">"), STATUS_COLUMN)
+    HAS_DETAILS = True
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return s.masters.list_items(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_item(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_item(actor, **v)
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_item(actor, key, **v)
+
+    def action_details(self) -> None:
+        if self.key is not None:
+            self.app.push_screen(BatchesScreen(self.key))
+
+
+class SupplierScreen(MasterScreen):
+    DOCUMENT_TITLE = "Supplier"
+    ENTITY, NOUN = "supplier", "Supplier"
+    FIELDS = (
+        F("code", "Code", "code", required=True, key=True),
+        F("inactive", "Status", "auto"),
+        F("name", "Supplier name", required=True, wide=True),
+    )
+    LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Supplier name", "name", 44), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return s.masters.list_suppliers(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_supplier(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_supplier(actor, code=v["code"], name=v["name"])
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_supplier(actor, key, name=v["name"])
+
+
+def batch_line(b: Any) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{b.code:<10}", style="bold")
+    text.append(f"{fmt('date', b.expiry) or '—':<11}{fmt('date', b.mfg_date) or '—':<11}{(b.supplier or ''):<9}"
+                f"{(b.supplier_batch_no or '')[:10]:<11}{money.format_amount(b.cost_usd):>9}"
+                f"{money.format_qty(b.stock):>11}")
+    return text
+
+
+BATCH_HEADER = f"{'Batch':<10}{'Expiry':<11}{'Mfg':<11}{'Supplier':<9}{'Supp. no':<11}{'Cost $':>9}{'Stock':>11}"
+
+
+class BatchesScreen(DocumentScreen):
+    """The batches of an item with their stock (Σ stock moves), first expiry first; read-only.
+
+    Batches are created by stock receipts (GRN) and direct returns; F4 shows the
+    history of the highlighted batch.
+    """
+
+    DOCUMENT_TITLE = "Batches"
+    SUPPORTS = frozenset({"history"})
+    BINDINGS = [Binding("down", "move(1)", show=False), Binding("up", "move(-1)", show=False)]
+
+    def __init__(self, item: str = "") -> None:
+        super().__init__()
+        self.item = item
+        self.rows: list[Any] = []
+
+    def compose_document(self) -> ComposeResult:
+        with Horizontal(classes="mf-row"):
+            with Horizontal(classes="mf-cell"):
+                yield Label("Item*", classes="mf-label")
+                yield RefInput(self.item, field_name="item", label="Item", lookup="item", id="mf-item",
+                               classes="mf-ref")
+                yield AutoValue("", id="mf-item-hint", classes="mf-hint-value")
+            with Horizontal(classes="mf-cell"):
+                yield Label("Location", classes="mf-label")
+                yield RefInput("", field_name="location", label="Location", lookup="location", id="mf-location",
+                               classes="mf-ref", placeholder="all")
+        yield Static(Text(BATCH_HEADER, style="bold"), id="batch-header", classes="eg-header", markup=False)
+        yield OptionList(id="batch-rows", classes="details-list")
+        yield Static("Enter on the item or location shows its batches · F4 history of the highlighted batch",
+                     classes="mf-hint", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#batch-rows", OptionList).can_focus = False
+        self.query_one("#mf-item", RefInput).focus()
+        if self.item:
+            self.load()
+
+    @on(RefInput.Picked)
+    def _picked(self, event: RefInput.Picked) -> None:
+        if event.input.id == "mf-item":
+            self.query_one("#mf-item-hint", AutoValue).set(event.row.name)
+        self.load()
+
+    @on(RefInput.Submitted)
+    def _submitted(self, event: RefInput.Submitted) -> None:
+        self.load()
+
+    def load(self) -> None:
+        item = self.query_one("#mf-item", RefInput).value.strip()
+        location = self.query_one("#mf-location", RefInput).value.strip() or None
+        if not item:
+            return
+        self.run_service(lambda: self.services.masters.batches(item, location=location), self._loaded,
+                         busy_text="Loading…")
+
+    def _loaded(self, rows: list[Any]) -> None:
+        self.rows = list(rows)
+        options = self.query_one("#batch-rows", OptionList)
+        options.set_options(Option(batch_line(b)) for b in self.rows)
+        if self.rows:
+            options.highlighted = 0
+            total = sum((b.stock for b in self.rows), start=type(self.rows[0].stock)(0))
+            self.show_info(f"{len(self.rows)} batch(es), stock {money.format_qty(total)}")
+        else:
+            self.show_info("No batch: stock is received with a Stock Receipt (GRN)")
+        self.dirty = False
+        self.refresh_bindings()
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one("#batch-rows", OptionList)
+        if self.rows:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(len(self.rows) - 1, current + delta))
+
+    def action_state(self, action: str) -> bool | None:
+        if action == "history":
+            return bool(self.rows) or None
+        return True
+
+    def action_history(self) -> None:
+        options = self.query_one("#batch-rows", OptionList)
+        if not self.rows or options.highlighted is None:
+            return
+        batch = self.rows[options.highlighted]
+        self.open_history(lambda: self.services.masters.history("batch", batch.id), title=f"History · batch {batch.code}")

@@ -1,0 +1,300 @@
+"""Organisation masters: Chart of Accounts, Cost Centres, Locations, Shop Setup,
+Exchange Rates and Users (DESIGN §9, §10; seed "Sales Masters" 07).
+
+The chart of accounts, locations and shop setup need the ``setup`` permission
+and users the ``users`` permission (admin); cost centres and exchange rates
+are manager masters. The services enforce it; the menu only lists what the
+user may open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from shopterm.screens.masters.base import STATUS_COLUMN, F, MasterScreen
+from shopterm.widgets.master_list import ListColumn, MasterQuery
+
+__all__ = [
+    "AccountScreen", "CostCentreScreen", "ExchangeRateScreen", "LocationScreen", "ShopSetupScreen", "UserScreen",
+]
+
+ACCOUNT_KINDS = (("asset", "Asset"), ("liability", "Liab."), ("equity", "Equity"), ("income", "Income"),
+                 ("expense", "Exp."))
+
+
+class _Rows:
+    """A Page of rows filtered and sliced in memory (short lists the service returns whole)."""
+
+    def __init__(self, rows: list[Any], q: MasterQuery) -> None:
+        self.total = len(rows)
+        self.rows = tuple(rows[q.offset:q.offset + q.limit])
+        self.offset = q.offset
+        self.limit = q.limit
+
+
+def _matches(q: MasterQuery, *texts: Any) -> bool:
+    wanted = q.search.strip().lower()
+    return not wanted or any(wanted in str(t or "").lower() for t in texts)
+
+
+def _status_ok(q: MasterQuery, inactive: bool) -> bool:
+    return q.status == "all" or (q.status == "inactive") == bool(inactive)
+
+
+class AccountScreen(MasterScreen):
+    """Chart of accounts (admin)."""
+
+    DOCUMENT_TITLE = "Chart of Accounts"
+    ENTITY, NOUN = "account", "Account"
+    FIELDS = (
+        F("code", "Code", "code", required=True, key=True, placeholder="e.g. 6500"),
+        F("currency", "Currency", "choice", choices=(("", "Any"), ("USD", "USD"), ("CDF", "CDF")), default=""),
+        F("name", "Account name", required=True, wide=True),
+        F("kind", "Kind", "choice", required=True, choices=ACCOUNT_KINDS, default="asset", wide=True),
+        F("inactive", "Inactive?", "flag", default=False),
+    )
+    LIST_COLUMNS = (ListColumn("Code", "code", 8), ListColumn("Account name", "name", 34),
+                    ListColumn("Kind", "kind", 10), ListColumn("Ccy", "currency", 4), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return s.masters.list_accounts(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_account(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_account(actor, **v)
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_account(actor, key, **v)
+
+    def info_values(self, info: Any) -> dict[str, Any]:
+        values = super().info_values(info)
+        values["currency"] = info.currency or ""
+        return values
+
+
+class CostCentreScreen(MasterScreen):
+    DOCUMENT_TITLE = "Cost Centre"
+    ENTITY, NOUN = "cost_centre", "Cost centre"
+    FIELDS = (
+        F("code", "Code", "code", required=True, key=True),
+        F("inactive", "Status", "auto"),
+        F("name", "Name", required=True, wide=True),
+    )
+    LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Name", "name", 44), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return s.masters.list_cost_centres(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_cost_centre(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_cost_centre(actor, code=v["code"], name=v["name"])
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_cost_centre(actor, key, name=v["name"])
+
+
+class LocationScreen(MasterScreen):
+    """Shop locations (admin): number (in document numbers), address, tax numbers, cash increments."""
+
+    DOCUMENT_TITLE = "Location"
+    ENTITY, NOUN = "location", "Location"
+    FIELDS = (
+        F("code", "Code", "code", required=True, key=True, max_length=10),
+        F("number", "Number", "int", required=True),
+        F("name", "Name", required=True, wide=True),
+        F("address", "Address", wide=True),
+        F("phone", "Phone"),
+        F("tax_no", "Impôt no"),
+        F("rccm_no", "RCCM no"),
+        F("cdf_increment", "CDF increment", "money", default="100.00"),
+        F("usd_increment", "USD increment", "money", default="0.01"),
+        F("has_setup", "Shop Setup", "auto", send=False),
+        F("inactive", "Status", "auto"),
+    )
+    LIST_COLUMNS = (ListColumn("Code", "code", 8), ListColumn("No", "number", 3, ">"), ListColumn("Name", "name", 30),
+                    ListColumn("Setup", lambda r: "yes" if r.has_setup else "missing", 8), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return s.masters.list_locations(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_location(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_location(actor, **v)
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_location(actor, key, **v)
+
+    def info_values(self, info: Any) -> dict[str, Any]:
+        values = super().info_values(info)
+        values["has_setup"] = "done" if info.has_setup else "missing: do the Shop Setup before Shop Open"
+        return values
+
+
+class ShopSetupScreen(MasterScreen):
+    """Shop Setup (seed "Sales Masters" 07): one per location, needed before its first Shop Open."""
+
+    DOCUMENT_TITLE = "Shop Setup"
+    ENTITY, NOUN, KEY = "shop_setup", "Shop setup", "location"
+    TOGGLE = False
+    LIST_STATUSES = False
+    FIELDS = (
+        F("location", "Location", "ref", required=True, key=True, lookup="location", default="@location"),
+        F("updated_at", "Changed", "auto", send=False),
+        F("cash_customer", "Cash customer", "ref", required=True, lookup="customer", hint="cash_customer_name",
+          default="CASH"),
+        F("cash_ledger_local", "Cash CDF a/c", "ref", required=True, lookup="account", default="1110"),
+        F("cash_ledger_base", "Cash USD a/c", "ref", required=True, lookup="account", default="1100"),
+        F("shortage_ledger", "Shortage a/c", "ref", required=True, lookup="account", default="6900"),
+        F("max_shortage_usd", "Max short. $", "money", default="0.00"),
+        F("max_shortage_cdf", "Max short. FC", "money", default="0.00"),
+        F("cdf_increment", "CDF increment", "money", default="100.00"),
+        F("print_command", "Print command", wide=True, placeholder="e.g. lp -d counter {file} (optional)"),
+        F("print_dir", "Print folder", wide=True, placeholder="folder for printed files (optional)"),
+    )
+    LIST_COLUMNS = (ListColumn("Location", "location", 9), ListColumn("Cash customer", "cash_customer", 14),
+                    ListColumn("CDF", "cash_ledger_local", 5), ListColumn("USD", "cash_ledger_base", 5),
+                    ListColumn("Short.", "shortage_ledger", 6), ListColumn("Max $", "max_shortage_usd", 9, ">"),
+                    ListColumn("Max FC", "max_shortage_cdf", 12, ">"))
+
+    def on_ready(self) -> None:
+        """Show the user's location's setup when it exists."""
+        location = self.widget("location").value.strip()  # type: ignore[attr-defined]
+        if location:
+            self.run_service(lambda: self._find(location), self._found, busy_text=None)
+
+    def _find(self, location: str) -> Any:
+        try:
+            return self.svc_get(self.services, location)
+        except Exception:
+            return None
+
+    def _found(self, info: Any) -> None:
+        if info is not None and self.key is None and not self.dirty:
+            self.call_later(self._opened, info)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        rows = [r for r in s.masters.list_shop_setups() if _matches(q, r.location, r.cash_customer, r.cash_customer_name)]
+        return _Rows(rows, q)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_shop_setup(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        v = dict(v)
+        location = v.pop("location")
+        return s.masters.save_shop_setup(actor, location, **v)
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.save_shop_setup(actor, key, **v)
+
+
+class ExchangeRateScreen(MasterScreen):
+    """The system exchange rate per date (CDF per 1 USD); documents copy the rate in force."""
+
+    DOCUMENT_TITLE = "Exchange Rate"
+    ENTITY, NOUN, KEY = "exchange_rate", "Rate of", "date"
+    TOGGLE = False
+    LIST_STATUSES = False
+    FIELDS = (
+        F("date", "Date", "date", required=True, key=True, default="@today"),
+        F("rate", "CDF per 1 USD", "rate", required=True, placeholder="e.g. 2850"),
+    )
+    HINT = "The rate in force on a date is the latest one on or before it. Saving a date again replaces its rate."
+    LIST_COLUMNS = (ListColumn("Date", "date", 12), ListColumn("CDF per 1 USD", "rate", 16, ">"))
+    SUPPORTS = frozenset({"new", "save", "list"})
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        rows = [_Rate(d, r) for d, r in s.setup.rates(limit=5000) if _matches(q, d.isoformat(), r)]
+        return _Rows(rows, q)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        on = dt.date.fromisoformat(key)
+        for d, r in s.setup.rates(limit=5000):
+            if d == on:
+                return _Rate(d, r)
+        from shopterm.services.errors import NotFound
+
+        raise NotFound(f"No rate on {key}", field="date")
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        from shopterm.services.masters_base import date_of
+
+        on = date_of(v["date"], field="date")
+        return _Rate(on, s.setup.set_rate(actor, on, v["rate"]))
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        on = dt.date.fromisoformat(key)
+        return _Rate(on, s.setup.set_rate(actor, on, v["rate"]))
+
+    def info_key(self, info: Any) -> str:
+        return info.date.isoformat()
+
+
+class _Rate:
+    def __init__(self, date: dt.date, rate: Any) -> None:
+        self.date = date
+        self.rate = rate
+        self.inactive = False
+
+
+class UserScreen(MasterScreen):
+    """Users (admin): role, PIN set/reset, location, inactive (DESIGN §10)."""
+
+    DOCUMENT_TITLE = "User"
+    ENTITY, NOUN, KEY = "user", "User", "name"
+    LIST_STATUSES = True
+    FIELDS = (
+        F("name", "User name", required=True, key=True, placeholder="letters and digits"),
+        F("role", "Role", "choice", required=True,
+          choices=(("cashier", "Cashier"), ("manager", "Manager"), ("admin", "Admin")), default="cashier", wide=True),
+        F("full_name", "Full name", wide=True),
+        F("pin", "PIN", "pin", placeholder="4–8 digits"),
+        F("location", "Location", "ref", lookup="location", default="@location"),
+        F("inactive", "Inactive?", "flag", default=False),
+    )
+    HINT = "PIN: required for a new user; for an existing user leave it blank to keep it, or type a new one to reset it."
+    LIST_COLUMNS = (ListColumn("User", "name", 12), ListColumn("Full name", "full_name", 26), ListColumn("Role", "role", 8),
+                    ListColumn("Location", "location_code", 9), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        rows = [u for u in s.users.list(self.actor) if _matches(q, u.name, u.full_name, u.role)
+                and _status_ok(q, u.inactive)]
+        return _Rows(rows, q)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        for u in s.users.list(self.actor):
+            if u.name == key:
+                return u
+        from shopterm.services.errors import NotFound
+
+        raise NotFound(f"User {key} not found", field="name")
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        info = s.users.create(actor, v["name"], v["pin"], v["role"], full_name=v["full_name"],
+                              location=v["location"] or None)
+        if v.get("inactive"):
+            info = s.users.update(actor, info.name, inactive=True)
+        return info
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.users.update(actor, key, role=v["role"], pin=v["pin"] or None, full_name=v["full_name"],
+                              inactive=v["inactive"], location=v["location"])
+
+    def svc_set_inactive(self, s: Any, actor: Any, key: str, inactive: bool) -> Any:
+        return s.users.update(actor, key, inactive=inactive)
+
+    def history_key(self, info: Any) -> Any:
+        return info.id
+
+    def info_values(self, info: Any) -> dict[str, Any]:
+        values = super().info_values(info)
+        values["location"] = info.location_code or ""
+        values["pin"] = ""
+        return values

@@ -1,0 +1,367 @@
+"""Scheme masters (seed "Sales Masters" 08–12): Sales Promotion, Discount Slabs, Loyalty Card,
+Sales Target (location-wise and delegate-wise, with the progress bar chart).
+
+Range tables are checked by the services (``core.promotions`` / ``core.slabs``):
+overlapping ranges are refused with the rows named, and the grid row named in
+the message gets the focus.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from shopterm.core import money
+from shopterm.screens.masters.base import STATUS_COLUMN, F, GridSpec, MasterScreen, fmt
+from shopterm.screens.masters.grid import GridCol
+from shopterm.widgets.bar_chart import render_bars
+from shopterm.widgets.master_list import ListColumn, MasterQuery
+
+__all__ = [
+    "DelegateTargetScreen", "DiscountSlabScreen", "LocationTargetScreen", "LoyaltyCardScreen", "ProgressDialog",
+    "PromotionScreen",
+]
+
+LOCATION_GRID = GridSpec("locations", "Applicable locations*", (
+    GridCol("location", "Location", "ref", 10, lookup="location"),
+), hint="F2 finds a location · F8 deletes a row")
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def _locations(values: dict[str, Any]) -> list[str]:
+    return [r["location"] for r in values.get("locations", []) if r.get("location")]
+
+
+def _location_rows(codes: Any) -> list[dict[str, Any]]:
+    return [{"location": c} for c in codes]
+
+
+def _user_location(screen: MasterScreen) -> list[dict[str, Any]]:
+    status = getattr(screen.app, "last_status", None)
+    code = getattr(status, "location_code", "") if status is not None else ""
+    return [{"location": code}] if code else []
+
+
+# ================================================================ promotion
+
+
+class PromotionScreen(MasterScreen):
+    """Free goods by quantity ranges (buy 10–20, get 1 free) at the chosen locations."""
+
+    DOCUMENT_TITLE = "Sales Promotion"
+    ENTITY, NOUN, KEY = "promotion", "Promotion", "scheme_no"
+    SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
+    FIELDS = (
+        F("item", "Item", "ref", required=True, lookup="item", hint="item_name"),
+        F("scheme_no", "Scheme no", "auto", send=False, default="(given on save)"),
+        F("unit", "Unit", placeholder="item's unit", max_length=10),
+        F("scheme_date", "Scheme date", "date", required=True, default="@today"),
+        F("reason", "Reason", required=True, placeholder="e.g. supplier offer", max_length=40),
+        F("cost_centre", "Cost centre", "ref", required=True, lookup="cost_centre", default="SHOP"),
+        F("expense_account", "Expense a/c", "ref", lookup="account", default="6200"),
+        F("inactive", "Inactive?", "flag", default=False),
+    )
+    GRIDS = (
+        GridSpec("ranges", "Range details*", (
+            GridCol("min_qty", "From qty", "qty", 10),
+            GridCol("max_qty", "Max qty", "qty", 10),
+            GridCol("free_qty", "Free qty*", "qty", 10),
+        ), hint="blank Max qty: no upper limit"),
+        LOCATION_GRID,
+    )
+    LIST_COLUMNS = (ListColumn("Scheme", "scheme_no", 10), ListColumn("Item", "item", 9),
+                    ListColumn("Name", "item_name", 20), ListColumn("Reason", "reason", 14),
+                    ListColumn("Date", "scheme_date", 10), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return s.masters.list_promotions(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_promotion(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_promotion(actor, **v)
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_promotion(actor, key, **v)
+
+    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        values["locations"] = _locations(values)
+        values["unit"] = values.get("unit") or None
+        return values
+
+    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+        return {"ranges": [{"min_qty": r.min_qty, "max_qty": r.max_qty, "free_qty": r.free_qty} for r in info.ranges],
+                "locations": _location_rows(info.locations)}
+
+    def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
+        return _user_location(self) if spec.name == "locations" else []
+
+
+# ================================================================ discount slabs
+
+
+class DiscountSlabScreen(MasterScreen):
+    """Automatic discount % by invoice value (in USD): from ≤ subtotal ≤ to."""
+
+    DOCUMENT_TITLE = "Discount Slabs"
+    ENTITY, NOUN, KEY = "discount_slab", "Discount slab", "doc_no"
+    SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
+    FIELDS = (
+        F("doc_date", "Document date", "date", required=True, default="@today"),
+        F("doc_no", "Document no", "auto", send=False, default="(given on save)"),
+        F("inactive", "Inactive?", "flag", default=False),
+    )
+    GRIDS = (
+        GridSpec("ranges", "Slab details* (USD)", (
+            GridCol("from_value", "From", "money", 12),
+            GridCol("to_value", "To", "money", 12),
+            GridCol("pct", "Discount %", "percent", 10),
+        ), hint="blank To: and above"),
+        LOCATION_GRID,
+    )
+    LIST_STATUSES = True
+    LIST_SEARCH = "no search here: F7 status"
+    LIST_COLUMNS = (ListColumn("Doc no", "doc_no", 10), ListColumn("Date", "doc_date", 11),
+                    ListColumn("Slabs", lambda r: " ".join(
+                        f"{fmt('n', r_.from_value)}-{'' if r_.to_value is None else fmt('n', r_.to_value)}:"
+                        f"{fmt('n', r_.pct)}%" for r_ in r.ranges), 31),
+                    ListColumn("Locations", lambda r: ",".join(r.locations), 9), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return s.masters.list_discount_slabs(status=q.status, limit=q.limit, offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_discount_slab(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_discount_slab(actor, **v)
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_discount_slab(actor, key, **v)
+
+    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        values["locations"] = _locations(values)
+        return values
+
+    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+        return {"ranges": [{"from_value": r.from_value, "to_value": r.to_value, "pct": r.pct} for r in info.ranges],
+                "locations": _location_rows(info.locations)}
+
+    def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
+        return _user_location(self) if spec.name == "locations" else []
+
+
+# ================================================================ loyalty card
+
+
+class _Cards:
+    def __init__(self, rows: list[Any], q: MasterQuery) -> None:
+        self.total = len(rows)
+        self.rows = tuple(rows[q.offset:q.offset + q.limit])
+        self.offset, self.limit = q.offset, q.limit
+
+
+class LoyaltyCardScreen(MasterScreen):
+    """Earn: sales amount (USD) per point by price category; redeem: value per point, every N days."""
+
+    DOCUMENT_TITLE = "Loyalty Card"
+    ENTITY, NOUN, KEY = "loyalty_card", "Loyalty card", "name"
+    SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
+    FIELDS = (
+        F("name", "Card name", required=True, placeholder="e.g. Gold", max_length=60),
+        F("doc_date", "Document date", "date", required=True, default="@today"),
+        F("value_per_point_usd", "Value/point $", "money", required=True, placeholder="redemption"),
+        F("redemption_frequency_days", "Every (days)", "int", default="0"),
+        F("inactive", "Inactive?", "flag", default=False),
+    )
+    GRIDS = (
+        GridSpec("categories", "Loyalty categories*", (
+            GridCol("price_category", "Category", "choice", 22,
+                    choices=(("retail", "Retail"), ("wholesale", "Wholesale"))),
+            GridCol("sales_amount_per_point", "Sales $ per point", "money", 18),
+        ), hint="Space switches the category · F8 deletes a row"),
+    )
+    LIST_COLUMNS = (ListColumn("Card", "name", 16), ListColumn("Date", "doc_date", 11),
+                    ListColumn("Value/pt $", "value_per_point_usd", 10, ">"),
+                    ListColumn("Every", lambda r: f"{r.redemption_frequency_days} d", 7, ">"),
+                    ListColumn("Earn", lambda r: "; ".join(f"{c.price_category} {c.sales_amount_per_point:f}$"
+                                                           for c in r.categories), 20), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return _Cards(list(s.masters.list_loyalty_cards(status=q.status, search=q.search)), q)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_loyalty_card(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_loyalty_card(actor, **v)
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_loyalty_card(actor, key, **v)
+
+    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        values["categories"] = [r for r in values.get("categories", []) if r.get("sales_amount_per_point")]
+        return values
+
+    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+        return {"categories": [{"price_category": c.price_category, "sales_amount_per_point": c.sales_amount_per_point}
+                               for c in info.categories]}
+
+
+# ================================================================ sales targets
+
+
+class _TargetScreen(MasterScreen):
+    """Twelve months of target qty and amount (USD) for a financial year and a location or sales person."""
+
+    KIND = "location"
+    OWNER = "location"
+    ENTITY, NOUN, KEY = "sales_target", "Target", "id"
+    TOGGLE = False
+    LIST_STATUSES = False
+    HAS_DETAILS = True
+    SUPPORTS = frozenset({"new", "save", "list", "history"})
+    GRIDS = (
+        GridSpec("months", "Monthly targets", (
+            GridCol("target_qty", "Target qty", "qty", 14),
+            GridCol("target_amount", "Target amount $", "money", 18),
+        ), fixed=MONTHS, fixed_label="Month", fixed_width=11),
+    )
+    BINDINGS = [Binding("f5", "details", "Progress", id="target.progress", key_display="F5")]
+    LIST_COLUMNS = (ListColumn("Year", "financial_year", 6), ListColumn("Owner", lambda r: r.location or r.sales_person, 10),
+                    ListColumn("Target qty", lambda r: sum((m.target_qty for m in r.months), Decimal("0.000")), 14, ">"),
+                    ListColumn("Target $", lambda r: sum((m.target_amount for m in r.months), Decimal("0.00")), 16,
+                               ">"))
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        rows = [t for t in s.masters.list_targets(kind=self.KIND)
+                if not q.search or q.search.lower() in f"{t.financial_year} {t.location or ''} {t.sales_person or ''}".lower()]
+        return _Cards(rows, q)
+
+    def _owner(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {self.OWNER: values.get(self.OWNER)}
+
+    def svc_get(self, s: Any, key: str) -> Any:  # pragma: no cover - opened from the list rows
+        raise NotImplementedError
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.save_target(actor, kind=self.KIND, financial_year=v["financial_year"], months=v["months"],
+                                     **self._owner(v))
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return self.svc_create(s, actor, v)
+
+    def _listed(self, result: Any) -> None:
+        if result is not None:
+            self.call_later(self._opened, result[1])
+
+    def history_key(self, info: Any) -> Any:
+        return info.id
+
+    def record_title(self, info: Any) -> str:
+        return f"{info.financial_year} {getattr(info, self.OWNER)}"
+
+    def info_values(self, info: Any) -> dict[str, Any]:
+        return {"financial_year": info.financial_year, self.OWNER: getattr(info, self.OWNER)}
+
+    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+        return {"months": [{"target_qty": m.target_qty, "target_amount": m.target_amount} for m in info.months]}
+
+    def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
+        return []
+
+    async def _saved(self, info: Any, created: bool) -> None:
+        await self.show_record(info)
+        self.saved += 1
+        owner = getattr(info, self.OWNER)
+        self.show_ok(f"Targets {info.financial_year} of {owner} saved · F5 shows the progress")
+
+    def action_details(self) -> None:
+        """F5: actual against target, month by month (bar chart)."""
+        year = self.widget("financial_year").value.strip()  # type: ignore[attr-defined]
+        owner = self.widget(self.OWNER).value.strip()  # type: ignore[attr-defined]
+        if not year or not owner:
+            self.show_info(f"Type the financial year and the {self.OWNER.replace('_', ' ')} first")
+            return
+        kind = self.KIND
+        title = f"Progress {year} · {owner}"
+        self.run_service(lambda: self.services.masters.target_progress(kind, year, **{self.OWNER: owner}),
+                         lambda rows: self.app.push_screen(ProgressDialog(title, rows)), busy_text="Loading…")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "details":
+            return True
+        return super().check_action(action, parameters)
+
+
+class LocationTargetScreen(_TargetScreen):
+    DOCUMENT_TITLE = "Sales Target (Location Wise)"
+    KIND, OWNER = "location", "location"
+    FIELDS = (
+        F("financial_year", "Financial year", "int", required=True, default=lambda s: (s.app.business_date or dt.date.today()).year),
+        F("location", "Location", "ref", required=True, lookup="location", default="@location"),
+    )
+
+
+class DelegateTargetScreen(_TargetScreen):
+    DOCUMENT_TITLE = "Sales Target (Delegate Wise)"
+    KIND, OWNER = "delegate", "sales_person"
+    FIELDS = (
+        F("financial_year", "Financial year", "int", required=True, default=lambda s: (s.app.business_date or dt.date.today()).year),
+        F("sales_person", "Sales person", "ref", required=True, lookup="sales_person"),
+    )
+
+
+class ProgressDialog(ModalScreen[None]):
+    """Target against actual per month: the bar chart and the year's totals."""
+
+    BINDINGS = [
+        Binding("escape,f5", "close", "Close", id="progress.close"),
+        Binding("down", "scroll(1)", show=False),
+        Binding("up", "scroll(-1)", show=False),
+    ]
+
+    def __init__(self, title: str, rows: list[Any]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = list(rows)
+
+    def chart(self) -> Text:
+        bars = [(r.month_name[:3], r.actual_amount_usd, r.target_amount) for r in self.rows]
+        text = render_bars(bars, 72)
+        actual = sum((r.actual_amount_usd for r in self.rows), Decimal("0.00"))
+        target = sum((r.target_amount for r in self.rows), Decimal("0.00"))
+        qty_a = sum((r.actual_qty for r in self.rows), Decimal("0.000"))
+        qty_t = sum((r.target_qty for r in self.rows), Decimal("0.000"))
+        pct = f" ({(actual * 100 / target).quantize(Decimal(1))}%)" if target > 0 else ""
+        text.append(f"\nYear: {money.format_amount(actual)} of {money.format_amount(target)} USD{pct}"
+                    f" · qty {money.format_qty(qty_a)} of {money.format_qty(qty_t)}", style="bold")
+        return text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="readonly-box", id="progress-box") as box:
+            box.border_title = self.title_text
+            box.border_subtitle = "Esc close"
+            with VerticalScroll(classes="readonly-scroll"):
+                yield Static(self.chart(), id="progress-chart", markup=False)
+
+    @property
+    def text(self) -> str:
+        return self.chart().plain
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,151 @@
+"""Stock Receipt (the GRN the seeds assume, DESIGN §6): stock enters a location by batch.
+
+Header: location, date, supplier, narration. Lines: item, batch, supplier batch
+no, manufacturing date, expiry, quantity, unit cost USD. Ctrl+S posts it with
+``services.stock.receive`` (a numbered GR document: Dr inventory / Cr head
+office); new batches are created, the item's last purchase cost is updated.
+Posted is final. Ctrl+O imports a stock CSV (one receipt per location and
+supplier).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from shopterm.screens._counter import run_preview
+from shopterm.screens.masters.base import F, GridSpec, MasterScreen
+from shopterm.screens.masters.grid import EntryGrid, GridCol
+from shopterm.widgets.master_list import MasterQuery
+
+__all__ = ["StockReceiptScreen"]
+
+LINE_COLUMNS = (
+    GridCol("item", "Item*", "ref", 9, lookup="item"),
+    GridCol("batch", "Batch*", "code", 8),
+    GridCol("supplier_batch", "Supp.no", "text", 8),
+    GridCol("mfg_date", "Mfg", "date", 11),
+    GridCol("expiry", "Expiry", "date", 11),
+    GridCol("qty", "Qty*", "qty", 7),
+    GridCol("cost_usd", "Cost $*", "money", 8),
+)
+
+
+class StockReceiptScreen(MasterScreen):
+    """Receive stock (module docstring)."""
+
+    DOCUMENT_TITLE = "Stock Receipt"
+    ENTITY, NOUN, KEY = "document", "Stock receipt", "number"
+    TOGGLE = False
+    IMPORT_KIND = "stock"
+    RECORD_STATE = "Posted"
+    SUPPORTS = frozenset({"new", "save", "history", "delete_row"})
+    FIELDS = (
+        F("location", "Location", "ref", required=True, lookup="location", default="@location"),
+        F("date", "Date", "date", required=True, default="@today"),
+        F("supplier", "Supplier", "ref", lookup="supplier", hint="supplier_name"),
+        F("number", "Receipt no", "auto", send=False, default="(given on save)"),
+        F("narration", "Narration", wide=True, max_length=500),
+    )
+    GRIDS = (GridSpec("lines", "Lines", LINE_COLUMNS, hint="F2 finds an item · F8 deletes a line"),)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, str] = {}
+
+    def compose_extra(self) -> ComposeResult:
+        yield Static("", id="receipt-line-detail", classes="mf-hint", markup=False)
+
+    def on_entry_grid_changed(self, event: EntryGrid.Changed) -> None:
+        if event.column == "item":
+            code = event.grid.rows[event.row].cells["item"].value.strip().upper()  # type: ignore[attr-defined]
+            if code and code not in self.names:
+                run_preview(self, lambda: self.services.lookup("item", code, limit=5), self._named,
+                            group="receipt-item-name")
+            self.show_line_detail()
+
+    def _named(self, rows: list[Any]) -> None:
+        for row in rows:
+            self.names.setdefault(str(row.code).upper(), f"{row.name} ({row.detail})" if row.detail else row.name)
+        self.show_line_detail()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        super().on_descendant_focus(event)
+        self.show_line_detail()
+
+    def on_picked(self, widget: Any, row: Any) -> None:
+        self.names[str(row.code).upper()] = f"{row.name} ({row.detail})" if getattr(row, "detail", "") else row.name
+        self.show_line_detail()
+
+    def show_line_detail(self) -> None:
+        grid = self.grid("lines")
+        row = grid.row_of(self.focused)
+        text = ""
+        if row is not None:
+            code = row.cells["item"].value.strip().upper()  # type: ignore[attr-defined]
+            text = f"{code} {self.names.get(code, '')}".strip() if code else ""
+        try:
+            self.query_one("#receipt-line-detail", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+        except Exception:
+            pass
+
+    # -- services ----------------------------------------------------------------------
+
+    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        lines = []
+        for r in values.pop("lines", []):
+            lines.append({k: v for k, v in r.items() if v not in ("", None)})
+        values["lines"] = lines
+        return values
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        result = s.stock.receive(actor, location=v["location"], date=v["date"] or None,
+                                 supplier=v["supplier"] or None, lines=v["lines"], narration=v["narration"])
+        return s.sales.document(result.document_id)
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:  # pragma: no cover - posted is final
+        raise NotImplementedError
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:  # pragma: no cover - no F3 here
+        raise NotImplementedError
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.sales.document(key)
+
+    def svc_history(self, s: Any, key: Any) -> Any:
+        return s.sales.history(key)
+
+    def history_key(self, info: Any) -> Any:
+        return info.id
+
+    def info_values(self, info: Any) -> dict[str, Any]:
+        return {"number": info.number, "location": info.location, "date": info.date}
+
+    def after_show(self, info: Any) -> None:
+        for widget in self.query("Input"):
+            widget.disabled = True
+
+    def action_state(self, action: str) -> bool | None:
+        if action == "save" and self.key is not None:
+            return None
+        return super().action_state(action)
+
+    def action_save(self) -> None:
+        if self.key is not None:
+            self.show_info(f"Stock receipt {self.key} is posted (final); Ctrl+N for a new one")
+            return
+        super().action_save()
+
+    async def _saved(self, info: Any, created: bool) -> None:
+        await self.show_record(info)
+        self.saved += 1
+        self.show_ok(f"Stock receipt {info.number} posted: {len(info.lines)} line(s), "
+                     f"{info.totals.net_usd} USD")
+
+    async def clear_form(self) -> None:
+        for widget in self.query("Input"):
+            widget.disabled = False
+        await super().clear_form()
