@@ -1,0 +1,290 @@
+"""Pieces shared by the ledger screens (not a menu screen: the name starts with ``_``).
+
+* :class:`LedgerScreen` — a read-mostly :class:`DocumentScreen`: filters are
+  not "unsaved changes", the body is as wide as the terminal, and a
+  :class:`~shopterm.widgets.ledger_view.LedgerView` gets the focus.
+* :class:`FilterRow` — one line of labelled filters.
+* :class:`DateTimeInput` — "changed since": ``yyyy-mm-dd`` or
+  ``yyyy-mm-dd hh:mm`` in local time (an aware datetime comes out).
+* :func:`short_type` — the voucher type in 8 characters for the row (the
+  detail line shows the service's full label).
+* :func:`balance_words` — a balance said in words (owes us / credit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input, Label
+
+from shopterm.core import money
+from shopterm.core.money import format_amount
+from shopterm.widgets.document import DocumentScreen
+from shopterm.widgets.inputs import ShopInput
+from shopterm.widgets.ledger_view import LedgerView
+from shopterm.widgets.voucher_view import VoucherView
+
+ZERO = Decimal("0.00")
+DEBOUNCE_SECONDS = 0.25
+
+_SHORT = {
+    "Sales invoice": "Invoice",
+    "Provisional invoice": "Prov.inv",
+    "Invoice reversal": "Reversal",
+    "Credit note/return": "Return",
+    "Return reversal": "Reversal",
+    "Payment received": "Payment",
+    "Refund": "Refund",
+    "Payment on account": "On acct",
+    "Payment reversal": "Reversal",
+}
+
+
+def short_type(label: str) -> str:
+    """``"Payment on account"`` → ``"On acct"`` (at most 8 characters)."""
+    return _SHORT.get(label, label[:8])
+
+
+def usd(value: Decimal | None) -> str:
+    return "" if value is None else f"{format_amount(value)} USD"
+
+
+def balance_words(balance: Decimal) -> str:
+    """Positive: the customer owes us; negative: a credit (we owe the customer)."""
+    if balance > 0:
+        return f"Owes us {format_amount(balance)} USD"
+    if balance < 0:
+        return f"Credit {format_amount(-balance)} USD (we owe them)"
+    return "Balance 0.00 USD: nothing owed"
+
+
+def local_time(ts: dt.datetime | None) -> str:
+    if ts is None:
+        return ""
+    if ts.tzinfo is not None:
+        ts = ts.astimezone()
+    return ts.strftime("%Y-%m-%d %H:%M")
+
+
+class DateTimeInput(ShopInput):
+    """A moment: ``yyyy-mm-dd`` (midnight) or ``yyyy-mm-dd hh:mm``, local time."""
+
+    DEFAULT_KIND = "time"
+
+    def __init__(self, value: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("placeholder", "yyyy-mm-dd hh:mm")
+        kwargs.setdefault("max_length", 16)
+        super().__init__(value, **kwargs)
+
+    def _parse(self, text: str) -> dt.datetime:
+        try:
+            value = dt.datetime.fromisoformat(text.strip().replace("T", " "))
+        except ValueError:
+            raise money.MoneyError(f"{self.label}: {text!r} is not a date and time (use yyyy-mm-dd hh:mm)") from None
+        if value.tzinfo is None:
+            value = value.astimezone()  # the shop's local time
+        return value
+
+    @property
+    def datetime_value(self) -> dt.datetime | None:
+        return self.parsed_value
+
+
+class FilterRow(Horizontal):
+    """One line of the filter area: ``Label [widget]  Label [widget] …``."""
+
+    def __init__(self, *parts: tuple[str, Widget] | Widget, id: str | None = None) -> None:
+        super().__init__(id=id, classes="lg-filters")
+        self._parts = parts
+
+    def compose(self) -> ComposeResult:
+        for part in self._parts:
+            if isinstance(part, tuple):
+                label, widget = part
+                if label:
+                    yield Label(label, classes="lg-label")
+                yield widget
+            else:
+                yield part
+
+
+class LedgerScreen(DocumentScreen):
+    """Base of the ledger screens (module docstring).
+
+    A subclass calls :meth:`schedule_reload` when a filter changes (debounced);
+    :meth:`apply_filters` then runs — rebuild the view's source there.
+    """
+
+    SUPPORTS: ClassVar[frozenset[str]] = frozenset()
+    FILTER_IDS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filter_timer: Timer | None = None
+
+    def is_dirty(self) -> bool:
+        return False  # filters are not unsaved work
+
+    @property
+    def view(self) -> LedgerView:
+        return self.query_one(LedgerView)
+
+    # -- filters ---------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if event.input.id in self.FILTER_IDS:
+            self.schedule_reload()
+
+    def schedule_reload(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(DEBOUNCE_SECONDS, self._filters_due)
+
+    def _filters_due(self) -> None:
+        self._filter_timer = None
+        fields = [w for w in self.query(ShopInput) if w.id in self.FILTER_IDS]
+        if not self.check_fields(fields):
+            return
+        if self.filter_values() == getattr(self, "_applied_filters", None):
+            return  # e.g. a default put in the field, already applied
+        self.apply_filters()
+
+    def filter_values(self) -> tuple[str, ...]:
+        return tuple(w.value.strip() for w in self.query(Input) if w.id in self.FILTER_IDS)
+
+    def remember_filters(self) -> None:
+        """Call from :meth:`apply_filters`: what is applied now (a later Changed for it is ignored)."""
+        self._applied_filters = self.filter_values()
+
+    def apply_filters(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    # -- the view --------------------------------------------------------------
+
+    @on(LedgerView.LoadFailed)
+    def _load_failed(self, event: LedgerView.LoadFailed) -> None:
+        event.stop()
+        self.show_error(event.error)
+        self._load_error = True
+
+    @on(LedgerView.PageLoaded)
+    def _page_loaded(self, event: LedgerView.PageLoaded) -> None:
+        if getattr(self, "_load_error", False):  # the filters that failed were fixed
+            self._load_error = False
+            if self.message_bar.kind == "error":
+                self.clear_message()
+
+    def focus_view(self) -> None:
+        self.view.focus()
+
+
+def on_loop(screen: Any, call: Callable[[], Any], done: Callable[[Any], None],
+            failed: Callable[[BaseException], None] | None = None, *, group: str = "ledger") -> None:
+    """Run ``call()`` in a thread and hand the result to ``done`` on the event loop
+    (no "busy" state: reads that may overlap, the latest wins per ``group``)."""
+    from textual.worker import get_current_worker
+
+    def in_thread() -> None:
+        worker = get_current_worker()
+        try:
+            result = call()
+        except Exception as exc:
+            if not worker.is_cancelled:
+                screen.app.call_from_thread(_deliver, screen, worker, failed or screen.show_error, exc)
+            return
+        if not worker.is_cancelled:
+            screen.app.call_from_thread(_deliver, screen, worker, done, result)
+
+    screen.run_worker(in_thread, thread=True, exclusive=True, group=group, exit_on_error=False)
+
+
+def _deliver(screen: Any, worker: Any, fn: Callable[[Any], None], value: Any) -> None:
+    if worker.is_cancelled or not screen.is_mounted:
+        return
+    fn(value)
+
+
+# -- Enter on a ledger line: the voucher, the document and the match groups -----------------
+
+
+def document_text(view: Any) -> str:
+    """The document behind a ledger line, in a few lines (header, totals, items)."""
+    from shopterm.store.numbering import DOC_TYPES
+
+    kind = DOC_TYPES.get(view.doc_type, view.doc_type)
+    lines = [f"{kind} {view.number or '(draft)'} · {view.date.isoformat()} · {view.status} · at {view.location}"]
+    who = f"{view.customer} {view.customer_name}" if view.customer else "no customer"
+    rate = f"{view.rate:f}".rstrip("0").rstrip(".") if view.rate is not None else ""
+    lines.append(f"Customer {who} · {view.currency} at {rate} CDF/USD")
+    t = view.totals
+    extra = view.extra or {}
+    if view.lines:
+        lines.append(f"Net {format_amount(t.net)} {view.currency} ({format_amount(t.net_usd)} USD) · "
+                     f"receivable {format_amount(t.receivable)} {view.currency}")
+        for ln in view.lines[:8]:
+            lines.append(f"  {ln.line_no:>2} {str(ln.item or ''):<8} {money.format_qty(ln.qty):>7} × "
+                         f"{format_amount(ln.price):>9} = {format_amount(ln.line_net):>10}")
+        if len(view.lines) > 8:
+            lines.append(f"  … {len(view.lines) - 8} more lines")
+    elif t.receivable:
+        method = extra.get("method") or view.subtype or ""
+        lines.append(f"Amount {format_amount(t.receivable)} {view.currency} ({format_amount(t.receivable_usd)} USD)"
+                     + (f" · {method}" if method else ""))
+    if view.narration:
+        lines.append(f"Narration: {view.narration}")
+    if view.posted_by:
+        lines.append(f"Posted by {view.posted_by} {local_time(view.posted_at)}".rstrip())
+    return "\n".join(lines)
+
+
+def match_text(info: Any) -> str:
+    """One match group: its id, kind, date and the entries with their amounts."""
+    state = f", unmatched {info.unmatched_on.isoformat()}" if info.unmatched_on else ""
+    head = f"Match {info.match_id} ({info.kind}, {info.date.isoformat()}{state})"
+    parts = [f"  {number}  {'Dr' if amt > 0 else 'Cr'} {format_amount(abs(amt)):>10} USD" for _eid, number, amt in info.lines]
+    return "\n".join([head, *parts])
+
+
+def show_entry_voucher(screen: Any, number: str, match_ids: tuple[int, ...] = ()) -> None:
+    """Enter on a ledger line: load the document and its match groups in a worker, then show the
+    F9 voucher view (Dr/Cr lines) with the document and the match groups under it."""
+    actor = screen.actor
+
+    def load() -> tuple[Any, list[Any]]:
+        services = screen.services
+        view = services.sales.document(number)
+        matches = [services.ledger.match_info(actor, m) for m in match_ids]
+        return view, matches
+
+    def loaded(result: tuple[Any, list[Any]]) -> None:
+        view, matches = result
+        screen.app.push_screen(EntryVoucherView(view, matches))
+
+    screen.run_service(load, loaded, busy_text=None)
+
+
+class EntryVoucherView(VoucherView):
+    """The voucher view of a ledger line: Dr/Cr lines, then the document and its match groups."""
+
+    def __init__(self, view: Any, matches: list[Any]) -> None:
+        super().__init__(f"Voucher · {view.number}", view.journal)
+        self.document = view
+        self.matches = matches
+        self.body.append("\n\n" + document_text(view))
+        for info in matches:
+            self.body.append("\n\n" + match_text(info))
+
+
+def load_status(screen: Any, apply: Callable[[Any], None]) -> None:
+    """Read the status (location, business date, system rate) off the event loop for a screen's defaults."""
+    actor = screen.actor
+    on_loop(screen, lambda: screen.services.status(actor), apply, group="status")

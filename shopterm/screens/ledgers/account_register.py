@@ -1,0 +1,166 @@
+"""Account register (Ledgers → Account register): one account's journal lines with a
+running balance.
+
+::
+
+    Account Register · 1100 Cash USD
+    Account [1100    ] Cash USD              From [2026-11-01] To [2026-11-23]
+      Date       Number          Cust   Debit USD Credit USD Balance USD
+    > 2026-11-23 261101RC000001  C0001      50.00                  50.00
+      Sales receipt · 50.00 USD · at AXP
+      Page 1 · all shown · opening 0.00 → 50.00 USD
+
+The account is chosen by code, F2 finds it by name. The opening balance is
+the account's balance before the period (or before the page); rows page
+forward from ``services.ledger.account_register``. Enter shows the voucher.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from shopterm.core.money import format_amount
+from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status, show_entry_voucher
+from shopterm.screens.registry import MANAGER, ScreenEntry, register
+from shopterm.widgets.inputs import CodeInput, DateInput
+from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
+
+COLUMNS = [
+    Column("date", "Date", lambda r: r.date.isoformat(), priority=1, min_width=10),
+    Column("number", "Number", priority=1, min_width=14),
+    Column("customer", "Cust", lambda r: r.customer_code, priority=3, max_width=8),
+    Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
+    Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
+    Column("balance", "Balance USD", lambda r: fmt_money(r.balance), align="right", priority=2),
+    Column("memo", "Memo", priority=7, max_width=24),
+]
+
+
+def register_detail(row: Any) -> str:
+    parts = [f"{format_amount(abs(row.amount))} {row.currency}", f"at {row.location_code}"]
+    return " · ".join(p for p in parts if p)
+
+
+class AccountRegisterScreen(LedgerScreen):
+    """One account's lines with running balance (module docstring)."""
+
+    DOCUMENT_TITLE = "Account Register"
+    SUPPORTS = frozenset({"voucher"})
+    AUTO_FOCUS = None
+    FILTER_IDS = ("field-from", "field-to")
+
+    def __init__(self, account: str | None = None, *, date_to: dt.date | None = None) -> None:
+        super().__init__()
+        self.initial_account = (account or "").strip() or None
+        self.initial_to = date_to
+        self.account: str | None = None
+        self.account_name = ""
+
+    def compose_document(self) -> ComposeResult:
+        yield FilterRow(
+            ("Account", CodeInput(self.initial_account, id="field-account", label="Account", field_name="account",
+                                  lookup_kind="account", lookup_title="Find account", classes="lg-code")),
+            Static("F2: find by name", id="account-name", classes="lg-name", markup=False),
+            ("From", DateInput(id="field-from", label="From date", field_name="date_from", classes="lg-date")),
+            ("To", DateInput(id="field-to", label="To date", field_name="date_to", classes="lg-date")),
+        )
+        yield LedgerView(COLUMNS, backward=False, detail=register_detail, status=self._status, detail_lines=1,
+                         empty_text="No lines in this period (choose an account with F2).", id="register-view")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.initial_account:
+            self.focus_view()
+        else:
+            self.query_one("#field-account", CodeInput).focus()
+        load_status(self, self._status_loaded)
+
+    def _status_loaded(self, status: Any) -> None:
+        day = self.initial_to or status.business_date
+        self.query_one("#field-from", DateInput).set_value(day.replace(day=1))
+        self.query_one("#field-to", DateInput).set_value(day)
+        if self.initial_account:
+            self.use_account(self.initial_account)
+
+    def _status(self, view: LedgerView) -> str:
+        page = view.page
+        if page is None or page.info is None:
+            return ""
+        r = page.info
+        return f"opening {format_amount(r.opening_balance)} → {format_amount(r.closing_balance)} USD"
+
+    @on(CodeInput.Picked, "#field-account")
+    def _picked(self, event: CodeInput.Picked) -> None:
+        event.stop()
+        self.use_account(event.row.code)
+
+    @on(Input.Submitted, "#field-account")
+    def _entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        field = self.query_one("#field-account", CodeInput)
+        text = field.value.strip()
+        if not text:
+            return
+        if field.code is None:
+            field.error = None
+            field.remove_class("-error")
+            self.clear_message()
+            field.focus()
+            field.action_lookup()
+            return
+        self.use_account(field.code)
+
+    def use_account(self, code: str) -> None:
+        self.account = code
+        self.apply_filters()
+        self.focus_view()
+
+    def apply_filters(self) -> None:
+        if not self.account:
+            return
+        self.remember_filters()
+        actor, code = self.actor, self.account
+        date_from = self.query_one("#field-from", DateInput).date_value
+        date_to = self.query_one("#field-to", DateInput).date_value
+        if date_from is None or date_to is None:
+            self.show_error("From and To dates are required", field="date_from")
+            return
+
+        def fetch(req: PageRequest) -> ViewPage:
+            report = self.services.ledger.account_register(actor, code, date_from, date_to, after_key=req.after,
+                                                           limit=req.limit)
+            return ViewPage(report.rows, report.next_key, None, report)
+
+        self.view.set_source(fetch, backward=False)
+
+    @on(LedgerView.PageLoaded, "#register-view")
+    def _page(self, event: LedgerView.PageLoaded) -> None:
+        report = event.page.info
+        if report is None:
+            return
+        self.account_name = report.account_name
+        self.query_one("#account-name", Static).update(report.account_name)
+        self.query_one("#doc-title", Static).update(
+            f"{self.DOCUMENT_TITLE} · {report.account_code} {report.account_name}")
+        self.clear_message()
+
+    @on(LedgerView.Selected, "#register-view")
+    def _selected(self, event: LedgerView.Selected) -> None:
+        event.stop()
+        show_entry_voucher(self, event.row.number)
+
+    def action_voucher(self) -> None:
+        row = self.view.cursor_row
+        if row is not None:
+            show_entry_voucher(self, row.number)
+
+
+register(ScreenEntry(
+    key="account_register", title="Account register", group="Ledgers", factory=lambda app: AccountRegisterScreen(),
+    roles=MANAGER, help="One account's journal lines with a running balance (account by F2)",
+))

@@ -1,0 +1,438 @@
+"""Customer ledger (Ledgers → Customer ledger; DESIGN §8, seeds gpos-customer-ledger,
+nexudus-ledgers, poweroffice-go-customer-ledger-api, pos-customers-guide).
+
+::
+
+    Customer Ledger · C0001 Kinshasa Pharma
+    Customer [C0001   ] Kinshasa Pharma                Owes us 1,234.56 USD
+    From [          ] To [          ] Type [      ] Find [                 ]
+    Changed since [                ] [ ] Open only (F6)   Marked Dr 0.00 Cr 0.00
+      Date       Type     Number          Debit USD Credit USD Balance USD Open USD
+    > 2026-09-01 Invoice  261101SI000001     100.00               100.00     0.00
+    ...
+      Sales invoice · ref … · 156,400.00 CDF · due 2026-10-01 · Match 3
+      Page 1 · PgDn for more · opening 0.00 → 250.00 USD
+
+The customer is chosen by code, or by name or phone with F2; another screen
+opens it with a code (``CustomerLedgerScreen("C0001")``, or
+:func:`open_customer_ledger`). The balance at the top is the customer's
+whole balance: positive, the customer owes us; negative, a credit (said in
+words). Filters: dates, voucher types (codes ``SI RC CR SR RD PI``),
+changed since (local time), a search over number and reference, and F6
+"open items only".
+
+Rows come a page at a time from ``services.ledger.entries`` (keyset paging,
+running balance from the service). Enter (or F9) shows the line's voucher —
+Dr/Cr lines, the document and, on a matched line, its match group(s). F4:
+the document's history.
+
+Matching (:mod:`.matching`): Space marks/unmarks a line, F7 matches the marked
+lines (the amount of the one settled in part is asked), F8 unmatches the
+selected line's match group (confirmed), Ctrl+R records a payment on account,
+settling the oldest open invoices first. After each, the page and the balance
+are read again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from shopterm.core.money import format_amount
+from shopterm.screens.ledgers._common import (
+    DateTimeInput,
+    FilterRow,
+    LedgerScreen,
+    balance_words,
+    local_time,
+    on_loop,
+    short_type,
+    show_entry_voucher,
+    usd,
+)
+from shopterm.screens.ledgers.matching import MatchDialog, PaymentDialog, PaymentRequest, UnmatchDialog, plan_match
+from shopterm.screens.registry import MANAGER, ScreenEntry, register
+from shopterm.widgets.inputs import CodeInput, DateInput
+from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
+
+#: A key after every entry: ``before_key`` for the last page.
+END_KEY = (dt.date(9999, 12, 31), 2**62)
+
+COLUMNS = [
+    Column("date", "Date", lambda r: r.date.isoformat(), priority=1, min_width=10),
+    Column("type", "Type", lambda r: short_type(r.type_label), priority=3, min_width=7),
+    Column("number", "Number", priority=1, min_width=14),
+    Column("reference", "Ref", priority=8, max_width=16),
+    Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
+    Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
+    Column("balance", "Balance USD", lambda r: fmt_money(r.balance), align="right", priority=2),
+    Column("open", "Open USD", lambda r: fmt_money(r.open_usd), align="right", priority=2),
+    Column("match", "Match", lambda r: ",".join(str(m) for m in r.match_ids), priority=6, max_width=12),
+]
+
+
+def entry_detail(row: Any) -> str:
+    """The selected line's detail: full type, its own currency, due date, method, when it changed."""
+    parts = [row.type_label]
+    if row.currency != "USD":
+        parts.append(f"{format_amount(abs(row.amount))} {row.currency}, open {format_amount(row.open_amount)}")
+    if row.due_date:
+        parts.append(f"due {row.due_date.isoformat()}")
+    if row.method:
+        parts.append(row.method)
+    if not row.match_ids:
+        parts.append("not matched" if row.open_usd == row.amount_usd else "")
+    parts.append(f"changed {local_time(row.changed_at)}")
+    return " · ".join(p for p in parts if p)
+
+
+class CustomerLedgerScreen(LedgerScreen):
+    """A customer's ledger with matching (module docstring)."""
+
+    DOCUMENT_TITLE = "Customer Ledger"
+    SUPPORTS = frozenset({"history", "voucher"})
+    AUTO_FOCUS = None  # on_mount chooses: the view when a customer is given, else the customer field
+    FILTER_IDS = ("field-from", "field-to", "field-types", "field-search", "field-changed")
+
+    BINDINGS = [
+        Binding("f6", "toggle_open", "Open only", id="ledger.open_only", key_display="F6"),
+        Binding("f7", "match", "Match", id="ledger.match", key_display="F7"),
+        Binding("f8", "unmatch", "Unmatch", id="ledger.unmatch", key_display="F8"),
+        Binding("ctrl+r", "payment", "Pay", id="ledger.payment", key_display="^R"),
+        Binding("f5", "reload", "Reload", id="ledger.reload", show=False),
+    ]
+
+    def __init__(self, customer: str | None = None) -> None:
+        super().__init__()
+        self.initial_customer = (customer or "").strip().upper() or None
+        self.customer: Any = None  # CustomerInfo of the customer shown
+        self.balance: Decimal | None = None
+        self.open_only = False
+
+    # -- layout --------------------------------------------------------------------
+
+    def compose_document(self) -> ComposeResult:
+        yield FilterRow(
+            ("Customer", CodeInput(self.initial_customer, id="field-customer", label="Customer",
+                                   field_name="customer", lookup_kind="customer",
+                                   lookup_title="Find customer (code, name or phone)", classes="lg-code")),
+            Static("F2: find by name or phone", id="customer-name", classes="lg-name", markup=False),
+            Static("", id="ledger-balance", classes="lg-balance", markup=False),
+        )
+        types = Input(id="field-types", placeholder="SI RC…", classes="lg-types")
+        types.field_name = "voucher_types"  # type: ignore[attr-defined]  # a refused type focuses this field
+        yield FilterRow(
+            ("From", DateInput(id="field-from", label="From date", field_name="date_from", classes="lg-date")),
+            ("To", DateInput(id="field-to", label="To date", field_name="date_to", classes="lg-date")),
+            ("Type", types),
+            ("Find", Input(id="field-search", placeholder="number or reference", classes="lg-search")),
+        )
+        yield FilterRow(
+            ("Changed since", DateTimeInput(id="field-changed", label="Changed since", field_name="changed_since",
+                                            classes="lg-datetime")),
+            Static(self._open_text(), id="open-only", classes="lg-toggle", markup=False),
+            Static("", id="marked-info", classes="lg-marked", markup=False),
+        )
+        yield LedgerView(COLUMNS, detail=entry_detail, status=self._status, row_id=lambda r: r.entry_id,
+                         markable=True, can_mark=lambda r: f"{r.number} is fully matched: nothing open to match"
+                         if r.open_usd == 0 else None, empty_text="No entries (choose a customer, or widen the filters).",
+                         id="ledger-view")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.initial_customer:
+            self.focus_view()
+            self.load_customer(self.initial_customer)
+        else:
+            self.query_one("#field-customer", CodeInput).focus()
+
+    def _open_text(self) -> str:
+        return f"[{'x' if self.open_only else ' '}] Open only (F6)"
+
+    def _status(self, view: LedgerView) -> str:
+        page = view.page
+        if page is None or page.info is None or not view.rows:
+            return ""
+        info = page.info
+        return f"balance {format_amount(info.opening_balance)} → {format_amount(info.closing_balance)} USD"
+
+    # -- the customer ----------------------------------------------------------------
+
+    @on(CodeInput.Picked, "#field-customer")
+    def _picked(self, event: CodeInput.Picked) -> None:
+        event.stop()
+        self.load_customer(event.row.code)
+
+    @on(Input.Submitted, "#field-customer")
+    def _customer_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        field = self.query_one("#field-customer", CodeInput)
+        text = field.value.strip()
+        if not text:
+            return
+        if self.customer is not None and text.upper() == self.customer.code:
+            return
+        if field.code is None:  # a name or a phone typed: find it
+            field.error = None
+            field.remove_class("-error")
+            self.clear_message()
+            field.focus()
+            field.action_lookup()
+            return
+        self.load_customer(field.code)
+
+    def load_customer(self, code: str) -> None:
+        actor = self.actor
+
+        def load() -> tuple[Any, Decimal]:
+            services = self.services
+            info = services.masters.get_customer(code)
+            return info, services.ledger.balance(actor, info.code)
+
+        def failed(exc: BaseException) -> None:
+            from shopterm.widgets.messages import is_error
+
+            field = self.query_one("#field-customer", CodeInput)
+            if is_error(exc, "NotFound"):
+                # not a code: maybe a name or a phone — search for it (F2)
+                self.show_info(f"No customer code {code}: searching names and phones")
+                field.focus()
+                field.action_lookup()
+                return
+            self.show_error(exc)
+            field.focus()
+
+        on_loop(self, load, self._customer_loaded, failed, group="customer")
+
+    def _customer_loaded(self, result: tuple[Any, Decimal]) -> None:
+        info, balance = result
+        changed = self.customer is None or self.customer.code != info.code
+        self.customer = info
+        field = self.query_one("#field-customer", CodeInput)
+        if field.value.strip().upper() != info.code:
+            field.value = info.code
+        field.remove_class("-error")
+        self.query_one("#customer-name", Static).update(info.name)
+        self.query_one("#doc-title", Static).update(self._title_text())
+        self._show_balance(balance)
+        self.clear_message()
+        self.remember_filters()
+        self.view.set_source(self._fetcher(), keep_marks=not changed)
+        self.focus_view()
+
+    def _title_text(self) -> str:
+        if self.customer is None:
+            return self.DOCUMENT_TITLE
+        return f"{self.DOCUMENT_TITLE} · {self.customer.code} {self.customer.name}"
+
+    def _show_balance(self, balance: Decimal) -> None:
+        self.balance = balance
+        limit = getattr(self.customer, "credit_limit_usd", None)
+        text = balance_words(balance)
+        if limit and balance > limit:
+            text += " · OVER LIMIT"
+        self.query_one("#ledger-balance", Static).update(text)
+
+    # -- filters ----------------------------------------------------------------------
+
+    def _fetcher(self):
+        actor, code = self.actor, self.customer.code
+        date_from = self.query_one("#field-from", DateInput).date_value
+        date_to = self.query_one("#field-to", DateInput).date_value
+        types = self.query_one("#field-types", Input).value.strip() or None
+        search = self.query_one("#field-search", Input).value.strip() or None
+        changed = self.query_one("#field-changed", DateTimeInput).datetime_value
+        open_only = self.open_only
+
+        def fetch(req: PageRequest) -> ViewPage:
+            before = END_KEY if req.last else req.before
+            page = self.services.ledger.entries(
+                actor, code, date_from=date_from, date_to=date_to, voucher_types=[types] if types else None,
+                open_only=open_only, changed_since=changed, search=search, after_key=req.after,
+                before_key=before, limit=req.limit)
+            return ViewPage(page.rows, page.next_key, page.prev_key, page)
+
+        return fetch
+
+    def apply_filters(self) -> None:
+        if self.customer is None:
+            return
+        self.remember_filters()
+        self.view.set_source(self._fetcher(), keep_marks=True)
+
+    def action_toggle_open(self) -> None:
+        self.open_only = not self.open_only
+        self.query_one("#open-only", Static).update(self._open_text())
+        self.apply_filters()
+
+    def action_reload(self) -> None:
+        self.refresh_customer()
+
+    def refresh_customer(self) -> None:
+        """Read the balance and the page again (after a match, an unmatch, a payment)."""
+        if self.customer is None:
+            return
+        actor, code = self.actor, self.customer.code
+        on_loop(self, lambda: self.services.ledger.balance(actor, code), self._show_balance, group="balance")
+        self.view.reload()
+
+    # -- keys that need a line --------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("match", "unmatch", "payment", "toggle_open", "reload"):
+            return True if self.customer is not None else None
+        return super().check_action(action, parameters)
+
+    def action_state(self, action: str) -> bool | None:
+        if action in ("history", "voucher"):
+            return True if self.customer is not None else None
+        return True
+
+    @on(LedgerView.Selected, "#ledger-view")
+    def _selected(self, event: LedgerView.Selected) -> None:
+        event.stop()
+        row = event.row
+        show_entry_voucher(self, row.number, row.match_ids)
+
+    def action_voucher(self) -> None:
+        row = self.view.cursor_row
+        if row is None:
+            self.show_error("No line selected")
+            return
+        show_entry_voucher(self, row.number, row.match_ids)
+
+    def action_history(self) -> None:
+        row = self.view.cursor_row
+        if row is None:
+            self.show_error("No line selected")
+            return
+        number = row.number
+
+        def load() -> Any:
+            sales = self.services.sales
+            return sales.history(sales.document(number).id)
+
+        self.open_history(load, title=f"History · {number}")
+
+    @on(LedgerView.MarkRefused, "#ledger-view")
+    def _mark_refused(self, event: LedgerView.MarkRefused) -> None:
+        event.stop()
+        self.show_error(event.reason)
+
+    @on(LedgerView.MarksChanged, "#ledger-view")
+    def _marks_changed(self, event: LedgerView.MarksChanged) -> None:
+        event.stop()
+        rows = list(event.marked.values())
+        if not rows:
+            text = ""
+        else:
+            dr = sum((r.open_usd for r in rows if r.open_usd > 0), Decimal(0))
+            cr = sum((-r.open_usd for r in rows if r.open_usd < 0), Decimal(0))
+            text = f"Marked Dr {format_amount(dr)} Cr {format_amount(cr)}"
+        self.query_one("#marked-info", Static).update(text)
+
+    # -- matching ------------------------------------------------------------------------
+
+    def action_match(self) -> None:
+        if self.customer is None:
+            return
+        rows = list(self.view.marked.values())
+        if len(rows) < 2:
+            self.show_error("Mark the lines to match with Space (at least a debit and a credit), then F7")
+            return
+        try:
+            plan = plan_match(rows)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        actor, code = self.actor, self.customer.code
+        self.app.push_screen(MatchDialog(code, plan, lambda allocs: self.services.ledger.match(actor, code, allocs)),
+                             self._matched)
+
+    def _matched(self, result: Any) -> None:
+        if result is None:
+            return
+        self.view.clear_marks()
+        parts = ", ".join(f"{l.number} {format_amount(abs(l.amount_usd))}" for l in result.lines)
+        self.show_ok(f"Match {result.match_id}: {format_amount(result.total_usd)} USD ({parts})")
+        self.refresh_customer()
+
+    def action_unmatch(self) -> None:
+        row = self.view.cursor_row
+        if row is None:
+            self.show_error("No line selected")
+            return
+        if not row.match_ids:
+            self.show_error(f"{row.number} is not matched")
+            return
+        actor, number, ids = self.actor, row.number, row.match_ids
+
+        def load() -> list[Any]:
+            return [self.services.ledger.match_info(actor, m) for m in ids]
+
+        def loaded(matches: list[Any]) -> None:
+            self.app.push_screen(
+                UnmatchDialog(number, matches, lambda mid: self.services.ledger.unmatch(actor, mid, self._today())),
+                self._unmatched)
+
+        self.run_service(load, loaded, busy_text=None)
+
+    def _unmatched(self, result: Any) -> None:
+        if result is None:
+            return
+        self.show_ok(f"Match {result.match_id} undone: {format_amount(result.total_usd)} USD open again")
+        self.refresh_customer()
+
+    def _today(self) -> dt.date | None:
+        return getattr(self.app, "business_date", None)
+
+    # -- payment on account --------------------------------------------------------------
+
+    def action_payment(self) -> None:
+        if self.customer is None:
+            return
+        actor, code = self.actor, self.customer.code
+
+        def load() -> Any:
+            return self.services.status(actor)
+
+        def loaded(status: Any) -> None:
+            date = status.business_date
+
+            def post(req: PaymentRequest) -> Any:
+                return self.services.ledger.record_payment(
+                    actor, customer=code, amount=req.amount, location=status.location_code or None, date=date,
+                    currency=req.currency, rate=req.rate, method=req.method, reference=req.reference)
+
+            self.app.push_screen(PaymentDialog(code, self.customer.name, self.balance, status.system_rate, date, post),
+                                 self._paid)
+
+        self.run_service(load, loaded, busy_text=None)
+
+    def _paid(self, result: Any) -> None:
+        if result is None:
+            return
+        settled = ", ".join(f"{l.number} {format_amount(abs(l.amount_usd))}" for l in result.settled)
+        text = f"Payment {result.number}: {format_amount(result.amount)} {result.currency}"
+        text += f"; settled {settled}" if settled else "; nothing open to settle"
+        if result.unapplied_usd:
+            text += f"; {usd(result.unapplied_usd)} left as credit"
+        self.show_ok(text)
+        self.refresh_customer()
+
+
+def open_customer_ledger(app: Any, code: str) -> None:
+    """Open the customer ledger of ``code`` on top of the current screen (from any screen)."""
+    app.push_screen(CustomerLedgerScreen(code))
+
+
+register(ScreenEntry(
+    key="customer_ledger", title="Customer ledger", group="Ledgers", factory=lambda app: CustomerLedgerScreen(),
+    roles=MANAGER, help="A customer's transactions, balance, matching and payments on account",
+))

@@ -1,0 +1,149 @@
+"""General ledger (Ledgers → General ledger; seed nexudus-ledgers).
+
+::
+
+    General Ledger · AXP · payments and refunds
+    From [2026-11-01] To [2026-11-23] Location [AXP     ] [ ] Show all (F6)
+      Date       Invoice ref    Type     Cust   Debit USD Credit USD Balance USD
+    > 2026-11-23 261101SI000001 Payment  C0001              54.86        0.00
+      261101RC000001 · Kinshasa Pharma · cash · 156,400.00 CDF
+      Page 1 · all shown · page Dr 0.00 Cr 54.86 USD
+
+All the customer transactions recorded at a location, with the invoice
+reference, transaction type, customer, payment method, date and the
+customer's balance after it. Like Nexudus, only payments and refunds are
+shown by default; F6 "Show all" adds invoices, returns and the rest. Rows page
+forward from ``services.ledger.general_ledger`` (keyset); PgUp goes back over
+the pages seen. Enter shows the voucher.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from shopterm.core.money import format_amount
+from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status, short_type, show_entry_voucher
+from shopterm.screens.registry import MANAGER, ScreenEntry, register
+from shopterm.widgets.inputs import CodeInput, DateInput
+from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
+
+COLUMNS = [
+    Column("date", "Date", lambda r: r.date.isoformat(), priority=1, min_width=10),
+    Column("reference", "Invoice ref", lambda r: r.reference or r.number, priority=1, max_width=14),
+    Column("type", "Type", lambda r: short_type(r.transaction_type), priority=2),
+    Column("customer", "Cust", lambda r: r.customer_code, priority=1, max_width=8),
+    Column("method", "Method", priority=5, max_width=8),
+    Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
+    Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
+    Column("balance", "Balance USD", lambda r: fmt_money(r.balance), align="right", priority=3),
+    Column("number", "Number", priority=6),
+]
+
+
+def gl_detail(row: Any) -> str:
+    parts = [row.transaction_type, row.customer_name]
+    if row.currency != "USD":
+        parts.append(f"{format_amount(abs(row.amount))} {row.currency}")
+    parts.append(f"at {row.location_code}")
+    return " · ".join(p for p in parts if p)
+
+
+class GeneralLedgerScreen(LedgerScreen):
+    """The location's customer transactions (module docstring)."""
+
+    DOCUMENT_TITLE = "General Ledger"
+    SUPPORTS = frozenset({"voucher"})
+    AUTO_FOCUS = None
+    FILTER_IDS = ("field-from", "field-to", "field-location")
+
+    BINDINGS = [
+        Binding("f6", "toggle_all", "Show all", id="gl.show_all", key_display="F6"),
+        Binding("f5", "reload", "Reload", id="gl.reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_all = False
+        self.ready = False
+
+    def compose_document(self) -> ComposeResult:
+        yield FilterRow(
+            ("From", DateInput(id="field-from", label="From date", field_name="date_from", classes="lg-date")),
+            ("To", DateInput(id="field-to", label="To date", field_name="date_to", classes="lg-date")),
+            ("Location", CodeInput(id="field-location", label="Location", field_name="location",
+                                   lookup_kind="location", classes="lg-code")),
+            Static(self._toggle_text(), id="show-all", classes="lg-toggle", markup=False),
+        )
+        yield LedgerView(COLUMNS, backward=False, detail=gl_detail, status=self._status, detail_lines=1,
+                         empty_text="No transactions in this period.", id="gl-view")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.focus_view()
+        load_status(self, self._status_loaded)
+
+    def _status_loaded(self, status: Any) -> None:
+        day = status.business_date
+        self.query_one("#field-from", DateInput).set_value(day.replace(day=1))
+        self.query_one("#field-to", DateInput).set_value(day)
+        if status.location_code:
+            self.query_one("#field-location", CodeInput).value = status.location_code
+        self.ready = True
+        self.apply_filters()
+
+    def _toggle_text(self) -> str:
+        return f"[{'x' if self.show_all else ' '}] Show all (F6)"
+
+    def _status(self, view: LedgerView) -> str:
+        page = view.page
+        if page is None or page.info is None or not view.rows:
+            return ""
+        return f"page Dr {format_amount(page.info.total_debit)} Cr {format_amount(page.info.total_credit)} USD"
+
+    def apply_filters(self) -> None:
+        if not self.ready:
+            return
+        self.remember_filters()
+        actor = self.actor
+        date_from = self.query_one("#field-from", DateInput).date_value
+        date_to = self.query_one("#field-to", DateInput).date_value
+        location = self.query_one("#field-location", CodeInput).code
+        show_all = self.show_all
+        what = "all transactions" if show_all else "payments and refunds"
+        self.query_one("#doc-title", Static).update(f"{self.DOCUMENT_TITLE} · {location or 'all locations'} · {what}")
+
+        def fetch(req: PageRequest) -> ViewPage:
+            report = self.services.ledger.general_ledger(actor, location, date_from, date_to, show_all,
+                                                         after_key=req.after, limit=req.limit)
+            return ViewPage(report.rows, report.next_key, None, report)
+
+        self.view.set_source(fetch, backward=False)
+
+    def action_toggle_all(self) -> None:
+        self.show_all = not self.show_all
+        self.query_one("#show-all", Static).update(self._toggle_text())
+        self.apply_filters()
+
+    def action_reload(self) -> None:
+        self.view.reload()
+
+    @on(LedgerView.Selected, "#gl-view")
+    def _selected(self, event: LedgerView.Selected) -> None:
+        event.stop()
+        show_entry_voucher(self, event.row.number)
+
+    def action_voucher(self) -> None:
+        row = self.view.cursor_row
+        if row is not None:
+            show_entry_voucher(self, row.number)
+
+
+register(ScreenEntry(
+    key="general_ledger", title="General ledger", group="Ledgers", factory=lambda app: GeneralLedgerScreen(),
+    roles=MANAGER, help="Payments and refunds at the location (F6: every transaction)",
+))

@@ -1,0 +1,184 @@
+"""Receivables overview (Ledgers → Receivables; DESIGN §8 ageing, seed poweroffice
+"customer balances at a given date").
+
+::
+
+    Receivables · at 2026-11-23
+    At [2026-11-23]  [Customers] Groups (F6)      Total 1,234.56 USD
+      Code  Name            0-30    31-60    61-90      90+  Total USD Flags
+    > C0001 Kinshasa Ph…   80.00   120.00     0.00     0.00     200.00 OD
+      TOTAL Total  …
+      Kinshasa Pharma · group Fleuve Group · OVERDUE 120.00 USD · limit 5,000.00
+      Page 1 · all shown · OD overdue, OL over credit limit
+
+Every customer's balance at the date (default: the business date), split by
+days past due — 0-30, 31-60, 61-90, 90+, by due date (the entry's, else its
+date + the customer's credit days); not yet due and unapplied credits count
+in 0-30 (``services.ledger.ageing``). Overdue and over-limit customers are
+flagged with ``OD``/``OL`` and said in words on the detail line. F6 switches
+to the customer-group totals (Enter on a group lists its customers). Enter on
+a customer opens their ledger; coming back reads the figures again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from shopterm.core.money import format_amount
+from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status, on_loop
+from shopterm.screens.registry import MANAGER, ScreenEntry, register
+from shopterm.widgets.inputs import DateInput
+from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
+
+
+def flags(row: Any) -> str:
+    return " ".join(f for f, on_ in (("OD", row.is_overdue), ("OL", row.over_limit)) if on_)
+
+
+def ageing_detail(row: Any) -> str:
+    if row.code == "TOTAL":
+        return f"All customers: overdue {format_amount(row.overdue)} USD, not yet due {format_amount(row.not_due)}, " \
+               f"unapplied credits {format_amount(row.credits)}"
+    parts = [row.name]
+    if row.group and row.group != row.name:
+        parts.append(f"group {row.group}")
+    if row.is_overdue:
+        parts.append(f"OVERDUE {format_amount(row.overdue)} USD")
+    if row.not_due:
+        parts.append(f"not yet due {format_amount(row.not_due)}")
+    if row.credits:
+        parts.append(f"unapplied credit {format_amount(-row.credits)}")
+    if row.over_limit:
+        parts.append(f"OVER the credit limit of {format_amount(row.credit_limit_usd)}")
+    elif row.credit_limit_usd:
+        parts.append(f"limit {format_amount(row.credit_limit_usd)}")
+    return " · ".join(parts)
+
+
+def _bucket(i: int):
+    return lambda r: fmt_money(r.buckets[i])
+
+
+COLUMNS = [
+    Column("code", "Code", priority=1, max_width=10),
+    Column("name", "Name", priority=4, flex=True, min_width=8, max_width=40),
+    Column("b0", "0-30", _bucket(0), align="right", priority=1),
+    Column("b1", "31-60", _bucket(1), align="right", priority=1),
+    Column("b2", "61-90", _bucket(2), align="right", priority=1),
+    Column("b3", "90+", _bucket(3), align="right", priority=1),
+    Column("total", "Total USD", lambda r: fmt_money(r.total), align="right", priority=1),
+    Column("flags", "Flags", flags, priority=2),
+]
+
+
+class ReceivablesScreen(LedgerScreen):
+    """Every customer's balance at a date by ageing bucket (module docstring)."""
+
+    DOCUMENT_TITLE = "Receivables"
+    AUTO_FOCUS = None
+    FILTER_IDS = ("field-at",)
+
+    BINDINGS = [
+        Binding("f6", "toggle_groups", "Groups", id="receivables.groups", key_display="F6"),
+        Binding("f5", "reload", "Reload", id="receivables.reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: Any = None
+        self.show_groups = False
+        self.group_filter: str | None = None
+
+    def compose_document(self) -> ComposeResult:
+        yield FilterRow(
+            ("At", DateInput(id="field-at", label="At date", field_name="at", classes="lg-date")),
+            Static(self._mode_text(), id="receivables-mode", classes="lg-toggle", markup=False),
+            Static("", id="receivables-total", classes="lg-balance", markup=False),
+        )
+        yield LedgerView(COLUMNS, detail=ageing_detail, status=self._status, detail_lines=2,
+                         empty_text="No customer has a balance at this date.", id="receivables-view")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.focus_view()
+        load_status(self, self._status_loaded)
+
+    def _status_loaded(self, status: Any) -> None:
+        field = self.query_one("#field-at", DateInput)
+        if not field.value:
+            field.set_value(status.business_date)
+        self.apply_filters()
+
+    def _mode_text(self) -> str:
+        if self.show_groups:
+            return " Customers [Groups] (F6)"
+        what = f"[Customers of {self.group_filter}]" if self.group_filter else "[Customers]"
+        return f"{what} Groups (F6)"
+
+    def _status(self, view: LedgerView) -> str:
+        return "OD overdue, OL over credit limit"
+
+    # -- data ---------------------------------------------------------------------------
+
+    def apply_filters(self, *, keep_position: bool = False) -> None:
+        self.remember_filters()
+        at = self.query_one("#field-at", DateInput).date_value
+        actor = self.actor
+        self.query_one("#doc-title", Static).update(f"{self.DOCUMENT_TITLE} · at {at.isoformat() if at else '…'}")
+        on_loop(self, lambda: self.services.ledger.ageing(actor, at),
+                lambda report: self._loaded(report, keep_position), group="ageing")
+
+    def _loaded(self, report: Any, keep_position: bool = False) -> None:
+        self.report = report
+        self.query_one("#receivables-total", Static).update(f"Total {format_amount(report.total.total)} USD")
+        self._show_rows(keep_position)
+
+    def _show_rows(self, keep_position: bool = False) -> None:
+        report = self.report
+        if report is None:
+            return
+        if self.show_groups:
+            rows = [*report.groups, report.total]
+        else:
+            rows = [r for r in report.rows if self.group_filter is None or r.group == self.group_filter]
+            rows.append(report.total)
+        self.query_one("#receivables-mode", Static).update(self._mode_text())
+        self.view.set_source(list_source(rows), keep_position=keep_position)
+
+    def action_toggle_groups(self) -> None:
+        self.show_groups = not self.show_groups
+        self.group_filter = None
+        self._show_rows()
+
+    def action_reload(self) -> None:
+        self.apply_filters()
+
+    @on(LedgerView.Selected, "#receivables-view")
+    def _selected(self, event: LedgerView.Selected) -> None:
+        event.stop()
+        row = event.row
+        if row.code == "TOTAL":
+            return
+        if self.show_groups:
+            self.show_groups = False
+            self.group_filter = row.group
+            self._show_rows()
+            return
+        from shopterm.screens.ledgers.customer_ledger import open_customer_ledger
+
+        open_customer_ledger(self.app, row.code)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if self.report is not None:
+            self.apply_filters(keep_position=True)  # back from a customer's ledger: payments may have changed the figures
+
+
+register(ScreenEntry(
+    key="receivables", title="Receivables (ageing)", group="Ledgers", factory=lambda app: ReceivablesScreen(),
+    roles=MANAGER, help="Every customer's balance at a date by 0-30/31-60/61-90/90+ days; group totals",
+))

@@ -1,0 +1,137 @@
+"""Trial balance (Ledgers → Trial balance): every account's balance at a date.
+
+::
+
+    Trial Balance · at 2026-11-23 · balanced
+    At [2026-11-23]                                   Dr 1,234.56 = Cr 1,234.56
+      Account Name                     Debit USD  Credit USD        CDF
+    > 1100    Cash USD                   150.00
+      1110    Cash CDF                   189.47               540,000.00
+      TOTAL   Total                    1,234.56    1,234.56
+
+Debits and credits in separate columns (USD, the books' currency); the CDF
+column is the account's balance in francs where it has any. Enter opens the
+account's register up to that date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from shopterm.core.money import format_amount
+from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status, on_loop
+from shopterm.screens.registry import MANAGER, ScreenEntry, register
+from shopterm.widgets.inputs import DateInput
+from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
+
+
+@dataclass(frozen=True)
+class _TotalRow:
+    debit: Decimal
+    credit: Decimal
+    code: str = "TOTAL"
+    name: str = "Total"
+    kind: str = ""
+    balance: Decimal = Decimal("0.00")
+    by_currency: dict = field(default_factory=dict)
+
+
+def _cdf(row: Any) -> str:
+    value = row.by_currency.get("CDF")
+    return fmt_money(value) if value is not None else ""
+
+
+COLUMNS = [
+    Column("code", "Account", priority=1, max_width=8),
+    Column("name", "Name", priority=2, flex=True, min_width=10, max_width=40),
+    Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
+    Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
+    Column("cdf", "CDF", _cdf, align="right", priority=3),
+]
+
+
+def tb_detail(row: Any) -> str:
+    if row.code == "TOTAL":
+        state = "balanced" if row.debit == row.credit else f"OUT OF BALANCE by {format_amount(abs(row.debit - row.credit))}"
+        return f"Total debits {format_amount(row.debit)}, credits {format_amount(row.credit)} USD: {state}"
+    side = "debit" if row.balance > 0 else "credit" if row.balance < 0 else "nil"
+    return f"{row.code} {row.name} ({row.kind}) · {side} balance · Enter: its register"
+
+
+class TrialBalanceScreen(LedgerScreen):
+    """Every account at a date (module docstring)."""
+
+    DOCUMENT_TITLE = "Trial Balance"
+    AUTO_FOCUS = None
+    FILTER_IDS = ("field-at",)
+    BINDINGS = [Binding("f5", "reload", "Reload", id="tb.reload", show=False)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: Any = None
+
+    def compose_document(self) -> ComposeResult:
+        yield FilterRow(
+            ("At", DateInput(id="field-at", label="At date", field_name="at", classes="lg-date")),
+            Static("", id="tb-total", classes="lg-name", markup=False),
+        )
+        yield LedgerView(COLUMNS, detail=tb_detail, detail_lines=1, empty_text="Nothing posted by this date.",
+                         id="tb-view")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.focus_view()
+        load_status(self, self._status_loaded)
+
+    def _status_loaded(self, status: Any) -> None:
+        field = self.query_one("#field-at", DateInput)
+        if not field.value:
+            field.set_value(status.business_date)
+        self.apply_filters()
+
+    @property
+    def at(self) -> dt.date | None:
+        return self.query_one("#field-at", DateInput).date_value
+
+    def apply_filters(self) -> None:
+        self.remember_filters()
+        at, actor = self.at, self.actor
+        on_loop(self, lambda: self.services.ledger.trial_balance(actor, at), self._loaded, group="tb")
+
+    def _loaded(self, report: Any) -> None:
+        self.report = report
+        balanced = report.total_debit == report.total_credit
+        state = "balanced" if balanced else "OUT OF BALANCE"
+        self.query_one("#doc-title", Static).update(f"{self.DOCUMENT_TITLE} · at {report.at.isoformat()} · {state}")
+        self.query_one("#tb-total", Static).update(
+            f"Dr {format_amount(report.total_debit)} {'=' if balanced else '≠'} Cr {format_amount(report.total_credit)} USD")
+        rows = [*report.rows, _TotalRow(report.total_debit, report.total_credit)]
+        self.view.set_source(list_source(rows))
+
+    def action_reload(self) -> None:
+        self.apply_filters()
+
+    @on(LedgerView.Selected, "#tb-view")
+    def _selected(self, event: LedgerView.Selected) -> None:
+        event.stop()
+        row = event.row
+        if row.code == "TOTAL":
+            return
+        from shopterm.screens.ledgers.account_register import AccountRegisterScreen
+
+        at = self.at
+        self.app.push_screen(AccountRegisterScreen(row.code, date_to=at))
+
+
+register(ScreenEntry(
+    key="trial_balance", title="Trial balance", group="Ledgers", factory=lambda app: TrialBalanceScreen(),
+    roles=MANAGER, help="Every account's debit or credit balance at a date",
+))
