@@ -51,7 +51,7 @@ from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.document import DocumentScreen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, PercentInput, RateInput, ShopInput
-from shopterm.widgets.item_grid import SALES_COLUMNS, ItemGrid, ItemGridHost
+from shopterm.widgets.item_grid import SALES_COLUMNS, ItemGrid, ItemGridHost, effective_text
 from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
 from shopterm.widgets.voucher_view import HistoryView, VoucherView
 
@@ -168,7 +168,12 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     # -- start: defaults from the services -----------------------------------------
 
     def on_mount(self) -> None:
+        self.grid.on_change = self._typed_in_grid
         self._load_context(first=True)
+
+    def _typed_in_grid(self, line: int) -> None:
+        """A keystroke changed a line: footer and line figures in the same frame."""
+        self.recompute()
 
     def _load_context(self, *, first: bool = False) -> None:
         """Read (off the event loop) the location, business date, rate, increment and slabs."""
@@ -356,8 +361,9 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
     def action_form_enter(self) -> None:
         focused = self.focused
-        if isinstance(focused, ClientInput) and focused.value.strip() and not self.grid.read_only:
-            # Enter on the client goes straight to the grid (Tab visits the other header fields).
+        if isinstance(focused, ClientInput) and effective_text(focused).strip() and not self.grid.read_only:
+            # Enter on the client goes straight to the grid (Tab visits the other header fields);
+            # keys typed ahead and not yet in the field count (effective_text).
             row = self.grid.rows[-1]
             target = row.cell("item")
             if target is not None and target.focusable:

@@ -128,6 +128,10 @@ SALES_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("line_net", "Net", 11, "figure"),
 )
 
+#: hidden blank rows kept mounted after the last row: moving to a new row never
+#: waits for a mount, even when keys arrive in a burst that fills a few lines
+SPARE_ROWS = 2
+
 #: the typed columns a DraftLine carries
 NUMBER_KEYS = ("qty", "price", "discount_pct", "flat_discount")
 
@@ -175,6 +179,12 @@ class _Cell:
 
     grid_row: "GridRow"
     column: GridColumn
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)  # type: ignore[misc]
+        row = getattr(self, "grid_row", None)
+        if row is not None:
+            row.grid._cell_value(self, value)  # type: ignore[arg-type]
 
     def _setup_cell(self, row: "GridRow", column: GridColumn) -> None:
         self.grid_row = row
@@ -253,6 +263,7 @@ class GridRow(Horizontal):
         self.grid = grid
         self.line = line
         self.number = number
+        self._cells_attached = False
         self.cells: dict[str, Widget] = {}
         for col in grid.columns:
             if col.kind == "sno":
@@ -271,7 +282,15 @@ class GridRow(Horizontal):
             self.cells[col.key] = w
 
     def compose(self) -> ComposeResult:
-        yield from self.cells.values()
+        if not self._cells_attached:
+            yield from self.cells.values()
+
+    def attach_cells(self) -> None:
+        """Put the cells in the DOM now (the row itself just mounted), not when the row
+        composes: a cell focused at once then has the screen's keys (Enter/Tab) in its
+        binding chain even while the app is still handling a burst of typed-ahead keys."""
+        self._cells_attached = True
+        self.mount_all(list(self.cells.values()))
 
     def cell(self, key: str) -> Widget | None:
         return self.cells.get(key)
@@ -390,6 +409,11 @@ class ItemGrid(Widget, can_focus=False):
         #: ``line_defaults(item_code) -> LineDefaults``, run in a worker thread.
         #: The host sets it from the header (location, customer, currency, rate…).
         self.line_defaults: Callable[[str], Any] | None = None
+        #: ``on_change(line)``: called at once, in the keystroke's own turn, when the
+        #: cashier changes a line (instead of posting LinesChanged, which reaches the
+        #: host a few message hops later: a frame later on screen). Program fills
+        #: (defaults, reloads, deletions) still post LinesChanged.
+        self.on_change: Callable[[int], None] | None = None
         #: ``item_search(query) -> [row with code/name/detail]``, run in a worker thread.
         self.item_search: Callable[[str], Sequence[Any]] | None = None
         #: ``batch_search(item_code) -> [BatchStock]`` (batches with stock), in a worker thread.
@@ -397,7 +421,8 @@ class ItemGrid(Widget, can_focus=False):
         self.location: str | None = None
         self.date: dt.date | None = None
         self._read_only = False
-        self._rows: list[GridRow] = []
+        self._rows: list[GridRow] = []  # the rows shown
+        self._spares: list[GridRow] = []  # hidden blank rows after them (editable grids)
         self._detail_row: GridRow | None = None
         #: True once the cashier typed in a cell or deleted a row (the host's
         #: unsaved-changes check; program fills never set it). The host resets it.
@@ -412,7 +437,10 @@ class ItemGrid(Widget, can_focus=False):
         yield Static(self._header_text(), id="grid-header", markup=False)
         with _Rows(id="grid-rows"):
             row = self._new_row(GridLine())
+            self._rows.append(row)
             yield row
+            self._spares = [self._new_row(GridLine(), spare=True) for _ in range(SPARE_ROWS)]
+            yield from self._spares
         yield Figure("", id="grid-detail-1", classes="grid-detail")
         yield Figure("", id="grid-detail-2", classes="grid-detail")
 
@@ -424,10 +452,31 @@ class ItemGrid(Widget, can_focus=False):
             text.append(cell + " ")
         return text
 
-    def _new_row(self, line: GridLine) -> GridRow:
+    def _new_row(self, line: GridLine, *, spare: bool = False) -> GridRow:
+        """A row (not yet in ``_rows``). A *spare* row is mounted hidden after the last
+        one, so that moving to a new row never waits for a mount (keys typed ahead)."""
         row = GridRow(self, line, len(self._rows) + 1)
-        self._rows.append(row)
+        if spare:
+            row.display = False
         return row
+
+    def _reveal_spare(self) -> GridRow:
+        """Show the first hidden spare row as the new last row (synchronously: keys typed
+        ahead go to a mounted cell, with the screen's keys), and mount a new spare."""
+        if not self._spares:  # read-only until now
+            self._mount_spare()
+        row = self._spares.pop(0)
+        row.display = True
+        self._rows.append(row)
+        row.set_number(len(self._rows))
+        self._mount_spare()
+        return row
+
+    def _mount_spare(self) -> None:
+        spare = self._new_row(GridLine(), spare=True)
+        self._spares.append(spare)
+        self.query_one("#grid-rows", _Rows).mount(spare)
+        spare.attach_cells()
 
     @property
     def rows(self) -> list[GridRow]:
@@ -438,6 +487,9 @@ class ItemGrid(Widget, can_focus=False):
         return [r.line for r in self._rows]
 
     def row_of(self, widget: Widget | None) -> GridRow | None:
+        row = getattr(widget, "grid_row", None)  # a cell (maybe not mounted yet: typed ahead)
+        if isinstance(row, GridRow) and row.grid is self:
+            return row
         node = widget
         while node is not None and node is not self:
             if isinstance(node, GridRow) and node.grid is self:
@@ -475,6 +527,9 @@ class ItemGrid(Widget, can_focus=False):
             for w in row.editable_cells():
                 w.disabled = value
         if not value:
+            if not self._spares and self.is_mounted:
+                for _ in range(SPARE_ROWS):
+                    self._mount_spare()
             self._ensure_trailing_blank()
 
     def line_inputs(self) -> list[LineInput]:
@@ -516,9 +571,10 @@ class ItemGrid(Widget, can_focus=False):
     async def set_lines(self, lines: Sequence[Any], *, read_only: bool = False) -> None:
         """Replace every row: ``DraftLine``s (a draft reopened; call :meth:`reload_defaults`
         after) or posted ``LineView``s (shown read-only with their stored figures)."""
-        rows_box = self.query_one("#grid-rows", VerticalScroll)
+        rows_box = self.query_one("#grid-rows", _Rows)
         await rows_box.remove_children()
         self._rows = []
+        self._spares = []
         self._read_only = read_only
         self._detail_row = None
         new_rows = []
@@ -531,7 +587,8 @@ class ItemGrid(Widget, can_focus=False):
                               "qty": _fmt_number(src.qty, "qty"), "price": _fmt_number(src.price, "money"),
                               "discount_pct": _fmt_number(src.discount_pct, "pct"),
                               "flat_discount": _fmt_number(src.line_flat, "money")}
-            else:  # a DraftLine
+            else:  # a DraftLine (saved codes: resolved by reload_defaults)
+                line.item = str(src.item or "").strip().upper()
                 line.texts = {"item": str(src.item or ""), "batch": str(src.batch or ""),
                               "qty": _text(src.qty), "price": _text(src.price),
                               "discount_pct": "" if _text(src.discount_pct) in ("", "0") else _text(src.discount_pct),
@@ -539,9 +596,16 @@ class ItemGrid(Widget, can_focus=False):
                 line.price_from_list = src.price in (None, "")
                 line.batch_auto = not src.batch
             line.shown = dict(line.texts)
-            new_rows.append(self._new_row(line))
+            row = self._new_row(line)
+            self._rows.append(row)
+            new_rows.append(row)
         if (not read_only and not self.fixed_rows) or not new_rows:
-            new_rows.append(self._new_row(GridLine()))
+            row = self._new_row(GridLine())
+            self._rows.append(row)
+            new_rows.append(row)
+        if not read_only:
+            self._spares = [self._new_row(GridLine(), spare=True) for _ in range(SPARE_ROWS)]
+            new_rows.extend(self._spares)
         await rows_box.mount_all(new_rows)
         for row in self._rows:
             for key in NUMBER_KEYS:
@@ -560,15 +624,14 @@ class ItemGrid(Widget, can_focus=False):
 
     # -- messages from the cells -------------------------------------------------
 
-    @on(Input.Changed, ".grid-cell")
-    def _cell_changed(self, event: Input.Changed) -> None:
-        cell = event.input
+    def _cell_value(self, cell: ShopInput, text: str) -> None:
+        """A cell's value changed (called by the cell itself, in the same turn, so the
+        line, the detail strip and the host's totals repaint in the same frame)."""
         row = getattr(cell, "grid_row", None)
         if row is None or row.grid is not self:
             return
         line = row.line
         key = cell.column.key  # type: ignore[attr-defined]
-        text = event.value
         typed = text != line.shown.get(key)
         line.texts[key] = text
         if typed:
@@ -580,7 +643,7 @@ class ItemGrid(Widget, can_focus=False):
         if key == "batch":
             if typed:
                 line.batch_auto = False
-                self.post_message(self.LinesChanged(self, row.number))
+                self._changed(row.number)
             if row is self._detail_row:
                 self._show_detail(row)
             return
@@ -589,7 +652,15 @@ class ItemGrid(Widget, can_focus=False):
         value = _parse_cell(cell, text)
         if value != line.values.get(key) or (value is None and key not in line.values):
             line.values[key] = value
-            self.post_message(self.LinesChanged(self, row.number))
+            if typed:  # a program fill reports its own change
+                self._changed(row.number)
+
+    def _changed(self, line: int) -> None:
+        """A typed change: the host's ``on_change`` now (same frame), else LinesChanged."""
+        if self.on_change is not None:
+            self.on_change(line)
+        else:
+            self.post_message(self.LinesChanged(self, line))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         row = self.row_of(event.widget)
@@ -613,7 +684,9 @@ class ItemGrid(Widget, can_focus=False):
     def _item_left(self, row: GridRow) -> None:
         """The item cell was left: resolve what was typed if it changed."""
         line = row.line
-        text = row.line.text("item").strip()
+        cell = row.cell("item")
+        # The cell's own value: its Changed messages may still be on their way to the grid.
+        text = (cell.value if isinstance(cell, Input) else line.text("item")).strip()
         if not text:
             if line.item:  # the item was erased: the line no longer counts
                 line.item = ""
@@ -708,8 +781,8 @@ class ItemGrid(Widget, can_focus=False):
         """Reload every line's defaults (the header changed: customer, currency, rate,
         date, additional %): list prices and FEFO batches follow; typed ones stay."""
         load = self.line_defaults
-        todo = [(row, row.line.item or row.line.text("item").strip().upper()) for row in self._rows
-                if row.line.view is None and (row.line.item or row.line.text("item").strip())]
+        # Only resolved lines: an item still being typed is resolved when its cell is left.
+        todo = [(row, row.line.item) for row in self._rows if row.line.view is None and row.line.item]
         if load is None or not todo:
             return
 
@@ -831,20 +904,18 @@ class ItemGrid(Widget, can_focus=False):
         if enter:
             # Once the cell has taken the keys typed before Enter: a bad value keeps the focus.
             cell.call_later(self._check_after_enter, cell)
-        if enter and key == "item":
-            if not cell.value.strip():
-                if row.line.is_blank:
-                    self.leave(1)
-                    return True
-            elif "qty" in keys:
+        if enter and key == "item" and "qty" in keys:
+            if not self._has_content(row) and r == len(self._rows) - 1:
+                self.leave(1)  # Enter on the empty last row: on to the footer
+            else:
                 self._focus(row.cell("qty"))
-                return True
+            return True
         index += step
         if index >= len(keys):
             if r + 1 < len(self._rows):
                 self._focus(self._rows[r + 1].cell(keys[0]))
-            elif not row.line.is_blank:
-                self._ensure_trailing_blank(focus=True)
+            elif self._has_content(row):
+                self._focus(self._reveal_spare().cell(keys[0]))
             else:
                 self.leave(1)
             return True
@@ -856,6 +927,12 @@ class ItemGrid(Widget, can_focus=False):
             return True
         self._focus(row.cell(keys[index]))
         return True
+
+    def _has_content(self, row: GridRow) -> bool:
+        """An item or a quantity is typed in the row, counting keys still on their way."""
+        if row.line.item:
+            return True
+        return any(isinstance(w, Input) and effective_text(w).strip() for w in (row.cell("item"), row.cell("qty")))
 
     def _check_after_enter(self, cell: ShopInput) -> None:
         if not cell.check(quiet=False):
@@ -884,21 +961,15 @@ class ItemGrid(Widget, can_focus=False):
         if 0 <= i < len(chain):
             self.screen.set_focus(chain[i])
 
-    def _ensure_trailing_blank(self, *, focus: bool = False) -> None:
-        """Keep one blank row at the end (keys typed ahead land in it)."""
+    def _ensure_trailing_blank(self) -> None:
+        """Keep one blank row shown at the end."""
         if self.fixed_rows:
             return
         if self._read_only:
             return
-        if self._rows and self._rows[-1].line.is_blank:
-            if focus:
-                self._focus(self._rows[-1].cell(self.editable_keys[0]))
+        if self._rows and not self._has_content(self._rows[-1]):
             return
-        row = self._new_row(GridLine())
-        box = self.query_one("#grid-rows", VerticalScroll)
-        box.mount(row)
-        if focus:
-            self.call_after_refresh(self._focus, row.cell(self.editable_keys[0]))
+        self._reveal_spare()
 
     # -- rows --------------------------------------------------------------------
 
@@ -1026,6 +1097,34 @@ class ItemGrid(Widget, can_focus=False):
     def detail_text(self) -> tuple[str, str]:
         """The two detail lines as shown (tests)."""
         return (self.query_one("#grid-detail-1", Figure).text, self.query_one("#grid-detail-2", Figure).text)
+
+
+# ---------------------------------------------------------------- typed-ahead keys
+
+
+def pending_text(widget: Widget) -> str:
+    """The printable keys already sent to ``widget`` that it has not processed yet.
+
+    Enter/Tab are priority bindings run by the app as each key arrives; when keys
+    come in a burst (SSH, a paste, a barcode scanner) the app handles the whole
+    burst before the focused cell has taken its characters, so a decision made
+    on Enter ("is this row empty?") must count them.
+    """
+    queue = widget._message_queue  # type: ignore[attr-defined]
+    pending = getattr(queue, "values", None)  # textual._queue.Queue (Textual 8)
+    if pending is None:
+        pending = getattr(queue, "_queue", None)  # an asyncio.Queue
+    if pending is None:  # another Textual: only what the widget holds counts
+        return ""
+    queued = list(pending)
+    return "".join(m.character for m in queued
+                   if isinstance(m, events.Key) and m.is_printable and m.character)
+
+
+def effective_text(widget: Input) -> str:
+    """What an Input will hold once the keys sent to it are in (appended: a good
+    enough guess to tell empty from not empty)."""
+    return widget.value + pending_text(widget)
 
 
 # ---------------------------------------------------------------- the detail strip

@@ -278,3 +278,25 @@ async def test_enter_on_a_blank_last_row_leaves_the_grid():
         grid = screen.query_one(ItemGrid)
         await pilot.press("enter")
         assert screen.focused is screen.query_one("#after")
+
+
+async def test_keys_typed_in_one_burst_land_in_their_cells():
+    """Over SSH (or from a scanner) a line arrives in one packet: the app handles every
+    key before the cells take theirs. Enter/Tab decisions must not lose or misplace any."""
+    from textual import events
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        burst = "PARA500\r10\r\r10\r\rBAND01\r4\r\r\r\rPARA1000\r3\r\r\r\rBAND01\r1\r\r\r\r\r"
+        for ch in burst:
+            app.post_message(events.Key("enter", "\r") if ch == "\r" else events.Key(ch.lower() if ch.isalpha() else ch, ch))
+        await wait_until(pilot, lambda: len(grid.draft_lines()) == 4 and all(ln.defaults for ln in grid.lines[:4])
+                         and screen.totals is not None and screen.totals.total_qty == D("18"), tries=400)
+        assert [(ln.item, ln.qty, ln.discount_pct) for ln in grid.draft_lines()] == [
+            ("PARA500", "10", "10"), ("BAND01", "4", "0"), ("PARA1000", "3", "0"), ("BAND01", "1", "0")]
+        # the last Enter, on the empty fifth row, left the grid
+        assert screen.focused is screen.query_one("#after")
+        # 22.50 × 1.16 + 5.00 + 12.00 × 1.16 + 1.25 = 26.10 + 5.00 + 13.92 + 1.25
+        assert screen.totals.net == D("46.27")
