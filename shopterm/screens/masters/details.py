@@ -88,7 +88,7 @@ class CustomerDetailsScreen(ShopScreen):
         super().__init__()
         self.code = code
         self.details: Any = None
-        self.offset = 0
+        self.page_offset = 0
         self.tab = "purchases"
 
     def compose_body(self) -> ComposeResult:
@@ -109,7 +109,7 @@ class CustomerDetailsScreen(ShopScreen):
         self.load()
 
     def load(self) -> None:
-        code, offset = self.code, self.offset
+        code, offset = self.code, self.page_offset
         self.run_service(lambda: self.services.masters.customer_details(code, limit=PAGE, offset=offset),
                          self.show_details, busy_text="Loading…")
 
@@ -148,9 +148,9 @@ class CustomerDetailsScreen(ShopScreen):
             if total == 0:
                 self.show_info(f"No {dict(TABS)[self.tab].lower()} yet")
             else:
-                more = " · PgDn more" if self.offset + shown < total else ""
+                more = " · PgDn more" if self.page_offset + shown < total else ""
                 hint = " · Enter opens the document" if self.tab == "purchases" else ""
-                self.show_info(f"{self.offset + 1}–{self.offset + shown} of {total}{more}{hint}")
+                self.show_info(f"{self.page_offset + 1}–{self.page_offset + shown} of {total}{more}{hint}")
         else:
             self.clear_message()
 
@@ -179,9 +179,9 @@ class CustomerDetailsScreen(ShopScreen):
         if d is None or self.tab == "info":
             return
         total = max(d.purchase_count, d.payment_count, d.loyalty_count)
-        offset = self.offset + step * PAGE
+        offset = self.page_offset + step * PAGE
         if 0 <= offset < total:
-            self.offset = offset
+            self.page_offset = offset
             self.load()
 
     def action_open(self) -> None:

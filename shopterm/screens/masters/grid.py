@@ -41,13 +41,15 @@ from textual.widgets import Input, Static
 
 __all__ = ["EntryGrid", "GridCol", "GridRow", "row_number_in"]
 
-_ROW_RE = re.compile(r"\b(?:row|line) (\d+)\b", re.IGNORECASE)
+_ROW_RE = re.compile(r"\b(?:rows?|lines?) (\d+)(?: and (\d+))?\b", re.IGNORECASE)
 
 
 def row_number_in(message: str) -> int | None:
-    """``row 2: …`` (or ``Line 2: …``) → 2 (1-based), else None."""
+    """``row 2: …`` / ``Line 2: …`` → 2; ``rows 1 and 3 overlap`` → 3 (the later row); else None."""
     m = _ROW_RE.search(message or "")
-    return int(m.group(1)) if m else None
+    if not m:
+        return None
+    return int(m.group(2) or m.group(1))
 
 
 @dataclass(frozen=True)

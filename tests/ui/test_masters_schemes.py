@@ -1,0 +1,136 @@
+"""Pilot tests, keys only at 80×24: Discount Slabs (overlaps refused naming the rows), Sales Target
+progress bar chart, Users (admin only), Exchange Rate, customer details with purchase history.
+
+Figures by hand: DESIGN §4's invoice to C0001 (10 × 2.50 −10 %, 3 × 7.99 − 1.00, 4 × 1.25; 5 % flat)
+is 54.86 USD; against a November target of 100.00 USD that is 54.86 % → 55 %.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+from shopterm.screens import registry
+from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.widgets.bar_chart import render_bars
+from tests.store import conftest as store
+from tests.ui.test_masters_customers import app_for, focused_field, footer, open_master, shop, type_in, wait_for
+
+__all__ = ["shop"]
+
+
+def post_invoice_to_c0001(svc) -> str:
+    store.open_day(svc)
+    result = svc.sales.post_invoice(store.actor(svc, "cashier"), DocumentDraft(
+        customer="C0001", sales_type="credit", currency="USD", rate="2850", sales_person="SP01",
+        flat_discount_type="percent", flat_discount_value="5",
+        lines=[DraftLine("PARA500", qty="10", price="2.50", discount_pct="10"),
+               DraftLine("AMOX250", qty="3", price="7.99", flat_discount="1.00"),
+               DraftLine("BAND01", qty="4", price="1.25")]))
+    return result.number
+
+
+async def test_overlapping_slabs_are_refused_naming_the_rows(shop):
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "discount_slab")
+        await pilot.press("enter", "enter")  # today, active
+        assert focused_field(screen) == "ranges"
+        await type_in(pilot, "0", "199", "0", "100", "", "4")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.message_bar.kind == "error", "refused")
+        assert screen.message_bar.text == "rows 1 and 2 overlap (0.00–199.00 and 100.00+)"
+        grid = screen.grid("ranges")
+        assert grid.index_of(screen.focused) == 1  # the later row of the two
+        await pilot.press(*"200", "ctrl+s")
+        await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+        assert screen.key == "DS0002"
+    slab = shop.masters.get_discount_slab("DS0002")
+    assert [(r.from_value, r.to_value, r.pct) for r in slab.ranges] == [
+        (D("0.00"), D("199.00"), D("0.0000")), (D("200.00"), None, D("4.0000"))]
+    assert slab.locations == ("AXP",)
+
+
+def test_bar_chart_reads_without_colour():
+    # width 60: label 5 + space, bar 33, " " + figures 15, " " + percent 4; scale 120 (Feb's actual)
+    lines = render_bars([("Jan", D("60"), D("100")), ("Feb", D("120"), D("100")), ("Mar", D("0"), D("0"))],
+                        width=60).plain.splitlines()
+    # Jan: 60/120 × 33 = 16.5 → 17 cells sold, target 100/120 × 33 = 27.5 → 28 cells
+    assert lines[1] == "Jan   " + "█" * 17 + "░" * 11 + " " * 5 + "  60.00 / 100.00  60%"
+    assert lines[2] == "Feb   " + "█" * 28 + "▓" * 5 + " 120.00 / 100.00 120%"
+    assert lines[3] == "Mar   " + " " * 33 + "        0.00 / —    —"
+    assert lines[-1] == "█ actual  ▓ above target  ░ target not reached"
+
+
+async def test_location_target_progress_chart(shop):
+    post_invoice_to_c0001(shop)
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "target_location")
+        assert "F5 Progress" in footer(screen)
+        await pilot.press("enter", "enter")  # 2026, AXP
+        assert focused_field(screen) == "months"
+        await pilot.press(*["tab"] * 20)  # January … October: two cells each
+        await type_in(pilot, "5", "100")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProgressDialog", "progress")
+        lines = app.screen.text.splitlines()
+        nov = next(line for line in lines if line.startswith("Nov"))
+        assert nov.endswith(" 54.86 / 100.00  55%")
+        assert "█" in nov and "░" in nov
+        assert lines[-1] == "Year: 54.86 of 100.00 USD (55%) · qty 17 of 5"
+    target = shop.masters.get_target(kind="location", financial_year=2026, location="AXP")
+    assert (target.months[10].target_qty, target.months[10].target_amount) == (D("5.000"), D("100.00"))
+
+
+async def test_customer_details_show_purchases_and_open_the_invoice(shop):
+    number = post_invoice_to_c0001(shop)
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_master(pilot, app, "customer")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MasterListDialog" and app.screen.rows, "list")
+        assert app.screen.rows[0].total_purchases_usd == D("54.86")
+        await pilot.press("f5")  # details of the highlighted customer, from the list
+        await wait_for(pilot, lambda: getattr(app.screen, "details", None) is not None, "details")
+        details = app.screen
+        d = details.details
+        assert (d.total_purchases_usd, d.outstanding_usd, d.credit_limit_usd, d.available_credit_usd) == (
+            D("54.86"), D("54.86"), D("5000.00"), D("4945.14"))
+        summary = str(details.query_one("#details-summary").render())
+        assert "Outstanding     54.86 USD" in summary and "Available cr.   4,945.14 USD" in summary
+        [row] = d.purchases
+        assert (row.number, row.payment_status) == (number, "unpaid")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DocumentDialog", "document")
+        assert f"Number          {number}" in app.screen.text and "Net             54.86 USD" in app.screen.text
+        await pilot.press("escape")
+        await pilot.press("4")
+        assert "Credit limit $  5000.00" in str(details.query_one("#details-info-text").render())
+
+
+async def test_users_are_admin_only_and_the_exchange_rate(shop):
+    registry.discover()
+    assert "user" not in [e.key for e in registry.entries("manager")]
+    assert "user" in [e.key for e in registry.entries("admin")]
+    app = app_for(shop, "admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "user")
+        await type_in(pilot, "clerk")
+        await pilot.press("m", "enter")  # role: manager
+        await type_in(pilot, "Clerk Two", "4321")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+        assert screen.widget("pin").value == ""  # never shown back
+        await pilot.press("escape")
+        screen = await open_master(pilot, app, "exchange_rate")
+        assert screen.widget("date").value == "2026-11-23"
+        await pilot.press(*"+1", "enter", *"2900.5")  # typing replaces the selected date; +1 = tomorrow
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+    actor = shop.users.login("clerk", "4321")
+    assert (actor.role, actor.location_id is not None) == ("manager", True)
+    assert shop.setup.rate_on(dt.date(2026, 11, 24)) == D("2900.5")
+    assert shop.setup.rate_on(dt.date(2026, 11, 23)) == D("2850")
