@@ -229,6 +229,7 @@ async def test_deactivate_keeps_the_customer_listed_as_inactive(shop):
         assert screen.document_state == "Inactive"
         assert screen.widget("inactive").value == "yes"
         assert "F7 React" in footer(screen)
+        assert len(footer(screen)) <= 80, footer(screen)  # every key of a saved customer fits 80 columns
         await pilot.press("f3")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "MasterListDialog" and app.screen.rows, "list")
         dialog = app.screen

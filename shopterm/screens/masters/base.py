@@ -109,6 +109,7 @@ class F:
     placeholder: str = ""
     send: bool = True
     max_length: int = 0
+    hot: str = ""  # a choice's hot letters, one per choice (default: the labels' first letters)
 
     @property
     def shown_label(self) -> str:
@@ -261,14 +262,15 @@ def fmt(kind: str, value: Any) -> str:
 
 def make_input(kind: str, *, name: str, label: str, id: str | None = None, lookup: str | None = None,
                choices: Sequence[tuple[str, str]] = (), placeholder: str = "", max_length: int = 0,
-               classes: str = "") -> Widget:
+               classes: str = "", hot: str = "") -> Widget:
     """The widget of a field (or grid cell) of ``kind``."""
     common = dict(id=id, classes=classes or None)
     if kind == "auto":
         return AutoValue("", id=id, classes=f"mf-auto {classes}".strip())
     if kind in ("flag", "choice"):
         options = YES_NO if kind == "flag" else tuple(choices)
-        return ChoiceField(options, field_name=name, id=id, classes=f"mf-choice {classes}".strip())
+        return ChoiceField(options, field_name=name, id=id, classes=f"mf-choice {classes}".strip(),
+                           hot=list(hot) if hot else None)
     typed: dict[str, type[ShopInput]] = {
         "money": MoneyInput, "qty": QtyInput, "percent": PercentInput, "rate": RateInput, "date": DateInput,
         "int": IntInput, "markup": MarkupInput,
@@ -460,7 +462,7 @@ class MasterScreen(DocumentScreen):
     def _cell(self, spec: F, *, wide: bool) -> Horizontal:
         widget = make_input(spec.kind, name=spec.name, label=spec.label, id=f"mf-{spec.name}", lookup=spec.lookup,
                             choices=spec.choices, placeholder=spec.placeholder, max_length=spec.max_length,
-                            classes="mf-ref" if spec.hint else "")
+                            classes="mf-ref" if spec.hint else "", hot=spec.hot)
         parts: list[Widget] = [Label(spec.shown_label, classes="mf-label"), widget]
         if spec.hint:
             parts.append(AutoValue("", id=f"mf-{spec.name}-hint", classes="mf-hint-value"))

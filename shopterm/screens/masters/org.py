@@ -19,8 +19,8 @@ __all__ = [
     "AccountScreen", "CostCentreScreen", "ExchangeRateScreen", "LocationScreen", "ShopSetupScreen", "UserScreen",
 ]
 
-ACCOUNT_KINDS = (("asset", "Asset"), ("liability", "Liab."), ("equity", "Equity"), ("income", "Income"),
-                 ("expense", "Exp."))
+ACCOUNT_KINDS = (("asset", "Asset"), ("liability", "Liability"), ("equity", "Equity"), ("income", "Income"),
+                 ("expense", "Expense"))
 
 
 class _Rows:
@@ -51,7 +51,7 @@ class AccountScreen(MasterScreen):
         F("code", "Code", "code", required=True, key=True, placeholder="e.g. 6500"),
         F("currency", "Currency", "choice", choices=(("", "Any"), ("USD", "USD"), ("CDF", "CDF")), default=""),
         F("name", "Account name", required=True, wide=True),
-        F("kind", "Kind", "choice", required=True, choices=ACCOUNT_KINDS, default="asset", wide=True),
+        F("kind", "Kind", "choice", required=True, choices=ACCOUNT_KINDS, default="asset", wide=True, hot="aleix"),
         F("inactive", "Inactive?", "flag", default=False),
     )
     LIST_COLUMNS = (ListColumn("Code", "code", 8), ListColumn("Account name", "name", 34),
