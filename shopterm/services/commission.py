@@ -33,22 +33,13 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..core.journal import COMMISSION, JLine
-from ..core.money import Currency, MoneyError, format_amount, parse_amount, parse_rate, q2
+from ..core.money import Currency, MoneyError, format_amount, parse_amount, q2
 from ..store.models import Account, Customer, Document, DocumentLine, Location, SalesPerson
 from .context import Actor
-from .day import account_ids, cash_held, find_location, require_open, setup_info, system_rate_or_fail
-from .errors import (
-    ApprovalRequired,
-    DayClosed,
-    DayNotOpen,
-    InactiveRecord,
-    InsufficientCash,
-    NotFound,
-    ShopError,
-    ValidationError,
-)
+from .day import account_ids, cash_held, find_location, setup_info
+from .errors import ApprovalRequired, InactiveRecord, InsufficientCash, NotFound, ValidationError
 from .headless import Fields, handler
-from .orders import form_from_dict, form_to_dict, load_form_draft, save_form_draft
+from .orders import Rules, currency_of, day_and_location, form_from_dict, form_to_dict, load_form_draft, save_form_draft
 from .posting import PostingPlan, PostResult
 
 if TYPE_CHECKING:
@@ -342,22 +333,9 @@ class CommissionService:
 
     # -- the build ---------------------------------------------------------------------------
     def _build(self, session: Session, draft: CommissionDraft, *, strict: bool, actor: Actor | None) -> _CP:
-        from .sales import _to_date
-
-        warn: list[str] = []
-
-        def rule(exc: ShopError) -> None:
-            if strict:
-                raise exc
-            if exc.message not in warn:
-                warn.append(exc.message)
-
-        date = _to_date(draft.date, self.s.today())
-        loc = find_location(session, draft.location, actor)
-        try:
-            require_open(session, loc.id, date)
-        except (DayNotOpen, DayClosed) as exc:
-            rule(exc)
+        rule = Rules(strict)
+        warn = rule.warnings
+        date, loc = day_and_location(self.s, session, draft.location, draft.date, actor, rule)
         setup = setup_info(self.s, session, loc)
         sp = None
         code = _code(draft.sales_person)
@@ -369,17 +347,8 @@ class CommissionService:
                 raise NotFound(f"Sales person {code} not found", field="sales_person")
             if sp.inactive:
                 rule(InactiveRecord(f"Sales person {code} is inactive", field="sales_person"))
-        try:
-            ccy = Currency.parse(draft.currency or "USD")
-        except MoneyError:
-            raise ValidationError(f"Currency: use USD or CDF (got {draft.currency!r})", field="currency") from None
-        if draft.rate is None or (isinstance(draft.rate, str) and not draft.rate.strip()):
-            rate = system_rate_or_fail(self.s, session, date)
-        else:
-            try:
-                rate = parse_rate(draft.rate, field="rate")
-            except MoneyError as exc:
-                raise ValidationError(f"Exchange rate: {str(exc).split(': ', 1)[-1]}", field="rate") from None
+        ccy = currency_of(draft.currency)
+        rate = self.s.sales._rate(session, draft.rate, date)  # blank: the system rate
 
         lines: list[_CLine] = []
         seen: dict[str, int] = {}

@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from ..core.money import q2
+from ..core.money import Currency, MoneyError, q2
 from ..store.models import Customer, Document, DocumentLine, Item, Location, SalesPerson
 from . import audit
 from .context import Actor
 from .day import require_open
 from .drafts import DocumentDraft, DraftLine
-from .errors import ApprovalRequired, NotFound, PostedIsFinal, ValidationError
+from .errors import ApprovalRequired, DayClosed, DayNotOpen, NotFound, PostedIsFinal, ShopError, ValidationError
 from .headless import Fields, handler
 from .posting import PostResult, utcnow
 
@@ -61,6 +61,44 @@ ZQ = Decimal("0.000")
 
 
 # ---------------------------------------------------------------- shared helpers
+
+
+class Rules:
+    """A build's broken rules: raised at once when posting (``strict``), collected as the
+    preview's warnings otherwise (each message once)."""
+
+    def __init__(self, strict: bool):
+        self.strict = strict
+        self.warnings: list[str] = []
+
+    def __call__(self, exc: ShopError) -> None:
+        if self.strict:
+            raise exc
+        if exc.message not in self.warnings:
+            self.warnings.append(exc.message)
+
+
+def day_and_location(services: "Services", session: Session, location: str | None, date: Any,
+                     actor: Actor | None, rule: Rules) -> tuple[dt.date, Location]:
+    """The document's date (default: the business date) and location; its day must be open."""
+    from .day import find_location
+    from .sales import _to_date
+
+    day = _to_date(date, services.today())
+    loc = find_location(session, location, actor)
+    try:
+        require_open(session, loc.id, day)
+    except (DayNotOpen, DayClosed) as exc:
+        rule(exc)
+    return day, loc
+
+
+def currency_of(value: Any) -> Currency:
+    """The document currency typed (blank: USD)."""
+    try:
+        return Currency.parse(value or "USD")
+    except MoneyError:
+        raise ValidationError(f"Currency: use USD or CDF (got {value!r})", field="currency") from None
 
 
 def find_posted(session: Session, number: str, types: Sequence[str], what: str, fld: str) -> Document:
@@ -463,12 +501,15 @@ __all__ = [
     "OpenOrder",
     "OrderLine",
     "OrdersService",
+    "Rules",
     "after_invoicing",
     "cancel_approver",
+    "currency_of",
     "find_posted",
     "form_from_dict",
     "form_to_dict",
     "load_form_draft",
+    "day_and_location",
     "mark_cancelled",
     "order_draft_lines",
     "refresh_state",

@@ -61,20 +61,19 @@ from .context import Actor
 from .day import find_location, require_open
 from .drafts import DocumentDraft
 from .errors import (
-    DayClosed,
-    DayNotOpen,
     ExpiredBatch,
     InsufficientStock,
     NotFound,
     PostedIsFinal,
-    ShopError,
     UnbalancedJournal,
     ValidationError,
 )
 from .headless import Fields, handler
 from .loyalty import cancellation_specs, write_rows
 from .orders import (
+    Rules,
     cancel_approver,
+    day_and_location,
     find_posted,
     form_from_dict,
     load_form_draft,
@@ -442,22 +441,11 @@ class ProvisionalService:
 
     # -- the build ------------------------------------------------------------------
     def _build_dn(self, session: Session, draft: DeliveryDraft, *, strict: bool, actor: Actor | None) -> _DN:
-        from .sales import _Masters, _to_date
+        from .sales import _Masters
 
-        warn: list[str] = []
-
-        def rule(exc: ShopError) -> None:
-            if strict:
-                raise exc
-            if exc.message not in warn:
-                warn.append(exc.message)
-
-        date = _to_date(draft.date, self.s.today())
-        loc = find_location(session, draft.location, actor)
-        try:
-            require_open(session, loc.id, date)
-        except (DayNotOpen, DayClosed) as exc:
-            rule(exc)
+        rule = Rules(strict)
+        warn = rule.warnings
+        date, loc = day_and_location(self.s, session, draft.location, draft.date, actor, rule)
         code = _code(draft.customer)
         if not code:
             raise ValidationError("Customer is required", field="customer")

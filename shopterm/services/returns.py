@@ -95,7 +95,6 @@ from ..core.money import (
     format_qty,
     parse_amount,
     parse_qty,
-    parse_rate,
     q2,
     round_to_increment,
     to_usd,
@@ -114,20 +113,16 @@ from ..store.models import (
 )
 from . import audit
 from .context import Actor
-from .day import find_location, require_open, system_rate_or_fail
+from .day import find_location
 from .errors import (
-    DayClosed,
-    DayNotOpen,
     InactiveRecord,
     NotFound,
-    SetupMissing,
-    ShopError,
     UnbalancedJournal,
     ValidationError,
 )
 from .headless import Fields, handler
 from .loyalty import card_terms, points_held, reversed_on_return
-from .orders import find_posted, form_from_dict, load_form_draft, save_form_draft
+from .orders import Rules, currency_of, day_and_location, find_posted, form_from_dict, load_form_draft, save_form_draft
 from .posting import LoyaltySpec, PostingPlan, PostResult, StockSpec
 from .promotions import cost_journal
 from .stock import parse_date
@@ -484,23 +479,12 @@ class ReturnsService:
 
     # -- the build ------------------------------------------------------------------
     def _build(self, session: Session, draft: ReturnDraft, *, strict: bool, actor: Actor | None) -> _SR:
-        from .sales import _Masters, _to_date
+        from .sales import _Masters
 
-        warn: list[str] = []
-
-        def rule(exc: ShopError) -> None:
-            if strict:
-                raise exc
-            if exc.message not in warn:
-                warn.append(exc.message)
-
+        rule = Rules(strict)
+        warn = rule.warnings
         based_on = _based_on(draft.based_on)
-        date = _to_date(draft.date, self.s.today())
-        loc = find_location(session, draft.location, actor)
-        try:
-            require_open(session, loc.id, date)
-        except (DayNotOpen, DayClosed) as exc:
-            rule(exc)
+        date, loc = day_and_location(self.s, session, draft.location, draft.date, actor, rule)
         basis = _find_basis(session, draft.invoice, based_on)
         orig = session.get(Document, basis.source_id) if basis.doc_type == "DN" else basis
         number = basis.number
@@ -688,22 +672,11 @@ class ReturnsService:
 
     def _build_direct(self, session: Session, draft: "DirectReturnDraft", *, strict: bool,
                       actor: Actor | None) -> "_RD":
-        from .sales import _to_date, customer_at
+        from .sales import customer_at
 
-        warn: list[str] = []
-
-        def rule(exc: ShopError) -> None:
-            if strict:
-                raise exc
-            if exc.message not in warn:
-                warn.append(exc.message)
-
-        date = _to_date(draft.date, self.s.today())
-        loc = find_location(session, draft.location, actor)
-        try:
-            require_open(session, loc.id, date)
-        except (DayNotOpen, DayClosed) as exc:
-            rule(exc)
+        rule = Rules(strict)
+        warn = rule.warnings
+        date, loc = day_and_location(self.s, session, draft.location, draft.date, actor, rule)
         code = _code(draft.customer)
         if not code:
             raise ValidationError("Customer is required", field="customer")
@@ -727,20 +700,8 @@ class ReturnsService:
         invoice_date = parse_date(draft.invoice_date, "invoice_date")
         if invoice_date is not None and invoice_date > date:
             rule(ValidationError(f"Invoice date {invoice_date} is after the return date {date}", field="invoice_date"))
-        try:
-            ccy = Currency.parse(draft.currency or "USD")
-        except MoneyError:
-            raise ValidationError(f"Currency: use USD or CDF (got {draft.currency!r})", field="currency") from None
-        if draft.rate is None or (isinstance(draft.rate, str) and not draft.rate.strip()):
-            try:
-                rate = system_rate_or_fail(self.s, session, date)
-            except SetupMissing:
-                raise
-        else:
-            try:
-                rate = parse_rate(draft.rate, field="rate")
-            except MoneyError as exc:
-                raise ValidationError(f"Exchange rate: {str(exc).split(': ', 1)[-1]}", field="rate") from None
+        ccy = currency_of(draft.currency)
+        rate = self.s.sales._rate(session, draft.rate, date)  # blank: the system rate
         mobile = (draft.mobile or "").strip() or cust.mobile
         address = (draft.address or "").strip() or cust.address
         if not mobile:
