@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shopterm.services.drafts import DocumentDraft, DraftLine
-from shopterm.services.errors import ApprovalRequired, DayNotOpen, NotFound, PostedIsFinal, ValidationError
+from shopterm.services.errors import ApprovalDenied, ApprovalRequired, DayNotOpen, NotFound, PostedIsFinal, ValidationError
 from shopterm.services.headless import post_documents
 from shopterm.store.models import AuditLog, Document, JournalVoucher, StockMove
 
@@ -103,6 +103,10 @@ def test_cancel_needs_a_manager_and_releases_the_reservation(open_shop, cashier,
     with pytest.raises(ApprovalRequired) as e:
         s.orders.cancel(cashier, number)
     assert e.value.message == "Cancelling a sales order needs a manager's approval"
+    with pytest.raises(ApprovalDenied) as e:
+        s.orders.cancel(cashier, number, approver="manager", approver_pin="9999")
+    assert e.value.message == "Approval refused: unknown manager or wrong PIN"
+    assert s.orders.state(number) == "open"
     assert s.orders.cancel(cashier, number, approver="manager", approver_pin="2222", reason="customer changed mind") \
         == number
     assert s.orders.state(number) == "cancelled"
