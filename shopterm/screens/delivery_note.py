@@ -149,10 +149,11 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
     DOC_TYPE: ClassVar[str] = ""
     DOC_WORD: ClassVar[str] = "Document"
     LIST_TITLE: ClassVar[str] = "Documents"
-    SOURCE_FIELD: ClassVar[str] = "source"  # the id suffix of the source field
+    SOURCE_FIELD: ClassVar[str | None] = "source"  # the id suffix of the source field (None: no source)
     SOURCE_LABEL: ClassVar[str] = "Source"
     GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = DN_COLUMNS
     PREVIEW_DELAY: ClassVar[float] = 0.3
+    FIXED_ROWS: ClassVar[bool] = True  # the lines come from the source (no item typed)
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row"})
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -180,7 +181,7 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
             yield from self.compose_header()
         yield Static("", id="ld-info", markup=False)
         grid = ItemGrid(self.GRID_COLUMNS, id="grid")
-        grid.fixed_rows = True
+        grid.fixed_rows = self.FIXED_ROWS
         yield grid
         yield TotalsFooter(id="totals")
         yield Static("", id="ld-extra", markup=False)
@@ -294,14 +295,23 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
 
     # -- the source document ---------------------------------------------------------------
 
-    def source_field(self) -> CodeInput:
+    def source_field(self) -> CodeInput | None:
+        if self.SOURCE_FIELD is None:
+            return None
         return self.query_one(f"#field-{self.SOURCE_FIELD}", CodeInput)
+
+    def needs_source(self) -> bool:
+        """True (and the error shown) when the source document is required and missing."""
+        if self.SOURCE_FIELD is not None and not self.source:
+            self.show_error(f"{self.SOURCE_LABEL} is required", field=self.SOURCE_FIELD.replace("-", "_"))
+            return True
+        return False
 
     def on_descendant_blur(self, event: Any) -> None:
         widget = event.widget
         if self.view is not None:
             return
-        if widget is self.source_field():
+        if widget is not None and widget is self.source_field():
             text = widget.value.strip().upper()
             if text and text != self.source and text != self._loading:
                 self._load(text)
@@ -314,7 +324,7 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
 
     @on(CodeInput.Picked)
     def _picked(self, event: CodeInput.Picked) -> None:
-        if event.input is self.source_field():
+        if self.SOURCE_FIELD is not None and event.input is self.source_field():
             event.stop()
             self._load(str(event.row.code))
         else:
@@ -422,7 +432,7 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
 
     def _run_preview(self) -> None:
         self._preview_timer = None
-        if self.view is not None or not self.source:
+        if self.view is not None or (self.SOURCE_FIELD is not None and not self.source):
             return
         draft = self.build_draft(for_post=True)
         actor = self.actor
@@ -437,8 +447,7 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
         def failed(exc: BaseException) -> bool:
             if seq == self._preview_seq:
                 self.preview = None
-                self.message_bar.show_warning(str(getattr(exc, "message", exc)))
-                self._warning = self.message_bar.text
+                self.preview_warnings([str(getattr(exc, "message", exc))])
             return True
 
         self.background(lambda: self.preview_call(self.services, draft, actor), done, on_error=failed)
@@ -447,13 +456,21 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
         figures = self.footer_figures(preview)
         self.footer_totals.show(figures)
         self.grid.show_totals(figures)
-        warnings = [w for w in getattr(preview, "warnings", ()) or () if not w.startswith(self.QUIET_WARNINGS)]
+        self.preview_warnings(getattr(preview, "warnings", ()) or ())
+
+    def preview_warnings(self, warnings: Any) -> None:
+        """The first broken rule of the preview as a warning; an error on screen (a refused
+        save, a bad field) stays until the cashier acts."""
+        warnings = [w for w in warnings if not w.startswith(self.QUIET_WARNINGS)]
+        bar = self.message_bar
+        if bar.kind == "error":
+            return
         if warnings:
-            self.message_bar.show_warning(warnings[0] + (f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""))
-            self._warning = self.message_bar.text
+            bar.show_warning(warnings[0] + (f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""))
+            self._warning = bar.text
         elif self._warning is not None:
-            if self.message_bar.text == self._warning:
-                self.message_bar.clear()
+            if bar.text == self._warning:
+                bar.clear()
             self._warning = None
 
     def grid_figures(self, preview: Any) -> tuple[Any, ...]:
@@ -522,10 +539,7 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
         self._save(print_after=True)
 
     def _save(self, *, print_after: bool) -> None:
-        if self._posted_is_final() or not self.check_fields():
-            return
-        if not self.source:
-            self.show_error(f"{self.SOURCE_LABEL} is required", field=self.SOURCE_FIELD.replace("-", "_"))
+        if self._posted_is_final() or not self.check_fields() or self.needs_source():
             return
         draft = self.build_draft(for_post=True)
         draft_id = self.draft_id
@@ -604,7 +618,7 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
         footer.show(None)
         self.info("")
         self.extra("")
-        self.grid.fixed_rows = True
+        self.grid.fixed_rows = self.FIXED_ROWS
         await self.grid.clear()
         self._set_loader()
         self.set_document(None, "New")
@@ -655,8 +669,7 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
         if self.view is not None:
             self.app.push_screen(VoucherView(f"Voucher {self.view.number or ''}".strip(), self.view.journal))
             return
-        if not self.source:
-            self.show_error(f"{self.SOURCE_LABEL} is required", field=self.SOURCE_FIELD.replace("-", "_"))
+        if self.needs_source():
             return
         draft = self.build_draft(for_post=True)
         actor = self.actor
@@ -708,8 +721,10 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
         self.fill_from_draft(draft)
         self.query_one("#ld-number", Static).update(f"Draft #{draft_id}")
         self.set_document(None, f"Draft #{draft_id}")
-        number = self.source_field().value.strip().upper()
+        field = self.source_field()
+        number = field.value.strip().upper() if field is not None else ""
         if not number:
+            await self.after_draft_shown(draft)
             self.mark_clean()
             return
         date = self.field("date").date_value
@@ -730,6 +745,9 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
         self.grid.reload_defaults()
         self.schedule_preview()
         self.mark_clean()
+
+    async def after_draft_shown(self, draft: Any) -> None:
+        """A draft without a source was put back (the direct return's lines)."""
 
     async def _in_thread(self, call: Any) -> Any:
         import asyncio
@@ -890,6 +908,11 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             from shopterm.services.errors import ValidationError
 
             raise ValidationError(f"PSI No. {number} is a {view.doc_type}, not a provisional invoice", field="psi_no")
+        if self.customer_code and view.customer != self.customer_code:
+            from shopterm.services.errors import ValidationError
+
+            raise ValidationError(f"PSI No. {view.number} is for {view.customer}, not {self.customer_code}",
+                                  field="psi_no")
         lines = services.provisional.psi_lines(number)
         draft = services.provisional.delivery_draft(number, date=date)
         return view, lines, draft

@@ -146,7 +146,8 @@ class SalesReturnScreen(LinkedDocumentScreen):
 
     def empty_message(self) -> str:
         what = "invoice" if self.based_on == "invoice" else "delivery note"
-        return f"Invoice No.: no {what} with anything left to return at this location"
+        return (f"Invoice No. not in Sales Return: no {what} with anything left to return at "
+                f"{self.location_typed()} (already fully returned)")
 
     def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
         from shopterm.services.returns import ReturnDraft

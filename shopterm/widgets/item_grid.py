@@ -72,6 +72,7 @@ from textual.widgets import Input, Static
 from shopterm.core import money
 from shopterm.core.totals import LineInput
 from shopterm.widgets.inputs import MoneyInput, PercentInput, QtyInput, ShopInput
+from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount, fmt_qty
 
 __all__ = [
@@ -110,7 +111,7 @@ class GridColumn:
 
     @property
     def editable(self) -> bool:
-        return self.kind in ("item", "batch", "qty", "money", "pct")
+        return self.kind in ("item", "batch", "qty", "money", "pct", "text", "date", "code")
 
     @property
     def name(self) -> str:
@@ -251,6 +252,36 @@ class PctCell(_Cell, PercentInput):
 
 _CELL_CLASSES: dict[str, type] = {"item": ItemCell, "batch": BatchCell, "qty": QtyCell, "money": MoneyCell,
                                   "pct": PctCell}
+
+
+class TextCell(_Cell, ShopInput):
+    """Free text (a supplier's batch number)."""
+
+    DEFAULT_KIND = "text"
+
+    def _parse(self, text: str) -> str:
+        return text.strip()
+
+
+class DateCell(_Cell, DateInput):
+    """A date (yyyy-mm-dd; t today, +N/-N days)."""
+
+
+class CodeCell(_Cell, CodeInput):
+    """A master code whose F2 lists the master named by the column key (``supplier``)."""
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)  # type: ignore[misc]
+        row = getattr(self, "grid_row", None)
+        if row is not None:
+            row.grid._cell_value(self, value)  # type: ignore[arg-type]
+
+    def _setup_cell(self, row: "GridRow", column: GridColumn) -> None:
+        super()._setup_cell(row, column)
+        self.lookup_kind = column.key
+
+
+_CELL_CLASSES.update({"text": TextCell, "date": DateCell, "code": CodeCell})
 
 
 class GridRow(Horizontal):

@@ -1,0 +1,613 @@
+"""Sales Commission Payment (seed screen 11): commission to a sales person, from the till.
+
+Layout at 80×24::
+
+    AXP Axpert │ 2026-11-23 │ DAY OPEN │ manager (manager) │ 1 USD = 2,850 CDF
+    Sales Commission Payment · New
+    Loc AXP    Date 2026-11-23  No —                 Approved? No
+    Sales person SP01   Jean Mukendi          Ccy USD Rate 2850
+    Expense 6100 · Cash 1100 · Balance cash 1,250.00 USD
+     #  Invoice No     Date       Customer      Base $       Local FC   Payable
+     1  261101SI000001 2026-11-23 C0001          54.86     156,351.00   [ 2.00 ]
+     …                                     (the sales person's invoices)
+    261101SI000001 · Kinshasa Pharma · no commission paid on it yet
+    Total 2.00 USD     Narration [                                          ]
+    Save keeps a draft: nothing is posted. F10 Approve_Save posts it.
+
+Fields (seed): Location, Sales Person Name (F2), Currency, Exchange Rate (to
+USD), Expense Ledger and Cash Ledger (auto: 6100 and the Shop Setup's cash
+account of the currency), Balance Cash (auto: what the till holds), Approved?
+(auto: ticked by Approve_Save), Voucher Number (auto), Voucher Date; the grid
+of the sales person's invoices: Invoice No, Invoice Date, Customer Name,
+Invoice Amount Base (USD) and Local (CDF), Amount Payable (typed); the footer's
+Total Amount (auto) and Narration.
+
+Keys: Ctrl+S **Save** = a draft, numberless, *not posted* (the screen says
+so); **F10 Approve_Save** numbers and posts it (Dr 6100 / Cr cash) and ticks
+Approved? — a manager at once, a cashier with a manager's approval (the PIN
+dialog). Commission already paid on an invoice asks for F10 again before it
+is paid twice. F3 list (drafts and approved), F4 history, F9 voucher
+details, Ctrl+N new, Esc back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Static
+
+from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.widgets.document import DocumentScreen
+from shopterm.widgets.document_list import DocumentListDialog, ListQuery
+from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
+from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount
+from shopterm.widgets.voucher_view import HistoryView, VoucherView
+
+__all__ = ["CommissionPaymentScreen", "CommissionRow"]
+
+ZERO = Decimal(0)
+SAVE_NOTE = "Save (Ctrl+S) keeps a draft: nothing is posted. F10 Approve_Save posts it (manager)."
+
+
+class _Candidate:
+    """A grid row's invoice when only its number is known (a draft's line not listed any more)."""
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+        self.date: dt.date | None = None
+        self.customer = self.customer_name = None
+        self.base_usd = self.local_cdf = None
+        self.paid_by: tuple[str, ...] = ()
+
+
+class CommissionRow(Horizontal):
+    """One invoice of the sales person: figures, and the Amount Payable typed."""
+
+    DEFAULT_CSS = "CommissionRow { height: 1; }"
+
+    def __init__(self, number: int, cand: Any, amount: str = "", *, read_only: bool = False) -> None:
+        super().__init__(classes="cp-row")
+        self.number = number
+        self.cand = cand
+        self.amount = MoneyInput(amount, label=f"Amount payable (line {number})", field_name="amount_payable",
+                                 classes="cp-amount", disabled=read_only, max_length=14)
+
+    @property
+    def invoice(self) -> str:
+        return self.cand.number
+
+    def compose(self) -> ComposeResult:
+        c = self.cand
+        yield Figure(str(self.number), classes="cp-sno")
+        yield Figure(c.number, classes="cp-invoice")
+        yield Figure(c.date.isoformat() if c.date else "", classes="cp-date")
+        yield Figure(str(c.customer or "")[:8], classes="cp-customer")
+        yield Figure(fmt_amount(c.base_usd), classes="cp-money")
+        yield Figure(fmt_amount(c.local_cdf), classes="cp-big")
+        yield self.amount
+
+
+def _candidate_detail(c: Any) -> str:
+    name = c.customer_name or c.customer or ""
+    paid = (f"commission already paid by {', '.join(c.paid_by)}" if c.paid_by
+            else "no commission paid on it yet")
+    return f"{c.number} · {name} · {paid}"
+
+
+class CommissionPaymentScreen(DocumentScreen):
+    """The Sales Commission Payment entry screen (module docstring)."""
+
+    DOCUMENT_TITLE = "Sales Commission Payment"
+    SUPPORTS = frozenset({"new", "save", "list", "history", "voucher"})
+    AUTO_FOCUS = "#field-sales-person"
+    PREVIEW_DELAY: ClassVar[float] = 0.3
+
+    BINDINGS = [
+        Binding("f10", "approve_save", "Approve_Save", id="commission.approve", key_display="F10"),
+    ]
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.location_code: str | None = None
+        self.business_date: dt.date | None = None
+        self.system_rate: Decimal | None = None
+        self.sales_person: str | None = None
+        self.draft_id: int | None = None
+        self.view: Any = None  # services.commission.CommissionView once approved / opened
+        self.preview: Any = None
+        self.rows: list[CommissionRow] = []
+        self._sent: list[CommissionRow] = []
+        self._pending_sp: str | None = None
+        self._preview_timer: Any = None
+        self._preview_seq = 0
+        self._confirm_repeat = False
+        self._confirm: str | None = None
+        self._warning: str | None = None
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose_document(self) -> ComposeResult:
+        with Vertical(id="cp-header"):
+            with Horizontal(classes="inv-row"):
+                yield Static("Loc", classes="inv-label")
+                yield CodeInput(id="field-location", label="Location", lookup_kind="location")
+                yield Static("Date", classes="inv-label")
+                yield DateInput(id="field-date", label="Voucher date", required=True)
+                yield Static("No", classes="inv-label")
+                yield Static("—", id="cp-number", markup=False)
+                yield Static("Approved? No", id="cp-approved", markup=False)
+            with Horizontal(classes="inv-row"):
+                yield Static("Sales person", classes="inv-label")
+                yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
+                                lookup_title="Find sales person")
+                yield Static("", id="cp-sp-name", markup=False)
+                yield Static("Ccy", classes="inv-label")
+                yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
+                                    label="Currency")
+                yield Static("Rate", classes="inv-label")
+                yield RateInput(id="field-rate", label="Exchange rate")
+            yield Static("", id="cp-ledgers", markup=False)
+        yield Static(Text(f" {'#':<3}{'Invoice No':<15}{'Date':<11}{'Customer':<9}{'Base $':>10} {'Local FC':>13} "
+                          f"{'Payable':>9}", no_wrap=True), id="cp-grid-header")
+        yield VerticalScroll(id="cp-rows")
+        yield Static("", id="cp-detail", markup=False)
+        with Horizontal(id="cp-footer"):
+            yield Static("Total", classes="inv-label")
+            yield Figure("", id="cp-total")
+            yield Static("Narration", classes="inv-label")
+            yield Input(id="field-narration", placeholder="optional", max_length=500)
+        yield Static(SAVE_NOTE, id="cp-note", markup=False)
+
+    def field(self, name: str) -> Any:
+        return self.query_one(f"#field-{name}")
+
+    # -- start ---------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        actor = self.actor
+
+        def done(status: Any) -> None:
+            self.location_code = status.location_code
+            self.business_date = status.business_date
+            self.system_rate = status.system_rate
+            self.field("location").value = status.location_code
+            self.field("date").set_value(status.business_date)
+            if status.system_rate is not None:
+                self.field("rate").set_value(status.system_rate)
+            self.mark_clean()
+
+        self.background(lambda: self.services.status(actor), done)
+        super().on_mount()
+
+    def background(self, work: Any, done: Any, *, on_error: Any = None) -> None:
+        def in_thread() -> None:
+            try:
+                result = work()
+            except Exception as exc:  # shown in the message bar, never a traceback
+                self.app.call_from_thread(self._background_failed, exc, on_error)
+                return
+            self.app.call_from_thread(done, result)
+
+        self.run_worker(in_thread, thread=True, group="background", exit_on_error=False)
+
+    def _background_failed(self, exc: BaseException, on_error: Any) -> None:
+        if on_error is not None and on_error(exc):
+            return
+        self.show_error(exc)
+
+    def location_typed(self) -> str | None:
+        return self.field("location").value.strip().upper() or self.location_code
+
+    # -- unsaved changes: every Input, the rows included --------------------------------------------
+
+    def _snapshot(self) -> dict[int, str]:
+        return {id(w): w.value for w in self.query("#cp-header Input, #cp-rows Input, #cp-footer Input")}
+
+    # -- the sales person → the invoices ------------------------------------------------------------
+
+    def on_descendant_blur(self, event: Any) -> None:
+        widget = event.widget
+        if self.view is not None:
+            return
+        if getattr(widget, "id", "") == "field-sales-person":
+            code = widget.value.strip().upper()
+            if code and code != self.sales_person and code != self._pending_sp:
+                self._load_sales_person(code)
+
+    @on(CodeInput.Picked, "#field-sales-person")
+    def _sp_picked(self, event: CodeInput.Picked) -> None:
+        event.stop()
+        self._load_sales_person(str(event.row.code))
+
+    def _load_sales_person(self, code: str, amounts: dict[str, str] | None = None) -> None:
+        self._pending_sp = code
+        location = self.location_typed()
+
+        def work() -> tuple[Any, Any]:
+            services = self.services
+            rows = services.lookup("sales_person", code, actor=self.actor)
+            name = next((r.name for r in rows if r.code == code), "")
+            return name, services.commission.commission_candidates(code, location)
+
+        def done(result: tuple[Any, Any]) -> None:
+            if self._pending_sp != code:
+                return
+            self._pending_sp = None
+            name, candidates = result
+            self.sales_person = code
+            self.field("sales-person").value = code
+            self.query_one("#cp-sp-name", Static).update(Text(name, no_wrap=True, overflow="ellipsis"))
+            self.call_later(self._fill_rows, candidates, amounts or {})
+
+        def failed(exc: BaseException) -> bool:
+            self._pending_sp = None
+            return False
+
+        self.background(work, done, on_error=failed)
+
+    async def _fill_rows(self, candidates: list[Any], amounts: dict[str, str], *, read_only: bool = False) -> None:
+        box = self.query_one("#cp-rows", VerticalScroll)
+        await box.remove_children()
+        listed = {c.number for c in candidates}
+        cands = list(candidates) + [_Candidate(n) for n in amounts if n not in listed]
+        self.rows = [CommissionRow(i, c, amounts.get(c.number, ""), read_only=read_only)
+                     for i, c in enumerate(cands, start=1)]
+        await box.mount_all(self.rows)
+        if not self.rows:
+            self.query_one("#cp-detail", Static).update(
+                f"{self.sales_person or 'This sales person'} has no posted invoice at {self.location_typed()}")
+        else:
+            self.query_one("#cp-detail", Static).update(
+                f"{len(self.rows)} invoice(s): type the Amount Payable on those paid now")
+        if not read_only:
+            if self.rows:
+                self.rows[0].amount.focus()
+            self.schedule_preview()
+
+    def row_of(self, widget: Any) -> CommissionRow | None:
+        node = widget
+        while node is not None:
+            if isinstance(node, CommissionRow):
+                return node
+            node = node.parent
+        return None
+
+    def on_descendant_focus(self, event: Any) -> None:
+        super().on_descendant_focus(event)
+        row = self.row_of(event.widget)
+        if row is not None:
+            self.query_one("#cp-detail", Static).update(_candidate_detail(row.cand))
+
+    # -- the preview: total, balance cash, repeats ---------------------------------------------------
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self._confirm_repeat = False
+        if self.view is None and (self.row_of(event.input) is not None or event.input.id == "field-rate"):
+            self.schedule_preview()
+
+    @on(CompactChoice.Changed, "#field-currency")
+    def _currency_changed(self, event: CompactChoice.Changed) -> None:
+        if self.view is None:
+            self.dirty = True
+            self.schedule_preview()
+
+    def schedule_preview(self) -> None:
+        if self.view is not None or not self.is_mounted or not self.sales_person:
+            return
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(self.PREVIEW_DELAY, self._run_preview)
+
+    def _run_preview(self) -> None:
+        self._preview_timer = None
+        if self.view is not None:
+            return
+        draft = self.build_draft()
+        actor = self.actor
+        self._preview_seq += 1
+        seq = self._preview_seq
+
+        def done(preview: Any) -> None:
+            if seq == self._preview_seq and self.view is None:
+                self.preview = preview
+                self._show_preview(preview)
+
+        self.background(lambda: self.services.commission.preview(draft, actor), done, on_error=lambda exc: True)
+
+    def _show_preview(self, p: Any) -> None:
+        self.query_one("#cp-total", Figure).set(f"{fmt_amount(p.total)} {p.currency}")
+        cash = p.cash_account or "-"
+        enough = "" if p.enough_cash else " · NOT ENOUGH CASH"
+        self.query_one("#cp-ledgers", Static).update(
+            f"Expense {p.expense_account} · Cash {cash} · Balance cash {fmt_amount(p.balance_cash)} {p.currency}"
+            f"{enough}")
+        quiet = ("Add at least one invoice",)
+        warnings = [w for w in p.warnings if not w.startswith(quiet)] + list(p.repeats)
+        if self.message_bar.kind == "error":
+            return  # a refused save or a bad field stays until the cashier acts
+        if warnings:
+            self.message_bar.show_warning(warnings[0] + (f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""))
+            self._warning = self.message_bar.text
+        elif self._warning is not None:
+            if self.message_bar.text == self._warning:
+                self.message_bar.clear()
+            self._warning = None
+
+    # -- the draft -------------------------------------------------------------------------------------
+
+    def build_draft(self) -> Any:
+        from shopterm.services.commission import CommissionDraft, CommissionLine
+
+        self._sent = [r for r in self.rows if r.amount.value.strip()]
+        date = self.field("date")
+        return CommissionDraft(
+            location=self.location_typed(), date=date.date_value or date.value.strip() or None,
+            sales_person=self.field("sales-person").value.strip().upper(),
+            currency=self.field("currency").value, rate=self.field("rate").value.strip() or None,
+            narration=self.field("narration").value,
+            lines=[CommissionLine(r.invoice, r.amount.value.strip()) for r in self._sent])
+
+    # -- toolbar -----------------------------------------------------------------------------------------
+
+    def action_state(self, action: str) -> bool | None:
+        if self.view is not None and action == "save":
+            return False
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "approve_save":
+            return self.view is None
+        return super().check_action(action, parameters)
+
+    def _final(self) -> bool:
+        if self.view is not None:
+            number = self.view.document.number
+            self.message_bar.show_warning(f"{number} is approved and posted: posted documents are final. "
+                                          "Ctrl+N for a new one")
+            return True
+        return False
+
+    def action_save(self) -> None:
+        """Save: a draft — numberless, nothing posted."""
+        if self._final() or not self.check_fields():
+            return
+        draft = self.build_draft()
+        draft_id = self.draft_id
+        actor = self.actor
+
+        def done(new_id: int) -> None:
+            from shopterm.services.commission import NOT_POSTING_HINT
+
+            self.draft_id = new_id
+            self.mark_clean()
+            self.query_one("#cp-number", Static).update(f"Draft #{new_id}")
+            self.set_document(None, f"Draft #{new_id} · not posted")
+            self.query_one("#cp-note", Static).update(NOT_POSTING_HINT)
+            self.show_ok(f"Saved as draft #{new_id}: nothing is posted yet. F10 Approve_Save posts it")
+
+        self.run_service(lambda: self.services.commission.save(actor, draft, draft_id), done, busy_text="Saving…")
+
+    def action_approve_save(self) -> None:
+        """Approve_Save: number and post it, Approved? ticked (a manager, or a manager's approval)."""
+        if self._final() or not self.check_fields():
+            return
+        draft = self.build_draft()
+        draft_id = self.draft_id
+        actor = self.actor
+        repeats = list(self.preview.repeats) if self.preview is not None else []
+        if repeats and not self._confirm_repeat:
+            self._confirm_repeat = True
+            self.message_bar.show_warning(f"{repeats[0]}: press F10 again to pay it again")
+            return
+        confirm = self._confirm_repeat
+
+        def post(approver: str | None = None, pin: str | None = None) -> Any:
+            services = self.services
+            result = services.commission.approve_save(actor, draft, draft_id, approver=approver, approver_pin=pin,
+                                                      confirm_repeat=confirm)
+            return result, services.commission.document(result.document_id)
+
+        def with_approval(approval: Any) -> Any:
+            return lambda: post(approval.name, approval.pin)
+
+        def on_error(exc: BaseException) -> bool:
+            if getattr(exc, "code", "") == "commission_repeat" and not confirm:
+                self._confirm_repeat = True
+                self.message_bar.show_warning(f"{getattr(exc, 'message', exc)}: press F10 again to pay it again")
+                return True
+            self._confirm_repeat = False
+            return False
+
+        self.run_service(post, self._approved, busy_text="Posting…", on_error=on_error, with_approval=with_approval)
+
+    def _approved(self, result: tuple[Any, Any]) -> None:
+        post, view = result
+        self._confirm_repeat = False
+        self.call_later(self._show_view, view)
+        self.refresh_status()
+        doc = view.document
+        who = f" by {doc.approved_by}" if doc.approved_by else ""
+        self.show_ok(f"Commission {post.number} approved{who} and posted: {fmt_amount(view.total)} {doc.currency} "
+                     "paid from the till")
+
+    def _confirmed(self, action: str, what: str) -> bool:
+        if not self.is_dirty() or self._confirm == action:
+            self._confirm = None
+            return True
+        self._confirm = action
+        self.message_bar.show_warning(f"Unsaved changes: press {what} again to discard them (Ctrl+S keeps a draft)")
+        return False
+
+    def action_new(self) -> None:
+        if not self._confirmed("new", "Ctrl+N"):
+            return
+        self.call_later(self.reset)
+
+    async def reset(self) -> None:
+        self.view = None
+        self.draft_id = None
+        self.preview = None
+        self.sales_person = None
+        self._pending_sp = None
+        self._confirm_repeat = False
+        self._set_enabled(True)
+        for name in ("sales-person", "narration"):
+            self.field(name).value = ""
+        self.field("currency").set_value("USD")
+        if self.system_rate is not None:
+            self.field("rate").set_value(self.system_rate)
+        if self.location_code:
+            self.field("location").value = self.location_code
+        if self.business_date:
+            self.field("date").set_value(self.business_date)
+        for wid, text in (("#cp-number", "—"), ("#cp-approved", "Approved? No"), ("#cp-sp-name", ""),
+                          ("#cp-ledgers", ""), ("#cp-detail", ""), ("#cp-note", SAVE_NOTE)):
+            self.query_one(wid, Static).update(text)
+        self.query_one("#cp-total", Figure).set("")
+        await self.query_one("#cp-rows", VerticalScroll).remove_children()
+        self.rows = []
+        self.set_document(None, "New")
+        self.mark_clean()
+        self.field("sales-person").focus()
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in self.query("#cp-header Input, #cp-header CompactChoice, #cp-footer Input"):
+            widget.disabled = not enabled
+
+    def action_list(self) -> None:
+        if not self._confirmed("list", "F3"):
+            return
+        location = self.location_typed()
+
+        def search(q: ListQuery) -> Any:
+            return self.services.commission.list_documents(
+                location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
+                customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+
+        def picked(row: Any) -> None:
+            if row is None:
+                return
+            if row.status == "draft":
+                self.run_service(lambda: self.services.commission.load_draft(row.id),
+                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text="Opening…")
+            else:
+                self.run_service(lambda: self.services.commission.document(row.id),
+                                 lambda v: self.call_later(self._show_view, v), busy_text="Opening…")
+
+        self.app.push_screen(DocumentListDialog("Commission payments", search, today=self.business_date), picked)
+
+    def action_history(self) -> None:
+        doc_id = self.view.document.id if self.view is not None else self.draft_id
+        if doc_id is None:
+            self.app.push_screen(HistoryView("History", []))
+            return
+        self.background(lambda: self.services.sales.history(doc_id),
+                        lambda rows: self.app.push_screen(HistoryView("History", rows)))
+
+    def action_voucher(self) -> None:
+        if self.view is not None:
+            doc = self.view.document
+            self.app.push_screen(VoucherView(f"Voucher {doc.number or ''}".strip(), doc.journal))
+            return
+        if not self.sales_person:
+            self.show_error("Sales person is required", field="sales_person")
+            return
+        draft = self.build_draft()
+        actor = self.actor
+
+        def shown(preview: Any) -> None:
+            note = "Not posted: Approve_Save (F10) posts this journal."
+            if preview.warnings:
+                note += " Note: " + "; ".join(preview.warnings[:3])
+            self.app.push_screen(VoucherView("Voucher details (preview)", preview.voucher, note))
+
+        self.background(lambda: self.services.commission.preview(draft, actor), shown)
+
+    # -- showing a draft or an approved voucher ------------------------------------------------------------
+
+    async def _show_draft(self, draft_id: int, draft: Any) -> None:
+        from shopterm.services.commission import NOT_POSTING_HINT
+
+        await self.reset()
+        self.draft_id = draft_id
+        self.field("location").value = draft.location or self.location_code or ""
+        self.field("date").set_value(draft.date or self.business_date)
+        self.field("currency").set_value(draft.currency or "USD")
+        self.field("rate").set_value(draft.rate if draft.rate not in (None, "") else (self.system_rate or ""))
+        self.field("narration").value = draft.narration or ""
+        self.field("sales-person").value = draft.sales_person or ""
+        self.query_one("#cp-number", Static).update(f"Draft #{draft_id}")
+        self.query_one("#cp-note", Static).update(NOT_POSTING_HINT)
+        self.set_document(None, f"Draft #{draft_id} · not posted")
+        amounts = {str(l.invoice).upper(): "" if l.amount_payable is None else str(l.amount_payable)
+                   for l in draft.lines if not l.is_blank()}
+        if draft.sales_person:
+            self._load_sales_person(draft.sales_person.upper(), amounts)
+        self.call_after_refresh(self.mark_clean)
+
+    async def _show_view(self, view: Any) -> None:
+        """An approved (posted) voucher, read-only; a draft opened by number shows its hint."""
+        doc = view.document
+        self.view = view
+        self.draft_id = None
+        self.sales_person = doc.sales_person
+        self.field("location").value = doc.location
+        self.field("date").set_value(doc.date)
+        self.field("sales-person").value = doc.sales_person or ""
+        self.field("currency").set_value(doc.currency)
+        self.field("rate").set_value(doc.rate)
+        self.field("narration").value = doc.narration or ""
+        self._set_enabled(False)
+        self.query_one("#cp-number", Static).update(doc.number or f"Draft #{doc.id}")
+        approver = f" (by {doc.approved_by})" if doc.approved_by else ""
+        self.query_one("#cp-approved", Static).update(f"Approved? {'Yes' if view.approved else 'No'}{approver}")
+        extra = doc.extra or {}
+        self.query_one("#cp-ledgers", Static).update(
+            f"Expense {extra.get('expense_ledger', '6100')} · Cash {extra.get('cash_ledger', '-')} · Balance cash "
+            f"after {fmt_amount(Decimal(str(extra.get('balance_cash_after', '0'))))} {doc.currency}")
+        self.query_one("#cp-note", Static).update(view.hint or "Approved and posted: Dr commission expense / Cr cash")
+        self.query_one("#cp-total", Figure).set(f"{fmt_amount(view.total)} {doc.currency}")
+        amounts = {n: f"{a:f}" for n, a in view.lines}
+        sp = doc.sales_person
+        location = doc.location
+
+        def work() -> Any:
+            return self.services.commission.commission_candidates(sp, location) if sp else []
+
+        def done(cands: Any) -> None:
+            wanted = [c for c in cands if c.number in amounts]
+            self.call_later(self._fill_rows, wanted, amounts, read_only=True)
+
+        self.background(work, done, on_error=lambda exc: True)
+        self.mark_clean()
+        self.set_document(doc.number, "Approved" if view.approved else doc.status.capitalize())
+        self.set_focus(None)
+        self.refresh_bindings()
+
+    # -- errors: a line's field focuses its row ---------------------------------------------------------------
+
+    def show_error(self, error: BaseException | str, field: str | None = None) -> None:
+        line = (getattr(error, "details", None) or {}).get("line") if isinstance(error, BaseException) else None
+        if line and 1 <= int(line) <= len(self._sent):
+            super().show_error(error, field="__none__")
+            self._sent[int(line) - 1].amount.focus()
+            return
+        super().show_error(error, field)
+
+
+register(ScreenEntry(
+    key="commission_payment",
+    title="Sales Commission Payment",
+    group="Cash",
+    factory=lambda app: CommissionPaymentScreen(),
+    roles=CASHIER,
+    help="Commission to a sales person: Save is a draft, Approve_Save (manager) posts",
+))

@@ -1,0 +1,496 @@
+"""Sales Return (Direct) (seed screen 07): goods back without an invoice in the system.
+
+Layout at 80×24::
+
+    AXP Axpert │ 2026-11-23 │ DAY OPEN │ cashier (cashier) │ 1 USD = 2,850 CDF
+    Sales Return (Direct) · New
+    Loc AXP    Date 2026-11-23  Inv date            No —
+    Client C0001       Kinshasa Pharma     SP SP01   Credit Yes  Tax exempt No
+    Ccy USD Rate 2850      Mobile +243810000001  Address 12 av. du Fleuve
+    Card Standard · 12 points held
+    #  Item     Qty    Price    Batch    Supp   SBatch   Mfg        Expiry
+    1  PARA500  5      2.20     R001     SUP01  LOT-77   2026-01-01 2027-12-31
+    …                                     (the item grid, 7 rows)
+    1: Paracetamol 500 mg (box 100) · BOX×100 · stock 600 res 0 · R001 0
+    Price $ 2.20 · Gross 11.00 · Disc 0.00 · Flat share 0.00 · Tax 16% 1.76
+    Qty …  Gross …  Disc …  Flat …                   (the totals footer, 4 lines)
+    Free qty 0 · Loyalty points reversed 0 · new batch R001
+
+Fields (seed): Location, Document Date, Return No (auto), Customer Name
+(F2), Sales Person (F2; the customer's), Invoice Date (optional), Currency,
+Exchange Rate, Credit Sale?, Tax Exempted?, Mobile No and Address (required;
+the customer's when blank), Loyaltycard and Available Points (auto); the
+grid's Item (F2), Unit and Packsize (detail strip), Batch (F2 lists the
+item's batches: a known one fills its supplier, supplier batch no and dates;
+a new code creates the batch), Supplier (F2), Supplier Batchno, Manufacturing
+Date (optional), Expiry Date (required), Qty, Price (the price list's by
+default), Gross (detail strip); the footer's totals, tax reversed, round off,
+net USD/CDF, loyalty points reversed, Notes (the narration).
+The seed's "Location Batch Flag" has no field in the service's direct return
+and is not shown.
+
+Keys: Ctrl+S saves (stock in, the batch created if new; the credit on the
+customer's ledger), Ctrl+P saves and prints, Ctrl+D draft, F8 deletes the
+row, F9 voucher details, F3 list, F4 history, Ctrl+N new, Esc back.
+
+Per keystroke the totals come from ``core.totals`` (as the service computes
+them: no discount, the customer's or the document's tax exemption); the
+loyalty points and new batches from ``services.returns.preview_direct``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from shopterm.core import money
+from shopterm.core.errors import TotalsError
+from shopterm.core.totals import compute_totals
+from shopterm.screens.delivery_note import LinkedDocumentScreen
+from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.widgets.document_list import ListQuery
+from shopterm.widgets.inputs import CodeInput, DateInput, RateInput
+from shopterm.widgets.item_grid import GridColumn, ItemGrid
+from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
+
+__all__ = ["RD_COLUMNS", "DirectReturnScreen"]
+
+ZERO = Decimal(0)
+YES_NO = [("no", "No"), ("yes", "Yes")]
+
+RD_COLUMNS: tuple[GridColumn, ...] = (
+    GridColumn("sno", "#", 2, "sno"),
+    GridColumn("item", "Item", 9, "item"),
+    GridColumn("qty", "Qty", 6, "qty"),
+    GridColumn("price", "Price", 8, "money"),
+    GridColumn("batch", "Batch", 8, "batch"),
+    GridColumn("supplier", "Supp", 6, "code", "Supplier"),
+    GridColumn("supplier_batch_no", "SBatch", 8, "text", "Supplier batch no"),
+    GridColumn("mfg_date", "Mfg", 10, "date", "Manufacturing date"),
+    GridColumn("expiry", "Expiry", 10, "date", "Expiry date"),
+)
+
+#: the batch details a known batch fills (grid key → BatchInfo attribute)
+BATCH_FIELDS = (("supplier", "supplier"), ("supplier_batch_no", "supplier_batch_no"), ("mfg_date", "mfg_date"),
+                ("expiry", "expiry"))
+
+
+class _BatchRow:
+    """A batch for the grid's F2 list (``code``, ``expiry``, ``qty``)."""
+
+    __slots__ = ("code", "expiry", "qty", "expired")
+
+    def __init__(self, info: Any) -> None:
+        self.code, self.expiry, self.qty, self.expired = info.code, info.expiry, info.stock, False
+
+
+class DirectReturnScreen(LinkedDocumentScreen):
+    """The Sales Return (Direct) entry screen (module docstring)."""
+
+    DOCUMENT_TITLE = "Sales Return (Direct)"
+    DOC_TYPE = "RD"
+    DOC_WORD = "Direct return"
+    LIST_TITLE = "Direct returns"
+    SOURCE_FIELD = None
+    FIXED_ROWS = False
+    FEFO_BATCH = False  # the batch returned is typed (or picked with F2)
+    GRID_COLUMNS = RD_COLUMNS
+    AUTO_FOCUS = "#field-customer"
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.customer: Any = None  # services.sales.CustomerInfo
+        self.context: Any = None  # services.sales.TotalsContext (CDF increment)
+        self.totals: Any = None
+        self._batches: dict[str, list[Any]] = {}
+        self._customer_pending: str | None = None
+        self._totals_error: str | None = None
+
+    def compose_header(self) -> ComposeResult:
+        with Horizontal(classes="inv-row"):
+            yield Static("Loc", classes="inv-label")
+            yield CodeInput(id="field-location", label="Location", lookup_kind="location")
+            yield Static("Date", classes="inv-label")
+            yield DateInput(id="field-date", label="Document date", required=True)
+            yield Static("Inv date", classes="inv-label")
+            yield DateInput(id="field-invoice-date", label="Invoice date", placeholder="")
+            yield Static("No", classes="inv-label")
+            yield Static("—", id="ld-number", markup=False)
+        with Horizontal(classes="inv-row"):
+            yield Static("Client", classes="inv-label")
+            yield CodeInput(id="field-customer", label="Customer", lookup_kind="customer", lookup_title="Find customer",
+                            max_length=40)
+            yield Static("", id="rd-customer-name", markup=False)
+            yield Static("SP", classes="inv-label")
+            yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
+                            lookup_title="Find sales person")
+            yield Static("Credit", classes="inv-label")
+            yield CompactChoice(YES_NO, "yes", id="field-credit-sale", label="Credit sale", classes="inv-yn")
+            yield Static("Tax exempt", classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-tax-exempt", label="Tax exempted", classes="inv-yn")
+        with Horizontal(classes="inv-row"):
+            yield Static("Ccy", classes="inv-label")
+            yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
+                                label="Currency")
+            yield Static("Rate", classes="inv-label")
+            yield RateInput(id="field-rate", label="Exchange rate")
+            yield Static("Mobile", classes="inv-label")
+            yield Input(id="field-mobile", max_length=40)
+            yield Static("Address", classes="inv-label")
+            yield Input(id="field-address", max_length=200)
+
+    def first_field(self) -> Any:
+        return self.field("customer")
+
+    # -- defaults ----------------------------------------------------------------------------------
+
+    def defaults_loaded(self, status: Any) -> None:
+        if status.system_rate is not None and not self.field("rate").value.strip():
+            self.field("rate").set_value(status.system_rate)
+        location, date, actor = status.location_code, status.business_date, self.actor
+        self.grid.batch_search = self._batch_search
+        self.background(lambda: self.services.sales.totals_context(location, date, actor=actor), self._context_loaded)
+
+    def _context_loaded(self, context: Any) -> None:
+        self.context = context
+        self.recompute()
+
+    def _set_loader(self) -> None:
+        location = self.location_typed()
+        date = self.field("date").date_value or self.business_date
+        params = {"customer_code": self.customer.code if self.customer is not None else None,
+                  "currency": self.field("currency").value, "rate": self._rate_value(), "date": date}
+        app: Any = self.app
+
+        def load(code: str) -> Any:
+            from dataclasses import replace
+
+            return replace(app.services.sales.line_defaults(code, location, **params), batch=None)
+
+        self.grid.line_defaults = load
+        self.grid.location = location
+        self.grid.date = date
+
+    def _rate_value(self) -> Decimal | None:
+        return self.field("rate").decimal_value or self.system_rate
+
+    # -- the customer ----------------------------------------------------------------------------------
+
+    def header_left(self, widget: Any) -> None:
+        wid = getattr(widget, "id", "")
+        if wid == "field-customer":
+            text = widget.value.strip().upper()
+            current = self.customer.code if self.customer is not None else None
+            if text and text != current and text != self._customer_pending:
+                self._resolve_customer(text)
+        elif wid == "field-rate":
+            self._set_loader()
+            self.grid.reload_defaults()
+            self.recompute()
+
+    def header_picked(self, event: CodeInput.Picked) -> None:
+        if event.input.id == "field-customer":
+            event.stop()
+            self._resolve_customer(str(event.row.code))
+
+    def _resolve_customer(self, code: str) -> None:
+        self._customer_pending = code
+        location = self.location_typed()
+
+        def work() -> tuple[Any, Any, Any]:
+            services = self.services
+            info = services.sales.customer_info(code, location)
+            master = services.masters.get_customer(info.code)
+            status = services.loyalty.status(info.code)
+            return info, master, status
+
+        def done(result: tuple[Any, Any, Any]) -> None:
+            if self._customer_pending != code:
+                return
+            self._customer_pending = None
+            info, master, status = result
+            self.customer = info
+            self.field("customer").value = info.code
+            self.query_one("#rd-customer-name", Static).update(Text(info.name, no_wrap=True, overflow="ellipsis"))
+            for name, value in (("sales-person", info.sales_person), ("mobile", master.mobile),
+                                ("address", master.address)):
+                if not self.field(name).value.strip():
+                    self.field(name).value = value or ""
+            self.field("credit-sale").set_value("yes" if info.kind == "credit" else "no")
+            self.field("tax-exempt").set_value("yes" if info.tax_exempt else "no")
+            card = f"Card {status.card} · {status.points} points held" if status.card else "No loyalty card"
+            self.info(card)
+            self.dirty = True
+            self._set_loader()
+            self.grid.reload_defaults()
+            self.recompute()
+
+        def failed(exc: BaseException) -> bool:
+            self._customer_pending = None
+            return False
+
+        self.background(work, done, on_error=failed)
+
+    @on(CompactChoice.Changed, "#field-currency, #field-tax-exempt, #field-credit-sale")
+    def _choice_changed(self, event: CompactChoice.Changed) -> None:
+        if self.view is not None:
+            return
+        self.dirty = True
+        if event.control.id == "field-currency":
+            self._set_loader()
+            self.grid.reload_defaults()
+        self.recompute()
+
+    @on(Input.Changed, "#field-rate")
+    def _rate_typed(self, event: Input.Changed) -> None:
+        self.recompute()
+
+    # -- batches: a known one fills its supplier and dates ---------------------------------------------
+
+    def _batch_search(self, item: str) -> list[_BatchRow]:
+        """(worker) F2 in Batch: every batch of the item (stock or not)."""
+        infos = self.services.masters.batches(item, location=self.location_code)
+        self._batches[item] = list(infos)
+        return [_BatchRow(b) for b in infos]
+
+    def _fill_batch(self, row: Any) -> None:
+        item, code = row.line.item, row.line.text("batch").strip().upper()
+        if not item or not code:
+            return
+        known = self._batches.get(item)
+        if known is None:
+            def fetched(infos: Any) -> None:
+                self._batches[item] = list(infos)
+                self._fill_batch(row)
+
+            location = self.location_code
+            self.background(lambda: self.services.masters.batches(item, location=location), fetched,
+                            on_error=lambda exc: True)
+            return
+        info = next((b for b in known if b.code.upper() == code), None)
+        if info is None or row not in self.grid.rows:
+            return
+        for key, attr in BATCH_FIELDS:
+            value = getattr(info, attr)
+            if value in (None, "") or row.line.text(key).strip():
+                continue
+            row.put(key, value.isoformat() if isinstance(value, dt.date) else str(value))
+
+    # -- totals per keystroke (core), loyalty and new batches from the preview ---------------------------
+
+    @on(ItemGrid.LinesChanged)
+    def _lines_changed(self, event: ItemGrid.LinesChanged) -> None:
+        event.stop()
+        if self.view is not None:
+            return
+        if event.line:
+            row = self.grid.rows[event.line - 1] if event.line <= len(self.grid.rows) else None
+            if row is not None:
+                self._fill_batch(row)
+        self.recompute()
+
+    def recompute(self) -> None:
+        """Footer and line figures from ``core.totals`` (no database call), as the service
+        computes a direct return: no discounts, the tax exemption of the document or customer."""
+        if self.view is not None or self.context is None:
+            return
+        rate = self._rate_value()
+        if rate is None or rate <= 0:
+            return
+        tax_exempt = self.field("tax-exempt").value == "yes" or bool(self.customer and self.customer.tax_exempt)
+        try:
+            totals = compute_totals(self.grid.line_inputs(), currency=self.field("currency").value, rate=rate,
+                                    flat_type="amount", flat_value=ZERO, tax_exempt=tax_exempt,
+                                    cdf_increment=self.context.cdf_increment)
+        except (TotalsError, money.MoneyError) as exc:
+            text = str(exc)
+            self._totals_error = text[:1].upper() + text[1:]
+            self.message_bar.show_warning(self._totals_error)
+            return
+        if self._totals_error is not None:
+            if self.message_bar.text == self._totals_error:
+                self.message_bar.clear()
+            self._totals_error = None
+        self.totals = totals
+        self.footer_totals.show(totals)
+        self.grid.show_totals(totals)
+        self.schedule_preview()
+
+    def preview_shown(self, preview: Any) -> None:
+        free = ZERO
+        new = ", ".join(preview.new_batches)
+        self.extra(f"Free qty {fmt_qty(free)} · Loyalty points reversed {preview.loyalty_points}"
+                   + (f" · new batch {new}" if new else ""))
+        self.preview_warnings(preview.warnings)
+
+    def _run_preview(self) -> None:
+        if not any(line.item for line in self.grid.lines) or not self.field("customer").value.strip():
+            self._preview_timer = None
+            return
+        super()._run_preview()
+
+    # -- the draft and the services ----------------------------------------------------------------------
+
+    def build_draft(self, *, for_post: bool = False) -> Any:
+        from shopterm.services.returns import DirectReturnDraft, DirectReturnLine
+
+        lines = []
+        for row in self.grid.rows:
+            line = row.line
+            t = line.texts
+            item = line.item or t.get("item", "").strip().upper()
+            price: str | None = t.get("price", "").strip() or None
+            lines.append(DirectReturnLine(
+                item=item, batch=t.get("batch", "").strip().upper(), supplier=t.get("supplier", "").strip().upper(),
+                supplier_batch_no=t.get("supplier_batch_no", "").strip(), expiry=t.get("expiry", "").strip() or None,
+                qty=t.get("qty", "").strip() or None, price=price, mfg_date=t.get("mfg_date", "").strip() or None))
+        while lines and lines[-1].is_blank():
+            lines.pop()
+        date = self.field("date")
+        inv_date = self.field("invoice-date")
+        return DirectReturnDraft(
+            location=self.location_typed(), date=date.date_value or date.value.strip() or None,
+            customer=self.field("customer").value.strip().upper(),
+            sales_person=self.field("sales-person").value.strip().upper() or None,
+            invoice_date=inv_date.date_value or inv_date.value.strip() or None,
+            currency=self.field("currency").value, rate=self.field("rate").value.strip() or None,
+            credit_sale=self.field("credit-sale").value == "yes", tax_exempt=self.field("tax-exempt").value == "yes",
+            mobile=self.field("mobile").value.strip(), address=self.field("address").value.strip(),
+            narration=self.footer_totals.narration, lines=lines)
+
+    def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
+        return services.returns.preview_direct(draft, actor)
+
+    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
+        return services.returns.post_direct(actor, draft, draft_id)
+
+    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
+        return services.returns.save_direct_draft(actor, draft, draft_id)
+
+    def load_draft_call(self, services: Any, draft_id: int) -> Any:
+        return services.returns.load_direct_draft(draft_id)
+
+    def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
+        return services.returns.list_documents(
+            "RD", location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
+            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+
+    def saved_message(self, post: Any, view: Any) -> str:
+        return (f"Direct return {post.number} saved: credit {money.format_amount(view.totals.payable)} "
+                f"{view.currency} to {view.customer}, stock back in. A cash refund: Sales Receipt / Return")
+
+    # -- new, drafts and posted returns ---------------------------------------------------------------
+
+    def clear_header(self) -> None:
+        self.customer = None
+        self._customer_pending = None
+        self.totals = None
+        for name in ("customer", "sales-person", "invoice-date", "mobile", "address"):
+            self.field(name).value = ""
+        self.field("credit-sale").set_value("yes")
+        self.field("tax-exempt").set_value("no")
+        self.field("currency").set_value("USD")
+        self.field("rate").set_value(self.system_rate if self.system_rate is not None else "")
+        self.query_one("#rd-customer-name", Static).update("")
+
+    async def reset(self) -> None:
+        await super().reset()
+        self.grid.batch_search = self._batch_search
+        self.recompute()
+
+    def fill_from_draft(self, draft: Any) -> None:
+        self.field("location").value = draft.location or self.location_code or ""
+        self.field("date").set_value(draft.date or self.business_date)
+        self.field("customer").value = draft.customer or ""
+        self.field("sales-person").value = draft.sales_person or ""
+        self.field("invoice-date").set_value(draft.invoice_date or "")
+        self.field("currency").set_value(draft.currency or "USD")
+        self.field("rate").set_value(draft.rate if draft.rate not in (None, "") else (self.system_rate or ""))
+        self.field("credit-sale").set_value("yes" if draft.credit_sale else "no")
+        self.field("tax-exempt").set_value("yes" if draft.tax_exempt else "no")
+        self.field("mobile").value = draft.mobile or ""
+        self.field("address").value = draft.address or ""
+        self.footer_totals.set_narration(draft.narration)
+
+    async def after_draft_shown(self, draft: Any) -> None:
+        from shopterm.services.drafts import DraftLine
+
+        lines = [l for l in draft.lines if not l.is_blank()]
+        await self.grid.set_lines([DraftLine(item=l.item, batch=l.batch or None, qty=l.qty, price=l.price)
+                                   for l in lines])
+        for row, l in zip(self.grid.rows, lines):
+            for key in ("supplier", "supplier_batch_no", "mfg_date", "expiry"):
+                value = getattr(l, key)
+                row.put(key, "" if value in (None, "") else str(value))
+        if draft.customer:
+            self._resolve_customer(draft.customer)
+        self._set_loader()
+        self.grid.reload_defaults()
+
+    def fill_from_view(self, view: Any) -> None:
+        extra = view.extra or {}
+        self.customer = None
+        self.field("location").value = view.location
+        self.field("date").set_value(view.date)
+        self.field("invoice-date").set_value(extra.get("invoice_date") or "")
+        self.field("customer").value = view.customer or ""
+        self.query_one("#rd-customer-name", Static).update(
+            Text(view.customer_name or "", no_wrap=True, overflow="ellipsis"))
+        self.field("sales-person").value = view.sales_person or ""
+        self.field("credit-sale").set_value("yes" if view.sales_type == "credit" else "no")
+        self.field("tax-exempt").set_value("yes" if view.tax_exempt else "no")
+        self.field("currency").set_value(view.currency)
+        self.field("rate").set_value(view.rate)
+        self.field("mobile").value = extra.get("mobile", "") or view.contact_no or ""
+        self.field("address").value = extra.get("address", "") or ""
+        self.info("")
+        self.extra("")
+
+    def view_shown(self, view: Any) -> None:
+        items = sorted({l.item for l in view.lines if l.item})
+        number, customer, location = view.number, view.customer, view.location
+
+        def work() -> Any:
+            services = self.services
+            batches = {item: services.masters.batches(item, location=location) for item in items}
+            points = [e for e in services.loyalty.history(customer, limit=500) if e.number == number] \
+                if customer else []
+            return batches, points
+
+        def done(result: Any) -> None:
+            if self.view is not view:
+                return
+            batches, entries = result
+            for row in self.grid.rows:
+                lv = row.line.view
+                if lv is None:
+                    continue
+                info = next((b for b in batches.get(lv.item, []) if b.code == lv.batch), None)
+                if info is None:
+                    continue
+                for key, attr in BATCH_FIELDS:
+                    value = getattr(info, attr)
+                    row.put(key, "" if value in (None, "") else
+                            (value.isoformat() if isinstance(value, dt.date) else str(value)))
+            reversed_points = -sum((e.points for e in entries), 0)
+            self.extra(f"Loyalty points reversed {reversed_points}")
+            self.mark_clean()
+
+        self.background(work, done, on_error=lambda exc: True)
+
+
+register(ScreenEntry(
+    key="direct_return",
+    title="Sales Return (Direct)",
+    group="Returns",
+    factory=lambda app: DirectReturnScreen(),
+    roles=CASHIER,
+    help="Goods back without an invoice: supplier, batch and expiry typed",
+))
