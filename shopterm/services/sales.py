@@ -662,7 +662,13 @@ class SalesService:
             summary=(f"{b.draft.doc_type} for {cust}: {format_amount(b.totals.receivable)} {b.currency.value}"
                      f"{' (credit limit approved by ' + b.approver.name + ')' if b.approver else ''}"),
         )
-        return self.s.posting.post(session, actor, plan)
+        result = self.s.posting.post(session, actor, plan)
+        if b.customer is not None and result.ledger_entry_ids:
+            # "A customer's credit is used on the next invoice" (DESIGN §8).
+            from .ledger_match import apply_credit
+
+            apply_credit(session, b.customer.id, result.ledger_entry_ids[0], actor=actor, date=b.date)
+        return result
 
     @staticmethod
     def _fill_header(doc: Document, b: _Built) -> None:

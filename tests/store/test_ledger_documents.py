@@ -53,8 +53,10 @@ def test_invoices_receipt_and_payments_on_account(open_shop, cashier, manager):
     si3 = post_one(services, cashier, USD_INVOICE)
     page = services.ledger.entries(manager, "C0002", search=si3["number"])
     [row] = page.rows
-    with services.db.write() as s:  # the sales service may already have used the credit: then this is a no-op
-        apply_credit(s, customer_id(services, "C0002"), row.entry_id, actor=cashier)
+    # posting the invoice used the 10.47 credit on it (DESIGN §8): nothing left to apply
+    assert row.open_usd == D("18.53")
+    with services.db.write() as s:
+        assert apply_credit(s, customer_id(services, "C0002"), row.entry_id, actor=cashier) is None
     [item] = services.ledger.open_items(manager, DAY).rows
     assert (item.number, item.open_usd) == (si3["number"], D("18.53"))
     assert services.ledger.balance(manager, "C0002") == D("18.53")
