@@ -318,8 +318,11 @@ class LedgerService:
 
     def general_ledger(self, actor: Actor, location: str | None = None, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, show_all: bool = False, after_key: R.Key | None = None,
-                       limit: int | None = None) -> GeneralLedgerReport:
-        """Payments and refunds at a location (all customer transactions with ``show_all``)."""
+                       limit: int | None = None, before_key: R.Key | None = None) -> GeneralLedgerReport:
+        """Payments and refunds at a location (all customer transactions with ``show_all``).
+
+        Keyset-paged like :meth:`entries`: ``after_key`` (a report's ``next_key``) pages forward,
+        ``before_key`` (its ``prev_key``) back."""
         actor.require("ledgers", "Viewing customer ledgers")
         today = self.s.today()
         with self.db.read() as session:
@@ -330,7 +333,7 @@ class LedgerService:
                 loc = find_location(session, location)
                 loc_id, loc_code = loc.id, loc.code
             return R.general_ledger(session, loc_id, loc_code, date_from or today.replace(day=1), date_to or today,
-                                    show_all, after_key, limit)
+                                    show_all, after_key, limit, before_key)
 
     def trial_balance(self, actor: Actor, at: dt.date | None = None) -> TrialBalanceReport:
         actor.require("ledgers", "Viewing the books")
@@ -338,10 +341,11 @@ class LedgerService:
             return R.trial_balance(session, at or self.s.today())
 
     def account_register(self, actor: Actor, account: str, date_from: dt.date, date_to: dt.date,
-                         after_key: R.Key | None = None, limit: int | None = None) -> AccountRegister:
+                         after_key: R.Key | None = None, limit: int | None = None,
+                         before_key: R.Key | None = None) -> AccountRegister:
         actor.require("ledgers", "Viewing the books")
         with self.db.read() as session:
-            return R.account_register(session, account, date_from, date_to, after_key, limit)
+            return R.account_register(session, account, date_from, date_to, after_key, limit, before_key)
 
     def letterhead(self, location: str | None = None, actor: Actor | None = None) -> Letterhead:
         """The shop's name and address for printed statements."""

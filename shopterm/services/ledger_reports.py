@@ -718,24 +718,34 @@ class GeneralLedgerReport:
     total_credit: Decimal
     next_key: Key | None = None
     title: str = "General ledger"
+    prev_key: Key | None = None  # pass as ``before_key`` for the page before (None: the first page)
 
 
 def general_ledger(session: Session, location_id: int | None, location_code: str | None, date_from: dt.date,
                    date_to: dt.date, show_all: bool = False, after_key: Key | None = None,
-                   limit: int | None = None) -> GeneralLedgerReport:
+                   limit: int | None = None, before_key: Key | None = None) -> GeneralLedgerReport:
+    """``after_key`` pages forward; ``before_key`` (with ``limit``) gives the page that ends just before it."""
     conds = [LE.c.doc_date >= date_from, LE.c.doc_date <= date_to]
     if location_id is not None:
         conds.append(LE.c.location_id == location_id)
     if not show_all:
         conds.append(LE.c.voucher_type.in_(PAYMENT_TYPES))
+    base = list(conds)
+    k = tuple_(LE.c.doc_date, LE.c.id)
     if after_key is not None:
-        conds.append(tuple_(LE.c.doc_date, LE.c.id) > tuple_(*after_key))
-    stmt = _entry_select().where(*conds).order_by(LE.c.doc_date, LE.c.id)
+        conds.append(k > tuple_(*after_key))
+    backwards = before_key is not None and after_key is None and limit is not None
+    if before_key is not None:
+        conds.append(k < tuple_(*before_key))
+    stmt = _entry_select().where(*conds)
+    stmt = stmt.order_by(LE.c.doc_date.desc(), LE.c.id.desc()) if backwards else stmt.order_by(LE.c.doc_date, LE.c.id)
     if limit is not None:
         stmt = stmt.limit(limit + 1)
     fetched = session.execute(stmt).all()
     more = limit is not None and len(fetched) > limit
     rows = fetched[:limit] if limit is not None else fetched
+    if backwards:
+        rows = rows[::-1]
     # the customer's running balance: per customer, the sum before its first row + its entries up to each row
     by_cust: dict[int, list] = {}
     for r in rows:
@@ -750,9 +760,22 @@ def general_ledger(session: Session, location_id: int | None, location_code: str
         out.append(GLRow(r.id, r.doc_date, r.reference, r.number, type_label(r.voucher_type, amt), r.voucher_type,
                          r.customer_code, r.customer_name, r.method, r.location_code, r.currency, r.amount, amt,
                          amt if amt > 0 else ZERO, -amt if amt < 0 else ZERO, bal[r.id]))
-    next_key = (rows[-1].doc_date, rows[-1].id) if more and rows else None
+    next_key = prev_key = None
+    if rows:
+        first, last = (rows[0].doc_date, rows[0].id), (rows[-1].doc_date, rows[-1].id)
+
+        def exists(cond) -> bool:
+            return session.execute(select(LE.c.id).where(*base, cond).limit(1)).first() is not None
+
+        if backwards:
+            prev_key = first if more else None
+            next_key = last if exists(k > tuple_(*last)) else None
+        else:
+            next_key = last if more else None
+            prev_key = first if (after_key is not None and exists(k < tuple_(*first))) else None
     return GeneralLedgerReport(date_from, date_to, location_code, show_all, tuple(out),
-                               sum((r.debit for r in out), ZERO), sum((r.credit for r in out), ZERO), next_key)
+                               sum((r.debit for r in out), ZERO), sum((r.credit for r in out), ZERO), next_key,
+                               prev_key=prev_key)
 
 
 # ---------------------------------------------------------------- trial balance, account register
@@ -834,35 +857,49 @@ class AccountRegister:
     closing_balance: Decimal  # after the last row
     next_key: Key | None = None
     title: str = "Account register"
+    prev_key: Key | None = None  # pass as ``before_key`` for the page before (None: the first page)
 
 
 def account_register(session: Session, account_code: str, date_from: dt.date, date_to: dt.date,
-                     after_key: Key | None = None, limit: int | None = None) -> AccountRegister:
+                     after_key: Key | None = None, limit: int | None = None,
+                     before_key: Key | None = None) -> AccountRegister:
+    """``after_key`` pages forward; ``before_key`` (with ``limit``) gives the page that ends just before it."""
     acc = session.execute(select(A.c.id, A.c.code, A.c.name).where(A.c.code == account_code.strip())).first()
     if acc is None:
         raise NotFound(f"Account {account_code} is not in the chart of accounts", field="account")
     k = tuple_(JL.c.date, JL.c.id)
     start = after_key
-    if start is not None:
-        opening = session.execute(select(func.sum(JL.c.amount_usd)).where(JL.c.account_id == acc.id,
-                                                                          k <= tuple_(*start))).scalar()
-    else:
-        opening = session.execute(select(func.sum(JL.c.amount_usd)).where(JL.c.account_id == acc.id,
-                                                                          JL.c.date < date_from)).scalar()
-    opening = opening if opening is not None else ZERO
-    conds = [JL.c.account_id == acc.id, JL.c.date >= date_from, JL.c.date <= date_to]
+    backwards = before_key is not None and after_key is None and limit is not None
+
+    def sum_where(*cond) -> Decimal:
+        value = session.execute(select(func.sum(JL.c.amount_usd)).where(JL.c.account_id == acc.id, *cond)).scalar()
+        return value if value is not None else ZERO
+
+    base = [JL.c.account_id == acc.id, JL.c.date >= date_from, JL.c.date <= date_to]
+    conds = list(base)
     if start is not None:
         conds.append(k > tuple_(*start))
+    if before_key is not None:
+        conds.append(k < tuple_(*before_key))
     stmt = (
         select(JL, JV.c.voucher_type, JV.c.number, C.c.code.label("customer_code"), L.c.code.label("location_code"))
         .join(JV, JV.c.id == JL.c.voucher_id).join(L, L.c.id == JL.c.location_id)
-        .outerjoin(C, C.c.id == JL.c.customer_id).where(*conds).order_by(JL.c.date, JL.c.id)
+        .outerjoin(C, C.c.id == JL.c.customer_id).where(*conds)
     )
+    stmt = stmt.order_by(JL.c.date.desc(), JL.c.id.desc()) if backwards else stmt.order_by(JL.c.date, JL.c.id)
     if limit is not None:
         stmt = stmt.limit(limit + 1)
     fetched = session.execute(stmt).all()
     more = limit is not None and len(fetched) > limit
     rows = fetched[:limit] if limit is not None else fetched
+    if backwards:
+        rows = rows[::-1]
+    if backwards and rows:
+        opening = sum_where(k < tuple_(rows[0].date, rows[0].id))
+    elif start is not None:
+        opening = sum_where(k <= tuple_(*start))
+    else:
+        opening = sum_where(JL.c.date < date_from)
     out = []
     bal = opening
     for r in rows:
@@ -870,5 +907,18 @@ def account_register(session: Session, account_code: str, date_from: dt.date, da
         out.append(RegisterRow(r.id, r.date, r.voucher_type, r.number, r.memo, r.customer_code or "",
                                r.location_code, r.currency, r.amount, r.amount_usd if r.amount_usd > 0 else ZERO,
                                -r.amount_usd if r.amount_usd < 0 else ZERO, bal))
-    next_key = (rows[-1].date, rows[-1].id) if more and rows else None
-    return AccountRegister(acc.code, acc.name, date_from, date_to, opening, tuple(out), bal, next_key)
+    next_key = prev_key = None
+    if rows:
+        first, last = (rows[0].date, rows[0].id), (rows[-1].date, rows[-1].id)
+
+        def exists(cond) -> bool:
+            return session.execute(select(JL.c.id).where(*base, cond).limit(1)).first() is not None
+
+        if backwards:
+            prev_key = first if more else None
+            next_key = last if exists(k > tuple_(*last)) else None
+        else:
+            next_key = last if more else None
+            prev_key = first if (start is not None and exists(k < tuple_(*first))) else None
+    return AccountRegister(acc.code, acc.name, date_from, date_to, opening, tuple(out), bal, next_key,
+                           prev_key=prev_key)
