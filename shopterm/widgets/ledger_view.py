@@ -311,7 +311,7 @@ class LedgerView(Widget, can_focus=True):
         self.markable = markable
         self.can_mark = can_mark
         self.detail_lines = detail_lines
-        self.empty_text = empty_text
+        self._empty_text = empty_text
         self.rows: list[Any] = []
         self.page: ViewPage | None = None
         self.cursor = 0
@@ -329,6 +329,17 @@ class LedgerView(Widget, can_focus=True):
         self.fetch_count = 0  # pages fetched (tests, benchmarks)
 
     # -- public API ----------------------------------------------------------------
+
+    @property
+    def empty_text(self) -> str:
+        """What the view says when there are no rows (e.g. "Reading…" while a report is computed)."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        self._empty_text = text
+        if not self.rows and self.size.height:
+            self.refresh(Region(0, 1, self.size.width, 1))
 
     @property
     def row_count(self) -> int:
@@ -615,6 +626,10 @@ class LedgerView(Widget, can_focus=True):
         return True
 
     # -- size and layout ---------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self._fetch is not None and self._request is None and not self.fetching:
+            self.first()  # a source given at construction: show its first page
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()

@@ -34,6 +34,8 @@ from shopterm.widgets.voucher_view import VoucherView
 
 ZERO = Decimal("0.00")
 DEBOUNCE_SECONDS = 0.25
+#: A (date, id) key after every row: ``before_key`` for the last page of a keyset-paged report.
+END_KEY = (dt.date(9999, 12, 31), 2**62)
 
 _SHORT = {
     "Sales invoice": "Invoice",

@@ -11,8 +11,8 @@ running balance.
       Page 1 · all shown · opening 0.00 → 50.00 USD
 
 The account is chosen by code, F2 finds it by name. The opening balance is
-the account's balance before the period (or before the page); rows page
-forward from ``services.ledger.account_register``. Enter shows the voucher.
+the account's balance before the period (or before the page); rows come a
+page at a time from ``services.ledger.account_register`` (keyset, both ways). Enter shows the voucher.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status, show_entry_voucher
+from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, load_status, show_entry_voucher
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
@@ -37,7 +37,7 @@ COLUMNS = [
     Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
     Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
     Column("balance", "Balance USD", lambda r: fmt_money(r.balance), align="right", priority=2),
-    Column("memo", "Memo", priority=7, max_width=24),
+    Column("memo", "Memo", priority=7, flex=True, min_width=8, max_width=40),
 ]
 
 
@@ -69,7 +69,7 @@ class AccountRegisterScreen(LedgerScreen):
             ("From", DateInput(id="field-from", label="From date", field_name="date_from", classes="lg-date")),
             ("To", DateInput(id="field-to", label="To date", field_name="date_to", classes="lg-date")),
         )
-        yield LedgerView(COLUMNS, backward=False, detail=register_detail, status=self._status, detail_lines=1,
+        yield LedgerView(COLUMNS, detail=register_detail, status=self._status, detail_lines=1,
                          empty_text="No lines in this period (choose an account with F2).", id="register-view")
 
     def on_mount(self) -> None:
@@ -133,10 +133,11 @@ class AccountRegisterScreen(LedgerScreen):
 
         def fetch(req: PageRequest) -> ViewPage:
             report = self.services.ledger.account_register(actor, code, date_from, date_to, after_key=req.after,
-                                                           limit=req.limit)
-            return ViewPage(report.rows, report.next_key, None, report)
+                                                           limit=req.limit,
+                                                           before_key=END_KEY if req.last else req.before)
+            return ViewPage(report.rows, report.next_key, report.prev_key, report)
 
-        self.view.set_source(fetch, backward=False)
+        self.view.set_source(fetch)
 
     @on(LedgerView.PageLoaded, "#register-view")
     def _page(self, event: LedgerView.PageLoaded) -> None:

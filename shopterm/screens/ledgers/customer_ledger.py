@@ -46,6 +46,7 @@ from textual.widgets import Input, Static
 
 from shopterm.core.money import format_amount
 from shopterm.screens.ledgers._common import (
+    END_KEY,
     DateTimeInput,
     FilterRow,
     LedgerScreen,
@@ -60,9 +61,6 @@ from shopterm.screens.ledgers.matching import MatchDialog, PaymentDialog, Paymen
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
-
-#: A key after every entry: ``before_key`` for the last page.
-END_KEY = (dt.date(9999, 12, 31), 2**62)
 
 COLUMNS = [
     Column("date", "Date", lambda r: r.date.isoformat(), priority=1, min_width=10),

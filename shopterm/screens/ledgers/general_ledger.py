@@ -12,9 +12,9 @@
 All the customer transactions recorded at a location, with the invoice
 reference, transaction type, customer, payment method, date and the
 customer's balance after it. Like Nexudus, only payments and refunds are
-shown by default; F6 "Show all" adds invoices, returns and the rest. Rows page
-forward from ``services.ledger.general_ledger`` (keyset); PgUp goes back over
-the pages seen. Enter shows the voucher.
+shown by default; F6 "Show all" adds invoices, returns and the rest. Rows come
+a page at a time from ``services.ledger.general_ledger`` (keyset, both ways).
+Enter shows the voucher.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status, short_type, show_entry_voucher
+from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, load_status, short_type, show_entry_voucher
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
@@ -79,7 +79,7 @@ class GeneralLedgerScreen(LedgerScreen):
                                    lookup_kind="location", classes="lg-code")),
             Static(self._toggle_text(), id="show-all", classes="lg-toggle", markup=False),
         )
-        yield LedgerView(COLUMNS, backward=False, detail=gl_detail, status=self._status, detail_lines=1,
+        yield LedgerView(COLUMNS, detail=gl_detail, status=self._status, detail_lines=1,
                          empty_text="No transactions in this period.", id="gl-view")
 
     def on_mount(self) -> None:
@@ -119,10 +119,11 @@ class GeneralLedgerScreen(LedgerScreen):
 
         def fetch(req: PageRequest) -> ViewPage:
             report = self.services.ledger.general_ledger(actor, location, date_from, date_to, show_all,
-                                                         after_key=req.after, limit=req.limit)
-            return ViewPage(report.rows, report.next_key, None, report)
+                                                         after_key=req.after, limit=req.limit,
+                                                         before_key=END_KEY if req.last else req.before)
+            return ViewPage(report.rows, report.next_key, report.prev_key, report)
 
-        self.view.set_source(fetch, backward=False)
+        self.view.set_source(fetch)
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all

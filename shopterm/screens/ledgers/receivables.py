@@ -130,11 +130,16 @@ class ReceivablesScreen(LedgerScreen):
         at = self.query_one("#field-at", DateInput).date_value
         actor = self.actor
         self.query_one("#doc-title", Static).update(f"{self.DOCUMENT_TITLE} · at {at.isoformat() if at else '…'}")
+        self.view.empty_text = "Reading every customer's open items…"
+        self.show_info("Reading the balances…")
         on_loop(self, lambda: self.services.ledger.ageing(actor, at),
                 lambda report: self._loaded(report, keep_position), group="ageing")
 
     def _loaded(self, report: Any, keep_position: bool = False) -> None:
         self.report = report
+        self.view.empty_text = "No customer has a balance at this date."
+        if self.message_bar.text == "Reading the balances…":
+            self.clear_message()
         self.query_one("#receivables-total", Static).update(f"Total {format_amount(report.total.total)} USD")
         self._show_rows(keep_position)
 

@@ -104,10 +104,12 @@ class TrialBalanceScreen(LedgerScreen):
     def apply_filters(self) -> None:
         self.remember_filters()
         at, actor = self.at, self.actor
+        self.view.empty_text = "Adding up the accounts…"
         on_loop(self, lambda: self.services.ledger.trial_balance(actor, at), self._loaded, group="tb")
 
     def _loaded(self, report: Any) -> None:
         self.report = report
+        self.view.empty_text = "Nothing posted by this date."
         balanced = report.total_debit == report.total_credit
         state = "balanced" if balanced else "OUT OF BALANCE"
         self.query_one("#doc-title", Static).update(f"{self.DOCUMENT_TITLE} · at {report.at.isoformat()} · {state}")
