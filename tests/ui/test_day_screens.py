@@ -47,7 +47,7 @@ def sold(shop):
 
 
 async def wait_for(pilot, condition, what: str = "condition") -> None:
-    for _ in range(150):
+    for _ in range(500):  # up to ~10 s on a loaded machine; returns as soon as it holds
         if condition():
             return
         await pilot.pause(0.02)
@@ -137,7 +137,9 @@ async def test_close_with_a_shortage_inside_tolerance(sold):
             assert shown in footer(screen)
         assert screen.focused.id == "field-physical-usd"
         await pilot.press(*"45", "enter", *"13900")
-        await wait_for(pilot, lambda: text(screen, "usd-difference") == "5.00", "live difference")
+        # both currencies counted (not a preview of the CDF still being typed)
+        await wait_for(pilot, lambda: (text(screen, "usd-difference"), text(screen, "cdf-difference"))
+                       == ("5.00", "0.00"), "live difference")
         assert text(screen, "usd-excess") == "-5.00 shortage"
         assert text(screen, "cdf-excess") == "0.00 balanced"
         assert text(screen, "close-verdict") == "Within tolerance"
@@ -164,7 +166,8 @@ async def test_close_above_tolerance_asks_a_manager_and_retries(sold):
         screen = await open_screen(pilot, app, "shop_close")
         await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
         await pilot.press(*"40", "enter", *"13900")
-        await wait_for(pilot, lambda: text(screen, "usd-difference") == "10.00", "live difference")
+        await wait_for(pilot, lambda: (text(screen, "usd-difference"), text(screen, "cdf-difference"))
+                       == ("10.00", "0.00"), "live difference")
         assert text(screen, "close-verdict") == "Shortage above limit: needs approval"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ApprovalDialog", "approval asked")
