@@ -68,7 +68,7 @@ from shopterm.widgets.master_list import ListColumn, MasterListDialog, MasterQue
 from shopterm.widgets.messages import describe_error, is_error
 
 __all__ = [
-    "ConfirmDialog", "F", "GridSpec", "IntInput", "MarkupInput", "MasterScreen", "RefInput", "STATUS_COLUMN",
+    "CodeNameScreen", "ConfirmDialog", "F", "GridSpec", "IntInput", "MarkupInput", "MasterScreen", "RefInput", "STATUS_COLUMN",
     "TextField", "YES_NO", "fmt", "lookup_rows",
 ]
 
@@ -397,6 +397,8 @@ class MasterScreen(DocumentScreen):
     HAS_DETAILS: ClassVar[bool] = False  # F5
     HINT: ClassVar[str] = ""  # a line under the form
     RECORD_STATE: ClassVar[str] = "Saved"  # the title line's state of a record shown
+    #: A document saved once (posted is final): Ctrl+S is greyed on it and says this ({key}).
+    SAVE_ONCE: ClassVar[str | None] = None
 
     BINDINGS = [
         Binding("f5", "details", "Details", id="master.details", key_display="F5"),
@@ -682,6 +684,27 @@ class MasterScreen(DocumentScreen):
     def on_picked(self, widget: RefInput, row: Any) -> None:
         pass
 
+    def on_descendant_blur(self, event: Any) -> None:
+        """Leaving a typed reference: show the name of what it names beside it."""
+        widget = event.widget
+        if not isinstance(widget, RefInput) or widget.id != f"mf-{widget.field_name}" or not widget.lookup_kind:
+            return
+        spec = next((f for f in self.FIELDS if f.name == widget.field_name), None)
+        code = widget.value.strip()
+        if spec is None or not spec.hint or not code:
+            return
+        kind, field = widget.lookup_kind, widget.field_name
+        app = self.app
+
+        def find() -> str:
+            rows = lookup_rows(app.services, kind, code)  # type: ignore[attr-defined]
+            return next((str(r.name) for r in rows if str(r.code).upper() == code.upper()), "")
+
+        from shopterm.screens._counter import run_preview
+
+        run_preview(self, find, lambda name: self.set_hint(field, name) if widget.value.strip() == code else None,
+                    group=f"hint-{field}")
+
     @on(Input.Changed)
     def _ref_typed(self, event: Input.Changed) -> None:
         widget = event.input
@@ -708,6 +731,8 @@ class MasterScreen(DocumentScreen):
         return super().check_action(action, parameters)
 
     def action_state(self, action: str) -> bool | None:
+        if action == "save" and self.SAVE_ONCE and self.key is not None:
+            return None
         if action == "history" and self.key is None:
             return False
         if action == "delete_row":
@@ -752,6 +777,9 @@ class MasterScreen(DocumentScreen):
             first.focus()
 
     def action_save(self) -> None:
+        if self.SAVE_ONCE and self.key is not None:
+            self.show_info(self.SAVE_ONCE.format(key=self.key))
+            return
         if not self.check_fields():
             return
         values = self.read_values()
@@ -781,7 +809,10 @@ class MasterScreen(DocumentScreen):
     async def _saved(self, info: Any, created: bool) -> None:
         await self.show_record(info)
         self.saved += 1
-        self.show_ok(f"{self.NOUN} {self.key} {'created' if created else 'saved'}")
+        self.show_ok(self.saved_message(info, created))
+
+    def saved_message(self, info: Any, created: bool) -> str:
+        return f"{self.NOUN} {self.key} {'created' if created else 'saved'}"
 
     def action_list(self) -> None:
         if not self._guard("list", "F3"):
@@ -900,6 +931,33 @@ class MasterScreen(DocumentScreen):
             except Exception:
                 continue
         return super().find_field(field)
+
+
+class CodeNameScreen(MasterScreen):
+    """A master known by a code, with a name (supplier, cost centre): ``SERVICE`` names the
+    service calls (``list_<PLURAL>``, ``get_<SERVICE>``, ``create_<SERVICE>``, ``update_<SERVICE>``)."""
+
+    SERVICE: ClassVar[str] = ""
+    PLURAL: ClassVar[str] = ""
+    FIELDS = (
+        F("code", "Code", "code", required=True, key=True),
+        F("inactive", "Status", "auto"),
+        F("name", "Name", required=True, wide=True),
+    )
+    LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Name", "name", 44), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return getattr(s.masters, f"list_{self.PLURAL}")(search=q.search, status=q.status, limit=q.limit,
+                                                          offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return getattr(s.masters, f"get_{self.SERVICE}")(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return getattr(s.masters, f"create_{self.SERVICE}")(actor, code=v["code"], name=v["name"])
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return getattr(s.masters, f"update_{self.SERVICE}")(actor, key, name=v["name"])
 
 
 def render_pairs(pairs: Sequence[tuple[str, str]], width: int = 76) -> Text:

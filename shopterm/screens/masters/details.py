@@ -211,7 +211,7 @@ def customer_pairs(c: Any) -> list[tuple[str, str]]:
     pairs = [
         ("Code", c.code), ("Kind", c.kind), ("Name", c.name), ("Category", f"{c.category or ''} {c.category_name or ''}"),
         ("Group", c.group or ""), ("Price category", c.price_category),
-        ("Control account", c.control_account or ""), ("Sales person", f"{c.sales_person or ''} {c.sales_person_name or ''}"),
+        ("Control account", c.control_account or "1200 (default)"), ("Sales person", f"{c.sales_person or ''} {c.sales_person_name or ''}"),
         ("Credit limit $", fmt("money", c.credit_limit_usd)), ("Credit days", str(c.credit_days)),
         ("Loyalty card", c.loyalty_card or ""), ("National ID", c.national_id),
         ("NRC no", c.nrc_no), ("Impôt no", c.impot_no), ("Mobile", c.mobile), ("Email", c.email),

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from shopterm.core import money
 from shopterm.screens._counter import AutoValue
-from shopterm.screens.masters.base import STATUS_COLUMN, F, MasterScreen, RefInput, fmt
+from shopterm.screens.masters.base import STATUS_COLUMN, CodeNameScreen, F, MasterScreen, RefInput, fmt
 from shopterm.widgets.document import DocumentScreen
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 
@@ -58,27 +58,10 @@ class ItemScreen(MasterScreen):
             self.app.push_screen(BatchesScreen(self.key))
 
 
-class SupplierScreen(MasterScreen):
+class SupplierScreen(CodeNameScreen):
     DOCUMENT_TITLE = "Supplier"
     ENTITY, NOUN = "supplier", "Supplier"
-    FIELDS = (
-        F("code", "Code", "code", required=True, key=True),
-        F("inactive", "Status", "auto"),
-        F("name", "Supplier name", required=True, wide=True),
-    )
-    LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Supplier name", "name", 44), STATUS_COLUMN)
-
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return s.masters.list_suppliers(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_supplier(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_supplier(actor, code=v["code"], name=v["name"])
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_supplier(actor, key, name=v["name"])
+    SERVICE, PLURAL = "supplier", "suppliers"
 
 
 def batch_line(b: Any) -> Text:

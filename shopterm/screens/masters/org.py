@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from shopterm.screens.masters.base import STATUS_COLUMN, F, MasterScreen
+from shopterm.screens.masters.base import STATUS_COLUMN, CodeNameScreen, F, MasterScreen
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 
 __all__ = [
@@ -75,27 +75,10 @@ class AccountScreen(MasterScreen):
         return values
 
 
-class CostCentreScreen(MasterScreen):
+class CostCentreScreen(CodeNameScreen):
     DOCUMENT_TITLE = "Cost Centre"
     ENTITY, NOUN = "cost_centre", "Cost centre"
-    FIELDS = (
-        F("code", "Code", "code", required=True, key=True),
-        F("inactive", "Status", "auto"),
-        F("name", "Name", required=True, wide=True),
-    )
-    LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Name", "name", 44), STATUS_COLUMN)
-
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return s.masters.list_cost_centres(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_cost_centre(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_cost_centre(actor, code=v["code"], name=v["name"])
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_cost_centre(actor, key, name=v["name"])
+    SERVICE, PLURAL = "cost_centre", "cost_centres"
 
 
 class LocationScreen(MasterScreen):

@@ -166,13 +166,11 @@ class PriceSingleScreen(MasterScreen):
         self.set_hint("item", info.item_name)
         self.load_form()
 
-    async def _saved(self, info: Any, created: bool) -> None:
-        await self.show_record(info)
-        self.saved += 1
+    def saved_message(self, info: Any, created: bool) -> str:
         when = "from" if info.effective_from > (self.app.business_date or info.effective_from) else "on"  # type: ignore[attr-defined]
-        self.show_ok(f"Price of {info.item} at {info.location} {info.currency} {when} {info.effective_from}: "
-                     f"retail {money.format_amount(info.retail_price)}, wholesale "
-                     f"{money.format_amount(info.wholesale_price)}" + (" (replaced)" if info.replaced else ""))
+        return (f"Price of {info.item} at {info.location} {info.currency} {when} {info.effective_from}: "
+                f"retail {money.format_amount(info.retail_price)}, wholesale "
+                f"{money.format_amount(info.wholesale_price)}" + (" (replaced)" if info.replaced else ""))
 
     def after_clear(self) -> None:
         self.form = None
@@ -207,6 +205,7 @@ class PriceMultipleScreen(MasterScreen):
 
     DOCUMENT_TITLE = "Price Update (Multiple Items)"
     ENTITY, NOUN, KEY = "price_update", "Price update", "update_no"
+    SAVE_ONCE = "Price update {key} is saved; Ctrl+N for a new one"
     TOGGLE = False
     LIST_STATUSES = False
     SUPPORTS = frozenset({"new", "save", "list", "delete_row"})
@@ -350,22 +349,9 @@ class PriceMultipleScreen(MasterScreen):
     def after_show(self, info: Any) -> None:
         self.call_after_refresh(self.reload_rows)
 
-    def action_state(self, action: str) -> bool | None:
-        if action == "save" and self.key is not None:
-            return None
-        return super().action_state(action)
-
-    def action_save(self) -> None:
-        if self.key is not None:
-            self.show_info(f"Price update {self.key} is saved; Ctrl+N for a new one")
-            return
-        super().action_save()
-
-    async def _saved(self, info: Any, created: bool) -> None:
-        await self.show_record(info)
-        self.saved += 1
-        self.show_ok(f"Price update {info.update_no}: {len(info.rows)} item(s) from "
-                     f"{info.rows[0].effective_from if info.rows else ''} ({info.created} new, {info.updated} replaced)")
+    def saved_message(self, info: Any, created: bool) -> str:
+        return (f"Price update {info.update_no}: {len(info.rows)} item(s) from "
+                f"{info.rows[0].effective_from if info.rows else ''} ({info.created} new, {info.updated} replaced)")
 
     def after_clear(self) -> None:
         self.forms.clear()

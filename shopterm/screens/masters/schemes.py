@@ -281,11 +281,8 @@ class _TargetScreen(MasterScreen):
     def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
         return []
 
-    async def _saved(self, info: Any, created: bool) -> None:
-        await self.show_record(info)
-        self.saved += 1
-        owner = getattr(info, self.OWNER)
-        self.show_ok(f"Targets {info.financial_year} of {owner} saved · F5 shows the progress")
+    def saved_message(self, info: Any, created: bool) -> str:
+        return f"Targets {info.financial_year} of {getattr(info, self.OWNER)} saved · F5 shows the progress"
 
     def action_details(self) -> None:
         """F5: actual against target, month by month (bar chart)."""

@@ -42,6 +42,7 @@ class StockReceiptScreen(MasterScreen):
     TOGGLE = False
     IMPORT_KIND = "stock"
     RECORD_STATE = "Posted"
+    SAVE_ONCE = "Stock receipt {key} is posted (final); Ctrl+N for a new one"
     SUPPORTS = frozenset({"new", "save", "history", "delete_row"})
     FIELDS = (
         F("location", "Location", "ref", required=True, lookup="location", default="@location"),
@@ -128,22 +129,8 @@ class StockReceiptScreen(MasterScreen):
         for widget in self.query("Input"):
             widget.disabled = True
 
-    def action_state(self, action: str) -> bool | None:
-        if action == "save" and self.key is not None:
-            return None
-        return super().action_state(action)
-
-    def action_save(self) -> None:
-        if self.key is not None:
-            self.show_info(f"Stock receipt {self.key} is posted (final); Ctrl+N for a new one")
-            return
-        super().action_save()
-
-    async def _saved(self, info: Any, created: bool) -> None:
-        await self.show_record(info)
-        self.saved += 1
-        self.show_ok(f"Stock receipt {info.number} posted: {len(info.lines)} line(s), "
-                     f"{info.totals.net_usd} USD")
+    def saved_message(self, info: Any, created: bool) -> str:
+        return f"Stock receipt {info.number} posted: {len(info.lines)} line(s), {info.totals.net_usd} USD"
 
     async def clear_form(self) -> None:
         for widget in self.query("Input"):
