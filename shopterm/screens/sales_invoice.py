@@ -570,8 +570,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         self.last_post = post
         self.call_later(self._show_view, view)
         self.refresh_status()
-        self.show_ok(f"Invoice {post.number} posted: payable {money.format_amount(view.totals.payable)} "
-                     f"{view.currency}. Ctrl+N for the next invoice")
+        self.show_ok(f"Invoice {post.number} posted · payable {money.format_amount(view.totals.payable)} "
+                     f"{view.currency} · Ctrl+N next")
 
     def action_draft(self) -> None:
         if self._posted_is_final():

@@ -266,6 +266,10 @@ class TextCell(_Cell, ShopInput):
 class DateCell(_Cell, DateInput):
     """A date (yyyy-mm-dd; t today, +N/-N days)."""
 
+    def __init__(self, value: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("placeholder", "")  # a column of "yyyy-mm-dd" is noise: the header says it
+        super().__init__(value, **kwargs)
+
 
 class CodeCell(_Cell, CodeInput):
     """A master code whose F2 lists the master named by the column key (``supplier``)."""
@@ -616,8 +620,8 @@ class ItemGrid(Widget, can_focus=False):
                 line.item = src.item or ""
                 line.texts = {"item": src.item or "", "batch": src.batch or "",
                               "qty": _fmt_number(src.qty, "qty"), "price": _fmt_number(src.price, "money"),
-                              "discount_pct": _fmt_number(src.discount_pct, "pct"),
-                              "flat_discount": _fmt_number(src.line_flat, "money")}
+                              "discount_pct": _fmt_number(src.discount_pct or None, "pct"),
+                              "flat_discount": _fmt_number(src.line_flat or None, "money")}
             else:  # a DraftLine (saved codes: resolved by reload_defaults)
                 line.item = str(src.item or "").strip().upper()
                 line.texts = {"item": str(src.item or ""), "batch": str(src.batch or ""),

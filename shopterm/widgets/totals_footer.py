@@ -321,7 +321,7 @@ class TotalsFooter(Widget):
         """Put a flat discount in the fields (no message posted)."""
         self.set_flat_type(flat_type or "percent", notify=False)
         field = self.flat_value_field
-        field.set_value("" if value is None else (f"{value:f}" if isinstance(value, Decimal) else str(value)))
+        field.set_value("" if value is None else (_plain(value) if isinstance(value, Decimal) else str(value)))
 
     def set_narration(self, text: str) -> None:
         self.narration_field.value = text or ""
@@ -399,6 +399,12 @@ class TotalsFooter(Widget):
         except money.MoneyError:
             value, valid = None, False
         self.post_message(self.FlatChanged(self, self.flat_type, value, valid))
+
+
+def _plain(value: Decimal) -> str:
+    """``5.0000`` → ``5``, ``2.50`` → ``2.5`` (as a cashier would type it)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _signed(value: Decimal | None) -> str:
