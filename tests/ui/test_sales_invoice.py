@@ -19,7 +19,7 @@ from shopterm.widgets.document_list import DocumentListDialog
 from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.messages import MessageBar
 from shopterm.widgets.totals_footer import TotalsFooter
-from shopterm.widgets.voucher_view import VoucherView
+from shopterm.widgets.voucher_view import HistoryView, VoucherView
 from tests.store.conftest import _copy_services, _template, actor, open_day
 
 SIZE = (80, 24)
@@ -274,6 +274,28 @@ async def test_draft_is_numberless_and_reopens_from_f3(shop):
         assert screen.view.number == "261101SI000001" and screen.view.id == draft_id
         rows = shop.sales.list_documents("SI")
         assert [(r.number, r.status) for r in rows] == [("261101SI000001", "posted")]
+
+        # F4: the draft's saving and the post, oldest first
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryView))
+        assert [r.action for r in app.screen.rows] == ["create", "post"]
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+
+        # F3 on a new invoice: the posted one opens read-only with its stored figures
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: screen.view is None)
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, DocumentListDialog) and app.screen.rows)
+        await pilot.press(*"SI0000")
+        await wait_until(pilot, lambda: [r.number for r in app.screen.rows] == ["261101SI000001"])
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.view is not None)
+        assert grid.read_only and screen.query_one("#field-customer").disabled
+        assert grid.cell(1, "line_net").text == "4.80"
+        assert figures(screen)["net"] == "5.57"
+        await pilot.press("ctrl+d")
+        assert "posted documents are final" in screen.query_one(MessageBar).text
 
 
 async def test_f9_before_saving_shows_the_preview_journal(shop):
