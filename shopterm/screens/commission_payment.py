@@ -94,6 +94,11 @@ class CommissionRow(Horizontal):
         yield self.amount
 
 
+def repeat_text(invoice: str, paid_by: Any) -> str:
+    """The double-payment warning, on one line."""
+    return f"Already paid on {invoice} ({', '.join(paid_by)}): F10 again pays it twice"
+
+
 def _candidate_detail(c: Any) -> str:
     name = c.customer_name or c.customer or ""
     paid = (f"commission already paid by {', '.join(c.paid_by)}" if c.paid_by
@@ -263,6 +268,8 @@ class CommissionPaymentScreen(DocumentScreen):
         if not self.rows:
             self.query_one("#cp-detail", Static).update(
                 f"{self.sales_person or 'This sales person'} has no posted invoice at {self.location_typed()}")
+        elif read_only:
+            self.query_one("#cp-detail", Static).update(f"{len(self.rows)} invoice(s) paid on this voucher")
         else:
             self.query_one("#cp-detail", Static).update(
                 f"{len(self.rows)} invoice(s): type the Amount Payable on those paid now")
@@ -330,7 +337,8 @@ class CommissionPaymentScreen(DocumentScreen):
             f"Expense {p.expense_account} · Cash {cash} · Balance cash {fmt_amount(p.balance_cash)} {p.currency}"
             f"{enough}")
         quiet = ("Add at least one invoice",)
-        warnings = [w for w in p.warnings if not w.startswith(quiet)] + list(p.repeats)
+        warnings = [w for w in p.warnings if not w.startswith(quiet)] + [
+            repeat_text(l.invoice, l.paid_by) for l in p.lines if l.paid_by]
         if self.message_bar.kind == "error":
             return  # a refused save or a bad field stays until the cashier acts
         if warnings:
@@ -402,10 +410,10 @@ class CommissionPaymentScreen(DocumentScreen):
         draft = self.build_draft()
         draft_id = self.draft_id
         actor = self.actor
-        repeats = list(self.preview.repeats) if self.preview is not None else []
+        repeats = [l for l in self.preview.lines if l.paid_by] if self.preview is not None else []
         if repeats and not self._confirm_repeat:
             self._confirm_repeat = True
-            self.message_bar.show_warning(f"{repeats[0]}: press F10 again to pay it again")
+            self.message_bar.show_warning(repeat_text(repeats[0].invoice, repeats[0].paid_by))
             return
         confirm = self._confirm_repeat
 
@@ -421,7 +429,7 @@ class CommissionPaymentScreen(DocumentScreen):
         def on_error(exc: BaseException) -> bool:
             if getattr(exc, "code", "") == "commission_repeat" and not confirm:
                 self._confirm_repeat = True
-                self.message_bar.show_warning(f"{getattr(exc, 'message', exc)}: press F10 again to pay it again")
+                self.message_bar.show_warning(f"Commission already paid: F10 again pays it again ({exc})"[:200])
                 return True
             self._confirm_repeat = False
             return False
@@ -435,8 +443,7 @@ class CommissionPaymentScreen(DocumentScreen):
         self.refresh_status()
         doc = view.document
         who = f" by {doc.approved_by}" if doc.approved_by else ""
-        self.show_ok(f"Commission {post.number} approved{who} and posted: {fmt_amount(view.total)} {doc.currency} "
-                     "paid from the till")
+        self.show_ok(f"Commission {post.number} posted: {fmt_amount(view.total)} {doc.currency} paid, approved{who}")
 
     def _confirmed(self, action: str, what: str) -> bool:
         if not self.is_dirty() or self._confirm == action:

@@ -108,7 +108,8 @@ class FooterFigures:
 
 @dataclass(frozen=True, slots=True)
 class _LineFigures:
-    """A preview line as ``ItemGrid.show_totals`` reads it."""
+    """A preview line as ``ItemGrid.show_totals`` reads it (``line_net``: after the line's
+    own discounts, before the document's flat discount and tax, as on the invoice)."""
 
     gross: Decimal
     discount_amount: Decimal
@@ -119,9 +120,11 @@ class _LineFigures:
 
 
 def line_figures(pl: Any) -> _LineFigures:
-    """A service preview line (delivery or return) for the grid's Net cell and detail strip."""
+    """A service preview line (delivery or return) for the grid's Net cell and detail strip.
+    (A return's ``discount_amount`` already holds its line flat discount.)"""
     flat = getattr(pl, "line_flat", ZERO)
-    return _LineFigures(pl.gross, pl.discount_amount, flat, pl.net, pl.flat_share, pl.tax)
+    return _LineFigures(pl.gross, pl.discount_amount, flat, pl.gross - pl.discount_amount - flat, pl.flat_share,
+                        pl.tax)
 
 
 class SourceInput(CodeInput):
@@ -784,7 +787,7 @@ def qty_text(value: Any) -> str:
 
 def psi_text(view: Any, lines: Any = None) -> str:
     state = "cancelled" if view.status == "cancelled" else (view.extra or {}).get("state", "open")
-    text = f"PSI {view.number} of {view.date.isoformat()} · {state}"
+    text = f"PSI {view.number} · {state}"
     if lines:
         qty = sum((l.qty for l in lines), ZERO)
         done = sum((l.delivered for l in lines), ZERO)
@@ -992,8 +995,8 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
                              None, p.payable, p.payable_usd, p.payable_cdf, self.grid_figures(p))
 
     def saved_message(self, post: Any, view: Any) -> str:
-        return (f"Delivery note {post.number} saved: {fmt_qty(view.totals.total_qty)} delivered against "
-                f"{(view.extra or {}).get('psi_no', '')}, stock out. Ctrl+N for the next one")
+        return (f"Delivery note {post.number} saved: {fmt_qty(view.totals.total_qty)} delivered on "
+                f"{(view.extra or {}).get('psi_no', '')}")
 
     # -- drafts and posted notes -------------------------------------------------------------------------
 
@@ -1062,7 +1065,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             for line in self.grid.lines:
                 line.info["balance_qty"] = left.get(line.item)
             self.grid.repaint_info()
-            self.info(psi_text(pview, plines) + " (after this note)")
+            self.info(psi_text(pview, plines) + " now")
 
         self.background(work, done, on_error=lambda exc: True)
 

@@ -73,8 +73,8 @@ RD_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("batch", "Batch", 8, "batch"),
     GridColumn("supplier", "Supp", 6, "code", "Supplier"),
     GridColumn("supplier_batch_no", "SBatch", 8, "text", "Supplier batch no"),
-    GridColumn("mfg_date", "Mfg", 10, "date", "Manufacturing date"),
-    GridColumn("expiry", "Expiry", 10, "date", "Expiry date"),
+    GridColumn("mfg_date", "Mfg", 11, "date", "Manufacturing date"),
+    GridColumn("expiry", "Expiry", 11, "date", "Expiry date"),
 )
 
 #: the batch details a known batch fills (grid key → BatchInfo attribute)
@@ -384,7 +384,7 @@ class DirectReturnScreen(LinkedDocumentScreen):
 
     def saved_message(self, post: Any, view: Any) -> str:
         return (f"Direct return {post.number} saved: credit {money.format_amount(view.totals.payable)} "
-                f"{view.currency} to {view.customer}, stock back in. A cash refund: Sales Receipt / Return")
+                f"{view.currency} to {view.customer}")
 
     # -- new, drafts and posted returns ---------------------------------------------------------------
 

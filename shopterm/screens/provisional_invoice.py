@@ -28,7 +28,8 @@ Loyalty Points (earned), Redemption points (typed), Value/Points (USD),
 Redemption Value.
 
 Keys: Ctrl+S posts (receivable and revenue; the lines reserve stock until
-delivered; a credit sale over the limit asks a manager), Ctrl+D draft, F7
+delivered; a credit sale over the limit asks a manager), Ctrl+P posts and
+prints (on a posted one: re-print), Ctrl+D draft, F7
 cancels a posted one (a manager's approval; refused once anything is
 delivered or paid), F9 voucher details (the preview's Dr/Cr before saving),
 F5 Items / Free Offers, F3 list, F4 history, F6 flat %/amount, Ctrl+N new.
@@ -108,7 +109,7 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
     CANCEL_WHAT = "provisional invoice"
     INVOICE_TYPE = "PROVISIONAL"
     GRID_COLUMNS = PI_COLUMNS
-    SUPPORTS = frozenset({"new", "save", "draft", "list", "history", "voucher", "delete_row"})
+    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row"})
     AUTO_FOCUS = "#field-customer"
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -270,11 +271,10 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
             customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
 
     def saved_message(self, post: Any, view: Any) -> str:
-        return (f"Provisional invoice {post.number} posted: payable {money.format_amount(view.totals.payable)} "
-                f"{view.currency}. Deliver it with a Delivery Note (PSI No {post.number})")
+        return f"Provisional invoice {post.number} posted: payable {money.format_amount(view.totals.payable)} {view.currency}"
 
     def cancelled_message(self, view: Any) -> str:
-        return f"Provisional invoice {view.number} cancelled: the reversal is posted, its stock released"
+        return f"Provisional invoice {view.number} cancelled: reversed, stock released"
 
     # -- showing documents ----------------------------------------------------------------------
 

@@ -25,7 +25,8 @@ current − reserved), Quantity, Price, Discount %, Flat Discount, Net; the
 footer's totals, flat discount type/%/amount, round off, net USD/CDF and
 narration. "Left" shows, on a confirmed order, what remains to invoice.
 
-Keys: Ctrl+S confirms (numbered, reserves stock; no journal), Ctrl+D keeps a
+Keys: Ctrl+S confirms (numbered, reserves stock; no journal), Ctrl+P confirms
+and prints (on a confirmed one: re-print), Ctrl+D keeps a
 numberless draft, F7 cancels a confirmed order (releases what is not
 invoiced: a manager at once, anyone else with a manager's approval; press F7
 twice), F5 switches Items / Free Offers (the promotion's free lines for the
@@ -60,6 +61,7 @@ from shopterm.screens.sales_invoice import ClientInput, SalesInvoiceScreen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, RateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
+from shopterm.widgets.print_action import print_document
 from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter, fmt_qty
 
 __all__ = ["ORDER_COLUMNS", "SalesDocumentScreen", "SalesOrderScreen", "free_offers_text"]
@@ -138,7 +140,7 @@ class SalesDocumentScreen(SalesInvoiceScreen):
     PREVIEW_DELAY: ClassVar[float] = 0.3
 
     BINDINGS = [
-        Binding("f5", "switch_tab", "Tabs", id="salesdoc.tabs", key_display="F5"),
+        Binding("f5", "switch_tab", "Tabs", id="salesdoc.tabs", key_display="F5", show=False),
         Binding("f7", "cancel_document", "Cancel", id="salesdoc.cancel", key_display="F7"),
     ]
 
@@ -148,6 +150,7 @@ class SalesDocumentScreen(SalesInvoiceScreen):
         self._preview_timer: Any = None
         self._preview_seq = 0
         self._confirm_cancel = False
+        self._print_after_save = False
 
     # -- the invoice's fields this document may lack ------------------------------------
 
@@ -166,7 +169,7 @@ class SalesDocumentScreen(SalesInvoiceScreen):
             yield from self.compose_header()
             yield Static("", id="inv-credit", markup=False)
         with TabbedContent(id="doc-tabs"):
-            with TabPane("Items", id="tab-items"):
+            with TabPane("Items (F5: Free Offers)", id="tab-items"):
                 yield ItemGrid(self.GRID_COLUMNS, id="grid")
             with TabPane("Free Offers", id="tab-free"):
                 yield Static(free_offers_text(()), id="free-offers")
@@ -189,7 +192,7 @@ class SalesDocumentScreen(SalesInvoiceScreen):
         if tabs.active == "tab-items":
             tabs.active = "tab-free"
             self.set_focus(None)
-            self.show_info("Free Offers: the promotion's free lines for this document (F5: back to the items)")
+            self.show_info("Free Offers: the promotion's free lines (F5: back to the items)")
         else:
             tabs.active = "tab-items"
             row = self.grid.current_row() or (self.grid.rows[-1] if self.grid.rows else None)
@@ -346,8 +349,19 @@ class SalesDocumentScreen(SalesInvoiceScreen):
         return False
 
     def action_save(self) -> None:
+        self._save(print_after=False)
+
+    def action_save_print(self) -> None:
+        """Ctrl+P: save and print; on a saved document, a re-print."""
+        if self.view is not None and self.view.number:
+            print_document(self, self.view.number, reprint=True)
+            return
+        self._save(print_after=True)
+
+    def _save(self, *, print_after: bool) -> None:
         if self._posted_is_final() or not self.check_fields():
             return
+        self._print_after_save = print_after
         draft = self.build_draft()
         draft_id = self.draft_id
         actor = self.actor
@@ -368,6 +382,9 @@ class SalesDocumentScreen(SalesInvoiceScreen):
         self.call_later(self._show_view, view)
         self.refresh_status()
         self.show_ok(self.saved_message(post, view))
+        if self._print_after_save:
+            self._print_after_save = False
+            print_document(self, post.number)
 
     def saved_message(self, post: Any, view: Any) -> str:
         return f"{self.DOC_WORD} {post.number} saved. Ctrl+N for the next one"
@@ -406,8 +423,7 @@ class SalesDocumentScreen(SalesInvoiceScreen):
         number = self.view.number
         if not self._confirm_cancel:
             self._confirm_cancel = True
-            self.message_bar.show_warning(f"Cancel {self.CANCEL_WHAT} {number}? Press F7 again to cancel it "
-                                          "(a manager, or a manager's approval)")
+            self.message_bar.show_warning(f"Press F7 again to cancel {number} (a manager's approval)")
             return
         self._confirm_cancel = False
         actor = self.actor
@@ -487,7 +503,7 @@ def order_state_text(view: Any) -> str:
     words = {"open": "Confirmed, nothing invoiced yet", "partial": "Partly invoiced", "closed": "Fully invoiced",
              "cancelled": "Cancelled"}
     return (f"{words.get(state, state)} · ordered {fmt_qty(ordered)} · invoiced {fmt_qty(done)} · "
-            f"left {fmt_qty(ordered - done)}" + (f" · by {view.posted_by}" if view.posted_by else ""))
+            f"left {fmt_qty(ordered - done)}")
 
 
 class SalesOrderScreen(SalesDocumentScreen):
@@ -498,7 +514,7 @@ class SalesOrderScreen(SalesDocumentScreen):
     DOC_WORD = "Order"
     LIST_TITLE = "Sales orders and proformas"
     CANCEL_WHAT = "order"
-    SUPPORTS = frozenset({"new", "save", "draft", "list", "history", "delete_row"})
+    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "list", "history", "delete_row"})
     AUTO_FOCUS = "#field-doc-type"
     INVOICE_TYPE = ""
 
@@ -565,8 +581,7 @@ class SalesOrderScreen(SalesDocumentScreen):
 
     def saved_message(self, post: Any, view: Any) -> str:
         kind = "Proforma" if view.doc_type == "PF" else "Sales order"
-        return (f"{kind} {post.number} confirmed: {money.format_amount(view.totals.net)} {view.currency}, stock "
-                "reserved (no accounts posted). Invoice it from Sales Invoice · SO/PF")
+        return f"{kind} {post.number} confirmed: {money.format_amount(view.totals.net)} {view.currency}, stock reserved"
 
     def cancelled_message(self, view: Any) -> str:
         return f"{view.number} cancelled: its reserved stock is released"

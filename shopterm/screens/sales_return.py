@@ -198,7 +198,7 @@ class SalesReturnScreen(LinkedDocumentScreen):
             cell = rows[0].cell("qty")
             if cell is not None and cell.focusable:
                 self.set_focus(cell)
-        self.show_info("Type the quantity returned on each line, then the Narration (the reason), Ctrl+S")
+        self.show_info("Type the quantity returned on each line, then the Narration; Ctrl+S")
 
     # -- the draft and the services ------------------------------------------------------------------
 
@@ -245,8 +245,7 @@ class SalesReturnScreen(LinkedDocumentScreen):
                              p.credit if p.currency == "CDF" else None, self.grid_figures(p))
 
     def saved_message(self, post: Any, view: Any) -> str:
-        return (f"Sales return {post.number} saved: credit {fmt_amount(view.totals.payable)} {view.currency} to "
-                f"{view.customer}. A cash refund: Sales Receipt / Return")
+        return f"Sales return {post.number} saved: credit {fmt_amount(view.totals.payable)} {view.currency} to {view.customer}"
 
     # -- drafts and posted returns -------------------------------------------------------------------
 

@@ -133,7 +133,7 @@ async def test_order_confirmed_with_keys_then_invoiced_in_part_shows_what_is_lef
 
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: so.view is not None)
-        assert bar(so).text.startswith("Sales order 261101SO000001 confirmed: 24.24 USD, stock reserved")
+        assert bar(so).text == "Sales order 261101SO000001 confirmed: 24.24 USD, stock reserved"
         assert "261101SO000001 · Confirmed" in text_of(so, "#doc-title")
         assert grid.read_only and grid.cell(1, "balance_qty").text == "10"
         assert text_of(so, "#inv-credit").startswith("Confirmed, nothing invoiced yet · ordered 10")
@@ -189,7 +189,7 @@ async def test_proforma_cancelled_with_a_managers_approval_releases_its_stock(sh
         assert shop.stock.item_stock("AMOX250", "AXP").reserved == D("20")
 
         await pilot.press("f7")
-        assert "Press F7 again" in bar(so).text
+        assert bar(so).text == "Press F7 again to cancel 261101PF000001 (a manager's approval)"
         await pilot.press("f7")
         await wait_until(pilot, lambda: isinstance(app.screen, ApprovalDialog))
         await pilot.press(*"manager", "enter", *"2222", "enter")
@@ -230,8 +230,7 @@ async def test_provisional_invoice_then_partial_deliveries_show_the_balance(shop
 
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: pi.view is not None)
-        assert bar(pi).text == ("Provisional invoice 261101PI000001 posted: payable 247.54 USD. Deliver it with a "
-                                "Delivery Note (PSI No 261101PI000001)")
+        assert bar(pi).text == "Provisional invoice 261101PI000001 posted: payable 247.54 USD"
         assert text_of(pi, "#inv-credit").startswith("Posted, nothing delivered yet · qty 100 · delivered 0")
         assert shop.stock.item_stock("PARA500", "AXP").reserved == D("100")
         await pilot.press("f9")
@@ -257,18 +256,16 @@ async def test_provisional_invoice_then_partial_deliveries_show_the_balance(shop
             "PARA500", "B002", "100")
         assert dgrid.cell(1, "item").disabled  # the line comes from the PSI
         assert (dgrid.cell(1, "balance_qty").text, dgrid.cell(1, "reserved_stock").text) == ("100", "100")
-        assert text_of(dn, "#ld-info") == (
-            "PSI 261101PI000001 of 2026-11-23 · open · qty 100 · delivered 0 · balance 100")
+        assert text_of(dn, "#ld-info") == "PSI 261101PI000001 · open · qty 100 · delivered 0 · balance 100"
         await retype(pilot, dgrid.cell(1, "qty"), "60")
         # the delivered share of the PSI: gross 132.00, flat 3.96, tax 20.48 → net 148.52
         await wait_until(pilot, lambda: figures(dn)["net"] == "148.52")
-        assert figures(dn)["total_gross"] == "132.00" and dgrid.cell(1, "line_net").text == "148.52"
+        assert figures(dn)["total_gross"] == "132.00" and dgrid.cell(1, "line_net").text == "132.00"
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: dn.view is not None)
-        assert bar(dn).text.startswith("Delivery note 261101DN000001 saved: 60 delivered against 261101PI000001")
+        assert bar(dn).text == "Delivery note 261101DN000001 saved: 60 delivered on 261101PI000001"
         await wait_until(pilot, lambda: dgrid.cell(1, "balance_qty").text == "40")
-        assert text_of(dn, "#ld-info") == (
-            "PSI 261101PI000001 of 2026-11-23 · partial · qty 100 · delivered 60 · balance 40 (after this note)")
+        assert text_of(dn, "#ld-info") == "PSI 261101PI000001 · partial · qty 100 · delivered 60 · balance 40 now"
         assert shop.stock.item_stock("PARA500", "AXP").current == D("540")
         assert shop.stock.item_stock("PARA500", "AXP").reserved == D("40")
 
@@ -288,7 +285,8 @@ async def test_provisional_invoice_then_partial_deliveries_show_the_balance(shop
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: dn.view is not None)
         assert dn.view.number == "261101DN000002"
-        await wait_until(pilot, lambda: "fully" in text_of(dn, "#ld-info") or "closed" in text_of(dn, "#ld-info"))
+        await wait_until(pilot, lambda: text_of(dn, "#ld-info") == (
+            "PSI 261101PI000001 · closed · qty 100 · delivered 100 · balance 0 now"))
         assert shop.provisional.state("261101PI000001") == "closed"
         await pilot.press("escape")
 

@@ -67,7 +67,7 @@ async def test_partial_sales_return_needs_its_narration_and_shows_the_balance_le
         assert (figures(sr)["total_gross"], figures(sr)["total_discount"], figures(sr)["tax"]) == (
             "8.80", "0.88", "1.27")
         assert (grid.cell(1, "gross").text, grid.cell(1, "discount_amount").text, grid.cell(1, "line_net").text) == (
-            "8.80", "0.88", "9.19")
+            "8.80", "0.88", "7.92")
         assert text_of(sr, "#ld-extra") == "Paid qty 4 · Free qty 0 · Loyalty points reversed 0 · Credit 9.19 USD"
         # more than the balance is refused with the service's message
         await retype(pilot, grid.cell(1, "qty"), "12")
@@ -87,8 +87,7 @@ async def test_partial_sales_return_needs_its_narration_and_shows_the_balance_le
         await pilot.press("escape")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: sr.view is not None)
-        assert bar(sr).text == ("Sales return 261101SR000001 saved: credit 9.19 USD to C0001. A cash refund: "
-                                "Sales Receipt / Return")
+        assert bar(sr).text == "Sales return 261101SR000001 saved: credit 9.19 USD to C0001"
         assert "261101SR000001 · Posted" in text_of(sr, "#doc-title")
         await wait_until(pilot, lambda: grid.cell(1, "balance_qty").text == "6")
         view = shop.returns.document("261101SR000001")
@@ -150,8 +149,7 @@ async def test_direct_return_creates_the_batch_it_returns_into(shop):
         await wait_until(pilot, lambda: "new batch R001" in text_of(rd, "#ld-extra"))
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: rd.view is not None)
-        assert bar(rd).text == ("Direct return 261101RD000001 saved: credit 12.76 USD to C0001, stock back in. "
-                                "A cash refund: Sales Receipt / Return")
+        assert bar(rd).text == "Direct return 261101RD000001 saved: credit 12.76 USD to C0001"
         await wait_until(pilot, lambda: grid.cell(1, "supplier").value == "SUP01")
         assert (grid.cell(1, "batch").value, grid.cell(1, "supplier_batch_no").value,
                 grid.cell(1, "expiry").value) == ("R001", "LOT-77", "2027-12-31")
