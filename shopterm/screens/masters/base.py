@@ -18,6 +18,8 @@ the few service calls it needs::
         def svc_create(self, s, actor, v): return s.masters.create_supplier(actor, **v)
         def svc_update(self, s, actor, key, v): return s.masters.update_supplier(actor, key, name=v["name"])
 
+(:class:`CodeNameScreen` is exactly that for any code + name master.)
+
 What every master screen then does (DESIGN §12; seed toolbar New, Save,
 Search, List View, View History, CSV Import):
 
