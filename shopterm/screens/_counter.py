@@ -280,6 +280,10 @@ class CounterScreen(DocumentScreen):
     * Enter leaves a :class:`ChoiceField` at once (typeahead-safe, like the
       inputs); Ctrl+S is greyed once posted; F4 needs a saved document; F3
       lists the screen's ``DOC_TYPE`` and hands the pick to :meth:`show_document`.
+    * Ctrl+P (with "save_print" in SUPPORTS) saves, then prints: the screen's
+      ``_saved`` calls :meth:`print_if_asked` once the document is posted; on a
+      posted document Ctrl+P prints it again. F12 ("reprint") re-prints
+      :meth:`print_number` (DocumentScreen's default).
     """
 
     DOC_TYPE: str = ""
@@ -293,6 +297,7 @@ class CounterScreen(DocumentScreen):
         self.posted = False
         self.document_id: int | None = None
         self.defaults: Defaults | None = None
+        self.print_after_save = False  # Ctrl+P: print once the save has posted
 
     def on_mount(self) -> None:
         load_defaults(self, self._got_defaults)
@@ -361,6 +366,31 @@ class CounterScreen(DocumentScreen):
             self._form_move(focused, 1, wrap=False)
             return
         super().action_form_enter()
+
+    # -- Ctrl+P: save and print ---------------------------------------------------
+
+    def action_save_print(self) -> None:
+        """Ctrl+P: save, then print what was posted; on a posted document, print it again."""
+        if self.posted:
+            self.print_posted(reprint=True)
+            return
+        self.print_after_save = True
+        self.action_save()
+        if not self.busy:  # the save stopped before posting (a field error): nothing to print later
+            self.print_after_save = False
+
+    def print_if_asked(self) -> None:
+        """Call at the end of the screen's ``_saved``: prints when the save came from Ctrl+P."""
+        if self.print_after_save:
+            self.print_after_save = False
+            self.print_posted(keep_message=True)
+
+    def print_number(self) -> str | None:
+        return self.document_number if self.posted else None
+
+    def show_error(self, error: BaseException | str, field: str | None = None) -> None:
+        self.print_after_save = False  # the save failed (or was refused): no print follows
+        super().show_error(error, field)
 
     def action_state(self, action: str) -> bool | None:
         if action == "save" and self.posted:

@@ -47,7 +47,7 @@ class CurrencyExchangeScreen(CounterScreen):
     """Exchange cash with a customer; the gain or loss against the system rate is booked."""
 
     DOCUMENT_TITLE = "Currency Exchange"
-    SUPPORTS = frozenset({"new", "save", "list", "history"})
+    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
     AUTO_FOCUS = "#field-currency"
     LIST_TITLE = "Currency exchanges"
     DOC_TYPE = "CE"
@@ -241,6 +241,7 @@ class CurrencyExchangeScreen(CounterScreen):
         self.show_posted(result.number, document_id=result.document_id)
         self.show_ok(f"Exchange {result.number} posted. Ctrl+N for the next one, F7 cancels it")
         self._refresh_balance()
+        self.print_if_asked()
 
     def _refresh_balance(self) -> None:
         location = self.query_one("#field-location", CodeInput).code

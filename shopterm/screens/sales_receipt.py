@@ -48,7 +48,7 @@ class SalesReceiptScreen(CounterScreen):
     """Cash against an invoice, or a refund against a sales return."""
 
     DOCUMENT_TITLE = "Sales Receipt / Return"
-    SUPPORTS = frozenset({"new", "save", "list", "history"})
+    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
     AUTO_FOCUS = "#field-invoice"
     LIST_TITLE = "Sales receipts and refunds"
     DOC_TYPE = "RC"
@@ -372,6 +372,24 @@ class SalesReceiptScreen(CounterScreen):
         elif calc is not None and self.mode != REFUND and calc.returned_cdf:
             tail = f"; give {amount(calc.returned_cdf)} CDF change"
         self.show_ok(f"{what} {result.number} posted{tail} (Ctrl+N: next)")
+        self.print_if_asked()
+
+    # -- printing: the invoice is printed from this screen ---------------------------
+
+    def print_number(self) -> str | None:
+        """A receipt prints its invoice (seed: "the invoice is printed directly from this screen",
+        with the payment on it); a refund prints the refund slip."""
+        if not (self.posted and self.document_number):
+            return None
+        if self.mode == REFUND:
+            return self.document_number
+        return self.query_one("#field-invoice", CodeInput).code or self.document_number
+
+    def print_usd(self) -> bool | None:
+        """The screen's "Print in USD?" (a refund prints as posted)."""
+        if self.mode == REFUND:
+            return None
+        return self.query_one("#field-print-usd", ChoiceField).value == "yes"
 
     def show_document(self, view: Any) -> None:
         """A posted receipt/refund, read-only, from its stored figures."""

@@ -103,7 +103,7 @@ class ShopCloseScreen(CounterScreen):
     """Count the till, see the day, close it."""
 
     DOCUMENT_TITLE = "Shop Close"
-    SUPPORTS = frozenset({"new", "save", "list", "history", "voucher"})
+    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history", "voucher"})
     LIST_TITLE = "Shop Close records"
     DOC_TYPE = "CL"
     AUTO_FOCUS = "#field-physical-usd"
@@ -498,6 +498,7 @@ class ShopCloseScreen(CounterScreen):
         self.show_ok(f"Day closed: {result.number}. No more transactions on this date")
         self.refresh_status()
         self._load(force=True)
+        self.print_if_asked()
 
     def show_document(self, view: Any) -> None:
         """A Shop Close chosen in the F3 list: its day, as closed."""

@@ -38,7 +38,7 @@ class ShopEntryScreen(CounterScreen):
     """A shop receipt (money in) or payment (money out) against an account."""
 
     DOCUMENT_TITLE = "Receipt / Payment (Shop)"
-    SUPPORTS = frozenset({"new", "save", "list", "history"})
+    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
     AUTO_FOCUS = "#field-kind"
     LIST_TITLE = "Shop receipts and payments"
     DOC_TYPE = "RP"
@@ -202,6 +202,7 @@ class ShopEntryScreen(CounterScreen):
         run_preview(self, lambda: self.services.cash.cash_balance(location, currency),
                     lambda held: self.query_one("#balance-cash", AutoValue).set(f"{amount(held)} {currency}"),
                     group="balance")
+        self.print_if_asked()
 
     def show_document(self, view: Any) -> None:
         extra = view.extra or {}

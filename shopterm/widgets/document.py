@@ -59,7 +59,7 @@ T = TypeVar("T")
 
 #: The toolbar actions (DESIGN §12) a DocumentScreen may support.
 TOOLBAR_ACTIONS: frozenset[str] = frozenset(
-    {"lookup", "new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row", "back"}
+    {"lookup", "new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row", "back"}
 )
 
 
@@ -263,6 +263,10 @@ class DocumentScreen(ShopScreen):
     ``action_voucher``, ``action_delete_row``). ``action_state(action)`` may
     return None to grey out a supported action for now.
 
+    "reprint" (F12) has a default: it prints :meth:`print_number` (the posted
+    document's number) again; the key is hidden while there is none.
+    :meth:`print_posted` is the printing helper for Ctrl+P too.
+
     Esc goes back; if ``dirty`` (a field changed since the last
     :meth:`mark_clean`, or ``dirty = True`` was set) the first Esc warns and a
     second Esc discards. Set ``dirty = False`` (same as ``mark_clean()``) after
@@ -280,6 +284,8 @@ class DocumentScreen(ShopScreen):
         # binding; it runs after the keys already typed into the focused field.
         Binding("ctrl+d", "after_typing('draft')", "Draft", id="doc.draft", priority=True, key_display="^D"),
         Binding("ctrl+p", "save_print", "Print", id="doc.save_print", key_display="^P"),
+        # Re-print is F12, not Ctrl+R: Ctrl+R is the customer ledger's "Pay" key.
+        Binding("f12", "reprint", "Dup", id="doc.reprint", key_display="F12"),  # "Dup": the copy says DUPLICATE; fits 80 columns
         Binding("f3", "list", "List", id="doc.list", key_display="F3"),
         Binding("f4", "history", "Hist", id="doc.history", key_display="F4"),
         Binding("f9", "voucher", "Vchr", id="doc.voucher", key_display="F9"),
@@ -333,7 +339,7 @@ class DocumentScreen(ShopScreen):
 
     #: Footer order of the toolbar keys (other shown keys come first).
     TOOLBAR_ORDER: ClassVar[tuple[str, ...]] = (
-        "f2", "ctrl+n", "ctrl+s", "ctrl+d", "ctrl+p", "f3", "f4", "f9", "f8", "escape",
+        "f2", "ctrl+n", "ctrl+s", "ctrl+d", "ctrl+p", "f12", "f3", "f4", "f9", "f8", "escape",
     )
 
     @property
@@ -349,6 +355,8 @@ class DocumentScreen(ShopScreen):
             return self._focused_lookup() is not None
         if action in TOOLBAR_ACTIONS and action != "back" and action not in self.SUPPORTS:
             return False
+        if action == "reprint" and not self.print_number():
+            return False  # nothing posted yet: the key is not shown at all (never a dead key)
         if action in TOOLBAR_ACTIONS:
             return self.action_state(action)
         return True
@@ -431,6 +439,34 @@ class DocumentScreen(ShopScreen):
 
     def action_save_print(self) -> None:
         raise NotImplementedError
+
+    def action_reprint(self) -> None:
+        """F12 (when "reprint" is in SUPPORTS): print the posted document again (marked DUPLICATE)."""
+        self.print_posted(reprint=True)
+
+    # -- printing (Ctrl+P / F12) ------------------------------------------------------
+
+    def print_number(self) -> str | None:
+        """The posted document F12 and Ctrl+P print (None: nothing to print, F12 hidden)."""
+        return self.document_number
+
+    def print_usd(self) -> bool | None:
+        """"Print in USD": True/False, or None for the document's own flag."""
+        return None
+
+    def print_posted(self, *, reprint: bool = False, kind: str | None = None, keep_message: bool = False) -> Any:
+        """Print :meth:`print_number` in a worker (see :func:`~shopterm.widgets.print_action.print_document`).
+        ``keep_message``: the message shown now (e.g. "… posted; give 1,000.00 CDF change") stays,
+        the print's outcome is added after it."""
+        from shopterm.widgets.print_action import print_document
+
+        before = self.message_bar.text if keep_message else ""
+        on_done = None
+        if before:
+            def on_done(printed: Any) -> None:
+                self.show_ok(f"{before} · {printed.message()}")
+        return print_document(self, self.print_number(), reprint=reprint, kind=kind, usd=self.print_usd(),
+                              on_done=on_done)
 
     def action_list(self) -> None:
         raise NotImplementedError

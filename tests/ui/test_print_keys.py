@@ -1,0 +1,184 @@
+"""Pilot tests, keys only at 80×24, of the print keys on the counter screens:
+Ctrl+P saves and prints, F12 re-prints (F12, not Ctrl+R: Ctrl+R is the customer
+ledger's "Pay"), and F12 is never shown before the document is posted.
+
+Figures by hand (DESIGN §4): the §4 invoice nets 54.86 USD; paid with 50 USD +
+20,000 CDF at 2850 the change is 6,100 CDF. The receipt screen prints the invoice
+(seed: "the invoice is printed directly from this screen").
+"""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+from sqlalchemy import select
+from textual.widgets import Footer
+
+from shopterm.app import ShoptermApp
+from shopterm.store.models import ShopSetup
+from tests.store import conftest as store
+from tests.ui.test_cash_screens import float_in, post_design_invoice
+from tests.ui.test_day_screens import footer, open_screen, text, wait_for
+
+DAY = store.DAY
+
+
+@pytest.fixture
+def shop(tmp_path_factory, tmp_path):
+    """The demo-like shop, day open, printing to ``tmp_path/prints``."""
+    svc = store._copy_services(store._template(tmp_path_factory), tmp_path / "db")
+    with svc.db.write() as s:
+        for setup in s.execute(select(ShopSetup)).scalars():
+            setup.print_dir = str(tmp_path / "prints")
+            setup.print_command = ""
+    svc.day.open_day(store.actor(svc, "cashier"), location="AXP", date=DAY)
+    yield svc
+    svc.db.dispose()
+
+
+def pdf_text(path) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def footer_fits(screen, width: int = 80) -> bool:
+    keys = list(screen.query_one(Footer).query("FooterKey"))
+    return all(k.region.right <= width for k in keys) and len(footer(screen)) <= width
+
+
+async def test_receipt_ctrl_p_prints_the_invoice_and_f12_reprints_a_duplicate(shop, tmp_path):
+    number = post_design_invoice(shop)
+    app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "sales_receipt")
+        assert "^P Print" in footer(screen)
+        assert "F12" not in footer(screen)  # nothing posted: no re-print key shown
+        assert screen.check_action("reprint", ()) is False
+        assert footer_fits(screen)
+        await pilot.press(*number, "enter")
+        await wait_for(pilot, lambda: text(screen, "invoice-usd") == "54.86", "invoice loaded")
+        await pilot.press("enter", "enter", *"20000", "enter", *"50")
+        await wait_for(pilot, lambda: text(screen, "returned-cdf") == "6,100.00", "change computed")
+        assert "F12" not in footer(screen)
+        await pilot.press("ctrl+p")
+        first = tmp_path / "prints" / f"{number}.pdf"
+        await wait_for(pilot, lambda: first.exists() and "Printed" in screen.message_bar.text, "printed")
+        assert screen.document_number == "261101RC000001"
+        assert screen.message_bar.text == (
+            f"Receipt 261101RC000001 posted; give 6,100.00 CDF change (Ctrl+N: next) · Printed {number} to {first}")
+        printed = pdf_text(first)
+        assert "Net amount USD 54.86" in printed
+        assert "DUPLICATE" not in printed
+        await pilot.pause()
+        assert "F12 Dup" in footer(screen)  # posted: the re-print key is there now
+        assert footer_fits(screen)
+        await pilot.press("f12")
+        second = tmp_path / "prints" / f"{number}-copy1.pdf"
+        await wait_for(pilot, lambda: second.exists() and "re-print" in screen.message_bar.text, "re-printed")
+        assert screen.message_bar.text == f"Printed {number} (re-print 1) to {second}"
+        assert "DUPLICATE" in pdf_text(second)
+        assert "Net amount USD 54.86" in pdf_text(second)
+        # Ctrl+N: a new receipt has no re-print key again
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: not screen.posted, "new receipt")
+        await pilot.pause()
+        assert "F12" not in footer(screen)
+
+
+async def test_receipt_print_in_usd_prints_the_invoice_in_usd(shop, tmp_path):
+    number = post_design_invoice(shop)
+    app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "sales_receipt")
+        await pilot.press(*number, "enter")
+        await wait_for(pilot, lambda: text(screen, "invoice-usd") == "54.86", "invoice loaded")
+        # rate → Print in USD? (y) → CDF received → USD received
+        await pilot.press("enter", "y", "enter", *"20000", "enter", *"50")
+        await wait_for(pilot, lambda: text(screen, "returned-cdf") == "6,100.00", "change computed")
+        assert screen.query_one("#field-print-usd").value == "yes"
+        await pilot.press("ctrl+p")
+        first = tmp_path / "prints" / f"{number}.pdf"
+        await wait_for(pilot, lambda: first.exists() and "Printed" in screen.message_bar.text, "printed")
+    audit = shop.printing.render(number, format="text")
+    assert audit.duplicate  # printed once already
+    with shop.db.read() as s:
+        from shopterm.store.models import AuditLog
+        rows = s.execute(select(AuditLog).where(AuditLog.action == "print")).scalars().all()
+        assert [r.after["usd"] for r in rows] == [True]
+
+
+async def test_a_refused_save_prints_nothing(shop, tmp_path):
+    app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "sales_receipt")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: screen.message_bar.kind == "error", "refused")
+        assert not screen.print_after_save
+        assert not screen.posted
+        assert not (tmp_path / "prints").exists()
+
+
+async def test_shop_entry_and_exchange_ctrl_p_and_f12(shop, tmp_path):
+    float_in(shop, "USD", "200")  # dollars in the till to give for francs
+    app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_entry")
+        assert "F12" not in footer(screen) and footer_fits(screen)
+        # kind (Receipt) → particulars → cost centre → currency (CDF) → rate → amount → narration
+        await pilot.press("enter", *"1900", "enter", *"SHOP", "enter", "enter", "enter", *"100000", "enter")
+        await wait_for(pilot, lambda: text(screen, "amount-usd") == "35.09", "equivalents")
+        await pilot.press(*"Float from head office", "ctrl+p")
+        await wait_for(pilot, lambda: "Printed" in screen.message_bar.text, "entry printed")
+        entry = screen.document_number
+        assert (tmp_path / "prints" / f"{entry}.pdf").exists()
+        await pilot.pause()
+        assert "F12 Dup" in footer(screen) and footer_fits(screen)
+        await pilot.press("f12")
+        copy = tmp_path / "prints" / f"{entry}-copy1.pdf"
+        await wait_for(pilot, lambda: copy.exists() and "re-print" in screen.message_bar.text, "entry re-printed")
+        assert "DUPLICATE" in pdf_text(copy)
+        await pilot.press("escape", "escape")
+
+        screen = await open_screen(pilot, app, "currency_exchange")
+        assert "F12" not in footer(screen) and footer_fits(screen)
+        # currency received CDF → amount received → exchange rate → (given filled in)
+        await pilot.press("enter", *"300000", "enter", "ctrl+u", *"3000", "enter")
+        await wait_for(pilot, lambda: screen.query_one("#field-amount-given").value == "100.00", "given filled")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Printed" in screen.message_bar.text, screen.message_bar.text)
+        exchange = screen.document_number
+        assert screen.message_bar.text.startswith(f"Exchange {exchange} posted")
+        assert (tmp_path / "prints" / f"{exchange}.pdf").exists()
+        await pilot.pause()
+        assert "F12 Dup" in footer(screen) and footer_fits(screen)
+        await pilot.press("f12")
+        copy = tmp_path / "prints" / f"{exchange}-copy1.pdf"
+        await wait_for(pilot, lambda: copy.exists(), "exchange re-printed")
+        assert "DUPLICATE" in pdf_text(copy)
+
+
+async def test_shop_close_ctrl_p_closes_and_prints_the_summary(shop, tmp_path):
+    float_in(shop, "USD", "100")
+    float_in(shop, "CDF", "13900")
+    app = ShoptermApp(shop, actor=store.actor(shop, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        assert "F12" not in footer(screen) and footer_fits(screen)
+        await wait_for(pilot, lambda: text(screen, "usd-closing") == "100.00", "figures")
+        assert screen.focused.id == "field-physical-usd"
+        await pilot.press(*"100", "enter", *"13900")
+        await wait_for(pilot, lambda: text(screen, "cdf-difference") == "0.00", "counted")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Printed" in screen.message_bar.text or screen.message_bar.kind == "error",
+                       "closed and printed")
+        assert screen.message_bar.text.startswith(f"Day closed: {screen.document_number}"), screen.message_bar.text
+        closed = tmp_path / "prints" / f"{screen.document_number}.pdf"
+        assert closed.exists()
+        await pilot.pause()
+        assert "F12 Dup" in footer(screen) and footer_fits(screen)
+        await pilot.press("f12")
+        copy = tmp_path / "prints" / f"{screen.document_number}-copy1.pdf"
+        await wait_for(pilot, lambda: copy.exists(), "close re-printed")
+        assert "DUPLICATE" in pdf_text(copy)
