@@ -243,6 +243,12 @@ async def test_filters_by_type_search_and_date(shop):
         await pilot.press("ctrl+u", "tab", *"SR0")
         await wait_for(pilot, lambda: [r.number for r in screen.view.rows] == ["261101SR000001"], "search")
         await pilot.press("ctrl+u")
+        await wait_for(pilot, lambda: len(screen.view.rows) == 5, "search cleared")
+        await pilot.press("tab", *"2030-01-01")  # changed since: nothing changed after that
+        await wait_for(pilot, lambda: screen.view.page is not None and not screen.view.rows, "changed since")
+        await pilot.press("ctrl+u", *"2026-01-01 00:00")
+        await wait_for(pilot, lambda: len(screen.view.rows) == 5, "changed since the start of the year")
+        await pilot.press("ctrl+u")
         while app.focused.id != "field-from":
             await pilot.press("shift+tab")
         await pilot.press(*"2026-10-01")
@@ -368,7 +374,7 @@ async def test_record_payment_settles_the_oldest_invoice_first(shop):
         assert cells(view)[-1] == ["2026-11-23", "On", "acct", "261101CR000001", "120.00", "130.00", "0.00"]
 
 
-async def test_payment_refusal_keeps_the_dialog_and_what_was_typed(shop):
+async def test_payment_refusal_keeps_the_dialog_then_a_payment_in_francs(shop):
     app = manager_app(shop)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_ledger_of(pilot, app, "C0001")
@@ -379,9 +385,18 @@ async def test_payment_refusal_keeps_the_dialog_and_what_was_typed(shop):
         await wait_for(pilot, lambda: dialog.message_bar.kind == "error", "bad amount")
         assert dialog.message_bar.text.startswith("Amount:")
         assert dialog.query_one("#pay-amount").value == "0.001"
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is screen, "cancelled")
-    assert shop.ledger.balance(store.actor(shop, "manager"), "C0001") == D("250.00")
+        assert shop.ledger.balance(store.actor(shop, "manager"), "C0001") == D("250.00")
+        # fixed: 285,000 CDF at 2850 = 100.00 USD, which settles the oldest invoice (08-01) in full
+        await pilot.press("ctrl+u", *"285000", "enter", "c", "enter", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: app.screen is screen, "recorded")
+        assert screen.message_bar.text == "Payment 261101CR000001: 285,000.00 CDF; settled 260801SI000001 100.00"
+        await wait_for(pilot, lambda: text_of(screen, "#ledger-balance") == "Owes us 150.00 USD", "new balance")
+        await wait_for(pilot, lambda: "261101CR000001" in by_number(screen.view), "payment row")
+        row = by_number(screen.view)["261101CR000001"]
+        assert (row.currency, row.amount, row.amount_usd, row.method) == ("CDF", D("-285000.00"), D("-100.00"), "cash")
+        await pilot.press("end")
+        await wait_for(pilot, lambda: screen.view.cursor_row.number == "261101CR000001", "on the payment")
+        assert screen.view.detail_text().startswith("Payment on account · 285,000.00 CDF, open 0.00 · cash")
 
 
 # ---------------------------------------------------------------- receivables

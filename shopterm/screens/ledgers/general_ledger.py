@@ -34,7 +34,7 @@ from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPa
 
 COLUMNS = [
     Column("date", "Date", lambda r: r.date.isoformat(), priority=1, min_width=10),
-    Column("reference", "Invoice ref", lambda r: r.reference or r.number, priority=1, max_width=14),
+    Column("reference", "Invoice ref", lambda r: r.reference or r.number, priority=1, max_width=16),
     Column("type", "Type", lambda r: short_type(r.transaction_type), priority=2),
     Column("customer", "Cust", lambda r: r.customer_code, priority=1, max_width=8),
     Column("method", "Method", priority=5, max_width=8),

@@ -182,8 +182,8 @@ class MatchDialog(_ServiceDialog):
                 mark = "»" if r is p.partial else " "
                 lines.append(f"{mark:<2}{r.number:<15}{r.date.isoformat():<11}{r.type_label[:19]:<20}"
                              f"{format_amount(r.open_usd):>12}")
-        lines.append(f"Open: debits {format_amount(p.debit_total)}, credits {format_amount(p.credit_total)} USD. "
-                     f"Oldest first; » is settled in part or last.")
+        lines.append(f"Open: debits {format_amount(p.debit_total)}, credits {format_amount(p.credit_total)} USD; "
+                     f"oldest first, » last (in part).")
         return "\n".join(lines)
 
     def on_mount(self) -> None:

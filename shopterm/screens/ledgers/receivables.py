@@ -64,13 +64,16 @@ def _bucket(i: int):
     return lambda r: fmt_money(r.buckets[i])
 
 
+MONEY = 9  # 99,999.99 without moving the columns
+
+
 COLUMNS = [
     Column("code", "Code", priority=1, max_width=10),
     Column("name", "Name", priority=4, flex=True, min_width=8, max_width=40),
-    Column("b0", "0-30", _bucket(0), align="right", priority=1),
-    Column("b1", "31-60", _bucket(1), align="right", priority=1),
-    Column("b2", "61-90", _bucket(2), align="right", priority=1),
-    Column("b3", "90+", _bucket(3), align="right", priority=1),
+    Column("b0", "0-30", _bucket(0), align="right", priority=1, min_width=MONEY),
+    Column("b1", "31-60", _bucket(1), align="right", priority=1, min_width=MONEY),
+    Column("b2", "61-90", _bucket(2), align="right", priority=1, min_width=MONEY),
+    Column("b3", "90+", _bucket(3), align="right", priority=1, min_width=MONEY),
     Column("total", "Total USD", lambda r: fmt_money(r.total), align="right", priority=1),
     Column("flags", "Flags", flags, priority=2),
 ]
@@ -121,7 +124,8 @@ class ReceivablesScreen(LedgerScreen):
         return f"{what} Groups (F6)"
 
     def _status(self, view: LedgerView) -> str:
-        return "OD overdue, OL over credit limit"
+        enter = "Enter: its customers" if self.show_groups else "Enter: the ledger"
+        return f"{enter} · OD overdue, OL over credit limit"
 
     # -- data ---------------------------------------------------------------------------
 

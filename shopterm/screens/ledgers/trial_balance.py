@@ -54,7 +54,7 @@ COLUMNS = [
     Column("name", "Name", priority=2, flex=True, min_width=10, max_width=40),
     Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
     Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
-    Column("cdf", "CDF", _cdf, align="right", priority=3),
+    Column("cdf", "Balance CDF", _cdf, align="right", priority=3),
 ]
 
 
