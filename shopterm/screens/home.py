@@ -81,7 +81,10 @@ class HomeScreen(ShopScreen):
     def on_key(self, event: events.Key) -> None:
         if self.app.screen is not self:
             return  # a key typed ahead after a screen was opened: not a menu key
-        char = (event.character or "").lower()
+        char = event.character or ""
+        if char not in self.keys and char.isalpha():
+            # Caps Lock on: a capital that is not a menu key means its lower case
+            char = char.lower()
         if char and char in self.keys:
             event.stop()
             event.prevent_default()

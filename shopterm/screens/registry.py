@@ -35,8 +35,10 @@ CASHIER = frozenset({"cashier", "manager", "admin"})
 MANAGER = frozenset({"manager", "admin"})
 ADMIN = frozenset({"admin"})
 
-#: Keys handed out to entries that do not choose their own, in order.
-HOTKEY_POOL = "123456789abcdefghijklmnoprstuvwxyz"
+#: Keys handed out to entries that do not choose their own, in order: digits,
+#: lower-case letters, then capitals (Shift+letter) once those run out. "q" is
+#: left out so that a stray q never opens a screen where Ctrl+Q was meant.
+HOTKEY_POOL = "123456789abcdefghijklmnoprstuvwxyzABCDEFGHIJKLMNOPRSTUVWXYZ"
 
 #: Modules of the screens package that are not menu screens.
 _NOT_SCREENS = {"registry", "login", "home"}

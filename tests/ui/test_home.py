@@ -111,3 +111,13 @@ async def test_a_broken_screen_module_is_reported(services, clean_registry, monk
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "failed to load (broken)" in app.screen.message_bar.text
+
+
+def test_every_registered_screen_has_a_menu_key():
+    """With every screen module loaded, no menu entry is left without a key."""
+    from shopterm.screens import registry
+
+    registry.discover()
+    keys = registry.hotkeys()
+    assert {e.key for e in keys.values()} == {e.key for e in registry.all_entries()}
+    assert len(keys) == len(registry.all_entries()) > 34  # more than digits and lower-case letters
