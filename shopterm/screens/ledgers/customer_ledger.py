@@ -4,14 +4,18 @@ nexudus-ledgers, poweroffice-go-customer-ledger-api, pos-customers-guide).
 ::
 
     Customer Ledger · C0001 Kinshasa Pharma
-    Customer [C0001   ] Kinshasa Pharma                Owes us 1,234.56 USD
-    From [          ] To [          ] Type [      ] Find [                 ]
-    Changed since [                ] [ ] Open only (F6)   Marked Dr 0.00 Cr 0.00
-      Date       Type     Number          Debit USD Credit USD Balance USD Open USD
-    > 2026-09-01 Invoice  261101SI000001     100.00               100.00     0.00
-    ...
-      Sales invoice · ref … · 156,400.00 CDF · due 2026-10-01 · Match 3
-      Page 1 · PgDn for more · opening 0.00 → 250.00 USD
+    Customer C0001      Kinshasa Pharma                         Owes us 197.51 USD
+    From yyyy-mm-dd  To yyyy-mm-dd  Type SI RC…   Find number or reference
+    Changed since yyyy-mm-dd hh:mm  [ ] Open only (F6) Marked Dr 200.00 Cr 50.00
+      Date       Type    Number         Debit USD Credit USD Balance USD Open USD
+      2026-08-01 Invoice 260801SI000001    100.00                 100.00     0.00
+     *2026-09-20 Invoice 260901SI000001    200.00                 300.00   200.00
+     *2026-10-05 Payment 261001RC000001                50.00      250.00   -50.00
+    > 2026-11-10 Return  261101SR000001                80.00      170.00   -80.00
+      ...
+      Credit note/return · not matched · changed 2026-11-23 21:48 · Ref SR
+    Page 1 · all shown · balance 0.00 → 197.51 USD
+    Spc Mark F6 Open only F7 Match ^R Pay F4 Hist F9 Vchr F8 Unmatch Esc Back
 
 The customer is chosen by code, or by name or phone with F2; another screen
 opens it with a code (``CustomerLedgerScreen("C0001")``, or
@@ -349,9 +353,10 @@ class CustomerLedgerScreen(LedgerScreen):
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        actor, code = self.actor, self.customer.code
-        self.app.push_screen(MatchDialog(code, plan, lambda allocs: self.services.ledger.match(actor, code, allocs)),
-                             self._matched)
+        actor, code, day = self.actor, self.customer.code, self._today()
+        self.app.push_screen(
+            MatchDialog(code, plan, lambda allocs: self.services.ledger.match(actor, code, allocs, day)),
+            self._matched)
 
     def _matched(self, result: Any) -> None:
         if result is None:
