@@ -178,6 +178,18 @@ class _Layout:
     hidden: list[Column] = field(default_factory=list)
 
 
+class _ViewMessage(Message):
+    """A message from a :class:`LedgerView` (``control`` is the view)."""
+
+    def __init__(self, view: "LedgerView") -> None:
+        super().__init__()
+        self.view = view
+
+    @property
+    def control(self) -> "LedgerView":
+        return self.view
+
+
 class LedgerView(Widget, can_focus=True):
     """A paged, keyboard-driven ledger (see the module docstring)."""
 
@@ -214,71 +226,39 @@ class LedgerView(Widget, can_focus=True):
     ]
 
     # -- messages ------------------------------------------------------------------
+    # Each carries the view (``control``) and one value; handlers are matched by exact type.
 
-    class Highlighted(Message):
-        def __init__(self, view: "LedgerView", row: Any) -> None:
-            super().__init__()
-            self.view = view
-            self.row = row
-
-        @property
-        def control(self) -> "LedgerView":
-            return self.view
-
-    class Selected(Message):
-        """Enter on a row."""
+    class Highlighted(_ViewMessage):
+        """The cursor moved to ``row``."""
 
         def __init__(self, view: "LedgerView", row: Any) -> None:
-            super().__init__()
-            self.view = view
+            super().__init__(view)
             self.row = row
 
-        @property
-        def control(self) -> "LedgerView":
-            return self.view
+    class Selected(Highlighted):
+        """Enter on ``row``."""
 
-    class PageLoaded(Message):
-        def __init__(self, view: "LedgerView", page: ViewPage) -> None:
-            super().__init__()
-            self.view = view
-            self.page = page
-
-        @property
-        def control(self) -> "LedgerView":
-            return self.view
-
-    class LoadFailed(Message):
-        def __init__(self, view: "LedgerView", error: BaseException) -> None:
-            super().__init__()
-            self.view = view
-            self.error = error
-
-        @property
-        def control(self) -> "LedgerView":
-            return self.view
-
-    class MarkRefused(Message):
-        """Space on a row that cannot be marked (``can_mark`` gave the reason)."""
+    class MarkRefused(Highlighted):
+        """Space on a row that cannot be marked (``can_mark`` gave the ``reason``)."""
 
         def __init__(self, view: "LedgerView", row: Any, reason: str) -> None:
-            super().__init__()
-            self.view = view
-            self.row = row
+            super().__init__(view, row)
             self.reason = reason
 
-        @property
-        def control(self) -> "LedgerView":
-            return self.view
+    class PageLoaded(_ViewMessage):
+        def __init__(self, view: "LedgerView", page: ViewPage) -> None:
+            super().__init__(view)
+            self.page = page
 
-    class MarksChanged(Message):
+    class LoadFailed(_ViewMessage):
+        def __init__(self, view: "LedgerView", error: BaseException) -> None:
+            super().__init__(view)
+            self.error = error
+
+    class MarksChanged(_ViewMessage):
         def __init__(self, view: "LedgerView", marked: dict[Any, Any]) -> None:
-            super().__init__()
-            self.view = view
+            super().__init__(view)
             self.marked = marked
-
-        @property
-        def control(self) -> "LedgerView":
-            return self.view
 
     # -- construction --------------------------------------------------------------
 
