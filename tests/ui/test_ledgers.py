@@ -480,6 +480,10 @@ async def test_general_ledger_shows_payments_by_default_and_all_with_f6(shop):
                                                  "261101CR000001"]
         assert [r[-1] for r in cells(view)] == ["600.00", "170.00", "250.00", "500.00"]
         assert text_of(screen, "#show-all") == "[x] Show all (F6)"
+        await pilot.press("end", "enter")  # the payment's voucher: Dr bank/mobile clearing, Cr receivable
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "EntryVoucherView", "voucher")
+        assert app.screen.title_text == "Voucher · 261101CR000001"
+        assert "Payment on account" in app.screen.text and "CHQ 55" not in app.screen.text.split("\n")[0]
 
 
 async def test_trial_balance_and_account_register(shop):

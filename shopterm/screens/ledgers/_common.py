@@ -28,7 +28,8 @@ from textual.widgets import Input, Label
 from shopterm.core import money
 from shopterm.core.money import format_amount
 from shopterm.widgets.document import DocumentScreen
-from shopterm.widgets.inputs import ShopInput
+from shopterm.screens._counter import run_preview
+from shopterm.widgets.inputs import CodeInput, ShopInput
 from shopterm.widgets.ledger_view import LedgerView
 from shopterm.widgets.voucher_view import VoucherView
 
@@ -191,28 +192,38 @@ class LedgerScreen(DocumentScreen):
 
 def on_loop(screen: Any, call: Callable[[], Any], done: Callable[[Any], None],
             failed: Callable[[BaseException], None] | None = None, *, group: str = "ledger") -> None:
-    """Run ``call()`` in a thread and hand the result to ``done`` on the event loop
-    (no "busy" state: reads that may overlap, the latest wins per ``group``)."""
-    from textual.worker import get_current_worker
-
-    def in_thread() -> None:
-        worker = get_current_worker()
-        try:
-            result = call()
-        except Exception as exc:
-            if not worker.is_cancelled:
-                screen.app.call_from_thread(_deliver, screen, worker, failed or screen.show_error, exc)
-            return
-        if not worker.is_cancelled:
-            screen.app.call_from_thread(_deliver, screen, worker, done, result)
-
-    screen.run_worker(in_thread, thread=True, exclusive=True, group=group, exit_on_error=False)
+    """Run ``call()`` in a thread and hand the result to ``done`` on the event loop (the counter
+    screens' :func:`run_preview`: the latest call per ``group`` wins); errors go to the message bar."""
+    run_preview(screen, call, done, failed or screen.show_error, group=group)
 
 
-def _deliver(screen: Any, worker: Any, fn: Callable[[Any], None], value: Any) -> None:
-    if worker.is_cancelled or not screen.is_mounted:
-        return
-    fn(value)
+def code_typed(screen: Any, field: CodeInput) -> str | None:
+    """Enter in a code field: the code typed, or None after opening the F2 lookup on what was typed
+    (a name or a phone is not a code: search for it)."""
+    text = field.value.strip()
+    if not text:
+        return None
+    if field.code is None:
+        field.error = None
+        field.remove_class("-error")
+        screen.clear_message()
+        field.focus()
+        field.action_lookup()
+        return None
+    return field.code
+
+
+class VoucherOnEnter:
+    """Screen mixin: Enter on a line, or F9, shows the line's voucher (rows with ``number``)."""
+
+    def on_ledger_view_selected(self, event: LedgerView.Selected) -> None:  # a mixin: named handler, not @on
+        event.stop()
+        show_entry_voucher(self, event.row.number)
+
+    def action_voucher(self) -> None:
+        row = self.view.cursor_row  # type: ignore[attr-defined]
+        if row is not None:
+            show_entry_voucher(self, row.number)
 
 
 # -- Enter on a ledger line: the voucher, the document and the match groups -----------------

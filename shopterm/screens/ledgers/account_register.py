@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, load_status, show_entry_voucher
+from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, VoucherOnEnter, code_typed, load_status
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
@@ -46,7 +46,7 @@ def register_detail(row: Any) -> str:
     return " · ".join(p for p in parts if p)
 
 
-class AccountRegisterScreen(LedgerScreen):
+class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
     """One account's lines with running balance (module docstring)."""
 
     DOCUMENT_TITLE = "Account Register"
@@ -102,18 +102,9 @@ class AccountRegisterScreen(LedgerScreen):
     @on(Input.Submitted, "#field-account")
     def _entered(self, event: Input.Submitted) -> None:
         event.stop()
-        field = self.query_one("#field-account", CodeInput)
-        text = field.value.strip()
-        if not text:
-            return
-        if field.code is None:
-            field.error = None
-            field.remove_class("-error")
-            self.clear_message()
-            field.focus()
-            field.action_lookup()
-            return
-        self.use_account(field.code)
+        code = code_typed(self, self.query_one("#field-account", CodeInput))
+        if code:
+            self.use_account(code)
 
     def use_account(self, code: str) -> None:
         self.account = code
@@ -149,16 +140,6 @@ class AccountRegisterScreen(LedgerScreen):
         self.query_one("#doc-title", Static).update(
             f"{self.DOCUMENT_TITLE} · {report.account_code} {report.account_name}")
         self.clear_message()
-
-    @on(LedgerView.Selected, "#register-view")
-    def _selected(self, event: LedgerView.Selected) -> None:
-        event.stop()
-        show_entry_voucher(self, event.row.number)
-
-    def action_voucher(self) -> None:
-        row = self.view.cursor_row
-        if row is not None:
-            show_entry_voucher(self, row.number)
 
 
 register(ScreenEntry(

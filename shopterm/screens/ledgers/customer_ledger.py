@@ -51,6 +51,7 @@ from textual.widgets import Input, Static
 from shopterm.core.money import format_amount
 from shopterm.screens.ledgers._common import (
     END_KEY,
+    code_typed,
     DateTimeInput,
     FilterRow,
     LedgerScreen,
@@ -175,19 +176,11 @@ class CustomerLedgerScreen(LedgerScreen):
     def _customer_entered(self, event: Input.Submitted) -> None:
         event.stop()
         field = self.query_one("#field-customer", CodeInput)
-        text = field.value.strip()
-        if not text:
+        if self.customer is not None and field.value.strip().upper() == self.customer.code:
             return
-        if self.customer is not None and text.upper() == self.customer.code:
-            return
-        if field.code is None:  # a name or a phone typed: find it
-            field.error = None
-            field.remove_class("-error")
-            self.clear_message()
-            field.focus()
-            field.action_lookup()
-            return
-        self.load_customer(field.code)
+        code = code_typed(self, field)
+        if code:
+            self.load_customer(code)
 
     def load_customer(self, code: str) -> None:
         actor = self.actor

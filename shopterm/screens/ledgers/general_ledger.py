@@ -21,13 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, load_status, short_type, show_entry_voucher
+from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, VoucherOnEnter, load_status, short_type
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
@@ -53,7 +52,7 @@ def gl_detail(row: Any) -> str:
     return " · ".join(p for p in parts if p)
 
 
-class GeneralLedgerScreen(LedgerScreen):
+class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
     """The location's customer transactions (module docstring)."""
 
     DOCUMENT_TITLE = "General Ledger"
@@ -132,16 +131,6 @@ class GeneralLedgerScreen(LedgerScreen):
 
     def action_reload(self) -> None:
         self.view.reload()
-
-    @on(LedgerView.Selected, "#gl-view")
-    def _selected(self, event: LedgerView.Selected) -> None:
-        event.stop()
-        show_entry_voucher(self, event.row.number)
-
-    def action_voucher(self) -> None:
-        row = self.view.cursor_row
-        if row is not None:
-            show_entry_voucher(self, row.number)
 
 
 register(ScreenEntry(
