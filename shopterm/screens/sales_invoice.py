@@ -74,11 +74,14 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
     DOCUMENT_TITLE = "Sales Invoice (Facture)"
     DOC_TYPE = "SI"
-    SUPPORTS = frozenset({"new", "save", "draft", "list", "history", "voucher", "delete_row"})
+    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher",
+                          "delete_row"})
     AUTO_FOCUS = "#field-customer"
 
     BINDINGS = [
         Binding("f6", "flat_type", "Flat %/amt", id="invoice.flat_type", show=False),
+        # "Print Delivery" (the seed's button): the delivery copy of a posted invoice, counted apart.
+        Binding("ctrl+t", "print_delivery", "Dlv", id="invoice.print_delivery", key_display="^T"),
     ]
 
     #: Textual repaints the whole screen when the focus moves (Screen.focused is a
@@ -548,7 +551,27 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             return True
         return False
 
-    def action_save(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "print_delivery":  # a posted Sales Invoice only (never a dead key)
+            return True if (self.DOC_TYPE == "SI" and self.view is not None and self.view.number) else False
+        name = str(parameters[0]) if action == "after_typing" and parameters else action
+        if name == "delete_row" and self.DOC_TYPE == "SI" and self.view is not None:
+            return False  # posted: the grid is read-only (and the print keys fit 80 columns)
+        return super().check_action(action, parameters)
+
+    def action_print_delivery(self) -> None:
+        """^T "Print Delivery": the delivery copy of the posted invoice."""
+        if self.DOC_TYPE == "SI" and self.view is not None and self.view.number:
+            self.print_posted(kind="delivery", number=self.view.number)
+
+    def action_save_print(self) -> None:
+        """Ctrl+P: save and print the facture; on a posted invoice, print it again."""
+        if self.view is not None and self.view.number:
+            self.print_posted(reprint=True, number=self.view.number)
+            return
+        self.action_save(print_after=True)
+
+    def action_save(self, print_after: bool = False) -> None:
         if self._posted_is_final() or not self.check_fields():
             return
         draft = self.build_draft()
@@ -563,15 +586,18 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         def with_approval(approval: Any) -> Any:
             return lambda: post(replace(draft, approver=approval.name, approver_pin=approval.pin))
 
-        self.run_service(lambda: post(draft), self._posted, busy_text="Posting…", with_approval=with_approval)
+        self.run_service(lambda: post(draft), lambda result: self._posted(result, print_after=print_after),
+                         busy_text="Posting…", with_approval=with_approval)
 
-    def _posted(self, result: tuple[Any, Any]) -> None:
+    def _posted(self, result: tuple[Any, Any], print_after: bool = False) -> None:
         post, view = result
         self.last_post = post
         self.call_later(self._show_view, view)
         self.refresh_status()
         self.show_ok(f"Invoice {post.number} posted · payable {money.format_amount(view.totals.payable)} "
                      f"{view.currency} · Ctrl+N next")
+        if print_after:
+            self.print_posted(keep_message=True, number=post.number)
 
     def action_draft(self) -> None:
         if self._posted_is_final():

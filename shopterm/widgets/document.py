@@ -454,10 +454,11 @@ class DocumentScreen(ShopScreen):
         """"Print in USD": True/False, or None for the document's own flag."""
         return None
 
-    def print_posted(self, *, reprint: bool = False, kind: str | None = None, keep_message: bool = False) -> Any:
+    def print_posted(self, *, reprint: bool = False, kind: str | None = None, keep_message: bool = False,
+                     number: str | None = None) -> Any:
         """Print :meth:`print_number` in a worker (see :func:`~shopterm.widgets.print_action.print_document`).
         ``keep_message``: the message shown now (e.g. "… posted; give 1,000.00 CDF change") stays,
-        the print's outcome is added after it."""
+        the print's outcome is added after it. ``number``: print that one instead of :meth:`print_number`."""
         from shopterm.widgets.print_action import print_document
 
         before = self.message_bar.text if keep_message else ""
@@ -465,7 +466,7 @@ class DocumentScreen(ShopScreen):
         if before:
             def on_done(printed: Any) -> None:
                 self.show_ok(f"{before} · {printed.message()}")
-        return print_document(self, self.print_number(), reprint=reprint, kind=kind, usd=self.print_usd(),
+        return print_document(self, number or self.print_number(), reprint=reprint, kind=kind, usd=self.print_usd(),
                               on_done=on_done)
 
     def action_list(self) -> None:

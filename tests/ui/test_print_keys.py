@@ -182,3 +182,37 @@ async def test_shop_close_ctrl_p_closes_and_prints_the_summary(shop, tmp_path):
         copy = tmp_path / "prints" / f"{screen.document_number}-copy1.pdf"
         await wait_for(pilot, lambda: copy.exists(), "close re-printed")
         assert "DUPLICATE" in pdf_text(copy)
+
+
+async def test_invoice_ctrl_p_saves_and_prints_the_facture_then_delivery_and_f12(shop, tmp_path):
+    from tests.ui.test_sales_invoice import figures, header_cash_sp01, line, start
+
+    app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start(pilot, app)
+        await pilot.pause()
+        assert "^P Print" in footer(screen)
+        assert "F12" not in footer(screen) and "^T" not in footer(screen)  # nothing posted yet
+        await header_cash_sp01(pilot, screen)
+        # BAND01 4 × 1.25, no tax: net 5.00 USD
+        await line(pilot, screen, 1, "BAND01", *"4", "enter", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: figures(screen)["net"] == "5.00", "totals")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Printed" in screen.message_bar.text or screen.message_bar.kind == "error",
+                       "posted and printed")
+        number = screen.view.number
+        facture = tmp_path / "prints" / f"{number}.pdf"
+        assert screen.message_bar.text.startswith(f"Invoice {number} posted"), screen.message_bar.text
+        assert screen.message_bar.text.endswith(f"Printed {number} to {facture}")
+        assert "Net amount USD 5.00" in pdf_text(facture) and "DUPLICATE" not in pdf_text(facture)
+        await pilot.pause()
+        assert "F12 Dup" in footer(screen) and "^T Dlv" in footer(screen)
+        assert footer_fits(screen), footer(screen)
+        await pilot.press("ctrl+t")
+        delivery = tmp_path / "prints" / f"{number}-delivery.pdf"
+        await wait_for(pilot, lambda: delivery.exists() and "Printed" in screen.message_bar.text, "delivery")
+        assert "DUPLICATE" not in pdf_text(delivery)  # the first delivery copy is an original
+        await pilot.press("f12")
+        copy = tmp_path / "prints" / f"{number}-copy1.pdf"
+        await wait_for(pilot, lambda: copy.exists() and "re-print" in screen.message_bar.text, "re-printed")
+        assert "DUPLICATE" in pdf_text(copy)
