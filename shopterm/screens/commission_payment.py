@@ -110,7 +110,7 @@ class CommissionPaymentScreen(DocumentScreen):
     """The Sales Commission Payment entry screen (module docstring)."""
 
     DOCUMENT_TITLE = "Sales Commission Payment"
-    SUPPORTS = frozenset({"new", "save", "list", "history", "voucher"})
+    SUPPORTS = frozenset({"new", "save", "reprint", "list", "history", "voucher"})
     AUTO_FOCUS = "#field-sales-person"
     PREVIEW_DELAY: ClassVar[float] = 0.3
 

@@ -157,7 +157,7 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
     GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = DN_COLUMNS
     PREVIEW_DELAY: ClassVar[float] = 0.3
     FIXED_ROWS: ClassVar[bool] = True  # the lines come from the source (no item typed)
-    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row"})
+    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row"})
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)

@@ -109,7 +109,7 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
     CANCEL_WHAT = "provisional invoice"
     INVOICE_TYPE = "PROVISIONAL"
     GRID_COLUMNS = PI_COLUMNS
-    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row"})
+    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row"})
     AUTO_FOCUS = "#field-customer"
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:

@@ -514,7 +514,7 @@ class SalesOrderScreen(SalesDocumentScreen):
     DOC_WORD = "Order"
     LIST_TITLE = "Sales orders and proformas"
     CANCEL_WHAT = "order"
-    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "list", "history", "delete_row"})
+    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "delete_row"})
     AUTO_FOCUS = "#field-doc-type"
     INVOICE_TYPE = ""
 
