@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -44,6 +44,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.sales_order import Background, DebouncedPreview, list_filters
 from shopterm.widgets.document import DocumentScreen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
@@ -106,13 +107,12 @@ def _candidate_detail(c: Any) -> str:
     return f"{c.number} · {name} · {paid}"
 
 
-class CommissionPaymentScreen(DocumentScreen):
+class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
     """The Sales Commission Payment entry screen (module docstring)."""
 
     DOCUMENT_TITLE = "Sales Commission Payment"
     SUPPORTS = frozenset({"new", "save", "reprint", "list", "history", "voucher"})
     AUTO_FOCUS = "#field-sales-person"
-    PREVIEW_DELAY: ClassVar[float] = 0.3
 
     BINDINGS = [
         Binding("f10", "approve_save", "Approve_Save", id="commission.approve", key_display="F10"),
@@ -130,8 +130,6 @@ class CommissionPaymentScreen(DocumentScreen):
         self.rows: list[CommissionRow] = []
         self._sent: list[CommissionRow] = []
         self._pending_sp: str | None = None
-        self._preview_timer: Any = None
-        self._preview_seq = 0
         self._confirm_repeat = False
         self._confirm: str | None = None
         self._warning: str | None = None
@@ -190,22 +188,6 @@ class CommissionPaymentScreen(DocumentScreen):
 
         self.background(lambda: self.services.status(actor), done)
         super().on_mount()
-
-    def background(self, work: Any, done: Any, *, on_error: Any = None) -> None:
-        def in_thread() -> None:
-            try:
-                result = work()
-            except Exception as exc:  # shown in the message bar, never a traceback
-                self.app.call_from_thread(self._background_failed, exc, on_error)
-                return
-            self.app.call_from_thread(done, result)
-
-        self.run_worker(in_thread, thread=True, group="background", exit_on_error=False)
-
-    def _background_failed(self, exc: BaseException, on_error: Any) -> None:
-        if on_error is not None and on_error(exc):
-            return
-        self.show_error(exc)
 
     def location_typed(self) -> str | None:
         return self.field("location").value.strip().upper() or self.location_code
@@ -306,30 +288,15 @@ class CommissionPaymentScreen(DocumentScreen):
             self.dirty = True
             self.schedule_preview()
 
-    def schedule_preview(self) -> None:
-        if self.view is not None or not self.is_mounted or not self.sales_person:
-            return
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
-        self._preview_timer = self.set_timer(self.PREVIEW_DELAY, self._run_preview)
+    def preview_wanted(self) -> bool:
+        return super().preview_wanted() and bool(self.sales_person)
 
-    def _run_preview(self) -> None:
-        self._preview_timer = None
-        if self.view is not None:
-            return
+    def preview_job(self) -> Any:
         draft = self.build_draft()
         actor = self.actor
-        self._preview_seq += 1
-        seq = self._preview_seq
+        return lambda: self.services.commission.preview(draft, actor)
 
-        def done(preview: Any) -> None:
-            if seq == self._preview_seq and self.view is None:
-                self.preview = preview
-                self._show_preview(preview)
-
-        self.background(lambda: self.services.commission.preview(draft, actor), done, on_error=lambda exc: True)
-
-    def _show_preview(self, p: Any) -> None:
+    def preview_shown(self, p: Any) -> None:
         self.query_one("#cp-total", Figure).set(f"{fmt_amount(p.total)} {p.currency}")
         cash = p.cash_account or "-"
         enough = "" if p.enough_cash else " · NOT ENOUGH CASH"
@@ -495,9 +462,7 @@ class CommissionPaymentScreen(DocumentScreen):
         location = self.location_typed()
 
         def search(q: ListQuery) -> Any:
-            return self.services.commission.list_documents(
-                location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
-                customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+            return self.services.commission.list_documents(**list_filters(q, location))
 
         def picked(row: Any) -> None:
             if row is None:

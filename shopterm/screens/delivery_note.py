@@ -52,6 +52,7 @@ from textual.widgets import Input, Static
 from shopterm.core import money
 from shopterm.screens import provisional_invoice as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.sales_order import Background, DebouncedPreview, list_filters
 from shopterm.widgets.document import DocumentScreen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput
@@ -139,14 +140,15 @@ class SourceInput(CodeInput):
         self.screen.source_lookup()  # type: ignore[attr-defined]
 
 
-class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
+class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentScreen):
     """A document whose lines come from another one (the *source*: PSI No, Invoice No).
 
     Subclasses compose the header (``compose_header``; ids ``field-…``), say
-    which field holds the source (``SOURCE_FIELD``), and implement the service
-    calls: :meth:`load_source`, :meth:`source_rows`, :meth:`build_draft`,
-    :meth:`preview_call`, :meth:`post_call`, :meth:`save_draft_call`,
-    :meth:`load_draft_call`, :meth:`footer_figures`.
+    which field holds the source (``SOURCE_FIELD``) and which service methods
+    preview, post, save and load its drafts (``SERVICE_CALLS``), and implement
+    :meth:`load_source`, :meth:`source_loaded`, :meth:`source_rows`,
+    :meth:`build_draft`, :meth:`footer_figures`, :meth:`fill_from_draft`,
+    :meth:`draft_lines_of` and :meth:`fill_from_view`.
     """
 
     DOC_TYPE: ClassVar[str] = ""
@@ -155,7 +157,6 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
     SOURCE_FIELD: ClassVar[str | None] = "source"  # the id suffix of the source field (None: no source)
     SOURCE_LABEL: ClassVar[str] = "Source"
     GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = DN_COLUMNS
-    PREVIEW_DELAY: ClassVar[float] = 0.3
     FIXED_ROWS: ClassVar[bool] = True  # the lines come from the source (no item typed)
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row"})
 
@@ -170,8 +171,6 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
         self.source_view: Any = None
         self.preview: Any = None
         self.last_post: Any = None
-        self._preview_timer: Any = None
-        self._preview_seq = 0
         self._loading: str | None = None
         self._print_after_save = False
         self._confirm: str | None = None
@@ -264,24 +263,6 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
     def location_typed(self) -> str | None:
         text = self.field("location").value.strip().upper()
         return text or self.location_code
-
-    def background(self, work: Any, done: Any, *, on_error: Any = None) -> None:
-        """Run ``work()`` in a thread; ``done(result)`` on the event loop; errors shown."""
-
-        def in_thread() -> None:
-            try:
-                result = work()
-            except Exception as exc:  # shown in the message bar, never a traceback
-                self.app.call_from_thread(self._background_failed, exc, on_error)
-                return
-            self.app.call_from_thread(done, result)
-
-        self.run_worker(in_thread, thread=True, group="background", exit_on_error=False)
-
-    def _background_failed(self, exc: BaseException, on_error: Any) -> None:
-        if on_error is not None and on_error(exc):
-            return
-        self.show_error(exc)
 
     # -- unsaved changes: header and footer by snapshot, the grid by its flag --------------
 
@@ -426,34 +407,16 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
         if self.view is None:
             self.schedule_preview()
 
-    def schedule_preview(self) -> None:
-        if self.view is not None or not self.is_mounted:
-            return
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
-        self._preview_timer = self.set_timer(self.PREVIEW_DELAY, self._run_preview)
-
-    def _run_preview(self) -> None:
-        self._preview_timer = None
-        if self.view is not None or (self.SOURCE_FIELD is not None and not self.source):
-            return
+    def preview_job(self) -> Any:
+        if self.SOURCE_FIELD is not None and not self.source:
+            return None
         draft = self.build_draft(for_post=True)
         actor = self.actor
-        self._preview_seq += 1
-        seq = self._preview_seq
+        return lambda: self.preview_call(self.services, draft, actor)
 
-        def done(preview: Any) -> None:
-            if seq == self._preview_seq and self.view is None:
-                self.preview = preview
-                self.preview_shown(preview)
-
-        def failed(exc: BaseException) -> bool:
-            if seq == self._preview_seq:
-                self.preview = None
-                self.preview_warnings([str(getattr(exc, "message", exc))])
-            return True
-
-        self.background(lambda: self.preview_call(self.services, draft, actor), done, on_error=failed)
+    def preview_failed(self, exc: BaseException) -> None:
+        self.preview = None
+        self.preview_warnings([str(getattr(exc, "message", exc))])
 
     def preview_shown(self, preview: Any) -> None:
         figures = self.footer_figures(preview)
@@ -498,22 +461,26 @@ class LinkedDocumentScreen(ItemGridHost, DocumentScreen):
     def build_draft(self, *, for_post: bool = False) -> Any:
         raise NotImplementedError
 
+    #: the service and its preview, post, save-draft and load-draft methods
+    SERVICE_CALLS: ClassVar[tuple[str, str, str, str, str]] = ("", "", "", "", "")
+
+    def _call(self, services: Any, which: int) -> Any:
+        return getattr(getattr(services, self.SERVICE_CALLS[0]), self.SERVICE_CALLS[which])
+
     def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
-        raise NotImplementedError
+        return self._call(services, 1)(draft, actor)
 
     def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
-        raise NotImplementedError
+        return self._call(services, 2)(actor, draft, draft_id)
 
     def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
-        raise NotImplementedError
+        return self._call(services, 3)(actor, draft, draft_id)
 
     def load_draft_call(self, services: Any, draft_id: int) -> Any:
-        raise NotImplementedError
+        return self._call(services, 4)(draft_id)
 
     def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
-        return services.sales.list_documents(
-            self.DOC_TYPE, location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
-            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+        return services.sales.list_documents(self.DOC_TYPE, **list_filters(q, location))
 
     def footer_figures(self, preview: Any) -> FooterFigures:
         raise NotImplementedError
@@ -804,6 +771,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
     LIST_TITLE = "Delivery notes"
     SOURCE_FIELD = "psi-no"
     SOURCE_LABEL = "PSI No"
+    SERVICE_CALLS = ("provisional", "preview_delivery", "post_delivery", "save_delivery_draft", "load_delivery_draft")
     GRID_COLUMNS = DN_COLUMNS
     AUTO_FOCUS = "#field-customer"
 
@@ -970,23 +938,6 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             contact_no=self.field("contact-no").value.strip(),
             credit_sale=self.field("credit-sale").value == "yes",
             narration=self.footer_totals.narration, lines=lines)
-
-    def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
-        return services.provisional.preview_delivery(draft, actor)
-
-    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
-        return services.provisional.post_delivery(actor, draft, draft_id)
-
-    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
-        return services.provisional.save_delivery_draft(actor, draft, draft_id)
-
-    def load_draft_call(self, services: Any, draft_id: int) -> Any:
-        return services.provisional.load_delivery_draft(draft_id)
-
-    def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
-        return services.provisional.list_documents(
-            "DN", location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
-            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
 
     def footer_figures(self, p: Any) -> FooterFigures:
         self.extra(f"Free qty {fmt_qty(p.total_free_qty)} · Redemption $ {fmt_amount(p.redemption_value_usd)} · "

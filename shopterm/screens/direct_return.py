@@ -55,7 +55,6 @@ from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.delivery_note import LinkedDocumentScreen
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
-from shopterm.widgets.document_list import ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, RateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
@@ -99,6 +98,7 @@ class DirectReturnScreen(LinkedDocumentScreen):
     DOC_WORD = "Direct return"
     LIST_TITLE = "Direct returns"
     SOURCE_FIELD = None
+    SERVICE_CALLS = ("returns", "preview_direct", "post_direct", "save_direct_draft", "load_direct_draft")
     FIXED_ROWS = False
     FEFO_BATCH = False  # the batch returned is typed (or picked with F2)
     GRID_COLUMNS = RD_COLUMNS
@@ -330,11 +330,10 @@ class DirectReturnScreen(LinkedDocumentScreen):
                    + (f" · new batch {new}" if new else ""))
         self.preview_warnings(preview.warnings)
 
-    def _run_preview(self) -> None:
+    def preview_job(self) -> Any:
         if not any(line.item for line in self.grid.lines) or not self.field("customer").value.strip():
-            self._preview_timer = None
-            return
-        super()._run_preview()
+            return None
+        return super().preview_job()
 
     # -- the draft and the services ----------------------------------------------------------------------
 
@@ -364,23 +363,6 @@ class DirectReturnScreen(LinkedDocumentScreen):
             credit_sale=self.field("credit-sale").value == "yes", tax_exempt=self.field("tax-exempt").value == "yes",
             mobile=self.field("mobile").value.strip(), address=self.field("address").value.strip(),
             narration=self.footer_totals.narration, lines=lines)
-
-    def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
-        return services.returns.preview_direct(draft, actor)
-
-    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
-        return services.returns.post_direct(actor, draft, draft_id)
-
-    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
-        return services.returns.save_direct_draft(actor, draft, draft_id)
-
-    def load_draft_call(self, services: Any, draft_id: int) -> Any:
-        return services.returns.load_direct_draft(draft_id)
-
-    def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
-        return services.returns.list_documents(
-            "RD", location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
-            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
 
     def saved_message(self, post: Any, view: Any) -> str:
         return (f"Direct return {post.number} saved: credit {money.format_amount(view.totals.payable)} "

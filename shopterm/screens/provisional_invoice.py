@@ -54,9 +54,8 @@ from shopterm.core import loyalty as core_loyalty
 from shopterm.core import money
 from shopterm.core.errors import LoyaltyError
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
-from shopterm.screens.sales_invoice import ClientInput
-from shopterm.screens.sales_order import YES_NO, SalesDocumentScreen
-from shopterm.widgets.inputs import CodeInput, DateInput, RateInput, ShopInput
+from shopterm.screens.sales_order import SalesDocumentScreen
+from shopterm.widgets.inputs import CodeInput, DateInput, ShopInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount, fmt_qty
 
@@ -130,26 +129,8 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
                                 field_name="sales_type", label="Sales type")
             yield Static("No", classes="inv-label")
             yield Static("—", id="inv-number", markup=False)
-        with Horizontal(classes="inv-row"):
-            yield Static("Client", classes="inv-label")
-            yield ClientInput(id="field-customer", label="Customer", lookup_kind="customer",
-                              lookup_title="Find customer", max_length=40)
-            yield Static("", id="inv-customer-name", markup=False)
-            yield Static("Tel", classes="inv-label")
-            yield Input(id="field-contact-no", max_length=40)
-        with Horizontal(classes="inv-row"):
-            yield Static("Ccy", classes="inv-label")
-            yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
-                                label="Currency")
-            yield Static("Rate", classes="inv-label")
-            yield RateInput(id="field-rate", label="Exchange rate")
-            yield Static("Sales person", classes="inv-label")
-            yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
-                            lookup_title="Find sales person")
-            yield Static("Free", classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-free-offer", label="Free offer", classes="inv-yn")
-            yield Static("$Print", classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-print-usd", label="Print in USD", classes="inv-yn")
+        yield from self.client_row()
+        yield from self.currency_row(("$Print", "print-usd", "Print in USD"))
 
     def compose_footer_extra(self) -> ComposeResult:
         with Horizontal(id="pi-loyalty"):
@@ -264,11 +245,6 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         if approval is None:
             return services.provisional.cancel(actor, number)
         return services.provisional.cancel(actor, number, approver=approval.name, approver_pin=approval.pin)
-
-    def list_rows(self, services: Any, q: Any, location: str | None) -> Any:
-        return services.provisional.list_documents(
-            "PI", location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
-            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
 
     def saved_message(self, post: Any, view: Any) -> str:
         return f"Provisional invoice {post.number} posted: payable {money.format_amount(view.totals.payable)} {view.currency}"

@@ -64,7 +64,8 @@ from shopterm.widgets.item_grid import GridColumn, ItemGrid
 from shopterm.widgets.print_action import print_document
 from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter, fmt_qty
 
-__all__ = ["ORDER_COLUMNS", "SalesDocumentScreen", "SalesOrderScreen", "free_offers_text"]
+__all__ = ["Background", "DebouncedPreview", "ORDER_COLUMNS", "SalesDocumentScreen", "SalesOrderScreen",
+           "free_offers_text", "list_filters"]
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
 ZERO = Decimal(0)
@@ -80,6 +81,94 @@ ORDER_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("flat_discount", "Flat", 7, "money", "Flat discount"),
     GridColumn("line_net", "Net", 10, "figure"),
 )
+
+
+def list_filters(q: ListQuery, location: str | None) -> dict[str, Any]:
+    """The F3 dialog's query as the services' ``list_documents`` keywords."""
+    return dict(location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
+                customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+
+
+class Background:
+    """Screen mixin: ``background(work, done, on_error=)`` runs ``work()`` in a thread (a
+    read that must not block Save's single-flight ``run_service``) and ``done(result)`` back on
+    the event loop; an error is shown (``show_error``) unless ``on_error(exc)`` returns True."""
+
+    def background(self, work: Any, done: Any, *, on_error: Any = None) -> None:
+        app: Any = self.app  # type: ignore[attr-defined]
+
+        def in_thread() -> None:
+            try:
+                result = work()
+            except Exception as exc:  # shown in the message bar, never a traceback
+                app.call_from_thread(self._background_failed, exc, on_error)
+                return
+            app.call_from_thread(done, result)
+
+        self.run_worker(in_thread, thread=True, group="background", exit_on_error=False)  # type: ignore[attr-defined]
+
+    def _background_failed(self, exc: BaseException, on_error: Any) -> None:
+        if on_error is not None and on_error(exc):
+            return
+        self.show_error(exc)  # type: ignore[attr-defined]
+
+
+class DebouncedPreview:
+    """Screen mixin: the services preview a moment after the typing stops.
+
+    ``schedule_preview()`` after each change; the host says whether a preview is
+    wanted now (:meth:`preview_wanted`), gives the call to run in a worker
+    (:meth:`preview_job`, None: nothing to preview) and shows the answer
+    (:meth:`preview_shown`); a stale answer (the typing went on) is dropped.
+    Needs ``background`` (:class:`Background`, or the invoice screen's).
+    """
+
+    PREVIEW_DELAY: ClassVar[float] = 0.3
+    _preview_timer: Any = None
+    _preview_seq: int = 0
+    preview: Any = None
+
+    def preview_wanted(self) -> bool:
+        return getattr(self, "view", None) is None and self.is_mounted  # type: ignore[attr-defined]
+
+    def schedule_preview(self) -> None:
+        if not self.preview_wanted():
+            return
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(self.PREVIEW_DELAY, self._run_preview)  # type: ignore[attr-defined]
+
+    def _run_preview(self) -> None:
+        self._preview_timer = None
+        if not self.preview_wanted():
+            return
+        job = self.preview_job()
+        if job is None:
+            return
+        self._preview_seq += 1
+        seq = self._preview_seq
+
+        def done(preview: Any) -> None:
+            if seq == self._preview_seq and self.preview_wanted():
+                self.preview = preview
+                self.preview_shown(preview)
+
+        def failed(exc: BaseException) -> bool:
+            if seq == self._preview_seq:
+                self.preview_failed(exc)
+            return True
+
+        self.background(job, done, on_error=failed)  # type: ignore[attr-defined]
+
+    def preview_job(self) -> Any:
+        """The zero-argument call to run in the worker (read the screen here), or None."""
+        return None
+
+    def preview_shown(self, preview: Any) -> None:
+        pass
+
+    def preview_failed(self, exc: BaseException) -> None:
+        """A preview that raised (a rule that stops the arithmetic): nothing shown by default."""
 
 
 class _Absent:
@@ -123,7 +212,7 @@ def free_offers_text(lines: Any, hints: Any = (), *, empty: str = "No free offer
     return text
 
 
-class SalesDocumentScreen(SalesInvoiceScreen):
+class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
     """The invoice screen re-configured for another sales document (SO/PF, PI).
 
     Subclasses compose their header (``compose_header``) with the invoice's ids
@@ -137,7 +226,6 @@ class SalesDocumentScreen(SalesInvoiceScreen):
     DOC_WORD: ClassVar[str] = "Document"  # "Order", "Provisional invoice" (messages)
     LIST_TITLE: ClassVar[str] = "Documents"
     CANCEL_WHAT: ClassVar[str] = "document"
-    PREVIEW_DELAY: ClassVar[float] = 0.3
 
     BINDINGS = [
         Binding("f5", "switch_tab", "Tabs", id="salesdoc.tabs", key_display="F5", show=False),
@@ -147,8 +235,6 @@ class SalesDocumentScreen(SalesInvoiceScreen):
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.preview: Any = None  # the last services preview (Free Offers, loyalty, warnings)
-        self._preview_timer: Any = None
-        self._preview_seq = 0
         self._confirm_cancel = False
         self._print_after_save = False
 
@@ -181,6 +267,34 @@ class SalesDocumentScreen(SalesInvoiceScreen):
 
     def compose_footer_extra(self) -> ComposeResult:
         yield from ()
+
+    def client_row(self) -> ComposeResult:
+        """Header row: Customer (F2), its name, Contact No."""
+        with Horizontal(classes="inv-row"):
+            yield Static("Client", classes="inv-label")
+            yield ClientInput(id="field-customer", label="Customer", lookup_kind="customer",
+                              lookup_title="Find customer", max_length=40)
+            yield Static("", id="inv-customer-name", markup=False)
+            yield Static("Tel", classes="inv-label")
+            yield Input(id="field-contact-no", max_length=40)
+
+    def currency_row(self, flag: tuple[str, str, str]) -> ComposeResult:
+        """Header row: Currency, Rate, Sales person (F2), Free offer, and one more Yes/No
+        ``flag`` = (label, id suffix, name in messages)."""
+        short, suffix, name = flag
+        with Horizontal(classes="inv-row"):
+            yield Static("Ccy", classes="inv-label")
+            yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
+                                label="Currency")
+            yield Static("Rate", classes="inv-label")
+            yield RateInput(id="field-rate", label="Exchange rate")
+            yield Static("Sales person", classes="inv-label")
+            yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
+                            lookup_title="Find sales person")
+            yield Static("Free", classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-free-offer", label="Free offer applicable", classes="inv-yn")
+            yield Static(short, classes="inv-label")
+            yield CompactChoice(YES_NO, id=f"field-{suffix}", label=name, classes="inv-yn")
 
     def on_mount(self) -> None:
         for tabs in self.query(Tabs):
@@ -220,9 +334,7 @@ class SalesDocumentScreen(SalesInvoiceScreen):
         raise NotImplementedError
 
     def list_rows(self, services: Any, q: ListQuery, location: str | None) -> Any:
-        return services.sales.list_documents(
-            self.DOC_TYPE, location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
-            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+        return services.sales.list_documents(self.DOC_TYPE, **list_filters(q, location))
 
     def action_state(self, action: str) -> bool | None:
         if self.view is not None and action in ("save", "draft", "delete_row"):
@@ -271,31 +383,13 @@ class SalesDocumentScreen(SalesInvoiceScreen):
     def totals_shown(self, totals: Any) -> None:
         """After each recompute (the PI's loyalty line)."""
 
-    def schedule_preview(self) -> None:
-        if self.view is not None or not self.is_mounted:
-            return
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
-        self._preview_timer = self.set_timer(self.PREVIEW_DELAY, self._run_preview)
-
-    def _run_preview(self) -> None:
-        self._preview_timer = None
-        if self.view is not None:
-            return
+    def preview_job(self) -> Any:
         if not any(line.item for line in self.grid.lines):
             self.preview_shown(None)
-            return
+            return None
         draft = self.build_draft()
         actor = self.actor
-        self._preview_seq += 1
-        seq = self._preview_seq
-
-        def done(preview: Any) -> None:
-            if seq == self._preview_seq and self.view is None:
-                self.preview = preview
-                self.preview_shown(preview)
-
-        self.background(lambda: self.preview_document(self.services, draft, actor), done, on_error=lambda exc: True)
+        return lambda: self.preview_document(self.services, draft, actor)
 
     def preview_shown(self, preview: Any) -> None:
         """The services preview arrived (None: nothing to preview): the Free Offers tab."""
@@ -529,26 +623,8 @@ class SalesOrderScreen(SalesDocumentScreen):
             yield DateInput(id="field-date", label="Order/Proforma date", required=True)
             yield Static("No", classes="inv-label")
             yield Static("—", id="inv-number", markup=False)
-        with Horizontal(classes="inv-row"):
-            yield Static("Client", classes="inv-label")
-            yield ClientInput(id="field-customer", label="Customer", lookup_kind="customer",
-                              lookup_title="Find customer", max_length=40)
-            yield Static("", id="inv-customer-name", markup=False)
-            yield Static("Tel", classes="inv-label")
-            yield Input(id="field-contact-no", max_length=40)
-        with Horizontal(classes="inv-row"):
-            yield Static("Ccy", classes="inv-label")
-            yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
-                                label="Currency")
-            yield Static("Rate", classes="inv-label")
-            yield RateInput(id="field-rate", label="Exchange rate")
-            yield Static("Sales person", classes="inv-label")
-            yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
-                            lookup_title="Find sales person")
-            yield Static("Free", classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-free-offer", label="Free offer applicable", classes="inv-yn")
-            yield Static("Tax exempt", classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-tax-exempt", label="Tax exempted", classes="inv-yn")
+        yield from self.client_row()
+        yield from self.currency_row(("Tax exempt", "tax-exempt", "Tax exempted"))
 
     # -- type -----------------------------------------------------------------------------
 
@@ -575,9 +651,7 @@ class SalesOrderScreen(SalesDocumentScreen):
         return services.orders.cancel(actor, number, approver=approval.name, approver_pin=approval.pin)
 
     def list_rows(self, services: Any, q: ListQuery, location: str | None) -> Any:
-        return services.orders.list_documents(
-            None, location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
-            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
+        return services.orders.list_documents(None, **list_filters(q, location))
 
     def saved_message(self, post: Any, view: Any) -> str:
         kind = "Proforma" if view.doc_type == "PF" else "Sales order"

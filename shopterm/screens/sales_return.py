@@ -50,7 +50,6 @@ from textual.widgets import Input, Static
 
 from shopterm.screens.delivery_note import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
-from shopterm.widgets.document_list import ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
@@ -83,6 +82,7 @@ class SalesReturnScreen(LinkedDocumentScreen):
     LIST_TITLE = "Sales returns"
     SOURCE_FIELD = "invoice"
     SOURCE_LABEL = "Invoice No"
+    SERVICE_CALLS = ("returns", "preview", "post", "save_draft", "load_draft")
     GRID_COLUMNS = SR_COLUMNS
     FEFO_BATCH = False  # the batch is the one sold (a provisional invoice's: the service's choice)
     AUTO_FOCUS = "#field-based-on"
@@ -219,23 +219,6 @@ class SalesReturnScreen(LinkedDocumentScreen):
             customer=self.customer_code or "", mobile=self.field("mobile").value.strip(),
             address=self.address, print_usd=self.field("print-usd").value == "yes",
             narration=self.footer_totals.narration, lines=lines)
-
-    def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
-        return services.returns.preview(draft, actor)
-
-    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
-        return services.returns.post(actor, draft, draft_id)
-
-    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
-        return services.returns.save_draft(actor, draft, draft_id)
-
-    def load_draft_call(self, services: Any, draft_id: int) -> Any:
-        return services.returns.load_draft(draft_id)
-
-    def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
-        return services.returns.list_documents(
-            "SR", location=location, date_from=q.date_from, date_to=q.date_to, number=q.number or None,
-            customer=q.customer or None, status=q.status, limit=q.limit, offset=q.offset)
 
     def footer_figures(self, p: Any) -> FooterFigures:
         self.extra(f"Paid qty {fmt_qty(p.total_qty)} · Free qty {fmt_qty(p.total_free_qty)} · Loyalty points "
