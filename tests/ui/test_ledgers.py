@@ -150,9 +150,27 @@ async def test_customer_ledger_shows_the_balance_and_every_row_with_running_bala
         assert view.detail_text().startswith("Sales invoice · due ") or "Sales invoice" in view.detail_text()
         await pilot.press("down", "down")
         assert "Payment received" in view.detail_text()
-        for shown in ("Spc Mark", "F6 Open only", "F7 Match", "F8 Unmatch", "^R Pay", "F9 Vchr", "Esc Back"):
+        for shown in ("Spc Mark", "F6 Open", "F7 Match", "F8 Unmatch", "^R Pay", "^P Stmt", "F9 Vchr", "Esc Back"):
             assert shown in footer(screen)
         assert all(len(line) <= 80 for line in view.visible_text().splitlines())
+
+
+async def test_ctrl_p_prints_the_customer_statement(shop):
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    app = manager_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_ledger_of(pilot, app, "C0001")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Printed" in str(screen.message_bar.render()), "printed")
+        message = str(screen.message_bar.render())
+        path = Path(message.split(" to ", 1)[1].strip())
+        assert path.suffix == ".pdf" and path.exists()
+        text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+        # the month to the business date: opening 170.00 (before 11-01), the 11-15 invoice, closing 250.00
+        assert "Kinshasa Pharma" in text and "250.00" in text and "261101SI000001" in text
 
 
 async def test_a_credit_balance_is_said_in_words(shop):

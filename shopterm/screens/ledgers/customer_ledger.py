@@ -104,10 +104,11 @@ class CustomerLedgerScreen(LedgerScreen):
     FILTER_IDS = ("field-from", "field-to", "field-types", "field-search", "field-changed")
 
     BINDINGS = [
-        Binding("f6", "toggle_open", "Open only", id="ledger.open_only", key_display="F6"),
+        Binding("f6", "toggle_open", "Open", id="ledger.open_only", key_display="F6"),
         Binding("f7", "match", "Match", id="ledger.match", key_display="F7"),
         Binding("f8", "unmatch", "Unmatch", id="ledger.unmatch", key_display="F8"),
         Binding("ctrl+r", "payment", "Pay", id="ledger.payment", key_display="^R"),
+        Binding("ctrl+p", "print_statement", "Stmt", id="ledger.statement", key_display="^P"),
         Binding("f5", "reload", "Reload", id="ledger.reload", show=False),
     ]
 
@@ -280,7 +281,7 @@ class CustomerLedgerScreen(LedgerScreen):
     # -- keys that need a line --------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("match", "unmatch", "payment", "toggle_open", "reload"):
+        if action in ("match", "unmatch", "payment", "toggle_open", "reload", "print_statement"):
             return True if self.customer is not None else None
         return super().check_action(action, parameters)
 
@@ -387,6 +388,22 @@ class CustomerLedgerScreen(LedgerScreen):
 
     def _today(self) -> dt.date | None:
         return getattr(self.app, "business_date", None)
+
+    # -- statement ---------------------------------------------------------------------
+
+    def action_print_statement(self) -> None:
+        """Print the customer statement (A4 PDF with the ageing summary) for the dates shown:
+        From/To when typed, else the month to the business date."""
+        if self.customer is None or not self.check_fields():
+            return
+        actor, code = self.actor, self.customer.code
+        date_from = self.query_one("#field-from", DateInput).date_value
+        date_to = self.query_one("#field-to", DateInput).date_value
+
+        def run() -> Any:
+            return self.services.printing.statement(actor, code, date_from, date_to or self.app.business_date)
+
+        self.run_service(run, lambda printed: self.show_ok(printed.message()), busy_text="Printing…")
 
     # -- payment on account --------------------------------------------------------------
 
