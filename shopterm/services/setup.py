@@ -122,6 +122,14 @@ class SetupService:
             rows = session.exec(select(ExchangeRate).order_by(col(ExchangeRate.date).desc()).limit(limit)).all()
             return [(r.date, r.rate) for r in rows]
 
+    def rate_history(self, on: dt.date) -> list[audit.HistoryRow]:
+        """F4 on an exchange rate: who set the rate of ``on`` and changed it, from the audit log."""
+        with self.db.read() as session:
+            row = session.exec(select(ExchangeRate).where(ExchangeRate.date == on)).first()
+            if row is None:
+                raise NotFound(f"No rate on {on}", field="date")
+            return audit.history(session, "exchange_rate", row.id)
+
     def rate_on(self, on: dt.date) -> Decimal:
         with self.db.read() as session:
             value = self.s.system_rate(session, on)

@@ -131,3 +131,15 @@ def test_shop_setup_records_stay_active(services, admin):
     with pytest.raises(ValidationError, match="Account 1110 is a ledger of the Shop Setup of AXP: "
                                               "change the Shop Setup first"):
         services.masters.deactivate(admin, "account", "1110")
+
+
+def test_rate_history_reads_the_audit_log(services, manager):
+    import datetime as dt
+
+    services.setup.set_rate(manager, dt.date(2026, 11, 24), "2900")
+    services.setup.set_rate(manager, dt.date(2026, 11, 24), "2910.5")
+    rows = services.setup.rate_history(dt.date(2026, 11, 24))
+    assert [(r.action, r.user_name) for r in rows] == [("create", "manager"), ("update", "manager")]
+    assert rows[1].changes() == [("rate", "2900.000000", "2910.500000")]
+    with pytest.raises(NotFound, match="No rate on 2026-12-25"):
+        services.setup.rate_history(dt.date(2026, 12, 25))

@@ -191,7 +191,10 @@ class ExchangeRateScreen(MasterScreen):
     )
     HINT = "The rate in force on a date is the latest one on or before it. Saving a date again replaces its rate."
     LIST_COLUMNS = (ListColumn("Date", "date", 12), ListColumn("CDF per 1 USD", "rate", 16, ">"))
-    SUPPORTS = frozenset({"new", "save", "list"})
+    SUPPORTS = frozenset({"new", "save", "list", "history"})
+
+    def svc_history(self, s: Any, key: str) -> Any:
+        return s.setup.rate_history(dt.date.fromisoformat(key))
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         rows = [_Rate(d, r) for d, r in s.setup.rates(limit=5000) if _matches(q, d.isoformat(), r)]
