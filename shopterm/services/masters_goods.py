@@ -405,6 +405,21 @@ class GoodsMasters(MastersBase):
             rows = session.execute(base.order_by(p.effective_from.desc(), m.Item.code, p.id).limit(limit).offset(offset)).all()
             return Page(tuple(PriceRow(*r) for r in rows), total, limit, offset)
 
+    def price_update_history(self, update_no: str) -> list[audit.HistoryRow]:
+        """F4 on a price update document: its creation and every change to its price rows, oldest first."""
+        number = (update_no or "").strip().upper()
+        with self.db.read() as session:
+            ids = session.exec(select(m.Price.id).where(m.Price.update_no == number)).all()
+            if not ids:
+                raise ValidationError(f"Price update {number or '?'} not found", field="update_no")
+            log = m.AuditLog
+            rows = session.exec(select(log).where(or_(
+                and_(log.entity == "price", col(log.entity_id).in_(ids)),
+                and_(log.entity == "price_update", col(log.summary).startswith(f"price update {number}:")),
+            )).order_by(log.id)).all()
+            return [audit.HistoryRow(r.at, r.user_name, r.action, r.summary, r.before, r.after, r.approver_id)
+                    for r in rows]
+
     def price_updates(self, *, location: str | None = None, limit: int = 100) -> list[tuple[str, dt.date, int]]:
         """Price update numbers (newest first): (update_no, effective_from, item count)."""
         p = m.Price

@@ -178,6 +178,12 @@ def test_price_update_multiple_scheduled(services, manager):
     nxt = masters.update_prices(manager, location="AXP", currency="USD", effective_from=dt.date(2026, 12, 15),
                                 rows=[{"item": "PARA500", "retail_price": "2.80", "wholesale_price": "2.45"}])
     assert nxt.update_no == "261201PU000002"
+    # F4 on the first update: its creation and its three price rows, from the audit log
+    history = masters.price_update_history("261201pu000001")
+    assert [(h.action, h.user_name) for h in history] == [("create", "manager")] * 4
+    assert history[-1].summary == "price update 261201PU000001: 3 items from 2026-12-01"
+    with pytest.raises(ValidationError, match="Price update 261201PU000009 not found"):
+        masters.price_update_history("261201PU000009")
     assert [p[0] for p in masters.price_updates()][:2] == ["261201PU000002", "261201PU000001"]
     listed = masters.list_prices(item="PARA500")
     assert [(p.effective_from, p.retail_price) for p in listed.rows] == [

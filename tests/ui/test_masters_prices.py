@@ -64,6 +64,11 @@ async def test_price_update_multiple_names_the_bad_row_then_saves(shop):
         await wait_for(pilot, lambda: screen.saved == 1, "saved")
         assert screen.key == "261201PU000001"
         assert screen.message_bar.text == "Price update 261201PU000001: 2 item(s) from 2026-12-01 (2 new, 0 replaced)"
+        await pilot.press("f4")  # its history: the two price rows and the document
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryDialog", "history shown")
+        await pilot.pause(0.2)
+        assert "3 entries" in " ".join(str(w.render()) for w in app.screen.query("Static"))
+        await pilot.press("escape")
     rows = shop.masters.list_prices(update_no="261201PU000001").rows
     assert [(r.item, r.retail_price, r.wholesale_price, r.effective_from) for r in rows] == [
         ("AMOX250", D("6.38"), D("7.40"), dt.date(2026, 12, 1)), ("BAND01", D("1.30"), D("1.15"), dt.date(2026, 12, 1))]

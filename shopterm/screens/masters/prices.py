@@ -208,7 +208,7 @@ class PriceMultipleScreen(MasterScreen):
     SAVE_ONCE = "Price update {key} is saved; Ctrl+N for a new one"
     TOGGLE = False
     LIST_STATUSES = False
-    SUPPORTS = frozenset({"new", "save", "list", "delete_row"})
+    SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     FIELDS = (
         F("location", "Location", "ref", required=True, lookup="location", default="@location"),
         F("update_no", "Update no", "auto", send=False, default="(given on save)"),
@@ -323,6 +323,9 @@ class PriceMultipleScreen(MasterScreen):
         rows = [_UpdateRow(*r) for r in s.masters.price_updates(location=location, limit=1000)
                 if _matches(q, r[0], r[1].isoformat())]
         return _Rows(rows, q)
+
+    def svc_history(self, s: Any, key: str) -> Any:
+        return s.masters.price_update_history(key)
 
     def svc_get(self, s: Any, key: str) -> Any:
         page = s.masters.list_prices(update_no=key, limit=1000)
