@@ -89,5 +89,16 @@ async def test_stock_receipt_with_keys_only(shop):
         assert screen.key == "261101GR000001" and screen.document_state == "Posted"
         assert screen.message_bar.text == "Stock receipt 261101GR000001 posted: 1 line(s), 26.00 USD"
         assert screen.check_action("save", ()) is None  # posted is final
+        # F3 lists the receipts; Enter opens one read-only with its lines
+        await pilot.press("ctrl+n")
+        await pilot.pause(0.2)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MasterListDialog", "list shown")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.key == "261101GR000001", "receipt reopened")
+        await pilot.pause(0.2)
+        grid = screen.grid("lines")
+        assert (grid.cell(0, "item").value, grid.cell(0, "batch").value) == ("BAND01", "D900")
     [d900] = [b for b in shop.masters.batches("BAND01") if b.code == "D900"]
     assert (d900.stock, d900.expiry, d900.cost_usd) == (D("40.000"), dt.date(2030, 6, 30), D("0.65"))

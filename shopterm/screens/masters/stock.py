@@ -19,7 +19,7 @@ from textual.widgets import Static
 from shopterm.screens._counter import run_preview
 from shopterm.screens.masters.base import F, GridSpec, MasterScreen
 from shopterm.screens.masters.grid import EntryGrid, GridCol
-from shopterm.widgets.master_list import MasterQuery
+from shopterm.widgets.master_list import ListColumn, MasterQuery
 
 __all__ = ["StockReceiptScreen"]
 
@@ -43,7 +43,13 @@ class StockReceiptScreen(MasterScreen):
     IMPORT_KIND = "stock"
     RECORD_STATE = "Posted"
     SAVE_ONCE = "Stock receipt {key} is posted (final); Ctrl+N for a new one"
-    SUPPORTS = frozenset({"new", "save", "history", "delete_row"})
+    SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
+    LIST_TITLE = "Stock receipts"
+    LIST_STATUSES = False
+    LIST_SEARCH = "number or narration"
+    LIST_COLUMNS = (ListColumn("Receipt no", "number", 16), ListColumn("Date", "date", 12),
+                    ListColumn("Loc", "location", 5), ListColumn("Cost $", "net_usd", 12, ">"),
+                    ListColumn("Narration", "narration", 28))
     FIELDS = (
         F("location", "Location", "ref", required=True, lookup="location", default="@location"),
         F("date", "Date", "date", required=True, default="@today"),
@@ -110,8 +116,15 @@ class StockReceiptScreen(MasterScreen):
     def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:  # pragma: no cover - posted is final
         raise NotImplementedError
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:  # pragma: no cover - no F3 here
-        raise NotImplementedError
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        from shopterm.screens.masters.org import _matches, _Rows
+
+        rows = [r for r in s.sales.list_documents("GR", limit=500) if _matches(q, r.number, r.narration)]
+        return _Rows(rows, q)
+
+    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+        return {"lines": [{"item": l.item, "batch": l.batch, "expiry": l.batch_expiry, "qty": l.qty,
+                           "cost_usd": l.unit_cost_usd} for l in getattr(info, "lines", ())]}
 
     def svc_get(self, s: Any, key: str) -> Any:
         return s.sales.document(key)
