@@ -258,3 +258,44 @@ async def test_refund_type_takes_a_return_number_and_the_amount_handed_out(shop)
         await wait_for(pilot, lambda: screen.message_bar.kind == "error", "unknown return")
         assert screen.message_bar.text == "Sales return 261101SR000009 not found"
         assert screen.focused.id == "field-invoice"
+
+
+async def test_invoice_partial_return_then_cash_refund_with_keys(shop):
+    """The seed's path "invoice → partial return → cash refund": the §4 invoice paid in full,
+    the 4 bandages returned (4 × 1.25 = 5.00, less their 0.25 share of the 5 % flat discount,
+    no VAT: a 4.75 USD credit), then refunded in cash from the Sales Receipt / Return screen."""
+    from shopterm.services.returns import ReturnDraft, ReturnLine
+
+    cashier = store.actor(shop, "cashier")
+    number = post_design_invoice(shop)
+    shop.cash.post_receipt(cashier, invoice=number, received_usd="60")
+    sr = shop.returns.post(cashier, ReturnDraft(invoice=number, narration="Wrong size",
+                                                lines=[ReturnLine("BAND01", qty="4")])).number
+    app = ShoptermApp(shop, actor=cashier)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "sales_receipt")
+        await pilot.press("shift+tab", "r")  # Type: Refund
+        await pilot.press("enter", *sr, "enter")
+        await wait_for(pilot, lambda: text(screen, "invoice-usd") == "4.75", "refund due shown")
+        for _ in range(6):  # Enter walks the fields down to USD returned
+            if screen.focused.id == "field-returned-usd":
+                break
+            await pilot.press("enter")
+        assert screen.focused.id == "field-returned-usd"
+        await pilot.press(*"4.75")
+        await wait_for(pilot, lambda: text(screen, "balance-usd") == "0.00", "refund computed")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted, f"refund posted {screen.message_bar.text}")
+        assert screen.document_number == "261101RC000002"
+    with shop.db.read() as s:
+        from sqlalchemy import select
+
+        from shopterm.store.models import LedgerEntry
+
+        entries = s.execute(select(LedgerEntry.number, LedgerEntry.amount_usd, LedgerEntry.open_usd)
+                            .order_by(LedgerEntry.id)).all()
+    # invoice settled by RC1; the return's credit settled by the refund RC2
+    assert [(n, a, o) for n, a, o in entries] == [
+        (number, D("54.86"), D("0.00")), ("261101RC000001", D("-54.86"), D("0.00")),
+        (sr, D("-4.75"), D("0.00")), ("261101RC000002", D("4.75"), D("0.00"))]
+    assert shop.cash.cash_balance("AXP", "USD") == D("55.25")  # 60 in, 4.75 back out
