@@ -81,6 +81,7 @@ class ShopSetupInfo:
     print_command: str
     print_dir: str
     updated_at: dt.datetime
+    print_format: str = "pdf"
 
 
 class OrgMasters(MastersBase):
@@ -251,7 +252,7 @@ class OrgMasters(MastersBase):
                         cash_ledger_local: str = CASH_CDF, cash_ledger_base: str = CASH_USD,
                         shortage_ledger: str = SHORTAGE, max_shortage_usd: Any = "0", max_shortage_cdf: Any = "0",
                         cdf_increment: Any = None, print_command: str | None = None,
-                        print_dir: str | None = None) -> ShopSetupInfo:
+                        print_dir: str | None = None, print_format: str | None = None) -> ShopSetupInfo:
         """Create or replace a location's Shop Setup (one per location)."""
         with self._write(actor, "setup", "Shop setup") as session:
             loc = self._location(session, location)
@@ -281,6 +282,11 @@ class OrgMasters(MastersBase):
                 row.print_command = text(print_command, field="print_command", label="Print command", max_len=200)
             if print_dir is not None:
                 row.print_dir = text(print_dir, field="print_dir", label="Print folder", max_len=300)
+            if print_format is not None and print_format.strip():
+                fmt = print_format.strip().lower()
+                if fmt not in ("pdf", "text"):
+                    raise ValidationError(f"Print format: pdf or text (got {print_format!r})", field="print_format")
+                row.print_format = fmt
             row.updated_at = dt.datetime.now(dt.timezone.utc)
             loc_before = audit.snapshot(loc)
             if cdf_increment is not None and not (isinstance(cdf_increment, str) and not cdf_increment.strip()):
@@ -326,7 +332,7 @@ class OrgMasters(MastersBase):
         return ShopSetupInfo(r.id, loc.code, cust.code if cust else None, cust.name if cust else None,
                              acct(r.cash_ledger_local_id), acct(r.cash_ledger_base_id), acct(r.shortage_ledger_id),
                              r.max_shortage_usd, r.max_shortage_cdf, loc.cdf_increment, r.print_command, r.print_dir,
-                             r.updated_at)
+                             r.updated_at, r.print_format)
 
 
 def _account_info(r: m.Account) -> AccountInfo:

@@ -156,6 +156,7 @@ class _Job:
     print_dir: str
     print_command: str
     source: D.Source
+    print_format: str = "pdf"  # the Shop Setup's layout for prints from the screens
 
 
 class PrintService:
@@ -185,14 +186,15 @@ class PrintService:
         n = job.count if reprint is None else (max(job.count, 1) if reprint else 0)
         return self._build(job, n, None)
 
-    def print(self, actor: Actor, number: str | int, *, format: str = "pdf", usd: bool | None = None,
+    def print(self, actor: Actor, number: str | int, *, format: str | None = "pdf", usd: bool | None = None,
               kind: str | None = None, output: str | os.PathLike | None = None) -> Printed:
         """Print a posted document: write it (print folder or ``output``), run the print command
         (not with ``output``), count and audit the print. Returns where it went.
 
-        ``output="-"``: nothing is written; the caller sends ``Printed.data`` on (standard output)."""
-        fmt = _format(format)
+        ``output="-"``: nothing is written; the caller sends ``Printed.data`` on (standard output).
+        ``format=None``: the location's Shop Setup layout (A4 PDF, or 48-column text for a thermal printer)."""
         job = self._gather(number, kind, usd)
+        fmt = _format(format or job.print_format)
         actor.require(PERMISSION[job.doc_type], f"Printing a {TYPE_NAMES[job.doc_type].lower()}")
         printed = self._render(job, fmt, job.count, actor)
         suffix = "" if job.kind == NATURAL_KIND[job.doc_type] else f"-{job.kind}"
@@ -328,7 +330,7 @@ class PrintService:
             fields["close"] = self.s.day.summary(job_location, view.date)
         source = D.Source(the_kind, view, shop, usd=use_usd, **fields)
         return _Job(view.id, view.number, doc_type, the_kind, counter, count, job_location, print_dir or "",
-                    print_command or "", source)
+                    print_command or "", source, (setup.print_format if setup else "") or "pdf")
 
     @staticmethod
     def _party(session, customer_id: int | None) -> D.Party | None:

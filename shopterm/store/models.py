@@ -106,6 +106,7 @@ class ShopSetup(SQLModel, table=True):
     max_shortage_cdf: Decimal = _money(D0)
     print_command: str = Field(default="", max_length=200)  # e.g. "lp -d counter"; empty: a folder
     print_dir: str = Field(default="", max_length=300)
+    print_format: str = Field(default="pdf", max_length=10)  # pdf (A4) | text (48 columns, 80 mm thermal)
     updated_at: dt.datetime = Field(default_factory=_now)
 
 

@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 
 def print_document(screen: Any, number: str | None, *, reprint: bool = False, kind: str | None = None,
-                   format: str = "pdf", usd: bool | None = None,
+                   format: str | None = None, usd: bool | None = None,
                    on_done: Callable[[Any], Any] | None = None) -> Any:
     """Print the posted document ``number`` from ``screen`` (a :class:`ShopScreen`). Returns the worker
     (None when nothing was started: no number, or the screen is busy)."""

@@ -216,3 +216,31 @@ async def test_invoice_ctrl_p_saves_and_prints_the_facture_then_delivery_and_f12
         copy = tmp_path / "prints" / f"{number}-copy1.pdf"
         await wait_for(pilot, lambda: copy.exists() and "re-print" in screen.message_bar.text, "re-printed")
         assert "DUPLICATE" in pdf_text(copy)
+
+
+async def test_a_thermal_counter_prints_48_column_text_from_the_screen(shop, tmp_path):
+    """Shop Setup "Print layout: 80 mm text": Ctrl+P on the receipt writes the 48-column text."""
+    admin = store.actor(shop, "admin")
+    shop.masters.save_shop_setup(admin, "AXP", cash_customer="CASH", print_format="text")
+    assert shop.masters.get_shop_setup("AXP").print_format == "text"
+    number = post_design_invoice(shop)
+    app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "sales_receipt")
+        await pilot.press(*number, "enter")
+        await wait_for(pilot, lambda: text(screen, "invoice-usd") == "54.86", "invoice loaded")
+        await pilot.press("enter", "enter", *"20000", "enter", *"50")
+        await wait_for(pilot, lambda: text(screen, "returned-cdf") == "6,100.00", "change computed")
+        await pilot.press("ctrl+p")
+        first = tmp_path / "prints" / f"{number}.txt"
+        await wait_for(pilot, lambda: first.exists() and "Printed" in screen.message_bar.text, "printed")
+    lines = first.read_text().splitlines()
+    assert all(len(line) <= 48 for line in lines)
+    assert any("54.86" in line for line in lines) and any("6,100.00" in line for line in lines)
+
+
+def test_print_format_is_checked(shop):
+    from shopterm.services.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="Print format: pdf or text"):
+        shop.masters.save_shop_setup(store.actor(shop, "admin"), "AXP", cash_customer="CASH", print_format="html")

@@ -140,6 +140,8 @@ class ShopSetupScreen(MasterScreen):
         F("cdf_increment", "CDF increment", "money", default="100.00"),
         F("print_command", "Print command", wide=True, placeholder="e.g. lp -d counter {file} (optional)"),
         F("print_dir", "Print folder", wide=True, placeholder="folder for printed files (optional)"),
+        F("print_format", "Print layout", "choice", choices=(("pdf", "A4 PDF"), ("text", "80 mm text")), hot="pt",
+          default="pdf"),
     )
     LIST_COLUMNS = (ListColumn("Location", "location", 9), ListColumn("Cash customer", "cash_customer", 14),
                     ListColumn("CDF", "cash_ledger_local", 5), ListColumn("USD", "cash_ledger_base", 5),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 21:01:14.343877
+Create Date: 2026-11-23 22:25:49.966426
 """
 from typing import Sequence, Union
 
@@ -470,6 +470,7 @@ def upgrade() -> None:
     sa.Column('max_shortage_cdf', shopterm.store.types.MoneyType(), nullable=False),
     sa.Column('print_command', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('print_dir', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('print_format', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['cash_customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['cash_ledger_base_id'], ['account.id'], ),
