@@ -268,12 +268,11 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         footer = self.footer_totals
         flat_value = footer.flat_value if footer.flat_text else None
         flat_type = footer.flat_type if flat_value is not None else None
-        tax_exempt = bool(self.customer is not None and self.customer.tax_exempt)
         try:
             totals = compute_totals(
                 self.grid.line_inputs(), currency=self.currency, rate=rate, flat_type=flat_type,
-                flat_value=flat_value, tax_exempt=tax_exempt, cdf_increment=self.context.cdf_increment,
-                slabs=self.context.slabs or None,
+                flat_value=flat_value, tax_exempt=self.tax_exempt_now(), cdf_increment=self.context.cdf_increment,
+                slabs=self.context.slabs or None, redemption_value=self.redemption_value_usd(),
             )
         except (TotalsError, money.MoneyError) as exc:
             text = str(exc)
@@ -287,6 +286,18 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         self.totals = totals
         footer.show(totals)
         self.grid.show_totals(totals)
+        self.after_recompute(totals)
+
+    # hooks for the screens built on this one (orders, provisional invoices)
+
+    def tax_exempt_now(self) -> bool:
+        return bool(self.customer is not None and self.customer.tax_exempt)
+
+    def redemption_value_usd(self) -> Decimal:
+        return Decimal("0")
+
+    def after_recompute(self, totals: Any) -> None:
+        """After the footer shows new totals (no database call here)."""
 
     @on(ItemGrid.LinesChanged)
     def _lines_changed(self, event: ItemGrid.LinesChanged) -> None:

@@ -54,8 +54,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
 from shopterm.core import money
-from shopterm.core.errors import TotalsError
-from shopterm.core.totals import compute_totals
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.screens.sales_invoice import ClientInput, SalesInvoiceScreen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
@@ -348,35 +346,9 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
 
     # -- totals per keystroke (core), the services preview debounced ----------------------------
 
-    def recompute(self) -> None:
-        """Footer and line figures from ``core.totals`` (no database call); then schedule
-        the services preview (Free Offers, loyalty) a moment after the typing stops."""
-        if self.view is not None or self.context is None:
-            return
-        rate = self._rate_value()
-        if rate is None or rate <= 0:
-            return
-        footer = self.footer_totals
-        flat_value = footer.flat_value if footer.flat_text else None
-        flat_type = footer.flat_type if flat_value is not None else None
-        try:
-            totals = compute_totals(
-                self.grid.line_inputs(), currency=self.currency, rate=rate, flat_type=flat_type,
-                flat_value=flat_value, tax_exempt=self.tax_exempt_now(), cdf_increment=self.context.cdf_increment,
-                slabs=self.context.slabs or None, redemption_value=self.redemption_value_usd(),
-            )
-        except (TotalsError, money.MoneyError) as exc:
-            text = str(exc)
-            self._totals_error = text[:1].upper() + text[1:]
-            self.message_bar.show_warning(self._totals_error)
-            return
-        if self._totals_error is not None:
-            if self.message_bar.text == self._totals_error:
-                self.message_bar.clear()
-            self._totals_error = None
-        self.totals = totals
-        footer.show(totals)
-        self.grid.show_totals(totals)
+    def after_recompute(self, totals: Any) -> None:
+        """After the per-keystroke core totals: the PI's loyalty line, then the services preview
+        (Free Offers, loyalty) a moment after the typing stops."""
         self.totals_shown(totals)
         self.schedule_preview()
 
