@@ -31,11 +31,10 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -410,7 +409,6 @@ class ImportService:
                 for row in rows:
                     if row.number not in wrong:
                         groups.setdefault((row.values["location"], row.values.get("supplier") or ""), []).append(row)
-                stock = _stock_service_in(self.s, session)
                 for (location, supplier), members in groups.items():
                     lines = [{"item": r.values["item"], "batch": r.values["batch"], "qty": r.values["qty"],
                               "cost_usd": r.values["cost_usd"], "expiry": r.values["expiry"],
@@ -418,8 +416,9 @@ class ImportService:
                              for r in members]
                     try:
                         with session.begin_nested():
-                            result = stock.receive(actor, location=location, date=day, supplier=supplier or None,
-                                                   lines=lines, narration="CSV stock import")
+                            result = self.s.stock.receive_in(session, actor, location=location, date=day,
+                                                             supplier=supplier or None, lines=lines,
+                                                             narration="CSV stock import")
                         numbers.append(result.number)
                     except ShopError as exc:  # map the receipt's "Line n" back to the file's row
                         line = exc.details.get("line")
@@ -529,44 +528,6 @@ def _reason(exc: ShopError, columns: Iterable[str]) -> str:
     if fld and fld in columns and not message.startswith(f"{fld}:"):
         return f"{fld}: {message}"
     return message
-
-
-class _SessionDatabase:
-    """A stand-in ``Database`` whose transactions are savepoints of one outer session."""
-
-    def __init__(self, session: Session, real: Any):
-        self._session = session
-        self._real = real
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        with self._session.begin_nested():
-            yield self._session
-
-    read = write
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-
-class _ServicesIn:
-    """The services, but with every transaction inside ``session`` (all stock receipts commit together)."""
-
-    def __init__(self, services: "Services", session: Session):
-        self._services = services
-        self.db = _SessionDatabase(session, services.db)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._services, name)
-
-
-def _stock_service_in(services: "Services", session: Session):
-    # StockService.receive opens its own transaction; inside a file import every
-    # receipt must commit or roll back with the others, so it runs on a
-    # services view whose database hands out savepoints of this session.
-    from .stock import StockService
-
-    return StockService(_ServicesIn(services, session))
 
 
 __all__ = ["BadRow", "COLUMNS", "ImportResult", "ImportService"]

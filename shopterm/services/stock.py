@@ -201,68 +201,81 @@ class StockService:
         day = parse_date(date, "date") or self.s.today()
         parsed = self._parse_lines(lines)
         with self.db.write() as session:
-            loc = self.s.setup.location(session, location)
-            if loc.inactive:
-                raise InactiveRecord(f"Location {loc.code} is inactive", field="location")
-            sup = None
-            if supplier:
-                sup = session.exec(select(Supplier).where(Supplier.code == supplier.strip().upper())).first()
-                if sup is None:
-                    raise NotFound(f"Supplier {supplier.strip().upper()} not found", field="supplier")
-                if sup.inactive:
-                    raise InactiveRecord(f"Supplier {sup.code} is inactive", field="supplier")
+            return self._receive(session, actor, location, day, supplier, parsed, narration)
 
-            doc_lines: list[DocumentLine] = []
-            specs: list[StockSpec] = []
-            new_batches: list[Batch] = []
-            total = Decimal("0.00")
-            total_qty = Decimal("0")
-            items: dict[str, Item] = {}
-            for i, ln in enumerate(parsed):
-                item = items.get(ln.item) or session.exec(select(Item).where(Item.code == ln.item)).first()
-                if item is None:
-                    raise NotFound(f"Line {ln.n}: item {ln.item} not found", field="item", line=ln.n)
-                if item.inactive:
-                    raise InactiveRecord(f"Line {ln.n}: item {item.code} is inactive", field="item", line=ln.n)
-                items[ln.item] = item
-                batch = session.exec(select(Batch).where(Batch.item_id == item.id, Batch.code == ln.batch)).first()
-                if batch is None:
-                    batch = Batch(item_id=item.id, code=ln.batch, expiry=ln.expiry, mfg_date=ln.mfg_date,
-                                  supplier_id=sup.id if sup else None, supplier_batch_no=ln.supplier_batch,
-                                  cost_usd=ln.cost)
-                    session.add(batch)
-                    session.flush()
-                    new_batches.append(batch)
-                elif ln.expiry is not None and batch.expiry != ln.expiry:
-                    have = batch.expiry.isoformat() if batch.expiry else "no expiry"
-                    raise ValidationError(
-                        f"Line {ln.n}: batch {batch.code} of {item.code} has expiry {have}, not {ln.expiry.isoformat()}",
-                        field="expiry", line=ln.n,
-                    )
-                value = q2(ln.qty * ln.cost)
-                total += value
-                total_qty += ln.qty
-                doc_lines.append(DocumentLine(line_no=ln.n, item_id=item.id, batch_id=batch.id, unit=item.unit,
-                                              qty=ln.qty, price=ln.cost, price_usd=ln.cost, gross=value,
-                                              line_net=value, tax_rate=Decimal("0"), unit_cost_usd=ln.cost))
-                specs.append(StockSpec(item.id, batch.id, ln.qty, ln.cost, "receipt", i))
-                item.cost_usd = ln.cost  # the last purchase cost
-                session.add(item)
+    def receive_in(self, session: Session, actor: Actor, *, location: str | None = None,
+                   date: dt.date | str | None = None, supplier: str | None = None, lines: list[dict],
+                   narration: str = "") -> PostResult:
+        """The same stock receipt inside the caller's transaction (a CSV stock import posts
+        all its receipts or none)."""
+        actor.require("masters", "Receiving stock")
+        day = parse_date(date, "date") or self.s.today()
+        return self._receive(session, actor, location, day, supplier, self._parse_lines(lines), narration)
 
-            doc = Document(doc_type="GR", location_id=loc.id, doc_date=day, currency="USD", rate=Decimal("1"),
-                           total_qty=total_qty, total_gross=total, subtotal=total, net_amount=total, net_usd=total,
-                           amount=total, amount_usd=total, narration=(narration or "")[:500], created_by=actor.user_id,
-                           extra={"supplier": sup.code} if sup else {})
-            plan = PostingPlan(
-                doc=doc, lines=doc_lines, stock=specs,
-                journal=[debit(INVENTORY, total, memo="stock receipt"), credit(HEAD_OFFICE, total, memo="stock receipt")],
-                summary=f"stock receipt at {loc.code}: {len(doc_lines)} lines, {format_amount(total)} USD",
-            )
-            result = self.s.posting.post(session, actor, plan)
-            for b in new_batches:
-                audit.record(session, actor, "create", "batch", b.id, after=b,
-                             summary=f"batch {b.code} of {items_code(items, b.item_id)} by {result.number}")
-            return result
+    def _receive(self, session: Session, actor: Actor, location: str | None, day: dt.date,
+                 supplier: str | None, parsed: list["_ReceiptLine"], narration: str) -> PostResult:
+        loc = self.s.setup.location(session, location)
+        if loc.inactive:
+            raise InactiveRecord(f"Location {loc.code} is inactive", field="location")
+        sup = None
+        if supplier:
+            sup = session.exec(select(Supplier).where(Supplier.code == supplier.strip().upper())).first()
+            if sup is None:
+                raise NotFound(f"Supplier {supplier.strip().upper()} not found", field="supplier")
+            if sup.inactive:
+                raise InactiveRecord(f"Supplier {sup.code} is inactive", field="supplier")
+
+        doc_lines: list[DocumentLine] = []
+        specs: list[StockSpec] = []
+        new_batches: list[Batch] = []
+        total = Decimal("0.00")
+        total_qty = Decimal("0")
+        items: dict[str, Item] = {}
+        for i, ln in enumerate(parsed):
+            item = items.get(ln.item) or session.exec(select(Item).where(Item.code == ln.item)).first()
+            if item is None:
+                raise NotFound(f"Line {ln.n}: item {ln.item} not found", field="item", line=ln.n)
+            if item.inactive:
+                raise InactiveRecord(f"Line {ln.n}: item {item.code} is inactive", field="item", line=ln.n)
+            items[ln.item] = item
+            batch = session.exec(select(Batch).where(Batch.item_id == item.id, Batch.code == ln.batch)).first()
+            if batch is None:
+                batch = Batch(item_id=item.id, code=ln.batch, expiry=ln.expiry, mfg_date=ln.mfg_date,
+                              supplier_id=sup.id if sup else None, supplier_batch_no=ln.supplier_batch,
+                              cost_usd=ln.cost)
+                session.add(batch)
+                session.flush()
+                new_batches.append(batch)
+            elif ln.expiry is not None and batch.expiry != ln.expiry:
+                have = batch.expiry.isoformat() if batch.expiry else "no expiry"
+                raise ValidationError(
+                    f"Line {ln.n}: batch {batch.code} of {item.code} has expiry {have}, not {ln.expiry.isoformat()}",
+                    field="expiry", line=ln.n,
+                )
+            value = q2(ln.qty * ln.cost)
+            total += value
+            total_qty += ln.qty
+            doc_lines.append(DocumentLine(line_no=ln.n, item_id=item.id, batch_id=batch.id, unit=item.unit,
+                                          qty=ln.qty, price=ln.cost, price_usd=ln.cost, gross=value,
+                                          line_net=value, tax_rate=Decimal("0"), unit_cost_usd=ln.cost))
+            specs.append(StockSpec(item.id, batch.id, ln.qty, ln.cost, "receipt", i))
+            item.cost_usd = ln.cost  # the last purchase cost
+            session.add(item)
+
+        doc = Document(doc_type="GR", location_id=loc.id, doc_date=day, currency="USD", rate=Decimal("1"),
+                       total_qty=total_qty, total_gross=total, subtotal=total, net_amount=total, net_usd=total,
+                       amount=total, amount_usd=total, narration=(narration or "")[:500], created_by=actor.user_id,
+                       extra={"supplier": sup.code} if sup else {})
+        plan = PostingPlan(
+            doc=doc, lines=doc_lines, stock=specs,
+            journal=[debit(INVENTORY, total, memo="stock receipt"), credit(HEAD_OFFICE, total, memo="stock receipt")],
+            summary=f"stock receipt at {loc.code}: {len(doc_lines)} lines, {format_amount(total)} USD",
+        )
+        result = self.s.posting.post(session, actor, plan)
+        for b in new_batches:
+            audit.record(session, actor, "create", "batch", b.id, after=b,
+                         summary=f"batch {b.code} of {items_code(items, b.item_id)} by {result.number}")
+        return result
 
     def _parse_lines(self, lines: list[dict]) -> list[_ReceiptLine]:
         if not lines:
