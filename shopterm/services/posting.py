@@ -180,8 +180,10 @@ class PostingService:
         return PostResult(doc.id, doc.number, tuple(entry_ids), voucher_id)
 
     def write_voucher(self, session: Session, doc: Document, journal: list[JLine], *, narration: str = "",
-                      reference: str = "", method: str = "", due_date: dt.date | None = None) -> tuple[int, list[int]]:
-        """A further voucher for an already-posted document (cancellation reversal, approval, close)."""
+                      reference: str = "", method: str = "", due_date: dt.date | None = None,
+                      date: dt.date | None = None) -> tuple[int, list[int]]:
+        """A further voucher for an already-posted document (cancellation reversal, approval, close),
+        dated ``date`` (default: the document's date) — e.g. the day a document is cancelled."""
         journal = without_zero(journal)
         try:
             check_balanced(journal)
@@ -189,15 +191,17 @@ class PostingService:
             raise UnbalancedJournal(str(exc)) from None
         plan = PostingPlan(doc=doc, journal=journal, reference=reference, method=method, due_date=due_date)
         entry_ids: list[int] = []
-        vid = self._write_journal(session, doc, journal, plan, utcnow(), entry_ids, narration=narration)
+        vid = self._write_journal(session, doc, journal, plan, utcnow(), entry_ids, narration=narration, date=date)
         return vid, entry_ids
 
     def _write_journal(self, session: Session, doc: Document, journal: list[JLine], plan: PostingPlan,
-                       now: dt.datetime, entry_ids: list[int], narration: str | None = None) -> int:
+                       now: dt.datetime, entry_ids: list[int], narration: str | None = None,
+                       date: dt.date | None = None) -> int:
         cache = AccountCache(session)
+        day = date or doc.doc_date
         voucher_id = session.execute(
             insert(JournalVoucher.__table__).values(
-                document_id=doc.id, location_id=doc.location_id, date=doc.doc_date, voucher_type=doc.doc_type,
+                document_id=doc.id, location_id=doc.location_id, date=day, voucher_type=doc.doc_type,
                 number=doc.number, narration=(narration if narration is not None else doc.narration)[:500],
                 created_at=now,
             ).returning(JournalVoucher.__table__.c.id)
@@ -205,7 +209,7 @@ class PostingService:
         plain = []
         for line in journal:
             row = dict(
-                voucher_id=voucher_id, location_id=doc.location_id, date=doc.doc_date,
+                voucher_id=voucher_id, location_id=doc.location_id, date=day,
                 account_id=cache.account(line.account), customer_id=line.customer_id,
                 cost_centre_id=cache.centre(line.cost_centre), currency=line.currency.value,
                 amount=line.amount, amount_usd=line.amount_usd, memo=line.memo[:200],
@@ -218,7 +222,7 @@ class PostingService:
                 insert(LedgerEntry.__table__).values(
                     customer_id=line.customer_id, location_id=doc.location_id, journal_line_id=jl_id,
                     document_id=doc.id, voucher_type=doc.doc_type, number=doc.number or "",
-                    reference=(plan.reference or line.memo)[:60], doc_date=doc.doc_date, due_date=plan.due_date,
+                    reference=(plan.reference or line.memo)[:60], doc_date=day, due_date=plan.due_date,
                     currency=line.currency.value, amount=line.amount, amount_usd=line.amount_usd,
                     open_amount=line.amount, open_usd=line.amount_usd, is_open=line.amount_usd != 0,
                     method=plan.method, posted_at=now, changed_at=now,

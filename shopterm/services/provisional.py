@@ -36,7 +36,6 @@ import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select as sa_select
@@ -335,11 +334,9 @@ class ProvisionalService:
                                       field="date")
             reversal = _reversal(session, pi)
             reason = (reason or "").strip()
-            stand_in = SimpleNamespace(id=pi.id, location_id=pi.location_id, doc_date=day, doc_type=pi.doc_type,
-                                       number=pi.number, narration="")
             _, entry_ids = self.s.posting.write_voucher(
-                session, stand_in, reversal, narration=f"Cancellation of {pi.number}. {reason}".strip()[:500],
-                reference=pi.number)
+                session, pi, reversal, narration=f"Cancellation of {pi.number}. {reason}".strip()[:500],
+                reference=pi.number, date=day)
             from .cash import apply_match
 
             for entry, rev_id in zip(entries, entry_ids):
