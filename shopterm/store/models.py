@@ -107,6 +107,9 @@ class ShopSetup(SQLModel, table=True):
     print_command: str = Field(default="", max_length=200)  # e.g. "lp -d counter"; empty: a folder
     print_dir: str = Field(default="", max_length=300)
     print_format: str = Field(default="pdf", max_length=10)  # pdf (A4) | text (48 columns, 80 mm thermal)
+    default_currency: str = Field(default="USD", max_length=3)  # a new invoice's currency (counter flow)
+    # "ask for the PIN even when a manager is signed in": two people for every approval
+    approval_pin_always: bool = False
     updated_at: dt.datetime = Field(default_factory=_now)
 
 
@@ -143,6 +146,8 @@ class User(SQLModel, table=True):
     pin_hash: str = Field(max_length=200)
     role: str = Field(max_length=10)  # cashier | manager | admin
     location_id: Optional[int] = Field(default=None, foreign_key="location.id")
+    # the user's own sales person: the default "Delegue" of the invoices they enter
+    sales_person_id: Optional[int] = Field(default=None, foreign_key="sales_person.id")
     inactive: bool = False
     failed_attempts: int = 0
     locked_until: Optional[dt.datetime] = None
@@ -254,6 +259,7 @@ class Item(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=30, unique=True)
     name: str = Field(max_length=120, index=True)
+    barcode: Optional[str] = Field(default=None, max_length=40, unique=True)  # EAN/UPC as scanned; None: none
     unit: str = Field(default="PCS", max_length=10)
     pack_size: Decimal = _qty(Decimal("1"))
     tax_rate: Decimal = _pct(Decimal("16"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 22:25:49.966426
+Create Date: 2026-12-05 07:33:15.222837
 """
 from typing import Sequence, Union
 
@@ -79,6 +79,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('barcode', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('pack_size', shopterm.store.types.QtyType(), nullable=False),
     sa.Column('tax_rate', shopterm.store.types.PctType(), nullable=False),
@@ -86,6 +87,7 @@ def upgrade() -> None:
     sa.Column('inactive', sa.Boolean(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('barcode'),
     sa.UniqueConstraint('code')
     )
     with op.batch_alter_table('item', schema=None) as batch_op:
@@ -277,11 +279,13 @@ def upgrade() -> None:
     sa.Column('pin_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('location_id', sa.Integer(), nullable=True),
+    sa.Column('sales_person_id', sa.Integer(), nullable=True),
     sa.Column('inactive', sa.Boolean(), nullable=False),
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
     sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
+    sa.ForeignKeyConstraint(['sales_person_id'], ['sales_person.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -471,6 +475,8 @@ def upgrade() -> None:
     sa.Column('print_command', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('print_dir', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('print_format', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('default_currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('approval_pin_always', sa.Boolean(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['cash_customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['cash_ledger_base_id'], ['account.id'], ),
