@@ -220,8 +220,11 @@ def _root(
             _run_tui(url, user=user or "")
 
 
-def _run_tui(url: str, *, user: str = "") -> None:
-    """Open the Textual app; the services open (and upgrade the schema) in a worker while the login waits."""
+def _run_tui(url: str, *, user: str = "", demo: bool = False) -> None:
+    """Open the Textual app; the services open (and upgrade the schema) in a worker while the login waits.
+
+    ``demo``: the worker also makes sure the database holds the demo shop (building it if it is empty).
+    """
     from .app import ShoptermApp
 
     today = business_today()
@@ -229,7 +232,12 @@ def _run_tui(url: str, *, user: str = "") -> None:
     def opener():
         from .services import Services
 
-        return Services.open(url, today=today)
+        services = Services.open(url, today=today)
+        if demo:
+            from .services.demo import ensure_demo
+
+            ensure_demo(services)
+        return services
 
     ShoptermApp(opener, user=user).run()
 
@@ -245,12 +253,20 @@ def cmd_demo(
     """
     with guard():
         url = _demo_url(db)
+        where = _display_url(url)
+        path = _sqlite_path(url)
+        if not no_tui and path is not None and os.path.exists(path):
+            # An existing demo: the TUI opens the services once, in its worker while the sign-in
+            # screen shows, and checks there that the file holds the demo (ensure_demo).
+            typer.echo(f"Opening the demo shop in {where}")
+            typer.echo("Users: cashier (PIN 1111), manager (2222), admin (9999)")
+            _run_tui(url, demo=True)
+            return
         services = open_services(url)
         from .services.demo import ensure_demo
 
         created = ensure_demo(services)
         services.db.dispose()
-        where = _display_url(url)
         if created:
             typer.echo(f"Demo shop created in {where}")
         else:
