@@ -144,7 +144,8 @@ class Services:
             if kind == "item":
                 stmt = select(m.Item).where(m.Item.inactive == False)  # noqa: E712
                 if q:
-                    stmt = stmt.where(or_(col(m.Item.code).ilike(like), col(m.Item.name).ilike(like)))
+                    stmt = stmt.where(or_(col(m.Item.code).ilike(like), col(m.Item.name).ilike(like),
+                                          col(m.Item.barcode) == q))
                 rows = session.exec(stmt.order_by(m.Item.code).limit(limit)).all()
                 return [LookupRow(r.code, r.name, r.unit) for r in rows]
             if kind.startswith("batch:"):

@@ -593,7 +593,8 @@ class DayService:
             date = date or self._open_date(session, loc) or self.s.today()
             day = require_open(session, loc.id, date)
             fig = self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
-            approving = self.s.users.verify_approver(session, approver, approver_pin)
+            approving = self.s.users.approval(session, actor, approver, approver_pin, location_id=loc.id) \
+                if fig.needs_approval else self.s.users.verify_approver(session, approver, approver_pin)
             if fig.needs_approval and approving is None:
                 parts = []
                 for f, limit in ((fig.usd, setup.max_shortage_usd), (fig.cdf, setup.max_shortage_cdf)):

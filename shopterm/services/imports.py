@@ -62,6 +62,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "stock": ("location", "item", "batch", "qty", "cost_usd", "expiry", "supplier", "supplier_batch", "mfg_date"),
 }
 
+#: Columns a file may add after the documented ones (an old file without them still imports).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "items": ("barcode",),  # the item's barcode as scanned; blank: none (an update keeps the old one)
+}
+
 #: What one row is called in the summary line.
 NOUNS = {"sales-persons": ("sales person", "sales persons"), "items": ("item", "items"),
          "customers": ("customer", "customers"), "prices": ("price", "prices"),
@@ -189,9 +194,10 @@ class ImportService:
             return [], [BadRow(1, f"the file is empty: a header row is required ({', '.join(COLUMNS[kind])})")], True
         header = [_column(c) for c in records[0]]
         expected = COLUMNS[kind]
+        optional = OPTIONAL_COLUMNS.get(kind, ())
         problems = []
         missing = [c for c in expected if c not in header]
-        unknown = [c for c in header if c not in expected]
+        unknown = [c for c in header if c not in expected and c not in optional]
         repeated = sorted({c for c in header if header.count(c) > 1})
         if missing:
             problems.append(f"missing {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}")
@@ -256,6 +262,8 @@ class ImportService:
                                                 default=Decimal("1.000")))
             check("tax_rate", lambda: percent(c["tax_rate"], field="tax_rate", default=Decimal("16.0000")))
             check("cost_usd", lambda: amount(c["cost_usd"], field="cost_usd", default=Decimal("0.00")))
+            if c.get("barcode"):
+                check("barcode", lambda: text(c["barcode"], field="barcode", label="barcode", max_len=40))
         elif kind == "customers":
             if c["code"]:
                 check("code", lambda: code(c["code"], field="code", label="code"))
@@ -310,7 +318,8 @@ class ImportService:
         v = row.values
         _, created = self.s.masters._save_item(session, actor, {
             "code": v["code"], "name": v["name"], "unit": v["unit"] or "PCS", "pack_size": v["pack_size"],
-            "tax_rate": v["tax_rate"], "cost_usd": v["cost_usd"]})
+            "tax_rate": v["tax_rate"], "cost_usd": v["cost_usd"],
+            **({"barcode": v["barcode"]} if v.get("barcode") else {})})
         return created
 
     def _customer(self, session: Session, actor: Actor, row: _Row, warnings: list[str], ctx: dict) -> bool:

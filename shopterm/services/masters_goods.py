@@ -42,6 +42,7 @@ class ItemInfo:
     cost_usd: Decimal
     inactive: bool
     created_at: dt.datetime
+    barcode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,22 +129,25 @@ def price_from_markup(cost_usd: Decimal, pct: Decimal, currency: Currency | str,
 class GoodsMasters(MastersBase):
     # ================================================================ items
     def create_item(self, actor: Actor, *, code: str, name: str, unit: str = "PCS", pack_size: Any = "1",
-                    tax_rate: Any = "16", cost_usd: Any = "0", inactive: bool = False) -> ItemInfo:
+                    tax_rate: Any = "16", cost_usd: Any = "0", inactive: bool = False,
+                    barcode: str | None = None) -> ItemInfo:
         with self._write(actor, "masters", "Items") as session:
             row, _ = self._save_item(session, actor, dict(code=code, name=name, unit=unit, pack_size=pack_size,
-                                                          tax_rate=tax_rate, cost_usd=cost_usd, inactive=inactive),
+                                                          tax_rate=tax_rate, cost_usd=cost_usd, inactive=inactive,
+                                                          barcode=barcode),
                                      mode="create")
             return _item_info(row)
 
     def update_item(self, actor: Actor, code_key: str, **changes: Any) -> ItemInfo:
-        allowed = {"name", "unit", "pack_size", "tax_rate", "cost_usd", "inactive"}
+        allowed = {"name", "unit", "pack_size", "tax_rate", "cost_usd", "inactive", "barcode"}
         unknown = sorted(set(changes) - allowed)
         if unknown:
             raise ValidationError(f"unknown item field {unknown[0]!r}", field=unknown[0])
         with self._write(actor, "masters", "Items") as session:
             row = get_or_404(session, ENTITIES["item"], code_key, field="code")
             data = {"code": row.code, "name": row.name, "unit": row.unit, "pack_size": row.pack_size,
-                    "tax_rate": row.tax_rate, "cost_usd": row.cost_usd, "inactive": row.inactive, **changes}
+                    "tax_rate": row.tax_rate, "cost_usd": row.cost_usd, "inactive": row.inactive,
+                    "barcode": row.barcode, **changes}
             row, _ = self._save_item(session, actor, data, mode="update")
             return _item_info(row)
 
@@ -162,8 +166,11 @@ class GoodsMasters(MastersBase):
             raise Duplicate(f"Item code {the_code} already exists ({row.name})", field="code")
         created = row is None
         before = None if created else audit.snapshot(row)
+        # an import without a barcode column keeps the item's barcode
+        barcode = _barcode(session, data.get("barcode"), row) if "barcode" in data else (row.barcode if row else None)
         row = row or m.Item(code=the_code, name=name)
         row.name, row.unit, row.pack_size, row.tax_rate, row.cost_usd, row.inactive = name, unit, pack, tax, cost, inactive
+        row.barcode = barcode
         session.add(row)
         session.flush()
         audit.record(session, actor, "create" if created else "update", "item", row.id, before=before, after=row,
@@ -439,7 +446,26 @@ def _currency(value: Any) -> Currency:
 
 
 def _item_info(r: m.Item) -> ItemInfo:
-    return ItemInfo(r.id, r.code, r.name, r.unit, r.pack_size, r.tax_rate, r.cost_usd, r.inactive, r.created_at)
+    return ItemInfo(r.id, r.code, r.name, r.unit, r.pack_size, r.tax_rate, r.cost_usd, r.inactive, r.created_at,
+                    r.barcode)
+
+
+def _barcode(session: Session, value: Any, row: m.Item | None) -> str | None:
+    """An item's barcode as scanned (digits/letters, up to 40); None when blank; one item per barcode."""
+    text = ("" if value is None else str(value)).strip()
+    if not text:
+        return None
+    if len(text) > 40 or not all(c.isalnum() or c in "-." for c in text):
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise ValidationError(f"Barcode: {shown!r} is not a barcode (letters and digits, up to 40)",
+                              field="barcode")
+    other = session.exec(select(m.Item).where(m.Item.barcode == text)).first()
+    if other is not None and (row is None or other.id != row.id):
+        raise Duplicate(f"Barcode {text} is already item {other.code} ({other.name})", field="barcode")
+    other_code = session.exec(select(m.Item).where(m.Item.code == text.upper())).first()
+    if other_code is not None and (row is None or other_code.id != row.id):
+        raise Duplicate(f"Barcode {text} is item {other_code.code}'s code", field="barcode")
+    return text
 
 
 def _supplier_info(r: m.Supplier) -> SupplierInfo:

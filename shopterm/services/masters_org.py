@@ -82,6 +82,8 @@ class ShopSetupInfo:
     print_dir: str
     updated_at: dt.datetime
     print_format: str = "pdf"
+    default_currency: str = "USD"  # a new invoice's currency
+    approval_pin_always: bool = False  # ask for the PIN even when a manager is signed in
 
 
 class OrgMasters(MastersBase):
@@ -252,7 +254,8 @@ class OrgMasters(MastersBase):
                         cash_ledger_local: str = CASH_CDF, cash_ledger_base: str = CASH_USD,
                         shortage_ledger: str = SHORTAGE, max_shortage_usd: Any = "0", max_shortage_cdf: Any = "0",
                         cdf_increment: Any = None, print_command: str | None = None,
-                        print_dir: str | None = None, print_format: str | None = None) -> ShopSetupInfo:
+                        print_dir: str | None = None, print_format: str | None = None,
+                        default_currency: str | None = None, approval_pin_always: bool | None = None) -> ShopSetupInfo:
         """Create or replace a location's Shop Setup (one per location)."""
         with self._write(actor, "setup", "Shop setup") as session:
             loc = self._location(session, location)
@@ -287,6 +290,14 @@ class OrgMasters(MastersBase):
                 if fmt not in ("pdf", "text"):
                     raise ValidationError(f"Print format: pdf or text (got {print_format!r})", field="print_format")
                 row.print_format = fmt
+            if default_currency is not None and default_currency.strip():
+                ccy = default_currency.strip().upper()
+                if ccy not in ("USD", "CDF"):
+                    raise ValidationError(f"Default currency: USD or CDF (got {default_currency!r})",
+                                          field="default_currency")
+                row.default_currency = ccy
+            if approval_pin_always is not None:
+                row.approval_pin_always = bool(approval_pin_always)
             row.updated_at = dt.datetime.now(dt.timezone.utc)
             loc_before = audit.snapshot(loc)
             if cdf_increment is not None and not (isinstance(cdf_increment, str) and not cdf_increment.strip()):
@@ -332,7 +343,7 @@ class OrgMasters(MastersBase):
         return ShopSetupInfo(r.id, loc.code, cust.code if cust else None, cust.name if cust else None,
                              acct(r.cash_ledger_local_id), acct(r.cash_ledger_base_id), acct(r.shortage_ledger_id),
                              r.max_shortage_usd, r.max_shortage_cdf, loc.cdf_increment, r.print_command, r.print_dir,
-                             r.updated_at, r.print_format)
+                             r.updated_at, r.print_format, r.default_currency or "USD", bool(r.approval_pin_always))
 
 
 def _account_info(r: m.Account) -> AccountInfo:

@@ -91,6 +91,7 @@ from ..store.models import (
     Location,
     LoyaltyCard,
     SalesPerson,
+    ShopSetup,
     User,
 )
 from . import audit
@@ -174,6 +175,29 @@ class LineDefaults:
     price: Decimal | None  # document currency, loaded by the additional %; None: no price set
     price_usd: Decimal | None
     batches: tuple[BatchStock, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDefaults:
+    """What a new invoice starts with at the counter (DESIGN §12 "Counter flow")."""
+
+    location: str
+    customer: CustomerInfo | None  # the location's walk-in cash customer (Shop Setup); None: none set
+    sales_type: str  # cash | credit (the customer's kind)
+    currency: str  # Shop Setup's default currency
+    sales_person: str | None  # the signed-in user's own sales person
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChoice:
+    """A row of the F2 item list: the price for this document and the stock available."""
+
+    code: str
+    name: str
+    detail: str  # "2.50 USD · avail 600 BOX" as shown beside the name
+    barcode: str | None
+    price: Decimal | None
+    available: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,6 +512,69 @@ class SalesService:
                             cust.credit_days, owed, cust.credit_limit_usd - owed, cust.price_category,
                             cust.tax_exempt, cust.free_offer, card.name if card else None, sp.code if sp else None,
                             cust.inactive)
+
+    def new_invoice_defaults(self, actor: Actor | None, location: str | None = None) -> InvoiceDefaults:
+        """A new invoice's header: the walk-in cash customer and the currency from the location's
+        Shop Setup, the signed-in user's own sales person."""
+        with self.db.read() as session:
+            loc = find_location(session, location, actor)
+            setup = session.exec(select(ShopSetup).where(ShopSetup.location_id == loc.id)).first()
+            info = None
+            if setup is not None and setup.cash_customer_id:
+                cust = session.get(Customer, setup.cash_customer_id)
+                if cust is not None and not cust.inactive:
+                    info = self._customer_info(session, cust)
+            sp = self.s.users.sales_person_of(session, actor)
+            currency = (setup.default_currency if setup is not None else None) or "USD"
+            sales_type = "credit" if info is not None and info.kind == "credit" else "cash"
+            return InvoiceDefaults(loc.code, info, sales_type, currency, sp.code if sp else (
+                info.sales_person if info is not None else None))
+
+    def item_choices(self, query: str, location: str | None = None, customer_code: str | None = None,
+                     currency: Currency | str = "USD", rate: Decimal | str | None = None,
+                     date: dt.date | None = None, limit: int = 50) -> list[ItemChoice]:
+        """The F2 item list (and the grid's code/barcode resolution): active items whose code,
+        barcode or name holds ``query``, each with its price for the customer and currency and
+        the stock available at the location (on hand − reserved). An exact code or barcode
+        comes first; a barcode that matches exactly is the only row."""
+        q = (query or "").strip()
+        on = date or self.s.today()
+        try:
+            ccy = Currency.parse(currency)
+        except MoneyError:
+            raise ValidationError("Currency: use USD or CDF", field="currency") from None
+        with self.db.read() as session:
+            loc = find_location(session, location)
+            active = Item.inactive == False  # noqa: E712
+            rows: list[Item] = []
+            if q:
+                rows = list(session.exec(select(Item).where(active, Item.barcode == q)).all())
+            if not rows:
+                stmt = select(Item).where(active)
+                if q:
+                    like = f"%{q}%"
+                    stmt = stmt.where(or_(col(Item.code).ilike(like), col(Item.name).ilike(like),
+                                          col(Item.barcode).ilike(like)))
+                rows = list(session.exec(stmt.order_by(Item.code).limit(limit)).all())
+                exact = [r for r in rows if r.code.upper() == q.upper()]
+                rows = exact + [r for r in rows if r not in exact]
+            category = "retail"
+            if customer_code:
+                cust = session.exec(select(Customer).where(Customer.code == _code(customer_code))).first()
+                if cust is not None:
+                    category = cust.price_category
+            try:
+                the_rate: Decimal | None = self._rate(session, rate, on)
+            except ShopError:  # no system rate: prices kept in the other currency show as "no price"
+                the_rate = None
+            out = []
+            for item in rows:
+                price = price_for(session, item.id, loc.id, ccy, category, on, the_rate)
+                avail = on_hand(session, item.id, loc.id) - reserved(session, item.id, loc.id)
+                shown = f"{format_amount(price)} {ccy.value}" if price is not None else "no price"
+                out.append(ItemChoice(item.code, item.name, f"{shown} · avail {format_qty(avail)} {item.unit}",
+                                      item.barcode, price, avail))
+            return out
 
     def line_defaults(self, item_code: str, location: str | None = None, customer_code: str | None = None,
                       currency: Currency | str = "USD", rate: Decimal | str | None = None,
@@ -927,9 +1014,10 @@ class SalesService:
                 f"this invoice {format_amount(totals.receivable_usd)} — a manager's approval is needed",
                 field="customer",
             )
-            if strict and draft.approver:
-                approver = self.s.users.verify_approver(session, draft.approver, draft.approver_pin)
-            else:
+            # the approver given, else a signed-in manager (unless Shop Setup asks for a PIN anyway)
+            approver = self.s.users.approval(session, actor, draft.approver if strict else None,
+                                             draft.approver_pin, location_id=loc.id)
+            if approver is None:
                 rule(exc)
 
         due = date + dt.timedelta(days=cust.credit_days) if cust is not None and sales_type == "credit" else date

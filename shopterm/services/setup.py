@@ -41,6 +41,8 @@ class SetupInfo:
     usd_increment: Decimal
     print_command: str
     print_dir: str
+    default_currency: str = "USD"  # a new invoice's currency
+    approval_pin_always: bool = False  # ask for a PIN even when a manager is signed in
 
 
 class SetupService:
@@ -162,4 +164,5 @@ class SetupService:
         return SetupInfo(loc.id, loc.code, loc.name, loc.number, setup.cash_customer_id,
                          code(setup.cash_ledger_base_id), code(setup.cash_ledger_local_id), code(setup.shortage_ledger_id),
                          setup.max_shortage_usd, setup.max_shortage_cdf, loc.cdf_increment, loc.usd_increment,
-                         setup.print_command, setup.print_dir)
+                         setup.print_command, setup.print_dir, setup.default_currency or "USD",
+                         bool(setup.approval_pin_always))

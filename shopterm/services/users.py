@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from ..store.models import Location, User
+from ..store.models import Location, SalesPerson, ShopSetup, User
 from . import audit
 from .context import ROLES, Actor, role_at_least
 from .errors import ApprovalDenied, AuthError, Duplicate, LockedOut, NotFound, ValidationError
@@ -68,6 +68,7 @@ class UserInfo:
     role: str
     location_code: str | None
     inactive: bool
+    sales_person: str | None = None  # the user's own sales person code (the invoice's default Delegue)
 
 
 class UserService:
@@ -130,9 +131,30 @@ class UserService:
             raise ApprovalDenied(f"Approval refused: {user.name} is a {user.role}, not a manager", field="approver")
         return actor_of(user)
 
+    def approval(self, session: Session, actor: Actor | None, approver: str | None, approver_pin: str | None,
+                 *, permission: str = "approve", location_id: int | None = None) -> Actor | None:
+        """The approval check every service uses (DESIGN §10), inside its transaction.
+
+        The approver given (name + PIN, checked) approves; else the signed-in ``actor``
+        approves when their role may (``permission``) and the location's Shop Setup does
+        not "ask for the PIN even when a manager is signed in". None: nobody approved.
+        """
+        given = self.verify_approver(session, approver, approver_pin)
+        if given is not None:
+            return given
+        if actor is None or not actor.can(permission):
+            return None
+        loc_id = location_id if location_id is not None else actor.location_id
+        if loc_id is not None:
+            always = session.exec(select(ShopSetup.approval_pin_always)
+                                  .where(ShopSetup.location_id == loc_id)).first()
+            if always:
+                return None
+        return actor
+
     # -- administration ------------------------------------------------------
     def create(self, actor: Actor | None, name: str, pin: str, role: str, *, full_name: str = "",
-               location: str | None = None) -> UserInfo:
+               location: str | None = None, sales_person: str | None = None) -> UserInfo:
         if actor is not None:
             actor.require("users", "Managing users")
         name = (name or "").strip().lower()
@@ -150,14 +172,16 @@ class UserService:
                 if loc is None:
                     raise NotFound(f"Location {location} not found", field="location")
                 loc_id = loc.id
-            user = User(name=name, full_name=full_name, pin_hash=hash_pin(pin), role=role, location_id=loc_id)
+            user = User(name=name, full_name=full_name, pin_hash=hash_pin(pin), role=role, location_id=loc_id,
+                        sales_person_id=_sales_person_id(session, sales_person))
             session.add(user)
             session.flush()
             audit.record(session, actor, "create", "user", user.id, after=user)
             return self._info(session, user)
 
     def update(self, actor: Actor, name: str, *, role: str | None = None, pin: str | None = None,
-               full_name: str | None = None, inactive: bool | None = None, location: str | None = None) -> UserInfo:
+               full_name: str | None = None, inactive: bool | None = None, location: str | None = None,
+               sales_person: str | None = None) -> UserInfo:
         actor.require("users", "Managing users")
         with self.db.write() as session:
             user = session.exec(select(User).where(User.name == name.strip().lower())).first()
@@ -186,6 +210,8 @@ class UserService:
                     if loc is None:
                         raise NotFound(f"Location {location} not found", field="location")
                     user.location_id = loc.id
+            if sales_person is not None:  # "" unlinks
+                user.sales_person_id = _sales_person_id(session, sales_person)
             session.add(user)
             audit.record(session, actor, "update", "user", user.id, before=before, after=user,
                          summary="PIN changed" if pin else "")
@@ -198,4 +224,27 @@ class UserService:
 
     def _info(self, session: Session, user: User) -> UserInfo:
         loc = session.get(Location, user.location_id) if user.location_id else None
-        return UserInfo(user.id, user.name, user.full_name, user.role, loc.code if loc else None, user.inactive)
+        sp = session.get(SalesPerson, user.sales_person_id) if user.sales_person_id else None
+        return UserInfo(user.id, user.name, user.full_name, user.role, loc.code if loc else None, user.inactive,
+                        sp.code if sp else None)
+
+    def sales_person_of(self, session: Session, actor: Actor | None) -> SalesPerson | None:
+        """The signed-in user's own sales person (active), or None."""
+        if actor is None:
+            return None
+        user = session.get(User, actor.user_id)
+        sp = session.get(SalesPerson, user.sales_person_id) if user is not None and user.sales_person_id else None
+        return sp if sp is not None and not sp.inactive else None
+
+
+def _sales_person_id(session: Session, code: str | None) -> int | None:
+    """A user's sales person by code (None/"" for none); refuses an unknown or inactive one."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    sp = session.exec(select(SalesPerson).where(SalesPerson.code == code)).first()
+    if sp is None:
+        raise NotFound(f"Sales person: {code} not found", field="sales_person")
+    if sp.inactive:
+        raise ValidationError(f"Sales person: {code} is inactive", field="sales_person")
+    return sp.id

@@ -79,7 +79,13 @@ def test_a_day_through_post_then_summary_and_close(shop):
         "300000.00", "20000.00", "300000.00", "580000.00")
     assert data["exchange_gain_usd"] == "5.26"
 
-    # a shortage of 20,000 CDF is above the 10,000 allowed
+    # a shortage of 20,000 CDF is above the 10,000 allowed; this shop wants a PIN even from a manager
+    from shopterm.services import Services
+    from tests.store.conftest import ask_pin_always
+
+    services = Services.open(f"sqlite:///{shop}", upgrade=False)
+    ask_pin_always(services)
+    services.db.dispose()
     close = {"type": "shop_close", "location": "AXP", "date": DAY, "physical_usd": "0", "physical_cdf": "560000"}
     code, err = post(shop, "manager", [close])
     assert code == 1

@@ -15,7 +15,7 @@ Fixtures
                  copy of the shop (e.g. one per Hypothesis example).
 
 Helpers: :func:`seed_demo_like`, :func:`open_day` (bare ``shop_day`` row),
-:func:`actor`. Constants: :data:`DAY`, :data:`RATE`, :data:`PINS`, :data:`ITEMS`.
+:func:`actor`, :func:`ask_pin_always` (Shop Setup asks a manager's PIN even from a manager). Constants: :data:`DAY`, :data:`RATE`, :data:`PINS`, :data:`ITEMS`.
 
 The shop (:func:`seed_demo_like`, DESIGN §11 "demo shop", trimmed)
 ----------------------------------------------------------------
@@ -146,6 +146,16 @@ def open_day(services, date: dt.date = DAY, location: str = "AXP") -> None:
     with services.db.write() as s:
         loc = s.exec(select(m.Location).where(m.Location.code == location)).one()
         s.add(m.ShopDay(location_id=loc.id, date=date, status="open"))
+
+
+def ask_pin_always(services, location: str = "AXP") -> None:
+    """Shop Setup's "ask for the PIN even when a manager is signed in" on (two people per approval)."""
+    admin = actor(services, "admin")
+    st = services.masters.get_shop_setup(location)
+    services.masters.save_shop_setup(
+        admin, location, cash_customer=st.cash_customer, cash_ledger_local=st.cash_ledger_local,
+        cash_ledger_base=st.cash_ledger_base, shortage_ledger=st.shortage_ledger,
+        max_shortage_usd=st.max_shortage_usd, max_shortage_cdf=st.max_shortage_cdf, approval_pin_always=True)
 
 
 def actor(services, name: str):

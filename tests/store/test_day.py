@@ -25,7 +25,7 @@ from shopterm.services.errors import (
 )
 from shopterm.store.models import AuditLog, Document, Location, ShopDay
 
-from .conftest import DAY
+from .conftest import DAY, ask_pin_always
 from .test_cash import document, float_in, post_test_invoice, voucher_lines
 
 NEXT = DAY + dt.timedelta(days=1)
@@ -184,7 +184,16 @@ def test_excess_is_posted_the_other_way(till, manager):
     ]
 
 
+def test_shortage_above_tolerance_is_approved_by_the_signed_in_manager(till, manager):
+    """DESIGN §10: the manager closing may give the approval, so it is not asked again."""
+    result = till.day.close_day(manager, physical_usd="193", physical_cdf="500000")
+    doc = document(till, result.number)
+    assert doc.approved_by == manager.user_id and doc.approved
+    assert shop_day(till).status == "closed"
+
+
 def test_shortage_above_tolerance_needs_a_managers_approval(till, cashier, manager):
+    ask_pin_always(till)  # Shop Setup: "ask for the PIN even when a manager is signed in"
     with pytest.raises(ShortageAboveTolerance) as err:
         till.day.close_day(manager, physical_usd="193", physical_cdf="500000")
     assert err.value.message == ("Cash shortage of 7.00 USD is above the maximum allowed of 5.00 USD: "
