@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from ..core.journal import JLine, UnbalancedJournalError, check_balanced, without_zero
@@ -109,6 +111,29 @@ class AccountCache:
             raise NotFound(f"Cost centre {code} not found", field="cost_centre") from None
 
 
+_LINE_COLUMNS = tuple(c.name for c in DocumentLine.__table__.columns if c.name != "id")
+
+
+def _insert_lines(session: Session, doc_id: int, lines: list[DocumentLine]) -> None:
+    """Write a document's new lines in one executemany and read their ids back in one query (ids grow
+    in insertion order within the transaction); the objects then join the session as persistent rows,
+    so a later change to one is an UPDATE. Lines that are not new go through the ORM as before."""
+    if not lines:
+        return
+    if not all(sa_inspect(line).transient for line in lines):
+        session.add_all(lines)
+        session.flush()
+        return
+    table = DocumentLine.__table__
+    session.execute(insert(table), [{c: getattr(line, c) for c in _LINE_COLUMNS} for line in lines])
+    ids = session.execute(select(table.c.id).where(table.c.document_id == doc_id).order_by(table.c.id.desc())
+                          .limit(len(lines))).scalars().all()
+    for line, line_id in zip(lines, reversed(ids)):
+        line.id = line_id
+        make_transient_to_detached(line)
+        session.add(line)
+
+
 class PostingService:
     def __init__(self, services: "Services"):
         self.s = services
@@ -143,8 +168,7 @@ class PostingService:
         for i, line in enumerate(plan.lines, start=1):
             line.document_id = doc.id
             line.line_no = line.line_no or i
-        session.add_all(plan.lines)
-        session.flush()
+        _insert_lines(session, doc.id, plan.lines)
 
         voucher_id = None
         entry_ids: list[int] = []

@@ -107,6 +107,61 @@ def price_for(session: Session, item_id: int, location_id: int, currency: Curren
     return default_price(found.price, found.currency, ccy, rate if rate is not None else Decimal(1), additional_pct)
 
 
+class PriceBook:
+    """The price-list rows in force on ``on`` for many items at one location, read in one query.
+
+    ``price_for`` answers as :func:`price_for` does for one of the items (a posting
+    with ten lines reads the price list once, not twenty times).
+    """
+
+    def __init__(self, session: Session, item_ids, location_id: int, on: dt.date):
+        self.rows: dict[tuple[int, str], Price] = {}
+        ids = sorted(set(item_ids))
+        if not ids:
+            return
+        found = session.exec(
+            select(Price)
+            .where(col(Price.item_id).in_(ids), Price.location_id == location_id, Price.effective_from <= on)
+            .order_by(col(Price.effective_from).desc(), col(Price.id).desc())
+        ).all()
+        for row in found:  # newest first: the first row of each (item, currency) is the one in force
+            self.rows.setdefault((row.item_id, row.currency), row)
+
+    def list_price(self, item_id: int, currency: Currency | str, price_category: str) -> ListPrice | None:
+        ccy = Currency.parse(currency)
+        for c in (ccy, ccy.other):
+            row = self.rows.get((item_id, c.value))
+            if row is not None:
+                value = _pick(row, price_category)
+                if value is not None:
+                    return ListPrice(value, c, row.effective_from)
+        return None
+
+    def price_for(self, item_id: int, currency: Currency | str, price_category: str, rate: Decimal | None = None,
+                  additional_pct: Decimal = Decimal(0)) -> Decimal | None:
+        ccy = Currency.parse(currency)
+        found = self.list_price(item_id, ccy, price_category)
+        if found is None or (found.currency is not ccy and rate is None):
+            return None
+        return default_price(found.price, found.currency, ccy, rate if rate is not None else Decimal(1),
+                             additional_pct)
+
+
+def items_with_promotion(session: Session, item_ids, location_id: int, on: dt.date) -> set[int]:
+    """Which of the items have an active promotion at the location on ``on`` (one query)."""
+    ids = sorted(set(item_ids))
+    if not ids:
+        return set()
+    rows = session.exec(
+        select(Promotion.item_id)
+        .join(PromotionLocation, PromotionLocation.promotion_id == Promotion.id)
+        .where(col(Promotion.item_id).in_(ids), PromotionLocation.location_id == location_id,
+               Promotion.inactive == False, Promotion.scheme_date <= on)  # noqa: E712
+        .distinct()
+    ).all()
+    return set(rows)
+
+
 def slab_ranges(session: Session, location_id: int, on: dt.date) -> list[SlabRange] | None:
     """The ranges of the active slab for the location on ``on`` (latest doc date), or ``None``."""
     slab = session.exec(
@@ -156,6 +211,8 @@ def promotion_for(session: Session, item_id: int, location_id: int, on: dt.date)
 
 __all__ = [
     "ListPrice",
+    "PriceBook",
+    "items_with_promotion",
     "PRICE_CATEGORIES",
     "PromotionInfo",
     "list_price",

@@ -37,7 +37,7 @@ from ..core.money import format_qty, q2
 from ..store.models import Batch, Customer, DocumentLine, Item, Location
 from .drafts import DocumentDraft, DraftLine
 from .errors import InsufficientStock, ShopError
-from .pricing import promotion_for
+from .pricing import items_with_promotion, promotion_for
 from .stock import default_batch
 
 if TYPE_CHECKING:
@@ -115,7 +115,10 @@ def free_goods(session: Session, *, customer: Customer | None, location: Locatio
     out: list[FreeGood] = []
     hints: list[str] = []
     any_scheme = False
+    with_scheme = items_with_promotion(session, per_item, location.id, date)
     for n, item, qty in per_item.values():
+        if item.id not in with_scheme:
+            continue
         promo = promotion_for(session, item.id, location.id, date)
         if promo is None:
             continue

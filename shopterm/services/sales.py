@@ -115,9 +115,10 @@ from .errors import (
 from .headless import Fields, handler
 from .loyalty import LoyaltyCalc, loyalty_specs, redemption_for, with_earned
 from .posting import PostingPlan, PostResult, StockSpec, utcnow
-from .pricing import price_for, slab_ranges
+from .pricing import PriceBook, price_for, slab_ranges
 from .promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free_line_rows
-from .stock import BatchStock, batches, check_batch, default_batch, on_hand, parse_date, reserved
+from .stock import (BatchStock, batches, check_batch, default_batch, on_hand, on_hand_of_batches, parse_date,
+                    reserved)
 
 if TYPE_CHECKING:
     from . import Services
@@ -434,6 +435,25 @@ class _Masters:
         self.session = session
         self.items: dict[str, Item | None] = {}
         self.batches: dict[tuple[int, str], Batch | None] = {}
+        self.prices: PriceBook | None = None
+
+    def prefetch(self, lines: "list[DraftLine]", location_id: int, on: dt.date) -> None:
+        """Read the lines' items, their typed batches and their price-list rows in three queries."""
+        codes = {_code(dl.item) for dl in lines if not dl.is_blank()} - {""} - set(self.items)
+        if codes:
+            found = {i.code: i for i in self.session.exec(select(Item).where(col(Item.code).in_(sorted(codes))))}
+            for c in codes:
+                self.items[c] = found.get(c)
+        wanted = {(self.items[_code(dl.item)].id, _code(dl.batch)) for dl in lines
+                  if not dl.is_blank() and self.items.get(_code(dl.item)) is not None and _code(dl.batch)}
+        wanted -= set(self.batches)
+        if wanted:
+            rows = self.session.exec(select(Batch).where(col(Batch.item_id).in_(sorted({i for i, _ in wanted})),
+                                                         col(Batch.code).in_(sorted({c for _, c in wanted})))).all()
+            found_b = {(b.item_id, b.code): b for b in rows}
+            for key in wanted:
+                self.batches[key] = found_b.get(key)
+        self.prices = PriceBook(self.session, [i.id for i in self.items.values() if i is not None], location_id, on)
 
     def item(self, code: str) -> Item | None:
         if code not in self.items:
@@ -957,6 +977,7 @@ class SalesService:
                 rule(exc)
 
         # -- lines
+        m.prefetch(draft.lines, loc.id, date)
         lines: list[_Line] = []
         for n, dl in enumerate(draft.lines, start=1):
             if dl.is_blank():
@@ -973,10 +994,12 @@ class SalesService:
         for l in ([*lines, *free] if moves_stock else []):
             if l.batch is not None:
                 per_batch.setdefault(l.batch.id, []).append(l)
+        held = on_hand_of_batches(session, loc.id, {g[0].batch.id: g[0].item.id for g in per_batch.values()})
         for group in per_batch.values():
             first = group[0]
             try:
-                check_batch(session, first.item, first.batch, loc, sum((l.qty for l in group), ZQ), date)
+                check_batch(session, first.item, first.batch, loc, sum((l.qty for l in group), ZQ), date,
+                            held=held[first.batch.id])
             except (ExpiredBatch, InsufficientStock) as exc:
                 exc.details["line"] = first.n
                 rule(exc)
@@ -1057,7 +1080,8 @@ class SalesService:
             raise _line_err(n, exc, "flat_discount") from None
         from_list = _blank(dl.price)
         if from_list:
-            price = price_for(session, item.id, loc.id, ccy, category, date, rate, add_pct)
+            price = (m.prices.price_for(item.id, ccy, category, rate, add_pct) if m.prices is not None
+                     else price_for(session, item.id, loc.id, ccy, category, date, rate, add_pct))
             if price is None:
                 rule(ValidationError(f"Line {n}: no price for {code} at {loc.code} in {ccy.value} on {date}: "
                                      "set one in Price Update", field="price", line=n))

@@ -80,6 +80,21 @@ def on_hand(session: Session, item_id: int, location_id: int, batch_id: int | No
     return _qty(session.execute(stmt).scalar())
 
 
+def on_hand_of_batches(session: Session, location_id: int, batches: "dict[int, int]") -> dict[int, Decimal]:
+    """On-hand quantity of each batch (``{batch_id: item_id}``) at the location, one grouped query
+    over the (item, location, batch) index; a batch with no move holds 0."""
+    ids = sorted(batches)
+    if not ids:
+        return {}
+    stmt = (sa_select(StockMove.batch_id, func.sum(StockMove.qty))
+            .where(StockMove.item_id.in_(sorted(set(batches.values()))), StockMove.location_id == location_id,
+                   StockMove.batch_id.in_(ids))
+            .group_by(StockMove.batch_id))
+    held = {i: ZERO_QTY for i in ids}
+    held.update({bid: _qty(q) for bid, q in session.execute(stmt).all()})
+    return held
+
+
 def reserved(session: Session, item_id: int, location_id: int) -> Decimal:
     """Posted (not cancelled) orders, proformas and provisional invoices not yet invoiced/delivered."""
     stmt = (
@@ -119,12 +134,16 @@ def default_batch(session: Session, item_id: int, location_id: int, on: dt.date)
     return None
 
 
-def check_batch(session: Session, item: Item, batch: Batch, location: Location, qty: Decimal, on: dt.date) -> Decimal:
-    """Refuse an expired batch or more than it holds; returns what the batch holds."""
+def check_batch(session: Session, item: Item, batch: Batch, location: Location, qty: Decimal, on: dt.date,
+                held: Decimal | None = None) -> Decimal:
+    """Refuse an expired batch or more than it holds; returns what the batch holds.
+
+    ``held``: the batch's on-hand quantity when the caller already read it (:func:`on_hand_of_batches`)."""
     if is_expired(batch, on):
         raise ExpiredBatch(f"Batch {batch.code} of {item.code} expired on {batch.expiry.isoformat()}", field="batch",
                            item=item.code, batch=batch.code)
-    held = on_hand(session, item.id, location.id, batch.id)
+    if held is None:
+        held = on_hand(session, item.id, location.id, batch.id)
     if qty > held:
         raise InsufficientStock(
             f"Insufficient stock: batch {batch.code} of {item.code} holds {format_qty(held)}, {format_qty(qty)} asked",
@@ -170,6 +189,7 @@ class StockService:
 
     # the session helpers, also reachable from the service object
     on_hand = staticmethod(on_hand)
+    on_hand_of_batches = staticmethod(on_hand_of_batches)
     reserved = staticmethod(reserved)
     batches = staticmethod(batches)
     default_batch = staticmethod(default_batch)
@@ -342,6 +362,7 @@ __all__ = [
     "StockService",
     "batches",
     "check_batch",
+    "on_hand_of_batches",
     "default_batch",
     "is_expired",
     "on_hand",

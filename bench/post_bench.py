@@ -1,0 +1,217 @@
+"""Posting speed: a 10-line sales invoice through the services, and ``shopterm post`` of a list.
+
+    .venv/bin/python bench/post_bench.py                 # 300 invoices through SalesService.post_invoice
+    .venv/bin/python bench/post_bench.py --profile 40    # cProfile of 40 posts, top entries
+    .venv/bin/python bench/post_bench.py --batch 1000    # also `shopterm post` of 1,000 invoices in one list
+    .venv/bin/python bench/post_bench.py --json
+
+Builds the demo shop in a temporary file, receives 100,000 units of each
+sellable batch, opens the day, then posts credit invoices to C0001 with ten
+lines (ten items, batch given, list price, one a CDF-priced customer category…)
+and times each ``post_invoice`` call. The anchor is the same rows (header, 10
+lines, 10 stock moves, voucher, journal lines, ledger entry, audit row, the
+number sequence) written with raw ``sqlite3`` in one transaction on a copy of
+the database, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ITEMS = [("PARA500", "B001"), ("AMOX250", "A001"), ("BAND01", "D001"), ("IBU400", "I001"), ("ORS01", "R001"),
+         ("ARTE20", "L001"), ("METRO250", "M001"), ("CIPRO500", "C001"), ("VITC500", "V001"), ("ZINC20", "Z001")]
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def setup(path: Path):
+    import datetime as dt
+
+    from shopterm.services import Services
+    from shopterm.services.demo import ensure_demo
+    from shopterm.services.users import actor_of
+    from shopterm.store.models import User
+    from sqlmodel import select
+
+    today = dt.date(2026, 11, 23)
+    services = Services.open(f"sqlite:///{path}", today=today)
+    ensure_demo(services, today)
+    with services.db.read() as s:
+        manager = actor_of(s.exec(select(User).where(User.name == "manager")).one())
+        cashier = actor_of(s.exec(select(User).where(User.name == "cashier")).one())
+    services.stock.receive(manager, location="AXP", date=today,
+                           lines=[{"item": i, "batch": b, "qty": "100000", "cost_usd": "0.50"} for i, b in ITEMS])
+    services.day.open_day(cashier, location="AXP", date=today)
+    # C0001's limit is not what is timed: raise it so no invoice needs an approval.
+    with services.db.write() as s:
+        s.exec_driver_sql if False else None
+        s.connection().exec_driver_sql("UPDATE customer SET credit_limit_usd = 100000000000 WHERE code='C0001'")
+    return services, cashier, today
+
+
+def draft(today):
+    from shopterm.services.drafts import DocumentDraft, DraftLine
+
+    return DocumentDraft(location="AXP", date=today, customer="C0001", sales_type="credit", currency="USD",
+                         rate="2850", sales_person="SP01", flat_discount_type="percent", flat_discount_value="5",
+                         lines=[DraftLine(i, b, "1", None, "0", "0") for i, b in ITEMS])
+
+
+def doc_json(today, n):
+    return [{"type": "sales_invoice", "location": "AXP", "date": today.isoformat(), "customer": "C0001",
+             "sales_type": "credit", "currency": "USD", "rate": "2850", "sales_person": "SP01",
+             "flat_discount": {"type": "percent", "value": "5"},
+             "lines": [{"item": i, "batch": b, "qty": "1"} for i, b in ITEMS]} for _ in range(n)]
+
+
+def raw_anchor(path: Path, rounds: int) -> list[float]:
+    """The same 29+ rows an invoice writes, with raw sqlite3, one transaction each (WAL, synchronous=NORMAL)."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    doc_cols = [r[1] for r in con.execute("PRAGMA table_info(document)")]
+    src = con.execute("SELECT * FROM document WHERE doc_type='SI' ORDER BY id DESC LIMIT 1").fetchone()
+    doc_row = dict(zip(doc_cols, src))
+    doc_id_src = doc_row["id"]
+
+    def rows_of(table, where, arg):
+        cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+        return cols, [dict(zip(cols, r)) for r in con.execute(f"SELECT * FROM {table} WHERE {where}", (arg,))]
+
+    lcols, lines = rows_of("document_line", "document_id=?", doc_id_src)
+    mcols, moves = rows_of("stock_move", "document_id=?", doc_id_src)
+    vcols, vouchers = rows_of("journal_voucher", "document_id=?", doc_id_src)
+    jcols, jlines = rows_of("journal_line", "voucher_id=?", vouchers[0]["id"])
+    ecols, entries = rows_of("ledger_entry", "document_id=?", doc_id_src)
+    acols, audits = rows_of("audit_log", "entity='document' AND entity_id=?", doc_id_src)
+
+    def ins(table, cols, row):
+        cs = [c for c in cols if c != "id"]
+        cur = con.execute(f"INSERT INTO {table} ({','.join(cs)}) VALUES ({','.join('?' * len(cs))})",
+                          [row[c] for c in cs])
+        return cur.lastrowid
+
+    def insmany(table, cols, rows):
+        cs = [c for c in cols if c != "id"]
+        con.executemany(f"INSERT INTO {table} ({','.join(cs)}) VALUES ({','.join('?' * len(cs))})",
+                        [[r[c] for c in cs] for r in rows])
+
+    times = []
+    for k in range(rounds):
+        t = time.perf_counter()
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("UPDATE number_sequence SET last_value = last_value + 1 WHERE doc_type='SI'")
+        d = dict(doc_row, number=f"RAW{k:08d}")
+        did = ins("document", doc_cols, d)
+        insmany("document_line", lcols, [dict(l, document_id=did) for l in lines])
+        insmany("stock_move", mcols, [dict(m, document_id=did, document_line_id=None) for m in moves])
+        vid = ins("journal_voucher", vcols, dict(vouchers[0], document_id=did, number=d["number"]))
+        jl_ids = []
+        for j in jlines:
+            jl_ids.append(ins("journal_line", jcols, dict(j, voucher_id=vid)))
+        for e in entries:
+            ins("ledger_entry", ecols, dict(e, document_id=did, journal_line_id=jl_ids[0], number=d["number"]))
+        for a in audits:
+            ins("audit_log", acols, dict(a, entity_id=did))
+        con.execute("COMMIT")
+        times.append((time.perf_counter() - t) * 1000)
+    con.close()
+    return times
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=300)
+    ap.add_argument("--profile", type=int, default=0)
+    ap.add_argument("--batch", type=int, default=0, help="also time `shopterm post` of a list of N invoices")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--sql", action="store_true", help="count the SQL statements of one post")
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="postbench"))
+    try:
+        path = tmp / "bench.db"
+        services, cashier, today = setup(path)
+        d = draft(today)
+        for _ in range(10):  # warm up (imports, first-use caches)
+            services.sales.post_invoice(cashier, d)
+        out = {}
+        if a.sql:
+            from sqlalchemy import event
+
+            stmts = []
+            event.listen(services.db.engine, "before_cursor_execute",
+                         lambda conn, cur, stmt, params, ctx, many: stmts.append(stmt))
+            services.sales.post_invoice(cashier, d)
+            out["statements"] = len(stmts)
+            for s_ in stmts:
+                print(" ".join(s_.split())[:160], file=sys.stderr)
+            event.remove(services.db.engine, "before_cursor_execute", event.registry._key_to_collection and None or None) if False else None
+        if a.profile:
+            pr = cProfile.Profile()
+            pr.enable()
+            for _ in range(a.profile):
+                services.sales.post_invoice(cashier, d)
+            pr.disable()
+            buf = io.StringIO()
+            pstats.Stats(pr, stream=buf).sort_stats("cumulative").print_stats(40)
+            print(buf.getvalue())
+            buf = io.StringIO()
+            pstats.Stats(pr, stream=buf).sort_stats("tottime").print_stats(25)
+            print(buf.getvalue())
+        times = []
+        for _ in range(a.count):
+            t = time.perf_counter()
+            services.sales.post_invoice(cashier, d)
+            times.append((time.perf_counter() - t) * 1000)
+        out["post_ms"] = {"p50": round(pct(times, 50), 2), "p99": round(pct(times, 99), 2), "n": len(times)}
+        services.db.dispose()
+        raw_db = tmp / "raw.db"
+        shutil.copyfile(path, raw_db)
+        for ext in ("-wal", "-shm"):
+            if Path(str(path) + ext).exists():
+                shutil.copyfile(str(path) + ext, str(raw_db) + ext)
+        raw = raw_anchor(raw_db, max(a.count, 100))
+        out["raw_ms"] = {"p50": round(pct(raw, 50), 3), "p99": round(pct(raw, 99), 3)}
+        if a.batch:
+            listfile = tmp / "batch.json"
+            listfile.write_text(json.dumps(doc_json(today, a.batch)))
+            shopterm = str(ROOT / ".venv" / "bin" / "shopterm")
+            env = dict(os.environ, SHOPTERM_TODAY=today.isoformat())
+            t = time.perf_counter()
+            proc = subprocess.run([shopterm, "post", str(listfile), "--db", str(path), "--user", "cashier"],
+                                  capture_output=True, text=True, env=env)
+            wall = time.perf_counter() - t
+            if proc.returncode != 0:
+                print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
+                raise SystemExit("shopterm post failed")
+            out["batch"] = {"documents": a.batch, "seconds": round(wall, 2), "per_s": round(a.batch / wall)}
+        if a.json:
+            print(json.dumps(out))
+        else:
+            for k, v in out.items():
+                print(f"{k:10} {v}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
