@@ -13,6 +13,7 @@ Scales (DESIGN §3): amounts 2 dp, quantities 3 dp, rates 6 dp, percentages
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
@@ -59,11 +60,23 @@ class MoneyError(ValueError):
     """A value that cannot be money, a quantity or a rate."""
 
 
-def to_decimal(value: object, *, field: str = "value") -> Decimal:
+#: Longest number text we read (a 12-digit amount with grouping and decimals fits easily).
+MAX_NUMBER_TEXT = 40
+
+#: Characters a typed number may group thousands with: space, no-break space, narrow no-break space.
+GROUP_SPACES = (" ", "\u00a0", "\u202f")
+
+_JSON_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_DIGITS = re.compile(r"\d+")
+
+
+def to_decimal(value: object, *, field: str = "value", strict: bool = False) -> Decimal:
     """Turn an int, str or Decimal into a Decimal. Floats and garbage are refused.
 
     ``field`` names the field in the error message, so the cashier knows what
-    to fix.
+    to fix. A string is read as typed on a screen (:func:`read_typed`: ``2,50``
+    and ``2.50`` are both 2.5, spaces group thousands) unless ``strict``, the
+    JSON rule (:func:`read_strict`: digits and at most one ``.``, nothing else).
     """
     if isinstance(value, bool):
         raise MoneyError(f"{field}: expected a number, got {value!r}")
@@ -74,18 +87,124 @@ def to_decimal(value: object, *, field: str = "value") -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
-        if not text:
-            raise MoneyError(f"{field}: a number is required")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise MoneyError(f"{field}: {value!r} is not a number") from None
+        result = read_strict(value, field=field) if strict else read_typed(value, field=field)
     else:
         raise MoneyError(f"{field}: expected a number, got {type(value).__name__}")
     if not result.is_finite():
         raise MoneyError(f"{field}: {value!r} is not a finite number")
     return result
+
+
+def _shown(text: str) -> str:
+    """The text as it may be quoted in a message (no control characters, not endless)."""
+    cut = text if len(text) <= MAX_NUMBER_TEXT else text[:MAX_NUMBER_TEXT] + "…"
+    return repr(cut)
+
+
+def read_strict(text: str, *, field: str = "value") -> Decimal:
+    """A number string from JSON: optional sign, digits, at most one ``.`` as decimal point.
+
+    Nothing else is accepted — no ``,`` (``"2,50"`` is refused, not read as 250), no
+    spaces inside, no ``_``, no exponent (``"1e30"``).
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise MoneyError(f"{field}: a number is required")
+    if len(stripped) > MAX_NUMBER_TEXT:
+        raise MoneyError(f"{field}: {_shown(stripped)} is too long for a number (at most {MAX_NUMBER_TEXT} characters)")
+    if not _JSON_NUMBER.fullmatch(stripped) or not stripped.isascii():
+        hint = ""
+        if "," in stripped:
+            hint = " (in JSON only '.' is a decimal point: write \"2.50\", not \"2,50\")"
+        elif any(ch.isdigit() for ch in stripped):
+            hint = " (digits and one '.' only: no exponent, spaces or separators)"
+        raise MoneyError(f"{field}: {_shown(text)} is not a number{hint}")
+    return Decimal(stripped)
+
+
+def read_typed(text: str, *, field: str = "value") -> Decimal:
+    """A number as a cashier types it on a screen (DESIGN §3).
+
+    * ``2,50`` and ``2.50`` are both 2.5 (comma or point as decimal mark);
+    * a space, U+00A0 or U+202F groups thousands: ``2 500,50`` = 2500.50;
+    * with both marks the last one is the decimal mark: ``2,500.50`` and
+      ``2.500,50`` = 2500.50; marks repeated (``1,234,567``) group thousands;
+    * a text that reads two ways — one comma or point followed by exactly three
+      digits after a 1–3 digit integer, e.g. ``1,500`` — is refused with both readings:
+      only ``1.500`` with a point is read as the decimal 1.5 (a point is a decimal point
+      unless repeated or followed by a comma);
+    * anything else (letters, an exponent, ``_``) is refused: no character is dropped.
+    """
+    stripped = text.strip()
+    for sp in GROUP_SPACES[1:]:
+        stripped = stripped.strip(sp)
+    if not stripped:
+        raise MoneyError(f"{field}: a number is required")
+    if len(stripped) > MAX_NUMBER_TEXT:
+        raise MoneyError(f"{field}: {_shown(stripped)} is too long for a number (at most {MAX_NUMBER_TEXT} characters)")
+    sign = ""
+    body = stripped
+    if body[0] in "+-":
+        sign, body = ("-" if body[0] == "-" else ""), body[1:].lstrip(" ")
+    bad = [ch for ch in body if not (ch.isascii() and ch.isdigit()) and ch not in ".," and ch not in GROUP_SPACES]
+    if bad or not body:
+        raise MoneyError(f"{field}: {_shown(text)} is not a number")
+    spaced = any(sp in body for sp in GROUP_SPACES)
+    commas, points = body.count(","), body.count(".")
+
+    def refuse() -> MoneyError:
+        return MoneyError(f"{field}: {_shown(text)} is not a number (use a comma or a point for decimals, "
+                          "spaces for thousands: 2 500,50)")
+
+    # Which mark is the decimal mark, which groups thousands?
+    decimal_mark: str | None = None
+    group_mark: str | None = None
+    if commas and points:
+        last = "," if body.rfind(",") > body.rfind(".") else "."
+        decimal_mark, group_mark = last, ("." if last == "," else ",")
+        if body.count(decimal_mark) != 1:
+            raise refuse()
+    elif commas > 1 or points > 1:
+        group_mark = "," if commas > 1 else "."
+    elif commas == 1 or points == 1:
+        mark = "," if commas else "."
+        whole, _, frac = body.partition(mark)
+        whole_digits = whole
+        for sp in GROUP_SPACES:
+            whole_digits = whole_digits.replace(sp, "")
+        ambiguous = (mark == "," and not spaced and len(frac) == 3 and frac.isdigit()
+                     and 1 <= len(whole) <= 3 and whole.isdigit() and not whole.startswith("0"))
+        if ambiguous:
+            as_decimal = _plain(Decimal(f"{sign}{whole}.{frac}").normalize())
+            as_thousands = f"{sign}{whole}{frac}"
+            raise MoneyError(f"{field}: {_shown(text)} reads two ways — {as_decimal} or {as_thousands}; "
+                             f"type {as_decimal} or {as_thousands} (or {sign}{whole} {frac})")
+        decimal_mark = mark
+    if spaced and group_mark is not None:
+        raise refuse()  # two kinds of grouping in one number
+    if decimal_mark is not None:
+        whole, _, frac = body.partition(decimal_mark)
+    else:
+        whole, frac = body, ""
+    if any(sp in frac for sp in GROUP_SPACES) or (frac and not _DIGITS.fullmatch(frac)):
+        raise refuse()
+    seps = list(GROUP_SPACES) + ([group_mark] if group_mark else [])
+    if decimal_mark is not None and whole == "" and frac:
+        groups = ["0"]
+    else:
+        pattern = "[" + re.escape("".join(seps)) + "]"
+        groups = re.split(pattern, whole)
+    if len(groups) > 1:
+        if not (1 <= len(groups[0]) <= 3) or any(len(g) != 3 for g in groups[1:]) \
+                or not all(_DIGITS.fullmatch(g) for g in groups):
+            raise MoneyError(f"{field}: {_shown(text)} is not a number (thousands are grouped by three digits: "
+                             "2 500 000,50)")
+    elif not _DIGITS.fullmatch(groups[0]):
+        raise refuse()
+    if decimal_mark is not None and not frac and not "".join(groups):
+        raise refuse()
+    digits = "".join(groups)
+    return Decimal(f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}")
 
 
 def q2(value: Decimal) -> Decimal:
@@ -131,45 +250,70 @@ def floor_to_increment(value: Decimal, increment: Decimal) -> Decimal:
     return q2((value / increment).quantize(Decimal(1), rounding=ROUND_FLOOR) * increment)
 
 
-def parse_amount(value: object, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
-    """A user-typed amount: at most 2 decimals, not negative unless allowed, not huge."""
-    d = to_decimal(value, field=field)
-    if d != d.quantize(CENT, rounding=ROUND_DOWN) and d.as_tuple().exponent < -2:
-        raise MoneyError(f"{field}: at most 2 decimal places ({value})")
-    return _check_range(d, field, MAX_AMOUNT, allow_negative)
+def parse_amount(value: object, *, field: str = "amount", allow_negative: bool = False,
+                 strict: bool = False) -> Decimal:
+    """A user-typed amount: at most 2 decimals, not negative unless allowed, below 10¹².
+
+    Strings are read as typed on a screen unless ``strict`` (JSON): see :func:`to_decimal`.
+    """
+    d = _check_range(to_decimal(value, field=field, strict=strict), field, MAX_AMOUNT, allow_negative)
+    if d != d.quantize(CENT, rounding=ROUND_DOWN):
+        raise MoneyError(f"{field}: at most 2 decimal places ({_plain(d)})")
+    return d
 
 
-def parse_qty(value: object, *, field: str = "qty", allow_negative: bool = False) -> Decimal:
-    d = to_decimal(value, field=field)
-    if d.as_tuple().exponent < -3 and d != d.quantize(QTY_QUANTUM):
-        raise MoneyError(f"{field}: at most 3 decimal places ({value})")
-    return _check_range(d, field, MAX_QTY, allow_negative)
+def parse_qty(value: object, *, field: str = "qty", allow_negative: bool = False, strict: bool = False) -> Decimal:
+    """A quantity: at most 3 decimals, below 10⁹."""
+    d = _check_range(to_decimal(value, field=field, strict=strict), field, MAX_QTY, allow_negative)
+    if d != d.quantize(QTY_QUANTUM, rounding=ROUND_DOWN):
+        raise MoneyError(f"{field}: at most 3 decimal places ({_plain(d)})")
+    return d
 
 
-def parse_rate(value: object, *, field: str = "rate") -> Decimal:
-    d = to_decimal(value, field=field)
+def parse_rate(value: object, *, field: str = "rate", strict: bool = False) -> Decimal:
+    """An exchange rate (CDF per USD): above zero, at most 6 decimals, below 10⁹."""
+    d = to_decimal(value, field=field, strict=strict)
     if d <= 0:
         raise MoneyError(f"{field}: the exchange rate must be greater than zero")
-    if d.as_tuple().exponent < -6 and d != d.quantize(RATE_QUANTUM):
-        raise MoneyError(f"{field}: at most 6 decimal places ({value})")
-    return _check_range(d, field, MAX_RATE, False)
-
-
-def parse_pct(value: object, *, field: str = "percent") -> Decimal:
-    d = to_decimal(value, field=field)
-    if d < 0 or d > HUNDRED:
-        raise MoneyError(f"{field}: a percentage must be between 0 and 100 ({value})")
-    if d.as_tuple().exponent < -4 and d != d.quantize(PCT_QUANTUM):
-        raise MoneyError(f"{field}: at most 4 decimal places ({value})")
+    d = _check_range(d, field, MAX_RATE, False)
+    if d != d.quantize(RATE_QUANTUM, rounding=ROUND_DOWN):
+        raise MoneyError(f"{field}: at most 6 decimal places ({_plain(d)})")
     return d
+
+
+def parse_pct(value: object, *, field: str = "percent", strict: bool = False) -> Decimal:
+    """A percentage between 0 and 100, at most 4 decimals."""
+    d = to_decimal(value, field=field, strict=strict)
+    if d < 0 or d > HUNDRED:
+        raise MoneyError(f"{field}: a percentage must be between 0 and 100 ({_plain(d)})")
+    if d != d.quantize(PCT_QUANTUM, rounding=ROUND_DOWN):
+        raise MoneyError(f"{field}: at most 4 decimal places ({_plain(d)})")
+    return d
+
+
+def _plain(d: Decimal) -> str:
+    """A Decimal in plain digits for a message (never ``1E+30``; very long ones cut)."""
+    if abs(d.adjusted()) > 30:
+        return f"{d:.3E}"
+    text = f"{d:f}"
+    return text if len(text) <= MAX_NUMBER_TEXT else text[:MAX_NUMBER_TEXT] + "…"
 
 
 def _check_range(d: Decimal, field: str, limit: Decimal, allow_negative: bool) -> Decimal:
+    """Refuse a negative (unless allowed) or a value beyond ``limit``, before any rounding.
+
+    The range is checked first, so a huge value (``1E+30``) is refused with the limit
+    instead of overflowing the decimal context while it is rounded.
+    """
     if d < 0 and not allow_negative:
-        raise MoneyError(f"{field}: must not be negative ({d})")
+        raise MoneyError(f"{field}: must not be negative ({_plain(d)})")
     if abs(d) > limit:
-        raise MoneyError(f"{field}: {d} is too large")
+        raise MoneyError(f"{field}: {_plain(d)} is above the maximum {format_amount(limit, _places(limit))}")
     return d
+
+
+def _places(limit: Decimal) -> int:
+    return max(0, -limit.as_tuple().exponent)  # type: ignore[operator]
 
 
 def _no_float(*values: object) -> None:

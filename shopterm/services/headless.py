@@ -243,7 +243,7 @@ class Fields:
             return default
         value = self._number_text(name, example)
         try:
-            return parse(value, field=name, **kw)
+            return parse(value, field=name, strict=True, **kw)
         except MoneyError as exc:
             raise ValidationError(f"{self.where}: {exc}", field=self._f(name)) from None
 

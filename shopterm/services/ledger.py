@@ -129,10 +129,10 @@ def resolve_customer(session: Session, customer: int | str | Customer) -> Custom
         if not text:
             raise ValidationError("Customer is required", field="customer")
         row = session.execute(select(Customer).where(Customer.code == text.upper())).scalars().first()
-        if row is None and text.isdigit():
+        if row is None and text.isascii() and text.isdigit() and len(text) <= 18:  # an id fits 64 bits
             row = session.get(Customer, int(text))
     if row is None:
-        raise NotFound(f"Customer {customer} not found", field="customer")
+        raise NotFound(f"Customer {str(customer)[:40]} not found", field="customer")
     return row
 
 

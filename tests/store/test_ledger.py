@@ -372,7 +372,7 @@ def test_payment_on_account_settles_the_oldest_invoices_first(open_shop, manager
 def test_payment_in_cdf_goes_to_the_cdf_till(open_shop, cashier, manager):
     services = open_shop
     si = entry(services, invoice(services, manager, "C0002", "120.00", D2))
-    p = services.ledger.record_payment(cashier, customer="c0002", amount="285,000", currency="CDF", rate="2850")
+    p = services.ledger.record_payment(cashier, customer="c0002", amount="285 000", currency="CDF", rate="2850")
     assert (p.currency, p.amount, p.amount_usd) == ("CDF", D("285000.00"), D("100.00"))
     assert open_usd(services, si) == D("20.00")
     with services.db.read() as s:

@@ -149,10 +149,10 @@ class IntInput(ShopInput):
     DEFAULT_KIND = "number"
 
     def _parse(self, text: str) -> int:
-        raw = text.replace(",", "").strip()
-        if not raw.isdigit():
+        value = money.read_typed(text, field=self.label)  # "1 000" and "1,000,000" group; "1,5" is refused below
+        if value < 0 or value != value.to_integral_value() or value > money.MAX_QTY:
             raise money.MoneyError(f"{self.label}: {text!r} is not a whole number")
-        return int(raw)
+        return int(value)
 
 
 class MarkupInput(ShopInput):
