@@ -71,6 +71,8 @@ def render_table(summary) -> str:
     out.append(f"{'Exchange gain/loss (USD)':<26}{_amt(s.exchange_gain_usd):>22}")
     if s.counted and s.needs_approval:
         out.append("Shortage above the maximum allowed: a manager's approval is needed")
+    elif s.approved_by:
+        out.append(f"Shortage above the maximum allowed: approved by {s.approved_by}")
     out += ["", "Documents"]
     if not s.documents:
         out.append("  none")

@@ -58,6 +58,7 @@ from ..store.models import (
     ShopDay,
     ShopSetup,
     StockMove,
+    User,
 )
 from ..store.numbering import DOC_TYPES
 from . import audit
@@ -241,6 +242,7 @@ class CloseSummary:
     denominations: dict = field(default_factory=dict)
     open_number: str | None = None
     close_number: str | None = None
+    approved_by: str | None = None  # the manager who approved a closed day's shortage
 
     def figures(self, currency: Currency | str) -> core_close.CloseFigures:
         return self.usd if Currency.parse(currency) is USD else self.cdf
@@ -266,6 +268,7 @@ class CloseSummary:
             "details": {"USD": fig(self.usd), "CDF": fig(self.cdf)},
             "difference_usd_value": _s(self.difference_usd_value),
             "needs_approval": self.needs_approval,
+            "approved_by": self.approved_by,
             "max_shortage_usd": _s(self.max_shortage_usd),
             "max_shortage_cdf": _s(self.max_shortage_cdf),
             "exchange_gain_usd": _s(self.exchange_gain_usd),
@@ -326,7 +329,11 @@ class DayService:
     def open_day(self, actor: Actor, *, location: str | None = None, date: dt.date | None = None,
                  remarks: str = "") -> PostResult:
         actor.require("open_day", "Shop Open")
-        date = date or self.s.today()
+        today = self.s.today()
+        date = date or today
+        if date > today:
+            raise ValidationError(f"The shop cannot be opened for {date}: that is later than today ({today})",
+                                  field="date")
         with self.db.write() as session:
             loc = find_location(session, location, actor)
             setup = setup_info(self.s, session, loc)
@@ -445,6 +452,12 @@ class DayService:
             figs[USD], figs[CDF], rate, max_shortage_usd=setup.max_shortage_usd,
             max_shortage_cdf=setup.max_shortage_cdf, exchange_gain_usd=-(gain or Z),
         )
+        needs_approval = summary.needs_approval
+        approved_by = None
+        if close_doc is not None and close_doc.approved_by is not None:
+            approved_by = session.execute(select(User.name).where(User.id == close_doc.approved_by)).scalar()
+        if close_doc is not None and (close_doc.approved or approved_by):
+            needs_approval = False  # the day is closed: its shortage was approved when it was closed
         if close_doc is not None:
             voucher = self._posted_voucher(session, close_doc.id)
         else:
@@ -455,13 +468,13 @@ class DayService:
         return CloseSummary(
             location_code=loc.code, date=date, status=status, rate=rate, usd=figs[USD], cdf=figs[CDF],
             counted=counted, difference_usd_value=summary.difference_usd_value,
-            needs_approval=summary.needs_approval, max_shortage_usd=setup.max_shortage_usd,
+            needs_approval=needs_approval, max_shortage_usd=setup.max_shortage_usd,
             max_shortage_cdf=setup.max_shortage_cdf, exchange_gain_usd=summary.exchange_gain_usd,
             cash_usd_account=setup.cash_usd_account, cash_cdf_account=setup.cash_cdf_account,
             inventory=self._inventory(session, loc.id, date), documents=self._documents(session, loc.id, date),
             unpaid_cash_invoices=self._unpaid_cash(session, loc.id, date), voucher=voucher,
             denominations=denoms, open_number=open_doc.number if open_doc else None,
-            close_number=close_doc.number if close_doc else None,
+            close_number=close_doc.number if close_doc else None, approved_by=approved_by,
         )
 
     @staticmethod

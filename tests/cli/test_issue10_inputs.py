@@ -57,3 +57,54 @@ def test_json_comma_in_a_price_is_an_error_naming_the_field(shop):
     ok = post(shop, [invoice()])
     assert ok.ok, ok.error
     assert shop.sales.document(ok.posted[0]["number"]).totals.net == D("5.80")
+
+
+# ---------------------------------------------------------------- item 6: the shop day
+
+def run_cli(*args: str, input: str | None = None):
+    from typer.testing import CliRunner
+
+    from shopterm.cli import make_app
+
+    env = {"SHOPTERM_DB": None, "SHOPTERM_USER": None, "SHOPTERM_PIN": None, "SHOPTERM_TODAY": "2026-11-23"}
+    return CliRunner(env=env).invoke(make_app(list(args)), list(args), input=input)
+
+
+def test_summary_of_a_closed_day_whose_shortage_was_approved(tmp_path_factory, tmp_path):
+    """Float 100 USD in, 90 USD counted: a 10.00 USD shortage, above the 5.00 USD maximum. The manager
+    approves it at the close; the closed day's summary then says who approved it, not that an approval
+    is still needed (main printed "a manager's approval is needed" and needs_approval true)."""
+    svc = _copy_services(_template(tmp_path_factory), tmp_path)
+    db = str(svc.db.engine.url.database)
+    svc.db.dispose()
+    docs = [{"type": "shop_open", "location": "AXP", "date": "2026-11-23"},
+            {"type": "shop_receipt", "location": "AXP", "date": "2026-11-23", "particulars": "1900",
+             "cost_centre": "SHOP", "currency": "USD", "rate": "2850", "amount": "100", "narration": "Float"}]
+    r = run_cli("post", "-", "--db", db, "--user", "cashier", input=json.dumps(docs))
+    assert r.exit_code == 0, r.stdout
+    close = {"type": "shop_close", "location": "AXP", "date": "2026-11-23", "physical_usd": "90",
+             "physical_cdf": "0", "approver": "manager", "approver_pin": "2222"}
+    r = run_cli("post", "-", "--db", db, "--user", "manager", input=json.dumps([close]))
+    assert r.exit_code == 0, r.stdout
+    r = run_cli("day", "summary", "--db", db, "--date", "2026-11-23")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert f"{'Difference (+ short)':<26}{'10.00':>22}{'0.00':>22}" in lines
+    assert "Shortage above the maximum allowed: approved by manager" in lines
+    assert not any("approval is needed" in line for line in lines)
+    r = run_cli("day", "summary", "--db", db, "--date", "2026-11-23", "--format", "json")
+    data = json.loads(r.stdout)
+    assert (data["status"], data["needs_approval"], data["approved_by"]) == ("closed", False, "manager")
+
+
+def test_a_day_later_than_today_cannot_be_opened(shop):
+    """Today is 2026-11-23 (the machine's date, fixed by the test): opening 2026-11-24 is refused and
+    writes nothing; main opened it and the TUI's business date jumped to the 24th."""
+    out = post(shop, [{"type": "shop_open", "location": "AXP", "date": "2026-11-24"}], user="cashier")
+    assert not out.ok
+    assert (out.error["error"], out.error["field"]) == (
+        "The shop cannot be opened for 2026-11-24: that is later than today (2026-11-23)", "date")
+    with shop.db.read() as s:
+        assert s.execute(select(func.count()).select_from(m.ShopDay)
+                         .where(m.ShopDay.date > shop.today())).scalar_one() == 0
+    assert documents(shop) == 0

@@ -171,6 +171,7 @@ def test_a_whole_counter_day(services, cashier, manager):
     assert unbalanced_vouchers(services) == []
 
     # the next day opens with the counted cash
+    services._today = DAY + dt.timedelta(days=1)  # the clock reaches the next day
     nxt = day.open_day(cashier, date=DAY + dt.timedelta(days=1))
     assert document(services, nxt.number).extra == {"opening_usd": "228.00", "opening_cdf": "142000.00"}
     s2 = day.close_figures(date=DAY + dt.timedelta(days=1))

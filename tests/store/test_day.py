@@ -81,6 +81,7 @@ def test_open_after_close_and_before_a_later_day_are_refused(services, cashier, 
     with pytest.raises(DayClosed) as err:
         services.day.open_day(cashier)
     assert err.value.message == "Shop Close is done for AXP on 2026-11-23: that date cannot be opened again"
+    services._today = DAY + dt.timedelta(days=1)  # the clock reaches the next day
     services.day.open_day(cashier, date=NEXT)
     assert services.day.open_date() == NEXT
     with pytest.raises(ValidationError) as err:
@@ -252,6 +253,7 @@ def test_close_refused_when_not_open_and_twice(services, manager):
 def test_close_defaults_to_the_open_day(services, cashier, manager):
     services.day.open_day(cashier)
     services.day.close_day(manager, physical_usd="0", physical_cdf="0")
+    services._today = DAY + dt.timedelta(days=1)  # the clock reaches the next day
     services.day.open_day(cashier, date=NEXT)
     result = services.day.close_day(manager, physical_usd="0", physical_cdf="0")
     assert document(services, result.number).doc_date == NEXT
