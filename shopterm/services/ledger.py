@@ -26,9 +26,13 @@ Payment on account (``record_payment``, document type CR): Dr cash (the
 location's USD or CDF cash ledger) for a cash payment, Dr 1150 Bank/mobile
 money for mobile, bank and cheque payments; Cr 1200 receivable for the
 customer. The payment then settles the customer's oldest open debits (due
-date, then date), in USD; what is left stays a credit (a negative open item)
-that :func:`apply_credit` uses on the next invoice. No exchange difference is
-booked for a payment on account: it is matched in USD, the books' currency.
+date, then date), each in the invoice's own currency (a payment in the other
+currency converted at the payment's rate): 90,000 CDF against a 250,000 CDF
+invoice leaves exactly 160,000.00 CDF open. The receivable is credited with
+the invoices' booked USD of what it settles plus the rest at the payment's
+rate; the difference to the cash received is the exchange gain/loss, on 4200
+in the same voucher. What is left stays a credit (a negative open item) that
+:func:`apply_credit` uses on the next invoice.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ..core.journal import BANK_CLEARING, RECEIVABLE, credit, debit
+from ..core.journal import BANK_CLEARING, EXCHANGE, RECEIVABLE, credit, debit
 from ..core.money import Currency, MoneyError, parse_amount, parse_rate, q2, q_rate, to_usd
 from ..store.models import Customer, CustomerLocation, Document, LedgerEntry, Location, Match, MatchLine
 from . import ledger_reports as R
@@ -56,8 +60,10 @@ from .ledger_match import (
     match_entries,
     customer_balance,
     earliest_match_date,
+    plan_payment,
     settle_oldest,
     unmatch,
+    write_payment_match,
 )
 from .ledger_reports import (
     AccountRegister,
@@ -90,8 +96,9 @@ class PaymentResult:
     amount_usd: Decimal
     settled: tuple[MatchedLine, ...]  # the debits it settled (oldest first)
     settled_usd: Decimal
-    unapplied_usd: Decimal  # left as a credit on the customer's account
+    unapplied_usd: Decimal  # left as a credit on the customer's account (at the payment's rate)
     match_id: int | None
+    exchange_usd: Decimal = Decimal("0.00")  # on 4200 in the payment's voucher: + a gain, − a loss
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,11 +260,17 @@ class LedgerService:
                 account = info.cash_usd_account if ccy is Currency.USD else info.cash_cdf_account
             else:
                 account = BANK_CLEARING
+            # what it settles, planned before the voucher so the exchange difference is in it (DESIGN §8)
+            plan = plan_payment(session, c.id, ccy, value, usd, the_rate, day)
             memo = f"Payment on account ({method})"
             journal = [
                 debit(account, usd, ccy, value, memo=memo),
                 credit(RECEIVABLE, usd, ccy, value, customer_id=c.id, memo=memo),
             ]
+            if plan.exchange_usd:  # the invoices booked more (a loss) or less (a gain) than the payment
+                journal += [credit(RECEIVABLE, plan.exchange_usd, plan.exchange_currency, ZERO, customer_id=c.id,
+                                   memo="exchange difference"),
+                            debit(EXCHANGE, plan.exchange_usd, memo="exchange difference")]
             doc = Document(doc_type="CR", location_id=loc.id, doc_date=day, customer_id=c.id, currency=ccy.value,
                            rate=the_rate, subtype=method, amount=value, amount_usd=usd,
                            narration=(narration or "")[:500], extra={"method": method, "reference": reference})
@@ -267,11 +280,11 @@ class LedgerService:
                 doc=doc, journal=journal, reference=(reference or "On account")[:60], method=method,
                 summary=f"payment on account from {c.code}: {value} {ccy.value} ({method})"))
             entry_id = result.ledger_entry_ids[0]
-            m = settle_oldest(session, actor, c.id, entry_id, day, kind="payment")
-            settled = tuple(l for l in m.lines if l.entry_id != entry_id) if m else ()
-            settled_usd = m.total_usd if m else ZERO
+            m = write_payment_match(session, actor, c.id, result.ledger_entry_ids, plan, day)
+            settled = tuple(l for l in m.lines if l.entry_id not in result.ledger_entry_ids) if m else ()
             return PaymentResult(result.document_id, result.number, entry_id, c.code, ccy.value, value, usd, settled,
-                                 settled_usd, usd - settled_usd, m.match_id if m else None)
+                                 plan.settled_usd, usd - plan.used_usd, m.match_id if m else None,
+                                 -plan.exchange_usd)
 
     @staticmethod
     def _check_customer(session: Session, c: Customer, loc: Location) -> None:
@@ -373,7 +386,8 @@ def _post_customer_payment(services: "Services", actor: Actor, doc: dict) -> dic
         narration=f.str("narration", ""))
     return {"number": result.number,
             "totals": {"amount": result.amount, "currency": result.currency, "amount_usd": result.amount_usd,
-                       "settled_usd": result.settled_usd, "unapplied_usd": result.unapplied_usd},
+                       "settled_usd": result.settled_usd, "unapplied_usd": result.unapplied_usd,
+                       "exchange_usd": result.exchange_usd},
             "match_id": result.match_id,
             "settled": [{"number": l.number, "amount_usd": l.amount_usd} for l in result.settled]}
 

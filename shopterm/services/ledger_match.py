@@ -41,8 +41,10 @@ from typing import Iterable, Sequence
 from sqlalchemy import func, or_, select, tuple_, update
 from sqlmodel import Session
 
-from ..core.money import q2
-from ..store.models import Customer, LedgerEntry, Match, MatchLine
+from ..core.journal import EXCHANGE, RECEIVABLE, JLine
+from ..core.money import Currency, q2
+from ..core.settle import OpenEntry, convert_at, settle
+from ..store.models import Customer, Document, LedgerEntry, Match, MatchLine
 from . import audit
 from .context import Actor
 from .errors import NotFound, ValidationError
@@ -53,6 +55,7 @@ MATCH_KINDS = ("auto", "manual", "payment")
 LE = LedgerEntry.__table__
 M = Match.__table__
 ML = MatchLine.__table__
+D = Document.__table__
 
 #: (entry id, USD amount or None for "as much as the match needs")
 Allocation = tuple[int, Decimal | None]
@@ -81,6 +84,7 @@ class MatchResult:
     total_usd: Decimal  # what the match settles (the debit side; equal to the credit side)
     lines: tuple[MatchedLine, ...]
     unmatched_on: dt.date | None = None
+    exchange_usd: Decimal = ZERO  # booked on 4200 by the match: + a loss, − a gain
 
 
 # ---------------------------------------------------------------- reading
@@ -172,21 +176,6 @@ def _magnitude(entry, amount: Decimal | None) -> Decimal | None:
     return mag
 
 
-def _fill(side: list, target: Decimal) -> dict[int, Decimal]:
-    """Magnitudes for one side reaching ``target``: fixed amounts as given, the rest oldest first."""
-    out: dict[int, Decimal] = {}
-    left = target - sum((mag for _, mag in side if mag is not None), ZERO)
-    for entry, mag in side:
-        if mag is not None:
-            out[entry.id] = mag
-    for entry, mag in sorted((p for p in side if p[1] is None), key=lambda p: _age_key(p[0])):
-        take = min(abs(entry.open_usd), left)
-        if take > 0:
-            out[entry.id] = take
-            left -= take
-    return out
-
-
 def _currency_part(entry, mag_usd: Decimal) -> Decimal:
     """The entry-currency magnitude that goes with ``mag_usd`` USD of it."""
     if mag_usd == abs(entry.open_usd):
@@ -261,38 +250,123 @@ def match_entries(session: Session, actor: Actor | None, customer_id: int, alloc
 
     d_fixed, d_max, d_free = side_totals(debits)
     c_fixed, c_max, c_free = side_totals(credits)
+    allocations_out: list[tuple[int, Decimal, Decimal]] = []
+    lines: list[MatchedLine] = []
     if not d_free and not c_free:
+        # every amount typed (in USD, the books' currency): they must balance in USD
         if d_fixed != c_fixed:
             raise ValidationError(
                 f"The match does not balance: debits {d_fixed} USD, credits {c_fixed} USD", field="amount")
-        target = d_fixed
+        if d_fixed <= 0:
+            raise ValidationError("Nothing to match", field="entries")
+        for entry_id, amount in allocs:
+            r = rows[int(entry_id)]
+            sign = 1 if r.open_usd > 0 else -1
+            mag = _magnitude(r, amount)
+            amt = _currency_part(r, mag) * (1 if r.open_amount >= 0 else -1)
+            allocations_out.append((r.id, amt, mag * sign))
+            lines.append(MatchedLine(r.id, r.number, mag * sign, amt, r.currency, r.open_usd - mag * sign))
+        target, exchange_usd = d_fixed, ZERO
     else:
         target = min(d_max, c_max)
         if target < d_fixed or target < c_fixed:
             raise ValidationError(
                 f"The match cannot balance: debits can take {d_max} USD, credits {c_max} USD "
                 f"(fixed amounts: debits {d_fixed}, credits {c_fixed})", field="amount")
-    if target <= 0:
-        raise ValidationError("Nothing to match", field="entries")
-    mags = {**_fill(debits, target), **_fill(credits, target)}
-
-    allocations_out = []
-    lines: list[MatchedLine] = []
-    for entry_id in ids:
-        if entry_id not in mags:
-            continue
-        r = rows[entry_id]
-        sign = 1 if r.open_usd > 0 else -1
-        mag = mags[entry_id]
-        usd = mag * sign
-        amt = _currency_part(r, mag) * (1 if r.open_amount >= 0 else -1)
-        allocations_out.append((entry_id, amt, usd))
-        lines.append(MatchedLine(entry_id, r.number, usd, amt, r.currency, r.open_usd - usd))
+        if target <= 0:
+            raise ValidationError("Nothing to match", field="entries")
+        # settled in each debit's own currency (DESIGN §8): the rest is an exchange difference
+        rates = _entry_rates(session, rows.values())
+        result = settle(_open_side(debits, rates), _open_side(credits, rates))
+        parts = {**result.debits, **result.credits}
+        for side in (debits, credits):
+            for r, mag in side:
+                if mag is not None and parts.get(r.id, (ZERO, ZERO))[1] != mag:
+                    raise ValidationError(
+                        f"The match cannot balance: {r.number} can settle only {parts.get(r.id, (ZERO, ZERO))[1]} USD of the "
+                        f"{mag} USD typed", field="amount")
+        if not result.debits or not result.credits:
+            raise ValidationError("Nothing to match", field="entries")
+        for entry_id in ids:
+            if entry_id not in parts:
+                continue
+            r = rows[entry_id]
+            amt, usd = parts[entry_id]
+            sign = 1 if r.open_usd > 0 else -1
+            amt = amt * (1 if r.open_amount >= 0 else -1) if r.open_amount != 0 else ZERO
+            allocations_out.append((entry_id, amt, usd * sign))
+            lines.append(MatchedLine(entry_id, r.number, usd * sign, amt, r.currency, r.open_usd - usd * sign))
+        target, exchange_usd = result.debit_usd, result.exchange_usd
+    if exchange_usd != 0:
+        fx = _write_exchange_difference(session, customer_id, [rows[i] for i in ids if any(a[0] == i for a in allocations_out)],
+                                        exchange_usd, date)
+        allocations_out.append((fx.id, ZERO, -exchange_usd))
+        lines.append(MatchedLine(fx.id, fx.number, -exchange_usd, ZERO, fx.currency, ZERO))
     # the one writer of matches, shared with the sales receipt's automatic match
     from .cash import apply_match as write_match
 
     match_id = write_match(session, actor, customer_id, allocations_out, date, kind)
-    return MatchResult(match_id, customer_id, date, kind, target, tuple(lines))
+    return MatchResult(match_id, customer_id, date, kind, target, tuple(lines), exchange_usd=exchange_usd)
+
+
+def _entry_rates(session: Session, rows: Iterable) -> dict[int, Decimal]:
+    """entry id → the rate (CDF per USD) of its document, the rate a settlement by it converts at."""
+    rows = list(rows)
+    doc_ids = {r.document_id for r in rows if r.document_id is not None}
+    doc_rate = dict(session.execute(select(D.c.id, D.c.rate).where(D.c.id.in_(doc_ids))).all()) if doc_ids else {}
+    out = {}
+    for r in rows:
+        rate = doc_rate.get(r.document_id)
+        if rate is None or rate <= 0 or (r.currency != "USD" and rate == 1 and r.amount_usd and
+                                         abs(r.amount) != abs(r.amount_usd)):
+            # no document rate: the entry's own booked ratio
+            rate = (abs(r.amount) / abs(r.amount_usd)) if r.currency != "USD" and r.amount_usd else Decimal(1)
+        out[r.id] = rate
+    return out
+
+
+def _open_side(side: list, rates: dict[int, Decimal]) -> list[OpenEntry]:
+    """The entries of one side as :class:`OpenEntry`, typed amounts first, then oldest first."""
+    fixed = [p for p in side if p[1] is not None]
+    free = sorted((p for p in side if p[1] is None), key=lambda p: _age_key(p[0]))
+    out = []
+    for r, mag in fixed + free:
+        if r.open_amount == 0:  # nothing left in its currency (an old USD-only remainder): settle it in USD
+            ccy, open_amt = Currency.USD, abs(r.open_usd)
+        else:
+            ccy, open_amt = Currency(r.currency), abs(r.open_amount)
+        limit = None if mag is None else (mag if ccy is Currency.USD else _currency_part(r, mag))
+        out.append(OpenEntry(r.id, ccy, open_amt, abs(r.open_usd), rates[r.id], limit, mag))
+    return out
+
+
+def _write_exchange_difference(session: Session, customer_id: int, entries: list, exchange_usd: Decimal,
+                               date: dt.date):
+    """The settling voucher's exchange difference: Cr 1200 / Dr 4200 a loss (``exchange_usd`` > 0), the
+    reverse for a gain; written on the document of the latest entry settled (the settlement), dated
+    ``date``. Returns the new ledger entry (currency amount 0: only the USD differs)."""
+    with_doc = [r for r in entries if r.document_id is not None]
+    if not with_doc:
+        raise ValidationError("An exchange difference needs a document to book it on", field="entries")
+    latest = max(with_doc, key=lambda r: (r.doc_date, r.id))
+    debit_ccy = next((r.currency for r in entries if r.open_usd > 0), latest.currency)
+    return _post_exchange(session, latest.document_id, customer_id, Currency(debit_ccy), -exchange_usd, date,
+                          memo="exchange difference")
+
+
+def _post_exchange(session: Session, document_id: int, customer_id: int, ccy: Currency, receivable_usd: Decimal,
+                   date: dt.date, memo: str):
+    """A further voucher of ``document_id``: ``receivable_usd`` on the customer (0 in ``ccy``), the other
+    side on 4200. Returns the ledger entry written."""
+    from ..store.models import Document
+    from .posting import PostingService
+
+    doc = session.get(Document, document_id)
+    journal = [JLine(RECEIVABLE, receivable_usd, ccy, ZERO, customer_id=customer_id, memo=memo),
+               JLine(EXCHANGE, -receivable_usd, memo=memo)]
+    _, entry_ids = PostingService(None).write_voucher(
+        session, doc, journal, narration=f"Exchange difference on {doc.number}", reference=memo, date=date)
+    return session.execute(select(LE).where(LE.c.id == entry_ids[0])).first()
 
 
 def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date) -> MatchResult:
@@ -309,7 +383,8 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
     now = utcnow()
     lines = session.execute(
         select(ML.c.entry_id, ML.c.amount, ML.c.amount_usd, LE.c.number, LE.c.currency, LE.c.open_usd,
-               LE.c.open_amount)
+               LE.c.open_amount, LE.c.amount.label("entry_amount"), LE.c.amount_usd.label("entry_usd"),
+               LE.c.document_id)
         .join(LE, LE.c.id == ML.c.entry_id).where(ML.c.match_id == match_id).order_by(ML.c.id)
     ).all()
     out = []
@@ -321,6 +396,16 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
         out.append(MatchedLine(l.entry_id, l.number, l.amount_usd, l.amount, l.currency, open_usd))
     session.execute(update(M).where(M.c.id == match_id).values(
         unmatched_on=date, unmatched_by=actor.user_id if actor else None, unmatched_at=now))
+    from .cash import apply_match as write_match
+
+    for l in lines:
+        if l.entry_amount == 0 and l.entry_usd != 0 and l.document_id is not None:
+            # the exchange difference the match booked is no longer realised: reverse it on 4200,
+            # and settle the difference with its reversal
+            rev = _post_exchange(session, l.document_id, m.customer_id, Currency(l.currency), -l.amount_usd, date,
+                                 memo="exchange difference reversed")
+            write_match(session, actor, m.customer_id, [(l.entry_id, ZERO, l.amount_usd), (rev.id, ZERO, -l.amount_usd)],
+                        date, "auto")
     total = sum((l.amount_usd for l in lines if l.amount_usd > 0), ZERO)
     code = _customer_code(session, m.customer_id)
     audit.record(
@@ -392,6 +477,73 @@ def settle_oldest(session: Session, actor: Actor | None, customer_id: int, credi
     return _settle_against(session, actor, customer_id, credit_entry_id, want_debits=True, date=date, kind=kind)
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentPlan:
+    """What a payment on account settles, worked out before its voucher is written."""
+
+    currency: Currency
+    amount: Decimal  # the payment, in its currency
+    debits: tuple[tuple[int, Decimal, Decimal], ...]  # (entry id, amount in its currency, booked USD) settled
+    used: Decimal  # of the payment, in its currency
+    used_usd: Decimal  # the payment's booked USD of ``used``
+    settled_usd: Decimal  # Σ the debits' booked USD settled
+    exchange_currency: Currency = Currency.USD  # the (first) debit's currency: the exchange line's
+
+    @property
+    def exchange_usd(self) -> Decimal:
+        """The debits' booked USD less the payment's: + a loss (Dr 4200), − a gain."""
+        return self.settled_usd - self.used_usd
+
+
+def plan_payment(session: Session, customer_id: int, ccy: Currency, amount: Decimal, amount_usd: Decimal,
+                 rate: Decimal, date: dt.date) -> PaymentPlan:
+    """Settle ``amount`` (``ccy`` at ``rate``, booked ``amount_usd``) on the customer's oldest open debits
+    dated ≤ ``date``, each in its own currency (DESIGN §8)."""
+    picked = []
+    covered = ZERO
+    for other in _open_entries(session, customer_id, debit=True, up_to=date, exclude=0):
+        r = session.execute(select(LE).where(LE.c.id == other.id)).first()
+        picked.append(r)
+        open_ccy = Currency.USD if r.open_amount == 0 else Currency(r.currency)
+        open_amt = abs(r.open_usd) if r.open_amount == 0 else abs(r.open_amount)
+        covered += convert_at(open_amt, open_ccy, ccy, rate)
+        if covered >= amount:
+            break
+    me = OpenEntry(0, ccy, amount, amount_usd, rate)
+    result = settle(_open_side([(r, None) for r in picked], _entry_rates(session, picked)), [me]) if picked else None
+    if result is None or not result.debits:
+        return PaymentPlan(ccy, amount, (), ZERO, ZERO, ZERO)
+    used, used_usd = result.credits.get(0, (ZERO, ZERO))
+    rows = {r.id: r for r in picked}
+    debits = tuple((i, a if rows[i].open_amount != 0 else ZERO, u) for i, (a, u) in result.debits.items())
+    first = rows[debits[0][0]]
+    return PaymentPlan(ccy, amount, debits, used, used_usd, result.debit_usd, Currency(first.currency))
+
+
+def write_payment_match(session: Session, actor: Actor | None, customer_id: int, entry_ids: Sequence[int],
+                        plan: PaymentPlan, date: dt.date) -> MatchResult | None:
+    """Match a posted payment on account with the debits its plan settles.
+
+    ``entry_ids``: the payment's ledger entry, then its exchange-difference entry when it has one."""
+    if not plan.debits:
+        return None
+    entry_id = entry_ids[0]
+    ids = [entry_id, *(i for i, _, _ in plan.debits)]
+    allocs = [(i, a, u) for i, a, u in plan.debits]
+    allocs.append((entry_id, -plan.used, -plan.used_usd))
+    if plan.exchange_usd != 0:
+        allocs.append((entry_ids[1], ZERO, -plan.exchange_usd))
+        ids.append(entry_ids[1])
+    rows = {r.id: r for r in session.execute(select(LE).where(LE.c.id.in_(ids))).all()}
+    the_date = max(d for d in (date, earliest_match_date(session, ids)) if d is not None)
+    from .cash import apply_match as write_match
+
+    match_id = write_match(session, actor, customer_id, allocs, the_date, "payment")
+    lines = tuple(MatchedLine(i, rows[i].number, u, a, rows[i].currency, rows[i].open_usd - u) for i, a, u in allocs)
+    return MatchResult(match_id, customer_id, the_date, "payment", plan.settled_usd, lines,
+                       exchange_usd=plan.exchange_usd)
+
+
 def apply_credit(session: Session, customer_id: int, invoice_entry_id: int, *, actor: Actor | None = None,
                  date: dt.date | None = None) -> MatchResult | None:
     """Use the customer's open credits (oldest first) on a newly posted invoice's entry.
@@ -417,7 +569,10 @@ __all__ = [
     "customer_balance",
     "earliest_match_date",
     "match_entries",
+    "PaymentPlan",
+    "plan_payment",
     "settle_oldest",
     "sum_before",
     "unmatch",
+    "write_payment_match",
 ]

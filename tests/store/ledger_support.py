@@ -24,6 +24,7 @@ D3 = dt.date(2026, 10, 15)
 D4 = dt.date(2026, 10, 20)
 D5 = dt.date(2026, 11, 20)
 D6 = dt.date(2026, 11, 22)
+RATE = D("2850")  # CDF per USD on every document these helpers post (a settlement converts at its rate)
 
 
 def customer_id(services, code: str) -> int:
@@ -41,7 +42,7 @@ def _post(services, actor, doc_type: str, code: str, usd: D, date: dt.date, *, c
         c = s.exec(select(Customer).where(Customer.code == code)).one()
         loc = s.exec(select(Location).where(Location.code == "AXP")).one()
         doc = Document(doc_type=doc_type, location_id=loc.id, doc_date=date, customer_id=c.id, currency=currency,
-                       net_amount=abs(amt), net_usd=abs(usd), amount=abs(amt), amount_usd=abs(usd), status="draft")
+                       rate=RATE, net_amount=abs(amt), net_usd=abs(usd), amount=abs(amt), amount_usd=abs(usd), status="draft")
         journal = [debit(RECEIVABLE, usd, ccy, amt, customer_id=c.id, memo=doc_type),
                    credit(other_account, usd, ccy, amt)]
         return services.posting.post(s, actor, PostingPlan(doc=doc, journal=journal, due_date=due,

@@ -417,7 +417,7 @@ def test_headless_customer_payment_match_and_unmatch(open_shop, manager, cashier
                                        "method": "cash"})
     assert out["type"] == "customer_payment" and out["number"] == "261101CR000001"
     assert out["totals"] == {"amount": "30.00", "currency": "USD", "amount_usd": "30.00", "settled_usd": "30.00",
-                             "unapplied_usd": "0.00"}
+                             "unapplied_usd": "0.00", "exchange_usd": "0.00"}
     assert out["settled"] == [{"number": si.number, "amount_usd": "30.00"}]
     rc = receipt(services, manager, "C0002", "50.00", DAY)
     m = post_one(services, manager, {"type": "match", "customer": "C0002", "date": "2026-11-23",

@@ -4,8 +4,10 @@ Figures (C0002, wholesale, 15 credit days, rate 2850):
 - SI1: 10 × PARA500 at 2.50 USD = 25.00 + VAT 16 % 4.00 = 29.00 USD, due 2026-12-08.
 - SI2: 10 × BAND01 at 3,000 CDF = 30,000 CDF (no VAT) = 10.53 USD at 2850.
 - RC: 10.00 USD on SI1 → SI1 open 19.00.
-- CR: 57,000 CDF at 2850 = 20.00 USD → SI1 19.00 (oldest first; same due date and date: SI1 first),
-  SI2 1.00 USD = 2,849.00 CDF of it (30,000 × 1.00 / 10.53) → SI2 open 9.53 USD / 27,151.00 CDF.
+- CR: 57,000 CDF at 2850 = 20.00 USD → SI1 19.00 USD (oldest first; same due date and date: SI1 first)
+  = 54,150 CDF of it at the payment's rate; the other 2,850 CDF settle SI2 in its own currency
+  (DESIGN §8), booked share q2(10.53 × 2,850 / 30,000) = 1.00 USD → SI2 open exactly 27,150.00 CDF /
+  9.53 USD (not the 27,151 a USD-derived match left).
 - CR: 20.00 USD by mobile money → SI2 9.53, 10.47 left as a credit.
 - SI3: 29.00 USD again; the credit is used on it → SI3 open 18.53. Balance 18.53.
 """
@@ -44,7 +46,7 @@ def test_invoices_receipt_and_payments_on_account(open_shop, cashier, manager):
                              {"number": si2["number"], "amount_usd": "1.00"}]
     rows = {r.number: r for r in services.ledger.entries(manager, "C0002").rows}
     assert (rows[si1["number"]].open_usd, rows[si1["number"]].due_date.isoformat()) == (D("0.00"), "2026-12-08")
-    assert (rows[si2["number"]].open_usd, rows[si2["number"]].open_amount) == (D("9.53"), D("27151.00"))
+    assert (rows[si2["number"]].open_usd, rows[si2["number"]].open_amount) == (D("9.53"), D("27150.00"))
     assert rows[p1["number"]].type_label == "Payment on account" and rows[p1["number"]].currency == "CDF"
     assert services.ledger.balance(manager, "C0002") == D("9.53")
 
