@@ -109,11 +109,16 @@ def find_location(session: Session, code: str | None, actor: Actor | None = None
     return loc
 
 
-def setup_info(services: "Services", session: Session, loc: Location) -> "SetupInfo":
-    """The location's Shop Setup, or SetupMissing with the cashier's message."""
+def require_setup(session: Session, loc: Location) -> None:
+    """SetupMissing with the cashier's message unless the location has its Shop Setup (one indexed read)."""
     has = session.execute(select(ShopSetup.id).where(ShopSetup.location_id == loc.id)).first()
     if has is None:
         raise SetupMissing(f"Shop Setup is missing for {loc.code}: complete Shop Setup first", field="location")
+
+
+def setup_info(services: "Services", session: Session, loc: Location) -> "SetupInfo":
+    """The location's Shop Setup, or SetupMissing with the cashier's message."""
+    require_setup(session, loc)
     return services.setup.setup_for(session, loc)
 
 

@@ -70,7 +70,7 @@ class LoyaltySpec:
 @dataclass(slots=True)
 class PostingPlan:
     doc: Document
-    lines: list[DocumentLine] = field(default_factory=list)
+    lines: "list[DocumentLine | dict]" = field(default_factory=list)  # objects, or line_row() dicts
     journal: list[JLine] = field(default_factory=list)
     stock: list[StockSpec] = field(default_factory=list)
     loyalty: list[LoyaltySpec] = field(default_factory=list)
@@ -92,9 +92,17 @@ class PostResult:
 class AccountCache:
     """Account and cost-centre codes → ids, read once per transaction."""
 
-    def __init__(self, session: Session):
-        self.accounts = dict(session.execute(select(Account.code, Account.id)).all())
-        self.centres = dict(session.execute(select(CostCentre.code, CostCentre.id)).all())
+    def __init__(self, session: Session, journal: "list[JLine] | None" = None):
+        if journal is None:
+            self.accounts = dict(session.execute(select(Account.code, Account.id)).all())
+            self.centres = dict(session.execute(select(CostCentre.code, CostCentre.id)).all())
+            return
+        # only the codes the journal names: one small indexed read (two when a line has a cost centre)
+        codes = sorted({line.account for line in journal})
+        self.accounts = dict(session.execute(select(Account.code, Account.id).where(Account.code.in_(codes))).all())
+        centres = sorted({line.cost_centre for line in journal if line.cost_centre is not None})
+        self.centres = dict(session.execute(select(CostCentre.code, CostCentre.id)
+                                            .where(CostCentre.code.in_(centres))).all()) if centres else {}
 
     def account(self, code: str) -> int:
         try:
@@ -112,24 +120,47 @@ class AccountCache:
 
 
 _LINE_COLUMNS = tuple(c.name for c in DocumentLine.__table__.columns if c.name != "id")
+_LINE_DEFAULTS = {c: getattr(DocumentLine(document_id=0, line_no=0), c) for c in _LINE_COLUMNS}
 
 
-def _insert_lines(session: Session, doc_id: int, lines: list[DocumentLine]) -> None:
-    """Write a document's new lines in one executemany and read their ids back in one query (ids grow
-    in insertion order within the transaction); the objects then join the session as persistent rows,
-    so a later change to one is an UPDATE. Lines that are not new go through the ORM as before."""
+def line_row(**values) -> dict:
+    """A document line as column values, for :class:`PostingPlan` ``lines`` on hot paths (no ORM object
+    per line); unnamed columns take the model's defaults. After posting, ``row["id"]`` is its id."""
+    row = dict(_LINE_DEFAULTS, extra={})
+    row.update(values)
+    return row
+
+
+def line_id(line: "DocumentLine | dict") -> int | None:
+    return line.get("id") if isinstance(line, dict) else line.id
+
+
+def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dict]") -> None:
+    """Write a document's lines: new ones in one executemany, their ids read back in one query (ids
+    grow in insertion order within the transaction). A new line object then joins the session as a
+    persistent row (a later change to it is an UPDATE); a row dict gets ``id``. Line objects that are
+    already in a session go through the ORM, first."""
     if not lines:
         return
-    if not all(sa_inspect(line).transient for line in lines):
-        session.add_all(lines)
+    known = [l for l in lines if not isinstance(l, dict) and not sa_inspect(l).transient]
+    if known:
+        session.add_all(known)
         session.flush()
+    new = [l for l in lines if isinstance(l, dict) or sa_inspect(l).transient]
+    if not new:
         return
     table = DocumentLine.__table__
-    session.execute(insert(table), [{c: getattr(line, c) for c in _LINE_COLUMNS} for line in lines])
+    session.execute(insert(table), [
+        {c: l[c] for c in _LINE_COLUMNS} if isinstance(l, dict) else {c: getattr(l, c) for c in _LINE_COLUMNS}
+        for l in new
+    ])
     ids = session.execute(select(table.c.id).where(table.c.document_id == doc_id).order_by(table.c.id.desc())
-                          .limit(len(lines))).scalars().all()
-    for line, line_id in zip(lines, reversed(ids)):
-        line.id = line_id
+                          .limit(len(new))).scalars().all()
+    for line, new_id in zip(new, reversed(ids)):
+        if isinstance(line, dict):
+            line["id"] = new_id
+            continue
+        line.id = new_id
         make_transient_to_detached(line)
         session.add(line)
 
@@ -166,8 +197,12 @@ class PostingService:
         if was_draft:  # a draft being posted: its saved lines are replaced by the plan's
             session.execute(delete(DocumentLine).where(DocumentLine.document_id == doc.id))
         for i, line in enumerate(plan.lines, start=1):
-            line.document_id = doc.id
-            line.line_no = line.line_no or i
+            if isinstance(line, dict):
+                line["document_id"] = doc.id
+                line["line_no"] = line["line_no"] or i
+            else:
+                line.document_id = doc.id
+                line.line_no = line.line_no or i
         _insert_lines(session, doc.id, plan.lines)
 
         voucher_id = None
@@ -181,7 +216,7 @@ class PostingService:
                     dict(
                         location_id=doc.location_id, item_id=s.item_id, batch_id=s.batch_id, date=doc.doc_date,
                         qty=s.qty, unit_cost_usd=s.unit_cost_usd, kind=s.kind, document_id=doc.id,
-                        document_line_id=plan.lines[s.line_index].id if s.line_index is not None else None,
+                        document_line_id=line_id(plan.lines[s.line_index]) if s.line_index is not None else None,
                         created_at=now,
                     )
                     for s in plan.stock
@@ -221,7 +256,7 @@ class PostingService:
     def _write_journal(self, session: Session, doc: Document, journal: list[JLine], plan: PostingPlan,
                        now: dt.datetime, entry_ids: list[int], narration: str | None = None,
                        date: dt.date | None = None) -> int:
-        cache = AccountCache(session)
+        cache = AccountCache(session, journal)
         day = date or doc.doc_date
         voucher_id = session.execute(
             insert(JournalVoucher.__table__).values(

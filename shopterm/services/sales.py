@@ -96,7 +96,7 @@ from ..store.models import (
 )
 from . import audit
 from .context import Actor
-from .day import find_location, require_open, setup_info, system_rate_or_fail
+from .day import find_location, require_open, require_setup, system_rate_or_fail
 from .drafts import DocumentDraft, DraftLine, draft_from_dict, draft_to_dict
 from .errors import (
     CreditLimitExceeded,
@@ -114,7 +114,7 @@ from .errors import (
 )
 from .headless import Fields, handler
 from .loyalty import LoyaltyCalc, loyalty_specs, redemption_for, with_earned
-from .posting import PostingPlan, PostResult, StockSpec, utcnow
+from .posting import PostingPlan, PostResult, StockSpec, line_row, utcnow
 from .pricing import PriceBook, price_for, slab_ranges
 from .promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free_line_rows
 from .stock import (BatchStock, batches, check_batch, default_batch, on_hand, on_hand_of_batches, parse_date,
@@ -807,8 +807,8 @@ class SalesService:
             doc.redemption_value_usd = b.loyalty.redemption_value
 
     @staticmethod
-    def _line_row(i: int, l: _Line, lt: LineTotals, b: _Built) -> DocumentLine:
-        return DocumentLine(
+    def _line_row(i: int, l: _Line, lt: LineTotals, b: _Built) -> dict:
+        return line_row(
             line_no=i, item_id=l.item.id, batch_id=l.batch.id if l.batch else None, unit=l.item.unit, qty=l.qty,
             price=l.price, price_usd=l.price_usd, gross=lt.gross, discount_pct=l.discount_pct,
             discount_amount=lt.discount_amount, line_flat=lt.line_flat, line_net=lt.line_net,
@@ -836,16 +836,19 @@ class SalesService:
         return order
 
     @staticmethod
-    def _consume_order(session: Session, b: _Built, lines: list[DocumentLine]) -> None:
+    def _consume_order(session: Session, b: _Built, lines: "list[DocumentLine | dict]") -> None:
         """Mark the order's lines invoiced (qty_done), item by item in line order: releases the reservation."""
         open_lines = session.exec(select(DocumentLine).where(DocumentLine.document_id == b.order.id)
                                   .order_by(DocumentLine.line_no)).all()
         for line in lines:
-            need = line.qty
+            row = line if isinstance(line, dict) else None
+            need = row["qty"] if row is not None else line.qty
+            item_id = row["item_id"] if row is not None else line.item_id
+            is_free = row["is_free"] if row is not None else line.is_free
             for ol in open_lines:
                 if need <= 0:
                     break
-                if ol.item_id != line.item_id or ol.is_free != line.is_free:  # free goods consume free lines
+                if ol.item_id != item_id or ol.is_free != is_free:  # free goods consume free lines
                     continue
                 left = ol.qty - ol.qty_done
                 if left <= 0:
@@ -853,7 +856,10 @@ class SalesService:
                 take = min(left, need)
                 ol.qty_done = ol.qty_done + take
                 need -= take
-                if line.source_line_id is None:
+                if row is not None:
+                    if row["source_line_id"] is None:
+                        row["source_line_id"] = ol.id
+                elif line.source_line_id is None:
                     line.source_line_id = ol.id
                 session.add(ol)
         from .orders import after_invoicing
@@ -910,7 +916,7 @@ class SalesService:
         if loc.inactive:
             rule(InactiveRecord(f"Location {loc.code} is inactive", field="location"))
         try:
-            setup_info(self.s, session, loc)
+            require_setup(session, loc)  # the build needs no field of it: only that it exists
         except SetupMissing as exc:
             rule(exc)
         try:
