@@ -13,7 +13,9 @@ on the commands defined here (``shopterm post --db X …``):
 ``--db URL|PATH``  the shop database (env ``SHOPTERM_DB``; default: the
                    user's data directory, see :func:`shopterm.store.db.default_url`)
 ``--user NAME``    the acting user of headless commands (env ``SHOPTERM_USER``)
-``--pin PIN``      optional; if given, the PIN is verified (env ``SHOPTERM_PIN``)
+``--pin PIN``      the acting user's PIN (env ``SHOPTERM_PIN``), or
+``--token TOKEN``  an API token an admin issued for that user (env ``SHOPTERM_TOKEN``):
+                   a headless command acts as a user only with one of them
 
 ``SHOPTERM_TODAY=YYYY-MM-DD`` fixes the business date (tests, training).
 
@@ -62,6 +64,7 @@ SUBAPPS: dict[str, tuple[str, str]] = {
     "export": ("shopterm.commands.export", "Export the journal (hledger, CSV)."),
     "import": ("shopterm.commands.imports", "Import masters and stock from CSV files."),
     "print": ("shopterm.commands.print", "Print posted documents."),
+    "user": ("shopterm.commands.user", "API tokens for headless commands (admin)."),
 }
 
 DEMO_FILE = "demo.db"
@@ -72,7 +75,7 @@ DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL or file
                                                show_default=False)]
 UserOpt = Annotated[Optional[str], typer.Option("--user", help="Acting user (env SHOPTERM_USER).",
                                                  show_default=False)]
-PinOpt = Annotated[Optional[str], typer.Option("--pin", help="The user's PIN, verified if given (env SHOPTERM_PIN).",
+PinOpt = Annotated[Optional[str], typer.Option("--pin", help="The acting user's PIN (env SHOPTERM_PIN).",
                                                 show_default=False)]
 
 
@@ -83,6 +86,7 @@ class CliState:
     db: str | None = None
     user: str | None = None
     pin: str | None = None
+    token: str | None = None
 
 
 _state = CliState()
@@ -93,11 +97,28 @@ def state() -> CliState:
 
 
 def db_url(db: str | None = None) -> str:
-    """The database URL: the command's ``--db``, else the global one / ``SHOPTERM_DB``, else the data directory."""
-    from .store.db import default_url, normalise_url
+    """The database URL: the command's ``--db``, else the global one / ``SHOPTERM_DB``, else the data
+    directory's shop — or the demo's database there while no shop has been created (see :func:`default_shop_url`)."""
+    from .store.db import normalise_url
 
     value = db or _state.db or os.environ.get("SHOPTERM_DB")
-    return normalise_url(value) if value else default_url()
+    return normalise_url(value) if value else default_shop_url()
+
+
+def default_shop_url(*, for_init: bool = False) -> str:
+    """``<data dir>/shop.db``; while it does not exist and ``shopterm demo`` made ``<data dir>/demo.db``,
+    the demo's database (``for_init``: always shop.db, the file ``shopterm init`` creates)."""
+    from .store.db import default_db_path
+
+    shop = default_db_path()
+    demo = shop.with_name(DEMO_FILE)
+    if not for_init and not shop.exists() and demo.exists():
+        return f"sqlite:///{demo}"
+    return f"sqlite:///{shop}"
+
+
+NO_SHOP = ("no shop database at {path}: create one with 'shopterm init --location-code … "
+           "--location-name … --rate … --admin-pin …', or try 'shopterm demo'")
 
 
 def business_today() -> "dt.date | None":
@@ -113,12 +134,19 @@ def business_today() -> "dt.date | None":
         raise ValidationError(f"SHOPTERM_TODAY must be a date YYYY-MM-DD, got {value!r}", field="today") from None
 
 
-def open_services(db: str | None = None, *, upgrade: bool = True) -> "Services":
-    """Services on the chosen database, schema upgraded. A database that cannot be opened is a clear error."""
+def open_services(db: str | None = None, *, upgrade: bool = True, create: bool = False) -> "Services":
+    """Services on the chosen database, schema upgraded. A database that cannot be opened is a clear error.
+
+    Only ``create=True`` (``shopterm init`` and ``shopterm demo``) may make a new SQLite file: any other
+    command on a missing file says so and leaves no empty database behind.
+    """
     from .services import Services
     from .services.errors import ShopError
 
     url = db_url(db)
+    path = _sqlite_path(url)
+    if not create and path is not None and not os.path.exists(path):
+        raise ShopError(NO_SHOP.format(path=path), field="db")
     today = business_today()
     try:
         services = Services.open(url, upgrade=upgrade, today=today)
@@ -133,12 +161,14 @@ def open_services(db: str | None = None, *, upgrade: bool = True) -> "Services":
 
 
 def acting_user(services: "Services", user: str | None = None, pin: str | None = None) -> "Actor":
-    """The acting user (``--user``/``SHOPTERM_USER``): must exist and be active; ``--pin`` verified if given."""
+    """The acting user (``--user``/``SHOPTERM_USER``), only with a credential: the user's PIN
+    (``--pin``/``SHOPTERM_PIN``) or an API token (``--token``/``SHOPTERM_TOKEN``, which names its user)."""
     from .services.headless import actor_for
 
     name = user or _state.user or os.environ.get("SHOPTERM_USER")
     the_pin = pin or _state.pin or os.environ.get("SHOPTERM_PIN")
-    return actor_for(services, name, the_pin)
+    token = _state.token or os.environ.get("SHOPTERM_TOKEN")
+    return actor_for(services, name, the_pin, token if not pin else None)
 
 
 def fail(message: str, *, field: str | None = None, as_json: bool = False, code: int = 1, **extra: Any) -> NoReturn:
@@ -200,7 +230,9 @@ def _root(
     user: Annotated[Optional[str], typer.Option("--user", envvar="SHOPTERM_USER", show_default=False,
                                                 help="Acting user for headless commands.")] = None,
     pin: Annotated[Optional[str], typer.Option("--pin", envvar="SHOPTERM_PIN", show_default=False,
-                                               help="The user's PIN (verified if given).")] = None,
+                                               help="The acting user's PIN.")] = None,
+    token: Annotated[Optional[str], typer.Option("--token", envvar="SHOPTERM_TOKEN", show_default=False,
+                                                 help="An API token an admin issued (instead of --user/--pin).")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
@@ -209,14 +241,13 @@ def _root(
     Without a command it opens the terminal app on the shop database.
     """
     global _state
-    _state = CliState(db=db, user=user, pin=pin)
+    _state = CliState(db=db, user=user, pin=pin, token=token)
     if ctx.invoked_subcommand is None:
         with guard():
             url = db_url()
             path = _sqlite_path(url)
             if path is not None and not os.path.exists(path):
-                fail(f"no shop database at {path}: create one with 'shopterm init --location-code … "
-                     "--location-name … --rate … --admin-pin …', or try 'shopterm demo'", field="db")
+                fail(NO_SHOP.format(path=path), field="db")
             _run_tui(url, user=user or "")
 
 
@@ -262,7 +293,7 @@ def cmd_demo(
             typer.echo("Users: cashier (PIN 1111), manager (2222), admin (9999)")
             _run_tui(url, demo=True)
             return
-        services = open_services(url)
+        services = open_services(url, create=True)
         from .services.demo import ensure_demo
 
         created = ensure_demo(services)
@@ -272,6 +303,10 @@ def cmd_demo(
         else:
             typer.echo(f"Demo shop reused from {where}")
         typer.echo("Users: cashier (PIN 1111), manager (2222), admin (9999)")
+        if db or _state.db or os.environ.get("SHOPTERM_DB"):
+            typer.echo(f"Other commands: give them --db {where} (or SHOPTERM_DB)")
+        elif db_url() == url:
+            typer.echo("Other commands use this database until you create your shop with 'shopterm init'")
     if not no_tui:
         with guard():
             _run_tui(url)
@@ -295,7 +330,8 @@ def cmd_init(
 ) -> None:
     """Create an empty shop: default chart, one location (number 01), its shop setup, a rate and an admin."""
     with guard():
-        services = open_services(db)
+        db = db or _state.db or os.environ.get("SHOPTERM_DB") or default_shop_url(for_init=True)
+        services = open_services(db, create=True)
         info = services.setup.init_shop(location_code=location_code, location_name=location_name, rate=rate,
                                         admin_pin=admin_pin)
         services.db.dispose()
@@ -304,7 +340,7 @@ def cmd_init(
 
 
 def cmd_db_upgrade(db: DbOpt = None) -> None:
-    """Bring the database schema up to date (creates the database if missing; a no-op when current)."""
+    """Bring an existing shop database's schema up to date (a no-op when current; 'init' creates a shop)."""
     with guard():
         from .store.migrate import current_revision, head_revision
 
@@ -322,6 +358,80 @@ def cmd_db_upgrade(db: DbOpt = None) -> None:
                 fail(f"upgrade failed: {_first_line(exc)}", field="db")
             typer.echo(f"Database {_display_url(db_url(db))} upgraded from {before or 'empty'} to {head}")
         services.db.dispose()
+
+
+def cmd_db_verify(db: DbOpt = None) -> None:
+    """Recompute the hash chains of the audit log and the journal; name the first row that does not match.
+
+    Exit 0 when both chains are intact, 1 when one is broken (a row changed, added or removed outside shopterm).
+    """
+    with guard():
+        services = open_services(db, upgrade=False)
+        try:
+            reports = _verify_books(services)
+        finally:
+            services.db.dispose()
+    broken = False
+    for report in reports:
+        label = "audit log" if report.chain == "audit" else "journal"
+        unit = "rows" if report.chain == "audit" else "vouchers"
+        if report.ok:
+            typer.echo(f"{label}: {report.rows} {unit}, chain intact")
+        else:
+            broken = True
+            typer.echo(f"{label}: BROKEN — {report.problem}")
+    if broken:
+        raise typer.Exit(1)
+
+
+def cmd_db_backup(
+    file: Annotated[str, typer.Argument(help="The new backup file (never overwritten).")],
+    db: DbOpt = None,
+) -> None:
+    """Copy the live shop database into FILE while the tills keep posting, then verify the copy.
+
+    SQLite's online backup API takes one consistent snapshot; the copy must pass PRAGMA
+    integrity_check and 'db verify' before it is kept. For PostgreSQL use pg_dump.
+    """
+    with guard():
+        from .services.backup import backup
+
+        report = backup(_existing_url(db), file)
+        typer.echo(f"Backup written to {report.path} ({report.size:,} bytes): integrity ok, "
+                   f"{report.audit_rows} audit rows and {report.vouchers} vouchers verified")
+
+
+def cmd_db_restore(
+    file: Annotated[str, typer.Argument(help="The backup file to restore.")],
+    db: DbOpt = None,
+) -> None:
+    """Restore the backup FILE into a new database file (--db; never an existing one), verified."""
+    with guard():
+        from .services.backup import restore
+
+        report = restore(file, db_url(db))
+        typer.echo(f"Restored {file} into {report.path}: integrity ok, {report.audit_rows} audit rows and "
+                   f"{report.vouchers} vouchers verified")
+        if not (db or _state.db or os.environ.get("SHOPTERM_DB")):
+            return
+        typer.echo(f"Use it with --db {report.path} (or SHOPTERM_DB)")
+
+
+def _existing_url(db: str | None) -> str:
+    from .services.errors import ShopError
+
+    url = db_url(db)
+    path = _sqlite_path(url)
+    if path is not None and not os.path.exists(path):
+        raise ShopError(NO_SHOP.format(path=path), field="db")
+    return url
+
+
+def _verify_books(services: "Services") -> list:
+    from .services import chain
+
+    with services.db.read() as session:
+        return chain.verify(session)
 
 
 def cmd_post(
@@ -369,7 +479,7 @@ def cmd_post(
 
 # -- building the app ----------------------------------------------------------------------
 
-_GLOBAL_VALUE_OPTIONS = {"--db", "--user", "--pin"}
+_GLOBAL_VALUE_OPTIONS = {"--db", "--user", "--pin", "--token"}
 
 
 def _command_name(argv: Sequence[str]) -> str | None:
@@ -411,6 +521,9 @@ def make_app(argv: Sequence[str] | None = None) -> typer.Typer:
     app.command("post")(cmd_post)
     db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
     db_app.command("upgrade")(cmd_db_upgrade)
+    db_app.command("verify")(cmd_db_verify)
+    db_app.command("backup")(cmd_db_backup)
+    db_app.command("restore")(cmd_db_restore)
     app.add_typer(db_app, name="db")
 
     wanted = _command_name(sys.argv[1:] if argv is None else argv)

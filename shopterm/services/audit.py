@@ -15,6 +15,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
 from ..store.models import AuditLog
+from . import chain
 from .context import Actor
 
 
@@ -50,20 +51,27 @@ def record(
     summary: str = "",
     approver_id: int | None = None,
 ) -> None:
-    session.execute(
-        insert(AuditLog.__table__).values(
-            at=dt.datetime.now(dt.timezone.utc),
-            user_id=actor.user_id if actor else None,
-            user_name=actor.name if actor else "system",
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            summary=summary[:300],
-            before=snapshot(before) if not isinstance(before, dict) else _jsonable(before),
-            after=snapshot(after) if not isinstance(after, dict) else _jsonable(after),
-            approver_id=approver_id,
-        )
+    row = dict(
+        at=dt.datetime.now(dt.timezone.utc),
+        user_id=actor.user_id if actor else None,
+        user_name=actor.name if actor else "system",
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        summary=summary[:300],
+        before=snapshot(before) if not isinstance(before, dict) else _jsonable(before),
+        after=snapshot(after) if not isinstance(after, dict) else _jsonable(after),
+        approver_id=approver_id,
     )
+    record_rows(session, [row])
+
+
+def record_rows(session: Session, rows: list[dict]) -> None:
+    """Insert audit rows (dicts of audit_log columns) in the audit hash chain, in this transaction."""
+    if not rows:
+        return
+    chain.chain_audit_rows(session, rows)
+    session.execute(insert(AuditLog.__table__), rows)
 
 
 @dataclass(frozen=True, slots=True)

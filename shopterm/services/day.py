@@ -61,9 +61,10 @@ from ..store.models import (
     User,
 )
 from ..store.numbering import DOC_TYPES
-from . import audit
+from . import audit, chain
 from .context import Actor
 from .errors import (
+    ChainBroken,
     DayAlreadyOpen,
     DayClosed,
     DayNotOpen,
@@ -610,6 +611,10 @@ class DayService:
             setup = setup_info(self.s, session, loc)
             date = date or self._open_date(session, loc) or self.s.today()
             day = require_open(session, loc.id, date)
+            broken = chain.verify_day(session, loc.id, date, day.opened_at)
+            if broken:
+                raise ChainBroken(f"Shop Close refused for {loc.code} on {date}: the books show tampering — "
+                                  f"{broken}. Run 'shopterm db verify' and restore from a backup.")
             fig = self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
             approving = self.s.users.approval(session, actor, approver, approver_pin, location_id=loc.id) \
                 if fig.needs_approval else self.s.users.verify_approver(session, approver, approver_pin)

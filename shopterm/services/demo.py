@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from ..core.money import Currency
@@ -42,6 +41,7 @@ from ..store.models import (
     Supplier,
     User,
 )
+from . import audit
 from .context import Actor
 from .errors import Duplicate
 from .users import actor_of, hash_pin
@@ -265,7 +265,7 @@ def build_demo(services: "Services", today: dt.date) -> "SetupInfo":
         seeded += _customers(session, loc, persons, card.id)
         seeded += _items(session, actor, loc, since)
 
-        session.execute(insert(AuditLog.__table__), [
+        audit.record_rows(session, [
             dict(at=_now(), user_id=actor.user_id, user_name=actor.name, action="create", entity=entity,
                  entity_id=entity_id, summary=summary)
             for entity, entity_id, summary in seeded
@@ -275,11 +275,11 @@ def build_demo(services: "Services", today: dt.date) -> "SetupInfo":
     receipts = _receive_stock(services, actor, since)
 
     with services.db.write() as session:  # last: only a complete demo is recognised as one
-        session.execute(insert(AuditLog.__table__).values(
+        audit.record_rows(session, [dict(
             at=_now(), user_id=actor.user_id, user_name=actor.name, action=SEED_ACTION, entity=SEED_ENTITY,
             entity_id=loc_id, summary=f"demo seed: {len(ITEMS)} items, {len(CUSTOMERS) + 1} customers, "
                                       f"stock receipts {', '.join(receipts)}, dated {since}",
-        ))
+        )])
     return services.setup.info(LOCATION_CODE)
 
 

@@ -139,3 +139,9 @@ class PrintFailed(ShopError):
     """The print command failed (not found, non-zero exit, timed out) or the print file could not be written."""
 
     code = "print_failed"
+
+
+class ChainBroken(ShopError):
+    """The books' hash chain does not match: a row was changed, added or removed outside shopterm."""
+
+    code = "chain_broken"

@@ -44,7 +44,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ..core.money import Currency, MoneyError, parse_amount, parse_pct, parse_qty, parse_rate
-from .errors import InactiveRecord, NotFound, ShopError, ValidationError
+from .errors import AuthError, ShopError, ValidationError
 
 if TYPE_CHECKING:
     from . import Services
@@ -351,25 +351,22 @@ def take(doc: Any, required: Iterable[str] = (), optional: Iterable[str] = (), *
 # ---------------------------------------------------------------- the acting user
 
 
-def actor_for(services: "Services", name: str | None, pin: str | None = None) -> "Actor":
-    """The acting user of a headless command: must exist and be active; a PIN, if given, is verified."""
-    from sqlmodel import select
+CREDENTIAL_HELP = ("give the user's PIN (--pin or SHOPTERM_PIN) or an API token an admin issued with "
+                   "'shopterm user token create NAME' (--token or SHOPTERM_TOKEN)")
 
-    from ..store.models import User
-    from .users import actor_of
 
+def actor_for(services: "Services", name: str | None, pin: str | None = None, token: str | None = None) -> "Actor":
+    """The acting user of a headless command, only with a credential: the user's PIN, or an API token.
+
+    Wrong credentials count toward the user's lockout as on the sign-in screen, and are audited."""
     name = (name or "").strip().lower()
+    if token:
+        return services.users.token_actor(token, name or None)
     if not name:
         raise ValidationError("this command needs the acting user: --user NAME (or SHOPTERM_USER)", field="user")
-    if pin:
-        return services.users.login(name, pin)
-    with services.db.read() as session:
-        user = session.exec(select(User).where(User.name == name)).first()
-        if user is None:
-            raise NotFound(f"User {name} not found", field="user")
-        if user.inactive:
-            raise InactiveRecord(f"User {name} is inactive", field="user")
-        return actor_of(user)
+    if not pin:
+        raise AuthError(f"acting as {name} needs a credential: {CREDENTIAL_HELP}", field="pin")
+    return services.users.login(name, pin, via="headless")
 
 
 # ---------------------------------------------------------------- posting

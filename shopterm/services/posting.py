@@ -37,7 +37,7 @@ from ..store.models import (
     StockMove,
 )
 from ..store.numbering import next_number
-from . import audit
+from . import audit, chain
 from .context import Actor
 from .errors import NotFound, PostedIsFinal, UnbalancedJournal
 
@@ -258,21 +258,27 @@ class PostingService:
                        date: dt.date | None = None) -> int:
         cache = AccountCache(session, journal)
         day = date or doc.doc_date
-        voucher_id = session.execute(
-            insert(JournalVoucher.__table__).values(
-                document_id=doc.id, location_id=doc.location_id, date=day, voucher_type=doc.doc_type,
-                number=doc.number, narration=(narration if narration is not None else doc.narration)[:500],
-                created_at=now,
-            ).returning(JournalVoucher.__table__.c.id)
-        ).scalar_one()
-        plain = []
-        for line in journal:
-            row = dict(
-                voucher_id=voucher_id, location_id=doc.location_id, date=day,
+        rows = [
+            dict(
+                location_id=doc.location_id, date=day,
                 account_id=cache.account(line.account), customer_id=line.customer_id,
                 cost_centre_id=cache.centre(line.cost_centre), currency=line.currency.value,
                 amount=line.amount, amount_usd=line.amount_usd, memo=line.memo[:200],
             )
+            for line in journal
+        ]
+        voucher = dict(
+            document_id=doc.id, location_id=doc.location_id, date=day, voucher_type=doc.doc_type,
+            number=doc.number, narration=(narration if narration is not None else doc.narration)[:500],
+            created_at=now,
+        )
+        chain.chain_voucher(session, voucher, rows)  # its link in the journal's hash chain
+        voucher_id = session.execute(
+            insert(JournalVoucher.__table__).values(**voucher).returning(JournalVoucher.__table__.c.id)
+        ).scalar_one()
+        plain = []
+        for line, row in zip(journal, rows):
+            row["voucher_id"] = voucher_id
             if line.customer_id is None:
                 plain.append(row)
                 continue

@@ -42,6 +42,7 @@ from sqlalchemy import select
 
 from ..printing import documents as D
 from ..printing.model import PrintDoc, Shop
+from ..store.db import create_private_file, make_private_dir
 from ..store.models import (
     Account,
     Batch,
@@ -445,7 +446,7 @@ class PrintService:
             self._write(path, printed.data)
         elif output is None:
             path = self.print_folder(location_code, print_dir) / f"{name}.{'pdf' if printed.format == 'pdf' else 'txt'}"
-            self._write(path, printed.data)
+            self._write(path, printed.data, private=True)
             if (print_command or "").strip():
                 command = print_command.strip()
                 out_text = run_print_command(command, path, printed.data if printed.format == "text" else None)
@@ -453,9 +454,14 @@ class PrintService:
                        command_output=out_text)
 
     @staticmethod
-    def _write(path: Path, data: bytes) -> None:
+    def _write(path: Path, data: bytes, *, private: bool = False) -> None:
+        """Write a print; in the print folder (``private``) the folders are 0700 and the file 0600."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if private:
+                make_private_dir(path.parent)
+                create_private_file(path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         except OSError as exc:
             raise PrintFailed(f"Cannot write {path}: {exc.strerror or exc}", field="output") from None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from ..store.models import Location, SalesPerson, ShopSetup, User
+from ..store.models import ApiToken, Location, SalesPerson, ShopSetup, User
 from . import audit
 from .context import ROLES, Actor, role_at_least
 from .errors import ApprovalDenied, AuthError, Duplicate, LockedOut, NotFound, ValidationError
@@ -60,6 +60,25 @@ def actor_of(user: User) -> Actor:
     return Actor(user.id, user.name, user.role, user.location_id)
 
 
+TOKEN_PREFIX = "st_"
+
+
+def token_hash(token: str) -> str:
+    """API tokens are 256 random bits: a plain sha256 is enough to keep them unreadable at rest."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    id: int
+    user: str
+    prefix: str
+    label: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
 @dataclass(frozen=True, slots=True)
 class UserInfo:
     id: int
@@ -77,58 +96,122 @@ class UserService:
         self.db = services.db
 
     # -- login -------------------------------------------------------------
-    def login(self, name: str, pin: str) -> Actor:
+    def login(self, name: str, pin: str, *, via: str = "") -> Actor:
+        """Sign in with name + PIN. Wrong PINs count toward the lockout; every failure is audited.
+
+        ``via`` says where the sign-in came from in the audit row (e.g. "headless").
+        """
         name = (name or "").strip().lower()
+        where = f" ({via})" if via else ""
         with self.db.write() as session:
             user = session.exec(select(User).where(User.name == name)).first()
             if user is None or user.inactive:
-                raise AuthError("Unknown user or wrong PIN", field="pin")
-            now = _now()
-            if user.locked_until and user.locked_until > now:
-                left = int((user.locked_until - now).total_seconds()) + 1
-                raise LockedOut(f"Too many wrong PINs: wait {left} s", seconds_left=left)
-            if not verify_pin(pin or "", user.pin_hash):
-                user.failed_attempts += 1
-                if user.failed_attempts >= MAX_TRIES:
-                    user.failed_attempts = 0
-                    user.locked_until = now + dt.timedelta(seconds=LOCK_SECONDS)
-                    session.add(user)
-                    audit.record(session, None, "lockout", "user", user.id, summary=f"{name}: {MAX_TRIES} wrong PINs")
-                    session.commit()
-                    raise LockedOut(f"Too many wrong PINs: wait {LOCK_SECONDS} s", seconds_left=LOCK_SECONDS)
-                session.add(user)
+                audit.record(session, None, "login_failed", "user", user.id if user else None,
+                             summary=f"{name[:40]!r}: {'inactive' if user else 'unknown'} user{where}")
                 session.commit()
+                raise AuthError("Unknown user or wrong PIN", field="pin")
+            locked = self._locked(user)
+            if locked:
+                audit.record(session, None, "login_failed", "user", user.id, summary=f"{name}: locked out{where}")
+                session.commit()
+                raise LockedOut(f"Too many wrong PINs: wait {locked} s", seconds_left=locked)
+            if not verify_pin(pin or "", user.pin_hash):
+                error = self._wrong_pin(session, user, f"sign-in{where}")
+                session.commit()
+                if isinstance(error, LockedOut):
+                    raise error
                 left = MAX_TRIES - user.failed_attempts
                 raise AuthError(f"Unknown user or wrong PIN ({left} {'try' if left == 1 else 'tries'} left)", field="pin")
             user.failed_attempts = 0
             user.locked_until = None
             session.add(user)
             actor = actor_of(user)
-            audit.record(session, actor, "login", "user", user.id, summary=f"{name} logged in")
+            audit.record(session, actor, "login", "user", user.id, summary=f"{name} logged in{where}")
             return actor
 
+    @staticmethod
+    def _locked(user: User) -> int:
+        """Seconds left of the user's lockout (0: not locked)."""
+        now = _now()
+        until = user.locked_until
+        if until is not None and until.tzinfo is None:
+            until = until.replace(tzinfo=dt.timezone.utc)
+        if until and until > now:
+            return int((until - now).total_seconds()) + 1
+        return 0
+
+    def _wrong_pin(self, session: Session, user: User, what: str) -> AuthError | None:
+        """Count a wrong PIN (sign-in or approval) and audit it; a :class:`LockedOut` when it locks the user."""
+        user.failed_attempts += 1
+        session.add(user)
+        audit.record(session, None, "login_failed" if what.startswith("sign-in") else "approval_failed", "user",
+                     user.id, summary=f"{user.name}: wrong PIN ({what})")
+        if user.failed_attempts >= MAX_TRIES:
+            user.failed_attempts = 0
+            user.locked_until = _now() + dt.timedelta(seconds=LOCK_SECONDS)
+            audit.record(session, None, "lockout", "user", user.id, summary=f"{user.name}: {MAX_TRIES} wrong PINs")
+            return LockedOut(f"Too many wrong PINs: wait {LOCK_SECONDS} s", seconds_left=LOCK_SECONDS)
+        return None
+
     def approve(self, name: str, pin: str, action: str) -> Actor:
-        """A manager's (or admin's) approval for ``action``; recorded in the audit log."""
-        name = (name or "").strip().lower()
+        """A manager's (or admin's) approval for ``action``; recorded in the audit log.
+
+        A wrong PIN counts toward the approver's lockout, like a sign-in, and is audited."""
         with self.db.write() as session:
-            user = session.exec(select(User).where(User.name == name)).first()
-            if user is None or user.inactive or not verify_pin(pin or "", user.pin_hash):
-                raise ApprovalDenied("Approval refused: unknown manager or wrong PIN", field="approver_pin")
-            if not role_at_least(user.role, "manager"):
-                raise ApprovalDenied(f"Approval refused: {user.name} is a {user.role}, not a manager", field="approver")
-            approver = actor_of(user)
-            audit.record(session, approver, "approve", "approval", user.id, summary=action[:300])
+            try:
+                approver = self._check_approver(session, name, pin, action)
+            except ApprovalDenied:
+                session.commit()  # the failure's count and audit row stay
+                raise
+            audit.record(session, approver, "approve", "approval", approver.user_id, summary=action[:300])
             return approver
 
-    def verify_approver(self, session: Session, name: str | None, pin: str | None) -> Actor | None:
-        """Inside another transaction: check an approver given with a document (None if not given)."""
+    def verify_approver(self, session: Session, name: str | None, pin: str | None, action: str = "") -> Actor | None:
+        """Inside another transaction: check an approver given with a document (None if not given).
+
+        A refusal rolls that transaction back; the failure (its count toward the lockout and its audit
+        row) is then written in a transaction of its own (:attr:`ApprovalDenied.after_rollback`)."""
         if not name:
             return None
-        user = session.exec(select(User).where(User.name == name.strip().lower())).first()
-        if user is None or user.inactive or not verify_pin(pin or "", user.pin_hash):
+        try:
+            return self._check_approver(session, name, pin, action)
+        except ApprovalDenied as exc:
+            exc.after_rollback = lambda db, n=name, p=pin, a=action: self._record_refusal(db, n, p, a)
+            raise
+
+    def _record_refusal(self, db, name: str, pin: str | None, action: str) -> None:
+        with db.write() as session:
+            try:
+                self._check_approver(session, name, pin, action)
+            except ApprovalDenied:
+                pass
+
+    def _check_approver(self, session: Session, name: str | None, pin: str | None, action: str) -> Actor:
+        name = (name or "").strip().lower()
+        what = f"approval{': ' + action[:200] if action else ''}"
+        user = session.exec(select(User).where(User.name == name)).first()
+        if user is None or user.inactive:
+            audit.record(session, None, "approval_failed", "user", user.id if user else None,
+                         summary=f"{name[:40]!r}: {'inactive' if user else 'unknown'} approver ({what})")
+            raise ApprovalDenied("Approval refused: unknown manager or wrong PIN", field="approver_pin")
+        locked = self._locked(user)
+        if locked:
+            audit.record(session, None, "approval_failed", "user", user.id, summary=f"{name}: locked out ({what})")
+            raise ApprovalDenied(f"Approval refused: {user.name} is locked after wrong PINs: wait {locked} s",
+                                 field="approver_pin")
+        if not verify_pin(pin or "", user.pin_hash):
+            locked_now = self._wrong_pin(session, user, what)
+            if locked_now is not None:
+                raise ApprovalDenied(f"Approval refused: wrong PIN; {user.name} is locked for {LOCK_SECONDS} s",
+                                     field="approver_pin")
             raise ApprovalDenied("Approval refused: unknown manager or wrong PIN", field="approver_pin")
         if not role_at_least(user.role, "manager"):
+            audit.record(session, None, "approval_failed", "user", user.id,
+                         summary=f"{name}: a {user.role} cannot approve ({what})")
             raise ApprovalDenied(f"Approval refused: {user.name} is a {user.role}, not a manager", field="approver")
+        if user.failed_attempts:
+            user.failed_attempts = 0
+            session.add(user)
         return actor_of(user)
 
     def approval(self, session: Session, actor: Actor | None, approver: str | None, approver_pin: str | None,
@@ -151,6 +234,94 @@ class UserService:
             if always:
                 return None
         return actor
+
+    # -- API tokens for headless commands -------------------------------------
+    def create_token(self, actor: Actor, name: str, *, label: str = "") -> tuple[str, "TokenInfo"]:
+        """An admin issues a token to act as user ``name`` headless. The token is returned once and
+        only its sha256 is kept."""
+        actor.require("users", "Issuing API tokens")
+        name = (name or "").strip().lower()
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.db.write() as session:
+            user = session.exec(select(User).where(User.name == name)).first()
+            if user is None:
+                raise NotFound(f"User {name} not found", field="name")
+            if user.inactive:
+                raise ValidationError(f"User {name} is inactive", field="name")
+            row = ApiToken(user_id=user.id, label=(label or "").strip()[:80], prefix=token[:12],
+                           token_hash=token_hash(token), created_by=actor.user_id)
+            session.add(row)
+            session.flush()
+            audit.record(session, actor, "create", "api_token", row.id,
+                         after={"user": user.name, "prefix": row.prefix, "label": row.label},
+                         summary=f"API token {row.prefix}… issued for {user.name}")
+            return token, self._token_info(row, user.name)
+
+    def list_tokens(self, actor: Actor) -> list["TokenInfo"]:
+        actor.require("users", "Managing API tokens")
+        with self.db.read() as session:
+            rows = session.exec(select(ApiToken, User.name).join(User, User.id == ApiToken.user_id)
+                                .order_by(ApiToken.id)).all()
+            return [self._token_info(t, n) for t, n in rows]
+
+    def revoke_token(self, actor: Actor, ident: str) -> "TokenInfo":
+        """Revoke a token given by its id or its prefix (as listed)."""
+        actor.require("users", "Revoking API tokens")
+        ident = (ident or "").strip()
+        with self.db.write() as session:
+            stmt = select(ApiToken)
+            stmt = stmt.where(ApiToken.id == int(ident)) if ident.isdigit() else stmt.where(ApiToken.prefix == ident.rstrip("…."))
+            row = session.exec(stmt).first()
+            if row is None:
+                raise NotFound(f"API token {ident} not found: give its id or prefix from 'shopterm user token list'",
+                               field="token")
+            if row.revoked_at is None:
+                row.revoked_at = _now()
+                row.revoked_by = actor.user_id
+                session.add(row)
+                audit.record(session, actor, "revoke", "api_token", row.id, summary=f"API token {row.prefix}… revoked")
+            user = session.get(User, row.user_id)
+            return self._token_info(row, user.name if user else "?")
+
+    def token_actor(self, token: str, name: str | None = None) -> Actor:
+        """The user a token acts as (every use audited). A wrong token given with ``name`` counts toward
+        that user's lockout; a locked-out, inactive or other user is refused."""
+        token = (token or "").strip()
+        name = (name or "").strip().lower() or None
+        with self.db.write() as session:
+            row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first() if token else None
+            user = session.get(User, row.user_id) if row else None
+            if row is None or row.revoked_at is not None or user is None or (name and user.name != name):
+                named = session.exec(select(User).where(User.name == name)).first() if name else None
+                why = "revoked token" if row is not None and row.revoked_at is not None else "wrong token"
+                if named is not None and not named.inactive and not self._locked(named):
+                    locked = self._wrong_pin(session, named, f"sign-in (headless, {why})")
+                    session.commit()
+                    if locked is not None:
+                        raise locked
+                else:
+                    audit.record(session, None, "login_failed", "api_token", row.id if row else None,
+                                 summary=f"{(name or '?')[:40]}: {why} (headless)")
+                    session.commit()
+                raise AuthError("Unknown or revoked API token", field="token")
+            if user.inactive:
+                raise AuthError(f"User {user.name} is inactive", field="token")
+            locked = self._locked(user)
+            if locked:
+                audit.record(session, None, "login_failed", "api_token", row.id,
+                             summary=f"{user.name}: locked out (headless token)")
+                session.commit()
+                raise LockedOut(f"Too many wrong credentials for {user.name}: wait {locked} s", seconds_left=locked)
+            row.last_used_at = _now()
+            session.add(row)
+            actor = actor_of(user)
+            audit.record(session, actor, "token_use", "api_token", row.id,
+                         summary=f"{user.name} signed in with API token {row.prefix}… (headless)")
+            return actor
+
+    @staticmethod
+    def _token_info(row: ApiToken, user_name: str) -> "TokenInfo":
+        return TokenInfo(row.id, user_name, row.prefix, row.label, row.created_at, row.last_used_at, row.revoked_at)
 
     # -- administration ------------------------------------------------------
     def create(self, actor: Actor | None, name: str, pin: str, role: str, *, full_name: str = "",

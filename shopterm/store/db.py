@@ -47,12 +47,53 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` and any missing parents readable by the owner only (0700); existing ones are left."""
+    path = Path(path)
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        os.chmod(folder, 0o700)  # mkdir's mode is cut by the umask; the folder is ours, just made
+
+
+def create_private_file(path: Path) -> bool:
+    """Create an empty file readable by the owner only (0600) unless it exists. True when created now.
+
+    A new SQLite database gets its mode from this file, and SQLite gives its ``-wal`` and ``-shm``
+    files the database's mode: a copied PIN hash falls to an offline guess, so nobody else may read them.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+    return True
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file of a sqlite URL (None for other databases and in-memory ones)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.split("sqlite:///", 1)[1].split("?", 1)[0]
+    return None if not path or path == ":memory:" or path.startswith("file:") else path
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
-        path = url.split("sqlite:///", 1)[-1]
-        if path and path != ":memory:" and not path.startswith("file:"):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        if path:
+            make_private_dir(Path(path).parent)
+            create_private_file(Path(path))
         engine = create_engine(
             url,
             echo=echo,
@@ -104,13 +145,22 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: committed if the block finishes, rolled back on any error."""
+        """One transaction: committed if the block finishes, rolled back on any error.
+
+        An error may carry ``after_rollback(db)``: writes that must stay although the operation failed
+        (a refused approval's count toward the lockout and its audit row). It runs, in a transaction of
+        its own, once this one is rolled back."""
         with Session(self._writer, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                after = getattr(exc, "after_rollback", None)
+                if after is not None:
+                    exc.after_rollback = None  # once, even if an outer transaction sees it again
+                    session.close()
+                    after(self)
                 raise
 
     def dispose(self) -> None:

@@ -12,7 +12,7 @@ Groups:
 - schemes: Promotion(+Range, +Location), DiscountSlab(+Range, +Location), SalesTarget(+Month)
 - documents: Document, DocumentLine, NumberSequence
 - books: JournalVoucher, JournalLine, LedgerEntry, Match, MatchLine, LoyaltyTransaction
-- audit: AuditLog
+- audit: AuditLog, ChainHead (hash chains), ApiToken (headless credentials)
 """
 
 from __future__ import annotations
@@ -533,6 +533,9 @@ class JournalVoucher(SQLModel, table=True):
     number: str = Field(max_length=20)
     narration: str = Field(default="", max_length=500)
     created_at: dt.datetime = Field(default_factory=_now)
+    # the journal's hash chain (services/chain.py): position and sha256 of (previous hash, this voucher and its lines)
+    chain_seq: Optional[int] = Field(default=None, unique=True)
+    chain_hash: Optional[str] = Field(default=None, max_length=64)
 
 
 class JournalLine(SQLModel, table=True):
@@ -646,6 +649,34 @@ class AuditLog(SQLModel, table=True):
     before: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     approver_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    # the audit log's hash chain (services/chain.py): position and sha256 of (previous hash, this row)
+    chain_seq: Optional[int] = Field(default=None, unique=True)
+    chain_hash: Optional[str] = Field(default=None, max_length=64)
+
+
+class ChainHead(SQLModel, table=True):
+    """The last link of each hash chain ("audit", "journal"): locked by every writer that extends it."""
+
+    __tablename__ = "chain_head"
+    name: str = Field(primary_key=True, max_length=10)
+    seq: int = 0
+    hash: str = Field(default="", max_length=64)
+
+
+class ApiToken(SQLModel, table=True):
+    """A token an admin issued for headless use as ``user_id``: only its sha256 is kept."""
+
+    __tablename__ = "api_token"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    label: str = Field(default="", max_length=80)
+    prefix: str = Field(max_length=12)  # shown in lists, to tell tokens apart
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=_now)
+    last_used_at: Optional[dt.datetime] = None
+    revoked_at: Optional[dt.datetime] = None
+    revoked_by: Optional[int] = Field(default=None, foreign_key="user.id")
 
 
 # ---------------------------------------------------------------- ledger indexes

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from shopterm import __version__
 from shopterm.cli import SUBAPPS, _command_name, _module_exists, make_app
+from tests.cli.conftest import with_pin
 
 DAY = "2026-11-23"
 ENV = {"SHOPTERM_DB": None, "SHOPTERM_USER": None, "SHOPTERM_PIN": None, "SHOPTERM_TODAY": DAY}
@@ -21,7 +22,7 @@ SHOP_OPEN = {"type": "shop_open", "location": "AXP", "date": DAY}
 
 
 def run(*args: str, input: str | None = None, env: dict | None = None):
-    runner = CliRunner(env={**ENV, **(env or {})})
+    runner = CliRunner(env={**ENV, **with_pin(args, env)})
     result = runner.invoke(make_app(list(args)), list(args), input=input)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception  # a traceback is a bug: show it
@@ -103,18 +104,29 @@ def test_init_then_db_upgrade_is_idempotent(tmp_path):
     assert again.stderr == "error: This database already holds a shop\n"
 
 
-def test_db_upgrade_creates_a_new_database(tmp_path):
-    db = str(tmp_path / "new" / "shop.db")
-    result = run("--db", db, "db", "upgrade")  # the global option before the command works too
-    assert result.exit_code == 0, result.output
-    assert result.stdout == f"Database {db} upgraded from empty to 0001\n"
-    assert run("db", "upgrade", "--db", db).stdout == f"Database {db} is up to date (revision 0001)\n"
+def test_db_upgrade_never_creates_an_empty_database(tmp_path):
+    """Only init and demo create a shop database; any other command on a missing file says so."""
+    db = tmp_path / "new" / "shop.db"
+    result = run("--db", str(db), "db", "upgrade")  # the global option before the command works too
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: no shop database at {db}: create one with 'shopterm init --location-code … "
+                             "--location-name … --rate … --admin-pin …', or try 'shopterm demo'\n")
+    assert not db.exists() and not db.parent.exists()
+    for args in (["ledger", "balances"], ["day", "summary"], ["export", "journal"], ["db", "verify"],
+                 ["post", "-"]):
+        result = run("--db", str(db), "--user", "manager", *args, input="[]")
+        assert result.exit_code == 1, args
+        assert f"no shop database at {db}" in result.output, args
+        assert not db.exists(), args
 
 
 def test_db_from_the_environment(tmp_path):
     db = str(tmp_path / "env.db")
-    result = run("db", "upgrade", env={"SHOPTERM_DB": db})
+    result = run("init", "--location-code", "AXP", "--location-name", "Axpert", "--rate", "2850", "--admin-pin", "9999",
+                 env={"SHOPTERM_DB": db})
     assert result.exit_code == 0 and Path(db).exists()
+    result = run("db", "upgrade", env={"SHOPTERM_DB": db})
+    assert result.stdout == f"Database {db} is up to date (revision 0001)\n"
 
 
 @pytest.mark.parametrize(
@@ -150,7 +162,8 @@ def test_demo_no_tui_twice_reuses(tmp_path):
     first = run("demo", "--no-tui", "--db", db)
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines() == [f"Demo shop created in {db}",
-                                         "Users: cashier (PIN 1111), manager (2222), admin (9999)"]
+                                         "Users: cashier (PIN 1111), manager (2222), admin (9999)",
+                                         f"Other commands: give them --db {db} (or SHOPTERM_DB)"]
     second = run("demo", "--no-tui", "--db", db)
     assert second.exit_code == 0, second.output
     assert second.stdout.splitlines()[0] == f"Demo shop reused from {db}"
@@ -228,9 +241,9 @@ def test_post_stops_at_the_first_rejected_document_and_keeps_the_ones_before(dem
 
 def test_post_needs_a_known_active_user(demo_db):
     doc = json.dumps(SHOP_OPEN)
-    unknown = run("post", "-", "--db", demo_db, "--user", "ghost", input=doc)
+    unknown = run("post", "-", "--db", demo_db, "--user", "ghost", "--pin", "1234", input=doc)
     assert unknown.exit_code == 1
-    assert out_json(unknown) == {"error": "User ghost not found", "field": "user"}
+    assert out_json(unknown) == {"error": "Unknown user or wrong PIN", "field": "pin"}
     missing = run("post", "-", "--db", demo_db, input=doc)
     assert missing.exit_code == 1
     assert out_json(missing) == {"error": "this command needs the acting user: --user NAME (or SHOPTERM_USER)",
@@ -238,7 +251,6 @@ def test_post_needs_a_known_active_user(demo_db):
     wrong_pin = run("--user", "cashier", "--pin", "0000", "post", "-", "--db", demo_db, input=doc)
     assert wrong_pin.exit_code == 1
     assert out_json(wrong_pin) == {"error": "Unknown user or wrong PIN (2 tries left)", "field": "pin"}
-    run("post", "-", "--db", demo_db, "--user", "ghost", input=doc)
     from shopterm.services import Services
 
     svc = Services.open(demo_db)
@@ -248,7 +260,7 @@ def test_post_needs_a_known_active_user(demo_db):
     finally:
         svc.db.dispose()
     inactive = run("post", "-", "--db", demo_db, "--user", "cashier", input=doc)
-    assert out_json(inactive) == {"error": "User cashier is inactive", "field": "user"}
+    assert out_json(inactive) == {"error": "Unknown user or wrong PIN", "field": "pin"}
 
 
 def test_post_missing_file(tmp_path, demo_db):

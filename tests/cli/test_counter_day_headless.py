@@ -12,6 +12,7 @@ from decimal import Decimal as D
 from typer.testing import CliRunner
 
 from shopterm.cli import make_app
+from tests.cli.conftest import with_pin
 import tests.store.test_counter_day as counter_day
 from tests.store.conftest import _copy_services, _template, actor
 from tests.store.test_counter_day import account_totals, cash_cdf_amount, customer_balances, unbalanced_vouchers
@@ -50,16 +51,16 @@ MANAGER_DOCS = [{"type": "shop_close", "location": "AXP", "date": DAY, "physical
 
 
 def post(db: str, user: str, docs) -> list[dict]:
-    runner = CliRunner(env=ENV)
     args = ["post", "-", "--db", db, "--user", user]
+    runner = CliRunner(env={**ENV, **with_pin(args)})
     result = runner.invoke(make_app(args), args, input=json.dumps(docs))
     assert result.exit_code == 0, result.stdout
     return json.loads(result.stdout)
 
 
 def summary(db: str) -> dict:
-    runner = CliRunner(env=ENV)
     args = ["day", "summary", "--db", db, "--user", "manager", "--location", "AXP", "--date", DAY, "--format", "json"]
+    runner = CliRunner(env={**ENV, **with_pin(args)})
     result = runner.invoke(make_app(args), args)
     assert result.exit_code == 0, result.stdout
     return json.loads(result.stdout)

@@ -6,13 +6,14 @@ import pytest
 from typer.testing import CliRunner
 
 from shopterm.cli import make_app
+from tests.cli.conftest import with_pin
 
 DAY = "2026-11-23"
 ENV = {"SHOPTERM_DB": None, "SHOPTERM_USER": None, "SHOPTERM_PIN": None, "SHOPTERM_TODAY": DAY}
 
 
 def run(*args: str, env: dict | None = None):
-    runner = CliRunner(env={**ENV, **(env or {})})
+    runner = CliRunner(env={**ENV, **with_pin(args, env)})
     result = runner.invoke(make_app(list(args)), list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception  # a traceback is a bug: show it
@@ -107,5 +108,5 @@ def test_missing_file_unknown_user_and_permissions(db, tmp_path):
     sp = csv_file(tmp_path, "sp.csv", "code,name\nSP01,Jean\n")
     result = run("import", "sales-persons", sp, "--db", db)
     assert result.exit_code == 1 and "--user NAME" in result.stderr
-    result = run("import", "sales-persons", sp, "--db", db, "--user", "ghost")
-    assert result.exit_code == 1 and result.stderr == "error: User ghost not found\n"
+    result = run("import", "sales-persons", sp, "--db", db, "--user", "ghost", "--pin", "1234")
+    assert result.exit_code == 1 and result.stderr == "error: Unknown user or wrong PIN\n"

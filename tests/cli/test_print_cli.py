@@ -13,6 +13,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from shopterm.cli import make_app
+from tests.cli.conftest import with_pin
 
 DAY = "2026-11-23"
 ENV = {"SHOPTERM_DB": None, "SHOPTERM_USER": None, "SHOPTERM_PIN": None, "SHOPTERM_TODAY": DAY}
@@ -20,7 +21,7 @@ NUMBER = "261101SI000001"
 
 
 def run(*args: str):
-    runner = CliRunner(env=ENV)
+    runner = CliRunner(env={**ENV, **with_pin(args)})
     result = runner.invoke(make_app(list(args)), list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception

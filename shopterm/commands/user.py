@@ -1,0 +1,77 @@
+"""``shopterm user token create|list|revoke``: API tokens for headless commands (DESIGN §10, §11).
+
+An admin issues a token to act as a user without that user's PIN (a script, an
+integration). The token is printed once; only its sha256 is stored. Every use
+is audited, and a revoked token stops working at once::
+
+    shopterm --user admin --pin 9999 user token create manager --label "nightly export"
+    SHOPTERM_TOKEN=st_… shopterm ledger balances
+    shopterm --user admin --pin 9999 user token list
+    shopterm --user admin --pin 9999 user token revoke st_AbCdEfGh
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+
+app = typer.Typer(help="API tokens for headless commands (admin).", no_args_is_help=True)
+token_app = typer.Typer(help="Issue, list and revoke API tokens (admin).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+@token_app.command("create")
+def cmd_create(name: Annotated[str, typer.Argument(help="The user the token acts as.")],
+               label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
+               db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Issue a token acting as NAME. It is shown once: keep it like a password."""
+    with guard():
+        services = open_services(db)
+        try:
+            actor = acting_user(services, user, pin)
+            token, info = services.users.create_token(actor, name, label=label)
+        finally:
+            services.db.dispose()
+    typer.echo(token)
+    typer.echo(f"API token {info.prefix}… for {info.user}: shown only now; use it as SHOPTERM_TOKEN or --token. "
+               "Revoke it with 'shopterm user token revoke " + info.prefix + "'", err=True)
+
+
+@token_app.command("list")
+def cmd_list(db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """The tokens issued: id, prefix, user, label, created, last used, revoked."""
+    with guard():
+        services = open_services(db)
+        try:
+            actor = acting_user(services, user, pin)
+            tokens = services.users.list_tokens(actor)
+        finally:
+            services.db.dispose()
+    if not tokens:
+        typer.echo("(no API tokens)")
+        return
+    typer.echo(f"{'id':>4}  {'prefix':<12}  {'user':<12}  {'created':<16}  {'last used':<16}  {'revoked':<16}  label")
+    for t in tokens:
+        typer.echo(f"{t.id:>4}  {t.prefix:<12}  {t.user:<12}  {_when(t.created_at):<16}  {_when(t.last_used_at):<16}  "
+                   f"{_when(t.revoked_at):<16}  {t.label}")
+
+
+@token_app.command("revoke")
+def cmd_revoke(token: Annotated[str, typer.Argument(help="The token's id or prefix, as listed.")],
+               db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Revoke a token: it stops working at once."""
+    with guard():
+        services = open_services(db)
+        try:
+            actor = acting_user(services, user, pin)
+            info = services.users.revoke_token(actor, token)
+        finally:
+            services.db.dispose()
+    typer.echo(f"API token {info.prefix}… of {info.user} revoked")
