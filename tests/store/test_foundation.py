@@ -204,13 +204,24 @@ def test_login_locks_after_three_wrong_pins(services):
     with services.db.read() as s:
         user = s.exec(select(m.User).where(m.User.name == "cashier")).one()
         assert user.locked_until is not None
-        assert [h.action for h in audit.history(s, "user", user.id)] == ["login", "lockout"]
+        # every failed sign-in is audited, the lockout too, and the refused right PIN while locked
+        assert [(h.action, h.summary) for h in audit.history(s, "user", user.id)] == [
+            ("login", "cashier logged in"),
+            ("login_failed", "cashier: wrong PIN (sign-in)"),
+            ("login_failed", "cashier: wrong PIN (sign-in)"),
+            ("login_failed", "cashier: wrong PIN (sign-in)"),
+            ("lockout", "cashier: 3 wrong PINs"),
+            ("login_failed", "cashier: locked out"),
+        ]
 
 
 def test_unknown_user_gives_the_same_message_as_a_wrong_pin(services):
     with pytest.raises(AuthError) as err:
         services.users.login("nobody", "1111")
     assert err.value.message == "Unknown user or wrong PIN"
+    with services.db.read() as s:  # audited all the same
+        row = s.exec(select(m.AuditLog).order_by(m.AuditLog.id.desc())).first()
+        assert (row.action, row.entity_id, row.summary) == ("login_failed", None, "'nobody': unknown user")
 
 
 def test_manager_approval_is_recorded(services, cashier):
