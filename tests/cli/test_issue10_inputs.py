@@ -65,9 +65,10 @@ def run_cli(*args: str, input: str | None = None):
     from typer.testing import CliRunner
 
     from shopterm.cli import make_app
+    from tests.cli.conftest import with_pin
 
     env = {"SHOPTERM_DB": None, "SHOPTERM_USER": None, "SHOPTERM_PIN": None, "SHOPTERM_TODAY": "2026-11-23"}
-    return CliRunner(env=env).invoke(make_app(list(args)), list(args), input=input)
+    return CliRunner(env={**env, **with_pin(args)}).invoke(make_app(list(args)), list(args), input=input)
 
 
 def test_summary_of_a_closed_day_whose_shortage_was_approved(tmp_path_factory, tmp_path):
