@@ -16,6 +16,15 @@ Layout at 80×24::
     Qty      10 Gross  22.00 Disc  2.20 Flat %   [slab ]  slab 0% 0.00
     …                                     (the totals footer, 4 lines)
 
+Counter flow (DESIGN §12): a new invoice starts with the shop's walk-in cash
+customer and currency (Shop Setup) and the signed-in user's own sales person
+(``services.sales.new_invoice_defaults``), the focus in row 1's item cell. An
+exact code or barcode + Enter picks the item, ``3*CODE`` sets the quantity
+first, Enter in Qty ends the line (``%`` jumps to Disc %). Ctrl+S on a cash
+sale posts and goes straight to tendering: the Sales Receipt screen opens on
+the invoice with the focus in the first amount; once the receipt is posted
+the change is shown here on a new, empty invoice for the next customer.
+
 Keys: the toolbar of DESIGN §12 — Ctrl+S post (a credit sale over the limit
 opens the manager-approval dialog and posts again with the approver), Ctrl+D
 draft (numberless; reopen it from F3), Ctrl+N new, F3 list/search, F4
@@ -76,7 +85,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     DOC_TYPE = "SI"
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher",
                           "delete_row"})
-    AUTO_FOCUS = "#field-customer"
+    AUTO_FOCUS = "#grid ItemCell"  # the counter flow (DESIGN §12); orders and provisional invoices: the client
 
     BINDINGS = [
         Binding("f6", "flat_type", "Flat %/amt", id="invoice.flat_type", show=False),
@@ -103,6 +112,14 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         self._customer_pending: str | None = None
         self._totals_error: str | None = None
         self._confirm: str | None = None
+        self.invoice_defaults: Any = None  # services.sales.InvoiceDefaults (the counter flow)
+        self.last_receipt: Any = None  # the TenderResult of the last sale tendered from here
+        self._loader_params: dict[str, Any] = {}
+
+    @property
+    def counter_flow(self) -> bool:
+        """The Sales Invoice's counter flow (DESIGN §12); the screens built on it keep their own start."""
+        return self.DOC_TYPE == "SI"
 
     # -- layout ------------------------------------------------------------------
 
@@ -179,6 +196,9 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
     def on_mount(self) -> None:
         self.grid.on_change = self._typed_in_grid
+        if self.counter_flow:
+            self.grid.enter_ends_line = True
+            self.grid.item_search = self._item_choices
         self._load_context(first=True)
 
     def _typed_in_grid(self, line: int) -> None:
@@ -191,21 +211,28 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         date = None if first else self._input("date").date_value
         actor = self.actor
 
-        def work() -> tuple[Any, Any]:
+        counter = first and self.counter_flow
+
+        def work() -> tuple[Any, Any, Any]:
             services = self.services
             status = services.status(actor)
             loc = location or status.location_code or None
             on = date or status.business_date
-            return status, services.sales.totals_context(loc, on, actor=actor)
+            ctx = services.sales.totals_context(loc, on, actor=actor)
+            defaults = services.sales.new_invoice_defaults(actor, ctx.location) if counter else None
+            return status, ctx, defaults
 
-        def done(result: tuple[Any, Any]) -> None:
-            status, ctx = result
+        def done(result: tuple[Any, Any, Any]) -> None:
+            status, ctx, defaults = result
             was_dirty = self.is_dirty()
             self.context = ctx
             self.business_date = status.business_date
             if first:
                 self._input("location").value = ctx.location
                 self._input("date").set_value(ctx.date)
+            if defaults is not None:
+                self.invoice_defaults = defaults
+                self._apply_invoice_defaults()
             if not self._input("rate").value.strip() and ctx.rate is not None:
                 self._input("rate").set_value(ctx.rate)
             self._remember_header()
@@ -219,6 +246,28 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             self.recompute()
 
         self.background(work, done)
+
+    def _apply_invoice_defaults(self) -> None:
+        """The counter's header defaults, where the cashier has typed nothing yet."""
+        d = self.invoice_defaults
+        if d is None or self.view is not None:
+            return
+        if self.customer is None and not self._input("customer").value.strip():
+            if d.currency != self.currency:
+                self._choice("currency").set_value(d.currency)
+            sp = self._input("sales-person")
+            if d.sales_person and not sp.value.strip():
+                sp.value = d.sales_person
+            if d.customer is not None:
+                self._apply_customer(d.customer, mark_dirty=False)
+
+    def _item_choices(self, query: str) -> Any:
+        """F2 on an item cell and the cell's code/barcode resolution (in a worker thread):
+        items with the price for this client and currency, and the stock available."""
+        params = self._loader_params
+        return self.services.sales.item_choices(
+            query, params.get("location"), customer_code=params.get("customer_code"),
+            currency=params.get("currency", "USD"), rate=params.get("rate"), date=params.get("date"))
 
     def _remember_header(self) -> None:
         for name in ("location", "date", "rate", "additional-price-pct", "order"):
@@ -235,6 +284,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             "additional_pct": self._input("additional-price-pct").decimal_value or Decimal(0),
         }
         app: Any = self.app
+        self._loader_params = params
         self.grid.line_defaults = lambda code: app.services.sales.line_defaults(code, **params)
         self.grid.location = params["location"]
         self.grid.date = params["date"]
@@ -609,6 +659,30 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
                      f"{view.currency} · Ctrl+N next")
         if print_after:
             self.print_posted(keep_message=True, number=post.number)
+        if self.counter_flow and view.sales_type == "cash" and view.totals.payable > 0:
+            self.call_later(self._tender, post.number)
+
+    def _tender(self, number: str) -> None:
+        """A cash sale goes straight to tendering: the Sales Receipt on this invoice."""
+        from shopterm.screens.sales_receipt import SalesReceiptScreen
+
+        self.app.push_screen(SalesReceiptScreen(tender=number), self._tendered)
+
+    def _tendered(self, result: Any) -> None:
+        """Back from tendering: paid → the change shown on a new invoice; Esc → the posted invoice stays."""
+        if result is None:
+            number = self.view.number if self.view is not None else "The invoice"
+            self.message_bar.show_warning(f"{number} is posted but not paid: take the cash in Sales Receipt "
+                                          "(Ctrl+N: next customer)")
+            return
+        self.last_receipt = result
+        self.call_later(self._next_customer, result)
+
+    async def _next_customer(self, result: Any) -> None:
+        await self.reset()
+        self.show_ok(result.message)
+        if result.print_invoice:
+            self.print_posted(keep_message=True, number=result.invoice)
 
     def action_draft(self) -> None:
         if self._posted_is_final():
@@ -672,8 +746,13 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         self._update_loader()
         self.recompute()
         self.set_document(None, "New")
+        if self.counter_flow:
+            self._apply_invoice_defaults()
         self.mark_clean()
-        self._input("customer").focus()
+        if self.counter_flow:
+            self.grid.focus_cell(1, "item")
+        else:
+            self._input("customer").focus()
 
     def action_list(self) -> None:
         if not self._confirmed("list", "F3"):

@@ -11,10 +11,18 @@ The cashier types Received (Returned, for a refund); every keystroke asks
 ``services.cash.receipt_preview`` (``refund_preview``) in a worker, so the
 change and the balance on screen are the services' own figures. A partial
 payment is allowed: the screen says that the balance stays open.
+
+Tendering (DESIGN §12 "Counter flow"): ``SalesReceiptScreen(tender=number)``
+is what Ctrl+S on a cash Sales Invoice opens. The invoice is already chosen,
+the focus is in the first amount (CDF received, then Enter to USD), the change
+shows as it is typed; once the receipt posts the screen closes with a
+:class:`TenderResult` and the invoice screen starts the next customer's
+invoice. Esc leaves the invoice posted and unpaid.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +52,18 @@ from shopterm.widgets.messages import describe_error
 RECEIPT, REFUND = "receipt", "refund"
 
 
+@dataclass(frozen=True)
+class TenderResult:
+    """What tendering hands back to the invoice screen once the receipt is posted."""
+
+    invoice: str
+    receipt: str
+    change_cdf: Decimal  # the change handed back, in CDF
+    balance_cdf: Decimal  # what stays open on the invoice (a partial payment), in CDF
+    message: str  # what the cashier reads: "Receipt … posted · give 400.00 CDF change"
+    print_invoice: bool = False  # Ctrl+P: print the invoice (with its payment)
+
+
 class SalesReceiptScreen(CounterScreen):
     """Cash against an invoice, or a refund against a sales return."""
 
@@ -57,10 +77,13 @@ class SalesReceiptScreen(CounterScreen):
     NUMBER_ID = "#receipt-no"
     FIRST_FIELD = "#field-invoice"
 
-    def __init__(self) -> None:
+    def __init__(self, tender: str | None = None) -> None:
         super().__init__()
         self.calc: Any = None  # the last ReceiptCalc / RefundCalc shown
         self.loaded_number: str | None = None  # the invoice/return the footer is about
+        self.tender = tender  # tendering a cash sale just posted: its invoice number (module docstring)
+        if tender:
+            self.AUTO_FOCUS = "#field-received-cdf"
 
     # -- layout ----------------------------------------------------------------
 
@@ -110,6 +133,11 @@ class SalesReceiptScreen(CounterScreen):
         rate = self.query_one("#field-rate", RateInput)
         if not rate.value and defaults.system_rate is not None:
             rate.set_value(defaults.system_rate)
+        if self.tender and not self.posted:
+            invoice = self.query_one("#field-invoice", CodeInput)
+            if not invoice.value:
+                invoice.value = self.tender
+                self._load_document()
 
     # -- what the fields mean in each mode ----------------------------------------
 
@@ -371,8 +399,28 @@ class SalesReceiptScreen(CounterScreen):
             tail = f"; {amount(calc.balance_cdf)} CDF stays open"
         elif calc is not None and self.mode != REFUND and calc.returned_cdf:
             tail = f"; give {amount(calc.returned_cdf)} CDF change"
+        if self.tender and self.mode != REFUND:
+            change = calc.returned_cdf if calc is not None else Decimal(0)
+            balance = calc.balance_cdf if calc is not None and not calc.fully_settled else Decimal(0)
+            said = tail.removeprefix("; ") or "paid in full, no change"
+            printing = self.print_after_save
+            self.print_after_save = False
+            self.dismiss(TenderResult(self.tender, result.number, change, balance,
+                                      f"{what} {result.number} posted · {said} · next customer", printing))
+            return
         self.show_ok(f"{what} {result.number} posted{tail} (Ctrl+N: next)")
         self.print_if_asked()
+
+    def action_back(self) -> None:
+        """Esc; when tendering, back to the invoice (posted, not paid) through the callback."""
+        if not self.tender or self.posted:
+            super().action_back()
+            return
+        if not self._confirm_back and self.is_dirty():
+            self._confirm_back = True
+            self.message_bar.show_warning("Cash typed: press Esc again to leave the invoice unpaid")
+            return
+        self.dismiss(None)
 
     # -- printing: the invoice is printed from this screen ---------------------------
 

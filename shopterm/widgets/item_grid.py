@@ -22,7 +22,14 @@ Typing
   USD) are then loaded in a worker with :attr:`ItemGrid.line_defaults`.
 * Enter/Tab go to the next cell (Enter on the item goes straight to Qty: the
   batch is chosen first-expiry-first; Tab or Shift+Tab reaches it); from the
-  last cell to the next row. Shift+Tab goes back; ↑/↓ change row. There is
+  last cell to the next row. With :attr:`ItemGrid.enter_ends_line` (the
+  counter flow, DESIGN §12) Enter in Qty, Price, Disc % or Flat ends the line:
+  the next row's item cell takes the focus; Tab still walks every cell, and
+  ``%`` typed in Qty or Price jumps to Disc % (``2%10``: 2 at 10 %).
+* ``3*CODE`` (quantity first) in the item cell sets the quantity and, on
+  Enter, ends the line. A barcode (only digits, 8 or more: EAN-8/13, UPC-A)
+  + Enter is a scan: the line gets quantity 1 (unless ``N*`` came first) and
+  the next row takes the focus, so a scanner's bursts add line after line. Shift+Tab goes back; ↑/↓ change row. There is
   always one blank row at the end, so keys typed ahead land in it.
 * F2 on the batch cell lists the item's batches with their stock and expiry.
 * Ctrl+Del or F8 (the host screen's ``action_delete_row``) deletes the row.
@@ -54,6 +61,7 @@ Attributes down: ``line_defaults``, ``location``, ``date``,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -136,6 +144,28 @@ SPARE_ROWS = 2
 #: the typed columns a DraftLine carries
 NUMBER_KEYS = ("qty", "price", "discount_pct", "flat_discount")
 
+#: ``3*CODE`` in the item cell: the quantity first
+QTY_FIRST = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*\*\s*(\S.*?)\s*$")
+
+#: what a scanner sends: only digits, 8 or more (EAN-8, UPC-A, EAN-13, ITF-14)
+BARCODE_SCAN = re.compile(r"^\d{8,}$")
+
+#: Enter in these cells ends the line (with ``enter_ends_line``)
+LINE_END_KEYS = ("qty", "price", "discount_pct", "flat_discount")
+
+
+def split_qty_first(text: str) -> tuple[str | None, str]:
+    """``"3*PARA500"`` → ``("3", "PARA500")``; a scanned barcode alone → ``("1", code)``;
+    anything else → ``(None, text)``."""
+    m = QTY_FIRST.match(text)
+    if m:
+        return m.group(1), m.group(2)
+    stripped = text.strip()
+    if BARCODE_SCAN.match(stripped):
+        return "1", stripped
+    return None, stripped
+
+
 #: ``info`` columns shown as quantities (the others as amounts)
 INFO_QTY_KEYS = ("available_stock", "current_stock", "reserved_stock", "batch_stock", "balance_qty")
 
@@ -186,6 +216,12 @@ class _Cell:
         row = getattr(self, "grid_row", None)
         if row is not None:
             row.grid._cell_value(self, value)  # type: ignore[arg-type]
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # "%" in Qty/Price is the grid's jump to Disc % (a number cell never takes it)
+        if character == "%" and getattr(getattr(self, "column", None), "key", None) in ("qty", "price"):
+            return False
+        return super().check_consume_key(key, character)  # type: ignore[misc]
 
     def _setup_cell(self, row: "GridRow", column: GridColumn) -> None:
         self.grid_row = row
@@ -399,6 +435,8 @@ class ItemGrid(Widget, can_focus=False):
         # Input does not bind Ctrl+Del, but a priority binding here also wins
         # over anything the host screen binds to it.
         Binding("ctrl+delete", "delete_row", "Delete row", show=False, priority=True),
+        # "2%10": from Qty (or Price) straight to Disc % (a priority binding: the cell would take the %)
+        Binding("percent_sign", "to_discount", "Disc %", show=False, priority=True),
     ]
 
     class LinesChanged(Message):
@@ -465,6 +503,9 @@ class ItemGrid(Widget, can_focus=False):
         #: Lines come from another document (delivery note, sales return): the item
         #: cells are read-only and there is no blank row to type a new item in.
         self.fixed_rows = False
+        #: The counter flow (DESIGN §12): Enter in Qty/Price/Disc %/Flat ends the line and
+        #: the next row's item cell takes the focus (Tab still walks every cell).
+        self.enter_ends_line = False
 
     # -- layout ------------------------------------------------------------------
 
@@ -722,6 +763,13 @@ class ItemGrid(Widget, can_focus=False):
         cell = row.cell("item")
         # The cell's own value: its Changed messages may still be on their way to the grid.
         text = (cell.value if isinstance(cell, Input) else line.text("item")).strip()
+        if text and not self.fixed_rows:
+            qty, code = split_qty_first(text)
+            if qty is not None and (QTY_FIRST.match(text) or not line.text("qty").strip()):
+                row.put("item", code)  # "3*PARA500": the quantity goes to its cell
+                row.put("qty", qty)
+                self.touched = True
+                text = code
         if not text:
             if line.item:  # the item was erased: the line no longer counts
                 line.item = ""
@@ -942,8 +990,13 @@ class ItemGrid(Widget, can_focus=False):
         if enter and key == "item" and "qty" in keys:
             if not self._has_content(row) and r == len(self._rows) - 1:
                 self.leave(1)  # Enter on the empty last row: on to the footer
+            elif self.enter_ends_line and split_qty_first(effective_text(cell))[0] is not None:
+                self._next_line(row, r, keys)  # "3*CODE" or a scanned barcode: the line is complete
             else:
                 self._focus(row.cell("qty"))
+            return True
+        if enter and self.enter_ends_line and key in LINE_END_KEYS:
+            self._next_line(row, r, keys)
             return True
         index += step
         if index >= len(keys):
@@ -962,6 +1015,25 @@ class ItemGrid(Widget, can_focus=False):
             return True
         self._focus(row.cell(keys[index]))
         return True
+
+    def _next_line(self, row: GridRow, r: int, keys: list[str]) -> None:
+        """End the line: the next row's first cell (a new row when this one has content)."""
+        if r + 1 < len(self._rows):
+            self._focus(self._rows[r + 1].cell(keys[0]))
+        elif self._has_content(row):
+            self._focus(self._reveal_spare().cell(keys[0]))
+        else:
+            self.leave(1)
+
+    def action_to_discount(self) -> None:
+        """``%`` in Qty or Price: on to the line's Disc % (the ``%`` itself is not typed)."""
+        cell = self.screen.focused
+        row = self.row_of(cell)
+        key = getattr(getattr(cell, "column", None), "key", None)
+        target = row.cell("discount_pct") if row is not None else None
+        if key not in ("qty", "price") or not isinstance(target, ShopInput) or target.disabled:
+            raise SkipAction()
+        self._focus(target)
 
     def _has_content(self, row: GridRow) -> bool:
         """An item or a quantity is typed in the row, counting keys still on their way."""

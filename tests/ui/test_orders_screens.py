@@ -142,7 +142,9 @@ async def test_order_confirmed_with_keys_then_invoiced_in_part_shows_what_is_lef
 
         # the Sales Invoice (opened over the order) picks the order in "SO/PF No." and takes its lines;
         # 6 of the 10 are invoiced
-        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None
+                                and s.customer is not None)
+        inv.query_one("#field-customer").focus()  # a new invoice starts on the walk-in customer, in the grid
         await pilot.press(*"C0001", "tab", "tab")
         assert inv.focused.id == "field-order"
         await pilot.press(*"261101SO000001", "tab")

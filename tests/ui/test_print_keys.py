@@ -185,7 +185,7 @@ async def test_shop_close_ctrl_p_closes_and_prints_the_summary(shop, tmp_path):
 
 
 async def test_invoice_ctrl_p_saves_and_prints_the_facture_then_delivery_and_f12(shop, tmp_path):
-    from tests.ui.test_sales_invoice import figures, header_cash_sp01, line, start
+    from tests.ui.test_sales_invoice import figures, header_cash_sp01, leave_tendering, line, start
 
     app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -195,7 +195,7 @@ async def test_invoice_ctrl_p_saves_and_prints_the_facture_then_delivery_and_f12
         assert "F12" not in footer(screen) and "^T" not in footer(screen)  # nothing posted yet
         await header_cash_sp01(pilot, screen)
         # BAND01 4 × 1.25, no tax: net 5.00 USD
-        await line(pilot, screen, 1, "BAND01", *"4", "enter", "enter", "enter", "enter")
+        await line(pilot, screen, 1, "BAND01", *"4", "enter")
         await wait_for(pilot, lambda: figures(screen)["net"] == "5.00", "totals")
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: "Printed" in screen.message_bar.text or screen.message_bar.kind == "error",
@@ -205,6 +205,7 @@ async def test_invoice_ctrl_p_saves_and_prints_the_facture_then_delivery_and_f12
         assert screen.message_bar.text.startswith(f"Invoice {number} posted"), screen.message_bar.text
         assert screen.message_bar.text.endswith(f"Printed {number} to {facture}")
         assert "Net amount USD 5.00" in pdf_text(facture) and "DUPLICATE" not in pdf_text(facture)
+        await leave_tendering(pilot, app, screen)  # a cash sale: tendering opened; Esc leaves it unpaid
         await pilot.pause()
         assert "F12 Dup" in footer(screen) and "^T Dlv" in footer(screen)
         assert footer_fits(screen), footer(screen)

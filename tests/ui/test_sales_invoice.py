@@ -3,6 +3,11 @@
 The shop is the service tests' demo-like shop (tests/store/conftest.py) with
 the AXP day 2026-11-23 open; the cashier types the DESIGN §4 worked example and
 the footer is checked after each line against figures computed by hand.
+
+The counter flow (DESIGN §12): a new invoice opens on the walk-in customer
+CASH with the focus in row 1's item cell; Enter in Qty ends the line (Tab
+walks the cells); Ctrl+S on a cash sale opens tendering (Esc there leaves the
+invoice posted, unpaid). tests/ui/test_counter_speed.py is the full sale.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import pytest
 from shopterm.app import ShoptermApp
 from shopterm.screens import registry
 from shopterm.screens.sales_invoice import SalesInvoiceScreen
+from shopterm.screens.sales_receipt import SalesReceiptScreen
 from shopterm.widgets.approval import ApprovalDialog
 from shopterm.widgets.document_list import DocumentListDialog
 from shopterm.widgets.item_grid import ItemGrid
@@ -45,8 +51,21 @@ async def start(pilot, app) -> SalesInvoiceScreen:
     app.push_screen(SalesInvoiceScreen())
     await wait_until(pilot, lambda: isinstance(app.screen, SalesInvoiceScreen))
     screen = app.screen
-    await wait_until(pilot, lambda: screen.context is not None)
+    await wait_until(pilot, lambda: screen.context is not None and screen.customer is not None)
     return screen
+
+
+async def to_client(pilot, screen) -> None:
+    """Focus the client field (it selects its text, so typing replaces the walk-in customer)."""
+    screen.query_one("#field-customer").focus()
+    await wait_until(pilot, lambda: screen.focused is screen.query_one("#field-customer"))
+
+
+async def leave_tendering(pilot, app, screen) -> None:
+    """A cash sale just posted opens tendering: Esc goes back to the posted, unpaid invoice."""
+    await wait_until(pilot, lambda: isinstance(app.screen, SalesReceiptScreen))
+    await pilot.press("escape")
+    await wait_until(pilot, lambda: app.screen is screen and screen.view is not None)
 
 
 def figures(screen) -> dict[str, str]:
@@ -66,6 +85,7 @@ async def line(pilot, screen, n: int, item: str, *rest: str) -> None:
 
 async def header_cash_sp01(pilot, screen) -> None:
     """CASH (the walk-in customer: retail prices) and sales person SP01, keys only."""
+    await to_client(pilot, screen)
     await pilot.press(*"CASH")
     await pilot.press("tab", "tab", "tab", "tab", "tab")  # contact, SO/PF, currency, rate, sales person
     assert screen.focused.id == "field-sales-person"
@@ -88,7 +108,8 @@ async def test_worked_example_typed_with_keys_then_posted(shop):
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
-        assert screen.focused.id == "field-customer"
+        assert screen.focused is screen.query_one(ItemGrid).cell(1, "item")
+        assert screen.query_one("#field-customer").value == "CASH"
         assert screen.query_one("#field-date").value == "2026-11-23"
         assert screen.query_one("#field-rate").value == "2850"
         await header_cash_sp01(pilot, screen)
@@ -96,7 +117,7 @@ async def test_worked_example_typed_with_keys_then_posted(shop):
         assert "Walk-In Customer" in str(screen.query_one("#inv-customer-name").render())
 
         # line 1: PARA500 10 × 2.50, disc 10 % → net 22.50, tax 3.60; slab 0 % under 100 USD
-        await line(pilot, screen, 1, "PARA500", *"10", "enter", "enter", *"10", "enter", "enter")
+        await line(pilot, screen, 1, "PARA500", *"10", "tab", "tab", *"10", "enter")
         await wait_until(pilot, lambda: figures(screen)["net"] == "26.10")
         assert figures(screen) == {
             "total_qty": "10", "total_gross": "25.00", "total_discount": "2.50", "flat_amount": "0% 0.00",
@@ -104,7 +125,7 @@ async def test_worked_example_typed_with_keys_then_posted(shop):
             "payable": "26.10", "payable_cdf": "74,400.00", "payable_usd": "26.10",
         }
         # line 2: AMOX250 3 × 7.99, line flat 1.00 → net 22.97, tax 3.68
-        await line(pilot, screen, 2, "AMOX250", *"3", "enter", "enter", "enter", *"1.00", "enter")
+        await line(pilot, screen, 2, "AMOX250", *"3", "tab", "tab", "tab", *"1.00", "enter")
         await wait_until(pilot, lambda: figures(screen)["net"] == "52.75")
         assert figures(screen) == {
             "total_qty": "13", "total_gross": "48.97", "total_discount": "3.50", "flat_amount": "0% 0.00",
@@ -112,7 +133,7 @@ async def test_worked_example_typed_with_keys_then_posted(shop):
             "payable": "52.75", "payable_cdf": "150,300.00", "payable_usd": "52.75",
         }
         # line 3: BAND01 4 × 1.25, no tax
-        await line(pilot, screen, 3, "BAND01", *"4", "enter", "enter", "enter", "enter")
+        await line(pilot, screen, 3, "BAND01", *"4", "enter")
         await wait_until(pilot, lambda: figures(screen)["net"] == "57.75")
         assert figures(screen)["net_cdf"] == "164,587.50"
         assert figures(screen)["payable_cdf"] == "164,600.00"
@@ -132,9 +153,9 @@ async def test_worked_example_typed_with_keys_then_posted(shop):
         assert [grid.cell(n, "line_net").text for n in (1, 2, 3)] == ["22.50", "22.97", "5.00"]
 
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: screen.view is not None)
+        await leave_tendering(pilot, app, screen)
         bar = screen.query_one(MessageBar)
-        assert bar.text.startswith("Invoice 261101SI000001 posted")
+        assert bar.text.startswith("261101SI000001 is posted but not paid")
         assert str(screen.query_one("#inv-number").render()) == "261101SI000001"
         assert "261101SI000001 · Posted" in str(screen.query_one("#doc-title").render())
         assert screen.query_one("#field-customer").disabled and grid.read_only
@@ -167,16 +188,15 @@ async def test_worked_example_typed_with_keys_then_posted(shop):
         # Ctrl+N: the next invoice, blank and editable
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: screen.view is None and screen.focused is not None)
-        assert screen.focused.id == "field-customer"
+        assert screen.focused is grid.cell(1, "item")
         assert not grid.read_only and len(grid.rows) == 1
-        assert screen.query_one("#field-customer").value == ""
+        assert screen.query_one("#field-customer").value == "CASH"  # the walk-in customer again
 
 
 async def test_bad_qty_shows_the_message_and_keeps_what_was_typed(shop):
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
-        await pilot.press(*"CASH", "enter")
         await line(pilot, screen, 1, "PARA500", *"1O", "enter")  # a letter O for a zero
         bar = screen.query_one(MessageBar)
         await wait_until(pilot, lambda: bar.kind == "error")
@@ -193,8 +213,7 @@ async def test_bad_qty_shows_the_message_and_keeps_what_was_typed(shop):
 async def test_service_errors_focus_their_field(shop):
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start(pilot, app)
-        await pilot.press(*"CASH", "enter")  # no sales person for the walk-in customer
+        screen = await start(pilot, app)  # CASH: no sales person for the walk-in customer, none for the user
         await line(pilot, screen, 1, "BAND01", *"2", "enter")
         await pilot.press("ctrl+s")
         bar = screen.query_one(MessageBar)
@@ -217,8 +236,9 @@ async def test_credit_sale_over_the_limit_asks_a_manager_then_posts(shop):
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
+        await to_client(pilot, screen)
         await pilot.press(*"C0002", "enter")  # Pharmacie du Fleuve: credit, limit 500, SP02, wholesale
-        await wait_until(pilot, lambda: screen.customer is not None)
+        await wait_until(pilot, lambda: screen.customer is not None and screen.customer.code == "C0002")
         assert screen.query_one("#field-sales-type").value == "credit"
         assert screen.query_one("#field-sales-person").value == "SP02"
         assert screen.query_one("#field-contact-no").value == "+243810000002"
@@ -244,7 +264,7 @@ async def test_draft_is_numberless_and_reopens_from_f3(shop):
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
         await header_cash_sp01(pilot, screen)
-        await line(pilot, screen, 1, "PARA500", *"2", "enter", *"2.40", "enter")
+        await line(pilot, screen, 1, "PARA500", *"2", "tab", *"2.40", "enter")
         await pilot.press("ctrl+d")
         bar = screen.query_one(MessageBar)
         await wait_until(pilot, lambda: screen.draft_id is not None)
@@ -253,7 +273,7 @@ async def test_draft_is_numberless_and_reopens_from_f3(shop):
         assert not screen.is_dirty()
 
         await pilot.press("ctrl+n")
-        await wait_until(pilot, lambda: screen.draft_id is None and screen.query_one("#field-customer").value == "")
+        await wait_until(pilot, lambda: screen.draft_id is None and not screen.grid.lines[0].item)
         await pilot.press("f3")
         await wait_until(pilot, lambda: isinstance(app.screen, DocumentListDialog) and app.screen.rows)
         dialog = app.screen
@@ -270,7 +290,7 @@ async def test_draft_is_numberless_and_reopens_from_f3(shop):
         assert not screen.is_dirty()
 
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: screen.view is not None)
+        await leave_tendering(pilot, app, screen)
         assert screen.view.number == "261101SI000001" and screen.view.id == draft_id
         rows = shop.sales.list_documents("SI")
         assert [(r.number, r.status) for r in rows] == [("261101SI000001", "posted")]
