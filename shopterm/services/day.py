@@ -616,7 +616,8 @@ class DayService:
                 raise ChainBroken(f"Shop Close refused for {loc.code} on {date}: the books show tampering — "
                                   f"{broken}. Run 'shopterm db verify' and restore from a backup.")
             fig = self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
-            approving = self.s.users.approval(session, actor, approver, approver_pin, location_id=loc.id) \
+            approving = self.s.users.approval(session, actor, approver, approver_pin, location_id=loc.id,
+                                              action="shop close shortage") \
                 if fig.needs_approval else self.s.users.verify_approver(session, approver, approver_pin)
             if fig.needs_approval and approving is None:
                 parts = []

@@ -1045,7 +1045,7 @@ class SalesService:
             )
             # the approver given, else a signed-in manager (unless Shop Setup asks for a PIN anyway)
             approver = self.s.users.approval(session, actor, draft.approver if strict else None,
-                                             draft.approver_pin, location_id=loc.id)
+                                             draft.approver_pin, location_id=loc.id, action="credit limit")
             if approver is None:
                 rule(exc)
 

@@ -215,14 +215,14 @@ class UserService:
         return actor_of(user)
 
     def approval(self, session: Session, actor: Actor | None, approver: str | None, approver_pin: str | None,
-                 *, permission: str = "approve", location_id: int | None = None) -> Actor | None:
+                 *, permission: str = "approve", location_id: int | None = None, action: str = "") -> Actor | None:
         """The approval check every service uses (DESIGN §10), inside its transaction.
 
         The approver given (name + PIN, checked) approves; else the signed-in ``actor``
         approves when their role may (``permission``) and the location's Shop Setup does
         not "ask for the PIN even when a manager is signed in". None: nobody approved.
         """
-        given = self.verify_approver(session, approver, approver_pin)
+        given = self.verify_approver(session, approver, approver_pin, action)
         if given is not None:
             return given
         if actor is None or not actor.can(permission):
