@@ -60,11 +60,15 @@ def _iso(value: Any) -> str | None:
         return utc_naive(value).isoformat(timespec="microseconds")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    return str(value)  # already text (a raw row)
 
 
 def _scaled(value: Decimal | None, scale: int = 2) -> int | None:
-    return None if value is None else int(Decimal(value).scaleb(scale))
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        value = Decimal(value)
+    return int(value.scaleb(scale))
 
 
 def link_hash(previous: str, text: str) -> str:
@@ -80,14 +84,18 @@ def audit_text(seq: int, row: dict) -> str:
     ])
 
 
+def _line_text(l) -> str:
+    # fields separated by US (0x1f); the memo, the only free text, comes last so it cannot shift the others
+    return "\x1f".join((
+        _iso(l.get("date")) or "", str(l.get("location_id")), str(l.get("account_id")), str(l.get("customer_id")),
+        str(l.get("cost_centre_id")), str(l.get("currency")), str(_scaled(l.get("amount"))),
+        str(_scaled(l.get("amount_usd"))), l.get("memo") or "",
+    ))
+
+
 def voucher_text(seq: int, voucher: dict, lines: Iterable[dict]) -> str:
     """The canonical text of a voucher and its journal lines (line order does not matter)."""
-    line_texts = sorted(
-        _canon([_iso(l.get("date")), l.get("location_id"), l.get("account_id"), l.get("customer_id"),
-                l.get("cost_centre_id"), l.get("currency"), _scaled(l.get("amount")), _scaled(l.get("amount_usd")),
-                l.get("memo") or ""])
-        for l in lines
-    )
+    line_texts = sorted(_line_text(l) for l in lines)
     return _canon([
         seq, voucher.get("document_id"), voucher.get("location_id"), _iso(voucher.get("date")),
         voucher.get("voucher_type"), voucher.get("number") or "", voucher.get("narration") or "", line_texts,
