@@ -162,8 +162,8 @@ def test_wrong_approver_pins_in_json_are_audited_and_lock(db):
     assert right.exit_code == 1
     assert json.loads(right.stdout)["error"].startswith("Approval refused: manager is locked after wrong PINs: wait ")
     assert [(a, s) for a, _, s in audit_rows(db, "approval_failed", "lockout")] == [
-        ("approval_failed", "manager: wrong PIN (approval)")] * 3 + [
-        ("lockout", "manager: 3 wrong PINs"), ("approval_failed", "manager: locked out (approval)")]
+        ("approval_failed", "manager: wrong PIN (approval: credit limit)")] * 3 + [
+        ("lockout", "manager: 3 wrong PINs"), ("approval_failed", "manager: locked out (approval: credit limit)")]
     con = sqlite3.connect(db)
     assert con.execute("SELECT COUNT(*) FROM document WHERE doc_type = 'SI'").fetchone() == (0,)
     con.close()
