@@ -613,8 +613,8 @@ class DayService:
             day = require_open(session, loc.id, date)
             broken = chain.verify_day(session, loc.id, date, day.opened_at)
             if broken:
-                raise ChainBroken(f"Shop Close refused for {loc.code} on {date}: the books show tampering — "
-                                  f"{broken}. Run 'shopterm db verify' and restore from a backup.")
+                raise ChainBroken(f"Shop Close refused: the books show tampering — {broken}. "
+                                  "Run 'shopterm db verify'")
             fig = self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
             approving = self.s.users.approval(session, actor, approver, approver_pin, location_id=loc.id,
                                               action="shop close shortage") \
