@@ -82,7 +82,7 @@ from .orders import (
 )
 from .posting import PostingPlan, PostResult, StockSpec
 from .promotions import cost_journal
-from .stock import check_batch, default_batch, on_hand
+from .stock import StockAsk, check_available, check_batch, default_batch, on_hand
 
 if TYPE_CHECKING:
     from . import Services
@@ -535,6 +535,10 @@ class ProvisionalService:
             except (ExpiredBatch, InsufficientStock) as exc:
                 exc.details["line"] = first.n
                 rule(exc)
+        # the provisional invoice's own reservation is this delivery's; others' are not (DESIGN §6)
+        if pi is not None:
+            check_available(session, loc, [StockAsk(l.item, l.batch, l.qty, l.n) for l in lines],
+                            own_documents=(pi.id,), rule=rule)
         paid_cost = sum((l.cost for l in lines if not l.pl.is_free), Z)
         memo = f"delivery against {pi.number}"
         journal = [debit(COGS, paid_cost, memo=memo), credit(INVENTORY, paid_cost, memo=memo)] if paid_cost else []

@@ -117,8 +117,8 @@ from .loyalty import LoyaltyCalc, loyalty_specs, redemption_for, with_earned
 from .posting import PostingPlan, PostResult, StockSpec, line_row, utcnow
 from .pricing import PriceBook, price_for, slab_ranges
 from .promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free_line_rows
-from .stock import (BatchStock, batches, check_batch, default_batch, on_hand, on_hand_of_batches, parse_date,
-                    reserved)
+from .stock import (BatchStock, StockAsk, batches, check_available, check_batch, default_batch, on_hand,
+                    on_hand_of_batches, parse_date, reserved)
 
 if TYPE_CHECKING:
     from . import Services
@@ -1009,6 +1009,9 @@ class SalesService:
             except (ExpiredBatch, InsufficientStock) as exc:
                 exc.details["line"] = first.n
                 rule(exc)
+        # available = on hand − what others reserve; an order being invoiced uses its own reservation
+        check_available(session, loc, [StockAsk(l.item, l.batch, l.qty, l.n) for l in [*lines, *free]],
+                        own_documents=(order.id,) if order is not None else (), rule=rule, batch_held=held)
 
         # totals
         inputs = [LineInput(l.qty, l.price, l.discount_pct, l.flat, l.tax_rate) for l in lines]

@@ -152,6 +152,116 @@ def check_batch(session: Session, item: Item, batch: Batch, location: Location, 
     return held
 
 
+# ---------------------------------------------------------------- available = on hand − reserved
+
+
+@dataclass(frozen=True, slots=True)
+class StockAsk:
+    """A quantity a document takes or reserves: of an item, from a batch when one is named."""
+
+    item: Item
+    batch: Batch | None
+    qty: Decimal
+    line: int | None = None  # the document line, for the message's details
+
+
+def on_hand_of_items(session: Session, location_id: int, item_ids: "set[int] | list[int]") -> dict[int, Decimal]:
+    """On-hand quantity of each item at the location: one grouped query over the (item, location, batch) index."""
+    ids = sorted(set(item_ids))
+    held = {i: ZERO_QTY for i in ids}
+    if ids:
+        stmt = (sa_select(StockMove.item_id, func.sum(StockMove.qty))
+                .where(StockMove.item_id.in_(ids), StockMove.location_id == location_id)
+                .group_by(StockMove.item_id))
+        held.update({iid: _qty(q) for iid, q in session.execute(stmt).all()})
+    return held
+
+
+def reservations(session: Session, location_id: int, item_ids: "set[int] | list[int]", *,
+                 own_documents: "set[int] | tuple[int, ...]" = ()) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """What posted orders, proformas and provisional invoices still hold (``qty − qty_done``) at the
+    location, other than ``own_documents``: ``({item_id: qty}, {batch_id: qty})`` — a line naming a batch
+    counts on its item and on its batch. One grouped query."""
+    ids = sorted(set(item_ids))
+    per_item: dict[int, Decimal] = {i: ZERO_QTY for i in ids}
+    per_batch: dict[int, Decimal] = {}
+    if not ids:
+        return per_item, per_batch
+    stmt = (
+        sa_select(DocumentLine.item_id, DocumentLine.batch_id, func.sum(DocumentLine.qty),
+                  func.sum(DocumentLine.qty_done))
+        .join(Document, Document.id == DocumentLine.document_id)
+        .where(DocumentLine.item_id.in_(ids), Document.location_id == location_id,
+               Document.doc_type.in_(RESERVING_TYPES), Document.status == "posted",
+               DocumentLine.qty > DocumentLine.qty_done)
+        .group_by(DocumentLine.item_id, DocumentLine.batch_id)
+    )
+    own = sorted(set(own_documents))
+    if own:
+        stmt = stmt.where(Document.id.not_in(own))
+    for item_id, batch_id, qty, done in session.execute(stmt).all():
+        qty = _qty(qty) - _qty(done)
+        per_item[item_id] = per_item.get(item_id, ZERO_QTY) + qty
+        if batch_id is not None:
+            per_batch[batch_id] = per_batch.get(batch_id, ZERO_QTY) + qty
+    return per_item, per_batch
+
+
+def check_available(session: Session, location: Location, asks: "list[StockAsk]", *,
+                    own_documents: "set[int] | tuple[int, ...]" = (), rule=None,
+                    batch_held: "dict[int, Decimal] | None" = None) -> None:
+    """The stock rule of every document that takes or reserves stock (DESIGN §6): available = on hand −
+    reserved by others, per item, and per batch where a batch is named (by the document or a
+    reservation). ``own_documents``: the reservations this document uses (the order it invoices, the
+    provisional invoice it delivers). Refuses with the seed's "Insufficient stock", naming what is on
+    hand and what is reserved; ``rule`` (a warnings collector) instead of raising when given.
+    ``batch_held``: the batches' on-hand quantities when the caller already read them.
+
+    Three grouped queries, whatever the number of lines."""
+    if not asks:
+        return
+    raise_ = rule or _raise
+    item_ids = {a.item.id for a in asks}
+    held_items = on_hand_of_items(session, location.id, item_ids)
+    res_items, res_batches = reservations(session, location.id, item_ids, own_documents=own_documents)
+    by_item: dict[int, list[StockAsk]] = {}
+    by_batch: dict[int, list[StockAsk]] = {}
+    for a in asks:
+        by_item.setdefault(a.item.id, []).append(a)
+        if a.batch is not None:
+            by_batch.setdefault(a.batch.id, []).append(a)
+    for item_id, group in by_item.items():
+        asked = sum((a.qty for a in group), ZERO_QTY)
+        res = res_items.get(item_id, ZERO_QTY)
+        oh = held_items.get(item_id, ZERO_QTY)
+        if asked > oh - res:
+            item = group[0].item
+            raise_(InsufficientStock(
+                f"Insufficient stock: {item.code} has {format_qty(oh)} on hand, {format_qty(res)} reserved, "
+                f"{format_qty(max(oh - res, ZERO_QTY))} available; {format_qty(asked)} asked",
+                field="qty", item=item.code, on_hand=oh, reserved=res, line=group[0].line))
+    batch_res = {bid: q for bid, q in res_batches.items() if bid in by_batch and q > 0}
+    if batch_res:
+        held = dict(batch_held or {})
+        missing = {bid: by_batch[bid][0].item.id for bid in batch_res if bid not in held}
+        held.update(on_hand_of_batches(session, location.id, missing))
+        for bid, res in batch_res.items():
+            group = by_batch[bid]
+            asked = sum((a.qty for a in group), ZERO_QTY)
+            oh = held[bid]
+            if asked > oh - res:
+                a = group[0]
+                raise_(InsufficientStock(
+                    f"Insufficient stock: batch {a.batch.code} of {a.item.code} holds {format_qty(oh)}, "
+                    f"{format_qty(res)} reserved, {format_qty(max(oh - res, ZERO_QTY))} available; "
+                    f"{format_qty(asked)} asked",
+                    field="qty", item=a.item.code, batch=a.batch.code, on_hand=oh, reserved=res, line=a.line))
+
+
+def _raise(exc: Exception) -> None:
+    raise exc
+
+
 # ---------------------------------------------------------------- the service
 
 
@@ -191,6 +301,8 @@ class StockService:
     on_hand = staticmethod(on_hand)
     on_hand_of_batches = staticmethod(on_hand_of_batches)
     reserved = staticmethod(reserved)
+    reservations = staticmethod(reservations)
+    check_available = staticmethod(check_available)
     batches = staticmethod(batches)
     default_batch = staticmethod(default_batch)
     check_batch = staticmethod(check_batch)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shopterm.services.drafts import DocumentDraft, DraftLine
-from shopterm.services.errors import ApprovalDenied, ApprovalRequired, DayNotOpen, NotFound, PostedIsFinal, ValidationError
+from shopterm.services.errors import ApprovalDenied, ApprovalRequired, DayNotOpen, InsufficientStock, NotFound, PostedIsFinal, ValidationError
 from shopterm.services.headless import post_documents
 from shopterm.store.models import AuditLog, Document, JournalVoucher, StockMove
 
@@ -144,10 +144,14 @@ def test_drafts_proformas_and_the_rules(services, cashier):
     from .conftest import open_day
 
     open_day(s)
-    # an order needs no stock (5000 > the 600 held) and no batch
+    # an order reserves only what is available (600 held, none reserved: DESIGN §6), and needs no batch
+    with pytest.raises(InsufficientStock) as e:
+        s.orders.confirm(cashier, d, draft_id)
+    assert e.value.message == "Insufficient stock: PARA500 has 600 on hand, 0 reserved, 600 available; 5,000 asked"
+    d.lines[0].qty = "500"
     r = s.orders.confirm(cashier, d, draft_id)
     assert (r.number, r.document_id) == ("261101PF000001", draft_id)
-    assert reserved(s, "PARA500") == D("5000")
+    assert reserved(s, "PARA500") == D("500")
     assert [row.number for row in s.orders.list_documents()] == ["261101PF000001"]
     assert s.orders.list_documents("SO") == []
 

@@ -150,16 +150,19 @@ def test_psi_no_rules(open_shop, cashier):
         dn(psi, [("PARA500", "15"), ("PARA500", "6")])).warnings
 
 
-def test_a_provisional_invoice_needs_no_stock_but_its_delivery_does(open_shop, cashier):
+def test_a_provisional_invoice_reserves_what_is_available_and_its_delivery_takes_it(open_shop, cashier):
     s = open_shop
-    psi = s.provisional.post(cashier, pi_draft([("AMOX250", None, "250")])).number  # 200 held
-    assert reserved(s, "AMOX250") == D("250")
-    assert s.stock.item_stock("AMOX250", "AXP").available == D("-50")
-    with pytest.raises(InsufficientStock) as e:
+    with pytest.raises(InsufficientStock) as e:  # 200 held, none reserved: 250 cannot be reserved (DESIGN §6)
+        s.provisional.post(cashier, pi_draft([("AMOX250", None, "250")]))
+    assert e.value.message == "Insufficient stock: AMOX250 has 200 on hand, 0 reserved, 200 available; 250 asked"
+    psi = s.provisional.post(cashier, pi_draft([("AMOX250", None, "200")])).number
+    assert reserved(s, "AMOX250") == D("200")
+    assert s.stock.item_stock("AMOX250", "AXP").available == D("0")
+    with pytest.raises(ValidationError) as e:
         s.provisional.post_delivery(cashier, dn(psi, [("AMOX250", "201", "A001")]))
-    assert e.value.message == "Insufficient stock: batch A001 of AMOX250 holds 200, 201 asked"
-    s.provisional.post_delivery(cashier, dn(psi, [("AMOX250", "200", "A001")]))
-    assert (reserved(s, "AMOX250"), stock_of(s, "AMOX250", "A001")) == (D("50"), D("0"))
+    assert e.value.message == "Quantity 201 exceeds the balance 200 of line 1"
+    s.provisional.post_delivery(cashier, dn(psi, [("AMOX250", "200", "A001")]))  # its own reservation
+    assert (reserved(s, "AMOX250"), stock_of(s, "AMOX250", "A001")) == (D("0"), D("0"))
 
 
 def test_reserved_stock_rises_and_falls_through_every_document(open_shop, cashier):
