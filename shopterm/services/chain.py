@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..store.models import AuditLog, ChainHead, JournalLine, JournalVoucher
+from ..store.models import AuditLog, ChainHead, JournalLine, JournalVoucher, LedgerEntry
 
 AUDIT = "audit"
 JOURNAL = "journal"
@@ -235,7 +235,27 @@ def verify_journal(session: Session) -> ChainReport:
     count, problem, last_hash, last_seq = _check_links(rows, "", 1, describe_voucher)
     if problem:
         return ChainReport(JOURNAL, count, problem)
-    return ChainReport(JOURNAL, count, _head_problem(session, JOURNAL, "journal", last_seq, last_hash))
+    problem = _head_problem(session, JOURNAL, "journal", last_seq, last_hash) or _ledger_problem(session)
+    return ChainReport(JOURNAL, count, problem)
+
+
+def _ledger_problem(session: Session, location_id: int | None = None, day: dt.date | None = None) -> str:
+    """The customer ledger repeats its journal lines (customer, currency, amounts): a difference was made
+    outside shopterm. (Its open amounts change with matching and are not compared.)"""
+    le = LedgerEntry.__table__
+    stmt = (select(le.c.id, le.c.number, _JL.c.id.label("line"))
+            .select_from(le.outerjoin(_JL, _JL.c.id == le.c.journal_line_id))
+            .where(or_(_JL.c.id.is_(None), le.c.customer_id != _JL.c.customer_id, le.c.currency != _JL.c.currency,
+                       le.c.amount != _JL.c.amount, le.c.amount_usd != _JL.c.amount_usd)))
+    if location_id is not None:
+        stmt = stmt.where(le.c.location_id == location_id, le.c.doc_date == day)
+    row = session.execute(stmt.order_by(le.c.id).limit(1)).first()
+    if row is None:
+        return ""
+    if row.line is None:
+        return f"customer ledger entry {row.id} ({row.number}) has no journal line — changed outside shopterm"
+    return (f"customer ledger entry {row.id} ({row.number}) does not match its journal line {row.line} — "
+            "it was changed outside shopterm")
 
 
 def _head_problem(session: Session, name: str, label: str, last_seq: int, last_hash: str) -> str:
@@ -273,6 +293,9 @@ def verify_day(session: Session, location_id: int, day: dt.date, since: dt.datet
             return f"{describe_voucher(v)}: the link before it is missing — a voucher was removed"
         if link_hash(before, text) != v.chain_hash:
             return f"{describe_voucher(v)}: its content does not match its hash — it was changed outside shopterm"
+    ledger = _ledger_problem(session, location_id, day)
+    if ledger:
+        return ledger
     # audit: the tail of the chain written since the day was opened
     cond = _AL.c.at >= since if since is not None else _AL.c.id.is_not(None)
     unchained = session.execute(select(*_AUDIT_COLS).where(cond, _AL.c.chain_seq.is_(None)).limit(1)).first()

@@ -176,6 +176,22 @@ def test_verify_names_a_changed_removed_or_added_audit_row(open_shop):
     assert "the link before it is missing" in reports(s)["audit"].problem
 
 
+def test_verify_names_a_changed_customer_ledger_entry(open_shop):
+    """The customer ledger repeats the journal's receivable lines: a balance lowered by hand is seen."""
+    s = open_shop
+    number = s.sales.post_invoice(actor(s, "cashier"), draft()).number
+    with s.db.read() as ss:
+        entry, line = ss.execute(select(m.LedgerEntry.id, m.LedgerEntry.journal_line_id)
+                                 .where(m.LedgerEntry.number == number)).one()
+    sql(s, "UPDATE ledger_entry SET amount_usd = 100, amount = 100, open_usd = 100, open_amount = 100 WHERE id = :e",
+        e=entry)
+    assert reports(s)["journal"].problem == (
+        f"customer ledger entry {entry} ({number}) does not match its journal line {line} — "
+        "it was changed outside shopterm")
+    with pytest.raises(ChainBroken, match=rf"tampering — customer ledger entry {entry} \({number}\) does not"):
+        s.day.close_day(actor(s, "manager"), physical_usd="0", physical_cdf="0")
+
+
 def test_a_row_inserted_by_hand_is_named(open_shop):
     s = open_shop
     float_in(s, actor(s, "cashier"), "USD", "100")
