@@ -216,3 +216,34 @@ async def test_split_tender_cash_sale_within_the_key_budget(shop):
     assert (day.usd.opening, day.usd.cash_sales, day.usd.closing) == (D("0.00"), D("20.00"), D("20.00"))
     assert (day.cdf.opening, day.cdf.cash_sales, day.cdf.closing) == (D("0.00"), D("29600.00"), D("29600.00"))
     assert day.unpaid_cash_invoices == ()
+
+
+async def test_scanner_bursts_quantity_first_and_the_f2_list_with_price_and_stock(shop):
+    """A scanner sends code + Enter: each scan is a line (qty 1) and the next row takes the next
+    scan; ``3*CODE`` and ``2*<barcode>`` set the quantity first; F2 lists price and available stock."""
+    admin = shop.users.login("admin", "9999")
+    shop.masters.update_item(admin, "BAND01", barcode="6001234500028")
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesInvoiceScreen())
+        await wait_until(pilot, lambda: isinstance(app.screen, SalesInvoiceScreen) and app.screen.customer is not None)
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        assert screen.focused is grid.cell(1, "item")
+        burst(app, [Data("6001234500028"), "enter", Data("3*PARA500"), "enter", Data("2*6001234500028"), "enter"])
+        await wait_until(pilot, lambda: len(grid.lines) >= 4 and all(l.defaults is not None for l in grid.lines[:3])
+                         and figures(screen)["net"] == "12.45",
+                         show=lambda: (lines_shown(grid), figures(screen), screen.message_bar.text))
+        assert [(l.item, l.text("qty"), l.text("price")) for l in grid.lines[:3]] == [
+            ("BAND01", "1", "1.25"), ("PARA500", "3", "2.50"), ("BAND01", "2", "1.25")]
+        # 1.25 + 7.50 (+1.20 tax) + 2.50 = 12.45
+        assert screen.focused is grid.cell(4, "item")
+
+        from shopterm.widgets.lookup import LookupDialog
+
+        burst(app, [Data("AMOX"), "f2"])
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog) and app.screen.rows)
+        assert [(r.code, r.detail) for r in app.screen.rows] == [("AMOX250", "7.99 USD · avail 200 BOX")]
+        burst(app, ["enter"])
+        await wait_until(pilot, lambda: app.screen is screen and grid.lines[3].defaults is not None)
+        assert screen.focused is grid.cell(4, "qty")

@@ -22,7 +22,7 @@ __all__ = ["BatchesScreen", "ItemScreen", "SupplierScreen"]
 
 
 class ItemScreen(MasterScreen):
-    """Item master: unit, pack size, tax rate, last purchase cost."""
+    """Item master: unit, pack size, tax rate, last purchase cost, barcode."""
 
     DOCUMENT_TITLE = "Item"
     ENTITY, NOUN = "item", "Item"
@@ -34,9 +34,10 @@ class ItemScreen(MasterScreen):
         F("pack_size", "Pack size", "qty", default="1"),
         F("tax_rate", "Tax %", "percent", default="16"),
         F("cost_usd", "Last cost $", "money", default="0.00"),
+        F("barcode", "Barcode", max_length=40, placeholder="scan or type (optional)"),
         F("inactive", "Inactive?", "flag", default=False),
     )
-    HINT = "F5 on a saved item shows its batches and stock (Batches screen)."
+    HINT = "F5 on a saved item shows its batches and stock (Batches screen). A barcode scanned at the counter picks the item."
     LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Item name", "name", 30), ListColumn("Unit", "unit", 5),
                     ListColumn("Tax %", "tax_rate", 6, ">"), ListColumn("Cost $", "cost_usd", 9, ">"), STATUS_COLUMN)
     HAS_DETAILS = True

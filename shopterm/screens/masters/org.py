@@ -142,7 +142,12 @@ class ShopSetupScreen(MasterScreen):
         F("print_dir", "Print folder", wide=True, placeholder="folder for printed files (optional)"),
         F("print_format", "Print layout", "choice", choices=(("pdf", "A4 PDF"), ("text", "80 mm text")), hot="pt",
           default="pdf"),
+        F("default_currency", "Invoice ccy", "choice", choices=(("USD", "USD"), ("CDF", "CDF")), hot="uc",
+          default="USD"),
+        F("approval_pin_always", "PIN if mgr?", "flag", default=False),
     )
+    HINT = ("Invoice ccy: a new invoice's currency. PIN if mgr?: ask a manager's PIN for an approval even "
+            "when a manager is signed in (two people).")
     LIST_COLUMNS = (ListColumn("Location", "location", 9), ListColumn("Cash customer", "cash_customer", 14),
                     ListColumn("CDF", "cash_ledger_local", 5), ListColumn("USD", "cash_ledger_base", 5),
                     ListColumn("Short.", "shortage_ledger", 6), ListColumn("Max $", "max_shortage_usd", 9, ">"),
@@ -245,9 +250,10 @@ class UserScreen(MasterScreen):
         F("full_name", "Full name", wide=True),
         F("pin", "PIN", "pin", placeholder="4–8 digits"),
         F("location", "Location", "ref", lookup="location", default="@location"),
+        F("sales_person", "Sales person", "ref", lookup="sales_person"),
         F("inactive", "Inactive?", "flag", default=False),
     )
-    HINT = "PIN: required for a new user; for an existing user leave it blank to keep it, or type a new one to reset it."
+    HINT = "Sales person: the user's own, the Delegue of the invoices they enter. PIN: required for a new user; for an existing user leave it blank to keep it, or type a new one to reset it."
     LIST_COLUMNS = (ListColumn("User", "name", 12), ListColumn("Full name", "full_name", 26), ListColumn("Role", "role", 8),
                     ListColumn("Location", "location_code", 9), STATUS_COLUMN)
 
@@ -266,14 +272,14 @@ class UserScreen(MasterScreen):
 
     def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
         info = s.users.create(actor, v["name"], v["pin"], v["role"], full_name=v["full_name"],
-                              location=v["location"] or None)
+                              location=v["location"] or None, sales_person=v.get("sales_person") or None)
         if v.get("inactive"):
             info = s.users.update(actor, info.name, inactive=True)
         return info
 
     def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
         return s.users.update(actor, key, role=v["role"], pin=v["pin"] or None, full_name=v["full_name"],
-                              inactive=v["inactive"], location=v["location"])
+                              inactive=v["inactive"], location=v["location"], sales_person=v.get("sales_person") or "")
 
     def svc_set_inactive(self, s: Any, actor: Any, key: str, inactive: bool) -> Any:
         return s.users.update(actor, key, inactive=inactive)
@@ -284,5 +290,6 @@ class UserScreen(MasterScreen):
     def info_values(self, info: Any) -> dict[str, Any]:
         values = super().info_values(info)
         values["location"] = info.location_code or ""
+        values["sales_person"] = info.sales_person or ""
         values["pin"] = ""
         return values
