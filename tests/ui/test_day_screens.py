@@ -159,7 +159,22 @@ async def test_close_with_a_shortage_inside_tolerance(sold):
     assert not sold.day.is_open("AXP", DAY)
 
 
+async def test_close_above_tolerance_by_the_signed_in_manager_is_not_asked_again(sold):
+    """DESIGN §10: the manager closing may approve the shortage: no PIN dialog, approved by them."""
+    app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
+        await pilot.press(*"40", "enter", *"13900")
+        await wait_for(pilot, lambda: text(screen, "usd-difference") == "10.00", "live difference")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted, "closed")
+        assert type(app.screen).__name__ != "ApprovalDialog"
+    assert sold.sales.document("261101CL000001").approved_by == "manager"
+
+
 async def test_close_above_tolerance_asks_a_manager_and_retries(sold):
+    store.ask_pin_always(sold)  # Shop Setup: "ask for the PIN even when a manager is signed in"
     sold.users.create(store.actor(sold, "admin"), "boss", "4444", "manager", location="AXP")
     app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
     async with app.run_test(size=(80, 24)) as pilot:
