@@ -118,7 +118,7 @@ from .posting import PostingPlan, PostResult, StockSpec, line_row, utcnow
 from .pricing import PriceBook, price_for, slab_ranges
 from .promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free_line_rows
 from .stock import (BatchStock, StockAsk, batches, check_available, check_batch, default_batch, on_hand,
-                    on_hand_of_batches, parse_date, reserved)
+                    on_hand_of_batches, on_hand_of_items, parse_date, reservations, reserved)
 
 if TYPE_CHECKING:
     from . import Services
@@ -587,10 +587,13 @@ class SalesService:
                 the_rate: Decimal | None = self._rate(session, rate, on)
             except ShopError:  # no system rate: prices kept in the other currency show as "no price"
                 the_rate = None
+            ids = [item.id for item in rows]
+            held = on_hand_of_items(session, loc.id, ids)  # available = on hand − reserved (DESIGN §6)
+            held_back, _ = reservations(session, loc.id, ids)
             out = []
             for item in rows:
                 price = price_for(session, item.id, loc.id, ccy, category, on, the_rate)
-                avail = on_hand(session, item.id, loc.id) - reserved(session, item.id, loc.id)
+                avail = held.get(item.id, Decimal(0)) - held_back.get(item.id, Decimal(0))
                 shown = f"{format_amount(price)} {ccy.value}" if price is not None else "no price"
                 out.append(ItemChoice(item.code, item.name, f"{shown} · avail {format_qty(avail)} {item.unit}",
                                       item.barcode, price, avail))
