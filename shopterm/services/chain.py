@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import BigInteger, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from ..store.models import AuditLog, ChainHead, JournalLine, JournalVoucher, LedgerEntry
@@ -84,18 +84,21 @@ def audit_text(seq: int, row: dict) -> str:
     ])
 
 
-def _line_text(l) -> str:
-    # fields separated by US (0x1f); the memo, the only free text, comes last so it cannot shift the others
+def _line_text(l, scaled: bool = False) -> str:
+    """A journal line's fields separated by US (0x1f); the memo, the only free text, comes last so it cannot
+    shift the others. Amounts as scaled integers (``scaled``: they already are, as read raw from the table)."""
+    amount, amount_usd = l.get("amount"), l.get("amount_usd")
+    if not scaled:
+        amount, amount_usd = _scaled(amount), _scaled(amount_usd)
     return "\x1f".join((
         _iso(l.get("date")) or "", str(l.get("location_id")), str(l.get("account_id")), str(l.get("customer_id")),
-        str(l.get("cost_centre_id")), str(l.get("currency")), str(_scaled(l.get("amount"))),
-        str(_scaled(l.get("amount_usd"))), l.get("memo") or "",
+        str(l.get("cost_centre_id")), str(l.get("currency")), str(amount), str(amount_usd), l.get("memo") or "",
     ))
 
 
-def voucher_text(seq: int, voucher: dict, lines: Iterable[dict]) -> str:
+def voucher_text(seq: int, voucher: dict, lines: Iterable[dict], *, scaled: bool = False) -> str:
     """The canonical text of a voucher and its journal lines (line order does not matter)."""
-    line_texts = sorted(_line_text(l) for l in lines)
+    line_texts = sorted(_line_text(l, scaled) for l in lines)
     return _canon([
         seq, voucher.get("document_id"), voucher.get("location_id"), _iso(voucher.get("date")),
         voucher.get("voucher_type"), voucher.get("number") or "", voucher.get("narration") or "", line_texts,
@@ -164,8 +167,10 @@ _AUDIT_COLS = (_AL.c.id, _AL.c.at, _AL.c.user_id, _AL.c.user_name, _AL.c.action,
                _AL.c.summary, _AL.c.before, _AL.c.after, _AL.c.approver_id, _AL.c.chain_seq, _AL.c.chain_hash)
 _VOUCHER_COLS = (_JV.c.id, _JV.c.document_id, _JV.c.location_id, _JV.c.date, _JV.c.voucher_type, _JV.c.number,
                  _JV.c.narration, _JV.c.chain_seq, _JV.c.chain_hash)
+# amounts read raw, as the scaled integers stored (no Decimal per value)
 _LINE_COLS = (_JL.c.voucher_id, _JL.c.date, _JL.c.location_id, _JL.c.account_id, _JL.c.customer_id,
-              _JL.c.cost_centre_id, _JL.c.currency, _JL.c.amount, _JL.c.amount_usd, _JL.c.memo)
+              _JL.c.cost_centre_id, _JL.c.currency, type_coerce(_JL.c.amount, BigInteger).label("amount"),
+              type_coerce(_JL.c.amount_usd, BigInteger).label("amount_usd"), _JL.c.memo)
 
 
 def describe_audit(row: Any) -> str:
@@ -219,7 +224,7 @@ def _voucher_rows(session: Session, stmt, chunk: int = 500) -> Iterator[tuple[An
         for line in session.execute(select(*_LINE_COLS).where(_JL.c.voucher_id.in_(list(lines)))):
             lines[line.voucher_id].append(line._mapping)
         for v in vouchers:
-            yield v, voucher_text(v.chain_seq, v._mapping, lines[v.id])
+            yield v, voucher_text(v.chain_seq, v._mapping, lines[v.id], scaled=True)
 
 
 def verify_journal(session: Session) -> ChainReport:
