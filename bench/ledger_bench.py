@@ -146,6 +146,10 @@ def generate(path: Path, entries: int, customers: int, seed: int = 7) -> None:
             flush()
             print(f"  {i:>9,} entries  {time.perf_counter() - t0:6.1f} s", flush=True)
     flush()
+    # the running balances per account and day the posting keeps (shopterm.store.balances)
+    cur.execute("insert into account_day (account_id, location_id, date, currency, amount, amount_usd)"
+                " select account_id, location_id, date, currency, sum(amount), sum(amount_usd) from journal_line"
+                " group by account_id, location_id, date, currency")
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.execute("ANALYZE")
@@ -178,10 +182,12 @@ def _describe(result) -> str:
         return f"{sum(len(s.rows) for s in sections):,} rows"
     if isinstance(result, int):
         return f"{result:,}"
+    if isinstance(result, list):
+        return f"{len(result):,} rows"
     return ""
 
 
-def run_reads(path: Path) -> None:
+def run_reads(path: Path, *, export_too: bool = True, as_json: bool = False) -> None:
     from sqlalchemy import select, text
 
     from shopterm.services import Services
@@ -226,7 +232,13 @@ def run_reads(path: Path) -> None:
               lambda: L.open_items(manager, TODAY - dt.timedelta(days=365), big.customer_id)),
         timed("balances at a date, all customers", lambda: L.balances(manager, mid), repeat=3),
         timed("open items, all customers, today", lambda: L.open_items(manager, TODAY), repeat=3),
+        timed("open items, all customers, today: first page of 50 (streamed)",
+              lambda: next(L.open_item_pages(manager, TODAY, page=50))),
+        timed("open items, all customers, a year ago: first page of 50",
+              lambda: next(L.open_item_pages(manager, TODAY - dt.timedelta(days=365), page=50))),
         timed("ageing, all customers", lambda: L.ageing(manager, TODAY), repeat=3),
+        timed("ageing, all customers, a year ago", lambda: L.ageing(manager, TODAY - dt.timedelta(days=365)),
+              repeat=3),
         timed("general ledger, payments, one week, page of 100",
               lambda: L.general_ledger(manager, "AXP", mid, mid + dt.timedelta(days=7), limit=100)),
         timed("trial balance", lambda: L.trial_balance(manager, TODAY), repeat=3),
@@ -238,7 +250,14 @@ def run_reads(path: Path) -> None:
         with services.db.read() as s:
             return write_hledger(s, io.StringIO())
 
-    results.append(timed("hledger export of the whole journal", export, repeat=1))
+    if export_too:
+        results.append(timed("hledger export of the whole journal", export, repeat=1))
+    if as_json:
+        import json
+
+        print(json.dumps({label: round(ms, 2) for label, ms, _ in results}))
+        services.db.dispose()
+        return
     print(f"\n{total:,} ledger entries in {path} ({path.stat().st_size / 1e6:.0f} MB)\n")
     print(f"{'operation':<62}{'median ms':>10}  result")
     for label, ms, desc in results:
@@ -257,11 +276,13 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=2_000)
     ap.add_argument("--db", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "shopterm-ledger-bench.db"))
     ap.add_argument("--reuse", action="store_true", help="time an existing database without regenerating it")
+    ap.add_argument("--no-export", action="store_true", help="leave out the hledger export (~40 s at 1M)")
+    ap.add_argument("--json", action="store_true", help="print the timings as one JSON object (for run_all.sh)")
     args = ap.parse_args()
     path = Path(args.db)
     if not (args.reuse and path.exists()):
         generate(path, args.entries, args.customers)
-    run_reads(path)
+    run_reads(path, export_too=not args.no_export, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from ..core.journal import EXCHANGE, JLine
 from ..core.money import Currency, MoneyError, format_amount, parse_amount, q2, to_decimal
 from ..store.models import (
     Account,
+    AccountDay,
     Batch,
     Customer,
     Document,
@@ -159,15 +160,16 @@ def account_ids(session: Session, *codes: str) -> dict[str, int]:
 
 def cash_held(session: Session, location_id: int, account_id: int, currency: Currency,
               *, before: dt.date | None = None, on_or_before: dt.date | None = None) -> Decimal:
-    """The till: Σ journal_line.amount of a cash account at a location, in its own currency."""
-    stmt = select(func.sum(JournalLine.amount)).where(
-        JournalLine.account_id == account_id, JournalLine.location_id == location_id,
-        JournalLine.currency == currency.value,
+    """The till: Σ journal_line.amount of a cash account at a location, in its own currency,
+    read from the running balances per account and day (``account_day``: one row a day)."""
+    stmt = select(func.sum(AccountDay.amount)).where(
+        AccountDay.account_id == account_id, AccountDay.location_id == location_id,
+        AccountDay.currency == currency.value,
     )
     if before is not None:
-        stmt = stmt.where(JournalLine.date < before)
+        stmt = stmt.where(AccountDay.date < before)
     if on_or_before is not None:
-        stmt = stmt.where(JournalLine.date <= on_or_before)
+        stmt = stmt.where(AccountDay.date <= on_or_before)
     value = session.execute(stmt).scalar()
     return q2(value) if value is not None else Z
 

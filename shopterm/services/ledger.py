@@ -40,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -312,6 +312,22 @@ class LedgerService:
         with self.db.read() as session:
             cid = resolve_customer(session, customer).id if customer not in (None, "") else None
             return R.open_items(session, at or self.s.today(), cid)
+
+    def open_item_pages(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
+                        page: int = 50) -> Iterator[list[R.OpenItem]]:
+        """The open items at ``at`` streamed page by page (``page`` rows each) from one read transaction:
+        the first page comes after reading a few customers, not the whole ledger."""
+        actor.require("ledgers", "Viewing customer ledgers")
+        with self.db.read() as session:
+            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
+            batch: list[R.OpenItem] = []
+            for item in R.iter_open_items(session, at or self.s.today(), cid):
+                batch.append(item)
+                if len(batch) >= page:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
 
     def statement(self, actor: Actor, date_from: dt.date, date_to: dt.date, customer: int | str | None = None,
                   voucher_types: Sequence[str] | None = None, changed_since: dt.datetime | None = None,

@@ -27,14 +27,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import and_, case, func, literal, or_, select, tuple_, union_all
 from sqlmodel import Session
 
 from ..core.money import Currency
 from ..store.models import (
     Account,
+    AccountDay,
     Customer,
     CustomerGroup,
     JournalLine,
@@ -58,6 +59,7 @@ CG = CustomerGroup.__table__
 JL = JournalLine.__table__
 JV = JournalVoucher.__table__
 A = Account.__table__
+AD = AccountDay.__table__
 L = Location.__table__
 
 #: The currencies other than the books' USD (their amounts are summed apart).
@@ -416,59 +418,96 @@ class OpenItemsReport:
     title: str = "Open items"
 
 
-def _open_at(at: dt.date, customer_id: int | None = None):
-    """The pieces of an "open at ``at``" query: candidate conditions on ledger_entry, and the
-    per-entry settled sums of the matches that counted at ``at`` (a subquery to outer-join)."""
-    # An entry closed now may have been open at ``at`` only through a match dated after
-    # ``at`` or unmatched after it; an entry open now is a candidate anyway.
-    later = select(ML.c.entry_id).join(M, M.c.id == ML.c.match_id).where(or_(M.c.date > at, M.c.unmatched_on > at))
+def _since(at: dt.date, customer_ids: Sequence[int] | None = None):
+    """Per entry, what the matches dated or unmatched after ``at`` changed since: the entry's open
+    amount at ``at`` is its open amount now (kept up to date by every match and unmatch) plus this.
+
+    A match counted now but not at ``at`` (dated after it, still active) had taken its line off;
+    one counted at ``at`` but not now (unmatched after it) had it on. Only matches dated or
+    unmatched after ``at`` are read (indexed by date and by unmatch date)."""
+    usd = case((M.c.unmatched_on.is_(None), ML.c.amount_usd), (M.c.date <= at, -ML.c.amount_usd), else_=literal(0))
+    amt = case((M.c.unmatched_on.is_(None), ML.c.amount), (M.c.date <= at, -ML.c.amount), else_=literal(0))
+    q = (select(ML.c.entry_id.label("entry_id"), func.sum(usd).label("usd"), func.sum(amt).label("amt"))
+         .join(M, M.c.id == ML.c.match_id).where(or_(M.c.date > at, M.c.unmatched_on > at)))
+    if customer_ids is not None:
+        q = q.where(M.c.customer_id.in_(customer_ids))
+    return q.group_by(ML.c.entry_id).subquery("since")
+
+
+def _open_at(at: dt.date, columns, customer_ids: Sequence[int] | None = None):
+    """Entries open at ``at`` with their open amounts then (``o_usd``, ``o_amt``), as one UNION ALL:
+    the entries open now (index on is_open) and the closed ones a later match or unmatch had left
+    open at ``at``. ``columns`` are ledger_entry columns to carry along. Rows may still be zero
+    at ``at`` (an entry opened by a later unmatch): the caller drops them."""
+    d = _since(at, customer_ids)
+    parts = []
+    for now_open in (True, False):
+        o_usd = LE.c.open_usd + func.coalesce(d.c.usd, 0) if now_open else LE.c.open_usd + d.c.usd
+        o_amt = LE.c.open_amount + func.coalesce(d.c.amt, 0) if now_open else LE.c.open_amount + d.c.amt
+        q = select(*columns, o_usd.label("o_usd"), o_amt.label("o_amt"))
+        q = q.outerjoin(d, d.c.entry_id == LE.c.id) if now_open else q.join(d, d.c.entry_id == LE.c.id)
+        q = q.where(LE.c.is_open == now_open, LE.c.doc_date <= at)
+        if customer_ids is not None:
+            q = q.where(LE.c.customer_id.in_(customer_ids))
+        parts.append(q)
+    return union_all(*parts).subquery("open_at")
+
+
+#: Customers per round trip when open items are streamed (a few thousand rows at most).
+OPEN_ITEMS_CHUNK = 40
+
+
+def iter_open_items(session: Session, at: dt.date, customer_id: int | None = None,
+                    chunk: int = OPEN_ITEMS_CHUNK) -> Iterator[OpenItem]:
+    """The open items as they stood at ``at``, customer by customer (code order), then by date:
+    read a few customers at a time, so the first page is on the screen before the rest is read."""
     if customer_id is not None:
-        later = later.where(M.c.customer_id == customer_id)
-    cand = [LE.c.doc_date <= at, or_(LE.c.is_open == True, LE.c.id.in_(later))]  # noqa: E712
-    if customer_id is not None:
-        cand.append(LE.c.customer_id == customer_id)
-    counted = [M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at)]
-    settled = (
-        select(ML.c.entry_id, func.sum(ML.c.amount_usd).label("usd"), func.sum(ML.c.amount).label("amt"))
-        .join(M, M.c.id == ML.c.match_id)
-        .where(*counted, ML.c.entry_id.in_(select(LE.c.id).where(*cand)))
-        .group_by(ML.c.entry_id)
-    ).subquery()
-    return cand, counted, settled
+        order = [customer_id]
+    else:
+        order = list(session.execute(select(C.c.id).order_by(C.c.code)).scalars())
+    amount_usd_type, amount_type = LE.c.amount_usd, LE.c.amount
+    for i in range(0, len(order), chunk):
+        ids = order[i:i + chunk]
+        info = _customers(session, ids)
+        cols = [LE.c.id, LE.c.customer_id, LE.c.doc_date, LE.c.due_date, LE.c.voucher_type, LE.c.number,
+                LE.c.reference, LE.c.currency, LE.c.amount, LE.c.amount_usd]
+        o = _open_at(at, cols, ids)
+        fetched = session.execute(select(o).order_by(o.c.customer_id, o.c.doc_date, o.c.id)).all()
+        if not fetched:
+            continue
+        counted = [M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at)]
+        mids: dict[int, list[int]] = {}
+        for entry_id, match_id in session.execute(
+            select(ML.c.entry_id, ML.c.match_id).join(M, M.c.id == ML.c.match_id)
+            .where(*counted, M.c.customer_id.in_(ids)).order_by(ML.c.match_id)
+        ):
+            mids.setdefault(entry_id, []).append(match_id)
+        by_customer: dict[int, list] = {}
+        for r in fetched:
+            by_customer.setdefault(r.customer_id, []).append(r)
+        for cid in ids:
+            code, name, _group, _limit, days = info.get(cid, ("", "", "", ZERO, 0))
+            for r in by_customer.get(cid, ()):
+                open_usd = _dec(r.o_usd, amount_usd_type)
+                if open_usd == 0:
+                    continue
+                open_amt = _dec(r.o_amt, amount_type)
+                amount, amount_usd = _dec(r.amount, amount_type), _dec(r.amount_usd, amount_usd_type)
+                due = r.due_date or (r.doc_date + dt.timedelta(days=days or 0))
+                yield OpenItem(r.id, cid, code, name, r.doc_date, due, (at - due).days, r.voucher_type,
+                               type_label(r.voucher_type, amount_usd), r.number, r.reference, r.currency, amount,
+                               amount_usd, open_amt, open_usd, tuple(mids.get(r.id, ())))
 
 
 def open_items(session: Session, at: dt.date, customer_id: int | None = None) -> OpenItemsReport:
     """The open items as they stood at ``at`` (matches dated after ``at``, or unmatched by then, do not count)."""
-    cand, counted, settled = _open_at(at, customer_id)
-    stmt = (
-        select(LE.c.id, LE.c.customer_id, C.c.code, C.c.name, C.c.credit_days, LE.c.doc_date, LE.c.due_date,
-               LE.c.voucher_type, LE.c.number, LE.c.reference, LE.c.currency, LE.c.amount, LE.c.amount_usd,
-               settled.c.usd, settled.c.amt)
-        .join(C, C.c.id == LE.c.customer_id)
-        .outerjoin(settled, settled.c.entry_id == LE.c.id)
-        .where(*cand).order_by(C.c.code, LE.c.doc_date, LE.c.id)
-    )
-    mids: dict[int, list[int]] = {}
-    for entry_id, match_id in session.execute(
-        select(ML.c.entry_id, ML.c.match_id).join(M, M.c.id == ML.c.match_id)
-        .where(*counted, ML.c.entry_id.in_(select(LE.c.id).where(*cand))).order_by(ML.c.match_id)
-    ):
-        mids.setdefault(entry_id, []).append(match_id)
     rows = []
     total = ZERO
     by: dict[str, Decimal] = {}
-    amount_usd_type, amount_type = LE.c.amount_usd, LE.c.amount
-    for (eid, cid, code, name, days, doc_date, due_date, vt, number, ref, ccy, amount, amount_usd, s_usd,
-         s_amt) in session.execute(stmt):
-        open_usd = amount_usd - _dec(s_usd, amount_usd_type)
-        if open_usd == 0:
-            continue
-        open_amt = amount - _dec(s_amt, amount_type)
-        due = due_date or (doc_date + dt.timedelta(days=days or 0))
-        rows.append(OpenItem(eid, cid, code, name, doc_date, due, (at - due).days, vt, type_label(vt, amount_usd),
-                             number, ref, ccy, amount, amount_usd, open_amt, open_usd, tuple(mids.get(eid, ()))))
-        total += open_usd
-        by[ccy] = by.get(ccy, ZERO) + open_amt
+    for item in iter_open_items(session, at, customer_id):
+        rows.append(item)
+        total += item.open_usd
+        by[item.currency] = by.get(item.currency, ZERO) + item.open_amount
     return OpenItemsReport(at, tuple(rows), total, dict(sorted(by.items())))
 
 
@@ -616,9 +655,10 @@ def bucket_index(days_past_due: int) -> int:
 
 def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> AgeingReport:
     """Open balances at ``at`` by days past due, summed in SQL per customer (no row per open item)."""
-    cand, _counted, settled = _open_at(at, customer_id)
-    o = LE.c.amount_usd - func.coalesce(settled.c.usd, 0)
-    due = LE.c.due_date
+    oa = _open_at(at, [LE.c.customer_id, LE.c.doc_date, LE.c.due_date],
+                  [customer_id] if customer_id is not None else None)
+    o = oa.c.o_usd
+    due = oa.c.due_date
     t30, t60, t90 = (at - dt.timedelta(days=n) for n in (30, 60, 90))
 
     def part(*conds):
@@ -626,9 +666,9 @@ def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> Age
 
     # One pass, grouped per customer; debits without a due date (a refund, an old reversal) are due
     # after the customer's credit days: they are grouped by their date and bucketed here.
-    loose_date = case((and_(due.is_(None), o > 0), LE.c.doc_date), else_=None)
+    loose_date = case((and_(due.is_(None), o > 0), oa.c.doc_date), else_=None)
     stmt = (
-        select(LE.c.customer_id, loose_date.label("loose_date"),
+        select(oa.c.customer_id, loose_date.label("loose_date"),
                part(o < 0).label("credits"),
                part(o > 0, due >= at).label("not_due"),
                part(o > 0, due >= t30).label("b0"),
@@ -636,8 +676,7 @@ def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> Age
                part(o > 0, due < t60, due >= t90).label("b2"),
                part(o > 0, due < t90).label("b3"),
                part(o > 0).label("debits"))
-        .outerjoin(settled, settled.c.entry_id == LE.c.id)
-        .where(*cand).group_by(LE.c.customer_id, loose_date)
+        .group_by(oa.c.customer_id, loose_date)
     )
     fetched = session.execute(stmt).all()
     info = _customers(session, {r.customer_id for r in fetched})
@@ -802,18 +841,20 @@ class TrialBalanceReport:
 
 
 def trial_balance(session: Session, at: dt.date) -> TrialBalanceReport:
+    """Balances of every account at ``at``, summed from the running balances per account and day
+    (``account_day``, one row per account, location, day and currency) rather than every journal line."""
     sums: dict[int, tuple[Decimal, dict[str, Decimal]]] = {}
-    for aid, usd in session.execute(select(JL.c.account_id, func.sum(JL.c.amount_usd)).where(JL.c.date <= at)
-                                    .group_by(JL.c.account_id)):
-        usd = _dec(usd, JL.c.amount_usd)
-        sums[aid] = (usd, {"USD": usd})
     for aid, ccy, amount, usd in session.execute(
-        select(JL.c.account_id, JL.c.currency, func.sum(JL.c.amount), func.sum(JL.c.amount_usd))
-        .where(JL.c.currency.in_(OTHER_CURRENCIES), JL.c.date <= at).group_by(JL.c.currency, JL.c.account_id)
+        select(AD.c.account_id, AD.c.currency, func.sum(AD.c.amount), func.sum(AD.c.amount_usd))
+        .where(AD.c.date <= at).group_by(AD.c.account_id, AD.c.currency)
     ):
-        total, by = sums[aid]
-        by[ccy] = by.get(ccy, ZERO) + _dec(amount, JL.c.amount)
-        by["USD"] -= _dec(usd, JL.c.amount_usd)
+        usd = _dec(usd, AD.c.amount_usd)
+        total, by = sums.get(aid, (ZERO, {"USD": ZERO}))
+        if ccy == "USD":
+            by["USD"] += usd
+        else:
+            by[ccy] = by.get(ccy, ZERO) + _dec(amount, AD.c.amount)
+        sums[aid] = (total + usd, by)
     accounts = {r.id: r for r in session.execute(select(A.c.id, A.c.code, A.c.name, A.c.kind))}
     rows = []
     for aid, (usd, by) in sums.items():

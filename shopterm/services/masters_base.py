@@ -284,6 +284,7 @@ _TABLE_WORDS = {
     "document_line": "document lines",
     "journal_line": "journal entries",
     "journal_voucher": "journal vouchers",
+    "account_day": "journal entries",  # running balances: there only with journal lines
     "ledger_entry": "ledger entries",
     "stock_move": "stock moves",
     "price": "prices",

@@ -36,6 +36,7 @@ from ..store.models import (
     LoyaltyTransaction,
     StockMove,
 )
+from ..store import balances
 from ..store.numbering import next_number
 from . import audit, chain
 from .context import Actor
@@ -296,4 +297,5 @@ class PostingService:
             entry_ids.append(entry_id)
         if plain:
             session.execute(insert(JournalLine.__table__), plain)
+        balances.add_lines(session, rows)  # the running balances per account and day, same transaction
         return voucher_id

@@ -559,6 +559,24 @@ class JournalLine(SQLModel, table=True):
     memo: str = Field(default="", max_length=200)
 
 
+class AccountDay(SQLModel, table=True):
+    """Running balances: Σ journal lines per location, account, day and currency (DESIGN §14).
+
+    Kept by the posting in the same transaction as the lines, so the trial balance
+    and a till's balance read one row per account and day, not every line.
+    """
+
+    __tablename__ = "account_day"
+    __table_args__ = (UniqueConstraint("account_id", "location_id", "date", "currency", name="uq_account_day"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    location_id: int = Field(foreign_key="location.id")
+    date: dt.date
+    currency: str = Field(max_length=3)
+    amount: Decimal = _money(D0)
+    amount_usd: Decimal = _money(D0)
+
+
 class LedgerEntry(SQLModel, table=True):
     """The customer ledger: one entry per journal line on the receivable account (DESIGN §8).
 
@@ -571,6 +589,7 @@ class LedgerEntry(SQLModel, table=True):
         Index("ix_le_customer_date", "customer_id", "doc_date", "id"),
         Index("ix_le_changed", "changed_at"),
         Index("ix_le_customer_open", "customer_id", "is_open"),
+        Index("ix_le_open", "is_open", "customer_id", "doc_date", "id"),  # open items of every customer
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
@@ -597,6 +616,8 @@ class Match(SQLModel, table=True):
     """A match group: ledger entries of one customer that settle each other."""
 
     __tablename__ = "match"
+    # "open at a past date" reads only the matches dated, or unmatched, after it
+    __table_args__ = (Index("ix_match_date", "date"), Index("ix_match_unmatched", "unmatched_on"))
     id: Optional[int] = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     date: dt.date

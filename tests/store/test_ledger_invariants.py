@@ -3,6 +3,8 @@
 - Σ ledger entries (USD) per customer == Σ journal lines on 1200 for that customer;
 - every entry's open balance == its amount − Σ its lines in active matches (USD and currency);
 - every match nets to zero in USD;
+- the running balances per account and day (``account_day``) equal the journal summed from scratch, and
+  the trial balance read from them equals the journal lines summed per account;
 - at any date D, the open items (recomputed here by brute force from the match history) are exactly
   what ``open_items(D)`` reports, and they add up to the balance at D.
 """
@@ -19,6 +21,7 @@ from sqlalchemy import func, select
 from shopterm.services.errors import ValidationError
 from shopterm.services.ledger import apply_credit, earliest_match_date
 from shopterm.services.ledger_reports import bucket_index
+from shopterm.store import balances as running
 from shopterm.store.models import Account, JournalLine, LedgerEntry, Match, MatchLine
 
 from .conftest import actor, open_day
@@ -111,6 +114,13 @@ def _check(services, manager) -> None:
             jl = s.execute(select(func.sum(JournalLine.amount_usd)).where(
                 JournalLine.customer_id == cid, JournalLine.account_id == receivable)).scalar()
             assert (le or 0) == (jl or 0)
+    with services.db.read() as s:
+        assert running.stored(s) == running.recomputed(s)
+        per_account = {code: (usd or D(0)) for code, usd in s.execute(
+            select(Account.code, func.sum(JournalLine.amount_usd)).join(Account, Account.id == JournalLine.account_id)
+            .where(JournalLine.date <= DAY).group_by(Account.code))}
+    tb = services.ledger.trial_balance(manager, DAY)
+    assert {r.code: r.balance for r in tb.rows} == {k: v for k, v in per_account.items() if v}
     per_match: dict[int, D] = {}
     for l in lines:
         per_match[l.match_id] = per_match.get(l.match_id, D(0)) + l.amount_usd

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 07:50:14.890029
+Create Date: 2026-12-05 07:59:34.903361
 """
 from typing import Sequence, Union
 
@@ -145,6 +145,19 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
+    )
+    op.create_table('account_day',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('amount', shopterm.store.types.MoneyType(), nullable=False),
+    sa.Column('amount_usd', shopterm.store.types.MoneyType(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('account_id', 'location_id', 'date', 'currency', name='uq_account_day')
     )
     op.create_table('batch',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -438,6 +451,7 @@ def upgrade() -> None:
     with op.batch_alter_table('match', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_match_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index('ix_match_date', ['date'], unique=False)
+        batch_op.create_index('ix_match_unmatched', ['unmatched_on'], unique=False)
         batch_op.create_index('ix_match_unmatched_on', ['unmatched_on'], unique=False)
 
     op.create_table('price',
@@ -695,6 +709,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_le_customer_key_amount', ['customer_id', 'doc_date', 'id', 'amount_usd'], unique=False)
         batch_op.create_index('ix_le_customer_open', ['customer_id', 'is_open'], unique=False)
         batch_op.create_index('ix_le_location_date', ['location_id', 'doc_date', 'id'], unique=False)
+        batch_op.create_index('ix_le_open', ['is_open', 'customer_id', 'doc_date', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entry_document_id'), ['document_id'], unique=False)
 
     op.create_table('match_line',
@@ -723,6 +738,7 @@ def downgrade() -> None:
     op.drop_table('match_line')
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_entry_document_id'))
+        batch_op.drop_index('ix_le_open')
         batch_op.drop_index('ix_le_location_date')
         batch_op.drop_index('ix_le_customer_open')
         batch_op.drop_index('ix_le_customer_key_amount')
@@ -781,6 +797,7 @@ def downgrade() -> None:
     op.drop_table('price')
     with op.batch_alter_table('match', schema=None) as batch_op:
         batch_op.drop_index('ix_match_unmatched_on')
+        batch_op.drop_index('ix_match_unmatched')
         batch_op.drop_index('ix_match_date')
         batch_op.drop_index(batch_op.f('ix_match_customer_id'))
 
@@ -828,6 +845,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_batch_item_id'))
 
     op.drop_table('batch')
+    op.drop_table('account_day')
     op.drop_table('supplier')
     op.drop_table('sales_person')
     op.drop_table('loyalty_card')
