@@ -127,6 +127,14 @@ def balance_into(lines: Sequence[JLine], account: str, *, limit: Decimal = Decim
     return [*lines, JLine(account, -diff, memo=memo)]
 
 
+def cost_of(moves: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
+    """The cost a document books for its stock moves, ``(qty, unit cost USD)`` each: Σ qty × cost over the
+    document, rounded to the cent once (DESIGN §6: every stock move books its cost). Rounding each line
+    instead let 5,000 lines of 0.001 × 1.60 (0.0016 each) take 5 boxes out at a booked cost of 0.00;
+    together they cost 8.00."""
+    return q2(sum((q * c for q, c in moves), Decimal("0")))
+
+
 def merge_same(lines: Iterable[JLine]) -> list[JLine]:
     """Combine lines that differ only in amount (same account, currency, customer, cost centre, memo)."""
     out: dict[tuple, JLine] = {}

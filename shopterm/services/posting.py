@@ -23,7 +23,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
-from ..core.journal import JLine, UnbalancedJournalError, check_balanced, without_zero
+from ..core.journal import INVENTORY, JLine, UnbalancedJournalError, check_balanced, cost_of, without_zero
 from ..store.models import (
     Account,
     CostCentre,
@@ -179,6 +179,12 @@ class PostingService:
             check_balanced(journal)
         except UnbalancedJournalError as exc:
             raise UnbalancedJournal(str(exc)) from None
+        if plan.stock and with_journal and not any(l.account == INVENTORY for l in journal):
+            # every stock move books its cost in the same voucher, whatever the sales value (DESIGN §6)
+            cost = cost_of((abs(s.qty), s.unit_cost_usd) for s in plan.stock)
+            if cost:
+                raise UnbalancedJournal(f"{doc.doc_type}: stock moves worth {cost} USD at cost, but no "
+                                        f"{INVENTORY} Inventory line in its journal")
         location = session.get(Location, doc.location_id)
         if location is None:
             raise NotFound("Location not found", field="location")

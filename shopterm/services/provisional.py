@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from ..core.journal import COGS, INVENTORY, JLine, UnbalancedJournalError, check_balanced, credit, debit
+from ..core.journal import COGS, INVENTORY, JLine, UnbalancedJournalError, check_balanced, cost_of, credit, debit
 from ..core.money import Currency, MoneyError, format_amount, format_qty, parse_qty, q2, round_to_increment
 from ..store.models import (
     Account,
@@ -539,7 +539,7 @@ class ProvisionalService:
         if pi is not None:
             check_available(session, loc, [StockAsk(l.item, l.batch, l.qty, l.n) for l in lines],
                             own_documents=(pi.id,), rule=rule)
-        paid_cost = sum((l.cost for l in lines if not l.pl.is_free), Z)
+        paid_cost = cost_of((l.qty, l.unit_cost) for l in lines if not l.pl.is_free)
         memo = f"delivery against {pi.number}"
         journal = [debit(COGS, paid_cost, memo=memo), credit(INVENTORY, paid_cost, memo=memo)] if paid_cost else []
         for l in lines:

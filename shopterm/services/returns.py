@@ -84,6 +84,7 @@ from ..core.journal import (
     JLine,
     UnbalancedJournalError,
     balance_into,
+    cost_of,
     credit,
     debit,
     without_zero,
@@ -732,7 +733,7 @@ class ReturnsService:
             raise ValidationError(str(exc), field="lines") from None
         from .sales import invoice_journal
 
-        cost = sum((q2(l.qty * l.item.cost_usd) for l in lines), Z)
+        cost = cost_of((l.qty, l.item.cost_usd) for l in lines)
         try:
             journal = [replace(j, account=SALES_RETURNS if j.account == SALES else j.account, amount_usd=-j.amount_usd,
                                amount=None if j.amount is None else -j.amount, memo="direct return")
@@ -906,7 +907,7 @@ def _figures(session: Session, orig: Document, lines: list[_RLine], loc: Locatio
         journal[-1] = replace(journal[-1], amount_usd=journal[-1].amount_usd + balanced[-1].amount_usd)
     else:
         journal = balanced
-    paid_cost = sum((l.cost for l in lines if not l.fin.is_free), Z)
+    paid_cost = cost_of((l.qty, l.unit_cost) for l in lines if not l.fin.is_free)
     journal += [debit(INVENTORY, paid_cost, memo=memo), credit(COGS, paid_cost, memo=memo)]
     for l in lines:
         if l.fin.is_free:

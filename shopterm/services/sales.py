@@ -59,6 +59,7 @@ from ..core.journal import (
     JLine,
     UnbalancedJournalError,
     balance_into,
+    cost_of,
     credit,
     debit,
     without_zero,
@@ -1030,7 +1031,7 @@ class SalesService:
                                   else "flat_discount_value") from None
         loyalty = with_earned(loyalty, totals.net_usd, draft.doc_type)
 
-        cogs = sum((q2(l.qty * l.unit_cost) for l in lines), Z) if moves_stock else Z
+        cogs = cost_of((l.qty, l.unit_cost) for l in lines) if moves_stock else Z
         try:
             journal = [] if draft.doc_type in ORDER_TYPES else (
                 invoice_journal(totals, cust.id if cust else None, cogs)
