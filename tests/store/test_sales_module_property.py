@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from shopterm.services import chain
 from shopterm.services.commission import CommissionDraft, CommissionLine
 from shopterm.services.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import ShopError
@@ -248,6 +249,8 @@ def _check(s) -> None:
         # nothing left open on a batch that does not exist
         assert ss.execute(select(func.count()).select_from(StockMove).outerjoin(Batch, Batch.id == StockMove.batch_id)
                           .where(Batch.id.is_(None))).scalar_one() == 0
+        # the audit log's and the journal's hash chains verify (several writers included)
+        assert [r.problem for r in chain.verify(ss)] == ["", ""]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
