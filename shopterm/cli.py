@@ -77,6 +77,8 @@ UserOpt = Annotated[Optional[str], typer.Option("--user", help="Acting user (env
                                                  show_default=False)]
 PinOpt = Annotated[Optional[str], typer.Option("--pin", help="The acting user's PIN (env SHOPTERM_PIN).",
                                                 show_default=False)]
+TokenOpt = Annotated[Optional[str], typer.Option("--token", help="An API token an admin issued (env SHOPTERM_TOKEN).",
+                                                  show_default=False)]
 
 
 @dataclass
@@ -160,15 +162,16 @@ def open_services(db: str | None = None, *, upgrade: bool = True, create: bool =
         raise ShopError(f"cannot open the database {_display_url(url)}: {_first_line(exc)}", field="db") from None
 
 
-def acting_user(services: "Services", user: str | None = None, pin: str | None = None) -> "Actor":
+def acting_user(services: "Services", user: str | None = None, pin: str | None = None,
+                token: str | None = None) -> "Actor":
     """The acting user (``--user``/``SHOPTERM_USER``), only with a credential: the user's PIN
     (``--pin``/``SHOPTERM_PIN``) or an API token (``--token``/``SHOPTERM_TOKEN``, which names its user)."""
     from .services.headless import actor_for
 
     name = user or _state.user or os.environ.get("SHOPTERM_USER")
     the_pin = pin or _state.pin or os.environ.get("SHOPTERM_PIN")
-    token = _state.token or os.environ.get("SHOPTERM_TOKEN")
-    return actor_for(services, name, the_pin, token if not pin else None)
+    token = token or (None if pin else _state.token or os.environ.get("SHOPTERM_TOKEN"))
+    return actor_for(services, name, the_pin, token)
 
 
 def fail(message: str, *, field: str | None = None, as_json: bool = False, code: int = 1, **extra: Any) -> NoReturn:
@@ -439,6 +442,7 @@ def cmd_post(
     db: DbOpt = None,
     user: UserOpt = None,
     pin: PinOpt = None,
+    token: TokenOpt = None,
 ) -> None:
     """Post documents given as JSON; print a JSON list of {type, number, totals}.
 
@@ -462,7 +466,7 @@ def cmd_post(
 
         data = parse_json(text)  # before opening the database: a malformed file touches nothing
         services = open_services(db)
-        actor = acting_user(services, user, pin)
+        actor = acting_user(services, user, pin, token)
         try:
             outcome = post_documents(services, actor, data)
         except Exception as exc:  # a bug, not bad input: say what was posted, then show the traceback

@@ -115,8 +115,11 @@ def test_api_tokens_issued_listed_used_and_revoked_by_an_admin(db):
     used = run("--db", db, "ledger", "balances", "--format", "json", env={"SHOPTERM_TOKEN": token})
     assert used.exit_code == 0, used.output
     assert run("--db", db, "--token", token, "export", "journal").exit_code == 0  # a manager's command
+    posted = run("post", "-", "--db", db, "--token", token,  # after the command too
+                 input=json.dumps({"type": "shop_open", "location": "AXP", "date": DAY}))
+    assert posted.exit_code == 0, posted.output
     assert audit_rows(db, "token_use") == [
-        ("token_use", "manager", f"manager signed in with API token {prefix}… (headless)")] * 2
+        ("token_use", "manager", f"manager signed in with API token {prefix}… (headless)")] * 3
 
     listed = run(*admin, "user", "token", "list")
     lines = listed.stdout.splitlines()
