@@ -602,8 +602,9 @@ class CashService:
         """
         actor.require("receive", "Cancelling a currency exchange")
         with self.db.write() as session:
-            approving = self.s.users.verify_approver(session, approver, approver_pin)
-            if not actor.can("cancel") and approving is None:
+            approving = self.s.users.approval(session, actor, approver, approver_pin, permission="cancel",
+                                              action="cancel currency exchange")
+            if approving is None:
                 raise ApprovalRequired("Cancelling a currency exchange needs a manager's approval", field="approver")
             number = (number or "").strip().upper()
             doc = session.execute(

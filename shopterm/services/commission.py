@@ -264,8 +264,8 @@ class CommissionService:
         from .sales import SalesService
 
         with self.db.write() as session:
-            approving = self.s.users.verify_approver(session, approver, approver_pin)
-            if not actor.can("approve") and approving is None:
+            approving = self.s.users.approval(session, actor, approver, approver_pin, action="commission Approve_Save")
+            if approving is None:
                 raise ApprovalRequired("Approve_Save needs a manager's approval", field="approver")
             existing = SalesService._draft_row(session, draft_id, "CP") if draft_id else None
             cp = self._build(session, draft, strict=True, actor=actor)

@@ -1,7 +1,7 @@
 """The demo shop of DESIGN §11 (``shopterm demo``).
 
 Location AXP "Axpert" (01), system rate 2850, CDF increment 100; users
-cashier/1111, manager/2222, admin/9999; sales persons SP01–SP03; the seed's
+cashier/1111 (sales person SP01), manager/2222, admin/9999; sales persons SP01–SP03; the seed's
 discount slabs; the "Standard" loyalty card; 21 pharmacy items with retail and
 wholesale USD prices and batches received through a stock receipt; ten
 customers. The day is not opened: the cashier opens it.
@@ -241,6 +241,8 @@ def build_demo(services: "Services", today: dt.date) -> "SetupInfo":
             session.flush()
             persons[code] = sp.id
             seeded.append(("sales_person", sp.id, f"demo seed: sales person {code}"))
+        # the cashier sells as SP01: the Delegue of the invoices they enter (DESIGN §12 "Counter flow")
+        session.exec(select(User).where(User.name == "cashier")).one().sales_person_id = persons["SP01"]
 
         for code, name in SUPPLIERS:
             sup = Supplier(code=code, name=name)

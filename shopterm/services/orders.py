@@ -149,8 +149,9 @@ def after_invoicing(session: Session, order: Document, lines: Sequence[DocumentL
 def cancel_approver(services: "Services", session: Session, actor: Actor, approver: str | None,
                     approver_pin: str | None, what: str) -> Actor | None:
     """A manager may cancel; anyone else needs a manager's approval (name + PIN). Returns the approver."""
-    approving = services.users.verify_approver(session, approver, approver_pin)
-    if not actor.can("cancel") and approving is None:
+    approving = services.users.approval(session, actor, approver, approver_pin, permission="cancel",
+                                        action=f"cancel {what}")
+    if approving is None:
         raise ApprovalRequired(f"Cancelling a {what} needs a manager's approval", field="approver")
     return approving
 

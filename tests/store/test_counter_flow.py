@@ -135,3 +135,24 @@ def test_items_csv_imports_barcodes(services, tmp_path):
                     encoding="utf-8")
     assert ImportService(services).run(admin, "items", path).ok
     assert services.masters.get_item("BAND01").barcode == "6001234500028"
+
+
+def test_cancelling_asks_a_managers_pin_only_when_shop_setup_says_so(open_shop, cashier, manager):
+    from shopterm.services.errors import ApprovalRequired
+
+    def order() -> str:
+        return open_shop.orders.confirm(cashier, DocumentDraft(
+            location="AXP", doc_type="SO", date=DAY, customer="C0001", sales_type="credit", currency="USD",
+            sales_person="SP01", lines=[DraftLine(item="PARA500", qty="5")])).number
+
+    first, second = order(), order()
+    with pytest.raises(ApprovalRequired):
+        open_shop.orders.cancel(cashier, first)  # a cashier needs a manager
+    open_shop.orders.cancel(manager, first)  # the signed-in manager approves it themselves
+    assert open_shop.sales.document(first).status == "cancelled"
+    ask_pin_always(open_shop)
+    with pytest.raises(ApprovalRequired) as err:
+        open_shop.orders.cancel(manager, second)
+    assert err.value.field == "approver"
+    open_shop.orders.cancel(manager, second, approver="manager", approver_pin="2222")
+    assert open_shop.sales.document(second).status == "cancelled"

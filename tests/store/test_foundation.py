@@ -336,6 +336,14 @@ def demo_services(tmp_path_factory):
     svc.db.dispose()
 
 
+def test_demo_counter_defaults_walk_in_customer_and_the_cashiers_sales_person(demo_services):
+    from tests.store.conftest import actor
+
+    d = demo_services.sales.new_invoice_defaults(actor(demo_services, "cashier"))
+    assert (d.location, d.customer.code, d.sales_type, d.currency, d.sales_person) == (
+        "AXP", "CASH", "cash", "USD", "SP01")
+
+
 def test_demo_is_the_shop_of_the_design(demo_services):
     from shopterm.services.demo import is_demo
 

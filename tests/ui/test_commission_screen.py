@@ -79,7 +79,8 @@ async def test_commission_saved_as_a_draft_posts_nothing_then_approve_save_posts
         assert bar(cp).text == "Commission 261101CP000001 posted: 1.50 USD paid, approved by manager"
         assert text_of(cp, "#cp-approved") == "Approved? Yes (by manager)"
         assert "261101CP000001 · Approved" in text_of(cp, "#doc-title")
-        await wait_until(pilot, lambda: len(cp.rows) == 1)
+        # the rows are refilled read-only once the invoices are read back (a worker): wait for that state
+        await wait_until(pilot, lambda: len(cp.rows) == 1 and cp.rows[0].amount.disabled)
         assert cp.rows[0].amount.disabled and cp.rows[0].amount.value == "1.50"
         await pilot.press("f9")
         await wait_until(pilot, lambda: isinstance(app.screen, VoucherView))
