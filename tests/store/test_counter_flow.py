@@ -156,3 +156,19 @@ def test_cancelling_asks_a_managers_pin_only_when_shop_setup_says_so(open_shop, 
     assert err.value.field == "approver"
     open_shop.orders.cancel(manager, second, approver="manager", approver_pin="2222")
     assert open_shop.sales.document(second).status == "cancelled"
+
+
+def test_headless_uses_the_same_approval_check(open_shop, cashier, manager):
+    """``shopterm post`` as a manager: the credit-limit approval is theirs; as a cashier it is asked."""
+    from shopterm.services.headless import post_documents
+
+    open_shop.sales.post_invoice(cashier, _band("360"))  # 450.00 owed of 500
+    doc = {"type": "sales_invoice", "location": "AXP", "date": "2026-11-23", "customer": "C0002",
+           "sales_type": "credit", "currency": "USD", "sales_person": "SP02",
+           "flat_discount": {"type": "amount", "value": "0"},
+           "lines": [{"item": "BAND01", "qty": "96", "price": "1.25"}]}  # 120.00 more
+    refused = post_documents(open_shop, cashier, doc)
+    assert refused.error["field"] == "customer" and "a manager's approval is needed" in refused.error["error"]
+    out = post_documents(open_shop, manager, doc)
+    assert out.ok, out.error
+    assert open_shop.sales.document(out.posted[0]["number"]).approved_by == "manager"
