@@ -53,6 +53,7 @@ from .day import account_ids, cash_held, find_location, require_open, setup_info
 from .errors import ApprovalRequired, InactiveRecord, InsufficientCash, NotFound, PostedIsFinal, ValidationError
 from .headless import Fields, handler
 from .posting import PostingPlan, PostResult, utcnow
+from .masters_base import free_text
 
 if TYPE_CHECKING:
     from . import Services
@@ -367,7 +368,7 @@ class CashService:
             doc = Document(doc_type="RC", subtype="receipt", location_id=loc.id, doc_date=date,
                            customer_id=customer_id, currency=ccy.value, rate=the_rate, source_id=inv.id,
                            sales_type=inv.sales_type, print_usd=print_usd, amount=calc.settled_amount,
-                           amount_usd=calc.cash_value_usd, narration=(narration or f"Receipt for {inv.number}")[:500],
+                           amount_usd=calc.cash_value_usd, narration=free_text(narration, field="narration", default=f"Receipt for {inv.number}"),
                            extra=extra)
             result = self.s.posting.post(session, actor, PostingPlan(
                 doc=doc, journal=journal, reference=inv.number, method="cash",
@@ -443,7 +444,7 @@ class CashService:
             doc = Document(doc_type="RC", subtype="refund", location_id=loc.id, doc_date=date,
                            customer_id=customer_id, currency=ccy.value, rate=the_rate, source_id=ret.id,
                            amount=calc.settled_amount, amount_usd=-calc.cash_value_usd,
-                           narration=(narration or f"Refund for {ret.number}")[:500], extra=extra)
+                           narration=free_text(narration, field="narration", default=f"Refund for {ret.number}"), extra=extra)
             result = self.s.posting.post(session, actor, PostingPlan(
                 doc=doc, journal=journal, reference=ret.number, method="cash",
                 summary=f"refund for {ret.number}: {calc.returned_usd} USD + {calc.returned_cdf} CDF",
@@ -583,7 +584,7 @@ class CashService:
             ]
             doc = Document(doc_type="CE", location_id=loc.id, doc_date=date, currency=rc.value, rate=calc.actual_rate,
                            amount=calc.amount_received, amount_usd=calc.received_usd_value,
-                           narration=(narration or "")[:500],
+                           narration=free_text(narration, field="narration"),
                            extra={"currency_given": gc.value, "amount_given": _s(calc.amount_given),
                                   "system_rate": _s(calc.system_rate), "exchange_rate": _s(calc.actual_rate),
                                   "expected_given": _s(calc.expected_given),

@@ -41,6 +41,7 @@ from .errors import ApprovalRequired, InactiveRecord, InsufficientCash, NotFound
 from .headless import Fields, handler
 from .orders import Rules, currency_of, day_and_location, form_from_dict, form_to_dict, load_form_draft, save_form_draft
 from .posting import PostingPlan, PostResult
+from .masters_base import free_text
 
 if TYPE_CHECKING:
     from . import Services
@@ -283,7 +284,7 @@ class CommissionService:
             doc.account_id = expense.id if expense else None
             doc.approved = True
             doc.approved_by = (approving or actor).user_id
-            doc.narration = (draft.narration or "")[:500]
+            doc.narration = free_text(draft.narration, field="narration")
             doc.extra = {"expense_ledger": COMMISSION, "cash_ledger": cp.cash_account,
                          "balance_cash_before": str(cp.held), "balance_cash_after": str(cp.held - cp.total),
                          "repeat_confirmed": cp.repeats, "form": form_to_dict(draft)}

@@ -77,6 +77,7 @@ from .errors import (
 )
 from .headless import Fields, JsonNumber, handler
 from .posting import PostingPlan, PostResult, utcnow
+from .masters_base import free_text
 
 if TYPE_CHECKING:
     from . import Services
@@ -370,7 +371,7 @@ class DayService:
             ids = account_ids(session, setup.cash_usd_account, setup.cash_cdf_account)
             opening_usd = cash_held(session, loc.id, ids[setup.cash_usd_account], USD, before=date)
             opening_cdf = cash_held(session, loc.id, ids[setup.cash_cdf_account], CDF, before=date)
-            doc = Document(doc_type="OP", location_id=loc.id, doc_date=date, narration=(remarks or "")[:500],
+            doc = Document(doc_type="OP", location_id=loc.id, doc_date=date, narration=free_text(remarks, field="remarks"),
                            extra={"opening_usd": _s(opening_usd), "opening_cdf": _s(opening_cdf)})
             result = self.s.posting.post(session, actor, PostingPlan(doc=doc, summary=f"shop open {loc.code} {date}"))
             day = ShopDay(location_id=loc.id, date=date, status="open", open_document_id=result.document_id,
@@ -642,7 +643,7 @@ class DayService:
             }
             doc = Document(doc_type="CL", location_id=loc.id, doc_date=date, currency="USD", rate=fig.rate,
                            amount=fig.difference_usd_value, amount_usd=fig.difference_usd_value,
-                           narration=(remarks or "")[:500], extra=extra, approved=approving is not None)
+                           narration=free_text(remarks, field="remarks"), extra=extra, approved=approving is not None)
             result = self.s.posting.post(session, actor, PostingPlan(
                 doc=doc, journal=journal, approver=approving,
                 summary=f"shop close {loc.code} {date}: difference {fig.usd.difference} USD, {fig.cdf.difference} CDF",

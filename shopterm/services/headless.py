@@ -104,7 +104,7 @@ def get_handler(type_name: str) -> Handler:
         return _HANDLERS[type_name]
     except KeyError:
         known = ", ".join(sorted(_HANDLERS)) or "none yet"
-        raise ValidationError(f"unknown document type {type_name!r}; known types: {known}", field="type") from None
+        raise ValidationError(f"unknown document type {type_name[:60]!r}; known types: {known}", field="type") from None
 
 
 # ---------------------------------------------------------------- JSON input
@@ -120,6 +120,48 @@ def parse_json(text: str) -> Any:
         return json.loads(text, parse_float=JsonNumber, parse_int=JsonNumber, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ValidationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ValidationError(f"malformed JSON: nested too deeply (at most {MAX_DEPTH} levels)") from None
+
+
+#: How deep a document may nest (document → lines → line → flat_discount is 4).
+MAX_DEPTH = 16
+#: The longest string any field may hold (each field has its own, smaller limit).
+MAX_STRING = 1_000_000
+
+
+def check_shape(doc: Any, where: str = "document") -> None:
+    """Refuse, naming the field, what no field may hold: nesting deeper than :data:`MAX_DEPTH`,
+    a lone surrogate (not Unicode text) or a control character (ESC, NUL, an OSC sequence…) in
+    any string or key, a string longer than :data:`MAX_STRING`. Iterative: a deeply nested value
+    cannot exhaust the stack."""
+    from ..core.text import bad_character
+
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValidationError(f"{where}: nested too deeply at {path or 'the top'} (at most {MAX_DEPTH} levels)",
+                                  field=path or None)
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                raise ValidationError(f"{where}: {path or 'a value'} is longer than {MAX_STRING:,} characters",
+                                      field=path or None)
+            bad = bad_character(value, multiline=True)
+            if bad is not None:
+                raise ValidationError(f"{where}: {path or 'a value'}: control characters are not allowed ({bad})",
+                                      field=path or None)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                key_text = key if isinstance(key, str) else repr(key)
+                bad = bad_character(key_text)
+                if bad is not None:
+                    raise ValidationError(f"{where}: a field name holds a control character ({bad})",
+                                          field=path or None)
+                stack.append((item, f"{path}.{key_text}" if path else key_text, depth + 1))
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                stack.append((item, f"{path}[{i}]", depth + 1))
 
 
 def _no_constant(name: str) -> Any:
@@ -271,8 +313,10 @@ class Fields:
         text = value if isinstance(value, str) else None
         if isinstance(value, int) and not isinstance(value, bool):
             text = str(value)
-        if text is None or not text.strip().lstrip("-").isdigit():
-            raise self._err(name, f"{name!r} must be a whole number, got {value!r}")
+        if text is None or not text.strip().lstrip("-").isdigit() or not text.isascii():
+            raise self._err(name, f"{name!r} must be a whole number, got {str(value)[:40]!r}")
+        if len(text.strip().lstrip("-")) > 15:
+            raise self._err(name, f"{name!r}: {text.strip()[:40]} is too large (at most 15 digits)")
         result = int(text.strip())
         if minimum is not None and result < minimum:
             raise self._err(name, f"{name!r} must be at least {minimum}, got {result}")
@@ -429,11 +473,18 @@ def post_documents(services: "Services", actor: "Actor", data: Any) -> PostOutco
     for i, doc in enumerate(docs):
         type_name = doc.get("type") if isinstance(doc.get("type"), str) else None
         try:
+            check_shape(doc, where=type_name if type_name and not _bad_text(type_name) else "document")
             outcome.posted.append(post_one(services, actor, doc))
         except ShopError as exc:
             outcome.error = _error(exc, index=i, type_name=type_name, posted=outcome.posted)
             return outcome
     return outcome
+
+
+def _bad_text(text: str) -> bool:
+    from ..core.text import bad_character
+
+    return len(text) > 60 or bad_character(text) is not None
 
 
 def post_text(services: "Services", actor: "Actor", text: str) -> PostOutcome:

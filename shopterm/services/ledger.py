@@ -77,6 +77,8 @@ from .ledger_reports import (
     TrialBalanceReport,
     type_label,
 )
+from ..core.text import REFERENCE_MAX
+from .masters_base import free_text
 
 if TYPE_CHECKING:
     from . import Services
@@ -273,11 +275,11 @@ class LedgerService:
                             debit(EXCHANGE, plan.exchange_usd, memo="exchange difference")]
             doc = Document(doc_type="CR", location_id=loc.id, doc_date=day, customer_id=c.id, currency=ccy.value,
                            rate=the_rate, subtype=method, amount=value, amount_usd=usd,
-                           narration=(narration or "")[:500], extra={"method": method, "reference": reference})
+                           narration=free_text(narration, field="narration"), extra={"method": method, "reference": reference})
             from .posting import PostingPlan
 
             result = self.s.posting.post(session, actor, PostingPlan(
-                doc=doc, journal=journal, reference=(reference or "On account")[:60], method=method,
+                doc=doc, journal=journal, reference=free_text(reference, field="reference", max_len=REFERENCE_MAX, default="On account"), method=method,
                 summary=f"payment on account from {c.code}: {value} {ccy.value} ({method})"))
             entry_id = result.ledger_entry_ids[0]
             m = write_payment_match(session, actor, c.id, result.ledger_entry_ids, plan, day)

@@ -21,6 +21,7 @@ from sqlalchemy import func, literal, or_, select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from ..core.money import MoneyError, parse_amount, parse_pct, parse_qty, q2, q_pct, q_qty, to_decimal
+from ..core.text import NARRATION_MAX, TextError, bad_character, clean_text
 from ..store import models as m
 from .context import Actor
 from .errors import InactiveRecord, NotFound, ValidationError
@@ -63,12 +64,26 @@ def text(value: Any, *, field: str, label: str, required: bool = False, max_len:
         value = ""
     if not isinstance(value, str):
         value = str(value)
+    bad = bad_character(value, multiline="\n" in value)
+    if bad is not None:
+        raise ValidationError(f"{label}: control characters are not allowed ({bad}); type plain text", field=field)
     value = " ".join(value.split()) if "\n" not in value else value.strip()
     if required and not value:
         raise ValidationError(f"{label} is required", field=field)
     if len(value) > max_len:
         raise ValidationError(f"{label}: at most {max_len} characters", field=field)
     return value
+
+
+def free_text(value: Any, *, field: str, label: str | None = None, max_len: int = NARRATION_MAX,
+              multiline: bool = False, default: str = "") -> str:
+    """A document's narration, reference, contact or address: control characters and an over-long
+    text are refused naming the field (never cut silently); blank gives ``default``."""
+    try:
+        result = clean_text(value, field=field, label=label, max_len=max_len, multiline=multiline)
+    except TextError as exc:
+        raise ValidationError(str(exc), field=field) from None
+    return result or default
 
 
 def code(value: Any, *, field: str = "code", label: str = "Code", max_len: int = 20) -> str:
@@ -151,8 +166,10 @@ def integer(value: Any, *, field: str, minimum: int | None = 0, maximum: int | N
         result = value
     else:
         raw = str(value).strip()
-        if not re.fullmatch(r"[+-]?\d+", raw):
-            raise ValidationError(f"{field}: {raw!r} is not a whole number", field=field)
+        if not re.fullmatch(r"[+-]?[0-9]+", raw):
+            raise ValidationError(f"{field}: {raw[:40]!r} is not a whole number", field=field)
+        if len(raw.lstrip("+-")) > 15:
+            raise ValidationError(f"{field}: {raw[:40]} is too large (at most 15 digits)", field=field)
         result = int(raw)
     if minimum is not None and result < minimum:
         raise ValidationError(f"{field}: must be at least {minimum} ({result})", field=field)

@@ -49,6 +49,7 @@ from .drafts import DocumentDraft, DraftLine
 from .errors import ApprovalRequired, DayClosed, DayNotOpen, NotFound, PostedIsFinal, ShopError, ValidationError
 from .headless import Fields, handler
 from .posting import PostResult, utcnow
+from .masters_base import free_text
 
 if TYPE_CHECKING:
     from . import Services
@@ -229,7 +230,7 @@ def save_form_draft(services: "Services", actor: Actor, doc_type: str, form: Any
         code = (customer or "").strip().upper()
         cust = session.exec(select(Customer).where(Customer.code == code)).first() if code else None
         doc.customer_id = cust.id if cust else None
-        doc.narration = (narration or "")[:500]
+        doc.narration = free_text(narration, field="narration")
         doc.extra = {"draft": data}
         doc.updated_at = utcnow()
         if fill is not None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from ..core.journal import INVENTORY, JLine, UnbalancedJournalError, check_balanced, cost_of, without_zero
+from ..core.text import bad_character
 from ..store.models import (
     Account,
     CostCentre,
@@ -40,7 +41,7 @@ from ..store import balances
 from ..store.numbering import next_number
 from . import audit, chain
 from .context import Actor
-from .errors import NotFound, PostedIsFinal, UnbalancedJournal
+from .errors import NotFound, PostedIsFinal, UnbalancedJournal, ValidationError
 
 if TYPE_CHECKING:
     from . import Services
@@ -188,6 +189,11 @@ class PostingService:
         location = session.get(Location, doc.location_id)
         if location is None:
             raise NotFound("Location not found", field="location")
+        for name in ("narration", "contact_no"):  # the last guard before the text is printed anywhere
+            bad = bad_character(getattr(doc, name, None) or "", multiline=True)
+            if bad is not None:
+                raise ValidationError(f"{name.replace('_', ' ').capitalize()}: control characters are not allowed "
+                                      f"({bad}); type plain text", field=name)
         now = utcnow()
         was_draft = doc.id is not None
         doc.number = next_number(session, doc.doc_type, location.id, location.number, doc.doc_date)

@@ -83,6 +83,8 @@ from .orders import (
 from .posting import PostingPlan, PostResult, StockSpec
 from .promotions import cost_journal
 from .stock import StockAsk, check_available, check_batch, default_batch, on_hand
+from ..core.text import CONTACT_MAX
+from .masters_base import free_text
 
 if TYPE_CHECKING:
     from . import Services
@@ -403,7 +405,8 @@ class ProvisionalService:
             doc.location_id, doc.doc_date = dn.location.id, dn.date
             doc.customer_id, doc.sales_person_id = pi.customer_id, pi.sales_person_id
             doc.currency, doc.rate, doc.sales_type, doc.tax_exempt = pi.currency, pi.rate, sales_type, pi.tax_exempt
-            doc.contact_no = ((draft.contact_no or "").strip() or pi.contact_no)[:40]
+            doc.contact_no = free_text(draft.contact_no, field="contact_no", label="Contact no", max_len=CONTACT_MAX,
+                                       default=pi.contact_no)
             doc.source_id = pi.id
             doc.total_qty, doc.total_free_qty = t["total_qty"], t["total_free_qty"]
             doc.total_gross, doc.total_discount, doc.subtotal = t["gross"], t["discount"], t["subtotal"]
@@ -412,7 +415,7 @@ class ProvisionalService:
             doc.redemption_value_usd = t["redemption_usd"]
             doc.payable, doc.payable_usd, doc.payable_cdf = t["payable"], t["payable_usd"], t["payable_cdf"]
             doc.amount_usd = t["cost_usd"]
-            doc.narration = (draft.narration or "")[:500]
+            doc.narration = free_text(draft.narration, field="narration")
             doc.extra = {"psi_no": pi.number, "cost_usd": str(t["cost_usd"])}
             rows, stock = [], []
             for i, l in enumerate(dn.lines):

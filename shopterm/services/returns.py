@@ -127,6 +127,8 @@ from .orders import Rules, currency_of, day_and_location, find_posted, form_from
 from .posting import LoyaltySpec, PostingPlan, PostResult, StockSpec
 from .promotions import cost_journal
 from .stock import parse_date
+from ..core.text import ADDRESS_MAX, CONTACT_MAX
+from .masters_base import free_text
 
 if TYPE_CHECKING:
     from . import Services
@@ -432,7 +434,7 @@ class ReturnsService:
             doc.print_usd = bool(draft.print_usd)
             mobile = (draft.mobile or "").strip() or (cust.mobile if cust else "")
             address = (draft.address or "").strip() or (cust.address if cust else "")
-            doc.contact_no = mobile[:40]
+            doc.contact_no = free_text(mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX)
             doc.source_id = orig.id
             doc.total_qty, doc.total_free_qty = f["total_qty"], f["total_free_qty"]
             doc.total_gross, doc.total_discount, doc.subtotal = f["gross"], f["discount"], f["subtotal"]
@@ -441,9 +443,10 @@ class ReturnsService:
             doc.loyalty_points, doc.redemption_value_usd = sr.points, f["redemption_usd"]
             doc.payable, doc.payable_usd, doc.payable_cdf = f["credit"], f["credit_usd"], f["credit_cdf"]
             doc.amount, doc.amount_usd = f["credit"], f["credit_usd"]
-            doc.narration = draft.narration.strip()[:500]
+            doc.narration = free_text(draft.narration, field="narration")
             doc.extra = {"based_on": doc.subtype, "invoice": basis.number, "original": orig.number,
-                         "mobile": mobile[:40], "address": address[:200], "final": sr.final}
+                         "mobile": free_text(mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX),
+                         "address": free_text(address, field="address", label="Address", max_len=ADDRESS_MAX), "final": sr.final}
             rows, stock = [], []
             for i, l in enumerate(sr.lines):
                 rows.append(DocumentLine(
@@ -640,15 +643,16 @@ class ReturnsService:
             doc.customer_id, doc.sales_person_id = rd.customer.id, rd.sales_person.id
             doc.currency, doc.rate, doc.tax_exempt = rd.currency.value, rd.rate, rd.tax_exempt
             doc.sales_type = "credit" if draft.credit_sale else "cash"
-            doc.contact_no = rd.mobile[:40]
+            doc.contact_no = free_text(rd.mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX)
             doc.total_qty, doc.total_gross, doc.total_discount = t.total_qty, t.total_gross, t.total_discount
             doc.subtotal, doc.tax_amount, doc.net_amount = t.subtotal, t.tax, t.net
             doc.net_usd, doc.net_cdf, doc.round_off_cdf = t.net_usd, t.net_cdf, t.round_off_cdf
             doc.payable, doc.payable_usd, doc.payable_cdf = t.payable, t.payable_usd, t.payable_cdf
             doc.amount, doc.amount_usd = t.receivable, t.receivable_usd
             doc.loyalty_points = rd.points
-            doc.narration = (draft.narration or "")[:500]
-            doc.extra = {"mobile": rd.mobile[:40], "address": rd.address[:200],
+            doc.narration = free_text(draft.narration, field="narration")
+            doc.extra = {"mobile": free_text(rd.mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX),
+                         "address": free_text(rd.address, field="address", label="Address", max_len=ADDRESS_MAX),
                          "invoice_date": rd.invoice_date.isoformat() if rd.invoice_date else None}
             rows, stock = [], []
             for i, (l, lt) in enumerate(zip(rd.lines, t.lines)):

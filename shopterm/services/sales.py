@@ -120,6 +120,8 @@ from .pricing import PriceBook, price_for, slab_ranges
 from .promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free_line_rows
 from .stock import (BatchStock, StockAsk, batches, check_available, check_batch, default_batch, on_hand,
                     on_hand_of_batches, on_hand_of_items, parse_date, reservations, reserved)
+from ..core.text import CONTACT_MAX
+from .masters_base import free_text
 
 if TYPE_CHECKING:
     from . import Services
@@ -682,7 +684,7 @@ class SalesService:
                                created_by=actor.user_id)
             doc.location_id, doc.doc_date = loc.id, date
             doc.subtype = (draft.invoice_type or "")[:20]
-            doc.narration = (draft.narration or "")[:500]
+            doc.narration = free_text(draft.narration, field="narration")
             cust = session.exec(select(Customer).where(Customer.code == _code(draft.customer))).first() \
                 if draft.customer else None
             doc.customer_id = cust.id if cust else None
@@ -791,7 +793,7 @@ class SalesService:
         doc.currency, doc.rate = b.currency.value, b.rate
         doc.subtype = (d.invoice_type or "")[:20]
         doc.sales_type = b.sales_type
-        doc.contact_no = (b.contact_no or "")[:40]
+        doc.contact_no = free_text(b.contact_no, field="contact_no", label="Contact no", max_len=CONTACT_MAX)
         doc.additional_price_pct = b.additional_pct
         doc.agent_commission, doc.free_offer, doc.print_usd = bool(d.agent_commission), bool(d.free_offer), bool(d.print_usd)
         doc.tax_exempt = b.tax_exempt
@@ -803,7 +805,7 @@ class SalesService:
         doc.round_off_cdf = t.round_off_cdf
         doc.payable, doc.payable_usd, doc.payable_cdf = t.payable, t.payable_usd, t.payable_cdf
         doc.amount, doc.amount_usd = t.receivable, t.receivable_usd
-        doc.narration = (d.narration or "")[:500]
+        doc.narration = free_text(d.narration, field="narration")
         doc.approved_by = b.approver.user_id if b.approver else None
         doc.total_free_qty = sum((f.qty for f in b.free), ZQ)
         if b.loyalty is not None:

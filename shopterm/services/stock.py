@@ -34,6 +34,7 @@ from .context import Actor
 from .headless import Fields, handler
 from .errors import ExpiredBatch, InactiveRecord, InsufficientStock, NotFound, ValidationError
 from .posting import PostingPlan, PostResult, StockSpec
+from .masters_base import free_text
 
 if TYPE_CHECKING:
     from . import Services
@@ -396,7 +397,7 @@ class StockService:
 
         doc = Document(doc_type="GR", location_id=loc.id, doc_date=day, currency="USD", rate=Decimal("1"),
                        total_qty=total_qty, total_gross=total, subtotal=total, net_amount=total, net_usd=total,
-                       amount=total, amount_usd=total, narration=(narration or "")[:500], created_by=actor.user_id,
+                       amount=total, amount_usd=total, narration=free_text(narration, field="narration"), created_by=actor.user_id,
                        extra={"supplier": sup.code} if sup else {})
         plan = PostingPlan(
             doc=doc, lines=doc_lines, stock=specs,

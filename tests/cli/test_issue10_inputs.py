@@ -109,3 +109,85 @@ def test_a_day_later_than_today_cannot_be_opened(shop):
         assert s.execute(select(func.count()).select_from(m.ShopDay)
                          .where(m.ShopDay.date > shop.today())).scalar_one() == 0
     assert documents(shop) == 0
+
+
+# ---------------------------------------------------------------- item 5: bad input, clear messages
+
+def test_huge_numbers_are_refused_with_the_field_and_the_maximum(shop):
+    """Main: "1e30" as a price or received_cdf raised decimal.InvalidOperation (rounded before the range
+    check). Now JSON numbers are plain digits, and a plain 10^12 is above the stated maximum."""
+    out = post(shop, [invoice(lines=[{"item": "PARA500", "qty": "2", "price": "1e30"}])])
+    assert out.error["field"] == "lines[0].price" and "'1e30' is not a number" in out.error["error"]
+    out = post(shop, [invoice(lines=[{"item": "PARA500", "qty": "2", "price": "1000000000000"}])])
+    assert out.error["error"] == ("sales_invoice lines[0]: price: 1000000000000 is above the maximum "
+                                  "999,999,999,999.99")
+    out = post(shop, [invoice(lines=[{"item": "PARA500", "qty": "1000000000", "price": "2.50"}])])
+    assert out.error["error"] == "sales_invoice lines[0]: qty: 1000000000 is above the maximum 999,999,999.999"
+    ok = post(shop, [invoice()])
+    number = ok.posted[0]["number"]
+    out = post(shop, [{"type": "sales_receipt", "invoice": number, "rate": "2850", "received_cdf": "1e30"}])
+    assert out.error["field"] == "received_cdf"
+    assert documents(shop) == 1
+
+
+def test_a_23_digit_customer_code_is_not_found_not_an_overflow(shop):
+    """Main: OverflowError in ledger.resolve_customer (int(code) does not fit SQLite's 64 bits)."""
+    code = "9" * 23
+    out = post(shop, [{"type": "customer_payment", "customer": code, "amount": "1", "currency": "USD",
+                       "rate": "2850"}])
+    assert (out.error["error"], out.error["field"], out.error["code"]) == (
+        f"Customer {code} not found", "customer", "not_found")
+
+
+def test_nesting_surrogates_and_control_characters_are_refused(shop):
+    """Main: 100,000 '[' → RecursionError; "\\ud800" → UnicodeEncodeError; an OSC sequence in a
+    narration reached the printed receipt."""
+    out = post_text(shop, actor(shop, "cashier"), "[" * 100_000 + "]" * 100_000)
+    assert out.error["error"] == "malformed JSON: nested too deeply (at most 16 levels)"
+    out = post(shop, [invoice(narration="\ud800")])
+    assert (out.error["field"], out.error["error"]) == (
+        "narration", "sales_invoice: narration: control characters are not allowed (U+D800)")
+    out = post(shop, [invoice(narration="paid \x1b]0;owned\x07")])
+    assert out.error["error"] == "sales_invoice: narration: control characters are not allowed (U+001B)"
+    out = post(shop, [invoice(customer="CA\x00SH")])
+    assert out.error["field"] == "customer"
+    assert documents(shop) == 0
+
+
+def test_control_characters_typed_into_a_service_are_refused_too(shop):
+    """The screens call the services directly: the same rule holds there (names and narrations)."""
+    from shopterm.services.drafts import DocumentDraft, DraftLine
+    from shopterm.services.errors import ValidationError
+
+    draft = DocumentDraft(location="AXP", customer="CASH", sales_person="SP01", narration="a\x1b[2Jb",
+                          lines=[DraftLine(item="PARA500", qty="2")])
+    with pytest.raises(ValidationError) as exc:
+        shop.sales.post_invoice(actor(shop, "cashier"), draft)
+    assert (exc.value.message, exc.value.field) == (
+        "narration: control characters are not allowed (U+001B); type plain text", "narration")
+    with pytest.raises(ValidationError) as exc:
+        shop.masters.create_item(actor(shop, "manager"), code="EVIL1", name="Gauze \x1b]0;x\x07")
+    assert "control characters are not allowed (U+001B)" in exc.value.message
+    assert documents(shop) == 0
+
+
+def test_long_texts_are_refused_with_the_limit_not_cut(shop):
+    """Main cut a 100,000-character narration to 500 and a 5,000-character contact to 40, silently."""
+    out = post(shop, [invoice(narration="n" * 100_000)])
+    assert (out.error["error"], out.error["field"]) == (
+        "narration: at most 500 characters (got 100,000)", "narration")
+    out = post(shop, [invoice(contact_no="9" * 5000)])
+    assert (out.error["error"], out.error["field"]) == (
+        "Contact no: at most 40 characters (got 5,000)", "contact_no")
+    assert documents(shop) == 0
+    ok = post(shop, [invoice(narration="n" * 500, contact_no="+243 81 000 0009")])
+    assert ok.ok, ok.error
+
+
+def test_a_wrong_approver_pin_is_refused_even_when_no_approval_was_needed(shop):
+    """A 5.80 USD cash sale needs no approval; main ignored a wrong approver_pin and posted."""
+    out = post(shop, [invoice(approver="manager", approver_pin="0000")])
+    assert (out.error["code"], out.error["field"]) == ("approval_denied", "approver_pin")
+    assert documents(shop) == 0
+    ok = post(shop, [invoice(approver="manager", approver_pin="2222")])
+    assert ok.ok, ok.error
