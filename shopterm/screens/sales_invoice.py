@@ -393,9 +393,38 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
     @on(CompactChoice.Changed, "#field-currency")
     def _currency_changed(self, event: CompactChoice.Changed) -> None:
+        # a Changed is always a switch between the two currencies (set_value from a load posts none)
+        new = event.value
+        old = "CDF" if new == "USD" else "USD"
+        if self.view is None:
+            rate = self._rate_value()
+            if rate is not None and rate > 0:
+                self._show_converted(self.grid.convert_typed_prices(
+                    lambda p: money.convert(p, old, new, rate)), f"from {old} to {new} at {_rate_text(rate)}")
         self._update_loader()
         self.grid.reload_defaults()
         self.recompute()
+
+    def _rate_changed(self, before: str, after: str) -> None:
+        """A new rate on a CDF invoice: typed CDF prices keep their USD value at the new rate."""
+        if self.currency != "CDF" or self.view is not None:
+            return
+        try:
+            old_rate = money.parse_rate(before) if before else self.context.rate if self.context else None
+            new_rate = money.parse_rate(after) if after else self.context.rate if self.context else None
+        except money.MoneyError:
+            return
+        if not old_rate or not new_rate or old_rate == new_rate:
+            return
+        self._show_converted(self.grid.convert_typed_prices(lambda p: p * new_rate / old_rate),
+                             f"from rate {_rate_text(old_rate)} to {_rate_text(new_rate)}")
+
+    def _show_converted(self, changed: list, how: str) -> None:
+        if not changed:
+            return
+        shown = ", ".join(f"line {n} {money.format_amount(a)} → {money.format_amount(b)}" for n, a, b in changed[:3])
+        more = f" (+{len(changed) - 3} more)" if len(changed) > 3 else ""
+        self.show_info(f"Typed prices converted {how}: {shown}{more}")
 
     @on(CompactChoice.Changed)
     def _choice_changed(self, event: CompactChoice.Changed) -> None:
@@ -418,7 +447,10 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             return
         if isinstance(widget, ShopInput) and not widget.check():
             return  # the field shows its own error
+        before = self._applied.get(name, "")
         self._applied[name] = value
+        if name == "rate":
+            self._rate_changed(before, value)
         if name in ("location", "date"):
             self._load_context()
         elif name == "order":
@@ -922,3 +954,8 @@ register(ScreenEntry(
     roles=CASHIER,
     help="Invoice goods handed over now: cash or credit",
 ))
+
+
+def _rate_text(rate: Any) -> str:
+    text = f"{rate:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

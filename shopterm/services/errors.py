@@ -104,6 +104,18 @@ class ShortageAboveTolerance(ApprovalRequired):
     code = "shortage"
 
 
+class PriceNeedsApproval(ApprovalRequired):
+    """A zero price, a price below the item's cost, or lines that come to a zero payable."""
+
+    code = "price_approval"
+
+
+class RateNeedsApproval(ApprovalRequired):
+    """A document rate further from the system rate than Shop Setup's tolerance."""
+
+    code = "rate_approval"
+
+
 class InsufficientCash(ShopError):
     code = "insufficient_cash"
 

@@ -22,7 +22,7 @@ from . import audit
 from .context import Actor
 from .errors import Duplicate, NotFound, ValidationError
 from .masters_base import (
-    ENTITIES, MastersBase, Page, amount, choice, code, flag, get_or_404, integer, phone_of, text,
+    ENTITIES, MastersBase, Page, amount, choice, code, flag, get_or_404, integer, percent, phone_of, text,
 )
 from .masters_base import code as parse_code
 
@@ -84,6 +84,7 @@ class ShopSetupInfo:
     print_format: str = "pdf"
     default_currency: str = "USD"  # a new invoice's currency
     approval_pin_always: bool = False  # ask for the PIN even when a manager is signed in
+    rate_tolerance_pct: Decimal = Decimal("10")  # a document rate further from the system rate needs approval
 
 
 class OrgMasters(MastersBase):
@@ -255,7 +256,8 @@ class OrgMasters(MastersBase):
                         shortage_ledger: str = SHORTAGE, max_shortage_usd: Any = "0", max_shortage_cdf: Any = "0",
                         cdf_increment: Any = None, print_command: str | None = None,
                         print_dir: str | None = None, print_format: str | None = None,
-                        default_currency: str | None = None, approval_pin_always: bool | None = None) -> ShopSetupInfo:
+                        default_currency: str | None = None, approval_pin_always: bool | None = None,
+                        rate_tolerance_pct: Any = None) -> ShopSetupInfo:
         """Create or replace a location's Shop Setup (one per location)."""
         with self._write(actor, "setup", "Shop setup") as session:
             loc = self._location(session, location)
@@ -298,6 +300,9 @@ class OrgMasters(MastersBase):
                 row.default_currency = ccy
             if approval_pin_always is not None:
                 row.approval_pin_always = bool(approval_pin_always)
+            if rate_tolerance_pct is not None and not (isinstance(rate_tolerance_pct, str)
+                                                       and not rate_tolerance_pct.strip()):
+                row.rate_tolerance_pct = percent(rate_tolerance_pct, field="rate_tolerance_pct")
             row.updated_at = dt.datetime.now(dt.timezone.utc)
             loc_before = audit.snapshot(loc)
             if cdf_increment is not None and not (isinstance(cdf_increment, str) and not cdf_increment.strip()):
@@ -343,7 +348,8 @@ class OrgMasters(MastersBase):
         return ShopSetupInfo(r.id, loc.code, cust.code if cust else None, cust.name if cust else None,
                              acct(r.cash_ledger_local_id), acct(r.cash_ledger_base_id), acct(r.shortage_ledger_id),
                              r.max_shortage_usd, r.max_shortage_cdf, loc.cdf_increment, r.print_command, r.print_dir,
-                             r.updated_at, r.print_format, r.default_currency or "USD", bool(r.approval_pin_always))
+                             r.updated_at, r.print_format, r.default_currency or "USD", bool(r.approval_pin_always),
+                             r.rate_tolerance_pct if r.rate_tolerance_pct is not None else Decimal("10"))
 
 
 def _account_info(r: m.Account) -> AccountInfo:

@@ -100,6 +100,7 @@ from .context import Actor
 from .day import find_location, require_open, require_setup, system_rate_or_fail
 from .drafts import DocumentDraft, DraftLine, draft_from_dict, draft_to_dict
 from .errors import (
+    ApprovalRequired,
     CreditLimitExceeded,
     DayClosed,
     DayNotOpen,
@@ -108,6 +109,8 @@ from .errors import (
     InsufficientStock,
     NotFound,
     PostedIsFinal,
+    PriceNeedsApproval,
+    RateNeedsApproval,
     SetupMissing,
     ShopError,
     UnbalancedJournal,
@@ -121,6 +124,7 @@ from .promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free
 from .stock import (BatchStock, StockAsk, batches, check_available, check_batch, default_batch, on_hand,
                     on_hand_of_batches, on_hand_of_items, parse_date, reservations, reserved)
 from ..core.text import CONTACT_MAX
+from ..core.units import check_qty_for_unit
 from .masters_base import free_text
 
 if TYPE_CHECKING:
@@ -512,6 +516,62 @@ def invoice_journal(totals: DocumentTotals, customer_id: int | None, cogs_usd: D
             lines[-1] = replace(lines[-1], amount_usd=lines[-1].amount_usd + balanced[-1].amount_usd)
     lines += [debit(COGS, cogs_usd, memo=memo), credit(INVENTORY, cogs_usd, memo=memo)]
     return without_zero(lines)
+
+
+#: what an approval was for, in the approver's audit row
+APPROVAL_ACTIONS = {"credit_limit": "credit limit", "price_approval": "price below cost",
+                    "rate_approval": "exchange rate"}
+
+
+def price_approvals(lines: "list[_Line]", totals: Any, ccy: Currency,
+                    redemption_value: Decimal) -> list[ApprovalRequired]:
+    """The lines sold at a zero price or below their cost, and a payable of zero for lines of value.
+
+    Each needs a manager's approval (DESIGN §10); free goods are separate lines and never ask.
+    The cost is the batch's (else the item's) USD cost per unit; a CDF price is compared at the
+    document's rate.
+    """
+    out: list[ApprovalRequired] = []
+    for l in lines:
+        if l.qty <= 0:
+            continue
+        if l.price <= 0:
+            out.append(PriceNeedsApproval(
+                f"Line {l.n}: {l.item.code} at a price of {format_amount(l.price)} {ccy.value} — "
+                "a manager's approval is needed", field="price", line=l.n))
+        elif l.price_usd < l.unit_cost:
+            shown = f"{format_amount(l.price)} {ccy.value}" + (f" ({format_amount(l.price_usd)} USD)"
+                                                               if ccy is not USD else "")
+            out.append(PriceNeedsApproval(
+                f"Line {l.n}: {l.item.code} at {shown} is below its cost {format_amount(l.unit_cost)} USD — "
+                "a manager's approval is needed", field="price", line=l.n))
+    if not out and lines and any(l.qty > 0 for l in lines) and totals.payable <= 0 and redemption_value <= 0:
+        out.append(PriceNeedsApproval(
+            f"The lines come to a payable of {format_amount(totals.payable)} {ccy.value} — "
+            "a manager's approval is needed", field="price", line=lines[0].n))
+    return out
+
+
+def rate_approvals(session: Session, services: "Services", loc: Location, date: dt.date,
+                   rate: Decimal) -> list[ApprovalRequired]:
+    """A typed rate further from the system rate than the location's tolerance needs an approval."""
+    system = services.system_rate(session, date)
+    if system is None or system <= 0:
+        return []
+    tolerance = session.exec(select(ShopSetup.rate_tolerance_pct).where(ShopSetup.location_id == loc.id)).first()
+    tolerance = Decimal("10") if tolerance is None else tolerance
+    off = abs(rate - system) * 100 / system
+    if off <= tolerance:
+        return []
+    return [RateNeedsApproval(
+        f"Exchange rate {format_rate(rate)} is {off.quantize(Decimal('0.01'))} % from the system rate "
+        f"{format_rate(system)} (tolerance {format_rate(tolerance)} %) — a manager's approval is needed",
+        field="rate")]
+
+
+def format_rate(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class SalesService:
@@ -1041,22 +1101,33 @@ class SalesService:
         except UnbalancedJournalError as exc:
             raise UnbalancedJournal(str(exc)) from None
 
-        # credit limit
+        # what needs a manager's approval: the credit limit, a zero or below-cost price, the rate
         owed = outstanding_usd(session, cust.id) if cust is not None else Z
-        approver = None
+        needs: list[ApprovalRequired] = []
         if (cust is not None and sales_type == "credit" and draft.doc_type in RECEIVABLE_TYPES
                 and owed + totals.receivable_usd > cust.credit_limit_usd):
-            exc = CreditLimitExceeded(
+            needs.append(CreditLimitExceeded(
                 f"Credit limit exceeded: {cust.code} owes {format_amount(owed)}, limit "
                 f"{format_amount(cust.credit_limit_usd)}, available {format_amount(cust.credit_limit_usd - owed)}, "
                 f"this invoice {format_amount(totals.receivable_usd)} — a manager's approval is needed",
                 field="customer",
-            )
-            # the approver given, else a signed-in manager (unless Shop Setup asks for a PIN anyway)
-            approver = self.s.users.approval(session, actor, draft.approver if strict else None,
-                                             draft.approver_pin, location_id=loc.id, action="credit limit")
+            ))
+        if draft.doc_type not in ORDER_TYPES:
+            needs += price_approvals(lines, totals, ccy, loyalty.redemption_value)
+        if not _blank(draft.rate):
+            needs += rate_approvals(session, self.s, loc, date, rate)
+        action = ", ".join(dict.fromkeys(APPROVAL_ACTIONS.get(exc.code, exc.code) for exc in needs)) \
+            or "sales document"
+        # an approver given is always checked, needed or not: a wrong PIN is never ignored
+        approver = self.s.users.verify_approver(session, draft.approver, draft.approver_pin, action) \
+            if strict and draft.approver else None
+        if needs and approver is None:
+            # else a signed-in manager (unless Shop Setup asks for a PIN anyway)
+            approver = self.s.users.approval(session, actor, None, None, location_id=loc.id, action=action)
             if approver is None:
-                rule(exc)
+                rule(needs[0] if len(needs) == 1 else type(needs[0])(
+                    " · ".join(exc.message.replace(" — a manager's approval is needed", "") for exc in needs)
+                    + " — a manager's approval is needed", field=needs[0].field, line=needs[0].details.get("line")))
 
         due = date + dt.timedelta(days=cust.credit_days) if cust is not None and sales_type == "credit" else date
         contact = (draft.contact_no or "").strip() or (cust.mobile if cust else "")
@@ -1085,6 +1156,9 @@ class SalesService:
             if qty <= 0:
                 rule(ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n))
                 qty = max(qty, ZQ)
+            whole = check_qty_for_unit(qty, item.unit)
+            if whole is not None:
+                raise ValidationError(f"Line {n}: {code}: {whole}", field="qty", line=n)
         try:
             disc = parse_pct("0" if _blank(dl.discount_pct) else dl.discount_pct, field="discount %")
         except MoneyError as exc:

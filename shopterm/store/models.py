@@ -110,6 +110,8 @@ class ShopSetup(SQLModel, table=True):
     default_currency: str = Field(default="USD", max_length=3)  # a new invoice's currency (counter flow)
     # "ask for the PIN even when a manager is signed in": two people for every approval
     approval_pin_always: bool = False
+    # a document rate further than this from the system rate needs a manager's approval (DESIGN §3)
+    rate_tolerance_pct: Decimal = _pct(Decimal("10"))
     updated_at: dt.datetime = Field(default_factory=_now)
 
 

@@ -860,6 +860,25 @@ class ItemGrid(Widget, can_focus=False):
         if row is self._detail_row:
             self._show_detail(row)
 
+    def convert_typed_prices(self, convert: Callable[[Decimal], Decimal]) -> list[tuple[int, Decimal, Decimal]]:
+        """Put ``convert(price)`` in every typed price cell (the currency or the rate changed): a price
+        typed in one currency is never kept as a number in the other. List prices reload with
+        :meth:`reload_defaults`. Returns ``(row number, before, after)`` per converted line."""
+        changed: list[tuple[int, Decimal, Decimal]] = []
+        for row in self._rows:
+            line = row.line
+            if line.view is not None or line.price_from_list:
+                continue
+            price = line.values.get("price")
+            if price is None:
+                continue
+            after = money.q2(convert(price))
+            row.put("price", _fmt_number(after, "money"))
+            changed.append((row.number, price, after))
+        if changed:
+            self.post_message(self.LinesChanged(self, 0, by_user=False))
+        return changed
+
     def reload_defaults(self) -> None:
         """Reload every line's defaults (the header changed: customer, currency, rate,
         date, additional %): list prices and FEFO batches follow; typed ones stay."""

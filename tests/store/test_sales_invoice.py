@@ -191,8 +191,9 @@ def test_cdf_conversion_cents_go_to_round_off(open_shop, cashier):
     # USD: receivable q2(5800/2850) = 2.04, sales q2(5000/2850) = 1.75, VAT q2(800/2850) = 0.28:
     # 2.04 − 1.75 − 0.28 = 0.01 of conversion cents, credited to 4100 (CDF amount 0).
     s = open_shop
+    # 5,000 CDF is 1.75 USD, below AMOX250's cost 5.10: a manager approves the price (issue 10)
     d = draft([("AMOX250", "A001", "1", "5000", "0", "0")], currency="CDF", flat_discount_type="amount",
-              flat_discount_value="0")
+              flat_discount_value="0", approver="manager", approver_pin="2222")
     r = s.sales.post_invoice(cashier, d)
     assert journal_of(s, r.number) == [
         ("1200", "CDF", D("5800.00"), D("2.04")),
@@ -212,8 +213,9 @@ def test_slab_applies_when_no_flat_discount_is_typed(open_shop, cashier):
     assert (t.subtotal, t.flat_pct, t.flat_amount, t.flat_from_slab, t.net) == (
         D("150.00"), D("3"), D("4.50"), True, D("145.50"))
     assert t.flat_type == ""  # nothing typed
-    # 79.60 × 1.25 = 99.50: between 0–99 and 100–499 → the lower slab, 0 %
-    p = s.sales.preview(band("79.6", flat_discount_type=None, flat_discount_value=None))
+    # 10 × 9.95 = 99.50: between 0–99 and 100–499 → the lower slab, 0 % (a ROLL is counted whole)
+    p = s.sales.preview(draft([("BAND01", "D001", "10", "9.95", "0", "0")], flat_discount_type=None,
+                              flat_discount_value=None))
     assert (p.totals.subtotal, p.totals.flat_amount) == (D("99.50"), D("0.00"))
     # an explicit 0 overrides the slab
     p = s.sales.preview(band("120", flat_discount_type="percent", flat_discount_value="0"))
@@ -673,7 +675,8 @@ def test_property_journals_balance_and_the_ledger_equals_account_1200(open_shop,
     d = DocumentDraft(location="AXP", date=DAY, customer=cust, sales_type=sales_type, currency=inv["currency"],
                       rate=inv["rate"], sales_person="SP01", tax_exempt=inv["exempt"],
                       flat_discount_type=inv["flat"][0], flat_discount_value=inv["flat"][1],
-                      lines=[DraftLine(i, b, str(q), p, disc, "0") for (i, b), q, p, disc in inv["lines"]])
+                      lines=[DraftLine(i, b, str(q), p, disc, "0") for (i, b), q, p, disc in inv["lines"]],
+                      approver="manager", approver_pin="2222")  # prices below cost and 100 % discounts (issue 10)
     try:
         s.sales.post_invoice(cashier, d)
     except ValidationError as exc:  # a flat amount above a fully discounted subtotal: refused, nothing written

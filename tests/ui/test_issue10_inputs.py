@@ -44,3 +44,89 @@ async def test_a_price_that_reads_two_ways_is_refused_with_both_readings(shop):
         assert bar.text == "Price (line 1): '1,500' reads two ways — 1.5 or 1500; type 1.5 or 1500 (or 1 500)"
         grid = screen.query_one(ItemGrid)
         assert grid.cell(1, "price").value == "1,500"
+
+
+async def test_switching_the_currency_converts_a_typed_price(shop):
+    """The issue's invoice: BAND01 × 2 at a typed 2.20 USD, then Ccy switched to CDF. Main kept
+    "2.20" as 2.20 CDF and posted a payable of 0.00 CDF. Now the typed price is converted at the
+    document rate: 2.20 × 2850 = 6,270.00 CDF; 2 × 6,270.00 = 12,540.00 (BAND01 has no tax),
+    payable rounded to the 100 FC increment: 12,500.00. Back to USD: 6,270 / 2850 = 2.20 again."""
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await header_cash_sp01(pilot, screen)
+        await line(pilot, screen, 1, "BAND01", *"2", "enter", *"2.20", "enter")
+        await wait_until(pilot, lambda: figures(screen)["net"] == "4.40")
+        grid = screen.query_one(ItemGrid)
+        screen.query_one("#field-currency").focus()
+        await pilot.press("space")  # USD → CDF
+        await wait_until(pilot, lambda: grid.cell(1, "price").value == "6270.00")
+        bar = screen.query_one(MessageBar)
+        assert bar.text == "Typed prices converted from USD to CDF at 2850: line 1 2.20 → 6,270.00"
+        await wait_until(pilot, lambda: figures(screen)["net"] == "12,540.00")
+        assert figures(screen)["payable"] == "12,500.00"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen.view is not None)
+        view = shop.sales.document(screen.view.number)
+        assert (view.currency, view.lines[0].price, view.totals.payable) == ("CDF", D("6270.00"), D("12500.00"))
+
+
+async def test_switching_back_converts_again(shop):
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await header_cash_sp01(pilot, screen)
+        await line(pilot, screen, 1, "BAND01", *"2", "enter", *"2.20", "enter")
+        grid = screen.query_one(ItemGrid)
+        screen.query_one("#field-currency").focus()
+        await pilot.press("space")
+        await wait_until(pilot, lambda: grid.cell(1, "price").value == "6270.00")
+        await pilot.press("space")  # CDF → USD
+        await wait_until(pilot, lambda: grid.cell(1, "price").value == "2.20")
+        await wait_until(pilot, lambda: figures(screen)["net"] == "4.40")
+
+
+async def test_a_price_below_cost_asks_a_manager_on_screen(shop):
+    """PARA500 × 2 at "1,50" (one fifty, typed with a comma) < cost 1.60: Ctrl+S opens the approval
+    dialog; the manager's PIN posts it: gross 3.00, tax 0.48, net 3.48, approved by manager."""
+    from shopterm.widgets.approval import ApprovalDialog
+
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await header_cash_sp01(pilot, screen)
+        await line(pilot, screen, 1, "PARA500", *"2", "enter", *"1,50", "enter")
+        await wait_until(pilot, lambda: figures(screen)["net"] == "3.48")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ApprovalDialog))
+        assert app.screen.reason == ("Line 1: PARA500 at 1.50 USD is below its cost 1.60 USD — "
+                                     "a manager's approval is needed")
+        await pilot.press(*"manager", "enter", *"2222", "enter")
+        await wait_until(pilot, lambda: screen.view is not None)
+        assert screen.view.approved_by == "manager"
+        assert shop.sales.document(screen.view.number).totals.net == D("3.48")
+
+
+async def test_a_rate_far_from_the_system_rate_asks_a_manager_on_screen(shop):
+    """Rate typed 3200: (3200 − 2850) / 2850 = 12.28 % > the 10 % tolerance → approval dialog."""
+    from shopterm.widgets.approval import ApprovalDialog
+
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await header_cash_sp01(pilot, screen)
+        rate = screen.query_one("#field-rate")
+        rate.value = ""
+        rate.focus()
+        await pilot.press(*"3200")
+        grid = screen.query_one(ItemGrid)
+        grid.focus_cell(1, "item")
+        await line(pilot, screen, 1, "BAND01", *"2", "enter")
+        await wait_until(pilot, lambda: figures(screen)["net"] == "2.50")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ApprovalDialog))
+        assert app.screen.reason == ("Exchange rate 3200 is 12.28 % from the system rate 2850 (tolerance 10 %) — "
+                                     "a manager's approval is needed")
+        await pilot.press(*"manager", "enter", *"2222", "enter")
+        await wait_until(pilot, lambda: screen.view is not None)
+        assert shop.sales.document(screen.view.number).rate == D("3200")

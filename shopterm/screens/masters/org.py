@@ -138,6 +138,7 @@ class ShopSetupScreen(MasterScreen):
         F("max_shortage_usd", "Max short. $", "money", default="0.00"),
         F("max_shortage_cdf", "Max short. FC", "money", default="0.00"),
         F("cdf_increment", "CDF increment", "money", default="100.00"),
+        F("rate_tolerance_pct", "Rate toler. %", "percent", default="10"),
         F("print_command", "Print command", wide=True, placeholder="e.g. lp -d counter {file} (optional)"),
         F("print_dir", "Print folder", wide=True, placeholder="folder for printed files (optional)"),
         F("print_format", "Print layout", "choice", choices=(("pdf", "A4 PDF"), ("text", "80 mm text")), hot="pt",

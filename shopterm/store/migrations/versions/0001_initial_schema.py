@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 07:59:34.903361
+Create Date: 2026-12-05 08:09:06.479131
 """
 from typing import Sequence, Union
 
@@ -520,6 +520,7 @@ def upgrade() -> None:
     sa.Column('print_format', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('default_currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
     sa.Column('approval_pin_always', sa.Boolean(), nullable=False),
+    sa.Column('rate_tolerance_pct', shopterm.store.types.PctType(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['cash_customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['cash_ledger_base_id'], ['account.id'], ),
