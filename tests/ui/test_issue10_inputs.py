@@ -12,7 +12,8 @@ from shopterm.app import ShoptermApp
 from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.messages import MessageBar
 from tests.store.conftest import actor
-from tests.ui.test_sales_invoice import SIZE, figures, header_cash_sp01, line, shop, start, wait_until  # noqa: F401
+from tests.ui.test_sales_invoice import (  # noqa: F401
+    SIZE, figures, header_cash_sp01, leave_tendering, line, shop, start, wait_until)
 
 
 async def test_a_price_typed_with_a_comma_is_two_and_a_half(shop):
@@ -22,11 +23,11 @@ async def test_a_price_typed_with_a_comma_is_two_and_a_half(shop):
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
         await header_cash_sp01(pilot, screen)
-        await line(pilot, screen, 1, "PARA500", *"2", "enter", *"2,40", "enter")
+        await line(pilot, screen, 1, "PARA500", *"2", "tab", *"2,40", "enter")
         await wait_until(pilot, lambda: figures(screen)["net"] == "5.57")
         assert figures(screen)["total_gross"] == "4.80"
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: screen.view is not None)
+        await leave_tendering(pilot, app, screen)
         view = shop.sales.document(screen.view.number)
         assert [(ln.qty, ln.price) for ln in view.lines] == [(D("2"), D("2.40"))]
         assert view.totals.net == D("5.57")
@@ -38,7 +39,7 @@ async def test_a_price_that_reads_two_ways_is_refused_with_both_readings(shop):
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
         await header_cash_sp01(pilot, screen)
-        await line(pilot, screen, 1, "PARA500", *"2", "enter", *"1,500", "enter")
+        await line(pilot, screen, 1, "PARA500", *"2", "tab", *"1,500", "enter")
         bar = screen.query_one(MessageBar)
         await wait_until(pilot, lambda: bar.kind == "error")
         assert bar.text == "Price (line 1): '1,500' reads two ways — 1.5 or 1500; type 1.5 or 1500 (or 1 500)"
@@ -55,7 +56,7 @@ async def test_switching_the_currency_converts_a_typed_price(shop):
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
         await header_cash_sp01(pilot, screen)
-        await line(pilot, screen, 1, "BAND01", *"2", "enter", *"2.20", "enter")
+        await line(pilot, screen, 1, "BAND01", *"2", "tab", *"2.20", "enter")
         await wait_until(pilot, lambda: figures(screen)["net"] == "4.40")
         grid = screen.query_one(ItemGrid)
         screen.query_one("#field-currency").focus()
@@ -66,7 +67,7 @@ async def test_switching_the_currency_converts_a_typed_price(shop):
         await wait_until(pilot, lambda: figures(screen)["net"] == "12,540.00")
         assert figures(screen)["payable"] == "12,500.00"
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: screen.view is not None)
+        await leave_tendering(pilot, app, screen)
         view = shop.sales.document(screen.view.number)
         assert (view.currency, view.lines[0].price, view.totals.payable) == ("CDF", D("6270.00"), D("12500.00"))
 
@@ -76,7 +77,7 @@ async def test_switching_back_converts_again(shop):
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
         await header_cash_sp01(pilot, screen)
-        await line(pilot, screen, 1, "BAND01", *"2", "enter", *"2.20", "enter")
+        await line(pilot, screen, 1, "BAND01", *"2", "tab", *"2.20", "enter")
         grid = screen.query_one(ItemGrid)
         screen.query_one("#field-currency").focus()
         await pilot.press("space")
@@ -95,14 +96,14 @@ async def test_a_price_below_cost_asks_a_manager_on_screen(shop):
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
         await header_cash_sp01(pilot, screen)
-        await line(pilot, screen, 1, "PARA500", *"2", "enter", *"1,50", "enter")
+        await line(pilot, screen, 1, "PARA500", *"2", "tab", *"1,50", "enter")
         await wait_until(pilot, lambda: figures(screen)["net"] == "3.48")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ApprovalDialog))
         assert app.screen.reason == ("Line 1: PARA500 at 1.50 USD is below its cost 1.60 USD — "
                                      "a manager's approval is needed")
         await pilot.press(*"manager", "enter", *"2222", "enter")
-        await wait_until(pilot, lambda: screen.view is not None)
+        await leave_tendering(pilot, app, screen)
         assert screen.view.approved_by == "manager"
         assert shop.sales.document(screen.view.number).totals.net == D("3.48")
 
@@ -128,5 +129,5 @@ async def test_a_rate_far_from_the_system_rate_asks_a_manager_on_screen(shop):
         assert app.screen.reason == ("Exchange rate 3200 is 12.28 % from the system rate 2850 (tolerance 10 %) — "
                                      "a manager's approval is needed")
         await pilot.press(*"manager", "enter", *"2222", "enter")
-        await wait_until(pilot, lambda: screen.view is not None)
+        await leave_tendering(pilot, app, screen)
         assert shop.sales.document(screen.view.number).rate == D("3200")
