@@ -379,7 +379,7 @@ def cmd_db_verify(db: DbOpt = None) -> None:
         label = "audit log" if report.chain == "audit" else "journal"
         unit = "rows" if report.chain == "audit" else "vouchers"
         if report.ok:
-            typer.echo(f"{label}: {report.rows} {unit}, chain intact")
+            typer.echo(f"{label}: {report.rows} {unit}, chain intact, head {report.head[:16] or '(empty)'}")
         else:
             broken = True
             typer.echo(f"{label}: BROKEN — {report.problem}")

@@ -157,6 +157,7 @@ class ChainReport:
     chain: str  # audit | journal
     rows: int  # links checked
     problem: str = ""  # empty: intact; else names the first row that does not match
+    head: str = ""  # the last link's hash, when intact: noted elsewhere, it shows a chain rewritten from the start
 
     @property
     def ok(self) -> bool:
@@ -210,7 +211,7 @@ def verify_audit(session: Session) -> ChainReport:
     count, problem, last_hash, last_seq = _check_links(rows, "", 1, describe_audit)
     if problem:
         return ChainReport(AUDIT, count, problem)
-    return ChainReport(AUDIT, count, _head_problem(session, AUDIT, "audit log", last_seq, last_hash))
+    return ChainReport(AUDIT, count, _head_problem(session, AUDIT, "audit log", last_seq, last_hash), last_hash)
 
 
 def _voucher_rows(session: Session, stmt, chunk: int = 500) -> Iterator[tuple[Any, str]]:
@@ -241,7 +242,7 @@ def verify_journal(session: Session) -> ChainReport:
     if problem:
         return ChainReport(JOURNAL, count, problem)
     problem = _head_problem(session, JOURNAL, "journal", last_seq, last_hash) or _ledger_problem(session)
-    return ChainReport(JOURNAL, count, problem)
+    return ChainReport(JOURNAL, count, problem, last_hash)
 
 
 def _ledger_problem(session: Session, location_id: int | None = None, day: dt.date | None = None) -> str:
