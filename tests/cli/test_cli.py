@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ from typer.testing import CliRunner
 
 from shopterm import __version__
 from shopterm.cli import SUBAPPS, _command_name, _module_exists, make_app
+from shopterm.store.db import normalise_url
+from tests import backend
 from tests.cli.conftest import with_pin
 
 DAY = "2026-11-23"
@@ -33,19 +34,19 @@ def out_json(result):
     return json.loads(result.stdout)
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    result = run("demo", "--no-tui", "--db", str(path))
+def _build_demo(url: str) -> None:
+    result = run("demo", "--no-tui", "--db", backend.db_arg(url))
     assert result.exit_code == 0, result.output
-    return path
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory) -> str:
+    return backend.make_template("demo", tmp_path_factory, _build_demo)
 
 
 @pytest.fixture
 def demo_db(demo_template, tmp_path) -> str:
-    target = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, target)
-    return str(target)
+    return backend.db_arg(backend.clone(demo_template, tmp_path, "demo.db"))
 
 
 # ---------------------------------------------------------------- version and help
@@ -89,21 +90,23 @@ def test_command_name_skips_global_options():
 
 
 def test_init_then_db_upgrade_is_idempotent(tmp_path):
-    db = str(tmp_path / "shop.db")
+    db = backend.db_arg(backend.new_url(tmp_path))
     result = run("init", "--db", db, "--location-code", "axp", "--location-name", "Axpert", "--rate", "2850",
                  "--admin-pin", "9999")
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Shop created in {db}: location AXP Axpert (01), rate 2850 CDF per USD, user 'admin'\n"
+    assert result.stdout == (f"Shop created in {backend.shown(db)}: location AXP Axpert (01), rate 2850 CDF per USD, "
+                             "user 'admin'\n")
     for _ in range(2):
         result = run("db", "upgrade", "--db", db)
         assert result.exit_code == 0, result.output
-        assert result.stdout == f"Database {db} is up to date (revision 0001)\n"
+        assert result.stdout == f"Database {backend.shown(db)} is up to date (revision 0001)\n"
     again = run("init", "--db", db, "--location-code", "AXP", "--location-name", "Axpert", "--rate", "2850",
                 "--admin-pin", "9999")
     assert again.exit_code == 1
     assert again.stderr == "error: This database already holds a shop\n"
 
 
+@backend.sqlite_only("a missing file; a PostgreSQL database is made by its server")
 def test_db_upgrade_never_creates_an_empty_database(tmp_path):
     """Only init and demo create a shop database; any other command on a missing file says so."""
     db = tmp_path / "new" / "shop.db"
@@ -121,12 +124,13 @@ def test_db_upgrade_never_creates_an_empty_database(tmp_path):
 
 
 def test_db_from_the_environment(tmp_path):
-    db = str(tmp_path / "env.db")
+    db = backend.db_arg(backend.new_url(tmp_path, "env.db"))
     result = run("init", "--location-code", "AXP", "--location-name", "Axpert", "--rate", "2850", "--admin-pin", "9999",
                  env={"SHOPTERM_DB": db})
-    assert result.exit_code == 0 and Path(db).exists()
+    assert result.exit_code == 0, result.output
+    assert backend.PG or Path(db).exists()
     result = run("db", "upgrade", env={"SHOPTERM_DB": db})
-    assert result.stdout == f"Database {db} is up to date (revision 0001)\n"
+    assert result.stdout == f"Database {backend.shown(db)} is up to date (revision 0001)\n"
 
 
 @pytest.mark.parametrize(
@@ -141,10 +145,11 @@ def test_db_from_the_environment(tmp_path):
 def test_init_bad_input_is_a_clear_error(tmp_path, option, value, message):
     args = {"--location-code": "AXP", "--location-name": "Axpert", "--rate": "2850", "--admin-pin": "9999",
             option: value}
-    result = run("init", "--db", str(tmp_path / "s.db"), *[x for kv in args.items() for x in kv])
+    result = run("init", "--db", backend.db_arg(backend.new_url(tmp_path, "s.db")), *[x for kv in args.items() for x in kv])
     assert (result.exit_code, result.stderr) == (1, message)
 
 
+@backend.sqlite_only("a file that is not a database")
 def test_a_database_that_cannot_be_opened_is_a_clear_error(tmp_path):
     not_a_db = tmp_path / "junk.db"
     not_a_db.write_text("this is not a database\n" * 100)
@@ -158,19 +163,19 @@ def test_a_database_that_cannot_be_opened_is_a_clear_error(tmp_path):
 
 
 def test_demo_no_tui_twice_reuses(tmp_path):
-    db = str(tmp_path / "demo.db")
+    db = backend.db_arg(backend.new_url(tmp_path, "demo.db"))
     first = run("demo", "--no-tui", "--db", db)
     assert first.exit_code == 0, first.output
-    assert first.stdout.splitlines() == [f"Demo shop created in {db}",
+    assert first.stdout.splitlines() == [f"Demo shop created in {backend.shown(db)}",
                                          "Users: cashier (PIN 1111), manager (2222), admin (9999)",
-                                         f"Other commands: give them --db {db} (or SHOPTERM_DB)"]
+                                         f"Other commands: give them --db {backend.shown(db)} (or SHOPTERM_DB)"]
     second = run("demo", "--no-tui", "--db", db)
     assert second.exit_code == 0, second.output
-    assert second.stdout.splitlines()[0] == f"Demo shop reused from {db}"
+    assert second.stdout.splitlines()[0] == f"Demo shop reused from {backend.shown(db)}"
 
 
 def test_demo_refuses_a_real_shop(tmp_path):
-    db = str(tmp_path / "real.db")
+    db = backend.db_arg(backend.new_url(tmp_path, "real.db"))
     run("init", "--db", db, "--location-code", "MAIN", "--location-name", "Main", "--rate", "2850",
         "--admin-pin", "1234")
     result = run("demo", "--no-tui", "--db", db)
@@ -296,9 +301,10 @@ def tui_calls(monkeypatch):
 def test_shopterm_alone_opens_the_app_on_the_database(demo_db, tui_calls):
     result = run("--db", demo_db, "--user", "manager")
     assert result.exit_code == 0, result.output
-    assert tui_calls == [(f"sqlite:///{demo_db}", "manager")]
+    assert tui_calls == [(normalise_url(demo_db), "manager")]
 
 
+@backend.sqlite_only("a missing file; a PostgreSQL database is made by its server")
 def test_shopterm_alone_without_a_database_says_how_to_make_one(tmp_path, tui_calls):
     missing = tmp_path / "none.db"
     result = run("--db", str(missing))
@@ -309,7 +315,7 @@ def test_shopterm_alone_without_a_database_says_how_to_make_one(tmp_path, tui_ca
 
 
 def test_demo_opens_the_app_after_creating_the_shop(tmp_path, tui_calls):
-    db = tmp_path / "d.db"
-    result = run("demo", "--db", str(db))
+    db = backend.db_arg(backend.new_url(tmp_path, "d.db"))
+    result = run("demo", "--db", db)
     assert result.exit_code == 0, result.output
-    assert tui_calls == [(f"sqlite:///{db}", "")]
+    assert tui_calls == [(normalise_url(db), "")]

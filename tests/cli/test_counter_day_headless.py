@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from shopterm.cli import make_app
 from tests.cli.conftest import with_pin
 import tests.store.test_counter_day as counter_day
+from tests import backend
 from tests.store.conftest import _copy_services, _template, actor
 from tests.store.test_counter_day import account_totals, cash_cdf_amount, customer_balances, unbalanced_vouchers
 
@@ -72,7 +73,7 @@ def test_the_counter_day_through_post_gives_the_same_numbers(tmp_path_factory, t
     counter_day.test_a_whole_counter_day(direct, actor(direct, "cashier"), actor(direct, "manager"))
 
     headless = _copy_services(template, tmp_path / "headless")
-    db = str(headless.db.engine.url.database)
+    db = backend.db_arg(headless.db.url)
     headless.db.dispose()
     posted = post(db, "cashier", CASHIER_DOCS) + post(db, "manager", MANAGER_DOCS)
     assert [d["number"] for d in posted] == [
@@ -88,7 +89,7 @@ def test_the_counter_day_through_post_gives_the_same_numbers(tmp_path_factory, t
     assert cash_cdf_amount(headless) == cash_cdf_amount(direct) == D("142000.00")
     assert unbalanced_vouchers(headless) == []
 
-    direct_db = str(direct.db.engine.url.database)
+    direct_db = backend.db_arg(direct.db.url)
     direct.db.dispose()
     assert summary(db) == summary(direct_db)
     closed = summary(db)

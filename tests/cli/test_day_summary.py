@@ -35,11 +35,13 @@ def shop(tmp_path) -> str:
     from shopterm.services import Services
     from tests.store.conftest import seed_demo_like
 
-    path = tmp_path / "shop.db"
-    services = Services.open(f"sqlite:///{path}", today=dt.date(2026, 11, 23))
+    from tests import backend
+
+    url = backend.new_url(tmp_path)
+    services = Services.open(url, today=dt.date(2026, 11, 23))
     seed_demo_like(services)
     services.db.dispose()
-    return str(path)
+    return backend.db_arg(url)
 
 
 DAY_DOCS = [

@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shopterm.cli import make_app
+from tests import backend
 from tests.cli.conftest import with_pin
 
 DAY = "2026-11-23"
@@ -20,22 +21,20 @@ def run(*args: str, env: dict | None = None):
     return result
 
 
-@pytest.fixture(scope="module")
-def shop_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("shop") / "shop.db"
-    result = run("init", "--db", str(path), "--location-code", "AXP", "--location-name", "Axpert", "--rate", "2850",
-                 "--admin-pin", "9999")
+def _build_shop(url: str) -> None:
+    result = run("init", "--db", backend.db_arg(url), "--location-code", "AXP", "--location-name", "Axpert",
+                 "--rate", "2850", "--admin-pin", "9999")
     assert result.exit_code == 0, result.output
-    return path
+
+
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory) -> str:
+    return backend.make_template("imports", tmp_path_factory, _build_shop)
 
 
 @pytest.fixture
 def db(shop_template, tmp_path) -> str:
-    import shutil
-
-    target = tmp_path / "shop.db"
-    shutil.copyfile(shop_template, target)
-    return str(target)
+    return backend.db_arg(backend.clone(shop_template, tmp_path))
 
 
 def csv_file(tmp_path, name: str, text: str) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from shopterm.cli import make_app
+from tests import backend
 from tests.cli.conftest import with_pin
 
 DAY = "2026-11-23"
@@ -27,28 +26,26 @@ def run(*args: str, env: dict | None = None):
     return result
 
 
-@pytest.fixture(scope="module")
-def ledger_template(tmp_path_factory) -> Path:
-    """The demo-like shop of tests/store with the ledger case of tests/store/ledger_support."""
+def _build_ledger_case(url: str) -> None:
     from shopterm.services import Services
     from tests.store.conftest import actor, seed_demo_like
     from tests.store.ledger_support import DAY as day, build_case
 
-    path = tmp_path_factory.mktemp("ledger") / "shop.db"
-    services = Services.open(f"sqlite:///{path}", today=day)
+    services = Services.open(url, today=day)
     seed_demo_like(services)
     build_case(services, actor(services, "manager"))
-    with services.db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     services.db.dispose()
-    return path
+
+
+@pytest.fixture(scope="module")
+def ledger_template(tmp_path_factory) -> str:
+    """The demo-like shop of tests/store with the ledger case of tests/store/ledger_support."""
+    return backend.make_template("ledger", tmp_path_factory, _build_ledger_case)
 
 
 @pytest.fixture
 def db(ledger_template, tmp_path) -> str:
-    target = tmp_path / "shop.db"
-    shutil.copyfile(ledger_template, target)
-    return str(target)
+    return backend.db_arg(backend.clone(ledger_template, tmp_path))
 
 
 def test_balances_json(db):

@@ -4,8 +4,6 @@ FILE and -, --usd, --delivery, --statement, the re-print mark, and one-line erro
 from __future__ import annotations
 
 import io
-import shutil
-from pathlib import Path
 
 import pypdf
 import pytest
@@ -13,6 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from shopterm.cli import make_app
+from tests import backend
 from tests.cli.conftest import with_pin
 
 DAY = "2026-11-23"
@@ -28,15 +27,12 @@ def run(*args: str):
     return result
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """The demo-like shop with the DESIGN §4 invoice posted for C0002 (USD, payable 156,400 CDF) and a draft."""
+def _build(url: str) -> None:
     from shopterm.services import Services
     from shopterm.services.drafts import DocumentDraft, DraftLine
     from tests.store.conftest import DAY as day, actor, open_day, seed_demo_like
 
-    path = tmp_path_factory.mktemp("print") / "shop.db"
-    services = Services.open(f"sqlite:///{path}", today=day)
+    services = Services.open(url, today=day)
     seed_demo_like(services)
     open_day(services)
     cashier = actor(services, "cashier")
@@ -46,17 +42,27 @@ def template(tmp_path_factory) -> Path:
                       sales_person="SP02", flat_discount_type="percent", flat_discount_value="5", lines=lines)
     assert services.sales.post_invoice(cashier, d).number == NUMBER
     services.sales.save_draft(cashier, d)  # document id 2: a draft
-    with services.db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     services.db.dispose()
-    return path
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> str:
+    """The demo-like shop with the DESIGN §4 invoice posted for C0002 (USD, payable 156,400 CDF) and a draft."""
+    return backend.make_template("print", tmp_path_factory, _build)
 
 
 @pytest.fixture
 def db(template, tmp_path) -> str:
-    target = tmp_path / "shop.db"
-    shutil.copyfile(template, target)
-    return str(target)
+    url = backend.clone(template, tmp_path)
+    if backend.PG:  # no database folder to print beside: the Shop Setup names the test's folder
+        from shopterm.services import Services
+        from shopterm.store.models import ShopSetup
+
+        services = Services.open(url, upgrade=False)
+        with services.db.write() as s:
+            s.execute(select(ShopSetup)).scalars().first().print_dir = str(tmp_path / "prints" / "AXP")
+        services.db.dispose()
+    return backend.db_arg(url)
 
 
 def pdf_text(data: bytes) -> str:
@@ -104,7 +110,7 @@ def test_print_command_from_the_shop_setup(db, tmp_path):
     from shopterm.store.models import ShopSetup
 
     paper = tmp_path / "paper.txt"
-    services = Services.open(f"sqlite:///{db}")
+    services = Services.open(db)
     with services.db.write() as s:
         s.execute(select(ShopSetup)).scalars().first().print_command = f"cat > {paper}"
     services.db.dispose()
@@ -112,7 +118,7 @@ def test_print_command_from_the_shop_setup(db, tmp_path):
     assert r.exit_code == 0, r.output
     assert r.stdout.strip() == f"Printed {NUMBER} on 'cat > {paper}'"
     assert "PAYABLE CDF" in paper.read_text(encoding="utf-8")
-    services = Services.open(f"sqlite:///{db}")
+    services = Services.open(db)
     with services.db.write() as s:
         s.execute(select(ShopSetup)).scalars().first().print_command = "false"
     services.db.dispose()

@@ -1,11 +1,12 @@
-"""Shared fixtures for the service tests: a demo-like shop on a real SQLite file.
+"""Shared fixtures for the service tests: a demo-like shop on a real SQLite file
+(or a PostgreSQL database with ``SHOPTERM_TEST_DB``, see tests/backend.py).
 
 Other test modules rely on these names; keep them stable.
 
 Fixtures
 --------
 ``services``     a fresh copy of the demo-like shop below (each test gets its own
-                 file); business date fixed at :data:`DAY`. **No shop day is open.**
+                 file or database); business date fixed at :data:`DAY`. **No shop day is open.**
 ``open_shop``    the same ``services`` with the AXP day :data:`DAY` open (a bare
                  ``shop_day`` row, no OP document: it does not depend on the day service).
 ``cashier`` / ``manager`` / ``admin``   :class:`Actor` of those users (no PIN check).
@@ -53,7 +54,6 @@ The shop (:func:`seed_demo_like`, DESIGN §11 "demo shop", trimmed)
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from contextlib import contextmanager
 from decimal import Decimal as D
 from functools import lru_cache
@@ -62,6 +62,8 @@ from typing import Iterator
 
 import pytest
 from sqlmodel import select
+
+from tests import backend
 
 DAY = dt.date(2026, 11, 23)
 RATE = D("2850")
@@ -168,36 +170,31 @@ def actor(services, name: str):
 
 
 # ---------------------------------------------------------------- the template database
+# On SQLite a prepared file is copied per test; on PostgreSQL (SHOPTERM_TEST_DB, see
+# tests/backend.py) a database is cloned per test from a template database.
 
 
-_TEMPLATE: dict[str, Path] = {}
-
-
-def _template(tmp_path_factory) -> Path:
-    if "path" not in _TEMPLATE:
-        from shopterm.services import Services
-
-        path = tmp_path_factory.mktemp("template") / "shop.db"
-        svc = Services.open(f"sqlite:///{path}", today=DAY)
-        seed_demo_like(svc)
-        with svc.db.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        svc.db.dispose()
-        _TEMPLATE["path"] = path
-    return _TEMPLATE["path"]
-
-
-def _copy_services(template: Path, target_dir: Path):
+def _build_template(url: str) -> None:
     from shopterm.services import Services
 
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / "shop.db"
-    shutil.copyfile(template, target)
-    return Services.open(f"sqlite:///{target}", upgrade=False, today=DAY)
+    svc = Services.open(url, today=DAY)
+    seed_demo_like(svc)
+    svc.db.dispose()
+
+
+def _template(tmp_path_factory) -> str:
+    """The URL of the seeded shop, built once per worker."""
+    return backend.make_template("template", tmp_path_factory, _build_template)
+
+
+def _copy_services(template: str, target_dir: Path):
+    from shopterm.services import Services
+
+    return Services.open(backend.clone(template, target_dir), upgrade=False, today=DAY)
 
 
 @pytest.fixture(scope="session")
-def _template_db(tmp_path_factory) -> Path:
+def _template_db(tmp_path_factory) -> str:
     return _template(tmp_path_factory)
 
 
@@ -218,7 +215,7 @@ def open_shop(services):
 def empty_services(tmp_path):
     from shopterm.services import Services
 
-    svc = Services.open(f"sqlite:///{tmp_path}/empty.db", today=DAY)
+    svc = Services.open(backend.new_url(tmp_path, "empty.db"), today=DAY)
     yield svc
     svc.db.dispose()
 
@@ -234,6 +231,7 @@ def fresh_services(_template_db, tmp_path_factory):
             yield svc
         finally:
             svc.db.dispose()
+            backend.release(svc.db.url)
 
     return make
 

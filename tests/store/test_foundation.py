@@ -24,6 +24,7 @@ from shopterm.services.errors import (
 from shopterm.services.posting import PostingPlan
 from shopterm.store import models as m
 from shopterm.store.numbering import next_number
+from tests import backend
 
 DAY = dt.date(2026, 11, 23)
 
@@ -298,6 +299,7 @@ def test_rates_keep_six_decimals(services):
 # ---------------------------------------------------------------- SQLite settings
 
 
+@backend.sqlite_only("SQLite's PRAGMAs")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(services):
     with services.db.read() as s:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -309,6 +311,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(services):
             s.flush()
 
 
+@backend.sqlite_only("BEGIN IMMEDIATE is SQLite's writer lock")
 def test_write_transactions_begin_immediate(services):
     """Writers take the lock at BEGIN, so a read→write upgrade can never deadlock two tills."""
     with services.db.write() as s:
@@ -325,13 +328,20 @@ def test_write_transactions_begin_immediate(services):
 # ---------------------------------------------------------------- the demo shop (DESIGN §11)
 
 
-@pytest.fixture(scope="module")
-def demo_services(tmp_path_factory):
+def _build_demo(url: str) -> None:
     from shopterm.services import Services
     from shopterm.services.demo import build_demo
 
-    svc = Services.open(f"sqlite:///{tmp_path_factory.mktemp('demo')}/demo.db", today=DAY)
+    svc = Services.open(url, today=DAY)
     build_demo(svc, DAY)
+    svc.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_services(tmp_path_factory):
+    from shopterm.services import Services
+
+    svc = Services.open(backend.make_template("demo", tmp_path_factory, _build_demo), upgrade=False, today=DAY)
     yield svc
     svc.db.dispose()
 
@@ -409,16 +419,12 @@ def test_demo_batches_and_stock(demo_services):
 
 def test_demo_is_usable_today_design_section_4_invoice(demo_services, tmp_path):
     """Open the day and post the DESIGN §4 worked example on the demo: net 54.86 USD."""
-    import shutil
-
     from shopterm.services import Services
     from shopterm.services.headless import post_documents
     from shopterm.services.users import actor_of
 
-    with demo_services.db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copyfile(demo_services.db.url.split("sqlite:///", 1)[1], tmp_path / "copy.db")
-    svc = Services.open(f"sqlite:///{tmp_path}/copy.db", today=DAY)
+    demo_services.db.dispose()  # no connection left open on the template: it is copied
+    svc = Services.open(backend.clone(demo_services.db.url, tmp_path, "copy.db"), today=DAY)
     try:
         with svc.db.read() as s:
             cashier = actor_of(s.exec(select(m.User).where(m.User.name == "cashier")).one())

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 from shopterm.store import models  # noqa: F401  (registers the tables)
 from shopterm.store.db import make_engine
 from shopterm.store.migrate import current_revision, head_revision, upgrade
+from tests import backend
 
 
 def _schema(engine) -> dict:
@@ -26,7 +27,7 @@ def _schema(engine) -> dict:
 
 
 def test_upgrading_an_empty_database_gives_exactly_the_models_schema(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/m.db")
+    engine = make_engine(backend.new_url(tmp_path, "m.db"))
     try:
         assert current_revision(engine) is None
         upgrade(engine)
@@ -42,7 +43,7 @@ def test_upgrading_an_empty_database_gives_exactly_the_models_schema(tmp_path):
 
 
 def test_upgrade_twice_is_a_no_op(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/m.db")
+    engine = make_engine(backend.new_url(tmp_path, "m.db"))
     try:
         upgrade(engine)
         first = _schema(engine)
@@ -58,7 +59,7 @@ def test_upgrade_twice_is_a_no_op(tmp_path):
 def test_services_open_upgrades_and_keeps_data(tmp_path):
     from shopterm.services import Services
 
-    url = f"sqlite:///{tmp_path}/shop.db"
+    url = backend.new_url(tmp_path)
     svc = Services.open(url)
     svc.setup.init_shop(location_code="AXP", location_name="Axpert", rate="2850", admin_pin="9999")
     svc.db.dispose()

@@ -1,0 +1,39 @@
+"""Options shared by every test folder: the database backend of tests/store and tests/cli."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests import backend
+
+
+def pytest_addoption(parser):
+    parser.addoption("--test-db", default=None, metavar="URL",
+                     help="run tests/store and tests/cli on this PostgreSQL server "
+                          "(same as SHOPTERM_TEST_DB=URL); each test gets its own database")
+
+
+def pytest_configure(config):
+    url = config.getoption("--test-db")
+    if url:
+        os.environ["SHOPTERM_TEST_DB"] = url
+        backend.set_test_db(url)
+
+
+def pytest_report_header(config):
+    return f"shopterm test database: {backend.BACKEND}" + (f" ({backend.TEST_DB.split('@')[-1]})" if backend.PG else "")
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases():
+    """On PostgreSQL, drop the databases a test made once it ends (templates live for the session)."""
+    yield
+    if backend.PG:
+        backend.drop_test_databases()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if backend.PG:
+        backend.drop_templates()
