@@ -159,7 +159,10 @@ def open_services(db: str | None = None, *, upgrade: bool = True, create: bool =
     except ShopError:
         raise
     except Exception as exc:  # a bad path, a missing driver, a file that is not a database…
-        raise ShopError(f"cannot open the database {_display_url(url)}: {_first_line(exc)}", field="db") from None
+        from .store.db import mask_password
+
+        raise ShopError(f"cannot open the database {_display_url(url)}: {mask_password(_first_line(exc), url)}",
+                        field="db") from None
 
 
 def acting_user(services: "Services", user: str | None = None, pin: str | None = None,
@@ -191,6 +194,7 @@ def guard(*, as_json: bool = False) -> Iterator[None]:
     """Turn a business-rule error (or bad money input) into a clear message and exit 1, never a traceback."""
     from .core.money import MoneyError
     from .services.errors import ShopError
+    from .store.db import UnstorableText
 
     try:
         yield
@@ -198,6 +202,8 @@ def guard(*, as_json: bool = False) -> Iterator[None]:
         fail(exc.message, field=exc.field, as_json=as_json)
     except MoneyError as exc:
         fail(str(exc), as_json=as_json)
+    except UnstorableText as exc:  # a NUL in some text: no database can be given one
+        fail(str(exc), field=exc.field, as_json=as_json)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -214,7 +220,10 @@ def _sqlite_path(url: str) -> str | None:
 
 
 def _display_url(url: str) -> str:
-    return url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else url
+    """The URL as printed: a file path for SQLite, the password masked (``postgresql://u:***@…``)."""
+    from .store.db import display_url
+
+    return display_url(url)
 
 
 # -- the commands ------------------------------------------------------------------------

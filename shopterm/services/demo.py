@@ -208,13 +208,17 @@ def ensure_demo(services: "Services", today: dt.date | None = None) -> bool:
     """Build the demo shop unless the database already holds it. True when built now.
 
     A database that holds some other shop is refused (the demo never writes into a real shop).
+    Several processes starting the demo on a new database at once: one builds it, the others
+    wait for it and reuse it.
     """
-    if is_demo(services):
-        return False
-    if services.setup.is_initialised():
-        raise Duplicate("This database holds a shop that is not the demo: give the demo its own --db file", field="db")
-    build_demo(services, today or services.today())
-    return True
+    with services.db.setup_lock():
+        if is_demo(services):
+            return False
+        if services.setup.is_initialised():
+            raise Duplicate("This database holds a shop that is not the demo: give the demo its own --db file",
+                            field="db")
+        build_demo(services, today or services.today())
+        return True
 
 
 def build_demo(services: "Services", today: dt.date) -> "SetupInfo":

@@ -452,10 +452,14 @@ def post_one(services: "Services", actor: "Actor", doc: dict) -> dict:
     if not isinstance(type_name, str) or not type_name.strip():
         raise ValidationError("every document needs a \"type\" (e.g. \"sales_invoice\")", field="type")
     fn = get_handler(type_name.strip())
+    from ..store.db import UnstorableText
+
     try:
         result = fn(services, actor, doc)
     except MoneyError as exc:  # a handler that let one through: still the user's input
         raise ValidationError(str(exc)) from None
+    except UnstorableText as exc:  # a NUL the handler let through: refused by the store, nothing written
+        raise ValidationError(str(exc), field=exc.field) from None
     result = dict(result or {})
     out = {"type": type_name.strip(), "number": result.pop("number", None), "totals": result.pop("totals", {})}
     out.update(result)

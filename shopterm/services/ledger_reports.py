@@ -29,7 +29,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import and_, case, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
 from sqlmodel import Session
 
 from ..core.money import Currency
@@ -512,10 +512,12 @@ def open_items(session: Session, at: dt.date, customer_id: int | None = None) ->
 
 
 def _dec(value, column) -> Decimal:
-    """A SUM from a subquery may come back as the raw scaled integer: turn it into Decimal."""
+    """A SUM as Decimal. A sum typed by its column comes back scaled (exactly ``scale``
+    decimals); an untyped one comes back as the raw scaled integer — an ``int`` from
+    SQLite, an integral ``Decimal`` (NUMERIC) from PostgreSQL — and is scaled here."""
     if value is None:
         return ZERO
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -column.type.scale:
         return value
     return column.type.process_result_value(value, None)
 
@@ -661,8 +663,8 @@ def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> Age
     due = oa.c.due_date
     t30, t60, t90 = (at - dt.timedelta(days=n) for n in (30, 60, 90))
 
-    def part(*conds):
-        return func.sum(case((and_(*conds), o), else_=literal(0)))
+    def part(*conds):  # typed as money: PostgreSQL's SUM(bigint) is NUMERIC, SQLite's an int
+        return type_coerce(func.sum(case((and_(*conds), o), else_=literal(0))), LE.c.amount_usd.type)
 
     # One pass, grouped per customer; debits without a due date (a refund, an old reversal) are due
     # after the customer's credit days: they are grouped by their date and bucketed here.

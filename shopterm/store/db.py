@@ -4,21 +4,33 @@ Nothing connects at import time: :func:`make_engine` builds an engine from a
 URL, and :class:`Database` hands out sessions. SQLite is opened with WAL,
 foreign keys on, ``synchronous=NORMAL`` and a busy timeout; write transactions
 start with ``BEGIN IMMEDIATE`` so two tills never deadlock on a read→write
-upgrade (DESIGN §14). Any other URL (PostgreSQL) is used as SQLAlchemy gives it.
+upgrade (DESIGN §14).
+
+PostgreSQL (``pip install 'shopterm[postgres]'``) is reached through psycopg 3:
+a plain ``postgresql://`` URL means ``postgresql+psycopg://``. A URL whose
+driver is not installed is refused with the package to install, and every URL
+shown to a person goes through :func:`display_url`, which masks the password.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL: every write transaction first takes this transaction-level advisory lock,
+# the same one-writer-at-a-time rule as SQLite's BEGIN IMMEDIATE. A stock check and the
+# stock move that follows it, a credit-limit check and the invoice, a day's open and its
+# close are then never interleaved with another till's; reads are not blocked.
+WRITER_LOCK_KEY = 0x73686F70  # "shop"
+SETUP_LOCK_KEY = 0x73657475  # "setu": one-off set-up spanning several transactions (the demo)
 
 
 def default_db_path() -> Path:
@@ -37,10 +49,85 @@ def default_url() -> str:
 
 
 def normalise_url(value: str) -> str:
-    """Accept a URL or a plain file path."""
+    """Accept a URL or a plain file path; ``postgresql://`` (or ``postgres://``) means psycopg 3."""
     if "://" in value:
+        scheme, rest = value.split("://", 1)
+        if scheme.lower() in ("postgresql", "postgres"):
+            return f"postgresql+psycopg://{rest}"
         return value
     return f"sqlite:///{Path(value).expanduser().absolute()}"
+
+
+_PASSWORD_IN_NETLOC = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*:)([^@/?#]*)(@)")
+_PASSWORD_IN_QUERY = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
+
+
+def display_url(url: str) -> str:
+    """A database URL as shown to a person: a SQLite URL as its file path; any password
+    (``user:secret@`` or ``?password=``) as ``***``, so no message ever prints it."""
+    if url.startswith("sqlite:///"):
+        return url.split("sqlite:///", 1)[1]
+    if url.startswith("postgresql+psycopg://"):  # the default driver: shown as the user wrote it
+        url = "postgresql://" + url.split("://", 1)[1]
+    url = _PASSWORD_IN_NETLOC.sub(r"\1***\3", url)
+    return _PASSWORD_IN_QUERY.sub(r"\1***", url)
+
+
+def mask_password(text: str, url: str) -> str:
+    """``text`` (e.g. a driver's error message) with the password of ``url`` replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        password = make_url(url).password
+    except Exception:
+        password = None
+    if password:
+        from urllib.parse import quote
+
+        for form in {str(password), quote(str(password), safe="")}:
+            text = text.replace(form, "***")
+    return text
+
+
+class UnstorableText(ValueError):
+    """A text value holds a NUL character (U+0000): PostgreSQL cannot store one, so no
+    database is given one (the same refusal on SQLite). ``field`` names the column."""
+
+    def __init__(self, field: str | None):
+        self.field = field
+        where = f"{field}: " if field else ""
+        super().__init__(f"{where}text with a NUL character (\\x00) cannot be stored")
+
+
+def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
+    """``before_cursor_execute``: refuse a NUL in any text parameter, naming its column."""
+    if not parameters:
+        return
+    if isinstance(parameters, dict) or not isinstance(parameters[0], (dict, tuple, list)):
+        rows = (parameters,)  # one row (a dict, or a tuple of values)
+    else:
+        rows = parameters  # executemany: a list of rows
+    for row in rows:
+        values = row.items() if isinstance(row, dict) else enumerate(row)
+        for key, value in values:
+            if isinstance(value, str) and "\x00" in value:
+                if not isinstance(key, str):
+                    names = getattr(getattr(context, "compiled", None), "positiontup", None) or ()
+                    key = names[key] if key < len(names) else None
+                raise UnstorableText(re.sub(r"_\d+$", "", key) if key else None)
+
+
+class DriverMissing(RuntimeError):
+    """The database URL names a driver that is not installed."""
+
+
+def _driver_missing(url: str, exc: ImportError) -> DriverMissing:
+    scheme = url.split("://", 1)[0]
+    if scheme in ("postgresql", "postgresql+psycopg"):
+        return DriverMissing("the PostgreSQL driver (psycopg 3) is not installed: pip install 'shopterm[postgres]'")
+    module = getattr(exc, "name", None) or str(exc)
+    hint = "; or use postgresql:// with pip install 'shopterm[postgres]'" if scheme.startswith("postgresql") else ""
+    return DriverMissing(f"the database driver for {scheme}:// is not installed (module {module}){hint}")
 
 
 def is_sqlite(url: str) -> bool:
@@ -87,6 +174,15 @@ def sqlite_file(url: str) -> str | None:
     return None if not path or path == ":memory:" or path.startswith("file:") else path
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL that exists (None for ``:memory:`` and ``file:`` URIs)."""
+    path = url.split("sqlite:///", 1)[-1].split("?", 1)[0]
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    p = Path(path)
+    return p if p.exists() else None
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
@@ -100,8 +196,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
         )
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    else:
+        try:
+            engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        except ImportError as exc:
+            raise _driver_missing(url, exc) from None
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -129,6 +230,7 @@ class Database:
         self.engine = engine
         self.url = url or str(engine.url)
         self.sqlite = engine.dialect.name == "sqlite"
+        self.postgresql = engine.dialect.name == "postgresql"
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.sqlite else engine
 
     @classmethod
@@ -149,9 +251,14 @@ class Database:
 
         An error may carry ``after_rollback(db)``: writes that must stay although the operation failed
         (a refused approval's count toward the lockout and its audit row). It runs, in a transaction of
-        its own, once this one is rolled back."""
+        its own, once this one is rolled back.
+
+        Write transactions run one at a time (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the
+        advisory lock :data:`WRITER_LOCK_KEY`); a second writer waits for the first."""
         with Session(self._writer, expire_on_commit=False) as session:
             try:
+                if self.postgresql:
+                    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
                 yield session
                 session.commit()
             except BaseException as exc:
@@ -162,6 +269,37 @@ class Database:
                     session.close()
                     after(self)
                 raise
+
+    @contextmanager
+    def setup_lock(self) -> Iterator[None]:
+        """Run one-off set-up work that spans several transactions (building the demo shop)
+        in one process at a time: the others wait, then find it done. SQLite: an exclusive
+        ``flock`` on the database file (SQLite's own locks are POSIX record locks, which
+        ``flock`` does not touch); PostgreSQL: a session advisory lock. A no-op elsewhere."""
+        path = _sqlite_file(self.url) if self.sqlite else None
+        if path is not None:
+            try:
+                import fcntl
+            except ImportError:  # pragma: no cover - not on Linux/macOS
+                yield
+                return
+            with open(path, "rb") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+        elif self.postgresql:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK_KEY})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK_KEY})
+                    conn.commit()
+        else:
+            yield
 
     def dispose(self) -> None:
         self.engine.dispose()

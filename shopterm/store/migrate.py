@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATE_LOCK_KEY = 0x6D696772  # "migr": PostgreSQL advisory lock held while migrating
 
 _REVISION = re.compile(r"^revision(?:\s*:\s*[^=]+)?\s*=\s*['\"]([^'\"]+)['\"]", re.M)
 _DOWN = re.compile(r"^down_revision(?:\s*:\s*[^=]+)?\s*=\s*(None|['\"]([^'\"]+)['\"]|\(.*?\))", re.M | re.S)
@@ -33,7 +34,8 @@ def alembic_config(engine: "Engine | None" = None) -> "Config":
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # configparser reads % as interpolation: a password with % in it must be escaped
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
         cfg.attributes["engine"] = engine
     return cfg
 
@@ -91,9 +93,29 @@ def current_revision(engine: "Engine") -> str | None:
 
 
 def upgrade(engine: "Engine", revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (no-op when already there)."""
+    """Bring the schema to ``revision`` (no-op when already there).
+
+    Several processes opening a new database at once queue for the migration instead of
+    failing ("database is locked" on SQLite's read→write upgrade, a duplicate catalogue row
+    on PostgreSQL): SQLite's migration transaction begins ``IMMEDIATE`` (within the busy
+    timeout), PostgreSQL's runs under an advisory lock; the one that goes second finds the
+    schema current and does nothing."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATE_LOCK_KEY})
+        conn.commit()
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATE_LOCK_KEY})
+            conn.commit()

@@ -3,15 +3,17 @@
 ``YYMM`` + 2-digit location number + type code + 6-digit sequence, e.g.
 ``261101SI000001``. The counter row is incremented inside the posting
 transaction, so a rolled-back post gives its number back and numbers never
-skip; the write transaction holds SQLite's write lock (``BEGIN IMMEDIATE``)
-and on PostgreSQL the row is locked with ``SELECT … FOR UPDATE``.
+skip. The counter row is made with ``INSERT … ON CONFLICT DO NOTHING`` (the
+first number of a month: two tills may both find no row) and then incremented
+with one ``UPDATE … RETURNING``, which locks the row until the transaction ends
+(on SQLite the write transaction already holds the database's write lock).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from .models import NumberSequence
@@ -45,15 +47,20 @@ def next_number(session: Session, doc_type: str, location_id: int, location_numb
         raise ValueError(f"unknown document type {doc_type!r}")
     period = date.strftime("%y%m")
     table = NumberSequence.__table__
+    key = dict(doc_type=doc_type, location_id=location_id, period=period)
+    session.execute(_insert_if_missing(session, table).values(**key, last_value=0)
+                    .on_conflict_do_nothing(index_elements=list(key)))
     where = (table.c.doc_type == doc_type) & (table.c.location_id == location_id) & (table.c.period == period)
-    stmt = select(table.c.id, table.c.last_value).where(where)
-    if session.get_bind().dialect.name != "sqlite":
-        stmt = stmt.with_for_update()
-    row = session.execute(stmt).first()
-    if row is None:
-        seq = 1
-        session.execute(insert(table).values(doc_type=doc_type, location_id=location_id, period=period, last_value=1))
-    else:
-        seq = row.last_value + 1
-        session.execute(update(table).where(table.c.id == row.id).values(last_value=seq))
+    seq = session.execute(
+        update(table).where(where).values(last_value=table.c.last_value + 1).returning(table.c.last_value)
+    ).scalar_one()
     return format_number(period, location_number, doc_type, seq)
+
+
+def _insert_if_missing(session: Session, table):
+    """The dialect's ``INSERT`` that knows ``ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
