@@ -86,7 +86,7 @@ def test_a_day_through_post_then_summary_and_close(shop):
     from shopterm.services import Services
     from tests.store.conftest import ask_pin_always
 
-    services = Services.open(f"sqlite:///{shop}", upgrade=False)
+    services = Services.open(shop, upgrade=False)
     ask_pin_always(services)
     services.db.dispose()
     close = {"type": "shop_close", "location": "AXP", "date": DAY, "physical_usd": "0", "physical_cdf": "560000"}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from typer.testing import CliRunner
 
 from shopterm.cli import make_app
 from shopterm.store import models as m
+from tests import backend
 from tests.store.conftest import _copy_services, _template
 
 DAY = "2026-11-23"
@@ -38,28 +38,42 @@ def run(*args: str, input: str | None = None, env: dict | None = None):
     return result
 
 
+def _build_demo(url: str) -> None:
+    assert run("demo", "--no-tui", "--db", backend.db_arg(url)).exit_code == 0
+
+
 @pytest.fixture(scope="module")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert run("demo", "--no-tui", "--db", str(path)).exit_code == 0
-    return path
+def demo_template(tmp_path_factory) -> str:
+    return backend.make_template("trust_demo", tmp_path_factory, _build_demo)
 
 
 @pytest.fixture
 def db(demo_template, tmp_path) -> str:
-    target = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, target)
-    return str(target)
+    return backend.db_arg(backend.clone(demo_template, tmp_path, "demo.db"))
+
+
+def sql(db: str, query: str, **params) -> list[tuple]:
+    """Raw SQL on the test's database (either backend), as someone with the file or a SQL shell would."""
+    from sqlalchemy import bindparam, create_engine, text
+
+    from shopterm.store.db import normalise_url
+
+    engine = create_engine(normalise_url(db))
+    try:
+        stmt = text(query)
+        for name, value in params.items():
+            if isinstance(value, (list, tuple)):
+                stmt = stmt.bindparams(bindparam(name, expanding=True))
+        with engine.begin() as conn:
+            result = conn.execute(stmt, params)
+            return [tuple(r) for r in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 def audit_rows(db: str, *actions: str) -> list[tuple[str, str, str]]:
-    con = sqlite3.connect(db)
-    try:
-        marks = ",".join("?" * len(actions))
-        return con.execute(f"SELECT action, user_name, summary FROM audit_log WHERE action IN ({marks}) ORDER BY id",
-                           actions).fetchall()
-    finally:
-        con.close()
+    return sql(db, "SELECT action, user_name, summary FROM audit_log WHERE action IN :actions ORDER BY id",
+               actions=list(actions))
 
 
 # ---------------------------------------------------------------- PIN or token, never the name alone
@@ -105,12 +119,11 @@ def test_api_tokens_issued_listed_used_and_revoked_by_an_admin(db):
     prefix = token[:12]
     assert created.stderr == (f"API token {prefix}… for manager: shown only now; use it as SHOPTERM_TOKEN or "
                               f"--token. Revoke it with 'shopterm user token revoke {prefix}'\n")
-    con = sqlite3.connect(db)  # stored hashed: the token itself is nowhere in the file
-    stored = con.execute("SELECT token_hash, prefix, label FROM api_token").fetchall()
-    con.close()
+    stored = sql(db, "SELECT token_hash, prefix, label FROM api_token")  # stored hashed
     assert stored == [(hashlib.sha256(token.encode()).hexdigest(), prefix, "nightly export")]
-    files = [p for p in (Path(db), Path(db + "-wal")) if p.exists()]
-    assert all(token.encode() not in p.read_bytes() for p in files)
+    if not backend.PG:  # the token itself is nowhere in the file
+        files = [p for p in (Path(db), Path(db + "-wal")) if p.exists()]
+        assert all(token.encode() not in p.read_bytes() for p in files)
 
     used = run("--db", db, "ledger", "balances", "--format", "json", env={"SHOPTERM_TOKEN": token})
     assert used.exit_code == 0, used.output
@@ -167,9 +180,7 @@ def test_wrong_approver_pins_in_json_are_audited_and_lock(db):
     assert [(a, s) for a, _, s in audit_rows(db, "approval_failed", "lockout")] == [
         ("approval_failed", "manager: wrong PIN (approval: credit limit)")] * 3 + [
         ("lockout", "manager: 3 wrong PINs"), ("approval_failed", "manager: locked out (approval: credit limit)")]
-    con = sqlite3.connect(db)
-    assert con.execute("SELECT COUNT(*) FROM document WHERE doc_type = 'SI'").fetchone() == (0,)
-    con.close()
+    assert sql(db, "SELECT COUNT(*) FROM document WHERE doc_type = 'SI'") == [(0,)]
 
 
 # ---------------------------------------------------------------- db verify
@@ -179,16 +190,13 @@ def test_db_verify_names_the_first_row_that_does_not_match(db):
     ok = run("db", "verify", "--db", db)
     assert ok.exit_code == 0
     lines = ok.stdout.splitlines()
-    con = sqlite3.connect(db)
-    heads = dict(con.execute("SELECT name, hash FROM chain_head").fetchall())
-    audit_count = con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    heads = dict(sql(db, "SELECT name, hash FROM chain_head"))
+    [(audit_count,)] = sql(db, "SELECT COUNT(*) FROM audit_log")
     assert lines == [f"audit log: {audit_count} rows, chain intact, head {heads['audit'][:16]}",
                      f"journal: 2 vouchers, chain intact, head {heads['journal'][:16]}"]  # the demo's two GRNs
-    vid, number = con.execute("SELECT id, number FROM journal_voucher ORDER BY id LIMIT 1").fetchone()
-    con.execute("UPDATE journal_line SET amount_usd = amount_usd + 100 WHERE id = "
-                "(SELECT MIN(id) FROM journal_line WHERE voucher_id = ?)", (vid,))
-    con.commit()
-    con.close()
+    [(vid, number)] = sql(db, "SELECT id, number FROM journal_voucher ORDER BY id LIMIT 1")
+    sql(db, "UPDATE journal_line SET amount_usd = amount_usd + 100 WHERE id = "
+            "(SELECT MIN(id) FROM journal_line WHERE voucher_id = :vid)", vid=vid)
     broken = run("db", "verify", "--db", db)
     assert broken.exit_code == 1
     assert broken.stdout.splitlines()[1] == (
@@ -226,6 +234,7 @@ def _invoices(path: str) -> int:
         con.close()
 
 
+@backend.sqlite_only("the SQLite online backup of a live file; PostgreSQL is backed up with pg_dump")
 def test_backup_while_two_tills_post_then_restore(tmp_path_factory, tmp_path):
     from tests.store.conftest import open_day
     from tests.store.test_sales_module_property import _check
@@ -295,6 +304,7 @@ def test_backup_of_postgresql_points_to_pg_dump():
 # ---------------------------------------------------------------- the demo's database as the default
 
 
+@backend.sqlite_only("the demo's file in the data directory")
 def test_after_the_demo_commands_use_its_database_and_never_make_an_empty_shop(tmp_path):
     env = {"XDG_DATA_HOME": str(tmp_path / "data")}
     folder = tmp_path / "data" / "shopterm"
