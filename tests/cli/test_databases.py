@@ -14,13 +14,14 @@ from typer.testing import CliRunner
 from shopterm.cli import make_app
 from shopterm.store.db import display_url, mask_password, normalise_url
 from tests import backend
+from tests.cli.conftest import with_pin
 
 DAY = "2026-11-23"
 ENV = {"SHOPTERM_DB": None, "SHOPTERM_USER": None, "SHOPTERM_PIN": None, "SHOPTERM_TODAY": DAY}
 
 
 def run(*args: str, input: str | None = None):
-    runner = CliRunner(env=ENV)
+    runner = CliRunner(env={**ENV, **with_pin(args)})
     result = runner.invoke(make_app(list(args)), list(args), input=input)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception  # a traceback is a bug: show it
