@@ -65,7 +65,7 @@ def test_wrong_approver_pins_lock_the_approver_and_are_audited(open_shop):
         s.cash.cancel_exchange(cashier, "261101CE000001", approver="manager", approver_pin="2222")
     with pytest.raises(LockedOut):  # the same lockout as the sign-in screen
         s.users.login("manager", "2222")
-    what = "approval"
+    what = "approval: cancel currency exchange"
     assert audit_of_user(s, "manager") == [
         ("approval_failed", f"manager: wrong PIN ({what})"),
         ("approval_failed", f"manager: wrong PIN ({what})"),
