@@ -33,6 +33,10 @@ from shopterm.widgets.inputs import ShopInput
 from shopterm.widgets.messages import describe_error
 
 
+#: Seconds after start-up before the services open (see ``on_mount``).
+OPEN_SERVICES_AFTER_S = 0.3
+
+
 class ScreenCommands(Provider):
     """Ctrl+K: jump to any registered screen by name."""
 
@@ -124,7 +128,9 @@ class ShoptermApp(App[None]):
 
     def on_mount(self) -> None:
         if self._open_services is not None:
-            self._open_services_worker()
+            # Once the sign-in screen is on the terminal: importing the store holds the GIL for a few
+            # hundred ms and would delay its first paint. A PIN typed sooner waits for the services.
+            self.set_timer(OPEN_SERVICES_AFTER_S, self._open_services_worker)
         if self.actor is not None:
             self.push_screen(HomeScreen())
         else:

@@ -34,8 +34,6 @@ from decimal import Decimal
 from functools import cached_property
 from importlib import import_module
 
-from sqlmodel import col, or_, select
-
 from ..store.db import Database
 from .context import Actor
 
@@ -103,6 +101,8 @@ class Services:
 
     # -- shared read helpers -------------------------------------------------
     def status(self, actor: Actor) -> Status:
+        from sqlmodel import col, select
+
         from ..store.models import Location, ShopDay
 
         with self.db.read() as session:
@@ -120,6 +120,8 @@ class Services:
 
     @staticmethod
     def system_rate(session, on: dt.date) -> Decimal | None:
+        from sqlmodel import col, select
+
         from ..store.models import ExchangeRate
 
         row = session.exec(
@@ -129,6 +131,8 @@ class Services:
 
     def lookup(self, kind: str, query: str, *, limit: int = 50, actor: Actor | None = None) -> list[LookupRow]:
         """Type-to-search for the F2 dialog: code or name (and phone for customers)."""
+        from sqlmodel import col, or_, select
+
         from ..store import models as m
 
         q = (query or "").strip()

@@ -18,11 +18,11 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+if TYPE_CHECKING:  # SQLAlchemy/SQLModel load when an engine is made, not for a URL (the CLI, the TUI's start)
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
 # PostgreSQL: every write transaction first takes this transaction-level advisory lock,
@@ -183,7 +183,10 @@ def _sqlite_file(url: str) -> Path | None:
     return p if p.exists() else None
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False) -> "Engine":
+    from sqlalchemy import event
+    from sqlmodel import create_engine
+
     url = normalise_url(url)
     if is_sqlite(url):
         path = sqlite_file(url)
@@ -205,7 +208,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: "Engine") -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
         cur = dbapi_conn.cursor()
@@ -226,7 +231,7 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """A shop database: the engine plus read and write sessions."""
 
-    def __init__(self, engine: Engine, url: str | None = None):
+    def __init__(self, engine: "Engine", url: str | None = None):
         self.engine = engine
         self.url = url or str(engine.url)
         self.sqlite = engine.dialect.name == "sqlite"
@@ -239,14 +244,16 @@ class Database:
         return cls(make_engine(url), url)
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> Iterator["Session"]:
         """A session for queries. Closing it ends the read transaction and
         detaches the rows it loaded, which keep their values (no expiry)."""
+        from sqlmodel import Session
+
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self) -> Iterator["Session"]:
         """One transaction: committed if the block finishes, rolled back on any error.
 
         An error may carry ``after_rollback(db)``: writes that must stay although the operation failed
@@ -255,6 +262,9 @@ class Database:
 
         Write transactions run one at a time (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the
         advisory lock :data:`WRITER_LOCK_KEY`); a second writer waits for the first."""
+        from sqlalchemy import text
+        from sqlmodel import Session
+
         with Session(self._writer, expire_on_commit=False) as session:
             try:
                 if self.postgresql:
@@ -290,6 +300,8 @@ class Database:
                 finally:
                     fcntl.flock(fh, fcntl.LOCK_UN)
         elif self.postgresql:
+            from sqlalchemy import text
+
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK_KEY})
                 conn.commit()
