@@ -54,6 +54,7 @@ from .errors import ApprovalRequired, InactiveRecord, InsufficientCash, NotFound
 from .headless import Fields, handler
 from .posting import PostingPlan, PostResult, utcnow
 from .masters_base import free_text
+from .approvals import approve_rate
 
 if TYPE_CHECKING:
     from . import Services
@@ -328,7 +329,7 @@ class CashService:
     # -- sales receipt -------------------------------------------------------------
     def post_receipt(self, actor: Actor, *, invoice: str, rate: Any = None, received_usd: Any = "0",
                      received_cdf: Any = "0", date: dt.date | None = None, print_usd: bool = False,
-                     narration: str = "") -> PostResult:
+                     narration: str = "", approver: str | None = None, approver_pin: str | None = None) -> PostResult:
         actor.require("receive", "Sales Receipt")
         r_usd = _amount(received_usd, "received_usd", default="0")
         r_cdf = _amount(received_cdf, "received_cdf", default="0")
@@ -339,6 +340,7 @@ class CashService:
             inv, entry = self._target(session, invoice, refund=False)
             loc, setup = self._till(session, inv, date, "receipt")
             the_rate = self._rate_for(session, rate, date)
+            approving = approve_rate(self.s, session, actor, loc.id, date, the_rate, approver, approver_pin)
             calc = self._receipt_calc(session, inv, entry, the_rate, r_usd, r_cdf)
             if calc.settled_amount == 0:
                 raise ValidationError("The amount received is too small to settle any of the invoice",
@@ -371,7 +373,7 @@ class CashService:
                            amount_usd=calc.cash_value_usd, narration=free_text(narration, field="narration", default=f"Receipt for {inv.number}"),
                            extra=extra)
             result = self.s.posting.post(session, actor, PostingPlan(
-                doc=doc, journal=journal, reference=inv.number, method="cash",
+                doc=doc, journal=journal, reference=inv.number, method="cash", approver=approving,
                 summary=f"receipt for {inv.number}: {calc.received_usd} USD + {calc.received_cdf} CDF, "
                         f"change {calc.returned_cdf} CDF",
             ))
@@ -401,7 +403,8 @@ class CashService:
             raise ValidationError(str(exc), field="returned_cdf") from None
 
     def post_refund(self, actor: Actor, *, sales_return: str, rate: Any = None, returned_usd: Any = "0",
-                    returned_cdf: Any = "0", date: dt.date | None = None, narration: str = "") -> PostResult:
+                    returned_cdf: Any = "0", date: dt.date | None = None, narration: str = "",
+                    approver: str | None = None, approver_pin: str | None = None) -> PostResult:
         actor.require("receive", "Refund")
         t_usd = _amount(returned_usd, "returned_usd", default="0")
         t_cdf = _amount(returned_cdf, "returned_cdf", default="0")
@@ -412,6 +415,8 @@ class CashService:
             ret, entry = self._target(session, sales_return, refund=True)
             loc, setup = self._till(session, ret, date, "refund")
             the_rate = self._rate_for(session, rate, date)
+            approving = approve_rate(self.s, session, actor, ret.location_id, date, the_rate, approver,
+                                     approver_pin)
             calc = self._refund_calc(session, ret, entry, the_rate, t_usd, t_cdf)
             if calc.settled_amount == 0:
                 raise ValidationError("The amount returned is too small to refund any of the return",
@@ -446,7 +451,7 @@ class CashService:
                            amount=calc.settled_amount, amount_usd=-calc.cash_value_usd,
                            narration=free_text(narration, field="narration", default=f"Refund for {ret.number}"), extra=extra)
             result = self.s.posting.post(session, actor, PostingPlan(
-                doc=doc, journal=journal, reference=ret.number, method="cash",
+                doc=doc, journal=journal, reference=ret.number, method="cash", approver=approving,
                 summary=f"refund for {ret.number}: {calc.returned_usd} USD + {calc.returned_cdf} CDF",
             ))
             apply_match(session, actor, customer_id,
@@ -472,7 +477,8 @@ class CashService:
 
     def post_shop_entry(self, actor: Actor, *, kind: str, location: str | None = None, date: dt.date | None = None,
                         particulars: str, cost_centre: str, currency: Currency | str, rate: Any = None,
-                        amount: Any, narration: str) -> PostResult:
+                        amount: Any, narration: str, approver: str | None = None,
+                        approver_pin: str | None = None) -> PostResult:
         actor.require("receive", "Receipt / Payment (Shop)")
         kind = (kind or "").strip().lower()
         if kind not in ("receipt", "payment"):
@@ -481,7 +487,7 @@ class CashService:
         value = _amount(amount, "amount")
         if value <= 0:
             raise ValidationError("Amount must be greater than zero", field="amount")
-        narration = (narration or "").strip()
+        narration = free_text(narration, field="narration")
         if not narration:
             raise ValidationError("Narration is required", field="narration")
         date = date or self.s.today()
@@ -512,6 +518,7 @@ class CashService:
             if centre.inactive:
                 raise InactiveRecord(f"Cost centre {centre_code} is inactive", field="cost_centre")
             the_rate = self._rate_for(session, rate, date)
+            approving = approve_rate(self.s, session, actor, loc.id, date, the_rate, approver, approver_pin)
             value_usd = value if ccy is USD else q2(value / the_rate)
             value_cdf = value if ccy is CDF else q2(value * the_rate)
             held = self._held(session, loc, setup, ccy)
@@ -530,7 +537,8 @@ class CashService:
                                   "balance_cash_before": _s(held),
                                   "balance_cash_after": _s(held + sign * value)})
             return self.s.posting.post(session, actor, PostingPlan(
-                doc=doc, journal=journal, summary=f"shop {kind} {value} {ccy.value} {code}: {narration}"[:300]))
+                doc=doc, journal=journal, approver=approving,
+                summary=f"shop {kind} {value} {ccy.value} {code}: {narration}"[:300]))
 
     # -- currency exchange ------------------------------------------------------------------
     def _exchange_calc(self, session: Session, date: dt.date, currency: Any, amount_received: Any,
@@ -563,7 +571,8 @@ class CashService:
 
     def post_exchange(self, actor: Actor, *, location: str | None = None, date: dt.date | None = None,
                       currency: Currency | str, amount_received: Any, exchange_rate: Any = None,
-                      amount_given: Any = None, narration: str = "") -> PostResult:
+                      amount_given: Any = None, narration: str = "", approver: str | None = None,
+                      approver_pin: str | None = None) -> PostResult:
         actor.require("receive", "Currency Exchange")
         date = date or self.s.today()
         with self.db.write() as session:
@@ -571,6 +580,8 @@ class CashService:
             setup = setup_info(self.s, session, loc)
             require_open(session, loc.id, date)
             calc = self._exchange_calc(session, date, currency, amount_received, exchange_rate, amount_given)
+            approving = approve_rate(self.s, session, actor, loc.id, date, calc.actual_rate, approver, approver_pin,
+                                     field="exchange_rate")
             held = self._held(session, loc, setup, calc.currency_given)
             if calc.amount_given > held:
                 raise _insufficient(calc.currency_given, held, calc.amount_given, "amount_given")
@@ -592,7 +603,7 @@ class CashService:
                                   "given_usd_value": _s(calc.given_usd_value),
                                   "gain_usd": _s(calc.gain_usd), "gain_cdf": _s(calc.gain_cdf)})
             return self.s.posting.post(session, actor, PostingPlan(
-                doc=doc, journal=journal,
+                doc=doc, journal=journal, approver=approving,
                 summary=f"exchange {calc.amount_received} {rc.value} for {calc.amount_given} {gc.value}"))
 
     def cancel_exchange(self, actor: Actor, number: str, *, approver: str | None = None,
@@ -663,7 +674,7 @@ def _common_rate(f: Fields, name: str = "rate") -> Decimal | None:
 def _post_sales_receipt(services: "Services", actor: Actor, doc: dict) -> dict:
     f = Fields(doc, optional=["invoice", "return", "rate", "received_usd", "received_cdf", "returned_usd",
                               "returned_cdf", "date", "print_usd", "narration", "location"],
-               allow_draft=False, allow_approval=False)
+               allow_draft=False)
     has_invoice, has_return = "invoice" in f, "return" in f
     if has_invoice == has_return:
         raise ValidationError("sales_receipt: give either 'invoice' (a receipt) or 'return' (a refund)",
@@ -676,7 +687,7 @@ def _post_sales_receipt(services: "Services", actor: Actor, doc: dict) -> dict:
         result = services.cash.post_receipt(
             actor, invoice=f.str("invoice"), rate=_common_rate(f), received_usd=f.amount("received_usd", Decimal(0)),
             received_cdf=f.amount("received_cdf", Decimal(0)), date=f.date("date"), print_usd=f.bool("print_usd"),
-            narration=f.str("narration", "") or "")
+            narration=f.str("narration", "") or "", approver=f.approver, approver_pin=f.approver_pin)
     else:
         for bad in ("received_usd", "received_cdf", "print_usd"):
             if bad in f:
@@ -685,7 +696,8 @@ def _post_sales_receipt(services: "Services", actor: Actor, doc: dict) -> dict:
         result = services.cash.post_refund(
             actor, sales_return=f.str("return"), rate=_common_rate(f),
             returned_usd=f.amount("returned_usd", Decimal(0)), returned_cdf=f.amount("returned_cdf", Decimal(0)),
-            date=f.date("date"), narration=f.str("narration", "") or "")
+            date=f.date("date"), narration=f.str("narration", "") or "", approver=f.approver,
+            approver_pin=f.approver_pin)
     with services.db.read() as session:
         extra = session.get(Document, result.document_id).extra
     keys = ("received_usd", "received_cdf", "returned_usd", "returned_cdf", "balance_usd", "balance_cdf",
@@ -696,11 +708,12 @@ def _post_sales_receipt(services: "Services", actor: Actor, doc: dict) -> dict:
 def _shop_entry(kind: str):
     def post(services: "Services", actor: Actor, doc: dict) -> dict:
         f = Fields(doc, required=["particulars", "cost_centre", "currency", "amount", "narration"],
-                   optional=["location", "date", "rate"], allow_draft=False, allow_approval=False)
+                   optional=["location", "date", "rate"], allow_draft=False)
         result = services.cash.post_shop_entry(
             actor, kind=kind, location=f.str("location"), date=f.date("date"), particulars=f.str("particulars"),
             cost_centre=f.str("cost_centre"), currency=f.currency("currency"), rate=f.rate("rate"),
-            amount=f.amount("amount"), narration=f.str("narration"))
+            amount=f.amount("amount"), narration=f.str("narration"), approver=f.approver,
+            approver_pin=f.approver_pin)
         with services.db.read() as session:
             d = session.get(Document, result.document_id)
             totals = {"amount": d.amount, "currency": d.currency, "amount_usd": d.extra["amount_usd"],
@@ -719,11 +732,12 @@ handler("shop_payment")(_shop_entry("payment"))
 def _post_currency_exchange(services: "Services", actor: Actor, doc: dict) -> dict:
     f = Fields(doc, required=["currency", "amount_received"],
                optional=["location", "date", "exchange_rate", "amount_given", "narration"],
-               allow_draft=False, allow_approval=False)
+               allow_draft=False)
     result = services.cash.post_exchange(
         actor, location=f.str("location"), date=f.date("date"), currency=f.currency("currency"),
         amount_received=f.amount("amount_received"), exchange_rate=f.rate("exchange_rate"),
-        amount_given=f.amount("amount_given"), narration=f.str("narration", "") or "")
+        amount_given=f.amount("amount_given"), narration=f.str("narration", "") or "",
+        approver=f.approver, approver_pin=f.approver_pin)
     with services.db.read() as session:
         d = session.get(Document, result.document_id)
         e = d.extra

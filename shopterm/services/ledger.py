@@ -79,6 +79,7 @@ from .ledger_reports import (
 )
 from ..core.text import REFERENCE_MAX
 from .masters_base import free_text
+from .approvals import approve_rate
 
 if TYPE_CHECKING:
     from . import Services
@@ -220,7 +221,8 @@ class LedgerService:
     def record_payment(self, actor: Actor, *, customer: int | str, amount: Decimal | str,
                        location: str | None = None, date: dt.date | None = None, currency: str | Currency = "USD",
                        rate: Decimal | str | None = None, method: str = "cash", reference: str = "",
-                       narration: str = "") -> PaymentResult:
+                       narration: str = "", approver: str | None = None,
+                       approver_pin: str | None = None) -> PaymentResult:
         """A payment on account (CR): into cash or the bank/mobile clearing account, off the receivable,
         then settling the customer's oldest open invoices first."""
         actor.require("receive", "Recording a customer payment")
@@ -253,8 +255,13 @@ class LedgerService:
             require_open(session, loc.id, day)
             c = resolve_customer(session, customer)
             self._check_customer(session, c, loc)
+            approving = None
             if the_rate is None:
                 the_rate = system_rate_or_fail(self.s, session, day)
+            else:
+                approving = approve_rate(self.s, session, actor, loc.id, day, the_rate, approver, approver_pin)
+            if approving is None and approver:
+                approving = self.s.users.verify_approver(session, approver, approver_pin, "payment on account")
             usd = to_usd(value, ccy, the_rate)
             if usd <= 0:
                 raise ValidationError(f"amount: {value} {ccy.value} is less than one US cent", field="amount")
@@ -279,7 +286,7 @@ class LedgerService:
             from .posting import PostingPlan
 
             result = self.s.posting.post(session, actor, PostingPlan(
-                doc=doc, journal=journal, reference=free_text(reference, field="reference", max_len=REFERENCE_MAX, default="On account"), method=method,
+                doc=doc, journal=journal, approver=approving, reference=free_text(reference, field="reference", max_len=REFERENCE_MAX, default="On account"), method=method,
                 summary=f"payment on account from {c.code}: {value} {ccy.value} ({method})"))
             entry_id = result.ledger_entry_ids[0]
             m = write_payment_match(session, actor, c.id, result.ledger_entry_ids, plan, day)
@@ -396,12 +403,12 @@ from .headless import Fields, handler  # noqa: E402
 def _post_customer_payment(services: "Services", actor: Actor, doc: dict) -> dict:
     f = Fields(doc, required=["customer", "amount"],
                optional=["location", "date", "currency", "rate", "method", "reference", "narration"],
-               allow_draft=False, allow_approval=False)
+               allow_draft=False)
     result = services.ledger.record_payment(
         actor, customer=f.str("customer"), amount=f.amount("amount"), location=f.str("location"),
         date=f.date("date"), currency=f.currency("currency", Currency.USD), rate=f.rate("rate"),
         method=f.choice("method", PAYMENT_METHODS, "cash"), reference=f.str("reference", ""),
-        narration=f.str("narration", ""))
+        narration=f.str("narration", ""), approver=f.approver, approver_pin=f.approver_pin)
     return {"number": result.number,
             "totals": {"amount": result.amount, "currency": result.currency, "amount_usd": result.amount_usd,
                        "settled_usd": result.settled_usd, "unapplied_usd": result.unapplied_usd,

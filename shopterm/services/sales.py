@@ -110,7 +110,6 @@ from .errors import (
     NotFound,
     PostedIsFinal,
     PriceNeedsApproval,
-    RateNeedsApproval,
     SetupMissing,
     ShopError,
     UnbalancedJournal,
@@ -124,6 +123,7 @@ from .promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free
 from .stock import (BatchStock, StockAsk, batches, check_available, check_batch, default_batch, on_hand,
                     on_hand_of_batches, on_hand_of_items, parse_date, reservations, reserved)
 from ..core.text import CONTACT_MAX
+from .approvals import rate_approvals
 from ..core.units import check_qty_for_unit
 from .masters_base import free_text
 
@@ -550,28 +550,6 @@ def price_approvals(lines: "list[_Line]", totals: Any, ccy: Currency,
             f"The lines come to a payable of {format_amount(totals.payable)} {ccy.value} — "
             "a manager's approval is needed", field="price", line=lines[0].n))
     return out
-
-
-def rate_approvals(session: Session, services: "Services", loc: Location, date: dt.date,
-                   rate: Decimal) -> list[ApprovalRequired]:
-    """A typed rate further from the system rate than the location's tolerance needs an approval."""
-    system = services.system_rate(session, date)
-    if system is None or system <= 0:
-        return []
-    tolerance = session.exec(select(ShopSetup.rate_tolerance_pct).where(ShopSetup.location_id == loc.id)).first()
-    tolerance = Decimal("10") if tolerance is None else tolerance
-    off = abs(rate - system) * 100 / system
-    if off <= tolerance:
-        return []
-    return [RateNeedsApproval(
-        f"Exchange rate {format_rate(rate)} is {off.quantize(Decimal('0.01'))} % from the system rate "
-        f"{format_rate(system)} (tolerance {format_rate(tolerance)} %) — a manager's approval is needed",
-        field="rate")]
-
-
-def format_rate(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class SalesService:
@@ -1115,7 +1093,7 @@ class SalesService:
         if draft.doc_type not in ORDER_TYPES:
             needs += price_approvals(lines, totals, ccy, loyalty.redemption_value)
         if not _blank(draft.rate):
-            needs += rate_approvals(session, self.s, loc, date, rate)
+            needs += rate_approvals(session, self.s, loc.id, date, rate)
         action = ", ".join(dict.fromkeys(APPROVAL_ACTIONS.get(exc.code, exc.code) for exc in needs)) \
             or "sales document"
         # an approver given is always checked, needed or not: a wrong PIN is never ignored

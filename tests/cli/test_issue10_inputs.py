@@ -191,3 +191,34 @@ def test_a_wrong_approver_pin_is_refused_even_when_no_approval_was_needed(shop):
     assert documents(shop) == 0
     ok = post(shop, [invoice(approver="manager", approver_pin="2222")])
     assert ok.ok, ok.error
+
+
+# ---------------------------------------------------------------- item 4 on every document with a rate
+
+def test_far_rates_need_a_manager_on_receipts_payments_and_exchanges(shop):
+    """System rate 2850, tolerance 10 % (2565–3135 pass). The cashier's documents at a far rate are
+    refused with the field named and nothing written; the manager's name and PIN post them."""
+    ok = post(shop, [invoice()])  # 5.80 USD cash invoice
+    number = ok.posted[0]["number"]
+    far = [
+        ({"type": "sales_receipt", "invoice": number, "rate": "3500", "received_usd": "5.80"}, "rate",
+         "Exchange rate 3500 is 22.81 % from the system rate 2850"),  # 650 / 2850 = 22.807 %
+        ({"type": "customer_payment", "customer": "C0001", "amount": "10", "currency": "USD",
+          "rate": "0.000001"}, "rate", "Exchange rate 0.000001 is 100.00 % from the system rate 2850"),
+        ({"type": "shop_receipt", "location": "AXP", "date": "2026-11-23", "particulars": "1900",
+          "cost_centre": "SHOP", "currency": "CDF", "rate": "28500", "amount": "100000", "narration": "Float"},
+         "rate", "Exchange rate 28500 is 900.00 % from the system rate 2850"),
+        ({"type": "currency_exchange", "location": "AXP", "date": "2026-11-23", "currency": "USD",
+          "amount_received": "1", "exchange_rate": "2000"}, "exchange_rate",
+         "Exchange rate 2000 is 29.82 % from the system rate 2850"),  # 850 / 2850 = 29.824 %
+    ]
+    before = documents(shop)
+    for doc, field, message in far:
+        out = post(shop, [doc])
+        assert (out.error["code"], out.error["field"]) == ("rate_approval", field), out.error
+        assert out.error["error"].startswith(message)
+        assert out.error["error"].endswith("(tolerance 10 %) — a manager's approval is needed")
+    assert documents(shop) == before
+    out = post(shop, [{**doc, "approver": "manager", "approver_pin": "2222"} for doc, _, _ in far[1:]])
+    assert out.ok, out.error
+    assert documents(shop) == before + 3
