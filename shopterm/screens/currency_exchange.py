@@ -229,13 +229,13 @@ class CurrencyExchangeScreen(CounterScreen):
         given = self.query_one("#field-amount-given", MoneyInput).decimal_value
         narration = self.query_one("#field-narration", Input).value.strip()
         actor = self.actor
-        self.run_service(
-            lambda: self.services.cash.post_exchange(
+        def post(approver: str | None = None, pin: str | None = None) -> Any:
+            return self.services.cash.post_exchange(
                 actor, location=location, date=date, currency=currency, amount_received=received,
-                exchange_rate=rate, amount_given=given, narration=narration),
-            self._saved,
-            busy_text="Posting…",
-        )
+                exchange_rate=rate, amount_given=given, narration=narration, approver=approver, approver_pin=pin)
+
+        self.run_service(post, self._saved, busy_text="Posting…",
+                         with_approval=lambda approval: (lambda: post(approval.name, approval.pin)))
 
     def _saved(self, result: Any) -> None:
         self.show_posted(result.number, document_id=result.document_id)

@@ -381,14 +381,17 @@ class SalesReceiptScreen(CounterScreen):
         print_usd = self.query_one("#field-print-usd", ChoiceField).value == "yes"
         actor = self.actor
 
-        def post() -> Any:
+        def post(approver: str | None = None, pin: str | None = None) -> Any:
             cash = self.services.cash
             if refund:
-                return cash.post_refund(actor, sales_return=number, rate=rate, returned_usd=usd, returned_cdf=cdf)
+                return cash.post_refund(actor, sales_return=number, rate=rate, returned_usd=usd, returned_cdf=cdf,
+                                        approver=approver, approver_pin=pin)
             return cash.post_receipt(actor, invoice=number, rate=rate, received_usd=usd, received_cdf=cdf,
-                                     print_usd=print_usd)
+                                     print_usd=print_usd, approver=approver, approver_pin=pin)
 
-        self.run_service(post, self._saved, busy_text="Posting…")
+        # a rate far from the system rate asks a manager (the approval dialog), then posts
+        self.run_service(post, self._saved, busy_text="Posting…",
+                         with_approval=lambda approval: (lambda: post(approval.name, approval.pin)))
 
     def _saved(self, result: Any) -> None:
         self.show_posted(result.number, document_id=result.document_id)

@@ -185,13 +185,13 @@ class ShopEntryScreen(CounterScreen):
         value = self.query_one("#field-amount", MoneyInput).decimal_value
         narration = self.query_one("#field-narration", Input).value.strip()
         actor = self.actor
-        self.run_service(
-            lambda: self.services.cash.post_shop_entry(
+        def post(approver: str | None = None, pin: str | None = None) -> Any:
+            return self.services.cash.post_shop_entry(
                 actor, kind=kind, location=location, date=date, particulars=particulars, cost_centre=centre,
-                currency=currency, rate=rate, amount=value, narration=narration),
-            self._saved,
-            busy_text="Posting…",
-        )
+                currency=currency, rate=rate, amount=value, narration=narration, approver=approver, approver_pin=pin)
+
+        self.run_service(post, self._saved, busy_text="Posting…",
+                         with_approval=lambda approval: (lambda: post(approval.name, approval.pin)))
 
     def _saved(self, result: Any) -> None:
         self.show_posted(result.number, document_id=result.document_id)

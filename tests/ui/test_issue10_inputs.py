@@ -131,3 +131,37 @@ async def test_a_rate_far_from_the_system_rate_asks_a_manager_on_screen(shop):
         await pilot.press(*"manager", "enter", *"2222", "enter")
         await leave_tendering(pilot, app, screen)
         assert shop.sales.document(screen.view.number).rate == D("3200")
+
+
+async def test_a_receipt_at_a_far_rate_asks_a_manager_on_screen(shop):
+    """A receipt for the 2 × BAND01 cash sale (2.50 USD) at a typed rate of 3500: (3500 − 2850) / 2850
+    = 22.81 % > 10 % → the approval dialog; the manager's PIN posts it. The 20,000 CDF is typed
+    "20 000" (a space groups thousands)."""
+    from shopterm.services.drafts import DocumentDraft, DraftLine
+    from shopterm.widgets.approval import ApprovalDialog
+    from tests.ui.test_day_screens import open_screen, text, wait_for
+
+    number = shop.sales.post_invoice(actor(shop, "cashier"), DocumentDraft(
+        customer="CASH", sales_type="cash", currency="USD", rate="2850", sales_person="SP01",
+        lines=[DraftLine("BAND01", qty="2", price="1.25")])).number
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, app, "sales_receipt")
+        await pilot.press(*number, "enter")
+        await wait_for(pilot, lambda: text(screen, "invoice-usd") == "2.50", "invoice loaded")
+        rate = screen.query_one("#field-rate")
+        rate.value = ""
+        await pilot.press(*"3500", "enter", "enter", *"20 000", "enter")
+        await wait_for(pilot, lambda: screen.query_one("#field-received-cdf").value == "20 000", "typed")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ApprovalDialog))
+        assert app.screen.reason.startswith("Exchange rate 3500 is 22.81 % from the system rate 2850")
+        await pilot.press(*"manager", "enter", *"2222", "enter")
+        await wait_for(pilot, lambda: screen.posted, "receipt posted")
+    with shop.db.read() as s:
+        from sqlalchemy import select
+
+        from shopterm.store import models as m
+        doc = s.execute(select(m.Document).where(m.Document.doc_type == "RC")).scalar_one()
+        assert (doc.rate, doc.approved_by is not None) == (D("3500"), True)
+        assert doc.extra["received_cdf"] == "20000.00"
