@@ -489,9 +489,9 @@ def iter_open_items(session: Session, at: dt.date, customer_id: int | None = Non
             code, name, _group, _limit, days = info.get(cid, ("", "", "", ZERO, 0))
             for r in by_customer.get(cid, ()):
                 open_usd = _dec(r.o_usd, amount_usd_type)
-                if open_usd == 0:
-                    continue
                 open_amt = _dec(r.o_amt, amount_type)
+                if open_usd == 0 and open_amt == 0:  # francs still owed with no dollar left are open
+                    continue
                 amount, amount_usd = _dec(r.amount, amount_type), _dec(r.amount_usd, amount_usd_type)
                 due = r.due_date or (r.doc_date + dt.timedelta(days=days or 0))
                 yield OpenItem(r.id, cid, code, name, r.doc_date, due, (at - due).days, r.voucher_type,

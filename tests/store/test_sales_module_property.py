@@ -11,7 +11,15 @@ cancellations, loyalty redemptions, free offers — the books hold:
 - order, provisional-invoice and delivery lines never go below zero or above what
   they hold (0 ≤ done ≤ qty, returned ≤ what was sold/delivered);
 - each customer's loyalty points = Σ earned − redeemed − reversed + restored on the
-  documents.
+  documents;
+- C0003 keeps every document and settlement in francs (invoices, provisional invoices,
+  receipts, payments on account at rates of their own, returns, unmatch and match again):
+  its CDF open items equal the CDF sums of its ledger exactly (settlement in the invoice's
+  currency, issue 10), and so does the open-items report;
+- stock available never goes below zero: per item, on hand − reserved ≥ 0, and per batch a
+  reservation names, on hand − reserved on it ≥ 0;
+- every stock move books its cost: per document, Σ its 1300 Inventory lines = Σ qty × unit cost
+  of its stock moves (so a move with a cost always has its COGS, promotion or return line).
 
 A refused document (stock, credit, nothing left to return…) writes nothing.
 """
@@ -34,9 +42,11 @@ from shopterm.store.models import (
     Account,
     Batch,
     Customer,
+    CustomerLocation,
     Document,
     DocumentLine,
     JournalLine,
+    JournalVoucher,
     LedgerEntry,
     LoyaltyCard,
     LoyaltyCardCategory,
@@ -48,7 +58,8 @@ from shopterm.store.models import (
 
 from .conftest import DAY, actor, open_day
 
-CUSTOMERS = {"C0001": "SP01", "C0002": "SP02", "CASH": "SP03"}
+CUSTOMERS = {"C0001": "SP01", "C0002": "SP02", "CASH": "SP03", "C0003": "SP03"}
+FRANC_ONLY = "C0003"  # every document and settlement of this customer is in CDF
 ITEMS = ["PARA500", "AMOX250", "BAND01"]
 
 line_st = st.tuples(st.sampled_from(ITEMS), st.integers(min_value=1, max_value=40))
@@ -70,6 +81,15 @@ op_st = st.one_of(
     st.tuples(st.just("pay"), pick),
     st.tuples(st.just("refund"), pick),
     st.tuples(st.just("cancel"), st.sampled_from(["PI", "SO"]), pick),
+    # francs only, for C0003: invoices, payments on account and receipts at rates of their own, unmatch/rematch
+    st.tuples(st.just("si"), st.just(FRANC_ONLY), lines_st, st.just("CDF"), st.sampled_from([None, "5"])),
+    st.tuples(st.just("cdf_on_account"), st.sampled_from(["1000", "57000", "90000", "250000"]),
+              st.sampled_from(["2850", "2900", "2790.5"])),
+    st.tuples(st.just("cdf_on_account"), st.sampled_from(["1000", "57000", "90000", "250000"]),
+              st.sampled_from(["2850", "2900", "2790.5"])),
+    st.tuples(st.just("cdf_receipt"), pick, st.sampled_from(["5000", "20000", "90000"]),
+              st.sampled_from(["2850", "2910"])),
+    st.tuples(st.just("rematch"), pick),
 )
 
 
@@ -92,6 +112,14 @@ def _prepare(s) -> None:
             ss.add(c)
         card = ss.execute(select(LoyaltyCard)).scalar_one()
         ss.add(LoyaltyCardCategory(card_id=card.id, price_category="wholesale", sales_amount_per_point=D("10")))
+        model = ss.execute(select(Customer).where(Customer.code == "C0002")).scalar_one()
+        c3 = Customer(code=FRANC_ONLY, name="Depot Franc", kind="credit", category_id=model.category_id,
+                      group_id=model.group_id, price_category="wholesale", credit_limit_usd=D("100000000"),
+                      credit_days=30, loyalty_card_id=model.loyalty_card_id, mobile="+243810000003",
+                      sales_person_id=model.sales_person_id)
+        ss.add(c3)
+        ss.flush()
+        ss.add(CustomerLocation(customer_id=c3.id, location_id=1))
     cashier = actor(s, "cashier")
     for ccy, amount in (("USD", "1000"), ("CDF", "1000000")):
         s.cash.post_shop_entry(cashier, kind="receipt", particulars="1900", cost_centre="SHOP", currency=ccy,
@@ -110,6 +138,7 @@ def _nth(items: list, i: int):
 
 
 def _draft(kind, cust, lines, currency="USD", **kw) -> DocumentDraft:
+    currency = "CDF" if cust == FRANC_ONLY else currency
     return DocumentDraft(location="AXP", doc_type=kind, date=DAY, customer=cust, currency=currency,
                          sales_person=CUSTOMERS[cust], sales_type="cash" if cust == "CASH" else "credit",
                          lines=[DraftLine(item, None, str(q)) for item, q in lines], **kw)
@@ -156,10 +185,10 @@ def _run(s, op) -> None:
     elif kind == "rd":
         _, cust, item, qty, ccy = op
         s.returns.post_direct(cashier, DirectReturnDraft(
-            location="AXP", date=DAY, customer=cust, sales_person=CUSTOMERS[cust], currency=ccy,
-            mobile="+243800000000", address="Kinshasa",
+            location="AXP", date=DAY, customer=cust, sales_person=CUSTOMERS[cust],
+            currency="CDF" if cust == FRANC_ONLY else ccy, mobile="+243800000000", address="Kinshasa",
             lines=[DirectReturnLine(item, f"R{item[:4]}", "SUP1", "SB1", "2030-01-31", str(qty),
-                                    "2.00" if ccy == "USD" else "5700")]))
+                                    "2.00" if ccy == "USD" and cust != FRANC_ONLY else "5700")]))
     elif kind == "cp":
         number = _nth(_numbers(s, "SI") + _numbers(s, "PI"), op[1])
         if number:
@@ -169,9 +198,28 @@ def _run(s, op) -> None:
                 location="AXP", date=DAY, sales_person=view.sales_person, currency=ccy,
                 lines=[CommissionLine(number, op[2])]), confirm_repeat=True)
     elif kind == "pay":
-        number = _nth([o.number for o in s.cash.open_invoices()], op[1])
-        if number:
-            s.cash.post_receipt(cashier, invoice=number, received_usd="20")
+        inv = _nth(s.cash.open_invoices(), op[1])
+        if inv:
+            if inv.customer_code == FRANC_ONLY:
+                s.cash.post_receipt(cashier, invoice=inv.number, received_cdf="57000")
+            else:
+                s.cash.post_receipt(cashier, invoice=inv.number, received_usd="20")
+    elif kind == "cdf_on_account":
+        s.ledger.record_payment(cashier, customer=FRANC_ONLY, amount=op[1], currency="CDF", rate=op[2])
+    elif kind == "cdf_receipt":
+        inv = _nth(s.cash.open_invoices(customer=FRANC_ONLY), op[1])
+        if inv:
+            s.cash.post_receipt(cashier, invoice=inv.number, received_cdf=op[2], rate=op[3])
+    elif kind == "rematch":
+        with s.db.read() as ss:
+            ids = list(ss.execute(select(Match.id).join(Customer, Customer.id == Match.customer_id)
+                                  .where(Match.unmatched_on.is_(None), Customer.code == FRANC_ONLY,
+                                         Match.kind.in_(("payment", "manual"))).order_by(Match.id)).scalars())
+        mid = _nth(ids, op[1])
+        if mid:
+            undone = s.ledger.unmatch(manager, mid, DAY)
+            entries = [l.entry_id for l in undone.lines if l.amount != 0]
+            s.ledger.match(manager, FRANC_ONLY, entries, DAY)
     elif kind == "refund":
         with s.db.read() as ss:
             rows = ss.execute(select(LedgerEntry.number, LedgerEntry.currency, LedgerEntry.open_amount)
@@ -246,6 +294,50 @@ def _check(s) -> None:
                 n = 0  # earn reversed, redemption restored
             expected[d.customer_id] = expected.get(d.customer_id, 0) + n
         assert {k: v for k, v in points.items() if v} == {k: v for k, v in expected.items() if v}
+        # C0003 (francs only): CDF open items = the CDF sums of its ledger, exactly
+        c3 = ss.execute(select(Customer.id).where(Customer.code == FRANC_ONLY)).scalar_one()
+        entries = ss.execute(select(LedgerEntry).where(LedgerEntry.customer_id == c3)).scalars().all()
+        assert {e.currency for e in entries} <= {"CDF"}, [(e.number, e.currency) for e in entries]
+        franc_sum = sum((e.amount for e in entries), D(0))
+        assert sum((e.open_amount for e in entries), D(0)) == franc_sum
+        matched_cdf = dict(ss.execute(select(MatchLine.entry_id, func.sum(MatchLine.amount))
+                                      .join(Match, Match.id == MatchLine.match_id)
+                                      .where(Match.unmatched_on.is_(None)).group_by(MatchLine.entry_id)).all())
+        for e in entries:
+            assert e.open_amount == e.amount - matched_cdf.get(e.id, 0), e.number
+            if e.open_amount == 0 and e.amount != 0:
+                assert e.open_usd == 0, e.number  # settled in francs: nothing left in dollars either
+    report = s.ledger.open_items(actor(s, "manager"), DAY, customer=FRANC_ONLY)
+    assert report.total_by_currency.get("CDF", D(0)) == franc_sum
+    assert all(r.currency == "CDF" for r in report.rows)
+    with s.db.read() as ss:
+        # stock available ≥ 0 per item and per reserved batch
+        on_item = dict(ss.execute(select(StockMove.item_id, func.sum(StockMove.qty)).group_by(StockMove.item_id)).all())
+        on_batch = dict(per_batch)
+        res_item: dict[int, D] = {}
+        res_batch: dict[int, D] = {}
+        for item_id, batch_id, qty, done in ss.execute(
+                select(DocumentLine.item_id, DocumentLine.batch_id, DocumentLine.qty, DocumentLine.qty_done)
+                .join(Document, Document.id == DocumentLine.document_id)
+                .where(Document.doc_type.in_(("SO", "PF", "PI")), Document.status == "posted")).all():
+            if qty > done:
+                res_item[item_id] = res_item.get(item_id, 0) + qty - done
+                if batch_id is not None:
+                    res_batch[batch_id] = res_batch.get(batch_id, 0) + qty - done
+        assert all(on_item.get(i, 0) - r >= 0 for i, r in res_item.items()), (on_item, res_item)
+        assert all(on_batch.get(b, 0) - r >= 0 for b, r in res_batch.items()), (on_batch, res_batch)
+        # every stock move books its cost, in its document's vouchers
+        cost: dict[int, D] = {}
+        for doc_id, q, c in ss.execute(select(StockMove.document_id, StockMove.qty, StockMove.unit_cost_usd)
+                                       .where(StockMove.document_id.is_not(None))).all():
+            cost[doc_id] = cost.get(doc_id, D(0)) + q * c
+        cost = {d: round(v, 2) for d, v in cost.items()}
+        booked = dict(ss.execute(select(JournalVoucher.document_id, func.sum(JournalLine.amount_usd))
+                                 .join(JournalLine, JournalLine.voucher_id == JournalVoucher.id)
+                                 .join(Account, Account.id == JournalLine.account_id)
+                                 .where(Account.code == "1300").group_by(JournalVoucher.document_id)).all())
+        for doc_id, value in cost.items():
+            assert booked.get(doc_id, 0) == value, (doc_id, value, booked.get(doc_id))
         # nothing left open on a batch that does not exist
         assert ss.execute(select(func.count()).select_from(StockMove).outerjoin(Batch, Batch.id == StockMove.batch_id)
                           .where(Batch.id.is_(None))).scalar_one() == 0
