@@ -10,11 +10,11 @@
 #   bench/keylat_invoice.sh            # 40 rounds (80 key presses)
 #   COUNT=100 bench/keylat_invoice.sh --json
 #
-# Needs /work/shared/tools/keylat.py (or KEYLAT=path). The demo database is a
+# Needs ../shared/tools/keylat.py beside the repository (or KEYLAT=path). The demo database is a
 # fresh temporary file; nothing else is touched.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-keylat="${KEYLAT:-/work/shared/tools/keylat.py}"
+keylat="${KEYLAT:-$here/../shared/tools/keylat.py}"
 shopterm="${SHOPTERM:-$here/.venv/bin/shopterm}"
 count="${COUNT:-40}"
 tmp="$(mktemp -d)"
