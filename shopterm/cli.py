@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import importlib.util
 import json
 import os
 import sys
@@ -511,13 +510,6 @@ def _command_name(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _module_exists(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def make_app(argv: Sequence[str] | None = None) -> typer.Typer:
     """The ``shopterm`` Typer app. Sub-apps are imported only when ``argv`` names them."""
     app = typer.Typer(
@@ -541,8 +533,6 @@ def make_app(argv: Sequence[str] | None = None) -> typer.Typer:
 
     wanted = _command_name(sys.argv[1:] if argv is None else argv)
     for name, (module, help_text) in SUBAPPS.items():
-        if not _module_exists(module):
-            continue  # not written yet: simply not there
         if name == wanted:
             sub = getattr(importlib.import_module(module), "app")
             app.add_typer(sub, name=name)

@@ -404,3 +404,14 @@ def format_qty(qty: Decimal) -> str:
     _no_float(qty)
     text = f"{qty:,.3f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def format_rate(value: Decimal | None, *, group: bool = False) -> str:
+    """A rate, percentage or other decimal as a person would type it: no trailing
+    zeros (``2850.000000`` → ``2850``, ``2.50`` → ``2.5``, ``5.0000`` → ``5``);
+    ``group=True`` groups thousands (``2,850.5``). ``None`` gives ``""``."""
+    if value is None:
+        return ""
+    _no_float(value)
+    text = f"{value:,f}" if group else f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

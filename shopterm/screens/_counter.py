@@ -30,6 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
+from shopterm.core import money
 from shopterm.core.money import format_amount
 from shopterm.widgets.document import DocumentScreen
 
@@ -62,10 +63,7 @@ def amount_text(value: Decimal) -> str:
 
 def rate_text(value: Decimal | None) -> str:
     """A rate without trailing zeros (``2850``, ``2850.5``)."""
-    if value is None:
-        return ""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return money.format_rate(value)
 
 
 class Field(Horizontal):

@@ -913,7 +913,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         return lines, infos
 
     def _show_currency(self, currency: str, rate: Decimal, tax_exempt: bool) -> None:
-        r = f"{rate:f}".rstrip("0").rstrip(".") if "." in f"{rate:f}" else f"{rate:f}"
+        r = money.format_rate(rate)
         to_base, to_local = ("1", r) if currency == "USD" else (f"1/{r}", "1")
         self.query_one("#ld-currency", Static).update(
             f"Ccy {currency} To base {to_base} To local {to_local}  Tax exempt {'Yes' if tax_exempt else 'No'}")

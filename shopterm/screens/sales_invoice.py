@@ -957,5 +957,4 @@ register(ScreenEntry(
 
 
 def _rate_text(rate: Any) -> str:
-    text = f"{rate:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return money.format_rate(rate)

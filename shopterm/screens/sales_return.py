@@ -48,6 +48,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
+from shopterm.core import money
 from shopterm.screens.delivery_note import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
@@ -317,8 +318,7 @@ class SalesReturnScreen(LinkedDocumentScreen):
 
 
 def _rate(rate: Decimal) -> str:
-    text = f"{rate:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return money.format_rate(rate)
 
 
 def _info_text(kind: str, address: str, master: Any, points: Any) -> str:

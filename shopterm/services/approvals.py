@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from ..core.money import format_rate
 from ..store.models import ShopSetup
 from .context import Actor
 from .errors import ApprovalRequired, RateNeedsApproval
@@ -24,8 +25,7 @@ DEFAULT_RATE_TOLERANCE = Decimal("10")
 
 
 def rate_text(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_rate(value)
 
 
 def rate_approvals(session: Session, services: "Services", location_id: int, date: dt.date,

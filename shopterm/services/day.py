@@ -61,7 +61,7 @@ from ..store.models import (
     StockMove,
     User,
 )
-from ..store.numbering import DOC_TYPES
+from ..core.doctypes import DOC_TYPES
 from . import audit, chain
 from .context import Actor
 from .errors import (

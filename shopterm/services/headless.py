@@ -79,17 +79,12 @@ def handler(type_name: str) -> Callable[[Handler], Handler]:
 
 
 def load_handlers() -> None:
-    """Import the service modules that register handlers (once; the ones that exist)."""
+    """Import the service modules that register handlers (once)."""
     global _loaded
     if _loaded:
         return
     for name in HANDLER_MODULES:
-        module = f"{__package__}.{name}"
-        try:
-            import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:  # the module exists but something it imports does not: a real error
-                raise
+        import_module(f"{__package__}.{name}")
     _loaded = True
 
 

@@ -42,7 +42,7 @@ from sqlalchemy import select, tuple_
 from ..store.models import Account, Customer, JournalLine, JournalVoucher, Location
 from .context import Actor
 from .errors import ValidationError
-from ..store.numbering import DOC_TYPES
+from ..core.doctypes import DOC_TYPES
 
 if TYPE_CHECKING:
     from . import Services

@@ -45,7 +45,7 @@ from ..store.models import (
     Match,
     MatchLine,
 )
-from ..store.numbering import DOC_TYPES
+from ..core.doctypes import DOC_TYPES
 from .errors import NotFound, ValidationError
 from .ledger_match import active_match_ids, sum_before
 

@@ -17,7 +17,8 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import and_, func, or_, select as sa_select
 from sqlmodel import Session, col, select
 
-from ..core.money import Currency, MoneyError, convert, q2
+from ..core import prices
+from ..core.money import Currency, MoneyError
 from ..store import models as m
 from ..store.numbering import next_number
 from . import audit
@@ -28,7 +29,6 @@ from .masters_base import (
     get_or_404, like, markup, percent, quantity, text,
 )
 
-D100 = Decimal("100")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +116,11 @@ class PriceUpdateResult:
 
 
 def price_from_markup(cost_usd: Decimal, pct: Decimal, currency: Currency | str, rate: Decimal | None) -> Decimal:
-    """``q2(cost × (1 + pct/100))`` in USD, converted at ``rate`` for a CDF price."""
-    usd = q2(cost_usd * (1 + pct / D100))
-    ccy = Currency.parse(currency)
-    if ccy is Currency.USD:
-        return usd
-    if rate is None:
+    """The core rule (:func:`shopterm.core.prices.price_from_markup`), refusing a franc price
+    when the date has no system rate with the message that says where to set one."""
+    if rate is None and Currency.parse(currency) is not Currency.USD:
         raise SetupMissing("No system exchange rate for the date: set one in Exchange rates", field="rate")
-    return convert(usd, Currency.USD, ccy, rate)
+    return prices.price_from_markup(cost_usd, pct, currency, rate)
 
 
 class GoodsMasters(MastersBase):

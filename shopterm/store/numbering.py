@@ -16,26 +16,10 @@ import datetime as dt
 from sqlalchemy import update
 from sqlmodel import Session
 
+from ..core.doctypes import DOC_TYPES
 from .models import NumberSequence
 
-DOC_TYPES = {
-    "OP": "Shop open",
-    "SO": "Sales order",
-    "PF": "Proforma",
-    "SI": "Sales invoice",
-    "PI": "Provisional invoice",
-    "DN": "Delivery note",
-    "SR": "Sales return",
-    "RD": "Direct return",
-    "RC": "Sales receipt",
-    "RP": "Shop receipt/payment",
-    "CE": "Currency exchange",
-    "CP": "Commission payment",
-    "CL": "Shop close",
-    "GR": "Stock receipt",
-    "PU": "Price update",
-    "CR": "Customer payment",
-}
+__all__ = ["DOC_TYPES", "format_number", "next_number"]
 
 
 def format_number(period: str, location_number: int, doc_type: str, seq: int) -> str:

@@ -242,8 +242,7 @@ class RateInput(_DecimalInput):
 
     def format(self, value: object) -> str:
         if isinstance(value, Decimal):
-            text = f"{value:f}"
-            return text.rstrip("0").rstrip(".") if "." in text else text
+            return money.format_rate(value)
         return str(value)
 
 

@@ -415,8 +415,7 @@ def _fmt_number(value: Decimal | None, kind: str) -> str:
         return money.format_qty(value).replace(",", "")
     if kind == "money":
         return f"{money.q2(value):f}"
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return money.format_rate(value)
 
 
 # ---------------------------------------------------------------- the grid

@@ -86,8 +86,7 @@ def format_cell(value: Any) -> str:
             return money.format_amount(value)
         if isinstance(exp, int) and exp == -3:
             return money.format_qty(value)
-        text = f"{value:f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        return money.format_rate(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]
     return str(value)

@@ -19,16 +19,14 @@ from textual import on, work
 from textual.message import Message
 from textual.widgets import Static
 
+from shopterm.core import money
 from shopterm.widgets.messages import describe_error
 
 
 def format_rate(rate: Decimal | None) -> str:
     if rate is None:
         return "no rate"
-    text = f"{rate:,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return money.format_rate(rate, group=True)
 
 
 def render_status(status: Any, width: int = 80) -> Text:

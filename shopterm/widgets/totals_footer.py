@@ -403,8 +403,7 @@ class TotalsFooter(Widget):
 
 def _plain(value: Decimal) -> str:
     """``5.0000`` → ``5``, ``2.50`` → ``2.5`` (as a cashier would type it)."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return money.format_rate(value)
 
 
 def _signed(value: Decimal | None) -> str:

@@ -231,12 +231,12 @@ class VoucherOnEnter:
 
 def document_text(view: Any) -> str:
     """The document behind a ledger line, in a few lines (header, totals, items)."""
-    from shopterm.store.numbering import DOC_TYPES
+    from shopterm.core.doctypes import DOC_TYPES
 
     kind = DOC_TYPES.get(view.doc_type, view.doc_type)
     lines = [f"{kind} {view.number or '(draft)'} · {view.date.isoformat()} · {view.status} · at {view.location}"]
     who = f"{view.customer} {view.customer_name}" if view.customer else "no customer"
-    rate = f"{view.rate:f}".rstrip("0").rstrip(".") if view.rate is not None else ""
+    rate = money.format_rate(view.rate)
     lines.append(f"Customer {who} · {view.currency} at {rate} CDF/USD")
     t = view.totals
     extra = view.extra or {}

@@ -34,6 +34,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from shopterm.core import money
 from shopterm.core.money import format_amount
 from shopterm.screens._counter import ChoiceField
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, MoneyInput, RateInput
@@ -323,7 +324,7 @@ class PaymentDialog(_ServiceDialog):
                                   hot=["u", "c"])
             with Horizontal(classes="lg-dialog-row"):
                 yield Label("Rate CDF/USD", classes="lg-dialog-label")
-                rate = f"{self.rate:f}".rstrip("0").rstrip(".") if self.rate is not None else ""
+                rate = money.format_rate(self.rate)
                 yield RateInput(rate, id="pay-rate", label="Rate", field_name="rate", classes="lg-dialog-input")
             with Horizontal(classes="lg-dialog-row"):
                 yield Label("Method", classes="lg-dialog-label")

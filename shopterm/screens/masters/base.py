@@ -252,8 +252,7 @@ def fmt(kind: str, value: Any) -> str:
             return f"{money.q2(value):f}"
         if kind in ("qty",):
             return money.format_qty(value).replace(",", "")
-        text = f"{value:f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        return money.format_rate(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10] if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
             value.astimezone().strftime("%Y-%m-%d %H:%M")

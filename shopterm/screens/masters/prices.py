@@ -4,7 +4,7 @@ Both show, once the location, item and currency are known, the item's unit,
 last purchase price (base, USD) and the prices in force (from
 ``services.masters.price_form``). Typing a Retail % / Wholesale % markup fills
 the price at once with the service's own rule
-(``services.masters_goods.price_from_markup``: cost × (1 + % / 100), converted
+(``core.prices.price_from_markup``: cost × (1 + % / 100), converted
 at the system rate for CDF); a price typed directly wins. Prices take effect
 on the Effective From date (a future date schedules the change).
 Ctrl+O imports a prices CSV.
@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from shopterm.core import money
+from shopterm.core.prices import price_from_markup
 from shopterm.screens._counter import run_preview
 from shopterm.screens.masters.base import F, GridSpec, MasterScreen, RefInput
 from shopterm.screens.masters.grid import EntryGrid, GridCol, GridRow
@@ -32,8 +33,6 @@ CURRENCIES = (("USD", "USD"), ("CDF", "CDF"))
 
 def markup_price(form: Any, currency: str, pct_text: str) -> str | None:
     """The price a markup gives (the service's rule), as field text; None when it cannot be computed."""
-    from shopterm.services.masters_goods import price_from_markup
-
     if form is None or not pct_text.strip():
         return None
     try:
@@ -44,7 +43,7 @@ def markup_price(form: Any, currency: str, pct_text: str) -> str | None:
         return None
     try:
         price = price_from_markup(form.last_purchase_usd, pct, currency, form.rate)
-    except Exception:
+    except (money.MoneyError, ArithmeticError):  # no rate for a franc price, or a figure out of range
         return None
     return f"{money.q2(price):f}"
 
