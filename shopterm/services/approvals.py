@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 DEFAULT_RATE_TOLERANCE = Decimal("10")
 
 
-def rate_text(value: Decimal) -> str:
-    return format_rate(value)
-
-
 def rate_approvals(session: Session, services: "Services", location_id: int, date: dt.date,
                    rate: Decimal, *, field: str = "rate") -> list[ApprovalRequired]:
     """``[RateNeedsApproval]`` when ``rate`` is further from the system rate than the tolerance, else ``[]``."""
@@ -40,8 +36,8 @@ def rate_approvals(session: Session, services: "Services", location_id: int, dat
     if off <= tolerance:
         return []
     return [RateNeedsApproval(
-        f"Exchange rate {rate_text(rate)} is {off.quantize(Decimal('0.01'))} % from the system rate "
-        f"{rate_text(system)} (tolerance {rate_text(tolerance)} %) — a manager's approval is needed",
+        f"Exchange rate {format_rate(rate)} is {off.quantize(Decimal('0.01'))} % from the system rate "
+        f"{format_rate(system)} (tolerance {format_rate(tolerance)} %) — a manager's approval is needed",
         field=field)]
 
 
