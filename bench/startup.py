@@ -1,7 +1,7 @@
 """Start-up time and memory of a terminal app in an 80x24 pseudo-terminal.
 
     python bench/startup.py --ready PIN -- .venv/bin/shopterm demo --db X
-    python bench/startup.py --ready PIN --then 'cashier\\r|1111\\r|\\x0b|Facture|\\r' --then-ready Payable -- ...
+    python bench/startup.py --ready PIN --then 'cashier|\\r|1111\\r@Menu|\\x0b|Facture|\\r' --then-ready Payable -- ...
 
 Prints JSON: ``ready_s`` (launch to the first screen showing --ready), ``rss_mib`` (the
 process's peak resident memory, VmHWM, when ready), and with --then the peak after those
@@ -80,7 +80,11 @@ def run_once(cmd, ready: str, then: str, then_ready: str, timeout: float) -> dic
             settle()
             mark = len(seen)
             for step in then.split("|"):  # steps typed whole, each followed by a quiet moment
-                os.write(fd, step.encode().decode("unicode_escape").encode())
+                keys, _, wait_text = step.partition("@")  # "keys@TEXT": then wait until TEXT shows
+                here = len(seen)
+                os.write(fd, keys.encode().decode("unicode_escape").encode())
+                if wait_text:
+                    wait_for(wait_text, here)
                 time.sleep(0.3)
                 settle(0.4)
             if then_ready:
