@@ -6,6 +6,7 @@ from textual.app import App
 from textual.widgets import Input
 
 from shopterm.widgets.approval import Approval, ApprovalDialog
+from tests.ui.waiting import wait_for
 
 
 class Host(App):
@@ -19,14 +20,6 @@ class Host(App):
             self.result = result
 
         self.push_screen(ApprovalDialog("credit_limit", "Credit limit exceeded by 120.00 USD"), done)
-
-
-async def wait_for(pilot, condition):
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
 
 
 async def test_denied_then_approved(services):

@@ -51,6 +51,7 @@ from shopterm.screens.sales_receipt import SalesReceiptScreen
 from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.totals_footer import TotalsFooter
 from tests.store.conftest import _copy_services, _template, actor, open_day
+from tests.ui.waiting import wait_until
 
 SIZE = (80, 24)
 BUDGET = 14
@@ -91,14 +92,6 @@ def burst(app, step: list[str]) -> None:
         event = events.Key(key, char)
         event.set_sender(app)
         app._driver.send_message(event)
-
-
-async def wait_until(pilot, condition, tries: int = 500, show=None) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition(), show() if show is not None else None
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from shopterm.screens import registry
 from shopterm.services.drafts import DocumentDraft, DraftLine
 from shopterm.widgets.status_bar import StatusBar
 from tests.store import conftest as store
+from tests.ui.waiting import wait_for
 
 DAY = store.DAY
 
@@ -44,14 +45,6 @@ def sold(shop):
                DraftLine("BAND01", qty="4", price="1.25")])).number
     shop.cash.post_receipt(cashier, invoice=number, received_usd="50", received_cdf="20000")
     return shop
-
-
-async def wait_for(pilot, condition, what: str = "condition") -> None:
-    for _ in range(500):  # up to ~10 s on a loaded machine; returns as soon as it holds
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition(), what
 
 
 async def open_screen(pilot, app, key: str):

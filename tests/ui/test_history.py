@@ -9,6 +9,7 @@ from decimal import Decimal
 from textual.app import App
 
 from shopterm.widgets.history import HistoryDialog, VoucherDialog
+from tests.ui.waiting import wait_for
 
 
 @dataclass
@@ -37,14 +38,6 @@ def as_text(renderable) -> str:
     console = Console(width=76, record=True, file=open("/dev/null", "w"))
     console.print(renderable)
     return console.export_text()
-
-
-async def wait_for(pilot, condition):
-    for _ in range(100):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
 
 
 async def test_voucher_dialog_shows_debits_credits_and_balance():

@@ -10,6 +10,7 @@ from shopterm.app import ShoptermApp
 from shopterm.screens.home import HomeScreen
 from shopterm.screens.registry import ADMIN, CASHIER, MANAGER, ScreenEntry
 from shopterm.widgets.document import DocumentScreen
+from tests.ui.waiting import wait_for
 
 
 class Dummy(DocumentScreen):
@@ -49,14 +50,6 @@ def test_chosen_hotkeys_win_and_bad_entries_are_refused(clean_registry):
         entry("x", "X", "Nowhere")
     with pytest.raises(ValueError, match="hotkey"):
         entry("x", "X", "Day", hotkey="ab")
-
-
-async def wait_for(pilot, condition):
-    for _ in range(100):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
 
 
 async def test_home_menu_lists_groups_and_opens_by_key_and_arrows(services, clean_registry):

@@ -20,6 +20,7 @@ from shopterm.widgets.document import DocumentScreen
 from shopterm.widgets.item_grid import ItemGrid, ItemGridHost
 from shopterm.widgets.lookup import LookupDialog
 from shopterm.widgets.messages import MessageBar
+from tests.ui.waiting import wait_until
 
 SIZE = (80, 24)
 DAY = dt.date(2026, 11, 23)
@@ -99,14 +100,6 @@ class Host(App):
 
     def on_mount(self) -> None:
         self.push_screen(GridScreen())
-
-
-async def wait_until(pilot, condition, tries: int = 150) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
 
 
 def cell_values(grid: ItemGrid, line: int) -> dict[str, str]:
@@ -293,7 +286,7 @@ async def test_keys_typed_in_one_burst_land_in_their_cells():
         for ch in burst:
             app.post_message(events.Key("enter", "\r") if ch == "\r" else events.Key(ch.lower() if ch.isalpha() else ch, ch))
         await wait_until(pilot, lambda: len(grid.draft_lines()) == 4 and all(ln.defaults for ln in grid.lines[:4])
-                         and screen.totals is not None and screen.totals.total_qty == D("18"), tries=400)
+                         and screen.totals is not None and screen.totals.total_qty == D("18"))
         assert [(ln.item, ln.qty, ln.discount_pct) for ln in grid.draft_lines()] == [
             ("PARA500", "10", "10"), ("BAND01", "4", "0"), ("PARA1000", "3", "0"), ("BAND01", "1", "0")]
         # the last Enter, on the empty fifth row, left the grid

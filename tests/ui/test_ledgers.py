@@ -34,6 +34,7 @@ from shopterm.screens import registry
 from shopterm.store.models import Customer, LedgerEntry, Location
 from tests.store import conftest as store
 from tests.store import ledger_support as ls
+from tests.ui.waiting import wait_for
 
 DAY = store.DAY
 
@@ -56,14 +57,6 @@ def shop(tmp_path_factory, tmp_path):
 
 def manager_app(svc, who: str = "manager") -> ShoptermApp:
     return ShoptermApp(svc, actor=store.actor(svc, who))
-
-
-async def wait_for(pilot, condition, what: str = "condition") -> None:
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition(), what
 
 
 async def open_from_menu(pilot, app, key: str):

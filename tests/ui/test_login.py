@@ -10,20 +10,13 @@ from shopterm.screens.home import HomeScreen
 from shopterm.screens.login import LoginScreen
 from shopterm.widgets.messages import MessageBar
 from shopterm.widgets.status_bar import StatusBar
+from tests.ui.waiting import wait_until
 
 SIZE = (80, 24)
 
 
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*list(text))
-
-
-async def wait_until(pilot, condition, tries: int = 100) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
 
 
 async def test_cashier_logs_in_with_keys_and_sees_status(services, clean_registry):

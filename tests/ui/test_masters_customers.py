@@ -18,6 +18,7 @@ from shopterm.app import ShoptermApp
 from shopterm.screens import registry
 from shopterm.screens.masters.customers import render_group_summary
 from tests.store import conftest as store
+from tests.ui.waiting import wait_for
 
 DAY = store.DAY
 
@@ -27,14 +28,6 @@ def shop(tmp_path_factory, tmp_path):
     svc = store._copy_services(store._template(tmp_path_factory), tmp_path)
     yield svc
     svc.db.dispose()
-
-
-async def wait_for(pilot, condition, what: str = "condition", tries: int = 200) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition(), what
 
 
 async def open_master(pilot, app, key: str):

@@ -28,6 +28,7 @@ from shopterm.widgets.messages import MessageBar
 from shopterm.widgets.totals_footer import TotalsFooter
 from shopterm.widgets.voucher_view import VoucherView
 from tests.store.conftest import _copy_services, _template, actor, open_day
+from tests.ui.waiting import wait_until
 
 SIZE = (80, 24)
 
@@ -41,14 +42,6 @@ def shop(tmp_path_factory, tmp_path):
 
 
 # ---------------------------------------------------------------- helpers (the returns and commission tests use them)
-
-
-async def wait_until(pilot, condition, tries: int = 300) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
 
 
 async def open_screen(pilot, app, screen_cls, ready):

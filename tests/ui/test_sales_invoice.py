@@ -27,6 +27,7 @@ from shopterm.widgets.messages import MessageBar
 from shopterm.widgets.totals_footer import TotalsFooter
 from shopterm.widgets.voucher_view import HistoryView, VoucherView
 from tests.store.conftest import _copy_services, _template, actor, open_day
+from tests.ui.waiting import wait_until
 
 SIZE = (80, 24)
 
@@ -37,14 +38,6 @@ def shop(tmp_path_factory, tmp_path):
     open_day(svc)
     yield svc
     svc.db.dispose()
-
-
-async def wait_until(pilot, condition, tries: int = 250) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
 
 
 async def start(pilot, app) -> SalesInvoiceScreen:
