@@ -188,18 +188,21 @@ def reservations(session: Session, location_id: int, item_ids: "set[int] | list[
     per_batch: dict[int, Decimal] = {}
     if not ids:
         return per_item, per_batch
+    # Read the lines of the reserving documents (few, found by ix_document_type_status, their lines by
+    # ix_line_doc), not every line ever sold of the items: coalesce() keeps the planner off the item
+    # index, whose lines grow with every invoice (11 ms after 200 ten-line invoices, 1.3 ms this way).
+    docs = sa_select(Document.id).where(Document.location_id == location_id,
+                                        Document.doc_type.in_(RESERVING_TYPES), Document.status == "posted")
+    own = sorted(set(own_documents))
+    if own:
+        docs = docs.where(Document.id.not_in(own))
     stmt = (
         sa_select(DocumentLine.item_id, DocumentLine.batch_id, func.sum(DocumentLine.qty),
                   func.sum(DocumentLine.qty_done))
-        .join(Document, Document.id == DocumentLine.document_id)
-        .where(DocumentLine.item_id.in_(ids), Document.location_id == location_id,
-               Document.doc_type.in_(RESERVING_TYPES), Document.status == "posted",
+        .where(DocumentLine.document_id.in_(docs), func.coalesce(DocumentLine.item_id, 0).in_(ids),
                DocumentLine.qty > DocumentLine.qty_done)
         .group_by(DocumentLine.item_id, DocumentLine.batch_id)
     )
-    own = sorted(set(own_documents))
-    if own:
-        stmt = stmt.where(Document.id.not_in(own))
     for item_id, batch_id, qty, done in session.execute(stmt).all():
         qty = _qty(qty) - _qty(done)
         per_item[item_id] = per_item.get(item_id, ZERO_QTY) + qty
