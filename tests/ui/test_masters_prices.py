@@ -66,8 +66,8 @@ async def test_price_update_multiple_names_the_bad_row_then_saves(shop):
         assert screen.message_bar.text == "Price update 261201PU000001: 2 item(s) from 2026-12-01 (2 new, 0 replaced)"
         await pilot.press("f4")  # its history: the two price rows and the document
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryDialog", "history shown")
-        await pilot.pause(0.2)
-        assert "3 entries" in " ".join(str(w.render()) for w in app.screen.query("Static"))
+        await wait_for(pilot, lambda: "3 entries" in " ".join(str(w.render()) for w in app.screen.query("Static")),
+                       "the two price rows and the document in the history")
         await pilot.press("escape")
     rows = shop.masters.list_prices(update_no="261201PU000001").rows
     assert [(r.item, r.retail_price, r.wholesale_price, r.effective_from) for r in rows] == [
@@ -91,14 +91,14 @@ async def test_stock_receipt_with_keys_only(shop):
         assert screen.check_action("save", ()) is None  # posted is final
         # F3 lists the receipts; Enter opens one read-only with its lines
         await pilot.press("ctrl+n")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: screen.key is None, "a new receipt")
         await pilot.press("f3")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "MasterListDialog", "list shown")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MasterListDialog" and len(app.screen.rows) == 1,
+                       "the receipt listed")
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.key == "261101GR000001", "receipt reopened")
-        await pilot.pause(0.2)
         grid = screen.grid("lines")
+        await wait_for(pilot, lambda: grid.cell(0, "item").value == "BAND01", "its lines shown")
         assert (grid.cell(0, "item").value, grid.cell(0, "batch").value) == ("BAND01", "D900")
     [d900] = [b for b in shop.masters.batches("BAND01") if b.code == "D900"]
     assert (d900.stock, d900.expiry, d900.cost_usd) == (D("40.000"), dt.date(2030, 6, 30), D("0.65"))

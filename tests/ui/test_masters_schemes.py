@@ -132,9 +132,8 @@ async def test_users_are_admin_only_and_the_exchange_rate(shop):
         await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
         await pilot.press("f4")  # the rate's history from the audit log
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryDialog", "history shown")
-        await pilot.pause(0.2)
-        shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
-        assert "1 entry" in shown  # the rate created just now
+        await wait_for(pilot, lambda: "1 entry" in " ".join(str(w.render()) for w in app.screen.query("Static")),
+                       "the rate created just now in its history")
         await pilot.press("escape")
     actor = shop.users.login("clerk", "4321")
     assert (actor.role, actor.location_id is not None) == ("manager", True)
