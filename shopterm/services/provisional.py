@@ -84,6 +84,7 @@ from .posting import PostingPlan, PostResult, StockSpec
 from .promotions import cost_journal
 from .stock import StockAsk, check_available, check_batch, default_batch, on_hand
 from ..core.text import CONTACT_MAX
+from ..core.units import check_qty_for_unit
 from .masters_base import free_text
 
 if TYPE_CHECKING:
@@ -509,6 +510,9 @@ class ProvisionalService:
                                      f"of line {n}", field="qty", line=n))
             left[pl.id] = balance - qty
             item = items[pl.id]
+            whole = check_qty_for_unit(qty, item.unit)
+            if whole is not None:
+                raise ValidationError(f"Line {n}: {item.code}: {whole}", field="qty", line=n)
             batch = None
             bcode = _code(dl.batch)
             if bcode:

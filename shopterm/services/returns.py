@@ -128,6 +128,7 @@ from .posting import LoyaltySpec, PostingPlan, PostResult, StockSpec
 from .promotions import cost_journal
 from .stock import parse_date
 from ..core.text import ADDRESS_MAX, CONTACT_MAX
+from ..core.units import check_qty_for_unit
 from .masters_base import free_text
 
 if TYPE_CHECKING:
@@ -536,6 +537,9 @@ class ReturnsService:
             else:
                 bl = next((l for l in of_item if left[l.id] > 0), of_item[0])
             item = items[bl.item_id]
+            whole = check_qty_for_unit(qty, item.unit)
+            if whole is not None:
+                raise ValidationError(f"Line {n}: {item.code}: {whole}", field="qty", line=n)
             bcode = _code(rl.batch)
             parts: list[_Part] = []
             if basis.doc_type == "PI":
@@ -792,6 +796,9 @@ class ReturnsService:
             raise ValidationError(f"Line {n}: {exc}", field="qty", line=n) from None
         if qty <= 0:
             raise ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n)
+        whole = check_qty_for_unit(qty, item.unit)
+        if whole is not None:
+            raise ValidationError(f"Line {n}: {item.code}: {whole}", field="qty", line=n)
         try:
             price = parse_amount(dl.price, field="price")
         except MoneyError as exc:

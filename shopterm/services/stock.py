@@ -35,6 +35,7 @@ from .headless import Fields, handler
 from .errors import ExpiredBatch, InactiveRecord, InsufficientStock, NotFound, ValidationError
 from .posting import PostingPlan, PostResult, StockSpec
 from .masters_base import free_text
+from ..core.units import check_qty_for_unit
 
 if TYPE_CHECKING:
     from . import Services
@@ -373,6 +374,9 @@ class StockService:
                 raise NotFound(f"Line {ln.n}: item {ln.item} not found", field="item", line=ln.n)
             if item.inactive:
                 raise InactiveRecord(f"Line {ln.n}: item {item.code} is inactive", field="item", line=ln.n)
+            whole = check_qty_for_unit(ln.qty, item.unit)
+            if whole is not None:
+                raise ValidationError(f"Line {ln.n}: {item.code}: {whole}", field="qty", line=ln.n)
             items[ln.item] = item
             batch = session.exec(select(Batch).where(Batch.item_id == item.id, Batch.code == ln.batch)).first()
             if batch is None:

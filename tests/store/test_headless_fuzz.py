@@ -55,6 +55,7 @@ TEMPLATES: dict[str, dict] = {
     "sales_return": {**HEAD, "based_on": "invoice", "invoice": "261101SI000001", "narration": "damaged",
                      "mobile": "+243810000001", "lines": [{"item": "PARA500", "qty": "1"}]},
     "direct_return": {**HEAD, "customer": "C0001", "currency": "USD", "rate": "2850", "narration": "old stock",
+                      "mobile": "+243810000001", "address": "Kinshasa",
                       "lines": [{"item": "BAND01", "batch": "D001", "supplier": "SUP", "supplier_batch_no": "X1",
                                  "expiry": "2029-12-31", "qty": "1", "price": "1.10"}]},
     "stock_receipt": {**HEAD, "narration": "delivery",
@@ -130,10 +131,14 @@ def counts(shop) -> dict:
 @pytest.fixture
 def fuzz_shop(services):
     """The demo-like shop with the day open, one cash invoice (261101SI000001) and one provisional
-    invoice (261101PI000001), so receipts, returns and deliveries have something to point at."""
+    invoice (261101PI000001) and 500,000 CDF in the till, so receipts, returns, deliveries, payments and
+    exchanges have something to point at."""
     open_day(services)
     manager = actor(services, "manager")
-    out = post_documents(services, manager, [{"type": t, **TEMPLATES[t]} for t in ("sales_invoice", "provisional_invoice")])
+    services.masters.create_supplier(manager, code="SUP", name="Pharma Supplies")  # for direct_return
+    float_cdf = {"type": "shop_receipt", **TEMPLATES["shop_receipt"], "currency": "CDF", "amount": "500000"}
+    out = post_documents(services, manager, [{"type": t, **TEMPLATES[t]} for t in ("sales_invoice", "provisional_invoice")]
+                         + [float_cdf])
     assert out.ok, out.error
     return services
 
@@ -157,7 +162,8 @@ def check(shop, who, doc) -> None:
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_any_hostile_field_gives_a_clear_error_or_a_posted_document(fuzz_shop, data):
-    type_name = data.draw(st.sampled_from(sorted(TEMPLATES)), label="type")
+    # shop_close is fuzzed per type below: once it posts, the day is closed for every later example
+    type_name = data.draw(st.sampled_from(sorted(set(TEMPLATES) - {"shop_close"})), label="type")
     template = {"type": type_name, **TEMPLATES[type_name]}
     path = data.draw(st.sampled_from(paths(template)), label="path")
     value = data.draw(hostile, label="value")

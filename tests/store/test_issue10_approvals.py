@@ -142,3 +142,27 @@ def test_a_wrong_approver_pin_is_refused_when_nothing_needed_it(open_shop, cashi
     with pytest.raises(ApprovalDenied):
         open_shop.sales.post_invoice(cashier, d)
     assert documents(open_shop) == 0
+
+
+def test_every_document_that_moves_stock_counts_a_box_whole(open_shop, manager, cashier):
+    """A stock receipt of 1.5 BOX of PARA500 and a direct return of 0.5 ROLL of BAND01 are refused
+    like the invoice's 1.5 BOX; 2 BOX received passes."""
+    from shopterm.services.returns import DirectReturnDraft, DirectReturnLine
+
+    open_shop.masters.create_supplier(manager, code="SUP", name="Pharma Supplies")
+    with pytest.raises(ValidationError) as exc:
+        open_shop.stock.receive(manager, location="AXP", date=DAY, lines=[
+            {"item": "PARA500", "batch": "B077", "qty": "1.5", "cost_usd": "1.60", "expiry": "2028-01-31"}])
+    assert (exc.value.message, exc.value.field) == (
+        "Line 1: PARA500: 1.5 is not a whole number of BOX (a BOX is counted whole)", "qty")
+    with pytest.raises(ValidationError) as exc:
+        open_shop.returns.post_direct(cashier, DirectReturnDraft(
+            location="AXP", date=DAY, customer="C0001", currency="USD", rate="2850", narration="old",
+            mobile="+243810000001", address="Kinshasa",
+            lines=[DirectReturnLine(item="BAND01", batch="D001", supplier="SUP", supplier_batch_no="X1",
+                                    expiry=DAY.replace(year=2029, month=12, day=31), qty="0.5", price="1.10")]))
+    assert exc.value.message == "Line 1: BAND01: 0.5 is not a whole number of ROLL (a ROLL is counted whole)"
+    assert documents(open_shop) == 0
+    r = open_shop.stock.receive(manager, location="AXP", date=DAY, lines=[
+        {"item": "PARA500", "batch": "B077", "qty": "2", "cost_usd": "1.60", "expiry": "2028-01-31"}])
+    assert r.number
