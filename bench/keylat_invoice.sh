@@ -2,7 +2,8 @@
 # Keystroke latency and bytes per key in the Sales Invoice item grid (DESIGN §14).
 #
 # Opens the demo shop in a pseudo-terminal of 80×24, signs in as the cashier,
-# opens Sales Invoice (Facture) from the Ctrl+K palette, picks client C0001 and
+# opens Sales Invoice (Facture) from the Ctrl+K palette (it starts on the walk-in
+# customer CASH, the cursor in the item cell: DESIGN §12 "Counter flow"), picks
 # item PARA500 (Enter lands in the Qty cell), then types a digit and Backspace
 # into the Qty cell COUNT times: every key changes the line's figures, the
 # detail strip and the whole totals footer (in-memory core totals, no database).
@@ -25,6 +26,6 @@ trap 'rm -rf "$tmp"' EXIT
 # the figures are the time of the first and the last byte, not the silence.
 python3 "$keylat" --cols 80 --rows 24 --timeout 60 --quiet "${QUIET:-250}" \
     --ready "PIN" \
-    --setup 'cashier\r1111\r\x0bFacture\rC0001\rPARA500\r' \
+    --setup 'cashier\r1111\r\x0bFacture\rPARA500\r' \
     --key '5\x7f' --count "$count" "$@" \
     -- "$shopterm" demo --db "$tmp/demo.db"
