@@ -165,3 +165,27 @@ async def test_a_receipt_at_a_far_rate_asks_a_manager_on_screen(shop):
         doc = s.execute(select(m.Document).where(m.Document.doc_type == "RC")).scalar_one()
         assert (doc.rate, doc.approved_by is not None) == (D("3500"), True)
         assert doc.extra["received_cdf"] == "20000.00"
+
+
+async def test_changing_the_rate_of_a_cdf_invoice_converts_a_typed_price(shop):
+    """A CDF invoice, BAND01 × 2 at a typed 3000 CDF (1.05 USD at 2850). The rate becomes 3000:
+    the typed price keeps its dollar value, 3000 × 3000 / 2850 = 3,157.894… → 3,157.89 CDF, shown in
+    the message bar; 2 × 3,157.89 = 6,315.78 CDF (no tax on BAND01)."""
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await header_cash_sp01(pilot, screen)
+        screen.query_one("#field-currency").focus()
+        await pilot.press("space")  # USD → CDF, no lines yet
+        grid = screen.query_one(ItemGrid)
+        grid.focus_cell(1, "item")
+        await line(pilot, screen, 1, "BAND01", *"2", "tab", *"3000", "enter")
+        await wait_until(pilot, lambda: figures(screen)["net"] == "6,000.00")
+        rate = screen.query_one("#field-rate")
+        rate.focus()
+        rate.value = ""
+        await pilot.press(*"3000", "tab")
+        await wait_until(pilot, lambda: grid.cell(1, "price").value == "3157.89")
+        bar = screen.query_one(MessageBar)
+        assert bar.text == "Typed prices converted from rate 2850 to 3000: line 1 3,000.00 → 3,157.89"
+        await wait_until(pilot, lambda: figures(screen)["net"] == "6,315.78")
