@@ -76,9 +76,12 @@ def text(value: Any, *, field: str, label: str, required: bool = False, max_len:
 
 
 def free_text(value: Any, *, field: str, label: str | None = None, max_len: int = NARRATION_MAX,
-              multiline: bool = False, default: str = "") -> str:
+              multiline: bool | None = None, default: str = "") -> str:
     """A document's narration, reference, contact or address: control characters and an over-long
-    text are refused naming the field (never cut silently); blank gives ``default``."""
+    text are refused naming the field (never cut silently); blank gives ``default``. A narration
+    (or remarks) may hold line breaks unless ``multiline`` says otherwise; the other fields may not."""
+    if multiline is None:
+        multiline = field in ("narration", "remarks")
     try:
         result = clean_text(value, field=field, label=label, max_len=max_len, multiline=multiline)
     except TextError as exc:

@@ -780,7 +780,8 @@ class ReturnsService:
             raise NotFound(f"Line {n}: supplier {scode} not found", field="supplier", line=n)
         if sup.inactive:
             rule(InactiveRecord(f"Line {n}: supplier {scode} is inactive", field="supplier", line=n))
-        sbn = (dl.supplier_batch_no or "").strip()
+        sbn = free_text(dl.supplier_batch_no, field="supplier_batch_no", label=f"Line {n}: supplier batch no",
+                        max_len=40)
         if not sbn:
             raise ValidationError(f"Line {n}: supplier batch no is required", field="supplier_batch_no", line=n)
         expiry = parse_date(dl.expiry, "expiry", n)

@@ -446,7 +446,8 @@ class StockService:
             if qty <= 0:
                 raise ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n)
             out.append(_ReceiptLine(n, item, batch, qty, cost, parse_date(raw.get("expiry"), "expiry", n),
-                                    str(raw.get("supplier_batch") or "").strip()[:40],
+                                    free_text(raw.get("supplier_batch"), field="supplier_batch",
+                                              label=f"Line {n}: supplier batch", max_len=40),
                                     parse_date(raw.get("mfg_date"), "mfg_date", n)))
         return out
 
