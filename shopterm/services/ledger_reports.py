@@ -453,48 +453,59 @@ def _open_at(at: dt.date, columns, customer_ids: Sequence[int] | None = None):
     return union_all(*parts).subquery("open_at")
 
 
-#: Customers per round trip when open items are streamed (a few thousand rows at most).
+#: Customers per query when open items are streamed, and rows per page read from its cursor.
 OPEN_ITEMS_CHUNK = 40
+OPEN_ITEMS_PAGE = 200
+
+
+def _counted_match_ids(session: Session, at: dt.date, entry_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The matches that counted at ``at`` for these entries (one indexed query per page)."""
+    mids: dict[int, list[int]] = {}
+    if not entry_ids:
+        return mids
+    counted = [M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at)]
+    for entry_id, match_id in session.execute(
+        select(ML.c.entry_id, ML.c.match_id).join(M, M.c.id == ML.c.match_id)
+        .where(ML.c.entry_id.in_(list(entry_ids)), *counted).order_by(ML.c.match_id)
+    ):
+        mids.setdefault(entry_id, []).append(match_id)
+    return mids
 
 
 def iter_open_items(session: Session, at: dt.date, customer_id: int | None = None,
-                    chunk: int = OPEN_ITEMS_CHUNK) -> Iterator[OpenItem]:
-    """The open items as they stood at ``at``, customer by customer (code order), then by date:
-    read a few customers at a time, so the first page is on the screen before the rest is read."""
+                    chunk: int = OPEN_ITEMS_CHUNK, page: int = OPEN_ITEMS_PAGE) -> Iterator[OpenItem]:
+    """The open items as they stood at ``at``, customer by customer (code order), then by date.
+
+    A few customers per query, sorted in SQL and read from the cursor ``page`` rows at a time
+    (the matches that counted are read per page too), so the first page is out after one sort
+    in SQLite, not after building the whole ledger's rows in Python."""
     if customer_id is not None:
         order = [customer_id]
     else:
         order = list(session.execute(select(C.c.id).order_by(C.c.code)).scalars())
     amount_usd_type, amount_type = LE.c.amount_usd, LE.c.amount
-    for i in range(0, len(order), chunk):
-        ids = order[i:i + chunk]
+    cols = [LE.c.id, LE.c.customer_id, LE.c.doc_date, LE.c.due_date, LE.c.voucher_type, LE.c.number,
+            LE.c.reference, LE.c.currency, LE.c.amount, LE.c.amount_usd]
+    i, size = 0, 1
+    while i < len(order):
+        # 1, 2, 4 … customers per query up to ``chunk``: the first page waits for one customer's sort only
+        ids = order[i:i + size]
+        i, size = i + size, min(chunk, size * 2)
         info = _customers(session, ids)
-        cols = [LE.c.id, LE.c.customer_id, LE.c.doc_date, LE.c.due_date, LE.c.voucher_type, LE.c.number,
-                LE.c.reference, LE.c.currency, LE.c.amount, LE.c.amount_usd]
         o = _open_at(at, cols, ids)
-        fetched = session.execute(select(o).order_by(o.c.customer_id, o.c.doc_date, o.c.id)).all()
-        if not fetched:
-            continue
-        counted = [M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at)]
-        mids: dict[int, list[int]] = {}
-        for entry_id, match_id in session.execute(
-            select(ML.c.entry_id, ML.c.match_id).join(M, M.c.id == ML.c.match_id)
-            .where(*counted, M.c.customer_id.in_(ids)).order_by(ML.c.match_id)
-        ):
-            mids.setdefault(entry_id, []).append(match_id)
-        by_customer: dict[int, list] = {}
-        for r in fetched:
-            by_customer.setdefault(r.customer_id, []).append(r)
-        for cid in ids:
-            code, name, _group, _limit, days = info.get(cid, ("", "", "", ZERO, 0))
-            for r in by_customer.get(cid, ()):
+        place = case({cid: n for n, cid in enumerate(ids)}, value=o.c.customer_id) if len(ids) > 1 else literal(0)
+        result = session.execute(select(o).order_by(place, o.c.doc_date, o.c.id),
+                                 execution_options={"yield_per": page})
+        for part in result.partitions(page):
+            rows = [r for r in part if _dec(r.o_usd, amount_usd_type) != 0]
+            mids = _counted_match_ids(session, at, [r.id for r in rows])
+            for r in rows:
+                code, name, _group, _limit, days = info.get(r.customer_id, ("", "", "", ZERO, 0))
                 open_usd = _dec(r.o_usd, amount_usd_type)
                 open_amt = _dec(r.o_amt, amount_type)
-                if open_usd == 0 and open_amt == 0:  # francs still owed with no dollar left are open
-                    continue
                 amount, amount_usd = _dec(r.amount, amount_type), _dec(r.amount_usd, amount_usd_type)
                 due = r.due_date or (r.doc_date + dt.timedelta(days=days or 0))
-                yield OpenItem(r.id, cid, code, name, r.doc_date, due, (at - due).days, r.voucher_type,
+                yield OpenItem(r.id, r.customer_id, code, name, r.doc_date, due, (at - due).days, r.voucher_type,
                                type_label(r.voucher_type, amount_usd), r.number, r.reference, r.currency, amount,
                                amount_usd, open_amt, open_usd, tuple(mids.get(r.id, ())))
 
