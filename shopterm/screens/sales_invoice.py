@@ -196,9 +196,9 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
     def on_mount(self) -> None:
         self.grid.on_change = self._typed_in_grid
+        self.grid.item_search = self._item_choices  # F2: each item's price and available stock
         if self.counter_flow:
             self.grid.enter_ends_line = True
-            self.grid.item_search = self._item_choices
         self._load_context(first=True)
 
     def _typed_in_grid(self, line: int) -> None:
