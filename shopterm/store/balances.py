@@ -93,7 +93,8 @@ def stored(session: Session) -> dict[tuple[int, int, dt.date, str], tuple[Decima
 
 
 def _money(value) -> Decimal:
-    """A SUM over a scaled column: the driver may give the raw scaled integer."""
-    if isinstance(value, Decimal):
+    """A SUM over a scaled column: already money (exactly 2 decimals), or the raw scaled integer —
+    an ``int`` from SQLite, an integral ``Decimal`` (NUMERIC) from PostgreSQL."""
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
         return value
     return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))

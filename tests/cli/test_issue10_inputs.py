@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from shopterm.services.headless import post_text
 from shopterm.store import models as m
+from tests import backend
 from tests.store.conftest import _copy_services, _template, actor, open_day
 
 
@@ -76,7 +77,7 @@ def test_summary_of_a_closed_day_whose_shortage_was_approved(tmp_path_factory, t
     approves it at the close; the closed day's summary then says who approved it, not that an approval
     is still needed (main printed "a manager's approval is needed" and needs_approval true)."""
     svc = _copy_services(_template(tmp_path_factory), tmp_path)
-    db = str(svc.db.engine.url.database)
+    db = backend.db_arg(svc.db.url)
     svc.db.dispose()
     docs = [{"type": "shop_open", "location": "AXP", "date": "2026-11-23"},
             {"type": "shop_receipt", "location": "AXP", "date": "2026-11-23", "particulars": "1900",

@@ -447,3 +447,15 @@ def test_demo_is_usable_today_design_section_4_invoice(demo_services, tmp_path):
             ("B002", D("90.000")), ("B001", D("500.000"))]
     finally:
         svc.db.dispose()
+
+
+def test_a_sum_of_money_is_scaled_whichever_way_the_driver_gives_it():
+    """SQLite gives a raw SUM of scaled integers as an int, PostgreSQL as an integral NUMERIC (a
+    Decimal): both are 160.00, as is a sum the column type already scaled (ageing was 100× on PG)."""
+    from shopterm.services.ledger_reports import LE, _dec
+    from shopterm.store.balances import _money
+
+    for raw in (16000, D("16000"), D("160.00")):
+        assert _dec(raw, LE.c.amount_usd) == D("160.00") and str(_dec(raw, LE.c.amount_usd)) == "160.00"
+        assert str(_money(raw)) == "160.00"
+    assert _dec(D("-5"), LE.c.amount_usd) == D("-0.05") and _dec(None, LE.c.amount_usd) == D("0")
