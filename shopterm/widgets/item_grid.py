@@ -1306,7 +1306,7 @@ def detail_top(line: GridLine, number: int, on: dt.date | None = None) -> str:
     if d is None:
         if line.resolving:
             return f"{number}: looking up {line.resolving!r}…"
-        return f"{number}: type an item code or part of its name, Enter (F2 lists items)"
+        return f"{number}: code, barcode or name, Enter · 3*CODE qty first · Qty % → Disc · F2 list"
     parts = [f"{number}: {d.name}", f"{d.unit}×{fmt_qty(d.pack_size)}",
              f"stock {fmt_qty(d.current_stock)} res {fmt_qty(d.reserved_stock)}"]
     code = line.text("batch").strip().upper()

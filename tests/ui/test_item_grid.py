@@ -129,7 +129,7 @@ async def test_typing_a_line_fills_defaults_and_moves_cell_by_cell():
         assert screen.focused is grid.cell(2, "item")
         assert screen.totals.net == D("26.10")
         top, bottom = grid.detail_text()
-        assert top.startswith("2: type an item code")
+        assert top.startswith("2: code, barcode or name, Enter · 3*CODE qty first")
         await pilot.press("shift+tab")  # back to line 1's last cell
         assert screen.focused is grid.cell(1, "flat_discount")
         top, bottom = grid.detail_text()
