@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ..core.journal import BANK_CLEARING, EXCHANGE, RECEIVABLE, credit, debit
+from ..core.journal import BANK_CLEARING, RECEIVABLE, credit, debit
 from ..core.money import Currency, MoneyError, parse_amount, parse_rate, q2, q_rate, to_usd
 from ..store.models import Customer, CustomerLocation, Document, LedgerEntry, Location, Match, MatchLine
 from . import ledger_reports as R
@@ -276,10 +276,7 @@ class LedgerService:
                 debit(account, usd, ccy, value, memo=memo),
                 credit(RECEIVABLE, usd, ccy, value, customer_id=c.id, memo=memo),
             ]
-            if plan.exchange_usd:  # the invoices booked more (a loss) or less (a gain) than the payment
-                journal += [credit(RECEIVABLE, plan.exchange_usd, plan.exchange_currency, ZERO, customer_id=c.id,
-                                   memo="exchange difference"),
-                            debit(EXCHANGE, plan.exchange_usd, memo="exchange difference")]
+            journal += plan.exchange_lines(c.id)  # the invoices booked more (a loss) or less (a gain)
             doc = Document(doc_type="CR", location_id=loc.id, doc_date=day, customer_id=c.id, currency=ccy.value,
                            rate=the_rate, subtype=method, amount=value, amount_usd=usd,
                            narration=free_text(narration, field="narration"), extra={"method": method, "reference": reference})
@@ -292,7 +289,7 @@ class LedgerService:
             m = write_payment_match(session, actor, c.id, result.ledger_entry_ids, plan, day)
             settled = tuple(l for l in m.lines if l.entry_id not in result.ledger_entry_ids) if m else ()
             return PaymentResult(result.document_id, result.number, entry_id, c.code, ccy.value, value, usd, settled,
-                                 plan.settled_usd, usd - plan.used_usd, m.match_id if m else None,
+                                 plan.others_usd, usd - plan.used_usd, m.match_id if m else None,
                                  -plan.exchange_usd)
 
     @staticmethod

@@ -478,30 +478,47 @@ def settle_oldest(session: Session, actor: Actor | None, customer_id: int, credi
 
 
 @dataclass(frozen=True, slots=True)
-class PaymentPlan:
-    """What a payment on account settles, worked out before its voucher is written."""
+class SettlementPlan:
+    """What a document about to be posted settles on the customer's open entries, worked out before its
+    voucher is written so the exchange difference goes in that voucher (DESIGN §7, §8): a payment on
+    account settling the oldest open debits, an invoice using the customer's open credits."""
 
-    currency: Currency
-    amount: Decimal  # the payment, in its currency
-    debits: tuple[tuple[int, Decimal, Decimal], ...]  # (entry id, amount in its currency, booked USD) settled
-    used: Decimal  # of the payment, in its currency
-    used_usd: Decimal  # the payment's booked USD of ``used``
-    settled_usd: Decimal  # Σ the debits' booked USD settled
-    exchange_currency: Currency = Currency.USD  # the (first) debit's currency: the exchange line's
+    currency: Currency  # the new document's receivable currency
+    amount: Decimal  # its receivable amount (magnitude)
+    new_is_debit: bool  # an invoice (debit) using credits, or a payment (credit) settling debits
+    others: tuple[tuple[int, Decimal, Decimal], ...]  # (entry id, amount in its currency, booked USD) settled
+    used: Decimal  # of the new entry, in its currency
+    used_usd: Decimal  # the new entry's booked USD of ``used``
+    others_usd: Decimal  # Σ the other entries' booked USD settled
+    exchange_currency: Currency = Currency.USD  # the debit's currency: the exchange line's
 
     @property
     def exchange_usd(self) -> Decimal:
-        """The debits' booked USD less the payment's: + a loss (Dr 4200), − a gain."""
-        return self.settled_usd - self.used_usd
+        """The debits' booked USD less the credits': + a loss (Dr 4200), − a gain."""
+        return self.used_usd - self.others_usd if self.new_is_debit else self.others_usd - self.used_usd
+
+    def exchange_lines(self, customer_id: int) -> list[JLine]:
+        """Cr 1200 (0 in the debit's currency) / Dr 4200 a loss; the reverse for a gain."""
+        x = self.exchange_usd
+        if not x:
+            return []
+        return [JLine(RECEIVABLE, -x, self.exchange_currency, ZERO, customer_id=customer_id,
+                      memo="exchange difference"),
+                JLine(EXCHANGE, x, memo="exchange difference")]
 
 
-def plan_payment(session: Session, customer_id: int, ccy: Currency, amount: Decimal, amount_usd: Decimal,
-                 rate: Decimal, date: dt.date) -> PaymentPlan:
-    """Settle ``amount`` (``ccy`` at ``rate``, booked ``amount_usd``) on the customer's oldest open debits
-    dated ≤ ``date``, each in its own currency (DESIGN §8)."""
+#: Kept for callers of the first name.
+PaymentPlan = SettlementPlan
+
+
+def plan_settlement(session: Session, customer_id: int, ccy: Currency, amount: Decimal, amount_usd: Decimal,
+                    rate: Decimal, date: dt.date, *, new_is_debit: bool) -> SettlementPlan:
+    """Settle a new receivable entry of ``amount`` (``ccy`` at ``rate``, booked ``amount_usd``; magnitudes)
+    against the customer's oldest open entries of the other side dated ≤ ``date``, each debit in its own
+    currency (DESIGN §8)."""
     picked = []
     covered = ZERO
-    for other in _open_entries(session, customer_id, debit=True, up_to=date, exclude=0):
+    for other in _open_entries(session, customer_id, debit=not new_is_debit, up_to=date, exclude=0):
         r = session.execute(select(LE).where(LE.c.id == other.id)).first()
         picked.append(r)
         open_ccy = Currency.USD if r.open_amount == 0 else Currency(r.currency)
@@ -509,28 +526,42 @@ def plan_payment(session: Session, customer_id: int, ccy: Currency, amount: Deci
         covered += convert_at(open_amt, open_ccy, ccy, rate)
         if covered >= amount:
             break
+    empty = SettlementPlan(ccy, amount, new_is_debit, (), ZERO, ZERO, ZERO)
+    if not picked or amount <= 0:
+        return empty
     me = OpenEntry(0, ccy, amount, amount_usd, rate)
-    result = settle(_open_side([(r, None) for r in picked], _entry_rates(session, picked)), [me]) if picked else None
-    if result is None or not result.debits:
-        return PaymentPlan(ccy, amount, (), ZERO, ZERO, ZERO)
-    used, used_usd = result.credits.get(0, (ZERO, ZERO))
+    theirs = _open_side([(r, None) for r in picked], _entry_rates(session, picked))
+    result = settle([me], theirs) if new_is_debit else settle(theirs, [me])
+    mine, others = (result.debits, result.credits) if new_is_debit else (result.credits, result.debits)
+    if not others or 0 not in mine:
+        return empty
+    used, used_usd = mine[0]
     rows = {r.id: r for r in picked}
-    debits = tuple((i, a if rows[i].open_amount != 0 else ZERO, u) for i, (a, u) in result.debits.items())
-    first = rows[debits[0][0]]
-    return PaymentPlan(ccy, amount, debits, used, used_usd, result.debit_usd, Currency(first.currency))
+    parts = tuple((i, a if rows[i].open_amount != 0 else ZERO, u) for i, (a, u) in others.items())
+    debit_ccy = ccy if new_is_debit else Currency(rows[parts[0][0]].currency)
+    return SettlementPlan(ccy, amount, new_is_debit, parts, used, used_usd, sum((u for _, _, u in parts), ZERO),
+                          debit_ccy)
 
 
-def write_payment_match(session: Session, actor: Actor | None, customer_id: int, entry_ids: Sequence[int],
-                        plan: PaymentPlan, date: dt.date) -> MatchResult | None:
-    """Match a posted payment on account with the debits its plan settles.
+def plan_payment(session: Session, customer_id: int, ccy: Currency, amount: Decimal, amount_usd: Decimal,
+                 rate: Decimal, date: dt.date) -> SettlementPlan:
+    """A payment on account (a credit) on the oldest open debits: :func:`plan_settlement`."""
+    return plan_settlement(session, customer_id, ccy, amount, amount_usd, rate, date, new_is_debit=False)
 
-    ``entry_ids``: the payment's ledger entry, then its exchange-difference entry when it has one."""
-    if not plan.debits:
+
+def write_planned_match(session: Session, actor: Actor | None, customer_id: int, entry_ids: Sequence[int],
+                        plan: SettlementPlan, date: dt.date, kind: str) -> MatchResult | None:
+    """Match a posted document's receivable entry with what its plan settles.
+
+    ``entry_ids``: the document's ledger entries — its receivable entry first, then its
+    exchange-difference entry when the plan has one."""
+    if not plan.others:
         return None
     entry_id = entry_ids[0]
-    ids = [entry_id, *(i for i, _, _ in plan.debits)]
-    allocs = [(i, a, u) for i, a, u in plan.debits]
-    allocs.append((entry_id, -plan.used, -plan.used_usd))
+    mine, theirs = (1, -1) if plan.new_is_debit else (-1, 1)
+    allocs = [(i, a * theirs, u * theirs) for i, a, u in plan.others]
+    allocs.append((entry_id, plan.used * mine, plan.used_usd * mine))
+    ids = [entry_id, *(i for i, _, _ in plan.others)]
     if plan.exchange_usd != 0:
         allocs.append((entry_ids[1], ZERO, -plan.exchange_usd))
         ids.append(entry_ids[1])
@@ -538,10 +569,15 @@ def write_payment_match(session: Session, actor: Actor | None, customer_id: int,
     the_date = max(d for d in (date, earliest_match_date(session, ids)) if d is not None)
     from .cash import apply_match as write_match
 
-    match_id = write_match(session, actor, customer_id, allocs, the_date, "payment")
+    match_id = write_match(session, actor, customer_id, allocs, the_date, kind)
     lines = tuple(MatchedLine(i, rows[i].number, u, a, rows[i].currency, rows[i].open_usd - u) for i, a, u in allocs)
-    return MatchResult(match_id, customer_id, the_date, "payment", plan.settled_usd, lines,
-                       exchange_usd=plan.exchange_usd)
+    total = plan.used_usd if plan.new_is_debit else plan.others_usd
+    return MatchResult(match_id, customer_id, the_date, kind, total, lines, exchange_usd=plan.exchange_usd)
+
+
+def write_payment_match(session: Session, actor: Actor | None, customer_id: int, entry_ids: Sequence[int],
+                        plan: SettlementPlan, date: dt.date) -> MatchResult | None:
+    return write_planned_match(session, actor, customer_id, entry_ids, plan, date, "payment")
 
 
 def apply_credit(session: Session, customer_id: int, invoice_entry_id: int, *, actor: Actor | None = None,
@@ -570,7 +606,10 @@ __all__ = [
     "earliest_match_date",
     "match_entries",
     "PaymentPlan",
+    "SettlementPlan",
     "plan_payment",
+    "plan_settlement",
+    "write_planned_match",
     "settle_oldest",
     "sum_before",
     "unmatch",

@@ -807,18 +807,27 @@ class SalesService:
         if b.order is not None:
             self._consume_order(session, b, lines)
         cust = b.customer.code if b.customer else "-"
+        # "A customer's credit is used on the next invoice" (DESIGN §8), settled in the invoice's
+        # currency: planned first, so the exchange difference is in the invoice's own voucher
+        journal, credit_use = b.journal, None
+        receivable = next((j for j in b.journal if j.account == RECEIVABLE and j.customer_id is not None), None)
+        if b.customer is not None and receivable is not None and receivable.amount_usd > 0:
+            from .ledger_match import plan_settlement
+
+            credit_use = plan_settlement(session, b.customer.id, receivable.currency, receivable.amount,
+                                         receivable.amount_usd, b.rate, b.date, new_is_debit=True)
+            journal = [*journal, *credit_use.exchange_lines(b.customer.id)]
         plan = PostingPlan(
-            doc=doc, lines=lines, journal=b.journal, stock=stock, due_date=b.due_date, approver=b.approver,
+            doc=doc, lines=lines, journal=journal, stock=stock, due_date=b.due_date, approver=b.approver,
             loyalty=loyalty_specs(b.loyalty, b.customer.id if b.customer else None),
             summary=(f"{b.draft.doc_type} for {cust}: {format_amount(b.totals.receivable)} {b.currency.value}"
                      f"{' (credit limit approved by ' + b.approver.name + ')' if b.approver else ''}"),
         )
         result = self.s.posting.post(session, actor, plan)
-        if b.customer is not None and result.ledger_entry_ids:
-            # "A customer's credit is used on the next invoice" (DESIGN §8).
-            from .ledger_match import apply_credit
+        if credit_use is not None and result.ledger_entry_ids:
+            from .ledger_match import write_planned_match
 
-            apply_credit(session, b.customer.id, result.ledger_entry_ids[0], actor=actor, date=b.date)
+            write_planned_match(session, actor, b.customer.id, result.ledger_entry_ids, credit_use, b.date, "auto")
         return result
 
     @staticmethod

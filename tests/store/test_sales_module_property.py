@@ -295,7 +295,7 @@ def _check(s) -> None:
             expected[d.customer_id] = expected.get(d.customer_id, 0) + n
         assert {k: v for k, v in points.items() if v} == {k: v for k, v in expected.items() if v}
         # C0003 (francs only): CDF open items = the CDF sums of its ledger, exactly
-        c3 = ss.execute(select(Customer.id).where(Customer.code == FRANC_ONLY)).scalar_one()
+        c3 = ss.execute(select(Customer.id).where(Customer.code == FRANC_ONLY)).scalar_one_or_none()
         entries = ss.execute(select(LedgerEntry).where(LedgerEntry.customer_id == c3)).scalars().all()
         assert {e.currency for e in entries} <= {"CDF"}, [(e.number, e.currency) for e in entries]
         franc_sum = sum((e.amount for e in entries), D(0))
@@ -307,9 +307,10 @@ def _check(s) -> None:
             assert e.open_amount == e.amount - matched_cdf.get(e.id, 0), e.number
             if e.open_amount == 0 and e.amount != 0:
                 assert e.open_usd == 0, e.number  # settled in francs: nothing left in dollars either
-    report = s.ledger.open_items(actor(s, "manager"), DAY, customer=FRANC_ONLY)
-    assert report.total_by_currency.get("CDF", D(0)) == franc_sum
-    assert all(r.currency == "CDF" for r in report.rows)
+    if c3 is not None:  # (other tests reuse these checks on books without C0003)
+        report = s.ledger.open_items(actor(s, "manager"), DAY, customer=FRANC_ONLY)
+        assert report.total_by_currency.get("CDF", D(0)) == franc_sum
+        assert all(r.currency == "CDF" for r in report.rows)
     with s.db.read() as ss:
         # stock available ≥ 0 per item and per reserved batch
         on_item = dict(ss.execute(select(StockMove.item_id, func.sum(StockMove.qty)).group_by(StockMove.item_id)).all())

@@ -114,8 +114,8 @@ def test_franc_credit_is_used_on_the_next_franc_invoice_in_francs(open_shop, cas
     The 250,000 CDF invoice (87.72 USD) then uses it (DESIGN §8, "credit used on the next invoice"):
 
     - 90,000 CDF of the invoice settled → open **160,000.00 CDF**, booked share 31.58 → open 56.14 USD
-    - exchange difference 31.58 − 31.03 = 0.55 USD loss: Dr 4200 0.55 / Cr 1200 0.55 (0 CDF), a voucher
-      of the invoice (the settling document), dated the invoice's day.
+    - exchange difference 31.58 − 31.03 = 0.55 USD loss: Dr 4200 0.55 / Cr 1200 0.55 (0 CDF), in the
+      invoice's own voucher (the invoice is what settles the credit here).
     """
     services = open_shop
     p = post_one(services, cashier, payment("90000", "CDF", "2900"))
@@ -125,6 +125,7 @@ def test_franc_credit_is_used_on_the_next_franc_invoice_in_francs(open_shop, cas
     assert (inv.open_amount, inv.open_usd) == (D("160000.00"), D("56.14"))
     cr = entry_of(services, p["number"])
     assert (cr.open_amount, cr.open_usd, cr.is_open) == (D("0.00"), D("0.00"), False)
+    assert vouchers(services, si["number"]) == 1
     assert ("4200", "USD", D("0.55"), D("0.55")) in voucher_lines(services, si["number"])
     assert ("1200", "CDF", D("0.00"), D("-0.55")) in voucher_lines(services, si["number"])
     [item] = services.ledger.open_items(manager, DAY, customer="C0001").rows
