@@ -1,4 +1,4 @@
-"""``shopterm export journal``: the whole journal for an accountant (DESIGN §8, §11).
+"""``shopterm export journal|customers``: the journal for an accountant (DESIGN §8, §11), the customers as a re-importable file.
 
 ``--format hledger`` (default) writes an hledger journal whose ``hledger bal``
 reproduces the trial balance in USD; ``--format csv`` one row per journal
@@ -15,7 +15,7 @@ import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
 
-app = typer.Typer(help="Export the journal (hledger, CSV).", no_args_is_help=True)
+app = typer.Typer(help="Export the journal (hledger, CSV) or the customers (CSV, XLSX).", no_args_is_help=True)
 
 
 @app.command("journal")
@@ -44,3 +44,30 @@ def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help="hled
             typer.echo(f"wrote {output}", err=True)
         else:
             export_journal(services, actor, fmt, sys.stdout)
+
+
+@app.command("customers")
+def cmd_customers(format: Annotated[str, typer.Option("--format", "-f", help="csv or xlsx.")] = "csv",
+                  output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE.",
+                                                                show_default=False)] = None,
+                  db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Every customer, in the columns `shopterm import customers` takes (the CSV re-imports as it is)."""
+    with guard():
+        from ..services.errors import ValidationError
+        from ..services.imports import ImportService
+
+        fmt = (format or "").strip().lower()
+        if fmt == "xlsx" and not output:
+            raise ValidationError("--format xlsx needs --output FILE (a workbook is not text)", field="output")
+        services = open_services(db)
+        actor = acting_user(services, user, pin)
+        data = ImportService(services).export(actor, "customers", fmt)
+        if output:
+            try:
+                with open(output, "wb") as fh:
+                    fh.write(data)
+            except OSError as exc:
+                raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
+            typer.echo(f"wrote {output}", err=True)
+        else:
+            sys.stdout.write(data.decode("utf-8"))

@@ -177,6 +177,22 @@ class ImportService:
             return ImportResult(kind, len(rows), errors=tuple(sorted(bad, key=lambda b: b.row)))
         return ImportResult(kind, len(rows), created, updated, warnings=tuple(warnings))
 
+    # ------------------------------------------------------------------ export
+    def export(self, actor: Actor, kind: str, fmt: str = "csv") -> bytes:
+        """The masters of ``kind`` as the file an import of that kind takes (same columns, same
+        order), so an exported CSV re-imports unchanged; ``fmt`` ``xlsx`` gives the same table as a
+        workbook for a spreadsheet. Customers only for now (``EXPORTS``)."""
+        kind = (kind or "").strip().lower().replace("_", "-")
+        if kind not in EXPORTS:
+            raise ValidationError(f"unknown export {kind!r}; one of {', '.join(EXPORTS)}", field="kind")
+        fmt = (fmt or "").strip().lower()
+        if fmt not in EXPORT_FORMATS:
+            raise ValidationError(f"format: one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}", field="format")
+        actor.require("masters", f"Exporting {NOUNS[kind][1]}")
+        with self.db.read() as session:
+            rows = _customer_rows(session)
+        return _csv_bytes(COLUMNS[kind], rows) if fmt == "csv" else _xlsx_bytes(NOUNS[kind][1], COLUMNS[kind], rows)
+
     # ------------------------------------------------------------------ parsing
     def _parse(self, kind: str, data: bytes) -> tuple[list[_Row], list[BadRow], bool]:
         """The data rows (typed values parsed), the bad ones, and whether the file as a whole is unusable."""
@@ -481,6 +497,60 @@ class ImportService:
 # ---------------------------------------------------------------- helpers
 
 
+#: What can be exported, and in which formats.
+EXPORTS = ("customers",)
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _customer_rows(session: Session) -> list[list[str]]:
+    """Every customer, active or not, as the cells of :data:`COLUMNS` ``customers`` (two queries)."""
+    c = m.Customer
+    cat, grp, sp, card, loc = m.CustomerCategory, m.CustomerGroup, m.SalesPerson, m.LoyaltyCard, m.Location
+    found = session.execute(
+        select(c, cat.code, grp.name, sp.code, card.name, loc.code)
+        .outerjoin(cat, cat.id == c.category_id).outerjoin(grp, grp.id == c.group_id)
+        .outerjoin(sp, sp.id == c.sales_person_id).outerjoin(card, card.id == c.loyalty_card_id)
+        .outerjoin(loc, loc.id == c.location_id).order_by(c.code)).all()
+    where: dict[int, list[str]] = {}
+    for cid, lcode in session.execute(
+            select(m.CustomerLocation.customer_id, loc.code)
+            .join(loc, loc.id == m.CustomerLocation.location_id).order_by(loc.number)).all():
+        where.setdefault(cid, []).append(lcode)
+    rows = []
+    for cust, category, group, person, loyalty, own in found:
+        codes = where.get(cust.id, [])
+        if own and own in codes:  # a cash customer's own location first, as the import reads it
+            codes = [own, *[x for x in codes if x != own]]
+        rows.append([cust.code, cust.name, cust.kind, category or "", group or "", cust.price_category,
+                     f"{cust.credit_limit_usd:f}", str(cust.credit_days), cust.mobile, cust.email, cust.address,
+                     person or "", "yes" if cust.tax_exempt else "no", "yes" if cust.free_offer else "no",
+                     loyalty or "", ";".join(codes)])
+    return rows
+
+
+def _csv_bytes(columns: Iterable[str], rows: list[list[str]]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(list(columns))
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _xlsx_bytes(title: str, columns: Iterable[str], rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(list(columns))
+    for row in rows:
+        ws.append(row)  # text cells: a code like 00012 or a phone number keeps its digits
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def _read_bytes(source: Any) -> bytes:
     if isinstance(source, bytes):
         return source
@@ -539,4 +609,4 @@ def _reason(exc: ShopError, columns: Iterable[str]) -> str:
     return message
 
 
-__all__ = ["BadRow", "COLUMNS", "ImportResult", "ImportService"]
+__all__ = ["BadRow", "COLUMNS", "EXPORTS", "EXPORT_FORMATS", "ImportResult", "ImportService"]

@@ -55,6 +55,8 @@ from .masters_schemes import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .imports import ImportResult
 
 
@@ -160,6 +162,17 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
         from .imports import ImportService
 
         return ImportService(self.s).run(actor, kind, source, on_progress=on_progress)
+
+    def export_files(self, actor: Actor, kind: str) -> "tuple[Path, Path]":
+        """The masters of ``kind`` exported as CSV (re-importable) and XLSX into the actor's print
+        folder, named ``<kind>-<date>``; returns both paths (the screens' export key)."""
+        from .imports import ImportService
+
+        exporter = ImportService(self.s)
+        csv_data, xlsx_data = exporter.export(actor, kind, "csv"), exporter.export(actor, kind, "xlsx")
+        stem = f"{kind}-{self.s.today().isoformat()}"
+        return (self.s.printing.save_file(actor, f"{stem}.csv", csv_data),
+                self.s.printing.save_file(actor, f"{stem}.xlsx", xlsx_data))
 
 
 __all__ = [

@@ -245,6 +245,19 @@ class PrintService:
                                  f"{printed.command or printed.path or 'standard output'}")
         return printed
 
+    def save_file(self, actor: Actor, name: str, data: bytes, location: str | None = None) -> Path:
+        """Write ``data`` as ``name`` into the print folder of ``location`` (default: the actor's),
+        owner-only like every print, and return where it went (exports from the screens)."""
+        from .day import find_location
+
+        with self.db.read() as session:
+            loc = find_location(session, location, actor)
+            setup = session.execute(select(ShopSetup).where(ShopSetup.location_id == loc.id)).scalars().first()
+            folder = self.print_folder(loc.code, setup.print_dir if setup else "")
+        path = folder / name
+        self._write(path, data, private=True)
+        return path.resolve()
+
     def data_dir(self) -> Path:
         """The shop's data folder: the SQLite database's folder, else the user's data directory."""
         url = self.db.url or ""

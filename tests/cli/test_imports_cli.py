@@ -109,3 +109,53 @@ def test_missing_file_unknown_user_and_permissions(db, tmp_path):
     assert result.exit_code == 1 and "--user NAME" in result.stderr
     result = run("import", "sales-persons", sp, "--db", db, "--user", "ghost", "--pin", "1234")
     assert result.exit_code == 1 and result.stderr == "error: Unknown user or wrong PIN\n"
+
+
+CUSTOMERS_CSV = (
+    "code,name,kind,category,group,price_category,credit_limit_usd,credit_days,mobile,email,"
+    "address,sales_person,tax_exempt,free_offer,loyalty_card,locations\r\n"
+    "C0001,Kinshasa Pharma,credit,WH,Fleuve Group,wholesale,5000.00,30,+243810000001,achats@kinpharma.cd,"
+    "\"12, av. du Commerce, Gombe\",SP01,no,yes,,AXP\r\n"
+    "CASH,Walk-In Customer,cash,RE,WALK-IN,retail,0.00,0,,,,,yes,no,,AXP\r\n")
+
+
+def test_customers_export_in_the_import_columns_and_re_import(db, tmp_path):
+    """The export is the import's own file: same header, one row per customer by code, flags as yes/no,
+    locations joined by ';' — so exporting, re-importing and exporting again changes nothing."""
+    assert run("import", "sales-persons", csv_file(tmp_path, "sp.csv", "code,name\nSP01,Jean Mukendi\n"),
+               "--db", db, "--user", "admin").exit_code == 0
+    source = tmp_path / "in.csv"
+    source.write_bytes(CUSTOMERS_CSV.encode())
+    first = run("import", "customers", str(source), "--db", db, "--user", "admin")
+    assert first.stdout == "imported 2 customers (1 new, 1 updated)\n"  # init made the walk-in customer
+    # categories named WH/RE were created from the import with those codes: the export names them the same way
+    exported = run("export", "customers", "--db", db, "--user", "admin")
+    assert exported.exit_code == 0, exported.output
+    assert exported.stdout.replace("\r\n", "\n") == CUSTOMERS_CSV.replace("\r\n", "\n")
+    out = tmp_path / "out.csv"
+    assert run("export", "customers", "--output", str(out), "--db", db, "--user", "admin").exit_code == 0
+    again = run("import", "customers", str(out), "--db", db, "--user", "admin")
+    assert again.stdout == "imported 2 customers (0 new, 2 updated)\n"
+    assert out.read_bytes() == CUSTOMERS_CSV.encode()
+
+
+def test_customers_export_as_a_workbook_and_its_refusals(db, tmp_path):
+    from openpyxl import load_workbook
+
+    assert run("import", "sales-persons", csv_file(tmp_path, "sp.csv", "code,name\nSP01,Jean Mukendi\n"),
+               "--db", db, "--user", "admin").exit_code == 0
+    source = tmp_path / "in.csv"
+    source.write_bytes(CUSTOMERS_CSV.encode())
+    assert run("import", "customers", str(source), "--db", db, "--user", "admin").exit_code == 0
+    book = tmp_path / "customers.xlsx"
+    result = run("export", "customers", "--format", "xlsx", "--output", str(book), "--db", db, "--user", "admin")
+    assert (result.exit_code, result.stderr) == (0, f"wrote {book}\n")
+    rows = [list(r) for r in load_workbook(book).active.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["code", "name", "kind"] and len(rows[0]) == 16
+    assert rows[1][:2] == ["C0001", "Kinshasa Pharma"] and rows[1][6] == "5000.00" and rows[1][8] == "+243810000001"
+    assert rows[2][0] == "CASH" and rows[2][15] == "AXP"
+    # a workbook is not text; an unknown format is named
+    result = run("export", "customers", "--format", "xlsx", "--db", db, "--user", "admin")
+    assert result.exit_code == 1 and "--format xlsx needs --output FILE" in result.stderr
+    result = run("export", "customers", "--format", "pdf", "--db", db, "--user", "admin")
+    assert result.exit_code == 1 and "format: one of csv, xlsx, got 'pdf'" in result.stderr

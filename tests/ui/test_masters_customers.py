@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from textual.widgets import Footer
@@ -298,6 +299,26 @@ async def test_csv_import_of_a_bad_file_lists_the_bad_rows_and_imports_nothing(s
         assert dialog.query_one("#import-progress").percentage == 1
         await pilot.press("escape")
     assert shop.masters.get_customer("C0300").credit_limit_usd == D("100.00")
+
+
+async def test_ctrl_t_exports_the_customers_as_csv_that_re_imports_and_as_xlsx(shop):
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "customer")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: screen.message_bar.text.startswith("Exported to"),
+                       lambda: f"exported: {screen.message_bar.text!r}")
+        csv_path = Path(screen.message_bar.text.removeprefix("Exported to ").split(" and ")[0])
+    assert csv_path.name == "customers-2026-11-23.csv" and csv_path.parent.name == "AXP"
+    assert csv_path.with_suffix(".xlsx").stat().st_size > 0
+    assert oct(csv_path.stat().st_mode & 0o777) == "0o600"  # like every print: the owner's only
+    rows = csv_path.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == ("code,name,kind,category,group,price_category,credit_limit_usd,credit_days,mobile,email,"
+                       "address,sales_person,tax_exempt,free_offer,loyalty_card,locations")
+    assert len(rows) == 1 + shop.masters.list_customers(status="all").total
+    manager = shop.users.login("manager", "2222")
+    again = shop.masters.import_csv(manager, "customers", csv_path)
+    assert (again.ok, again.created) == (True, 0)
 
 
 # ---------------------------------------------------------------- groups and categories

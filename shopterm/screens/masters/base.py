@@ -394,6 +394,7 @@ class MasterScreen(DocumentScreen):
     LIST_SEARCH: ClassVar[str] = "code or name"  # what the list's search box searches
     TOGGLE: ClassVar[bool] = True  # F7 deactivate / reactivate
     IMPORT_KIND: ClassVar[str | None] = None  # Ctrl+O CSV import
+    EXPORT_KIND: ClassVar[str | None] = None  # Ctrl+T export (CSV that re-imports, and XLSX) to the print folder
     AUTO_CODE: ClassVar[bool] = False  # F6: the seed's "…" button
     HAS_DETAILS: ClassVar[bool] = False  # F5
     HINT: ClassVar[str] = ""  # a line under the form
@@ -407,6 +408,7 @@ class MasterScreen(DocumentScreen):
         Binding("f7", "deactivate", "Deact", id="master.deactivate", key_display="F7"),
         Binding("f7", "reactivate", "React", id="master.reactivate", key_display="F7"),
         Binding("ctrl+o", "import_csv", "CSV", id="master.import", key_display="^O"),
+        Binding("ctrl+t", "export", "Export", id="master.export", key_display="^T"),
     ]
 
     def __init__(self) -> None:
@@ -729,6 +731,8 @@ class MasterScreen(DocumentScreen):
             return self.TOGGLE and self.key is not None and self.inactive
         if action == "import_csv":
             return self.IMPORT_KIND is not None and not in_grid
+        if action == "export":  # all the records, not the one shown: offered on the blank form (fits 80 columns)
+            return self.EXPORT_KIND is not None and not in_grid and self.key is None
         return super().check_action(action, parameters)
 
     def action_state(self, action: str) -> bool | None:
@@ -902,6 +906,18 @@ class MasterScreen(DocumentScreen):
         from shopterm.screens.masters.csv_import import ImportDialog
 
         self.app.push_screen(ImportDialog(self.IMPORT_KIND, f"CSV import · {self.DOCUMENT_TITLE}"))
+
+    def action_export(self) -> None:
+        kind = self.EXPORT_KIND
+        if kind is None:
+            return
+        actor = self.actor
+        self.run_service(lambda: self.services.masters.export_files(actor, kind), self._exported,
+                         busy_text="Exporting…")
+
+    def _exported(self, paths: Any) -> None:
+        csv_path, xlsx_path = paths
+        self.message_bar.show_ok(f"Exported to {csv_path} and {xlsx_path.name}")
 
     # -- errors ------------------------------------------------------------------------
 

@@ -168,6 +168,7 @@ class _CustomerScreen(MasterScreen):
     AUTO_CODE = True
     HAS_DETAILS = True
     IMPORT_KIND = "customers"
+    EXPORT_KIND = "customers"
     LIST_COLUMNS = CUSTOMER_COLUMNS
     LIST_SORTS = CUSTOMER_SORTS
     LIST_EXTRA = (("f5", "details", "Details"),)
