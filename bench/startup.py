@@ -80,6 +80,9 @@ def run_once(cmd, ready: str, then: str, then_ready: str, timeout: float) -> dic
             settle()
             mark = len(seen)
             for step in then.split("|"):  # steps typed whole, each followed by a quiet moment
+                if step.startswith("~"):  # "~S": pause S seconds (let a slow machine move the focus)
+                    time.sleep(float(step[1:]))
+                    continue
                 keys, _, wait_text = step.partition("@")  # "keys@TEXT": then wait until TEXT shows
                 here = len(seen)
                 os.write(fd, keys.encode().decode("unicode_escape").encode())
