@@ -1,4 +1,4 @@
-"""``shopterm import sales-persons|items|customers|prices|stock FILE.csv`` (DESIGN §11).
+"""``shopterm import sales-persons|suppliers|items|customers|prices|stock FILE.csv`` (DESIGN §11).
 
 Each command checks the whole file first. With a bad row nothing is imported:
 a table of every bad row (its number, the header being row 1, and the reason)
@@ -59,6 +59,12 @@ def _progress_printer():
 def sales_persons(file: FileArg, db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Sales persons: code, name."""
     _run("sales-persons", file, db, user, pin)
+
+
+@app.command("suppliers")
+def suppliers(file: FileArg, db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Suppliers (of batches, named by the stock file's supplier column): code, name."""
+    _run("suppliers", file, db, user, pin)
 
 
 @app.command("items")

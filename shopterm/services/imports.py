@@ -1,4 +1,4 @@
-"""CSV import of masters and stock (DESIGN §11): sales-persons, items, customers, prices, stock.
+"""CSV import of masters and stock (DESIGN §11): sales-persons, suppliers, items, customers, prices, stock.
 
 Files are UTF-8 (a byte-order mark is fine) with a header row naming exactly
 the columns of :data:`COLUMNS` (any order). The whole file is checked first:
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 #: The columns of each kind of file (DESIGN §11), in the documented order.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "sales-persons": ("code", "name"),
+    "suppliers": ("code", "name"),
     "items": ("code", "name", "unit", "pack_size", "tax_rate", "cost_usd"),
     "customers": ("code", "name", "kind", "category", "group", "price_category", "credit_limit_usd", "credit_days",
                   "mobile", "email", "address", "sales_person", "tax_exempt", "free_offer", "loyalty_card",
@@ -68,8 +69,8 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 #: What one row is called in the summary line.
-NOUNS = {"sales-persons": ("sales person", "sales persons"), "items": ("item", "items"),
-         "customers": ("customer", "customers"), "prices": ("price", "prices"),
+NOUNS = {"sales-persons": ("sales person", "sales persons"), "suppliers": ("supplier", "suppliers"),
+         "items": ("item", "items"), "customers": ("customer", "customers"), "prices": ("price", "prices"),
          "stock": ("stock line", "stock lines")}
 
 ProgressFn = Callable[[int, int], None]
@@ -150,7 +151,7 @@ class ImportService:
         progress(0, len(rows))
         if kind == "stock":
             return self._import_stock(actor, rows, cell_errors, data, progress, date or self.s.today(), force)
-        apply = {"sales-persons": self._sales_person, "items": self._item, "customers": self._customer,
+        apply = {"sales-persons": self._sales_person, "suppliers": self._supplier, "items": self._item, "customers": self._customer,
                  "prices": self._price}[kind]
         created = updated = 0
         warnings: list[str] = []
@@ -270,6 +271,9 @@ class ImportService:
         if kind == "sales-persons":
             check("code", lambda: code(c["code"], field="code", label="code"))
             check("name", required("name", 80))
+        elif kind == "suppliers":
+            check("code", lambda: code(c["code"], field="code", label="code"))
+            check("name", required("name", 120))
         elif kind == "items":
             check("code", lambda: code(c["code"], field="code", label="code", max_len=30))
             check("name", required("name", 120))
@@ -328,6 +332,11 @@ class ImportService:
     def _sales_person(self, session: Session, actor: Actor, row: _Row, warnings: list[str], ctx: dict) -> bool:
         _, created = self.s.masters._save_sales_person(session, actor, {"code": row.values["code"],
                                                                         "name": row.values["name"]})
+        return created
+
+    def _supplier(self, session: Session, actor: Actor, row: _Row, warnings: list[str], ctx: dict) -> bool:
+        _, created = self.s.masters._save_supplier(session, actor, {"code": row.values["code"],
+                                                                    "name": row.values["name"]})
         return created
 
     def _item(self, session: Session, actor: Actor, row: _Row, warnings: list[str], ctx: dict) -> bool:
@@ -583,7 +592,7 @@ def _column(name: str) -> str:
 
 def _row_key(kind: str, row: _Row) -> tuple | None:
     c = row.cells
-    if kind in ("sales-persons", "items", "customers"):
+    if kind in ("sales-persons", "suppliers", "items", "customers"):
         return (c["code"].upper(),) if c["code"] else None
     if kind == "prices":
         return (c["location"].upper(), c["item"].upper(), c["currency"].upper(), c["effective_from"])

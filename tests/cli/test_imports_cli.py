@@ -159,3 +159,25 @@ def test_customers_export_as_a_workbook_and_its_refusals(db, tmp_path):
     assert result.exit_code == 1 and "--format xlsx needs --output FILE" in result.stderr
     result = run("export", "customers", "--format", "pdf", "--db", db, "--user", "admin")
     assert result.exit_code == 1 and "format: one of csv, xlsx, got 'pdf'" in result.stderr
+
+
+def test_suppliers_import_then_a_stock_file_naming_an_unknown_supplier_names_its_rows(db, tmp_path):
+    suppliers = csv_file(tmp_path, "suppliers.csv", "code,name\nPK,Pharmakina\nSHALINA,Shalina Healthcare\n")
+    result = run("import", "suppliers", suppliers, "--db", db, "--user", "admin")
+    assert (result.exit_code, result.stdout) == (0, "imported 2 suppliers (2 new, 0 updated)\n")
+    assert run("import", "suppliers", suppliers, "--db", db, "--user", "admin").stdout == \
+        "imported 2 suppliers (0 new, 2 updated)\n"
+    bad = csv_file(tmp_path, "bad.csv", "code,name\nPK,\nPK2,Pharmakina 2\nPK2,Again\n")
+    result = run("import", "suppliers", bad, "--db", db, "--user", "admin")
+    assert result.exit_code == 1
+    assert "name: a value is required" in result.stdout and "code PK2 is already on row 3" in result.stdout
+    items = csv_file(tmp_path, "items.csv", "code,name,unit,pack_size,tax_rate,cost_usd\n"
+                                            "PARA500,Paracetamol 500 mg,BOX,100,16,1.60\n")
+    assert run("import", "items", items, "--db", db, "--user", "admin").exit_code == 0
+    stock = csv_file(tmp_path, "stock.csv", "location,item,batch,qty,cost_usd,expiry,supplier,supplier_batch,mfg_date\n"
+                                            "AXP,PARA500,B001,500,1.60,2027-06-30,PK,PK-1,\n"
+                                            "AXP,PARA500,B002,100,1.60,2027-01-31,ZENUFA,Z-9,\n")
+    result = run("import", "stock", stock, "--db", db, "--user", "admin")
+    assert result.exit_code == 1 and "Supplier ZENUFA not found" in result.stdout
+    assert [line.split("│")[1].strip() for line in result.stdout.splitlines()
+            if line.startswith("│") and "ZENUFA" in line] == ["3"]

@@ -167,7 +167,7 @@ def test_bom_header_spacing_and_file_objects(services, importer, manager, tmp_pa
     result = importer.run(manager, "sales-persons", io.BytesIO(data))
     assert result.summary() == "imported 1 sales person (1 new, 0 updated)"
     assert services.masters.get_sales_person("SP09").name == "Eric Ilunga"
-    with pytest.raises(ValidationError, match="unknown import 'vendors'; one of sales-persons, items"):
+    with pytest.raises(ValidationError, match="unknown import 'vendors'; one of sales-persons, suppliers, items"):
         importer.run(manager, "vendors", data)
     with pytest.raises(ValidationError, match="file .*nope.csv not found"):
         importer.run(manager, "items", tmp_path / "nope.csv")

@@ -1,7 +1,7 @@
 """The seed's "CSV Import" button: a dialog that imports a CSV file with a progress bar.
 
 ``ImportDialog(kind, title)`` — ``kind`` is a :data:`services.imports.COLUMNS`
-key (``customers``, ``items``, ``prices``, ``sales-persons``, ``stock``). The
+key (``customers``, ``items``, ``prices``, ``sales-persons``, ``suppliers``, ``stock``). The
 dialog shows the expected columns, asks the file path, and Enter runs
 ``services.masters.import_csv(actor, kind, path, on_progress=…)`` in a worker
 thread; a ProgressBar follows ``on_progress(done, total)``. Then it shows
@@ -32,6 +32,7 @@ __all__ = ["ImportDialog"]
 #: The columns of each kind (DESIGN §11), shown before the file is read (no services import at start-up).
 COLUMNS_HELP = {
     "sales-persons": "code, name",
+    "suppliers": "code, name",
     "items": "code, name, unit, pack_size, tax_rate, cost_usd",
     "customers": "code, name, kind, category, group, price_category, credit_limit_usd, credit_days, mobile, email, "
                  "address, sales_person, tax_exempt, free_offer, loyalty_card, locations",

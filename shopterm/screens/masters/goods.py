@@ -63,6 +63,7 @@ class SupplierScreen(CodeNameScreen):
     DOCUMENT_TITLE = "Supplier"
     ENTITY, NOUN = "supplier", "Supplier"
     SERVICE, PLURAL = "supplier", "suppliers"
+    IMPORT_KIND = "suppliers"
 
 
 def batch_line(b: Any) -> Text:
