@@ -435,6 +435,9 @@ def _post_commission_payment(services: "Services", actor: Actor, doc: dict) -> d
                             narration=f.str("narration", "") or "", lines=lines)
     if f.draft and f.bool("approve"):
         raise ValidationError("commission_payment: 'draft' and 'approve' cannot both be true", field="approve")
+    if f.approver and not f.bool("approve"):  # never ignored: it belongs to Approve_Save
+        raise ValidationError("commission_payment: 'approver' approves a payment: give it with \"approve\": true",
+                              field="approver")
     if not f.bool("approve"):
         draft_id = services.commission.save(actor, draft)
         total = sum((l.amount_payable for l in lines), Z)

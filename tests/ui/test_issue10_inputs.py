@@ -189,3 +189,28 @@ async def test_changing_the_rate_of_a_cdf_invoice_converts_a_typed_price(shop):
         bar = screen.query_one(MessageBar)
         assert bar.text == "Typed prices converted from rate 2850 to 3000: line 1 3,000.00 → 3,157.89"
         await wait_until(pilot, lambda: figures(screen)["net"] == "6,315.78")
+
+
+async def test_shop_setup_has_the_rate_tolerance(tmp_path_factory, tmp_path):
+    """The admin sets the tolerance to 7,5 % (typed with a comma) on the Shop Setup screen at 80×24."""
+    from tests.store.conftest import _copy_services, _template
+    from tests.ui.test_masters_customers import app_for, open_master, wait_for
+
+    svc = _copy_services(_template(tmp_path_factory), tmp_path)
+    try:
+        app = app_for(svc, "admin")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_master(pilot, app, "shop_setup")
+            await wait_for(pilot, lambda: screen.key == "AXP", "AXP's setup shown")
+            field = screen.widget("rate_tolerance_pct")
+            assert field.value == "10.0000" or D(field.value) == D("10")
+            region = field.region
+            assert region.y + region.height <= 24 and region.x + region.width <= 80
+            field.focus()
+            field.value = ""
+            await pilot.press(*"7,5")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+        assert svc.masters.get_shop_setup("AXP").rate_tolerance_pct == D("7.5")
+    finally:
+        svc.db.dispose()
