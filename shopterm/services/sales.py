@@ -193,7 +193,8 @@ class InvoiceDefaults:
     customer: CustomerInfo | None  # the location's walk-in cash customer (Shop Setup); None: none set
     sales_type: str  # cash | credit (the customer's kind)
     currency: str  # Shop Setup's default currency
-    sales_person: str | None  # the signed-in user's own sales person
+    sales_person: str | None  # the signed-in user's own sales person, else the walk-in customer's
+    own_sales_person: str | None = None  # the signed-in user's own sales person only
 
 
 @dataclass(frozen=True, slots=True)
@@ -589,7 +590,7 @@ class SalesService:
             currency = (setup.default_currency if setup is not None else None) or "USD"
             sales_type = "credit" if info is not None and info.kind == "credit" else "cash"
             return InvoiceDefaults(loc.code, info, sales_type, currency, sp.code if sp else (
-                info.sales_person if info is not None else None))
+                info.sales_person if info is not None else None), sp.code if sp else None)
 
     def item_choices(self, query: str, location: str | None = None, customer_code: str | None = None,
                      currency: Currency | str = "USD", rate: Decimal | str | None = None,
@@ -1353,9 +1354,23 @@ def totals_out(t: DocumentTotals | StoredTotals, currency: str) -> dict:
 
 @handler("sales_invoice")
 def _post_sales_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
-    required = ["customer"] if "order" in doc else ["customer", "lines"]
+    required = ["customer"] if "order" in doc else ["lines"]
     f = Fields(doc, required=required, optional=[k for k in HEADER_FIELDS if k not in required])
     draft = draft_from_fields(f, "SI")
+    if "order" not in doc:
+        # omitted header fields take the counter's defaults, as on screen (DESIGN §11, §12): the walk-in
+        # customer and the currency of Shop Setup, the acting user's own sales person
+        d = services.sales.new_invoice_defaults(actor, draft.location)
+        changes: dict[str, Any] = {}
+        if "customer" not in doc and d.customer is not None:
+            changes["customer"] = d.customer.code
+        if "currency" not in doc:
+            changes["currency"] = d.currency
+        if "sales_person" not in doc:
+            sp = d.own_sales_person or (d.sales_person if "customer" not in doc else None)
+            if sp:
+                changes["sales_person"] = sp
+        draft = replace(draft, **changes) if changes else draft
     if f.draft:
         draft_id = services.sales.save_draft(actor, draft)
         p = services.sales.preview(draft, actor)

@@ -20,7 +20,7 @@ from shopterm.services.imports import ImportService
 from shopterm.services.errors import CreditLimitExceeded, NotFound, ValidationError
 from shopterm.store.models import Item
 
-from .conftest import DAY, ask_pin_always
+from .conftest import DAY, actor, ask_pin_always
 
 
 def set_barcode(services, code: str, barcode: str) -> None:
@@ -172,3 +172,23 @@ def test_headless_uses_the_same_approval_check(open_shop, cashier, manager):
     out = post_documents(open_shop, manager, doc)
     assert out.ok, out.error
     assert open_shop.sales.document(out.posted[0]["number"]).approved_by == "manager"
+
+
+def test_headless_invoice_takes_the_counter_defaults(open_shop, cashier, admin):
+    """``shopterm post`` without customer, currency or sales person: the walk-in customer, the shop's
+    currency and the acting user's own sales person, as on screen. BAND01 4 × 1.25 = 5.00, no tax."""
+    from shopterm.services.headless import post_documents
+
+    open_shop.users.update(admin, "cashier", sales_person="SP02")
+    doc = {"type": "sales_invoice", "location": "AXP", "date": "2026-11-23",
+           "lines": [{"item": "BAND01", "qty": "4"}]}
+    out = post_documents(open_shop, actor(open_shop, "cashier"), doc)
+    assert out.ok, out.error
+    view = open_shop.sales.document(out.posted[0]["number"])
+    assert (view.customer, view.sales_type, view.currency, view.sales_person, view.totals.net) == (
+        "CASH", "cash", "USD", "SP02", D("5.00"))
+    # a customer given: its own price category; the user's sales person still the default
+    out = post_documents(open_shop, actor(open_shop, "cashier"), {**doc, "customer": "C0001", "sales_type": "credit"})
+    assert out.ok, out.error
+    view = open_shop.sales.document(out.posted[0]["number"])
+    assert (view.customer, view.sales_person, view.totals.net) == ("C0001", "SP02", D("4.40"))
