@@ -512,13 +512,21 @@ PaymentPlan = SettlementPlan
 
 
 def plan_settlement(session: Session, customer_id: int, ccy: Currency, amount: Decimal, amount_usd: Decimal,
-                    rate: Decimal, date: dt.date, *, new_is_debit: bool) -> SettlementPlan:
+                    rate: Decimal, date: dt.date, *, new_is_debit: bool,
+                    only: Sequence[int] | None = None) -> SettlementPlan:
     """Settle a new receivable entry of ``amount`` (``ccy`` at ``rate``, booked ``amount_usd``; magnitudes)
-    against the customer's oldest open entries of the other side dated ≤ ``date``, each debit in its own
-    currency (DESIGN §8)."""
+    against the customer's oldest open entries of the other side dated ≤ ``date`` (``only`` these, when
+    given: a return settles its own invoice), each debit in its own currency (DESIGN §8)."""
     picked = []
     covered = ZERO
-    for other in _open_entries(session, customer_id, debit=not new_is_debit, up_to=date, exclude=0):
+    if only is not None:
+        wanted = session.execute(select(LE.c.id).where(
+            LE.c.id.in_(list(only)), LE.c.customer_id == customer_id, LE.c.is_open == True,  # noqa: E712
+            (LE.c.open_usd > 0) | (LE.c.open_amount > 0) if not new_is_debit else
+            (LE.c.open_usd < 0) | (LE.c.open_amount < 0), LE.c.doc_date <= date).order_by(LE.c.id)).all()
+    else:
+        wanted = _open_entries(session, customer_id, debit=not new_is_debit, up_to=date, exclude=0)
+    for other in wanted:
         r = session.execute(select(LE).where(LE.c.id == other.id)).first()
         picked.append(r)
         open_ccy = Currency.USD if r.open_amount == 0 else Currency(r.currency)

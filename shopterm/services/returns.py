@@ -419,7 +419,7 @@ class ReturnsService:
     def post(self, actor: Actor, draft: ReturnDraft, draft_id: int | None = None) -> PostResult:
         """Post a sales return (all or nothing): reversal, stock back, loyalty, ledger match."""
         actor.require("sell", "Sales returns")
-        from .ledger_match import match_entries
+        from .ledger_match import plan_settlement, write_planned_match
         from .sales import SalesService
 
         with self.db.write() as session:
@@ -467,19 +467,28 @@ class ReturnsService:
                         p.line.qty_returned = p.line.qty_returned + p.qty
                         session.add(p.line)
             loyalty = [LoyaltySpec(orig.customer_id, "reverse", -sr.points)] if sr.points else []
+            # the credit settles what is open of its invoice, in the invoice's currency, with any exchange
+            # difference in the return's own voucher (DESIGN §8)
+            journal, settles = sr.journal, None
+            receivable = next((j for j in sr.journal if j.account == RECEIVABLE and j.customer_id is not None
+                               and j.amount_usd < 0), None)
+            open_entry = session.exec(
+                select(LedgerEntry).where(LedgerEntry.document_id == orig.id, LedgerEntry.voucher_type == orig.doc_type,
+                                          LedgerEntry.amount > 0, LedgerEntry.is_open == True)  # noqa: E712
+                .order_by(LedgerEntry.id)).first()
+            if receivable is not None and open_entry is not None:
+                settles = plan_settlement(session, orig.customer_id, receivable.currency, -receivable.amount,
+                                          -receivable.amount_usd, doc.rate, sr.date, new_is_debit=False,
+                                          only=[open_entry.id])
+                journal = [*journal, *settles.exchange_lines(orig.customer_id)]
             result = self.s.posting.post(session, actor, PostingPlan(
-                doc=doc, lines=rows, journal=sr.journal, stock=stock, loyalty=loyalty, reference=orig.number,
+                doc=doc, lines=rows, journal=journal, stock=stock, loyalty=loyalty, reference=orig.number,
                 due_date=sr.date,
                 summary=f"SR for {cust.code if cust else '-'} against {basis.number}: credit "
                         f"{format_amount(f['credit'])} {orig.currency}"))
-            if result.ledger_entry_ids:
-                open_entry = session.exec(
-                    select(LedgerEntry).where(LedgerEntry.document_id == orig.id,
-                                              LedgerEntry.voucher_type == orig.doc_type,
-                                              LedgerEntry.open_usd > 0).order_by(LedgerEntry.id)).first()
-                if open_entry is not None:
-                    match_entries(session, actor, orig.customer_id,
-                                  [(open_entry.id, None), (result.ledger_entry_ids[0], None)], sr.date, "auto")
+            if settles is not None and result.ledger_entry_ids:
+                write_planned_match(session, actor, orig.customer_id, result.ledger_entry_ids, settles, sr.date,
+                                    "auto")
             return result
 
     # -- the build ------------------------------------------------------------------
