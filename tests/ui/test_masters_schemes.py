@@ -109,6 +109,12 @@ async def test_customer_details_show_purchases_and_open_the_invoice(shop):
         await pilot.press("escape")
         await pilot.press("4")
         assert "Credit limit $  5000.00" in str(details.query_one("#details-info-text").render())
+        # 5: the customer's ledger on top (GPOS shows it from the customer); Esc comes back
+        await pilot.press("5")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CustomerLedgerScreen"
+                       and str(app.screen.query_one("#ledger-balance").render()) == "Owes us 54.86 USD", "ledger")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is details, "back to the details")
 
 
 async def test_users_are_admin_only_and_the_exchange_rate(shop):

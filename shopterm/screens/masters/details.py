@@ -5,8 +5,9 @@ customer list. Shows all the customer's information, total purchases,
 outstanding balance, credit limit, available credit and loyalty points, and
 three paged lists: purchase history (number, date, amount, payment status —
 Enter opens the document read-only), payments, loyalty points. Keys 1–4
-switch between Purchases, Payments, Loyalty and Information; PgDn/PgUp page
-through the history; Esc goes back.
+switch between Purchases, Payments, Loyalty and Information; 5 opens the
+customer's ledger (GPOS shows the ledger from the customer; Esc there comes
+back here); PgDn/PgUp page through the history; Esc goes back.
 
 ``DocumentDialog(view)`` shows a posted document read-only (header, lines,
 totals; F9 its voucher) from ``services.sales.document(id)``.
@@ -78,6 +79,7 @@ class CustomerDetailsScreen(ShopScreen):
         Binding("2", "tab('payments')", "Paym", id="details.payments"),
         Binding("3", "tab('loyalty')", "Loyal", id="details.loyalty"),
         Binding("4", "tab('info')", "Info", id="details.info"),
+        Binding("5", "ledger", "Ledger", id="details.ledger"),
         Binding("enter", "open", "Open", id="details.open"),
         Binding("pagedown", "page(1)", show=False),
         Binding("pageup", "page(-1)", show=False),
@@ -199,6 +201,12 @@ class CustomerDetailsScreen(ShopScreen):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_open()
+
+    def action_ledger(self) -> None:
+        """The customer's ledger (entries, balance, matching) on top; Esc there comes back here."""
+        from shopterm.screens.ledgers.customer_ledger import open_customer_ledger
+
+        open_customer_ledger(self.app, self.code)
 
     def action_back(self) -> None:
         self.app.pop_screen()
