@@ -427,10 +427,14 @@ def _since(at: dt.date, customer_ids: Sequence[int] | None = None):
     unmatched after ``at`` are read (indexed by date and by unmatch date)."""
     usd = case((M.c.unmatched_on.is_(None), ML.c.amount_usd), (M.c.date <= at, -ML.c.amount_usd), else_=literal(0))
     amt = case((M.c.unmatched_on.is_(None), ML.c.amount), (M.c.date <= at, -ML.c.amount), else_=literal(0))
+    if customer_ids is not None:  # a few customers: their matches, by the customer index
+        later = [select(M.c.id).where(M.c.customer_id.in_(customer_ids), or_(M.c.date > at, M.c.unmatched_on > at))]
+    else:  # every customer: two branches, each led by its own index (an OR scanned every match line)
+        later = [select(M.c.id).where(M.c.date > at),
+                 select(M.c.id).where(M.c.unmatched_on > at, M.c.date <= at)]
+    ids = (union_all(*later) if len(later) > 1 else later[0]).subquery("later_matches")
     q = (select(ML.c.entry_id.label("entry_id"), func.sum(usd).label("usd"), func.sum(amt).label("amt"))
-         .join(M, M.c.id == ML.c.match_id).where(or_(M.c.date > at, M.c.unmatched_on > at)))
-    if customer_ids is not None:
-        q = q.where(M.c.customer_id.in_(customer_ids))
+         .select_from(ids).join(M, M.c.id == ids.c.id).join(ML, ML.c.match_id == M.c.id))
     return q.group_by(ML.c.entry_id).subquery("since")
 
 
@@ -446,7 +450,9 @@ def _open_at(at: dt.date, columns, customer_ids: Sequence[int] | None = None):
         o_amt = LE.c.open_amount + func.coalesce(d.c.amt, 0) if now_open else LE.c.open_amount + d.c.amt
         q = select(*columns, o_usd.label("o_usd"), o_amt.label("o_amt"))
         q = q.outerjoin(d, d.c.entry_id == LE.c.id) if now_open else q.join(d, d.c.entry_id == LE.c.id)
-        q = q.where(LE.c.is_open == now_open, LE.c.doc_date <= at)
+        # doc_date through coalesce(): the planner then reads the open entries by ix_le_open rather
+        # than every entry up to the date by a date index
+        q = q.where(LE.c.is_open == now_open, func.coalesce(LE.c.doc_date, LE.c.doc_date) <= at)
         if customer_ids is not None:
             q = q.where(LE.c.customer_id.in_(customer_ids))
         parts.append(q)
