@@ -25,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 # item are loaded (first use imports the sales service) before measuring starts;
 # the figures are the time of the first and the last byte, not the silence.
 python3 "$keylat" --cols 80 --rows 24 --timeout 60 --quiet "${QUIET:-250}" \
-    --ready "PIN" \
+    --ready "Sign in" \
     --setup 'cashier\r1111\r\x0bFacture\rPARA500\r' \
     --key '5\x7f' --count "$count" "$@" \
     -- "$shopterm" demo --db "$tmp/demo.db"
