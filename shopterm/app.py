@@ -31,6 +31,7 @@ from shopterm.screens.home import HomeScreen
 from shopterm.screens.login import LoginScreen
 from shopterm.widgets.inputs import ShopInput
 from shopterm.widgets.messages import describe_error
+from shopterm.widgets.typeahead import TypeaheadApp
 
 
 #: Seconds after start-up before the services open (see ``on_mount``).
@@ -66,8 +67,9 @@ class ScreenCommands(Provider):
                 yield Hit(score, matcher.highlight(title), command, text=title, help=help)
 
 
-class ShoptermApp(App[None]):
-    """The shopterm terminal app."""
+class ShoptermApp(TypeaheadApp, App[None]):
+    """The shopterm terminal app. Keys typed ahead wait for the screen that takes
+    them, one at a time and in order (:class:`~shopterm.widgets.typeahead.TypeaheadApp`)."""
 
     CSS_PATH = str(Path(__file__).with_name("shopterm.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "shopterm"
@@ -80,6 +82,7 @@ class ShoptermApp(App[None]):
 
     def __init__(self, services: Any, *, actor: Any = None, user: str = "") -> None:
         super().__init__()
+        self._typeahead_init()
         self._services: Any = None
         self._services_error: BaseException | None = None
         self._services_ready = threading.Event()

@@ -239,6 +239,14 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
 
         self.background(work, done, on_error=failed)
 
+    async def _fill_posted_rows(self, candidates: list[Any], amounts: dict[str, str]) -> None:
+        """The posted voucher's rows, read-only: what is shown is saved (Esc leaves at once)."""
+        try:
+            await self._fill_rows(candidates, amounts, read_only=True)
+            self.mark_clean()
+        finally:
+            self.release_keys("posted-rows")
+
     async def _fill_rows(self, candidates: list[Any], amounts: dict[str, str], *, read_only: bool = False) -> None:
         box = self.query_one("#cp-rows", VerticalScroll)
         await box.remove_children()
@@ -556,9 +564,14 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
 
         def done(cands: Any) -> None:
             wanted = [c for c in cands if c.number in amounts]
-            self.call_later(self._fill_rows, wanted, amounts, read_only=True)
+            self.call_later(self._fill_posted_rows, wanted, amounts)
 
-        self.background(work, done, on_error=lambda exc: True)
+        def failed(exc: BaseException) -> bool:
+            self.release_keys("posted-rows")
+            return True
+
+        self.hold_keys("posted-rows")  # Esc typed at once must see the voucher whole (and clean)
+        self.background(work, done, on_error=failed)
         self.mark_clean()
         self.set_document(doc.number, "Approved" if view.approved else doc.status.capitalize())
         self.set_focus(None)

@@ -48,12 +48,12 @@ class CurrencyExchangeScreen(CounterScreen):
 
     DOCUMENT_TITLE = "Currency Exchange"
     SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
-    AUTO_FOCUS = "#field-currency"
+    AUTO_FOCUS = "#field-amount-received"
     LIST_TITLE = "Currency exchanges"
     DOC_TYPE = "CE"
     FORM_FIELDS = ("#field-location", "#field-date", "#field-currency", "#field-amount-received",
                    "#field-exchange-rate", "#field-amount-given", "#field-narration")
-    FIRST_FIELD = "#field-currency"
+    FIRST_FIELD = "#field-amount-received"
 
     BINDINGS = [
         Binding("f7", "cancel_exchange", "Cancel", id="exchange.cancel", key_display="F7"),

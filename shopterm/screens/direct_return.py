@@ -236,7 +236,7 @@ class DirectReturnScreen(LinkedDocumentScreen):
             self._customer_pending = None
             return False
 
-        self.background(work, done, on_error=failed)
+        self.background(work, done, on_error=failed, hold_keys=True)
 
     @on(CompactChoice.Changed, "#field-currency, #field-tax-exempt, #field-credit-sale")
     def _choice_changed(self, event: CompactChoice.Changed) -> None:

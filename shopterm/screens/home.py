@@ -89,6 +89,13 @@ class HomeScreen(ShopScreen):
             event.stop()
             event.prevent_default()
             self.open(self.keys[char].key)
+            return
+        hidden = registry.hotkeys().get(char) if char else None
+        if hidden is not None:
+            # A screen this user may not open: say who may, never a dead key.
+            event.stop()
+            event.prevent_default()
+            self.show_error(f"{hidden.title} needs {_who_may(hidden.roles)}")
 
     @on(OptionList.OptionSelected, "#home-menu")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -108,3 +115,11 @@ class HomeScreen(ShopScreen):
         opener: Any = getattr(self.app, "open_entry", None)
         if opener is not None:
             opener(key)
+
+
+def _who_may(roles: frozenset[str]) -> str:
+    if "manager" in roles:
+        return "a manager"
+    if "admin" in roles:
+        return "an admin"
+    return " or ".join(sorted(roles)) or "another user"

@@ -144,7 +144,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
                 yield Static("Tel", classes="inv-label")
                 yield Input(id="field-contact-no", max_length=40, classes="inv-contact")
                 yield Static("SO/PF", classes="inv-label")
-                yield CodeInput(id="field-order", label="SO/Proforma No", classes="inv-order")
+                yield CodeInput(id="field-order", label="SO/Proforma No", classes="inv-order",
+                                search=self._open_order_rows, lookup_title="Open orders and proformas")
             with Horizontal(classes="inv-row"):
                 yield Static("Ccy", classes="inv-label")
                 yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
@@ -244,6 +245,11 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             if not was_dirty:
                 self.mark_clean()  # the defaults are not the cashier's changes
             self.recompute()
+            if first and not status.day_open:
+                # Say it before a whole document is typed, not at Save.
+                self.message_bar.show_warning(
+                    f"Day {status.business_date} is not open at {status.location_code}: "
+                    "Shop Open first, or this invoice cannot be saved")
 
         self.background(work, done)
 
@@ -590,11 +596,27 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
         self.background(work, done)
 
+    def _open_order_rows(self, query: str) -> list[Any]:
+        """F2 on SO/PF No (in a worker): the client's confirmed orders and proformas with
+        something left to invoice (every client's while none is chosen)."""
+        from shopterm.screens._counter import PickRow
+
+        customer = self.customer.code if self.customer is not None else None
+        orders = self.services.orders.open_orders(customer, self.location_code_typed())
+        q = query.strip().upper()
+        return [PickRow(o.number, f"{o.doc_type} {o.date} {o.customer or ''} {o.customer_name or ''}".strip(),
+                        f"{money.format_amount(o.net)} {o.currency}", o)
+                for o in orders if not q or q in o.number or q in (o.customer or "")]
+
     async def _copy_order(self, view: Any) -> None:
         from shopterm.services.drafts import DraftLine
 
-        lines = [DraftLine(item=l.item or "", qty=f"{(l.qty - l.qty_done):f}", price=f"{l.price:f}",
-                           discount_pct=f"{l.discount_pct:f}", flat_discount=f"{l.line_flat:f}")
+        def plain(value: Decimal) -> str:  # 10.000 -> "10", 0.0000 -> "0": as a cashier types it
+            text = f"{value:f}"
+            return text.rstrip("0").rstrip(".") if "." in text else text
+
+        lines = [DraftLine(item=l.item or "", qty=plain(l.qty - l.qty_done), price=f"{l.price:f}",
+                           discount_pct=plain(l.discount_pct), flat_discount=plain(l.line_flat))
                  for l in view.lines if l.item and l.qty > l.qty_done]
         if view.customer and (self.customer is None or self.customer.code != view.customer):
             self._input("customer").value = view.customer

@@ -90,18 +90,30 @@ def list_filters(q: ListQuery, location: str | None) -> dict[str, Any]:
 class Background:
     """Screen mixin: ``background(work, done, on_error=)`` runs ``work()`` in a thread (a
     read that must not block Save's single-flight ``run_service``) and ``done(result)`` back on
-    the event loop; an error is shown (``show_error``) unless ``on_error(exc)`` returns True."""
+    the event loop; an error is shown (``show_error``) unless ``on_error(exc)`` returns True.
+    ``hold_keys=True``: keys typed meanwhile wait until ``done`` has filled the form (a
+    customer's defaults), so they land after it, not under it."""
 
-    def background(self, work: Any, done: Any, *, on_error: Any = None) -> None:
+    def background(self, work: Any, done: Any, *, on_error: Any = None, hold_keys: bool = False) -> None:
         app: Any = self.app  # type: ignore[attr-defined]
+        reason = f"background-{id(work)}"
+        if hold_keys:
+            self.hold_keys(reason)  # type: ignore[attr-defined]
+
+        def finished(fn: Any, *args: Any) -> None:
+            try:
+                fn(*args)
+            finally:
+                if hold_keys:
+                    self.release_keys(reason)  # type: ignore[attr-defined]
 
         def in_thread() -> None:
             try:
                 result = work()
             except Exception as exc:  # shown in the message bar, never a traceback
-                app.call_from_thread(self._background_failed, exc, on_error)
+                app.call_from_thread(finished, self._background_failed, exc, on_error)
                 return
-            app.call_from_thread(done, result)
+            app.call_from_thread(finished, done, result)
 
         self.run_worker(in_thread, thread=True, group="background", exit_on_error=False)  # type: ignore[attr-defined]
 
@@ -581,7 +593,7 @@ class SalesOrderScreen(SalesDocumentScreen):
     LIST_TITLE = "Sales orders and proformas"
     CANCEL_WHAT = "order"
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "delete_row"})
-    AUTO_FOCUS = "#field-doc-type"
+    AUTO_FOCUS = "#field-customer"
     INVOICE_TYPE = ""
 
     def compose_header(self) -> ComposeResult:

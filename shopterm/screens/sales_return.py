@@ -86,7 +86,7 @@ class SalesReturnScreen(LinkedDocumentScreen):
     SERVICE_CALLS = ("returns", "preview", "post", "save_draft", "load_draft")
     GRID_COLUMNS = SR_COLUMNS
     FEFO_BATCH = False  # the batch is the one sold (a provisional invoice's: the service's choice)
-    AUTO_FOCUS = "#field-based-on"
+    AUTO_FOCUS = "#field-invoice"
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -117,7 +117,7 @@ class SalesReturnScreen(LinkedDocumentScreen):
             yield CompactChoice(YES_NO, id="field-print-usd", label="Print in USD", classes="inv-yn")
 
     def first_field(self) -> Any:
-        return self.field("based-on")
+        return self.field("invoice")  # the first field that takes typing (Shift+Tab: based on)
 
     # -- Return Based On, then Invoice No ------------------------------------------------------
 

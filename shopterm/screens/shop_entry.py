@@ -39,12 +39,12 @@ class ShopEntryScreen(CounterScreen):
 
     DOCUMENT_TITLE = "Receipt / Payment (Shop)"
     SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
-    AUTO_FOCUS = "#field-kind"
+    AUTO_FOCUS = "#field-particulars"
     LIST_TITLE = "Shop receipts and payments"
     DOC_TYPE = "RP"
     FORM_FIELDS = ("#field-location", "#field-date", "#field-kind", "#field-particulars", "#field-cost-centre",
                    "#field-currency", "#field-rate", "#field-amount", "#field-narration")
-    FIRST_FIELD = "#field-kind"
+    FIRST_FIELD = "#field-particulars"
 
     def compose_document(self) -> ComposeResult:
         yield Field(

@@ -82,6 +82,47 @@ class ShopScreen(FormNavigation, Screen):
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.busy = False
+        self._key_holds: set[str] = {"mount"}
+
+    # -- keys typed ahead (see shopterm.widgets.typeahead) -------------------
+
+    @property
+    def keys_ready(self) -> bool:
+        """False while the screen mounts, loads or saves: typed keys wait, in order."""
+        return self.is_mounted and not self._key_holds
+
+    def hold_keys(self, reason: str) -> None:
+        """Keys typed from now on wait until :meth:`release_keys` (same ``reason``)."""
+        self._key_holds.add(reason)
+
+    def release_keys(self, reason: str) -> None:
+        """End a :meth:`hold_keys`; the keys that waited go to the focused field."""
+        if reason in self._key_holds:
+            self._key_holds.discard(reason)
+            if not self._key_holds:
+                resume = getattr(self.app, "resume_keys", None)
+                if resume is not None:
+                    resume()
+
+    def call_later_holding(self, callback: Callable[..., Any], *args: Any) -> None:
+        """``call_later(callback, *args)``; keys typed meanwhile wait until it has run (e.g.
+        a record being shown: what is typed next goes into the form it fills, not under it)."""
+        reason = f"later-{id(callback)}-{len(self._key_holds)}"
+        self.hold_keys(reason)
+
+        async def run() -> None:
+            try:
+                result = callback(*args)
+                if hasattr(result, "__await__"):
+                    await result
+            finally:
+                self.release_keys(reason)
+
+        self.call_later(run)
+
+    def _on_mount(self) -> None:
+        # After the screen's own on_mount (focus, first loads) and one refresh.
+        self.call_after_refresh(self.release_keys, "mount")
 
     # -- layout --------------------------------------------------------------
 
@@ -199,6 +240,7 @@ class ShopScreen(FormNavigation, Screen):
             self.message_bar.show_info("Still working…")
             return None
         self.busy = True
+        self.hold_keys("service")
         if busy_text:
             self.message_bar.show_info(busy_text)
 
@@ -214,10 +256,14 @@ class ShopScreen(FormNavigation, Screen):
 
     def _service_done(self, result: Any, on_done: Callable[[Any], Any] | None, busy_text: str | None) -> None:
         self.busy = False
-        if busy_text and self.message_bar.text == busy_text:
-            self.message_bar.clear()
-        if on_done is not None:
-            on_done(result)
+        try:
+            if busy_text and self.message_bar.text == busy_text:
+                self.message_bar.clear()
+            if on_done is not None:
+                on_done(result)
+        finally:
+            if not self.busy:  # on_done may have started the next call
+                self.release_keys("service")
 
     def _service_failed(
         self,
@@ -227,6 +273,19 @@ class ShopScreen(FormNavigation, Screen):
         with_approval: Callable[[Any], Callable[[], Any]] | None,
     ) -> None:
         self.busy = False
+        try:
+            self._handle_service_error(exc, on_done, on_error, with_approval)
+        finally:
+            if not self.busy:  # on_done may have started the next call
+                self.release_keys("service")
+
+    def _handle_service_error(
+        self,
+        exc: BaseException,
+        on_done: Callable[[Any], Any] | None,
+        on_error: Callable[[BaseException], bool] | None,
+        with_approval: Callable[[Any], Callable[[], Any]] | None,
+    ) -> None:
         if on_error is not None and on_error(exc):
             return
         if with_approval is not None and _is_approval_required(exc):

@@ -406,17 +406,36 @@ class CodeInput(ShopInput):
 
         title = self.lookup_title or f"Find {self.label.lower()}"
 
+        screen = self.screen
+        hold = getattr(screen, "hold_keys", None)
+        if hold is not None:
+            # Keys typed after the pick wait until the focus has moved on.
+            hold("lookup")
+
         def picked(row: Any) -> None:
-            if row is None:
-                self.focus()
-                return
-            self.value = row.code
-            if self.error is not None:
-                self.validate(self.value)
-            self.focus()
-            self.post_message(self.Picked(self, row))
+            try:
+                if row is None:
+                    self.focus()
+                    return
+                self.value = row.code
+                if self.error is not None:
+                    self.validate(self.value)
+                self.post_message(self.Picked(self, row))
+                self.focus_next_field()
+            finally:
+                release = getattr(screen, "release_keys", None)
+                if release is not None:
+                    release("lookup")
 
         self.app.push_screen(LookupDialog(title, self.search, initial=self.value.strip()), picked)
+
+    def focus_next_field(self) -> None:
+        """After a pick: on to the next field (what is typed next is not appended to the code)."""
+        mover = getattr(self.screen, "_form_move", None)
+        if mover is not None:
+            mover(self, 1, wrap=False)
+        else:
+            self.focus()
 
 
 # -- typeahead-safe form keys ----------------------------------------------------

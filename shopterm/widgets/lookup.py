@@ -106,7 +106,18 @@ class LookupDialog(ModalScreen[Any]):
             yield OptionList(id="lookup-rows")
             yield MessageBar(id="lookup-message")
 
+    @property
+    def keys_ready(self) -> bool:
+        """Keys typed after Enter wait while the pick waits for its search (shopterm.widgets.typeahead)."""
+        return self.is_mounted and not self._pick_when_loaded
+
+    def _resume_keys(self) -> None:
+        resume = getattr(self.app, "resume_keys", None)
+        if resume is not None:
+            resume()
+
     def on_mount(self) -> None:
+        self.call_after_refresh(self._resume_keys)
         self.query_one("#lookup-rows", OptionList).can_focus = False
         self.query_one("#lookup-query", Input).focus()
         self._run_search(self._initial)
@@ -148,6 +159,7 @@ class LookupDialog(ModalScreen[Any]):
         bar = self.query_one("#lookup-message", MessageBar)
         if self._pick_when_loaded:
             self._pick_when_loaded = False
+            self._resume_keys()
             if self.rows:
                 self.dismiss(self.rows[0])
                 return
@@ -161,6 +173,7 @@ class LookupDialog(ModalScreen[Any]):
     @on(Failed)
     def _failed(self, event: Failed) -> None:
         self._pick_when_loaded = False
+        self._resume_keys()
         message, _field = describe_error(event.error)
         self.query_one("#lookup-message", MessageBar).show_error(message)
 

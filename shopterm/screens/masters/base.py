@@ -645,7 +645,14 @@ class MasterScreen(DocumentScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.call_after_refresh(self._start)
+        self.hold_keys("start")  # keys typed while the form opens go into its first field
+        self.call_after_refresh(self.call_later_holding, self._start_then_release)
+
+    async def _start_then_release(self) -> None:
+        try:
+            await self._start()
+        finally:
+            self.release_keys("start")
 
     async def _start(self) -> None:
         await self.clear_form()
@@ -804,7 +811,7 @@ class MasterScreen(DocumentScreen):
             call = lambda: self.svc_create(self.services, actor, {**values, **extra})  # noqa: E731
         else:
             call = lambda: self.svc_update(self.services, actor, key, values)  # noqa: E731
-        self.run_service(call, lambda info: self.call_later(self._saved, info, key is None),
+        self.run_service(call, lambda info: self.call_later_holding(self._saved, info, key is None),
                          busy_text="Saving…", on_error=lambda exc: self.on_save_error(exc, values, key, actor))
 
     def on_save_error(self, exc: BaseException, values: dict[str, Any], key: str | None, actor: Any) -> bool:
@@ -846,7 +853,7 @@ class MasterScreen(DocumentScreen):
 
     def open_key(self, key: str) -> None:
         """Load the record ``key`` into the form."""
-        self.run_service(lambda: self.svc_get(self.services, key), lambda info: self.call_later(self._opened, info),
+        self.run_service(lambda: self.svc_get(self.services, key), lambda info: self.call_later_holding(self._opened, info),
                          busy_text="Loading…")
 
     async def _opened(self, info: Any) -> None:

@@ -168,7 +168,7 @@ class ShopSetupScreen(MasterScreen):
 
     def _found(self, info: Any) -> None:
         if info is not None and self.key is None and not self.dirty:
-            self.call_later(self._opened, info)
+            self.call_later_holding(self._opened, info)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         rows = [r for r in s.masters.list_shop_setups() if _matches(q, r.location, r.cash_customer, r.cash_customer_name)]

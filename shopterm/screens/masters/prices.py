@@ -154,7 +154,7 @@ class PriceSingleScreen(MasterScreen):
 
     def _listed(self, result: Any) -> None:
         if result is not None:
-            self.call_later(self._opened, result[1])
+            self.call_later_holding(self._opened, result[1])
 
     def info_values(self, info: Any) -> dict[str, Any]:
         return {"location": info.location, "item": info.item, "currency": info.currency,

@@ -264,7 +264,7 @@ class _TargetScreen(MasterScreen):
 
     def _listed(self, result: Any) -> None:
         if result is not None:
-            self.call_later(self._opened, result[1])
+            self.call_later_holding(self._opened, result[1])
 
     def history_key(self, info: Any) -> Any:
         return info.id
