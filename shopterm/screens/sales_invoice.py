@@ -560,6 +560,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             self.query_one("#inv-credit", Static).update("")
         else:
             self._input("customer").value = info.code
+            self.error_resolved(self._input("customer"))  # e.g. "nothing chosen for …" before this pick
             name.update(Text(info.name, no_wrap=True, overflow="ellipsis"))
             if not contact.value.strip() or (old is not None and contact.value.strip() == old.contact):
                 contact.value = info.contact or ""

@@ -83,6 +83,7 @@ class ShopScreen(FormNavigation, Screen):
         super().__init__(name=name, id=id, classes=classes)
         self.busy = False
         self._key_holds: set[str] = {"mount"}
+        self.error_source: Widget | None = None  # the field the error shown is about
 
     # -- keys typed ahead (see shopterm.widgets.typeahead) -------------------
 
@@ -177,12 +178,24 @@ class ShopScreen(FormNavigation, Screen):
         else:
             message = error
         self.message_bar.show_error(message)
+        self.error_source = None
         if field:
             widget = self.find_field(field)
             if widget is not None:
+                self.error_source = widget
                 widget.add_class("-error")
                 if widget.focusable:
                     widget.focus()
+
+    def error_resolved(self, widget: Widget | None) -> None:
+        """``widget`` now holds a good value (e.g. a valid pick): its error, if it is
+        the one shown, goes away (a stale error never stays)."""
+        if widget is None:
+            return
+        widget.remove_class("-error")
+        if self.message_bar.kind == "error" and getattr(self, "error_source", None) is widget:
+            self.message_bar.clear()
+            self.error_source = None
 
     def find_field(self, field: str) -> Widget | None:
         """The widget for a service-side field name: ``id`` ``field``,

@@ -826,6 +826,9 @@ class ItemGrid(Widget, can_focus=False):
             return
         line.resolving = None
         self.apply_defaults(row, payload, new_item=True)
+        resolved = getattr(self.screen, "error_resolved", None)
+        if resolved is not None:
+            resolved(row.cell("item"))  # "nothing chosen for …" of this cell is stale now
 
     def _resolve_failed(self, row: GridRow, text: str, exc: BaseException) -> None:
         if row not in self._rows:
@@ -1154,7 +1157,11 @@ class ItemGrid(Widget, can_focus=False):
         if 0 <= index < len(keys):
             self._focus(row.cell(keys[index]))
         elif index >= len(keys) and r + 1 < len(self._rows):
-            self._focus(self._rows[r + 1].cell(keys[0]))
+            # Enter goes down the same column (the quantity typed row after row, the next
+            # row's batch left as it is); Tab walks every cell.
+            below = self._rows[r + 1].cell(key) if enter else None
+            editable = isinstance(below, ShopInput) and not below.disabled
+            self._focus(below if editable else self._rows[r + 1].cell(keys[0]))
         elif index < 0 and r > 0:
             self._focus(self._rows[r - 1].cell(keys[-1]))
         else:
@@ -1410,4 +1417,5 @@ class ItemGridHost:
         show = getattr(self, "show_error", None)
         if show is not None:
             show(event.error)
+            self.error_source = event.grid.cell(event.line, event.key)  # type: ignore[attr-defined]
         event.grid.focus_cell(event.line, event.key)

@@ -30,8 +30,11 @@ from typing import Any
 
 from textual import events
 
-#: A key not finished after this long (a widget removed under it) lets the next one go.
+#: How often a key not yet handled is looked at: if the widget it went to is gone
+#: (removed under it), the next key goes; a busy but live widget is waited for, up to
+#: :data:`KEY_MAX_WAIT` (a slow terminal under load must not reorder keys).
 KEY_TIMEOUT = 0.5
+KEY_MAX_WAIT = 5.0
 
 
 class QueuedKey(events.Key):
@@ -83,8 +86,9 @@ class TypeaheadApp:
 
     @property
     def typeahead_pending(self) -> int:
-        """Keys received and not yet handed out (tests, diagnostics)."""
-        return len(self._typeahead) + (self._key_in_flight is not None)
+        """Keys received and not yet handled, counting those still in the app's queue (tests)."""
+        queued = sum(1 for m in getattr(self._message_queue, "values", ()) if isinstance(m, events.Key))  # type: ignore[attr-defined]
+        return queued + len(self._typeahead) + (self._key_in_flight is not None)
 
     def keys_ready(self) -> bool:
         screen = self.screen  # type: ignore[attr-defined]
@@ -121,14 +125,27 @@ class TypeaheadApp:
                 key = QueuedKey(raw.key, raw.character, self)
                 key._sender = raw._sender
                 self._key_in_flight = key
+                target = self.focused or self.screen  # type: ignore[attr-defined]
                 await super().on_event(key)  # type: ignore[misc]
                 if not key.is_forwarded:
                     key.finish()  # a priority binding handled it
                 elif self._key_in_flight is key:
-                    loop = asyncio.get_running_loop()
-                    self._key_timer = loop.call_later(KEY_TIMEOUT, key.finish)
+                    self._arm_key_timer(key, target, 0.0)
         finally:
             self._pumping = False
+
+    def _arm_key_timer(self, key: QueuedKey, target: Any, waited: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._key_timer = loop.call_later(KEY_TIMEOUT, self._key_overdue, key, target, waited + KEY_TIMEOUT)
+
+    def _key_overdue(self, key: QueuedKey, target: Any, waited: float) -> None:
+        if self._key_in_flight is not key:
+            return
+        alive = bool(getattr(target, "is_attached", False)) and not getattr(target, "_closing", True)
+        if alive and waited < KEY_MAX_WAIT:
+            self._arm_key_timer(key, target, waited)
+        else:
+            key.finish()
 
     def _key_finished(self, key: QueuedKey) -> None:
         if self._key_in_flight is not key:

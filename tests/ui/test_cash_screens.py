@@ -56,8 +56,8 @@ async def test_receipt_of_the_design_invoice_gives_6100_change(shop):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(pilot, app, "sales_receipt")
         assert screen.focused.id == "field-invoice"
-        for shown in ("F2 Find", "^N New", "^S Save", "F3 List", "Esc Back"):
-            assert shown in footer(screen)
+        shown = ("F2 Find", "^N New", "^S Save", "F3 List", "Esc Back")
+        await wait_for(pilot, lambda: all(s in footer(screen) for s in shown), f"footer {footer(screen)!r}")
         await pilot.press(*number, "enter")
         await wait_for(pilot, lambda: text(screen, "invoice-cdf") == "156,400.00", "invoice loaded")
         assert text(screen, "customer") == "CASH Walk-In Customer"
@@ -155,9 +155,9 @@ async def test_shop_payment_without_narration_is_refused_on_the_field(shop):
     app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(pilot, app, "shop_entry")
-        assert screen.focused.id == "field-kind"
-        # p: Payment; particulars 6400 (shop expenses); cost centre SHOP; currency CDF; rate 2850; amount
-        await pilot.press("p", "enter", *"6400", "enter", *"SHOP", "enter", "enter", "enter", *"5000", "enter")
+        assert screen.focused.id == "field-particulars"  # the first field that takes typing
+        # Shift+Tab, p: Payment; particulars 6400 (shop expenses); cost centre SHOP; currency CDF; rate 2850; amount
+        await pilot.press("shift+tab", "p", "enter", *"6400", "enter", *"SHOP", "enter", "enter", "enter", *"5000", "enter")
         assert screen.query_one("#field-kind").value == "payment"
         assert screen.focused.id == "field-narration"
         await wait_for(pilot, lambda: text(screen, "amount-usd") == "1.75", "live USD equivalent")
@@ -173,7 +173,7 @@ async def test_shop_receipt_shows_equivalents_and_posts(shop):
     app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(pilot, app, "shop_entry")
-        await pilot.press("enter", *"1900", "enter", *"SHOP", "enter", "enter", "enter", *"100000", "enter")
+        await pilot.press(*"1900", "enter", *"SHOP", "enter", "enter", "enter", *"100000", "enter")
         # 100,000 CDF at 2850 = 35.0877 → 35.09 USD
         await wait_for(pilot, lambda: text(screen, "amount-usd") == "35.09", "equivalents")
         assert text(screen, "cash-ledger") == "1110"
@@ -190,10 +190,10 @@ async def test_exchange_shows_the_gain_posts_and_cancels_with_approval(shop):
     app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(pilot, app, "currency_exchange")
-        assert screen.focused.id == "field-currency"
+        assert screen.focused.id == "field-amount-received"  # currency CDF (default) is Shift+Tab away
         assert "F7" not in footer(screen)  # nothing to cancel yet
-        # currency CDF (default) → amount received → actual rate
-        await pilot.press("enter", *"300000", "enter", "ctrl+u", *"3000", "enter")
+        # amount received → actual rate
+        await pilot.press(*"300000", "enter", "ctrl+u", *"3000", "enter")
         await wait_for(pilot, lambda: text(screen, "gain-usd") == "+5.26 gain", "gain")
         assert text(screen, "system-rate") == "2850"
         assert text(screen, "gain-cdf") == "+15,000.00 gain"
@@ -226,7 +226,7 @@ async def test_exchange_amount_given_can_be_typed_over(shop):
     app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(pilot, app, "currency_exchange")
-        await pilot.press("enter", *"300000", "enter", "ctrl+u", *"3000", "enter")
+        await pilot.press(*"300000", "enter", "ctrl+u", *"3000", "enter")
         await wait_for(pilot, lambda: screen.query_one("#field-amount-given").value == "100.00", "default given")
         # typing replaces the default (it is selected); 105 USD for 300,000 CDF: gain 0.26 USD, 750 CDF
         await pilot.press(*"105")

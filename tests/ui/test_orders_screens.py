@@ -100,9 +100,9 @@ async def test_order_confirmed_with_keys_then_invoiced_in_part_shows_what_is_lef
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
         so = await open_screen(pilot, app, SalesOrderScreen, lambda s: s.context is not None)
-        assert so.focused.id == "field-doc-type" and so.query_one("#field-doc-type").value == "SO"
+        assert so.focused.id == "field-customer" and so.query_one("#field-doc-type").value == "SO"
         assert so.query_one("#field-date").value == "2026-11-23"
-        await pilot.press("enter", "enter", *"C0001", "enter")  # type, date, client → the grid
+        await pilot.press(*"C0001", "enter")  # client (the first field that takes typing) → the grid
         grid = so.query_one(ItemGrid)
         assert so.focused is grid.cell(1, "item")
         await wait_until(pilot, lambda: so.customer is not None)
@@ -168,7 +168,7 @@ async def test_proforma_cancelled_with_a_managers_approval_releases_its_stock(sh
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
         so = await open_screen(pilot, app, SalesOrderScreen, lambda s: s.context is not None)
-        await pilot.press("p")  # the type: Proforma
+        await pilot.press("shift+tab", "shift+tab", "p")  # the type (before the date): Proforma
         assert so.query_one("#field-doc-type").value == "PF"
         await pilot.press("enter", "enter", *"C0002", "enter")
         grid = so.query_one(ItemGrid)

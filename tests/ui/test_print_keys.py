@@ -126,8 +126,8 @@ async def test_shop_entry_and_exchange_ctrl_p_and_f12(shop, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(pilot, app, "shop_entry")
         assert "F12" not in footer(screen) and footer_fits(screen)
-        # kind (Receipt) → particulars → cost centre → currency (CDF) → rate → amount → narration
-        await pilot.press("enter", *"1900", "enter", *"SHOP", "enter", "enter", "enter", *"100000", "enter")
+        # particulars (kind Receipt is Shift+Tab away) → cost centre → currency (CDF) → rate → amount → narration
+        await pilot.press(*"1900", "enter", *"SHOP", "enter", "enter", "enter", *"100000", "enter")
         await wait_for(pilot, lambda: text(screen, "amount-usd") == "35.09", "equivalents")
         await pilot.press(*"Float from head office", "ctrl+p")
         await wait_for(pilot, lambda: "Printed" in screen.message_bar.text, "entry printed")
@@ -143,8 +143,8 @@ async def test_shop_entry_and_exchange_ctrl_p_and_f12(shop, tmp_path):
 
         screen = await open_screen(pilot, app, "currency_exchange")
         assert "F12" not in footer(screen) and footer_fits(screen)
-        # currency received CDF → amount received → exchange rate → (given filled in)
-        await pilot.press("enter", *"300000", "enter", "ctrl+u", *"3000", "enter")
+        # amount received (currency CDF is Shift+Tab away) → exchange rate → (given filled in)
+        await pilot.press(*"300000", "enter", "ctrl+u", *"3000", "enter")
         await wait_for(pilot, lambda: screen.query_one("#field-amount-given").value == "100.00", "given filled")
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: "Printed" in screen.message_bar.text, screen.message_bar.text)

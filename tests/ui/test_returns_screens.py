@@ -43,9 +43,7 @@ async def test_partial_sales_return_needs_its_narration_and_shows_the_balance_le
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
         sr = await open_screen(pilot, app, SalesReturnScreen, lambda s: s.location_code is not None)
-        assert sr.focused.id == "field-based-on" and sr.based_on == "invoice"
-        await pilot.press("enter")  # Return Based On first, then the Invoice No
-        assert sr.focused.id == "field-invoice"
+        assert sr.focused.id == "field-invoice" and sr.based_on == "invoice"  # Shift+Tab: based on
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog) and app.screen.rows)
         assert [r.code for r in app.screen.rows] == [number]
@@ -104,7 +102,7 @@ async def test_a_fully_returned_invoice_is_not_in_sales_return(shop):
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
         sr = await open_screen(pilot, app, SalesReturnScreen, lambda s: s.location_code is not None)
-        await pilot.press("enter", "f2")
+        await pilot.press("f2")
         await wait_until(pilot, lambda: bar(sr).kind == "error")
         assert bar(sr).text == ("Invoice No. not in Sales Return: no invoice with anything left to return at AXP "
                                 "(already fully returned)")

@@ -1,0 +1,171 @@
+"""Screens that misled or lost keys at 80×24 (issue 11, "no key lost" and "screens that
+do not fit or mislead"), keys only, each checked against what a cashier would see.
+
+The shop is the service tests' shop (tests/store/conftest.py), AXP day 2026-11-23 open:
+C0001 Kinshasa Pharma buys PARA500 at 2.20 (wholesale); the cash customer buys PARA500
+at 2.50 (retail).
+"""
+
+from __future__ import annotations
+
+from textual import events
+
+from shopterm.app import ShoptermApp
+from shopterm.screens import registry
+from shopterm.screens.home import HomeScreen
+from shopterm.screens.sales_invoice import SalesInvoiceScreen
+from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.widgets.item_grid import ItemGrid
+from shopterm.widgets.lookup import LookupDialog
+from tests.store.conftest import _copy_services, _template, actor, open_day
+from tests.ui.test_orders_screens import bar, open_screen, wait_until
+
+import pytest
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def closed_shop(tmp_path_factory, tmp_path):
+    svc = _copy_services(_template(tmp_path_factory), tmp_path)
+    yield svc
+    svc.db.dispose()
+
+
+@pytest.fixture
+def shop(closed_shop):
+    open_day(closed_shop)
+    return closed_shop
+
+
+def burst(app, *keys: str) -> None:
+    """Post the keys at once, as one SSH packet or a scanner would deliver them."""
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(key, key))
+        else:
+            app.post_message(events.Key(key, "\r" if key == "enter" else None))
+
+
+async def settle(pilot, app) -> None:
+    await wait_until(pilot, lambda: app.typeahead_pending == 0 and app.keys_ready())
+
+
+async def test_a_cashier_pressing_a_managers_menu_key_is_told_who_may(shop):
+    registry.discover()
+    key = {e.key: k for k, e in registry.hotkeys().items()}["shop_close"]
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.keys_ready())
+        home = app.screen
+        await pilot.press(key)
+        await wait_until(pilot, lambda: bar(home).text != "")
+        assert app.screen is home
+        assert bar(home).text == "Shop Close needs a manager"
+
+
+async def test_the_invoice_says_the_day_is_closed_when_it_opens(closed_shop):
+    app = ShoptermApp(closed_shop, actor=actor(closed_shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        await wait_until(pilot, lambda: bar(inv).text != "")
+        assert bar(inv).kind == "warning"
+        assert bar(inv).text == ("Day 2026-11-23 is not open at AXP: Shop Open first, or this invoice "
+                                 "cannot be saved")
+
+
+async def test_menu_key_then_client_code_in_one_burst_lands_in_the_client_field(shop):
+    registry.discover()
+    key = {e.key: k for k, e in registry.hotkeys().items()}["sales_invoice"]
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.keys_ready())
+        burst(app, key, *"C0001")
+        await wait_until(pilot, lambda: isinstance(app.screen, SalesInvoiceScreen))
+        inv = app.screen
+        await settle(pilot, app)
+        assert inv.query_one("#field-customer").value == "C0001"
+
+
+async def test_backspaces_then_a_new_quantity_in_one_burst_stay_in_the_qty_cell(shop):
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        grid = inv.query_one(ItemGrid)
+        grid.focus_cell(1, "item")
+        await pilot.press(*"PARA500", "enter")
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        grid.focus_cell(1, "qty")
+        await pilot.press(*"100")
+        await wait_until(pilot, lambda: grid.cell(1, "qty").value == "100")
+        price = grid.cell(1, "price").value
+        assert price != ""
+        burst(app, "backspace", "backspace", "backspace", *"120", "enter")
+        await settle(pilot, app)
+        assert grid.cell(1, "qty").value == "120"
+        assert grid.cell(1, "price").value == price  # nothing landed in (or was wiped from) the next cell
+
+
+async def test_f2_on_so_pf_no_lists_the_clients_open_orders_and_copies_plain_quantities(shop):
+    cashier = actor(shop, "cashier")
+    number = shop.orders.confirm(cashier, DocumentDraft(
+        doc_type="SO", customer="C0001", lines=[DraftLine(item="PARA500", qty="10")])).number
+    app = ShoptermApp(shop, actor=cashier)
+    async with app.run_test(size=SIZE) as pilot:
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        inv.query_one("#field-customer").focus()
+        await pilot.press(*"C0001", "enter")
+        await wait_until(pilot, lambda: inv.customer is not None and inv.customer.code == "C0001")
+        inv.query_one("#field-order").focus()
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog) and app.screen.rows)
+        assert [r.code for r in app.screen.rows] == [number]
+        await pilot.press("enter")
+        grid = inv.query_one(ItemGrid)
+        await wait_until(pilot, lambda: grid.lines and grid.lines[0].item == "PARA500")
+        assert inv.query_one("#field-order").value == number
+        assert grid.cell(1, "qty").value == "10"
+        assert grid.cell(1, "discount_pct").value in ("", "0")
+
+
+async def test_sales_return_enter_in_a_qty_goes_down_to_the_next_rows_qty(shop):
+    from shopterm.screens.sales_return import SalesReturnScreen
+
+    number = shop.sales.post_invoice(actor(shop, "cashier"), DocumentDraft(
+        customer="C0001", lines=[DraftLine(item="PARA500", qty="10"), DraftLine(item="BAND01", qty="4")])).number
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        sr = await open_screen(pilot, app, SalesReturnScreen, lambda s: s.location_code is not None)
+        await pilot.press(*number, "tab")
+        grid = sr.query_one(ItemGrid)
+        await wait_until(pilot, lambda: sr.source == number and len(grid.lines) == 2
+                         and sr.focused is grid.cell(1, "qty"))
+        batch2 = grid.cell(2, "batch").value
+        assert batch2 != ""
+        burst(app, *"2", "enter", *"1")
+        await settle(pilot, app)
+        assert grid.cell(1, "qty").value == "2"
+        assert sr.focused is grid.cell(2, "qty")
+        assert grid.cell(2, "qty").value == "1"
+        assert grid.cell(2, "batch").value == batch2
+
+
+async def test_nothing_chosen_error_goes_away_after_a_valid_pick(shop):
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        client = inv.query_one("#field-customer")
+        client.focus()
+        await pilot.press(*"XYZ999", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: bar(inv).kind == "error")
+        assert bar(inv).text == "Client: nothing chosen for 'XYZ999'"
+        await pilot.press("ctrl+u", "f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog) and app.screen.rows)
+        await pilot.press(*"C0001")
+        await wait_until(pilot, lambda: [r.code for r in app.screen.rows] == ["C0001"])
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: inv.customer is not None and inv.customer.code == "C0001")
+        assert bar(inv).kind != "error", bar(inv).text
+        assert not client.has_class("-error")
