@@ -190,7 +190,7 @@ async def test_proforma_cancelled_with_a_managers_approval_releases_its_stock(sh
         await pilot.press(*"manager", "enter", *"2222", "enter")
         await wait_until(pilot, lambda: so.view is not None and so.view.status == "cancelled")
         assert bar(so).text == "261101PF000001 cancelled: its reserved stock is released"
-        assert "Cancelled" in text_of(so, "#doc-title")
+        await wait_until(pilot, lambda: "Cancelled" in text_of(so, "#doc-title"))
         assert shop.stock.item_stock("AMOX250", "AXP").reserved == D("0")
         assert shop.sales.document("261101PF000001").approved_by == "manager"
 
