@@ -164,10 +164,13 @@ class ShopCloseScreen(CounterScreen):
                 yield AutoValue("", id=f"usd-{attr}", classes=f"dg-num{bold}")
                 yield AutoValue("", id=f"cdf-{attr}", classes=f"dg-num{bold}")
             yield Label("Physical cash*", classes="dg-label dg-total")
-            yield MoneyInput(id="field-physical-usd", label="Physical cash (USD)", field_name="physical_usd",
-                             classes="dg-input")
-            yield MoneyInput(id="field-physical-cdf", label="Physical cash (CDF)", field_name="physical_cdf",
-                             classes="dg-input")
+            # right-aligned under the figures of their currency
+            with Horizontal(classes="dg-right"):
+                yield MoneyInput(id="field-physical-usd", label="Physical cash (USD)", field_name="physical_usd",
+                                 classes="dg-input")
+            with Horizontal(classes="dg-right"):
+                yield MoneyInput(id="field-physical-cdf", label="Physical cash (CDF)", field_name="physical_cdf",
+                                 classes="dg-input")
             yield Label("Difference", classes="dg-label")
             yield AutoValue("", id="usd-difference", classes="dg-num")
             yield AutoValue("", id="cdf-difference", classes="dg-num")
@@ -344,7 +347,7 @@ class ShopCloseScreen(CounterScreen):
         if not s.counted:
             return "Type or count the cash"
         if s.needs_approval:
-            return "Shortage above limit: needs approval"
+            return "Shortage: needs approval"  # fits its column at 80 columns
         if s.usd.difference == 0 and s.cdf.difference == 0:
             return "Cash matches"
         return "Within tolerance"

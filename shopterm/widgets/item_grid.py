@@ -1324,7 +1324,7 @@ def detail_top(line: GridLine, number: int, on: dt.date | None = None) -> str:
         parts.append(f"{code} {fmt_qty(stock)}{exp}{flag}" if stock is not None else code)
     else:
         parts.append("no batch in stock")
-    return " · ".join(parts)
+    return _fit_name(parts, DETAIL_WIDTH)
 
 
 def detail_bottom(line: GridLine) -> str:
@@ -1350,8 +1350,44 @@ def detail_bottom(line: GridLine) -> str:
     qty = line.values.get("qty")
     stock, _ = _batch_info(line)
     if qty is not None and stock is not None and qty > stock:
-        parts.append(f"only {fmt_qty(stock)} in batch")
-    return " · ".join(parts)
+        parts.insert(0, f"only {fmt_qty(stock)} in batch")  # first: the warning is never cut
+    return _fit_short(parts, DETAIL_WIDTH)
+
+
+#: The detail strip's width: the screen's 80 columns less its border and padding.
+DETAIL_WIDTH = 78
+
+#: Shorter labels for the detail strip when the whole line does not fit.
+_SHORT = (("Flat share ", "Flat "), ("Price $ ", "$ "), ("Gross ", "Gr "))
+
+
+def _fit_name(parts: list[str], width: int) -> str:
+    """Join; when too long, the item name (part 0, after ``N: ``) gives way with an ellipsis."""
+    text = " · ".join(parts)
+    over = len(text) - width
+    if over > 0:
+        head = parts[0]
+        keep = max(len(head) - over - 1, min(len(head), 12))
+        parts = [head[:keep] + "…", *parts[1:]]
+        text = " · ".join(parts)
+    return text[:width]
+
+
+def _fit_short(parts: list[str], width: int) -> str:
+    """Join; when too long: the short labels, then no zero discounts, then a tighter
+    separator (the warning and the tax always stay whole)."""
+    text = " · ".join(parts)
+    for long, short in _SHORT:
+        if len(text) <= width:
+            return text
+        parts = [p.replace(long, short) for p in parts]
+        text = " · ".join(parts)
+    if len(text) > width:
+        parts = [p for p in parts if not (p.startswith(("Disc ", "Flat ")) and p.endswith(" 0.00"))]
+        text = " · ".join(parts)
+    if len(text) > width:
+        text = "·".join(parts)
+    return text[:width]
 
 
 # ---------------------------------------------------------------- the host mixin

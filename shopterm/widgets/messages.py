@@ -12,6 +12,7 @@ importing the services package at start-up.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Literal
 
@@ -41,6 +42,7 @@ class MessageBar(Static):
         self.kind: Kind | None = None
 
     def show(self, text: str, kind: Kind = "info") -> None:
+        text = shorten_quoted(text)
         self.text = text
         self.kind = kind
         for k in _PREFIX:
@@ -65,6 +67,25 @@ class MessageBar(Static):
         for k in _PREFIX:
             self.remove_class(f"-{k}")
         self.update("")
+
+
+#: A quoted value longer than this is shown cut (its start and an ellipsis): an error
+#: must fit the message bar at 80 columns, not repeat a 200-character paste.
+QUOTED_MAX = 24
+
+_QUOTED = re.compile("(?<!\\w)'([^'\\n]{%d,})'(?!\\w)|(?<!\\w)\"([^\"\\n]{%d,})\"(?!\\w)"
+                     % (QUOTED_MAX + 1, QUOTED_MAX + 1))
+
+
+def shorten_quoted(text: str) -> str:
+    """``Code: 'AAAA…(200)' is not a valid code`` → ``Code: 'AAAAAAAAAAAAAAAAAAAA…' is not …``."""
+
+    def cut(m: re.Match[str]) -> str:
+        quote = "'" if m.group(1) is not None else '"'
+        value = m.group(1) if m.group(1) is not None else m.group(2)
+        return f"{quote}{value[:QUOTED_MAX - 4]}…{quote}"
+
+    return _QUOTED.sub(cut, text)
 
 
 def _loaded_error_class(name: str) -> type | None:

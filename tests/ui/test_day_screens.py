@@ -176,7 +176,7 @@ async def test_close_above_tolerance_asks_a_manager_and_retries(sold):
         await pilot.press(*"40", "enter", *"13900")
         await wait_for(pilot, lambda: (text(screen, "usd-difference"), text(screen, "cdf-difference"))
                        == ("10.00", "0.00"), "live difference")
-        assert text(screen, "close-verdict") == "Shortage above limit: needs approval"
+        assert text(screen, "close-verdict") == "Shortage: needs approval"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ApprovalDialog", "approval asked")
         assert "10.00 USD is above the maximum allowed of 5.00 USD" in app.screen.reason

@@ -74,17 +74,19 @@ async def test_the_invoice_says_the_day_is_closed_when_it_opens(closed_shop):
                                  "cannot be saved")
 
 
-async def test_menu_key_then_client_code_in_one_burst_lands_in_the_client_field(shop):
+async def test_menu_key_then_an_item_code_in_one_burst_lands_in_the_first_item_cell(shop):
     registry.discover()
     key = {e.key: k for k, e in registry.hotkeys().items()}["sales_invoice"]
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.keys_ready())
-        burst(app, key, *"C0001")
+        burst(app, key, *"PARA500")
         await wait_until(pilot, lambda: isinstance(app.screen, SalesInvoiceScreen))
         inv = app.screen
         await settle(pilot, app)
-        assert inv.query_one("#field-customer").value == "C0001"
+        grid = inv.query_one(ItemGrid)
+        assert inv.focused is grid.cell(1, "item")
+        assert grid.cell(1, "item").value == "PARA500"
 
 
 async def test_backspaces_then_a_new_quantity_in_one_burst_stay_in_the_qty_cell(shop):
@@ -169,3 +171,25 @@ async def test_nothing_chosen_error_goes_away_after_a_valid_pick(shop):
         await wait_until(pilot, lambda: inv.customer is not None and inv.customer.code == "C0001")
         assert bar(inv).kind != "error", bar(inv).text
         assert not client.has_class("-error")
+
+
+async def test_item_master_error_does_not_repeat_a_200_character_value(shop):
+    from shopterm.screens.masters.goods import ItemScreen
+
+    app = ShoptermApp(shop, actor=actor(shop, "admin"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, app, ItemScreen, lambda s: s.keys_ready and s.focused is not None)
+        screen.query_one("#mf-code").value = "NEW1"
+        screen.query_one("#mf-name").value = "New item"
+        field = screen.query_one("#mf-pack_size")
+        field.focus()
+        await wait_until(pilot, lambda: screen.focused is field)
+        field.value = ""
+        field.insert_text_at_cursor("1x" * 100)  # a paste of 200 characters
+        assert len(field.value) == 200
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: bar(screen).kind == "error" and not screen.busy)
+        shown = f"Error: {bar(screen).text}"
+        # the value is quoted cut short (its start and …), the message fits the bar at 80 columns
+        assert "1x" * 11 not in shown and "'1x1x1x1x1x1x1x1x1x1x…'" in shown, shown
+        assert len(shown) <= 2 * 78, shown

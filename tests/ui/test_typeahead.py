@@ -77,7 +77,7 @@ def sample(widget, services, actor) -> tuple[str, object]:
         return "2026-11-23", "2026-11-23"
     if isinstance(widget, (MoneyInput, QtyInput, RateInput, PercentInput)) or type(widget).__name__ == "IntInput":
         return "7", "7"
-    kind = getattr(widget, "lookup_kind", None)
+    kind = "item" if type(widget).__name__ == "ItemCell" else getattr(widget, "lookup_kind", None)
     if isinstance(widget, Input) and kind:
         rows = services.lookup(kind, "", limit=1, actor=actor)
         code = rows[0].code if rows else "ZZ9"
@@ -125,7 +125,8 @@ async def test_a_burst_typed_while_a_screen_opens_lands_in_its_first_fields(demo
         typed1, want1 = sample(first, demo, actor)
         second = next_field(screen, first)
         typed2, want2 = sample(second, demo, actor) if second is not None else ("", None)
-        ids = (first.id, second.id if second is not None else None)
+        chain = screen.focus_chain
+        where = (chain.index(first), chain.index(second) if second is not None else None)
         screen.action_back()
         await wait_for(pilot, lambda: app.screen is home and settled(app))
 
@@ -134,8 +135,11 @@ async def test_a_burst_typed_while_a_screen_opens_lands_in_its_first_fields(demo
         burst(app, text)
         await wait_for(pilot, lambda: app.screen is not home and settled(app))
         screen = app.screen
-        got1 = value_of(screen.query_one(f"#{ids[0]}"))
-        assert got1 == want1, f"{key}: {typed1!r} typed into {ids[0]} at once gave {got1!r}"
+        chain = screen.focus_chain
+        field1 = chain[where[0]]
+        got1 = value_of(field1)
+        assert got1 == want1, f"{key}: {typed1!r} typed into {field1!r} at once gave {got1!r}"
         if want2 is not None:
-            got2 = value_of(screen.query_one(f"#{ids[1]}"))
-            assert got2 == want2, f"{key}: {typed2!r} typed into {ids[1]} after Tab gave {got2!r}"
+            field2 = chain[where[1]]
+            got2 = value_of(field2)
+            assert got2 == want2, f"{key}: {typed2!r} typed into {field2!r} after Tab gave {got2!r}"
