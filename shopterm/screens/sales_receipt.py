@@ -119,6 +119,8 @@ class SalesReceiptScreen(CounterScreen):
                 yield AutoValue("", id=f"invoice-{ccy}", classes="rf-num")
                 yield MoneyInput(id=f"field-received-{ccy}", label=f"{ccy.upper()} received",
                                  field_name=f"received_{ccy}", classes="rf-input")
+                # a refund receives nothing: this blank keeps the Received column (the grid stays square)
+                yield AutoValue("", id=f"received-{ccy}", classes="rf-num -hidden")
                 yield AutoValue("", id=f"returned-{ccy}", classes="rf-num")
                 yield MoneyInput(id=f"field-returned-{ccy}", label=f"{ccy.upper()} returned",
                                  field_name=f"returned_{ccy}", classes="rf-input -hidden")
@@ -159,6 +161,7 @@ class SalesReceiptScreen(CounterScreen):
             received = self.query_one(f"#field-received-{ccy}", MoneyInput)
             returned = self.query_one(f"#field-returned-{ccy}", MoneyInput)
             received.set_class(refund, "-hidden")
+            self.query_one(f"#received-{ccy}", AutoValue).set_class(not refund, "-hidden")
             returned.set_class(not refund, "-hidden")
             self.query_one(f"#returned-{ccy}", AutoValue).set_class(refund, "-hidden")
             if not self.posted:  # (a posted document being shown keeps its figures)

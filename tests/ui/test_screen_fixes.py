@@ -193,3 +193,55 @@ async def test_item_master_error_does_not_repeat_a_200_character_value(shop):
         # the value is quoted cut short (its start and …), the message fits the bar at 80 columns
         assert "1x" * 11 not in shown and "'1x1x1x1x1x1x1x1x1x1x…'" in shown, shown
         assert len(shown) <= 2 * 78, shown
+
+
+async def test_the_invoice_line_strip_fits_80_columns_with_the_stock_warning_and_tax(shop):
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        grid = inv.query_one(ItemGrid)
+        grid.focus_cell(1, "item")
+        await pilot.press(*"PARA500", "enter")
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        grid.focus_cell(1, "qty")
+        await pilot.press(*"150")
+        # retail 2.50 (the cash customer): 150 × 2.50 = 375.00; slab 3 % → flat share 11.25;
+        # tax 16 % of 363.75 = 58.20; batch B002 holds 100. Too long whole: short labels, no zero Disc.
+        await wait_until(pilot, lambda: "only 100 in batch" in grid.detail_text()[1])
+        top, bottom = grid.detail_text()
+        assert bottom == "only 100 in batch · $ 2.50 · Gr 375.00 · Flat 11.25 · Tax 16% 58.20"
+        assert top == "1: Paracetamol 500 mg (… · BOX×100 · stock 600 res 0 · B002 100 exp 2027-01-31"
+        assert len(top) <= 78 and len(bottom) <= 78
+
+
+async def test_refund_mode_keeps_the_amounts_table_square_and_enter_goes_cdf_then_usd(shop):
+    from shopterm.services.returns import ReturnDraft, ReturnLine
+    from tests.ui.test_cash_screens import post_design_invoice
+    from tests.ui.test_day_screens import open_screen as open_menu_screen, text
+
+    cashier = actor(shop, "cashier")
+    number = post_design_invoice(shop)
+    shop.cash.post_receipt(cashier, invoice=number, received_usd="60")
+    sr = shop.returns.post(cashier, ReturnDraft(invoice=number, narration="Wrong size",
+                                                lines=[ReturnLine("BAND01", qty="4")])).number
+    app = ShoptermApp(shop, actor=cashier)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_menu_screen(pilot, app, "sales_receipt")
+        await pilot.press("shift+tab", "r")  # Type: Refund
+        await pilot.press("enter", *sr, "enter")
+        # 4 bandages × 1.25 = 5.00 less their 0.25 share of the 5 % flat discount: 4.75 USD
+        await wait_until(pilot, lambda: text(screen, "invoice-usd") == "4.75")
+        await pilot.pause()
+        heads = {str(w.render()): w.region for w in screen.query(".rf-head")}
+        for ccy in ("cdf", "usd"):
+            row = next(w for w in screen.query(".rf-ccy") if str(w.render()) == ccy.upper()).region.y
+            returned = screen.query_one(f"#field-returned-{ccy}").region
+            balance = screen.query_one(f"#balance-{ccy}").region
+            assert returned.y == row and balance.y == row, ccy
+            assert returned.x == heads["Returned"].x and balance.x == heads["Balance"].x, ccy
+        while screen.focused.id not in ("field-returned-cdf", "field-returned-usd"):
+            await pilot.press("enter")
+        assert screen.focused.id == "field-returned-cdf"  # CDF first, as the rows read
+        await pilot.press(*"13500", "enter")
+        assert screen.focused.id == "field-returned-usd"
+        assert screen.query_one("#field-returned-cdf").value == "13500"
