@@ -108,3 +108,26 @@ async def test_paying_commission_twice_on_an_invoice_asks_to_confirm(shop):
         await wait_until(pilot, lambda: cp.view is not None)
         assert cp.view.document.number == "261101CP000002"
         assert cp.view.document.extra["repeat_confirmed"]
+
+
+async def test_after_approve_save_esc_leaves_at_once_and_the_next_key_is_not_swallowed(shop):
+    from textual import events
+
+    from shopterm.screens import registry
+    from shopterm.screens.home import HomeScreen
+
+    registry.discover()
+    app = ShoptermApp(shop, actor=actor(shop, "manager"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        home = app.screen
+        cp = await type_commission(pilot, app, "1.50")
+        await pilot.press("f10")  # a manager: no PIN asked
+        await wait_until(pilot, lambda: cp.view is not None)
+        assert bar(cp).text == "Commission 261101CP000001 posted: 1.50 USD paid, approved by manager"
+        # Esc and a menu key at once: the posted voucher is not "unsaved"; the key opens its screen
+        key = {e.key: k for k, e in registry.hotkeys().items()}["shop_open"]
+        app.post_message(events.Key("escape", None))
+        app.post_message(events.Key(key, key))
+        await wait_until(pilot, lambda: app.screen is not cp and app.screen is not home)
+        assert type(app.screen).__name__ == "ShopOpenScreen"  # one Esc left: no "unsaved changes" warning

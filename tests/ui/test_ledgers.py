@@ -691,3 +691,31 @@ async def test_ledger_view_over_a_forward_only_source():
         assert max(r.limit for r in calls) <= 500  # walked in pages, never everything at once
         await pilot.press("home")
         await wait_for(pilot, lambda: view.rows[0].n == 0, "home")
+
+
+async def test_general_ledger_detail_line_is_whole_at_80_columns(shop):
+    m = store.actor(shop, "manager")
+    shop.ledger.record_payment(m, customer="C0002", amount="285000", currency="CDF", rate="2850",
+                               method="cheque", reference="CHQ 56")
+    app = manager_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_from_menu(pilot, app, "general_ledger")
+        view = screen.view
+        await wait_for(pilot, lambda: view.page is not None and len(view.rows) == 1, "the payment")
+        whole = view.detail_text()
+        assert "285,000.00 CDF" in whole and "Number 261101CR000001" in whole
+        shown = view._detail_text(view.size.width)
+        assert " ".join(line.strip() for line in shown) == whole  # nothing cut off
+        assert all(len(line) <= 78 for line in shown)
+
+
+async def test_pay_dialog_reference_shows_its_whole_placeholder(shop):
+    from shopterm.screens.ledgers.matching import PaymentDialog
+
+    app = manager_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PaymentDialog("C0002", "Pharmacie du Fleuve", None, None, None, lambda *a: None))
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog) and app.screen.query("#pay-reference")
+                       and app.screen.query_one("#pay-reference").size.width > 0, "the Pay dialog")
+        ref = app.screen.query_one("#pay-reference")
+        assert ref.size.width >= len(ref.placeholder) + 2, (ref.size.width, ref.placeholder)

@@ -78,7 +78,7 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
                                    lookup_kind="location", classes="lg-code")),
             Static(self._toggle_text(), id="show-all", classes="lg-toggle", markup=False),
         )
-        yield LedgerView(COLUMNS, detail=gl_detail, status=self._status, detail_lines=1,
+        yield LedgerView(COLUMNS, detail=gl_detail, status=self._status, detail_lines=2,
                          empty_text="No transactions in this period.", id="gl-view")
 
     def on_mount(self) -> None:
