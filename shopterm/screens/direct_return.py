@@ -221,8 +221,11 @@ class DirectReturnScreen(LinkedDocumentScreen):
             self.query_one("#rd-customer-name", Static).update(Text(info.name, no_wrap=True, overflow="ellipsis"))
             for name, value in (("sales-person", info.sales_person), ("mobile", master.mobile),
                                 ("address", master.address)):
-                if not self.field(name).value.strip():
-                    self.field(name).value = value or ""
+                field = self.field(name)
+                if not field.value.strip():
+                    field.value = value or ""
+                    if field.has_focus:
+                        field.select_all()  # the cashier is here: what they type replaces the default
             self.field("credit-sale").set_value("yes" if info.kind == "credit" else "no")
             self.field("tax-exempt").set_value("yes" if info.tax_exempt else "no")
             card = f"Card {status.card} · {status.points} points held" if status.card else "No loyalty card"

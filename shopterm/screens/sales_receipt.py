@@ -203,6 +203,12 @@ class SalesReceiptScreen(CounterScreen):
     def _document_picked(self, event: CodeInput.Picked) -> None:
         self._load_document()
 
+    def field_after_pick(self, field: Any) -> Any:
+        """After F2 picks the invoice (return): the first amount, where the cash is typed next."""
+        if getattr(field, "id", None) != "field-invoice":
+            return None
+        return self.query_one("#field-returned-cdf" if self.mode == REFUND else "#field-received-cdf")
+
     @on(Input.Submitted, "#field-invoice")
     def _document_entered(self, event: Input.Submitted) -> None:
         self._load_document()

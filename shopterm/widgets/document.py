@@ -97,13 +97,22 @@ class ShopScreen(FormNavigation, Screen):
         self._key_holds.add(reason)
 
     def release_keys(self, reason: str) -> None:
-        """End a :meth:`hold_keys`; the keys that waited go to the focused field."""
+        """End a :meth:`hold_keys`; the keys that waited go to the focused field.
+
+        They go once the app has run what was asked of it before (a ``widget.focus()``
+        is itself a callback on the app's queue), so they land where the focus went."""
         if reason in self._key_holds:
             self._key_holds.discard(reason)
             if not self._key_holds:
-                resume = getattr(self.app, "resume_keys", None)
-                if resume is not None:
-                    resume()
+                self._key_holds.add("settling")
+                self.app.call_later(self._keys_settled)
+
+    def _keys_settled(self) -> None:
+        self._key_holds.discard("settling")
+        if not self._key_holds:
+            resume = getattr(self.app, "resume_keys", None)
+            if resume is not None:
+                resume()
 
     def call_later_holding(self, callback: Callable[..., Any], *args: Any) -> None:
         """``call_later(callback, *args)``; keys typed meanwhile wait until it has run (e.g.

@@ -430,7 +430,13 @@ class CodeInput(ShopInput):
         self.app.push_screen(LookupDialog(title, self.search, initial=self.value.strip()), picked)
 
     def focus_next_field(self) -> None:
-        """After a pick: on to the next field (what is typed next is not appended to the code)."""
+        """After a pick: on to the next field (what is typed next is not appended to the code).
+        A screen may name it: ``screen.field_after_pick(input)`` returns a widget (or None)."""
+        chooser = getattr(self.screen, "field_after_pick", None)
+        target = chooser(self) if chooser is not None else None
+        if target is not None and target.focusable:
+            self.screen.set_focus(target)  # now: the keys typed after the pick go there
+            return
         mover = getattr(self.screen, "_form_move", None)
         if mover is not None:
             mover(self, 1, wrap=False)

@@ -193,8 +193,13 @@ class LookupDialog(ModalScreen[Any]):
 
     def action_pick(self) -> None:
         # Enter is a priority binding: let the query field take the keys typed
-        # before it first, then pick.
-        self.query_one("#lookup-query", Input).call_later(self._pick)
+        # before it first, then pick. An app that hands out keys one at a time
+        # (shopterm.widgets.typeahead) has given them all already: pick now, so the
+        # keys typed after Enter find the dialog closed.
+        if hasattr(self.app, "typeahead_pending"):
+            self._pick()
+        else:
+            self.query_one("#lookup-query", Input).call_later(self._pick)
 
     def _pick(self) -> None:
         query = self.query_one("#lookup-query", Input).value.strip()

@@ -80,8 +80,8 @@ async def test_shop_open_by_keys_opens_the_day(shop):
         assert screen.query_one("#field-date").value == "2026-11-23"
         assert screen.query_one("#field-location").value == "AXP"
         assert text(screen, "document-no") == "(assigned on save)"
-        for shown in ("^N New", "^S Save", "F3 List", "Esc Back"):
-            assert shown in footer(screen)
+        shown = ("^N New", "^S Save", "F3 List", "Esc Back")
+        await wait_for(pilot, lambda: all(k in footer(screen) for k in shown), f"footer {footer(screen)!r}")
         await pilot.press("tab", "tab", *"Morning float counted")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.posted, "opened")
@@ -126,8 +126,8 @@ async def test_close_with_a_shortage_inside_tolerance(sold):
         assert (text(screen, "usd-opening"), text(screen, "usd-cash_sales")) == ("0.00", "50.00")
         assert (text(screen, "cdf-cash_sales"), text(screen, "cdf-closing")) == ("13,900.00", "13,900.00")
         assert text(screen, "close-verdict") == "Type or count the cash"
-        for shown in ("F5 ◂Tab", "F6 Tab▸", "^S Save", "F9 Vchr", "Esc Back"):
-            assert shown in footer(screen)
+        shown = ("F5 ◂Tab", "F6 Tab▸", "^S Save", "F9 Vchr", "Esc Back")
+        await wait_for(pilot, lambda: all(k in footer(screen) for k in shown), f"footer {footer(screen)!r}")
         assert screen.focused.id == "field-physical-usd"
         await pilot.press(*"45", "enter", *"13900")
         # both currencies counted (not a preview of the CDF still being typed)

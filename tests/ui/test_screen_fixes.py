@@ -245,3 +245,42 @@ async def test_refund_mode_keeps_the_amounts_table_square_and_enter_goes_cdf_the
         await pilot.press(*"13500", "enter")
         assert screen.focused.id == "field-returned-usd"
         assert screen.query_one("#field-returned-cdf").value == "13500"
+
+
+async def test_after_an_f2_pick_the_next_typing_goes_to_the_amount_not_the_picked_number(shop):
+    from tests.ui.test_cash_screens import post_design_invoice
+    from tests.ui.test_day_screens import open_screen as open_menu_screen, text
+
+    number = post_design_invoice(shop)
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_menu_screen(pilot, app, "sales_receipt")
+        assert screen.focused.id == "field-invoice"
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog) and app.screen.rows)
+        assert [r.code for r in app.screen.rows] == [number]
+        burst(app, "enter", *"30000")  # pick, then at once the francs received
+        await settle(pilot, app)
+        await wait_until(pilot, lambda: text(screen, "invoice-cdf") == "156,400.00")
+        assert screen.query_one("#field-invoice").value == number
+        assert screen.focused.id == "field-received-cdf"
+        assert screen.query_one("#field-received-cdf").value == "30000"
+
+
+async def test_after_an_f2_pick_in_a_code_field_the_focus_moves_on(shop):
+    from shopterm.screens.direct_return import DirectReturnScreen
+
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        dr = await open_screen(pilot, app, DirectReturnScreen, lambda s: s.keys_ready and s.focused is not None)
+        assert dr.focused.id == "field-customer"
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog) and app.screen.rows)
+        await pilot.press(*"C0001")
+        await wait_until(pilot, lambda: [r.code for r in app.screen.rows] == ["C0001"])
+        burst(app, "enter", *"SP02")  # pick the client, then at once the sales person
+        await settle(pilot, app)
+        await wait_until(pilot, lambda: dr.customer is not None)
+        await settle(pilot, app)
+        assert dr.query_one("#field-customer").value == "C0001"
+        assert dr.query_one("#field-sales-person").value == "SP02"
