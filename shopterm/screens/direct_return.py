@@ -6,11 +6,12 @@ Layout at 80×24::
     Sales Return (Direct) · New
     Loc AXP    Date 2026-11-23  Inv date            No —
     Client C0001       Kinshasa Pharma     SP SP01   Credit Yes  Tax exempt No
-    Ccy USD Rate 2850      Mobile +243810000001  Address 12 av. du Fleuve
+    Ccy USD Rate 2850      Mobile +243 81 600 100
+    Address 12 avenue du Commerce, Gombe, Kinshasa
     Card Standard · 12 points held
     #  Item     Qty    Price    Batch    Supp   SBatch   Mfg        Expiry
     1  PARA500  5      2.20     R001     SUP01  LOT-77   2026-01-01 2027-12-31
-    …                                     (the item grid, 7 rows)
+    …                                     (the item grid, 6 rows)
     1: Paracetamol 500 mg (box 100) · BOX×100 · stock 600 res 0 · R001 0
     Price $ 2.20 · Gross 11.00 · Disc 0.00 · Flat share 0.00 · Tax 16% 1.76
     Qty …  Gross …  Disc …  Flat …                   (the totals footer, 4 lines)
@@ -143,6 +144,7 @@ class DirectReturnScreen(LinkedDocumentScreen):
             yield RateInput(id="field-rate", label="Exchange rate")
             yield Static("Mobile", classes="inv-label")
             yield Input(id="field-mobile", max_length=40)
+        with Horizontal(classes="inv-row"):  # its own row: an address is read whole at 80 columns
             yield Static("Address", classes="inv-label")
             yield Input(id="field-address", max_length=200)
 

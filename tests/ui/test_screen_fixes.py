@@ -284,3 +284,38 @@ async def test_after_an_f2_pick_in_a_code_field_the_focus_moves_on(shop):
         await settle(pilot, app)
         assert dr.query_one("#field-customer").value == "C0001"
         assert dr.query_one("#field-sales-person").value == "SP02"
+
+
+async def test_space_in_a_burst_on_a_choice_field_switches_it_and_the_rest_goes_on(shop):
+    from tests.ui.test_day_screens import open_screen as open_menu_screen
+
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_menu_screen(pilot, app, "shop_entry")
+        assert screen.focused.id == "field-particulars"
+        await pilot.press("shift+tab")
+        assert screen.focused.id == "field-kind"
+        burst(app, "space", "enter", *"6400", "enter", *"SHOP", "enter", "space")
+        await settle(pilot, app)
+        assert screen.query_one("#field-kind").value == "payment"
+        assert screen.query_one("#field-particulars").value == "6400"
+        assert screen.query_one("#field-cost-centre").value == "SHOP"
+        assert screen.focused.id == "field-currency"
+        assert screen.query_one("#field-currency").value == "USD"  # CDF first: one Space → USD
+
+
+async def test_direct_return_shows_the_mobile_and_address_whole_at_80_columns(shop):
+    from shopterm.screens.direct_return import DirectReturnScreen
+
+    shop.masters.update_customer(actor(shop, "admin"), "C0001", mobile="+243 81 600 1001",
+                                 address="12 avenue du Commerce, Gombe, Kinshasa")
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        dr = await open_screen(pilot, app, DirectReturnScreen, lambda s: s.keys_ready and s.focused is not None)
+        await pilot.press(*"C0001", "tab")
+        await wait_until(pilot, lambda: dr.customer is not None and dr.query_one("#field-address").value)
+        await pilot.pause()
+        for name, value in (("mobile", "+243 81 600 1001"), ("address", "12 avenue du Commerce, Gombe, Kinshasa")):
+            field = dr.query_one(f"#field-{name}")
+            assert field.value == value
+            assert field.region.right <= 80 and field.content_size.width >= len(value), (name, field.region)
