@@ -58,6 +58,7 @@ class LoginScreen(FormNavigation, Screen):
 
     def __init__(self, user: str = "", name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._pin_entered = False
         self._initial_user = user
         self.busy = False
         self.seconds_left = 0
@@ -96,10 +97,29 @@ class LoginScreen(FormNavigation, Screen):
         if self.focused is user:
             self.set_focus(self.query_one("#login-pin", Input))
 
+    # -- keys typed while signing in wait for the menu (shopterm.widgets.typeahead) --
+
+    @property
+    def keys_ready(self) -> bool:
+        return self.is_mounted and not self.busy and not self._pin_entered
+
+    def action_form_enter(self) -> None:
+        if self.focused is self.query_one("#login-pin", Input):
+            self._pin_entered = True  # until the sign-in has answered: keys after it go to the menu
+        super().action_form_enter()
+
+    def _keys_go_on(self) -> None:
+        self._pin_entered = False
+        resume = getattr(self.app, "resume_keys", None)
+        if resume is not None:
+            self.app.call_later(resume)
+
     @on(Input.Submitted, "#login-pin")
     def _pin_done(self, event: Input.Submitted) -> None:
         event.stop()
         self.submit()
+        if not self.busy:  # refused before asking (empty PIN, paused): keys go on here
+            self._keys_go_on()
 
     def submit(self) -> None:
         if self.busy or self.seconds_left > 0:
@@ -135,8 +155,9 @@ class LoginScreen(FormNavigation, Screen):
         if event.error is None:
             pin.value = ""
             self.message_bar.show_ok(f"Welcome, {event.actor.name}")
-            self.post_message(self.SignedIn(event.actor))
+            self.post_message(self.SignedIn(event.actor))  # the menu replaces this screen: it takes the keys
             return
+        self._keys_go_on()
         pin.value = ""
         seconds = getattr(event.error, "seconds_left", None)
         if seconds is not None:

@@ -122,3 +122,21 @@ async def test_logout_returns_to_login(services, clean_registry):
         await pilot.press("ctrl+l")
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
         assert app.actor is None
+
+
+async def test_a_menu_key_typed_with_the_pin_opens_its_screen_after_sign_in(services, clean_registry):
+    """'cashier⏎1111⏎1' in one burst: the 1 is not appended to the PIN; it opens the menu's screen 1."""
+    from shopterm.screens.registry import ScreenEntry
+    from shopterm.widgets.document import DocumentScreen
+
+    class One(DocumentScreen):
+        pass
+
+    clean_registry.register(ScreenEntry("one", "Screen One", "Day", factory=lambda app: One(), hotkey="1"))
+    app = ShoptermApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        for key, char in [*((c, c) for c in "cashier"), ("enter", "\r"), *((c, c) for c in "1111"),
+                          ("enter", "\r"), ("1", "1")]:
+            app.post_message(events.Key(key, char))
+        await wait_until(pilot, lambda: isinstance(app.screen, One))
+        assert app.actor.name == "cashier"
