@@ -60,7 +60,8 @@ if TYPE_CHECKING:
 SUBAPPS: dict[str, tuple[str, str]] = {
     "day": ("shopterm.commands.day", "The shop day: open, close, day summary."),
     "ledger": ("shopterm.commands.ledger", "Customer ledger: balances, open items, statements, ageing."),
-    "export": ("shopterm.commands.export", "Export the journal (hledger, CSV) or the customers (CSV, XLSX)."),
+    "export": ("shopterm.commands.export",
+               "Export the journal (hledger, CSV), the customers or the sales targets (CSV, XLSX)."),
     "import": ("shopterm.commands.imports", "Import masters and stock from CSV files."),
     "print": ("shopterm.commands.print", "Print posted documents."),
     "user": ("shopterm.commands.user", "API tokens for headless commands (admin)."),

@@ -15,7 +15,7 @@ import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
 
-app = typer.Typer(help="Export the journal (hledger, CSV) or the customers (CSV, XLSX).", no_args_is_help=True)
+app = typer.Typer(help="Export the journal (hledger, CSV) the customers or the sales targets (CSV, XLSX).", no_args_is_help=True)
 
 
 @app.command("journal")
@@ -61,13 +61,39 @@ def cmd_customers(format: Annotated[str, typer.Option("--format", "-f", help="cs
             raise ValidationError("--format xlsx needs --output FILE (a workbook is not text)", field="output")
         services = open_services(db)
         actor = acting_user(services, user, pin)
-        data = ImportService(services).export(actor, "customers", fmt)
-        if output:
-            try:
-                with open(output, "wb") as fh:
-                    fh.write(data)
-            except OSError as exc:
-                raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
-            typer.echo(f"wrote {output}", err=True)
-        else:
-            sys.stdout.write(data.decode("utf-8"))
+        _write_or_print(ImportService(services).export(actor, "customers", fmt), output)
+
+
+@app.command("targets")
+def cmd_targets(kind: Annotated[str, typer.Option("--kind", help="location or delegate.")] = "location",
+                year: Annotated[int, typer.Option("--year", help="The financial year.")] = 0,
+                format: Annotated[str, typer.Option("--format", "-f", help="csv or xlsx.")] = "csv",
+                output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE.",
+                                                              show_default=False)] = None,
+                db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    """Sales targets of a year with their actuals: a row per location or sales person and month."""
+    with guard():
+        from ..services.errors import ValidationError
+
+        fmt = (format or "").strip().lower()
+        if fmt == "xlsx" and not output:
+            raise ValidationError("--format xlsx needs --output FILE (a workbook is not text)", field="output")
+        services = open_services(db)
+        actor = acting_user(services, user, pin)
+        data = services.masters.export_targets(actor, kind=kind, financial_year=year or services.today().year,
+                                               fmt=fmt)
+        _write_or_print(data, output)
+
+
+def _write_or_print(data: bytes, output: str | None) -> None:
+    from ..services.errors import ValidationError
+
+    if output:
+        try:
+            with open(output, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        sys.stdout.write(data.decode("utf-8"))

@@ -47,6 +47,7 @@ from .masters_base import (
     PRICE_CATEGORIES, amount, choice, code, date_of, email_of, flag, integer, percent, phone_of, quantity,
     text,
 )
+from .tabular import FORMATS, table_bytes
 
 if TYPE_CHECKING:
     from . import Services
@@ -192,7 +193,7 @@ class ImportService:
         actor.require("masters", f"Exporting {NOUNS[kind][1]}")
         with self.db.read() as session:
             rows = _customer_rows(session)
-        return _csv_bytes(COLUMNS[kind], rows) if fmt == "csv" else _xlsx_bytes(NOUNS[kind][1], COLUMNS[kind], rows)
+        return table_bytes(fmt, NOUNS[kind][1], COLUMNS[kind], rows)
 
     # ------------------------------------------------------------------ parsing
     def _parse(self, kind: str, data: bytes) -> tuple[list[_Row], list[BadRow], bool]:
@@ -508,7 +509,7 @@ class ImportService:
 
 #: What can be exported, and in which formats.
 EXPORTS = ("customers",)
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = FORMATS
 
 
 def _customer_rows(session: Session) -> list[list[str]]:
@@ -535,29 +536,6 @@ def _customer_rows(session: Session) -> list[list[str]]:
                      person or "", "yes" if cust.tax_exempt else "no", "yes" if cust.free_offer else "no",
                      loyalty or "", ";".join(codes)])
     return rows
-
-
-def _csv_bytes(columns: Iterable[str], rows: list[list[str]]) -> bytes:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(list(columns))
-    writer.writerows(rows)
-    return buf.getvalue().encode("utf-8")
-
-
-def _xlsx_bytes(title: str, columns: Iterable[str], rows: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(list(columns))
-    for row in rows:
-        ws.append(row)  # text cells: a code like 00012 or a phone number keeps its digits
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _read_bytes(source: Any) -> bytes:

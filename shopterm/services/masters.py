@@ -169,8 +169,18 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
         from .imports import ImportService
 
         exporter = ImportService(self.s)
-        csv_data, xlsx_data = exporter.export(actor, kind, "csv"), exporter.export(actor, kind, "xlsx")
-        stem = f"{kind}-{self.s.today().isoformat()}"
+        return self._save_both(actor, f"{kind}-{self.s.today().isoformat()}",
+                               lambda fmt: exporter.export(actor, kind, fmt))
+
+    def export_target_files(self, actor: Actor, kind: str, financial_year: Any) -> "tuple[Path, Path]":
+        """A year's sales targets of ``kind`` with their actuals (:meth:`export_targets`) as CSV and XLSX
+        in the actor's print folder (Sales Target Tasks, from the target screens)."""
+        return self._save_both(actor, f"targets-{kind}-{financial_year}",
+                               lambda fmt: self.export_targets(actor, kind=kind, financial_year=financial_year,
+                                                               fmt=fmt))
+
+    def _save_both(self, actor: Actor, stem: str, data: "Callable[[str], bytes]") -> "tuple[Path, Path]":
+        csv_data, xlsx_data = data("csv"), data("xlsx")  # both made before either is written
         return (self.s.printing.save_file(actor, f"{stem}.csv", csv_data),
                 self.s.printing.save_file(actor, f"{stem}.xlsx", xlsx_data))
 

@@ -25,7 +25,8 @@ from ..core.slabs import validate_ranges as validate_slab_ranges
 from ..store import models as m
 from . import audit
 from .context import Actor
-from .errors import NotFound, ValidationError
+from . import tabular
+from .errors import Duplicate, NotFound, ValidationError
 from .masters_base import (
     ENTITIES, PRICE_CATEGORIES, MastersBase, Page, amount, check_paging, check_status, choice, date_of, flag,
     get_or_404, integer, like, percent, quantity, text,
@@ -109,6 +110,11 @@ class TargetProgress:
     target_amount: Decimal  # USD
     actual_amount_usd: Decimal
     pct_achieved: Decimal | None  # actual / target amount × 100 (None without an amount target)
+
+
+#: The columns of a sales targets export, one row per owner and month.
+TARGET_EXPORT_COLUMNS = ("kind", "financial_year", "owner", "month", "month_name", "target_qty", "target_amount_usd",
+                         "actual_qty", "actual_amount_usd", "pct_achieved")
 
 
 class SchemeMasters(MastersBase):
@@ -540,6 +546,57 @@ class SchemeMasters(MastersBase):
                 out.append(TargetProgress(tm.month, tm.month_name, tm.target_qty, qty.quantize(Decimal("0.001")),
                                           tm.target_amount, usd.quantize(Decimal("0.01")), pct))
             return out
+
+    # ---------------------------------------------------------------- sales target tasks
+    def copy_target(self, actor: Actor, *, kind: str, financial_year: Any, location: str | None = None,
+                    sales_person: str | None = None) -> TargetInfo:
+        """Sales Target Tasks, "copy": a year's twelve months to the next year for the same location or
+        sales person. Refused when the next year has targets already (open them to change them)."""
+        with self._write(actor, "masters", "Sales targets") as session:
+            kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+            year = integer(financial_year, field="financial_year", minimum=2000, maximum=2099)
+            loc_id, sp_id = self._target_owner(session, kind_, location, sales_person)
+            t = m.SalesTarget
+
+            def of(y: int) -> m.SalesTarget | None:
+                return session.exec(select(t).where(t.kind == kind_, t.financial_year == y, t.location_id == loc_id,
+                                                    t.sales_person_id == sp_id)).first()
+
+            source = of(year)
+            if source is None:
+                raise NotFound(f"No {kind_} target for {year} to copy", field="financial_year")
+            if of(year + 1) is not None:
+                raise Duplicate(f"Targets for {year + 1} exist already: open them to change them",
+                                field="financial_year")
+            months = self._target_info(session, source).months
+            row = t(kind=kind_, financial_year=year + 1, location_id=loc_id, sales_person_id=sp_id)
+            session.add(row)
+            session.flush()
+            session.add_all([m.SalesTargetMonth(target_id=row.id, month=x.month, target_qty=x.target_qty,
+                                                target_amount=x.target_amount) for x in months])
+            session.flush()
+            info = self._target_info(session, row)
+            audit.record(session, actor, "create", "sales_target", row.id, after=_target_snapshot(info),
+                         summary=f"{kind_} target {year + 1} {info.location or info.sales_person} copied from {year}")
+            return info
+
+    def export_targets(self, actor: Actor, *, kind: str, financial_year: Any, fmt: str = "csv") -> bytes:
+        """Sales Target Tasks, "export": every target of ``kind`` for the year, a row per owner and month
+        with the actuals (:meth:`target_progress`), as CSV or XLSX (:data:`TARGET_EXPORT_COLUMNS`)."""
+        actor.require("masters", "Exporting sales targets")
+        kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+        year = integer(financial_year, field="financial_year", minimum=2000, maximum=2100)
+        fmt = (fmt or "").strip().lower()
+        if fmt not in tabular.FORMATS:
+            raise ValidationError(f"format: one of {', '.join(tabular.FORMATS)}, got {fmt!r}", field="format")
+        rows = []
+        for target in self.list_targets(kind=kind_, financial_year=year):
+            owner = target.location if kind_ == "location" else target.sales_person
+            for p in self.target_progress(kind_, year, **{"location" if kind_ == "location" else "sales_person": owner}):
+                rows.append([kind_, str(year), owner or "", str(p.month), p.month_name, f"{p.target_qty:f}",
+                             f"{p.target_amount:f}", f"{p.actual_qty:f}", f"{p.actual_amount_usd:f}",
+                             "" if p.pct_achieved is None else f"{p.pct_achieved:f}"])
+        return tabular.table_bytes(fmt, f"Targets {year}", TARGET_EXPORT_COLUMNS, rows)
 
     # ---------------------------------------------------------------- shared
     def _location_ids(self, session: Session, raw: Any) -> list[int]:

@@ -181,3 +181,22 @@ def test_suppliers_import_then_a_stock_file_naming_an_unknown_supplier_names_its
     assert result.exit_code == 1 and "Supplier ZENUFA not found" in result.stdout
     assert [line.split("│")[1].strip() for line in result.stdout.splitlines()
             if line.startswith("│") and "ZENUFA" in line] == ["3"]
+
+
+def test_sales_targets_export_from_the_shell(db, tmp_path):
+    from shopterm.services import Services
+    from shopterm.store.db import normalise_url
+
+    svc = Services.open(normalise_url(db))
+    try:
+        admin = svc.users.login("admin", "9999")
+        svc.masters.save_target(admin, kind="location", financial_year=2026, location="AXP",
+                                months=[("1", "10")] * 12)
+    finally:
+        svc.db.dispose()
+    result = run("export", "targets", "--kind", "location", "--year", "2026", "--db", db, "--user", "admin")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 13 and lines[3] == "location,2026,AXP,3,March,1.000,10.00,0.000,0.00,0.00"
+    result = run("export", "targets", "--kind", "nobody", "--year", "2026", "--db", db, "--user", "admin")
+    assert result.exit_code == 1 and "kind" in result.stderr.lower()

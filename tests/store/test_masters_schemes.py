@@ -236,6 +236,38 @@ def test_target_progress_with_actual_sales(services, manager):
     assert masters.target_progress("delegate", 2025, sales_person="SP01")[10].actual_amount_usd == D("999.00")
 
 
+def test_target_tasks_copy_a_year_to_the_next_and_export_with_actuals(services, manager, cashier):
+    """Copy: AXP's 2026 months become 2027's (once). Export: a row per owner and month; November 2026 at AXP
+    sold 10 AMOX250 to C0002 at the wholesale 7.20 + 16 % = 83.52 USD against a target of 167.04 → 50.00 %."""
+    masters = services.masters
+    months = [("0", "0")] * 10 + [("10", "167.04"), ("5", "20")]
+    masters.save_target(manager, kind="location", financial_year=2026, location="AXP", months=months)
+    copied = masters.copy_target(manager, kind="location", financial_year=2026, location="AXP")
+    assert (copied.financial_year, copied.location) == (2027, "AXP")
+    assert [(t.target_qty, t.target_amount) for t in copied.months][10:] == [(D("10.000"), D("167.04")),
+                                                                              (D("5.000"), D("20.00"))]
+    with pytest.raises(Duplicate, match="Targets for 2027 exist already: open them to change them"):
+        masters.copy_target(manager, kind="location", financial_year=2026, location="AXP")
+    with pytest.raises(NotFound, match="No delegate target for 2026 to copy"):
+        masters.copy_target(manager, kind="delegate", financial_year=2026, sales_person="SP01")
+
+    open_day(services, DAY)
+    _sale(services, manager, "C0002", "AMOX250", "10")
+    text = masters.export_targets(manager, kind="location", financial_year=2026).decode()
+    lines = text.splitlines()
+    assert lines[0] == ("kind,financial_year,owner,month,month_name,target_qty,target_amount_usd,actual_qty,"
+                        "actual_amount_usd,pct_achieved")
+    assert len(lines) == 1 + 12
+    assert lines[11] == "location,2026,AXP,11,November,10.000,167.04,10.000,83.52,50.00"
+    assert lines[12] == "location,2026,AXP,12,December,5.000,20.00,0.000,0.00,0.00"
+    assert lines[1] == "location,2026,AXP,1,January,0.000,0.00,0.000,0.00,"  # no target: no percentage
+    assert masters.export_targets(manager, kind="location", financial_year=2026, fmt="xlsx")[:2] == b"PK"
+    with pytest.raises(ValidationError, match="format: one of csv, xlsx, got 'pdf'"):
+        masters.export_targets(manager, kind="location", financial_year=2026, fmt="pdf")
+    with pytest.raises(Exception, match="(?i)manager|permission|not allowed"):
+        masters.export_targets(cashier, kind="location", financial_year=2026)
+
+
 def test_target_rules(services, manager):
     masters = services.masters
     with pytest.raises(ValidationError, match=r"Enter the targets of all 12 months \(3 given\)"):

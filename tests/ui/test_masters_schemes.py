@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
+from pathlib import Path
 
 from shopterm.screens import registry
 from shopterm.services.drafts import DocumentDraft, DraftLine
@@ -81,8 +82,24 @@ async def test_location_target_progress_chart(shop):
         assert nov.endswith(" 54.86 / 100.00  55%")
         assert "█" in nov and "░" in nov
         assert lines[-1] == "Year: 54.86 of 100.00 USD (55%) · qty 17 of 5"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, "back")
+        # Sales Target Tasks: F6 copies the year to the next and opens it; Ctrl+T exports with the actuals
+        assert "F6 Copy→next" in footer(screen) and "^T Export" in footer(screen)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: screen.info is not None and screen.info.financial_year == 2027,
+                       lambda: f"copied: {screen.message_bar.text!r}")
+        assert screen.message_bar.text == "Targets 2026 copied to 2027: change them and Ctrl+S"
+        assert screen.widget("financial_year").value == "2027"
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: screen.message_bar.text.startswith("Exported to"),
+                       lambda: f"exported: {screen.message_bar.text!r}")
+        exported = Path(screen.message_bar.text.removeprefix("Exported to ").split(" and ")[0])
+    assert exported.name == "targets-location-2027.csv"
+    assert exported.read_text().splitlines()[11] == "location,2027,AXP,11,November,5.000,100.00,0.000,0.00,0.00"
     target = shop.masters.get_target(kind="location", financial_year=2026, location="AXP")
     assert (target.months[10].target_qty, target.months[10].target_amount) == (D("5.000"), D("100.00"))
+    assert shop.masters.get_target(kind="location", financial_year=2027, location="AXP").months == target.months
 
 
 async def test_customer_details_show_purchases_and_open_the_invoice(shop):

@@ -238,7 +238,9 @@ class _TargetScreen(MasterScreen):
             GridCol("target_amount", "Target amount $", "money", 18),
         ), fixed=MONTHS, fixed_label="Month", fixed_width=11),
     )
-    BINDINGS = [Binding("f5", "details", "Progress", id="target.progress", key_display="F5")]
+    EXPORT_KIND = "targets"  # Ctrl+T: every target of this kind for the year typed, with the actuals
+    BINDINGS = [Binding("f5", "details", "Progress", id="target.progress", key_display="F5"),
+                Binding("f6", "copy_next", "Copy→next", id="target.copy", key_display="F6")]
     LIST_COLUMNS = (ListColumn("Year", "financial_year", 6), ListColumn("Owner", lambda r: r.location or r.sales_person, 10),
                     ListColumn("Target qty", lambda r: sum((m.target_qty for m in r.months), Decimal("0.000")), 14, ">"),
                     ListColumn("Target $", lambda r: sum((m.target_amount for m in r.months), Decimal("0.00")), 16,
@@ -296,9 +298,38 @@ class _TargetScreen(MasterScreen):
         self.run_service(lambda: self.services.masters.target_progress(kind, year, **{self.OWNER: owner}),
                          lambda rows: self.app.push_screen(ProgressDialog(title, rows)), busy_text="Loading…")
 
+    def action_copy_next(self) -> None:
+        """F6, Sales Target Tasks: the targets shown copied to the next year, which opens."""
+        if self.info is None:
+            return
+        year, owner, kind, actor = self.info.financial_year, getattr(self.info, self.OWNER), self.KIND, self.actor
+        self.run_service(lambda: self.services.masters.copy_target(actor, kind=kind, financial_year=year,
+                                                                   **{self.OWNER: owner}),
+                         self._copied, busy_text="Copying…")
+
+    def _copied(self, info: Any) -> None:
+        self.call_later(self._show_copied, info)
+
+    async def _show_copied(self, info: Any) -> None:
+        await self._opened(info)
+        self.message_bar.show_ok(f"Targets {info.financial_year - 1} copied to {info.financial_year}: "
+                                 f"change them and Ctrl+S")
+
+    def action_export(self) -> None:
+        """Ctrl+T, Sales Target Tasks: this kind's targets of the year typed, CSV and XLSX, to the print folder."""
+        year = self.widget("financial_year").value.strip()  # type: ignore[attr-defined]
+        if not year:
+            self.show_info("Type the financial year first")
+            return
+        kind, actor = self.KIND, self.actor
+        self.run_service(lambda: self.services.masters.export_target_files(actor, kind, year), self._exported,
+                         busy_text="Exporting…")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "details":
+        if action in ("details", "export"):
             return True
+        if action == "copy_next":
+            return self.info is not None
         return super().check_action(action, parameters)
 
 
