@@ -385,6 +385,8 @@ class GridRow(Horizontal):
         self.line.shown[key] = text
         if isinstance(w, Input) and w.value != text:
             w.value = text
+            if w.has_focus:
+                w.select_all()  # the cashier is here (typed ahead): what they type replaces the fill
             if isinstance(w, ShopInput) and w.error is not None:
                 w.validate(text)
         if key in NUMBER_KEYS:

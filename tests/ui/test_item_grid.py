@@ -293,3 +293,31 @@ async def test_keys_typed_in_one_burst_land_in_their_cells():
         assert screen.focused is screen.query_one("#after")
         # 22.50 × 1.16 + 5.00 + 12.00 × 1.16 + 1.25 = 26.10 + 5.00 + 13.92 + 1.25
         assert screen.totals.net == D("46.27")
+
+
+async def test_a_list_price_arriving_while_the_cashier_is_in_the_price_cell_is_selected():
+    """Typed fast (PARA500 Enter 2 Tab), the cashier reaches Price before the item's
+    defaults are back; the list price then filled in is selected, so the price typed
+    next replaces it (2,50 gives 2.50, not '2.502,50')."""
+    import threading
+
+    gate = threading.Event()
+
+    def slow_defaults(code: str) -> LineDefaults:
+        gate.wait(5)
+        return defaults(code)
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        grid.line_defaults = slow_defaults
+        await pilot.press(*"para500", "enter", "2", "tab")
+        await wait_until(pilot, lambda: screen.focused is grid.cell(1, "price"))
+        gate.set()
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        assert grid.cell(1, "price").value == "2.50"
+        await pilot.press("2", ",", "5", "0", "tab")
+        await wait_until(pilot, lambda: screen.focused is grid.cell(1, "discount_pct"))
+        assert grid.cell(1, "price").value == "2,50"
+        assert grid.lines[0].values["price"] == D("2.50")
