@@ -41,7 +41,8 @@ def format_row(row: Row, width: int = 72) -> Text:
     """``CODE      Name                    detail`` in fixed columns."""
     code_w = 12 if len(str(row.code)) < 12 else 16  # document numbers (14) stay whole
     detail = str(getattr(row, "detail", "") or "")
-    detail_w = min(len(detail), 24)
+    # the detail whole (an amount, its currency, "open") while the name keeps 20 columns
+    detail_w = min(len(detail), max(24, width - code_w - 2 - 20))
     name_w = max(10, width - code_w - detail_w - 2)
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{str(row.code)[:code_w]:<{code_w}}", style="bold")

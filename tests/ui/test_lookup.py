@@ -166,3 +166,23 @@ async def test_lookup_search_error_is_shown_not_raised():
             if app.screen.query_one("#lookup-message").kind == "error":
                 break
         assert "database is locked" in app.screen.query_one("#lookup-message").text
+
+
+async def test_a_long_detail_is_read_whole_at_80_columns():
+    """The Sales Receipt's open invoices: '… CDF open' was cut to '… CDF ope'."""
+    rows = [Row("261201SI000002", "Kinshasa Pharma", "credit 47,600.00 CDF open"),
+            Row("261201SI000001", "Walk-In Customer", "cash 1.71 USD open")]
+
+    class App80(App):
+        def on_mount(self) -> None:
+            self.push_screen(LookupDialog("Open invoices (cash first)", lambda q: rows))
+
+    app = App80()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        await wait_rows(pilot, dialog, 2)
+        options = dialog.query_one("#lookup-rows", OptionList)
+        first = options.get_option_at_index(0).prompt.plain
+        assert first.startswith("261201SI000002  Kinshasa Pharma")
+        assert first.endswith("  credit 47,600.00 CDF open")
+        assert len(first) <= options.size.width
