@@ -16,6 +16,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 keylat="${KEYLAT:-$here/../shared/tools/keylat.py}"
+if [[ -z "${KEYLAT:-}" && ! -f "$keylat" ]]; then  # a git worktree elsewhere: its main checkout's ../shared
+    keylat="$(dirname "$(git -C "$here" rev-parse --path-format=absolute --git-common-dir)")/../shared/tools/keylat.py"
+fi
 shopterm="${SHOPTERM:-$here/.venv/bin/shopterm}"
 count="${COUNT:-40}"
 tmp="$(mktemp -d)"
