@@ -51,8 +51,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import Reactive
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from shopterm.core import money
@@ -92,11 +90,6 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         # "Print Delivery" (the seed's button): the delivery copy of a posted invoice, counted apart.
         Binding("ctrl+t", "print_delivery", "Dlv", id="invoice.print_delivery", key_display="^T"),
     ]
-
-    #: Textual repaints the whole screen when the focus moves (Screen.focused is a
-    #: repainting reactive): ~6 KB per Enter/Tab over SSH. The widgets that gain and
-    #: lose the focus repaint themselves; the rest of the screen need not.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)

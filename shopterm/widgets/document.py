@@ -44,9 +44,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
+from textual.widgets._footer import FooterKey
 from textual.worker import Worker
 
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, ShopInput
@@ -61,6 +63,36 @@ T = TypeVar("T")
 TOOLBAR_ACTIONS: frozenset[str] = frozenset(
     {"lookup", "new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row", "back"}
 )
+
+
+class QuietFooter(Footer):
+    """A Footer that rebuilds its keys only when the keys shown actually change.
+
+    Textual refreshes the bindings on every focus move, and the stock Footer then
+    recomposes all its keys (a mount and a layout of the whole screen: ~100 ms per
+    Enter on a 2-core machine, and a repaint over SSH). Moving between fields whose
+    keys are the same costs nothing here; when only a key's greyed state changes,
+    that key is restyled in place (a repaint of the key, no layout).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown_keys: tuple | None = None
+
+    def bindings_changed(self, screen: Any) -> None:
+        if self.is_attached and screen is self.screen and screen.app.app_focus:
+            active = screen.active_bindings
+            keys = tuple((key, b.binding.action, b.binding.description) for key, b in active.items() if b.binding.show)
+            if self._bindings_ready and keys == self._shown_keys:
+                enabled = {b.binding.action: b.enabled for b in active.values() if b.binding.show}
+                for footer_key in self.query(FooterKey):
+                    if footer_key.action in enabled:
+                        greyed = not enabled[footer_key.action]
+                        footer_key._disabled = greyed  # as Footer.compose does: the click rings
+                        footer_key.set_class(greyed, "-disabled")
+                return
+            self._shown_keys = keys
+        super().bindings_changed(screen)
 
 
 class ShopScreen(FormNavigation, Screen):
@@ -79,11 +111,36 @@ class ShopScreen(FormNavigation, Screen):
     SHOW_PALETTE_KEY: ClassVar[bool] = False
     BINDINGS = [*FORM_BINDINGS]
 
+    #: Textual repaints the whole screen when the focus moves (``Screen.focused`` is a
+    #: repainting reactive): ~6 KB per Enter/Tab over SSH. The widgets that gain and
+    #: lose the focus repaint themselves (their :focus styles); the rest need not.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.busy = False
         self._key_holds: set[str] = {"mount"}
         self.error_source: Widget | None = None  # the field the error shown is about
+        self._shown_bindings: tuple | None = None
+
+    # -- the key footer --------------------------------------------------------
+    # Textual refreshes the bindings after every focus change, and the key footer
+    # then rebuilds itself (~5 KB and tens of ms per Tab at 80×24). From field to
+    # field the keys shown rarely change: publish only when they do.
+
+    def _bindings_signature(self) -> tuple:
+        try:
+            active = self.active_bindings
+        except Exception:  # not composed yet
+            return ()
+        return tuple((key, ab.binding.action, ab.binding.description, ab.binding.show, ab.binding.key_display,
+                      ab.enabled, ab.tooltip) for key, ab in active.items())
+
+    def refresh_bindings(self) -> None:
+        signature = self._bindings_signature()
+        if signature != self._shown_bindings:
+            self._shown_bindings = signature
+            super().refresh_bindings()
 
     # -- keys typed ahead (see shopterm.widgets.typeahead) -------------------
 
@@ -141,7 +198,7 @@ class ShopScreen(FormNavigation, Screen):
         with Vertical(id="body"):
             yield from self.compose_body()
         yield MessageBar(id="message")
-        yield Footer(compact=True, show_command_palette=self.SHOW_PALETTE_KEY)
+        yield QuietFooter(compact=True, show_command_palette=self.SHOW_PALETTE_KEY)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

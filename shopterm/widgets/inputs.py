@@ -30,7 +30,9 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input
 
@@ -65,6 +67,14 @@ class ShopInput(Input):
     """
 
     DEFAULT_KIND: ClassVar[str] = "value"
+
+    #: Textual's Input sets its virtual size (the text's width) on every keystroke,
+    #: and a virtual size change lays out the whole screen (every widget measured and
+    #: placed again: ~5-80 ms per key on a document screen, growing with its rows).
+    #: An Input's virtual size only decides how far its text scrolls sideways, which
+    #: reads the value directly; the Input lays itself out when its own width is
+    #: ``auto``. So here the new size repaints the field and nothing else.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class Invalid(Message):
         """The field's text does not parse; ``message`` names the field."""

@@ -137,9 +137,13 @@ SALES_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("line_net", "Net", 11, "figure"),
 )
 
-#: hidden blank rows kept mounted after the last row: moving to a new row never
-#: waits for a mount, even when keys arrive in a burst that fills a few lines
-SPARE_ROWS = 2
+#: blank rows kept mounted (and laid out) after the last row, drawn empty and out of
+#: the focus chain: a new row is one of them numbered and made editable, which
+#: repaints that row and lays nothing out (a mount or a display change would lay out
+#: the whole screen); keys that arrive in a burst and fill a few lines never wait for
+#: a mount either. Used spares are replaced when the keyboard rests (SPARE_IDLE s).
+SPARE_ROWS = 3
+SPARE_IDLE = 0.3
 
 #: the typed columns a DraftLine carries
 NUMBER_KEYS = ("qty", "price", "discount_pct", "flat_discount")
@@ -325,20 +329,25 @@ _CELL_CLASSES.update({"text": TextCell, "date": DateCell, "code": CodeCell})
 
 
 class GridRow(Horizontal):
-    """One grid row: its cells and its :class:`GridLine`."""
+    """One grid row: its cells and its :class:`GridLine`.
+
+    A *spare* row (class ``-spare``) is laid out after the last row but drawn empty,
+    and its cells are out of the focus chain until the grid takes it as a new row.
+    """
 
     DEFAULT_CSS = "GridRow { height: 1; }"
 
-    def __init__(self, grid: "ItemGrid", line: GridLine, number: int) -> None:
-        super().__init__(classes="grid-row")
+    def __init__(self, grid: "ItemGrid", line: GridLine, number: int, *, spare: bool = False) -> None:
+        super().__init__(classes="grid-row -spare" if spare else "grid-row")
         self.grid = grid
         self.line = line
         self.number = number
+        self.spare = spare
         self._cells_attached = False
         self.cells: dict[str, Widget] = {}
         for col in grid.columns:
             if col.kind == "sno":
-                w: Widget = Figure(str(number), classes="grid-sno")
+                w: Widget = Figure("" if spare else str(number), classes="grid-sno")
                 w.styles.width = col.width
             elif col.kind in ("figure", "info"):
                 w = Figure("", classes="grid-figure grid-info" if col.kind == "info" else "grid-figure")
@@ -362,6 +371,15 @@ class GridRow(Horizontal):
         binding chain even while the app is still handling a burst of typed-ahead keys."""
         self._cells_attached = True
         self.mount_all(list(self.cells.values()))
+
+    def allow_focus_children(self) -> bool:
+        return not self.spare and super().allow_focus_children()
+
+    def unspare(self, number: int) -> None:
+        """Become a shown row (a repaint of this row only: its size and place stay)."""
+        self.spare = False
+        self.remove_class("-spare")
+        self.set_number(number)
 
     def cell(self, key: str) -> Widget | None:
         return self.cells.get(key)
@@ -423,8 +441,11 @@ def _fmt_number(value: Decimal | None, kind: str) -> str:
 # ---------------------------------------------------------------- the grid
 
 
-class _Rows(VerticalScroll, can_focus=False):
-    """The scrolling rows (the cells take the focus, never the container)."""
+class _Rows(VerticalScroll, can_focus=False, inherit_bindings=False):
+    """The scrolling rows (the cells take the focus, never the container).
+
+    No scrolling keys of its own: ↑/↓ reach the grid (row up/down) even when the
+    rows overflow, and the grid scrolls to the focused row itself."""
 
 
 class ItemGrid(Widget, can_focus=False):
@@ -496,7 +517,9 @@ class ItemGrid(Widget, can_focus=False):
         self.date: dt.date | None = None
         self._read_only = False
         self._rows: list[GridRow] = []  # the rows shown
-        self._spares: list[GridRow] = []  # hidden blank rows after them (editable grids)
+        self._spares: list[GridRow] = []  # blank rows drawn empty after them (editable grids)
+        self._spare_timer: Any = None
+        self.spare_idle = SPARE_IDLE  #: seconds without a new row before used spares are replaced
         self._detail_row: GridRow | None = None
         #: True once the cashier typed in a cell or deleted a row (the host's
         #: unsaved-changes check; program fills never set it). The host resets it.
@@ -530,30 +553,42 @@ class ItemGrid(Widget, can_focus=False):
         return text
 
     def _new_row(self, line: GridLine, *, spare: bool = False) -> GridRow:
-        """A row (not yet in ``_rows``). A *spare* row is mounted hidden after the last
+        """A row (not yet in ``_rows``). A *spare* row is mounted empty after the last
         one, so that moving to a new row never waits for a mount (keys typed ahead)."""
-        row = GridRow(self, line, len(self._rows) + 1)
-        if spare:
-            row.display = False
-        return row
+        return GridRow(self, line, len(self._rows) + 1, spare=spare)
 
     def _reveal_spare(self) -> GridRow:
-        """Show the first hidden spare row as the new last row (synchronously: keys typed
-        ahead go to a mounted cell, with the screen's keys), and mount a new spare."""
-        if not self._spares:  # read-only until now
+        """Take the first spare row as the new last row (synchronously: keys typed ahead
+        go to a mounted cell, with the screen's keys). No layout: the row is already
+        in place; used spares are replaced once the keys rest (:data:`SPARE_IDLE`)."""
+        if not self._spares:  # read-only until now, or a burst used them all
             self._mount_spare()
-        row = self._spares.pop(0)
-        row.display = True
+        row = self._spares.pop(0)  # (IndexError only on a screen being closed)
         self._rows.append(row)
-        row.set_number(len(self._rows))
-        self._mount_spare()
+        row.unspare(len(self._rows))
+        if self._spare_timer is not None:
+            self._spare_timer.stop()
+        self._spare_timer = self.set_timer(self.spare_idle, self._replenish_spares)
         return row
 
-    def _mount_spare(self) -> None:
-        spare = self._new_row(GridLine(), spare=True)
-        self._spares.append(spare)
-        self.query_one("#grid-rows", _Rows).mount(spare)
-        spare.attach_cells()
+    def _replenish_spares(self) -> None:
+        self._spare_timer = None
+        if self._read_only or self.fixed_rows or not self.is_attached or self._closing:
+            return
+        missing = SPARE_ROWS - len(self._spares)
+        if missing > 0:
+            self._mount_spare(missing)
+
+    def _mount_spare(self, count: int = 1) -> None:
+        box = self.query_one("#grid-rows", _Rows)
+        if not box.is_attached or box._closing or box._pruning:  # the screen is going away
+            return
+        spares = [self._new_row(GridLine(), spare=True) for _ in range(count)]
+        self._spares.extend(spares)
+        box.mount_all(spares)
+        for spare in spares:
+            if spare.is_attached:
+                spare.attach_cells()
 
     @property
     def rows(self) -> list[GridRow]:
@@ -587,7 +622,7 @@ class ItemGrid(Widget, can_focus=False):
         """Focus a cell (e.g. the one a service error names). False when there is none."""
         w = self.cell(line, key) or self.cell(line, "item")
         if w is not None and w.focusable:
-            self.screen.set_focus(w)
+            self._focus(w)
             return True
         return False
 
@@ -605,8 +640,7 @@ class ItemGrid(Widget, can_focus=False):
                 w.disabled = value
         if not value:
             if not self._spares and self.is_mounted:
-                for _ in range(SPARE_ROWS):
-                    self._mount_spare()
+                self._mount_spare(SPARE_ROWS)
             self._ensure_trailing_blank()
 
     def line_inputs(self) -> list[LineInput]:
@@ -711,6 +745,8 @@ class ItemGrid(Widget, can_focus=False):
         key = cell.column.key  # type: ignore[attr-defined]
         typed = text != line.shown.get(key)
         line.texts[key] = text
+        if self._spare_timer is not None:  # the keys have not rested yet
+            self._spare_timer.reset()
         if typed:
             self.touched = True
         if key == "item":
@@ -1070,7 +1106,29 @@ class ItemGrid(Widget, can_focus=False):
 
     def _focus(self, widget: Widget | None) -> None:
         if widget is not None and widget.focusable:
-            self.screen.set_focus(widget)
+            self.screen.set_focus(widget, scroll_visible=False)
+            row = self.row_of(widget)
+            if row is not None:
+                self.scroll_to_row(row)
+
+    def scroll_to_row(self, row: GridRow, later: bool = False) -> None:
+        """Scroll the rows just enough to show ``row``, at once (Textual's focus would
+        centre it with an animation: a repaint of every row over several frames)."""
+        box = self.query_one("#grid-rows", _Rows)
+        try:
+            y = self._rows.index(row)  # rows are one line each, in order
+        except ValueError:
+            return
+        height = box.scrollable_content_region.height
+        top = round(box.scroll_y)
+        if height <= 0 or y >= box.virtual_size.height:  # not laid out yet (just mounted)
+            if not later:
+                self.call_after_refresh(self.scroll_to_row, row, True)
+            return
+        if y < top:
+            box.scroll_to(y=y, animate=False, immediate=True)
+        elif y >= top + height:
+            box.scroll_to(y=y - height + 1, animate=False, immediate=True)
 
     def action_move_row(self, step: int) -> None:
         cell = self.screen.focused
@@ -1410,6 +1468,15 @@ class ItemGridHost:
                 return grid
         return None
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        result = super().check_action(action, parameters)  # type: ignore[misc]
+        if action == "lookup" and result is False and self._grid_of_focus() is not None:
+            # F2 stays in the footer (greyed) on the cells without a list: from cell to
+            # cell and row to row the keys shown stay the same, so the footer is not
+            # rebuilt (a mount and a layout of the whole screen) on every Enter.
+            return None
+        return result
+
     def action_form_enter(self) -> None:
         grid = self._grid_of_focus()
         if grid is not None and grid.navigate(1, enter=True):
@@ -1430,24 +1497,6 @@ class ItemGridHost:
         if grid is not None and grid.navigate(-1):
             return
         super().action_form_previous()  # type: ignore[misc]
-
-    # Textual refreshes the bindings after every focus change, and the key footer
-    # then rebuilds itself (~5 KB and tens of ms per Tab at 80×24). From cell to
-    # cell the keys shown rarely change: publish only when they do.
-
-    def _bindings_signature(self) -> tuple:
-        try:
-            active = self.active_bindings  # type: ignore[attr-defined]
-        except Exception:  # not composed yet
-            return ()
-        return tuple((key, ab.binding.action, ab.binding.description, ab.binding.show, ab.enabled)
-                     for key, ab in active.items())
-
-    def refresh_bindings(self) -> None:
-        signature = self._bindings_signature()
-        if signature != getattr(self, "_shown_bindings", None):
-            self._shown_bindings = signature
-            super().refresh_bindings()  # type: ignore[misc]
 
     def on_item_grid_failed(self, event: ItemGrid.Failed) -> None:
         # (a plain mixin: Textual finds the handler by its name, not by @on)

@@ -321,3 +321,102 @@ async def test_a_list_price_arriving_while_the_cashier_is_in_the_price_cell_is_s
         await wait_until(pilot, lambda: screen.focused is grid.cell(1, "discount_pct"))
         assert grid.cell(1, "price").value == "2,50"
         assert grid.lines[0].values["price"] == D("2.50")
+
+
+# ---------------------------------------------------------------- what a key costs (issue 13)
+
+
+def count_layouts(monkeypatch) -> list[int]:
+    """Counts the whole-screen layouts (every widget measured and placed again)."""
+    from textual.screen import Screen
+
+    calls = [0]
+    original = Screen._refresh_layout
+
+    def counted(self, *args, **kwargs):
+        calls[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    return calls
+
+
+async def test_keys_new_rows_and_item_fills_lay_nothing_out(monkeypatch):
+    from shopterm.widgets.item_grid import GridRow, SPARE_ROWS
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        grid.spare_idle = 3600  # no spare replenished while this test types
+        await pilot.pause()
+        layouts = count_layouts(monkeypatch)
+        await pilot.press(*"para500", "enter")  # a new blank row, the item resolved and its cells filled
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None and grid.cell(1, "price").value == "2.50")
+        await pilot.press(*"10")
+        await wait_until(pilot, lambda: grid.cell(1, "line_net").text == "25.00")
+        await pilot.press("tab", "tab", "tab", "tab")  # Price, Disc%, Flat: on to line 2
+        assert screen.focused is grid.cell(2, "item")
+        await pilot.press(*"band01", "enter", "4")
+        await wait_until(pilot, lambda: grid.cell(2, "line_net").text == "5.00")
+        await pilot.pause()
+        assert layouts[0] == 0
+        assert len(grid.rows) == 3 and len(grid.query(GridRow)) == 3 + SPARE_ROWS - 2
+        # once the keys rest, the used spares are replaced (that mount lays out once)
+        grid.spare_idle = 0.05
+        await pilot.press("tab", "tab", "tab", "tab")
+        assert screen.focused is grid.cell(3, "item")
+        await pilot.press("p")  # line 4 shown
+        await wait_until(pilot, lambda: len(grid.query(GridRow)) == 4 + SPARE_ROWS)
+        assert [r.number for r in grid.rows] == [1, 2, 3, 4]
+        assert all(r.spare for r in list(grid.query(GridRow))[4:])
+
+
+async def test_spare_rows_are_drawn_empty_and_out_of_the_focus_chain():
+    from shopterm.widgets.item_grid import GridRow, SPARE_ROWS
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        await pilot.pause()
+        rows = list(grid.query(GridRow))
+        assert len(rows) == 1 + SPARE_ROWS and len(grid.rows) == 1
+        spares = rows[1:]
+        assert all(r.spare and r.has_class("-spare") and r.cell("sno").text == "" for r in spares)
+        chain = screen.focus_chain
+        assert not any(grid.row_of(w) in spares for w in chain)
+        screen.set_focus(screen.query_one("#after"))
+        await pilot.press("shift+tab")  # back into the grid: the last cell of the shown row
+        assert screen.focused is grid.cell(1, "flat_discount")
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab", "shift+tab")
+        assert screen.focused is grid.cell(1, "item")
+        await pilot.press(*"B")  # typing in the last row numbers the next row (a spare taken)
+        await wait_until(pilot, lambda: len(grid.rows) == 2)
+        assert grid.rows[1] is spares[0] and not spares[0].spare and spares[0].cell("sno").text == "2"
+
+
+async def test_rows_past_the_bottom_scroll_into_view_at_once_and_up_down_move_rows():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        box = grid.query_one("#grid-rows")
+        box.styles.height = 3  # three rows shown
+        await pilot.pause()
+        for n, code in enumerate(("PARA500", "BAND01", "PARA1000", "BAND01", "PARA500"), start=1):
+            await pilot.press(*code, "enter")
+            await wait_until(pilot, lambda: grid.lines[n - 1].defaults is not None)
+            await pilot.press("1", "tab", "tab", "tab", "tab")
+            assert screen.focused is grid.cell(n + 1, "item")
+            # the new row is shown at the bottom: scrolled by the least, with no animation
+            assert box.scroll_y == max(0, n + 1 - 3)
+            assert not app.animator.is_being_animated(box, "scroll_y")
+        await pilot.press("up")  # ↑/↓ move between rows even when the rows scroll
+        assert screen.focused is grid.cell(5, "item") and box.scroll_y == 3
+        await pilot.press("up", "up", "up")
+        assert screen.focused is grid.cell(2, "item") and box.scroll_y == 1
+        await pilot.press("down")
+        assert screen.focused is grid.cell(3, "item") and box.scroll_y == 1
+        await pilot.press("enter")  # a resolved item: Enter goes to its Qty
+        assert screen.focused is grid.cell(3, "qty")

@@ -56,8 +56,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Static
-from textual.widgets._footer import FooterKey
+from textual.widgets import Input, Label, Static
 
 from shopterm.core import money
 from shopterm.screens._counter import AutoValue, ChoiceField
@@ -343,36 +342,6 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-# ---------------------------------------------------------------- the footer
-
-
-class QuietFooter(Footer):
-    """A Footer that rebuilds its keys only when the keys shown actually change.
-
-    Textual refreshes the bindings on every focus move, and the stock Footer then
-    recomposes all its keys (~100 ms per Enter on a 2-core machine, and a repaint
-    over SSH). Moving between fields whose keys are the same costs nothing here.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._shown_keys: tuple | None = None
-
-    def bindings_changed(self, screen: Any) -> None:
-        if self.is_attached and screen is self.screen and self._bindings_ready:
-            active = screen.active_bindings
-            keys = tuple((key, b.binding.action, b.binding.description) for key, b in active.items() if b.binding.show)
-            if keys == self._shown_keys:
-                # the same keys: only greyed/enabled may have changed — update them in place
-                enabled = {b.binding.action: b.enabled for b in active.values() if b.binding.show}
-                for footer_key in self.query(FooterKey):
-                    if footer_key.action in enabled:
-                        footer_key.disabled = not enabled[footer_key.action]
-                return
-            self._shown_keys = keys
-        super().bindings_changed(screen)
-
-
 # ---------------------------------------------------------------- the screen
 
 
@@ -422,12 +391,6 @@ class MasterScreen(DocumentScreen):
         self.opened_key: str | None = None  # the record last opened from the list, once focused
 
     # -- layout ------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            if type(widget) is Footer:
-                widget = QuietFooter(compact=True, show_command_palette=self.SHOW_PALETTE_KEY)
-            yield widget
 
     def compose_document(self) -> ComposeResult:
         with VerticalScroll(id="mf-scroll", classes="mf-scroll"):
