@@ -4,7 +4,8 @@
 Drives ``shopterm demo`` on a fresh temporary database in an 80×24 pseudo-terminal
 with the primitives of ``keylat.py`` (found at ``../shared/tools/keylat.py`` from the
 repository root, or ``KEYLAT=path``): signs in as the cashier, opens Sales Invoice
-(Facture) from Ctrl+K, picks client C0001, then types LINES lines, each
+(Facture) from Ctrl+K (a new invoice: the walk-in customer, the focus in row 1's
+item cell), then types LINES lines, each
 
     item code (each character: ``item_char``), Enter (``item_enter``: the item is
     resolved and its cells filled), a digit in Qty (``qty_digit``), the Enter(s)
@@ -20,11 +21,11 @@ screen's answer (the answer ends after QUIET ms of silence) and its bytes are
 counted. Prints p50/p95/max per kind; ``--json`` prints one JSON object.
 
     bench/keylat_grid.sh                 # 25 lines, 40 rounds
-    LINES=10 ROUNDS=20 bench/keylat_grid.sh --json
+    GRID_LINES=10 ROUNDS=20 bench/keylat_grid.sh --json
 
-LINE_END is the key(s) that end a line after the Qty digit (default: Enter,
-since Enter in Qty ends the line; set ``LINE_END='\\r\\r\\r\\r'`` for a grid where
-Enter walks through Price, Disc% and Flat first).
+LINE_END is the key(s) that end a line after the Qty digit (default: Enter, since
+Enter in Qty ends the line on the invoice; ``LINE_END='\\r\\r\\r\\r'`` for a grid
+where Enter walks through Price, Disc% and Flat first).
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ class Pty:
         self.seen: list[bytes] = []
         self.samples: dict[str, list[tuple[float, float, int]]] = {}
         self.trace = bool(os.environ.get("TRACE"))
+        self.marks: list[tuple[int, str | None, bytes]] = []  # (offset in the output, tag, key)
 
     def wait_for(self, text: str, timeout: float = 60) -> None:
         t0 = time.perf_counter()
@@ -146,6 +148,8 @@ class Pty:
         for k in self.kl.keys(spec):
             sent = time.perf_counter()
             os.write(self.fd, k)
+            if os.environ.get("DUMP"):
+                self.marks.append((sum(map(len, self.seen)), tag, k))
             first, last, n = drain(self.fd, quiet, 3, self.seen)
             if self.trace:
                 took = "no answer" if first is None else f"{(last - sent) * 1000:.1f} ms {n} B"
@@ -156,6 +160,8 @@ class Pty:
     def close(self) -> None:
         if os.environ.get("DUMP"):  # the raw terminal output, to look at a run that went wrong
             Path(os.environ["DUMP"]).write_bytes(b"".join(self.seen))
+            Path(os.environ["DUMP"] + ".keys").write_text(
+                "\n".join(f"{off}\t{tag}\t{key!r}" for off, tag, key in self.marks))
         try:
             os.kill(self.pid, signal.SIGTERM)
             os.waitpid(self.pid, 0)
@@ -187,11 +193,8 @@ def run_grid(kl, a, shopterm: str, db: str) -> dict[str, list]:
         p.settle(0.5)
         p.seen.clear()
         p.type("\r")
-        p.wait_for("Sales Invoice (Facture)")
-        p.settle(1.0)
-        p.seen.clear()
-        p.type("C0001\r")
-        p.wait_for("Kinshasa Pharma")  # the client is loaded (first use imports the sales service)
+        # a new invoice opens on the walk-in customer with the focus in row 1's item cell
+        p.wait_for("Walk-In Customer")
         p.settle(1.0)
         line_end = a.line_end.encode().decode("unicode_escape")
         for n in range(1, a.lines + 1):
@@ -236,13 +239,13 @@ GOALS = {"row_enter": "<= 33 ms p95, <= 8 KB", "item_enter": "<= 33 ms p95", "it
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--lines", type=int, default=int(os.environ.get("LINES_TYPED", os.environ.get("GRID_LINES", 25))))
+    ap.add_argument("--lines", type=int, default=int(os.environ.get("GRID_LINES", 25)))
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", 40)))
     ap.add_argument("--quiet", type=float, default=float(os.environ.get("QUIET", 120)),
                     help="ms of silence that ends the answer to a key")
     ap.add_argument("--fill-quiet", type=float, default=float(os.environ.get("FILL_QUIET", 400)),
                     help="ms of silence that ends the answer to Enter on an item (its cells filled)")
-    ap.add_argument("--line-end", default=os.environ.get("LINE_END", r"\r\r\r\r"))
+    ap.add_argument("--line-end", default=os.environ.get("LINE_END", r"\r"))
     ap.add_argument("--cols", type=int, default=80)
     ap.add_argument("--rows", type=int, default=24)
     ap.add_argument("--python", default=os.environ.get("PYTHON", ""), help="python for the bare Textual app")

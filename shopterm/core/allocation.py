@@ -42,6 +42,8 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
         if w < 0:
             raise AllocationError(f"weight {i + 1} is negative ({w})")
     cents = int(total / CENT)
+    if cents == 0:  # nothing to share (no flat discount: every keystroke of a document)
+        return [Decimal("0.00") for _ in ws]
     weight_sum = sum((Fraction(w) for w in ws), Fraction(0))
     if weight_sum == 0:
         if cents:

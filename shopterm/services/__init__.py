@@ -129,6 +129,17 @@ class Services:
         ).first()
         return row.rate if row else None
 
+    def item_codes(self) -> dict[str, str]:
+        """Every active item's code and barcode (upper case) → its code, in one query: the
+        item grids read it once per screen and resolve a typed code or a scan from it."""
+        from ..store import models as m
+
+        with self.db.read() as session:
+            rows = session.exec(select(m.Item.code, m.Item.barcode).where(m.Item.inactive == False)).all()  # noqa: E712
+        codes = {str(barcode).strip().upper(): code for code, barcode in rows if barcode}
+        codes.update((code.upper(), code) for code, _ in rows)  # a code wins over a barcode
+        return codes
+
     def lookup(self, kind: str, query: str, *, limit: int = 50, actor: Actor | None = None) -> list[LookupRow]:
         """Type-to-search for the F2 dialog: code or name (and phone for customers)."""
         from sqlmodel import col, or_, select

@@ -93,6 +93,9 @@ __all__ = [
 
 ZERO = Decimal(0)
 
+#: a line-defaults read in flight (ItemGrid._defaults)
+_PENDING = object()
+
 
 # ---------------------------------------------------------------- columns
 
@@ -137,13 +140,17 @@ SALES_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("line_net", "Net", 11, "figure"),
 )
 
-#: blank rows kept mounted (and laid out) after the last row, drawn empty and out of
+#: Blank rows kept mounted (and laid out) after the last row, drawn empty and out of
 #: the focus chain: a new row is one of them numbered and made editable, which
-#: repaints that row and lays nothing out (a mount or a display change would lay out
-#: the whole screen); keys that arrive in a burst and fill a few lines never wait for
-#: a mount either. Used spares are replaced when the keyboard rests (SPARE_IDLE s).
+#: repaints that row and lays nothing out (a mount or a display change lays out the
+#: whole screen and repaints every row: ~4 KB and tens of ms); keys that arrive in a
+#: burst and fill lines never wait for a mount either. SPARE_ROWS are composed with
+#: the grid; the pool is filled up to SPARE_POOL right after the grid is first shown
+#: (a document rarely has more lines), and again when the keys have rested for
+#: SPARE_IDLE seconds after a spare was used.
 SPARE_ROWS = 3
-SPARE_IDLE = 0.3
+SPARE_POOL = 30
+SPARE_IDLE = 1.0
 
 #: the typed columns a DraftLine carries
 NUMBER_KEYS = ("qty", "price", "discount_pct", "flat_discount")
@@ -445,7 +452,12 @@ class _Rows(VerticalScroll, can_focus=False, inherit_bindings=False):
     """The scrolling rows (the cells take the focus, never the container).
 
     No scrolling keys of its own: ↑/↓ reach the grid (row up/down) even when the
-    rows overflow, and the grid scrolls to the focused row itself."""
+    rows overflow, and the grid scrolls to the focused row itself. The scrollbar
+    is drawn only once the shown rows overflow (the spare rows after them would
+    show it on an empty document); its column is kept either way, so showing it
+    moves nothing."""
+
+    DEFAULT_CSS = "_Rows { scrollbar-visibility: hidden; }"
 
 
 class ItemGrid(Widget, can_focus=False):
@@ -511,6 +523,15 @@ class ItemGrid(Widget, can_focus=False):
         self.on_change: Callable[[int], None] | None = None
         #: ``item_search(query) -> [row with code/name/detail]``, run in a worker thread.
         self.item_search: Callable[[str], Sequence[Any]] | None = None
+        #: ``item_codes() -> {CODE or BARCODE: code}`` of the active items, run once when the
+        #: grid mounts (in a worker thread; default: ``services.item_codes``). A typed code or
+        #: a scan found in it resolves without a search, and its line defaults are read while
+        #: the cashier still types (kept per document and header: :meth:`_defaults_for`).
+        self.item_codes: Callable[[], Any] | None = None
+        self._codes: dict[str, str] | None = None
+        self._defaults: dict[str, Any] = {}  # code -> LineDefaults, or _PENDING while read
+        self._defaults_loader: Any = None  # the line_defaults they were read with
+        self._waiting: dict[str, list[tuple[GridRow, str]]] = {}  # code -> rows resolving it
         #: ``batch_search(item_code) -> [BatchStock]`` (batches with stock), in a worker thread.
         self.batch_search: Callable[[str], Sequence[Any]] | None = None
         self.location: str | None = None
@@ -519,7 +540,8 @@ class ItemGrid(Widget, can_focus=False):
         self._rows: list[GridRow] = []  # the rows shown
         self._spares: list[GridRow] = []  # blank rows drawn empty after them (editable grids)
         self._spare_timer: Any = None
-        self.spare_idle = SPARE_IDLE  #: seconds without a new row before used spares are replaced
+        self.spare_idle = SPARE_IDLE  #: seconds of rest before used spares are replaced
+        self.spare_pool = SPARE_POOL  #: spare rows kept mounted
         self._detail_row: GridRow | None = None
         #: True once the cashier typed in a cell or deleted a row (the host's
         #: unsaved-changes check; program fills never set it). The host resets it.
@@ -532,6 +554,10 @@ class ItemGrid(Widget, can_focus=False):
         self.enter_ends_line = False
 
     # -- layout ------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.load_item_codes()
+        self.call_after_refresh(self._replenish_spares)
 
     def compose(self) -> ComposeResult:
         yield Static(self._header_text(), id="grid-header", markup=False)
@@ -560,22 +586,32 @@ class ItemGrid(Widget, can_focus=False):
     def _reveal_spare(self) -> GridRow:
         """Take the first spare row as the new last row (synchronously: keys typed ahead
         go to a mounted cell, with the screen's keys). No layout: the row is already
-        in place; used spares are replaced once the keys rest (:data:`SPARE_IDLE`)."""
+        in place; used spares are replaced once the keys rest (:data:`SPARE_IDLE`): one
+        is mounted now only when a burst of lines has used them all."""
         if not self._spares:  # read-only until now, or a burst used them all
             self._mount_spare()
         row = self._spares.pop(0)  # (IndexError only on a screen being closed)
         self._rows.append(row)
         row.unspare(len(self._rows))
+        self._show_scrollbar()
         if self._spare_timer is not None:
             self._spare_timer.stop()
         self._spare_timer = self.set_timer(self.spare_idle, self._replenish_spares)
         return row
 
+    def _show_scrollbar(self) -> None:
+        """Draw the scrollbar when the shown rows overflow (a layout, once a document)."""
+        box = self.query_one("#grid-rows", _Rows)
+        height = box.scrollable_content_region.height
+        wanted = "visible" if height and len(self._rows) > height else "hidden"
+        if box.styles.scrollbar_visibility != wanted:
+            box.styles.scrollbar_visibility = wanted
+
     def _replenish_spares(self) -> None:
         self._spare_timer = None
         if self._read_only or self.fixed_rows or not self.is_attached or self._closing:
             return
-        missing = SPARE_ROWS - len(self._spares)
+        missing = self.spare_pool - len(self._spares)
         if missing > 0:
             self._mount_spare(missing)
 
@@ -641,6 +677,7 @@ class ItemGrid(Widget, can_focus=False):
         if not value:
             if not self._spares and self.is_mounted:
                 self._mount_spare(SPARE_ROWS)
+                self.call_after_refresh(self._replenish_spares)
             self._ensure_trailing_blank()
 
     def line_inputs(self) -> list[LineInput]:
@@ -686,6 +723,7 @@ class ItemGrid(Widget, can_focus=False):
         await rows_box.remove_children()
         self._rows = []
         self._spares = []
+        self._forget_defaults()  # a new document: stock read afresh
         self._read_only = read_only
         self._detail_row = None
         new_rows = []
@@ -718,6 +756,8 @@ class ItemGrid(Widget, can_focus=False):
             self._spares = [self._new_row(GridLine(), spare=True) for _ in range(SPARE_ROWS)]
             new_rows.extend(self._spares)
         await rows_box.mount_all(new_rows)
+        if not read_only:
+            self.call_after_refresh(self._replenish_spares)
         for row in self._rows:
             for key in NUMBER_KEYS:
                 row.line.values[key] = _parse_cell(row.cell(key), row.line.text(key))
@@ -728,6 +768,7 @@ class ItemGrid(Widget, can_focus=False):
                         row.set_figure(col.key, fmt_amount(getattr(row.line.view, col.key, None)))
             self._paint_info(row)
         self._show_detail(self._rows[0] if self._rows else None)
+        self.call_after_refresh(self._show_scrollbar)
 
     async def clear(self) -> None:
         """One blank row, editable."""
@@ -752,6 +793,8 @@ class ItemGrid(Widget, can_focus=False):
         if key == "item":
             if text.strip():
                 self._ensure_trailing_blank()
+                if typed:
+                    self._read_ahead(text)
             return
         if key == "batch":
             if typed:
@@ -822,6 +865,10 @@ class ItemGrid(Widget, can_focus=False):
     def _resolve(self, row: GridRow, text: str, *, exact: bool = False) -> None:
         line = row.line
         line.resolving = text
+        code = text.upper() if exact else self.item_code(text)
+        if code is not None and self.line_defaults is not None:
+            self._defaults_for(row, text, code)
+            return
         search = self.item_search or self._default_item_search
         load = self.line_defaults
 
@@ -922,6 +969,7 @@ class ItemGrid(Widget, can_focus=False):
     def reload_defaults(self) -> None:
         """Reload every line's defaults (the header changed: customer, currency, rate,
         date, additional %): list prices and FEFO batches follow; typed ones stay."""
+        self._forget_defaults()
         load = self.line_defaults
         # Only resolved lines: an item still being typed is resolved when its cell is left.
         todo = [(row, row.line.item) for row in self._rows if row.line.view is None and row.line.item]
@@ -948,6 +996,101 @@ class ItemGrid(Widget, can_focus=False):
                 continue
             self.apply_defaults(row, defaults)
         self.post_message(self.LinesChanged(self, 0, by_user=False))
+
+    # -- the item map and the line defaults read ahead ---------------------------
+
+    def load_item_codes(self) -> None:
+        """(Re)read the item map (:attr:`item_codes`) in a worker thread."""
+        loader = self.item_codes or self._default_item_codes
+
+        def in_thread() -> None:
+            try:
+                codes = {str(k).upper(): str(v) for k, v in dict(loader()).items()}
+            except Exception:  # no map (no services): codes resolve by search
+                return
+            try:
+                self.app.call_from_thread(setattr, self, "_codes", codes)
+            except RuntimeError:  # the app has closed
+                pass
+
+        self.run_worker(in_thread, thread=True, group="grid-codes", exit_on_error=False)
+
+    def _default_item_codes(self) -> Any:
+        app: Any = self.app
+        return app.services.item_codes()
+
+    def item_code(self, text: str) -> str | None:
+        """The item code of a typed code or barcode (``3*`` in front allowed), from the map
+        (None: not an exact code, or the map is not read yet)."""
+        if not self._codes:
+            return None
+        return self._codes.get(split_qty_first(text)[1].strip().upper())
+
+    def _forget_defaults(self) -> None:
+        """Drop the defaults read (a new document, or the header changed); rows still
+        waiting for one are read again with the current loader."""
+        waiting = self._waiting
+        self._defaults = {}
+        self._defaults_loader = self.line_defaults
+        self._waiting = {}
+        if self.line_defaults is None:
+            return
+        for code, rows in waiting.items():
+            for row, text in rows:
+                if self._alive(row, text):
+                    self._defaults_for(row, text, code)
+
+    def _read_ahead(self, text: str) -> None:
+        """The item cell holds a known code: read its defaults now, before Enter."""
+        code = self.item_code(text)
+        if code is not None and self.line_defaults is not None:
+            self._defaults_for(None, text, code)
+
+    def _defaults_for(self, row: GridRow | None, text: str, code: str) -> None:
+        """Fill ``row`` with ``code``'s defaults: at once when already read for this document
+        and header, else when the read (started now or by :meth:`_read_ahead`) is done."""
+        if self._defaults_loader is not self.line_defaults:  # the header changed: prices follow
+            self._forget_defaults()
+        known = self._defaults.get(code)
+        if known is not None and known is not _PENDING:
+            if row is not None:
+                self._resolved(row, text, "loaded", known)
+            return
+        if row is not None:
+            self._waiting.setdefault(code, []).append((row, text))
+        if known is _PENDING:
+            return
+        self._defaults[code] = _PENDING
+        load = self.line_defaults
+
+        def in_thread() -> None:
+            try:
+                result: Any = load(code)  # type: ignore[misc]
+            except Exception as exc:  # shown by the host when a row waits for it
+                result = exc
+            try:
+                self.app.call_from_thread(self._defaults_read, load, code, result)
+            except RuntimeError:  # the app has closed
+                pass
+
+        self.run_worker(in_thread, thread=True, group="grid-defaults", exit_on_error=False)
+
+    def _defaults_read(self, load: Any, code: str, result: Any) -> None:
+        if load is not self.line_defaults or load is not self._defaults_loader:
+            # read with a header since changed: the rows waiting are read again
+            if self._defaults_loader is not self.line_defaults:
+                self._forget_defaults()
+            return
+        waiting = self._waiting.pop(code, [])
+        if isinstance(result, Exception):
+            self._defaults.pop(code, None)  # read again when asked again
+            for row, text in waiting:
+                if self._alive(row, text):
+                    self._resolve_failed(row, text, result)
+            return
+        self._defaults[code] = result
+        for row, text in waiting:
+            self._resolved(row, text, "loaded", result)
 
     # -- lookups -----------------------------------------------------------------
 
@@ -1112,8 +1255,12 @@ class ItemGrid(Widget, can_focus=False):
                 self.scroll_to_row(row)
 
     def scroll_to_row(self, row: GridRow, later: bool = False) -> None:
-        """Scroll the rows just enough to show ``row``, at once (Textual's focus would
-        centre it with an animation: a repaint of every row over several frames)."""
+        """Scroll the rows just enough to show ``row`` and the row after it, at once
+        (Textual's focus would centre it with an animation: a repaint of every row over
+        several frames). The row after it (the next line, or the spare that becomes the
+        new blank row) is then already on screen when it is filled: a widget repainted
+        off screen makes Textual rebuild its map of every widget and repaint the whole
+        screen at the next scroll."""
         box = self.query_one("#grid-rows", _Rows)
         try:
             y = self._rows.index(row)  # rows are one line each, in order
@@ -1125,10 +1272,11 @@ class ItemGrid(Widget, can_focus=False):
             if not later:
                 self.call_after_refresh(self.scroll_to_row, row, True)
             return
+        bottom = min(y + 1, len(self._rows) + len(self._spares) - 1) if height > 1 else y
         if y < top:
             box.scroll_to(y=y, animate=False, immediate=True)
-        elif y >= top + height:
-            box.scroll_to(y=y - height + 1, animate=False, immediate=True)
+        elif bottom >= top + height:
+            box.scroll_to(y=bottom - height + 1, animate=False, immediate=True)
 
     def action_move_row(self, step: int) -> None:
         cell = self.screen.focused
@@ -1202,6 +1350,7 @@ class ItemGrid(Widget, can_focus=False):
                 other.set_number(i)
         self.post_message(self.LinesChanged(self, 0))
         self._show_detail(self.current_row())
+        self.call_after_refresh(self._show_scrollbar)
 
     # -- fixed rows (lines from another document) -------------------------------
 
@@ -1239,6 +1388,7 @@ class ItemGrid(Widget, can_focus=False):
             self._focus(nxt.cell(key) if key != "item" else nxt.editable_cells()[-1])
         self.post_message(self.LinesChanged(self, 0))
         self._show_detail(self.current_row())
+        self.call_after_refresh(self._show_scrollbar)
 
     # -- figures -----------------------------------------------------------------
 
@@ -1470,7 +1620,10 @@ class ItemGridHost:
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         result = super().check_action(action, parameters)  # type: ignore[misc]
-        if action == "lookup" and result is False and self._grid_of_focus() is not None:
+        if action == "lookup" and result is False:
+            grid = self._grid_of_focus()
+            if grid is None or grid.read_only:  # a posted document: no F2 anywhere
+                return result
             # F2 stays in the footer (greyed) on the cells without a list: from cell to
             # cell and row to row the keys shown stay the same, so the footer is not
             # rebuilt (a mount and a layout of the whole screen) on every Enter.

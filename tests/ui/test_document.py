@@ -228,3 +228,45 @@ async def test_dirty_false_after_programmatic_fill_means_clean():
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not screen
+
+
+async def test_a_focus_move_repaints_only_its_fields_and_the_footer_only_when_its_keys_change():
+    """Every ShopScreen: Textual would repaint the whole screen on each focus move and
+    rebuild the key footer (a mount and a layout) on each binding refresh."""
+    from shopterm.widgets.document import QuietFooter
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        footer = screen.query_one(Footer)
+        assert isinstance(footer, QuietFooter)
+        assert screen.focused.id == "field-customer"
+        whole_screen: list[tuple] = []
+        refresh = screen.refresh
+
+        def spy(*regions, **kwargs):
+            if not regions:
+                whole_screen.append(kwargs)
+            return refresh(*regions, **kwargs)
+
+        screen.refresh = spy
+        published: list[object] = []
+        screen.bindings_updated_signal.subscribe(screen, published.append)
+        keys_before = list(footer.query("FooterKey"))
+        await pilot.press("tab")
+        assert screen.focused.id == "field-price"
+        await pilot.pause()
+        assert whole_screen == [] and published == []  # the same keys: nothing rebuilt
+        screen.query_one("#field-customer", CodeInput).lookup_kind = "customer"
+        await pilot.press("shift+tab")  # back on a field with a list: F2 appears
+        assert screen.focused.id == "field-customer"
+        await pilot.pause()
+        assert len(published) == 1
+        for _ in range(50):
+            if "F2" in footer_text(screen):
+                break
+            await pilot.pause(0.02)
+        assert "F2 Find" in footer_text(screen)
+        assert list(footer.query("FooterKey")) != keys_before
+        assert whole_screen == []

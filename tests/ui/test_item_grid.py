@@ -342,13 +342,15 @@ def count_layouts(monkeypatch) -> list[int]:
 
 
 async def test_keys_new_rows_and_item_fills_lay_nothing_out(monkeypatch):
-    from shopterm.widgets.item_grid import GridRow, SPARE_ROWS
+    from shopterm.widgets.item_grid import SPARE_POOL, GridRow
 
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         grid = screen.query_one(ItemGrid)
         grid.spare_idle = 3600  # no spare replenished while this test types
+        # the pool of spare rows is filled once the grid is shown
+        await wait_until(pilot, lambda: len(grid.query(GridRow)) == 1 + SPARE_POOL)
         await pilot.pause()
         layouts = count_layouts(monkeypatch)
         await pilot.press(*"para500", "enter")  # a new blank row, the item resolved and its cells filled
@@ -361,27 +363,27 @@ async def test_keys_new_rows_and_item_fills_lay_nothing_out(monkeypatch):
         await wait_until(pilot, lambda: grid.cell(2, "line_net").text == "5.00")
         await pilot.pause()
         assert layouts[0] == 0
-        assert len(grid.rows) == 3 and len(grid.query(GridRow)) == 3 + SPARE_ROWS - 2
+        assert len(grid.rows) == 3 and len(grid.query(GridRow)) == 1 + SPARE_POOL
         # once the keys rest, the used spares are replaced (that mount lays out once)
         grid.spare_idle = 0.05
         await pilot.press("tab", "tab", "tab", "tab")
         assert screen.focused is grid.cell(3, "item")
         await pilot.press("p")  # line 4 shown
-        await wait_until(pilot, lambda: len(grid.query(GridRow)) == 4 + SPARE_ROWS)
+        await wait_until(pilot, lambda: len(grid.query(GridRow)) == 4 + SPARE_POOL)
         assert [r.number for r in grid.rows] == [1, 2, 3, 4]
         assert all(r.spare for r in list(grid.query(GridRow))[4:])
 
 
 async def test_spare_rows_are_drawn_empty_and_out_of_the_focus_chain():
-    from shopterm.widgets.item_grid import GridRow, SPARE_ROWS
+    from shopterm.widgets.item_grid import SPARE_POOL, GridRow
 
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         grid = screen.query_one(ItemGrid)
-        await pilot.pause()
+        await wait_until(pilot, lambda: len(grid.query(GridRow)) == 1 + SPARE_POOL)
         rows = list(grid.query(GridRow))
-        assert len(rows) == 1 + SPARE_ROWS and len(grid.rows) == 1
+        assert len(grid.rows) == 1
         spares = rows[1:]
         assert all(r.spare and r.has_class("-spare") and r.cell("sno").text == "" for r in spares)
         chain = screen.focus_chain
@@ -394,6 +396,33 @@ async def test_spare_rows_are_drawn_empty_and_out_of_the_focus_chain():
         await pilot.press(*"B")  # typing in the last row numbers the next row (a spare taken)
         await wait_until(pilot, lambda: len(grid.rows) == 2)
         assert grid.rows[1] is spares[0] and not spares[0].spare and spares[0].cell("sno").text == "2"
+
+
+async def test_a_burst_of_more_lines_than_spare_rows_mounts_rows_as_it_goes():
+    from textual import events
+
+    from shopterm.widgets.item_grid import SPARE_ROWS, GridRow
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        grid.spare_pool = SPARE_ROWS  # no more spares than composed: the fallback mounts
+        grid.spare_idle = 3600
+        await grid.clear()
+        grid.focus_cell(1, "item")
+        await wait_until(pilot, lambda: len(grid.query(GridRow)) == 1 + SPARE_ROWS)
+        burst = "".join(f"{code}\r{n}\t\t\t\t" for n, code in enumerate(
+            ("PARA500", "BAND01", "PARA1000", "BAND01", "PARA500", "BAND01"), start=1))
+        for ch in burst:
+            key = {"\r": ("enter", "\r"), "\t": ("tab", "\t")}.get(ch) or (ch.lower() if ch.isalpha() else ch, ch)
+            app.post_message(events.Key(*key))
+        await wait_until(pilot, lambda: len(grid.draft_lines()) == 6 and all(ln.defaults for ln in grid.lines[:6])
+                         and screen.totals is not None and screen.totals.total_qty == D("21"), tries=400)
+        assert [(ln.item, ln.qty) for ln in grid.draft_lines()] == [
+            ("PARA500", "1"), ("BAND01", "2"), ("PARA1000", "3"), ("BAND01", "4"), ("PARA500", "5"), ("BAND01", "6")]
+        assert screen.focused is grid.cell(7, "item")
+        assert [r.number for r in grid.rows] == [1, 2, 3, 4, 5, 6, 7]
 
 
 async def test_rows_past_the_bottom_scroll_into_view_at_once_and_up_down_move_rows():
@@ -409,14 +438,83 @@ async def test_rows_past_the_bottom_scroll_into_view_at_once_and_up_down_move_ro
             await wait_until(pilot, lambda: grid.lines[n - 1].defaults is not None)
             await pilot.press("1", "tab", "tab", "tab", "tab")
             assert screen.focused is grid.cell(n + 1, "item")
-            # the new row is shown at the bottom: scrolled by the least, with no animation
-            assert box.scroll_y == max(0, n + 1 - 3)
+            # the new row is shown with the (blank) row after it at the bottom: scrolled by
+            # the least, with no animation
+            assert box.scroll_y == max(0, n + 2 - 3)
             assert not app.animator.is_being_animated(box, "scroll_y")
         await pilot.press("up")  # ↑/↓ move between rows even when the rows scroll
-        assert screen.focused is grid.cell(5, "item") and box.scroll_y == 3
+        assert screen.focused is grid.cell(5, "item") and box.scroll_y == 4
         await pilot.press("up", "up", "up")
         assert screen.focused is grid.cell(2, "item") and box.scroll_y == 1
         await pilot.press("down")
         assert screen.focused is grid.cell(3, "item") and box.scroll_y == 1
+        await pilot.press("down")  # row 4 and row 5 after it: one line down
+        assert screen.focused is grid.cell(4, "item") and box.scroll_y == 2
+        await pilot.press("up")
         await pilot.press("enter")  # a resolved item: Enter goes to its Qty
-        assert screen.focused is grid.cell(3, "qty")
+        assert screen.focused is grid.cell(3, "qty") and box.scroll_y == 2
+
+
+async def test_a_known_code_is_read_while_typed_and_filled_by_its_enter_without_a_search():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        searched: list[str] = []
+        read: list[str] = []
+        grid.item_search = lambda q: searched.append(q) or search(q)
+        grid.line_defaults = lambda code: read.append(code) or defaults(code)
+        grid.enter_ends_line = True  # the invoice's counter flow: a scan ends its line
+        grid.item_codes = lambda: {"PARA500": "PARA500", "PARA1000": "PARA1000", "BAND01": "BAND01",
+                                   "4006381333931": "BAND01"}
+        grid.load_item_codes()  # once per screen (the invoice's: services.item_codes)
+        await wait_until(pilot, lambda: grid.item_code("band01") == "BAND01")
+        assert grid.item_code("3*band01") == "BAND01" and grid.item_code("4006381333931") == "BAND01"
+        assert grid.item_code("band") is None  # part of a code: the search decides
+
+        await pilot.press(*"band01")  # a known code: its defaults are read before Enter
+        await wait_until(pilot, lambda: read == ["BAND01"])
+        await pilot.press("enter", "4")
+        await wait_until(pilot, lambda: grid.cell(1, "line_net").text == "5.00")
+        assert cell_values(grid, 1)["price"] == "1.25" and cell_values(grid, 1)["batch"] == "D001"
+        await pilot.press("tab", "tab", "tab", "tab")
+        await pilot.press(*"BAND01", "enter", "2")  # the same item again: no second read
+        await wait_until(pilot, lambda: grid.cell(2, "line_net").text == "2.50")
+        await pilot.press("tab", "tab", "tab", "tab")
+        await pilot.press(*"4006381333931", "enter")  # a scan: the line of the barcode's item
+        await wait_until(pilot, lambda: grid.lines[2].defaults is not None)
+        assert grid.lines[2].item == "BAND01"
+        await pilot.press(*"para", "enter")  # not a code: searched, two matches → the list
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog))
+        assert set(searched) == {"para"} and read == ["BAND01"]
+
+
+async def test_defaults_read_ahead_follow_a_header_change_and_a_new_document():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        read: list[tuple[str, str]] = []
+
+        def loader(tag: str):
+            return lambda code: read.append((tag, code)) or defaults(code)
+
+        grid.line_defaults = loader("retail")
+        grid.item_codes = lambda: {"PARA500": "PARA500", "BAND01": "BAND01"}
+        grid.load_item_codes()
+        await wait_until(pilot, lambda: grid.item_code("para500") == "PARA500")
+        await pilot.press(*"para500", "enter")
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        grid.line_defaults = loader("wholesale")  # the header changed (the host reloads the lines)
+        grid.reload_defaults()
+        await wait_until(pilot, lambda: ("wholesale", "PARA500") in read)
+        await pilot.press("tab", "tab", "tab", "tab")
+        assert screen.focused is grid.cell(2, "item")
+        await pilot.press(*"PARA500", "enter")  # read again for the new header, not taken from before
+        await wait_until(pilot, lambda: grid.lines[1].defaults is not None)
+        assert read.count(("wholesale", "PARA500")) == 2 and read.count(("retail", "PARA500")) == 1
+        await grid.clear()  # a new document: stock is read afresh
+        grid.focus_cell(1, "item")
+        await pilot.press(*"PARA500", "enter")
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        assert read.count(("wholesale", "PARA500")) == 3
