@@ -183,7 +183,7 @@ def summary(kl, samples: list[tuple[float, float, int]]) -> dict:
 def run_grid(kl, a, shopterm: str, db: str) -> dict[str, list]:
     p = Pty(kl, [shopterm, "demo", "--db", db], a.cols, a.rows, a.quiet)
     try:
-        p.wait_for("PIN")
+        p.wait_for("Sign in")  # (shopterm demo prints "PIN" before the TUI starts)
         p.settle()
         # sign in, open the invoice from Ctrl+K, pick the client: each step waits for the
         # screen to show its result (a loaded machine can be slow to filter the palette)
