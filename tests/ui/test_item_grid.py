@@ -418,7 +418,7 @@ async def test_a_burst_of_more_lines_than_spare_rows_mounts_rows_as_it_goes():
             key = {"\r": ("enter", "\r"), "\t": ("tab", "\t")}.get(ch) or (ch.lower() if ch.isalpha() else ch, ch)
             app.post_message(events.Key(*key))
         await wait_until(pilot, lambda: len(grid.draft_lines()) == 6 and all(ln.defaults for ln in grid.lines[:6])
-                         and screen.totals is not None and screen.totals.total_qty == D("21"), tries=400)
+                         and screen.totals is not None and screen.totals.total_qty == D("21"))
         assert [(ln.item, ln.qty) for ln in grid.draft_lines()] == [
             ("PARA500", "1"), ("BAND01", "2"), ("PARA1000", "3"), ("BAND01", "4"), ("PARA500", "5"), ("BAND01", "6")]
         assert screen.focused is grid.cell(7, "item")
