@@ -422,6 +422,8 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
 
     def _confirmed(self, action: str, what: str) -> bool:
         if not self.is_dirty() or self._confirm == action:
+            if self._confirm is not None:
+                self.message_bar.clear()  # the "press … again" warning is answered
             self._confirm = None
             return True
         self._confirm = action

@@ -751,6 +751,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     def _confirmed(self, action: str, what: str) -> bool:
         """A second press of the same key goes ahead with unsaved changes."""
         if not self.is_dirty() or self._confirm == action:
+            if self._confirm is not None:
+                self.message_bar.clear()  # the "press … again" warning is answered
             self._confirm = None
             return True
         self._confirm = action

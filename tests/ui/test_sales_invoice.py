@@ -325,3 +325,19 @@ async def test_f9_before_saving_shows_the_preview_journal(shop):
             ("5000", D("2.80"), D("0.00")), ("1300", D("0.00"), D("2.80")),
         ]
         assert "Not saved yet" in voucher.text
+
+
+async def test_ctrl_n_twice_discards_and_the_unsaved_warning_goes(shop):
+    """The second Ctrl+N discards the typing: its 'press Ctrl+N again' warning is done
+    with and must not stay under the new invoice."""
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await line(pilot, screen, 1, "PARA500", *"2")
+        bar = screen.query_one(MessageBar)
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: "press Ctrl+N again" in bar.text)
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: not screen.grid.lines[0].item and not screen.is_dirty())
+        await pilot.pause()
+        assert "press Ctrl+N again" not in bar.text
