@@ -918,7 +918,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         r = money.format_rate(rate)
         to_base, to_local = ("1", r) if currency == "USD" else (f"1/{r}", "1")
         self.query_one("#ld-currency", Static).update(
-            f"Ccy {currency} To base {to_base} To local {to_local}  Tax exempt {'Yes' if tax_exempt else 'No'}")
+            f"Ccy {currency} To base {to_base} To local {to_local} Tax exempt {'Yes' if tax_exempt else 'No'}")
 
     # -- the draft ------------------------------------------------------------------------------------
 

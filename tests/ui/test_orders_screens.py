@@ -322,3 +322,21 @@ async def test_delivery_note_for_a_customer_without_open_psi_says_the_seed_messa
         assert dn.source is None and dn.focused.id == "field-psi-no"
         await pilot.press("ctrl+s")
         assert bar(dn).text == "PSI No is required"
+
+
+async def test_delivery_note_third_header_row_fits_80_columns_in_cdf(shop):
+    """Tel, the currency line and Credit on one row: the Credit choice was cut to 'Y'
+    (USD) and pushed off the screen (CDF, 'To base 1/2850')."""
+    from textual.widgets import Input
+
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        dn = await open_screen(pilot, app, DeliveryNoteScreen, lambda s: s.location_code is not None)
+        dn.query_one("#field-contact-no", Input).value = "+243 99 600 1003"
+        for currency in ("USD", "CDF"):
+            dn._show_currency(currency, D("2850"), False)
+            await pilot.pause()
+            choice = dn.query_one("#field-credit-sale")
+            assert choice.region.width == 3 and choice.region.right <= SIZE[0], currency
+            tel = dn.query_one("#field-contact-no", Input)
+            assert tel.region.width >= len("+243 99 600 1003"), currency
