@@ -191,7 +191,10 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         red = self.query_one("#pi-redemption", Figure)
         if calc is None or calc.card is None:
             earned.set("-" if calc is None else "0")
-            note = "no loyalty card" if calc is not None else "choose the customer"
+            if calc is not None:
+                note = "no loyalty card"
+            else:  # the card comes with the first preview (a line typed)
+                note = "choose the customer" if self.customer is None else ""
             if self._points_typed():
                 note = f"Redemption points: {self._loyalty_error or note}"
             red.set(note)

@@ -340,3 +340,15 @@ async def test_delivery_note_third_header_row_fits_80_columns_in_cdf(shop):
             assert choice.region.width == 3 and choice.region.right <= SIZE[0], currency
             tel = dn.query_one("#field-contact-no", Input)
             assert tel.region.width >= len("+243 99 600 1003"), currency
+
+
+async def test_provisional_invoice_loyalty_line_does_not_ask_for_a_chosen_customer(shop):
+    """The customer chosen, no line yet: the loyalty line still said 'choose the customer'."""
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        pi = await open_screen(pilot, app, ProvisionalInvoiceScreen, lambda s: s.context is not None)
+        assert "choose the customer" in text_of(pi, "#pi-redemption")
+        await pilot.press(*"C0001", "enter")
+        await wait_until(pilot, lambda: pi.customer is not None and pi.customer.code == "C0001")
+        await pilot.pause()
+        assert "choose the customer" not in text_of(pi, "#pi-redemption")
