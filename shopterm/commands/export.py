@@ -46,32 +46,40 @@ def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help="hled
             export_journal(services, actor, fmt, sys.stdout)
 
 
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="csv or xlsx.")]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE.", show_default=False)]
+
+
 @app.command("customers")
-def cmd_customers(format: Annotated[str, typer.Option("--format", "-f", help="csv or xlsx.")] = "csv",
-                  output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE.",
-                                                                show_default=False)] = None,
+def cmd_customers(format: FormatOpt = "csv", output: OutputOpt = None,
                   db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Every customer, in the columns `shopterm import customers` takes (the CSV re-imports as it is)."""
-    with guard():
-        from ..services.errors import ValidationError
+
+    def export(services, actor, fmt: str) -> bytes:
         from ..services.imports import ImportService
 
-        fmt = (format or "").strip().lower()
-        if fmt == "xlsx" and not output:
-            raise ValidationError("--format xlsx needs --output FILE (a workbook is not text)", field="output")
-        services = open_services(db)
-        actor = acting_user(services, user, pin)
-        _write_or_print(ImportService(services).export(actor, "customers", fmt), output)
+        return ImportService(services).export(actor, "customers", fmt)
+
+    _table_export(export, format, output, db, user, pin)
 
 
 @app.command("targets")
 def cmd_targets(kind: Annotated[str, typer.Option("--kind", help="location or delegate.")] = "location",
-                year: Annotated[int, typer.Option("--year", help="The financial year.")] = 0,
-                format: Annotated[str, typer.Option("--format", "-f", help="csv or xlsx.")] = "csv",
-                output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE.",
-                                                              show_default=False)] = None,
+                year: Annotated[int, typer.Option("--year", help="The financial year (default: this year).")] = 0,
+                format: FormatOpt = "csv", output: OutputOpt = None,
                 db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Sales targets of a year with their actuals: a row per location or sales person and month."""
+
+    def export(services, actor, fmt: str) -> bytes:
+        return services.masters.export_targets(actor, kind=kind, financial_year=year or services.today().year,
+                                               fmt=fmt)
+
+    _table_export(export, format, output, db, user, pin)
+
+
+def _table_export(export, format: str, output: str | None, db: str | None, user: str | None,
+                  pin: str | None) -> None:
+    """A CSV (to standard output or FILE) or an XLSX (to FILE) made by ``export(services, actor, fmt)``."""
     with guard():
         from ..services.errors import ValidationError
 
@@ -79,21 +87,13 @@ def cmd_targets(kind: Annotated[str, typer.Option("--kind", help="location or de
         if fmt == "xlsx" and not output:
             raise ValidationError("--format xlsx needs --output FILE (a workbook is not text)", field="output")
         services = open_services(db)
-        actor = acting_user(services, user, pin)
-        data = services.masters.export_targets(actor, kind=kind, financial_year=year or services.today().year,
-                                               fmt=fmt)
-        _write_or_print(data, output)
-
-
-def _write_or_print(data: bytes, output: str | None) -> None:
-    from ..services.errors import ValidationError
-
-    if output:
+        data = export(services, acting_user(services, user, pin), fmt)
+        if not output:
+            sys.stdout.write(data.decode("utf-8"))
+            return
         try:
             with open(output, "wb") as fh:
                 fh.write(data)
         except OSError as exc:
             raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
         typer.echo(f"wrote {output}", err=True)
-    else:
-        sys.stdout.write(data.decode("utf-8"))

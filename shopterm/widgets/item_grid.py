@@ -1202,12 +1202,7 @@ class ItemGrid(Widget, can_focus=False):
             return True
         index += step
         if index >= len(keys):
-            if r + 1 < len(self._rows):
-                self._focus(self._rows[r + 1].cell(keys[0]))
-            elif self._has_content(row):
-                self._focus(self._reveal_spare().cell(keys[0]))
-            else:
-                self.leave(1)
+            self._next_line(row, r, keys)
             return True
         if index < 0:
             if r > 0:
