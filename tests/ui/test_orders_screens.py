@@ -245,8 +245,8 @@ async def test_provisional_invoice_then_partial_deliveries_show_the_balance(shop
         assert [r.code for r in app.screen.rows] == ["261101PI000001"]
         await pilot.press("enter")
         dgrid = dn.query_one(ItemGrid)
-        await wait_until(pilot, lambda: dn.source == "261101PI000001" and dgrid.lines[0].defaults is not None)
-        assert dn.focused is dgrid.cell(1, "qty")
+        await wait_until(pilot, lambda: dn.source == "261101PI000001" and dgrid.lines[0].defaults is not None
+                         and dn.focused is dgrid.cell(1, "qty"))  # the focus moves once the source's lines are in
         assert (dgrid.cell(1, "item").value, dgrid.cell(1, "batch").value, dgrid.cell(1, "qty").value) == (
             "PARA500", "B002", "100")
         assert dgrid.cell(1, "item").disabled  # the line comes from the PSI
