@@ -58,6 +58,7 @@ from shopterm.screens.delivery_note import LinkedDocumentScreen
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput, RateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
+from shopterm.widgets.print_action import PDF_BINDING, PdfKey
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
 
 __all__ = ["RD_COLUMNS", "DirectReturnScreen"]
@@ -91,8 +92,10 @@ class _BatchRow:
         self.code, self.expiry, self.qty, self.expired = info.code, info.expiry, info.stock, False
 
 
-class DirectReturnScreen(LinkedDocumentScreen):
+class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
     """The Sales Return (Direct) entry screen (module docstring)."""
+
+    BINDINGS = [PDF_BINDING]  # Ctrl+O: the A4 PDF of the posted document
 
     DOCUMENT_TITLE = "Sales Return (Direct)"
     DOC_TYPE = "RD"

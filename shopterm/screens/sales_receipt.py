@@ -48,6 +48,7 @@ from shopterm.screens._counter import (
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
+from shopterm.widgets.print_action import PDF_BINDING, PdfKey
 
 RECEIPT, REFUND = "receipt", "refund"
 
@@ -64,8 +65,10 @@ class TenderResult:
     print_invoice: bool = False  # Ctrl+P: print the invoice (with its payment)
 
 
-class SalesReceiptScreen(CounterScreen):
+class SalesReceiptScreen(PdfKey, CounterScreen):
     """Cash against an invoice, or a refund against a sales return."""
+
+    BINDINGS = [PDF_BINDING]  # Ctrl+O: the A4 PDF of the posted document
 
     DOCUMENT_TITLE = "Sales Receipt / Return"
     SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})

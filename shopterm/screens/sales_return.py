@@ -53,6 +53,7 @@ from shopterm.screens.delivery_note import FooterFigures, LinkedDocumentScreen, 
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.item_grid import GridColumn
+from shopterm.widgets.print_action import PDF_BINDING, PdfKey
 from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
 
 __all__ = ["SR_COLUMNS", "SalesReturnScreen"]
@@ -74,8 +75,10 @@ SR_COLUMNS: tuple[GridColumn, ...] = (
 )
 
 
-class SalesReturnScreen(LinkedDocumentScreen):
+class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
     """The Sales Return entry screen (module docstring)."""
+
+    BINDINGS = [PDF_BINDING]  # Ctrl+O: the A4 PDF of the posted document
 
     DOCUMENT_TITLE = "Sales Return"
     DOC_TYPE = "SR"

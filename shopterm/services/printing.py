@@ -188,9 +188,10 @@ class PrintService:
         return self._build(job, n, None)
 
     def print(self, actor: Actor, number: str | int, *, format: str | None = "pdf", usd: bool | None = None,
-              kind: str | None = None, output: str | os.PathLike | None = None) -> Printed:
+              kind: str | None = None, output: str | os.PathLike | None = None, command: bool = True) -> Printed:
         """Print a posted document: write it (print folder or ``output``), run the print command
-        (not with ``output``), count and audit the print. Returns where it went.
+        (not with ``output``, nor with ``command=False``: the screens' PDF key only writes the
+        file), count and audit the print. Returns where it went.
 
         ``output="-"``: nothing is written; the caller sends ``Printed.data`` on (standard output).
         ``format=None``: the location's Shop Setup layout (A4 PDF, or 48-column text for a thermal printer)."""
@@ -200,8 +201,8 @@ class PrintService:
         printed = self._render(job, fmt, job.count, actor)
         suffix = "" if job.kind == NATURAL_KIND[job.doc_type] else f"-{job.kind}"
         copy = f"-copy{job.count}" if job.count else ""
-        printed = self._deliver(printed, output, job.location_code, job.print_dir, job.print_command,
-                                f"{job.number}{suffix}{copy}")
+        printed = self._deliver(printed, output, job.location_code, job.print_dir,
+                                job.print_command if command else "", f"{job.number}{suffix}{copy}")
         self._count(actor, job, printed)
         return printed
 

@@ -477,7 +477,7 @@ class DocumentScreen(ShopScreen):
 
     #: Footer order of the toolbar keys (other shown keys come first).
     TOOLBAR_ORDER: ClassVar[tuple[str, ...]] = (
-        "f2", "ctrl+n", "ctrl+s", "ctrl+d", "ctrl+p", "f12", "f3", "f4", "f9", "f8", "escape",
+        "f2", "ctrl+n", "ctrl+s", "ctrl+d", "ctrl+p", "f12", "ctrl+o", "f3", "f4", "f9", "f8", "escape",
     )
 
     @property

@@ -31,10 +31,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from textual.binding import Binding
+
 
 def print_document(screen: Any, number: str | None, *, reprint: bool = False, kind: str | None = None,
                    format: str | None = None, usd: bool | None = None,
-                   on_done: Callable[[Any], Any] | None = None) -> Any:
+                   on_done: Callable[[Any], Any] | None = None, command: bool = True) -> Any:
     """Print the posted document ``number`` from ``screen`` (a :class:`ShopScreen`). Returns the worker
     (None when nothing was started: no number, or the screen is busy)."""
     if not number:
@@ -43,7 +45,9 @@ def print_document(screen: Any, number: str | None, *, reprint: bool = False, ki
     actor = screen.actor
 
     def call() -> Any:
-        return screen.services.printing.print(actor, number, format=format, usd=usd, kind=kind)
+        if command:
+            return screen.services.printing.print(actor, number, format=format, usd=usd, kind=kind)
+        return screen.services.printing.print(actor, number, format=format, usd=usd, kind=kind, command=False)
 
     def done(printed: Any) -> None:
         screen.show_ok(printed.message())
@@ -54,4 +58,32 @@ def print_document(screen: Any, number: str | None, *, reprint: bool = False, ki
     return screen.run_service(call, done, busy_text=f"{what} {number}…")
 
 
-__all__ = ["print_document"]
+#: Ctrl+O "PDF" (see :class:`PdfKey`).
+PDF_BINDING = Binding("ctrl+o", "pdf", "PDF", id="doc.pdf", key_display="^O")
+
+
+class PdfKey:
+    """Screen mixin (before the DocumentScreen base): Ctrl+O writes the posted document's A4 PDF
+    to the location's print folder, whatever the Shop Setup's print layout (the seed's "PDF"
+    button); the print command is not run. Shown only while there is a posted document
+    (:meth:`print_number`), as F12. The screen lists :data:`PDF_BINDING` in its own ``BINDINGS``
+    (Textual reads bindings from widget classes only)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pdf":
+            return bool(self.print_number())  # type: ignore[attr-defined]
+        return super().check_action(action, parameters)  # type: ignore[misc]
+
+    def action_pdf(self) -> None:
+        number = self.print_number()  # type: ignore[attr-defined]
+        if not number:
+            return
+
+        def done(printed: Any) -> None:
+            self.show_ok(f"PDF of {printed.number} written to {printed.path}")  # type: ignore[attr-defined]
+
+        print_document(self, number, format="pdf", usd=self.print_usd(),  # type: ignore[attr-defined]
+                       on_done=done, command=False)
+
+
+__all__ = ["PDF_BINDING", "PdfKey", "print_document"]
