@@ -298,3 +298,18 @@ def test_stock_of_an_inactive_item_is_refused(services, importer, manager, tmp_p
             "AXP,OLD,O1,1,1,,,,\n")
     r = importer.run(manager, "stock", write(tmp_path, "s.csv", text))
     assert [str(e) for e in r.errors] == ["row 3: item: Item OLD is inactive"]
+
+
+def test_a_stock_file_naming_an_unknown_supplier_names_every_row_and_posts_nothing(services, importer, manager,
+                                                                                   tmp_path):
+    services.masters.create_supplier(manager, code="PK", name="Pharmakina")
+    text = ("location,item,batch,qty,cost_usd,expiry,supplier,supplier_batch,mfg_date\n"
+            "AXP,PARA500,B003,200,1.70,2027-09-30,PK,PK-1,\n"
+            "AXP,PARA500,B004,10,1.70,2027-09-30,ZENUFA,Z-1,\n"
+            "AXP,BAND01,D003,5,0.70,,pk,,\n"
+            "AXP,BAND01,D004,5,0.70,,ZENUFA,Z-2,\n")
+    r = importer.run(manager, "stock", write(tmp_path, "stock.csv", text))
+    assert [str(e) for e in r.errors] == ["row 3: supplier: Supplier ZENUFA not found",
+                                          "row 5: supplier: Supplier ZENUFA not found"]
+    with services.db.read() as s:
+        assert s.exec(select(m.Document).where(m.Document.doc_type == "GR")).first() is None
