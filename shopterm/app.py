@@ -26,6 +26,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from shopterm.core.i18n import current as current_language
+from shopterm.core.i18n import set_language
 from shopterm.screens import registry
 from shopterm.screens.home import HomeScreen
 from shopterm.screens.login import LoginScreen
@@ -93,6 +95,10 @@ class ShoptermApp(TypeaheadApp, App[None]):
         else:
             self._open_services = services
         self.actor: Any = actor
+        # The language of the sign-in screen (--lang / SHOPTERM_LANG); a user's own once signed in.
+        self.start_language = current_language()
+        if actor is not None and getattr(actor, "language", ""):
+            set_language(actor.language)
         self.initial_user = user
         self.last_status: Any = None
 
@@ -142,6 +148,8 @@ class ShoptermApp(TypeaheadApp, App[None]):
     @on(LoginScreen.SignedIn)
     def _signed_in(self, event: LoginScreen.SignedIn) -> None:
         self.actor = event.actor
+        # From here on every screen reads in the user's language (theirs, else the shop's).
+        set_language(getattr(event.actor, "language", "") or self.start_language)
         self.switch_screen(HomeScreen())
 
     def open_entry(self, key: str) -> None:
@@ -167,6 +175,7 @@ class ShoptermApp(TypeaheadApp, App[None]):
         await self.go_home()
         self.actor = None
         self.last_status = None
+        set_language(self.start_language)
         await self.switch_screen(LoginScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 import typer
 
 from . import __version__
+from .core import i18n
 
 if TYPE_CHECKING:
     from .services import Services
@@ -247,6 +248,8 @@ def _root(
                                                  help="An API token an admin issued (instead of --user/--pin).")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
                                           help="Show the version and exit.")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", envvar="SHOPTERM_LANG", show_default=False,
+                                                help="Language of what is shown and printed: en or fr.")] = None,
 ) -> None:
     """shopterm runs a shop's sales day in USD and CDF from the terminal.
 
@@ -254,6 +257,11 @@ def _root(
     """
     global _state
     _state = CliState(db=db, user=user, pin=pin, token=token)
+    if lang is not None:
+        try:
+            i18n.set_language(lang)
+        except i18n.LanguageError as exc:
+            fail(str(exc), field="lang")
     if ctx.invoked_subcommand is None:
         with guard():
             url = db_url()
@@ -492,7 +500,7 @@ def cmd_post(
 
 # -- building the app ----------------------------------------------------------------------
 
-_GLOBAL_VALUE_OPTIONS = {"--db", "--user", "--pin", "--token"}
+_GLOBAL_VALUE_OPTIONS = {"--db", "--user", "--pin", "--token", "--lang"}
 
 
 def _command_name(argv: Sequence[str]) -> str | None:
@@ -542,8 +550,26 @@ def make_app(argv: Sequence[str] | None = None) -> typer.Typer:
     return app
 
 
+def _language_from_args(args: Sequence[str]) -> str | None:
+    """``--lang X`` / ``--lang=X`` anywhere in ``args``, else ``SHOPTERM_LANG``: set before the
+    commands are built, so their help reads in that language too."""
+    for i, token in enumerate(args):
+        if token == "--":
+            break
+        if token == "--lang" and i + 1 < len(args):
+            return i18n.normalize(args[i + 1], field="--lang")
+        if token.startswith("--lang="):
+            return i18n.normalize(token.partition("=")[2], field="--lang")
+    return i18n.language_from_env()
+
+
 def main(argv: Sequence[str] | None = None) -> Any:
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        i18n.set_language(_language_from_args(args))
+    except i18n.LanguageError as exc:
+        typer.echo(str(exc), err=True)
+        raise SystemExit(2) from None
     return make_app(args)(args=args, prog_name="shopterm")
 
 

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 
+from shopterm.core.i18n import decimal_mark as decimal_mark_of_language
+from shopterm.core.i18n import localize_number
+
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 QTY_QUANTUM = Decimal("0.001")
@@ -172,7 +175,9 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
         whole_digits = whole
         for sp in GROUP_SPACES:
             whole_digits = whole_digits.replace(sp, "")
-        ambiguous = (mark == "," and not spaced and len(frac) == 3 and frac.isdigit()
+        # The mark a reader of this language could take for a thousands separator:
+        # a comma in English (1,500), a point in French (1.500, where 1,5 is the decimal).
+        ambiguous = (mark == ("." if decimal_mark_of_language() == "," else ",") and not spaced and len(frac) == 3 and frac.isdigit()
                      and 1 <= len(whole) <= 3 and whole.isdigit() and not whole.startswith("0"))
         if ambiguous:
             as_decimal = _plain(Decimal(f"{sign}{whole}.{frac}").normalize())
@@ -391,9 +396,10 @@ class Money:
 
 
 def format_amount(amount: Decimal, places: int = 2) -> str:
-    """``1234567.5`` → ``1,234,567.50`` (thousands separators, fixed places)."""
+    """``1234567.5`` → ``1,234,567.50`` (``1 234 567,50`` in French): thousands grouped,
+    fixed places, in the current language's marks (:mod:`shopterm.core.i18n`)."""
     _no_float(amount)
-    return f"{amount:,.{places}f}"
+    return localize_number(f"{amount:,.{places}f}")
 
 
 def format_money(amount: Decimal, currency: Currency | str) -> str:
@@ -403,7 +409,7 @@ def format_money(amount: Decimal, currency: Currency | str) -> str:
 def format_qty(qty: Decimal) -> str:
     _no_float(qty)
     text = f"{qty:,.3f}".rstrip("0").rstrip(".")
-    return text or "0"
+    return localize_number(text) if text else "0"
 
 
 def format_rate(value: Decimal | None, *, group: bool = False) -> str:
@@ -414,4 +420,4 @@ def format_rate(value: Decimal | None, *, group: bool = False) -> str:
         return ""
     _no_float(value)
     text = f"{value:,f}" if group else f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return localize_number(text.rstrip("0").rstrip(".") if "." in text else text)

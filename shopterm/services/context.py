@@ -31,6 +31,8 @@ class Actor:
     name: str
     role: str
     location_id: int | None = None
+    # the language the user reads (theirs, else the shop's); "" = not known (English)
+    language: str = ""
 
     def can(self, permission: str) -> bool:
         need = PERMISSIONS[permission]

@@ -9,15 +9,69 @@ Nothing here is a catch-all: code catches :class:`ShopError` only at the edge
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from shopterm.core.i18n import _, format_date
+from shopterm.core.money import format_rate
+
+
+def render_message(message_id: str, params: dict[str, Any] | None) -> str:
+    """``message_id`` in the current language with its parameters filled in.
+
+    Numbers and dates among the parameters are written the reader's way
+    (``2 500,5`` and ``05/12/2026`` in French). Without parameters the id is only
+    translated (a message already formatted by the caller stays as it is when the
+    catalogue does not know it)."""
+    text = _(message_id)
+    if not params:
+        return text
+    shown = {key: _shown(value) for key, value in params.items()}
+    try:
+        return text.format(**shown)
+    except (KeyError, IndexError, ValueError):
+        return message_id.format(**shown)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal):
+        return format_rate(value, group=True)
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return value
+
 
 class ShopError(Exception):
+    """A rule was broken. ``message`` is read in the reader's language.
+
+    Raise with a message id (the English text, with ``{named}`` fields) and its
+    parameters, so the same error reads in French on a French screen and in
+    English in an English shell::
+
+        raise NotFound("Unknown customer {code}", field="customer", params={"code": code})
+
+    ``message_id`` and ``params`` stay as raised (stable, for the JSON ``code`` /
+    tests); ``message`` and ``str()`` render them in the current language."""
+
     code = "error"
 
-    def __init__(self, message: str, *, field: str | None = None, **details: object):
+    def __init__(self, message: str, *, field: str | None = None, params: dict[str, Any] | None = None,
+                 **details: object):
+        self.message_id = message
+        self.params = dict(params or {})
         super().__init__(message)
-        self.message = message
         self.field = field
         self.details = details
+
+    @property
+    def message(self) -> str:
+        return render_message(self.message_id, self.params)
+
+    def __str__(self) -> str:
+        return self.message
 
     def as_dict(self) -> dict:
         out: dict = {"error": self.message, "code": self.code}

@@ -56,8 +56,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def actor_of(user: User) -> Actor:
-    return Actor(user.id, user.name, user.role, user.location_id)
+def actor_of(user: User, language: str = "") -> Actor:
+    return Actor(user.id, user.name, user.role, user.location_id, language or user.language)
+
+
+def language_of(session: Session, user: User) -> str:
+    """The language ``user`` reads: their own, else their shop's (Shop Setup), else English."""
+    if user.language:
+        return user.language
+    query = select(ShopSetup.language)
+    if user.location_id is not None:
+        query = query.where(ShopSetup.location_id == user.location_id)
+    return session.exec(query).first() or "en"
 
 
 TOKEN_PREFIX = "st_"
@@ -125,7 +135,7 @@ class UserService:
             user.failed_attempts = 0
             user.locked_until = None
             session.add(user)
-            actor = actor_of(user)
+            actor = actor_of(user, language_of(session, user))
             audit.record(session, actor, "login", "user", user.id, summary=f"{name} logged in{where}")
             return actor
 

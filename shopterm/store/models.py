@@ -112,6 +112,8 @@ class ShopSetup(SQLModel, table=True):
     approval_pin_always: bool = False
     # a document rate further than this from the system rate needs a manager's approval (DESIGN §3)
     rate_tolerance_pct: Decimal = _pct(Decimal("10"))
+    # the shop's language (en | fr …): sign-in screen, users and customers without their own
+    language: str = Field(default="en", max_length=10)
     updated_at: dt.datetime = Field(default_factory=_now)
 
 
@@ -150,6 +152,7 @@ class User(SQLModel, table=True):
     location_id: Optional[int] = Field(default=None, foreign_key="location.id")
     # the user's own sales person: the default "Delegue" of the invoices they enter
     sales_person_id: Optional[int] = Field(default=None, foreign_key="sales_person.id")
+    language: str = Field(default="", max_length=10)  # "" = the shop's (Shop Setup)
     inactive: bool = False
     failed_attempts: int = 0
     locked_until: Optional[dt.datetime] = None
@@ -229,6 +232,7 @@ class Customer(SQLModel, table=True):
     address: str = Field(default="", max_length=200)
     mobile: str = Field(default="", max_length=40, index=True)
     email: str = Field(default="", max_length=120)
+    language: str = Field(default="", max_length=10)  # prints to this customer; "" = the shop's
     sales_person_id: Optional[int] = Field(default=None, foreign_key="sales_person.id")
     tax_exempt: bool = False
     free_offer: bool = False

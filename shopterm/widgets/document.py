@@ -51,6 +51,7 @@ from textual.widgets import Footer, Input, Static
 from textual.widgets._footer import FooterKey
 from textual.worker import Worker
 
+from shopterm.core.i18n import _
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, ShopInput
 from shopterm.widgets.messages import MessageBar, describe_error, is_error, is_user_error
 from shopterm.widgets.status_bar import StatusBar
@@ -93,6 +94,16 @@ class QuietFooter(Footer):
                 return
             self._shown_keys = keys
         super().bindings_changed(screen)
+
+    def compose(self) -> ComposeResult:
+        # Bindings are declared once, in English (marked with N_); each key reads in the
+        # language of the user signed in now.
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.description = _(widget.description)
+                if widget.tooltip:
+                    widget.tooltip = _(str(widget.tooltip))
+            yield widget
 
 
 class ShopScreen(FormNavigation, Screen):
@@ -462,7 +473,7 @@ class DocumentScreen(ShopScreen):
         yield from ()
 
     def _title_text(self) -> str:
-        parts = [self.DOCUMENT_TITLE or type(self).__name__]
+        parts = [_(self.DOCUMENT_TITLE) or type(self).__name__]
         if self.document_number:
             parts.append(self.document_number)
         return " ".join(parts) + f" · {self.document_state}"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 08:09:06.479131
+Create Date: 2026-12-05 10:18:59.345179
 """
 from typing import Sequence, Union
 
@@ -197,6 +197,7 @@ def upgrade() -> None:
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('mobile', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('sales_person_id', sa.Integer(), nullable=True),
     sa.Column('tax_exempt', sa.Boolean(), nullable=False),
     sa.Column('free_offer', sa.Boolean(), nullable=False),
@@ -299,6 +300,7 @@ def upgrade() -> None:
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('location_id', sa.Integer(), nullable=True),
     sa.Column('sales_person_id', sa.Integer(), nullable=True),
+    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('inactive', sa.Boolean(), nullable=False),
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
     sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -521,6 +523,7 @@ def upgrade() -> None:
     sa.Column('default_currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
     sa.Column('approval_pin_always', sa.Boolean(), nullable=False),
     sa.Column('rate_tolerance_pct', shopterm.store.types.PctType(), nullable=False),
+    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['cash_customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['cash_ledger_base_id'], ['account.id'], ),
