@@ -191,8 +191,8 @@ def run_reads(path: Path, *, export_too: bool = True, as_json: bool = False) -> 
     from sqlalchemy import select, text
 
     from shopterm.services import Services
-    from shopterm.services.hledger import write_hledger
-    from shopterm.services.users import actor_of
+    from shopterm.services.ledger.hledger import write_hledger
+    from shopterm.services.admin.users import actor_of
     from shopterm.store.models import User
 
     services = Services.open(f"sqlite:///{path}", today=TODAY)

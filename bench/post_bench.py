@@ -46,8 +46,8 @@ def setup(path: Path):
     import datetime as dt
 
     from shopterm.services import Services
-    from shopterm.services.demo import ensure_demo
-    from shopterm.services.users import actor_of
+    from shopterm.services.admin.demo import ensure_demo
+    from shopterm.services.admin.users import actor_of
     from shopterm.store.models import User
     from sqlmodel import select
 
@@ -67,7 +67,7 @@ def setup(path: Path):
 
 
 def draft(today):
-    from shopterm.services.drafts import DocumentDraft, DraftLine
+    from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 
     return DocumentDraft(location="AXP", date=today, customer="C0001", sales_type="credit", currency="USD",
                          rate="2850", sales_person="SP01", flat_discount_type="percent", flat_discount_value="5",

@@ -285,7 +285,7 @@ def _run_tui(url: str, *, user: str = "", demo: bool = False) -> None:
 
         services = Services.open(url, today=today)
         if demo:
-            from .services.demo import ensure_demo
+            from .services.admin.demo import ensure_demo
 
             ensure_demo(services)
         return services
@@ -314,7 +314,7 @@ def cmd_demo(
             _run_tui(url, demo=True)
             return
         services = open_services(url, create=True)
-        from .services.demo import ensure_demo
+        from .services.admin.demo import ensure_demo
 
         created = ensure_demo(services)
         services.db.dispose()
@@ -414,7 +414,7 @@ def cmd_db_backup(
     integrity_check and 'db verify' before it is kept. For PostgreSQL use pg_dump.
     """
     with guard():
-        from .services.backup import backup
+        from .services.admin.backup import backup
 
         report = backup(_existing_url(db), file)
         typer.echo(f"Backup written to {report.path} ({report.size:,} bytes): integrity ok, "
@@ -427,7 +427,7 @@ def cmd_db_restore(
 ) -> None:
     """Restore the backup FILE into a new database file (--db; never an existing one), verified."""
     with guard():
-        from .services.backup import restore
+        from .services.admin.backup import restore
 
         report = restore(file, db_url(db))
         typer.echo(f"Restored {file} into {report.path}: integrity ok, {report.audit_rows} audit rows and "
@@ -448,7 +448,7 @@ def _existing_url(db: str | None) -> str:
 
 
 def _verify_books(services: "Services") -> list:
-    from .services import chain
+    from .services.admin import chain
 
     with services.db.read() as session:
         return chain.verify(session)

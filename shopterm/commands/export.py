@@ -26,7 +26,7 @@ def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help="hled
     """The whole journal, one transaction per voucher, amounts in USD."""
     with guard():
         from ..services.errors import ValidationError
-        from ..services.hledger import EXPORT_FORMATS, export_journal
+        from ..services.ledger.hledger import EXPORT_FORMATS, export_journal
 
         fmt = (format or "").strip().lower()
         if fmt not in EXPORT_FORMATS:
@@ -56,7 +56,7 @@ def cmd_customers(format: FormatOpt = "csv", output: OutputOpt = None,
     """Every customer, in the columns `shopterm import customers` takes (the CSV re-imports as it is)."""
 
     def export(services, actor, fmt: str) -> bytes:
-        from ..services.imports import ImportService
+        from ..services.masters.imports import ImportService
 
         return ImportService(services).export(actor, "customers", fmt)
 

@@ -25,7 +25,7 @@ def _run(kind: str, file: Path, db: str | None, user: str | None, pin: str | Non
     from rich.console import Console
     from rich.table import Table
 
-    from shopterm.services.imports import ImportService
+    from shopterm.services.masters.imports import ImportService
 
     with guard():
         services = open_services(db)

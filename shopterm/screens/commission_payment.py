@@ -45,7 +45,7 @@ from textual.widgets import Input, Static
 
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.screens.sales_order import Background, DebouncedPreview, list_filters
-from shopterm.widgets.document import DocumentScreen
+from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount
@@ -327,7 +327,7 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
     # -- the draft -------------------------------------------------------------------------------------
 
     def build_draft(self) -> Any:
-        from shopterm.services.commission import CommissionDraft, CommissionLine
+        from shopterm.services.sales.commission import CommissionDraft, CommissionLine
 
         self._sent = [r for r in self.rows if r.amount.value.strip()]
         date = self.field("date")
@@ -367,7 +367,7 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         actor = self.actor
 
         def done(new_id: int) -> None:
-            from shopterm.services.commission import NOT_POSTING_HINT
+            from shopterm.services.sales.commission import NOT_POSTING_HINT
 
             self.draft_id = new_id
             self.mark_clean()
@@ -516,7 +516,7 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
     # -- showing a draft or an approved voucher ------------------------------------------------------------
 
     async def _show_draft(self, draft_id: int, draft: Any) -> None:
-        from shopterm.services.commission import NOT_POSTING_HINT
+        from shopterm.services.sales.commission import NOT_POSTING_HINT
 
         await self.reset()
         self.draft_id = draft_id

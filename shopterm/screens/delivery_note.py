@@ -53,7 +53,7 @@ from shopterm.core import money
 from shopterm.screens import provisional_invoice as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.screens.sales_order import Background, DebouncedPreview, list_filters
-from shopterm.widgets.document import DocumentScreen
+from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid, ItemGridHost
@@ -845,7 +845,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
                                 field="psi_no")
                 return
             if not open_psi:
-                from shopterm.services.provisional import PSI_EMPTY
+                from shopterm.services.sales.provisional import PSI_EMPTY
 
                 self.show_error(PSI_EMPTY, field="customer")
             elif not self.source:
@@ -869,7 +869,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
                           f"balance {fmt_qty(r.balance)} of {fmt_qty(r.qty)}") for r in rows]
 
     def empty_message(self) -> str:
-        from shopterm.services.provisional import PSI_EMPTY
+        from shopterm.services.sales.provisional import PSI_EMPTY
 
         return PSI_EMPTY
 
@@ -891,7 +891,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         return view, lines, draft
 
     async def source_loaded(self, loaded: Any) -> tuple[list[Any], list[dict]]:
-        from shopterm.services.drafts import DraftLine
+        from shopterm.services.documents.drafts import DraftLine
 
         view, plines, draft = loaded
         self.source_view = view
@@ -923,7 +923,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
     # -- the draft ------------------------------------------------------------------------------------
 
     def build_draft(self, *, for_post: bool = False) -> Any:
-        from shopterm.services.provisional import DeliveryDraft, DeliveryLine
+        from shopterm.services.sales.provisional import DeliveryDraft, DeliveryLine
 
         lines = []
         for texts, info in self.grid_rows(for_post=for_post):
@@ -974,7 +974,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         self.footer_totals.set_narration(draft.narration)
 
     def draft_lines_of(self, draft: Any, infos: list[dict]) -> tuple[list[Any], list[dict]]:
-        from shopterm.services.drafts import DraftLine
+        from shopterm.services.documents.drafts import DraftLine
 
         by_line = {i.get("src_line"): i for i in infos}
         lines, out = [], []

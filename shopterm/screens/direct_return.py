@@ -346,7 +346,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
     # -- the draft and the services ----------------------------------------------------------------------
 
     def build_draft(self, *, for_post: bool = False) -> Any:
-        from shopterm.services.returns import DirectReturnDraft, DirectReturnLine
+        from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnLine
 
         lines = []
         for row in self.grid.rows:
@@ -410,7 +410,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self.footer_totals.set_narration(draft.narration)
 
     async def after_draft_shown(self, draft: Any) -> None:
-        from shopterm.services.drafts import DraftLine
+        from shopterm.services.documents.drafts import DraftLine
 
         lines = [l for l in draft.lines if not l.is_blank()]
         await self.grid.set_lines([DraftLine(item=l.item, batch=l.batch or None, qty=l.qty, price=l.price)

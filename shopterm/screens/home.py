@@ -17,7 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from shopterm.screens import registry
-from shopterm.widgets.document import ShopScreen
+from shopterm.screens.base.document import ShopScreen
 
 
 class HomeScreen(ShopScreen):

@@ -57,7 +57,7 @@ from shopterm.core import money
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
-from shopterm.widgets.document import DocumentScreen
+from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, PercentInput, RateInput, ShopInput
 from shopterm.widgets.item_grid import SALES_COLUMNS, ItemGrid, ItemGridHost, effective_text
@@ -593,7 +593,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     def _open_order_rows(self, query: str) -> list[Any]:
         """F2 on SO/PF No (in a worker): the client's confirmed orders and proformas with
         something left to invoice (every client's while none is chosen)."""
-        from shopterm.screens._counter import PickRow
+        from shopterm.screens.base.counter import PickRow
 
         customer = self.customer.code if self.customer is not None else None
         orders = self.services.orders.open_orders(customer, self.location_code_typed())
@@ -603,7 +603,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
                 for o in orders if not q or q in o.number or q in (o.customer or "")]
 
     async def _copy_order(self, view: Any) -> None:
-        from shopterm.services.drafts import DraftLine
+        from shopterm.services.documents.drafts import DraftLine
 
         def plain(value: Decimal) -> str:  # 10.000 -> "10", 0.0000 -> "0": as a cashier types it
             text = f"{value:f}"
@@ -623,7 +623,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
     def build_draft(self) -> Any:
         """The screen as a ``DocumentDraft`` (as typed)."""
-        from shopterm.services.drafts import DocumentDraft
+        from shopterm.services.documents.drafts import DocumentDraft
 
         footer = self.footer_totals
         flat_text = footer.flat_text

@@ -31,7 +31,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Input, Label
 
-from shopterm.screens._counter import (
+from shopterm.screens.base.counter import (
     NOT_YET,
     AutoValue,
     ChoiceField,

@@ -154,7 +154,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
                 f"{self.location_typed()} (already fully returned)")
 
     def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
-        from shopterm.services.returns import ReturnDraft
+        from shopterm.services.sales.returns import ReturnDraft
 
         based_on = self.based_on
         # the service's own checks: wrong basis, not found, cancelled, nothing left to return
@@ -167,7 +167,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         return view, lines, master, points
 
     async def source_loaded(self, loaded: Any) -> tuple[list[Any], list[dict]]:
-        from shopterm.services.drafts import DraftLine
+        from shopterm.services.documents.drafts import DraftLine
 
         view, rlines, master, points = loaded
         self.source_view = view
@@ -207,7 +207,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
     # -- the draft and the services ------------------------------------------------------------------
 
     def build_draft(self, *, for_post: bool = False) -> Any:
-        from shopterm.services.returns import ReturnDraft, ReturnLine
+        from shopterm.services.sales.returns import ReturnDraft, ReturnLine
 
         lines = []
         for texts, info in self.grid_rows(for_post=for_post):
@@ -257,7 +257,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         self.footer_totals.set_narration(draft.narration)
 
     def draft_lines_of(self, draft: Any, infos: list[dict]) -> tuple[list[Any], list[dict]]:
-        from shopterm.services.drafts import DraftLine
+        from shopterm.services.documents.drafts import DraftLine
 
         typed = {dl.line: dl for dl in draft.lines if not dl.is_blank()}
         lines, out = [], []

@@ -37,7 +37,7 @@ from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabP
 
 from shopterm.core.close import DENOMINATIONS, count_denominations
 from shopterm.core.money import Currency, format_qty
-from shopterm.screens._counter import (
+from shopterm.screens.base.counter import (
     NOT_YET,
     AutoValue,
     CounterScreen,

@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
-from shopterm.screens._counter import (
+from shopterm.screens.base.counter import (
     NOT_YET,
     AutoValue,
     ChoiceField,

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from shopterm.screens._counter import NOT_YET, AutoValue, CounterScreen, Defaults, Field
+from shopterm.screens.base.counter import NOT_YET, AutoValue, CounterScreen, Defaults, Field
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 

@@ -54,8 +54,8 @@ if TYPE_CHECKING:
 Handler = Callable[["Services", "Actor", dict], dict]
 
 #: Service modules that register handlers (imported on first use; missing ones skipped).
-HANDLER_MODULES = ("day", "cash", "stock", "sales", "ledger", "masters", "orders", "provisional", "returns",
-                   "commission")
+HANDLER_MODULES = ("cash.day", "cash.till", "stock", "sales.invoice", "ledger.entries", "masters.service", "sales.orders",
+                   "sales.provisional", "sales.returns", "sales.commission")
 
 #: Fields every document may carry unless its parser turns them off.
 DRAFT_FIELDS = ("draft",)

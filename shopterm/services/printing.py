@@ -56,7 +56,7 @@ from ..store.models import (
     Supplier,
     User,
 )
-from . import audit
+from .admin import audit
 from .context import Actor
 from .errors import NotFound, PrintFailed, ValidationError
 
@@ -211,7 +211,7 @@ class PrintService:
                   output: str | os.PathLike | None = None, write: bool = True) -> Printed:
         """A customer statement: the A4 PDF of reports.statement_pdf, or 48 columns of text.
         Written to the print folder (or ``output``) unless ``write`` is False; audited on the customer."""
-        from .reports import statement_pdf
+        from .ledger.render import statement_pdf
 
         fmt = _format(format)
         actor.require("ledgers", "Printing a customer statement")
@@ -223,7 +223,7 @@ class PrintService:
         report = self.s.ledger.statement(actor, d1, d2, code)
         ageing = self.s.ledger.ageing(actor, d2, code)
         with self.db.read() as session:
-            from .day import find_location
+            from .cash.day import find_location
 
             loc = find_location(session, location, actor)
             shop = Shop(loc.name, loc.address, loc.phone, loc.tax_no, loc.rccm_no, loc.code)
@@ -249,7 +249,7 @@ class PrintService:
     def save_file(self, actor: Actor, name: str, data: bytes, location: str | None = None) -> Path:
         """Write ``data`` as ``name`` into the print folder of ``location`` (default: the actor's),
         owner-only like every print, and return where it went (exports from the screens)."""
-        from .day import find_location
+        from .cash.day import find_location
 
         with self.db.read() as session:
             loc = find_location(session, location, actor)

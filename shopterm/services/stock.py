@@ -29,12 +29,12 @@ from sqlmodel import Session, select
 from ..core.journal import HEAD_OFFICE, INVENTORY, credit, debit
 from ..core.money import MoneyError, format_amount, format_qty, parse_amount, parse_qty, q2
 from ..store.models import Batch, Document, DocumentLine, Item, Location, StockMove, Supplier
-from . import audit
+from .admin import audit
 from .context import Actor
 from .headless import Fields, handler
 from .errors import ExpiredBatch, InactiveRecord, InsufficientStock, NotFound, ValidationError
-from .posting import PostingPlan, PostResult, StockSpec
-from .masters_base import free_text
+from .documents.posting import PostingPlan, PostResult, StockSpec
+from .masters.base import free_text
 from ..core.units import check_qty_for_unit
 
 if TYPE_CHECKING:

@@ -696,7 +696,7 @@ class ItemGrid(Widget, can_focus=False):
 
     def draft_lines(self) -> list:
         """The rows as ``services.drafts.DraftLine`` (as typed; the list price as None)."""
-        from shopterm.services.drafts import DraftLine
+        from shopterm.services.documents.drafts import DraftLine
 
         out = []
         for row in self._rows:

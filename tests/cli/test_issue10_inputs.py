@@ -157,7 +157,7 @@ def test_nesting_surrogates_and_control_characters_are_refused(shop):
 
 def test_control_characters_typed_into_a_service_are_refused_too(shop):
     """The screens call the services directly: the same rule holds there (names and narrations)."""
-    from shopterm.services.drafts import DocumentDraft, DraftLine
+    from shopterm.services.documents.drafts import DocumentDraft, DraftLine
     from shopterm.services.errors import ValidationError
 
     draft = DocumentDraft(location="AXP", customer="CASH", sales_person="SP01", narration="a\x1b[2Jb",

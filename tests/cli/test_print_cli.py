@@ -29,7 +29,7 @@ def run(*args: str):
 
 def _build(url: str) -> None:
     from shopterm.services import Services
-    from shopterm.services.drafts import DocumentDraft, DraftLine
+    from shopterm.services.documents.drafts import DocumentDraft, DraftLine
     from tests.store.conftest import DAY as day, actor, open_day, seed_demo_like
 
     services = Services.open(url, today=day)

@@ -209,8 +209,8 @@ def test_db_verify_names_the_first_row_that_does_not_match(db):
 POSTER = r"""
 import sys
 from shopterm.services import Services
-from shopterm.services.drafts import DocumentDraft, DraftLine
-from shopterm.services.users import actor_of
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from shopterm.services.admin.users import actor_of
 from shopterm.store.models import User
 from sqlmodel import select
 import datetime as dt

@@ -85,7 +85,7 @@ SLABS = [("0", "99", "0"), ("100", "499", "3"), ("500", "999", "5"), ("1000", No
 
 @lru_cache(maxsize=None)
 def _pin_hash(pin: str) -> str:
-    from shopterm.services.users import hash_pin
+    from shopterm.services.admin.users import hash_pin
 
     return hash_pin(pin)
 
@@ -162,7 +162,7 @@ def ask_pin_always(services, location: str = "AXP") -> None:
 
 def actor(services, name: str):
     """The :class:`Actor` of a user, without a PIN check."""
-    from shopterm.services.users import actor_of
+    from shopterm.services.admin.users import actor_of
     from shopterm.store.models import User
 
     with services.db.read() as s:

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from shopterm.core.journal import CASH_USD, RECEIVABLE, SALES, SALES_RETURNS, credit, debit
 from shopterm.core.money import Currency
-from shopterm.services.posting import PostingPlan, PostResult
+from shopterm.services.documents.posting import PostingPlan, PostResult
 from shopterm.store.models import Customer, Document, Location
 
 DAY = dt.date(2026, 11, 23)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shopterm.core.journal import JLine
-from shopterm.services.cash import apply_match
+from shopterm.services.cash.till import apply_match
 from shopterm.services.errors import (
     ApprovalDenied,
     ApprovalRequired,
@@ -27,7 +27,7 @@ from shopterm.services.errors import (
     PostedIsFinal,
     ValidationError,
 )
-from shopterm.services.posting import PostingPlan
+from shopterm.services.documents.posting import PostingPlan
 from shopterm.store.models import (
     Account,
     AuditLog,

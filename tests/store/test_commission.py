@@ -9,8 +9,8 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
-from shopterm.services.commission import NOT_POSTING_HINT, CommissionAlreadyPaid, CommissionDraft, CommissionLine
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.sales.commission import NOT_POSTING_HINT, CommissionAlreadyPaid, CommissionDraft, CommissionLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import ApprovalRequired, InsufficientCash, NotFound, ValidationError
 from shopterm.services.headless import post_documents
 from shopterm.store.models import Document, JournalVoucher

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import InsufficientStock, ShopError
 from shopterm.store.models import Batch, Document, Location, NumberSequence, StockMove
 
@@ -134,7 +134,7 @@ def test_two_tills_selling_the_last_units_at_once(open_shop, monkeypatch):
     """Both tills check batch A001 (200 boxes) for 150: the second check must see the first
     till's post. Each till, having checked, waits (up to 2 s) for the other to have checked too:
     when the checks are serialised with the posts, the other cannot, and the wait times out."""
-    import shopterm.services.sales as sales
+    import shopterm.services.sales.invoice as sales
 
     checked = threading.Barrier(2, timeout=2)
     original = sales.check_batch

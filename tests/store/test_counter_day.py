@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from shopterm.core.money import q2
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import InsufficientCash
 from shopterm.store.models import Account, Customer, JournalLine, LedgerEntry
 

@@ -15,8 +15,8 @@ from decimal import Decimal as D
 import pytest
 from sqlmodel import select
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
-from shopterm.services.imports import ImportService
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from shopterm.services.masters.imports import ImportService
 from shopterm.services.errors import CreditLimitExceeded, NotFound, ValidationError
 from shopterm.store.models import Item
 

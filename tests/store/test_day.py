@@ -11,7 +11,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from shopterm.services.day import require_open
+from shopterm.services.cash.day import require_open
 from shopterm.services.errors import (
     ApprovalDenied,
     DayAlreadyOpen,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import select
 
 from shopterm.core.journal import CASH_USD, HEAD_OFFICE, RECEIVABLE, SALES, VAT, credit, debit
-from shopterm.services import audit
+from shopterm.services.admin import audit
 from shopterm.services.errors import (
     ApprovalDenied,
     AuthError,
@@ -21,7 +21,7 @@ from shopterm.services.errors import (
     UnbalancedJournal,
     ValidationError,
 )
-from shopterm.services.posting import PostingPlan
+from shopterm.services.documents.posting import PostingPlan
 from shopterm.store import models as m
 from shopterm.store.numbering import next_number
 from tests import backend
@@ -330,7 +330,7 @@ def test_write_transactions_begin_immediate(services):
 
 def _build_demo(url: str) -> None:
     from shopterm.services import Services
-    from shopterm.services.demo import build_demo
+    from shopterm.services.admin.demo import build_demo
 
     svc = Services.open(url, today=DAY)
     build_demo(svc, DAY)
@@ -355,7 +355,7 @@ def test_demo_counter_defaults_walk_in_customer_and_the_cashiers_sales_person(de
 
 
 def test_demo_is_the_shop_of_the_design(demo_services):
-    from shopterm.services.demo import is_demo
+    from shopterm.services.admin.demo import is_demo
 
     svc = demo_services
     assert is_demo(svc)
@@ -421,7 +421,7 @@ def test_demo_is_usable_today_design_section_4_invoice(demo_services, tmp_path):
     """Open the day and post the DESIGN §4 worked example on the demo: net 54.86 USD."""
     from shopterm.services import Services
     from shopterm.services.headless import post_documents
-    from shopterm.services.users import actor_of
+    from shopterm.services.admin.users import actor_of
 
     demo_services.db.dispose()  # no connection left open on the template: it is copied
     svc = Services.open(backend.clone(demo_services.db.url, tmp_path, "copy.db"), today=DAY)
@@ -452,7 +452,7 @@ def test_demo_is_usable_today_design_section_4_invoice(demo_services, tmp_path):
 def test_a_sum_of_money_is_scaled_whichever_way_the_driver_gives_it():
     """SQLite gives a raw SUM of scaled integers as an int, PostgreSQL as an integral NUMERIC (a
     Decimal): both are 160.00, as is a sum the column type already scaled (ageing was 100× on PG)."""
-    from shopterm.services.ledger_reports import LE, _dec
+    from shopterm.services.ledger.reports import LE, _dec
     from shopterm.store.balances import _money
 
     for raw in (16000, D("16000"), D("160.00")):

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from shopterm.services.errors import PermissionDenied, ValidationError
-from shopterm.services.imports import COLUMNS, ImportService
+from shopterm.services.masters.imports import COLUMNS, ImportService
 from shopterm.store import models as m
 
 from .conftest import DAY

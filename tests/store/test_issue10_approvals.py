@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shopterm.core.units import check_qty_for_unit, qty_places
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import ApprovalDenied, PriceNeedsApproval, RateNeedsApproval, ValidationError
 from shopterm.store import models as m
 
@@ -147,7 +147,7 @@ def test_a_wrong_approver_pin_is_refused_when_nothing_needed_it(open_shop, cashi
 def test_every_document_that_moves_stock_counts_a_box_whole(open_shop, manager, cashier):
     """A stock receipt of 1.5 BOX of PARA500 and a direct return of 0.5 ROLL of BAND01 are refused
     like the invoice's 1.5 BOX; 2 BOX received passes."""
-    from shopterm.services.returns import DirectReturnDraft, DirectReturnLine
+    from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnLine
 
     open_shop.masters.create_supplier(manager, code="SUP", name="Pharma Supplies")
     with pytest.raises(ValidationError) as exc:

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from shopterm.services.errors import DayNotOpen, NotFound, PermissionDenied, ValidationError
 from shopterm.services.headless import post_one
-from shopterm.services.ledger import apply_credit, match_entries
+from shopterm.services.ledger.entries import apply_credit, match_entries
 from shopterm.store.models import AuditLog, JournalLine, LedgerEntry, Match, MatchLine, Account
 
 from .conftest import open_day

@@ -17,7 +17,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from shopterm.services.headless import post_one
-from shopterm.services.ledger import apply_credit
+from shopterm.services.ledger.entries import apply_credit
 
 from .ledger_support import DAY, customer_id
 

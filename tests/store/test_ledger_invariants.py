@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from shopterm.services.errors import ValidationError
-from shopterm.services.ledger import apply_credit, earliest_match_date
-from shopterm.services.ledger_reports import bucket_index
+from shopterm.services.ledger.entries import apply_credit, earliest_match_date
+from shopterm.services.ledger.reports import bucket_index
 from shopterm.store import balances as running
 from shopterm.store.models import Account, JournalLine, LedgerEntry, Match, MatchLine
 

@@ -11,11 +11,11 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import ValidationError
 from shopterm.services.headless import post_documents
-from shopterm.services.provisional import DeliveryDraft, DeliveryLine
-from shopterm.services.returns import ReturnDraft, ReturnLine
+from shopterm.services.sales.provisional import DeliveryDraft, DeliveryLine
+from shopterm.services.sales.returns import ReturnDraft, ReturnLine
 from shopterm.store.models import LoyaltyCard, LoyaltyCardCategory
 
 from .conftest import DAY

@@ -13,7 +13,7 @@ from shopterm.services.errors import (
     Duplicate, InactiveRecord, InUse, NotFound, PermissionDenied, PossibleDuplicate, ValidationError,
 )
 from shopterm.services.headless import post_one
-from shopterm.services.posting import PostingPlan
+from shopterm.services.documents.posting import PostingPlan
 from shopterm.store import models as m
 
 from .conftest import DAY

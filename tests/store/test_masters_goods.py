@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from shopterm.services.errors import Duplicate, InactiveRecord, InUse, NotFound, ValidationError
-from shopterm.services.masters import price_from_markup
+from shopterm.services.masters.service import price_from_markup
 from shopterm.store import models as m
 
 from .conftest import DAY
@@ -212,7 +212,7 @@ def test_price_update_multiple_errors_name_the_row_and_write_nothing(services, m
 
 def test_price_resolution_by_category_location_currency_and_date(services, manager, admin):
     """What a document gets (services.pricing.price_for), fed by the price updates."""
-    from shopterm.services import pricing
+    from shopterm.services.schemes import pricing
 
     masters = services.masters
     masters.create_location(admin, code="BRA", name="Branch", number=2)

@@ -11,10 +11,10 @@ from sqlmodel import select
 from shopterm.core.journal import RECEIVABLE, SALES, SALES_RETURNS, credit, debit
 from shopterm.core.promotions import PromoRange
 from shopterm.core.slabs import SlabRange
-from shopterm.services import pricing
+from shopterm.services.schemes import pricing
 from shopterm.services.errors import Duplicate, InactiveRecord, NotFound, ValidationError
 from shopterm.services.headless import post_one
-from shopterm.services.posting import PostingPlan
+from shopterm.services.documents.posting import PostingPlan
 from shopterm.store import models as m
 
 from .conftest import DAY, open_day

@@ -8,7 +8,7 @@ import pytest
 
 from shopterm.core.journal import CASH_USD, credit, debit
 from shopterm.services.errors import Duplicate, InUse, NotFound, PermissionDenied, ValidationError
-from shopterm.services.posting import PostingPlan
+from shopterm.services.documents.posting import PostingPlan
 from shopterm.store import models as m
 
 from .conftest import DAY

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import ApprovalDenied, ApprovalRequired, DayNotOpen, InsufficientStock, NotFound, PostedIsFinal, ValidationError
 from shopterm.services.headless import post_documents
 from shopterm.store.models import AuditLog, Document, JournalVoucher, StockMove

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from shopterm.core.money import Currency
 from shopterm.core.promotions import PromoRange
-from shopterm.services import pricing
+from shopterm.services.schemes import pricing
 from shopterm.store.models import (
     Account,
     DiscountSlab,

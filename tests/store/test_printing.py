@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from shopterm.printing.model import PrintDoc
 from shopterm.printing.text import WIDTH, render_text
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import NotFound, PermissionDenied, PrintFailed, ValidationError
 from shopterm.store.models import AuditLog, Batch, Customer, Document, Item, Location, ShopSetup, StockMove
 
@@ -388,8 +388,8 @@ def test_order_and_proforma_print(shop, cashier):
 
 
 def test_provisional_invoice_delivery_note_returns_and_commission(shop, cashier, manager):
-    from shopterm.services.commission import CommissionDraft, CommissionLine
-    from shopterm.services.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
+    from shopterm.services.sales.commission import CommissionDraft, CommissionLine
+    from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
     from shopterm.store.models import Supplier
 
     with shop.db.write() as s:

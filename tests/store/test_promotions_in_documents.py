@@ -12,9 +12,9 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
-from shopterm.services.promotions import NO_SCHEME_HINT
-from shopterm.services.returns import ReturnDraft, ReturnLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from shopterm.services.schemes.promotions import NO_SCHEME_HINT
+from shopterm.services.sales.returns import ReturnDraft, ReturnLine
 from shopterm.store.models import Account, Batch, CostCentre, Customer, Item, JournalLine, StockMove
 
 from .conftest import DAY

@@ -9,10 +9,10 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import ApprovalRequired, InsufficientStock, NotFound, ValidationError
 from shopterm.services.headless import post_documents
-from shopterm.services.provisional import PSI_EMPTY, DeliveryDraft, DeliveryLine
+from shopterm.services.sales.provisional import PSI_EMPTY, DeliveryDraft, DeliveryLine
 from shopterm.store.models import Batch, Document, Item, LedgerEntry, StockMove
 
 from .conftest import DAY

@@ -14,9 +14,9 @@ from decimal import Decimal as D
 import pytest
 from sqlmodel import select
 
-from shopterm.services import reports as RP
+from shopterm.services.ledger import render as RP
 from shopterm.services.errors import PermissionDenied, ValidationError
-from shopterm.services.hledger import account_name, export_journal
+from shopterm.services.ledger.hledger import account_name, export_journal
 from shopterm.store.models import Location
 
 from .conftest import open_day
@@ -66,7 +66,7 @@ def test_ageing_over_limit_flag(case, services, manager):
 
 
 def test_bucket_edges():
-    from shopterm.services.ledger_reports import bucket_index
+    from shopterm.services.ledger.reports import bucket_index
 
     assert [bucket_index(d) for d in (-5, 0, 30, 31, 60, 61, 90, 91, 400)] == [0, 0, 0, 1, 1, 2, 2, 3, 3]
 

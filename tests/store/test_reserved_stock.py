@@ -12,9 +12,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import InsufficientStock
-from shopterm.services.provisional import DeliveryDraft, DeliveryLine
+from shopterm.services.sales.provisional import DeliveryDraft, DeliveryLine
 
 from .conftest import DAY
 

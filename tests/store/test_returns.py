@@ -11,11 +11,11 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import NotFound, ValidationError
 from shopterm.services.headless import post_documents
-from shopterm.services.provisional import DeliveryDraft, DeliveryLine
-from shopterm.services.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
+from shopterm.services.sales.provisional import DeliveryDraft, DeliveryLine
+from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
 from shopterm.store.models import Batch, Customer, Item, LedgerEntry, StockMove
 
 from .conftest import DAY

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import (
     ApprovalDenied,
     CreditLimitExceeded,
@@ -28,7 +28,7 @@ from shopterm.services.errors import (
     ValidationError,
 )
 from shopterm.services.headless import post_documents
-from shopterm.services.posting import PostingPlan
+from shopterm.services.documents.posting import PostingPlan
 from shopterm.store.models import (
     Account,
     AuditLog,

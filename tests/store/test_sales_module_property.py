@@ -33,11 +33,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from shopterm.services import chain
-from shopterm.services.commission import CommissionDraft, CommissionLine
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.admin import chain
+from shopterm.services.sales.commission import CommissionDraft, CommissionLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import ShopError
-from shopterm.services.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
+from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
 from shopterm.store.models import (
     Account,
     Batch,

@@ -14,8 +14,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
-from shopterm.services.provisional import DeliveryDraft, DeliveryLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from shopterm.services.sales.provisional import DeliveryDraft, DeliveryLine
 from shopterm.store import models as m
 
 from .conftest import DAY
@@ -71,7 +71,7 @@ def test_many_tiny_lines_book_their_cost_together(open_shop, cashier, manager):
     assert (_account(s, dn.number, "5000"), _account(s, dn.number, "1300")) == (D("0.66"), D("-0.66"))
     assert _on_hand(s) == D("96")
 
-    from shopterm.services.returns import ReturnDraft, ReturnLine
+    from shopterm.services.sales.returns import ReturnDraft, ReturnLine
 
     sr = s.returns.post(cashier, ReturnDraft(location="AXP", date=DAY, based_on="invoice", invoice=si.number,
                                              narration="cut wrong",
@@ -92,7 +92,7 @@ def test_posting_refuses_stock_moves_without_their_cost(open_shop, manager):
     import pytest
 
     from shopterm.services.errors import UnbalancedJournal
-    from shopterm.services.posting import PostingPlan, StockSpec
+    from shopterm.services.documents.posting import PostingPlan, StockSpec
 
     s = open_shop
     _gauze(s, manager)

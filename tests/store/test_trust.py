@@ -12,7 +12,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select, text
 
-from shopterm.services import audit, chain
+from shopterm.services.admin import audit, chain
 from shopterm.services.errors import ApprovalDenied, AuthError, ChainBroken, LockedOut
 from shopterm.store import models as m
 

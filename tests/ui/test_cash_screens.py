@@ -17,7 +17,7 @@ import pytest
 
 from shopterm.app import ShoptermApp
 from shopterm.screens import registry
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from tests.store import conftest as store
 from tests.ui.test_day_screens import footer, open_screen, text, wait_for
 
@@ -264,7 +264,7 @@ async def test_invoice_partial_return_then_cash_refund_with_keys(shop):
     """The seed's path "invoice → partial return → cash refund": the §4 invoice paid in full,
     the 4 bandages returned (4 × 1.25 = 5.00, less their 0.25 share of the 5 % flat discount,
     no VAT: a 4.75 USD credit), then refunded in cash from the Sales Receipt / Return screen."""
-    from shopterm.services.returns import ReturnDraft, ReturnLine
+    from shopterm.services.sales.returns import ReturnDraft, ReturnLine
 
     cashier = store.actor(shop, "cashier")
     number = post_design_invoice(shop)

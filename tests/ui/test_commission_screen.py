@@ -12,8 +12,8 @@ import pytest
 
 from shopterm.app import ShoptermApp
 from shopterm.screens.commission_payment import CommissionPaymentScreen
-from shopterm.services.commission import NOT_POSTING_HINT, CommissionDraft, CommissionLine
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.sales.commission import NOT_POSTING_HINT, CommissionDraft, CommissionLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.widgets.approval import ApprovalDialog
 from shopterm.widgets.document_list import DocumentListDialog
 from shopterm.widgets.voucher_view import VoucherView

@@ -16,7 +16,7 @@ from textual.widgets import Footer
 
 from shopterm.app import ShoptermApp
 from shopterm.screens import registry
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.widgets.status_bar import StatusBar
 from tests.store import conftest as store
 from tests.ui.waiting import wait_for

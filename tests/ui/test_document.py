@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Footer, Input
 
 from shopterm.services.errors import ValidationError
-from shopterm.widgets.document import DocumentScreen
+from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.inputs import CodeInput, MoneyInput
 
 
@@ -233,7 +233,7 @@ async def test_dirty_false_after_programmatic_fill_means_clean():
 async def test_a_focus_move_repaints_only_its_fields_and_the_footer_only_when_its_keys_change():
     """Every ShopScreen: Textual would repaint the whole screen on each focus move and
     rebuild the key footer (a mount and a layout) on each binding refresh."""
-    from shopterm.widgets.document import QuietFooter
+    from shopterm.screens.base.document import QuietFooter
 
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -9,7 +9,7 @@ from textual.widgets import OptionList, Static
 from shopterm.app import ShoptermApp
 from shopterm.screens.home import HomeScreen
 from shopterm.screens.registry import ADMIN, CASHIER, MANAGER, ScreenEntry
-from shopterm.widgets.document import DocumentScreen
+from shopterm.screens.base.document import DocumentScreen
 from tests.ui.waiting import wait_for
 
 

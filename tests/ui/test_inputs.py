@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from textual.app import App, ComposeResult
 
-from shopterm.widgets.document import ShopScreen
+from shopterm.screens.base.document import ShopScreen
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, PercentInput, QtyInput, RateInput
 
 DAY = dt.date(2026, 11, 23)

@@ -137,7 +137,7 @@ async def test_a_receipt_at_a_far_rate_asks_a_manager_on_screen(shop):
     """A receipt for the 2 × BAND01 cash sale (2.50 USD) at a typed rate of 3500: (3500 − 2850) / 2850
     = 22.81 % > 10 % → the approval dialog; the manager's PIN posts it. The 20,000 CDF is typed
     "20 000" (a space groups thousands)."""
-    from shopterm.services.drafts import DocumentDraft, DraftLine
+    from shopterm.services.documents.drafts import DocumentDraft, DraftLine
     from shopterm.widgets.approval import ApprovalDialog
     from tests.ui.test_day_screens import open_screen, text, wait_for
 

@@ -14,9 +14,9 @@ from textual.widgets import Input
 
 from shopterm.core.money import Currency
 from shopterm.core.totals import compute_totals
-from shopterm.services.sales import LineDefaults
+from shopterm.services.sales.invoice import LineDefaults
 from shopterm.services.stock import BatchStock
-from shopterm.widgets.document import DocumentScreen
+from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.item_grid import ItemGrid, ItemGridHost
 from shopterm.widgets.lookup import LookupDialog
 from shopterm.widgets.messages import MessageBar

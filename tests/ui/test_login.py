@@ -127,7 +127,7 @@ async def test_logout_returns_to_login(services, clean_registry):
 async def test_a_menu_key_typed_with_the_pin_opens_its_screen_after_sign_in(services, clean_registry):
     """'cashier⏎1111⏎1' in one burst: the 1 is not appended to the PIN; it opens the menu's screen 1."""
     from shopterm.screens.registry import ScreenEntry
-    from shopterm.widgets.document import DocumentScreen
+    from shopterm.screens.base.document import DocumentScreen
 
     class One(DocumentScreen):
         pass

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList
 
-from shopterm.widgets.document import ShopScreen
+from shopterm.screens.base.document import ShopScreen
 from shopterm.widgets.inputs import CodeInput
 from shopterm.widgets.lookup import LookupDialog
 

@@ -12,7 +12,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from shopterm.screens import registry
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.widgets.bar_chart import render_bars
 from tests.store import conftest as store
 from tests.ui.test_masters_customers import app_for, focused_field, footer, open_master, shop, type_in, wait_for

@@ -18,8 +18,8 @@ from shopterm.screens.delivery_note import DeliveryNoteScreen
 from shopterm.screens.provisional_invoice import ProvisionalInvoiceScreen
 from shopterm.screens.sales_invoice import SalesInvoiceScreen
 from shopterm.screens.sales_order import SalesOrderScreen
-from shopterm.services.drafts import DocumentDraft, DraftLine
-from shopterm.services.provisional import PSI_EMPTY
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from shopterm.services.sales.provisional import PSI_EMPTY
 from shopterm.widgets.approval import ApprovalDialog
 from shopterm.widgets.document_list import DocumentListDialog
 from shopterm.widgets.item_grid import ItemGrid

@@ -14,8 +14,8 @@ import pytest
 from shopterm.app import ShoptermApp
 from shopterm.screens.direct_return import DirectReturnScreen
 from shopterm.screens.sales_return import SalesReturnScreen
-from shopterm.services.drafts import DocumentDraft, DraftLine
-from shopterm.services.returns import ReturnDraft, ReturnLine, not_returnable
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from shopterm.services.sales.returns import ReturnDraft, ReturnLine, not_returnable
 from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.lookup import LookupDialog
 from shopterm.widgets.voucher_view import VoucherView

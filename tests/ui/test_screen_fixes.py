@@ -14,7 +14,7 @@ from shopterm.app import ShoptermApp
 from shopterm.screens import registry
 from shopterm.screens.home import HomeScreen
 from shopterm.screens.sales_invoice import SalesInvoiceScreen
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.lookup import LookupDialog
 from tests.store.conftest import _copy_services, _template, actor, open_day
@@ -215,7 +215,7 @@ async def test_the_invoice_line_strip_fits_80_columns_with_the_stock_warning_and
 
 
 async def test_refund_mode_keeps_the_amounts_table_square_and_enter_goes_cdf_then_usd(shop):
-    from shopterm.services.returns import ReturnDraft, ReturnLine
+    from shopterm.services.sales.returns import ReturnDraft, ReturnLine
     from tests.ui.test_cash_screens import post_design_invoice
     from tests.ui.test_day_screens import open_screen as open_menu_screen, text
 

@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from shopterm.app import ShoptermApp
 from shopterm.screens import registry
-from shopterm.screens._counter import ChoiceField
+from shopterm.screens.base.counter import ChoiceField
 from shopterm.widgets.ledger_view import LedgerView
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, PercentInput, QtyInput, RateInput
 from shopterm.widgets.totals_footer import CompactChoice
@@ -31,7 +31,7 @@ ENTRIES = [e.key for e in registry.all_entries()]
 def demo(tmp_path_factory):
     """The demo shop, day open, shared by the burst tests (nothing here saves)."""
     from shopterm.services import Services
-    from shopterm.services.demo import build_demo
+    from shopterm.services.admin.demo import build_demo
 
     path = tmp_path_factory.mktemp("burst") / "demo.db"
     s = Services.open(f"sqlite:///{path}", today=TODAY)

@@ -27,8 +27,8 @@ from textual.widgets import Input, Label
 
 from shopterm.core import money
 from shopterm.core.money import format_amount
-from shopterm.widgets.document import DocumentScreen
-from shopterm.screens._counter import run_preview
+from shopterm.screens.base.document import DocumentScreen
+from shopterm.screens.base.counter import run_preview
 from shopterm.widgets.inputs import CodeInput, ShopInput
 from shopterm.widgets.ledger_view import LedgerView
 from shopterm.widgets.voucher_view import VoucherView

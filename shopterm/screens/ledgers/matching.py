@@ -36,7 +36,7 @@ from textual.widgets import Input, Label, Static
 
 from shopterm.core import money
 from shopterm.core.money import format_amount
-from shopterm.screens._counter import ChoiceField
+from shopterm.screens.base.counter import ChoiceField
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, MoneyInput, RateInput
 from shopterm.widgets.messages import MessageBar, describe_error
 

@@ -59,9 +59,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from shopterm.core import money
-from shopterm.screens._counter import AutoValue, ChoiceField
+from shopterm.screens.base.counter import AutoValue, ChoiceField
 from shopterm.screens.masters.grid import EntryGrid, GridCol, row_number_in
-from shopterm.widgets.document import DocumentScreen
+from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.inputs import (
     CodeInput, DateInput, MoneyInput, PercentInput, QtyInput, RateInput, ShopInput,
 )
@@ -673,7 +673,7 @@ class MasterScreen(DocumentScreen):
             rows = lookup_rows(app.services, kind, code)  # type: ignore[attr-defined]
             return next((str(r.name) for r in rows if str(r.code).upper() == code.upper()), "")
 
-        from shopterm.screens._counter import run_preview
+        from shopterm.screens.base.counter import run_preview
 
         run_preview(self, find, lambda name: self.set_hint(field, name) if widget.value.strip() == code else None,
                     group=f"hint-{field}")

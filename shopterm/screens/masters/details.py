@@ -29,7 +29,7 @@ from textual.widgets.option_list import Option
 
 from shopterm.core import money
 from shopterm.screens.masters.base import fmt, render_pairs
-from shopterm.widgets.document import ShopScreen
+from shopterm.screens.base.document import ShopScreen
 
 __all__ = ["CustomerDetailsScreen", "DocumentDialog", "render_document"]
 

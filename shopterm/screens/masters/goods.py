@@ -13,9 +13,9 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from shopterm.core import money
-from shopterm.screens._counter import AutoValue
+from shopterm.screens.base.counter import AutoValue
 from shopterm.screens.masters.base import STATUS_COLUMN, CodeNameScreen, F, MasterScreen, RefInput, fmt
-from shopterm.widgets.document import DocumentScreen
+from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 
 __all__ = ["BatchesScreen", "ItemScreen", "SupplierScreen"]

@@ -218,7 +218,7 @@ class ExchangeRateScreen(MasterScreen):
         raise NotFound(f"No rate on {key}", field="date")
 
     def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        from shopterm.services.masters_base import date_of
+        from shopterm.services.masters.base import date_of
 
         on = date_of(v["date"], field="date")
         return _Rate(on, s.setup.set_rate(actor, on, v["rate"]))

@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from shopterm.core import money
 from shopterm.core.prices import price_from_markup
-from shopterm.screens._counter import run_preview
+from shopterm.screens.base.counter import run_preview
 from shopterm.screens.masters.base import F, GridSpec, MasterScreen, RefInput
 from shopterm.screens.masters.grid import EntryGrid, GridCol, GridRow
 from shopterm.widgets.master_list import ListColumn, MasterQuery

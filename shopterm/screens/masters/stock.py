@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from shopterm.screens._counter import run_preview
+from shopterm.screens.base.counter import run_preview
 from shopterm.screens.masters.base import F, GridSpec, MasterScreen
 from shopterm.screens.masters.grid import EntryGrid, GridCol
 from shopterm.widgets.master_list import ListColumn, MasterQuery

@@ -1,0 +1,324 @@
+"""Hash chains that make the books tamper-evident (DESIGN §10, NF525-style).
+
+Two chains: ``audit`` (every audit-log row) and ``journal`` (every posted
+journal voucher with its lines). Each link stores its position ``chain_seq``
+and ``chain_hash = sha256(previous hash + "\\n" + canonical text of the row)``.
+The canonical text is JSON of the row's content in a fixed order: amounts as
+scaled integers, dates and times as ISO text (times in UTC), ids rather than
+codes. A direct SQL edit, insertion or removal then breaks the chain at that
+row, and :func:`verify` names it.
+
+Writers extend a chain inside their own transaction: :func:`head` reads the
+chain's head row (``chain_head``) locked — on SQLite the write transaction's
+``BEGIN IMMEDIATE`` already serialises writers, on PostgreSQL the head row is
+taken ``FOR UPDATE`` — and :func:`advance` moves it. Hashing costs a few
+microseconds per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, func, or_, select, type_coerce, update
+from sqlalchemy.orm import Session
+
+from ...store.models import AuditLog, ChainHead, JournalLine, JournalVoucher, LedgerEntry
+
+AUDIT = "audit"
+JOURNAL = "journal"
+
+_HEAD = ChainHead.__table__
+_AL = AuditLog.__table__
+_JV = JournalVoucher.__table__
+_JL = JournalLine.__table__
+
+
+# ---------------------------------------------------------------- canonical text and hash
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def utc_naive(value: dt.datetime | None) -> dt.datetime | None:
+    """A time in UTC without tzinfo (the columns store UTC; SQLite reads it back naive, PostgreSQL aware)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return utc_naive(value).isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)  # already text (a raw row)
+
+
+def _scaled(value: Decimal | None, scale: int = 2) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        value = Decimal(value)
+    return int(value.scaleb(scale))
+
+
+def link_hash(previous: str, text: str) -> str:
+    return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
+
+
+def audit_text(seq: int, row: dict) -> str:
+    """The canonical text of an audit row (``row`` holds the audit_log columns)."""
+    return _canon([
+        seq, _iso(row.get("at")), row.get("user_id"), row.get("user_name") or "", row.get("action"),
+        row.get("entity"), row.get("entity_id"), row.get("summary") or "", row.get("before"), row.get("after"),
+        row.get("approver_id"),
+    ])
+
+
+def _line_text(l, scaled: bool = False) -> str:
+    """A journal line's fields separated by US (0x1f); the memo, the only free text, comes last so it cannot
+    shift the others. Amounts as scaled integers (``scaled``: they already are, as read raw from the table)."""
+    amount, amount_usd = l.get("amount"), l.get("amount_usd")
+    if not scaled:
+        amount, amount_usd = _scaled(amount), _scaled(amount_usd)
+    return "\x1f".join((
+        _iso(l.get("date")) or "", str(l.get("location_id")), str(l.get("account_id")), str(l.get("customer_id")),
+        str(l.get("cost_centre_id")), str(l.get("currency")), str(amount), str(amount_usd), l.get("memo") or "",
+    ))
+
+
+def voucher_text(seq: int, voucher: dict, lines: Iterable[dict], *, scaled: bool = False) -> str:
+    """The canonical text of a voucher and its journal lines (line order does not matter)."""
+    line_texts = sorted(_line_text(l, scaled) for l in lines)
+    return _canon([
+        seq, voucher.get("document_id"), voucher.get("location_id"), _iso(voucher.get("date")),
+        voucher.get("voucher_type"), voucher.get("number") or "", voucher.get("narration") or "", line_texts,
+    ])
+
+
+# ---------------------------------------------------------------- extending a chain
+
+
+def head(session: Session, name: str) -> tuple[int, str]:
+    """The chain's last position and hash, locked until the transaction ends."""
+    stmt = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.name == name).with_for_update()
+    row = session.execute(stmt).first()
+    if row is None:  # the chain's first link: create its head (two writers at once: one insert wins)
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            session.execute(pg_insert(_HEAD).values(name=name, seq=0, hash="").on_conflict_do_nothing())
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            session.execute(sqlite_insert(_HEAD).values(name=name, seq=0, hash="").on_conflict_do_nothing())
+        row = session.execute(stmt).first()
+    return int(row[0]), row[1] or ""
+
+
+def advance(session: Session, name: str, seq: int, hash_: str) -> None:
+    session.execute(update(_HEAD).where(_HEAD.c.name == name).values(seq=seq, hash=hash_))
+
+
+def chain_audit_rows(session: Session, rows: list[dict]) -> None:
+    """Give each audit row (a dict of audit_log columns, about to be inserted) its place in the chain."""
+    seq, previous = head(session, AUDIT)
+    for row in rows:
+        seq += 1
+        previous = link_hash(previous, audit_text(seq, row))
+        row["chain_seq"], row["chain_hash"] = seq, previous
+    advance(session, AUDIT, seq, previous)
+
+
+def chain_voucher(session: Session, voucher: dict, lines: list[dict]) -> None:
+    """Give a voucher (dict of journal_voucher columns, about to be inserted) its place in the chain."""
+    seq, previous = head(session, JOURNAL)
+    seq += 1
+    digest = link_hash(previous, voucher_text(seq, voucher, lines))
+    voucher["chain_seq"], voucher["chain_hash"] = seq, digest
+    advance(session, JOURNAL, seq, digest)
+
+
+# ---------------------------------------------------------------- verifying
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    chain: str  # audit | journal
+    rows: int  # links checked
+    problem: str = ""  # empty: intact; else names the first row that does not match
+    head: str = ""  # the last link's hash, when intact: noted elsewhere, it shows a chain rewritten from the start
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+_AUDIT_COLS = (_AL.c.id, _AL.c.at, _AL.c.user_id, _AL.c.user_name, _AL.c.action, _AL.c.entity, _AL.c.entity_id,
+               _AL.c.summary, _AL.c.before, _AL.c.after, _AL.c.approver_id, _AL.c.chain_seq, _AL.c.chain_hash)
+_VOUCHER_COLS = (_JV.c.id, _JV.c.document_id, _JV.c.location_id, _JV.c.date, _JV.c.voucher_type, _JV.c.number,
+                 _JV.c.narration, _JV.c.chain_seq, _JV.c.chain_hash)
+# amounts read raw, as the scaled integers stored (no Decimal per value)
+_LINE_COLS = (_JL.c.voucher_id, _JL.c.date, _JL.c.location_id, _JL.c.account_id, _JL.c.customer_id,
+              _JL.c.cost_centre_id, _JL.c.currency, type_coerce(_JL.c.amount, BigInteger).label("amount"),
+              type_coerce(_JL.c.amount_usd, BigInteger).label("amount_usd"), _JL.c.memo)
+
+
+def describe_audit(row: Any) -> str:
+    at = row.at.strftime("%Y-%m-%d %H:%M:%S") if row.at else "?"
+    what = f"{row.action} {row.entity}" + (f" {row.entity_id}" if row.entity_id is not None else "")
+    return f"audit row {row.id} ({at}, {row.user_name}: {what})"
+
+
+def describe_voucher(row: Any) -> str:
+    return f"journal voucher {row.number or '(no number)'} (id {row.id}, {row.voucher_type}, dated {row.date})"
+
+
+def _check_links(rows: Iterator[tuple[Any, str]], previous: str, expected_seq: int,
+                 describe) -> tuple[int, str, str, int]:
+    """Walk (row, text) in chain order from ``expected_seq``: (count, problem, last hash, last seq)."""
+    count = 0
+    for row, text in rows:
+        count += 1
+        if row.chain_seq != expected_seq:
+            return count, (f"{describe(row)}: the link before it is missing (expected position {expected_seq}, "
+                           f"found {row.chain_seq}) — a row was removed"), previous, expected_seq - 1
+        digest = link_hash(previous, text)
+        if digest != row.chain_hash:
+            return count, f"{describe(row)}: its content does not match its hash — it was changed outside shopterm", \
+                previous, expected_seq
+        previous = digest
+        expected_seq += 1
+    return count, "", previous, expected_seq - 1
+
+
+def verify_audit(session: Session) -> ChainReport:
+    unchained = session.execute(select(*_AUDIT_COLS).where(_AL.c.chain_seq.is_(None)).order_by(_AL.c.id).limit(1)).first()
+    if unchained is not None:
+        return ChainReport(AUDIT, 0, f"{describe_audit(unchained)}: it is not in the chain — inserted outside shopterm")
+    result = session.execute(select(*_AUDIT_COLS).order_by(_AL.c.chain_seq))
+    rows = ((r, audit_text(r.chain_seq, r._mapping)) for r in result)
+    count, problem, last_hash, last_seq = _check_links(rows, "", 1, describe_audit)
+    if problem:
+        return ChainReport(AUDIT, count, problem)
+    return ChainReport(AUDIT, count, _head_problem(session, AUDIT, "audit log", last_seq, last_hash), last_hash)
+
+
+def _voucher_rows(session: Session, stmt, chunk: int = 500) -> Iterator[tuple[Any, str]]:
+    """(voucher, canonical text) for the vouchers of ``stmt``, their lines read a chunk at a time."""
+    result = session.execute(stmt)
+    while True:
+        vouchers = result.fetchmany(chunk)
+        if not vouchers:
+            return
+        lines: dict[int, list[dict]] = {v.id: [] for v in vouchers}
+        for line in session.execute(select(*_LINE_COLS).where(_JL.c.voucher_id.in_(list(lines)))):
+            lines[line.voucher_id].append(line._mapping)
+        for v in vouchers:
+            yield v, voucher_text(v.chain_seq, v._mapping, lines[v.id], scaled=True)
+
+
+def verify_journal(session: Session) -> ChainReport:
+    unchained = session.execute(select(*_VOUCHER_COLS).where(_JV.c.chain_seq.is_(None)).order_by(_JV.c.id).limit(1)).first()
+    if unchained is not None:
+        return ChainReport(JOURNAL, 0, f"{describe_voucher(unchained)}: it is not in the chain — inserted outside shopterm")
+    stray = session.execute(
+        select(_JL.c.id, _JL.c.voucher_id).where(~_JL.c.voucher_id.in_(select(_JV.c.id))).limit(1)).first()
+    if stray is not None:
+        return ChainReport(JOURNAL, 0, f"journal line {stray.id} belongs to no voucher ({stray.voucher_id}) — "
+                                       "its voucher was removed outside shopterm")
+    rows = _voucher_rows(session, select(*_VOUCHER_COLS).order_by(_JV.c.chain_seq))
+    count, problem, last_hash, last_seq = _check_links(rows, "", 1, describe_voucher)
+    if problem:
+        return ChainReport(JOURNAL, count, problem)
+    problem = _head_problem(session, JOURNAL, "journal", last_seq, last_hash) or _ledger_problem(session)
+    return ChainReport(JOURNAL, count, problem, last_hash)
+
+
+def _ledger_problem(session: Session, location_id: int | None = None, day: dt.date | None = None) -> str:
+    """The customer ledger repeats its journal lines (customer, currency, amounts): a difference was made
+    outside shopterm. (Its open amounts change with matching and are not compared.)"""
+    le = LedgerEntry.__table__
+    stmt = (select(le.c.id, le.c.number, _JL.c.id.label("line"))
+            .select_from(le.outerjoin(_JL, _JL.c.id == le.c.journal_line_id))
+            .where(or_(_JL.c.id.is_(None), le.c.customer_id != _JL.c.customer_id, le.c.currency != _JL.c.currency,
+                       le.c.amount != _JL.c.amount, le.c.amount_usd != _JL.c.amount_usd)))
+    if location_id is not None:
+        stmt = stmt.where(le.c.location_id == location_id, le.c.doc_date == day)
+    row = session.execute(stmt.order_by(le.c.id).limit(1)).first()
+    if row is None:
+        return ""
+    if row.line is None:
+        return f"customer ledger entry {row.id} ({row.number}) has no journal line — changed outside shopterm"
+    return (f"customer ledger entry {row.id} ({row.number}) does not match its journal line {row.line} — "
+            "it was changed outside shopterm")
+
+
+def _head_problem(session: Session, name: str, label: str, last_seq: int, last_hash: str) -> str:
+    row = session.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.name == name)).first()
+    seq, digest = (int(row[0]), row[1] or "") if row else (0, "")
+    if (seq, digest) != (last_seq, last_hash):
+        return (f"the {label} chain ends at position {last_seq} but its head records position {seq}: "
+                "its last rows were removed or its head was changed outside shopterm")
+    return ""
+
+
+def verify(session: Session) -> list[ChainReport]:
+    """Recompute both chains from their start (``shopterm db verify``)."""
+    return [verify_audit(session), verify_journal(session)]
+
+
+def verify_day(session: Session, location_id: int, day: dt.date, since: dt.datetime | None) -> str:
+    """The links a shop close depends on: the location's vouchers dated ``day`` and the audit rows written
+    since ``since`` (the day's opening), each against the link before it. Empty when intact, else the problem."""
+    # journal: each voucher of the day against its predecessor's stored hash
+    stmt = (select(*_VOUCHER_COLS).where(_JV.c.location_id == location_id, _JV.c.date == day)
+            .order_by(_JV.c.chain_seq))
+    vouchers = list(_voucher_rows(session, stmt))
+    for v, _text in vouchers:
+        if v.chain_seq is None:
+            return f"{describe_voucher(v)}: it is not in the chain — inserted outside shopterm"
+    seqs = [v.chain_seq - 1 for v, _ in vouchers if v.chain_seq > 1]
+    previous: dict[int, str] = {}
+    for i in range(0, len(seqs), 500):
+        previous.update(session.execute(select(_JV.c.chain_seq, _JV.c.chain_hash)
+                                        .where(_JV.c.chain_seq.in_(seqs[i:i + 500]))).all())
+    for v, text in vouchers:
+        before = "" if v.chain_seq == 1 else previous.get(v.chain_seq - 1)
+        if before is None:
+            return f"{describe_voucher(v)}: the link before it is missing — a voucher was removed"
+        if link_hash(before, text) != v.chain_hash:
+            return f"{describe_voucher(v)}: its content does not match its hash — it was changed outside shopterm"
+    ledger = _ledger_problem(session, location_id, day)
+    if ledger:
+        return ledger
+    # audit: the tail of the chain written since the day was opened
+    cond = _AL.c.at >= since if since is not None else _AL.c.id.is_not(None)
+    unchained = session.execute(select(*_AUDIT_COLS).where(cond, _AL.c.chain_seq.is_(None)).limit(1)).first()
+    if unchained is not None:
+        return f"{describe_audit(unchained)}: it is not in the chain — inserted outside shopterm"
+    first = session.execute(select(func.min(_AL.c.chain_seq)).where(cond)).scalar()
+    if first is None:
+        return ""
+    start = max(1, first - 1)
+    before = ""
+    if start > 1:
+        before = session.execute(select(_AL.c.chain_hash).where(_AL.c.chain_seq == start - 1)).scalar()
+        if before is None:
+            row = session.execute(select(*_AUDIT_COLS).where(_AL.c.chain_seq >= start).order_by(_AL.c.chain_seq)
+                                  .limit(1)).first()
+            return f"{describe_audit(row)}: the link before it is missing — an audit row was removed"
+    result = session.execute(select(*_AUDIT_COLS).where(_AL.c.chain_seq >= start).order_by(_AL.c.chain_seq))
+    rows = ((r, audit_text(r.chain_seq, r._mapping)) for r in result)
+    _count, problem, last_hash, last_seq = _check_links(rows, before, start, describe_audit)
+    return problem

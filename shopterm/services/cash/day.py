@@ -1,0 +1,784 @@
+"""The shop day: Shop Open, Shop Close, and the one check every transaction makes (DESIGN §5).
+
+* :meth:`DayService.open_day` — one Shop Open (document ``OP``) per location and
+  date, only with a Shop Setup, never while an earlier day of the location is
+  still open, never again after the date was closed.
+* :func:`require_open` — the shared check: a transaction dated D at location L
+  needs L's day D open (and not yet closed).
+* :meth:`DayService.close_figures` — the Shop Close screen's tabs (details per
+  currency, inventory, summary, voucher details) from SQL aggregates over the
+  day's journal lines and stock moves; the arithmetic is :mod:`core.close`.
+* :meth:`DayService.close_day` — the manager counts the till (typed or by
+  denomination); the difference ``closing − physical`` is posted to the
+  shortage ledger (document ``CL``), a shortage above the setup's maximum needs
+  a manager's approval, and the day is closed for good.
+
+Where the cash of the day comes from, per currency (the cash ledgers of the
+location's Shop Setup; every movement is the *net* change of the till per
+document, in that currency's own amount):
+
+==========================  ====================================================
+cash sales (+)              receipts (RC) against cash invoices/provisional invoices
+cash sales returns (−)      refunds (RC, subtype ``refund``)
+receipts (+)                shop receipts (RP receipt), receipts against credit
+                            invoices, customer payments (CR)
+payments (−)                shop payments (RP payment), commission payments (CP)
+money exchanged (+)/(−)     currency exchanges (CE), by the sign of each document
+other transfers             anything else that touched the till
+==========================  ====================================================
+
+The close's own voucher (CL) is not a movement of the day: it is the difference.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Mapping
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from ...core import close as core_close
+from ...core.journal import EXCHANGE, JLine
+from ...core.money import Currency, MoneyError, format_amount, parse_amount, q2, to_decimal
+from ...store.models import (
+    Account,
+    AccountDay,
+    Batch,
+    Customer,
+    Document,
+    Item,
+    JournalLine,
+    JournalVoucher,
+    LedgerEntry,
+    Location,
+    ShopDay,
+    ShopSetup,
+    StockMove,
+    User,
+)
+from ...core.doctypes import DOC_TYPES
+from ..admin import audit, chain
+from ..context import Actor
+from ..errors import (
+    ChainBroken,
+    DayAlreadyOpen,
+    DayClosed,
+    DayNotOpen,
+    NotFound,
+    PreviousDayOpen,
+    SetupMissing,
+    ShortageAboveTolerance,
+    ValidationError,
+)
+from ..headless import Fields, JsonNumber, handler
+from ..documents.posting import PostingPlan, PostResult, utcnow
+from ..masters.base import free_text
+
+if TYPE_CHECKING:
+    from .. import Services
+    from ..admin.setup import SetupInfo
+
+USD, CDF = Currency.USD, Currency.CDF
+Z = Decimal("0.00")
+
+#: Document types whose "total" is the payable (sales documents); others use ``amount_usd``.
+_SALES_DOCS = ("SO", "PF", "SI", "PI", "SR", "RD", "DN")
+
+
+# ---------------------------------------------------------------- shared checks
+
+
+def find_location(session: Session, code: str | None, actor: Actor | None = None) -> Location:
+    """The location by code; without a code, the actor's location, else the first one."""
+    if code:
+        loc = session.execute(select(Location).where(Location.code == code.strip().upper())).scalars().first()
+        if loc is None:
+            raise NotFound(f"Location {code.strip().upper()} not found", field="location")
+        return loc
+    if actor is not None and actor.location_id:
+        loc = session.get(Location, actor.location_id)
+        if loc is not None:
+            return loc
+    loc = session.execute(
+        select(Location).where(Location.inactive == False).order_by(Location.number)  # noqa: E712
+    ).scalars().first()
+    if loc is None:
+        raise NotFound("No location: run shopterm init first", field="location")
+    return loc
+
+
+def require_setup(session: Session, loc: Location) -> None:
+    """SetupMissing with the cashier's message unless the location has its Shop Setup (one indexed read)."""
+    has = session.execute(select(ShopSetup.id).where(ShopSetup.location_id == loc.id)).first()
+    if has is None:
+        raise SetupMissing(f"Shop Setup is missing for {loc.code}: complete Shop Setup first", field="location")
+
+
+def setup_info(services: "Services", session: Session, loc: Location) -> "SetupInfo":
+    """The location's Shop Setup, or SetupMissing with the cashier's message."""
+    require_setup(session, loc)
+    return services.setup.setup_for(session, loc)
+
+
+def require_open(session: Session, location_id: int, date: dt.date) -> ShopDay:
+    """Every transaction's check: the location's day ``date`` is open (DESIGN §5).
+
+    Raises :class:`DayNotOpen` when there was no Shop Open for that date and
+    :class:`DayClosed` when Shop Close is done for it.
+    """
+    day = session.execute(
+        select(ShopDay).where(ShopDay.location_id == location_id, ShopDay.date == date)
+    ).scalars().first()
+    if day is None or day.status != "open":
+        loc = session.get(Location, location_id)
+        code = loc.code if loc else str(location_id)
+        if day is None:
+            raise DayNotOpen(f"Shop is not open for {code} on {date}: run Shop Open first", field="date")
+        raise DayClosed(f"Shop Close is done for {code} on {date}: no more transactions on that date", field="date")
+    return day
+
+
+def system_rate_or_fail(services: "Services", session: Session, date: dt.date) -> Decimal:
+    rate = services.system_rate(session, date)
+    if rate is None:
+        raise SetupMissing(f"No system exchange rate on or before {date}: set one in Exchange rates", field="rate")
+    return rate
+
+
+def account_ids(session: Session, *codes: str) -> dict[str, int]:
+    rows = session.execute(select(Account.code, Account.id).where(col(Account.code).in_(codes))).all()
+    found = dict(rows)
+    for c in codes:
+        if c not in found:
+            raise NotFound(f"Account {c} is not in the chart of accounts", field="account")
+    return found
+
+
+def cash_held(session: Session, location_id: int, account_id: int, currency: Currency,
+              *, before: dt.date | None = None, on_or_before: dt.date | None = None) -> Decimal:
+    """The till: Σ journal_line.amount of a cash account at a location, in its own currency,
+    read from the running balances per account and day (``account_day``: one row a day)."""
+    stmt = select(func.sum(AccountDay.amount)).where(
+        AccountDay.account_id == account_id, AccountDay.location_id == location_id,
+        AccountDay.currency == currency.value,
+    )
+    if before is not None:
+        stmt = stmt.where(AccountDay.date < before)
+    if on_or_before is not None:
+        stmt = stmt.where(AccountDay.date <= on_or_before)
+    value = session.execute(stmt).scalar()
+    return q2(value) if value is not None else Z
+
+
+def _money(value: Any, field_name: str) -> Decimal:
+    try:
+        return q2(parse_amount(value, field=field_name))
+    except MoneyError as exc:
+        raise ValidationError(str(exc), field=field_name) from None
+
+
+def _s(value: Decimal) -> str:
+    return format(value, "f")
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    item_code: str
+    item_name: str
+    batch_code: str
+    kind: str
+    qty: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DocTypeTotal:
+    doc_type: str
+    name: str
+    count: int
+    total_usd: Decimal
+    cancelled: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidInvoice:
+    number: str
+    customer_code: str
+    customer_name: str
+    currency: str
+    amount: Decimal
+    open_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherLine:
+    account: str
+    account_name: str
+    currency: str
+    amount: Decimal  # signed, debit +
+    amount_usd: Decimal  # signed, debit +
+
+
+@dataclass(frozen=True, slots=True)
+class CloseSummary:
+    """Everything the Shop Close screen shows, and what ``shopterm day summary`` prints."""
+
+    location_code: str
+    date: dt.date
+    status: str  # not_open | open | closed
+    rate: Decimal
+    usd: core_close.CloseFigures
+    cdf: core_close.CloseFigures
+    counted: bool  # physical cash given (else physical = closing, difference 0)
+    difference_usd_value: Decimal  # both differences in USD at the day's rate (+ shortage)
+    needs_approval: bool
+    max_shortage_usd: Decimal
+    max_shortage_cdf: Decimal
+    exchange_gain_usd: Decimal  # the day's exchange gain (+) / loss (−)
+    cash_usd_account: str
+    cash_cdf_account: str
+    inventory: tuple[StockLine, ...] = ()
+    documents: tuple[DocTypeTotal, ...] = ()
+    unpaid_cash_invoices: tuple[UnpaidInvoice, ...] = ()
+    voucher: tuple[VoucherLine, ...] = ()
+    denominations: dict = field(default_factory=dict)
+    open_number: str | None = None
+    close_number: str | None = None
+    approved_by: str | None = None  # the manager who approved a closed day's shortage
+
+    def figures(self, currency: Currency | str) -> core_close.CloseFigures:
+        return self.usd if Currency.parse(currency) is USD else self.cdf
+
+    def as_dict(self) -> dict:
+        """JSON-ready (amounts as strings)."""
+
+        def fig(f: core_close.CloseFigures) -> dict:
+            return {k: _s(getattr(f, k)) for k in (
+                "opening", "cash_sales", "cash_returns", "receipts", "payments", "sub_total", "exchanged_in",
+                "exchanged_out", "other_transfers", "closing", "physical", "difference", "excess_shortage")}
+
+        return {
+            "location": self.location_code,
+            "date": self.date.isoformat(),
+            "status": self.status,
+            "rate": _s(self.rate),
+            "open_number": self.open_number,
+            "close_number": self.close_number,
+            "cash_ledger_usd": self.cash_usd_account,
+            "cash_ledger_cdf": self.cash_cdf_account,
+            "counted": self.counted,
+            "details": {"USD": fig(self.usd), "CDF": fig(self.cdf)},
+            "difference_usd_value": _s(self.difference_usd_value),
+            "needs_approval": self.needs_approval,
+            "approved_by": self.approved_by,
+            "max_shortage_usd": _s(self.max_shortage_usd),
+            "max_shortage_cdf": _s(self.max_shortage_cdf),
+            "exchange_gain_usd": _s(self.exchange_gain_usd),
+            "denominations": self.denominations,
+            "inventory": [{"item": s.item_code, "name": s.item_name, "batch": s.batch_code, "kind": s.kind,
+                           "qty": _s(s.qty)} for s in self.inventory],
+            "documents": [{"type": d.doc_type, "name": d.name, "count": d.count, "total_usd": _s(d.total_usd),
+                           "cancelled": d.cancelled} for d in self.documents],
+            "unpaid_cash_invoices": [{"number": u.number, "customer": u.customer_code, "name": u.customer_name,
+                                      "currency": u.currency, "amount": _s(u.amount),
+                                      "open_amount": _s(u.open_amount)} for u in self.unpaid_cash_invoices],
+            "voucher": [{"account": v.account, "name": v.account_name, "currency": v.currency,
+                         "amount": _s(v.amount), "amount_usd": _s(v.amount_usd)} for v in self.voucher],
+        }
+
+
+@dataclass
+class _Moves:
+    cash_sales: Decimal = Z
+    cash_returns: Decimal = Z
+    receipts: Decimal = Z
+    payments: Decimal = Z
+    exchanged_in: Decimal = Z
+    exchanged_out: Decimal = Z
+    other_transfers: Decimal = Z
+
+
+def _figures(ccy: Currency, opening: Decimal, m: _Moves, physical: Decimal) -> core_close.CloseFigures:
+    """core.close's arithmetic; a category that nets negative (e.g. CDF change larger than the CDF
+    received on the day's cash sales) is passed to core as its opposite category and shown signed."""
+    adj = dataclasses.replace(m)
+    if adj.cash_sales < 0:
+        adj.cash_returns, adj.cash_sales = adj.cash_returns - adj.cash_sales, Z
+    if adj.cash_returns < 0:
+        adj.cash_sales, adj.cash_returns = adj.cash_sales - adj.cash_returns, Z
+    if adj.receipts < 0:
+        adj.payments, adj.receipts = adj.payments - adj.receipts, Z
+    if adj.payments < 0:
+        adj.receipts, adj.payments = adj.receipts - adj.payments, Z
+    fig = core_close.close_figures(
+        ccy, opening=opening, cash_sales=adj.cash_sales, cash_returns=adj.cash_returns, receipts=adj.receipts,
+        payments=adj.payments, exchanged_in=adj.exchanged_in, exchanged_out=adj.exchanged_out,
+        other_transfers=adj.other_transfers, physical=physical,
+    )
+    return dataclasses.replace(fig, cash_sales=m.cash_sales, cash_returns=m.cash_returns, receipts=m.receipts,
+                               payments=m.payments)
+
+
+# ---------------------------------------------------------------- the service
+
+
+class DayService:
+    def __init__(self, services: "Services"):
+        self.s = services
+        self.db = services.db
+
+    # -- shop open -------------------------------------------------------------
+    def open_day(self, actor: Actor, *, location: str | None = None, date: dt.date | None = None,
+                 remarks: str = "") -> PostResult:
+        actor.require("open_day", "Shop Open")
+        today = self.s.today()
+        date = date or today
+        if date > today:
+            raise ValidationError(f"The shop cannot be opened for {date}: that is later than today ({today})",
+                                  field="date")
+        with self.db.write() as session:
+            loc = find_location(session, location, actor)
+            setup = setup_info(self.s, session, loc)
+            same = session.execute(
+                select(ShopDay).where(ShopDay.location_id == loc.id, ShopDay.date == date)
+            ).scalars().first()
+            if same is not None:
+                if same.status == "open":
+                    raise DayAlreadyOpen(f"The shop {loc.code} is already open for {date}", field="date")
+                raise DayClosed(f"Shop Close is done for {loc.code} on {date}: that date cannot be opened again",
+                                field="date")
+            earlier = session.execute(
+                select(ShopDay).where(ShopDay.location_id == loc.id, ShopDay.status == "open", ShopDay.date < date)
+                .order_by(ShopDay.date)
+            ).scalars().first()
+            if earlier is not None:
+                raise PreviousDayOpen(f"Close the previous day first: {loc.code} is still open for {earlier.date}",
+                                      field="date")
+            later = session.execute(
+                select(ShopDay).where(ShopDay.location_id == loc.id, ShopDay.date > date)
+                .order_by(col(ShopDay.date).desc())
+            ).scalars().first()
+            if later is not None:
+                raise ValidationError(
+                    f"{loc.code} was already opened for {later.date}: an earlier date cannot be opened", field="date")
+            ids = account_ids(session, setup.cash_usd_account, setup.cash_cdf_account)
+            opening_usd = cash_held(session, loc.id, ids[setup.cash_usd_account], USD, before=date)
+            opening_cdf = cash_held(session, loc.id, ids[setup.cash_cdf_account], CDF, before=date)
+            doc = Document(doc_type="OP", location_id=loc.id, doc_date=date, narration=free_text(remarks, field="remarks"),
+                           extra={"opening_usd": _s(opening_usd), "opening_cdf": _s(opening_cdf)})
+            result = self.s.posting.post(session, actor, PostingPlan(doc=doc, summary=f"shop open {loc.code} {date}"))
+            day = ShopDay(location_id=loc.id, date=date, status="open", open_document_id=result.document_id,
+                          opened_by=actor.user_id, opened_at=utcnow())
+            session.add(day)
+            session.flush()
+            audit.record(session, actor, "open", "shop_day", day.id, after={"location": loc.code, "date": date,
+                                                                         "status": "open", "document": result.number},
+                         summary=f"shop {loc.code} opened for {date}")
+            return result
+
+    def require_open(self, session: Session, location_id: int, date: dt.date) -> ShopDay:
+        return require_open(session, location_id, date)
+
+    def open_date(self, location: str | None = None) -> dt.date | None:
+        """The earliest open day of the location (None when no day is open)."""
+        with self.db.read() as session:
+            loc = find_location(session, location)
+            return self._open_date(session, loc)
+
+    @staticmethod
+    def _open_date(session: Session, loc: Location) -> dt.date | None:
+        return session.execute(
+            select(ShopDay.date).where(ShopDay.location_id == loc.id, ShopDay.status == "open").order_by(ShopDay.date)
+        ).scalars().first()
+
+    def is_open(self, location: str | None, date: dt.date) -> bool:
+        with self.db.read() as session:
+            loc = find_location(session, location)
+            try:
+                require_open(session, loc.id, date)
+            except (DayNotOpen, DayClosed):
+                return False
+            return True
+
+    # -- figures -----------------------------------------------------------------
+    def close_figures(self, location: str | None = None, date: dt.date | None = None, *,
+                      physical_usd: Any = None, physical_cdf: Any = None,
+                      denominations: Mapping | None = None) -> CloseSummary:
+        """The Shop Close tabs for a day. Without physical cash (typed or counted), an open day shows
+        physical = closing (difference 0); a closed day shows what was counted."""
+        phys_usd, phys_cdf, denoms = _physical(physical_usd, physical_cdf, denominations, required=False)
+        with self.db.read() as session:
+            loc = find_location(session, location)
+            date = date or self._open_date(session, loc) or self.s.today()
+            return self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
+
+    def summary(self, location: str | None = None, date: dt.date | None = None) -> CloseSummary:
+        """``shopterm day summary``: the figures of an open or closed day."""
+        return self.close_figures(location, date)
+
+    def _summary(self, session: Session, loc: Location, date: dt.date, phys_usd: Decimal | None,
+                 phys_cdf: Decimal | None, denoms: dict) -> CloseSummary:
+        setup = setup_info(self.s, session, loc)
+        rate = system_rate_or_fail(self.s, session, date)
+        ids = account_ids(session, setup.cash_usd_account, setup.cash_cdf_account, setup.shortage_account, EXCHANGE)
+        usd_acc, cdf_acc = ids[setup.cash_usd_account], ids[setup.cash_cdf_account]
+        day = session.execute(
+            select(ShopDay).where(ShopDay.location_id == loc.id, ShopDay.date == date)
+        ).scalars().first()
+        status = "not_open" if day is None else day.status
+        close_doc = session.get(Document, day.close_document_id) if day is not None and day.close_document_id else None
+        open_doc = session.get(Document, day.open_document_id) if day is not None and day.open_document_id else None
+
+        opening = {USD: cash_held(session, loc.id, usd_acc, USD, before=date),
+                   CDF: cash_held(session, loc.id, cdf_acc, CDF, before=date)}
+        moves = self._moves(session, loc.id, date, {usd_acc: USD, cdf_acc: CDF})
+
+        counted = phys_usd is not None or phys_cdf is not None
+        if not counted and close_doc is not None:
+            extra = close_doc.extra or {}
+            phys_usd = Decimal(extra.get("physical_usd", "0"))
+            phys_cdf = Decimal(extra.get("physical_cdf", "0"))
+            denoms = extra.get("denominations", {}) or {}
+            counted = True
+        figs = {}
+        for ccy, phys in ((USD, phys_usd), (CDF, phys_cdf)):
+            if phys is None:
+                probe = _figures(ccy, opening[ccy], moves[ccy], Z)
+                phys = max(probe.closing, Z)
+            figs[ccy] = _figures(ccy, opening[ccy], moves[ccy], phys)
+        gain = session.execute(
+            select(func.sum(JournalLine.amount_usd)).where(
+                JournalLine.account_id == ids[EXCHANGE], JournalLine.location_id == loc.id, JournalLine.date == date)
+        ).scalar()
+        summary = core_close.summarize_close(
+            figs[USD], figs[CDF], rate, max_shortage_usd=setup.max_shortage_usd,
+            max_shortage_cdf=setup.max_shortage_cdf, exchange_gain_usd=-(gain or Z),
+        )
+        needs_approval = summary.needs_approval
+        approved_by = None
+        if close_doc is not None and close_doc.approved_by is not None:
+            approved_by = session.execute(select(User.name).where(User.id == close_doc.approved_by)).scalar()
+        if close_doc is not None and (close_doc.approved or approved_by):
+            needs_approval = False  # the day is closed: its shortage was approved when it was closed
+        if close_doc is not None:
+            voucher = self._posted_voucher(session, close_doc.id)
+        else:
+            voucher = tuple(
+                VoucherLine(l.account, _account_name(session, l.account), l.currency.value, l.amount, l.amount_usd)
+                for l in close_journal(figs[USD], figs[CDF], rate, setup)
+            )
+        return CloseSummary(
+            location_code=loc.code, date=date, status=status, rate=rate, usd=figs[USD], cdf=figs[CDF],
+            counted=counted, difference_usd_value=summary.difference_usd_value,
+            needs_approval=needs_approval, max_shortage_usd=setup.max_shortage_usd,
+            max_shortage_cdf=setup.max_shortage_cdf, exchange_gain_usd=summary.exchange_gain_usd,
+            cash_usd_account=setup.cash_usd_account, cash_cdf_account=setup.cash_cdf_account,
+            inventory=self._inventory(session, loc.id, date), documents=self._documents(session, loc.id, date),
+            unpaid_cash_invoices=self._unpaid_cash(session, loc.id, date), voucher=voucher,
+            denominations=denoms, open_number=open_doc.number if open_doc else None,
+            close_number=close_doc.number if close_doc else None, approved_by=approved_by,
+        )
+
+    @staticmethod
+    def _moves(session: Session, location_id: int, date: dt.date, accounts: dict[int, Currency]) -> dict[Currency, _Moves]:
+        """Net cash movement per document and currency, sorted into the close's categories."""
+        rows = session.execute(
+            select(JournalVoucher.document_id, JournalVoucher.voucher_type, JournalLine.account_id,
+                   func.sum(JournalLine.amount))
+            .join(JournalVoucher, JournalLine.voucher_id == JournalVoucher.id)
+            .where(JournalLine.location_id == location_id, JournalLine.date == date,
+                   col(JournalLine.account_id).in_(list(accounts)))
+            .group_by(JournalVoucher.document_id, JournalVoucher.voucher_type, JournalLine.account_id)
+        ).all()
+        doc_ids = {r[0] for r in rows if r[0] is not None}
+        info: dict[int, tuple[str, str, str]] = {}
+        if doc_ids:
+            src = aliased(Document)
+            for did, dtype, subtype, src_sales_type in session.execute(
+                select(Document.id, Document.doc_type, Document.subtype, src.sales_type)
+                .outerjoin(src, and_(Document.source_id == src.id))
+                .where(col(Document.id).in_(doc_ids))
+            ).all():
+                info[did] = (dtype, subtype or "", src_sales_type or "")
+        # net per (document, currency)
+        net: dict[tuple, Decimal] = {}
+        for did, vtype, acc, total in rows:
+            key = (did, vtype, accounts[acc])
+            net[key] = net.get(key, Z) + (total or Z)
+        out = {USD: _Moves(), CDF: _Moves()}
+        for (did, vtype, ccy), amount in net.items():
+            if amount == 0:
+                continue
+            dtype, subtype, src_sales_type = info.get(did, (vtype, "", ""))
+            m = out[ccy]
+            if dtype == "CL":
+                continue
+            if dtype == "RC" and subtype == "refund":
+                m.cash_returns -= amount
+            elif dtype == "RC":
+                if src_sales_type == "credit":
+                    m.receipts += amount
+                else:
+                    m.cash_sales += amount
+            elif dtype == "RP" and subtype == "payment":
+                m.payments -= amount
+            elif dtype == "RP" or dtype == "CR":
+                m.receipts += amount
+            elif dtype == "CP":
+                m.payments -= amount
+            elif dtype == "CE":
+                if amount > 0:
+                    m.exchanged_in += amount
+                else:
+                    m.exchanged_out -= amount
+            else:
+                m.other_transfers += amount
+        return out
+
+    @staticmethod
+    def _inventory(session: Session, location_id: int, date: dt.date) -> tuple[StockLine, ...]:
+        rows = session.execute(
+            select(Item.code, Item.name, Batch.code, StockMove.kind, func.sum(StockMove.qty))
+            .join(Item, StockMove.item_id == Item.id).join(Batch, StockMove.batch_id == Batch.id)
+            .where(StockMove.location_id == location_id, StockMove.date == date)
+            .group_by(Item.code, Item.name, Batch.code, StockMove.kind)
+            .order_by(Item.code, Batch.code, StockMove.kind)
+        ).all()
+        return tuple(StockLine(code, name, batch, kind, qty) for code, name, batch, kind, qty in rows)
+
+    @staticmethod
+    def _documents(session: Session, location_id: int, date: dt.date) -> tuple[DocTypeTotal, ...]:
+        rows = session.execute(
+            select(Document.doc_type, Document.status, func.count(), func.sum(Document.payable_usd),
+                   func.sum(Document.net_usd), func.sum(Document.amount_usd))
+            .where(Document.location_id == location_id, Document.doc_date == date, Document.status != "draft")
+            .group_by(Document.doc_type, Document.status)
+        ).all()
+        agg: dict[str, list] = {}
+        for dtype, status, count, payable, net, amount in rows:
+            a = agg.setdefault(dtype, [0, Z, 0])
+            if status == "cancelled":
+                a[2] += count
+                continue
+            a[0] += count
+            if dtype in _SALES_DOCS:
+                a[1] += (payable or Z) if (payable or Z) != 0 else (net or Z)
+            else:
+                a[1] += amount or Z
+        order = list(DOC_TYPES)
+        return tuple(
+            DocTypeTotal(t, DOC_TYPES.get(t, t), a[0], q2(a[1]), a[2])
+            for t, a in sorted(agg.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+        )
+
+    @staticmethod
+    def _unpaid_cash(session: Session, location_id: int, date: dt.date) -> tuple[UnpaidInvoice, ...]:
+        rows = session.execute(
+            select(Document.number, Customer.code, Customer.name, LedgerEntry.currency, LedgerEntry.amount,
+                   LedgerEntry.open_amount)
+            .join(LedgerEntry, and_(LedgerEntry.document_id == Document.id,
+                                    LedgerEntry.voucher_type == Document.doc_type))
+            .join(Customer, LedgerEntry.customer_id == Customer.id)
+            .where(Document.location_id == location_id, Document.doc_date == date,
+                   col(Document.doc_type).in_(("SI", "PI")), Document.sales_type == "cash",
+                   Document.status == "posted", LedgerEntry.is_open == True, LedgerEntry.amount > Z)  # noqa: E712
+            .order_by(Document.number)
+        ).all()
+        return tuple(UnpaidInvoice(*r) for r in rows)
+
+    @staticmethod
+    def _posted_voucher(session: Session, document_id: int) -> tuple[VoucherLine, ...]:
+        rows = session.execute(
+            select(Account.code, Account.name, JournalLine.currency, JournalLine.amount, JournalLine.amount_usd)
+            .join(JournalVoucher, JournalLine.voucher_id == JournalVoucher.id)
+            .join(Account, JournalLine.account_id == Account.id)
+            .where(JournalVoucher.document_id == document_id).order_by(JournalLine.id)
+        ).all()
+        return tuple(VoucherLine(*r) for r in rows)
+
+    # -- shop close --------------------------------------------------------------
+    def close_day(self, actor: Actor, *, location: str | None = None, date: dt.date | None = None,
+                  physical_usd: Any = None, physical_cdf: Any = None, denominations: Mapping | None = None,
+                  approver: str | None = None, approver_pin: str | None = None, remarks: str = "") -> PostResult:
+        actor.require("close_day", "Shop Close")
+        phys_usd, phys_cdf, denoms = _physical(physical_usd, physical_cdf, denominations, required=True)
+        with self.db.write() as session:
+            loc = find_location(session, location, actor)
+            setup = setup_info(self.s, session, loc)
+            date = date or self._open_date(session, loc) or self.s.today()
+            day = require_open(session, loc.id, date)
+            broken = chain.verify_day(session, loc.id, date, day.opened_at)
+            if broken:
+                raise ChainBroken(f"Shop Close refused: the books show tampering — {broken}. "
+                                  "Run 'shopterm db verify'")
+            fig = self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
+            approving = self.s.users.approval(session, actor, approver, approver_pin, location_id=loc.id,
+                                              action="shop close shortage") \
+                if fig.needs_approval else self.s.users.verify_approver(session, approver, approver_pin)
+            if fig.needs_approval and approving is None:
+                parts = []
+                for f, limit in ((fig.usd, setup.max_shortage_usd), (fig.cdf, setup.max_shortage_cdf)):
+                    if f.difference > limit:
+                        parts.append(f"{format_amount(f.difference)} {f.currency.value} is above the maximum "
+                                     f"allowed of {format_amount(limit)} {f.currency.value}")
+                raise ShortageAboveTolerance("Cash shortage of " + " and ".join(parts)
+                                             + ": a manager's approval is needed", field="approver")
+            journal = close_journal(fig.usd, fig.cdf, fig.rate, setup)
+            extra = {
+                "rate": _s(fig.rate),
+                "physical_usd": _s(fig.usd.physical), "physical_cdf": _s(fig.cdf.physical),
+                "difference_usd": _s(fig.usd.difference), "difference_cdf": _s(fig.cdf.difference),
+                "difference_usd_value": _s(fig.difference_usd_value),
+                "exchange_gain_usd": _s(fig.exchange_gain_usd),
+                "denominations": denoms,
+                "figures": fig.as_dict()["details"],
+                "cash_ledger_usd": setup.cash_usd_account, "cash_ledger_cdf": setup.cash_cdf_account,
+            }
+            doc = Document(doc_type="CL", location_id=loc.id, doc_date=date, currency="USD", rate=fig.rate,
+                           amount=fig.difference_usd_value, amount_usd=fig.difference_usd_value,
+                           narration=free_text(remarks, field="remarks"), extra=extra, approved=approving is not None)
+            result = self.s.posting.post(session, actor, PostingPlan(
+                doc=doc, journal=journal, approver=approving,
+                summary=f"shop close {loc.code} {date}: difference {fig.usd.difference} USD, {fig.cdf.difference} CDF",
+            ))
+            before = audit.snapshot(day)
+            day.status = "closed"
+            day.closed_by = actor.user_id
+            day.closed_at = utcnow()
+            day.close_document_id = result.document_id
+            session.add(day)
+            session.flush()
+            audit.record(session, actor, "close", "shop_day", day.id, before=before, after=day,
+                         summary=f"shop {loc.code} closed for {date} ({result.number})",
+                         approver_id=approving.user_id if approving else None)
+            return result
+
+
+def close_journal(usd: core_close.CloseFigures, cdf: core_close.CloseFigures, rate: Decimal,
+                  setup: "SetupInfo") -> list[JLine]:
+    """The close's voucher: a shortage Dr shortage ledger / Cr cash, an excess the reverse, per
+    currency; USD values at the day's system rate."""
+    lines: list[JLine] = []
+    for f, cash_account in ((usd, setup.cash_usd_account), (cdf, setup.cash_cdf_account)):
+        if f.difference == 0:
+            continue
+        value = f.difference if f.currency is USD else q2(f.difference / rate)
+        memo = "cash shortage" if f.difference > 0 else "cash excess"
+        lines.append(JLine(setup.shortage_account, value, f.currency, f.difference, memo=memo))
+        lines.append(JLine(cash_account, -value, f.currency, -f.difference, memo=memo))
+    return lines
+
+
+def _account_name(session: Session, code: str) -> str:
+    return session.execute(select(Account.name).where(Account.code == code)).scalar() or code
+
+
+def _physical(physical_usd: Any, physical_cdf: Any, denominations: Mapping | None, *,
+              required: bool) -> tuple[Decimal | None, Decimal | None, dict]:
+    """Physical cash per currency, typed or counted by denomination (both: they must agree)."""
+    denoms_in = dict(denominations or {})
+    counts: dict[Currency, dict] = {}
+    for key, notes in denoms_in.items():
+        try:
+            ccy = Currency.parse(key)
+        except MoneyError:
+            raise ValidationError(f"Denominations: unknown currency {key!r} (use USD or CDF)",
+                                  field="denominations") from None
+        if not isinstance(notes, Mapping):
+            raise ValidationError(f"Denominations {ccy.value}: expected note → count", field="denominations")
+        counts[ccy] = dict(notes)
+    out: dict[Currency, Decimal | None] = {}
+    denoms: dict = {}
+    for ccy, typed in ((USD, physical_usd), (CDF, physical_cdf)):
+        fld = f"physical_{ccy.value.lower()}"
+        value = None if typed is None or (isinstance(typed, str) and not typed.strip()) else _money(typed, fld)
+        if ccy in counts:
+            try:
+                counted = core_close.count_denominations(
+                    {to_decimal(k, field="denomination"): v for k, v in counts[ccy].items()}, ccy)
+            except MoneyError as exc:
+                raise ValidationError(f"Denominations: {exc}", field="denominations") from None
+            denoms[ccy.value] = {format(to_decimal(k), "f"): v for k, v in counts[ccy].items() if v}
+            if value is not None and value != counted:
+                raise ValidationError(
+                    f"Physical cash ({ccy.value}) {format_amount(value)} does not match the denomination count "
+                    f"{format_amount(counted)}", field=fld)
+            value = counted
+        if value is None and required:
+            raise ValidationError(f"Physical cash ({ccy.value}) is required: type it or count it by denomination",
+                                  field=fld)
+        out[ccy] = value
+    return out[USD], out[CDF], denoms
+
+
+# ---------------------------------------------------------------- headless
+
+
+@handler("shop_open")
+def _post_shop_open(services: "Services", actor: Actor, doc: dict) -> dict:
+    f = Fields(doc, optional=["location", "date", "remarks"], allow_draft=False, allow_approval=False)
+    result = services.day.open_day(actor, location=f.str("location"), date=f.date("date"),
+                                   remarks=f.str("remarks", "") or "")
+    return {"number": result.number, "totals": {}}
+
+
+def _denominations_of(f: Fields) -> dict | None:
+    obj = f.raw("denominations")
+    if obj is None:
+        return None
+    if not isinstance(obj, dict):
+        raise ValidationError("shop_close: 'denominations' must be an object such as {\"USD\": {\"100\": 1}}",
+                              field="denominations")
+    out: dict = {}
+    for ccy, notes in obj.items():
+        if not isinstance(notes, dict):
+            raise ValidationError(f"shop_close: denominations {ccy!r} must be an object of note: count",
+                                  field=f"denominations.{ccy}")
+        out[ccy] = {}
+        for note, count in notes.items():
+            text = str(count) if isinstance(count, (JsonNumber, str)) else None
+            if isinstance(count, bool) or text is None or not text.strip().isdigit():
+                raise ValidationError(f"shop_close: denominations {ccy} {note}: the count must be a whole number, "
+                                      f"got {count!r}", field=f"denominations.{ccy}.{note}")
+            out[ccy][note] = int(text)
+    return out
+
+
+@handler("shop_close")
+def _post_shop_close(services: "Services", actor: Actor, doc: dict) -> dict:
+    f = Fields(doc, optional=["location", "date", "physical_usd", "physical_cdf", "denominations", "remarks"],
+               allow_draft=False)
+    result = services.day.close_day(
+        actor, location=f.str("location"), date=f.date("date"), physical_usd=f.amount("physical_usd"),
+        physical_cdf=f.amount("physical_cdf"), denominations=_denominations_of(f), approver=f.approver,
+        approver_pin=f.approver_pin, remarks=f.str("remarks", "") or "",
+    )
+    with services.db.read() as session:
+        extra = session.get(Document, result.document_id).extra
+    return {"number": result.number, "totals": {
+        "physical_usd": extra["physical_usd"], "physical_cdf": extra["physical_cdf"],
+        "closing_usd": extra["figures"]["USD"]["closing"], "closing_cdf": extra["figures"]["CDF"]["closing"],
+        "difference_usd": extra["difference_usd"], "difference_cdf": extra["difference_cdf"],
+    }}
+
+
+__all__ = [
+    "CloseSummary",
+    "DayService",
+    "DocTypeTotal",
+    "StockLine",
+    "UnpaidInvoice",
+    "VoucherLine",
+    "cash_held",
+    "close_journal",
+    "find_location",
+    "require_open",
+    "setup_info",
+]

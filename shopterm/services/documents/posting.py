@@ -1,0 +1,313 @@
+"""The posting framework shared by every document (DESIGN §1, §6, §7).
+
+A service builds a :class:`PostingPlan` — the document header, its lines, the
+journal (from rules in ``core``), stock moves and loyalty points — and hands it
+to :meth:`PostingService.post` inside its write transaction. ``post`` checks
+the journal balances in USD, allocates the gapless number, and writes the
+header, lines, voucher, journal lines, customer-ledger entries, stock moves,
+loyalty rows and the audit row. Any error rolls the whole transaction back:
+nothing is half-written and no number is used up.
+
+Hot paths insert with Core statements (DESIGN §14).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlmodel import Session
+
+from ...core.journal import INVENTORY, JLine, UnbalancedJournalError, check_balanced, cost_of, without_zero
+from ...core.text import bad_character
+from ...store.models import (
+    Account,
+    CostCentre,
+    Document,
+    DocumentLine,
+    JournalLine,
+    JournalVoucher,
+    LedgerEntry,
+    Location,
+    LoyaltyTransaction,
+    StockMove,
+)
+from ...store import balances
+from ...store.numbering import next_number
+from ..admin import audit, chain
+from ..context import Actor
+from ..errors import NotFound, PostedIsFinal, UnbalancedJournal, ValidationError
+
+if TYPE_CHECKING:
+    from .. import Services
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(slots=True)
+class StockSpec:
+    item_id: int
+    batch_id: int
+    qty: Decimal  # signed
+    unit_cost_usd: Decimal
+    kind: str
+    line_index: int | None = None  # index into plan.lines
+
+
+@dataclass(slots=True)
+class LoyaltySpec:
+    customer_id: int
+    kind: str  # earn | redeem | reverse
+    points: int
+    value_usd: Decimal = Decimal("0")
+
+
+@dataclass(slots=True)
+class PostingPlan:
+    doc: Document
+    lines: "list[DocumentLine | dict]" = field(default_factory=list)  # objects, or line_row() dicts
+    journal: list[JLine] = field(default_factory=list)
+    stock: list[StockSpec] = field(default_factory=list)
+    loyalty: list[LoyaltySpec] = field(default_factory=list)
+    reference: str = ""  # shown on customer-ledger entries (e.g. the invoice a receipt settles)
+    due_date: dt.date | None = None
+    method: str = ""  # payment method for receipts
+    approver: Actor | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    document_id: int
+    number: str
+    ledger_entry_ids: tuple[int, ...]
+    voucher_id: int | None
+
+
+class AccountCache:
+    """Account and cost-centre codes → ids, read once per transaction."""
+
+    def __init__(self, session: Session, journal: "list[JLine] | None" = None):
+        if journal is None:
+            self.accounts = dict(session.execute(select(Account.code, Account.id)).all())
+            self.centres = dict(session.execute(select(CostCentre.code, CostCentre.id)).all())
+            return
+        # only the codes the journal names: one small indexed read (two when a line has a cost centre)
+        codes = sorted({line.account for line in journal})
+        self.accounts = dict(session.execute(select(Account.code, Account.id).where(Account.code.in_(codes))).all())
+        centres = sorted({line.cost_centre for line in journal if line.cost_centre is not None})
+        self.centres = dict(session.execute(select(CostCentre.code, CostCentre.id)
+                                            .where(CostCentre.code.in_(centres))).all()) if centres else {}
+
+    def account(self, code: str) -> int:
+        try:
+            return self.accounts[code]
+        except KeyError:
+            raise NotFound(f"Account {code} is not in the chart of accounts", field="account") from None
+
+    def centre(self, code: str | None) -> int | None:
+        if code is None:
+            return None
+        try:
+            return self.centres[code]
+        except KeyError:
+            raise NotFound(f"Cost centre {code} not found", field="cost_centre") from None
+
+
+_LINE_COLUMNS = tuple(c.name for c in DocumentLine.__table__.columns if c.name != "id")
+_LINE_DEFAULTS = {c: getattr(DocumentLine(document_id=0, line_no=0), c) for c in _LINE_COLUMNS}
+
+
+def line_row(**values) -> dict:
+    """A document line as column values, for :class:`PostingPlan` ``lines`` on hot paths (no ORM object
+    per line); unnamed columns take the model's defaults. After posting, ``row["id"]`` is its id."""
+    row = dict(_LINE_DEFAULTS, extra={})
+    row.update(values)
+    return row
+
+
+def line_id(line: "DocumentLine | dict") -> int | None:
+    return line.get("id") if isinstance(line, dict) else line.id
+
+
+def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dict]") -> None:
+    """Write a document's lines: new ones in one executemany, their ids read back in one query (ids
+    grow in insertion order within the transaction). A new line object then joins the session as a
+    persistent row (a later change to it is an UPDATE); a row dict gets ``id``. Line objects that are
+    already in a session go through the ORM, first."""
+    if not lines:
+        return
+    known = [l for l in lines if not isinstance(l, dict) and not sa_inspect(l).transient]
+    if known:
+        session.add_all(known)
+        session.flush()
+    new = [l for l in lines if isinstance(l, dict) or sa_inspect(l).transient]
+    if not new:
+        return
+    table = DocumentLine.__table__
+    session.execute(insert(table), [
+        {c: l[c] for c in _LINE_COLUMNS} if isinstance(l, dict) else {c: getattr(l, c) for c in _LINE_COLUMNS}
+        for l in new
+    ])
+    ids = session.execute(select(table.c.id).where(table.c.document_id == doc_id).order_by(table.c.id.desc())
+                          .limit(len(new))).scalars().all()
+    for line, new_id in zip(new, reversed(ids)):
+        if isinstance(line, dict):
+            line["id"] = new_id
+            continue
+        line.id = new_id
+        make_transient_to_detached(line)
+        session.add(line)
+
+
+class PostingService:
+    def __init__(self, services: "Services"):
+        self.s = services
+
+    def post(self, session: Session, actor: Actor, plan: PostingPlan, *, with_journal: bool = True) -> PostResult:
+        doc = plan.doc
+        if doc.status != "draft":
+            raise PostedIsFinal(f"{doc.doc_type} {doc.number} is already {doc.status}; posted documents are final")
+        journal = without_zero(plan.journal)
+        try:
+            check_balanced(journal)
+        except UnbalancedJournalError as exc:
+            raise UnbalancedJournal(str(exc)) from None
+        if plan.stock and with_journal and not any(l.account == INVENTORY for l in journal):
+            # every stock move books its cost in the same voucher, whatever the sales value (DESIGN §6)
+            cost = cost_of((abs(s.qty), s.unit_cost_usd) for s in plan.stock)
+            if cost:
+                raise UnbalancedJournal(f"{doc.doc_type}: stock moves worth {cost} USD at cost, but no "
+                                        f"{INVENTORY} Inventory line in its journal")
+        location = session.get(Location, doc.location_id)
+        if location is None:
+            raise NotFound("Location not found", field="location")
+        for name in ("narration", "contact_no"):  # the last guard before the text is printed anywhere
+            bad = bad_character(getattr(doc, name, None) or "", multiline=True)
+            if bad is not None:
+                raise ValidationError(f"{name.replace('_', ' ').capitalize()}: control characters are not allowed "
+                                      f"({bad}); type plain text", field=name)
+        now = utcnow()
+        was_draft = doc.id is not None
+        doc.number = next_number(session, doc.doc_type, location.id, location.number, doc.doc_date)
+        doc.status = "posted"
+        doc.posted_by = actor.user_id
+        doc.posted_at = now
+        doc.updated_at = now
+        if doc.created_by is None:
+            doc.created_by = actor.user_id
+        if plan.approver is not None:
+            doc.approved_by = plan.approver.user_id
+        session.add(doc)
+        session.flush()
+        if was_draft:  # a draft being posted: its saved lines are replaced by the plan's
+            session.execute(delete(DocumentLine).where(DocumentLine.document_id == doc.id))
+        for i, line in enumerate(plan.lines, start=1):
+            if isinstance(line, dict):
+                line["document_id"] = doc.id
+                line["line_no"] = line["line_no"] or i
+            else:
+                line.document_id = doc.id
+                line.line_no = line.line_no or i
+        _insert_lines(session, doc.id, plan.lines)
+
+        voucher_id = None
+        entry_ids: list[int] = []
+        if with_journal and journal:
+            voucher_id = self._write_journal(session, doc, journal, plan, now, entry_ids)
+        if plan.stock:
+            session.execute(
+                insert(StockMove.__table__),
+                [
+                    dict(
+                        location_id=doc.location_id, item_id=s.item_id, batch_id=s.batch_id, date=doc.doc_date,
+                        qty=s.qty, unit_cost_usd=s.unit_cost_usd, kind=s.kind, document_id=doc.id,
+                        document_line_id=line_id(plan.lines[s.line_index]) if s.line_index is not None else None,
+                        created_at=now,
+                    )
+                    for s in plan.stock
+                ],
+            )
+        loyalty_rows = [
+            dict(customer_id=l.customer_id, document_id=doc.id, date=doc.doc_date, kind=l.kind,
+                 points=l.points, value_usd=l.value_usd, created_at=now)
+            for l in plan.loyalty if l.points
+        ]
+        if loyalty_rows:
+            session.execute(insert(LoyaltyTransaction.__table__), loyalty_rows)
+        audit.record(
+            session, actor, "post", "document", doc.id,
+            after={"number": doc.number, "type": doc.doc_type, "net": str(doc.net_amount), "currency": doc.currency,
+                   "amount": str(doc.amount)},
+            summary=plan.summary or f"posted {doc.doc_type} {doc.number}",
+            approver_id=plan.approver.user_id if plan.approver else None,
+        )
+        return PostResult(doc.id, doc.number, tuple(entry_ids), voucher_id)
+
+    def write_voucher(self, session: Session, doc: Document, journal: list[JLine], *, narration: str = "",
+                      reference: str = "", method: str = "", due_date: dt.date | None = None,
+                      date: dt.date | None = None) -> tuple[int, list[int]]:
+        """A further voucher for an already-posted document (cancellation reversal, approval, close),
+        dated ``date`` (default: the document's date) — e.g. the day a document is cancelled."""
+        journal = without_zero(journal)
+        try:
+            check_balanced(journal)
+        except UnbalancedJournalError as exc:
+            raise UnbalancedJournal(str(exc)) from None
+        plan = PostingPlan(doc=doc, journal=journal, reference=reference, method=method, due_date=due_date)
+        entry_ids: list[int] = []
+        vid = self._write_journal(session, doc, journal, plan, utcnow(), entry_ids, narration=narration, date=date)
+        return vid, entry_ids
+
+    def _write_journal(self, session: Session, doc: Document, journal: list[JLine], plan: PostingPlan,
+                       now: dt.datetime, entry_ids: list[int], narration: str | None = None,
+                       date: dt.date | None = None) -> int:
+        cache = AccountCache(session, journal)
+        day = date or doc.doc_date
+        rows = [
+            dict(
+                location_id=doc.location_id, date=day,
+                account_id=cache.account(line.account), customer_id=line.customer_id,
+                cost_centre_id=cache.centre(line.cost_centre), currency=line.currency.value,
+                amount=line.amount, amount_usd=line.amount_usd, memo=line.memo[:200],
+            )
+            for line in journal
+        ]
+        voucher = dict(
+            document_id=doc.id, location_id=doc.location_id, date=day, voucher_type=doc.doc_type,
+            number=doc.number, narration=(narration if narration is not None else doc.narration)[:500],
+            created_at=now,
+        )
+        chain.chain_voucher(session, voucher, rows)  # its link in the journal's hash chain
+        voucher_id = session.execute(
+            insert(JournalVoucher.__table__).values(**voucher).returning(JournalVoucher.__table__.c.id)
+        ).scalar_one()
+        plain = []
+        for line, row in zip(journal, rows):
+            row["voucher_id"] = voucher_id
+            if line.customer_id is None:
+                plain.append(row)
+                continue
+            jl_id = session.execute(insert(JournalLine.__table__).values(**row).returning(JournalLine.__table__.c.id)).scalar_one()
+            entry_id = session.execute(
+                insert(LedgerEntry.__table__).values(
+                    customer_id=line.customer_id, location_id=doc.location_id, journal_line_id=jl_id,
+                    document_id=doc.id, voucher_type=doc.doc_type, number=doc.number or "",
+                    reference=(plan.reference or line.memo)[:60], doc_date=day, due_date=plan.due_date,
+                    currency=line.currency.value, amount=line.amount, amount_usd=line.amount_usd,
+                    open_amount=line.amount, open_usd=line.amount_usd, is_open=line.amount_usd != 0,
+                    method=plan.method, posted_at=now, changed_at=now,
+                ).returning(LedgerEntry.__table__.c.id)
+            ).scalar_one()
+            entry_ids.append(entry_id)
+        if plain:
+            session.execute(insert(JournalLine.__table__), plain)
+        balances.add_lines(session, rows)  # the running balances per account and day, same transaction
+        return voucher_id

@@ -1,0 +1,474 @@
+"""The customer ledger: statements, balances, matching, payments on account (DESIGN §8).
+
+:class:`LedgerService` is what the screens and the CLI call. Reading needs the
+"ledgers" permission (managers and admins); matching and unmatching need
+"match"; recording a payment on account needs "receive" (a cashier takes the
+money at the till).
+
+The matching primitives are free functions in :mod:`.ledger_match`, re-exported
+here, so other services call them inside their own transaction::
+
+    from shopterm.services.ledger.entries import apply_credit, match_entries, settle_oldest, unmatch
+
+    match_entries(session, actor, customer_id, [(invoice_entry, None), (receipt_entry, Decimal("30"))], date, "auto")
+    apply_credit(session, customer_id, invoice_entry_id, actor=actor)   # after posting an invoice
+    settle_oldest(session, actor, customer_id, credit_entry_id, date)   # a credit on the oldest debits
+    unmatch(session, actor, match_id, date)
+
+Matches are written by :func:`shopterm.services.cash.till.apply_match` (explicit
+amounts in both currencies); :func:`match_entries` works out those amounts from
+the rules (partial matches, oldest first) and calls it.
+
+The reports are plain data from :mod:`.ledger_reports`; :mod:`.reports` renders
+them as a Rich table, JSON, CSV, XLSX or PDF.
+
+Payment on account (``record_payment``, document type CR): Dr cash (the
+location's USD or CDF cash ledger) for a cash payment, Dr 1150 Bank/mobile
+money for mobile, bank and cheque payments; Cr 1200 receivable for the
+customer. The payment then settles the customer's oldest open debits (due
+date, then date), each in the invoice's own currency (a payment in the other
+currency converted at the payment's rate): 90,000 CDF against a 250,000 CDF
+invoice leaves exactly 160,000.00 CDF open. The receivable is credited with
+the invoices' booked USD of what it settles plus the rest at the payment's
+rate; the difference to the cash received is the exchange gain/loss, on 4200
+in the same voucher. What is left stays a credit (a negative open item) that
+:func:`apply_credit` uses on the next invoice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ...core.journal import BANK_CLEARING, RECEIVABLE, credit, debit
+from ...core.money import Currency, MoneyError, parse_amount, parse_rate, q2, q_rate, to_usd
+from ...store.models import Customer, CustomerLocation, Document, LedgerEntry, Location, Match, MatchLine
+from . import reports as R
+from ..context import Actor
+from ..errors import InactiveRecord, NotFound, ValidationError
+from .matching import (
+    Allocation,
+    MatchedLine,
+    MatchResult,
+    active_match_ids,
+    apply_credit,
+    match_entries,
+    customer_balance,
+    earliest_match_date,
+    plan_payment,
+    settle_oldest,
+    unmatch,
+    write_payment_match,
+)
+from .reports import (
+    AccountRegister,
+    AgeingReport,
+    BalancesReport,
+    GeneralLedgerReport,
+    LedgerRow,
+    OpenItemsReport,
+    Page,
+    StatementReport,
+    TrialBalanceReport,
+    type_label,
+)
+from ...core.text import REFERENCE_MAX
+from ..masters.base import free_text
+from ..documents.approvals import approve_rate
+
+if TYPE_CHECKING:
+    from .. import Services
+
+PAYMENT_METHODS = ("cash", "mobile", "bank", "cheque")
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    document_id: int
+    number: str
+    entry_id: int
+    customer_code: str
+    currency: str
+    amount: Decimal
+    amount_usd: Decimal
+    settled: tuple[MatchedLine, ...]  # the debits it settled (oldest first)
+    settled_usd: Decimal
+    unapplied_usd: Decimal  # left as a credit on the customer's account (at the payment's rate)
+    match_id: int | None
+    exchange_usd: Decimal = Decimal("0.00")  # on 4200 in the payment's voucher: + a gain, − a loss
+
+
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    name: str
+    address: str
+    phone: str
+    tax_no: str
+    rccm_no: str
+    location_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchInfo:
+    """A match as history shows it."""
+
+    match_id: int
+    customer_code: str
+    date: dt.date
+    kind: str
+    created_by: int | None
+    created_at: dt.datetime
+    unmatched_on: dt.date | None
+    lines: tuple[tuple[int, str, Decimal], ...]  # (entry id, number, amount_usd)
+
+
+def resolve_customer(session: Session, customer: int | str | Customer) -> Customer:
+    """A customer by id, by code (case-insensitive) or as given."""
+    if isinstance(customer, Customer):
+        return customer
+    if isinstance(customer, int):
+        row = session.get(Customer, customer)
+    else:
+        text = str(customer or "").strip()
+        if not text:
+            raise ValidationError("Customer is required", field="customer")
+        row = session.execute(select(Customer).where(Customer.code == text.upper())).scalars().first()
+        if row is None and text.isascii() and text.isdigit() and len(text) <= 18:  # an id fits 64 bits
+            row = session.get(Customer, int(text))
+    if row is None:
+        raise NotFound(f"Customer {str(customer)[:40]} not found", field="customer")
+    return row
+
+
+class LedgerService:
+    def __init__(self, services: "Services"):
+        self.s = services
+        self.db = services.db
+
+    # ------------------------------------------------------------ statement rows
+    def entries(self, actor: Actor, customer: int | str, *, date_from: dt.date | None = None,
+                date_to: dt.date | None = None, voucher_types: Sequence[str] | None = None, open_only: bool = False,
+                changed_since: dt.datetime | None = None, search: str | None = None, partly_settled: bool = False,
+                after_key: R.Key | None = None, before_key: R.Key | None = None, limit: int = 100) -> Page:
+        """One page of a customer's ledger in (date, id) order, with running balance.
+
+        ``after_key`` (the previous page's ``next_key``) pages forward,
+        ``before_key`` (a page's ``prev_key``) pages back. ``opening_balance`` is
+        the customer's balance before the page's first row, an indexed SUM.
+        """
+        actor.require("ledgers", "Viewing customer ledgers")
+        vts = R.check_voucher_types(voucher_types)
+        with self.db.read() as session:
+            c = resolve_customer(session, customer)
+            return R.ledger_page(session, c.id, date_from=date_from, date_to=date_to, voucher_types=vts,
+                                 open_only=open_only, changed_since=changed_since, search=search,
+                                 partly_settled=partly_settled, after_key=after_key, before_key=before_key,
+                                 limit=limit)
+
+    def balance(self, actor: Actor, customer: int | str, at: dt.date | None = None) -> Decimal:
+        """The customer's USD balance (entries dated ≤ ``at``; all without it)."""
+        actor.require("ledgers", "Viewing customer ledgers")
+        with self.db.read() as session:
+            return customer_balance(session, resolve_customer(session, customer).id, at)
+
+    def entry(self, actor: Actor, entry_id: int) -> LedgerRow:
+        actor.require("ledgers", "Viewing customer ledgers")
+        with self.db.read() as session:
+            r = session.execute(R._entry_select().where(R.LE.c.id == entry_id)).first()
+            if r is None:
+                raise NotFound(f"Ledger entry {entry_id} not found", field="entry")
+            bal = R.sum_before(session, r.customer_id, (r.doc_date, r.id), inclusive=True)
+            return R._row_of(r, bal, active_match_ids(session, [r.id]).get(r.id, ()))
+
+    def match_info(self, actor: Actor, match_id: int) -> MatchInfo:
+        actor.require("ledgers", "Viewing customer ledgers")
+        with self.db.read() as session:
+            m = session.get(Match, match_id)
+            if m is None:
+                raise NotFound(f"Match {match_id} not found", field="match")
+            lines = session.execute(
+                select(MatchLine.entry_id, LedgerEntry.number, MatchLine.amount_usd)
+                .join(LedgerEntry, LedgerEntry.id == MatchLine.entry_id)
+                .where(MatchLine.match_id == match_id).order_by(MatchLine.id)
+            ).all()
+            code = session.get(Customer, m.customer_id).code
+            return MatchInfo(m.id, code, m.date, m.kind, m.created_by, m.created_at, m.unmatched_on,
+                             tuple((a, b, c) for a, b, c in lines))
+
+    # ------------------------------------------------------------ matching
+    def match(self, actor: Actor, customer: int | str, entries: Iterable[Allocation | int],
+              date: dt.date | None = None) -> MatchResult:
+        """Match a customer's entries by hand: ``[(entry_id, amount_usd or None), …]`` (rules: :mod:`.ledger_match`)."""
+        actor.require("match", "Matching ledger entries")
+        allocs = [(e, None) if isinstance(e, int) else (int(e[0]), e[1]) for e in entries]
+        with self.db.write() as session:
+            c = resolve_customer(session, customer)
+            return match_entries(session, actor, c.id, allocs, date or self.s.today(), "manual")
+
+    def unmatch(self, actor: Actor, match_id: int, date: dt.date | None = None) -> MatchResult:
+        """Undo a match (a manager's action): the entries' open balances come back; the match stays in history."""
+        actor.require("match", "Unmatching ledger entries")
+        with self.db.write() as session:
+            return unmatch(session, actor, match_id, date or self.s.today())
+
+    # ------------------------------------------------------------ payment on account
+    def record_payment(self, actor: Actor, *, customer: int | str, amount: Decimal | str,
+                       location: str | None = None, date: dt.date | None = None, currency: str | Currency = "USD",
+                       rate: Decimal | str | None = None, method: str = "cash", reference: str = "",
+                       narration: str = "", approver: str | None = None,
+                       approver_pin: str | None = None) -> PaymentResult:
+        """A payment on account (CR): into cash or the bank/mobile clearing account, off the receivable,
+        then settling the customer's oldest open invoices first."""
+        actor.require("receive", "Recording a customer payment")
+        method = (method or "").strip().lower()
+        if method not in PAYMENT_METHODS:
+            raise ValidationError(f"Payment method: one of {', '.join(PAYMENT_METHODS)} (got {method!r})",
+                                  field="method")
+        try:
+            ccy = Currency.parse(currency)
+        except MoneyError:
+            raise ValidationError(f"Currency: USD or CDF (got {currency!r})", field="currency") from None
+        try:
+            value = q2(parse_amount(amount, field="amount"))
+        except MoneyError as exc:
+            raise ValidationError(str(exc), field="amount") from None
+        if value <= 0:
+            raise ValidationError("amount: must be greater than zero", field="amount")
+        the_rate = None
+        if rate is not None and str(rate).strip() != "":
+            try:
+                the_rate = q_rate(parse_rate(rate, field="rate"))
+            except MoneyError as exc:
+                raise ValidationError(str(exc), field="rate") from None
+        day = date or self.s.today()
+        from ..cash.day import find_location, require_open, setup_info, system_rate_or_fail
+
+        with self.db.write() as session:
+            loc = find_location(session, location, actor)
+            info = setup_info(self.s, session, loc)
+            require_open(session, loc.id, day)
+            c = resolve_customer(session, customer)
+            self._check_customer(session, c, loc)
+            approving = None
+            if the_rate is None:
+                the_rate = system_rate_or_fail(self.s, session, day)
+            else:
+                approving = approve_rate(self.s, session, actor, loc.id, day, the_rate, approver, approver_pin)
+            if approving is None and approver:
+                approving = self.s.users.verify_approver(session, approver, approver_pin, "payment on account")
+            usd = to_usd(value, ccy, the_rate)
+            if usd <= 0:
+                raise ValidationError(f"amount: {value} {ccy.value} is less than one US cent", field="amount")
+            if method == "cash":
+                account = info.cash_usd_account if ccy is Currency.USD else info.cash_cdf_account
+            else:
+                account = BANK_CLEARING
+            # what it settles, planned before the voucher so the exchange difference is in it (DESIGN §8)
+            plan = plan_payment(session, c.id, ccy, value, usd, the_rate, day)
+            memo = f"Payment on account ({method})"
+            journal = [
+                debit(account, usd, ccy, value, memo=memo),
+                credit(RECEIVABLE, usd, ccy, value, customer_id=c.id, memo=memo),
+            ]
+            journal += plan.exchange_lines(c.id)  # the invoices booked more (a loss) or less (a gain)
+            doc = Document(doc_type="CR", location_id=loc.id, doc_date=day, customer_id=c.id, currency=ccy.value,
+                           rate=the_rate, subtype=method, amount=value, amount_usd=usd,
+                           narration=free_text(narration, field="narration"), extra={"method": method, "reference": reference})
+            from ..documents.posting import PostingPlan
+
+            result = self.s.posting.post(session, actor, PostingPlan(
+                doc=doc, journal=journal, approver=approving, reference=free_text(reference, field="reference", max_len=REFERENCE_MAX, default="On account"), method=method,
+                summary=f"payment on account from {c.code}: {value} {ccy.value} ({method})"))
+            entry_id = result.ledger_entry_ids[0]
+            m = write_payment_match(session, actor, c.id, result.ledger_entry_ids, plan, day)
+            settled = tuple(l for l in m.lines if l.entry_id not in result.ledger_entry_ids) if m else ()
+            return PaymentResult(result.document_id, result.number, entry_id, c.code, ccy.value, value, usd, settled,
+                                 plan.others_usd, usd - plan.used_usd, m.match_id if m else None,
+                                 -plan.exchange_usd)
+
+    @staticmethod
+    def _check_customer(session: Session, c: Customer, loc: Location) -> None:
+        if c.inactive:
+            raise InactiveRecord(f"Customer {c.code} is inactive", field="customer")
+        if c.kind == "cash":
+            raise ValidationError(f"{c.code} {c.name} is a cash customer: payments on account are for credit customers",
+                                  field="customer")
+        assigned = session.execute(select(CustomerLocation.location_id).where(CustomerLocation.customer_id == c.id)).all()
+        if assigned and loc.id not in {a[0] for a in assigned}:
+            raise ValidationError(f"Customer {c.code} is not assigned to location {loc.code}", field="customer")
+
+    # ------------------------------------------------------------ reports
+    def balances(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
+                 group: str | None = None) -> BalancesReport:
+        """Each customer's balance at ``at`` (inclusive), in USD and per currency."""
+        actor.require("ledgers", "Viewing customer ledgers")
+        with self.db.read() as session:
+            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
+            return R.balances(session, at or self.s.today(), cid, group)
+
+    def open_items(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None) -> OpenItemsReport:
+        """The open items as they stood at ``at``, with the matches that counted then."""
+        actor.require("ledgers", "Viewing customer ledgers")
+        with self.db.read() as session:
+            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
+            return R.open_items(session, at or self.s.today(), cid)
+
+    def open_item_pages(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
+                        page: int = 50) -> Iterator[list[R.OpenItem]]:
+        """The open items at ``at`` streamed page by page (``page`` rows each) from one read transaction:
+        the first page comes after reading a few customers, not the whole ledger."""
+        actor.require("ledgers", "Viewing customer ledgers")
+        with self.db.read() as session:
+            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
+            batch: list[R.OpenItem] = []
+            for item in R.iter_open_items(session, at or self.s.today(), cid):
+                batch.append(item)
+                if len(batch) >= page:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+    def statement(self, actor: Actor, date_from: dt.date, date_to: dt.date, customer: int | str | None = None,
+                  voucher_types: Sequence[str] | None = None, changed_since: dt.datetime | None = None,
+                  partly_settled: bool = False) -> StatementReport:
+        """Opening balance, entries with running balance, closing balance (per customer)."""
+        actor.require("ledgers", "Viewing customer ledgers")
+        with self.db.read() as session:
+            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
+            return R.statement(session, date_from, date_to, cid, voucher_types, changed_since, partly_settled)
+
+    def ageing(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None) -> AgeingReport:
+        """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group."""
+        actor.require("ledgers", "Viewing customer ledgers")
+        with self.db.read() as session:
+            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
+            return R.ageing(session, at or self.s.today(), cid)
+
+    def general_ledger(self, actor: Actor, location: str | None = None, date_from: dt.date | None = None,
+                       date_to: dt.date | None = None, show_all: bool = False, after_key: R.Key | None = None,
+                       limit: int | None = None, before_key: R.Key | None = None) -> GeneralLedgerReport:
+        """Payments and refunds at a location (all customer transactions with ``show_all``).
+
+        Keyset-paged like :meth:`entries`: ``after_key`` (a report's ``next_key``) pages forward,
+        ``before_key`` (its ``prev_key``) back."""
+        actor.require("ledgers", "Viewing customer ledgers")
+        today = self.s.today()
+        with self.db.read() as session:
+            loc_id = loc_code = None
+            if location:
+                from ..cash.day import find_location
+
+                loc = find_location(session, location)
+                loc_id, loc_code = loc.id, loc.code
+            return R.general_ledger(session, loc_id, loc_code, date_from or today.replace(day=1), date_to or today,
+                                    show_all, after_key, limit, before_key)
+
+    def trial_balance(self, actor: Actor, at: dt.date | None = None) -> TrialBalanceReport:
+        actor.require("ledgers", "Viewing the books")
+        with self.db.read() as session:
+            return R.trial_balance(session, at or self.s.today())
+
+    def account_register(self, actor: Actor, account: str, date_from: dt.date, date_to: dt.date,
+                         after_key: R.Key | None = None, limit: int | None = None,
+                         before_key: R.Key | None = None) -> AccountRegister:
+        actor.require("ledgers", "Viewing the books")
+        with self.db.read() as session:
+            return R.account_register(session, account, date_from, date_to, after_key, limit, before_key)
+
+    def letterhead(self, location: str | None = None, actor: Actor | None = None) -> Letterhead:
+        """The shop's name and address for printed statements."""
+        from ..cash.day import find_location
+
+        with self.db.read() as session:
+            loc = find_location(session, location, actor)
+            return Letterhead(loc.name, loc.address, loc.phone, loc.tax_no, loc.rccm_no, loc.code)
+
+
+# ---------------------------------------------------------------- headless (DESIGN §11)
+
+from ..headless import Fields, handler  # noqa: E402
+
+
+@handler("customer_payment")
+def _post_customer_payment(services: "Services", actor: Actor, doc: dict) -> dict:
+    f = Fields(doc, required=["customer", "amount"],
+               optional=["location", "date", "currency", "rate", "method", "reference", "narration"],
+               allow_draft=False)
+    result = services.ledger.record_payment(
+        actor, customer=f.str("customer"), amount=f.amount("amount"), location=f.str("location"),
+        date=f.date("date"), currency=f.currency("currency", Currency.USD), rate=f.rate("rate"),
+        method=f.choice("method", PAYMENT_METHODS, "cash"), reference=f.str("reference", ""),
+        narration=f.str("narration", ""), approver=f.approver, approver_pin=f.approver_pin)
+    return {"number": result.number,
+            "totals": {"amount": result.amount, "currency": result.currency, "amount_usd": result.amount_usd,
+                       "settled_usd": result.settled_usd, "unapplied_usd": result.unapplied_usd,
+                       "exchange_usd": result.exchange_usd},
+            "match_id": result.match_id,
+            "settled": [{"number": l.number, "amount_usd": l.amount_usd} for l in result.settled]}
+
+
+def _entry_ref(services: "Services", session: Session, customer_id: int, f: Fields) -> int:
+    if "entry" in f:
+        return f.int("entry", minimum=1)
+    number = f.str("number")
+    if not number:
+        raise ValidationError(f"{f.where}: give 'entry' (a ledger entry id) or 'number' (a document number)",
+                              field=f.path)
+    ids = session.execute(select(LedgerEntry.id).where(LedgerEntry.customer_id == customer_id,
+                                                       LedgerEntry.number == number.upper())).scalars().all()
+    if not ids:
+        raise NotFound(f"{f.where}: no ledger entry {number} for this customer", field=f"{f.path}.number")
+    if len(ids) > 1:
+        raise ValidationError(f"{f.where}: {number} has {len(ids)} ledger entries; give 'entry' (one of "
+                              f"{', '.join(map(str, ids))})", field=f"{f.path}.number")
+    return ids[0]
+
+
+@handler("match")
+def _post_match(services: "Services", actor: Actor, doc: dict) -> dict:
+    f = Fields(doc, required=["customer", "entries"], optional=["date"], allow_draft=False, allow_approval=False)
+    lines = f.list("entries", optional=["entry", "number", "amount_usd"], min_items=2)
+    with services.db.read() as session:
+        c = resolve_customer(session, f.str("customer"))
+        code = c.code
+        allocs = [(_entry_ref(services, session, c.id, lf), lf.amount("amount_usd")) for lf in lines]
+    result = services.ledger.match(actor, code, allocs, f.date("date"))
+    return {"number": None, "match_id": result.match_id, "totals": {"amount_usd": result.total_usd},
+            "lines": [{"number": l.number, "amount_usd": l.amount_usd, "open_usd": l.open_usd_after}
+                      for l in result.lines]}
+
+
+@handler("unmatch")
+def _post_unmatch(services: "Services", actor: Actor, doc: dict) -> dict:
+    f = Fields(doc, required=["match"], optional=["date"], allow_draft=False, allow_approval=False)
+    result = services.ledger.unmatch(actor, f.int("match", minimum=1), f.date("date"))
+    return {"number": None, "match_id": result.match_id, "totals": {"amount_usd": result.total_usd},
+            "unmatched_on": result.unmatched_on}
+
+
+__all__ = [
+    "Allocation",
+    "LedgerService",
+    "Letterhead",
+    "MatchInfo",
+    "MatchResult",
+    "MatchedLine",
+    "PAYMENT_METHODS",
+    "PaymentResult",
+    "active_match_ids",
+    "apply_credit",
+    "match_entries",
+    "customer_balance",
+    "earliest_match_date",
+    "resolve_customer",
+    "settle_oldest",
+    "type_label",
+    "unmatch",
+]

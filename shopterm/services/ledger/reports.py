@@ -1,0 +1,984 @@
+"""Customer-ledger and books reports, as plain data (DESIGN §8).
+
+Modelled on PowerOffice Go's customer-ledger reporting: balances at a date,
+open items at a date, a statement between two dates (voucher-type, last-changed
+and "balance less than amount" filters), plus ageing, the Nexudus-style
+general ledger of payments, the trial balance and an account register.
+
+Every function here takes a session and returns frozen dataclasses; the
+:class:`~shopterm.services.ledger.entries.LedgerService` checks permissions and opens
+the session; :mod:`shopterm.services.ledger.render` renders the results. Sums are
+SQL aggregates over indexed columns; the long lists (a customer's entries, the
+general ledger, an account register) are keyset-paged on (date, id).
+
+Conventions
+-----------
+- Amounts in USD are signed like the ledger: + the customer owes us. Rows also
+  carry ``debit`` and ``credit`` (both ≥ 0) so they can be shown apart.
+- "Balance at D" counts entries dated ≤ D. "Open at D" is an entry's amount
+  less the matches dated ≤ D that were not unmatched on or before D.
+- A running balance is the customer's whole balance after that entry — every
+  entry counts, also those a filter hides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import accumulate
+from typing import Iterable, Iterator, Sequence
+
+from sqlalchemy import and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
+from sqlmodel import Session
+
+from ...core.money import Currency
+from ...store.models import (
+    Account,
+    AccountDay,
+    Customer,
+    CustomerGroup,
+    JournalLine,
+    JournalVoucher,
+    LedgerEntry,
+    Location,
+    Match,
+    MatchLine,
+)
+from ...core.doctypes import DOC_TYPES
+from ..errors import NotFound, ValidationError
+from .matching import active_match_ids, sum_before
+
+ZERO = Decimal("0.00")
+
+LE = LedgerEntry.__table__
+M = Match.__table__
+ML = MatchLine.__table__
+C = Customer.__table__
+CG = CustomerGroup.__table__
+JL = JournalLine.__table__
+JV = JournalVoucher.__table__
+A = Account.__table__
+AD = AccountDay.__table__
+L = Location.__table__
+
+#: The currencies other than the books' USD (their amounts are summed apart).
+OTHER_CURRENCIES = tuple(c.value for c in Currency if c is not Currency.USD)
+#: Payments and refunds: what the Nexudus-style general ledger shows by default.
+PAYMENT_TYPES = ("RC", "CR")
+#: Ageing buckets: (label, lowest days past due, highest or None).
+BUCKETS = (("0-30", None, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
+
+Key = tuple[dt.date, int]
+
+
+def type_label(voucher_type: str, amount_usd: Decimal) -> str:
+    """The voucher type as a person reads it (sign tells a refund from a payment)."""
+    vt = voucher_type
+    if vt in ("SI", "PI"):
+        return ("Sales invoice" if vt == "SI" else "Provisional invoice") if amount_usd >= 0 else "Invoice reversal"
+    if vt in ("SR", "RD"):
+        return "Credit note/return" if amount_usd <= 0 else "Return reversal"
+    if vt == "RC":
+        return "Payment received" if amount_usd <= 0 else "Refund"
+    if vt == "CR":
+        return "Payment on account" if amount_usd <= 0 else "Payment reversal"
+    return DOC_TYPES.get(vt, vt)
+
+
+def check_voucher_types(types: Iterable[str] | None) -> tuple[str, ...] | None:
+    """Voucher-type codes (SI, PI, SR, RD, RC, CR…), upper-cased; unknown codes refused."""
+    if not types:
+        return None
+    out = []
+    for t in types:
+        for part in str(t).replace(",", " ").split():
+            code = part.strip().upper()
+            if code not in DOC_TYPES:
+                raise ValidationError(
+                    f"Unknown voucher type {part!r} (use SI, PI, SR, RD, RC or CR)", field="voucher_types")
+            out.append(code)
+    return tuple(dict.fromkeys(out)) or None
+
+
+# ---------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One customer-ledger entry as a statement line."""
+
+    entry_id: int
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    date: dt.date
+    due_date: dt.date | None
+    voucher_type: str
+    type_label: str
+    number: str
+    reference: str
+    currency: str
+    amount: Decimal  # signed, in ``currency``
+    amount_usd: Decimal  # signed
+    debit: Decimal  # USD, ≥ 0
+    credit: Decimal  # USD, ≥ 0
+    balance: Decimal  # the customer's USD balance after this entry
+    open_usd: Decimal  # signed; what is not matched yet
+    open_amount: Decimal
+    method: str
+    match_ids: tuple[int, ...]
+    changed_at: dt.datetime
+    location_code: str = ""
+
+    @property
+    def key(self) -> Key:
+        return (self.date, self.entry_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A screenful of one customer's ledger (keyset-paged on (date, id))."""
+
+    rows: tuple[LedgerRow, ...]
+    opening_balance: Decimal  # the balance before the first row (every earlier entry counted)
+    closing_balance: Decimal  # the balance after the last row
+    next_key: Key | None  # pass as ``after_key`` for the next page (None: this is the last)
+    prev_key: Key | None  # pass as ``before_key`` for the previous page (None: this is the first)
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_key is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.prev_key is not None
+
+
+def _row_of(r, balance: Decimal, match_ids: tuple[int, ...]) -> LedgerRow:
+    amt = r.amount_usd
+    return LedgerRow(
+        entry_id=r.id, customer_id=r.customer_id, customer_code=r.customer_code, customer_name=r.customer_name,
+        date=r.doc_date, due_date=r.due_date, voucher_type=r.voucher_type, type_label=type_label(r.voucher_type, amt),
+        number=r.number, reference=r.reference, currency=r.currency, amount=r.amount, amount_usd=amt,
+        debit=amt if amt > 0 else ZERO, credit=-amt if amt < 0 else ZERO, balance=balance, open_usd=r.open_usd,
+        open_amount=r.open_amount, method=r.method, match_ids=match_ids, changed_at=r.changed_at,
+        location_code=r.location_code,
+    )
+
+
+def _entry_select():
+    return (
+        select(LE, C.c.code.label("customer_code"), C.c.name.label("customer_name"), L.c.code.label("location_code"))
+        .join(C, C.c.id == LE.c.customer_id)
+        .join(L, L.c.id == LE.c.location_id)
+    )
+
+
+def _filters(*, date_from=None, date_to=None, voucher_types=None, open_only=False, changed_since=None, search=None,
+             partly_settled=False) -> tuple[list, bool]:
+    """WHERE conditions for ledger entries; and whether they can skip entries inside the date range."""
+    conds: list = []
+    gaps = False
+    if date_from is not None:
+        conds.append(LE.c.doc_date >= date_from)
+    if date_to is not None:
+        conds.append(LE.c.doc_date <= date_to)
+    if voucher_types:
+        conds.append(LE.c.voucher_type.in_(voucher_types))
+        gaps = True
+    if open_only:
+        conds.append(LE.c.is_open == True)  # noqa: E712
+        gaps = True
+    if changed_since is not None:
+        conds.append(LE.c.changed_at >= as_utc(changed_since))
+        gaps = True
+    if search:
+        like = f"%{search.strip().lower()}%"
+        conds.append(or_(func.lower(LE.c.number).like(like), func.lower(LE.c.reference).like(like)))
+        gaps = True
+    if partly_settled:
+        # "balance less than amount": partly or fully settled entries
+        conds.append(or_(and_(LE.c.amount_usd > 0, LE.c.open_usd < LE.c.amount_usd),
+                         and_(LE.c.amount_usd < 0, LE.c.open_usd > LE.c.amount_usd)))
+        gaps = True
+    return conds, gaps
+
+
+def as_utc(ts: dt.datetime) -> dt.datetime:
+    """Timestamps are kept in UTC: an aware one is converted, a naive one is taken as UTC."""
+    if ts.tzinfo is None:
+        return ts.replace(tzinfo=dt.timezone.utc)
+    return ts.astimezone(dt.timezone.utc)
+
+
+def _running(session: Session, customer_id: int, rows: Sequence, opening: Decimal, gaps: bool) -> list[Decimal]:
+    """The customer's balance after each row (rows in ledger order, one customer).
+
+    ``opening`` is the balance before the first row; with ``gaps`` (rows a
+    filter may have skipped) it is recomputed from the index and the skipped
+    entries between the rows are added in.
+    """
+    if not rows:
+        return []
+    if not gaps:
+        return list(accumulate((r.amount_usd for r in rows), initial=opening))[1:]
+    first, last = (rows[0].doc_date, rows[0].id), (rows[-1].doc_date, rows[-1].id)
+    opening = sum_before(session, customer_id, first)
+    k = tuple_(LE.c.doc_date, LE.c.id)
+    all_rows = session.execute(
+        select(LE.c.id, LE.c.amount_usd).where(LE.c.customer_id == customer_id, k >= tuple_(*first), k <= tuple_(*last))
+        .order_by(LE.c.doc_date, LE.c.id)
+    ).all()
+    after: dict[int, Decimal] = {}
+    bal = opening
+    for entry_id, amt in all_rows:
+        bal += amt
+        after[entry_id] = bal
+    return [after[r.id] for r in rows]
+
+
+def ledger_page(session: Session, customer_id: int, *, date_from: dt.date | None = None,
+                date_to: dt.date | None = None, voucher_types: Sequence[str] | None = None, open_only: bool = False,
+                changed_since: dt.datetime | None = None, search: str | None = None, partly_settled: bool = False,
+                after_key: Key | None = None, before_key: Key | None = None, limit: int = 100) -> Page:
+    if limit < 1:
+        raise ValidationError("limit must be at least 1", field="limit")
+    conds, gaps = _filters(date_from=date_from, date_to=date_to, voucher_types=voucher_types, open_only=open_only,
+                           changed_since=changed_since, search=search, partly_settled=partly_settled)
+    base = [LE.c.customer_id == customer_id, *conds]
+    k = tuple_(LE.c.doc_date, LE.c.id)
+    stmt = _entry_select().where(*base)
+    backwards = before_key is not None and after_key is None
+    if after_key is not None:
+        stmt = stmt.where(k > tuple_(*after_key))
+    if before_key is not None:
+        stmt = stmt.where(k < tuple_(*before_key))
+    if backwards:
+        stmt = stmt.order_by(LE.c.doc_date.desc(), LE.c.id.desc())
+    else:
+        stmt = stmt.order_by(LE.c.doc_date, LE.c.id)
+    fetched = session.execute(stmt.limit(limit + 1)).all()
+    more = len(fetched) > limit
+    rows = fetched[:limit]
+    if backwards:
+        rows = rows[::-1]
+
+    def exists(cond) -> bool:
+        return session.execute(select(LE.c.id).where(*base, cond).limit(1)).first() is not None
+
+    if rows:
+        first, last = (rows[0].doc_date, rows[0].id), (rows[-1].doc_date, rows[-1].id)
+        opening = sum_before(session, customer_id, first)
+        balances = _running(session, customer_id, rows, opening, gaps)
+        mids = active_match_ids(session, [r.id for r in rows])
+        out = tuple(_row_of(r, b, mids.get(r.id, ())) for r, b in zip(rows, balances))
+        if backwards:
+            prev_key = first if more else None
+            next_key = last if exists(k > tuple_(*last)) else None
+        else:
+            next_key = last if more else None
+            prev_key = first if (after_key is not None and exists(k < tuple_(*first))) else None
+        return Page(out, opening, balances[-1], next_key, prev_key)
+    if after_key is not None:
+        opening = sum_before(session, customer_id, after_key, inclusive=True)
+    elif before_key is not None:
+        opening = sum_before(session, customer_id, before_key)
+    elif date_from is not None:
+        opening = _balance(session, customer_id, date_from - dt.timedelta(days=1))
+    else:
+        opening = ZERO
+    return Page((), opening, opening, None, None)
+
+
+def _balance(session: Session, customer_id: int, at: dt.date) -> Decimal:
+    value = session.execute(
+        select(func.sum(LE.c.amount_usd)).where(LE.c.customer_id == customer_id, LE.c.doc_date <= at)
+    ).scalar()
+    return value if value is not None else ZERO
+
+
+# ---------------------------------------------------------------- balances at a date
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceRow:
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    group: str
+    balance_usd: Decimal
+    by_currency: dict[str, Decimal]  # Σ of the entries in each currency, in that currency
+    credit_limit_usd: Decimal
+    over_limit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BalancesReport:
+    at: dt.date
+    rows: tuple[BalanceRow, ...]
+    total_usd: Decimal
+    total_by_currency: dict[str, Decimal]
+    group: str | None = None
+    title: str = "Customer balances"
+
+
+def _customer_filter(session: Session, group: str | None):
+    if not group:
+        return None, None
+    gid = session.execute(select(CG.c.id, CG.c.name).where(func.lower(CG.c.name) == group.strip().lower())).first()
+    if gid is None:
+        raise NotFound(f"Customer group {group} not found", field="group")
+    return gid.id, gid.name
+
+
+def balances(session: Session, at: dt.date, customer_id: int | None = None, group: str | None = None) -> BalancesReport:
+    group_id, group_name = _customer_filter(session, group)
+    # the USD total from the covering index (customer, date, id, amount_usd); the currency split
+    # from the rows in other currencies only (index on currency, customer, date, amounts)
+    conds = [LE.c.doc_date <= at]
+    if customer_id is not None:
+        conds.append(LE.c.customer_id == customer_id)
+    if group_id is not None:
+        conds.append(LE.c.customer_id.in_(select(C.c.id).where(C.c.group_id == group_id)))
+    sums: dict[int, tuple[Decimal, dict[str, Decimal]]] = {}
+    for cid, usd in session.execute(select(LE.c.customer_id, func.sum(LE.c.amount_usd)).where(*conds)
+                                    .group_by(LE.c.customer_id)):
+        usd = _dec(usd, LE.c.amount_usd)
+        sums[cid] = (usd, {"USD": usd})
+    for cid, ccy, amount, usd in session.execute(
+        select(LE.c.customer_id, LE.c.currency, func.sum(LE.c.amount), func.sum(LE.c.amount_usd))
+        .where(LE.c.currency.in_(OTHER_CURRENCIES), *conds).group_by(LE.c.currency, LE.c.customer_id)
+    ):
+        total, by = sums[cid]
+        by[ccy] = by.get(ccy, ZERO) + _dec(amount, LE.c.amount)
+        by["USD"] -= _dec(usd, LE.c.amount_usd)
+    if customer_id is not None and customer_id not in sums:
+        sums[customer_id] = (ZERO, {})
+    info = _customers(session, sums.keys())
+    rows = []
+    for cid, (usd, by) in sums.items():
+        if customer_id is None and usd == 0 and not any(by.values()):
+            continue
+        code, name, grp, limit, _days = info[cid]
+        rows.append(BalanceRow(cid, code, name, grp, usd, {k: v for k, v in sorted(by.items()) if v} or {"USD": ZERO},
+                               limit, bool(limit and usd > limit)))
+    rows.sort(key=lambda r: r.customer_code)
+    tot_by: dict[str, Decimal] = {}
+    for r in rows:
+        for k, v in r.by_currency.items():
+            tot_by[k] = tot_by.get(k, ZERO) + v
+    return BalancesReport(at, tuple(rows), sum((r.balance_usd for r in rows), ZERO), dict(sorted(tot_by.items())),
+                          group_name)
+
+
+def _customers(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str, str, Decimal, int]]:
+    ids = list(ids)
+    out = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in session.execute(
+            select(C.c.id, C.c.code, C.c.name, CG.c.name.label("group"), C.c.credit_limit_usd, C.c.credit_days)
+            .outerjoin(CG, CG.c.id == C.c.group_id).where(C.c.id.in_(chunk))
+        ):
+            out[r.id] = (r.code, r.name, r.group or "", r.credit_limit_usd, r.credit_days or 0)
+    return out
+
+
+# ---------------------------------------------------------------- open items at a date
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    entry_id: int
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    date: dt.date
+    due_date: dt.date  # the entry's due date, else its date + the customer's credit days
+    days_past_due: int  # at the report date; ≤ 0 when not yet due
+    voucher_type: str
+    type_label: str
+    number: str
+    reference: str
+    currency: str
+    amount: Decimal
+    amount_usd: Decimal
+    open_amount: Decimal  # as it stood at the date
+    open_usd: Decimal
+    match_ids: tuple[int, ...]  # the matches that counted at the date
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItemsReport:
+    at: dt.date
+    rows: tuple[OpenItem, ...]
+    total_usd: Decimal
+    total_by_currency: dict[str, Decimal]
+    title: str = "Open items"
+
+
+def _since(at: dt.date, customer_ids: Sequence[int] | None = None):
+    """Per entry, what the matches dated or unmatched after ``at`` changed since: the entry's open
+    amount at ``at`` is its open amount now (kept up to date by every match and unmatch) plus this.
+
+    A match counted now but not at ``at`` (dated after it, still active) had taken its line off;
+    one counted at ``at`` but not now (unmatched after it) had it on. Only matches dated or
+    unmatched after ``at`` are read (indexed by date and by unmatch date)."""
+    usd = case((M.c.unmatched_on.is_(None), ML.c.amount_usd), (M.c.date <= at, -ML.c.amount_usd), else_=literal(0))
+    amt = case((M.c.unmatched_on.is_(None), ML.c.amount), (M.c.date <= at, -ML.c.amount), else_=literal(0))
+    if customer_ids is not None:  # a few customers: their matches, by the customer index
+        later = [select(M.c.id).where(M.c.customer_id.in_(customer_ids), or_(M.c.date > at, M.c.unmatched_on > at))]
+    else:  # every customer: two branches, each led by its own index (an OR scanned every match line)
+        later = [select(M.c.id).where(M.c.date > at),
+                 select(M.c.id).where(M.c.unmatched_on > at, M.c.date <= at)]
+    ids = (union_all(*later) if len(later) > 1 else later[0]).subquery("later_matches")
+    q = (select(ML.c.entry_id.label("entry_id"), func.sum(usd).label("usd"), func.sum(amt).label("amt"))
+         .select_from(ids).join(M, M.c.id == ids.c.id).join(ML, ML.c.match_id == M.c.id))
+    return q.group_by(ML.c.entry_id).subquery("since")
+
+
+def _open_at(at: dt.date, columns, customer_ids: Sequence[int] | None = None):
+    """Entries open at ``at`` with their open amounts then (``o_usd``, ``o_amt``), as one UNION ALL:
+    the entries open now (index on is_open) and the closed ones a later match or unmatch had left
+    open at ``at``. ``columns`` are ledger_entry columns to carry along. Rows may still be zero
+    at ``at`` (an entry opened by a later unmatch): the caller drops them."""
+    d = _since(at, customer_ids)
+    parts = []
+    for now_open in (True, False):
+        o_usd = LE.c.open_usd + func.coalesce(d.c.usd, 0) if now_open else LE.c.open_usd + d.c.usd
+        o_amt = LE.c.open_amount + func.coalesce(d.c.amt, 0) if now_open else LE.c.open_amount + d.c.amt
+        q = select(*columns, o_usd.label("o_usd"), o_amt.label("o_amt"))
+        q = q.outerjoin(d, d.c.entry_id == LE.c.id) if now_open else q.join(d, d.c.entry_id == LE.c.id)
+        # doc_date through coalesce(): the planner then reads the open entries by ix_le_open rather
+        # than every entry up to the date by a date index
+        q = q.where(LE.c.is_open == now_open, func.coalesce(LE.c.doc_date, LE.c.doc_date) <= at)
+        if customer_ids is not None:
+            q = q.where(LE.c.customer_id.in_(customer_ids))
+        parts.append(q)
+    return union_all(*parts).subquery("open_at")
+
+
+#: Customers per query when open items are streamed, and rows per page read from its cursor.
+OPEN_ITEMS_CHUNK = 40
+OPEN_ITEMS_PAGE = 200
+
+
+def _counted_match_ids(session: Session, at: dt.date, entry_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The matches that counted at ``at`` for these entries (one indexed query per page)."""
+    mids: dict[int, list[int]] = {}
+    if not entry_ids:
+        return mids
+    counted = [M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at)]
+    for entry_id, match_id in session.execute(
+        select(ML.c.entry_id, ML.c.match_id).join(M, M.c.id == ML.c.match_id)
+        .where(ML.c.entry_id.in_(list(entry_ids)), *counted).order_by(ML.c.match_id)
+    ):
+        mids.setdefault(entry_id, []).append(match_id)
+    return mids
+
+
+def iter_open_items(session: Session, at: dt.date, customer_id: int | None = None,
+                    chunk: int = OPEN_ITEMS_CHUNK, page: int = OPEN_ITEMS_PAGE) -> Iterator[OpenItem]:
+    """The open items as they stood at ``at``, customer by customer (code order), then by date.
+
+    A few customers per query, sorted in SQL and read from the cursor ``page`` rows at a time
+    (the matches that counted are read per page too), so the first page is out after one sort
+    in SQLite, not after building the whole ledger's rows in Python."""
+    if customer_id is not None:
+        order = [customer_id]
+    else:
+        order = list(session.execute(select(C.c.id).order_by(C.c.code)).scalars())
+    amount_usd_type, amount_type = LE.c.amount_usd, LE.c.amount
+    cols = [LE.c.id, LE.c.customer_id, LE.c.doc_date, LE.c.due_date, LE.c.voucher_type, LE.c.number,
+            LE.c.reference, LE.c.currency, LE.c.amount, LE.c.amount_usd]
+    i, size = 0, 1
+    while i < len(order):
+        # 1, 2, 4 … customers per query up to ``chunk``: the first page waits for one customer's sort only
+        ids = order[i:i + size]
+        i, size = i + size, min(chunk, size * 2)
+        info = _customers(session, ids)
+        o = _open_at(at, cols, ids)
+        place = case({cid: n for n, cid in enumerate(ids)}, value=o.c.customer_id) if len(ids) > 1 else literal(0)
+        result = session.execute(select(o).order_by(place, o.c.doc_date, o.c.id),
+                                 execution_options={"yield_per": page})
+        for part in result.partitions(page):
+            rows = [r for r in part if _dec(r.o_usd, amount_usd_type) != 0]
+            mids = _counted_match_ids(session, at, [r.id for r in rows])
+            for r in rows:
+                code, name, _group, _limit, days = info.get(r.customer_id, ("", "", "", ZERO, 0))
+                open_usd = _dec(r.o_usd, amount_usd_type)
+                open_amt = _dec(r.o_amt, amount_type)
+                amount, amount_usd = _dec(r.amount, amount_type), _dec(r.amount_usd, amount_usd_type)
+                due = r.due_date or (r.doc_date + dt.timedelta(days=days or 0))
+                yield OpenItem(r.id, r.customer_id, code, name, r.doc_date, due, (at - due).days, r.voucher_type,
+                               type_label(r.voucher_type, amount_usd), r.number, r.reference, r.currency, amount,
+                               amount_usd, open_amt, open_usd, tuple(mids.get(r.id, ())))
+
+
+def open_items(session: Session, at: dt.date, customer_id: int | None = None) -> OpenItemsReport:
+    """The open items as they stood at ``at`` (matches dated after ``at``, or unmatched by then, do not count)."""
+    rows = []
+    total = ZERO
+    by: dict[str, Decimal] = {}
+    for item in iter_open_items(session, at, customer_id):
+        rows.append(item)
+        total += item.open_usd
+        by[item.currency] = by.get(item.currency, ZERO) + item.open_amount
+    return OpenItemsReport(at, tuple(rows), total, dict(sorted(by.items())))
+
+
+def _dec(value, column) -> Decimal:
+    """A SUM as Decimal. A sum typed by its column comes back scaled (exactly ``scale``
+    decimals); an untyped one comes back as the raw scaled integer — an ``int`` from
+    SQLite, an integral ``Decimal`` (NUMERIC) from PostgreSQL — and is scaled here."""
+    if value is None:
+        return ZERO
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -column.type.scale:
+        return value
+    return column.type.process_result_value(value, None)
+
+
+# ---------------------------------------------------------------- statement
+
+
+@dataclass(frozen=True, slots=True)
+class StatementSection:
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    address: str
+    opening_balance: Decimal  # at the day before ``date_from``
+    rows: tuple[LedgerRow, ...]
+    closing_balance: Decimal  # at ``date_to``
+    total_debit: Decimal  # of the rows shown
+    total_credit: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StatementReport:
+    date_from: dt.date
+    date_to: dt.date
+    sections: tuple[StatementSection, ...]
+    voucher_types: tuple[str, ...] | None = None
+    changed_since: dt.datetime | None = None
+    partly_settled: bool = False
+    title: str = "Customer statement"
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.voucher_types or self.changed_since or self.partly_settled)
+
+
+def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_id: int | None = None,
+              voucher_types: Sequence[str] | None = None, changed_since: dt.datetime | None = None,
+              partly_settled: bool = False) -> StatementReport:
+    """Opening balance, entries with running balance, closing balance, per customer.
+
+    Without filters, opening + Σ entries = closing. With filters the hidden
+    entries still count in the running and closing balances.
+    """
+    if date_to < date_from:
+        raise ValidationError(f"The period ends ({date_to}) before it starts ({date_from})", field="date_to")
+    vts = check_voucher_types(voucher_types)
+    conds, gaps = _filters(date_from=date_from, date_to=date_to, voucher_types=vts, changed_since=changed_since,
+                           partly_settled=partly_settled)
+    # opening and closing per customer: one grouped SUM
+    sums = (
+        select(LE.c.customer_id,
+               func.sum(case((LE.c.doc_date < date_from, LE.c.amount_usd), else_=literal(0))).label("opening"),
+               func.sum(LE.c.amount_usd).label("closing"),
+               func.sum(case((LE.c.doc_date >= date_from, 1), else_=0)).label("n"))
+        .where(LE.c.doc_date <= date_to).group_by(LE.c.customer_id)
+    )
+    if customer_id is not None:
+        sums = sums.where(LE.c.customer_id == customer_id)
+    totals = {r.customer_id: (_dec(r.opening, LE.c.amount_usd), _dec(r.closing, LE.c.amount_usd), r.n)
+              for r in session.execute(sums)}
+    if customer_id is not None and customer_id not in totals:
+        totals[customer_id] = (ZERO, ZERO, 0)
+    stmt = _entry_select().where(*conds).order_by(LE.c.customer_id, LE.c.doc_date, LE.c.id)
+    if customer_id is not None:
+        stmt = stmt.where(LE.c.customer_id == customer_id)
+    by_customer: dict[int, list] = {}
+    for r in session.execute(stmt):
+        by_customer.setdefault(r.customer_id, []).append(r)
+    info = {r.id: r for r in session.execute(select(C.c.id, C.c.code, C.c.name, C.c.address)
+                                             .where(C.c.id.in_(list(totals))))} if totals else {}
+    sections = []
+    for cid in sorted(totals, key=lambda i: info[i].code):
+        opening, closing, n = totals[cid]
+        rows = by_customer.get(cid, [])
+        if customer_id is None and not rows and opening == 0 and closing == 0:
+            continue
+        if customer_id is None and (vts or changed_since or partly_settled) and not rows:
+            continue
+        balances = _running(session, cid, rows, opening, gaps)
+        mids = active_match_ids(session, [r.id for r in rows])
+        out = tuple(_row_of(r, b, mids.get(r.id, ())) for r, b in zip(rows, balances))
+        c = info[cid]
+        sections.append(StatementSection(cid, c.code, c.name, c.address or "", opening, out, closing,
+                                         sum((x.debit for x in out), ZERO), sum((x.credit for x in out), ZERO)))
+    return StatementReport(date_from, date_to, tuple(sections), vts, changed_since, partly_settled)
+
+
+# ---------------------------------------------------------------- ageing
+
+
+@dataclass(frozen=True, slots=True)
+class AgeingRow:
+    """One customer's (or group's) open balance by days past due.
+
+    ``buckets`` holds the four amounts 0-30, 31-60, 61-90, 90+ days past due
+    (by due date: the entry's due date, else its date + the customer's credit
+    days). Items not yet due and unapplied credits count in 0-30, so the
+    buckets add up to ``total``, the balance at the date.
+    """
+
+    code: str
+    name: str
+    group: str
+    buckets: tuple[Decimal, Decimal, Decimal, Decimal]
+    total: Decimal
+    not_due: Decimal  # the part of 0-30 not yet due (debits)
+    credits: Decimal  # unapplied credits (≤ 0), also in 0-30
+    overdue: Decimal  # debits past their due date
+    credit_limit_usd: Decimal
+    over_limit: bool
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue > 0
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(f for f, on in (("overdue", self.is_overdue), ("over limit", self.over_limit)) if on)
+
+
+@dataclass(frozen=True, slots=True)
+class AgeingReport:
+    at: dt.date
+    rows: tuple[AgeingRow, ...]  # per customer, by code
+    groups: tuple[AgeingRow, ...]  # per customer group
+    total: AgeingRow
+    labels: tuple[str, ...] = tuple(b[0] for b in BUCKETS)
+    title: str = "Ageing"
+
+
+def bucket_index(days_past_due: int) -> int:
+    for i, (_, lo, hi) in enumerate(BUCKETS):
+        if (lo is None or days_past_due >= lo) and (hi is None or days_past_due <= hi):
+            return i
+    return 0
+
+
+def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> AgeingReport:
+    """Open balances at ``at`` by days past due, summed in SQL per customer (no row per open item)."""
+    oa = _open_at(at, [LE.c.customer_id, LE.c.doc_date, LE.c.due_date],
+                  [customer_id] if customer_id is not None else None)
+    o = oa.c.o_usd
+    due = oa.c.due_date
+    t30, t60, t90 = (at - dt.timedelta(days=n) for n in (30, 60, 90))
+
+    def part(*conds):  # typed as money: PostgreSQL's SUM(bigint) is NUMERIC, SQLite's an int
+        return type_coerce(func.sum(case((and_(*conds), o), else_=literal(0))), LE.c.amount_usd.type)
+
+    # One pass, grouped per customer; debits without a due date (a refund, an old reversal) are due
+    # after the customer's credit days: they are grouped by their date and bucketed here.
+    loose_date = case((and_(due.is_(None), o > 0), oa.c.doc_date), else_=None)
+    stmt = (
+        select(oa.c.customer_id, loose_date.label("loose_date"),
+               part(o < 0).label("credits"),
+               part(o > 0, due >= at).label("not_due"),
+               part(o > 0, due >= t30).label("b0"),
+               part(o > 0, due < t30, due >= t60).label("b1"),
+               part(o > 0, due < t60, due >= t90).label("b2"),
+               part(o > 0, due < t90).label("b3"),
+               part(o > 0).label("debits"))
+        .group_by(oa.c.customer_id, loose_date)
+    )
+    fetched = session.execute(stmt).all()
+    info = _customers(session, {r.customer_id for r in fetched})
+    acc: dict[int, dict] = {}
+    money = LE.c.amount_usd
+    for r in fetched:
+        a = acc.setdefault(r.customer_id, {"b": [ZERO] * 4, "not_due": ZERO, "credits": ZERO, "overdue": ZERO})
+        if r.loose_date is not None:
+            open_usd = _dec(r.debits, money)
+            past = (at - (r.loose_date + dt.timedelta(days=info[r.customer_id][4]))).days
+            a["b"][bucket_index(past)] += open_usd
+            a["overdue" if past > 0 else "not_due"] += open_usd
+            continue
+        credits, not_due = _dec(r.credits, money), _dec(r.not_due, money)
+        b = [_dec(r.b0, money) + credits, _dec(r.b1, money), _dec(r.b2, money), _dec(r.b3, money)]
+        a["b"] = [x + y for x, y in zip(a["b"], b)]
+        a["credits"] += credits
+        a["not_due"] += not_due
+        a["overdue"] += sum(b, ZERO) - credits - not_due
+    rows = []
+    for cid, a in acc.items():
+        code, name, grp, limit, _ = info[cid]
+        total = sum(a["b"], ZERO)
+        if total == 0 and not any(a["b"]):
+            continue
+        rows.append(AgeingRow(code, name, grp, tuple(a["b"]), total, a["not_due"], a["credits"], a["overdue"], limit,
+                              bool(limit and total > limit)))
+    rows.sort(key=lambda r: r.code)
+    groups: dict[str, list[AgeingRow]] = {}
+    for r in rows:
+        groups.setdefault(r.group, []).append(r)
+    group_rows = tuple(_sum_rows(g or "(no group)", g or "(no group)", g, rs) for g, rs in sorted(groups.items()))
+    return AgeingReport(at, tuple(rows), group_rows, _sum_rows("TOTAL", "Total", "", rows))
+
+
+def _sum_rows(code: str, name: str, group: str, rows: Sequence[AgeingRow]) -> AgeingRow:
+    b = tuple(sum((r.buckets[i] for r in rows), ZERO) for i in range(4))
+    return AgeingRow(code, name, group, b, sum(b, ZERO), sum((r.not_due for r in rows), ZERO),
+                     sum((r.credits for r in rows), ZERO), sum((r.overdue for r in rows), ZERO), ZERO,
+                     any(r.over_limit for r in rows))
+
+
+# ---------------------------------------------------------------- general ledger (Nexudus)
+
+
+@dataclass(frozen=True, slots=True)
+class GLRow:
+    entry_id: int
+    date: dt.date
+    reference: str  # the invoice it settles (or the document's own reference)
+    number: str
+    transaction_type: str
+    voucher_type: str
+    customer_code: str
+    customer_name: str
+    method: str
+    location_code: str
+    currency: str
+    amount: Decimal  # signed, in ``currency``
+    amount_usd: Decimal  # signed
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal  # the customer's balance after this transaction
+
+    @property
+    def key(self) -> Key:
+        return (self.date, self.entry_id)
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralLedgerReport:
+    date_from: dt.date
+    date_to: dt.date
+    location_code: str | None
+    show_all: bool
+    rows: tuple[GLRow, ...]
+    total_debit: Decimal
+    total_credit: Decimal
+    next_key: Key | None = None
+    title: str = "General ledger"
+    prev_key: Key | None = None  # pass as ``before_key`` for the page before (None: the first page)
+
+
+def general_ledger(session: Session, location_id: int | None, location_code: str | None, date_from: dt.date,
+                   date_to: dt.date, show_all: bool = False, after_key: Key | None = None,
+                   limit: int | None = None, before_key: Key | None = None) -> GeneralLedgerReport:
+    """``after_key`` pages forward; ``before_key`` (with ``limit``) gives the page that ends just before it."""
+    conds = [LE.c.doc_date >= date_from, LE.c.doc_date <= date_to]
+    if location_id is not None:
+        conds.append(LE.c.location_id == location_id)
+    if not show_all:
+        conds.append(LE.c.voucher_type.in_(PAYMENT_TYPES))
+    base = list(conds)
+    k = tuple_(LE.c.doc_date, LE.c.id)
+    if after_key is not None:
+        conds.append(k > tuple_(*after_key))
+    backwards = before_key is not None and after_key is None and limit is not None
+    if before_key is not None:
+        conds.append(k < tuple_(*before_key))
+    stmt = _entry_select().where(*conds)
+    stmt = stmt.order_by(LE.c.doc_date.desc(), LE.c.id.desc()) if backwards else stmt.order_by(LE.c.doc_date, LE.c.id)
+    if limit is not None:
+        stmt = stmt.limit(limit + 1)
+    fetched = session.execute(stmt).all()
+    more = limit is not None and len(fetched) > limit
+    rows = fetched[:limit] if limit is not None else fetched
+    if backwards:
+        rows = rows[::-1]
+    # the customer's running balance: per customer, the sum before its first row + its entries up to each row
+    by_cust: dict[int, list] = {}
+    for r in rows:
+        by_cust.setdefault(r.customer_id, []).append(r)
+    bal: dict[int, Decimal] = {}
+    for cid, rs in by_cust.items():
+        for r, b in zip(rs, _running(session, cid, rs, ZERO, True)):
+            bal[r.id] = b
+    out = []
+    for r in rows:
+        amt = r.amount_usd
+        out.append(GLRow(r.id, r.doc_date, r.reference, r.number, type_label(r.voucher_type, amt), r.voucher_type,
+                         r.customer_code, r.customer_name, r.method, r.location_code, r.currency, r.amount, amt,
+                         amt if amt > 0 else ZERO, -amt if amt < 0 else ZERO, bal[r.id]))
+    next_key = prev_key = None
+    if rows:
+        first, last = (rows[0].doc_date, rows[0].id), (rows[-1].doc_date, rows[-1].id)
+
+        def exists(cond) -> bool:
+            return session.execute(select(LE.c.id).where(*base, cond).limit(1)).first() is not None
+
+        if backwards:
+            prev_key = first if more else None
+            next_key = last if exists(k > tuple_(*last)) else None
+        else:
+            next_key = last if more else None
+            prev_key = first if (after_key is not None and exists(k < tuple_(*first))) else None
+    return GeneralLedgerReport(date_from, date_to, location_code, show_all, tuple(out),
+                               sum((r.debit for r in out), ZERO), sum((r.credit for r in out), ZERO), next_key,
+                               prev_key=prev_key)
+
+
+# ---------------------------------------------------------------- trial balance, account register
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalanceRow:
+    code: str
+    name: str
+    kind: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal  # signed, debit +
+    by_currency: dict[str, Decimal]
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalanceReport:
+    at: dt.date
+    rows: tuple[TrialBalanceRow, ...]
+    total_debit: Decimal
+    total_credit: Decimal
+    title: str = "Trial balance"
+
+
+def trial_balance(session: Session, at: dt.date) -> TrialBalanceReport:
+    """Balances of every account at ``at``, summed from the running balances per account and day
+    (``account_day``, one row per account, location, day and currency) rather than every journal line."""
+    sums: dict[int, tuple[Decimal, dict[str, Decimal]]] = {}
+    for aid, ccy, amount, usd in session.execute(
+        select(AD.c.account_id, AD.c.currency, func.sum(AD.c.amount), func.sum(AD.c.amount_usd))
+        .where(AD.c.date <= at).group_by(AD.c.account_id, AD.c.currency)
+    ):
+        usd = _dec(usd, AD.c.amount_usd)
+        total, by = sums.get(aid, (ZERO, {"USD": ZERO}))
+        if ccy == "USD":
+            by["USD"] += usd
+        else:
+            by[ccy] = by.get(ccy, ZERO) + _dec(amount, AD.c.amount)
+        sums[aid] = (total + usd, by)
+    accounts = {r.id: r for r in session.execute(select(A.c.id, A.c.code, A.c.name, A.c.kind))}
+    rows = []
+    for aid, (usd, by) in sums.items():
+        a = accounts[aid]
+        if usd == 0 and not any(by.values()):
+            continue
+        rows.append(TrialBalanceRow(a.code, a.name, a.kind, usd if usd > 0 else ZERO, -usd if usd < 0 else ZERO, usd,
+                                    {k: v for k, v in sorted(by.items()) if v} or {"USD": ZERO}))
+    rows.sort(key=lambda r: r.code)
+    return TrialBalanceReport(at, tuple(rows), sum((r.debit for r in rows), ZERO), sum((r.credit for r in rows), ZERO))
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    line_id: int
+    date: dt.date
+    voucher_type: str
+    number: str
+    memo: str
+    customer_code: str
+    location_code: str
+    currency: str
+    amount: Decimal
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal  # USD, the account's balance after this line
+
+    @property
+    def key(self) -> Key:
+        return (self.date, self.line_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRegister:
+    account_code: str
+    account_name: str
+    date_from: dt.date
+    date_to: dt.date
+    opening_balance: Decimal  # before the first row
+    rows: tuple[RegisterRow, ...]
+    closing_balance: Decimal  # after the last row
+    next_key: Key | None = None
+    title: str = "Account register"
+    prev_key: Key | None = None  # pass as ``before_key`` for the page before (None: the first page)
+
+
+def account_register(session: Session, account_code: str, date_from: dt.date, date_to: dt.date,
+                     after_key: Key | None = None, limit: int | None = None,
+                     before_key: Key | None = None) -> AccountRegister:
+    """``after_key`` pages forward; ``before_key`` (with ``limit``) gives the page that ends just before it."""
+    acc = session.execute(select(A.c.id, A.c.code, A.c.name).where(A.c.code == account_code.strip())).first()
+    if acc is None:
+        raise NotFound(f"Account {account_code} is not in the chart of accounts", field="account")
+    k = tuple_(JL.c.date, JL.c.id)
+    start = after_key
+    backwards = before_key is not None and after_key is None and limit is not None
+
+    def sum_where(*cond) -> Decimal:
+        value = session.execute(select(func.sum(JL.c.amount_usd)).where(JL.c.account_id == acc.id, *cond)).scalar()
+        return value if value is not None else ZERO
+
+    base = [JL.c.account_id == acc.id, JL.c.date >= date_from, JL.c.date <= date_to]
+    conds = list(base)
+    if start is not None:
+        conds.append(k > tuple_(*start))
+    if before_key is not None:
+        conds.append(k < tuple_(*before_key))
+    stmt = (
+        select(JL, JV.c.voucher_type, JV.c.number, C.c.code.label("customer_code"), L.c.code.label("location_code"))
+        .join(JV, JV.c.id == JL.c.voucher_id).join(L, L.c.id == JL.c.location_id)
+        .outerjoin(C, C.c.id == JL.c.customer_id).where(*conds)
+    )
+    stmt = stmt.order_by(JL.c.date.desc(), JL.c.id.desc()) if backwards else stmt.order_by(JL.c.date, JL.c.id)
+    if limit is not None:
+        stmt = stmt.limit(limit + 1)
+    fetched = session.execute(stmt).all()
+    more = limit is not None and len(fetched) > limit
+    rows = fetched[:limit] if limit is not None else fetched
+    if backwards:
+        rows = rows[::-1]
+    if backwards and rows:
+        opening = sum_where(k < tuple_(rows[0].date, rows[0].id))
+    elif start is not None:
+        opening = sum_where(k <= tuple_(*start))
+    else:
+        opening = sum_where(JL.c.date < date_from)
+    out = []
+    bal = opening
+    for r in rows:
+        bal += r.amount_usd
+        out.append(RegisterRow(r.id, r.date, r.voucher_type, r.number, r.memo, r.customer_code or "",
+                               r.location_code, r.currency, r.amount, r.amount_usd if r.amount_usd > 0 else ZERO,
+                               -r.amount_usd if r.amount_usd < 0 else ZERO, bal))
+    next_key = prev_key = None
+    if rows:
+        first, last = (rows[0].date, rows[0].id), (rows[-1].date, rows[-1].id)
+
+        def exists(cond) -> bool:
+            return session.execute(select(JL.c.id).where(*base, cond).limit(1)).first() is not None
+
+        if backwards:
+            prev_key = first if more else None
+            next_key = last if exists(k > tuple_(*last)) else None
+        else:
+            next_key = last if more else None
+            prev_key = first if (start is not None and exists(k < tuple_(*first))) else None
+    return AccountRegister(acc.code, acc.name, date_from, date_to, opening, tuple(out), bal, next_key,
+                           prev_key=prev_key)

@@ -1,0 +1,650 @@
+"""Scheme masters: sales promotions, discount slabs, loyalty cards, sales targets.
+
+Seed "Sales Masters" 08–12. Range tables are checked by the pure rules in
+:mod:`shopterm.core.promotions` and :mod:`shopterm.core.slabs` (overlaps are
+refused naming the rows). Target progress compares the monthly targets with
+actual sales from posted invoices (SI, PI) less returns (SR, RD), summed in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import delete, extract, func, or_, select as sa_select
+from sqlmodel import Session, col, select
+
+from ...core.journal import PROMOTION
+from ...core.money import MoneyError, q2
+from ...core.promotions import PromoRange
+from ...core.promotions import validate_ranges as validate_promo_ranges
+from ...core.slabs import SlabRange
+from ...core.slabs import validate_ranges as validate_slab_ranges
+from ...store import models as m
+from ..admin import audit
+from ..context import Actor
+from . import tabular
+from ..errors import Duplicate, NotFound, ValidationError
+from .base import (
+    ENTITIES, PRICE_CATEGORIES, MastersBase, Page, amount, check_paging, check_status, choice, date_of, flag,
+    get_or_404, integer, like, percent, quantity, text,
+)
+
+D0 = Decimal("0")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+TARGET_KINDS = ("location", "delegate")
+SALE_TYPES = ("SI", "PI")
+RETURN_TYPES = ("SR", "RD")
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionInfo:
+    id: int
+    scheme_no: str
+    item: str
+    item_name: str
+    unit: str
+    reason: str
+    expense_account: str | None
+    cost_centre: str | None
+    scheme_date: dt.date
+    inactive: bool
+    ranges: tuple[PromoRange, ...]
+    locations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SlabInfo:
+    id: int
+    doc_no: str
+    doc_date: dt.date
+    inactive: bool
+    ranges: tuple[SlabRange, ...]
+    locations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LoyaltyCategoryRule:
+    price_category: str
+    sales_amount_per_point: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LoyaltyCardInfo:
+    id: int
+    name: str
+    doc_date: dt.date
+    redemption_frequency_days: int
+    value_per_point_usd: Decimal
+    inactive: bool
+    categories: tuple[LoyaltyCategoryRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetMonth:
+    month: int
+    month_name: str
+    target_qty: Decimal
+    target_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TargetInfo:
+    id: int
+    kind: str
+    financial_year: int
+    location: str | None
+    sales_person: str | None
+    months: tuple[TargetMonth, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetProgress:
+    month: int
+    month_name: str
+    target_qty: Decimal
+    actual_qty: Decimal
+    target_amount: Decimal  # USD
+    actual_amount_usd: Decimal
+    pct_achieved: Decimal | None  # actual / target amount × 100 (None without an amount target)
+
+
+#: The columns of a sales targets export, one row per owner and month.
+TARGET_EXPORT_COLUMNS = ("kind", "financial_year", "owner", "month", "month_name", "target_qty", "target_amount_usd",
+                         "actual_qty", "actual_amount_usd", "pct_achieved")
+
+
+class SchemeMasters(MastersBase):
+    # ================================================================ sales promotions
+    def create_promotion(self, actor: Actor, *, item: str, reason: str, cost_centre: str, scheme_date: Any,
+                         ranges: Sequence[Mapping[str, Any]], locations: Sequence[str], unit: str | None = None,
+                         expense_account: str = PROMOTION, inactive: bool = False) -> PromotionInfo:
+        """A free-goods scheme; its number ``SP000001`` is given on save."""
+        with self._write(actor, "masters", "Sales promotions") as session:
+            row = m.Promotion(scheme_no=self._next_serial(session, m.Promotion, "scheme_no", "SP"), item_id=0,
+                              reason="", scheme_date=dt.date.min)
+            self._apply_promotion(session, actor, row, dict(item=item, reason=reason, cost_centre=cost_centre,
+                                                            scheme_date=scheme_date, ranges=ranges, locations=locations,
+                                                            unit=unit, expense_account=expense_account,
+                                                            inactive=inactive), before=None)
+            return self._promotion_info(session, row)
+
+    def update_promotion(self, actor: Actor, scheme_no: str, **changes: Any) -> PromotionInfo:
+        allowed = {"item", "reason", "cost_centre", "scheme_date", "ranges", "locations", "unit", "expense_account",
+                   "inactive"}
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise ValidationError(f"unknown promotion field {unknown[0]!r}", field=unknown[0])
+        with self._write(actor, "masters", "Sales promotions") as session:
+            row = get_or_404(session, ENTITIES["promotion"], scheme_no, field="scheme_no")
+            info = self._promotion_info(session, row)
+            current = dict(item=info.item, reason=info.reason, cost_centre=info.cost_centre,
+                           scheme_date=info.scheme_date, unit=info.unit, expense_account=info.expense_account,
+                           inactive=info.inactive, locations=list(info.locations),
+                           ranges=[dict(min_qty=r.min_qty, max_qty=r.max_qty, free_qty=r.free_qty) for r in info.ranges])
+            self._apply_promotion(session, actor, row, {**current, **changes}, before=_promotion_snapshot(info))
+            return self._promotion_info(session, row)
+
+    def _apply_promotion(self, session: Session, actor: Actor, row: m.Promotion, data: Mapping[str, Any], *,
+                         before: dict | None) -> None:
+        it = self._item(session, data.get("item"))
+        reason = text(data.get("reason"), field="reason", label="Reason", required=True, max_len=40)
+        centre = self._cost_centre(session, data.get("cost_centre"))
+        expense = self._account(session, data.get("expense_account") or PROMOTION, field="expense_account",
+                                label="Expense account")
+        scheme_date = date_of(data.get("scheme_date"), field="scheme_date")
+        unit = text(data.get("unit") or it.unit, field="unit", label="Unit", max_len=10).upper()
+        ranges = self._promo_ranges(data.get("ranges"))
+        loc_ids = self._location_ids(session, data.get("locations"))
+        row.item_id, row.reason, row.cost_centre_id, row.expense_account_id = it.id, reason, centre.id, expense.id
+        row.scheme_date, row.unit, row.inactive = scheme_date, unit, flag(data.get("inactive"), field="inactive")
+        session.add(row)
+        session.flush()
+        session.execute(delete(m.PromotionRange).where(m.PromotionRange.promotion_id == row.id))
+        session.execute(delete(m.PromotionLocation).where(m.PromotionLocation.promotion_id == row.id))
+        session.add_all([m.PromotionRange(promotion_id=row.id, min_qty=r.min_qty,
+                                          max_qty=r.max_qty if r.max_qty is not None else Decimal("0.000"),
+                                          free_qty=r.free_qty) for r in ranges])
+        session.add_all([m.PromotionLocation(promotion_id=row.id, location_id=i) for i in loc_ids])
+        session.flush()
+        info = self._promotion_info(session, row)
+        audit.record(session, actor, "update" if before else "create", "promotion", row.id, before=before,
+                     after=_promotion_snapshot(info), summary=f"sales promotion {row.scheme_no} {info.item}")
+
+    @staticmethod
+    def _promo_ranges(raw: Any) -> list[PromoRange]:
+        rows = list(raw or ())
+        if not rows:
+            raise ValidationError("Add at least one quantity range", field="ranges")
+        out = []
+        for i, r in enumerate(rows, start=1):
+            r = _as_mapping(r, ("min_qty", "max_qty", "free_qty"))
+            try:
+                mn = quantity(r.get("min_qty"), field="min_qty", default=Decimal("0.000"))
+                raw_max = r.get("max_qty")
+                mx = None if raw_max is None or (isinstance(raw_max, str) and not raw_max.strip()) else quantity(
+                    raw_max, field="max_qty", positive=True)
+                free = quantity(r.get("free_qty"), field="free_qty", positive=True)
+            except ValidationError as exc:
+                raise ValidationError(f"row {i}: {exc.message}", field="ranges") from None
+            out.append(PromoRange(mn, mx, free))
+        try:
+            validate_promo_ranges(out)
+        except MoneyError as exc:
+            raise ValidationError(str(exc), field="ranges") from None
+        return out
+
+    def get_promotion(self, scheme_no: str) -> PromotionInfo:
+        with self.db.read() as session:
+            return self._promotion_info(session, get_or_404(session, ENTITIES["promotion"], scheme_no, field="scheme_no"))
+
+    def list_promotions(self, *, search: str = "", status: str = "active", item: str | None = None,
+                        limit: int = 100, offset: int = 0) -> Page[PromotionInfo]:
+        status = check_status(status)
+        limit, offset = check_paging(limit, offset)
+        p = m.Promotion
+        conds = []
+        if status != "all":
+            conds.append(p.inactive == (status == "inactive"))
+        with self.db.read() as session:
+            if item:
+                conds.append(p.item_id == self._item(session, item, active=False).id)
+            if (search or "").strip():
+                pat = like(search)
+                conds.append(or_(col(p.scheme_no).ilike(pat, escape="\\"), col(p.reason).ilike(pat, escape="\\"),
+                                 col(p.item_id).in_(sa_select(m.Item.id).where(or_(
+                                     col(m.Item.code).ilike(pat, escape="\\"), col(m.Item.name).ilike(pat, escape="\\"))))))
+            total = session.execute(sa_select(func.count()).select_from(p).where(*conds)).scalar_one()
+            rows = session.exec(select(p).where(*conds).order_by(col(p.scheme_no).desc()).limit(limit).offset(offset)).all()
+            return Page(tuple(self._promotion_info(session, r) for r in rows), total, limit, offset)
+
+    def _promotion_info(self, session: Session, r: m.Promotion) -> PromotionInfo:
+        it = session.get(m.Item, r.item_id)
+        acct = session.get(m.Account, r.expense_account_id) if r.expense_account_id else None
+        cc = session.get(m.CostCentre, r.cost_centre_id) if r.cost_centre_id else None
+        ranges = tuple(
+            PromoRange(x.min_qty, x.max_qty if x.max_qty else None, x.free_qty)  # max 0: open-ended ("10+")
+            for x in session.exec(select(m.PromotionRange).where(m.PromotionRange.promotion_id == r.id)
+                                  .order_by(m.PromotionRange.min_qty)).all()
+        )
+        locs = tuple(session.execute(
+            sa_select(m.Location.code).join(m.PromotionLocation, m.PromotionLocation.location_id == m.Location.id)
+            .where(m.PromotionLocation.promotion_id == r.id).order_by(m.Location.number)).scalars())
+        return PromotionInfo(r.id, r.scheme_no, it.code, it.name, r.unit, r.reason, acct.code if acct else None,
+                             cc.code if cc else None, r.scheme_date, r.inactive, ranges, locs)
+
+    # ================================================================ discount slabs
+    def create_discount_slab(self, actor: Actor, *, doc_date: Any, ranges: Sequence[Mapping[str, Any]],
+                             locations: Sequence[str], inactive: bool = False) -> SlabInfo:
+        """A discount-slab table; its number ``DS000001`` is given on save."""
+        with self._write(actor, "masters", "Discount slabs") as session:
+            row = m.DiscountSlab(doc_no=self._next_serial(session, m.DiscountSlab, "doc_no", "DS"), doc_date=dt.date.min)
+            self._apply_slab(session, actor, row, dict(doc_date=doc_date, ranges=ranges, locations=locations,
+                                                       inactive=inactive), before=None)
+            return self._slab_info(session, row)
+
+    def update_discount_slab(self, actor: Actor, doc_no: str, **changes: Any) -> SlabInfo:
+        unknown = sorted(set(changes) - {"doc_date", "ranges", "locations", "inactive"})
+        if unknown:
+            raise ValidationError(f"unknown discount slab field {unknown[0]!r}", field=unknown[0])
+        with self._write(actor, "masters", "Discount slabs") as session:
+            row = get_or_404(session, ENTITIES["discount_slab"], doc_no, field="doc_no")
+            info = self._slab_info(session, row)
+            current = dict(doc_date=info.doc_date, inactive=info.inactive, locations=list(info.locations),
+                           ranges=[dict(from_value=r.from_value, to_value=r.to_value, pct=r.pct) for r in info.ranges])
+            self._apply_slab(session, actor, row, {**current, **changes}, before=_slab_snapshot(info))
+            return self._slab_info(session, row)
+
+    def _apply_slab(self, session: Session, actor: Actor, row: m.DiscountSlab, data: Mapping[str, Any], *,
+                    before: dict | None) -> None:
+        doc_date = date_of(data.get("doc_date"), field="doc_date")
+        ranges = self._slab_ranges(data.get("ranges"))
+        loc_ids = self._location_ids(session, data.get("locations"))
+        row.doc_date, row.inactive = doc_date, flag(data.get("inactive"), field="inactive")
+        session.add(row)
+        session.flush()
+        session.execute(delete(m.DiscountSlabRange).where(m.DiscountSlabRange.slab_id == row.id))
+        session.execute(delete(m.DiscountSlabLocation).where(m.DiscountSlabLocation.slab_id == row.id))
+        session.add_all([m.DiscountSlabRange(slab_id=row.id, from_value=r.from_value, to_value=r.to_value, pct=r.pct)
+                         for r in ranges])
+        session.add_all([m.DiscountSlabLocation(slab_id=row.id, location_id=i) for i in loc_ids])
+        session.flush()
+        info = self._slab_info(session, row)
+        audit.record(session, actor, "update" if before else "create", "discount_slab", row.id, before=before,
+                     after=_slab_snapshot(info), summary=f"discount slab {row.doc_no}")
+
+    @staticmethod
+    def _slab_ranges(raw: Any) -> list[SlabRange]:
+        rows = list(raw or ())
+        if not rows:
+            raise ValidationError("Add at least one slab row", field="ranges")
+        out = []
+        for i, r in enumerate(rows, start=1):
+            r = _as_mapping(r, ("from_value", "to_value", "pct"))
+            try:
+                lo = amount(r.get("from_value"), field="from_value")
+                raw_to = r.get("to_value")
+                hi = None if raw_to is None or (isinstance(raw_to, str) and not raw_to.strip()) else amount(
+                    raw_to, field="to_value")
+                pct = percent(r.get("pct"), field="pct")
+            except ValidationError as exc:
+                raise ValidationError(f"row {i}: {exc.message}", field="ranges") from None
+            out.append(SlabRange(lo, hi, pct))
+        try:
+            validate_slab_ranges(out)
+        except MoneyError as exc:
+            raise ValidationError(str(exc), field="ranges") from None
+        return out
+
+    def get_discount_slab(self, doc_no: str) -> SlabInfo:
+        with self.db.read() as session:
+            return self._slab_info(session, get_or_404(session, ENTITIES["discount_slab"], doc_no, field="doc_no"))
+
+    def list_discount_slabs(self, *, status: str = "active", location: str | None = None, limit: int = 100,
+                            offset: int = 0) -> Page[SlabInfo]:
+        status = check_status(status)
+        limit, offset = check_paging(limit, offset)
+        s = m.DiscountSlab
+        conds = []
+        if status != "all":
+            conds.append(s.inactive == (status == "inactive"))
+        with self.db.read() as session:
+            if location:
+                loc = self._location(session, location, active=False)
+                conds.append(col(s.id).in_(sa_select(m.DiscountSlabLocation.slab_id)
+                                           .where(m.DiscountSlabLocation.location_id == loc.id)))
+            total = session.execute(sa_select(func.count()).select_from(s).where(*conds)).scalar_one()
+            rows = session.exec(select(s).where(*conds).order_by(col(s.doc_date).desc(), col(s.id).desc())
+                                .limit(limit).offset(offset)).all()
+            return Page(tuple(self._slab_info(session, r) for r in rows), total, limit, offset)
+
+    def _slab_info(self, session: Session, r: m.DiscountSlab) -> SlabInfo:
+        ranges = tuple(SlabRange(x.from_value, x.to_value, x.pct) for x in session.exec(
+            select(m.DiscountSlabRange).where(m.DiscountSlabRange.slab_id == r.id)
+            .order_by(m.DiscountSlabRange.from_value)).all())
+        locs = tuple(session.execute(
+            sa_select(m.Location.code).join(m.DiscountSlabLocation, m.DiscountSlabLocation.location_id == m.Location.id)
+            .where(m.DiscountSlabLocation.slab_id == r.id).order_by(m.Location.number)).scalars())
+        return SlabInfo(r.id, r.doc_no, r.doc_date, r.inactive, ranges, locs)
+
+    # ================================================================ loyalty cards
+    def create_loyalty_card(self, actor: Actor, *, name: str, doc_date: Any, value_per_point_usd: Any,
+                            categories: Sequence[Mapping[str, Any]], redemption_frequency_days: Any = 0,
+                            inactive: bool = False) -> LoyaltyCardInfo:
+        with self._write(actor, "masters", "Loyalty cards") as session:
+            row = m.LoyaltyCard(name="", doc_date=dt.date.min)
+            self._apply_card(session, actor, row, dict(name=name, doc_date=doc_date, value_per_point_usd=value_per_point_usd,
+                                                       categories=categories, inactive=inactive,
+                                                       redemption_frequency_days=redemption_frequency_days), before=None)
+            return self._card_info(session, row)
+
+    def update_loyalty_card(self, actor: Actor, name_key: str, **changes: Any) -> LoyaltyCardInfo:
+        allowed = {"name", "doc_date", "value_per_point_usd", "categories", "redemption_frequency_days", "inactive"}
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise ValidationError(f"unknown loyalty card field {unknown[0]!r}", field=unknown[0])
+        with self._write(actor, "masters", "Loyalty cards") as session:
+            row = get_or_404(session, ENTITIES["loyalty_card"], name_key, field="name")
+            info = self._card_info(session, row)
+            current = dict(name=info.name, doc_date=info.doc_date, value_per_point_usd=info.value_per_point_usd,
+                           redemption_frequency_days=info.redemption_frequency_days, inactive=info.inactive,
+                           categories=[dict(price_category=c.price_category,
+                                            sales_amount_per_point=c.sales_amount_per_point) for c in info.categories])
+            self._apply_card(session, actor, row, {**current, **changes}, before=_card_snapshot(info))
+            return self._card_info(session, row)
+
+    def _apply_card(self, session: Session, actor: Actor, row: m.LoyaltyCard, data: Mapping[str, Any], *,
+                    before: dict | None) -> None:
+        name = text(data.get("name"), field="name", label="Card name", required=True, max_len=60)
+        self._unique(session, m.LoyaltyCard, "name", name, exclude_id=row.id, field="name",
+                     message=f"Loyalty card {name} already exists", case_insensitive=True)
+        doc_date = date_of(data.get("doc_date"), field="doc_date")
+        days = integer(data.get("redemption_frequency_days"), field="redemption_frequency_days", minimum=0,
+                       maximum=3650, default=0)
+        value = amount(data.get("value_per_point_usd"), field="value_per_point_usd", positive=True)
+        rules = list(data.get("categories") or ())
+        if not rules:
+            raise ValidationError("Add at least one loyalty category", field="categories")
+        parsed: dict[str, Decimal] = {}
+        for i, r in enumerate(rules, start=1):
+            r = _as_mapping(r, ("price_category", "sales_amount_per_point"))
+            try:
+                cat = choice(r.get("price_category"), PRICE_CATEGORIES, field="price_category",
+                             label="Loyalty category")
+                per = amount(r.get("sales_amount_per_point"), field="sales_amount_per_point", positive=True)
+            except ValidationError as exc:
+                raise ValidationError(f"row {i}: {exc.message}", field="categories") from None
+            if cat in parsed:
+                raise ValidationError(f"row {i}: {cat} is already on an earlier row", field="categories")
+            parsed[cat] = per
+        row.name, row.doc_date, row.redemption_frequency_days, row.value_per_point_usd = name, doc_date, days, value
+        row.inactive = flag(data.get("inactive"), field="inactive")
+        session.add(row)
+        session.flush()
+        session.execute(delete(m.LoyaltyCardCategory).where(m.LoyaltyCardCategory.card_id == row.id))
+        session.add_all([m.LoyaltyCardCategory(card_id=row.id, price_category=c, sales_amount_per_point=v)
+                         for c, v in parsed.items()])
+        session.flush()
+        audit.record(session, actor, "update" if before else "create", "loyalty_card", row.id, before=before,
+                     after=_card_snapshot(self._card_info(session, row)), summary=f"loyalty card {row.name}")
+
+    def get_loyalty_card(self, name: str) -> LoyaltyCardInfo:
+        with self.db.read() as session:
+            return self._card_info(session, get_or_404(session, ENTITIES["loyalty_card"], name, field="name"))
+
+    def list_loyalty_cards(self, *, status: str = "active", search: str = "") -> list[LoyaltyCardInfo]:
+        status = check_status(status)
+        c = m.LoyaltyCard
+        conds = []
+        if status != "all":
+            conds.append(c.inactive == (status == "inactive"))
+        if (search or "").strip():
+            conds.append(col(c.name).ilike(like(search), escape="\\"))
+        with self.db.read() as session:
+            return [self._card_info(session, r) for r in session.exec(select(c).where(*conds).order_by(c.name)).all()]
+
+    @staticmethod
+    def _card_info(session: Session, r: m.LoyaltyCard) -> LoyaltyCardInfo:
+        cats = tuple(LoyaltyCategoryRule(x.price_category, x.sales_amount_per_point) for x in session.exec(
+            select(m.LoyaltyCardCategory).where(m.LoyaltyCardCategory.card_id == r.id)
+            .order_by(m.LoyaltyCardCategory.price_category)).all())
+        return LoyaltyCardInfo(r.id, r.name, r.doc_date, r.redemption_frequency_days, r.value_per_point_usd,
+                               r.inactive, cats)
+
+    # ================================================================ sales targets
+    def save_target(self, actor: Actor, *, kind: str, financial_year: Any, months: Sequence[Any],
+                    location: str | None = None, sales_person: str | None = None) -> TargetInfo:
+        """Location-wise or delegate-wise targets: 12 months of (target qty, target amount USD).
+
+        ``months``: 12 entries in month order, each ``(qty, amount)`` or a mapping
+        with ``target_qty``/``target_amount`` (and optionally ``month``).
+        Saving again for the same year and location/person replaces the figures.
+        """
+        with self._write(actor, "masters", "Sales targets") as session:
+            kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+            year = integer(financial_year, field="financial_year", minimum=2000, maximum=2100)
+            loc_id, sp_id = self._target_owner(session, kind_, location, sales_person)
+            figures = self._target_months(months)
+            t = m.SalesTarget
+            row = session.exec(select(t).where(t.kind == kind_, t.financial_year == year, t.location_id == loc_id,
+                                               t.sales_person_id == sp_id)).first()
+            before = _target_snapshot(self._target_info(session, row)) if row else None
+            if row is None:
+                row = t(kind=kind_, financial_year=year, location_id=loc_id, sales_person_id=sp_id)
+                session.add(row)
+                session.flush()
+            existing = {x.month: x for x in session.exec(select(m.SalesTargetMonth)
+                                                         .where(m.SalesTargetMonth.target_id == row.id)).all()}
+            for month, (qty, amt) in enumerate(figures, start=1):
+                mrow = existing.get(month) or m.SalesTargetMonth(target_id=row.id, month=month)
+                mrow.target_qty, mrow.target_amount = qty, amt
+                session.add(mrow)
+            session.flush()
+            info = self._target_info(session, row)
+            audit.record(session, actor, "update" if before else "create", "sales_target", row.id, before=before,
+                         after=_target_snapshot(info),
+                         summary=f"{kind_} target {year} {info.location or info.sales_person}")
+            return info
+
+    def _target_owner(self, session: Session, kind: str, location: Any, sales_person: Any) -> tuple[int | None, int | None]:
+        if kind == "location":
+            if not (location or "").strip():
+                raise ValidationError("Location is required", field="location")
+            return self._location(session, location, active=False).id, None
+        if not (sales_person or "").strip():
+            raise ValidationError("Sales person is required", field="sales_person")
+        return None, self._sales_person(session, sales_person, active=False).id
+
+    @staticmethod
+    def _target_months(months: Sequence[Any]) -> list[tuple[Decimal, Decimal]]:
+        months = list(months or ())
+        if len(months) != 12:
+            raise ValidationError(f"Enter the targets of all 12 months ({len(months)} given)", field="months")
+        out = []
+        for i, entry in enumerate(months, start=1):
+            if isinstance(entry, Mapping):
+                if "month" in entry and integer(entry["month"], field="month", minimum=1, maximum=12) != i:
+                    raise ValidationError(f"row {i}: months must be in order January to December", field="months")
+                qty_raw, amt_raw = entry.get("target_qty"), entry.get("target_amount")
+            else:
+                qty_raw, amt_raw = entry
+            try:
+                out.append((quantity(qty_raw, field="target_qty", default=Decimal("0.000")),
+                            amount(amt_raw, field="target_amount", default=Decimal("0.00"))))
+            except ValidationError as exc:
+                raise ValidationError(f"{MONTHS[i - 1]}: {exc.message}", field="months") from None
+        return out
+
+    def get_target(self, *, kind: str, financial_year: int, location: str | None = None,
+                   sales_person: str | None = None) -> TargetInfo:
+        with self.db.read() as session:
+            kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+            loc_id, sp_id = self._target_owner(session, kind_, location, sales_person)
+            t = m.SalesTarget
+            row = session.exec(select(t).where(t.kind == kind_, t.financial_year == financial_year,
+                                               t.location_id == loc_id, t.sales_person_id == sp_id)).first()
+            if row is None:
+                raise NotFound(f"No {kind_} target for {financial_year}", field="financial_year")
+            return self._target_info(session, row)
+
+    def list_targets(self, *, kind: str | None = None, financial_year: int | None = None) -> list[TargetInfo]:
+        t = m.SalesTarget
+        conds = []
+        if kind:
+            conds.append(t.kind == choice(kind, TARGET_KINDS, field="kind", label="Target kind"))
+        if financial_year:
+            conds.append(t.financial_year == financial_year)
+        with self.db.read() as session:
+            rows = session.exec(select(t).where(*conds).order_by(col(t.financial_year).desc(), t.kind, t.id)).all()
+            return [self._target_info(session, r) for r in rows]
+
+    @staticmethod
+    def _target_info(session: Session, r: m.SalesTarget) -> TargetInfo:
+        loc = session.get(m.Location, r.location_id) if r.location_id else None
+        sp = session.get(m.SalesPerson, r.sales_person_id) if r.sales_person_id else None
+        by_month = {x.month: x for x in session.exec(select(m.SalesTargetMonth)
+                                                     .where(m.SalesTargetMonth.target_id == r.id)).all()}
+        months = tuple(
+            TargetMonth(i, MONTHS[i - 1], by_month[i].target_qty if i in by_month else Decimal("0.000"),
+                        by_month[i].target_amount if i in by_month else Decimal("0.00"))
+            for i in range(1, 13)
+        )
+        return TargetInfo(r.id, r.kind, r.financial_year, loc.code if loc else None, sp.code if sp else None, months)
+
+    def target_progress(self, kind: str, year: int, *, location: str | None = None,
+                        sales_person: str | None = None) -> list[TargetProgress]:
+        """12 rows: target vs actual (posted SI/PI less SR/RD: net USD and qty), by month of the document date."""
+        kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+        year = integer(year, field="financial_year", minimum=2000, maximum=2100)
+        with self.db.read() as session:
+            loc_id, sp_id = self._target_owner(session, kind_, location, sales_person)
+            t = m.SalesTarget
+            target = session.exec(select(t).where(t.kind == kind_, t.financial_year == year, t.location_id == loc_id,
+                                                  t.sales_person_id == sp_id)).first()
+            months = self._target_info(session, target).months if target else tuple(
+                TargetMonth(i, MONTHS[i - 1], Decimal("0.000"), Decimal("0.00")) for i in range(1, 13))
+            d = m.Document
+            month = extract("month", d.doc_date)
+            owner = d.location_id == loc_id if kind_ == "location" else d.sales_person_id == sp_id
+            actual: dict[int, list[Decimal]] = {}
+            for types, sign in ((SALE_TYPES, 1), (RETURN_TYPES, -1)):
+                stmt = (sa_select(month, func.sum(d.total_qty), func.sum(d.net_usd))
+                        .where(col(d.doc_type).in_(types), d.status == "posted", owner,
+                               d.doc_date >= dt.date(year, 1, 1), d.doc_date <= dt.date(year, 12, 31))
+                        .group_by(month))
+                for mon, qty, usd in session.execute(stmt).all():
+                    acc = actual.setdefault(int(mon), [Decimal("0.000"), Decimal("0.00")])
+                    acc[0] += sign * (qty or 0)
+                    acc[1] += sign * (usd or 0)
+            out = []
+            for tm in months:
+                qty, usd = actual.get(tm.month, [Decimal("0.000"), Decimal("0.00")])
+                pct = q2(usd * 100 / tm.target_amount) if tm.target_amount > 0 else None
+                out.append(TargetProgress(tm.month, tm.month_name, tm.target_qty, qty.quantize(Decimal("0.001")),
+                                          tm.target_amount, usd.quantize(Decimal("0.01")), pct))
+            return out
+
+    # ---------------------------------------------------------------- sales target tasks
+    def copy_target(self, actor: Actor, *, kind: str, financial_year: Any, location: str | None = None,
+                    sales_person: str | None = None) -> TargetInfo:
+        """Sales Target Tasks, "copy": a year's twelve months to the next year for the same location or
+        sales person. Refused when the next year has targets already (open them to change them)."""
+        with self._write(actor, "masters", "Sales targets") as session:
+            kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+            year = integer(financial_year, field="financial_year", minimum=2000, maximum=2099)
+            loc_id, sp_id = self._target_owner(session, kind_, location, sales_person)
+            t = m.SalesTarget
+
+            def of(y: int) -> m.SalesTarget | None:
+                return session.exec(select(t).where(t.kind == kind_, t.financial_year == y, t.location_id == loc_id,
+                                                    t.sales_person_id == sp_id)).first()
+
+            source = of(year)
+            if source is None:
+                raise NotFound(f"No {kind_} target for {year} to copy", field="financial_year")
+            if of(year + 1) is not None:
+                raise Duplicate(f"Targets for {year + 1} exist already: open them to change them",
+                                field="financial_year")
+            months = self._target_info(session, source).months
+            row = t(kind=kind_, financial_year=year + 1, location_id=loc_id, sales_person_id=sp_id)
+            session.add(row)
+            session.flush()
+            session.add_all([m.SalesTargetMonth(target_id=row.id, month=x.month, target_qty=x.target_qty,
+                                                target_amount=x.target_amount) for x in months])
+            session.flush()
+            info = self._target_info(session, row)
+            audit.record(session, actor, "create", "sales_target", row.id, after=_target_snapshot(info),
+                         summary=f"{kind_} target {year + 1} {info.location or info.sales_person} copied from {year}")
+            return info
+
+    def export_targets(self, actor: Actor, *, kind: str, financial_year: Any, fmt: str = "csv") -> bytes:
+        """Sales Target Tasks, "export": every target of ``kind`` for the year, a row per owner and month
+        with the actuals (:meth:`target_progress`), as CSV or XLSX (:data:`TARGET_EXPORT_COLUMNS`)."""
+        actor.require("masters", "Exporting sales targets")
+        kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+        year = integer(financial_year, field="financial_year", minimum=2000, maximum=2100)
+        fmt = (fmt or "").strip().lower()
+        if fmt not in tabular.FORMATS:
+            raise ValidationError(f"format: one of {', '.join(tabular.FORMATS)}, got {fmt!r}", field="format")
+        rows = []
+        for target in self.list_targets(kind=kind_, financial_year=year):
+            owner = target.location if kind_ == "location" else target.sales_person
+            for p in self.target_progress(kind_, year, **{"location" if kind_ == "location" else "sales_person": owner}):
+                rows.append([kind_, str(year), owner or "", str(p.month), p.month_name, f"{p.target_qty:f}",
+                             f"{p.target_amount:f}", f"{p.actual_qty:f}", f"{p.actual_amount_usd:f}",
+                             "" if p.pct_achieved is None else f"{p.pct_achieved:f}"])
+        return tabular.table_bytes(fmt, f"Targets {year}", TARGET_EXPORT_COLUMNS, rows)
+
+    # ---------------------------------------------------------------- shared
+    def _location_ids(self, session: Session, raw: Any) -> list[int]:
+        if isinstance(raw, str):
+            raw = [p for p in raw.replace(",", ";").split(";")]
+        codes = [str(c).strip() for c in (raw or ()) if str(c).strip()]
+        if not codes:
+            raise ValidationError("Select at least one location", field="locations")
+        ids: list[int] = []
+        for c in codes:
+            loc = self._location(session, c, field="locations")
+            if loc.id not in ids:
+                ids.append(loc.id)
+        return ids
+
+
+def _as_mapping(r: Any, names: tuple[str, ...]) -> Mapping[str, Any]:
+    if isinstance(r, Mapping):
+        return r
+    if isinstance(r, (PromoRange, SlabRange, LoyaltyCategoryRule)):
+        return {n: getattr(r, n) for n in names}
+    return dict(zip(names, r))
+
+
+def _promotion_snapshot(info: PromotionInfo) -> dict:
+    return dict(scheme_no=info.scheme_no, item=info.item, unit=info.unit, reason=info.reason,
+                expense_account=info.expense_account, cost_centre=info.cost_centre, scheme_date=info.scheme_date,
+                inactive=info.inactive, locations=list(info.locations),
+                ranges=[[r.min_qty, r.max_qty, r.free_qty] for r in info.ranges])
+
+
+def _slab_snapshot(info: SlabInfo) -> dict:
+    return dict(doc_no=info.doc_no, doc_date=info.doc_date, inactive=info.inactive, locations=list(info.locations),
+                ranges=[[r.from_value, r.to_value, r.pct] for r in info.ranges])
+
+
+def _card_snapshot(info: LoyaltyCardInfo) -> dict:
+    return dict(name=info.name, doc_date=info.doc_date, redemption_frequency_days=info.redemption_frequency_days,
+                value_per_point_usd=info.value_per_point_usd, inactive=info.inactive,
+                categories=[[c.price_category, c.sales_amount_per_point] for c in info.categories])
+
+
+def _target_snapshot(info: TargetInfo) -> dict:
+    return dict(kind=info.kind, financial_year=info.financial_year, location=info.location,
+                sales_person=info.sales_person, months=[[x.target_qty, x.target_amount] for x in info.months])
+
+
+__all__ = [
+    "LoyaltyCardInfo", "LoyaltyCategoryRule", "MONTHS", "PromotionInfo", "SchemeMasters", "SlabInfo", "TargetInfo",
+    "TargetMonth", "TargetProgress",
+]

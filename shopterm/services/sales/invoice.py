@@ -1,0 +1,1404 @@
+"""Sales documents: the Sales Invoice (Facture, doc type ``SI``) and what it shares
+with orders, proformas, provisional invoices and returns (DESIGN §4, §6, §7).
+
+The screen (and ``shopterm post``) hands over a :class:`~.drafts.DocumentDraft`
+— codes and typed values. One function, :meth:`SalesService._build`, resolves
+it against the masters (read once per call), computes the totals with
+:func:`core.totals.compute_totals` and the journal, and checks every rule. It
+runs in two modes:
+
+- *preview* (``strict=False``): nothing is written; a broken rule that does not
+  stop the arithmetic (day not open, stock, expiry, credit limit, inactive
+  records…) becomes a warning. The grid calls it on each keystroke, F9 shows
+  its journal before saving.
+- *post* (``strict=True``): inside the posting transaction, the first broken
+  rule raises its :class:`~.errors.ShopError` and nothing is written.
+
+Invoice journal (DESIGN §7)::
+
+    Dr 1200 Receivable   receivable (customer sub-ledger; CDF doc: the CDF amount rounded
+                         to the cash increment, booked at q2(cdf / rate) USD)
+    Cr 4000 Sales        subtotal − flat discount
+    Cr 2100 VAT          Σ line tax
+    Cr 4100 Round off    CDF doc: the cash rounding, and the cents of USD conversion
+    Dr 5000 COGS / Cr 1300 Inventory   Σ q2(qty × batch cost)
+
+Stock moves −qty per line (kind ``sale``); the ledger entry is due on the
+document date + the customer's credit days (a cash sale: the document date).
+
+Shared with the other documents (services ``orders``, ``provisional``): only a
+sales invoice moves stock, so only its lines need a batch with stock (orders,
+proformas and provisional invoices take a batch only when one is typed); an
+order or proforma posts no journal. Free offers (:mod:`.promotions`) and
+loyalty points (:mod:`.loyalty`) are computed in the same build: a loyalty
+redemption is Dr 6300 and lowers the receivable to the payable; free goods
+leave stock with an invoice (kind ``free``) at cost, Dr promotion / Cr 1300.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from ...core.errors import TotalsError
+from ...core.journal import (
+    COGS,
+    INVENTORY,
+    LOYALTY,
+    RECEIVABLE,
+    ROUND_OFF,
+    SALES,
+    VAT,
+    JLine,
+    UnbalancedJournalError,
+    balance_into,
+    cost_of,
+    credit,
+    debit,
+    without_zero,
+)
+from ...core.money import (
+    Currency,
+    MoneyError,
+    format_amount,
+    format_qty,
+    parse_amount,
+    parse_pct,
+    parse_qty,
+    parse_rate,
+    q2,
+    to_usd,
+)
+from ...core.slabs import SlabRange
+from ...core.totals import DocumentTotals, LineInput, LineTotals, compute_totals
+from ...store.models import (
+    Account,
+    Batch,
+    Customer,
+    CustomerLocation,
+    Document,
+    DocumentLine,
+    Item,
+    JournalLine,
+    JournalVoucher,
+    LedgerEntry,
+    Location,
+    LoyaltyCard,
+    SalesPerson,
+    ShopSetup,
+    User,
+)
+from ..admin import audit
+from ..context import Actor
+from ..cash.day import find_location, require_open, require_setup, system_rate_or_fail
+from ..documents.drafts import DocumentDraft, DraftLine, draft_from_dict, draft_to_dict
+from ..errors import (
+    ApprovalRequired,
+    CreditLimitExceeded,
+    DayClosed,
+    DayNotOpen,
+    ExpiredBatch,
+    InactiveRecord,
+    InsufficientStock,
+    NotFound,
+    PostedIsFinal,
+    PriceNeedsApproval,
+    SetupMissing,
+    ShopError,
+    UnbalancedJournal,
+    ValidationError,
+)
+from ..headless import Fields, handler
+from ..schemes.loyalty import LoyaltyCalc, loyalty_specs, redemption_for, with_earned
+from ..documents.posting import PostingPlan, PostResult, StockSpec, line_row, utcnow
+from ..schemes.pricing import PriceBook, price_for, slab_ranges
+from ..schemes.promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free_line_rows
+from ..stock import (BatchStock, StockAsk, batches, check_available, check_batch, default_batch, on_hand,
+                    on_hand_of_batches, on_hand_of_items, parse_date, reservations, reserved)
+from ...core.text import CONTACT_MAX
+from ..documents.approvals import rate_approvals
+from ...core.units import check_qty_for_unit
+from ..masters.base import free_text
+
+if TYPE_CHECKING:
+    from .. import Services
+
+USD, CDF = Currency.USD, Currency.CDF
+Z = Decimal("0.00")
+ZQ = Decimal("0.000")
+SALES_TYPES = ("cash", "credit")
+FLAT_TYPES = ("percent", "amount")
+ORDER_TYPES = ("SO", "PF")
+#: documents whose lines leave stock when posted (batch mandatory, stock checked)
+STOCK_OUT_TYPES = ("SI",)
+#: documents whose credit sale raises the customer's receivable (credit-limit check)
+RECEIVABLE_TYPES = ("SI", "PI")
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInfo:
+    """What the invoice header auto-fills when a customer is chosen."""
+
+    id: int
+    code: str
+    name: str
+    kind: str  # credit | cash
+    contact: str
+    credit_limit: Decimal
+    credit_days: int
+    outstanding_usd: Decimal  # Σ customer-ledger amounts (USD)
+    available_credit: Decimal  # limit − outstanding (negative when over the limit)
+    price_category: str
+    tax_exempt: bool
+    free_offer: bool
+    loyalty_card: str | None
+    sales_person: str | None
+    inactive: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LineDefaults:
+    """What the item grid fills when an item is typed."""
+
+    item: str
+    name: str
+    unit: str
+    pack_size: Decimal
+    tax_rate: Decimal
+    current_stock: Decimal
+    reserved_stock: Decimal
+    batch: str | None  # first expiry, not expired, with stock (FEFO)
+    batch_expiry: dt.date | None
+    batch_stock: Decimal
+    price: Decimal | None  # document currency, loaded by the additional %; None: no price set
+    price_usd: Decimal | None
+    batches: tuple[BatchStock, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDefaults:
+    """What a new invoice starts with at the counter (DESIGN §12 "Counter flow")."""
+
+    location: str
+    customer: CustomerInfo | None  # the location's walk-in cash customer (Shop Setup); None: none set
+    sales_type: str  # cash | credit (the customer's kind)
+    currency: str  # Shop Setup's default currency
+    sales_person: str | None  # the signed-in user's own sales person, else the walk-in customer's
+    own_sales_person: str | None = None  # the signed-in user's own sales person only
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChoice:
+    """A row of the F2 item list: the price for this document and the stock available."""
+
+    code: str
+    name: str
+    detail: str  # "2.50 USD · avail 600 BOX" as shown beside the name
+    barcode: str | None
+    price: Decimal | None
+    available: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewLine:
+    line: int  # 1-based position in draft.lines
+    item: str
+    name: str
+    unit: str
+    batch: str | None
+    batch_expiry: dt.date | None
+    qty: Decimal
+    price: Decimal
+    price_usd: Decimal
+    price_from_list: bool
+    discount_pct: Decimal
+    tax_rate: Decimal  # 0 when the document is tax-exempt
+    unit_cost_usd: Decimal
+    totals: LineTotals
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    """One voucher line as F9 "Voucher Details" shows it (USD debit/credit + the currency amount)."""
+
+    account: str
+    account_name: str
+    debit: Decimal
+    credit: Decimal
+    currency: str
+    amount: Decimal
+    amount_usd: Decimal
+    customer: str | None
+    memo: str
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    totals: DocumentTotals
+    journal: list[JLine]
+    warnings: list[str]
+    lines: tuple[PreviewLine, ...] = ()
+    voucher: tuple[JournalRow, ...] = ()
+    customer: CustomerInfo | None = None
+    due_date: dt.date | None = None
+    rate: Decimal | None = None
+    free_lines: tuple[FreeLine, ...] = ()  # the Free Offers tab
+    hints: tuple[str, ...] = ()  # e.g. "Free offer not applying: …" (not a broken rule)
+    loyalty: LoyaltyCalc | None = None  # the loyalty footer (points held, earned, redemption)
+
+    @property
+    def ok(self) -> bool:
+        return not self.warnings
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    id: int
+    doc_type: str
+    number: str | None
+    status: str
+    date: dt.date
+    location: str
+    customer: str | None
+    customer_name: str | None
+    sales_type: str
+    currency: str
+    net: Decimal
+    net_usd: Decimal
+    payable: Decimal
+    narration: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTotals:
+    total_qty: Decimal
+    total_gross: Decimal
+    total_discount: Decimal
+    subtotal: Decimal
+    flat_type: str
+    flat_pct: Decimal
+    flat_amount: Decimal
+    flat_from_slab: bool
+    tax: Decimal
+    net: Decimal
+    net_usd: Decimal
+    net_cdf: Decimal
+    round_off_cdf: Decimal
+    receivable: Decimal
+    receivable_usd: Decimal
+    payable: Decimal
+    payable_usd: Decimal
+    payable_cdf: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    line_no: int
+    item: str | None
+    name: str
+    batch: str | None
+    batch_expiry: dt.date | None
+    unit: str
+    qty: Decimal
+    is_free: bool
+    price: Decimal
+    price_usd: Decimal
+    gross: Decimal
+    discount_pct: Decimal
+    discount_amount: Decimal
+    line_flat: Decimal
+    line_net: Decimal
+    flat_share: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+    unit_cost_usd: Decimal
+    qty_done: Decimal
+    qty_returned: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    """A document for F3 search and F9 voucher details: header, lines, totals, journal."""
+
+    id: int
+    doc_type: str
+    number: str | None
+    status: str
+    subtype: str
+    location: str
+    date: dt.date
+    customer: str | None
+    customer_name: str | None
+    sales_person: str | None
+    sales_type: str
+    currency: str
+    rate: Decimal
+    contact_no: str
+    additional_price_pct: Decimal
+    agent_commission: bool
+    free_offer: bool
+    print_usd: bool
+    tax_exempt: bool
+    narration: str
+    due_date: dt.date | None
+    order: str | None  # the SO/PF it converts
+    created_by: str | None
+    posted_by: str | None
+    approved_by: str | None
+    posted_at: dt.datetime | None
+    totals: StoredTotals
+    lines: tuple[LineView, ...]
+    journal: tuple[JournalRow, ...]
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsContext:
+    """What a screen needs to recompute a document's totals in memory (``core.totals``) on
+    every keystroke, read once per location and date (the item grid makes no database call)."""
+
+    location: str
+    date: dt.date
+    rate: Decimal | None  # the system rate on the date
+    cdf_increment: Decimal
+    slabs: tuple[SlabRange, ...]  # the active discount slab's ranges (empty: none)
+
+
+# ---------------------------------------------------------------- the build (shared by preview and post)
+
+
+@dataclass(slots=True)
+class _Line:
+    n: int
+    item: Item
+    batch: Batch | None
+    qty: Decimal
+    price: Decimal
+    price_usd: Decimal
+    from_list: bool
+    discount_pct: Decimal
+    flat: Decimal
+    tax_rate: Decimal
+    unit_cost: Decimal
+
+
+@dataclass(slots=True)
+class _Built:
+    draft: DocumentDraft
+    date: dt.date
+    location: Location
+    currency: Currency
+    rate: Decimal
+    customer: Customer | None
+    sales_person: SalesPerson | None
+    sales_type: str
+    contact_no: str
+    additional_pct: Decimal
+    tax_exempt: bool
+    flat_type: str | None
+    flat_value: Decimal | None
+    lines: list[_Line]
+    totals: DocumentTotals
+    journal: list[JLine]
+    warnings: list[str]
+    due_date: dt.date
+    outstanding_usd: Decimal = Z
+    approver: Actor | None = None
+    order: Document | None = None
+    free: list[FreeGood] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    loyalty: LoyaltyCalc | None = None
+
+
+def _to_date(value: Any, default: dt.date) -> dt.date:
+    return parse_date(value, "date") or default
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _code(value: Any) -> str:
+    return str(value or "").strip().upper()
+
+
+def _line_err(n: int, exc: MoneyError, field_name: str) -> ValidationError:
+    return ValidationError(f"Line {n}: {exc}", field=field_name, line=n)
+
+
+class _Masters:
+    """Masters read once per build (the grid previews on every keystroke)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.items: dict[str, Item | None] = {}
+        self.batches: dict[tuple[int, str], Batch | None] = {}
+        self.prices: PriceBook | None = None
+
+    def prefetch(self, lines: "list[DraftLine]", location_id: int, on: dt.date) -> None:
+        """Read the lines' items, their typed batches and their price-list rows in three queries."""
+        codes = {_code(dl.item) for dl in lines if not dl.is_blank()} - {""} - set(self.items)
+        if codes:
+            found = {i.code: i for i in self.session.exec(select(Item).where(col(Item.code).in_(sorted(codes))))}
+            for c in codes:
+                self.items[c] = found.get(c)
+        wanted = {(self.items[_code(dl.item)].id, _code(dl.batch)) for dl in lines
+                  if not dl.is_blank() and self.items.get(_code(dl.item)) is not None and _code(dl.batch)}
+        wanted -= set(self.batches)
+        if wanted:
+            rows = self.session.exec(select(Batch).where(col(Batch.item_id).in_(sorted({i for i, _ in wanted})),
+                                                         col(Batch.code).in_(sorted({c for _, c in wanted})))).all()
+            found_b = {(b.item_id, b.code): b for b in rows}
+            for key in wanted:
+                self.batches[key] = found_b.get(key)
+        self.prices = PriceBook(self.session, [i.id for i in self.items.values() if i is not None], location_id, on)
+
+    def item(self, code: str) -> Item | None:
+        if code not in self.items:
+            self.items[code] = self.session.exec(select(Item).where(Item.code == code)).first()
+        return self.items[code]
+
+    def batch(self, item_id: int, code: str) -> Batch | None:
+        key = (item_id, code)
+        if key not in self.batches:
+            self.batches[key] = self.session.exec(
+                select(Batch).where(Batch.item_id == item_id, Batch.code == code)).first()
+        return self.batches[key]
+
+
+def customer_at(session: Session, customer: Customer, location: Location) -> bool:
+    """A customer may transact at its assigned locations (a cash customer: its own location too)."""
+    if customer.location_id == location.id:
+        return True
+    return session.exec(select(CustomerLocation).where(CustomerLocation.customer_id == customer.id,
+                                                       CustomerLocation.location_id == location.id)).first() is not None
+
+
+def outstanding_usd(session: Session, customer_id: int) -> Decimal:
+    """What the customer owes (USD): Σ customer-ledger amounts."""
+    value = session.execute(sa_select(func.sum(LedgerEntry.amount_usd))
+                            .where(LedgerEntry.customer_id == customer_id)).scalar()
+    return Z if value is None else value
+
+
+def invoice_journal(totals: DocumentTotals, customer_id: int | None, cogs_usd: Decimal, *,
+                    memo: str = "") -> list[JLine]:
+    """The journal of a sales invoice (module docstring); balances in USD."""
+    ccy, rate = totals.currency, totals.rate
+    net_sales = totals.net_sales
+    redeemed = debit(LOYALTY, totals.redemption_value, memo="loyalty redemption")
+    if ccy is USD:
+        lines = [
+            debit(RECEIVABLE, totals.payable_usd, customer_id=customer_id, memo=memo),
+            redeemed,
+            credit(SALES, net_sales, memo=memo),
+            credit(VAT, totals.tax, memo=memo),
+        ]
+    else:
+        lines = [
+            debit(RECEIVABLE, totals.payable_usd, CDF, totals.payable, customer_id=customer_id, memo=memo),
+            redeemed,
+            credit(SALES, to_usd(net_sales, CDF, rate), CDF, net_sales, memo=memo),
+            credit(VAT, to_usd(totals.tax, CDF, rate), CDF, totals.tax, memo=memo),
+            credit(ROUND_OFF, to_usd(totals.round_off_cdf, CDF, rate), CDF, totals.round_off_cdf, memo="cash rounding"),
+        ]
+        balanced = balance_into(lines, ROUND_OFF)
+        if len(balanced) > len(lines):  # fold the conversion cents into the one round-off line
+            lines[-1] = replace(lines[-1], amount_usd=lines[-1].amount_usd + balanced[-1].amount_usd)
+    lines += [debit(COGS, cogs_usd, memo=memo), credit(INVENTORY, cogs_usd, memo=memo)]
+    return without_zero(lines)
+
+
+#: what an approval was for, in the approver's audit row
+APPROVAL_ACTIONS = {"credit_limit": "credit limit", "price_approval": "price below cost",
+                    "rate_approval": "exchange rate"}
+
+
+def price_approvals(lines: "list[_Line]", totals: Any, ccy: Currency,
+                    redemption_value: Decimal) -> list[ApprovalRequired]:
+    """The lines sold at a zero price or below their cost, and a payable of zero for lines of value.
+
+    Each needs a manager's approval (DESIGN §10); free goods are separate lines and never ask.
+    The cost is the batch's (else the item's) USD cost per unit; a CDF price is compared at the
+    document's rate.
+    """
+    out: list[ApprovalRequired] = []
+    for l in lines:
+        if l.qty <= 0:
+            continue
+        if l.price <= 0:
+            out.append(PriceNeedsApproval(
+                f"Line {l.n}: {l.item.code} at a price of {format_amount(l.price)} {ccy.value} — "
+                "a manager's approval is needed", field="price", line=l.n))
+        elif l.price_usd < l.unit_cost:
+            shown = f"{format_amount(l.price)} {ccy.value}" + (f" ({format_amount(l.price_usd)} USD)"
+                                                               if ccy is not USD else "")
+            out.append(PriceNeedsApproval(
+                f"Line {l.n}: {l.item.code} at {shown} is below its cost {format_amount(l.unit_cost)} USD — "
+                "a manager's approval is needed", field="price", line=l.n))
+    if not out and lines and any(l.qty > 0 for l in lines) and totals.payable <= 0 and redemption_value <= 0:
+        out.append(PriceNeedsApproval(
+            f"The lines come to a payable of {format_amount(totals.payable)} {ccy.value} — "
+            "a manager's approval is needed", field="price", line=lines[0].n))
+    return out
+
+
+class SalesService:
+    def __init__(self, services: "Services"):
+        self.s = services
+        self.db = services.db
+
+    # -- header and grid helpers ---------------------------------------------------
+    def customer_info(self, code: str, location: str | None = None) -> CustomerInfo:
+        """The header's auto-fill. Refuses an unknown or inactive customer, or one not at the location."""
+        with self.db.read() as session:
+            loc = find_location(session, location)
+            cust = self._customer(session, code, loc, strict=True, warn=[])
+            return self._customer_info(session, cust)
+
+    def _customer_info(self, session: Session, cust: Customer, outstanding: Decimal | None = None) -> CustomerInfo:
+        owed = outstanding_usd(session, cust.id) if outstanding is None else outstanding
+        card = session.get(LoyaltyCard, cust.loyalty_card_id) if cust.loyalty_card_id else None
+        sp = session.get(SalesPerson, cust.sales_person_id) if cust.sales_person_id else None
+        return CustomerInfo(cust.id, cust.code, cust.name, cust.kind, cust.mobile, cust.credit_limit_usd,
+                            cust.credit_days, owed, cust.credit_limit_usd - owed, cust.price_category,
+                            cust.tax_exempt, cust.free_offer, card.name if card else None, sp.code if sp else None,
+                            cust.inactive)
+
+    def new_invoice_defaults(self, actor: Actor | None, location: str | None = None) -> InvoiceDefaults:
+        """A new invoice's header: the walk-in cash customer and the currency from the location's
+        Shop Setup, the signed-in user's own sales person."""
+        with self.db.read() as session:
+            loc = find_location(session, location, actor)
+            setup = session.exec(select(ShopSetup).where(ShopSetup.location_id == loc.id)).first()
+            info = None
+            if setup is not None and setup.cash_customer_id:
+                cust = session.get(Customer, setup.cash_customer_id)
+                if cust is not None and not cust.inactive:
+                    info = self._customer_info(session, cust)
+            sp = self.s.users.sales_person_of(session, actor)
+            currency = (setup.default_currency if setup is not None else None) or "USD"
+            sales_type = "credit" if info is not None and info.kind == "credit" else "cash"
+            return InvoiceDefaults(loc.code, info, sales_type, currency, sp.code if sp else (
+                info.sales_person if info is not None else None), sp.code if sp else None)
+
+    def item_choices(self, query: str, location: str | None = None, customer_code: str | None = None,
+                     currency: Currency | str = "USD", rate: Decimal | str | None = None,
+                     date: dt.date | None = None, limit: int = 50) -> list[ItemChoice]:
+        """The F2 item list (and the grid's code/barcode resolution): active items whose code,
+        barcode or name holds ``query``, each with its price for the customer and currency and
+        the stock available at the location (on hand − reserved). An exact code or barcode
+        comes first; a barcode that matches exactly is the only row."""
+        q = (query or "").strip()
+        on = date or self.s.today()
+        try:
+            ccy = Currency.parse(currency)
+        except MoneyError:
+            raise ValidationError("Currency: use USD or CDF", field="currency") from None
+        with self.db.read() as session:
+            loc = find_location(session, location)
+            active = Item.inactive == False  # noqa: E712
+            rows: list[Item] = []
+            if q:
+                rows = list(session.exec(select(Item).where(active, Item.barcode == q)).all())
+            if not rows:
+                stmt = select(Item).where(active)
+                if q:
+                    like = f"%{q}%"
+                    stmt = stmt.where(or_(col(Item.code).ilike(like), col(Item.name).ilike(like),
+                                          col(Item.barcode).ilike(like)))
+                rows = list(session.exec(stmt.order_by(Item.code).limit(limit)).all())
+                exact = [r for r in rows if r.code.upper() == q.upper()]
+                rows = exact + [r for r in rows if r not in exact]
+            category = "retail"
+            if customer_code:
+                cust = session.exec(select(Customer).where(Customer.code == _code(customer_code))).first()
+                if cust is not None:
+                    category = cust.price_category
+            try:
+                the_rate: Decimal | None = self._rate(session, rate, on)
+            except ShopError:  # no system rate: prices kept in the other currency show as "no price"
+                the_rate = None
+            ids = [item.id for item in rows]
+            held = on_hand_of_items(session, loc.id, ids)  # available = on hand − reserved (DESIGN §6)
+            held_back, _ = reservations(session, loc.id, ids)
+            out = []
+            for item in rows:
+                price = price_for(session, item.id, loc.id, ccy, category, on, the_rate)
+                avail = held.get(item.id, Decimal(0)) - held_back.get(item.id, Decimal(0))
+                shown = f"{format_amount(price)} {ccy.value}" if price is not None else "no price"
+                out.append(ItemChoice(item.code, item.name, f"{shown} · avail {format_qty(avail)} {item.unit}",
+                                      item.barcode, price, avail))
+            return out
+
+    def line_defaults(self, item_code: str, location: str | None = None, customer_code: str | None = None,
+                      currency: Currency | str = "USD", rate: Decimal | str | None = None,
+                      date: dt.date | None = None, additional_pct: Decimal | str = "0") -> LineDefaults:
+        """Unit, pack size, tax, stock, the FEFO batch and the price list price for a typed item."""
+        code = _code(item_code)
+        on = date or self.s.today()
+        try:
+            ccy = Currency.parse(currency)
+        except MoneyError:
+            raise ValidationError("Currency: use USD or CDF", field="currency") from None
+        try:
+            add = parse_pct(additional_pct if not _blank(additional_pct) else "0", field="additional_price_pct")
+        except MoneyError as exc:
+            raise ValidationError(str(exc), field="additional_price_pct") from None
+        with self.db.read() as session:
+            loc = find_location(session, location)
+            item = session.exec(select(Item).where(Item.code == code)).first()
+            if item is None:
+                raise NotFound(f"Item {code} not found", field="item")
+            if item.inactive:
+                raise InactiveRecord(f"Item {code} is inactive", field="item")
+            the_rate = self._rate(session, rate, on)
+            category = "retail"
+            if customer_code:
+                cust = session.exec(select(Customer).where(Customer.code == _code(customer_code))).first()
+                if cust is not None:
+                    category = cust.price_category
+            stock = batches(session, item.id, loc.id, on)
+            first = next((b for b in stock if not b.expired), None)
+            price = price_for(session, item.id, loc.id, ccy, category, on, the_rate, add)
+            price_usd = None if price is None else (price if ccy is USD else to_usd(price, ccy, the_rate))
+            return LineDefaults(item.code, item.name, item.unit, item.pack_size, item.tax_rate,
+                                on_hand(session, item.id, loc.id), reserved(session, item.id, loc.id),
+                                first.code if first else None, first.expiry if first else None,
+                                first.qty if first else ZQ, price, price_usd, tuple(stock))
+
+    # -- preview -------------------------------------------------------------------
+    def preview(self, draft: DocumentDraft, actor: Actor | None = None) -> Preview:
+        """Totals, journal and warnings for the draft as typed; writes nothing."""
+        with self.db.read() as session:
+            b = self._build(session, draft, strict=False, actor=actor)
+            return self._preview_of(session, b)
+
+    def _preview_of(self, session: Session, b: _Built) -> Preview:
+        lines = tuple(
+            PreviewLine(l.n, l.item.code, l.item.name, l.item.unit, l.batch.code if l.batch else None,
+                        l.batch.expiry if l.batch else None, l.qty, l.price, l.price_usd, l.from_list,
+                        l.discount_pct, l.tax_rate, l.unit_cost, lt)
+            for l, lt in zip(b.lines, b.totals.lines)
+        )
+        info = self._customer_info(session, b.customer, b.outstanding_usd) if b.customer else None
+        return Preview(b.totals, b.journal, b.warnings, lines, self._voucher_rows(session, b.journal), info,
+                       b.due_date, b.rate, tuple(f.view() for f in b.free), tuple(b.hints), b.loyalty)
+
+    def _voucher_rows(self, session: Session, journal: list[JLine]) -> tuple[JournalRow, ...]:
+        names = dict(session.execute(sa_select(Account.code, Account.name)).all())
+        codes = {}
+        ids = {l.customer_id for l in journal if l.customer_id}
+        if ids:
+            codes = dict(session.execute(sa_select(Customer.id, Customer.code).where(col(Customer.id).in_(ids))).all())
+        return tuple(
+            JournalRow(l.account, names.get(l.account, ""), l.amount_usd if l.amount_usd > 0 else Z,
+                       -l.amount_usd if l.amount_usd < 0 else Z, l.currency.value, l.amount, l.amount_usd,
+                       codes.get(l.customer_id), l.memo)
+            for l in journal
+        )
+
+    # -- drafts --------------------------------------------------------------------
+    def save_draft(self, actor: Actor, draft: DocumentDraft, draft_id: int | None = None) -> int:
+        """Save (or re-save) a numberless draft exactly as typed; returns its id."""
+        actor.require("sell", "Saving a sales document")
+        data = draft_to_dict(draft)
+        with self.db.write() as session:
+            doc = self._draft_row(session, draft_id, draft.doc_type) if draft_id else None
+            before = dict(doc.extra.get("draft", {})) if doc else None
+            loc = find_location(session, draft.location, actor)
+            date = _to_date(draft.date, self.s.today())
+            if doc is None:
+                doc = Document(doc_type=draft.doc_type, status="draft", location_id=loc.id, doc_date=date,
+                               created_by=actor.user_id)
+            doc.location_id, doc.doc_date = loc.id, date
+            doc.subtype = (draft.invoice_type or "")[:20]
+            doc.narration = free_text(draft.narration, field="narration")
+            cust = session.exec(select(Customer).where(Customer.code == _code(draft.customer))).first() \
+                if draft.customer else None
+            doc.customer_id = cust.id if cust else None
+            try:  # the footer figures for the list view, when the draft computes
+                b = self._build(session, draft, strict=False, actor=actor)
+            except ShopError:
+                b = None
+            except MoneyError:
+                b = None
+            if b is not None:
+                self._fill_header(doc, b)
+            doc.extra = {"draft": data}
+            doc.updated_at = utcnow()
+            session.add(doc)
+            session.flush()
+            audit.record(session, actor, "update" if before is not None else "create", "document", doc.id,
+                         before=before, after=data,
+                         summary=f"draft {draft.doc_type} {'updated' if before is not None else 'saved'}")
+            return doc.id
+
+    def load_draft(self, draft_id: int) -> DocumentDraft:
+        with self.db.read() as session:
+            doc = self._draft_row(session, draft_id, None)
+            return draft_from_dict(doc.extra.get("draft", {}))
+
+    def discard_draft(self, actor: Actor, draft_id: int) -> None:
+        """Delete a draft (drafts may be edited and discarded freely; posted documents never)."""
+        actor.require("sell", "Discarding a draft")
+        with self.db.write() as session:
+            doc = self._draft_row(session, draft_id, None)
+            before = dict(doc.extra.get("draft", {}))
+            session.execute(DocumentLine.__table__.delete().where(DocumentLine.document_id == doc.id))
+            session.delete(doc)
+            audit.record(session, actor, "delete", "document", draft_id, before=before,
+                         summary=f"draft {doc.doc_type} discarded")
+
+    @staticmethod
+    def _draft_row(session: Session, draft_id: int, doc_type: str | None) -> Document:
+        doc = session.get(Document, draft_id)
+        if doc is None:
+            raise NotFound(f"Draft {draft_id} not found", field="draft")
+        if doc.status != "draft":
+            raise PostedIsFinal(f"{doc.doc_type} {doc.number} is already {doc.status}; posted documents are final",
+                                field="draft")
+        if doc_type is not None and doc.doc_type != doc_type:
+            raise ValidationError(f"Draft {draft_id} is a {doc.doc_type}, not a {doc_type}", field="draft")
+        return doc
+
+    # -- posting ---------------------------------------------------------------------
+    def post_invoice(self, actor: Actor, draft: DocumentDraft, draft_id: int | None = None) -> PostResult:
+        """Post a Sales Invoice: all or nothing (DESIGN §1). ``draft_id`` posts a saved draft."""
+        actor.require("sell", "Sales invoices")
+        if draft.doc_type != "SI":
+            raise ValidationError(f"post_invoice posts sales invoices (SI), not {draft.doc_type}", field="doc_type")
+        with self.db.write() as session:
+            existing = self._draft_row(session, draft_id, "SI") if draft_id else None
+            b = self._build(session, draft, strict=True, actor=actor)
+            return self._post(session, actor, b, existing, stock_kind="sale")
+
+    def _post(self, session: Session, actor: Actor, b: _Built, existing: Document | None, *,
+              stock_kind: str | None) -> PostResult:
+        doc = existing or Document(doc_type=b.draft.doc_type, location_id=b.location.id, doc_date=b.date,
+                                   created_by=actor.user_id)
+        self._fill_header(doc, b)
+        doc.extra = {k: v for k, v in doc.extra.items() if k != "draft"}
+        doc.extra.update({"due_date": b.due_date.isoformat(), "flat_from_slab": b.totals.flat_from_slab})
+        if b.order is not None:
+            doc.source_id = b.order.id
+            doc.extra["order"] = b.order.number
+        if b.approver is not None:
+            doc.approved = True
+            doc.extra["approval"] = "credit limit"
+        lines = [self._line_row(i, l, lt, b) for i, (l, lt) in enumerate(zip(b.lines, b.totals.lines), start=1)]
+        paid = len(lines)
+        lines += free_line_rows(b.free, paid + 1)
+        stock = []
+        if stock_kind:
+            stock = [StockSpec(l.item.id, l.batch.id, -l.qty, l.unit_cost, stock_kind, i)
+                     for i, l in enumerate(b.lines)]
+            stock += [StockSpec(f.item.id, f.batch.id, -f.qty, f.unit_cost, "free", paid + j)
+                      for j, f in enumerate(b.free) if f.batch is not None]
+        if b.order is not None:
+            self._consume_order(session, b, lines)
+        cust = b.customer.code if b.customer else "-"
+        # "A customer's credit is used on the next invoice" (DESIGN §8), settled in the invoice's
+        # currency: planned first, so the exchange difference is in the invoice's own voucher
+        journal, credit_use = b.journal, None
+        receivable = next((j for j in b.journal if j.account == RECEIVABLE and j.customer_id is not None), None)
+        if b.customer is not None and receivable is not None and receivable.amount_usd > 0:
+            from ..ledger.matching import plan_settlement
+
+            credit_use = plan_settlement(session, b.customer.id, receivable.currency, receivable.amount,
+                                         receivable.amount_usd, b.rate, b.date, new_is_debit=True)
+            journal = [*journal, *credit_use.exchange_lines(b.customer.id)]
+        plan = PostingPlan(
+            doc=doc, lines=lines, journal=journal, stock=stock, due_date=b.due_date, approver=b.approver,
+            loyalty=loyalty_specs(b.loyalty, b.customer.id if b.customer else None),
+            summary=(f"{b.draft.doc_type} for {cust}: {format_amount(b.totals.receivable)} {b.currency.value}"
+                     f"{' (credit limit approved by ' + b.approver.name + ')' if b.approver else ''}"),
+        )
+        result = self.s.posting.post(session, actor, plan)
+        if credit_use is not None and result.ledger_entry_ids:
+            from ..ledger.matching import write_planned_match
+
+            write_planned_match(session, actor, b.customer.id, result.ledger_entry_ids, credit_use, b.date, "auto")
+        return result
+
+    @staticmethod
+    def _fill_header(doc: Document, b: _Built) -> None:
+        t = b.totals
+        d = b.draft
+        doc.location_id, doc.doc_date = b.location.id, b.date
+        doc.customer_id = b.customer.id if b.customer else None
+        doc.sales_person_id = b.sales_person.id if b.sales_person else None
+        doc.currency, doc.rate = b.currency.value, b.rate
+        doc.subtype = (d.invoice_type or "")[:20]
+        doc.sales_type = b.sales_type
+        doc.contact_no = free_text(b.contact_no, field="contact_no", label="Contact no", max_len=CONTACT_MAX)
+        doc.additional_price_pct = b.additional_pct
+        doc.agent_commission, doc.free_offer, doc.print_usd = bool(d.agent_commission), bool(d.free_offer), bool(d.print_usd)
+        doc.tax_exempt = b.tax_exempt
+        doc.flat_discount_type = b.flat_type or ""
+        doc.flat_discount_value = b.flat_value if b.flat_type == "amount" and b.flat_value is not None else Z
+        doc.total_qty, doc.total_gross, doc.total_discount = t.total_qty, t.total_gross, t.total_discount
+        doc.subtotal, doc.flat_pct, doc.flat_amount = t.subtotal, t.flat_pct or Decimal(0), t.flat_amount
+        doc.tax_amount, doc.net_amount, doc.net_usd, doc.net_cdf = t.tax, t.net, t.net_usd, t.net_cdf
+        doc.round_off_cdf = t.round_off_cdf
+        doc.payable, doc.payable_usd, doc.payable_cdf = t.payable, t.payable_usd, t.payable_cdf
+        doc.amount, doc.amount_usd = t.receivable, t.receivable_usd
+        doc.narration = free_text(d.narration, field="narration")
+        doc.approved_by = b.approver.user_id if b.approver else None
+        doc.total_free_qty = sum((f.qty for f in b.free), ZQ)
+        if b.loyalty is not None:
+            doc.loyalty_points, doc.redemption_points = b.loyalty.points_earned, b.loyalty.redemption_points
+            doc.redemption_value_usd = b.loyalty.redemption_value
+
+    @staticmethod
+    def _line_row(i: int, l: _Line, lt: LineTotals, b: _Built) -> dict:
+        return line_row(
+            line_no=i, item_id=l.item.id, batch_id=l.batch.id if l.batch else None, unit=l.item.unit, qty=l.qty,
+            price=l.price, price_usd=l.price_usd, gross=lt.gross, discount_pct=l.discount_pct,
+            discount_amount=lt.discount_amount, line_flat=lt.line_flat, line_net=lt.line_net,
+            flat_share=lt.flat_share, tax_rate=l.tax_rate, tax_amount=lt.tax, unit_cost_usd=l.unit_cost,
+        )
+
+    # -- the order hook ------------------------------------------------------------
+    def _find_order(self, session: Session, number: str, b_customer: Customer | None, loc: Location) -> Document:
+        num = _code(number)
+        order = session.exec(select(Document).where(Document.number == num,
+                                                    col(Document.doc_type).in_(ORDER_TYPES))).first()
+        if order is None:
+            raise NotFound(f"Order/proforma {num} not found", field="order")
+        if order.status != "posted":
+            raise ValidationError(f"Order/proforma {num} is {order.status}: only a confirmed one can be invoiced",
+                                  field="order")
+        if (order.extra or {}).get("state") == "closed":
+            raise ValidationError(f"Order/proforma {num} is fully invoiced", field="order")
+        if order.location_id != loc.id:
+            raise ValidationError(f"Order/proforma {num} belongs to another location", field="order")
+        if b_customer is not None and order.customer_id != b_customer.id:
+            other = session.get(Customer, order.customer_id) if order.customer_id else None
+            raise ValidationError(f"Order/proforma {num} is for {other.code if other else 'another customer'}, "
+                                  f"not {b_customer.code}", field="order")
+        return order
+
+    @staticmethod
+    def _consume_order(session: Session, b: _Built, lines: "list[DocumentLine | dict]") -> None:
+        """Mark the order's lines invoiced (qty_done), item by item in line order: releases the reservation."""
+        open_lines = session.exec(select(DocumentLine).where(DocumentLine.document_id == b.order.id)
+                                  .order_by(DocumentLine.line_no)).all()
+        for line in lines:
+            row = line if isinstance(line, dict) else None
+            need = row["qty"] if row is not None else line.qty
+            item_id = row["item_id"] if row is not None else line.item_id
+            is_free = row["is_free"] if row is not None else line.is_free
+            for ol in open_lines:
+                if need <= 0:
+                    break
+                if ol.item_id != item_id or ol.is_free != is_free:  # free goods consume free lines
+                    continue
+                left = ol.qty - ol.qty_done
+                if left <= 0:
+                    continue
+                take = min(left, need)
+                ol.qty_done = ol.qty_done + take
+                need -= take
+                if row is not None:
+                    if row["source_line_id"] is None:
+                        row["source_line_id"] = ol.id
+                elif line.source_line_id is None:
+                    line.source_line_id = ol.id
+                session.add(ol)
+        from .orders import after_invoicing
+
+        after_invoicing(session, b.order, open_lines)
+
+    # -- the build -------------------------------------------------------------------
+    def _rate(self, session: Session, rate: Any, on: dt.date) -> Decimal:
+        if _blank(rate):
+            return system_rate_or_fail(self.s, session, on)
+        try:
+            return parse_rate(rate, field="rate")
+        except MoneyError as exc:
+            raise ValidationError(f"Exchange rate: {str(exc).split(': ', 1)[-1]}", field="rate") from None
+
+    def _customer(self, session: Session, code: Any, loc: Location, *, strict: bool, warn: list[str]) -> Customer | None:
+        def rule(exc: ShopError) -> None:
+            if strict:
+                raise exc
+            warn.append(exc.message)
+
+        c = _code(code)
+        if not c:
+            rule(ValidationError("Customer is required", field="customer"))
+            return None
+        cust = session.exec(select(Customer).where(Customer.code == c)).first()
+        if cust is None:
+            rule(NotFound(f"Customer {c} not found", field="customer"))
+            return None
+        if cust.inactive:
+            rule(InactiveRecord(f"Customer {c} is inactive", field="customer"))
+        if not customer_at(session, cust, loc):
+            rule(ValidationError(f"Customer {c} is not assigned to location {loc.code}", field="customer"))
+        return cust
+
+    def _build(self, session: Session, draft: DocumentDraft, *, strict: bool, actor: Actor | None = None) -> _Built:
+        warn: list[str] = []
+
+        def rule(exc: ShopError) -> None:
+            """A broken rule: raised when posting, a warning in a preview."""
+            if strict:
+                raise exc
+            if exc.message not in warn:
+                warn.append(exc.message)
+
+        m = _Masters(session)
+        date = _to_date(draft.date, self.s.today())
+        loc = find_location(session, draft.location, actor)
+        moves_stock = draft.doc_type in STOCK_OUT_TYPES
+        if not _blank(draft.order) and all(dl.is_blank() for dl in draft.lines):
+            from .orders import order_draft_lines  # converting an order: its remaining lines
+
+            draft = replace(draft, lines=order_draft_lines(session, draft.order))
+        if loc.inactive:
+            rule(InactiveRecord(f"Location {loc.code} is inactive", field="location"))
+        try:
+            require_setup(session, loc)  # the build needs no field of it: only that it exists
+        except SetupMissing as exc:
+            rule(exc)
+        try:
+            require_open(session, loc.id, date)
+        except (DayNotOpen, DayClosed) as exc:
+            rule(exc)
+
+        try:
+            ccy = Currency.parse(draft.currency or "USD")
+        except MoneyError:
+            raise ValidationError(f"Currency: use USD or CDF (got {draft.currency!r})", field="currency") from None
+        rate = self._rate(session, draft.rate, date)
+
+        cust = self._customer(session, draft.customer, loc, strict=strict, warn=warn)
+        sales_type = (draft.sales_type or "").strip().lower() or ("cash" if cust is None or cust.kind == "cash" else "credit")
+        if sales_type not in SALES_TYPES:
+            raise ValidationError(f"Sales type: cash or credit (got {draft.sales_type!r})", field="sales_type")
+        if cust is not None and cust.kind == "cash" and sales_type == "credit":
+            rule(ValidationError(f"{cust.code} is a cash customer: a credit sale needs a credit customer",
+                                 field="sales_type"))
+
+        sp = None
+        sp_code = _code(draft.sales_person)
+        if sp_code:
+            sp = session.exec(select(SalesPerson).where(SalesPerson.code == sp_code)).first()
+            if sp is None:
+                rule(NotFound(f"Sales person {sp_code} not found", field="sales_person"))
+        elif cust is not None and cust.sales_person_id:
+            sp = session.get(SalesPerson, cust.sales_person_id)
+        if sp is None and not sp_code:
+            rule(ValidationError("Sales person is required", field="sales_person"))
+        if sp is not None and sp.inactive:
+            rule(InactiveRecord(f"Sales person {sp.code} is inactive", field="sales_person"))
+
+        try:
+            add_pct = parse_pct("0" if _blank(draft.additional_price_pct) else draft.additional_price_pct,
+                                field="Additional price %")
+        except MoneyError as exc:
+            raise ValidationError(str(exc), field="additional_price_pct") from None
+        tax_exempt = bool(draft.tax_exempt) or bool(cust and cust.tax_exempt)
+        category = cust.price_category if cust else "retail"
+
+        flat_type = (draft.flat_discount_type or "").strip().lower() or None
+        flat_value: Decimal | None = None
+        if flat_type is not None and flat_type not in FLAT_TYPES:
+            raise ValidationError(f"Flat discount type: percent or amount (got {draft.flat_discount_type!r})",
+                                  field="flat_discount_type")
+        if not _blank(draft.flat_discount_value):
+            if flat_type is None:
+                raise ValidationError("Flat discount: choose a type (percent or amount)", field="flat_discount_type")
+            try:
+                flat_value = (parse_pct(draft.flat_discount_value, field="Flat discount %") if flat_type == "percent"
+                              else parse_amount(draft.flat_discount_value, field="Flat discount amount"))
+            except MoneyError as exc:
+                raise ValidationError(str(exc), field="flat_discount_value") from None
+        else:
+            flat_type = None  # nothing typed: the discount slab applies
+
+        order = None  # the SO/PF being converted: checked before its lines
+        if not _blank(draft.order):
+            try:
+                order = self._find_order(session, draft.order, cust, loc)
+            except ShopError as exc:
+                rule(exc)
+
+        # -- lines
+        m.prefetch(draft.lines, loc.id, date)
+        lines: list[_Line] = []
+        for n, dl in enumerate(draft.lines, start=1):
+            if dl.is_blank():
+                continue
+            lines.append(self._line(session, m, n, dl, loc, ccy, rate, date, category, add_pct, tax_exempt,
+                                    strict, rule, moves_stock=moves_stock))
+        if not lines:
+            rule(ValidationError("Add at least one item line", field="lines"))
+        free, hints = free_goods(session, customer=cust, location=loc, date=date, lines=lines,
+                                 moves_stock=moves_stock, rule=rule, ticked=bool(draft.free_offer))
+
+        # stock: the lines (free goods too) that use the same batch together
+        per_batch: OrderedDict[int, list[_Line]] = OrderedDict()
+        for l in ([*lines, *free] if moves_stock else []):
+            if l.batch is not None:
+                per_batch.setdefault(l.batch.id, []).append(l)
+        held = on_hand_of_batches(session, loc.id, {g[0].batch.id: g[0].item.id for g in per_batch.values()})
+        for group in per_batch.values():
+            first = group[0]
+            try:
+                check_batch(session, first.item, first.batch, loc, sum((l.qty for l in group), ZQ), date,
+                            held=held[first.batch.id])
+            except (ExpiredBatch, InsufficientStock) as exc:
+                exc.details["line"] = first.n
+                rule(exc)
+        # available = on hand − what others reserve; an order being invoiced uses its own reservation
+        check_available(session, loc, [StockAsk(l.item, l.batch, l.qty, l.n) for l in [*lines, *free]],
+                        own_documents=(order.id,) if order is not None else (), rule=rule, batch_held=held)
+
+        # totals
+        inputs = [LineInput(l.qty, l.price, l.discount_pct, l.flat, l.tax_rate) for l in lines]
+        slabs = slab_ranges(session, loc.id, date) if flat_type is None else None
+        loyalty = redemption_for(session, cust, draft.redemption_points, date, draft.doc_type, rule)
+        try:
+            totals = compute_totals(inputs, currency=ccy, rate=rate, flat_type=flat_type, flat_value=flat_value,
+                                    tax_exempt=tax_exempt, cdf_increment=loc.cdf_increment, slabs=slabs or None,
+                                    redemption_value=loyalty.redemption_value)
+        except TotalsError as exc:
+            text = str(exc)
+            raise ValidationError(text[:1].upper() + text[1:], field="redemption_points" if "redemption" in text
+                                  else "flat_discount_value") from None
+        loyalty = with_earned(loyalty, totals.net_usd, draft.doc_type)
+
+        cogs = cost_of((l.qty, l.unit_cost) for l in lines) if moves_stock else Z
+        try:
+            journal = [] if draft.doc_type in ORDER_TYPES else (
+                invoice_journal(totals, cust.id if cust else None, cogs)
+                + (free_goods_journal(free) if moves_stock else []))
+        except UnbalancedJournalError as exc:
+            raise UnbalancedJournal(str(exc)) from None
+
+        # what needs a manager's approval: the credit limit, a zero or below-cost price, the rate
+        owed = outstanding_usd(session, cust.id) if cust is not None else Z
+        needs: list[ApprovalRequired] = []
+        if (cust is not None and sales_type == "credit" and draft.doc_type in RECEIVABLE_TYPES
+                and owed + totals.receivable_usd > cust.credit_limit_usd):
+            needs.append(CreditLimitExceeded(
+                f"Credit limit exceeded: {cust.code} owes {format_amount(owed)}, limit "
+                f"{format_amount(cust.credit_limit_usd)}, available {format_amount(cust.credit_limit_usd - owed)}, "
+                f"this invoice {format_amount(totals.receivable_usd)} — a manager's approval is needed",
+                field="customer",
+            ))
+        if draft.doc_type not in ORDER_TYPES:
+            needs += price_approvals(lines, totals, ccy, loyalty.redemption_value)
+        if not _blank(draft.rate):
+            needs += rate_approvals(session, self.s, loc.id, date, rate)
+        action = ", ".join(dict.fromkeys(APPROVAL_ACTIONS.get(exc.code, exc.code) for exc in needs)) \
+            or "sales document"
+        # an approver given is always checked, needed or not: a wrong PIN is never ignored
+        approver = self.s.users.verify_approver(session, draft.approver, draft.approver_pin, action) \
+            if strict and draft.approver else None
+        if needs and approver is None:
+            # else a signed-in manager (unless Shop Setup asks for a PIN anyway)
+            approver = self.s.users.approval(session, actor, None, None, location_id=loc.id, action=action)
+            if approver is None:
+                rule(needs[0] if len(needs) == 1 else type(needs[0])(
+                    " · ".join(exc.message.replace(" — a manager's approval is needed", "") for exc in needs)
+                    + " — a manager's approval is needed", field=needs[0].field, line=needs[0].details.get("line")))
+
+        due = date + dt.timedelta(days=cust.credit_days) if cust is not None and sales_type == "credit" else date
+        contact = (draft.contact_no or "").strip() or (cust.mobile if cust else "")
+        return _Built(draft, date, loc, ccy, rate, cust, sp, sales_type, contact, add_pct, tax_exempt, flat_type,
+                      flat_value, lines, totals, journal, warn, due, owed, approver, order, free, hints, loyalty)
+
+    def _line(self, session: Session, m: _Masters, n: int, dl: DraftLine, loc: Location, ccy: Currency,
+              rate: Decimal, date: dt.date, category: str, add_pct: Decimal, tax_exempt: bool, strict: bool,
+              rule, *, moves_stock: bool = True) -> _Line:
+        code = _code(dl.item)
+        if not code:
+            raise ValidationError(f"Line {n}: item is required", field="item", line=n)
+        item = m.item(code)
+        if item is None:
+            raise NotFound(f"Line {n}: item {code} not found", field="item", line=n)
+        if item.inactive:
+            rule(InactiveRecord(f"Line {n}: item {code} is inactive", field="item", line=n))
+        if _blank(dl.qty):
+            rule(ValidationError(f"Line {n}: the quantity is required", field="qty", line=n))
+            qty = ZQ
+        else:
+            try:
+                qty = parse_qty(dl.qty, field="quantity", allow_negative=True)
+            except MoneyError as exc:
+                raise _line_err(n, exc, "qty") from None
+            if qty <= 0:
+                rule(ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n))
+                qty = max(qty, ZQ)
+            whole = check_qty_for_unit(qty, item.unit)
+            if whole is not None:
+                raise ValidationError(f"Line {n}: {code}: {whole}", field="qty", line=n)
+        try:
+            disc = parse_pct("0" if _blank(dl.discount_pct) else dl.discount_pct, field="discount %")
+        except MoneyError as exc:
+            raise _line_err(n, exc, "discount_pct") from None
+        try:
+            flat = parse_amount("0" if _blank(dl.flat_discount) else dl.flat_discount, field="flat discount")
+        except MoneyError as exc:
+            raise _line_err(n, exc, "flat_discount") from None
+        from_list = _blank(dl.price)
+        if from_list:
+            price = (m.prices.price_for(item.id, ccy, category, rate, add_pct) if m.prices is not None
+                     else price_for(session, item.id, loc.id, ccy, category, date, rate, add_pct))
+            if price is None:
+                rule(ValidationError(f"Line {n}: no price for {code} at {loc.code} in {ccy.value} on {date}: "
+                                     "set one in Price Update", field="price", line=n))
+                price = Z
+        else:
+            try:
+                price = parse_amount(dl.price, field="price")
+            except MoneyError as exc:
+                raise _line_err(n, exc, "price") from None
+        gross = q2(qty * price)
+        discounts = q2(gross * disc / 100) + flat
+        if discounts > gross:
+            raise ValidationError(f"Line {n}: the discounts ({format_amount(discounts)}) exceed the gross amount "
+                                  f"{format_amount(gross)}", field="flat_discount" if flat else "discount_pct", line=n)
+
+        batch = None
+        bcode = _code(dl.batch)
+        if bcode:
+            batch = m.batch(item.id, bcode)
+            if batch is None:
+                rule(NotFound(f"Line {n}: batch {bcode} of {code} not found", field="batch", line=n))
+        elif moves_stock:  # orders, proformas and provisional invoices take no batch unless one is typed
+            fefo = default_batch(session, item.id, loc.id, date)
+            if fefo is None:
+                rule(InsufficientStock(f"Line {n}: no stock of {code} at {loc.code}: receive it first",
+                                       field="batch", line=n))
+            else:
+                batch = m.batch(item.id, fefo.code)
+        price_usd = price if ccy is USD else to_usd(price, ccy, rate)
+        unit_cost = batch.cost_usd if batch is not None else item.cost_usd
+        return _Line(n, item, batch, qty, price, price_usd, from_list, disc, flat,
+                     Decimal(0) if tax_exempt else item.tax_rate, unit_cost)
+
+    # -- for the screens: in-memory totals context, history ---------------------------
+    def totals_context(self, location: str | None = None, date: dt.date | None = None,
+                       actor: Actor | None = None) -> TotalsContext:
+        """The CDF cash increment, discount slabs and system rate the grid's in-memory totals use."""
+        on = date or self.s.today()
+        with self.db.read() as session:
+            loc = find_location(session, location, actor)
+            return TotalsContext(loc.code, on, self.s.system_rate(session, on), loc.cdf_increment,
+                                 tuple(slab_ranges(session, loc.id, on) or ()))
+
+    def history(self, document_id: int) -> list[audit.HistoryRow]:
+        """F4 View History: the audit rows of a document (draft or posted), oldest first."""
+        with self.db.read() as session:
+            return audit.history(session, "document", int(document_id))
+
+    # -- search and view ---------------------------------------------------------------
+    def list_documents(self, doc_type: str | None = "SI", *, location: str | None = None,
+                       date_from: dt.date | None = None, date_to: dt.date | None = None, number: str | None = None,
+                       customer: str | None = None, status: str | None = None, limit: int = 50,
+                       offset: int = 0) -> list[DocumentRow]:
+        """F3 search / list view: newest first. ``number`` and ``customer`` match a part of the
+        number, or of the customer's code or name."""
+        limit = max(1, min(int(limit), 500))
+        offset = max(0, int(offset))
+        with self.db.read() as session:
+            stmt = (
+                sa_select(Document, Location.code, Customer.code, Customer.name)
+                .join(Location, Location.id == Document.location_id)
+                .outerjoin(Customer, Customer.id == Document.customer_id)
+            )
+            if doc_type:
+                stmt = stmt.where(Document.doc_type == doc_type)
+            if location:
+                stmt = stmt.where(Location.code == _code(location))
+            if date_from:
+                stmt = stmt.where(Document.doc_date >= date_from)
+            if date_to:
+                stmt = stmt.where(Document.doc_date <= date_to)
+            if number:
+                stmt = stmt.where(col(Document.number).ilike(f"%{number.strip()}%"))
+            if customer:
+                like = f"%{customer.strip()}%"
+                stmt = stmt.where(or_(col(Customer.code).ilike(like), col(Customer.name).ilike(like)))
+            if status:
+                stmt = stmt.where(Document.status == status)
+            stmt = stmt.order_by(col(Document.doc_date).desc(), col(Document.id).desc()).limit(limit).offset(offset)
+            return [
+                DocumentRow(d.id, d.doc_type, d.number, d.status, d.doc_date, lcode, ccode, cname, d.sales_type,
+                            d.currency, d.net_amount, d.net_usd, d.payable, d.narration)
+                for d, lcode, ccode, cname in session.execute(stmt).all()
+            ]
+
+    def document(self, number_or_id: str | int) -> DocumentView:
+        """One document (posted or draft) with its lines, totals and journal."""
+        with self.db.read() as session:
+            if isinstance(number_or_id, int) or (isinstance(number_or_id, str) and number_or_id.strip().isdigit()
+                                                 and len(number_or_id.strip()) < 10):
+                doc = session.get(Document, int(number_or_id))
+            else:
+                doc = session.exec(select(Document).where(Document.number == number_or_id.strip().upper())).first()
+            if doc is None:
+                raise NotFound(f"Document {number_or_id} not found", field="number")
+            return self._view(session, doc)
+
+    def _view(self, session: Session, doc: Document) -> DocumentView:
+        def code_of(model, id_, attr="code"):
+            if id_ is None:
+                return None
+            row = session.get(model, id_)
+            return getattr(row, attr) if row else None
+
+        cust = session.get(Customer, doc.customer_id) if doc.customer_id else None
+        rows = session.execute(
+            sa_select(DocumentLine, Item.code, Item.name, Batch.code, Batch.expiry)
+            .outerjoin(Item, Item.id == DocumentLine.item_id)
+            .outerjoin(Batch, Batch.id == DocumentLine.batch_id)
+            .where(DocumentLine.document_id == doc.id)
+            .order_by(DocumentLine.line_no)
+        ).all()
+        lines = tuple(
+            LineView(l.line_no, icode, iname or "", bcode, bexp, l.unit, l.qty, l.is_free, l.price, l.price_usd,
+                     l.gross, l.discount_pct, l.discount_amount, l.line_flat, l.line_net, l.flat_share, l.tax_rate,
+                     l.tax_amount, l.unit_cost_usd, l.qty_done, l.qty_returned)
+            for l, icode, iname, bcode, bexp in rows
+        )
+        jrows = session.execute(
+            sa_select(JournalLine, Account.code, Account.name, Customer.code)
+            .join(JournalVoucher, JournalVoucher.id == JournalLine.voucher_id)
+            .join(Account, Account.id == JournalLine.account_id)
+            .outerjoin(Customer, Customer.id == JournalLine.customer_id)
+            .where(JournalVoucher.document_id == doc.id)
+            .order_by(JournalLine.voucher_id, JournalLine.id)
+        ).all()
+        journal = tuple(
+            JournalRow(acode, aname, j.amount_usd if j.amount_usd > 0 else Z, -j.amount_usd if j.amount_usd < 0 else Z,
+                       j.currency, j.amount, j.amount_usd, ccode, j.memo)
+            for j, acode, aname, ccode in jrows
+        )
+        extra = dict(doc.extra or {})
+        due = extra.get("due_date")
+        totals = StoredTotals(doc.total_qty, doc.total_gross, doc.total_discount, doc.subtotal,
+                              doc.flat_discount_type, doc.flat_pct, doc.flat_amount,
+                              bool(extra.get("flat_from_slab")), doc.tax_amount, doc.net_amount, doc.net_usd,
+                              doc.net_cdf, doc.round_off_cdf, doc.amount, doc.amount_usd, doc.payable,
+                              doc.payable_usd, doc.payable_cdf)
+        return DocumentView(
+            doc.id, doc.doc_type, doc.number, doc.status, doc.subtype, code_of(Location, doc.location_id) or "",
+            doc.doc_date, cust.code if cust else None, cust.name if cust else None,
+            code_of(SalesPerson, doc.sales_person_id), doc.sales_type, doc.currency, doc.rate, doc.contact_no,
+            doc.additional_price_pct, doc.agent_commission, doc.free_offer, doc.print_usd, doc.tax_exempt,
+            doc.narration, dt.date.fromisoformat(due) if due else None, extra.get("order"),
+            code_of(User, doc.created_by, "name"), code_of(User, doc.posted_by, "name"),
+            code_of(User, doc.approved_by, "name"), doc.posted_at, totals, lines, journal, extra,
+        )
+
+
+# ---------------------------------------------------------------- headless
+
+HEADER_FIELDS = ["location", "date", "customer", "sales_type", "currency", "rate", "sales_person", "contact_no",
+                 "additional_price_pct", "agent_commission", "free_offer", "print_usd", "tax_exempt",
+                 "flat_discount", "narration", "order", "invoice_type", "lines", "redemption_points"]
+LINE_FIELDS = ["batch", "price", "discount_pct", "flat_discount"]
+
+
+def draft_from_fields(f: Fields, doc_type: str) -> DocumentDraft:
+    """A :class:`DocumentDraft` from a headless document (strictly parsed; omitted fields take defaults)."""
+    flat = f.obj("flat_discount", required=["type"], optional=["value"])
+    flat_type = flat_value = None
+    if flat is not None:
+        flat_type = flat.choice("type", FLAT_TYPES)
+        flat_value = (flat.pct("value") if flat_type == "percent" else flat.amount("value"))
+    lines = []
+    for lf in f.list("lines", required=["item", "qty"], optional=LINE_FIELDS, min_items=0 if "order" in f else 1):
+        lines.append(DraftLine(item=lf.str("item"), batch=lf.str("batch"), qty=lf.qty("qty"), price=lf.amount("price"),
+                               discount_pct=lf.pct("discount_pct", Decimal(0)),
+                               flat_discount=lf.amount("flat_discount", Decimal(0))))
+    currency = f.currency("currency", USD)
+    return DocumentDraft(
+        location=f.str("location"), doc_type=doc_type, date=f.date("date"), customer=f.str("customer") or "",
+        sales_type=f.choice("sales_type", SALES_TYPES), currency=currency.value, rate=f.rate("rate"),
+        sales_person=f.str("sales_person"), contact_no=f.str("contact_no", "") or "",
+        additional_price_pct=f.pct("additional_price_pct", Decimal(0)),
+        agent_commission=f.bool("agent_commission"), free_offer=f.bool("free_offer"), print_usd=f.bool("print_usd"),
+        tax_exempt=f.bool("tax_exempt"), flat_discount_type=flat_type, flat_discount_value=flat_value,
+        narration=f.str("narration", "") or "", order=f.str("order"),
+        invoice_type=f.str("invoice_type", "DIRECT") or "DIRECT", lines=lines,
+        approver=f.approver, approver_pin=f.approver_pin, redemption_points=f.int("redemption_points", 0),
+    )
+
+
+def totals_out(t: DocumentTotals | StoredTotals, currency: str) -> dict:
+    return {
+        "currency": currency, "total_qty": t.total_qty, "gross": t.total_gross, "discount": t.total_discount,
+        "subtotal": t.subtotal, "flat_discount": t.flat_amount, "tax": t.tax, "net": t.net, "net_usd": t.net_usd,
+        "net_cdf": t.net_cdf, "round_off_cdf": t.round_off_cdf, "receivable": t.receivable,
+        "receivable_usd": t.receivable_usd, "payable": t.payable, "payable_usd": t.payable_usd,
+        "payable_cdf": t.payable_cdf,
+    }
+
+
+@handler("sales_invoice")
+def _post_sales_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
+    required = ["customer"] if "order" in doc else ["lines"]
+    f = Fields(doc, required=required, optional=[k for k in HEADER_FIELDS if k not in required])
+    draft = draft_from_fields(f, "SI")
+    if "order" not in doc:
+        # omitted header fields take the counter's defaults, as on screen (DESIGN §11, §12): the walk-in
+        # customer and the currency of Shop Setup, the acting user's own sales person
+        d = services.sales.new_invoice_defaults(actor, draft.location)
+        changes: dict[str, Any] = {}
+        if "customer" not in doc and d.customer is not None:
+            changes["customer"] = d.customer.code
+        if "currency" not in doc:
+            changes["currency"] = d.currency
+        if "sales_person" not in doc:
+            sp = d.own_sales_person or (d.sales_person if "customer" not in doc else None)
+            if sp:
+                changes["sales_person"] = sp
+        draft = replace(draft, **changes) if changes else draft
+    if f.draft:
+        draft_id = services.sales.save_draft(actor, draft)
+        p = services.sales.preview(draft, actor)
+        return {"number": None, "draft_id": draft_id, "totals": totals_out(p.totals, draft.currency),
+                "warnings": p.warnings}
+    result = services.sales.post_invoice(actor, draft)
+    view = services.sales.document(result.document_id)
+    return {"number": result.number, "totals": totals_out(view.totals, view.currency)}
+
+
+__all__ = [
+    "CustomerInfo",
+    "DocumentDraft",
+    "DocumentRow",
+    "DocumentView",
+    "DraftLine",
+    "JournalRow",
+    "LineDefaults",
+    "LineView",
+    "Preview",
+    "PreviewLine",
+    "STOCK_OUT_TYPES",
+    "SalesService",
+    "StoredTotals",
+    "TotalsContext",
+    "customer_at",
+    "draft_from_fields",
+    "invoice_journal",
+    "outstanding_usd",
+    "totals_out",
+]

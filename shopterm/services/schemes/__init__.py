@@ -1,0 +1,2 @@
+"""Schemes applied inside documents: prices and discount slabs in force on a date,
+free offers (promotions), loyalty points."""
