@@ -43,9 +43,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
-from shopterm.screens.sales_order import Background, DebouncedPreview, list_filters
 from shopterm.screens.base.document import DocumentScreen
+from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
+from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount

@@ -54,7 +54,7 @@ from textual.widgets import Input, Static
 from shopterm.core import money
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
-from shopterm.screens.delivery_note import LinkedDocumentScreen
+from shopterm.screens.base.linked_document import LinkedDocumentScreen
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput, RateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid

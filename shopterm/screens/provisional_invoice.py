@@ -53,8 +53,9 @@ from textual.widgets import Input, Static
 from shopterm.core import loyalty as core_loyalty
 from shopterm.core import money
 from shopterm.core.errors import LoyaltyError
+from shopterm.screens.base.sales_document import SalesDocumentScreen
+from shopterm.screens import sales_order as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
-from shopterm.screens.sales_order import SalesDocumentScreen
 from shopterm.widgets.inputs import CodeInput, DateInput, ShopInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount, fmt_qty

@@ -49,7 +49,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from shopterm.core import money
-from shopterm.screens.delivery_note import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
+from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.item_grid import GridColumn

@@ -1,0 +1,702 @@
+"""The base of the screens whose lines come from another document, the *source*
+(:class:`LinkedDocumentScreen`: delivery note from a provisional invoice, sales
+return from an invoice or a delivery note, direct return)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from shopterm.core import money
+from shopterm.screens.base.document import DocumentScreen
+from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
+from shopterm.widgets.document_list import DocumentListDialog, ListQuery
+from shopterm.widgets.inputs import CodeInput
+from shopterm.widgets.item_grid import GridColumn, ItemGrid, ItemGridHost
+from shopterm.widgets.print_action import print_document
+from shopterm.widgets.totals_footer import TotalsFooter
+from shopterm.widgets.voucher_view import HistoryView, VoucherView
+
+__all__ = ["FooterFigures", "LinkedDocumentScreen", "SourceInput", "SourceRow", "line_figures", "qty_text"]
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """A row of the F2 list of source documents (PSI No, Invoice No)."""
+
+    code: str
+    name: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FooterFigures:
+    """The footer's figures from a service preview (what ``TotalsFooter.show`` reads)."""
+
+    total_qty: Decimal
+    total_gross: Decimal
+    total_discount: Decimal
+    flat_amount: Decimal
+    tax: Decimal
+    net: Decimal
+    net_usd: Decimal
+    net_cdf: Decimal
+    round_off_cdf: Decimal | None
+    payable: Decimal
+    payable_usd: Decimal
+    payable_cdf: Decimal
+    lines: tuple[Any, ...] = ()  # per grid row (None: a row not sent), for ItemGrid.show_totals
+
+
+@dataclass(frozen=True, slots=True)
+class _LineFigures:
+    """A preview line as ``ItemGrid.show_totals`` reads it (``line_net``: after the line's
+    own discounts, before the document's flat discount and tax, as on the invoice)."""
+
+    gross: Decimal
+    discount_amount: Decimal
+    line_flat: Decimal
+    line_net: Decimal
+    flat_share: Decimal
+    tax: Decimal
+
+
+def line_figures(pl: Any) -> _LineFigures:
+    """A service preview line (delivery or return) for the grid's Net cell and detail strip.
+    (A return's ``discount_amount`` already holds its line flat discount.)"""
+    flat = getattr(pl, "line_flat", ZERO)
+    return _LineFigures(pl.gross, pl.discount_amount, flat, pl.gross - pl.discount_amount - flat, pl.flat_share,
+                        pl.tax)
+
+
+class SourceInput(CodeInput):
+    """The source document field (PSI No, Invoice No): F2 asks the screen, which knows
+    the customer or the basis and lists only the documents that qualify."""
+
+    @property
+    def can_lookup(self) -> bool:
+        return not self.disabled
+
+    def action_lookup(self) -> None:
+        self.screen.source_lookup()  # type: ignore[attr-defined]
+
+
+class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentScreen):
+    """A document whose lines come from another one (the *source*: PSI No, Invoice No).
+
+    Subclasses compose the header (``compose_header``; ids ``field-…``), say
+    which field holds the source (``SOURCE_FIELD``) and which service methods
+    preview, post, save and load its drafts (``SERVICE_CALLS``), and implement
+    :meth:`load_source`, :meth:`source_loaded`, :meth:`source_rows`,
+    :meth:`build_draft`, :meth:`footer_figures`, :meth:`fill_from_draft`,
+    :meth:`draft_lines_of` and :meth:`fill_from_view`.
+    """
+
+    DOC_TYPE: ClassVar[str] = ""
+    DOC_WORD: ClassVar[str] = "Document"
+    LIST_TITLE: ClassVar[str] = "Documents"
+    SOURCE_FIELD: ClassVar[str | None] = "source"  # the id suffix of the source field (None: no source)
+    SOURCE_LABEL: ClassVar[str] = "Source"
+    GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = ()
+    FIXED_ROWS: ClassVar[bool] = True  # the lines come from the source (no item typed)
+    SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row"})
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.location_code: str | None = None
+        self.business_date: dt.date | None = None
+        self.system_rate: Decimal | None = None
+        self.view: Any = None  # the posted document shown (services.sales.DocumentView)
+        self.draft_id: int | None = None
+        self.source: str | None = None  # the source number whose lines are in the grid
+        self.source_view: Any = None
+        self.preview: Any = None
+        self.last_post: Any = None
+        self._loading: str | None = None
+        self._print_after_save = False
+        self._confirm: str | None = None
+        self._warning: str | None = None
+
+    # -- layout -------------------------------------------------------------------------
+
+    def compose_document(self) -> ComposeResult:
+        with Vertical(id="ld-header"):
+            yield from self.compose_header()
+        yield Static("", id="ld-info", markup=False)
+        grid = ItemGrid(self.GRID_COLUMNS, id="grid")
+        grid.fixed_rows = self.FIXED_ROWS
+        yield grid
+        yield TotalsFooter(id="totals")
+        yield Static("", id="ld-extra", markup=False)
+
+    def compose_header(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def grid(self) -> ItemGrid:
+        return self.query_one("#grid", ItemGrid)
+
+    @property
+    def footer_totals(self) -> TotalsFooter:
+        return self.query_one("#totals", TotalsFooter)
+
+    def field(self, name: str) -> Any:
+        return self.query_one(f"#field-{name}")
+
+    def info(self, text: str | Text) -> None:
+        self.query_one("#ld-info", Static).update(text)
+
+    def extra(self, text: str) -> None:
+        self.query_one("#ld-extra", Static).update(text)
+
+    # -- start ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        footer = self.footer_totals
+        footer.flat_type_field.disabled = True  # the flat discount is the source's share
+        footer.flat_value_field.disabled = True
+        footer.flat_value_field.placeholder = ""
+        actor = self.actor
+
+        def work() -> Any:
+            return self.services.status(actor)
+
+        def done(status: Any) -> None:
+            self.location_code = status.location_code
+            self.business_date = status.business_date
+            self.system_rate = status.system_rate
+            self.field("location").value = status.location_code
+            self.field("date").set_value(status.business_date)
+            self._set_loader()
+            self.defaults_loaded(status)
+            self.mark_clean()
+
+        self.background(work, done)
+        super().on_mount()
+
+    def defaults_loaded(self, status: Any) -> None:
+        """After the location, date and rate are known (subclasses fill more)."""
+
+    def _set_loader(self) -> None:
+        location = self.location_typed()
+        date = self.field("date").date_value or self.business_date
+        app: Any = self.app
+        strip_batch = self.FEFO_BATCH is False
+
+        def load(code: str) -> Any:
+            d = app.services.sales.line_defaults(code, location, date=date)
+            if strip_batch:
+                from dataclasses import replace
+
+                d = replace(d, batch=None)
+            return d
+
+        self.grid.line_defaults = load
+        self.grid.location = location
+        self.grid.date = date
+
+    #: preview warnings not shown while typing (the save says them): nothing typed yet
+    QUIET_WARNINGS: ClassVar[tuple[str, ...]] = ("Add at least one item line", "Narration is required")
+
+    #: the grid fills the first-expiry batch of a line with none (delivery notes)
+    FEFO_BATCH: ClassVar[bool] = True
+
+    def location_typed(self) -> str | None:
+        text = self.field("location").value.strip().upper()
+        return text or self.location_code
+
+    # -- unsaved changes: header and footer by snapshot, the grid by its flag --------------
+
+    def _snapshot(self) -> dict[int, str]:
+        return {id(w): w.value for w in self.query("#ld-header Input, #totals Input")}
+
+    def mark_clean(self) -> None:
+        super().mark_clean()
+        for grid in self.query(ItemGrid):
+            grid.touched = False
+
+    def is_dirty(self) -> bool:
+        return super().is_dirty() or any(grid.touched for grid in self.query(ItemGrid))
+
+    # -- the source document ---------------------------------------------------------------
+
+    def source_field(self) -> CodeInput | None:
+        if self.SOURCE_FIELD is None:
+            return None
+        return self.query_one(f"#field-{self.SOURCE_FIELD}", CodeInput)
+
+    def needs_source(self) -> bool:
+        """True (and the error shown) when the source document is required and missing."""
+        if self.SOURCE_FIELD is not None and not self.source:
+            self.show_error(f"{self.SOURCE_LABEL} is required", field=self.SOURCE_FIELD.replace("-", "_"))
+            return True
+        return False
+
+    def on_descendant_blur(self, event: Any) -> None:
+        widget = event.widget
+        if self.view is not None:
+            return
+        if widget is not None and widget is self.source_field():
+            text = widget.value.strip().upper()
+            if text and text != self.source and text != self._loading:
+                self._load(text)
+        elif getattr(widget, "id", "") == "field-date":
+            self._set_loader()
+        self.header_left(widget)
+
+    def header_left(self, widget: Any) -> None:
+        """A header field was left (subclasses: the customer)."""
+
+    @on(CodeInput.Picked)
+    def _picked(self, event: CodeInput.Picked) -> None:
+        if self.SOURCE_FIELD is not None and event.input is self.source_field():
+            event.stop()
+            self._load(str(event.row.code))
+        else:
+            self.header_picked(event)
+
+    def header_picked(self, event: CodeInput.Picked) -> None:
+        """A header code was picked with F2 (subclasses: the customer)."""
+
+    def source_lookup(self) -> None:
+        """F2 in the source field: the qualifying documents, or the seed's message when none."""
+        if self.view is not None:
+            return
+        problem = self.source_problem()
+        if problem:
+            self.show_error(problem[0], field=problem[1])
+            return
+        field = self.source_field()
+        fetch = self.source_rows
+        services = lambda: self.services  # noqa: E731 - read in the worker
+
+        def done(rows: list[SourceRow]) -> None:
+            if not rows:
+                self.show_error(self.empty_message(), field=self.SOURCE_FIELD.replace("-", "_"))
+                return
+            from shopterm.widgets.lookup import LookupDialog
+
+            def search(query: str) -> list[SourceRow]:
+                q = query.strip().upper()
+                return [r for r in rows if not q or q in r.code or q in r.name.upper()]
+
+            def picked(row: Any) -> None:
+                field.focus()
+                if row is not None:
+                    field.value = row.code
+                    self._load(row.code)
+
+            self.app.push_screen(LookupDialog(f"{self.SOURCE_LABEL}: {len(rows)} open", search), picked)
+
+        self.background(lambda: fetch(services()), done)
+
+    def source_problem(self) -> tuple[str, str] | None:
+        """Why F2 cannot list yet (e.g. no customer): (message, field) or None."""
+        return None
+
+    def source_rows(self, services: Any) -> list[SourceRow]:
+        """(worker) The documents the source field may take."""
+        raise NotImplementedError
+
+    def empty_message(self) -> str:
+        return f"{self.SOURCE_LABEL}: nothing open"
+
+    def _load(self, number: str) -> None:
+        self._loading = number
+        date = self.field("date").date_value
+
+        def failed(exc: BaseException) -> bool:
+            self._loading = None
+            return False  # shown, the source field focused
+
+        self.background(lambda: self.load_source(self.services, number, date),
+                        lambda loaded: self.call_later(self._loaded, number, loaded), on_error=failed)
+
+    async def _loaded(self, number: str, loaded: Any) -> None:
+        if self._loading != number:
+            return
+        self._loading = None
+        self.source = number
+        lines, infos = await self.source_loaded(loaded)
+        await self.grid.set_lines(lines)
+        for line, info in zip(self.grid.lines, infos):
+            line.info.update(info)
+        self.grid.repaint_info()
+        self._set_loader()
+        self.grid.reload_defaults()
+        self.grid.touched = True
+        self.schedule_preview()
+        rows = self.grid.rows
+        if rows:
+            cell = rows[0].cell("qty")
+            if cell is not None and cell.focusable:
+                self.set_focus(cell)
+
+    async def source_loaded(self, loaded: Any) -> tuple[list[Any], list[dict]]:
+        """Fill the header from the loaded source; the grid's DraftLines and each line's info."""
+        raise NotImplementedError
+
+    def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
+        """(worker) Read the source document and its lines."""
+        raise NotImplementedError
+
+    # -- the preview (figures) ---------------------------------------------------------------
+
+    @on(ItemGrid.LinesChanged)
+    def _lines_changed(self, event: ItemGrid.LinesChanged) -> None:
+        event.stop()
+        if self.view is None:
+            self.schedule_preview()
+
+    def preview_job(self) -> Any:
+        if self.SOURCE_FIELD is not None and not self.source:
+            return None
+        draft = self.build_draft(for_post=True)
+        actor = self.actor
+        return lambda: self.preview_call(self.services, draft, actor)
+
+    def preview_failed(self, exc: BaseException) -> None:
+        self.preview = None
+        self.preview_warnings([str(getattr(exc, "message", exc))])
+
+    def preview_shown(self, preview: Any) -> None:
+        figures = self.footer_figures(preview)
+        self.footer_totals.show(figures)
+        self.grid.show_totals(figures)
+        self.preview_warnings(getattr(preview, "warnings", ()) or ())
+
+    def preview_warnings(self, warnings: Any) -> None:
+        """The first broken rule of the preview as a warning; an error on screen (a refused
+        save, a bad field) stays until the cashier acts."""
+        warnings = [w for w in warnings if not w.startswith(self.QUIET_WARNINGS)]
+        bar = self.message_bar
+        if bar.kind == "error":
+            return
+        if warnings:
+            bar.show_warning(warnings[0] + (f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""))
+            self._warning = bar.text
+        elif self._warning is not None:
+            if bar.text == self._warning:
+                bar.clear()
+            self._warning = None
+
+    def grid_figures(self, preview: Any) -> tuple[Any, ...]:
+        """The preview's lines in grid-row order (a row not sent: None)."""
+        by_row = {pl.line: line_figures(pl) for pl in preview.lines}
+        return tuple(by_row.get(i) for i in range(1, len(self.grid.rows) + 1))
+
+    # -- the draft and the services ------------------------------------------------------------
+
+    def grid_rows(self, *, for_post: bool) -> list[tuple[Any, dict]]:
+        """(row texts, row info) of every grid row: ``item``, ``batch``, ``qty`` as typed."""
+        out = []
+        for row in self.grid.rows:
+            line = row.line
+            t = line.texts
+            item = line.item or t.get("item", "").strip().upper()
+            qty = t.get("qty", "").strip()
+            out.append(({"item": item, "batch": t.get("batch", "").strip().upper() or None, "qty": qty or None},
+                        line.info))
+        return out
+
+    def build_draft(self, *, for_post: bool = False) -> Any:
+        raise NotImplementedError
+
+    #: the service and its preview, post, save-draft and load-draft methods
+    SERVICE_CALLS: ClassVar[tuple[str, str, str, str, str]] = ("", "", "", "", "")
+
+    def _call(self, services: Any, which: int) -> Any:
+        return getattr(getattr(services, self.SERVICE_CALLS[0]), self.SERVICE_CALLS[which])
+
+    def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
+        return self._call(services, 1)(draft, actor)
+
+    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
+        return self._call(services, 2)(actor, draft, draft_id)
+
+    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
+        return self._call(services, 3)(actor, draft, draft_id)
+
+    def load_draft_call(self, services: Any, draft_id: int) -> Any:
+        return self._call(services, 4)(draft_id)
+
+    def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
+        return services.sales.list_documents(self.DOC_TYPE, **list_filters(q, location))
+
+    def footer_figures(self, preview: Any) -> FooterFigures:
+        raise NotImplementedError
+
+    # -- toolbar ---------------------------------------------------------------------------------
+
+    def action_state(self, action: str) -> bool | None:
+        if self.view is not None and action in ("save", "draft", "delete_row"):
+            return False  # posted is final: Ctrl+N for the next one
+        return True
+
+    def _posted_is_final(self) -> bool:
+        if self.view is not None:
+            self.message_bar.show_warning(
+                f"{self.view.number} is posted: posted documents are final. Ctrl+N for a new one")
+            return True
+        return False
+
+    def action_save(self) -> None:
+        self._save(print_after=False)
+
+    def action_save_print(self) -> None:
+        if self.view is not None and self.view.number:
+            print_document(self, self.view.number, reprint=True)
+            return
+        self._save(print_after=True)
+
+    def _save(self, *, print_after: bool) -> None:
+        if self._posted_is_final() or not self.check_fields() or self.needs_source():
+            return
+        draft = self.build_draft(for_post=True)
+        draft_id = self.draft_id
+        actor = self.actor
+        self._print_after_save = print_after
+
+        def post() -> Any:
+            services = self.services
+            result = self.post_call(services, actor, draft, draft_id)
+            return result, services.sales.document(result.document_id)
+
+        self.run_service(post, self._posted, busy_text="Saving…")
+
+    def _posted(self, result: tuple[Any, Any]) -> None:
+        post, view = result
+        self.last_post = post
+        self.call_later(self._show_view, view)
+        self.refresh_status()
+        self.show_ok(self.saved_message(post, view))
+        if self._print_after_save:
+            self._print_after_save = False
+            print_document(self, post.number)
+
+    def saved_message(self, post: Any, view: Any) -> str:
+        return f"{self.DOC_WORD} {post.number} saved. Ctrl+N for the next one"
+
+    def action_draft(self) -> None:
+        if self._posted_is_final():
+            return
+        draft = self.build_draft(for_post=False)
+        draft_id = self.draft_id
+        actor = self.actor
+
+        def done(new_id: int) -> None:
+            self.draft_id = new_id
+            self.mark_clean()
+            self.query_one("#ld-number", Static).update(f"Draft #{new_id}")
+            self.set_document(None, f"Draft #{new_id}")
+            self.show_ok(f"Draft #{new_id} saved (no number yet): reopen it with F3")
+
+        self.run_service(lambda: self.save_draft_call(self.services, actor, draft, draft_id), done,
+                         busy_text="Saving…")
+
+    def _confirmed(self, action: str, what: str) -> bool:
+        """A second press of the same key goes ahead with unsaved changes."""
+        if not self.is_dirty() or self._confirm == action:
+            if self._confirm is not None:
+                self.message_bar.clear()  # the "press … again" warning is answered
+            self._confirm = None
+            return True
+        self._confirm = action
+        hint = "" if self.view is not None else " (Ctrl+D keeps a draft)"
+        self.message_bar.show_warning(f"Unsaved changes: press {what} again to discard them{hint}")
+        return False
+
+    def action_new(self) -> None:
+        if not self._confirmed("new", "Ctrl+N"):
+            return
+        self.call_later(self.reset)
+
+    async def reset(self) -> None:
+        """A blank document with the header defaults."""
+        self.view = None
+        self.draft_id = None
+        self.source = self.source_view = self.preview = None
+        self._loading = None
+        self._warning = None
+        self._set_enabled(True)
+        self.clear_header()
+        if self.location_code:
+            self.field("location").value = self.location_code
+        if self.business_date:
+            self.field("date").set_value(self.business_date)
+        self.query_one("#ld-number", Static).update("—")
+        footer = self.footer_totals
+        footer.set_narration("")
+        footer.narration_field.disabled = False
+        footer.show(None)
+        self.info("")
+        self.extra("")
+        self.grid.fixed_rows = self.FIXED_ROWS
+        await self.grid.clear()
+        self._set_loader()
+        self.set_document(None, "New")
+        self.mark_clean()
+        self.first_field().focus()
+
+    def clear_header(self) -> None:
+        """Empty the header fields (subclasses)."""
+
+    def first_field(self) -> Any:
+        return self.source_field()
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in self.query("#ld-header Input, #ld-header CompactChoice"):
+            widget.disabled = not enabled
+        self.footer_totals.narration_field.disabled = not enabled
+
+    def action_list(self) -> None:
+        if not self._confirmed("list", "F3"):
+            return
+        location = self.location_typed()
+
+        def search(q: ListQuery) -> Any:
+            return self.list_call(self.services, q, location)
+
+        def picked(row: Any) -> None:
+            if row is None:
+                return
+            if row.status == "draft":
+                self.run_service(lambda: self.load_draft_call(self.services, row.id),
+                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text="Opening…")
+            else:
+                self.run_service(lambda: self.services.sales.document(row.id),
+                                 lambda v: self.call_later(self._show_view, v), busy_text="Opening…")
+
+        self.app.push_screen(DocumentListDialog(self.LIST_TITLE, search, today=self.business_date), picked)
+
+    def action_history(self) -> None:
+        doc_id = self.view.id if self.view is not None else self.draft_id
+        title = f"History of {self.view.number}" if self.view is not None and self.view.number else "History"
+        if doc_id is None:
+            self.app.push_screen(HistoryView(title, []))
+            return
+        self.background(lambda: self.services.sales.history(doc_id),
+                        lambda rows: self.app.push_screen(HistoryView(title, rows)))
+
+    def action_voucher(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(VoucherView(f"Voucher {self.view.number or ''}".strip(), self.view.journal))
+            return
+        if self.needs_source():
+            return
+        draft = self.build_draft(for_post=True)
+        actor = self.actor
+
+        def shown(preview: Any) -> None:
+            note = "Not saved yet: the journal as it would post."
+            if preview.warnings:
+                note += " Note: " + "; ".join(preview.warnings[:3])
+            self.app.push_screen(VoucherView("Voucher details (preview)", preview.voucher, note))
+
+        self.background(lambda: self.preview_call(self.services, draft, actor), shown)
+
+    def action_delete_row(self) -> None:
+        if self._posted_is_final():
+            return
+        self.grid.delete_row()
+
+    # -- showing a posted document or a draft ----------------------------------------------------
+
+    async def _show_view(self, view: Any) -> None:
+        """A posted document, read-only (posted is final)."""
+        self.view = view
+        self.draft_id = None
+        self.preview = None
+        self._warning = None
+        self.fill_from_view(view)
+        self.query_one("#ld-number", Static).update(view.number or f"Draft #{view.id}")
+        footer = self.footer_totals
+        footer.set_narration(view.narration)
+        self._set_enabled(False)
+        await self.grid.set_lines(view.lines, read_only=True)
+        footer.show(view.totals)
+        self.mark_clean()
+        self.set_document(view.number, "Posted" if view.status == "posted" else view.status.capitalize())
+        self.set_focus(None)
+        self.refresh_bindings()
+        self.view_shown(view)
+
+    def fill_from_view(self, view: Any) -> None:
+        """Header fields from a posted document (subclasses)."""
+
+    def view_shown(self, view: Any) -> None:
+        """After a posted document is shown (subclasses: balances after it)."""
+
+    async def _show_draft(self, draft_id: int, draft: Any) -> None:
+        """A saved draft, editable: its source is read again, then the lines typed are put back."""
+        await self.reset()
+        self.draft_id = draft_id
+        self.fill_from_draft(draft)
+        self.query_one("#ld-number", Static).update(f"Draft #{draft_id}")
+        self.set_document(None, f"Draft #{draft_id}")
+        field = self.source_field()
+        number = field.value.strip().upper() if field is not None else ""
+        if not number:
+            await self.after_draft_shown(draft)
+            self.mark_clean()
+            return
+        date = self.field("date").date_value
+        try:
+            loaded = await self._in_thread(lambda: self.load_source(self.services, number, date))
+        except Exception as exc:  # the source changed since (e.g. fully delivered)
+            self.show_error(exc)
+            return
+        self.source = number
+        _, infos = await self.source_loaded(loaded)
+        self.fill_from_draft(draft)  # the draft's own header values win over the source's
+        lines, line_infos = self.draft_lines_of(draft, infos)
+        await self.grid.set_lines(lines)
+        for line, info in zip(self.grid.lines, line_infos):
+            line.info.update(info)
+        self.grid.repaint_info()
+        self._set_loader()
+        self.grid.reload_defaults()
+        self.schedule_preview()
+        self.mark_clean()
+
+    async def after_draft_shown(self, draft: Any) -> None:
+        """A draft without a source was put back (the direct return's lines)."""
+
+    async def _in_thread(self, call: Any) -> Any:
+        import asyncio
+
+        return await asyncio.get_running_loop().run_in_executor(None, call)
+
+    def fill_from_draft(self, draft: Any) -> None:
+        raise NotImplementedError
+
+    def draft_lines_of(self, draft: Any, infos: list[dict]) -> tuple[list[Any], list[dict]]:
+        raise NotImplementedError
+
+    # -- errors: a line's field focuses its grid cell ---------------------------------------------
+
+    def show_error(self, error: BaseException | str, field: str | None = None) -> None:
+        line = (getattr(error, "details", None) or {}).get("line") if isinstance(error, BaseException) else None
+        err_field = field or getattr(error, "field", None)
+        if line and err_field:
+            super().show_error(error, field="__none__")
+            self.grid.focus_cell(int(line), err_field if err_field in self.grid.editable_keys else "qty")
+            return
+        super().show_error(error, field)
+
+
+def qty_text(value: Any) -> str:
+    """A quantity as typed in a grid cell: ``100.000`` → ``100``."""
+    if isinstance(value, Decimal):
+        return money.format_qty(value).replace(",", "")
+    return "" if value is None else str(value)

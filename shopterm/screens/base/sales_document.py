@@ -1,0 +1,431 @@
+"""The base of the sales documents built on the invoice screen (Sales Order /
+Proforma, Provisional Invoice): :class:`SalesDocumentScreen`, the invoice screen
+with another header and grid, and the Free Offers tab (:func:`free_offers_text`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
+
+from shopterm.screens.base.mixins import DebouncedPreview, list_filters
+from shopterm.screens.sales_invoice import ClientInput, SalesInvoiceScreen
+from shopterm.widgets.document_list import DocumentListDialog, ListQuery
+from shopterm.widgets.inputs import CodeInput, RateInput
+from shopterm.widgets.item_grid import GridColumn, ItemGrid
+from shopterm.widgets.print_action import print_document
+from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter, fmt_qty
+
+__all__ = ["ORDER_COLUMNS", "SalesDocumentScreen", "free_offers_text"]
+
+YES_NO = [("no", "No"), ("yes", "Yes")]
+ZERO = Decimal(0)
+
+ORDER_COLUMNS: tuple[GridColumn, ...] = (
+    GridColumn("sno", "#", 3, "sno"),
+    GridColumn("item", "Item", 12, "item"),
+    GridColumn("available_stock", "Avail", 7, "info", "Available stock"),
+    GridColumn("balance_qty", "Left", 7, "info", "Left to invoice"),
+    GridColumn("qty", "Qty", 7, "qty"),
+    GridColumn("price", "Price", 9, "money"),
+    GridColumn("discount_pct", "Disc%", 5, "pct", "Disc %"),
+    GridColumn("flat_discount", "Flat", 7, "money", "Flat discount"),
+    GridColumn("line_net", "Net", 10, "figure"),
+)
+
+class _Absent:
+    """A field of the invoice header this document does not have: reads empty, ignores writes."""
+
+    value = ""
+    decimal_value = None
+    date_value = None
+    disabled = False
+
+    def set_value(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def focus(self) -> None:
+        pass
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        pass
+
+
+_ABSENT = _Absent()
+
+
+def free_offers_text(lines: Any, hints: Any = (), *, empty: str = "No free offer for these lines.") -> Text:
+    """The Free Offers tab: one row per free line (paid line, item, name, free qty, scheme)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{'Line':<5}{'Item':<10}{'Name':<30}{'Paid':>8}{'Free':>8}  Scheme\n", style="bold")
+    rows = list(lines or ())
+    for f in rows:
+        name = str(getattr(f, "name", "") or "")
+        if len(name) > 29:
+            name = name[:28] + "…"
+        paid = getattr(f, "paid_qty", None)
+        text.append(f"{str(getattr(f, 'line', '') or ''):<5}{str(f.item):<10}{name:<30}"
+                    f"{fmt_qty(paid) if paid is not None else '':>8}{fmt_qty(f.qty):>8}  "
+                    f"{getattr(f, 'scheme_no', '') or ''}\n")
+    if not rows:
+        text.append(empty + "\n", style="italic")
+    for hint in hints or ():
+        text.append(f"{hint}\n", style="dim")
+    return text
+
+
+class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
+    """The invoice screen re-configured for another sales document (SO/PF, PI).
+
+    Subclasses compose their header (``compose_header``) with the invoice's ids
+    (``inv-header``, ``field-…``, ``inv-customer-name``, ``inv-credit``,
+    ``inv-number``); a header field of the invoice they do not have reads as
+    empty. They implement :meth:`post_document`, :meth:`preview_document` and
+    :meth:`cancel_document`, and may add footer rows (``compose_footer_extra``).
+    """
+
+    GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = ORDER_COLUMNS
+    DOC_WORD: ClassVar[str] = "Document"  # "Order", "Provisional invoice" (messages)
+    LIST_TITLE: ClassVar[str] = "Documents"
+    CANCEL_WHAT: ClassVar[str] = "document"
+
+    BINDINGS = [
+        Binding("f5", "switch_tab", "Tabs", id="salesdoc.tabs", key_display="F5", show=False),
+        Binding("f7", "cancel_document", "Cancel", id="salesdoc.cancel", key_display="F7"),
+    ]
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.preview: Any = None  # the last services preview (Free Offers, loyalty, warnings)
+        self._confirm_cancel = False
+        self._print_after_save = False
+
+    # -- the invoice's fields this document may lack ------------------------------------
+
+    def _input(self, name: str) -> Any:
+        found = list(self.query(f"#field-{name}"))
+        return found[0] if found else _ABSENT
+
+    def _choice(self, name: str) -> Any:
+        found = list(self.query(f"#field-{name}"))
+        return found[0] if found else _ABSENT
+
+    # -- layout ------------------------------------------------------------------------
+
+    def compose_document(self) -> ComposeResult:
+        with Vertical(id="inv-header"):
+            yield from self.compose_header()
+            yield Static("", id="inv-credit", markup=False)
+        with TabbedContent(id="doc-tabs"):
+            with TabPane("Items (F5: Free Offers)", id="tab-items"):
+                yield ItemGrid(self.GRID_COLUMNS, id="grid")
+            with TabPane("Free Offers", id="tab-free"):
+                yield Static(free_offers_text(()), id="free-offers")
+        yield TotalsFooter(id="totals")
+        yield from self.compose_footer_extra()
+
+    def compose_header(self) -> ComposeResult:
+        yield from ()
+
+    def compose_footer_extra(self) -> ComposeResult:
+        yield from ()
+
+    def client_row(self) -> ComposeResult:
+        """Header row: Customer (F2), its name, Contact No."""
+        with Horizontal(classes="inv-row"):
+            yield Static("Client", classes="inv-label")
+            yield ClientInput(id="field-customer", label="Customer", lookup_kind="customer",
+                              lookup_title="Find customer", max_length=40)
+            yield Static("", id="inv-customer-name", markup=False)
+            yield Static("Tel", classes="inv-label")
+            yield Input(id="field-contact-no", max_length=40)
+
+    def currency_row(self, flag: tuple[str, str, str]) -> ComposeResult:
+        """Header row: Currency, Rate, Sales person (F2), Free offer, and one more Yes/No
+        ``flag`` = (label, id suffix, name in messages)."""
+        short, suffix, name = flag
+        with Horizontal(classes="inv-row"):
+            yield Static("Ccy", classes="inv-label")
+            yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
+                                label="Currency")
+            yield Static("Rate", classes="inv-label")
+            yield RateInput(id="field-rate", label="Exchange rate")
+            yield Static("Sales person", classes="inv-label")
+            yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
+                            lookup_title="Find sales person")
+            yield Static("Free", classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-free-offer", label="Free offer applicable", classes="inv-yn")
+            yield Static(short, classes="inv-label")
+            yield CompactChoice(YES_NO, id=f"field-{suffix}", label=name, classes="inv-yn")
+
+    def on_mount(self) -> None:
+        for tabs in self.query(Tabs):
+            tabs.can_focus = False  # F5 switches the tab; Tab/Enter stay in the form
+        super().on_mount()
+
+    def action_switch_tab(self) -> None:
+        tabs = self.query_one("#doc-tabs", TabbedContent)
+        if tabs.active == "tab-items":
+            tabs.active = "tab-free"
+            self.set_focus(None)
+            self.show_info("Free Offers: the promotion's free lines (F5: back to the items)")
+        else:
+            tabs.active = "tab-items"
+            row = self.grid.current_row() or (self.grid.rows[-1] if self.grid.rows else None)
+            cell = row.cell("item") if row is not None else None
+            if cell is not None and cell.focusable:
+                self.set_focus(cell)
+
+    # -- hooks for the subclasses ------------------------------------------------------------
+
+    def tax_exempt_now(self) -> bool:
+        """Tax exempt as on screen: the header's Tax Exempted? or the customer's flag."""
+        field = self._choice("tax-exempt")
+        return field.value == "yes" or bool(self.customer is not None and self.customer.tax_exempt)
+
+    def redemption_value_usd(self) -> Decimal:
+        return ZERO
+
+    def post_document(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
+        raise NotImplementedError
+
+    def preview_document(self, services: Any, draft: Any, actor: Any) -> Any:
+        raise NotImplementedError
+
+    def cancel_document(self, services: Any, actor: Any, number: str, approval: Any = None) -> Any:
+        raise NotImplementedError
+
+    def list_rows(self, services: Any, q: ListQuery, location: str | None) -> Any:
+        return services.sales.list_documents(self.DOC_TYPE, **list_filters(q, location))
+
+    def action_state(self, action: str) -> bool | None:
+        if self.view is not None and action in ("save", "draft", "delete_row"):
+            return False  # posted is final: Ctrl+N starts the next one
+        return super().action_state(action)
+
+    def can_cancel(self) -> bool:
+        view = self.view
+        return bool(view is not None and view.number and view.status == "posted"
+                    and (view.extra or {}).get("state") != "closed")
+
+    # -- totals per keystroke (core), the services preview debounced ----------------------------
+
+    def after_recompute(self, totals: Any) -> None:
+        """After the per-keystroke core totals: the PI's loyalty line, then the services preview
+        (Free Offers, loyalty) a moment after the typing stops."""
+        self.totals_shown(totals)
+        self.schedule_preview()
+
+    def totals_shown(self, totals: Any) -> None:
+        """After each recompute (the PI's loyalty line)."""
+
+    def preview_job(self) -> Any:
+        if not any(line.item for line in self.grid.lines):
+            self.preview_shown(None)
+            return None
+        draft = self.build_draft()
+        actor = self.actor
+        return lambda: self.preview_document(self.services, draft, actor)
+
+    def preview_shown(self, preview: Any) -> None:
+        """The services preview arrived (None: nothing to preview): the Free Offers tab."""
+        if preview is None:
+            self.query_one("#free-offers", Static).update(free_offers_text(()))
+            self._free_tab_label(0)
+            return
+        free = list(getattr(preview, "free_lines", ()) or ())
+        self.query_one("#free-offers", Static).update(free_offers_text(free, getattr(preview, "hints", ())))
+        self._free_tab_label(len(free))
+
+    def _free_tab_label(self, count: int) -> None:
+        try:
+            tab = self.query_one("#doc-tabs", TabbedContent).get_tab("tab-free")
+        except Exception:  # not mounted yet
+            return
+        tab.label = f"Free Offers ({count})" if count else "Free Offers"
+
+    @on(CompactChoice.Changed, "#field-free-offer, #field-tax-exempt")
+    def _flag_changed(self, event: CompactChoice.Changed) -> None:
+        if self.view is None:
+            self.recompute()
+
+    # -- header ------------------------------------------------------------------------------
+
+    def _apply_customer(self, info: Any, *, mark_dirty: bool = True) -> None:
+        tax = self._choice("tax-exempt")
+        if info is not None and tax is not _ABSENT:
+            tax.set_value("yes" if info.tax_exempt else "no")
+        super()._apply_customer(info, mark_dirty=mark_dirty)
+
+    def build_draft(self) -> Any:
+        draft = super().build_draft()
+        tax = self._choice("tax-exempt")
+        return replace(draft, doc_type=self.DOC_TYPE, tax_exempt=tax.value == "yes", order=None,
+                       agent_commission=False, invoice_type=self.INVOICE_TYPE, **self.draft_extra())
+
+    INVOICE_TYPE: ClassVar[str] = ""
+
+    def draft_extra(self) -> dict[str, Any]:
+        return {}
+
+    # -- toolbar -------------------------------------------------------------------------------
+
+    def _posted_is_final(self) -> bool:
+        if self.view is not None:
+            self.message_bar.show_warning(
+                f"{self.view.number or 'This document'} is {self.view.status}: posted documents are final. "
+                "Ctrl+N for a new one")
+            return True
+        return False
+
+    def action_save(self) -> None:
+        self._save(print_after=False)
+
+    def action_save_print(self) -> None:
+        """Ctrl+P: save and print; on a saved document, a re-print."""
+        if self.view is not None and self.view.number:
+            print_document(self, self.view.number, reprint=True)
+            return
+        self._save(print_after=True)
+
+    def _save(self, *, print_after: bool) -> None:
+        if self._posted_is_final() or not self.check_fields():
+            return
+        self._print_after_save = print_after
+        draft = self.build_draft()
+        draft_id = self.draft_id
+        actor = self.actor
+
+        def post(d: Any) -> Any:
+            services = self.services
+            result = self.post_document(services, actor, d, draft_id)
+            return result, services.sales.document(result.document_id)
+
+        def with_approval(approval: Any) -> Any:
+            return lambda: post(replace(draft, approver=approval.name, approver_pin=approval.pin))
+
+        self.run_service(lambda: post(draft), self._posted, busy_text="Saving…", with_approval=with_approval)
+
+    def _posted(self, result: tuple[Any, Any]) -> None:
+        post, view = result
+        self.last_post = post
+        self.call_later(self._show_view, view)
+        self.refresh_status()
+        self.show_ok(self.saved_message(post, view))
+        if self._print_after_save:
+            self._print_after_save = False
+            print_document(self, post.number)
+
+    def saved_message(self, post: Any, view: Any) -> str:
+        return f"{self.DOC_WORD} {post.number} saved. Ctrl+N for the next one"
+
+    def action_list(self) -> None:
+        if not self._confirmed("list", "F3"):
+            return
+        location = self.location_code_typed()
+        services_of = lambda: self.services  # noqa: E731 - read in the worker
+
+        def search(q: ListQuery) -> Any:
+            return self.list_rows(services_of(), q, location)
+
+        def picked(row: Any) -> None:
+            if row is None:
+                return
+            if row.status == "draft":
+                self.run_service(lambda: self.services.sales.load_draft(row.id),
+                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text="Opening…")
+            else:
+                self.run_service(lambda: self.services.sales.document(row.id),
+                                 lambda v: self.call_later(self._show_view, v), busy_text="Opening…")
+
+        self.app.push_screen(DocumentListDialog(self.LIST_TITLE, search, today=self.business_date), picked)
+
+    # -- cancel (F7) ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_document":
+            return True if self.can_cancel() else False
+        return super().check_action(action, parameters)
+
+    def action_cancel_document(self) -> None:
+        if not self.can_cancel():
+            return
+        number = self.view.number
+        if not self._confirm_cancel:
+            self._confirm_cancel = True
+            self.message_bar.show_warning(f"Press F7 again to cancel {number} (a manager's approval)")
+            return
+        self._confirm_cancel = False
+        actor = self.actor
+
+        def work(approval: Any = None) -> Any:
+            services = self.services
+            self.cancel_document(services, actor, number, approval)
+            return services.sales.document(number)
+
+        def retry(approval: Any) -> Any:
+            return lambda: work(approval)
+
+        def done(view: Any) -> None:
+            self.call_later(self._show_view, view)
+            self.show_ok(self.cancelled_message(view))
+
+        self.run_service(work, done, busy_text="Cancelling…", with_approval=retry)
+
+    def cancelled_message(self, view: Any) -> str:
+        return f"{self.DOC_WORD} {view.number} cancelled"
+
+    def on_descendant_focus(self, event: Any) -> None:
+        self._confirm_cancel = False
+        super().on_descendant_focus(event)
+
+    # -- showing documents -------------------------------------------------------------------------
+
+    async def reset(self) -> None:
+        self.preview = None
+        self._confirm_cancel = False
+        tax = self._choice("tax-exempt")
+        tax.set_value("no")
+        await super().reset()
+        self.preview_shown(None)
+        self.query_one("#doc-tabs", TabbedContent).active = "tab-items"
+
+    async def _show_view(self, view: Any) -> None:
+        self.preview = None
+        self._confirm_cancel = False
+        self.show_type(view.doc_type)
+        self._choice("tax-exempt").set_value("yes" if view.tax_exempt else "no")
+        await super()._show_view(view)
+        self.view_shown(view)
+        free = [l for l in view.lines if l.is_free]
+        rows = [_FreeRow(l.line_no, l.item or "", l.name, None, l.qty, "") for l in free]
+        self.query_one("#free-offers", Static).update(free_offers_text(rows, empty="No free lines."))
+        self._free_tab_label(len(rows))
+        self.refresh_bindings()
+
+    def view_shown(self, view: Any) -> None:
+        """After a posted document is shown (state line, info columns)."""
+
+    def show_type(self, doc_type: str) -> None:
+        """Show the document type (the SO/PF toggle)."""
+
+    async def _show_draft(self, draft_id: int, draft: Any) -> None:
+        self.show_type(draft.doc_type)
+        self._choice("tax-exempt").set_value("yes" if draft.tax_exempt else "no")
+        await super()._show_draft(draft_id, draft)
+        self.refresh_bindings()
+
+
+class _FreeRow:
+    __slots__ = ("line", "item", "name", "paid_qty", "qty", "scheme_no")
+
+    def __init__(self, line: int, item: str, name: str, paid_qty: Any, qty: Decimal, scheme_no: str) -> None:
+        self.line, self.item, self.name, self.paid_qty, self.qty, self.scheme_no = (
+            line, item, name, paid_qty, qty, scheme_no)
