@@ -14,7 +14,7 @@ from sqlalchemy import select
 from shopterm.app import ShoptermApp
 from shopterm.screens.direct_return import DirectReturnScreen
 from shopterm.screens.sales_return import SalesReturnScreen
-from shopterm.services.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
+from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
 from shopterm.store.models import AuditLog, ShopSetup
 from shopterm.widgets.document_list import DocumentListDialog
 from tests.store import conftest as store
