@@ -18,7 +18,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from shopterm.core.errors import AllocationError
-from shopterm.core.money import CENT, to_decimal
+from shopterm.core.i18n import _
+from shopterm.core.money import CENT, plain_number, to_decimal
 
 __all__ = ["allocate", "AllocationError"]
 
@@ -35,19 +36,19 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     total = to_decimal(total, field="total")
     ws = [to_decimal(w, field=f"weight {i + 1}") for i, w in enumerate(weights)]
     if total < 0:
-        raise AllocationError(f"cannot allocate a negative amount ({total})")
+        raise AllocationError(_("cannot allocate a negative amount ({total})").format(total=plain_number(total)))
     if total != total.quantize(CENT):
-        raise AllocationError(f"cannot allocate {total}: at most 2 decimal places")
+        raise AllocationError(_("cannot allocate {total}: at most 2 decimal places").format(total=plain_number(total)))
     for i, w in enumerate(ws):
         if w < 0:
-            raise AllocationError(f"weight {i + 1} is negative ({w})")
+            raise AllocationError(_("weight {n} is negative ({w})").format(n=i + 1, w=plain_number(w)))
     cents = int(total / CENT)
     if cents == 0:  # nothing to share (no flat discount: every keystroke of a document)
         return [Decimal("0.00") for _ in ws]
     weight_sum = sum((Fraction(w) for w in ws), Fraction(0))
     if weight_sum == 0:
         if cents:
-            raise AllocationError(f"cannot allocate {total}: there is nothing to allocate it to")
+            raise AllocationError(_("cannot allocate {total}: there is nothing to allocate it to").format(total=plain_number(total)))
         return [Decimal("0.00") for _ in ws]
 
     exact = [cents * Fraction(w) / weight_sum for w in ws]

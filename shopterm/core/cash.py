@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shopterm.core.errors import ReceiptError, RefundExceedsDueError
+from shopterm.core.i18n import _
 from shopterm.core.money import (
     ZERO,
     Currency,
@@ -127,7 +128,7 @@ class RefundCalc:
 def _increment(value: object, field: str) -> Decimal:
     d = to_decimal(value, field=field)
     if d <= 0:
-        raise ReceiptError(f"{field} must be greater than zero")
+        raise ReceiptError(_("{field} must be greater than zero").format(field=field))
     return d
 
 
@@ -280,13 +281,11 @@ def refund(
     if returned_cdf == 0 and returned_usd > 0:
         if returned_usd > refund_usd:
             raise RefundExceedsDueError(
-                f"the amount returned ({format_amount(returned_usd)} USD) exceeds "
-                f"the refund due ({format_amount(refund_usd)} USD)"
+                _("the amount returned ({returned} USD) exceeds the refund due ({refund} USD)").format(returned=format_amount(returned_usd), refund=format_amount(refund_usd))
             )
     elif returned_total_cdf > max(refund_cdf, due_cdf):
         raise RefundExceedsDueError(
-            f"the amount returned ({format_amount(returned_total_cdf)} CDF) exceeds "
-            f"the refund due ({format_amount(max(refund_cdf, due_cdf))} CDF)"
+            _("the amount returned ({returned} CDF) exceeds the refund due ({refund} CDF)").format(returned=format_amount(returned_total_cdf), refund=format_amount(max(refund_cdf, due_cdf)))
         )
 
     remaining_cdf = due_cdf - returned_total_cdf

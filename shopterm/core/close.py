@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shopterm.core.errors import CloseError, DenominationError
-from shopterm.core.money import Currency, format_amount, parse_rate, q2, to_decimal
+from shopterm.core.i18n import _
+from shopterm.core.money import Currency, format_amount, parse_rate, plain_number, q2, to_decimal
 
 __all__ = [
     "CloseFigures",
@@ -79,7 +80,7 @@ class CloseFigures:
 def _amount(value: object, field: str, *, signed: bool = False) -> Decimal:
     d = q2(to_decimal(value, field=field))
     if d < 0 and not signed:
-        raise CloseError(f"{field} must not be negative ({format_amount(d)})")
+        raise CloseError(_("{field} must not be negative ({d})").format(field=field, d=format_amount(d)))
     return d
 
 
@@ -145,13 +146,13 @@ def count_denominations(counts: Mapping[Decimal, int], currency: Currency) -> De
         value = to_decimal(note, field="denomination")
         if value not in allowed:
             notes = ", ".join(format(n, "f") for n in allowed)
-            raise DenominationError(f"{ccy.value} has no {format(value, 'f')} note (use {notes})")
+            raise DenominationError(_("{currency} has no {note} note (use {notes})").format(currency=ccy.value, note=plain_number(value), notes=notes))
         if isinstance(count, bool) or not isinstance(count, int):
             raise DenominationError(
-                f"{ccy.value} {format(value, 'f')}: the count must be a whole number (got {count!r})"
+                _("{currency} {note}: the count must be a whole number (got {count!r})").format(currency=ccy.value, note=plain_number(value), count=count)
             )
         if count < 0:
-            raise DenominationError(f"{ccy.value} {format(value, 'f')}: the count must not be negative ({count})")
+            raise DenominationError(_("{currency} {note}: the count must not be negative ({count})").format(currency=ccy.value, note=plain_number(value), count=count))
         total += value * count
     return q2(total)
 

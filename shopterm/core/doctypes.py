@@ -3,26 +3,36 @@
 A document number carries its type as two letters (``261101SI000001``: a sales
 invoice). The codes are an interface — they appear in numbers, in the journal
 export and in JSON — so they never change; the names are what screens, reports
-and prints show.
+and prints show: :func:`doc_type_name` gives the name in the reader's language
+(``DOC_TYPES`` keeps the English names, for the machine outputs such as the
+hledger journal).
 """
 
 from __future__ import annotations
 
+from shopterm.core.i18n import N_, _
+
 DOC_TYPES = {
-    "OP": "Shop open",
-    "SO": "Sales order",
-    "PF": "Proforma",
-    "SI": "Sales invoice",
-    "PI": "Provisional invoice",
-    "DN": "Delivery note",
-    "SR": "Sales return",
-    "RD": "Direct return",
-    "RC": "Sales receipt",
-    "RP": "Shop receipt/payment",
-    "CE": "Currency exchange",
-    "CP": "Commission payment",
-    "CL": "Shop close",
-    "GR": "Stock receipt",
-    "PU": "Price update",
-    "CR": "Customer payment",
+    "OP": N_("Shop open"),
+    "SO": N_("Sales order"),
+    "PF": N_("Proforma"),
+    "SI": N_("Sales invoice"),
+    "PI": N_("Provisional invoice"),
+    "DN": N_("Delivery note"),
+    "SR": N_("Sales return"),
+    "RD": N_("Direct return"),
+    "RC": N_("Sales receipt"),
+    "RP": N_("Shop receipt/payment"),
+    "CE": N_("Currency exchange"),
+    "CP": N_("Commission payment"),
+    "CL": N_("Shop close"),
+    "GR": N_("Stock receipt"),
+    "PU": N_("Price update"),
+    "CR": N_("Customer payment"),
 }
+
+
+def doc_type_name(code: str) -> str:
+    """The name of document type ``code`` in the current language (the code itself when unknown)."""
+    name = DOC_TYPES.get(code)
+    return _(name) if name else code

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from .money import Currency, MoneyError, q2
+from .i18n import _
+from .money import Currency, MoneyError, plain_number, q2
 
 CASH_USD = "1100"
 CASH_CDF = "1110"
@@ -80,7 +81,7 @@ class JLine:
         object.__setattr__(self, "amount_usd", q2(self.amount_usd))
         if self.amount is None:
             if self.currency is not Currency.USD:
-                raise MoneyError(f"a {self.currency.value} journal line needs its {self.currency.value} amount")
+                raise MoneyError(_("a {currency} journal line needs its {currency} amount").format(currency=self.currency.value))
             object.__setattr__(self, "amount", self.amount_usd)
         else:
             object.__setattr__(self, "amount", q2(self.amount))
@@ -106,7 +107,8 @@ def check_balanced(lines: Sequence[JLine]) -> None:
     diff = total_usd(lines)
     if diff != 0:
         detail = ", ".join(f"{l.account} {l.amount_usd:+}" for l in lines)
-        raise UnbalancedJournalError(f"journal does not balance: off by {diff} USD ({detail})")
+        raise UnbalancedJournalError(_("journal does not balance: off by {diff} USD ({detail})").format(
+            diff=plain_number(diff), detail=detail))
 
 
 def without_zero(lines: Iterable[JLine]) -> list[JLine]:

@@ -19,7 +19,8 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from shopterm.core.errors import InsufficientPointsError, LoyaltyError, RedemptionTooSoonError
-from shopterm.core.money import MoneyError, q2, to_decimal
+from shopterm.core.i18n import _, format_date, ngettext
+from shopterm.core.money import MoneyError, plain_number, q2, to_decimal
 
 __all__ = [
     "LoyaltyError",
@@ -35,11 +36,11 @@ __all__ = [
 
 def _points(value: object, field: str) -> int:
     if isinstance(value, float):
-        raise MoneyError(f"{field}: floats are not accepted (got {value!r})")
+        raise MoneyError(_("{field}: floats are not accepted (got {value!r})").format(field=field, value=value))
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LoyaltyError(f"{field}: points must be a whole number (got {value!r})")
+        raise LoyaltyError(_("{field}: points must be a whole number (got {value!r})").format(field=field, value=value))
     if value < 0:
-        raise LoyaltyError(f"{field}: points must not be negative ({value})")
+        raise LoyaltyError(_("{field}: points must not be negative ({value})").format(field=field, value=value))
     return value
 
 
@@ -50,7 +51,7 @@ def points_earned(sales_amount_usd: Decimal, amount_per_point: Decimal) -> int:
     if per_point <= 0:
         raise LoyaltyError("the sales amount per point must be greater than zero")
     if sales < 0:
-        raise LoyaltyError(f"the sales amount must not be negative ({sales})")
+        raise LoyaltyError(_("the sales amount must not be negative ({sales})").format(sales=plain_number(sales)))
     return int((sales / per_point).to_integral_value(rounding=ROUND_FLOOR))
 
 
@@ -59,7 +60,7 @@ def redemption_value(points: int, value_per_point: Decimal) -> Decimal:
     points = _points(points, "points")
     value = to_decimal(value_per_point, field="value per point")
     if value < 0:
-        raise LoyaltyError(f"the value per point must not be negative ({value})")
+        raise LoyaltyError(_("the value per point must not be negative ({value})").format(value=plain_number(value)))
     return q2(points * value)
 
 
@@ -88,11 +89,10 @@ def check_redemption(
     if requested == 0:
         raise LoyaltyError("enter the number of points to redeem")
     if requested > held:
-        noun = "point" if held == 1 else "points"
-        raise InsufficientPointsError(f"only {held} {noun} held")
+        raise InsufficientPointsError(ngettext("only {held} point held", "only {held} points held", held).format(held=held))
     allowed_from = next_redemption_date(last_redemption_date, frequency_days)
     if allowed_from is not None and today < allowed_from:
-        raise RedemptionTooSoonError(f"points can be redeemed again on {allowed_from.isoformat()}")
+        raise RedemptionTooSoonError(_("points can be redeemed again on {allowed_from}").format(allowed_from=format_date(allowed_from)))
 
 
 def points_reversed(points_earned: int, returned_net: Decimal, original_net: Decimal) -> int:
@@ -101,7 +101,7 @@ def points_reversed(points_earned: int, returned_net: Decimal, original_net: Dec
     returned = to_decimal(returned_net, field="returned amount")
     original = to_decimal(original_net, field="invoice amount")
     if returned < 0:
-        raise LoyaltyError(f"the returned amount must not be negative ({returned})")
+        raise LoyaltyError(_("the returned amount must not be negative ({returned})").format(returned=plain_number(returned)))
     if earned == 0 or returned == 0:
         return 0
     if original <= 0:

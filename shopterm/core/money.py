@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 
+from shopterm.core.i18n import _
 from shopterm.core.i18n import decimal_mark as decimal_mark_of_language
 from shopterm.core.i18n import localize_number
 
@@ -52,7 +53,7 @@ class Currency(str, Enum):
         try:
             return cls(text)
         except ValueError:
-            raise MoneyError(f"unknown currency {value!r} (use USD or CDF)") from None
+            raise MoneyError(_("unknown currency {value!r} (use USD or CDF)").format(value=value)) from None
 
 
 BASE = Currency.USD
@@ -82,9 +83,9 @@ def to_decimal(value: object, *, field: str = "value", strict: bool = False) -> 
     JSON rule (:func:`read_strict`: digits and at most one ``.``, nothing else).
     """
     if isinstance(value, bool):
-        raise MoneyError(f"{field}: expected a number, got {value!r}")
+        raise MoneyError(_("{field}: expected a number, got {value!r}").format(field=field, value=value))
     if isinstance(value, float):
-        raise MoneyError(f"{field}: floats are not accepted for money (got {value!r}); use a string")
+        raise MoneyError(_("{field}: floats are not accepted for money (got {value!r}); use a string").format(field=field, value=value))
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -92,9 +93,9 @@ def to_decimal(value: object, *, field: str = "value", strict: bool = False) -> 
     elif isinstance(value, str):
         result = read_strict(value, field=field) if strict else read_typed(value, field=field)
     else:
-        raise MoneyError(f"{field}: expected a number, got {type(value).__name__}")
+        raise MoneyError(_("{field}: expected a number, got {kind}").format(field=field, kind=type(value).__name__))
     if not result.is_finite():
-        raise MoneyError(f"{field}: {value!r} is not a finite number")
+        raise MoneyError(_("{field}: {value!r} is not a finite number").format(field=field, value=value))
     return result
 
 
@@ -112,16 +113,16 @@ def read_strict(text: str, *, field: str = "value") -> Decimal:
     """
     stripped = text.strip()
     if not stripped:
-        raise MoneyError(f"{field}: a number is required")
+        raise MoneyError(_("{field}: a number is required").format(field=field))
     if len(stripped) > MAX_NUMBER_TEXT:
-        raise MoneyError(f"{field}: {_shown(stripped)} is too long for a number (at most {MAX_NUMBER_TEXT} characters)")
+        raise MoneyError(_("{field}: {stripped} is too long for a number (at most {limit} characters)").format(field=field, stripped=_shown(stripped), limit=MAX_NUMBER_TEXT))
     if not _JSON_NUMBER.fullmatch(stripped) or not stripped.isascii():
         hint = ""
         if "," in stripped:
             hint = " (in JSON only '.' is a decimal point: write \"2.50\", not \"2,50\")"
         elif any(ch.isdigit() for ch in stripped):
             hint = " (digits and one '.' only: no exponent, spaces or separators)"
-        raise MoneyError(f"{field}: {_shown(text)} is not a number{hint}")
+        raise MoneyError(_("{field}: {text} is not a number{hint}").format(field=field, text=_shown(text), hint=hint))
     return Decimal(stripped)
 
 
@@ -142,22 +143,21 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
     for sp in GROUP_SPACES[1:]:
         stripped = stripped.strip(sp)
     if not stripped:
-        raise MoneyError(f"{field}: a number is required")
+        raise MoneyError(_("{field}: a number is required").format(field=field))
     if len(stripped) > MAX_NUMBER_TEXT:
-        raise MoneyError(f"{field}: {_shown(stripped)} is too long for a number (at most {MAX_NUMBER_TEXT} characters)")
+        raise MoneyError(_("{field}: {stripped} is too long for a number (at most {limit} characters)").format(field=field, stripped=_shown(stripped), limit=MAX_NUMBER_TEXT))
     sign = ""
     body = stripped
     if body[0] in "+-":
         sign, body = ("-" if body[0] == "-" else ""), body[1:].lstrip(" ")
     bad = [ch for ch in body if not (ch.isascii() and ch.isdigit()) and ch not in ".," and ch not in GROUP_SPACES]
     if bad or not body:
-        raise MoneyError(f"{field}: {_shown(text)} is not a number")
+        raise MoneyError(_("{field}: {text} is not a number").format(field=field, text=_shown(text)))
     spaced = any(sp in body for sp in GROUP_SPACES)
     commas, points = body.count(","), body.count(".")
 
     def refuse() -> MoneyError:
-        return MoneyError(f"{field}: {_shown(text)} is not a number (use a comma or a point for decimals, "
-                          "spaces for thousands: 2 500,50)")
+        return MoneyError(_("{field}: {text} is not a number (use a comma or a point for decimals, spaces for thousands: 2 500,50)").format(field=field, text=_shown(text)))
 
     # Which mark is the decimal mark, which groups thousands?
     decimal_mark: str | None = None
@@ -171,7 +171,7 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
         group_mark = "," if commas > 1 else "."
     elif commas == 1 or points == 1:
         mark = "," if commas else "."
-        whole, _, frac = body.partition(mark)
+        whole, _sep, frac = body.partition(mark)
         whole_digits = whole
         for sp in GROUP_SPACES:
             whole_digits = whole_digits.replace(sp, "")
@@ -180,15 +180,14 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
         ambiguous = (mark == ("." if decimal_mark_of_language() == "," else ",") and not spaced and len(frac) == 3 and frac.isdigit()
                      and 1 <= len(whole) <= 3 and whole.isdigit() and not whole.startswith("0"))
         if ambiguous:
-            as_decimal = _plain(Decimal(f"{sign}{whole}.{frac}").normalize())
+            as_decimal = plain_number(Decimal(f"{sign}{whole}.{frac}").normalize())
             as_thousands = f"{sign}{whole}{frac}"
-            raise MoneyError(f"{field}: {_shown(text)} reads two ways — {as_decimal} or {as_thousands}; "
-                             f"type {as_decimal} or {as_thousands} (or {sign}{whole} {frac})")
+            raise MoneyError(_("{field}: {text} reads two ways — {as_decimal} or {as_thousands}; type {as_decimal} or {as_thousands} (or {sign}{whole} {frac})").format(field=field, text=_shown(text), as_decimal=as_decimal, as_thousands=as_thousands, sign=sign, whole=whole, frac=frac))
         decimal_mark = mark
     if spaced and group_mark is not None:
         raise refuse()  # two kinds of grouping in one number
     if decimal_mark is not None:
-        whole, _, frac = body.partition(decimal_mark)
+        whole, _sep, frac = body.partition(decimal_mark)
     else:
         whole, frac = body, ""
     if any(sp in frac for sp in GROUP_SPACES) or (frac and not _DIGITS.fullmatch(frac)):
@@ -202,8 +201,7 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
     if len(groups) > 1:
         if not (1 <= len(groups[0]) <= 3) or any(len(g) != 3 for g in groups[1:]) \
                 or not all(_DIGITS.fullmatch(g) for g in groups):
-            raise MoneyError(f"{field}: {_shown(text)} is not a number (thousands are grouped by three digits: "
-                             "2 500 000,50)")
+            raise MoneyError(_("{field}: {text} is not a number (thousands are grouped by three digits: 2 500 000,50)").format(field=field, text=_shown(text)))
     elif not _DIGITS.fullmatch(groups[0]):
         raise refuse()
     if decimal_mark is not None and not frac and not "".join(groups):
@@ -263,7 +261,7 @@ def parse_amount(value: object, *, field: str = "amount", allow_negative: bool =
     """
     d = _check_range(to_decimal(value, field=field, strict=strict), field, MAX_AMOUNT, allow_negative)
     if d != d.quantize(CENT, rounding=ROUND_DOWN):
-        raise MoneyError(f"{field}: at most 2 decimal places ({_plain(d)})")
+        raise MoneyError(_("{field}: at most 2 decimal places ({d})").format(field=field, d=plain_number(d)))
     return d
 
 
@@ -271,7 +269,7 @@ def parse_qty(value: object, *, field: str = "qty", allow_negative: bool = False
     """A quantity: at most 3 decimals, below 10⁹."""
     d = _check_range(to_decimal(value, field=field, strict=strict), field, MAX_QTY, allow_negative)
     if d != d.quantize(QTY_QUANTUM, rounding=ROUND_DOWN):
-        raise MoneyError(f"{field}: at most 3 decimal places ({_plain(d)})")
+        raise MoneyError(_("{field}: at most 3 decimal places ({d})").format(field=field, d=plain_number(d)))
     return d
 
 
@@ -279,10 +277,10 @@ def parse_rate(value: object, *, field: str = "rate", strict: bool = False) -> D
     """An exchange rate (CDF per USD): above zero, at most 6 decimals, below 10⁹."""
     d = to_decimal(value, field=field, strict=strict)
     if d <= 0:
-        raise MoneyError(f"{field}: the exchange rate must be greater than zero")
+        raise MoneyError(_("{field}: the exchange rate must be greater than zero").format(field=field))
     d = _check_range(d, field, MAX_RATE, False)
     if d != d.quantize(RATE_QUANTUM, rounding=ROUND_DOWN):
-        raise MoneyError(f"{field}: at most 6 decimal places ({_plain(d)})")
+        raise MoneyError(_("{field}: at most 6 decimal places ({d})").format(field=field, d=plain_number(d)))
     return d
 
 
@@ -290,9 +288,9 @@ def parse_pct(value: object, *, field: str = "percent", strict: bool = False) ->
     """A percentage between 0 and 100, at most 4 decimals."""
     d = to_decimal(value, field=field, strict=strict)
     if d < 0 or d > HUNDRED:
-        raise MoneyError(f"{field}: a percentage must be between 0 and 100 ({_plain(d)})")
+        raise MoneyError(_("{field}: a percentage must be between 0 and 100 ({d})").format(field=field, d=plain_number(d)))
     if d != d.quantize(PCT_QUANTUM, rounding=ROUND_DOWN):
-        raise MoneyError(f"{field}: at most 4 decimal places ({_plain(d)})")
+        raise MoneyError(_("{field}: at most 4 decimal places ({d})").format(field=field, d=plain_number(d)))
     return d
 
 
@@ -304,6 +302,16 @@ def _plain(d: Decimal) -> str:
     return text if len(text) <= MAX_NUMBER_TEXT else text[:MAX_NUMBER_TEXT] + "…"
 
 
+def plain_number(value: object) -> str:
+    """A number quoted in a message, digits as given (``2500.50``; ``2500,50`` in French,
+    never ``1E+30``); anything else as its text."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return localize_number(_plain(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return str(value)
+
+
 def _check_range(d: Decimal, field: str, limit: Decimal, allow_negative: bool) -> Decimal:
     """Refuse a negative (unless allowed) or a value beyond ``limit``, before any rounding.
 
@@ -311,9 +319,9 @@ def _check_range(d: Decimal, field: str, limit: Decimal, allow_negative: bool) -
     instead of overflowing the decimal context while it is rounded.
     """
     if d < 0 and not allow_negative:
-        raise MoneyError(f"{field}: must not be negative ({_plain(d)})")
+        raise MoneyError(_("{field}: must not be negative ({d})").format(field=field, d=plain_number(d)))
     if abs(d) > limit:
-        raise MoneyError(f"{field}: {_plain(d)} is above the maximum {format_amount(limit, _places(limit))}")
+        raise MoneyError(_("{field}: {d} is above the maximum {limit}").format(field=field, d=plain_number(d), limit=format_amount(limit, _places(limit))))
     return d
 
 
@@ -324,7 +332,7 @@ def _places(limit: Decimal) -> int:
 def _no_float(*values: object) -> None:
     for v in values:
         if not isinstance(v, Decimal):
-            raise MoneyError(f"expected Decimal, got {type(v).__name__} ({v!r})")
+            raise MoneyError(_("expected Decimal, got {kind} ({v!r})").format(kind=type(v).__name__, v=v))
 
 
 def convert(amount: Decimal, from_ccy: Currency, to_ccy: Currency, rate: Decimal) -> Decimal:
@@ -365,9 +373,9 @@ class Money:
 
     def _same(self, other: "Money") -> None:
         if not isinstance(other, Money):
-            raise MoneyError(f"cannot combine money with {type(other).__name__}")
+            raise MoneyError(_("cannot combine money with {kind}").format(kind=type(other).__name__))
         if other.currency is not self.currency:
-            raise MoneyError(f"currency mismatch: {self.currency.value} and {other.currency.value}")
+            raise MoneyError(_("currency mismatch: {currency} and {other}").format(currency=self.currency.value, other=other.currency.value))
 
     def __add__(self, other: "Money") -> "Money":
         self._same(other)

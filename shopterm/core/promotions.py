@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shopterm.core.errors import PromoOverlapError, PromotionError
-from shopterm.core.money import format_qty, to_decimal
+from shopterm.core.i18n import _
+from shopterm.core.money import format_qty, plain_number, to_decimal
 
 __all__ = ["PromoRange", "PromotionError", "PromoOverlapError", "validate_ranges", "free_qty"]
 
@@ -50,21 +51,19 @@ def validate_ranges(ranges: Sequence[PromoRange]) -> None:
     """
     for row, r in enumerate(ranges, start=1):
         if r.min_qty < 0:
-            raise PromotionError(f"row {row}: the minimum qty must not be negative ({r.min_qty})")
+            raise PromotionError(_("row {row}: the minimum qty must not be negative ({min_qty})").format(row=row, min_qty=plain_number(r.min_qty)))
         if r.max_qty is not None and r.min_qty > r.max_qty:
             raise PromotionError(
-                f"row {row}: the minimum qty {format_qty(r.min_qty)} is above "
-                f"the maximum qty {format_qty(r.max_qty)}"
+                _("row {row}: the minimum qty {min_qty} is above the maximum qty {max_qty}").format(row=row, min_qty=format_qty(r.min_qty), max_qty=format_qty(r.max_qty))
             )
         if r.free_qty < 0:
-            raise PromotionError(f"row {row}: the free qty must not be negative ({r.free_qty})")
+            raise PromotionError(_("row {row}: the free qty must not be negative ({free_qty})").format(row=row, free_qty=plain_number(r.free_qty)))
     ordered = sorted(enumerate(ranges, start=1), key=lambda item: item[1].min_qty)
     for (row_a, a), (row_b, b) in zip(ordered, ordered[1:]):
         if a.max_qty is None or a.max_qty >= b.min_qty:
             first, second = sorted((row_a, row_b))
             raise PromoOverlapError(
-                f"rows {first} and {second} overlap "
-                f"({ranges[first - 1].label()} and {ranges[second - 1].label()})"
+                _("rows {first} and {second} overlap ({range} and {range2})").format(first=first, second=second, range=ranges[first - 1].label(), range2=ranges[second - 1].label())
             )
 
 

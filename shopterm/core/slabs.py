@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shopterm.core.errors import SlabError, SlabOverlapError
-from shopterm.core.money import HUNDRED, format_amount, to_decimal
+from shopterm.core.i18n import _
+from shopterm.core.money import HUNDRED, format_amount, plain_number, to_decimal
 
 __all__ = ["SlabRange", "SlabError", "SlabOverlapError", "validate_ranges", "slab_pct"]
 
@@ -53,21 +54,19 @@ def validate_ranges(ranges: Sequence[SlabRange]) -> None:
     """
     for row, r in enumerate(ranges, start=1):
         if r.from_value < 0:
-            raise SlabError(f"row {row}: the from value must not be negative ({r.from_value})")
+            raise SlabError(_("row {row}: the from value must not be negative ({from_value})").format(row=row, from_value=plain_number(r.from_value)))
         if r.to_value is not None and r.from_value > r.to_value:
             raise SlabError(
-                f"row {row}: the from value {format_amount(r.from_value)} is above "
-                f"the to value {format_amount(r.to_value)}"
+                _("row {row}: the from value {from_value} is above the to value {to_value}").format(row=row, from_value=format_amount(r.from_value), to_value=format_amount(r.to_value))
             )
         if not (0 <= r.pct <= HUNDRED):
-            raise SlabError(f"row {row}: the discount must be between 0 and 100 % ({r.pct})")
+            raise SlabError(_("row {row}: the discount must be between 0 and 100 % ({pct})").format(row=row, pct=plain_number(r.pct)))
     ordered = sorted(enumerate(ranges, start=1), key=lambda item: item[1].from_value)
     for (row_a, a), (row_b, b) in zip(ordered, ordered[1:]):
         if a.to_value is None or a.to_value >= b.from_value:
             first, second = sorted((row_a, row_b))
             raise SlabOverlapError(
-                f"rows {first} and {second} overlap "
-                f"({ranges[first - 1].label()} and {ranges[second - 1].label()})"
+                _("rows {first} and {second} overlap ({range} and {range2})").format(first=first, second=second, range=ranges[first - 1].label(), range2=ranges[second - 1].label())
             )
 
 

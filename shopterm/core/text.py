@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from shopterm.core.i18n import _, localize_number
+
 #: Bidirectional embedding/override/isolate controls: they reorder what is printed after them.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -55,13 +57,14 @@ def clean_text(value: object, *, field: str, label: str | None = None, max_len: 
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise TextError(f"{label}: expected text, got {type(value).__name__}", field)
+        raise TextError(_("{label}: expected text, got {kind}").format(label=label, kind=type(value).__name__), field)
     text = value.strip()
     if required and not text:
-        raise TextError(f"{label} is required", field)
+        raise TextError(_("{label} is required").format(label=label), field)
     bad = bad_character(text, multiline=multiline)
     if bad is not None:
-        raise TextError(f"{label}: control characters are not allowed ({bad}); type plain text", field)
+        raise TextError(_("{label}: control characters are not allowed ({bad}); type plain text").format(label=label, bad=bad), field)
     if len(text) > max_len:
-        raise TextError(f"{label}: at most {max_len:,} characters (got {len(text):,})", field)
+        raise TextError(_("{label}: at most {limit} characters (got {length})").format(
+            label=label, limit=localize_number(f"{max_len:,}"), length=localize_number(f"{len(text):,}")), field)
     return text

@@ -32,6 +32,7 @@ from typing import Literal
 
 from shopterm.core.allocation import allocate
 from shopterm.core.errors import TotalsError
+from shopterm.core.i18n import _
 from shopterm.core.money import (
     HUNDRED,
     ZERO,
@@ -39,6 +40,7 @@ from shopterm.core.money import (
     convert,
     format_amount,
     parse_rate,
+    plain_number,
     q2,
     round_to_increment,
     to_decimal,
@@ -164,7 +166,7 @@ def compute_totals(
     if flat_value is not None:
         flat_value = to_decimal(flat_value, field="flat discount")
     if flat_type is not None and flat_type not in FLAT_TYPES:
-        raise TotalsError(f"flat discount type must be 'percent' or 'amount' (got {flat_type!r})")
+        raise TotalsError(_("flat discount type must be 'percent' or 'amount' (got {flat_type!r})").format(flat_type=flat_type))
     if flat_value is not None and flat_type is None:
         raise TotalsError("flat discount: choose a type (percent or amount)")
     if slab_pct is not None and slabs is not None:
@@ -174,14 +176,14 @@ def compute_totals(
     partial: list[tuple[Decimal, Decimal, Decimal, Decimal, Decimal]] = []
     for n, line in enumerate(lines, start=1):
         if not isinstance(line, LineInput):
-            raise TotalsError(f"line {n}: expected a LineInput, got {type(line).__name__}")
+            raise TotalsError(_("line {n}: expected a LineInput, got {kind}").format(n=n, kind=type(line).__name__))
         _check_line(n, line)
         gross = q2(line.qty * line.price)
         discount_amount = q2(gross * line.discount_pct / HUNDRED)
         line_flat = q2(line.flat_discount)
         line_net = gross - discount_amount - line_flat
         if line_net < 0:
-            raise TotalsError(f"line {n}: discounts exceed the gross amount")
+            raise TotalsError(_("line {n}: discounts exceed the gross amount").format(n=n))
         partial.append((gross, discount_amount, line_flat, line_net, line.tax_rate))
 
     subtotal = sum((p[3] for p in partial), Decimal("0.00"))
@@ -192,28 +194,28 @@ def compute_totals(
     used_type: str | None = flat_type if flat_value is not None else None
     if flat_value is not None and flat_type == "percent":
         if not (0 <= flat_value <= HUNDRED):
-            raise TotalsError(f"flat discount: a percentage must be between 0 and 100 ({flat_value})")
+            raise TotalsError(_("flat discount: a percentage must be between 0 and 100 ({flat_value})").format(flat_value=plain_number(flat_value)))
         flat_pct = flat_value
         flat_amount = q2(subtotal * flat_value / HUNDRED)
     elif flat_value is not None:  # amount
         if flat_value < 0:
-            raise TotalsError(f"flat discount must not be negative ({flat_value})")
+            raise TotalsError(_("flat discount must not be negative ({flat_value})").format(flat_value=plain_number(flat_value)))
         if flat_value != q2(flat_value):
-            raise TotalsError(f"flat discount: at most 2 decimal places ({flat_value})")
+            raise TotalsError(_("flat discount: at most 2 decimal places ({flat_value})").format(flat_value=plain_number(flat_value)))
         flat_amount = flat_value
     else:
         if slabs is not None:
             slab_pct = _slab_pct(slabs, convert(subtotal, currency, Currency.USD, rate))
         if slab_pct is not None:
             if not (0 <= slab_pct <= HUNDRED):
-                raise TotalsError(f"slab discount must be between 0 and 100 % ({slab_pct})")
+                raise TotalsError(_("slab discount must be between 0 and 100 % ({slab_pct})").format(slab_pct=plain_number(slab_pct)))
             used_type, flat_pct, from_slab = "percent", slab_pct, True
             flat_amount = q2(subtotal * slab_pct / HUNDRED)
         else:
             flat_amount = Decimal("0.00")
     if flat_amount > subtotal:
         raise TotalsError(
-            f"the flat discount {format_amount(flat_amount)} exceeds the subtotal {format_amount(subtotal)}"
+            _("the flat discount {flat_amount} exceeds the subtotal {subtotal}").format(flat_amount=format_amount(flat_amount), subtotal=format_amount(subtotal))
         )
 
     # 4. Allocation; 5. tax.
@@ -243,8 +245,7 @@ def compute_totals(
     payable = receivable - redemption_doc
     if payable < 0:
         raise TotalsError(
-            f"the loyalty redemption ({format_amount(redemption_doc)} {currency.value}) "
-            f"exceeds the amount due ({format_amount(receivable)} {currency.value})"
+            _("the loyalty redemption ({redemption_doc} {currency}) exceeds the amount due ({receivable} {currency})").format(redemption_doc=format_amount(redemption_doc), currency=currency.value, receivable=format_amount(receivable))
         )
     payable_usd = convert(payable, currency, Currency.USD, rate)
     payable_cdf = round_to_increment(convert(payable, currency, Currency.CDF, rate), cdf_increment)
@@ -277,15 +278,15 @@ def compute_totals(
 
 def _check_line(n: int, line: LineInput) -> None:
     if line.qty < 0:
-        raise TotalsError(f"line {n}: the quantity must not be negative ({line.qty})")
+        raise TotalsError(_("line {n}: the quantity must not be negative ({qty})").format(n=n, qty=plain_number(line.qty)))
     if line.price < 0:
-        raise TotalsError(f"line {n}: the price must not be negative ({line.price})")
+        raise TotalsError(_("line {n}: the price must not be negative ({price})").format(n=n, price=plain_number(line.price)))
     if not (0 <= line.discount_pct <= HUNDRED):
-        raise TotalsError(f"line {n}: the discount must be between 0 and 100 % ({line.discount_pct})")
+        raise TotalsError(_("line {n}: the discount must be between 0 and 100 % ({discount_pct})").format(n=n, discount_pct=plain_number(line.discount_pct)))
     if line.flat_discount < 0:
-        raise TotalsError(f"line {n}: the flat discount must not be negative ({line.flat_discount})")
+        raise TotalsError(_("line {n}: the flat discount must not be negative ({flat_discount})").format(n=n, flat_discount=plain_number(line.flat_discount)))
     if not (0 <= line.tax_rate <= HUNDRED):
-        raise TotalsError(f"line {n}: the tax rate must be between 0 and 100 % ({line.tax_rate})")
+        raise TotalsError(_("line {n}: the tax rate must be between 0 and 100 % ({tax_rate})").format(n=n, tax_rate=plain_number(line.tax_rate)))
 
 
 def default_price(
@@ -307,9 +308,9 @@ def default_price(
     rate = parse_rate(rate)
     additional_pct = to_decimal(additional_pct, field="additional price %")
     if base_price < 0:
-        raise TotalsError(f"the price must not be negative ({base_price})")
+        raise TotalsError(_("the price must not be negative ({base_price})").format(base_price=plain_number(base_price)))
     if additional_pct < -HUNDRED:
-        raise TotalsError(f"additional price % must not be below -100 ({additional_pct})")
+        raise TotalsError(_("additional price % must not be below -100 ({additional_pct})").format(additional_pct=plain_number(additional_pct)))
     value = base_price
     if base_currency is not doc_currency:
         value = value * rate if base_currency is Currency.USD else value / rate
