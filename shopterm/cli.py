@@ -65,7 +65,7 @@ SUBAPPS: dict[str, tuple[str, str]] = {
                "Export the journal (hledger, CSV), the customers or the sales targets (CSV, XLSX)."),
     "import": ("shopterm.commands.imports", "Import masters and stock from CSV files."),
     "print": ("shopterm.commands.print", "Print posted documents."),
-    "user": ("shopterm.commands.user", "API tokens for headless commands (admin)."),
+    "user": ("shopterm.commands.user", "Users' language and API tokens for headless commands (admin)."),
 }
 
 DEMO_FILE = "demo.db"

@@ -8,6 +8,9 @@ is audited, and a revoked token stops working at once::
     SHOPTERM_TOKEN=st_… shopterm ledger balances
     shopterm --user admin --pin 9999 user token list
     shopterm --user admin --pin 9999 user token revoke st_AbCdEfGh
+
+``shopterm user language NAME fr`` sets the language a user reads (``shop``: the
+Shop Setup's); without a language it shows the user's.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from typing import Annotated
 import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..core import i18n
+from ..core.i18n import _
 
-app = typer.Typer(help="API tokens for headless commands (admin).", no_args_is_help=True)
-token_app = typer.Typer(help="Issue, list and revoke API tokens (admin).", no_args_is_help=True)
+app = typer.Typer(help=_("Users' language and API tokens for headless commands (admin)."), no_args_is_help=True)
+token_app = typer.Typer(help=_("Issue, list and revoke API tokens (admin)."), no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
 
@@ -75,3 +80,30 @@ def cmd_revoke(token: Annotated[str, typer.Argument(help="The token's id or pref
         finally:
             services.db.dispose()
     typer.echo(f"API token {info.prefix}… of {info.user} revoked")
+
+
+@app.command("language", help=_("Show or set the language NAME reads (en, fr; 'shop': the Shop Setup's)."))
+def cmd_language(name: Annotated[str, typer.Argument(help=_("The user."))],
+                 language: Annotated[str, typer.Argument(help=_("en, fr, or 'shop' for the Shop Setup's."),
+                                                         show_default=False)] = "",
+                 db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
+    with guard():
+        services = open_services(db)
+        try:
+            actor = acting_user(services, user, pin)
+            if language:
+                code = "" if language.strip().lower() in ("shop", "-") else language
+                info = services.users.update(actor, name, language=code)
+            else:
+                wanted = name.strip().lower()
+                info = next((u for u in services.users.list(actor) if u.name == wanted), None)
+                if info is None:
+                    from ..services.errors import NotFound
+
+                    raise NotFound("User {name} not found", field="name", params={"name": name})
+        finally:
+            services.db.dispose()
+    if info.language:
+        typer.echo(_("{user} reads {language}").format(user=info.name, language=i18n.language_name(info.language)))
+    else:
+        typer.echo(_("{user} reads the shop's language (Shop Setup)").format(user=info.name))

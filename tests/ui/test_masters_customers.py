@@ -98,7 +98,7 @@ async def test_create_a_credit_customer_with_keys_only(shop):
         await pilot.press("enter")  # vendor: no
         await pilot.press("enter")  # supplier: none
         await pilot.press("y", "enter")  # tax exempt
-        await pilot.press("enter", "enter")  # free offer no, inactive no
+        await pilot.press("enter", "enter", "enter")  # free offer no, inactive no, prints in: the shop's
         assert focused_field(screen) == "locations"
         assert screen.grid("locations").values() == [{"location": "AXP"}]
         await pilot.press("ctrl+s")

@@ -58,7 +58,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from shopterm.core import money
+from shopterm.core import i18n, money
+from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import AutoValue, ChoiceField
 from shopterm.screens.masters.grid import EntryGrid, GridCol, row_number_in
 from shopterm.screens.base.document import DocumentScreen
@@ -69,11 +70,15 @@ from shopterm.widgets.master_list import ListColumn, MasterListDialog, MasterQue
 from shopterm.widgets.messages import describe_error, is_error
 
 __all__ = [
-    "CodeNameScreen", "ConfirmDialog", "F", "GridSpec", "IntInput", "MarkupInput", "MasterScreen", "RefInput", "STATUS_COLUMN",
+    "CodeNameScreen", "ConfirmDialog", "F", "GridSpec", "IntInput", "LANGUAGES", "MarkupInput", "MasterScreen", "RefInput", "SHOP_LANGUAGES", "STATUS_COLUMN",
     "TextField", "YES_NO", "fmt", "lookup_rows",
 ]
 
-YES_NO: tuple[tuple[str, str], ...] = (("no", "No"), ("yes", "Yes"))
+YES_NO: tuple[tuple[str, str], ...] = (("no", N_("No")), ("yes", N_("Yes")))
+#: The languages there is a catalogue for, each named in itself (a shop's language).
+SHOP_LANGUAGES: tuple[tuple[str, str], ...] = tuple((code, i18n.language_name(code)) for code in i18n.available())
+#: A user's or a customer's language: "" is the shop's (Shop Setup).
+LANGUAGES: tuple[tuple[str, str], ...] = (("", N_("Shop's")), *SHOP_LANGUAGES)
 STATUS_COLUMN = ListColumn("Status", lambda r: "inactive" if getattr(r, "inactive", False) else "active", 8)
 
 
@@ -268,7 +273,7 @@ def make_input(kind: str, *, name: str, label: str, id: str | None = None, looku
     if kind == "auto":
         return AutoValue("", id=id, classes=f"mf-auto {classes}".strip())
     if kind in ("flag", "choice"):
-        options = YES_NO if kind == "flag" else tuple(choices)
+        options = tuple((value, _(text)) for value, text in (YES_NO if kind == "flag" else choices))
         return ChoiceField(options, field_name=name, id=id, classes=f"mf-choice {classes}".strip(),
                            hot=list(hot) if hot else None)
     typed: dict[str, type[ShopInput]] = {
@@ -306,8 +311,11 @@ def set_widget(kind: str, widget: Widget, value: Any) -> None:
             widget.validate(widget.value)
         widget.remove_class("-error")
     elif kind in ("flag", "choice"):
+        values = [v for v, _label in getattr(widget, "options", ())]
         if text or kind == "flag":
             widget.value = text or "no"  # type: ignore[attr-defined]
+        elif "" in values:  # a blank choice ("the shop's", "any") is a value of its own
+            widget.value = ""  # type: ignore[attr-defined]
     elif isinstance(widget, AutoValue):
         widget.set(text)
 

@@ -17,8 +17,9 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from shopterm.core import money
+from shopterm.core.i18n import N_
 from shopterm.screens.masters.base import (
-    STATUS_COLUMN, ConfirmDialog, F, GridSpec, MasterScreen, is_possible_duplicate,
+    LANGUAGES, STATUS_COLUMN, ConfirmDialog, F, GridSpec, MasterScreen, is_possible_duplicate,
 )
 from shopterm.screens.masters.grid import EntryGrid, GridCol
 from shopterm.widgets.master_list import ListColumn, MasterQuery
@@ -271,6 +272,7 @@ class CustomerScreen(_CustomerScreen):
         F("tax_exempt", "Tax exempt?", "flag", default=False),
         F("free_offer", "Free offer?", "flag", default=False),
         F("inactive", "Inactive?", "flag", default=False),
+        F("language", N_("Prints in"), "choice", choices=LANGUAGES, default="", wide=True),
     )
     GRIDS = (
         GridSpec("locations", "Locations*", (
@@ -344,6 +346,7 @@ class CashCustomerScreen(_CustomerScreen):
         F("tax_exempt", "Tax exempt?", "flag", default=False),
         F("free_offer", "Free offer?", "flag", default=False),
         F("inactive", "Inactive?", "flag", default=False),
+        F("language", N_("Prints in"), "choice", choices=LANGUAGES, default="", wide=True),
     )
 
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:

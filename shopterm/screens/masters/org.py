@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from shopterm.screens.masters.base import STATUS_COLUMN, CodeNameScreen, F, MasterScreen
+from shopterm.core.i18n import N_
+from shopterm.screens.masters.base import LANGUAGES, SHOP_LANGUAGES, STATUS_COLUMN, CodeNameScreen, F, MasterScreen
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 
 __all__ = [
@@ -146,6 +147,7 @@ class ShopSetupScreen(MasterScreen):
         F("default_currency", "Invoice ccy", "choice", choices=(("USD", "USD"), ("CDF", "CDF")), hot="uc",
           default="USD"),
         F("approval_pin_always", "PIN if mgr?", "flag", default=False),
+        F("language", N_("Language"), "choice", choices=SHOP_LANGUAGES, default="en", wide=True),
     )
     HINT = ("Invoice ccy: a new invoice's currency. PIN if mgr?: ask a manager's PIN for an approval even "
             "when a manager is signed in (two people).")
@@ -253,6 +255,7 @@ class UserScreen(MasterScreen):
         F("location", "Location", "ref", lookup="location", default="@location"),
         F("sales_person", "Sales person", "ref", lookup="sales_person"),
         F("inactive", "Inactive?", "flag", default=False),
+        F("language", N_("Language"), "choice", choices=LANGUAGES, default="", wide=True),
     )
     HINT = "Sales person: the user's own, the Delegue of the invoices they enter. PIN: required for a new user; for an existing user leave it blank to keep it, or type a new one to reset it."
     LIST_COLUMNS = (ListColumn("User", "name", 12), ListColumn("Full name", "full_name", 26), ListColumn("Role", "role", 8),
@@ -273,14 +276,16 @@ class UserScreen(MasterScreen):
 
     def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
         info = s.users.create(actor, v["name"], v["pin"], v["role"], full_name=v["full_name"],
-                              location=v["location"] or None, sales_person=v.get("sales_person") or None)
+                              location=v["location"] or None, sales_person=v.get("sales_person") or None,
+                              language=v.get("language") or "")
         if v.get("inactive"):
             info = s.users.update(actor, info.name, inactive=True)
         return info
 
     def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
         return s.users.update(actor, key, role=v["role"], pin=v["pin"] or None, full_name=v["full_name"],
-                              inactive=v["inactive"], location=v["location"], sales_person=v.get("sales_person") or "")
+                              inactive=v["inactive"], location=v["location"], sales_person=v.get("sales_person") or "",
+                              language=v.get("language") or "")
 
     def svc_set_inactive(self, s: Any, actor: Any, key: str, inactive: bool) -> Any:
         return s.users.update(actor, key, inactive=inactive)

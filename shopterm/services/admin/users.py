@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from ...core import i18n
 from ...store.models import ApiToken, Location, SalesPerson, ShopSetup, User
 from . import audit
 from ..context import ROLES, Actor, role_at_least
@@ -50,6 +51,17 @@ def check_pin_format(pin: str) -> str:
     if not pin.isdigit() or not 4 <= len(pin) <= 8:
         raise ValidationError("PIN: 4 to 8 digits", field="pin")
     return pin
+
+
+def language_code(value: str | None, *, field: str = "language", blank: str = "") -> str:
+    """A language typed for a user, a customer or a shop: ``"FR"``/``"fr_CD"`` → ``"fr"``;
+    blank → ``blank`` (``""``: the shop's language). Refuses a language without a catalogue."""
+    try:
+        code = i18n.normalize(value, field=field)
+    except i18n.LanguageError:
+        raise ValidationError("Language: {code} is not available (available: {codes})", field=field,
+                              params={"code": str(value).strip(), "codes": ", ".join(i18n.available())}) from None
+    return code or blank
 
 
 def _now() -> dt.datetime:
@@ -98,6 +110,7 @@ class UserInfo:
     location_code: str | None
     inactive: bool
     sales_person: str | None = None  # the user's own sales person code (the invoice's default Delegue)
+    language: str = ""  # "" = the shop's (Shop Setup)
 
 
 class UserService:
@@ -335,7 +348,7 @@ class UserService:
 
     # -- administration ------------------------------------------------------
     def create(self, actor: Actor | None, name: str, pin: str, role: str, *, full_name: str = "",
-               location: str | None = None, sales_person: str | None = None) -> UserInfo:
+               location: str | None = None, sales_person: str | None = None, language: str = "") -> UserInfo:
         if actor is not None:
             actor.require("users", "Managing users")
         name = (name or "").strip().lower()
@@ -344,6 +357,7 @@ class UserService:
         if role not in ROLES:
             raise ValidationError(f"Role: one of {', '.join(ROLES)}", field="role")
         pin = check_pin_format(pin)
+        language = language_code(language)
         with self.db.write() as session:
             if session.exec(select(User).where(User.name == name)).first():
                 raise Duplicate(f"User {name} already exists", field="name")
@@ -354,7 +368,7 @@ class UserService:
                     raise NotFound(f"Location {location} not found", field="location")
                 loc_id = loc.id
             user = User(name=name, full_name=full_name, pin_hash=hash_pin(pin), role=role, location_id=loc_id,
-                        sales_person_id=_sales_person_id(session, sales_person))
+                        sales_person_id=_sales_person_id(session, sales_person), language=language)
             session.add(user)
             session.flush()
             audit.record(session, actor, "create", "user", user.id, after=user)
@@ -362,7 +376,7 @@ class UserService:
 
     def update(self, actor: Actor, name: str, *, role: str | None = None, pin: str | None = None,
                full_name: str | None = None, inactive: bool | None = None, location: str | None = None,
-               sales_person: str | None = None) -> UserInfo:
+               sales_person: str | None = None, language: str | None = None) -> UserInfo:
         actor.require("users", "Managing users")
         with self.db.write() as session:
             user = session.exec(select(User).where(User.name == name.strip().lower())).first()
@@ -393,6 +407,8 @@ class UserService:
                     user.location_id = loc.id
             if sales_person is not None:  # "" unlinks
                 user.sales_person_id = _sales_person_id(session, sales_person)
+            if language is not None:  # "" = the shop's
+                user.language = language_code(language)
             session.add(user)
             audit.record(session, actor, "update", "user", user.id, before=before, after=user,
                          summary="PIN changed" if pin else "")
@@ -407,7 +423,7 @@ class UserService:
         loc = session.get(Location, user.location_id) if user.location_id else None
         sp = session.get(SalesPerson, user.sales_person_id) if user.sales_person_id else None
         return UserInfo(user.id, user.name, user.full_name, user.role, loc.code if loc else None, user.inactive,
-                        sp.code if sp else None)
+                        sp.code if sp else None, user.language or "")
 
     def sales_person_of(self, session: Session, actor: Actor | None) -> SalesPerson | None:
         """The signed-in user's own sales person (active), or None."""

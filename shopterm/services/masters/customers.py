@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from ...core.journal import RECEIVABLE
 from ...store import models as m
 from ..admin import audit
+from ..admin.users import language_code
 from ..context import Actor
 from ..errors import Duplicate, InactiveRecord, NotFound, PossibleDuplicate, ValidationError
 from .base import (
@@ -38,6 +39,7 @@ CUSTOMER_FIELDS = (
     "kind", "code", "name", "category", "group", "existing_vendor", "supplier_name", "control_account",
     "credit_limit_usd", "credit_days", "national_id", "price_category", "loyalty_card", "nrc_no", "impot_no",
     "address", "mobile", "email", "sales_person", "tax_exempt", "free_offer", "inactive", "location", "locations",
+    "language",  # printed documents' language ("" = the shop's)
     "telephone",  # Customer (Cash) calls the phone "Telephone No"; kept as ``mobile``
 )
 
@@ -103,6 +105,7 @@ class CustomerInfo:
     locations: tuple[str, ...]  # where the customer may transact
     created_at: dt.datetime
     updated_at: dt.datetime
+    language: str = ""  # what is printed for the customer; "" = the shop's
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,6 +562,7 @@ class CustomerMasters(MastersBase):
             free_offer=flag(merged.get("free_offer"), field="free_offer"),
             inactive=flag(merged.get("inactive"), field="inactive"),
             location_id=location_ids[0] if kind == "cash" else None,
+            language=language_code(merged.get("language"), field="language"),
         )
         if created and not confirm_duplicate:
             similar = self._find_similar(session, name, mobile)
@@ -643,7 +647,7 @@ class CustomerMasters(MastersBase):
             loyalty_card=info.loyalty_card, nrc_no=info.nrc_no, impot_no=info.impot_no, address=info.address,
             mobile=info.mobile, email=info.email, sales_person=info.sales_person, tax_exempt=info.tax_exempt,
             free_offer=info.free_offer, inactive=info.inactive, location=info.location,
-            locations=list(info.locations),
+            locations=list(info.locations), language=info.language,
         )
 
     def get_customer(self, code_key: str) -> CustomerInfo:
@@ -668,7 +672,7 @@ class CustomerMasters(MastersBase):
             r.credit_limit_usd, r.credit_days, r.national_id, r.price_category, card.name if card else None,
             r.nrc_no, r.impot_no, r.address, r.mobile, r.email, person.code if person else None,
             person.name if person else None, r.tax_exempt, r.free_offer, r.inactive, loc.code if loc else None,
-            locs, r.created_at, r.updated_at,
+            locs, r.created_at, r.updated_at, r.language or "",
         )
 
     def list_customers(self, *, search: str = "", status: str = "active", kind: str | None = None,

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from ...core.journal import CASH_CDF, CASH_USD, SHORTAGE
 from ...store import models as m
 from ..admin import audit
+from ..admin.users import language_code
 from ..context import Actor
 from ..errors import Duplicate, NotFound, ValidationError
 from .base import (
@@ -85,6 +86,7 @@ class ShopSetupInfo:
     default_currency: str = "USD"  # a new invoice's currency
     approval_pin_always: bool = False  # ask for the PIN even when a manager is signed in
     rate_tolerance_pct: Decimal = Decimal("10")  # a document rate further from the system rate needs approval
+    language: str = "en"  # the shop's: sign-in, users and customers without their own, printed documents
 
 
 class OrgMasters(MastersBase):
@@ -257,7 +259,7 @@ class OrgMasters(MastersBase):
                         cdf_increment: Any = None, print_command: str | None = None,
                         print_dir: str | None = None, print_format: str | None = None,
                         default_currency: str | None = None, approval_pin_always: bool | None = None,
-                        rate_tolerance_pct: Any = None) -> ShopSetupInfo:
+                        rate_tolerance_pct: Any = None, language: str | None = None) -> ShopSetupInfo:
         """Create or replace a location's Shop Setup (one per location)."""
         with self._write(actor, "setup", "Shop setup") as session:
             loc = self._location(session, location)
@@ -303,6 +305,8 @@ class OrgMasters(MastersBase):
             if rate_tolerance_pct is not None and not (isinstance(rate_tolerance_pct, str)
                                                        and not rate_tolerance_pct.strip()):
                 row.rate_tolerance_pct = percent(rate_tolerance_pct, field="rate_tolerance_pct")
+            if language is not None:  # blank: English
+                row.language = language_code(language, blank="en")
             row.updated_at = dt.datetime.now(dt.timezone.utc)
             loc_before = audit.snapshot(loc)
             if cdf_increment is not None and not (isinstance(cdf_increment, str) and not cdf_increment.strip()):
@@ -349,7 +353,8 @@ class OrgMasters(MastersBase):
                              acct(r.cash_ledger_local_id), acct(r.cash_ledger_base_id), acct(r.shortage_ledger_id),
                              r.max_shortage_usd, r.max_shortage_cdf, loc.cdf_increment, r.print_command, r.print_dir,
                              r.updated_at, r.print_format, r.default_currency or "USD", bool(r.approval_pin_always),
-                             r.rate_tolerance_pct if r.rate_tolerance_pct is not None else Decimal("10"))
+                             r.rate_tolerance_pct if r.rate_tolerance_pct is not None else Decimal("10"),
+                             r.language or "en")
 
 
 def _account_info(r: m.Account) -> AccountInfo:

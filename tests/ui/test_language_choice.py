@@ -1,0 +1,72 @@
+"""Choosing languages in the masters at 80×24, keys only (issue 14): a user's own language,
+the Shop Setup's, a customer's (prints); a user who reads French signs in to French screens."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopterm.core import i18n
+from tests.ui.test_masters_customers import app_for, focused_field, open_master, shop, type_in, wait_for
+from tests.ui.test_masters_screens import footer_width
+
+__all__ = ["shop"]
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    yield
+    i18n.set_language("en")
+
+
+async def test_user_shop_setup_and_customer_languages_with_keys(shop):
+    app = app_for(shop, "admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "user")
+        await type_in(pilot, "marie")
+        await pilot.press("enter")  # role: cashier
+        await type_in(pilot, "Marie K", "4321", "")  # full name, PIN, location (AXP)
+        screen.widget("language").focus()
+        assert screen.widget("language").value == ""  # the shop's
+        await pilot.press("f")
+        assert screen.widget("language").value == "fr"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+        assert footer_width(screen) <= 80
+        # the cashier, opened after marie, shows the shop's (blank) language, not marie's
+        screen.open_key("cashier")
+        await wait_for(pilot, lambda: screen.opened_key == "cashier", "cashier shown")
+        assert screen.widget("language").value == ""
+        await pilot.press("escape")
+
+        screen = await open_master(pilot, app, "shop_setup")
+        await wait_for(pilot, lambda: screen.key == "AXP", "AXP's setup shown")
+        assert screen.widget("language").value == "en"
+        screen.widget("language").focus()
+        await pilot.press("f", "ctrl+s")
+        await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+        await pilot.press("escape")
+
+        screen = await open_master(pilot, app, "customer")
+        screen.open_key("C0002")
+        await wait_for(pilot, lambda: screen.opened_key == "C0002", "C0002 shown")
+        screen.widget("language").focus()
+        await pilot.press("e", "ctrl+s")
+        await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+    admin = shop.users.login("admin", "9999")
+    assert next(u for u in shop.users.list(admin) if u.name == "marie").language == "fr"
+    assert shop.masters.get_shop_setup("AXP").language == "fr"
+    assert shop.masters.get_customer("C0002").language == "en"
+    assert shop.users.login("cashier", "1111").language == "fr"  # the shop's now
+
+
+async def test_a_user_who_reads_french_signs_in_to_french_screens(shop):
+    admin = shop.users.login("admin", "9999")
+    shop.users.update(admin, "cashier", language="fr")
+    from shopterm.app import ShoptermApp
+
+    app = ShoptermApp(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen", "login")
+        await pilot.press(*"cashier", "enter", *"1111", "enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", "home")
+        assert i18n.current() == "fr"
