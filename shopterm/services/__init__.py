@@ -132,6 +132,8 @@ class Services:
     def item_codes(self) -> dict[str, str]:
         """Every active item's code and barcode (upper case) → its code, in one query: the
         item grids read it once per screen and resolve a typed code or a scan from it."""
+        from sqlmodel import select
+
         from ..store import models as m
 
         with self.db.read() as session:
