@@ -110,3 +110,4 @@ def draft_from_dict(data: dict) -> DocumentDraft:
 
 
 __all__ = ["DocumentDraft", "DraftLine", "draft_from_dict", "draft_to_dict"]
+

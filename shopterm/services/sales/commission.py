@@ -39,13 +39,24 @@ from ..context import Actor
 from ..cash.day import account_ids, cash_held, find_location, setup_info
 from ..errors import ApprovalRequired, InactiveRecord, InsufficientCash, NotFound, ValidationError
 from ..headless import Fields, handler
-from .orders import Rules, currency_of, day_and_location, form_from_dict, form_to_dict, load_form_draft, save_form_draft
+from ..documents.toolkit import (
+    Rules,
+    currency_of,
+    day_and_location,
+    draft_row,
+    form_from_dict,
+    form_to_dict,
+    load_form_draft,
+    rate_or_system,
+    save_form_draft,
+    voucher_rows,
+)
 from ..documents.posting import PostingPlan, PostResult
 from ..masters.base import free_text
 
 if TYPE_CHECKING:
     from .. import Services
-    from .invoice import DocumentRow, DocumentView, JournalRow
+    from ..documents.views import DocumentRow, DocumentView, JournalRow
 
 USD, CDF = Currency.USD, Currency.CDF
 Z = Decimal("0.00")
@@ -262,13 +273,11 @@ class CommissionService:
                      confirm_repeat: bool = False) -> PostResult:
         """Approve_Save: number and post (Dr 6100 / Cr cash), Approved? ticked."""
         actor.require("receive", "Commission payments")
-        from .invoice import SalesService
-
         with self.db.write() as session:
             approving = self.s.users.approval(session, actor, approver, approver_pin, action="commission Approve_Save")
             if approving is None:
                 raise ApprovalRequired("Approve_Save needs a manager's approval", field="approver")
-            existing = SalesService._draft_row(session, draft_id, "CP") if draft_id else None
+            existing = draft_row(session, draft_id, "CP") if draft_id else None
             cp = self._build(session, draft, strict=True, actor=actor)
             if cp.repeats and not confirm_repeat:
                 raise CommissionAlreadyPaid("; ".join(cp.repeats), field="lines")
@@ -349,7 +358,7 @@ class CommissionService:
             if sp.inactive:
                 rule(InactiveRecord(f"Sales person {code} is inactive", field="sales_person"))
         ccy = currency_of(draft.currency)
-        rate = self.s.sales._rate(session, draft.rate, date)  # blank: the system rate
+        rate = rate_or_system(self.s, session, draft.rate, date)  # blank: the system rate
 
         lines: list[_CLine] = []
         seen: dict[str, int] = {}
@@ -418,7 +427,7 @@ class CommissionService:
         )
         return CommissionPreview(cp.sales_person.code if cp.sales_person else None, cp.currency.value, cp.rate, lines,
                                  cp.total, cp.total_usd, COMMISSION, cp.cash_account, cp.held, cp.total <= cp.held,
-                                 cp.journal, self.s.sales._voucher_rows(session, cp.journal), cp.warnings, cp.repeats)
+                                 cp.journal, voucher_rows(session, cp.journal), cp.warnings, cp.repeats)
 
 
 # ---------------------------------------------------------------- headless

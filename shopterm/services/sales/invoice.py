@@ -2,7 +2,7 @@
 with orders, proformas, provisional invoices and returns (DESIGN §4, §6, §7).
 
 The screen (and ``shopterm post``) hands over a :class:`~.drafts.DocumentDraft`
-— codes and typed values. One function, :meth:`SalesService._build`, resolves
+— codes and typed values. One function, :meth:`SalesService.build`, resolves
 it against the masters (read once per call), computes the totals with
 :func:`core.totals.compute_totals` and the journal, and checks every rule. It
 runs in two modes:
@@ -72,7 +72,6 @@ from ...core.money import (
     parse_amount,
     parse_pct,
     parse_qty,
-    parse_rate,
     q2,
     to_usd,
 )
@@ -97,8 +96,20 @@ from ...store.models import (
 )
 from ..admin import audit
 from ..context import Actor
-from ..cash.day import find_location, require_open, require_setup, system_rate_or_fail
+from ..cash.day import find_location, require_open, require_setup
 from ..documents.drafts import DocumentDraft, DraftLine, draft_from_dict, draft_to_dict
+from ..documents.fields import FLAT_TYPES, HEADER_FIELDS, SALES_TYPES, draft_from_fields, totals_out
+from ..documents.toolkit import Masters, draft_row, rate_or_system, to_date, voucher_rows
+from ..documents.views import (
+    CustomerInfo,
+    DocumentRow,
+    DocumentView,
+    JournalRow,
+    LineView,
+    Preview,
+    PreviewLine,
+    StoredTotals,
+)
 from ..errors import (
     ApprovalRequired,
     CreditLimitExceeded,
@@ -108,7 +119,6 @@ from ..errors import (
     InactiveRecord,
     InsufficientStock,
     NotFound,
-    PostedIsFinal,
     PriceNeedsApproval,
     SetupMissing,
     ShopError,
@@ -118,10 +128,10 @@ from ..errors import (
 from ..headless import Fields, handler
 from ..schemes.loyalty import LoyaltyCalc, loyalty_specs, redemption_for, with_earned
 from ..documents.posting import PostingPlan, PostResult, StockSpec, line_row, utcnow
-from ..schemes.pricing import PriceBook, price_for, slab_ranges
-from ..schemes.promotions import FreeGood, FreeLine, free_goods, free_goods_journal, free_line_rows
+from ..schemes.pricing import price_for, slab_ranges
+from ..schemes.promotions import FreeGood, free_goods, free_goods_journal, free_line_rows
 from ..stock import (BatchStock, StockAsk, batches, check_available, check_batch, default_batch, on_hand,
-                    on_hand_of_batches, on_hand_of_items, parse_date, reservations, reserved)
+                    on_hand_of_batches, on_hand_of_items, reservations, reserved)
 from ...core.text import CONTACT_MAX
 from ..documents.approvals import rate_approvals
 from ...core.units import check_qty_for_unit
@@ -133,8 +143,6 @@ if TYPE_CHECKING:
 USD, CDF = Currency.USD, Currency.CDF
 Z = Decimal("0.00")
 ZQ = Decimal("0.000")
-SALES_TYPES = ("cash", "credit")
-FLAT_TYPES = ("percent", "amount")
 ORDER_TYPES = ("SO", "PF")
 #: documents whose lines leave stock when posted (batch mandatory, stock checked)
 STOCK_OUT_TYPES = ("SI",)
@@ -143,27 +151,6 @@ RECEIVABLE_TYPES = ("SI", "PI")
 
 
 # ---------------------------------------------------------------- results
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerInfo:
-    """What the invoice header auto-fills when a customer is chosen."""
-
-    id: int
-    code: str
-    name: str
-    kind: str  # credit | cash
-    contact: str
-    credit_limit: Decimal
-    credit_days: int
-    outstanding_usd: Decimal  # Σ customer-ledger amounts (USD)
-    available_credit: Decimal  # limit − outstanding (negative when over the limit)
-    price_category: str
-    tax_exempt: bool
-    free_offer: bool
-    loyalty_card: str | None
-    sales_person: str | None
-    inactive: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,159 +197,6 @@ class ItemChoice:
 
 
 @dataclass(frozen=True, slots=True)
-class PreviewLine:
-    line: int  # 1-based position in draft.lines
-    item: str
-    name: str
-    unit: str
-    batch: str | None
-    batch_expiry: dt.date | None
-    qty: Decimal
-    price: Decimal
-    price_usd: Decimal
-    price_from_list: bool
-    discount_pct: Decimal
-    tax_rate: Decimal  # 0 when the document is tax-exempt
-    unit_cost_usd: Decimal
-    totals: LineTotals
-
-
-@dataclass(frozen=True, slots=True)
-class JournalRow:
-    """One voucher line as F9 "Voucher Details" shows it (USD debit/credit + the currency amount)."""
-
-    account: str
-    account_name: str
-    debit: Decimal
-    credit: Decimal
-    currency: str
-    amount: Decimal
-    amount_usd: Decimal
-    customer: str | None
-    memo: str
-
-
-@dataclass(frozen=True, slots=True)
-class Preview:
-    totals: DocumentTotals
-    journal: list[JLine]
-    warnings: list[str]
-    lines: tuple[PreviewLine, ...] = ()
-    voucher: tuple[JournalRow, ...] = ()
-    customer: CustomerInfo | None = None
-    due_date: dt.date | None = None
-    rate: Decimal | None = None
-    free_lines: tuple[FreeLine, ...] = ()  # the Free Offers tab
-    hints: tuple[str, ...] = ()  # e.g. "Free offer not applying: …" (not a broken rule)
-    loyalty: LoyaltyCalc | None = None  # the loyalty footer (points held, earned, redemption)
-
-    @property
-    def ok(self) -> bool:
-        return not self.warnings
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentRow:
-    id: int
-    doc_type: str
-    number: str | None
-    status: str
-    date: dt.date
-    location: str
-    customer: str | None
-    customer_name: str | None
-    sales_type: str
-    currency: str
-    net: Decimal
-    net_usd: Decimal
-    payable: Decimal
-    narration: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredTotals:
-    total_qty: Decimal
-    total_gross: Decimal
-    total_discount: Decimal
-    subtotal: Decimal
-    flat_type: str
-    flat_pct: Decimal
-    flat_amount: Decimal
-    flat_from_slab: bool
-    tax: Decimal
-    net: Decimal
-    net_usd: Decimal
-    net_cdf: Decimal
-    round_off_cdf: Decimal
-    receivable: Decimal
-    receivable_usd: Decimal
-    payable: Decimal
-    payable_usd: Decimal
-    payable_cdf: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class LineView:
-    line_no: int
-    item: str | None
-    name: str
-    batch: str | None
-    batch_expiry: dt.date | None
-    unit: str
-    qty: Decimal
-    is_free: bool
-    price: Decimal
-    price_usd: Decimal
-    gross: Decimal
-    discount_pct: Decimal
-    discount_amount: Decimal
-    line_flat: Decimal
-    line_net: Decimal
-    flat_share: Decimal
-    tax_rate: Decimal
-    tax_amount: Decimal
-    unit_cost_usd: Decimal
-    qty_done: Decimal
-    qty_returned: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentView:
-    """A document for F3 search and F9 voucher details: header, lines, totals, journal."""
-
-    id: int
-    doc_type: str
-    number: str | None
-    status: str
-    subtype: str
-    location: str
-    date: dt.date
-    customer: str | None
-    customer_name: str | None
-    sales_person: str | None
-    sales_type: str
-    currency: str
-    rate: Decimal
-    contact_no: str
-    additional_price_pct: Decimal
-    agent_commission: bool
-    free_offer: bool
-    print_usd: bool
-    tax_exempt: bool
-    narration: str
-    due_date: dt.date | None
-    order: str | None  # the SO/PF it converts
-    created_by: str | None
-    posted_by: str | None
-    approved_by: str | None
-    posted_at: dt.datetime | None
-    totals: StoredTotals
-    lines: tuple[LineView, ...]
-    journal: tuple[JournalRow, ...]
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
 class TotalsContext:
     """What a screen needs to recompute a document's totals in memory (``core.totals``) on
     every keystroke, read once per location and date (the item grid makes no database call)."""
@@ -393,7 +227,7 @@ class _Line:
 
 
 @dataclass(slots=True)
-class _Built:
+class Built:
     draft: DocumentDraft
     date: dt.date
     location: Location
@@ -420,10 +254,6 @@ class _Built:
     loyalty: LoyaltyCalc | None = None
 
 
-def _to_date(value: Any, default: dt.date) -> dt.date:
-    return parse_date(value, "date") or default
-
-
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -434,46 +264,6 @@ def _code(value: Any) -> str:
 
 def _line_err(n: int, exc: MoneyError, field_name: str) -> ValidationError:
     return ValidationError(f"Line {n}: {exc}", field=field_name, line=n)
-
-
-class _Masters:
-    """Masters read once per build (the grid previews on every keystroke)."""
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.items: dict[str, Item | None] = {}
-        self.batches: dict[tuple[int, str], Batch | None] = {}
-        self.prices: PriceBook | None = None
-
-    def prefetch(self, lines: "list[DraftLine]", location_id: int, on: dt.date) -> None:
-        """Read the lines' items, their typed batches and their price-list rows in three queries."""
-        codes = {_code(dl.item) for dl in lines if not dl.is_blank()} - {""} - set(self.items)
-        if codes:
-            found = {i.code: i for i in self.session.exec(select(Item).where(col(Item.code).in_(sorted(codes))))}
-            for c in codes:
-                self.items[c] = found.get(c)
-        wanted = {(self.items[_code(dl.item)].id, _code(dl.batch)) for dl in lines
-                  if not dl.is_blank() and self.items.get(_code(dl.item)) is not None and _code(dl.batch)}
-        wanted -= set(self.batches)
-        if wanted:
-            rows = self.session.exec(select(Batch).where(col(Batch.item_id).in_(sorted({i for i, _ in wanted})),
-                                                         col(Batch.code).in_(sorted({c for _, c in wanted})))).all()
-            found_b = {(b.item_id, b.code): b for b in rows}
-            for key in wanted:
-                self.batches[key] = found_b.get(key)
-        self.prices = PriceBook(self.session, [i.id for i in self.items.values() if i is not None], location_id, on)
-
-    def item(self, code: str) -> Item | None:
-        if code not in self.items:
-            self.items[code] = self.session.exec(select(Item).where(Item.code == code)).first()
-        return self.items[code]
-
-    def batch(self, item_id: int, code: str) -> Batch | None:
-        key = (item_id, code)
-        if key not in self.batches:
-            self.batches[key] = self.session.exec(
-                select(Batch).where(Batch.item_id == item_id, Batch.code == code)).first()
-        return self.batches[key]
 
 
 def customer_at(session: Session, customer: Customer, location: Location) -> bool:
@@ -626,7 +416,7 @@ class SalesService:
                 if cust is not None:
                     category = cust.price_category
             try:
-                the_rate: Decimal | None = self._rate(session, rate, on)
+                the_rate: Decimal | None = rate_or_system(self.s, session, rate, on)
             except ShopError:  # no system rate: prices kept in the other currency show as "no price"
                 the_rate = None
             ids = [item.id for item in rows]
@@ -662,7 +452,7 @@ class SalesService:
                 raise NotFound(f"Item {code} not found", field="item")
             if item.inactive:
                 raise InactiveRecord(f"Item {code} is inactive", field="item")
-            the_rate = self._rate(session, rate, on)
+            the_rate = rate_or_system(self.s, session, rate, on)
             category = "retail"
             if customer_code:
                 cust = session.exec(select(Customer).where(Customer.code == _code(customer_code))).first()
@@ -681,10 +471,10 @@ class SalesService:
     def preview(self, draft: DocumentDraft, actor: Actor | None = None) -> Preview:
         """Totals, journal and warnings for the draft as typed; writes nothing."""
         with self.db.read() as session:
-            b = self._build(session, draft, strict=False, actor=actor)
+            b = self.build(session, draft, strict=False, actor=actor)
             return self._preview_of(session, b)
 
-    def _preview_of(self, session: Session, b: _Built) -> Preview:
+    def _preview_of(self, session: Session, b: Built) -> Preview:
         lines = tuple(
             PreviewLine(l.n, l.item.code, l.item.name, l.item.unit, l.batch.code if l.batch else None,
                         l.batch.expiry if l.batch else None, l.qty, l.price, l.price_usd, l.from_list,
@@ -692,21 +482,8 @@ class SalesService:
             for l, lt in zip(b.lines, b.totals.lines)
         )
         info = self._customer_info(session, b.customer, b.outstanding_usd) if b.customer else None
-        return Preview(b.totals, b.journal, b.warnings, lines, self._voucher_rows(session, b.journal), info,
+        return Preview(b.totals, b.journal, b.warnings, lines, voucher_rows(session, b.journal), info,
                        b.due_date, b.rate, tuple(f.view() for f in b.free), tuple(b.hints), b.loyalty)
-
-    def _voucher_rows(self, session: Session, journal: list[JLine]) -> tuple[JournalRow, ...]:
-        names = dict(session.execute(sa_select(Account.code, Account.name)).all())
-        codes = {}
-        ids = {l.customer_id for l in journal if l.customer_id}
-        if ids:
-            codes = dict(session.execute(sa_select(Customer.id, Customer.code).where(col(Customer.id).in_(ids))).all())
-        return tuple(
-            JournalRow(l.account, names.get(l.account, ""), l.amount_usd if l.amount_usd > 0 else Z,
-                       -l.amount_usd if l.amount_usd < 0 else Z, l.currency.value, l.amount, l.amount_usd,
-                       codes.get(l.customer_id), l.memo)
-            for l in journal
-        )
 
     # -- drafts --------------------------------------------------------------------
     def save_draft(self, actor: Actor, draft: DocumentDraft, draft_id: int | None = None) -> int:
@@ -714,10 +491,10 @@ class SalesService:
         actor.require("sell", "Saving a sales document")
         data = draft_to_dict(draft)
         with self.db.write() as session:
-            doc = self._draft_row(session, draft_id, draft.doc_type) if draft_id else None
+            doc = draft_row(session, draft_id, draft.doc_type) if draft_id else None
             before = dict(doc.extra.get("draft", {})) if doc else None
             loc = find_location(session, draft.location, actor)
-            date = _to_date(draft.date, self.s.today())
+            date = to_date(draft.date, self.s.today())
             if doc is None:
                 doc = Document(doc_type=draft.doc_type, status="draft", location_id=loc.id, doc_date=date,
                                created_by=actor.user_id)
@@ -728,7 +505,7 @@ class SalesService:
                 if draft.customer else None
             doc.customer_id = cust.id if cust else None
             try:  # the footer figures for the list view, when the draft computes
-                b = self._build(session, draft, strict=False, actor=actor)
+                b = self.build(session, draft, strict=False, actor=actor)
             except ShopError:
                 b = None
             except MoneyError:
@@ -746,31 +523,19 @@ class SalesService:
 
     def load_draft(self, draft_id: int) -> DocumentDraft:
         with self.db.read() as session:
-            doc = self._draft_row(session, draft_id, None)
+            doc = draft_row(session, draft_id, None)
             return draft_from_dict(doc.extra.get("draft", {}))
 
     def discard_draft(self, actor: Actor, draft_id: int) -> None:
         """Delete a draft (drafts may be edited and discarded freely; posted documents never)."""
         actor.require("sell", "Discarding a draft")
         with self.db.write() as session:
-            doc = self._draft_row(session, draft_id, None)
+            doc = draft_row(session, draft_id, None)
             before = dict(doc.extra.get("draft", {}))
             session.execute(DocumentLine.__table__.delete().where(DocumentLine.document_id == doc.id))
             session.delete(doc)
             audit.record(session, actor, "delete", "document", draft_id, before=before,
                          summary=f"draft {doc.doc_type} discarded")
-
-    @staticmethod
-    def _draft_row(session: Session, draft_id: int, doc_type: str | None) -> Document:
-        doc = session.get(Document, draft_id)
-        if doc is None:
-            raise NotFound(f"Draft {draft_id} not found", field="draft")
-        if doc.status != "draft":
-            raise PostedIsFinal(f"{doc.doc_type} {doc.number} is already {doc.status}; posted documents are final",
-                                field="draft")
-        if doc_type is not None and doc.doc_type != doc_type:
-            raise ValidationError(f"Draft {draft_id} is a {doc.doc_type}, not a {doc_type}", field="draft")
-        return doc
 
     # -- posting ---------------------------------------------------------------------
     def post_invoice(self, actor: Actor, draft: DocumentDraft, draft_id: int | None = None) -> PostResult:
@@ -779,11 +544,11 @@ class SalesService:
         if draft.doc_type != "SI":
             raise ValidationError(f"post_invoice posts sales invoices (SI), not {draft.doc_type}", field="doc_type")
         with self.db.write() as session:
-            existing = self._draft_row(session, draft_id, "SI") if draft_id else None
-            b = self._build(session, draft, strict=True, actor=actor)
-            return self._post(session, actor, b, existing, stock_kind="sale")
+            existing = draft_row(session, draft_id, "SI") if draft_id else None
+            b = self.build(session, draft, strict=True, actor=actor)
+            return self.post_built(session, actor, b, existing, stock_kind="sale")
 
-    def _post(self, session: Session, actor: Actor, b: _Built, existing: Document | None, *,
+    def post_built(self, session: Session, actor: Actor, b: Built, existing: Document | None, *,
               stock_kind: str | None) -> PostResult:
         doc = existing or Document(doc_type=b.draft.doc_type, location_id=b.location.id, doc_date=b.date,
                                    created_by=actor.user_id)
@@ -832,7 +597,7 @@ class SalesService:
         return result
 
     @staticmethod
-    def _fill_header(doc: Document, b: _Built) -> None:
+    def _fill_header(doc: Document, b: Built) -> None:
         t = b.totals
         d = b.draft
         doc.location_id, doc.doc_date = b.location.id, b.date
@@ -861,7 +626,7 @@ class SalesService:
             doc.redemption_value_usd = b.loyalty.redemption_value
 
     @staticmethod
-    def _line_row(i: int, l: _Line, lt: LineTotals, b: _Built) -> dict:
+    def _line_row(i: int, l: _Line, lt: LineTotals, b: Built) -> dict:
         return line_row(
             line_no=i, item_id=l.item.id, batch_id=l.batch.id if l.batch else None, unit=l.item.unit, qty=l.qty,
             price=l.price, price_usd=l.price_usd, gross=lt.gross, discount_pct=l.discount_pct,
@@ -890,7 +655,7 @@ class SalesService:
         return order
 
     @staticmethod
-    def _consume_order(session: Session, b: _Built, lines: "list[DocumentLine | dict]") -> None:
+    def _consume_order(session: Session, b: Built, lines: "list[DocumentLine | dict]") -> None:
         """Mark the order's lines invoiced (qty_done), item by item in line order: releases the reservation."""
         open_lines = session.exec(select(DocumentLine).where(DocumentLine.document_id == b.order.id)
                                   .order_by(DocumentLine.line_no)).all()
@@ -921,14 +686,6 @@ class SalesService:
         after_invoicing(session, b.order, open_lines)
 
     # -- the build -------------------------------------------------------------------
-    def _rate(self, session: Session, rate: Any, on: dt.date) -> Decimal:
-        if _blank(rate):
-            return system_rate_or_fail(self.s, session, on)
-        try:
-            return parse_rate(rate, field="rate")
-        except MoneyError as exc:
-            raise ValidationError(f"Exchange rate: {str(exc).split(': ', 1)[-1]}", field="rate") from None
-
     def _customer(self, session: Session, code: Any, loc: Location, *, strict: bool, warn: list[str]) -> Customer | None:
         def rule(exc: ShopError) -> None:
             if strict:
@@ -949,7 +706,7 @@ class SalesService:
             rule(ValidationError(f"Customer {c} is not assigned to location {loc.code}", field="customer"))
         return cust
 
-    def _build(self, session: Session, draft: DocumentDraft, *, strict: bool, actor: Actor | None = None) -> _Built:
+    def build(self, session: Session, draft: DocumentDraft, *, strict: bool, actor: Actor | None = None) -> Built:
         warn: list[str] = []
 
         def rule(exc: ShopError) -> None:
@@ -959,8 +716,8 @@ class SalesService:
             if exc.message not in warn:
                 warn.append(exc.message)
 
-        m = _Masters(session)
-        date = _to_date(draft.date, self.s.today())
+        m = Masters(session)
+        date = to_date(draft.date, self.s.today())
         loc = find_location(session, draft.location, actor)
         moves_stock = draft.doc_type in STOCK_OUT_TYPES
         if not _blank(draft.order) and all(dl.is_blank() for dl in draft.lines):
@@ -982,7 +739,7 @@ class SalesService:
             ccy = Currency.parse(draft.currency or "USD")
         except MoneyError:
             raise ValidationError(f"Currency: use USD or CDF (got {draft.currency!r})", field="currency") from None
-        rate = self._rate(session, draft.rate, date)
+        rate = rate_or_system(self.s, session, draft.rate, date)
 
         cust = self._customer(session, draft.customer, loc, strict=strict, warn=warn)
         sales_type = (draft.sales_type or "").strip().lower() or ("cash" if cust is None or cust.kind == "cash" else "credit")
@@ -1119,10 +876,10 @@ class SalesService:
 
         due = date + dt.timedelta(days=cust.credit_days) if cust is not None and sales_type == "credit" else date
         contact = (draft.contact_no or "").strip() or (cust.mobile if cust else "")
-        return _Built(draft, date, loc, ccy, rate, cust, sp, sales_type, contact, add_pct, tax_exempt, flat_type,
+        return Built(draft, date, loc, ccy, rate, cust, sp, sales_type, contact, add_pct, tax_exempt, flat_type,
                       flat_value, lines, totals, journal, warn, due, owed, approver, order, free, hints, loyalty)
 
-    def _line(self, session: Session, m: _Masters, n: int, dl: DraftLine, loc: Location, ccy: Currency,
+    def _line(self, session: Session, m: Masters, n: int, dl: DraftLine, loc: Location, ccy: Currency,
               rate: Decimal, date: dt.date, category: str, add_pct: Decimal, tax_exempt: bool, strict: bool,
               rule, *, moves_stock: bool = True) -> _Line:
         code = _code(dl.item)
@@ -1310,48 +1067,6 @@ class SalesService:
 
 # ---------------------------------------------------------------- headless
 
-HEADER_FIELDS = ["location", "date", "customer", "sales_type", "currency", "rate", "sales_person", "contact_no",
-                 "additional_price_pct", "agent_commission", "free_offer", "print_usd", "tax_exempt",
-                 "flat_discount", "narration", "order", "invoice_type", "lines", "redemption_points"]
-LINE_FIELDS = ["batch", "price", "discount_pct", "flat_discount"]
-
-
-def draft_from_fields(f: Fields, doc_type: str) -> DocumentDraft:
-    """A :class:`DocumentDraft` from a headless document (strictly parsed; omitted fields take defaults)."""
-    flat = f.obj("flat_discount", required=["type"], optional=["value"])
-    flat_type = flat_value = None
-    if flat is not None:
-        flat_type = flat.choice("type", FLAT_TYPES)
-        flat_value = (flat.pct("value") if flat_type == "percent" else flat.amount("value"))
-    lines = []
-    for lf in f.list("lines", required=["item", "qty"], optional=LINE_FIELDS, min_items=0 if "order" in f else 1):
-        lines.append(DraftLine(item=lf.str("item"), batch=lf.str("batch"), qty=lf.qty("qty"), price=lf.amount("price"),
-                               discount_pct=lf.pct("discount_pct", Decimal(0)),
-                               flat_discount=lf.amount("flat_discount", Decimal(0))))
-    currency = f.currency("currency", USD)
-    return DocumentDraft(
-        location=f.str("location"), doc_type=doc_type, date=f.date("date"), customer=f.str("customer") or "",
-        sales_type=f.choice("sales_type", SALES_TYPES), currency=currency.value, rate=f.rate("rate"),
-        sales_person=f.str("sales_person"), contact_no=f.str("contact_no", "") or "",
-        additional_price_pct=f.pct("additional_price_pct", Decimal(0)),
-        agent_commission=f.bool("agent_commission"), free_offer=f.bool("free_offer"), print_usd=f.bool("print_usd"),
-        tax_exempt=f.bool("tax_exempt"), flat_discount_type=flat_type, flat_discount_value=flat_value,
-        narration=f.str("narration", "") or "", order=f.str("order"),
-        invoice_type=f.str("invoice_type", "DIRECT") or "DIRECT", lines=lines,
-        approver=f.approver, approver_pin=f.approver_pin, redemption_points=f.int("redemption_points", 0),
-    )
-
-
-def totals_out(t: DocumentTotals | StoredTotals, currency: str) -> dict:
-    return {
-        "currency": currency, "total_qty": t.total_qty, "gross": t.total_gross, "discount": t.total_discount,
-        "subtotal": t.subtotal, "flat_discount": t.flat_amount, "tax": t.tax, "net": t.net, "net_usd": t.net_usd,
-        "net_cdf": t.net_cdf, "round_off_cdf": t.round_off_cdf, "receivable": t.receivable,
-        "receivable_usd": t.receivable_usd, "payable": t.payable, "payable_usd": t.payable_usd,
-        "payable_cdf": t.payable_cdf,
-    }
-
-
 @handler("sales_invoice")
 def _post_sales_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
     required = ["customer"] if "order" in doc else ["lines"]
@@ -1382,23 +1097,13 @@ def _post_sales_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
 
 
 __all__ = [
-    "CustomerInfo",
     "DocumentDraft",
-    "DocumentRow",
-    "DocumentView",
     "DraftLine",
-    "JournalRow",
     "LineDefaults",
-    "LineView",
-    "Preview",
-    "PreviewLine",
     "STOCK_OUT_TYPES",
     "SalesService",
-    "StoredTotals",
     "TotalsContext",
     "customer_at",
-    "draft_from_fields",
     "invoice_journal",
     "outstanding_usd",
-    "totals_out",
 ]

@@ -33,106 +33,32 @@ cancellation, JSON drafts for the documents that are not a ``DocumentDraft``).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from ...core.money import Currency, MoneyError, q2
+from ...core.money import q2
 from ...store.models import Customer, Document, DocumentLine, Item, Location, SalesPerson
-from ..admin import audit
 from ..context import Actor
 from ..cash.day import require_open
 from ..documents.drafts import DocumentDraft, DraftLine
-from ..errors import ApprovalRequired, DayClosed, DayNotOpen, NotFound, PostedIsFinal, ShopError, ValidationError
+from ..documents.fields import draft_from_fields, totals_out
+from ..errors import PostedIsFinal, ValidationError
 from ..headless import Fields, handler
-from ..documents.posting import PostResult, utcnow
-from ..masters.base import free_text
+from ..documents.posting import PostResult
+from ..documents.toolkit import cancel_approver, draft_row, find_posted, mark_cancelled, refresh_state
 
 if TYPE_CHECKING:
     from .. import Services
-    from .invoice import DocumentRow, DocumentView, Preview
+    from ..documents.views import DocumentRow, DocumentView, Preview
 
 ORDER_TYPES = ("SO", "PF")
 ORDER_KINDS = {"SO": "sales order", "PF": "proforma", "sales_order": "SO", "proforma": "PF"}
 STATES = ("open", "partial", "closed")
 ZQ = Decimal("0.000")
-
-
-# ---------------------------------------------------------------- shared helpers
-
-
-class Rules:
-    """A build's broken rules: raised at once when posting (``strict``), collected as the
-    preview's warnings otherwise (each message once)."""
-
-    def __init__(self, strict: bool):
-        self.strict = strict
-        self.warnings: list[str] = []
-
-    def __call__(self, exc: ShopError) -> None:
-        if self.strict:
-            raise exc
-        if exc.message not in self.warnings:
-            self.warnings.append(exc.message)
-
-
-def day_and_location(services: "Services", session: Session, location: str | None, date: Any,
-                     actor: Actor | None, rule: Rules) -> tuple[dt.date, Location]:
-    """The document's date (default: the business date) and location; its day must be open."""
-    from ..cash.day import find_location
-    from .invoice import _to_date
-
-    day = _to_date(date, services.today())
-    loc = find_location(session, location, actor)
-    try:
-        require_open(session, loc.id, day)
-    except (DayNotOpen, DayClosed) as exc:
-        rule(exc)
-    return day, loc
-
-
-def currency_of(value: Any) -> Currency:
-    """The document currency typed (blank: USD)."""
-    try:
-        return Currency.parse(value or "USD")
-    except MoneyError:
-        raise ValidationError(f"Currency: use USD or CDF (got {value!r})", field="currency") from None
-
-
-def find_posted(session: Session, number: str, types: Sequence[str], what: str, fld: str) -> Document:
-    """A numbered document of one of ``types``; refuses a blank number or an unknown one."""
-    num = (number or "").strip().upper()
-    if not num:
-        raise ValidationError(f"{what} number is required", field=fld)
-    doc = session.exec(select(Document).where(Document.number == num, col(Document.doc_type).in_(list(types)))).first()
-    if doc is None:
-        raise NotFound(f"{what} {num} not found", field=fld)
-    return doc
-
-
-def state_of(lines: Iterable[DocumentLine]) -> str:
-    """``open`` / ``partial`` / ``closed`` from the lines' ``qty_done`` against their ``qty``."""
-    lines = list(lines)
-    if lines and all(l.qty_done >= l.qty for l in lines):
-        return "closed"
-    if any(l.qty_done > 0 for l in lines):
-        return "partial"
-    return "open"
-
-
-def refresh_state(session: Session, doc: Document, lines: Sequence[DocumentLine] | None = None) -> str:
-    """Store the document's state (orders: invoiced; provisional invoices: delivered)."""
-    if lines is None:
-        lines = session.exec(select(DocumentLine).where(DocumentLine.document_id == doc.id)).all()
-    state = state_of(lines)
-    if (doc.extra or {}).get("state") != state:
-        doc.extra = {**(doc.extra or {}), "state": state}
-        doc.updated_at = utcnow()
-        session.add(doc)
-    return state
 
 
 def after_invoicing(session: Session, order: Document, lines: Sequence[DocumentLine]) -> str:
@@ -145,109 +71,6 @@ def after_invoicing(session: Session, order: Document, lines: Sequence[DocumentL
                 l.qty_done = l.qty
                 session.add(l)
     return refresh_state(session, order, lines)
-
-
-def cancel_approver(services: "Services", session: Session, actor: Actor, approver: str | None,
-                    approver_pin: str | None, what: str) -> Actor | None:
-    """A manager may cancel; anyone else needs a manager's approval (name + PIN). Returns the approver."""
-    approving = services.users.approval(session, actor, approver, approver_pin, permission="cancel",
-                                        action=f"cancel {what}")
-    if approving is None:
-        raise ApprovalRequired(f"Cancelling a {what} needs a manager's approval", field="approver")
-    return approving
-
-
-def mark_cancelled(session: Session, actor: Actor, doc: Document, approving: Actor | None, reason: str,
-                   date: dt.date) -> None:
-    before = audit.snapshot(doc)
-    now = utcnow()
-    doc.status = "cancelled"
-    doc.cancelled_by = actor.user_id
-    doc.cancelled_at = now
-    doc.updated_at = now
-    doc.extra = {**(doc.extra or {}), "cancelled_on": date.isoformat(), "cancel_reason": reason}
-    if approving is not None:
-        doc.approved_by = approving.user_id
-    session.add(doc)
-    session.flush()
-    audit.record(session, actor, "cancel", "document", doc.id, before=before, after=doc,
-                 summary=f"cancelled {doc.doc_type} {doc.number}" + (f": {reason}" if reason else ""),
-                 approver_id=approving.user_id if approving else None)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def form_to_dict(form: Any) -> dict:
-    """A JSON-safe dict of a dataclass draft (DeliveryDraft, ReturnDraft…): Decimals and dates as strings."""
-    data = _plain(form)
-    data.pop("approver_pin", None)  # never stored
-    return data
-
-
-def form_from_dict(cls: type, data: dict, line_cls: type | None = None) -> Any:
-    """The inverse of :func:`form_to_dict` (unknown keys ignored; ``date`` fields back to dates)."""
-    names = {f.name: f for f in fields(cls)}
-    kw = {}
-    for k, v in data.items():
-        if k not in names or k == "approver_pin":
-            continue
-        if k == "lines" and line_cls is not None:
-            line_names = {f.name for f in fields(line_cls)}
-            v = [line_cls(**{lk: lv for lk, lv in row.items() if lk in line_names}) for row in v or []]
-        kw[k] = v
-    return cls(**kw)
-
-
-def save_form_draft(services: "Services", actor: Actor, doc_type: str, form: Any, draft_id: int | None, *,
-                    location: str | None, date: Any, customer: str | None = None, narration: str = "",
-                    what: str = "", fill: Callable[[Session, Document], None] | None = None) -> int:
-    """Save (or re-save) a numberless draft of a non-``DocumentDraft`` document exactly as typed.
-
-    ``fill(session, doc)`` may set further header columns for the list view (never raising)."""
-    from ..cash.day import find_location
-    from .invoice import SalesService, _to_date
-
-    data = form_to_dict(form)
-    with services.db.write() as session:
-        doc = SalesService._draft_row(session, draft_id, doc_type) if draft_id else None
-        before = dict(doc.extra.get("draft", {})) if doc else None
-        loc = find_location(session, location, actor)
-        day = _to_date(date, services.today())
-        if doc is None:
-            doc = Document(doc_type=doc_type, status="draft", location_id=loc.id, doc_date=day,
-                           created_by=actor.user_id)
-        doc.location_id, doc.doc_date = loc.id, day
-        code = (customer or "").strip().upper()
-        cust = session.exec(select(Customer).where(Customer.code == code)).first() if code else None
-        doc.customer_id = cust.id if cust else None
-        doc.narration = free_text(narration, field="narration")
-        doc.extra = {"draft": data}
-        doc.updated_at = utcnow()
-        if fill is not None:
-            fill(session, doc)
-        session.add(doc)
-        session.flush()
-        audit.record(session, actor, "update" if before is not None else "create", "document", doc.id,
-                     before=before, after=data,
-                     summary=f"draft {doc_type}{' ' + what if what else ''} {'updated' if before is not None else 'saved'}")
-        return doc.id
-
-
-def load_form_draft(services: "Services", draft_id: int, doc_type: str) -> dict:
-    from .invoice import SalesService
-
-    with services.db.read() as session:
-        return dict(SalesService._draft_row(session, draft_id, doc_type).extra.get("draft", {}))
 
 
 # ---------------------------------------------------------------- the order lines
@@ -355,9 +178,9 @@ class OrdersService:
                                   field="redemption_points")
         sales = self.s.sales
         with self.db.write() as session:
-            existing = sales._draft_row(session, draft_id, draft.doc_type) if draft_id else None
-            b = sales._build(session, draft, strict=True, actor=actor)
-            result = sales._post(session, actor, b, existing, stock_kind=None)
+            existing = draft_row(session, draft_id, draft.doc_type) if draft_id else None
+            b = sales.build(session, draft, strict=True, actor=actor)
+            result = sales.post_built(session, actor, b, existing, stock_kind=None)
             doc = session.get(Document, result.document_id)
             doc.extra = {**doc.extra, "state": "open"}
             session.add(doc)
@@ -475,7 +298,6 @@ ORDER_FIELDS = ["location", "date", "customer", "currency", "rate", "sales_perso
 
 def _post_order(doc_type: str):
     def post(services: "Services", actor: Actor, doc: dict) -> dict:
-        from .invoice import draft_from_fields, totals_out
 
         f = Fields(doc, required=["customer", "lines"],
                    optional=[k for k in ORDER_FIELDS if k not in ("customer", "lines")])
@@ -503,18 +325,6 @@ __all__ = [
     "OpenOrder",
     "OrderLine",
     "OrdersService",
-    "Rules",
     "after_invoicing",
-    "cancel_approver",
-    "currency_of",
-    "find_posted",
-    "form_from_dict",
-    "form_to_dict",
-    "load_form_draft",
-    "day_and_location",
-    "mark_cancelled",
     "order_draft_lines",
-    "refresh_state",
-    "save_form_draft",
-    "state_of",
 ]

@@ -69,16 +69,19 @@ from ..errors import (
 )
 from ..headless import Fields, handler
 from ..schemes.loyalty import cancellation_specs, write_rows
-from .orders import (
+from ..documents.toolkit import (
+    Masters,
     Rules,
     cancel_approver,
     day_and_location,
+    draft_row,
     find_posted,
     form_from_dict,
     load_form_draft,
     mark_cancelled,
     refresh_state,
     save_form_draft,
+    voucher_rows,
 )
 from ..documents.posting import PostingPlan, PostResult, StockSpec
 from ..schemes.promotions import cost_journal
@@ -89,7 +92,7 @@ from ..masters.base import free_text
 
 if TYPE_CHECKING:
     from .. import Services
-    from .invoice import DocumentRow, DocumentView, JournalRow, Preview
+    from ..documents.views import DocumentRow, DocumentView, JournalRow, Preview
 
 USD, CDF = Currency.USD, Currency.CDF
 Z = Decimal("0.00")
@@ -300,9 +303,9 @@ class ProvisionalService:
         self._check_type(draft)
         sales = self.s.sales
         with self.db.write() as session:
-            existing = sales._draft_row(session, draft_id, "PI") if draft_id else None
-            b = sales._build(session, draft, strict=True, actor=actor)
-            result = sales._post(session, actor, b, existing, stock_kind=None)
+            existing = draft_row(session, draft_id, "PI") if draft_id else None
+            b = sales.build(session, draft, strict=True, actor=actor)
+            result = sales.post_built(session, actor, b, existing, stock_kind=None)
             doc = session.get(Document, result.document_id)
             doc.extra = {**doc.extra, "state": "open"}
             session.add(doc)
@@ -393,10 +396,8 @@ class ProvisionalService:
     def post_delivery(self, actor: Actor, draft: DeliveryDraft, draft_id: int | None = None) -> PostResult:
         """Post a delivery note (all or nothing)."""
         actor.require("sell", "Delivery notes")
-        from .invoice import SalesService
-
         with self.db.write() as session:
-            existing = SalesService._draft_row(session, draft_id, "DN") if draft_id else None
+            existing = draft_row(session, draft_id, "DN") if draft_id else None
             dn = self._build_dn(session, draft, strict=True, actor=actor)
             pi = dn.pi
             t = _dn_totals(dn)
@@ -442,8 +443,6 @@ class ProvisionalService:
 
     # -- the build ------------------------------------------------------------------
     def _build_dn(self, session: Session, draft: DeliveryDraft, *, strict: bool, actor: Actor | None) -> _DN:
-        from .invoice import _Masters
-
         rule = Rules(strict)
         warn = rule.warnings
         date, loc = day_and_location(self.s, session, draft.location, draft.date, actor, rule)
@@ -479,7 +478,7 @@ class ProvisionalService:
                                .order_by(DocumentLine.line_no)).all()
         items = {r.id: session.get(Item, r.item_id) for r in pl_rows}
         left = {r.id: r.qty - r.qty_done for r in pl_rows}
-        m = _Masters(session)
+        m = Masters(session)
         lines: list[_DLine] = []
         for n, dl in enumerate(draft.lines, start=1):
             if dl.is_blank():
@@ -576,7 +575,7 @@ class ProvisionalService:
                                t["total_free_qty"], t["gross"], t["discount"], t["flat"], t["tax"], t["net"],
                                t["net_usd"], t["net_cdf"], t["redemption_usd"], t["payable"], t["payable_usd"],
                                t["payable_cdf"], t["cost_usd"], dn.journal,
-                               self.s.sales._voucher_rows(session, dn.journal), dn.warnings)
+                               voucher_rows(session, dn.journal), dn.warnings)
 
     # ============================================================ search and view
     def list_documents(self, doc_type: str = "PI", **kw: Any) -> "list[DocumentRow]":
@@ -687,7 +686,7 @@ def _release_order(session: Session, pi: Document, lines: list[DocumentLine]) ->
 
 @handler("provisional_invoice")
 def _post_provisional_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
-    from .invoice import HEADER_FIELDS, draft_from_fields, totals_out
+    from ..documents.fields import HEADER_FIELDS, draft_from_fields, totals_out
 
     required = ["customer"] if "order" in doc else ["customer", "lines"]
     f = Fields(doc, required=required, optional=[k for k in HEADER_FIELDS if k not in required])

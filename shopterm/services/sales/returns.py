@@ -123,7 +123,19 @@ from ..errors import (
 )
 from ..headless import Fields, handler
 from ..schemes.loyalty import card_terms, points_held, reversed_on_return
-from .orders import Rules, currency_of, day_and_location, find_posted, form_from_dict, load_form_draft, save_form_draft
+from ..documents.toolkit import (
+    Masters,
+    Rules,
+    currency_of,
+    day_and_location,
+    draft_row,
+    find_posted,
+    form_from_dict,
+    load_form_draft,
+    rate_or_system,
+    save_form_draft,
+    voucher_rows,
+)
 from ..documents.posting import LoyaltySpec, PostingPlan, PostResult, StockSpec
 from ..schemes.promotions import cost_journal
 from ..stock import parse_date
@@ -133,7 +145,7 @@ from ..masters.base import free_text
 
 if TYPE_CHECKING:
     from .. import Services
-    from .invoice import DocumentRow, DocumentView, JournalRow
+    from ..documents.views import DocumentRow, DocumentView, JournalRow
 
 USD, CDF = Currency.USD, Currency.CDF
 Z = Decimal("0.00")
@@ -420,10 +432,8 @@ class ReturnsService:
         """Post a sales return (all or nothing): reversal, stock back, loyalty, ledger match."""
         actor.require("sell", "Sales returns")
         from ..ledger.matching import plan_settlement, write_planned_match
-        from .invoice import SalesService
-
         with self.db.write() as session:
-            existing = SalesService._draft_row(session, draft_id, "SR") if draft_id else None
+            existing = draft_row(session, draft_id, "SR") if draft_id else None
             sr = self._build(session, draft, strict=True, actor=actor)
             orig, basis, f = sr.original, sr.basis, sr.figures
             doc = existing or Document(doc_type="SR", location_id=sr.location.id, doc_date=sr.date,
@@ -493,8 +503,6 @@ class ReturnsService:
 
     # -- the build ------------------------------------------------------------------
     def _build(self, session: Session, draft: ReturnDraft, *, strict: bool, actor: Actor | None) -> _SR:
-        from .invoice import _Masters
-
         rule = Rules(strict)
         warn = rule.warnings
         based_on = _based_on(draft.based_on)
@@ -520,7 +528,7 @@ class ReturnsService:
         blines = _basis_lines(session, basis)
         items = {l.item_id: session.get(Item, l.item_id) for l in blines}
         left = {l.id: line_balance(basis, l) for l in blines}
-        m = _Masters(session)
+        m = Masters(session)
         dn_left: dict[int, Decimal] = {}
         lines: list[_RLine] = []
         for n, rl in enumerate(draft.lines, start=1):
@@ -616,13 +624,13 @@ class ReturnsService:
                              f["total_qty"], f["total_free_qty"], f["gross"], f["discount"], f["flat"], f["tax"],
                              f["round_off"], f["net"], f["net_usd"], f["net_cdf"], f["redemption_usd"], f["credit"],
                              f["credit_usd"], sr.points, held, sr.journal,
-                             self.s.sales._voucher_rows(session, sr.journal), sr.warnings)
+                             voucher_rows(session, sr.journal), sr.warnings)
 
     # ============================================================ direct return
     def preview_direct(self, draft: "DirectReturnDraft", actor: Actor | None = None) -> "DirectReturnPreview":
         with self.db.read() as session:
             rd = self._build_direct(session, draft, strict=False, actor=actor)
-            return DirectReturnPreview(rd.totals, rd.journal, self.s.sales._voucher_rows(session, rd.journal),
+            return DirectReturnPreview(rd.totals, rd.journal, voucher_rows(session, rd.journal),
                                        rd.points, rd.new_batches, rd.warnings)
 
     def save_direct_draft(self, actor: Actor, draft: "DirectReturnDraft", draft_id: int | None = None) -> int:
@@ -635,10 +643,8 @@ class ReturnsService:
 
     def post_direct(self, actor: Actor, draft: "DirectReturnDraft", draft_id: int | None = None) -> PostResult:
         actor.require("sell", "Direct returns")
-        from .invoice import SalesService
-
         with self.db.write() as session:
-            existing = SalesService._draft_row(session, draft_id, "RD") if draft_id else None
+            existing = draft_row(session, draft_id, "RD") if draft_id else None
             rd = self._build_direct(session, draft, strict=True, actor=actor)
             t = rd.totals
             created: list[Batch] = []
@@ -719,7 +725,7 @@ class ReturnsService:
         if invoice_date is not None and invoice_date > date:
             rule(ValidationError(f"Invoice date {invoice_date} is after the return date {date}", field="invoice_date"))
         ccy = currency_of(draft.currency)
-        rate = self.s.sales._rate(session, draft.rate, date)  # blank: the system rate
+        rate = rate_or_system(self.s, session, draft.rate, date)  # blank: the system rate
         mobile = (draft.mobile or "").strip() or cust.mobile
         address = (draft.address or "").strip() or cust.address
         if not mobile:

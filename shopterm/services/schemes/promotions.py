@@ -184,14 +184,14 @@ class PromotionsService:
     def free_lines(self, draft: DocumentDraft) -> list[DraftLine]:
         """The free lines the draft gets as typed (item, batch when stock moves, qty, price 0)."""
         with self.db.read() as session:
-            b = self.s.sales._build(session, draft, strict=False)
+            b = self.s.sales.build(session, draft, strict=False)
             return [DraftLine(item=f.item.code, batch=f.batch.code if f.batch else None, qty=f.qty, price=Z)
                     for f in b.free]
 
     def offers(self, draft: DocumentDraft) -> tuple[list[FreeLine], list[str]]:
         """The Free Offers tab rows and the "Free offer not applying" hints."""
         with self.db.read() as session:
-            b = self.s.sales._build(session, draft, strict=False)
+            b = self.s.sales.build(session, draft, strict=False)
             return [f.view() for f in b.free], list(b.hints)
 
 
