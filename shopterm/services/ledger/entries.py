@@ -180,11 +180,11 @@ class LedgerService:
     def entry(self, actor: Actor, entry_id: int) -> LedgerRow:
         actor.require("ledgers", "Viewing customer ledgers")
         with self.db.read() as session:
-            r = session.execute(R._entry_select().where(R.LE.c.id == entry_id)).first()
+            r = session.execute(R.entry_select().where(R.LE.c.id == entry_id)).first()
             if r is None:
                 raise NotFound(f"Ledger entry {entry_id} not found", field="entry")
             bal = R.sum_before(session, r.customer_id, (r.doc_date, r.id), inclusive=True)
-            return R._row_of(r, bal, active_match_ids(session, [r.id]).get(r.id, ()))
+            return R.row_of(r, bal, active_match_ids(session, [r.id]).get(r.id, ()))
 
     def match_info(self, actor: Actor, match_id: int) -> MatchInfo:
         actor.require("ledgers", "Viewing customer ledgers")

@@ -155,7 +155,7 @@ class Page:
         return self.prev_key is not None
 
 
-def _row_of(r, balance: Decimal, match_ids: tuple[int, ...]) -> LedgerRow:
+def row_of(r, balance: Decimal, match_ids: tuple[int, ...]) -> LedgerRow:
     amt = r.amount_usd
     return LedgerRow(
         entry_id=r.id, customer_id=r.customer_id, customer_code=r.customer_code, customer_name=r.customer_name,
@@ -167,7 +167,7 @@ def _row_of(r, balance: Decimal, match_ids: tuple[int, ...]) -> LedgerRow:
     )
 
 
-def _entry_select():
+def entry_select():
     return (
         select(LE, C.c.code.label("customer_code"), C.c.name.label("customer_name"), L.c.code.label("location_code"))
         .join(C, C.c.id == LE.c.customer_id)
@@ -248,7 +248,7 @@ def ledger_page(session: Session, customer_id: int, *, date_from: dt.date | None
                            changed_since=changed_since, search=search, partly_settled=partly_settled)
     base = [LE.c.customer_id == customer_id, *conds]
     k = tuple_(LE.c.doc_date, LE.c.id)
-    stmt = _entry_select().where(*base)
+    stmt = entry_select().where(*base)
     backwards = before_key is not None and after_key is None
     if after_key is not None:
         stmt = stmt.where(k > tuple_(*after_key))
@@ -272,7 +272,7 @@ def ledger_page(session: Session, customer_id: int, *, date_from: dt.date | None
         opening = sum_before(session, customer_id, first)
         balances = _running(session, customer_id, rows, opening, gaps)
         mids = active_match_ids(session, [r.id for r in rows])
-        out = tuple(_row_of(r, b, mids.get(r.id, ())) for r, b in zip(rows, balances))
+        out = tuple(row_of(r, b, mids.get(r.id, ())) for r, b in zip(rows, balances))
         if backwards:
             prev_key = first if more else None
             next_key = last if exists(k > tuple_(*last)) else None
@@ -597,7 +597,7 @@ def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_i
               for r in session.execute(sums)}
     if customer_id is not None and customer_id not in totals:
         totals[customer_id] = (ZERO, ZERO, 0)
-    stmt = _entry_select().where(*conds).order_by(LE.c.customer_id, LE.c.doc_date, LE.c.id)
+    stmt = entry_select().where(*conds).order_by(LE.c.customer_id, LE.c.doc_date, LE.c.id)
     if customer_id is not None:
         stmt = stmt.where(LE.c.customer_id == customer_id)
     by_customer: dict[int, list] = {}
@@ -615,7 +615,7 @@ def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_i
             continue
         balances = _running(session, cid, rows, opening, gaps)
         mids = active_match_ids(session, [r.id for r in rows])
-        out = tuple(_row_of(r, b, mids.get(r.id, ())) for r, b in zip(rows, balances))
+        out = tuple(row_of(r, b, mids.get(r.id, ())) for r, b in zip(rows, balances))
         c = info[cid]
         sections.append(StatementSection(cid, c.code, c.name, c.address or "", opening, out, closing,
                                          sum((x.debit for x in out), ZERO), sum((x.credit for x in out), ZERO)))
@@ -795,7 +795,7 @@ def general_ledger(session: Session, location_id: int | None, location_code: str
     backwards = before_key is not None and after_key is None and limit is not None
     if before_key is not None:
         conds.append(k < tuple_(*before_key))
-    stmt = _entry_select().where(*conds)
+    stmt = entry_select().where(*conds)
     stmt = stmt.order_by(LE.c.doc_date.desc(), LE.c.id.desc()) if backwards else stmt.order_by(LE.c.doc_date, LE.c.id)
     if limit is not None:
         stmt = stmt.limit(limit + 1)

@@ -379,7 +379,7 @@ class MastersBase:
 
     # -- references (by code or name) used by several masters ---------------
     @staticmethod
-    def _ref(session: Session, model: type[SQLModel], value: Any, *, field: str, label: str,
+    def ref(session: Session, model: type[SQLModel], value: Any, *, field: str, label: str,
              by: tuple[str, ...] = ("code",), active: bool = True, required: bool = True) -> Any:
         raw = optional_ref(value)
         if raw is None:
@@ -401,24 +401,24 @@ class MastersBase:
             raise InactiveRecord(f"{label} {raw} is inactive", field=field)
         return row
 
-    def _location(self, session: Session, value: Any, *, field: str = "location", active: bool = True) -> m.Location:
-        return self._ref(session, m.Location, value, field=field, label="Location", active=active)
+    def ref_location(self, session: Session, value: Any, *, field: str = "location", active: bool = True) -> m.Location:
+        return self.ref(session, m.Location, value, field=field, label="Location", active=active)
 
-    def _item(self, session: Session, value: Any, *, field: str = "item", active: bool = True) -> m.Item:
-        return self._ref(session, m.Item, value, field=field, label="Item", active=active)
+    def ref_item(self, session: Session, value: Any, *, field: str = "item", active: bool = True) -> m.Item:
+        return self.ref(session, m.Item, value, field=field, label="Item", active=active)
 
-    def _account(self, session: Session, value: Any, *, field: str, label: str = "Account",
+    def ref_account(self, session: Session, value: Any, *, field: str, label: str = "Account",
                  active: bool = True) -> m.Account:
-        return self._ref(session, m.Account, value, field=field, label=label, active=active)
+        return self.ref(session, m.Account, value, field=field, label=label, active=active)
 
-    def _sales_person(self, session: Session, value: Any, *, field: str = "sales_person", required: bool = True,
+    def ref_sales_person(self, session: Session, value: Any, *, field: str = "sales_person", required: bool = True,
                       active: bool = True) -> m.SalesPerson | None:
-        return self._ref(session, m.SalesPerson, value, field=field, label="Sales person", active=active,
+        return self.ref(session, m.SalesPerson, value, field=field, label="Sales person", active=active,
                          required=required)
 
-    def _cost_centre(self, session: Session, value: Any, *, field: str = "cost_centre",
+    def ref_cost_centre(self, session: Session, value: Any, *, field: str = "cost_centre",
                      required: bool = True) -> m.CostCentre | None:
-        return self._ref(session, m.CostCentre, value, field=field, label="Cost centre", required=required)
+        return self.ref(session, m.CostCentre, value, field=field, label="Cost centre", required=required)
 
     @staticmethod
     def _unique(session: Session, model: type[SQLModel], attr: str, value: str, *, exclude_id: int | None,

@@ -361,7 +361,7 @@ class CustomerMasters(MastersBase):
     # ================================================================ sales persons
     def create_sales_person(self, actor: Actor, *, code: str, name: str, mobile: str = "") -> SalesPersonInfo:
         with self._write(actor, "masters", "Sales persons") as session:
-            row, _ = self._save_sales_person(session, actor, dict(code=code, name=name, mobile=mobile), create_only=True)
+            row, _ = self.write_sales_person(session, actor, dict(code=code, name=name, mobile=mobile), create_only=True)
             return self._sales_person_info(row)
 
     def update_sales_person(self, actor: Actor, code_key: str, *, name: str | None = None,
@@ -370,10 +370,10 @@ class CustomerMasters(MastersBase):
             row = get_or_404(session, ENTITIES["sales_person"], code_key, field="code")
             data = {"code": row.code, "name": row.name if name is None else name,
                     "mobile": row.mobile if mobile is None else mobile}
-            row, _ = self._save_sales_person(session, actor, data)
+            row, _ = self.write_sales_person(session, actor, data)
             return self._sales_person_info(row)
 
-    def _save_sales_person(self, session: Session, actor: Actor, data: dict,
+    def write_sales_person(self, session: Session, actor: Actor, data: dict,
                            create_only: bool = False) -> tuple[m.SalesPerson, bool]:
         """Create or update (by code) inside a transaction; returns (row, created)."""
         the_code = code(data.get("code"), field="code", label="Sales person code")
@@ -426,10 +426,10 @@ class CustomerMasters(MastersBase):
     def find_similar(self, name: str = "", mobile: str = "", *, exclude_code: str | None = None) -> list[SimilarCustomer]:
         """"Search before you create": customers with the same name or the same phone number."""
         with self.db.read() as session:
-            return self._find_similar(session, name, mobile, exclude_code=exclude_code)
+            return self.similar_in(session, name, mobile, exclude_code=exclude_code)
 
     @staticmethod
-    def _find_similar(session: Session, name: str, mobile: str, *, exclude_code: str | None = None) -> list[SimilarCustomer]:
+    def similar_in(session: Session, name: str, mobile: str, *, exclude_code: str | None = None) -> list[SimilarCustomer]:
         c = m.Customer
         wanted = _normal_name(name)
         conds = []
@@ -461,7 +461,7 @@ class CustomerMasters(MastersBase):
         """
         self._check_fields(fields)
         with self._write(actor, "masters", "Customers") as session:
-            row, _ = self._save_customer(session, actor, fields, mode="create", confirm_duplicate=confirm_duplicate)
+            row, _ = self.write_customer(session, actor, fields, mode="create", confirm_duplicate=confirm_duplicate)
             return self._customer_info(session, row)
 
     def update_customer(self, actor: Actor, code_key: str, **changes: Any) -> CustomerInfo:
@@ -471,7 +471,7 @@ class CustomerMasters(MastersBase):
             raise ValidationError("A customer's code cannot be changed", field="code")
         with self._write(actor, "masters", "Customers") as session:
             existing = get_or_404(session, ENTITIES["customer"], code_key, field="code")
-            row, _ = self._save_customer(session, actor, {**changes, "code": existing.code}, mode="update")
+            row, _ = self.write_customer(session, actor, {**changes, "code": existing.code}, mode="update")
             return self._customer_info(session, row)
 
     @staticmethod
@@ -484,7 +484,7 @@ class CustomerMasters(MastersBase):
                 raise ValidationError("Give either mobile or telephone, not both", field="telephone")
             fields["mobile"] = fields.pop("telephone")
 
-    def _save_customer(self, session: Session, actor: Actor, data: dict, *, mode: str = "upsert",
+    def write_customer(self, session: Session, actor: Actor, data: dict, *, mode: str = "upsert",
                        confirm_duplicate: bool = False) -> tuple[m.Customer, bool]:
         """Validate and write one customer inside a transaction; ``mode``: create | update | upsert.
 
@@ -512,9 +512,9 @@ class CustomerMasters(MastersBase):
 
         kind = choice(merged.get("kind"), ("credit", "cash"), field="kind", label="Kind", default="credit")
         name = text(merged.get("name"), field="name", label="Customer name", required=True, max_len=120)
-        category = self._ref(session, m.CustomerCategory, merged.get("category"), field="category",
+        category = self.ref(session, m.CustomerCategory, merged.get("category"), field="category",
                              label="Customer category", by=("code", "name"), active="category" in changed)
-        group = self._ref(session, m.CustomerGroup, merged.get("group"), field="group", label="Customer group",
+        group = self.ref(session, m.CustomerGroup, merged.get("group"), field="group", label="Customer group",
                           by=("name",), active="group" in changed)
         vendor = flag(merged.get("existing_vendor"), field="existing_vendor")
         supplier_name = ""
@@ -522,10 +522,10 @@ class CustomerMasters(MastersBase):
             if not optional_ref(merged.get("supplier_name")):
                 raise ValidationError("Supplier name is required when the customer is an existing vendor",
                                       field="supplier_name")
-            supplier = self._ref(session, m.Supplier, merged.get("supplier_name"), field="supplier_name",
+            supplier = self.ref(session, m.Supplier, merged.get("supplier_name"), field="supplier_name",
                                  label="Supplier", by=("code", "name"), active="supplier_name" in changed)
             supplier_name = supplier.name
-        control = self._account(session, merged.get("control_account") or RECEIVABLE, field="control_account",
+        control = self.ref_account(session, merged.get("control_account") or RECEIVABLE, field="control_account",
                                 label="Control account", active="control_account" in changed)
         if control.kind != "asset":
             raise ValidationError(f"Control account {control.code} is not an asset account (it is {control.kind})",
@@ -539,9 +539,9 @@ class CustomerMasters(MastersBase):
                 raise ValidationError("A cash customer has no credit days", field="credit_days")
         price_category = choice(merged.get("price_category"), PRICE_CATEGORIES, field="price_category",
                                 label="Price category", default="retail")
-        card = self._ref(session, m.LoyaltyCard, merged.get("loyalty_card"), field="loyalty_card",
+        card = self.ref(session, m.LoyaltyCard, merged.get("loyalty_card"), field="loyalty_card",
                          label="Loyalty card", by=("name",), required=False, active="loyalty_card" in changed)
-        person = self._sales_person(session, merged.get("sales_person"), required=kind == "credit",
+        person = self.ref_sales_person(session, merged.get("sales_person"), required=kind == "credit",
                                     active="sales_person" in changed)
         if kind == "credit" and person is None:  # pragma: no cover - _ref raises first
             raise ValidationError("Sales person is required for a credit customer", field="sales_person")
@@ -565,7 +565,7 @@ class CustomerMasters(MastersBase):
             language=language_code(merged.get("language"), field="language"),
         )
         if created and not confirm_duplicate:
-            similar = self._find_similar(session, name, mobile)
+            similar = self.similar_in(session, name, mobile)
             if similar:
                 listed = ", ".join(f"{s.code} {s.name} ({s.reason}{', inactive' if s.inactive else ''})" for s in similar)
                 raise PossibleDuplicate(
@@ -622,7 +622,7 @@ class CustomerMasters(MastersBase):
             raise ValidationError("At least one location is required", field="locations")
         ids: list[int] = []
         for c in codes:
-            loc = self._location(session, c, field="location" if kind == "cash" and c == single else "locations",
+            loc = self.ref_location(session, c, field="location" if kind == "cash" and c == single else "locations",
                                  active=active)
             if loc.id not in ids:
                 ids.append(loc.id)
@@ -709,11 +709,11 @@ class CustomerMasters(MastersBase):
             if group:
                 conds.append(c.group_id == get_or_404(session, ENTITIES["customer_group"], group, field="group").id)
             if category:
-                cat = self._ref(session, m.CustomerCategory, category, field="category", label="Customer category",
+                cat = self.ref(session, m.CustomerCategory, category, field="category", label="Customer category",
                                 by=("code", "name"), active=False)
                 conds.append(c.category_id == cat.id)
             if location:
-                loc = self._location(session, location, active=False)
+                loc = self.ref_location(session, location, active=False)
                 conds.append(c.id.in_(sa_select(m.CustomerLocation.customer_id)
                                       .where(m.CustomerLocation.location_id == loc.id)))
             count = session.execute(sa_select(func.count()).select_from(c).where(*conds)).scalar_one()

@@ -129,7 +129,7 @@ class GoodsMasters(MastersBase):
                     tax_rate: Any = "16", cost_usd: Any = "0", inactive: bool = False,
                     barcode: str | None = None) -> ItemInfo:
         with self._write(actor, "masters", "Items") as session:
-            row, _ = self._save_item(session, actor, dict(code=code, name=name, unit=unit, pack_size=pack_size,
+            row, _ = self.write_item(session, actor, dict(code=code, name=name, unit=unit, pack_size=pack_size,
                                                           tax_rate=tax_rate, cost_usd=cost_usd, inactive=inactive,
                                                           barcode=barcode),
                                      mode="create")
@@ -145,10 +145,10 @@ class GoodsMasters(MastersBase):
             data = {"code": row.code, "name": row.name, "unit": row.unit, "pack_size": row.pack_size,
                     "tax_rate": row.tax_rate, "cost_usd": row.cost_usd, "inactive": row.inactive,
                     "barcode": row.barcode, **changes}
-            row, _ = self._save_item(session, actor, data, mode="update")
+            row, _ = self.write_item(session, actor, data, mode="update")
             return _item_info(row)
 
-    def _save_item(self, session: Session, actor: Actor, data: Mapping[str, Any], *,
+    def write_item(self, session: Session, actor: Actor, data: Mapping[str, Any], *,
                    mode: str = "upsert") -> tuple[m.Item, bool]:
         the_code = code(data.get("code"), field="code", label="Item code", max_len=30)
         name = text(data.get("name"), field="name", label="Item name", required=True, max_len=120)
@@ -186,10 +186,10 @@ class GoodsMasters(MastersBase):
     def batches(self, item: str, *, location: str | None = None, with_stock_only: bool = False) -> list[BatchInfo]:
         """The item's batches, first expiry first, with current stock (Σ moves, in SQL)."""
         with self.db.read() as session:
-            it = self._item(session, item, active=False)
+            it = self.ref_item(session, item, active=False)
             on = m.StockMove.batch_id == m.Batch.id
             if location:
-                on = and_(on, m.StockMove.location_id == self._location(session, location, active=False).id)
+                on = and_(on, m.StockMove.location_id == self.ref_location(session, location, active=False).id)
             stock = func.coalesce(func.sum(m.StockMove.qty), 0)
             stmt = (sa_select(m.Batch, m.Supplier.code, stock)
                     .select_from(m.Batch)
@@ -210,16 +210,16 @@ class GoodsMasters(MastersBase):
     # ================================================================ suppliers
     def create_supplier(self, actor: Actor, *, code: str, name: str) -> SupplierInfo:
         with self._write(actor, "masters", "Suppliers") as session:
-            row, _ = self._save_supplier(session, actor, {"code": code, "name": name}, mode="create")
+            row, _ = self.write_supplier(session, actor, {"code": code, "name": name}, mode="create")
             return _supplier_info(row)
 
     def update_supplier(self, actor: Actor, code_key: str, *, name: str) -> SupplierInfo:
         with self._write(actor, "masters", "Suppliers") as session:
             row = get_or_404(session, ENTITIES["supplier"], code_key, field="code")
-            row, _ = self._save_supplier(session, actor, {"code": row.code, "name": name}, mode="update")
+            row, _ = self.write_supplier(session, actor, {"code": row.code, "name": name}, mode="update")
             return _supplier_info(row)
 
-    def _save_supplier(self, session: Session, actor: Actor, data: Mapping[str, Any], *,
+    def write_supplier(self, session: Session, actor: Actor, data: Mapping[str, Any], *,
                        mode: str = "upsert") -> tuple[m.Supplier, bool]:
         the_code = code(data.get("code"), field="code", label="Supplier code")
         name = text(data.get("name"), field="name", label="Supplier name", required=True, max_len=120)
@@ -251,8 +251,8 @@ class GoodsMasters(MastersBase):
         on = on or self.s.today()
         ccy = _currency(currency)
         with self.db.read() as session:
-            loc = self._location(session, location)
-            it = self._item(session, item)
+            loc = self.ref_location(session, location)
+            it = self.ref_item(session, item)
             return PriceForm(loc.code, it.code, it.name, it.unit, ccy.value, it.cost_usd, self.s.system_rate(session, on),
                              self._current_price(session, it.id, loc.id, ccy.value, on))
 
@@ -264,8 +264,8 @@ class GoodsMasters(MastersBase):
         if price_category not in PRICE_CATEGORIES:
             raise ValidationError(f"Price category: one of {', '.join(PRICE_CATEGORIES)}", field="price_category")
         with self.db.read() as session:
-            loc = self._location(session, location, active=False)
-            it = self._item(session, item, active=False)
+            loc = self.ref_location(session, location, active=False)
+            it = self.ref_item(session, item, active=False)
             cur = self._current_price(session, it.id, loc.id, ccy.value, on)
             return cur.retail if price_category == "retail" else cur.wholesale
 
@@ -290,7 +290,7 @@ class GoodsMasters(MastersBase):
         its markup. Takes effect on ``effective_from`` (default today).
         """
         with self._write(actor, "masters", "Price update") as session:
-            row = self._save_price(session, actor, dict(
+            row = self.write_price(session, actor, dict(
                 location=location, item=item, currency=currency, retail_pct=retail_pct, wholesale_pct=wholesale_pct,
                 retail_price=retail_price, wholesale_price=wholesale_price, effective_from=effective_from),
                 update_no="")
@@ -308,7 +308,7 @@ class GoodsMasters(MastersBase):
             raise ValidationError("Add at least one item row", field="rows")
         ccy = _currency(currency)
         with self._write(actor, "masters", "Price update") as session:
-            loc = self._location(session, location)
+            loc = self.ref_location(session, location)
             eff = date_of(effective_from, field="effective_from")
             number = next_number(session, "PU", loc.id, loc.number, eff)
             seen: dict[str, int] = {}
@@ -322,7 +322,7 @@ class GoodsMasters(MastersBase):
                     raise ValidationError(f"row {i}: item {key} is already on row {seen[key]}", field="item")
                 seen[key] = i
                 try:
-                    out.append(self._save_price(session, actor, {**r, "location": loc.code, "currency": ccy.value,
+                    out.append(self.write_price(session, actor, {**r, "location": loc.code, "currency": ccy.value,
                                                                  "effective_from": eff}, update_no=number))
                 except ShopError as exc:  # name the row: "row 2: retail_price: …"
                     raise type(exc)(f"row {i}: {exc.message}", field=exc.field) from None
@@ -332,10 +332,10 @@ class GoodsMasters(MastersBase):
                          summary=f"price update {number}: {len(out)} items from {eff}")
             return PriceUpdateResult(number, tuple(out))
 
-    def _save_price(self, session: Session, actor: Actor, data: Mapping[str, Any], *, update_no: str) -> PriceRow:
+    def write_price(self, session: Session, actor: Actor, data: Mapping[str, Any], *, update_no: str) -> PriceRow:
         """Validate and write one price row (replacing a row with the same key) inside a transaction."""
-        loc = self._location(session, data.get("location"))
-        it = self._item(session, data.get("item"))
+        loc = self.ref_location(session, data.get("location"))
+        it = self.ref_item(session, data.get("item"))
         ccy = _currency(data.get("currency"))
         eff = date_of(data.get("effective_from"), field="effective_from", default=self.s.today())
         rate = None
@@ -388,9 +388,9 @@ class GoodsMasters(MastersBase):
         conds = []
         with self.db.read() as session:
             if location:
-                conds.append(p.location_id == self._location(session, location, active=False).id)
+                conds.append(p.location_id == self.ref_location(session, location, active=False).id)
             if item:
-                conds.append(p.item_id == self._item(session, item, active=False).id)
+                conds.append(p.item_id == self.ref_item(session, item, active=False).id)
             if currency:
                 conds.append(p.currency == _currency(currency).value)
             if update_no:
@@ -431,7 +431,7 @@ class GoodsMasters(MastersBase):
             stmt = (sa_select(p.update_no, func.min(p.effective_from), func.count())
                     .where(p.update_no != "").group_by(p.update_no).order_by(func.max(p.id).desc()).limit(limit))
             if location:
-                stmt = stmt.where(p.location_id == self._location(session, location, active=False).id)
+                stmt = stmt.where(p.location_id == self.ref_location(session, location, active=False).id)
             return [(r[0], r[1], r[2]) for r in session.execute(stmt).all()]
 
 

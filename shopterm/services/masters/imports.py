@@ -331,18 +331,18 @@ class ImportService:
 
     # ------------------------------------------------------------------ appliers (inside the transaction)
     def _sales_person(self, session: Session, actor: Actor, row: _Row, warnings: list[str], ctx: dict) -> bool:
-        _, created = self.s.masters._save_sales_person(session, actor, {"code": row.values["code"],
+        _, created = self.s.masters.write_sales_person(session, actor, {"code": row.values["code"],
                                                                         "name": row.values["name"]})
         return created
 
     def _supplier(self, session: Session, actor: Actor, row: _Row, warnings: list[str], ctx: dict) -> bool:
-        _, created = self.s.masters._save_supplier(session, actor, {"code": row.values["code"],
+        _, created = self.s.masters.write_supplier(session, actor, {"code": row.values["code"],
                                                                     "name": row.values["name"]})
         return created
 
     def _item(self, session: Session, actor: Actor, row: _Row, warnings: list[str], ctx: dict) -> bool:
         v = row.values
-        _, created = self.s.masters._save_item(session, actor, {
+        _, created = self.s.masters.write_item(session, actor, {
             "code": v["code"], "name": v["name"], "unit": v["unit"] or "PCS", "pack_size": v["pack_size"],
             "tax_rate": v["tax_rate"], "cost_usd": v["cost_usd"],
             **({"barcode": v["barcode"]} if v.get("barcode") else {})})
@@ -367,11 +367,11 @@ class ImportService:
             data["code"] = v["code"]
         exists = bool(v.get("code")) and session.exec(select(m.Customer.id).where(m.Customer.code == v["code"])).first()
         if not exists:
-            similar = masters._find_similar(session, v["name"], v["mobile"])
+            similar = masters.similar_in(session, v["name"], v["mobile"])
             if similar:
                 listed = ", ".join(f"{s.code} {s.name} ({s.reason})" for s in similar)
                 warnings.append(f"row {row.number}: {v['name']} looks like {listed}: imported anyway, please check")
-        cust, created = masters._save_customer(session, actor, data, mode="upsert", confirm_duplicate=True)
+        cust, created = masters.write_customer(session, actor, data, mode="upsert", confirm_duplicate=True)
         return created
 
     def _ensure_category(self, session: Session, actor: Actor, name: str, ctx: dict) -> str:
@@ -406,13 +406,13 @@ class ImportService:
 
     def _price(self, session: Session, actor: Actor, row: _Row, warnings: list[str], ctx: dict) -> bool:
         v = row.values
-        loc = self.s.masters._location(session, v["location"])
+        loc = self.s.masters.ref_location(session, v["location"])
         numbers = ctx.setdefault("update_no", {})
         if loc.id not in numbers:  # one price-update number per location in the file
             from ...store.numbering import next_number
 
             numbers[loc.id] = next_number(session, "PU", loc.id, loc.number, v["effective_from"])
-        result = self.s.masters._save_price(session, actor, {
+        result = self.s.masters.write_price(session, actor, {
             "location": loc.code, "item": v["item"], "currency": v["currency"], "retail_price": v["retail_price"],
             "wholesale_price": v["wholesale_price"], "effective_from": v["effective_from"]},
             update_no=numbers[loc.id])
@@ -479,9 +479,9 @@ class ImportService:
         for row in rows:
             v = row.values
             reasons = []
-            for column, fn in (("location", lambda: masters._location(session, v["location"])),
-                               ("item", lambda: masters._item(session, v["item"])),
-                               ("supplier", lambda: masters._ref(session, m.Supplier, v.get("supplier"),
+            for column, fn in (("location", lambda: masters.ref_location(session, v["location"])),
+                               ("item", lambda: masters.ref_item(session, v["item"])),
+                               ("supplier", lambda: masters.ref(session, m.Supplier, v.get("supplier"),
                                                                  field="supplier", label="Supplier", required=False))):
                 try:
                     fn()

@@ -262,10 +262,10 @@ class OrgMasters(MastersBase):
                         rate_tolerance_pct: Any = None, language: str | None = None) -> ShopSetupInfo:
         """Create or replace a location's Shop Setup (one per location)."""
         with self._write(actor, "setup", "Shop setup") as session:
-            loc = self._location(session, location)
+            loc = self.ref_location(session, location)
             row = session.exec(select(m.ShopSetup).where(m.ShopSetup.location_id == loc.id)).first()
             before = audit.snapshot(row) if row else None
-            customer = self._ref(session, m.Customer, cash_customer, field="cash_customer", label="Cash customer")
+            customer = self.ref(session, m.Customer, cash_customer, field="cash_customer", label="Cash customer")
             allowed = session.execute(sa_select(m.CustomerLocation.location_id).where(
                 m.CustomerLocation.customer_id == customer.id, m.CustomerLocation.location_id == loc.id)).first()
             if allowed is None and customer.location_id != loc.id:
@@ -276,7 +276,7 @@ class OrgMasters(MastersBase):
             if local.id == base.id:
                 raise ValidationError("The local and base cash ledgers must be different accounts",
                                       field="cash_ledger_local")
-            shortage = self._account(session, shortage_ledger, field="shortage_ledger", label="Cash shortage ledger")
+            shortage = self.ref_account(session, shortage_ledger, field="shortage_ledger", label="Cash shortage ledger")
             max_usd = amount(max_shortage_usd, field="max_shortage_usd", default=Decimal("0.00"))
             max_cdf = amount(max_shortage_cdf, field="max_shortage_cdf", default=Decimal("0.00"))
             if row is None:
@@ -323,7 +323,7 @@ class OrgMasters(MastersBase):
             return self._setup_info(session, row)
 
     def _cash_ledger(self, session: Session, value: Any, field: str, label: str, currency: str) -> m.Account:
-        acct = self._account(session, value, field=field, label=label)
+        acct = self.ref_account(session, value, field=field, label=label)
         if acct.kind != "asset":
             raise ValidationError(f"{label}: account {acct.code} is not an asset account (it is {acct.kind})", field=field)
         if acct.currency and acct.currency != currency:
@@ -332,7 +332,7 @@ class OrgMasters(MastersBase):
 
     def get_shop_setup(self, location: str) -> ShopSetupInfo:
         with self.db.read() as session:
-            loc = self._location(session, location, active=False)
+            loc = self.ref_location(session, location, active=False)
             row = session.exec(select(m.ShopSetup).where(m.ShopSetup.location_id == loc.id)).first()
             if row is None:
                 raise NotFound(f"Location {loc.code} has no Shop Setup yet", field="location")

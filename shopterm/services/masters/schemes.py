@@ -150,10 +150,10 @@ class SchemeMasters(MastersBase):
 
     def _apply_promotion(self, session: Session, actor: Actor, row: m.Promotion, data: Mapping[str, Any], *,
                          before: dict | None) -> None:
-        it = self._item(session, data.get("item"))
+        it = self.ref_item(session, data.get("item"))
         reason = text(data.get("reason"), field="reason", label="Reason", required=True, max_len=40)
-        centre = self._cost_centre(session, data.get("cost_centre"))
-        expense = self._account(session, data.get("expense_account") or PROMOTION, field="expense_account",
+        centre = self.ref_cost_centre(session, data.get("cost_centre"))
+        expense = self.ref_account(session, data.get("expense_account") or PROMOTION, field="expense_account",
                                 label="Expense account")
         scheme_date = date_of(data.get("scheme_date"), field="scheme_date")
         unit = text(data.get("unit") or it.unit, field="unit", label="Unit", max_len=10).upper()
@@ -211,7 +211,7 @@ class SchemeMasters(MastersBase):
             conds.append(p.inactive == (status == "inactive"))
         with self.db.read() as session:
             if item:
-                conds.append(p.item_id == self._item(session, item, active=False).id)
+                conds.append(p.item_id == self.ref_item(session, item, active=False).id)
             if (search or "").strip():
                 pat = like(search)
                 conds.append(or_(col(p.scheme_no).ilike(pat, escape="\\"), col(p.reason).ilike(pat, escape="\\"),
@@ -313,7 +313,7 @@ class SchemeMasters(MastersBase):
             conds.append(s.inactive == (status == "inactive"))
         with self.db.read() as session:
             if location:
-                loc = self._location(session, location, active=False)
+                loc = self.ref_location(session, location, active=False)
                 conds.append(col(s.id).in_(sa_select(m.DiscountSlabLocation.slab_id)
                                            .where(m.DiscountSlabLocation.location_id == loc.id)))
             total = session.execute(sa_select(func.count()).select_from(s).where(*conds)).scalar_one()
@@ -453,10 +453,10 @@ class SchemeMasters(MastersBase):
         if kind == "location":
             if not (location or "").strip():
                 raise ValidationError("Location is required", field="location")
-            return self._location(session, location, active=False).id, None
+            return self.ref_location(session, location, active=False).id, None
         if not (sales_person or "").strip():
             raise ValidationError("Sales person is required", field="sales_person")
-        return None, self._sales_person(session, sales_person, active=False).id
+        return None, self.ref_sales_person(session, sales_person, active=False).id
 
     @staticmethod
     def _target_months(months: Sequence[Any]) -> list[tuple[Decimal, Decimal]]:
@@ -607,7 +607,7 @@ class SchemeMasters(MastersBase):
             raise ValidationError("Select at least one location", field="locations")
         ids: list[int] = []
         for c in codes:
-            loc = self._location(session, c, field="locations")
+            loc = self.ref_location(session, c, field="locations")
             if loc.id not in ids:
                 ids.append(loc.id)
         return ids
