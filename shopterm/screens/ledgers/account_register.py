@@ -29,15 +29,16 @@ from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, V
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
+from shopterm.core.i18n import N_
 
 COLUMNS = [
-    Column("date", "Date", lambda r: r.date.isoformat(), priority=1, min_width=10),
-    Column("number", "Number", priority=1, min_width=14),
-    Column("customer", "Cust", lambda r: r.customer_code, priority=3, max_width=8),
-    Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
-    Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
-    Column("balance", "Balance USD", lambda r: fmt_money(r.balance), align="right", priority=2),
-    Column("memo", "Memo", priority=7, flex=True, min_width=8, max_width=40),
+    Column("date", N_("Date"), lambda r: r.date.isoformat(), priority=1, min_width=10),
+    Column("number", N_("Number"), priority=1, min_width=14),
+    Column("customer", N_("Cust"), lambda r: r.customer_code, priority=3, max_width=8),
+    Column("debit", N_("Debit USD"), lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
+    Column("credit", N_("Credit USD"), lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
+    Column("balance", N_("Balance USD"), lambda r: fmt_money(r.balance), align="right", priority=2),
+    Column("memo", N_("Memo"), priority=7, flex=True, min_width=8, max_width=40),
 ]
 
 
@@ -49,7 +50,7 @@ def register_detail(row: Any) -> str:
 class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
     """One account's lines with running balance (module docstring)."""
 
-    DOCUMENT_TITLE = "Account Register"
+    DOCUMENT_TITLE = N_("Account Register")
     SUPPORTS = frozenset({"voucher"})
     AUTO_FOCUS = None
     FILTER_IDS = ("field-from", "field-to")
@@ -143,6 +144,6 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
 
 
 register(ScreenEntry(
-    key="account_register", title="Account register", group="Ledgers", factory=lambda app: AccountRegisterScreen(),
-    roles=MANAGER, help="One account's journal lines with a running balance (account by F2)",
+    key="account_register", title=N_("Account register"), group="Ledgers", factory=lambda app: AccountRegisterScreen(),
+    roles=MANAGER, help=N_("One account's journal lines with a running balance (account by F2)"),
 ))

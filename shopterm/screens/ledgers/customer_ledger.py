@@ -66,17 +66,18 @@ from shopterm.screens.ledgers.matching import MatchDialog, PaymentDialog, Paymen
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
+from shopterm.core.i18n import N_
 
 COLUMNS = [
-    Column("date", "Date", lambda r: r.date.isoformat(), priority=1, min_width=10),
-    Column("type", "Type", lambda r: short_type(r.type_label), priority=3, min_width=7),
-    Column("number", "Number", priority=1, min_width=14),
-    Column("reference", "Ref", priority=8, max_width=16),
-    Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
-    Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
-    Column("balance", "Balance USD", lambda r: fmt_money(r.balance), align="right", priority=2),
-    Column("open", "Open USD", lambda r: fmt_money(r.open_usd), align="right", priority=2),
-    Column("match", "Match", lambda r: ",".join(str(m) for m in r.match_ids), priority=6, max_width=12),
+    Column("date", N_("Date"), lambda r: r.date.isoformat(), priority=1, min_width=10),
+    Column("type", N_("Type"), lambda r: short_type(r.type_label), priority=3, min_width=7),
+    Column("number", N_("Number"), priority=1, min_width=14),
+    Column("reference", N_("Ref"), priority=8, max_width=16),
+    Column("debit", N_("Debit USD"), lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
+    Column("credit", N_("Credit USD"), lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
+    Column("balance", N_("Balance USD"), lambda r: fmt_money(r.balance), align="right", priority=2),
+    Column("open", N_("Open USD"), lambda r: fmt_money(r.open_usd), align="right", priority=2),
+    Column("match", N_("Match"), lambda r: ",".join(str(m) for m in r.match_ids), priority=6, max_width=12),
 ]
 
 
@@ -98,18 +99,18 @@ def entry_detail(row: Any) -> str:
 class CustomerLedgerScreen(LedgerScreen):
     """A customer's ledger with matching (module docstring)."""
 
-    DOCUMENT_TITLE = "Customer Ledger"
+    DOCUMENT_TITLE = N_("Customer Ledger")
     SUPPORTS = frozenset({"history", "voucher"})
     AUTO_FOCUS = None  # on_mount chooses: the view when a customer is given, else the customer field
     FILTER_IDS = ("field-from", "field-to", "field-types", "field-search", "field-changed")
 
     BINDINGS = [
-        Binding("f6", "toggle_open", "Open", id="ledger.open_only", key_display="F6"),
-        Binding("f7", "match", "Match", id="ledger.match", key_display="F7"),
-        Binding("f8", "unmatch", "Unmatch", id="ledger.unmatch", key_display="F8"),
-        Binding("ctrl+r", "payment", "Pay", id="ledger.payment", key_display="^R"),
-        Binding("ctrl+p", "print_statement", "Stmt", id="ledger.statement", key_display="^P"),
-        Binding("f5", "reload", "Reload", id="ledger.reload", show=False),
+        Binding("f6", "toggle_open", N_("Open"), id="ledger.open_only", key_display="F6"),
+        Binding("f7", "match", N_("Match"), id="ledger.match", key_display="F7"),
+        Binding("f8", "unmatch", N_("Unmatch"), id="ledger.unmatch", key_display="F8"),
+        Binding("ctrl+r", "payment", N_("Pay"), id="ledger.payment", key_display="^R"),
+        Binding("ctrl+p", "print_statement", N_("Stmt"), id="ledger.statement", key_display="^P"),
+        Binding("f5", "reload", N_("Reload"), id="ledger.reload", show=False),
     ]
 
     def __init__(self, customer: str | None = None) -> None:
@@ -446,6 +447,6 @@ def open_customer_ledger(app: Any, code: str) -> None:
 
 
 register(ScreenEntry(
-    key="customer_ledger", title="Customer ledger", group="Ledgers", factory=lambda app: CustomerLedgerScreen(),
-    roles=MANAGER, help="A customer's transactions, balance, matching and payments on account",
+    key="customer_ledger", title=N_("Customer ledger"), group="Ledgers", factory=lambda app: CustomerLedgerScreen(),
+    roles=MANAGER, help=N_("A customer's transactions, balance, matching and payments on account"),
 ))

@@ -30,17 +30,18 @@ from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, V
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
+from shopterm.core.i18n import N_
 
 COLUMNS = [
-    Column("date", "Date", lambda r: r.date.isoformat(), priority=1, min_width=10),
-    Column("reference", "Invoice ref", lambda r: r.reference or r.number, priority=1, max_width=16),
-    Column("type", "Type", lambda r: short_type(r.transaction_type), priority=2),
-    Column("customer", "Cust", lambda r: r.customer_code, priority=1, max_width=8),
-    Column("method", "Method", priority=5, max_width=8),
-    Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
-    Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
-    Column("balance", "Balance USD", lambda r: fmt_money(r.balance), align="right", priority=3),
-    Column("number", "Number", priority=6),
+    Column("date", N_("Date"), lambda r: r.date.isoformat(), priority=1, min_width=10),
+    Column("reference", N_("Invoice ref"), lambda r: r.reference or r.number, priority=1, max_width=16),
+    Column("type", N_("Type"), lambda r: short_type(r.transaction_type), priority=2),
+    Column("customer", N_("Cust"), lambda r: r.customer_code, priority=1, max_width=8),
+    Column("method", N_("Method"), priority=5, max_width=8),
+    Column("debit", N_("Debit USD"), lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
+    Column("credit", N_("Credit USD"), lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
+    Column("balance", N_("Balance USD"), lambda r: fmt_money(r.balance), align="right", priority=3),
+    Column("number", N_("Number"), priority=6),
 ]
 
 
@@ -55,14 +56,14 @@ def gl_detail(row: Any) -> str:
 class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
     """The location's customer transactions (module docstring)."""
 
-    DOCUMENT_TITLE = "General Ledger"
+    DOCUMENT_TITLE = N_("General Ledger")
     SUPPORTS = frozenset({"voucher"})
     AUTO_FOCUS = None
     FILTER_IDS = ("field-from", "field-to", "field-location")
 
     BINDINGS = [
-        Binding("f6", "toggle_all", "Show all", id="gl.show_all", key_display="F6"),
-        Binding("f5", "reload", "Reload", id="gl.reload", show=False),
+        Binding("f6", "toggle_all", N_("Show all"), id="gl.show_all", key_display="F6"),
+        Binding("f5", "reload", N_("Reload"), id="gl.reload", show=False),
     ]
 
     def __init__(self) -> None:
@@ -134,6 +135,6 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
 
 
 register(ScreenEntry(
-    key="general_ledger", title="General ledger", group="Ledgers", factory=lambda app: GeneralLedgerScreen(),
-    roles=MANAGER, help="Payments and refunds at the location (F6: every transaction)",
+    key="general_ledger", title=N_("General ledger"), group="Ledgers", factory=lambda app: GeneralLedgerScreen(),
+    roles=MANAGER, help=N_("Payments and refunds at the location (F6: every transaction)"),
 ))

@@ -39,6 +39,7 @@ from shopterm.core.money import format_amount
 from shopterm.screens.base.counter import ChoiceField
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, MoneyInput, RateInput
 from shopterm.widgets.messages import MessageBar, describe_error
+from shopterm.core.i18n import N_
 
 ZERO = Decimal("0.00")
 
@@ -93,8 +94,8 @@ class _ServiceDialog(FormNavigation, ModalScreen[Any]):
 
     BINDINGS = [
         *FORM_BINDINGS,
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "submit", "OK", id="dialog.submit", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+        Binding("ctrl+s", "submit", N_("OK"), id="dialog.submit", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -226,8 +227,8 @@ class UnmatchDialog(_ServiceDialog):
     """F8: undo a match group (a manager's action). Result: the ``MatchResult``."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("enter,ctrl+s", "submit", "Unmatch", id="dialog.submit", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+        Binding("enter,ctrl+s", "submit", N_("Unmatch"), id="dialog.submit", priority=True),
         Binding("down", "choose(1)", show=False),
         Binding("up", "choose(-1)", show=False),
     ]
@@ -285,7 +286,7 @@ class PaymentRequest:
     reference: str
 
 
-METHODS = [("cash", "Cash"), ("mobile", "Mobile"), ("bank", "Bank"), ("cheque", "Cheque")]
+METHODS = [("cash", N_("Cash")), ("mobile", N_("Mobile")), ("bank", N_("Bank")), ("cheque", N_("Cheque"))]
 
 
 class PaymentDialog(_ServiceDialog):

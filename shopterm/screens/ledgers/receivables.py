@@ -34,6 +34,7 @@ from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_statu
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
+from shopterm.core.i18n import N_
 
 
 def flags(row: Any) -> str:
@@ -68,27 +69,27 @@ MONEY = 9  # 99,999.99 without moving the columns
 
 
 COLUMNS = [
-    Column("code", "Code", priority=1, max_width=10),
-    Column("name", "Name", priority=4, flex=True, min_width=8, max_width=40),
-    Column("b0", "0-30", _bucket(0), align="right", priority=1, min_width=MONEY),
-    Column("b1", "31-60", _bucket(1), align="right", priority=1, min_width=MONEY),
-    Column("b2", "61-90", _bucket(2), align="right", priority=1, min_width=MONEY),
-    Column("b3", "90+", _bucket(3), align="right", priority=1, min_width=MONEY),
-    Column("total", "Total USD", lambda r: fmt_money(r.total), align="right", priority=1),
-    Column("flags", "Flags", flags, priority=2),
+    Column("code", N_("Code"), priority=1, max_width=10),
+    Column("name", N_("Name"), priority=4, flex=True, min_width=8, max_width=40),
+    Column("b0", N_("0-30"), _bucket(0), align="right", priority=1, min_width=MONEY),
+    Column("b1", N_("31-60"), _bucket(1), align="right", priority=1, min_width=MONEY),
+    Column("b2", N_("61-90"), _bucket(2), align="right", priority=1, min_width=MONEY),
+    Column("b3", N_("90+"), _bucket(3), align="right", priority=1, min_width=MONEY),
+    Column("total", N_("Total USD"), lambda r: fmt_money(r.total), align="right", priority=1),
+    Column("flags", N_("Flags"), flags, priority=2),
 ]
 
 
 class ReceivablesScreen(LedgerScreen):
     """Every customer's balance at a date by ageing bucket (module docstring)."""
 
-    DOCUMENT_TITLE = "Receivables"
+    DOCUMENT_TITLE = N_("Receivables")
     AUTO_FOCUS = None
     FILTER_IDS = ("field-at",)
 
     BINDINGS = [
-        Binding("f6", "toggle_groups", "Groups", id="receivables.groups", key_display="F6"),
-        Binding("f5", "reload", "Reload", id="receivables.reload", show=False),
+        Binding("f6", "toggle_groups", N_("Groups"), id="receivables.groups", key_display="F6"),
+        Binding("f5", "reload", N_("Reload"), id="receivables.reload", show=False),
     ]
 
     def __init__(self) -> None:
@@ -188,6 +189,6 @@ class ReceivablesScreen(LedgerScreen):
 
 
 register(ScreenEntry(
-    key="receivables", title="Receivables (ageing)", group="Ledgers", factory=lambda app: ReceivablesScreen(),
-    roles=MANAGER, help="Every customer's balance at a date by 0-30/31-60/61-90/90+ days; group totals",
+    key="receivables", title=N_("Receivables (ageing)"), group="Ledgers", factory=lambda app: ReceivablesScreen(),
+    roles=MANAGER, help=N_("Every customer's balance at a date by 0-30/31-60/61-90/90+ days; group totals"),
 ))

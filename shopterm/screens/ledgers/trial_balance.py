@@ -31,6 +31,7 @@ from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_statu
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
+from shopterm.core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,11 @@ def _cdf(row: Any) -> str:
 
 
 COLUMNS = [
-    Column("code", "Account", priority=1, max_width=8),
-    Column("name", "Name", priority=2, flex=True, min_width=10, max_width=40),
-    Column("debit", "Debit USD", lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
-    Column("credit", "Credit USD", lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
-    Column("cdf", "Balance CDF", _cdf, align="right", priority=3),
+    Column("code", N_("Account"), priority=1, max_width=8),
+    Column("name", N_("Name"), priority=2, flex=True, min_width=10, max_width=40),
+    Column("debit", N_("Debit USD"), lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
+    Column("credit", N_("Credit USD"), lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
+    Column("cdf", N_("Balance CDF"), _cdf, align="right", priority=3),
 ]
 
 
@@ -69,10 +70,10 @@ def tb_detail(row: Any) -> str:
 class TrialBalanceScreen(LedgerScreen):
     """Every account at a date (module docstring)."""
 
-    DOCUMENT_TITLE = "Trial Balance"
+    DOCUMENT_TITLE = N_("Trial Balance")
     AUTO_FOCUS = None
     FILTER_IDS = ("field-at",)
-    BINDINGS = [Binding("f5", "reload", "Reload", id="tb.reload", show=False)]
+    BINDINGS = [Binding("f5", "reload", N_("Reload"), id="tb.reload", show=False)]
 
     def __init__(self) -> None:
         super().__init__()
@@ -134,6 +135,6 @@ class TrialBalanceScreen(LedgerScreen):
 
 
 register(ScreenEntry(
-    key="trial_balance", title="Trial balance", group="Ledgers", factory=lambda app: TrialBalanceScreen(),
-    roles=MANAGER, help="Every account's debit or credit balance at a date",
+    key="trial_balance", title=N_("Trial balance"), group="Ledgers", factory=lambda app: TrialBalanceScreen(),
+    roles=MANAGER, help=N_("Every account's debit or credit balance at a date"),
 ))

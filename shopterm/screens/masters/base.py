@@ -79,7 +79,7 @@ YES_NO: tuple[tuple[str, str], ...] = (("no", N_("No")), ("yes", N_("Yes")))
 SHOP_LANGUAGES: tuple[tuple[str, str], ...] = tuple((code, i18n.language_name(code)) for code in i18n.available())
 #: A user's or a customer's language: "" is the shop's (Shop Setup).
 LANGUAGES: tuple[tuple[str, str], ...] = (("", N_("Shop's")), *SHOP_LANGUAGES)
-STATUS_COLUMN = ListColumn("Status", lambda r: "inactive" if getattr(r, "inactive", False) else "active", 8)
+STATUS_COLUMN = ListColumn(N_("Status"), lambda r: _("inactive") if getattr(r, "inactive", False) else _("active"), 8)
 
 
 # ---------------------------------------------------------------- field specs
@@ -119,7 +119,8 @@ class F:
 
     @property
     def shown_label(self) -> str:
-        return f"{self.label}*" if self.required else self.label
+        label = _(self.label)
+        return f"{label}*" if self.required else label
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class IntInput(ShopInput):
     def _parse(self, text: str) -> int:
         value = money.read_typed(text, field=self.label)  # "1 000" and "1,000,000" group; "1,5" is refused below
         if value < 0 or value != value.to_integral_value() or value > money.MAX_QTY:
-            raise money.MoneyError(f"{self.label}: {text!r} is not a whole number")
+            raise money.MoneyError(_("{field}: {text!r} is not a whole number").format(field=self.label, text=text))
         return int(value)
 
 
@@ -167,9 +168,9 @@ class MarkupInput(ShopInput):
     def _parse(self, text: str) -> Decimal:
         value = money.to_decimal(text.removesuffix("%").strip(), field=self.label)
         if value <= -100:
-            raise money.MoneyError(f"{self.label}: a markup must be above -100 % ({text})")
+            raise money.MoneyError(_("{field}: a markup must be above -100 % ({text})").format(field=self.label, text=text))
         if value != value.quantize(Decimal("0.0001")):
-            raise money.MoneyError(f"{self.label}: at most 4 decimal places ({text})")
+            raise money.MoneyError(_("{field}: at most 4 decimal places ({text})").format(field=self.label, text=text))
         return value
 
     @property
@@ -183,7 +184,8 @@ def lookup_rows(services: Any, kind: str, query: str) -> list[Any]:
         from shopterm.services import LookupRow
 
         cards = services.masters.list_loyalty_cards(search=query)
-        return [LookupRow(c.name, c.name, f"{c.value_per_point_usd} USD/pt") for c in cards]
+        return [LookupRow(c.name, c.name, _("{value} USD/pt").format(value=money.format_rate(c.value_per_point_usd)))
+                for c in cards]
     return services.lookup(kind, query, limit=50)
 
 
@@ -193,7 +195,7 @@ class RefInput(Input):
     Posts :class:`RefInput.Picked` with the chosen row, so the screen can show its name.
     """
 
-    BINDINGS = [Binding("f2", "lookup", "Find", id="ref.lookup", key_display="F2")]
+    BINDINGS = [Binding("f2", "lookup", N_("Find"), id="ref.lookup", key_display="F2")]
 
     class Picked(Message):
         def __init__(self, input: "RefInput", row: Any) -> None:
@@ -236,7 +238,8 @@ class RefInput(Input):
             self.cursor_position = len(self.value)
             self.post_message(self.Picked(self, row))
 
-        app.push_screen(LookupDialog(f"Find {self.label.lower().rstrip('*')}", search, initial=self.value.strip()),
+        what = _(self.label).lower().rstrip('*')
+        app.push_screen(LookupDialog(_("Find {what}").format(what=what), search, initial=self.value.strip()),
                         picked)
 
 
@@ -259,7 +262,7 @@ def fmt(kind: str, value: Any) -> str:
         return money.format_rate(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10] if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
-            value.astimezone().strftime("%Y-%m-%d %H:%M")
+            i18n.format_datetime(value.astimezone())
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -285,7 +288,7 @@ def make_input(kind: str, *, name: str, label: str, id: str | None = None, looku
     if kind == "code":
         return CodeInput(field_name=name, label=label, placeholder=placeholder, max_length=max_length or 30, **common)
     if kind == "ref":
-        return RefInput(field_name=name, label=label, lookup=lookup, placeholder=placeholder or ("F2 find" if lookup else ""),
+        return RefInput(field_name=name, label=label, lookup=lookup, placeholder=placeholder or (_("F2 find") if lookup else ""),
                         **common)
     if kind == "pin":
         return TextField(field_name=name, label=label, password=True, placeholder=placeholder, max_length=12, **common)
@@ -327,16 +330,16 @@ class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question: Y confirms, N or Esc goes back (nothing hangs on colour)."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 
-    def __init__(self, title: str, message: str, *, yes: str = "Y yes", no: str = "N / Esc no") -> None:
+    def __init__(self, title: str, message: str, *, yes: str = N_("Y yes"), no: str = N_("N / Esc no")) -> None:
         super().__init__()
-        self.title_text = title
+        self.title_text = _(title)
         self.message = message
-        self.yes_text = yes
-        self.no_text = no
+        self.yes_text = _(yes)
+        self.no_text = _(no)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box") as box:
@@ -360,7 +363,7 @@ class MasterScreen(DocumentScreen):
 
     ENTITY: ClassVar[str] = ""  # the masters entity (deactivate, history)
     KEY: ClassVar[str] = "code"
-    NOUN: ClassVar[str] = "Record"
+    NOUN: ClassVar[str] = N_("Record")
     FIELDS: ClassVar[tuple[F, ...]] = ()
     GRIDS: ClassVar[tuple[GridSpec, ...]] = ()
     LIST_TITLE: ClassVar[str] = ""
@@ -368,24 +371,24 @@ class MasterScreen(DocumentScreen):
     LIST_SORTS: ClassVar[tuple[tuple[str, str], ...]] = ()
     LIST_STATUSES: ClassVar[bool] = True
     LIST_EXTRA: ClassVar[tuple[tuple[str, str, str], ...]] = ()
-    LIST_SEARCH: ClassVar[str] = "code or name"  # what the list's search box searches
+    LIST_SEARCH: ClassVar[str] = N_("code or name")  # what the list's search box searches
     TOGGLE: ClassVar[bool] = True  # F7 deactivate / reactivate
     IMPORT_KIND: ClassVar[str | None] = None  # Ctrl+O CSV import
     EXPORT_KIND: ClassVar[str | None] = None  # Ctrl+T export (CSV that re-imports, and XLSX) to the print folder
     AUTO_CODE: ClassVar[bool] = False  # F6: the seed's "…" button
     HAS_DETAILS: ClassVar[bool] = False  # F5
     HINT: ClassVar[str] = ""  # a line under the form
-    RECORD_STATE: ClassVar[str] = "Saved"  # the title line's state of a record shown
+    RECORD_STATE: ClassVar[str] = N_("Saved")  # the title line's state of a record shown
     #: A document saved once (posted is final): Ctrl+S is greyed on it and says this ({key}).
     SAVE_ONCE: ClassVar[str | None] = None
 
     BINDINGS = [
-        Binding("f5", "details", "Details", id="master.details", key_display="F5"),
-        Binding("f6", "auto_code", "Code", id="master.auto_code", key_display="F6"),
-        Binding("f7", "deactivate", "Deact", id="master.deactivate", key_display="F7"),
-        Binding("f7", "reactivate", "React", id="master.reactivate", key_display="F7"),
-        Binding("ctrl+o", "import_csv", "CSV", id="master.import", key_display="^O"),
-        Binding("ctrl+t", "export", "Export", id="master.export", key_display="^T"),
+        Binding("f5", "details", N_("Details"), id="master.details", key_display="F5"),
+        Binding("f6", "auto_code", N_("Code"), id="master.auto_code", key_display="F6"),
+        Binding("f7", "deactivate", N_("Deact"), id="master.deactivate", key_display="F7"),
+        Binding("f7", "reactivate", N_("React"), id="master.reactivate", key_display="F7"),
+        Binding("ctrl+o", "import_csv", N_("CSV"), id="master.import", key_display="^O"),
+        Binding("ctrl+t", "export", N_("Export"), id="master.export", key_display="^T"),
     ]
 
     def __init__(self) -> None:
@@ -410,7 +413,12 @@ class MasterScreen(DocumentScreen):
             yield from self.compose_grid(spec)
         yield from self.compose_extra()
         if self.HINT:
-            yield Static(self.HINT, classes="mf-hint", markup=False)
+            yield Static(self.hint_text(), classes="mf-hint", markup=False)
+
+    def hint_text(self) -> str:
+        """The line under the form, in the reader's language (``HINT`` may be a tuple of sentences)."""
+        hint = self.HINT
+        return " ".join(_(part) for part in hint) if isinstance(hint, tuple) else _(hint)
 
     def compose_extra(self) -> ComposeResult:
         yield from ()
@@ -436,8 +444,8 @@ class MasterScreen(DocumentScreen):
         return Horizontal(*cells, classes="mf-row")
 
     def _cell(self, spec: F, *, wide: bool) -> Horizontal:
-        widget = make_input(spec.kind, name=spec.name, label=spec.label, id=f"mf-{spec.name}", lookup=spec.lookup,
-                            choices=spec.choices, placeholder=spec.placeholder, max_length=spec.max_length,
+        widget = make_input(spec.kind, name=spec.name, label=_(spec.label), id=f"mf-{spec.name}", lookup=spec.lookup,
+                            choices=spec.choices, placeholder=_(spec.placeholder), max_length=spec.max_length,
                             classes="mf-ref" if spec.hint else "", hot=spec.hot)
         parts: list[Widget] = [Label(spec.shown_label, classes="mf-label"), widget]
         if spec.hint:
@@ -445,7 +453,7 @@ class MasterScreen(DocumentScreen):
         return Horizontal(*parts, classes="mf-cell mf-wide" if wide else "mf-cell")
 
     def compose_grid(self, spec: GridSpec) -> ComposeResult:
-        title = Static(f"{spec.label}" + (f"  ({spec.hint})" if spec.hint else ""), classes="mf-grid-title",
+        title = Static(_(spec.label) + (f"  ({_(spec.hint)})" if spec.hint else ""), classes="mf-grid-title",
                        markup=False)
         yield title
         yield EntryGrid(spec.columns, field_name=spec.name, label=spec.label, fixed=spec.fixed,
@@ -453,7 +461,7 @@ class MasterScreen(DocumentScreen):
                         cell_factory=self._grid_cell)
 
     def _grid_cell(self, col: GridCol, grid: EntryGrid) -> Widget:
-        return make_input(col.kind, name=grid.field_name, label=f"{col.label.rstrip('*')}", lookup=col.lookup,
+        return make_input(col.kind, name=grid.field_name, label=_(col.label).rstrip('*'), lookup=col.lookup,
                           choices=col.choices)
 
     # -- access --------------------------------------------------------------------
@@ -530,7 +538,7 @@ class MasterScreen(DocumentScreen):
         values = {}
         for spec in self.FIELDS:
             if spec.name == "inactive" and spec.kind == "auto":
-                values["inactive"] = "Inactive (F7 reactivates)" if self.info_inactive(info) else "Active"
+                values["inactive"] = _("Inactive (F7 reactivates)") if self.info_inactive(info) else _("Active")
             elif hasattr(info, spec.name):
                 values[spec.name] = getattr(info, spec.name)
         return values
@@ -641,7 +649,8 @@ class MasterScreen(DocumentScreen):
         """True to go ahead; with unsaved typing, the first press only warns."""
         if self.is_dirty() and self._confirm != action:
             self._confirm = action
-            self.message_bar.show_warning(f"Unsaved changes: Ctrl+S saves, or press {what} again to discard them")
+            self.message_bar.show_warning(
+                _("Unsaved changes: Ctrl+S saves, or press {key} again to discard them").format(key=what))
             return False
         self._confirm = None
         return True
@@ -742,7 +751,7 @@ class MasterScreen(DocumentScreen):
         focused = self.focused
         grid = self.grid_of(focused)
         if grid is None or not grid.can_add:
-            self.show_info("F8 deletes a row of a table: move into the table first")
+            self.show_info(_("F8 deletes a row of a table: move into the table first"))
             return
         self.dirty = True
         self.call_later(grid.delete_row_of, focused)
@@ -761,7 +770,7 @@ class MasterScreen(DocumentScreen):
 
     def action_save(self) -> None:
         if self.SAVE_ONCE and self.key is not None:
-            self.show_info(self.SAVE_ONCE.format(key=self.key))
+            self.show_info(_(self.SAVE_ONCE).format(key=self.key))
             return
         if not self.check_fields():
             return
@@ -783,7 +792,7 @@ class MasterScreen(DocumentScreen):
         else:
             call = lambda: self.svc_update(self.services, actor, key, values)  # noqa: E731
         self.run_service(call, lambda info: self.call_later_holding(self._saved, info, key is None),
-                         busy_text="Saving…", on_error=lambda exc: self.on_save_error(exc, values, key, actor))
+                         busy_text=_("Saving…"), on_error=lambda exc: self.on_save_error(exc, values, key, actor))
 
     def on_save_error(self, exc: BaseException, values: dict[str, Any], key: str | None, actor: Any) -> bool:
         """A save failed: return True when handled here (e.g. a confirmation asked)."""
@@ -795,17 +804,20 @@ class MasterScreen(DocumentScreen):
         self.show_ok(self.saved_message(info, created))
 
     def saved_message(self, info: Any, created: bool) -> str:
-        return f"{self.NOUN} {self.key} {'created' if created else 'saved'}"
+        if created:
+            return _("{noun} {key} created").format(noun=_(self.NOUN), key=self.key)
+        return _("{noun} {key} saved").format(noun=_(self.NOUN), key=self.key)
 
     def action_list(self) -> None:
         if not self._guard("list", "F3"):
             return
         services_of = lambda: self.services  # noqa: E731
         dialog = MasterListDialog(
-            self.LIST_TITLE or f"{self.DOCUMENT_TITLE} list", self.LIST_COLUMNS,
+            _(self.LIST_TITLE) if self.LIST_TITLE else _("{title} list").format(title=_(self.DOCUMENT_TITLE)),
+            self.LIST_COLUMNS,
             lambda q: self.svc_list(services_of(), q), sorts=self.LIST_SORTS, extra_keys=self.LIST_EXTRA,
-            statuses=(("active", "Active"), ("inactive", "Inactive"), ("all", "All")) if self.LIST_STATUSES
-            else (("all", "All"),),
+            statuses=(("active", N_("Active")), ("inactive", N_("Inactive")), ("all", N_("All"))) if self.LIST_STATUSES
+            else (("all", N_("All")),),
             status="active" if self.LIST_STATUSES else "all", placeholder=self.LIST_SEARCH,
         )
         self.app.push_screen(dialog, self._listed)
@@ -825,7 +837,7 @@ class MasterScreen(DocumentScreen):
     def open_key(self, key: str) -> None:
         """Load the record ``key`` into the form."""
         self.run_service(lambda: self.svc_get(self.services, key), lambda info: self.call_later_holding(self._opened, info),
-                         busy_text="Loading…")
+                         busy_text=_("Loading…"))
 
     async def _opened(self, info: Any) -> None:
         await self.show_record(info)
@@ -841,11 +853,11 @@ class MasterScreen(DocumentScreen):
 
     def action_history(self) -> None:
         if self.key is None or self.info is None:
-            self.show_info("Nothing saved yet: no history")
+            self.show_info(_("Nothing saved yet: no history"))
             return
         key = self.history_key(self.info)
         self.open_history(lambda: self.svc_history(self.services, key),
-                          title=f"History · {self.DOCUMENT_TITLE} {self.key}")
+                          title=_("History · {title} {key}").format(title=_(self.DOCUMENT_TITLE), key=self.key))
 
     def action_deactivate(self) -> None:
         self._toggle(True)
@@ -863,14 +875,15 @@ class MasterScreen(DocumentScreen):
             self.call_later(self._toggled, info, inactive)
 
         self.run_service(lambda: self.svc_set_inactive(self.services, actor, key, inactive), done,
-                         busy_text="Saving…")
+                         busy_text=_("Saving…"))
 
     async def _toggled(self, info: Any, inactive: bool) -> None:
         await self.show_record(info)
         if inactive:
-            self.show_ok(f"{self.NOUN} {self.key} deactivated: it stays, listed as inactive (F7 reactivates)")
+            self.show_ok(_("{noun} {key} deactivated: it stays, listed as inactive (F7 reactivates)").format(
+                noun=_(self.NOUN), key=self.key))
         else:
-            self.show_ok(f"{self.NOUN} {self.key} reactivated")
+            self.show_ok(_("{noun} {key} reactivated").format(noun=_(self.NOUN), key=self.key))
 
     def action_details(self) -> None:
         pass
@@ -883,7 +896,7 @@ class MasterScreen(DocumentScreen):
             return
         from shopterm.screens.masters.csv_import import ImportDialog
 
-        self.app.push_screen(ImportDialog(self.IMPORT_KIND, f"CSV import · {self.DOCUMENT_TITLE}"))
+        self.app.push_screen(ImportDialog(self.IMPORT_KIND, _("CSV import · {title}").format(title=_(self.DOCUMENT_TITLE))))
 
     def action_export(self) -> None:
         kind = self.EXPORT_KIND
@@ -891,11 +904,11 @@ class MasterScreen(DocumentScreen):
             return
         actor = self.actor
         self.run_service(lambda: self.services.masters.export_files(actor, kind), self._exported,
-                         busy_text="Exporting…")
+                         busy_text=_("Exporting…"))
 
     def _exported(self, paths: Any) -> None:
         csv_path, xlsx_path = paths
-        self.message_bar.show_ok(f"Exported to {csv_path} and {xlsx_path.name}")
+        self.message_bar.show_ok(_("Exported to {csv} and {xlsx}").format(csv=csv_path, xlsx=xlsx_path.name))
 
     # -- errors ------------------------------------------------------------------------
 
@@ -935,11 +948,11 @@ class CodeNameScreen(MasterScreen):
     SERVICE: ClassVar[str] = ""
     PLURAL: ClassVar[str] = ""
     FIELDS = (
-        F("code", "Code", "code", required=True, key=True),
-        F("inactive", "Status", "auto"),
-        F("name", "Name", required=True, wide=True),
+        F("code", N_("Code"), "code", required=True, key=True),
+        F("inactive", N_("Status"), "auto"),
+        F("name", N_("Name"), required=True, wide=True),
     )
-    LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Name", "name", 44), STATUS_COLUMN)
+    LIST_COLUMNS = (ListColumn(N_("Code"), "code", 10), ListColumn(N_("Name"), "name", 44), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return getattr(s.masters, f"list_{self.PLURAL}")(search=q.search, status=q.status, limit=q.limit,

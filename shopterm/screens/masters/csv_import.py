@@ -26,6 +26,7 @@ from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from shopterm.widgets.messages import MessageBar, describe_error
+from shopterm.core.i18n import N_
 
 __all__ = ["ImportDialog"]
 
@@ -45,7 +46,7 @@ class ImportDialog(ModalScreen[Any]):
     """Import a CSV file (module docstring)."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close", id="import.close"),
+        Binding("escape", "close", N_("Close"), id="import.close"),
         Binding("down", "move(1)", show=False),
         Binding("up", "move(-1)", show=False),
         Binding("pagedown", "move(10)", show=False),

@@ -24,7 +24,7 @@ from shopterm.screens.masters.base import (
 from shopterm.screens.masters.grid import EntryGrid, GridCol
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 
-PRICE_CATEGORIES = (("retail", "Retail"), ("wholesale", "Wholesale"))
+PRICE_CATEGORIES = (("retail", N_("Retail")), ("wholesale", N_("Wholesale")))
 
 
 def _page(s_list: Any, q: MasterQuery, **kw: Any) -> Any:
@@ -35,14 +35,14 @@ def _page(s_list: Any, q: MasterQuery, **kw: Any) -> Any:
 
 
 class CustomerCategoryScreen(MasterScreen):
-    DOCUMENT_TITLE = "Customer Category"
-    ENTITY, NOUN = "customer_category", "Category"
+    DOCUMENT_TITLE = N_("Customer Category")
+    ENTITY, NOUN = "customer_category", N_("Category")
     FIELDS = (
-        F("name", "Category name", required=True, wide=True, placeholder="e.g. WHOLESALE"),
-        F("code", "Code", "code", required=True, key=True, placeholder="e.g. WH"),
-        F("inactive", "Status", "auto"),
+        F("name", N_("Category name"), required=True, wide=True, placeholder=N_("e.g. WHOLESALE")),
+        F("code", N_("Code"), "code", required=True, key=True, placeholder=N_("e.g. WH")),
+        F("inactive", N_("Status"), "auto"),
     )
-    LIST_COLUMNS = (ListColumn("Code", "code", 8), ListColumn("Category name", "name", 40), STATUS_COLUMN)
+    LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Category name"), "name", 40), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return _page(s.masters.list_categories, q)
@@ -63,13 +63,13 @@ class CustomerCategoryScreen(MasterScreen):
 class CustomerGroupScreen(MasterScreen):
     """A group of companies; shows the group's total purchases and outstanding, member by member."""
 
-    DOCUMENT_TITLE = "Customer Group"
-    ENTITY, NOUN, KEY = "customer_group", "Group", "name"
+    DOCUMENT_TITLE = N_("Customer Group")
+    ENTITY, NOUN, KEY = "customer_group", N_("Group"), "name"
     FIELDS = (
-        F("name", "Group name", required=True, wide=True, placeholder="e.g. ABC Group"),
-        F("inactive", "Status", "auto"),
+        F("name", N_("Group name"), required=True, wide=True, placeholder=N_("e.g. ABC Group")),
+        F("inactive", N_("Status"), "auto"),
     )
-    LIST_COLUMNS = (ListColumn("Group name", "name", 50), STATUS_COLUMN)
+    LIST_COLUMNS = (ListColumn(N_("Group name"), "name", 50), STATUS_COLUMN)
 
     def compose_extra(self) -> ComposeResult:
         yield Static("", id="group-summary", classes="mf-panel")
@@ -121,16 +121,16 @@ def render_group_summary(summary: Any) -> Table:
 
 
 class SalesPersonScreen(MasterScreen):
-    DOCUMENT_TITLE = "Sales Person"
-    ENTITY, NOUN = "sales_person", "Sales person"
+    DOCUMENT_TITLE = N_("Sales Person")
+    ENTITY, NOUN = "sales_person", N_("Sales person")
     IMPORT_KIND = "sales-persons"
     FIELDS = (
-        F("code", "Code", "code", required=True, key=True, placeholder="e.g. SP04"),
-        F("mobile", "Mobile"),
-        F("name", "Name", required=True, wide=True),
-        F("inactive", "Status", "auto"),
+        F("code", N_("Code"), "code", required=True, key=True, placeholder=N_("e.g. SP04")),
+        F("mobile", N_("Mobile")),
+        F("name", N_("Name"), required=True, wide=True),
+        F("inactive", N_("Status"), "auto"),
     )
-    LIST_COLUMNS = (ListColumn("Code", "code", 8), ListColumn("Name", "name", 32), ListColumn("Mobile", "mobile", 16),
+    LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Name"), "name", 32), ListColumn(N_("Mobile"), "mobile", 16),
                     STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
@@ -150,30 +150,30 @@ class SalesPersonScreen(MasterScreen):
 
 
 CUSTOMER_COLUMNS = (
-    ListColumn("Code", "code", 7),
-    ListColumn("Name", "name", 17),
-    ListColumn("Mobile", "mobile", 16),
-    ListColumn("Group", "group", 9),
-    ListColumn("Purchases $", "total_purchases_usd", 11, ">"),
+    ListColumn(N_("Code"), "code", 7),
+    ListColumn(N_("Name"), "name", 17),
+    ListColumn(N_("Mobile"), "mobile", 16),
+    ListColumn(N_("Group"), "group", 9),
+    ListColumn(N_("Purchases $"), "total_purchases_usd", 11, ">"),
     STATUS_COLUMN,
 )
-CUSTOMER_SORTS = (("name", "Name"), ("date_added", "Date added"), ("total_purchases", "Total purchases"),
-                  ("code", "Code"))
+CUSTOMER_SORTS = (("name", N_("Name")), ("date_added", N_("Date added")), ("total_purchases", N_("Total purchases")),
+                  ("code", N_("Code")))
 
 
 class _CustomerScreen(MasterScreen):
     """What the credit and cash customer screens share."""
 
     KIND = "credit"
-    ENTITY, NOUN = "customer", "Customer"
+    ENTITY, NOUN = "customer", N_("Customer")
     AUTO_CODE = True
     HAS_DETAILS = True
     IMPORT_KIND = "customers"
     EXPORT_KIND = "customers"
     LIST_COLUMNS = CUSTOMER_COLUMNS
     LIST_SORTS = CUSTOMER_SORTS
-    LIST_EXTRA = (("f5", "details", "Details"),)
-    LIST_SEARCH = "code, name, phone, email"
+    LIST_EXTRA = (("f5", "details", N_("Details")),)
+    LIST_SEARCH = N_("code, name, phone, email")
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_customers(search=q.search, status=q.status, kind=self.KIND, sort=q.sort or "name",
@@ -246,39 +246,39 @@ class _CustomerScreen(MasterScreen):
 class CustomerScreen(_CustomerScreen):
     """Customer (credit): seed "Sales Masters" 03, with the location grid."""
 
-    DOCUMENT_TITLE = "Customer"
-    LIST_TITLE = "Customers (credit)"
+    DOCUMENT_TITLE = N_("Customer")
+    LIST_TITLE = N_("Customers (credit)")
     KIND = "credit"
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     FIELDS = (
-        F("code", "Code", "code", required=True, key=True, placeholder="F6 next code"),
-        F("category", "Category", "ref", required=True, lookup="category", hint="category_name"),
-        F("name", "Customer name", required=True, wide=True),
-        F("group", "Group", "ref", required=True, lookup="group"),
-        F("price_category", "Price cat.", "choice", required=True, choices=PRICE_CATEGORIES, default="retail"),
-        F("control_account", "Control acct", "ref", required=True, lookup="account", default="1200"),
-        F("sales_person", "Sales person", "ref", required=True, lookup="sales_person", hint="sales_person_name"),
-        F("credit_limit_usd", "Credit lim. $", "money"),
-        F("credit_days", "Credit days", "int"),
-        F("loyalty_card", "Loyalty card", "ref", lookup="loyalty_card"),
-        F("national_id", "National ID"),
-        F("nrc_no", "NRC no"),
-        F("impot_no", "Impôt no"),
-        F("mobile", "Mobile"),
-        F("email", "Email"),
-        F("address", "Address", wide=True),
-        F("existing_vendor", "Vendor?", "flag", default=False),
-        F("supplier_name", "Supplier", "ref", lookup="supplier"),
-        F("tax_exempt", "Tax exempt?", "flag", default=False),
-        F("free_offer", "Free offer?", "flag", default=False),
-        F("inactive", "Inactive?", "flag", default=False),
+        F("code", N_("Code"), "code", required=True, key=True, placeholder=N_("F6 next code")),
+        F("category", N_("Category"), "ref", required=True, lookup="category", hint="category_name"),
+        F("name", N_("Customer name"), required=True, wide=True),
+        F("group", N_("Group"), "ref", required=True, lookup="group"),
+        F("price_category", N_("Price cat."), "choice", required=True, choices=PRICE_CATEGORIES, default="retail"),
+        F("control_account", N_("Control acct"), "ref", required=True, lookup="account", default="1200"),
+        F("sales_person", N_("Sales person"), "ref", required=True, lookup="sales_person", hint="sales_person_name"),
+        F("credit_limit_usd", N_("Credit lim. $"), "money"),
+        F("credit_days", N_("Credit days"), "int"),
+        F("loyalty_card", N_("Loyalty card"), "ref", lookup="loyalty_card"),
+        F("national_id", N_("National ID")),
+        F("nrc_no", N_("NRC no")),
+        F("impot_no", N_("Impôt no")),
+        F("mobile", N_("Mobile")),
+        F("email", N_("Email")),
+        F("address", N_("Address"), wide=True),
+        F("existing_vendor", N_("Vendor?"), "flag", default=False),
+        F("supplier_name", N_("Supplier"), "ref", lookup="supplier"),
+        F("tax_exempt", N_("Tax exempt?"), "flag", default=False),
+        F("free_offer", N_("Free offer?"), "flag", default=False),
+        F("inactive", N_("Inactive?"), "flag", default=False),
         F("language", N_("Prints in"), "choice", choices=LANGUAGES, default="", wide=True),
     )
     GRIDS = (
-        GridSpec("locations", "Locations*", (
-            GridCol("location", "Location", "ref", 10, lookup="location"),
-            GridCol("location_name", "Name", "auto", 30),
-        ), hint="F2 finds a location · F8 deletes a row"),
+        GridSpec("locations", N_("Locations*"), (
+            GridCol("location", N_("Location"), "ref", 10, lookup="location"),
+            GridCol("location_name", N_("Name"), "auto", 30),
+        ), hint=N_("F2 finds a location · F8 deletes a row")),
     )
 
     def __init__(self) -> None:
@@ -327,25 +327,25 @@ class CustomerScreen(_CustomerScreen):
 class CashCustomerScreen(_CustomerScreen):
     """Customer (Cash): seed "Sales Masters" 04 — no credit terms, one location."""
 
-    DOCUMENT_TITLE = "Customer (Cash)"
-    LIST_TITLE = "Customers (cash)"
+    DOCUMENT_TITLE = N_("Customer (Cash)")
+    LIST_TITLE = N_("Customers (cash)")
     KIND = "cash"
     FIELDS = (
-        F("location", "Location", "ref", required=True, lookup="location", default="@location"),
-        F("code", "Code", "code", required=True, key=True, placeholder="F6 next code"),
-        F("name", "Customer name", required=True, wide=True),
-        F("category", "Category", "ref", required=True, lookup="category", hint="category_name"),
-        F("group", "Group", "ref", required=True, lookup="group"),
-        F("price_category", "Price cat.", "choice", required=True, choices=PRICE_CATEGORIES, default="retail"),
-        F("loyalty_card", "Loyalty card", "ref", lookup="loyalty_card"),
-        F("national_id", "National ID"),
-        F("mobile", "Telephone"),
-        F("email", "Email"),
-        F("sales_person", "Sales person", "ref", lookup="sales_person", hint="sales_person_name"),
-        F("address", "Address", wide=True),
-        F("tax_exempt", "Tax exempt?", "flag", default=False),
-        F("free_offer", "Free offer?", "flag", default=False),
-        F("inactive", "Inactive?", "flag", default=False),
+        F("location", N_("Location"), "ref", required=True, lookup="location", default="@location"),
+        F("code", N_("Code"), "code", required=True, key=True, placeholder=N_("F6 next code")),
+        F("name", N_("Customer name"), required=True, wide=True),
+        F("category", N_("Category"), "ref", required=True, lookup="category", hint="category_name"),
+        F("group", N_("Group"), "ref", required=True, lookup="group"),
+        F("price_category", N_("Price cat."), "choice", required=True, choices=PRICE_CATEGORIES, default="retail"),
+        F("loyalty_card", N_("Loyalty card"), "ref", lookup="loyalty_card"),
+        F("national_id", N_("National ID")),
+        F("mobile", N_("Telephone")),
+        F("email", N_("Email")),
+        F("sales_person", N_("Sales person"), "ref", lookup="sales_person", hint="sales_person_name"),
+        F("address", N_("Address"), wide=True),
+        F("tax_exempt", N_("Tax exempt?"), "flag", default=False),
+        F("free_offer", N_("Free offer?"), "flag", default=False),
+        F("inactive", N_("Inactive?"), "flag", default=False),
         F("language", N_("Prints in"), "choice", choices=LANGUAGES, default="", wide=True),
     )
 

@@ -30,11 +30,12 @@ from textual.widgets.option_list import Option
 from shopterm.core import money
 from shopterm.screens.masters.base import fmt, render_pairs
 from shopterm.screens.base.document import ShopScreen
+from shopterm.core.i18n import N_
 
 __all__ = ["CustomerDetailsScreen", "DocumentDialog", "render_document"]
 
 PAGE = 50
-TABS = (("purchases", "Purchases"), ("payments", "Payments"), ("loyalty", "Loyalty"), ("info", "Information"))
+TABS = (("purchases", N_("Purchases")), ("payments", N_("Payments")), ("loyalty", N_("Loyalty")), ("info", N_("Information")))
 DOC_NAMES = {"SI": "invoice", "PI": "provisional invoice"}
 
 
@@ -75,15 +76,15 @@ class CustomerDetailsScreen(ShopScreen):
     """Everything about one customer (module docstring)."""
 
     BINDINGS = [
-        Binding("1", "tab('purchases')", "Purch", id="details.purchases"),
-        Binding("2", "tab('payments')", "Paym", id="details.payments"),
-        Binding("3", "tab('loyalty')", "Loyal", id="details.loyalty"),
-        Binding("4", "tab('info')", "Info", id="details.info"),
-        Binding("5", "ledger", "Ledger", id="details.ledger"),
-        Binding("enter", "open", "Open", id="details.open"),
+        Binding("1", "tab('purchases')", N_("Purch"), id="details.purchases"),
+        Binding("2", "tab('payments')", N_("Paym"), id="details.payments"),
+        Binding("3", "tab('loyalty')", N_("Loyal"), id="details.loyalty"),
+        Binding("4", "tab('info')", N_("Info"), id="details.info"),
+        Binding("5", "ledger", N_("Ledger"), id="details.ledger"),
+        Binding("enter", "open", N_("Open"), id="details.open"),
         Binding("pagedown", "page(1)", show=False),
         Binding("pageup", "page(-1)", show=False),
-        Binding("escape", "back", "Back", id="details.back", key_display="Esc"),
+        Binding("escape", "back", N_("Back"), id="details.back", key_display="Esc"),
     ]
 
     def __init__(self, code: str) -> None:
@@ -268,8 +269,8 @@ class DocumentDialog(ModalScreen[None]):
     """A document read-only (module docstring); F9 shows its voucher."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close", id="docview.close"),
-        Binding("f9", "voucher", "Voucher", id="docview.voucher"),
+        Binding("escape", "close", N_("Close"), id="docview.close"),
+        Binding("f9", "voucher", N_("Voucher"), id="docview.voucher"),
         Binding("down", "scroll(1)", show=False),
         Binding("up", "scroll(-1)", show=False),
         Binding("pagedown", "scroll(10)", show=False),

@@ -17,6 +17,7 @@ from shopterm.screens.base.counter import AutoValue
 from shopterm.screens.masters.base import STATUS_COLUMN, CodeNameScreen, F, MasterScreen, RefInput, fmt
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.master_list import ListColumn, MasterQuery
+from shopterm.core.i18n import N_
 
 __all__ = ["BatchesScreen", "ItemScreen", "SupplierScreen"]
 
@@ -24,22 +25,22 @@ __all__ = ["BatchesScreen", "ItemScreen", "SupplierScreen"]
 class ItemScreen(MasterScreen):
     """Item master: unit, pack size, tax rate, last purchase cost, barcode."""
 
-    DOCUMENT_TITLE = "Item"
-    ENTITY, NOUN = "item", "Item"
+    DOCUMENT_TITLE = N_("Item")
+    ENTITY, NOUN = "item", N_("Item")
     IMPORT_KIND = "items"
     FIELDS = (
-        F("code", "Code", "code", required=True, key=True, placeholder="e.g. PARA500"),
-        F("unit", "Unit", default="PCS", max_length=10),
-        F("name", "Item name", required=True, wide=True),
-        F("pack_size", "Pack size", "qty", default="1"),
-        F("tax_rate", "Tax %", "percent", default="16"),
-        F("cost_usd", "Last cost $", "money", default="0.00"),
-        F("barcode", "Barcode", max_length=40, placeholder="scan or type (optional)"),
-        F("inactive", "Inactive?", "flag", default=False),
+        F("code", N_("Code"), "code", required=True, key=True, placeholder=N_("e.g. PARA500")),
+        F("unit", N_("Unit"), default="PCS", max_length=10),
+        F("name", N_("Item name"), required=True, wide=True),
+        F("pack_size", N_("Pack size"), "qty", default="1"),
+        F("tax_rate", N_("Tax %"), "percent", default="16"),
+        F("cost_usd", N_("Last cost $"), "money", default="0.00"),
+        F("barcode", N_("Barcode"), max_length=40, placeholder=N_("scan or type (optional)")),
+        F("inactive", N_("Inactive?"), "flag", default=False),
     )
-    HINT = "F5 on a saved item shows its batches and stock (Batches screen). A barcode scanned at the counter picks the item."
-    LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Item name", "name", 30), ListColumn("Unit", "unit", 5),
-                    ListColumn("Tax %", "tax_rate", 6, ">"), ListColumn("Cost $", "cost_usd", 9, ">"), STATUS_COLUMN)
+    HINT = N_("F5 on a saved item shows its batches and stock (Batches screen). A barcode scanned at the counter picks the item.")
+    LIST_COLUMNS = (ListColumn(N_("Code"), "code", 10), ListColumn(N_("Item name"), "name", 30), ListColumn(N_("Unit"), "unit", 5),
+                    ListColumn(N_("Tax %"), "tax_rate", 6, ">"), ListColumn(N_("Cost $"), "cost_usd", 9, ">"), STATUS_COLUMN)
     HAS_DETAILS = True
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
@@ -60,8 +61,8 @@ class ItemScreen(MasterScreen):
 
 
 class SupplierScreen(CodeNameScreen):
-    DOCUMENT_TITLE = "Supplier"
-    ENTITY, NOUN = "supplier", "Supplier"
+    DOCUMENT_TITLE = N_("Supplier")
+    ENTITY, NOUN = "supplier", N_("Supplier")
     SERVICE, PLURAL = "supplier", "suppliers"
     IMPORT_KIND = "suppliers"
 
@@ -85,7 +86,7 @@ class BatchesScreen(DocumentScreen):
     history of the highlighted batch.
     """
 
-    DOCUMENT_TITLE = "Batches"
+    DOCUMENT_TITLE = N_("Batches")
     SUPPORTS = frozenset({"history"})
     BINDINGS = [Binding("down", "move(1)", show=False), Binding("up", "move(-1)", show=False)]
 

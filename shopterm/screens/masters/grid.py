@@ -38,6 +38,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
+from shopterm.core.i18n import _
 
 __all__ = ["EntryGrid", "GridCol", "GridRow", "row_number_in"]
 
@@ -81,7 +82,7 @@ class GridRow(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static("", classes="eg-sno", markup=False)
         if self.label is not None:
-            yield Static(self.label, classes="eg-fixed", markup=False)
+            yield Static(_(self.label), classes="eg-fixed", markup=False)
         yield from self.cells.values()
 
     @property
@@ -153,9 +154,9 @@ class EntryGrid(Vertical):
         text = Text(no_wrap=True, style="bold")
         text.append(" # ")
         if self.fixed is not None:
-            text.append(f"{self.fixed_label:<{self.fixed_width}} ")
+            text.append(f"{_(self.fixed_label):<{self.fixed_width}} ")
         for col in self.columns:
-            label = col.label[: col.width]
+            label = _(col.label)[: col.width]
             text.append((f"{label:>{col.width}}" if col.align == ">" else f"{label:<{col.width}}") + " ")
         return text
 

@@ -20,8 +20,8 @@ __all__ = [
     "AccountScreen", "CostCentreScreen", "ExchangeRateScreen", "LocationScreen", "ShopSetupScreen", "UserScreen",
 ]
 
-ACCOUNT_KINDS = (("asset", "Asset"), ("liability", "Liability"), ("equity", "Equity"), ("income", "Income"),
-                 ("expense", "Expense"))
+ACCOUNT_KINDS = (("asset", N_("Asset")), ("liability", N_("Liability")), ("equity", N_("Equity")), ("income", N_("Income")),
+                 ("expense", N_("Expense")))
 
 
 class _Rows:
@@ -46,17 +46,17 @@ def _status_ok(q: MasterQuery, inactive: bool) -> bool:
 class AccountScreen(MasterScreen):
     """Chart of accounts (admin)."""
 
-    DOCUMENT_TITLE = "Chart of Accounts"
-    ENTITY, NOUN = "account", "Account"
+    DOCUMENT_TITLE = N_("Chart of Accounts")
+    ENTITY, NOUN = "account", N_("Account")
     FIELDS = (
-        F("code", "Code", "code", required=True, key=True, placeholder="e.g. 6500"),
-        F("currency", "Currency", "choice", choices=(("", "Any"), ("USD", "USD"), ("CDF", "CDF")), default=""),
-        F("name", "Account name", required=True, wide=True),
-        F("kind", "Kind", "choice", required=True, choices=ACCOUNT_KINDS, default="asset", wide=True, hot="aleix"),
-        F("inactive", "Inactive?", "flag", default=False),
+        F("code", N_("Code"), "code", required=True, key=True, placeholder=N_("e.g. 6500")),
+        F("currency", N_("Currency"), "choice", choices=(("", N_("Any")), ("USD", "USD"), ("CDF", "CDF")), default=""),
+        F("name", N_("Account name"), required=True, wide=True),
+        F("kind", N_("Kind"), "choice", required=True, choices=ACCOUNT_KINDS, default="asset", wide=True, hot="aleix"),
+        F("inactive", N_("Inactive?"), "flag", default=False),
     )
-    LIST_COLUMNS = (ListColumn("Code", "code", 8), ListColumn("Account name", "name", 34),
-                    ListColumn("Kind", "kind", 10), ListColumn("Ccy", "currency", 4), STATUS_COLUMN)
+    LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Account name"), "name", 34),
+                    ListColumn(N_("Kind"), "kind", 10), ListColumn(N_("Ccy"), "currency", 4), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_accounts(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
@@ -77,31 +77,31 @@ class AccountScreen(MasterScreen):
 
 
 class CostCentreScreen(CodeNameScreen):
-    DOCUMENT_TITLE = "Cost Centre"
-    ENTITY, NOUN = "cost_centre", "Cost centre"
+    DOCUMENT_TITLE = N_("Cost Centre")
+    ENTITY, NOUN = "cost_centre", N_("Cost centre")
     SERVICE, PLURAL = "cost_centre", "cost_centres"
 
 
 class LocationScreen(MasterScreen):
     """Shop locations (admin): number (in document numbers), address, tax numbers, cash increments."""
 
-    DOCUMENT_TITLE = "Location"
-    ENTITY, NOUN = "location", "Location"
+    DOCUMENT_TITLE = N_("Location")
+    ENTITY, NOUN = "location", N_("Location")
     FIELDS = (
-        F("code", "Code", "code", required=True, key=True, max_length=10),
-        F("number", "Number", "int", required=True),
-        F("name", "Name", required=True, wide=True),
-        F("address", "Address", wide=True),
-        F("phone", "Phone"),
-        F("tax_no", "Impôt no"),
-        F("rccm_no", "RCCM no"),
-        F("cdf_increment", "CDF increment", "money", default="100.00"),
-        F("usd_increment", "USD increment", "money", default="0.01"),
-        F("has_setup", "Shop Setup", "auto", send=False),
-        F("inactive", "Status", "auto"),
+        F("code", N_("Code"), "code", required=True, key=True, max_length=10),
+        F("number", N_("Number"), "int", required=True),
+        F("name", N_("Name"), required=True, wide=True),
+        F("address", N_("Address"), wide=True),
+        F("phone", N_("Phone")),
+        F("tax_no", N_("Impôt no")),
+        F("rccm_no", N_("RCCM no")),
+        F("cdf_increment", N_("CDF increment"), "money", default="100.00"),
+        F("usd_increment", N_("USD increment"), "money", default="0.01"),
+        F("has_setup", N_("Shop Setup"), "auto", send=False),
+        F("inactive", N_("Status"), "auto"),
     )
-    LIST_COLUMNS = (ListColumn("Code", "code", 8), ListColumn("No", "number", 3, ">"), ListColumn("Name", "name", 30),
-                    ListColumn("Setup", lambda r: "yes" if r.has_setup else "missing", 8), STATUS_COLUMN)
+    LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("No"), "number", 3, ">"), ListColumn(N_("Name"), "name", 30),
+                    ListColumn(N_("Setup"), lambda r: "yes" if r.has_setup else "missing", 8), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_locations(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
@@ -124,37 +124,37 @@ class LocationScreen(MasterScreen):
 class ShopSetupScreen(MasterScreen):
     """Shop Setup (seed "Sales Masters" 07): one per location, needed before its first Shop Open."""
 
-    DOCUMENT_TITLE = "Shop Setup"
-    ENTITY, NOUN, KEY = "shop_setup", "Shop setup", "location"
+    DOCUMENT_TITLE = N_("Shop Setup")
+    ENTITY, NOUN, KEY = "shop_setup", N_("Shop setup"), "location"
     TOGGLE = False
     LIST_STATUSES = False
     FIELDS = (
-        F("location", "Location", "ref", required=True, key=True, lookup="location", default="@location"),
-        F("updated_at", "Changed", "auto", send=False),
-        F("cash_customer", "Cash customer", "ref", required=True, lookup="customer", hint="cash_customer_name",
+        F("location", N_("Location"), "ref", required=True, key=True, lookup="location", default="@location"),
+        F("updated_at", N_("Changed"), "auto", send=False),
+        F("cash_customer", N_("Cash customer"), "ref", required=True, lookup="customer", hint="cash_customer_name",
           default="CASH"),
-        F("cash_ledger_local", "Cash CDF a/c", "ref", required=True, lookup="account", default="1110"),
-        F("cash_ledger_base", "Cash USD a/c", "ref", required=True, lookup="account", default="1100"),
-        F("shortage_ledger", "Shortage a/c", "ref", required=True, lookup="account", default="6900"),
-        F("max_shortage_usd", "Max short. $", "money", default="0.00"),
-        F("max_shortage_cdf", "Max short. FC", "money", default="0.00"),
-        F("cdf_increment", "CDF increment", "money", default="100.00"),
-        F("rate_tolerance_pct", "Rate toler. %", "percent", default="10"),
-        F("print_command", "Print command", wide=True, placeholder="e.g. lp -d counter {file} (optional)"),
-        F("print_dir", "Print folder", wide=True, placeholder="folder for printed files (optional)"),
-        F("print_format", "Print layout", "choice", choices=(("pdf", "A4 PDF"), ("text", "80 mm text")), hot="pt",
+        F("cash_ledger_local", N_("Cash CDF a/c"), "ref", required=True, lookup="account", default="1110"),
+        F("cash_ledger_base", N_("Cash USD a/c"), "ref", required=True, lookup="account", default="1100"),
+        F("shortage_ledger", N_("Shortage a/c"), "ref", required=True, lookup="account", default="6900"),
+        F("max_shortage_usd", N_("Max short. $"), "money", default="0.00"),
+        F("max_shortage_cdf", N_("Max short. FC"), "money", default="0.00"),
+        F("cdf_increment", N_("CDF increment"), "money", default="100.00"),
+        F("rate_tolerance_pct", N_("Rate toler. %"), "percent", default="10"),
+        F("print_command", N_("Print command"), wide=True, placeholder=N_("e.g. lp -d counter {file} (optional)")),
+        F("print_dir", N_("Print folder"), wide=True, placeholder=N_("folder for printed files (optional)")),
+        F("print_format", N_("Print layout"), "choice", choices=(("pdf", N_("A4 PDF")), ("text", N_("80 mm text"))), hot="pt",
           default="pdf"),
-        F("default_currency", "Invoice ccy", "choice", choices=(("USD", "USD"), ("CDF", "CDF")), hot="uc",
+        F("default_currency", N_("Invoice ccy"), "choice", choices=(("USD", "USD"), ("CDF", "CDF")), hot="uc",
           default="USD"),
-        F("approval_pin_always", "PIN if mgr?", "flag", default=False),
+        F("approval_pin_always", N_("PIN if mgr?"), "flag", default=False),
         F("language", N_("Language"), "choice", choices=SHOP_LANGUAGES, default="en", wide=True),
     )
-    HINT = ("Invoice ccy: a new invoice's currency. PIN if mgr?: ask a manager's PIN for an approval even "
-            "when a manager is signed in (two people).")
-    LIST_COLUMNS = (ListColumn("Location", "location", 9), ListColumn("Cash customer", "cash_customer", 14),
-                    ListColumn("CDF", "cash_ledger_local", 5), ListColumn("USD", "cash_ledger_base", 5),
-                    ListColumn("Short.", "shortage_ledger", 6), ListColumn("Max $", "max_shortage_usd", 9, ">"),
-                    ListColumn("Max FC", "max_shortage_cdf", 12, ">"))
+    HINT = (N_("Invoice ccy: a new invoice's currency. PIN if mgr?: ask a manager's PIN for an approval even "
+            "when a manager is signed in (two people)."))
+    LIST_COLUMNS = (ListColumn(N_("Location"), "location", 9), ListColumn(N_("Cash customer"), "cash_customer", 14),
+                    ListColumn(N_("CDF"), "cash_ledger_local", 5), ListColumn(N_("USD"), "cash_ledger_base", 5),
+                    ListColumn(N_("Short."), "shortage_ledger", 6), ListColumn(N_("Max $"), "max_shortage_usd", 9, ">"),
+                    ListColumn(N_("Max FC"), "max_shortage_cdf", 12, ">"))
 
     def on_ready(self) -> None:
         """Show the user's location's setup when it exists."""
@@ -191,16 +191,16 @@ class ShopSetupScreen(MasterScreen):
 class ExchangeRateScreen(MasterScreen):
     """The system exchange rate per date (CDF per 1 USD); documents copy the rate in force."""
 
-    DOCUMENT_TITLE = "Exchange Rate"
-    ENTITY, NOUN, KEY = "exchange_rate", "Rate of", "date"
+    DOCUMENT_TITLE = N_("Exchange Rate")
+    ENTITY, NOUN, KEY = "exchange_rate", N_("Rate of"), "date"
     TOGGLE = False
     LIST_STATUSES = False
     FIELDS = (
-        F("date", "Date", "date", required=True, key=True, default="@today"),
-        F("rate", "CDF per 1 USD", "rate", required=True, placeholder="e.g. 2850"),
+        F("date", N_("Date"), "date", required=True, key=True, default="@today"),
+        F("rate", N_("CDF per 1 USD"), "rate", required=True, placeholder=N_("e.g. 2850")),
     )
-    HINT = "The rate in force on a date is the latest one on or before it. Saving a date again replaces its rate."
-    LIST_COLUMNS = (ListColumn("Date", "date", 12), ListColumn("CDF per 1 USD", "rate", 16, ">"))
+    HINT = N_("The rate in force on a date is the latest one on or before it. Saving a date again replaces its rate.")
+    LIST_COLUMNS = (ListColumn(N_("Date"), "date", 12), ListColumn(N_("CDF per 1 USD"), "rate", 16, ">"))
     SUPPORTS = frozenset({"new", "save", "list", "history"})
 
     def svc_history(self, s: Any, key: str) -> Any:
@@ -243,23 +243,23 @@ class _Rate:
 class UserScreen(MasterScreen):
     """Users (admin): role, PIN set/reset, location, inactive (DESIGN §10)."""
 
-    DOCUMENT_TITLE = "User"
-    ENTITY, NOUN, KEY = "user", "User", "name"
+    DOCUMENT_TITLE = N_("User")
+    ENTITY, NOUN, KEY = "user", N_("User"), "name"
     LIST_STATUSES = True
     FIELDS = (
-        F("name", "User name", required=True, key=True, placeholder="letters and digits"),
-        F("role", "Role", "choice", required=True,
-          choices=(("cashier", "Cashier"), ("manager", "Manager"), ("admin", "Admin")), default="cashier", wide=True),
-        F("full_name", "Full name", wide=True),
-        F("pin", "PIN", "pin", placeholder="4–8 digits"),
-        F("location", "Location", "ref", lookup="location", default="@location"),
-        F("sales_person", "Sales person", "ref", lookup="sales_person"),
-        F("inactive", "Inactive?", "flag", default=False),
+        F("name", N_("User name"), required=True, key=True, placeholder=N_("letters and digits")),
+        F("role", N_("Role"), "choice", required=True,
+          choices=(("cashier", N_("Cashier")), ("manager", N_("Manager")), ("admin", N_("Admin"))), default="cashier", wide=True),
+        F("full_name", N_("Full name"), wide=True),
+        F("pin", N_("PIN"), "pin", placeholder=N_("4–8 digits")),
+        F("location", N_("Location"), "ref", lookup="location", default="@location"),
+        F("sales_person", N_("Sales person"), "ref", lookup="sales_person"),
+        F("inactive", N_("Inactive?"), "flag", default=False),
         F("language", N_("Language"), "choice", choices=LANGUAGES, default="", wide=True),
     )
-    HINT = "Sales person: the user's own, the Delegue of the invoices they enter. PIN: required for a new user; for an existing user leave it blank to keep it, or type a new one to reset it."
-    LIST_COLUMNS = (ListColumn("User", "name", 12), ListColumn("Full name", "full_name", 26), ListColumn("Role", "role", 8),
-                    ListColumn("Location", "location_code", 9), STATUS_COLUMN)
+    HINT = N_("Sales person: the user's own, the Delegue of the invoices they enter. PIN: required for a new user; for an existing user leave it blank to keep it, or type a new one to reset it.")
+    LIST_COLUMNS = (ListColumn(N_("User"), "name", 12), ListColumn(N_("Full name"), "full_name", 26), ListColumn(N_("Role"), "role", 8),
+                    ListColumn(N_("Location"), "location_code", 9), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         rows = [u for u in s.users.list(self.actor) if _matches(q, u.name, u.full_name, u.role)

@@ -25,6 +25,7 @@ from shopterm.screens.base.counter import run_preview
 from shopterm.screens.masters.base import F, GridSpec, MasterScreen, RefInput
 from shopterm.screens.masters.grid import EntryGrid, GridCol, GridRow
 from shopterm.widgets.master_list import ListColumn, MasterQuery
+from shopterm.core.i18n import N_
 
 __all__ = ["PriceMultipleScreen", "PriceSingleScreen", "markup_price"]
 
@@ -55,31 +56,31 @@ def _current(value: Decimal | None) -> str:
 class PriceSingleScreen(MasterScreen):
     """One item's retail and wholesale price at a location, in a currency."""
 
-    DOCUMENT_TITLE = "Price Update (Single)"
-    ENTITY, NOUN, KEY = "price", "Price", "id"
+    DOCUMENT_TITLE = N_("Price Update (Single)")
+    ENTITY, NOUN, KEY = "price", N_("Price"), "id"
     TOGGLE = False
     LIST_STATUSES = False
     IMPORT_KIND = "prices"
     FIELDS = (
-        F("location", "Location", "ref", required=True, lookup="location", default="@location"),
-        F("currency", "Currency", "choice", required=True, choices=CURRENCIES, default="USD"),
-        F("item", "Item", "ref", required=True, lookup="item", hint="item_name"),
-        F("effective_from", "Effective", "date", default="@today"),
-        F("unit", "Unit", "auto", send=False),
-        F("last_purchase", "Last cost $", "auto", send=False),
-        F("current_retail", "Cur. retail", "auto", send=False),
-        F("current_wholesale", "Cur. whole.", "auto", send=False),
-        F("retail_pct", "Retail %", "markup"),
-        F("retail_price", "Retail price", "money", required=True),
-        F("wholesale_pct", "Wholesale %", "markup"),
-        F("wholesale_price", "Whole. price", "money", required=True),
+        F("location", N_("Location"), "ref", required=True, lookup="location", default="@location"),
+        F("currency", N_("Currency"), "choice", required=True, choices=CURRENCIES, default="USD"),
+        F("item", N_("Item"), "ref", required=True, lookup="item", hint="item_name"),
+        F("effective_from", N_("Effective"), "date", default="@today"),
+        F("unit", N_("Unit"), "auto", send=False),
+        F("last_purchase", N_("Last cost $"), "auto", send=False),
+        F("current_retail", N_("Cur. retail"), "auto", send=False),
+        F("current_wholesale", N_("Cur. whole."), "auto", send=False),
+        F("retail_pct", N_("Retail %"), "markup"),
+        F("retail_price", N_("Retail price"), "money", required=True),
+        F("wholesale_pct", N_("Wholesale %"), "markup"),
+        F("wholesale_price", N_("Whole. price"), "money", required=True),
     )
-    HINT = "Type a markup % to compute the price from the last cost, or type the price directly."
-    LIST_TITLE = "Prices (newest effective date first)"
-    LIST_SEARCH = "item code or name, update no"
-    LIST_COLUMNS = (ListColumn("Effective", "effective_from", 10), ListColumn("Loc", "location", 5),
-                    ListColumn("Item", "item", 9), ListColumn("Name", "item_name", 17), ListColumn("Ccy", "currency", 4),
-                    ListColumn("Retail", "retail_price", 11, ">"), ListColumn("Wholesale", "wholesale_price", 11, ">"))
+    HINT = N_("Type a markup % to compute the price from the last cost, or type the price directly.")
+    LIST_TITLE = N_("Prices (newest effective date first)")
+    LIST_SEARCH = N_("item code or name, update no")
+    LIST_COLUMNS = (ListColumn(N_("Effective"), "effective_from", 10), ListColumn(N_("Loc"), "location", 5),
+                    ListColumn(N_("Item"), "item", 9), ListColumn(N_("Name"), "item_name", 17), ListColumn(N_("Ccy"), "currency", 4),
+                    ListColumn(N_("Retail"), "retail_price", 11, ">"), ListColumn(N_("Wholesale"), "wholesale_price", 11, ">"))
 
     def __init__(self) -> None:
         super().__init__()
@@ -180,14 +181,14 @@ class PriceSingleScreen(MasterScreen):
 
 
 GRID_COLUMNS = (
-    GridCol("item", "Item*", "ref", 9, lookup="item"),
-    GridCol("cost", "Cost $", "auto", 7, align=">"),
-    GridCol("current_retail", "Cur.Ret", "auto", 8, align=">"),
-    GridCol("retail_pct", "Ret %", "markup", 6),
-    GridCol("retail_price", "Retail*", "money", 9),
-    GridCol("current_wholesale", "Cur.Whl", "auto", 8, align=">"),
-    GridCol("wholesale_pct", "Whl %", "markup", 6),
-    GridCol("wholesale_price", "Whole.*", "money", 9),
+    GridCol("item", N_("Item*"), "ref", 9, lookup="item"),
+    GridCol("cost", N_("Cost $"), "auto", 7, align=">"),
+    GridCol("current_retail", N_("Cur.Ret"), "auto", 8, align=">"),
+    GridCol("retail_pct", N_("Ret %"), "markup", 6),
+    GridCol("retail_price", N_("Retail*"), "money", 9),
+    GridCol("current_wholesale", N_("Cur.Whl"), "auto", 8, align=">"),
+    GridCol("wholesale_pct", N_("Whl %"), "markup", 6),
+    GridCol("wholesale_price", N_("Whole.*"), "money", 9),
 )
 
 
@@ -202,22 +203,22 @@ class _UpdateRow:
 class PriceMultipleScreen(MasterScreen):
     """Prices of many items in one document with one number and one effective date."""
 
-    DOCUMENT_TITLE = "Price Update (Multiple Items)"
-    ENTITY, NOUN, KEY = "price_update", "Price update", "update_no"
-    SAVE_ONCE = "Price update {key} is saved; Ctrl+N for a new one"
+    DOCUMENT_TITLE = N_("Price Update (Multiple Items)")
+    ENTITY, NOUN, KEY = "price_update", N_("Price update"), "update_no"
+    SAVE_ONCE = N_("Price update {key} is saved; Ctrl+N for a new one")
     TOGGLE = False
     LIST_STATUSES = False
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     FIELDS = (
-        F("location", "Location", "ref", required=True, lookup="location", default="@location"),
-        F("update_no", "Update no", "auto", send=False, default="(given on save)"),
-        F("effective_from", "Effective", "date", required=True, default="@today"),
-        F("currency", "Currency", "choice", required=True, choices=CURRENCIES, default="USD"),
+        F("location", N_("Location"), "ref", required=True, lookup="location", default="@location"),
+        F("update_no", N_("Update no"), "auto", send=False, default="(given on save)"),
+        F("effective_from", N_("Effective"), "date", required=True, default="@today"),
+        F("currency", N_("Currency"), "choice", required=True, choices=CURRENCIES, default="USD"),
     )
-    GRIDS = (GridSpec("rows", "Items", GRID_COLUMNS, hint="F2 finds an item · F8 deletes a row"),)
-    LIST_TITLE = "Price updates"
-    LIST_COLUMNS = (ListColumn("Update no", "update_no", 16), ListColumn("Effective", "effective_from", 12),
-                    ListColumn("Items", "count", 6, ">"))
+    GRIDS = (GridSpec("rows", N_("Items"), GRID_COLUMNS, hint=N_("F2 finds an item · F8 deletes a row")),)
+    LIST_TITLE = N_("Price updates")
+    LIST_COLUMNS = (ListColumn(N_("Update no"), "update_no", 16), ListColumn(N_("Effective"), "effective_from", 12),
+                    ListColumn(N_("Items"), "count", 6, ">"))
 
     def __init__(self) -> None:
         super().__init__()

@@ -24,18 +24,19 @@ from shopterm.screens.masters.base import STATUS_COLUMN, F, GridSpec, MasterScre
 from shopterm.screens.masters.grid import GridCol
 from shopterm.widgets.bar_chart import render_bars
 from shopterm.widgets.master_list import ListColumn, MasterQuery
+from shopterm.core.i18n import N_
 
 __all__ = [
     "DelegateTargetScreen", "DiscountSlabScreen", "LocationTargetScreen", "LoyaltyCardScreen", "ProgressDialog",
     "PromotionScreen",
 ]
 
-LOCATION_GRID = GridSpec("locations", "Applicable locations*", (
-    GridCol("location", "Location", "ref", 10, lookup="location"),
-), hint="F2 finds a location · F8 deletes a row")
+LOCATION_GRID = GridSpec("locations", N_("Applicable locations*"), (
+    GridCol("location", N_("Location"), "ref", 10, lookup="location"),
+), hint=N_("F2 finds a location · F8 deletes a row"))
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"), N_("August"),
+          N_("September"), N_("October"), N_("November"), N_("December"))
 
 
 def _locations(values: dict[str, Any]) -> list[str]:
@@ -58,30 +59,30 @@ def _user_location(screen: MasterScreen) -> list[dict[str, Any]]:
 class PromotionScreen(MasterScreen):
     """Free goods by quantity ranges (buy 10–20, get 1 free) at the chosen locations."""
 
-    DOCUMENT_TITLE = "Sales Promotion"
-    ENTITY, NOUN, KEY = "promotion", "Promotion", "scheme_no"
+    DOCUMENT_TITLE = N_("Sales Promotion")
+    ENTITY, NOUN, KEY = "promotion", N_("Promotion"), "scheme_no"
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     FIELDS = (
-        F("item", "Item", "ref", required=True, lookup="item", hint="item_name"),
-        F("scheme_no", "Scheme no", "auto", send=False, default="(given on save)"),
-        F("unit", "Unit", placeholder="item's unit", max_length=10),
-        F("scheme_date", "Scheme date", "date", required=True, default="@today"),
-        F("reason", "Reason", required=True, placeholder="e.g. supplier offer", max_length=40),
-        F("cost_centre", "Cost centre", "ref", required=True, lookup="cost_centre", default="SHOP"),
-        F("expense_account", "Expense a/c", "ref", lookup="account", default="6200"),
-        F("inactive", "Inactive?", "flag", default=False),
+        F("item", N_("Item"), "ref", required=True, lookup="item", hint="item_name"),
+        F("scheme_no", N_("Scheme no"), "auto", send=False, default="(given on save)"),
+        F("unit", N_("Unit"), placeholder=N_("item's unit"), max_length=10),
+        F("scheme_date", N_("Scheme date"), "date", required=True, default="@today"),
+        F("reason", N_("Reason"), required=True, placeholder=N_("e.g. supplier offer"), max_length=40),
+        F("cost_centre", N_("Cost centre"), "ref", required=True, lookup="cost_centre", default="SHOP"),
+        F("expense_account", N_("Expense a/c"), "ref", lookup="account", default="6200"),
+        F("inactive", N_("Inactive?"), "flag", default=False),
     )
     GRIDS = (
-        GridSpec("ranges", "Range details*", (
-            GridCol("min_qty", "From qty", "qty", 10),
-            GridCol("max_qty", "Max qty", "qty", 10),
-            GridCol("free_qty", "Free qty*", "qty", 10),
-        ), hint="blank Max qty: no upper limit"),
+        GridSpec("ranges", N_("Range details*"), (
+            GridCol("min_qty", N_("From qty"), "qty", 10),
+            GridCol("max_qty", N_("Max qty"), "qty", 10),
+            GridCol("free_qty", N_("Free qty*"), "qty", 10),
+        ), hint=N_("blank Max qty: no upper limit")),
         LOCATION_GRID,
     )
-    LIST_COLUMNS = (ListColumn("Scheme", "scheme_no", 10), ListColumn("Item", "item", 9),
-                    ListColumn("Name", "item_name", 20), ListColumn("Reason", "reason", 14),
-                    ListColumn("Date", "scheme_date", 10), STATUS_COLUMN)
+    LIST_COLUMNS = (ListColumn(N_("Scheme"), "scheme_no", 10), ListColumn(N_("Item"), "item", 9),
+                    ListColumn(N_("Name"), "item_name", 20), ListColumn(N_("Reason"), "reason", 14),
+                    ListColumn(N_("Date"), "scheme_date", 10), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_promotions(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
@@ -114,29 +115,29 @@ class PromotionScreen(MasterScreen):
 class DiscountSlabScreen(MasterScreen):
     """Automatic discount % by invoice value (in USD): from ≤ subtotal ≤ to."""
 
-    DOCUMENT_TITLE = "Discount Slabs"
-    ENTITY, NOUN, KEY = "discount_slab", "Discount slab", "doc_no"
+    DOCUMENT_TITLE = N_("Discount Slabs")
+    ENTITY, NOUN, KEY = "discount_slab", N_("Discount slab"), "doc_no"
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     FIELDS = (
-        F("doc_date", "Document date", "date", required=True, default="@today"),
-        F("doc_no", "Document no", "auto", send=False, default="(given on save)"),
-        F("inactive", "Inactive?", "flag", default=False),
+        F("doc_date", N_("Document date"), "date", required=True, default="@today"),
+        F("doc_no", N_("Document no"), "auto", send=False, default="(given on save)"),
+        F("inactive", N_("Inactive?"), "flag", default=False),
     )
     GRIDS = (
-        GridSpec("ranges", "Slab details* (USD)", (
-            GridCol("from_value", "From", "money", 12),
-            GridCol("to_value", "To", "money", 12),
-            GridCol("pct", "Discount %", "percent", 10),
-        ), hint="blank To: and above"),
+        GridSpec("ranges", N_("Slab details* (USD)"), (
+            GridCol("from_value", N_("From"), "money", 12),
+            GridCol("to_value", N_("To"), "money", 12),
+            GridCol("pct", N_("Discount %"), "percent", 10),
+        ), hint=N_("blank To: and above")),
         LOCATION_GRID,
     )
     LIST_STATUSES = True
-    LIST_SEARCH = "no search here: F7 status"
-    LIST_COLUMNS = (ListColumn("Doc no", "doc_no", 10), ListColumn("Date", "doc_date", 11),
-                    ListColumn("Slabs", lambda r: " ".join(
+    LIST_SEARCH = N_("no search here: F7 status")
+    LIST_COLUMNS = (ListColumn(N_("Doc no"), "doc_no", 10), ListColumn(N_("Date"), "doc_date", 11),
+                    ListColumn(N_("Slabs"), lambda r: " ".join(
                         f"{fmt('n', r_.from_value)}-{'' if r_.to_value is None else fmt('n', r_.to_value)}:"
                         f"{fmt('n', r_.pct)}%" for r_ in r.ranges), 31),
-                    ListColumn("Locations", lambda r: ",".join(r.locations), 9), STATUS_COLUMN)
+                    ListColumn(N_("Locations"), lambda r: ",".join(r.locations), 9), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_discount_slabs(status=q.status, limit=q.limit, offset=q.offset)
@@ -175,27 +176,27 @@ class _Cards:
 class LoyaltyCardScreen(MasterScreen):
     """Earn: sales amount (USD) per point by price category; redeem: value per point, every N days."""
 
-    DOCUMENT_TITLE = "Loyalty Card"
-    ENTITY, NOUN, KEY = "loyalty_card", "Loyalty card", "name"
+    DOCUMENT_TITLE = N_("Loyalty Card")
+    ENTITY, NOUN, KEY = "loyalty_card", N_("Loyalty card"), "name"
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     FIELDS = (
-        F("name", "Card name", required=True, placeholder="e.g. Gold", max_length=60),
-        F("doc_date", "Document date", "date", required=True, default="@today"),
-        F("value_per_point_usd", "Value/point $", "money", required=True, placeholder="redemption"),
-        F("redemption_frequency_days", "Every (days)", "int", default="0"),
-        F("inactive", "Inactive?", "flag", default=False),
+        F("name", N_("Card name"), required=True, placeholder=N_("e.g. Gold"), max_length=60),
+        F("doc_date", N_("Document date"), "date", required=True, default="@today"),
+        F("value_per_point_usd", N_("Value/point $"), "money", required=True, placeholder=N_("redemption")),
+        F("redemption_frequency_days", N_("Every (days)"), "int", default="0"),
+        F("inactive", N_("Inactive?"), "flag", default=False),
     )
     GRIDS = (
-        GridSpec("categories", "Loyalty categories*", (
-            GridCol("price_category", "Category", "choice", 22,
-                    choices=(("retail", "Retail"), ("wholesale", "Wholesale"))),
-            GridCol("sales_amount_per_point", "Sales $ per point", "money", 18),
-        ), hint="Space switches the category · F8 deletes a row"),
+        GridSpec("categories", N_("Loyalty categories*"), (
+            GridCol("price_category", N_("Category"), "choice", 22,
+                    choices=(("retail", N_("Retail")), ("wholesale", N_("Wholesale")))),
+            GridCol("sales_amount_per_point", N_("Sales $ per point"), "money", 18),
+        ), hint=N_("Space switches the category · F8 deletes a row")),
     )
-    LIST_COLUMNS = (ListColumn("Card", "name", 16), ListColumn("Date", "doc_date", 11),
-                    ListColumn("Value/pt $", "value_per_point_usd", 10, ">"),
-                    ListColumn("Every", lambda r: f"{r.redemption_frequency_days} d", 7, ">"),
-                    ListColumn("Earn", lambda r: "; ".join(f"{c.price_category} {c.sales_amount_per_point:f}$"
+    LIST_COLUMNS = (ListColumn(N_("Card"), "name", 16), ListColumn(N_("Date"), "doc_date", 11),
+                    ListColumn(N_("Value/pt $"), "value_per_point_usd", 10, ">"),
+                    ListColumn(N_("Every"), lambda r: f"{r.redemption_frequency_days} d", 7, ">"),
+                    ListColumn(N_("Earn"), lambda r: "; ".join(f"{c.price_category} {c.sales_amount_per_point:f}$"
                                                            for c in r.categories), 20), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
@@ -227,23 +228,23 @@ class _TargetScreen(MasterScreen):
 
     KIND = "location"
     OWNER = "location"
-    ENTITY, NOUN, KEY = "sales_target", "Target", "id"
+    ENTITY, NOUN, KEY = "sales_target", N_("Target"), "id"
     TOGGLE = False
     LIST_STATUSES = False
     HAS_DETAILS = True
     SUPPORTS = frozenset({"new", "save", "list", "history"})
     GRIDS = (
-        GridSpec("months", "Monthly targets", (
-            GridCol("target_qty", "Target qty", "qty", 14),
-            GridCol("target_amount", "Target amount $", "money", 18),
-        ), fixed=MONTHS, fixed_label="Month", fixed_width=11),
+        GridSpec("months", N_("Monthly targets"), (
+            GridCol("target_qty", N_("Target qty"), "qty", 14),
+            GridCol("target_amount", N_("Target amount $"), "money", 18),
+        ), fixed=MONTHS, fixed_label=N_("Month"), fixed_width=11),
     )
     EXPORT_KIND = "targets"  # Ctrl+T: every target of this kind for the year typed, with the actuals
-    BINDINGS = [Binding("f5", "details", "Progress", id="target.progress", key_display="F5"),
-                Binding("f6", "copy_next", "Copy→next", id="target.copy", key_display="F6")]
-    LIST_COLUMNS = (ListColumn("Year", "financial_year", 6), ListColumn("Owner", lambda r: r.location or r.sales_person, 10),
-                    ListColumn("Target qty", lambda r: sum((m.target_qty for m in r.months), Decimal("0.000")), 14, ">"),
-                    ListColumn("Target $", lambda r: sum((m.target_amount for m in r.months), Decimal("0.00")), 16,
+    BINDINGS = [Binding("f5", "details", N_("Progress"), id="target.progress", key_display="F5"),
+                Binding("f6", "copy_next", N_("Copy→next"), id="target.copy", key_display="F6")]
+    LIST_COLUMNS = (ListColumn(N_("Year"), "financial_year", 6), ListColumn(N_("Owner"), lambda r: r.location or r.sales_person, 10),
+                    ListColumn(N_("Target qty"), lambda r: sum((m.target_qty for m in r.months), Decimal("0.000")), 14, ">"),
+                    ListColumn(N_("Target $"), lambda r: sum((m.target_amount for m in r.months), Decimal("0.00")), 16,
                                ">"))
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
@@ -334,20 +335,20 @@ class _TargetScreen(MasterScreen):
 
 
 class LocationTargetScreen(_TargetScreen):
-    DOCUMENT_TITLE = "Sales Target (Location Wise)"
+    DOCUMENT_TITLE = N_("Sales Target (Location Wise)")
     KIND, OWNER = "location", "location"
     FIELDS = (
-        F("financial_year", "Financial year", "int", required=True, default=lambda s: (s.app.business_date or dt.date.today()).year),
-        F("location", "Location", "ref", required=True, lookup="location", default="@location"),
+        F("financial_year", N_("Financial year"), "int", required=True, default=lambda s: (s.app.business_date or dt.date.today()).year),
+        F("location", N_("Location"), "ref", required=True, lookup="location", default="@location"),
     )
 
 
 class DelegateTargetScreen(_TargetScreen):
-    DOCUMENT_TITLE = "Sales Target (Delegate Wise)"
+    DOCUMENT_TITLE = N_("Sales Target (Delegate Wise)")
     KIND, OWNER = "delegate", "sales_person"
     FIELDS = (
-        F("financial_year", "Financial year", "int", required=True, default=lambda s: (s.app.business_date or dt.date.today()).year),
-        F("sales_person", "Sales person", "ref", required=True, lookup="sales_person"),
+        F("financial_year", N_("Financial year"), "int", required=True, default=lambda s: (s.app.business_date or dt.date.today()).year),
+        F("sales_person", N_("Sales person"), "ref", required=True, lookup="sales_person"),
     )
 
 
@@ -355,7 +356,7 @@ class ProgressDialog(ModalScreen[None]):
     """Target against actual per month: the bar chart and the year's totals."""
 
     BINDINGS = [
-        Binding("escape,f5", "close", "Close", id="progress.close"),
+        Binding("escape,f5", "close", N_("Close"), id="progress.close"),
         Binding("down", "scroll(1)", show=False),
         Binding("up", "scroll(-1)", show=False),
     ]

@@ -20,44 +20,45 @@ from shopterm.screens.base.counter import run_preview
 from shopterm.screens.masters.base import F, GridSpec, MasterScreen
 from shopterm.screens.masters.grid import EntryGrid, GridCol
 from shopterm.widgets.master_list import ListColumn, MasterQuery
+from shopterm.core.i18n import N_
 
 __all__ = ["StockReceiptScreen"]
 
 LINE_COLUMNS = (
-    GridCol("item", "Item*", "ref", 9, lookup="item"),
-    GridCol("batch", "Batch*", "code", 8),
-    GridCol("supplier_batch", "Supp.no", "text", 8),
-    GridCol("mfg_date", "Mfg", "date", 11),
-    GridCol("expiry", "Expiry", "date", 11),
-    GridCol("qty", "Qty*", "qty", 7),
-    GridCol("cost_usd", "Cost $*", "money", 8),
+    GridCol("item", N_("Item*"), "ref", 9, lookup="item"),
+    GridCol("batch", N_("Batch*"), "code", 8),
+    GridCol("supplier_batch", N_("Supp.no"), "text", 8),
+    GridCol("mfg_date", N_("Mfg"), "date", 11),
+    GridCol("expiry", N_("Expiry"), "date", 11),
+    GridCol("qty", N_("Qty*"), "qty", 7),
+    GridCol("cost_usd", N_("Cost $*"), "money", 8),
 )
 
 
 class StockReceiptScreen(MasterScreen):
     """Receive stock (module docstring)."""
 
-    DOCUMENT_TITLE = "Stock Receipt"
-    ENTITY, NOUN, KEY = "document", "Stock receipt", "number"
+    DOCUMENT_TITLE = N_("Stock Receipt")
+    ENTITY, NOUN, KEY = "document", N_("Stock receipt"), "number"
     TOGGLE = False
     IMPORT_KIND = "stock"
-    RECORD_STATE = "Posted"
-    SAVE_ONCE = "Stock receipt {key} is posted (final); Ctrl+N for a new one"
+    RECORD_STATE = N_("Posted")
+    SAVE_ONCE = N_("Stock receipt {key} is posted (final); Ctrl+N for a new one")
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
-    LIST_TITLE = "Stock receipts"
+    LIST_TITLE = N_("Stock receipts")
     LIST_STATUSES = False
-    LIST_SEARCH = "number or narration"
-    LIST_COLUMNS = (ListColumn("Receipt no", "number", 16), ListColumn("Date", "date", 12),
-                    ListColumn("Loc", "location", 5), ListColumn("Cost $", "net_usd", 12, ">"),
-                    ListColumn("Narration", "narration", 28))
+    LIST_SEARCH = N_("number or narration")
+    LIST_COLUMNS = (ListColumn(N_("Receipt no"), "number", 16), ListColumn(N_("Date"), "date", 12),
+                    ListColumn(N_("Loc"), "location", 5), ListColumn(N_("Cost $"), "net_usd", 12, ">"),
+                    ListColumn(N_("Narration"), "narration", 28))
     FIELDS = (
-        F("location", "Location", "ref", required=True, lookup="location", default="@location"),
-        F("date", "Date", "date", required=True, default="@today"),
-        F("supplier", "Supplier", "ref", lookup="supplier", hint="supplier_name"),
-        F("number", "Receipt no", "auto", send=False, default="(given on save)"),
-        F("narration", "Narration", wide=True, max_length=500),
+        F("location", N_("Location"), "ref", required=True, lookup="location", default="@location"),
+        F("date", N_("Date"), "date", required=True, default="@today"),
+        F("supplier", N_("Supplier"), "ref", lookup="supplier", hint="supplier_name"),
+        F("number", N_("Receipt no"), "auto", send=False, default="(given on save)"),
+        F("narration", N_("Narration"), wide=True, max_length=500),
     )
-    GRIDS = (GridSpec("lines", "Lines", LINE_COLUMNS, hint="F2 finds an item · F8 deletes a line"),)
+    GRIDS = (GridSpec("lines", N_("Lines"), LINE_COLUMNS, hint=N_("F2 finds an item · F8 deletes a line")),)
 
     def __init__(self) -> None:
         super().__init__()
