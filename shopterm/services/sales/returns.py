@@ -308,6 +308,29 @@ class _RLine:
         return q2(self.qty * self.unit_cost)
 
 
+@dataclass(frozen=True, slots=True)
+class ReturnFigures:
+    """A sales return's totals in the original's currency (``*_usd``: in USD), as posted on
+    its header: what it takes back (``net``) and what the customer is credited (``credit``,
+    after the loyalty redemption returned and the CDF rounding)."""
+
+    total_qty: Decimal  # paid lines
+    total_free_qty: Decimal
+    gross: Decimal
+    discount: Decimal  # line discounts and line flat discounts
+    subtotal: Decimal
+    flat: Decimal  # the document flat discount's share
+    tax: Decimal
+    net: Decimal
+    net_usd: Decimal
+    net_cdf: Decimal
+    round_off: Decimal
+    redemption_usd: Decimal
+    credit: Decimal
+    credit_usd: Decimal
+    credit_cdf: Decimal
+
+
 @dataclass(slots=True)
 class _SR:
     draft: ReturnDraft
@@ -317,7 +340,7 @@ class _SR:
     original: Document | None
     customer: Customer | None
     lines: list[_RLine]
-    figures: dict
+    figures: ReturnFigures
     journal: list[JLine]
     points: int
     final: bool
@@ -447,13 +470,13 @@ class ReturnsService:
             address = (draft.address or "").strip() or (cust.address if cust else "")
             doc.contact_no = free_text(mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX)
             doc.source_id = orig.id
-            doc.total_qty, doc.total_free_qty = f["total_qty"], f["total_free_qty"]
-            doc.total_gross, doc.total_discount, doc.subtotal = f["gross"], f["discount"], f["subtotal"]
-            doc.flat_amount, doc.tax_amount, doc.net_amount = f["flat"], f["tax"], f["net"]
-            doc.net_usd, doc.net_cdf, doc.round_off_cdf = f["net_usd"], f["net_cdf"], f["round_off"]
-            doc.loyalty_points, doc.redemption_value_usd = sr.points, f["redemption_usd"]
-            doc.payable, doc.payable_usd, doc.payable_cdf = f["credit"], f["credit_usd"], f["credit_cdf"]
-            doc.amount, doc.amount_usd = f["credit"], f["credit_usd"]
+            doc.total_qty, doc.total_free_qty = f.total_qty, f.total_free_qty
+            doc.total_gross, doc.total_discount, doc.subtotal = f.gross, f.discount, f.subtotal
+            doc.flat_amount, doc.tax_amount, doc.net_amount = f.flat, f.tax, f.net
+            doc.net_usd, doc.net_cdf, doc.round_off_cdf = f.net_usd, f.net_cdf, f.round_off
+            doc.loyalty_points, doc.redemption_value_usd = sr.points, f.redemption_usd
+            doc.payable, doc.payable_usd, doc.payable_cdf = f.credit, f.credit_usd, f.credit_cdf
+            doc.amount, doc.amount_usd = f.credit, f.credit_usd
             doc.narration = free_text(draft.narration, field="narration")
             doc.extra = {"based_on": doc.subtype, "invoice": basis.number, "original": orig.number,
                          "mobile": free_text(mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX),
@@ -495,7 +518,7 @@ class ReturnsService:
                 doc=doc, lines=rows, journal=journal, stock=stock, loyalty=loyalty, reference=orig.number,
                 due_date=sr.date,
                 summary=f"SR for {cust.code if cust else '-'} against {basis.number}: credit "
-                        f"{format_amount(f['credit'])} {orig.currency}"))
+                        f"{format_amount(f.credit)} {orig.currency}"))
             if settles is not None and result.ledger_entry_ids:
                 write_planned_match(session, actor, orig.customer_id, result.ledger_entry_ids, settles, sr.date,
                                     "auto")
@@ -604,7 +627,7 @@ class ReturnsService:
 
         _share_amounts(session, lines)
         figures, final, journal = _figures(session, orig, lines, loc)
-        net_usd = figures["net_usd"]
+        net_usd = figures.net_usd
         points = reversed_on_return(session, orig, net_usd)
         return _SR(draft, date, loc, basis, orig, cust, lines, figures, journal, points, final, warn)
 
@@ -621,9 +644,9 @@ class ReturnsService:
         return ReturnPreview(_based_on(sr.draft.based_on), sr.basis.number if sr.basis else None,
                              orig.number if orig else None, sr.customer.code if sr.customer else None,
                              orig.currency if orig else "USD", orig.rate if orig else Decimal(1), lines,
-                             f["total_qty"], f["total_free_qty"], f["gross"], f["discount"], f["flat"], f["tax"],
-                             f["round_off"], f["net"], f["net_usd"], f["net_cdf"], f["redemption_usd"], f["credit"],
-                             f["credit_usd"], sr.points, held, sr.journal,
+                             f.total_qty, f.total_free_qty, f.gross, f.discount, f.flat, f.tax,
+                             f.round_off, f.net, f.net_usd, f.net_cdf, f.redemption_usd, f.credit,
+                             f.credit_usd, sr.points, held, sr.journal,
                              voucher_rows(session, sr.journal), sr.warnings)
 
     # ============================================================ direct return
@@ -870,7 +893,8 @@ def _share_amounts(session: Session, lines: list[_RLine]) -> None:
             prev[k] += v
 
 
-def _figures(session: Session, orig: Document, lines: list[_RLine], loc: Location) -> tuple[dict, bool, list[JLine]]:
+def _figures(session: Session, orig: Document, lines: list[_RLine],
+             loc: Location) -> tuple[ReturnFigures, bool, list[JLine]]:
     ccy = Currency.parse(orig.currency)
     rate = orig.rate
     gross = sum((l.gross for l in lines), Z)
@@ -941,11 +965,11 @@ def _figures(session: Session, orig: Document, lines: list[_RLine], loc: Locatio
             x = l.fin.extra or {}
             journal += [_reversed(j) for j in cost_journal(x.get("account") or "", x.get("cost_centre"), l.cost,
                                                             f"free offer returned {l.item.code}")]
-    figures = dict(total_qty=sum((l.qty for l in lines if not l.fin.is_free), ZQ),
-                   total_free_qty=sum((l.qty for l in lines if l.fin.is_free), ZQ), gross=gross, discount=discount,
-                   subtotal=subtotal, flat=flat, tax=tax, net=net, net_usd=net_usd, net_cdf=net_cdf,
-                   round_off=round_off, redemption_usd=red, credit=credit_amt, credit_usd=credit_usd,
-                   credit_cdf=credit_cdf)
+    figures = ReturnFigures(total_qty=sum((l.qty for l in lines if not l.fin.is_free), ZQ),
+                            total_free_qty=sum((l.qty for l in lines if l.fin.is_free), ZQ), gross=gross, discount=discount,
+                            subtotal=subtotal, flat=flat, tax=tax, net=net, net_usd=net_usd, net_cdf=net_cdf,
+                            round_off=round_off, redemption_usd=red, credit=credit_amt, credit_usd=credit_usd,
+                            credit_cdf=credit_cdf)
     return figures, final, without_zero(journal)
 
 
