@@ -84,7 +84,7 @@ def _check_format(fmt: str) -> str:
 def emit(report: Any, fmt: str, output: str | None, *, letterhead: Any = None, ageing: Any = None) -> None:
     """Render ``report`` and write it to ``output`` or standard output."""
     from ..services.errors import ValidationError
-    from ..services.ledger.render import BINARY_FORMATS, render
+    from ..printing.reports import BINARY_FORMATS, render
 
     binary = fmt in BINARY_FORMATS
     if binary and not output and sys.stdout.isatty():

@@ -211,7 +211,7 @@ class PrintService:
                   output: str | os.PathLike | None = None, write: bool = True) -> Printed:
         """A customer statement: the A4 PDF of reports.statement_pdf, or 48 columns of text.
         Written to the print folder (or ``output``) unless ``write`` is False; audited on the customer."""
-        from .ledger.render import statement_pdf
+        from ..printing.reports import statement_pdf
 
         fmt = _format(format)
         actor.require("ledgers", "Printing a customer statement")

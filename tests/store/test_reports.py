@@ -14,7 +14,7 @@ from decimal import Decimal as D
 import pytest
 from sqlmodel import select
 
-from shopterm.services.ledger import render as RP
+from shopterm.printing import reports as RP
 from shopterm.services.errors import PermissionDenied, ValidationError
 from shopterm.services.ledger.hledger import account_name, export_journal
 from shopterm.store.models import Location

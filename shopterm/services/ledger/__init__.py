@@ -1,2 +1,2 @@
 """The customer ledger and the books: entries and payments on account
-(``entries``), matching, reports as plain data, their rendering, the hledger export."""
+(``entries``), matching, reports as plain data (rendered by ``shopterm.printing.reports``), the hledger export."""

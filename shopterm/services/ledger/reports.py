@@ -7,7 +7,7 @@ general ledger of payments, the trial balance and an account register.
 
 Every function here takes a session and returns frozen dataclasses; the
 :class:`~shopterm.services.ledger.entries.LedgerService` checks permissions and opens
-the session; :mod:`shopterm.services.ledger.render` renders the results. Sums are
+the session; :mod:`shopterm.printing.reports` renders the results. Sums are
 SQL aggregates over indexed columns; the long lists (a customer's entries, the
 general ledger, an account register) are keyset-paged on (date, id).
 

@@ -1,6 +1,6 @@
 """Rendering reports: a Rich table, JSON, CSV, XLSX or PDF (DESIGN §8, §11).
 
-Every report of :mod:`.ledger_reports` (balances, open items, statement,
+Every report of :mod:`shopterm.services.ledger.reports` (balances, open items, statement,
 ageing, general ledger, trial balance, account register) turns into one or
 more :class:`Sheet` — a title, columns and rows of plain values — and each
 format renders the sheets:
@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from ...core.money import format_amount
-from .reports import (
+from ..core.money import format_amount
+from ..services.ledger.reports import (
     AccountRegister,
     AgeingReport,
     AgeingRow,
@@ -616,7 +616,7 @@ def render(report: Any, fmt: str = "table", *, letterhead: Any = None, ageing: A
         return to_xlsx(report)
     if fmt == "pdf":
         return to_pdf(report, letterhead=letterhead, ageing=ageing)
-    from ..errors import ValidationError
+    from ..services.errors import ValidationError
 
     raise ValidationError(f"Format: one of {', '.join(FORMATS)} (got {fmt!r})", field="format")
 
