@@ -26,6 +26,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from shopterm.core.i18n import N_, _
 from shopterm.core.i18n import current as current_language
 from shopterm.core.i18n import set_language
 from shopterm.screens import registry
@@ -50,11 +51,11 @@ class ScreenCommands(Provider):
             return []
         registry.discover()
         commands: list[tuple[str, Callable[[], Any], str]] = [
-            (f"{e.title}", partial(app.open_entry, e.key), e.help or e.group)  # type: ignore[attr-defined]
+            (e.shown_title, partial(app.open_entry, e.key), e.shown_help)  # type: ignore[attr-defined]
             for e in registry.entries(actor.role)
         ]
-        commands.append(("Home", app.go_home, "Back to the menu"))  # type: ignore[attr-defined]
-        commands.append(("Log out", partial(app.run_action, "logout"), "Sign out of shopterm"))
+        commands.append((_("Home"), app.go_home, _("Back to the menu")))  # type: ignore[attr-defined]
+        commands.append((_("Log out"), partial(app.run_action, "logout"), _("Sign out of shopterm")))
         return commands
 
     async def discover(self) -> Hits:
@@ -78,8 +79,8 @@ class ShoptermApp(TypeaheadApp, App[None]):
     COMMAND_PALETTE_BINDING = "ctrl+k"
     COMMANDS = {ScreenCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
-        Binding("ctrl+k", "command_palette", "Go to", id="app.palette", priority=True, show=False),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True, show=False),
+        Binding("ctrl+k", "command_palette", N_("Go to"), id="app.palette", priority=True, show=False),
     ]
 
     def __init__(self, services: Any, *, actor: Any = None, user: str = "") -> None:
@@ -119,8 +120,9 @@ class ShoptermApp(TypeaheadApp, App[None]):
             self._services = self._open_services()
         except BaseException as exc:  # shown on the login screen
             self._services_error = exc
-            message, _ = describe_error(exc)
-            self.call_from_thread(self.notify, f"Cannot open the shop database: {message}", severity="error", timeout=30)
+            message, _field = describe_error(exc)
+            self.call_from_thread(self.notify, _("Cannot open the shop database: {message}").format(message=message),
+                                  severity="error", timeout=30)
         finally:
             self._services_ready.set()
 
@@ -156,13 +158,14 @@ class ShoptermApp(TypeaheadApp, App[None]):
         """Open the registered screen ``key`` on top of the current one."""
         entry = registry.get(key)
         if entry is None or self.actor is None or self.actor.role not in entry.roles:
-            self.notify(f"{key}: not available", severity="warning")
+            self.notify(_("{key}: not available").format(key=key), severity="warning")
             return
         try:
             screen = entry.factory(self)
         except Exception as exc:
-            message, _ = describe_error(exc)
-            self.notify(f"{entry.title} could not open: {message}", severity="error")
+            message, _field = describe_error(exc)
+            self.notify(_("{title} could not open: {message}").format(title=entry.shown_title, message=message),
+                        severity="error")
             return
         self.push_screen(screen)
 

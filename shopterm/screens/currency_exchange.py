@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Label
 
+from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import (
     NOT_YET,
     AutoValue,
@@ -72,7 +73,7 @@ class CurrencyExchangeScreen(CounterScreen):
             CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
                       classes="cf-code"),
             Label("Document No", classes="cf-label2"),
-            AutoValue(NOT_YET, id="document-no"),
+            AutoValue(_(NOT_YET), id="document-no"),
         )
         yield Field("Date*", DateInput(id="field-date", label="Date", required=True, classes="cf-short"))
         yield Field("Currency*", ChoiceField([("CDF", "CDF"), ("USD", "USD")], id="field-currency"),

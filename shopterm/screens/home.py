@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from shopterm.core.i18n import N_, _
 from shopterm.screens import registry
 from shopterm.screens.base.document import ShopScreen
 
@@ -26,8 +27,8 @@ class HomeScreen(ShopScreen):
     SHOW_PALETTE_KEY = True
     AUTO_FOCUS = "#home-menu"
     BINDINGS = [
-        Binding("ctrl+l", "app.logout", "Log out", id="home.logout", key_display="^L"),
-        Binding("ctrl+q", "app.quit", "Quit", id="home.quit", key_display="^Q", priority=True),
+        Binding("ctrl+l", "app.logout", N_("Log out"), id="home.logout", key_display="^L"),
+        Binding("ctrl+q", "app.quit", N_("Quit"), id="home.quit", key_display="^Q", priority=True),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -44,7 +45,7 @@ class HomeScreen(ShopScreen):
         self.build_menu()
         if errors:
             names = ", ".join(m.rsplit(".", 1)[-1] for m in errors)
-            self.show_error(f"Some screens failed to load ({names}); see the log")
+            self.show_error(_("Some screens failed to load ({names}); see the log").format(names=names))
 
     def build_menu(self) -> None:
         role = getattr(self.actor, "role", None)
@@ -56,19 +57,19 @@ class HomeScreen(ShopScreen):
         title = self.query_one("#home-title", Static)
         menu = self.query_one("#home-menu", OptionList)
         if not self.menu:
-            title.update(f"Menu for {user}: no screens are available to you yet.")
+            title.update(_("Menu for {user}: no screens are available to you yet.").format(user=user))
             menu.clear_options()
             return
-        title.update(f"Menu for {user}: type a key, or ↑↓ then Enter")
+        title.update(_("Menu for {user}: type a key, or ↑↓ then Enter").format(user=user))
         options: list[Option] = []
         group = None
         for entry in self.menu:
             if entry.group != group:
                 group = entry.group
-                options.append(Option(Text(f"── {group} ──", style="bold"), disabled=True, id=f"group-{group}"))
+                options.append(Option(Text(f"── {_(group)} ──", style="bold"), disabled=True, id=f"group-{group}"))
             label = Text(no_wrap=True)
             label.append(f" {key_of.get(entry.key, ' ')} ", style="bold reverse")
-            label.append(f"  {entry.title}")
+            label.append(f"  {entry.shown_title}")
             options.append(Option(label, id=entry.key))
         menu.set_options(options)
         first = next((i for i, o in enumerate(options) if not o.disabled), None)
@@ -95,7 +96,7 @@ class HomeScreen(ShopScreen):
             # A screen this user may not open: say who may, never a dead key.
             event.stop()
             event.prevent_default()
-            self.show_error(f"{hidden.title} needs {_who_may(hidden.roles)}")
+            self.show_error(_who_may(hidden.roles).format(title=hidden.shown_title))
 
     @on(OptionList.OptionSelected, "#home-menu")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -118,8 +119,11 @@ class HomeScreen(ShopScreen):
 
 
 def _who_may(roles: frozenset[str]) -> str:
+    """The refusal, a template with ``{title}``."""
     if "manager" in roles:
-        return "a manager"
+        return _("{title} needs a manager")
     if "admin" in roles:
-        return "an admin"
-    return " or ".join(sorted(roles)) or "another user"
+        return _("{title} needs an admin")
+    if roles:
+        return _("{title} needs {roles}").format(title="{title}", roles=" / ".join(_(r) for r in sorted(roles)))
+    return _("{title} needs another user")

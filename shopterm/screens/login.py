@@ -19,8 +19,10 @@ from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
+from shopterm.core.i18n import N_, _
+from shopterm.widgets.document import QuietFooter
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error
 
@@ -43,7 +45,7 @@ class LoginScreen(FormNavigation, Screen):
     """The first screen. Needs ``app.services``; posts ``SignedIn(actor)``."""
 
     AUTO_FOCUS = "#login-user"
-    BINDINGS = [*FORM_BINDINGS, Binding("ctrl+q", "app.quit", "Quit", id="login.quit", priority=True)]
+    BINDINGS = [*FORM_BINDINGS, Binding("ctrl+q", "app.quit", N_("Quit"), id="login.quit", priority=True)]
 
     class SignedIn(Message):
         def __init__(self, actor: Any) -> None:
@@ -69,14 +71,15 @@ class LoginScreen(FormNavigation, Screen):
             with Vertical(id="login-box") as box:
                 box.border_title = "shopterm"
                 box.border_subtitle = f"v{_version()}"
-                yield Static("Sign in to open the till.", id="login-intro")
-                yield Label("User", classes="field-label")
-                yield Input(self._initial_user, placeholder="your user name", id="login-user", max_length=40)
-                yield Label("PIN", classes="field-label")
-                yield Input(placeholder="PIN", password=True, id="login-pin", max_length=12)
+                yield Static(_("Sign in to open the till."), id="login-intro")
+                yield Label(_("User"), classes="field-label")
+                yield Input(self._initial_user, placeholder=_("your user name"), id="login-user", max_length=40)
+                yield Label(_("PIN"), classes="field-label")
+                yield Input(placeholder=_("PIN"), password=True, id="login-pin", max_length=12)
                 yield MessageBar(id="login-message")
-                yield Static("Enter: next / sign in   Ctrl+Q: quit", id="login-help")
-        yield Footer(compact=True, show_command_palette=False)
+                yield Static(_("Enter: next / sign in   Ctrl+Q: quit"), id="login-help")
+        # Translates the keys' descriptions (the language of --lang / SHOPTERM_LANG here).
+        yield QuietFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self._initial_user:
@@ -91,7 +94,7 @@ class LoginScreen(FormNavigation, Screen):
         event.stop()
         user = self.query_one("#login-user", Input)
         if not event.value.strip():
-            self.message_bar.show_error("User: type your user name")
+            self.message_bar.show_error(_("User: type your user name"))
             self.set_focus(user)
             return
         if self.focused is user:
@@ -128,15 +131,15 @@ class LoginScreen(FormNavigation, Screen):
         pin = self.query_one("#login-pin", Input)
         name = user.value.strip()
         if not name:
-            self.message_bar.show_error("User: type your user name")
+            self.message_bar.show_error(_("User: type your user name"))
             user.focus()
             return
         if not pin.value:
-            self.message_bar.show_error("PIN: type your PIN")
+            self.message_bar.show_error(_("PIN: type your PIN"))
             pin.focus()
             return
         self.busy = True
-        self.message_bar.show_info("Signing in…")
+        self.message_bar.show_info(_("Signing in…"))
         self._login(name, pin.value)
 
     @work(thread=True, exclusive=True, group="login")
@@ -154,7 +157,7 @@ class LoginScreen(FormNavigation, Screen):
         pin = self.query_one("#login-pin", Input)
         if event.error is None:
             pin.value = ""
-            self.message_bar.show_ok(f"Welcome, {event.actor.name}")
+            self.message_bar.show_ok(_("Welcome, {name}").format(name=event.actor.name))
             self.post_message(self.SignedIn(event.actor))  # the menu replaces this screen: it takes the keys
             return
         self._keys_go_on()
@@ -179,7 +182,8 @@ class LoginScreen(FormNavigation, Screen):
         self._countdown = self.set_interval(1.0, self._tick)
 
     def _show_pause(self) -> None:
-        self.message_bar.show_error(f"Too many wrong PINs. Wait {self.seconds_left} s before trying again.")
+        self.message_bar.show_error(_("Too many wrong PINs. Wait {seconds} s before trying again.").format(
+            seconds=self.seconds_left))
 
     def _tick(self) -> None:
         self.seconds_left -= 1
@@ -192,5 +196,5 @@ class LoginScreen(FormNavigation, Screen):
             self._countdown = None
         for widget in self.query(Input):
             widget.disabled = False
-        self.message_bar.show_info("You may try again.")
+        self.message_bar.show_info(_("You may try again."))
         self.query_one("#login-pin", Input).focus()

@@ -5,7 +5,7 @@ A screen module registers itself at import time::
     from shopterm.screens.registry import CASHIER, ScreenEntry, register
 
     register(ScreenEntry(
-        key="shop_open", title="Shop Open", group="Day",
+        key="shop_open", title=N_("Shop Open"), group="Day",
         factory=lambda app: ShopOpenScreen(), roles=CASHIER, hotkey="1",
     ))
 
@@ -23,13 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shopterm.core.i18n import N_, _
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
 log = logging.getLogger(__name__)
 
 #: Menu groups, in the order the home screen and the palette show them.
-GROUPS: tuple[str, ...] = ("Day", "Sales", "Cash", "Returns", "Masters", "Ledgers")
+GROUPS: tuple[str, ...] = (N_("Day"), N_("Sales"), N_("Cash"), N_("Returns"), N_("Masters"), N_("Ledgers"))
 
 CASHIER = frozenset({"cashier", "manager", "admin"})
 MANAGER = frozenset({"manager", "admin"})
@@ -49,12 +51,13 @@ class ScreenEntry:
     """One menu entry.
 
     key: unique id (``"sales_invoice"``), also used by the palette.
-    title: what the cashier reads (``"Sales Invoice"``).
+    title: what the cashier reads (``N_("Sales Invoice")``: marked, shown translated by
+        :attr:`shown_title`).
     group: one of :data:`GROUPS`.
     factory: ``factory(app) -> Screen``, a new screen each time.
     roles: roles that see it (:data:`CASHIER`, :data:`MANAGER`, :data:`ADMIN`).
     hotkey: one character typed on the home screen; assigned if omitted.
-    help: one line shown in the palette.
+    help: one line shown in the palette (marked with ``N_`` too).
     """
 
     key: str
@@ -71,6 +74,16 @@ class ScreenEntry:
             raise ValueError(f"screen {self.key!r}: group must be one of {GROUPS}, not {self.group!r}")
         if self.hotkey is not None and (len(self.hotkey) != 1 or self.hotkey != self.hotkey.lower()):
             raise ValueError(f"screen {self.key!r}: hotkey must be one lower-case character")
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the language of the user signed in."""
+        return _(self.title)
+
+    @property
+    def shown_help(self) -> str:
+        """The palette's line: the help, else the group, in the user's language."""
+        return _(self.help) if self.help else _(self.group)
 
 
 _ENTRIES: dict[str, ScreenEntry] = {}

@@ -31,6 +31,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Input, Label
 
+from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import (
     NOT_YET,
     AutoValue,
@@ -96,7 +97,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
             CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
                       classes="cf-code"),
             Label("Receipt No", classes="cf-label2"),
-            AutoValue(NOT_YET, id="receipt-no"),
+            AutoValue(_(NOT_YET), id="receipt-no"),
         )
         yield Field("Type*", ChoiceField([(RECEIPT, "Sales Invoice"), (REFUND, "Refund")], id="field-type",
                                          hot=["s", "r"]))

@@ -36,6 +36,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
 
 from shopterm.core.close import DENOMINATIONS, count_denominations
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import Currency, format_qty
 from shopterm.screens.base.counter import (
     NOT_YET,
@@ -57,17 +58,21 @@ USD, CDF = Currency.USD, Currency.CDF
 
 #: The Details rows: (label, CloseFigures attribute).
 DETAIL_ROWS: tuple[tuple[str, str], ...] = (
-    ("Opening balance", "opening"),
-    ("Cash sales (+)", "cash_sales"),
-    ("Cash sales return (-)", "cash_returns"),
-    ("Receipt (+)", "receipts"),
-    ("Payment (-)", "payments"),
-    ("Sub total cash received", "sub_total"),
-    ("Money exchanged (+)", "exchanged_in"),
-    ("Money exchanged (-)", "exchanged_out"),
-    ("Other transfers/exch.", "other_transfers"),
-    ("Closing balance", "closing"),
+    (N_("Opening balance"), "opening"),
+    (N_("Cash sales (+)"), "cash_sales"),
+    (N_("Cash sales return (-)"), "cash_returns"),
+    (N_("Receipt (+)"), "receipts"),
+    (N_("Payment (-)"), "payments"),
+    (N_("Sub total cash received"), "sub_total"),
+    (N_("Money exchanged (+)"), "exchanged_in"),
+    (N_("Money exchanged (-)"), "exchanged_out"),
+    (N_("Other transfers/exch."), "other_transfers"),
+    (N_("Closing balance"), "closing"),
 )
+
+#: Stock movement kinds as stored (StockMove.kind), translated where shown.
+MOVE_KINDS = {"receipt": N_("receipt"), "sale": N_("sale"), "free": N_("free"), "delivery": N_("delivery"),
+              "return": N_("return"), "direct_return": N_("direct return"), "adjust": N_("adjust")}
 
 TABS = ("tab-details", "tab-denominations", "tab-inventory", "tab-summary", "tab-voucher")
 
@@ -79,10 +84,10 @@ def _note_id(ccy: Currency, note: Decimal) -> str:
 def excess_shortage_text(value: Decimal) -> str:
     """``physical − closing`` in words: ``+3.00 excess`` / ``-5.00 shortage`` / ``0.00 balanced``."""
     if value > 0:
-        return f"{amount(value, signed=True)} excess"
+        return _("{amount} excess").format(amount=amount(value, signed=True))
     if value < 0:
-        return f"{amount(value)} shortage"
-    return f"{amount(value)} balanced"
+        return _("{amount} shortage").format(amount=amount(value))
+    return _("{amount} balanced").format(amount=amount(value))
 
 
 @dataclass(frozen=True)
@@ -102,15 +107,15 @@ class _VoucherRow:
 class ShopCloseScreen(CounterScreen):
     """Count the till, see the day, close it."""
 
-    DOCUMENT_TITLE = "Shop Close"
+    DOCUMENT_TITLE = N_("Shop Close")
     SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history", "voucher"})
-    LIST_TITLE = "Shop Close records"
+    LIST_TITLE = N_("Shop Close records")
     DOC_TYPE = "CL"
     AUTO_FOCUS = "#field-physical-usd"
 
     BINDINGS = [
-        Binding("f5", "tab(-1)", "◂Tab", id="close.prev_tab", key_display="F5"),
-        Binding("f6", "tab(1)", "Tab▸", id="close.next_tab", key_display="F6"),
+        Binding("f5", "tab(-1)", N_("◂Tab"), id="close.prev_tab", key_display="F5"),
+        Binding("f6", "tab(1)", N_("Tab▸"), id="close.next_tab", key_display="F6"),
     ]
 
     def __init__(self) -> None:
@@ -125,31 +130,31 @@ class ShopCloseScreen(CounterScreen):
 
     def compose_document(self) -> ComposeResult:
         with Horizontal(classes="cf-row"):
-            yield Label("Doc date*", classes="cl-label")
-            yield DateInput(id="field-date", label="Doc date", required=True, classes="cl-date")
-            yield Label("Location*", classes="cf-label2")
-            yield CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
+            yield Label(_("Doc date*"), classes="cl-label")
+            yield DateInput(id="field-date", label=_("Doc date"), required=True, classes="cl-date")
+            yield Label(_("Location*"), classes="cf-label2")
+            yield CodeInput(id="field-location", label=_("Location"), required=True, lookup_kind="location",
                             classes="cl-code")
-            yield Label("Doc No", classes="cf-label2")
-            yield AutoValue(NOT_YET, id="document-no")
+            yield Label(_("Doc No"), classes="cf-label2")
+            yield AutoValue(_(NOT_YET), id="document-no")
         with Horizontal(classes="cf-row"):
-            yield Label("Currency", classes="cl-label")
+            yield Label(_("Currency"), classes="cl-label")
             yield AutoValue("USD / CDF", id="close-currency", classes="cl-auto")
-            yield Label("Rate to CDF*", classes="cf-label2")
+            yield Label(_("Rate to CDF*"), classes="cf-label2")
             yield AutoValue("", id="close-rate", classes="cl-auto")
-            yield Label("Cash ledgers", classes="cf-label2")
+            yield Label(_("Cash ledgers"), classes="cf-label2")
             yield AutoValue("", id="close-ledgers", classes="cl-auto")
         with TabbedContent(id="close-tabs"):
-            with TabPane("Details", id="tab-details"):
+            with TabPane(_("Details"), id="tab-details"):
                 yield from self._compose_details()
-            with TabPane("Denomination", id="tab-denominations"):
+            with TabPane(_("Denomination"), id="tab-denominations"):
                 yield from self._compose_denominations()
-            with TabPane("Inventory", id="tab-inventory"):
+            with TabPane(_("Inventory"), id="tab-inventory"):
                 yield DataTable(id="inventory-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("Summary", id="tab-summary"):
+            with TabPane(_("Summary"), id="tab-summary"):
                 yield DataTable(id="summary-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="unpaid-invoices", markup=False)
-            with TabPane("Voucher", id="tab-voucher"):
+            with TabPane(_("Voucher"), id="tab-voucher"):
                 with VerticalScroll(id="voucher-scroll"):
                     yield Static("", id="voucher-text", markup=False)
 
@@ -160,24 +165,24 @@ class ShopCloseScreen(CounterScreen):
             yield Label("CDF", classes="dg-head")
             for label, attr in DETAIL_ROWS:
                 bold = " dg-total" if attr in ("sub_total", "closing") else ""
-                yield Label(label, classes=f"dg-label{bold}")
+                yield Label(_(label), classes=f"dg-label{bold}")
                 yield AutoValue("", id=f"usd-{attr}", classes=f"dg-num{bold}")
                 yield AutoValue("", id=f"cdf-{attr}", classes=f"dg-num{bold}")
-            yield Label("Physical cash*", classes="dg-label dg-total")
+            yield Label(_("Physical cash*"), classes="dg-label dg-total")
             # right-aligned under the figures of their currency
             with Horizontal(classes="dg-right"):
-                yield MoneyInput(id="field-physical-usd", label="Physical cash (USD)", field_name="physical_usd",
+                yield MoneyInput(id="field-physical-usd", label=_("Physical cash (USD)"), field_name="physical_usd",
                                  classes="dg-input")
             with Horizontal(classes="dg-right"):
-                yield MoneyInput(id="field-physical-cdf", label="Physical cash (CDF)", field_name="physical_cdf",
+                yield MoneyInput(id="field-physical-cdf", label=_("Physical cash (CDF)"), field_name="physical_cdf",
                                  classes="dg-input")
-            yield Label("Difference", classes="dg-label")
+            yield Label(_("Difference"), classes="dg-label")
             yield AutoValue("", id="usd-difference", classes="dg-num")
             yield AutoValue("", id="cdf-difference", classes="dg-num")
-            yield Label("Cash excess/shortage", classes="dg-label")
+            yield Label(_("Cash excess/shortage"), classes="dg-label")
             yield AutoValue("", id="usd-excess", classes="dg-num")
             yield AutoValue("", id="cdf-excess", classes="dg-num")
-            yield Label("Gain / Loss (in USD)", classes="dg-label")
+            yield Label(_("Gain / Loss (in USD)"), classes="dg-label")
             yield AutoValue("", id="gain-usd", classes="dg-num")
             yield AutoValue("", id="close-verdict", classes="dg-note")
 
@@ -186,14 +191,14 @@ class ShopCloseScreen(CounterScreen):
             for ccy in (USD, CDF):
                 with Vertical(classes="denom-col"):
                     with Grid(classes="denom-grid"):
-                        for text in (f"{ccy.value} note", "Count", "Total"):
+                        for text in (_("{currency} note").format(currency=ccy.value), _("Count"), _("Total")):
                             yield Label(text, classes="denom-head")
                         for note in DENOMINATIONS[ccy]:
-                            yield Label(f"{note:,}", classes="denom-note")
+                            yield Label(format_qty(Decimal(note)), classes="denom-note")
                             yield Input(id=_note_id(ccy, note), restrict=r"\d*", max_length=6,
                                         classes="denom-count")
                             yield AutoValue("", id=f"total-{_note_id(ccy, note)}", classes="denom-num")
-                        yield Label(f"Total {ccy.value}", classes="denom-note dg-total")
+                        yield Label(_("Total {currency}").format(currency=ccy.value), classes="denom-note dg-total")
                         yield Label("")
                         yield AutoValue("", id=f"denom-total-{ccy.value.lower()}", classes="denom-num dg-total")
 
@@ -201,8 +206,9 @@ class ShopCloseScreen(CounterScreen):
 
     def on_mount(self) -> None:
         # (CounterScreen.on_mount runs too and reads the defaults)
-        for table_id, columns in (("#inventory-table", ("Item", "Name", "Batch", "Movement", "Qty")),
-                                  ("#summary-table", ("Type", "Document", "Count", "Total USD", "Cancelled"))):
+        for table_id, columns in (("#inventory-table", (_("Item"), _("Name"), _("Batch"), _("Movement"), _("Qty"))),
+                                  ("#summary-table", (_("Type"), _("Document"), _("Count"), _("Total USD"),
+                                                      _("Cancelled")))):
             self.query_one(table_id, DataTable).add_columns(*columns)
 
     def form_fields(self) -> list[Any]:
@@ -310,7 +316,7 @@ class ShopCloseScreen(CounterScreen):
 
     def _preview_failed(self, exc: BaseException) -> None:
         message, field = describe_error(exc)
-        self.query_one("#close-verdict", AutoValue).set(f"Error: {message}")
+        self.query_one("#close-verdict", AutoValue).set(_("Error: {error}").format(error=message))
         self.message_bar.show_error(message)
 
     def _show_summary(self, s: Any) -> None:
@@ -341,16 +347,16 @@ class ShopCloseScreen(CounterScreen):
 
     def _verdict(self, s: Any) -> str:
         if s.status == "closed":
-            return f"Closed: {s.close_number}"
+            return _("Closed: {number}").format(number=s.close_number)
         if s.status == "not_open":
-            return "This day was never opened"
+            return _("This day was never opened")
         if not s.counted:
-            return "Type or count the cash"
+            return _("Type or count the cash")
         if s.needs_approval:
-            return "Shortage: needs approval"  # fits its column at 80 columns
+            return _("Shortage: needs approval")  # fits its column at 80 columns
         if s.usd.difference == 0 and s.cdf.difference == 0:
-            return "Cash matches"
-        return "Within tolerance"
+            return _("Cash matches")
+        return _("Within tolerance")
 
     def _show_closed(self, s: Any) -> None:
         self.posted = True
@@ -368,25 +374,25 @@ class ShopCloseScreen(CounterScreen):
         table = self.query_one("#inventory-table", DataTable)
         table.clear()
         for line in s.inventory:
-            table.add_row(line.item_code, line.item_name[:24], line.batch_code, line.kind,
+            table.add_row(line.item_code, line.item_name[:24], line.batch_code, _(MOVE_KINDS.get(line.kind, line.kind)),
                           Text(format_qty(line.qty), justify="right"))
         if not s.inventory:
-            table.add_row("", "No stock moved on this day", "", "", "")
+            table.add_row("", _("No stock moved on this day"), "", "", "")
 
     def _fill_summary(self, s: Any) -> None:
         table = self.query_one("#summary-table", DataTable)
         table.clear()
         for d in s.documents:
-            table.add_row(d.doc_type, d.name, Text(str(d.count), justify="right"),
+            table.add_row(d.doc_type, _(d.name), Text(str(d.count), justify="right"),
                           Text(amount(d.total_usd), justify="right"), Text(str(d.cancelled or ""), justify="right"))
         if not s.documents:
-            table.add_row("", "No documents on this day", "", "", "")
+            table.add_row("", _("No documents on this day"), "", "", "")
         lines = []
         for u in s.unpaid_cash_invoices:
-            lines.append(f"UNPAID cash invoice {u.number} {u.customer_name[:18]}: "
-                         f"{amount(u.open_amount)} {u.currency} still open")
+            lines.append(_("UNPAID cash invoice {number} {customer}: {amount} {currency} still open").format(
+                number=u.number, customer=u.customer_name[:18], amount=amount(u.open_amount), currency=u.currency))
         if not lines:
-            lines.append("Every cash invoice of the day is paid.")
+            lines.append(_("Every cash invoice of the day is paid."))
         self.query_one("#unpaid-invoices", Static).update(Text("\n".join(lines)))
 
     def _fill_voucher(self, s: Any) -> None:
@@ -397,7 +403,7 @@ class ShopCloseScreen(CounterScreen):
         ]
         widget = self.query_one("#voucher-text", Static)
         if not rows:
-            widget.update(Text("No voucher: the counted cash matches the closing balance in both currencies."))
+            widget.update(Text(_("No voucher: the counted cash matches the closing balance in both currencies.")))
             return
         try:
             from shopterm.widgets.voucher_view import render_voucher
@@ -405,7 +411,7 @@ class ShopCloseScreen(CounterScreen):
             widget.update(Text("\n".join(f"{r.account} {r.account_name} Dr {amount(r.debit)} Cr {amount(r.credit)}"
                                          for r in rows)))
             return
-        note = "posted" if s.close_number else "to be posted on Ctrl+S"
+        note = _("posted") if s.close_number else _("to be posted on Ctrl+S")
         text = render_voucher(rows, width=74)
         text.append(f"\n({note})", style="dim")
         widget.update(text)
@@ -467,7 +473,7 @@ class ShopCloseScreen(CounterScreen):
 
     def action_save(self) -> None:
         if self.posted:
-            self.show_info("This day is closed; Ctrl+N for another")
+            self.show_info(_("This day is closed; Ctrl+N for another"))
             return
         if not self.check_fields(list(self.query(DateInput)) + list(self.query(CodeInput))
                                  + list(self.query(MoneyInput))):
@@ -475,14 +481,15 @@ class ShopCloseScreen(CounterScreen):
         key = self._key()
         counts = self._counts()
         if key is None or counts is False:
-            self.show_error("Denomination: a count must be a whole number")
+            self.show_error(_("Denomination: a count must be a whole number"))
             return
         location, date = key
         usd, cdf = self._physical(USD), self._physical(CDF)
         for ccy, value in ((USD, usd), (CDF, cdf)):
             if value is None and not (counts and ccy.value in counts):
                 self.show_tab("tab-details")
-                self.show_error(f"Physical cash ({ccy.value}) is required: type it or count it by denomination",
+                self.show_error(_("Physical cash ({currency}) is required: type it or count it by denomination")
+                                .format(currency=ccy.value),
                                 field=f"physical_{ccy.value.lower()}")
                 return
         actor = self.actor
@@ -493,12 +500,12 @@ class ShopCloseScreen(CounterScreen):
                                             physical_cdf=cdf, denominations=counts, approver=approver,
                                             approver_pin=pin)
 
-        self.run_service(close, self._day_closed, busy_text="Closing the day…",
+        self.run_service(close, self._day_closed, busy_text=_("Closing the day…"),
                          with_approval=lambda approval: (lambda: close(approval.name, approval.pin)))
 
     def _day_closed(self, result: Any) -> None:
         self.show_posted(result.number, "Closed", result.document_id)
-        self.show_ok(f"Day closed: {result.number}. No more transactions on this date")
+        self.show_ok(_("Day closed: {number}. No more transactions on this date").format(number=result.number))
         self.refresh_status()
         self._load(force=True)
         self.print_if_asked()
@@ -517,6 +524,6 @@ class ShopCloseScreen(CounterScreen):
 
 
 register(ScreenEntry(
-    key="shop_close", title="Shop Close", group="Day", factory=lambda app: ShopCloseScreen(), roles=MANAGER,
-    help="Count the till and close the day",
+    key="shop_close", title=N_("Shop Close"), group="Day", factory=lambda app: ShopCloseScreen(), roles=MANAGER,
+    help=N_("Count the till and close the day"),
 ))

@@ -18,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
+from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import (
     NOT_YET,
     AutoValue,
@@ -37,10 +38,10 @@ from shopterm.widgets.messages import describe_error
 class ShopEntryScreen(CounterScreen):
     """A shop receipt (money in) or payment (money out) against an account."""
 
-    DOCUMENT_TITLE = "Receipt / Payment (Shop)"
+    DOCUMENT_TITLE = N_("Receipt / Payment (Shop)")
     SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
     AUTO_FOCUS = "#field-particulars"
-    LIST_TITLE = "Shop receipts and payments"
+    LIST_TITLE = N_("Shop receipts and payments")
     DOC_TYPE = "RP"
     FORM_FIELDS = ("#field-location", "#field-date", "#field-kind", "#field-particulars", "#field-cost-centre",
                    "#field-currency", "#field-rate", "#field-amount", "#field-narration")
@@ -48,37 +49,37 @@ class ShopEntryScreen(CounterScreen):
 
     def compose_document(self) -> ComposeResult:
         yield Field(
-            "Location*",
-            CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
+            _("Location*"),
+            CodeInput(id="field-location", label=_("Location"), required=True, lookup_kind="location",
                       classes="cf-code"),
-            Label("Document No", classes="cf-label2"),
-            AutoValue(NOT_YET, id="document-no"),
+            Label(_("Document No"), classes="cf-label2"),
+            AutoValue(_(NOT_YET), id="document-no"),
         )
-        yield Field("Date*", DateInput(id="field-date", label="Date", required=True, classes="cf-short"))
-        yield Field("Receipt/Payment*", ChoiceField([("receipt", "Receipt"), ("payment", "Payment")],
-                                                    id="field-kind"))
+        yield Field(_("Date*"), DateInput(id="field-date", label=_("Date"), required=True, classes="cf-short"))
+        yield Field(_("Receipt/Payment*"), ChoiceField([("receipt", N_("Receipt")), ("payment", N_("Payment"))],
+                                                       id="field-kind"))
         yield Field(
-            "Particulars*",
-            CodeInput(id="field-particulars", label="Particulars", required=True, lookup_kind="account",
-                      lookup_title="Particulars (account)", classes="cf-code"),
+            _("Particulars*"),
+            CodeInput(id="field-particulars", label=_("Particulars"), required=True, lookup_kind="account",
+                      lookup_title=_("Particulars (account)"), classes="cf-code"),
             AutoValue("", id="particulars-name", classes="cf-name"),
         )
         yield Field(
-            "Sub Led./Cost Ctr*",
-            CodeInput(id="field-cost-centre", label="Cost centre", field_name="cost_centre", required=True,
-                      lookup_kind="cost_centre", lookup_title="Sub ledger / cost centre", classes="cf-code"),
+            _("Sub Led./Cost Ctr*"),
+            CodeInput(id="field-cost-centre", label=_("Cost centre"), field_name="cost_centre", required=True,
+                      lookup_kind="cost_centre", lookup_title=_("Sub ledger / cost centre"), classes="cf-code"),
             AutoValue("", id="cost-centre-name", classes="cf-name"),
         )
-        yield Field("Currency*", ChoiceField([("CDF", "CDF"), ("USD", "USD")], id="field-currency"))
-        yield Field("Ex Rate*", RateInput(id="field-rate", label="Ex Rate", required=True, classes="cf-short"))
-        yield Field("Amount*", MoneyInput(id="field-amount", label="Amount", required=True, classes="cf-short"),
+        yield Field(_("Currency*"), ChoiceField([("CDF", "CDF"), ("USD", "USD")], id="field-currency"))
+        yield Field(_("Ex Rate*"), RateInput(id="field-rate", label=_("Ex Rate"), required=True, classes="cf-short"))
+        yield Field(_("Amount*"), MoneyInput(id="field-amount", label=_("Amount"), required=True, classes="cf-short"),
                     AutoValue("CDF", id="amount-currency"))
-        yield Field("Amount (CDF)", AutoValue("", id="amount-cdf", classes="cf-num"),
-                    Label("Amount (USD)", classes="cf-label2"), AutoValue("", id="amount-usd", classes="cf-num"))
-        yield Field("Narration*", Input(id="field-narration", placeholder="why the money comes in or goes out",
-                                        max_length=500))
-        yield Field("Cash Ledger", AutoValue("", id="cash-ledger", classes="cf-num"),
-                    Label("Balance Cash", classes="cf-label2"), AutoValue("", id="balance-cash"))
+        yield Field(_("Amount (CDF)"), AutoValue("", id="amount-cdf", classes="cf-num"),
+                    Label(_("Amount (USD)"), classes="cf-label2"), AutoValue("", id="amount-usd", classes="cf-num"))
+        yield Field(_("Narration*"), Input(id="field-narration", placeholder=_("why the money comes in or goes out"),
+                                           max_length=500))
+        yield Field(_("Cash Ledger"), AutoValue("", id="cash-ledger", classes="cf-num"),
+                    Label(_("Balance Cash"), classes="cf-label2"), AutoValue("", id="balance-cash"))
         yield AutoValue("", id="entry-note", classes="cf-hint")
 
     def apply_defaults(self, defaults: Defaults) -> None:
@@ -151,13 +152,13 @@ class ShopEntryScreen(CounterScreen):
         self.query_one("#balance-cash", AutoValue).set(f"{amount(p.balance_cash)} {p.currency.value}")
         note = ""
         if self.query_one("#field-kind", ChoiceField).value == "payment" and p.amount > p.balance_cash:
-            note = (f"Note: the till holds only {amount(p.balance_cash)} {p.currency.value}; "
-                    "this payment would be refused.")
+            note = _("Note: the till holds only {amount} {currency}; this payment would be refused.").format(
+                amount=amount(p.balance_cash), currency=p.currency.value)
         self.query_one("#entry-note", AutoValue).set(note)
 
     def _preview_failed(self, exc: BaseException) -> None:
         message, _field = describe_error(exc)
-        self.query_one("#entry-note", AutoValue).set(f"Error: {message}")
+        self.query_one("#entry-note", AutoValue).set(_("Error: {error}").format(error=message))
 
     # -- toolbar -------------------------------------------------------------------------
 
@@ -171,7 +172,7 @@ class ShopEntryScreen(CounterScreen):
 
     def action_save(self) -> None:
         if self.posted:
-            self.show_info("This entry is saved; Ctrl+N for a new one")
+            self.show_info(_("This entry is saved; Ctrl+N for a new one"))
             return
         if not self.check_fields():
             return
@@ -190,13 +191,13 @@ class ShopEntryScreen(CounterScreen):
                 actor, kind=kind, location=location, date=date, particulars=particulars, cost_centre=centre,
                 currency=currency, rate=rate, amount=value, narration=narration, approver=approver, approver_pin=pin)
 
-        self.run_service(post, self._saved, busy_text="Posting…",
+        self.run_service(post, self._saved, busy_text=_("Posting…"),
                          with_approval=lambda approval: (lambda: post(approval.name, approval.pin)))
 
     def _saved(self, result: Any) -> None:
         self.show_posted(result.number, document_id=result.document_id)
         kind = self.query_one("#field-kind", ChoiceField).label
-        self.show_ok(f"{kind} {result.number} posted. Ctrl+N for the next one")
+        self.show_ok(_("{kind} {number} posted. Ctrl+N for the next one").format(kind=kind, number=result.number))
         location = self.query_one("#field-location", CodeInput).code
         currency = self.query_one("#field-currency", ChoiceField).value
         run_preview(self, lambda: self.services.cash.cash_balance(location, currency),
@@ -227,6 +228,6 @@ class ShopEntryScreen(CounterScreen):
 
 
 register(ScreenEntry(
-    key="shop_entry", title="Receipt / Payment (Shop)", group="Cash", factory=lambda app: ShopEntryScreen(),
-    roles=CASHIER, help="Money into or out of the till: head office float, expenses",
+    key="shop_entry", title=N_("Receipt / Payment (Shop)"), group="Cash", factory=lambda app: ShopEntryScreen(),
+    roles=CASHIER, help=N_("Money into or out of the till: head office float, expenses"),
 ))

@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input
 
+from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import NOT_YET, AutoValue, CounterScreen, Defaults, Field
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
@@ -22,24 +23,24 @@ from shopterm.widgets.inputs import CodeInput, DateInput
 class ShopOpenScreen(CounterScreen):
     """Open the shop for a date and location."""
 
-    DOCUMENT_TITLE = "Shop Open"
+    DOCUMENT_TITLE = N_("Shop Open")
     SUPPORTS = frozenset({"new", "save", "list", "history"})
-    LIST_TITLE = "Shop Open records"
+    LIST_TITLE = N_("Shop Open records")
     DOC_TYPE = "OP"
     FORM_FIELDS = ("#field-date", "#field-location", "#field-remarks")
     FIRST_FIELD = "#field-date"
 
     def compose_document(self) -> ComposeResult:
-        yield Field("Doc date*", DateInput(id="field-date", label="Doc date", required=True))
+        yield Field(_("Doc date*"), DateInput(id="field-date", label=_("Doc date"), required=True))
         yield Field(
-            "Location*",
-            CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
+            _("Location*"),
+            CodeInput(id="field-location", label=_("Location"), required=True, lookup_kind="location",
                       classes="cf-code"),
             AutoValue(id="location-name", classes="cf-name"),
         )
-        yield Field("Document No", AutoValue(NOT_YET, id="document-no"))
-        yield Field("Remarks", Input(id="field-remarks", placeholder="optional", max_length=500))
-        yield AutoValue("Ctrl+S opens the shop for this date; no sale, receipt or exchange is possible before.",
+        yield Field(_("Document No"), AutoValue(_(NOT_YET), id="document-no"))
+        yield Field(_("Remarks"), Input(id="field-remarks", placeholder=_("optional"), max_length=500))
+        yield AutoValue(_("Ctrl+S opens the shop for this date; no sale, receipt or exchange is possible before."),
                         id="open-hint", classes="cf-hint")
 
     def apply_defaults(self, defaults: Defaults) -> None:
@@ -66,7 +67,7 @@ class ShopOpenScreen(CounterScreen):
 
     def action_save(self) -> None:
         if self.posted:
-            self.show_info("This Shop Open is saved; Ctrl+N for a new one")
+            self.show_info(_("This Shop Open is saved; Ctrl+N for a new one"))
             return
         if not self.check_fields():
             return
@@ -77,13 +78,13 @@ class ShopOpenScreen(CounterScreen):
         self.run_service(
             lambda: self.services.day.open_day(actor, location=location, date=date, remarks=remarks),
             self._saved,
-            busy_text="Opening the shop…",
+            busy_text=_("Opening the shop…"),
         )
 
     def _saved(self, result: Any) -> None:
         self.show_posted(result.number, document_id=result.document_id)
         date = self.query_one("#field-date", DateInput).value
-        self.show_ok(f"Shop open for {date}: {result.number}")
+        self.show_ok(_("Shop open for {date}: {number}").format(date=date, number=result.number))
         self.refresh_status()
 
     def show_document(self, view: Any) -> None:
@@ -94,6 +95,6 @@ class ShopOpenScreen(CounterScreen):
 
 
 register(ScreenEntry(
-    key="shop_open", title="Shop Open", group="Day", factory=lambda app: ShopOpenScreen(), roles=CASHIER,
-    help="Open the shop for the day",
+    key="shop_open", title=N_("Shop Open"), group="Day", factory=lambda app: ShopOpenScreen(), roles=CASHIER,
+    help=N_("Open the shop for the day"),
 ))

@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from shopterm.core.i18n import N_, _
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error
 
@@ -50,7 +51,7 @@ class ApprovalDialog(FormNavigation, ModalScreen[Approval | None]):
             ``app.services.users.approve``. Runs in a worker thread.
     """
 
-    BINDINGS = [*FORM_BINDINGS, Binding("escape", "cancel", "Cancel", id="approval.cancel")]
+    BINDINGS = [*FORM_BINDINGS, Binding("escape", "cancel", N_("Cancel"), id="approval.cancel")]
 
     class Checked(Message):
         def __init__(self, approval: Approval | None, error: BaseException | None) -> None:
@@ -76,13 +77,13 @@ class ApprovalDialog(FormNavigation, ModalScreen[Approval | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="approval-box") as box:
-            box.border_title = "Manager approval"
-            box.border_subtitle = "Enter confirm · Esc cancel"
+            box.border_title = _("Manager approval")
+            box.border_subtitle = _("Enter confirm · Esc cancel")
             yield Static(self.reason, id="approval-reason", markup=False)
-            yield Label("Manager", classes="field-label")
-            yield Input(placeholder="manager name", id="approval-name")
-            yield Label("PIN", classes="field-label")
-            yield Input(placeholder="PIN", password=True, id="approval-pin")
+            yield Label(_("Manager"), classes="field-label")
+            yield Input(placeholder=_("manager name"), id="approval-name")
+            yield Label(_("PIN"), classes="field-label")
+            yield Input(placeholder=_("PIN"), password=True, id="approval-pin")
             yield MessageBar(id="approval-message")
 
     def on_mount(self) -> None:
@@ -92,7 +93,7 @@ class ApprovalDialog(FormNavigation, ModalScreen[Approval | None]):
     def _name_done(self, event: Input.Submitted) -> None:
         event.stop()
         if not event.value.strip():
-            self.query_one("#approval-message", MessageBar).show_error("Manager: type the manager's name")
+            self.query_one("#approval-message", MessageBar).show_error(_("Manager: type the manager's name"))
             self.set_focus(self.query_one("#approval-name", Input))
         elif self.focused is event.input:
             self.set_focus(self.query_one("#approval-pin", Input))
@@ -109,15 +110,15 @@ class ApprovalDialog(FormNavigation, ModalScreen[Approval | None]):
         pin = self.query_one("#approval-pin", Input).value
         bar = self.query_one("#approval-message", MessageBar)
         if not name:
-            bar.show_error("Manager: type the manager's name")
+            bar.show_error(_("Manager: type the manager's name"))
             self.query_one("#approval-name", Input).focus()
             return
         if not pin:
-            bar.show_error("PIN: type the manager's PIN")
+            bar.show_error(_("PIN: type the manager's PIN"))
             self.query_one("#approval-pin", Input).focus()
             return
         self.busy = True
-        bar.show_info("Checking…")
+        bar.show_info(_("Checking…"))
         self._check(name, pin)
 
     @work(thread=True, exclusive=True, group="approval")

@@ -26,11 +26,16 @@ from rich.text import Text
 from textual.widgets import Static
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _
 
 __all__ = ["BarChart", "LEGEND", "bar_cells", "render_bars"]
 
 FULL, OVER, TODO = "█", "▓", "░"
-LEGEND = f"{FULL} actual  {OVER} above target  {TODO} target not reached"
+LEGEND = N_("{full} actual  {over} above target  {todo} target not reached")
+
+
+def legend() -> str:
+    return _(LEGEND).format(full=FULL, over=OVER, todo=TODO)
 
 
 def _cells(value: Decimal, scale: Decimal, width: int) -> int:
@@ -69,21 +74,22 @@ def render_bars(rows: Sequence[tuple[str, Decimal, Decimal]], width: int = 76, *
     """The chart (module docstring)."""
     figures = [(label, money.format_amount(a), money.format_amount(t) if t > 0 else "—", _pct(a, t))
                for label, a, t in rows]
-    fig_w = max([len(f"{a} / {t}") for _, a, t, _ in figures] + [len("Actual / Target")])
+    head = _("Actual / Target")
+    fig_w = max([len(f"{a} / {t}") for _l, a, t, _p in figures] + [len(head)])
     pct_w = max([len(p) for *_, p in figures] + [4])
     bar_w = max(8, width - label_width - 1 - 1 - fig_w - 1 - pct_w)
     scale = max([max(a, t) for _, a, t in rows] + [Decimal(0)])
     text = Text(no_wrap=True, overflow="crop")
     if title:
         text.append(title + "\n", style="bold")
-    axis = f"0 … {money.format_amount(scale)}" if scale > 0 else "no target, no sales"
-    text.append(f"{'':<{label_width}} {axis[:bar_w]:<{bar_w}} {'Actual / Target':>{fig_w}} {'%':>{pct_w}}\n",
+    axis = f"0 … {money.format_amount(scale)}" if scale > 0 else _("no target, no sales")
+    text.append(f"{'':<{label_width}} {axis[:bar_w]:<{bar_w}} {head:>{fig_w}} {'%':>{pct_w}}\n",
                 style="bold")
-    for (label, actual, target), (_, a, t, p) in zip(rows, figures):
+    for (label, actual, target), (_label, a, t, p) in zip(rows, figures):
         text.append(f"{label[:label_width]:<{label_width}} ")
         text.append(bar_cells(actual, target, scale, bar_w))
         text.append(f" {f'{a} / {t}':>{fig_w}} {p:>{pct_w}}\n")
-    text.append(LEGEND, style="dim")
+    text.append(legend(), style="dim")
     return text
 
 

@@ -35,6 +35,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _, format_date
 from shopterm.widgets.inputs import DateInput, FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.totals_footer import CompactChoice
@@ -42,6 +43,9 @@ from shopterm.widgets.totals_footer import CompactChoice
 __all__ = ["DocumentListDialog", "ListQuery", "format_document_row"]
 
 PAGE = 50
+
+#: A row's status as the services give it, translated where shown.
+STATUSES = (N_("posted"), N_("draft"), N_("cancelled"), N_("confirmed"), N_("approved"))
 DEBOUNCE_SECONDS = 0.15
 
 
@@ -58,7 +62,7 @@ class ListQuery:
 
 def format_document_row(row: Any, width: int = 72) -> Text:
     """One list line: number (or draft id), date, customer, amount, status."""
-    number = row.number or f"Draft #{row.id}"
+    number = row.number or _("Draft #{id}").format(id=row.id)
     cust = str(row.customer or "")[:7]
     name = str(row.customer_name or "")
     amount = f"{money.format_amount(row.payable)} {row.currency}"
@@ -67,8 +71,8 @@ def format_document_row(row: Any, width: int = 72) -> Text:
         name = name[: name_w - 1] + "…"
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{number:<15}", style="bold" if row.number else "italic")
-    text.append(f"{row.date.isoformat():<12}{cust:<8}{name:<{name_w}}{amount:>16} ")
-    text.append(f"{row.status}", style="bold" if row.status != "posted" else "")
+    text.append(f"{format_date(row.date):<12}{cust:<8}{name:<{name_w}}{amount:>16} ")
+    text.append(_(str(row.status)), style="bold" if row.status != "posted" else "")
     return text
 
 
@@ -78,10 +82,10 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
     ENTER_ADVANCES = False
     BINDINGS = [
         *[b for b in FORM_BINDINGS if b.key != "enter"],
-        Binding("escape", "cancel", "Cancel", id="doclist.cancel"),
-        Binding("enter", "pick", "Open", id="doclist.pick", priority=True),
-        Binding("down", "move(1)", "Down", show=False, priority=True),
-        Binding("up", "move(-1)", "Up", show=False, priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="doclist.cancel"),
+        Binding("enter", "pick", N_("Open"), id="doclist.pick", priority=True),
+        Binding("down", "move(1)", N_("Down"), show=False, priority=True),
+        Binding("up", "move(-1)", N_("Up"), show=False, priority=True),
         Binding("pagedown", "move(10)", show=False, priority=True),
         Binding("pageup", "move(-10)", show=False, priority=True),
     ]
@@ -120,20 +124,20 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
         q = self._initial
         with Vertical(id="doclist-box") as box:
             box.border_title = self.title_text
-            box.border_subtitle = "Enter open · Tab filters · Esc close"
+            box.border_subtitle = _("Enter open · Tab filters · Esc close")
             with Horizontal(id="doclist-filters"):
-                yield Static("From", classes="doclist-label")
-                yield DateInput(q.date_from, id="doclist-from", label="From date",
+                yield Static(_("From"), classes="doclist-label")
+                yield DateInput(q.date_from, id="doclist-from", label=_("From date"),
                                 today=(lambda: self._today) if self._today else None)
-                yield Static("To", classes="doclist-label")
-                yield DateInput(q.date_to, id="doclist-to", label="To date",
+                yield Static(_("To"), classes="doclist-label")
+                yield DateInput(q.date_to, id="doclist-to", label=_("To date"),
                                 today=(lambda: self._today) if self._today else None)
-                yield Static("No", classes="doclist-label")
-                yield Input(q.number, id="doclist-number", placeholder="number")
-                yield Static("Cust", classes="doclist-label")
-                yield Input(q.customer, id="doclist-customer", placeholder="code/name")
-                yield CompactChoice([("", "All"), ("posted", "Posted"), ("draft", "Drafts")], q.status or "",
-                                  id="doclist-status", label="Status")
+                yield Static(_("No"), classes="doclist-label")
+                yield Input(q.number, id="doclist-number", placeholder=_("number"))
+                yield Static(_("Cust"), classes="doclist-label")
+                yield Input(q.customer, id="doclist-customer", placeholder=_("code/name"))
+                yield CompactChoice([("", _("All")), ("posted", _("Posted")), ("draft", _("Drafts"))], q.status or "",
+                                  id="doclist-status", label=_("Status"))
             yield OptionList(id="doclist-rows")
             yield MessageBar(id="doclist-message")
 
@@ -150,7 +154,7 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
         bar = self.query_one("#doclist-message", MessageBar)
         for field in (start, end):
             if not field.check():
-                bar.show_error(field.error or f"{field.label}: invalid")
+                bar.show_error(field.error or _("{field}: invalid").format(field=field.label))
                 return None
         status = self.query_one("#doclist-status", CompactChoice).value or None
         return ListQuery(start.date_value, end.date_value, self.query_one("#doclist-number", Input).value.strip(),
@@ -208,10 +212,10 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
             options.highlighted = keep
         bar = self.query_one("#doclist-message", MessageBar)
         if self.rows:
-            more = " (more below)" if self._more else ""
-            bar.show_info(f"{len(self.rows)} shown{more}")
+            bar.show_info((_("{count} shown (more below)") if self._more else _("{count} shown")).format(
+                count=len(self.rows)))
         else:
-            bar.show_warning("No document matches")
+            bar.show_warning(_("No document matches"))
         if self._pick_when_loaded:
             self._pick_when_loaded = False
             self._pick()
@@ -259,7 +263,7 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
     def _pick(self) -> None:
         options = self.query_one("#doclist-rows", OptionList)
         if not self.rows or options.highlighted is None:
-            self.query_one("#doclist-message", MessageBar).show_warning("Nothing selected")
+            self.query_one("#doclist-message", MessageBar).show_warning(_("Nothing selected"))
             return
         self.dismiss(self.rows[options.highlighted])
 

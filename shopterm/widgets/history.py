@@ -30,6 +30,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from shopterm.core.i18n import N_, _, format_datetime, ngettext
 from shopterm.core.money import format_amount
 from shopterm.widgets.messages import MessageBar, describe_error
 
@@ -45,7 +46,7 @@ class _ReadOnlyDialog(ModalScreen[None]):
     """Shared frame: a title, a scrolling body, a message line; Esc closes."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close", id="readonly.close"),
+        Binding("escape", "close", N_("Close"), id="readonly.close"),
         Binding("f4,f9", "close", show=False),
         Binding("down", "scroll(1)", show=False),
         Binding("up", "scroll(-1)", show=False),
@@ -68,14 +69,14 @@ class _ReadOnlyDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="readonly-box") as box:
             box.border_title = self.title_text
-            box.border_subtitle = "↑↓ scroll · Esc close"
+            box.border_subtitle = _("↑↓ scroll · Esc close")
             with VerticalScroll(classes="readonly-scroll"):
                 yield Static("", classes="readonly-body")
             yield MessageBar(classes="readonly-message")
 
     def on_mount(self) -> None:
         self.query_one(".readonly-scroll").can_focus = False
-        self.query_one(".readonly-message", MessageBar).show_info("Loading…")
+        self.query_one(".readonly-message", MessageBar).show_info(_("Loading…"))
         self._fetch()
 
     @work(thread=True, exclusive=True, group="readonly-load")
@@ -103,13 +104,13 @@ class _ReadOnlyDialog(ModalScreen[None]):
         bar.show_info(self.summary(self.rows))
 
     def empty_text(self) -> str:
-        return "Nothing recorded."
+        return _("Nothing recorded.")
 
     def render_rows(self, rows: list[Any]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def summary(self, rows: list[Any]) -> str:
-        return f"{len(rows)} rows"
+        return ngettext("{count} row", "{count} rows", len(rows)).format(count=len(rows))
 
     def action_scroll(self, lines: int) -> None:
         self.query_one(".readonly-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
@@ -122,47 +123,47 @@ class HistoryDialog(_ReadOnlyDialog):
     """F4: who did what to this record, oldest first, with field changes."""
 
     def empty_text(self) -> str:
-        return "No history: this record has not been saved yet."
+        return _("No history: this record has not been saved yet.")
 
     def render_rows(self, rows: list[Any]) -> Table:
         table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold")
-        table.add_column("When", no_wrap=True, width=16)
-        table.add_column("Who", no_wrap=True, width=10)
-        table.add_column("What", no_wrap=True, width=9)
-        table.add_column("Details", ratio=1)
+        table.add_column(_("When"), no_wrap=True, width=16)
+        table.add_column(_("Who"), no_wrap=True, width=10)
+        table.add_column(_("What"), no_wrap=True, width=9)
+        table.add_column(_("Details"), ratio=1)
         for row in rows:
             when = getattr(row, "at", None)
             if when is not None and when.tzinfo is not None:
                 when = when.astimezone()  # stored in UTC, shown in the shop's local time
-            at = when.strftime("%Y-%m-%d %H:%M") if when is not None else ""
+            at = format_datetime(when) if when is not None else ""
             details = Text(str(getattr(row, "summary", "") or ""))
             changes = row.changes() if hasattr(row, "changes") else []
             for field, before, after in changes[:12]:
                 details.append(f"\n  {field}: {_short(before)} → {_short(after)}", style="dim")
             if len(changes) > 12:
-                details.append(f"\n  … {len(changes) - 12} more fields", style="dim")
+                details.append("\n  " + _("… {count} more fields").format(count=len(changes) - 12), style="dim")
             table.add_row(at, str(row.user_name), str(row.action), details)
         return table
 
     def summary(self, rows: list[Any]) -> str:
-        return f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}"
+        return ngettext("{count} entry", "{count} entries", len(rows)).format(count=len(rows))
 
 
 class VoucherDialog(_ReadOnlyDialog):
     """F9: the journal lines a posted document wrote (Dr / Cr, USD totals)."""
 
     def empty_text(self) -> str:
-        return "No voucher: drafts and unposted documents have no journal."
+        return _("No voucher: drafts and unposted documents have no journal.")
 
     def render_rows(self, rows: list[Any]) -> Table:
         table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold", show_footer=True)
         total_dr = sum((Decimal(r.amount_usd) for r in rows if r.amount_usd > 0), Decimal(0))
         total_cr = sum((-Decimal(r.amount_usd) for r in rows if r.amount_usd < 0), Decimal(0))
-        table.add_column("Account", no_wrap=True, width=6, footer="")
-        table.add_column("Name", ratio=1, no_wrap=True, footer="Total USD")
-        table.add_column("Ccy amount", justify="right", no_wrap=True, width=16, footer="")
-        table.add_column("Dr USD", justify="right", no_wrap=True, width=12, footer=format_amount(total_dr))
-        table.add_column("Cr USD", justify="right", no_wrap=True, width=12, footer=format_amount(total_cr))
+        table.add_column(_("Account"), no_wrap=True, width=6, footer="")
+        table.add_column(_("Name"), ratio=1, no_wrap=True, footer=_("Total USD"))
+        table.add_column(_("Ccy amount"), justify="right", no_wrap=True, width=16, footer="")
+        table.add_column(_("Dr USD"), justify="right", no_wrap=True, width=12, footer=format_amount(total_dr))
+        table.add_column(_("Cr USD"), justify="right", no_wrap=True, width=12, footer=format_amount(total_cr))
         for r in rows:
             usd = Decimal(r.amount_usd)
             name = str(getattr(r, "name", "") or "")
@@ -181,5 +182,8 @@ class VoucherDialog(_ReadOnlyDialog):
 
     def summary(self, rows: list[Any]) -> str:
         balance = sum((Decimal(r.amount_usd) for r in rows), Decimal(0))
-        state = "balanced" if balance == 0 else f"OUT OF BALANCE by {format_amount(balance)} USD"
-        return f"{len(rows)} lines, {state}"
+        count = len(rows)
+        if balance == 0:
+            return ngettext("{count} line, balanced", "{count} lines, balanced", count).format(count=count)
+        return ngettext("{count} line, OUT OF BALANCE by {amount} USD", "{count} lines, OUT OF BALANCE by {amount} USD",
+                        count).format(count=count, amount=format_amount(balance))

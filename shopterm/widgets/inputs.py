@@ -36,7 +36,8 @@ from textual.reactive import Reactive
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input
 
-from shopterm.core import money
+from shopterm.core import i18n, money
+from shopterm.core.i18n import N_, _
 
 
 class _ParseValidator(Validator):
@@ -139,7 +140,7 @@ class ShopInput(Input):
         text = text.strip()
         if not text:
             if self.required:
-                raise money.MoneyError(f"{self.label}: required")
+                raise money.MoneyError(_("{field}: required").format(field=self.label))
             return None
         return self._parse(text)
 
@@ -220,7 +221,7 @@ class MoneyInput(_DecimalInput):
 
     def format(self, value: object) -> str:
         if isinstance(value, Decimal):
-            return f"{money.q2(value):f}"
+            return i18n.localize_number(f"{money.q2(value):f}")
         return str(value)
 
 
@@ -238,7 +239,7 @@ class QtyInput(_DecimalInput):
 
     def format(self, value: object) -> str:
         if isinstance(value, Decimal):
-            return money.format_qty(value).replace(",", "")
+            return money.format_qty(value).replace(i18n.group_mark(), "")
         return str(value)
 
 
@@ -280,9 +281,9 @@ class DateInput(ShopInput):
 
     def __init__(self, value: str | date | None = None, *, today: Callable[[], date] | None = None, **kwargs: Any) -> None:
         self._today = today
-        kwargs.setdefault("placeholder", "yyyy-mm-dd")
+        kwargs.setdefault("placeholder", i18n.date_hint().lower())
         kwargs.setdefault("max_length", 10)
-        super().__init__(value.isoformat() if isinstance(value, date) else value, **kwargs)
+        super().__init__(i18n.format_date(value) if isinstance(value, date) else value, **kwargs)
 
     def today(self) -> date:
         if self._today is not None:
@@ -297,17 +298,18 @@ class DateInput(ShopInput):
 
     def _parse(self, text: str) -> date:
         low = text.lower()
-        if low in ("t", "today"):
+        if low in ("t", "today", _("today")):
             return self.today()
         m = _RELATIVE.match(low)
         if m:
             days = int(m.group(2)) * (1 if m.group(1) == "+" else -1)
             return self.today() + timedelta(days=days)
         try:
-            return date.fromisoformat(text)
+            return i18n.parse_date(text)
         except ValueError:
             raise money.MoneyError(
-                f"{self.label}: {text!r} is not a date (use yyyy-mm-dd, t for today, +1/-1 for days)"
+                _("{field}: {text!r} is not a date (use {hint}, t for today, +1/-1 for days)").format(
+                    field=self.label, text=text, hint=i18n.date_hint().lower())
             ) from None
 
     @property
@@ -316,15 +318,15 @@ class DateInput(ShopInput):
         return self.parsed_value
 
     def format(self, value: object) -> str:
-        return value.isoformat() if isinstance(value, date) else str(value)
+        return i18n.format_date(value) if isinstance(value, date) else str(value)
 
     def expand(self) -> None:
         """Replace a shortcut (``t``, ``+1``) by the ISO date it stands for."""
         text = self.value.strip()
-        if text and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if text and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4}", text):
             parsed = self.parsed_value
             if parsed is not None:
-                self.value = parsed.isoformat()
+                self.value = i18n.format_date(parsed)
 
     def _on_blur(self, event) -> None:  # type: ignore[override]
         self.expand()
@@ -351,7 +353,7 @@ class CodeInput(ShopInput):
 
     DEFAULT_KIND = "code"
 
-    BINDINGS = [Binding("f2", "lookup", "Find", id="lookup", key_display="F2")]
+    BINDINGS = [Binding("f2", "lookup", N_("Find"), id="lookup", key_display="F2")]
 
     class Picked(Message):
         """A row was chosen in the lookup dialog; the field already holds its code."""
@@ -383,7 +385,8 @@ class CodeInput(ShopInput):
     def _parse(self, text: str) -> str:
         code = text.strip().upper()
         if not _CODE_OK.match(code):
-            raise money.MoneyError(f"{self.label}: {text!r} is not a valid code (letters, digits, - _ . /)")
+            raise money.MoneyError(_("{field}: {text!r} is not a valid code (letters, digits, - _ . /)").format(
+                field=self.label, text=text))
         return code
 
     @property
@@ -414,7 +417,7 @@ class CodeInput(ShopInput):
             return
         from shopterm.widgets.lookup import LookupDialog
 
-        title = self.lookup_title or f"Find {self.label.lower()}"
+        title = self.lookup_title or _("Find {field}").format(field=self.label.lower())
 
         screen = self.screen
         hold = getattr(screen, "hold_keys", None)

@@ -77,7 +77,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from shopterm.core import money
+from shopterm.core import i18n, money
+from shopterm.core.i18n import N_, _
 from shopterm.core.totals import LineInput
 from shopterm.widgets.inputs import MoneyInput, PercentInput, QtyInput, ShopInput
 from shopterm.widgets.inputs import CodeInput, DateInput
@@ -126,18 +127,19 @@ class GridColumn:
 
     @property
     def name(self) -> str:
-        return self.label or self.title
+        # titles and labels are marked with N_ where the columns are declared
+        return _(self.label or self.title)
 
 
 SALES_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("sno", "#", 3, "sno"),
-    GridColumn("item", "Item", 14, "item"),
-    GridColumn("batch", "Batch", 9, "batch"),
-    GridColumn("qty", "Qty", 9, "qty"),
-    GridColumn("price", "Price", 10, "money"),
-    GridColumn("discount_pct", "Disc%", 6, "pct", "Disc %"),
-    GridColumn("flat_discount", "Flat", 8, "money", "Flat discount"),
-    GridColumn("line_net", "Net", 11, "figure"),
+    GridColumn("item", N_("Item"), 14, "item"),
+    GridColumn("batch", N_("Batch"), 9, "batch"),
+    GridColumn("qty", N_("Qty"), 9, "qty"),
+    GridColumn("price", N_("Price"), 10, "money"),
+    GridColumn("discount_pct", N_("Disc%"), 6, "pct", N_("Disc %")),
+    GridColumn("flat_discount", N_("Flat"), 8, "money", N_("Flat discount")),
+    GridColumn("line_net", N_("Net"), 11, "figure"),
 )
 
 #: Blank rows kept mounted (and laid out) after the last row, drawn empty and out of
@@ -274,7 +276,7 @@ class BatchCell(_Cell, ShopInput):
     def _parse(self, text: str) -> str:
         code = text.strip().upper()
         if not all(c.isalnum() or c in "-_./" for c in code):
-            raise money.MoneyError(f"{self.label}: {text!r} is not a valid batch code")
+            raise money.MoneyError(_("{field}: {text!r} is not a valid batch code").format(field=self.label, text=text))
         return code
 
     @property
@@ -361,7 +363,8 @@ class GridRow(Horizontal):
                 w.styles.width = col.width
             else:
                 cls = _CELL_CLASSES[col.kind]
-                w = cls(line.text(col.key), label=f"{col.name} (line {number})", field_name=col.key,
+                w = cls(line.text(col.key), label=_("{column} (line {number})").format(column=col.name, number=number),
+                        field_name=col.key,
                         disabled=grid.read_only or (grid.fixed_rows and col.kind == "item"))
                 w._setup_cell(self, col)  # type: ignore[attr-defined]
                 if col.key in NUMBER_KEYS:
@@ -401,7 +404,7 @@ class GridRow(Horizontal):
             if col.kind == "sno":
                 w.set(str(number))  # type: ignore[attr-defined]
             elif isinstance(w, ShopInput):
-                w.label = f"{col.name} (line {number})"
+                w.label = _("{column} (line {number})").format(column=col.name, number=number)
 
     def put(self, key: str, text: str) -> None:
         """Show ``text`` in a typed cell (a program change, not typing)."""
@@ -439,9 +442,9 @@ def _fmt_number(value: Decimal | None, kind: str) -> str:
     if value is None:
         return ""
     if kind == "qty":
-        return money.format_qty(value).replace(",", "")
+        return money.format_qty(value).replace(i18n.group_mark(), "")
     if kind == "money":
-        return f"{money.q2(value):f}"
+        return i18n.localize_number(f"{money.q2(value):f}")
     return money.format_rate(value)
 
 
@@ -464,13 +467,13 @@ class ItemGrid(Widget, can_focus=False):
     """The editable item grid (module docstring)."""
 
     BINDINGS = [
-        Binding("up", "move_row(-1)", "Row up", show=False),
-        Binding("down", "move_row(1)", "Row down", show=False),
+        Binding("up", "move_row(-1)", N_("Row up"), show=False),
+        Binding("down", "move_row(1)", N_("Row down"), show=False),
         # Input does not bind Ctrl+Del, but a priority binding here also wins
         # over anything the host screen binds to it.
-        Binding("ctrl+delete", "delete_row", "Delete row", show=False, priority=True),
+        Binding("ctrl+delete", "delete_row", N_("Delete row"), show=False, priority=True),
         # "2%10": from Qty (or Price) straight to Disc % (a priority binding: the cell would take the %)
-        Binding("percent_sign", "to_discount", "Disc %", show=False, priority=True),
+        Binding("percent_sign", "to_discount", N_("Disc %"), show=False, priority=True),
     ]
 
     class LinesChanged(Message):
@@ -573,7 +576,7 @@ class ItemGrid(Widget, can_focus=False):
     def _header_text(self) -> Text:
         text = Text(no_wrap=True, overflow="crop")
         for col in self.columns:
-            title = col.title[: col.width]
+            title = _(col.title)[: col.width]
             cell = title.rjust(col.width) if col.kind in ("figure", "info") else title.ljust(col.width)
             text.append(cell + " ")
         return text
@@ -741,7 +744,7 @@ class ItemGrid(Widget, can_focus=False):
                 line.texts = {"item": str(src.item or ""), "batch": str(src.batch or ""),
                               "qty": _text(src.qty), "price": _text(src.price),
                               "discount_pct": "" if _text(src.discount_pct) in ("", "0") else _text(src.discount_pct),
-                              "flat_discount": "" if _text(src.flat_discount) in ("", "0", "0.00") else _text(src.flat_discount)}
+                              "flat_discount": "" if _text(src.flat_discount) in ("", "0", "0.00", "0,00") else _text(src.flat_discount)}
                 line.price_from_list = src.price in (None, "")
                 line.batch_auto = not src.batch
             line.shown = dict(line.texts)
@@ -939,7 +942,8 @@ class ItemGrid(Widget, can_focus=False):
             row.put("price", _fmt_number(defaults.price, "money"))
             if defaults.price is None:
                 self.post_message(self.Failed(
-                    self, f"Line {row.number}: {defaults.item} has no price in the price list: type the price",
+                    self, _("Line {number}: {item} has no price in the price list: type the price").format(
+                        number=row.number, item=defaults.item),
                     row.number, "price"))
         self._ensure_trailing_blank()
         self._paint_info(row)
@@ -1115,7 +1119,8 @@ class ItemGrid(Widget, can_focus=False):
                     self.screen.set_focus(cell)
                 if text and text.upper() != row.line.item:
                     self.post_message(self.Failed(
-                        self, f"Item (line {row.number}): nothing chosen for {text!r}", row.number, "item"))
+                        self, _("Item (line {number}): nothing chosen for {text!r}").format(number=row.number, text=text),
+                        row.number, "item"))
                 return
             row.put("item", str(choice.code))
             qty = row.cell("qty")
@@ -1124,7 +1129,8 @@ class ItemGrid(Widget, can_focus=False):
             self._ensure_trailing_blank()
             self._resolve(row, str(choice.code), exact=True)
 
-        self.app.push_screen(LookupDialog(f"Find item (line {row.number})", search, initial=text), picked)
+        self.app.push_screen(LookupDialog(_("Find item (line {number})").format(number=row.number), search,
+                                          initial=text), picked)
 
     def open_batch_lookup(self, row: GridRow) -> None:
         """F2 on the batch cell: the item's batches with stock and expiry."""
@@ -1134,7 +1140,8 @@ class ItemGrid(Widget, can_focus=False):
             return
         item = row.line.item
         if not item:
-            self.post_message(self.Failed(self, f"Batch (line {row.number}): choose the item first",
+            self.post_message(self.Failed(self, _("Batch (line {number}): choose the item first").format(
+                                              number=row.number),
                                           row.number, "item"))
             return
         fetch = self.batch_search or self._default_batch_search
@@ -1147,9 +1154,13 @@ class ItemGrid(Widget, can_focus=False):
                 if q and q not in b.code.upper():
                     continue
                 expired = getattr(b, "expired", False) or (on is not None and b.expiry is not None and b.expiry < on)
-                exp = b.expiry.isoformat() if b.expiry else "no expiry"
-                out.append(_LookupRow(b.code, f"{'EXPIRED ' if expired else 'expires '}{exp}",
-                                      f"stock {money.format_qty(b.qty)}"))
+                if b.expiry is None:
+                    when = _("no expiry")
+                elif expired:
+                    when = _("EXPIRED {date}").format(date=i18n.format_date(b.expiry))
+                else:
+                    when = _("expires {date}").format(date=i18n.format_date(b.expiry))
+                out.append(_LookupRow(b.code, when, _("stock {qty}").format(qty=money.format_qty(b.qty))))
             return out
 
         def picked(choice: Any) -> None:
@@ -1165,7 +1176,7 @@ class ItemGrid(Widget, can_focus=False):
             if cell is not None:
                 self.screen.set_focus(cell)
 
-        self.app.push_screen(LookupDialog(f"Batches of {item}", search, initial=""), picked)
+        self.app.push_screen(LookupDialog(_("Batches of {item}").format(item=item), search, initial=""), picked)
 
     def _default_batch_search(self, item: str) -> Sequence[Any]:
         app: Any = self.app
@@ -1471,7 +1482,9 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        return i18n.localize_number(f"{value:f}")
+    if isinstance(value, dt.date):
+        return i18n.format_date(value)
     return str(value)
 
 
@@ -1512,23 +1525,25 @@ def detail_top(line: GridLine, number: int, on: dt.date | None = None) -> str:
     """Line 1 of the strip: name · unit × pack · stock · batch stock and expiry."""
     v = line.view
     if v is not None:
-        exp = f" exp {v.batch_expiry.isoformat()}" if v.batch_expiry else ""
-        return f"{number}: {v.name} · {v.unit} · batch {v.batch or '-'}{exp}"
+        exp = " " + _("exp {date}").format(date=i18n.format_date(v.batch_expiry)) if v.batch_expiry else ""
+        return f"{number}: {v.name} · {v.unit} · " + _("batch {batch}").format(batch=v.batch or "-") + exp
     d = line.defaults
     if d is None:
         if line.resolving:
-            return f"{number}: looking up {line.resolving!r}…"
-        return f"{number}: code, barcode or name, Enter · 3*CODE qty first · Qty % → Disc · F2 list"
+            return _("{number}: looking up {text!r}…").format(number=number, text=line.resolving)
+        return _("{number}: code, barcode or name, Enter · 3*CODE qty first · Qty % → Disc · F2 list").format(
+            number=number)
     parts = [f"{number}: {d.name}", f"{d.unit}×{fmt_qty(d.pack_size)}",
-             f"stock {fmt_qty(d.current_stock)} res {fmt_qty(d.reserved_stock)}"]
+             _("stock {stock} res {reserved}").format(stock=fmt_qty(d.current_stock),
+                                                     reserved=fmt_qty(d.reserved_stock))]
     code = line.text("batch").strip().upper()
     stock, expiry = _batch_info(line)
     if code:
-        exp = f" exp {expiry.isoformat()}" if expiry else ""
-        flag = " EXPIRED" if expiry is not None and on is not None and expiry < on else ""
+        exp = " " + _("exp {date}").format(date=i18n.format_date(expiry)) if expiry else ""
+        flag = " " + _("EXPIRED") if expiry is not None and on is not None and expiry < on else ""
         parts.append(f"{code} {fmt_qty(stock)}{exp}{flag}" if stock is not None else code)
     else:
-        parts.append("no batch in stock")
+        parts.append(_("no batch in stock"))
     return _fit_name(parts, DETAIL_WIDTH)
 
 
@@ -1536,8 +1551,10 @@ def detail_bottom(line: GridLine) -> str:
     """Line 2: price USD · gross · discount · flat share · tax (and a stock warning)."""
     v = line.view
     if v is not None:
-        return (f"Price $ {fmt_amount(v.price_usd)} · Gross {fmt_amount(v.gross)} · Disc {fmt_amount(v.discount_amount)}"
-                f" · Flat share {fmt_amount(v.flat_share)} · Tax {fmt_qty(v.tax_rate)}% {fmt_amount(v.tax_amount)}")
+        price, gross, disc, share, tax = _("Price $"), _("Gross"), _("Disc"), _("Flat share"), _("Tax")
+        return (f"{price} {fmt_amount(v.price_usd)} · {gross} {fmt_amount(v.gross)} · "
+                f"{disc} {fmt_amount(v.discount_amount)} · {share} {fmt_amount(v.flat_share)} · "
+                f"{tax} {fmt_qty(v.tax_rate)}% {fmt_amount(v.tax_amount)}")
     d = line.defaults
     if d is None:
         return ""
@@ -1546,16 +1563,18 @@ def detail_bottom(line: GridLine) -> str:
     if price_usd is None and usd is not None and d.price is not None and d.price_usd is not None and d.price:
         price_usd = money.q2(usd * d.price_usd / d.price)
     lt = line.totals
-    parts = [f"Price $ {fmt_amount(price_usd) if price_usd is not None else '-'}"]
+    price, gross, disc, share, tax = _("Price $"), _("Gross"), _("Disc"), _("Flat share"), _("Tax")
+    parts = [f"{price} {fmt_amount(price_usd) if price_usd is not None else '-'}"]
     if lt is not None:
-        parts += [f"Gross {fmt_amount(lt.gross)}", f"Disc {fmt_amount(lt.discount_amount)}",
-                  f"Flat share {fmt_amount(lt.flat_share)}", f"Tax {fmt_qty(d.tax_rate)}% {fmt_amount(lt.tax)}"]
+        parts += [f"{gross} {fmt_amount(lt.gross)}", f"{disc} {fmt_amount(lt.discount_amount)}",
+                  f"{share} {fmt_amount(lt.flat_share)}", f"{tax} {fmt_qty(d.tax_rate)}% {fmt_amount(lt.tax)}"]
     else:
-        parts.append(f"Tax {fmt_qty(d.tax_rate)}%")
+        parts.append(f"{tax} {fmt_qty(d.tax_rate)}%")
     qty = line.values.get("qty")
-    stock, _ = _batch_info(line)
+    stock, _expiry = _batch_info(line)
     if qty is not None and stock is not None and qty > stock:
-        parts.insert(0, f"only {fmt_qty(stock)} in batch")  # first: the warning is never cut
+        # first: the warning is never cut
+        parts.insert(0, _("only {qty} in batch").format(qty=fmt_qty(stock)))
     return _fit_short(parts, DETAIL_WIDTH)
 
 
@@ -1563,7 +1582,7 @@ def detail_bottom(line: GridLine) -> str:
 DETAIL_WIDTH = 78
 
 #: Shorter labels for the detail strip when the whole line does not fit.
-_SHORT = (("Flat share ", "Flat "), ("Price $ ", "$ "), ("Gross ", "Gr "))
+_SHORT = ((N_("Flat share"), N_("Flat")), (N_("Price $"), "$"), (N_("Gross"), N_("Gr")))
 
 
 def _fit_name(parts: list[str], width: int) -> str:
@@ -1585,10 +1604,11 @@ def _fit_short(parts: list[str], width: int) -> str:
     for long, short in _SHORT:
         if len(text) <= width:
             return text
-        parts = [p.replace(long, short) for p in parts]
+        parts = [p.replace(_(long) + " ", _(short) + " ") for p in parts]
         text = " · ".join(parts)
     if len(text) > width:
-        parts = [p for p in parts if not (p.startswith(("Disc ", "Flat ")) and p.endswith(" 0.00"))]
+        zero = " " + money.format_amount(Decimal(0))
+        parts = [p for p in parts if not (p.startswith((_("Disc") + " ", _("Flat") + " ")) and p.endswith(zero))]
         text = " · ".join(parts)
     if len(text) > width:
         text = "·".join(parts)

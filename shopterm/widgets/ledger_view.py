@@ -52,6 +52,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
 
 __all__ = [
@@ -217,12 +218,12 @@ class LedgerView(Widget, can_focus=True):
     BINDINGS = [
         Binding("down", "move(1)", show=False),
         Binding("up", "move(-1)", show=False),
-        Binding("pagedown", "page(1)", "Page", show=False),
+        Binding("pagedown", "page(1)", N_("Page"), show=False),
         Binding("pageup", "page(-1)", show=False),
         Binding("home", "first", show=False),
         Binding("end", "last", show=False),
-        Binding("enter", "select", "Open", id="ledger.open", show=False),
-        Binding("space", "mark", "Mark", id="ledger.mark", key_display="Spc"),
+        Binding("enter", "select", N_("Open"), id="ledger.open", show=False),
+        Binding("space", "mark", N_("Mark"), id="ledger.mark", key_display="Spc"),
     ]
 
     # -- messages ------------------------------------------------------------------
@@ -275,7 +276,7 @@ class LedgerView(Widget, can_focus=True):
         markable: bool = False,
         can_mark: Callable[[Any], str | None] | None = None,
         detail_lines: int = 2,
-        empty_text: str = "Nothing to show.",
+        empty_text: str = N_("Nothing to show."),
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -624,7 +625,7 @@ class LedgerView(Widget, can_focus=True):
 
     def _relayout(self) -> None:
         for c in self.columns:
-            width = max(cell_len(c.title), c.min_width, self._widths.get(c.key, 0))
+            width = max(cell_len(_(c.title)), c.min_width, self._widths.get(c.key, 0))
             for r in self.rows:
                 width = max(width, min(c.max_width, cell_len(c.cell(r))))
             self._widths[c.key] = width
@@ -671,13 +672,15 @@ class LedgerView(Widget, can_focus=True):
         rows = self.row_count
         layout = self._layout
         if y == 0:
-            text = "  " + self._cells([c.title for c in layout.columns], layout)
+            # Column titles are marked with N_ where declared, read in the user's language here.
+            text = "  " + self._cells([_(c.title) for c in layout.columns], layout)
             return self._strip(text, width, self._style("ledger-view--header"))
         if 1 <= y <= rows:
             i = y - 1
             if i >= len(self.rows):
                 if i == 0 and not self.rows:
-                    msg = "Loading…" if self.fetching else (f"Error: {self.error}" if self.error else self.empty_text)
+                    msg = _("Loading…") if self.fetching else (
+                        _("Error: {error}").format(error=self.error) if self.error else _(self.empty_text))
                     return self._strip("  " + msg, width, self._style())
                 return Strip.blank(width, self._style())
             row = self.rows[i]
@@ -711,7 +714,7 @@ class LedgerView(Widget, can_focus=True):
         for c in self._layout.hidden:
             value = c.cell(row)
             if value:
-                parts.append(f"{c.title} {value}")
+                parts.append(f"{_(c.title)} {value}")
         return " · ".join(parts)
 
     def _detail_text(self, width: int) -> list[str]:
@@ -724,21 +727,21 @@ class LedgerView(Widget, can_focus=True):
 
     def status_text(self) -> str:
         if self.fetching:
-            state = "Loading…"
+            state = _("Loading…")
         elif self.error:
-            state = f"Error: {self.error}"
+            state = _("Error: {error}").format(error=self.error)
         elif self.page is None:
             return ""
         else:
-            where = f"Page {self.page_number}" if self.page_number else "Last page"
+            where = _("Page {number}").format(number=self.page_number) if self.page_number else _("Last page")
             more = []
             if self.has_previous:
                 more.append("PgUp")
             if self.has_next:
                 more.append("PgDn")
-            state = where + (f" · {'/'.join(more)} for more" if more else " · all shown")
+            state = where + " · " + (_("{keys} for more").format(keys="/".join(more)) if more else _("all shown"))
             if self.marked:
-                state += f" · {len(self.marked)} marked"
+                state += " · " + _("{count} marked").format(count=len(self.marked))
         if self._status is not None:
             extra = self._status(self)
             if extra:

@@ -25,6 +25,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from shopterm.core.i18n import N_, _
 from shopterm.widgets.messages import MessageBar, describe_error
 
 MAX_ROWS = 50
@@ -59,10 +60,10 @@ class LookupDialog(ModalScreen[Any]):
     """Pick one row from ``search`` results. Result: the row, or None on Esc."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="lookup.cancel"),
-        Binding("enter", "pick", "Pick", id="lookup.pick", priority=True),
-        Binding("down", "move(1)", "Down", show=False, priority=True),
-        Binding("up", "move(-1)", "Up", show=False, priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="lookup.cancel"),
+        Binding("enter", "pick", N_("Pick"), id="lookup.pick", priority=True),
+        Binding("down", "move(1)", N_("Down"), show=False, priority=True),
+        Binding("up", "move(-1)", N_("Up"), show=False, priority=True),
         Binding("pagedown", "move(10)", show=False, priority=True),
         Binding("pageup", "move(-10)", show=False, priority=True),
     ]
@@ -102,8 +103,8 @@ class LookupDialog(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="lookup-box") as box:
             box.border_title = self.title_text
-            box.border_subtitle = "Enter pick · Esc cancel"
-            yield Input(self._initial, placeholder="type to filter", id="lookup-query")
+            box.border_subtitle = _("Enter pick · Esc cancel")
+            yield Input(self._initial, placeholder=_("type to filter"), id="lookup-query")
             yield OptionList(id="lookup-rows")
             yield MessageBar(id="lookup-message")
 
@@ -166,10 +167,12 @@ class LookupDialog(ModalScreen[Any]):
                 return
         if self.rows:
             options.highlighted = 0
-            more = " (first 50; type more to narrow)" if len(self.rows) >= MAX_ROWS else ""
-            bar.show_info(f"{len(self.rows)} found{more}")
+            found = (_("{count} found (first {max}; type more to narrow)") if len(self.rows) >= MAX_ROWS
+                     else _("{count} found"))
+            bar.show_info(found.format(count=len(self.rows), max=MAX_ROWS))
         else:
-            bar.show_warning(f"Nothing matches {event.query!r}" if event.query else "Nothing to choose from")
+            bar.show_warning(_("Nothing matches {query!r}").format(query=event.query) if event.query
+                             else _("Nothing to choose from"))
 
     @on(Failed)
     def _failed(self, event: Failed) -> None:
@@ -214,7 +217,7 @@ class LookupDialog(ModalScreen[Any]):
             return
         row = self.highlighted_row
         if row is None:
-            self.query_one("#lookup-message", MessageBar).show_warning("Nothing selected")
+            self.query_one("#lookup-message", MessageBar).show_warning(_("Nothing selected"))
             return
         self.dismiss(row)
 

@@ -36,18 +36,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _, format_date
+from shopterm.widgets.document import QuietFooter
 from shopterm.widgets.messages import MessageBar, describe_error
 
 __all__ = ["ListColumn", "MasterListDialog", "MasterQuery", "STATUSES", "format_cell", "format_row"]
 
 PAGE = 15
 DEBOUNCE_SECONDS = 0.15
-STATUSES: tuple[tuple[str, str], ...] = (("active", "Active"), ("inactive", "Inactive"), ("all", "All"))
+STATUSES: tuple[tuple[str, str], ...] = (("active", N_("Active")), ("inactive", N_("Inactive")), ("all", N_("All")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,7 @@ def format_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else ""
+        return _("yes") if value else ""
     if isinstance(value, Decimal):
         exp = value.as_tuple().exponent
         if isinstance(exp, int) and exp == -2:
@@ -88,7 +90,7 @@ def format_cell(value: Any) -> str:
             return money.format_qty(value)
         return money.format_rate(value)
     if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
+        return format_date(value)
     return str(value)
 
 
@@ -108,17 +110,18 @@ def format_row(columns: Sequence[ListColumn], row: Any) -> Text:
 
 
 def format_header(columns: Sequence[ListColumn]) -> Text:
-    return Text("".join(_fit(c.header, c.width, c.align) + " " for c in columns), no_wrap=True, style="bold")
+    # Column heads are marked with N_ where declared and read in the user's language here.
+    return Text("".join(_fit(_(c.header), c.width, c.align) + " " for c in columns), no_wrap=True, style="bold")
 
 
 class MasterListDialog(ModalScreen[Any]):
     """The F3 list of a master (module docstring)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Close", id="mlist.cancel"),
-        Binding("enter", "pick", "Open", id="mlist.pick", priority=True),
-        Binding("f7", "cycle_status", "Status", id="mlist.status"),
-        Binding("f8", "cycle_sort", "Sort", id="mlist.sort"),
+        Binding("escape", "cancel", N_("Close"), id="mlist.cancel"),
+        Binding("enter", "pick", N_("Open"), id="mlist.pick", priority=True),
+        Binding("f7", "cycle_status", N_("Status"), id="mlist.status"),
+        Binding("f8", "cycle_sort", N_("Sort"), id="mlist.sort"),
         Binding("down", "move(1)", show=False, priority=True),
         Binding("up", "move(-1)", show=False, priority=True),
         Binding("pagedown", "page(1)", show=False, priority=True),
@@ -148,7 +151,7 @@ class MasterListDialog(ModalScreen[Any]):
         extra_keys: Sequence[tuple[str, str, str]] = (),
         page_size: int = PAGE,
         statuses: Sequence[tuple[str, str]] = STATUSES,
-        placeholder: str = "code or name",
+        placeholder: str = N_("code or name"),
     ) -> None:
         """``extra_keys``: ``(key, action, description)`` — the key dismisses with ``(action, row)``."""
         super().__init__()
@@ -157,7 +160,7 @@ class MasterListDialog(ModalScreen[Any]):
         self._load_fn = load
         self.sorts = list(sorts)
         self.statuses = list(statuses)
-        self.placeholder = placeholder
+        self.placeholder = _(placeholder)
         self.extra = {action: (key, desc) for key, action, desc in extra_keys}
         for key, action, desc in extra_keys:
             self._bindings.bind(key, f"extra('{action}')", desc)
@@ -172,15 +175,15 @@ class MasterListDialog(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="mlist-box") as box:
             box.border_title = self.title_text
-            box.border_subtitle = "Enter open · Esc close"
+            box.border_subtitle = _("Enter open · Esc close")
             with Horizontal(id="mlist-filters"):
-                yield Static("Search", classes="mlist-label")
+                yield Static(_("Search"), classes="mlist-label")
                 yield Input(self.query_state.search, placeholder=self.placeholder, id="mlist-search")
                 yield Static("", id="mlist-state", markup=False)
             yield Static(format_header(self.columns), id="mlist-header")
             yield OptionList(id="mlist-rows")
             yield MessageBar(id="mlist-message")
-        yield Footer(compact=True, show_command_palette=False)
+        yield QuietFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#mlist-rows", OptionList).can_focus = False
@@ -198,15 +201,15 @@ class MasterListDialog(ModalScreen[Any]):
     # -- state line -------------------------------------------------------------
 
     def _label(self, options: Sequence[tuple[str, str]], value: str) -> str:
-        return dict(options).get(value, value)
+        return _(dict(options).get(value, value))
 
     def _show_state(self) -> None:
         q = self.query_state
         parts = []
         if len(self.statuses) > 1:
-            parts.append(f"Status: {self._label(self.statuses, q.status)}")
+            parts.append(_("Status: {status}").format(status=self._label(self.statuses, q.status)))
         if len(self.sorts) > 1:
-            parts.append(f"Sort: {self._label(self.sorts, q.sort)}")
+            parts.append(_("Sort: {sort}").format(sort=self._label(self.sorts, q.sort)))
         self.query_one("#mlist-state", Static).update("  ".join(parts))
 
     # -- loading -----------------------------------------------------------------
@@ -252,13 +255,18 @@ class MasterListDialog(ModalScreen[Any]):
         if self.rows:
             first = event.query.offset + 1
             last = event.query.offset + len(self.rows)
-            more = " · PgDn more" if last < self.total else ""
-            bar.show_info(f"Rows {first}–{last} of {self.total}{more}")
+            rows = (_("Rows {first}–{last} of {total} · PgDn more") if last < self.total
+                    else _("Rows {first}–{last} of {total}"))
+            bar.show_info(rows.format(first=first, last=last, total=self.total))
         else:
-            what = f" matching {event.query.search!r}" if event.query.search else ""
-            bar.show_warning(f"No {self._label(self.statuses, event.query.status).lower()} records{what}")
+            status = self._label(self.statuses, event.query.status).lower()
+            if event.query.search:
+                bar.show_warning(_("No records ({status}) matching {search!r}").format(
+                    status=status, search=event.query.search))
+            else:
+                bar.show_warning(_("No records ({status})").format(status=status))
         if self._pending is not None:
-            action, _ = self._pending
+            action, _row = self._pending
             self._pending = None
             self._finish(action)
 
@@ -337,7 +345,7 @@ class MasterListDialog(ModalScreen[Any]):
     def _finish(self, action: str) -> None:
         row = self.highlighted_row
         if row is None:
-            self.query_one("#mlist-message", MessageBar).show_warning("Nothing selected")
+            self.query_one("#mlist-message", MessageBar).show_warning(_("Nothing selected"))
             return
         self.dismiss((action, row))
 

@@ -19,9 +19,11 @@ from typing import Literal
 from rich.text import Text
 from textual.widgets import Static
 
+from shopterm.core.i18n import N_, _
+
 Kind = Literal["error", "info", "ok", "warning"]
 
-_PREFIX: dict[str, str] = {"error": "Error: ", "warning": "Note: ", "ok": "OK: ", "info": ""}
+_PREFIX: dict[str, str] = {"error": N_("Error: "), "warning": N_("Note: "), "ok": N_("OK: "), "info": ""}
 
 
 class MessageBar(Static):
@@ -47,7 +49,7 @@ class MessageBar(Static):
         self.kind = kind
         for k in _PREFIX:
             self.set_class(k == kind, f"-{k}")
-        self.update(Text(_PREFIX[kind] + text))
+        self.update(Text(_(_PREFIX[kind]) + text))
 
     def show_error(self, text: str) -> None:
         self.show(text, "error")
@@ -125,4 +127,4 @@ def describe_error(exc: BaseException) -> tuple[str, str | None]:
         message = getattr(exc, "message", None) or str(exc)
         return message, getattr(exc, "field", None)
     text = str(exc) or type(exc).__name__
-    return f"Unexpected problem ({type(exc).__name__}): {text}", None
+    return _("Unexpected problem ({kind}): {text}").format(kind=type(exc).__name__, text=text), None

@@ -33,6 +33,8 @@ from typing import Any, Callable
 
 from textual.binding import Binding
 
+from shopterm.core.i18n import N_, _
+
 
 def print_document(screen: Any, number: str | None, *, reprint: bool = False, kind: str | None = None,
                    format: str | None = None, usd: bool | None = None,
@@ -40,7 +42,7 @@ def print_document(screen: Any, number: str | None, *, reprint: bool = False, ki
     """Print the posted document ``number`` from ``screen`` (a :class:`ShopScreen`). Returns the worker
     (None when nothing was started: no number, or the screen is busy)."""
     if not number:
-        screen.show_error("Drafts cannot be printed: save it first")
+        screen.show_error(_("Drafts cannot be printed: save it first"))
         return None
     actor = screen.actor
 
@@ -54,12 +56,12 @@ def print_document(screen: Any, number: str | None, *, reprint: bool = False, ki
         if on_done is not None:
             on_done(printed)
 
-    what = "Re-printing" if reprint else "Printing"
-    return screen.run_service(call, done, busy_text=f"{what} {number}…")
+    busy = _("Re-printing {number}…") if reprint else _("Printing {number}…")
+    return screen.run_service(call, done, busy_text=busy.format(number=number))
 
 
 #: Ctrl+O "PDF" (see :class:`PdfKey`).
-PDF_BINDING = Binding("ctrl+o", "pdf", "PDF", id="doc.pdf", key_display="^O")
+PDF_BINDING = Binding("ctrl+o", "pdf", N_("PDF"), id="doc.pdf", key_display="^O")
 
 
 class PdfKey:
@@ -80,7 +82,8 @@ class PdfKey:
             return
 
         def done(printed: Any) -> None:
-            self.show_ok(f"PDF of {printed.number} written to {printed.path}")  # type: ignore[attr-defined]
+            self.show_ok(_("PDF of {number} written to {path}").format(  # type: ignore[attr-defined]
+                number=printed.number, path=printed.path))
 
         print_document(self, number, format="pdf", usd=self.print_usd(),  # type: ignore[attr-defined]
                        on_done=done, command=False)

@@ -20,12 +20,16 @@ from textual.message import Message
 from textual.widgets import Static
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _, format_date
+
+#: A user's role as stored, translated where shown.
+ROLES = (N_("cashier"), N_("manager"), N_("admin"))
 from shopterm.widgets.messages import describe_error
 
 
 def format_rate(rate: Decimal | None) -> str:
     if rate is None:
-        return "no rate"
+        return _("no rate")
     return money.format_rate(rate, group=True)
 
 
@@ -36,14 +40,14 @@ def render_status(status: Any, width: int = 80) -> Text:
     if status.location_name:
         text.append(f" {status.location_name}")
     text.append(" │ ")
-    text.append(status.business_date.isoformat() if status.business_date else "no date")
+    text.append(format_date(status.business_date) if status.business_date else _("no date"))
     text.append(" │ ")
     if status.day_open:
-        text.append("DAY OPEN", style="bold")
+        text.append(_("DAY OPEN"), style="bold")
     else:
-        text.append("DAY CLOSED", style="bold reverse")
+        text.append(_("DAY CLOSED"), style="bold reverse")
     text.append(" │ ")
-    text.append(f"{status.user_name} ({status.role})")
+    text.append(f"{status.user_name} ({_(str(status.role))})")
     text.append(" │ ")
     text.append(f"1 USD = {format_rate(status.system_rate)} CDF")
     return text
@@ -114,8 +118,8 @@ class StatusBar(Static):
     @on(_Failed)
     def _failed(self, event: _Failed) -> None:
         event.stop()
-        message, _ = describe_error(event.error)
-        self.text = f" status unavailable: {message}"
+        message, _field = describe_error(event.error)
+        self.text = " " + _("status unavailable: {message}").format(message=message)
         self.add_class("-error")
         self.update(Text(self.text, no_wrap=True, overflow="ellipsis"))
 

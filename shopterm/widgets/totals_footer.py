@@ -47,6 +47,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _
 from shopterm.widgets.inputs import ShopInput
 
 __all__ = ["CompactChoice", "Figure", "FlatValueInput", "TotalsFooter", "fmt_amount", "fmt_qty"]
@@ -96,8 +97,8 @@ class CompactChoice(Widget, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("space,right", "cycle(1)", "Next choice", show=False),
-        Binding("left", "cycle(-1)", "Previous choice", show=False),
+        Binding("space,right", "cycle(1)", N_("Next choice"), show=False),
+        Binding("left", "cycle(-1)", N_("Previous choice"), show=False),
         Binding("enter", "advance", show=False),
     ]
 
@@ -137,7 +138,8 @@ class CompactChoice(Widget, can_focus=True):
 
     @property
     def display_label(self) -> str:
-        return self.choices[self._index][1]
+        # Choice labels are marked with N_ where declared and read in the user's language here.
+        return _(self.choices[self._index][1])
 
     def set_value(self, value: str, *, notify: bool = False) -> None:
         """Choose ``value`` (ignored when it is not a choice)."""
@@ -170,7 +172,7 @@ class CompactChoice(Widget, can_focus=True):
         n = len(self.choices)
         for step in range(1, n + 1):
             i = (self._index + step) % n
-            if self.choices[i][1].lower().startswith(char) or self.choices[i][0].lower().startswith(char):
+            if _(self.choices[i][1]).lower().startswith(char) or self.choices[i][0].lower().startswith(char):
                 event.stop()
                 event.prevent_default()
                 if i != self._index:
@@ -196,8 +198,8 @@ class FlatValueInput(ShopInput):
 
     def _parse(self, text: str) -> Decimal:
         if self.flat_type == "percent":
-            return money.parse_pct(text.removesuffix("%"), field="Flat discount %")
-        return money.parse_amount(text, field="Flat discount amount")
+            return money.parse_pct(text.removesuffix("%"), field=_("Flat discount %"))
+        return money.parse_amount(text, field=_("Flat discount amount"))
 
     @property
     def decimal_value(self) -> Decimal | None:
@@ -237,17 +239,17 @@ class TotalsFooter(Widget):
 
     FIGURES: tuple[tuple[str, str, str], ...] = (
         # (key, label, css class for the width)
-        ("total_qty", "Qty", "w-qty"),
-        ("total_gross", "Gross", "w-amt"),
-        ("total_discount", "Disc", "w-amt"),
-        ("tax", "Tax", "w-amt"),
-        ("net", "Net", "w-amt"),
-        ("net_usd", "Net $", "w-amt"),
-        ("net_cdf", "Net FC", "w-big"),
-        ("round_off_cdf", "Rnd FC", "w-rnd"),
-        ("payable", "Payable", "w-amt tf-strong"),
-        ("payable_cdf", "Pay FC", "w-big tf-strong"),
-        ("payable_usd", "Pay $", "w-amt tf-strong"),
+        ("total_qty", N_("Qty"), "w-qty"),
+        ("total_gross", N_("Gross"), "w-amt"),
+        ("total_discount", N_("Disc"), "w-amt"),
+        ("tax", N_("Tax"), "w-amt"),
+        ("net", N_("Net"), "w-amt"),
+        ("net_usd", N_("Net $"), "w-amt"),
+        ("net_cdf", N_("Net FC"), "w-big"),
+        ("round_off_cdf", N_("Rnd FC"), "w-rnd"),
+        ("payable", N_("Payable"), "w-amt tf-strong"),
+        ("payable_cdf", N_("Pay FC"), "w-big tf-strong"),
+        ("payable_usd", N_("Pay $"), "w-amt tf-strong"),
     )
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -260,7 +262,7 @@ class TotalsFooter(Widget):
 
         def pair(key: str) -> ComposeResult:
             label, width = labels[key]
-            yield Static(label, classes="tf-label", markup=False)
+            yield Static(_(label), classes="tf-label", markup=False)
             fig = Figure(id=f"tf-{key.replace('_', '-')}", classes=f"tf-value {width}")
             self._figures[key] = fig
             yield fig
@@ -268,11 +270,11 @@ class TotalsFooter(Widget):
         with Horizontal(classes="tf-row"):
             for key in ("total_qty", "total_gross", "total_discount"):
                 yield from pair(key)
-            yield Static("Flat", classes="tf-label", markup=False)
-            yield CompactChoice([("percent", "%"), ("amount", "amt")], id="field-flat-discount-type",
-                              field_name="flat_discount_type", label="Flat discount type", classes="tf-flat-type")
+            yield Static(_("Flat"), classes="tf-label", markup=False)
+            yield CompactChoice([("percent", "%"), ("amount", N_("amt"))], id="field-flat-discount-type",
+                              field_name="flat_discount_type", label=_("Flat discount type"), classes="tf-flat-type")
             yield FlatValueInput(id="field-flat-discount-value", field_name="flat_discount_value",
-                                 label="Flat discount %", placeholder="slab", classes="tf-flat-value")
+                                 label=_("Flat discount %"), placeholder=_("slab"), classes="tf-flat-value")
             fig = Figure(id="tf-flat-amount", classes="tf-value w-flat")
             self._figures["flat_amount"] = fig
             yield fig
@@ -283,8 +285,8 @@ class TotalsFooter(Widget):
             for key in ("round_off_cdf", "payable", "payable_cdf", "payable_usd"):
                 yield from pair(key)
         with Horizontal(classes="tf-row"):
-            yield Static("Narration", classes="tf-label", markup=False)
-            yield Input(id="field-narration", placeholder="free text", max_length=500, classes="tf-narration")
+            yield Static(_("Narration"), classes="tf-label", markup=False)
+            yield Input(id="field-narration", placeholder=_("free text"), max_length=500, classes="tf-narration")
 
     # -- attributes down -----------------------------------------------------------
 
@@ -329,7 +331,7 @@ class TotalsFooter(Widget):
     def set_flat_type(self, flat_type: str, *, notify: bool = True) -> None:
         field = self.flat_value_field
         field.flat_type = flat_type
-        field.label = "Flat discount %" if flat_type == "percent" else "Flat discount amount"
+        field.label = _("Flat discount %") if flat_type == "percent" else _("Flat discount amount")
         choice = self.flat_type_field
         changed = choice.value != flat_type
         choice.set_value(flat_type)

@@ -33,6 +33,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _, format_datetime
 
 __all__ = ["HistoryView", "VoucherView", "render_voucher", "render_history"]
 
@@ -47,7 +48,9 @@ def render_voucher(rows: Sequence[Any], width: int = 74) -> Text:
     """The journal as fixed columns, with totals and the balance in words."""
     text = Text(no_wrap=True, overflow="ellipsis")
     name_w = max(10, width - 5 - 1 - 7 - 12 - 12 - 1 - 16 - 1)
-    text.append(f"{'Acct':<5} {'Account':<{name_w}} {'Cust':<7}{'Debit $':>12}{'Credit $':>12} {'Amount':<16}\n",
+    acct, account, cust, debit_h, credit_h, amount_h = (_("Acct"), _("Account"), _("Cust"), _("Debit $"),
+                                                        _("Credit $"), _("Amount"))
+    text.append(f"{acct:<5} {account:<{name_w}} {cust:<7}{debit_h:>12}{credit_h:>12} {amount_h:<16}\n",
                 style="bold")
     debit = credit = ZERO
     for r in rows:
@@ -62,8 +65,10 @@ def render_voucher(rows: Sequence[Any], width: int = 74) -> Text:
         memo = str(getattr(r, "memo", "") or "")
         if memo:
             text.append(f"{'':<6}{memo[: width - 6]}\n", style="dim")
-    state = "balanced" if debit == credit else f"NOT BALANCED by {money.format_amount(abs(debit - credit))}"
-    text.append(f"{'':<5} {'Total':<{name_w}} {'':<7}{money.format_amount(debit):>12}"
+    state = _("balanced") if debit == credit else _("NOT BALANCED by {amount}").format(
+        amount=money.format_amount(abs(debit - credit)))
+    total = _("Total")
+    text.append(f"{'':<5} {total:<{name_w}} {'':<7}{money.format_amount(debit):>12}"
                 f"{money.format_amount(credit):>12} {state}", style="bold")
     return text
 
@@ -71,11 +76,11 @@ def render_voucher(rows: Sequence[Any], width: int = 74) -> Text:
 def render_history(rows: Sequence[Any], width: int = 74) -> Text:
     text = Text(no_wrap=False)
     if not rows:
-        text.append("No history yet: the document has not been saved.")
+        text.append(_("No history yet: the document has not been saved."))
         return text
     for r in rows:
         at = r.at
-        when = at.astimezone().strftime("%Y-%m-%d %H:%M") if hasattr(at, "astimezone") else str(at)
+        when = format_datetime(at.astimezone()) if hasattr(at, "astimezone") else str(at)
         text.append(f"{when}  ", style="bold")
         text.append(f"{r.user_name:<10} {r.action:<8} ")
         text.append(f"{r.summary}\n")
@@ -84,7 +89,7 @@ def render_history(rows: Sequence[Any], width: int = 74) -> Text:
 
 class _ViewDialog(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,enter,f9,f4", "close", "Close", id="view.close"),
+        Binding("escape,enter,f9,f4", "close", N_("Close"), id="view.close"),
         Binding("down", "scroll(1)", show=False),
         Binding("up", "scroll(-1)", show=False),
         Binding("pagedown", "scroll(10)", show=False),
@@ -100,7 +105,7 @@ class _ViewDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="view-box") as box:
             box.border_title = self.title_text
-            box.border_subtitle = "Esc close · ↑↓ scroll"
+            box.border_subtitle = _("Esc close · ↑↓ scroll")
             with VerticalScroll(classes="view-scroll"):
                 yield Static(self.body, classes="view-body", markup=False)
             if self.note:

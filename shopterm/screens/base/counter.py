@@ -30,7 +30,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
-from shopterm.core import money
+from shopterm.core import i18n, money
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
 from shopterm.screens.base.document import DocumentScreen
 
@@ -50,15 +51,15 @@ def gain_text(value: Decimal | None) -> str:
     if value is None:
         return ""
     if value > 0:
-        return f"{amount(value, signed=True)} gain"
+        return _("{amount} gain").format(amount=amount(value, signed=True))
     if value < 0:
-        return f"{amount(value)} loss"
+        return _("{amount} loss").format(amount=amount(value))
     return amount(value)
 
 
 def amount_text(value: Decimal) -> str:
-    """An amount as typed in a field: ``100.00`` (no separators)."""
-    return f"{value:.2f}"
+    """An amount as typed in a field: ``100.00`` (no separators; ``100,00`` in French)."""
+    return i18n.localize_number(f"{value:.2f}")
 
 
 def rate_text(value: Decimal | None) -> str:
@@ -79,7 +80,7 @@ class Field(Horizontal):
         self._field_widgets = widgets
 
     def compose(self) -> ComposeResult:
-        yield Label(self._label, classes="cf-label")
+        yield Label(_(self._label), classes="cf-label")
         yield from self._field_widgets
 
 
@@ -110,7 +111,7 @@ class ChoiceField(Widget, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("space,right", "step(1)", "Switch", show=False),
+        Binding("space,right", "step(1)", N_("Switch"), show=False),
         Binding("left", "step(-1)", show=False),
         Binding("enter", "advance", show=False),
     ]
@@ -139,13 +140,14 @@ class ChoiceField(Widget, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes, disabled=disabled)
         self.options = list(options)
-        self.hot = [h.lower() for h in hot] if hot else [label[:1].lower() for _, label in self.options]
+        # Option labels are marked with N_ where declared and read in the user's language here.
+        self.hot = [h.lower() for h in hot] if hot else [_(label)[:1].lower() for _v, label in self.options]
         self.field_name = field_name or (id or "").removeprefix("field-").replace("-", "_") or None
         self.set_reactive(ChoiceField.value, value if value is not None else self.options[0][0])
 
     @property
     def label(self) -> str:
-        return dict(self.options).get(self.value, self.value)
+        return _(dict(self.options).get(self.value, self.value))
 
     def render(self) -> Text:
         text = Text(no_wrap=True)
@@ -153,9 +155,9 @@ class ChoiceField(Widget, can_focus=True):
             if i:
                 text.append(" ")
             if value == self.value:
-                text.append(f"[{label}]", style="bold reverse" if self.has_focus else "bold")
+                text.append(f"[{_(label)}]", style="bold reverse" if self.has_focus else "bold")
             else:
-                text.append(f" {label} ", style="dim")
+                text.append(f" {_(label)} ", style="dim")
         return text
 
     def watch_value(self, old: str, new: str) -> None:
@@ -259,7 +261,7 @@ def load_defaults(screen: Any, apply: Callable[[Defaults], None]) -> None:
 
 
 #: What the number field says before the document is posted.
-NOT_YET = "(assigned on save)"
+NOT_YET = N_("(assigned on save)")
 
 
 def stored_amount(text: Any) -> str:
@@ -319,7 +321,7 @@ class CounterScreen(DocumentScreen):
             widget.disabled = False
             if isinstance(widget, Input):
                 widget.value = ""
-        self.query_one(self.NUMBER_ID, AutoValue).set(NOT_YET)
+        self.query_one(self.NUMBER_ID, AutoValue).set(_(NOT_YET))
         self.set_document(None, "New")
 
     def finish_new(self) -> None:
@@ -342,7 +344,7 @@ class CounterScreen(DocumentScreen):
 
         def find() -> str:
             rows = self.services.lookup(kind, code, limit=20)
-            return next((r.name for r in rows if r.code.upper() == code), "(not found: F2 to choose)")
+            return next((r.name for r in rows if r.code.upper() == code), _("(not found: F2 to choose)"))
 
         run_preview(self, find, label.set, group=f"name-{target}")
 
@@ -476,7 +478,7 @@ def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable
     try:
         from shopterm.widgets.document_list import DocumentListDialog
     except ImportError:  # the shared list dialog has not landed
-        screen.show_info(f"{title}: the list view is not available yet")
+        screen.show_info(_("{title}: the list view is not available yet").format(title=_(title)))
         return
     defaults = getattr(screen, "defaults", None)
     today = getattr(defaults, "today", None)
@@ -484,4 +486,4 @@ def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable
     def search(query: Any) -> list:
         return list_counter_documents(screen.services, doc_type, query)
 
-    screen.app.push_screen(DocumentListDialog(title, search, today=today), on_pick)
+    screen.app.push_screen(DocumentListDialog(_(title), search, today=today), on_pick)

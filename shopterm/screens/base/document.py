@@ -51,12 +51,29 @@ from textual.widgets import Footer, Input, Static
 from textual.widgets._footer import FooterKey
 from textual.worker import Worker
 
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _, pgettext
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, ShopInput
 from shopterm.widgets.messages import MessageBar, describe_error, is_error, is_user_error
 from shopterm.widgets.status_bar import StatusBar
 
 log = logging.getLogger(__name__)
+
+STATE_CONTEXT = "document state"
+
+
+def shown_state(state: str) -> str:
+    """A document's state (``set_document(number, state)``) in the reader's language. The
+    states have their own context: the title line's "New"/"Draft" are whole words, the
+    footer's keys of the same English name are short."""
+    return pgettext(STATE_CONTEXT, state)
+
+
+def _marked_states() -> tuple[str, ...]:  # pragma: no cover - marks for the catalogue only
+    return (pgettext("document state", "New"), pgettext("document state", "Draft"),
+            pgettext("document state", "Posted"), pgettext("document state", "Cancelled"),
+            pgettext("document state", "Confirmed"), pgettext("document state", "Approved"),
+            pgettext("document state", "Inactive"), pgettext("document state", "Saved"),
+            pgettext("document state", "Closed"))
 
 T = TypeVar("T")
 
@@ -290,7 +307,7 @@ class ShopScreen(FormNavigation, Screen):
             if not widget.check() and first is None:
                 first = widget
         if first is not None:
-            self.message_bar.show_error(first.error or f"{first.label}: invalid")
+            self.message_bar.show_error(first.error or _("{field}: invalid").format(field=first.label))
             first.focus()
             return False
         return True
@@ -314,7 +331,7 @@ class ShopScreen(FormNavigation, Screen):
         call: Callable[[], T],
         on_done: Callable[[T], Any] | None = None,
         *,
-        busy_text: str | None = "Working…",
+        busy_text: str | None = N_("Working…"),
         on_error: Callable[[BaseException], bool] | None = None,
         with_approval: Callable[[Any], Callable[[], T]] | None = None,
     ) -> Worker | None:
@@ -327,8 +344,9 @@ class ShopScreen(FormNavigation, Screen):
         while another service call of this screen is still running.
         """
         if self.busy:
-            self.message_bar.show_info("Still working…")
+            self.message_bar.show_info(_("Still working…"))
             return None
+        busy_text = _(busy_text) if busy_text else busy_text
         self.busy = True
         self.hold_keys("service")
         if busy_text:
@@ -426,21 +444,21 @@ class DocumentScreen(ShopScreen):
     SUPPORTS: ClassVar[frozenset[str]] = frozenset()
 
     BINDINGS = [
-        Binding("f2", "lookup", "Find", id="doc.lookup", key_display="F2"),
-        Binding("ctrl+n", "new", "New", id="doc.new", key_display="^N"),
-        Binding("ctrl+s", "save", "Save", id="doc.save", key_display="^S"),
+        Binding("f2", "lookup", N_("Find"), id="doc.lookup", key_display="F2"),
+        Binding("ctrl+n", "new", N_("New"), id="doc.new", key_display="^N"),
+        Binding("ctrl+s", "save", N_("Save"), id="doc.save", key_display="^S"),
         # Input binds Ctrl+D itself (delete right), so Draft must be a priority
         # binding; it runs after the keys already typed into the focused field.
-        Binding("ctrl+d", "after_typing('draft')", "Draft", id="doc.draft", priority=True, key_display="^D"),
-        Binding("ctrl+p", "save_print", "Print", id="doc.save_print", key_display="^P"),
+        Binding("ctrl+d", "after_typing('draft')", N_("Draft"), id="doc.draft", priority=True, key_display="^D"),
+        Binding("ctrl+p", "save_print", N_("Print"), id="doc.save_print", key_display="^P"),
         # Re-print is F12, not Ctrl+R: Ctrl+R is the customer ledger's "Pay" key.
-        Binding("f12", "reprint", "Dup", id="doc.reprint", key_display="F12"),  # "Dup": the copy says DUPLICATE; fits 80 columns
-        Binding("f3", "list", "List", id="doc.list", key_display="F3"),
-        Binding("f4", "history", "Hist", id="doc.history", key_display="F4"),
-        Binding("f9", "voucher", "Vchr", id="doc.voucher", key_display="F9"),
-        Binding("f8", "delete_row", "Del", id="doc.delete_row", key_display="F8"),
-        Binding("ctrl+delete", "delete_row", "Del", show=False),
-        Binding("escape", "back", "Back", id="doc.back", key_display="Esc"),
+        Binding("f12", "reprint", N_("Dup"), id="doc.reprint", key_display="F12"),  # "Dup": the copy says DUPLICATE; fits 80 columns
+        Binding("f3", "list", N_("List"), id="doc.list", key_display="F3"),
+        Binding("f4", "history", N_("Hist"), id="doc.history", key_display="F4"),
+        Binding("f9", "voucher", N_("Vchr"), id="doc.voucher", key_display="F9"),
+        Binding("f8", "delete_row", N_("Del"), id="doc.delete_row", key_display="F8"),
+        Binding("ctrl+delete", "delete_row", N_("Del"), show=False),
+        Binding("escape", "back", N_("Back"), id="doc.back", key_display="Esc"),
     ]
 
     _OVERRIDABLE = ("new", "save", "draft", "save_print", "list", "history", "voucher", "delete_row")
@@ -476,7 +494,7 @@ class DocumentScreen(ShopScreen):
         parts = [_(self.DOCUMENT_TITLE) or type(self).__name__]
         if self.document_number:
             parts.append(self.document_number)
-        return " ".join(parts) + f" · {self.document_state}"
+        return " ".join(parts) + f" · {shown_state(self.document_state)}"
 
     def set_document(self, number: str | None, state: str) -> None:
         """Update the title line: number (None for a new/draft document) and state."""
@@ -636,19 +654,20 @@ class DocumentScreen(ShopScreen):
         """F4 helper: ``load()`` (run in a worker) returns audit HistoryRows."""
         from shopterm.widgets.history import HistoryDialog
 
-        self.app.push_screen(HistoryDialog(title or f"History · {self._title_text()}", load))
+        self.app.push_screen(HistoryDialog(title or _("History · {title}").format(title=self._title_text()), load))
 
     def open_voucher(self, load: Callable[[], Any], title: str | None = None) -> None:
         """F9 helper: ``load()`` (run in a worker) returns journal lines."""
         from shopterm.widgets.history import VoucherDialog
 
-        self.app.push_screen(VoucherDialog(title or f"Voucher · {self._title_text()}", load))
+        self.app.push_screen(VoucherDialog(title or _("Voucher · {title}").format(title=self._title_text()), load))
 
     def action_back(self) -> None:
         """Esc: leave the screen; warn once if there is unsaved typing."""
         if not self._confirm_back and self.is_dirty():
             self._confirm_back = True
-            hint = " or Ctrl+D to keep a draft" if "draft" in self.SUPPORTS else ""
-            self.message_bar.show_warning(f"Unsaved changes: press Esc again to discard{hint}")
+            self.message_bar.show_warning(
+                _("Unsaved changes: press Esc again to discard or Ctrl+D to keep a draft") if "draft" in self.SUPPORTS
+                else _("Unsaved changes: press Esc again to discard"))
             return
         self.app.pop_screen()
