@@ -42,7 +42,6 @@ from textual.worker import get_current_worker
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date
-from shopterm.widgets.document import QuietFooter
 from shopterm.widgets.messages import MessageBar, describe_error
 
 __all__ = ["ListColumn", "MasterListDialog", "MasterQuery", "STATUSES", "format_cell", "format_row"]
@@ -183,6 +182,8 @@ class MasterListDialog(ModalScreen[Any]):
             yield Static(format_header(self.columns), id="mlist-header")
             yield OptionList(id="mlist-rows")
             yield MessageBar(id="mlist-message")
+        from shopterm.screens.base.document import QuietFooter  # translates the keys; a screen base
+
         yield QuietFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

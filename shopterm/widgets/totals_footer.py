@@ -27,7 +27,7 @@ applies (the amount then shows ``slab``). Changes are posted as
 :class:`CompactChoice` is a one-line focusable choice (cash/credit, USD/CDF,
 No/Yes) that shows only the chosen label (so it fits a dense 80-column
 header) and never opens a drop-down: Space or →/← cycle, a typed first letter
-picks, Enter moves on. (``screens._counter.ChoiceField`` is the roomier
+picks, Enter moves on. (``screens.base.counter.ChoiceField`` is the roomier
 variant that shows every option.)
 """
 
