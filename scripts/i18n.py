@@ -53,6 +53,8 @@ def keywords() -> dict[str, tuple]:
             if issubclass(cls, (errors.ShopError, MoneyError)):
                 words[name] = (1,)
     words["MoneyError"] = (1,)
+    # Actor.require(permission, what): ``what`` names the action in the refusal a person reads
+    words["require"] = (2,)
     return words
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from shopterm.core.i18n import _
 from .money import format_qty
 
 #: Units that may be split, with the spellings met in item masters (upper case).
@@ -30,5 +31,5 @@ def check_qty_for_unit(qty: Decimal, unit: str | None) -> str | None:
     """None when ``qty`` suits ``unit``; else why not (``"1.5 is not a whole number of BOX (a BOX is counted whole)"``)."""
     if qty_places(unit) or qty == qty.to_integral_value():  # the quantity scale (3 dp) is checked on parsing
         return None
-    shown = (unit or "").strip().upper() or "unit"
-    return f"{format_qty(qty)} is not a whole number of {shown} (a {shown} is counted whole)"
+    shown = (unit or "").strip().upper() or _("unit")
+    return _("{qty} is not a whole number of {unit} (a {unit} is counted whole)").format(qty=format_qty(qty), unit=shown)

@@ -618,7 +618,8 @@ def render(report: Any, fmt: str = "table", *, letterhead: Any = None, ageing: A
         return to_pdf(report, letterhead=letterhead, ageing=ageing)
     from ..services.errors import ValidationError
 
-    raise ValidationError(f"Format: one of {', '.join(FORMATS)} (got {fmt!r})", field="format")
+    raise ValidationError("Format: one of {formats} (got {fmt!r})", field="format",
+        params={"formats": ', '.join(FORMATS), "fmt": fmt})
 
 
 __all__ = ["BINARY_FORMATS", "Col", "FORMATS", "Sheet", "fmt_money", "jsonable", "render", "rich_table", "sheets",

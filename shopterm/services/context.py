@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shopterm.core.i18n import N_, _
 from .errors import PermissionDenied
 
 ROLES = ("cashier", "manager", "admin")
@@ -42,13 +43,19 @@ class Actor:
         if not self.can(permission):
             need = PERMISSIONS[permission]
             raise PermissionDenied(
-                f"{what or permission.replace('_', ' ').capitalize()} needs {_article(need)} {need}; "
-                f"{self.name} is {_article(self.role)} {self.role}"
-            )
+                "{what} needs {need}; {name} is {role}",
+                params={"what": _(what) if what else permission.replace("_", " ").capitalize(),
+                        "need": role_name(need), "name": self.name, "role": role_name(self.role)})
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
+#: A role as a message names it ("… needs a manager; Ada is a cashier").
+_ROLE_NAMES = {"cashier": N_("a cashier"), "manager": N_("a manager"), "admin": N_("an admin")}
+
+
+def role_name(role: str) -> str:
+    """``role`` with its article, in the reader's language (``a manager`` / ``un gérant``)."""
+    name = _ROLE_NAMES.get(role)
+    return _(name) if name else role
 
 
 def role_at_least(role: str, need: str) -> bool:

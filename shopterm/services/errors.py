@@ -13,15 +13,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from shopterm.core.i18n import _, format_date
-from shopterm.core.money import format_rate
+from shopterm.core.i18n import _, format_date, localize_number
 
 
 def render_message(message_id: str, params: dict[str, Any] | None) -> str:
     """``message_id`` in the current language with its parameters filled in.
 
-    Numbers and dates among the parameters are written the reader's way
-    (``2 500,5`` and ``05/12/2026`` in French). Without parameters the id is only
+    Numbers and dates among the parameters are written the reader's way, a
+    Decimal with the places it has (``2 500,50`` and ``05/12/2026`` in French). Without parameters the id is only
     translated (a message already formatted by the caller stays as it is when the
     catalogue does not know it)."""
     text = _(message_id)
@@ -38,7 +37,10 @@ def _shown(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, Decimal):
-        return format_rate(value, group=True)
+        # grouped, with the places it has (2500.50 → 2,500.50 / 2 500,50; a rate 2.5 stays 2.5)
+        if not value.is_finite() or abs(value.adjusted()) > 30:
+            return str(value)
+        return localize_number(f"{value:,f}")
     if isinstance(value, dt.date):
         return format_date(value)
     return value
@@ -103,8 +105,8 @@ class AuthError(ShopError):
 class LockedOut(AuthError):
     code = "locked_out"
 
-    def __init__(self, message: str, *, seconds_left: int):
-        super().__init__(message)
+    def __init__(self, message: str, *, seconds_left: int, params: dict[str, Any] | None = None):
+        super().__init__(message, params=params)
         self.seconds_left = seconds_left
 
 
@@ -190,8 +192,9 @@ class PossibleDuplicate(ShopError):
 
     code = "possible_duplicate"
 
-    def __init__(self, message: str, *, matches: list[str] | tuple[str, ...] = (), field: str | None = "name"):
-        super().__init__(message, field=field)
+    def __init__(self, message: str, *, matches: list[str] | tuple[str, ...] = (), field: str | None = "name",
+                 params: dict[str, Any] | None = None):
+        super().__init__(message, field=field, params=params)
         self.matches = tuple(matches)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from shopterm.core.i18n import _
 from ..core.journal import HEAD_OFFICE, INVENTORY, credit, debit
 from ..core.money import MoneyError, format_amount, format_qty, parse_amount, parse_qty, q2
 from ..store.models import Batch, Document, DocumentLine, Item, Location, StockMove, Supplier
@@ -142,14 +143,16 @@ def check_batch(session: Session, item: Item, batch: Batch, location: Location, 
 
     ``held``: the batch's on-hand quantity when the caller already read it (:func:`on_hand_of_batches`)."""
     if is_expired(batch, on):
-        raise ExpiredBatch(f"Batch {batch.code} of {item.code} expired on {batch.expiry.isoformat()}", field="batch",
-                           item=item.code, batch=batch.code)
+        raise ExpiredBatch("Batch {code} of {item_code} expired on {expiry}", field="batch",
+                           item=item.code, batch=batch.code,
+            params={"code": batch.code, "item_code": item.code, "expiry": batch.expiry})
     if held is None:
         held = on_hand(session, item.id, location.id, batch.id)
     if qty > held:
         raise InsufficientStock(
-            f"Insufficient stock: batch {batch.code} of {item.code} holds {format_qty(held)}, {format_qty(qty)} asked",
+            "Insufficient stock: batch {code} of {item_code} holds {held}, {qty} asked",
             field="qty", item=item.code, batch=batch.code, held=held,
+            params={"code": batch.code, "item_code": item.code, "held": format_qty(held), "qty": format_qty(qty)},
         )
     return held
 
@@ -242,9 +245,9 @@ def check_available(session: Session, location: Location, asks: "list[StockAsk]"
         if asked > oh - res:
             item = group[0].item
             raise_(InsufficientStock(
-                f"Insufficient stock: {item.code} has {format_qty(oh)} on hand, {format_qty(res)} reserved, "
-                f"{format_qty(max(oh - res, ZERO_QTY))} available; {format_qty(asked)} asked",
-                field="qty", item=item.code, on_hand=oh, reserved=res, line=group[0].line))
+                "Insufficient stock: {code} has {on_hand} on hand, {reserved} reserved, {available} available; {asked} asked",
+                field="qty", item=item.code, on_hand=oh, reserved=res, line=group[0].line,
+                params={"code": item.code, "on_hand": format_qty(oh), "reserved": format_qty(res), "available": format_qty(max(oh - res, ZERO_QTY)), "asked": format_qty(asked)}))
     batch_res = {bid: q for bid, q in res_batches.items() if bid in by_batch and q > 0}
     if batch_res:
         held = dict(batch_held or {})
@@ -257,10 +260,9 @@ def check_available(session: Session, location: Location, asks: "list[StockAsk]"
             if asked > oh - res:
                 a = group[0]
                 raise_(InsufficientStock(
-                    f"Insufficient stock: batch {a.batch.code} of {a.item.code} holds {format_qty(oh)}, "
-                    f"{format_qty(res)} reserved, {format_qty(max(oh - res, ZERO_QTY))} available; "
-                    f"{format_qty(asked)} asked",
-                    field="qty", item=a.item.code, batch=a.batch.code, on_hand=oh, reserved=res, line=a.line))
+                    "Insufficient stock: batch {code} of {item_code} holds {on_hand}, {reserved} reserved, {available} available; {asked} asked",
+                    field="qty", item=a.item.code, batch=a.batch.code, on_hand=oh, reserved=res, line=a.line,
+                    params={"code": a.batch.code, "item_code": a.item.code, "on_hand": format_qty(oh), "reserved": format_qty(res), "available": format_qty(max(oh - res, ZERO_QTY)), "asked": format_qty(asked)}))
 
 
 def _raise(exc: Exception) -> None:
@@ -294,7 +296,8 @@ def parse_date(value: Any, field: str, n: int | None = None) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         where = f"Line {n}: " if n else ""
-        raise ValidationError(f"{where}{field}: {value!r} is not a date (YYYY-MM-DD)", field=field, line=n) from None
+        raise ValidationError("{where}{field}: {value!r} is not a date (YYYY-MM-DD)", field=field, line=n,
+            params={"where": where, "field": field, "value": value}) from None
 
 
 class StockService:
@@ -318,7 +321,7 @@ class StockService:
         with self.db.read() as session:
             item = session.exec(select(Item).where(Item.code == code)).first()
             if item is None:
-                raise NotFound(f"Item {code} not found", field="item")
+                raise NotFound("Item {code} not found", field="item", params={"code": code})
             loc = self.s.setup.location(session, location)
             current = on_hand(session, item.id, loc.id)
             held = reserved(session, item.id, loc.id)
@@ -353,14 +356,15 @@ class StockService:
                  supplier: str | None, parsed: list["_ReceiptLine"], narration: str) -> PostResult:
         loc = self.s.setup.location(session, location)
         if loc.inactive:
-            raise InactiveRecord(f"Location {loc.code} is inactive", field="location")
+            raise InactiveRecord("Location {code} is inactive", field="location", params={"code": loc.code})
         sup = None
         if supplier:
             sup = session.exec(select(Supplier).where(Supplier.code == supplier.strip().upper())).first()
             if sup is None:
-                raise NotFound(f"Supplier {supplier.strip().upper()} not found", field="supplier")
+                raise NotFound("Supplier {supplier} not found", field="supplier",
+                    params={"supplier": supplier.strip().upper()})
             if sup.inactive:
-                raise InactiveRecord(f"Supplier {sup.code} is inactive", field="supplier")
+                raise InactiveRecord("Supplier {code} is inactive", field="supplier", params={"code": sup.code})
 
         doc_lines: list[DocumentLine] = []
         specs: list[StockSpec] = []
@@ -371,12 +375,15 @@ class StockService:
         for i, ln in enumerate(parsed):
             item = items.get(ln.item) or session.exec(select(Item).where(Item.code == ln.item)).first()
             if item is None:
-                raise NotFound(f"Line {ln.n}: item {ln.item} not found", field="item", line=ln.n)
+                raise NotFound("Line {n}: item {item} not found", field="item", line=ln.n,
+                    params={"n": ln.n, "item": ln.item})
             if item.inactive:
-                raise InactiveRecord(f"Line {ln.n}: item {item.code} is inactive", field="item", line=ln.n)
+                raise InactiveRecord("Line {n}: item {code} is inactive", field="item", line=ln.n,
+                    params={"n": ln.n, "code": item.code})
             whole = check_qty_for_unit(ln.qty, item.unit)
             if whole is not None:
-                raise ValidationError(f"Line {ln.n}: {item.code}: {whole}", field="qty", line=ln.n)
+                raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=ln.n,
+                    params={"n": ln.n, "code": item.code, "whole": whole})
             items[ln.item] = item
             batch = session.exec(select(Batch).where(Batch.item_id == item.id, Batch.code == ln.batch)).first()
             if batch is None:
@@ -387,10 +394,11 @@ class StockService:
                 session.flush()
                 new_batches.append(batch)
             elif ln.expiry is not None and batch.expiry != ln.expiry:
-                have = batch.expiry.isoformat() if batch.expiry else "no expiry"
+                have = batch.expiry if batch.expiry else _("no expiry")
                 raise ValidationError(
-                    f"Line {ln.n}: batch {batch.code} of {item.code} has expiry {have}, not {ln.expiry.isoformat()}",
+                    "Line {n}: batch {code} of {item_code} has expiry {have}, not {expiry}",
                     field="expiry", line=ln.n,
+                    params={"n": ln.n, "code": batch.code, "item_code": item.code, "have": have, "expiry": ln.expiry},
                 )
             value = q2(ln.qty * ln.cost)
             total += value
@@ -423,28 +431,32 @@ class StockService:
         out = []
         for n, raw in enumerate(lines, start=1):
             if not isinstance(raw, dict):
-                raise ValidationError(f"Line {n}: expected an object", field="lines", line=n)
+                raise ValidationError("Line {n}: expected an object", field="lines", line=n, params={"n": n})
             unknown = sorted(set(raw) - RECEIPT_LINE_KEYS)
             if unknown:
-                raise ValidationError(f"Line {n}: unknown field {unknown[0]!r}", field=unknown[0], line=n)
+                raise ValidationError("Line {n}: unknown field {unknown!r}", field=unknown[0], line=n,
+                    params={"n": n, "unknown": unknown[0]})
             item = str(raw.get("item") or "").strip().upper()
             if not item:
-                raise ValidationError(f"Line {n}: item is required", field="item", line=n)
+                raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
             batch = str(raw.get("batch") or "").strip().upper()
             if not batch:
-                raise ValidationError(f"Line {n}: batch is required", field="batch", line=n)
+                raise ValidationError("Line {n}: batch is required", field="batch", line=n, params={"n": n})
             if len(batch) > 30:
-                raise ValidationError(f"Line {n}: batch code is longer than 30 characters", field="batch", line=n)
+                raise ValidationError("Line {n}: batch code is longer than 30 characters", field="batch", line=n,
+                    params={"n": n})
             try:
                 qty = parse_qty(raw.get("qty"), field="qty")
             except MoneyError as exc:
-                raise ValidationError(f"Line {n}: {exc}", field="qty", line=n) from None
+                raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
             try:
                 cost = parse_amount(raw.get("cost_usd"), field="cost_usd")
             except MoneyError as exc:
-                raise ValidationError(f"Line {n}: {exc}", field="cost_usd", line=n) from None
+                raise ValidationError("Line {n}: {exc}", field="cost_usd", line=n,
+                    params={"n": n, "exc": exc}) from None
             if qty <= 0:
-                raise ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n)
+                raise ValidationError("Line {n}: the quantity must be greater than zero", field="qty", line=n,
+                    params={"n": n})
             out.append(_ReceiptLine(n, item, batch, qty, cost, parse_date(raw.get("expiry"), "expiry", n),
                                     free_text(raw.get("supplier_batch"), field="supplier_batch",
                                               label=f"Line {n}: supplier batch", max_len=40),

@@ -45,17 +45,19 @@ def _source(url: str) -> Path:
     if path is None:
         raise ValidationError("only a database in a file can be backed up", field="db")
     if not os.path.exists(path):
-        raise ValidationError(f"no shop database at {path}", field="db")
+        raise ValidationError("no shop database at {path}", field="db", params={"path": path})
     return Path(path)
 
 
 def _new_file(target: str | os.PathLike, what: str) -> Path:
     path = Path(target).expanduser().absolute()
     if path.exists():
-        raise ValidationError(f"{path} already exists: {what} only into a new file", field="file")
+        raise ValidationError("{path} already exists: {what} only into a new file", field="file",
+            params={"path": path, "what": what})
     for extra in ("-wal", "-shm", ".partial"):
         if Path(f"{path}{extra}").exists():
-            raise ValidationError(f"{path}{extra} already exists: move it away first", field="file")
+            raise ValidationError("{path}{extra} already exists: move it away first", field="file",
+                params={"path": path, "extra": extra})
     return path
 
 
@@ -124,7 +126,7 @@ def restore(backup_file: str | os.PathLike, url: str) -> CopyReport:
         raise ValidationError(PG_HINT, field="db")
     source = Path(backup_file).expanduser().absolute()
     if not source.exists():
-        raise ValidationError(f"no backup at {source}", field="file")
+        raise ValidationError("no backup at {source}", field="file", params={"source": source})
     target = sqlite_file(url)
     if target is None:
         raise ValidationError("restore needs a database file (--db FILE)", field="db")

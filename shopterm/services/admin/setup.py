@@ -129,14 +129,15 @@ class SetupService:
         with self.db.read() as session:
             row = session.exec(select(ExchangeRate).where(ExchangeRate.date == on)).first()
             if row is None:
-                raise NotFound(f"No rate on {on}", field="date")
+                raise NotFound("No rate on {on}", field="date", params={"on": on})
             return audit.history(session, "exchange_rate", row.id)
 
     def rate_on(self, on: dt.date) -> Decimal:
         with self.db.read() as session:
             value = self.s.system_rate(session, on)
         if value is None:
-            raise SetupMissing(f"No system exchange rate on or before {on}: set one in Exchange rates", field="rate")
+            raise SetupMissing("No system exchange rate on or before {on}: set one in Exchange rates", field="rate",
+                params={"on": on})
         return value
 
     # -- shop setup ------------------------------------------------------------
@@ -146,7 +147,8 @@ class SetupService:
         else:
             loc = session.exec(select(Location).where(Location.code == code.strip().upper())).first()
         if loc is None:
-            raise NotFound(f"Location {code or ''} not found".replace("  ", " "), field="location")
+            raise NotFound("Location {code} not found", field="location", params={"code": code}) if code \
+                else NotFound("Location not found", field="location")
         return loc
 
     def setup_for(self, session: Session, location: Location) -> SetupInfo:
@@ -159,7 +161,8 @@ class SetupService:
     def _info(self, session: Session, loc: Location) -> SetupInfo:
         setup = session.exec(select(ShopSetup).where(ShopSetup.location_id == loc.id)).first()
         if setup is None:
-            raise SetupMissing(f"Location {loc.code} has no Shop Setup: complete Shop Setup first", field="location")
+            raise SetupMissing("Location {code} has no Shop Setup: complete Shop Setup first", field="location",
+                params={"code": loc.code})
         code = lambda i: session.get(Account, i).code  # noqa: E731
         return SetupInfo(loc.id, loc.code, loc.name, loc.number, setup.cash_customer_id,
                          code(setup.cash_ledger_base_id), code(setup.cash_ledger_local_id), code(setup.shortage_ledger_id),

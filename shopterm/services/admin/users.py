@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, select
 
 from ...core import i18n
+from shopterm.core.i18n import N_
 from ...store.models import ApiToken, Location, SalesPerson, ShopSetup, User
 from . import audit
-from ..context import ROLES, Actor, role_at_least
+from ..context import ROLES, Actor, role_at_least, role_name
 from ..errors import ApprovalDenied, AuthError, Duplicate, LockedOut, NotFound, ValidationError
 
 if TYPE_CHECKING:
@@ -137,14 +138,16 @@ class UserService:
             if locked:
                 audit.record(session, None, "login_failed", "user", user.id, summary=f"{name}: locked out{where}")
                 session.commit()
-                raise LockedOut(f"Too many wrong PINs: wait {locked} s", seconds_left=locked)
+                raise LockedOut("Too many wrong PINs: wait {locked} s", seconds_left=locked, params={"locked": locked})
             if not verify_pin(pin or "", user.pin_hash):
                 error = self._wrong_pin(session, user, f"sign-in{where}")
                 session.commit()
                 if isinstance(error, LockedOut):
                     raise error
                 left = MAX_TRIES - user.failed_attempts
-                raise AuthError(f"Unknown user or wrong PIN ({left} {'try' if left == 1 else 'tries'} left)", field="pin")
+                raise AuthError(N_("Unknown user or wrong PIN ({left} try left)") if left == 1
+                                else N_("Unknown user or wrong PIN ({left} tries left)"), field="pin",
+                                params={"left": left})
             user.failed_attempts = 0
             user.locked_until = None
             session.add(user)
@@ -173,7 +176,8 @@ class UserService:
             user.failed_attempts = 0
             user.locked_until = _now() + dt.timedelta(seconds=LOCK_SECONDS)
             audit.record(session, None, "lockout", "user", user.id, summary=f"{user.name}: {MAX_TRIES} wrong PINs")
-            return LockedOut(f"Too many wrong PINs: wait {LOCK_SECONDS} s", seconds_left=LOCK_SECONDS)
+            return LockedOut("Too many wrong PINs: wait {locked} s", seconds_left=LOCK_SECONDS,
+                params={"locked": LOCK_SECONDS})
         return None
 
     def approve(self, name: str, pin: str, action: str) -> Actor:
@@ -220,18 +224,19 @@ class UserService:
         locked = self._locked(user)
         if locked:
             audit.record(session, None, "approval_failed", "user", user.id, summary=f"{name}: locked out ({what})")
-            raise ApprovalDenied(f"Approval refused: {user.name} is locked after wrong PINs: wait {locked} s",
-                                 field="approver_pin")
+            raise ApprovalDenied("Approval refused: {name} is locked after wrong PINs: wait {locked} s",
+                                 field="approver_pin", params={"name": user.name, "locked": locked})
         if not verify_pin(pin or "", user.pin_hash):
             locked_now = self._wrong_pin(session, user, what)
             if locked_now is not None:
-                raise ApprovalDenied(f"Approval refused: wrong PIN; {user.name} is locked for {LOCK_SECONDS} s",
-                                     field="approver_pin")
+                raise ApprovalDenied("Approval refused: wrong PIN; {name} is locked for {locked} s",
+                                     field="approver_pin", params={"name": user.name, "locked": LOCK_SECONDS})
             raise ApprovalDenied("Approval refused: unknown manager or wrong PIN", field="approver_pin")
         if not role_at_least(user.role, "manager"):
             audit.record(session, None, "approval_failed", "user", user.id,
                          summary=f"{name}: a {user.role} cannot approve ({what})")
-            raise ApprovalDenied(f"Approval refused: {user.name} is a {user.role}, not a manager", field="approver")
+            raise ApprovalDenied("Approval refused: {name} is {role}, not a manager", field="approver",
+                params={"name": user.name, "role": role_name(user.role)})
         if user.failed_attempts:
             user.failed_attempts = 0
             session.add(user)
@@ -268,9 +273,9 @@ class UserService:
         with self.db.write() as session:
             user = session.exec(select(User).where(User.name == name)).first()
             if user is None:
-                raise NotFound(f"User {name} not found", field="name")
+                raise NotFound("User {name} not found", field="name", params={"name": name})
             if user.inactive:
-                raise ValidationError(f"User {name} is inactive", field="name")
+                raise ValidationError("User {name} is inactive", field="name", params={"name": name})
             row = ApiToken(user_id=user.id, label=(label or "").strip()[:80], prefix=token[:12],
                            token_hash=token_hash(token), created_by=actor.user_id)
             session.add(row)
@@ -296,8 +301,8 @@ class UserService:
             stmt = stmt.where(ApiToken.id == int(ident)) if ident.isdigit() else stmt.where(ApiToken.prefix == ident.rstrip("…."))
             row = session.exec(stmt).first()
             if row is None:
-                raise NotFound(f"API token {ident} not found: give its id or prefix from 'shopterm user token list'",
-                               field="token")
+                raise NotFound("API token {ident} not found: give its id or prefix from 'shopterm user token list'",
+                               field="token", params={"ident": ident})
             if row.revoked_at is None:
                 row.revoked_at = _now()
                 row.revoked_by = actor.user_id
@@ -328,13 +333,14 @@ class UserService:
                     session.commit()
                 raise AuthError("Unknown or revoked API token", field="token")
             if user.inactive:
-                raise AuthError(f"User {user.name} is inactive", field="token")
+                raise AuthError("User {name} is inactive", field="token", params={"name": user.name})
             locked = self._locked(user)
             if locked:
                 audit.record(session, None, "login_failed", "api_token", row.id,
                              summary=f"{user.name}: locked out (headless token)")
                 session.commit()
-                raise LockedOut(f"Too many wrong credentials for {user.name}: wait {locked} s", seconds_left=locked)
+                raise LockedOut("Too many wrong credentials for {name}: wait {locked} s", seconds_left=locked,
+                    params={"name": user.name, "locked": locked})
             row.last_used_at = _now()
             session.add(row)
             actor = actor_of(user)
@@ -355,17 +361,17 @@ class UserService:
         if not name or not name.replace("_", "").replace(".", "").isalnum() or len(name) > 40:
             raise ValidationError("User name: letters and digits, up to 40", field="name")
         if role not in ROLES:
-            raise ValidationError(f"Role: one of {', '.join(ROLES)}", field="role")
+            raise ValidationError("Role: one of {roles}", field="role", params={"roles": ', '.join(ROLES)})
         pin = check_pin_format(pin)
         language = language_code(language)
         with self.db.write() as session:
             if session.exec(select(User).where(User.name == name)).first():
-                raise Duplicate(f"User {name} already exists", field="name")
+                raise Duplicate("User {name} already exists", field="name", params={"name": name})
             loc_id = None
             if location:
                 loc = session.exec(select(Location).where(Location.code == location.upper())).first()
                 if loc is None:
-                    raise NotFound(f"Location {location} not found", field="location")
+                    raise NotFound("Location {location} not found", field="location", params={"location": location})
                 loc_id = loc.id
             user = User(name=name, full_name=full_name, pin_hash=hash_pin(pin), role=role, location_id=loc_id,
                         sales_person_id=_sales_person_id(session, sales_person), language=language)
@@ -381,11 +387,11 @@ class UserService:
         with self.db.write() as session:
             user = session.exec(select(User).where(User.name == name.strip().lower())).first()
             if user is None:
-                raise NotFound(f"User {name} not found", field="name")
+                raise NotFound("User {name} not found", field="name", params={"name": name})
             before = audit.snapshot(user)
             if role is not None:
                 if role not in ROLES:
-                    raise ValidationError(f"Role: one of {', '.join(ROLES)}", field="role")
+                    raise ValidationError("Role: one of {roles}", field="role", params={"roles": ', '.join(ROLES)})
                 user.role = role
             if pin:
                 user.pin_hash = hash_pin(check_pin_format(pin))
@@ -403,7 +409,8 @@ class UserService:
                 else:
                     loc = session.exec(select(Location).where(Location.code == location.upper())).first()
                     if loc is None:
-                        raise NotFound(f"Location {location} not found", field="location")
+                        raise NotFound("Location {location} not found", field="location",
+                            params={"location": location})
                     user.location_id = loc.id
             if sales_person is not None:  # "" unlinks
                 user.sales_person_id = _sales_person_id(session, sales_person)
@@ -441,7 +448,7 @@ def _sales_person_id(session: Session, code: str | None) -> int | None:
         return None
     sp = session.exec(select(SalesPerson).where(SalesPerson.code == code)).first()
     if sp is None:
-        raise NotFound(f"Sales person: {code} not found", field="sales_person")
+        raise NotFound("Sales person: {code} not found", field="sales_person", params={"code": code})
     if sp.inactive:
-        raise ValidationError(f"Sales person: {code} is inactive", field="sales_person")
+        raise ValidationError("Sales person: {code} is inactive", field="sales_person", params={"code": code})
     return sp.id

@@ -42,6 +42,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from shopterm.core.i18n import _
 from ...core import close as core_close
 from ...core.journal import EXCHANGE, JLine
 from ...core.money import Currency, MoneyError, format_amount, parse_amount, q2, to_decimal
@@ -98,7 +99,7 @@ def find_location(session: Session, code: str | None, actor: Actor | None = None
     if code:
         loc = session.execute(select(Location).where(Location.code == code.strip().upper())).scalars().first()
         if loc is None:
-            raise NotFound(f"Location {code.strip().upper()} not found", field="location")
+            raise NotFound("Location {code} not found", field="location", params={"code": code.strip().upper()})
         return loc
     if actor is not None and actor.location_id:
         loc = session.get(Location, actor.location_id)
@@ -116,7 +117,8 @@ def require_setup(session: Session, loc: Location) -> None:
     """SetupMissing with the cashier's message unless the location has its Shop Setup (one indexed read)."""
     has = session.execute(select(ShopSetup.id).where(ShopSetup.location_id == loc.id)).first()
     if has is None:
-        raise SetupMissing(f"Shop Setup is missing for {loc.code}: complete Shop Setup first", field="location")
+        raise SetupMissing("Shop Setup is missing for {code}: complete Shop Setup first", field="location",
+            params={"code": loc.code})
 
 
 def setup_info(services: "Services", session: Session, loc: Location) -> "SetupInfo":
@@ -138,15 +140,18 @@ def require_open(session: Session, location_id: int, date: dt.date) -> ShopDay:
         loc = session.get(Location, location_id)
         code = loc.code if loc else str(location_id)
         if day is None:
-            raise DayNotOpen(f"Shop is not open for {code} on {date}: run Shop Open first", field="date")
-        raise DayClosed(f"Shop Close is done for {code} on {date}: no more transactions on that date", field="date")
+            raise DayNotOpen("Shop is not open for {code} on {date}: run Shop Open first", field="date",
+                params={"code": code, "date": date})
+        raise DayClosed("Shop Close is done for {code} on {date}: no more transactions on that date", field="date",
+            params={"code": code, "date": date})
     return day
 
 
 def system_rate_or_fail(services: "Services", session: Session, date: dt.date) -> Decimal:
     rate = services.system_rate(session, date)
     if rate is None:
-        raise SetupMissing(f"No system exchange rate on or before {date}: set one in Exchange rates", field="rate")
+        raise SetupMissing("No system exchange rate on or before {date}: set one in Exchange rates", field="rate",
+            params={"date": date})
     return rate
 
 
@@ -155,7 +160,7 @@ def account_ids(session: Session, *codes: str) -> dict[str, int]:
     found = dict(rows)
     for c in codes:
         if c not in found:
-            raise NotFound(f"Account {c} is not in the chart of accounts", field="account")
+            raise NotFound("Account {code} is not in the chart of accounts", field="account", params={"code": c})
     return found
 
 
@@ -341,8 +346,8 @@ class DayService:
         today = self.s.today()
         date = date or today
         if date > today:
-            raise ValidationError(f"The shop cannot be opened for {date}: that is later than today ({today})",
-                                  field="date")
+            raise ValidationError("The shop cannot be opened for {date}: that is later than today ({today})",
+                                  field="date", params={"date": date, "today": today})
         with self.db.write() as session:
             loc = find_location(session, location, actor)
             setup = setup_info(self.s, session, loc)
@@ -351,23 +356,25 @@ class DayService:
             ).scalars().first()
             if same is not None:
                 if same.status == "open":
-                    raise DayAlreadyOpen(f"The shop {loc.code} is already open for {date}", field="date")
-                raise DayClosed(f"Shop Close is done for {loc.code} on {date}: that date cannot be opened again",
-                                field="date")
+                    raise DayAlreadyOpen("The shop {code} is already open for {date}", field="date",
+                        params={"code": loc.code, "date": date})
+                raise DayClosed("Shop Close is done for {code} on {date}: that date cannot be opened again",
+                                field="date", params={"code": loc.code, "date": date})
             earlier = session.execute(
                 select(ShopDay).where(ShopDay.location_id == loc.id, ShopDay.status == "open", ShopDay.date < date)
                 .order_by(ShopDay.date)
             ).scalars().first()
             if earlier is not None:
-                raise PreviousDayOpen(f"Close the previous day first: {loc.code} is still open for {earlier.date}",
-                                      field="date")
+                raise PreviousDayOpen("Close the previous day first: {code} is still open for {date}",
+                                      field="date", params={"code": loc.code, "date": earlier.date})
             later = session.execute(
                 select(ShopDay).where(ShopDay.location_id == loc.id, ShopDay.date > date)
                 .order_by(col(ShopDay.date).desc())
             ).scalars().first()
             if later is not None:
                 raise ValidationError(
-                    f"{loc.code} was already opened for {later.date}: an earlier date cannot be opened", field="date")
+                    "{code} was already opened for {date}: an earlier date cannot be opened", field="date",
+                    params={"code": loc.code, "date": later.date})
             ids = account_ids(session, setup.cash_usd_account, setup.cash_cdf_account)
             opening_usd = cash_held(session, loc.id, ids[setup.cash_usd_account], USD, before=date)
             opening_cdf = cash_held(session, loc.id, ids[setup.cash_cdf_account], CDF, before=date)
@@ -616,8 +623,8 @@ class DayService:
             day = require_open(session, loc.id, date)
             broken = chain.verify_day(session, loc.id, date, day.opened_at)
             if broken:
-                raise ChainBroken(f"Shop Close refused: the books show tampering — {broken}. "
-                                  "Run 'shopterm db verify'")
+                raise ChainBroken("Shop Close refused: the books show tampering — {broken}. Run 'shopterm db verify'",
+                    params={"broken": broken})
             fig = self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
             approving = self.s.users.approval(session, actor, approver, approver_pin, location_id=loc.id,
                                               action="shop close shortage") \
@@ -626,10 +633,10 @@ class DayService:
                 parts = []
                 for f, limit in ((fig.usd, setup.max_shortage_usd), (fig.cdf, setup.max_shortage_cdf)):
                     if f.difference > limit:
-                        parts.append(f"{format_amount(f.difference)} {f.currency.value} is above the maximum "
-                                     f"allowed of {format_amount(limit)} {f.currency.value}")
-                raise ShortageAboveTolerance("Cash shortage of " + " and ".join(parts)
-                                             + ": a manager's approval is needed", field="approver")
+                        parts.append(_("{difference} {ccy} is above the maximum allowed of {limit} {ccy}").format(
+                            difference=format_amount(f.difference), ccy=f.currency.value, limit=format_amount(limit)))
+                raise ShortageAboveTolerance("Cash shortage of {shortages}: a manager's approval is needed",
+                                             field="approver", params={"shortages": _(" and ").join(parts)})
             journal = close_journal(fig.usd, fig.cdf, fig.rate, setup)
             extra = {
                 "rate": _s(fig.rate),
@@ -689,10 +696,11 @@ def _physical(physical_usd: Any, physical_cdf: Any, denominations: Mapping | Non
         try:
             ccy = Currency.parse(key)
         except MoneyError:
-            raise ValidationError(f"Denominations: unknown currency {key!r} (use USD or CDF)",
-                                  field="denominations") from None
+            raise ValidationError("Denominations: unknown currency {key!r} (use USD or CDF)",
+                                  field="denominations", params={"key": key}) from None
         if not isinstance(notes, Mapping):
-            raise ValidationError(f"Denominations {ccy.value}: expected note → count", field="denominations")
+            raise ValidationError("Denominations {ccy}: expected note → count", field="denominations",
+                params={"ccy": ccy.value})
         counts[ccy] = dict(notes)
     out: dict[Currency, Decimal | None] = {}
     denoms: dict = {}
@@ -704,16 +712,16 @@ def _physical(physical_usd: Any, physical_cdf: Any, denominations: Mapping | Non
                 counted = core_close.count_denominations(
                     {to_decimal(k, field="denomination"): v for k, v in counts[ccy].items()}, ccy)
             except MoneyError as exc:
-                raise ValidationError(f"Denominations: {exc}", field="denominations") from None
+                raise ValidationError("Denominations: {exc}", field="denominations", params={"exc": exc}) from None
             denoms[ccy.value] = {format(to_decimal(k), "f"): v for k, v in counts[ccy].items() if v}
             if value is not None and value != counted:
                 raise ValidationError(
-                    f"Physical cash ({ccy.value}) {format_amount(value)} does not match the denomination count "
-                    f"{format_amount(counted)}", field=fld)
+                    "Physical cash ({ccy}) {amount} does not match the denomination count {counted}", field=fld,
+                    params={"ccy": ccy.value, "amount": format_amount(value), "counted": format_amount(counted)})
             value = counted
         if value is None and required:
-            raise ValidationError(f"Physical cash ({ccy.value}) is required: type it or count it by denomination",
-                                  field=fld)
+            raise ValidationError("Physical cash ({ccy}) is required: type it or count it by denomination",
+                                  field=fld, params={"ccy": ccy.value})
         out[ccy] = value
     return out[USD], out[CDF], denoms
 
@@ -739,14 +747,14 @@ def _denominations_of(f: Fields) -> dict | None:
     out: dict = {}
     for ccy, notes in obj.items():
         if not isinstance(notes, dict):
-            raise ValidationError(f"shop_close: denominations {ccy!r} must be an object of note: count",
-                                  field=f"denominations.{ccy}")
+            raise ValidationError("shop_close: denominations {ccy!r} must be an object of note: count",
+                                  field=f"denominations.{ccy}", params={"ccy": ccy})
         out[ccy] = {}
         for note, count in notes.items():
             text = str(count) if isinstance(count, (JsonNumber, str)) else None
             if isinstance(count, bool) or text is None or not text.strip().isdigit():
-                raise ValidationError(f"shop_close: denominations {ccy} {note}: the count must be a whole number, "
-                                      f"got {count!r}", field=f"denominations.{ccy}.{note}")
+                raise ValidationError("shop_close: denominations {ccy} {note}: the count must be a whole number, got {count!r}", field=f"denominations.{ccy}.{note}",
+                    params={"ccy": ccy, "note": note, "count": count})
             out[ccy][note] = int(text)
     return out
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
+from shopterm.core.i18n import N_, _
 from ...core import cash as core_cash
 from ...core import exchange as core_exchange
 from ...core.journal import EXCHANGE, RECEIVABLE, ROUND_OFF, JLine
@@ -90,7 +91,8 @@ def apply_match(session: Session, actor: Actor | None, customer_id: int,
         raise ValidationError("A ledger entry appears twice in one match", field="entries")
     total_usd = sum((u for _, _, u in allocs), Z)
     if total_usd != 0:
-        raise ValidationError(f"A match must balance in USD: off by {format_amount(total_usd)}", field="entries")
+        raise ValidationError("A match must balance in USD: off by {total_usd}", field="entries",
+            params={"total_usd": format_amount(total_usd)})
     le = LedgerEntry.__table__.c
     rows = {r.id: r for r in session.execute(
         select(le.id, le.customer_id, le.number, le.currency, le.open_amount, le.open_usd).where(le.id.in_(ids))
@@ -98,19 +100,20 @@ def apply_match(session: Session, actor: Actor | None, customer_id: int,
     for entry_id, amount, amount_usd in allocs:
         row = rows.get(entry_id)
         if row is None:
-            raise NotFound(f"Ledger entry {entry_id} not found", field="entries")
+            raise NotFound("Ledger entry {entry_id} not found", field="entries", params={"entry_id": entry_id})
         if row.customer_id != customer_id:
-            raise ValidationError(f"Entry {row.number} belongs to another customer", field="entries")
+            raise ValidationError("Entry {number} belongs to another customer", field="entries",
+                params={"number": row.number})
         if amount == 0 and amount_usd == 0:
-            raise ValidationError(f"Entry {row.number}: nothing to match", field="entries")
+            raise ValidationError("Entry {number}: nothing to match", field="entries", params={"number": row.number})
         for part, open_ in ((amount, row.open_amount), (amount_usd, row.open_usd)):
             if part != 0 and open_ != 0 and (part > 0) != (open_ > 0):
-                raise ValidationError(f"Entry {row.number}: the amount to match must have the entry's sign "
-                                      f"({'debit' if open_ > 0 else 'credit'})", field="entries")
+                raise ValidationError("Entry {number}: the amount to match must have the entry's sign ({sign})", field="entries",
+                    params={"number": row.number, "sign": _("debit") if open_ > 0 else _("credit")})
             if part != 0 and (open_ == 0 or abs(part) > abs(open_)):
                 raise ValidationError(
-                    f"Entry {row.number}: {format_amount(abs(part))} is more than its open balance "
-                    f"{format_amount(abs(open_))}", field="entries")
+                    "Entry {number}: {part} is more than its open balance {open}", field="entries",
+                    params={"number": row.number, "part": format_amount(abs(part)), "open": format_amount(abs(open_))})
     now = utcnow()
     match_id = session.execute(
         insert(Match.__table__).values(customer_id=customer_id, date=date, kind=kind,
@@ -189,7 +192,7 @@ def _currency(value: Any, fld: str = "currency") -> Currency:
     try:
         return Currency.parse(value)
     except MoneyError:
-        raise ValidationError(f"Currency: USD or CDF, not {value!r}", field=fld) from None
+        raise ValidationError("Currency: USD or CDF, not {value!r}", field=fld, params={"value": value}) from None
 
 
 def _s(value: Decimal) -> str:
@@ -198,7 +201,8 @@ def _s(value: Decimal) -> str:
 
 def _insufficient(ccy: Currency, held: Decimal, asked: Decimal, fld: str = "amount") -> InsufficientCash:
     return InsufficientCash(
-        f"Not enough {ccy.value} in the till: {format_amount(held)} held, {format_amount(asked)} asked", field=fld)
+        "Not enough {ccy} in the till: {held} held, {asked} asked", field=fld,
+        params={"ccy": ccy.value, "held": format_amount(held), "asked": format_amount(asked)})
 
 
 # ---------------------------------------------------------------- the service
@@ -235,16 +239,16 @@ class CashService:
     def _document(session: Session, number: str, types: tuple[str, ...], what: str, fld: str) -> Document:
         number = (number or "").strip().upper()
         if not number:
-            raise ValidationError(f"{what} number is required", field=fld)
+            raise ValidationError("{what} number is required", field=fld, params={"what": _(what)})
         doc = session.execute(
             select(Document).where(Document.number == number, col(Document.doc_type).in_(types))
         ).scalars().first()
         if doc is None:
-            raise NotFound(f"{what} {number} not found", field=fld)
+            raise NotFound("{what} {number} not found", field=fld, params={"what": _(what), "number": number})
         if doc.status == "cancelled":
-            raise PostedIsFinal(f"{what} {number} is cancelled", field=fld)
+            raise PostedIsFinal("{what} {number} is cancelled", field=fld, params={"what": _(what), "number": number})
         if doc.status != "posted":
-            raise ValidationError(f"{what} {number} is not posted", field=fld)
+            raise ValidationError("{what} {number} is not posted", field=fld, params={"what": _(what), "number": number})
         return doc
 
     @staticmethod
@@ -255,7 +259,8 @@ class CashService:
                                          cond)
         entries = session.execute(stmt.order_by(LedgerEntry.id)).scalars().all()
         if not entries:
-            raise ValidationError(f"{doc.number} has no customer-ledger entry to settle", field="invoice")
+            raise ValidationError("{number} has no customer-ledger entry to settle", field="invoice",
+                params={"number": doc.number})
         for e in entries:
             if e.is_open and e.open_amount != 0:
                 return e
@@ -264,10 +269,10 @@ class CashService:
     def _target(self, session: Session, number: str, *, refund: bool) -> tuple[Document, LedgerEntry]:
         """The invoice a receipt settles (or the return a refund pays out) and its open ledger entry."""
         if refund:
-            doc = self._document(session, number, RETURN_TYPES, "Sales return", "return")
+            doc = self._document(session, number, RETURN_TYPES, N_("Sales return"), "return")
             done = f"Sales return {doc.number} is already fully refunded"
         else:
-            doc = self._document(session, number, INVOICE_TYPES, "Invoice", "invoice")
+            doc = self._document(session, number, INVOICE_TYPES, N_("Invoice"), "invoice")
             done = f"Invoice {doc.number} is already fully paid"
         entry = self._entry(session, doc, credit=refund)
         if entry is None:
@@ -280,7 +285,8 @@ class CashService:
         setup = setup_info(self.s, session, loc)
         require_open(session, loc.id, date)
         if date < doc.doc_date:
-            raise ValidationError(f"The {what} date {date} is before {doc.number} ({doc.doc_date})", field="date")
+            raise ValidationError("The {what} date {date} is before {number} ({doc_date})", field="date",
+                params={"what": _(what), "date": date, "number": doc.number, "doc_date": doc.doc_date})
         return loc, setup
 
     def open_invoices(self, location: str | None = None, customer: str | None = None, *,
@@ -338,7 +344,7 @@ class CashService:
         date = date or self.s.today()
         with self.db.write() as session:
             inv, entry = self._target(session, invoice, refund=False)
-            loc, setup = self._till(session, inv, date, "receipt")
+            loc, setup = self._till(session, inv, date, N_("receipt"))
             the_rate = self._rate_for(session, rate, date)
             approving = approve_rate(self.s, session, actor, loc.id, date, the_rate, approver, approver_pin)
             calc = self._receipt_calc(session, inv, entry, the_rate, r_usd, r_cdf)
@@ -413,7 +419,7 @@ class CashService:
         date = date or self.s.today()
         with self.db.write() as session:
             ret, entry = self._target(session, sales_return, refund=True)
-            loc, setup = self._till(session, ret, date, "refund")
+            loc, setup = self._till(session, ret, date, N_("refund"))
             the_rate = self._rate_for(session, rate, date)
             approving = approve_rate(self.s, session, actor, ret.location_id, date, the_rate, approver,
                                      approver_pin)
@@ -500,23 +506,26 @@ class CashService:
                 raise ValidationError("Particulars: choose an account", field="particulars")
             account = session.execute(select(Account).where(Account.code == code)).scalars().first()
             if account is None:
-                raise NotFound(f"Particulars: account {code} not found", field="particulars")
+                raise NotFound("Particulars: account {code} not found", field="particulars", params={"code": code})
             if account.inactive:
-                raise InactiveRecord(f"Particulars: account {code} is inactive", field="particulars")
+                raise InactiveRecord("Particulars: account {code} is inactive", field="particulars",
+                    params={"code": code})
             if account.currency is not None or code in (setup.cash_usd_account, setup.cash_cdf_account):
-                raise ValidationError(f"Particulars: {code} is a cash account; choose the other side of the entry",
-                                      field="particulars")
+                raise ValidationError("Particulars: {code} is a cash account; choose the other side of the entry",
+                                      field="particulars", params={"code": code})
             if code == RECEIVABLE:
-                raise ValidationError(f"Particulars: {code} is the customer receivable; use Sales Receipt",
-                                      field="particulars")
+                raise ValidationError("Particulars: {code} is the customer receivable; use Sales Receipt",
+                                      field="particulars", params={"code": code})
             centre_code = (cost_centre or "").strip().upper()
             if not centre_code:
                 raise ValidationError("Sub Ledger / Cost Center is required", field="cost_centre")
             centre = session.execute(select(CostCentre).where(CostCentre.code == centre_code)).scalars().first()
             if centre is None:
-                raise NotFound(f"Cost centre {centre_code} not found", field="cost_centre")
+                raise NotFound("Cost centre {centre_code} not found", field="cost_centre",
+                    params={"centre_code": centre_code})
             if centre.inactive:
-                raise InactiveRecord(f"Cost centre {centre_code} is inactive", field="cost_centre")
+                raise InactiveRecord("Cost centre {centre_code} is inactive", field="cost_centre",
+                    params={"centre_code": centre_code})
             the_rate = self._rate_for(session, rate, date)
             approving = approve_rate(self.s, session, actor, loc.id, date, the_rate, approver, approver_pin)
             value_usd = value if ccy is USD else q2(value / the_rate)
@@ -623,11 +632,13 @@ class CashService:
                 select(Document).where(Document.number == number, Document.doc_type == "CE")
             ).scalars().first()
             if doc is None:
-                raise NotFound(f"Currency exchange {number} not found", field="number")
+                raise NotFound("Currency exchange {number} not found", field="number", params={"number": number})
             if doc.status == "cancelled":
-                raise PostedIsFinal(f"Currency exchange {number} is already cancelled", field="number")
+                raise PostedIsFinal("Currency exchange {number} is already cancelled", field="number",
+                    params={"number": number})
             if doc.status != "posted":
-                raise ValidationError(f"Currency exchange {number} is not posted", field="number")
+                raise ValidationError("Currency exchange {number} is not posted", field="number",
+                    params={"number": number})
             loc = session.get(Location, doc.location_id)
             setup = setup_info(self.s, session, loc)
             require_open(session, loc.id, doc.doc_date)
@@ -682,8 +693,8 @@ def _post_sales_receipt(services: "Services", actor: Actor, doc: dict) -> dict:
     if has_invoice:
         for bad in ("returned_usd", "returned_cdf"):
             if bad in f:
-                raise ValidationError(f"sales_receipt: {bad!r} is for a refund ('return'); the change is computed",
-                                      field=bad)
+                raise ValidationError("sales_receipt: {bad!r} is for a refund ('return'); the change is computed",
+                                      field=bad, params={"bad": bad})
         result = services.cash.post_receipt(
             actor, invoice=f.str("invoice"), rate=_common_rate(f), received_usd=f.amount("received_usd", Decimal(0)),
             received_cdf=f.amount("received_cdf", Decimal(0)), date=f.date("date"), print_usd=f.bool("print_usd"),
@@ -691,8 +702,8 @@ def _post_sales_receipt(services: "Services", actor: Actor, doc: dict) -> dict:
     else:
         for bad in ("received_usd", "received_cdf", "print_usd"):
             if bad in f:
-                raise ValidationError(f"sales_receipt: {bad!r} is for a receipt ('invoice'); a refund takes "
-                                      "'returned_usd'/'returned_cdf'", field=bad)
+                raise ValidationError("sales_receipt: {bad!r} is for a receipt ('invoice'); a refund takes 'returned_usd'/'returned_cdf'", field=bad,
+                    params={"bad": bad})
         result = services.cash.post_refund(
             actor, sales_return=f.str("return"), rate=_common_rate(f),
             returned_usd=f.amount("returned_usd", Decimal(0)), returned_cdf=f.amount("returned_cdf", Decimal(0)),

@@ -36,9 +36,9 @@ def rate_approvals(session: Session, services: "Services", location_id: int, dat
     if off <= tolerance:
         return []
     return [RateNeedsApproval(
-        f"Exchange rate {format_rate(rate)} is {off.quantize(Decimal('0.01'))} % from the system rate "
-        f"{format_rate(system)} (tolerance {format_rate(tolerance)} %) — a manager's approval is needed",
-        field=field)]
+        "Exchange rate {rate} is {off} % from the system rate {system} (tolerance {tolerance} %) — a manager's approval is needed",
+        field=field,
+        params={"rate": format_rate(rate), "off": off.quantize(Decimal('0.01')), "system": format_rate(system), "tolerance": format_rate(tolerance)})]
 
 
 def approve_rate(services: "Services", session: Session, actor: Actor | None, location_id: int, date: dt.date,

@@ -142,7 +142,7 @@ def resolve_customer(session: Session, customer: int | str | Customer) -> Custom
         if row is None and text.isascii() and text.isdigit() and len(text) <= 18:  # an id fits 64 bits
             row = session.get(Customer, int(text))
     if row is None:
-        raise NotFound(f"Customer {str(customer)[:40]} not found", field="customer")
+        raise NotFound("Customer {customer} not found", field="customer", params={"customer": str(customer)[:40]})
     return row
 
 
@@ -182,7 +182,7 @@ class LedgerService:
         with self.db.read() as session:
             r = session.execute(R.entry_select().where(R.LE.c.id == entry_id)).first()
             if r is None:
-                raise NotFound(f"Ledger entry {entry_id} not found", field="entry")
+                raise NotFound("Ledger entry {entry_id} not found", field="entry", params={"entry_id": entry_id})
             bal = R.sum_before(session, r.customer_id, (r.doc_date, r.id), inclusive=True)
             return R.row_of(r, bal, active_match_ids(session, [r.id]).get(r.id, ()))
 
@@ -191,7 +191,7 @@ class LedgerService:
         with self.db.read() as session:
             m = session.get(Match, match_id)
             if m is None:
-                raise NotFound(f"Match {match_id} not found", field="match")
+                raise NotFound("Match {match_id} not found", field="match", params={"match_id": match_id})
             lines = session.execute(
                 select(MatchLine.entry_id, LedgerEntry.number, MatchLine.amount_usd)
                 .join(LedgerEntry, LedgerEntry.id == MatchLine.entry_id)
@@ -228,12 +228,14 @@ class LedgerService:
         actor.require("receive", "Recording a customer payment")
         method = (method or "").strip().lower()
         if method not in PAYMENT_METHODS:
-            raise ValidationError(f"Payment method: one of {', '.join(PAYMENT_METHODS)} (got {method!r})",
-                                  field="method")
+            raise ValidationError("Payment method: one of {payment_methods} (got {method!r})",
+                                  field="method",
+                params={"payment_methods": ', '.join(PAYMENT_METHODS), "method": method})
         try:
             ccy = Currency.parse(currency)
         except MoneyError:
-            raise ValidationError(f"Currency: USD or CDF (got {currency!r})", field="currency") from None
+            raise ValidationError("Currency: USD or CDF (got {currency!r})", field="currency",
+                params={"currency": currency}) from None
         try:
             value = q2(parse_amount(amount, field="amount"))
         except MoneyError as exc:
@@ -264,7 +266,8 @@ class LedgerService:
                 approving = self.s.users.verify_approver(session, approver, approver_pin, "payment on account")
             usd = to_usd(value, ccy, the_rate)
             if usd <= 0:
-                raise ValidationError(f"amount: {value} {ccy.value} is less than one US cent", field="amount")
+                raise ValidationError("amount: {value} {ccy} is less than one US cent", field="amount",
+                    params={"value": value, "ccy": ccy.value})
             if method == "cash":
                 account = info.cash_usd_account if ccy is Currency.USD else info.cash_cdf_account
             else:
@@ -295,13 +298,14 @@ class LedgerService:
     @staticmethod
     def _check_customer(session: Session, c: Customer, loc: Location) -> None:
         if c.inactive:
-            raise InactiveRecord(f"Customer {c.code} is inactive", field="customer")
+            raise InactiveRecord("Customer {code} is inactive", field="customer", params={"code": c.code})
         if c.kind == "cash":
-            raise ValidationError(f"{c.code} {c.name} is a cash customer: payments on account are for credit customers",
-                                  field="customer")
+            raise ValidationError("{code} {name} is a cash customer: payments on account are for credit customers",
+                                  field="customer", params={"code": c.code, "name": c.name})
         assigned = session.execute(select(CustomerLocation.location_id).where(CustomerLocation.customer_id == c.id)).all()
         if assigned and loc.id not in {a[0] for a in assigned}:
-            raise ValidationError(f"Customer {c.code} is not assigned to location {loc.code}", field="customer")
+            raise ValidationError("Customer {code} is not assigned to location {loc_code}", field="customer",
+                params={"code": c.code, "loc_code": loc.code})
 
     # ------------------------------------------------------------ reports
     def balances(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
@@ -419,15 +423,16 @@ def _entry_ref(services: "Services", session: Session, customer_id: int, f: Fiel
         return f.int("entry", minimum=1)
     number = f.str("number")
     if not number:
-        raise ValidationError(f"{f.where}: give 'entry' (a ledger entry id) or 'number' (a document number)",
-                              field=f.path)
+        raise ValidationError("{where}: give 'entry' (a ledger entry id) or 'number' (a document number)",
+                              field=f.path, params={"where": f.where})
     ids = session.execute(select(LedgerEntry.id).where(LedgerEntry.customer_id == customer_id,
                                                        LedgerEntry.number == number.upper())).scalars().all()
     if not ids:
-        raise NotFound(f"{f.where}: no ledger entry {number} for this customer", field=f"{f.path}.number")
+        raise NotFound("{where}: no ledger entry {number} for this customer", field=f"{f.path}.number",
+            params={"where": f.where, "number": number})
     if len(ids) > 1:
-        raise ValidationError(f"{f.where}: {number} has {len(ids)} ledger entries; give 'entry' (one of "
-                              f"{', '.join(map(str, ids))})", field=f"{f.path}.number")
+        raise ValidationError("{where}: {number} has {count} ledger entries; give 'entry' (one of {entries})", field=f"{f.path}.number",
+            params={"where": f.where, "number": number, "count": len(ids), "entries": ', '.join(map(str, ids))})
     return ids[0]
 
 

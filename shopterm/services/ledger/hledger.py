@@ -150,7 +150,8 @@ def export_journal(services: "Services", actor: Actor, format: str = "hledger", 
     actor.require("ledgers", "Exporting the journal")
     fmt = (format or "").strip().lower()
     if fmt not in EXPORT_FORMATS:
-        raise ValidationError(f"Format: one of {', '.join(EXPORT_FORMATS)} (got {format!r})", field="format")
+        raise ValidationError("Format: one of {export_formats} (got {format!r})", field="format",
+            params={"export_formats": ', '.join(EXPORT_FORMATS), "format": format})
     target = out if out is not None else io.StringIO()
     with services.db.read() as session:
         if fmt == "hledger":

@@ -163,16 +163,20 @@ def _magnitude(entry, amount: Decimal | None) -> Decimal | None:
     if amount is None:
         return None
     if not isinstance(amount, Decimal):
-        raise ValidationError(f"{entry.number}: the amount to match must be a Decimal", field="amount")
+        raise ValidationError("{number}: the amount to match must be a Decimal", field="amount",
+            params={"number": entry.number})
     mag = abs(amount)
     if mag != q2(mag):
-        raise ValidationError(f"{entry.number}: the amount to match has more than 2 decimals ({amount})", field="amount")
+        raise ValidationError("{number}: the amount to match has more than 2 decimals ({amount})", field="amount",
+            params={"number": entry.number, "amount": amount})
     if mag == 0:
-        raise ValidationError(f"{entry.number}: the amount to match must be greater than zero", field="amount")
+        raise ValidationError("{number}: the amount to match must be greater than zero", field="amount",
+            params={"number": entry.number})
     mag = q2(mag)
     if mag > abs(entry.open_usd):
         raise ValidationError(
-            f"{entry.number}: {mag} USD is more than its open balance of {abs(entry.open_usd)} USD", field="amount")
+            "{number}: {mag} USD is more than its open balance of {open_usd} USD", field="amount",
+            params={"number": entry.number, "mag": mag, "open_usd": abs(entry.open_usd)})
     return mag
 
 
@@ -204,27 +208,28 @@ def match_entries(session: Session, actor: Actor | None, customer_id: int, alloc
     seen: set[int] = set()
     for i in ids:
         if i in seen:
-            raise ValidationError(f"Ledger entry {i} is listed twice", field="entries")
+            raise ValidationError("Ledger entry {i} is listed twice", field="entries", params={"i": i})
         seen.add(i)
     if len(ids) < 2:
         raise ValidationError("A match needs at least one debit and one credit entry", field="entries")
     rows = {r.id: r for r in session.execute(select(LE).where(LE.c.id.in_(ids))).all()}
     for i in ids:
         if i not in rows:
-            raise NotFound(f"Ledger entry {i} not found", field="entries")
+            raise NotFound("Ledger entry {i} not found", field="entries", params={"i": i})
     code = _customer_code(session, customer_id)
     for i in ids:
         r = rows[i]
         if r.customer_id != customer_id:
             raise ValidationError(
-                f"Entries of different customers cannot be matched: {r.number} belongs to "
-                f"{_customer_code(session, r.customer_id)}, not {code}", field="entries")
+                "Entries of different customers cannot be matched: {number} belongs to {customer_code}, not {code}", field="entries",
+                params={"number": r.number, "customer_code": _customer_code(session, r.customer_id), "code": code})
     for i in ids:
         r = rows[i]
         if r.open_usd == 0:
-            raise ValidationError(f"{r.number} is already fully matched", field="entries")
+            raise ValidationError("{number} is already fully matched", field="entries", params={"number": r.number})
         if date < r.doc_date:
-            raise ValidationError(f"The match date {date} is before {r.number} ({r.doc_date})", field="date")
+            raise ValidationError("The match date {date} is before {number} ({doc_date})", field="date",
+                params={"date": date, "number": r.number, "doc_date": r.doc_date})
     last_unmatch = session.execute(
         select(ML.c.entry_id, func.max(M.c.unmatched_on)).join(M, M.c.id == ML.c.match_id)
         .where(ML.c.entry_id.in_(ids), M.c.unmatched_on.is_not(None)).group_by(ML.c.entry_id)
@@ -232,8 +237,8 @@ def match_entries(session: Session, actor: Actor | None, customer_id: int, alloc
     for entry_id, unmatched_on in last_unmatch:
         if unmatched_on is not None and date < unmatched_on:
             raise ValidationError(
-                f"The match date {date} is before {rows[entry_id].number} was last unmatched ({unmatched_on})",
-                field="date")
+                "The match date {date} is before {number} was last unmatched ({unmatched_on})",
+                field="date", params={"date": date, "number": rows[entry_id].number, "unmatched_on": unmatched_on})
 
     debits, credits = [], []
     for entry_id, amount in allocs:
@@ -256,7 +261,8 @@ def match_entries(session: Session, actor: Actor | None, customer_id: int, alloc
         # every amount typed (in USD, the books' currency): they must balance in USD
         if d_fixed != c_fixed:
             raise ValidationError(
-                f"The match does not balance: debits {d_fixed} USD, credits {c_fixed} USD", field="amount")
+                "The match does not balance: debits {d_fixed} USD, credits {c_fixed} USD", field="amount",
+                params={"d_fixed": d_fixed, "c_fixed": c_fixed})
         if d_fixed <= 0:
             raise ValidationError("Nothing to match", field="entries")
         for entry_id, amount in allocs:
@@ -271,8 +277,8 @@ def match_entries(session: Session, actor: Actor | None, customer_id: int, alloc
         target = min(d_max, c_max)
         if target < d_fixed or target < c_fixed:
             raise ValidationError(
-                f"The match cannot balance: debits can take {d_max} USD, credits {c_max} USD "
-                f"(fixed amounts: debits {d_fixed}, credits {c_fixed})", field="amount")
+                "The match cannot balance: debits can take {d_max} USD, credits {c_max} USD (fixed amounts: debits {d_fixed}, credits {c_fixed})", field="amount",
+                params={"d_max": d_max, "c_max": c_max, "d_fixed": d_fixed, "c_fixed": c_fixed})
         if target <= 0:
             raise ValidationError("Nothing to match", field="entries")
         # settled in each debit's own currency (DESIGN §8): the rest is an exchange difference
@@ -283,8 +289,8 @@ def match_entries(session: Session, actor: Actor | None, customer_id: int, alloc
             for r, mag in side:
                 if mag is not None and parts.get(r.id, (ZERO, ZERO))[1] != mag:
                     raise ValidationError(
-                        f"The match cannot balance: {r.number} can settle only {parts.get(r.id, (ZERO, ZERO))[1]} USD of the "
-                        f"{mag} USD typed", field="amount")
+                        "The match cannot balance: {number} can settle only {most} USD of the {mag} USD typed", field="amount",
+                        params={"number": r.number, "most": parts.get(r.id, (ZERO, ZERO))[1], "mag": mag})
         if not result.debits or not result.credits:
             raise ValidationError("Nothing to match", field="entries")
         for entry_id in ids:
@@ -373,13 +379,15 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
     """Undo a match from ``date`` on: its entries get their open balances back; the match stays in history."""
     m = session.execute(select(M).where(M.c.id == match_id)).first()
     if m is None:
-        raise NotFound(f"Match {match_id} not found", field="match")
+        raise NotFound("Match {match_id} not found", field="match", params={"match_id": match_id})
     if m.unmatched_on is not None:
-        raise ValidationError(f"Match {match_id} was already unmatched on {m.unmatched_on}", field="match")
+        raise ValidationError("Match {match_id} was already unmatched on {unmatched_on}", field="match",
+            params={"match_id": match_id, "unmatched_on": m.unmatched_on})
     if not isinstance(date, dt.date):
         raise ValidationError("The unmatch date is required", field="date")
     if date < m.date:
-        raise ValidationError(f"The unmatch date {date} is before the match date {m.date}", field="date")
+        raise ValidationError("The unmatch date {date} is before the match date {match_date}", field="date",
+            params={"date": date, "match_date": m.date})
     now = utcnow()
     lines = session.execute(
         select(ML.c.entry_id, ML.c.amount, ML.c.amount_usd, LE.c.number, LE.c.currency, LE.c.open_usd,
@@ -445,10 +453,11 @@ def _settle_against(session: Session, actor: Actor | None, customer_id: int, ent
                     date: dt.date | None, kind: str) -> MatchResult | None:
     row = session.execute(select(LE).where(LE.c.id == entry_id)).first()
     if row is None:
-        raise NotFound(f"Ledger entry {entry_id} not found", field="entries")
+        raise NotFound("Ledger entry {entry_id} not found", field="entries", params={"entry_id": entry_id})
     if row.customer_id != customer_id:
-        raise ValidationError(f"{row.number} does not belong to customer {_customer_code(session, customer_id)}",
-                              field="entries")
+        raise ValidationError("{number} does not belong to customer {customer_code}",
+                              field="entries",
+            params={"number": row.number, "customer_code": _customer_code(session, customer_id)})
     is_credit = row.open_usd < 0
     if row.open_usd == 0 or is_credit != want_debits:
         return None
@@ -599,7 +608,8 @@ def apply_credit(session: Session, customer_id: int, invoice_entry_id: int, *, a
     """
     row = session.execute(select(LE.c.id, LE.c.open_usd, LE.c.doc_date).where(LE.c.id == invoice_entry_id)).first()
     if row is None:
-        raise NotFound(f"Ledger entry {invoice_entry_id} not found", field="entries")
+        raise NotFound("Ledger entry {invoice_entry_id} not found", field="entries",
+            params={"invoice_entry_id": invoice_entry_id})
     return _settle_against(session, actor, customer_id, invoice_entry_id, want_debits=False, date=date, kind="auto")
 
 

@@ -96,7 +96,8 @@ def check_voucher_types(types: Iterable[str] | None) -> tuple[str, ...] | None:
             code = part.strip().upper()
             if code not in DOC_TYPES:
                 raise ValidationError(
-                    f"Unknown voucher type {part!r} (use SI, PI, SR, RD, RC or CR)", field="voucher_types")
+                    "Unknown voucher type {part!r} (use SI, PI, SR, RD, RC or CR)", field="voucher_types",
+                    params={"part": part})
             out.append(code)
     return tuple(dict.fromkeys(out)) or None
 
@@ -328,7 +329,7 @@ def _customer_filter(session: Session, group: str | None):
         return None, None
     gid = session.execute(select(CG.c.id, CG.c.name).where(func.lower(CG.c.name) == group.strip().lower())).first()
     if gid is None:
-        raise NotFound(f"Customer group {group} not found", field="group")
+        raise NotFound("Customer group {group} not found", field="group", params={"group": group})
     return gid.id, gid.name
 
 
@@ -579,7 +580,8 @@ def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_i
     entries still count in the running and closing balances.
     """
     if date_to < date_from:
-        raise ValidationError(f"The period ends ({date_to}) before it starts ({date_from})", field="date_to")
+        raise ValidationError("The period ends ({date_to}) before it starts ({date_from})", field="date_to",
+            params={"date_to": date_to, "date_from": date_from})
     vts = check_voucher_types(voucher_types)
     conds, gaps = _filters(date_from=date_from, date_to=date_to, voucher_types=vts, changed_since=changed_since,
                            partly_settled=partly_settled)
@@ -926,7 +928,8 @@ def account_register(session: Session, account_code: str, date_from: dt.date, da
     """``after_key`` pages forward; ``before_key`` (with ``limit``) gives the page that ends just before it."""
     acc = session.execute(select(A.c.id, A.c.code, A.c.name).where(A.c.code == account_code.strip())).first()
     if acc is None:
-        raise NotFound(f"Account {account_code} is not in the chart of accounts", field="account")
+        raise NotFound("Account {account_code} is not in the chart of accounts", field="account",
+            params={"account_code": account_code})
     k = tuple_(JL.c.date, JL.c.id)
     start = after_key
     backwards = before_key is not None and after_key is None and limit is not None

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, Iterator, Sequence, TypeVar
 from sqlalchemy import func, literal, or_, select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
+from shopterm.core.i18n import _
 from ...core.money import MoneyError, parse_amount, parse_pct, parse_qty, q2, q_pct, q_qty, to_decimal
 from ...core.text import NARRATION_MAX, TextError, bad_character, clean_text
 from ...store import models as m
@@ -66,12 +67,14 @@ def text(value: Any, *, field: str, label: str, required: bool = False, max_len:
         value = str(value)
     bad = bad_character(value, multiline="\n" in value)
     if bad is not None:
-        raise ValidationError(f"{label}: control characters are not allowed ({bad}); type plain text", field=field)
+        raise ValidationError("{label}: control characters are not allowed ({bad}); type plain text", field=field,
+            params={"label": _(label), "bad": bad})
     value = " ".join(value.split()) if "\n" not in value else value.strip()
     if required and not value:
-        raise ValidationError(f"{label} is required", field=field)
+        raise ValidationError("{label} is required", field=field, params={"label": _(label)})
     if len(value) > max_len:
-        raise ValidationError(f"{label}: at most {max_len} characters", field=field)
+        raise ValidationError("{label}: at most {max_len} characters", field=field,
+            params={"label": _(label), "max_len": max_len})
     return value
 
 
@@ -93,7 +96,8 @@ def code(value: Any, *, field: str = "code", label: str = "Code", max_len: int =
     """A code: upper case letters, digits and ``- _ . /``, required."""
     value = text(value, field=field, label=label, required=True, max_len=max_len).upper()
     if not _CODE_RE.match(value):
-        raise ValidationError(f"{label}: letters, digits, - _ . / only ({value})", field=field)
+        raise ValidationError("{label}: letters, digits, - _ . / only ({value})", field=field,
+            params={"label": _(label), "value": value})
     return value
 
 
@@ -114,7 +118,8 @@ def amount(value: Any, *, field: str, positive: bool = False, default: Decimal |
     except MoneyError as exc:
         raise ValidationError(str(exc), field=field) from None
     if positive and result <= 0:
-        raise ValidationError(f"{field}: must be greater than zero ({result})", field=field)
+        raise ValidationError("{field}: must be greater than zero ({result})", field=field,
+            params={"field": field, "result": result})
     return result
 
 
@@ -126,7 +131,8 @@ def quantity(value: Any, *, field: str, positive: bool = False, default: Decimal
     except MoneyError as exc:
         raise ValidationError(str(exc), field=field) from None
     if positive and result <= 0:
-        raise ValidationError(f"{field}: must be greater than zero ({result})", field=field)
+        raise ValidationError("{field}: must be greater than zero ({result})", field=field,
+            params={"field": field, "result": result})
     return result
 
 
@@ -149,11 +155,13 @@ def markup(value: Any, *, field: str) -> Decimal | None:
     except MoneyError as exc:
         raise ValidationError(str(exc), field=field) from None
     if d <= -100:
-        raise ValidationError(f"{field}: a markup must be above -100 % ({value})", field=field)
+        raise ValidationError("{field}: a markup must be above -100 % ({value})", field=field,
+            params={"field": field, "value": value})
     if d > 10000:
-        raise ValidationError(f"{field}: {value} is too large", field=field)
+        raise ValidationError("{field}: {value} is too large", field=field, params={"field": field, "value": value})
     if d != q_pct(d):
-        raise ValidationError(f"{field}: at most 4 decimal places ({value})", field=field)
+        raise ValidationError("{field}: at most 4 decimal places ({value})", field=field,
+            params={"field": field, "value": value})
     return d
 
 
@@ -162,22 +170,27 @@ def integer(value: Any, *, field: str, minimum: int | None = 0, maximum: int | N
     if value is None or (isinstance(value, str) and not value.strip()):
         if default is not None:
             return default
-        raise ValidationError(f"{field}: a whole number is required", field=field)
+        raise ValidationError("{field}: a whole number is required", field=field, params={"field": field})
     if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError(f"{field}: {value!r} is not a whole number", field=field)
+        raise ValidationError("{field}: {value!r} is not a whole number", field=field,
+            params={"field": field, "value": value})
     if isinstance(value, int):
         result = value
     else:
         raw = str(value).strip()
         if not re.fullmatch(r"[+-]?[0-9]+", raw):
-            raise ValidationError(f"{field}: {raw[:40]!r} is not a whole number", field=field)
+            raise ValidationError("{field}: {raw!r} is not a whole number", field=field,
+                params={"field": field, "raw": raw[:40]})
         if len(raw.lstrip("+-")) > 15:
-            raise ValidationError(f"{field}: {raw[:40]} is too large (at most 15 digits)", field=field)
+            raise ValidationError("{field}: {raw} is too large (at most 15 digits)", field=field,
+                params={"field": field, "raw": raw[:40]})
         result = int(raw)
     if minimum is not None and result < minimum:
-        raise ValidationError(f"{field}: must be at least {minimum} ({result})", field=field)
+        raise ValidationError("{field}: must be at least {minimum} ({result})", field=field,
+            params={"field": field, "minimum": minimum, "result": result})
     if maximum is not None and result > maximum:
-        raise ValidationError(f"{field}: must be at most {maximum} ({result})", field=field)
+        raise ValidationError("{field}: must be at most {maximum} ({result})", field=field,
+            params={"field": field, "maximum": maximum, "result": result})
     return result
 
 
@@ -191,7 +204,7 @@ def flag(value: Any, *, field: str) -> bool:
         return True
     if raw in _FALSE:
         return False
-    raise ValidationError(f"{field}: {value!r} is not yes/no", field=field)
+    raise ValidationError("{field}: {value!r} is not yes/no", field=field, params={"field": field, "value": value})
 
 
 def date_of(value: Any, *, field: str, default: dt.date | None = None, required: bool = True) -> dt.date | None:
@@ -202,32 +215,36 @@ def date_of(value: Any, *, field: str, default: dt.date | None = None, required:
     if value is None or (isinstance(value, str) and not value.strip()):
         if default is not None or not required:
             return default
-        raise ValidationError(f"{field}: a date is required (YYYY-MM-DD)", field=field)
+        raise ValidationError("{field}: a date is required (YYYY-MM-DD)", field=field, params={"field": field})
     raw = str(value).strip()
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise ValidationError(f"{field}: {raw!r} is not a date (YYYY-MM-DD)", field=field) from None
+        raise ValidationError("{field}: {raw!r} is not a date (YYYY-MM-DD)", field=field,
+            params={"field": field, "raw": raw}) from None
 
 
 def email_of(value: Any, *, field: str = "email") -> str:
     value = text(value, field=field, label="Email", max_len=120)
     if value and not _EMAIL_RE.match(value):
-        raise ValidationError(f"{field}: {value!r} is not an email address (name@example.com)", field=field)
+        raise ValidationError("{field}: {value!r} is not an email address (name@example.com)", field=field,
+            params={"field": field, "value": value})
     return value.lower()
 
 
 def phone_of(value: Any, *, field: str = "mobile") -> str:
     value = text(value, field=field, label="Phone", max_len=40)
     if value and not _PHONE_RE.match(value):
-        raise ValidationError(f"{field}: {value!r} is not a phone number (digits, spaces, + - ( ))", field=field)
+        raise ValidationError("{field}: {value!r} is not a phone number (digits, spaces, + - ( ))", field=field,
+            params={"field": field, "value": value})
     return value
 
 
 def choice(value: Any, choices: Sequence[str], *, field: str, label: str, default: str | None = None) -> str:
     raw = (str(value).strip().lower() if value is not None else "") or (default or "")
     if raw not in choices:
-        raise ValidationError(f"{label}: one of {', '.join(choices)} ({value!r})", field=field)
+        raise ValidationError("{label}: one of {choices} ({value!r})", field=field,
+            params={"label": _(label), "choices": ', '.join(choices), "value": value})
     return raw
 
 
@@ -244,7 +261,7 @@ def like(query: str) -> str:
 def check_status(status: str) -> str:
     status = (status or "active").lower()
     if status not in STATUSES:
-        raise ValidationError(f"Status: one of {', '.join(STATUSES)}", field="status")
+        raise ValidationError("Status: one of {statuses}", field="status", params={"statuses": ', '.join(STATUSES)})
     return status
 
 
@@ -328,7 +345,8 @@ def entity(name: str) -> Entity:
     try:
         return ENTITIES[name]
     except KeyError:
-        raise ValidationError(f"unknown master {name!r}; one of {', '.join(sorted(ENTITIES))}", field="entity") from None
+        raise ValidationError("unknown master {name!r}; one of {names}", field="entity",
+            params={"name": name, "names": ', '.join(sorted(ENTITIES))}) from None
 
 
 def find(session: Session, ent: Entity, key: Any) -> SQLModel | None:
@@ -342,7 +360,8 @@ def find(session: Session, ent: Entity, key: Any) -> SQLModel | None:
 def get_or_404(session: Session, ent: Entity, key: Any, *, field: str | None = None) -> Any:
     row = find(session, ent, key)
     if row is None:
-        raise NotFound(f"{ent.label} {str(key or '').strip()} not found", field=field or ent.key)
+        raise NotFound("{label} {key} not found", field=field or ent.key,
+            params={"label": _(ent.label), "key": str(key or '').strip()})
     return row
 
 
@@ -384,7 +403,7 @@ class MastersBase:
         raw = optional_ref(value)
         if raw is None:
             if required:
-                raise ValidationError(f"{label} is required", field=field)
+                raise ValidationError("{label} is required", field=field, params={"label": _(label)})
             return None
         row = None
         for attr in by:
@@ -396,9 +415,9 @@ class MastersBase:
             if row is not None:
                 break
         if row is None:
-            raise NotFound(f"{label} {raw} not found", field=field)
+            raise NotFound("{label} {raw} not found", field=field, params={"label": _(label), "raw": raw})
         if active and getattr(row, "inactive", False):
-            raise InactiveRecord(f"{label} {raw} is inactive", field=field)
+            raise InactiveRecord("{label} {raw} is inactive", field=field, params={"label": _(label), "raw": raw})
         return row
 
     def ref_location(self, session: Session, value: Any, *, field: str = "location", active: bool = True) -> m.Location:

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from sqlalchemy import and_, func, or_, select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core.i18n import _
 from ...core.journal import RECEIVABLE
 from ...store import models as m
 from ..admin import audit
@@ -383,7 +384,8 @@ class CustomerMasters(MastersBase):
         mobile = phone_of(data.get("mobile"), field="mobile") if "mobile" in data else (row.mobile if row else "")
         created = row is None
         if not created and create_only:
-            raise Duplicate(f"Sales person code {the_code} already exists ({row.name})", field="code")
+            raise Duplicate("Sales person code {code} already exists ({name})", field="code",
+                params={"code": the_code, "name": row.name})
         before = None if created else audit.snapshot(row)
         row = row or m.SalesPerson(code=the_code, name=name)
         row.name, row.mobile = name, mobile
@@ -478,7 +480,8 @@ class CustomerMasters(MastersBase):
     def _check_fields(fields: dict) -> None:
         unknown = sorted(set(fields) - set(CUSTOMER_FIELDS))
         if unknown:
-            raise ValidationError(f"unknown customer field {unknown[0]!r}", field=unknown[0])
+            raise ValidationError("unknown customer field {unknown!r}", field=unknown[0],
+                params={"unknown": unknown[0]})
         if "telephone" in fields:
             if "mobile" in fields:
                 raise ValidationError("Give either mobile or telephone, not both", field="telephone")
@@ -497,9 +500,10 @@ class CustomerMasters(MastersBase):
             the_code = code(raw_code, field="code", label="Customer code")
             row = session.exec(select(m.Customer).where(m.Customer.code == the_code)).first()
             if row is not None and mode == "create":
-                raise Duplicate(f"Customer code {the_code} already exists ({row.name})", field="code")
+                raise Duplicate("Customer code {code} already exists ({name})", field="code",
+                    params={"code": the_code, "name": row.name})
             if row is None and mode == "update":
-                raise NotFound(f"Customer {the_code} not found", field="code")
+                raise NotFound("Customer {code} not found", field="code", params={"code": the_code})
         elif mode == "update":
             raise ValidationError("Customer code is required", field="code")
         else:
@@ -528,8 +532,8 @@ class CustomerMasters(MastersBase):
         control = self.ref_account(session, merged.get("control_account") or RECEIVABLE, field="control_account",
                                 label="Control account", active="control_account" in changed)
         if control.kind != "asset":
-            raise ValidationError(f"Control account {control.code} is not an asset account (it is {control.kind})",
-                                  field="control_account")
+            raise ValidationError("Control account {code} is not an asset account (it is {kind})",
+                                  field="control_account", params={"code": control.code, "kind": control.kind})
         limit_usd = amount(merged.get("credit_limit_usd"), field="credit_limit_usd", default=Decimal("0.00"))
         days = integer(merged.get("credit_days"), field="credit_days", minimum=0, maximum=3650, default=0)
         if kind == "cash":
@@ -569,8 +573,9 @@ class CustomerMasters(MastersBase):
             if similar:
                 listed = ", ".join(f"{s.code} {s.name} ({s.reason}{', inactive' if s.inactive else ''})" for s in similar)
                 raise PossibleDuplicate(
-                    f"Possible duplicate: {listed}. Check the existing customer, or confirm to create a new one",
-                    matches=[s.code for s in similar], field="name" if any("name" in s.reason for s in similar) else "mobile")
+                    "Possible duplicate: {listed}. Check the existing customer, or confirm to create a new one",
+                    matches=[s.code for s in similar], field="name" if any("name" in s.reason for s in similar) else "mobile",
+                    params={"listed": listed})
         before = None if created else self._customer_snapshot(session, row)
         now = dt.datetime.now(dt.timezone.utc)
         if created:
@@ -688,7 +693,8 @@ class CustomerMasters(MastersBase):
         status = check_status(status)
         limit, offset = check_paging(limit, offset)
         if sort not in CUSTOMER_SORTS:
-            raise ValidationError(f"Sort: one of {', '.join(CUSTOMER_SORTS)}", field="sort")
+            raise ValidationError("Sort: one of {customer_sorts}", field="sort",
+                params={"customer_sorts": ', '.join(CUSTOMER_SORTS)})
         if descending is None:
             descending = sort in ("date_added", "total_purchases")
         c = m.Customer
@@ -757,19 +763,19 @@ class CustomerMasters(MastersBase):
                 raise ValidationError("Customer is required", field="customer")
             row = session.exec(select(m.Customer).where(m.Customer.code == label)).first()
         if row is None:
-            raise NotFound(f"Customer {label} not found: add it in Customer or Customer (Cash) master",
-                           field="customer")
+            raise NotFound("Customer {label} not found: add it in Customer or Customer (Cash) master",
+                           field="customer", params={"label": _(label)})
         if row.inactive:
-            raise InactiveRecord(f"Customer {row.code} {row.name} is inactive and cannot be used in transactions",
-                                 field="customer")
+            raise InactiveRecord("Customer {code} {name} is inactive and cannot be used in transactions",
+                                 field="customer", params={"code": row.code, "name": row.name})
         if location_id is not None:
             allowed = session.execute(sa_select(m.CustomerLocation.location_id).where(
                 m.CustomerLocation.customer_id == row.id, m.CustomerLocation.location_id == location_id)).first()
             if allowed is None and row.location_id != location_id:
                 loc = session.get(m.Location, location_id)
                 raise ValidationError(
-                    f"Customer {row.code} is not assigned to location {loc.code if loc else location_id}",
-                    field="customer")
+                    "Customer {code} is not assigned to location {location}",
+                    field="customer", params={"code": row.code, "location": loc.code if loc else location_id})
         return row
 
     # ---------------------------------------------------------------- details

@@ -139,7 +139,7 @@ class GoodsMasters(MastersBase):
         allowed = {"name", "unit", "pack_size", "tax_rate", "cost_usd", "inactive", "barcode"}
         unknown = sorted(set(changes) - allowed)
         if unknown:
-            raise ValidationError(f"unknown item field {unknown[0]!r}", field=unknown[0])
+            raise ValidationError("unknown item field {unknown!r}", field=unknown[0], params={"unknown": unknown[0]})
         with self._write(actor, "masters", "Items") as session:
             row = get_or_404(session, ENTITIES["item"], code_key, field="code")
             data = {"code": row.code, "name": row.name, "unit": row.unit, "pack_size": row.pack_size,
@@ -160,7 +160,8 @@ class GoodsMasters(MastersBase):
         # an import (no inactive column) keeps an item's status
         inactive = flag(data.get("inactive"), field="inactive") if "inactive" in data else bool(row and row.inactive)
         if row is not None and mode == "create":
-            raise Duplicate(f"Item code {the_code} already exists ({row.name})", field="code")
+            raise Duplicate("Item code {code} already exists ({name})", field="code",
+                params={"code": the_code, "name": row.name})
         created = row is None
         before = None if created else audit.snapshot(row)
         # an import without a barcode column keeps the item's barcode
@@ -225,7 +226,8 @@ class GoodsMasters(MastersBase):
         name = text(data.get("name"), field="name", label="Supplier name", required=True, max_len=120)
         row = session.exec(select(m.Supplier).where(m.Supplier.code == the_code)).first()
         if row is not None and mode == "create":
-            raise Duplicate(f"Supplier code {the_code} already exists ({row.name})", field="code")
+            raise Duplicate("Supplier code {code} already exists ({name})", field="code",
+                params={"code": the_code, "name": row.name})
         created = row is None
         before = None if created else audit.snapshot(row)
         row = row or m.Supplier(code=the_code, name=name)
@@ -262,7 +264,8 @@ class GoodsMasters(MastersBase):
         on = on or self.s.today()
         ccy = _currency(currency)
         if price_category not in PRICE_CATEGORIES:
-            raise ValidationError(f"Price category: one of {', '.join(PRICE_CATEGORIES)}", field="price_category")
+            raise ValidationError("Price category: one of {price_categories}", field="price_category",
+                params={"price_categories": ', '.join(PRICE_CATEGORIES)})
         with self.db.read() as session:
             loc = self.ref_location(session, location, active=False)
             it = self.ref_item(session, item, active=False)
@@ -316,10 +319,12 @@ class GoodsMasters(MastersBase):
             for i, r in enumerate(rows, start=1):
                 unknown = sorted(set(r) - {"item", "retail_pct", "wholesale_pct", "retail_price", "wholesale_price"})
                 if unknown:
-                    raise ValidationError(f"row {i}: unknown field {unknown[0]!r}", field=unknown[0])
+                    raise ValidationError("row {i}: unknown field {unknown!r}", field=unknown[0],
+                        params={"i": i, "unknown": unknown[0]})
                 key = str(r.get("item") or "").strip().upper()
                 if key and key in seen:
-                    raise ValidationError(f"row {i}: item {key} is already on row {seen[key]}", field="item")
+                    raise ValidationError("row {i}: item {key} is already on row {seen}", field="item",
+                        params={"i": i, "key": key, "seen": seen[key]})
                 seen[key] = i
                 try:
                     out.append(self.write_price(session, actor, {**r, "location": loc.code, "currency": ccy.value,
@@ -347,19 +352,21 @@ class GoodsMasters(MastersBase):
                 prices[kind] = amount(typed, field=f"{kind}_price", positive=True)
             elif pct is not None:
                 if it.cost_usd <= 0:
-                    raise ValidationError(f"{kind}_pct: item {it.code} has no last purchase price; enter the price",
-                                          field=f"{kind}_price")
+                    raise ValidationError("{kind}_pct: item {code} has no last purchase price; enter the price",
+                                          field=f"{kind}_price", params={"kind": kind, "code": it.code})
                 if ccy is Currency.CDF and rate is None:
                     rate = self.s.system_rate(session, eff)
                 try:
                     prices[kind] = price_from_markup(it.cost_usd, pct, ccy, rate)
                 except MoneyError as exc:
-                    raise ValidationError(f"{kind}_price: {exc}", field=f"{kind}_price") from None
+                    raise ValidationError("{kind}_price: {exc}", field=f"{kind}_price",
+                        params={"kind": kind, "exc": exc}) from None
                 if prices[kind] <= 0:
-                    raise ValidationError(f"{kind}_price: must be greater than zero ({prices[kind]})",
-                                          field=f"{kind}_price")
+                    raise ValidationError("{kind}_price: must be greater than zero ({prices})",
+                                          field=f"{kind}_price", params={"kind": kind, "prices": prices[kind]})
             else:
-                raise ValidationError(f"{kind}_price: enter the {kind} price or a {kind} %", field=f"{kind}_price")
+                raise ValidationError("{kind}_price: enter the {kind} price or a {kind} %", field=f"{kind}_price",
+                    params={"kind": kind})
         p = m.Price
         row = session.exec(select(p).where(p.location_id == loc.id, p.item_id == it.id, p.currency == ccy.value,
                                            p.effective_from == eff)).first()
@@ -415,7 +422,8 @@ class GoodsMasters(MastersBase):
         with self.db.read() as session:
             ids = session.exec(select(m.Price.id).where(m.Price.update_no == number)).all()
             if not ids:
-                raise ValidationError(f"Price update {number or '?'} not found", field="update_no")
+                raise ValidationError("Price update {number} not found", field="update_no",
+                    params={"number": number or '?'})
             log = m.AuditLog
             rows = session.exec(select(log).where(or_(
                 and_(log.entity == "price", col(log.entity_id).in_(ids)),
@@ -439,7 +447,8 @@ def _currency(value: Any) -> Currency:
     try:
         return Currency.parse(value)
     except MoneyError:
-        raise ValidationError(f"currency: {value!r} is not USD or CDF", field="currency") from None
+        raise ValidationError("currency: {value!r} is not USD or CDF", field="currency",
+            params={"value": value}) from None
 
 
 def _item_info(r: m.Item) -> ItemInfo:
@@ -454,14 +463,16 @@ def _barcode(session: Session, value: Any, row: m.Item | None) -> str | None:
         return None
     if len(text) > 40 or not all(c.isalnum() or c in "-." for c in text):
         shown = text if len(text) <= 20 else text[:20] + "…"
-        raise ValidationError(f"Barcode: {shown!r} is not a barcode (letters and digits, up to 40)",
-                              field="barcode")
+        raise ValidationError("Barcode: {shown!r} is not a barcode (letters and digits, up to 40)",
+                              field="barcode", params={"shown": shown})
     other = session.exec(select(m.Item).where(m.Item.barcode == text)).first()
     if other is not None and (row is None or other.id != row.id):
-        raise Duplicate(f"Barcode {text} is already item {other.code} ({other.name})", field="barcode")
+        raise Duplicate("Barcode {text} is already item {code} ({name})", field="barcode",
+            params={"text": text, "code": other.code, "name": other.name})
     other_code = session.exec(select(m.Item).where(m.Item.code == text.upper())).first()
     if other_code is not None and (row is None or other_code.id != row.id):
-        raise Duplicate(f"Barcode {text} is item {other_code.code}'s code", field="barcode")
+        raise Duplicate("Barcode {text} is item {code}'s code", field="barcode",
+            params={"text": text, "code": other_code.code})
     return text
 
 

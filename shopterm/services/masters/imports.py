@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from shopterm.core.i18n import N_, _, ngettext
 from ...store import models as m
 from ..admin import audit
 from ..context import Actor
@@ -70,9 +71,9 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 #: What one row is called in the summary line.
-NOUNS = {"sales-persons": ("sales person", "sales persons"), "suppliers": ("supplier", "suppliers"),
-         "items": ("item", "items"), "customers": ("customer", "customers"), "prices": ("price", "prices"),
-         "stock": ("stock line", "stock lines")}
+NOUNS = {"sales-persons": (N_("sales person"), N_("sales persons")), "suppliers": (N_("supplier"), N_("suppliers")),
+         "items": (N_("item"), N_("items")), "customers": (N_("customer"), N_("customers")),
+         "prices": (N_("price"), N_("prices")), "stock": (N_("stock line"), N_("stock lines"))}
 
 ProgressFn = Callable[[int, int], None]
 
@@ -106,16 +107,19 @@ class ImportResult:
 
     def summary(self) -> str:
         """``imported 3 customers (2 new, 1 updated)``, or how many rows are bad."""
-        one, many = NOUNS.get(self.kind, ("row", "rows"))
+        one, many = NOUNS.get(self.kind, (N_("row"), N_("rows")))
         if self.errors:
             n = len(self.errors)
-            return f"nothing imported: {n} bad {'row' if n == 1 else 'rows'} in the file"
-        noun = one if self.imported == 1 else many
+            return ngettext("nothing imported: {n} bad row in the file",
+                            "nothing imported: {n} bad rows in the file", n).format(n=n)
+        noun = _(one) if self.imported == 1 else _(many)
         if self.kind == "stock":
             receipts = len(self.documents)
-            return (f"imported {self.imported} {noun} in {receipts} stock "
-                    f"{'receipt' if receipts == 1 else 'receipts'} ({', '.join(self.documents)})")
-        return f"imported {self.imported} {noun} ({self.created} new, {self.updated} updated)"
+            return ngettext("imported {count} {noun} in {receipts} stock receipt ({numbers})",
+                            "imported {count} {noun} in {receipts} stock receipts ({numbers})", receipts).format(
+                count=self.imported, noun=noun, receipts=receipts, numbers=", ".join(self.documents))
+        return _("imported {count} {noun} ({created} new, {updated} updated)").format(
+            count=self.imported, noun=noun, created=self.created, updated=self.updated)
 
 
 class _Rollback(Exception):
@@ -141,9 +145,10 @@ class ImportService:
         """Import ``source`` (a path, bytes, or a text/binary file object) as ``kind``."""
         kind = (kind or "").strip().lower().replace("_", "-")
         if kind not in COLUMNS:
-            raise ValidationError(f"unknown import {kind!r}; one of {', '.join(COLUMNS)}", field="kind")
+            raise ValidationError("unknown import {kind!r}; one of {columns}", field="kind",
+                params={"kind": kind, "columns": ', '.join(COLUMNS)})
         nouns = NOUNS[kind][1]
-        actor.require("masters", f"Importing {nouns}")
+        actor.require("masters", _("Importing {things}").format(things=_(nouns)))
         data = _read_bytes(source)
         rows, cell_errors, fatal = self._parse(kind, data)
         if fatal:
@@ -186,11 +191,13 @@ class ImportService:
         workbook for a spreadsheet. Customers only for now (``EXPORTS``)."""
         kind = (kind or "").strip().lower().replace("_", "-")
         if kind not in EXPORTS:
-            raise ValidationError(f"unknown export {kind!r}; one of {', '.join(EXPORTS)}", field="kind")
+            raise ValidationError("unknown export {kind!r}; one of {exports}", field="kind",
+                params={"kind": kind, "exports": ', '.join(EXPORTS)})
         fmt = (fmt or "").strip().lower()
         if fmt not in EXPORT_FORMATS:
-            raise ValidationError(f"format: one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}", field="format")
-        actor.require("masters", f"Exporting {NOUNS[kind][1]}")
+            raise ValidationError("format: one of {export_formats}, got {fmt!r}", field="format",
+                params={"export_formats": ', '.join(EXPORT_FORMATS), "fmt": fmt})
+        actor.require("masters", _("Exporting {things}").format(things=_(NOUNS[kind][1])))
         with self.db.read() as session:
             rows = _customer_rows(session)
         return table_bytes(fmt, NOUNS[kind][1], COLUMNS[kind], rows)
@@ -259,7 +266,7 @@ class ImportService:
         def required(column: str, max_len: int) -> Callable[[], str]:
             def parse() -> str:
                 if not c[column]:
-                    raise ValidationError(f"{column}: a value is required", field=column)
+                    raise ValidationError("{column}: a value is required", field=column, params={"column": column})
                 return text(c[column], field=column, label=column, max_len=max_len)
             return parse
 
@@ -546,11 +553,12 @@ def _read_bytes(source: Any) -> bytes:
         try:
             return path.read_bytes()
         except FileNotFoundError:
-            raise ValidationError(f"file {path} not found", field="file") from None
+            raise ValidationError("file {path} not found", field="file", params={"path": path}) from None
         except IsADirectoryError:
-            raise ValidationError(f"{path} is a folder, not a CSV file", field="file") from None
+            raise ValidationError("{path} is a folder, not a CSV file", field="file", params={"path": path}) from None
         except OSError as exc:
-            raise ValidationError(f"cannot read {path}: {exc.strerror or exc}", field="file") from None
+            raise ValidationError("cannot read {path}: {reason}", field="file",
+                params={"path": path, "reason": exc.strerror or exc}) from None
     if hasattr(source, "read"):
         content = source.read()
         return content.encode("utf-8") if isinstance(content, str) else content
@@ -560,7 +568,7 @@ def _read_bytes(source: Any) -> bytes:
 def _currency_cell(value: str) -> str:
     ccy = value.strip().upper()
     if ccy not in ("USD", "CDF"):
-        raise ValidationError(f"currency: {value!r} is not USD or CDF", field="currency")
+        raise ValidationError("currency: {value!r} is not USD or CDF", field="currency", params={"value": value})
     return ccy
 
 

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core.i18n import _
 from ...core.journal import CASH_CDF, CASH_USD, SHORTAGE
 from ...store import models as m
 from ..admin import audit
@@ -104,14 +105,16 @@ class OrgMasters(MastersBase):
     def update_account(self, actor: Actor, code_key: str, **changes: Any) -> AccountInfo:
         unknown = sorted(set(changes) - {"name", "kind", "currency", "inactive"})
         if unknown:
-            raise ValidationError(f"unknown account field {unknown[0]!r}", field=unknown[0])
+            raise ValidationError("unknown account field {unknown!r}", field=unknown[0],
+                params={"unknown": unknown[0]})
         with self._write(actor, "setup", "The chart of accounts") as session:
             row = get_or_404(session, ENTITIES["account"], code_key, field="code")
             before = audit.snapshot(row)
             data = {"code": row.code, "name": row.name, "kind": row.kind, "currency": row.currency,
                     "inactive": row.inactive, **changes}
             if data["kind"] != row.kind and self._account_used(session, row.id):
-                raise ValidationError(f"Account {row.code} has entries: its kind cannot change", field="kind")
+                raise ValidationError("Account {code} has entries: its kind cannot change", field="kind",
+                    params={"code": row.code})
             self._apply_account(session, row, data)
             session.add(row)
             session.flush()
@@ -129,7 +132,8 @@ class OrgMasters(MastersBase):
         kind = choice(data.get("kind"), ACCOUNT_KINDS, field="kind", label="Account kind")
         raw_ccy = (str(data.get("currency") or "")).strip().upper() or None
         if raw_ccy not in (None, "USD", "CDF"):
-            raise ValidationError(f"currency: {raw_ccy!r} is not USD or CDF", field="currency")
+            raise ValidationError("currency: {raw_ccy!r} is not USD or CDF", field="currency",
+                params={"raw_ccy": raw_ccy})
         self._unique(session, m.Account, "code", the_code, exclude_id=row.id, field="code",
                      message=f"Account {the_code} already exists")
         row.code, row.name, row.kind, row.currency = the_code, name, kind, raw_ccy
@@ -196,7 +200,8 @@ class OrgMasters(MastersBase):
         fields = ("name", "number", "address", "phone", "tax_no", "rccm_no", "cdf_increment", "usd_increment")
         unknown = sorted(set(changes) - set(fields))
         if unknown:
-            raise ValidationError(f"unknown location field {unknown[0]!r}", field=unknown[0])
+            raise ValidationError("unknown location field {unknown!r}", field=unknown[0],
+                params={"unknown": unknown[0]})
         with self._write(actor, "setup", "Locations") as session:
             row = get_or_404(session, ENTITIES["location"], code_key, field="code")
             before = audit.snapshot(row)
@@ -206,8 +211,8 @@ class OrgMasters(MastersBase):
                 used = session.execute(sa_select(m.NumberSequence.id).where(m.NumberSequence.location_id == row.id)
                                        .limit(1)).first()
                 if used is not None:
-                    raise ValidationError(f"Location {row.code} has numbered documents: its number cannot change",
-                                          field="number")
+                    raise ValidationError("Location {code} has numbered documents: its number cannot change",
+                                          field="number", params={"code": row.code})
             self._apply_location(session, row, data)
             session.add(row)
             session.flush()
@@ -218,7 +223,8 @@ class OrgMasters(MastersBase):
     def _apply_location(self, session: Session, row: m.Location, data: Mapping[str, Any]) -> None:
         the_code = code(data.get("code"), field="code", label="Location code", max_len=10)
         if not the_code.isalnum():
-            raise ValidationError(f"Location code: letters and digits only ({the_code})", field="code")
+            raise ValidationError("Location code: letters and digits only ({code})", field="code",
+                params={"code": the_code})
         name = text(data.get("name"), field="name", label="Location name", required=True, max_len=80)
         number = integer(data.get("number"), field="number", minimum=1, maximum=99)
         self._unique(session, m.Location, "code", the_code, exclude_id=row.id, field="code",
@@ -226,7 +232,8 @@ class OrgMasters(MastersBase):
         other = session.exec(select(m.Location).where(m.Location.number == number,
                                                       col(m.Location.id) != row.id if row.id else True)).first()
         if other is not None:
-            raise Duplicate(f"Location number {number} is already used by {other.code}", field="number")
+            raise Duplicate("Location number {number} is already used by {code}", field="number",
+                params={"number": number, "code": other.code})
         row.code, row.name, row.number = the_code, name, number
         row.address = text(data.get("address"), field="address", label="Address", max_len=200)
         row.phone = phone_of(data.get("phone"), field="phone")
@@ -269,8 +276,8 @@ class OrgMasters(MastersBase):
             allowed = session.execute(sa_select(m.CustomerLocation.location_id).where(
                 m.CustomerLocation.customer_id == customer.id, m.CustomerLocation.location_id == loc.id)).first()
             if allowed is None and customer.location_id != loc.id:
-                raise ValidationError(f"Cash customer {customer.code} is not assigned to location {loc.code}",
-                                      field="cash_customer")
+                raise ValidationError("Cash customer {code} is not assigned to location {loc_code}",
+                                      field="cash_customer", params={"code": customer.code, "loc_code": loc.code})
             local = self._cash_ledger(session, cash_ledger_local, "cash_ledger_local", "Cash ledger (local)", "CDF")
             base = self._cash_ledger(session, cash_ledger_base, "cash_ledger_base", "Cash ledger (base)", "USD")
             if local.id == base.id:
@@ -292,13 +299,14 @@ class OrgMasters(MastersBase):
             if print_format is not None and print_format.strip():
                 fmt = print_format.strip().lower()
                 if fmt not in ("pdf", "text"):
-                    raise ValidationError(f"Print format: pdf or text (got {print_format!r})", field="print_format")
+                    raise ValidationError("Print format: pdf or text (got {print_format!r})", field="print_format",
+                        params={"print_format": print_format})
                 row.print_format = fmt
             if default_currency is not None and default_currency.strip():
                 ccy = default_currency.strip().upper()
                 if ccy not in ("USD", "CDF"):
-                    raise ValidationError(f"Default currency: USD or CDF (got {default_currency!r})",
-                                          field="default_currency")
+                    raise ValidationError("Default currency: USD or CDF (got {default_currency!r})",
+                                          field="default_currency", params={"default_currency": default_currency})
                 row.default_currency = ccy
             if approval_pin_always is not None:
                 row.approval_pin_always = bool(approval_pin_always)
@@ -325,9 +333,11 @@ class OrgMasters(MastersBase):
     def _cash_ledger(self, session: Session, value: Any, field: str, label: str, currency: str) -> m.Account:
         acct = self.ref_account(session, value, field=field, label=label)
         if acct.kind != "asset":
-            raise ValidationError(f"{label}: account {acct.code} is not an asset account (it is {acct.kind})", field=field)
+            raise ValidationError("{label}: account {code} is not an asset account (it is {kind})", field=field,
+                params={"label": _(label), "code": acct.code, "kind": acct.kind})
         if acct.currency and acct.currency != currency:
-            raise ValidationError(f"{label}: account {acct.code} holds {acct.currency}, not {currency}", field=field)
+            raise ValidationError("{label}: account {code} holds {currency}, not {wanted}", field=field,
+                params={"label": _(label), "code": acct.code, "currency": acct.currency, "wanted": currency})
         return acct
 
     def get_shop_setup(self, location: str) -> ShopSetupInfo:
@@ -335,7 +345,7 @@ class OrgMasters(MastersBase):
             loc = self.ref_location(session, location, active=False)
             row = session.exec(select(m.ShopSetup).where(m.ShopSetup.location_id == loc.id)).first()
             if row is None:
-                raise NotFound(f"Location {loc.code} has no Shop Setup yet", field="location")
+                raise NotFound("Location {code} has no Shop Setup yet", field="location", params={"code": loc.code})
             return self._setup_info(session, row)
 
     def list_shop_setups(self) -> list[ShopSetupInfo]:

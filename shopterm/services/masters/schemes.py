@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import delete, extract, func, or_, select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core.i18n import N_, _
 from ...core.journal import PROMOTION
 from ...core.money import MoneyError, q2
 from ...core.promotions import PromoRange
@@ -33,9 +34,11 @@ from .base import (
 )
 
 D0 = Decimal("0")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
 TARGET_KINDS = ("location", "delegate")
+#: the target kinds as a person reads them in a message
+_KIND_WORDS = {"location": N_("location"), "delegate": N_("delegate")}
 SALE_TYPES = ("SI", "PI")
 RETURN_TYPES = ("SR", "RD")
 
@@ -137,7 +140,8 @@ class SchemeMasters(MastersBase):
                    "inactive"}
         unknown = sorted(set(changes) - allowed)
         if unknown:
-            raise ValidationError(f"unknown promotion field {unknown[0]!r}", field=unknown[0])
+            raise ValidationError("unknown promotion field {unknown!r}", field=unknown[0],
+                params={"unknown": unknown[0]})
         with self._write(actor, "masters", "Sales promotions") as session:
             row = get_or_404(session, ENTITIES["promotion"], scheme_no, field="scheme_no")
             info = self._promotion_info(session, row)
@@ -189,7 +193,8 @@ class SchemeMasters(MastersBase):
                     raw_max, field="max_qty", positive=True)
                 free = quantity(r.get("free_qty"), field="free_qty", positive=True)
             except ValidationError as exc:
-                raise ValidationError(f"row {i}: {exc.message}", field="ranges") from None
+                raise ValidationError("row {i}: {message}", field="ranges",
+                    params={"i": i, "message": exc.message}) from None
             out.append(PromoRange(mn, mx, free))
         try:
             validate_promo_ranges(out)
@@ -249,7 +254,8 @@ class SchemeMasters(MastersBase):
     def update_discount_slab(self, actor: Actor, doc_no: str, **changes: Any) -> SlabInfo:
         unknown = sorted(set(changes) - {"doc_date", "ranges", "locations", "inactive"})
         if unknown:
-            raise ValidationError(f"unknown discount slab field {unknown[0]!r}", field=unknown[0])
+            raise ValidationError("unknown discount slab field {unknown!r}", field=unknown[0],
+                params={"unknown": unknown[0]})
         with self._write(actor, "masters", "Discount slabs") as session:
             row = get_or_404(session, ENTITIES["discount_slab"], doc_no, field="doc_no")
             info = self._slab_info(session, row)
@@ -291,7 +297,8 @@ class SchemeMasters(MastersBase):
                     raw_to, field="to_value")
                 pct = percent(r.get("pct"), field="pct")
             except ValidationError as exc:
-                raise ValidationError(f"row {i}: {exc.message}", field="ranges") from None
+                raise ValidationError("row {i}: {message}", field="ranges",
+                    params={"i": i, "message": exc.message}) from None
             out.append(SlabRange(lo, hi, pct))
         try:
             validate_slab_ranges(out)
@@ -345,7 +352,8 @@ class SchemeMasters(MastersBase):
         allowed = {"name", "doc_date", "value_per_point_usd", "categories", "redemption_frequency_days", "inactive"}
         unknown = sorted(set(changes) - allowed)
         if unknown:
-            raise ValidationError(f"unknown loyalty card field {unknown[0]!r}", field=unknown[0])
+            raise ValidationError("unknown loyalty card field {unknown!r}", field=unknown[0],
+                params={"unknown": unknown[0]})
         with self._write(actor, "masters", "Loyalty cards") as session:
             row = get_or_404(session, ENTITIES["loyalty_card"], name_key, field="name")
             info = self._card_info(session, row)
@@ -376,9 +384,11 @@ class SchemeMasters(MastersBase):
                              label="Loyalty category")
                 per = amount(r.get("sales_amount_per_point"), field="sales_amount_per_point", positive=True)
             except ValidationError as exc:
-                raise ValidationError(f"row {i}: {exc.message}", field="categories") from None
+                raise ValidationError("row {i}: {message}", field="categories",
+                    params={"i": i, "message": exc.message}) from None
             if cat in parsed:
-                raise ValidationError(f"row {i}: {cat} is already on an earlier row", field="categories")
+                raise ValidationError("row {i}: {cat} is already on an earlier row", field="categories",
+                    params={"i": i, "cat": cat})
             parsed[cat] = per
         row.name, row.doc_date, row.redemption_frequency_days, row.value_per_point_usd = name, doc_date, days, value
         row.inactive = flag(data.get("inactive"), field="inactive")
@@ -462,12 +472,14 @@ class SchemeMasters(MastersBase):
     def _target_months(months: Sequence[Any]) -> list[tuple[Decimal, Decimal]]:
         months = list(months or ())
         if len(months) != 12:
-            raise ValidationError(f"Enter the targets of all 12 months ({len(months)} given)", field="months")
+            raise ValidationError("Enter the targets of all 12 months ({months} given)", field="months",
+                params={"months": len(months)})
         out = []
         for i, entry in enumerate(months, start=1):
             if isinstance(entry, Mapping):
                 if "month" in entry and integer(entry["month"], field="month", minimum=1, maximum=12) != i:
-                    raise ValidationError(f"row {i}: months must be in order January to December", field="months")
+                    raise ValidationError("row {i}: months must be in order January to December", field="months",
+                        params={"i": i})
                 qty_raw, amt_raw = entry.get("target_qty"), entry.get("target_amount")
             else:
                 qty_raw, amt_raw = entry
@@ -475,7 +487,8 @@ class SchemeMasters(MastersBase):
                 out.append((quantity(qty_raw, field="target_qty", default=Decimal("0.000")),
                             amount(amt_raw, field="target_amount", default=Decimal("0.00"))))
             except ValidationError as exc:
-                raise ValidationError(f"{MONTHS[i - 1]}: {exc.message}", field="months") from None
+                raise ValidationError("{month}: {message}", field="months",
+                    params={"month": _(MONTHS[i - 1]), "message": exc.message}) from None
         return out
 
     def get_target(self, *, kind: str, financial_year: int, location: str | None = None,
@@ -487,7 +500,8 @@ class SchemeMasters(MastersBase):
             row = session.exec(select(t).where(t.kind == kind_, t.financial_year == financial_year,
                                                t.location_id == loc_id, t.sales_person_id == sp_id)).first()
             if row is None:
-                raise NotFound(f"No {kind_} target for {financial_year}", field="financial_year")
+                raise NotFound("No {kind} target for {financial_year}", field="financial_year",
+                    params={"kind": _(_KIND_WORDS.get(kind_, kind_)), "financial_year": financial_year})
             return self._target_info(session, row)
 
     def list_targets(self, *, kind: str | None = None, financial_year: int | None = None) -> list[TargetInfo]:
@@ -564,10 +578,11 @@ class SchemeMasters(MastersBase):
 
             source = of(year)
             if source is None:
-                raise NotFound(f"No {kind_} target for {year} to copy", field="financial_year")
+                raise NotFound("No {kind} target for {year} to copy", field="financial_year",
+                    params={"kind": _(_KIND_WORDS.get(kind_, kind_)), "year": year})
             if of(year + 1) is not None:
-                raise Duplicate(f"Targets for {year + 1} exist already: open them to change them",
-                                field="financial_year")
+                raise Duplicate("Targets for {year} exist already: open them to change them",
+                                field="financial_year", params={"year": year + 1})
             months = self._target_info(session, source).months
             row = t(kind=kind_, financial_year=year + 1, location_id=loc_id, sales_person_id=sp_id)
             session.add(row)
@@ -588,7 +603,8 @@ class SchemeMasters(MastersBase):
         year = integer(financial_year, field="financial_year", minimum=2000, maximum=2100)
         fmt = (fmt or "").strip().lower()
         if fmt not in tabular.FORMATS:
-            raise ValidationError(f"format: one of {', '.join(tabular.FORMATS)}, got {fmt!r}", field="format")
+            raise ValidationError("format: one of {formats}, got {fmt!r}", field="format",
+                params={"formats": ', '.join(tabular.FORMATS), "fmt": fmt})
         rows = []
         for target in self.list_targets(kind=kind_, financial_year=year):
             owner = target.location if kind_ == "location" else target.sales_person

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, SQLModel, col, select
 
+from shopterm.core.i18n import _
 from ...store import models as m
 
 from ..admin import audit
@@ -98,14 +99,14 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
         st = m.ShopSetup
         if entity_name == "account":
             cond = (st.cash_ledger_local_id == row.id) | (st.cash_ledger_base_id == row.id) | (st.shortage_ledger_id == row.id)
-            what = f"Account {row.code} is a ledger"
+            what = _("Account {code} is a ledger").format(code=row.code)
         else:
             return
         setup = session.exec(select(st).where(cond)).first()
         if setup is not None:
             loc = session.get(m.Location, setup.location_id)
-            raise ValidationError(f"{what} of the Shop Setup of {loc.code}: change the Shop Setup first",
-                                  field="inactive")
+            raise ValidationError("{what} of the Shop Setup of {code}: change the Shop Setup first",
+                                  field="inactive", params={"what": what, "code": loc.code})
 
     def delete(self, actor: Actor, entity_name: str, key: str) -> None:
         """Delete a record that was never used; a used one must be deactivated instead."""
@@ -114,8 +115,8 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
             row = get_or_404(session, ent, key)
             used = usage(session, ent, row.id)
             if used:
-                raise InUse(f"{ent.label} {getattr(row, ent.key)} is used ({', '.join(used)}): "
-                            f"deactivate it instead of deleting it", field="inactive")
+                raise InUse("{label} {key} is used ({used}): deactivate it instead of deleting it", field="inactive",
+                    params={"label": _(ent.label), "key": getattr(row, ent.key), "used": ', '.join(used)})
             before = audit.snapshot(row)
             for child in ent.owned:
                 table = SQLModel.metadata.tables[child]
@@ -148,13 +149,14 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
             loc = session.exec(select(m.Location).where(m.Location.code == key.strip().upper())).first()
             row = session.exec(select(m.ShopSetup).where(m.ShopSetup.location_id == loc.id)).first() if loc else None
             if row is None:
-                raise NotFound(f"Location {key} has no Shop Setup", field="location")
+                raise NotFound("Location {key} has no Shop Setup", field="location", params={"key": key})
             return row.id
         if entity_name in HISTORY_ONLY:
             if not isinstance(key, int):
-                raise ValidationError(f"{entity_name.replace('_', ' ')}: give the record id", field="id")
+                raise ValidationError("{entity}: give the record id", field="id",
+                    params={"entity": entity_name.replace('_', ' ')})
             return key
-        raise ValidationError(f"unknown master {entity_name!r}", field="entity")
+        raise ValidationError("unknown master {entity!r}", field="entity", params={"entity": entity_name})
 
     # -- CSV import shortcut -----------------------------------------------------------
     def import_csv(self, actor: Actor, kind: str, source: Any, *,

@@ -154,8 +154,8 @@ def _points_of(value: Any) -> int:
     elif isinstance(value, str) and value.strip().isdigit():
         points = int(value.strip())
     else:
-        raise ValidationError(f"Redemption points: a whole number of points, not {value!r}",
-                              field="redemption_points")
+        raise ValidationError("Redemption points: a whole number of points, not {value!r}",
+                              field="redemption_points", params={"value": value})
     if points < 0:
         raise ValidationError("Redemption points must not be negative", field="redemption_points")
     return points
@@ -177,8 +177,8 @@ def redemption_for(session: Session, customer: Customer | None, points: Any, dat
     held = points_held(session, customer.id)
     if terms is None:
         if asked:
-            rule(ValidationError(f"Redemption points: {customer.code} has no loyalty card",
-                                 field="redemption_points"))
+            rule(ValidationError("Redemption points: {code} has no loyalty card",
+                                 field="redemption_points", params={"code": customer.code}))
         return replace(NO_CARD, points_held=held)
     last = last_redemption(session, customer.id)
     calc = LoyaltyCalc(terms.name, held, terms.amount_per_point, terms.value_per_point, terms.frequency_days, last,
@@ -193,7 +193,7 @@ def redemption_for(session: Session, customer: Customer | None, points: Any, dat
         core_loyalty.check_redemption(asked, max(held, 0), last, date, terms.frequency_days)
         value = core_loyalty.redemption_value(asked, terms.value_per_point)
     except (LoyaltyError, MoneyError) as exc:
-        rule(ValidationError(f"Redemption points: {exc}", field="redemption_points"))
+        rule(ValidationError("Redemption points: {exc}", field="redemption_points", params={"exc": exc}))
         return calc
     return replace(calc, redemption_points=asked, redemption_value=value)
 
@@ -273,7 +273,7 @@ def _customer(session: Session, customer: int | str | Customer) -> Customer:
         code = str(customer or "").strip().upper()
         row = session.exec(select(Customer).where(Customer.code == code)).first()
     if row is None:
-        raise NotFound(f"Customer {customer} not found", field="customer")
+        raise NotFound("Customer {customer} not found", field="customer", params={"customer": customer})
     return row
 
 

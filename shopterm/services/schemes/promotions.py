@@ -135,8 +135,8 @@ def free_goods(session: Session, *, customer: Customer | None, location: Locatio
         if moves_stock:
             fefo = default_batch(session, item.id, location.id, date)
             if fefo is None:
-                rule(InsufficientStock(f"Line {n}: no stock of {item.code} at {location.code} for the free offer "
-                                       f"({format_qty(free)} free): receive it first", field="batch", line=n))
+                rule(InsufficientStock("Line {n}: no stock of {code} at {location} for the free offer ({free} free): receive it first", field="batch", line=n,
+                    params={"n": n, "code": item.code, "location": location.code, "free": format_qty(free)}))
             else:
                 batch = session.get(Batch, fefo.batch_id)
         unit_cost = batch.cost_usd if batch is not None else item.cost_usd
