@@ -178,11 +178,17 @@ def acting_user(services: "Services", user: str | None = None, pin: str | None =
     return actor_for(services, name, the_pin, token)
 
 
-def fail(message: str, *, field: str | None = None, as_json: bool = False, code: int = 1, **extra: Any) -> NoReturn:
+def fail(message: str, *, field: str | None = None, as_json: bool = False, code: int = 1,
+         error: "ShopError | None" = None, **extra: Any) -> NoReturn:
+    """Print ``message`` (a business ``error``'s JSON also gives its ``code`` and English ``message_id``,
+    the same in every language) and exit with ``code``."""
     if as_json:
         out: dict[str, Any] = {"error": message}
         if field:
             out["field"] = field
+        if error is not None:
+            out["code"] = error.code
+            out["message_id"] = error.message_id
         out.update(extra)
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
@@ -200,7 +206,7 @@ def guard(*, as_json: bool = False) -> Iterator[None]:
     try:
         yield
     except ShopError as exc:
-        fail(exc.message, field=exc.field, as_json=as_json)
+        fail(exc.message, field=exc.field, as_json=as_json, error=exc)
     except MoneyError as exc:
         fail(str(exc), as_json=as_json)
     except UnstorableText as exc:  # a NUL in some text: no database can be given one

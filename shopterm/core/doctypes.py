@@ -36,3 +36,14 @@ def doc_type_name(code: str) -> str:
     """The name of document type ``code`` in the current language (the code itself when unknown)."""
     name = DOC_TYPES.get(code)
     return _(name) if name else code
+
+
+#: The states of a document, as a person reads them (the codes stay English in the data and JSON).
+STATUS_NAMES = {"draft": N_("draft"), "posted": N_("posted"), "cancelled": N_("cancelled"),
+                "open": N_("open"), "closed": N_("closed")}
+
+
+def status_name(status: str | None) -> str:
+    """A document status in the current language (``posted`` → ``comptabilisé``); unknown ones as they are."""
+    name = STATUS_NAMES.get(status or "")
+    return _(name) if name else (status or "")

@@ -43,6 +43,7 @@ from decimal import Decimal
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from shopterm.core.i18n import N_, _
 from ..core.money import Currency, MoneyError, parse_amount, parse_pct, parse_qty, parse_rate
 from .errors import AuthError, ShopError, ValidationError
 
@@ -99,7 +100,8 @@ def get_handler(type_name: str) -> Handler:
         return _HANDLERS[type_name]
     except KeyError:
         known = ", ".join(sorted(_HANDLERS)) or "none yet"
-        raise ValidationError(f"unknown document type {type_name[:60]!r}; known types: {known}", field="type") from None
+        raise ValidationError("unknown document type {type_name!r}; known types: {known}", field="type",
+            params={"type_name": type_name[:60], "known": known}) from None
 
 
 # ---------------------------------------------------------------- JSON input
@@ -114,9 +116,11 @@ def parse_json(text: str) -> Any:
     try:
         return json.loads(text, parse_float=JsonNumber, parse_int=JsonNumber, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise ValidationError("malformed JSON at line {lineno} column {colno}: {msg}",
+            params={"lineno": exc.lineno, "colno": exc.colno, "msg": exc.msg}) from None
     except RecursionError:
-        raise ValidationError(f"malformed JSON: nested too deeply (at most {MAX_DEPTH} levels)") from None
+        raise ValidationError("malformed JSON: nested too deeply (at most {max_depth} levels)",
+            params={"max_depth": MAX_DEPTH}) from None
 
 
 #: How deep a document may nest (document → lines → line → flat_discount is 4).
@@ -136,23 +140,25 @@ def check_shape(doc: Any, where: str = "document") -> None:
     while stack:
         value, path, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ValidationError(f"{where}: nested too deeply at {path or 'the top'} (at most {MAX_DEPTH} levels)",
-                                  field=path or None)
+            raise ValidationError("{where}: nested too deeply at {path} (at most {max_depth} levels)",
+                                  field=path or None,
+                params={"where": where, "path": path or _("the top"), "max_depth": MAX_DEPTH})
         if isinstance(value, str):
             if len(value) > MAX_STRING:
-                raise ValidationError(f"{where}: {path or 'a value'} is longer than {MAX_STRING:,} characters",
-                                      field=path or None)
+                raise ValidationError("{where}: {path} is longer than {limit} characters", field=path or None,
+                                      params={"where": where, "path": path or _("a value"), "limit": Decimal(MAX_STRING)})
             bad = bad_character(value, multiline=True)
             if bad is not None:
-                raise ValidationError(f"{where}: {path or 'a value'}: control characters are not allowed ({bad})",
-                                      field=path or None)
+                raise ValidationError("{where}: {path}: control characters are not allowed ({bad})",
+                                      field=path or None,
+                    params={"where": where, "path": path or _("a value"), "bad": bad})
         elif isinstance(value, dict):
             for key, item in value.items():
                 key_text = key if isinstance(key, str) else repr(key)
                 bad = bad_character(key_text)
                 if bad is not None:
-                    raise ValidationError(f"{where}: a field name holds a control character ({bad})",
-                                          field=path or None)
+                    raise ValidationError("{where}: a field name holds a control character ({bad})",
+                                          field=path or None, params={"where": where, "bad": bad})
                 stack.append((item, f"{path}.{key_text}" if path else key_text, depth + 1))
         elif isinstance(value, (list, tuple)):
             for i, item in enumerate(value):
@@ -160,7 +166,7 @@ def check_shape(doc: Any, where: str = "document") -> None:
 
 
 def _no_constant(name: str) -> Any:
-    raise ValidationError(f"malformed JSON: {name} is not allowed")
+    raise ValidationError("malformed JSON: {name} is not allowed", params={"name": name})
 
 
 def documents_of(data: Any) -> list[dict]:
@@ -168,23 +174,24 @@ def documents_of(data: Any) -> list[dict]:
     docs = data if isinstance(data, list) else [data]
     for i, doc in enumerate(docs):
         if not isinstance(doc, dict):
-            raise ValidationError(f"document {i}: expected a JSON object, got {_json_kind(doc)}", index=i)
+            raise ValidationError("document {i}: expected a JSON object, got {kind}", index=i,
+                params={"i": i, "kind": _json_kind(doc)})
     return docs
 
 
 def _json_kind(value: Any) -> str:
     if isinstance(value, JsonNumber):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "a string"
+        return _("a string")
     if isinstance(value, bool):
         return "true/false"
     if value is None:
         return "null"
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "an object"
+        return _("an object")
     return type(value).__name__
 
 
@@ -212,7 +219,8 @@ class Fields:
         self.path = path
         if not isinstance(doc, dict):
             label = where or "document"
-            raise ValidationError(f"{label}: expected a JSON object, got {_json_kind(doc)}", field=path or None)
+            raise ValidationError("{label}: expected a JSON object, got {kind}", field=path or None,
+                params={"label": label, "kind": _json_kind(doc)})
         self.doc = doc
         self.where = where or str(doc.get("type") or "document")
         required = list(required)
@@ -225,17 +233,20 @@ class Fields:
             allowed.update(APPROVAL_FIELDS)
         for key in doc:
             if key not in allowed:
-                raise ValidationError(f"unknown field {key!r} in {self.where}", field=self._f(key))
+                raise ValidationError("unknown field {key!r} in {where}", field=self._f(key),
+                    params={"key": key, "where": self.where})
         for key in required:
             if key not in doc or doc[key] is None or (isinstance(doc[key], str) and not doc[key].strip()):
-                raise ValidationError(f"{self.where}: {key!r} is required", field=self._f(key))
+                raise ValidationError("{where}: {key!r} is required", field=self._f(key),
+                    params={"where": self.where, "key": key})
 
     # -- helpers ------------------------------------------------------------
     def _f(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
 
     def _err(self, name: str, message: str) -> ValidationError:
-        return ValidationError(f"{self.where}: {message}", field=self._f(name))
+        return ValidationError("{where}: {message}", field=self._f(name),
+            params={"where": self.where, "message": message})
 
     def __contains__(self, name: str) -> bool:
         return name in self.doc and self.doc[name] is not None
@@ -263,16 +274,18 @@ class Fields:
         if value is None:
             return default
         if isinstance(value, JsonNumber) or not isinstance(value, str):
-            raise self._err(name, f"{name!r} must be a string, got {_json_kind(value)}")
+            raise ValidationError("{where}: {name!r} must be a string, got {kind}", field=self._f(name),
+                params={"where": self.where, "name": name, "kind": _json_kind(value)})
         return value.strip()
 
     def _number_text(self, name: str, example: str) -> Any:
         value = self.doc.get(name)
         if isinstance(value, JsonNumber):
-            raise self._err(name, f"{name!r} must be a string such as \"{example}\", not the JSON number {value}"
-                                  " (amounts, quantities and rates are strings)")
+            raise ValidationError('{where}: {name!r} must be a string such as "{example}", not the JSON number {value} (amounts, quantities and rates are strings)', field=self._f(name),
+                params={"where": self.where, "name": name, "example": example, "value": value})
         if isinstance(value, (bool, int, float)) or not isinstance(value, (str, Decimal)):
-            raise self._err(name, f"{name!r} must be a string such as \"{example}\", got {_json_kind(value)}")
+            raise ValidationError('{where}: {name!r} must be a string such as "{example}", got {kind}', field=self._f(name),
+                params={"where": self.where, "name": name, "example": example, "kind": _json_kind(value)})
         return value
 
     def _convert(self, name: str, default: Any, example: str, parse: Callable[..., Decimal], **kw: Any) -> Decimal | None:
@@ -282,7 +295,8 @@ class Fields:
         try:
             return parse(value, field=name, strict=True, **kw)
         except MoneyError as exc:
-            raise ValidationError(f"{self.where}: {exc}", field=self._f(name)) from None
+            raise ValidationError("{where}: {exc}", field=self._f(name),
+                params={"where": self.where, "exc": exc}) from None
 
     def amount(self, name: str, default: Decimal | None = None, *, allow_negative: bool = False) -> Decimal | None:
         """An amount: a string, at most 2 decimals, not negative unless allowed."""
@@ -309,12 +323,15 @@ class Fields:
         if isinstance(value, int) and not isinstance(value, bool):
             text = str(value)
         if text is None or not text.strip().lstrip("-").isdigit() or not text.isascii():
-            raise self._err(name, f"{name!r} must be a whole number, got {str(value)[:40]!r}")
+            raise ValidationError("{where}: {name!r} must be a whole number, got {value!r}", field=self._f(name),
+                params={"where": self.where, "name": name, "value": str(value)[:40]})
         if len(text.strip().lstrip("-")) > 15:
-            raise self._err(name, f"{name!r}: {text.strip()[:40]} is too large (at most 15 digits)")
+            raise ValidationError("{where}: {name!r}: {text} is too large (at most 15 digits)", field=self._f(name),
+                params={"where": self.where, "name": name, "text": text.strip()[:40]})
         result = int(text.strip())
         if minimum is not None and result < minimum:
-            raise self._err(name, f"{name!r} must be at least {minimum}, got {result}")
+            raise ValidationError("{where}: {name!r} must be at least {minimum}, got {result}", field=self._f(name),
+                params={"where": self.where, "name": name, "minimum": minimum, "result": result})
         return result
 
     def bool(self, name: str, default: bool = False) -> bool:
@@ -322,7 +339,8 @@ class Fields:
             return default
         value = self.doc[name]
         if not isinstance(value, bool):
-            raise self._err(name, f"{name!r} must be true or false, got {_json_kind(value)}")
+            raise ValidationError("{where}: {name!r} must be true or false, got {kind}", field=self._f(name),
+                params={"where": self.where, "name": name, "kind": _json_kind(value)})
         return value
 
     def date(self, name: str, default: dt.date | None = None) -> dt.date | None:
@@ -337,7 +355,8 @@ class Fields:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise self._err(name, f"{name!r} must be a date YYYY-MM-DD, got {value!r}")
+        raise ValidationError("{where}: {name!r} must be a date YYYY-MM-DD, got {value!r}", field=self._f(name),
+            params={"where": self.where, "name": name, "value": value})
 
     def currency(self, name: str, default: Currency | None = None) -> Currency | None:
         if name not in self:
@@ -346,7 +365,8 @@ class Fields:
         try:
             return Currency.parse(text)
         except MoneyError:
-            raise self._err(name, f"{name!r} must be USD or CDF, got {text!r}") from None
+            raise ValidationError("{where}: {name!r} must be USD or CDF, got {text!r}", field=self._f(name),
+                params={"where": self.where, "name": name, "text": text}) from None
 
     def choice(self, name: str, choices: Iterable[str], default: str | None = None) -> str | None:
         if name not in self:
@@ -354,7 +374,8 @@ class Fields:
         choices = list(choices)
         text = self.str(name)
         if text not in choices:
-            raise self._err(name, f"{name!r} must be one of {', '.join(choices)}, got {text!r}")
+            raise ValidationError("{where}: {name!r} must be one of {choices}, got {text!r}", field=self._f(name),
+                params={"where": self.where, "name": name, "choices": ', '.join(choices), "text": text})
         return text
 
     def obj(self, name: str, required: Iterable[str] = (), optional: Iterable[str] = ()) -> "Fields | None":
@@ -371,9 +392,12 @@ class Fields:
         if value is None:
             value = []
         if not isinstance(value, list):
-            raise self._err(name, f"{name!r} must be a list, got {_json_kind(value)}")
+            raise ValidationError("{where}: {name!r} must be a list, got {kind}", field=self._f(name),
+                params={"where": self.where, "name": name, "kind": _json_kind(value)})
         if len(value) < min_items:
-            raise self._err(name, f"{name!r} needs at least {min_items} {'entry' if min_items == 1 else 'entries'}")
+            raise ValidationError(N_("{where}: {name!r} needs at least {min_items} entry") if min_items == 1
+                                  else N_("{where}: {name!r} needs at least {min_items} entries"), field=self._f(name),
+                                  params={"where": self.where, "name": name, "min_items": min_items})
         required, optional = list(required), list(optional)
         return [
             Fields(item, required, optional, where=f"{self.where} {name}[{i}]", path=f"{self._f(name)}[{i}]",
@@ -390,7 +414,7 @@ def take(doc: Any, required: Iterable[str] = (), optional: Iterable[str] = (), *
 # ---------------------------------------------------------------- the acting user
 
 
-CREDENTIAL_HELP = ("give the user's PIN (--pin or SHOPTERM_PIN) or an API token an admin issued with "
+CREDENTIAL_HELP = N_("give the user's PIN (--pin or SHOPTERM_PIN) or an API token an admin issued with "
                    "'shopterm user token create NAME' (--token or SHOPTERM_TOKEN)")
 
 
@@ -404,7 +428,8 @@ def actor_for(services: "Services", name: str | None, pin: str | None = None, to
     if not name:
         raise ValidationError("this command needs the acting user: --user NAME (or SHOPTERM_USER)", field="user")
     if not pin:
-        raise AuthError(f"acting as {name} needs a credential: {CREDENTIAL_HELP}", field="pin")
+        raise AuthError("acting as {name} needs a credential: {help}", field="pin",
+            params={"name": name, "help": _(CREDENTIAL_HELP)})
     return services.users.login(name, pin, via="headless")
 
 
@@ -490,12 +515,14 @@ def post_text(services: "Services", actor: "Actor", text: str) -> PostOutcome:
     try:
         data = parse_json(text)
     except ShopError as exc:
-        return PostOutcome(error={"error": exc.message, "posted": []})
+        return PostOutcome(error={"error": exc.message, "code": exc.code, "message_id": exc.message_id, "posted": []})
     return post_documents(services, actor, data)
 
 
 def _error(exc: ShopError, *, index: int | None, type_name: str | None, posted: list[dict]) -> dict:
-    out: dict = {"error": exc.message, "field": exc.field, "code": exc.code}
+    # "error" in the reader's language; "code" (the kind of error) and "message_id" (the English
+    # template, e.g. "Item {code} not found") stay the same in every language, for scripts to match on
+    out: dict = {"error": exc.message, "field": exc.field, "code": exc.code, "message_id": exc.message_id}
     if index is not None:
         out["index"] = index
     out["type"] = type_name

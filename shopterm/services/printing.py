@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from shopterm.core.doctypes import doc_type_name
+from shopterm.core.i18n import _
 from ..printing import documents as D
 from ..printing.model import PrintDoc, Shop
 from ..store.db import create_private_file, make_private_dir
@@ -112,13 +114,16 @@ class Printed:
 
     def message(self) -> str:
         """One line for the message bar / the shell."""
-        what = f"{self.number} (re-print {self.reprint_no})" if self.duplicate else self.number
+        what = _("{number} (re-print {copy})").format(number=self.number, copy=self.reprint_no) \
+            if self.duplicate else self.number
         if self.command:
-            tail = f": {self.command_output}" if self.command_output else ""
-            return f"Printed {what} on '{self.command}'{tail}"
+            if self.command_output:
+                return _("Printed {what} on '{command}': {output}").format(
+                    what=what, command=self.command, output=self.command_output)
+            return _("Printed {what} on '{command}'").format(what=what, command=self.command)
         if self.path is not None:
-            return f"Printed {what} to {self.path}"
-        return f"Rendered {what}"
+            return _("Printed {what} to {path}").format(what=what, path=self.path)
+        return _("Rendered {what}").format(what=what)
 
 
 def _d(value: Any) -> Decimal:
@@ -130,7 +135,7 @@ def _format(value: str | None) -> str:
     if f in ("txt", "thermal"):
         f = "text"
     if f not in FORMATS:
-        raise ValidationError(f"Format: pdf or text (got {value!r})", field="format")
+        raise ValidationError("Format: pdf or text (got {value!r})", field="format", params={"value": value})
     return f
 
 
@@ -197,7 +202,7 @@ class PrintService:
         ``format=None``: the location's Shop Setup layout (A4 PDF, or 48-column text for a thermal printer)."""
         job = self._gather(number, kind, usd)
         fmt = _format(format or job.print_format)
-        actor.require(PERMISSION[job.doc_type], f"Printing a {TYPE_NAMES[job.doc_type].lower()}")
+        actor.require(PERMISSION[job.doc_type], _("Printing a {kind}").format(kind=doc_type_name(job.doc_type).lower()))
         printed = self._render(job, fmt, job.count, actor)
         suffix = "" if job.kind == NATURAL_KIND[job.doc_type] else f"-{job.kind}"
         copy = f"-copy{job.count}" if job.count else ""
@@ -287,7 +292,8 @@ class PrintService:
             raise ValidationError("Drafts cannot be printed: save it first", field="number")
         doc_type = view.doc_type
         if doc_type not in NATURAL_KIND:
-            raise ValidationError(f"A {TYPE_NAMES.get(doc_type, doc_type).lower()} has no print", field="number")
+            raise ValidationError("A {kind} has no print", field="number",
+                params={"kind": doc_type_name(doc_type).lower()})
         natural = NATURAL_KIND[doc_type]
         if doc_type == "RC" and view.subtype == "refund":
             natural = "refund"
@@ -297,8 +303,9 @@ class PrintService:
         elif (doc_type, wanted) in OTHER_KINDS:
             the_kind, counter = wanted, wanted
         else:
-            raise ValidationError(f"{TYPE_NAMES[doc_type]} {view.number} cannot be printed as a {wanted}",
-                                  field="kind")
+            raise ValidationError("{kind} {number} cannot be printed as a {wanted}",
+                                  field="kind",
+                params={"kind": doc_type_name(doc_type), "number": view.number, "wanted": wanted})
         related_invoice: int | None = None
         with self.db.read() as session:
             doc = session.get(Document, view.id)
@@ -339,7 +346,8 @@ class PrintService:
             print_command = setup.print_command if setup else ""
         if the_kind == "receipt":
             if related_invoice is None:
-                raise NotFound(f"The invoice of receipt {view.number} is missing", field="number")
+                raise NotFound("The invoice of receipt {number} is missing", field="number",
+                    params={"number": view.number})
             fields["invoice"] = self.s.sales.document(related_invoice)
         if doc_type == "CL":
             fields["close"] = self.s.day.summary(job_location, view.date)
@@ -478,7 +486,8 @@ class PrintService:
                 path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         except OSError as exc:
-            raise PrintFailed(f"Cannot write {path}: {exc.strerror or exc}", field="output") from None
+            raise PrintFailed("Cannot write {path}: {reason}", field="output",
+                params={"path": path, "reason": exc.strerror or exc}) from None
 
     def _count(self, actor: Actor, job: _Job, printed: Printed) -> None:
         with self.db.write() as session:
@@ -541,25 +550,29 @@ def run_print_command(command: str, path: Path, stdin: bytes | None) -> str:
             else:
                 argv = parts + ([] if stdin is not None else [str(path)])
     except ValueError as exc:
-        raise PrintFailed(f"Print command {command!r} cannot be read: {exc}", field="print_command") from None
+        raise PrintFailed("Print command {command!r} cannot be read: {exc}", field="print_command",
+            params={"command": command, "exc": exc}) from None
     if not argv:
         raise PrintFailed("The print command is empty", field="print_command")
     try:
         proc = subprocess.run(argv, input=stdin, capture_output=True, timeout=COMMAND_TIMEOUT, check=False)
     except FileNotFoundError:
-        raise PrintFailed(f"Print command not found: {argv[0]} (check Shop Setup)", field="print_command") from None
+        raise PrintFailed("Print command not found: {command} (check Shop Setup)", field="print_command",
+            params={"command": argv[0]}) from None
     except PermissionError:
-        raise PrintFailed(f"Print command {argv[0]} cannot be run (permission denied)",
-                          field="print_command") from None
+        raise PrintFailed("Print command {command} cannot be run (permission denied)",
+                          field="print_command", params={"command": argv[0]}) from None
     except subprocess.TimeoutExpired:
-        raise PrintFailed(f"Print command {command!r} did not finish in {COMMAND_TIMEOUT} s",
-                          field="print_command") from None
+        raise PrintFailed("Print command {command!r} did not finish in {seconds} s",
+                          field="print_command",
+            params={"command": command, "seconds": COMMAND_TIMEOUT}) from None
     out = (proc.stdout or b"").decode("utf-8", "replace").strip()
     err = (proc.stderr or b"").decode("utf-8", "replace").strip()
     if proc.returncode != 0:
         detail = (err or out).splitlines()[0] if (err or out) else "no message"
-        raise PrintFailed(f"Print command {command!r} failed (exit {proc.returncode}): {detail}",
-                          field="print_command")
+        raise PrintFailed("Print command {command!r} failed (exit {returncode}): {detail}",
+                          field="print_command",
+            params={"command": command, "returncode": proc.returncode, "detail": detail})
     return out.splitlines()[0] if out else ""
 
 

@@ -203,7 +203,8 @@ def test_post_malformed_json_names_line_and_column(demo_db):
     text = '{"type": "shop_open",\n "location": "AXP",\n "date" "2026-11-23"}'
     result = run("post", "-", "--db", demo_db, "--user", "cashier", input=text)
     assert result.exit_code == 1
-    assert out_json(result) == {"error": "malformed JSON at line 3 column 9: Expecting ':' delimiter"}
+    assert out_json(result) == {"error": "malformed JSON at line 3 column 9: Expecting ':' delimiter", "code": "invalid",
+                                "message_id": "malformed JSON at line {lineno} column {colno}: {msg}"}
 
 
 def test_post_unknown_field_is_named(demo_db):
@@ -211,6 +212,7 @@ def test_post_unknown_field_is_named(demo_db):
     result = run("post", "-", "--db", demo_db, "--user", "cashier", input=json.dumps(doc))
     assert result.exit_code == 1
     assert out_json(result) == {"error": "unknown field 'locaton' in shop_open", "field": "locaton", "code": "invalid",
+                                "message_id": "unknown field {key!r} in {where}",
                                 "index": 0, "type": "shop_open", "posted": []}
 
 
@@ -239,7 +241,7 @@ def test_post_stops_at_the_first_rejected_document_and_keeps_the_ones_before(dem
     assert result.exit_code == 1
     err = out_json(result)
     assert err == {"error": "The shop AXP is already open for 2026-11-23", "field": "date", "code": "day_already_open",
-                   "index": 1, "type": "shop_open",
+                   "message_id": "The shop {code} is already open for {date}", "index": 1, "type": "shop_open",
                    "posted": [{"type": "shop_open", "number": "261101OP000001", "totals": {}}]}
 
 
@@ -247,14 +249,17 @@ def test_post_needs_a_known_active_user(demo_db):
     doc = json.dumps(SHOP_OPEN)
     unknown = run("post", "-", "--db", demo_db, "--user", "ghost", "--pin", "1234", input=doc)
     assert unknown.exit_code == 1
-    assert out_json(unknown) == {"error": "Unknown user or wrong PIN", "field": "pin"}
+    assert out_json(unknown) == {"error": "Unknown user or wrong PIN", "field": "pin", "code": "auth",
+                                 "message_id": "Unknown user or wrong PIN"}
     missing = run("post", "-", "--db", demo_db, input=doc)
     assert missing.exit_code == 1
     assert out_json(missing) == {"error": "this command needs the acting user: --user NAME (or SHOPTERM_USER)",
-                                 "field": "user"}
+                                 "field": "user", "code": "invalid",
+                                 "message_id": "this command needs the acting user: --user NAME (or SHOPTERM_USER)"}
     wrong_pin = run("--user", "cashier", "--pin", "0000", "post", "-", "--db", demo_db, input=doc)
     assert wrong_pin.exit_code == 1
-    assert out_json(wrong_pin) == {"error": "Unknown user or wrong PIN (2 tries left)", "field": "pin"}
+    assert out_json(wrong_pin) == {"error": "Unknown user or wrong PIN (2 tries left)", "field": "pin", "code": "auth",
+                                   "message_id": "Unknown user or wrong PIN ({left} tries left)"}
     from shopterm.services import Services
 
     svc = Services.open(demo_db)
@@ -264,7 +269,8 @@ def test_post_needs_a_known_active_user(demo_db):
     finally:
         svc.db.dispose()
     inactive = run("post", "-", "--db", demo_db, "--user", "cashier", input=doc)
-    assert out_json(inactive) == {"error": "Unknown user or wrong PIN", "field": "pin"}
+    assert out_json(inactive) == {"error": "Unknown user or wrong PIN", "field": "pin", "code": "auth",
+                                  "message_id": "Unknown user or wrong PIN"}
 
 
 def test_post_missing_file(tmp_path, demo_db):

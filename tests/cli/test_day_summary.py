@@ -134,7 +134,8 @@ def test_summary_bad_options(shop):
     result = run("day", "summary", "--db", shop, "--date", "23/11/2026", "--format", "json")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {"error": "--date must be a date YYYY-MM-DD, got '23/11/2026'",
-                                         "field": "date"}
+                                         "field": "date", "code": "invalid",
+                                         "message_id": "--date must be a date YYYY-MM-DD, got '23/11/2026'"}
     result = run("day", "summary", "--db", shop, "--location", "KIN")
     assert (result.exit_code, result.stderr) == (1, "error: Location KIN not found\n")
     result = run("day", "summary", "--db", shop)

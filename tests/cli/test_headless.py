@@ -198,7 +198,8 @@ def test_post_stops_at_the_first_rejected_document(echo_handlers):
     assert not outcome.ok
     assert outcome.output() == {
         "error": "Credit limit exceeded: a manager's approval is needed", "field": "approver",
-        "code": "approval_required", "index": 1, "type": "test_echo",
+        "code": "approval_required", "message_id": "Credit limit exceeded: a manager's approval is needed",
+        "index": 1, "type": "test_echo",
         "posted": [{"type": "test_echo", "number": "N1", "totals": {"net": "1", "date": "2026-11-23"},
                     "status": "posted"}],
     }
@@ -208,7 +209,8 @@ def test_post_stops_at_the_first_rejected_document(echo_handlers):
 def test_a_document_without_type(echo_handlers):
     outcome = post_text(None, None, '{"amount": "1"}')
     assert outcome.error == {"error": "every document needs a \"type\" (e.g. \"sales_invoice\")", "field": "type",
-                             "code": "invalid", "index": 0, "type": None, "posted": []}
+                             "code": "invalid", "message_id": "every document needs a \"type\" (e.g. \"sales_invoice\")",
+                             "index": 0, "type": None, "posted": []}
 
 
 def test_unknown_type_lists_known_types(echo_handlers):

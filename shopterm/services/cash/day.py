@@ -748,12 +748,12 @@ def _denominations_of(f: Fields) -> dict | None:
     for ccy, notes in obj.items():
         if not isinstance(notes, dict):
             raise ValidationError("shop_close: denominations {ccy!r} must be an object of note: count",
-                                  field=f"denominations.{ccy}", params={"ccy": ccy})
+                                  field="denominations." + str(ccy), params={"ccy": ccy})
         out[ccy] = {}
         for note, count in notes.items():
             text = str(count) if isinstance(count, (JsonNumber, str)) else None
             if isinstance(count, bool) or text is None or not text.strip().isdigit():
-                raise ValidationError("shop_close: denominations {ccy} {note}: the count must be a whole number, got {count!r}", field=f"denominations.{ccy}.{note}",
+                raise ValidationError("shop_close: denominations {ccy} {note}: the count must be a whole number, got {count!r}", field="denominations." + str(ccy) + "." + str(note),
                     params={"ccy": ccy, "note": note, "count": count})
             out[ccy][note] = int(text)
     return out

@@ -23,6 +23,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
+from shopterm.core.doctypes import status_name
 from ...core.journal import INVENTORY, JLine, UnbalancedJournalError, check_balanced, cost_of, without_zero
 from ...core.text import bad_character
 from ...store.models import (
@@ -110,7 +111,8 @@ class AccountCache:
         try:
             return self.accounts[code]
         except KeyError:
-            raise NotFound(f"Account {code} is not in the chart of accounts", field="account") from None
+            raise NotFound("Account {code} is not in the chart of accounts", field="account",
+                params={"code": code}) from None
 
     def centre(self, code: str | None) -> int | None:
         if code is None:
@@ -118,7 +120,7 @@ class AccountCache:
         try:
             return self.centres[code]
         except KeyError:
-            raise NotFound(f"Cost centre {code} not found", field="cost_centre") from None
+            raise NotFound("Cost centre {code} not found", field="cost_centre", params={"code": code}) from None
 
 
 _LINE_COLUMNS = tuple(c.name for c in DocumentLine.__table__.columns if c.name != "id")
@@ -174,7 +176,8 @@ class PostingService:
     def post(self, session: Session, actor: Actor, plan: PostingPlan, *, with_journal: bool = True) -> PostResult:
         doc = plan.doc
         if doc.status != "draft":
-            raise PostedIsFinal(f"{doc.doc_type} {doc.number} is already {doc.status}; posted documents are final")
+            raise PostedIsFinal("{doc_type} {number} is already {status}; posted documents are final",
+                params={"doc_type": doc.doc_type, "number": doc.number, "status": status_name(doc.status)})
         journal = without_zero(plan.journal)
         try:
             check_balanced(journal)
@@ -184,16 +187,16 @@ class PostingService:
             # every stock move books its cost in the same voucher, whatever the sales value (DESIGN §6)
             cost = cost_of((abs(s.qty), s.unit_cost_usd) for s in plan.stock)
             if cost:
-                raise UnbalancedJournal(f"{doc.doc_type}: stock moves worth {cost} USD at cost, but no "
-                                        f"{INVENTORY} Inventory line in its journal")
+                raise UnbalancedJournal("{doc_type}: stock moves worth {cost} USD at cost, but no {inventory} Inventory line in its journal",
+                    params={"doc_type": doc.doc_type, "cost": cost, "inventory": INVENTORY})
         location = session.get(Location, doc.location_id)
         if location is None:
             raise NotFound("Location not found", field="location")
         for name in ("narration", "contact_no"):  # the last guard before the text is printed anywhere
             bad = bad_character(getattr(doc, name, None) or "", multiline=True)
             if bad is not None:
-                raise ValidationError(f"{name.replace('_', ' ').capitalize()}: control characters are not allowed "
-                                      f"({bad}); type plain text", field=name)
+                raise ValidationError("{name}: control characters are not allowed ({bad}); type plain text", field=name,
+                    params={"name": name.replace('_', ' ').capitalize(), "bad": bad})
         now = utcnow()
         was_draft = doc.id is not None
         doc.number = next_number(session, doc.doc_type, location.id, location.number, doc.doc_date)

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core.doctypes import status_name
+from shopterm.core.i18n import _
 from ...core.journal import JLine
 from ...core.money import Currency, MoneyError, parse_rate
 from ...store.models import Account, Batch, Customer, Document, DocumentLine, Item, Location
@@ -69,7 +71,8 @@ def rate_or_system(services: "Services", session: Session, rate: Any, on: dt.dat
     try:
         return parse_rate(rate, field="rate")
     except MoneyError as exc:
-        raise ValidationError(f"Exchange rate: {str(exc).split(': ', 1)[-1]}", field="rate") from None
+        raise ValidationError("Exchange rate: {detail}", field="rate",
+            params={"detail": str(exc).split(': ', 1)[-1]}) from None
 
 
 class Rules:
@@ -104,17 +107,18 @@ def currency_of(value: Any) -> Currency:
     try:
         return Currency.parse(value or "USD")
     except MoneyError:
-        raise ValidationError(f"Currency: use USD or CDF (got {value!r})", field="currency") from None
+        raise ValidationError("Currency: use USD or CDF (got {value!r})", field="currency",
+            params={"value": value}) from None
 
 
 def find_posted(session: Session, number: str, types: Sequence[str], what: str, fld: str) -> Document:
     """A numbered document of one of ``types``; refuses a blank number or an unknown one."""
     num = (number or "").strip().upper()
     if not num:
-        raise ValidationError(f"{what} number is required", field=fld)
+        raise ValidationError("{what} number is required", field=fld, params={"what": _(what)})
     doc = session.exec(select(Document).where(Document.number == num, col(Document.doc_type).in_(list(types)))).first()
     if doc is None:
-        raise NotFound(f"{what} {num} not found", field=fld)
+        raise NotFound("{what} {number} not found", field=fld, params={"what": _(what), "number": num})
     return doc
 
 
@@ -184,12 +188,14 @@ def draft_row(session: Session, draft_id: int, doc_type: str | None) -> Document
     """A saved draft to edit, post or discard (``doc_type`` None: any); a posted one is final."""
     doc = session.get(Document, draft_id)
     if doc is None:
-        raise NotFound(f"Draft {draft_id} not found", field="draft")
+        raise NotFound("Draft {draft_id} not found", field="draft", params={"draft_id": draft_id})
     if doc.status != "draft":
-        raise PostedIsFinal(f"{doc.doc_type} {doc.number} is already {doc.status}; posted documents are final",
-                            field="draft")
+        raise PostedIsFinal("{doc_type} {number} is already {status}; posted documents are final",
+                            field="draft",
+            params={"doc_type": doc.doc_type, "number": doc.number, "status": status_name(doc.status)})
     if doc_type is not None and doc.doc_type != doc_type:
-        raise ValidationError(f"Draft {draft_id} is a {doc.doc_type}, not a {doc_type}", field="draft")
+        raise ValidationError("Draft {draft_id} is a {doc_type}, not a {wanted}", field="draft",
+            params={"draft_id": draft_id, "doc_type": doc.doc_type, "wanted": doc_type})
     return doc
 
 
@@ -214,7 +220,8 @@ def cancel_approver(services: "Services", session: Session, actor: Actor, approv
     approving = services.users.approval(session, actor, approver, approver_pin, permission="cancel",
                                         action=f"cancel {what}")
     if approving is None:
-        raise ApprovalRequired(f"Cancelling a {what} needs a manager's approval", field="approver")
+        raise ApprovalRequired("Cancelling a {what} needs a manager's approval", field="approver",
+            params={"what": _(what)})
     return approving
 
 

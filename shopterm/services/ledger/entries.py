@@ -428,10 +428,10 @@ def _entry_ref(services: "Services", session: Session, customer_id: int, f: Fiel
     ids = session.execute(select(LedgerEntry.id).where(LedgerEntry.customer_id == customer_id,
                                                        LedgerEntry.number == number.upper())).scalars().all()
     if not ids:
-        raise NotFound("{where}: no ledger entry {number} for this customer", field=f"{f.path}.number",
+        raise NotFound("{where}: no ledger entry {number} for this customer", field=f.path + ".number",
             params={"where": f.where, "number": number})
     if len(ids) > 1:
-        raise ValidationError("{where}: {number} has {count} ledger entries; give 'entry' (one of {entries})", field=f"{f.path}.number",
+        raise ValidationError("{where}: {number} has {count} ledger entries; give 'entry' (one of {entries})", field=f.path + ".number",
             params={"where": f.where, "number": number, "count": len(ids), "entries": ', '.join(map(str, ids))})
     return ids[0]
 

@@ -353,19 +353,19 @@ class GoodsMasters(MastersBase):
             elif pct is not None:
                 if it.cost_usd <= 0:
                     raise ValidationError("{kind}_pct: item {code} has no last purchase price; enter the price",
-                                          field=f"{kind}_price", params={"kind": kind, "code": it.code})
+                                          field=kind + "_price", params={"kind": kind, "code": it.code})
                 if ccy is Currency.CDF and rate is None:
                     rate = self.s.system_rate(session, eff)
                 try:
                     prices[kind] = price_from_markup(it.cost_usd, pct, ccy, rate)
                 except MoneyError as exc:
-                    raise ValidationError("{kind}_price: {exc}", field=f"{kind}_price",
+                    raise ValidationError("{kind}_price: {exc}", field=kind + "_price",
                         params={"kind": kind, "exc": exc}) from None
                 if prices[kind] <= 0:
                     raise ValidationError("{kind}_price: must be greater than zero ({prices})",
-                                          field=f"{kind}_price", params={"kind": kind, "prices": prices[kind]})
+                                          field=kind + "_price", params={"kind": kind, "prices": prices[kind]})
             else:
-                raise ValidationError("{kind}_price: enter the {kind} price or a {kind} %", field=f"{kind}_price",
+                raise ValidationError("{kind}_price: enter the {kind} price or a {kind} %", field=kind + "_price",
                     params={"kind": kind})
         p = m.Price
         row = session.exec(select(p).where(p.location_id == loc.id, p.item_id == it.id, p.currency == ccy.value,

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core.i18n import _
 from ...core.journal import COMMISSION, JLine
 from ...core.money import Currency, MoneyError, format_amount, parse_amount, q2
 from ...store.models import Account, Customer, Document, DocumentLine, Location, SalesPerson
@@ -218,7 +219,8 @@ class CommissionService:
             loc = find_location(session, location)
             sp = session.exec(select(SalesPerson).where(SalesPerson.code == _code(sales_person))).first()
             if sp is None:
-                raise NotFound(f"Sales person {_code(sales_person)} not found", field="sales_person")
+                raise NotFound("Sales person {code} not found", field="sales_person",
+                    params={"code": _code(sales_person)})
             stmt = (sa_select(Document, Customer.code, Customer.name)
                     .outerjoin(Customer, Customer.id == Document.customer_id)
                     .where(col(Document.doc_type).in_(INVOICE_TYPES), Document.status == "posted",
@@ -319,7 +321,8 @@ class CommissionService:
         """A commission voucher (posted or draft); an unapproved one carries the "not posting" hint."""
         view = self.s.sales.document(number_or_id)
         if view.doc_type != "CP":
-            raise NotFound(f"Commission payment {number_or_id} not found", field="number")
+            raise NotFound("Commission payment {number_or_id} not found", field="number",
+                params={"number_or_id": number_or_id})
         approved = view.status == "posted"
         if approved:
             with self.db.read() as session:
@@ -354,9 +357,9 @@ class CommissionService:
         else:
             sp = session.exec(select(SalesPerson).where(SalesPerson.code == code)).first()
             if sp is None:
-                raise NotFound(f"Sales person {code} not found", field="sales_person")
+                raise NotFound("Sales person {code} not found", field="sales_person", params={"code": code})
             if sp.inactive:
-                rule(InactiveRecord(f"Sales person {code} is inactive", field="sales_person"))
+                rule(InactiveRecord("Sales person {code} is inactive", field="sales_person", params={"code": code}))
         ccy = currency_of(draft.currency)
         rate = rate_or_system(self.s, session, draft.rate, date)  # blank: the system rate
 
@@ -367,32 +370,36 @@ class CommissionService:
                 continue
             number = _code(cl.invoice)
             if not number:
-                raise ValidationError(f"Line {n}: invoice number is required", field="invoice", line=n)
+                raise ValidationError("Line {n}: invoice number is required", field="invoice", line=n, params={"n": n})
             try:
                 amount = q2(parse_amount(cl.amount_payable, field="amount payable"))
             except MoneyError as exc:
-                raise ValidationError(f"Line {n}: {exc}", field="amount_payable", line=n) from None
+                raise ValidationError("Line {n}: {exc}", field="amount_payable", line=n,
+                    params={"n": n, "exc": exc}) from None
             if amount <= 0:
-                rule(ValidationError(f"Line {n}: the amount payable must be greater than zero",
-                                     field="amount_payable", line=n))
+                rule(ValidationError("Line {n}: the amount payable must be greater than zero",
+                                     field="amount_payable", line=n, params={"n": n}))
             if number in seen:
-                rule(ValidationError(f"Line {n}: invoice {number} is already on line {seen[number]}",
-                                     field="invoice", line=n))
+                rule(ValidationError("Line {n}: invoice {number} is already on line {seen}",
+                                     field="invoice", line=n, params={"n": n, "number": number, "seen": seen[number]}))
             seen.setdefault(number, n)
             inv = session.exec(select(Document).where(Document.number == number,
                                                       col(Document.doc_type).in_(INVOICE_TYPES))).first()
             cust = None
             if inv is None:
-                raise NotFound(f"Line {n}: invoice {number} not found", field="invoice", line=n)
+                raise NotFound("Line {n}: invoice {number} not found", field="invoice", line=n,
+                    params={"n": n, "number": number})
             if inv.status == "cancelled":
-                rule(ValidationError(f"Line {n}: invoice {number} is cancelled", field="invoice", line=n))
+                rule(ValidationError("Line {n}: invoice {number} is cancelled", field="invoice", line=n,
+                    params={"n": n, "number": number}))
             elif inv.status != "posted":
-                rule(ValidationError(f"Line {n}: invoice {number} is not posted", field="invoice", line=n))
+                rule(ValidationError("Line {n}: invoice {number} is not posted", field="invoice", line=n,
+                    params={"n": n, "number": number}))
             if sp is not None and inv.sales_person_id != sp.id:
                 other = session.get(SalesPerson, inv.sales_person_id) if inv.sales_person_id else None
-                rule(ValidationError(f"Line {n}: invoice {number} was raised by "
-                                     f"{other.code if other else 'no sales person'}, not {sp.code}",
-                                     field="invoice", line=n))
+                rule(ValidationError("Line {n}: invoice {number} was raised by {other}, not {code}",
+                                     field="invoice", line=n,
+                    params={"n": n, "number": number, "other": other.code if other else _("no sales person"), "code": sp.code}))
             cust = session.get(Customer, inv.customer_id) if inv.customer_id else None
             lines.append(_CLine(n, inv, number, amount, cust, ()))
         if not lines:
@@ -402,16 +409,17 @@ class CommissionService:
         for l in lines:
             earlier = paid.get(l.invoice.id, [])
             l.paid_by = tuple(n for n, *_ in earlier)
-            for number, amount, c, _ in earlier:
-                repeats.append(f"Commission on {l.number} was already paid by {number} ({format_amount(amount)} {c}) "
-                               "— confirm to pay it again")
+            for number, amount, c, _ref in earlier:
+                repeats.append(_("Commission on {invoice} was already paid by {number} ({amount} {currency}) "
+                                 "— confirm to pay it again").format(invoice=l.number, number=number,
+                                                                     amount=format_amount(amount), currency=c))
         total = sum((l.amount for l in lines), Z)
         total_usd = total if ccy is USD else q2(total / rate)
         cash = setup.cash_usd_account if ccy is USD else setup.cash_cdf_account
         held = cash_held(session, loc.id, account_ids(session, cash)[cash], ccy)
         if total > held:
-            rule(InsufficientCash(f"Not enough {ccy.value} in the till: {format_amount(held)} held, "
-                                  f"{format_amount(total)} asked", field="amount_payable"))
+            rule(InsufficientCash("Not enough {ccy} in the till: {held} held, {total} asked", field="amount_payable",
+                params={"ccy": ccy.value, "held": format_amount(held), "total": format_amount(total)}))
         memo = f"commission {sp.code if sp else ''}".strip()
         journal = [JLine(COMMISSION, total_usd, ccy, total, memo=memo),
                    JLine(cash, -total_usd, ccy, -total, memo=memo)] if total else []

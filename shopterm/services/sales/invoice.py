@@ -47,6 +47,8 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core.doctypes import status_name
+from shopterm.core.i18n import _
 from ...core.errors import TotalsError
 from ...core.journal import (
     COGS,
@@ -263,7 +265,7 @@ def _code(value: Any) -> str:
 
 
 def _line_err(n: int, exc: MoneyError, field_name: str) -> ValidationError:
-    return ValidationError(f"Line {n}: {exc}", field=field_name, line=n)
+    return ValidationError("Line {n}: {exc}", field=field_name, line=n, params={"n": n, "exc": exc})
 
 
 def customer_at(session: Session, customer: Customer, location: Location) -> bool:
@@ -328,18 +330,18 @@ def price_approvals(lines: "list[_Line]", totals: Any, ccy: Currency,
             continue
         if l.price <= 0:
             out.append(PriceNeedsApproval(
-                f"Line {l.n}: {l.item.code} at a price of {format_amount(l.price)} {ccy.value} — "
-                "a manager's approval is needed", field="price", line=l.n))
+                "Line {n}: {code} at a price of {price} {ccy} — a manager's approval is needed", field="price", line=l.n,
+                params={"n": l.n, "code": l.item.code, "price": format_amount(l.price), "ccy": ccy.value}))
         elif l.price_usd < l.unit_cost:
             shown = f"{format_amount(l.price)} {ccy.value}" + (f" ({format_amount(l.price_usd)} USD)"
                                                                if ccy is not USD else "")
             out.append(PriceNeedsApproval(
-                f"Line {l.n}: {l.item.code} at {shown} is below its cost {format_amount(l.unit_cost)} USD — "
-                "a manager's approval is needed", field="price", line=l.n))
+                "Line {n}: {code} at {shown} is below its cost {unit_cost} USD — a manager's approval is needed", field="price", line=l.n,
+                params={"n": l.n, "code": l.item.code, "shown": shown, "unit_cost": format_amount(l.unit_cost)}))
     if not out and lines and any(l.qty > 0 for l in lines) and totals.payable <= 0 and redemption_value <= 0:
         out.append(PriceNeedsApproval(
-            f"The lines come to a payable of {format_amount(totals.payable)} {ccy.value} — "
-            "a manager's approval is needed", field="price", line=lines[0].n))
+            "The lines come to a payable of {payable} {ccy} — a manager's approval is needed", field="price", line=lines[0].n,
+            params={"payable": format_amount(totals.payable), "ccy": ccy.value}))
     return out
 
 
@@ -449,9 +451,9 @@ class SalesService:
             loc = find_location(session, location)
             item = session.exec(select(Item).where(Item.code == code)).first()
             if item is None:
-                raise NotFound(f"Item {code} not found", field="item")
+                raise NotFound("Item {code} not found", field="item", params={"code": code})
             if item.inactive:
-                raise InactiveRecord(f"Item {code} is inactive", field="item")
+                raise InactiveRecord("Item {code} is inactive", field="item", params={"code": code})
             the_rate = rate_or_system(self.s, session, rate, on)
             category = "retail"
             if customer_code:
@@ -542,7 +544,8 @@ class SalesService:
         """Post a Sales Invoice: all or nothing (DESIGN §1). ``draft_id`` posts a saved draft."""
         actor.require("sell", "Sales invoices")
         if draft.doc_type != "SI":
-            raise ValidationError(f"post_invoice posts sales invoices (SI), not {draft.doc_type}", field="doc_type")
+            raise ValidationError("post_invoice posts sales invoices (SI), not {doc_type}", field="doc_type",
+                params={"doc_type": draft.doc_type})
         with self.db.write() as session:
             existing = draft_row(session, draft_id, "SI") if draft_id else None
             b = self.build(session, draft, strict=True, actor=actor)
@@ -640,18 +643,19 @@ class SalesService:
         order = session.exec(select(Document).where(Document.number == num,
                                                     col(Document.doc_type).in_(ORDER_TYPES))).first()
         if order is None:
-            raise NotFound(f"Order/proforma {num} not found", field="order")
+            raise NotFound("Order/proforma {number} not found", field="order", params={"number": num})
         if order.status != "posted":
-            raise ValidationError(f"Order/proforma {num} is {order.status}: only a confirmed one can be invoiced",
-                                  field="order")
+            raise ValidationError("Order/proforma {number} is {status}: only a confirmed one can be invoiced",
+                                  field="order", params={"number": num, "status": status_name(order.status)})
         if (order.extra or {}).get("state") == "closed":
-            raise ValidationError(f"Order/proforma {num} is fully invoiced", field="order")
+            raise ValidationError("Order/proforma {number} is fully invoiced", field="order", params={"number": num})
         if order.location_id != loc.id:
-            raise ValidationError(f"Order/proforma {num} belongs to another location", field="order")
+            raise ValidationError("Order/proforma {number} belongs to another location", field="order",
+                params={"number": num})
         if b_customer is not None and order.customer_id != b_customer.id:
             other = session.get(Customer, order.customer_id) if order.customer_id else None
-            raise ValidationError(f"Order/proforma {num} is for {other.code if other else 'another customer'}, "
-                                  f"not {b_customer.code}", field="order")
+            raise ValidationError("Order/proforma {number} is for {other}, not {code}", field="order",
+                params={"number": num, "other": other.code if other else _("another customer"), "code": b_customer.code})
         return order
 
     @staticmethod
@@ -698,12 +702,13 @@ class SalesService:
             return None
         cust = session.exec(select(Customer).where(Customer.code == c)).first()
         if cust is None:
-            rule(NotFound(f"Customer {c} not found", field="customer"))
+            rule(NotFound("Customer {code} not found", field="customer", params={"code": c}))
             return None
         if cust.inactive:
-            rule(InactiveRecord(f"Customer {c} is inactive", field="customer"))
+            rule(InactiveRecord("Customer {code} is inactive", field="customer", params={"code": c}))
         if not customer_at(session, cust, loc):
-            rule(ValidationError(f"Customer {c} is not assigned to location {loc.code}", field="customer"))
+            rule(ValidationError("Customer {code} is not assigned to location {location}", field="customer",
+                params={"code": c, "location": loc.code}))
         return cust
 
     def build(self, session: Session, draft: DocumentDraft, *, strict: bool, actor: Actor | None = None) -> Built:
@@ -725,7 +730,7 @@ class SalesService:
 
             draft = replace(draft, lines=order_draft_lines(session, draft.order))
         if loc.inactive:
-            rule(InactiveRecord(f"Location {loc.code} is inactive", field="location"))
+            rule(InactiveRecord("Location {code} is inactive", field="location", params={"code": loc.code}))
         try:
             require_setup(session, loc)  # the build needs no field of it: only that it exists
         except SetupMissing as exc:
@@ -738,29 +743,31 @@ class SalesService:
         try:
             ccy = Currency.parse(draft.currency or "USD")
         except MoneyError:
-            raise ValidationError(f"Currency: use USD or CDF (got {draft.currency!r})", field="currency") from None
+            raise ValidationError("Currency: use USD or CDF (got {currency!r})", field="currency",
+                params={"currency": draft.currency}) from None
         rate = rate_or_system(self.s, session, draft.rate, date)
 
         cust = self._customer(session, draft.customer, loc, strict=strict, warn=warn)
         sales_type = (draft.sales_type or "").strip().lower() or ("cash" if cust is None or cust.kind == "cash" else "credit")
         if sales_type not in SALES_TYPES:
-            raise ValidationError(f"Sales type: cash or credit (got {draft.sales_type!r})", field="sales_type")
+            raise ValidationError("Sales type: cash or credit (got {sales_type!r})", field="sales_type",
+                params={"sales_type": draft.sales_type})
         if cust is not None and cust.kind == "cash" and sales_type == "credit":
-            rule(ValidationError(f"{cust.code} is a cash customer: a credit sale needs a credit customer",
-                                 field="sales_type"))
+            rule(ValidationError("{code} is a cash customer: a credit sale needs a credit customer",
+                                 field="sales_type", params={"code": cust.code}))
 
         sp = None
         sp_code = _code(draft.sales_person)
         if sp_code:
             sp = session.exec(select(SalesPerson).where(SalesPerson.code == sp_code)).first()
             if sp is None:
-                rule(NotFound(f"Sales person {sp_code} not found", field="sales_person"))
+                rule(NotFound("Sales person {code} not found", field="sales_person", params={"code": sp_code}))
         elif cust is not None and cust.sales_person_id:
             sp = session.get(SalesPerson, cust.sales_person_id)
         if sp is None and not sp_code:
             rule(ValidationError("Sales person is required", field="sales_person"))
         if sp is not None and sp.inactive:
-            rule(InactiveRecord(f"Sales person {sp.code} is inactive", field="sales_person"))
+            rule(InactiveRecord("Sales person {code} is inactive", field="sales_person", params={"code": sp.code}))
 
         try:
             add_pct = parse_pct("0" if _blank(draft.additional_price_pct) else draft.additional_price_pct,
@@ -773,8 +780,8 @@ class SalesService:
         flat_type = (draft.flat_discount_type or "").strip().lower() or None
         flat_value: Decimal | None = None
         if flat_type is not None and flat_type not in FLAT_TYPES:
-            raise ValidationError(f"Flat discount type: percent or amount (got {draft.flat_discount_type!r})",
-                                  field="flat_discount_type")
+            raise ValidationError("Flat discount type: percent or amount (got {flat_discount_type!r})",
+                                  field="flat_discount_type", params={"flat_discount_type": draft.flat_discount_type})
         if not _blank(draft.flat_discount_value):
             if flat_type is None:
                 raise ValidationError("Flat discount: choose a type (percent or amount)", field="flat_discount_type")
@@ -852,10 +859,9 @@ class SalesService:
         if (cust is not None and sales_type == "credit" and draft.doc_type in RECEIVABLE_TYPES
                 and owed + totals.receivable_usd > cust.credit_limit_usd):
             needs.append(CreditLimitExceeded(
-                f"Credit limit exceeded: {cust.code} owes {format_amount(owed)}, limit "
-                f"{format_amount(cust.credit_limit_usd)}, available {format_amount(cust.credit_limit_usd - owed)}, "
-                f"this invoice {format_amount(totals.receivable_usd)} — a manager's approval is needed",
+                "Credit limit exceeded: {code} owes {owed}, limit {limit}, available {available}, this invoice {receivable} — a manager's approval is needed",
                 field="customer",
+                params={"code": cust.code, "owed": format_amount(owed), "limit": format_amount(cust.credit_limit_usd), "available": format_amount(cust.credit_limit_usd - owed), "receivable": format_amount(totals.receivable_usd)},
             ))
         if draft.doc_type not in ORDER_TYPES:
             needs += price_approvals(lines, totals, ccy, loyalty.redemption_value)
@@ -884,14 +890,15 @@ class SalesService:
               rule, *, moves_stock: bool = True) -> _Line:
         code = _code(dl.item)
         if not code:
-            raise ValidationError(f"Line {n}: item is required", field="item", line=n)
+            raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
         item = m.item(code)
         if item is None:
-            raise NotFound(f"Line {n}: item {code} not found", field="item", line=n)
+            raise NotFound("Line {n}: item {code} not found", field="item", line=n, params={"n": n, "code": code})
         if item.inactive:
-            rule(InactiveRecord(f"Line {n}: item {code} is inactive", field="item", line=n))
+            rule(InactiveRecord("Line {n}: item {code} is inactive", field="item", line=n,
+                params={"n": n, "code": code}))
         if _blank(dl.qty):
-            rule(ValidationError(f"Line {n}: the quantity is required", field="qty", line=n))
+            rule(ValidationError("Line {n}: the quantity is required", field="qty", line=n, params={"n": n}))
             qty = ZQ
         else:
             try:
@@ -899,11 +906,13 @@ class SalesService:
             except MoneyError as exc:
                 raise _line_err(n, exc, "qty") from None
             if qty <= 0:
-                rule(ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n))
+                rule(ValidationError("Line {n}: the quantity must be greater than zero", field="qty", line=n,
+                    params={"n": n}))
                 qty = max(qty, ZQ)
             whole = check_qty_for_unit(qty, item.unit)
             if whole is not None:
-                raise ValidationError(f"Line {n}: {code}: {whole}", field="qty", line=n)
+                raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=n,
+                    params={"n": n, "code": code, "whole": whole})
         try:
             disc = parse_pct("0" if _blank(dl.discount_pct) else dl.discount_pct, field="discount %")
         except MoneyError as exc:
@@ -917,8 +926,8 @@ class SalesService:
             price = (m.prices.price_for(item.id, ccy, category, rate, add_pct) if m.prices is not None
                      else price_for(session, item.id, loc.id, ccy, category, date, rate, add_pct))
             if price is None:
-                rule(ValidationError(f"Line {n}: no price for {code} at {loc.code} in {ccy.value} on {date}: "
-                                     "set one in Price Update", field="price", line=n))
+                rule(ValidationError("Line {n}: no price for {code} at {location} in {ccy} on {date}: set one in Price Update", field="price", line=n,
+                    params={"n": n, "code": code, "location": loc.code, "ccy": ccy.value, "date": date}))
                 price = Z
         else:
             try:
@@ -928,20 +937,21 @@ class SalesService:
         gross = q2(qty * price)
         discounts = q2(gross * disc / 100) + flat
         if discounts > gross:
-            raise ValidationError(f"Line {n}: the discounts ({format_amount(discounts)}) exceed the gross amount "
-                                  f"{format_amount(gross)}", field="flat_discount" if flat else "discount_pct", line=n)
+            raise ValidationError("Line {n}: the discounts ({discounts}) exceed the gross amount {gross}", field="flat_discount" if flat else "discount_pct", line=n,
+                params={"n": n, "discounts": format_amount(discounts), "gross": format_amount(gross)})
 
         batch = None
         bcode = _code(dl.batch)
         if bcode:
             batch = m.batch(item.id, bcode)
             if batch is None:
-                rule(NotFound(f"Line {n}: batch {bcode} of {code} not found", field="batch", line=n))
+                rule(NotFound("Line {n}: batch {batch} of {code} not found", field="batch", line=n,
+                    params={"n": n, "batch": bcode, "code": code}))
         elif moves_stock:  # orders, proformas and provisional invoices take no batch unless one is typed
             fefo = default_batch(session, item.id, loc.id, date)
             if fefo is None:
-                rule(InsufficientStock(f"Line {n}: no stock of {code} at {loc.code}: receive it first",
-                                       field="batch", line=n))
+                rule(InsufficientStock("Line {n}: no stock of {code} at {location}: receive it first",
+                                       field="batch", line=n, params={"n": n, "code": code, "location": loc.code}))
             else:
                 batch = m.batch(item.id, fefo.code)
         price_usd = price if ccy is USD else to_usd(price, ccy, rate)
@@ -1010,7 +1020,8 @@ class SalesService:
             else:
                 doc = session.exec(select(Document).where(Document.number == number_or_id.strip().upper())).first()
             if doc is None:
-                raise NotFound(f"Document {number_or_id} not found", field="number")
+                raise NotFound("Document {number_or_id} not found", field="number",
+                    params={"number_or_id": number_or_id})
             return self._view(session, doc)
 
     def _view(self, session: Session, doc: Document) -> DocumentView:

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core.doctypes import status_name
+from shopterm.core.i18n import N_
 from ...core.money import q2
 from ...store.models import Customer, Document, DocumentLine, Item, Location, SalesPerson
 from ..context import Actor
@@ -144,7 +146,8 @@ def order_draft_lines(session: Session, number: str) -> list[DraftLine]:
 
 def _check_type(draft: DocumentDraft) -> None:
     if draft.doc_type not in ORDER_TYPES:
-        raise ValidationError(f"Type: sales order (SO) or proforma (PF), not {draft.doc_type}", field="doc_type")
+        raise ValidationError("Type: sales order (SO) or proforma (PF), not {doc_type}", field="doc_type",
+            params={"doc_type": draft.doc_type})
 
 
 class OrdersService:
@@ -193,15 +196,17 @@ class OrdersService:
         actor.require("sell", "Cancelling an order")
         day = date or self.s.today()
         with self.db.write() as session:
-            approving = cancel_approver(self.s, session, actor, approver, approver_pin, "sales order")
-            doc = find_posted(session, number, ORDER_TYPES, "Order/proforma", "number")
+            approving = cancel_approver(self.s, session, actor, approver, approver_pin, N_("sales order"))
+            doc = find_posted(session, number, ORDER_TYPES, N_("Order/proforma"), "number")
             if doc.status == "cancelled":
-                raise PostedIsFinal(f"Order/proforma {doc.number} is already cancelled", field="number")
+                raise PostedIsFinal("Order/proforma {number} is already cancelled", field="number",
+                    params={"number": doc.number})
             if doc.status != "posted":
-                raise ValidationError(f"Order/proforma {doc.number} is not confirmed", field="number")
+                raise ValidationError("Order/proforma {number} is not confirmed", field="number",
+                    params={"number": doc.number})
             if (doc.extra or {}).get("state") == "closed":
-                raise ValidationError(f"Order/proforma {doc.number} is fully invoiced: nothing left to cancel",
-                                      field="number")
+                raise ValidationError("Order/proforma {number} is fully invoiced: nothing left to cancel",
+                                      field="number", params={"number": doc.number})
             require_open(session, doc.location_id, day)
             mark_cancelled(session, actor, doc, approving, (reason or "").strip(), day)
             return doc.number
@@ -210,12 +215,12 @@ class OrdersService:
     def order_lines(self, number: str) -> list[OrderLine]:
         """Each line of an order: ordered, invoiced (qty_done) and remaining quantities."""
         with self.db.read() as session:
-            return _order_lines(session, find_posted(session, number, ORDER_TYPES, "Order/proforma", "order"))
+            return _order_lines(session, find_posted(session, number, ORDER_TYPES, N_("Order/proforma"), "order"))
 
     def state(self, number: str) -> str:
         """``open`` / ``partial`` / ``closed``, or ``cancelled``."""
         with self.db.read() as session:
-            doc = find_posted(session, number, ORDER_TYPES, "Order/proforma", "order")
+            doc = find_posted(session, number, ORDER_TYPES, N_("Order/proforma"), "order")
             return "cancelled" if doc.status == "cancelled" else (doc.extra or {}).get("state", "open")
 
     def open_orders(self, customer: str | None = None, location: str | None = None, *,
@@ -246,13 +251,13 @@ class OrdersService:
     def to_invoice(self, number: str, doc_type: str = "SI", *, date: dt.date | None = None) -> DocumentDraft:
         """The invoice draft converting an order: its header and remaining lines, ``order`` set."""
         if doc_type not in ("SI", "PI"):
-            raise ValidationError(f"An order converts into a sales (SI) or provisional (PI) invoice, not {doc_type}",
-                                  field="doc_type")
+            raise ValidationError("An order converts into a sales (SI) or provisional (PI) invoice, not {doc_type}",
+                                  field="doc_type", params={"doc_type": doc_type})
         with self.db.read() as session:
-            doc = find_posted(session, number, ORDER_TYPES, "Order/proforma", "order")
+            doc = find_posted(session, number, ORDER_TYPES, N_("Order/proforma"), "order")
             if doc.status != "posted":
-                raise ValidationError(f"Order/proforma {doc.number} is {doc.status}: only a confirmed one can be "
-                                      "invoiced", field="order")
+                raise ValidationError("Order/proforma {number} is {status}: only a confirmed one can be invoiced", field="order",
+                    params={"number": doc.number, "status": status_name(doc.status)})
             cust = session.get(Customer, doc.customer_id) if doc.customer_id else None
             sp = session.get(SalesPerson, doc.sales_person_id) if doc.sales_person_id else None
             loc = session.get(Location, doc.location_id)
@@ -277,7 +282,7 @@ class OrdersService:
     def list_documents(self, doc_type: str | None = None, **kw: Any) -> "list[DocumentRow]":
         """F3 / list view of orders and proformas (``doc_type`` SO or PF; None: both)."""
         if doc_type is not None and doc_type not in ORDER_TYPES:
-            raise ValidationError(f"Type: SO or PF, not {doc_type}", field="doc_type")
+            raise ValidationError("Type: SO or PF, not {doc_type}", field="doc_type", params={"doc_type": doc_type})
         if doc_type is not None:
             return self.s.sales.list_documents(doc_type, **kw)
         rows = self.s.sales.list_documents("SO", **kw) + self.s.sales.list_documents("PF", **kw)

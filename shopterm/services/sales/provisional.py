@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from shopterm.core.i18n import N_, _
 from ...core.journal import COGS, INVENTORY, JLine, UnbalancedJournalError, check_balanced, cost_of, credit, debit
 from ...core.money import Currency, MoneyError, format_amount, format_qty, parse_qty, q2, round_to_increment
 from ...store.models import (
@@ -283,7 +284,8 @@ class ProvisionalService:
     @staticmethod
     def _check_type(draft: DocumentDraft) -> None:
         if draft.doc_type != "PI":
-            raise ValidationError(f"A provisional invoice has type PI, not {draft.doc_type}", field="doc_type")
+            raise ValidationError("A provisional invoice has type PI, not {doc_type}", field="doc_type",
+                params={"doc_type": draft.doc_type})
 
     def preview(self, draft: DocumentDraft, actor: Actor | None = None) -> "Preview":
         """Totals, loyalty footer (``preview.loyalty``), Free Offers lines, journal and warnings."""
@@ -317,27 +319,29 @@ class ProvisionalService:
         actor.require("sell", "Cancelling a provisional invoice")
         day = date or self.s.today()
         with self.db.write() as session:
-            approving = cancel_approver(self.s, session, actor, approver, approver_pin, "provisional invoice")
-            pi = find_posted(session, number, ("PI",), "Provisional invoice", "number")
+            approving = cancel_approver(self.s, session, actor, approver, approver_pin, N_("provisional invoice"))
+            pi = find_posted(session, number, ("PI",), N_("Provisional invoice"), "number")
             if pi.status == "cancelled":
-                raise PostedIsFinal(f"Provisional invoice {pi.number} is already cancelled", field="number")
+                raise PostedIsFinal("Provisional invoice {number} is already cancelled", field="number",
+                    params={"number": pi.number})
             if pi.status != "posted":
-                raise ValidationError(f"Provisional invoice {pi.number} is not posted", field="number")
+                raise ValidationError("Provisional invoice {number} is not posted", field="number",
+                    params={"number": pi.number})
             lines = session.exec(select(DocumentLine).where(DocumentLine.document_id == pi.id)).all()
             if any(l.qty_done > 0 for l in lines):
                 dns = session.exec(select(Document.number).where(Document.source_id == pi.id, Document.doc_type == "DN",
                                                                  Document.status == "posted")).all()
-                raise ValidationError(f"Provisional invoice {pi.number} is delivered ({', '.join(dns)}): it can no "
-                                      "longer be cancelled", field="number")
+                raise ValidationError("Provisional invoice {number} is delivered ({deliveries}): it can no longer be cancelled", field="number",
+                    params={"number": pi.number, "deliveries": ', '.join(dns)})
             entries = session.exec(select(LedgerEntry).where(LedgerEntry.document_id == pi.id,
                                                              LedgerEntry.voucher_type == "PI")).all()
             if any(e.open_usd != e.amount_usd or e.open_amount != e.amount for e in entries):
-                raise ValidationError(f"Provisional invoice {pi.number} has receipts or credits matched to it: it "
-                                      "can no longer be cancelled", field="number")
+                raise ValidationError("Provisional invoice {number} has receipts or credits matched to it: it can no longer be cancelled", field="number",
+                    params={"number": pi.number})
             require_open(session, pi.location_id, day)
             if day < pi.doc_date:
-                raise ValidationError(f"The cancellation date {day} is before {pi.number} ({pi.doc_date})",
-                                      field="date")
+                raise ValidationError("The cancellation date {day} is before {number} ({doc_date})",
+                                      field="date", params={"day": day, "number": pi.number, "doc_date": pi.doc_date})
             reversal = _reversal(session, pi)
             reason = (reason or "").strip()
             _, entry_ids = self.s.posting.write_voucher(
@@ -365,13 +369,13 @@ class ProvisionalService:
     def psi_lines(self, psi_no: str) -> list[PSILine]:
         """The PI's lines with delivered, returned and balance quantities."""
         with self.db.read() as session:
-            pi = find_posted(session, psi_no, ("PI",), "Provisional invoice", "psi_no")
+            pi = find_posted(session, psi_no, ("PI",), N_("Provisional invoice"), "psi_no")
             return _psi_lines(session, pi)
 
     def delivery_draft(self, psi_no: str, *, date: dt.date | None = None) -> DeliveryDraft:
         """A delivery note of everything left to deliver on ``psi_no`` (the grid the screen loads)."""
         with self.db.read() as session:
-            pi = find_posted(session, psi_no, ("PI",), "Provisional invoice", "psi_no")
+            pi = find_posted(session, psi_no, ("PI",), N_("Provisional invoice"), "psi_no")
             cust = session.get(Customer, pi.customer_id)
             loc = session.get(Location, pi.location_id)
             lines = [DeliveryLine(item=l.item, qty=l.balance, line=l.line_no) for l in _psi_lines(session, pi)
@@ -451,28 +455,30 @@ class ProvisionalService:
             raise ValidationError("Customer is required", field="customer")
         cust = session.exec(select(Customer).where(Customer.code == code)).first()
         if cust is None:
-            raise NotFound(f"Customer {code} not found", field="customer")
+            raise NotFound("Customer {code} not found", field="customer", params={"code": code})
         psi = _code(draft.psi_no)
         if not psi:
             if not _open_psi(session, code, loc):
                 raise ValidationError(PSI_EMPTY, field="psi_no")
             raise ValidationError("PSI No. is required: choose one of the customer's open provisional invoices",
                                   field="psi_no")
-        pi = find_posted(session, psi, ("PI",), "Provisional invoice", "psi_no")
+        pi = find_posted(session, psi, ("PI",), N_("Provisional invoice"), "psi_no")
         if pi.status == "cancelled":
-            raise ValidationError(f"PSI No. {pi.number} is cancelled", field="psi_no")
+            raise ValidationError("PSI No. {number} is cancelled", field="psi_no", params={"number": pi.number})
         if pi.status != "posted":
-            raise ValidationError(f"PSI No. {pi.number} is not posted", field="psi_no")
+            raise ValidationError("PSI No. {number} is not posted", field="psi_no", params={"number": pi.number})
         if pi.customer_id != cust.id:
             other = session.get(Customer, pi.customer_id)
-            raise ValidationError(f"PSI No. {pi.number} is for {other.code if other else 'another customer'}, "
-                                  f"not {cust.code}", field="psi_no")
+            raise ValidationError("PSI No. {number} is for {other}, not {code}", field="psi_no",
+                params={"number": pi.number, "other": other.code if other else _("another customer"), "code": cust.code})
         if pi.location_id != loc.id:
-            raise ValidationError(f"PSI No. {pi.number} belongs to another location", field="psi_no")
+            raise ValidationError("PSI No. {number} belongs to another location", field="psi_no",
+                params={"number": pi.number})
         if (pi.extra or {}).get("state") == "closed":
-            raise ValidationError(f"PSI No. {pi.number} is fully delivered", field="psi_no")
+            raise ValidationError("PSI No. {number} is fully delivered", field="psi_no", params={"number": pi.number})
         if date < pi.doc_date:
-            rule(ValidationError(f"The delivery date {date} is before {pi.number} ({pi.doc_date})", field="date"))
+            rule(ValidationError("The delivery date {date} is before {number} ({doc_date})", field="date",
+                params={"date": date, "number": pi.number, "doc_date": pi.doc_date}))
 
         pl_rows = session.exec(select(DocumentLine).where(DocumentLine.document_id == pi.id)
                                .order_by(DocumentLine.line_no)).all()
@@ -485,44 +491,48 @@ class ProvisionalService:
                 continue
             icode = _code(dl.item)
             if not icode:
-                raise ValidationError(f"Line {n}: item is required", field="item", line=n)
+                raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
             try:
                 qty = parse_qty(dl.qty, field="quantity")
             except MoneyError as exc:
-                raise ValidationError(f"Line {n}: {exc}", field="qty", line=n) from None
+                raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
             if qty <= 0:
-                raise ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n)
+                raise ValidationError("Line {n}: the quantity must be greater than zero", field="qty", line=n,
+                    params={"n": n})
             of_item = [r for r in pl_rows if items[r.id] is not None and items[r.id].code == icode]
             if not of_item:
-                raise ValidationError(f"Line {n}: {icode} is not on provisional invoice {pi.number}", field="item",
-                                      line=n)
+                raise ValidationError("Line {n}: {item} is not on provisional invoice {number}", field="item",
+                                      line=n, params={"n": n, "item": icode, "number": pi.number})
             if dl.line not in (None, ""):
                 pl = next((r for r in of_item if r.line_no == int(dl.line)), None)
                 if pl is None:
-                    raise ValidationError(f"Line {n}: line {dl.line} of {pi.number} is not {icode}", field="line",
-                                          line=n)
+                    raise ValidationError("Line {n}: line {line} of {number} is not {item}", field="line",
+                                          line=n,
+                        params={"n": n, "line": dl.line, "number": pi.number, "item": icode})
             else:
                 pl = next((r for r in of_item if left[r.id] > 0), of_item[0])
             balance = left[pl.id]
             if qty > balance:
-                rule(ValidationError(f"Quantity {format_qty(qty)} exceeds the balance {format_qty(max(balance, ZQ))} "
-                                     f"of line {n}", field="qty", line=n))
+                rule(ValidationError("Quantity {qty} exceeds the balance {max} of line {n}", field="qty", line=n,
+                    params={"qty": format_qty(qty), "max": format_qty(max(balance, ZQ)), "n": n}))
             left[pl.id] = balance - qty
             item = items[pl.id]
             whole = check_qty_for_unit(qty, item.unit)
             if whole is not None:
-                raise ValidationError(f"Line {n}: {item.code}: {whole}", field="qty", line=n)
+                raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=n,
+                    params={"n": n, "code": item.code, "whole": whole})
             batch = None
             bcode = _code(dl.batch)
             if bcode:
                 batch = m.batch(item.id, bcode)
                 if batch is None:
-                    rule(NotFound(f"Line {n}: batch {bcode} of {icode} not found", field="batch", line=n))
+                    rule(NotFound("Line {n}: batch {batch} of {item} not found", field="batch", line=n,
+                        params={"n": n, "batch": bcode, "item": icode}))
             else:
                 fefo = default_batch(session, item.id, loc.id, date)
                 if fefo is None:
-                    rule(InsufficientStock(f"Line {n}: no stock of {icode} at {loc.code}: receive it first",
-                                           field="batch", line=n))
+                    rule(InsufficientStock("Line {n}: no stock of {item} at {location}: receive it first",
+                                           field="batch", line=n, params={"n": n, "item": icode, "location": loc.code}))
                 else:
                     batch = m.batch(item.id, fefo.code)
             lines.append(_DLine(n, pl, item, batch, qty, balance, share(pl.gross, qty, pl.qty),
@@ -580,7 +590,7 @@ class ProvisionalService:
     # ============================================================ search and view
     def list_documents(self, doc_type: str = "PI", **kw: Any) -> "list[DocumentRow]":
         if doc_type not in ("PI", "DN"):
-            raise ValidationError(f"Type: PI or DN, not {doc_type}", field="doc_type")
+            raise ValidationError("Type: PI or DN, not {doc_type}", field="doc_type", params={"doc_type": doc_type})
         return self.s.sales.list_documents(doc_type, **kw)
 
     def document(self, number_or_id: str | int) -> "DocumentView":
@@ -589,7 +599,7 @@ class ProvisionalService:
 
     def state(self, number: str) -> str:
         with self.db.read() as session:
-            pi = find_posted(session, number, ("PI",), "Provisional invoice", "number")
+            pi = find_posted(session, number, ("PI",), N_("Provisional invoice"), "number")
             return "cancelled" if pi.status == "cancelled" else (pi.extra or {}).get("state", "open")
 
 
@@ -720,7 +730,7 @@ def _post_delivery_note(services: "Services", actor: Actor, doc: dict) -> dict:
     customer = f.str("customer")
     if not customer:
         with services.db.read() as session:
-            pi = find_posted(session, psi_no, ("PI",), "Provisional invoice", "psi_no")
+            pi = find_posted(session, psi_no, ("PI",), N_("Provisional invoice"), "psi_no")
             c = session.get(Customer, pi.customer_id)
             customer = c.code if c else ""
     draft = DeliveryDraft(location=f.str("location"), date=f.date("date"), customer=customer, psi_no=psi_no,

@@ -70,6 +70,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core.doctypes import status_name
+from shopterm.core.i18n import N_, _
 from ...core import loyalty as core_loyalty
 from ...core.errors import TotalsError
 from ...core.journal import (
@@ -152,7 +154,7 @@ Z = Decimal("0.00")
 ZQ = Decimal("0.000")
 Number = Decimal | str | int | None
 BASES = {"invoice": ("SI", "PI"), "delivery_note": ("DN",)}
-TYPE_NAMES = {"SI": "sales invoice", "PI": "provisional invoice", "DN": "delivery note"}
+TYPE_NAMES = {"SI": N_("sales invoice"), "PI": N_("provisional invoice"), "DN": N_("delivery note")}
 
 
 def not_returnable(number: str) -> str:
@@ -426,7 +428,7 @@ class ReturnsService:
         """The basis document's lines with sold/delivered, returned and balance quantities."""
         based_on = _based_on(based_on)
         with self.db.read() as session:
-            basis = find_posted(session, number, BASES[based_on], "Invoice No.", "invoice")
+            basis = find_posted(session, number, BASES[based_on], N_("Invoice No."), "invoice")
             rows = session.execute(
                 sa_select(DocumentLine, Item.code, Item.name, Batch.code)
                 .join(Item, Item.id == DocumentLine.item_id).outerjoin(Batch, Batch.id == DocumentLine.batch_id)
@@ -534,17 +536,20 @@ class ReturnsService:
         orig = session.get(Document, basis.source_id) if basis.doc_type == "DN" else basis
         number = basis.number
         if basis.location_id != loc.id:
-            raise ValidationError(f"Invoice No. {number} belongs to another location", field="invoice")
+            raise ValidationError("Invoice No. {number} belongs to another location", field="invoice",
+                params={"number": number})
         if orig is None or orig.status != "posted":
-            raise ValidationError(f"Invoice No. {number}: its invoice is {orig.status if orig else 'missing'}",
-                                  field="invoice")
+            raise ValidationError("Invoice No. {number}: its invoice is {status}",
+                                  field="invoice",
+                params={"number": number, "status": status_name(orig.status) if orig else _("missing")})
         cust = session.get(Customer, orig.customer_id)
         if draft.customer and (cust is None or cust.code != _code(draft.customer)):
             raise ValidationError(not_returnable(number), field="invoice")
         if not _returnable_docs(session, based_on, loc, None, number=number):
             raise ValidationError(not_returnable(number), field="invoice")
         if date < basis.doc_date:
-            rule(ValidationError(f"The return date {date} is before {number} ({basis.doc_date})", field="date"))
+            rule(ValidationError("The return date {date} is before {number} ({doc_date})", field="date",
+                params={"date": date, "number": number, "doc_date": basis.doc_date}))
         if not (draft.narration or "").strip():
             rule(ValidationError("Narration is required: enter the reason for the return", field="narration"))
 
@@ -559,27 +564,31 @@ class ReturnsService:
                 continue
             icode = _code(rl.item)
             if not icode:
-                raise ValidationError(f"Line {n}: item is required", field="item", line=n)
+                raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
             try:
                 qty = parse_qty(rl.qty, field="quantity")
             except MoneyError as exc:
-                raise ValidationError(f"Line {n}: {exc}", field="qty", line=n) from None
+                raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
             if qty <= 0:
-                raise ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n)
+                raise ValidationError("Line {n}: the quantity must be greater than zero", field="qty", line=n,
+                    params={"n": n})
             of_item = [l for l in blines if items[l.item_id] is not None and items[l.item_id].code == icode]
             if not of_item:
-                raise ValidationError(f"Line {n}: {icode} is not on {TYPE_NAMES[basis.doc_type]} {number}",
-                                      field="item", line=n)
+                raise ValidationError("Line {n}: {item} is not on {kind} {number}",
+                                      field="item", line=n,
+                    params={"n": n, "item": icode, "kind": _(TYPE_NAMES[basis.doc_type]), "number": number})
             if rl.line not in (None, ""):
                 bl = next((l for l in of_item if l.line_no == int(rl.line)), None)
                 if bl is None:
-                    raise ValidationError(f"Line {n}: line {rl.line} of {number} is not {icode}", field="line", line=n)
+                    raise ValidationError("Line {n}: line {line} of {number} is not {item}", field="line", line=n,
+                        params={"n": n, "line": rl.line, "number": number, "item": icode})
             else:
                 bl = next((l for l in of_item if left[l.id] > 0), of_item[0])
             item = items[bl.item_id]
             whole = check_qty_for_unit(qty, item.unit)
             if whole is not None:
-                raise ValidationError(f"Line {n}: {item.code}: {whole}", field="qty", line=n)
+                raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=n,
+                    params={"n": n, "code": item.code, "whole": whole})
             bcode = _code(rl.batch)
             parts: list[_Part] = []
             if basis.doc_type == "PI":
@@ -590,11 +599,12 @@ class ReturnsService:
                 if bcode:
                     batch = m.batch(item.id, bcode)
                     if batch is None:
-                        raise NotFound(f"Line {n}: batch {bcode} of {icode} not found", field="batch", line=n)
+                        raise NotFound("Line {n}: batch {batch} of {item} not found", field="batch", line=n,
+                            params={"n": n, "batch": bcode, "item": icode})
                     with_left = [d for d in with_left if d.batch_id == batch.id]
                     if not with_left:
-                        rule(ValidationError(f"Line {n}: batch {bcode} was not delivered on line {bl.line_no} of "
-                                             f"{number} (or is fully returned)", field="batch", line=n))
+                        rule(ValidationError("Line {n}: batch {batch} was not delivered on line {line} of {number} (or is fully returned)", field="batch", line=n,
+                            params={"n": n, "batch": bcode, "line": bl.line_no, "number": number}))
                 else:
                     batch = session.get(Batch, with_left[0].batch_id) if with_left else None
                     with_left = [d for d in with_left if batch is not None and d.batch_id == batch.id]
@@ -611,15 +621,16 @@ class ReturnsService:
             else:
                 batch = session.get(Batch, bl.batch_id) if bl.batch_id else None
                 if bcode and (batch is None or batch.code != bcode):
-                    rule(ValidationError(f"Line {n}: batch {bcode} is not the batch of line {bl.line_no} of {number} "
-                                         f"({batch.code if batch else 'none'})", field="batch", line=n))
+                    rule(ValidationError("Line {n}: batch {batch} is not the batch of line {line} of {number} ({actual})", field="batch", line=n,
+                        params={"n": n, "batch": bcode, "line": bl.line_no, "number": number, "actual": batch.code if batch else _("none")}))
                 balance = left[bl.id]
                 parts.append(_Part(bl, qty))
                 unit_cost = bl.unit_cost_usd
                 fin = bl if basis.doc_type == "SI" else session.get(DocumentLine, bl.source_line_id)
             if qty > balance:
-                rule(ValidationError(f"Quantity {format_qty(qty)} exceeds the balance {format_qty(balance)} of line {n}",
-                                     field="qty", line=n))
+                rule(ValidationError("Quantity {qty} exceeds the balance {balance} of line {n}",
+                                     field="qty", line=n,
+                    params={"qty": format_qty(qty), "balance": format_qty(balance), "n": n}))
             left[bl.id] = left[bl.id] - qty
             lines.append(_RLine(n, bl, fin, item, batch, qty, balance, parts, unit_cost))
         if not lines:
@@ -729,24 +740,26 @@ class ReturnsService:
             raise ValidationError("Customer is required", field="customer")
         cust = session.exec(select(Customer).where(Customer.code == code)).first()
         if cust is None:
-            raise NotFound(f"Customer {code} not found", field="customer")
+            raise NotFound("Customer {code} not found", field="customer", params={"code": code})
         if cust.inactive:
-            rule(InactiveRecord(f"Customer {code} is inactive", field="customer"))
+            rule(InactiveRecord("Customer {code} is inactive", field="customer", params={"code": code}))
         if not customer_at(session, cust, loc):
-            rule(ValidationError(f"Customer {code} is not assigned to location {loc.code}", field="customer"))
+            rule(ValidationError("Customer {code} is not assigned to location {loc_code}", field="customer",
+                params={"code": code, "loc_code": loc.code}))
         sp_code = _code(draft.sales_person)
         sp = None
         if sp_code:
             sp = session.exec(select(SalesPerson).where(SalesPerson.code == sp_code)).first()
             if sp is None:
-                raise NotFound(f"Sales person {sp_code} not found", field="sales_person")
+                raise NotFound("Sales person {code} not found", field="sales_person", params={"code": sp_code})
         elif cust.sales_person_id:
             sp = session.get(SalesPerson, cust.sales_person_id)
         if sp is None:
             raise ValidationError("Sales person is required", field="sales_person")
         invoice_date = parse_date(draft.invoice_date, "invoice_date")
         if invoice_date is not None and invoice_date > date:
-            rule(ValidationError(f"Invoice date {invoice_date} is after the return date {date}", field="invoice_date"))
+            rule(ValidationError("Invoice date {invoice_date} is after the return date {date}", field="invoice_date",
+                params={"invoice_date": invoice_date, "date": date}))
         ccy = currency_of(draft.currency)
         rate = rate_or_system(self.s, session, draft.rate, date)  # blank: the system rate
         mobile = (draft.mobile or "").strip() or cust.mobile
@@ -769,8 +782,8 @@ class ReturnsService:
             key = (l.item.id, l.batch_code)
             first = seen.setdefault(key, l)
             if first is not l and (first.expiry != l.expiry):
-                rule(ValidationError(f"Line {l.n}: batch {l.batch_code} of {l.item.code} has expiry "
-                                     f"{first.expiry} on line {first.n}", field="expiry", line=l.n))
+                rule(ValidationError("Line {n}: batch {batch_code} of {code} has expiry {expiry} on line {first_n}", field="expiry", line=l.n,
+                    params={"n": l.n, "batch_code": l.batch_code, "code": l.item.code, "expiry": first.expiry, "first_n": first.n}))
         inputs = [LineInput(l.qty, l.price, Decimal(0), Decimal(0), l.tax_rate) for l in lines]
         try:
             totals = compute_totals(inputs, currency=ccy, rate=rate, flat_type="amount", flat_value=Decimal(0),
@@ -799,61 +812,69 @@ class ReturnsService:
                      rule) -> "_DRLine":
         icode = _code(dl.item)
         if not icode:
-            raise ValidationError(f"Line {n}: item is required", field="item", line=n)
+            raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
         item = session.exec(select(Item).where(Item.code == icode)).first()
         if item is None:
-            raise NotFound(f"Line {n}: item {icode} not found", field="item", line=n)
+            raise NotFound("Line {n}: item {item} not found", field="item", line=n, params={"n": n, "item": icode})
         if item.inactive:
-            rule(InactiveRecord(f"Line {n}: item {icode} is inactive", field="item", line=n))
+            rule(InactiveRecord("Line {n}: item {item} is inactive", field="item", line=n,
+                params={"n": n, "item": icode}))
         bcode = _code(dl.batch)
         if not bcode:
-            raise ValidationError(f"Line {n}: batch is required", field="batch", line=n)
+            raise ValidationError("Line {n}: batch is required", field="batch", line=n, params={"n": n})
         if len(bcode) > 30:
-            raise ValidationError(f"Line {n}: batch code is longer than 30 characters", field="batch", line=n)
+            raise ValidationError("Line {n}: batch code is longer than 30 characters", field="batch", line=n,
+                params={"n": n})
         scode = _code(dl.supplier)
         if not scode:
-            raise ValidationError(f"Line {n}: supplier is required", field="supplier", line=n)
+            raise ValidationError("Line {n}: supplier is required", field="supplier", line=n, params={"n": n})
         sup = session.exec(select(Supplier).where(Supplier.code == scode)).first()
         if sup is None:
-            raise NotFound(f"Line {n}: supplier {scode} not found", field="supplier", line=n)
+            raise NotFound("Line {n}: supplier {supplier} not found", field="supplier", line=n,
+                params={"n": n, "supplier": scode})
         if sup.inactive:
-            rule(InactiveRecord(f"Line {n}: supplier {scode} is inactive", field="supplier", line=n))
+            rule(InactiveRecord("Line {n}: supplier {supplier} is inactive", field="supplier", line=n,
+                params={"n": n, "supplier": scode}))
         sbn = free_text(dl.supplier_batch_no, field="supplier_batch_no", label=f"Line {n}: supplier batch no",
                         max_len=40)
         if not sbn:
-            raise ValidationError(f"Line {n}: supplier batch no is required", field="supplier_batch_no", line=n)
+            raise ValidationError("Line {n}: supplier batch no is required", field="supplier_batch_no", line=n,
+                params={"n": n})
         expiry = parse_date(dl.expiry, "expiry", n)
         if expiry is None:
-            raise ValidationError(f"Line {n}: expiry date is required", field="expiry", line=n)
+            raise ValidationError("Line {n}: expiry date is required", field="expiry", line=n, params={"n": n})
         mfg = parse_date(dl.mfg_date, "mfg_date", n)
         if mfg is not None and mfg > expiry:
-            rule(ValidationError(f"Line {n}: the manufacturing date {mfg} is after the expiry {expiry}",
-                                 field="mfg_date", line=n))
+            rule(ValidationError("Line {n}: the manufacturing date {mfg} is after the expiry {expiry}",
+                                 field="mfg_date", line=n, params={"n": n, "mfg": mfg, "expiry": expiry}))
         try:
             qty = parse_qty(dl.qty, field="quantity")
         except MoneyError as exc:
-            raise ValidationError(f"Line {n}: {exc}", field="qty", line=n) from None
+            raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
         if qty <= 0:
-            raise ValidationError(f"Line {n}: the quantity must be greater than zero", field="qty", line=n)
+            raise ValidationError("Line {n}: the quantity must be greater than zero", field="qty", line=n,
+                params={"n": n})
         whole = check_qty_for_unit(qty, item.unit)
         if whole is not None:
-            raise ValidationError(f"Line {n}: {item.code}: {whole}", field="qty", line=n)
+            raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=n,
+                params={"n": n, "code": item.code, "whole": whole})
         try:
             price = parse_amount(dl.price, field="price")
         except MoneyError as exc:
-            raise ValidationError(f"Line {n}: {exc}", field="price", line=n) from None
+            raise ValidationError("Line {n}: {exc}", field="price", line=n, params={"n": n, "exc": exc}) from None
         batch = session.exec(select(Batch).where(Batch.item_id == item.id, Batch.code == bcode)).first()
         if batch is not None and batch.expiry != expiry:
             have = batch.expiry.isoformat() if batch.expiry else "no expiry"
-            rule(ValidationError(f"Line {n}: batch {bcode} of {icode} has expiry {have}, not {expiry.isoformat()}",
-                                 field="expiry", line=n))
+            rule(ValidationError("Line {n}: batch {batch} of {item} has expiry {have}, not {expiry}",
+                                 field="expiry", line=n,
+                params={"n": n, "batch": bcode, "item": icode, "have": have, "expiry": expiry}))
         return _DRLine(n, item, bcode, batch, batch is None, sup, sbn, expiry, mfg, qty, price,
                        Decimal(0) if tax_exempt else item.tax_rate)
 
     # ============================================================ search and view
     def list_documents(self, doc_type: str = "SR", **kw: Any) -> "list[DocumentRow]":
         if doc_type not in ("SR", "RD"):
-            raise ValidationError(f"Type: SR or RD, not {doc_type}", field="doc_type")
+            raise ValidationError("Type: SR or RD, not {doc_type}", field="doc_type", params={"doc_type": doc_type})
         return self.s.sales.list_documents(doc_type, **kw)
 
     def document(self, number_or_id: str | int) -> "DocumentView":
@@ -981,7 +1002,8 @@ def _reversed(line: JLine) -> JLine:
 def _based_on(value: str | None) -> str:
     v = (value or "invoice").strip().lower().replace(" ", "_")
     if v not in BASES:
-        raise ValidationError(f"Return Based On: invoice or delivery_note, not {value!r}", field="based_on")
+        raise ValidationError("Return Based On: invoice or delivery_note, not {value!r}", field="based_on",
+            params={"value": value})
     return v
 
 
@@ -992,15 +1014,16 @@ def _find_basis(session: Session, number: str, based_on: str) -> Document:
     doc = session.exec(select(Document).where(Document.number == num,
                                               col(Document.doc_type).in_(["SI", "PI", "DN"]))).first()
     if doc is None:
-        raise NotFound(f"Invoice No. {num} not found", field="invoice")
+        raise NotFound("Invoice No. {number} not found", field="invoice", params={"number": num})
     if doc.doc_type not in BASES[based_on]:
         other = "delivery_note" if doc.doc_type == "DN" else "invoice"
-        raise ValidationError(f"Invoice No. {num} is a {TYPE_NAMES[doc.doc_type]}: choose Return Based On = {other}",
-                              field="based_on")
+        raise ValidationError("Invoice No. {number} is a {kind}: choose Return Based On = {other}",
+                              field="based_on",
+            params={"number": num, "kind": _(TYPE_NAMES[doc.doc_type]), "other": other})
     if doc.status == "cancelled":
-        raise ValidationError(f"Invoice No. {num} is cancelled", field="invoice")
+        raise ValidationError("Invoice No. {number} is cancelled", field="invoice", params={"number": num})
     if doc.status != "posted":
-        raise ValidationError(f"Invoice No. {num} is not posted", field="invoice")
+        raise ValidationError("Invoice No. {number} is not posted", field="invoice", params={"number": num})
     return doc
 
 
