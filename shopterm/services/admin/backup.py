@@ -18,11 +18,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from shopterm.core.i18n import N_
 from ...store.db import BUSY_TIMEOUT_MS, create_private_file, make_private_dir, sqlite_file
 from . import chain
 from ..errors import ShopError, ValidationError
 
-PG_HINT = ("this is a PostgreSQL database: back it up with pg_dump (pg_dump -Fc -f shop.dump DATABASE_URL) "
+PG_HINT = N_("this is a PostgreSQL database: back it up with pg_dump (pg_dump -Fc -f shop.dump DATABASE_URL) "
            "and restore it with pg_restore into a new database (createdb NEW; pg_restore -d NEW shop.dump)")
 
 
@@ -94,9 +95,10 @@ def check_file(path: Path) -> CopyReport:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise BackupFailed(f"{path} is not a usable database: {exc}", field="file") from None
+        raise BackupFailed(N_("{path} is not a usable database: {exc}"), field="file", params={"path": path, "exc": exc}) from None
     if result != ["ok"]:
-        raise BackupFailed(f"{path} fails the integrity check: {'; '.join(result[:3])}", field="file")
+        raise BackupFailed(N_("{path} fails the integrity check: {problems}"), field="file",
+                           params={"path": path, "problems": "; ".join(result[:3])})
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
@@ -108,7 +110,7 @@ def check_file(path: Path) -> CopyReport:
         engine.dispose()
     for report in reports:
         if not report.ok:
-            raise BackupFailed(f"{path}: {report.problem}", field="file")
+            raise BackupFailed(N_("{path}: {problem}"), field="file", params={"path": path, "problem": report.problem})
     return CopyReport(path, path.stat().st_size, reports[0].rows, reports[1].rows)
 
 

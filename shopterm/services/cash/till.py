@@ -270,13 +270,13 @@ class CashService:
         """The invoice a receipt settles (or the return a refund pays out) and its open ledger entry."""
         if refund:
             doc = self._document(session, number, RETURN_TYPES, N_("Sales return"), "return")
-            done = f"Sales return {doc.number} is already fully refunded"
+            done = N_("Sales return {number} is already fully refunded")
         else:
             doc = self._document(session, number, INVOICE_TYPES, N_("Invoice"), "invoice")
-            done = f"Invoice {doc.number} is already fully paid"
+            done = N_("Invoice {number} is already fully paid")
         entry = self._entry(session, doc, credit=refund)
         if entry is None:
-            raise ValidationError(done, field="return" if refund else "invoice")
+            raise ValidationError(done, field="return" if refund else "invoice", params={"number": doc.number})
         return doc, entry
 
     def _till(self, session: Session, doc: Document, date: dt.date, what: str) -> tuple[Location, "SetupInfo"]:

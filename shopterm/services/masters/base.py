@@ -441,7 +441,7 @@ class MastersBase:
 
     @staticmethod
     def _unique(session: Session, model: type[SQLModel], attr: str, value: str, *, exclude_id: int | None,
-                message: str, field: str, case_insensitive: bool = False) -> None:
+                message: str, field: str, case_insensitive: bool = False, params: dict | None = None) -> None:
         column = getattr(model, attr)
         cond = func.lower(column) == value.lower() if case_insensitive else column == value
         stmt = select(model).where(cond)
@@ -450,7 +450,7 @@ class MastersBase:
         if session.exec(stmt).first() is not None:
             from ..errors import Duplicate
 
-            raise Duplicate(message, field=field)
+            raise Duplicate(message, field=field, params=params)
 
     def _list(self, model, to_info, search: str, status: str, limit: int, offset: int, search_cols, order,
               conds: Sequence[Any] = (), *, with_session: bool = False) -> Page:

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from sqlalchemy import and_, func, or_, select as sa_select
 from sqlmodel import Session, col, select
 
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from ...core.journal import RECEIVABLE
 from ...store import models as m
 from ..admin import audit
@@ -280,9 +280,9 @@ class CustomerMasters(MastersBase):
         name = text(name, field="name", label="Category name", required=True, max_len=80).upper()
         the_code = code(code_, field="code", label="Category code")
         self._unique(session, m.CustomerCategory, "name", name, exclude_id=row.id, field="name",
-                     message=f"Customer category {name} already exists", case_insensitive=True)
+                     message=N_("Customer category {name} already exists"), params={"name": name}, case_insensitive=True)
         self._unique(session, m.CustomerCategory, "code", the_code, exclude_id=row.id, field="code",
-                     message=f"Category code {the_code} is already used")
+                     message=N_("Category code {code} is already used"), params={"code": the_code})
         row.name, row.code = name, the_code
 
     def get_category(self, code_key: str) -> CategoryInfo:
@@ -323,7 +323,7 @@ class CustomerMasters(MastersBase):
     def _apply_group(self, session: Session, row: m.CustomerGroup, name: Any) -> None:
         name = text(name, field="name", label="Group name", required=True, max_len=80)
         self._unique(session, m.CustomerGroup, "name", name, exclude_id=row.id, field="name",
-                     message=f"Customer group {name} already exists", case_insensitive=True)
+                     message=N_("Customer group {name} already exists"), params={"name": name}, case_insensitive=True)
         row.name = name
 
     def get_group(self, name: str) -> GroupInfo:
@@ -451,7 +451,8 @@ class CustomerMasters(MastersBase):
             same_name = bool(wanted) and _normal_name(row.name) == wanted
             same_phone = _same_phone(row.mobile, mobile or "")
             if same_name or same_phone:
-                reason = "same name and mobile" if same_name and same_phone else ("same name" if same_name else "same mobile")
+                reason = N_("same name and mobile") if same_name and same_phone else (N_("same name") if same_name
+                                                                                 else N_("same mobile"))
                 out.append(SimilarCustomer(row.code, row.name, row.mobile, reason, row.inactive))
         return out
 
@@ -571,7 +572,8 @@ class CustomerMasters(MastersBase):
         if created and not confirm_duplicate:
             similar = self.similar_in(session, name, mobile)
             if similar:
-                listed = ", ".join(f"{s.code} {s.name} ({s.reason}{', inactive' if s.inactive else ''})" for s in similar)
+                listed = ", ".join(f"{s.code} {s.name} ({_(s.reason)}{_(', inactive') if s.inactive else ''})"
+                                   for s in similar)
                 raise PossibleDuplicate(
                     "Possible duplicate: {listed}. Check the existing customer, or confirm to create a new one",
                     matches=[s.code for s in similar], field="name" if any("name" in s.reason for s in similar) else "mobile",

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from shopterm.core.i18n import N_, _, ngettext
+from shopterm.core.i18n import N_, _, format_date, ngettext
 from ...store import models as m
 from ..admin import audit
 from ..context import Actor
@@ -208,15 +208,16 @@ class ImportService:
         try:
             content = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            return [], [BadRow(1, f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
-                                  "save it as CSV UTF-8")], True
+            return [], [BadRow(1, _("the file is not UTF-8 text (byte {byte} at position {position}); "
+                                    "save it as CSV UTF-8").format(byte=f"0x{data[exc.start]:02x}", position=exc.start))], True
         reader = csv.reader(io.StringIO(content, newline=""))
         try:
             records = list(reader)
         except csv.Error as exc:
-            return [], [BadRow(reader.line_num or 1, f"the file is not valid CSV ({exc})")], True
+            return [], [BadRow(reader.line_num or 1, _("the file is not valid CSV ({error})").format(error=exc))], True
         if not records or not any(c.strip() for c in records[0]):
-            return [], [BadRow(1, f"the file is empty: a header row is required ({', '.join(COLUMNS[kind])})")], True
+            return [], [BadRow(1, _("the file is empty: a header row is required ({columns})").format(
+                columns=", ".join(COLUMNS[kind])))], True
         header = [_column(c) for c in records[0]]
         expected = COLUMNS[kind]
         optional = OPTIONAL_COLUMNS.get(kind, ())
@@ -225,13 +226,17 @@ class ImportService:
         unknown = [c for c in header if c not in expected and c not in optional]
         repeated = sorted({c for c in header if header.count(c) > 1})
         if missing:
-            problems.append(f"missing {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}")
+            problems.append(ngettext("missing column {columns}", "missing columns {columns}", len(missing)).format(
+                columns=", ".join(missing)))
         if unknown:
-            problems.append(f"unknown {'column' if len(unknown) == 1 else 'columns'} {', '.join(repr(c) for c in unknown)}")
+            problems.append(ngettext("unknown column {columns}", "unknown columns {columns}", len(unknown)).format(
+                columns=", ".join(repr(c) for c in unknown)))
         if repeated:
-            problems.append(f"repeated {'column' if len(repeated) == 1 else 'columns'} {', '.join(repeated)}")
+            problems.append(ngettext("repeated column {columns}", "repeated columns {columns}", len(repeated)).format(
+                columns=", ".join(repeated)))
         if problems:
-            return [], [BadRow(1, "; ".join(problems) + f" (expected: {', '.join(expected)})")], True
+            return [], [BadRow(1, _("{problems} (expected: {columns})").format(
+                problems="; ".join(problems), columns=", ".join(expected)))], True
         rows: list[_Row] = []
         errors: list[BadRow] = []
         keys: dict[tuple, int] = {}
@@ -240,7 +245,8 @@ class ImportService:
                 continue  # a blank line
             if len(cells) != len(header):
                 rows.append(_Row(number, {}, bad=True))
-                errors.append(BadRow(number, f"has {len(cells)} cells, the header has {len(header)}"))
+                errors.append(BadRow(number, _("has {cells} cells, the header has {header}").format(
+                    cells=len(cells), header=len(header))))
                 continue
             row = _Row(number, {h: c.strip() for h, c in zip(header, cells)})
             rows.append(row)
@@ -248,14 +254,14 @@ class ImportService:
             key = _row_key(kind, row)
             if key is not None and not reasons:
                 if key in keys:
-                    reasons.append(f"{_key_label(kind, key)} is already on row {keys[key]}")
+                    reasons.append(_("{key} is already on row {row}").format(key=_key_label(kind, key), row=keys[key]))
                 else:
                     keys[key] = number
             if reasons:
                 row.bad = True
                 errors.append(BadRow(number, "; ".join(reasons)))
         if not rows:
-            return [], [BadRow(2, "the file has a header but no rows")], True
+            return [], [BadRow(2, _("the file has a header but no rows"))], True
         return rows, errors, False
 
     def _check_cells(self, kind: str, row: _Row) -> list[str]:
@@ -310,7 +316,7 @@ class ImportService:
             check("tax_exempt", lambda: flag(c["tax_exempt"], field="tax_exempt"))
             check("free_offer", lambda: flag(c["free_offer"], field="free_offer"))
             if not [p for p in re.split(r"[;,]", c["locations"]) if p.strip()]:
-                reasons.append("locations: at least one location code is required (separate codes with ;)")
+                reasons.append(_("locations: at least one location code is required (separate codes with ;)"))
         elif kind == "prices":
             check("location", lambda: code(c["location"], field="location", label="location", max_len=10))
             check("item", lambda: code(c["item"], field="item", label="item", max_len=30))
@@ -333,7 +339,7 @@ class ImportService:
                 check("supplier", lambda: code(c["supplier"], field="supplier", label="supplier"))
             if not reasons and row.values.get("expiry") and row.values.get("mfg_date") \
                     and row.values["mfg_date"] > row.values["expiry"]:
-                reasons.append("mfg_date: the manufacturing date is after the expiry date")
+                reasons.append(_("mfg_date: the manufacturing date is after the expiry date"))
         return reasons
 
     # ------------------------------------------------------------------ appliers (inside the transaction)
@@ -376,8 +382,9 @@ class ImportService:
         if not exists:
             similar = masters.similar_in(session, v["name"], v["mobile"])
             if similar:
-                listed = ", ".join(f"{s.code} {s.name} ({s.reason})" for s in similar)
-                warnings.append(f"row {row.number}: {v['name']} looks like {listed}: imported anyway, please check")
+                listed = ", ".join(f"{s.code} {s.name} ({_(s.reason)})" for s in similar)
+                warnings.append(_("row {row}: {name} looks like {listed}: imported anyway, please check").format(
+                    row=row.number, name=v["name"], listed=listed))
         cust, created = masters.write_customer(session, actor, data, mode="upsert", confirm_duplicate=True)
         return created
 
@@ -438,8 +445,9 @@ class ImportService:
             at, who, receipts = earlier
             numbers = f" ({', '.join(receipts)})" if receipts else ""
             return ImportResult("stock", len(rows), errors=(BadRow(
-                1, f"this file was already imported on {at.date().isoformat()} by {who}{numbers}: nothing imported "
-                   "(import it again only on purpose, with --force)"),))
+                1, _("this file was already imported on {date} by {user}{numbers}: nothing imported "
+                     "(import it again only on purpose, with --force)").format(
+                    date=format_date(at.date()), user=who, numbers=numbers)),))
         bad: list[BadRow] = list(cell_errors)
         numbers: list[str] = []
         done = 0
@@ -500,12 +508,12 @@ class ImportService:
                 batch = session.exec(select(m.Batch).where(m.Batch.item_id == item.id,
                                                            m.Batch.code == v["batch"])).first()
                 if batch is not None and v["expiry"] is not None and batch.expiry != v["expiry"]:
-                    have = batch.expiry.isoformat() if batch.expiry else "no expiry"
-                    reasons.append(f"expiry: batch {batch.code} of {item.code} has expiry {have}, "
-                                   f"not {v['expiry'].isoformat()}")
+                    have = format_date(batch.expiry) if batch.expiry else _("no expiry")
+                    reasons.append(_("expiry: batch {batch} of {item} has expiry {have}, not {expiry}").format(
+                        batch=batch.code, item=item.code, have=have, expiry=format_date(v["expiry"])))
                 elif batch is None and key in expiry_seen and expiry_seen[key][0] != v["expiry"]:
-                    reasons.append(f"expiry: batch {v['batch']} of {v['item']} has another expiry on row "
-                                   f"{expiry_seen[key][1]}")
+                    reasons.append(_("expiry: batch {batch} of {item} has another expiry on row {row}").format(
+                        batch=v["batch"], item=v["item"], row=expiry_seen[key][1]))
                 expiry_seen.setdefault(key, (v["expiry"], row.number))
             if reasons:
                 bad.append(BadRow(row.number, "; ".join(reasons)))
@@ -587,8 +595,9 @@ def _row_key(kind: str, row: _Row) -> tuple | None:
 
 def _key_label(kind: str, key: tuple) -> str:
     if kind == "prices":
-        return f"the price of {key[1]} at {key[0]} in {key[2]} from {key[3] or 'today'}"
-    return f"code {key[0]}"
+        return _("the price of {item} at {location} in {currency} from {date}").format(
+            item=key[1], location=key[0], currency=key[2], date=key[3] or _("today"))
+    return _("code {code}").format(code=key[0])
 
 
 _ALIASES = {"location": "locations", "supplier_name": "supplier"}
@@ -596,11 +605,12 @@ _ALIASES = {"location": "locations", "supplier_name": "supplier"}
 
 def _reason(exc: ShopError, columns: Iterable[str]) -> str:
     """The error's message, prefixed with its column when it does not name it already."""
-    message = re.sub(r"^Line \d+: ", "", exc.message)
+    # "Line 3: …" / "Ligne 3 : …": the row is named by the import already
+    message = re.sub(r"^(Line|" + re.escape(_("Line")) + r") \d+\s?: ", "", exc.message)
     columns = tuple(columns)
     fld = exc.field if exc.field in columns else _ALIASES.get(exc.field or "", exc.field)
-    if fld and fld in columns and not message.startswith(f"{fld}:"):
-        return f"{fld}: {message}"
+    if fld and fld in columns and not message.startswith((f"{fld}:", f"{fld} :")):
+        return _("{column}: {message}").format(column=fld, message=message)
     return message
 
 

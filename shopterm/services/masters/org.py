@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from ...core.journal import CASH_CDF, CASH_USD, SHORTAGE
 from ...store import models as m
 from ..admin import audit
@@ -135,7 +135,7 @@ class OrgMasters(MastersBase):
             raise ValidationError("currency: {raw_ccy!r} is not USD or CDF", field="currency",
                 params={"raw_ccy": raw_ccy})
         self._unique(session, m.Account, "code", the_code, exclude_id=row.id, field="code",
-                     message=f"Account {the_code} already exists")
+                     message=N_("Account {code} already exists"), params={"code": the_code})
         row.code, row.name, row.kind, row.currency = the_code, name, kind, raw_ccy
         row.inactive = flag(data.get("inactive"), field="inactive")
 
@@ -154,7 +154,7 @@ class OrgMasters(MastersBase):
         with self._write(actor, "masters", "Cost centres") as session:
             the_code = parse_code(code, field="code", label="Cost centre code")
             self._unique(session, m.CostCentre, "code", the_code, exclude_id=None, field="code",
-                         message=f"Cost centre {the_code} already exists")
+                         message=N_("Cost centre {code} already exists"), params={"code": the_code})
             row = m.CostCentre(code=the_code, name=text(name, field="name", label="Cost centre name", required=True,
                                                         max_len=80))
             session.add(row)
@@ -228,7 +228,7 @@ class OrgMasters(MastersBase):
         name = text(data.get("name"), field="name", label="Location name", required=True, max_len=80)
         number = integer(data.get("number"), field="number", minimum=1, maximum=99)
         self._unique(session, m.Location, "code", the_code, exclude_id=row.id, field="code",
-                     message=f"Location {the_code} already exists")
+                     message=N_("Location {code} already exists"), params={"code": the_code})
         other = session.exec(select(m.Location).where(m.Location.number == number,
                                                       col(m.Location.id) != row.id if row.id else True)).first()
         if other is not None:

@@ -368,7 +368,7 @@ class SchemeMasters(MastersBase):
                     before: dict | None) -> None:
         name = text(data.get("name"), field="name", label="Card name", required=True, max_len=60)
         self._unique(session, m.LoyaltyCard, "name", name, exclude_id=row.id, field="name",
-                     message=f"Loyalty card {name} already exists", case_insensitive=True)
+                     message=N_("Loyalty card {name} already exists"), params={"name": name}, case_insensitive=True)
         doc_date = date_of(data.get("doc_date"), field="doc_date")
         days = integer(data.get("redemption_frequency_days"), field="redemption_frequency_days", minimum=0,
                        maximum=3650, default=0)

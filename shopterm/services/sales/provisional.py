@@ -100,7 +100,7 @@ Z = Decimal("0.00")
 ZQ = Decimal("0.000")
 Number = Decimal | str | int | None
 
-PSI_EMPTY = ("PSI No. dropdown empty: no open Provisional Invoice for this customer — raise a Provisional Invoice "
+PSI_EMPTY = N_("PSI No. dropdown empty: no open Provisional Invoice for this customer — raise a Provisional Invoice "
              "first")
 
 

@@ -157,8 +157,11 @@ BASES = {"invoice": ("SI", "PI"), "delivery_note": ("DN",)}
 TYPE_NAMES = {"SI": N_("sales invoice"), "PI": N_("provisional invoice"), "DN": N_("delivery note")}
 
 
+NOT_RETURNABLE = N_("Invoice No. {number} not in Sales Return: already fully returned or wrong customer")
+
+
 def not_returnable(number: str) -> str:
-    return f"Invoice No. {number} not in Sales Return: already fully returned or wrong customer"
+    return _(NOT_RETURNABLE).format(number=number)
 
 
 # ---------------------------------------------------------------- inputs and results
@@ -544,9 +547,9 @@ class ReturnsService:
                 params={"number": number, "status": status_name(orig.status) if orig else _("missing")})
         cust = session.get(Customer, orig.customer_id)
         if draft.customer and (cust is None or cust.code != _code(draft.customer)):
-            raise ValidationError(not_returnable(number), field="invoice")
+            raise ValidationError(NOT_RETURNABLE, field="invoice", params={"number": number})
         if not _returnable_docs(session, based_on, loc, None, number=number):
-            raise ValidationError(not_returnable(number), field="invoice")
+            raise ValidationError(NOT_RETURNABLE, field="invoice", params={"number": number})
         if date < basis.doc_date:
             rule(ValidationError("The return date {date} is before {number} ({doc_date})", field="date",
                 params={"date": date, "number": number, "doc_date": basis.doc_date}))

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from sqlmodel import Session
 
+from shopterm.core.i18n import N_, _
 from ...core.journal import INVENTORY, PROMOTION, JLine, credit, debit
 from ...core.money import format_qty, q2
 from ...store.models import Batch, Customer, DocumentLine, Item, Location
@@ -89,11 +90,12 @@ class FreeLine:
 
 
 def not_applying_hint(customer: Customer, scheme_no: str, item_code: str) -> str:
-    return (f"Free offer not applying: customer {customer.code} has \"Free offer Applicable?\" not checked "
-            f"(scheme {scheme_no} on {item_code}) — check the customer master flag")
+    return _("Free offer not applying: customer {code} has \"Free offer Applicable?\" not checked "
+             "(scheme {scheme} on {item}) — check the customer master flag").format(
+        code=customer.code, scheme=scheme_no, item=item_code)
 
 
-NO_SCHEME_HINT = ("Free offer not applying: no active Sales Promotion for these items — verify the Sales Promotion "
+NO_SCHEME_HINT = N_("Free offer not applying: no active Sales Promotion for these items — verify the Sales Promotion "
                   "scheme is active")
 
 
@@ -143,7 +145,7 @@ def free_goods(session: Session, *, customer: Customer | None, location: Locatio
         out.append(FreeGood(n, item, batch, free, qty, unit_cost, promo.scheme_no,
                             promo.expense_account or PROMOTION, promo.cost_centre))
     if ticked and customer is not None and customer.free_offer and per_item and not any_scheme:
-        hints.append(NO_SCHEME_HINT)
+        hints.append(_(NO_SCHEME_HINT))
     return out, hints
 
 
