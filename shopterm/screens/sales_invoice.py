@@ -8,6 +8,7 @@ Layout at 80×24::
     Client C0001    Kinshasa Pharma      Tel +243810000001  SO/PF
     Ccy USD Rate 2850    Delegue SP01   Add% 0    Agent No  Free No  $Print No
     Limit 5,000.00 · 30 days · Outstanding $ 0.00 · Available 5,000.00
+    Items (F5: Free Offers)  Free Offers (1)           (F5 switches the tab)
      #  Item           Batch     Qty       Price      Disc%  Flat           Net
      1  PARA500        B002      10        2.20       10                  19.80
      …                                     (the item grid, ~8 rows)
@@ -30,7 +31,9 @@ opens the manager-approval dialog and posts again with the approver), Ctrl+D
 draft (numberless; reopen it from F3), Ctrl+N new, F3 list/search, F4
 history, F9 voucher details (the preview's Dr/Cr before saving, the posted
 journal after), F8 or Ctrl+Del delete the grid row, F6 flat discount
-percent/amount, Esc back. Enter on the client goes straight to the item grid
+percent/amount, F5 Items / Free Offers (the promotion's free goods for the
+lines typed, from ``services.sales.preview`` a moment after the typing stops:
+what will leave the stock with the sale), Esc back. Enter on the client goes straight to the item grid
 (Tab visits every header field).
 
 The screen computes nothing itself: per keystroke the totals come from
@@ -51,9 +54,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
@@ -89,7 +93,11 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         Binding("f6", "flat_type", "Flat %/amt", id="invoice.flat_type", show=False),
         # "Print Delivery" (the seed's button): the delivery copy of a posted invoice, counted apart.
         Binding("ctrl+t", "print_delivery", "Dlv", id="invoice.print_delivery", key_display="^T"),
+        # Items / Free Offers: the promotion's free goods before saving (what will leave the stock too)
+        Binding("f5", "switch_tab", N_("Tabs"), id="invoice.tabs", key_display="F5", show=False),
     ]
+
+    FREE_OFFERS_DELAY = 0.3  # the Free Offers preview, a moment after the typing stops
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -108,6 +116,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         self.invoice_defaults: Any = None  # services.sales.InvoiceDefaults (the counter flow)
         self.last_receipt: Any = None  # the TenderResult of the last sale tendered from here
         self._loader_params: dict[str, Any] = {}
+        self._free_timer: Any = None
+        self._free_seq = 0
 
     @property
     def counter_flow(self) -> bool:
@@ -157,7 +167,11 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
                 yield Static("$Prt", classes="inv-label")
                 yield CompactChoice(YES_NO, id="field-print-usd", label="Print in USD", classes="inv-yn")
             yield Static("", id="inv-credit", markup=False)
-        yield ItemGrid(SALES_COLUMNS, id="grid")
+        with TabbedContent(id="doc-tabs"):
+            with TabPane(_("Items (F5: Free Offers)"), id="tab-items"):
+                yield ItemGrid(SALES_COLUMNS, id="grid")
+            with TabPane(_("Free Offers"), id="tab-free"):
+                yield Static("", id="free-offers")
         yield TotalsFooter(id="totals")
 
     # -- shortcuts -----------------------------------------------------------------
@@ -189,6 +203,9 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     # -- start: defaults from the services -----------------------------------------
 
     def on_mount(self) -> None:
+        for tabs in self.query(Tabs):
+            tabs.can_focus = False  # F5 switches the tab; Tab/Enter stay in the form
+        self.show_free_offers(None)
         self.grid.on_change = self._typed_in_grid
         self.grid.item_search = self._item_choices  # F2: each item's price and available stock
         if self.counter_flow:
@@ -346,7 +363,76 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         return Decimal("0")
 
     def after_recompute(self, totals: Any) -> None:
-        """After the footer shows new totals (no database call here)."""
+        """After the footer shows new totals (no database call here): the invoice's Free Offers
+        tab is previewed by the services a moment after the typing stops."""
+        self.schedule_free_offers()
+
+    # -- the Free Offers tab ---------------------------------------------------------
+
+    def action_switch_tab(self) -> None:
+        tabs = self.query_one("#doc-tabs", TabbedContent)
+        if tabs.active == "tab-items":
+            tabs.active = "tab-free"
+            self.set_focus(None)
+            self.show_info(_("Free Offers: the promotion's free lines (F5: back to the items)"))
+        else:
+            tabs.active = "tab-items"
+            row = self.grid.current_row() or (self.grid.rows[-1] if self.grid.rows else None)
+            cell = row.cell("item") if row is not None else None
+            if cell is not None and cell.focusable:
+                self.set_focus(cell)
+
+    def _free_tab_label(self, count: int) -> None:
+        try:
+            tab = self.query_one("#doc-tabs", TabbedContent).get_tab("tab-free")
+        except Exception:  # not mounted yet
+            return
+        tab.label = _("Free Offers ({count})").format(count=count) if count else _("Free Offers")
+
+    def show_free_offers(self, preview: Any) -> None:
+        """The free lines of a services preview (None: nothing to preview) in the Free Offers tab."""
+        from shopterm.screens.base.sales_document import free_offers_text
+
+        if preview is None:
+            self.query_one("#free-offers", Static).update(free_offers_text(()))
+            self._free_tab_label(0)
+            return
+        free = list(getattr(preview, "free_lines", ()) or ())
+        self.query_one("#free-offers", Static).update(free_offers_text(free, getattr(preview, "hints", ())))
+        self._free_tab_label(len(free))
+
+    def schedule_free_offers(self) -> None:
+        """The invoice's services preview (free goods and hints) a moment after the typing stops.
+        (The order and provisional invoice have their own debounced preview.)"""
+        if not self.counter_flow or self.view is not None or not self.is_mounted:
+            return
+        if self._free_timer is not None:
+            self._free_timer.stop()
+        self._free_timer = self.set_timer(self.FREE_OFFERS_DELAY, self._free_offers_now)
+
+    def _free_offers_now(self) -> None:
+        self._free_timer = None
+        if self.view is not None or self.context is None or self.app.screen is not self:
+            return
+        self._free_seq += 1
+        seq = self._free_seq
+        if not any(line.item for line in self.grid.lines):
+            self.show_free_offers(None)
+            return
+        draft = self.build_draft()
+        actor = self.actor
+        services = self.services
+
+        def done(preview: Any) -> None:
+            if seq == self._free_seq and self.view is None:
+                self.show_free_offers(preview)
+
+        # a rule the draft still breaks is shown by the totals and refused by Save: not here
+        self.background(lambda: services.sales.preview(draft, actor), done, on_error=lambda exc: True)
+
+    @on(CompactChoice.Changed, "#field-free-offer")
+    def _free_offer_changed(self, event: CompactChoice.Changed) -> None:
+        self.schedule_free_offers()
 
     @on(ItemGrid.LinesChanged)
     def _lines_changed(self, event: ItemGrid.LinesChanged) -> None:
@@ -787,6 +873,9 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         footer.set_narration("")
         footer.show(None)
         self._set_header_enabled(True)
+        self._free_seq += 1  # a preview still running is for the invoice before
+        self.show_free_offers(None)
+        self.query_one("#doc-tabs", TabbedContent).active = "tab-items"
         await self.grid.clear()
         if self.context is not None:
             self._input("location").value = self.context.location
@@ -907,6 +996,12 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         await self.grid.set_lines(view.lines, read_only=True)
         footer.show(t)
         self.totals = None
+        self._free_seq += 1
+        from shopterm.screens.base.sales_document import _FreeRow, free_offers_text
+
+        free = [_FreeRow(l.line_no, l.item or "", l.name, None, l.qty, "") for l in view.lines if l.is_free]
+        self.query_one("#free-offers", Static).update(free_offers_text(free, empty="No free lines."))
+        self._free_tab_label(len(free))
         self.mark_clean()
         self.set_document(view.number, "Posted" if view.status == "posted" else view.status.capitalize())
         self.set_focus(None)

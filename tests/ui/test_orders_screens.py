@@ -224,7 +224,7 @@ async def test_provisional_invoice_then_partial_deliveries_show_the_balance(shop
         await pilot.press("backspace")
 
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: pi.view is not None)
+        await wait_until(pilot, lambda: pi.view is not None and text_of(pi, "#inv-credit").startswith("Posted, "))
         assert bar(pi).text == "Provisional invoice 261101PI000001 posted: payable 247.54 USD"
         assert text_of(pi, "#inv-credit").startswith("Posted, nothing delivered yet · qty 100 · delivered 0")
         assert shop.stock.item_stock("PARA500", "AXP").reserved == D("100")
