@@ -142,9 +142,9 @@ def _format(value: str | None) -> str:
 def mark_for(reprint_no: int, cancelled: bool = False) -> str:
     parts = []
     if cancelled:
-        parts.append("CANCELLED")
+        parts.append(_("CANCELLED"))
     if reprint_no > 0:
-        parts.append(f"DUPLICATE \u2014 RE-PRINT {reprint_no}")
+        parts.append(_("DUPLICATE \u2014 RE-PRINT {n}").format(n=reprint_no))
     return " / ".join(parts)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import BigInteger, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+from shopterm.core.i18n import N_, _
 from ...store.models import AuditLog, ChainHead, JournalLine, JournalVoucher, LedgerEntry
 
 AUDIT = "audit"
@@ -174,14 +175,20 @@ _LINE_COLS = (_JL.c.voucher_id, _JL.c.date, _JL.c.location_id, _JL.c.account_id,
               type_coerce(_JL.c.amount_usd, BigInteger).label("amount_usd"), _JL.c.memo)
 
 
+#: What a verification says of a row (in the reader's language: ``db verify``, a refused Shop Close).
+NOT_CHAINED = N_("{row}: it is not in the chain — inserted outside shopterm")
+CHANGED = N_("{row}: its content does not match its hash — it was changed outside shopterm")
+
+
 def describe_audit(row: Any) -> str:
     at = row.at.strftime("%Y-%m-%d %H:%M:%S") if row.at else "?"
     what = f"{row.action} {row.entity}" + (f" {row.entity_id}" if row.entity_id is not None else "")
-    return f"audit row {row.id} ({at}, {row.user_name}: {what})"
+    return _("audit row {id} ({at}, {user}: {what})").format(id=row.id, at=at, user=row.user_name, what=what)
 
 
 def describe_voucher(row: Any) -> str:
-    return f"journal voucher {row.number or '(no number)'} (id {row.id}, {row.voucher_type}, dated {row.date})"
+    return _("journal voucher {number} (id {id}, {type}, dated {date})").format(
+        number=row.number or _("(no number)"), id=row.id, type=row.voucher_type, date=row.date)
 
 
 def _check_links(rows: Iterator[tuple[Any, str]], previous: str, expected_seq: int,
@@ -191,12 +198,12 @@ def _check_links(rows: Iterator[tuple[Any, str]], previous: str, expected_seq: i
     for row, text in rows:
         count += 1
         if row.chain_seq != expected_seq:
-            return count, (f"{describe(row)}: the link before it is missing (expected position {expected_seq}, "
-                           f"found {row.chain_seq}) — a row was removed"), previous, expected_seq - 1
+            return count, _("{row}: the link before it is missing (expected position {expected}, "
+                            "found {found}) — a row was removed").format(
+                row=describe(row), expected=expected_seq, found=row.chain_seq), previous, expected_seq - 1
         digest = link_hash(previous, text)
         if digest != row.chain_hash:
-            return count, f"{describe(row)}: its content does not match its hash — it was changed outside shopterm", \
-                previous, expected_seq
+            return count, _(CHANGED).format(row=describe(row)), previous, expected_seq
         previous = digest
         expected_seq += 1
     return count, "", previous, expected_seq - 1
@@ -205,13 +212,13 @@ def _check_links(rows: Iterator[tuple[Any, str]], previous: str, expected_seq: i
 def verify_audit(session: Session) -> ChainReport:
     unchained = session.execute(select(*_AUDIT_COLS).where(_AL.c.chain_seq.is_(None)).order_by(_AL.c.id).limit(1)).first()
     if unchained is not None:
-        return ChainReport(AUDIT, 0, f"{describe_audit(unchained)}: it is not in the chain — inserted outside shopterm")
+        return ChainReport(AUDIT, 0, _(NOT_CHAINED).format(row=describe_audit(unchained)))
     result = session.execute(select(*_AUDIT_COLS).order_by(_AL.c.chain_seq))
     rows = ((r, audit_text(r.chain_seq, r._mapping)) for r in result)
     count, problem, last_hash, last_seq = _check_links(rows, "", 1, describe_audit)
     if problem:
         return ChainReport(AUDIT, count, problem)
-    return ChainReport(AUDIT, count, _head_problem(session, AUDIT, "audit log", last_seq, last_hash), last_hash)
+    return ChainReport(AUDIT, count, _head_problem(session, AUDIT, N_("audit log"), last_seq, last_hash), last_hash)
 
 
 def _voucher_rows(session: Session, stmt, chunk: int = 500) -> Iterator[tuple[Any, str]]:
@@ -231,17 +238,18 @@ def _voucher_rows(session: Session, stmt, chunk: int = 500) -> Iterator[tuple[An
 def verify_journal(session: Session) -> ChainReport:
     unchained = session.execute(select(*_VOUCHER_COLS).where(_JV.c.chain_seq.is_(None)).order_by(_JV.c.id).limit(1)).first()
     if unchained is not None:
-        return ChainReport(JOURNAL, 0, f"{describe_voucher(unchained)}: it is not in the chain — inserted outside shopterm")
+        return ChainReport(JOURNAL, 0, _(NOT_CHAINED).format(row=describe_voucher(unchained)))
     stray = session.execute(
         select(_JL.c.id, _JL.c.voucher_id).where(~_JL.c.voucher_id.in_(select(_JV.c.id))).limit(1)).first()
     if stray is not None:
-        return ChainReport(JOURNAL, 0, f"journal line {stray.id} belongs to no voucher ({stray.voucher_id}) — "
-                                       "its voucher was removed outside shopterm")
+        return ChainReport(JOURNAL, 0, _("journal line {id} belongs to no voucher ({voucher}) — "
+                                         "its voucher was removed outside shopterm").format(
+            id=stray.id, voucher=stray.voucher_id))
     rows = _voucher_rows(session, select(*_VOUCHER_COLS).order_by(_JV.c.chain_seq))
     count, problem, last_hash, last_seq = _check_links(rows, "", 1, describe_voucher)
     if problem:
         return ChainReport(JOURNAL, count, problem)
-    problem = _head_problem(session, JOURNAL, "journal", last_seq, last_hash) or _ledger_problem(session)
+    problem = _head_problem(session, JOURNAL, N_("journal"), last_seq, last_hash) or _ledger_problem(session)
     return ChainReport(JOURNAL, count, problem, last_hash)
 
 
@@ -259,17 +267,19 @@ def _ledger_problem(session: Session, location_id: int | None = None, day: dt.da
     if row is None:
         return ""
     if row.line is None:
-        return f"customer ledger entry {row.id} ({row.number}) has no journal line — changed outside shopterm"
-    return (f"customer ledger entry {row.id} ({row.number}) does not match its journal line {row.line} — "
-            "it was changed outside shopterm")
+        return _("customer ledger entry {id} ({number}) has no journal line — changed outside shopterm").format(
+            id=row.id, number=row.number)
+    return _("customer ledger entry {id} ({number}) does not match its journal line {line} — "
+             "it was changed outside shopterm").format(id=row.id, number=row.number, line=row.line)
 
 
 def _head_problem(session: Session, name: str, label: str, last_seq: int, last_hash: str) -> str:
     row = session.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.name == name)).first()
     seq, digest = (int(row[0]), row[1] or "") if row else (0, "")
     if (seq, digest) != (last_seq, last_hash):
-        return (f"the {label} chain ends at position {last_seq} but its head records position {seq}: "
-                "its last rows were removed or its head was changed outside shopterm")
+        return _("the {label} chain ends at position {last} but its head records position {seq}: "
+                 "its last rows were removed or its head was changed outside shopterm").format(
+            label=_(label), last=last_seq, seq=seq)
     return ""
 
 
@@ -287,8 +297,8 @@ def verify_day(session: Session, location_id: int, day: dt.date, since: dt.datet
     vouchers = list(_voucher_rows(session, stmt))
     for v, _text in vouchers:
         if v.chain_seq is None:
-            return f"{describe_voucher(v)}: it is not in the chain — inserted outside shopterm"
-    seqs = [v.chain_seq - 1 for v, _ in vouchers if v.chain_seq > 1]
+            return _(NOT_CHAINED).format(row=describe_voucher(v))
+    seqs = [v.chain_seq - 1 for v, _t in vouchers if v.chain_seq > 1]
     previous: dict[int, str] = {}
     for i in range(0, len(seqs), 500):
         previous.update(session.execute(select(_JV.c.chain_seq, _JV.c.chain_hash)
@@ -296,9 +306,9 @@ def verify_day(session: Session, location_id: int, day: dt.date, since: dt.datet
     for v, text in vouchers:
         before = "" if v.chain_seq == 1 else previous.get(v.chain_seq - 1)
         if before is None:
-            return f"{describe_voucher(v)}: the link before it is missing — a voucher was removed"
+            return _("{row}: the link before it is missing — a voucher was removed").format(row=describe_voucher(v))
         if link_hash(before, text) != v.chain_hash:
-            return f"{describe_voucher(v)}: its content does not match its hash — it was changed outside shopterm"
+            return _(CHANGED).format(row=describe_voucher(v))
     ledger = _ledger_problem(session, location_id, day)
     if ledger:
         return ledger
@@ -306,7 +316,7 @@ def verify_day(session: Session, location_id: int, day: dt.date, since: dt.datet
     cond = _AL.c.at >= since if since is not None else _AL.c.id.is_not(None)
     unchained = session.execute(select(*_AUDIT_COLS).where(cond, _AL.c.chain_seq.is_(None)).limit(1)).first()
     if unchained is not None:
-        return f"{describe_audit(unchained)}: it is not in the chain — inserted outside shopterm"
+        return _(NOT_CHAINED).format(row=describe_audit(unchained))
     first = session.execute(select(func.min(_AL.c.chain_seq)).where(cond)).scalar()
     if first is None:
         return ""
@@ -317,7 +327,7 @@ def verify_day(session: Session, location_id: int, day: dt.date, since: dt.datet
         if before is None:
             row = session.execute(select(*_AUDIT_COLS).where(_AL.c.chain_seq >= start).order_by(_AL.c.chain_seq)
                                   .limit(1)).first()
-            return f"{describe_audit(row)}: the link before it is missing — an audit row was removed"
+            return _("{row}: the link before it is missing — an audit row was removed").format(row=describe_audit(row))
     result = session.execute(select(*_AUDIT_COLS).where(_AL.c.chain_seq >= start).order_by(_AL.c.chain_seq))
     rows = ((r, audit_text(r.chain_seq, r._mapping)) for r in result)
     _count, problem, last_hash, last_seq = _check_links(rows, before, start, describe_audit)

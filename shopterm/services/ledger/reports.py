@@ -32,6 +32,7 @@ from typing import Iterable, Iterator, Sequence
 from sqlalchemy import and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
 from sqlmodel import Session
 
+from shopterm.core.i18n import N_
 from ...core.money import Currency
 from ...store.models import (
     Account,
@@ -73,16 +74,20 @@ Key = tuple[dt.date, int]
 
 
 def type_label(voucher_type: str, amount_usd: Decimal) -> str:
-    """The voucher type as a person reads it (sign tells a refund from a payment)."""
+    """The voucher type as a person reads it (sign tells a refund from a payment).
+
+    English, as the data keeps it (the JSON/CSV exports too); every label is marked
+    for the catalogue, so what shows it to a person translates it with ``_()``."""
     vt = voucher_type
     if vt in ("SI", "PI"):
-        return ("Sales invoice" if vt == "SI" else "Provisional invoice") if amount_usd >= 0 else "Invoice reversal"
+        return (N_("Sales invoice") if vt == "SI" else N_("Provisional invoice")) if amount_usd >= 0 \
+            else N_("Invoice reversal")
     if vt in ("SR", "RD"):
-        return "Credit note/return" if amount_usd <= 0 else "Return reversal"
+        return N_("Credit note/return") if amount_usd <= 0 else N_("Return reversal")
     if vt == "RC":
-        return "Payment received" if amount_usd <= 0 else "Refund"
+        return N_("Payment received") if amount_usd <= 0 else N_("Refund")
     if vt == "CR":
-        return "Payment on account" if amount_usd <= 0 else "Payment reversal"
+        return N_("Payment on account") if amount_usd <= 0 else N_("Payment reversal")
     return DOC_TYPES.get(vt, vt)
 
 

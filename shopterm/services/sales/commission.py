@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from ...core.journal import COMMISSION, JLine
 from ...core.money import Currency, MoneyError, format_amount, parse_amount, q2
 from ...store.models import Account, Customer, Document, DocumentLine, Location, SalesPerson
@@ -63,7 +63,7 @@ USD, CDF = Currency.USD, Currency.CDF
 Z = Decimal("0.00")
 Number = Decimal | str | int | None
 INVOICE_TYPES = ("SI", "PI")
-NOT_POSTING_HINT = ("Commission not posting: used Save instead of Approve_Save — use Approve_Save to confirm and "
+NOT_POSTING_HINT = N_("Commission not posting: used Save instead of Approve_Save — use Approve_Save to confirm and "
                     "post")
 
 
@@ -342,7 +342,7 @@ class CommissionService:
                 lines.append((_code(l.invoice), amount))
             lines = tuple(lines)
         total = sum((a for _, a in lines), Z)
-        return CommissionView(view, approved, None if approved else NOT_POSTING_HINT, lines, total)
+        return CommissionView(view, approved, None if approved else _(NOT_POSTING_HINT), lines, total)
 
     # -- the build ---------------------------------------------------------------------------
     def _build(self, session: Session, draft: CommissionDraft, *, strict: bool, actor: Actor | None) -> _CP:
@@ -459,7 +459,7 @@ def _post_commission_payment(services: "Services", actor: Actor, doc: dict) -> d
         draft_id = services.commission.save(actor, draft)
         total = sum((l.amount_payable for l in lines), Z)
         return {"number": None, "draft_id": draft_id, "totals": {"total": total, "currency": draft.currency},
-                "approved": False, "hint": NOT_POSTING_HINT}
+                "approved": False, "hint": _(NOT_POSTING_HINT)}
     result = services.commission.approve_save(actor, draft, approver=f.approver, approver_pin=f.approver_pin,
                                               confirm_repeat=f.bool("confirm_repeat"))
     with services.db.read() as session:
