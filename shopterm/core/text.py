@@ -53,7 +53,7 @@ def clean_text(value: object, *, field: str, label: str | None = None, max_len: 
     ``None`` is the empty text. Nothing is dropped: a forbidden character or an
     over-long text is an error, not a silent fix.
     """
-    label = label or field
+    label = _(label or field)
     if value is None:
         value = ""
     if not isinstance(value, str):

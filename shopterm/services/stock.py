@@ -459,7 +459,7 @@ class StockService:
                     params={"n": n})
             out.append(_ReceiptLine(n, item, batch, qty, cost, parse_date(raw.get("expiry"), "expiry", n),
                                     free_text(raw.get("supplier_batch"), field="supplier_batch",
-                                              label=f"Line {n}: supplier batch", max_len=40),
+                                              label=_("Line {n}: supplier batch").format(n=n), max_len=40),
                                     parse_date(raw.get("mfg_date"), "mfg_date", n)))
         return out
 

@@ -326,7 +326,7 @@ class BalancesReport:
     total_usd: Decimal
     total_by_currency: dict[str, Decimal]
     group: str | None = None
-    title: str = "Customer balances"
+    title: str = N_("Customer balances")
 
 
 def _customer_filter(session: Session, group: str | None):
@@ -421,7 +421,7 @@ class OpenItemsReport:
     rows: tuple[OpenItem, ...]
     total_usd: Decimal
     total_by_currency: dict[str, Decimal]
-    title: str = "Open items"
+    title: str = N_("Open items")
 
 
 def _since(at: dt.date, customer_ids: Sequence[int] | None = None):
@@ -569,7 +569,7 @@ class StatementReport:
     voucher_types: tuple[str, ...] | None = None
     changed_since: dt.datetime | None = None
     partly_settled: bool = False
-    title: str = "Customer statement"
+    title: str = N_("Customer statement")
 
     @property
     def filtered(self) -> bool:
@@ -669,7 +669,7 @@ class AgeingReport:
     groups: tuple[AgeingRow, ...]  # per customer group
     total: AgeingRow
     labels: tuple[str, ...] = tuple(b[0] for b in BUCKETS)
-    title: str = "Ageing"
+    title: str = N_("Ageing")
 
 
 def bucket_index(days_past_due: int) -> int:
@@ -782,7 +782,7 @@ class GeneralLedgerReport:
     total_debit: Decimal
     total_credit: Decimal
     next_key: Key | None = None
-    title: str = "General ledger"
+    title: str = N_("General ledger")
     prev_key: Key | None = None  # pass as ``before_key`` for the page before (None: the first page)
 
 
@@ -863,7 +863,7 @@ class TrialBalanceReport:
     rows: tuple[TrialBalanceRow, ...]
     total_debit: Decimal
     total_credit: Decimal
-    title: str = "Trial balance"
+    title: str = N_("Trial balance")
 
 
 def trial_balance(session: Session, at: dt.date) -> TrialBalanceReport:
@@ -923,7 +923,7 @@ class AccountRegister:
     rows: tuple[RegisterRow, ...]
     closing_balance: Decimal  # after the last row
     next_key: Key | None = None
-    title: str = "Account register"
+    title: str = N_("Account register")
     prev_key: Key | None = None  # pass as ``before_key`` for the page before (None: the first page)
 
 

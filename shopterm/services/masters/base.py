@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, Iterator, Sequence, TypeVar
 from sqlalchemy import func, literal, or_, select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from ...core.money import MoneyError, parse_amount, parse_pct, parse_qty, q2, q_pct, q_qty, to_decimal
 from ...core.text import NARRATION_MAX, TextError, bad_character, clean_text
 from ...store import models as m
@@ -225,7 +225,7 @@ def date_of(value: Any, *, field: str, default: dt.date | None = None, required:
 
 
 def email_of(value: Any, *, field: str = "email") -> str:
-    value = text(value, field=field, label="Email", max_len=120)
+    value = text(value, field=field, label=N_("Email"), max_len=120)
     if value and not _EMAIL_RE.match(value):
         raise ValidationError("{field}: {value!r} is not an email address (name@example.com)", field=field,
             params={"field": field, "value": value})
@@ -233,7 +233,7 @@ def email_of(value: Any, *, field: str = "email") -> str:
 
 
 def phone_of(value: Any, *, field: str = "mobile") -> str:
-    value = text(value, field=field, label="Phone", max_len=40)
+    value = text(value, field=field, label=N_("Phone"), max_len=40)
     if value and not _PHONE_RE.match(value):
         raise ValidationError("{field}: {value!r} is not a phone number (digits, spaces, + - ( ))", field=field,
             params={"field": field, "value": value})
@@ -289,19 +289,19 @@ class Entity:
 ENTITIES: dict[str, Entity] = {
     e.name: e
     for e in (
-        Entity("customer_category", m.CustomerCategory, "code", "Customer category"),
-        Entity("customer_group", m.CustomerGroup, "name", "Customer group", case_insensitive=True),
-        Entity("sales_person", m.SalesPerson, "code", "Sales person"),
-        Entity("customer", m.Customer, "code", "Customer", owned=("customer_location",)),
-        Entity("item", m.Item, "code", "Item"),
-        Entity("supplier", m.Supplier, "code", "Supplier"),
-        Entity("account", m.Account, "code", "Account", permission="setup"),
-        Entity("cost_centre", m.CostCentre, "code", "Cost centre"),
-        Entity("location", m.Location, "code", "Location", permission="setup"),
-        Entity("promotion", m.Promotion, "scheme_no", "Sales promotion", owned=("promotion_range", "promotion_location")),
-        Entity("discount_slab", m.DiscountSlab, "doc_no", "Discount slab",
+        Entity("customer_category", m.CustomerCategory, "code", N_("Customer category")),
+        Entity("customer_group", m.CustomerGroup, "name", N_("Customer group"), case_insensitive=True),
+        Entity("sales_person", m.SalesPerson, "code", N_("Sales person")),
+        Entity("customer", m.Customer, "code", N_("Customer"), owned=("customer_location",)),
+        Entity("item", m.Item, "code", N_("Item")),
+        Entity("supplier", m.Supplier, "code", N_("Supplier")),
+        Entity("account", m.Account, "code", N_("Account"), permission="setup"),
+        Entity("cost_centre", m.CostCentre, "code", N_("Cost centre")),
+        Entity("location", m.Location, "code", N_("Location"), permission="setup"),
+        Entity("promotion", m.Promotion, "scheme_no", N_("Sales promotion"), owned=("promotion_range", "promotion_location")),
+        Entity("discount_slab", m.DiscountSlab, "doc_no", N_("Discount slab"),
                owned=("discount_slab_range", "discount_slab_location")),
-        Entity("loyalty_card", m.LoyaltyCard, "name", "Loyalty card", owned=("loyalty_card_category",),
+        Entity("loyalty_card", m.LoyaltyCard, "name", N_("Loyalty card"), owned=("loyalty_card_category",),
                case_insensitive=True),
     )
 }
@@ -421,10 +421,10 @@ class MastersBase:
         return row
 
     def ref_location(self, session: Session, value: Any, *, field: str = "location", active: bool = True) -> m.Location:
-        return self.ref(session, m.Location, value, field=field, label="Location", active=active)
+        return self.ref(session, m.Location, value, field=field, label=N_("Location"), active=active)
 
     def ref_item(self, session: Session, value: Any, *, field: str = "item", active: bool = True) -> m.Item:
-        return self.ref(session, m.Item, value, field=field, label="Item", active=active)
+        return self.ref(session, m.Item, value, field=field, label=N_("Item"), active=active)
 
     def ref_account(self, session: Session, value: Any, *, field: str, label: str = "Account",
                  active: bool = True) -> m.Account:
@@ -432,12 +432,12 @@ class MastersBase:
 
     def ref_sales_person(self, session: Session, value: Any, *, field: str = "sales_person", required: bool = True,
                       active: bool = True) -> m.SalesPerson | None:
-        return self.ref(session, m.SalesPerson, value, field=field, label="Sales person", active=active,
+        return self.ref(session, m.SalesPerson, value, field=field, label=N_("Sales person"), active=active,
                          required=required)
 
     def ref_cost_centre(self, session: Session, value: Any, *, field: str = "cost_centre",
                      required: bool = True) -> m.CostCentre | None:
-        return self.ref(session, m.CostCentre, value, field=field, label="Cost centre", required=required)
+        return self.ref(session, m.CostCentre, value, field=field, label=N_("Cost centre"), required=required)
 
     @staticmethod
     def _unique(session: Session, model: type[SQLModel], attr: str, value: str, *, exclude_id: int | None,

@@ -277,8 +277,8 @@ class CustomerMasters(MastersBase):
             return self._category_info(row)
 
     def _apply_category(self, session: Session, row: m.CustomerCategory, *, name: Any, code_: Any) -> None:
-        name = text(name, field="name", label="Category name", required=True, max_len=80).upper()
-        the_code = code(code_, field="code", label="Category code")
+        name = text(name, field="name", label=N_("Category name"), required=True, max_len=80).upper()
+        the_code = code(code_, field="code", label=N_("Category code"))
         self._unique(session, m.CustomerCategory, "name", name, exclude_id=row.id, field="name",
                      message=N_("Customer category {name} already exists"), params={"name": name}, case_insensitive=True)
         self._unique(session, m.CustomerCategory, "code", the_code, exclude_id=row.id, field="code",
@@ -321,7 +321,7 @@ class CustomerMasters(MastersBase):
             return self._group_info(row)
 
     def _apply_group(self, session: Session, row: m.CustomerGroup, name: Any) -> None:
-        name = text(name, field="name", label="Group name", required=True, max_len=80)
+        name = text(name, field="name", label=N_("Group name"), required=True, max_len=80)
         self._unique(session, m.CustomerGroup, "name", name, exclude_id=row.id, field="name",
                      message=N_("Customer group {name} already exists"), params={"name": name}, case_insensitive=True)
         row.name = name
@@ -377,8 +377,8 @@ class CustomerMasters(MastersBase):
     def write_sales_person(self, session: Session, actor: Actor, data: dict,
                            create_only: bool = False) -> tuple[m.SalesPerson, bool]:
         """Create or update (by code) inside a transaction; returns (row, created)."""
-        the_code = code(data.get("code"), field="code", label="Sales person code")
-        name = text(data.get("name"), field="name", label="Sales person name", required=True, max_len=80)
+        the_code = code(data.get("code"), field="code", label=N_("Sales person code"))
+        name = text(data.get("name"), field="name", label=N_("Sales person name"), required=True, max_len=80)
         row = session.exec(select(m.SalesPerson).where(m.SalesPerson.code == the_code)).first()
         # a file without a mobile column keeps the mobile already known
         mobile = phone_of(data.get("mobile"), field="mobile") if "mobile" in data else (row.mobile if row else "")
@@ -498,7 +498,7 @@ class CustomerMasters(MastersBase):
         raw_code = optional_ref(data.get("code"))
         row = None
         if raw_code:
-            the_code = code(raw_code, field="code", label="Customer code")
+            the_code = code(raw_code, field="code", label=N_("Customer code"))
             row = session.exec(select(m.Customer).where(m.Customer.code == the_code)).first()
             if row is not None and mode == "create":
                 raise Duplicate("Customer code {code} already exists ({name})", field="code",
@@ -515,11 +515,11 @@ class CustomerMasters(MastersBase):
         merged = {**current, **given}
         changed = set(given) if not created else set(CUSTOMER_FIELDS)
 
-        kind = choice(merged.get("kind"), ("credit", "cash"), field="kind", label="Kind", default="credit")
-        name = text(merged.get("name"), field="name", label="Customer name", required=True, max_len=120)
+        kind = choice(merged.get("kind"), ("credit", "cash"), field="kind", label=N_("Kind"), default="credit")
+        name = text(merged.get("name"), field="name", label=N_("Customer name"), required=True, max_len=120)
         category = self.ref(session, m.CustomerCategory, merged.get("category"), field="category",
-                             label="Customer category", by=("code", "name"), active="category" in changed)
-        group = self.ref(session, m.CustomerGroup, merged.get("group"), field="group", label="Customer group",
+                             label=N_("Customer category"), by=("code", "name"), active="category" in changed)
+        group = self.ref(session, m.CustomerGroup, merged.get("group"), field="group", label=N_("Customer group"),
                           by=("name",), active="group" in changed)
         vendor = flag(merged.get("existing_vendor"), field="existing_vendor")
         supplier_name = ""
@@ -528,10 +528,10 @@ class CustomerMasters(MastersBase):
                 raise ValidationError("Supplier name is required when the customer is an existing vendor",
                                       field="supplier_name")
             supplier = self.ref(session, m.Supplier, merged.get("supplier_name"), field="supplier_name",
-                                 label="Supplier", by=("code", "name"), active="supplier_name" in changed)
+                                 label=N_("Supplier"), by=("code", "name"), active="supplier_name" in changed)
             supplier_name = supplier.name
         control = self.ref_account(session, merged.get("control_account") or RECEIVABLE, field="control_account",
-                                label="Control account", active="control_account" in changed)
+                                label=N_("Control account"), active="control_account" in changed)
         if control.kind != "asset":
             raise ValidationError("Control account {code} is not an asset account (it is {kind})",
                                   field="control_account", params={"code": control.code, "kind": control.kind})
@@ -543,9 +543,9 @@ class CustomerMasters(MastersBase):
             if days != 0:
                 raise ValidationError("A cash customer has no credit days", field="credit_days")
         price_category = choice(merged.get("price_category"), PRICE_CATEGORIES, field="price_category",
-                                label="Price category", default="retail")
+                                label=N_("Price category"), default="retail")
         card = self.ref(session, m.LoyaltyCard, merged.get("loyalty_card"), field="loyalty_card",
-                         label="Loyalty card", by=("name",), required=False, active="loyalty_card" in changed)
+                         label=N_("Loyalty card"), by=("name",), required=False, active="loyalty_card" in changed)
         person = self.ref_sales_person(session, merged.get("sales_person"), required=kind == "credit",
                                     active="sales_person" in changed)
         if kind == "credit" and person is None:  # pragma: no cover - _ref raises first
@@ -558,10 +558,10 @@ class CustomerMasters(MastersBase):
             kind=kind, name=name, category_id=category.id, group_id=group.id, existing_vendor=vendor,
             supplier_name=supplier_name, control_account_id=control.id, credit_limit_usd=limit_usd,
             credit_days=days, price_category=price_category, loyalty_card_id=card.id if card else None,
-            national_id=text(merged.get("national_id"), field="national_id", label="National ID", max_len=40),
-            nrc_no=text(merged.get("nrc_no"), field="nrc_no", label="NRC no", max_len=40),
-            impot_no=text(merged.get("impot_no"), field="impot_no", label="Impôt no", max_len=40),
-            address=text(merged.get("address"), field="address", label="Address", max_len=200),
+            national_id=text(merged.get("national_id"), field="national_id", label=N_("National ID"), max_len=40),
+            nrc_no=text(merged.get("nrc_no"), field="nrc_no", label=N_("NRC no"), max_len=40),
+            impot_no=text(merged.get("impot_no"), field="impot_no", label=N_("Impôt no"), max_len=40),
+            address=text(merged.get("address"), field="address", label=N_("Address"), max_len=200),
             mobile=mobile, email=email, sales_person_id=person.id if person else None,
             tax_exempt=flag(merged.get("tax_exempt"), field="tax_exempt"),
             free_offer=flag(merged.get("free_offer"), field="free_offer"),
@@ -704,7 +704,7 @@ class CustomerMasters(MastersBase):
         if status != "all":
             conds.append(c.inactive == (status == "inactive"))
         if kind:
-            conds.append(c.kind == choice(kind, ("credit", "cash"), field="kind", label="Kind"))
+            conds.append(c.kind == choice(kind, ("credit", "cash"), field="kind", label=N_("Kind")))
         q = (search or "").strip()
         if q:
             pat = like(q)
@@ -717,7 +717,7 @@ class CustomerMasters(MastersBase):
             if group:
                 conds.append(c.group_id == get_or_404(session, ENTITIES["customer_group"], group, field="group").id)
             if category:
-                cat = self.ref(session, m.CustomerCategory, category, field="category", label="Customer category",
+                cat = self.ref(session, m.CustomerCategory, category, field="category", label=N_("Customer category"),
                                 by=("code", "name"), active=False)
                 conds.append(c.category_id == cat.id)
             if location:

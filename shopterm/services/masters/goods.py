@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import and_, func, or_, select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core.i18n import N_
 from ...core import prices
 from ...core.money import Currency, MoneyError
 from ...store import models as m
@@ -150,9 +151,9 @@ class GoodsMasters(MastersBase):
 
     def write_item(self, session: Session, actor: Actor, data: Mapping[str, Any], *,
                    mode: str = "upsert") -> tuple[m.Item, bool]:
-        the_code = code(data.get("code"), field="code", label="Item code", max_len=30)
-        name = text(data.get("name"), field="name", label="Item name", required=True, max_len=120)
-        unit = text(data.get("unit") or "PCS", field="unit", label="Unit", max_len=10).upper()
+        the_code = code(data.get("code"), field="code", label=N_("Item code"), max_len=30)
+        name = text(data.get("name"), field="name", label=N_("Item name"), required=True, max_len=120)
+        unit = text(data.get("unit") or "PCS", field="unit", label=N_("Unit"), max_len=10).upper()
         pack = quantity(data.get("pack_size"), field="pack_size", positive=True, default=Decimal("1.000"))
         tax = percent(data.get("tax_rate"), field="tax_rate", default=Decimal("16.0000"))
         cost = amount(data.get("cost_usd"), field="cost_usd", default=Decimal("0.00"))
@@ -222,8 +223,8 @@ class GoodsMasters(MastersBase):
 
     def write_supplier(self, session: Session, actor: Actor, data: Mapping[str, Any], *,
                        mode: str = "upsert") -> tuple[m.Supplier, bool]:
-        the_code = code(data.get("code"), field="code", label="Supplier code")
-        name = text(data.get("name"), field="name", label="Supplier name", required=True, max_len=120)
+        the_code = code(data.get("code"), field="code", label=N_("Supplier code"))
+        name = text(data.get("name"), field="name", label=N_("Supplier name"), required=True, max_len=120)
         row = session.exec(select(m.Supplier).where(m.Supplier.code == the_code)).first()
         if row is not None and mode == "create":
             raise Duplicate("Supplier code {code} already exists ({name})", field="code",

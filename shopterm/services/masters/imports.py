@@ -497,7 +497,7 @@ class ImportService:
             for column, fn in (("location", lambda: masters.ref_location(session, v["location"])),
                                ("item", lambda: masters.ref_item(session, v["item"])),
                                ("supplier", lambda: masters.ref(session, m.Supplier, v.get("supplier"),
-                                                                 field="supplier", label="Supplier", required=False))):
+                                                                 field="supplier", label=N_("Supplier"), required=False))):
                 try:
                     fn()
                 except ShopError as exc:
@@ -609,7 +609,7 @@ def _reason(exc: ShopError, columns: Iterable[str]) -> str:
     message = re.sub(r"^(Line|" + re.escape(_("Line")) + r") \d+\s?: ", "", exc.message)
     columns = tuple(columns)
     fld = exc.field if exc.field in columns else _ALIASES.get(exc.field or "", exc.field)
-    if fld and fld in columns and not message.startswith((f"{fld}:", f"{fld} :")):
+    if fld and fld in columns and not message.startswith((f"{fld}:", f"{fld} :", f"{_(fld)}:", f"{_(fld)} :")):
         return _("{column}: {message}").format(column=fld, message=message)
     return message
 

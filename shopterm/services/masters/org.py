@@ -127,9 +127,9 @@ class OrgMasters(MastersBase):
         return session.execute(sa_select(m.JournalLine.id).where(m.JournalLine.account_id == account_id).limit(1)).first() is not None
 
     def _apply_account(self, session: Session, row: m.Account, data: Mapping[str, Any]) -> None:
-        the_code = code(data.get("code"), field="code", label="Account code")
-        name = text(data.get("name"), field="name", label="Account name", required=True, max_len=80)
-        kind = choice(data.get("kind"), ACCOUNT_KINDS, field="kind", label="Account kind")
+        the_code = code(data.get("code"), field="code", label=N_("Account code"))
+        name = text(data.get("name"), field="name", label=N_("Account name"), required=True, max_len=80)
+        kind = choice(data.get("kind"), ACCOUNT_KINDS, field="kind", label=N_("Account kind"))
         raw_ccy = (str(data.get("currency") or "")).strip().upper() or None
         if raw_ccy not in (None, "USD", "CDF"):
             raise ValidationError("currency: {raw_ccy!r} is not USD or CDF", field="currency",
@@ -145,17 +145,17 @@ class OrgMasters(MastersBase):
 
     def list_accounts(self, *, search: str = "", status: str = "active", kind: str | None = None, limit: int = 200,
                       offset: int = 0) -> Page[AccountInfo]:
-        conds = [m.Account.kind == choice(kind, ACCOUNT_KINDS, field="kind", label="Account kind")] if kind else []
+        conds = [m.Account.kind == choice(kind, ACCOUNT_KINDS, field="kind", label=N_("Account kind"))] if kind else []
         return self._list(m.Account, _account_info, search, status, limit, offset, (m.Account.code, m.Account.name),
                           m.Account.code, conds)
 
     # ================================================================ cost centres
     def create_cost_centre(self, actor: Actor, *, code: str, name: str) -> CostCentreInfo:
         with self._write(actor, "masters", "Cost centres") as session:
-            the_code = parse_code(code, field="code", label="Cost centre code")
+            the_code = parse_code(code, field="code", label=N_("Cost centre code"))
             self._unique(session, m.CostCentre, "code", the_code, exclude_id=None, field="code",
                          message=N_("Cost centre {code} already exists"), params={"code": the_code})
-            row = m.CostCentre(code=the_code, name=text(name, field="name", label="Cost centre name", required=True,
+            row = m.CostCentre(code=the_code, name=text(name, field="name", label=N_("Cost centre name"), required=True,
                                                         max_len=80))
             session.add(row)
             session.flush()
@@ -166,7 +166,7 @@ class OrgMasters(MastersBase):
         with self._write(actor, "masters", "Cost centres") as session:
             row = get_or_404(session, ENTITIES["cost_centre"], code_key, field="code")
             before = audit.snapshot(row)
-            row.name = text(name, field="name", label="Cost centre name", required=True, max_len=80)
+            row.name = text(name, field="name", label=N_("Cost centre name"), required=True, max_len=80)
             session.add(row)
             session.flush()
             audit.record(session, actor, "update", "cost_centre", row.id, before=before, after=row,
@@ -221,11 +221,11 @@ class OrgMasters(MastersBase):
             return self._location_info(session, row)
 
     def _apply_location(self, session: Session, row: m.Location, data: Mapping[str, Any]) -> None:
-        the_code = code(data.get("code"), field="code", label="Location code", max_len=10)
+        the_code = code(data.get("code"), field="code", label=N_("Location code"), max_len=10)
         if not the_code.isalnum():
             raise ValidationError("Location code: letters and digits only ({code})", field="code",
                 params={"code": the_code})
-        name = text(data.get("name"), field="name", label="Location name", required=True, max_len=80)
+        name = text(data.get("name"), field="name", label=N_("Location name"), required=True, max_len=80)
         number = integer(data.get("number"), field="number", minimum=1, maximum=99)
         self._unique(session, m.Location, "code", the_code, exclude_id=row.id, field="code",
                      message=N_("Location {code} already exists"), params={"code": the_code})
@@ -235,10 +235,10 @@ class OrgMasters(MastersBase):
             raise Duplicate("Location number {number} is already used by {code}", field="number",
                 params={"number": number, "code": other.code})
         row.code, row.name, row.number = the_code, name, number
-        row.address = text(data.get("address"), field="address", label="Address", max_len=200)
+        row.address = text(data.get("address"), field="address", label=N_("Address"), max_len=200)
         row.phone = phone_of(data.get("phone"), field="phone")
-        row.tax_no = text(data.get("tax_no"), field="tax_no", label="Tax (Impôt) no", max_len=40)
-        row.rccm_no = text(data.get("rccm_no"), field="rccm_no", label="RCCM no", max_len=40)
+        row.tax_no = text(data.get("tax_no"), field="tax_no", label=N_("Tax (Impôt) no"), max_len=40)
+        row.rccm_no = text(data.get("rccm_no"), field="rccm_no", label=N_("RCCM no"), max_len=40)
         row.cdf_increment = amount(data.get("cdf_increment"), field="cdf_increment", positive=True,
                                    default=Decimal("100.00"))
         row.usd_increment = amount(data.get("usd_increment"), field="usd_increment", positive=True,
@@ -272,7 +272,7 @@ class OrgMasters(MastersBase):
             loc = self.ref_location(session, location)
             row = session.exec(select(m.ShopSetup).where(m.ShopSetup.location_id == loc.id)).first()
             before = audit.snapshot(row) if row else None
-            customer = self.ref(session, m.Customer, cash_customer, field="cash_customer", label="Cash customer")
+            customer = self.ref(session, m.Customer, cash_customer, field="cash_customer", label=N_("Cash customer"))
             allowed = session.execute(sa_select(m.CustomerLocation.location_id).where(
                 m.CustomerLocation.customer_id == customer.id, m.CustomerLocation.location_id == loc.id)).first()
             if allowed is None and customer.location_id != loc.id:
@@ -283,7 +283,7 @@ class OrgMasters(MastersBase):
             if local.id == base.id:
                 raise ValidationError("The local and base cash ledgers must be different accounts",
                                       field="cash_ledger_local")
-            shortage = self.ref_account(session, shortage_ledger, field="shortage_ledger", label="Cash shortage ledger")
+            shortage = self.ref_account(session, shortage_ledger, field="shortage_ledger", label=N_("Cash shortage ledger"))
             max_usd = amount(max_shortage_usd, field="max_shortage_usd", default=Decimal("0.00"))
             max_cdf = amount(max_shortage_cdf, field="max_shortage_cdf", default=Decimal("0.00"))
             if row is None:
@@ -293,9 +293,9 @@ class OrgMasters(MastersBase):
             row.cash_ledger_local_id, row.cash_ledger_base_id, row.shortage_ledger_id = local.id, base.id, shortage.id
             row.max_shortage_usd, row.max_shortage_cdf = max_usd, max_cdf
             if print_command is not None:
-                row.print_command = text(print_command, field="print_command", label="Print command", max_len=200)
+                row.print_command = text(print_command, field="print_command", label=N_("Print command"), max_len=200)
             if print_dir is not None:
-                row.print_dir = text(print_dir, field="print_dir", label="Print folder", max_len=300)
+                row.print_dir = text(print_dir, field="print_dir", label=N_("Print folder"), max_len=300)
             if print_format is not None and print_format.strip():
                 fmt = print_format.strip().lower()
                 if fmt not in ("pdf", "text"):

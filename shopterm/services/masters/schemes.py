@@ -155,12 +155,12 @@ class SchemeMasters(MastersBase):
     def _apply_promotion(self, session: Session, actor: Actor, row: m.Promotion, data: Mapping[str, Any], *,
                          before: dict | None) -> None:
         it = self.ref_item(session, data.get("item"))
-        reason = text(data.get("reason"), field="reason", label="Reason", required=True, max_len=40)
+        reason = text(data.get("reason"), field="reason", label=N_("Reason"), required=True, max_len=40)
         centre = self.ref_cost_centre(session, data.get("cost_centre"))
         expense = self.ref_account(session, data.get("expense_account") or PROMOTION, field="expense_account",
-                                label="Expense account")
+                                label=N_("Expense account"))
         scheme_date = date_of(data.get("scheme_date"), field="scheme_date")
-        unit = text(data.get("unit") or it.unit, field="unit", label="Unit", max_len=10).upper()
+        unit = text(data.get("unit") or it.unit, field="unit", label=N_("Unit"), max_len=10).upper()
         ranges = self._promo_ranges(data.get("ranges"))
         loc_ids = self._location_ids(session, data.get("locations"))
         row.item_id, row.reason, row.cost_centre_id, row.expense_account_id = it.id, reason, centre.id, expense.id
@@ -366,7 +366,7 @@ class SchemeMasters(MastersBase):
 
     def _apply_card(self, session: Session, actor: Actor, row: m.LoyaltyCard, data: Mapping[str, Any], *,
                     before: dict | None) -> None:
-        name = text(data.get("name"), field="name", label="Card name", required=True, max_len=60)
+        name = text(data.get("name"), field="name", label=N_("Card name"), required=True, max_len=60)
         self._unique(session, m.LoyaltyCard, "name", name, exclude_id=row.id, field="name",
                      message=N_("Loyalty card {name} already exists"), params={"name": name}, case_insensitive=True)
         doc_date = date_of(data.get("doc_date"), field="doc_date")
@@ -381,7 +381,7 @@ class SchemeMasters(MastersBase):
             r = _as_mapping(r, ("price_category", "sales_amount_per_point"))
             try:
                 cat = choice(r.get("price_category"), PRICE_CATEGORIES, field="price_category",
-                             label="Loyalty category")
+                             label=N_("Loyalty category"))
                 per = amount(r.get("sales_amount_per_point"), field="sales_amount_per_point", positive=True)
             except ValidationError as exc:
                 raise ValidationError("row {i}: {message}", field="categories",
@@ -434,7 +434,7 @@ class SchemeMasters(MastersBase):
         Saving again for the same year and location/person replaces the figures.
         """
         with self._write(actor, "masters", "Sales targets") as session:
-            kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+            kind_ = choice(kind, TARGET_KINDS, field="kind", label=N_("Target kind"))
             year = integer(financial_year, field="financial_year", minimum=2000, maximum=2100)
             loc_id, sp_id = self._target_owner(session, kind_, location, sales_person)
             figures = self._target_months(months)
@@ -494,7 +494,7 @@ class SchemeMasters(MastersBase):
     def get_target(self, *, kind: str, financial_year: int, location: str | None = None,
                    sales_person: str | None = None) -> TargetInfo:
         with self.db.read() as session:
-            kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+            kind_ = choice(kind, TARGET_KINDS, field="kind", label=N_("Target kind"))
             loc_id, sp_id = self._target_owner(session, kind_, location, sales_person)
             t = m.SalesTarget
             row = session.exec(select(t).where(t.kind == kind_, t.financial_year == financial_year,
@@ -508,7 +508,7 @@ class SchemeMasters(MastersBase):
         t = m.SalesTarget
         conds = []
         if kind:
-            conds.append(t.kind == choice(kind, TARGET_KINDS, field="kind", label="Target kind"))
+            conds.append(t.kind == choice(kind, TARGET_KINDS, field="kind", label=N_("Target kind")))
         if financial_year:
             conds.append(t.financial_year == financial_year)
         with self.db.read() as session:
@@ -531,7 +531,7 @@ class SchemeMasters(MastersBase):
     def target_progress(self, kind: str, year: int, *, location: str | None = None,
                         sales_person: str | None = None) -> list[TargetProgress]:
         """12 rows: target vs actual (posted SI/PI less SR/RD: net USD and qty), by month of the document date."""
-        kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+        kind_ = choice(kind, TARGET_KINDS, field="kind", label=N_("Target kind"))
         year = integer(year, field="financial_year", minimum=2000, maximum=2100)
         with self.db.read() as session:
             loc_id, sp_id = self._target_owner(session, kind_, location, sales_person)
@@ -567,7 +567,7 @@ class SchemeMasters(MastersBase):
         """Sales Target Tasks, "copy": a year's twelve months to the next year for the same location or
         sales person. Refused when the next year has targets already (open them to change them)."""
         with self._write(actor, "masters", "Sales targets") as session:
-            kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+            kind_ = choice(kind, TARGET_KINDS, field="kind", label=N_("Target kind"))
             year = integer(financial_year, field="financial_year", minimum=2000, maximum=2099)
             loc_id, sp_id = self._target_owner(session, kind_, location, sales_person)
             t = m.SalesTarget
@@ -599,7 +599,7 @@ class SchemeMasters(MastersBase):
         """Sales Target Tasks, "export": every target of ``kind`` for the year, a row per owner and month
         with the actuals (:meth:`target_progress`), as CSV or XLSX (:data:`TARGET_EXPORT_COLUMNS`)."""
         actor.require("masters", "Exporting sales targets")
-        kind_ = choice(kind, TARGET_KINDS, field="kind", label="Target kind")
+        kind_ = choice(kind, TARGET_KINDS, field="kind", label=N_("Target kind"))
         year = integer(financial_year, field="financial_year", minimum=2000, maximum=2100)
         fmt = (fmt or "").strip().lower()
         if fmt not in tabular.FORMATS:

@@ -48,7 +48,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from shopterm.core.doctypes import status_name
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from ...core.errors import TotalsError
 from ...core.journal import (
     COGS,
@@ -609,7 +609,7 @@ class SalesService:
         doc.currency, doc.rate = b.currency.value, b.rate
         doc.subtype = (d.invoice_type or "")[:20]
         doc.sales_type = b.sales_type
-        doc.contact_no = free_text(b.contact_no, field="contact_no", label="Contact no", max_len=CONTACT_MAX)
+        doc.contact_no = free_text(b.contact_no, field="contact_no", label=N_("Contact no"), max_len=CONTACT_MAX)
         doc.additional_price_pct = b.additional_pct
         doc.agent_commission, doc.free_offer, doc.print_usd = bool(d.agent_commission), bool(d.free_offer), bool(d.print_usd)
         doc.tax_exempt = b.tax_exempt

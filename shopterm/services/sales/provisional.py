@@ -411,7 +411,7 @@ class ProvisionalService:
             doc.location_id, doc.doc_date = dn.location.id, dn.date
             doc.customer_id, doc.sales_person_id = pi.customer_id, pi.sales_person_id
             doc.currency, doc.rate, doc.sales_type, doc.tax_exempt = pi.currency, pi.rate, sales_type, pi.tax_exempt
-            doc.contact_no = free_text(draft.contact_no, field="contact_no", label="Contact no", max_len=CONTACT_MAX,
+            doc.contact_no = free_text(draft.contact_no, field="contact_no", label=N_("Contact no"), max_len=CONTACT_MAX,
                                        default=pi.contact_no)
             doc.source_id = pi.id
             doc.total_qty, doc.total_free_qty = t["total_qty"], t["total_free_qty"]

@@ -473,7 +473,7 @@ class ReturnsService:
             doc.print_usd = bool(draft.print_usd)
             mobile = (draft.mobile or "").strip() or (cust.mobile if cust else "")
             address = (draft.address or "").strip() or (cust.address if cust else "")
-            doc.contact_no = free_text(mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX)
+            doc.contact_no = free_text(mobile, field="mobile", label=N_("Mobile"), max_len=CONTACT_MAX)
             doc.source_id = orig.id
             doc.total_qty, doc.total_free_qty = f.total_qty, f.total_free_qty
             doc.total_gross, doc.total_discount, doc.subtotal = f.gross, f.discount, f.subtotal
@@ -484,8 +484,8 @@ class ReturnsService:
             doc.amount, doc.amount_usd = f.credit, f.credit_usd
             doc.narration = free_text(draft.narration, field="narration")
             doc.extra = {"based_on": doc.subtype, "invoice": basis.number, "original": orig.number,
-                         "mobile": free_text(mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX),
-                         "address": free_text(address, field="address", label="Address", max_len=ADDRESS_MAX), "final": sr.final}
+                         "mobile": free_text(mobile, field="mobile", label=N_("Mobile"), max_len=CONTACT_MAX),
+                         "address": free_text(address, field="address", label=N_("Address"), max_len=ADDRESS_MAX), "final": sr.final}
             rows, stock = [], []
             for i, l in enumerate(sr.lines):
                 rows.append(DocumentLine(
@@ -699,7 +699,7 @@ class ReturnsService:
             doc.customer_id, doc.sales_person_id = rd.customer.id, rd.sales_person.id
             doc.currency, doc.rate, doc.tax_exempt = rd.currency.value, rd.rate, rd.tax_exempt
             doc.sales_type = "credit" if draft.credit_sale else "cash"
-            doc.contact_no = free_text(rd.mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX)
+            doc.contact_no = free_text(rd.mobile, field="mobile", label=N_("Mobile"), max_len=CONTACT_MAX)
             doc.total_qty, doc.total_gross, doc.total_discount = t.total_qty, t.total_gross, t.total_discount
             doc.subtotal, doc.tax_amount, doc.net_amount = t.subtotal, t.tax, t.net
             doc.net_usd, doc.net_cdf, doc.round_off_cdf = t.net_usd, t.net_cdf, t.round_off_cdf
@@ -707,8 +707,8 @@ class ReturnsService:
             doc.amount, doc.amount_usd = t.receivable, t.receivable_usd
             doc.loyalty_points = rd.points
             doc.narration = free_text(draft.narration, field="narration")
-            doc.extra = {"mobile": free_text(rd.mobile, field="mobile", label="Mobile", max_len=CONTACT_MAX),
-                         "address": free_text(rd.address, field="address", label="Address", max_len=ADDRESS_MAX),
+            doc.extra = {"mobile": free_text(rd.mobile, field="mobile", label=N_("Mobile"), max_len=CONTACT_MAX),
+                         "address": free_text(rd.address, field="address", label=N_("Address"), max_len=ADDRESS_MAX),
                          "invoice_date": rd.invoice_date.isoformat() if rd.invoice_date else None}
             rows, stock = [], []
             for i, (l, lt) in enumerate(zip(rd.lines, t.lines)):
@@ -838,7 +838,7 @@ class ReturnsService:
         if sup.inactive:
             rule(InactiveRecord("Line {n}: supplier {supplier} is inactive", field="supplier", line=n,
                 params={"n": n, "supplier": scode}))
-        sbn = free_text(dl.supplier_batch_no, field="supplier_batch_no", label=f"Line {n}: supplier batch no",
+        sbn = free_text(dl.supplier_batch_no, field="supplier_batch_no", label=_("Line {n}: supplier batch no").format(n=n),
                         max_len=40)
         if not sbn:
             raise ValidationError("Line {n}: supplier batch no is required", field="supplier_batch_no", line=n,
