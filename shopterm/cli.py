@@ -48,6 +48,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
+import click
 import typer
 
 from . import __version__
@@ -90,6 +91,7 @@ class CliState:
     user: str | None = None
     pin: str | None = None
     token: str | None = None
+    lang: str | None = None  # --lang given on the command line (prints follow it, not the customer's)
 
 
 _state = CliState()
@@ -263,11 +265,12 @@ def _root(
     """
     global _state
     _state = CliState(db=db, user=user, pin=pin, token=token)
-    if lang is not None:
-        try:
-            i18n.set_language(lang)
-        except i18n.LanguageError as exc:
-            fail(str(exc), field="lang")
+    if lang is not None and ctx.get_parameter_source("lang") == click.core.ParameterSource.COMMANDLINE:
+        _state.lang = lang
+    try:  # no --lang and no SHOPTERM_LANG: English (a command run in-process does not keep the last one's)
+        i18n.set_language(lang)
+    except i18n.LanguageError as exc:
+        fail(str(exc), field="lang")
     if ctx.invoked_subcommand is None:
         with guard():
             url = db_url()

@@ -30,6 +30,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..core.i18n import _
 
 app = typer.Typer(help="Customer ledger: balances, open items, statements, ageing.", no_args_is_help=True)
 
@@ -147,7 +148,9 @@ def cmd_open_items(at: AtOpt = None, customer: CustomerOpt = None, format: Forma
 
 
 @app.command("statement")
-def cmd_statement(date_from: FromOpt = None, date_to: ToOpt = None, customer: CustomerOpt = None,
+def cmd_statement(customer_code: Annotated[Optional[str], typer.Argument(
+                      metavar="[CUSTOMER]", help=_("One customer (code), as --customer."), show_default=False)] = None,
+                  date_from: FromOpt = None, date_to: ToOpt = None, customer: CustomerOpt = None,
                   voucher_type: Annotated[Optional[list[str]], typer.Option(
                       "--voucher-type", help="Only these voucher types (SI, PI, SR, RD, RC, CR); repeatable.",
                       show_default=False)] = None,
@@ -161,6 +164,7 @@ def cmd_statement(date_from: FromOpt = None, date_to: ToOpt = None, customer: Cu
     """Opening balance, entries with running balance, closing balance, between two dates (inclusive)."""
     with guard():
         fmt = _check_format(format)
+        customer = customer or customer_code
         services, actor = _session(db, user, pin)
         today = services.today()
         d2 = parse_date(date_to, "--to", today)

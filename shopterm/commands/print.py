@@ -22,7 +22,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services, state
+from ..core import i18n
+from ..core.i18n import _
 
 app = typer.Typer(help="Print posted documents.", invoke_without_command=True, no_args_is_help=True,
                   subcommand_metavar="", context_settings={"allow_interspersed_args": True})
@@ -44,6 +46,8 @@ def cmd_print(
                                                      "the month).", show_default=False)] = None,
     date_to: Annotated[Optional[str], typer.Option("--to", help="Statement: last date (default: today).",
                                                    show_default=False)] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help=_("Language printed: en or fr (default: the "
+                                                "customer's, else the shop's)."), show_default=False)] = None,
     db: DbOpt = None,
     user: UserOpt = None,
     pin: PinOpt = None,
@@ -62,6 +66,12 @@ def cmd_print(
         if fmt not in ("pdf", "text", "txt"):
             raise ValidationError(f"--format must be pdf or text, got {format!r}", field="format")
         fmt = "text" if fmt == "txt" else fmt
+        lang = lang or state().lang
+        if lang:
+            try:
+                lang = i18n.normalize(lang, field="--lang")
+            except i18n.LanguageError as exc:
+                raise ValidationError(str(exc), field="lang") from None
         services = open_services(db)
         try:
             actor = acting_user(services, user, pin)
@@ -70,12 +80,13 @@ def cmd_print(
 
                 d2 = parse_date(date_to, "--to", services.today())
                 d1 = parse_date(date_from, "--from", d2.replace(day=1))
-                printed = services.printing.statement(actor, number, d1, d2, format=fmt, output=output)
+                printed = services.printing.statement(actor, number, d1, d2, format=fmt, output=output,
+                                                      lang=lang)
             else:
                 if date_from or date_to:
                     raise ValidationError("--from/--to are for --statement", field="from")
                 printed = services.printing.print(actor, number, format=fmt, usd=usd,
-                                                  kind="delivery" if delivery else None, output=output)
+                                                  kind="delivery" if delivery else None, output=output, lang=lang)
         finally:
             services.db.dispose()
     if output == "-":

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from ..core.i18n import _
+
 
 @dataclass(frozen=True, slots=True)
 class Shop:
@@ -31,7 +33,7 @@ class Shop:
         """Phone and tax numbers, one short piece each (the layouts join or wrap them)."""
         out = []
         if self.phone:
-            out.append(f"Tel {self.phone}")
+            out.append(_("Tel {phone}").format(phone=self.phone))
         if self.tax_no:
             out.append(f"NIF {self.tax_no}")
         if self.rccm_no:

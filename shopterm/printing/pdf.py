@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.i18n import _
 from .model import Fields, Items, Note, PrintDoc, Signatures, Table, Totals
 
 ENCODING = "windows-1252"
@@ -17,8 +18,9 @@ FONT = "Helvetica"
 
 
 def _t(text: Any) -> str:
-    """Text the core font can show (Windows-1252); other characters become '?'."""
-    s = str(text).replace("\u2212", "-").replace("\u202f", " ").replace("\u00a0", " ")
+    """Text the core font can show (Windows-1252: é, à, ç and U+00A0, the French group mark, are in it);
+    other characters become '?'. A narrow no-break space becomes U+00A0."""
+    s = str(text).replace("\u2212", "-").replace("\u202f", "\u00a0")
     return s.encode(ENCODING, "replace").decode(ENCODING)
 
 
@@ -59,7 +61,7 @@ def _title(pdf, doc: PrintDoc) -> None:
         pdf.cell(0, 5, _t(doc.subtitle), align="C", new_x="LMARGIN", new_y="NEXT")
     if doc.number:
         pdf.set_font(FONT, style="B", size=11)
-        pdf.cell(0, 6, _t(f"No {doc.number}"), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, _t(_("No {number}").format(number=doc.number)), align="C", new_x="LMARGIN", new_y="NEXT")
     if doc.mark:
         _mark(pdf, doc.mark)
     pdf.ln(2)

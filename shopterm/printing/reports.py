@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
+from ..core import i18n
+from ..core.i18n import N_, _
 from ..core.money import format_amount
 from ..services.ledger.reports import (
     AccountRegister,
@@ -60,7 +62,18 @@ class Col:
     blank_zero: bool = False  # debit/credit: a zero is shown blank in the table and the PDF
 
     def heading(self) -> str:
+        """The heading a person reads (in the current language)."""
+        title = _(self.title)
+        return f"{title} {self.currency}" if self.currency else title
+
+    def plain_heading(self) -> str:
+        """The heading of a CSV column (English: a machine reads it)."""
         return f"{self.title} {self.currency}" if self.currency else self.title
+
+
+class Label(str):
+    """A fixed word of a report in a row ("Total", "Opening balance"): translated where a person
+    reads it (table, PDF, XLSX), English in a CSV."""
 
 
 @dataclass(slots=True)
@@ -95,14 +108,16 @@ def fmt_value(col: Col, row: dict) -> str:
         return fmt_money(value, row.get(col.currency_key) if col.currency_key else None)
     if col.kind == "ids":
         return ",".join(str(v) for v in value)
+    if isinstance(value, Label):
+        return _(value)
     if col.kind == "datetime" and isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return f"{i18n.format_date(value)} {value:%H:%M:%S}"
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
+        return i18n.format_date(value)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, bool):
-        return "yes" if value else ""
+        return _("yes") if value else ""
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -130,55 +145,56 @@ def plain_value(col: Col, row: dict) -> str:
 
 
 def _d(value: dt.date) -> str:
-    return value.isoformat()
+    return i18n.format_date(value)
 
 
 def _balances(r: BalancesReport) -> list[Sheet]:
     currencies = sorted(r.total_by_currency) or ["USD"]
-    cols = [Col("code", "Customer"), Col("name", "Name"), Col("group", "Group", in_table=False)]
-    cols += [Col(f"ccy_{c}", "Items", "money", c) for c in currencies]
-    cols += [Col("balance_usd", "Balance", "money", "USD"), Col("credit_limit_usd", "Limit", "money", "USD", in_table=False),
-             Col("flag", "Flag")]
+    cols = [Col("code", N_("Customer")), Col("name", N_("Name")), Col("group", N_("Group"), in_table=False)]
+    cols += [Col(f"ccy_{c}", N_("Items"), "money", c) for c in currencies]
+    cols += [Col("balance_usd", N_("Balance"), "money", "USD"), Col("credit_limit_usd", N_("Limit"), "money", "USD", in_table=False),
+             Col("flag", N_("Flag"))]
     rows = []
     for b in r.rows:
         row = {"code": b.customer_code, "name": b.customer_name, "group": b.group, "balance_usd": b.balance_usd,
-               "credit_limit_usd": b.credit_limit_usd, "flag": "over limit" if b.over_limit else ""}
+               "credit_limit_usd": b.credit_limit_usd, "flag": Label(N_("over limit")) if b.over_limit else ""}
         for c in currencies:
             row[f"ccy_{c}"] = b.by_currency.get(c, ZERO)
         rows.append(row)
-    total = {"code": "Total", "balance_usd": r.total_usd}
+    total = {"code": Label(N_("Total")), "balance_usd": r.total_usd}
     for c in currencies:
         total[f"ccy_{c}"] = r.total_by_currency.get(c, ZERO)
-    sub = f"at {_d(r.at)}" + (f", group {r.group}" if r.group else "")
-    return [Sheet("Balances", r.title, sub, cols, rows, after=[total],
-                  notes=["Items: the entries in each currency, in that currency; Balance: everything in USD."])]
+    sub = (_("at {date}, group {group}").format(date=_d(r.at), group=r.group) if r.group
+           else _("at {date}").format(date=_d(r.at)))
+    return [Sheet(N_("Balances"), _(r.title), sub, cols, rows, after=[total],
+                  notes=[_("Items: the entries in each currency, in that currency; Balance: everything in USD.")])]
 
 
 def _open_items(r: OpenItemsReport) -> list[Sheet]:
-    cols = [Col("code", "Cust"), Col("name", "Name", in_table=False), Col("date", "Date", "date"),
-            Col("number", "Number"), Col("type", "Type", in_table=False), Col("reference", "Reference", in_table=False),
-            Col("due_date", "Due", "date", in_table=False), Col("days", "Days", "int"),
-            Col("currency", "Currency", in_table=False),
-            Col("amount", "Amount", "money", in_table=False, currency_key="currency"),
-            Col("open_amount", "Open", "money", currency_key="currency"),
-            Col("open_usd", "Open", "money", "USD"), Col("match_ids", "Match", "ids")]
+    cols = [Col("code", N_("Cust")), Col("name", N_("Name"), in_table=False), Col("date", N_("Date"), "date"),
+            Col("number", N_("Number")), Col("type", N_("Type"), in_table=False), Col("reference", N_("Reference"), in_table=False),
+            Col("due_date", N_("Due"), "date", in_table=False), Col("days", N_("Days"), "int"),
+            Col("currency", N_("Currency"), in_table=False),
+            Col("amount", N_("Amount"), "money", in_table=False, currency_key="currency"),
+            Col("open_amount", N_("Open"), "money", currency_key="currency"),
+            Col("open_usd", N_("Open"), "money", "USD"), Col("match_ids", N_("Match"), "ids")]
     rows = [{"code": i.customer_code, "name": i.customer_name, "date": i.date, "number": i.number,
              "type": i.type_label, "reference": i.reference, "due_date": i.due_date, "days": i.days_past_due,
              "currency": i.currency, "amount": i.amount, "open_amount": i.open_amount, "open_usd": i.open_usd,
              "match_ids": i.match_ids} for i in r.rows]
-    return [Sheet("Open items", r.title, f"at {_d(r.at)}", cols, rows,
-                  after=[{"code": "Total", "open_usd": r.total_usd}],
-                  notes=["Days: days past the due date at the report date (negative: not yet due)."])]
+    return [Sheet(N_("Open items"), _(r.title), _("at {date}").format(date=_d(r.at)), cols, rows,
+                  after=[{"code": Label(N_("Total")), "open_usd": r.total_usd}],
+                  notes=[_("Days: days past the due date at the report date (negative: not yet due).")])]
 
 
 STATEMENT_COLS = [
-    Col("code", "Customer", in_table=False), Col("date", "Date", "date"), Col("type", "Type"),
-    Col("number", "Number"), Col("reference", "Reference", in_table=False),
-    Col("currency", "Currency", in_table=False),
-    Col("amount", "Amount", "money", in_table=False, currency_key="currency"),
-    Col("debit", "Debit", "money", "USD", blank_zero=True), Col("credit", "Credit", "money", "USD", blank_zero=True),
-    Col("balance", "Balance", "money", "USD"), Col("open_usd", "Open", "money", "USD", in_table=False),
-    Col("match_ids", "Match", "ids", in_table=False), Col("changed_at", "Changed", "datetime", in_table=False),
+    Col("code", N_("Customer"), in_table=False), Col("date", N_("Date"), "date"), Col("type", N_("Type")),
+    Col("number", N_("Number")), Col("reference", N_("Reference"), in_table=False),
+    Col("currency", N_("Currency"), in_table=False),
+    Col("amount", N_("Amount"), "money", in_table=False, currency_key="currency"),
+    Col("debit", N_("Debit"), "money", "USD", blank_zero=True), Col("credit", N_("Credit"), "money", "USD", blank_zero=True),
+    Col("balance", N_("Balance"), "money", "USD"), Col("open_usd", N_("Open"), "money", "USD", in_table=False),
+    Col("match_ids", N_("Match"), "ids", in_table=False), Col("changed_at", N_("Changed"), "datetime", in_table=False),
 ]
 
 
@@ -187,36 +203,40 @@ def _statement_sheet(r: StatementReport, s: StatementSection) -> Sheet:
              "reference": x.reference, "currency": x.currency, "amount": x.amount, "debit": x.debit,
              "credit": x.credit, "balance": x.balance, "open_usd": x.open_usd, "match_ids": x.match_ids,
              "changed_at": x.changed_at} for x in s.rows]
-    before = [{"code": s.customer_code, "date": r.date_from, "type": "Opening balance", "balance": s.opening_balance}]
-    after = [{"code": s.customer_code, "type": "Total", "debit": s.total_debit, "credit": s.total_credit},
-             {"code": s.customer_code, "date": r.date_to, "type": "Closing balance", "balance": s.closing_balance}]
+    before = [{"code": s.customer_code, "date": r.date_from, "type": Label(N_("Opening balance")),
+               "balance": s.opening_balance}]
+    after = [{"code": s.customer_code, "type": Label(N_("Total")), "debit": s.total_debit, "credit": s.total_credit},
+             {"code": s.customer_code, "date": r.date_to, "type": Label(N_("Closing balance")),
+              "balance": s.closing_balance}]
     notes = []
     if r.filtered:
         parts = []
         if r.voucher_types:
-            parts.append("voucher types " + ", ".join(r.voucher_types))
+            parts.append(_("voucher types {types}").format(types=", ".join(r.voucher_types)))
         if r.changed_since:
-            parts.append(f"changed since {r.changed_since.isoformat()}")
+            parts.append(_("changed since {date}").format(date=_d(r.changed_since)))
         if r.partly_settled:
-            parts.append("balance less than amount")
-        notes.append("Filtered (" + "; ".join(parts) + "): hidden entries still count in the balances.")
-    return Sheet(s.customer_code, f"{r.title}: {s.customer_code} {s.customer_name}",
-                 f"{_d(r.date_from)} to {_d(r.date_to)}", list(STATEMENT_COLS), rows, before, after, notes)
+            parts.append(_("balance less than amount"))
+        notes.append(_("Filtered ({filters}): hidden entries still count in the balances.").format(
+            filters="; ".join(parts)))
+    return Sheet(s.customer_code, f"{_(r.title)}: {s.customer_code} {s.customer_name}",
+                 _("{start} to {end}").format(start=_d(r.date_from), end=_d(r.date_to)), list(STATEMENT_COLS), rows,
+                 before, after, notes)
 
 
 def _statement(r: StatementReport) -> list[Sheet]:
     if not r.sections:
-        return [Sheet("Statement", r.title, f"{_d(r.date_from)} to {_d(r.date_to)}", list(STATEMENT_COLS), [],
-                      notes=["No entries."])]
+        return [Sheet(N_("Statement"), _(r.title), _("{start} to {end}").format(start=_d(r.date_from), end=_d(r.date_to)),
+                      list(STATEMENT_COLS), [], notes=[_("No entries.")])]
     return [_statement_sheet(r, s) for s in r.sections]
 
 
 AGEING_COLS = [
-    Col("code", "Customer"), Col("name", "Name", in_table=False), Col("group", "Group", in_table=False),
+    Col("code", N_("Customer")), Col("name", N_("Name"), in_table=False), Col("group", N_("Group"), in_table=False),
     Col("b0", "0-30", "money"), Col("b1", "31-60", "money"), Col("b2", "61-90", "money"), Col("b3", "90+", "money"),
-    Col("total", "Total", "money", "USD"), Col("not_due", "Not due", "money", in_table=False),
-    Col("credits", "Credits", "money", in_table=False), Col("overdue", "Overdue", "money", in_table=False),
-    Col("credit_limit_usd", "Limit", "money", in_table=False), Col("flags", "Flags"),
+    Col("total", N_("Total"), "money", "USD"), Col("not_due", N_("Not due"), "money", in_table=False),
+    Col("credits", N_("Credits"), "money", in_table=False), Col("overdue", N_("Overdue"), "money", in_table=False),
+    Col("credit_limit_usd", N_("Limit"), "money", in_table=False), Col("flags", N_("Flags")),
 ]
 
 
@@ -228,39 +248,43 @@ def _ageing_row(a: AgeingRow, *, short_flags: bool = True) -> dict:
 
 
 def _ageing(r: AgeingReport) -> list[Sheet]:
-    notes = ["Days past due by due date (credit days). Not yet due and unapplied credits count in 0-30.",
-             "Flags: OD overdue, OL over credit limit. Amounts in USD."]
-    customers = Sheet("Customers", f"{r.title} by customer", f"at {_d(r.at)}", list(AGEING_COLS),
+    notes = [_("Days past due by due date (credit days). Not yet due and unapplied credits count in 0-30."),
+             _("Flags: OD overdue, OL over credit limit. Amounts in USD.")]
+    customers = Sheet(N_("Customers"), _("{title} by customer").format(title=_(r.title)),
+                      _("at {date}").format(date=_d(r.at)), list(AGEING_COLS),
                       [_ageing_row(a) for a in r.rows], after=[_ageing_row(r.total)], notes=notes)
-    groups = Sheet("Groups", f"{r.title} by customer group", f"at {_d(r.at)}", list(AGEING_COLS),
+    groups = Sheet(N_("Groups"), _("{title} by customer group").format(title=_(r.title)),
+                   _("at {date}").format(date=_d(r.at)), list(AGEING_COLS),
                    [_ageing_row(a) for a in r.groups], after=[_ageing_row(r.total)])
     return [customers, groups]
 
 
 def _general_ledger(r: GeneralLedgerReport) -> list[Sheet]:
-    cols = [Col("date", "Date", "date"), Col("number", "Number", in_table=False), Col("reference", "Invoice ref"),
-            Col("type", "Type"), Col("code", "Cust"), Col("customer", "Customer", in_table=False),
-            Col("method", "Method", in_table=False), Col("location", "Location", in_table=False),
-            Col("currency", "Currency", in_table=False),
-            Col("amount", "Amount", "money", in_table=False, currency_key="currency"),
-            Col("debit", "Debit", "money", "USD", blank_zero=True), Col("credit", "Credit", "money", "USD", blank_zero=True),
-            Col("balance", "Balance", "money", "USD")]
+    cols = [Col("date", N_("Date"), "date"), Col("number", N_("Number"), in_table=False), Col("reference", N_("Invoice ref")),
+            Col("type", N_("Type")), Col("code", N_("Cust")), Col("customer", N_("Customer"), in_table=False),
+            Col("method", N_("Method"), in_table=False), Col("location", N_("Location"), in_table=False),
+            Col("currency", N_("Currency"), in_table=False),
+            Col("amount", N_("Amount"), "money", in_table=False, currency_key="currency"),
+            Col("debit", N_("Debit"), "money", "USD", blank_zero=True), Col("credit", N_("Credit"), "money", "USD", blank_zero=True),
+            Col("balance", N_("Balance"), "money", "USD")]
     rows = [{"date": g.date, "number": g.number, "reference": g.reference, "type": g.transaction_type,
              "code": g.customer_code, "customer": g.customer_name, "method": g.method, "location": g.location_code,
              "currency": g.currency, "amount": g.amount, "debit": g.debit, "credit": g.credit, "balance": g.balance}
             for g in r.rows]
-    what = "all transactions" if r.show_all else "payments and refunds"
-    where = f" at {r.location_code}" if r.location_code else ""
-    return [Sheet("General ledger", r.title, f"{_d(r.date_from)} to {_d(r.date_to)}{where}, {what}", cols, rows,
-                  after=[{"type": "Total", "debit": r.total_debit, "credit": r.total_credit}],
-                  notes=["Balance: the customer's balance after the transaction."])]
+    what = _("all transactions") if r.show_all else _("payments and refunds")
+    period = _("{start} to {end}").format(start=_d(r.date_from), end=_d(r.date_to))
+    sub = (_("{period} at {location}, {what}").format(period=period, location=r.location_code, what=what)
+           if r.location_code else _("{period}, {what}").format(period=period, what=what))
+    return [Sheet(N_("General ledger"), _(r.title), sub, cols, rows,
+                  after=[{"type": Label(N_("Total")), "debit": r.total_debit, "credit": r.total_credit}],
+                  notes=[_("Balance: the customer's balance after the transaction.")])]
 
 
 def _trial_balance(r: TrialBalanceReport) -> list[Sheet]:
     currencies = sorted({c for row in r.rows for c in row.by_currency if c != "USD"})
-    cols = [Col("code", "Account"), Col("name", "Name"), Col("kind", "Kind", in_table=False),
-            Col("debit", "Debit", "money", "USD", blank_zero=True), Col("credit", "Credit", "money", "USD", blank_zero=True)]
-    cols += [Col(f"ccy_{c}", "Balance", "money", c) for c in currencies]
+    cols = [Col("code", N_("Account")), Col("name", N_("Name")), Col("kind", N_("Kind"), in_table=False),
+            Col("debit", N_("Debit"), "money", "USD", blank_zero=True), Col("credit", N_("Credit"), "money", "USD", blank_zero=True)]
+    cols += [Col(f"ccy_{c}", N_("Balance"), "money", c) for c in currencies]
     rows = []
     for t in r.rows:
         row = {"code": t.code, "name": t.name, "kind": t.kind, "debit": t.debit, "credit": t.credit}
@@ -268,22 +292,22 @@ def _trial_balance(r: TrialBalanceReport) -> list[Sheet]:
             if c in t.by_currency:
                 row[f"ccy_{c}"] = t.by_currency[c]
         rows.append(row)
-    return [Sheet("Trial balance", r.title, f"at {_d(r.at)}", cols, rows,
-                  after=[{"code": "Total", "debit": r.total_debit, "credit": r.total_credit}])]
+    return [Sheet(N_("Trial balance"), _(r.title), _("at {date}").format(date=_d(r.at)), cols, rows,
+                  after=[{"code": Label(N_("Total")), "debit": r.total_debit, "credit": r.total_credit}])]
 
 
 def _register(r: AccountRegister) -> list[Sheet]:
-    cols = [Col("date", "Date", "date"), Col("number", "Number"), Col("memo", "Memo", in_table=False),
-            Col("code", "Cust", in_table=False), Col("currency", "Currency", in_table=False),
-            Col("amount", "Amount", "money", in_table=False, currency_key="currency"),
-            Col("debit", "Debit", "money", "USD", blank_zero=True), Col("credit", "Credit", "money", "USD", blank_zero=True),
-            Col("balance", "Balance", "money", "USD")]
+    cols = [Col("date", N_("Date"), "date"), Col("number", N_("Number")), Col("memo", N_("Memo"), in_table=False),
+            Col("code", N_("Cust"), in_table=False), Col("currency", N_("Currency"), in_table=False),
+            Col("amount", N_("Amount"), "money", in_table=False, currency_key="currency"),
+            Col("debit", N_("Debit"), "money", "USD", blank_zero=True), Col("credit", N_("Credit"), "money", "USD", blank_zero=True),
+            Col("balance", N_("Balance"), "money", "USD")]
     rows = [{"date": x.date, "number": x.number, "memo": x.memo, "code": x.customer_code, "currency": x.currency,
              "amount": x.amount, "debit": x.debit, "credit": x.credit, "balance": x.balance} for x in r.rows]
-    return [Sheet(r.account_code, f"{r.title}: {r.account_code} {r.account_name}",
-                  f"{_d(r.date_from)} to {_d(r.date_to)}", cols, rows,
-                  before=[{"date": r.date_from, "number": "Opening balance", "balance": r.opening_balance}],
-                  after=[{"date": r.date_to, "number": "Closing balance", "balance": r.closing_balance}])]
+    return [Sheet(r.account_code, f"{_(r.title)}: {r.account_code} {r.account_name}",
+                  _("{start} to {end}").format(start=_d(r.date_from), end=_d(r.date_to)), cols, rows,
+                  before=[{"date": r.date_from, "number": Label(N_("Opening balance")), "balance": r.opening_balance}],
+                  after=[{"date": r.date_to, "number": Label(N_("Closing balance")), "balance": r.closing_balance}])]
 
 
 _CONVERTERS: dict[type, Callable[[Any], list[Sheet]]] = {
@@ -332,7 +356,7 @@ def rich_table(report: Any):
         for i, row in enumerate(sh.after):
             table.add_row(*[Text(fmt_value(c, row), style="bold") for c in cols], end_section=False)
         if not sh.rows and not sh.before:
-            table.add_row(*(["(none)"] + [""] * (len(cols) - 1)))
+            table.add_row(*([_("(none)")] + [""] * (len(cols) - 1)))
         parts.append(table)
     return Group(*parts)
 
@@ -378,7 +402,7 @@ def to_csv(report: Any) -> str:
     multi = len(shs) > 1
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow((["section"] if multi else []) + [c.heading() for c in cols])
+    w.writerow((["section"] if multi else []) + [c.plain_heading() for c in cols])
     for sh in shs:
         for row in [*sh.before, *sh.rows, *sh.after]:
             w.writerow(([sh.name] if multi else []) + [plain_value(c, row) for c in cols])
@@ -396,7 +420,7 @@ def to_xlsx(report: Any) -> bytes:
     wb.remove(wb.active)
     used: set[str] = set()
     for sh in sheets(report):
-        name = _sheet_name(sh.name, used)
+        name = _sheet_name(_(sh.name), used)
         ws = wb.create_sheet(name)
         ws.append([sh.title])
         ws["A1"].font = Font(bold=True, size=12)
@@ -448,6 +472,8 @@ def _xlsx_value(col: Col, row: dict) -> Any:
         return value.replace(tzinfo=None)
     if isinstance(value, (dt.date, int, Decimal)) and not isinstance(value, bool):
         return value
+    if isinstance(value, Label):
+        return _(value)
     return plain_value(col, row)
 
 
@@ -535,7 +561,7 @@ def _letterhead(pdf, lh: Any) -> None:
     pdf.set_font("Helvetica", style="B", size=15)
     pdf.cell(0, 7, _latin(lh.name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
-    for line in (lh.address, "   ".join(p for p in (f"Tel {lh.phone}" if lh.phone else "",
+    for line in (lh.address, "   ".join(p for p in (_("Tel {phone}").format(phone=lh.phone) if lh.phone else "",
                                                       f"NIF {lh.tax_no}" if lh.tax_no else "",
                                                       f"RCCM {lh.rccm_no}" if lh.rccm_no else "") if p)):
         if line:
@@ -554,9 +580,9 @@ def _notes(pdf, notes: Sequence[str]) -> None:
         pdf.multi_cell(0, 4, _latin(n), new_x="LMARGIN", new_y="NEXT")
 
 
-STATEMENT_PDF_COLS = [Col("date", "Date", "date"), Col("type", "Type"), Col("number", "Number"),
-                      Col("reference", "Reference"), Col("debit", "Debit", "money", "USD", blank_zero=True),
-                      Col("credit", "Credit", "money", "USD", blank_zero=True), Col("balance", "Balance", "money", "USD")]
+STATEMENT_PDF_COLS = [Col("date", N_("Date"), "date"), Col("type", N_("Type")), Col("number", N_("Number")),
+                      Col("reference", N_("Reference")), Col("debit", N_("Debit"), "money", "USD", blank_zero=True),
+                      Col("credit", N_("Credit"), "money", "USD", blank_zero=True), Col("balance", N_("Balance"), "money", "USD")]
 
 
 def statement_pdf(report: StatementReport, letterhead: Any = None, ageing: AgeingReport | None = None) -> bytes:
@@ -568,20 +594,21 @@ def statement_pdf(report: StatementReport, letterhead: Any = None, ageing: Agein
         pdf.add_page()
         _letterhead(pdf, letterhead)
         pdf.set_font("Helvetica", size=10)
-        pdf.cell(0, 6, _latin(f"Customer statement {report.date_from} to {report.date_to}: no entries."))
+        pdf.cell(0, 6, _latin(_("Customer statement {start} to {end}: no entries.").format(
+            start=_d(report.date_from), end=_d(report.date_to))))
         return bytes(pdf.output())
     for s in report.sections:
         sh = _statement_sheet(report, s)
         pdf.add_page()
         _letterhead(pdf, letterhead)
         pdf.set_font("Helvetica", style="B", size=13)
-        pdf.cell(0, 7, "Customer statement", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, _latin(_("Customer statement")), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=10)
         pdf.cell(0, 5, _latin(f"{s.customer_code}  {s.customer_name}"), new_x="LMARGIN", new_y="NEXT")
         if s.address:
             pdf.cell(0, 5, _latin(s.address), new_x="LMARGIN", new_y="NEXT")
-        pdf.cell(0, 5, _latin(f"Period: {report.date_from.isoformat()} to {report.date_to.isoformat()}"
-                              "   (amounts in USD)"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, _latin(_("Period: {start} to {end}   (amounts in USD)").format(
+            start=_d(report.date_from), end=_d(report.date_to))), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         _pdf_table(pdf, STATEMENT_PDF_COLS, [*sh.before, *sh.rows, *sh.after], bold_rows=len(sh.after),
                    leading_italic=len(sh.before))
@@ -590,10 +617,10 @@ def statement_pdf(report: StatementReport, letterhead: Any = None, ageing: Agein
         if ageing is not None:
             pdf.ln(3)
             pdf.set_font("Helvetica", style="B", size=10)
-            pdf.cell(0, 6, _latin(f"Ageing at {ageing.at.isoformat()} (days past due)"), new_x="LMARGIN",
+            pdf.cell(0, 6, _latin(_("Ageing at {date} (days past due)").format(date=_d(ageing.at))), new_x="LMARGIN",
                      new_y="NEXT")
             cols = [Col("b0", "0-30", "money"), Col("b1", "31-60", "money"), Col("b2", "61-90", "money"),
-                    Col("b3", "90+", "money"), Col("total", "Total", "money", "USD")]
+                    Col("b3", "90+", "money"), Col("total", N_("Total"), "money", "USD")]
             row = _ageing_row(a) if a else {"b0": ZERO, "b1": ZERO, "b2": ZERO, "b3": ZERO, "total": ZERO}
             _pdf_table(pdf, cols, [row], font_size=9)
     return bytes(pdf.output())

@@ -9,15 +9,18 @@ page copes.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
+from ..core.i18n import _
 from .model import Fields, Items, Note, PrintDoc, Signatures, Table, Totals
 
 WIDTH = 48
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 
 
 def _wrap(text: str, width: int, indent: str = "", first_indent: str | None = None) -> list[str]:
-    text = " ".join(str(text).split())
+    text = " ".join(_SPACES.split(str(text).strip(" \t\n\r\f\v")))  # U+00A0 stays: it joins a number's digits
     if not text:
         return []
     first = indent if first_indent is None else first_indent
@@ -170,7 +173,7 @@ def render_lines(doc: PrintDoc, width: int = WIDTH) -> list[str]:
     if doc.subtitle:
         lines += _center(doc.subtitle, width)
     if doc.number:
-        lines += _center(f"No {doc.number}", width)
+        lines += _center(_("No {number}").format(number=doc.number), width)
     if doc.mark:
         lines += _center(f"*** {doc.mark} ***", width)
     lines.append("=" * width)

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from shopterm.core.doctypes import doc_type_name
+from shopterm.core import i18n
 from shopterm.core.i18n import _
 from ..printing import documents as D
 from ..printing.model import PrintDoc, Shop
@@ -59,6 +60,7 @@ from ..store.models import (
     User,
 )
 from .admin import audit
+from .admin.users import language_code
 from .context import Actor
 from .errors import NotFound, PrintFailed, ValidationError
 
@@ -163,6 +165,7 @@ class _Job:
     print_command: str
     source: D.Source
     print_format: str = "pdf"  # the Shop Setup's layout for prints from the screens
+    language: str = "en"  # the customer's language, else the shop's (Shop Setup)
 
 
 class PrintService:
@@ -172,38 +175,43 @@ class PrintService:
 
     # ------------------------------------------------------------ public API
     def render(self, number: str | int, *, format: str = "pdf", usd: bool | None = None,
-               reprint: bool | None = None, kind: str | None = None, actor: Actor | None = None) -> Printed:
+               reprint: bool | None = None, kind: str | None = None, actor: Actor | None = None,
+               lang: str | None = None) -> Printed:
         """The document as it would print now (nothing written, nothing counted).
 
         ``reprint``: None marks it a duplicate if it was printed before; True/False force the mark on/off.
+        ``lang``: the language printed (default: the customer's, else the shop's).
         """
         fmt = _format(format)
+        lang = language_code(lang, field="lang") or None
         job = self._gather(number, kind, usd)
         if reprint is None:
             n = job.count
         else:
             n = max(job.count, 1) if reprint else 0
-        return self._render(job, fmt, n, actor)
+        return self._render(job, fmt, n, actor, lang)
 
     def document(self, number: str | int, *, usd: bool | None = None, reprint: bool | None = None,
-                 kind: str | None = None) -> PrintDoc:
+                 kind: str | None = None, lang: str | None = None) -> PrintDoc:
         """The neutral :class:`PrintDoc` (for a preview on screen)."""
         job = self._gather(number, kind, usd)
         n = job.count if reprint is None else (max(job.count, 1) if reprint else 0)
-        return self._build(job, n, None)
+        return self._build(job, n, None, lang)
 
     def print(self, actor: Actor, number: str | int, *, format: str | None = "pdf", usd: bool | None = None,
-              kind: str | None = None, output: str | os.PathLike | None = None, command: bool = True) -> Printed:
+              kind: str | None = None, output: str | os.PathLike | None = None, command: bool = True,
+              lang: str | None = None) -> Printed:
         """Print a posted document: write it (print folder or ``output``), run the print command
         (not with ``output``, nor with ``command=False``: the screens' PDF key only writes the
         file), count and audit the print. Returns where it went.
 
         ``output="-"``: nothing is written; the caller sends ``Printed.data`` on (standard output).
         ``format=None``: the location's Shop Setup layout (A4 PDF, or 48-column text for a thermal printer)."""
+        lang = language_code(lang, field="lang") or None
         job = self._gather(number, kind, usd)
         fmt = _format(format or job.print_format)
         actor.require(PERMISSION[job.doc_type], _("Printing a {kind}").format(kind=doc_type_name(job.doc_type).lower()))
-        printed = self._render(job, fmt, job.count, actor)
+        printed = self._render(job, fmt, job.count, actor, lang)
         suffix = "" if job.kind == NATURAL_KIND[job.doc_type] else f"-{job.kind}"
         copy = f"-copy{job.count}" if job.count else ""
         printed = self._deliver(printed, output, job.location_code, job.print_dir,
@@ -213,9 +221,10 @@ class PrintService:
 
     def statement(self, actor: Actor, customer: str, date_from: dt.date | None = None,
                   date_to: dt.date | None = None, *, format: str = "pdf", location: str | None = None,
-                  output: str | os.PathLike | None = None, write: bool = True) -> Printed:
+                  output: str | os.PathLike | None = None, write: bool = True, lang: str | None = None) -> Printed:
         """A customer statement: the A4 PDF of reports.statement_pdf, or 48 columns of text.
-        Written to the print folder (or ``output``) unless ``write`` is False; audited on the customer."""
+        Written to the print folder (or ``output``) unless ``write`` is False; audited on the customer.
+        ``lang``: the language printed (default: the customer's, else the shop's)."""
         from ..printing.reports import statement_pdf
 
         fmt = _format(format)
@@ -223,10 +232,9 @@ class PrintService:
         code = (customer or "").strip().upper()
         if not code:
             raise ValidationError("Customer: give the customer's code", field="customer")
+        lang = language_code(lang, field="lang") or None
         d2 = date_to or self.s.today()
         d1 = date_from or d2.replace(day=1)
-        report = self.s.ledger.statement(actor, d1, d2, code)
-        ageing = self.s.ledger.ageing(actor, d2, code)
         with self.db.read() as session:
             from .cash.day import find_location
 
@@ -234,11 +242,15 @@ class PrintService:
             shop = Shop(loc.name, loc.address, loc.phone, loc.tax_no, loc.rccm_no, loc.code)
             setup = session.execute(select(ShopSetup).where(ShopSetup.location_id == loc.id)).scalars().first()
             cust = session.execute(select(Customer).where(Customer.code == code)).scalars().first()
-        footer = self._footer(actor)
+        language = lang or (cust.language if cust is not None else "") or (setup.language if setup else "") or "en"
         from ..printing.text import render_text
 
-        text = "\n".join(render_text(doc) for doc in D.statement(report, shop, ageing, footer=footer))
-        data = statement_pdf(report, shop, ageing) if fmt == "pdf" else text.encode("utf-8")
+        with i18n.use(language):
+            report = self.s.ledger.statement(actor, d1, d2, code)
+            ageing = self.s.ledger.ageing(actor, d2, code)
+            footer = self._footer(actor)
+            text = "\n".join(render_text(doc) for doc in D.statement(report, shop, ageing, footer=footer))
+            data = statement_pdf(report, shop, ageing) if fmt == "pdf" else text.encode("utf-8")
         name = f"statement-{code}-{d1.isoformat()}-{d2.isoformat()}"
         printed = Printed(name, "statement", fmt, data, text, 1, False, True)
         if not write:
@@ -344,6 +356,7 @@ class PrintService:
             job_location = loc.code
             print_dir = setup.print_dir if setup else ""
             print_command = setup.print_command if setup else ""
+            shop_language = (setup.language if setup else "") or "en"
         if the_kind == "receipt":
             if related_invoice is None:
                 raise NotFound("The invoice of receipt {number} is missing", field="number",
@@ -352,8 +365,10 @@ class PrintService:
         if doc_type == "CL":
             fields["close"] = self.s.day.summary(job_location, view.date)
         source = D.Source(the_kind, view, shop, usd=use_usd, **fields)
+        customer = fields.get("customer")
+        language = (customer.language if customer is not None else "") or shop_language or "en"
         return _Job(view.id, view.number, doc_type, the_kind, counter, count, job_location, print_dir or "",
-                    print_command or "", source, (setup.print_format if setup else "") or "pdf")
+                    print_command or "", source, (setup.print_format if setup else "") or "pdf", language)
 
     @staticmethod
     def _party(session, customer_id: int | None) -> D.Party | None:
@@ -362,7 +377,7 @@ class PrintService:
         c = session.get(Customer, customer_id)
         if c is None:
             return None
-        return D.Party(c.code, c.name, c.address, c.mobile, c.nrc_no, c.impot_no, c.kind)
+        return D.Party(c.code, c.name, c.address, c.mobile, c.nrc_no, c.impot_no, c.kind, c.language or "")
 
     @staticmethod
     def _sales_person(session, doc: Document) -> str:
@@ -436,25 +451,29 @@ class PrintService:
     # ------------------------------------------------------------ rendering and output
     @staticmethod
     def _footer(actor: Actor | None) -> str:
-        now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        return f"Printed {now}" + (f" by {actor.name}" if actor else "") + " - shopterm"
+        now = i18n.format_datetime(dt.datetime.now())
+        if actor:
+            return _("Printed {when} by {name} - shopterm").format(when=now, name=actor.name)
+        return _("Printed {when} - shopterm").format(when=now)
 
-    def _build(self, job: _Job, reprint_no: int, actor: Actor | None) -> PrintDoc:
+    def _build(self, job: _Job, reprint_no: int, actor: Actor | None, lang: str | None = None) -> PrintDoc:
         cancelled = job.source.view.status == "cancelled"
-        src = replace(job.source, mark=mark_for(reprint_no, cancelled), footer=self._footer(actor))
-        return D.build(src)
+        with i18n.use(lang or job.language):
+            src = replace(job.source, mark=mark_for(reprint_no, cancelled), footer=self._footer(actor))
+            return D.build(src)
 
-    def _render(self, job: _Job, fmt: str, reprint_no: int, actor: Actor | None) -> Printed:
+    def _render(self, job: _Job, fmt: str, reprint_no: int, actor: Actor | None, lang: str | None = None) -> Printed:
         from ..printing.text import render_text
 
-        doc = self._build(job, reprint_no, actor)
-        text = render_text(doc)
-        if fmt == "pdf":
-            from ..printing.pdf import render_pdf
+        doc = self._build(job, reprint_no, actor, lang)
+        with i18n.use(lang or job.language):
+            text = render_text(doc)
+            if fmt == "pdf":
+                from ..printing.pdf import render_pdf
 
-            data = render_pdf(doc)
-        else:
-            data = text.encode("utf-8")
+                data = render_pdf(doc)
+            else:
+                data = text.encode("utf-8")
         return Printed(job.number, job.kind, fmt, data, text, reprint_no + 1, reprint_no > 0, job.source.usd)
 
     def _deliver(self, printed: Printed, output: str | os.PathLike | None, location_code: str, print_dir: str,

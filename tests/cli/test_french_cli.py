@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shopterm.core import i18n
-from tests.cli.test_print_cli import db, run, template  # noqa: F401 - fixtures
+from tests.cli.test_print_cli import NUMBER, db, run, template  # noqa: F401 - fixtures
 
 __all__ = ["db", "template"]
 
@@ -27,3 +27,25 @@ def test_user_language_shown_and_set_from_the_shell(db):
     assert (r.exit_code, r.stdout) == (0, "cashier lit la langue du point de vente (paramétrage)\n")
     r = run("--db", db, "--user", "cashier", "user", "language", "cashier", "en")
     assert r.exit_code == 1 and "admin" in r.stderr
+
+
+def test_print_lang_fr_prints_a_french_facture(db, tmp_path):
+    out = tmp_path / "f.txt"
+    r = run("--db", db, "--user", "cashier", "print", NUMBER, "--lang", "fr", "--format", "text", "--output", str(out))
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "FACTURE" in text and f"N° {NUMBER}" in text and "À PAYER CDF" in text and "156\u00a0400,00" in text
+    assert r.stdout.startswith("Wrote ")  # the shell itself reads the reader's language (English here)
+    r = run("--db", db, "--user", "cashier", "print", NUMBER, "--lang", "xx")
+    assert r.exit_code == 1 and "xx" in r.stderr
+
+
+def test_lang_fr_ledger_statement_prints_a_french_statement(db):
+    r = run("--db", db, "--user", "manager", "--lang", "fr", "ledger", "statement", "C0002")
+    assert r.exit_code == 0, r.output
+    text = r.stdout
+    for piece in ("Relevé de compte", "du 01/11/2026 au 23/11/2026", "Solde d'ouverture", "Solde de clôture",
+                  "Débit USD", "54,86"):
+        assert piece in text, (piece, text)
+    en = run("--db", db, "--user", "manager", "ledger", "statement", "C0002").stdout
+    assert "Customer statement" in en and "54.86" in en
