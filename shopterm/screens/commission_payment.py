@@ -110,6 +110,7 @@ def _candidate_detail(c: Any) -> str:
 class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
     """The Sales Commission Payment entry screen (module docstring)."""
 
+    NUMBER_WIDGET = "#cp-number"
     DOCUMENT_TITLE = "Sales Commission Payment"
     SUPPORTS = frozenset({"new", "save", "reprint", "list", "history", "voucher"})
     AUTO_FOCUS = "#field-sales-person"
@@ -131,7 +132,6 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         self._sent: list[CommissionRow] = []
         self._pending_sp: str | None = None
         self._confirm_repeat = False
-        self._confirm: str | None = None
         self._warning: str | None = None
 
     # -- layout ----------------------------------------------------------------------------
@@ -369,10 +369,7 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         def done(new_id: int) -> None:
             from shopterm.services.sales.commission import NOT_POSTING_HINT
 
-            self.draft_id = new_id
-            self.mark_clean()
-            self.query_one("#cp-number", Static).update(f"Draft #{new_id}")
-            self.set_document(None, f"Draft #{new_id} · not posted")
+            self.draft_saved(new_id, f"Draft #{new_id} · not posted")
             self.query_one("#cp-note", Static).update(NOT_POSTING_HINT)
             self.show_ok(f"Saved as draft #{new_id}: nothing is posted yet. F10 Approve_Save posts it")
 
@@ -420,20 +417,8 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         who = f" by {doc.approved_by}" if doc.approved_by else ""
         self.show_ok(f"Commission {post.number} posted: {fmt_amount(view.total)} {doc.currency} paid, approved{who}")
 
-    def _confirmed(self, action: str, what: str) -> bool:
-        if not self.is_dirty() or self._confirm == action:
-            if self._confirm is not None:
-                self.message_bar.clear()  # the "press … again" warning is answered
-            self._confirm = None
-            return True
-        self._confirm = action
-        self.message_bar.show_warning(f"Unsaved changes: press {what} again to discard them (Ctrl+S keeps a draft)")
-        return False
-
-    def action_new(self) -> None:
-        if not self._confirmed("new", "Ctrl+N"):
-            return
-        self.call_later(self.reset)
+    def discard_hint(self) -> str:
+        return " (Ctrl+S keeps a draft)"
 
     async def reset(self) -> None:
         self.view = None

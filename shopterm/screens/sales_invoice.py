@@ -83,6 +83,7 @@ class ClientInput(CodeInput):
 class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     """The Sales Invoice (Facture) entry screen (module docstring)."""
 
+    NUMBER_WIDGET = "#inv-number"
     DOCUMENT_TITLE = "Sales Invoice (Facture)"
     DOC_TYPE = "SI"
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher",
@@ -112,7 +113,6 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         self._applied: dict[str, str] = {}
         self._customer_pending: str | None = None
         self._totals_error: str | None = None
-        self._confirm: str | None = None
         self.invoice_defaults: Any = None  # services.sales.InvoiceDefaults (the counter flow)
         self.last_receipt: Any = None  # the TenderResult of the last sale tendered from here
         self._loader_params: dict[str, Any] = {}
@@ -826,30 +826,10 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         actor = self.actor
 
         def done(new_id: int) -> None:
-            self.draft_id = new_id
-            self.mark_clean()
-            self.query_one("#inv-number", Static).update(f"Draft #{new_id}")
-            self.set_document(None, f"Draft #{new_id}")
+            self.draft_saved(new_id)
             self.show_ok(f"Draft #{new_id} saved (no number yet): reopen it with F3")
 
         self.run_service(lambda: self.services.sales.save_draft(actor, draft, draft_id), done, busy_text="Saving…")
-
-    def _confirmed(self, action: str, what: str) -> bool:
-        """A second press of the same key goes ahead with unsaved changes."""
-        if not self.is_dirty() or self._confirm == action:
-            if self._confirm is not None:
-                self.message_bar.clear()  # the "press … again" warning is answered
-            self._confirm = None
-            return True
-        self._confirm = action
-        hint = "" if self.view is not None else " (Ctrl+D keeps a draft)"
-        self.message_bar.show_warning(f"Unsaved changes: press {what} again to discard them{hint}")
-        return False
-
-    def action_new(self) -> None:
-        if not self._confirmed("new", "Ctrl+N"):
-            return
-        self.call_later(self.reset)
 
     async def reset(self) -> None:
         """A blank invoice with the header defaults."""

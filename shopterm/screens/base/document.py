@@ -442,6 +442,10 @@ class DocumentScreen(ShopScreen):
 
     DOCUMENT_TITLE: ClassVar[str] = ""
     SUPPORTS: ClassVar[frozenset[str]] = frozenset()
+    #: The widget that shows the document's number ("Draft #12" for a saved draft).
+    NUMBER_WIDGET: ClassVar[str] = ""
+    #: The key whose second press was asked for ("new", "list"…), see :meth:`_confirmed`.
+    _confirm: str | None = None
 
     BINDINGS = [
         Binding("f2", "lookup", N_("Find"), id="doc.lookup", key_display="F2"),
@@ -470,6 +474,7 @@ class DocumentScreen(ShopScreen):
             raise TypeError(f"{cls.__name__}.SUPPORTS has unknown actions {sorted(unknown)}")
         missing = [
             a for a in cls._OVERRIDABLE if a in cls.SUPPORTS and getattr(cls, f"action_{a}") is getattr(DocumentScreen, f"action_{a}")
+            and not (a == "new" and cls.reset is not DocumentScreen.reset)  # the default Ctrl+N resets
         ]
         if missing:
             raise TypeError(f"{cls.__name__} supports {missing} but does not implement action_{missing[0]}")
@@ -595,8 +600,40 @@ class DocumentScreen(ShopScreen):
         if target is not None:
             target.action_lookup()  # type: ignore[attr-defined]
 
+    # -- the document's life cycle: New, draft saved, a second press discards ------------------
+
+    def _confirmed(self, action: str, what: str) -> bool:
+        """A second press of the same key goes ahead with unsaved changes (the first one warns)."""
+        if not self.is_dirty() or self._confirm == action:
+            if self._confirm is not None:
+                self.message_bar.clear()  # the "press … again" warning is answered
+            self._confirm = None
+            return True
+        self._confirm = action
+        self.message_bar.show_warning(f"Unsaved changes: press {what} again to discard them{self.discard_hint()}")
+        return False
+
+    def discard_hint(self) -> str:
+        """Said after "press … again to discard them": how to keep the typing instead."""
+        return "" if getattr(self, "view", None) is not None else " (Ctrl+D keeps a draft)"
+
     def action_new(self) -> None:
+        """Ctrl+N: a blank document (:meth:`reset`); a second press discards unsaved typing."""
+        if not self._confirmed("new", "Ctrl+N"):
+            return
+        self.call_later(self.reset)
+
+    async def reset(self) -> None:
+        """A blank document with its header defaults (the screens that use the default Ctrl+N)."""
         raise NotImplementedError
+
+    def draft_saved(self, draft_id: int, state: str | None = None) -> None:
+        """A numberless draft was saved: it is the document shown now (F3 reopens it)."""
+        self.draft_id = draft_id
+        self.mark_clean()
+        if self.NUMBER_WIDGET:
+            self.query_one(self.NUMBER_WIDGET, Static).update(f"Draft #{draft_id}")
+        self.set_document(None, state or f"Draft #{draft_id}")
 
     def action_save(self) -> None:
         raise NotImplementedError

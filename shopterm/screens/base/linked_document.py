@@ -102,6 +102,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
     :meth:`draft_lines_of` and :meth:`fill_from_view`.
     """
 
+    NUMBER_WIDGET = "#ld-number"
     DOC_TYPE: ClassVar[str] = ""
     DOC_WORD: ClassVar[str] = "Document"
     LIST_TITLE: ClassVar[str] = "Documents"
@@ -124,7 +125,6 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         self.last_post: Any = None
         self._loading: str | None = None
         self._print_after_save = False
-        self._confirm: str | None = None
         self._warning: str | None = None
 
     # -- layout -------------------------------------------------------------------------
@@ -495,31 +495,11 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         actor = self.actor
 
         def done(new_id: int) -> None:
-            self.draft_id = new_id
-            self.mark_clean()
-            self.query_one("#ld-number", Static).update(f"Draft #{new_id}")
-            self.set_document(None, f"Draft #{new_id}")
+            self.draft_saved(new_id)
             self.show_ok(f"Draft #{new_id} saved (no number yet): reopen it with F3")
 
         self.run_service(lambda: self.save_draft_call(self.services, actor, draft, draft_id), done,
                          busy_text="Saving…")
-
-    def _confirmed(self, action: str, what: str) -> bool:
-        """A second press of the same key goes ahead with unsaved changes."""
-        if not self.is_dirty() or self._confirm == action:
-            if self._confirm is not None:
-                self.message_bar.clear()  # the "press … again" warning is answered
-            self._confirm = None
-            return True
-        self._confirm = action
-        hint = "" if self.view is not None else " (Ctrl+D keeps a draft)"
-        self.message_bar.show_warning(f"Unsaved changes: press {what} again to discard them{hint}")
-        return False
-
-    def action_new(self) -> None:
-        if not self._confirmed("new", "Ctrl+N"):
-            return
-        self.call_later(self.reset)
 
     async def reset(self) -> None:
         """A blank document with the header defaults."""
