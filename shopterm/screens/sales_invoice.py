@@ -62,6 +62,7 @@ from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.screens.base.document import DocumentScreen
+from shopterm.screens.base.free_offers import FreeRow, free_offers_text
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, PercentInput, RateInput, ShopInput
 from shopterm.widgets.item_grid import SALES_COLUMNS, ItemGrid, ItemGridHost, effective_text
@@ -391,8 +392,6 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
     def show_free_offers(self, preview: Any) -> None:
         """The free lines of a services preview (None: nothing to preview) in the Free Offers tab."""
-        from shopterm.screens.base.sales_document import free_offers_text
-
         if preview is None:
             self.query_one("#free-offers", Static).update(free_offers_text(()))
             self._free_tab_label(0)
@@ -977,9 +976,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         footer.show(t)
         self.totals = None
         self._free_seq += 1
-        from shopterm.screens.base.sales_document import _FreeRow, free_offers_text
-
-        free = [_FreeRow(l.line_no, l.item or "", l.name, None, l.qty, "") for l in view.lines if l.is_free]
+        free = [FreeRow(l.line_no, l.item or "", l.name, None, l.qty, "") for l in view.lines if l.is_free]
         self.query_one("#free-offers", Static).update(free_offers_text(free, empty="No free lines."))
         self._free_tab_label(len(free))
         self.mark_clean()

@@ -1,6 +1,6 @@
 """The base of the sales documents built on the invoice screen (Sales Order /
 Proforma, Provisional Invoice): :class:`SalesDocumentScreen`, the invoice screen
-with another header and grid, and the Free Offers tab (:func:`free_offers_text`)."""
+with another header and grid."""
 
 from __future__ import annotations
 
@@ -8,22 +8,22 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
+from shopterm.screens.base.free_offers import free_offers_text
 from shopterm.screens.base.mixins import DebouncedPreview, list_filters
 from shopterm.screens.sales_invoice import ClientInput, SalesInvoiceScreen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, RateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
 from shopterm.widgets.print_action import print_document
-from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter, fmt_qty
+from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
 
-__all__ = ["ORDER_COLUMNS", "SalesDocumentScreen", "free_offers_text"]
+__all__ = ["ORDER_COLUMNS", "SalesDocumentScreen"]
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
 ZERO = Decimal(0)
@@ -59,26 +59,6 @@ class _Absent:
 
 
 _ABSENT = _Absent()
-
-
-def free_offers_text(lines: Any, hints: Any = (), *, empty: str = "No free offer for these lines.") -> Text:
-    """The Free Offers tab: one row per free line (paid line, item, name, free qty, scheme)."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{'Line':<5}{'Item':<10}{'Name':<30}{'Paid':>8}{'Free':>8}  Scheme\n", style="bold")
-    rows = list(lines or ())
-    for f in rows:
-        name = str(getattr(f, "name", "") or "")
-        if len(name) > 29:
-            name = name[:28] + "…"
-        paid = getattr(f, "paid_qty", None)
-        text.append(f"{str(getattr(f, 'line', '') or ''):<5}{str(f.item):<10}{name:<30}"
-                    f"{fmt_qty(paid) if paid is not None else '':>8}{fmt_qty(f.qty):>8}  "
-                    f"{getattr(f, 'scheme_no', '') or ''}\n")
-    if not rows:
-        text.append(empty + "\n", style="italic")
-    for hint in hints or ():
-        text.append(f"{hint}\n", style="dim")
-    return text
 
 
 class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
@@ -236,20 +216,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
 
     def preview_shown(self, preview: Any) -> None:
         """The services preview arrived (None: nothing to preview): the Free Offers tab."""
-        if preview is None:
-            self.query_one("#free-offers", Static).update(free_offers_text(()))
-            self._free_tab_label(0)
-            return
-        free = list(getattr(preview, "free_lines", ()) or ())
-        self.query_one("#free-offers", Static).update(free_offers_text(free, getattr(preview, "hints", ())))
-        self._free_tab_label(len(free))
-
-    def _free_tab_label(self, count: int) -> None:
-        try:
-            tab = self.query_one("#doc-tabs", TabbedContent).get_tab("tab-free")
-        except Exception:  # not mounted yet
-            return
-        tab.label = f"Free Offers ({count})" if count else "Free Offers"
+        self.show_free_offers(preview)
 
     @on(CompactChoice.Changed, "#field-free-offer, #field-tax-exempt")
     def _flag_changed(self, event: CompactChoice.Changed) -> None:
@@ -402,12 +369,8 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
         self._confirm_cancel = False
         self.show_type(view.doc_type)
         self._choice("tax-exempt").set_value("yes" if view.tax_exempt else "no")
-        await super()._show_view(view)
+        await super()._show_view(view)  # the Free Offers tab shows the posted free lines
         self.view_shown(view)
-        free = [l for l in view.lines if l.is_free]
-        rows = [_FreeRow(l.line_no, l.item or "", l.name, None, l.qty, "") for l in free]
-        self.query_one("#free-offers", Static).update(free_offers_text(rows, empty="No free lines."))
-        self._free_tab_label(len(rows))
         self.refresh_bindings()
 
     def view_shown(self, view: Any) -> None:
@@ -421,11 +384,3 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
         self._choice("tax-exempt").set_value("yes" if draft.tax_exempt else "no")
         await super()._show_draft(draft_id, draft)
         self.refresh_bindings()
-
-
-class _FreeRow:
-    __slots__ = ("line", "item", "name", "paid_qty", "qty", "scheme_no")
-
-    def __init__(self, line: int, item: str, name: str, paid_qty: Any, qty: Decimal, scheme_no: str) -> None:
-        self.line, self.item, self.name, self.paid_qty, self.qty, self.scheme_no = (
-            line, item, name, paid_qty, qty, scheme_no)

@@ -1,0 +1,43 @@
+"""The Free Offers tab of the sales documents (invoice, order, provisional invoice): the
+promotion's free lines as a fixed-width table."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+
+from shopterm.widgets.totals_footer import fmt_qty
+
+__all__ = ["FreeRow", "free_offers_text"]
+
+
+def free_offers_text(lines: Any, hints: Any = (), *, empty: str = "No free offer for these lines.") -> Text:
+    """The Free Offers tab: one row per free line (paid line, item, name, free qty, scheme)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{'Line':<5}{'Item':<10}{'Name':<30}{'Paid':>8}{'Free':>8}  Scheme\n", style="bold")
+    rows = list(lines or ())
+    for f in rows:
+        name = str(getattr(f, "name", "") or "")
+        if len(name) > 29:
+            name = name[:28] + "…"
+        paid = getattr(f, "paid_qty", None)
+        text.append(f"{str(getattr(f, 'line', '') or ''):<5}{str(f.item):<10}{name:<30}"
+                    f"{fmt_qty(paid) if paid is not None else '':>8}{fmt_qty(f.qty):>8}  "
+                    f"{getattr(f, 'scheme_no', '') or ''}\n")
+    if not rows:
+        text.append(empty + "\n", style="italic")
+    for hint in hints or ():
+        text.append(f"{hint}\n", style="dim")
+    return text
+
+
+class FreeRow:
+    """A posted document's free line as the tab shows it."""
+
+    __slots__ = ("line", "item", "name", "paid_qty", "qty", "scheme_no")
+
+    def __init__(self, line: int, item: str, name: str, paid_qty: Any, qty: Decimal, scheme_no: str) -> None:
+        self.line, self.item, self.name, self.paid_qty, self.qty, self.scheme_no = (
+            line, item, name, paid_qty, qty, scheme_no)
