@@ -142,7 +142,7 @@ class HistoryDialog(_ReadOnlyDialog):
                 details.append(f"\n  {field}: {_short(before)} → {_short(after)}", style="dim")
             if len(changes) > 12:
                 details.append("\n  " + _("… {count} more fields").format(count=len(changes) - 12), style="dim")
-            table.add_row(at, str(row.user_name), str(row.action), details)
+            table.add_row(at, str(row.user_name), str(getattr(row, "shown_action", row.action)), details)
         return table
 
     def summary(self, rows: list[Any]) -> str:

@@ -149,3 +149,18 @@ def test_the_message_is_rendered_in_the_language_it_is_read_in(open_shop, cashie
         assert str(err) == "Client C0009 introuvable"
         assert err.as_dict() == {"error": "Client C0009 introuvable", "code": "not_found", "field": "customer"}
     assert err.message == "Customer C0009 not found"
+
+
+def test_history_names_the_action_in_french_and_keeps_the_stored_summary(open_shop, cashier):
+    """The audit log stays as written (hash-chained, English); History names the action the reader's way."""
+    r = open_shop.sales.post_invoice(cashier, band("2", customer="CASH", sales_type="cash", sales_person="SP01"))
+    rows = open_shop.sales.history(open_shop.sales.document(r.number).id)
+    assert rows
+    row = rows[-1]
+    english = (row.shown_action, row.summary)
+    with i18n.use("fr"):
+        french = (row.shown_action, row.summary)
+    assert french[1] == english[1]  # the stored text is not re-worded
+    assert row.action in ("post", "create")
+    assert english[0] in ("posted", "created")
+    assert french[0] in ("comptabilisé", "créé")

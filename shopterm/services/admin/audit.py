@@ -2,6 +2,11 @@
 
 Services call :func:`record` inside their own transaction, so an audit row is
 written exactly when the change is.
+
+Languages: a row's ``summary`` is stored as written (English) and stays so — the log
+is hash-chained and a record of what happened, not a text to re-word; History shows
+it as stored. The ``action`` is a code; :func:`action_name` (``HistoryRow.shown_action``)
+gives it in the reader's language.
 """
 
 from __future__ import annotations
@@ -14,9 +19,27 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
+from shopterm.core.i18n import N_, _
 from ...store.models import AuditLog
 from . import chain
 from ..context import Actor
+
+
+#: The audit actions as History names them (the codes stay English in the log).
+ACTION_NAMES = {
+    "create": N_("created"), "update": N_("changed"), "delete": N_("deleted"), "cancel": N_("cancelled"),
+    "post": N_("posted"), "print": N_("printed"), "reprint": N_("reprinted"), "open": N_("opened"),
+    "close": N_("closed"), "login": N_("sign-in"), "login_failed": N_("wrong PIN"), "lockout": N_("locked"),
+    "approve": N_("approved"), "approval_failed": N_("refused"), "import": N_("imported"), "match": N_("matched"),
+    "unmatch": N_("unmatched"), "deactivate": N_("deactivated"), "reactivate": N_("reactivated"),
+    "token_use": N_("token"), "revoke": N_("revoked"),
+}
+
+
+def action_name(action: str) -> str:
+    """An audit action in the reader's language (``create`` → ``created`` / ``création``)."""
+    name = ACTION_NAMES.get(action)
+    return _(name) if name else action
 
 
 def snapshot(obj: SQLModel | dict | None, *, exclude: tuple[str, ...] = ("pin_hash",)) -> dict | None:
@@ -83,6 +106,10 @@ class HistoryRow:
     before: dict | None
     after: dict | None
     approver_id: int | None
+
+    @property
+    def shown_action(self) -> str:
+        return action_name(self.action)
 
     def changes(self) -> list[tuple[str, Any, Any]]:
         """The fields that differ between before and after."""
