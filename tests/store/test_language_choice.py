@@ -67,3 +67,23 @@ def test_a_customers_language(services, manager):
     assert services.masters.update_customer(manager, "C0001", language="Fr").language == "fr"
     assert services.masters.update_customer(manager, "C0001", mobile="+243810000009").language == "fr"
     assert services.masters.update_customer(manager, "C0001", language="").language == ""
+
+
+def test_the_customers_csv_carries_the_language_and_an_old_file_keeps_it(services, admin):
+    from shopterm.services.masters.imports import COLUMNS
+
+    header = ",".join(COLUMNS["customers"])
+    row = "C0001,Kinshasa Pharma,credit,WH,Fleuve Group,wholesale,5000,30,,,,SP01,no,no,,AXP"
+    result = services.masters.import_csv(admin, "customers", (f"{header},language\n{row},FR\n").encode())
+    assert result.ok and services.masters.get_customer("C0001").language == "fr"
+    # a file without the column (written before it existed) keeps the customer's language
+    assert services.masters.import_csv(admin, "customers", f"{header}\n{row}\n".encode()).ok
+    assert services.masters.get_customer("C0001").language == "fr"
+    bad = services.masters.import_csv(admin, "customers", (f"{header},language\n{row},xx\n").encode())
+    assert not bad.ok and "xx is not available" in bad.errors[0].reason
+    assert services.masters.get_customer("C0001").language == "fr"
+    from shopterm.services.masters.imports import ImportService
+
+    exported = ImportService(services).export(admin, "customers", "csv").decode("utf-8").splitlines()
+    assert exported[0].endswith(",locations,language")
+    assert next(line for line in exported if line.startswith("C0001,")).endswith(",fr")

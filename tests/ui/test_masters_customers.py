@@ -314,7 +314,7 @@ async def test_ctrl_t_exports_the_customers_as_csv_that_re_imports_and_as_xlsx(s
     assert oct(csv_path.stat().st_mode & 0o777) == "0o600"  # like every print: the owner's only
     rows = csv_path.read_text(encoding="utf-8").splitlines()
     assert rows[0] == ("code,name,kind,category,group,price_category,credit_limit_usd,credit_days,mobile,email,"
-                       "address,sales_person,tax_exempt,free_offer,loyalty_card,locations")
+                       "address,sales_person,tax_exempt,free_offer,loyalty_card,locations,language")
     assert len(rows) == 1 + shop.masters.list_customers(status="all").total
     manager = shop.users.login("manager", "2222")
     again = shop.masters.import_csv(manager, "customers", csv_path)

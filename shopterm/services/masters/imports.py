@@ -42,6 +42,7 @@ from sqlmodel import Session, col, select
 from shopterm.core.i18n import N_, _, format_date, ngettext
 from ...store import models as m
 from ..admin import audit
+from ..admin.users import language_code
 from ..context import Actor
 from ..errors import ShopError, ValidationError
 from .base import (
@@ -68,6 +69,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 #: Columns a file may add after the documented ones (an old file without them still imports).
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "items": ("barcode",),  # the item's barcode as scanned; blank: none (an update keeps the old one)
+    "customers": ("language",),  # what is printed for the customer (en, fr; blank: the shop's); no column: kept
 }
 
 #: What one row is called in the summary line.
@@ -200,7 +202,7 @@ class ImportService:
         actor.require("masters", _("Exporting {things}").format(things=_(NOUNS[kind][1])))
         with self.db.read() as session:
             rows = _customer_rows(session)
-        return table_bytes(fmt, NOUNS[kind][1], COLUMNS[kind], rows)
+        return table_bytes(fmt, NOUNS[kind][1], COLUMNS[kind] + OPTIONAL_COLUMNS.get(kind, ()), rows)
 
     # ------------------------------------------------------------------ parsing
     def _parse(self, kind: str, data: bytes) -> tuple[list[_Row], list[BadRow], bool]:
@@ -315,6 +317,8 @@ class ImportService:
             check("email", lambda: email_of(c["email"], field="email"))
             check("tax_exempt", lambda: flag(c["tax_exempt"], field="tax_exempt"))
             check("free_offer", lambda: flag(c["free_offer"], field="free_offer"))
+            if "language" in c:
+                check("language", lambda: language_code(c["language"], field="language"))
             if not [p for p in re.split(r"[;,]", c["locations"]) if p.strip()]:
                 reasons.append(_("locations: at least one location code is required (separate codes with ;)"))
         elif kind == "prices":
@@ -373,6 +377,7 @@ class ImportService:
             "credit_days": v["credit_days"], "mobile": v["mobile"], "email": v["email"], "address": c["address"],
             "sales_person": c["sales_person"] or None, "tax_exempt": v["tax_exempt"], "free_offer": v["free_offer"],
             "loyalty_card": c["loyalty_card"] or None, "locations": locations,
+            **({"language": v["language"]} if "language" in v else {}),
         }
         if v["kind"] == "cash":
             data["location"] = locations[0]
@@ -549,7 +554,7 @@ def _customer_rows(session: Session) -> list[list[str]]:
         rows.append([cust.code, cust.name, cust.kind, category or "", group or "", cust.price_category,
                      f"{cust.credit_limit_usd:f}", str(cust.credit_days), cust.mobile, cust.email, cust.address,
                      person or "", "yes" if cust.tax_exempt else "no", "yes" if cust.free_offer else "no",
-                     loyalty or "", ";".join(codes)])
+                     loyalty or "", ";".join(codes), cust.language or ""])
     return rows
 
 
