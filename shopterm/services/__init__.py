@@ -178,6 +178,7 @@ class Services:
                 "sales_person": (m.SalesPerson, "name"),
                 "account": (m.Account, "name"),
                 "cost_centre": (m.CostCentre, "name"),
+                "promotion_reason": (m.PromotionReason, "name"),
                 "location": (m.Location, "name"),
                 "supplier": (m.Supplier, "name"),
                 "category": (m.CustomerCategory, "name"),

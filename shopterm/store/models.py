@@ -332,6 +332,20 @@ class StockMove(SQLModel, table=True):
 # ---------------------------------------------------------------- schemes
 
 
+class PromotionReason(SQLModel, table=True):
+    """Why a sales promotion gives goods away (seed: Reason*, "Select from dropdown"); its
+    expense account is where the free goods' cost posts (seed: Expense A/c "Auto-filled based
+    on Reason selection")."""
+
+    __tablename__ = "promotion_reason"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=40)
+    expense_account_id: int = Field(foreign_key="account.id")
+    inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
 class Promotion(SQLModel, table=True):
     __tablename__ = "promotion"
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -339,6 +353,7 @@ class Promotion(SQLModel, table=True):
     item_id: int = Field(foreign_key="item.id", index=True)
     unit: str = Field(default="", max_length=10)
     reason: str = Field(max_length=40)
+    reason_id: Optional[int] = Field(default=None, foreign_key="promotion_reason.id")  # the master row chosen
     expense_account_id: Optional[int] = Field(default=None, foreign_key="account.id")
     cost_centre_id: Optional[int] = Field(default=None, foreign_key="cost_centre.id")
     scheme_date: dt.date

@@ -31,8 +31,9 @@ PROMO = dict(item="PARA500", reason="Supplier offer", cost_centre="SHOP", scheme
 def test_promotion_create_numbered_and_read_by_pricing(services, manager):
     masters = services.masters
     p = masters.create_promotion(manager, **PROMO)
-    assert (p.scheme_no, p.item, p.unit, p.reason, p.expense_account, p.cost_centre, p.scheme_date) == (
-        "SP000001", "PARA500", "BOX", "Supplier offer", "6200", "SHOP", dt.date(2026, 11, 1))
+    assert (p.scheme_no, p.item, p.unit, p.reason, p.reason_name, p.expense_account, p.cost_centre,
+            p.scheme_date) == ("SP000001", "PARA500", "BOX", "SUPP", "Supplier offer", "6200", "SHOP",
+                               dt.date(2026, 11, 1))
     assert p.ranges == (PromoRange(D("10"), D("20"), D("1")), PromoRange(D("21"), D("50"), D("3")))
     assert p.locations == ("AXP",)
     p2 = masters.create_promotion(manager, **{**PROMO, "item": "BAND01",
@@ -74,7 +75,10 @@ def test_promotion_ranges_refused_with_their_rows(services, manager):
             (dict(cost_centre=""), "cost_centre", "Cost centre is required"),
             (dict(locations=[]), "locations", "Select at least one location"),
             (dict(scheme_date=""), "scheme_date", "scheme_date: a date is required (YYYY-MM-DD)"),
-            (dict(expense_account="9999"), "expense_account", "Expense account 9999 not found")):
+            (dict(reason="Gift"), "reason",
+             "Reason Gift is not in the Promotion Reason master (F2 lists the reasons)"),
+            (dict(expense_account="9999"), "expense_account",
+             "Expense account comes from the reason: SUPP posts to 6200")):
         with pytest.raises((ValidationError, NotFound)) as exc:
             masters.create_promotion(manager, **{**PROMO, **change})
         assert (exc.value.field, exc.value.message) == (field, message)
@@ -86,13 +90,13 @@ def test_promotion_update_replaces_ranges_and_is_audited(services, manager):
     masters = services.masters
     masters.create_promotion(manager, **PROMO)
     up = masters.update_promotion(manager, "SP000001", ranges=[("5", "9", "1")], reason="Clearance")
-    assert up.ranges == (PromoRange(D("5"), D("9"), D("1")),) and up.reason == "Clearance"
+    assert up.ranges == (PromoRange(D("5"), D("9"), D("1")),) and (up.reason, up.reason_name) == ("CLEAR", "Clearance")
     with services.db.read() as s:
         assert len(s.exec(select(m.PromotionRange)).all()) == 1
     history = masters.history("promotion", "SP000001")
     assert [h.action for h in history] == ["create", "update"]
     changes = {k: (b, a) for k, b, a in history[1].changes()}
-    assert changes["reason"] == ("Supplier offer", "Clearance")
+    assert changes["reason"] == ("SUPP", "CLEAR")
     assert changes["ranges"][1] == [["5.000", "9.000", "1.000"]]
 
 

@@ -173,3 +173,35 @@ def test_free_goods_consume_only_free_order_lines(shop, cashier):
     assert [(l.is_free, l.remaining) for l in s.orders.order_lines(so2)] == [(False, D("0")), (True, D("0"))]
     assert s.orders.state(so2) == "closed"
     assert s.stock.item_stock("PARA500", "AXP").reserved == D("10")
+
+
+def test_the_promotion_reason_sets_the_expense_account_the_free_goods_post_to(shop, cashier, manager):
+    """A reason "Free samples" on 6250 (a new expense account): the scheme chosen with it posts its
+    free goods' cost there — 20 paid → 3 free × 1.60 = 4.80 Dr 6250 / Cr 1300; renaming the reason's
+    account moves the scheme's next free goods with it."""
+    s = shop
+    admin = s.users.login("admin", "9999")
+    s.masters.create_account(admin, code="6250", name="Samples given away", kind="expense")
+    with pytest.raises(Exception) as exc:
+        s.masters.create_promotion_reason(manager, code="BAD", name="Wrong", expense_account="1300")
+    assert (exc.value.field, exc.value.message) == (
+        "expense_account", "Expense account 1300 is not an expense account (asset): choose an expense account")
+    reason = s.masters.create_promotion_reason(manager, code="SMPL", name="Samples", expense_account="6250")
+    assert (reason.code, reason.name, reason.expense_account, reason.expense_account_name) == (
+        "SMPL", "Samples", "6250", "Samples given away")
+    promo = s.masters.update_promotion(manager, "SP000001", reason="smpl")
+    assert (promo.reason, promo.reason_name, promo.expense_account) == ("SMPL", "Samples", "6250")
+    assert [(r.code, r.name) for r in s.lookup("promotion_reason", "samp")] == [("SAMPLE", "Free samples"),
+                                                                              ("SMPL", "Samples")]
+    r = s.sales.post_invoice(cashier, doc([("PARA500", "B001", "20")]))
+    v = s.sales.document(r.number)
+    assert [(j.account, j.amount_usd) for j in v.journal][-2:] == [("6250", D("4.80")), ("1300", D("-4.80"))]
+    assert sum(j.amount_usd for j in v.journal) == 0
+    # the reason's account changes: the scheme follows
+    s.masters.update_promotion_reason(manager, "SMPL", name="Samples", expense_account="6200")
+    assert s.masters.get_promotion("SP000001").expense_account == "6200"
+    r2 = s.sales.post_invoice(cashier, doc([("PARA500", "B001", "20")]))
+    assert [(j.account, j.amount_usd) for j in s.sales.document(r2.number).journal][-2:] == [
+        ("6200", D("4.80")), ("1300", D("-4.80"))]
+    history = s.masters.history("promotion_reason", "SMPL")
+    assert [h.action for h in history] == ["create", "update"]

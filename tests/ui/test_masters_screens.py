@@ -44,16 +44,18 @@ async def test_promotion_with_ranges_and_locations(shop):
     app = app_for(shop)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_master(pilot, app, "promotion")
-        await type_in(pilot, "PARA500", "", "", "Supplier offer")
+        await type_in(pilot, "PARA500", "", "", "Supplier offer")  # the reason by its name (or code SUPP, F2)
         assert focused_field(screen) == "cost_centre" and screen.widget("cost_centre").value == "SHOP"
-        await pilot.press("enter", "enter", "enter")  # SHOP, 6200, active
+        await pilot.press("enter", "enter")  # SHOP, active (the expense account is the reason's)
         assert focused_field(screen) == "ranges"
         await type_in(pilot, "10", "19", "1", "20", "", "3")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
         assert screen.key == "SP000001"
+        await wait_for(pilot, lambda: str(screen.widget("expense_account").render()) == "6200", "the reason's account")
+        assert screen.widget("reason").value == "SUPP"
     promo = shop.masters.get_promotion("SP000001")
     assert (promo.item, promo.unit, promo.reason, promo.cost_centre, promo.expense_account, promo.locations) == (
-        "PARA500", "BOX", "Supplier offer", "SHOP", "6200", ("AXP",))
+        "PARA500", "BOX", "SUPP", "SHOP", "6200", ("AXP",))
     assert [(r.min_qty, r.max_qty, r.free_qty) for r in promo.ranges] == [
         (D("10.000"), D("19.000"), D("1.000")), (D("20.000"), None, D("3.000"))]

@@ -27,7 +27,8 @@ from shopterm.screens.masters.org import (
 )
 from shopterm.screens.masters.prices import PriceMultipleScreen, PriceSingleScreen
 from shopterm.screens.masters.schemes import (
-    DelegateTargetScreen, DiscountSlabScreen, LocationTargetScreen, LoyaltyCardScreen, PromotionScreen,
+    DelegateTargetScreen, DiscountSlabScreen, LocationTargetScreen, LoyaltyCardScreen, PromotionReasonScreen,
+    PromotionScreen,
 )
 from shopterm.core.i18n import N_
 from shopterm.screens.masters.stock import StockReceiptScreen
@@ -49,6 +50,8 @@ SCREENS: tuple[tuple[str, str, Callable[[], Any], frozenset[str], str], ...] = (
      N_("Group companies: consolidated purchases and outstanding")),
     ("supplier", N_("Supplier"), SupplierScreen, MANAGER, N_("Suppliers of batches")),
     ("promotion", N_("Sales Promotion"), PromotionScreen, MANAGER, N_("Free goods by quantity ranges")),
+    ("promotion_reason", N_("Promotion Reason"), PromotionReasonScreen, MANAGER,
+     N_("Reasons of promotions and the expense account of their free goods")),
     ("discount_slab", N_("Discount Slabs"), DiscountSlabScreen, MANAGER, N_("Discount % by invoice value")),
     ("loyalty_card", N_("Loyalty Card"), LoyaltyCardScreen, MANAGER, N_("Points earned and redeemed")),
     ("target_location", N_("Sales Target (Location Wise)"), LocationTargetScreen, MANAGER,

@@ -53,6 +53,38 @@ def _user_location(screen: MasterScreen) -> list[dict[str, Any]]:
     return [{"location": code}] if code else []
 
 
+# ================================================================ promotion reason
+
+
+class PromotionReasonScreen(MasterScreen):
+    """Why a promotion gives goods away; its expense account takes the free goods' cost."""
+
+    DOCUMENT_TITLE = N_("Promotion Reason")
+    ENTITY, NOUN = "promotion_reason", N_("Reason")
+    FIELDS = (
+        F("code", N_("Code"), "code", required=True, key=True, placeholder=N_("e.g. SUPP")),
+        F("name", N_("Name"), required=True, wide=True, max_length=40, placeholder=N_("e.g. Supplier offer")),
+        F("expense_account", N_("Expense a/c"), "ref", required=True, lookup="account", default="6200",
+          hint="expense_account_name"),
+        F("inactive", N_("Status"), "auto"),
+    )
+    LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Name"), "name", 30),
+                    ListColumn(N_("Expense a/c"), "expense_account", 11), STATUS_COLUMN)
+
+    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+        return s.masters.list_promotion_reasons(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
+
+    def svc_get(self, s: Any, key: str) -> Any:
+        return s.masters.get_promotion_reason(key)
+
+    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+        return s.masters.create_promotion_reason(actor, code=v["code"], name=v["name"],
+                                                 expense_account=v["expense_account"])
+
+    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+        return s.masters.update_promotion_reason(actor, key, name=v["name"], expense_account=v["expense_account"])
+
+
 # ================================================================ promotion
 
 
@@ -67,9 +99,9 @@ class PromotionScreen(MasterScreen):
         F("scheme_no", N_("Scheme no"), "auto", send=False, default="(given on save)"),
         F("unit", N_("Unit"), placeholder=N_("item's unit"), max_length=10),
         F("scheme_date", N_("Scheme date"), "date", required=True, default="@today"),
-        F("reason", N_("Reason"), required=True, placeholder=N_("e.g. supplier offer"), max_length=40),
+        F("reason", N_("Reason"), "ref", required=True, lookup="promotion_reason", hint="reason_name"),
         F("cost_centre", N_("Cost centre"), "ref", required=True, lookup="cost_centre", default="SHOP"),
-        F("expense_account", N_("Expense a/c"), "ref", lookup="account", default="6200"),
+        F("expense_account", N_("Expense a/c"), "auto", send=False, default=N_("(the reason's)")),
         F("inactive", N_("Inactive?"), "flag", default=False),
     )
     GRIDS = (

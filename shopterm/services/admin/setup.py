@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from ...core.journal import CASH_CDF, CASH_USD, DEFAULT_CHART, SHORTAGE
+from ...core.journal import CASH_CDF, CASH_USD, DEFAULT_CHART, PROMOTION, SHORTAGE
 from ...core.money import MoneyError, parse_rate, q_rate
 from ...store.models import Account, CostCentre, Customer, CustomerCategory, CustomerGroup, ExchangeRate, Location, ShopSetup, User
 from . import audit
@@ -23,6 +23,12 @@ from .users import hash_pin, check_pin_format
 
 if TYPE_CHECKING:
     from .. import Services
+
+
+#: The Promotion Reason master of a new shop (code, name): each posts to the promotion expense
+#: account 6200 until the shop changes it.
+DEFAULT_PROMOTION_REASONS = (("SUPP", "Supplier offer"), ("VOL", "Volume"), ("CLEAR", "Clearance"),
+                             ("SAMPLE", "Free samples"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +91,10 @@ class SetupService:
             session.add(cash)
             session.flush()
             accounts = dict(session.exec(select(Account.code, Account.id)).all())
+            from ...store.models import PromotionReason
+
+            session.add_all([PromotionReason(code=rcode, name=rname, expense_account_id=accounts[PROMOTION])
+                             for rcode, rname in DEFAULT_PROMOTION_REASONS])
             session.add(ShopSetup(location_id=loc.id, cash_customer_id=cash.id, cash_ledger_local_id=accounts[CASH_CDF],
                                   cash_ledger_base_id=accounts[CASH_USD], shortage_ledger_id=accounts[SHORTAGE],
                                   max_shortage_usd=Decimal("5"), max_shortage_cdf=Decimal("10000")))

@@ -299,6 +299,7 @@ ENTITIES: dict[str, Entity] = {
         Entity("cost_centre", m.CostCentre, "code", N_("Cost centre")),
         Entity("location", m.Location, "code", N_("Location"), permission="setup"),
         Entity("promotion", m.Promotion, "scheme_no", N_("Sales promotion"), owned=("promotion_range", "promotion_location")),
+        Entity("promotion_reason", m.PromotionReason, "code", N_("Promotion reason")),
         Entity("discount_slab", m.DiscountSlab, "doc_no", N_("Discount slab"),
                owned=("discount_slab_range", "discount_slab_location")),
         Entity("loyalty_card", m.LoyaltyCard, "name", N_("Loyalty card"), owned=("loyalty_card_category",),

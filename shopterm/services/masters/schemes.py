@@ -27,6 +27,7 @@ from ...store import models as m
 from ..admin import audit
 from ..context import Actor
 from . import tabular
+from .base import code as parse_code
 from ..errors import Duplicate, NotFound, ValidationError
 from .base import (
     ENTITIES, PRICE_CATEGORIES, MastersBase, Page, amount, check_paging, check_status, choice, date_of, flag,
@@ -44,19 +45,31 @@ RETURN_TYPES = ("SR", "RD")
 
 
 @dataclass(frozen=True, slots=True)
+class PromotionReasonInfo:
+    id: int
+    code: str
+    name: str
+    expense_account: str
+    expense_account_name: str
+    inactive: bool
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class PromotionInfo:
     id: int
     scheme_no: str
     item: str
     item_name: str
     unit: str
-    reason: str
+    reason: str  # the Promotion Reason's code (a scheme saved before the master: its text)
     expense_account: str | None
     cost_centre: str | None
     scheme_date: dt.date
     inactive: bool
     ranges: tuple[PromoRange, ...]
     locations: tuple[str, ...]
+    reason_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +134,70 @@ TARGET_EXPORT_COLUMNS = ("kind", "financial_year", "owner", "month", "month_name
 
 
 class SchemeMasters(MastersBase):
+    # ================================================================ promotion reasons
+    def create_promotion_reason(self, actor: Actor, *, code: str, name: str,
+                                expense_account: str = PROMOTION) -> PromotionReasonInfo:
+        """A reason a sales promotion is chosen with; its expense account takes the free goods' cost."""
+        with self._write(actor, "masters", "Promotion reasons") as session:
+            the_code = parse_code(code, field="code", label=N_("Reason code"))
+            self._unique(session, m.PromotionReason, "code", the_code, exclude_id=None, field="code",
+                         message=N_("Promotion reason {code} already exists"), params={"code": the_code})
+            row = m.PromotionReason(code=the_code, name="", expense_account_id=0)
+            self._apply_reason(session, row, name, expense_account)
+            audit.record(session, actor, "create", "promotion_reason", row.id, after=row,
+                         summary=f"promotion reason {row.code}")
+            return _reason_info(session, row)
+
+    def update_promotion_reason(self, actor: Actor, code_key: str, *, name: str,
+                                expense_account: str = PROMOTION) -> PromotionReasonInfo:
+        """A new name or expense account: the schemes of this reason post their next free goods there."""
+        with self._write(actor, "masters", "Promotion reasons") as session:
+            row = get_or_404(session, ENTITIES["promotion_reason"], code_key, field="code")
+            before = audit.snapshot(row)
+            self._apply_reason(session, row, name, expense_account)
+            for promo in session.exec(select(m.Promotion).where(m.Promotion.reason_id == row.id)).all():
+                promo.reason, promo.expense_account_id = row.name, row.expense_account_id
+                session.add(promo)
+            audit.record(session, actor, "update", "promotion_reason", row.id, before=before, after=row,
+                         summary=f"promotion reason {row.code}")
+            return _reason_info(session, row)
+
+    def _apply_reason(self, session: Session, row: m.PromotionReason, name: Any, expense_account: Any) -> None:
+        row.name = text(name, field="name", label=N_("Reason name"), required=True, max_len=40)
+        account = self.ref_account(session, expense_account or PROMOTION, field="expense_account",
+                                   label=N_("Expense account"))
+        if account.kind != "expense":
+            raise ValidationError("Expense account {code} is not an expense account ({kind}): choose an expense account",
+                                  field="expense_account", params={"code": account.code, "kind": account.kind})
+        row.expense_account_id = account.id
+        session.add(row)
+        session.flush()
+
+    def get_promotion_reason(self, code_key: str) -> PromotionReasonInfo:
+        with self.db.read() as session:
+            return _reason_info(session, get_or_404(session, ENTITIES["promotion_reason"], code_key, field="code"))
+
+    def list_promotion_reasons(self, *, search: str = "", status: str = "active", limit: int = 100,
+                               offset: int = 0) -> Page[PromotionReasonInfo]:
+        return self._list(m.PromotionReason, _reason_info, search, status, limit, offset,
+                          (m.PromotionReason.code, m.PromotionReason.name), m.PromotionReason.code,
+                          with_session=True)
+
+    def _promotion_reason(self, session: Session, value: Any) -> m.PromotionReason:
+        """The reason a scheme names: its code, or its name (any case); an active one."""
+        raw = " ".join(str(value or "").split())
+        if not raw:
+            raise ValidationError("Reason is required", field="reason")
+        r = m.PromotionReason
+        row = session.exec(select(r).where(r.code == raw.upper())).first() or session.exec(
+            select(r).where(func.lower(r.name) == raw.lower())).first()
+        if row is None:
+            raise NotFound("Reason {reason} is not in the Promotion Reason master (F2 lists the reasons)",
+                           field="reason", params={"reason": raw})
+        if row.inactive:
+            raise ValidationError("Reason {reason} is inactive", field="reason", params={"reason": row.code})
+        return row
+
     # ================================================================ sales promotions
     def create_promotion(self, actor: Actor, *, item: str, reason: str, cost_centre: str, scheme_date: Any,
                          ranges: Sequence[Mapping[str, Any]], locations: Sequence[str], unit: str | None = None,
@@ -149,21 +226,27 @@ class SchemeMasters(MastersBase):
                            scheme_date=info.scheme_date, unit=info.unit, expense_account=info.expense_account,
                            inactive=info.inactive, locations=list(info.locations),
                            ranges=[dict(min_qty=r.min_qty, max_qty=r.max_qty, free_qty=r.free_qty) for r in info.ranges])
-            self._apply_promotion(session, actor, row, {**current, **changes}, before=_promotion_snapshot(info))
+            self._apply_promotion(session, actor, row, {**current, **changes, "_current_account": info.expense_account},
+                                  before=_promotion_snapshot(info))
             return self._promotion_info(session, row)
 
     def _apply_promotion(self, session: Session, actor: Actor, row: m.Promotion, data: Mapping[str, Any], *,
                          before: dict | None) -> None:
         it = self.ref_item(session, data.get("item"))
-        reason = text(data.get("reason"), field="reason", label=N_("Reason"), required=True, max_len=40)
+        reason_row = self._promotion_reason(session, data.get("reason"))
         centre = self.ref_cost_centre(session, data.get("cost_centre"))
-        expense = self.ref_account(session, data.get("expense_account") or PROMOTION, field="expense_account",
-                                label=N_("Expense account"))
+        expense = session.get(m.Account, reason_row.expense_account_id)  # the reason decides (seed: "Auto")
+        asked = str(data.get("expense_account") or "").strip().upper()
+        if asked and asked != expense.code and asked != data.get("_current_account"):
+            raise ValidationError("Expense account comes from the reason: {reason} posts to {code}",
+                                  field="expense_account", params={"reason": reason_row.code, "code": expense.code})
+        reason = reason_row.name
         scheme_date = date_of(data.get("scheme_date"), field="scheme_date")
         unit = text(data.get("unit") or it.unit, field="unit", label=N_("Unit"), max_len=10).upper()
         ranges = self._promo_ranges(data.get("ranges"))
         loc_ids = self._location_ids(session, data.get("locations"))
         row.item_id, row.reason, row.cost_centre_id, row.expense_account_id = it.id, reason, centre.id, expense.id
+        row.reason_id = reason_row.id
         row.scheme_date, row.unit, row.inactive = scheme_date, unit, flag(data.get("inactive"), field="inactive")
         session.add(row)
         session.flush()
@@ -238,8 +321,10 @@ class SchemeMasters(MastersBase):
         locs = tuple(session.execute(
             sa_select(m.Location.code).join(m.PromotionLocation, m.PromotionLocation.location_id == m.Location.id)
             .where(m.PromotionLocation.promotion_id == r.id).order_by(m.Location.number)).scalars())
-        return PromotionInfo(r.id, r.scheme_no, it.code, it.name, r.unit, r.reason, acct.code if acct else None,
-                             cc.code if cc else None, r.scheme_date, r.inactive, ranges, locs)
+        reason = session.get(m.PromotionReason, r.reason_id) if r.reason_id else None
+        return PromotionInfo(r.id, r.scheme_no, it.code, it.name, r.unit, reason.code if reason else r.reason,
+                             acct.code if acct else None, cc.code if cc else None, r.scheme_date, r.inactive, ranges,
+                             locs, reason_name=r.reason)
 
     # ================================================================ discount slabs
     def create_discount_slab(self, actor: Actor, *, doc_date: Any, ranges: Sequence[Mapping[str, Any]],
@@ -635,6 +720,11 @@ def _as_mapping(r: Any, names: tuple[str, ...]) -> Mapping[str, Any]:
     if isinstance(r, (PromoRange, SlabRange, LoyaltyCategoryRule)):
         return {n: getattr(r, n) for n in names}
     return dict(zip(names, r))
+
+
+def _reason_info(session: Session, r: m.PromotionReason) -> PromotionReasonInfo:
+    acct = session.get(m.Account, r.expense_account_id)
+    return PromotionReasonInfo(r.id, r.code, r.name, acct.code, acct.name, r.inactive, r.created_at)
 
 
 def _promotion_snapshot(info: PromotionInfo) -> dict:

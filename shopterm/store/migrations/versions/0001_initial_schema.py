@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 10:18:59.345179
+Create Date: 2026-12-05 11:06:44.434036
 """
 from typing import Sequence, Union
 
@@ -260,26 +260,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('doc_type', 'location_id', 'period')
     )
-    op.create_table('promotion',
+    op.create_table('promotion_reason',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('scheme_no', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('item_id', sa.Integer(), nullable=False),
-    sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('expense_account_id', sa.Integer(), nullable=True),
-    sa.Column('cost_centre_id', sa.Integer(), nullable=True),
-    sa.Column('scheme_date', sa.Date(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('expense_account_id', sa.Integer(), nullable=False),
     sa.Column('inactive', sa.Boolean(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['cost_centre_id'], ['cost_centre.id'], ),
     sa.ForeignKeyConstraint(['expense_account_id'], ['account.id'], ),
-    sa.ForeignKeyConstraint(['item_id'], ['item.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('scheme_no')
+    sa.UniqueConstraint('code')
     )
-    with op.batch_alter_table('promotion', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_promotion_item_id'), ['item_id'], unique=False)
-
     op.create_table('sales_target',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
@@ -476,24 +467,27 @@ def upgrade() -> None:
     with op.batch_alter_table('price', schema=None) as batch_op:
         batch_op.create_index('ix_price_lookup', ['item_id', 'location_id', 'currency', 'effective_from'], unique=False)
 
-    op.create_table('promotion_location',
-    sa.Column('promotion_id', sa.Integer(), nullable=False),
-    sa.Column('location_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
-    sa.ForeignKeyConstraint(['promotion_id'], ['promotion.id'], ),
-    sa.PrimaryKeyConstraint('promotion_id', 'location_id')
-    )
-    op.create_table('promotion_range',
+    op.create_table('promotion',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('promotion_id', sa.Integer(), nullable=False),
-    sa.Column('min_qty', shopterm.store.types.QtyType(), nullable=False),
-    sa.Column('max_qty', shopterm.store.types.QtyType(), nullable=False),
-    sa.Column('free_qty', shopterm.store.types.QtyType(), nullable=False),
-    sa.ForeignKeyConstraint(['promotion_id'], ['promotion.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.Column('scheme_no', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('reason_id', sa.Integer(), nullable=True),
+    sa.Column('expense_account_id', sa.Integer(), nullable=True),
+    sa.Column('cost_centre_id', sa.Integer(), nullable=True),
+    sa.Column('scheme_date', sa.Date(), nullable=False),
+    sa.Column('inactive', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['cost_centre_id'], ['cost_centre.id'], ),
+    sa.ForeignKeyConstraint(['expense_account_id'], ['account.id'], ),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], ),
+    sa.ForeignKeyConstraint(['reason_id'], ['promotion_reason.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('scheme_no')
     )
-    with op.batch_alter_table('promotion_range', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_promotion_range_promotion_id'), ['promotion_id'], unique=False)
+    with op.batch_alter_table('promotion', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_promotion_item_id'), ['item_id'], unique=False)
 
     op.create_table('sales_target_month',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -607,6 +601,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('loyalty_transaction', schema=None) as batch_op:
         batch_op.create_index('ix_loyalty_customer_date', ['customer_id', 'date'], unique=False)
+
+    op.create_table('promotion_location',
+    sa.Column('promotion_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
+    sa.ForeignKeyConstraint(['promotion_id'], ['promotion.id'], ),
+    sa.PrimaryKeyConstraint('promotion_id', 'location_id')
+    )
+    op.create_table('promotion_range',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('promotion_id', sa.Integer(), nullable=False),
+    sa.Column('min_qty', shopterm.store.types.QtyType(), nullable=False),
+    sa.Column('max_qty', shopterm.store.types.QtyType(), nullable=False),
+    sa.Column('free_qty', shopterm.store.types.QtyType(), nullable=False),
+    sa.ForeignKeyConstraint(['promotion_id'], ['promotion.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('promotion_range', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_promotion_range_promotion_id'), ['promotion_id'], unique=False)
 
     op.create_table('shop_day',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -769,6 +782,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_shop_day_location_id'))
 
     op.drop_table('shop_day')
+    with op.batch_alter_table('promotion_range', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_promotion_range_promotion_id'))
+
+    op.drop_table('promotion_range')
+    op.drop_table('promotion_location')
     with op.batch_alter_table('loyalty_transaction', schema=None) as batch_op:
         batch_op.drop_index('ix_loyalty_customer_date')
 
@@ -790,11 +808,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sales_target_month_target_id'))
 
     op.drop_table('sales_target_month')
-    with op.batch_alter_table('promotion_range', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_promotion_range_promotion_id'))
+    with op.batch_alter_table('promotion', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_promotion_item_id'))
 
-    op.drop_table('promotion_range')
-    op.drop_table('promotion_location')
+    op.drop_table('promotion')
     with op.batch_alter_table('price', schema=None) as batch_op:
         batch_op.drop_index('ix_price_lookup')
 
@@ -825,10 +842,7 @@ def downgrade() -> None:
     op.drop_table('api_token')
     op.drop_table('user')
     op.drop_table('sales_target')
-    with op.batch_alter_table('promotion', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_promotion_item_id'))
-
-    op.drop_table('promotion')
+    op.drop_table('promotion_reason')
     op.drop_table('number_sequence')
     with op.batch_alter_table('loyalty_card_category', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_loyalty_card_category_card_id'))
