@@ -25,7 +25,8 @@ invoice; Space changes it); the grid's Item (from the PSI), Unit, Packsize
 (detail strip), Reserved Stock, Current Stock, Batch No (mandatory; F2 lists
 the item's batches with stock), Batch Stock, Balance Qty, Quantity (≤ the
 balance; less is a partial delivery); the footer's totals (the delivered share
-of the provisional invoice), redemption value, payable, remarks.
+of the provisional invoice), redemption value, payable, total round off (the CDF
+payable brought to the location's cash increment, as on the invoice), remarks.
 
 Keys: Ctrl+S saves (stock out, cost posted; the PSI's balance falls),
 Ctrl+P saves and prints (on a saved note: re-print), Ctrl+D draft, F8 takes
@@ -267,7 +268,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         self.extra(f"Free qty {fmt_qty(p.total_free_qty)} · Redemption $ {fmt_amount(p.redemption_value_usd)} · "
                    f"Cost $ {fmt_amount(p.cost_usd)}")
         return FooterFigures(p.total_qty, p.gross, p.discount, p.flat_discount, p.tax, p.net, p.net_usd, p.net_cdf,
-                             None, p.payable, p.payable_usd, p.payable_cdf, self.grid_figures(p))
+                             p.round_off_cdf, p.payable, p.payable_usd, p.payable_cdf, self.grid_figures(p))
 
     def saved_message(self, post: Any, view: Any) -> str:
         return (f"Delivery note {post.number} saved: {fmt_qty(view.totals.total_qty)} delivered on "

@@ -240,3 +240,24 @@ def test_delivery_note_drafts_and_headless(open_shop, cashier):
     with s.db.read() as ss:
         assert ss.execute(select(Document.status).where(Document.doc_type == "DN")).scalars().all() == [
             "posted", "posted"]
+
+
+def test_a_cdf_delivery_note_rounds_its_payable_to_the_cash_increment(open_shop, cashier):
+    """Seed DN footer "Total Round Off": a CDF provisional invoice of 10 PARA500 at 6,270 CDF
+    (2.20 USD × 2850) = 62,700 + VAT 16 % 10,032 = 72,732.00 CDF. Delivering 3: gross 18,810,
+    tax q2(10,032 × 3/10) = 3,009.60, net 21,819.60 CDF → payable 21,800 (increment 100), round
+    off −19.60 CDF; in USD 21,819.60 / 2850 = 7.66."""
+    s = open_shop
+    psi = s.provisional.post(cashier, pi_draft([("PARA500", "B002", "10")], currency="CDF")).number
+    pv = s.provisional.preview_delivery(dn(psi, [("PARA500", "3", "B002")]))
+    assert (pv.currency, pv.rate) == ("CDF", D("2850"))
+    assert (pv.gross, pv.tax, pv.net, pv.net_usd) == (D("18810.00"), D("3009.60"), D("21819.60"), D("7.66"))
+    assert (pv.payable, pv.payable_cdf, pv.round_off_cdf) == (D("21819.60"), D("21800.00"), D("-19.60"))
+    number = s.provisional.post_delivery(cashier, dn(psi, [("PARA500", "3", "B002")])).number
+    view = s.provisional.document(number)
+    assert (view.currency, view.totals.payable_cdf, view.totals.round_off_cdf) == ("CDF", D("21800.00"),
+                                                                                   D("-19.60"))
+    # a USD note rounds its CDF equivalent the same way: 3 × 2.20 + 16 % = 7.66 USD = 21,831.00 → 21,800
+    psi2 = s.provisional.post(cashier, pi_draft([("PARA500", "B002", "10")])).number
+    pv2 = s.provisional.preview_delivery(dn(psi2, [("PARA500", "3", "B002")]))
+    assert (pv2.payable, pv2.payable_cdf, pv2.round_off_cdf) == (D("7.66"), D("21800.00"), D("-31.00"))

@@ -256,6 +256,9 @@ async def test_provisional_invoice_then_partial_deliveries_show_the_balance(shop
         # the delivered share of the PSI: gross 132.00, flat 3.96, tax 20.48 → net 148.52
         await wait_until(pilot, lambda: figures(dn)["net"] == "148.52")
         assert figures(dn)["total_gross"] == "132.00" and dgrid.cell(1, "line_net").text == "132.00"
+        # seed "Total Round Off": 148.52 × 2850 = 423,282.00 CDF, payable 423,300 → +18.00
+        footer = dn.query_one(TotalsFooter)
+        assert (footer.figure("payable_cdf"), footer.figure("round_off_cdf")) == ("423,300.00", "+18.00")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: dn.view is not None)
         assert bar(dn).text == "Delivery note 261101DN000001 saved: 60 delivered on 261101PI000001"

@@ -212,6 +212,7 @@ class DeliveryPreview:
     journal: list[JLine]
     voucher: tuple["JournalRow", ...]
     warnings: list[str]
+    round_off_cdf: Decimal = Decimal("0.00")  # the CDF payable brought to the cash increment (seed: Total Round Off)
 
     @property
     def ok(self) -> bool:
@@ -420,6 +421,7 @@ class ProvisionalService:
             doc.net_usd, doc.net_cdf = t["net_usd"], t["net_cdf"]
             doc.redemption_value_usd = t["redemption_usd"]
             doc.payable, doc.payable_usd, doc.payable_cdf = t["payable"], t["payable_usd"], t["payable_cdf"]
+            doc.round_off_cdf = t["round_off_cdf"]
             doc.amount_usd = t["cost_usd"]
             doc.narration = free_text(draft.narration, field="narration")
             doc.extra = {"psi_no": pi.number, "cost_usd": str(t["cost_usd"])}
@@ -585,7 +587,7 @@ class ProvisionalService:
                                t["total_free_qty"], t["gross"], t["discount"], t["flat"], t["tax"], t["net"],
                                t["net_usd"], t["net_cdf"], t["redemption_usd"], t["payable"], t["payable_usd"],
                                t["payable_cdf"], t["cost_usd"], dn.journal,
-                               voucher_rows(session, dn.journal), dn.warnings)
+                               voucher_rows(session, dn.journal), dn.warnings, t["round_off_cdf"])
 
     # ============================================================ search and view
     def list_documents(self, doc_type: str = "PI", **kw: Any) -> "list[DocumentRow]":
@@ -651,11 +653,13 @@ def _dn_totals(dn: _DN) -> dict:
     red_doc = redemption if ccy is USD else q2(redemption * rate)
     payable = max(net - red_doc, Z)
     payable_usd = payable if ccy is USD else q2(payable / rate)
-    payable_cdf = round_to_increment(payable if ccy is CDF else q2(payable * rate), dn.location.cdf_increment)
+    exact_cdf = payable if ccy is CDF else q2(payable * rate)
+    payable_cdf = round_to_increment(exact_cdf, dn.location.cdf_increment)
     return dict(total_qty=sum((l.qty for l in lines), ZQ),
                 total_free_qty=sum((l.qty for l in lines if l.pl.is_free), ZQ), gross=gross, discount=discount,
                 subtotal=subtotal, flat=flat, tax=tax, net=net, net_usd=net_usd, net_cdf=net_cdf,
                 redemption_usd=redemption, payable=payable, payable_usd=payable_usd, payable_cdf=payable_cdf,
+                round_off_cdf=payable_cdf - exact_cdf,
                 cost_usd=sum((l.cost for l in lines), Z))
 
 
