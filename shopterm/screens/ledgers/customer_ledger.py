@@ -39,6 +39,8 @@ are read again.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -66,7 +68,7 @@ from shopterm.screens.ledgers.matching import MatchDialog, PaymentDialog, Paymen
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
-from shopterm.core.i18n import N_
+from shopterm.core.i18n import N_, pgettext
 
 COLUMNS = [
     Column("date", N_("Date"), lambda r: r.date.isoformat(), priority=1, min_width=10),
@@ -115,10 +117,21 @@ class CustomerLedgerScreen(LedgerScreen):
 
     def __init__(self, customer: str | None = None) -> None:
         super().__init__()
+        self._short_keys()
         self.initial_customer = (customer or "").strip().upper() or None
         self.customer: Any = None  # CustomerInfo of the customer shown
         self.balance: Decimal | None = None
         self.open_only = False
+
+    def _short_keys(self) -> None:
+        """This footer has the most keys: its own keys take the short words of its language here
+        (``pgettext("ledger key", …)``), so the whole footer fits 80 columns in French too."""
+        short = {"ledger.open_only": pgettext("ledger key", "Open"), "ledger.match": pgettext("ledger key", "Match"),
+                 "ledger.unmatch": pgettext("ledger key", "Unmatch"), "ledger.payment": pgettext("ledger key", "Pay"),
+                 "ledger.statement": pgettext("ledger key", "Stmt")}
+        table = self._bindings.key_to_bindings
+        for key, bindings in table.items():
+            table[key] = [dataclasses.replace(b, description=short[b.id]) if b.id in short else b for b in bindings]
 
     # -- layout --------------------------------------------------------------------
 
