@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from shopterm.core.allocation import allocate
@@ -172,19 +173,13 @@ def compute_totals(
     if slab_pct is not None and slabs is not None:
         raise TotalsError("give either slab_pct or slabs, not both")
 
-    # 1–2. Lines.
+    # 1–2. Lines (each line's figures are remembered: a keystroke changes one line, and
+    # the other lines' figures are not worked out again on every key).
     partial: list[tuple[Decimal, Decimal, Decimal, Decimal, Decimal]] = []
     for n, line in enumerate(lines, start=1):
         if not isinstance(line, LineInput):
             raise TotalsError(_("line {n}: expected a LineInput, got {kind}").format(n=n, kind=type(line).__name__))
-        _check_line(n, line)
-        gross = q2(line.qty * line.price)
-        discount_amount = q2(gross * line.discount_pct / HUNDRED)
-        line_flat = q2(line.flat_discount)
-        line_net = gross - discount_amount - line_flat
-        if line_net < 0:
-            raise TotalsError(_("line {n}: discounts exceed the gross amount").format(n=n))
-        partial.append((gross, discount_amount, line_flat, line_net, line.tax_rate))
+        partial.append(_line_figures(n, line))
 
     subtotal = sum((p[3] for p in partial), Decimal("0.00"))
 
@@ -220,11 +215,7 @@ def compute_totals(
 
     # 4. Allocation; 5. tax.
     shares = allocate(flat_amount, [p[3] for p in partial])
-    line_totals: list[LineTotals] = []
-    for (gross, discount_amount, line_flat, line_net, tax_rate), share in zip(partial, shares):
-        taxable = line_net - share
-        tax = Decimal("0.00") if tax_exempt else q2(taxable * tax_rate / HUNDRED)
-        line_totals.append(LineTotals(gross, discount_amount, line_flat, line_net, share, taxable, tax))
+    line_totals = [_line_totals(p, share, tax_exempt) for p, share in zip(partial, shares)]
 
     tax_total = sum((lt.tax for lt in line_totals), Decimal("0.00"))
 
@@ -274,6 +265,29 @@ def compute_totals(
         currency=currency,
         rate=rate,
     )
+
+
+@lru_cache(maxsize=4096)
+def _line_figures(n: int, line: LineInput) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+    """Line ``n``'s gross, discount, flat, net and tax rate (steps 1–2; checked)."""
+    _check_line(n, line)
+    gross = q2(line.qty * line.price)
+    discount_amount = q2(gross * line.discount_pct / HUNDRED)
+    line_flat = q2(line.flat_discount)
+    line_net = gross - discount_amount - line_flat
+    if line_net < 0:
+        raise TotalsError(_("line {n}: discounts exceed the gross amount").format(n=n))
+    return gross, discount_amount, line_flat, line_net, line.tax_rate
+
+
+@lru_cache(maxsize=4096)
+def _line_totals(figures: tuple[Decimal, Decimal, Decimal, Decimal, Decimal], share: Decimal,
+                 tax_exempt: bool) -> LineTotals:
+    """A line's totals once its share of the flat discount is known (step 5)."""
+    gross, discount_amount, line_flat, line_net, tax_rate = figures
+    taxable = line_net - share
+    tax = Decimal("0.00") if tax_exempt else q2(taxable * tax_rate / HUNDRED)
+    return LineTotals(gross, discount_amount, line_flat, line_net, share, taxable, tax)
 
 
 def _check_line(n: int, line: LineInput) -> None:

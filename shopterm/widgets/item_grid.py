@@ -201,6 +201,8 @@ class GridLine:
     totals: Any = None  # core.totals.LineTotals of the last show_totals
     view: Any = None  # a posted line (services.sales.LineView): read-only display
     info: dict[str, Any] = field(default_factory=dict)  # host-given figures for ``info`` columns (balance qty…)
+    line_input: Any = None  # (its values, the core.totals.LineInput made of them): kept between keys
+    figures_shown: Any = None  # (totals, counts) the figure cells show
 
     def text(self, key: str) -> str:
         return self.texts.get(key, "")
@@ -239,7 +241,9 @@ class _Cell:
     def _setup_cell(self, row: "GridRow", column: GridColumn) -> None:
         self.grid_row = row
         self.column = column
-        self.add_class("grid-cell", "no-advance", f"col-{column.key.replace('_', '-')}")  # type: ignore[attr-defined]
+        # "-valid" from the start: Input sets it on its first validation, a restyle of the
+        # cell (and its parts) on the first key or fill of every new row
+        self.add_class("grid-cell", "no-advance", f"col-{column.key.replace('_', '-')}", "-valid")  # type: ignore[attr-defined]
         self.styles.width = column.width  # type: ignore[attr-defined]
         self.cursor_blink = False  # type: ignore[attr-defined]  # no repaint every 0.5 s over SSH
 
@@ -340,14 +344,16 @@ _CELL_CLASSES.update({"text": TextCell, "date": DateCell, "code": CodeCell})
 class GridRow(Horizontal):
     """One grid row: its cells and its :class:`GridLine`.
 
-    A *spare* row (class ``-spare``) is laid out after the last row but drawn empty,
-    and its cells are out of the focus chain until the grid takes it as a new row.
+    A *spare* row is laid out after the last row but drawn empty (its cells' background
+    transparent, an inline style: taking the row repaints it without restyling its
+    cells from the stylesheet, as a class change would), and its cells are out of the
+    focus chain until the grid takes it as a new row.
     """
 
     DEFAULT_CSS = "GridRow { height: 1; }"
 
     def __init__(self, grid: "ItemGrid", line: GridLine, number: int, *, spare: bool = False) -> None:
-        super().__init__(classes="grid-row -spare" if spare else "grid-row")
+        super().__init__(classes="grid-row")
         self.grid = grid
         self.line = line
         self.number = number
@@ -369,6 +375,8 @@ class GridRow(Horizontal):
                 w._setup_cell(self, col)  # type: ignore[attr-defined]
                 if col.key in NUMBER_KEYS:
                     w.max_length = 16  # type: ignore[attr-defined]
+                if spare:
+                    w.styles.background = "transparent"
             self.cells[col.key] = w
 
     def compose(self) -> ComposeResult:
@@ -388,7 +396,9 @@ class GridRow(Horizontal):
     def unspare(self, number: int) -> None:
         """Become a shown row (a repaint of this row only: its size and place stay)."""
         self.spare = False
-        self.remove_class("-spare")
+        for w in self.cells.values():
+            if isinstance(w, Input):
+                w.styles.background = None  # the stylesheet's colour again (a repaint)
         self.set_number(number)
 
     def cell(self, key: str) -> Widget | None:
@@ -691,10 +701,14 @@ class ItemGrid(Widget, can_focus=False):
             line = row.line
             v = line.values
             if line.defaults is None or not line.item:
-                out.append(LineInput(ZERO, ZERO, ZERO, ZERO, ZERO))
-                continue
-            out.append(LineInput(v.get("qty") or ZERO, v.get("price") or ZERO, v.get("discount_pct") or ZERO,
-                                 v.get("flat_discount") or ZERO, line.tax_rate))
+                key: tuple = (ZERO, ZERO, ZERO, ZERO, ZERO)
+            else:
+                key = (v.get("qty") or ZERO, v.get("price") or ZERO, v.get("discount_pct") or ZERO,
+                       v.get("flat_discount") or ZERO, line.tax_rate)
+            kept = line.line_input
+            if kept is None or kept[0] != key:  # a line not changed by this key keeps its input
+                kept = line.line_input = (key, LineInput(*key))
+            out.append(kept[1])
         return out
 
     def draft_lines(self) -> list:
@@ -947,7 +961,10 @@ class ItemGrid(Widget, can_focus=False):
                     row.number, "price"))
         self._ensure_trailing_blank()
         self._paint_info(row)
-        self.post_message(self.LinesChanged(self, row.number, by_user=False))
+        if new_item and self.on_change is not None:
+            self.on_change(row.number)  # the item just picked: its figures in this frame
+        else:
+            self.post_message(self.LinesChanged(self, row.number, by_user=False))
         if row is self._detail_row:
             self._show_detail(row)
 
@@ -1206,6 +1223,10 @@ class ItemGrid(Widget, can_focus=False):
             elif self.enter_ends_line and split_qty_first(effective_text(cell))[0] is not None:
                 self._next_line(row, r, keys)  # "3*CODE" or a scanned barcode: the line is complete
             else:
+                if self._filled_now(cell):
+                    # a code whose defaults were read ahead: its cells are filled now, in the
+                    # frame that moves the focus to Qty, not when the cell's blur arrives
+                    self._item_left(row)
                 self._focus(row.cell("qty"))
             return True
         if enter and self.enter_ends_line and key in LINE_END_KEYS:
@@ -1223,6 +1244,14 @@ class ItemGrid(Widget, can_focus=False):
             return True
         self._focus(row.cell(keys[index]))
         return True
+
+    def _filled_now(self, cell: ShopInput) -> bool:
+        """The item cell holds (all typed in) a known code whose defaults are already read."""
+        if pending_text(cell) or self._defaults_loader is not self.line_defaults:
+            return False
+        code = self.item_code(cell.value)
+        known = self._defaults.get(code) if code is not None else None
+        return known is not None and known is not _PENDING
 
     def _next_line(self, row: GridRow, r: int, keys: list[str]) -> None:
         """End the line: the next row's first cell (a new row when this one has content)."""
@@ -1282,7 +1311,12 @@ class ItemGrid(Widget, can_focus=False):
         if y < top:
             box.scroll_to(y=y, animate=False, immediate=True)
         elif bottom >= top + height:
-            box.scroll_to(y=bottom - height + 1, animate=False, immediate=True)
+            # past the last row shown: turn the page, the focused row second from the top (the
+            # line before it still shown), blank rows below. A scroll repaints every row shown;
+            # by a page, the next ones come a page of lines later instead of on every line.
+            least = bottom - height + 1
+            page = min(y - 1, len(self._rows) + len(self._spares) - height) if height > 3 else least
+            box.scroll_to(y=max(least, page), animate=False, immediate=True)
 
     def action_move_row(self, step: int) -> None:
         cell = self.screen.focused
@@ -1346,6 +1380,7 @@ class ItemGrid(Widget, can_focus=False):
             for col in self.columns:
                 if col.kind == "figure":
                     row.set_figure(col.key, "")
+            row.line.figures_shown = None
             self._focus(row.cell(key))
         else:
             self._rows.remove(row)
@@ -1409,8 +1444,11 @@ class ItemGrid(Widget, can_focus=False):
             lt = line_totals[i] if i < len(line_totals) else None
             line.totals = lt
             counts = lt is not None and line.defaults is not None and line.item and line.values.get("qty")
-            for col in figure_cols:
-                row.set_figure(col.key, fmt_amount(getattr(lt, col.key)) if counts else "")
+            shown = (lt, bool(counts))
+            if line.figures_shown != shown:  # only the lines whose figures changed are formatted
+                line.figures_shown = shown
+                for col in figure_cols:
+                    row.set_figure(col.key, fmt_amount(getattr(lt, col.key)) if counts else "")
             self._paint_info(row)
         if self._detail_row is not None:
             self._show_detail(self._detail_row, figures_only=True)
@@ -1627,10 +1665,16 @@ class ItemGridHost:
     """
 
     def _grid_of_focus(self) -> ItemGrid | None:
-        focused = self.focused  # type: ignore[attr-defined]
-        for grid in self.query(ItemGrid):  # type: ignore[attr-defined]
-            if grid.owns(focused):
-                return grid
+        # The focused cell's own row (or an ancestor row): no query of the screen's DOM,
+        # which Textual's binding check runs several times per focus move.
+        node = self.focused  # type: ignore[attr-defined]
+        row = getattr(node, "grid_row", None)
+        if isinstance(row, GridRow):
+            return row.grid
+        while node is not None and node is not self:
+            if isinstance(node, GridRow):
+                return node.grid
+            node = node.parent
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

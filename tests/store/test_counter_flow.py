@@ -79,6 +79,16 @@ def test_exact_code_first_and_barcode_picks_one_item(services):
     assert rows[0].code == "AMOX250"
 
 
+def test_item_map_of_the_grids_holds_codes_and_barcodes(services):
+    """services.item_codes (read once per grid): every active item's code and barcode, upper
+    case, to its code. It raised NameError, so the grids resolved every code by a search."""
+    set_barcode(services, "BAND01", "6001234567890")
+    codes = services.item_codes()
+    assert codes["BAND01"] == "BAND01" and codes["6001234567890"] == "BAND01"
+    assert codes["PARA500"] == "PARA500" and codes["AMOX250"] == "AMOX250"
+    assert all(k == k.upper() for k in codes)
+
+
 def _band(qty: str) -> DocumentDraft:
     """BAND01 (no tax) at 1.25 for C0002 (limit 500), no flat discount: net = qty × 1.25."""
     return DocumentDraft(location="AXP", doc_type="SI", date=DAY, customer="C0002", sales_type="credit",

@@ -385,7 +385,8 @@ async def test_spare_rows_are_drawn_empty_and_out_of_the_focus_chain():
         rows = list(grid.query(GridRow))
         assert len(grid.rows) == 1
         spares = rows[1:]
-        assert all(r.spare and r.has_class("-spare") and r.cell("sno").text == "" for r in spares)
+        assert all(r.spare and r.cell("sno").text == "" for r in spares)
+        assert all(c.styles.background.a == 0 for r in spares for c in r.editable_cells())  # drawn empty
         chain = screen.focus_chain
         assert not any(grid.row_of(w) in spares for w in chain)
         screen.set_focus(screen.query_one("#after"))
@@ -396,6 +397,7 @@ async def test_spare_rows_are_drawn_empty_and_out_of_the_focus_chain():
         await pilot.press(*"B")  # typing in the last row numbers the next row (a spare taken)
         await wait_until(pilot, lambda: len(grid.rows) == 2)
         assert grid.rows[1] is spares[0] and not spares[0].spare and spares[0].cell("sno").text == "2"
+        assert all(c.styles.background.a > 0 for c in spares[0].editable_cells())  # drawn as a row
 
 
 async def test_a_burst_of_more_lines_than_spare_rows_mounts_rows_as_it_goes():
@@ -487,6 +489,53 @@ async def test_a_known_code_is_read_while_typed_and_filled_by_its_enter_without_
         await pilot.press(*"para", "enter")  # not a code: searched, two matches → the list
         await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog))
         assert set(searched) == {"para"} and read == ["BAND01"]
+
+
+async def test_enter_on_a_code_read_ahead_fills_the_line_in_its_own_turn():
+    """The fill and the focus move happen in the Enter's own handler (one frame), not
+    when the item cell's blur arrives a message later; the host's on_change recomputes
+    the totals in that same turn."""
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        changed: list[int] = []
+        grid.on_change = lambda line: changed.append(line) or screen.on_item_grid_lines_changed(
+            ItemGrid.LinesChanged(grid, line))
+        grid.item_codes = lambda: {"PARA500": "PARA500", "BAND01": "BAND01"}
+        grid.load_item_codes()
+        await wait_until(pilot, lambda: grid.item_code("band01") == "BAND01")
+        await pilot.press(*"band01")
+        await wait_until(pilot, lambda: getattr(grid._defaults.get("BAND01"), "item", None) == "BAND01")
+        screen.action_form_enter()  # no await: nothing else runs in between
+        assert screen.focused is grid.cell(1, "qty")
+        assert grid.lines[0].item == "BAND01" and cell_values(grid, 1)["price"] == "1.25"
+        assert changed == [1] and screen.totals is not None
+
+
+async def test_rows_past_the_bottom_turn_a_page():
+    """With more than three rows shown, a row past the bottom scrolls the rows by a page:
+    the focused row second from the top (the line before it still shown), so the rows
+    scroll once every few lines instead of on every line."""
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        box = grid.query_one("#grid-rows")
+        box.styles.height = 6  # six rows shown
+        await pilot.pause()
+        scrolls = []
+        for n in range(1, 10):
+            await pilot.press(*"BAND01", "enter")
+            await wait_until(pilot, lambda: grid.lines[n - 1].defaults is not None)
+            await pilot.press("1", "tab", "tab", "tab", "tab")
+            assert screen.focused is grid.cell(n + 1, "item")
+            scrolls.append(box.scroll_y)
+        # rows 1–6 shown until row 6 needs the row after it: then rows 5–10 (row 6 second)
+        assert scrolls == [0, 0, 0, 0, 4, 4, 4, 4, 8]
+        await pilot.press("up")  # back above the top: by the least
+        await pilot.press("up", "up", "up", "up", "up")
+        assert screen.focused is grid.cell(4, "item") and box.scroll_y == 3
 
 
 async def test_defaults_read_ahead_follow_a_header_change_and_a_new_document():

@@ -186,6 +186,20 @@ async def test_worked_example_typed_with_keys_then_posted(shop):
         assert screen.query_one("#field-customer").value == "CASH"  # the walk-in customer again
 
 
+async def test_the_grid_reads_the_item_map_and_a_typed_code_needs_no_search(shop):
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        grid = screen.query_one(ItemGrid)
+        await wait_until(pilot, lambda: grid.item_code("para500") == "PARA500")
+        searched: list[str] = []
+        search = grid.item_search
+        grid.item_search = lambda q: searched.append(q) or search(q)
+        await pilot.press(*"PARA500", "enter")
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        assert grid.lines[0].item == "PARA500" and searched == []
+
+
 async def test_bad_qty_shows_the_message_and_keeps_what_was_typed(shop):
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
