@@ -123,6 +123,9 @@ def raw_anchor(path: Path, rounds: int) -> list[float]:
         did = ins("document", doc_cols, d)
         insmany("document_line", lcols, [dict(l, document_id=did) for l in lines])
         insmany("stock_move", mcols, [dict(m, document_id=did, document_line_id=None) for m in moves])
+        con.executemany("INSERT INTO stock_balance (item_id, location_id, batch_id, qty) VALUES (?,?,?,?) "
+                        "ON CONFLICT (item_id, location_id, batch_id) DO UPDATE SET qty = qty + excluded.qty",
+                        [(m["item_id"], m["location_id"], m["batch_id"], m["qty"]) for m in moves])
         # the hash chains: their heads move (the hash itself is computed in Python, as shopterm does)
         con.execute("UPDATE chain_head SET seq = seq + 1 WHERE name IN ('journal', 'audit')")
         vid = ins("journal_voucher", vcols, dict(vouchers[0], document_id=did, number=d["number"], chain_seq=None))

@@ -1,7 +1,8 @@
 """Stock: the stock receipt (GRN), on-hand and reserved quantities, batches (DESIGN §6).
 
 Current stock is the sum of ``stock_move`` rows (``+`` in, ``−`` out) per item,
-location and batch. Reserved stock is what posted sales orders, proformas and
+location and batch, kept per (item, location, batch) in ``stock_balance`` by the posting
+(``store.balances.add_moves``) in the same transaction; the checks read that. Reserved stock is what posted sales orders, proformas and
 provisional invoices still hold (``qty − qty_done``). Batches are sold first
 expiry first (FEFO); an expired batch cannot be sold; selling more than a batch
 holds is refused.
@@ -29,7 +30,7 @@ from sqlmodel import Session, select
 from shopterm.core.i18n import _
 from ..core.journal import HEAD_OFFICE, INVENTORY, credit, debit
 from ..core.money import MoneyError, format_amount, format_qty, parse_amount, parse_qty, q2
-from ..store.models import Batch, Document, DocumentLine, Item, Location, StockMove, Supplier
+from ..store.models import Batch, Document, DocumentLine, Item, Location, StockBalance, Supplier
 from .admin import audit
 from .context import Actor
 from .headless import Fields, handler
@@ -77,22 +78,24 @@ def _qty(value: Decimal | None) -> Decimal:
 
 
 def on_hand(session: Session, item_id: int, location_id: int, batch_id: int | None = None) -> Decimal:
-    stmt = sa_select(func.sum(StockMove.qty)).where(StockMove.item_id == item_id, StockMove.location_id == location_id)
+    """From the maintained balances (``stock_balance``: one row per batch), not a sum of the moves."""
+    stmt = sa_select(func.sum(StockBalance.qty)).where(StockBalance.item_id == item_id,
+                                                        StockBalance.location_id == location_id)
     if batch_id is not None:
-        stmt = stmt.where(StockMove.batch_id == batch_id)
+        stmt = stmt.where(StockBalance.batch_id == batch_id)
     return _qty(session.execute(stmt).scalar())
 
 
 def on_hand_of_batches(session: Session, location_id: int, batches: "dict[int, int]") -> dict[int, Decimal]:
-    """On-hand quantity of each batch (``{batch_id: item_id}``) at the location, one grouped query
-    over the (item, location, batch) index; a batch with no move holds 0."""
+    """On-hand quantity of each batch (``{batch_id: item_id}``) at the location: one row each from the
+    maintained balances; a batch with no move holds 0."""
     ids = sorted(batches)
     if not ids:
         return {}
-    stmt = (sa_select(StockMove.batch_id, func.sum(StockMove.qty))
-            .where(StockMove.item_id.in_(sorted(set(batches.values()))), StockMove.location_id == location_id,
-                   StockMove.batch_id.in_(ids))
-            .group_by(StockMove.batch_id))
+    stmt = (sa_select(StockBalance.batch_id, func.sum(StockBalance.qty))
+            .where(StockBalance.item_id.in_(sorted(set(batches.values()))),
+                   StockBalance.location_id == location_id, StockBalance.batch_id.in_(ids))
+            .group_by(StockBalance.batch_id))
     held = {i: ZERO_QTY for i in ids}
     held.update({bid: _qty(q) for bid, q in session.execute(stmt).all()})
     return held
@@ -117,10 +120,9 @@ def reserved(session: Session, item_id: int, location_id: int) -> Decimal:
 def batches(session: Session, item_id: int, location_id: int, on: dt.date | None = None) -> list[BatchStock]:
     """Batches of the item holding stock at the location, first expiry first (no expiry last)."""
     stmt = (
-        sa_select(Batch.id, Batch.code, Batch.expiry, func.sum(StockMove.qty))
-        .join(StockMove, StockMove.batch_id == Batch.id)
-        .where(StockMove.item_id == item_id, StockMove.location_id == location_id)
-        .group_by(Batch.id, Batch.code, Batch.expiry)
+        sa_select(Batch.id, Batch.code, Batch.expiry, StockBalance.qty)
+        .join(StockBalance, StockBalance.batch_id == Batch.id)
+        .where(StockBalance.item_id == item_id, StockBalance.location_id == location_id)
     )
     rows = [r for r in session.execute(stmt).all() if r[3] is not None and r[3] > 0]
     rows.sort(key=lambda r: (r[2] is None, r[2] or dt.date.max, r[1]))
@@ -171,13 +173,13 @@ class StockAsk:
 
 
 def on_hand_of_items(session: Session, location_id: int, item_ids: "set[int] | list[int]") -> dict[int, Decimal]:
-    """On-hand quantity of each item at the location: one grouped query over the (item, location, batch) index."""
+    """On-hand quantity of each item at the location: one grouped query over its batches' maintained balances."""
     ids = sorted(set(item_ids))
     held = {i: ZERO_QTY for i in ids}
     if ids:
-        stmt = (sa_select(StockMove.item_id, func.sum(StockMove.qty))
-                .where(StockMove.item_id.in_(ids), StockMove.location_id == location_id)
-                .group_by(StockMove.item_id))
+        stmt = (sa_select(StockBalance.item_id, func.sum(StockBalance.qty))
+                .where(StockBalance.item_id.in_(ids), StockBalance.location_id == location_id)
+                .group_by(StockBalance.item_id))
         held.update({iid: _qty(q) for iid, q in session.execute(stmt).all()})
     return held
 

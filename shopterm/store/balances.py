@@ -1,4 +1,5 @@
-"""Running balances per account and day (table ``account_day``, DESIGN §14).
+"""Running balances per account and day (table ``account_day``, DESIGN §14), and stock
+on hand per item, location and batch (table ``stock_balance``).
 
 Every journal line adds its amount to the row of its (account, location, day,
 currency); the posting does it in the same transaction as the lines
@@ -20,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from .models import AccountDay, JournalLine
+from .models import AccountDay, JournalLine, StockBalance, StockMove
 
 AD = AccountDay.__table__
 JL = JournalLine.__table__
@@ -98,3 +99,82 @@ def _money(value) -> Decimal:
     if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
         return value
     return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))
+
+
+# ---------------------------------------------------------------- stock on hand (table stock_balance)
+
+SB = StockBalance.__table__
+SM = StockMove.__table__
+STOCK_KEY = ("item_id", "location_id", "batch_id")
+
+
+def add_moves(session: Session, moves: Iterable[Mapping]) -> None:
+    """Add stock moves about to be (or just) written to the on-hand balances, in the caller's
+    transaction: one upsert row per (item, location, batch)."""
+    sums: dict[tuple[int, int, int], Decimal] = {}
+    for m in moves:
+        key = (m["item_id"], m["location_id"], m["batch_id"])
+        sums[key] = sums.get(key, Decimal(0)) + m["qty"]
+    if not sums:
+        return
+    rows = [dict(zip(STOCK_KEY, key), qty=q) for key, q in sorted(sums.items())]
+    _upsert_stock(session.connection(), rows)
+
+
+def _upsert_stock(conn, rows: list[dict]) -> None:
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        stmt = upsert(SB)
+        stmt = stmt.on_conflict_do_update(index_elements=list(STOCK_KEY), set_={"qty": SB.c.qty + stmt.excluded.qty})
+        conn.execute(stmt, rows)
+        return
+    for row in rows:  # pragma: no cover - neither SQLite nor PostgreSQL
+        done = conn.execute(update(SB).where(*(SB.c[k] == row[k] for k in STOCK_KEY)).values(qty=SB.c.qty + row["qty"]))
+        if done.rowcount == 0:
+            conn.execute(insert(SB).values(**row))
+
+
+def move_added(connection, move: StockMove) -> None:
+    """A move written as an ORM object (fixtures, imports; ``models`` calls this after its insert)
+    keeps the balance too; the posting writes its moves with one Core executemany and calls
+    :func:`add_moves` itself."""
+    _upsert_stock(connection, [dict(item_id=move.item_id, location_id=move.location_id,
+                                    batch_id=move.batch_id, qty=move.qty)])
+
+
+def rebuild_stock(session: Session) -> int:
+    """Recompute every on-hand balance from the stock moves; returns the number of rows."""
+    session.execute(delete(SB))
+    grouped = (select(SM.c.item_id, SM.c.location_id, SM.c.batch_id, func.sum(SM.c.qty))
+               .group_by(SM.c.item_id, SM.c.location_id, SM.c.batch_id))
+    session.execute(insert(SB).from_select([*STOCK_KEY, "qty"], grouped))
+    return session.execute(select(func.count()).select_from(SB)).scalar_one()
+
+
+def recomputed_stock(session: Session) -> dict[tuple[int, int, int], Decimal]:
+    """On hand as the moves give it now (for checks and tests), zero balances left out."""
+    out = {}
+    for item, loc, batch, qty in session.execute(
+        select(SM.c.item_id, SM.c.location_id, SM.c.batch_id, func.sum(SM.c.qty))
+        .group_by(SM.c.item_id, SM.c.location_id, SM.c.batch_id)
+    ):
+        q = _qty_of(qty)
+        if q:
+            out[(item, loc, batch)] = q
+    return out
+
+
+def stored_stock(session: Session) -> dict[tuple[int, int, int], Decimal]:
+    """The maintained on-hand balances (for checks and tests), zero balances left out."""
+    return {(r.item_id, r.location_id, r.batch_id): r.qty for r in session.execute(select(SB)) if r.qty}
+
+
+def _qty_of(value) -> Decimal:
+    """A SUM over a scaled quantity column (3 decimals), as :func:`_money` for money."""
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -3:
+        return value
+    return (Decimal(int(value or 0)) / 1000).quantize(Decimal("0.001"))

@@ -21,7 +21,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from .types import MoneyType, PctType, QtyType, RateType
@@ -327,6 +327,24 @@ class StockMove(SQLModel, table=True):
     document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
     document_line_id: Optional[int] = Field(default=None, foreign_key="document_line.id")
     created_at: dt.datetime = Field(default_factory=_now)
+
+
+class StockBalance(SQLModel, table=True):
+    """On hand per item, location and batch: Σ ``stock_move.qty``, kept in the same transaction
+    as each move (``store.balances.add_moves``), so a stock check reads one row, not every move."""
+
+    __tablename__ = "stock_balance"
+    item_id: int = Field(foreign_key="item.id", primary_key=True)
+    location_id: int = Field(foreign_key="location.id", primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", primary_key=True)
+    qty: Decimal = _qty(D0)
+
+
+@event.listens_for(StockMove, "after_insert")
+def _stock_move_added(mapper: Any, connection: Any, target: StockMove) -> None:  # noqa: ARG001
+    from .balances import move_added
+
+    move_added(connection, target)
 
 
 # ---------------------------------------------------------------- schemes

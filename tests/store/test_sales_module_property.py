@@ -8,6 +8,8 @@ cancellations, loyalty redemptions, free offers — the books hold:
   entry's open amount = its amount − its active matches;
 - per batch, stock = Σ moves ≥ 0; the inventory account = Σ of the documents'
   stock moves at their cost;
+- the maintained on-hand balances (``stock_balance``, per item, location and batch) and
+  running balances (``account_day``) equal a recomputation from the moves and the journal;
 - order, provisional-invoice and delivery lines never go below zero or above what
   they hold (0 ≤ done ≤ qty, returned ≤ what was sold/delivered);
 - each customer's loyalty points = Σ earned − redeemed − reversed + restored on the
@@ -38,6 +40,7 @@ from shopterm.services.sales.commission import CommissionDraft, CommissionLine
 from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import ShopError
 from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnLine, ReturnDraft, ReturnLine
+from shopterm.store import balances
 from shopterm.store.models import (
     Account,
     Batch,
@@ -342,6 +345,10 @@ def _check(s) -> None:
         # nothing left open on a batch that does not exist
         assert ss.execute(select(func.count()).select_from(StockMove).outerjoin(Batch, Batch.id == StockMove.batch_id)
                           .where(Batch.id.is_(None))).scalar_one() == 0
+        # the maintained balances equal a recomputation from scratch: on hand per item, location and
+        # batch (stock_balance, which the stock checks read) and per account and day (account_day)
+        assert balances.stored_stock(ss) == balances.recomputed_stock(ss)
+        assert balances.stored(ss) == balances.recomputed(ss)
         # the audit log's and the journal's hash chains verify (several writers included)
         assert [r.problem for r in chain.verify(ss)] == ["", ""]
 

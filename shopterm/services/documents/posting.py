@@ -226,18 +226,17 @@ class PostingService:
         if with_journal and journal:
             voucher_id = self._write_journal(session, doc, journal, plan, now, entry_ids)
         if plan.stock:
-            session.execute(
-                insert(StockMove.__table__),
-                [
-                    dict(
-                        location_id=doc.location_id, item_id=s.item_id, batch_id=s.batch_id, date=doc.doc_date,
-                        qty=s.qty, unit_cost_usd=s.unit_cost_usd, kind=s.kind, document_id=doc.id,
-                        document_line_id=line_id(plan.lines[s.line_index]) if s.line_index is not None else None,
-                        created_at=now,
-                    )
-                    for s in plan.stock
-                ],
-            )
+            moves = [
+                dict(
+                    location_id=doc.location_id, item_id=s.item_id, batch_id=s.batch_id, date=doc.doc_date,
+                    qty=s.qty, unit_cost_usd=s.unit_cost_usd, kind=s.kind, document_id=doc.id,
+                    document_line_id=line_id(plan.lines[s.line_index]) if s.line_index is not None else None,
+                    created_at=now,
+                )
+                for s in plan.stock
+            ]
+            session.execute(insert(StockMove.__table__), moves)
+            balances.add_moves(session, moves)  # on hand per item/location/batch, same transaction
         loyalty_rows = [
             dict(customer_id=l.customer_id, document_id=doc.id, date=doc.doc_date, kind=l.kind,
                  points=l.points, value_usd=l.value_usd, created_at=now)

@@ -325,6 +325,7 @@ _TABLE_WORDS = {
     "account_day": "journal entries",  # running balances: there only with journal lines
     "ledger_entry": "ledger entries",
     "stock_move": "stock moves",
+    "stock_balance": "stock moves",  # on hand per batch: there only with stock moves
     "price": "prices",
     "batch": "batches",
     "customer": "customers",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 11:06:44.434036
+Create Date: 2026-12-05 11:08:50.983449
 """
 from typing import Sequence, Union
 
@@ -527,6 +527,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('location_id')
     )
+    op.create_table('stock_balance',
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('qty', shopterm.store.types.QtyType(), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['batch.id'], ),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], ),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
+    sa.PrimaryKeyConstraint('item_id', 'location_id', 'batch_id')
+    )
     op.create_table('document_line',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -803,6 +813,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_document_line_item_id'))
 
     op.drop_table('document_line')
+    op.drop_table('stock_balance')
     op.drop_table('shop_setup')
     with op.batch_alter_table('sales_target_month', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sales_target_month_target_id'))
