@@ -1083,9 +1083,10 @@ def _post_sales_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
     required = ["customer"] if "order" in doc else ["lines"]
     f = Fields(doc, required=required, optional=[k for k in HEADER_FIELDS if k not in required])
     draft = draft_from_fields(f, "SI")
-    if "order" not in doc:
+    if "order" not in doc and any(k not in doc for k in ("customer", "currency", "sales_person")):
         # omitted header fields take the counter's defaults, as on screen (DESIGN §11, §12): the walk-in
-        # customer and the currency of Shop Setup, the acting user's own sales person
+        # customer and the currency of Shop Setup, the acting user's own sales person (read only
+        # when one is omitted: a batch of complete documents does not read them for each one)
         d = services.sales.new_invoice_defaults(actor, draft.location)
         changes: dict[str, Any] = {}
         if "customer" not in doc and d.customer is not None:
