@@ -6,7 +6,7 @@ Layout at 80×24::
     Sales Return (Direct) · New
     Loc AXP    Date 2026-11-23  Inv date            No —
     Client C0001       Kinshasa Pharma     SP SP01   Credit Yes  Tax exempt No
-    Ccy USD Rate 2850      Mobile +243 81 600 100
+    Ccy USD Rate 2850      Mobile +243 81 600 100  Loc batch No
     Address 12 avenue du Commerce, Gombe, Kinshasa
     Card Standard · 12 points held
     #  Item     Qty    Price    Batch    Supp   SBatch   Mfg        Expiry
@@ -27,8 +27,9 @@ a new code creates the batch), Supplier (F2), Supplier Batchno, Manufacturing
 Date (optional), Expiry Date (required), Qty, Price (the price list's by
 default), Gross (detail strip); the footer's totals, tax reversed, round off,
 net USD/CDF, loyalty points reversed, Notes (the narration).
-The seed's "Location Batch Flag" has no field in the service's direct return
-and is not shown.
+Location Batch Flag (Loc batch, Yes/No): Yes returns the goods only into
+batches this location holds (a batch with stock moves here; a new or another
+shop's batch is refused on that line); No (default) also creates a new batch.
 
 Keys: Ctrl+S saves (stock in, the batch created if new; the credit on the
 customer's ledger), Ctrl+P saves and prints, Ctrl+D draft, F8 deletes the
@@ -52,6 +53,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from shopterm.core import money
+from shopterm.core.i18n import _
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.base.linked_document import LinkedDocumentScreen
@@ -147,6 +149,9 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
             yield RateInput(id="field-rate", label="Exchange rate")
             yield Static("Mobile", classes="inv-label")
             yield Input(id="field-mobile", max_length=40)
+            yield Static(_("Loc batch"), classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-location-batch", label=_("Location batch flag"),
+                                classes="inv-yn")
         with Horizontal(classes="inv-row"):  # its own row: an address is read whole at 80 columns
             yield Static("Address", classes="inv-label")
             yield Input(id="field-address", max_length=200)
@@ -246,7 +251,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
 
         self.background(work, done, on_error=failed, hold_keys=True)
 
-    @on(CompactChoice.Changed, "#field-currency, #field-tax-exempt, #field-credit-sale")
+    @on(CompactChoice.Changed, "#field-currency, #field-tax-exempt, #field-credit-sale, #field-location-batch")
     def _choice_changed(self, event: CompactChoice.Changed) -> None:
         if self.view is not None:
             return
@@ -370,7 +375,8 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
             currency=self.field("currency").value, rate=self.field("rate").value.strip() or None,
             credit_sale=self.field("credit-sale").value == "yes", tax_exempt=self.field("tax-exempt").value == "yes",
             mobile=self.field("mobile").value.strip(), address=self.field("address").value.strip(),
-            narration=self.footer_totals.narration, lines=lines)
+            narration=self.footer_totals.narration, lines=lines,
+            location_batch=self.field("location-batch").value == "yes")
 
     def saved_message(self, post: Any, view: Any) -> str:
         return (f"Direct return {post.number} saved: credit {money.format_amount(view.totals.payable)} "
@@ -386,6 +392,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
             self.field(name).value = ""
         self.field("credit-sale").set_value("yes")
         self.field("tax-exempt").set_value("no")
+        self.field("location-batch").set_value("no")
         self.field("currency").set_value("USD")
         self.field("rate").set_value(self.system_rate if self.system_rate is not None else "")
         self.query_one("#rd-customer-name", Static).update("")
@@ -405,6 +412,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self.field("rate").set_value(draft.rate if draft.rate not in (None, "") else (self.system_rate or ""))
         self.field("credit-sale").set_value("yes" if draft.credit_sale else "no")
         self.field("tax-exempt").set_value("yes" if draft.tax_exempt else "no")
+        self.field("location-batch").set_value("yes" if getattr(draft, "location_batch", False) else "no")
         self.field("mobile").value = draft.mobile or ""
         self.field("address").value = draft.address or ""
         self.footer_totals.set_narration(draft.narration)
@@ -436,6 +444,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self.field("sales-person").value = view.sales_person or ""
         self.field("credit-sale").set_value("yes" if view.sales_type == "credit" else "no")
         self.field("tax-exempt").set_value("yes" if view.tax_exempt else "no")
+        self.field("location-batch").set_value("yes" if extra.get("location_batch") else "no")
         self.field("currency").set_value(view.currency)
         self.field("rate").set_value(view.rate)
         self.field("mobile").value = extra.get("mobile", "") or view.contact_no or ""

@@ -286,3 +286,40 @@ def test_headless_returns(open_shop, cashier, manager):
     bad = post_documents(s, cashier, {"type": "sales_return", "based_on": "invoice", "invoice": si,
                                       "lines": [{"item": "PARA500", "qty": "1"}]})
     assert bad.error["error"] == "sales_return: 'narration' is required"
+
+
+def test_direct_return_location_batch_flag_returns_only_into_this_locations_batches(open_shop, cashier, manager):
+    """Seed "Location Batch Flag": on, a line's batch must be one AXP holds (B001: stock moves at
+    AXP); a new code, or a batch known elsewhere but never at AXP (X9), is refused on its line.
+    1 PARA500 at 2.20 + VAT 0.35 = 2.55 credit into B001 (500 → 501)."""
+    s = open_shop
+    s.masters.create_supplier(manager, code="SUP1", name="Pharma Supplies")
+    with s.db.write() as ss:
+        item = ss.execute(select(Item).where(Item.code == "PARA500")).scalar_one()
+        ss.add(Batch(item_id=item.id, code="X9", expiry=dt.date(2028, 3, 31), cost_usd=D("1.60")))
+
+    def rd(lines, **kw):
+        args = dict(location="AXP", date=DAY, customer="C0001", address="Av. du Commerce 12, Kinshasa",
+                    narration="Back to its shelf", location_batch=True)
+        args.update(kw)
+        return DirectReturnDraft(lines=[DirectReturnLine(*l) for l in lines], **args)
+
+    held = ("PARA500", "B001", "SUP1", "SB-1", "2027-06-30", "1", "2.20")
+    for line, batch in ((("PARA500", "NEW1", "SUP1", "SB-77", "2028-01-31", "2", "2.20"), "NEW1"),
+                        (("PARA500", "X9", "SUP1", "SB-9", "2028-03-31", "2", "2.20"), "X9")):
+        with pytest.raises(ValidationError) as e:
+            s.returns.post_direct(cashier, rd([held, line]))
+        assert (e.value.field, e.value.details.get("line"), e.value.message) == (
+            "batch", 2, f"Line 2: batch {batch} of PARA500 is not a batch of AXP: with Location Batch Flag the goods "
+                        "go back only into a batch this location holds (F2 lists them)")
+    p = s.returns.preview_direct(rd([held, ("PARA500", "X9", "SUP1", "SB-9", "2028-03-31", "2", "2.20")]))
+    assert not p.ok and p.warnings[0].startswith("Line 2: batch X9 of PARA500 is not a batch of AXP")
+    r = s.returns.post_direct(cashier, rd([held]))
+    assert s.returns.document(r.number).extra["location_batch"] is True
+    assert journal(s, r.number)[0] == ("1200", D("-2.55"))
+    assert stock_of(s, "PARA500", "B001") == D("501")
+    # off (the default): the new batch is created as before
+    r2 = s.returns.post_direct(cashier, rd([("PARA500", "NEW1", "SUP1", "SB-77", "2028-01-31", "2", "2.20")],
+                                           location_batch=False))
+    assert s.returns.document(r2.number).extra["location_batch"] is False
+    assert stock_of(s, "PARA500", "NEW1") == D("2")

@@ -128,6 +128,8 @@ async def test_direct_return_creates_the_batch_it_returns_into(shop):
         assert rd.query_one("#field-sales-person").value == "SP01"
         assert rd.query_one("#field-mobile").value == "+243810000001"
         assert rd.query_one("#field-credit-sale").value == "yes"
+        assert rd.query_one("#field-location-batch").value == "no"  # Location Batch Flag: off by default
+        assert rd.query_one("#field-location-batch").region.right <= 80
         assert text_of(rd, "#ld-info") == "Card Standard · 0 points held"
         # the address is required: C0001 has none on file
         grid = rd.query_one(ItemGrid)

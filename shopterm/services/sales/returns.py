@@ -112,6 +112,7 @@ from ...store.models import (
     LedgerEntry,
     Location,
     SalesPerson,
+    StockMove,
     Supplier,
 )
 from ..admin import audit
@@ -709,7 +710,8 @@ class ReturnsService:
             doc.narration = free_text(draft.narration, field="narration")
             doc.extra = {"mobile": free_text(rd.mobile, field="mobile", label=N_("Mobile"), max_len=CONTACT_MAX),
                          "address": free_text(rd.address, field="address", label=N_("Address"), max_len=ADDRESS_MAX),
-                         "invoice_date": rd.invoice_date.isoformat() if rd.invoice_date else None}
+                         "invoice_date": rd.invoice_date.isoformat() if rd.invoice_date else None,
+                         "location_batch": bool(draft.location_batch)}
             rows, stock = [], []
             for i, (l, lt) in enumerate(zip(rd.lines, t.lines)):
                 rows.append(DocumentLine(
@@ -780,6 +782,17 @@ class ReturnsService:
             lines.append(self._direct_line(session, n, dl, date, tax_exempt, rule))
         if not lines:
             rule(ValidationError("Add at least one item line to return", field="lines"))
+        if draft.location_batch:
+            for l in lines:
+                held = l.batch is not None and session.execute(
+                    sa_select(StockMove.id).where(StockMove.batch_id == l.batch.id,
+                                                  StockMove.location_id == loc.id).limit(1)).first() is not None
+                if not held:
+                    rule(ValidationError(
+                        "Line {n}: batch {batch} of {item} is not a batch of {loc}: with Location Batch Flag the "
+                        "goods go back only into a batch this location holds (F2 lists them)",
+                        field="batch", line=l.n, params={"n": l.n, "batch": l.batch_code, "item": l.item.code,
+                                                          "loc": loc.code}))
         seen: dict[tuple[int, str], _DRLine] = {}
         for l in lines:
             key = (l.item.id, l.batch_code)
@@ -1063,6 +1076,9 @@ class DirectReturnDraft:
     address: str = ""  # blank: the customer's (required)
     narration: str = ""  # Notes
     lines: list[DirectReturnLine] = field(default_factory=list)
+    #: seed "Location Batch Flag": the goods go back only into batches this location has held
+    #: (a batch with stock moves here); no new batch is created by the return
+    location_batch: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -1145,7 +1161,7 @@ def _post_sales_return(services: "Services", actor: Actor, doc: dict) -> dict:
 def _post_direct_return(services: "Services", actor: Actor, doc: dict) -> dict:
     f = Fields(doc, required=["customer", "lines"],
                optional=["location", "date", "sales_person", "invoice_date", "currency", "rate", "credit_sale",
-                         "tax_exempt", "mobile", "address", "narration"], allow_approval=False)
+                         "tax_exempt", "mobile", "address", "narration", "location_batch"], allow_approval=False)
     lines = [DirectReturnLine(item=lf.str("item"), batch=lf.str("batch"), supplier=lf.str("supplier"),
                               supplier_batch_no=lf.str("supplier_batch_no", "") or "", expiry=lf.date("expiry"),
                               qty=lf.qty("qty"), price=lf.amount("price"), mfg_date=lf.date("mfg_date"))
@@ -1157,7 +1173,7 @@ def _post_direct_return(services: "Services", actor: Actor, doc: dict) -> dict:
                               currency=currency.value, rate=f.rate("rate"), credit_sale=f.bool("credit_sale", True),
                               tax_exempt=f.bool("tax_exempt"), mobile=f.str("mobile", "") or "",
                               address=f.str("address", "") or "", narration=f.str("narration", "") or "",
-                              lines=lines)
+                              lines=lines, location_batch=f.bool("location_batch"))
     if f.draft:
         return {"number": None, "draft_id": services.returns.save_direct_draft(actor, draft), "totals": {}}
     result = services.returns.post_direct(actor, draft)
