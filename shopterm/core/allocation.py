@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from shopterm.core.errors import AllocationError
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import CENT, plain_number, to_decimal
 
 __all__ = ["allocate", "AllocationError"]
@@ -33,7 +33,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     All-zero (or no) weights are only accepted with a zero total: every share
     is then zero. A positive total with nothing to carry it is an error.
     """
-    total = to_decimal(total, field="total")
+    total = to_decimal(total, field=N_("total"))
     ws = [to_decimal(w, field=f"weight {i + 1}") for i, w in enumerate(weights)]
     if total < 0:
         raise AllocationError(_("cannot allocate a negative amount ({total})").format(total=plain_number(total)))

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shopterm.core.errors import ReceiptError, RefundExceedsDueError
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import (
     ZERO,
     Currency,
@@ -128,7 +128,7 @@ class RefundCalc:
 def _increment(value: object, field: str) -> Decimal:
     d = to_decimal(value, field=field)
     if d <= 0:
-        raise ReceiptError(_("{field} must be greater than zero").format(field=field))
+        raise ReceiptError(_("{field} must be greater than zero").format(field=_(field)))
     return d
 
 
@@ -170,12 +170,12 @@ def receipt(
     """
     ccy = Currency.parse(invoice_currency)
     change_in = Currency.parse(change_in)
-    open_amount = q2(parse_amount(open_amount, field="invoice open amount"))
-    open_usd = q2(parse_amount(open_usd, field="invoice open amount (USD)"))
-    rate = parse_rate(rate, field="receipt rate")
-    invoice_rate = parse_rate(invoice_rate, field="invoice rate")
-    received_usd = q2(parse_amount(received_usd, field="USD received"))
-    received_cdf = q2(parse_amount(received_cdf, field="CDF received"))
+    open_amount = q2(parse_amount(open_amount, field=N_("invoice open amount")))
+    open_usd = q2(parse_amount(open_usd, field=N_("invoice open amount (USD)")))
+    rate = parse_rate(rate, field=N_("receipt rate"))
+    invoice_rate = parse_rate(invoice_rate, field=N_("invoice rate"))
+    received_usd = q2(parse_amount(received_usd, field=N_("USD received")))
+    received_cdf = q2(parse_amount(received_cdf, field=N_("CDF received")))
     inc = _increment(cdf_increment, "the CDF cash increment")
     usd_inc = _increment(usd_increment, "the USD cash increment")
     if open_amount == 0:
@@ -260,17 +260,17 @@ def refund(
     at ``rate``, i.e. no exchange difference).
     """
     ccy = Currency.parse(return_currency)
-    return_amount = q2(parse_amount(return_amount, field="refund due"))
-    rate = parse_rate(rate, field="refund rate")
-    returned_usd = q2(parse_amount(returned_usd, field="USD returned"))
-    returned_cdf = q2(parse_amount(returned_cdf, field="CDF returned"))
+    return_amount = q2(parse_amount(return_amount, field=N_("refund due")))
+    rate = parse_rate(rate, field=N_("refund rate"))
+    returned_usd = q2(parse_amount(returned_usd, field=N_("USD returned")))
+    returned_cdf = q2(parse_amount(returned_cdf, field=N_("CDF returned")))
     inc = _increment(cdf_increment, "the CDF cash increment")
     if return_amount == 0:
         raise ReceiptError("this return has nothing left to refund")
     booked = (
         _in_usd(return_amount, ccy, rate)
         if return_usd is None
-        else q2(parse_amount(return_usd, field="refund due (USD)"))
+        else q2(parse_amount(return_usd, field=N_("refund due (USD)")))
     )
 
     due_cdf = _in_cdf(return_amount, ccy, rate)

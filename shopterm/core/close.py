@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shopterm.core.errors import CloseError, DenominationError
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import Currency, format_amount, parse_rate, plain_number, q2, to_decimal
 
 __all__ = [
@@ -80,7 +80,7 @@ class CloseFigures:
 def _amount(value: object, field: str, *, signed: bool = False) -> Decimal:
     d = q2(to_decimal(value, field=field))
     if d < 0 and not signed:
-        raise CloseError(_("{field} must not be negative ({d})").format(field=field, d=format_amount(d)))
+        raise CloseError(_("{field} must not be negative ({d})").format(field=_(field), d=format_amount(d)))
     return d
 
 
@@ -143,7 +143,7 @@ def count_denominations(counts: Mapping[Decimal, int], currency: Currency) -> De
     allowed = DENOMINATIONS[ccy]
     total = Decimal("0.00")
     for note, count in counts.items():
-        value = to_decimal(note, field="denomination")
+        value = to_decimal(note, field=N_("denomination"))
         if value not in allowed:
             notes = ", ".join(format(n, "f") for n in allowed)
             raise DenominationError(_("{currency} has no {note} note (use {notes})").format(currency=ccy.value, note=plain_number(value), notes=notes))
@@ -168,10 +168,10 @@ def shortage_needs_approval(
     ``None`` for a maximum means no tolerance: any shortage in that currency
     needs a manager.
     """
-    difference_usd = to_decimal(difference_usd, field="USD difference")
-    difference_cdf = to_decimal(difference_cdf, field="CDF difference")
-    limit_usd = Decimal(0) if max_usd is None else to_decimal(max_usd, field="max shortage USD")
-    limit_cdf = Decimal(0) if max_cdf is None else to_decimal(max_cdf, field="max shortage CDF")
+    difference_usd = to_decimal(difference_usd, field=N_("USD difference"))
+    difference_cdf = to_decimal(difference_cdf, field=N_("CDF difference"))
+    limit_usd = Decimal(0) if max_usd is None else to_decimal(max_usd, field=N_("max shortage USD"))
+    limit_cdf = Decimal(0) if max_cdf is None else to_decimal(max_cdf, field=N_("max shortage CDF"))
     if limit_usd < 0 or limit_cdf < 0:
         raise CloseError("the maximum shortage allowed must not be negative")
     return difference_usd > limit_usd or difference_cdf > limit_cdf
@@ -179,8 +179,8 @@ def shortage_needs_approval(
 
 def difference_usd_value(diff_usd: Decimal, diff_cdf: Decimal, rate: Decimal) -> Decimal:
     """Both differences together in USD: ``diff_usd + q2(diff_cdf / rate)``."""
-    diff_usd = to_decimal(diff_usd, field="USD difference")
-    diff_cdf = to_decimal(diff_cdf, field="CDF difference")
+    diff_usd = to_decimal(diff_usd, field=N_("USD difference"))
+    diff_cdf = to_decimal(diff_cdf, field=N_("CDF difference"))
     rate = parse_rate(rate)
     return q2(diff_usd) + q2(diff_cdf / rate)
 
@@ -216,5 +216,5 @@ def summarize_close(
         rate=rate,
         difference_usd_value=difference_usd_value(usd.difference, cdf.difference, rate),
         needs_approval=shortage_needs_approval(usd.difference, cdf.difference, max_shortage_usd, max_shortage_cdf),
-        exchange_gain_usd=q2(to_decimal(exchange_gain_usd, field="exchange gain/loss")),
+        exchange_gain_usd=q2(to_decimal(exchange_gain_usd, field=N_("exchange gain/loss"))),
     )

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shopterm.core.i18n import N_
 from shopterm.core.errors import ExchangeError
 from shopterm.core.money import Currency, convert, parse_amount, parse_rate, q2
 
@@ -73,15 +74,15 @@ def exchange(
     """Compute a currency exchange; both amounts must be greater than zero."""
     received_ccy = Currency.parse(currency_received)
     given_ccy = received_ccy.other
-    amount_received = q2(parse_amount(amount_received, field="amount received"))
-    system_rate = parse_rate(system_rate, field="system rate")
-    actual_rate = parse_rate(actual_rate, field="exchange rate")
+    amount_received = q2(parse_amount(amount_received, field=N_("amount received")))
+    system_rate = parse_rate(system_rate, field=N_("system rate"))
+    actual_rate = parse_rate(actual_rate, field=N_("exchange rate"))
     if amount_received == 0:
         raise ExchangeError("the amount received must be greater than zero")
     expected_given = convert(amount_received, received_ccy, given_ccy, actual_rate)
     if amount_given is None:
         amount_given = expected_given
-    amount_given = q2(parse_amount(amount_given, field="amount given"))
+    amount_given = q2(parse_amount(amount_given, field=N_("amount given")))
     if amount_given == 0:
         raise ExchangeError("the amount given must be greater than zero")
 

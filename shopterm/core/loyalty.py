@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from shopterm.core.errors import InsufficientPointsError, LoyaltyError, RedemptionTooSoonError
-from shopterm.core.i18n import _, format_date, ngettext
+from shopterm.core.i18n import N_, _, format_date, ngettext
 from shopterm.core.money import MoneyError, plain_number, q2, to_decimal
 
 __all__ = [
@@ -36,18 +36,18 @@ __all__ = [
 
 def _points(value: object, field: str) -> int:
     if isinstance(value, float):
-        raise MoneyError(_("{field}: floats are not accepted (got {value!r})").format(field=field, value=value))
+        raise MoneyError(_("{field}: floats are not accepted (got {value!r})").format(field=_(field), value=value))
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LoyaltyError(_("{field}: points must be a whole number (got {value!r})").format(field=field, value=value))
+        raise LoyaltyError(_("{field}: points must be a whole number (got {value!r})").format(field=_(field), value=value))
     if value < 0:
-        raise LoyaltyError(_("{field}: points must not be negative ({value})").format(field=field, value=value))
+        raise LoyaltyError(_("{field}: points must not be negative ({value})").format(field=_(field), value=value))
     return value
 
 
 def points_earned(sales_amount_usd: Decimal, amount_per_point: Decimal) -> int:
     """Whole points earned on a sale: ``floor(sales / amount_per_point)``."""
-    sales = to_decimal(sales_amount_usd, field="sales amount")
-    per_point = to_decimal(amount_per_point, field="sales amount per point")
+    sales = to_decimal(sales_amount_usd, field=N_("sales amount"))
+    per_point = to_decimal(amount_per_point, field=N_("sales amount per point"))
     if per_point <= 0:
         raise LoyaltyError("the sales amount per point must be greater than zero")
     if sales < 0:
@@ -58,7 +58,7 @@ def points_earned(sales_amount_usd: Decimal, amount_per_point: Decimal) -> int:
 def redemption_value(points: int, value_per_point: Decimal) -> Decimal:
     """USD value of redeeming ``points``: ``q2(points × value_per_point)``."""
     points = _points(points, "points")
-    value = to_decimal(value_per_point, field="value per point")
+    value = to_decimal(value_per_point, field=N_("value per point"))
     if value < 0:
         raise LoyaltyError(_("the value per point must not be negative ({value})").format(value=plain_number(value)))
     return q2(points * value)
@@ -98,8 +98,8 @@ def check_redemption(
 def points_reversed(points_earned: int, returned_net: Decimal, original_net: Decimal) -> int:
     """Points taken back by a return: ``round_half_up(earned × returned / original)``, ≤ earned."""
     earned = _points(points_earned, "points earned")
-    returned = to_decimal(returned_net, field="returned amount")
-    original = to_decimal(original_net, field="invoice amount")
+    returned = to_decimal(returned_net, field=N_("returned amount"))
+    original = to_decimal(original_net, field=N_("invoice amount"))
     if returned < 0:
         raise LoyaltyError(_("the returned amount must not be negative ({returned})").format(returned=plain_number(returned)))
     if earned == 0 or returned == 0:

@@ -83,9 +83,9 @@ def to_decimal(value: object, *, field: str = "value", strict: bool = False) -> 
     JSON rule (:func:`read_strict`: digits and at most one ``.``, nothing else).
     """
     if isinstance(value, bool):
-        raise MoneyError(_("{field}: expected a number, got {value!r}").format(field=field, value=value))
+        raise MoneyError(_("{field}: expected a number, got {value!r}").format(field=_(field), value=value))
     if isinstance(value, float):
-        raise MoneyError(_("{field}: floats are not accepted for money (got {value!r}); use a string").format(field=field, value=value))
+        raise MoneyError(_("{field}: floats are not accepted for money (got {value!r}); use a string").format(field=_(field), value=value))
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -93,9 +93,9 @@ def to_decimal(value: object, *, field: str = "value", strict: bool = False) -> 
     elif isinstance(value, str):
         result = read_strict(value, field=field) if strict else read_typed(value, field=field)
     else:
-        raise MoneyError(_("{field}: expected a number, got {kind}").format(field=field, kind=type(value).__name__))
+        raise MoneyError(_("{field}: expected a number, got {kind}").format(field=_(field), kind=type(value).__name__))
     if not result.is_finite():
-        raise MoneyError(_("{field}: {value!r} is not a finite number").format(field=field, value=value))
+        raise MoneyError(_("{field}: {value!r} is not a finite number").format(field=_(field), value=value))
     return result
 
 
@@ -113,16 +113,16 @@ def read_strict(text: str, *, field: str = "value") -> Decimal:
     """
     stripped = text.strip()
     if not stripped:
-        raise MoneyError(_("{field}: a number is required").format(field=field))
+        raise MoneyError(_("{field}: a number is required").format(field=_(field)))
     if len(stripped) > MAX_NUMBER_TEXT:
-        raise MoneyError(_("{field}: {stripped} is too long for a number (at most {limit} characters)").format(field=field, stripped=_shown(stripped), limit=MAX_NUMBER_TEXT))
+        raise MoneyError(_("{field}: {stripped} is too long for a number (at most {limit} characters)").format(field=_(field), stripped=_shown(stripped), limit=MAX_NUMBER_TEXT))
     if not _JSON_NUMBER.fullmatch(stripped) or not stripped.isascii():
         hint = ""
         if "," in stripped:
             hint = " (in JSON only '.' is a decimal point: write \"2.50\", not \"2,50\")"
         elif any(ch.isdigit() for ch in stripped):
             hint = " (digits and one '.' only: no exponent, spaces or separators)"
-        raise MoneyError(_("{field}: {text} is not a number{hint}").format(field=field, text=_shown(text), hint=hint))
+        raise MoneyError(_("{field}: {text} is not a number{hint}").format(field=_(field), text=_shown(text), hint=hint))
     return Decimal(stripped)
 
 
@@ -143,21 +143,21 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
     for sp in GROUP_SPACES[1:]:
         stripped = stripped.strip(sp)
     if not stripped:
-        raise MoneyError(_("{field}: a number is required").format(field=field))
+        raise MoneyError(_("{field}: a number is required").format(field=_(field)))
     if len(stripped) > MAX_NUMBER_TEXT:
-        raise MoneyError(_("{field}: {stripped} is too long for a number (at most {limit} characters)").format(field=field, stripped=_shown(stripped), limit=MAX_NUMBER_TEXT))
+        raise MoneyError(_("{field}: {stripped} is too long for a number (at most {limit} characters)").format(field=_(field), stripped=_shown(stripped), limit=MAX_NUMBER_TEXT))
     sign = ""
     body = stripped
     if body[0] in "+-":
         sign, body = ("-" if body[0] == "-" else ""), body[1:].lstrip(" ")
     bad = [ch for ch in body if not (ch.isascii() and ch.isdigit()) and ch not in ".," and ch not in GROUP_SPACES]
     if bad or not body:
-        raise MoneyError(_("{field}: {text} is not a number").format(field=field, text=_shown(text)))
+        raise MoneyError(_("{field}: {text} is not a number").format(field=_(field), text=_shown(text)))
     spaced = any(sp in body for sp in GROUP_SPACES)
     commas, points = body.count(","), body.count(".")
 
     def refuse() -> MoneyError:
-        return MoneyError(_("{field}: {text} is not a number (use a comma or a point for decimals, spaces for thousands: 2 500,50)").format(field=field, text=_shown(text)))
+        return MoneyError(_("{field}: {text} is not a number (use a comma or a point for decimals, spaces for thousands: 2 500,50)").format(field=_(field), text=_shown(text)))
 
     # Which mark is the decimal mark, which groups thousands?
     decimal_mark: str | None = None
@@ -182,7 +182,7 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
         if ambiguous:
             as_decimal = plain_number(Decimal(f"{sign}{whole}.{frac}").normalize())
             as_thousands = f"{sign}{whole}{frac}"
-            raise MoneyError(_("{field}: {text} reads two ways — {as_decimal} or {as_thousands}; type {as_decimal} or {as_thousands} (or {sign}{whole} {frac})").format(field=field, text=_shown(text), as_decimal=as_decimal, as_thousands=as_thousands, sign=sign, whole=whole, frac=frac))
+            raise MoneyError(_("{field}: {text} reads two ways — {as_decimal} or {as_thousands}; type {as_decimal} or {as_thousands} (or {sign}{whole} {frac})").format(field=_(field), text=_shown(text), as_decimal=as_decimal, as_thousands=as_thousands, sign=sign, whole=whole, frac=frac))
         decimal_mark = mark
     if spaced and group_mark is not None:
         raise refuse()  # two kinds of grouping in one number
@@ -201,7 +201,7 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
     if len(groups) > 1:
         if not (1 <= len(groups[0]) <= 3) or any(len(g) != 3 for g in groups[1:]) \
                 or not all(_DIGITS.fullmatch(g) for g in groups):
-            raise MoneyError(_("{field}: {text} is not a number (thousands are grouped by three digits: 2 500 000,50)").format(field=field, text=_shown(text)))
+            raise MoneyError(_("{field}: {text} is not a number (thousands are grouped by three digits: 2 500 000,50)").format(field=_(field), text=_shown(text)))
     elif not _DIGITS.fullmatch(groups[0]):
         raise refuse()
     if decimal_mark is not None and not frac and not "".join(groups):
@@ -261,7 +261,7 @@ def parse_amount(value: object, *, field: str = "amount", allow_negative: bool =
     """
     d = _check_range(to_decimal(value, field=field, strict=strict), field, MAX_AMOUNT, allow_negative)
     if d != d.quantize(CENT, rounding=ROUND_DOWN):
-        raise MoneyError(_("{field}: at most 2 decimal places ({d})").format(field=field, d=plain_number(d)))
+        raise MoneyError(_("{field}: at most 2 decimal places ({d})").format(field=_(field), d=plain_number(d)))
     return d
 
 
@@ -269,7 +269,7 @@ def parse_qty(value: object, *, field: str = "qty", allow_negative: bool = False
     """A quantity: at most 3 decimals, below 10⁹."""
     d = _check_range(to_decimal(value, field=field, strict=strict), field, MAX_QTY, allow_negative)
     if d != d.quantize(QTY_QUANTUM, rounding=ROUND_DOWN):
-        raise MoneyError(_("{field}: at most 3 decimal places ({d})").format(field=field, d=plain_number(d)))
+        raise MoneyError(_("{field}: at most 3 decimal places ({d})").format(field=_(field), d=plain_number(d)))
     return d
 
 
@@ -277,10 +277,10 @@ def parse_rate(value: object, *, field: str = "rate", strict: bool = False) -> D
     """An exchange rate (CDF per USD): above zero, at most 6 decimals, below 10⁹."""
     d = to_decimal(value, field=field, strict=strict)
     if d <= 0:
-        raise MoneyError(_("{field}: the exchange rate must be greater than zero").format(field=field))
+        raise MoneyError(_("{field}: the exchange rate must be greater than zero").format(field=_(field)))
     d = _check_range(d, field, MAX_RATE, False)
     if d != d.quantize(RATE_QUANTUM, rounding=ROUND_DOWN):
-        raise MoneyError(_("{field}: at most 6 decimal places ({d})").format(field=field, d=plain_number(d)))
+        raise MoneyError(_("{field}: at most 6 decimal places ({d})").format(field=_(field), d=plain_number(d)))
     return d
 
 
@@ -288,9 +288,9 @@ def parse_pct(value: object, *, field: str = "percent", strict: bool = False) ->
     """A percentage between 0 and 100, at most 4 decimals."""
     d = to_decimal(value, field=field, strict=strict)
     if d < 0 or d > HUNDRED:
-        raise MoneyError(_("{field}: a percentage must be between 0 and 100 ({d})").format(field=field, d=plain_number(d)))
+        raise MoneyError(_("{field}: a percentage must be between 0 and 100 ({d})").format(field=_(field), d=plain_number(d)))
     if d != d.quantize(PCT_QUANTUM, rounding=ROUND_DOWN):
-        raise MoneyError(_("{field}: at most 4 decimal places ({d})").format(field=field, d=plain_number(d)))
+        raise MoneyError(_("{field}: at most 4 decimal places ({d})").format(field=_(field), d=plain_number(d)))
     return d
 
 
@@ -319,9 +319,9 @@ def _check_range(d: Decimal, field: str, limit: Decimal, allow_negative: bool) -
     instead of overflowing the decimal context while it is rounded.
     """
     if d < 0 and not allow_negative:
-        raise MoneyError(_("{field}: must not be negative ({d})").format(field=field, d=plain_number(d)))
+        raise MoneyError(_("{field}: must not be negative ({d})").format(field=_(field), d=plain_number(d)))
     if abs(d) > limit:
-        raise MoneyError(_("{field}: {d} is above the maximum {limit}").format(field=field, d=plain_number(d), limit=format_amount(limit, _places(limit))))
+        raise MoneyError(_("{field}: {d} is above the maximum {limit}").format(field=_(field), d=plain_number(d), limit=format_amount(limit, _places(limit))))
     return d
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shopterm.core.errors import PromoOverlapError, PromotionError
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_qty, plain_number, to_decimal
 
 __all__ = ["PromoRange", "PromotionError", "PromoOverlapError", "validate_ranges", "free_qty"]
@@ -30,10 +30,10 @@ class PromoRange:
     free_qty: Decimal
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "min_qty", to_decimal(self.min_qty, field="minimum qty"))
+        object.__setattr__(self, "min_qty", to_decimal(self.min_qty, field=N_("minimum qty")))
         if self.max_qty is not None:
-            object.__setattr__(self, "max_qty", to_decimal(self.max_qty, field="maximum qty"))
-        object.__setattr__(self, "free_qty", to_decimal(self.free_qty, field="free qty"))
+            object.__setattr__(self, "max_qty", to_decimal(self.max_qty, field=N_("maximum qty")))
+        object.__setattr__(self, "free_qty", to_decimal(self.free_qty, field=N_("free qty")))
 
     def holds(self, qty: Decimal) -> bool:
         return self.min_qty <= qty and (self.max_qty is None or qty <= self.max_qty)
@@ -69,7 +69,7 @@ def validate_ranges(ranges: Sequence[PromoRange]) -> None:
 
 def free_qty(ranges: Sequence[PromoRange], qty: Decimal) -> Decimal:
     """The free quantity for selling ``qty``: the range holding it, else 0."""
-    qty = to_decimal(qty, field="qty")
+    qty = to_decimal(qty, field=N_("qty"))
     validate_ranges(ranges)
     for r in ranges:
         if r.holds(qty):

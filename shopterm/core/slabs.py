@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shopterm.core.errors import SlabError, SlabOverlapError
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import HUNDRED, format_amount, plain_number, to_decimal
 
 __all__ = ["SlabRange", "SlabError", "SlabOverlapError", "validate_ranges", "slab_pct"]
@@ -33,10 +33,10 @@ class SlabRange:
     pct: Decimal
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "from_value", to_decimal(self.from_value, field="from value"))
+        object.__setattr__(self, "from_value", to_decimal(self.from_value, field=N_("from value")))
         if self.to_value is not None:
-            object.__setattr__(self, "to_value", to_decimal(self.to_value, field="to value"))
-        object.__setattr__(self, "pct", to_decimal(self.pct, field="discount %"))
+            object.__setattr__(self, "to_value", to_decimal(self.to_value, field=N_("to value")))
+        object.__setattr__(self, "pct", to_decimal(self.pct, field=N_("discount %")))
 
     def holds(self, value: Decimal) -> bool:
         return self.from_value <= value and (self.to_value is None or value <= self.to_value)
@@ -77,7 +77,7 @@ def slab_pct(ranges: Sequence[SlabRange], subtotal_usd: Decimal) -> Decimal | No
     takes the lower row; below the first row or above the last bounded row
     there is no slab. The table is validated first.
     """
-    subtotal_usd = to_decimal(subtotal_usd, field="subtotal")
+    subtotal_usd = to_decimal(subtotal_usd, field=N_("subtotal"))
     validate_ranges(ranges)
     below = [r for r in ranges if r.from_value <= subtotal_usd]
     if not below:

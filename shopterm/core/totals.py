@@ -33,7 +33,7 @@ from typing import Literal
 
 from shopterm.core.allocation import allocate
 from shopterm.core.errors import TotalsError
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import (
     HUNDRED,
     ZERO,
@@ -156,16 +156,16 @@ def compute_totals(
     """
     currency = Currency.parse(currency)
     rate = parse_rate(rate)
-    cdf_increment = to_decimal(cdf_increment, field="CDF cash increment")
+    cdf_increment = to_decimal(cdf_increment, field=N_("CDF cash increment"))
     if cdf_increment <= 0:
         raise TotalsError("the CDF cash increment must be greater than zero")
-    redemption_value = to_decimal(redemption_value, field="redemption value")
+    redemption_value = to_decimal(redemption_value, field=N_("redemption value"))
     if redemption_value < 0:
         raise TotalsError("the loyalty redemption value must not be negative")
     if slab_pct is not None:
-        slab_pct = to_decimal(slab_pct, field="slab discount %")
+        slab_pct = to_decimal(slab_pct, field=N_("slab discount %"))
     if flat_value is not None:
-        flat_value = to_decimal(flat_value, field="flat discount")
+        flat_value = to_decimal(flat_value, field=N_("flat discount"))
     if flat_type is not None and flat_type not in FLAT_TYPES:
         raise TotalsError(_("flat discount type must be 'percent' or 'amount' (got {flat_type!r})").format(flat_type=flat_type))
     if flat_value is not None and flat_type is None:
@@ -316,11 +316,11 @@ def default_price(
     currency at the document ``rate`` and loaded by the header's "Additional
     Price %"; the result is rounded once, half up, to the cent.
     """
-    base_price = to_decimal(base_price, field="price")
+    base_price = to_decimal(base_price, field=N_("price"))
     base_currency = Currency.parse(base_currency)
     doc_currency = Currency.parse(doc_currency)
     rate = parse_rate(rate)
-    additional_pct = to_decimal(additional_pct, field="additional price %")
+    additional_pct = to_decimal(additional_pct, field=N_("additional price %"))
     if base_price < 0:
         raise TotalsError(_("the price must not be negative ({base_price})").format(base_price=plain_number(base_price)))
     if additional_pct < -HUNDRED:

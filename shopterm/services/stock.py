@@ -27,7 +27,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from ..core.journal import HEAD_OFFICE, INVENTORY, credit, debit
 from ..core.money import MoneyError, format_amount, format_qty, parse_amount, parse_qty, q2
 from ..store.models import Batch, Document, DocumentLine, Item, Location, StockBalance, Supplier
@@ -448,7 +448,7 @@ class StockService:
                 raise ValidationError("Line {n}: batch code is longer than 30 characters", field="batch", line=n,
                     params={"n": n})
             try:
-                qty = parse_qty(raw.get("qty"), field="qty")
+                qty = parse_qty(raw.get("qty"), field=N_("qty"))
             except MoneyError as exc:
                 raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
             try:

@@ -138,7 +138,7 @@ def test_a_rule_of_the_core_reads_in_french(open_shop, cashier):
         cashier, draft([("PARA500", "B001", "1", "2.5055", "0", "0")])))
     assert isinstance(english, ValidationError)
     assert english.message == "Line 1: price: at most 2 decimal places (2.5055)"
-    assert french_text(french) == "Ligne 1 : price : 2 décimales au plus (2,5055)"
+    assert french_text(french) == "Ligne 1 : prix : 2 décimales au plus (2,5055)"
 
 
 def test_the_message_is_rendered_in_the_language_it_is_read_in(open_shop, cashier):

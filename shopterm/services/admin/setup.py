@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
+from shopterm.core.i18n import N_
 from ...core.journal import CASH_CDF, CASH_USD, DEFAULT_CHART, PROMOTION, SHORTAGE
 from ...core.money import MoneyError, parse_rate, q_rate
 from ...store.models import Account, CostCentre, Customer, CustomerCategory, CustomerGroup, ExchangeRate, Location, ShopSetup, User
@@ -70,7 +71,7 @@ class SetupService:
         if not (location_name or "").strip():
             raise ValidationError("Location name is required", field="location_name")
         try:
-            the_rate = q_rate(parse_rate(rate, field="rate"))
+            the_rate = q_rate(parse_rate(rate, field=N_("rate")))
         except MoneyError as exc:
             raise ValidationError(str(exc), field="rate") from None
         pin = check_pin_format(admin_pin)
@@ -114,7 +115,7 @@ class SetupService:
     def set_rate(self, actor: Actor, on: dt.date, rate: str | Decimal) -> Decimal:
         actor.require("masters", "Setting the exchange rate")
         try:
-            value = q_rate(parse_rate(rate, field="rate"))
+            value = q_rate(parse_rate(rate, field=N_("rate")))
         except MoneyError as exc:
             raise ValidationError(str(exc), field="rate") from None
         with self.db.write() as session:

@@ -42,7 +42,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from ...core import close as core_close
 from ...core.journal import EXCHANGE, JLine
 from ...core.money import Currency, MoneyError, format_amount, parse_amount, q2, to_decimal
@@ -710,7 +710,7 @@ def _physical(physical_usd: Any, physical_cdf: Any, denominations: Mapping | Non
         if ccy in counts:
             try:
                 counted = core_close.count_denominations(
-                    {to_decimal(k, field="denomination"): v for k, v in counts[ccy].items()}, ccy)
+                    {to_decimal(k, field=N_("denomination")): v for k, v in counts[ccy].items()}, ccy)
             except MoneyError as exc:
                 raise ValidationError("Denominations: {exc}", field="denominations", params={"exc": exc}) from None
             denoms[ccy.value] = {format(to_decimal(k), "f"): v for k, v in counts[ccy].items() if v}

@@ -21,6 +21,7 @@ The posting itself is :mod:`.posting` (one path for every document).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
@@ -29,7 +30,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from shopterm.core.doctypes import status_name
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _
 from ...core.journal import JLine
 from ...core.money import Currency, MoneyError, parse_rate
 from ...store.models import Account, Batch, Customer, Document, DocumentLine, Item, Location
@@ -69,10 +70,10 @@ def rate_or_system(services: "Services", session: Session, rate: Any, on: dt.dat
     if blank(rate):
         return system_rate_or_fail(services, session, on)
     try:
-        return parse_rate(rate, field="rate")
+        return parse_rate(rate, field=N_("rate"))
     except MoneyError as exc:
         raise ValidationError("Exchange rate: {detail}", field="rate",
-            params={"detail": str(exc).split(': ', 1)[-1]}) from None
+            params={"detail": re.split(r"\s?: ", str(exc), maxsplit=1)[-1]}) from None
 
 
 class Rules:

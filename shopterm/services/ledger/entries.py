@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 from sqlalchemy import select
 from sqlmodel import Session
 
+from shopterm.core.i18n import N_
 from ...core.journal import BANK_CLEARING, RECEIVABLE, credit, debit
 from ...core.money import Currency, MoneyError, parse_amount, parse_rate, q2, q_rate, to_usd
 from ...store.models import Customer, CustomerLocation, Document, LedgerEntry, Location, Match, MatchLine
@@ -237,7 +238,7 @@ class LedgerService:
             raise ValidationError("Currency: USD or CDF (got {currency!r})", field="currency",
                 params={"currency": currency}) from None
         try:
-            value = q2(parse_amount(amount, field="amount"))
+            value = q2(parse_amount(amount, field=N_("amount")))
         except MoneyError as exc:
             raise ValidationError(str(exc), field="amount") from None
         if value <= 0:
@@ -245,7 +246,7 @@ class LedgerService:
         the_rate = None
         if rate is not None and str(rate).strip() != "":
             try:
-                the_rate = q_rate(parse_rate(rate, field="rate"))
+                the_rate = q_rate(parse_rate(rate, field=N_("rate")))
             except MoneyError as exc:
                 raise ValidationError(str(exc), field="rate") from None
         day = date or self.s.today()

@@ -372,7 +372,7 @@ class CommissionService:
             if not number:
                 raise ValidationError("Line {n}: invoice number is required", field="invoice", line=n, params={"n": n})
             try:
-                amount = q2(parse_amount(cl.amount_payable, field="amount payable"))
+                amount = q2(parse_amount(cl.amount_payable, field=N_("amount payable")))
             except MoneyError as exc:
                 raise ValidationError("Line {n}: {exc}", field="amount_payable", line=n,
                     params={"n": n, "exc": exc}) from None

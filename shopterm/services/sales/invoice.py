@@ -771,7 +771,7 @@ class SalesService:
 
         try:
             add_pct = parse_pct("0" if _blank(draft.additional_price_pct) else draft.additional_price_pct,
-                                field="Additional price %")
+                                field=N_("Additional price %"))
         except MoneyError as exc:
             raise ValidationError(str(exc), field="additional_price_pct") from None
         tax_exempt = bool(draft.tax_exempt) or bool(cust and cust.tax_exempt)
@@ -786,8 +786,8 @@ class SalesService:
             if flat_type is None:
                 raise ValidationError("Flat discount: choose a type (percent or amount)", field="flat_discount_type")
             try:
-                flat_value = (parse_pct(draft.flat_discount_value, field="Flat discount %") if flat_type == "percent"
-                              else parse_amount(draft.flat_discount_value, field="Flat discount amount"))
+                flat_value = (parse_pct(draft.flat_discount_value, field=N_("Flat discount %")) if flat_type == "percent"
+                              else parse_amount(draft.flat_discount_value, field=N_("Flat discount amount")))
             except MoneyError as exc:
                 raise ValidationError(str(exc), field="flat_discount_value") from None
         else:
@@ -902,7 +902,7 @@ class SalesService:
             qty = ZQ
         else:
             try:
-                qty = parse_qty(dl.qty, field="quantity", allow_negative=True)
+                qty = parse_qty(dl.qty, field=N_("quantity"), allow_negative=True)
             except MoneyError as exc:
                 raise _line_err(n, exc, "qty") from None
             if qty <= 0:
@@ -914,11 +914,11 @@ class SalesService:
                 raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=n,
                     params={"n": n, "code": code, "whole": whole})
         try:
-            disc = parse_pct("0" if _blank(dl.discount_pct) else dl.discount_pct, field="discount %")
+            disc = parse_pct("0" if _blank(dl.discount_pct) else dl.discount_pct, field=N_("discount %"))
         except MoneyError as exc:
             raise _line_err(n, exc, "discount_pct") from None
         try:
-            flat = parse_amount("0" if _blank(dl.flat_discount) else dl.flat_discount, field="flat discount")
+            flat = parse_amount("0" if _blank(dl.flat_discount) else dl.flat_discount, field=N_("flat discount"))
         except MoneyError as exc:
             raise _line_err(n, exc, "flat_discount") from None
         from_list = _blank(dl.price)
@@ -931,7 +931,7 @@ class SalesService:
                 price = Z
         else:
             try:
-                price = parse_amount(dl.price, field="price")
+                price = parse_amount(dl.price, field=N_("price"))
             except MoneyError as exc:
                 raise _line_err(n, exc, "price") from None
         gross = q2(qty * price)

@@ -495,7 +495,7 @@ class ProvisionalService:
             if not icode:
                 raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
             try:
-                qty = parse_qty(dl.qty, field="quantity")
+                qty = parse_qty(dl.qty, field=N_("quantity"))
             except MoneyError as exc:
                 raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
             if qty <= 0:

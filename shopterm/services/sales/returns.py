@@ -570,7 +570,7 @@ class ReturnsService:
             if not icode:
                 raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
             try:
-                qty = parse_qty(rl.qty, field="quantity")
+                qty = parse_qty(rl.qty, field=N_("quantity"))
             except MoneyError as exc:
                 raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
             if qty <= 0:
@@ -864,7 +864,7 @@ class ReturnsService:
             rule(ValidationError("Line {n}: the manufacturing date {mfg} is after the expiry {expiry}",
                                  field="mfg_date", line=n, params={"n": n, "mfg": mfg, "expiry": expiry}))
         try:
-            qty = parse_qty(dl.qty, field="quantity")
+            qty = parse_qty(dl.qty, field=N_("quantity"))
         except MoneyError as exc:
             raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
         if qty <= 0:
@@ -875,7 +875,7 @@ class ReturnsService:
             raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=n,
                 params={"n": n, "code": item.code, "whole": whole})
         try:
-            price = parse_amount(dl.price, field="price")
+            price = parse_amount(dl.price, field=N_("price"))
         except MoneyError as exc:
             raise ValidationError("Line {n}: {exc}", field="price", line=n, params={"n": n, "exc": exc}) from None
         batch = session.exec(select(Batch).where(Batch.item_id == item.id, Batch.code == bcode)).first()
