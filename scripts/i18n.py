@@ -55,6 +55,8 @@ def keywords() -> dict[str, tuple]:
     words["MoneyError"] = (1,)
     # Actor.require(permission, what): ``what`` names the action in the refusal a person reads
     words["require"] = (2,)
+    # MastersBase._write(actor, permission, what): the same ``what``
+    words["_write"] = (3,)
     return words
 
 

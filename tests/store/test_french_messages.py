@@ -164,3 +164,19 @@ def test_history_names_the_action_in_french_and_keeps_the_stored_summary(open_sh
     assert row.action in ("post", "create")
     assert english[0] in ("posted", "created")
     assert french[0] in ("comptabilisé", "créé")
+
+
+def test_two_approvals_read_as_one_refusal_in_either_language(open_shop, cashier):
+    """Credit limit and a price below cost on one invoice: one refusal, the manager's line said once."""
+    s = open_shop
+    s.sales.post_invoice(cashier, band("360"))  # C0002 owes 450.00 of its 500.00
+    # 96 × 1.25 = 120.00 (no tax) + 1 × 1.50 + 16 % tax 0.24 = 1.74 → 121.74
+    lines = [("BAND01", "D001", "96", "1.25", "0", "0"), ("PARA500", "B001", "1", "1.50", "0", "0")]
+    english, french = both(lambda: s.sales.post_invoice(cashier, draft(lines)))
+    assert english.message_id == "{reasons} — a manager's approval is needed"
+    assert english.message == ("Credit limit exceeded: C0002 owes 450.00, limit 500.00, available 50.00, "
+                               "this invoice 121.74 · Line 2: PARA500 at 1.50 USD is below its cost 1.60 USD"
+                               " — a manager's approval is needed")
+    assert french_text(french) == ("Plafond de crédit dépassé : C0002 doit 450,00, plafond 500,00, disponible 50,00, "
+                                   "cette facture 121,74 · Ligne 2 : PARA500 à 1,50 USD est sous son coût 1,60 USD"
+                                   " — l'approbation d'un gérant est nécessaire")

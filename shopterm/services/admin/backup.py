@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from shopterm.core.i18n import N_
+from shopterm.core.i18n import N_, _
 from ...store.db import BUSY_TIMEOUT_MS, create_private_file, make_private_dir, sqlite_file
 from . import chain
 from ..errors import ShopError, ValidationError
@@ -54,7 +54,7 @@ def _new_file(target: str | os.PathLike, what: str) -> Path:
     path = Path(target).expanduser().absolute()
     if path.exists():
         raise ValidationError("{path} already exists: {what} only into a new file", field="file",
-            params={"path": path, "what": what})
+            params={"path": path, "what": _(what)})
     for extra in ("-wal", "-shm", ".partial"):
         if Path(f"{path}{extra}").exists():
             raise ValidationError("{path}{extra} already exists: move it away first", field="file",
@@ -117,7 +117,7 @@ def check_file(path: Path) -> CopyReport:
 def backup(url: str, target: str | os.PathLike) -> CopyReport:
     """Copy the live database at ``url`` into the new file ``target`` and verify the copy."""
     src = _source(url)
-    dest = _new_file(target, "a backup goes")
+    dest = _new_file(target, N_("a backup goes"))
     _copy(src, dest)
     return check_file(dest)
 
@@ -132,7 +132,7 @@ def restore(backup_file: str | os.PathLike, url: str) -> CopyReport:
     target = sqlite_file(url)
     if target is None:
         raise ValidationError("restore needs a database file (--db FILE)", field="db")
-    dest = _new_file(target, "a restore goes")
+    dest = _new_file(target, N_("a restore goes"))
     check_file(source)
     _copy(source, dest)
     return check_file(dest)

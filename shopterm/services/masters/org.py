@@ -278,8 +278,8 @@ class OrgMasters(MastersBase):
             if allowed is None and customer.location_id != loc.id:
                 raise ValidationError("Cash customer {code} is not assigned to location {loc_code}",
                                       field="cash_customer", params={"code": customer.code, "loc_code": loc.code})
-            local = self._cash_ledger(session, cash_ledger_local, "cash_ledger_local", "Cash ledger (local)", "CDF")
-            base = self._cash_ledger(session, cash_ledger_base, "cash_ledger_base", "Cash ledger (base)", "USD")
+            local = self._cash_ledger(session, cash_ledger_local, "cash_ledger_local", N_("Cash ledger (local)"), "CDF")
+            base = self._cash_ledger(session, cash_ledger_base, "cash_ledger_base", N_("Cash ledger (base)"), "USD")
             if local.id == base.id:
                 raise ValidationError("The local and base cash ledgers must be different accounts",
                                       field="cash_ledger_local")

@@ -316,6 +316,17 @@ APPROVAL_ACTIONS = {"credit_limit": "credit limit", "price_approval": "price bel
                     "rate_approval": "exchange rate"}
 
 
+#: How a refusal that a manager may approve ends (stripped when several are shown as one).
+APPROVAL_TAIL = N_(" — a manager's approval is needed")
+
+
+def _without_approval_tail(message: str) -> str:
+    for tail in (_(APPROVAL_TAIL), APPROVAL_TAIL):
+        if message.endswith(tail):
+            return message[: -len(tail)]
+    return message
+
+
 def price_approvals(lines: "list[_Line]", totals: Any, ccy: Currency,
                     redemption_value: Decimal) -> list[ApprovalRequired]:
     """The lines sold at a zero price or below their cost, and a payable of zero for lines of value.
@@ -877,8 +888,9 @@ class SalesService:
             approver = self.s.users.approval(session, actor, None, None, location_id=loc.id, action=action)
             if approver is None:
                 rule(needs[0] if len(needs) == 1 else type(needs[0])(
-                    " · ".join(exc.message.replace(" — a manager's approval is needed", "") for exc in needs)
-                    + " — a manager's approval is needed", field=needs[0].field, line=needs[0].details.get("line")))
+                    N_("{reasons} — a manager's approval is needed"), field=needs[0].field,
+                    line=needs[0].details.get("line"),
+                    params={"reasons": " · ".join(_without_approval_tail(exc.message) for exc in needs)}))
 
         due = date + dt.timedelta(days=cust.credit_days) if cust is not None and sales_type == "credit" else date
         contact = (draft.contact_no or "").strip() or (cust.mobile if cust else "")
