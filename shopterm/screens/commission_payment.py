@@ -43,6 +43,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
+from shopterm.core.i18n import N_, _
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
@@ -417,8 +418,8 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         who = f" by {doc.approved_by}" if doc.approved_by else ""
         self.show_ok(f"Commission {post.number} posted: {fmt_amount(view.total)} {doc.currency} paid, approved{who}")
 
-    def discard_hint(self) -> str:
-        return " (Ctrl+S keeps a draft)"
+    def discard_warning(self) -> str:
+        return _("Unsaved changes: press {key} again to discard them (Ctrl+S keeps a draft)")
 
     async def reset(self) -> None:
         self.view = None

@@ -57,7 +57,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
 from shopterm.core import money
-from shopterm.core.i18n import N_, _
+from shopterm.core.i18n import N_, _, format_date, localize_number, ngettext, pgettext
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
@@ -71,7 +71,7 @@ from shopterm.widgets.voucher_view import HistoryView, VoucherView
 
 __all__ = ["SalesInvoiceScreen"]
 
-YES_NO = [("no", "No"), ("yes", "Yes")]
+YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 
 
 class ClientInput(CodeInput):
@@ -85,16 +85,16 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     """The Sales Invoice (Facture) entry screen (module docstring)."""
 
     NUMBER_WIDGET = "#inv-number"
-    DOCUMENT_TITLE = "Sales Invoice (Facture)"
+    DOCUMENT_TITLE = N_("Sales Invoice (Facture)")
     DOC_TYPE = "SI"
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher",
                           "delete_row"})
     AUTO_FOCUS = "#grid ItemCell"  # the counter flow (DESIGN §12); orders and provisional invoices: the client
 
     BINDINGS = [
-        Binding("f6", "flat_type", "Flat %/amt", id="invoice.flat_type", show=False),
+        Binding("f6", "flat_type", N_("Flat %/amt"), id="invoice.flat_type", show=False),
         # "Print Delivery" (the seed's button): the delivery copy of a posted invoice, counted apart.
-        Binding("ctrl+t", "print_delivery", "Dlv", id="invoice.print_delivery", key_display="^T"),
+        Binding("ctrl+t", "print_delivery", N_("Dlv"), id="invoice.print_delivery", key_display="^T"),
         # Items / Free Offers: the promotion's free goods before saving (what will leave the stock too)
         Binding("f5", "switch_tab", N_("Tabs"), id="invoice.tabs", key_display="F5", show=False),
     ]
@@ -130,43 +130,43 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     def compose_document(self) -> ComposeResult:
         with Vertical(id="inv-header"):
             with Horizontal(classes="inv-row"):
-                yield Static("Loc", classes="inv-label")
-                yield CodeInput(id="field-location", label="Location", lookup_kind="location", classes="inv-loc")
-                yield Static("Type DIRECT", classes="inv-label inv-type")
-                yield Static("Date", classes="inv-label")
-                yield DateInput(id="field-date", label="Date", classes="inv-date")
-                yield Static("Sale", classes="inv-label")
-                yield CompactChoice([("cash", "cash"), ("credit", "credit")], id="field-sales-type",
-                                  field_name="sales_type", label="Sales type", classes="inv-sales-type")
-                yield Static("No", classes="inv-label")
+                yield Static(_("Loc"), classes="inv-label")
+                yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location", classes="inv-loc")
+                yield Static(_("Type DIRECT"), classes="inv-label inv-type")
+                yield Static(_("Date"), classes="inv-label")
+                yield DateInput(id="field-date", label=_("Date"), classes="inv-date")
+                yield Static(_("Sale"), classes="inv-label")
+                yield CompactChoice([("cash", N_("cash")), ("credit", N_("credit"))], id="field-sales-type",
+                                  field_name="sales_type", label=_("Sales type"), classes="inv-sales-type")
+                yield Static(pgettext("document number", "No"), classes="inv-label")
                 yield Static("—", id="inv-number", markup=False)
             with Horizontal(classes="inv-row"):
-                yield Static("Client", classes="inv-label")
-                yield ClientInput(id="field-customer", label="Client", lookup_kind="customer",
-                                  lookup_title="Find client", classes="inv-client", max_length=40)
+                yield Static(_("Client"), classes="inv-label")
+                yield ClientInput(id="field-customer", label=_("Client"), lookup_kind="customer",
+                                  lookup_title=_("Find client"), classes="inv-client", max_length=40)
                 yield Static("", id="inv-customer-name", markup=False)
-                yield Static("Tel", classes="inv-label")
+                yield Static(_("Tel"), classes="inv-label")
                 yield Input(id="field-contact-no", max_length=40, classes="inv-contact")
-                yield Static("SO/PF", classes="inv-label")
-                yield CodeInput(id="field-order", label="SO/Proforma No", classes="inv-order",
-                                search=self._open_order_rows, lookup_title="Open orders and proformas")
+                yield Static(_("SO/PF"), classes="inv-label")
+                yield CodeInput(id="field-order", label=_("SO/Proforma No"), classes="inv-order",
+                                search=self._open_order_rows, lookup_title=_("Open orders and proformas"))
             with Horizontal(classes="inv-row"):
-                yield Static("Ccy", classes="inv-label")
+                yield Static(_("Ccy"), classes="inv-label")
                 yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
-                                  label="Currency", classes="inv-ccy")
-                yield Static("Rate", classes="inv-label")
-                yield RateInput(id="field-rate", label="Exchange rate", classes="inv-rate")
-                yield Static("Delegue", classes="inv-label")
-                yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
-                                lookup_title="Find sales person", classes="inv-sp")
-                yield Static("Add%", classes="inv-label")
-                yield PercentInput(id="field-additional-price-pct", label="Additional price %", classes="inv-add")
-                yield Static("Agent", classes="inv-label")
-                yield CompactChoice(YES_NO, id="field-agent-commission", label="Agent commission", classes="inv-yn")
-                yield Static("Free", classes="inv-label")
-                yield CompactChoice(YES_NO, id="field-free-offer", label="Free offer", classes="inv-yn")
-                yield Static("$Prt", classes="inv-label")
-                yield CompactChoice(YES_NO, id="field-print-usd", label="Print in USD", classes="inv-yn")
+                                  label=_("Currency"), classes="inv-ccy")
+                yield Static(_("Rate"), classes="inv-label")
+                yield RateInput(id="field-rate", label=_("Exchange rate"), classes="inv-rate")
+                yield Static(_("Delegue"), classes="inv-label")
+                yield CodeInput(id="field-sales-person", label=_("Sales person"), lookup_kind="sales_person",
+                                lookup_title=_("Find sales person"), classes="inv-sp")
+                yield Static(_("Add%"), classes="inv-label")
+                yield PercentInput(id="field-additional-price-pct", label=_("Additional price %"), classes="inv-add")
+                yield Static(_("Agent"), classes="inv-label")
+                yield CompactChoice(YES_NO, id="field-agent-commission", label=_("Agent commission"), classes="inv-yn")
+                yield Static(_("Free"), classes="inv-label")
+                yield CompactChoice(YES_NO, id="field-free-offer", label=_("Free offer"), classes="inv-yn")
+                yield Static(_("$Prt"), classes="inv-label")
+                yield CompactChoice(YES_NO, id="field-print-usd", label=_("Print in USD"), classes="inv-yn")
             yield Static("", id="inv-credit", markup=False)
         with TabbedContent(id="doc-tabs"):
             with TabPane(_("Items (F5: Free Offers)"), id="tab-items"):
@@ -259,8 +259,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             if first and not status.day_open:
                 # Say it before a whole document is typed, not at Save.
                 self.message_bar.show_warning(
-                    f"Day {status.business_date} is not open at {status.location_code}: "
-                    "Shop Open first, or this invoice cannot be saved")
+                    _("Day {date} is not open at {location}: Shop Open first, or this invoice cannot be saved")
+                    .format(date=format_date(status.business_date), location=status.location_code))
 
         self.background(work, done)
 
@@ -484,7 +484,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             rate = self._rate_value()
             if rate is not None and rate > 0:
                 self._show_converted(self.grid.convert_typed_prices(
-                    lambda p: money.convert(p, old, new, rate)), f"from {old} to {new} at {_rate_text(rate)}")
+                    lambda p: money.convert(p, old, new, rate)),
+                    _("from {old} to {new} at {rate}").format(old=old, new=new, rate=_rate_text(rate)))
         self._update_loader()
         self.grid.reload_defaults()
         self.recompute()
@@ -501,14 +502,15 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         if not old_rate or not new_rate or old_rate == new_rate:
             return
         self._show_converted(self.grid.convert_typed_prices(lambda p: p * new_rate / old_rate),
-                             f"from rate {_rate_text(old_rate)} to {_rate_text(new_rate)}")
+                             _("from rate {old} to {new}").format(old=_rate_text(old_rate), new=_rate_text(new_rate)))
 
     def _show_converted(self, changed: list, how: str) -> None:
         if not changed:
             return
-        shown = ", ".join(f"line {n} {money.format_amount(a)} → {money.format_amount(b)}" for n, a, b in changed[:3])
-        more = f" (+{len(changed) - 3} more)" if len(changed) > 3 else ""
-        self.show_info(f"Typed prices converted {how}: {shown}{more}")
+        shown = ", ".join(_("line {number} {before} → {after}").format(
+            number=n, before=money.format_amount(a), after=money.format_amount(b)) for n, a, b in changed[:3])
+        more = " " + _("(+{count} more)").format(count=len(changed) - 3) if len(changed) > 3 else ""
+        self.show_info(_("Typed prices converted {how}: {shown}").format(how=how, shown=shown) + more)
 
     @on(CompactChoice.Changed)
     def _choice_changed(self, event: CompactChoice.Changed) -> None:
@@ -613,12 +615,12 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
         def picked(row: Any) -> None:
             if row is None:
-                self.show_error(f"Client: nothing chosen for {text!r}", field="customer")
+                self.show_error(_("Client: nothing chosen for {text!r}").format(text=text), field="customer")
                 return
             field.value = row.code
             self._resolve_customer(row.code, exact=True)
 
-        self.app.push_screen(LookupDialog("Find client", field.search, initial=text), picked)
+        self.app.push_screen(LookupDialog(_("Find client"), field.search, initial=text), picked)
 
     @on(CodeInput.Picked, "#field-customer")
     def _customer_picked(self, event: CodeInput.Picked) -> None:
@@ -668,8 +670,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
         def done(view: Any) -> None:
             if view.doc_type not in ("SO", "PF"):
-                self.show_error(f"SO/Proforma No: {number.upper()} is a {view.doc_type}, not an order or proforma",
-                                field="order")
+                self.show_error(_("SO/Proforma No: {number} is a {kind}, not an order or proforma").format(
+                    number=number.upper(), kind=view.doc_type), field="order")
                 return
             self.call_later(self._copy_order, view)
 
@@ -683,7 +685,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         customer = self.customer.code if self.customer is not None else None
         orders = self.services.orders.open_orders(customer, self.location_code_typed())
         q = query.strip().upper()
-        return [PickRow(o.number, f"{o.doc_type} {o.date} {o.customer or ''} {o.customer_name or ''}".strip(),
+        return [PickRow(o.number, f"{o.doc_type} {format_date(o.date)} {o.customer or ''} {o.customer_name or ''}".strip(),
                         f"{money.format_amount(o.net)} {o.currency}", o)
                 for o in orders if not q or q in o.number or q in (o.customer or "")]
 
@@ -702,7 +704,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             self._resolve_customer(view.customer, exact=True)
         await self.grid.set_lines(lines)
         self.grid.reload_defaults()
-        self.show_info(f"{len(lines)} open line(s) copied from {view.number}")
+        self.show_info(ngettext("{count} open line copied from {number}", "{count} open lines copied from {number}",
+                                len(lines)).format(count=len(lines), number=view.number))
 
     # -- the draft ------------------------------------------------------------------
 
@@ -741,7 +744,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     def _posted_is_final(self) -> bool:
         if self.view is not None:
             self.message_bar.show_warning(
-                f"{self.view.number or 'This invoice'} is posted: posted documents are final. Ctrl+N for a new one")
+                _("{number} is posted: posted documents are final. Ctrl+N for a new one").format(
+                    number=self.view.number or _("This invoice")))
             return True
         return False
 
@@ -781,15 +785,15 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             return lambda: post(replace(draft, approver=approval.name, approver_pin=approval.pin))
 
         self.run_service(lambda: post(draft), lambda result: self._posted(result, print_after=print_after),
-                         busy_text="Posting…", with_approval=with_approval)
+                         busy_text=_("Posting…"), with_approval=with_approval)
 
     def _posted(self, result: tuple[Any, Any], print_after: bool = False) -> None:
         post, view = result
         self.last_post = post
         self.call_later(self._show_view, view)
         self.refresh_status()
-        self.show_ok(f"Invoice {post.number} posted · payable {money.format_amount(view.totals.payable)} "
-                     f"{view.currency} · Ctrl+N next")
+        self.show_ok(_("Invoice {number} posted · payable {amount} {currency} · Ctrl+N next").format(
+            number=post.number, amount=money.format_amount(view.totals.payable), currency=view.currency))
         if print_after:
             self.print_posted(keep_message=True, number=post.number)
         if self.counter_flow and view.sales_type == "cash" and view.totals.payable > 0:
@@ -804,9 +808,10 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     def _tendered(self, result: Any) -> None:
         """Back from tendering: paid → the change shown on a new invoice; Esc → the posted invoice stays."""
         if result is None:
-            number = self.view.number if self.view is not None else "The invoice"
-            self.message_bar.show_warning(f"{number} is posted but not paid: take the cash in Sales Receipt "
-                                          "(Ctrl+N: next customer)")
+            number = self.view.number if self.view is not None else _("The invoice")
+            self.message_bar.show_warning(
+                _("{number} is posted but not paid: take the cash in Sales Receipt (Ctrl+N: next customer)").format(
+                    number=number))
             return
         self.last_receipt = result
         self.call_later(self._next_customer, result)
@@ -826,9 +831,10 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
         def done(new_id: int) -> None:
             self.draft_saved(new_id)
-            self.show_ok(f"Draft #{new_id} saved (no number yet): reopen it with F3")
+            self.show_ok(_("Draft #{id} saved (no number yet): reopen it with F3").format(id=new_id))
 
-        self.run_service(lambda: self.services.sales.save_draft(actor, draft, draft_id), done, busy_text="Saving…")
+        self.run_service(lambda: self.services.sales.save_draft(actor, draft, draft_id), done,
+                         busy_text=_("Saving…"))
 
     async def reset(self) -> None:
         """A blank invoice with the header defaults."""
@@ -887,16 +893,17 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
                 return
             if row.status == "draft":
                 self.run_service(lambda: self.services.sales.load_draft(row.id),
-                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text="Opening…")
+                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text=_("Opening…"))
             else:
                 self.run_service(lambda: self.services.sales.document(row.id),
-                                 lambda v: self.call_later(self._show_view, v), busy_text="Opening…")
+                                 lambda v: self.call_later(self._show_view, v), busy_text=_("Opening…"))
 
-        self.app.push_screen(DocumentListDialog("Sales invoices", search, today=self.business_date), picked)
+        self.app.push_screen(DocumentListDialog(_("Sales invoices"), search, today=self.business_date), picked)
 
     def action_history(self) -> None:
         doc_id = self.view.id if self.view is not None else self.draft_id
-        title = f"History of {self.view.number}" if self.view is not None and self.view.number else "History"
+        title = (_("History of {number}").format(number=self.view.number) if self.view is not None and self.view.number
+                 else _("History"))
         if doc_id is None:
             self.app.push_screen(HistoryView(title, []))
             return
@@ -905,16 +912,17 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
     def action_voucher(self) -> None:
         if self.view is not None:
-            self.app.push_screen(VoucherView(f"Voucher {self.view.number or ''}".strip(), self.view.journal))
+            self.app.push_screen(VoucherView(_("Voucher {number}").format(number=self.view.number or "").strip(),
+                                             self.view.journal))
             return
         draft = self.build_draft()
         actor = self.actor
 
         def shown(preview: Any) -> None:
-            note = "Not saved yet: the journal as it would post."
+            note = _("Not saved yet: the journal as it would post.")
             if preview.warnings:
-                note += " Note: " + "; ".join(preview.warnings[:3])
-            self.app.push_screen(VoucherView("Voucher details (preview)", preview.voucher, note))
+                note += " " + _("Note: {warnings}").format(warnings="; ".join(preview.warnings[:3]))
+            self.app.push_screen(VoucherView(_("Voucher details (preview)"), preview.voucher, note))
 
         self.background(lambda: self.services.sales.preview(draft, actor), shown)
 
@@ -937,7 +945,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         self._input("sales-person").value = sales_person or ""
         self._input("contact-no").value = contact or ""
         add = additional if additional not in (None, "", "0") and additional != 0 else ""
-        self._input("additional-price-pct").value = f"{add:f}" if isinstance(add, Decimal) else str(add)
+        self._input("additional-price-pct").value = localize_number(f"{add:f}") if isinstance(add, Decimal) else str(add)
         self._choice("agent-commission").set_value("yes" if agent else "no")
         self._choice("free-offer").set_value("yes" if free else "no")
         self._choice("print-usd").set_value("yes" if print_usd else "no")
@@ -958,9 +966,10 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
                           free=view.free_offer, print_usd=view.print_usd, order=view.order)
         self.query_one("#inv-customer-name", Static).update(view.customer_name or "")
         self.query_one("#inv-credit", Static).update(
-            f"Posted by {view.posted_by or '?'}" + (f" · approved by {view.approved_by}" if view.approved_by else "")
-            + (f" · due {view.due_date.isoformat()}" if view.due_date else ""))
-        self.query_one("#inv-number", Static).update(view.number or f"Draft #{view.id}")
+            _("Posted by {user}").format(user=view.posted_by or "?")
+            + (" · " + _("approved by {user}").format(user=view.approved_by) if view.approved_by else "")
+            + (" · " + _("due {date}").format(date=format_date(view.due_date)) if view.due_date else ""))
+        self.query_one("#inv-number", Static).update(view.number or _("Draft #{id}").format(id=view.id))
         t = view.totals
         footer = self.footer_totals
         if t.flat_type == "amount":
@@ -977,7 +986,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         self.totals = None
         self._free_seq += 1
         free = [FreeRow(l.line_no, l.item or "", l.name, None, l.qty, "") for l in view.lines if l.is_free]
-        self.query_one("#free-offers", Static).update(free_offers_text(free, empty="No free lines."))
+        self.query_one("#free-offers", Static).update(free_offers_text(free, empty=N_("No free lines.")))
         self._free_tab_label(len(free))
         self.mark_clean()
         self.set_document(view.number, "Posted" if view.status == "posted" else view.status.capitalize())
@@ -996,7 +1005,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
                           free=draft.free_offer, print_usd=draft.print_usd, order=draft.order)
         self.footer_totals.set_flat(draft.flat_discount_type, draft.flat_discount_value)
         self.footer_totals.set_narration(draft.narration)
-        self.query_one("#inv-number", Static).update(f"Draft #{draft_id}")
+        self.query_one("#inv-number", Static).update(_("Draft #{id}").format(id=draft_id))
         self.customer = None
         self._remember_header()
         await self.grid.set_lines(draft.lines)
@@ -1005,7 +1014,7 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
             self._resolve_customer(draft.customer, exact=True, quiet=True)  # reloads the lines' defaults
         else:
             self.grid.reload_defaults()
-        self.set_document(None, f"Draft #{draft_id}")
+        self.set_document(None, _("Draft #{id}").format(id=draft_id))
         self.mark_clean()
         self._input("customer").focus()
 
@@ -1028,21 +1037,22 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
 def credit_text(info: Any) -> str:
     """The read-only credit line of the header."""
+    exempt = " · " + _("tax exempt") if info.tax_exempt else ""
     if info.kind != "credit":
-        return f"Cash customer · {info.price_category} prices" + (" · tax exempt" if info.tax_exempt else "")
-    avail = money.format_amount(info.available_credit)
-    return (f"Limit {money.format_amount(info.credit_limit)} · {info.credit_days} days · "
-            f"Outstanding $ {money.format_amount(info.outstanding_usd)} · Available {avail}"
-            + (" · tax exempt" if info.tax_exempt else ""))
+        return _("Cash customer · {category} prices").format(category=_(str(info.price_category))) + exempt
+    return _("Limit {limit} · {days} days · Outstanding $ {outstanding} · Available {available}").format(
+        limit=money.format_amount(info.credit_limit), days=info.credit_days,
+        outstanding=money.format_amount(info.outstanding_usd),
+        available=money.format_amount(info.available_credit)) + exempt
 
 
 register(ScreenEntry(
     key="sales_invoice",
-    title="Sales Invoice (Facture)",
+    title=N_("Sales Invoice (Facture)"),
     group="Sales",
     factory=lambda app: SalesInvoiceScreen(),
     roles=CASHIER,
-    help="Invoice goods handed over now: cash or credit",
+    help=N_("Invoice goods handed over now: cash or credit"),
 ))
 
 

@@ -31,7 +31,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Input, Label
 
-from shopterm.core.i18n import N_, _
+from shopterm.core.i18n import N_, _, format_date, localize_number
 from shopterm.screens.base.counter import (
     NOT_YET,
     AutoValue,
@@ -71,10 +71,10 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
 
     BINDINGS = [PDF_BINDING]  # Ctrl+O: the A4 PDF of the posted document
 
-    DOCUMENT_TITLE = "Sales Receipt / Return"
+    DOCUMENT_TITLE = N_("Sales Receipt / Return")
     SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
     AUTO_FOCUS = "#field-invoice"
-    LIST_TITLE = "Sales receipts and refunds"
+    LIST_TITLE = N_("Sales receipts and refunds")
     DOC_TYPE = "RC"
     FORM_FIELDS = ("#field-location", "#field-type", "#field-invoice", "#field-rate", "#field-print-usd",
                    "#field-received-cdf", "#field-received-usd", "#field-returned-cdf", "#field-returned-usd")
@@ -93,43 +93,44 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
 
     def compose_document(self) -> ComposeResult:
         yield Field(
-            "Location*",
-            CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
+            _("Location*"),
+            CodeInput(id="field-location", label=_("Location"), required=True, lookup_kind="location",
                       classes="cf-code"),
-            Label("Receipt No", classes="cf-label2"),
+            Label(_("Receipt No"), classes="cf-label2"),
             AutoValue(_(NOT_YET), id="receipt-no"),
         )
-        yield Field("Type*", ChoiceField([(RECEIPT, "Sales Invoice"), (REFUND, "Refund")], id="field-type",
-                                         hot=["s", "r"]))
+        # hot letters: the labels' first letters (S/R in English, F/R in French)
+        yield Field(_("Type*"), ChoiceField([(RECEIPT, N_("Sales Invoice")), (REFUND, N_("Refund"))],
+                                            id="field-type"))
         yield Field(
-            "Invoice No*",
-            CodeInput(id="field-invoice", label="Invoice No", field_name="invoice", required=True,
-                      search=self._search_documents, lookup_title="Open invoices (cash first)", classes="cf-doc"),
-            AutoValue("F2: open invoices", id="invoice-info", classes="cf-name"),
+            _("Invoice No*"),
+            CodeInput(id="field-invoice", label=_("Invoice No"), field_name="invoice", required=True,
+                      search=self._search_documents, lookup_title=_("Open invoices (cash first)"), classes="cf-doc"),
+            AutoValue(_("F2: open invoices"), id="invoice-info", classes="cf-name"),
         )
-        yield Field("Customer", AutoValue("", id="customer", classes="cf-name"))
+        yield Field(_("Customer"), AutoValue("", id="customer", classes="cf-name"))
         yield Field(
-            "Recu Taux*",
-            RateInput(id="field-rate", label="Recu Taux", field_name="rate", required=True, classes="cf-short"),
-            Label("Taux difference", classes="cf-label2"),
+            _("Recu Taux*"),
+            RateInput(id="field-rate", label=_("Recu Taux"), field_name="rate", required=True, classes="cf-short"),
+            Label(_("Taux difference"), classes="cf-label2"),
             AutoValue("", id="taux-difference"),
         )
-        yield Field("Print in USD?", ChoiceField([("no", "No"), ("yes", "Yes")], id="field-print-usd"))
+        yield Field(_("Print in USD?"), ChoiceField([("no", N_("No")), ("yes", N_("Yes"))], id="field-print-usd"))
         with Grid(id="receipt-footer"):
-            for text in ("", "Invoice", "Received", "Returned", "Balance"):
+            for text in ("", _("Invoice"), _("Received"), _("Returned"), _("Balance")):
                 yield Label(text, classes="rf-head")
             for ccy in ("cdf", "usd"):
                 yield Label(ccy.upper(), classes="rf-ccy")
                 yield AutoValue("", id=f"invoice-{ccy}", classes="rf-num")
-                yield MoneyInput(id=f"field-received-{ccy}", label=f"{ccy.upper()} received",
+                yield MoneyInput(id=f"field-received-{ccy}", label=_("{currency} received").format(currency=ccy.upper()),
                                  field_name=f"received_{ccy}", classes="rf-input")
                 # a refund receives nothing: this blank keeps the Received column (the grid stays square)
                 yield AutoValue("", id=f"received-{ccy}", classes="rf-num -hidden")
                 yield AutoValue("", id=f"returned-{ccy}", classes="rf-num")
-                yield MoneyInput(id=f"field-returned-{ccy}", label=f"{ccy.upper()} returned",
+                yield MoneyInput(id=f"field-returned-{ccy}", label=_("{currency} returned").format(currency=ccy.upper()),
                                  field_name=f"returned_{ccy}", classes="rf-input -hidden")
                 yield AutoValue("", id=f"balance-{ccy}", classes="rf-num")
-        yield AutoValue("Choose the invoice (F2), then type the cash received in CDF and/or USD.",
+        yield AutoValue(_("Choose the invoice (F2), then type the cash received in CDF and/or USD."),
                         id="receipt-note", classes="cf-hint")
 
     def apply_defaults(self, defaults: Defaults) -> None:
@@ -156,11 +157,11 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         refund = event.value == REFUND
         doc = self.query_one("#field-invoice", CodeInput)
         doc.field_name = "return" if refund else "invoice"
-        doc.label = "Return No" if refund else "Invoice No"
-        doc.lookup_title = "Sales returns" if refund else "Open invoices (cash first)"
+        doc.label = _("Return No") if refund else _("Invoice No")
+        doc.lookup_title = _("Sales returns") if refund else _("Open invoices (cash first)")
         row = doc.parent
         if row is not None:
-            row.query_one(".cf-label", Label).update("Return No*" if refund else "Invoice No*")
+            row.query_one(".cf-label", Label).update(_("Return No*") if refund else _("Invoice No*"))
         for ccy in ("cdf", "usd"):
             received = self.query_one(f"#field-received-{ccy}", MoneyInput)
             returned = self.query_one(f"#field-returned-{ccy}", MoneyInput)
@@ -175,10 +176,10 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
             return
         doc.value = ""
         self._clear_figures()
-        self.query_one("#invoice-info", AutoValue).set("F2: sales returns" if refund else "F2: open invoices")
+        self.query_one("#invoice-info", AutoValue).set(_("F2: sales returns") if refund else _("F2: open invoices"))
         self.query_one("#receipt-note", AutoValue).set(
-            "Choose the sales return (F2), then type the refund handed out in CDF and/or USD." if refund
-            else "Choose the invoice (F2), then type the cash received in CDF and/or USD.")
+            _("Choose the sales return (F2), then type the refund handed out in CDF and/or USD.") if refund
+            else _("Choose the invoice (F2), then type the cash received in CDF and/or USD."))
 
     def _search_documents(self, query: str) -> list[PickRow]:
         """F2 on Invoice No (runs in a worker thread)."""
@@ -190,14 +191,17 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
             for doc_type in ("SR", "RD"):
                 rows += services.sales.list_documents(doc_type, location=location, number=q or None,
                                                       status="posted", limit=50)
-            return [PickRow(r.number or "", r.customer_name or "", f"{r.date} {r.currency} {amount(r.payable)}", r)
+            return [PickRow(r.number or "", r.customer_name or "",
+                            f"{format_date(r.date)} {r.currency} {amount(r.payable)}", r)
                     for r in rows]
         rows = services.cash.open_invoices(location)
         out = []
         for r in rows:
             if q and q not in r.number and q not in r.customer_code.upper() and q not in r.customer_name.upper():
                 continue
-            detail = f"{r.sales_type} {amount(r.open_amount)} {r.currency} open"
+            detail = (_("cash {amount} {currency} open") if r.sales_type == "cash"
+                      else _("credit {amount} {currency} open")).format(amount=amount(r.open_amount),
+                                                                         currency=r.currency)
             out.append(PickRow(r.number, r.customer_name, detail, r))
         return out
 
@@ -243,14 +247,22 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
             return self.services.sales.document(number), calc
 
         def loaded(result: tuple[Any, Any]) -> None:
-            view, _ = result
+            view, _calc = result
             if self.query_one("#field-invoice", CodeInput).code != number:
                 return
             self.loaded_number = number
             customer = f"{view.customer or ''} {view.customer_name or ''}".strip()
             self.query_one("#customer", AutoValue).set(customer)
-            kind = "sales return" if refund else f"{view.sales_type or ''} invoice".strip()
-            self.query_one("#invoice-info", AutoValue).set(f"{kind} of {view.date}, {view.currency}")
+            if refund:
+                info = _("sales return of {date}, {currency}")
+            elif view.sales_type == "cash":
+                info = _("cash invoice of {date}, {currency}")
+            elif view.sales_type == "credit":
+                info = _("credit invoice of {date}, {currency}")
+            else:
+                info = _("invoice of {date}, {currency}")
+            self.query_one("#invoice-info", AutoValue).set(info.format(date=format_date(view.date),
+                                                                       currency=view.currency))
             self._preview()
 
         def failed(exc: BaseException) -> None:
@@ -308,7 +320,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
 
     def _preview_failed(self, exc: BaseException) -> None:
         message, _field = describe_error(exc)
-        self.query_one("#receipt-note", AutoValue).set(f"Error: {message}")
+        self.query_one("#receipt-note", AutoValue).set(_("Error: {error}").format(error=message))
         self.message_bar.show_error(message)
 
     def _show_calc(self, calc: Any) -> None:
@@ -334,29 +346,33 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
     def _note(calc: Any, refund: bool) -> str:
         handed = calc.returned_total_cdf if refund else calc.received_total_cdf
         if handed == 0:
-            return ("Type the refund handed out in CDF and/or USD." if refund
-                    else "Type the cash received in CDF and/or USD.")
+            return (_("Type the refund handed out in CDF and/or USD.") if refund
+                    else _("Type the cash received in CDF and/or USD."))
         if refund:
             if calc.fully_settled:
-                return "Refund in full: nothing more is owed to the customer."
-            return (f"Partial refund: {amount(calc.balance_cdf)} CDF ({amount(calc.balance_usd)} USD) "
-                    "is still owed to the customer.")
+                return _("Refund in full: nothing more is owed to the customer.")
+            return _("Partial refund: {cdf} CDF ({usd} USD) is still owed to the customer.").format(
+                cdf=amount(calc.balance_cdf), usd=amount(calc.balance_usd))
         if calc.fully_settled:
-            change = f"give {amount(calc.returned_cdf)} CDF change" if calc.returned_cdf else "no change to give"
-            return f"Paid in full: {change}."
-        return (f"Partial payment: the balance of {amount(calc.balance_cdf)} CDF ({amount(calc.balance_usd)} USD) "
-                "stays open on the invoice.")
+            if calc.returned_cdf:
+                return _("Paid in full: give {amount} CDF change.").format(amount=amount(calc.returned_cdf))
+            return _("Paid in full: no change to give.")
+        return _("Partial payment: the balance of {cdf} CDF ({usd} USD) stays open on the invoice.").format(
+            cdf=amount(calc.balance_cdf), usd=amount(calc.balance_usd))
 
     @staticmethod
     def _posted_note(extra: dict, refund: bool) -> str:
         """What a posted receipt/refund did, from its stored figures."""
-        balance = f"{stored_amount(extra.get('balance_cdf'))} CDF ({stored_amount(extra.get('balance_usd'))} USD)"
+        cdf, usd = stored_amount(extra.get("balance_cdf")), stored_amount(extra.get("balance_usd"))
         if refund:
-            return "Refunded in full." if extra.get("fully_settled") else f"Partly refunded: {balance} still owed."
+            return (_("Refunded in full.") if extra.get("fully_settled")
+                    else _("Partly refunded: {cdf} CDF ({usd} USD) still owed.").format(cdf=cdf, usd=usd))
         if not extra.get("fully_settled"):
-            return f"Partial payment: {balance} stayed open on the invoice."
+            return _("Partial payment: {cdf} CDF ({usd} USD) stayed open on the invoice.").format(cdf=cdf, usd=usd)
         change = decimal_text(extra.get("returned_cdf"))
-        return f"Paid in full; {stored_amount(extra.get('returned_cdf'))} CDF change given." if change else "Paid in full."
+        if change:
+            return _("Paid in full; {amount} CDF change given.").format(amount=stored_amount(extra.get("returned_cdf")))
+        return _("Paid in full.")
 
     def _clear_figures(self) -> None:
         self.calc = None
@@ -372,14 +388,14 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         self.query_one("#field-type", ChoiceField).value = RECEIPT
         self.query_one("#field-print-usd", ChoiceField).value = "no"
         self._clear_figures()
-        self.query_one("#invoice-info", AutoValue).set("F2: open invoices")
+        self.query_one("#invoice-info", AutoValue).set(_("F2: open invoices"))
         self.query_one("#receipt-note", AutoValue).set(
-            "Choose the invoice (F2), then type the cash received in CDF and/or USD.")
+            _("Choose the invoice (F2), then type the cash received in CDF and/or USD."))
         self.finish_new()
 
     def action_save(self) -> None:
         if self.posted:
-            self.show_info("This receipt is saved; Ctrl+N for a new one")
+            self.show_info(_("This receipt is saved; Ctrl+N for a new one"))
             return
         refund = self.mode == REFUND
         prefix = "returned" if refund else "received"
@@ -403,28 +419,35 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
                                      print_usd=print_usd, approver=approver, approver_pin=pin)
 
         # a rate far from the system rate asks a manager (the approval dialog), then posts
-        self.run_service(post, self._saved, busy_text="Posting…",
+        self.run_service(post, self._saved, busy_text=_("Posting…"),
                          with_approval=lambda approval: (lambda: post(approval.name, approval.pin)))
 
     def _saved(self, result: Any) -> None:
         self.show_posted(result.number, document_id=result.document_id)
         calc = self.calc
-        what = "Refund" if self.mode == REFUND else "Receipt"
-        tail = ""
+        refund = self.mode == REFUND
+        said = ""
         if calc is not None and not calc.fully_settled:
-            tail = f"; {amount(calc.balance_cdf)} CDF stays open"
-        elif calc is not None and self.mode != REFUND and calc.returned_cdf:
-            tail = f"; give {amount(calc.returned_cdf)} CDF change"
-        if self.tender and self.mode != REFUND:
+            said = _("{amount} CDF stays open").format(amount=amount(calc.balance_cdf))
+        elif calc is not None and not refund and calc.returned_cdf:
+            said = _("give {amount} CDF change").format(amount=amount(calc.returned_cdf))
+        if self.tender and not refund:
             change = calc.returned_cdf if calc is not None else Decimal(0)
             balance = calc.balance_cdf if calc is not None and not calc.fully_settled else Decimal(0)
-            said = tail.removeprefix("; ") or "paid in full, no change"
             printing = self.print_after_save
             self.print_after_save = False
             self.dismiss(TenderResult(self.tender, result.number, change, balance,
-                                      f"{what} {result.number} posted · {said} · next customer", printing))
+                                      _("Receipt {number} posted · {said} · next customer").format(
+                                          number=result.number, said=said or _("paid in full, no change")),
+                                      printing))
             return
-        self.show_ok(f"{what} {result.number} posted{tail} (Ctrl+N: next)")
+        if refund:
+            posted = (_("Refund {number} posted; {said} (Ctrl+N: next)") if said
+                      else _("Refund {number} posted (Ctrl+N: next)"))
+        else:
+            posted = (_("Receipt {number} posted; {said} (Ctrl+N: next)") if said
+                      else _("Receipt {number} posted (Ctrl+N: next)"))
+        self.show_ok(posted.format(number=result.number, said=said))
         self.print_if_asked()
 
     def action_back(self) -> None:
@@ -434,7 +457,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
             return
         if not self._confirm_back and self.is_dirty():
             self._confirm_back = True
-            self.message_bar.show_warning("Cash typed: press Esc again to leave the invoice unpaid")
+            self.message_bar.show_warning(_("Cash typed: press Esc again to leave the invoice unpaid"))
             return
         self.dismiss(None)
 
@@ -468,11 +491,11 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         self.query_one("#customer", AutoValue).set(f"{view.customer or ''} {view.customer_name or ''}".strip())
         taux = decimal_text(extra.get("taux_difference"))
         self.query_one("#taux-difference", AutoValue).set(rate_text(taux) if taux is not None else "")
-        self.query_one("#invoice-info", AutoValue).set("sales return" if refund else "invoice settled")
+        self.query_one("#invoice-info", AutoValue).set(_("sales return") if refund else _("invoice settled"))
         self.query_one("#receipt-note", AutoValue).set(self._posted_note(extra, refund))
         prefix = "returned" if refund else "received"
         for ccy in ("cdf", "usd"):
-            self.query_one(f"#field-{prefix}-{ccy}", MoneyInput).value = extra.get(f"{prefix}_{ccy}", "")
+            self.query_one(f"#field-{prefix}-{ccy}", MoneyInput).value = localize_number(extra.get(f"{prefix}_{ccy}", ""))
             self.query_one(f"#returned-{ccy}", AutoValue).set(stored_amount(extra.get(f"returned_{ccy}")))
             self.query_one(f"#balance-{ccy}", AutoValue).set(stored_amount(extra.get(f"balance_{ccy}")))
             key = f"refund_{ccy}" if refund else f"invoice_{ccy}"
@@ -481,6 +504,6 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
 
 
 register(ScreenEntry(
-    key="sales_receipt", title="Sales Receipt / Return", group="Cash", factory=lambda app: SalesReceiptScreen(),
-    roles=CASHIER, help="Take cash for an invoice, or refund a sales return",
+    key="sales_receipt", title=N_("Sales Receipt / Return"), group="Cash", factory=lambda app: SalesReceiptScreen(),
+    roles=CASHIER, help=N_("Take cash for an invoice, or refund a sales return"),
 ))

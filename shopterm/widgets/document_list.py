@@ -35,7 +35,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from shopterm.core import money
-from shopterm.core.i18n import N_, _, format_date
+from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.widgets.inputs import DateInput, FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.totals_footer import CompactChoice
@@ -132,7 +132,7 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
                 yield Static(_("To"), classes="doclist-label")
                 yield DateInput(q.date_to, id="doclist-to", label=_("To date"),
                                 today=(lambda: self._today) if self._today else None)
-                yield Static(_("No"), classes="doclist-label")
+                yield Static(pgettext("document number", "No"), classes="doclist-label")
                 yield Input(q.number, id="doclist-number", placeholder=_("number"))
                 yield Static(_("Cust"), classes="doclist-label")
                 yield Input(q.customer, id="doclist-customer", placeholder=_("code/name"))

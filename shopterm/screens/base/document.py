@@ -610,12 +610,15 @@ class DocumentScreen(ShopScreen):
             self._confirm = None
             return True
         self._confirm = action
-        self.message_bar.show_warning(f"Unsaved changes: press {what} again to discard them{self.discard_hint()}")
+        self.message_bar.show_warning(self.discard_warning().format(key=what))
         return False
 
-    def discard_hint(self) -> str:
-        """Said after "press … again to discard them": how to keep the typing instead."""
-        return "" if getattr(self, "view", None) is not None else " (Ctrl+D keeps a draft)"
+    def discard_warning(self) -> str:
+        """The first press's warning, a template with ``{key}`` (the key to press again), in the
+        reader's language: whether and how the typing can be kept instead (one whole sentence)."""
+        if getattr(self, "view", None) is not None:
+            return _("Unsaved changes: press {key} again to discard them")
+        return _("Unsaved changes: press {key} again to discard them (Ctrl+D keeps a draft)")
 
     def action_new(self) -> None:
         """Ctrl+N: a blank document (:meth:`reset`); a second press discards unsaved typing."""
@@ -632,8 +635,8 @@ class DocumentScreen(ShopScreen):
         self.draft_id = draft_id
         self.mark_clean()
         if self.NUMBER_WIDGET:
-            self.query_one(self.NUMBER_WIDGET, Static).update(f"Draft #{draft_id}")
-        self.set_document(None, state or f"Draft #{draft_id}")
+            self.query_one(self.NUMBER_WIDGET, Static).update(_("Draft #{id}").format(id=draft_id))
+        self.set_document(None, state or _("Draft #{id}").format(id=draft_id))
 
     def action_save(self) -> None:
         raise NotImplementedError

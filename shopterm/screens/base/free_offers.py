@@ -8,15 +8,18 @@ from typing import Any
 
 from rich.text import Text
 
+from shopterm.core.i18n import N_, _
 from shopterm.widgets.totals_footer import fmt_qty
 
 __all__ = ["FreeRow", "free_offers_text"]
 
 
-def free_offers_text(lines: Any, hints: Any = (), *, empty: str = "No free offer for these lines.") -> Text:
-    """The Free Offers tab: one row per free line (paid line, item, name, free qty, scheme)."""
+def free_offers_text(lines: Any, hints: Any = (), *, empty: str = N_("No free offer for these lines.")) -> Text:
+    """The Free Offers tab: one row per free line (paid line, item, name, free qty, scheme).
+    ``empty`` is marked with N_ by the caller and shown translated."""
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{'Line':<5}{'Item':<10}{'Name':<30}{'Paid':>8}{'Free':>8}  Scheme\n", style="bold")
+    line_h, item_h, name_h, paid_h, free_h = _("Line"), _("Item"), _("Name"), _("Paid"), _("Free")
+    text.append(f"{line_h:<5}{item_h:<10}{name_h:<30}{paid_h:>8}{free_h:>8}  " + _("Scheme") + "\n", style="bold")
     rows = list(lines or ())
     for f in rows:
         name = str(getattr(f, "name", "") or "")
@@ -27,7 +30,7 @@ def free_offers_text(lines: Any, hints: Any = (), *, empty: str = "No free offer
                     f"{fmt_qty(paid) if paid is not None else '':>8}{fmt_qty(f.qty):>8}  "
                     f"{getattr(f, 'scheme_no', '') or ''}\n")
     if not rows:
-        text.append(empty + "\n", style="italic")
+        text.append(_(empty) + "\n", style="italic")
     for hint in hints or ():
         text.append(f"{hint}\n", style="dim")
     return text

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
+from shopterm.core.i18n import N_, _
 from shopterm.screens.base.free_offers import free_offers_text
 from shopterm.screens.base.mixins import DebouncedPreview, list_filters
 from shopterm.screens.sales_invoice import ClientInput, SalesInvoiceScreen
@@ -25,19 +26,19 @@ from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
 
 __all__ = ["ORDER_COLUMNS", "SalesDocumentScreen"]
 
-YES_NO = [("no", "No"), ("yes", "Yes")]
+YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 ZERO = Decimal(0)
 
 ORDER_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("sno", "#", 3, "sno"),
-    GridColumn("item", "Item", 12, "item"),
-    GridColumn("available_stock", "Avail", 7, "info", "Available stock"),
-    GridColumn("balance_qty", "Left", 7, "info", "Left to invoice"),
-    GridColumn("qty", "Qty", 7, "qty"),
-    GridColumn("price", "Price", 9, "money"),
-    GridColumn("discount_pct", "Disc%", 5, "pct", "Disc %"),
-    GridColumn("flat_discount", "Flat", 7, "money", "Flat discount"),
-    GridColumn("line_net", "Net", 10, "figure"),
+    GridColumn("item", N_("Item"), 12, "item"),
+    GridColumn("available_stock", N_("Avail"), 7, "info", N_("Available stock")),
+    GridColumn("balance_qty", N_("Left"), 7, "info", N_("Left to invoice")),
+    GridColumn("qty", N_("Qty"), 7, "qty"),
+    GridColumn("price", N_("Price"), 9, "money"),
+    GridColumn("discount_pct", N_("Disc%"), 5, "pct", N_("Disc %")),
+    GridColumn("flat_discount", N_("Flat"), 7, "money", N_("Flat discount")),
+    GridColumn("line_net", N_("Net"), 10, "figure"),
 )
 
 class _Absent:
@@ -72,13 +73,13 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
     """
 
     GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = ORDER_COLUMNS
-    DOC_WORD: ClassVar[str] = "Document"  # "Order", "Provisional invoice" (messages)
-    LIST_TITLE: ClassVar[str] = "Documents"
+    DOC_WORD: ClassVar[str] = N_("Document")  # "Order", "Provisional invoice" (messages; marked with N_)
+    LIST_TITLE: ClassVar[str] = N_("Documents")
     CANCEL_WHAT: ClassVar[str] = "document"
 
     BINDINGS = [
-        Binding("f5", "switch_tab", "Tabs", id="salesdoc.tabs", key_display="F5", show=False),
-        Binding("f7", "cancel_document", "Cancel", id="salesdoc.cancel", key_display="F7"),
+        Binding("f5", "switch_tab", N_("Tabs"), id="salesdoc.tabs", key_display="F5", show=False),
+        Binding("f7", "cancel_document", N_("Cancel"), id="salesdoc.cancel", key_display="F7"),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -104,9 +105,9 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
             yield from self.compose_header()
             yield Static("", id="inv-credit", markup=False)
         with TabbedContent(id="doc-tabs"):
-            with TabPane("Items (F5: Free Offers)", id="tab-items"):
+            with TabPane(_("Items (F5: Free Offers)"), id="tab-items"):
                 yield ItemGrid(self.GRID_COLUMNS, id="grid")
-            with TabPane("Free Offers", id="tab-free"):
+            with TabPane(_("Free Offers"), id="tab-free"):
                 yield Static(free_offers_text(()), id="free-offers")
         yield TotalsFooter(id="totals")
         yield from self.compose_footer_extra()
@@ -120,11 +121,11 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
     def client_row(self) -> ComposeResult:
         """Header row: Customer (F2), its name, Contact No."""
         with Horizontal(classes="inv-row"):
-            yield Static("Client", classes="inv-label")
-            yield ClientInput(id="field-customer", label="Customer", lookup_kind="customer",
-                              lookup_title="Find customer", max_length=40)
+            yield Static(_("Client"), classes="inv-label")
+            yield ClientInput(id="field-customer", label=_("Customer"), lookup_kind="customer",
+                              lookup_title=_("Find customer"), max_length=40)
             yield Static("", id="inv-customer-name", markup=False)
-            yield Static("Tel", classes="inv-label")
+            yield Static(_("Tel"), classes="inv-label")
             yield Input(id="field-contact-no", max_length=40)
 
     def currency_row(self, flag: tuple[str, str, str]) -> ComposeResult:
@@ -132,18 +133,19 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
         ``flag`` = (label, id suffix, name in messages)."""
         short, suffix, name = flag
         with Horizontal(classes="inv-row"):
-            yield Static("Ccy", classes="inv-label")
+            yield Static(_("Ccy"), classes="inv-label")
             yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
-                                label="Currency")
-            yield Static("Rate", classes="inv-label")
-            yield RateInput(id="field-rate", label="Exchange rate")
-            yield Static("Sales person", classes="inv-label")
-            yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
-                            lookup_title="Find sales person")
-            yield Static("Free", classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-free-offer", label="Free offer applicable", classes="inv-yn")
-            yield Static(short, classes="inv-label")
-            yield CompactChoice(YES_NO, id=f"field-{suffix}", label=name, classes="inv-yn")
+                                label=_("Currency"))
+            yield Static(_("Rate"), classes="inv-label")
+            yield RateInput(id="field-rate", label=_("Exchange rate"))
+            yield Static(_("Sales person"), classes="inv-label")
+            yield CodeInput(id="field-sales-person", label=_("Sales person"), lookup_kind="sales_person",
+                            lookup_title=_("Find sales person"))
+            yield Static(_("Free"), classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-free-offer", label=_("Free offer applicable"), classes="inv-yn")
+            # the flag's label and name are marked with N_ by the subclass
+            yield Static(_(short), classes="inv-label")
+            yield CompactChoice(YES_NO, id=f"field-{suffix}", label=_(name), classes="inv-yn")
 
     def on_mount(self) -> None:
         for tabs in self.query(Tabs):
@@ -155,7 +157,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
         if tabs.active == "tab-items":
             tabs.active = "tab-free"
             self.set_focus(None)
-            self.show_info("Free Offers: the promotion's free lines (F5: back to the items)")
+            self.show_info(_("Free Offers: the promotion's free lines (F5: back to the items)"))
         else:
             tabs.active = "tab-items"
             row = self.grid.current_row() or (self.grid.rows[-1] if self.grid.rows else None)
@@ -247,8 +249,8 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
     def _posted_is_final(self) -> bool:
         if self.view is not None:
             self.message_bar.show_warning(
-                f"{self.view.number or 'This document'} is {self.view.status}: posted documents are final. "
-                "Ctrl+N for a new one")
+                _("{number} is {status}: posted documents are final. Ctrl+N for a new one").format(
+                    number=self.view.number or _("This document"), status=_(self.view.status)))
             return True
         return False
 
@@ -278,7 +280,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
         def with_approval(approval: Any) -> Any:
             return lambda: post(replace(draft, approver=approval.name, approver_pin=approval.pin))
 
-        self.run_service(lambda: post(draft), self._posted, busy_text="Saving…", with_approval=with_approval)
+        self.run_service(lambda: post(draft), self._posted, busy_text=_("Saving…"), with_approval=with_approval)
 
     def _posted(self, result: tuple[Any, Any]) -> None:
         post, view = result
@@ -291,7 +293,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
             print_document(self, post.number)
 
     def saved_message(self, post: Any, view: Any) -> str:
-        return f"{self.DOC_WORD} {post.number} saved. Ctrl+N for the next one"
+        return _("{word} {number} saved. Ctrl+N for the next one").format(word=_(self.DOC_WORD), number=post.number)
 
     def action_list(self) -> None:
         if not self._confirmed("list", "F3"):
@@ -307,12 +309,12 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
                 return
             if row.status == "draft":
                 self.run_service(lambda: self.services.sales.load_draft(row.id),
-                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text="Opening…")
+                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text=_("Opening…"))
             else:
                 self.run_service(lambda: self.services.sales.document(row.id),
-                                 lambda v: self.call_later(self._show_view, v), busy_text="Opening…")
+                                 lambda v: self.call_later(self._show_view, v), busy_text=_("Opening…"))
 
-        self.app.push_screen(DocumentListDialog(self.LIST_TITLE, search, today=self.business_date), picked)
+        self.app.push_screen(DocumentListDialog(_(self.LIST_TITLE), search, today=self.business_date), picked)
 
     # -- cancel (F7) ----------------------------------------------------------------------------
 
@@ -327,7 +329,8 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
         number = self.view.number
         if not self._confirm_cancel:
             self._confirm_cancel = True
-            self.message_bar.show_warning(f"Press F7 again to cancel {number} (a manager's approval)")
+            self.message_bar.show_warning(_("Press F7 again to cancel {number} (a manager's approval)").format(
+                number=number))
             return
         self._confirm_cancel = False
         actor = self.actor
@@ -344,10 +347,10 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
             self.call_later(self._show_view, view)
             self.show_ok(self.cancelled_message(view))
 
-        self.run_service(work, done, busy_text="Cancelling…", with_approval=retry)
+        self.run_service(work, done, busy_text=_("Cancelling…"), with_approval=retry)
 
     def cancelled_message(self, view: Any) -> str:
-        return f"{self.DOC_WORD} {view.number} cancelled"
+        return _("{word} {number} cancelled").format(word=_(self.DOC_WORD), number=view.number)
 
     def on_descendant_focus(self, event: Any) -> None:
         self._confirm_cancel = False
