@@ -2,8 +2,10 @@
 
 Two branches that each add strings to ``shopterm.po`` touch neighbouring lines of a
 sorted file; a line merge then conflicts although nothing contradicts. This driver
-keeps every entry of both sides (ours wins when both translated the same string
-differently, and a translation wins over an empty one). Set up once per clone:
+keeps every entry of both sides. An entry one side changed and the other left as it
+was in the common ancestor takes the change (a rebased commit's new translation is
+kept); when both changed it differently, ours wins; a translation wins over an empty
+one. Set up once per clone:
 
     git config merge.pounion.name "union of gettext catalogues"
     git config merge.pounion.driver "python3 scripts/po_merge.py %O %A %B"
@@ -50,6 +52,11 @@ def translated(block: str) -> bool:
 
 
 def main(base: str, ours: str, theirs: str) -> int:
+    try:
+        with open(base, encoding="utf-8") as fh:
+            _base_header, ancestor = entries(fh.read())
+    except OSError:
+        ancestor = {}
     with open(ours, encoding="utf-8") as fh:
         ours_header, mine = entries(fh.read())
     with open(theirs, encoding="utf-8") as fh:
@@ -58,6 +65,8 @@ def main(base: str, ours: str, theirs: str) -> int:
     for key, block in other.items():
         if key not in merged or (not translated(merged[key]) and translated(block)):
             merged[key] = block
+        elif translated(block) and block != merged[key] and ancestor.get(key) == merged[key]:
+            merged[key] = block  # only theirs changed it since the ancestor: their change
     out = [ours_header or theirs_header] + [merged[k] for k in sorted(merged, key=lambda k: (k[1], k[0]))]
     with open(ours, "w", encoding="utf-8") as fh:
         fh.write("\n\n".join(b.strip("\n") for b in out if b) + "\n")
