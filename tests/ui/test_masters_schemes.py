@@ -162,3 +162,28 @@ async def test_users_are_admin_only_and_the_exchange_rate(shop):
     assert (actor.role, actor.location_id is not None) == ("manager", True)
     assert shop.setup.rate_on(dt.date(2026, 11, 24)) == D("2900.5")
     assert shop.setup.rate_on(dt.date(2026, 11, 23)) == D("2850")
+
+
+async def test_discount_slab_summary_f5_shows_what_it_gave(shop):
+    """50 PARA500 to C0001 at 2.20 = 110.00 falls in DS0001's 100–499 row: 3 % = 3.30 USD given."""
+    store.open_day(shop)
+    shop.sales.post_invoice(store.actor(shop, "cashier"), DocumentDraft(
+        customer="C0001", sales_type="credit", currency="USD", rate="2850", sales_person="SP01",
+        lines=[DraftLine("PARA500", batch="B001", qty="50")]))
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "discount_slab")
+        assert "F5" not in footer(screen)  # nothing open: no summary key
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MasterListDialog" and app.screen.rows, "list")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen and screen.key == "DS0001", "opened")
+        await pilot.pause()
+        assert "F5 Summary" in footer(screen) and len(footer(screen)) <= 80
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "SummaryDialog", "summary")
+        table = str(app.screen.query_one("#summary-table").render()).splitlines()
+        assert table[1].split() == ["Sales", "invoices", "1", "50", "3.30"]
+        assert table[-1].split() == ["Total", "1", "50", "3.30"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, "closed")

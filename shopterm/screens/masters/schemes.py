@@ -24,7 +24,7 @@ from shopterm.screens.masters.base import STATUS_COLUMN, F, GridSpec, MasterScre
 from shopterm.screens.masters.grid import GridCol
 from shopterm.widgets.bar_chart import render_bars
 from shopterm.widgets.master_list import ListColumn, MasterQuery
-from shopterm.core.i18n import N_
+from shopterm.core.i18n import N_, _
 
 __all__ = [
     "DelegateTargetScreen", "DiscountSlabScreen", "LocationTargetScreen", "LoyaltyCardScreen", "ProgressDialog",
@@ -51,6 +51,64 @@ def _user_location(screen: MasterScreen) -> list[dict[str, Any]]:
     status = getattr(screen.app, "last_status", None)
     code = getattr(status, "location_code", "") if status is not None else ""
     return [{"location": code}] if code else []
+
+
+# ================================================================ the Summary tab (F5)
+
+
+#: F5 "Summary" (a screen lists it in its own BINDINGS: Textual reads bindings from widget classes)
+SUMMARY_BINDING = Binding("f5", "details", N_("Summary"), id="scheme.summary", key_display="F5")
+
+
+class SummaryKey:
+    """F5 "Summary" on a saved scheme (promotion, discount slabs, loyalty card): what it gave on
+    posted documents — documents, quantities and value — from ``services.masters.<SUMMARY>``."""
+
+    SUMMARY = ""
+    HAS_DETAILS = True
+
+    def action_details(self) -> None:
+        key = self.key  # type: ignore[attr-defined]
+        if key is None:
+            return
+        call = getattr(self.services.masters, self.SUMMARY)  # type: ignore[attr-defined]
+        title = _("Summary · {title} {key}").format(title=_(self.DOCUMENT_TITLE), key=key)  # type: ignore[attr-defined]
+        self.run_service(lambda: call(key), lambda summary: self.app.push_screen(  # type: ignore[attr-defined]
+            SummaryDialog(title, summary)), busy_text=_("Loading…"))
+
+
+def summary_text(summary: Any) -> Text:
+    """The Summary tab's table: one row per kind of document, then the totals (76 columns)."""
+    text = Text(no_wrap=True)
+    given, docs, qty, value, total = _("Given on"), _("Documents"), _("Qty / points"), _("Value USD"), _("Total")
+    text.append(f"{given:<30}{docs:>10}{qty:>16}{value:>16}\n", style="bold")
+    for r in summary.rows:
+        text.append(f"{_(r.label):<30}{r.documents:>10}{money.format_qty(r.qty):>16}"
+                    f"{money.format_amount(r.value_usd):>16}\n")
+    text.append(f"{total:<30}{summary.total_documents:>10}{money.format_qty(summary.total_qty):>16}"
+                f"{money.format_amount(summary.total_value_usd):>16}\n", style="bold")
+    return text
+
+
+class SummaryDialog(ModalScreen[None]):
+    """The Summary of a scheme (read only); Esc or F5 closes it."""
+
+    BINDINGS = [Binding("escape,f5", "close", N_("Close"), id="summary.close")]
+
+    def __init__(self, title: str, summary: Any) -> None:
+        super().__init__()
+        self.title_text = title
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="readonly-box", id="summary-box") as box:
+            box.border_title = self.title_text
+            box.border_subtitle = _("Esc close")
+            with VerticalScroll(classes="readonly-scroll"):
+                yield Static(summary_text(self.summary), id="summary-table", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 # ================================================================ promotion reason
@@ -88,12 +146,14 @@ class PromotionReasonScreen(MasterScreen):
 # ================================================================ promotion
 
 
-class PromotionScreen(MasterScreen):
+class PromotionScreen(SummaryKey, MasterScreen):
     """Free goods by quantity ranges (buy 10–20, get 1 free) at the chosen locations."""
 
     DOCUMENT_TITLE = N_("Sales Promotion")
     ENTITY, NOUN, KEY = "promotion", N_("Promotion"), "scheme_no"
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
+    SUMMARY = "promotion_summary"
+    BINDINGS = [SUMMARY_BINDING]
     FIELDS = (
         F("item", N_("Item"), "ref", required=True, lookup="item", hint="item_name"),
         F("scheme_no", N_("Scheme no"), "auto", send=False, default="(given on save)"),
@@ -144,12 +204,14 @@ class PromotionScreen(MasterScreen):
 # ================================================================ discount slabs
 
 
-class DiscountSlabScreen(MasterScreen):
+class DiscountSlabScreen(SummaryKey, MasterScreen):
     """Automatic discount % by invoice value (in USD): from ≤ subtotal ≤ to."""
 
     DOCUMENT_TITLE = N_("Discount Slabs")
     ENTITY, NOUN, KEY = "discount_slab", N_("Discount slab"), "doc_no"
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
+    SUMMARY = "slab_summary"
+    BINDINGS = [SUMMARY_BINDING]
     FIELDS = (
         F("doc_date", N_("Document date"), "date", required=True, default="@today"),
         F("doc_no", N_("Document no"), "auto", send=False, default="(given on save)"),
@@ -205,12 +267,14 @@ class _Cards:
         self.offset, self.limit = q.offset, q.limit
 
 
-class LoyaltyCardScreen(MasterScreen):
+class LoyaltyCardScreen(SummaryKey, MasterScreen):
     """Earn: sales amount (USD) per point by price category; redeem: value per point, every N days."""
 
     DOCUMENT_TITLE = N_("Loyalty Card")
     ENTITY, NOUN, KEY = "loyalty_card", N_("Loyalty card"), "name"
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
+    SUMMARY = "loyalty_card_summary"
+    BINDINGS = [SUMMARY_BINDING]
     FIELDS = (
         F("name", N_("Card name"), required=True, placeholder=N_("e.g. Gold"), max_length=60),
         F("doc_date", N_("Document date"), "date", required=True, default="@today"),

@@ -45,6 +45,36 @@ RETURN_TYPES = ("SR", "RD")
 
 
 @dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """One line of a scheme's Summary: what it gave on one kind of document."""
+
+    label: str  # e.g. "Sales invoices", "Points earned"
+    documents: int
+    qty: Decimal  # free quantity, or points
+    value_usd: Decimal  # free goods at cost, discount given, points' value
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeSummary:
+    """A Summary tab: what a promotion, a discount slab or a loyalty card gave (posted documents)."""
+
+    title: str
+    rows: tuple[SummaryRow, ...]
+    total_documents: int
+    total_qty: Decimal
+    total_value_usd: Decimal
+
+
+def _summary(title: str, rows: list[SummaryRow], documents: int) -> SchemeSummary:
+    return SchemeSummary(title, tuple(rows), documents, sum((r.qty for r in rows), Decimal("0.000")),
+                         sum((r.value_usd for r in rows), Decimal("0.00")))
+
+
+#: the documents a scheme gives on (posted, not cancelled) and their names in a summary
+_GIVING = (("SI", N_("Sales invoices")), ("PI", N_("Provisional invoices")))
+
+
+@dataclass(frozen=True, slots=True)
 class PromotionReasonInfo:
     id: int
     code: str
@@ -326,6 +356,26 @@ class SchemeMasters(MastersBase):
                              acct.code if acct else None, cc.code if cc else None, r.scheme_date, r.inactive, ranges,
                              locs, reason_name=r.reason)
 
+    def promotion_summary(self, scheme_no: str) -> SchemeSummary:
+        """Summary tab: the free goods the scheme gave on posted invoices and provisional invoices —
+        documents, free quantity and value at cost (USD)."""
+        with self.db.read() as session:
+            promo = get_or_404(session, ENTITIES["promotion"], scheme_no, field="scheme_no")
+            found = session.execute(
+                sa_select(m.Document.id, m.Document.doc_type, m.DocumentLine.qty, m.DocumentLine.unit_cost_usd,
+                          m.DocumentLine.extra)
+                .join(m.Document, m.Document.id == m.DocumentLine.document_id)
+                .where(m.DocumentLine.is_free == True, m.DocumentLine.item_id == promo.item_id,  # noqa: E712
+                       m.Document.status == "posted", col(m.Document.doc_type).in_([t for t, _ in _GIVING]))).all()
+            rows, every = [], set()
+            for doc_type, label in _GIVING:
+                mine = [f for f in found if f.doc_type == doc_type and (f.extra or {}).get("scheme") == promo.scheme_no]
+                docs = {f.id for f in mine}
+                every |= docs
+                rows.append(SummaryRow(label, len(docs), sum((f.qty for f in mine), Decimal("0.000")),
+                                       sum((q2(f.qty * f.unit_cost_usd) for f in mine), Decimal("0.00"))))
+            return _summary(promo.scheme_no, rows, len(every))
+
     # ================================================================ discount slabs
     def create_discount_slab(self, actor: Actor, *, doc_date: Any, ranges: Sequence[Mapping[str, Any]],
                              locations: Sequence[str], inactive: bool = False) -> SlabInfo:
@@ -413,6 +463,37 @@ class SchemeMasters(MastersBase):
                                 .limit(limit).offset(offset)).all()
             return Page(tuple(self._slab_info(session, r) for r in rows), total, limit, offset)
 
+    def slab_summary(self, doc_no: str) -> SchemeSummary:
+        """Summary tab: the discount the slab table gave — posted invoices and provisional invoices at
+        its locations, dated while it was the table in force there, whose flat discount came from a
+        slab: documents, quantity sold and the discount in USD."""
+        with self.db.read() as session:
+            slab = get_or_404(session, ENTITIES["discount_slab"], doc_no, field="doc_no")
+            loc_ids = [r for r in session.execute(sa_select(m.DiscountSlabLocation.location_id)
+                                                  .where(m.DiscountSlabLocation.slab_id == slab.id)).scalars()]
+            periods = {}
+            for loc_id in loc_ids:  # in force from its date until a later active table of that location
+                later = session.execute(
+                    sa_select(func.min(m.DiscountSlab.doc_date))
+                    .join(m.DiscountSlabLocation, m.DiscountSlabLocation.slab_id == m.DiscountSlab.id)
+                    .where(m.DiscountSlabLocation.location_id == loc_id, m.DiscountSlab.inactive == False,  # noqa: E712
+                           m.DiscountSlab.id != slab.id, m.DiscountSlab.doc_date > slab.doc_date)).scalar()
+                periods[loc_id] = later
+            docs = session.execute(
+                sa_select(m.Document).where(m.Document.status == "posted", col(m.Document.location_id).in_(loc_ids),
+                                            col(m.Document.doc_type).in_([t for t, _ in _GIVING]),
+                                            m.Document.doc_date >= slab.doc_date, m.Document.flat_amount > 0)
+            ).scalars().all()
+            rows, count = [], 0
+            for doc_type, label in _GIVING:
+                mine = [d for d in docs if d.doc_type == doc_type and (d.extra or {}).get("flat_from_slab")
+                        and (periods[d.location_id] is None or d.doc_date < periods[d.location_id])]
+                count += len(mine)
+                rows.append(SummaryRow(label, len(mine), sum((d.total_qty for d in mine), Decimal("0.000")),
+                                       sum((d.flat_amount if d.currency == "USD" else q2(d.flat_amount / d.rate)
+                                            for d in mine), Decimal("0.00"))))
+            return _summary(slab.doc_no, rows, count)
+
     def _slab_info(self, session: Session, r: m.DiscountSlab) -> SlabInfo:
         ranges = tuple(SlabRange(x.from_value, x.to_value, x.pct) for x in session.exec(
             select(m.DiscountSlabRange).where(m.DiscountSlabRange.slab_id == r.id)
@@ -485,6 +566,26 @@ class SchemeMasters(MastersBase):
         session.flush()
         audit.record(session, actor, "update" if before else "create", "loyalty_card", row.id, before=before,
                      after=_card_snapshot(self._card_info(session, row)), summary=f"loyalty card {row.name}")
+
+    def loyalty_card_summary(self, name: str) -> SchemeSummary:
+        """Summary tab: what the card gave its holders — points earned, redeemed and reversed (by
+        returns and cancellations): documents, points and their value in USD."""
+        with self.db.read() as session:
+            card = get_or_404(session, ENTITIES["loyalty_card"], name, field="name")
+            found = session.execute(
+                sa_select(m.LoyaltyTransaction.kind, m.LoyaltyTransaction.document_id, m.LoyaltyTransaction.points,
+                          m.LoyaltyTransaction.value_usd)
+                .join(m.Customer, m.Customer.id == m.LoyaltyTransaction.customer_id)
+                .where(m.Customer.loyalty_card_id == card.id)).all()
+            rows, every = [], set()
+            for kind, label in (("earn", N_("Points earned")), ("redeem", N_("Points redeemed")),
+                                ("reverse", N_("Points reversed"))):
+                mine = [t for t in found if t.kind == kind]
+                docs = {t.document_id for t in mine if t.document_id is not None}
+                every |= docs
+                rows.append(SummaryRow(label, len(docs), Decimal(sum(t.points for t in mine)),
+                                       sum((t.value_usd for t in mine), Decimal("0.00"))))
+            return _summary(card.name, rows, len(every))
 
     def get_loyalty_card(self, name: str) -> LoyaltyCardInfo:
         with self.db.read() as session:
