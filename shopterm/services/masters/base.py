@@ -307,6 +307,15 @@ ENTITIES: dict[str, Entity] = {
     )
 }
 
+#: The records of each master, as a refusal names them ("Customers needs a manager; …").
+PLURALS = {
+    "customer_category": N_("Customer categories"), "customer_group": N_("Customer groups"),
+    "sales_person": N_("Sales persons"), "customer": N_("Customers"), "item": N_("Items"),
+    "supplier": N_("Suppliers"), "account": N_("Accounts"), "cost_centre": N_("Cost centres"),
+    "location": N_("Locations"), "promotion": N_("Sales promotions"), "discount_slab": N_("Discount slabs"),
+    "loyalty_card": N_("Loyalty cards"),
+}
+
 #: Entities with history but no inactive flag / no user-facing code: looked up by id.
 HISTORY_ONLY: dict[str, type[SQLModel]] = {
     "price": m.Price,

@@ -40,7 +40,7 @@ from ...store import models as m
 from ..admin import audit
 from ..context import Actor
 from ..errors import InUse, NotFound, ValidationError
-from .base import ENTITIES, HISTORY_ONLY, Page, entity, get_or_404, usage
+from .base import ENTITIES, HISTORY_ONLY, PLURALS, Page, entity, get_or_404, usage
 from .customers import (
     CategoryInfo, CustomerDetails, CustomerInfo, CustomerMasters, CustomerRow, GroupInfo, GroupMember, GroupSummary,
     LoyaltyRow, PaymentRow, PurchaseRow, SalesPersonInfo, SimilarCustomer,
@@ -74,7 +74,7 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
 
     def _set_inactive(self, actor: Actor, entity_name: str, key: str, inactive: bool) -> None:
         ent = entity(entity_name)
-        with self._write(actor, ent.permission, f"{ent.label}s") as session:
+        with self._write(actor, ent.permission, _(PLURALS.get(ent.name, ent.label))) as session:
             row = get_or_404(session, ent, key)
             if row.inactive == inactive:
                 return
@@ -111,7 +111,7 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
     def delete(self, actor: Actor, entity_name: str, key: str) -> None:
         """Delete a record that was never used; a used one must be deactivated instead."""
         ent = entity(entity_name)
-        with self._write(actor, ent.permission, f"{ent.label}s") as session:
+        with self._write(actor, ent.permission, _(PLURALS.get(ent.name, ent.label))) as session:
             row = get_or_404(session, ent, key)
             used = usage(session, ent, row.id)
             if used:
