@@ -80,7 +80,26 @@ def extract() -> Catalog:
         if isinstance(message, tuple) and not message[0]:
             continue
         template.add(message, None, [(f"shopterm/{filename}", lineno)], auto_comments=comments, context=context)
+    for message, location in command_docstrings():
+        template.add(message, None, [location])
     return template
+
+
+def command_docstrings() -> list[tuple[str, tuple[str, int]]]:
+    """The shell commands' help: the docstring of every function of ``shopterm/cli.py`` and
+    ``shopterm/commands/`` named ``cmd_*`` (or ``_root``), as ``--help`` shows it (cleaned);
+    ``cli.main`` translates it with the options' help."""
+    import ast
+
+    found = []
+    for path in [PACKAGE / "cli.py", *sorted((PACKAGE / "commands").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and (node.name.startswith("cmd_") or node.name == "_root"):
+                doc = ast.get_docstring(node, clean=True)
+                if doc:
+                    found.append((doc, (str(path.relative_to(ROOT)), node.lineno)))
+    return found
 
 
 def po_path(lang: str) -> Path:

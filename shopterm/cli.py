@@ -53,6 +53,7 @@ import typer
 
 from . import __version__
 from .core import i18n
+from .core.i18n import N_, _
 
 if TYPE_CHECKING:
     from .services import Services
@@ -60,26 +61,26 @@ if TYPE_CHECKING:
 
 #: Sub-command modules mounted when they exist: name → (module, one-line help for ``shopterm --help``).
 SUBAPPS: dict[str, tuple[str, str]] = {
-    "day": ("shopterm.commands.day", "The shop day: open, close, day summary."),
-    "ledger": ("shopterm.commands.ledger", "Customer ledger: balances, open items, statements, ageing."),
+    "day": ("shopterm.commands.day", N_("The shop day: open, close, day summary.")),
+    "ledger": ("shopterm.commands.ledger", N_("Customer ledger: balances, open items, statements, ageing.")),
     "export": ("shopterm.commands.export",
-               "Export the journal (hledger, CSV), the customers or the sales targets (CSV, XLSX)."),
-    "import": ("shopterm.commands.imports", "Import masters and stock from CSV files."),
-    "print": ("shopterm.commands.print", "Print posted documents."),
-    "user": ("shopterm.commands.user", "Users' language and API tokens for headless commands (admin)."),
+               N_("Export the journal (hledger, CSV), the customers or the sales targets (CSV, XLSX).")),
+    "import": ("shopterm.commands.imports", N_("Import masters and stock from CSV files.")),
+    "print": ("shopterm.commands.print", N_("Print posted documents.")),
+    "user": ("shopterm.commands.user", N_("Users' language and API tokens for headless commands (admin).")),
 }
 
 DEMO_FILE = "demo.db"
 
 # -- options shared by every command -------------------------------------------------
 
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL or file path (env SHOPTERM_DB).",
+DbOpt = Annotated[Optional[str], typer.Option("--db", help=N_("Database URL or file path (env SHOPTERM_DB)."),
                                                show_default=False)]
-UserOpt = Annotated[Optional[str], typer.Option("--user", help="Acting user (env SHOPTERM_USER).",
+UserOpt = Annotated[Optional[str], typer.Option("--user", help=N_("Acting user (env SHOPTERM_USER)."),
                                                  show_default=False)]
-PinOpt = Annotated[Optional[str], typer.Option("--pin", help="The acting user's PIN (env SHOPTERM_PIN).",
+PinOpt = Annotated[Optional[str], typer.Option("--pin", help=N_("The acting user's PIN (env SHOPTERM_PIN)."),
                                                 show_default=False)]
-TokenOpt = Annotated[Optional[str], typer.Option("--token", help="An API token an admin issued (env SHOPTERM_TOKEN).",
+TokenOpt = Annotated[Optional[str], typer.Option("--token", help=N_("An API token an admin issued (env SHOPTERM_TOKEN)."),
                                                   show_default=False)]
 
 
@@ -247,17 +248,17 @@ def _version_callback(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     db: Annotated[Optional[str], typer.Option("--db", envvar="SHOPTERM_DB", show_default=False,
-                                              help="Database URL or file path (default: your data directory).")] = None,
+                                              help=N_("Database URL or file path (default: your data directory)."))] = None,
     user: Annotated[Optional[str], typer.Option("--user", envvar="SHOPTERM_USER", show_default=False,
-                                                help="Acting user for headless commands.")] = None,
+                                                help=N_("Acting user for headless commands."))] = None,
     pin: Annotated[Optional[str], typer.Option("--pin", envvar="SHOPTERM_PIN", show_default=False,
-                                               help="The acting user's PIN.")] = None,
+                                               help=N_("The acting user's PIN."))] = None,
     token: Annotated[Optional[str], typer.Option("--token", envvar="SHOPTERM_TOKEN", show_default=False,
-                                                 help="An API token an admin issued (instead of --user/--pin).")] = None,
+                                                 help=N_("An API token an admin issued (instead of --user/--pin)."))] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+                                          help=N_("Show the version and exit."))] = False,
     lang: Annotated[Optional[str], typer.Option("--lang", envvar="SHOPTERM_LANG", show_default=False,
-                                                help="Language of what is shown and printed: en or fr.")] = None,
+                                                help=N_("Language of what is shown and printed: en or fr."))] = None,
 ) -> None:
     """shopterm runs a shop's sales day in USD and CDF from the terminal.
 
@@ -304,7 +305,7 @@ def _run_tui(url: str, *, user: str = "", demo: bool = False) -> None:
 
 def cmd_demo(
     db: DbOpt = None,
-    no_tui: Annotated[bool, typer.Option("--no-tui", help="Only create the demo database; do not open the app.")] = False,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help=N_("Only create the demo database; do not open the app."))] = False,
 ) -> None:
     """Create (or reuse) the demo shop and open it at the login screen.
 
@@ -351,10 +352,10 @@ def _demo_url(db: str | None) -> str:
 
 
 def cmd_init(
-    location_code: Annotated[str, typer.Option("--location-code", help="Code of the first location, e.g. AXP.")],
-    location_name: Annotated[str, typer.Option("--location-name", help="Its name, e.g. Axpert.")],
-    rate: Annotated[str, typer.Option("--rate", help="System exchange rate, CDF per 1 USD, e.g. 2850.")],
-    admin_pin: Annotated[str, typer.Option("--admin-pin", help="PIN of the 'admin' user (4 to 8 digits).")],
+    location_code: Annotated[str, typer.Option("--location-code", help=N_("Code of the first location, e.g. AXP."))],
+    location_name: Annotated[str, typer.Option("--location-name", help=N_("Its name, e.g. Axpert."))],
+    rate: Annotated[str, typer.Option("--rate", help=N_("System exchange rate, CDF per 1 USD, e.g. 2850."))],
+    admin_pin: Annotated[str, typer.Option("--admin-pin", help=N_("PIN of the 'admin' user (4 to 8 digits)."))],
     db: DbOpt = None,
 ) -> None:
     """Create an empty shop: default chart, one location (number 01), its shop setup, a rate and an admin."""
@@ -414,7 +415,7 @@ def cmd_db_verify(db: DbOpt = None) -> None:
 
 
 def cmd_db_backup(
-    file: Annotated[str, typer.Argument(help="The new backup file (never overwritten).")],
+    file: Annotated[str, typer.Argument(help=N_("The new backup file (never overwritten)."))],
     db: DbOpt = None,
 ) -> None:
     """Copy the live shop database into FILE while the tills keep posting, then verify the copy.
@@ -431,7 +432,7 @@ def cmd_db_backup(
 
 
 def cmd_db_restore(
-    file: Annotated[str, typer.Argument(help="The backup file to restore.")],
+    file: Annotated[str, typer.Argument(help=N_("The backup file to restore."))],
     db: DbOpt = None,
 ) -> None:
     """Restore the backup FILE into a new database file (--db; never an existing one), verified."""
@@ -464,7 +465,7 @@ def _verify_books(services: "Services") -> list:
 
 
 def cmd_post(
-    file: Annotated[str, typer.Argument(help="A JSON file with one document or a list of them; - reads stdin.")],
+    file: Annotated[str, typer.Argument(help=N_("A JSON file with one document or a list of them; - reads stdin."))],
     db: DbOpt = None,
     user: UserOpt = None,
     pin: PinOpt = None,
@@ -542,7 +543,7 @@ def make_app(argv: Sequence[str] | None = None) -> typer.Typer:
     app.command("demo")(cmd_demo)
     app.command("init")(cmd_init)
     app.command("post")(cmd_post)
-    db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+    db_app = typer.Typer(help=N_("Database maintenance."), no_args_is_help=True)
     db_app.command("upgrade")(cmd_db_upgrade)
     db_app.command("verify")(cmd_db_verify)
     db_app.command("backup")(cmd_db_backup)
@@ -555,7 +556,7 @@ def make_app(argv: Sequence[str] | None = None) -> typer.Typer:
             sub = getattr(importlib.import_module(module), "app")
             app.add_typer(sub, name=name)
         else:  # listed in --help without importing the module (it may import the whole store)
-            app.add_typer(typer.Typer(help=help_text), name=name, help=help_text)
+            app.add_typer(typer.Typer(help=_(help_text)), name=name, help=_(help_text))
     return app
 
 
@@ -579,7 +580,39 @@ def main(argv: Sequence[str] | None = None) -> Any:
     except i18n.LanguageError as exc:
         typer.echo(str(exc), err=True)
         raise SystemExit(2) from None
-    return make_app(args)(args=args, prog_name="shopterm")
+    app = make_app(args)
+    _translate_typer_words()
+    if i18n.current() == i18n.DEFAULT_LANGUAGE:
+        return app(args=args, prog_name="shopterm")
+    command = typer.main.get_command(app)
+    translate_help(command)
+    return command(args=args, prog_name="shopterm")
+
+
+def _translate_typer_words() -> None:
+    """Typer's own words in ``--help`` (panel titles, [default: …])."""
+    from typer import rich_utils
+
+    for name, text in (("DEFAULT_STRING", N_("[default: {}]")), ("ENVVAR_STRING", N_("[env var: {}]")),
+                       ("REQUIRED_LONG_STRING", N_("[required]")), ("ARGUMENTS_PANEL_TITLE", N_("Arguments")),
+                       ("OPTIONS_PANEL_TITLE", N_("Options")), ("COMMANDS_PANEL_TITLE", N_("Commands")),
+                       ("ERRORS_PANEL_TITLE", N_("Error")), ("ABORTED_TEXT", N_("Aborted."))):
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, _(text))
+
+
+def translate_help(command: click.Command) -> None:
+    """``--help`` in the current language: every command's help (its docstring, extracted by
+    scripts/i18n.py) and every option's and argument's help (marked with ``N_``)."""
+    if command.help:
+        command.help = _(command.help)
+    if command.short_help:
+        command.short_help = _(command.short_help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        translate_help(sub)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,13 +21,14 @@ from typing import Annotated, Optional
 import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..core.i18n import N_
 
-app = typer.Typer(help="The shop day: open, close, day summary.", no_args_is_help=True)
+app = typer.Typer(help=N_("The shop day: open, close, day summary."), no_args_is_help=True)
 
-LocationOpt = Annotated[Optional[str], typer.Option("--location", help="Location code (default: the first one).",
+LocationOpt = Annotated[Optional[str], typer.Option("--location", help=N_("Location code (default: the first one)."),
                                                     show_default=False)]
-DateOpt = Annotated[Optional[str], typer.Option("--date", help="The day, YYYY-MM-DD (default: the open day, "
-                                                               "else today).", show_default=False)]
+DateOpt = Annotated[Optional[str], typer.Option("--date", help=N_("The day, YYYY-MM-DD (default: the open day, "
+                                                               "else today)."), show_default=False)]
 FORMATS = ("table", "json")
 
 
@@ -99,7 +100,7 @@ def render_table(summary) -> str:
 def summary(
     location: LocationOpt = None,
     date: DateOpt = None,
-    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    format: Annotated[str, typer.Option("--format", help=N_("table or json."))] = "table",
     db: DbOpt = None,
     user: UserOpt = None,
     pin: PinOpt = None,
@@ -128,7 +129,7 @@ def summary(
 def open_(
     location: LocationOpt = None,
     date: DateOpt = None,
-    remarks: Annotated[str, typer.Option("--remarks", help="Remarks on the Shop Open.")] = "",
+    remarks: Annotated[str, typer.Option("--remarks", help=N_("Remarks on the Shop Open."))] = "",
     db: DbOpt = None,
     user: UserOpt = None,
     pin: PinOpt = None,
@@ -146,14 +147,14 @@ def open_(
 
 @app.command("close")
 def close(
-    physical_usd: Annotated[Optional[str], typer.Option("--physical-usd", help="USD counted in the till.",
+    physical_usd: Annotated[Optional[str], typer.Option("--physical-usd", help=N_("USD counted in the till."),
                                                         show_default=False)] = None,
-    physical_cdf: Annotated[Optional[str], typer.Option("--physical-cdf", help="CDF counted in the till.",
+    physical_cdf: Annotated[Optional[str], typer.Option("--physical-cdf", help=N_("CDF counted in the till."),
                                                         show_default=False)] = None,
     location: LocationOpt = None,
     date: DateOpt = None,
-    approver: Annotated[Optional[str], typer.Option("--approver", help="Manager approving a shortage above the "
-                                                                       "maximum.", show_default=False)] = None,
+    approver: Annotated[Optional[str], typer.Option("--approver", help=N_("Manager approving a shortage above the "
+                                                                       "maximum."), show_default=False)] = None,
     approver_pin: Annotated[Optional[str], typer.Option("--approver-pin", show_default=False)] = None,
     remarks: Annotated[str, typer.Option("--remarks")] = "",
     db: DbOpt = None,

@@ -14,13 +14,14 @@ from typing import Annotated, Optional
 import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..core.i18n import N_
 
-app = typer.Typer(help="Export the journal (hledger, CSV) the customers or the sales targets (CSV, XLSX).", no_args_is_help=True)
+app = typer.Typer(help=N_("Export the journal (hledger, CSV) the customers or the sales targets (CSV, XLSX)."), no_args_is_help=True)
 
 
 @app.command("journal")
-def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help="hledger or csv.")] = "hledger",
-                output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE.",
+def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help=N_("hledger or csv."))] = "hledger",
+                output: Annotated[Optional[str], typer.Option("--output", "-o", help=N_("Write to FILE."),
                                                               show_default=False)] = None,
                 db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """The whole journal, one transaction per voucher, amounts in USD."""
@@ -46,8 +47,8 @@ def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help="hled
             export_journal(services, actor, fmt, sys.stdout)
 
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="csv or xlsx.")]
-OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE.", show_default=False)]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help=N_("csv or xlsx."))]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help=N_("Write to FILE."), show_default=False)]
 
 
 @app.command("customers")
@@ -64,8 +65,8 @@ def cmd_customers(format: FormatOpt = "csv", output: OutputOpt = None,
 
 
 @app.command("targets")
-def cmd_targets(kind: Annotated[str, typer.Option("--kind", help="location or delegate.")] = "location",
-                year: Annotated[int, typer.Option("--year", help="The financial year (default: this year).")] = 0,
+def cmd_targets(kind: Annotated[str, typer.Option("--kind", help=N_("location or delegate."))] = "location",
+                year: Annotated[int, typer.Option("--year", help=N_("The financial year (default: this year)."))] = 0,
                 format: FormatOpt = "csv", output: OutputOpt = None,
                 db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Sales targets of a year with their actuals: a row per location or sales person and month."""

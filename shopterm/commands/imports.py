@@ -14,11 +14,13 @@ from typing import Annotated
 
 import typer
 
+from ..core.i18n import N_
+
 from shopterm.cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
 
-app = typer.Typer(help="Import masters and stock from CSV files (UTF-8, header row).", no_args_is_help=True)
+app = typer.Typer(help=N_("Import masters and stock from CSV files (UTF-8, header row)."), no_args_is_help=True)
 
-FileArg = Annotated[Path, typer.Argument(help="The CSV file (UTF-8 with a header row).", show_default=False)]
+FileArg = Annotated[Path, typer.Argument(help=N_("The CSV file (UTF-8 with a header row)."), show_default=False)]
 
 
 def _run(kind: str, file: Path, db: str | None, user: str | None, pin: str | None, force: bool = False) -> None:
@@ -88,7 +90,7 @@ def prices(file: FileArg, db: DbOpt = None, user: UserOpt = None, pin: PinOpt = 
 
 @app.command("stock")
 def stock(file: FileArg, db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None,
-          force: Annotated[bool, typer.Option("--force", help="Import a file already imported once.")] = False) -> None:
+          force: Annotated[bool, typer.Option("--force", help=N_("Import a file already imported once."))] = False) -> None:
     """Stock (posted as stock receipts): location, item, batch, qty, cost_usd, expiry, supplier, supplier_batch,
     mfg_date."""
     _run("stock", file, db, user, pin, force=force)

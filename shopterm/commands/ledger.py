@@ -30,21 +30,21 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
-from ..core.i18n import _
+from ..core.i18n import N_, _
 
-app = typer.Typer(help="Customer ledger: balances, open items, statements, ageing.", no_args_is_help=True)
+app = typer.Typer(help=N_("Customer ledger: balances, open items, statements, ageing."), no_args_is_help=True)
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, csv, xlsx or pdf.")]
-OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE instead of the screen.",
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help=N_("table, json, csv, xlsx or pdf."))]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help=N_("Write to FILE instead of the screen."),
                                                   show_default=False)]
-AtOpt = Annotated[Optional[str], typer.Option("--at", help="The date, YYYY-MM-DD, inclusive (default: today).",
+AtOpt = Annotated[Optional[str], typer.Option("--at", help=N_("The date, YYYY-MM-DD, inclusive (default: today)."),
                                               show_default=False)]
-CustomerOpt = Annotated[Optional[str], typer.Option("--customer", help="One customer (code).", show_default=False)]
-FromOpt = Annotated[Optional[str], typer.Option("--from", help="First date, YYYY-MM-DD (inclusive).",
+CustomerOpt = Annotated[Optional[str], typer.Option("--customer", help=N_("One customer (code)."), show_default=False)]
+FromOpt = Annotated[Optional[str], typer.Option("--from", help=N_("First date, YYYY-MM-DD (inclusive)."),
                                                 show_default=False)]
-ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last date, YYYY-MM-DD (inclusive).", show_default=False)]
+ToOpt = Annotated[Optional[str], typer.Option("--to", help=N_("Last date, YYYY-MM-DD (inclusive)."), show_default=False)]
 
 
 def parse_date(value: str | None, option: str, default: dt.date | None = None) -> dt.date | None:
@@ -124,7 +124,7 @@ def _session(db: str | None, user: str | None, pin: str | None):
 
 @app.command("balances")
 def cmd_balances(at: AtOpt = None, customer: CustomerOpt = None,
-                 group: Annotated[Optional[str], typer.Option("--group", help="One customer group (name).",
+                 group: Annotated[Optional[str], typer.Option("--group", help=N_("One customer group (name)."),
                                                               show_default=False)] = None,
                  format: FormatOpt = "table", output: OutputOpt = None,
                  db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
@@ -152,13 +152,13 @@ def cmd_statement(customer_code: Annotated[Optional[str], typer.Argument(
                       metavar="[CUSTOMER]", help=_("One customer (code), as --customer."), show_default=False)] = None,
                   date_from: FromOpt = None, date_to: ToOpt = None, customer: CustomerOpt = None,
                   voucher_type: Annotated[Optional[list[str]], typer.Option(
-                      "--voucher-type", help="Only these voucher types (SI, PI, SR, RD, RC, CR); repeatable.",
+                      "--voucher-type", help=N_("Only these voucher types (SI, PI, SR, RD, RC, CR); repeatable."),
                       show_default=False)] = None,
                   changed_since: Annotated[Optional[str], typer.Option(
-                      "--changed-since", help="Only entries changed (posted or matched) since this timestamp (UTC).",
+                      "--changed-since", help=N_("Only entries changed (posted or matched) since this timestamp (UTC)."),
                       show_default=False)] = None,
                   partly_settled: Annotated[bool, typer.Option(
-                      "--partly-settled", help="Only entries whose open balance is less than their amount.")] = False,
+                      "--partly-settled", help=N_("Only entries whose open balance is less than their amount."))] = False,
                   format: FormatOpt = "table", output: OutputOpt = None,
                   db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Opening balance, entries with running balance, closing balance, between two dates (inclusive)."""
@@ -188,10 +188,10 @@ def cmd_ageing(at: AtOpt = None, customer: CustomerOpt = None, format: FormatOpt
 
 @app.command("general-ledger")
 def cmd_general_ledger(date_from: FromOpt = None, date_to: ToOpt = None,
-                       location: Annotated[Optional[str], typer.Option("--location", help="Location code.",
+                       location: Annotated[Optional[str], typer.Option("--location", help=N_("Location code."),
                                                                        show_default=False)] = None,
-                       show_all: Annotated[bool, typer.Option("--all", help="All transactions, not only payments "
-                                                                             "and refunds.")] = False,
+                       show_all: Annotated[bool, typer.Option("--all", help=N_("All transactions, not only payments "
+                                                                             "and refunds."))] = False,
                        format: FormatOpt = "table", output: OutputOpt = None,
                        db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Payments and refunds (or all customer transactions) at a location, with the customers' balances."""
@@ -216,7 +216,7 @@ def cmd_trial_balance(at: AtOpt = None, format: FormatOpt = "table", output: Out
 
 
 @app.command("register")
-def cmd_register(account: Annotated[str, typer.Argument(help="Account code, e.g. 1100.")],
+def cmd_register(account: Annotated[str, typer.Argument(help=N_("Account code, e.g. 1100."))],
                  date_from: FromOpt = None, date_to: ToOpt = None, format: FormatOpt = "table",
                  output: OutputOpt = None, db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """One account's lines between two dates with opening, running and closing balance."""

@@ -24,27 +24,27 @@ import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services, state
 from ..core import i18n
-from ..core.i18n import _
+from ..core.i18n import N_, _
 
-app = typer.Typer(help="Print posted documents.", invoke_without_command=True, no_args_is_help=True,
+app = typer.Typer(help=N_("Print posted documents."), invoke_without_command=True, no_args_is_help=True,
                   subcommand_metavar="", context_settings={"allow_interspersed_args": True})
 
 
 @app.callback(invoke_without_command=True)
 def cmd_print(
     number: Annotated[Optional[str], typer.Argument(
-        help="Document number, e.g. 261101SI000001 (with --statement: a customer code).", show_default=False)] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="pdf (A4) or text (48 columns, 80 mm).")] = "pdf",
-    usd: Annotated[Optional[bool], typer.Option("--usd/--no-usd", help="Every amount in USD (default: the "
-                                                "document's 'Print in USD?').", show_default=False)] = None,
-    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE ('-': standard output) "
-                                                  "instead of the print folder/command.", show_default=False)] = None,
-    delivery: Annotated[bool, typer.Option("--delivery", help="The delivery note of an invoice.")] = False,
-    statement: Annotated[bool, typer.Option("--statement", help="A customer statement (NUMBER is the customer).")]
+        help=N_("Document number, e.g. 261101SI000001 (with --statement: a customer code)."), show_default=False)] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help=N_("pdf (A4) or text (48 columns, 80 mm)."))] = "pdf",
+    usd: Annotated[Optional[bool], typer.Option("--usd/--no-usd", help=N_("Every amount in USD (default: the "
+                                                "document's 'Print in USD?')."), show_default=False)] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help=N_("Write to FILE ('-': standard output) "
+                                                  "instead of the print folder/command."), show_default=False)] = None,
+    delivery: Annotated[bool, typer.Option("--delivery", help=N_("The delivery note of an invoice."))] = False,
+    statement: Annotated[bool, typer.Option("--statement", help=N_("A customer statement (NUMBER is the customer)."))]
     = False,
-    date_from: Annotated[Optional[str], typer.Option("--from", help="Statement: first date (default: the 1st of "
-                                                     "the month).", show_default=False)] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Statement: last date (default: today).",
+    date_from: Annotated[Optional[str], typer.Option("--from", help=N_("Statement: first date (default: the 1st of "
+                                                     "the month)."), show_default=False)] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help=N_("Statement: last date (default: today)."),
                                                    show_default=False)] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help=_("Language printed: en or fr (default: the "
                                                 "customer's, else the shop's)."), show_default=False)] = None,

@@ -21,7 +21,7 @@ import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
 from ..core import i18n
-from ..core.i18n import _
+from ..core.i18n import N_, _
 
 app = typer.Typer(help=_("Users' language and API tokens for headless commands (admin)."), no_args_is_help=True)
 token_app = typer.Typer(help=_("Issue, list and revoke API tokens (admin)."), no_args_is_help=True)
@@ -33,8 +33,8 @@ def _when(value) -> str:
 
 
 @token_app.command("create")
-def cmd_create(name: Annotated[str, typer.Argument(help="The user the token acts as.")],
-               label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
+def cmd_create(name: Annotated[str, typer.Argument(help=N_("The user the token acts as."))],
+               label: Annotated[str, typer.Option("--label", help=N_("What the token is for."))] = "",
                db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Issue a token acting as NAME. It is shown once: keep it like a password."""
     with guard():
@@ -69,7 +69,7 @@ def cmd_list(db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None
 
 
 @token_app.command("revoke")
-def cmd_revoke(token: Annotated[str, typer.Argument(help="The token's id or prefix, as listed.")],
+def cmd_revoke(token: Annotated[str, typer.Argument(help=N_("The token's id or prefix, as listed."))],
                db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Revoke a token: it stops working at once."""
     with guard():

@@ -49,3 +49,26 @@ def test_lang_fr_ledger_statement_prints_a_french_statement(db):
         assert piece in text, (piece, text)
     en = run("--db", db, "--user", "manager", "ledger", "statement", "C0002").stdout
     assert "Customer statement" in en and "54.86" in en
+
+
+def _main(capsys, *args: str) -> str:
+    from shopterm.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    assert done.value.code in (0, None)
+    return capsys.readouterr().out
+
+
+def test_help_reads_in_the_chosen_language(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    fr = " ".join(_main(capsys, "--lang", "fr", "ledger", "statement", "--help").split())
+    for piece in ("Solde d'ouverture, écritures avec solde progressif", "Première date, AAAA-MM-JJ (incluse).",
+                  "Un client (code), comme --customer.", "Options", "[par défaut : table]"):
+        assert piece in fr, (piece, fr)
+    monkeypatch.setenv("SHOPTERM_LANG", "fr")
+    top = " ".join(_main(capsys, "--help").split())
+    assert "Imprimer les documents comptabilisés." in top and "Commandes" in top
+    monkeypatch.delenv("SHOPTERM_LANG")
+    en = " ".join(_main(capsys, "ledger", "statement", "--help").split())
+    assert "Opening balance, entries with running balance" in en and "[default: table]" in en
