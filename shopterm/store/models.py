@@ -114,6 +114,13 @@ class ShopSetup(SQLModel, table=True):
     rate_tolerance_pct: Decimal = _pct(Decimal("10"))
     # the shop's language (en | fr …): sign-in screen, users and customers without their own
     language: str = Field(default="en", max_length=10)
+    default_country: str = Field(default="", max_length=80)  # a new customer's country
+    # outgoing mail (invoices and statements by email); the password is never stored here
+    smtp_host: str = Field(default="", max_length=200)
+    smtp_port: int = 0  # 0: the security's usual port (587 STARTTLS, 465 SSL, 25 none)
+    smtp_security: str = Field(default="starttls", max_length=10)  # none | starttls | ssl
+    smtp_user: str = Field(default="", max_length=120)
+    smtp_from: str = Field(default="", max_length=120)
     updated_at: dt.datetime = Field(default_factory=_now)
 
 
@@ -230,13 +237,20 @@ class Customer(SQLModel, table=True):
     nrc_no: str = Field(default="", max_length=40)
     impot_no: str = Field(default="", max_length=40)
     address: str = Field(default="", max_length=200)
+    city: str = Field(default="", max_length=80)
+    province: str = Field(default="", max_length=80)
+    country: str = Field(default="", max_length=80)
     mobile: str = Field(default="", max_length=40, index=True)
     email: str = Field(default="", max_length=120)
     language: str = Field(default="", max_length=10)  # prints to this customer; "" = the shop's
     sales_person_id: Optional[int] = Field(default=None, foreign_key="sales_person.id")
     tax_exempt: bool = False
     free_offer: bool = False
+    # the default Disc % of a new line on this customer's invoices, orders and provisional invoices
+    discount_pct: Decimal = _pct(D0)
     inactive: bool = False
+    # a duplicate merged into another customer: inactive, its documents and ledger moved to that one
+    merged_into_id: Optional[int] = Field(default=None, foreign_key="customer.id")
     location_id: Optional[int] = Field(default=None, foreign_key="location.id")  # cash customers
     created_at: dt.datetime = Field(default_factory=_now)
     updated_at: dt.datetime = Field(default_factory=_now)

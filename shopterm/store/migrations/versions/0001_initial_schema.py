@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 11:08:50.983449
+Create Date: 2026-12-05 11:19:06.795639
 """
 from typing import Sequence, Union
 
@@ -195,13 +195,18 @@ def upgrade() -> None:
     sa.Column('nrc_no', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('impot_no', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('city', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('province', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('country', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('mobile', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('sales_person_id', sa.Integer(), nullable=True),
     sa.Column('tax_exempt', sa.Boolean(), nullable=False),
     sa.Column('free_offer', sa.Boolean(), nullable=False),
+    sa.Column('discount_pct', shopterm.store.types.PctType(), nullable=False),
     sa.Column('inactive', sa.Boolean(), nullable=False),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
     sa.Column('location_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -210,6 +215,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['group_id'], ['customer_group.id'], ),
     sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
     sa.ForeignKeyConstraint(['loyalty_card_id'], ['loyalty_card.id'], ),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['sales_person_id'], ['sales_person.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
@@ -518,6 +524,12 @@ def upgrade() -> None:
     sa.Column('approval_pin_always', sa.Boolean(), nullable=False),
     sa.Column('rate_tolerance_pct', shopterm.store.types.PctType(), nullable=False),
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('default_country', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('smtp_host', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('smtp_port', sa.Integer(), nullable=False),
+    sa.Column('smtp_security', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('smtp_user', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('smtp_from', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['cash_customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['cash_ledger_base_id'], ['account.id'], ),
