@@ -68,3 +68,14 @@ def clean_text(value: object, *, field: str, label: str | None = None, max_len: 
         raise TextError(_("{label}: at most {limit} characters (got {length})").format(
             label=label, limit=localize_number(f"{max_len:,}"), length=localize_number(f"{len(text):,}")), field)
     return text
+
+
+def postal_address(*parts: object) -> str:
+    """A customer's address on one line for prints: street, city, province, country — the
+    blank parts left out, a part already named by the one before it not repeated."""
+    out: list[str] = []
+    for p in parts:
+        s = str(p or "").strip()
+        if s and not (out and s.casefold() in out[-1].casefold()):
+            out.append(s)
+    return ", ".join(out)

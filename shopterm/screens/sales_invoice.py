@@ -654,7 +654,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         elif not was_dirty:
             self.mark_clean()
         self._update_loader()
-        if old is None or info is None or old.price_category != info.price_category:
+        if old is None or info is None or old.price_category != info.price_category \
+                or getattr(old, "discount_pct", None) != getattr(info, "discount_pct", None):
             self.grid.reload_defaults()
         self.recompute()
 
@@ -1036,8 +1037,10 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
 
 
 def credit_text(info: Any) -> str:
-    """The read-only credit line of the header."""
+    """The read-only credit line of the header (and the customer's default line discount)."""
     exempt = " · " + _("tax exempt") if info.tax_exempt else ""
+    pct = getattr(info, "discount_pct", None)
+    exempt += " · " + _("Disc {pct} %").format(pct=format(pct.normalize(), "f")) if pct else ""
     if info.kind != "credit":
         return _("Cash customer · {category} prices").format(category=_(str(info.price_category))) + exempt
     return _("Limit {limit} · {days} days · Outstanding $ {outstanding} · Available {available}").format(

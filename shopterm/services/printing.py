@@ -43,6 +43,7 @@ from sqlalchemy import select
 from shopterm.core.doctypes import doc_type_name
 from shopterm.core import i18n
 from shopterm.core.i18n import _
+from shopterm.core.text import postal_address
 from ..printing import documents as D
 from ..printing.model import PrintDoc, Shop
 from ..store.db import create_private_file, make_private_dir
@@ -377,7 +378,8 @@ class PrintService:
         c = session.get(Customer, customer_id)
         if c is None:
             return None
-        return D.Party(c.code, c.name, c.address, c.mobile, c.nrc_no, c.impot_no, c.kind, c.language or "")
+        return D.Party(c.code, c.name, postal_address(c.address, c.city, c.province, c.country), c.mobile,
+                       c.nrc_no, c.impot_no, c.kind, c.language or "")
 
     @staticmethod
     def _sales_person(session, doc: Document) -> str:

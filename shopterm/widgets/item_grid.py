@@ -959,6 +959,10 @@ class ItemGrid(Widget, can_focus=False):
                     self, _("Line {number}: {item} has no price in the price list: type the price").format(
                         number=row.number, item=defaults.item),
                     row.number, "price"))
+        default_disc = getattr(defaults, "discount_pct", None)
+        if (default_disc and "discount_pct" in row.cells and line.view is None
+                and not line.text("discount_pct").strip()):
+            row.put("discount_pct", _fmt_number(default_disc, "pct"))  # the customer's default Disc %
         self._ensure_trailing_blank()
         self._paint_info(row)
         if new_item and self.on_change is not None:

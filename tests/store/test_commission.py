@@ -18,9 +18,9 @@ from shopterm.store.models import Document, JournalVoucher
 from .conftest import DAY
 
 
-def invoice(s, cashier, qty="10", customer="C0001", sp="SP01") -> str:
+def invoice(s, cashier, qty="10", customer="C0001", sp="SP01", agent=True) -> str:
     d = DocumentDraft(location="AXP", date=DAY, customer=customer, sales_type="credit", sales_person=sp,
-                      lines=[DraftLine("PARA500", "B001", qty)])
+                      agent_commission=agent, lines=[DraftLine("PARA500", "B001", qty)])
     return s.sales.post_invoice(cashier, d).number
 
 
@@ -138,3 +138,18 @@ def test_headless_commission_payment(open_shop, cashier):
     out = post_documents(s, cashier, {**doc, "approve": True, "confirm_repeat": True, "approver": "manager",
                                       "approver_pin": "2222"})
     assert out.ok and out.posted[0]["number"] == "261101CP000002"
+
+
+def test_only_invoices_marked_agent_commission_earn_one(open_shop, cashier, manager):
+    """Agent Commission? on the invoice decides: an invoice without it is not listed and is refused."""
+    s = open_shop
+    marked = invoice(s, cashier)  # 25.52 USD
+    plain = invoice(s, cashier, "5", agent=False)
+    assert s.sales.document(marked).agent_commission and not s.sales.document(plain).agent_commission
+    assert [c.number for c in s.commission.commission_candidates("SP01")] == [marked]
+    float_in(s, cashier)
+    with pytest.raises(ValidationError) as e:
+        s.commission.approve_save(manager, cp([(plain, "1.00")]))
+    assert e.value.message == f"Line 1: invoice {plain} is not marked Agent Commission?, so it earns no commission"
+    assert e.value.field == "invoice"
+    assert s.commission.approve_save(manager, cp([(marked, "1.00")])).number == "261101CP000001"

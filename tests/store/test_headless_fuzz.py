@@ -37,7 +37,7 @@ TEMPLATES: dict[str, dict] = {
                      "narration": "Cleaning"},
     "currency_exchange": {**HEAD, "currency": "USD", "amount_received": "5", "exchange_rate": "2800"},
     "sales_invoice": {**HEAD, "customer": "CASH", "sales_type": "cash", "currency": "USD", "rate": "2850",
-                      "sales_person": "SP01", "contact_no": "+243810000009", "narration": "counter",
+                      "sales_person": "SP01", "contact_no": "+243810000009", "narration": "counter", "agent_commission": True,
                       "flat_discount": {"type": "percent", "value": "5"},
                       "lines": [{"item": "PARA500", "qty": "2", "price": "2.50", "discount_pct": "10"}]},
     "sales_order": {**HEAD, "customer": "C0001", "currency": "USD", "rate": "2850",

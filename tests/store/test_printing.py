@@ -398,7 +398,7 @@ def test_provisional_invoice_delivery_note_returns_and_commission(shop, cashier,
     pi = shop.provisional.post(cashier, draft([(i, None, q, p, d, f) for i, _, q, p, d, f in WORKED],
                                               doc_type="PI")).number
     dn = shop.provisional.post_delivery(cashier, shop.provisional.delivery_draft(pi)).number
-    inv = shop.sales.post_invoice(cashier, draft()).number
+    inv = shop.sales.post_invoice(cashier, draft(agent_commission=True)).number
     # return 2 of the 10 PARA500: gross 5.00, 10 % 0.50, net 4.50, flat share 1.12 × 2/10 = 0.22,
     # VAT 16 % of 4.28 = 0.68: credit 4.96 USD = 14,136.00 CDF → 14,100 CDF
     sr = shop.returns.post(cashier, ReturnDraft(based_on="invoice", invoice=inv, narration="Damaged boxes",

@@ -153,7 +153,7 @@ def _run(s, op) -> None:
     if kind == "si":
         _, cust, lines, ccy, flat = op
         kw = {} if flat is None else dict(flat_discount_type="percent", flat_discount_value=flat)
-        s.sales.post_invoice(cashier, _draft("SI", cust, lines, ccy, **kw))
+        s.sales.post_invoice(cashier, _draft("SI", cust, lines, ccy, agent_commission=True, **kw))
     elif kind == "pi":
         _, cust, lines, ccy, points = op
         s.provisional.post(cashier, _draft("PI", cust, lines, ccy, redemption_points=points if cust == "C0001" else 0))

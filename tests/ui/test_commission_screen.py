@@ -28,7 +28,8 @@ def shop(tmp_path_factory, tmp_path):
     cashier = actor(svc, "cashier")
     svc.cash.post_shop_entry(cashier, kind="receipt", particulars="1900", cost_centre="SHOP", currency="USD",
                              amount="100", narration="Float from head office")
-    svc.sales.post_invoice(cashier, DocumentDraft(customer="C0001", lines=[DraftLine(item="BAND01", qty="10")]))
+    svc.sales.post_invoice(cashier, DocumentDraft(customer="C0001", agent_commission=True,
+                                                  lines=[DraftLine(item="BAND01", qty="10")]))
     yield svc
     svc.db.dispose()
 

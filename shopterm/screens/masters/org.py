@@ -147,6 +147,14 @@ class ShopSetupScreen(MasterScreen):
         F("default_currency", N_("Invoice ccy"), "choice", choices=(("USD", "USD"), ("CDF", "CDF")), hot="uc",
           default="USD"),
         F("approval_pin_always", N_("PIN if mgr?"), "flag", default=False),
+        F("default_country", N_("Country"), placeholder=N_("new customers'")),
+        F("smtp_host", N_("SMTP host"), placeholder="mail.example.com"),
+        F("smtp_port", N_("SMTP port"), "int", placeholder="587 / 465 / 25"),
+        F("smtp_user", N_("SMTP user"), placeholder=N_("password: see README")),
+        F("smtp_from", N_("From address"), placeholder="shop@example.com"),
+        F("smtp_security", N_("SMTP security"), "choice", choices=(("starttls", "STARTTLS"), ("ssl", "SSL"),
+                                                                    ("none", N_("None"))), hot="sln",
+          default="starttls", wide=True),
         F("language", N_("Language"), "choice", choices=SHOP_LANGUAGES, default="en", wide=True),
     )
     HINT = (N_("Invoice ccy: a new invoice's currency. PIN if mgr?: ask a manager's PIN for an approval even "

@@ -30,7 +30,7 @@ class DraftLine:
     batch: str | None = None
     qty: Number = None
     price: Number = None
-    discount_pct: Number = "0"
+    discount_pct: Number = None  # None: the customer's default line discount (0 for most)
     flat_discount: Number = "0"
 
     def is_blank(self) -> bool:

@@ -35,7 +35,7 @@ def draft_from_fields(f: Fields, doc_type: str) -> DocumentDraft:
     lines = []
     for lf in f.list("lines", required=["item", "qty"], optional=LINE_FIELDS, min_items=0 if "order" in f else 1):
         lines.append(DraftLine(item=lf.str("item"), batch=lf.str("batch"), qty=lf.qty("qty"), price=lf.amount("price"),
-                               discount_pct=lf.pct("discount_pct", Decimal(0)),
+                               discount_pct=lf.pct("discount_pct"),  # omitted: the customer's default
                                flat_discount=lf.amount("flat_discount", Decimal(0))))
     currency = f.currency("currency", USD)
     return DocumentDraft(

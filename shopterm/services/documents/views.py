@@ -32,6 +32,7 @@ class CustomerInfo:
     loyalty_card: str | None
     sales_person: str | None
     inactive: bool
+    discount_pct: Decimal = Decimal(0)  # the default Disc % of a new line
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from sqlmodel import Session
 
 from shopterm.core.i18n import N_
 from ...core.money import Currency
+from ...core.text import postal_address
 from ...store.models import (
     Account,
     AccountDay,
@@ -610,7 +611,8 @@ def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_i
     by_customer: dict[int, list] = {}
     for r in session.execute(stmt):
         by_customer.setdefault(r.customer_id, []).append(r)
-    info = {r.id: r for r in session.execute(select(C.c.id, C.c.code, C.c.name, C.c.address)
+    info = {r.id: r for r in session.execute(select(C.c.id, C.c.code, C.c.name, C.c.address, C.c.city,
+                                                    C.c.province, C.c.country)
                                              .where(C.c.id.in_(list(totals))))} if totals else {}
     sections = []
     for cid in sorted(totals, key=lambda i: info[i].code):
@@ -624,7 +626,8 @@ def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_i
         mids = active_match_ids(session, [r.id for r in rows])
         out = tuple(row_of(r, b, mids.get(r.id, ())) for r, b in zip(rows, balances))
         c = info[cid]
-        sections.append(StatementSection(cid, c.code, c.name, c.address or "", opening, out, closing,
+        sections.append(StatementSection(cid, c.code, c.name, postal_address(c.address, c.city, c.province, c.country),
+                                         opening, out, closing,
                                          sum((x.debit for x in out), ZERO), sum((x.credit for x in out), ZERO)))
     return StatementReport(date_from, date_to, tuple(sections), vts, changed_since, partly_settled)
 

@@ -26,7 +26,7 @@ from ..context import Actor
 from ..errors import Duplicate, InactiveRecord, NotFound, PossibleDuplicate, ValidationError
 from .base import (
     ENTITIES, PRICE_CATEGORIES, MastersBase, Page, amount, check_paging, check_status, choice, code, digits,
-    email_of, flag, get_or_404, integer, like, optional_ref, phone_of, text,
+    email_of, flag, get_or_404, integer, like, optional_ref, percent, phone_of, text,
 )
 
 D0 = Decimal("0")
@@ -42,6 +42,7 @@ CUSTOMER_FIELDS = (
     "address", "mobile", "email", "sales_person", "tax_exempt", "free_offer", "inactive", "location", "locations",
     "language",  # printed documents' language ("" = the shop's)
     "telephone",  # Customer (Cash) calls the phone "Telephone No"; kept as ``mobile``
+    "city", "province", "country", "discount_pct",
 )
 
 
@@ -107,6 +108,11 @@ class CustomerInfo:
     created_at: dt.datetime
     updated_at: dt.datetime
     language: str = ""  # what is printed for the customer; "" = the shop's
+    city: str = ""
+    province: str = ""
+    country: str = ""
+    discount_pct: Decimal = D0  # the default Disc % of a new line
+    merged_into: str | None = None  # the customer this duplicate was merged into
 
 
 @dataclass(frozen=True, slots=True)
@@ -568,7 +574,15 @@ class CustomerMasters(MastersBase):
             inactive=flag(merged.get("inactive"), field="inactive"),
             location_id=location_ids[0] if kind == "cash" else None,
             language=language_code(merged.get("language"), field="language"),
+            city=text(merged.get("city"), field="city", label="City", max_len=80),
+            province=text(merged.get("province"), field="province", label="Province", max_len=80),
+            country=text(merged.get("country"), field="country", label="Country", max_len=80),
+            discount_pct=percent(merged.get("discount_pct"), field="discount_pct", default=D0),
         )
+        if created and not values["country"]:  # a new customer's country defaults from Shop Setup
+            values["country"] = session.execute(
+                sa_select(m.ShopSetup.default_country).where(m.ShopSetup.location_id == location_ids[0])
+            ).scalar_one_or_none() or ""
         if created and not confirm_duplicate:
             similar = self.similar_in(session, name, mobile)
             if similar:
@@ -655,6 +669,7 @@ class CustomerMasters(MastersBase):
             mobile=info.mobile, email=info.email, sales_person=info.sales_person, tax_exempt=info.tax_exempt,
             free_offer=info.free_offer, inactive=info.inactive, location=info.location,
             locations=list(info.locations), language=info.language,
+            city=info.city, province=info.province, country=info.country, discount_pct=info.discount_pct,
         )
 
     def get_customer(self, code_key: str) -> CustomerInfo:
@@ -680,6 +695,8 @@ class CustomerMasters(MastersBase):
             r.nrc_no, r.impot_no, r.address, r.mobile, r.email, person.code if person else None,
             person.name if person else None, r.tax_exempt, r.free_offer, r.inactive, loc.code if loc else None,
             locs, r.created_at, r.updated_at, r.language or "",
+            r.city, r.province, r.country, r.discount_pct,
+            session.get(m.Customer, r.merged_into_id).code if r.merged_into_id else None,
         )
 
     def list_customers(self, *, search: str = "", status: str = "active", kind: str | None = None,

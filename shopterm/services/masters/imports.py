@@ -69,7 +69,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 #: Columns a file may add after the documented ones (an old file without them still imports).
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "items": ("barcode",),  # the item's barcode as scanned; blank: none (an update keeps the old one)
-    "customers": ("language",),  # what is printed for the customer (en, fr; blank: the shop's); no column: kept
+    # what is printed for the customer (en, fr; blank: the shop's), the address and the default line
+    # discount; a file without a column keeps the customer's value
+    "customers": ("language", "city", "province", "country", "tax_id", "discount_pct"),
 }
 
 #: What one row is called in the summary line.
@@ -319,6 +321,11 @@ class ImportService:
             check("free_offer", lambda: flag(c["free_offer"], field="free_offer"))
             if "language" in c:
                 check("language", lambda: language_code(c["language"], field="language"))
+            for col_, label in (("city", 80), ("province", 80), ("country", 80), ("tax_id", 40)):
+                if col_ in c:
+                    check(col_, lambda col_=col_, n=label: text(c[col_], field=col_, label=col_, max_len=n))
+            if "discount_pct" in c:
+                check("discount_pct", lambda: percent(c["discount_pct"], field="discount_pct", default=Decimal("0")))
             if not [p for p in re.split(r"[;,]", c["locations"]) if p.strip()]:
                 reasons.append(_("locations: at least one location code is required (separate codes with ;)"))
         elif kind == "prices":
@@ -378,6 +385,8 @@ class ImportService:
             "sales_person": c["sales_person"] or None, "tax_exempt": v["tax_exempt"], "free_offer": v["free_offer"],
             "loyalty_card": c["loyalty_card"] or None, "locations": locations,
             **({"language": v["language"]} if "language" in v else {}),
+            **{k: v[k] for k in ("city", "province", "country", "discount_pct") if k in v},
+            **({"impot_no": v["tax_id"]} if "tax_id" in v else {}),
         }
         if v["kind"] == "cash":
             data["location"] = locations[0]
@@ -554,7 +563,8 @@ def _customer_rows(session: Session) -> list[list[str]]:
         rows.append([cust.code, cust.name, cust.kind, category or "", group or "", cust.price_category,
                      f"{cust.credit_limit_usd:f}", str(cust.credit_days), cust.mobile, cust.email, cust.address,
                      person or "", "yes" if cust.tax_exempt else "no", "yes" if cust.free_offer else "no",
-                     loyalty or "", ";".join(codes), cust.language or ""])
+                     loyalty or "", ";".join(codes), cust.language or "", cust.city, cust.province, cust.country,
+                     cust.impot_no, f"{cust.discount_pct.normalize():f}" if cust.discount_pct else "0"])
     return rows
 
 

@@ -24,7 +24,7 @@ from ..admin.users import language_code
 from ..context import Actor
 from ..errors import Duplicate, NotFound, ValidationError
 from .base import (
-    ENTITIES, MastersBase, Page, amount, choice, code, flag, get_or_404, integer, percent, phone_of, text,
+    ENTITIES, MastersBase, Page, amount, choice, code, email_of, flag, get_or_404, integer, percent, phone_of, text,
 )
 from .base import code as parse_code
 
@@ -88,6 +88,12 @@ class ShopSetupInfo:
     approval_pin_always: bool = False  # ask for the PIN even when a manager is signed in
     rate_tolerance_pct: Decimal = Decimal("10")  # a document rate further from the system rate needs approval
     language: str = "en"  # the shop's: sign-in, users and customers without their own, printed documents
+    default_country: str = ""  # a new customer's country
+    smtp_host: str = ""  # outgoing mail; the password is kept outside (see services.mail)
+    smtp_port: int | None = None  # None: the security's usual port
+    smtp_security: str = "starttls"  # none | starttls | ssl
+    smtp_user: str = ""
+    smtp_from: str = ""
 
 
 class OrgMasters(MastersBase):
@@ -266,7 +272,9 @@ class OrgMasters(MastersBase):
                         cdf_increment: Any = None, print_command: str | None = None,
                         print_dir: str | None = None, print_format: str | None = None,
                         default_currency: str | None = None, approval_pin_always: bool | None = None,
-                        rate_tolerance_pct: Any = None, language: str | None = None) -> ShopSetupInfo:
+                        rate_tolerance_pct: Any = None, language: str | None = None, default_country: str | None = None,
+                        smtp_host: str | None = None, smtp_port: Any = None, smtp_security: str | None = None,
+                        smtp_user: str | None = None, smtp_from: str | None = None) -> ShopSetupInfo:
         """Create or replace a location's Shop Setup (one per location)."""
         with self._write(actor, "setup", "Shop setup") as session:
             loc = self.ref_location(session, location)
@@ -315,6 +323,19 @@ class OrgMasters(MastersBase):
                 row.rate_tolerance_pct = percent(rate_tolerance_pct, field="rate_tolerance_pct")
             if language is not None:  # blank: English
                 row.language = language_code(language, blank="en")
+            if default_country is not None:
+                row.default_country = text(default_country, field="default_country", label="Country", max_len=80)
+            if smtp_host is not None:
+                row.smtp_host = text(smtp_host, field="smtp_host", label="SMTP host", max_len=200)
+            if smtp_port is not None:
+                row.smtp_port = integer(smtp_port, field="smtp_port", minimum=0, maximum=65535, default=0)
+            if smtp_security is not None and smtp_security.strip():
+                row.smtp_security = choice(smtp_security.strip().lower(), ("none", "starttls", "ssl"),
+                                           field="smtp_security", label="SMTP security")
+            if smtp_user is not None:
+                row.smtp_user = text(smtp_user, field="smtp_user", label="SMTP user", max_len=120)
+            if smtp_from is not None:
+                row.smtp_from = email_of(smtp_from, field="smtp_from")
             row.updated_at = dt.datetime.now(dt.timezone.utc)
             loc_before = audit.snapshot(loc)
             if cdf_increment is not None and not (isinstance(cdf_increment, str) and not cdf_increment.strip()):
@@ -364,7 +385,9 @@ class OrgMasters(MastersBase):
                              r.max_shortage_usd, r.max_shortage_cdf, loc.cdf_increment, r.print_command, r.print_dir,
                              r.updated_at, r.print_format, r.default_currency or "USD", bool(r.approval_pin_always),
                              r.rate_tolerance_pct if r.rate_tolerance_pct is not None else Decimal("10"),
-                             r.language or "en")
+                             r.language or "en",
+                             r.default_country or "", r.smtp_host or "", r.smtp_port or None,
+                             r.smtp_security or "starttls", r.smtp_user or "", r.smtp_from or "")
 
 
 def _account_info(r: m.Account) -> AccountInfo:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select as sa_select
+from sqlalchemy import or_, select as sa_select
 from sqlmodel import Session, col, select
 
 from shopterm.core.i18n import N_, _
@@ -214,7 +214,9 @@ class CommissionService:
     def commission_candidates(self, sales_person: str, location: str | None = None, *,
                               date_from: dt.date | None = None, date_to: dt.date | None = None,
                               unpaid_only: bool = False, limit: int = 500) -> list[CommissionCandidate]:
-        """The sales person's posted invoices (SI, PI): number, date, customer, base/local amounts, paid so far."""
+        """The sales person's posted invoices that earn a commission: number, date, customer, base/local
+        amounts, paid so far. A sales invoice earns one only when its "Agent Commission?" is ticked; a
+        provisional invoice (whose seed screen has no such box) always does."""
         with self.db.read() as session:
             loc = find_location(session, location)
             sp = session.exec(select(SalesPerson).where(SalesPerson.code == _code(sales_person))).first()
@@ -224,7 +226,8 @@ class CommissionService:
             stmt = (sa_select(Document, Customer.code, Customer.name)
                     .outerjoin(Customer, Customer.id == Document.customer_id)
                     .where(col(Document.doc_type).in_(INVOICE_TYPES), Document.status == "posted",
-                           Document.sales_person_id == sp.id, Document.location_id == loc.id))
+                           Document.sales_person_id == sp.id, Document.location_id == loc.id,
+                           or_(Document.doc_type != "SI", col(Document.agent_commission).is_(True))))
             if date_from:
                 stmt = stmt.where(Document.doc_date >= date_from)
             if date_to:
@@ -400,6 +403,9 @@ class CommissionService:
                 rule(ValidationError("Line {n}: invoice {number} was raised by {other}, not {code}",
                                      field="invoice", line=n,
                     params={"n": n, "number": number, "other": other.code if other else _("no sales person"), "code": sp.code}))
+            if inv.doc_type == "SI" and not inv.agent_commission:
+                rule(ValidationError("Line {line}: invoice {number} is not marked Agent Commission?, so it earns "
+                                     "no commission", field="invoice", line=n, params={"line": n, "number": number}))
             cust = session.get(Customer, inv.customer_id) if inv.customer_id else None
             lines.append(_CLine(n, inv, number, amount, cust, ()))
         if not lines:

@@ -172,6 +172,7 @@ class LineDefaults:
     price: Decimal | None  # document currency, loaded by the additional %; None: no price set
     price_usd: Decimal | None
     batches: tuple[BatchStock, ...] = ()
+    discount_pct: Decimal = Decimal(0)  # the customer's default line discount %
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +377,7 @@ class SalesService:
         return CustomerInfo(cust.id, cust.code, cust.name, cust.kind, cust.mobile, cust.credit_limit_usd,
                             cust.credit_days, owed, cust.credit_limit_usd - owed, cust.price_category,
                             cust.tax_exempt, cust.free_offer, card.name if card else None, sp.code if sp else None,
-                            cust.inactive)
+                            cust.inactive, cust.discount_pct)
 
     def new_invoice_defaults(self, actor: Actor | None, location: str | None = None) -> InvoiceDefaults:
         """A new invoice's header: the walk-in cash customer and the currency from the location's
@@ -467,10 +468,11 @@ class SalesService:
                 raise InactiveRecord("Item {code} is inactive", field="item", params={"code": code})
             the_rate = rate_or_system(self.s, session, rate, on)
             category = "retail"
+            disc = Decimal(0)
             if customer_code:
                 cust = session.exec(select(Customer).where(Customer.code == _code(customer_code))).first()
                 if cust is not None:
-                    category = cust.price_category
+                    category, disc = cust.price_category, cust.discount_pct
             stock = batches(session, item.id, loc.id, on)
             first = next((b for b in stock if not b.expired), None)
             price = price_for(session, item.id, loc.id, ccy, category, on, the_rate, add)
@@ -478,7 +480,7 @@ class SalesService:
             return LineDefaults(item.code, item.name, item.unit, item.pack_size, item.tax_rate,
                                 on_hand(session, item.id, loc.id), reserved(session, item.id, loc.id),
                                 first.code if first else None, first.expiry if first else None,
-                                first.qty if first else ZQ, price, price_usd, tuple(stock))
+                                first.qty if first else ZQ, price, price_usd, tuple(stock), disc)
 
     # -- preview -------------------------------------------------------------------
     def preview(self, draft: DocumentDraft, actor: Actor | None = None) -> Preview:
@@ -818,7 +820,8 @@ class SalesService:
             if dl.is_blank():
                 continue
             lines.append(self._line(session, m, n, dl, loc, ccy, rate, date, category, add_pct, tax_exempt,
-                                    strict, rule, moves_stock=moves_stock))
+                                    strict, rule, moves_stock=moves_stock,
+                                    default_disc=cust.discount_pct if cust is not None else Z))
         if not lines:
             rule(ValidationError("Add at least one item line", field="lines"))
         free, hints = free_goods(session, customer=cust, location=loc, date=date, lines=lines,
@@ -899,7 +902,7 @@ class SalesService:
 
     def _line(self, session: Session, m: Masters, n: int, dl: DraftLine, loc: Location, ccy: Currency,
               rate: Decimal, date: dt.date, category: str, add_pct: Decimal, tax_exempt: bool, strict: bool,
-              rule, *, moves_stock: bool = True) -> _Line:
+              rule, *, moves_stock: bool = True, default_disc: Decimal = Z) -> _Line:
         code = _code(dl.item)
         if not code:
             raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
@@ -926,7 +929,8 @@ class SalesService:
                 raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=n,
                     params={"n": n, "code": code, "whole": whole})
         try:
-            disc = parse_pct("0" if _blank(dl.discount_pct) else dl.discount_pct, field=N_("discount %"))
+            # an omitted Disc % takes the customer's default line discount (as the grid fills it)
+            disc = default_disc if _blank(dl.discount_pct) else parse_pct(dl.discount_pct, field=N_("discount %"))
         except MoneyError as exc:
             raise _line_err(n, exc, "discount_pct") from None
         try:
