@@ -67,6 +67,8 @@ SUBAPPS: dict[str, tuple[str, str]] = {
                N_("Export the journal (hledger, CSV), the customers or the sales targets (CSV, XLSX).")),
     "import": ("shopterm.commands.imports", N_("Import masters and stock from CSV files.")),
     "print": ("shopterm.commands.print", N_("Print posted documents.")),
+    "email": ("shopterm.commands.email", N_("Email a posted invoice or a customer statement (PDF attached).")),
+    "customer": ("shopterm.commands.customer", N_("Customer operations: merge duplicates.")),
     "user": ("shopterm.commands.user", N_("Users' language and API tokens for headless commands (admin).")),
 }
 
@@ -356,6 +358,8 @@ def cmd_init(
     location_name: Annotated[str, typer.Option("--location-name", help=N_("Its name, e.g. Axpert."))],
     rate: Annotated[str, typer.Option("--rate", help=N_("System exchange rate, CDF per 1 USD, e.g. 2850."))],
     admin_pin: Annotated[str, typer.Option("--admin-pin", help=N_("PIN of the 'admin' user (4 to 8 digits)."))],
+    phone: Annotated[str, typer.Option("--phone", help=N_("The shop's phone: printed, and the walk-in customer's "
+                                                          "Contact No on its invoices."))] = "",
     db: DbOpt = None,
 ) -> None:
     """Create an empty shop: default chart, one location (number 01), its shop setup, a rate and an admin."""
@@ -363,7 +367,7 @@ def cmd_init(
         db = db or _state.db or os.environ.get("SHOPTERM_DB") or default_shop_url(for_init=True)
         services = open_services(db, create=True)
         info = services.setup.init_shop(location_code=location_code, location_name=location_name, rate=rate,
-                                        admin_pin=admin_pin)
+                                        admin_pin=admin_pin, phone=phone)
         services.db.dispose()
         typer.echo(f"Shop created in {_display_url(db_url(db))}: location {info.location_code} {info.location_name} "
                    f"(01), rate {rate} CDF per USD, user 'admin'")

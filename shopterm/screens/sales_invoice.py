@@ -97,6 +97,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         Binding("ctrl+t", "print_delivery", N_("Dlv"), id="invoice.print_delivery", key_display="^T"),
         # Items / Free Offers: the promotion's free goods before saving (what will leave the stock too)
         Binding("f5", "switch_tab", N_("Tabs"), id="invoice.tabs", key_display="F5", show=False),
+        # a posted invoice (or provisional invoice) emailed as its A4 PDF
+        Binding("ctrl+g", "email", N_("Mail"), id="invoice.email", key_display="^G"),
     ]
 
     FREE_OFFERS_DELAY = 0.3  # the Free Offers preview, a moment after the typing stops
@@ -753,6 +755,8 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "print_delivery":  # a posted Sales Invoice only (never a dead key)
             return True if (self.DOC_TYPE == "SI" and self.view is not None and self.view.number) else False
+        if action == "email":  # a posted invoice or provisional invoice
+            return True if (self.DOC_TYPE in ("SI", "PI") and self.view is not None and self.view.number) else False
         name = str(parameters[0]) if action == "after_typing" and parameters else action
         if name == "delete_row" and self.DOC_TYPE == "SI" and self.view is not None:
             return False  # posted: the grid is read-only (and the print keys fit 80 columns)
@@ -762,6 +766,30 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         """^T "Print Delivery": the delivery copy of the posted invoice."""
         if self.DOC_TYPE == "SI" and self.view is not None and self.view.number:
             self.print_posted(kind="delivery", number=self.view.number)
+
+    def action_email(self) -> None:
+        """^G: email the posted invoice's A4 PDF (to the customer's email, or one typed)."""
+        if self.DOC_TYPE not in ("SI", "PI") or self.view is None or not self.view.number:
+            return
+        number, code, actor = self.view.number, self.view.customer, self.actor
+
+        def address() -> str:
+            return self.services.masters.get_customer(code).email if code else ""
+
+        def ask(to: str) -> None:
+            from shopterm.screens.email_dialog import EmailDialog
+
+            def send(addr: str) -> Any:
+                return self.services.mail.email_document(actor, number, to=addr)
+
+            self.app.push_screen(EmailDialog(number, to, send), self._emailed)
+
+        self.run_service(address, ask, busy_text=None)
+
+    def _emailed(self, sent: Any) -> None:
+        if sent is not None:
+            self.show_info(_("Sent {file} to {to} through {server}").format(
+                file=sent.attachment, to=sent.to, server=sent.server))
 
     def action_save_print(self) -> None:
         """Ctrl+P: save and print the facture; on a posted invoice, print it again."""

@@ -98,6 +98,8 @@ class Services:
     commission = _sub("sales.commission", "CommissionService")
     loyalty = _sub("schemes.loyalty", "LoyaltyService")
     promotions = _sub("schemes.promotions", "PromotionsService")
+    mail = _sub("mail", "MailService")
+    merge = _sub("masters.merge", "CustomerMergeService")
 
     # -- shared read helpers -------------------------------------------------
     def status(self, actor: Actor) -> Status:

@@ -204,6 +204,12 @@ class InUse(ShopError):
     code = "in_use"
 
 
+class MailFailed(ShopError):
+    """An email could not be sent (no server set, server unreachable, recipient refused, sign-in refused)."""
+
+    code = "mail_failed"
+
+
 class PrintFailed(ShopError):
     """The print command failed (not found, non-zero exit, timed out) or the print file could not be written."""
 

@@ -113,10 +113,11 @@ def test_missing_file_unknown_user_and_permissions(db, tmp_path):
 
 CUSTOMERS_CSV = (
     "code,name,kind,category,group,price_category,credit_limit_usd,credit_days,mobile,email,"
-    "address,sales_person,tax_exempt,free_offer,loyalty_card,locations,language\r\n"
+    "address,sales_person,tax_exempt,free_offer,loyalty_card,locations,language,city,province,country,tax_id,"
+    "discount_pct\r\n"
     "C0001,Kinshasa Pharma,credit,WH,Fleuve Group,wholesale,5000.00,30,+243810000001,achats@kinpharma.cd,"
-    "\"12, av. du Commerce, Gombe\",SP01,no,yes,,AXP,fr\r\n"
-    "CASH,Walk-In Customer,cash,RE,WALK-IN,retail,0.00,0,,,,,yes,no,,AXP,\r\n")
+    "\"12, av. du Commerce, Gombe\",SP01,no,yes,,AXP,fr,Kinshasa,Kinshasa,DR Congo,A0987654Z,7.5\r\n"
+    "CASH,Walk-In Customer,cash,RE,WALK-IN,retail,0.00,0,,,,,yes,no,,AXP,,,,,,0\r\n")
 
 
 def test_customers_export_in_the_import_columns_and_re_import(db, tmp_path):
@@ -151,9 +152,11 @@ def test_customers_export_as_a_workbook_and_its_refusals(db, tmp_path):
     result = run("export", "customers", "--format", "xlsx", "--output", str(book), "--db", db, "--user", "admin")
     assert (result.exit_code, result.stderr) == (0, f"wrote {book}\n")
     rows = [list(r) for r in load_workbook(book).active.iter_rows(values_only=True)]
-    assert rows[0][:3] == ["code", "name", "kind"] and len(rows[0]) == 17 and rows[0][16] == "language"
+    assert rows[0][:3] == ["code", "name", "kind"] and len(rows[0]) == 22 and rows[0][16] == "language"
+    assert rows[0][17:] == ["city", "province", "country", "tax_id", "discount_pct"]
     assert rows[1][:2] == ["C0001", "Kinshasa Pharma"] and rows[1][6] == "5000.00" and rows[1][8] == "+243810000001"
-    assert rows[2][0] == "CASH" and rows[2][15] == "AXP" and rows[1][16] == "fr"
+    assert rows[1][16:] == ["fr", "Kinshasa", "Kinshasa", "DR Congo", "A0987654Z", "7.5"]
+    assert rows[2][0] == "CASH" and rows[2][15] == "AXP"
     # a workbook is not text; an unknown format is named
     result = run("export", "customers", "--format", "xlsx", "--db", db, "--user", "admin")
     assert result.exit_code == 1 and "--format xlsx needs --output FILE" in result.stderr

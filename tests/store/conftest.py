@@ -95,7 +95,7 @@ def seed_demo_like(services) -> None:
     from shopterm.store import models as m
 
     services.setup.init_shop(location_code="AXP", location_name="Axpert", rate="2850", admin_pin="9999",
-                             rate_date=DAY)
+                             rate_date=DAY, phone="+243810000000")
     with services.db.write() as s:
         loc = s.exec(select(m.Location).where(m.Location.code == "AXP")).one()
         for name, role in (("cashier", "cashier"), ("manager", "manager")):

@@ -15,9 +15,9 @@ from decimal import Decimal as D
 import pypdf
 import pytest
 
-from shopterm.services.drafts import DocumentDraft, DraftLine
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import ValidationError
-from shopterm.services.imports import COLUMNS, OPTIONAL_COLUMNS, ImportService
+from shopterm.services.masters.imports import COLUMNS, OPTIONAL_COLUMNS, ImportService
 
 from .conftest import DAY, actor
 
@@ -128,3 +128,35 @@ def test_the_customers_default_discount_fills_new_lines(open_shop, cashier, mana
     pd = DocumentDraft(location="AXP", date=DAY, customer="C0002", sales_type="credit", sales_person="SP02",
                        doc_type="PI", lines=[DraftLine("PARA500", "B001", "10")])
     assert s.provisional.preview(pd).totals.net == D("22.33")
+
+
+# ---------------------------------------------------------------- Contact No (seed: required on SO/PF, SI, PI)
+
+
+def test_contact_no_defaults_to_the_mobile_and_is_required(open_shop, cashier, manager):
+    s = open_shop
+    line = [DraftLine("BAND01", "D001", "2")]
+    # the customer's mobile
+    r = s.sales.post_invoice(cashier, DocumentDraft(location="AXP", date=DAY, customer="C0002", sales_type="credit",
+                                                    sales_person="SP02", lines=line))
+    assert s.sales.document(r.number).contact_no == "+243810000002"
+    # the walk-in customer has no mobile: the shop's phone (Location master), so a counter sale types nothing
+    assert s.sales.customer_info("CASH", "AXP").contact == "+243810000000"
+    r = s.sales.post_invoice(cashier, DocumentDraft(location="AXP", date=DAY, customer="CASH", sales_type="cash",
+                                                    sales_person="SP01", lines=line))
+    assert s.sales.document(r.number).contact_no == "+243810000000"
+    # a credit customer without a mobile: refused on the invoice, the order and the provisional invoice
+    s.masters.update_customer(manager, "C0002", mobile="")
+    for doc_type, svc in (("SI", s.sales.post_invoice), ("SO", s.orders.confirm), ("PI", s.provisional.post)):
+        d = DocumentDraft(location="AXP", date=DAY, customer="C0002", sales_type="credit", sales_person="SP02",
+                          doc_type=doc_type, lines=line)
+        with pytest.raises(ValidationError) as e:
+            svc(cashier, d)
+        assert (e.value.message, e.value.field) == (
+            "Contact No is required: type the customer's number (C0002 has no mobile)", "contact_no"), doc_type
+    # the preview warns instead of refusing, and a typed number posts
+    d = DocumentDraft(location="AXP", date=DAY, customer="C0002", sales_type="credit", sales_person="SP02",
+                      lines=line)
+    assert any("Contact No is required" in w for w in s.sales.preview(d).warnings)
+    d.contact_no = "+243 99 123 4567"
+    assert s.sales.document(s.sales.post_invoice(cashier, d).number).contact_no == "+243 99 123 4567"

@@ -93,7 +93,7 @@ async def test_create_a_credit_customer_with_keys_only(shop):
         assert focused_field(screen) == "control_account"
         assert screen.widget("control_account").value == "1200"
         await type_in(pilot, "", "SP03", "750", "20", "Standard", "ID1", "NRC7", "A12", "0815550101", "a@lu.cd",
-                      "1 av. Kasa")
+                      "1 av. Kasa", "Lubumbashi", "Haut-Katanga", "", "5")
         assert focused_field(screen) == "existing_vendor"
         await pilot.press("enter")  # vendor: no
         await pilot.press("enter")  # supplier: none
@@ -113,6 +113,8 @@ async def test_create_a_credit_customer_with_keys_only(shop):
     assert (c.sales_person, c.credit_limit_usd, c.credit_days, c.loyalty_card) == ("SP03", D("750.00"), 20, "Standard")
     assert (c.national_id, c.nrc_no, c.impot_no, c.mobile, c.email, c.address) == (
         "ID1", "NRC7", "A12", "0815550101", "a@lu.cd", "1 av. Kasa")
+    # the country left blank: Shop Setup's (none set here)
+    assert (c.city, c.province, c.country, c.discount_pct) == ("Lubumbashi", "Haut-Katanga", "", D("5.0000"))
     assert (c.tax_exempt, c.free_offer, c.inactive, c.existing_vendor, c.locations) == (True, False, False, False, ("AXP",))
     assert [h.action for h in shop.masters.history("customer", "C0003")] == ["create"]
 
@@ -314,7 +316,8 @@ async def test_ctrl_t_exports_the_customers_as_csv_that_re_imports_and_as_xlsx(s
     assert oct(csv_path.stat().st_mode & 0o777) == "0o600"  # like every print: the owner's only
     rows = csv_path.read_text(encoding="utf-8").splitlines()
     assert rows[0] == ("code,name,kind,category,group,price_category,credit_limit_usd,credit_days,mobile,email,"
-                       "address,sales_person,tax_exempt,free_offer,loyalty_card,locations,language")
+                       "address,sales_person,tax_exempt,free_offer,loyalty_card,locations,language,"
+                       "city,province,country,tax_id,discount_pct")
     assert len(rows) == 1 + shop.masters.list_customers(status="all").total
     manager = shop.users.login("manager", "2222")
     again = shop.masters.import_csv(manager, "customers", csv_path)

@@ -50,6 +50,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
 from shopterm.screens.ledgers._common import (
     END_KEY,
@@ -112,6 +113,7 @@ class CustomerLedgerScreen(LedgerScreen):
         Binding("f8", "unmatch", N_("Unmatch"), id="ledger.unmatch", key_display="F8"),
         Binding("ctrl+r", "payment", N_("Pay"), id="ledger.payment", key_display="^R"),
         Binding("ctrl+p", "print_statement", N_("Stmt"), id="ledger.statement", key_display="^P"),
+        Binding("ctrl+g", "email_statement", N_("Mail"), id="ledger.email", key_display="^G"),
         Binding("f5", "reload", N_("Reload"), id="ledger.reload", show=False),
     ]
 
@@ -418,6 +420,33 @@ class CustomerLedgerScreen(LedgerScreen):
             return self.services.printing.statement(actor, code, date_from, date_to or self.app.business_date)
 
         self.run_service(run, lambda printed: self.show_ok(printed.message()), busy_text="Printing…")
+
+    def action_email_statement(self) -> None:
+        """^G: email the statement of the dates shown (as ^P prints it) to the customer's email
+        (or one typed)."""
+        if self.customer is None or not self.check_fields():
+            return
+        actor, code = self.actor, self.customer.code
+        date_from = self.query_one("#field-from", DateInput).date_value
+        date_to = self.query_one("#field-to", DateInput).date_value or self.app.business_date
+
+        def address() -> str:
+            return self.services.masters.get_customer(code).email
+
+        def ask(to: str) -> None:
+            from shopterm.screens.email_dialog import EmailDialog
+
+            def send(addr: str) -> Any:
+                return self.services.mail.email_statement(actor, code, date_from, date_to, to=addr)
+
+            self.app.push_screen(EmailDialog(_("Statement {code}").format(code=code), to, send), self._emailed)
+
+        self.run_service(address, ask, busy_text=None)
+
+    def _emailed(self, sent: Any) -> None:
+        if sent is not None:
+            self.show_ok(_("Sent {file} to {to} through {server}").format(
+                file=sent.attachment, to=sent.to, server=sent.server))
 
     # -- payment on account --------------------------------------------------------------
 

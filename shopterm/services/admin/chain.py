@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, func, or_, select, type_coerce, update
+from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from shopterm.core.i18n import N_, _
-from ...store.models import AuditLog, ChainHead, JournalLine, JournalVoucher, LedgerEntry
+from ...store.models import AuditLog, ChainHead, Customer, JournalLine, JournalVoucher, LedgerEntry
 
 AUDIT = "audit"
 JOURNAL = "journal"
@@ -257,9 +257,15 @@ def _ledger_problem(session: Session, location_id: int | None = None, day: dt.da
     """The customer ledger repeats its journal lines (customer, currency, amounts): a difference was made
     outside shopterm. (Its open amounts change with matching and are not compared.)"""
     le = LedgerEntry.__table__
+    # a customer merged into another: its entries moved to that one, its journal lines (final) did not
+    merged = Customer.__table__.alias("merged")
     stmt = (select(le.c.id, le.c.number, _JL.c.id.label("line"))
-            .select_from(le.outerjoin(_JL, _JL.c.id == le.c.journal_line_id))
-            .where(or_(_JL.c.id.is_(None), le.c.customer_id != _JL.c.customer_id, le.c.currency != _JL.c.currency,
+            .select_from(le.outerjoin(_JL, _JL.c.id == le.c.journal_line_id)
+                         .outerjoin(merged, merged.c.id == _JL.c.customer_id))
+            .where(or_(_JL.c.id.is_(None),
+                       and_(le.c.customer_id != _JL.c.customer_id,
+                            or_(merged.c.merged_into_id.is_(None), merged.c.merged_into_id != le.c.customer_id)),
+                       le.c.currency != _JL.c.currency,
                        le.c.amount != _JL.c.amount, le.c.amount_usd != _JL.c.amount_usd)))
     if location_id is not None:
         stmt = stmt.where(le.c.location_id == location_id, le.c.doc_date == day)

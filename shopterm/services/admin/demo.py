@@ -187,6 +187,7 @@ CUSTOMERS: tuple[DemoCustomer, ...] = (
                  "+243 89 600 1009", "Bandalungwa, Kinshasa"),
 )
 
+PHONE = "+243 81 555 0100"  # the shop's: the walk-in customer's Contact No
 SEED_ACTION = "seed"
 SEED_ENTITY = "demo"
 
@@ -225,7 +226,7 @@ def build_demo(services: "Services", today: dt.date) -> "SetupInfo":
     """Create the demo shop of DESIGN §11 in an empty database; ``today`` is the demo's date."""
     since = today - dt.timedelta(days=DAYS_BEFORE)
     services.setup.init_shop(location_code=LOCATION_CODE, location_name=LOCATION_NAME, rate=RATE, admin_pin="9999",
-                             rate_date=since, cdf_increment=D("100"))
+                             rate_date=since, cdf_increment=D("100"), phone=PHONE)
     with services.db.write() as session:
         loc = session.exec(select(Location).where(Location.code == LOCATION_CODE)).one()
         admin = session.exec(select(User).where(User.name == "admin")).one()

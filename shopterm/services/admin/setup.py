@@ -20,6 +20,7 @@ from ...store.models import Account, CostCentre, Customer, CustomerCategory, Cus
 from . import audit
 from ..context import Actor
 from ..errors import Duplicate, NotFound, SetupMissing, ValidationError
+from ..masters.base import phone_of
 from .users import hash_pin, check_pin_format
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class SetupService:
 
     def init_shop(self, *, location_code: str = "MAIN", location_name: str = "Main shop", rate: str | Decimal = "2850",
                   admin_pin: str = "9999", admin_name: str = "admin", rate_date: dt.date | None = None,
-                  cdf_increment: Decimal = Decimal("100")) -> SetupInfo:
+                  cdf_increment: Decimal = Decimal("100"), phone: str = "") -> SetupInfo:
         """An empty shop (DESIGN §11). Refused if the database already has users."""
         code = (location_code or "").strip().upper()
         if not code or len(code) > 10 or not code.isalnum():
@@ -81,7 +82,9 @@ class SetupService:
             for acode, name, kind, ccy in DEFAULT_CHART:
                 session.add(Account(code=acode, name=name, kind=kind, currency=ccy))
             session.add(CostCentre(code="SHOP", name="Shop"))
-            loc = Location(code=code, name=location_name.strip(), number=1, cdf_increment=cdf_increment)
+            # the shop's phone: also the walk-in customer's Contact No (it has no mobile)
+            loc = Location(code=code, name=location_name.strip(), number=1, cdf_increment=cdf_increment,
+                           phone=phone_of(phone, field="phone"))
             session.add(loc)
             cat = CustomerCategory(code="RE", name="RETAIL")
             grp = CustomerGroup(name="WALK-IN")

@@ -137,7 +137,15 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
     def history(self, entity_name: str, key: str | int) -> list[audit.HistoryRow]:
         """The audit trail of one record: by its code/name, or by id (prices, batches, setups, targets)."""
         with self.db.read() as session:
-            return audit.history(session, entity_name, self._entity_id(session, entity_name, key))
+            entity_id = self._entity_id(session, entity_name, key)
+            if entity_name == "customer":  # with the history of the duplicates merged into it
+                ids = [entity_id, *session.exec(select(m.Customer.id).where(m.Customer.merged_into_id == entity_id))]
+                rows = session.exec(select(m.AuditLog).where(m.AuditLog.entity == "customer",
+                                                             col(m.AuditLog.entity_id).in_(ids))
+                                    .order_by(m.AuditLog.id)).all()
+                return [audit.HistoryRow(r.at, r.user_name, r.action, r.summary, r.before, r.after, r.approver_id)
+                        for r in rows]
+            return audit.history(session, entity_name, entity_id)
 
     @staticmethod
     def _entity_id(session: Session, entity_name: str, key: str | int) -> int:

@@ -213,6 +213,20 @@ class TotalsContext:
 
 # ---------------------------------------------------------------- the build (shared by preview and post)
 
+#: The documents whose seed screen marks Contact No* (required).
+CONTACT_REQUIRED = ("SI", "PI", "SO", "PF")
+
+
+def default_contact(cust: Customer, location: Location | None) -> str:
+    """A document's Contact No when none is typed: the customer's mobile; for a cash (walk-in)
+    customer without one, the shop's own phone (Location master), so the counter sale needs no typing."""
+    if cust.mobile:
+        return cust.mobile
+    if cust.kind == "cash" and location is not None:
+        return location.phone or ""
+    return ""
+
+
 
 @dataclass(slots=True)
 class _Line:
@@ -368,13 +382,15 @@ class SalesService:
         with self.db.read() as session:
             loc = find_location(session, location)
             cust = self._customer(session, code, loc, strict=True, warn=[])
-            return self._customer_info(session, cust)
+            return self._customer_info(session, cust, location=loc)
 
-    def _customer_info(self, session: Session, cust: Customer, outstanding: Decimal | None = None) -> CustomerInfo:
+    def _customer_info(self, session: Session, cust: Customer, outstanding: Decimal | None = None, *,
+                       location: Location | None = None) -> CustomerInfo:
         owed = outstanding_usd(session, cust.id) if outstanding is None else outstanding
         card = session.get(LoyaltyCard, cust.loyalty_card_id) if cust.loyalty_card_id else None
         sp = session.get(SalesPerson, cust.sales_person_id) if cust.sales_person_id else None
-        return CustomerInfo(cust.id, cust.code, cust.name, cust.kind, cust.mobile, cust.credit_limit_usd,
+        return CustomerInfo(cust.id, cust.code, cust.name, cust.kind, default_contact(cust, location),
+                            cust.credit_limit_usd,
                             cust.credit_days, owed, cust.credit_limit_usd - owed, cust.price_category,
                             cust.tax_exempt, cust.free_offer, card.name if card else None, sp.code if sp else None,
                             cust.inactive, cust.discount_pct)
@@ -389,7 +405,7 @@ class SalesService:
             if setup is not None and setup.cash_customer_id:
                 cust = session.get(Customer, setup.cash_customer_id)
                 if cust is not None and not cust.inactive:
-                    info = self._customer_info(session, cust)
+                    info = self._customer_info(session, cust, location=loc)
             sp = self.s.users.sales_person_of(session, actor)
             currency = (setup.default_currency if setup is not None else None) or "USD"
             sales_type = "credit" if info is not None and info.kind == "credit" else "cash"
@@ -896,7 +912,11 @@ class SalesService:
                     params={"reasons": " · ".join(_without_approval_tail(exc.message) for exc in needs)}))
 
         due = date + dt.timedelta(days=cust.credit_days) if cust is not None and sales_type == "credit" else date
-        contact = (draft.contact_no or "").strip() or (cust.mobile if cust else "")
+        contact = (draft.contact_no or "").strip() or (default_contact(cust, loc) if cust else "")
+        if not contact and draft.doc_type in CONTACT_REQUIRED and cust is not None:
+            # the seed marks Contact No* on the order, the invoice and the provisional invoice
+            rule(ValidationError("Contact No is required: type the customer's number ({code} has no mobile)",
+                                 field="contact_no", params={"code": cust.code}))
         return Built(draft, date, loc, ccy, rate, cust, sp, sales_type, contact, add_pct, tax_exempt, flat_type,
                       flat_value, lines, totals, journal, warn, due, owed, approver, order, free, hints, loyalty)
 

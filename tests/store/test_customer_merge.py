@@ -1,0 +1,136 @@
+"""Merge duplicate customers (issue 16): everything moves to the customer kept, balances before =
+after to the cent, the journal (final, hash-chained) untouched and `db verify` still intact.
+
+Figures by hand (AXP, 2026-11-23, rate 2850):
+- C0001 Kinshasa Pharma (wholesale): SI 10 PARA500 at 2.20 = 22.00 + VAT 3.52 = 25.52 USD.
+- C0009 "Kinshasa Pharma SARL", the duplicate (retail, card Standard: 10 USD a point):
+  SI 20 PARA500 at 2.50 = 50.00 + VAT 8.00 = 58.00 USD;
+  SI in CDF, 8 BAND01 at 1.25 × 2850 = 3,562.50 → 28,500.00 CDF (no VAT, no round off) = 10.00 USD;
+  a payment on account of 20.00 USD settles the oldest open invoice: 58.00 → 38.00 open.
+  C0009's balance 58.00 + 10.00 − 20.00 = 48.00 USD.
+- After: C0001 owes 25.52 + 48.00 = 73.52 USD; open items 25.52 USD, 38.00 USD and
+  28,500.00 CDF; C0009 owes nothing and is inactive, merged into C0001. A receipt of 38.00 USD
+  for the moved invoice leaves 35.52 USD.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import func, select
+
+from shopterm.services.admin import chain
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from shopterm.services.errors import NotFound, PermissionDenied, ValidationError
+from shopterm.store.models import AuditLog, JournalLine
+
+from .conftest import DAY
+
+
+def dup_customer(s, manager, code="C0009", **kw):
+    args = dict(code=code, name="Kinshasa Pharma SARL", category="WH", group="Fleuve Group", sales_person="SP01",
+                price_category="retail", credit_limit_usd="1000", credit_days=30, loyalty_card="Standard",
+                mobile="+243810000009", email="compta@kinpharma.example", locations=["AXP"])
+    args.update(kw)
+    return s.masters.create_customer(manager, confirm_duplicate=True, **args)
+
+
+def sale(s, cashier, customer, lines, currency="USD"):
+    return s.sales.post_invoice(cashier, DocumentDraft(location="AXP", date=DAY, customer=customer, sales_type="credit",
+                                                       currency=currency, rate="2850",
+                                                       lines=[DraftLine(*l) for l in lines])).number
+
+
+def open_items(s, manager, code):
+    return sorted((r.number, r.currency, r.open_amount, r.open_usd)
+                  for r in s.ledger.open_items(manager, DAY, code).rows)
+
+
+def test_merge_moves_everything_and_balances_hold(open_shop, cashier, manager):
+    s = open_shop
+    dup_customer(s, manager)
+    si1 = sale(s, cashier, "C0001", [("PARA500", "B001", "10")])
+    si2 = sale(s, cashier, "C0009", [("PARA500", "B001", "20")])
+    si3 = sale(s, cashier, "C0009", [("BAND01", "D001", "8")], currency="CDF")
+    s.ledger.record_payment(cashier, customer="C0009", amount="20.00", location="AXP", date=DAY)
+    assert (s.ledger.balance(manager, "C0001"), s.ledger.balance(manager, "C0009")) == (D("25.52"), D("48.00"))
+    points = s.loyalty.points("C0001") + s.loyalty.points("C0009")
+    assert s.loyalty.points("C0009") > 0
+    with s.db.read() as ss:
+        journal_before = ss.execute(select(JournalLine.id, JournalLine.customer_id).order_by(JournalLine.id)).all()
+
+    result = s.merge.merge(manager, "C0001", ["c0009"])
+    assert (result.kept, result.merged, result.balance_usd) == ("C0001", ("C0009",), D("73.52"))
+    assert (result.documents, result.ledger_entries, result.matches) == (3, 3, 1)
+    assert s.ledger.balance(manager, "C0001") == D("73.52")
+    assert s.ledger.balance(manager, "C0009") == D("0.00")
+    assert open_items(s, manager, "C0001") == sorted([
+        (si1, "USD", D("25.52"), D("25.52")), (si2, "USD", D("38.00"), D("38.00")),
+        (si3, "CDF", D("28500.00"), D("10.00"))])
+    assert s.loyalty.points("C0001") == points and s.loyalty.points("C0009") == 0
+    assert {s.sales.document(n).customer for n in (si1, si2, si3)} == {"C0001"}
+    dup = s.masters.get_customer("C0009")
+    assert (dup.inactive, dup.merged_into) == (True, "C0001")
+    kept = s.masters.get_customer("C0001")
+    assert kept.email == "compta@kinpharma.example"  # filled from the duplicate (C0001 had none)
+    # one audit row names both; F4 on the kept customer shows the duplicate's history too
+    with s.db.read() as ss:
+        rows = ss.execute(select(AuditLog).where(AuditLog.action == "merge")).scalars().all()
+        assert len(rows) == 1 and "C0009 Kinshasa Pharma SARL into C0001 Kinshasa Pharma" in rows[0].summary
+        # the journal is final: its lines still name the customer they were posted to
+        assert ss.execute(select(JournalLine.id, JournalLine.customer_id).order_by(JournalLine.id)).all() \
+            == journal_before
+        assert all(r.ok for r in chain.verify(ss)), [r.problem for r in chain.verify(ss)]
+    actions = [h.action for h in s.masters.history("customer", "C0001")]
+    assert actions.count("create") == 1 and actions[-1] == "merge"  # the duplicate's creation is listed
+    # the duplicate is refused on new documents; the kept one sells and its receipt settles the moved item
+    with pytest.raises(Exception) as e:
+        sale(s, cashier, "C0009", [("BAND01", "D001", "1")])
+    assert "inactive" in str(e.value).lower()
+    s.cash.post_receipt(cashier, invoice=si2, received_usd="38.00")
+    assert s.ledger.balance(manager, "C0001") == D("35.52")
+    assert open_items(s, manager, "C0001") == sorted([(si1, "USD", D("25.52"), D("25.52")),
+                                                      (si3, "CDF", D("28500.00"), D("10.00"))])
+
+
+def test_merge_refusals_say_why_and_change_nothing(open_shop, cashier, manager, admin):
+    s = open_shop
+    dup_customer(s, manager)
+    sale(s, cashier, "C0009", [("BAND01", "D001", "4")])  # 5.00 USD
+    with pytest.raises(PermissionDenied):
+        s.merge.merge(cashier, "C0001", ["C0009"])
+    with pytest.raises(ValidationError) as e:
+        s.merge.merge(manager, "C0001", ["C0001"])
+    assert e.value.message == "C0001 is the customer kept: it cannot be its own duplicate"
+    with pytest.raises(NotFound):
+        s.merge.merge(manager, "C0001", ["C0404"])
+    with pytest.raises(ValidationError) as e:
+        s.merge.merge(manager, "C0001", ["CASH"])
+    assert e.value.message == "CASH is the walk-in customer of AXP (Shop Setup): keep it, merge the other into it"
+    # a draft of either customer may be open on a till
+    draft_id = s.sales.save_draft(cashier, DocumentDraft(location="AXP", date=DAY, customer="C0001",
+                                                         lines=[DraftLine("BAND01", "D001", "1")]))
+    with pytest.raises(ValidationError) as e:
+        s.merge.merge(manager, "C0001", ["C0009"])
+    assert e.value.message == (f"C0001 has a draft SI (draft {draft_id}) that may be open on a till: post or delete "
+                               "it first")
+    s.sales.discard_draft(cashier, draft_id)
+    # a cash customer cannot take a credit customer's balance
+    s.masters.create_customer(manager, code="C0010", name="Walk-in twin", kind="cash", category="RE",
+                              group="WALK-IN", location="AXP", confirm_duplicate=True)
+    with pytest.raises(ValidationError) as e:
+        s.merge.merge(manager, "C0010", ["C0009"])
+    assert e.value.message == ("C0010 is a cash customer: it cannot take the 5 USD that credit customer C0009 owes; "
+                               "keep C0009 instead")
+    # receivables on another control account
+    s.masters.create_account(admin, code="1210", name="Receivables (export)", kind="asset")
+    s.masters.update_customer(manager, "C0002", control_account="1210")
+    with pytest.raises(ValidationError) as e:
+        s.merge.merge(manager, "C0009", ["C0002"])
+    assert e.value.message == ("C0002 is kept on account 1210 and C0009 on 1200: one receivable account cannot take "
+                               "the other's open items")
+    assert s.ledger.balance(manager, "C0009") == D("5.00")
+    assert not s.masters.get_customer("C0002").inactive
+    with s.db.read() as ss:
+        assert ss.execute(select(func.count()).select_from(AuditLog).where(AuditLog.action == "merge")).scalar() == 0
