@@ -1,0 +1,41 @@
+"""``shopterm customer``: customer operations from a shell.
+
+::
+
+    shopterm customer merge KEEP DUP [DUP ...]     # a manager's
+
+Merges the duplicate customers into KEEP: their documents, ledger entries and matches, loyalty
+points and card, locations and missing contact details move to KEEP; each duplicate becomes
+inactive, pointing to KEEP; one audit row names them. Refused, with the reason, when either
+has a draft, when their receivables are on different control accounts, when a cash customer
+would take a credit balance, or when a duplicate is a location's walk-in customer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+
+app = typer.Typer(help="Customer operations (merge duplicates).", no_args_is_help=True)
+
+
+@app.command("merge")
+def cmd_merge(
+    keep: Annotated[str, typer.Argument(help="The customer to keep (code).")],
+    duplicates: Annotated[list[str], typer.Argument(help="The duplicate customer(s) merged into it (codes).")],
+    db: DbOpt = None,
+    user: UserOpt = None,
+    pin: PinOpt = None,
+) -> None:
+    """Merge duplicate customers into the one kept; balances are kept to the cent."""
+    with guard():
+        services = open_services(db)
+        try:
+            actor = acting_user(services, user, pin)
+            result = services.merge.merge(actor, keep, duplicates)
+        finally:
+            services.db.dispose()
+    typer.echo(result.message)

@@ -1,0 +1,51 @@
+"""``shopterm customer merge``: the print template (C0002 owes the DESIGN §4 invoice, payable
+156,400.00 CDF booked at 54.88 USD, and has a draft; C0001 owes nothing). The draft refuses the
+merge; once it is gone, C0002's invoice and balance move to C0001 to the cent."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests import backend
+from tests.cli.test_print_cli import NUMBER, run, template  # noqa: F401 - the shared template fixture
+
+
+@pytest.fixture
+def shop(template, tmp_path):  # noqa: F811
+    return backend.clone(template, tmp_path)
+
+
+def balances(db: str) -> dict[str, str]:
+    result = run("ledger", "balances", "--format", "json", "--db", db, "--user", "manager")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    rows = rows.get("rows", rows) if isinstance(rows, dict) else rows
+    return {r["code"]: r["balance_usd"] for r in rows}
+
+
+def test_merge_from_the_shell(shop):
+    db = backend.db_arg(shop)
+    result = run("customer", "merge", "C0001", "C0002", "--db", db, "--user", "cashier")
+    assert result.exit_code == 1 and "manager" in result.stderr
+    result = run("customer", "merge", "C0001", "C0001", "--db", db, "--user", "manager")
+    assert result.exit_code == 1 and "C0001 is the customer kept: it cannot be its own duplicate" in result.stderr
+    result = run("customer", "merge", "C0001", "C0002", "--db", db, "--user", "manager")
+    assert result.exit_code == 1 and "C0002 has a draft SI (draft 2) that may be open on a till" in result.stderr
+
+    from shopterm.services import Services
+    from tests.store.conftest import actor
+
+    services = Services.open(shop, upgrade=False)
+    services.sales.discard_draft(actor(services, "cashier"), 2)
+    services.db.dispose()
+    before = balances(db)
+    result = run("customer", "merge", "C0001", "C0002", "--db", db, "--user", "manager")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Merged C0002 into C0001: 1 documents, 1 ledger entries")
+    after = balances(db)
+    assert after.get("C0001") == "54.88" and "C0002" not in after or after.get("C0002") in ("0.00", None)
+    assert before.get("C0002") == "54.88"
+    verify = run("db", "verify", "--db", db)
+    assert verify.exit_code == 0, verify.output
