@@ -121,7 +121,7 @@ def test_merge_refusals_say_why_and_change_nothing(open_shop, cashier, manager, 
                               group="WALK-IN", location="AXP", confirm_duplicate=True)
     with pytest.raises(ValidationError) as e:
         s.merge.merge(manager, "C0010", ["C0009"])
-    assert e.value.message == ("C0010 is a cash customer: it cannot take the 5 USD that credit customer C0009 owes; "
+    assert e.value.message == ("C0010 is a cash customer: it cannot take the 5.00 USD that credit customer C0009 owes; "
                                "keep C0009 instead")
     # receivables on another control account
     s.masters.create_account(admin, code="1210", name="Receivables (export)", kind="asset")

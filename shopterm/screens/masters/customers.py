@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.table import Table
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core import money
@@ -174,6 +175,40 @@ class _CustomerScreen(MasterScreen):
     LIST_SORTS = CUSTOMER_SORTS
     LIST_EXTRA = (("f5", "details", N_("Details")),)
     LIST_SEARCH = N_("code, name, phone, email")
+    BINDINGS = [
+        # merge duplicates into the customer shown (services.merge: documents, ledger, loyalty move here)
+        Binding("ctrl+b", "merge", N_("Merge"), id="customer.merge", key_display="^B"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "merge":  # a customer shown, active (hidden otherwise: the footer fits 80 columns)
+            return self.key is not None and not self.inactive
+        return super().check_action(action, parameters)
+
+    def action_merge(self) -> None:
+        """^B: merge duplicate customers into the one shown (a manager's; refused with the reason)."""
+        if self.key is None:
+            return
+        from shopterm.screens.masters.merge_dialog import MergeDialog
+
+        key, actor = self.key, self.actor
+        name = getattr(self.info, "name", "")
+
+        def merge(codes: list[str]) -> Any:
+            return self.services.merge.merge(actor, key, codes)
+
+        def done(result: Any) -> None:
+            if result is None:
+                return
+
+            async def shown(info: Any) -> None:
+                await self.show_record(info)  # the merged contact details, the locations
+                self.show_ok(result.message)
+
+            self.run_service(lambda: self.svc_get(self.services, key), lambda info: self.call_later(shown, info),
+                             busy_text=None)
+
+        self.app.push_screen(MergeDialog(key, name, merge), done)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_customers(search=q.search, status=q.status, kind=self.KIND, sort=q.sort or "name",

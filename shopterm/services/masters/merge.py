@@ -151,7 +151,7 @@ class CustomerMergeService:
         if kept.kind == "cash" and dup.kind == "credit" and dup_balance != 0:
             raise ValidationError("{keep} is a cash customer: it cannot take the {amount} USD that credit "
                                   "customer {dup} owes; keep {dup} instead", field="keep",
-                                  params={"keep": kept.code, "dup": dup.code, "amount": dup_balance})
+                                  params={"keep": kept.code, "dup": dup.code, "amount": f"{dup_balance:,.2f}"})
         walk_in = session.execute(select(m.Location.code).join(m.ShopSetup, m.ShopSetup.location_id == m.Location.id)
                                   .where(m.ShopSetup.cash_customer_id == dup.id).limit(1)).scalar()
         if walk_in is not None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 11:19:06.795639
+Create Date: 2026-12-05 11:19:39.064996
 """
 from typing import Sequence, Union
 

@@ -1,0 +1,44 @@
+"""^B on the Customer screen merges duplicates into the customer shown: a refusal stays in the
+dialog with its reason; the merge moves the duplicate's invoice (5.00 USD) and says so."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from shopterm.screens.masters.merge_dialog import MergeDialog
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from tests.store import conftest as store
+from tests.ui.test_masters_customers import app_for, footer, open_master, shop  # noqa: F401
+from tests.ui.waiting import wait_for
+
+
+async def test_ctrl_b_merges_a_duplicate_into_the_customer_shown(shop):  # noqa: F811
+    manager, cashier = store.actor(shop, "manager"), store.actor(shop, "cashier")
+    store.open_day(shop)
+    shop.masters.create_customer(manager, code="C0009", name="Kinshasa Pharma SARL", category="WH",
+                                 group="Fleuve Group", sales_person="SP01", locations=["AXP"], confirm_duplicate=True, credit_limit_usd="100",
+                                 email="compta@kinpharma.example")
+    shop.sales.post_invoice(cashier, DocumentDraft(location="AXP", date=store.DAY, customer="C0009",
+                                                   sales_type="credit", contact_no="+243810000009",
+                                                   lines=[DraftLine("BAND01", "D001", "4", "1.25")]))  # 5.00 USD
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "customer")
+        assert "^B Merge" not in footer(screen)  # nothing shown yet
+        screen.open_key("C0001")
+        await wait_for(pilot, lambda: screen.opened_key == "C0001", "opened")
+        assert "^B Merge" in footer(screen)
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: isinstance(app.screen, MergeDialog), "merge dialog")
+        dialog = app.screen
+        await pilot.press(*"CASH", "enter")
+        await wait_for(pilot, lambda: "walk-in customer" in dialog.message_bar.text, "refused")
+        assert app.screen is dialog
+        dialog.query_one("#merge-codes").value = ""
+        await pilot.press(*"c0009", "enter")
+        await wait_for(pilot, lambda: app.screen is screen, "closed")
+        await wait_for(pilot, lambda: screen.message_bar.text.startswith("Merged C0009 into C0001"), "merged")
+        assert screen.message_bar.text.endswith("balance 5.00 USD")
+        await wait_for(pilot, lambda: screen.widget("email").value == "compta@kinpharma.example", "filled")
+    assert shop.ledger.balance(manager, "C0001") == D("5.00")
+    assert shop.masters.get_customer("C0009").merged_into == "C0001"
