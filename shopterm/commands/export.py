@@ -40,11 +40,13 @@ def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help=N_("h
                 fh = open(output, "w", encoding="utf-8", newline="")
             except OSError as exc:
                 raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
-            with fh:
-                export_journal(services, actor, fmt, fh)
+            from .progress import terminal_progress
+
+            with fh, terminal_progress("Exporting the journal") as progress:
+                export_journal(services, actor, fmt, fh, on_progress=progress)
             typer.echo(f"wrote {output}", err=True)
         else:
-            export_journal(services, actor, fmt, sys.stdout)
+            export_journal(services, actor, fmt, sys.stdout)  # to a terminal or a pipe: the journal only
 
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help=N_("csv or xlsx."))]

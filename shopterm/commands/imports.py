@@ -32,10 +32,10 @@ def _run(kind: str, file: Path, db: str | None, user: str | None, pin: str | Non
     with guard():
         services = open_services(db)
         actor = acting_user(services, user, pin)
-        progress = _progress_printer() if sys.stderr.isatty() else None
-        result = ImportService(services).run(actor, kind, file, on_progress=progress, force=force)
-    if progress is not None:
-        typer.echo("", err=True)
+        from .progress import terminal_progress
+
+        with terminal_progress(f"Importing {file.name}") as progress:
+            result = ImportService(services).run(actor, kind, file, on_progress=progress, force=force)
     console = Console(width=80, highlight=False, soft_wrap=False)
     for warning in result.warnings:
         console.print(f"warning: {warning}", markup=False)
@@ -48,13 +48,6 @@ def _run(kind: str, file: Path, db: str | None, user: str | None, pin: str | Non
         console.print(table)
         raise typer.Exit(1)
     typer.echo(result.summary())
-
-
-def _progress_printer():
-    def show(done: int, total: int) -> None:
-        typer.echo(f"\r{done}/{total} rows", nl=False, err=True)
-
-    return show
 
 
 @app.command("sales-persons")

@@ -204,6 +204,12 @@ class InUse(ShopError):
     code = "in_use"
 
 
+class Cancelled(ShopError):
+    """The user cancelled a long operation (Esc on its progress bar): nothing was written."""
+
+    code = "cancelled"
+
+
 class MailFailed(ShopError):
     """An email could not be sent (no server set, server unreachable, recipient refused, sign-in refused)."""
 

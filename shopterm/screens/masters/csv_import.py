@@ -7,8 +7,10 @@ dialog shows the expected columns, asks the file path, and Enter runs
 thread; a ProgressBar follows ``on_progress(done, total)``. Then it shows
 either the summary (``imported 3 customers (2 new, 1 updated)``) or every bad
 row with its number and reason in a scrollable list — a file with any bad row
-imports nothing (the service's rule). Esc closes; the result is the
-``ImportResult`` (or None when nothing ran).
+imports nothing (the service's rule). Esc closes; while the import runs, Esc
+cancels it: the next progress step stops it inside its transaction, which rolls
+back, so nothing is half-imported. The result is the ``ImportResult`` (or None
+when nothing ran or it was cancelled).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from shopterm.widgets.messages import MessageBar, describe_error
-from shopterm.core.i18n import N_
+from shopterm.core.i18n import N_, _
 
 __all__ = ["ImportDialog"]
 
@@ -36,7 +38,8 @@ COLUMNS_HELP = {
     "suppliers": "code, name",
     "items": "code, name, unit, pack_size, tax_rate, cost_usd",
     "customers": "code, name, kind, category, group, price_category, credit_limit_usd, credit_days, mobile, email, "
-                 "address, sales_person, tax_exempt, free_offer, loyalty_card, locations",
+                 "address, sales_person, tax_exempt, free_offer, loyalty_card, locations "
+                 "[, city, province, country, tax_id, discount_pct]",
     "prices": "location, item, currency, retail_price, wholesale_price, effective_from",
     "stock": "location, item, batch, qty, cost_usd, expiry, supplier, supplier_batch, mfg_date",
 }
@@ -72,18 +75,19 @@ class ImportDialog(ModalScreen[Any]):
         self.initial_path = path
         self.result: Any = None
         self.running = False
+        self.cancel_requested = False
         self.lines: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="import-box") as box:
             box.border_title = self.title_text
-            box.border_subtitle = "Enter import · Esc close"
+            box.border_subtitle = _("Enter import · Esc close (while importing: cancel)")
             yield Static(f"Columns: {COLUMNS_HELP.get(self.kind, '')}", id="import-columns", markup=False)
             with Horizontal(id="import-file-row"):
                 yield Static("File*", classes="import-label")
                 yield Input(self.initial_path, placeholder="path of the .csv file (UTF-8, header row)",
                             id="import-path")
-            yield ProgressBar(total=None, show_eta=False, id="import-progress")
+            yield ProgressBar(total=None, show_eta=True, id="import-progress")  # rows done / total, time left
             yield OptionList(id="import-rows")
             yield MessageBar(id="import-message")
 
@@ -110,6 +114,7 @@ class ImportDialog(ModalScreen[Any]):
             self.bar.show_error("File: give the path of the CSV file")
             return
         self.running = True
+        self.cancel_requested = False
         self.query_one("#import-rows", OptionList).clear_options()
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
         self.bar.show_info(f"Importing {path}…")
@@ -120,6 +125,10 @@ class ImportDialog(ModalScreen[Any]):
         last = [-1]
 
         def progress(done: int, total: int) -> None:
+            if self.cancel_requested:  # raised inside the import's transaction: it rolls back
+                from shopterm.services.errors import Cancelled
+
+                raise Cancelled("Import cancelled: nothing was imported", field="file")
             step = max(1, total // 50)
             if done == total or done - last[0] >= step:
                 last[0] = done
@@ -141,6 +150,11 @@ class ImportDialog(ModalScreen[Any]):
     def _finished(self, event: Finished) -> None:
         self.running = False
         options = self.query_one("#import-rows", OptionList)
+        if event.error is not None and getattr(event.error, "code", None) == "cancelled":
+            self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+            self.bar.show_info(describe_error(event.error)[0])
+            self.query_one("#import-path", Input).focus()
+            return
         if event.error is not None:
             self.bar.show_error(describe_error(event.error)[0])
             self.query_one("#import-path", Input).focus()
@@ -167,7 +181,8 @@ class ImportDialog(ModalScreen[Any]):
         options.highlighted = max(0, min(len(self.lines) - 1, current + delta))
 
     def action_close(self) -> None:
-        if self.running:
-            self.bar.show_info("Still importing…")
+        if self.running:  # Esc while importing: cancel (nothing is written)
+            self.cancel_requested = True
+            self.bar.show_info(_("Cancelling… nothing will be imported"))
             return
         self.dismiss(self.result)

@@ -35,9 +35,9 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Iterator, TextIO
+from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from ...store.models import Account, Customer, JournalLine, JournalVoucher, Location
 from ..context import Actor
@@ -79,7 +79,10 @@ def _usd(value: Decimal) -> str:
     return f"{value:.2f} USD"
 
 
-def _lines(session, batch: int = 5000) -> Iterator:
+def _lines(session, batch: int = 5000, on_progress: Callable[[int, int], None] | None = None) -> Iterator:
+    """Every journal line, page by page (keyset); ``on_progress(lines done, lines in all)`` after each page."""
+    total = session.execute(select(func.count()).select_from(JL)).scalar_one() if on_progress else 0
+    done = 0
     stmt = (
         select(JL.c.id, JL.c.voucher_id, JL.c.date, JL.c.currency, JL.c.amount, JL.c.amount_usd, JL.c.memo,
                JV.c.number, JV.c.voucher_type, JV.c.narration, A.c.code.label("account"),
@@ -97,9 +100,13 @@ def _lines(session, batch: int = 5000) -> Iterator:
             return
         yield from rows
         last = (rows[-1].voucher_id, rows[-1].id)
+        if on_progress is not None:
+            done += len(rows)
+            on_progress(done, max(total, done))
 
 
-def write_hledger(session, out: TextIO, *, generated: dt.datetime | None = None) -> int:
+def write_hledger(session, out: TextIO, *, generated: dt.datetime | None = None,
+                  on_progress: Callable[[int, int], None] | None = None) -> int:
     """Write the journal in hledger format; returns the number of transactions."""
     when = (generated or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     out.write(f"; shopterm journal export, {when}\n")
@@ -109,7 +116,7 @@ def write_hledger(session, out: TextIO, *, generated: dt.datetime | None = None)
     out.write("\n")
     count = 0
     current = None
-    for r in _lines(session):
+    for r in _lines(session, on_progress=on_progress):
         if r.voucher_id != current:
             if current is not None:
                 out.write("\n")
@@ -132,11 +139,11 @@ def write_hledger(session, out: TextIO, *, generated: dt.datetime | None = None)
     return count
 
 
-def write_csv(session, out: TextIO) -> int:
+def write_csv(session, out: TextIO, *, on_progress: Callable[[int, int], None] | None = None) -> int:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     n = 0
-    for r in _lines(session):
+    for r in _lines(session, on_progress=on_progress):
         usd = r.amount_usd
         w.writerow((r.voucher_id, r.date.isoformat(), r.number, r.voucher_type, r.location, r.account, r.account_name,
                     r.customer or "", r.currency, f"{r.amount:.2f}", f"{usd:.2f}", f"{usd:.2f}" if usd > 0 else "",
@@ -145,8 +152,10 @@ def write_csv(session, out: TextIO) -> int:
     return n
 
 
-def export_journal(services: "Services", actor: Actor, format: str = "hledger", out: TextIO | None = None) -> str | None:
-    """The whole journal as ``hledger`` or ``csv`` text: written to ``out``, or returned when ``out`` is None."""
+def export_journal(services: "Services", actor: Actor, format: str = "hledger", out: TextIO | None = None, *,
+                   on_progress: Callable[[int, int], None] | None = None) -> str | None:
+    """The whole journal as ``hledger`` or ``csv`` text: written to ``out``, or returned when ``out`` is None.
+    ``on_progress(lines done, lines in all)`` after each page of lines (a progress bar)."""
     actor.require("ledgers", "Exporting the journal")
     fmt = (format or "").strip().lower()
     if fmt not in EXPORT_FORMATS:
@@ -155,9 +164,9 @@ def export_journal(services: "Services", actor: Actor, format: str = "hledger", 
     target = out if out is not None else io.StringIO()
     with services.db.read() as session:
         if fmt == "hledger":
-            write_hledger(session, target)
+            write_hledger(session, target, on_progress=on_progress)
         else:
-            write_csv(session, target)
+            write_csv(session, target, on_progress=on_progress)
     return target.getvalue() if out is None else None
 
 

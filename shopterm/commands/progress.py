@@ -1,0 +1,35 @@
+"""A Rich progress bar on standard error for long headless work (CSV imports, the journal
+export): the bar, rows done / total and the time left. Only in a terminal: when standard error
+is piped, or the command prints JSON, nothing extra is written."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+
+ProgressFn = Callable[[int, int], None]
+
+
+@contextlib.contextmanager
+def terminal_progress(label: str, *, enabled: bool = True) -> Iterator[ProgressFn | None]:
+    """``with terminal_progress("Importing") as on_progress:`` — ``on_progress(done, total)`` moves
+    the bar; None when not in a terminal (or not ``enabled``), so the caller passes nothing."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("· left"), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    task = progress.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=max(total, 1))
+
+    with progress:
+        yield update
+
+
+__all__ = ["terminal_progress"]
