@@ -584,6 +584,9 @@ def main(argv: Sequence[str] | None = None) -> Any:
     except i18n.LanguageError as exc:
         typer.echo(str(exc), err=True)
         raise SystemExit(2) from None
+    tui = _tui_options(args)
+    if tui is not None:  # `shopterm [--db …]`: the app at once, without building the commands
+        return _open_tui(**tui)
     app = make_app(args)
     _translate_typer_words()
     if i18n.current() == i18n.DEFAULT_LANGUAGE:
@@ -617,6 +620,40 @@ def translate_help(command: click.Command) -> None:
             param.help = _(param.help)
     for sub in getattr(command, "commands", {}).values():
         translate_help(sub)
+
+
+def _tui_options(args: Sequence[str]) -> dict[str, str | None] | None:
+    """The root options when ``args`` holds only them (each with its value) and no command: the
+    terminal app opens without Typer parsing the line (its parameter types load pydantic, ~0.1 s
+    of the start-up). Anything else (a command, --help, --version, an unknown option): None."""
+    found: dict[str, str | None] = {}
+    it = iter(args)
+    for token in it:
+        name, eq, value = token.partition("=")
+        if name not in _GLOBAL_VALUE_OPTIONS or name in found:
+            return None
+        if not eq:
+            value = next(it, None)
+            if value is None or value.startswith("-"):
+                return None
+        found[name] = value
+    env = {"--db": "SHOPTERM_DB", "--user": "SHOPTERM_USER", "--pin": "SHOPTERM_PIN", "--token": "SHOPTERM_TOKEN"}
+    return {k[2:]: found.get(k, os.environ.get(v) or None) for k, v in env.items()}
+
+
+def _open_tui(db: str | None, user: str | None, pin: str | None, token: str | None) -> None:
+    """What the root callback does without a command (the language is already set by ``main``)."""
+    global _state
+    _state = CliState(db=db, user=user, pin=pin, token=token)
+    try:
+        with guard():
+            url = db_url()
+            path = _sqlite_path(url)
+            if path is not None and not os.path.exists(path):
+                fail(NO_SHOP.format(path=path), field="db")
+            _run_tui(url, user=user or "")
+    except typer.Exit as exc:  # fail(): its message is out, the exit code as Typer gives it
+        raise SystemExit(exc.exit_code) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

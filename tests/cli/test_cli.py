@@ -319,6 +319,31 @@ def test_shopterm_alone_without_a_database_says_how_to_make_one(tmp_path, tui_ca
     assert tui_calls == [] and not missing.exists()
 
 
+def test_shopterm_alone_opens_the_app_without_building_the_commands(demo_db, tui_calls, monkeypatch):
+    """`shopterm [--db …]` (root options only) opens the app without Typer parsing the line; anything
+    else (a command, --help, an option without its value, an unknown option) goes through Typer."""
+    from shopterm import cli
+
+    assert cli._tui_options(["--db", "x.db", "--user=manager"])["db"] == "x.db"
+    for args in (["demo"], ["--help"], ["--version"], ["--db"], ["--db", "--user", "x"], ["--db", "a", "--db", "b"],
+                 ["--nope", "x"], ["--db", "x.db", "post", "-"]):
+        assert cli._tui_options(args) is None, args
+    monkeypatch.setattr(cli, "make_app", lambda *a, **k: pytest.fail("Typer was built"))
+    monkeypatch.setenv("SHOPTERM_USER", "cashier")
+    cli.main(["--db", demo_db])
+    assert tui_calls == [(normalise_url(demo_db), "cashier")]  # the user from the environment, as Typer reads it
+
+
+@backend.sqlite_only("a missing file; a PostgreSQL database is made by its server")
+def test_shopterm_alone_on_a_missing_file_exits_1_with_the_message(tmp_path, tui_calls, capsys):
+    from shopterm import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--db", str(tmp_path / "none.db")])
+    assert exit_.value.code == 1 and "error: no shop database at" in capsys.readouterr().err
+    assert tui_calls == []
+
+
 def test_demo_opens_the_app_after_creating_the_shop(tmp_path, tui_calls):
     db = backend.db_arg(backend.new_url(tmp_path, "d.db"))
     result = run("demo", "--db", db)
