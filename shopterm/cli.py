@@ -48,7 +48,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
-import click
 import typer
 
 from . import __version__
@@ -268,7 +267,9 @@ def _root(
     """
     global _state
     _state = CliState(db=db, user=user, pin=pin, token=token)
-    if lang is not None and ctx.get_parameter_source("lang") == click.core.ParameterSource.COMMANDLINE:
+    # (Typer carries its own click: compare the source by name, not with click's enum, which never equals it)
+    source = ctx.get_parameter_source("lang")
+    if lang is not None and getattr(source, "name", None) == "COMMANDLINE":
         _state.lang = lang
     try:  # no --lang and no SHOPTERM_LANG: English (a command run in-process does not keep the last one's)
         i18n.set_language(lang)

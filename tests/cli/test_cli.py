@@ -334,6 +334,17 @@ def test_shopterm_alone_opens_the_app_without_building_the_commands(demo_db, tui
     assert tui_calls == [(normalise_url(demo_db), "cashier")]  # the user from the environment, as Typer reads it
 
 
+def test_lang_on_the_command_line_is_kept_for_the_command(demo_db):
+    """`shopterm --lang fr …` keeps the language for the command (the print commands read it);
+    it compared Typer's parameter source with click's own enum, which never matched."""
+    from shopterm import cli
+
+    run("--lang", "fr", "--db", demo_db, "--user", "manager", "--pin", "2222", "ledger", "balances")
+    assert cli.state().lang == "fr"
+    run("--db", demo_db, "--user", "manager", "--pin", "2222", "ledger", "balances")
+    assert cli.state().lang is None
+
+
 @backend.sqlite_only("a missing file; a PostgreSQL database is made by its server")
 def test_shopterm_alone_on_a_missing_file_exits_1_with_the_message(tmp_path, tui_calls, capsys):
     from shopterm import cli
