@@ -586,7 +586,7 @@ def main(argv: Sequence[str] | None = None) -> Any:
         typer.echo(str(exc), err=True)
         raise SystemExit(2) from None
     tui = _tui_options(args)
-    if tui is not None:  # `shopterm [--db …]`: the app at once, without building the commands
+    if tui is not None:  # `shopterm [demo] [--db …]`: the app at once, without building the commands
         return _open_tui(**tui)
     app = make_app(args)
     _translate_typer_words()
@@ -623,13 +623,18 @@ def translate_help(command: click.Command) -> None:
         translate_help(sub)
 
 
-def _tui_options(args: Sequence[str]) -> dict[str, str | None] | None:
-    """The root options when ``args`` holds only them (each with its value) and no command: the
-    terminal app opens without Typer parsing the line (its parameter types load pydantic, ~0.1 s
-    of the start-up). Anything else (a command, --help, --version, an unknown option): None."""
+def _tui_options(args: Sequence[str]) -> dict[str, Any] | None:
+    """The root options when ``args`` holds only them (each with its value), and at most the
+    command ``demo``: the terminal app opens without Typer parsing the line (its parameter types
+    load pydantic, ~0.1 s of the start-up). Anything else (another command or option, --help,
+    --version, --no-tui): None."""
     found: dict[str, str | None] = {}
+    demo = False
     it = iter(args)
     for token in it:
+        if token == "demo" and not demo:
+            demo = True
+            continue
         name, eq, value = token.partition("=")
         if name not in _GLOBAL_VALUE_OPTIONS or name in found:
             return None
@@ -639,14 +644,20 @@ def _tui_options(args: Sequence[str]) -> dict[str, str | None] | None:
                 return None
         found[name] = value
     env = {"--db": "SHOPTERM_DB", "--user": "SHOPTERM_USER", "--pin": "SHOPTERM_PIN", "--token": "SHOPTERM_TOKEN"}
-    return {k[2:]: found.get(k, os.environ.get(v) or None) for k, v in env.items()}
+    out: dict[str, Any] = {k[2:]: found.get(k, os.environ.get(v) or None) for k, v in env.items()}
+    out["demo"] = demo
+    return out
 
 
-def _open_tui(db: str | None, user: str | None, pin: str | None, token: str | None) -> None:
-    """What the root callback does without a command (the language is already set by ``main``)."""
+def _open_tui(db: str | None, user: str | None, pin: str | None, token: str | None, demo: bool = False) -> None:
+    """What the root callback does without a command, or ``demo`` (the language is already set by
+    ``main``)."""
     global _state
     _state = CliState(db=db, user=user, pin=pin, token=token)
     try:
+        if demo:
+            cmd_demo(db=db)
+            return
         with guard():
             url = db_url()
             path = _sqlite_path(url)

@@ -325,13 +325,18 @@ def test_shopterm_alone_opens_the_app_without_building_the_commands(demo_db, tui
     from shopterm import cli
 
     assert cli._tui_options(["--db", "x.db", "--user=manager"])["db"] == "x.db"
-    for args in (["demo"], ["--help"], ["--version"], ["--db"], ["--db", "--user", "x"], ["--db", "a", "--db", "b"],
-                 ["--nope", "x"], ["--db", "x.db", "post", "-"]):
+    assert cli._tui_options(["demo", "--db", "x.db"]) == dict(db="x.db", user=None, pin=None, token=None, demo=True)
+    for args in (["demo", "--no-tui"], ["demo", "demo"], ["--help"], ["--version"], ["--db"], ["--db", "--user", "x"],
+                 ["--db", "a", "--db", "b"], ["--nope", "x"], ["--db", "x.db", "post", "-"], ["init"]):
         assert cli._tui_options(args) is None, args
     monkeypatch.setattr(cli, "make_app", lambda *a, **k: pytest.fail("Typer was built"))
     monkeypatch.setenv("SHOPTERM_USER", "cashier")
     cli.main(["--db", demo_db])
     assert tui_calls == [(normalise_url(demo_db), "cashier")]  # the user from the environment, as Typer reads it
+    demos: list[tuple[str, bool]] = []
+    monkeypatch.setattr(cli, "_run_tui", lambda url, user="", demo=False: demos.append((url, demo)))
+    cli.main(["demo", "--db", demo_db])  # an existing demo: opened at once, the services check it in the app
+    assert len(demos) == 1 and demos[0][1] is normalise_url(demo_db).startswith("sqlite")  # (PostgreSQL: checked first)
 
 
 def test_lang_on_the_command_line_is_kept_for_the_command(demo_db):
