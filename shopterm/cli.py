@@ -55,6 +55,8 @@ from .core import i18n
 from .core.i18n import N_, _
 
 if TYPE_CHECKING:
+    import click
+
     from .services import Services
     from .services.context import Actor
 
