@@ -174,6 +174,7 @@ class CustomerCategory(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
     name: str = Field(max_length=80, unique=True)
+    price_category: str = Field(default="retail", max_length=20)  # the price list of its customers
     inactive: bool = False
     created_at: dt.datetime = Field(default_factory=_now)
 
@@ -211,10 +212,12 @@ class LoyaltyCardCategory(SQLModel, table=True):
     """Which price/customer category earns, and how much sales (USD) make one point."""
 
     __tablename__ = "loyalty_card_category"
-    __table_args__ = (UniqueConstraint("card_id", "price_category"),)
+    __table_args__ = (UniqueConstraint("card_id", "price_category", "customer_category_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     card_id: int = Field(foreign_key="loyalty_card.id", index=True)
-    price_category: str = Field(max_length=20)  # retail | wholesale
+    price_category: str = Field(max_length=20)  # retail | wholesale ('' on a customer category's rule)
+    #: a rule for the customers of one Customer Category (seed): it wins over the price category's
+    customer_category_id: Optional[int] = Field(default=None, foreign_key="customer_category.id")
     sales_amount_per_point: Decimal = _money(D0)
 
 

@@ -41,9 +41,11 @@ class CustomerCategoryScreen(MasterScreen):
     FIELDS = (
         F("name", N_("Category name"), required=True, wide=True, placeholder=N_("e.g. WHOLESALE")),
         F("code", N_("Code"), "code", required=True, key=True, placeholder=N_("e.g. WH")),
+        F("price_category", N_("Price list"), "choice", default="retail", choices=PRICE_CATEGORIES),
         F("inactive", N_("Status"), "auto"),
     )
-    LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Category name"), "name", 40), STATUS_COLUMN)
+    LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Category name"), "name", 30),
+                    ListColumn(N_("Price list"), "price_category", 10), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return _page(s.masters.list_categories, q)
@@ -52,10 +54,10 @@ class CustomerCategoryScreen(MasterScreen):
         return s.masters.get_category(key)
 
     def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_category(actor, name=v["name"], code=v["code"])
+        return s.masters.create_category(actor, name=v["name"], code=v["code"], price_category=v["price_category"])
 
     def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_category(actor, key, name=v["name"])
+        return s.masters.update_category(actor, key, name=v["name"], price_category=v["price_category"])
 
 
 # ================================================================ group

@@ -284,10 +284,11 @@ class LoyaltyCardScreen(SummaryKey, MasterScreen):
     )
     GRIDS = (
         GridSpec("categories", N_("Loyalty categories*"), (
-            GridCol("price_category", N_("Category"), "choice", 22,
+            GridCol("price_category", N_("Price cat."), "choice", 14,
                     choices=(("retail", N_("Retail")), ("wholesale", N_("Wholesale")))),
+            GridCol("customer_category", N_("Cust. cat."), "ref", 12, lookup="category"),
             GridCol("sales_amount_per_point", N_("Sales $ per point"), "money", 18),
-        ), hint=N_("Space switches the category · F8 deletes a row")),
+        ), hint=N_("A customer category (F2) wins over the price category · F8 deletes a row")),
     )
     LIST_COLUMNS = (ListColumn(N_("Card"), "name", 16), ListColumn(N_("Date"), "doc_date", 11),
                     ListColumn(N_("Value/pt $"), "value_per_point_usd", 10, ">"),
@@ -312,8 +313,9 @@ class LoyaltyCardScreen(SummaryKey, MasterScreen):
         return values
 
     def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
-        return {"categories": [{"price_category": c.price_category, "sales_amount_per_point": c.sales_amount_per_point}
-                               for c in info.categories]}
+        return {"categories": [{"price_category": c.price_category or "retail",
+                                "customer_category": c.customer_category or "",
+                                "sales_amount_per_point": c.sales_amount_per_point} for c in info.categories]}
 
 
 # ================================================================ sales targets

@@ -86,9 +86,9 @@ class SetupService:
             loc = Location(code=code, name=location_name.strip(), number=1, cdf_increment=cdf_increment,
                            phone=phone_of(phone, field="phone"))
             session.add(loc)
-            cat = CustomerCategory(code="RE", name="RETAIL")
+            cat = CustomerCategory(code="RE", name="RETAIL", price_category="retail")
             grp = CustomerGroup(name="WALK-IN")
-            session.add_all([cat, grp, CustomerCategory(code="WH", name="WHOLESALE")])
+            session.add_all([cat, grp, CustomerCategory(code="WH", name="WHOLESALE", price_category="wholesale")])
             session.flush()
             cash = Customer(code="CASH", name="Walk-In Customer", kind="cash", category_id=cat.id, group_id=grp.id,
                             price_category="retail", location_id=loc.id)

@@ -56,6 +56,7 @@ class CategoryInfo:
     name: str
     inactive: bool
     created_at: dt.datetime
+    price_category: str = "retail"  # the price list of its customers
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,29 +261,31 @@ def _sum(session: Session, stmt) -> Decimal:
 
 class CustomerMasters(MastersBase):
     # ================================================================ categories
-    def create_category(self, actor: Actor, *, name: str, code: str) -> CategoryInfo:
+    def create_category(self, actor: Actor, *, name: str, code: str, price_category: str = "retail") -> CategoryInfo:
         with self._write(actor, "masters", "Customer categories") as session:
             row = m.CustomerCategory()
-            self._apply_category(session, row, name=name, code_=code)
+            self._apply_category(session, row, name=name, code_=code, price_category=price_category)
             session.add(row)
             session.flush()
             audit.record(session, actor, "create", "customer_category", row.id, after=row, summary=f"category {row.code}")
             return self._category_info(row)
 
     def update_category(self, actor: Actor, code_key: str, *, name: str | None = None,
-                        code: str | None = None) -> CategoryInfo:
+                        code: str | None = None, price_category: str | None = None) -> CategoryInfo:
         with self._write(actor, "masters", "Customer categories") as session:
             row = get_or_404(session, ENTITIES["customer_category"], code_key, field="code")
             before = audit.snapshot(row)
             self._apply_category(session, row, name=row.name if name is None else name,
-                                 code_=row.code if code is None else code)
+                                 code_=row.code if code is None else code,
+                                 price_category=row.price_category if price_category is None else price_category)
             session.add(row)
             session.flush()
             audit.record(session, actor, "update", "customer_category", row.id, before=before, after=row,
                          summary=f"category {row.code}")
             return self._category_info(row)
 
-    def _apply_category(self, session: Session, row: m.CustomerCategory, *, name: Any, code_: Any) -> None:
+    def _apply_category(self, session: Session, row: m.CustomerCategory, *, name: Any, code_: Any,
+                        price_category: Any = "retail") -> None:
         name = text(name, field="name", label=N_("Category name"), required=True, max_len=80).upper()
         the_code = code(code_, field="code", label=N_("Category code"))
         self._unique(session, m.CustomerCategory, "name", name, exclude_id=row.id, field="name",
@@ -290,6 +293,8 @@ class CustomerMasters(MastersBase):
         self._unique(session, m.CustomerCategory, "code", the_code, exclude_id=row.id, field="code",
                      message=N_("Category code {code} is already used"), params={"code": the_code})
         row.name, row.code = name, the_code
+        row.price_category = choice(price_category, PRICE_CATEGORIES, field="price_category",
+                                    label=N_("Price category"), default="retail")
 
     def get_category(self, code_key: str) -> CategoryInfo:
         with self.db.read() as session:
@@ -303,7 +308,7 @@ class CustomerMasters(MastersBase):
 
     @staticmethod
     def _category_info(r: m.CustomerCategory) -> CategoryInfo:
-        return CategoryInfo(r.id, r.code, r.name, r.inactive, r.created_at)
+        return CategoryInfo(r.id, r.code, r.name, r.inactive, r.created_at, r.price_category)
 
     # ================================================================ groups
     def create_group(self, actor: Actor, *, name: str) -> GroupInfo:
@@ -549,7 +554,8 @@ class CustomerMasters(MastersBase):
             if days != 0:
                 raise ValidationError("A cash customer has no credit days", field="credit_days")
         price_category = choice(merged.get("price_category"), PRICE_CATEGORIES, field="price_category",
-                                label=N_("Price category"), default="retail")
+                                label=N_("Price category"),  # blank: the customer category's price list
+                                default=category.price_category if category is not None else "retail")
         card = self.ref(session, m.LoyaltyCard, merged.get("loyalty_card"), field="loyalty_card",
                          label=N_("Loyalty card"), by=("name",), required=False, active="loyalty_card" in changed)
         person = self.ref_sales_person(session, merged.get("sales_person"), required=kind == "credit",

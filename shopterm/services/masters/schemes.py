@@ -114,8 +114,9 @@ class SlabInfo:
 
 @dataclass(frozen=True, slots=True)
 class LoyaltyCategoryRule:
-    price_category: str
+    price_category: str  # '' on a customer category's rule
     sales_amount_per_point: Decimal
+    customer_category: str | None = None  # a Customer Category's code: its customers' rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,7 +526,7 @@ class SchemeMasters(MastersBase):
             info = self._card_info(session, row)
             current = dict(name=info.name, doc_date=info.doc_date, value_per_point_usd=info.value_per_point_usd,
                            redemption_frequency_days=info.redemption_frequency_days, inactive=info.inactive,
-                           categories=[dict(price_category=c.price_category,
+                           categories=[dict(price_category=c.price_category, customer_category=c.customer_category,
                                             sales_amount_per_point=c.sales_amount_per_point) for c in info.categories])
             self._apply_card(session, actor, row, {**current, **changes}, before=_card_snapshot(info))
             return self._card_info(session, row)
@@ -542,27 +543,34 @@ class SchemeMasters(MastersBase):
         rules = list(data.get("categories") or ())
         if not rules:
             raise ValidationError("Add at least one loyalty category", field="categories")
-        parsed: dict[str, Decimal] = {}
+        parsed: dict[tuple[str, int | None], Decimal] = {}
         for i, r in enumerate(rules, start=1):
-            r = _as_mapping(r, ("price_category", "sales_amount_per_point"))
+            r = _as_mapping(r, ("price_category", "sales_amount_per_point", "customer_category"))
             try:
-                cat = choice(r.get("price_category"), PRICE_CATEGORIES, field="price_category",
-                             label=N_("Loyalty category"))
+                cc_code = str(r.get("customer_category") or "").strip()
+                if cc_code:  # a Customer Category's rule (seed: loyalty by customer category)
+                    cc = self.ref(session, m.CustomerCategory, cc_code, field="customer_category",
+                                  label=N_("Customer category"), by=("code", "name"))
+                    key, cat = ("", cc.id), cc.code
+                else:
+                    cat = choice(r.get("price_category"), PRICE_CATEGORIES, field="price_category",
+                                 label=N_("Loyalty category"))
+                    key = (cat, None)
                 per = amount(r.get("sales_amount_per_point"), field="sales_amount_per_point", positive=True)
-            except ValidationError as exc:
+            except (ValidationError, NotFound) as exc:
                 raise ValidationError("row {i}: {message}", field="categories",
                     params={"i": i, "message": exc.message}) from None
-            if cat in parsed:
+            if key in parsed:
                 raise ValidationError("row {i}: {cat} is already on an earlier row", field="categories",
                     params={"i": i, "cat": cat})
-            parsed[cat] = per
+            parsed[key] = per
         row.name, row.doc_date, row.redemption_frequency_days, row.value_per_point_usd = name, doc_date, days, value
         row.inactive = flag(data.get("inactive"), field="inactive")
         session.add(row)
         session.flush()
         session.execute(delete(m.LoyaltyCardCategory).where(m.LoyaltyCardCategory.card_id == row.id))
-        session.add_all([m.LoyaltyCardCategory(card_id=row.id, price_category=c, sales_amount_per_point=v)
-                         for c, v in parsed.items()])
+        session.add_all([m.LoyaltyCardCategory(card_id=row.id, price_category=c, customer_category_id=cc,
+                                               sales_amount_per_point=v) for (c, cc), v in parsed.items()])
         session.flush()
         audit.record(session, actor, "update" if before else "create", "loyalty_card", row.id, before=before,
                      after=_card_snapshot(self._card_info(session, row)), summary=f"loyalty card {row.name}")
@@ -604,9 +612,12 @@ class SchemeMasters(MastersBase):
 
     @staticmethod
     def _card_info(session: Session, r: m.LoyaltyCard) -> LoyaltyCardInfo:
-        cats = tuple(LoyaltyCategoryRule(x.price_category, x.sales_amount_per_point) for x in session.exec(
-            select(m.LoyaltyCardCategory).where(m.LoyaltyCardCategory.card_id == r.id)
-            .order_by(m.LoyaltyCardCategory.price_category)).all())
+        found = session.execute(
+            sa_select(m.LoyaltyCardCategory, m.CustomerCategory.code)
+            .outerjoin(m.CustomerCategory, m.CustomerCategory.id == m.LoyaltyCardCategory.customer_category_id)
+            .where(m.LoyaltyCardCategory.card_id == r.id)).all()
+        cats = tuple(sorted((LoyaltyCategoryRule(x.price_category, x.sales_amount_per_point, code)
+                             for x, code in found), key=lambda c: (c.customer_category or "", c.price_category)))
         return LoyaltyCardInfo(r.id, r.name, r.doc_date, r.redemption_frequency_days, r.value_per_point_usd,
                                r.inactive, cats)
 
@@ -843,7 +854,8 @@ def _slab_snapshot(info: SlabInfo) -> dict:
 def _card_snapshot(info: LoyaltyCardInfo) -> dict:
     return dict(name=info.name, doc_date=info.doc_date, redemption_frequency_days=info.redemption_frequency_days,
                 value_per_point_usd=info.value_per_point_usd, inactive=info.inactive,
-                categories=[[c.price_category, c.sales_amount_per_point] for c in info.categories])
+                categories=[[c.customer_category or c.price_category, c.sales_amount_per_point]
+                            for c in info.categories])
 
 
 def _target_snapshot(info: TargetInfo) -> dict:

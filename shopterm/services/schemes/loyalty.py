@@ -113,14 +113,22 @@ class LoyaltyEntry:
 
 
 def card_terms(session: Session, customer: Customer | None) -> CardTerms | None:
-    """The customer's active loyalty card and its terms for the customer's price category."""
+    """The customer's active loyalty card and its terms: the rule of the customer's Customer Category,
+    else the rule of its price category."""
     if customer is None or not customer.loyalty_card_id:
         return None
     card = session.get(LoyaltyCard, customer.loyalty_card_id)
     if card is None or card.inactive:
         return None
-    per = session.exec(select(LoyaltyCardCategory.sales_amount_per_point).where(
-        LoyaltyCardCategory.card_id == card.id, LoyaltyCardCategory.price_category == customer.price_category)).first()
+    per = None
+    if customer.category_id is not None:  # the rule of the customer's Customer Category first (seed)
+        per = session.exec(select(LoyaltyCardCategory.sales_amount_per_point).where(
+            LoyaltyCardCategory.card_id == card.id,
+            LoyaltyCardCategory.customer_category_id == customer.category_id)).first()
+    if per is None:  # else the rule of its price category
+        per = session.exec(select(LoyaltyCardCategory.sales_amount_per_point).where(
+            LoyaltyCardCategory.card_id == card.id, col(LoyaltyCardCategory.customer_category_id).is_(None),
+            LoyaltyCardCategory.price_category == customer.price_category)).first()
     return CardTerms(card.id, card.name, per if per is not None and per > 0 else None, card.value_per_point_usd,
                      int(card.redemption_frequency_days or 0))
 

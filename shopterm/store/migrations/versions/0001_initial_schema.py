@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 11:19:39.064996
+Create Date: 2026-12-05 11:24:38.047945
 """
 from typing import Sequence, Union
 
@@ -50,6 +50,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('price_category', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('inactive', sa.Boolean(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
@@ -248,10 +249,12 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('card_id', sa.Integer(), nullable=False),
     sa.Column('price_category', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('customer_category_id', sa.Integer(), nullable=True),
     sa.Column('sales_amount_per_point', shopterm.store.types.MoneyType(), nullable=False),
     sa.ForeignKeyConstraint(['card_id'], ['loyalty_card.id'], ),
+    sa.ForeignKeyConstraint(['customer_category_id'], ['customer_category.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('card_id', 'price_category')
+    sa.UniqueConstraint('card_id', 'price_category', 'customer_category_id')
     )
     with op.batch_alter_table('loyalty_card_category', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_loyalty_card_category_card_id'), ['card_id'], unique=False)
