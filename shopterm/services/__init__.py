@@ -34,6 +34,7 @@ from decimal import Decimal
 from functools import cached_property
 from importlib import import_module
 
+from shopterm.core.i18n import _, format_date, pgettext
 from ..store.db import Database
 from .context import Actor
 
@@ -159,7 +160,8 @@ class Services:
                     stmt = stmt.where(or_(col(m.Customer.code).ilike(like), col(m.Customer.name).ilike(like),
                                           col(m.Customer.mobile).ilike(like), col(m.Customer.email).ilike(like)))
                 rows = session.exec(stmt.order_by(m.Customer.name).limit(limit)).all()
-                return [LookupRow(r.code, r.name, f"{r.kind} {r.mobile}".strip()) for r in rows]
+                kinds = {"credit": _("credit"), "cash": pgettext("customer kind", "cash")}
+                return [LookupRow(r.code, r.name, f"{kinds.get(r.kind, r.kind)} {r.mobile or ''}".strip()) for r in rows]
             if kind == "item":
                 stmt = select(m.Item).where(m.Item.inactive == False)  # noqa: E712
                 if q:
@@ -175,7 +177,8 @@ class Services:
                 if q:
                     stmt = stmt.where(col(m.Batch.code).ilike(like))
                 rows = session.exec(stmt.order_by(m.Batch.expiry).limit(limit)).all()
-                return [LookupRow(r.code, r.code, f"exp {r.expiry}" if r.expiry else "") for r in rows]
+                return [LookupRow(r.code, r.code, _("exp {date}").format(date=format_date(r.expiry)) if r.expiry else "")
+                        for r in rows]
             simple = {
                 "sales_person": (m.SalesPerson, "name"),
                 "account": (m.Account, "name"),

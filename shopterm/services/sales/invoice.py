@@ -451,14 +451,14 @@ class SalesService:
                 the_rate = None
             ids = [item.id for item in rows]
             held = on_hand_of_items(session, loc.id, ids)  # available = on hand − reserved (DESIGN §6)
-            held_back, _ = reservations(session, loc.id, ids)
+            held_back, _orders = reservations(session, loc.id, ids)
             out = []
             for item in rows:
                 price = price_for(session, item.id, loc.id, ccy, category, on, the_rate)
                 avail = held.get(item.id, Decimal(0)) - held_back.get(item.id, Decimal(0))
-                shown = f"{format_amount(price)} {ccy.value}" if price is not None else "no price"
-                out.append(ItemChoice(item.code, item.name, f"{shown} · avail {format_qty(avail)} {item.unit}",
-                                      item.barcode, price, avail))
+                shown = f"{format_amount(price)} {ccy.value}" if price is not None else _("no price")
+                detail = _("{price} · avail {qty} {unit}").format(price=shown, qty=format_qty(avail), unit=item.unit)
+                out.append(ItemChoice(item.code, item.name, detail, item.barcode, price, avail))
             return out
 
     def line_defaults(self, item_code: str, location: str | None = None, customer_code: str | None = None,
