@@ -126,8 +126,8 @@ def default_shop_url(*, for_init: bool = False) -> str:
     return f"sqlite:///{shop}"
 
 
-NO_SHOP = ("no shop database at {path}: create one with 'shopterm init --location-code … "
-           "--location-name … --rate … --admin-pin …', or try 'shopterm demo'")
+NO_SHOP = N_("no shop database at {path}: create one with 'shopterm init --location-code … "
+              "--location-name … --rate … --admin-pin …', or try 'shopterm demo'")
 
 
 def business_today() -> "dt.date | None":
@@ -140,7 +140,8 @@ def business_today() -> "dt.date | None":
     except ValueError:
         from .services.errors import ValidationError
 
-        raise ValidationError(f"SHOPTERM_TODAY must be a date YYYY-MM-DD, got {value!r}", field="today") from None
+        raise ValidationError("SHOPTERM_TODAY must be a date YYYY-MM-DD, got {value!r}", field="today",
+                              params={"value": value}) from None
 
 
 def open_services(db: str | None = None, *, upgrade: bool = True, create: bool = False) -> "Services":
@@ -155,7 +156,7 @@ def open_services(db: str | None = None, *, upgrade: bool = True, create: bool =
     url = db_url(db)
     path = _sqlite_path(url)
     if not create and path is not None and not os.path.exists(path):
-        raise ShopError(NO_SHOP.format(path=path), field="db")
+        raise ShopError(NO_SHOP, field="db", params={"path": path})
     today = business_today()
     try:
         services = Services.open(url, upgrade=upgrade, today=today)
@@ -198,7 +199,7 @@ def fail(message: str, *, field: str | None = None, as_json: bool = False, code:
         out.update(extra)
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        typer.echo(f"error: {message}", err=True)
+        typer.echo(_("error: {message}").format(message=message), err=True)
     raise typer.Exit(code)
 
 
@@ -282,7 +283,7 @@ def _root(
             url = db_url()
             path = _sqlite_path(url)
             if path is not None and not os.path.exists(path):
-                fail(NO_SHOP.format(path=path), field="db")
+                fail(_(NO_SHOP).format(path=path), field="db")
             _run_tui(url, user=user or "")
 
 
@@ -324,8 +325,8 @@ def cmd_demo(
         if not no_tui and path is not None and os.path.exists(path):
             # An existing demo: the TUI opens the services once, in its worker while the sign-in
             # screen shows, and checks there that the file holds the demo (ensure_demo).
-            typer.echo(f"Opening the demo shop in {where}")
-            typer.echo("Users: cashier (PIN 1111), manager (2222), admin (9999)")
+            typer.echo(_("Opening the demo shop in {where}").format(where=where))
+            typer.echo(_("Users: cashier (PIN 1111), manager (2222), admin (9999)"))
             _run_tui(url, demo=True)
             return
         services = open_services(url, create=True)
@@ -334,14 +335,14 @@ def cmd_demo(
         created = ensure_demo(services)
         services.db.dispose()
         if created:
-            typer.echo(f"Demo shop created in {where}")
+            typer.echo(_("Demo shop created in {where}").format(where=where))
         else:
-            typer.echo(f"Demo shop reused from {where}")
-        typer.echo("Users: cashier (PIN 1111), manager (2222), admin (9999)")
+            typer.echo(_("Demo shop reused from {where}").format(where=where))
+        typer.echo(_("Users: cashier (PIN 1111), manager (2222), admin (9999)"))
         if db or _state.db or os.environ.get("SHOPTERM_DB"):
-            typer.echo(f"Other commands: give them --db {where} (or SHOPTERM_DB)")
+            typer.echo(_("Other commands: give them --db {where} (or SHOPTERM_DB)").format(where=where))
         elif db_url() == url:
-            typer.echo("Other commands use this database until you create your shop with 'shopterm init'")
+            typer.echo(_("Other commands use this database until you create your shop with 'shopterm init'"))
     if not no_tui:
         with guard():
             _run_tui(url)
@@ -372,8 +373,8 @@ def cmd_init(
         info = services.setup.init_shop(location_code=location_code, location_name=location_name, rate=rate,
                                         admin_pin=admin_pin, phone=phone)
         services.db.dispose()
-        typer.echo(f"Shop created in {_display_url(db_url(db))}: location {info.location_code} {info.location_name} "
-                   f"(01), rate {rate} CDF per USD, user 'admin'")
+        typer.echo(_("Shop created in {where}: location {code} {name} (01), rate {rate} CDF per USD, user 'admin'")
+                   .format(where=_display_url(db_url(db)), code=info.location_code, name=info.location_name, rate=rate))
 
 
 def cmd_db_upgrade(db: DbOpt = None) -> None:
@@ -385,15 +386,17 @@ def cmd_db_upgrade(db: DbOpt = None) -> None:
         before = current_revision(services.db.engine)
         head = head_revision()
         if before == head:
-            typer.echo(f"Database {_display_url(db_url(db))} is up to date (revision {head})")
+            typer.echo(_("Database {where} is up to date (revision {head})").format(where=_display_url(db_url(db)),
+                                                                                    head=head))
         else:
             from .store.migrate import upgrade
 
             try:
                 upgrade(services.db.engine)
             except Exception as exc:
-                fail(f"upgrade failed: {_first_line(exc)}", field="db")
-            typer.echo(f"Database {_display_url(db_url(db))} upgraded from {before or 'empty'} to {head}")
+                fail(_("upgrade failed: {reason}").format(reason=_first_line(exc)), field="db")
+            typer.echo(_("Database {where} upgraded from {before} to {head}").format(
+                where=_display_url(db_url(db)), before=before or _("empty"), head=head))
         services.db.dispose()
 
 
@@ -410,13 +413,15 @@ def cmd_db_verify(db: DbOpt = None) -> None:
             services.db.dispose()
     broken = False
     for report in reports:
-        label = "audit log" if report.chain == "audit" else "journal"
-        unit = "rows" if report.chain == "audit" else "vouchers"
-        if report.ok:
-            typer.echo(f"{label}: {report.rows} {unit}, chain intact, head {report.head[:16] or '(empty)'}")
+        head = report.head[:16] or _("(empty)")
+        if report.ok and report.chain == "audit":
+            typer.echo(_("audit log: {count} rows, chain intact, head {head}").format(count=report.rows, head=head))
+        elif report.ok:
+            typer.echo(_("journal: {count} vouchers, chain intact, head {head}").format(count=report.rows, head=head))
         else:
             broken = True
-            typer.echo(f"{label}: BROKEN — {report.problem}")
+            label = _("audit log") if report.chain == "audit" else _("journal")
+            typer.echo(_("{chain}: BROKEN — {problem}").format(chain=label, problem=report.problem))
     if broken:
         raise typer.Exit(1)
 
@@ -434,8 +439,9 @@ def cmd_db_backup(
         from .services.admin.backup import backup
 
         report = backup(_existing_url(db), file)
-        typer.echo(f"Backup written to {report.path} ({report.size:,} bytes): integrity ok, "
-                   f"{report.audit_rows} audit rows and {report.vouchers} vouchers verified")
+        typer.echo(_("Backup written to {path} ({size} bytes): integrity ok, {audit} audit rows and {vouchers} "
+                     "vouchers verified").format(path=report.path, size=i18n.localize_number(f"{report.size:,}"),
+                                                 audit=report.audit_rows, vouchers=report.vouchers))
 
 
 def cmd_db_restore(
@@ -447,11 +453,11 @@ def cmd_db_restore(
         from .services.admin.backup import restore
 
         report = restore(file, db_url(db))
-        typer.echo(f"Restored {file} into {report.path}: integrity ok, {report.audit_rows} audit rows and "
-                   f"{report.vouchers} vouchers verified")
+        typer.echo(_("Restored {file} into {path}: integrity ok, {audit} audit rows and {vouchers} vouchers verified")
+                   .format(file=file, path=report.path, audit=report.audit_rows, vouchers=report.vouchers))
         if not (db or _state.db or os.environ.get("SHOPTERM_DB")):
             return
-        typer.echo(f"Use it with --db {report.path} (or SHOPTERM_DB)")
+        typer.echo(_("Use it with --db {path} (or SHOPTERM_DB)").format(path=report.path))
 
 
 def _existing_url(db: str | None) -> str:
@@ -460,7 +466,7 @@ def _existing_url(db: str | None) -> str:
     url = db_url(db)
     path = _sqlite_path(url)
     if path is not None and not os.path.exists(path):
-        raise ShopError(NO_SHOP.format(path=path), field="db")
+        raise ShopError(NO_SHOP, field="db", params={"path": path})
     return url
 
 
@@ -492,9 +498,10 @@ def cmd_post(
             with open(file, encoding="utf-8") as fh:
                 text = fh.read()
         except OSError as exc:
-            fail(f"cannot read {file}: {exc.strerror or exc}", field="file", as_json=True)
+            fail(_("cannot read {file}: {reason}").format(file=file, reason=exc.strerror or exc), field="file",
+                 as_json=True)
         except UnicodeDecodeError:
-            fail(f"cannot read {file}: not UTF-8 text", field="file", as_json=True)
+            fail(_("cannot read {file}: not UTF-8 text").format(file=file), field="file", as_json=True)
     with guard(as_json=True):
         from .services.headless import parse_json, post_documents
 

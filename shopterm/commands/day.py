@@ -21,7 +21,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
-from ..core.i18n import N_
+from ..core.i18n import N_, _
 
 app = typer.Typer(help=N_("The shop day: open, close, day summary."), no_args_is_help=True)
 
@@ -40,7 +40,8 @@ def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationError(f"--date must be a date YYYY-MM-DD, got {value!r}", field="date") from None
+        raise ValidationError("--date must be a date YYYY-MM-DD, got {value!r}", field="date",
+                              params={"value": value}) from None
 
 
 def _amt(value: Decimal) -> str:
@@ -111,7 +112,8 @@ def summary(
         from ..services.errors import ValidationError
 
         if format not in FORMATS:
-            raise ValidationError(f"--format must be one of {', '.join(FORMATS)}, got {format!r}", field="format")
+            raise ValidationError("--format must be one of {formats}, got {value!r}", field="format",
+                                  params={"formats": ", ".join(FORMATS), "value": format})
         services = open_services(db)
         try:
             if user:
@@ -142,7 +144,7 @@ def open_(
             result = services.day.open_day(actor, location=location, date=_date(date), remarks=remarks)
         finally:
             services.db.dispose()
-    typer.echo(f"Shop open: {result.number}")
+    typer.echo(_("Shop open: {number}").format(number=result.number))
 
 
 @app.command("close")
@@ -171,4 +173,4 @@ def close(
                                             remarks=remarks)
         finally:
             services.db.dispose()
-    typer.echo(f"Shop closed: {result.number}")
+    typer.echo(_("Shop closed: {number}").format(number=result.number))

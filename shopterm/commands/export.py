@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
-from ..core.i18n import N_
+from ..core.i18n import N_, _
 
 app = typer.Typer(help=N_("Export the journal (hledger, CSV) the customers or the sales targets (CSV, XLSX)."), no_args_is_help=True)
 
@@ -31,7 +31,8 @@ def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help=N_("h
 
         fmt = (format or "").strip().lower()
         if fmt not in EXPORT_FORMATS:
-            raise ValidationError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, got {format!r}",
+            raise ValidationError("--format must be one of {formats}, got {value!r}",
+                                  params={"formats": ", ".join(EXPORT_FORMATS), "value": format},
                                   field="format")
         services = open_services(db)
         actor = acting_user(services, user, pin)
@@ -39,12 +40,13 @@ def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help=N_("h
             try:
                 fh = open(output, "w", encoding="utf-8", newline="")
             except OSError as exc:
-                raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
+                raise ValidationError("cannot write {file}: {reason}", field="output",
+                                      params={"file": output, "reason": exc.strerror or str(exc)}) from None
             from .progress import terminal_progress
 
-            with fh, terminal_progress("Exporting the journal") as progress:
+            with fh, terminal_progress(_("Exporting the journal")) as progress:
                 export_journal(services, actor, fmt, fh, on_progress=progress)
-            typer.echo(f"wrote {output}", err=True)
+            typer.echo(_("wrote {file}").format(file=output), err=True)
         else:
             export_journal(services, actor, fmt, sys.stdout)  # to a terminal or a pipe: the journal only
 
@@ -98,5 +100,6 @@ def _table_export(export, format: str, output: str | None, db: str | None, user:
             with open(output, "wb") as fh:
                 fh.write(data)
         except OSError as exc:
-            raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
-        typer.echo(f"wrote {output}", err=True)
+            raise ValidationError("cannot write {file}: {reason}", field="output",
+                                      params={"file": output, "reason": exc.strerror or str(exc)}) from None
+        typer.echo(_("wrote {file}").format(file=output), err=True)

@@ -55,7 +55,8 @@ def parse_date(value: str | None, option: str, default: dt.date | None = None) -
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationError(f"{option} must be a date YYYY-MM-DD, got {value!r}", field=option.lstrip("-")) from None
+        raise ValidationError("{option} must be a date YYYY-MM-DD, got {value!r}", field=option.lstrip("-"),
+                              params={"option": option, "value": value}) from None
 
 
 def parse_timestamp(value: str | None, option: str) -> dt.datetime | None:
@@ -78,7 +79,8 @@ def _check_format(fmt: str) -> str:
 
     f = (fmt or "table").strip().lower()
     if f not in FORMATS:
-        raise ValidationError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}", field="format")
+        raise ValidationError("--format must be one of {formats}, got {value!r}", field="format",
+                              params={"formats": ", ".join(FORMATS), "value": fmt})
     return f
 
 
@@ -89,7 +91,8 @@ def emit(report: Any, fmt: str, output: str | None, *, letterhead: Any = None, a
 
     binary = fmt in BINARY_FORMATS
     if binary and not output and sys.stdout.isatty():
-        raise ValidationError(f"--format {fmt} writes a file: give --output FILE (or redirect the output)",
+        raise ValidationError("--format {format} writes a file: give --output FILE (or redirect the output)",
+                              params={"format": fmt},
                               field="output")
     width = 80
     if fmt == "table" and not output and sys.stdout.isatty():
@@ -104,8 +107,9 @@ def emit(report: Any, fmt: str, output: str | None, *, letterhead: Any = None, a
                 with open(output, "w", encoding="utf-8", newline="") as fh:
                     fh.write(data)  # type: ignore[arg-type]
         except OSError as exc:
-            raise ValidationError(f"cannot write {output}: {exc.strerror or exc}", field="output") from None
-        typer.echo(f"wrote {output}", err=True)
+            raise ValidationError("cannot write {file}: {reason}", field="output",
+                                  params={"file": output, "reason": exc.strerror or str(exc)}) from None
+        typer.echo(_("wrote {file}").format(file=output), err=True)
         return
     if binary:
         stream = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None

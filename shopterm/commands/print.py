@@ -64,7 +64,8 @@ def cmd_print(
             raise ValidationError("--statement and --delivery cannot be used together", field="delivery")
         fmt = (format or "pdf").strip().lower()
         if fmt not in ("pdf", "text", "txt"):
-            raise ValidationError(f"--format must be pdf or text, got {format!r}", field="format")
+            raise ValidationError("--format must be pdf or text, got {value!r}", field="format",
+                                  params={"value": format})
         fmt = "text" if fmt == "txt" else fmt
         lang = lang or state().lang
         if lang:
@@ -95,7 +96,7 @@ def cmd_print(
         else:
             stream = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
             if stream is None:  # pragma: no cover - a text-only stdout
-                typer.echo("error: --format pdf cannot go to this output: give --output FILE", err=True)
+                typer.echo(_("error: --format pdf cannot go to this output: give --output FILE"), err=True)
                 raise typer.Exit(1)
             stream.write(printed.data)
             stream.flush()
@@ -103,7 +104,10 @@ def cmd_print(
     if fmt == "text" and output is None and sys.stdout.isatty():
         typer.echo(printed.text)
     if output is not None:
-        typer.echo(f"Wrote {printed.number}{' (re-print ' + str(printed.reprint_no) + ')' if printed.duplicate else ''}"
-                   f" to {printed.path}")
+        if printed.duplicate:
+            typer.echo(_("Wrote {number} (re-print {n}) to {path}").format(number=printed.number, n=printed.reprint_no,
+                                                                           path=printed.path))
+        else:
+            typer.echo(_("Wrote {number} to {path}").format(number=printed.number, path=printed.path))
     else:
         typer.echo(printed.message())

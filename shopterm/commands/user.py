@@ -45,8 +45,9 @@ def cmd_create(name: Annotated[str, typer.Argument(help=N_("The user the token a
         finally:
             services.db.dispose()
     typer.echo(token)
-    typer.echo(f"API token {info.prefix}… for {info.user}: shown only now; use it as SHOPTERM_TOKEN or --token. "
-               "Revoke it with 'shopterm user token revoke " + info.prefix + "'", err=True)
+    typer.echo(_("API token {prefix}… for {user}: shown only now; use it as SHOPTERM_TOKEN or --token. "
+                 "Revoke it with 'shopterm user token revoke {prefix}'").format(prefix=info.prefix, user=info.user),
+               err=True)
 
 
 @token_app.command("list")
@@ -60,7 +61,7 @@ def cmd_list(db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None
         finally:
             services.db.dispose()
     if not tokens:
-        typer.echo("(no API tokens)")
+        typer.echo(_("(no API tokens)"))
         return
     typer.echo(f"{'id':>4}  {'prefix':<12}  {'user':<12}  {'created':<16}  {'last used':<16}  {'revoked':<16}  label")
     for t in tokens:
@@ -79,7 +80,7 @@ def cmd_revoke(token: Annotated[str, typer.Argument(help=N_("The token's id or p
             info = services.users.revoke_token(actor, token)
         finally:
             services.db.dispose()
-    typer.echo(f"API token {info.prefix}… of {info.user} revoked")
+    typer.echo(_("API token {prefix}… of {user} revoked").format(prefix=info.prefix, user=info.user))
 
 
 @app.command("language", help=_("Show or set the language NAME reads (en, fr; 'shop': the Shop Setup's)."))

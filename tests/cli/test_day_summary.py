@@ -135,7 +135,7 @@ def test_summary_bad_options(shop):
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {"error": "--date must be a date YYYY-MM-DD, got '23/11/2026'",
                                          "field": "date", "code": "invalid",
-                                         "message_id": "--date must be a date YYYY-MM-DD, got '23/11/2026'"}
+                                         "message_id": "--date must be a date YYYY-MM-DD, got {value!r}"}
     result = run("day", "summary", "--db", shop, "--location", "KIN")
     assert (result.exit_code, result.stderr) == (1, "error: Location KIN not found\n")
     result = run("day", "summary", "--db", shop)

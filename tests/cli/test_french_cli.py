@@ -72,3 +72,14 @@ def test_help_reads_in_the_chosen_language(capsys, monkeypatch):
     monkeypatch.delenv("SHOPTERM_LANG")
     en = " ".join(_main(capsys, "ledger", "statement", "--help").split())
     assert "Opening balance, entries with running balance" in en and "[default: table]" in en
+
+
+def test_shell_answers_in_french(db, tmp_path):
+    r = run("--db", db, "--lang", "fr", "db", "verify")
+    assert r.exit_code == 0, r.output
+    assert "journal d'audit :" in r.stdout and "chaîne intacte" in r.stdout and "pièces" in r.stdout
+    out = tmp_path / "f.pdf"
+    r = run("--db", db, "--user", "cashier", "--lang", "fr", "print", NUMBER, "--output", str(out))
+    assert r.exit_code == 0 and r.stdout == f"{NUMBER} écrit dans {out}\n"
+    r = run("--db", db, "--user", "manager", "--lang", "fr", "ledger", "balances", "--format", "bad")
+    assert r.exit_code == 1 and r.stderr == "erreur : --format doit être l'un de table, json, csv, xlsx, pdf, reçu 'bad'\n"
