@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ..core.i18n import N_
+from ..core.i18n import N_, _
 
 from shopterm.cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
 
@@ -34,7 +34,7 @@ def _run(kind: str, file: Path, db: str | None, user: str | None, pin: str | Non
         actor = acting_user(services, user, pin)
         from .progress import terminal_progress
 
-        with terminal_progress(f"Importing {file.name}") as progress:
+        with terminal_progress(_("Importing {file}").format(file=file.name)) as progress:
             result = ImportService(services).run(actor, kind, file, on_progress=progress, force=force)
     console = Console(width=80, highlight=False, soft_wrap=False)
     for warning in result.warnings:

@@ -8,6 +8,8 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 
+from ..core.i18n import _
+
 ProgressFn = Callable[[int, int], None]
 
 
@@ -22,7 +24,7 @@ def terminal_progress(label: str, *, enabled: bool = True) -> Iterator[ProgressF
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("· left"), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+                        TextColumn(_("· left")), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
     task = progress.add_task(label, total=None)
 
     def update(done: int, total: int) -> None:
