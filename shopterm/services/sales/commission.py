@@ -40,18 +40,8 @@ from ..context import Actor
 from ..cash.day import account_ids, cash_held, find_location, setup_info
 from ..errors import ApprovalRequired, InactiveRecord, InsufficientCash, NotFound, ValidationError
 from ..headless import Fields, handler
-from ..documents.toolkit import (
-    Rules,
-    currency_of,
-    day_and_location,
-    draft_row,
-    form_from_dict,
-    form_to_dict,
-    load_form_draft,
-    rate_or_system,
-    save_form_draft,
-    voucher_rows,
-)
+from ..documents.toolkit import (Rules, currency_of, day_and_location, draft_row, form_from_dict, form_to_dict,
+                                 load_form_draft, rate_or_system, save_form_draft, voucher_rows)
 from ..documents.posting import PostingPlan, PostResult
 from ..masters.base import free_text
 

@@ -102,16 +102,8 @@ from ..cash.day import find_location, require_open, require_setup
 from ..documents.drafts import DocumentDraft, DraftLine, draft_from_dict, draft_to_dict
 from ..documents.fields import FLAT_TYPES, HEADER_FIELDS, SALES_TYPES, draft_from_fields, totals_out
 from ..documents.toolkit import Masters, draft_row, rate_or_system, to_date, voucher_rows
-from ..documents.views import (
-    CustomerInfo,
-    DocumentRow,
-    DocumentView,
-    JournalRow,
-    LineView,
-    Preview,
-    PreviewLine,
-    StoredTotals,
-)
+from ..documents.views import (CustomerInfo, DocumentRow, DocumentView, JournalRow, LineView, Preview, PreviewLine,
+                               StoredTotals)
 from ..errors import (
     ApprovalRequired,
     CreditLimitExceeded,
@@ -579,6 +571,18 @@ class SalesService:
             existing = draft_row(session, draft_id, "SI") if draft_id else None
             b = self.build(session, draft, strict=True, actor=actor)
             return self.post_built(session, actor, b, existing, stock_kind="sale")
+
+    def post_reserving(self, actor: Actor, draft: DocumentDraft, draft_id: int | None = None) -> PostResult:
+        """Post an order, a proforma or a provisional invoice (the caller checked its type and
+        permission): numbered, no stock move, its lines reserved, its state ``open``."""
+        with self.db.write() as session:
+            existing = draft_row(session, draft_id, draft.doc_type) if draft_id else None
+            b = self.build(session, draft, strict=True, actor=actor)
+            result = self.post_built(session, actor, b, existing, stock_kind=None)
+            doc = session.get(Document, result.document_id)
+            doc.extra = {**doc.extra, "state": "open"}
+            session.add(doc)
+            return result
 
     def post_built(self, session: Session, actor: Actor, b: Built, existing: Document | None, *,
               stock_kind: str | None) -> PostResult:

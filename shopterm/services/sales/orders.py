@@ -51,7 +51,7 @@ from ..documents.fields import draft_from_fields, totals_out
 from ..errors import PostedIsFinal, ValidationError
 from ..headless import Fields, handler
 from ..documents.posting import PostResult
-from ..documents.toolkit import cancel_approver, draft_row, find_posted, mark_cancelled, refresh_state
+from ..documents.toolkit import cancel_approver, find_posted, mark_cancelled, refresh_state
 
 if TYPE_CHECKING:
     from .. import Services
@@ -179,15 +179,7 @@ class OrdersService:
         if draft.redemption_points not in (None, "", 0, "0"):
             raise ValidationError("Redemption points: points are redeemed on a sales or provisional invoice",
                                   field="redemption_points")
-        sales = self.s.sales
-        with self.db.write() as session:
-            existing = draft_row(session, draft_id, draft.doc_type) if draft_id else None
-            b = sales.build(session, draft, strict=True, actor=actor)
-            result = sales.post_built(session, actor, b, existing, stock_kind=None)
-            doc = session.get(Document, result.document_id)
-            doc.extra = {**doc.extra, "state": "open"}
-            session.add(doc)
-            return result
+        return self.s.sales.post_reserving(actor, draft, draft_id)
 
     # -- cancel ----------------------------------------------------------------------
     def cancel(self, actor: Actor, number: str, *, approver: str | None = None, approver_pin: str | None = None,

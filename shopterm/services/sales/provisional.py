@@ -70,20 +70,9 @@ from ..errors import (
 )
 from ..headless import Fields, handler
 from ..schemes.loyalty import cancellation_specs, write_rows
-from ..documents.toolkit import (
-    Masters,
-    Rules,
-    cancel_approver,
-    day_and_location,
-    draft_row,
-    find_posted,
-    form_from_dict,
-    load_form_draft,
-    mark_cancelled,
-    refresh_state,
-    save_form_draft,
-    voucher_rows,
-)
+from ..documents.toolkit import (Masters, Rules, cancel_approver, day_and_location, draft_row, find_posted,
+                                 form_from_dict, load_form_draft, mark_cancelled, refresh_state, save_form_draft,
+                                 voucher_rows)
 from ..documents.posting import PostingPlan, PostResult, StockSpec
 from ..schemes.promotions import cost_journal
 from ..stock import StockAsk, check_available, check_batch, default_batch, on_hand
@@ -304,15 +293,7 @@ class ProvisionalService:
         """Post a provisional invoice: receivable and revenue, loyalty; reserves its lines."""
         actor.require("sell", "Provisional invoices")
         self._check_type(draft)
-        sales = self.s.sales
-        with self.db.write() as session:
-            existing = draft_row(session, draft_id, "PI") if draft_id else None
-            b = sales.build(session, draft, strict=True, actor=actor)
-            result = sales.post_built(session, actor, b, existing, stock_kind=None)
-            doc = session.get(Document, result.document_id)
-            doc.extra = {**doc.extra, "state": "open"}
-            session.add(doc)
-            return result
+        return self.s.sales.post_reserving(actor, draft, draft_id)
 
     def cancel(self, actor: Actor, number: str, *, approver: str | None = None, approver_pin: str | None = None,
                reason: str = "", date: dt.date | None = None) -> str:

@@ -126,19 +126,8 @@ from ..errors import (
 )
 from ..headless import Fields, handler
 from ..schemes.loyalty import card_terms, points_held, reversed_on_return
-from ..documents.toolkit import (
-    Masters,
-    Rules,
-    currency_of,
-    day_and_location,
-    draft_row,
-    find_posted,
-    form_from_dict,
-    load_form_draft,
-    rate_or_system,
-    save_form_draft,
-    voucher_rows,
-)
+from ..documents.toolkit import (Masters, Rules, currency_of, day_and_location, draft_row, find_posted,
+                                 form_from_dict, load_form_draft, rate_or_system, save_form_draft, voucher_rows)
 from ..documents.posting import LoyaltySpec, PostingPlan, PostResult, StockSpec
 from ..schemes.promotions import cost_journal
 from ..stock import parse_date
