@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -51,6 +51,9 @@ from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount
 from shopterm.widgets.voucher_view import HistoryView, VoucherView
+
+if TYPE_CHECKING:
+    from shopterm.services.sales.commission import CommissionPreview, CommissionView
 
 __all__ = ["CommissionPaymentScreen", "CommissionRow"]
 
@@ -127,8 +130,8 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         self.system_rate: Decimal | None = None
         self.sales_person: str | None = None
         self.draft_id: int | None = None
-        self.view: Any = None  # services.commission.CommissionView once approved / opened
-        self.preview: Any = None
+        self.view: CommissionView | None = None  # once approved / opened
+        self.preview: CommissionPreview | None = None
         self.rows: list[CommissionRow] = []
         self._sent: list[CommissionRow] = []
         self._pending_sp: str | None = None

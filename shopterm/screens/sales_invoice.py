@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -63,11 +63,18 @@ from shopterm.core.totals import compute_totals
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.free_offers import FreeRow, free_offers_text
+from shopterm.screens.base.mixins import Background
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, PercentInput, RateInput, ShopInput
 from shopterm.widgets.item_grid import SALES_COLUMNS, ItemGrid, ItemGridHost, effective_text
 from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
 from shopterm.widgets.voucher_view import HistoryView, VoucherView
+
+if TYPE_CHECKING:
+    from shopterm.core.totals import DocumentTotals
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import CustomerInfo, DocumentView
+    from shopterm.services.sales.invoice import InvoiceDefaults, TotalsContext
 
 __all__ = ["SalesInvoiceScreen"]
 
@@ -81,7 +88,7 @@ class ClientInput(CodeInput):
         return text.strip()
 
 
-class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
+class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
     """The Sales Invoice (Facture) entry screen (module docstring)."""
 
     NUMBER_WIDGET = "#inv-number"
@@ -107,16 +114,16 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         super().__init__(name=name, id=id, classes=classes)
         self.location_code: str | None = None
         self.business_date: dt.date | None = None
-        self.context: Any = None  # services.sales.TotalsContext
-        self.customer: Any = None  # services.sales.CustomerInfo
+        self.context: TotalsContext | None = None
+        self.customer: CustomerInfo | None = None
         self.draft_id: int | None = None
-        self.view: Any = None  # services.sales.DocumentView once posted / opened
-        self.totals: Any = None  # core.totals.DocumentTotals on screen
-        self.last_post: Any = None
+        self.view: DocumentView | None = None  # once posted / opened
+        self.totals: DocumentTotals | None = None  # on screen
+        self.last_post: PostResult | None = None
         self._applied: dict[str, str] = {}
         self._customer_pending: str | None = None
         self._totals_error: str | None = None
-        self.invoice_defaults: Any = None  # services.sales.InvoiceDefaults (the counter flow)
+        self.invoice_defaults: InvoiceDefaults | None = None  # the counter flow
         self.last_receipt: Any = None  # the TenderResult of the last sale tendered from here
         self._loader_params: dict[str, Any] = {}
         self._free_timer: Any = None
@@ -454,26 +461,6 @@ class SalesInvoiceScreen(ItemGridHost, DocumentScreen):
         if self.view is None:
             self.dirty = True
             self.footer_totals.toggle_flat_type()
-
-    # -- background reads (never block the Post/Draft single-flight) -----------------
-
-    def background(self, work: Any, done: Any, *, on_error: Any = None) -> None:
-        """Run ``work()`` in a thread; ``done(result)`` on the event loop; errors shown."""
-
-        def in_thread() -> None:
-            try:
-                result = work()
-            except Exception as exc:  # shown in the message bar, never a traceback
-                self.app.call_from_thread(self._background_failed, exc, on_error)
-                return
-            self.app.call_from_thread(done, result)
-
-        self.run_worker(in_thread, thread=True, group="background", exit_on_error=False)
-
-    def _background_failed(self, exc: BaseException, on_error: Any) -> None:
-        if on_error is not None and on_error(exc):
-            return
-        self.show_error(exc)
 
     # -- header changes ------------------------------------------------------------
 

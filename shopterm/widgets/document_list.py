@@ -32,13 +32,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.widgets.inputs import DateInput, FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.totals_footer import CompactChoice
+from shopterm.widgets.workers import post_outcome
 
 __all__ = ["DocumentListDialog", "ListQuery", "format_document_row"]
 
@@ -183,15 +183,7 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
 
     @work(thread=True, exclusive=True, group="doclist")
     def _load(self, query: ListQuery) -> None:
-        worker = get_current_worker()
-        try:
-            rows = list(self._search(query))
-        except Exception as exc:  # shown in the dialog
-            if not worker.is_cancelled:
-                self.post_message(self.Failed(exc))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Loaded(query, rows))
+        post_outcome(self, lambda: list(self._search(query)), lambda rows: self.Loaded(query, rows), self.Failed)
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:

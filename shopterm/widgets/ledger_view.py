@@ -54,6 +54,7 @@ from textual.widget import Widget
 
 from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
+from shopterm.widgets.workers import run_in_thread
 
 __all__ = [
     "Column",
@@ -407,15 +408,9 @@ class LedgerView(Widget, can_focus=True):
         self._refresh_status()
         fetch = self._fetch
 
-        def work() -> None:
-            try:
-                page = self._walk(fetch, load) if load.walk else fetch(load.request)
-            except Exception as exc:  # shown by the screen; never a traceback
-                self.app.call_from_thread(self._failed, load, exc)
-                return
-            self.app.call_from_thread(self._loaded, load, page)
-
-        self.run_worker(work, thread=True, group="ledger-view", exclusive=True, exit_on_error=False)
+        run_in_thread(self, lambda: self._walk(fetch, load) if load.walk else fetch(load.request),
+                      lambda page: self._loaded(load, page), lambda exc: self._failed(load, exc),  # shown by the screen
+                      group="ledger-view", exclusive=True)
 
     def _walk(self, fetch: Callable[[PageRequest], ViewPage], load: _Load) -> ViewPage:
         """End on a forward-only source: step through in big pages, keep the last screenful."""

@@ -23,10 +23,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from shopterm.core.i18n import N_, _
 from shopterm.widgets.messages import MessageBar, describe_error
+from shopterm.widgets.workers import post_outcome
 
 MAX_ROWS = 50
 DEBOUNCE_SECONDS = 0.12
@@ -131,6 +131,9 @@ class LookupDialog(ModalScreen[Any]):
         event.stop()
         if self._timer is not None:
             self._timer.stop()
+            self._timer = None
+        if event.value.strip() == self._last_query:
+            return  # what is listed already answers it (the field showing its initial text)
         self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self._run_search(event.value))
 
     def _run_search(self, query: str) -> None:
@@ -140,15 +143,8 @@ class LookupDialog(ModalScreen[Any]):
 
     @work(thread=True, exclusive=True, group="lookup-search")
     def _search_worker(self, query: str) -> None:
-        worker = get_current_worker()
-        try:
-            rows = list(self._search(query))[:MAX_ROWS]
-        except Exception as exc:  # shown in the dialog, never a traceback
-            if not worker.is_cancelled:
-                self.post_message(self.Failed(exc))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Loaded(query, rows))
+        post_outcome(self, lambda: list(self._search(query))[:MAX_ROWS], lambda rows: self.Loaded(query, rows),
+                     self.Failed)
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:

@@ -38,11 +38,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date
 from shopterm.widgets.messages import MessageBar, describe_error
+from shopterm.widgets.workers import post_outcome
 
 __all__ = ["ListColumn", "MasterListDialog", "MasterQuery", "STATUSES", "format_cell", "format_row"]
 
@@ -229,15 +229,7 @@ class MasterListDialog(ModalScreen[Any]):
 
     @work(thread=True, exclusive=True, group="mlist")
     def _load(self, query: MasterQuery) -> None:
-        worker = get_current_worker()
-        try:
-            page = self._load_fn(query)
-        except Exception as exc:  # shown in the dialog
-            if not worker.is_cancelled:
-                self.post_message(self.Failed(exc))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Loaded(query, page))
+        post_outcome(self, lambda: self._load_fn(query), lambda page: self.Loaded(query, page), self.Failed)
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:

@@ -28,12 +28,12 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
-from textual.worker import get_current_worker
 
 from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
 from shopterm.screens.base.document import DocumentScreen
+from shopterm.widgets.workers import run_in_thread
 
 
 def amount(value: Decimal | None, *, signed: bool = False) -> str:
@@ -203,24 +203,7 @@ def run_preview(
     what the cashier sees always follows the last keystroke.
     """
 
-    def in_thread() -> None:
-        worker = get_current_worker()
-        try:
-            result = call()
-        except Exception as exc:  # a preview failing is shown, never raised
-            if not worker.is_cancelled and on_error is not None:
-                screen.app.call_from_thread(_deliver, screen, worker, on_error, exc)
-            return
-        if not worker.is_cancelled:
-            screen.app.call_from_thread(_deliver, screen, worker, apply, result)
-
-    screen.run_worker(in_thread, thread=True, exclusive=True, group=group, exit_on_error=False)
-
-
-def _deliver(screen: Any, worker: Any, fn: Callable[[Any], None], value: Any) -> None:
-    if worker.is_cancelled or not screen.is_mounted:
-        return
-    fn(value)
+    run_in_thread(screen, call, apply, on_error or (lambda exc: None), group=group, exclusive=True)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ from shopterm.core.i18n import N_, _, pgettext
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, ShopInput
 from shopterm.widgets.messages import MessageBar, describe_error, is_error, is_user_error
 from shopterm.widgets.status_bar import StatusBar
+from shopterm.widgets.workers import run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -352,15 +353,8 @@ class ShopScreen(FormNavigation, Screen):
         if busy_text:
             self.message_bar.show_info(busy_text)
 
-        def in_thread() -> None:
-            try:
-                result = call()
-            except Exception as exc:  # handled on the event loop
-                self.app.call_from_thread(self._service_failed, exc, on_done, on_error, with_approval)
-                return
-            self.app.call_from_thread(self._service_done, result, on_done, busy_text)
-
-        return self.run_worker(in_thread, thread=True, group="service", exit_on_error=False)
+        return run_in_thread(self, call, lambda result: self._service_done(result, on_done, busy_text),
+                             lambda exc: self._service_failed(exc, on_done, on_error, with_approval), group="service")
 
     def _service_done(self, result: Any, on_done: Callable[[Any], Any] | None, busy_text: str | None) -> None:
         self.busy = False

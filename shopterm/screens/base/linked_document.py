@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -24,6 +24,10 @@ from shopterm.widgets.item_grid import GridColumn, ItemGrid, ItemGridHost
 from shopterm.widgets.print_action import print_document
 from shopterm.widgets.totals_footer import TotalsFooter
 from shopterm.widgets.voucher_view import HistoryView, VoucherView
+
+if TYPE_CHECKING:
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentView
 
 __all__ = ["FooterFigures", "LinkedDocumentScreen", "SourceInput", "SourceRow", "line_figures", "qty_text"]
 
@@ -117,12 +121,12 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         self.location_code: str | None = None
         self.business_date: dt.date | None = None
         self.system_rate: Decimal | None = None
-        self.view: Any = None  # the posted document shown (services.sales.DocumentView)
+        self.view: DocumentView | None = None  # the posted document shown
         self.draft_id: int | None = None
         self.source: str | None = None  # the source number whose lines are in the grid
         self.source_view: Any = None
         self.preview: Any = None
-        self.last_post: Any = None
+        self.last_post: PostResult | None = None
         self._loading: str | None = None
         self._print_after_save = False
         self._warning: str | None = None

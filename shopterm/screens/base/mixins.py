@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from shopterm.widgets.document_list import ListQuery
+from shopterm.widgets.workers import run_in_thread
 
 __all__ = ["Background", "DebouncedPreview", "list_filters"]
 
@@ -26,7 +27,6 @@ class Background:
     customer's defaults), so they land after it, not under it."""
 
     def background(self, work: Any, done: Any, *, on_error: Any = None, hold_keys: bool = False) -> None:
-        app: Any = self.app  # type: ignore[attr-defined]
         reason = f"background-{id(work)}"
         if hold_keys:
             self.hold_keys(reason)  # type: ignore[attr-defined]
@@ -38,15 +38,8 @@ class Background:
                 if hold_keys:
                     self.release_keys(reason)  # type: ignore[attr-defined]
 
-        def in_thread() -> None:
-            try:
-                result = work()
-            except Exception as exc:  # shown in the message bar, never a traceback
-                app.call_from_thread(finished, self._background_failed, exc, on_error)
-                return
-            app.call_from_thread(finished, done, result)
-
-        self.run_worker(in_thread, thread=True, group="background", exit_on_error=False)  # type: ignore[attr-defined]
+        run_in_thread(self, work, lambda result: finished(done, result),
+                      lambda exc: finished(self._background_failed, exc, on_error), group="background")
 
     def _background_failed(self, exc: BaseException, on_error: Any) -> None:
         if on_error is not None and on_error(exc):

@@ -39,6 +39,7 @@ from shopterm.core.money import format_amount
 from shopterm.screens.base.counter import ChoiceField
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, MoneyInput, RateInput
 from shopterm.widgets.messages import MessageBar, describe_error
+from shopterm.widgets.workers import run_in_thread
 from shopterm.core.i18n import N_
 
 ZERO = Decimal("0.00")
@@ -126,15 +127,7 @@ class _ServiceDialog(FormNavigation, ModalScreen[Any]):
         self.working = True
         self.message_bar.show_info("Working…")
 
-        def in_thread() -> None:
-            try:
-                result = call()
-            except Exception as exc:
-                self.app.call_from_thread(self._post_failed, exc)
-                return
-            self.app.call_from_thread(self._post_done, result)
-
-        self.run_worker(in_thread, thread=True, group="dialog-post", exit_on_error=False)
+        run_in_thread(self, call, self._post_done, self._post_failed, group="dialog-post")
 
     def _post_failed(self, exc: BaseException) -> None:
         self.working = False
