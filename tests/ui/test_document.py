@@ -9,6 +9,7 @@ from textual.widgets import Footer, Input
 from shopterm.services.errors import ValidationError
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.inputs import CodeInput, MoneyInput
+from tests.ui.waiting import wait_for
 
 
 class Sample(DocumentScreen):
@@ -119,25 +120,16 @@ async def test_run_service_reports_errors_and_results():
             raise ValidationError("Customer C9 not found", field="customer")
 
         screen.run_service(fails, got.append)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if not screen.busy:
-                break
+        await wait_for(pilot, lambda: not screen.busy, "the service call done")
         assert got == []
         assert screen.message_bar.text == "Customer C9 not found"
         assert screen.focused.id == "field-customer"
         screen.run_service(lambda: 42, got.append)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if got:
-                break
+        await wait_for(pilot, lambda: got, "the result delivered")
         assert got == [42]
         # An unexpected fault is one line, never a traceback on screen.
         screen.run_service(lambda: 1 / 0, got.append)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if not screen.busy:
-                break
+        await wait_for(pilot, lambda: not screen.busy, "the service call done")
         assert "Unexpected problem (ZeroDivisionError)" in screen.message_bar.text
 
 
@@ -202,7 +194,7 @@ async def test_escape_warns_even_when_keys_arrive_in_one_burst():
         await pilot.pause()
         for key in ["tab", "1", "2", "tab"]:
             app.post_message(events.Key(key, key if len(key) == 1 else None))
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: screen.is_dirty(), "the burst typed into a field")
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
@@ -263,10 +255,7 @@ async def test_a_focus_move_repaints_only_its_fields_and_the_footer_only_when_it
         assert screen.focused.id == "field-customer"
         await pilot.pause()
         assert len(published) == 1
-        for _ in range(50):
-            if "F2" in footer_text(screen):
-                break
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: "F2" in footer_text(screen), "F2 in the footer")
         assert "F2 Find" in footer_text(screen)
         assert list(footer.query("FooterKey")) != keys_before
         assert whole_screen == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList, Static
 
 from shopterm.app import ShoptermApp
@@ -91,7 +91,9 @@ async def test_palette_jumps_to_a_screen_by_name(services, clean_registry):
         await pilot.press("ctrl+k")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"receipt")
-        await pilot.pause(0.3)
+        hits = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: hits.option_count >= 1 and hits.highlighted is not None
+                       and "Sales Receipt" in str(hits.get_option_at_index(hits.highlighted).prompt), "the hit listed")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, Dummy))
         assert app.screen.title_shown == "Sales Receipt"

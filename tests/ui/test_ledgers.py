@@ -83,7 +83,7 @@ async def open_from_menu(pilot, app, key: str):
 
 async def settled(pilot, view) -> None:
     await wait_for(pilot, lambda: view.page is not None and not view.fetching, "page loaded")
-    await pilot.pause(0.05)
+    await pilot.pause()  # the page's rows drawn
 
 
 def footer(screen) -> str:
@@ -532,7 +532,7 @@ async def test_a_cashier_does_not_see_the_ledgers_group(shop):
         for key in ("customer_ledger", "receivables", "general_ledger", "trial_balance", "account_register"):
             assert key not in ids
         app.open_entry("customer_ledger")
-        await pilot.pause(0.05)
+        await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
     manager = manager_app(shop)
     async with manager.run_test(size=(80, 24)) as pilot:

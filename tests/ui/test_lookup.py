@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from shopterm.screens.base.document import ShopScreen
 from shopterm.widgets.inputs import CodeInput
 from shopterm.widgets.lookup import LookupDialog
+from tests.ui.waiting import wait_for
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,7 @@ class DialogApp(App):
 
 
 async def wait_rows(pilot, dialog: LookupDialog, count: int) -> None:
-    for _ in range(100):
-        if len(dialog.rows) == count:
-            return
-        await pilot.pause(0.02)
-    assert len(dialog.rows) == count
+    await wait_for(pilot, lambda: len(dialog.rows) == count, lambda: f"{count} rows, not {len(dialog.rows)}")
 
 
 async def test_lookup_filters_and_returns_the_chosen_row():
@@ -86,10 +83,7 @@ async def test_enter_right_after_typing_picks_the_new_first_match():
         dialog = app.screen
         await wait_rows(pilot, dialog, 4)
         await pilot.press(*"band", "enter")
-        for _ in range(100):
-            if app.result != "unset":
-                break
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: app.result != "unset", "a row picked")
         assert app.result.code == "BAND01"
 
 
@@ -100,10 +94,7 @@ async def test_nothing_found_says_so():
         await wait_rows(pilot, dialog, 4)
         await pilot.press(*"zzz")
         bar = dialog.query_one("#lookup-message")
-        for _ in range(100):
-            if "'zzz'" in bar.text:
-                break
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: "'zzz'" in bar.text, "the nothing-found message")
         assert "Nothing matches 'zzz'" in bar.text
         assert dialog.rows == []
         await pilot.press("enter")
@@ -161,10 +152,7 @@ async def test_lookup_search_error_is_shown_not_raised():
 
     app = BrokenApp()
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if app.screen.query_one("#lookup-message").kind == "error":
-                break
+        await wait_for(pilot, lambda: app.screen.query_one("#lookup-message").kind == "error", "the error shown")
         assert "database is locked" in app.screen.query_one("#lookup-message").text
 
 

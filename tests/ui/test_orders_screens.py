@@ -314,8 +314,9 @@ async def test_delivery_note_for_a_customer_without_open_psi_says_the_seed_messa
         await wait_until(pilot, lambda: bar(dn).text == PSI_EMPTY)
         assert PSI_EMPTY.startswith("PSI No. dropdown empty")
         dn.query_one("#field-psi-no").focus()
+        dn.message_bar.clear()
         await pilot.press("f2")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: bar(dn).text == PSI_EMPTY)
         assert not isinstance(app.screen, LookupDialog)
         assert bar(dn).text == PSI_EMPTY
         # C0001's provisional invoice typed for C0002 is refused, and Ctrl+S without a PSI No too

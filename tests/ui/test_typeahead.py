@@ -20,6 +20,7 @@ from shopterm.screens.base.counter import ChoiceField
 from shopterm.widgets.ledger_view import LedgerView
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, PercentInput, QtyInput, RateInput
 from shopterm.widgets.totals_footer import CompactChoice
+from tests.ui import waiting
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -41,12 +42,8 @@ def demo(tmp_path_factory):
     return s
 
 
-async def wait_for(pilot, condition, tries: int = 250):
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
+async def wait_for(pilot, condition):
+    await waiting.wait_for(pilot, condition, "the keys taken")
 
 
 def settled(app) -> bool:
