@@ -18,7 +18,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select, update
+from typing import Any
+
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import AccountDay, JournalLine, StockBalance, StockMove
@@ -138,10 +140,11 @@ def _upsert_stock(conn, rows: list[dict]) -> None:
             conn.execute(insert(SB).values(**row))
 
 
-def move_added(connection, move: StockMove) -> None:
-    """A move written as an ORM object (fixtures, imports; ``models`` calls this after its insert)
-    keeps the balance too; the posting writes its moves with one Core executemany and calls
-    :func:`add_moves` itself."""
+@event.listens_for(StockMove, "after_insert")
+def move_added(mapper: Any, connection: Any, move: StockMove) -> None:  # noqa: ARG001
+    """A move written as an ORM object (fixtures, imports) keeps the balance too: registered
+    when this module is imported (``Database.write`` does, before any write); the posting writes
+    its moves with one Core executemany and calls :func:`add_moves` itself."""
     _upsert_stock(connection, [dict(item_id=move.item_id, location_id=move.location_id,
                                     batch_id=move.batch_id, qty=move.qty)])
 

@@ -265,6 +265,8 @@ class Database:
         from sqlalchemy import text
         from sqlmodel import Session
 
+        from . import balances  # noqa: F401 - keeps stock_balance with every StockMove written (an ORM event)
+
         with Session(self._writer, expire_on_commit=False) as session:
             try:
                 if self.postgresql:

@@ -21,7 +21,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .types import MoneyType, PctType, QtyType, RateType
@@ -355,13 +355,6 @@ class StockBalance(SQLModel, table=True):
     location_id: int = Field(foreign_key="location.id", primary_key=True)
     batch_id: int = Field(foreign_key="batch.id", primary_key=True)
     qty: Decimal = _qty(D0)
-
-
-@event.listens_for(StockMove, "after_insert")
-def _stock_move_added(mapper: Any, connection: Any, target: StockMove) -> None:  # noqa: ARG001
-    from .balances import move_added
-
-    move_added(connection, target)
 
 
 # ---------------------------------------------------------------- schemes
