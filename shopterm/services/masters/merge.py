@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Iterable
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from shopterm.core.i18n import _
 from ...core.journal import RECEIVABLE
+from ...core.money import format_amount
 from ...store import models as m
 from ..admin import audit
 from ..context import Actor
@@ -56,9 +58,10 @@ class MergeResult:
 
     @property
     def message(self) -> str:
-        return (f"Merged {', '.join(self.merged)} into {self.kept}: {self.documents} documents, "
-                f"{self.ledger_entries} ledger entries, {self.matches} matches, {self.loyalty_rows} loyalty rows "
-                f"moved; balance {self.balance_usd:,.2f} USD")
+        return _("Merged {merged} into {kept}: {documents} documents, {entries} ledger entries, {matches} matches, "
+                 "{loyalty} loyalty rows moved; balance {balance} USD").format(
+            merged=", ".join(self.merged), kept=self.kept, documents=self.documents, entries=self.ledger_entries,
+            matches=self.matches, loyalty=self.loyalty_rows, balance=format_amount(self.balance_usd))
 
 
 class CustomerMergeService:
@@ -151,7 +154,7 @@ class CustomerMergeService:
         if kept.kind == "cash" and dup.kind == "credit" and dup_balance != 0:
             raise ValidationError("{keep} is a cash customer: it cannot take the {amount} USD that credit "
                                   "customer {dup} owes; keep {dup} instead", field="keep",
-                                  params={"keep": kept.code, "dup": dup.code, "amount": f"{dup_balance:,.2f}"})
+                                  params={"keep": kept.code, "dup": dup.code, "amount": format_amount(dup_balance)})
         walk_in = session.execute(select(m.Location.code).join(m.ShopSetup, m.ShopSetup.location_id == m.Location.id)
                                   .where(m.ShopSetup.cash_customer_id == dup.id).limit(1)).scalar()
         if walk_in is not None:
