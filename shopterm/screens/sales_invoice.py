@@ -218,8 +218,7 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         self.show_free_offers(None)
         self.grid.on_change = self._typed_in_grid
         self.grid.item_search = self._item_choices  # F2: each item's price and available stock
-        if self.counter_flow:
-            self.grid.enter_ends_line = True
+        self.grid.enter_ends_line = True  # Enter in Qty ends the line on every item grid (DESIGN §12)
         self._load_context(first=True)
 
     def _typed_in_grid(self, line: int) -> None:

@@ -139,6 +139,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         yield Static("", id="ld-info", markup=False)
         grid = ItemGrid(self.GRID_COLUMNS, id="grid")
         grid.fixed_rows = self.FIXED_ROWS
+        grid.enter_ends_line = True  # a typed item's Enter in Qty ends the line (fixed rows: down the column)
         yield grid
         yield TotalsFooter(id="totals")
         yield Static("", id="ld-extra", markup=False)
