@@ -15,8 +15,9 @@ stock and expiry, price USD, gross, discount amount, flat share, tax)::
 
 Typing
 ------
-* Item: a code or part of a name. Leaving the cell (Enter, Tab, arrows)
-  resolves it: the exact code, or the only match, else the F2
+* Item: a code, a barcode or part of a name. Leaving the cell (Enter, Tab,
+  arrows) resolves it: only the exact code or barcode picks the item (never
+  the only match of a name or a digit), else the F2
   :class:`~shopterm.widgets.lookup.LookupDialog` opens pre-filtered. The line's
   defaults (unit, pack size, stocks, FEFO batch, batch stock, price, price
   USD) are then loaded in a worker with :attr:`ItemGrid.line_defaults`.
@@ -454,7 +455,7 @@ def _fmt_number(value: Decimal | None, kind: str) -> str:
     if kind == "qty":
         return money.format_qty(value).replace(i18n.group_mark(), "")
     if kind == "money":
-        return i18n.localize_number(f"{money.q2(value):f}")
+        return money.format_amount(money.q2(value))  # as the totals show it: 6,270.00 (6 270,00 in French)
     return money.format_rate(value)
 
 
@@ -668,10 +669,13 @@ class ItemGrid(Widget, can_focus=False):
         return None
 
     def focus_cell(self, line: int, key: str = "item") -> bool:
-        """Focus a cell (e.g. the one a service error names). False when there is none."""
+        """Focus a cell (e.g. the one a service error names), its text selected so what is typed
+        next replaces it (also when the focus was there already). False when there is none."""
         w = self.cell(line, key) or self.cell(line, "item")
         if w is not None and w.focusable:
             self._focus(w)
+            if isinstance(w, Input):
+                w.select_all()
             return True
         return False
 
@@ -851,6 +855,11 @@ class ItemGrid(Widget, can_focus=False):
             text = widget.value.strip().upper()
             if text != widget.value:
                 widget.value = text  # typed in lower case: shown as the code
+        elif isinstance(widget, MoneyCell) and widget.column.key in NUMBER_KEYS:
+            value = widget.decimal_value  # None when empty or refused (then left as typed)
+            shown = _fmt_number(value, "money") if value is not None else widget.value
+            if shown != widget.value:
+                row.put(widget.column.key, shown)  # "0.5" → "0.50", "2500" → "2,500.00": as the totals
 
     # -- item resolution ---------------------------------------------------------
 
@@ -888,19 +897,24 @@ class ItemGrid(Widget, can_focus=False):
             return
         search = self.item_search or self._default_item_search
         load = self.line_defaults
+        read_codes = self.item_codes or self._default_item_codes
 
         def work() -> tuple[str, Any]:
+            # Only an exact code or barcode picks the item; anything else (a name, a lone digit,
+            # even when one item matches) opens the list on it.
+            wanted = text.upper()
             if exact:
-                code = text.upper()
+                code = wanted
             else:
-                rows = list(search(text))
-                wanted = text.upper()
-                hit = next((r for r in rows if str(r.code).upper() == wanted), None)
-                if hit is None and len(rows) == 1:
-                    hit = rows[0]
+                try:
+                    found = {str(k).upper(): str(v) for k, v in dict(read_codes()).items()}.get(wanted)
+                except Exception:  # no item map here: an exact code in the search
+                    found = None
+                rows = [] if found else list(search(text))
+                hit = found or next((str(r.code) for r in rows if str(r.code).upper() == wanted), None)
                 if hit is None:
                     return "choose", rows
-                code = str(hit.code)
+                code = hit
             if load is None:
                 raise RuntimeError("the item grid has no line_defaults loader")
             return "loaded", load(code)

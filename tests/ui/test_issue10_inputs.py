@@ -61,7 +61,7 @@ async def test_switching_the_currency_converts_a_typed_price(shop):
         grid = screen.query_one(ItemGrid)
         screen.query_one("#field-currency").focus()
         await pilot.press("space")  # USD → CDF
-        await wait_until(pilot, lambda: grid.cell(1, "price").value == "6270.00")
+        await wait_until(pilot, lambda: grid.cell(1, "price").value == "6,270.00")
         bar = screen.query_one(MessageBar)
         assert bar.text == "Typed prices converted from USD to CDF at 2850: line 1 2.20 → 6,270.00"
         await wait_until(pilot, lambda: figures(screen)["net"] == "12,540.00")
@@ -81,7 +81,7 @@ async def test_switching_back_converts_again(shop):
         grid = screen.query_one(ItemGrid)
         screen.query_one("#field-currency").focus()
         await pilot.press("space")
-        await wait_until(pilot, lambda: grid.cell(1, "price").value == "6270.00")
+        await wait_until(pilot, lambda: grid.cell(1, "price").value == "6,270.00")
         await pilot.press("space")  # CDF → USD
         await wait_until(pilot, lambda: grid.cell(1, "price").value == "2.20")
         await wait_until(pilot, lambda: figures(screen)["net"] == "4.40")
@@ -185,7 +185,7 @@ async def test_changing_the_rate_of_a_cdf_invoice_converts_a_typed_price(shop):
         rate.focus()
         rate.value = ""
         await pilot.press(*"3000", "tab")
-        await wait_until(pilot, lambda: grid.cell(1, "price").value == "3157.89")
+        await wait_until(pilot, lambda: grid.cell(1, "price").value == "3,157.89")
         bar = screen.query_one(MessageBar)
         assert bar.text == "Typed prices converted from rate 2850 to 3000: line 1 3,000.00 → 3,157.89"
         await wait_until(pilot, lambda: figures(screen)["net"] == "6,315.78")

@@ -112,8 +112,9 @@ async def test_order_confirmed_with_keys_then_invoiced_in_part_shows_what_is_lef
         await pilot.press(*"PARA500", "enter")
         await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
         assert grid.cell(1, "available_stock").text == "600"  # 600 on hand, nothing reserved
-        await pilot.press(*"10", "enter", "enter", "5", "enter", "enter")
+        await pilot.press(*"10", "tab", "tab", "5", "enter")  # Tab walks to Disc %; Enter ends the line
         await wait_until(pilot, lambda: figures(so)["net"] == "24.24")
+        assert so.focused is grid.cell(2, "item")
         assert figures(so) == {"total_qty": "10", "total_gross": "22.00", "total_discount": "1.10",
                                "flat_amount": "0% 0.00", "tax": "3.34", "net": "24.24", "payable": "24.24",
                                "payable_cdf": "69,100.00"}

@@ -137,9 +137,9 @@ async def test_direct_return_creates_the_batch_it_returns_into(shop):
         await pilot.press(*"PARA500", "enter")
         await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
         assert grid.cell(1, "price").value == "2.20"  # the wholesale list price
-        await pilot.press(*"5", "enter", "enter", *"R001", "enter", *"SUP01", "enter", *"LOT-77", "enter",
-                          "enter", *"2027-12-31", "enter")
-        assert rd.focused is grid.cell(2, "item")
+        await pilot.press(*"5", "tab", "tab", *"R001", "enter",  # Tab past Price to the batch
+                          *"SUP01", "enter", *"LOT-77", "enter", "enter", *"2027-12-31", "enter")
+        await wait_until(pilot, lambda: rd.focused is grid.cell(2, "item"))
         # 5 × 2.20 = 11.00 + tax 16 % 1.76 = 12.76
         await wait_until(pilot, lambda: figures(rd)["net"] == "12.76")
         await pilot.press("ctrl+s")
