@@ -428,6 +428,9 @@ async def test_receivables_show_the_ageing_buckets_and_drill_into_the_ledger(sho
         assert rows[2][-7:] == ["550.00", "200.00", "100.00", "0.00", "850.00", "OD", "OL"]
         assert view.visible_text().splitlines()[0].split() == ["Code", "Name", "0-30", "31-60", "61-90", "90+",
                                                                "Total", "USD", "Flags"]
+        assert app.focused.id == "field-at"  # opens on its filter; Enter goes on to the report
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused is view, "in the report")
         await pilot.press("down")
         assert "OVERDUE 600.00 USD" in view.detail_text()
         assert "OVER the credit limit of 500.00" in view.detail_text()
@@ -459,9 +462,7 @@ async def test_receivables_at_an_earlier_date(shop):
         screen = await open_from_menu(pilot, app, "receivables")
         view = screen.view
         await wait_for(pilot, lambda: view.page is not None and len(view.rows) == 3, "ageing loaded")
-        await pilot.press("shift+tab")
-        while app.focused.id != "field-at":
-            await pilot.press("shift+tab")
+        assert app.focused.id == "field-at"
         # at 2026-10-31: SI1 100 (61 days → 61-90), SI2 200 (11 days → 0-30), RC1 −50 → 0-30 = 150
         await pilot.press("ctrl+u", *"2026-10-31")
         # C0002's invoice of 11-01 is not there yet: only C0001 and the total
@@ -491,6 +492,9 @@ async def test_general_ledger_shows_payments_by_default_and_all_with_f6(shop):
                                                  "261101CR000001"]
         assert [r[-1] for r in cells(view)] == ["600.00", "170.00", "250.00", "500.00"]
         assert text_of(screen, "#show-all") == "[x] Show all (F6)"
+        assert app.focused.id == "field-from"
+        await pilot.press("enter", "enter", "enter")  # From, To, Location: on to the report
+        await wait_for(pilot, lambda: app.focused is view, "in the report")
         await pilot.press("end", "enter")  # the payment's voucher: Dr bank/mobile clearing, Cr receivable
         await wait_for(pilot, lambda: type(app.screen).__name__ == "EntryVoucherView", "voucher")
         assert app.screen.title_text == "Voucher · 261101CR000001"
@@ -507,6 +511,9 @@ async def test_trial_balance_and_account_register(shop):
         assert [c[:1] + c[-1:] for c in cells(view)] == [["1100", "50.00"], ["1200", "850.00"], ["4000", "980.00"],
                                                          ["4010", "80.00"], ["TOTAL", "980.00"]]
         assert "balanced" in screen.query_one("#doc-title").render().plain
+        assert app.focused.id == "field-at"
+        await pilot.press("enter")  # At: on to the report
+        await wait_for(pilot, lambda: app.focused is view, "in the report")
         await pilot.press("down", "enter")  # 1200's register
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AccountRegisterScreen", "register")
         reg = app.screen

@@ -1,8 +1,10 @@
 """Pieces shared by the ledger screens (not a menu screen: the name starts with ``_``).
 
 * :class:`LedgerScreen` — a read-mostly :class:`DocumentScreen`: filters are
-  not "unsaved changes", the body is as wide as the terminal, and a
-  :class:`~shopterm.widgets.ledger_view.LedgerView` gets the focus.
+  not "unsaved changes", the body is as wide as the terminal; the screen opens
+  on its first filter field and Enter from the last filter goes on to the
+  :class:`~shopterm.widgets.ledger_view.LedgerView` (a screen opened on a
+  given customer or account starts in the view).
 * :class:`FilterRow` — one line of labelled filters.
 * :class:`DateTimeInput` — "changed since": ``yyyy-mm-dd`` or
   ``yyyy-mm-dd hh:mm`` in local time (an aware datetime comes out).

@@ -84,15 +84,18 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.focus_view()
+        self.query_one("#field-from", DateInput).focus()  # the first field that takes typing; Enter: on to the view
         load_status(self, self._status_loaded)
 
     def _status_loaded(self, status: Any) -> None:
         day = status.business_date
-        self.query_one("#field-from", DateInput).set_value(day.replace(day=1))
-        self.query_one("#field-to", DateInput).set_value(day)
-        if status.location_code:
-            self.query_one("#field-location", CodeInput).value = status.location_code
+        for selector, value in (("#field-from", day.replace(day=1)), ("#field-to", day)):
+            field = self.query_one(selector, DateInput)
+            if not field.value:  # what was typed while the screen opened stays
+                field.set_value(value)
+        location = self.query_one("#field-location", CodeInput)
+        if status.location_code and not location.value:
+            location.value = status.location_code
         self.ready = True
         self.apply_filters()
 

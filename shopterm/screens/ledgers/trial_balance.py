@@ -89,7 +89,7 @@ class TrialBalanceScreen(LedgerScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.focus_view()
+        self.query_one("#field-at", DateInput).focus()  # the first field that takes typing; Enter: on to the view
         load_status(self, self._status_loaded)
 
     def _status_loaded(self, status: Any) -> None:
