@@ -707,7 +707,7 @@ class MasterScreen(DocumentScreen):
         # The footer must fit 80 columns: keys that do not apply now are hidden, not greyed.
         in_grid = self.grid_of(self.focused) is not None
         if action == "lookup":  # shown greyed rather than hidden: the footer keeps its keys while moving
-            return True if self._focused_lookup() is not None else None
+            return True if self._focused_lookup() is not None or self._on_new_key() is not None else None
         if action == "details":
             return self.HAS_DETAILS and self.key is not None
         if action == "auto_code":
@@ -732,8 +732,60 @@ class MasterScreen(DocumentScreen):
             return grid is not None and grid.can_add
         return True
 
+    # -- a typed code opens its record ---------------------------------------------------
+
+    def _on_new_key(self) -> Input | None:
+        """The key (code) field when it has the focus on a new record (where a code is typed)."""
+        spec = next((f for f in self.FIELDS if f.key and f.kind == "code"), None)
+        if spec is None or self.key is not None:
+            return None
+        widget = self.widget(spec.name)
+        return widget if widget is self.focused and isinstance(widget, Input) else None
+
+    def _only_key_typed(self, widget: Widget) -> bool:
+        """Nothing but the code was typed on this new record (opening another loses nothing)."""
+        now, clean = self._snapshot(), dict(self._clean)
+        now.pop(id(widget), None)
+        clean.pop(id(widget), None)
+        return not self._dirty_flag and now == clean
+
+    def action_lookup(self) -> None:
+        """F2 on a new record's code: the list of records, searched for what is typed (Enter opens one)."""
+        widget = self._on_new_key()
+        if widget is None:
+            super().action_lookup()
+            return
+        if not self._only_key_typed(widget) and not self._guard("list", "F2"):
+            return
+        self._confirm = None
+        self._open_list(widget.value.strip())
+
+    def _open_typed_key(self, widget: Input) -> None:
+        """Enter on a new record's code: an existing code opens that record; a new one goes on."""
+        key = widget.value.strip().upper()
+
+        def get() -> Any:
+            try:
+                return self.svc_get(self.services, key)
+            except Exception as exc:
+                if is_error(exc, "NotFound"):
+                    return None
+                raise
+
+        def done(info: Any) -> None:
+            if info is None or self.focused is not widget:
+                self._form_move(widget, 1, wrap=False)  # a new code: on to the next field
+            else:
+                self.call_later_holding(self._opened, info)
+
+        self.run_service(get, done, busy_text=None)
+
     def action_form_enter(self) -> None:
         focused = self.focused
+        widget = self._on_new_key()
+        if widget is not None and widget.value.strip() and self._only_key_typed(widget):
+            self._open_typed_key(widget)
+            return
         if isinstance(focused, ChoiceField):
             self._form_move(focused, 1, wrap=False)
             return
@@ -811,6 +863,9 @@ class MasterScreen(DocumentScreen):
     def action_list(self) -> None:
         if not self._guard("list", "F3"):
             return
+        self._open_list()
+
+    def _open_list(self, search: str = "") -> None:
         services_of = lambda: self.services  # noqa: E731
         dialog = MasterListDialog(
             _(self.LIST_TITLE) if self.LIST_TITLE else _("{title} list").format(title=_(self.DOCUMENT_TITLE)),
@@ -818,7 +873,7 @@ class MasterScreen(DocumentScreen):
             lambda q: self.svc_list(services_of(), q), sorts=self.LIST_SORTS, extra_keys=self.LIST_EXTRA,
             statuses=(("active", N_("Active")), ("inactive", N_("Inactive")), ("all", N_("All"))) if self.LIST_STATUSES
             else (("all", N_("All")),),
-            status="active" if self.LIST_STATUSES else "all", placeholder=self.LIST_SEARCH,
+            status="active" if self.LIST_STATUSES else "all", placeholder=self.LIST_SEARCH, search=search,
         )
         self.app.push_screen(dialog, self._listed)
 
