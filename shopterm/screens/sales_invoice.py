@@ -61,6 +61,7 @@ from shopterm.core.i18n import N_, _, format_date, localize_number, ngettext, pg
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.base.counter import flag_unknown_code
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.free_offers import FreeRow, free_offers_text
 from shopterm.screens.base.mixins import Background
@@ -125,6 +126,8 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         self._totals_error: str | None = None
         self.invoice_defaults: InvoiceDefaults | None = None  # the counter flow
         self.last_receipt: Any = None  # the TenderResult of the last sale tendered from here
+        self._sale_message: tuple[str, bool] = ("", False)  # where the sale is (text, a warning?)
+        self._print_note = ""  # the Ctrl+P print's outcome, to say with the sale's next message
         self._loader_params: dict[str, Any] = {}
         self._free_timer: Any = None
         self._free_seq = 0
@@ -514,6 +517,9 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         if name == "customer":
             self._customer_left()
             return
+        if name == "sales-person":
+            flag_unknown_code(self, widget, "sales_person")
+            return
         if name not in ("location", "date", "rate", "additional-price-pct", "order"):
             return
         value = widget.value.strip()
@@ -807,12 +813,42 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         self.last_post = post
         self.call_later(self._show_view, view)
         self.refresh_status()
-        self.show_ok(_("Invoice {number} posted · payable {amount} {currency} · Ctrl+N next").format(
+        self._print_note = ""
+        self._say_sale(_("Invoice {number} posted · payable {amount} {currency} · Ctrl+N next").format(
             number=post.number, amount=money.format_amount(view.totals.payable), currency=view.currency))
         if print_after:
-            self.print_posted(keep_message=True, number=post.number)
+            self._print_sale(post.number)
         if self.counter_flow and view.sales_type == "cash" and view.totals.payable > 0:
             self.call_later(self._tender, post.number)
+
+    def _say_sale(self, message: str, *, warning: bool = False) -> None:
+        """Show where the sale is (posted, paid, left unpaid); the Ctrl+P print's outcome, once
+        known, is said after it, so tendering never hides that the facture was printed."""
+        self._sale_message = (message, warning)
+        note, self._print_note = self._print_note, ""
+        text = f"{message} · {note}" if note else message
+        if warning:
+            self.message_bar.show_warning(text)
+        else:
+            self.show_ok(text)
+
+    def _print_sale(self, number: str) -> None:
+        """Ctrl+P's print of the invoice just posted (it may end while the cashier tenders)."""
+        from shopterm.widgets.print_action import print_document
+
+        def done(printed: Any) -> None:
+            note = printed.message()
+            message, warning = self._sale_message
+            if self.view is not None and self.view.number == number:
+                self._print_note = note  # still this sale: said again with the tender's outcome
+            if message:
+                text = f"{message} · {note}"
+                if warning:
+                    self.message_bar.show_warning(text)
+                else:
+                    self.show_ok(text)
+
+        print_document(self, number, usd=self.print_usd(), on_done=done)
 
     def _tender(self, number: str) -> None:
         """A cash sale goes straight to tendering: the Sales Receipt on this invoice."""
@@ -824,16 +860,15 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         """Back from tendering: paid → the change shown on a new invoice; Esc → the posted invoice stays."""
         if result is None:
             number = self.view.number if self.view is not None else _("The invoice")
-            self.message_bar.show_warning(
-                _("{number} is posted but not paid: take the cash in Sales Receipt (Ctrl+N: next customer)").format(
-                    number=number))
+            self._say_sale(_("{number} is posted but not paid: take the cash in Sales Receipt (Ctrl+N: next customer)")
+                           .format(number=number), warning=True)
             return
         self.last_receipt = result
         self.call_later(self._next_customer, result)
 
     async def _next_customer(self, result: Any) -> None:
         await self.reset()
-        self.show_ok(result.message)
+        self._say_sale(result.message)
         if result.print_invoice:
             self.print_posted(keep_message=True, number=result.invoice)
 

@@ -229,7 +229,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
                    f"reversed {p.loyalty_points} · Credit {fmt_amount(p.credit)} {p.currency}")
         return FooterFigures(p.total_qty + p.total_free_qty, p.gross, p.discount, p.flat_discount, p.tax, p.net,
                              p.net_usd, p.net_cdf, p.round_off, p.credit, p.credit_usd,
-                             p.credit if p.currency == "CDF" else None, self.grid_figures(p))
+                             p.credit_cdf, self.grid_figures(p))
 
     def saved_message(self, post: Any, view: Any) -> str:
         return f"Sales return {post.number} saved: credit {fmt_amount(view.totals.payable)} {view.currency} to {view.customer}"
@@ -277,8 +277,9 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         self.field("invoice").value = extra.get("invoice", "")
         self.field("mobile").value = extra.get("mobile", "") or view.contact_no or ""
         self.field("print-usd").set_value("yes" if view.print_usd else "no")
+        original = extra.get("original") or ""
         self.query_one("#sr-original", Static).update(
-            Text(f"{view.currency} {_rate(view.rate)} {view.sales_type} · original {extra.get('original', '')}",
+            Text(f"{view.currency} {_rate(view.rate)} {view.sales_type}" + (f" · original {original}" if original else ""),
                  no_wrap=True, overflow="ellipsis"))
         self.query_one("#sr-customer", Static).update(
             Text(f"{view.customer or ''} {view.customer_name or ''}", no_wrap=True, overflow="ellipsis"))
@@ -313,9 +314,9 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
                 line.info["price"] = line.view.price if line.view is not None else None
             self.grid.repaint_info()
             reversed_points = -sum((e.points for e in entries), 0)
-            self.extra(self.query_one("#ld-extra", Static).render().plain
-                       + f" · Loyalty points reversed {reversed_points} · balance left on {invoice}: "
-                       f"{fmt_qty(sum(left.values(), ZERO))}")
+            shown = self.query_one("#ld-extra", Static).render().plain
+            self.extra((f"{shown} · " if shown else "") + f"Loyalty points reversed {reversed_points} · balance "
+                       f"left on {invoice}: {fmt_qty(sum(left.values(), ZERO))}")
 
         self.background(work, done, on_error=lambda exc: True)
 

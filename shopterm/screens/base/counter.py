@@ -8,6 +8,8 @@ skips modules whose name starts with ``_``.
   Space or ←/→ switch, typing an option's first letter picks it.
 * :func:`run_preview` — a per-keystroke service preview in a worker thread;
   only the latest call's result is applied.
+* :func:`flag_unknown_code` — a code field left with a code nothing has: the
+  message names the field, what was typed stays.
 * :func:`amount` — amounts as the screens print them (``6,100.00``).
 * :func:`load_defaults` — location code, business date and system rate for
   a new form, read off the event loop.
@@ -470,3 +472,31 @@ def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable
         return list_counter_documents(screen.services, doc_type, query)
 
     screen.app.push_screen(DocumentListDialog(_(title), search, today=today), on_pick)
+
+
+
+def flag_unknown_code(screen: Any, widget: Any, kind: str) -> None:
+    """``widget`` (a code field of lookup ``kind``) was left: when no record has exactly the code
+    typed, the message bar says so naming the field and the field is marked; what was typed stays.
+    A known code clears that error. Looked up off the event loop."""
+    code = widget.value.strip().upper()
+    if not code:
+        return
+    services, actor = screen.services, getattr(screen, "actor", None)
+
+    def find() -> bool:
+        rows = services.lookup(kind, code, limit=50, actor=actor)
+        return any(str(r.code).upper() == code for r in rows)
+
+    def apply(found: bool) -> None:
+        if widget.value.strip().upper() != code or not widget.is_attached:
+            return  # typed again meanwhile: checked when left again
+        if found:
+            screen.error_resolved(widget)
+            return
+        widget.add_class("-error")
+        screen.message_bar.show_error(_("{field}: no code {code} (F2 lists them)").format(
+            field=_(widget.label), code=code))
+        screen.error_source = widget
+
+    run_preview(screen, find, apply, group=f"known-{widget.id}")

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from shopterm.core import money
 from shopterm.screens.base.document import DocumentScreen
+from shopterm.screens.base.counter import flag_unknown_code
 from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput
@@ -257,6 +258,8 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
                 self._load(text)
         elif getattr(widget, "id", "") == "field-date":
             self._set_loader()
+        elif getattr(widget, "id", "") == "field-sales-person":
+            flag_unknown_code(self, widget, "sales_person")
         self.header_left(widget)
 
     def header_left(self, widget: Any) -> None:

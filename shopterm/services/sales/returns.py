@@ -261,6 +261,7 @@ class ReturnPreview:
     journal: list[JLine]
     voucher: tuple["JournalRow", ...]
     warnings: list[str]
+    credit_cdf: Decimal = Decimal(0)  # the credit in francs, to the cash increment (the posted payable_cdf)
 
     @property
     def ok(self) -> bool:
@@ -651,7 +652,7 @@ class ReturnsService:
                              f.total_qty, f.total_free_qty, f.gross, f.discount, f.flat, f.tax,
                              f.round_off, f.net, f.net_usd, f.net_cdf, f.redemption_usd, f.credit,
                              f.credit_usd, sr.points, held, sr.journal,
-                             voucher_rows(session, sr.journal), sr.warnings)
+                             voucher_rows(session, sr.journal), sr.warnings, f.credit_cdf)
 
     # ============================================================ direct return
     def preview_direct(self, draft: "DirectReturnDraft", actor: Actor | None = None) -> "DirectReturnPreview":
