@@ -21,7 +21,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .types import MoneyType, PctType, QtyType, RateType
@@ -386,6 +386,23 @@ class Promotion(SQLModel, table=True):
     cost_centre_id: Optional[int] = Field(default=None, foreign_key="cost_centre.id")
     scheme_date: dt.date
     inactive: bool = False
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class Attachment(SQLModel, table=True):
+    """A file attached to a master record (seed: the Attachment tab of Sales Promotion and Discount
+    Slabs), kept in the database itself: its name, size, SHA-256 and bytes."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_entity", "entity", "entity_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=30)  # promotion | discount_slab
+    entity_id: int
+    name: str = Field(max_length=200)
+    size: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_by: Optional[int] = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=_now)
 
 

@@ -40,6 +40,7 @@ from ...store import models as m
 from ..admin import audit
 from ..context import Actor
 from ..errors import InUse, NotFound, ValidationError
+from .attachments import AttachmentInfo, AttachmentMasters
 from .base import ENTITIES, HISTORY_ONLY, PLURALS, Page, entity, get_or_404, usage
 from .customers import (
     CategoryInfo, CustomerDetails, CustomerInfo, CustomerMasters, CustomerRow, GroupInfo, GroupMember, GroupSummary,
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
     from .imports import ImportResult
 
 
-class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters):
+class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters, AttachmentMasters):
     """``services.masters``: every master record of the shop."""
 
     # -- deactivate instead of delete -------------------------------------------
