@@ -187,3 +187,38 @@ async def test_discount_slab_summary_f5_shows_what_it_gave(shop):
         assert table[-1].split() == ["Total", "1", "50", "3.30"]
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, "closed")
+
+
+async def test_discount_slab_attachments_ctrl_g_attach_save_out(shop, tmp_path):
+    """Ctrl+G on DS0001: a bad path is refused in the dialog; a good one is attached (22 B), listed
+    with its hash, and F6 saves it out beside the database."""
+    sheet = tmp_path / "slabs.csv"
+    sheet.write_text("from,to,pct\n100,499,3\n")
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "discount_slab")
+        assert "^G" not in footer(screen)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MasterListDialog" and app.screen.rows, "list")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen and screen.key == "DS0001", "opened")
+        await pilot.pause()
+        assert "^G Files" in footer(screen) and len(footer(screen)) <= 80, footer(screen)
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AttachmentsDialog", "dialog")
+        dialog = app.screen
+        await wait_for(pilot, lambda: "No file attached yet" in dialog.bar.text, "empty list")
+        await pilot.press(*str(tmp_path / "nope.csv"), "enter")
+        await wait_for(pilot, lambda: dialog.bar.kind == "error", "refused")
+        assert dialog.bar.text == f"File {tmp_path / 'nope.csv'} not found"
+        dialog.query_one("#attach-path").value = str(sheet)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dialog.bar.text == "Attached slabs.csv (22 B)", lambda: dialog.bar.text)
+        assert [(a.name, a.size) for a in dialog.rows] == [("slabs.csv", 22)]
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: dialog.bar.text.startswith("Saved slabs.csv to "), lambda: dialog.bar.text)
+        saved = dialog.bar.text.split(" to ", 1)[1]
+        assert saved.endswith("attachments/discount_slab-DS0001/slabs.csv")
+        assert Path(saved).read_text() == "from,to,pct\n100,499,3\n"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, "closed")

@@ -77,6 +77,28 @@ class SummaryKey:
             SummaryDialog(title, summary)), busy_text=_("Loading…"))
 
 
+#: Ctrl+G "Files": the Attachment tab of a saved promotion or discount slab table
+ATTACH_BINDING = Binding("ctrl+g", "attachments", N_("Files"), id="scheme.attachments", key_display="^G")
+
+
+class AttachKey:
+    """Ctrl+G on a saved Sales Promotion / Discount Slabs: its attachments (the seed's tab)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "attachments":
+            return self.key is not None  # type: ignore[attr-defined]
+        return super().check_action(action, parameters)  # type: ignore[misc]
+
+    def action_attachments(self) -> None:
+        from shopterm.screens.masters.attachments import AttachmentsDialog
+
+        key = self.key  # type: ignore[attr-defined]
+        if key is None:
+            return
+        title = _("Attachments · {title} {key}").format(title=_(self.DOCUMENT_TITLE), key=key)  # type: ignore[attr-defined]
+        self.app.push_screen(AttachmentsDialog(self.ENTITY, key, title))  # type: ignore[attr-defined]
+
+
 def summary_text(summary: Any) -> Text:
     """The Summary tab's table: one row per kind of document, then the totals (76 columns)."""
     text = Text(no_wrap=True)
@@ -146,14 +168,14 @@ class PromotionReasonScreen(MasterScreen):
 # ================================================================ promotion
 
 
-class PromotionScreen(SummaryKey, MasterScreen):
+class PromotionScreen(AttachKey, SummaryKey, MasterScreen):
     """Free goods by quantity ranges (buy 10–20, get 1 free) at the chosen locations."""
 
     DOCUMENT_TITLE = N_("Sales Promotion")
     ENTITY, NOUN, KEY = "promotion", N_("Promotion"), "scheme_no"
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     SUMMARY = "promotion_summary"
-    BINDINGS = [SUMMARY_BINDING]
+    BINDINGS = [SUMMARY_BINDING, ATTACH_BINDING]
     FIELDS = (
         F("item", N_("Item"), "ref", required=True, lookup="item", hint="item_name"),
         F("scheme_no", N_("Scheme no"), "auto", send=False, default="(given on save)"),
@@ -204,14 +226,14 @@ class PromotionScreen(SummaryKey, MasterScreen):
 # ================================================================ discount slabs
 
 
-class DiscountSlabScreen(SummaryKey, MasterScreen):
+class DiscountSlabScreen(AttachKey, SummaryKey, MasterScreen):
     """Automatic discount % by invoice value (in USD): from ≤ subtotal ≤ to."""
 
     DOCUMENT_TITLE = N_("Discount Slabs")
     ENTITY, NOUN, KEY = "discount_slab", N_("Discount slab"), "doc_no"
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     SUMMARY = "slab_summary"
-    BINDINGS = [SUMMARY_BINDING]
+    BINDINGS = [SUMMARY_BINDING, ATTACH_BINDING]
     FIELDS = (
         F("doc_date", N_("Document date"), "date", required=True, default="@today"),
         F("doc_no", N_("Document no"), "auto", send=False, default="(given on save)"),
