@@ -207,17 +207,17 @@ def fail(message: str, *, field: str | None = None, as_json: bool = False, code:
 def guard(*, as_json: bool = False) -> Iterator[None]:
     """Turn a business-rule error (or bad money input) into a clear message and exit 1, never a traceback."""
     from .core.money import MoneyError
-    from .services.errors import ShopError
+    from .services.errors import ShopError, ValidationError
     from .store.db import UnstorableText
 
     try:
         yield
     except ShopError as exc:
         fail(exc.message, field=exc.field, as_json=as_json, error=exc)
-    except MoneyError as exc:
-        fail(str(exc), as_json=as_json)
+    except MoneyError as exc:  # bad input all the same: the JSON says so with the "invalid" code
+        fail(str(exc), as_json=as_json, error=ValidationError(str(exc)))
     except UnstorableText as exc:  # a NUL in some text: no database can be given one
-        fail(str(exc), field=exc.field, as_json=as_json)
+        fail(str(exc), field=exc.field, as_json=as_json, error=ValidationError(str(exc), field=exc.field))
 
 
 def _first_line(exc: BaseException) -> str:
