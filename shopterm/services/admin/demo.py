@@ -187,7 +187,7 @@ CUSTOMERS: tuple[DemoCustomer, ...] = (
                  "+243 89 600 1009", "Bandalungwa, Kinshasa"),
 )
 
-PHONE = "+243 81 555 0100"  # the shop's: the walk-in customer's Contact No
+PHONE = "+243815550100"  # the shop's: the walk-in customer's Contact No
 SEED_ACTION = "seed"
 SEED_ENTITY = "demo"
 
