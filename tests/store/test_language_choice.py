@@ -85,5 +85,6 @@ def test_the_customers_csv_carries_the_language_and_an_old_file_keeps_it(service
     from shopterm.services.masters.imports import ImportService
 
     exported = ImportService(services).export(admin, "customers", "csv").decode("utf-8").splitlines()
-    assert exported[0].endswith(",locations,language")
-    assert next(line for line in exported if line.startswith("C0001,")).endswith(",fr")
+    # the language after the documented columns, then the address and discount ones (issue 16)
+    assert exported[0].endswith(",locations,language,city,province,country,tax_id,discount_pct")
+    assert next(line for line in exported if line.startswith("C0001,")).endswith(",fr,,,,,0")

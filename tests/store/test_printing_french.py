@@ -66,7 +66,7 @@ def the_day(shop, cashier, manager) -> dict[str, str]:
     docs: dict[str, str] = {}
     docs["receipt_voucher"] = float_in(shop, cashier, "USD", "200")
     float_in(shop, cashier, "CDF", "500000")
-    docs["invoice"] = shop.sales.post_invoice(cashier, draft()).number
+    docs["invoice"] = shop.sales.post_invoice(cashier, draft(agent_commission=True)).number  # pays commission
     docs["cash_invoice"], docs["receipt"] = _cash_sale(shop, cashier)
     docs["provisional"] = shop.provisional.post(cashier, draft([(i, None, q, p, d, f) for i, _, q, p, d, f in WORKED],
                                                                doc_type="PI")).number
