@@ -96,6 +96,7 @@ class LookupDialog(ModalScreen[Any]):
         self._search = search
         self._initial = initial
         self.rows: list[Row] = []
+        self.loaded_query: str | None = None  # the query the rows shown answer
         self._timer = None
         self._last_query: str | None = None
         self._pick_when_loaded = False
@@ -150,8 +151,11 @@ class LookupDialog(ModalScreen[Any]):
     def _loaded(self, event: Loaded) -> None:
         if event.query != self._last_query:
             return  # a newer query is on its way
+        same_rows = list(event.rows) == self.rows
         self.rows = list(event.rows)
+        self.loaded_query = event.query
         options = self.query_one("#lookup-rows", OptionList)
+        kept = options.highlighted if same_rows else None
         width = max(20, options.size.width - 2) if options.size.width else 72
         options.set_options(Option(format_row(row, width)) for row in self.rows)
         bar = self.query_one("#lookup-message", MessageBar)
@@ -162,7 +166,9 @@ class LookupDialog(ModalScreen[Any]):
                 self.dismiss(self.rows[0])
                 return
         if self.rows:
-            options.highlighted = 0
+            # The same rows again (a query typed further that narrows nothing): the row the
+            # cashier moved to stays highlighted.
+            options.highlighted = kept if kept is not None and kept < len(self.rows) else 0
             found = (_("{count} found (first {max}; type more to narrow)") if len(self.rows) >= MAX_ROWS
                      else _("{count} found"))
             bar.show_info(found.format(count=len(self.rows), max=MAX_ROWS))

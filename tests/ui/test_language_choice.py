@@ -33,6 +33,7 @@ async def test_user_shop_setup_and_customer_languages_with_keys(shop):
         await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
         assert footer_width(screen) <= 80
         # the cashier, opened after marie, shows the shop's (blank) language, not marie's
+        await wait_for(pilot, lambda: not screen.busy, "the user form ready")
         screen.open_key("cashier")
         await wait_for(pilot, lambda: screen.opened_key == "cashier", "cashier shown")
         assert screen.widget("language").value == ""
@@ -47,6 +48,7 @@ async def test_user_shop_setup_and_customer_languages_with_keys(shop):
         await pilot.press("escape")
 
         screen = await open_master(pilot, app, "customer")
+        await wait_for(pilot, lambda: not screen.busy, "the customer form ready")
         screen.open_key("C0002")
         await wait_for(pilot, lambda: screen.opened_key == "C0002", "C0002 shown")
         screen.widget("language").focus()

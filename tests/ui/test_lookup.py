@@ -56,6 +56,7 @@ async def test_lookup_filters_and_returns_the_chosen_row():
         assert isinstance(dialog, LookupDialog)
         await wait_rows(pilot, dialog, 4)
         await pilot.press(*"para")
+        await wait_for(pilot, lambda: dialog.loaded_query == "para", "the rows for 'para'")
         await wait_rows(pilot, dialog, 2)
         options = dialog.query_one("#lookup-rows", OptionList)
         assert options.option_count == 2
