@@ -60,11 +60,17 @@ def generate(path: Path, entries: int, customers: int, seed: int = 7) -> None:
     cat = cur.execute("select id from customer_category limit 1").fetchone()[0]
     now = "2026-11-23 08:00:00.000000"
     first_cust = cur.execute("select coalesce(max(id), 0) from customer").fetchone()[0] + 1
+    given = ("id, code, name, kind, category_id, group_id, existing_vendor, supplier_name, credit_limit_usd, credit_days,"
+             " national_id, price_category, nrc_no, impot_no, address, mobile, email, tax_exempt, free_offer, inactive,"
+             " created_at, updated_at")
+    # columns the master gained since (NOT NULL, filled by the models' defaults): blank text or zero
+    more = [(name, "''" if "CHAR" in (kind or "").upper() or "TEXT" in (kind or "").upper() else "0")
+            for _, name, kind, notnull, default, _pk in cur.execute("pragma table_info(customer)")
+            if notnull and default is None and name not in {c.strip() for c in given.split(",")}]
     cur.executemany(
-        "insert into customer (id, code, name, kind, category_id, group_id, existing_vendor, supplier_name,"
-        " credit_limit_usd, credit_days, national_id, price_category, nrc_no, impot_no, address, mobile, email,"
-        " tax_exempt, free_offer, inactive, created_at, updated_at) values"
-        " (?, ?, ?, 'credit', ?, ?, 0, '', ?, ?, '', 'wholesale', '', '', '', '', '', 0, 0, 0, ?, ?)",
+        f"insert into customer ({given}{''.join(', ' + n for n, _ in more)}) values"
+        " (?, ?, ?, 'credit', ?, ?, 0, '', ?, ?, '', 'wholesale', '', '', '', '', '', 0, 0, 0, ?, ?"
+        f"{''.join(', ' + v for _, v in more)})",
         [(first_cust + i, f"B{i:05d}", f"Bench customer {i}", cat, group, 500000, 30, now, now)
          for i in range(customers)],
     )
