@@ -75,3 +75,24 @@ async def test_invoice_free_offers_tab_shows_the_free_goods_before_saving(shop):
     view = shop.sales.document(number)
     assert [(l.item, l.qty, l.is_free) for l in view.lines] == [("PARA500", D("25"), False), ("PARA500", D("3"), True)]
     assert shop.stock.item_stock("PARA500", "AXP").batches[0].qty == before - 28
+
+
+async def test_a_preview_saying_the_same_free_offers_lays_nothing_out(shop, monkeypatch):
+    """The preview comes after every pause in the typing: when it says what the tab already shows,
+    nothing is updated (a Static's or a tab's update lays out the whole invoice, ~30 ms a key)."""
+    from shopterm.widgets.item_grid import SPARE_POOL, GridRow, ItemGrid
+    from tests.ui.test_item_grid import count_layouts
+
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        grid = screen.query_one(ItemGrid)
+        grid.spare_idle = 3600
+        await wait_until(pilot, lambda: len(grid.query(GridRow)) >= 1 + SPARE_POOL)
+        screen.show_free_offers(None)
+        await pilot.pause()
+        layouts = count_layouts(monkeypatch)
+        screen.show_free_offers(None)
+        await pilot.pause()
+        assert layouts[0] == 0
+        assert "No free offer for these lines." in tab_text(screen) and tab_label(screen) == "Free Offers"
