@@ -27,7 +27,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from shopterm.core import money
+from shopterm.core import i18n, money
+from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import run_preview
@@ -41,21 +42,21 @@ DEBOUNCE_SECONDS = 0.25
 END_KEY = (dt.date(9999, 12, 31), 2**62)
 
 _SHORT = {
-    "Sales invoice": "Invoice",
-    "Provisional invoice": "Prov.inv",
-    "Invoice reversal": "Reversal",
-    "Credit note/return": "Return",
-    "Return reversal": "Reversal",
-    "Payment received": "Payment",
-    "Refund": "Refund",
-    "Payment on account": "On acct",
-    "Payment reversal": "Reversal",
+    "Sales invoice": N_("Invoice"),
+    "Provisional invoice": N_("Prov.inv"),
+    "Invoice reversal": N_("Reversal"),
+    "Credit note/return": N_("Return"),
+    "Return reversal": N_("Reversal"),
+    "Payment received": N_("Payment"),
+    "Refund": N_("Refund"),
+    "Payment on account": N_("On acct"),
+    "Payment reversal": N_("Reversal"),
 }
 
 
 def short_type(label: str) -> str:
     """``"Payment on account"`` → ``"On acct"`` (at most 8 characters)."""
-    return _SHORT.get(label, label[:8])
+    return _(_SHORT[label]) if label in _SHORT else _(label)[:8]
 
 
 def usd(value: Decimal | None) -> str:
@@ -65,10 +66,10 @@ def usd(value: Decimal | None) -> str:
 def balance_words(balance: Decimal) -> str:
     """Positive: the customer owes us; negative: a credit (we owe the customer)."""
     if balance > 0:
-        return f"Owes us {format_amount(balance)} USD"
+        return _("Owes us {amount} USD").format(amount=format_amount(balance))
     if balance < 0:
-        return f"Credit {format_amount(-balance)} USD (we owe them)"
-    return "Balance 0.00 USD: nothing owed"
+        return _("Credit {amount} USD (we owe them)").format(amount=format_amount(-balance))
+    return _("Balance {amount} USD: nothing owed").format(amount=format_amount(Decimal("0.00")))
 
 
 def local_time(ts: dt.datetime | None) -> str:
@@ -115,7 +116,7 @@ class FilterRow(Horizontal):
             if isinstance(part, tuple):
                 label, widget = part
                 if label:
-                    yield Label(label, classes="lg-label")
+                    yield Label(_(label), classes="lg-label")
                 yield widget
             else:
                 yield part
@@ -235,36 +236,45 @@ def document_text(view: Any) -> str:
     """The document behind a ledger line, in a few lines (header, totals, items)."""
     from shopterm.core.doctypes import DOC_TYPES
 
-    kind = DOC_TYPES.get(view.doc_type, view.doc_type)
-    lines = [f"{kind} {view.number or '(draft)'} · {view.date.isoformat()} · {view.status} · at {view.location}"]
-    who = f"{view.customer} {view.customer_name}" if view.customer else "no customer"
+    kind = _(DOC_TYPES.get(view.doc_type, view.doc_type))
+    lines = [_("{kind} {number} · {date} · {status} · at {location}").format(
+        kind=kind, number=view.number or _("(draft)"), date=i18n.format_date(view.date), status=_(view.status),
+        location=view.location)]
+    who = f"{view.customer} {view.customer_name}" if view.customer else _("no customer")
     rate = money.format_rate(view.rate)
-    lines.append(f"Customer {who} · {view.currency} at {rate} CDF/USD")
+    lines.append(_("Customer {who} · {currency} at {rate} CDF/USD").format(who=who, currency=view.currency, rate=rate))
     t = view.totals
     extra = view.extra or {}
     if view.lines:
-        lines.append(f"Net {format_amount(t.net)} {view.currency} ({format_amount(t.net_usd)} USD) · "
-                     f"receivable {format_amount(t.receivable)} {view.currency}")
+        lines.append(_("Net {net} {currency} ({net_usd} USD) · receivable {receivable} {currency}").format(
+            net=format_amount(t.net), currency=view.currency, net_usd=format_amount(t.net_usd),
+            receivable=format_amount(t.receivable)))
         for ln in view.lines[:8]:
             lines.append(f"  {ln.line_no:>2} {str(ln.item or ''):<8} {money.format_qty(ln.qty):>7} × "
                          f"{format_amount(ln.price):>9} = {format_amount(ln.line_net):>10}")
         if len(view.lines) > 8:
-            lines.append(f"  … {len(view.lines) - 8} more lines")
+            lines.append("  " + _("… {count} more lines").format(count=len(view.lines) - 8))
     elif t.receivable:
         method = extra.get("method") or view.subtype or ""
-        lines.append(f"Amount {format_amount(t.receivable)} {view.currency} ({format_amount(t.receivable_usd)} USD)"
-                     + (f" · {method}" if method else ""))
+        lines.append(_("Amount {amount} {currency} ({usd} USD)").format(
+            amount=format_amount(t.receivable), currency=view.currency, usd=format_amount(t.receivable_usd))
+            + (f" · {method}" if method else ""))
     if view.narration:
-        lines.append(f"Narration: {view.narration}")
+        lines.append(_("Narration: {text}").format(text=view.narration))
     if view.posted_by:
-        lines.append(f"Posted by {view.posted_by} {local_time(view.posted_at)}".rstrip())
+        lines.append(_("Posted by {name} {when}").format(name=view.posted_by, when=local_time(view.posted_at)).rstrip())
     return "\n".join(lines)
 
 
 def match_text(info: Any) -> str:
     """One match group: its id, kind, date and the entries with their amounts."""
-    state = f", unmatched {info.unmatched_on.isoformat()}" if info.unmatched_on else ""
-    head = f"Match {info.match_id} ({info.kind}, {info.date.isoformat()}{state})"
+    if info.unmatched_on:
+        head = _("Match {id} ({kind}, {date}, unmatched {undone})").format(
+            id=info.match_id, kind=_(info.kind), date=i18n.format_date(info.date),
+            undone=i18n.format_date(info.unmatched_on))
+    else:
+        head = _("Match {id} ({kind}, {date})").format(id=info.match_id, kind=_(info.kind),
+                                                       date=i18n.format_date(info.date))
     parts = [f"  {number}  {'Dr' if amt > 0 else 'Cr'} {format_amount(abs(amt)):>10} USD" for _eid, number, amt in info.lines]
     return "\n".join([head, *parts])
 
@@ -291,7 +301,7 @@ class EntryVoucherView(VoucherView):
     """The voucher view of a ledger line: Dr/Cr lines, then the document and its match groups."""
 
     def __init__(self, view: Any, matches: list[Any]) -> None:
-        super().__init__(f"Voucher · {view.number}", view.journal)
+        super().__init__(_("Voucher · {number}").format(number=view.number), view.journal)
         self.document = view
         self.matches = matches
         self.body.append("\n\n" + document_text(view))

@@ -29,10 +29,12 @@ from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, V
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
-from shopterm.core.i18n import N_
+from shopterm.core import i18n
+from shopterm.core import i18n
+from shopterm.core.i18n import N_, _
 
 COLUMNS = [
-    Column("date", N_("Date"), lambda r: r.date.isoformat(), priority=1, min_width=10),
+    Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),
     Column("number", N_("Number"), priority=1, min_width=14),
     Column("customer", N_("Cust"), lambda r: r.customer_code, priority=3, max_width=8),
     Column("debit", N_("Debit USD"), lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
@@ -43,7 +45,7 @@ COLUMNS = [
 
 
 def register_detail(row: Any) -> str:
-    parts = [f"{format_amount(abs(row.amount))} {row.currency}", f"at {row.location_code}"]
+    parts = [f"{format_amount(abs(row.amount))} {row.currency}", _("at {location}").format(location=row.location_code)]
     return " · ".join(p for p in parts if p)
 
 
@@ -93,7 +95,8 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
         if page is None or page.info is None:
             return ""
         r = page.info
-        return f"opening {format_amount(r.opening_balance)} → {format_amount(r.closing_balance)} USD"
+        return _("opening {opening} → {closing} USD").format(opening=format_amount(r.opening_balance),
+                                                            closing=format_amount(r.closing_balance))
 
     @on(CodeInput.Picked, "#field-account")
     def _picked(self, event: CodeInput.Picked) -> None:
@@ -120,7 +123,7 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
         date_from = self.query_one("#field-from", DateInput).date_value
         date_to = self.query_one("#field-to", DateInput).date_value
         if date_from is None or date_to is None:
-            self.show_error("From and To dates are required", field="date_from")
+            self.show_error(_("From and To dates are required"), field="date_from")
             return
 
         def fetch(req: PageRequest) -> ViewPage:
@@ -139,7 +142,7 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
         self.account_name = report.account_name
         self.query_one("#account-name", Static).update(report.account_name)
         self.query_one("#doc-title", Static).update(
-            f"{self.DOCUMENT_TITLE} · {report.account_code} {report.account_name}")
+            f"{_(self.DOCUMENT_TITLE)} · {report.account_code} {report.account_name}")
         self.clear_message()
 
 

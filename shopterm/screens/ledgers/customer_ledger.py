@@ -50,6 +50,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
+from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
 from shopterm.screens.ledgers._common import (
@@ -69,10 +70,10 @@ from shopterm.screens.ledgers.matching import MatchDialog, PaymentDialog, Paymen
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
-from shopterm.core.i18n import N_, pgettext
+from shopterm.core.i18n import N_, _, pgettext
 
 COLUMNS = [
-    Column("date", N_("Date"), lambda r: r.date.isoformat(), priority=1, min_width=10),
+    Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),
     Column("type", N_("Type"), lambda r: short_type(r.type_label), priority=3, min_width=7),
     Column("number", N_("Number"), priority=1, min_width=14),
     Column("reference", N_("Ref"), priority=8, max_width=16),
@@ -139,29 +140,30 @@ class CustomerLedgerScreen(LedgerScreen):
 
     def compose_document(self) -> ComposeResult:
         yield FilterRow(
-            ("Customer", CodeInput(self.initial_customer, id="field-customer", label="Customer",
-                                   field_name="customer", lookup_kind="customer",
-                                   lookup_title="Find customer (code, name or phone)", classes="lg-code")),
-            Static("F2: find by name or phone", id="customer-name", classes="lg-name", markup=False),
+            (N_("Customer"), CodeInput(self.initial_customer, id="field-customer", label=_("Customer"),
+                                       field_name="customer", lookup_kind="customer",
+                                       lookup_title=_("Find customer (code, name or phone)"), classes="lg-code")),
+            Static(_("F2: find by name or phone"), id="customer-name", classes="lg-name", markup=False),
             Static("", id="ledger-balance", classes="lg-balance", markup=False),
         )
         types = Input(id="field-types", placeholder="SI RC…", classes="lg-types")
         types.field_name = "voucher_types"  # type: ignore[attr-defined]  # a refused type focuses this field
         yield FilterRow(
-            ("From", DateInput(id="field-from", label="From date", field_name="date_from", classes="lg-date")),
-            ("To", DateInput(id="field-to", label="To date", field_name="date_to", classes="lg-date")),
-            ("Type", types),
-            ("Find", Input(id="field-search", placeholder="number or reference", classes="lg-search")),
+            (N_("From"), DateInput(id="field-from", label=_("From date"), field_name="date_from", classes="lg-date")),
+            (N_("To"), DateInput(id="field-to", label=_("To date"), field_name="date_to", classes="lg-date")),
+            (N_("Type"), types),
+            (N_("Find"), Input(id="field-search", placeholder=_("number or reference"), classes="lg-search")),
         )
         yield FilterRow(
-            ("Changed since", DateTimeInput(id="field-changed", label="Changed since", field_name="changed_since",
+            (N_("Changed since"), DateTimeInput(id="field-changed", label=_("Changed since"), field_name="changed_since",
                                             classes="lg-datetime")),
             Static(self._open_text(), id="open-only", classes="lg-toggle", markup=False),
             Static("", id="marked-info", classes="lg-marked", markup=False),
         )
         yield LedgerView(COLUMNS, detail=entry_detail, status=self._status, row_id=lambda r: r.entry_id,
-                         markable=True, can_mark=lambda r: f"{r.number} is fully matched: nothing open to match"
-                         if r.open_usd == 0 else None, empty_text="No entries (choose a customer, or widen the filters).",
+                         markable=True, can_mark=lambda r: _("{number} is fully matched: nothing open to match").format(number=r.number)
+                         if r.open_usd == 0 else None,
+                         empty_text=N_("No entries (choose a customer, or widen the filters)."),
                          id="ledger-view")
 
     def on_mount(self) -> None:
@@ -213,7 +215,7 @@ class CustomerLedgerScreen(LedgerScreen):
             field = self.query_one("#field-customer", CodeInput)
             if is_error(exc, "NotFound"):
                 # not a code: maybe a name or a phone — search for it (F2)
-                self.show_info(f"No customer code {code}: searching names and phones")
+                self.show_info(_("No customer code {code}: searching names and phones").format(code=code))
                 field.focus()
                 field.action_lookup()
                 return
@@ -315,14 +317,14 @@ class CustomerLedgerScreen(LedgerScreen):
     def action_voucher(self) -> None:
         row = self.view.cursor_row
         if row is None:
-            self.show_error("No line selected")
+            self.show_error(_("No line selected"))
             return
         show_entry_voucher(self, row.number, row.match_ids)
 
     def action_history(self) -> None:
         row = self.view.cursor_row
         if row is None:
-            self.show_error("No line selected")
+            self.show_error(_("No line selected"))
             return
         number = row.number
 
@@ -330,7 +332,7 @@ class CustomerLedgerScreen(LedgerScreen):
             sales = self.services.sales
             return sales.history(sales.document(number).id)
 
-        self.open_history(load, title=f"History · {number}")
+        self.open_history(load, title=_("History · {title} {key}").format(title=_("Document"), key=number))
 
     @on(LedgerView.MarkRefused, "#ledger-view")
     def _mark_refused(self, event: LedgerView.MarkRefused) -> None:
@@ -346,7 +348,7 @@ class CustomerLedgerScreen(LedgerScreen):
         else:
             dr = sum((r.open_usd for r in rows if r.open_usd > 0), Decimal(0))
             cr = sum((-r.open_usd for r in rows if r.open_usd < 0), Decimal(0))
-            text = f"Marked Dr {format_amount(dr)} Cr {format_amount(cr)}"
+            text = _("Marked Dr {debit} Cr {credit}").format(debit=format_amount(dr), credit=format_amount(cr))
         self.query_one("#marked-info", Static).update(text)
 
     # -- matching ------------------------------------------------------------------------
@@ -356,7 +358,7 @@ class CustomerLedgerScreen(LedgerScreen):
             return
         rows = list(self.view.marked.values())
         if len(rows) < 2:
-            self.show_error("Mark the lines to match with Space (at least a debit and a credit), then F7")
+            self.show_error(_("Mark the lines to match with Space (at least a debit and a credit), then F7"))
             return
         try:
             plan = plan_match(rows)
@@ -373,13 +375,14 @@ class CustomerLedgerScreen(LedgerScreen):
             return
         self.view.clear_marks()
         parts = ", ".join(f"{l.number} {format_amount(abs(l.amount_usd))}" for l in result.lines)
-        self.show_ok(f"Match {result.match_id}: {format_amount(result.total_usd)} USD ({parts})")
+        self.show_ok(_("Match {id}: {amount} USD ({parts})").format(id=result.match_id,
+                                                                   amount=format_amount(result.total_usd), parts=parts))
         self.refresh_customer()
 
     def action_unmatch(self) -> None:
         row = self.view.cursor_row
         if row is None:
-            self.show_error("No line selected")
+            self.show_error(_("No line selected"))
             return
         if not row.match_ids:
             self.show_error(f"{row.number} is not matched")
@@ -399,7 +402,8 @@ class CustomerLedgerScreen(LedgerScreen):
     def _unmatched(self, result: Any) -> None:
         if result is None:
             return
-        self.show_ok(f"Match {result.match_id} undone: {format_amount(result.total_usd)} USD open again")
+        self.show_ok(_("Match {id} undone: {amount} USD open again").format(id=result.match_id,
+                                                                           amount=format_amount(result.total_usd)))
         self.refresh_customer()
 
     def _today(self) -> dt.date | None:
@@ -419,7 +423,7 @@ class CustomerLedgerScreen(LedgerScreen):
         def run() -> Any:
             return self.services.printing.statement(actor, code, date_from, date_to or self.app.business_date)
 
-        self.run_service(run, lambda printed: self.show_ok(printed.message()), busy_text="Printing…")
+        self.run_service(run, lambda printed: self.show_ok(printed.message()), busy_text=_("Printing…"))
 
     def action_email_statement(self) -> None:
         """^G: email the statement of the dates shown (as ^P prints it) to the customer's email
@@ -475,7 +479,9 @@ class CustomerLedgerScreen(LedgerScreen):
         if result is None:
             return
         settled = ", ".join(f"{l.number} {format_amount(abs(l.amount_usd))}" for l in result.settled)
-        text = f"Payment {result.number}: {format_amount(result.amount)} {result.currency}"
+        text = _("Payment {number}: {amount} {currency}").format(number=result.number,
+                                                                 amount=format_amount(result.amount),
+                                                                 currency=result.currency)
         text += f"; settled {settled}" if settled else "; nothing open to settle"
         if result.unapplied_usd:
             text += f"; {usd(result.unapplied_usd)} left as credit"

@@ -30,10 +30,12 @@ from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, V
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
-from shopterm.core.i18n import N_
+from shopterm.core import i18n
+from shopterm.core import i18n
+from shopterm.core.i18n import N_, _
 
 COLUMNS = [
-    Column("date", N_("Date"), lambda r: r.date.isoformat(), priority=1, min_width=10),
+    Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),
     Column("reference", N_("Invoice ref"), lambda r: r.reference or r.number, priority=1, max_width=16),
     Column("type", N_("Type"), lambda r: short_type(r.transaction_type), priority=2),
     Column("customer", N_("Cust"), lambda r: r.customer_code, priority=1, max_width=8),
@@ -49,7 +51,7 @@ def gl_detail(row: Any) -> str:
     parts = [row.transaction_type, row.customer_name]
     if row.currency != "USD":
         parts.append(f"{format_amount(abs(row.amount))} {row.currency}")
-    parts.append(f"at {row.location_code}")
+    parts.append(_("at {location}").format(location=row.location_code))
     return " · ".join(p for p in parts if p)
 
 
@@ -100,13 +102,14 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
         self.apply_filters()
 
     def _toggle_text(self) -> str:
-        return f"[{'x' if self.show_all else ' '}] Show all (F6)"
+        return _("[{mark}] Show all (F6)").format(mark="x" if self.show_all else " ")
 
     def _status(self, view: LedgerView) -> str:
         page = view.page
         if page is None or page.info is None or not view.rows:
             return ""
-        return f"page Dr {format_amount(page.info.total_debit)} Cr {format_amount(page.info.total_credit)} USD"
+        return _("page Dr {debit} Cr {credit} USD").format(debit=format_amount(page.info.total_debit),
+                                                          credit=format_amount(page.info.total_credit))
 
     def apply_filters(self) -> None:
         if not self.ready:

@@ -40,7 +40,8 @@ from shopterm.screens.base.counter import ChoiceField
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, MoneyInput, RateInput
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.workers import run_in_thread
-from shopterm.core.i18n import N_
+from shopterm.core import i18n
+from shopterm.core.i18n import N_, _
 
 ZERO = Decimal("0.00")
 
@@ -72,11 +73,11 @@ def plan_match(rows: Sequence[Any]) -> MatchPlan:
     """
     settled = [r for r in rows if r.open_usd == 0]
     if settled:
-        raise ValueError(f"{settled[0].number} is already fully matched: unmark it")
+        raise ValueError(_("{number} is already fully matched: unmark it").format(number=settled[0].number))
     debits = tuple(sorted((r for r in rows if r.open_usd > 0), key=age_key))
     credits = tuple(sorted((r for r in rows if r.open_usd < 0), key=age_key))
     if not debits or not credits:
-        raise ValueError("Mark at least one debit (an invoice) and one credit (a payment, a return) to match")
+        raise ValueError(_("Mark at least one debit (an invoice) and one credit (a payment, a return) to match"))
     d_total = sum((r.open_usd for r in debits), ZERO)
     c_total = sum((-r.open_usd for r in credits), ZERO)
     larger, target = (debits, c_total) if d_total >= c_total else (credits, d_total)
@@ -125,7 +126,7 @@ class _ServiceDialog(FormNavigation, ModalScreen[Any]):
         if self.working:
             return
         self.working = True
-        self.message_bar.show_info("Working…")
+        self.message_bar.show_info(_("Working…"))
 
         run_in_thread(self, call, self._post_done, self._post_failed, group="dialog-post")
 
@@ -159,26 +160,27 @@ class MatchDialog(_ServiceDialog):
     def compose(self) -> ComposeResult:
         p = self.plan
         with Vertical(classes="lg-dialog") as box:
-            box.border_title = f"Match entries · {self.customer}"
-            box.border_subtitle = "Enter match · Esc cancel"
+            box.border_title = _("Match entries · {customer}").format(customer=self.customer)
+            box.border_subtitle = _("Enter match · Esc cancel")
             yield Static(self._table(), classes="lg-dialog-body", markup=False)
             with Horizontal(classes="lg-dialog-row"):
-                yield Label(f"Amount of {p.partial.number} to match, USD", classes="lg-dialog-label")
-                yield MoneyInput(f"{p.default:.2f}", id="match-amount", label="Amount to match",
+                yield Label(_("Amount of {number} to match, USD").format(number=p.partial.number),
+                            classes="lg-dialog-label")
+                yield MoneyInput(i18n.localize_number(f"{p.default:.2f}"), id="match-amount", label=_("Amount to match"),
                                  field_name="amount", required=True, classes="lg-dialog-input")
             yield MessageBar(classes="lg-dialog-message")
 
     def _table(self) -> str:
         p = self.plan
-        lines = [f"{'':2}{'Number':<15}{'Date':<11}{'Type':<20}{'Open USD':>12}"]
-        for title, side in (("Debits (the customer owes)", p.debits), ("Credits (paid or returned)", p.credits)):
+        lines = [f"{'':2}{_('Number'):<15}{_('Date'):<11}{_('Type'):<20}{_('Open USD'):>12}"]
+        for title, side in ((_("Debits (the customer owes)"), p.debits), (_("Credits (paid or returned)"), p.credits)):
             lines.append(title)
             for r in side:
                 mark = "»" if r is p.partial else " "
-                lines.append(f"{mark:<2}{r.number:<15}{r.date.isoformat():<11}{r.type_label[:19]:<20}"
+                lines.append(f"{mark:<2}{r.number:<15}{i18n.format_date(r.date):<11}{_(r.type_label)[:19]:<20}"
                              f"{format_amount(r.open_usd):>12}")
-        lines.append(f"Open: debits {format_amount(p.debit_total)}, credits {format_amount(p.credit_total)} USD; "
-                     f"oldest first, » last (in part).")
+        lines.append(_("Open: debits {debits}, credits {credits} USD; oldest first, » last (in part).").format(
+            debits=format_amount(p.debit_total), credits=format_amount(p.credit_total)))
         return "\n".join(lines)
 
     def on_mount(self) -> None:
@@ -186,7 +188,8 @@ class MatchDialog(_ServiceDialog):
         field.focus()
         field.action_end()
         total = self.plan.total
-        self.message_bar.show_info(f"The match settles {format_amount(total)} USD on each side by default.")
+        self.message_bar.show_info(_("The match settles {amount} USD on each side by default.").format(
+            amount=format_amount(total)))
 
     @on(Input.Submitted, "#match-amount")
     def _entered(self, event: Input.Submitted) -> None:
@@ -200,11 +203,11 @@ class MatchDialog(_ServiceDialog):
     def _submit(self) -> None:
         field = self.query_one("#match-amount", MoneyInput)
         if not field.check():
-            self.message_bar.show_error(field.error or "Amount to match: invalid")
+            self.message_bar.show_error(field.error or _("Amount to match: invalid"))
             return
         amount = field.decimal_value
         if amount is None or amount <= 0:
-            self.message_bar.show_error("Amount to match: must be greater than zero")
+            self.message_bar.show_error(_("Amount to match: must be greater than zero"))
             return
         p = self.plan
         allocations: list[tuple[int, Decimal | None]] = []
@@ -235,8 +238,9 @@ class UnmatchDialog(_ServiceDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="lg-dialog") as box:
-            box.border_title = f"Unmatch · {self.number}"
-            box.border_subtitle = "Enter unmatch · Esc cancel" + (" · ↑↓ choose" if len(self.matches) > 1 else "")
+            box.border_title = _("Unmatch · {number}").format(number=self.number)
+            box.border_subtitle = _("Enter unmatch · Esc cancel") + (" · " + _("↑↓ choose") if len(self.matches) > 1
+                                                                     else "")
             yield Static(self._text(), id="unmatch-body", classes="lg-dialog-body", markup=False)
             yield MessageBar(classes="lg-dialog-message")
 
@@ -248,12 +252,12 @@ class UnmatchDialog(_ServiceDialog):
             text = match_text(info)
             prefix = "> " if i == self.choice else "  "
             lines.append("\n".join(prefix + line if j == 0 else "  " + line for j, line in enumerate(text.split("\n"))))
-        lines.append("The entries get their open balances back; the match stays in the history.")
+        lines.append(_("The entries get their open balances back; the match stays in the history."))
         return "\n".join(lines)
 
     def on_mount(self) -> None:
         info = self.matches[self.choice]
-        self.message_bar.show_warning(f"Unmatch match {info.match_id}? Enter: yes, Esc: no")
+        self.message_bar.show_warning(_("Unmatch match {id}? Enter: yes, Esc: no").format(id=info.match_id))
 
     def action_choose(self, step: int) -> None:
         if len(self.matches) < 2:
@@ -302,30 +306,34 @@ class PaymentDialog(_ServiceDialog):
         from shopterm.screens.ledgers._common import balance_words
 
         with Vertical(classes="lg-dialog lg-payment") as box:
-            box.border_title = f"Record payment · {self.customer} {self.customer_name}"[:60]
-            box.border_subtitle = "Enter next · ^S record · Esc cancel"
-            when = f" on {self.date.isoformat()}" if self.date else ""
+            box.border_title = _("Record payment · {customer} {name}").format(customer=self.customer,
+                                                                              name=self.customer_name)[:60]
+            box.border_subtitle = _("Enter next · ^S record · Esc cancel")
             owed = balance_words(self.balance) if self.balance is not None else ""
-            yield Static(f"{owed}. The payment{when} settles the oldest open invoices first.",
-                         classes="lg-dialog-body", markup=False)
+            if self.date:
+                text = _("{owed}. The payment on {date} settles the oldest open invoices first.").format(
+                    owed=owed, date=i18n.format_date(self.date))
+            else:
+                text = _("{owed}. The payment settles the oldest open invoices first.").format(owed=owed)
+            yield Static(text, classes="lg-dialog-body", markup=False)
             with Horizontal(classes="lg-dialog-row"):
-                yield Label("Amount*", classes="lg-dialog-label")
-                yield MoneyInput(id="pay-amount", label="Amount", field_name="amount", required=True,
+                yield Label(_("Amount") + "*", classes="lg-dialog-label")
+                yield MoneyInput(id="pay-amount", label=_("Amount"), field_name="amount", required=True,
                                  classes="lg-dialog-input")
             with Horizontal(classes="lg-dialog-row"):
-                yield Label("Currency", classes="lg-dialog-label")
+                yield Label(_("Currency"), classes="lg-dialog-label")
                 yield ChoiceField([("USD", "USD"), ("CDF", "CDF")], id="pay-currency", field_name="currency",
                                   hot=["u", "c"])
             with Horizontal(classes="lg-dialog-row"):
-                yield Label("Rate CDF/USD", classes="lg-dialog-label")
+                yield Label(_("Rate CDF/USD"), classes="lg-dialog-label")
                 rate = money.format_rate(self.rate)
-                yield RateInput(rate, id="pay-rate", label="Rate", field_name="rate", classes="lg-dialog-input")
+                yield RateInput(rate, id="pay-rate", label=_("Rate"), field_name="rate", classes="lg-dialog-input")
             with Horizontal(classes="lg-dialog-row"):
-                yield Label("Method", classes="lg-dialog-label")
-                yield ChoiceField(METHODS, id="pay-method", field_name="method", hot=["c", "m", "b", "q"])
+                yield Label(_("Method"), classes="lg-dialog-label")
+                yield ChoiceField([(v, _(label)) for v, label in METHODS], id="pay-method", field_name="method", hot=["c", "m", "b", "q"])
             with Horizontal(classes="lg-dialog-row"):
-                yield Label("Reference", classes="lg-dialog-label")
-                yield Input(id="pay-reference", placeholder="cheque / transaction no", max_length=60,
+                yield Label(_("Reference"), classes="lg-dialog-label")
+                yield Input(id="pay-reference", placeholder=_("cheque / transaction no"), max_length=60,
                             classes="lg-dialog-input")
             yield MessageBar(classes="lg-dialog-message")
 
@@ -347,12 +355,12 @@ class PaymentDialog(_ServiceDialog):
         rate = self.query_one("#pay-rate", RateInput)
         for field in (amount, rate):
             if not field.check():
-                self.message_bar.show_error(field.error or f"{field.label}: invalid")
+                self.message_bar.show_error(field.error or _("{field}: invalid").format(field=field.label))
                 field.focus()
                 return
         value = amount.decimal_value
         if value is None or value <= 0:
-            self.message_bar.show_error("Amount: must be greater than zero")
+            self.message_bar.show_error(_("Amount: must be greater than zero"))
             amount.focus()
             return
         request = PaymentRequest(

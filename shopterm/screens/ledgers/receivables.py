@@ -34,7 +34,8 @@ from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_statu
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
-from shopterm.core.i18n import N_
+from shopterm.core import i18n
+from shopterm.core.i18n import N_, _
 
 
 def flags(row: Any) -> str:
@@ -43,21 +44,21 @@ def flags(row: Any) -> str:
 
 def ageing_detail(row: Any) -> str:
     if row.code == "TOTAL":
-        return f"All customers: overdue {format_amount(row.overdue)} USD, not yet due {format_amount(row.not_due)}, " \
-               f"unapplied credits {format_amount(row.credits)}"
+        return _("All customers: overdue {overdue} USD, not yet due {not_due}, unapplied credits {credits}").format(
+            overdue=format_amount(row.overdue), not_due=format_amount(row.not_due), credits=format_amount(row.credits))
     parts = [row.name]
     if row.group and row.group != row.name:
-        parts.append(f"group {row.group}")
+        parts.append(_("group {group}").format(group=row.group))
     if row.is_overdue:
-        parts.append(f"OVERDUE {format_amount(row.overdue)} USD")
+        parts.append(_("OVERDUE {amount} USD").format(amount=format_amount(row.overdue)))
     if row.not_due:
-        parts.append(f"not yet due {format_amount(row.not_due)}")
+        parts.append(_("not yet due {amount}").format(amount=format_amount(row.not_due)))
     if row.credits:
-        parts.append(f"unapplied credit {format_amount(-row.credits)}")
+        parts.append(_("unapplied credit {amount}").format(amount=format_amount(-row.credits)))
     if row.over_limit:
-        parts.append(f"OVER the credit limit of {format_amount(row.credit_limit_usd)}")
+        parts.append(_("OVER the credit limit of {amount}").format(amount=format_amount(row.credit_limit_usd)))
     elif row.credit_limit_usd:
-        parts.append(f"limit {format_amount(row.credit_limit_usd)}")
+        parts.append(_("limit {amount}").format(amount=format_amount(row.credit_limit_usd)))
     return " · ".join(parts)
 
 
@@ -120,13 +121,14 @@ class ReceivablesScreen(LedgerScreen):
 
     def _mode_text(self) -> str:
         if self.show_groups:
-            return " Customers [Groups] (F6)"
-        what = f"[Customers of {self.group_filter}]" if self.group_filter else "[Customers]"
-        return f"{what} Groups (F6)"
+            return _(" Customers [Groups] (F6)")
+        if self.group_filter:
+            return _("[Customers of {group}] Groups (F6)").format(group=self.group_filter)
+        return _("[Customers] Groups (F6)")
 
     def _status(self, view: LedgerView) -> str:
-        enter = "Enter: its customers" if self.show_groups else "Enter: the ledger"
-        return f"{enter} · OD overdue, OL over credit limit"
+        enter = _("Enter: its customers") if self.show_groups else _("Enter: the ledger")
+        return enter + " · " + _("OD overdue, OL over credit limit")
 
     # -- data ---------------------------------------------------------------------------
 
@@ -134,18 +136,20 @@ class ReceivablesScreen(LedgerScreen):
         self.remember_filters()
         at = self.query_one("#field-at", DateInput).date_value
         actor = self.actor
-        self.query_one("#doc-title", Static).update(f"{self.DOCUMENT_TITLE} · at {at.isoformat() if at else '…'}")
-        self.view.empty_text = "Reading every customer's open items…"
-        self.show_info("Reading the balances…")
+        self.query_one("#doc-title", Static).update(_("{title} · at {date}").format(
+            title=_(self.DOCUMENT_TITLE), date=i18n.format_date(at) if at else "…"))
+        self.view.empty_text = N_("Reading every customer's open items…")
+        self.show_info(_("Reading the balances…"))
         on_loop(self, lambda: self.services.ledger.ageing(actor, at),
                 lambda report: self._loaded(report, keep_position), group="ageing")
 
     def _loaded(self, report: Any, keep_position: bool = False) -> None:
         self.report = report
-        self.view.empty_text = "No customer has a balance at this date."
-        if self.message_bar.text == "Reading the balances…":
+        self.view.empty_text = N_("No customer has a balance at this date.")
+        if self.message_bar.text == _("Reading the balances…"):
             self.clear_message()
-        self.query_one("#receivables-total", Static).update(f"Total {format_amount(report.total.total)} USD")
+        self.query_one("#receivables-total", Static).update(
+            _("Total {amount} USD").format(amount=format_amount(report.total.total)))
         self._show_rows(keep_position)
 
     def _show_rows(self, keep_position: bool = False) -> None:

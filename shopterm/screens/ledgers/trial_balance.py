@@ -31,7 +31,8 @@ from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_statu
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
-from shopterm.core.i18n import N_
+from shopterm.core import i18n
+from shopterm.core.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,14 @@ COLUMNS = [
 
 def tb_detail(row: Any) -> str:
     if row.code == "TOTAL":
-        state = "balanced" if row.debit == row.credit else f"OUT OF BALANCE by {format_amount(abs(row.debit - row.credit))}"
-        return f"Total debits {format_amount(row.debit)}, credits {format_amount(row.credit)} USD: {state}"
+        state = _("balanced") if row.debit == row.credit else _("OUT OF BALANCE by {amount}").format(
+            amount=format_amount(abs(row.debit - row.credit)))
+        return _("Total debits {debit}, credits {credit} USD: {state}").format(
+            debit=format_amount(row.debit), credit=format_amount(row.credit), state=state)
     side = "debit" if row.balance > 0 else "credit" if row.balance < 0 else "nil"
-    return f"{row.code} {row.name} ({row.kind}) · {side} balance · Enter: its register"
+    side = {"debit": _("debit balance"), "credit": _("credit balance"), "nil": _("nil balance")}[side]
+    return _("{code} {name} ({kind}) · {side} · Enter: its register").format(code=row.code, name=row.name,
+                                                                          kind=_(row.kind.capitalize()), side=side)
 
 
 class TrialBalanceScreen(LedgerScreen):
@@ -84,7 +89,7 @@ class TrialBalanceScreen(LedgerScreen):
             ("At", DateInput(id="field-at", label="At date", field_name="at", classes="lg-date")),
             Static("", id="tb-total", classes="lg-name", markup=False),
         )
-        yield LedgerView(COLUMNS, detail=tb_detail, detail_lines=1, empty_text="Nothing posted by this date.",
+        yield LedgerView(COLUMNS, detail=tb_detail, detail_lines=1, empty_text=N_("Nothing posted by this date."),
                          id="tb-view")
 
     def on_mount(self) -> None:
@@ -105,15 +110,16 @@ class TrialBalanceScreen(LedgerScreen):
     def apply_filters(self) -> None:
         self.remember_filters()
         at, actor = self.at, self.actor
-        self.view.empty_text = "Adding up the accounts…"
+        self.view.empty_text = N_("Adding up the accounts…")
         on_loop(self, lambda: self.services.ledger.trial_balance(actor, at), self._loaded, group="tb")
 
     def _loaded(self, report: Any) -> None:
         self.report = report
-        self.view.empty_text = "Nothing posted by this date."
+        self.view.empty_text = N_("Nothing posted by this date.")
         balanced = report.total_debit == report.total_credit
-        state = "balanced" if balanced else "OUT OF BALANCE"
-        self.query_one("#doc-title", Static).update(f"{self.DOCUMENT_TITLE} · at {report.at.isoformat()} · {state}")
+        state = _("balanced") if balanced else _("OUT OF BALANCE")
+        self.query_one("#doc-title", Static).update(_("{title} · at {date} · {state}").format(
+            title=_(self.DOCUMENT_TITLE), date=i18n.format_date(report.at), state=state))
         self.query_one("#tb-total", Static).update(
             f"Dr {format_amount(report.total_debit)} {'=' if balanced else '≠'} Cr {format_amount(report.total_credit)} USD")
         rows = [*report.rows, _TotalRow(report.total_debit, report.total_credit)]
