@@ -148,6 +148,7 @@ class ShopScreen(FormNavigation, Screen):
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.busy = False
+        self._idle_queue: list[Callable[[], Any]] = []
         self._key_holds: set[str] = {"mount"}
         self.error_source: Widget | None = None  # the field the error shown is about
         self._shown_bindings: tuple | None = None
@@ -356,6 +357,20 @@ class ShopScreen(FormNavigation, Screen):
         return run_in_thread(self, call, lambda result: self._service_done(result, on_done, busy_text),
                              lambda exc: self._service_failed(exc, on_done, on_error, with_approval), group="service")
 
+    def when_idle(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` now, or once the service call under way has ended (in order).
+
+        For what must not be lost because the screen happens to be busy, such as
+        opening the record picked in a list while the form still loads."""
+        if not self.busy:
+            callback()
+        else:
+            self._idle_queue.append(callback)
+
+    def _run_when_idle(self) -> None:
+        while self._idle_queue and not self.busy:
+            self._idle_queue.pop(0)()
+
     def _service_done(self, result: Any, on_done: Callable[[Any], Any] | None, busy_text: str | None) -> None:
         self.busy = False
         try:
@@ -366,6 +381,7 @@ class ShopScreen(FormNavigation, Screen):
         finally:
             if not self.busy:  # on_done may have started the next call
                 self.release_keys("service")
+                self._run_when_idle()
 
     def _service_failed(
         self,
@@ -380,6 +396,7 @@ class ShopScreen(FormNavigation, Screen):
         finally:
             if not self.busy:  # on_done may have started the next call
                 self.release_keys("service")
+                self._run_when_idle()
 
     def _handle_service_error(
         self,

@@ -890,9 +890,10 @@ class MasterScreen(DocumentScreen):
         """An extra key of the list (e.g. details) on ``row``."""
 
     def open_key(self, key: str) -> None:
-        """Load the record ``key`` into the form."""
-        self.run_service(lambda: self.svc_get(self.services, key), lambda info: self.call_later_holding(self._opened, info),
-                         busy_text=_("Loading…"))
+        """Load the record ``key`` into the form (once the form is idle: a pick is never lost)."""
+        self.when_idle(lambda: self.run_service(lambda: self.svc_get(self.services, key),
+                                                lambda info: self.call_later_holding(self._opened, info),
+                                                busy_text=_("Loading…")))
 
     async def _opened(self, info: Any) -> None:
         await self.show_record(info)
