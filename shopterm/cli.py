@@ -70,6 +70,8 @@ SUBAPPS: dict[str, tuple[str, str]] = {
     "print": ("shopterm.commands.print", N_("Print posted documents.")),
     "email": ("shopterm.commands.email", N_("Email a posted invoice or a customer statement (PDF attached).")),
     "customer": ("shopterm.commands.customer", N_("Customer operations: merge duplicates.")),
+    "attach": ("shopterm.commands.attach",
+               N_("Attachments of sales promotions and discount slabs: list, add, save out.")),
     "user": ("shopterm.commands.user", N_("Users' language and API tokens for headless commands (admin).")),
 }
 
