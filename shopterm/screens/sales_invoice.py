@@ -740,14 +740,6 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
 
     # -- toolbar ------------------------------------------------------------------
 
-    def _posted_is_final(self) -> bool:
-        if self.view is not None:
-            self.message_bar.show_warning(
-                _("{number} is posted: posted documents are final. Ctrl+N for a new one").format(
-                    number=self.view.number or _("This invoice")))
-            return True
-        return False
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "print_delivery":  # a posted Sales Invoice only (never a dead key)
             return True if (self.DOC_TYPE == "SI" and self.view is not None and self.view.number) else False

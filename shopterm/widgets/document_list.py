@@ -28,7 +28,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -38,7 +37,7 @@ from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.widgets.inputs import DateInput, FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.totals_footer import CompactChoice
-from shopterm.widgets.workers import post_outcome
+from shopterm.widgets.workers import Failed, Loaded, post_outcome
 
 __all__ = ["DocumentListDialog", "ListQuery", "format_document_row"]
 
@@ -90,16 +89,8 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
         Binding("pageup", "move(-10)", show=False, priority=True),
     ]
 
-    class Loaded(Message):
-        def __init__(self, query: ListQuery, rows: Sequence[Any]) -> None:
-            super().__init__()
-            self.query = query
-            self.rows = rows
-
-    class Failed(Message):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+    Loaded = Loaded  # the search's answer (widgets.workers)
+    Failed = Failed
 
     def __init__(
         self,
@@ -183,7 +174,7 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
 
     @work(thread=True, exclusive=True, group="doclist")
     def _load(self, query: ListQuery) -> None:
-        post_outcome(self, lambda: list(self._search(query)), lambda rows: self.Loaded(query, rows), self.Failed)
+        post_outcome(self, query, lambda: list(self._search(query)))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:

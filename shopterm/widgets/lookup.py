@@ -19,14 +19,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from shopterm.core.i18n import N_, _
 from shopterm.widgets.messages import MessageBar, describe_error
-from shopterm.widgets.workers import post_outcome
+from shopterm.widgets.workers import Failed, Loaded, post_outcome
 
 MAX_ROWS = 50
 DEBOUNCE_SECONDS = 0.12
@@ -68,18 +67,8 @@ class LookupDialog(ModalScreen[Any]):
         Binding("pageup", "move(-10)", show=False, priority=True),
     ]
 
-    class Loaded(Message):
-        """Rows arrived from the search worker."""
-
-        def __init__(self, query: str, rows: Sequence[Row]) -> None:
-            super().__init__()
-            self.query = query
-            self.rows = rows
-
-    class Failed(Message):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+    Loaded = Loaded  # the search's answer (widgets.workers)
+    Failed = Failed
 
     def __init__(
         self,
@@ -144,8 +133,7 @@ class LookupDialog(ModalScreen[Any]):
 
     @work(thread=True, exclusive=True, group="lookup-search")
     def _search_worker(self, query: str) -> None:
-        post_outcome(self, lambda: list(self._search(query))[:MAX_ROWS], lambda rows: self.Loaded(query, rows),
-                     self.Failed)
+        post_outcome(self, query, lambda: list(self._search(query))[:MAX_ROWS])
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:

@@ -34,7 +34,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -42,7 +41,7 @@ from textual.widgets.option_list import Option
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date
 from shopterm.widgets.messages import MessageBar, describe_error
-from shopterm.widgets.workers import post_outcome
+from shopterm.widgets.workers import Failed, Loaded, post_outcome
 
 __all__ = ["ListColumn", "MasterListDialog", "MasterQuery", "STATUSES", "format_cell", "format_row"]
 
@@ -127,16 +126,8 @@ class MasterListDialog(ModalScreen[Any]):
         Binding("pageup", "page(-1)", show=False, priority=True),
     ]
 
-    class Loaded(Message):
-        def __init__(self, query: MasterQuery, page: Any) -> None:
-            super().__init__()
-            self.query = query
-            self.page = page
-
-    class Failed(Message):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+    Loaded = Loaded  # the search's answer (widgets.workers)
+    Failed = Failed
 
     def __init__(
         self,
@@ -229,13 +220,13 @@ class MasterListDialog(ModalScreen[Any]):
 
     @work(thread=True, exclusive=True, group="mlist")
     def _load(self, query: MasterQuery) -> None:
-        post_outcome(self, lambda: self._load_fn(query), lambda page: self.Loaded(query, page), self.Failed)
+        post_outcome(self, query, lambda: self._load_fn(query))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         if event.query != self.query_state:
             return  # a newer query is on its way
-        page = event.page
+        page = event.rows
         self._shown = event.query
         self.rows = list(page.rows)
         self.total = int(getattr(page, "total", len(self.rows)))

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
+from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 T = TypeVar("T")
 
-__all__ = ["post_outcome", "run_in_thread"]
+__all__ = ["Failed", "Loaded", "post_outcome", "run_in_thread"]
 
 
 def run_in_thread(node: Any, call: Callable[[], T], done: Callable[[T], Any],
@@ -40,20 +41,36 @@ def run_in_thread(node: Any, call: Callable[[], T], done: Callable[[T], Any],
     return node.run_worker(in_thread, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
 
-def post_outcome(node: Any, call: Callable[[], T], loaded: Callable[[T], Any],
-                 failed: Callable[[BaseException], Any]) -> None:
-    """Inside a ``@work(thread=True, exclusive=True)`` method: ``call()``, then post the message
-    ``loaded(result)`` — or ``failed(exc)`` when it raised — to ``node``, unless a newer call
-    cancelled this worker meanwhile (its answer is stale)."""
+class Loaded(Message):
+    """What a list dialog's search found for ``query``: its ``rows`` (or a page of them)."""
+
+    def __init__(self, query: Any, rows: Any) -> None:
+        super().__init__()
+        self.query = query
+        self.rows = rows
+
+
+class Failed(Message):
+    """The search raised ``error`` (the dialog shows it, never a traceback)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+def post_outcome(node: Any, query: Any, call: Callable[[], Any]) -> None:
+    """Inside a ``@work(thread=True, exclusive=True)`` search method of a list dialog: ``call()``,
+    then post :class:`Loaded` ``(query, result)`` — or :class:`Failed` when it raised — to
+    ``node``, unless a newer search cancelled this worker meanwhile (its answer is stale)."""
     worker = get_current_worker()
     try:
         result = call()
-    except Exception as exc:  # shown by the widget, never a traceback
+    except Exception as exc:  # shown by the dialog, never a traceback
         if not worker.is_cancelled:
-            node.post_message(failed(exc))
+            node.post_message(Failed(exc))
         return
     if not worker.is_cancelled:
-        node.post_message(loaded(result))
+        node.post_message(Loaded(query, result))
 
 
 def _deliver(node: Any, worker: Any, drop_stale: bool, fn: Callable[[Any], Any], value: Any) -> None:

@@ -641,6 +641,16 @@ class DocumentScreen(ShopScreen):
         """A blank document with its header defaults (the screens that use the default Ctrl+N)."""
         raise NotImplementedError
 
+    def _posted_is_final(self) -> bool:
+        """True (and says so) when the document shown is posted: Save and Draft do nothing then."""
+        view = getattr(self, "view", None)
+        if view is None:
+            return False
+        self.message_bar.show_warning(
+            _("{number} is {status}: posted documents are final. Ctrl+N for a new one").format(
+                number=view.number or _("This document"), status=_(view.status)))
+        return True
+
     def draft_saved(self, draft_id: int, state: str | None = None) -> None:
         """A numberless draft was saved: it is the document shown now (F3 reopens it)."""
         self.draft_id = draft_id

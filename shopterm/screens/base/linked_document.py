@@ -451,13 +451,6 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
             return False  # posted is final: Ctrl+N for the next one
         return True
 
-    def _posted_is_final(self) -> bool:
-        if self.view is not None:
-            self.message_bar.show_warning(
-                f"{self.view.number} is posted: posted documents are final. Ctrl+N for a new one")
-            return True
-        return False
-
     def action_save(self) -> None:
         self._save(print_after=False)
 

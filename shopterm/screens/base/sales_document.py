@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from shopterm.core.i18n import N_, _
 from shopterm.screens.base.free_offers import free_offers_text
@@ -147,24 +147,6 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
             yield Static(_(short), classes="inv-label")
             yield CompactChoice(YES_NO, id=f"field-{suffix}", label=_(name), classes="inv-yn")
 
-    def on_mount(self) -> None:
-        for tabs in self.query(Tabs):
-            tabs.can_focus = False  # F5 switches the tab; Tab/Enter stay in the form
-        super().on_mount()
-
-    def action_switch_tab(self) -> None:
-        tabs = self.query_one("#doc-tabs", TabbedContent)
-        if tabs.active == "tab-items":
-            tabs.active = "tab-free"
-            self.set_focus(None)
-            self.show_info(_("Free Offers: the promotion's free lines (F5: back to the items)"))
-        else:
-            tabs.active = "tab-items"
-            row = self.grid.current_row() or (self.grid.rows[-1] if self.grid.rows else None)
-            cell = row.cell("item") if row is not None else None
-            if cell is not None and cell.focusable:
-                self.set_focus(cell)
-
     # -- hooks for the subclasses ------------------------------------------------------------
 
     def tax_exempt_now(self) -> bool:
@@ -245,14 +227,6 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
         return {}
 
     # -- toolbar -------------------------------------------------------------------------------
-
-    def _posted_is_final(self) -> bool:
-        if self.view is not None:
-            self.message_bar.show_warning(
-                _("{number} is {status}: posted documents are final. Ctrl+N for a new one").format(
-                    number=self.view.number or _("This document"), status=_(self.view.status)))
-            return True
-        return False
 
     def action_save(self) -> None:
         self._save(print_after=False)
