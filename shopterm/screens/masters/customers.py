@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core import money
-from shopterm.core.i18n import N_
+from shopterm.core.i18n import N_, _
 from shopterm.screens.masters.base import (
     LANGUAGES, STATUS_COLUMN, ConfirmDialog, F, GridSpec, MasterScreen, is_possible_duplicate,
 )
@@ -107,12 +107,13 @@ class CustomerGroupScreen(MasterScreen):
 def render_group_summary(summary: Any) -> Table:
     """The group's members with their purchases and outstanding, and the consolidated totals."""
     table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold", show_footer=True,
-                  title=f"{summary.name}: {len(summary.members)} member(s)", title_justify="left")
-    table.add_column("Code", width=8, no_wrap=True, footer="")
-    table.add_column("Member", ratio=1, no_wrap=True, footer="Group total")
-    table.add_column("Purchases $", justify="right", width=14, no_wrap=True,
+                  title=_("{group}: {count} member(s)").format(group=summary.name, count=len(summary.members)),
+                  title_justify="left")
+    table.add_column(_("Code"), width=8, no_wrap=True, footer="")
+    table.add_column(_("Member"), ratio=1, no_wrap=True, footer=_("Group total"))
+    table.add_column(_("Purchases $"), justify="right", width=14, no_wrap=True,
                      footer=money.format_amount(summary.total_purchases_usd))
-    table.add_column("Outstanding $", justify="right", width=14, no_wrap=True,
+    table.add_column(_("Outstanding $"), justify="right", width=14, no_wrap=True,
                      footer=money.format_amount(summary.outstanding_usd))
     for m in summary.members:
         table.add_row(m.code, m.name + (" (inactive)" if m.inactive else ""),
@@ -236,7 +237,7 @@ class _CustomerScreen(MasterScreen):
         message = getattr(exc, "message", str(exc))
         matches = list(getattr(exc, "matches", ()) or ())
         self.duplicate_matches = matches
-        self.message_bar.show_warning("Possible duplicate: confirm or go back")
+        self.message_bar.show_warning(_("Possible duplicate: confirm or go back"))
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -245,10 +246,10 @@ class _CustomerScreen(MasterScreen):
                 self.show_error(exc)
 
         self.app.push_screen(ConfirmDialog(
-            "Possible duplicate customer",
-            f"{message}.\n\nSearch before you create: check the customer(s) above first.\n"
-            "Y saves the new customer anyway; N or Esc goes back to the form.",
-            yes="Y save anyway", no="N / Esc back"), answered)
+            N_("Possible duplicate customer"),
+            _("{message}.\n\nSearch before you create: check the customer(s) above first.\n"
+              "Y saves the new customer anyway; N or Esc goes back to the form.").format(message=message),
+            yes=N_("Y save anyway"), no=N_("N / Esc back")), answered)
         return True
 
     # -- keys ----------------------------------------------------------------------------
@@ -262,11 +263,11 @@ class _CustomerScreen(MasterScreen):
     def _got_code(self, code: str) -> None:
         widget = self.widget("code")
         widget.value = code  # type: ignore[attr-defined]
-        self.show_info(f"Next free code: {code}")
+        self.show_info(_("Next free code: {code}").format(code=code))
 
     def action_details(self) -> None:
         if self.key is None:
-            self.show_info("Open a customer first (F3), or save the new one")
+            self.show_info(_("Open a customer first (F3), or save the new one"))
             return
         self.open_details(self.key)
 

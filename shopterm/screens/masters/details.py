@@ -30,7 +30,7 @@ from textual.widgets.option_list import Option
 from shopterm.core import money
 from shopterm.screens.masters.base import fmt, render_pairs
 from shopterm.screens.base.document import ShopScreen
-from shopterm.core.i18n import N_
+from shopterm.core.i18n import N_, _
 
 __all__ = ["CustomerDetailsScreen", "DocumentDialog", "render_document"]
 
@@ -95,7 +95,7 @@ class CustomerDetailsScreen(ShopScreen):
         self.tab = "purchases"
 
     def compose_body(self) -> ComposeResult:
-        yield Static(f"Customer details · {self.code}", id="doc-title", markup=False)
+        yield Static(_("Customer details · {code}").format(code=self.code), id="doc-title", markup=False)
         with Vertical(id="details-body"):
             yield Static("", id="details-summary", markup=False)
             yield Static("", id="details-tabs", markup=False)
@@ -114,20 +114,21 @@ class CustomerDetailsScreen(ShopScreen):
     def load(self) -> None:
         code, offset = self.code, self.page_offset
         self.run_service(lambda: self.services.masters.customer_details(code, limit=PAGE, offset=offset),
-                         self.show_details, busy_text="Loading…")
+                         self.show_details, busy_text=_("Loading…"))
 
     def show_details(self, d: Any) -> None:
         self.details = d
         c = d.customer
-        state = "inactive" if c.inactive else "active"
-        self.query_one("#doc-title", Static).update(f"Customer details · {c.code} {c.name} ({c.kind}, {state})")
+        state = _("inactive") if c.inactive else _("active")
+        self.query_one("#doc-title", Static).update(_("Customer details · {code} {name} ({kind}, {state})").format(
+            code=c.code, name=c.name, kind=_(c.kind), state=state))
         self.query_one("#details-summary", Static).update(render_pairs([
-            ("Total purchases", f"{_amt(d.total_purchases_usd)} USD"),
-            ("Outstanding", f"{_amt(d.outstanding_usd)} USD"),
-            ("Credit limit", f"{_amt(d.credit_limit_usd)} USD"),
-            ("Available cr.", f"{_amt(d.available_credit_usd)} USD"),
-            ("Loyalty points", f"{d.loyalty_points}" + (f" ({c.loyalty_card})" if c.loyalty_card else "")),
-            ("Group · price", f"{c.group or '—'} · {c.price_category}"),
+            (_("Total purchases"), f"{_amt(d.total_purchases_usd)} USD"),
+            (_("Outstanding"), f"{_amt(d.outstanding_usd)} USD"),
+            (_("Credit limit"), f"{_amt(d.credit_limit_usd)} USD"),
+            (_("Available cr."), f"{_amt(d.available_credit_usd)} USD"),
+            (_("Loyalty points"), f"{d.loyalty_points}" + (f" ({c.loyalty_card})" if c.loyalty_card else "")),
+            (_("Group · price"), f"{c.group or '—'} · {_(c.price_category.capitalize())}"),
         ]))
         lists = (("purchases", d.purchases, purchase_line), ("payments", d.payments, payment_line),
                  ("loyalty", d.loyalty_history, loyalty_line))
@@ -149,11 +150,13 @@ class CustomerDetailsScreen(ShopScreen):
         if self.tab in counts:
             shown, total = counts[self.tab]
             if total == 0:
-                self.show_info(f"No {dict(TABS)[self.tab].lower()} yet")
+                self.show_info(_("No {what} yet").format(what=_(dict(TABS)[self.tab]).lower()))
             else:
-                more = " · PgDn more" if self.page_offset + shown < total else ""
-                hint = " · Enter opens the document" if self.tab == "purchases" else ""
-                self.show_info(f"{self.page_offset + 1}–{self.page_offset + shown} of {total}{more}{hint}")
+                more = " · " + _("PgDn more") if self.page_offset + shown < total else ""
+                hint = " · " + _("Enter opens the document") if self.tab == "purchases" else ""
+                self.show_info(_("{first}–{last} of {total}").format(first=self.page_offset + 1,
+                                                                     last=self.page_offset + shown, total=total)
+                               + more + hint)
         else:
             self.clear_message()
 
@@ -196,7 +199,7 @@ class CustomerDetailsScreen(ShopScreen):
         row = self.details.purchases[options.highlighted]
         doc_id = row.document_id
         self.run_service(lambda: self.services.sales.document(doc_id),
-                         lambda view: self.app.push_screen(DocumentDialog(view)), busy_text="Opening…")
+                         lambda view: self.app.push_screen(DocumentDialog(view)), busy_text=_("Opening…"))
 
     @on(OptionList.OptionSelected, "#details-purchases")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -261,7 +264,7 @@ def render_document(view: Any, width: int = 74) -> Text:
     ]
     text.append_text(render_pairs(totals, width))
     if view.narration:
-        text.append(f"Narration: {view.narration}\n")
+        text.append(_("Narration: {text}").format(text=view.narration) + "\n")
     return text
 
 
@@ -305,7 +308,7 @@ class DocumentDialog(ModalScreen[None]):
         rows = [SimpleNamespace(account=j.account, name=j.account_name, currency=j.currency, amount=j.amount,
                                 amount_usd=j.amount_usd, memo=j.memo or (j.customer or ""))
                 for j in self.view.journal]
-        self.app.push_screen(VoucherDialog(f"Voucher · {self.view.number}", lambda: rows))
+        self.app.push_screen(VoucherDialog(_("Voucher · {number}").format(number=self.view.number), lambda: rows))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -17,7 +17,7 @@ from shopterm.screens.base.counter import AutoValue
 from shopterm.screens.masters.base import STATUS_COLUMN, CodeNameScreen, F, MasterScreen, RefInput, fmt
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.master_list import ListColumn, MasterQuery
-from shopterm.core.i18n import N_
+from shopterm.core.i18n import N_, _
 
 __all__ = ["BatchesScreen", "ItemScreen", "SupplierScreen"]
 
@@ -108,7 +108,7 @@ class BatchesScreen(DocumentScreen):
                                classes="mf-ref", placeholder="all")
         yield Static(Text(BATCH_HEADER, style="bold"), id="batch-header", classes="eg-header", markup=False)
         yield OptionList(id="batch-rows", classes="details-list")
-        yield Static("Enter on the item or location shows its batches · F4 history of the highlighted batch",
+        yield Static(_("Enter on the item or location shows its batches · F4 history of the highlighted batch"),
                      classes="mf-hint", markup=False)
 
     def on_mount(self) -> None:
@@ -134,7 +134,7 @@ class BatchesScreen(DocumentScreen):
         if not item:
             return
         self.run_service(lambda: self.services.masters.batches(item, location=location), self._loaded,
-                         busy_text="Loading…")
+                         busy_text=_("Loading…"))
 
     def _loaded(self, rows: list[Any]) -> None:
         self.rows = list(rows)
@@ -143,9 +143,9 @@ class BatchesScreen(DocumentScreen):
         if self.rows:
             options.highlighted = 0
             total = sum((b.stock for b in self.rows), start=type(self.rows[0].stock)(0))
-            self.show_info(f"{len(self.rows)} batch(es), stock {money.format_qty(total)}")
+            self.show_info(_("{count} batch(es), stock {qty}").format(count=len(self.rows), qty=money.format_qty(total)))
         else:
-            self.show_info("No batch: stock is received with a Stock Receipt (GRN)")
+            self.show_info(_("No batch: stock is received with a Stock Receipt (GRN)"))
         self.dirty = False
         self.refresh_bindings()
 
@@ -165,4 +165,4 @@ class BatchesScreen(DocumentScreen):
         if not self.rows or options.highlighted is None:
             return
         batch = self.rows[options.highlighted]
-        self.open_history(lambda: self.services.masters.history("batch", batch.id), title=f"History · batch {batch.code}")
+        self.open_history(lambda: self.services.masters.history("batch", batch.id), title=_("History · batch {code}").format(code=batch.code))

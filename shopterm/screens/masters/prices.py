@@ -25,7 +25,8 @@ from shopterm.screens.base.counter import run_preview
 from shopterm.screens.masters.base import F, GridSpec, MasterScreen, RefInput
 from shopterm.screens.masters.grid import EntryGrid, GridCol, GridRow
 from shopterm.widgets.master_list import ListColumn, MasterQuery
-from shopterm.core.i18n import N_
+from shopterm.core import i18n
+from shopterm.core.i18n import N_, _
 
 __all__ = ["PriceMultipleScreen", "PriceSingleScreen", "markup_price"]
 
@@ -167,10 +168,14 @@ class PriceSingleScreen(MasterScreen):
         self.load_form()
 
     def saved_message(self, info: Any, created: bool) -> str:
-        when = "from" if info.effective_from > (self.app.business_date or info.effective_from) else "on"  # type: ignore[attr-defined]
-        return (f"Price of {info.item} at {info.location} {info.currency} {when} {info.effective_from}: "
-                f"retail {money.format_amount(info.retail_price)}, wholesale "
-                f"{money.format_amount(info.wholesale_price)}" + (" (replaced)" if info.replaced else ""))
+        later = info.effective_from > (self.app.business_date or info.effective_from)  # type: ignore[attr-defined]
+        text = (_("Price of {item} at {location} {currency} from {date}: retail {retail}, wholesale {wholesale}")
+                if later else
+                _("Price of {item} at {location} {currency} on {date}: retail {retail}, wholesale {wholesale}"))
+        text = text.format(item=info.item, location=info.location, currency=info.currency,
+                           date=i18n.format_date(info.effective_from), retail=money.format_amount(info.retail_price),
+                           wholesale=money.format_amount(info.wholesale_price))
+        return text + (" " + _("(replaced)") if info.replaced else "")
 
     def after_clear(self) -> None:
         self.form = None
@@ -353,8 +358,10 @@ class PriceMultipleScreen(MasterScreen):
         self.call_after_refresh(self.reload_rows)
 
     def saved_message(self, info: Any, created: bool) -> str:
-        return (f"Price update {info.update_no}: {len(info.rows)} item(s) from "
-                f"{info.rows[0].effective_from if info.rows else ''} ({info.created} new, {info.updated} replaced)")
+        return _("Price update {number}: {count} item(s) from {date} ({new} new, {replaced} replaced)").format(
+            number=info.update_no, count=len(info.rows),
+            date=i18n.format_date(info.rows[0].effective_from) if info.rows else "", new=info.created,
+            replaced=info.updated)
 
     def after_clear(self) -> None:
         self.forms.clear()

@@ -405,19 +405,21 @@ class _TargetScreen(MasterScreen):
         return []
 
     def saved_message(self, info: Any, created: bool) -> str:
-        return f"Targets {info.financial_year} of {getattr(info, self.OWNER)} saved · F5 shows the progress"
+        return _("Targets {year} of {owner} saved · F5 shows the progress").format(year=info.financial_year,
+                                                                                  owner=getattr(info, self.OWNER))
 
     def action_details(self) -> None:
         """F5: actual against target, month by month (bar chart)."""
         year = self.widget("financial_year").value.strip()  # type: ignore[attr-defined]
         owner = self.widget(self.OWNER).value.strip()  # type: ignore[attr-defined]
         if not year or not owner:
-            self.show_info(f"Type the financial year and the {self.OWNER.replace('_', ' ')} first")
+            self.show_info(_("Type the financial year and the {what} first").format(
+                what=_(self.OWNER.replace('_', ' '))))
             return
         kind = self.KIND
-        title = f"Progress {year} · {owner}"
+        title = _("Progress {year} · {owner}").format(year=year, owner=owner)
         self.run_service(lambda: self.services.masters.target_progress(kind, year, **{self.OWNER: owner}),
-                         lambda rows: self.app.push_screen(ProgressDialog(title, rows)), busy_text="Loading…")
+                         lambda rows: self.app.push_screen(ProgressDialog(title, rows)), busy_text=_("Loading…"))
 
     def action_copy_next(self) -> None:
         """F6, Sales Target Tasks: the targets shown copied to the next year, which opens."""
@@ -426,25 +428,25 @@ class _TargetScreen(MasterScreen):
         year, owner, kind, actor = self.info.financial_year, getattr(self.info, self.OWNER), self.KIND, self.actor
         self.run_service(lambda: self.services.masters.copy_target(actor, kind=kind, financial_year=year,
                                                                    **{self.OWNER: owner}),
-                         self._copied, busy_text="Copying…")
+                         self._copied, busy_text=_("Copying…"))
 
     def _copied(self, info: Any) -> None:
         self.call_later(self._show_copied, info)
 
     async def _show_copied(self, info: Any) -> None:
         await self._opened(info)
-        self.message_bar.show_ok(f"Targets {info.financial_year - 1} copied to {info.financial_year}: "
-                                 f"change them and Ctrl+S")
+        self.message_bar.show_ok(_("Targets {old} copied to {new}: change them and Ctrl+S").format(
+            old=info.financial_year - 1, new=info.financial_year))
 
     def action_export(self) -> None:
         """Ctrl+T, Sales Target Tasks: this kind's targets of the year typed, CSV and XLSX, to the print folder."""
         year = self.widget("financial_year").value.strip()  # type: ignore[attr-defined]
         if not year:
-            self.show_info("Type the financial year first")
+            self.show_info(_("Type the financial year first"))
             return
         kind, actor = self.KIND, self.actor
         self.run_service(lambda: self.services.masters.export_target_files(actor, kind, year), self._exported,
-                         busy_text="Exporting…")
+                         busy_text=_("Exporting…"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("details", "export"):

@@ -20,7 +20,8 @@ from shopterm.screens.base.counter import run_preview
 from shopterm.screens.masters.base import F, GridSpec, MasterScreen
 from shopterm.screens.masters.grid import EntryGrid, GridCol
 from shopterm.widgets.master_list import ListColumn, MasterQuery
-from shopterm.core.i18n import N_
+from shopterm.core import i18n
+from shopterm.core.i18n import N_, _
 
 __all__ = ["StockReceiptScreen"]
 
@@ -144,7 +145,8 @@ class StockReceiptScreen(MasterScreen):
             widget.disabled = True
 
     def saved_message(self, info: Any, created: bool) -> str:
-        return f"Stock receipt {info.number} posted: {len(info.lines)} line(s), {info.totals.net_usd} USD"
+        return _("Stock receipt {number} posted: {count} line(s), {amount} USD").format(
+            number=info.number, count=len(info.lines), amount=i18n.localize_number(f"{info.totals.net_usd}"))
 
     async def clear_form(self) -> None:
         for widget in self.query("Input"):
