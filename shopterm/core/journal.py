@@ -30,6 +30,7 @@ SALES_RETURNS = "4010"
 ROUND_OFF = "4100"
 EXCHANGE = "4200"
 COGS = "5000"
+SHRINKAGE = "5100"
 COMMISSION = "6100"
 PROMOTION = "6200"
 LOYALTY = "6300"
@@ -52,6 +53,7 @@ DEFAULT_CHART: tuple[tuple[str, str, str, str | None], ...] = (
     (ROUND_OFF, "Round off", "income", None),
     (EXCHANGE, "Exchange gain/loss", "income", None),
     (COGS, "Cost of goods sold", "expense", None),
+    (SHRINKAGE, "Inventory shrinkage", "expense", None),
     (COMMISSION, "Commission expense", "expense", None),
     (PROMOTION, "Promotion (free goods)", "expense", None),
     (LOYALTY, "Loyalty redemption", "expense", None),

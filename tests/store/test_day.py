@@ -272,3 +272,26 @@ def test_summary_lists_documents_and_unpaid_cash_invoices(till, cashier):
     data = s.as_dict()
     json.dumps(data)
     assert data["details"]["USD"]["closing"] == "210.00" and data["status"] == "open"
+
+
+def test_close_posts_a_counted_stock_adjustment_with_a_managers_approval(till, manager, cashier):
+    """Inventory Posting: PARA500 B001 counted 497 (500 on hand) and BAND01 D001 counted 1,002
+    (1,000): −3 × 1.60 = −4.80 and +2 × 0.70 = +1.40; Dr 5100 shrinkage 4.80 / Cr 1300 4.80, then
+    Dr 1300 1.40 / Cr 5100 1.40 (balanced); the batches move to the counts; the close is approved
+    (a manager closes: the manager approves)."""
+    counts = [{"item": "PARA500", "batch": "B001", "qty": "497"}, {"item": "band01", "batch": "d001", "qty": "1002"},
+              {"item": "AMOX250", "batch": "A001", "qty": "200"}]
+    with pytest.raises(ValidationError) as err:
+        till.day.close_day(manager, physical_usd="200", physical_cdf="500000", approver="manager",
+                           approver_pin="2222", counts=[*counts, {"item": "PARA500", "batch": "B001", "qty": "1"}])
+    assert err.value.message == "Inventory Posting row 4: batch B001 of PARA500 is counted twice"
+    assert shop_day(till).status == "open"  # nothing written
+    result = till.day.close_day(manager, physical_usd="200", physical_cdf="500000", approver="manager",
+                                approver_pin="2222", counts=counts)
+    assert [(a, v) for a, _ccy, _amt, v in voucher_lines(till, result.number)] == [
+        ("1300", D("-4.80")), ("1300", D("1.40")), ("5100", D("-1.40")), ("5100", D("4.80"))]  # sorted
+    assert sorted(b.qty for b in till.stock.item_stock("PARA500", "AXP").batches) == [D("100"), D("497")]
+    assert any(b.qty == D("1002") for b in till.stock.item_stock("BAND01", "AXP").batches)
+    doc = document(till, result.number)
+    assert doc.approved and [(c["item"], c["difference"], c["value_usd"]) for c in doc.extra["stock_count"]] == [
+        ("PARA500", "-3.000", "-4.80"), ("BAND01", "2.000", "1.40"), ("AMOX250", "0.000", "0.00")]

@@ -44,9 +44,10 @@ from sqlmodel import Session, col
 
 from shopterm.core.i18n import N_, _
 from ...core import close as core_close
-from ...core.journal import EXCHANGE, JLine
-from ...core.money import Currency, MoneyError, format_amount, parse_amount, q2, to_decimal
+from ...core.journal import EXCHANGE, INVENTORY, SHRINKAGE, JLine
+from ...core.money import Currency, MoneyError, format_amount, format_qty, parse_amount, parse_qty, q2, to_decimal
 from ...store.models import (
+    DocumentLine,
     Account,
     AccountDay,
     Batch,
@@ -77,7 +78,7 @@ from ..errors import (
     ValidationError,
 )
 from ..headless import Fields, JsonNumber, handler
-from ..documents.posting import PostingPlan, PostResult, utcnow
+from ..documents.posting import PostingPlan, PostResult, StockSpec, utcnow
 from ..masters.base import free_text
 
 if TYPE_CHECKING:
@@ -613,7 +614,12 @@ class DayService:
     # -- shop close --------------------------------------------------------------
     def close_day(self, actor: Actor, *, location: str | None = None, date: dt.date | None = None,
                   physical_usd: Any = None, physical_cdf: Any = None, denominations: Mapping | None = None,
-                  approver: str | None = None, approver_pin: str | None = None, remarks: str = "") -> PostResult:
+                  approver: str | None = None, approver_pin: str | None = None, remarks: str = "",
+                  counts: "list[Mapping[str, Any]] | None" = None) -> PostResult:
+        """Close the day. ``counts`` (the Inventory Posting tab): the counted quantity of batches,
+        ``[{"item": "PARA500", "batch": "B001", "qty": "497"}]``; each difference to the stock on
+        hand moves the batch and posts at the batch's cost, Dr 5100 inventory shrinkage / Cr 1300
+        inventory (a surplus the reverse), and any difference needs a manager's approval."""
         actor.require("close_day", "Shop Close")
         phys_usd, phys_cdf, denoms = _physical(physical_usd, physical_cdf, denominations, required=True)
         with self.db.write() as session:
@@ -626,9 +632,18 @@ class DayService:
                 raise ChainBroken("Shop Close refused: the books show tampering — {broken}. Run 'shopterm db verify'",
                     params={"broken": broken})
             fig = self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
+            counted = _counted_stock(session, loc.id, counts)
+            adjusting = any(c[3] != 0 for c in counted)
             approving = self.s.users.approval(session, actor, approver, approver_pin, location_id=loc.id,
-                                              action="shop close shortage") \
-                if fig.needs_approval else self.s.users.verify_approver(session, approver, approver_pin)
+                                              action="shop close shortage" if fig.needs_approval
+                                              else "shop close inventory adjustment") \
+                if fig.needs_approval or adjusting else self.s.users.verify_approver(session, approver, approver_pin)
+            if adjusting and approving is None:
+                raise ValidationError("Inventory Posting: the counted stock differs from the stock on hand "
+                                      "({differences}): a manager's approval is needed", field="approver",
+                                      params={"differences": ", ".join(
+                                          f"{item.code} {batch.code} {format_qty(diff)}"
+                                          for item, batch, _q, diff, _c in counted if diff != 0)})
             if fig.needs_approval and approving is None:
                 parts = []
                 for f, limit in ((fig.usd, setup.max_shortage_usd), (fig.cdf, setup.max_shortage_cdf)):
@@ -638,6 +653,17 @@ class DayService:
                 raise ShortageAboveTolerance("Cash shortage of {shortages}: a manager's approval is needed",
                                              field="approver", params={"shortages": _(" and ").join(parts)})
             journal = close_journal(fig.usd, fig.cdf, fig.rate, setup)
+            rows, stock = [], []
+            for item, batch, qty, diff, cost in counted:
+                if diff == 0:
+                    continue
+                value = q2(diff * cost)  # a shortage is negative: Cr inventory, Dr shrinkage
+                memo = f"stock count {item.code} {batch.code} {format_qty(diff)}"
+                journal += [JLine(INVENTORY, value, USD, value, memo=memo), JLine(SHRINKAGE, -value, USD, -value,
+                                                                                   memo=memo)]
+                stock.append(StockSpec(item.id, batch.id, diff, cost, "adjust", len(rows)))
+                rows.append(DocumentLine(line_no=len(rows) + 1, item_id=item.id, batch_id=batch.id, unit=item.unit,
+                                         qty=qty, unit_cost_usd=cost, extra={"counted": str(qty), "difference": str(diff)}))
             extra = {
                 "rate": _s(fig.rate),
                 "physical_usd": _s(fig.usd.physical), "physical_cdf": _s(fig.cdf.physical),
@@ -647,12 +673,14 @@ class DayService:
                 "denominations": denoms,
                 "figures": fig.as_dict()["details"],
                 "cash_ledger_usd": setup.cash_usd_account, "cash_ledger_cdf": setup.cash_cdf_account,
+                "stock_count": [{"item": i.code, "batch": b.code, "counted": _s(q), "difference": _s(d),
+                                 "value_usd": _s(q2(d * c))} for i, b, q, d, c in counted],
             }
             doc = Document(doc_type="CL", location_id=loc.id, doc_date=date, currency="USD", rate=fig.rate,
                            amount=fig.difference_usd_value, amount_usd=fig.difference_usd_value,
                            narration=free_text(remarks, field="remarks"), extra=extra, approved=approving is not None)
             result = self.s.posting.post(session, actor, PostingPlan(
-                doc=doc, journal=journal, approver=approving,
+                doc=doc, journal=journal, approver=approving, lines=rows, stock=stock,
                 summary=f"shop close {loc.code} {date}: difference {fig.usd.difference} USD, {fig.cdf.difference} CDF",
             ))
             before = audit.snapshot(day)
@@ -666,6 +694,41 @@ class DayService:
                          summary=f"shop {loc.code} closed for {date} ({result.number})",
                          approver_id=approving.user_id if approving else None)
             return result
+
+
+def _counted_stock(session: Session, location_id: int, counts: Any) -> list[tuple[Item, Batch, Decimal, Decimal,
+                                                                                  Decimal]]:
+    """The Inventory Posting tab's counts: (item, batch, counted, counted − on hand, unit cost)."""
+    from ..stock import on_hand
+
+    out = []
+    seen: set[int] = set()
+    for n, c in enumerate(counts or (), start=1):
+        code = str(c.get("item") or "").strip().upper()
+        item = session.execute(select(Item).where(Item.code == code)).scalar()
+        if item is None:
+            raise NotFound("Inventory Posting row {n}: item {item} not found", field="counts",
+                           params={"n": n, "item": code})
+        bcode = str(c.get("batch") or "").strip().upper()
+        batch = session.execute(select(Batch).where(Batch.item_id == item.id, Batch.code == bcode)).scalar()
+        if batch is None:
+            raise NotFound("Inventory Posting row {n}: batch {batch} of {item} not found", field="counts",
+                           params={"n": n, "batch": bcode, "item": code})
+        if batch.id in seen:
+            raise ValidationError("Inventory Posting row {n}: batch {batch} of {item} is counted twice",
+                                  field="counts", params={"n": n, "batch": bcode, "item": code})
+        seen.add(batch.id)
+        try:
+            qty = parse_qty(c.get("qty"), field="qty")
+        except MoneyError as exc:
+            raise ValidationError("Inventory Posting row {n}: {exc}", field="counts",
+                                  params={"n": n, "exc": exc}) from None
+        if qty < 0:
+            raise ValidationError("Inventory Posting row {n}: a counted quantity is not negative", field="counts",
+                                  params={"n": n})
+        diff = qty - on_hand(session, item.id, location_id, batch.id)
+        out.append((item, batch, qty, diff, batch.cost_usd if batch.cost_usd else item.cost_usd))
+    return out
 
 
 def close_journal(usd: core_close.CloseFigures, cdf: core_close.CloseFigures, rate: Decimal,
@@ -761,12 +824,14 @@ def _denominations_of(f: Fields) -> dict | None:
 
 @handler("shop_close")
 def _post_shop_close(services: "Services", actor: Actor, doc: dict) -> dict:
-    f = Fields(doc, optional=["location", "date", "physical_usd", "physical_cdf", "denominations", "remarks"],
-               allow_draft=False)
+    f = Fields(doc, optional=["location", "date", "physical_usd", "physical_cdf", "denominations", "remarks",
+                              "counts"], allow_draft=False)
+    counts = [{"item": cf.str("item"), "batch": cf.str("batch"), "qty": cf.qty("qty")}
+              for cf in f.list("counts", required=["item", "batch", "qty"])] if "counts" in doc else None
     result = services.day.close_day(
         actor, location=f.str("location"), date=f.date("date"), physical_usd=f.amount("physical_usd"),
         physical_cdf=f.amount("physical_cdf"), denominations=_denominations_of(f), approver=f.approver,
-        approver_pin=f.approver_pin, remarks=f.str("remarks", "") or "",
+        approver_pin=f.approver_pin, remarks=f.str("remarks", "") or "", counts=counts,
     )
     with services.db.read() as session:
         extra = session.get(Document, result.document_id).extra
