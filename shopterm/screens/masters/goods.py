@@ -35,7 +35,7 @@ class ItemScreen(MasterScreen):
         F("pack_size", N_("Pack size"), "qty", default="1"),
         F("tax_rate", N_("Tax %"), "percent", default="16"),
         F("cost_usd", N_("Last cost $"), "money", default="0.00"),
-        F("barcode", N_("Barcode"), max_length=40, placeholder=N_("scan or type (optional)")),
+        F("barcode", N_("Barcode"), max_length=40, placeholder=N_("scan or type")),
         F("inactive", N_("Inactive?"), "flag", default=False),
     )
     HINT = N_("F5 on a saved item shows its batches and stock (Batches screen). A barcode scanned at the counter picks the item.")
