@@ -49,6 +49,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _, format_date, ngettext, pgettext
 from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
 from shopterm.screens import provisional_invoice as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
@@ -59,19 +60,22 @@ from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
 __all__ = ["DN_COLUMNS", "DeliveryNoteScreen"]
 
 ZERO = Decimal(0)
-YES_NO = [("no", "No"), ("yes", "Yes")]
+YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 
 DN_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("sno", "#", 3, "sno"),
-    GridColumn("item", "Item", 10, "item"),
-    GridColumn("reserved_stock", "Res", 6, "info", "Reserved stock"),
-    GridColumn("current_stock", "Stock", 6, "info", "Current stock"),
-    GridColumn("batch", "Batch", 8, "batch", "Batch No"),
-    GridColumn("batch_stock", "BStk", 6, "info", "Batch stock"),
-    GridColumn("balance_qty", "Bal", 6, "info", "Balance qty"),
-    GridColumn("qty", "Qty", 7, "qty", "Quantity"),
-    GridColumn("line_net", "Net", 10, "figure"),
+    GridColumn("item", N_("Item"), 10, "item"),
+    GridColumn("reserved_stock", N_("Res"), 6, "info", N_("Reserved stock")),
+    GridColumn("current_stock", N_("Stock"), 6, "info", N_("Current stock")),
+    GridColumn("batch", N_("Batch"), 8, "batch", N_("Batch No")),
+    GridColumn("batch_stock", N_("BStk"), 6, "info", N_("Batch stock")),
+    GridColumn("balance_qty", N_("Bal"), 6, "info", N_("Balance qty")),
+    GridColumn("qty", N_("Qty"), 7, "qty", N_("Quantity")),
+    GridColumn("line_net", N_("Net"), 10, "figure"),
 )
+
+#: A provisional invoice's delivery state (``extra["state"]``), translated where shown.
+PSI_STATES = {"open": N_("open"), "partial": N_("partial"), "closed": N_("closed"), "cancelled": N_("cancelled")}
 
 
 # ---------------------------------------------------------------- the delivery note
@@ -79,23 +83,24 @@ DN_COLUMNS: tuple[GridColumn, ...] = (
 
 def psi_text(view: Any, lines: Any = None) -> str:
     state = "cancelled" if view.status == "cancelled" else (view.extra or {}).get("state", "open")
-    text = f"PSI {view.number} · {state}"
+    text = _("PSI {number} · {state}").format(number=view.number, state=_(PSI_STATES.get(state, state)))
     if lines:
         qty = sum((l.qty for l in lines), ZERO)
         done = sum((l.delivered for l in lines), ZERO)
-        text += f" · qty {fmt_qty(qty)} · delivered {fmt_qty(done)} · balance {fmt_qty(qty - done)}"
+        text += " · " + _("qty {qty} · delivered {done} · balance {balance}").format(
+            qty=fmt_qty(qty), done=fmt_qty(done), balance=fmt_qty(qty - done))
     return text
 
 
 class DeliveryNoteScreen(LinkedDocumentScreen):
     """The Delivery Note entry screen (module docstring)."""
 
-    DOCUMENT_TITLE = "Delivery Note"
+    DOCUMENT_TITLE = N_("Delivery Note")
     DOC_TYPE = "DN"
-    DOC_WORD = "Delivery note"
-    LIST_TITLE = "Delivery notes"
+    DOC_WORD = N_("Delivery note")
+    LIST_TITLE = N_("Delivery notes")
     SOURCE_FIELD = "psi-no"
-    SOURCE_LABEL = "PSI No"
+    SOURCE_LABEL = N_("PSI No")
     SERVICE_CALLS = ("provisional", "preview_delivery", "post_delivery", "save_delivery_draft", "load_delivery_draft")
     GRID_COLUMNS = DN_COLUMNS
     AUTO_FOCUS = "#field-customer"
@@ -107,25 +112,25 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
 
     def compose_header(self) -> ComposeResult:
         with Horizontal(classes="inv-row"):
-            yield Static("Loc", classes="inv-label")
-            yield CodeInput(id="field-location", label="Location", lookup_kind="location")
-            yield Static("Date", classes="inv-label")
-            yield DateInput(id="field-date", label="Document date", required=True)
-            yield Static("No", classes="inv-label")
+            yield Static(_("Loc"), classes="inv-label")
+            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
+            yield Static(_("Date"), classes="inv-label")
+            yield DateInput(id="field-date", label=_("Document date"), required=True)
+            yield Static(pgettext("document number", "No"), classes="inv-label")
             yield Static("—", id="ld-number", markup=False)
         with Horizontal(classes="inv-row"):
-            yield Static("Client", classes="inv-label")
-            yield CodeInput(id="field-customer", label="Customer", lookup_kind="customer", lookup_title="Find customer",
-                            max_length=40)
+            yield Static(_("Client"), classes="inv-label")
+            yield CodeInput(id="field-customer", label=_("Customer"), lookup_kind="customer",
+                            lookup_title=_("Find customer"), max_length=40)
             yield Static("", id="ld-customer-name", markup=False)
-            yield Static("PSI No", classes="inv-label")
-            yield SourceInput(id="field-psi-no", label="PSI No")
+            yield Static(_("PSI No"), classes="inv-label")
+            yield SourceInput(id="field-psi-no", label=_("PSI No"))
         with Horizontal(classes="inv-row"):
-            yield Static("Tel", classes="inv-label")
+            yield Static(_("Tel"), classes="inv-label")
             yield Input(id="field-contact-no", max_length=40)
             yield Static("", id="ld-currency", markup=False)
-            yield Static("Credit", classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-credit-sale", label="Credit sale", classes="inv-yn")
+            yield Static(_("Credit"), classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-credit-sale", label=_("Credit sale"), classes="inv-yn")
 
     # -- customer and PSI No --------------------------------------------------------------------
 
@@ -164,15 +169,17 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             if not contact.value.strip():
                 contact.value = info.contact or ""
             if self.source and self.source_view is not None and self.source_view.customer != info.code:
-                self.show_error(f"PSI No. {self.source} is for {self.source_view.customer}, not {info.code}",
-                                field="psi_no")
+                self.show_error(_("PSI No. {number} is for {customer}, not {other}").format(
+                    number=self.source, customer=self.source_view.customer, other=info.code), field="psi_no")
                 return
             if not open_psi:
                 from shopterm.services.sales.provisional import PSI_EMPTY
 
                 self.show_error(PSI_EMPTY, field="customer")
             elif not self.source:
-                self.info(f"{len(open_psi)} open provisional invoice(s): F2 in PSI No lists them")
+                self.info(ngettext("{count} open provisional invoice: F2 in PSI No lists it",
+                                   "{count} open provisional invoices: F2 in PSI No lists them",
+                                   len(open_psi)).format(count=len(open_psi)))
 
         def failed(exc: BaseException) -> bool:
             self._customer_pending = None
@@ -182,14 +189,15 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
 
     def source_problem(self) -> tuple[str, str] | None:
         if not self.customer_code:
-            return "PSI No: choose the customer first (F2 in Client)", "customer"
+            return _("PSI No: choose the customer first (F2 in Client)"), "customer"
         return None
 
     def source_rows(self, services: Any) -> list[SourceRow]:
         """(worker) F2 in PSI No: the customer's open provisional invoices."""
         rows = services.provisional.open_psi(self.customer_code, self.location_code)
-        return [SourceRow(r.number, f"{r.date.isoformat()} {fmt_amount(r.payable)} {r.currency}",
-                          f"balance {fmt_qty(r.balance)} of {fmt_qty(r.qty)}") for r in rows]
+        return [SourceRow(r.number, f"{format_date(r.date)} {fmt_amount(r.payable)} {r.currency}",
+                          _("balance {balance} of {qty}").format(balance=fmt_qty(r.balance), qty=fmt_qty(r.qty)))
+                for r in rows]
 
     def empty_message(self) -> str:
         from shopterm.services.sales.provisional import PSI_EMPTY
@@ -203,12 +211,14 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         if view.doc_type != "PI":
             from shopterm.services.errors import ValidationError
 
-            raise ValidationError(f"PSI No. {number} is a {view.doc_type}, not a provisional invoice", field="psi_no")
+            raise ValidationError("PSI No. {number} is a {kind}, not a provisional invoice", field="psi_no",
+                                  params={"number": number, "kind": view.doc_type})
         if self.customer_code and view.customer != self.customer_code:
             from shopterm.services.errors import ValidationError
 
-            raise ValidationError(f"PSI No. {view.number} is for {view.customer}, not {self.customer_code}",
-                                  field="psi_no")
+            raise ValidationError("PSI No. {number} is for {customer}, not {other}", field="psi_no",
+                                  params={"number": view.number, "customer": view.customer,
+                                          "other": self.customer_code})
         lines = services.provisional.psi_lines(number)
         draft = services.provisional.delivery_draft(number, date=date)
         return view, lines, draft
@@ -241,7 +251,8 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         r = money.format_rate(rate)
         to_base, to_local = ("1", r) if currency == "USD" else (f"1/{r}", "1")
         self.query_one("#ld-currency", Static).update(
-            f"Ccy {currency} To base {to_base} To local {to_local} Tax exempt {'Yes' if tax_exempt else 'No'}")
+            _("Ccy {currency} To base {to_base} To local {to_local} Tax exempt {exempt}").format(
+                currency=currency, to_base=to_base, to_local=to_local, exempt=_("Yes") if tax_exempt else _("No")))
 
     # -- the draft ------------------------------------------------------------------------------------
 
@@ -265,14 +276,14 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             narration=self.footer_totals.narration, lines=lines)
 
     def footer_figures(self, p: Any) -> FooterFigures:
-        self.extra(f"Free qty {fmt_qty(p.total_free_qty)} · Redemption $ {fmt_amount(p.redemption_value_usd)} · "
-                   f"Cost $ {fmt_amount(p.cost_usd)}")
+        self.extra(_("Free qty {free} · Redemption $ {redemption} · Cost $ {cost}").format(
+            free=fmt_qty(p.total_free_qty), redemption=fmt_amount(p.redemption_value_usd), cost=fmt_amount(p.cost_usd)))
         return FooterFigures(p.total_qty, p.gross, p.discount, p.flat_discount, p.tax, p.net, p.net_usd, p.net_cdf,
                              p.round_off_cdf, p.payable, p.payable_usd, p.payable_cdf, self.grid_figures(p))
 
     def saved_message(self, post: Any, view: Any) -> str:
-        return (f"Delivery note {post.number} saved: {fmt_qty(view.totals.total_qty)} delivered on "
-                f"{(view.extra or {}).get('psi_no', '')}")
+        return _("Delivery note {number} saved: {qty} delivered on {psi}").format(
+            number=post.number, qty=fmt_qty(view.totals.total_qty), psi=(view.extra or {}).get("psi_no", ""))
 
     # -- drafts and posted notes -------------------------------------------------------------------------
 
@@ -320,7 +331,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         self.field("contact-no").value = view.contact_no or ""
         self.field("credit-sale").set_value("yes" if view.sales_type == "credit" else "no")
         self._show_currency(view.currency, view.rate, view.tax_exempt)
-        self.extra(f"Cost $ {fmt_amount(Decimal(str((view.extra or {}).get('cost_usd', '0'))))}")
+        self.extra(_("Cost $ {cost}").format(cost=fmt_amount(Decimal(str((view.extra or {}).get("cost_usd", "0"))))))
 
     def view_shown(self, view: Any) -> None:
         psi = (view.extra or {}).get("psi_no")
@@ -348,9 +359,9 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
 
 register(ScreenEntry(
     key="delivery_note",
-    title="Delivery Note",
+    title=N_("Delivery Note"),
     group="Sales",
     factory=lambda app: DeliveryNoteScreen(),
     roles=CASHIER,
-    help="Deliver the goods of a provisional invoice (PSI No): stock out",
+    help=N_("Deliver the goods of a provisional invoice (PSI No): stock out"),
 ))

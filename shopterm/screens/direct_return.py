@@ -53,7 +53,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from shopterm.core import money
-from shopterm.core.i18n import _
+from shopterm.core.i18n import N_, _, format_date, parse_date, pgettext
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.base.linked_document import LinkedDocumentScreen
@@ -66,18 +66,18 @@ from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
 __all__ = ["RD_COLUMNS", "DirectReturnScreen"]
 
 ZERO = Decimal(0)
-YES_NO = [("no", "No"), ("yes", "Yes")]
+YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 
 RD_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("sno", "#", 2, "sno"),
-    GridColumn("item", "Item", 9, "item"),
-    GridColumn("qty", "Qty", 6, "qty"),
-    GridColumn("price", "Price", 8, "money"),
-    GridColumn("batch", "Batch", 8, "batch"),
-    GridColumn("supplier", "Supp", 6, "code", "Supplier"),
-    GridColumn("supplier_batch_no", "SBatch", 8, "text", "Supplier batch no"),
-    GridColumn("mfg_date", "Mfg", 11, "date", "Manufacturing date"),
-    GridColumn("expiry", "Expiry", 11, "date", "Expiry date"),
+    GridColumn("item", N_("Item"), 9, "item"),
+    GridColumn("qty", N_("Qty"), 6, "qty"),
+    GridColumn("price", N_("Price"), 8, "money"),
+    GridColumn("batch", N_("Batch"), 8, "batch"),
+    GridColumn("supplier", N_("Supp"), 6, "code", N_("Supplier")),
+    GridColumn("supplier_batch_no", N_("SBatch"), 8, "text", N_("Supplier batch no")),
+    GridColumn("mfg_date", N_("Mfg"), 11, "date", N_("Manufacturing date")),
+    GridColumn("expiry", N_("Expiry"), 11, "date", N_("Expiry date")),
 )
 
 #: the batch details a known batch fills (grid key → BatchInfo attribute)
@@ -99,10 +99,10 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
 
     BINDINGS = [PDF_BINDING]  # Ctrl+O: the A4 PDF of the posted document
 
-    DOCUMENT_TITLE = "Sales Return (Direct)"
+    DOCUMENT_TITLE = N_("Sales Return (Direct)")
     DOC_TYPE = "RD"
-    DOC_WORD = "Direct return"
-    LIST_TITLE = "Direct returns"
+    DOC_WORD = N_("Direct return")
+    LIST_TITLE = N_("Direct returns")
     SOURCE_FIELD = None
     SERVICE_CALLS = ("returns", "preview_direct", "post_direct", "save_direct_draft", "load_direct_draft")
     FIXED_ROWS = False
@@ -121,39 +121,39 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
 
     def compose_header(self) -> ComposeResult:
         with Horizontal(classes="inv-row"):
-            yield Static("Loc", classes="inv-label")
-            yield CodeInput(id="field-location", label="Location", lookup_kind="location")
-            yield Static("Date", classes="inv-label")
-            yield DateInput(id="field-date", label="Document date", required=True)
-            yield Static("Inv date", classes="inv-label")
-            yield DateInput(id="field-invoice-date", label="Invoice date", placeholder="")
-            yield Static("No", classes="inv-label")
+            yield Static(_("Loc"), classes="inv-label")
+            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
+            yield Static(_("Date"), classes="inv-label")
+            yield DateInput(id="field-date", label=_("Document date"), required=True)
+            yield Static(_("Inv date"), classes="inv-label")
+            yield DateInput(id="field-invoice-date", label=_("Invoice date"), placeholder="")
+            yield Static(pgettext("document number", "No"), classes="inv-label")
             yield Static("—", id="ld-number", markup=False)
         with Horizontal(classes="inv-row"):
-            yield Static("Client", classes="inv-label")
-            yield CodeInput(id="field-customer", label="Customer", lookup_kind="customer", lookup_title="Find customer",
-                            max_length=40)
+            yield Static(_("Client"), classes="inv-label")
+            yield CodeInput(id="field-customer", label=_("Customer"), lookup_kind="customer",
+                            lookup_title=_("Find customer"), max_length=40)
             yield Static("", id="rd-customer-name", markup=False)
-            yield Static("SP", classes="inv-label")
-            yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
-                            lookup_title="Find sales person")
-            yield Static("Credit", classes="inv-label")
-            yield CompactChoice(YES_NO, "yes", id="field-credit-sale", label="Credit sale", classes="inv-yn")
-            yield Static("Tax exempt", classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-tax-exempt", label="Tax exempted", classes="inv-yn")
+            yield Static(_("SP"), classes="inv-label")
+            yield CodeInput(id="field-sales-person", label=_("Sales person"), lookup_kind="sales_person",
+                            lookup_title=_("Find sales person"))
+            yield Static(_("Credit"), classes="inv-label")
+            yield CompactChoice(YES_NO, "yes", id="field-credit-sale", label=_("Credit sale"), classes="inv-yn")
+            yield Static(_("Tax exempt"), classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-tax-exempt", label=_("Tax exempted"), classes="inv-yn")
         with Horizontal(classes="inv-row"):
-            yield Static("Ccy", classes="inv-label")
+            yield Static(_("Ccy"), classes="inv-label")
             yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
-                                label="Currency")
-            yield Static("Rate", classes="inv-label")
-            yield RateInput(id="field-rate", label="Exchange rate")
-            yield Static("Mobile", classes="inv-label")
+                                label=_("Currency"))
+            yield Static(_("Rate"), classes="inv-label")
+            yield RateInput(id="field-rate", label=_("Exchange rate"))
+            yield Static(_("Mobile"), classes="inv-label")
             yield Input(id="field-mobile", max_length=40)
             yield Static(_("Loc batch"), classes="inv-label")
             yield CompactChoice(YES_NO, id="field-location-batch", label=_("Location batch flag"),
                                 classes="inv-yn")
         with Horizontal(classes="inv-row"):  # its own row: an address is read whole at 80 columns
-            yield Static("Address", classes="inv-label")
+            yield Static(_("Address"), classes="inv-label")
             yield Input(id="field-address", max_length=200)
 
     def first_field(self) -> Any:
@@ -238,7 +238,8 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
                         field.select_all()  # the cashier is here: what they type replaces the default
             self.field("credit-sale").set_value("yes" if info.kind == "credit" else "no")
             self.field("tax-exempt").set_value("yes" if info.tax_exempt else "no")
-            card = f"Card {status.card} · {status.points} points held" if status.card else "No loyalty card"
+            card = (_("Card {card} · {points} points held").format(card=status.card, points=status.points)
+                    if status.card else _("No loyalty card"))
             self.info(card)
             self.dirty = True
             self._set_loader()
@@ -294,7 +295,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
             value = getattr(info, attr)
             if value in (None, "") or row.line.text(key).strip():
                 continue
-            row.put(key, value.isoformat() if isinstance(value, dt.date) else str(value))
+            row.put(key, format_date(value) if isinstance(value, dt.date) else str(value))
 
     # -- totals per keystroke (core), loyalty and new batches from the preview ---------------------------
 
@@ -339,8 +340,9 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
     def preview_shown(self, preview: Any) -> None:
         free = ZERO
         new = ", ".join(preview.new_batches)
-        self.extra(f"Free qty {fmt_qty(free)} · Loyalty points reversed {preview.loyalty_points}"
-                   + (f" · new batch {new}" if new else ""))
+        self.extra(_("Free qty {free} · Loyalty points reversed {points}").format(
+            free=fmt_qty(free), points=preview.loyalty_points)
+                   + (" · " + _("new batch {batches}").format(batches=new) if new else ""))
         self.preview_warnings(preview.warnings)
 
     def preview_job(self) -> Any:
@@ -361,8 +363,8 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
             price: str | None = t.get("price", "").strip() or None
             lines.append(DirectReturnLine(
                 item=item, batch=t.get("batch", "").strip().upper(), supplier=t.get("supplier", "").strip().upper(),
-                supplier_batch_no=t.get("supplier_batch_no", "").strip(), expiry=t.get("expiry", "").strip() or None,
-                qty=t.get("qty", "").strip() or None, price=price, mfg_date=t.get("mfg_date", "").strip() or None))
+                supplier_batch_no=t.get("supplier_batch_no", "").strip(), expiry=_iso(t.get("expiry", "")),
+                qty=t.get("qty", "").strip() or None, price=price, mfg_date=_iso(t.get("mfg_date", ""))))
         while lines and lines[-1].is_blank():
             lines.pop()
         date = self.field("date")
@@ -379,8 +381,9 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
             location_batch=self.field("location-batch").value == "yes")
 
     def saved_message(self, post: Any, view: Any) -> str:
-        return (f"Direct return {post.number} saved: credit {money.format_amount(view.totals.payable)} "
-                f"{view.currency} to {view.customer}")
+        return _("Direct return {number} saved: credit {amount} {currency} to {customer}").format(
+            number=post.number, amount=money.format_amount(view.totals.payable), currency=view.currency,
+            customer=view.customer)
 
     # -- new, drafts and posted returns ---------------------------------------------------------------
 
@@ -477,19 +480,31 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
                 for key, attr in BATCH_FIELDS:
                     value = getattr(info, attr)
                     row.put(key, "" if value in (None, "") else
-                            (value.isoformat() if isinstance(value, dt.date) else str(value)))
+                            (format_date(value) if isinstance(value, dt.date) else str(value)))
             reversed_points = -sum((e.points for e in entries), 0)
-            self.extra(f"Loyalty points reversed {reversed_points}")
+            self.extra(_("Loyalty points reversed {points}").format(points=reversed_points))
             self.mark_clean()
 
         self.background(work, done, on_error=lambda exc: True)
 
 
+def _iso(text: str) -> str | None:
+    """A date cell as typed or shown (05/12/2026 in French) in the ISO form the services read;
+    what does not read as a date goes as typed (the service names the field)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_date(text).isoformat()
+    except ValueError:
+        return text
+
+
 register(ScreenEntry(
     key="direct_return",
-    title="Sales Return (Direct)",
+    title=N_("Sales Return (Direct)"),
     group="Returns",
     factory=lambda app: DirectReturnScreen(),
     roles=CASHIER,
-    help="Goods back without an invoice: supplier, batch and expiry typed",
+    help=N_("Goods back without an invoice: supplier, batch and expiry typed"),
 ))

@@ -52,6 +52,7 @@ from textual.widgets import Input, Static
 
 from shopterm.core import loyalty as core_loyalty
 from shopterm.core import money
+from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.core.errors import LoyaltyError
 from shopterm.screens.base.sales_document import SalesDocumentScreen
 from shopterm.screens import sales_order as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
@@ -66,14 +67,14 @@ ZERO = Decimal(0)
 
 PI_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("sno", "#", 3, "sno"),
-    GridColumn("item", "Item", 12, "item"),
-    GridColumn("current_stock", "Stock", 7, "info", "Current stock"),
-    GridColumn("reserved_stock", "Res", 6, "info", "Reserved stock"),
-    GridColumn("qty", "Qty", 7, "qty"),
-    GridColumn("price", "Price", 9, "money"),
-    GridColumn("discount_pct", "Disc%", 5, "pct", "Disc %"),
-    GridColumn("flat_discount", "Flat", 7, "money", "Flat discount"),
-    GridColumn("line_net", "Net", 10, "figure"),
+    GridColumn("item", N_("Item"), 12, "item"),
+    GridColumn("current_stock", N_("Stock"), 7, "info", N_("Current stock")),
+    GridColumn("reserved_stock", N_("Res"), 6, "info", N_("Reserved stock")),
+    GridColumn("qty", N_("Qty"), 7, "qty"),
+    GridColumn("price", N_("Price"), 9, "money"),
+    GridColumn("discount_pct", N_("Disc%"), 5, "pct", N_("Disc %")),
+    GridColumn("flat_discount", N_("Flat"), 7, "money", N_("Flat discount")),
+    GridColumn("line_net", N_("Net"), 10, "figure"),
 )
 
 
@@ -84,7 +85,8 @@ class PointsInput(ShopInput):
 
     def _parse(self, text: str) -> int:
         if not text.isdigit():
-            raise money.MoneyError(f"{self.label}: {text!r} is not a whole number of points")
+            raise money.MoneyError(_("{field}: {text!r} is not a whole number of points").format(
+                field=self.label, text=text))
         return int(text)
 
 
@@ -93,19 +95,20 @@ def pi_state_text(view: Any) -> str:
     state = "cancelled" if view.status == "cancelled" else (view.extra or {}).get("state", "open")
     qty = sum((l.qty for l in view.lines), ZERO)
     done = sum((l.qty_done for l in view.lines), ZERO)
-    words = {"open": "Posted, nothing delivered yet", "partial": "Partly delivered", "closed": "Fully delivered",
-             "cancelled": "Cancelled (reversed)"}
-    return (f"{words.get(state, state)} · qty {fmt_qty(qty)} · delivered {fmt_qty(done)} · "
-            f"balance {fmt_qty(qty - done)}" + (f" · due {view.due_date.isoformat()}" if view.due_date else ""))
+    words = {"open": _("Posted, nothing delivered yet"), "partial": _("Partly delivered"),
+             "closed": _("Fully delivered"), "cancelled": _("Cancelled (reversed)")}
+    return (_("{state} · qty {qty} · delivered {done} · balance {balance}").format(
+        state=words.get(state, state), qty=fmt_qty(qty), done=fmt_qty(done), balance=fmt_qty(qty - done))
+        + (" · " + _("due {date}").format(date=format_date(view.due_date)) if view.due_date else ""))
 
 
 class ProvisionalInvoiceScreen(SalesDocumentScreen):
     """The Provisional Invoice entry screen (module docstring)."""
 
-    DOCUMENT_TITLE = "Provisional Invoice"
+    DOCUMENT_TITLE = N_("Provisional Invoice")
     DOC_TYPE = "PI"
-    DOC_WORD = "Provisional invoice"
-    LIST_TITLE = "Provisional invoices"
+    DOC_WORD = N_("Provisional invoice")
+    LIST_TITLE = N_("Provisional invoices")
     CANCEL_WHAT = "provisional invoice"
     INVOICE_TYPE = "PROVISIONAL"
     GRID_COLUMNS = PI_COLUMNS
@@ -121,24 +124,24 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
 
     def compose_header(self) -> ComposeResult:
         with Horizontal(classes="inv-row"):
-            yield Static("Loc", classes="inv-label")
-            yield CodeInput(id="field-location", label="Location", lookup_kind="location")
-            yield Static("Date", classes="inv-label")
-            yield DateInput(id="field-date", label="Date", required=True)
-            yield Static("Sale", classes="inv-label")
-            yield CompactChoice([("cash", "cash"), ("credit", "credit")], id="field-sales-type",
-                                field_name="sales_type", label="Sales type")
-            yield Static("No", classes="inv-label")
+            yield Static(_("Loc"), classes="inv-label")
+            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
+            yield Static(_("Date"), classes="inv-label")
+            yield DateInput(id="field-date", label=_("Date"), required=True)
+            yield Static(_("Sale"), classes="inv-label")
+            yield CompactChoice([("cash", N_("cash")), ("credit", N_("credit"))], id="field-sales-type",
+                                field_name="sales_type", label=_("Sales type"))
+            yield Static(pgettext("document number", "No"), classes="inv-label")
             yield Static("—", id="inv-number", markup=False)
         yield from self.client_row()
-        yield from self.currency_row(("$Print", "print-usd", "Print in USD"))
+        yield from self.currency_row((N_("$Print"), "print-usd", N_("Print in USD")))
 
     def compose_footer_extra(self) -> ComposeResult:
         with Horizontal(id="pi-loyalty"):
-            yield Static("Points", classes="inv-label")
+            yield Static(_("Points"), classes="inv-label")
             yield Figure("", id="pi-points-earned", classes="pi-fig")
-            yield Static("Redeem", classes="inv-label")
-            yield PointsInput(id="field-redemption-points", label="Redemption points", placeholder="pts",
+            yield Static(_("Redeem"), classes="inv-label")
+            yield PointsInput(id="field-redemption-points", label=_("Redemption points"), placeholder=_("pts"),
                               max_length=7)
             yield Figure("", id="pi-redemption", classes="pi-redemption")
 
@@ -193,11 +196,11 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         if calc is None or calc.card is None:
             earned.set("-" if calc is None else "0")
             if calc is not None:
-                note = "no loyalty card"
+                note = _("no loyalty card")
             else:  # the card comes with the first preview (a line typed)
-                note = "choose the customer" if self.customer is None else ""
+                note = _("choose the customer") if self.customer is None else ""
             if self._points_typed():
-                note = f"Redemption points: {self._loyalty_error or note}"
+                note = _("Redemption points: {note}").format(note=self._loyalty_error or note)
             red.set(note)
             return
         points = 0
@@ -209,8 +212,8 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         earned.set(f"+{points}")
         asked = self._points_typed()
         value = self.redemption_value_usd() if asked else ZERO
-        text = (f"× $ {fmt_amount(calc.value_per_point)} = $ {fmt_amount(value)} · held {calc.points_held}"
-                f" ({calc.card})")
+        text = _("× $ {per_point} = $ {value} · held {held} ({card})").format(
+            per_point=fmt_amount(calc.value_per_point), value=fmt_amount(value), held=calc.points_held, card=calc.card)
         if self._loyalty_error:
             text = f"× $ {fmt_amount(calc.value_per_point)}: {self._loyalty_error}"
         red.set(text)
@@ -251,10 +254,11 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         return services.provisional.cancel(actor, number, approver=approval.name, approver_pin=approval.pin)
 
     def saved_message(self, post: Any, view: Any) -> str:
-        return f"Provisional invoice {post.number} posted: payable {money.format_amount(view.totals.payable)} {view.currency}"
+        return _("Provisional invoice {number} posted: payable {amount} {currency}").format(
+            number=post.number, amount=money.format_amount(view.totals.payable), currency=view.currency)
 
     def cancelled_message(self, view: Any) -> str:
-        return f"Provisional invoice {view.number} cancelled: reversed, stock released"
+        return _("Provisional invoice {number} cancelled: reversed, stock released").format(number=view.number)
 
     # -- showing documents ----------------------------------------------------------------------
 
@@ -298,15 +302,16 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         value = -sum((e.value_usd for e in entries if e.kind == "redeem"), ZERO)
         self.query_one("#pi-points-earned", Figure).set(f"+{earned}")
         self.query_one("#field-redemption-points", PointsInput).value = str(redeemed) if redeemed else ""
-        self.query_one("#pi-redemption", Figure).set(f"= $ {fmt_amount(abs(value))} redeemed" if redeemed else "")
+        self.query_one("#pi-redemption", Figure).set(
+            _("= $ {value} redeemed").format(value=fmt_amount(abs(value))) if redeemed else "")
         self.mark_clean()
 
 
 register(ScreenEntry(
     key="provisional_invoice",
-    title="Provisional Invoice",
+    title=N_("Provisional Invoice"),
     group="Sales",
     factory=lambda app: ProvisionalInvoiceScreen(),
     roles=CASHIER,
-    help="Bill now, deliver later (Delivery Note against the PSI No)",
+    help=N_("Bill now, deliver later (Delivery Note against the PSI No)"),
 ))

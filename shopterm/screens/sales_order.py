@@ -52,6 +52,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _, pgettext
 from shopterm.screens.base.mixins import list_filters
 from shopterm.screens.base.sales_document import SalesDocumentScreen
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
@@ -70,19 +71,20 @@ def order_state_text(view: Any) -> str:
     paid = [l for l in view.lines if not l.is_free]
     ordered = sum((l.qty for l in paid), ZERO)
     done = sum((l.qty_done for l in paid), ZERO)
-    words = {"open": "Confirmed, nothing invoiced yet", "partial": "Partly invoiced", "closed": "Fully invoiced",
-             "cancelled": "Cancelled"}
-    return (f"{words.get(state, state)} · ordered {fmt_qty(ordered)} · invoiced {fmt_qty(done)} · "
-            f"left {fmt_qty(ordered - done)}")
+    words = {"open": _("Confirmed, nothing invoiced yet"), "partial": _("Partly invoiced"),
+             "closed": _("Fully invoiced"), "cancelled": _("Cancelled")}
+    return _("{state} · ordered {ordered} · invoiced {invoiced} · left {left}").format(
+        state=words.get(state, state), ordered=fmt_qty(ordered), invoiced=fmt_qty(done),
+        left=fmt_qty(ordered - done))
 
 
 class SalesOrderScreen(SalesDocumentScreen):
     """The Sales Order / Proforma entry screen (module docstring)."""
 
-    DOCUMENT_TITLE = "Sales Order / Proforma"
+    DOCUMENT_TITLE = N_("Sales Order / Proforma")
     DOC_TYPE = "SO"
-    DOC_WORD = "Order"
-    LIST_TITLE = "Sales orders and proformas"
+    DOC_WORD = N_("Order")
+    LIST_TITLE = N_("Sales orders and proformas")
     CANCEL_WHAT = "order"
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "delete_row"})
     AUTO_FOCUS = "#field-customer"
@@ -90,17 +92,17 @@ class SalesOrderScreen(SalesDocumentScreen):
 
     def compose_header(self) -> ComposeResult:
         with Horizontal(classes="inv-row"):
-            yield Static("Loc", classes="inv-label")
-            yield CodeInput(id="field-location", label="Location", lookup_kind="location")
-            yield Static("Type", classes="inv-label")
-            yield CompactChoice([("SO", "Sales Order"), ("PF", "Proforma")], id="field-doc-type",
-                                field_name="doc_type", label="Type", classes="so-type")
-            yield Static("Date", classes="inv-label")
-            yield DateInput(id="field-date", label="Order/Proforma date", required=True)
-            yield Static("No", classes="inv-label")
+            yield Static(_("Loc"), classes="inv-label")
+            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
+            yield Static(_("Type"), classes="inv-label")
+            yield CompactChoice([("SO", N_("Sales Order")), ("PF", N_("Proforma"))], id="field-doc-type",
+                                field_name="doc_type", label=_("Type"), classes="so-type")
+            yield Static(_("Date"), classes="inv-label")
+            yield DateInput(id="field-date", label=_("Order/Proforma date"), required=True)
+            yield Static(pgettext("document number", "No"), classes="inv-label")
             yield Static("—", id="inv-number", markup=False)
         yield from self.client_row()
-        yield from self.currency_row(("Tax exempt", "tax-exempt", "Tax exempted"))
+        yield from self.currency_row((N_("Tax exempt"), "tax-exempt", N_("Tax exempted")))
 
     # -- type -----------------------------------------------------------------------------
 
@@ -130,11 +132,14 @@ class SalesOrderScreen(SalesDocumentScreen):
         return services.orders.list_documents(None, **list_filters(q, location))
 
     def saved_message(self, post: Any, view: Any) -> str:
-        kind = "Proforma" if view.doc_type == "PF" else "Sales order"
-        return f"{kind} {post.number} confirmed: {money.format_amount(view.totals.net)} {view.currency}, stock reserved"
+        if view.doc_type == "PF":
+            text = _("Proforma {number} confirmed: {amount} {currency}, stock reserved")
+        else:
+            text = _("Sales order {number} confirmed: {amount} {currency}, stock reserved")
+        return text.format(number=post.number, amount=money.format_amount(view.totals.net), currency=view.currency)
 
     def cancelled_message(self, view: Any) -> str:
-        return f"{view.number} cancelled: its reserved stock is released"
+        return _("{number} cancelled: its reserved stock is released").format(number=view.number)
 
     def view_shown(self, view: Any) -> None:
         for line, lv in zip(self.grid.lines, view.lines):
@@ -150,9 +155,9 @@ class SalesOrderScreen(SalesDocumentScreen):
 
 register(ScreenEntry(
     key="sales_order",
-    title="Sales Order / Proforma",
+    title=N_("Sales Order / Proforma"),
     group="Sales",
     factory=lambda app: SalesOrderScreen(),
     roles=CASHIER,
-    help="Take an order or give a proforma: reserves stock, invoiced later",
+    help=N_("Take an order or give a proforma: reserves stock, invoiced later"),
 ))

@@ -49,6 +49,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
@@ -59,19 +60,19 @@ from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
 __all__ = ["SR_COLUMNS", "SalesReturnScreen"]
 
 ZERO = Decimal(0)
-YES_NO = [("no", "No"), ("yes", "Yes")]
-BASES = [("invoice", "Invoice"), ("delivery_note", "Delivery Note")]
+YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
+BASES = [("invoice", N_("Invoice")), ("delivery_note", N_("Delivery Note"))]
 
 SR_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("sno", "#", 3, "sno"),
-    GridColumn("item", "Item", 9, "item"),
-    GridColumn("balance_qty", "Bal", 6, "info", "Balance qty"),
-    GridColumn("batch", "Batch", 8, "batch"),
-    GridColumn("qty", "Qty", 6, "qty"),
-    GridColumn("price", "Price", 8, "info", "Price"),
-    GridColumn("gross", "Gross", 9, "figure", "Gross amount"),
-    GridColumn("discount_amount", "Disc", 7, "figure", "Discount amount"),
-    GridColumn("line_net", "Net", 9, "figure", "Net amount"),
+    GridColumn("item", N_("Item"), 9, "item"),
+    GridColumn("balance_qty", N_("Bal"), 6, "info", N_("Balance qty")),
+    GridColumn("batch", N_("Batch"), 8, "batch"),
+    GridColumn("qty", N_("Qty"), 6, "qty"),
+    GridColumn("price", N_("Price"), 8, "info", N_("Price")),
+    GridColumn("gross", N_("Gross"), 9, "figure", N_("Gross amount")),
+    GridColumn("discount_amount", N_("Disc"), 7, "figure", N_("Discount amount")),
+    GridColumn("line_net", N_("Net"), 9, "figure", N_("Net amount")),
 )
 
 
@@ -80,12 +81,12 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
 
     BINDINGS = [PDF_BINDING]  # Ctrl+O: the A4 PDF of the posted document
 
-    DOCUMENT_TITLE = "Sales Return"
+    DOCUMENT_TITLE = N_("Sales Return")
     DOC_TYPE = "SR"
-    DOC_WORD = "Sales return"
-    LIST_TITLE = "Sales returns"
+    DOC_WORD = N_("Sales return")
+    LIST_TITLE = N_("Sales returns")
     SOURCE_FIELD = "invoice"
-    SOURCE_LABEL = "Invoice No"
+    SOURCE_LABEL = N_("Invoice No")
     SERVICE_CALLS = ("returns", "preview", "post", "save_draft", "load_draft")
     GRID_COLUMNS = SR_COLUMNS
     FEFO_BATCH = False  # the batch is the one sold (a provisional invoice's: the service's choice)
@@ -98,26 +99,26 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
 
     def compose_header(self) -> ComposeResult:
         with Horizontal(classes="inv-row"):
-            yield Static("Loc", classes="inv-label")
-            yield CodeInput(id="field-location", label="Location", lookup_kind="location")
-            yield Static("Date", classes="inv-label")
-            yield DateInput(id="field-date", label="Document date", required=True)
-            yield Static("No", classes="inv-label")
+            yield Static(_("Loc"), classes="inv-label")
+            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
+            yield Static(_("Date"), classes="inv-label")
+            yield DateInput(id="field-date", label=_("Document date"), required=True)
+            yield Static(pgettext("document number", "No"), classes="inv-label")
             yield Static("—", id="ld-number", markup=False)
         with Horizontal(classes="inv-row"):
-            yield Static("Based on", classes="inv-label")
-            yield CompactChoice(BASES, id="field-based-on", field_name="based_on", label="Return based on",
+            yield Static(_("Based on"), classes="inv-label")
+            yield CompactChoice(BASES, id="field-based-on", field_name="based_on", label=_("Return based on"),
                                 classes="sr-basis")
-            yield Static("Invoice No", classes="inv-label")
-            yield SourceInput(id="field-invoice", label="Invoice No")
+            yield Static(_("Invoice No"), classes="inv-label")
+            yield SourceInput(id="field-invoice", label=_("Invoice No"))
             yield Static("", id="sr-original", markup=False)
         with Horizontal(classes="inv-row"):
-            yield Static("Client", classes="inv-label")
+            yield Static(_("Client"), classes="inv-label")
             yield Static("", id="sr-customer", markup=False)
-            yield Static("Mobile", classes="inv-label")
+            yield Static(_("Mobile"), classes="inv-label")
             yield Input(id="field-mobile", max_length=40)
-            yield Static("$Print", classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-print-usd", label="Print in USD", classes="inv-yn")
+            yield Static(_("$Print"), classes="inv-label")
+            yield CompactChoice(YES_NO, id="field-print-usd", label=_("Print in USD"), classes="inv-yn")
 
     def first_field(self) -> Any:
         return self.field("invoice")  # the first field that takes typing (Shift+Tab: based on)
@@ -140,18 +141,23 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
             self.call_later(self.grid.clear)
             self.info("")
             self.footer_totals.show(None)
-            self.show_info("Return Based On changed: choose the Invoice No again (F2)")
+            self.show_info(_("Return Based On changed: choose the Invoice No again (F2)"))
 
     def source_rows(self, services: Any) -> list[SourceRow]:
         """(worker) F2 in Invoice No: the documents with something left to return."""
         rows = services.returns.returnable(self.based_on, None, self.location_code)
-        return [SourceRow(r.number, f"{r.date.isoformat()} {r.customer} {r.customer_name}",
-                          f"balance {fmt_qty(r.balance)} of {fmt_qty(r.qty)}") for r in rows]
+        return [SourceRow(r.number, f"{format_date(r.date)} {r.customer} {r.customer_name}",
+                          _("balance {balance} of {qty}").format(balance=fmt_qty(r.balance), qty=fmt_qty(r.qty)))
+                for r in rows]
 
     def empty_message(self) -> str:
-        what = "invoice" if self.based_on == "invoice" else "delivery note"
-        return (f"Invoice No. not in Sales Return: no {what} with anything left to return at "
-                f"{self.location_typed()} (already fully returned)")
+        if self.based_on == "invoice":
+            text = _("Invoice No. not in Sales Return: no invoice with anything left to return at {location} "
+                     "(already fully returned)")
+        else:
+            text = _("Invoice No. not in Sales Return: no delivery note with anything left to return at {location} "
+                     "(already fully returned)")
+        return text.format(location=self.location_typed())
 
     def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
         from shopterm.services.sales.returns import ReturnDraft
@@ -173,10 +179,11 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         self.source_view = view
         self.customer_code = view.customer
         self.field("invoice").value = view.number
-        kind = {"SI": "sales invoice", "PI": "provisional invoice", "DN": "delivery note"}.get(view.doc_type, "")
+        kind = {"SI": _("Sales invoice"), "PI": _("Provisional invoice"), "DN": _("Delivery note")}.get(
+            view.doc_type, "")
         self.query_one("#sr-original", Static).update(
-            Text(f"{view.date.isoformat()} {view.currency} {_rate(view.rate)} {view.sales_type}", no_wrap=True,
-                 overflow="ellipsis"))
+            Text(f"{format_date(view.date)} {view.currency} {_rate(view.rate)} {_(str(view.sales_type or ''))}",
+                 no_wrap=True, overflow="ellipsis"))
         self.query_one("#sr-customer", Static).update(
             Text(f"{view.customer or ''} {view.customer_name or ''}", no_wrap=True, overflow="ellipsis"))
         mobile = self.field("mobile")
@@ -202,7 +209,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
             cell = rows[0].cell("qty")
             if cell is not None and cell.focusable:
                 self.set_focus(cell)
-        self.show_info("Type the quantity returned on each line, then the Narration; Ctrl+S")
+        self.show_info(_("Type the quantity returned on each line, then the Narration; Ctrl+S"))
 
     # -- the draft and the services ------------------------------------------------------------------
 
@@ -225,14 +232,16 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
             narration=self.footer_totals.narration, lines=lines)
 
     def footer_figures(self, p: Any) -> FooterFigures:
-        self.extra(f"Paid qty {fmt_qty(p.total_qty)} · Free qty {fmt_qty(p.total_free_qty)} · Loyalty points "
-                   f"reversed {p.loyalty_points} · Credit {fmt_amount(p.credit)} {p.currency}")
+        self.extra(_("Paid qty {paid} · Free qty {free} · Loyalty points reversed {points} · Credit {credit} "
+                     "{currency}").format(paid=fmt_qty(p.total_qty), free=fmt_qty(p.total_free_qty),
+                                          points=p.loyalty_points, credit=fmt_amount(p.credit), currency=p.currency))
         return FooterFigures(p.total_qty + p.total_free_qty, p.gross, p.discount, p.flat_discount, p.tax, p.net,
                              p.net_usd, p.net_cdf, p.round_off, p.credit, p.credit_usd,
                              p.credit_cdf, self.grid_figures(p))
 
     def saved_message(self, post: Any, view: Any) -> str:
-        return f"Sales return {post.number} saved: credit {fmt_amount(view.totals.payable)} {view.currency} to {view.customer}"
+        return _("Sales return {number} saved: credit {amount} {currency} to {customer}").format(
+            number=post.number, amount=fmt_amount(view.totals.payable), currency=view.currency, customer=view.customer)
 
     # -- drafts and posted returns -------------------------------------------------------------------
 
@@ -279,14 +288,16 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         self.field("print-usd").set_value("yes" if view.print_usd else "no")
         original = extra.get("original") or ""
         self.query_one("#sr-original", Static).update(
-            Text(f"{view.currency} {_rate(view.rate)} {view.sales_type}" + (f" · original {original}" if original else ""),
+            Text(f"{view.currency} {_rate(view.rate)} {_(str(view.sales_type or ''))}"
+                 + (" · " + _("original {number}").format(number=original) if original else ""),
                  no_wrap=True, overflow="ellipsis"))
         self.query_one("#sr-customer", Static).update(
             Text(f"{view.customer or ''} {view.customer_name or ''}", no_wrap=True, overflow="ellipsis"))
-        self.info(f"Address {extra.get('address', '') or '-'}")
-        self.extra(f"Paid qty {fmt_qty(sum((l.qty for l in view.lines if not l.is_free), ZERO))} · Free qty "
-                   f"{fmt_qty(sum((l.qty for l in view.lines if l.is_free), ZERO))} · Credit "
-                   f"{fmt_amount(view.totals.payable)} {view.currency}")
+        self.info(_("Address {address}").format(address=extra.get("address", "") or "-"))
+        self.extra(_("Paid qty {paid} · Free qty {free} · Credit {credit} {currency}").format(
+            paid=fmt_qty(sum((l.qty for l in view.lines if not l.is_free), ZERO)),
+            free=fmt_qty(sum((l.qty for l in view.lines if l.is_free), ZERO)),
+            credit=fmt_amount(view.totals.payable), currency=view.currency))
 
     def view_shown(self, view: Any) -> None:
         extra = view.extra or {}
@@ -315,8 +326,9 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
             self.grid.repaint_info()
             reversed_points = -sum((e.points for e in entries), 0)
             shown = self.query_one("#ld-extra", Static).render().plain
-            self.extra((f"{shown} · " if shown else "") + f"Loyalty points reversed {reversed_points} · balance "
-                       f"left on {invoice}: {fmt_qty(sum(left.values(), ZERO))}")
+            self.extra((f"{shown} · " if shown else "") + _(
+                "Loyalty points reversed {points} · balance left on {number}: {qty}").format(
+                    points=reversed_points, number=invoice, qty=fmt_qty(sum(left.values(), ZERO))))
 
         self.background(work, done, on_error=lambda exc: True)
 
@@ -326,20 +338,20 @@ def _rate(rate: Decimal) -> str:
 
 
 def _info_text(kind: str, address: str, master: Any, points: Any) -> str:
-    parts = [kind.capitalize() if kind else "", f"Address {address or '-'}"]
+    parts = [kind, _("Address {address}").format(address=address or "-")]
     if master is not None and master.loyalty_card:
         held = points.points if points is not None else 0
-        parts.append(f"Card {master.loyalty_card} · {held} points")
+        parts.append(_("Card {card} · {points} points").format(card=master.loyalty_card, points=held))
     else:
-        parts.append("no loyalty card")
+        parts.append(_("no loyalty card"))
     return " · ".join(p for p in parts if p)
 
 
 register(ScreenEntry(
     key="sales_return",
-    title="Sales Return",
+    title=N_("Sales Return"),
     group="Returns",
     factory=lambda app: SalesReturnScreen(),
     roles=CASHIER,
-    help="Goods back against an invoice or a delivery note (narration required)",
+    help=N_("Goods back against an invoice or a delivery note (narration required)"),
 ))

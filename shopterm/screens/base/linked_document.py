@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from shopterm.core import money
+from shopterm.core.i18n import N_, _
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import flag_unknown_code
 from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
@@ -109,10 +110,10 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
 
     NUMBER_WIDGET = "#ld-number"
     DOC_TYPE: ClassVar[str] = ""
-    DOC_WORD: ClassVar[str] = "Document"
-    LIST_TITLE: ClassVar[str] = "Documents"
+    DOC_WORD: ClassVar[str] = N_("Document")  # (these three: marked with N_, shown translated)
+    LIST_TITLE: ClassVar[str] = N_("Documents")
     SOURCE_FIELD: ClassVar[str | None] = "source"  # the id suffix of the source field (None: no source)
-    SOURCE_LABEL: ClassVar[str] = "Source"
+    SOURCE_LABEL: ClassVar[str] = N_("Source")
     GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = ()
     FIXED_ROWS: ClassVar[bool] = True  # the lines come from the source (no item typed)
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row"})
@@ -244,7 +245,8 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
     def needs_source(self) -> bool:
         """True (and the error shown) when the source document is required and missing."""
         if self.SOURCE_FIELD is not None and not self.source:
-            self.show_error(f"{self.SOURCE_LABEL} is required", field=self.SOURCE_FIELD.replace("-", "_"))
+            self.show_error(_("{field} is required").format(field=_(self.SOURCE_LABEL)),
+                            field=self.SOURCE_FIELD.replace("-", "_"))
             return True
         return False
 
@@ -304,7 +306,8 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
                     field.value = row.code
                     self._load(row.code)
 
-            self.app.push_screen(LookupDialog(f"{self.SOURCE_LABEL}: {len(rows)} open", search), picked)
+            self.app.push_screen(LookupDialog(_("{field}: {count} open").format(
+                field=_(self.SOURCE_LABEL), count=len(rows)), search), picked)
 
         self.background(lambda: fetch(services()), done)
 
@@ -317,7 +320,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         raise NotImplementedError
 
     def empty_message(self) -> str:
-        return f"{self.SOURCE_LABEL}: nothing open"
+        return _("{field}: nothing open").format(field=_(self.SOURCE_LABEL))
 
     def _load(self, number: str) -> None:
         self._loading = number
@@ -386,12 +389,14 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
     def preview_warnings(self, warnings: Any) -> None:
         """The first broken rule of the preview as a warning; an error on screen (a refused
         save, a bad field) stays until the cashier acts."""
-        warnings = [w for w in warnings if not w.startswith(self.QUIET_WARNINGS)]
+        quiet = self.QUIET_WARNINGS + tuple(_(w) for w in self.QUIET_WARNINGS)  # the services speak the reader's
+        warnings = [w for w in warnings if not w.startswith(quiet)]
         bar = self.message_bar
         if bar.kind == "error":
             return
         if warnings:
-            bar.show_warning(warnings[0] + (f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""))
+            more = " " + _("(+{count} more)").format(count=len(warnings) - 1) if len(warnings) > 1 else ""
+            bar.show_warning(warnings[0] + more)
             self._warning = bar.text
         elif self._warning is not None:
             if bar.text == self._warning:
@@ -473,7 +478,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
             result = self.post_call(services, actor, draft, draft_id)
             return result, services.sales.document(result.document_id)
 
-        self.run_service(post, self._posted, busy_text="Saving…")
+        self.run_service(post, self._posted, busy_text=_("Saving…"))
 
     def _posted(self, result: tuple[Any, Any]) -> None:
         post, view = result
@@ -486,7 +491,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
             print_document(self, post.number)
 
     def saved_message(self, post: Any, view: Any) -> str:
-        return f"{self.DOC_WORD} {post.number} saved. Ctrl+N for the next one"
+        return _("{word} {number} saved. Ctrl+N for the next one").format(word=_(self.DOC_WORD), number=post.number)
 
     def action_draft(self) -> None:
         if self._posted_is_final():
@@ -497,10 +502,10 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
 
         def done(new_id: int) -> None:
             self.draft_saved(new_id)
-            self.show_ok(f"Draft #{new_id} saved (no number yet): reopen it with F3")
+            self.show_ok(_("Draft #{id} saved (no number yet): reopen it with F3").format(id=new_id))
 
         self.run_service(lambda: self.save_draft_call(self.services, actor, draft, draft_id), done,
-                         busy_text="Saving…")
+                         busy_text=_("Saving…"))
 
     async def reset(self) -> None:
         """A blank document with the header defaults."""
@@ -553,16 +558,17 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
                 return
             if row.status == "draft":
                 self.run_service(lambda: self.load_draft_call(self.services, row.id),
-                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text="Opening…")
+                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text=_("Opening…"))
             else:
                 self.run_service(lambda: self.services.sales.document(row.id),
-                                 lambda v: self.call_later(self._show_view, v), busy_text="Opening…")
+                                 lambda v: self.call_later(self._show_view, v), busy_text=_("Opening…"))
 
-        self.app.push_screen(DocumentListDialog(self.LIST_TITLE, search, today=self.business_date), picked)
+        self.app.push_screen(DocumentListDialog(_(self.LIST_TITLE), search, today=self.business_date), picked)
 
     def action_history(self) -> None:
         doc_id = self.view.id if self.view is not None else self.draft_id
-        title = f"History of {self.view.number}" if self.view is not None and self.view.number else "History"
+        title = (_("History of {number}").format(number=self.view.number) if self.view is not None and self.view.number
+                 else _("History"))
         if doc_id is None:
             self.app.push_screen(HistoryView(title, []))
             return
@@ -571,7 +577,8 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
 
     def action_voucher(self) -> None:
         if self.view is not None:
-            self.app.push_screen(VoucherView(f"Voucher {self.view.number or ''}".strip(), self.view.journal))
+            self.app.push_screen(VoucherView(_("Voucher {number}").format(number=self.view.number or "").strip(),
+                                             self.view.journal))
             return
         if self.needs_source():
             return
@@ -579,10 +586,10 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         actor = self.actor
 
         def shown(preview: Any) -> None:
-            note = "Not saved yet: the journal as it would post."
+            note = _("Not saved yet: the journal as it would post.")
             if preview.warnings:
-                note += " Note: " + "; ".join(preview.warnings[:3])
-            self.app.push_screen(VoucherView("Voucher details (preview)", preview.voucher, note))
+                note += " " + _("Note: {warnings}").format(warnings="; ".join(preview.warnings[:3]))
+            self.app.push_screen(VoucherView(_("Voucher details (preview)"), preview.voucher, note))
 
         self.background(lambda: self.preview_call(self.services, draft, actor), shown)
 
@@ -600,7 +607,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         self.preview = None
         self._warning = None
         self.fill_from_view(view)
-        self.query_one("#ld-number", Static).update(view.number or f"Draft #{view.id}")
+        self.query_one("#ld-number", Static).update(view.number or _("Draft #{id}").format(id=view.id))
         footer = self.footer_totals
         footer.set_narration(view.narration)
         self._set_enabled(False)
@@ -623,8 +630,8 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         await self.reset()
         self.draft_id = draft_id
         self.fill_from_draft(draft)
-        self.query_one("#ld-number", Static).update(f"Draft #{draft_id}")
-        self.set_document(None, f"Draft #{draft_id}")
+        self.query_one("#ld-number", Static).update(_("Draft #{id}").format(id=draft_id))
+        self.set_document(None, _("Draft #{id}").format(id=draft_id))
         field = self.source_field()
         number = field.value.strip().upper() if field is not None else ""
         if not number:
