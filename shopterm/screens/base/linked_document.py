@@ -645,7 +645,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
             self.show_error(exc)
             return
         self.source = number
-        _, infos = await self.source_loaded(loaded)
+        _lines, infos = await self.source_loaded(loaded)
         self.fill_from_draft(draft)  # the draft's own header values win over the source's
         lines, line_infos = self.draft_lines_of(draft, infos)
         await self.grid.set_lines(lines)
