@@ -321,7 +321,11 @@ async def test_draft_is_numberless_and_reopens_from_f3(shop):
         assert grid.read_only and screen.query_one("#field-customer").disabled
         assert grid.cell(1, "line_net").text == "4.80"
         assert figures(screen)["net"] == "5.57"
-        await pilot.press("ctrl+d")
+        # a posted invoice offers no Draft (posted is final; ^G Mail takes its place in the footer) and
+        # Ctrl+S says why nothing is saved
+        assert screen.check_action("after_typing", ("draft",)) is False
+        assert screen.check_action("email", ()) is True
+        await pilot.press("ctrl+s")
         assert "posted documents are final" in screen.query_one(MessageBar).text
 
 
