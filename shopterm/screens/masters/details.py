@@ -218,21 +218,23 @@ class CustomerDetailsScreen(ShopScreen):
 
 def customer_pairs(c: Any) -> list[tuple[str, str]]:
     def yn(v: bool) -> str:
-        return "yes" if v else "no"
+        return _("yes") if v else _("no")
 
     pairs = [
-        ("Code", c.code), ("Kind", c.kind), ("Name", c.name), ("Category", f"{c.category or ''} {c.category_name or ''}"),
-        ("Group", c.group or ""), ("Price category", c.price_category),
-        ("Control account", c.control_account or "1200 (default)"), ("Sales person", f"{c.sales_person or ''} {c.sales_person_name or ''}"),
-        ("Credit limit $", fmt("money", c.credit_limit_usd)), ("Credit days", str(c.credit_days)),
-        ("Loyalty card", c.loyalty_card or ""), ("National ID", c.national_id),
-        ("NRC no", c.nrc_no), ("Impôt no", c.impot_no), ("Mobile", c.mobile), ("Email", c.email),
-        ("Address", c.address), ("Locations", ", ".join(c.locations)),
-        ("Existing vendor", yn(c.existing_vendor) + (f" ({c.supplier_name})" if c.supplier_name else "")),
-        ("Tax exempt", yn(c.tax_exempt)), ("Free offer", yn(c.free_offer)), ("Inactive", yn(c.inactive)),
-        ("Added", fmt("date", c.created_at)), ("Changed", fmt("date", c.updated_at)),
+        (N_("Code"), c.code), (N_("Kind"), _(c.kind)), (N_("Name"), c.name),
+        (N_("Category"), f"{c.category or ''} {c.category_name or ''}"),
+        (N_("Group"), c.group or ""), (N_("Price category"), _(c.price_category.capitalize())),
+        (N_("Control account"), c.control_account or _("1200 (default)")),
+        (N_("Sales person"), f"{c.sales_person or ''} {c.sales_person_name or ''}"),
+        (N_("Credit limit $"), fmt("money", c.credit_limit_usd)), (N_("Credit days"), str(c.credit_days)),
+        (N_("Loyalty card"), c.loyalty_card or ""), (N_("National ID"), c.national_id),
+        (N_("NRC no"), c.nrc_no), (N_("Impôt no"), c.impot_no), (N_("Mobile"), c.mobile), (N_("Email"), c.email),
+        (N_("Address"), c.address), (N_("Locations"), ", ".join(c.locations)),
+        (N_("Existing vendor"), yn(c.existing_vendor) + (f" ({c.supplier_name})" if c.supplier_name else "")),
+        (N_("Tax exempt"), yn(c.tax_exempt)), (N_("Free offer"), yn(c.free_offer)), (N_("Inactive"), yn(c.inactive)),
+        (N_("Added"), fmt("date", c.created_at)), (N_("Changed"), fmt("date", c.updated_at)),
     ]
-    return [(label, str(value)) for label, value in pairs]
+    return [(_(label), str(value)) for label, value in pairs]
 
 
 def render_document(view: Any, width: int = 74) -> Text:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from shopterm.core.i18n import N_
+from shopterm.core.i18n import N_, _
 from shopterm.screens.masters.base import LANGUAGES, SHOP_LANGUAGES, STATUS_COLUMN, CodeNameScreen, F, MasterScreen
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 
@@ -101,7 +101,7 @@ class LocationScreen(MasterScreen):
         F("inactive", N_("Status"), "auto"),
     )
     LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("No"), "number", 3, ">"), ListColumn(N_("Name"), "name", 30),
-                    ListColumn(N_("Setup"), lambda r: "yes" if r.has_setup else "missing", 8), STATUS_COLUMN)
+                    ListColumn(N_("Setup"), lambda r: _("yes") if r.has_setup else _("missing"), 8), STATUS_COLUMN)
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_locations(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
@@ -117,7 +117,7 @@ class LocationScreen(MasterScreen):
 
     def info_values(self, info: Any) -> dict[str, Any]:
         values = super().info_values(info)
-        values["has_setup"] = "done" if info.has_setup else "missing: do the Shop Setup before Shop Open"
+        values["has_setup"] = _("done") if info.has_setup else _("missing: do the Shop Setup before Shop Open")
         return values
 
 
@@ -225,7 +225,7 @@ class ExchangeRateScreen(MasterScreen):
                 return _Rate(d, r)
         from shopterm.services.errors import NotFound
 
-        raise NotFound(f"No rate on {key}", field="date")
+        raise NotFound("No rate on {date}", field="date", params={"date": dt.date.fromisoformat(key)})
 
     def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
         from shopterm.services.masters.base import date_of
@@ -280,7 +280,7 @@ class UserScreen(MasterScreen):
                 return u
         from shopterm.services.errors import NotFound
 
-        raise NotFound(f"User {key} not found", field="name")
+        raise NotFound("User {name} not found", field="name", params={"name": key})
 
     def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
         info = s.users.create(actor, v["name"], v["pin"], v["role"], full_name=v["full_name"],
