@@ -72,3 +72,25 @@ async def test_a_user_who_reads_french_signs_in_to_french_screens(shop):
         await pilot.press(*"cashier", "enter", *"1111", "enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", "home")
         assert i18n.current() == "fr"
+
+
+async def test_a_master_in_french_labels_choices_and_messages(shop):
+    from textual.widgets import Label
+
+    admin = shop.users.login("admin", "9999")
+    shop.users.update(admin, "manager", language="fr")
+    app = app_for(shop, "manager")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "customer_category")
+        labels = [str(label.render()) for label in screen.query(Label).filter(".mf-label")]
+        assert labels == ["Nom catégorie*", "Code*", "Liste prix", "Statut"]
+        assert str(screen.query_one("#doc-title").render()).startswith("Catégorie de clients")
+        await type_in(pilot, "Hôpitaux", "HOP")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+        assert screen.message_bar.text == "Catégorie HOP : création enregistrée"
+        await pilot.press("escape")
+        screen = await open_master(pilot, app, "customer")
+        assert str(screen.widget("price_category").render()) == "[Détail]  Gros "
+        assert str(screen.widget("language").render()).startswith("[Du magasin]")
+    assert shop.masters.get_category("HOP").name == "HÔPITAUX"  # category names are kept upper case
