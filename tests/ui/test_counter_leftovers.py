@@ -270,3 +270,20 @@ async def test_sales_return_of_a_usd_invoice_shows_the_credit_in_francs(shop):
         await pilot.press("1")
         await wait_until(pilot, lambda: doc_figures(sr)["payable"] == "2.55")
         await wait_until(pilot, lambda: doc_figures(sr)["payable_cdf"] == "7,300.00")
+
+
+async def test_the_invoice_header_shows_a_whole_phone_number_at_80_columns(shop):
+    """The client's Tel (now required, from the customer's mobile) was cut to 14 of its 16 characters."""
+    from textual.widgets import Input
+
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        tel = screen.query_one("#field-contact-no", Input)
+        tel.value = "+243 81 600 1001"
+        await pilot.pause()
+        assert tel.region.width >= len("+243 81 600 1001") and tel.region.right <= SIZE[0]
+        name = screen.query_one("#inv-customer-name")
+        assert str(name.render()) == "Walk-In Customer" and name.region.width >= len("Walk-In Customer")
+        order = screen.query_one("#field-order", Input)
+        assert order.region.width >= len("261101SO000001") and order.region.right <= SIZE[0]
