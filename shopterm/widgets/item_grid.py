@@ -883,6 +883,9 @@ class ItemGrid(Widget, can_focus=False):
                 self.post_message(self.LinesChanged(self, row.number))
                 if row is self._detail_row:
                     self._show_detail(row)
+            resolved = getattr(self.screen, "error_resolved", None)
+            if resolved is not None:
+                resolved(cell)  # "nothing chosen for …": the text it named is gone
             return
         if text.upper() == line.item or text == line.resolving:
             return

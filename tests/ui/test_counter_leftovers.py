@@ -287,3 +287,19 @@ async def test_the_invoice_header_shows_a_whole_phone_number_at_80_columns(shop)
         assert str(name.render()) == "Walk-In Customer" and name.region.width >= len("Walk-In Customer")
         order = screen.query_one("#field-order", Input)
         assert order.region.width >= len("261101SO000001") and order.region.right <= SIZE[0]
+
+
+async def test_nothing_chosen_for_an_item_goes_away_once_the_cell_is_emptied(shop):
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        grid = screen.query_one(ItemGrid)
+        await wait_until(pilot, lambda: screen.focused is grid.cell(1, "item"))
+        await pilot.press(*"XYZ999", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupDialog))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen and bar(screen).kind == "error")
+        assert bar(screen).text == "Item (line 1): nothing chosen for 'XYZ999'"
+        await pilot.press("ctrl+u", "tab")
+        await wait_until(pilot, lambda: bar(screen).kind != "error", lambda: bar(screen).text)
+        assert not grid.cell(1, "item").has_class("-error")
