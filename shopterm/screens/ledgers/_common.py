@@ -310,6 +310,23 @@ class EntryVoucherView(VoucherView):
 
 
 def load_status(screen: Any, apply: Callable[[Any], None]) -> None:
-    """Read the status (location, business date, system rate) off the event loop for a screen's defaults."""
+    """Read the status (location, business date, system rate) off the event loop for a screen's defaults.
+    Keys typed meanwhile wait; a default then put in the focused field is selected, so what was typed
+    replaces it (a date typed as the report opens is never lost under the business date)."""
     actor = screen.actor
-    on_loop(screen, lambda: screen.services.status(actor), apply, group="status")
+    screen.hold_keys("status")
+
+    def done(status: Any) -> None:
+        try:
+            apply(status)
+            focused = screen.focused
+            if isinstance(focused, Input) and focused.value:
+                focused.select_all()
+        finally:
+            screen.release_keys("status")
+
+    def failed(exc: BaseException) -> None:
+        screen.release_keys("status")
+        screen.show_error(exc)
+
+    on_loop(screen, lambda: screen.services.status(actor), done, failed, group="status")
