@@ -82,9 +82,10 @@ class ImportDialog(ModalScreen[Any]):
         with Vertical(id="import-box") as box:
             box.border_title = self.title_text
             box.border_subtitle = _("Enter import · Esc close (while importing: cancel)")
-            yield Static(f"Columns: {COLUMNS_HELP.get(self.kind, '')}", id="import-columns", markup=False)
+            yield Static(_("Columns: {columns}").format(columns=COLUMNS_HELP.get(self.kind, '')), id="import-columns",
+                         markup=False)
             with Horizontal(id="import-file-row"):
-                yield Static("File*", classes="import-label")
+                yield Static(_("File") + "*", classes="import-label")
                 yield Input(self.initial_path, placeholder="path of the .csv file (UTF-8, header row)",
                             id="import-path")
             yield ProgressBar(total=None, show_eta=True, id="import-progress")  # rows done / total, time left
@@ -95,7 +96,7 @@ class ImportDialog(ModalScreen[Any]):
         self.query_one("#import-rows", OptionList).can_focus = False
         self.query_one("#import-path", Input).focus()
         self.query_one("#import-message", MessageBar).show_info(
-            "Nothing is imported from a file with a bad row: every bad row is listed")
+            _("Nothing is imported from a file with a bad row: every bad row is listed"))
 
     @property
     def bar(self) -> MessageBar:
@@ -111,13 +112,13 @@ class ImportDialog(ModalScreen[Any]):
             return
         path = self.query_one("#import-path", Input).value.strip()
         if not path:
-            self.bar.show_error("File: give the path of the CSV file")
+            self.bar.show_error(_("File: give the path of the CSV file"))
             return
         self.running = True
         self.cancel_requested = False
         self.query_one("#import-rows", OptionList).clear_options()
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
-        self.bar.show_info(f"Importing {path}…")
+        self.bar.show_info(_("Importing {file}").format(file=path) + "…")
         self._run(path, self.app.actor)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="csv-import")

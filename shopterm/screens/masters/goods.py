@@ -98,13 +98,13 @@ class BatchesScreen(DocumentScreen):
     def compose_document(self) -> ComposeResult:
         with Horizontal(classes="mf-row"):
             with Horizontal(classes="mf-cell"):
-                yield Label("Item*", classes="mf-label")
-                yield RefInput(self.item, field_name="item", label="Item", lookup="item", id="mf-item",
+                yield Label(_("Item") + "*", classes="mf-label")
+                yield RefInput(self.item, field_name="item", label=_("Item"), lookup="item", id="mf-item",
                                classes="mf-ref")
                 yield AutoValue("", id="mf-item-hint", classes="mf-hint-value")
             with Horizontal(classes="mf-cell"):
-                yield Label("Location", classes="mf-label")
-                yield RefInput("", field_name="location", label="Location", lookup="location", id="mf-location",
+                yield Label(_("Location"), classes="mf-label")
+                yield RefInput("", field_name="location", label=_("Location"), lookup="location", id="mf-location",
                                classes="mf-ref", placeholder="all")
         yield Static(Text(BATCH_HEADER, style="bold"), id="batch-header", classes="eg-header", markup=False)
         yield OptionList(id="batch-rows", classes="details-list")

@@ -503,7 +503,7 @@ class ProgressDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="readonly-box", id="progress-box") as box:
             box.border_title = self.title_text
-            box.border_subtitle = "Esc close"
+            box.border_subtitle = _("Esc close")
             with VerticalScroll(classes="readonly-scroll"):
                 yield Static(self.chart(), id="progress-chart", markup=False)
 
