@@ -43,7 +43,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
-from shopterm.core.i18n import N_, _
+from shopterm.core.i18n import N_, _, format_date, ngettext, pgettext
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 __all__ = ["CommissionPaymentScreen", "CommissionRow"]
 
 ZERO = Decimal(0)
-SAVE_NOTE = "Save (Ctrl+S) keeps a draft: nothing is posted. F10 Approve_Save posts it (manager)."
+SAVE_NOTE = N_("Save (Ctrl+S) keeps a draft: nothing is posted. F10 Approve_Save posts it (manager).")
 
 
 class _Candidate:
@@ -81,7 +81,8 @@ class CommissionRow(Horizontal):
         super().__init__(classes="cp-row")
         self.number = number
         self.cand = cand
-        self.amount = MoneyInput(amount, label=f"Amount payable (line {number})", field_name="amount_payable",
+        self.amount = MoneyInput(amount, label=_("Amount payable (line {number})").format(number=number),
+                                 field_name="amount_payable",
                                  classes="cp-amount", disabled=read_only, max_length=14)
 
     @property
@@ -92,7 +93,7 @@ class CommissionRow(Horizontal):
         c = self.cand
         yield Figure(str(self.number), classes="cp-sno")
         yield Figure(c.number, classes="cp-invoice")
-        yield Figure(c.date.isoformat() if c.date else "", classes="cp-date")
+        yield Figure(format_date(c.date) if c.date else "", classes="cp-date")
         yield Figure(str(c.customer or "")[:8], classes="cp-customer")
         yield Figure(fmt_amount(c.base_usd), classes="cp-money")
         yield Figure(fmt_amount(c.local_cdf), classes="cp-big")
@@ -101,13 +102,14 @@ class CommissionRow(Horizontal):
 
 def repeat_text(invoice: str, paid_by: Any) -> str:
     """The double-payment warning, on one line."""
-    return f"Already paid on {invoice} ({', '.join(paid_by)}): F10 again pays it twice"
+    return _("Already paid on {invoice} ({numbers}): F10 again pays it twice").format(
+        invoice=invoice, numbers=", ".join(paid_by))
 
 
 def _candidate_detail(c: Any) -> str:
     name = c.customer_name or c.customer or ""
-    paid = (f"commission already paid by {', '.join(c.paid_by)}" if c.paid_by
-            else "no commission paid on it yet")
+    paid = (_("commission already paid by {numbers}").format(numbers=", ".join(c.paid_by)) if c.paid_by
+            else _("no commission paid on it yet"))
     return f"{c.number} · {name} · {paid}"
 
 
@@ -115,12 +117,12 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
     """The Sales Commission Payment entry screen (module docstring)."""
 
     NUMBER_WIDGET = "#cp-number"
-    DOCUMENT_TITLE = "Sales Commission Payment"
+    DOCUMENT_TITLE = N_("Sales Commission Payment")
     SUPPORTS = frozenset({"new", "save", "reprint", "list", "history", "voucher"})
     AUTO_FOCUS = "#field-sales-person"
 
     BINDINGS = [
-        Binding("f10", "approve_save", "Approve_Save", id="commission.approve", key_display="F10"),
+        Binding("f10", "approve_save", N_("Approve_Save"), id="commission.approve", key_display="F10"),
     ]
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -143,34 +145,35 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
     def compose_document(self) -> ComposeResult:
         with Vertical(id="cp-header"):
             with Horizontal(classes="inv-row"):
-                yield Static("Loc", classes="inv-label")
-                yield CodeInput(id="field-location", label="Location", lookup_kind="location")
-                yield Static("Date", classes="inv-label")
-                yield DateInput(id="field-date", label="Voucher date", required=True)
-                yield Static("No", classes="inv-label")
+                yield Static(_("Loc"), classes="inv-label")
+                yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
+                yield Static(_("Date"), classes="inv-label")
+                yield DateInput(id="field-date", label=_("Voucher date"), required=True)
+                yield Static(pgettext("document number", "No"), classes="inv-label")
                 yield Static("—", id="cp-number", markup=False)
-                yield Static("Approved? No", id="cp-approved", markup=False)
+                yield Static(_("Approved? No"), id="cp-approved", markup=False)
             with Horizontal(classes="inv-row"):
-                yield Static("Sales person", classes="inv-label")
-                yield CodeInput(id="field-sales-person", label="Sales person", lookup_kind="sales_person",
-                                lookup_title="Find sales person")
+                yield Static(_("Sales person"), classes="inv-label")
+                yield CodeInput(id="field-sales-person", label=_("Sales person"), lookup_kind="sales_person",
+                                lookup_title=_("Find sales person"))
                 yield Static("", id="cp-sp-name", markup=False)
-                yield Static("Ccy", classes="inv-label")
+                yield Static(_("Ccy"), classes="inv-label")
                 yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
-                                    label="Currency")
-                yield Static("Rate", classes="inv-label")
-                yield RateInput(id="field-rate", label="Exchange rate")
+                                    label=_("Currency"))
+                yield Static(_("Rate"), classes="inv-label")
+                yield RateInput(id="field-rate", label=_("Exchange rate"))
             yield Static("", id="cp-ledgers", markup=False)
-        yield Static(Text(f" {'#':<3}{'Invoice No':<15}{'Date':<11}{'Customer':<9}{'Base $':>10} {'Local FC':>13} "
-                          f"{'Payable':>9}", no_wrap=True), id="cp-grid-header")
+        heads = (_("Invoice No"), _("Date"), _("Customer"), _("Base $"), _("Local FC"), _("Payable"))
+        yield Static(Text(f" {'#':<3}{heads[0][:14]:<15}{heads[1][:10]:<11}{heads[2][:8]:<9}{heads[3]:>10} "
+                          f"{heads[4]:>13} {heads[5]:>9}", no_wrap=True), id="cp-grid-header")
         yield VerticalScroll(id="cp-rows")
         yield Static("", id="cp-detail", markup=False)
         with Horizontal(id="cp-footer"):
-            yield Static("Total", classes="inv-label")
+            yield Static(_("Total"), classes="inv-label")
             yield Figure("", id="cp-total")
-            yield Static("Narration", classes="inv-label")
-            yield Input(id="field-narration", placeholder="optional", max_length=500)
-        yield Static(SAVE_NOTE, id="cp-note", markup=False)
+            yield Static(_("Narration"), classes="inv-label")
+            yield Input(id="field-narration", placeholder=_("optional"), max_length=500)
+        yield Static(_(SAVE_NOTE), id="cp-note", markup=False)
 
     def field(self, name: str) -> Any:
         return self.query_one(f"#field-{name}")
@@ -261,12 +264,17 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         await box.mount_all(self.rows)
         if not self.rows:
             self.query_one("#cp-detail", Static).update(
-                f"{self.sales_person or 'This sales person'} has no posted invoice at {self.location_typed()}")
+                _("{person} has no posted invoice at {location}").format(
+                    person=self.sales_person or _("This sales person"), location=self.location_typed()))
         elif read_only:
-            self.query_one("#cp-detail", Static).update(f"{len(self.rows)} invoice(s) paid on this voucher")
+            self.query_one("#cp-detail", Static).update(
+                ngettext("{count} invoice paid on this voucher", "{count} invoices paid on this voucher",
+                         len(self.rows)).format(count=len(self.rows)))
         else:
             self.query_one("#cp-detail", Static).update(
-                f"{len(self.rows)} invoice(s): type the Amount Payable on those paid now")
+                ngettext("{count} invoice: type the Amount Payable on those paid now",
+                         "{count} invoices: type the Amount Payable on those paid now",
+                         len(self.rows)).format(count=len(self.rows)))
         if not read_only:
             if self.rows:
                 self.rows[0].amount.focus()
@@ -311,17 +319,19 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
     def preview_shown(self, p: Any) -> None:
         self.query_one("#cp-total", Figure).set(f"{fmt_amount(p.total)} {p.currency}")
         cash = p.cash_account or "-"
-        enough = "" if p.enough_cash else " · NOT ENOUGH CASH"
+        enough = "" if p.enough_cash else " · " + _("NOT ENOUGH CASH")
         self.query_one("#cp-ledgers", Static).update(
-            f"Expense {p.expense_account} · Cash {cash} · Balance cash {fmt_amount(p.balance_cash)} {p.currency}"
-            f"{enough}")
-        quiet = ("Add at least one invoice",)
+            _("Expense {expense} · Cash {cash} · Balance cash {balance} {currency}").format(
+                expense=p.expense_account, cash=cash, balance=fmt_amount(p.balance_cash), currency=p.currency)
+            + enough)
+        quiet = ("Add at least one invoice", _("Add at least one invoice"))
         warnings = [w for w in p.warnings if not w.startswith(quiet)] + [
             repeat_text(l.invoice, l.paid_by) for l in p.lines if l.paid_by]
         if self.message_bar.kind == "error":
             return  # a refused save or a bad field stays until the cashier acts
         if warnings:
-            self.message_bar.show_warning(warnings[0] + (f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""))
+            more = " " + _("(+{count} more)").format(count=len(warnings) - 1) if len(warnings) > 1 else ""
+            self.message_bar.show_warning(warnings[0] + more)
             self._warning = self.message_bar.text
         elif self._warning is not None:
             if self.message_bar.text == self._warning:
@@ -357,8 +367,9 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
     def _final(self) -> bool:
         if self.view is not None:
             number = self.view.document.number
-            self.message_bar.show_warning(f"{number} is approved and posted: posted documents are final. "
-                                          "Ctrl+N for a new one")
+            self.message_bar.show_warning(
+                _("{number} is approved and posted: posted documents are final. Ctrl+N for a new one").format(
+                    number=number))
             return True
         return False
 
@@ -373,11 +384,11 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         def done(new_id: int) -> None:
             from shopterm.services.sales.commission import NOT_POSTING_HINT
 
-            self.draft_saved(new_id, f"Draft #{new_id} · not posted")
+            self.draft_saved(new_id, _("Draft #{id} · not posted").format(id=new_id))
             self.query_one("#cp-note", Static).update(NOT_POSTING_HINT)
-            self.show_ok(f"Saved as draft #{new_id}: nothing is posted yet. F10 Approve_Save posts it")
+            self.show_ok(_("Saved as draft #{id}: nothing is posted yet. F10 Approve_Save posts it").format(id=new_id))
 
-        self.run_service(lambda: self.services.commission.save(actor, draft, draft_id), done, busy_text="Saving…")
+        self.run_service(lambda: self.services.commission.save(actor, draft, draft_id), done, busy_text=_("Saving…"))
 
     def action_approve_save(self) -> None:
         """Approve_Save: number and post it, Approved? ticked (a manager, or a manager's approval)."""
@@ -405,12 +416,13 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         def on_error(exc: BaseException) -> bool:
             if getattr(exc, "code", "") == "commission_repeat" and not confirm:
                 self._confirm_repeat = True
-                self.message_bar.show_warning(f"Commission already paid: F10 again pays it again ({exc})"[:200])
+                self.message_bar.show_warning(
+                    _("Commission already paid: F10 again pays it again ({reason})").format(reason=exc)[:200])
                 return True
             self._confirm_repeat = False
             return False
 
-        self.run_service(post, self._approved, busy_text="Posting…", on_error=on_error, with_approval=with_approval)
+        self.run_service(post, self._approved, busy_text=_("Posting…"), on_error=on_error, with_approval=with_approval)
 
     def _approved(self, result: tuple[Any, Any]) -> None:
         post, view = result
@@ -418,8 +430,12 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         self.call_later(self._show_view, view)
         self.refresh_status()
         doc = view.document
-        who = f" by {doc.approved_by}" if doc.approved_by else ""
-        self.show_ok(f"Commission {post.number} posted: {fmt_amount(view.total)} {doc.currency} paid, approved{who}")
+        if doc.approved_by:
+            text = _("Commission {number} posted: {amount} {currency} paid, approved by {user}")
+        else:
+            text = _("Commission {number} posted: {amount} {currency} paid, approved")
+        self.show_ok(text.format(number=post.number, amount=fmt_amount(view.total), currency=doc.currency,
+                                 user=doc.approved_by))
 
     def discard_warning(self) -> str:
         return _("Unsaved changes: press {key} again to discard them (Ctrl+S keeps a draft)")
@@ -441,8 +457,8 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
             self.field("location").value = self.location_code
         if self.business_date:
             self.field("date").set_value(self.business_date)
-        for wid, text in (("#cp-number", "—"), ("#cp-approved", "Approved? No"), ("#cp-sp-name", ""),
-                          ("#cp-ledgers", ""), ("#cp-detail", ""), ("#cp-note", SAVE_NOTE)):
+        for wid, text in (("#cp-number", "—"), ("#cp-approved", _("Approved? No")), ("#cp-sp-name", ""),
+                          ("#cp-ledgers", ""), ("#cp-detail", ""), ("#cp-note", _(SAVE_NOTE))):
             self.query_one(wid, Static).update(text)
         self.query_one("#cp-total", Figure).set("")
         await self.query_one("#cp-rows", VerticalScroll).remove_children()
@@ -468,37 +484,37 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
                 return
             if row.status == "draft":
                 self.run_service(lambda: self.services.commission.load_draft(row.id),
-                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text="Opening…")
+                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text=_("Opening…"))
             else:
                 self.run_service(lambda: self.services.commission.document(row.id),
-                                 lambda v: self.call_later(self._show_view, v), busy_text="Opening…")
+                                 lambda v: self.call_later(self._show_view, v), busy_text=_("Opening…"))
 
-        self.app.push_screen(DocumentListDialog("Commission payments", search, today=self.business_date), picked)
+        self.app.push_screen(DocumentListDialog(_("Commission payments"), search, today=self.business_date), picked)
 
     def action_history(self) -> None:
         doc_id = self.view.document.id if self.view is not None else self.draft_id
         if doc_id is None:
-            self.app.push_screen(HistoryView("History", []))
+            self.app.push_screen(HistoryView(_("History"), []))
             return
         self.background(lambda: self.services.sales.history(doc_id),
-                        lambda rows: self.app.push_screen(HistoryView("History", rows)))
+                        lambda rows: self.app.push_screen(HistoryView(_("History"), rows)))
 
     def action_voucher(self) -> None:
         if self.view is not None:
             doc = self.view.document
-            self.app.push_screen(VoucherView(f"Voucher {doc.number or ''}".strip(), doc.journal))
+            self.app.push_screen(VoucherView(_("Voucher {number}").format(number=doc.number or "").strip(), doc.journal))
             return
         if not self.sales_person:
-            self.show_error("Sales person is required", field="sales_person")
+            self.show_error(_("Sales person is required"), field="sales_person")
             return
         draft = self.build_draft()
         actor = self.actor
 
         def shown(preview: Any) -> None:
-            note = "Not posted: Approve_Save (F10) posts this journal."
+            note = _("Not posted: Approve_Save (F10) posts this journal.")
             if preview.warnings:
                 note += " Note: " + "; ".join(preview.warnings[:3])
-            self.app.push_screen(VoucherView("Voucher details (preview)", preview.voucher, note))
+            self.app.push_screen(VoucherView(_("Voucher details (preview)"), preview.voucher, note))
 
         self.background(lambda: self.services.commission.preview(draft, actor), shown)
 
@@ -515,9 +531,9 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         self.field("rate").set_value(draft.rate if draft.rate not in (None, "") else (self.system_rate or ""))
         self.field("narration").value = draft.narration or ""
         self.field("sales-person").value = draft.sales_person or ""
-        self.query_one("#cp-number", Static).update(f"Draft #{draft_id}")
+        self.query_one("#cp-number", Static).update(_("Draft #{id}").format(id=draft_id))
         self.query_one("#cp-note", Static).update(NOT_POSTING_HINT)
-        self.set_document(None, f"Draft #{draft_id} · not posted")
+        self.set_document(None, _("Draft #{id} · not posted").format(id=draft_id))
         amounts = {str(l.invoice).upper(): "" if l.amount_payable is None else str(l.amount_payable)
                    for l in draft.lines if not l.is_blank()}
         if draft.sales_person:
@@ -537,14 +553,16 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         self.field("rate").set_value(doc.rate)
         self.field("narration").value = doc.narration or ""
         self._set_enabled(False)
-        self.query_one("#cp-number", Static).update(doc.number or f"Draft #{doc.id}")
-        approver = f" (by {doc.approved_by})" if doc.approved_by else ""
-        self.query_one("#cp-approved", Static).update(f"Approved? {'Yes' if view.approved else 'No'}{approver}")
+        self.query_one("#cp-number", Static).update(doc.number or _("Draft #{id}").format(id=doc.id))
+        approver = " " + _("(by {user})").format(user=doc.approved_by) if doc.approved_by else ""
+        self.query_one("#cp-approved", Static).update(
+            (_("Approved? Yes") if view.approved else _("Approved? No")) + approver)
         extra = doc.extra or {}
         self.query_one("#cp-ledgers", Static).update(
-            f"Expense {extra.get('expense_ledger', '6100')} · Cash {extra.get('cash_ledger', '-')} · Balance cash "
-            f"after {fmt_amount(Decimal(str(extra.get('balance_cash_after', '0'))))} {doc.currency}")
-        self.query_one("#cp-note", Static).update(view.hint or "Approved and posted: Dr commission expense / Cr cash")
+            _("Expense {expense} · Cash {cash} · Balance cash after {balance} {currency}").format(
+                expense=extra.get("expense_ledger", "6100"), cash=extra.get("cash_ledger", "-"),
+                balance=fmt_amount(Decimal(str(extra.get("balance_cash_after", "0")))), currency=doc.currency))
+        self.query_one("#cp-note", Static).update(view.hint or _("Approved and posted: Dr commission expense / Cr cash"))
         self.query_one("#cp-total", Figure).set(f"{fmt_amount(view.total)} {doc.currency}")
         amounts = {n: f"{a:f}" for n, a in view.lines}
         sp = doc.sales_person
@@ -581,9 +599,9 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
 
 register(ScreenEntry(
     key="commission_payment",
-    title="Sales Commission Payment",
+    title=N_("Sales Commission Payment"),
     group="Cash",
     factory=lambda app: CommissionPaymentScreen(),
     roles=CASHIER,
-    help="Commission to a sales person: Save is a draft, Approve_Save (manager) posts",
+    help=N_("Commission to a sales person: Save is a draft, Approve_Save (manager) posts"),
 ))

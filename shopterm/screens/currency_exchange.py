@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Label
 
-from shopterm.core.i18n import N_, _
+from shopterm.core.i18n import N_, _, localize_number
 from shopterm.screens.base.counter import (
     NOT_YET,
     AutoValue,
@@ -47,17 +47,17 @@ from shopterm.widgets.messages import describe_error
 class CurrencyExchangeScreen(CounterScreen):
     """Exchange cash with a customer; the gain or loss against the system rate is booked."""
 
-    DOCUMENT_TITLE = "Currency Exchange"
+    DOCUMENT_TITLE = N_("Currency Exchange")
     SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
     AUTO_FOCUS = "#field-amount-received"
-    LIST_TITLE = "Currency exchanges"
+    LIST_TITLE = N_("Currency exchanges")
     DOC_TYPE = "CE"
     FORM_FIELDS = ("#field-location", "#field-date", "#field-currency", "#field-amount-received",
                    "#field-exchange-rate", "#field-amount-given", "#field-narration")
     FIRST_FIELD = "#field-amount-received"
 
     BINDINGS = [
-        Binding("f7", "cancel_exchange", "Cancel", id="exchange.cancel", key_display="F7"),
+        Binding("f7", "cancel_exchange", N_("Cancel"), id="exchange.cancel", key_display="F7"),
     ]
 
     def __init__(self) -> None:
@@ -69,33 +69,33 @@ class CurrencyExchangeScreen(CounterScreen):
 
     def compose_document(self) -> ComposeResult:
         yield Field(
-            "Location*",
-            CodeInput(id="field-location", label="Location", required=True, lookup_kind="location",
+            _("Location*"),
+            CodeInput(id="field-location", label=_("Location"), required=True, lookup_kind="location",
                       classes="cf-code"),
-            Label("Document No", classes="cf-label2"),
+            Label(_("Document No"), classes="cf-label2"),
             AutoValue(_(NOT_YET), id="document-no"),
         )
-        yield Field("Date*", DateInput(id="field-date", label="Date", required=True, classes="cf-short"))
-        yield Field("Currency*", ChoiceField([("CDF", "CDF"), ("USD", "USD")], id="field-currency"),
-                    AutoValue("received from the customer", id="currency-note", classes="cf-name"))
-        yield Field("Amount received*",
-                    MoneyInput(id="field-amount-received", label="Amount received", field_name="amount_received",
+        yield Field(_("Date*"), DateInput(id="field-date", label=_("Date"), required=True, classes="cf-short"))
+        yield Field(_("Currency*"), ChoiceField([("CDF", "CDF"), ("USD", "USD")], id="field-currency"),
+                    AutoValue(_("received from the customer"), id="currency-note", classes="cf-name"))
+        yield Field(_("Amount received*"),
+                    MoneyInput(id="field-amount-received", label=_("Amount received"), field_name="amount_received",
                                required=True, classes="cf-short"),
                     AutoValue("CDF", id="received-currency"))
-        yield Field("Rate (CDF-System)", AutoValue("", id="system-rate"))
-        yield Field("Exchange rate*",
-                    RateInput(id="field-exchange-rate", label="Exchange rate", field_name="exchange_rate",
+        yield Field(_("Rate (CDF-System)"), AutoValue("", id="system-rate"))
+        yield Field(_("Exchange rate*"),
+                    RateInput(id="field-exchange-rate", label=_("Exchange rate"), field_name="exchange_rate",
                               required=True, classes="cf-short"),
-                    AutoValue("CDF per 1 USD", classes="cf-name"))
-        yield Field("Amount given*",
-                    MoneyInput(id="field-amount-given", label="Amount given", field_name="amount_given",
+                    AutoValue(_("CDF per 1 USD"), classes="cf-name"))
+        yield Field(_("Amount given*"),
+                    MoneyInput(id="field-amount-given", label=_("Amount given"), field_name="amount_given",
                                required=True, classes="cf-short"),
                     AutoValue("USD", id="given-currency"),
                     AutoValue("", id="expected-given", classes="cf-name"))
-        yield Field("Gain / Loss $", AutoValue("", id="gain-usd"))
-        yield Field("Gain / Loss CDF", AutoValue("", id="gain-cdf"))
-        yield Field("Narration", Input(id="field-narration", placeholder="optional", max_length=500))
-        yield Field("Balance Cash", AutoValue("", id="balance-cash"))
+        yield Field(_("Gain / Loss $"), AutoValue("", id="gain-usd"))
+        yield Field(_("Gain / Loss CDF"), AutoValue("", id="gain-cdf"))
+        yield Field(_("Narration"), Input(id="field-narration", placeholder=_("optional"), max_length=500))
+        yield Field(_("Balance Cash"), AutoValue("", id="balance-cash"))
         yield AutoValue("", id="exchange-note", classes="cf-hint")
 
     def apply_defaults(self, defaults: Defaults) -> None:
@@ -173,20 +173,22 @@ class CurrencyExchangeScreen(CounterScreen):
         if not self.given_typed:
             self._fill_given(amount_text(calc.expected_given))
         self.query_one("#expected-given", AutoValue).set(
-            f"at {rate_text(calc.actual_rate)}: {amount(calc.expected_given)}")
+            _("at {rate}: {amount}").format(rate=rate_text(calc.actual_rate), amount=amount(calc.expected_given)))
         self.query_one("#gain-usd", AutoValue).set(gain_text(calc.gain_usd))
         self.query_one("#gain-cdf", AutoValue).set(gain_text(calc.gain_cdf))
         ccy = calc.currency_given.value
-        self.query_one("#balance-cash", AutoValue).set(f"{amount(p.balance_given)} {ccy} (the currency given)")
+        self.query_one("#balance-cash", AutoValue).set(_("{amount} {currency} (the currency given)").format(
+            amount=amount(p.balance_given), currency=ccy))
         note = "" if p.enough_cash else (
-            f"Note: the till holds only {amount(p.balance_given)} {ccy}; this exchange would be refused.")
+            _("Note: the till holds only {amount} {currency}; this exchange would be refused.").format(
+                amount=amount(p.balance_given), currency=ccy))
         self.query_one("#exchange-note", AutoValue).set(note)
         if self.message_bar.kind == "error":
             self.clear_message()
 
     def _preview_failed(self, exc: BaseException) -> None:
         message, _field = describe_error(exc)
-        self.query_one("#exchange-note", AutoValue).set(f"Error: {message}")
+        self.query_one("#exchange-note", AutoValue).set(_("Error: {error}").format(error=message))
 
     def _clear_figures(self) -> None:
         for widget_id in ("#gain-usd", "#gain-cdf", "#expected-given", "#exchange-note"):
@@ -218,7 +220,7 @@ class CurrencyExchangeScreen(CounterScreen):
 
     def action_save(self) -> None:
         if self.posted:
-            self.show_info("This exchange is saved; Ctrl+N for a new one")
+            self.show_info(_("This exchange is saved; Ctrl+N for a new one"))
             return
         if not self.check_fields():
             return
@@ -235,12 +237,12 @@ class CurrencyExchangeScreen(CounterScreen):
                 actor, location=location, date=date, currency=currency, amount_received=received,
                 exchange_rate=rate, amount_given=given, narration=narration, approver=approver, approver_pin=pin)
 
-        self.run_service(post, self._saved, busy_text="Posting…",
+        self.run_service(post, self._saved, busy_text=_("Posting…"),
                          with_approval=lambda approval: (lambda: post(approval.name, approval.pin)))
 
     def _saved(self, result: Any) -> None:
         self.show_posted(result.number, document_id=result.document_id)
-        self.show_ok(f"Exchange {result.number} posted. Ctrl+N for the next one, F7 cancels it")
+        self.show_ok(_("Exchange {number} posted. Ctrl+N for the next one, F7 cancels it").format(number=result.number))
         self._refresh_balance()
         self.print_if_asked()
 
@@ -249,7 +251,8 @@ class CurrencyExchangeScreen(CounterScreen):
         given = self.query_one("#given-currency", AutoValue).text
 
         def show(held: Any) -> None:
-            self.query_one("#balance-cash", AutoValue).set(f"{amount(held)} {given} (the currency given)")
+            self.query_one("#balance-cash", AutoValue).set(_("{amount} {currency} (the currency given)").format(
+                amount=amount(held), currency=given))
 
         run_preview(self, lambda: self.services.cash.cash_balance(location, given), show, group="balance")
 
@@ -259,7 +262,8 @@ class CurrencyExchangeScreen(CounterScreen):
             return
         if not self._confirm_cancel:
             self._confirm_cancel = True
-            self.message_bar.show_warning(f"Cancel exchange {number}? Press F7 again to post the reversal")
+            self.message_bar.show_warning(_("Cancel exchange {number}? Press F7 again to post the reversal").format(
+                number=number))
             return
         self._confirm_cancel = False
         actor = self.actor
@@ -269,12 +273,12 @@ class CurrencyExchangeScreen(CounterScreen):
             return lambda: cash().cancel_exchange(actor, number, approver=approval.name, approver_pin=approval.pin)
 
         self.run_service(lambda: cash().cancel_exchange(actor, number), self._cancelled,
-                         busy_text="Cancelling…", with_approval=retry)
+                         busy_text=_("Cancelling…"), with_approval=retry)
 
     def _cancelled(self, number: str) -> None:
         self.cancelled = True
         self.set_document(number, "Cancelled")
-        self.show_ok(f"Exchange {number} cancelled: the reversal is posted")
+        self.show_ok(_("Exchange {number} cancelled: the reversal is posted").format(number=number))
         self._refresh_balance()
         self.refresh_bindings()
 
@@ -291,8 +295,8 @@ class CurrencyExchangeScreen(CounterScreen):
         self.query_one("#field-date", DateInput).set_value(view.date)
         self.query_one("#field-currency", ChoiceField).value = view.currency
         self.query_one("#field-amount-received", MoneyInput).set_value(document_amount(view))
-        self.query_one("#field-exchange-rate", RateInput).value = extra.get("exchange_rate", "")
-        self.query_one("#field-amount-given", MoneyInput).value = extra.get("amount_given", "")
+        self.query_one("#field-exchange-rate", RateInput).value = localize_number(extra.get("exchange_rate", ""))
+        self.query_one("#field-amount-given", MoneyInput).value = localize_number(extra.get("amount_given", ""))
         self.query_one("#field-narration", Input).value = view.narration
         self.query_one("#system-rate", AutoValue).set(rate_text(decimal_text(extra.get("system_rate"))))
         self.query_one("#gain-usd", AutoValue).set(gain_text(decimal_text(extra.get("gain_usd"))))
@@ -304,6 +308,6 @@ class CurrencyExchangeScreen(CounterScreen):
 
 
 register(ScreenEntry(
-    key="currency_exchange", title="Currency Exchange", group="Cash", factory=lambda app: CurrencyExchangeScreen(),
-    roles=CASHIER, help="Change francs for dollars or dollars for francs",
+    key="currency_exchange", title=N_("Currency Exchange"), group="Cash",
+    factory=lambda app: CurrencyExchangeScreen(), roles=CASHIER, help=N_("Change francs for dollars or dollars for francs"),
 ))
