@@ -63,7 +63,9 @@ def cmd_list(db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None
     if not tokens:
         typer.echo(_("(no API tokens)"))
         return
-    typer.echo(f"{'id':>4}  {'prefix':<12}  {'user':<12}  {'created':<16}  {'last used':<16}  {'revoked':<16}  label")
+    prefix, who, created, used, revoked, label = (_("prefix"), _("user"), _("created"), _("last used"), _("revoked"),
+                                                  _("label"))
+    typer.echo(f"{'id':>4}  {prefix:<12}  {who:<12}  {created:<16}  {used:<16}  {revoked:<16}  {label}")
     for t in tokens:
         typer.echo(f"{t.id:>4}  {t.prefix:<12}  {t.user:<12}  {_when(t.created_at):<16}  {_when(t.last_used_at):<16}  "
                    f"{_when(t.revoked_at):<16}  {t.label}")
