@@ -159,8 +159,8 @@ async def test_ctrl_p_prints_the_customer_statement(shop):
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: "Printed" in str(screen.message_bar.render()), "printed")
         message = str(screen.message_bar.render())
-        path = Path(message.split(" to ", 1)[1].strip())
-        assert path.suffix == ".pdf" and path.exists()
+        path = Path(message.split(" to ", 1)[1].split(" · ")[0].strip())  # then "· ^G emails it"
+        assert path.suffix == ".pdf" and path.exists() and message.endswith("^G emails it")
         text = " ".join(page.extract_text() for page in PdfReader(path).pages)
         # the month to the business date: opening 170.00 (before 11-01), the 11-15 invoice, closing 250.00
         assert "Kinshasa Pharma" in text and "250.00" in text and "261101SI000001" in text
