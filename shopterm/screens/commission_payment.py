@@ -43,7 +43,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
-from shopterm.core.i18n import N_, _, format_date, ngettext, pgettext
+from shopterm.core.i18n import N_, _, format_date, localize_number, ngettext, pgettext
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
 from shopterm.screens.registry import CASHIER, ScreenEntry, register
@@ -564,7 +564,7 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
                 balance=fmt_amount(Decimal(str(extra.get("balance_cash_after", "0")))), currency=doc.currency))
         self.query_one("#cp-note", Static).update(view.hint or _("Approved and posted: Dr commission expense / Cr cash"))
         self.query_one("#cp-total", Figure).set(f"{fmt_amount(view.total)} {doc.currency}")
-        amounts = {n: f"{a:f}" for n, a in view.lines}
+        amounts = {n: localize_number(f"{a:f}") for n, a in view.lines}
         sp = doc.sales_person
         location = doc.location
 
