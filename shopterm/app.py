@@ -181,6 +181,13 @@ class ShoptermApp(TypeaheadApp, App[None]):
         set_language(self.start_language)
         await self.switch_screen(LoginScreen())
 
+    def action_command_palette(self) -> None:
+        """Ctrl+K: the palette, its search line in the user's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Go to a screen…")))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("command_palette", "logout") and self.actor is None:
             return False

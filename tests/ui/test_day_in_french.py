@@ -28,7 +28,7 @@ from decimal import Decimal as D
 import pytest
 from textual.widgets import Footer
 
-from shopterm.app import ShoptermApp
+from shopterm.app import ScreenCommands, ShoptermApp
 from shopterm.core import i18n
 from shopterm.screens import registry
 from shopterm.screens.home import HomeScreen
@@ -114,6 +114,14 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
         await wait_for(pilot, lambda: "CAISSE FERMÉE" in status(home), "the day closed")
         assert "23/11/2026" in status(home) and "cashier (caissier)" in status(home)
         assert "1 USD = 2" + NB + "850 CDF" in status(home)
+        # Ctrl+K: the palette asks in French and finds the screens by their French names
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette", "the palette")
+        assert app.screen.query_one("CommandInput").placeholder == "Aller à un écran…"
+        titles = [title for title, *_rest in ScreenCommands._commands(type("P", (), {"app": app})())]
+        assert "Ouverture de caisse" in titles and "Facture" in titles and "Accueil" in titles
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is home, "back to the menu")
 
         # -- Shop Open ------------------------------------------------------------------------
         screen = await open_entry(pilot, app, "shop_open", ShopOpenScreen)
