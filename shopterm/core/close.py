@@ -25,7 +25,8 @@ from decimal import Decimal
 
 from shopterm.core.errors import CloseError, DenominationError
 from shopterm.core.i18n import N_, _
-from shopterm.core.money import Currency, format_amount, parse_rate, plain_number, q2, to_decimal
+from shopterm.core.money import Currency, MoneyError, format_amount, parse_qty, parse_rate, plain_number, q2, to_decimal
+from shopterm.core.units import check_qty_for_unit
 
 __all__ = [
     "CloseFigures",
@@ -35,6 +36,8 @@ __all__ = [
     "DENOMINATIONS",
     "close_figures",
     "count_denominations",
+    "count_value",
+    "read_count",
     "shortage_needs_approval",
     "difference_usd_value",
     "summarize_close",
@@ -218,3 +221,27 @@ def summarize_close(
         needs_approval=shortage_needs_approval(usd.difference, cdf.difference, max_shortage_usd, max_shortage_cdf),
         exchange_gain_usd=q2(to_decimal(exchange_gain_usd, field=N_("exchange gain/loss"))),
     )
+
+
+# -- Inventory Posting: a batch counted at the close ------------------------------------
+
+
+def read_count(text: str, unit: str | None) -> Decimal | None:
+    """A counted quantity as typed (``497``, ``1,5`` or ``1.5`` KG): None when blank (not
+    counted: no adjustment). Refused (:class:`CloseError`) when it is not a number, negative,
+    or finer than the item's unit allows (a BOX is counted whole)."""
+    if not (text or "").strip():
+        return None
+    try:
+        qty = parse_qty(text, field=N_("Counted"))
+    except MoneyError as exc:  # its message names the field and says why
+        raise CloseError(str(exc)) from None
+    why = check_qty_for_unit(qty, unit)
+    if why:
+        raise CloseError(why)
+    return qty
+
+
+def count_value(difference: Decimal, unit_cost: Decimal) -> Decimal:
+    """The cost value of a counted difference, to the cent: −3 × 1.60 = −4.80."""
+    return q2(difference * unit_cost)

@@ -12,7 +12,12 @@ Setup's). Tabs, switched with F5/F6 (F9 jumps to the voucher):
   the physical cash; difference, excess/shortage and the day's exchange
   gain/loss follow at once (``services.day.close_figures`` in a worker).
 * Cash Denomination — a count per note; the totals fill the physical cash.
-* Inventory — the day's stock movements.
+* Inventory — Inventory Posting: every batch on hand with a "Counted" cell; the
+  manager types the quantity counted (blank = not counted, no adjustment; Enter
+  moves down) and sees the difference and its value at cost per line and in
+  total; the close moves each counted batch to its count and posts the value
+  (Dr 5100 shrinkage / Cr 1300 inventory; a surplus the reverse). The day's
+  stock movements are listed under the count.
 * Summary — the day's documents by type, with count and total; unpaid cash
   invoices are listed in words.
 * Voucher — what the close will post (the posted voucher once closed).
@@ -35,7 +40,8 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
 
-from shopterm.core.close import DENOMINATIONS, count_denominations
+from shopterm.core.close import DENOMINATIONS, count_denominations, count_value, read_count
+from shopterm.core.errors import CloseError
 from shopterm.core.i18n import N_, _
 from shopterm.core.money import Currency, format_qty
 from shopterm.screens.base.counter import (
@@ -73,6 +79,9 @@ DETAIL_ROWS: tuple[tuple[str, str], ...] = (
 #: Stock movement kinds as stored (StockMove.kind), translated where shown.
 MOVE_KINDS = {"receipt": N_("receipt"), "sale": N_("sale"), "free": N_("free"), "delivery": N_("delivery"),
               "return": N_("return"), "direct_return": N_("direct return"), "adjust": N_("adjust")}
+
+#: The Inventory Posting heads (Item, Name, Batch, On hand, Counted, Difference, Value USD).
+COUNT_HEADS = (N_("Item"), N_("Name"), N_("Batch"), N_("On hand"), N_("Counted"), N_("Diff."), N_("Value USD"))
 
 TABS = ("tab-details", "tab-denominations", "tab-inventory", "tab-summary", "tab-voucher")
 
@@ -125,6 +134,7 @@ class ShopCloseScreen(CounterScreen):
         self._tab = TABS[0]
         self._tables_shown: tuple | None = None
         self._voucher_shown: tuple | None = None
+        self.count_lines: tuple[Any, ...] = ()  # the batches on the Inventory tab (services.day.count_sheet)
 
     # -- layout -----------------------------------------------------------------
 
@@ -150,7 +160,7 @@ class ShopCloseScreen(CounterScreen):
             with TabPane(_("Denomination"), id="tab-denominations"):
                 yield from self._compose_denominations()
             with TabPane(_("Inventory"), id="tab-inventory"):
-                yield DataTable(id="inventory-table", cursor_type="row", zebra_stripes=True)
+                yield from self._compose_count()
             with TabPane(_("Summary"), id="tab-summary"):
                 yield DataTable(id="summary-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="unpaid-invoices", markup=False)
@@ -202,6 +212,16 @@ class ShopCloseScreen(CounterScreen):
                         yield Label("")
                         yield AutoValue("", id=f"denom-total-{ccy.value.lower()}", classes="denom-num dg-total")
 
+    def _compose_count(self) -> ComposeResult:
+        with VerticalScroll(id="count-scroll"):
+            with Grid(id="count-grid"):
+                for head in COUNT_HEADS:
+                    yield Label(_(head), classes="count-head")
+            yield DataTable(id="inventory-table", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="count-total-row"):
+            yield Label(_("Counted difference at cost (USD)"), classes="dg-label dg-total")
+            yield AutoValue("", id="count-total", classes="dg-num dg-total")
+
     # -- defaults and loading ------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -247,6 +267,7 @@ class ShopCloseScreen(CounterScreen):
             return
         self.loaded_key = key
         self._preview(key)
+        self._load_count_sheet(key[0])
 
     # -- live figures ------------------------------------------------------------------
 
@@ -314,6 +335,96 @@ class ShopCloseScreen(CounterScreen):
                 physical.value = amount_text(total)
         self._preview()
 
+    # -- Inventory Posting ---------------------------------------------------------------
+
+    def _load_count_sheet(self, location: str) -> None:
+        services = lambda: self.services  # noqa: E731 - read in the worker thread
+        run_preview(self, lambda: services().day.count_sheet(location), self._show_count_sheet,
+                    self._preview_failed, group="count-sheet")
+
+    def _show_count_sheet(self, lines: tuple[Any, ...]) -> None:
+        if lines == self.count_lines and self.query(".count-cell"):
+            return
+        self.count_lines = lines
+        self.call_later(self._rebuild_count_sheet, lines)
+
+    async def _rebuild_count_sheet(self, lines: tuple[Any, ...]) -> None:
+        """The count cells for ``lines`` (the old ones gone first: the new ones reuse their ids)."""
+        if lines != self.count_lines:
+            return  # a newer sheet is on its way
+        grid = self.query_one("#count-grid", Grid)
+        await grid.remove_children(".count-cell")
+        cells: list[Any] = []
+        for n, line in enumerate(lines):
+            cells += [
+                Label(line.item_code, classes="count-cell"),
+                Label(line.item_name[:20], classes="count-cell count-name"),
+                Label(line.batch_code, classes="count-cell"),
+                Label(format_qty(line.on_hand), classes="count-cell count-num"),
+                Input(id=f"counted-{n}", max_length=12, classes="count-cell stock-count", disabled=self.posted),
+                AutoValue("", id=f"count-diff-{n}", classes="count-cell count-num"),
+                AutoValue("", id=f"count-value-{n}", classes="count-cell count-num"),
+            ]
+        if not lines:
+            cells = [Label(_("No stock on hand at this location"), classes="count-cell count-none")]
+        await grid.mount_all(cells)
+        if not self.posted:
+            self.query_one("#count-total", AutoValue).set("")
+
+    def _read_counts(self) -> tuple[list[dict[str, str]], Decimal, int | None, str | None]:
+        """(counts for the service, total value, first bad line, its message) from the cells typed."""
+        counts: list[dict[str, str]] = []
+        total = Decimal("0.00")
+        bad: int | None = None
+        message: str | None = None
+        for n, line in enumerate(self.count_lines):
+            cells = self.query(f"#counted-{n}")
+            if not cells:
+                continue
+            try:
+                qty = read_count(cells.first(Input).value, line.unit)
+            except CloseError as exc:
+                if bad is None:
+                    bad, message = n, _("Inventory line {n} ({item} {batch}): {error}").format(
+                        n=n + 1, item=line.item_code, batch=line.batch_code, error=str(exc))
+                continue
+            if qty is None:
+                continue
+            total += count_value(qty - line.on_hand, line.unit_cost_usd)
+            counts.append({"item": line.item_code, "batch": line.batch_code, "qty": format(qty, "f")})
+        return counts, total, bad, message
+
+    @on(Input.Changed, ".stock-count")
+    def _stock_count_typed(self, event: Input.Changed) -> None:
+        if self.posted or not event.input.id:
+            return
+        n = int(event.input.id.rsplit("-", 1)[1])
+        line = self.count_lines[n]
+        try:
+            qty = read_count(event.value, line.unit)
+        except CloseError:
+            qty = None  # unfinished or wrong: said on Enter and on Ctrl+S
+        if qty is None:
+            diff_text = value_text = ""
+        else:
+            diff = qty - line.on_hand
+            diff_text = ("+" if diff > 0 else "") + format_qty(diff)
+            value_text = amount(count_value(diff, line.unit_cost_usd), signed=True)
+        self.query_one(f"#count-diff-{n}", AutoValue).set(diff_text)
+        self.query_one(f"#count-value-{n}", AutoValue).set(value_text)
+        counts, total, _bad, _message = self._read_counts()
+        self.query_one("#count-total", AutoValue).set(amount(total, signed=True) if counts else "")
+
+    @on(Input.Submitted, ".stock-count")
+    def _stock_count_entered(self, event: Input.Submitted) -> None:
+        if self.posted:
+            return
+        _counts, _total, bad, message = self._read_counts()
+        if message is not None:
+            self.show_error(message)
+        elif self.message_bar.kind == "error":
+            self.clear_message()
+
     def _preview_failed(self, exc: BaseException) -> None:
         message, field = describe_error(exc)
         self.query_one("#close-verdict", AutoValue).set(_("Error: {error}").format(error=message))
@@ -371,6 +482,7 @@ class ShopCloseScreen(CounterScreen):
         self.show_posted(s.close_number, "Closed")
 
     def _fill_inventory(self, s: Any) -> None:
+        """The day's stock movements, under the count."""
         table = self.query_one("#inventory-table", DataTable)
         table.clear()
         for line in s.inventory:
@@ -445,7 +557,7 @@ class ShopCloseScreen(CounterScreen):
         target = {
             "tab-details": "#field-physical-usd",
             "tab-denominations": f"#{_note_id(USD, DENOMINATIONS[USD][0])}",
-            "tab-inventory": "#inventory-table",
+            "tab-inventory": "#counted-0" if self.query("#counted-0") else "#inventory-table",
             "tab-summary": "#summary-table",
             "tab-voucher": "#voucher-scroll",
         }[tab]
@@ -468,6 +580,7 @@ class ShopCloseScreen(CounterScreen):
             if isinstance(widget, AutoValue):
                 widget.set("")
         self.loaded_key = None
+        self.count_lines = ()
         self.finish_new()
         self.show_tab("tab-details")
 
@@ -484,6 +597,12 @@ class ShopCloseScreen(CounterScreen):
             self.show_error(_("Denomination: a count must be a whole number"))
             return
         location, date = key
+        stock_counts, _total, bad, message = self._read_counts()
+        if message is not None:
+            self.show_tab("tab-inventory")
+            self.query_one(f"#counted-{bad}", Input).focus()
+            self.show_error(message)
+            return
         usd, cdf = self._physical(USD), self._physical(CDF)
         for ccy, value in ((USD, usd), (CDF, cdf)):
             if value is None and not (counts and ccy.value in counts):
@@ -498,7 +617,7 @@ class ShopCloseScreen(CounterScreen):
         def close(approver: str | None = None, pin: str | None = None) -> Any:
             return services().day.close_day(actor, location=location, date=date, physical_usd=usd,
                                             physical_cdf=cdf, denominations=counts, approver=approver,
-                                            approver_pin=pin)
+                                            approver_pin=pin, counts=stock_counts or None)
 
         self.run_service(close, self._day_closed, busy_text=_("Closing the day…"),
                          with_approval=lambda approval: (lambda: close(approval.name, approval.pin)))

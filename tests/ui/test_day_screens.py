@@ -233,3 +233,60 @@ async def test_summary_flags_unpaid_cash_invoices_in_words(shop):
         assert screen.tab == "tab-summary"
         unpaid = screen.query_one("#unpaid-invoices").render().plain
         assert unpaid == f"UNPAID cash invoice {number} Walk-In Customer: 5.00 USD still open"
+
+
+# -- Shop Close: Inventory Posting ------------------------------------------------------
+
+
+def count_line(screen, item: str, batch: str) -> int:
+    return next(n for n, line in enumerate(screen.count_lines) if (line.item_code, line.batch_code) == (item, batch))
+
+
+async def test_inventory_posting_counts_batches_and_posts_the_difference_at_cost(shop):
+    """PARA500 B001 counted 496 (500 on hand, cost 1.60): −4 × 1.60 = −6.40; BAND01 D001 counted
+    1,001 (1,000, cost 0.70): +1 × 0.70 = +0.70; total −5.70. The close posts Dr 5100 6.40 /
+    Cr 1300 6.40 and Dr 1300 0.70 / Cr 5100 0.70; the batches now hold the counts; the other
+    batches (blank: not counted) are untouched. A letter in a count is refused naming the line."""
+    from tests.store.test_cash import document, voucher_lines
+
+    shop.day.open_day(store.actor(shop, "cashier"), location="AXP", date=DAY)
+    app = ShoptermApp(shop, actor=store.actor(shop, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        await wait_for(pilot, lambda: text(screen, "usd-closing") == "0.00", "figures")
+        await pilot.press("0", "enter", "0")  # the till is empty, as the books say
+        await pilot.press("f6", "f6")
+        assert screen.tab == "tab-inventory"
+        await wait_for(pilot, lambda: screen.query("#counted-0") and screen.focused.id == "counted-0", "count sheet")
+        para, band = count_line(screen, "PARA500", "B001"), count_line(screen, "BAND01", "D001")
+        assert band < para
+        await pilot.press(*["enter"] * band, *"1001", *["enter"] * (para - band), *"49x")
+        await pilot.press("enter")
+        line = para + 1
+        await wait_for(pilot, lambda: screen.message_bar.kind == "error", "refused")
+        assert screen.message_bar.text == f"Inventory line {line} (PARA500 B001): Counted: '49x' is not a number"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.focused.id == f"counted-{para}" and not screen.busy, "bad line focused")
+        assert not screen.posted and screen.focused.value == "49x"  # nothing lost
+        await pilot.press("end", "backspace", "6")
+        await wait_for(pilot, lambda: text(screen, f"count-value-{para}") == "-6.40", "PARA500 figures")
+        assert text(screen, f"count-diff-{para}") == "-4"
+        assert (text(screen, f"count-diff-{band}"), text(screen, f"count-value-{band}")) == ("+1", "+0.70")
+        assert text(screen, "count-total") == "-5.70"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted, "closed")
+        assert type(app.screen).__name__ != "ApprovalDialog"  # the manager closing approves
+        number = screen.document_number
+        # the sheet read again: the batches hold the counts
+        await wait_for(pilot, lambda: [(l.item_code, l.batch_code, l.on_hand) for l in screen.count_lines
+                                       if l.batch_code in ("B001", "D001")]
+                       == [("BAND01", "D001", D("1001")), ("PARA500", "B001", D("496"))], "stock as counted")
+    assert sorted(voucher_lines(shop, number)) == [
+        ("1300", "USD", D("-6.40"), D("-6.40")), ("1300", "USD", D("0.70"), D("0.70")),
+        ("5100", "USD", D("-0.70"), D("-0.70")), ("5100", "USD", D("6.40"), D("6.40"))]
+    assert sorted(b.qty for b in shop.stock.item_stock("PARA500", "AXP").batches) == [D("100"), D("496")]
+    assert [b.qty for b in shop.stock.item_stock("BAND01", "AXP").batches] == [D("1001")]
+    doc = document(shop, number)
+    assert doc.approved and [(c["item"], c["batch"], c["counted"], c["difference"], c["value_usd"])
+                             for c in doc.extra["stock_count"]] == [
+        ("BAND01", "D001", "1001", "1.000", "0.70"), ("PARA500", "B001", "496", "-4.000", "-6.40")]

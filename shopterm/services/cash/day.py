@@ -60,13 +60,16 @@ from ...store.models import (
     Location,
     ShopDay,
     ShopSetup,
+    StockBalance,
     StockMove,
     User,
 )
 from ...core.doctypes import DOC_TYPES
+from ...core.units import check_qty_for_unit
 from ..admin import audit, chain
 from ..context import Actor
 from ..errors import (
+    ApprovalRequired,
     ChainBroken,
     DayAlreadyOpen,
     DayClosed,
@@ -202,6 +205,18 @@ class StockLine:
     batch_code: str
     kind: str
     qty: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CountLine:
+    """A batch the Inventory Posting tab may count: what the books hold and its unit cost (USD)."""
+
+    item_code: str
+    item_name: str
+    batch_code: str
+    unit: str
+    on_hand: Decimal
+    unit_cost_usd: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,6 +442,20 @@ class DayService:
             date = date or self._open_date(session, loc) or self.s.today()
             return self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
 
+    def count_sheet(self, location: str | None = None) -> tuple[CountLine, ...]:
+        """The Inventory Posting tab's lines: every batch holding stock at the location (by item
+        and batch code) with its quantity on hand and the cost a counted difference posts at."""
+        with self.db.read() as session:
+            loc = find_location(session, location)
+            rows = session.execute(
+                select(Item.code, Item.name, Batch.code, Item.unit, StockBalance.qty, Batch.cost_usd, Item.cost_usd)
+                .join(Item, StockBalance.item_id == Item.id).join(Batch, StockBalance.batch_id == Batch.id)
+                .where(StockBalance.location_id == loc.id, StockBalance.qty != 0)
+                .order_by(Item.code, Batch.code)
+            ).all()
+        return tuple(CountLine(code, name, batch, unit or "", qty, bcost if bcost else icost)
+                     for code, name, batch, unit, qty, bcost, icost in rows)
+
     def summary(self, location: str | None = None, date: dt.date | None = None) -> CloseSummary:
         """``shopterm day summary``: the figures of an open or closed day."""
         return self.close_figures(location, date)
@@ -639,7 +668,7 @@ class DayService:
                                               else "shop close inventory adjustment") \
                 if fig.needs_approval or adjusting else self.s.users.verify_approver(session, approver, approver_pin)
             if adjusting and approving is None:
-                raise ValidationError("Inventory Posting: the counted stock differs from the stock on hand "
+                raise ApprovalRequired("Inventory Posting: the counted stock differs from the stock on hand "
                                       "({differences}): a manager's approval is needed", field="approver",
                                       params={"differences": ", ".join(
                                           f"{item.code} {batch.code} {format_qty(diff)}"
@@ -657,7 +686,7 @@ class DayService:
             for item, batch, qty, diff, cost in counted:
                 if diff == 0:
                     continue
-                value = q2(diff * cost)  # a shortage is negative: Cr inventory, Dr shrinkage
+                value = core_close.count_value(diff, cost)  # a shortage is negative: Cr inventory, Dr shrinkage
                 memo = f"stock count {item.code} {batch.code} {format_qty(diff)}"
                 journal += [JLine(INVENTORY, value, USD, value, memo=memo), JLine(SHRINKAGE, -value, USD, -value,
                                                                                    memo=memo)]
@@ -674,7 +703,7 @@ class DayService:
                 "figures": fig.as_dict()["details"],
                 "cash_ledger_usd": setup.cash_usd_account, "cash_ledger_cdf": setup.cash_cdf_account,
                 "stock_count": [{"item": i.code, "batch": b.code, "counted": _s(q), "difference": _s(d),
-                                 "value_usd": _s(q2(d * c))} for i, b, q, d, c in counted],
+                                 "value_usd": _s(core_close.count_value(d, c))} for i, b, q, d, c in counted],
             }
             doc = Document(doc_type="CL", location_id=loc.id, doc_date=date, currency="USD", rate=fig.rate,
                            amount=fig.difference_usd_value, amount_usd=fig.difference_usd_value,
@@ -726,6 +755,9 @@ def _counted_stock(session: Session, location_id: int, counts: Any) -> list[tupl
         if qty < 0:
             raise ValidationError("Inventory Posting row {n}: a counted quantity is not negative", field="counts",
                                   params={"n": n})
+        why = check_qty_for_unit(qty, item.unit)
+        if why:
+            raise ValidationError("Inventory Posting row {n}: {exc}", field="counts", params={"n": n, "exc": why})
         diff = qty - on_hand(session, item.id, location_id, batch.id)
         out.append((item, batch, qty, diff, batch.cost_usd if batch.cost_usd else item.cost_usd))
     return out
