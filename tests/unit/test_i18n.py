@@ -136,3 +136,4 @@ def test_a_business_error_reads_in_the_readers_language_with_its_figures():
         shown = ValidationError("{qty} asked on {day}", params={"qty": Decimal("2500.5"), "day": dt.date(2026, 12, 5)})
         assert str(shown) == "2\u00a0500,5 asked on 05/12/2026"
     assert err.message_id == "Unknown user or wrong PIN"
+

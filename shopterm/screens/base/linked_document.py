@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from shopterm.core import money
+from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import flag_unknown_code
@@ -684,7 +684,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
 
 
 def qty_text(value: Any) -> str:
-    """A quantity as typed in a grid cell: ``100.000`` → ``100``."""
+    """A quantity as typed in a grid cell: ``100.000`` → ``100``; ``2.5`` → ``2,5`` in French."""
     if isinstance(value, Decimal):
-        return money.format_qty(value).replace(",", "")
+        return money.format_qty(value).replace(i18n.group_mark(), "")
     return "" if value is None else str(value)

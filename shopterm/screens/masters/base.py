@@ -255,10 +255,10 @@ def fmt(kind: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        if kind == "money":
-            return f"{money.q2(value):f}"
-        if kind in ("qty",):
-            return money.format_qty(value).replace(",", "")
+        if kind == "money":  # as typed, in the reader's decimal mark: 2500.50 / 2500,50
+            return money.format_amount(money.q2(value)).replace(i18n.group_mark(), "")
+        if kind in ("qty",):  # the group mark goes, never the decimal comma (2,5 stays 2,5)
+            return money.format_qty(value).replace(i18n.group_mark(), "")
         return money.format_rate(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10] if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
