@@ -290,3 +290,28 @@ async def test_inventory_posting_counts_batches_and_posts_the_difference_at_cost
     assert doc.approved and [(c["item"], c["batch"], c["counted"], c["difference"], c["value_usd"])
                              for c in doc.extra["stock_count"]] == [
         ("BAND01", "D001", "1001", "1.000", "0.70"), ("PARA500", "B001", "496", "-4.000", "-6.40")]
+
+
+async def test_inventory_posting_asks_for_a_managers_pin_when_the_setup_says_so(shop):
+    """Shop Setup "ask for the PIN even when a manager is signed in": a counted difference (the cash
+    matching) opens the approval dialog naming it; the close goes through with the approver."""
+    store.ask_pin_always(shop)
+    shop.users.create(store.actor(shop, "admin"), "boss", "4444", "manager", location="AXP")
+    shop.day.open_day(store.actor(shop, "cashier"), location="AXP", date=DAY)
+    app = ShoptermApp(shop, actor=store.actor(shop, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        await wait_for(pilot, lambda: text(screen, "usd-closing") == "0.00", "figures")
+        await pilot.press("0", "enter", "0", "f6", "f6")
+        await wait_for(pilot, lambda: screen.query("#counted-0") and screen.focused.id == "counted-0", "count sheet")
+        para = count_line(screen, "PARA500", "B001")
+        await pilot.press(*["enter"] * para, *"496")
+        await wait_for(pilot, lambda: text(screen, "count-total") == "-6.40", "total")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ApprovalDialog", "approval asked")
+        assert "PARA500 B001 -4" in app.screen.reason
+        await pilot.press(*"boss", "enter", *"4444", "enter")
+        await wait_for(pilot, lambda: screen.posted, "closed with approval")
+        number = screen.document_number
+    assert shop.sales.document(number).approved_by == "boss"
+    assert sorted(b.qty for b in shop.stock.item_stock("PARA500", "AXP").batches) == [D("100"), D("496")]
