@@ -86,15 +86,19 @@ class DateTimeInput(ShopInput):
     DEFAULT_KIND = "time"
 
     def __init__(self, value: str | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("placeholder", "yyyy-mm-dd hh:mm")
+        kwargs.setdefault("placeholder", i18n.date_hint().lower() + " hh:mm")
         kwargs.setdefault("max_length", 16)
         super().__init__(value, **kwargs)
 
     def _parse(self, text: str) -> dt.datetime:
+        day_text, _sep, time_text = text.strip().replace("T", " ").partition(" ")
         try:
-            value = dt.datetime.fromisoformat(text.strip().replace("T", " "))
+            day = i18n.parse_date(day_text)
+            clock = dt.time.fromisoformat(time_text.strip()) if time_text.strip() else dt.time(0, 0)
+            value = dt.datetime.combine(day, clock)
         except ValueError:
-            raise money.MoneyError(f"{self.label}: {text!r} is not a date and time (use yyyy-mm-dd hh:mm)") from None
+            raise money.MoneyError(_("{label}: {text!r} is not a date and time (type {hint})").format(
+                label=self.label, text=text, hint=i18n.date_hint().lower() + " hh:mm")) from None
         if value.tzinfo is None:
             value = value.astimezone()  # the shop's local time
         return value

@@ -176,7 +176,7 @@ class CustomerLedgerScreen(LedgerScreen):
             self.query_one("#field-customer", CodeInput).focus()
 
     def _open_text(self) -> str:
-        return f"[{'x' if self.open_only else ' '}] Open only (F6)"
+        return _("[{mark}] Open only (F6)").format(mark="x" if self.open_only else " ")
 
     def _status(self, view: LedgerView) -> str:
         page = view.page
@@ -243,8 +243,8 @@ class CustomerLedgerScreen(LedgerScreen):
 
     def _title_text(self) -> str:
         if self.customer is None:
-            return self.DOCUMENT_TITLE
-        return f"{self.DOCUMENT_TITLE} · {self.customer.code} {self.customer.name}"
+            return _(self.DOCUMENT_TITLE)
+        return f"{_(self.DOCUMENT_TITLE)} · {self.customer.code} {self.customer.name}"
 
     def _show_balance(self, balance: Decimal) -> None:
         self.balance = balance

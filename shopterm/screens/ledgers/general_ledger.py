@@ -31,7 +31,6 @@ from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
 from shopterm.core import i18n
-from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 
 COLUMNS = [
@@ -120,8 +119,9 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
         date_to = self.query_one("#field-to", DateInput).date_value
         location = self.query_one("#field-location", CodeInput).code
         show_all = self.show_all
-        what = "all transactions" if show_all else "payments and refunds"
-        self.query_one("#doc-title", Static).update(f"{self.DOCUMENT_TITLE} · {location or 'all locations'} · {what}")
+        what = _("all transactions") if show_all else _("payments and refunds")
+        where = location or _("all locations")
+        self.query_one("#doc-title", Static).update(f"{_(self.DOCUMENT_TITLE)} · {where} · {what}")
 
         def fetch(req: PageRequest) -> ViewPage:
             report = self.services.ledger.general_ledger(actor, location, date_from, date_to, show_all,

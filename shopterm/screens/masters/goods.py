@@ -17,7 +17,7 @@ from shopterm.screens.base.counter import AutoValue
 from shopterm.screens.masters.base import STATUS_COLUMN, CodeNameScreen, F, MasterScreen, RefInput, fmt
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.master_list import ListColumn, MasterQuery
-from shopterm.core.i18n import N_, _
+from shopterm.core.i18n import N_, _, pgettext
 
 __all__ = ["BatchesScreen", "ItemScreen", "SupplierScreen"]
 
@@ -76,7 +76,16 @@ def batch_line(b: Any) -> Text:
     return text
 
 
-BATCH_HEADER = f"{'Batch':<10}{'Expiry':<11}{'Mfg':<11}{'Supplier':<9}{'Supp. no':<11}{'Cost $':>9}{'Stock':>11}"
+def batch_header() -> str:
+    """The batch list's column heads in the reader's language (short forms: they fit the columns)."""
+    def head(word: str, width: int, right: bool = False) -> str:
+        word = word[:width - 1]
+        return f"{word:>{width}}" if right else f"{word:<{width}}"
+
+    return (head(pgettext("batch column", "Batch"), 10) + head(pgettext("batch column", "Expiry"), 11)
+            + head(pgettext("batch column", "Mfg"), 11) + head(pgettext("batch column", "Supplier"), 9)
+            + head(pgettext("batch column", "Supp. no"), 11) + head(pgettext("batch column", "Cost $"), 9, True)
+            + head(pgettext("batch column", "Stock"), 11, True))
 
 
 class BatchesScreen(DocumentScreen):
@@ -106,7 +115,7 @@ class BatchesScreen(DocumentScreen):
                 yield Label(_("Location"), classes="mf-label")
                 yield RefInput("", field_name="location", label=_("Location"), lookup="location", id="mf-location",
                                classes="mf-ref", placeholder="all")
-        yield Static(Text(BATCH_HEADER, style="bold"), id="batch-header", classes="eg-header", markup=False)
+        yield Static(Text(batch_header(), style="bold"), id="batch-header", classes="eg-header", markup=False)
         yield OptionList(id="batch-rows", classes="details-list")
         yield Static(_("Enter on the item or location shows its batches · F4 history of the highlighted batch"),
                      classes="mf-hint", markup=False)
