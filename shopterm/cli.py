@@ -171,8 +171,8 @@ def open_services(db: str | None = None, *, upgrade: bool = True, create: bool =
     except Exception as exc:  # a bad path, a missing driver, a file that is not a database…
         from .store.db import mask_password
 
-        raise ShopError(f"cannot open the database {_display_url(url)}: {mask_password(_first_line(exc), url)}",
-                        field="db") from None
+        raise ShopError("cannot open the database {url}: {problem}", field="db",
+                        params={"url": _display_url(url), "problem": mask_password(_first_line(exc), url)}) from None
 
 
 def acting_user(services: "Services", user: str | None = None, pin: str | None = None,

@@ -69,8 +69,8 @@ def parse_timestamp(value: str | None, option: str) -> dt.datetime | None:
     try:
         ts = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"{option} must be a timestamp such as 2026-11-23T08:00:00, got {value!r}",
-                              field=option.lstrip("-")) from None
+        raise ValidationError("{option} must be a timestamp such as 2026-11-23T08:00:00, got {value!r}",
+                              field=option.lstrip("-"), params={"option": option, "value": value}) from None
     return ts if ts.tzinfo else ts.replace(tzinfo=dt.timezone.utc)
 
 
@@ -114,7 +114,8 @@ def emit(report: Any, fmt: str, output: str | None, *, letterhead: Any = None, a
     if binary:
         stream = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
         if stream is None:  # pragma: no cover - a text-only stdout
-            raise ValidationError(f"--format {fmt} writes a file: give --output FILE", field="output")
+            raise ValidationError("--format {fmt} writes a file: give --output FILE", field="output",
+                                  params={"fmt": fmt})
         stream.write(data)  # type: ignore[arg-type]
         stream.flush()
         return

@@ -679,7 +679,7 @@ def statement(report: Any, shop: Shop, ageing: Any = None, *, footer: str = "") 
         if s.address:
             rows.append((N_("Address"), s.address))
         rows += [(N_("Period"), period), (N_("Amounts in"), "USD")]
-        items = tuple(ItemRow(f"{fdate(r.date)} {r.type_label}", (fa(r.debit) if r.debit else "",
+        items = tuple(ItemRow(f"{fdate(r.date)} {_(r.type_label)}", (fa(r.debit) if r.debit else "",
                                                                    fa(r.credit) if r.credit else "", fa(r.balance)),
                               " ".join(p for p in (r.number, r.reference) if p)) for r in s.rows)
         blocks: list = [

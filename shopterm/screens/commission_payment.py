@@ -385,7 +385,7 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
             from shopterm.services.sales.commission import NOT_POSTING_HINT
 
             self.draft_saved(new_id, _("Draft #{id} · not posted").format(id=new_id))
-            self.query_one("#cp-note", Static).update(NOT_POSTING_HINT)
+            self.query_one("#cp-note", Static).update(_(NOT_POSTING_HINT))
             self.show_ok(_("Saved as draft #{id}: nothing is posted yet. F10 Approve_Save posts it").format(id=new_id))
 
         self.run_service(lambda: self.services.commission.save(actor, draft, draft_id), done, busy_text=_("Saving…"))
@@ -532,7 +532,7 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         self.field("narration").value = draft.narration or ""
         self.field("sales-person").value = draft.sales_person or ""
         self.query_one("#cp-number", Static).update(_("Draft #{id}").format(id=draft_id))
-        self.query_one("#cp-note", Static).update(NOT_POSTING_HINT)
+        self.query_one("#cp-note", Static).update(_(NOT_POSTING_HINT))
         self.set_document(None, _("Draft #{id} · not posted").format(id=draft_id))
         amounts = {str(l.invoice).upper(): "" if l.amount_payable is None else str(l.amount_payable)
                    for l in draft.lines if not l.is_blank()}

@@ -77,7 +77,7 @@ def local_time(ts: dt.datetime | None) -> str:
         return ""
     if ts.tzinfo is not None:
         ts = ts.astimezone()
-    return ts.strftime("%Y-%m-%d %H:%M")
+    return i18n.format_datetime(ts)
 
 
 class DateTimeInput(ShopInput):

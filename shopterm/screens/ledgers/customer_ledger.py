@@ -87,16 +87,17 @@ COLUMNS = [
 
 def entry_detail(row: Any) -> str:
     """The selected line's detail: full type, its own currency, due date, method, when it changed."""
-    parts = [row.type_label]
+    parts = [_(row.type_label)]
     if row.currency != "USD":
-        parts.append(f"{format_amount(abs(row.amount))} {row.currency}, open {format_amount(row.open_amount)}")
+        parts.append(_("{amount} {currency}, open {open}").format(
+            amount=format_amount(abs(row.amount)), currency=row.currency, open=format_amount(row.open_amount)))
     if row.due_date:
-        parts.append(f"due {row.due_date.isoformat()}")
+        parts.append(_("due {date}").format(date=i18n.format_date(row.due_date)))
     if row.method:
         parts.append(row.method)
     if not row.match_ids:
-        parts.append("not matched" if row.open_usd == row.amount_usd else "")
-    parts.append(f"changed {local_time(row.changed_at)}")
+        parts.append(_("not matched") if row.open_usd == row.amount_usd else "")
+    parts.append(_("changed {when}").format(when=local_time(row.changed_at)))
     return " · ".join(p for p in parts if p)
 
 
