@@ -556,6 +556,8 @@ class MasterScreen(DocumentScreen):
             return getattr(status, "location_code", "") if status is not None else ""
         if value == "@today":
             return getattr(self.app, "business_date", None) or dt.date.today()
+        if spec.kind in ("money", "qty", "percent", "rate") and isinstance(value, str) and value:
+            return Decimal(value)  # shown the reader's way ("0,00" in French), as a loaded value is
         return value
 
     async def show_record(self, info: Any) -> None:
