@@ -618,6 +618,36 @@ def _translate_typer_words() -> None:
                        ("ERRORS_PANEL_TITLE", N_("Error")), ("ABORTED_TEXT", N_("Aborted."))):
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, _(text))
+    # Typer's own messages ("No such command …") go through gettext's default domain, which has
+    # no catalogue, and the Click it carries hard-codes "Usage:" and the --help option's help:
+    # all are read from ours.
+    import typer.core as typer_core
+    from typer._click import core as click_core
+    from typer._click.formatting import HelpFormatter
+
+    typer_core._ = i18n.gettext  # type: ignore[attr-defined]
+    rich_utils._ = i18n.gettext  # type: ignore[attr-defined]
+    if not getattr(HelpFormatter.write_usage, "_shopterm", False):
+        write_usage = HelpFormatter.write_usage
+        get_help_option = click_core.Command.get_help_option
+
+        def usage_in_language(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+            write_usage(self, prog, args, f"{_('Usage:')} " if prefix is None else prefix)
+
+        def help_option_in_language(self: Any, ctx: Any) -> Any:
+            option = get_help_option(self, ctx)
+            if option is not None and option.help:
+                option.help = _(option.help)
+            return option
+
+        usage_in_language._shopterm = True  # type: ignore[attr-defined]
+        HelpFormatter.write_usage = usage_in_language  # type: ignore[method-assign]
+        click_core.Command.get_help_option = help_option_in_language  # type: ignore[method-assign]
+
+
+# Typer's and Click's words shown in --help and its errors, for the catalogue (read through _() above).
+CLICK_WORDS = (N_("Usage:"), N_("Show this message and exit."), N_("No such command {name!r}."),
+               N_("Missing command."))
 
 
 def translate_help(command: click.Command) -> None:

@@ -72,6 +72,9 @@ def test_help_reads_in_the_chosen_language(capsys, monkeypatch):
     monkeypatch.delenv("SHOPTERM_LANG")
     en = " ".join(_main(capsys, "ledger", "statement", "--help").split())
     assert "Opening balance, entries with running balance" in en and "[default: table]" in en
+    assert "Usage: shopterm ledger statement" in en and "Show this message and exit." in en
+    # Typer's and its Click's own words too ("Usage:", the --help option)
+    assert "Utilisation : shopterm ledger statement" in fr and "Afficher cette aide et quitter." in fr
 
 
 def test_shell_answers_in_french(db, tmp_path):
