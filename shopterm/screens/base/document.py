@@ -570,7 +570,9 @@ class DocumentScreen(ShopScreen):
         self.call_after_refresh(self.mark_clean)
 
     def _snapshot(self) -> dict[int, str]:
-        return {id(w): w.value for w in self.query(Input)}
+        # Blank fields are left out: a blank field mounted after the load (a count cell, a
+        # new grid row) is nothing typed.
+        return {id(w): w.value for w in self.query(Input) if w.value}
 
     def mark_clean(self) -> None:
         """Call after New, Save or loading a document: what is shown is saved."""
