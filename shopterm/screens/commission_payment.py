@@ -46,7 +46,7 @@ from textual.widgets import Input, Static
 from shopterm.core.i18n import N_, _, format_date, localize_number, ngettext, pgettext
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount
@@ -597,11 +597,5 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         super().show_error(error, field)
 
 
-register(ScreenEntry(
-    key="commission_payment",
-    title=N_("Sales Commission Payment"),
-    group="Cash",
-    factory=lambda app: CommissionPaymentScreen(),
-    roles=CASHIER,
-    help=N_("Commission to a sales person: Save is a draft, Approve_Save (manager) posts"),
-))
+register_screen(CommissionPaymentScreen, "commission_payment", "Cash",
+                N_("Commission to a sales person: Save is a draft, Approve_Save (manager) posts"))

@@ -40,7 +40,7 @@ from shopterm.screens.base.counter import (
 # The Cash menu follows the seed's day: Sales Receipt, Receipt / Payment (Shop), then Currency Exchange.
 from shopterm.screens import sales_receipt as _sales_receipt  # noqa: F401
 from shopterm.screens import shop_entry as _shop_entry  # noqa: F401
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 
@@ -307,7 +307,5 @@ class CurrencyExchangeScreen(CounterScreen):
         self._refresh_balance()
 
 
-register(ScreenEntry(
-    key="currency_exchange", title=N_("Currency Exchange"), group="Cash",
-    factory=lambda app: CurrencyExchangeScreen(), roles=CASHIER, help=N_("Change francs for dollars or dollars for francs"),
-))
+register_screen(CurrencyExchangeScreen, "currency_exchange", "Cash",
+                N_("Change francs for dollars or dollars for francs"))

@@ -52,7 +52,7 @@ from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, ngettext, pgettext
 from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
 from shopterm.screens import provisional_invoice as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
@@ -357,11 +357,5 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         self.background(work, done, on_error=lambda exc: True)
 
 
-register(ScreenEntry(
-    key="delivery_note",
-    title=N_("Delivery Note"),
-    group="Sales",
-    factory=lambda app: DeliveryNoteScreen(),
-    roles=CASHIER,
-    help=N_("Deliver the goods of a provisional invoice (PSI No): stock out"),
-))
+register_screen(DeliveryNoteScreen, "delivery_note", "Sales",
+                N_("Deliver the goods of a provisional invoice (PSI No): stock out"))

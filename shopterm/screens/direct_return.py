@@ -57,7 +57,7 @@ from shopterm.core.i18n import N_, _, format_date, parse_date, pgettext
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.base.linked_document import LinkedDocumentScreen
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput, RateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
@@ -500,11 +500,5 @@ def _iso(text: str) -> str | None:
         return text
 
 
-register(ScreenEntry(
-    key="direct_return",
-    title=N_("Sales Return (Direct)"),
-    group="Returns",
-    factory=lambda app: DirectReturnScreen(),
-    roles=CASHIER,
-    help=N_("Goods back without an invoice: supplier, batch and expiry typed"),
-))
+register_screen(DirectReturnScreen, "direct_return", "Returns",
+                N_("Goods back without an invoice: supplier, batch and expiry typed"))

@@ -56,7 +56,7 @@ from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.core.errors import LoyaltyError
 from shopterm.screens.base.sales_document import SalesDocumentScreen
 from shopterm.screens import sales_order as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput, ShopInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount, fmt_qty
@@ -307,11 +307,5 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         self.mark_clean()
 
 
-register(ScreenEntry(
-    key="provisional_invoice",
-    title=N_("Provisional Invoice"),
-    group="Sales",
-    factory=lambda app: ProvisionalInvoiceScreen(),
-    roles=CASHIER,
-    help=N_("Bill now, deliver later (Delivery Note against the PSI No)"),
-))
+register_screen(ProvisionalInvoiceScreen, "provisional_invoice", "Sales",
+                N_("Bill now, deliver later (Delivery Note against the PSI No)"))

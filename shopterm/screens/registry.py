@@ -2,12 +2,12 @@
 
 A screen module registers itself at import time::
 
-    from shopterm.screens.registry import CASHIER, ScreenEntry, register
+    from shopterm.screens.registry import register_screen
 
-    register(ScreenEntry(
-        key="shop_open", title=N_("Shop Open"), group="Day",
-        factory=lambda app: ShopOpenScreen(), roles=CASHIER, hotkey="1",
-    ))
+    register_screen(ShopOpenScreen, "shop_open", "Day", N_("Open the shop for the day"))
+
+(the title is the screen's ``DOCUMENT_TITLE``; ``register(ScreenEntry(...))`` for
+anything else).
 
 Every module in the ``shopterm.screens`` package is imported by
 :func:`discover` (the home screen calls it), so a new screen needs no other
@@ -104,6 +104,18 @@ def register(entry: ScreenEntry) -> ScreenEntry:
     entry = ScreenEntry(**{**entry.__dict__, "order": order})
     _ENTRIES[entry.key] = entry
     return entry
+
+
+def register_screen(screen: Callable[[], "Screen"], key: str, group: str, help: str = "", *,
+                    roles: frozenset[str] = CASHIER, hotkey: str | None = None) -> ScreenEntry:
+    """Register a document screen class under its own title (its ``DOCUMENT_TITLE``), a new
+    screen each time it is opened::
+
+        register_screen(ShopOpenScreen, "shop_open", "Day", N_("Open the shop for the day"))
+    """
+    title: str = getattr(screen, "DOCUMENT_TITLE")
+    return register(ScreenEntry(key=key, title=title, group=group, factory=lambda app: screen(), roles=roles,
+                                hotkey=hotkey, help=help))
 
 
 def unregister(key: str) -> None:

@@ -60,7 +60,7 @@ from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, localize_number, ngettext, pgettext
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.screens.base.counter import flag_unknown_code
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.free_offers import FreeRow, free_offers_text
@@ -1097,14 +1097,7 @@ def credit_text(info: Any) -> str:
         available=money.format_amount(info.available_credit)) + exempt
 
 
-register(ScreenEntry(
-    key="sales_invoice",
-    title=N_("Sales Invoice (Facture)"),
-    group="Sales",
-    factory=lambda app: SalesInvoiceScreen(),
-    roles=CASHIER,
-    help=N_("Invoice goods handed over now: cash or credit"),
-))
+register_screen(SalesInvoiceScreen, "sales_invoice", "Sales", N_("Invoice goods handed over now: cash or credit"))
 
 
 def _rate_text(rate: Any) -> str:

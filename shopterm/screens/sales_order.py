@@ -55,7 +55,7 @@ from shopterm.core import money
 from shopterm.core.i18n import N_, _, pgettext
 from shopterm.screens.base.mixins import list_filters
 from shopterm.screens.base.sales_document import SalesDocumentScreen
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.document_list import ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
@@ -153,11 +153,5 @@ class SalesOrderScreen(SalesDocumentScreen):
             self.set_document(view.number, "Confirmed")
 
 
-register(ScreenEntry(
-    key="sales_order",
-    title=N_("Sales Order / Proforma"),
-    group="Sales",
-    factory=lambda app: SalesOrderScreen(),
-    roles=CASHIER,
-    help=N_("Take an order or give a proforma: reserves stock, invoiced later"),
-))
+register_screen(SalesOrderScreen, "sales_order", "Sales",
+                N_("Take an order or give a proforma: reserves stock, invoiced later"))

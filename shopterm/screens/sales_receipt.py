@@ -46,7 +46,7 @@ from shopterm.screens.base.counter import (
     run_preview,
     stored_amount,
 )
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
@@ -503,7 +503,4 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         self.show_posted(view.number, view.status.capitalize(), view.id)
 
 
-register(ScreenEntry(
-    key="sales_receipt", title=N_("Sales Receipt / Return"), group="Cash", factory=lambda app: SalesReceiptScreen(),
-    roles=CASHIER, help=N_("Take cash for an invoice, or refund a sales return"),
-))
+register_screen(SalesReceiptScreen, "sales_receipt", "Cash", N_("Take cash for an invoice, or refund a sales return"))

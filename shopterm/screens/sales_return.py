@@ -51,7 +51,7 @@ from textual.widgets import Input, Static
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
@@ -347,11 +347,5 @@ def _info_text(kind: str, address: str, master: Any, points: Any) -> str:
     return " · ".join(p for p in parts if p)
 
 
-register(ScreenEntry(
-    key="sales_return",
-    title=N_("Sales Return"),
-    group="Returns",
-    factory=lambda app: SalesReturnScreen(),
-    roles=CASHIER,
-    help=N_("Goods back against an invoice or a delivery note (narration required)"),
-))
+register_screen(SalesReturnScreen, "sales_return", "Returns",
+                N_("Goods back against an invoice or a delivery note (narration required)"))

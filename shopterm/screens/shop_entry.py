@@ -31,7 +31,7 @@ from shopterm.screens.base.counter import (
     run_preview,
     stored_amount,
 )
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 
@@ -227,7 +227,4 @@ class ShopEntryScreen(CounterScreen):
         self.show_posted(view.number, view.status.capitalize(), view.id)
 
 
-register(ScreenEntry(
-    key="shop_entry", title=N_("Receipt / Payment (Shop)"), group="Cash", factory=lambda app: ShopEntryScreen(),
-    roles=CASHIER, help=N_("Money into or out of the till: head office float, expenses"),
-))
+register_screen(ShopEntryScreen, "shop_entry", "Cash", N_("Money into or out of the till: head office float, expenses"))

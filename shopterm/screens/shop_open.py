@@ -17,7 +17,7 @@ from textual.widgets import Input
 
 from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import NOT_YET, AutoValue, CounterScreen, Defaults, Field
-from shopterm.screens.registry import CASHIER, ScreenEntry, register
+from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput
 
 class ShopOpenScreen(CounterScreen):
@@ -94,7 +94,4 @@ class ShopOpenScreen(CounterScreen):
         self.show_posted(view.number, view.status.capitalize(), view.id)
 
 
-register(ScreenEntry(
-    key="shop_open", title=N_("Shop Open"), group="Day", factory=lambda app: ShopOpenScreen(), roles=CASHIER,
-    help=N_("Open the shop for the day"),
-))
+register_screen(ShopOpenScreen, "shop_open", "Day", N_("Open the shop for the day"))
