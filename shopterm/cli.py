@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
     from .services import Services
     from .services.context import Actor
+    from .services.errors import ShopError
 
 #: Sub-command modules mounted when they exist: name → (module, one-line help for ``shopterm --help``).
 SUBAPPS: dict[str, tuple[str, str]] = {

@@ -8,7 +8,6 @@ customers (10 new, 2 updated)``.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 

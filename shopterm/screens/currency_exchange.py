@@ -37,10 +37,7 @@ from shopterm.screens.base.counter import (
     rate_text,
     run_preview,
 )
-# The Cash menu follows the seed's day: Sales Receipt, Receipt / Payment (Shop), then Currency Exchange.
-from shopterm.screens import sales_receipt as _sales_receipt  # noqa: F401
-from shopterm.screens import shop_entry as _shop_entry  # noqa: F401
-from shopterm.screens.registry import register_screen
+from shopterm.screens.registry import register_first, register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 
@@ -307,5 +304,7 @@ class CurrencyExchangeScreen(CounterScreen):
         self._refresh_balance()
 
 
+# The Cash menu follows the seed's day: Sales Receipt, Receipt / Payment (Shop), then Currency Exchange.
+register_first("sales_receipt", "shop_entry")
 register_screen(CurrencyExchangeScreen, "currency_exchange", "Cash",
                 N_("Change francs for dollars or dollars for francs"))

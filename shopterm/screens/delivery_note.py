@@ -51,8 +51,7 @@ from textual.widgets import Input, Static
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, ngettext, pgettext
 from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
-from shopterm.screens import provisional_invoice as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
-from shopterm.screens.registry import register_screen
+from shopterm.screens.registry import register_first, register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
@@ -357,5 +356,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         self.background(work, done, on_error=lambda exc: True)
 
 
+# The Sales menu: invoice, order, PI, DN.
+register_first("provisional_invoice")
 register_screen(DeliveryNoteScreen, "delivery_note", "Sales",
                 N_("Deliver the goods of a provisional invoice (PSI No): stock out"))

@@ -55,8 +55,7 @@ from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.core.errors import LoyaltyError
 from shopterm.screens.base.sales_document import SalesDocumentScreen
-from shopterm.screens import sales_order as _menu_order  # noqa: F401 - Sales menu: invoice, order, PI, DN
-from shopterm.screens.registry import register_screen
+from shopterm.screens.registry import register_first, register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput, ShopInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount, fmt_qty
@@ -307,5 +306,7 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         self.mark_clean()
 
 
+# The Sales menu: invoice, order, PI, DN.
+register_first("sales_order")
 register_screen(ProvisionalInvoiceScreen, "provisional_invoice", "Sales",
                 N_("Bill now, deliver later (Delivery Note against the PSI No)"))

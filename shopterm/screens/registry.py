@@ -159,6 +159,13 @@ def hotkeys() -> dict[str, ScreenEntry]:
     return result
 
 
+def register_first(*modules: str) -> None:
+    """Import these screen modules of ``shopterm.screens`` now, so their entries take the menu places
+    before the caller's (a module registers when it is imported; :func:`discover` goes alphabetically)."""
+    for name in modules:
+        importlib.import_module(f"shopterm.screens.{name}")
+
+
 def discover(package: str = "shopterm.screens") -> dict[str, str]:
     """Import every screen module so it registers itself (once).
 

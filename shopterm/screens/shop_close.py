@@ -55,8 +55,7 @@ from shopterm.screens.base.counter import (
     rate_text,
     run_preview,
 )
-from shopterm.screens import shop_open as _shop_open  # noqa: F401 - registered first: Shop Open, then Close
-from shopterm.screens.registry import MANAGER, ScreenEntry, register
+from shopterm.screens.registry import MANAGER, ScreenEntry, register, register_first
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput
 from shopterm.widgets.messages import describe_error
 
@@ -642,6 +641,8 @@ class ShopCloseScreen(CounterScreen):
         self._preview(self.loaded_key)
 
 
+# The Day menu: Shop Open, then Close.
+register_first("shop_open")
 register(ScreenEntry(
     key="shop_close", title=N_("Shop Close"), group="Day", factory=lambda app: ShopCloseScreen(), roles=MANAGER,
     help=N_("Count the till and close the day"),

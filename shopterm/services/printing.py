@@ -78,11 +78,6 @@ OTHER_KINDS = {("SI", "delivery"), ("PI", "delivery")}
 #: Who may print what: the permission that makes the document.
 PERMISSION = {"SO": "sell", "PF": "sell", "SI": "sell", "PI": "sell", "DN": "sell", "SR": "sell", "RD": "sell",
               "RC": "receive", "RP": "receive", "CE": "receive", "CP": "receive", "CR": "receive", "CL": "close_day"}
-TYPE_NAMES = {"SO": "Sales order", "PF": "Proforma", "SI": "Sales invoice", "PI": "Provisional invoice",
-              "DN": "Delivery note", "SR": "Sales return", "RD": "Direct return", "RC": "Sales receipt",
-              "RP": "Shop receipt/payment", "CE": "Currency exchange", "CP": "Commission payment",
-              "CR": "Customer payment", "CL": "Shop close", "OP": "Shop open", "GR": "Stock receipt",
-              "PU": "Price update"}
 COMMAND_TIMEOUT = 120
 
 

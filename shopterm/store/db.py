@@ -14,6 +14,7 @@ shown to a person goes through :func:`display_url`, which masks the password.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from contextlib import contextmanager
@@ -265,7 +266,8 @@ class Database:
         from sqlalchemy import text
         from sqlmodel import Session
 
-        from . import balances  # noqa: F401 - keeps stock_balance with every StockMove written (an ORM event)
+        # balances keeps stock_balance with every StockMove written (an ORM event it registers when imported)
+        importlib.import_module(f"{__package__}.balances")
 
         with Session(self._writer, expire_on_commit=False) as session:
             try:

@@ -692,12 +692,11 @@ class DocumentScreen(ShopScreen):
         from shopterm.widgets.print_action import print_document
 
         before = self.message_bar.text if keep_message else ""
-        on_done = None
-        if before:
-            def on_done(printed: Any) -> None:
-                self.show_ok(f"{before} · {printed.message()}")
+
+        def after_print(printed: Any) -> None:
+            self.show_ok(f"{before} · {printed.message()}")
         return print_document(self, number or self.print_number(), reprint=reprint, kind=kind, usd=self.print_usd(),
-                              on_done=on_done)
+                              on_done=after_print if before else None)
 
     def action_list(self) -> None:
         raise NotImplementedError

@@ -26,4 +26,8 @@ from shopterm.screens.ledgers import trial_balance  # noqa: F401
 from shopterm.screens.ledgers import account_register  # noqa: F401
 from shopterm.screens.ledgers.customer_ledger import CustomerLedgerScreen, open_customer_ledger
 
-__all__ = ["CustomerLedgerScreen", "open_customer_ledger"]
+__all__ = [
+    "CustomerLedgerScreen", "open_customer_ledger",
+    # the screen modules, imported for their menu entries
+    "account_register", "customer_ledger", "general_ledger", "receivables", "trial_balance",
+]

@@ -30,7 +30,6 @@ from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
 from shopterm.core import i18n
-from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 
 COLUMNS = [

@@ -51,7 +51,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from shopterm.core import i18n
-from shopterm.core.i18n import N_, _
+from shopterm.core.i18n import N_, _, pgettext
 from shopterm.core.money import format_amount
 from shopterm.screens.ledgers._common import (
     END_KEY,
@@ -70,7 +70,6 @@ from shopterm.screens.ledgers.matching import MatchDialog, PaymentDialog, Paymen
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
-from shopterm.core.i18n import N_, _, pgettext
 
 COLUMNS = [
     Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),

@@ -108,7 +108,6 @@ class SetupService:
             session.flush()
             actor = Actor(admin.id, admin.name, admin.role, loc.id)
             audit.record(session, actor, "create", "shop", loc.id, summary=f"shop initialised at {code}")
-            from sqlalchemy import insert  # noqa: F401  (kept local: rarely used)
             from ...store.models import CustomerLocation
 
             session.add(CustomerLocation(customer_id=cash.id, location_id=loc.id))

@@ -24,7 +24,7 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 from typing import Iterable, Iterator, Sequence

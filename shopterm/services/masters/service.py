@@ -197,7 +197,7 @@ class MastersService(CustomerMasters, GoodsMasters, OrgMasters, SchemeMasters, A
 
 
 __all__ = [
-    "AccountInfo", "BatchInfo", "CategoryInfo", "CostCentreInfo", "CurrentPrice", "CustomerDetails", "CustomerInfo",
+    "AccountInfo", "AttachmentInfo", "BatchInfo", "CategoryInfo", "CostCentreInfo", "CurrentPrice", "CustomerDetails", "CustomerInfo",
     "CustomerRow", "GroupInfo", "GroupMember", "GroupSummary", "ItemInfo", "LocationInfo", "LoyaltyCardInfo",
     "LoyaltyCategoryRule", "LoyaltyRow", "MastersService", "Page", "PaymentRow", "PriceForm", "PriceRow",
     "PriceUpdateResult", "PromotionInfo", "PurchaseRow", "SalesPersonInfo", "ShopSetupInfo", "SimilarCustomer",

@@ -1,12 +1,11 @@
 """Alembic environment for shopterm (configured from code, see store/migrate.py)."""
 
 from alembic import context
-from sqlmodel import SQLModel
 
-from shopterm.store import models  # noqa: F401  (registers the tables)
+from shopterm.store import models
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = models.SQLModel.metadata  # every table of models is registered there
 
 
 def run_migrations_offline() -> None:
