@@ -12,13 +12,11 @@ the few service calls it needs::
                   F("inactive", "Status", "auto"))
         LIST_COLUMNS = (ListColumn("Code", "code", 10), ListColumn("Name", "name", 40), STATUS_COLUMN)
 
-        def svc_list(self, s, q):
-            return s.masters.list_suppliers(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
-        def svc_get(self, s, key): return s.masters.get_supplier(key)
-        def svc_create(self, s, actor, v): return s.masters.create_supplier(actor, **v)
-        def svc_update(self, s, actor, key, v): return s.masters.update_supplier(actor, key, name=v["name"])
+        # the service calls are named by ENTITY (SERVICE where it differs):
+        # s.masters.list_suppliers, get_supplier, create_supplier, update_supplier
 
-(:class:`CodeNameScreen` is exactly that for any code + name master.)
+(:class:`CodeNameScreen` is exactly that for any code + name master.) A master
+whose service speaks otherwise overrides the ``svc_*`` hooks instead.
 
 What every master screen then does (DESIGN §12; seed toolbar New, Save,
 Search, List View, View History, CSV Import):
@@ -43,10 +41,10 @@ services object); the screen never computes or writes anything itself.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -68,6 +66,10 @@ from shopterm.widgets.inputs import (
 )
 from shopterm.widgets.master_list import ListColumn, MasterListDialog, MasterQuery
 from shopterm.widgets.messages import describe_error, is_error
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.context import Actor
 
 __all__ = [
     "CodeNameScreen", "ConfirmDialog", "F", "GridSpec", "IntInput", "LANGUAGES", "MarkupInput", "MasterScreen", "RefInput", "SHOP_LANGUAGES", "STATUS_COLUMN",
@@ -381,6 +383,11 @@ class MasterScreen(DocumentScreen):
     RECORD_STATE: ClassVar[str] = N_("Saved")  # the title line's state of a record shown
     #: A document saved once (posted is final): Ctrl+S is greyed on it and says this ({key}).
     SAVE_ONCE: ClassVar[str | None] = None
+    #: The masters service's calls of this record: ``list_<PLURAL>`` (search, status, paging),
+    #: ``get_<SERVICE>(key)``, ``create_<SERVICE>(actor, **values)``,
+    #: ``update_<SERVICE>(actor, key, **values)``; SERVICE defaults to ENTITY, PLURAL to SERVICE + "s".
+    SERVICE: ClassVar[str] = ""
+    PLURAL: ClassVar[str] = ""
 
     BINDINGS = [
         Binding("f5", "details", N_("Details"), id="master.details", key_display="F5"),
@@ -499,17 +506,25 @@ class MasterScreen(DocumentScreen):
 
     # -- the service hooks (worker threads; override) ----------------------------------
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def masters_call(self, s: Services, verb: str, plural: bool = False) -> Callable[..., Any]:
+        """``s.masters.<verb>_<SERVICE>`` (``<verb>_<PLURAL>`` for a list), as ``SERVICE`` declares
+        (a screen whose service speaks otherwise overrides its ``svc_*`` hooks)."""
+        service = self.SERVICE or self.ENTITY
+        name = (self.PLURAL or f"{service}s") if plural else service
+        return getattr(s.masters, f"{verb}_{name}")
 
-    def svc_get(self, s: Any, key: str) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def svc_list(self, s: Services, q: MasterQuery) -> Any:
+        return self.masters_call(s, "list", plural=True)(search=q.search, status=q.status, limit=q.limit,
+                                                         offset=q.offset)
 
-    def svc_create(self, s: Any, actor: Any, values: dict[str, Any]) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def svc_get(self, s: Services, key: str) -> Any:
+        return self.masters_call(s, "get")(key)
 
-    def svc_update(self, s: Any, actor: Any, key: str, values: dict[str, Any]) -> Any:  # pragma: no cover
-        raise NotImplementedError
+    def svc_create(self, s: Services, actor: Actor, values: dict[str, Any]) -> Any:
+        return self.masters_call(s, "create")(actor, **values)
+
+    def svc_update(self, s: Services, actor: Actor, key: str, values: dict[str, Any]) -> Any:
+        return self.masters_call(s, "update")(actor, key, **values)
 
     def svc_history(self, s: Any, key: str) -> Any:
         return s.masters.history(self.ENTITY, key)
@@ -1003,27 +1018,12 @@ class CodeNameScreen(MasterScreen):
     """A master known by a code, with a name (supplier, cost centre): ``SERVICE`` names the
     service calls (``list_<PLURAL>``, ``get_<SERVICE>``, ``create_<SERVICE>``, ``update_<SERVICE>``)."""
 
-    SERVICE: ClassVar[str] = ""
-    PLURAL: ClassVar[str] = ""
     FIELDS = (
         F("code", N_("Code"), "code", required=True, key=True),
         F("inactive", N_("Status"), "auto"),
         F("name", N_("Name"), required=True, wide=True),
     )
     LIST_COLUMNS = (ListColumn(N_("Code"), "code", 10), ListColumn(N_("Name"), "name", 44), STATUS_COLUMN)
-
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return getattr(s.masters, f"list_{self.PLURAL}")(search=q.search, status=q.status, limit=q.limit,
-                                                          offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return getattr(s.masters, f"get_{self.SERVICE}")(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return getattr(s.masters, f"create_{self.SERVICE}")(actor, code=v["code"], name=v["name"])
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return getattr(s.masters, f"update_{self.SERVICE}")(actor, key, name=v["name"])
 
 
 def render_pairs(pairs: Sequence[tuple[str, str]], width: int = 76) -> Text:

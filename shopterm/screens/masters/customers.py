@@ -28,16 +28,13 @@ from shopterm.widgets.master_list import ListColumn, MasterQuery
 PRICE_CATEGORIES = (("retail", N_("Retail")), ("wholesale", N_("Wholesale")))
 
 
-def _page(s_list: Any, q: MasterQuery, **kw: Any) -> Any:
-    return s_list(search=q.search, status=q.status, limit=q.limit, offset=q.offset, **kw)
-
-
 # ================================================================ category
 
 
 class CustomerCategoryScreen(MasterScreen):
     DOCUMENT_TITLE = N_("Customer Category")
     ENTITY, NOUN = "customer_category", N_("Category")
+    SERVICE, PLURAL = "category", "categories"
     FIELDS = (
         F("name", N_("Category name"), required=True, wide=True, placeholder=N_("e.g. WHOLESALE")),
         F("code", N_("Code"), "code", required=True, key=True, placeholder=N_("e.g. WH")),
@@ -46,18 +43,6 @@ class CustomerCategoryScreen(MasterScreen):
     )
     LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Category name"), "name", 30),
                     ListColumn(N_("Price list"), "price_category", 10), STATUS_COLUMN)
-
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return _page(s.masters.list_categories, q)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_category(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_category(actor, name=v["name"], code=v["code"], price_category=v["price_category"])
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_category(actor, key, name=v["name"], price_category=v["price_category"])
 
 
 # ================================================================ group
@@ -68,6 +53,7 @@ class CustomerGroupScreen(MasterScreen):
 
     DOCUMENT_TITLE = N_("Customer Group")
     ENTITY, NOUN, KEY = "customer_group", N_("Group"), "name"
+    SERVICE = "group"
     FIELDS = (
         F("name", N_("Group name"), required=True, wide=True, placeholder=N_("e.g. ABC Group")),
         F("inactive", N_("Status"), "auto"),
@@ -76,18 +62,6 @@ class CustomerGroupScreen(MasterScreen):
 
     def compose_extra(self) -> ComposeResult:
         yield Static("", id="group-summary", classes="mf-panel")
-
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return _page(s.masters.list_groups, q)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_group(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_group(actor, name=v["name"])
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_group(actor, key, name=v["name"])
 
     def after_show(self, info: Any) -> None:
         super().after_show(info)
@@ -136,18 +110,6 @@ class SalesPersonScreen(MasterScreen):
     )
     LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Name"), "name", 32), ListColumn(N_("Mobile"), "mobile", 16),
                     STATUS_COLUMN)
-
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return _page(s.masters.list_sales_persons, q)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_sales_person(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_sales_person(actor, code=v["code"], name=v["name"], mobile=v["mobile"])
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_sales_person(actor, key, name=v["name"], mobile=v["mobile"])
 
 
 # ================================================================ customers
@@ -216,15 +178,6 @@ class _CustomerScreen(MasterScreen):
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_customers(search=q.search, status=q.status, kind=self.KIND, sort=q.sort or "name",
                                         limit=q.limit, offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_customer(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_customer(actor, **v)
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_customer(actor, key, **v)
 
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
         return {**values, "kind": self.KIND}

@@ -16,7 +16,7 @@ from shopterm.core import money
 from shopterm.screens.base.counter import AutoValue
 from shopterm.screens.masters.base import STATUS_COLUMN, CodeNameScreen, F, MasterScreen, RefInput, fmt
 from shopterm.screens.base.document import DocumentScreen
-from shopterm.widgets.master_list import ListColumn, MasterQuery
+from shopterm.widgets.master_list import ListColumn
 from shopterm.core.i18n import N_, _, pgettext
 
 __all__ = ["BatchesScreen", "ItemScreen", "SupplierScreen"]
@@ -43,18 +43,6 @@ class ItemScreen(MasterScreen):
                     ListColumn(N_("Tax %"), "tax_rate", 6, ">"), ListColumn(N_("Cost $"), "cost_usd", 9, ">"), STATUS_COLUMN)
     HAS_DETAILS = True
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return s.masters.list_items(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_item(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_item(actor, **v)
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_item(actor, key, **v)
-
     def action_details(self) -> None:
         if self.key is not None:
             self.app.push_screen(BatchesScreen(self.key))
@@ -63,7 +51,6 @@ class ItemScreen(MasterScreen):
 class SupplierScreen(CodeNameScreen):
     DOCUMENT_TITLE = N_("Supplier")
     ENTITY, NOUN = "supplier", N_("Supplier")
-    SERVICE, PLURAL = "supplier", "suppliers"
     IMPORT_KIND = "suppliers"
 
 

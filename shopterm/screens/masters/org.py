@@ -58,18 +58,6 @@ class AccountScreen(MasterScreen):
     LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Account name"), "name", 34),
                     ListColumn(N_("Kind"), "kind", 10), ListColumn(N_("Ccy"), "currency", 4), STATUS_COLUMN)
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return s.masters.list_accounts(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_account(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_account(actor, **v)
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_account(actor, key, **v)
-
     def info_values(self, info: Any) -> dict[str, Any]:
         values = super().info_values(info)
         values["currency"] = info.currency or ""
@@ -79,7 +67,6 @@ class AccountScreen(MasterScreen):
 class CostCentreScreen(CodeNameScreen):
     DOCUMENT_TITLE = N_("Cost Centre")
     ENTITY, NOUN = "cost_centre", N_("Cost centre")
-    SERVICE, PLURAL = "cost_centre", "cost_centres"
 
 
 class LocationScreen(MasterScreen):
@@ -102,18 +89,6 @@ class LocationScreen(MasterScreen):
     )
     LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("No"), "number", 3, ">"), ListColumn(N_("Name"), "name", 30),
                     ListColumn(N_("Setup"), lambda r: _("yes") if r.has_setup else _("missing"), 8), STATUS_COLUMN)
-
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return s.masters.list_locations(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_location(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_location(actor, **v)
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_location(actor, key, **v)
 
     def info_values(self, info: Any) -> dict[str, Any]:
         values = super().info_values(info)

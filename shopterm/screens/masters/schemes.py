@@ -151,19 +151,6 @@ class PromotionReasonScreen(MasterScreen):
     LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Name"), "name", 30),
                     ListColumn(N_("Expense a/c"), "expense_account", 11), STATUS_COLUMN)
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return s.masters.list_promotion_reasons(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_promotion_reason(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_promotion_reason(actor, code=v["code"], name=v["name"],
-                                                 expense_account=v["expense_account"])
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_promotion_reason(actor, key, name=v["name"], expense_account=v["expense_account"])
-
 
 # ================================================================ promotion
 
@@ -197,18 +184,6 @@ class PromotionScreen(AttachKey, SummaryKey, MasterScreen):
     LIST_COLUMNS = (ListColumn(N_("Scheme"), "scheme_no", 10), ListColumn(N_("Item"), "item", 9),
                     ListColumn(N_("Name"), "item_name", 20), ListColumn(N_("Reason"), "reason", 14),
                     ListColumn(N_("Date"), "scheme_date", 10), STATUS_COLUMN)
-
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
-        return s.masters.list_promotions(search=q.search, status=q.status, limit=q.limit, offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_promotion(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_promotion(actor, **v)
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_promotion(actor, key, **v)
 
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
         values["locations"] = _locations(values)
@@ -257,15 +232,6 @@ class DiscountSlabScreen(AttachKey, SummaryKey, MasterScreen):
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_discount_slabs(status=q.status, limit=q.limit, offset=q.offset)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_discount_slab(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_discount_slab(actor, **v)
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_discount_slab(actor, key, **v)
 
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
         values["locations"] = _locations(values)
@@ -320,15 +286,6 @@ class LoyaltyCardScreen(SummaryKey, MasterScreen):
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return _Cards(list(s.masters.list_loyalty_cards(status=q.status, search=q.search)), q)
-
-    def svc_get(self, s: Any, key: str) -> Any:
-        return s.masters.get_loyalty_card(key)
-
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
-        return s.masters.create_loyalty_card(actor, **v)
-
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
-        return s.masters.update_loyalty_card(actor, key, **v)
 
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
         values["categories"] = [r for r in values.get("categories", []) if r.get("sales_amount_per_point")]
