@@ -37,14 +37,11 @@ def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help=N_("h
         services = open_services(db)
         actor = acting_user(services, user, pin)
         if output:
-            try:
-                fh = open(output, "w", encoding="utf-8", newline="")
-            except OSError as exc:
-                raise ValidationError("cannot write {file}: {reason}", field="output",
-                                      params={"file": output, "reason": exc.strerror or str(exc)}) from None
+            from ..services.ledger.exports import atomic_output
             from .progress import terminal_progress
 
-            with fh, terminal_progress(_("Exporting the journal")) as progress:
+            # a temporary file renamed at the end: Ctrl+C or an error leaves no half journal
+            with terminal_progress(_("Exporting the journal")) as progress, atomic_output(output) as fh:
                 export_journal(services, actor, fmt, fh, on_progress=progress)
             typer.echo(_("wrote {file}").format(file=output), err=True)
         else:
@@ -96,10 +93,7 @@ def _table_export(export, format: str, output: str | None, db: str | None, user:
         if not output:
             sys.stdout.write(data.decode("utf-8"))
             return
-        try:
-            with open(output, "wb") as fh:
-                fh.write(data)
-        except OSError as exc:
-            raise ValidationError("cannot write {file}: {reason}", field="output",
-                                      params={"file": output, "reason": exc.strerror or str(exc)}) from None
+        from ..services.ledger.exports import write_file
+
+        write_file(output, data)  # whole or not at all
         typer.echo(_("wrote {file}").format(file=output), err=True)

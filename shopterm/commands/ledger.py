@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
@@ -99,16 +99,9 @@ def emit(report: Any, fmt: str, output: str | None, *, letterhead: Any = None, a
         width = max(60, shutil.get_terminal_size((80, 24)).columns)
     data = render(report, fmt, letterhead=letterhead, ageing=ageing, width=width)
     if output:
-        try:
-            if binary:
-                with open(output, "wb") as fh:
-                    fh.write(data)  # type: ignore[arg-type]
-            else:
-                with open(output, "w", encoding="utf-8", newline="") as fh:
-                    fh.write(data)  # type: ignore[arg-type]
-        except OSError as exc:
-            raise ValidationError("cannot write {file}: {reason}", field="output",
-                                  params={"file": output, "reason": exc.strerror or str(exc)}) from None
+        from ..services.ledger.exports import write_file
+
+        write_file(output, data)  # whole or not at all: a temporary file renamed at the end
         typer.echo(_("wrote {file}").format(file=output), err=True)
         return
     if binary:
@@ -127,6 +120,15 @@ def _session(db: str | None, user: str | None, pin: str | None):
     return services, acting_user(services, user, pin)
 
 
+def read(label: str, fmt: str, build: Callable[[Any], Any]) -> Any:
+    """``build(on_progress)`` under a progress bar on standard error (counts done / in all, time left)
+    when that is a terminal; with ``--format json`` or piped, nothing extra (``on_progress`` is None)."""
+    from .progress import terminal_progress
+
+    with terminal_progress(label, enabled=fmt != "json") as progress:
+        return build(progress)
+
+
 @app.command("balances")
 def cmd_balances(at: AtOpt = None, customer: CustomerOpt = None,
                  group: Annotated[Optional[str], typer.Option("--group", help=N_("One customer group (name)."),
@@ -137,7 +139,9 @@ def cmd_balances(at: AtOpt = None, customer: CustomerOpt = None,
     with guard():
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
-        report = services.ledger.balances(actor, parse_date(at, "--at", services.today()), customer, group)
+        day = parse_date(at, "--at", services.today())
+        report = read(_("Adding up the balances"), fmt,
+                      lambda progress: services.ledger.balances(actor, day, customer, group, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
 
 
@@ -148,7 +152,9 @@ def cmd_open_items(at: AtOpt = None, customer: CustomerOpt = None, format: Forma
     with guard():
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
-        report = services.ledger.open_items(actor, parse_date(at, "--at", services.today()), customer)
+        day = parse_date(at, "--at", services.today())
+        report = read(_("Reading the open items"), fmt,
+                      lambda progress: services.ledger.open_items(actor, day, customer, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
 
 
@@ -174,9 +180,11 @@ def cmd_statement(customer_code: Annotated[Optional[str], typer.Argument(
         today = services.today()
         d2 = parse_date(date_to, "--to", today)
         d1 = parse_date(date_from, "--from", d2.replace(day=1))
-        report = services.ledger.statement(actor, d1, d2, customer, voucher_type or None,
-                                           parse_timestamp(changed_since, "--changed-since"), partly_settled)
-        ageing = services.ledger.ageing(actor, d2, customer) if fmt == "pdf" else None
+        since = parse_timestamp(changed_since, "--changed-since")
+        report = read(_("Reading the statements"), fmt, lambda progress: services.ledger.statement(
+            actor, d1, d2, customer, voucher_type or None, since, partly_settled, on_progress=progress))
+        ageing = read(_("Ageing the open items"), fmt, lambda progress: services.ledger.ageing(
+            actor, d2, customer, on_progress=progress)) if fmt == "pdf" else None
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor), ageing=ageing)
 
 
@@ -187,7 +195,9 @@ def cmd_ageing(at: AtOpt = None, customer: CustomerOpt = None, format: FormatOpt
     with guard():
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
-        report = services.ledger.ageing(actor, parse_date(at, "--at", services.today()), customer)
+        day = parse_date(at, "--at", services.today())
+        report = read(_("Ageing the open items"), fmt,
+                      lambda progress: services.ledger.ageing(actor, day, customer, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
 
 
@@ -205,7 +215,8 @@ def cmd_general_ledger(date_from: FromOpt = None, date_to: ToOpt = None,
         services, actor = _session(db, user, pin)
         d2 = parse_date(date_to, "--to", services.today())
         d1 = parse_date(date_from, "--from", d2.replace(day=1))
-        report = services.ledger.general_ledger(actor, location, d1, d2, show_all)
+        report = read(_("Reading the general ledger"), fmt, lambda progress: services.ledger.general_ledger(
+            actor, location, d1, d2, show_all, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(location, actor))
 
 
@@ -216,7 +227,9 @@ def cmd_trial_balance(at: AtOpt = None, format: FormatOpt = "table", output: Out
     with guard():
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
-        report = services.ledger.trial_balance(actor, parse_date(at, "--at", services.today()))
+        day = parse_date(at, "--at", services.today())
+        report = read(_("Adding up the accounts"), fmt,
+                      lambda progress: services.ledger.trial_balance(actor, day, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
 
 
@@ -230,5 +243,6 @@ def cmd_register(account: Annotated[str, typer.Argument(help=N_("Account code, e
         services, actor = _session(db, user, pin)
         d2 = parse_date(date_to, "--to", services.today())
         d1 = parse_date(date_from, "--from", d2.replace(day=1))
-        report = services.ledger.account_register(actor, account, d1, d2)
+        report = read(_("Reading the account register"), fmt, lambda progress: services.ledger.account_register(
+            actor, account, d1, d2, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))

@@ -1,6 +1,7 @@
 """A Rich progress bar on standard error for long headless work (CSV imports, the journal
-export): the bar, rows done / total and the time left. Only in a terminal: when standard error
-is piped, or the command prints JSON, nothing extra is written."""
+export, the ledger reports and their files): the bar, rows done / total and the time left.
+Only in a terminal: when standard error is piped, or the command prints JSON, nothing extra
+is written."""
 
 from __future__ import annotations
 
@@ -13,18 +14,24 @@ from ..core.i18n import _
 ProgressFn = Callable[[int, int], None]
 
 
+def in_terminal() -> bool:
+    """Standard error is a terminal (a person watches): the bar is drawn there."""
+    return sys.stderr.isatty()
+
+
 @contextlib.contextmanager
 def terminal_progress(label: str, *, enabled: bool = True) -> Iterator[ProgressFn | None]:
     """``with terminal_progress("Importing") as on_progress:`` — ``on_progress(done, total)`` moves
     the bar; None when not in a terminal (or not ``enabled``), so the caller passes nothing."""
-    if not enabled or not sys.stderr.isatty():
+    if not enabled or not in_terminal():
         yield None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn(_("· left")), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+                        TextColumn(_("· left")), TimeRemainingColumn(),
+                        console=Console(stderr=True, force_terminal=True), transient=True)
     task = progress.add_task(label, total=None)
 
     def update(done: int, total: int) -> None:
@@ -34,4 +41,4 @@ def terminal_progress(label: str, *, enabled: bool = True) -> Iterator[ProgressF
         yield update
 
 
-__all__ = ["terminal_progress"]
+__all__ = ["in_terminal", "terminal_progress"]

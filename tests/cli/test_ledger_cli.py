@@ -146,3 +146,43 @@ def test_export_journal(db, tmp_path):
     assert r.exit_code == 1 and r.stderr == "error: --format must be one of hledger, csv, got 'ledger'\n"
     r = run("--db", db, "--user", "cashier", "export", "journal")
     assert r.stderr == "error: Exporting the journal needs a manager; cashier is a cashier\n"
+
+
+# ---------------------------------------------------------------- progress (issue 16)
+
+
+def test_reports_show_progress_only_in_a_terminal_and_never_with_json(db, tmp_path, monkeypatch):
+    from shopterm.commands import progress
+
+    # piped (the runner's standard error is no terminal): the report, and nothing else
+    r = run("--db", db, "--user", "manager", "ledger", "general-ledger", "--all", "--from", "2026-08-01",
+            "--format", "csv")
+    assert r.exit_code == 0 and r.stderr == "" and len(r.stdout.splitlines()) == 1 + 7 + 1  # head, 7 entries, total
+    monkeypatch.setattr(progress, "in_terminal", lambda: True)  # a person watching standard error
+    out = tmp_path / "gl.csv"
+    r = run("--db", db, "--user", "manager", "ledger", "general-ledger", "--all", "--from", "2026-08-01",
+            "--format", "csv", "--output", str(out))
+    assert r.exit_code == 0, r.output
+    assert "Reading the general ledger" in r.stderr and "7/7" in r.stderr and "left" in r.stderr  # 7 entries
+    assert r.stderr.rstrip().endswith(f"wrote {out}")
+    assert len(out.read_text().splitlines()) == 1 + 7 + 1 and [p.name for p in tmp_path.iterdir()].count("gl.csv") == 1
+    r = run("--db", db, "--user", "manager", "ledger", "statement", "--from", "2026-10-01", "--format", "csv")
+    assert "Reading the statements" in r.stderr and "2/2" in r.stderr  # C0001 and C0002
+    assert r.stdout.startswith("section,")  # the report itself on standard output, untouched
+    r = run("--db", db, "--user", "manager", "ledger", "ageing", "--format", "json")
+    assert (r.exit_code, r.stderr) == (0, "") and json.loads(r.stdout)["report"] == "AgeingReport"
+
+
+def test_an_export_stopped_midway_leaves_no_file(db, tmp_path, monkeypatch):
+    from shopterm.services.ledger import hledger
+
+    def interrupted(*args, **kwargs):  # Ctrl+C after the first lines were written
+        out = args[1]
+        out.write("; shopterm journal export\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hledger, "write_hledger", interrupted)
+    out = tmp_path / "out"
+    out.mkdir()
+    r = run("--db", db, "--user", "manager", "export", "journal", "--output", str(out / "shop.journal"))
+    assert r.exit_code != 0 and list(out.iterdir()) == []

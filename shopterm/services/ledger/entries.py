@@ -50,6 +50,7 @@ from ...core.journal import BANK_CLEARING, RECEIVABLE, credit, debit
 from ...core.money import Currency, MoneyError, parse_amount, parse_rate, q2, q_rate, to_usd
 from ...store.models import Customer, CustomerLocation, Document, LedgerEntry, Location, Match, MatchLine
 from . import reports as R
+from .exports import EXPORT_PAGE, one_step, whole_general_ledger, whole_register
 from ..context import Actor
 from ..errors import InactiveRecord, NotFound, ValidationError
 from .matching import (
@@ -310,19 +311,22 @@ class LedgerService:
 
     # ------------------------------------------------------------ reports
     def balances(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
-                 group: str | None = None) -> BalancesReport:
-        """Each customer's balance at ``at`` (inclusive), in USD and per currency."""
+                 group: str | None = None, *, on_progress: R.ProgressFn | None = None) -> BalancesReport:
+        """Each customer's balance at ``at`` (inclusive), in USD and per currency.
+        ``on_progress(done, total)`` (as every report here): 0 of 1 step, then 1 of 1."""
         actor.require("ledgers", "Viewing customer ledgers")
         with self.db.read() as session:
             cid = resolve_customer(session, customer).id if customer not in (None, "") else None
-            return R.balances(session, at or self.s.today(), cid, group)
+            return one_step(on_progress, lambda: R.balances(session, at or self.s.today(), cid, group))
 
-    def open_items(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None) -> OpenItemsReport:
-        """The open items as they stood at ``at``, with the matches that counted then."""
+    def open_items(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None, *,
+                   on_progress: R.ProgressFn | None = None, chunk: int = R.OPEN_ITEMS_CHUNK) -> OpenItemsReport:
+        """The open items as they stood at ``at``, with the matches that counted then.
+        ``on_progress(customers done, customers in all)`` after each ``chunk`` of customers."""
         actor.require("ledgers", "Viewing customer ledgers")
         with self.db.read() as session:
             cid = resolve_customer(session, customer).id if customer not in (None, "") else None
-            return R.open_items(session, at or self.s.today(), cid)
+            return R.open_items(session, at or self.s.today(), cid, on_progress=on_progress, chunk=chunk)
 
     def open_item_pages(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
                         page: int = 50) -> Iterator[list[R.OpenItem]]:
@@ -342,27 +346,33 @@ class LedgerService:
 
     def statement(self, actor: Actor, date_from: dt.date, date_to: dt.date, customer: int | str | None = None,
                   voucher_types: Sequence[str] | None = None, changed_since: dt.datetime | None = None,
-                  partly_settled: bool = False) -> StatementReport:
-        """Opening balance, entries with running balance, closing balance (per customer)."""
+                  partly_settled: bool = False, *, on_progress: R.ProgressFn | None = None) -> StatementReport:
+        """Opening balance, entries with running balance, closing balance (per customer).
+        ``on_progress(customers done, customers in all)``."""
         actor.require("ledgers", "Viewing customer ledgers")
         with self.db.read() as session:
             cid = resolve_customer(session, customer).id if customer not in (None, "") else None
-            return R.statement(session, date_from, date_to, cid, voucher_types, changed_since, partly_settled)
+            return R.statement(session, date_from, date_to, cid, voucher_types, changed_since, partly_settled,
+                               on_progress=on_progress)
 
-    def ageing(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None) -> AgeingReport:
-        """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group."""
+    def ageing(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None, *,
+               on_progress: R.ProgressFn | None = None) -> AgeingReport:
+        """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group.
+        ``on_progress``: one grouped pass, 0 of 1 then 1 of 1."""
         actor.require("ledgers", "Viewing customer ledgers")
         with self.db.read() as session:
             cid = resolve_customer(session, customer).id if customer not in (None, "") else None
-            return R.ageing(session, at or self.s.today(), cid)
+            return one_step(on_progress, lambda: R.ageing(session, at or self.s.today(), cid))
 
     def general_ledger(self, actor: Actor, location: str | None = None, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, show_all: bool = False, after_key: R.Key | None = None,
-                       limit: int | None = None, before_key: R.Key | None = None) -> GeneralLedgerReport:
+                       limit: int | None = None, before_key: R.Key | None = None, *,
+                       on_progress: R.ProgressFn | None = None, page: int = EXPORT_PAGE) -> GeneralLedgerReport:
         """Payments and refunds at a location (all customer transactions with ``show_all``).
 
         Keyset-paged like :meth:`entries`: ``after_key`` (a report's ``next_key``) pages forward,
-        ``before_key`` (its ``prev_key``) back."""
+        ``before_key`` (its ``prev_key``) back. The whole report (no ``limit``) with ``on_progress``
+        is read ``page`` rows at a time, ``on_progress(rows done, rows in all)`` after each."""
         actor.require("ledgers", "Viewing customer ledgers")
         today = self.s.today()
         with self.db.read() as session:
@@ -372,19 +382,26 @@ class LedgerService:
 
                 loc = find_location(session, location)
                 loc_id, loc_code = loc.id, loc.code
-            return R.general_ledger(session, loc_id, loc_code, date_from or today.replace(day=1), date_to or today,
-                                    show_all, after_key, limit, before_key)
+            d1, d2 = date_from or today.replace(day=1), date_to or today
+            if on_progress is not None and limit is None and after_key is None and before_key is None:
+                return whole_general_ledger(session, loc_id, loc_code, d1, d2, show_all, on_progress, page)
+            return R.general_ledger(session, loc_id, loc_code, d1, d2, show_all, after_key, limit, before_key)
 
-    def trial_balance(self, actor: Actor, at: dt.date | None = None) -> TrialBalanceReport:
+    def trial_balance(self, actor: Actor, at: dt.date | None = None, *,
+                      on_progress: R.ProgressFn | None = None) -> TrialBalanceReport:
         actor.require("ledgers", "Viewing the books")
         with self.db.read() as session:
-            return R.trial_balance(session, at or self.s.today())
+            return one_step(on_progress, lambda: R.trial_balance(session, at or self.s.today()))
 
     def account_register(self, actor: Actor, account: str, date_from: dt.date, date_to: dt.date,
                          after_key: R.Key | None = None, limit: int | None = None,
-                         before_key: R.Key | None = None) -> AccountRegister:
+                         before_key: R.Key | None = None, *, on_progress: R.ProgressFn | None = None,
+                         page: int = EXPORT_PAGE) -> AccountRegister:
+        """The whole register (no ``limit``) with ``on_progress`` is read ``page`` lines at a time."""
         actor.require("ledgers", "Viewing the books")
         with self.db.read() as session:
+            if on_progress is not None and limit is None and after_key is None and before_key is None:
+                return whole_register(session, account, date_from, date_to, on_progress, page)
             return R.account_register(session, account, date_from, date_to, after_key, limit, before_key)
 
     def letterhead(self, location: str | None = None, actor: Actor | None = None) -> Letterhead:

@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
 from sqlmodel import Session
@@ -72,6 +72,14 @@ PAYMENT_TYPES = ("RC", "CR")
 BUCKETS = (("0-30", None, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
 
 Key = tuple[dt.date, int]
+#: ``on_progress(done, total)`` between pages or steps of a long report (a progress bar); it may raise
+#: ``Cancelled`` (Esc) to stop the report there — the same protocol as the CSV imports.
+ProgressFn = Callable[[int, int], None]
+
+
+def _steps(on_progress: ProgressFn | None, total: int) -> Callable[[int], None]:
+    """``step(n)`` reports n of ``total`` steps done (nothing without a callback)."""
+    return (lambda n: on_progress(n, total)) if on_progress is not None else (lambda n: None)
 
 
 def type_label(voucher_type: str, amount_usd: Decimal) -> str:
@@ -486,7 +494,8 @@ def _counted_match_ids(session: Session, at: dt.date, entry_ids: Sequence[int]) 
 
 
 def iter_open_items(session: Session, at: dt.date, customer_id: int | None = None,
-                    chunk: int = OPEN_ITEMS_CHUNK, page: int = OPEN_ITEMS_PAGE) -> Iterator[OpenItem]:
+                    chunk: int = OPEN_ITEMS_CHUNK, page: int = OPEN_ITEMS_PAGE, *,
+                    on_progress: ProgressFn | None = None) -> Iterator[OpenItem]:
     """The open items as they stood at ``at``, customer by customer (code order), then by date.
 
     A few customers per query, sorted in SQL and read from the cursor ``page`` rows at a time
@@ -500,6 +509,8 @@ def iter_open_items(session: Session, at: dt.date, customer_id: int | None = Non
     cols = [LE.c.id, LE.c.customer_id, LE.c.doc_date, LE.c.due_date, LE.c.voucher_type, LE.c.number,
             LE.c.reference, LE.c.currency, LE.c.amount, LE.c.amount_usd]
     i, size = 0, 1
+    if on_progress is not None:
+        on_progress(0, len(order))  # customers done / customers in all
     while i < len(order):
         # 1, 2, 4 … customers per query up to ``chunk``: the first page waits for one customer's sort only
         ids = order[i:i + size]
@@ -521,14 +532,17 @@ def iter_open_items(session: Session, at: dt.date, customer_id: int | None = Non
                 yield OpenItem(r.id, r.customer_id, code, name, r.doc_date, due, (at - due).days, r.voucher_type,
                                type_label(r.voucher_type, amount_usd), r.number, r.reference, r.currency, amount,
                                amount_usd, open_amt, open_usd, tuple(mids.get(r.id, ())))
+        if on_progress is not None:
+            on_progress(i, len(order))
 
 
-def open_items(session: Session, at: dt.date, customer_id: int | None = None) -> OpenItemsReport:
+def open_items(session: Session, at: dt.date, customer_id: int | None = None, *,
+               on_progress: ProgressFn | None = None, chunk: int = OPEN_ITEMS_CHUNK) -> OpenItemsReport:
     """The open items as they stood at ``at`` (matches dated after ``at``, or unmatched by then, do not count)."""
     rows = []
     total = ZERO
     by: dict[str, Decimal] = {}
-    for item in iter_open_items(session, at, customer_id):
+    for item in iter_open_items(session, at, customer_id, chunk, on_progress=on_progress):
         rows.append(item)
         total += item.open_usd
         by[item.currency] = by.get(item.currency, ZERO) + item.open_amount
@@ -579,11 +593,12 @@ class StatementReport:
 
 def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_id: int | None = None,
               voucher_types: Sequence[str] | None = None, changed_since: dt.datetime | None = None,
-              partly_settled: bool = False) -> StatementReport:
+              partly_settled: bool = False, *, on_progress: ProgressFn | None = None) -> StatementReport:
     """Opening balance, entries with running balance, closing balance, per customer.
 
     Without filters, opening + Σ entries = closing. With filters the hidden
-    entries still count in the running and closing balances.
+    entries still count in the running and closing balances. ``on_progress(customers done,
+    customers in all)`` after each customer's section.
     """
     if date_to < date_from:
         raise ValidationError("The period ends ({date_to}) before it starts ({date_from})", field="date_to",
@@ -615,7 +630,9 @@ def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_i
                                                     C.c.province, C.c.country)
                                              .where(C.c.id.in_(list(totals))))} if totals else {}
     sections = []
-    for cid in sorted(totals, key=lambda i: info[i].code):
+    step = _steps(on_progress, len(totals))
+    for done, cid in enumerate(sorted(totals, key=lambda i: info[i].code)):
+        step(done)  # the customers before this one are done
         opening, closing, n = totals[cid]
         rows = by_customer.get(cid, [])
         if customer_id is None and not rows and opening == 0 and closing == 0:
@@ -629,6 +646,7 @@ def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_i
         sections.append(StatementSection(cid, c.code, c.name, postal_address(c.address, c.city, c.province, c.country),
                                          opening, out, closing,
                                          sum((x.debit for x in out), ZERO), sum((x.credit for x in out), ZERO)))
+    step(len(totals))
     return StatementReport(date_from, date_to, tuple(sections), vts, changed_since, partly_settled)
 
 
