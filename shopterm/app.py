@@ -147,6 +147,12 @@ class ShoptermApp(TypeaheadApp, App[None]):
         else:
             self.push_screen(LoginScreen(user=self.initial_user))
 
+    def on_unmount(self) -> None:
+        """Quitting: the drafts this app held open are released at once (draft_holds.py)."""
+        held = getattr(self, "_draft_hold_keeper", None)
+        if held is not None:
+            held.release_all_now()
+
     @on(LoginScreen.SignedIn)
     def _signed_in(self, event: LoginScreen.SignedIn) -> None:
         self.actor = event.actor

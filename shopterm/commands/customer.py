@@ -5,9 +5,9 @@
     shopterm customer merge KEEP DUP [DUP ...]     # a manager's
 
 Merges the duplicate customers into KEEP: their documents, ledger entries and matches, loyalty
-points and card, locations and missing contact details move to KEEP; each duplicate becomes
-inactive, pointing to KEEP; one audit row names them. Refused, with the reason, when either
-has a draft, when their receivables are on different control accounts, when a cash customer
+points and card, drafts, locations and missing contact details move to KEEP; each duplicate
+becomes inactive, pointing to KEEP; one audit row names them. Refused, with the reason, when a
+draft of either is open on a screen (the draft, the user and the till are named), when their receivables are on different control accounts, when a cash customer
 would take a credit balance, or when a duplicate is a location's walk-in customer.
 """
 

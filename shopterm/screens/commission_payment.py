@@ -131,7 +131,7 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
         self.business_date: dt.date | None = None
         self.system_rate: Decimal | None = None
         self.sales_person: str | None = None
-        self.draft_id: int | None = None
+        self.draft_id = None
         self.view: CommissionView | None = None  # once approved / opened
         self.preview: CommissionPreview | None = None
         self.rows: list[CommissionRow] = []

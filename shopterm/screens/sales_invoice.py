@@ -117,7 +117,7 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         self.business_date: dt.date | None = None
         self.context: TotalsContext | None = None
         self.customer: CustomerInfo | None = None
-        self.draft_id: int | None = None
+        self.draft_id = None
         self.view: DocumentView | None = None  # once posted / opened
         self.totals: DocumentTotals | None = None  # on screen
         self.last_post: PostResult | None = None

@@ -101,6 +101,7 @@ class Services:
     promotions = _sub("schemes.promotions", "PromotionsService")
     mail = _sub("mail", "MailService")
     merge = _sub("masters.merge", "CustomerMergeService")
+    holds = _sub("documents.holds", "DraftHoldService")
 
     # -- shared read helpers -------------------------------------------------
     def status(self, actor: Actor) -> Status:

@@ -750,6 +750,25 @@ class ChainHead(SQLModel, table=True):
     hash: str = Field(default="", max_length=64)
 
 
+class DraftHold(SQLModel, table=True):
+    """A saved draft open on a screen now (issue 16): taken when a screen shows the draft, dropped
+    when it leaves it. ``holder`` is one running app (a random id); the app refreshes ``seen_at``
+    while it runs, so a till that crashed holds nothing once ``seen_at`` is older than
+    ``services.documents.holds.STALE``.
+    No foreign key to the document: discarding or posting a held draft must never fail on it."""
+
+    __tablename__ = "draft_hold"
+    __table_args__ = (UniqueConstraint("document_id", "holder"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int  # looked up through the unique (document_id, holder)
+    holder: str = Field(max_length=40)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_name: str = Field(default="", max_length=40)
+    till: str = Field(default="", max_length=60)
+    opened_at: dt.datetime
+    seen_at: dt.datetime
+
+
 class ApiToken(SQLModel, table=True):
     """A token an admin issued for headless use as ``user_id``: only its sha256 is kept."""
 

@@ -21,9 +21,12 @@ import pytest
 from sqlalchemy import func, select
 
 from shopterm.services.admin import chain
+from shopterm.services.documents import holds
+from shopterm.services.sales.provisional import DeliveryDraft
+from shopterm.services.sales.returns import DirectReturnDraft, ReturnDraft
 from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import NotFound, PermissionDenied, ValidationError
-from shopterm.store.models import AuditLog, JournalLine
+from shopterm.store.models import AuditLog, Document, DraftHold, JournalLine
 
 from .conftest import DAY
 
@@ -108,13 +111,14 @@ def test_merge_refusals_say_why_and_change_nothing(open_shop, cashier, manager, 
     with pytest.raises(ValidationError) as e:
         s.merge.merge(manager, "C0001", ["CASH"])
     assert e.value.message == "CASH is the walk-in customer of AXP (Shop Setup): keep it, merge the other into it"
-    # a draft of either customer may be open on a till
+    # a draft of either customer open on a screen (here: till-2, Ada's app) blocks
     draft_id = s.sales.save_draft(cashier, DocumentDraft(location="AXP", date=DAY, customer="C0001",
                                                          lines=[DraftLine("BAND01", "D001", "1")]))
+    s.holds.sync(cashier, "app-till-2", "till-2", [draft_id])
     with pytest.raises(ValidationError) as e:
         s.merge.merge(manager, "C0001", ["C0009"])
-    assert e.value.message == (f"C0001 has a draft SI (draft {draft_id}) that may be open on a till: post or delete "
-                               "it first")
+    assert e.value.message == f"Draft #{draft_id} (SI) of C0001 is open on till till-2 by cashier: close it there first"
+    s.holds.release_all("app-till-2")
     s.sales.discard_draft(cashier, draft_id)
     # a cash customer cannot take a credit customer's balance
     s.masters.create_customer(manager, code="C0010", name="Walk-in twin", kind="cash", category="RE",
@@ -134,3 +138,73 @@ def test_merge_refusals_say_why_and_change_nothing(open_shop, cashier, manager, 
     assert not s.masters.get_customer("C0002").inactive
     with s.db.read() as ss:
         assert ss.execute(select(func.count()).select_from(AuditLog).where(AuditLog.action == "merge")).scalar() == 0
+
+
+def test_merge_moves_every_kind_of_draft_unless_one_is_open_on_a_screen(open_shop, cashier, manager):
+    """Drafts of the duplicate (invoice, order, proforma, provisional invoice, delivery note, sales
+    return, direct return) move to the kept customer, on the row and in the stored form; a draft open
+    on a screen blocks the merge, naming it, the user and the till, until the screen leaves it or its
+    till stops refreshing the hold (crashed: stale after 5 minutes)."""
+    s = open_shop
+    dup_customer(s, manager)
+    si = sale(s, cashier, "C0009", [("PARA500", "B001", "10")])  # 25.00 + VAT 4.00 = 29.00 USD
+
+    def doc(doc_type):
+        return DocumentDraft(location="AXP", doc_type=doc_type, date=DAY, customer="C0009", sales_type="credit",
+                             lines=[DraftLine("BAND01", "D001", "2")])
+
+    ids = {
+        "SI": s.sales.save_draft(cashier, doc("SI")),
+        "SO": s.orders.save_draft(cashier, doc("SO")),
+        "PF": s.orders.save_draft(cashier, doc("PF")),
+        "PI": s.provisional.save_draft(cashier, doc("PI")),
+        "DN": s.provisional.save_delivery_draft(cashier, DeliveryDraft(location="AXP", date=DAY, customer="C0009")),
+        "SR": s.returns.save_draft(cashier, ReturnDraft(location="AXP", date=DAY, invoice=si, customer="C0009",
+                                                        narration="damaged")),
+        "RD": s.returns.save_direct_draft(cashier, DirectReturnDraft(location="AXP", date=DAY, customer="C0009")),
+    }
+    kept_draft = s.sales.save_draft(cashier, DocumentDraft(location="AXP", date=DAY, customer="C0001"))
+    # the SI draft is open on the manager's till and on a till that crashed 6 minutes ago
+    s.holds.sync(manager, "app-1", "till-1", [ids["SI"]])
+    s.holds.sync(cashier, "app-crashed", "till-3", [ids["PI"]])
+    with s.db.write() as ss:
+        ss.execute(DraftHold.__table__.update().where(DraftHold.holder == "app-crashed")
+                   .values(seen_at=holds._now() - holds.STALE - holds.dt.timedelta(minutes=1)))
+    with pytest.raises(ValidationError) as e:
+        s.merge.merge(manager, "C0001", ["C0009"])
+    assert e.value.message == (f"Draft #{ids['SI']} (SI) of C0009 is open on till till-1 by manager: "
+                               "close it there first")
+    assert e.value.field == "duplicates"
+    assert [h.document_id for h in s.holds.holds(ids.values())] == [ids["SI"]]  # the crashed till's is stale
+    assert s.masters.get_customer("C0009").merged_into is None  # nothing written
+    # the screen leaves the draft: the merge goes ahead and moves all seven drafts
+    s.holds.sync(manager, "app-1", "till-1", [])
+    assert s.ledger.balance(manager, "C0009") == D("29.00")
+    result = s.merge.merge(manager, "C0001", ["C0009"])
+    assert result.drafts == tuple(sorted(ids.values()))
+    assert (result.documents, result.balance_usd) == (1, D("29.00"))  # the posted invoice; drafts counted apart
+    assert s.ledger.balance(manager, "C0001") == D("29.00") and s.ledger.balance(manager, "C0009") == D("0.00")
+    assert result.message == ("Merged C0009 into C0001: 1 documents, 7 drafts, 1 ledger entries, 0 matches, "
+                              "1 loyalty rows moved; balance 29.00 USD")
+    # reopened, each draft shows the kept customer
+    assert s.sales.load_draft(ids["SI"]).customer == "C0001"
+    assert s.orders.load_draft(ids["SO"]).customer == "C0001"
+    assert s.orders.load_draft(ids["PF"]).customer == "C0001"
+    assert s.provisional.load_draft(ids["PI"]).customer == "C0001"
+    assert s.provisional.load_delivery_draft(ids["DN"]).customer == "C0001"
+    assert s.returns.load_draft(ids["SR"]).customer == "C0001"
+    assert s.returns.load_direct_draft(ids["RD"]).customer == "C0001"
+    with s.db.read() as ss:
+        owners = dict(ss.execute(select(Document.id, Document.customer_id)
+                                 .where(Document.status == "draft")).all())
+        assert set(owners) == {*ids.values(), kept_draft}
+        assert {ss.get(Document, i).customer_id for i in owners} == {ss.execute(
+            select(Document.customer_id).where(Document.id == kept_draft)).scalar()}
+        row = ss.execute(select(AuditLog).where(AuditLog.action == "merge")).scalars().one()
+        assert row.after["drafts"] == sorted(ids.values())
+        assert f"drafts #{ids['SI']}, #{ids['SO']}" in row.summary and "C0009" in row.summary
+    # the moved invoice draft posts for the kept customer
+    posted = s.sales.post_invoice(cashier, s.sales.load_draft(ids["SI"]), ids["SI"])
+    assert s.sales.document(posted.number).customer == "C0001"
+    # at the kept customer's (wholesale) price: 29.00 + 2 × 1.10 (BAND01, no VAT) = 31.20
+    assert s.ledger.balance(manager, "C0001") == D("31.20")

@@ -42,3 +42,49 @@ async def test_ctrl_b_merges_a_duplicate_into_the_customer_shown(shop):  # noqa:
         await wait_for(pilot, lambda: screen.widget("email").value == "compta@kinpharma.example", "filled")
     assert shop.ledger.balance(manager, "C0001") == D("5.00")
     assert shop.masters.get_customer("C0009").merged_into == "C0001"
+
+
+async def test_a_draft_open_on_a_screen_blocks_the_merge_and_moves_once_closed(shop):  # noqa: F811
+    """The cashier's invoice screen shows C0009's saved draft: the merge is refused naming the draft
+    and who has it open; Esc leaves the screen (the hold goes), the merge moves the draft, and
+    reopening it (F3) shows the kept customer C0001."""
+    from shopterm.screens.sales_invoice import SalesInvoiceScreen
+    from shopterm.services.errors import ValidationError
+    from shopterm.widgets.document_list import DocumentListDialog
+    from tests.ui.test_sales_invoice import start
+
+    manager, cashier = store.actor(shop, "manager"), store.actor(shop, "cashier")
+    store.open_day(shop)
+    shop.masters.create_customer(manager, code="C0009", name="Kinshasa Pharma SARL", category="WH",
+                                 group="Fleuve Group", sales_person="SP01", locations=["AXP"], confirm_duplicate=True,
+                                 credit_limit_usd="100", mobile="+243810000009")
+    draft_id = shop.sales.save_draft(cashier, DocumentDraft(location="AXP", date=store.DAY, customer="C0009",
+                                                            sales_type="credit", contact_no="+243810000009",
+                                                            lines=[DraftLine("BAND01", "D001", "4", "1.25")]))
+    app = app_for(shop, "cashier")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start(pilot, app)
+
+        async def reopen() -> None:
+            await pilot.press("f3")
+            await wait_for(pilot, lambda: isinstance(app.screen, DocumentListDialog) and app.screen.rows, "F3 list")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.draft_id == draft_id and screen.customer is not None, "draft shown")
+
+        await reopen()
+        assert screen.query_one("#field-customer").value == "C0009"
+        await wait_for(pilot, lambda: shop.holds.holds([draft_id]), "the draft held open")
+        try:
+            shop.merge.merge(manager, "C0001", ["C0009"])
+        except ValidationError as e:
+            refused = e.message
+        assert refused.startswith(f"Draft #{draft_id} (SI) of C0009 is open on till ")
+        assert refused.endswith(" by cashier: close it there first")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SalesInvoiceScreen), "left the invoice")
+        await wait_for(pilot, lambda: not shop.holds.holds([draft_id]), "the hold released")
+        result = shop.merge.merge(manager, "C0001", ["C0009"])
+        assert result.drafts == (draft_id,)
+        screen = await start(pilot, app)
+        await reopen()
+        await wait_for(pilot, lambda: screen.query_one("#field-customer").value == "C0001", "kept customer shown")

@@ -457,6 +457,8 @@ class DocumentScreen(ShopScreen):
     NUMBER_WIDGET: ClassVar[str] = ""
     #: The key whose second press was asked for ("new", "list"…), see :meth:`_confirmed`.
     _confirm: str | None = None
+    #: The saved draft shown (see :attr:`draft_id`).
+    _shown_draft: int | None = None
 
     BINDINGS = [
         Binding("f2", "lookup", N_("Find"), id="doc.lookup", key_display="F2"),
@@ -563,6 +565,31 @@ class DocumentScreen(ShopScreen):
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         self._confirm_back = False
+
+    # -- the saved draft shown: held open for other tills ----------------------
+
+    @property
+    def draft_id(self) -> int | None:
+        """The saved draft this screen shows (None: a new or a posted document). Setting it holds
+        the draft open in the database (draft_holds.py), so a customer merge on any till knows;
+        the hold goes when the screen shows something else or leaves."""
+        return self._shown_draft
+
+    @draft_id.setter
+    def draft_id(self, value: int | None) -> None:
+        if value == self._shown_draft:
+            return
+        self._shown_draft = value
+        from .draft_holds import keeper
+
+        keeper(self.app).set(self, value)
+
+    def on_unmount(self) -> None:
+        if self._shown_draft is not None:
+            from .draft_holds import keeper
+
+            self._shown_draft = None
+            keeper(self.app).set(self, None)
 
     # -- unsaved changes ------------------------------------------------------
 

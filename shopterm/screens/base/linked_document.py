@@ -124,7 +124,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         self.business_date: dt.date | None = None
         self.system_rate: Decimal | None = None
         self.view: DocumentView | None = None  # the posted document shown
-        self.draft_id: int | None = None
+        self.draft_id = None
         self.source: str | None = None  # the source number whose lines are in the grid
         self.source_view: Any = None
         self.preview: Any = None

@@ -4,8 +4,9 @@ to merge into the customer shown; Enter merges (a manager's), Esc cancels.
 ::
 
     ┌ Merge into C0001 Kinshasa Pharma ──────────────────────┐
-    │ Their documents, ledger, matches and loyalty move here; │
-    │ each duplicate becomes inactive, pointing to C0001.     │
+    │ Their documents, drafts, ledger, matches and loyalty    │
+    │ move here; each duplicate becomes inactive, pointing    │
+    │ to C0001.                                               │
     │ Duplicate(s)*  C0009 C0011                              │
     │ (message bar: the refusal and its reason)               │
     └────────────────────────────── Enter merge · Esc cancel ┘
@@ -43,8 +44,8 @@ class MergeDialog(_ServiceDialog):
         with Vertical(classes="lg-dialog") as box:
             box.border_title = (_("Merge into {code} {name}").format(code=self.code, name=self.name_))[:60]
             box.border_subtitle = _("Enter merge · Esc cancel")
-            yield Static(_("Their documents, ledger, matches and loyalty move here; each duplicate becomes "
-                           "inactive, pointing to {code}.").format(code=self.code),
+            yield Static(_("Their documents, drafts, ledger, matches and loyalty move here; each duplicate "
+                           "becomes inactive, pointing to {code}.").format(code=self.code),
                          classes="lg-dialog-body", markup=False)
             with Horizontal(classes="lg-dialog-row"):
                 yield Label(_("Duplicate(s)*"), classes="lg-dialog-label")

@@ -1,7 +1,8 @@
 """Merge duplicate customers (issue 16; POS customers guide): pick the customer to keep and the
 duplicate(s); everything the duplicates did moves to the one kept, in one transaction.
 
-What moves: their documents (every status), customer-ledger entries with their open amounts and
+What moves: their documents (every status, drafts too: a draft's stored form names the kept
+customer from then on, so reopening it shows the kept one), customer-ledger entries with their open amounts and
 their matches, loyalty points (and the loyalty card when the kept customer has none), the
 locations they may buy at, and the contact details the kept customer lacks. Each duplicate
 becomes inactive with a pointer to the kept customer (``merged_into``); a customer merged into
@@ -15,7 +16,9 @@ sum of the merged customers', to the cent, in every currency.
 
 Refused, saying why, when:
 - a duplicate is the kept customer, is named twice, or is already merged;
-- either customer has a draft (it may be open on a till; post or delete it first);
+- a draft of either customer is open on a screen now, on this till or another (``draft_hold``,
+  services/documents/holds.py): the refusal names the draft and who has it open, on which till;
+  a hold its till stopped refreshing (crashed) is stale and does not block;
 - their receivables are kept on different control accounts (the books of one cannot take the
   other's open items), or a cash customer would take a credit customer's open balance;
 - a duplicate is a location's walk-in customer in Shop Setup (keep it instead).
@@ -36,6 +39,7 @@ from ...core.journal import RECEIVABLE
 from ...core.money import format_amount
 from ...store import models as m
 from ..admin import audit
+from ..documents.holds import open_holds
 from ..context import Actor
 from ..errors import NotFound, ValidationError
 
@@ -44,6 +48,11 @@ if TYPE_CHECKING:
 
 Z = Decimal("0.00")
 CONTACT_FIELDS = ("mobile", "email", "address", "city", "province", "country", "national_id", "nrc_no", "impot_no")
+
+
+def _named(doc: m.Document) -> str:
+    """The customer code a draft's stored form names ('' for none)."""
+    return str((doc.extra or {}).get("draft", {}).get("customer") or "").strip().upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +64,15 @@ class MergeResult:
     matches: int
     loyalty_rows: int
     balance_usd: Decimal  # the kept customer's balance after the merge (= the sum before)
+    drafts: tuple[int, ...] = ()  # the drafts moved (their ids: "Draft #12" on the screens)
 
     @property
     def message(self) -> str:
-        return _("Merged {merged} into {kept}: {documents} documents, {entries} ledger entries, {matches} matches, "
-                 "{loyalty} loyalty rows moved; balance {balance} USD").format(
-            merged=", ".join(self.merged), kept=self.kept, documents=self.documents, entries=self.ledger_entries,
-            matches=self.matches, loyalty=self.loyalty_rows, balance=format_amount(self.balance_usd))
+        return _("Merged {merged} into {kept}: {documents} documents, {drafts} drafts, {entries} ledger entries, "
+                 "{matches} matches, {loyalty} loyalty rows moved; balance {balance} USD").format(
+            merged=", ".join(self.merged), kept=self.kept, documents=self.documents, drafts=len(self.drafts),
+            entries=self.ledger_entries, matches=self.matches, loyalty=self.loyalty_rows,
+            balance=format_amount(self.balance_usd))
 
 
 class CustomerMergeService:
@@ -98,24 +109,31 @@ class CustomerMergeService:
                     raise ValidationError("{code} is already merged into {into}", field="duplicates",
                                           params={"code": dup.code, "into": into.code if into else "?"})
                 dups.append(dup)
-            for c in (kept, *dups):
-                self._no_draft(session, c)
+            drafts = self._drafts(session, [kept, *dups])
+            self._none_open(session, drafts)
             balances = {c.id: self._balance(session, c.id) for c in (kept, *dups)}
             for dup in dups:
                 self._can_merge(session, kept, dup, balances[dup.id])
             before = {c.code: str(balances[c.id]) for c in (kept, *dups)}
             ids = [d.id for d in dups]
+            dup_codes_found = {d.code for d in dups}
+            moving = [doc for doc in drafts.values() if doc.customer_id in ids or _named(doc) in dup_codes_found]
+            draft_rows = sum(1 for doc in moving if doc.customer_id in ids)  # the document count leaves them out
             moved = self._move(session, kept, dups, ids)
+            moved["documents"] -= draft_rows
+            moved["drafts"] = self._move_drafts(session, kept, moving)
             after_balance = self._balance(session, kept.id)
             audit.record(session, actor, "merge", "customer", kept.id,
                          before={"kept": kept.code, "duplicates": [d.code for d in dups], "balances_usd": before},
                          after={"kept": kept.code, "balance_usd": str(after_balance), **moved},
                          summary=(f"merged {', '.join(f'{d.code} {d.name}' for d in dups)} into {kept.code} "
-                                  f"{kept.name}: {moved['documents']} documents, {moved['ledger_entries']} ledger "
+                                  f"{kept.name}: {moved['documents']} documents, "
+                                  f"drafts {', '.join(f'#{i}' for i in moved['drafts']) or 'none'}, "
+                                  f"{moved['ledger_entries']} ledger "
                                   f"entries, {moved['matches']} matches, {moved['loyalty_rows']} loyalty rows; "
                                   f"balance {after_balance} USD")[:500])
             return MergeResult(kept.code, tuple(d.code for d in dups), moved["documents"], moved["ledger_entries"],
-                               moved["matches"], moved["loyalty_rows"], after_balance)
+                               moved["matches"], moved["loyalty_rows"], after_balance, tuple(moved["drafts"]))
 
     # ------------------------------------------------------------ checks
     @staticmethod
@@ -126,13 +144,44 @@ class CustomerMergeService:
         return row
 
     @staticmethod
-    def _no_draft(session: Session, c: m.Customer) -> None:
-        row = session.execute(select(m.Document.doc_type, m.Document.id).where(
-            m.Document.customer_id == c.id, m.Document.status == "draft").limit(1)).first()
-        if row is not None:
-            raise ValidationError("{code} has a draft {type} (draft {id}) that may be open on a till: post or "
-                                  "delete it first", field="duplicates",
-                                  params={"code": c.code, "type": row.doc_type, "id": row.id})
+    def _drafts(session: Session, customers: list[m.Customer]) -> dict[int, m.Document]:
+        """The saved drafts of ``customers``: by the customer on the row, or by the code their stored
+        form names (a draft typed before the customer existed)."""
+        ids = {c.id for c in customers}
+        codes = {c.code for c in customers}
+        found: dict[int, m.Document] = {}
+        for doc in session.execute(select(m.Document).where(m.Document.status == "draft")
+                                   .order_by(m.Document.id)).scalars():
+            if doc.customer_id in ids or _named(doc) in codes:
+                found[doc.id] = doc
+        return found
+
+    @staticmethod
+    def _none_open(session: Session, drafts: dict[int, m.Document]) -> None:
+        holds = open_holds(session, drafts)
+        if holds:
+            h = holds[0]
+            doc = drafts[h.document_id]
+            owner = session.get(m.Customer, doc.customer_id) if doc.customer_id else None
+            raise ValidationError("Draft #{id} ({type}) of {code} is open on till {till} by {user}: close it there "
+                                  "first", field="duplicates",
+                                  params={"id": doc.id, "type": doc.doc_type, "code": owner.code if owner else _named(doc),
+                                          "till": h.till or "?", "user": h.user_name or "?"})
+
+    @staticmethod
+    def _move_drafts(session: Session, kept: m.Customer, drafts: list[m.Document]) -> list[int]:
+        """The duplicates' drafts now name the kept customer, on the row and in the stored form."""
+        moved = []
+        for doc in drafts:
+            form = dict((doc.extra or {}).get("draft", {}))
+            if "customer" in form:
+                form["customer"] = kept.code
+            doc.customer_id = kept.id
+            doc.extra = {**(doc.extra or {}), "draft": form}
+            session.add(doc)
+            moved.append(doc.id)
+        session.flush()
+        return moved
 
     @staticmethod
     def _balance(session: Session, customer_id: int) -> Decimal:

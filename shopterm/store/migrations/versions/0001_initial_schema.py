@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 11:32:02.858688
+Create Date: 2026-12-05 13:16:56.592398
 """
 from typing import Sequence, Union
 
@@ -451,6 +451,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_document_source_id'), ['source_id'], unique=False)
         batch_op.create_index('ix_document_type_status', ['doc_type', 'status', 'location_id'], unique=False)
 
+    op.create_table('draft_hold',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('holder', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('user_name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('till', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('opened_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('document_id', 'holder')
+    )
     op.create_table('match',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -865,6 +878,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_match_customer_id'))
 
     op.drop_table('match')
+    op.drop_table('draft_hold')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index('ix_document_type_status')
         batch_op.drop_index(batch_op.f('ix_document_source_id'))
