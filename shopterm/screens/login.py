@@ -15,7 +15,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
+from textual.containers import Center
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, Static
 
 from shopterm.core.i18n import N_, _
 from shopterm.screens.base.document import QuietFooter
+from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error
 
@@ -68,9 +69,7 @@ class LoginScreen(FormNavigation, Screen):
 
     def compose(self) -> ComposeResult:
         with Center(id="login-center"):
-            with Vertical(id="login-box") as box:
-                box.border_title = "shopterm"
-                box.border_subtitle = f"v{_version()}"
+            with titled_box("shopterm", f"v{_version()}", id="login-box"):
                 yield Static(_("Sign in to open the till."), id="login-intro")
                 yield Label(_("User"), classes="field-label")
                 yield Input(self._initial_user, placeholder=_("your user name"), id="login-user", max_length=40)

@@ -19,12 +19,12 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from shopterm.core.i18n import N_, _
+from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error
 
@@ -76,9 +76,7 @@ class ApprovalDialog(FormNavigation, ModalScreen[Approval | None]):
         self.busy = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="approval-box") as box:
-            box.border_title = _("Manager approval")
-            box.border_subtitle = _("Enter confirm · Esc cancel")
+        with titled_box(_("Manager approval"), _("Enter confirm · Esc cancel"), id="approval-box"):
             yield Static(self.reason, id="approval-reason", markup=False)
             yield Label(_("Manager"), classes="field-label")
             yield Input(placeholder=_("manager name"), id="approval-name")

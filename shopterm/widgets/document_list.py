@@ -27,14 +27,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.widgets.inputs import DateInput, FORM_BINDINGS, FormNavigation
+from shopterm.widgets.dialogs import PickListDialog, row_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.totals_footer import CompactChoice
 from shopterm.widgets.workers import Failed, Loaded, post_outcome
@@ -75,22 +75,17 @@ def format_document_row(row: Any, width: int = 72) -> Text:
     return text
 
 
-class DocumentListDialog(FormNavigation, ModalScreen[Any]):
+class DocumentListDialog(FormNavigation, PickListDialog):
     """Pick a document (module docstring). Result: the row, or None on Esc."""
 
     ENTER_ADVANCES = False
+    ROWS = "#doclist-rows"
     BINDINGS = [
         *[b for b in FORM_BINDINGS if b.key != "enter"],
         Binding("escape", "cancel", N_("Cancel"), id="doclist.cancel"),
         Binding("enter", "pick", N_("Open"), id="doclist.pick", priority=True),
-        Binding("down", "move(1)", N_("Down"), show=False, priority=True),
-        Binding("up", "move(-1)", N_("Up"), show=False, priority=True),
-        Binding("pagedown", "move(10)", show=False, priority=True),
-        Binding("pageup", "move(-10)", show=False, priority=True),
+        *row_keys("move", priority=True, named=True),
     ]
-
-    Loaded = Loaded  # the search's answer (widgets.workers)
-    Failed = Failed
 
     def __init__(
         self,
@@ -113,9 +108,7 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         q = self._initial
-        with Vertical(id="doclist-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = _("Enter open · Tab filters · Esc close")
+        with titled_box(self.title_text, _("Enter open · Tab filters · Esc close"), id="doclist-box"):
             with Horizontal(id="doclist-filters"):
                 yield Static(_("From"), classes="doclist-label")
                 yield DateInput(q.date_from, id="doclist-from", label=_("From date"),
@@ -244,18 +237,8 @@ class DocumentListDialog(FormNavigation, ModalScreen[Any]):
         self._pick()
 
     def _pick(self) -> None:
-        options = self.query_one("#doclist-rows", OptionList)
-        if not self.rows or options.highlighted is None:
+        row = self.highlighted_row
+        if row is None:
             self.query_one("#doclist-message", MessageBar).show_warning(_("Nothing selected"))
             return
-        self.dismiss(self.rows[options.highlighted])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @property
-    def highlighted_row(self) -> Any:
-        options = self.query_one("#doclist-rows", OptionList)
-        if options.highlighted is None or not self.rows:
-            return None
-        return self.rows[options.highlighted]
+        self.dismiss(row)

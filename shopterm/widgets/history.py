@@ -25,13 +25,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from shopterm.core.i18n import N_, _, format_datetime, ngettext
 from shopterm.core.money import format_amount
+from shopterm.widgets.dialogs import row_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 
 MAX_ROWS = 500
@@ -48,10 +49,7 @@ class _ReadOnlyDialog(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", N_("Close"), id="readonly.close"),
         Binding("f4,f9", "close", show=False),
-        Binding("down", "scroll(1)", show=False),
-        Binding("up", "scroll(-1)", show=False),
-        Binding("pagedown", "scroll(10)", show=False),
-        Binding("pageup", "scroll(-10)", show=False),
+        *row_keys("scroll"),
     ]
 
     class Loaded(Message):
@@ -67,9 +65,7 @@ class _ReadOnlyDialog(ModalScreen[None]):
         self.rows: list[Any] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="readonly-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = _("↑↓ scroll · Esc close")
+        with titled_box(self.title_text, _("↑↓ scroll · Esc close"), classes="readonly-box"):
             with VerticalScroll(classes="readonly-scroll"):
                 yield Static("", classes="readonly-body")
             yield MessageBar(classes="readonly-message")

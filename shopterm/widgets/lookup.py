@@ -18,12 +18,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from shopterm.core.i18n import N_, _
+from shopterm.widgets.dialogs import PickListDialog, row_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.workers import Failed, Loaded, post_outcome
 
@@ -55,20 +54,15 @@ def format_row(row: Row, width: int = 72) -> Text:
     return text
 
 
-class LookupDialog(ModalScreen[Any]):
+class LookupDialog(PickListDialog):
     """Pick one row from ``search`` results. Result: the row, or None on Esc."""
 
+    ROWS = "#lookup-rows"
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), id="lookup.cancel"),
         Binding("enter", "pick", N_("Pick"), id="lookup.pick", priority=True),
-        Binding("down", "move(1)", N_("Down"), show=False, priority=True),
-        Binding("up", "move(-1)", N_("Up"), show=False, priority=True),
-        Binding("pagedown", "move(10)", show=False, priority=True),
-        Binding("pageup", "move(-10)", show=False, priority=True),
+        *row_keys("move", priority=True, named=True),
     ]
-
-    Loaded = Loaded  # the search's answer (widgets.workers)
-    Failed = Failed
 
     def __init__(
         self,
@@ -91,9 +85,7 @@ class LookupDialog(ModalScreen[Any]):
         self._pick_when_loaded = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="lookup-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = _("Enter pick · Esc cancel")
+        with titled_box(self.title_text, _("Enter pick · Esc cancel"), id="lookup-box"):
             yield Input(self._initial, placeholder=_("type to filter"), id="lookup-query")
             yield OptionList(id="lookup-rows")
             yield MessageBar(id="lookup-message")
@@ -210,13 +202,3 @@ class LookupDialog(ModalScreen[Any]):
             self.query_one("#lookup-message", MessageBar).show_warning(_("Nothing selected"))
             return
         self.dismiss(row)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @property
-    def highlighted_row(self) -> Row | None:
-        options = self.query_one("#lookup-rows", OptionList)
-        if options.highlighted is None or not self.rows:
-            return None
-        return self.rows[options.highlighted]

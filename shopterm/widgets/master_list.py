@@ -33,13 +33,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date
+from shopterm.widgets.dialogs import PickListDialog, row_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.workers import Failed, Loaded, post_outcome
 
@@ -112,22 +112,17 @@ def format_header(columns: Sequence[ListColumn]) -> Text:
     return Text("".join(_fit(_(c.header), c.width, c.align) + " " for c in columns), no_wrap=True, style="bold")
 
 
-class MasterListDialog(ModalScreen[Any]):
+class MasterListDialog(PickListDialog):
     """The F3 list of a master (module docstring)."""
 
+    ROWS = "#mlist-rows"
     BINDINGS = [
         Binding("escape", "cancel", N_("Close"), id="mlist.cancel"),
         Binding("enter", "pick", N_("Open"), id="mlist.pick", priority=True),
         Binding("f7", "cycle_status", N_("Status"), id="mlist.status"),
         Binding("f8", "cycle_sort", N_("Sort"), id="mlist.sort"),
-        Binding("down", "move(1)", show=False, priority=True),
-        Binding("up", "move(-1)", show=False, priority=True),
-        Binding("pagedown", "page(1)", show=False, priority=True),
-        Binding("pageup", "page(-1)", show=False, priority=True),
+        *row_keys("move", page="page", priority=True),
     ]
-
-    Loaded = Loaded  # the search's answer (widgets.workers)
-    Failed = Failed
 
     def __init__(
         self,
@@ -163,9 +158,7 @@ class MasterListDialog(ModalScreen[Any]):
         self._highlight_last = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="mlist-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = _("Enter open · Esc close")
+        with titled_box(self.title_text, _("Enter open · Esc close"), id="mlist-box"):
             with Horizontal(id="mlist-filters"):
                 yield Static(_("Search"), classes="mlist-label")
                 yield Input(self.query_state.search, placeholder=self.placeholder, id="mlist-search")
@@ -332,13 +325,3 @@ class MasterListDialog(ModalScreen[Any]):
             self.query_one("#mlist-message", MessageBar).show_warning(_("Nothing selected"))
             return
         self.dismiss((action, row))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @property
-    def highlighted_row(self) -> Any:
-        options = self.query_one("#mlist-rows", OptionList)
-        if options.highlighted is None or not self.rows:
-            return None
-        return self.rows[options.highlighted]

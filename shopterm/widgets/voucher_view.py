@@ -28,12 +28,13 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_datetime
+from shopterm.widgets.dialogs import row_keys, titled_box
 
 __all__ = ["HistoryView", "VoucherView", "render_voucher", "render_history"]
 
@@ -90,10 +91,7 @@ def render_history(rows: Sequence[Any], width: int = 74) -> Text:
 class _ViewDialog(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,enter,f9,f4", "close", N_("Close"), id="view.close"),
-        Binding("down", "scroll(1)", show=False),
-        Binding("up", "scroll(-1)", show=False),
-        Binding("pagedown", "scroll(10)", show=False),
-        Binding("pageup", "scroll(-10)", show=False),
+        *row_keys("scroll"),
     ]
 
     def __init__(self, title: str, body: Text, note: str = "") -> None:
@@ -103,9 +101,7 @@ class _ViewDialog(ModalScreen[None]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="view-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = _("Esc close · ↑↓ scroll")
+        with titled_box(self.title_text, _("Esc close · ↑↓ scroll"), classes="view-box"):
             with VerticalScroll(classes="view-scroll"):
                 yield Static(self.body, classes="view-body", markup=False)
             if self.note:

@@ -30,13 +30,14 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from shopterm.core import money
 from shopterm.core.money import format_amount
 from shopterm.screens.base.counter import ChoiceField
+from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, MoneyInput, RateInput
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.workers import run_in_thread
@@ -159,9 +160,8 @@ class MatchDialog(_ServiceDialog):
 
     def compose(self) -> ComposeResult:
         p = self.plan
-        with Vertical(classes="lg-dialog") as box:
-            box.border_title = _("Match entries · {customer}").format(customer=self.customer)
-            box.border_subtitle = _("Enter match · Esc cancel")
+        with titled_box(_("Match entries · {customer}").format(customer=self.customer),
+                        _("Enter match · Esc cancel"), classes="lg-dialog"):
             yield Static(self._table(), classes="lg-dialog-body", markup=False)
             with Horizontal(classes="lg-dialog-row"):
                 yield Label(_("Amount of {number} to match, USD").format(number=p.partial.number),
@@ -237,10 +237,8 @@ class UnmatchDialog(_ServiceDialog):
         self._post = post
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="lg-dialog") as box:
-            box.border_title = _("Unmatch · {number}").format(number=self.number)
-            box.border_subtitle = _("Enter unmatch · Esc cancel") + (" · " + _("↑↓ choose") if len(self.matches) > 1
-                                                                     else "")
+        keys = _("Enter unmatch · Esc cancel") + (" · " + _("↑↓ choose") if len(self.matches) > 1 else "")
+        with titled_box(_("Unmatch · {number}").format(number=self.number), keys, classes="lg-dialog"):
             yield Static(self._text(), id="unmatch-body", classes="lg-dialog-body", markup=False)
             yield MessageBar(classes="lg-dialog-message")
 
@@ -305,10 +303,8 @@ class PaymentDialog(_ServiceDialog):
     def compose(self) -> ComposeResult:
         from shopterm.screens.ledgers._common import balance_words
 
-        with Vertical(classes="lg-dialog lg-payment") as box:
-            box.border_title = _("Record payment · {customer} {name}").format(customer=self.customer,
-                                                                              name=self.customer_name)[:60]
-            box.border_subtitle = _("Enter next · ^S record · Esc cancel")
+        title = _("Record payment · {customer} {name}").format(customer=self.customer, name=self.customer_name)
+        with titled_box(title[:60], _("Enter next · ^S record · Esc cancel"), classes="lg-dialog lg-payment"):
             owed = balance_words(self.balance) if self.balance is not None else ""
             if self.date:
                 text = _("{owed}. The payment on {date} settles the oldest open invoices first.").format(

@@ -19,28 +19,31 @@ it (otherwise the message says where the file was saved). Every step is audited 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from shopterm.core.i18n import N_, _
+from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
+from shopterm.widgets.workers import run_in_thread
+
+from shopterm.services.masters.attachments import size_text  # the one wording of a file size
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.masters.attachments import AttachmentInfo, OpenedAttachment
 
 __all__ = ["AttachmentsDialog"]
 
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+T = TypeVar("T")
 
 
 class AttachmentsDialog(ModalScreen[None]):
@@ -57,12 +60,11 @@ class AttachmentsDialog(ModalScreen[None]):
     def __init__(self, entity: str, key: str, title: str) -> None:
         super().__init__()
         self.entity, self.key, self.title_text = entity, key, title
-        self.rows: list[Any] = []
+        self.rows: list[AttachmentInfo] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="attach-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = _("Enter attach · ↑↓ choose · F6 save out · F7 open · Esc close")
+        with titled_box(self.title_text, _("Enter attach · ↑↓ choose · F6 save out · F7 open · Esc close"),
+                        id="attach-box"):
             with Horizontal(id="attach-file-row"):
                 yield Static(_("File"), classes="import-label")
                 yield Input(placeholder=_("path of the file to attach (at most 5 MB)"), id="attach-path")
@@ -84,19 +86,11 @@ class AttachmentsDialog(ModalScreen[None]):
         return self.query_one("#attach-message", MessageBar)
 
     @property
-    def services(self) -> Any:
+    def services(self) -> Services:
         return self.app.services  # type: ignore[attr-defined]
 
-    def _run(self, work: Any, done: Any) -> None:
-        def in_thread() -> None:
-            try:
-                result = work()
-            except Exception as exc:  # shown in the dialog, never a traceback
-                self.app.call_from_thread(self._failed, exc)
-                return
-            self.app.call_from_thread(done, result)
-
-        self.run_worker(in_thread, thread=True, group="attachments", exit_on_error=False)
+    def _run(self, work: Callable[[], T], done: Callable[[T], Any]) -> None:
+        run_in_thread(self, work, done, self._failed, group="attachments")
 
     def _failed(self, exc: BaseException) -> None:
         self.bar.show_error(describe_error(exc)[0])
@@ -105,13 +99,13 @@ class AttachmentsDialog(ModalScreen[None]):
         entity, key = self.entity, self.key
         self._run(lambda: self.services.masters.attachments(entity, key), lambda rows: self._show(rows, then))
 
-    def _show(self, rows: list[Any], then: Any = None) -> None:
+    def _show(self, rows: list[AttachmentInfo], then: Any = None) -> None:
         self.rows = list(rows)
         options = self.query_one("#attach-rows", OptionList)
         options.clear_options()
         for n, a in enumerate(self.rows, start=1):
             name = a.name if len(a.name) <= 29 else a.name[:28] + "…"
-            options.add_option(Option(f"{n:<3}{name:<30}{_size(a.size):>9}  {a.sha256[:12]:<13}"
+            options.add_option(Option(f"{n:<3}{name:<30}{size_text(a.size):>9}  {a.sha256[:12]:<13}"
                                       f"{a.created_by[:9]:<10}{a.created_at.date().isoformat():<10}"))
         if self.rows:
             options.highlighted = len(self.rows) - 1
@@ -126,14 +120,14 @@ class AttachmentsDialog(ModalScreen[None]):
         path = event.value.strip()
         actor, entity, key = self.app.actor, self.entity, self.key  # type: ignore[attr-defined]
 
-        def done(info: Any) -> None:
+        def done(info: AttachmentInfo) -> None:
             self.query_one("#attach-path", Input).value = ""
             self._reload(lambda: self.bar.show_ok(_("Attached {name} ({size})").format(name=info.name,
-                                                                                       size=_size(info.size))))
+                                                                                       size=size_text(info.size))))
 
         self._run(lambda: self.services.masters.attach(actor, entity, key, path), done)
 
-    def _chosen(self) -> Any:
+    def _chosen(self) -> AttachmentInfo | None:
         index = self.query_one("#attach-rows", OptionList).highlighted
         if index is None or not (0 <= index < len(self.rows)):
             self.bar.show_info(_("No file attached yet: type a path and Enter"))
@@ -160,7 +154,7 @@ class AttachmentsDialog(ModalScreen[None]):
             return
         actor = self.app.actor  # type: ignore[attr-defined]
 
-        def done(opened: Any) -> None:
+        def done(opened: OpenedAttachment) -> None:
             if opened.viewer:
                 self.bar.show_ok(_("Opened {name} with {viewer}").format(name=chosen.name, viewer=opened.viewer))
             else:

@@ -50,7 +50,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -61,6 +61,7 @@ from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import AutoValue, ChoiceField
 from shopterm.screens.masters.grid import EntryGrid, GridCol, row_number_in
 from shopterm.screens.base.document import DocumentScreen
+from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.inputs import (
     CodeInput, DateInput, MoneyInput, PercentInput, QtyInput, RateInput, ShopInput,
 )
@@ -344,9 +345,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.no_text = _(no)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = f"{self.yes_text} · {self.no_text}"
+        with titled_box(self.title_text, f"{self.yes_text} · {self.no_text}", id="confirm-box"):
             with VerticalScroll(id="confirm-scroll"):
                 yield Static(self.message, id="confirm-message", markup=False)
             yield Static(f"{self.yes_text}    {self.no_text}", id="confirm-keys", markup=False)

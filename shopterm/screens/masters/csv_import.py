@@ -21,12 +21,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from shopterm.widgets.dialogs import row_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.core.i18n import N_, _
 
@@ -50,10 +51,7 @@ class ImportDialog(ModalScreen[Any]):
 
     BINDINGS = [
         Binding("escape", "close", N_("Close"), id="import.close"),
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
-        Binding("pagedown", "move(10)", show=False),
-        Binding("pageup", "move(-10)", show=False),
+        *row_keys("move"),
     ]
 
     class Progress(Message):
@@ -79,9 +77,7 @@ class ImportDialog(ModalScreen[Any]):
         self.lines: list[str] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="import-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = _("Enter import · Esc close (while importing: cancel)")
+        with titled_box(self.title_text, _("Enter import · Esc close (while importing: cancel)"), id="import-box"):
             yield Static(_("Columns: {columns}").format(columns=COLUMNS_HELP.get(self.kind, '')), id="import-columns",
                          markup=False)
             with Horizontal(id="import-file-row"):

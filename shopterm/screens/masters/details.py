@@ -31,6 +31,7 @@ from shopterm.core import money
 from shopterm.screens.masters.base import fmt, render_pairs
 from shopterm.screens.base.document import ShopScreen
 from shopterm.core.i18n import N_, _
+from shopterm.widgets.dialogs import row_keys, titled_box
 
 __all__ = ["CustomerDetailsScreen", "DocumentDialog", "render_document"]
 
@@ -276,10 +277,7 @@ class DocumentDialog(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", N_("Close"), id="docview.close"),
         Binding("f9", "voucher", N_("Voucher"), id="docview.voucher"),
-        Binding("down", "scroll(1)", show=False),
-        Binding("up", "scroll(-1)", show=False),
-        Binding("pagedown", "scroll(10)", show=False),
-        Binding("pageup", "scroll(-10)", show=False),
+        *row_keys("scroll"),
     ]
 
     def __init__(self, view: Any) -> None:
@@ -288,9 +286,8 @@ class DocumentDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         kind = DOC_NAMES.get(self.view.doc_type, self.view.doc_type)
-        with Vertical(classes="readonly-box", id="docview-box") as box:
-            box.border_title = f"{kind.capitalize()} {self.view.number or ''} (read-only)"
-            box.border_subtitle = "F9 voucher · ↑↓ scroll · Esc close"
+        with titled_box(f"{kind.capitalize()} {self.view.number or ''} (read-only)", "F9 voucher · ↑↓ scroll · Esc close",
+                        classes="readonly-box", id="docview-box"):
             with VerticalScroll(classes="readonly-scroll", id="docview-scroll"):
                 yield Static(render_document(self.view), id="docview-body", markup=False)
 

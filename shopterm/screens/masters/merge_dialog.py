@@ -19,11 +19,12 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from shopterm.core.i18n import N_, _
 from shopterm.screens.ledgers.matching import _ServiceDialog
+from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.messages import MessageBar
 
 
@@ -41,9 +42,8 @@ class MergeDialog(_ServiceDialog):
         self._merge = merge
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="lg-dialog") as box:
-            box.border_title = (_("Merge into {code} {name}").format(code=self.code, name=self.name_))[:60]
-            box.border_subtitle = _("Enter merge · Esc cancel")
+        title = _("Merge into {code} {name}").format(code=self.code, name=self.name_)
+        with titled_box(title[:60], _("Enter merge · Esc cancel"), classes="lg-dialog"):
             yield Static(_("Their documents, drafts, ledger, matches and loyalty move here; each duplicate "
                            "becomes inactive, pointing to {code}.").format(code=self.code),
                          classes="lg-dialog-body", markup=False)

@@ -15,7 +15,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -23,6 +23,7 @@ from shopterm.core import money
 from shopterm.screens.masters.base import STATUS_COLUMN, F, GridSpec, MasterScreen, fmt
 from shopterm.screens.masters.grid import GridCol
 from shopterm.widgets.bar_chart import render_bars
+from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 from shopterm.core.i18n import N_, _
 
@@ -123,9 +124,7 @@ class SummaryDialog(ModalScreen[None]):
         self.summary = summary
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="readonly-box", id="summary-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = _("Esc close")
+        with titled_box(self.title_text, _("Esc close"), classes="readonly-box", id="summary-box"):
             with VerticalScroll(classes="readonly-scroll"):
                 yield Static(summary_text(self.summary), id="summary-table", markup=False)
 
@@ -458,9 +457,7 @@ class ProgressDialog(ModalScreen[None]):
         return text
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="readonly-box", id="progress-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = _("Esc close")
+        with titled_box(self.title_text, _("Esc close"), classes="readonly-box", id="progress-box"):
             with VerticalScroll(classes="readonly-scroll"):
                 yield Static(self.chart(), id="progress-chart", markup=False)
 
