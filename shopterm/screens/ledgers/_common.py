@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _
@@ -34,6 +34,7 @@ from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import run_preview
 from shopterm.widgets.inputs import CodeInput, ShopInput
 from shopterm.widgets.ledger_view import LedgerView
+from shopterm.widgets.progress import LongWork
 from shopterm.widgets.voucher_view import VoucherView
 
 ZERO = Decimal("0.00")
@@ -139,9 +140,85 @@ class LedgerScreen(DocumentScreen):
     def __init__(self) -> None:
         super().__init__()
         self._filter_timer: Timer | None = None
+        self._report_work: LongWork | None = None
+        self._next_read: tuple[Callable[[Any], Any], Callable[[Any], None]] | None = None
+        self.exporting = False
 
     def is_dirty(self) -> bool:
         return False  # filters are not unsaved work
+
+    # -- a whole report the screen waits for: a progress bar, Esc cancels (issue 16) ----------
+
+    @staticmethod
+    def progress_bar() -> Horizontal:
+        """The screen's progress bar and counts (yield it in ``compose_document``): shown while a
+        report is read."""
+        row = Horizontal(ProgressBar(total=None, show_eta=True, id="lg-progress"),
+                         Static("", id="lg-progress-counts", markup=False), id="lg-progress-row")
+        row.display = False
+        return row
+
+    @property
+    def reading(self) -> bool:
+        return self._report_work is not None and self._report_work.running
+
+    def read_report(self, call: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+        """``call(on_progress)`` (a service report) in a thread under the screen's progress bar; then
+        ``done(report)``. Esc while it runs cancels it (the screen stays, says so, F5 reads again); a newer
+        read (the filters changed) stops the running one and starts when it has stopped."""
+        if self._report_work is None:
+            self._report_work = LongWork(self, self.query_one("#lg-progress", ProgressBar), group="report",
+                                         cancelled=N_("Cancelled: the report was not read · F5 reads it again"),
+                                         counts=self.query_one("#lg-progress-counts", Static))
+        self._next_read = (call, done)
+        if not self._report_work.cancel():
+            self._start_read()
+
+    def _start_read(self) -> None:
+        assert self._report_work is not None and self._next_read is not None
+        call, done = self._next_read
+        self._next_read = None
+        self.query_one("#lg-progress-row").display = True
+        self._report_work.start(call, lambda report: self._read_done(done, report), self._read_failed)
+
+    def _read_done(self, done: Callable[[Any], None], report: Any) -> None:
+        if self._next_read is not None:  # the filters changed meanwhile: read again
+            self._start_read()
+            return
+        self.query_one("#lg-progress-row").display = False
+        done(report)
+
+    def _read_failed(self, error: BaseException) -> None:
+        if self._next_read is not None:
+            self._start_read()
+            return
+        self.query_one("#lg-progress-row").display = False
+        if LongWork.was_cancelled(error):
+            self.show_info(str(error))
+        else:
+            self.show_error(error)
+
+    def action_back(self) -> None:
+        """Esc: while a report is read, cancel it (the screen stays usable); else back."""
+        if self._report_work is not None and self._report_work.cancel():
+            self._next_read = None
+            self.show_info(_("Cancelling…"))
+            return
+        super().action_back()
+
+    def action_export(self) -> None:
+        """Ctrl+O: the whole report to a file (:mod:`.export_dialog`), when the screen has one."""
+        request = self.export_request()
+        if request is None:
+            return
+        from shopterm.screens.ledgers.export_dialog import open_export
+
+        self.exporting = True  # a screen that reads again on resume need not (see Receivables)
+        open_export(self, *request)
+
+    def export_request(self) -> tuple[str, str, Callable[[Any], Any]] | None:
+        """(title, default file name, ``build(on_progress)``) of the report shown; None: nothing to export."""
+        return None
 
     @property
     def view(self) -> LedgerView:

@@ -13,6 +13,8 @@ running balance.
 The account is chosen by code, F2 finds it by name. The opening balance is
 the account's balance before the period (or before the page); rows come a
 page at a time from ``services.ledger.account_register`` (keyset, both ways). Enter shows the voucher.
+Ctrl+O writes the whole period to a file (.csv, .xlsx, .pdf, .json) with a progress bar; Esc
+cancels it and no file is left.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from shopterm.core.money import format_amount
@@ -55,6 +58,7 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
     SUPPORTS = frozenset({"voucher"})
     AUTO_FOCUS = None
     FILTER_IDS = ("field-from", "field-to")
+    BINDINGS = [Binding("ctrl+o", "export", N_("Export"), id="register.export", key_display="^O")]
 
     def __init__(self, account: str | None = None, *, date_to: dt.date | None = None) -> None:
         super().__init__()
@@ -113,6 +117,18 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
         self.account = code
         self.apply_filters()
         self.focus_view()
+
+    def export_request(self) -> tuple[str, str, Any] | None:
+        actor, code = self.actor, self.account
+        date_from = self.query_one("#field-from", DateInput).date_value
+        date_to = self.query_one("#field-to", DateInput).date_value
+        if not code or date_from is None or date_to is None:
+            return None
+        return (_("Account {code} from {start} to {end}").format(
+                    code=code, start=i18n.format_date(date_from), end=i18n.format_date(date_to)),
+                f"register-{code}-{date_from.isoformat()}-{date_to.isoformat()}.csv",
+                lambda progress: self.services.ledger.account_register(actor, code, date_from, date_to,
+                                                                       on_progress=progress))
 
     def apply_filters(self) -> None:
         if not self.account:

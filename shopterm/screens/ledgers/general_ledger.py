@@ -14,7 +14,8 @@ reference, transaction type, customer, payment method, date and the
 customer's balance after it. Like Nexudus, only payments and refunds are
 shown by default; F6 "Show all" adds invoices, returns and the rest. Rows come
 a page at a time from ``services.ledger.general_ledger`` (keyset, both ways).
-Enter shows the voucher.
+Enter shows the voucher. Ctrl+O writes the whole period to a file (.csv, .xlsx,
+.pdf, .json) with a progress bar; Esc cancels it and no file is left.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
 
     BINDINGS = [
         Binding("f6", "toggle_all", N_("Show all"), id="gl.show_all", key_display="F6"),
+        Binding("ctrl+o", "export", N_("Export"), id="gl.export", key_display="^O"),
         Binding("f5", "reload", N_("Reload"), id="gl.reload", show=False),
     ]
 
@@ -109,6 +111,21 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
             return ""
         return _("page Dr {debit} Cr {credit} USD").format(debit=format_amount(page.info.total_debit),
                                                           credit=format_amount(page.info.total_credit))
+
+    def export_request(self) -> tuple[str, str, Any] | None:
+        if not self.ready:
+            return None
+        actor, show_all = self.actor, self.show_all
+        date_from = self.query_one("#field-from", DateInput).date_value
+        date_to = self.query_one("#field-to", DateInput).date_value
+        location = self.query_one("#field-location", CodeInput).code
+        if date_from is None or date_to is None:
+            return None
+        return (_("General ledger from {start} to {end}").format(start=i18n.format_date(date_from),
+                                                                 end=i18n.format_date(date_to)),
+                f"general-ledger-{date_from.isoformat()}-{date_to.isoformat()}.csv",
+                lambda progress: self.services.ledger.general_ledger(actor, location, date_from, date_to, show_all,
+                                                                     on_progress=progress))
 
     def apply_filters(self) -> None:
         if not self.ready:

@@ -18,6 +18,11 @@ in 0-30 (``services.ledger.ageing``). Overdue and over-limit customers are
 flagged with ``OD``/``OL`` and said in words on the detail line. F6 switches
 to the customer-group totals (Enter on a group lists its customers). Enter on
 a customer opens their ledger; coming back reads the figures again.
+
+While the figures are read a progress bar shows under the filters; Esc then
+cancels the reading (the screen stays, says so; F5 reads again). Ctrl+O
+writes the report to a file (.csv, .xlsx, .pdf, .json) with a progress bar,
+Esc cancelling with no file left (:mod:`.export_dialog`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status, on_loop
+from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
@@ -90,6 +95,7 @@ class ReceivablesScreen(LedgerScreen):
 
     BINDINGS = [
         Binding("f6", "toggle_groups", N_("Groups"), id="receivables.groups", key_display="F6"),
+        Binding("ctrl+o", "export", N_("Export"), id="receivables.export", key_display="^O"),
         Binding("f5", "reload", N_("Reload"), id="receivables.reload", show=False),
     ]
 
@@ -105,6 +111,7 @@ class ReceivablesScreen(LedgerScreen):
             Static(self._mode_text(), id="receivables-mode", classes="lg-toggle", markup=False),
             Static("", id="receivables-total", classes="lg-balance", markup=False),
         )
+        yield self.progress_bar()
         yield LedgerView(COLUMNS, detail=ageing_detail, status=self._status, detail_lines=2,
                          empty_text="No customer has a balance at this date.", id="receivables-view")
 
@@ -139,14 +146,21 @@ class ReceivablesScreen(LedgerScreen):
         self.query_one("#doc-title", Static).update(_("{title} · at {date}").format(
             title=_(self.DOCUMENT_TITLE), date=i18n.format_date(at) if at else "…"))
         self.view.empty_text = N_("Reading every customer's open items…")
-        self.show_info(_("Reading the balances…"))
-        on_loop(self, lambda: self.services.ledger.ageing(actor, at),
-                lambda report: self._loaded(report, keep_position), group="ageing")
+        self.show_info(_("Reading the balances…") + " " + _("Esc cancels"))
+        self.read_report(lambda progress: self.services.ledger.ageing(actor, at, on_progress=progress),
+                         lambda report: self._loaded(report, keep_position))
+
+    def export_request(self) -> tuple[str, str, Any] | None:
+        at, actor = self.query_one("#field-at", DateInput).date_value, self.actor
+        if at is None:
+            return None
+        return (_("Receivables at {date}").format(date=i18n.format_date(at)), f"receivables-{at.isoformat()}.csv",
+                lambda progress: self.services.ledger.ageing(actor, at, on_progress=progress))
 
     def _loaded(self, report: Any, keep_position: bool = False) -> None:
         self.report = report
         self.view.empty_text = N_("No customer has a balance at this date.")
-        if self.message_bar.text == _("Reading the balances…"):
+        if self.message_bar.text == _("Reading the balances…") + " " + _("Esc cancels"):
             self.clear_message()
         self.query_one("#receivables-total", Static).update(
             _("Total {amount} USD").format(amount=format_amount(report.total.total)))
@@ -188,6 +202,9 @@ class ReceivablesScreen(LedgerScreen):
         open_customer_ledger(self.app, row.code)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if self.exporting:  # back from the export dialog: the figures did not change, its message stays
+            self.exporting = False
+            return
         if self.report is not None:
             self.apply_filters(keep_position=True)  # back from a customer's ledger: payments may have changed the figures
 

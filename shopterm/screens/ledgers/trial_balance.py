@@ -11,7 +11,8 @@
 
 Debits and credits in separate columns (USD, the books' currency); the CDF
 column is the account's balance in francs where it has any. Enter opens the
-account's register up to that date.
+account's register up to that date. Ctrl+O writes it to a file (.csv, .xlsx,
+.pdf, .json); while figures are read, a progress bar shows and Esc cancels.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status, on_loop
+from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
@@ -78,7 +79,10 @@ class TrialBalanceScreen(LedgerScreen):
     DOCUMENT_TITLE = N_("Trial Balance")
     AUTO_FOCUS = None
     FILTER_IDS = ("field-at",)
-    BINDINGS = [Binding("f5", "reload", N_("Reload"), id="tb.reload", show=False)]
+    BINDINGS = [
+        Binding("ctrl+o", "export", N_("Export"), id="tb.export", key_display="^O"),
+        Binding("f5", "reload", N_("Reload"), id="tb.reload", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,6 +93,7 @@ class TrialBalanceScreen(LedgerScreen):
             ("At", DateInput(id="field-at", label="At date", field_name="at", classes="lg-date")),
             Static("", id="tb-total", classes="lg-name", markup=False),
         )
+        yield self.progress_bar()
         yield LedgerView(COLUMNS, detail=tb_detail, detail_lines=1, empty_text=N_("Nothing posted by this date."),
                          id="tb-view")
 
@@ -111,7 +116,15 @@ class TrialBalanceScreen(LedgerScreen):
         self.remember_filters()
         at, actor = self.at, self.actor
         self.view.empty_text = N_("Adding up the accounts…")
-        on_loop(self, lambda: self.services.ledger.trial_balance(actor, at), self._loaded, group="tb")
+        self.read_report(lambda progress: self.services.ledger.trial_balance(actor, at, on_progress=progress),
+                         self._loaded)
+
+    def export_request(self) -> tuple[str, str, Any] | None:
+        at, actor = self.at, self.actor
+        if at is None:
+            return None
+        return (_("Trial balance at {date}").format(date=i18n.format_date(at)), f"trial-balance-{at.isoformat()}.csv",
+                lambda progress: self.services.ledger.trial_balance(actor, at, on_progress=progress))
 
     def _loaded(self, report: Any) -> None:
         self.report = report

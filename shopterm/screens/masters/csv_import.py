@@ -18,17 +18,17 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from shopterm.widgets.dialogs import row_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
+from shopterm.widgets.progress import LongWork
 from shopterm.core.i18n import N_, _
 
 __all__ = ["ImportDialog"]
@@ -54,27 +54,22 @@ class ImportDialog(ModalScreen[Any]):
         *row_keys("move"),
     ]
 
-    class Progress(Message):
-        def __init__(self, done: int, total: int) -> None:
-            super().__init__()
-            self.done = done
-            self.total = total
-
-    class Finished(Message):
-        def __init__(self, result: Any = None, error: BaseException | None = None) -> None:
-            super().__init__()
-            self.result = result
-            self.error = error
-
     def __init__(self, kind: str, title: str, *, path: str = "") -> None:
         super().__init__()
         self.kind = kind
         self.title_text = title
         self.initial_path = path
         self.result: Any = None
-        self.running = False
-        self.cancel_requested = False
+        self.work: LongWork | None = None
         self.lines: list[str] = []
+
+    @property
+    def running(self) -> bool:
+        return self.work is not None and self.work.running
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self.work is not None and self.work.cancel_requested
 
     def compose(self) -> ComposeResult:
         with titled_box(self.title_text, _("Enter import · Esc close (while importing: cancel)"), id="import-box"):
@@ -84,11 +79,16 @@ class ImportDialog(ModalScreen[Any]):
                 yield Static(_("File") + "*", classes="import-label")
                 yield Input(self.initial_path, placeholder="path of the .csv file (UTF-8, header row)",
                             id="import-path")
-            yield ProgressBar(total=None, show_eta=True, id="import-progress")  # rows done / total, time left
+            with Horizontal(id="import-progress-row"):
+                yield ProgressBar(total=None, show_eta=True, id="import-progress")  # %, time left
+                yield Static("", id="import-counts", markup=False)  # rows done / in all
             yield OptionList(id="import-rows")
             yield MessageBar(id="import-message")
 
     def on_mount(self) -> None:
+        self.work = LongWork(self, self.query_one("#import-progress", ProgressBar), group="csv-import",
+                             cancelled=N_("Import cancelled: nothing was imported"),
+                             counts=self.query_one("#import-counts", Static))
         self.query_one("#import-rows", OptionList).can_focus = False
         self.query_one("#import-path", Input).focus()
         self.query_one("#import-message", MessageBar).show_info(
@@ -110,53 +110,24 @@ class ImportDialog(ModalScreen[Any]):
         if not path:
             self.bar.show_error(_("File: give the path of the CSV file"))
             return
-        self.running = True
-        self.cancel_requested = False
         self.query_one("#import-rows", OptionList).clear_options()
-        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
         self.bar.show_info(_("Importing {file}").format(file=path) + "…")
-        self._run(path, self.app.actor)  # type: ignore[attr-defined]
+        services, actor, kind = self.app.services, self.app.actor, self.kind  # type: ignore[attr-defined]
+        assert self.work is not None
+        # a cancel raises inside the import's transaction: it rolls back
+        self.work.start(lambda progress: services.masters.import_csv(actor, kind, path, on_progress=progress),
+                        self._finished, self._failed)
 
-    @work(thread=True, exclusive=True, group="csv-import")
-    def _run(self, path: str, actor: Any) -> None:
-        last = [-1]
+    def _failed(self, error: BaseException) -> None:
+        if LongWork.was_cancelled(error):
+            self.work.show(None, 0)  # type: ignore[union-attr]
+            self.bar.show_info(describe_error(error)[0])
+        else:
+            self.bar.show_error(describe_error(error)[0])
+        self.query_one("#import-path", Input).focus()
 
-        def progress(done: int, total: int) -> None:
-            if self.cancel_requested:  # raised inside the import's transaction: it rolls back
-                from shopterm.services.errors import Cancelled
-
-                raise Cancelled("Import cancelled: nothing was imported", field="file")
-            step = max(1, total // 50)
-            if done == total or done - last[0] >= step:
-                last[0] = done
-                self.post_message(self.Progress(done, total))
-
-        try:
-            services = self.app.services  # type: ignore[attr-defined]
-            result = services.masters.import_csv(actor, self.kind, path, on_progress=progress)
-        except Exception as exc:  # shown in the dialog
-            self.post_message(self.Finished(error=exc))
-            return
-        self.post_message(self.Finished(result))
-
-    @on(Progress)
-    def _progress(self, event: Progress) -> None:
-        self.query_one("#import-progress", ProgressBar).update(total=max(event.total, 1), progress=event.done)
-
-    @on(Finished)
-    def _finished(self, event: Finished) -> None:
-        self.running = False
+    def _finished(self, result: Any) -> None:
         options = self.query_one("#import-rows", OptionList)
-        if event.error is not None and getattr(event.error, "code", None) == "cancelled":
-            self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
-            self.bar.show_info(describe_error(event.error)[0])
-            self.query_one("#import-path", Input).focus()
-            return
-        if event.error is not None:
-            self.bar.show_error(describe_error(event.error)[0])
-            self.query_one("#import-path", Input).focus()
-            return
-        result = event.result
         self.result = result
         if result.errors:
             self.lines = [str(bad) for bad in result.errors]
@@ -166,8 +137,7 @@ class ImportDialog(ModalScreen[Any]):
         else:
             self.lines = [result.summary(), *result.warnings]
             options.set_options(Option(Text(line)) for line in self.lines)
-            progress = self.query_one("#import-progress", ProgressBar)
-            progress.update(total=max(result.total, 1), progress=max(result.total, 1))
+            self.work.show(result.total, result.total)  # type: ignore[union-attr]
             self.bar.show_ok(result.summary())
 
     def action_move(self, delta: int) -> None:
@@ -178,8 +148,7 @@ class ImportDialog(ModalScreen[Any]):
         options.highlighted = max(0, min(len(self.lines) - 1, current + delta))
 
     def action_close(self) -> None:
-        if self.running:  # Esc while importing: cancel (nothing is written)
-            self.cancel_requested = True
+        if self.work is not None and self.work.cancel():  # Esc while importing: cancel (nothing is written)
             self.bar.show_info(_("Cancelling… nothing will be imported"))
             return
         self.dismiss(self.result)
