@@ -159,6 +159,12 @@ def close(
                                                                        "maximum."), show_default=False)] = None,
     approver_pin: Annotated[Optional[str], typer.Option("--approver-pin", show_default=False)] = None,
     remarks: Annotated[str, typer.Option("--remarks")] = "",
+    rate: Annotated[Optional[str], typer.Option("--rate", help=N_("Exchange rate (to CDF) of the close; default: "
+                                                                  "the day's system rate."), show_default=False)] = None,
+    cash_ledger_usd: Annotated[Optional[str], typer.Option("--cash-ledger-usd", help=N_(
+        "USD cash account closed; default: the Shop Setup's."), show_default=False)] = None,
+    cash_ledger_cdf: Annotated[Optional[str], typer.Option("--cash-ledger-cdf", help=N_(
+        "CDF cash account closed; default: the Shop Setup's."), show_default=False)] = None,
     db: DbOpt = None,
     user: UserOpt = None,
     pin: PinOpt = None,
@@ -170,7 +176,8 @@ def close(
             actor = acting_user(services, user, pin)
             result = services.day.close_day(actor, location=location, date=_date(date), physical_usd=physical_usd,
                                             physical_cdf=physical_cdf, approver=approver, approver_pin=approver_pin,
-                                            remarks=remarks)
+                                            remarks=remarks, rate=rate, cash_ledger_usd=cash_ledger_usd,
+                                            cash_ledger_cdf=cash_ledger_cdf)
         finally:
             services.db.dispose()
     typer.echo(_("Shop closed: {number}").format(number=result.number))

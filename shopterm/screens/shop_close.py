@@ -1,10 +1,17 @@
 """Shop Close (seed "Shop Close"; its intro text is under the seed's "Sales
 Commission Payment" heading, DESIGN §13; DESIGN §5).
 
-The manager reconciles the till at the end of the day. Header (seed table):
-Doc Date*, Location*, Document No (auto), Currency (auto), Exchange Rate (to
-CDF) (the day's system rate), Cash Ledger (CDF)* and (USD)* (the Shop
-Setup's). Tabs, switched with F5/F6 (F9 jumps to the voucher):
+The manager reconciles the till at the end of the day. Header (seed table)::
+
+    Doc date*  [2026-11-23  ]  Location*  [AXP   ]  Doc No  (assigned on save)
+    Rate CDF*  [2850       ]  Cash CDF*  [1110   ]  Cash USD*  [1100   ]  USD/CDF
+
+Doc Date*, Location*, Document No (auto), Exchange Rate (to CDF)* (typed; the
+day's system rate by default; further from it than the Shop Setup tolerance
+needs a manager's approval), Cash Ledger (CDF)* and (USD)* (typed or F2, which
+lists the cash accounts of that currency; the Shop Setup's by default: the
+ledgers whose cash is reconciled and take the shortage/excess), Currency
+(auto). Tabs, switched with F5/F6 (F9 jumps to the voucher):
 
 * Details — opening balance, cash sales (+), cash sales return (−), receipt
   (+), payment (−), sub total, money exchanged (+)/(−), other transfers,
@@ -20,7 +27,13 @@ Setup's). Tabs, switched with F5/F6 (F9 jumps to the voucher):
   stock movements are listed under the count.
 * Summary — the day's documents by type, with count and total; unpaid cash
   invoices are listed in words.
-* Voucher — what the close will post (the posted voucher once closed).
+* Voucher — what the close will post: the cash shortage/excess at the rate typed
+  and the Inventory Posting lines of the counts typed (the posted voucher once
+  closed).
+
+A closed day (opened from F3, or after Ctrl+S) shows what was posted, read-only:
+its rate and ledgers, the cash typed and counted by note, the Inventory Posting
+counts (on hand then, counted, difference, value), the voucher.
 
 Ctrl+S closes the day (``services.day.close_day``); a shortage above the
 location's tolerance opens the manager-approval dialog and retries with the
@@ -52,11 +65,10 @@ from shopterm.screens.base.counter import (
     amount,
     amount_text,
     gain_text,
-    rate_text,
     run_preview,
 )
 from shopterm.screens.registry import MANAGER, ScreenEntry, register, register_first
-from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput
+from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 
 USD, CDF = Currency.USD, Currency.CDF
@@ -134,6 +146,8 @@ class ShopCloseScreen(CounterScreen):
         self._tables_shown: tuple | None = None
         self._voucher_shown: tuple | None = None
         self.count_lines: tuple[Any, ...] = ()  # the batches on the Inventory tab (services.day.count_sheet)
+        self._header_pending = False  # the rate and cash ledgers wait for the day's defaults
+        self._posted_counts_shown: tuple | None = None  # a closed day's counts on the Inventory tab
 
     # -- layout -----------------------------------------------------------------
 
@@ -147,12 +161,18 @@ class ShopCloseScreen(CounterScreen):
             yield Label(_("Doc No"), classes="cf-label2")
             yield AutoValue(_(NOT_YET), id="document-no")
         with Horizontal(classes="cf-row"):
-            yield Label(_("Currency"), classes="cl-label")
-            yield AutoValue("USD / CDF", id="close-currency", classes="cl-auto")
-            yield Label(_("Rate to CDF*"), classes="cf-label2")
-            yield AutoValue("", id="close-rate", classes="cl-auto")
-            yield Label(_("Cash ledgers"), classes="cf-label2")
-            yield AutoValue("", id="close-ledgers", classes="cl-auto")
+            yield Label(_("Rate CDF*"), classes="cl-label")
+            yield RateInput(id="field-rate", label=_("Exchange rate (to CDF)"), field_name="rate", required=True,
+                            max_length=14, classes="cl-rate")
+            yield Label(_("Cash CDF*"), classes="cf-label2")
+            yield CodeInput(id="field-cash-cdf", label=_("Cash Ledger (CDF)"), field_name="cash_ledger_cdf",
+                            required=True, lookup_kind="cash_account:CDF", lookup_title=_("Cash accounts (CDF)"),
+                            max_length=20, classes="cl-code")
+            yield Label(_("Cash USD*"), classes="cf-label2")
+            yield CodeInput(id="field-cash-usd", label=_("Cash Ledger (USD)"), field_name="cash_ledger_usd",
+                            required=True, lookup_kind="cash_account:USD", lookup_title=_("Cash accounts (USD)"),
+                            max_length=20, classes="cl-code")
+            yield AutoValue("USD/CDF", id="close-currency", classes="cl-auto")
         with TabbedContent(id="close-tabs"):
             with TabPane(_("Details"), id="tab-details"):
                 yield from self._compose_details()
@@ -247,8 +267,11 @@ class ShopCloseScreen(CounterScreen):
         self._load()
 
     def on_descendant_blur(self, event: Any) -> None:
-        if getattr(event.widget, "id", None) in ("field-date", "field-location"):
+        widget_id = getattr(event.widget, "id", None)
+        if widget_id in ("field-date", "field-location"):
             self._load()
+        elif widget_id in ("field-cash-cdf", "field-cash-usd") and not self.posted:
+            self._preview()
 
     def _key(self) -> tuple[Any, Any] | None:
         date = self.query_one("#field-date", DateInput).date_value
@@ -265,8 +288,13 @@ class ShopCloseScreen(CounterScreen):
         if key is None or (key == self.loaded_key and not force):
             return
         self.loaded_key = key
+        # a new day: its rate and the Shop Setup's cash ledgers come with its figures
+        self._header_pending = True
+        for widget_id in ("#field-rate", "#field-cash-cdf", "#field-cash-usd"):
+            self.query_one(widget_id, Input).value = ""
         self._preview(key)
-        self._load_count_sheet(key[0])
+        if not self.posted:
+            self._load_count_sheet(key[0])
 
     # -- live figures ------------------------------------------------------------------
 
@@ -291,22 +319,50 @@ class ShopCloseScreen(CounterScreen):
         value = widget.decimal_value
         return False if value is None else value
 
+    def _rate(self) -> Decimal | None | bool:
+        """The rate typed: None when blank (the day's rate), False while unreadable."""
+        widget = self.query_one("#field-rate", RateInput)
+        if not widget.value.strip():
+            return None
+        value = widget.decimal_value
+        return False if value is None else value
+
+    def _ledgers(self) -> tuple[str | None, str | None]:
+        """The Cash Ledger (USD) and (CDF) typed (None when blank: the Shop Setup's)."""
+        return tuple(self.query_one(i, CodeInput).value.strip() or None  # type: ignore[return-value]
+                     for i in ("#field-cash-usd", "#field-cash-cdf"))
+
     def _preview(self, key: tuple[Any, Any] | None = None) -> None:
         key = key or self.loaded_key
         if key is None:
             return
         usd, cdf = self._physical(USD), self._physical(CDF)
         counts = self._counts()
-        if usd is False or cdf is False or counts is False:
+        rate = self._rate()
+        if usd is False or cdf is False or counts is False or rate is False:
             return  # unfinished typing: keep the last figures
+        ledger_usd, ledger_cdf = self._ledgers()
+        stock_counts = None if self.posted else (self._read_counts()[0] or None)
         location, date = key
         services = lambda: self.services  # noqa: E731 - read in the worker thread
 
         def call() -> Any:
             return services().day.close_figures(location, date, physical_usd=usd, physical_cdf=cdf,
-                                                denominations=counts)
+                                                denominations=counts, rate=rate, cash_ledger_usd=ledger_usd,
+                                                cash_ledger_cdf=ledger_cdf, counts=stock_counts)
 
         run_preview(self, call, self._show_summary, self._preview_failed)
+
+    @on(Input.Changed, "#field-rate")
+    def _rate_typed(self, event: Input.Changed) -> None:
+        if not self.posted and not self._header_pending:
+            self._preview()
+
+    @on(Input.Submitted, "#field-cash-cdf, #field-cash-usd")
+    @on(CodeInput.Picked, "#field-cash-cdf, #field-cash-usd")
+    def _ledger_entered(self, event: Any) -> None:
+        if not self.posted:
+            self._preview()
 
     @on(Input.Changed, "#field-physical-usd, #field-physical-cdf")
     def _physical_typed(self, event: Input.Changed) -> None:
@@ -317,6 +373,16 @@ class ShopCloseScreen(CounterScreen):
     def _count_typed(self, event: Input.Changed) -> None:
         if self.posted:
             return
+        for ccy, total in self._show_denomination_totals().items():
+            if total is not None:
+                # the count fills the physical cash of its currency
+                physical = self.query_one(f"#field-physical-{ccy.value.lower()}", MoneyInput)
+                physical.value = amount_text(total)
+        self._preview()
+
+    def _show_denomination_totals(self) -> dict[Currency, Decimal | None]:
+        """Each note's amount and each currency's total from the counts shown (None: nothing counted)."""
+        totals: dict[Currency, Decimal | None] = {}
         for ccy in (USD, CDF):
             counts: dict[Decimal, int] = {}
             for note in DENOMINATIONS[ccy]:
@@ -325,14 +391,10 @@ class ShopCloseScreen(CounterScreen):
                 line = count_denominations({note: count}, ccy) if count else None
                 self.query_one(f"#total-{_note_id(ccy, note)}", AutoValue).set(amount(line))
                 counts[note] = count
-            typed = any(counts.values())
-            total = count_denominations(counts, ccy) if typed else None
+            total = count_denominations(counts, ccy) if any(counts.values()) else None
             self.query_one(f"#denom-total-{ccy.value.lower()}", AutoValue).set(amount(total))
-            if typed and total is not None:
-                # the count fills the physical cash of its currency
-                physical = self.query_one(f"#field-physical-{ccy.value.lower()}", MoneyInput)
-                physical.value = amount_text(total)
-        self._preview()
+            totals[ccy] = total
+        return totals
 
     # -- Inventory Posting ---------------------------------------------------------------
 
@@ -342,6 +404,8 @@ class ShopCloseScreen(CounterScreen):
                     self._preview_failed, group="count-sheet")
 
     def _show_count_sheet(self, lines: tuple[Any, ...]) -> None:
+        if self.posted:
+            return  # a closed day shows its posted counts
         if lines == self.count_lines and self.query(".count-cell"):
             return
         self.count_lines = lines
@@ -349,8 +413,8 @@ class ShopCloseScreen(CounterScreen):
 
     async def _rebuild_count_sheet(self, lines: tuple[Any, ...]) -> None:
         """The count cells for ``lines`` (the old ones gone first: the new ones reuse their ids)."""
-        if lines != self.count_lines:
-            return  # a newer sheet is on its way
+        if lines != self.count_lines or self.posted:
+            return  # a newer sheet is on its way, or the day is closed
         grid = self.query_one("#count-grid", Grid)
         await grid.remove_children(".count-cell")
         cells: list[Any] = []
@@ -395,7 +459,7 @@ class ShopCloseScreen(CounterScreen):
 
     @on(Input.Changed, ".stock-count")
     def _stock_count_typed(self, event: Input.Changed) -> None:
-        if self.posted or not event.input.id:
+        if self.posted or not event.input.id or not self.count_lines:
             return
         n = int(event.input.id.rsplit("-", 1)[1])
         line = self.count_lines[n]
@@ -413,6 +477,7 @@ class ShopCloseScreen(CounterScreen):
         self.query_one(f"#count-value-{n}", AutoValue).set(value_text)
         counts, total, _bad, _message = self._read_counts()
         self.query_one("#count-total", AutoValue).set(amount(total, signed=True) if counts else "")
+        self._preview()  # the Voucher tab shows the count's lines
 
     @on(Input.Submitted, ".stock-count")
     def _stock_count_entered(self, event: Input.Submitted) -> None:
@@ -433,8 +498,8 @@ class ShopCloseScreen(CounterScreen):
         self.summary = s
         if self.message_bar.kind == "error":
             self.clear_message()
-        self.query_one("#close-rate", AutoValue).set(rate_text(s.rate))
-        self.query_one("#close-ledgers", AutoValue).set(f"USD {s.cash_usd_account} · CDF {s.cash_cdf_account}")
+        if self._header_pending or s.status == "closed":
+            self._fill_header(s)
         for ccy, fig in (("usd", s.usd), ("cdf", s.cdf)):
             for _label, attr in DETAIL_ROWS:
                 self.query_one(f"#{ccy}-{attr}", AutoValue).set(amount(getattr(fig, attr)))
@@ -455,11 +520,23 @@ class ShopCloseScreen(CounterScreen):
             self._voucher_shown = s.voucher
             self._fill_voucher(s)
 
+    def _fill_header(self, s: Any) -> None:
+        """The day's rate and cash ledgers (its defaults; a closed day's own) into the header."""
+        self._header_pending = False
+        was_clean = not self.dirty
+        self.query_one("#field-rate", RateInput).set_value(s.rate)
+        self.query_one("#field-cash-cdf", CodeInput).value = s.cash_cdf_account
+        self.query_one("#field-cash-usd", CodeInput).value = s.cash_usd_account
+        if was_clean or self.posted:
+            self.mark_clean()  # defaults are nothing typed
+
     def _verdict(self, s: Any) -> str:
         if s.status == "closed":
             return _("Closed: {number}").format(number=s.close_number)
         if s.status == "not_open":
             return _("This day was never opened")
+        if s.rate_needs_approval:
+            return _("Rate: needs approval")
         if not s.counted:
             return _("Type or count the cash")
         if s.needs_approval:
@@ -469,6 +546,7 @@ class ShopCloseScreen(CounterScreen):
         return _("Within tolerance")
 
     def _show_closed(self, s: Any) -> None:
+        """A closed day as it was posted, read-only: the cash typed and counted by note, the counts."""
         self.posted = True
         self.query_one("#field-physical-usd", MoneyInput).set_value(s.usd.physical)
         self.query_one("#field-physical-cdf", MoneyInput).set_value(s.cdf.physical)
@@ -478,7 +556,38 @@ class ShopCloseScreen(CounterScreen):
                 count = notes.get(format(note, "f"))
                 widget = self.query_one(f"#{_note_id(ccy, note)}", Input)
                 widget.value = str(count) if count else ""
+        self._show_denomination_totals()
         self.show_posted(s.close_number, "Closed")
+        if s.stock_count != self._posted_counts_shown:
+            self._posted_counts_shown = s.stock_count
+            self.count_lines = ()
+            self.call_later(self._rebuild_posted_counts, s.stock_count)
+
+    async def _rebuild_posted_counts(self, counted: tuple[Any, ...]) -> None:
+        """The Inventory tab of a closed day: each batch counted, as posted (nothing to type)."""
+        if counted != self._posted_counts_shown:
+            return  # another closed day is on its way
+        grid = self.query_one("#count-grid", Grid)
+        await grid.remove_children(".count-cell")
+        cells: list[Any] = []
+        for n, c in enumerate(counted):
+            diff = ("+" if c.difference > 0 else "") + format_qty(c.difference)
+            cells += [
+                Label(c.item_code, classes="count-cell"),
+                Label(c.item_name[:20], classes="count-cell count-name"),
+                Label(c.batch_code, classes="count-cell"),
+                Label(format_qty(c.on_hand), classes="count-cell count-num"),
+                Input(format_qty(c.counted), id=f"counted-{n}", classes="count-cell stock-count", disabled=True),
+                AutoValue(diff, id=f"count-diff-{n}", classes="count-cell count-num"),
+                AutoValue(amount(c.value_usd, signed=True), id=f"count-value-{n}", classes="count-cell count-num"),
+            ]
+        if not counted:
+            cells = [Label(_("No stock was counted at this close"), classes="count-cell count-none")]
+        await grid.mount_all(cells)
+        total = sum((c.value_usd for c in counted), Decimal("0.00"))
+        self.query_one("#count-total", AutoValue).set(amount(total, signed=True) if counted else "")
+        if self.posted:
+            self.mark_clean()  # what is shown is what was posted
 
     def _fill_inventory(self, s: Any) -> None:
         """The day's stock movements, under the count."""
@@ -514,7 +623,8 @@ class ShopCloseScreen(CounterScreen):
         ]
         widget = self.query_one("#voucher-text", Static)
         if not rows:
-            widget.update(Text(_("No voucher: the counted cash matches the closing balance in both currencies.")))
+            widget.update(Text(_("No voucher: the counted cash matches the closing balance in both currencies "
+                                 "and no stock count differs.")))
             return
         try:
             from shopterm.widgets.voucher_view import render_voucher
@@ -580,6 +690,7 @@ class ShopCloseScreen(CounterScreen):
                 widget.set("")
         self.loaded_key = None
         self.count_lines = ()
+        self._posted_counts_shown = None
         self.finish_new()
         self.show_tab("tab-details")
 
@@ -588,7 +699,7 @@ class ShopCloseScreen(CounterScreen):
             self.show_info(_("This day is closed; Ctrl+N for another"))
             return
         if not self.check_fields(list(self.query(DateInput)) + list(self.query(CodeInput))
-                                 + list(self.query(MoneyInput))):
+                                 + list(self.query(RateInput)) + list(self.query(MoneyInput))):
             return
         key = self._key()
         counts = self._counts()
@@ -603,6 +714,8 @@ class ShopCloseScreen(CounterScreen):
             self.show_error(message)
             return
         usd, cdf = self._physical(USD), self._physical(CDF)
+        rate = self._rate()
+        ledger_usd, ledger_cdf = self._ledgers()
         for ccy, value in ((USD, usd), (CDF, cdf)):
             if value is None and not (counts and ccy.value in counts):
                 self.show_tab("tab-details")
@@ -616,7 +729,8 @@ class ShopCloseScreen(CounterScreen):
         def close(approver: str | None = None, pin: str | None = None) -> Any:
             return services().day.close_day(actor, location=location, date=date, physical_usd=usd,
                                             physical_cdf=cdf, denominations=counts, approver=approver,
-                                            approver_pin=pin, counts=stock_counts or None)
+                                            approver_pin=pin, counts=stock_counts or None, rate=rate,
+                                            cash_ledger_usd=ledger_usd, cash_ledger_cdf=ledger_cdf)
 
         self.run_service(close, self._day_closed, busy_text=_("Closing the day…"),
                          with_approval=lambda approval: (lambda: close(approval.name, approval.pin)))

@@ -196,6 +196,13 @@ class Services:
                     stmt = stmt.where(or_(col(model.code).ilike(like), col(getattr(model, name_attr)).ilike(like)))
                 rows = session.exec(stmt.order_by(model.code).limit(limit)).all()
                 return [LookupRow(r.code, getattr(r, name_attr)) for r in rows]
+            if kind.startswith("cash_account:"):  # the cash accounts of a currency (Shop Close's ledgers)
+                stmt = select(m.Account).where(m.Account.inactive == False,  # noqa: E712
+                                               m.Account.currency == kind[13:].upper())
+                if q:
+                    stmt = stmt.where(or_(col(m.Account.code).ilike(like), col(m.Account.name).ilike(like)))
+                rows = session.exec(stmt.order_by(m.Account.code).limit(limit)).all()
+                return [LookupRow(r.code, r.name, r.currency or "") for r in rows]
             if kind == "group":
                 stmt = select(m.CustomerGroup).where(m.CustomerGroup.inactive == False)  # noqa: E712
                 if q:

@@ -99,7 +99,8 @@ def test_a_day_through_post_then_summary_and_close(shop):
     assert code == 0, out
     assert out[0]["number"] == "261101CL000001"
     assert out[0]["totals"] == {"physical_usd": "0.00", "physical_cdf": "560000.00", "closing_usd": "0.00",
-                                "closing_cdf": "580000.00", "difference_usd": "0.00", "difference_cdf": "20000.00"}
+                                "closing_cdf": "580000.00", "difference_usd": "0.00", "difference_cdf": "20000.00",
+                                "rate": "2850.000000", "cash_ledger_usd": "1100", "cash_ledger_cdf": "1110"}
 
     result = run("day", "summary", "--db", shop, "--date", DAY)
     assert result.exit_code == 0, result.output

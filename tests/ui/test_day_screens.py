@@ -121,8 +121,10 @@ async def test_close_with_a_shortage_inside_tolerance(sold):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(pilot, app, "shop_close")
         await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
-        assert text(screen, "close-rate") == "2850"
-        assert text(screen, "close-ledgers") == "USD 1100 · CDF 1110"
+        await wait_for(pilot, lambda: screen.query_one("#field-rate").value == "2850", "the day's rate")
+        assert (screen.query_one("#field-cash-cdf").value, screen.query_one("#field-cash-usd").value) == (
+            "1110", "1100")
+        assert not screen.dirty  # the defaults are nothing typed
         assert (text(screen, "usd-opening"), text(screen, "usd-cash_sales")) == ("0.00", "50.00")
         assert (text(screen, "cdf-cash_sales"), text(screen, "cdf-closing")) == ("13,900.00", "13,900.00")
         assert text(screen, "close-verdict") == "Type or count the cash"
@@ -277,10 +279,16 @@ async def test_inventory_posting_counts_batches_and_posts_the_difference_at_cost
         await wait_for(pilot, lambda: screen.posted, "closed")
         assert type(app.screen).__name__ != "ApprovalDialog"  # the manager closing approves
         number = screen.document_number
-        # the sheet read again: the batches hold the counts
-        await wait_for(pilot, lambda: [(l.item_code, l.batch_code, l.on_hand) for l in screen.count_lines
-                                       if l.batch_code in ("B001", "D001")]
-                       == [("BAND01", "D001", D("1001")), ("PARA500", "B001", D("496"))], "stock as counted")
+        # the closed day shows its counts as posted, read-only (on hand then, counted, difference, value)
+        await wait_for(pilot, lambda: [(l.item_code, l.batch_code, l.on_hand, l.counted)
+                                       for l in (screen.summary.stock_count if screen.summary else ())]
+                       == [("BAND01", "D001", D("1000"), D("1001")), ("PARA500", "B001", D("500"), D("496"))],
+                       "the counts as posted")
+        await wait_for(pilot, lambda: text(screen, "count-total") == "-5.70" and screen.query("#counted-1"),
+                       "posted counts shown")
+        assert [(screen.query_one(f"#counted-{n}").value, screen.query_one(f"#counted-{n}").disabled,
+                 text(screen, f"count-diff-{n}"), text(screen, f"count-value-{n}")) for n in (0, 1)] == [
+            ("1,001", True, "+1", "+0.70"), ("496", True, "-4", "-6.40")]
     assert sorted(voucher_lines(shop, number)) == [
         ("1300", "USD", D("-6.40"), D("-6.40")), ("1300", "USD", D("0.70"), D("0.70")),
         ("5100", "USD", D("-0.70"), D("-0.70")), ("5100", "USD", D("6.40"), D("6.40"))]

@@ -45,7 +45,8 @@ from sqlmodel import Session, col
 from shopterm.core.i18n import N_, _
 from ...core import close as core_close
 from ...core.journal import EXCHANGE, INVENTORY, SHRINKAGE, JLine
-from ...core.money import Currency, MoneyError, format_amount, format_qty, parse_amount, parse_qty, q2, to_decimal
+from ...core.money import (Currency, MoneyError, format_amount, format_qty, parse_amount, parse_qty, parse_rate, q2,
+                           to_decimal)
 from ...store.models import (
     DocumentLine,
     Account,
@@ -74,6 +75,7 @@ from ..errors import (
     DayAlreadyOpen,
     DayClosed,
     DayNotOpen,
+    InactiveRecord,
     NotFound,
     PreviousDayOpen,
     SetupMissing,
@@ -81,6 +83,7 @@ from ..errors import (
     ValidationError,
 )
 from ..headless import Fields, JsonNumber, handler
+from ..documents.approvals import rate_approvals
 from ..documents.posting import PostingPlan, PostResult, StockSpec, utcnow
 from ..masters.base import free_text
 
@@ -220,6 +223,20 @@ class CountLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CountedBatch:
+    """A batch counted on the Inventory Posting tab: what the books held, what was counted, the
+    difference and its value at cost (USD) — as typed before the close, as posted after it."""
+
+    item_code: str
+    item_name: str
+    batch_code: str
+    on_hand: Decimal
+    counted: Decimal
+    difference: Decimal
+    value_usd: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class DocTypeTotal:
     doc_type: str
     name: str
@@ -273,6 +290,9 @@ class CloseSummary:
     open_number: str | None = None
     close_number: str | None = None
     approved_by: str | None = None  # the manager who approved a closed day's shortage
+    rate_needs_approval: bool = False  # the rate typed is further from the system rate than the tolerance
+    system_rate: Decimal | None = None  # the day's system rate (the rate's default)
+    stock_count: tuple[CountedBatch, ...] = ()  # the Inventory Posting counts (typed, or as posted)
 
     def figures(self, currency: Currency | str) -> core_close.CloseFigures:
         return self.usd if Currency.parse(currency) is USD else self.cdf
@@ -303,6 +323,10 @@ class CloseSummary:
             "max_shortage_cdf": _s(self.max_shortage_cdf),
             "exchange_gain_usd": _s(self.exchange_gain_usd),
             "denominations": self.denominations,
+            "rate_needs_approval": self.rate_needs_approval,
+            "stock_count": [{"item": c.item_code, "name": c.item_name, "batch": c.batch_code,
+                             "on_hand": _s(c.on_hand), "counted": _s(c.counted), "difference": _s(c.difference),
+                             "value_usd": _s(c.value_usd)} for c in self.stock_count],
             "inventory": [{"item": s.item_code, "name": s.item_name, "batch": s.batch_code, "kind": s.kind,
                            "qty": _s(s.qty)} for s in self.inventory],
             "documents": [{"type": d.doc_type, "name": d.name, "count": d.count, "total_usd": _s(d.total_usd),
@@ -433,14 +457,19 @@ class DayService:
     # -- figures -----------------------------------------------------------------
     def close_figures(self, location: str | None = None, date: dt.date | None = None, *,
                       physical_usd: Any = None, physical_cdf: Any = None,
-                      denominations: Mapping | None = None) -> CloseSummary:
+                      denominations: Mapping | None = None, rate: Any = None, cash_ledger_usd: Any = None,
+                      cash_ledger_cdf: Any = None, counts: "list[Mapping[str, Any]] | None" = None) -> CloseSummary:
         """The Shop Close tabs for a day. Without physical cash (typed or counted), an open day shows
-        physical = closing (difference 0); a closed day shows what was counted."""
+        physical = closing (difference 0); a closed day shows what was counted. ``rate`` and the
+        cash ledgers (blank: the day's system rate and the Shop Setup's ledgers) and the Inventory
+        Posting ``counts`` are checked as :meth:`close_day` checks them; the voucher shows what the
+        close would post. A closed day shows its own rate, ledgers, counts and voucher."""
         phys_usd, phys_cdf, denoms = _physical(physical_usd, physical_cdf, denominations, required=False)
         with self.db.read() as session:
             loc = find_location(session, location)
             date = date or self._open_date(session, loc) or self.s.today()
-            return self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
+            return self._summary(session, loc, date, phys_usd, phys_cdf, denoms, rate=rate,
+                                 ledgers=(cash_ledger_usd, cash_ledger_cdf), counts=counts)
 
     def count_sheet(self, location: str | None = None) -> tuple[CountLine, ...]:
         """The Inventory Posting tab's lines: every batch holding stock at the location (by item
@@ -461,17 +490,35 @@ class DayService:
         return self.close_figures(location, date)
 
     def _summary(self, session: Session, loc: Location, date: dt.date, phys_usd: Decimal | None,
-                 phys_cdf: Decimal | None, denoms: dict) -> CloseSummary:
+                 phys_cdf: Decimal | None, denoms: dict, *, rate: Any = None, ledgers: tuple[Any, Any] = (None, None),
+                 counts: Any = None, counted_stock: "list | None" = None) -> CloseSummary:
         setup = setup_info(self.s, session, loc)
-        rate = system_rate_or_fail(self.s, session, date)
-        ids = account_ids(session, setup.cash_usd_account, setup.cash_cdf_account, setup.shortage_account, EXCHANGE)
-        usd_acc, cdf_acc = ids[setup.cash_usd_account], ids[setup.cash_cdf_account]
         day = session.execute(
             select(ShopDay).where(ShopDay.location_id == loc.id, ShopDay.date == date)
         ).scalars().first()
         status = "not_open" if day is None else day.status
         close_doc = session.get(Document, day.close_document_id) if day is not None and day.close_document_id else None
         open_doc = session.get(Document, day.open_document_id) if day is not None and day.open_document_id else None
+        system = self.s.system_rate(session, date)
+        stock_count: tuple[CountedBatch, ...] = ()
+        if close_doc is not None:
+            # a closed day: the rate, cash ledgers and counts it was closed with
+            extra = close_doc.extra or {}
+            rate = close_doc.rate or system_rate_or_fail(self.s, session, date)
+            cash_usd = extra.get("cash_ledger_usd") or setup.cash_usd_account
+            cash_cdf = extra.get("cash_ledger_cdf") or setup.cash_cdf_account
+            stock_count = _posted_counts(session, extra.get("stock_count") or ())
+            rate_off = False
+        else:
+            rate = close_rate(self.s, session, date, rate)
+            cash_usd, cash_cdf = cash_ledgers(session, setup, *ledgers)
+            if counted_stock is None:
+                counted_stock = _counted_stock(session, loc.id, counts) if counts else []
+            stock_count = tuple(CountedBatch(i.code, i.name, b.code, q - d, q, d, core_close.count_value(d, c))
+                                for i, b, q, d, c in counted_stock)
+            rate_off = bool(rate_approvals(session, self.s, loc.id, date, rate))
+        ids = account_ids(session, cash_usd, cash_cdf, setup.shortage_account, EXCHANGE)
+        usd_acc, cdf_acc = ids[cash_usd], ids[cash_cdf]
 
         opening = {USD: cash_held(session, loc.id, usd_acc, USD, before=date),
                    CDF: cash_held(session, loc.id, cdf_acc, CDF, before=date)}
@@ -507,16 +554,20 @@ class DayService:
         if close_doc is not None:
             voucher = self._posted_voucher(session, close_doc.id)
         else:
+            names: dict[str, str] = {}
             voucher = tuple(
-                VoucherLine(l.account, _account_name(session, l.account), l.currency.value, l.amount, l.amount_usd)
-                for l in close_journal(figs[USD], figs[CDF], rate, setup)
+                VoucherLine(l.account, names.setdefault(l.account, _account_name(session, l.account)),
+                            l.currency.value, l.amount, l.amount_usd)
+                for l in close_journal(figs[USD], figs[CDF], rate, setup.shortage_account, cash_usd, cash_cdf)
+                + stock_count_journal(counted_stock or ())
             )
         return CloseSummary(
             location_code=loc.code, date=date, status=status, rate=rate, usd=figs[USD], cdf=figs[CDF],
             counted=counted, difference_usd_value=summary.difference_usd_value,
             needs_approval=needs_approval, max_shortage_usd=setup.max_shortage_usd,
             max_shortage_cdf=setup.max_shortage_cdf, exchange_gain_usd=summary.exchange_gain_usd,
-            cash_usd_account=setup.cash_usd_account, cash_cdf_account=setup.cash_cdf_account,
+            cash_usd_account=cash_usd, cash_cdf_account=cash_cdf,
+            rate_needs_approval=rate_off, system_rate=system, stock_count=stock_count,
             inventory=self._inventory(session, loc.id, date), documents=self._documents(session, loc.id, date),
             unpaid_cash_invoices=self._unpaid_cash(session, loc.id, date), voucher=voucher,
             denominations=denoms, open_number=open_doc.number if open_doc else None,
@@ -644,11 +695,18 @@ class DayService:
     def close_day(self, actor: Actor, *, location: str | None = None, date: dt.date | None = None,
                   physical_usd: Any = None, physical_cdf: Any = None, denominations: Mapping | None = None,
                   approver: str | None = None, approver_pin: str | None = None, remarks: str = "",
-                  counts: "list[Mapping[str, Any]] | None" = None) -> PostResult:
+                  counts: "list[Mapping[str, Any]] | None" = None, rate: Any = None,
+                  cash_ledger_usd: Any = None, cash_ledger_cdf: Any = None) -> PostResult:
         """Close the day. ``counts`` (the Inventory Posting tab): the counted quantity of batches,
         ``[{"item": "PARA500", "batch": "B001", "qty": "497"}]``; each difference to the stock on
         hand moves the batch and posts at the batch's cost, Dr 5100 inventory shrinkage / Cr 1300
-        inventory (a surplus the reverse), and any difference needs a manager's approval."""
+        inventory (a surplus the reverse), and any difference needs a manager's approval.
+
+        The header (seed): ``rate`` — Exchange Rate (to CDF), blank for the day's system rate; a rate
+        further from it than the Shop Setup tolerance needs a manager's approval — and the Cash
+        Ledger (USD) / (CDF), blank for the Shop Setup's. The till reconciled is those ledgers':
+        the day's figures are read from them, the shortage/excess posts against them (the CDF
+        valued at the rate), and the close keeps all three."""
         actor.require("close_day", "Shop Close")
         phys_usd, phys_cdf, denoms = _physical(physical_usd, physical_cdf, denominations, required=True)
         with self.db.write() as session:
@@ -660,13 +718,18 @@ class DayService:
             if broken:
                 raise ChainBroken("Shop Close refused: the books show tampering — {broken}. Run 'shopterm db verify'",
                     params={"broken": broken})
-            fig = self._summary(session, loc, date, phys_usd, phys_cdf, denoms)
             counted = _counted_stock(session, loc.id, counts)
+            fig = self._summary(session, loc, date, phys_usd, phys_cdf, denoms, rate=rate,
+                                ledgers=(cash_ledger_usd, cash_ledger_cdf), counted_stock=counted)
             adjusting = any(c[3] != 0 for c in counted)
+            action = ("shop close shortage" if fig.needs_approval else "shop close exchange rate"
+                      if fig.rate_needs_approval else "shop close inventory adjustment")
             approving = self.s.users.approval(session, actor, approver, approver_pin, location_id=loc.id,
-                                              action="shop close shortage" if fig.needs_approval
-                                              else "shop close inventory adjustment") \
-                if fig.needs_approval or adjusting else self.s.users.verify_approver(session, approver, approver_pin)
+                                              action=action) \
+                if fig.needs_approval or adjusting or fig.rate_needs_approval \
+                else self.s.users.verify_approver(session, approver, approver_pin)
+            if fig.rate_needs_approval and approving is None:
+                raise rate_approvals(session, self.s, loc.id, date, fig.rate)[0]
             if adjusting and approving is None:
                 raise ApprovalRequired("Inventory Posting: the counted stock differs from the stock on hand "
                                       "({differences}): a manager's approval is needed", field="approver",
@@ -681,15 +744,12 @@ class DayService:
                             difference=format_amount(f.difference), ccy=f.currency.value, limit=format_amount(limit)))
                 raise ShortageAboveTolerance("Cash shortage of {shortages}: a manager's approval is needed",
                                              field="approver", params={"shortages": _(" and ").join(parts)})
-            journal = close_journal(fig.usd, fig.cdf, fig.rate, setup)
+            journal = close_journal(fig.usd, fig.cdf, fig.rate, setup.shortage_account, fig.cash_usd_account,
+                                    fig.cash_cdf_account) + stock_count_journal(counted)
             rows, stock = [], []
             for item, batch, qty, diff, cost in counted:
                 if diff == 0:
                     continue
-                value = core_close.count_value(diff, cost)  # a shortage is negative: Cr inventory, Dr shrinkage
-                memo = f"stock count {item.code} {batch.code} {format_qty(diff)}"
-                journal += [JLine(INVENTORY, value, USD, value, memo=memo), JLine(SHRINKAGE, -value, USD, -value,
-                                                                                   memo=memo)]
                 stock.append(StockSpec(item.id, batch.id, diff, cost, "adjust", len(rows)))
                 rows.append(DocumentLine(line_no=len(rows) + 1, item_id=item.id, batch_id=batch.id, unit=item.unit,
                                          qty=qty, unit_cost_usd=cost, extra={"counted": str(qty), "difference": str(diff)}))
@@ -701,8 +761,10 @@ class DayService:
                 "exchange_gain_usd": _s(fig.exchange_gain_usd),
                 "denominations": denoms,
                 "figures": fig.as_dict()["details"],
-                "cash_ledger_usd": setup.cash_usd_account, "cash_ledger_cdf": setup.cash_cdf_account,
-                "stock_count": [{"item": i.code, "batch": b.code, "counted": _s(q), "difference": _s(d),
+                "system_rate": _s(fig.system_rate) if fig.system_rate is not None else None,
+                "cash_ledger_usd": fig.cash_usd_account, "cash_ledger_cdf": fig.cash_cdf_account,
+                "stock_count": [{"item": i.code, "batch": b.code, "on_hand": _s(q - d), "counted": _s(q),
+                                 "difference": _s(d),
                                  "value_usd": _s(core_close.count_value(d, c))} for i, b, q, d, c in counted],
             }
             doc = Document(doc_type="CL", location_id=loc.id, doc_date=date, currency="USD", rate=fig.rate,
@@ -710,7 +772,8 @@ class DayService:
                            narration=free_text(remarks, field="remarks"), extra=extra, approved=approving is not None)
             result = self.s.posting.post(session, actor, PostingPlan(
                 doc=doc, journal=journal, approver=approving, lines=rows, stock=stock,
-                summary=f"shop close {loc.code} {date}: difference {fig.usd.difference} USD, {fig.cdf.difference} CDF",
+                summary=f"shop close {loc.code} {date}: difference {fig.usd.difference} USD, {fig.cdf.difference} CDF"
+                        f" at {fig.rate}, cash ledgers {fig.cash_usd_account}/{fig.cash_cdf_account}",
             ))
             before = audit.snapshot(day)
             day.status = "closed"
@@ -764,18 +827,87 @@ def _counted_stock(session: Session, location_id: int, counts: Any) -> list[tupl
 
 
 def close_journal(usd: core_close.CloseFigures, cdf: core_close.CloseFigures, rate: Decimal,
-                  setup: "SetupInfo") -> list[JLine]:
-    """The close's voucher: a shortage Dr shortage ledger / Cr cash, an excess the reverse, per
-    currency; USD values at the day's system rate."""
+                  shortage_account: str, cash_usd_account: str, cash_cdf_account: str) -> list[JLine]:
+    """The close's cash lines: a shortage Dr shortage ledger / Cr the cash ledger of its currency, an
+    excess the reverse; the CDF valued in USD at the close's rate."""
     lines: list[JLine] = []
-    for f, cash_account in ((usd, setup.cash_usd_account), (cdf, setup.cash_cdf_account)):
+    for f, cash_account in ((usd, cash_usd_account), (cdf, cash_cdf_account)):
         if f.difference == 0:
             continue
         value = f.difference if f.currency is USD else q2(f.difference / rate)
         memo = "cash shortage" if f.difference > 0 else "cash excess"
-        lines.append(JLine(setup.shortage_account, value, f.currency, f.difference, memo=memo))
+        lines.append(JLine(shortage_account, value, f.currency, f.difference, memo=memo))
         lines.append(JLine(cash_account, -value, f.currency, -f.difference, memo=memo))
     return lines
+
+
+def stock_count_journal(counted: Any) -> list[JLine]:
+    """The Inventory Posting lines: per counted batch that differs, its value at cost — a shortage
+    Dr 5100 shrinkage / Cr 1300 inventory, a surplus the reverse."""
+    lines: list[JLine] = []
+    for item, batch, _qty, diff, cost in counted:
+        if diff == 0:
+            continue
+        value = core_close.count_value(diff, cost)  # a shortage is negative: Cr inventory, Dr shrinkage
+        memo = f"stock count {item.code} {batch.code} {format_qty(diff)}"
+        lines += [JLine(INVENTORY, value, USD, value, memo=memo), JLine(SHRINKAGE, -value, USD, -value, memo=memo)]
+    return lines
+
+
+def close_rate(services: "Services", session: Session, date: dt.date, rate: Any) -> Decimal:
+    """The close's Exchange Rate (to CDF): as typed, or (blank) the day's system rate."""
+    if rate is None or (isinstance(rate, str) and not rate.strip()):
+        return system_rate_or_fail(services, session, date)
+    try:
+        return parse_rate(rate, field=N_("Exchange rate (to CDF)"))
+    except MoneyError as exc:
+        raise ValidationError(str(exc), field="rate") from None
+
+
+#: The close's cash ledger fields: (currency, field, label).
+CASH_LEDGER_FIELDS = ((USD, "cash_ledger_usd", N_("Cash Ledger (USD)")), (CDF, "cash_ledger_cdf", N_("Cash Ledger (CDF)")))
+
+
+def cash_ledgers(session: Session, setup: "SetupInfo", usd: Any = None, cdf: Any = None) -> tuple[str, str]:
+    """The close's Cash Ledger (USD) and (CDF) codes: as typed, or (blank) the Shop Setup's. One typed
+    must be an active cash account (an account that holds a currency) of its own currency."""
+    out: list[str] = []
+    for (ccy, fld, label), typed, default in zip(CASH_LEDGER_FIELDS, (usd, cdf),
+                                                 (setup.cash_usd_account, setup.cash_cdf_account)):
+        code = str(typed or "").strip()
+        if not code or code.upper() == default.upper():
+            out.append(default)
+            continue
+        acct = session.execute(select(Account).where(Account.code == code)).scalars().first() \
+            or session.execute(select(Account).where(Account.code == code.upper())).scalars().first()
+        if acct is None:
+            raise NotFound("{label}: account {code} is not in the chart of accounts (F2 lists the cash accounts)",
+                           field=fld, params={"label": _(label), "code": code.upper()})
+        if acct.inactive:
+            raise InactiveRecord("{label}: account {code} is inactive", field=fld,
+                                 params={"label": _(label), "code": acct.code})
+        if not acct.currency:
+            raise ValidationError("{label}: account {code} {name} is not a cash account (F2 lists the cash accounts)",
+                                  field=fld, params={"label": _(label), "code": acct.code, "name": acct.name})
+        if acct.currency != ccy.value:
+            raise ValidationError("{label}: account {code} holds {currency}, not {wanted}", field=fld,
+                                  params={"label": _(label), "code": acct.code, "currency": acct.currency,
+                                          "wanted": ccy.value})
+        out.append(acct.code)
+    return out[0], out[1]
+
+
+def _posted_counts(session: Session, stored: Any) -> tuple[CountedBatch, ...]:
+    """A closed day's Inventory Posting counts, as the close stored them."""
+    codes = {str(c.get("item") or "") for c in stored}
+    names = dict(session.execute(select(Item.code, Item.name).where(col(Item.code).in_(codes))).all()) if codes else {}
+    out = []
+    for c in stored:
+        counted, diff = Decimal(str(c.get("counted") or "0")), Decimal(str(c.get("difference") or "0"))
+        out.append(CountedBatch(str(c.get("item") or ""), names.get(str(c.get("item") or ""), ""),
+                                str(c.get("batch") or ""), counted - diff, counted, diff,
+                                Decimal(str(c.get("value_usd") or "0"))))
+    return tuple(out)
 
 
 def _account_name(session: Session, code: str) -> str:
@@ -857,13 +989,14 @@ def _denominations_of(f: Fields) -> dict | None:
 @handler("shop_close")
 def _post_shop_close(services: "Services", actor: Actor, doc: dict) -> dict:
     f = Fields(doc, optional=["location", "date", "physical_usd", "physical_cdf", "denominations", "remarks",
-                              "counts"], allow_draft=False)
+                              "counts", "rate", "cash_ledger_usd", "cash_ledger_cdf"], allow_draft=False)
     counts = [{"item": cf.str("item"), "batch": cf.str("batch"), "qty": cf.qty("qty")}
               for cf in f.list("counts", required=["item", "batch", "qty"])] if "counts" in doc else None
     result = services.day.close_day(
         actor, location=f.str("location"), date=f.date("date"), physical_usd=f.amount("physical_usd"),
         physical_cdf=f.amount("physical_cdf"), denominations=_denominations_of(f), approver=f.approver,
-        approver_pin=f.approver_pin, remarks=f.str("remarks", "") or "", counts=counts,
+        approver_pin=f.approver_pin, remarks=f.str("remarks", "") or "", counts=counts, rate=f.rate("rate"),
+        cash_ledger_usd=f.str("cash_ledger_usd"), cash_ledger_cdf=f.str("cash_ledger_cdf"),
     )
     with services.db.read() as session:
         extra = session.get(Document, result.document_id).extra
@@ -871,19 +1004,24 @@ def _post_shop_close(services: "Services", actor: Actor, doc: dict) -> dict:
         "physical_usd": extra["physical_usd"], "physical_cdf": extra["physical_cdf"],
         "closing_usd": extra["figures"]["USD"]["closing"], "closing_cdf": extra["figures"]["CDF"]["closing"],
         "difference_usd": extra["difference_usd"], "difference_cdf": extra["difference_cdf"],
+        "rate": extra["rate"], "cash_ledger_usd": extra["cash_ledger_usd"], "cash_ledger_cdf": extra["cash_ledger_cdf"],
     }}
 
 
 __all__ = [
     "CloseSummary",
+    "CountedBatch",
     "DayService",
     "DocTypeTotal",
     "StockLine",
     "UnpaidInvoice",
     "VoucherLine",
     "cash_held",
+    "cash_ledgers",
     "close_journal",
+    "close_rate",
     "find_location",
     "require_open",
     "setup_info",
+    "stock_count_journal",
 ]
