@@ -157,12 +157,33 @@ def generate(path: Path, entries: int, customers: int, seed: int = 7) -> None:
                 " select account_id, location_id, date, currency, sum(amount), sum(amount_usd) from journal_line"
                 " group by account_id, location_id, date, currency")
     con.commit()
+    con.close()
+    fill_open_due(path)
+    con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.execute("ANALYZE")
     con.commit()
     con.close()
     print(f"generated {entries:,} entries, {match_id:,} matches for {customers:,} customers "
           f"in {time.perf_counter() - t0:.1f} s; file {path.stat().st_size / 1e6:.0f} MB")
+
+
+def fill_open_due(path: Path) -> int:
+    """The open amounts per customer and due date the posting and matching keep (``open_due``),
+    summed from the generated entries (``store.balances.rebuild_open``); the table is created
+    first in a database generated before it existed."""
+    from sqlalchemy.orm import Session
+
+    from shopterm.store import balances
+    from shopterm.store.db import make_engine
+    from shopterm.store.models import OpenDue
+
+    engine = make_engine(f"sqlite:///{path}")
+    OpenDue.__table__.create(engine, checkfirst=True)
+    with Session(engine) as s, s.begin():
+        n = balances.rebuild_open(s)
+    engine.dispose()
+    return n
 
 
 def timed(label: str, fn, repeat: int = 5) -> tuple[str, float, str]:

@@ -1,5 +1,6 @@
-"""Running balances per account and day (table ``account_day``, DESIGN §14), and stock
-on hand per item, location and batch (table ``stock_balance``).
+"""Running balances per account and day (table ``account_day``, DESIGN §14), stock
+on hand per item, location and batch (table ``stock_balance``), and the customers'
+open amounts per due date (table ``open_due``, the ageing's source).
 
 Every journal line adds its amount to the row of its (account, location, day,
 currency); the posting does it in the same transaction as the lines
@@ -20,10 +21,10 @@ from decimal import Decimal
 
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, delete, event, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from .models import AccountDay, JournalLine, StockBalance, StockMove
+from .models import AccountDay, JournalLine, LedgerEntry, OpenDue, StockBalance, StockMove
 
 AD = AccountDay.__table__
 JL = JournalLine.__table__
@@ -181,3 +182,83 @@ def _qty_of(value) -> Decimal:
     if isinstance(value, Decimal) and value.as_tuple().exponent == -3:
         return value
     return (Decimal(int(value or 0)) / 1000).quantize(Decimal("0.001"))
+
+
+# ---------------------------------------------------------------- open amounts per due date (table open_due)
+
+OD = OpenDue.__table__
+LE = LedgerEntry.__table__
+OPEN_KEY = ("customer_id", "kind", "due_date", "doc_date")
+
+#: One change of an entry's open USD amount: (customer id, the entry's amount_usd, due date, date, change).
+OpenChange = tuple[int, Decimal, "dt.date | None", dt.date, Decimal]
+
+
+def open_key(customer_id: int, amount_usd: Decimal, due_date: dt.date | None,
+             doc_date: dt.date) -> tuple[int, str, dt.date, dt.date]:
+    """The ``open_due`` row an entry's open amount counts in: debits by due date (``D``; ``L``
+    by their date when they have no due date), credits by their date (``C``). An entry's open
+    amount keeps its amount's sign, so an entry stays in one row for good."""
+    if amount_usd < 0:
+        return (customer_id, "C", doc_date, doc_date)
+    if due_date is None:
+        return (customer_id, "L", doc_date, doc_date)
+    return (customer_id, "D", due_date, doc_date)
+
+
+def add_open(session: Session, changes: Iterable[OpenChange]) -> None:
+    """Add changes of entries' open amounts (a posting's new entries, a match, an unmatch) to
+    ``open_due`` in the caller's transaction: one upsert, then the rows come to zero deleted."""
+    sums: dict[tuple[int, str, dt.date, dt.date], Decimal] = {}
+    for customer_id, amount_usd, due_date, doc_date, change in changes:
+        if change:
+            key = open_key(customer_id, amount_usd, due_date, doc_date)
+            sums[key] = sums.get(key, Decimal(0)) + change
+    rows = [dict(zip(OPEN_KEY, key), open_usd=v) for key, v in sorted(sums.items()) if v]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        stmt = upsert(OD)
+        stmt = stmt.on_conflict_do_update(index_elements=list(OPEN_KEY),
+                                          set_={"open_usd": OD.c.open_usd + stmt.excluded.open_usd})
+        session.execute(stmt, rows)
+    else:  # pragma: no cover - neither SQLite nor PostgreSQL
+        for row in rows:
+            done = session.execute(update(OD).where(*(OD.c[k] == row[k] for k in OPEN_KEY))
+                                   .values(open_usd=OD.c.open_usd + row["open_usd"]))
+            if done.rowcount == 0:
+                session.execute(insert(OD).values(**row))
+    session.execute(delete(OD).where(*(OD.c[k] == bindparam(f"k_{k}") for k in OPEN_KEY), OD.c.open_usd == 0),
+                    [{f"k_{k}": row[k] for k in OPEN_KEY} for row in rows])
+
+
+def _open_grouped():
+    kind = case((LE.c.amount_usd < 0, literal("C")), (LE.c.due_date.is_(None), literal("L")), else_=literal("D"))
+    due = case((and_(LE.c.amount_usd >= 0, LE.c.due_date.is_not(None)), LE.c.due_date), else_=LE.c.doc_date)
+    return (select(LE.c.customer_id, kind.label("kind"), due.label("due_date"), LE.c.doc_date,
+                   func.sum(LE.c.open_usd).label("open_usd"))
+            .where(LE.c.is_open == True, LE.c.open_usd != 0)  # noqa: E712
+            .group_by(LE.c.customer_id, kind, due, LE.c.doc_date))
+
+
+def rebuild_open(session: Session) -> int:
+    """Recompute ``open_due`` from the entries' open amounts; returns the number of rows."""
+    session.execute(delete(OD))
+    session.execute(insert(OD).from_select([*OPEN_KEY, "open_usd"], _open_grouped()))
+    return session.execute(select(func.count()).select_from(OD)).scalar_one()
+
+
+def recomputed_open(session: Session) -> dict[tuple[int, str, dt.date, dt.date], Decimal]:
+    """``open_due`` as the entries' open amounts give it now (for checks and tests)."""
+    return {(r.customer_id, r.kind, r.due_date, r.doc_date): _money(r.open_usd)
+            for r in session.execute(_open_grouped())}
+
+
+def stored_open(session: Session) -> dict[tuple[int, str, dt.date, dt.date], Decimal]:
+    """The maintained ``open_due`` rows (for checks and tests)."""
+    return {(r.customer_id, r.kind, r.due_date, r.doc_date): r.open_usd for r in session.execute(select(OD))}

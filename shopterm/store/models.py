@@ -678,6 +678,25 @@ class LedgerEntry(SQLModel, table=True):
     changed_at: dt.datetime = Field(default_factory=_now)
 
 
+class OpenDue(SQLModel, table=True):
+    """Open amounts per customer, due date and date (DESIGN §14): Σ ``ledger_entry.open_usd``,
+    kept in the same transaction as every posting, match and unmatch (``store.balances.add_open``),
+    so the ageing groups these rows instead of every open item.
+
+    ``kind``: ``D`` a debit with a due date (``due_date`` is it), ``L`` a debit without one
+    (``due_date`` is its date: due after the customer's credit days), ``C`` a credit (its date).
+    Rows whose sum comes to zero are deleted."""
+
+    __tablename__ = "open_due"
+    # SQLite keeps the rows in key order (customer first): the ageing's pass reads no separate index
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True)
+    kind: str = Field(max_length=1, primary_key=True)
+    due_date: dt.date = Field(primary_key=True)
+    doc_date: dt.date = Field(primary_key=True)
+    open_usd: Decimal = _money(D0)
+
+
 class Match(SQLModel, table=True):
     """A match group: ledger entries of one customer that settle each other."""
 

@@ -5,6 +5,7 @@
 - every match nets to zero in USD;
 - the running balances per account and day (``account_day``) equal the journal summed from scratch, and
   the trial balance read from them equals the journal lines summed per account;
+- the open amounts per customer and due date (``open_due``) equal the entries' open amounts summed afresh;
 - at any date D, the open items (recomputed here by brute force from the match history) are exactly
   what ``open_items(D)`` reports, and they add up to the balance at D.
 """
@@ -116,6 +117,8 @@ def _check(services, manager) -> None:
             assert (le or 0) == (jl or 0)
     with services.db.read() as s:
         assert running.stored(s) == running.recomputed(s)
+        # the open amounts per customer and due date (the ageing's source) equal the entries' summed afresh
+        assert running.stored_open(s) == running.recomputed_open(s)
         per_account = {code: (usd or D(0)) for code, usd in s.execute(
             select(Account.code, func.sum(JournalLine.amount_usd)).join(Account, Account.id == JournalLine.account_id)
             .where(JournalLine.date <= DAY).group_by(Account.code))}

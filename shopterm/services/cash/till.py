@@ -48,6 +48,7 @@ from ...store.models import (
     Match,
     MatchLine,
 )
+from ...store import balances
 from ..admin import audit
 from ..context import Actor
 from .day import account_ids, cash_held, find_location, require_open, setup_info, system_rate_or_fail
@@ -95,7 +96,8 @@ def apply_match(session: Session, actor: Actor | None, customer_id: int,
             params={"total_usd": format_amount(total_usd)})
     le = LedgerEntry.__table__.c
     rows = {r.id: r for r in session.execute(
-        select(le.id, le.customer_id, le.number, le.currency, le.open_amount, le.open_usd).where(le.id.in_(ids))
+        select(le.id, le.customer_id, le.number, le.currency, le.open_amount, le.open_usd, le.amount_usd, le.due_date,
+               le.doc_date).where(le.id.in_(ids))
     ).all()}
     for entry_id, amount, amount_usd in allocs:
         row = rows.get(entry_id)
@@ -127,6 +129,8 @@ def apply_match(session: Session, actor: Actor | None, customer_id: int,
         new_open, new_usd = row.open_amount - amount, row.open_usd - amount_usd
         session.execute(update(LedgerEntry.__table__).where(le.id == entry_id).values(
             open_amount=new_open, open_usd=new_usd, is_open=(new_open != 0 or new_usd != 0), changed_at=now))
+    balances.add_open(session, [(rows[e].customer_id, rows[e].amount_usd, rows[e].due_date, rows[e].doc_date, -u)
+                                for e, _a, u in allocs])  # the ageing's open amounts per due date, same transaction
     audit.record(session, actor, "match", "match", match_id,
                  after={"customer_id": customer_id, "date": date, "kind": kind,
                         "lines": [{"entry": rows[e].number, "entry_id": e, "amount": a, "amount_usd": u}

@@ -292,6 +292,7 @@ class PostingService:
             insert(JournalVoucher.__table__).values(**voucher).returning(JournalVoucher.__table__.c.id)
         ).scalar_one()
         plain = []
+        opened: list[balances.OpenChange] = []
         for line, row in zip(journal, rows):
             row["voucher_id"] = voucher_id
             if line.customer_id is None:
@@ -309,7 +310,9 @@ class PostingService:
                 ).returning(LedgerEntry.__table__.c.id)
             ).scalar_one()
             entry_ids.append(entry_id)
+            opened.append((line.customer_id, line.amount_usd, plan.due_date, day, line.amount_usd))
         if plain:
             session.execute(insert(JournalLine.__table__), plain)
         balances.add_lines(session, rows)  # the running balances per account and day, same transaction
+        balances.add_open(session, opened)  # the open amounts per customer and due date (the ageing's)
         return voucher_id

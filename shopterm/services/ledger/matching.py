@@ -45,6 +45,7 @@ from ...core.journal import EXCHANGE, RECEIVABLE, JLine
 from ...core.money import Currency, q2
 from ...core.settle import OpenEntry, convert_at, settle
 from ...store.models import Customer, Document, LedgerEntry, Match, MatchLine
+from ...store import balances
 from ..admin import audit
 from ..context import Actor
 from ..errors import NotFound, ValidationError
@@ -392,7 +393,7 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
     lines = session.execute(
         select(ML.c.entry_id, ML.c.amount, ML.c.amount_usd, LE.c.number, LE.c.currency, LE.c.open_usd,
                LE.c.open_amount, LE.c.amount.label("entry_amount"), LE.c.amount_usd.label("entry_usd"),
-               LE.c.document_id)
+               LE.c.document_id, LE.c.customer_id, LE.c.due_date, LE.c.doc_date)
         .join(LE, LE.c.id == ML.c.entry_id).where(ML.c.match_id == match_id).order_by(ML.c.id)
     ).all()
     out = []
@@ -402,6 +403,7 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
             open_usd=open_usd, open_amount=l.open_amount + l.amount,
             is_open=open_usd != 0 or l.open_amount + l.amount != 0, changed_at=now))
         out.append(MatchedLine(l.entry_id, l.number, l.amount_usd, l.amount, l.currency, open_usd))
+    balances.add_open(session, [(l.customer_id, l.entry_usd, l.due_date, l.doc_date, l.amount_usd) for l in lines])
     session.execute(update(M).where(M.c.id == match_id).values(
         unmatched_on=date, unmatched_by=actor.user_id if actor else None, unmatched_at=now))
     from ..cash.till import apply_match as write_match

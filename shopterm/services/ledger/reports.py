@@ -29,7 +29,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Callable, Iterable, Iterator, Sequence
 
-from sqlalchemy import and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
+from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
 from sqlmodel import Session
 
 from shopterm.core.i18n import N_
@@ -46,6 +46,7 @@ from ...store.models import (
     Location,
     Match,
     MatchLine,
+    OpenDue,
 )
 from ...core.doctypes import DOC_TYPES
 from ..errors import NotFound, ValidationError
@@ -62,6 +63,7 @@ JL = JournalLine.__table__
 JV = JournalVoucher.__table__
 A = Account.__table__
 AD = AccountDay.__table__
+OD = OpenDue.__table__
 L = Location.__table__
 
 #: The currencies other than the books' USD (their amounts are summed apart).
@@ -390,12 +392,12 @@ def balances(session: Session, at: dt.date, customer_id: int | None = None, grou
 def _customers(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str, str, Decimal, int]]:
     ids = list(ids)
     out = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        for r in session.execute(
-            select(C.c.id, C.c.code, C.c.name, CG.c.name.label("group"), C.c.credit_limit_usd, C.c.credit_days)
-            .outerjoin(CG, CG.c.id == C.c.group_id).where(C.c.id.in_(chunk))
-        ):
+    base = (select(C.c.id, C.c.code, C.c.name, CG.c.name.label("group"), C.c.credit_limit_usd, C.c.credit_days)
+            .outerjoin(CG, CG.c.id == C.c.group_id))
+    # many customers (a whole-ledger report): one pass over the customers, no long IN lists
+    chunks = [base] if len(ids) > 500 else [base.where(C.c.id.in_(ids[i:i + 500])) for i in range(0, len(ids), 500)]
+    for stmt in chunks:
+        for r in session.execute(stmt):
             out[r.id] = (r.code, r.name, r.group or "", r.credit_limit_usd, r.credit_days or 0)
     return out
 
@@ -700,56 +702,96 @@ def bucket_index(days_past_due: int) -> int:
     return 0
 
 
+def _changed_after(session: Session, at: dt.date, customer_id: int | None = None) -> bool:
+    """Whether a match is dated, or was unmatched, after ``at`` (two index searches): if not, the
+    open amounts at ``at`` are the ones kept now."""
+    for cond in (M.c.date > at, M.c.unmatched_on > at):
+        q = select(M.c.id).where(cond)
+        if customer_id is not None:
+            q = q.where(M.c.customer_id == customer_id)
+        if session.execute(q.limit(1)).first() is not None:
+            return True
+    return False
+
+
+def _open_due_at(at: dt.date, customer_id: int | None = None, changed_after: bool = True):
+    """The open amounts at ``at`` per customer, kind and due date (see ``store.models.OpenDue``):
+    the maintained ``open_due`` rows dated up to ``at``, plus (``changed_after``) what the matches
+    dated or unmatched after ``at`` changed since, per entry. Columns: customer_id, kind,
+    due_date, o_usd."""
+    now = select(OD.c.customer_id, OD.c.kind, OD.c.due_date, OD.c.open_usd.label("o_usd")).where(OD.c.doc_date <= at)
+    if customer_id is not None:
+        now = now.where(OD.c.customer_id == customer_id)
+    if not changed_after:
+        return now.subquery("open_due_at")
+    d = _since(at, [customer_id] if customer_id is not None else None)
+    kind = case((LE.c.amount_usd < 0, literal("C")), (LE.c.due_date.is_(None), literal("L")), else_=literal("D"))
+    due = case((and_(LE.c.amount_usd >= 0, LE.c.due_date.is_not(None)), LE.c.due_date), else_=LE.c.doc_date)
+    later = (select(LE.c.customer_id, kind.label("kind"), due.label("due_date"), d.c.usd.label("o_usd"))
+             .select_from(d).join(LE, LE.c.id == d.c.entry_id).where(LE.c.doc_date <= at))
+    return union_all(now, later).subquery("open_due_at")
+
+
+def _cents(value) -> Decimal:
+    """A raw scaled-integer sum (cents) as money."""
+    return Decimal(int(value)).scaleb(-2) if value else ZERO
+
+
 def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> AgeingReport:
-    """Open balances at ``at`` by days past due, summed in SQL per customer (no row per open item)."""
-    oa = _open_at(at, [LE.c.customer_id, LE.c.doc_date, LE.c.due_date],
-                  [customer_id] if customer_id is not None else None)
+    """Open balances at ``at`` by days past due, summed in SQL per customer from the open amounts
+    kept per customer and due date (``open_due``; no row per open item)."""
+    oa = _open_due_at(at, customer_id, _changed_after(session, at, customer_id))
     o = oa.c.o_usd
     due = oa.c.due_date
     t30, t60, t90 = (at - dt.timedelta(days=n) for n in (30, 60, 90))
 
-    def part(*conds):  # typed as money: PostgreSQL's SUM(bigint) is NUMERIC, SQLite's an int
-        return type_coerce(func.sum(case((and_(*conds), o), else_=literal(0))), LE.c.amount_usd.type)
+    def part(*conds):  # raw cents (an int from SQLite, an integral NUMERIC from PostgreSQL): summed as ints here
+        return type_coerce(func.sum(case((and_(*conds), o), else_=literal(0))), BigInteger())
 
     # One pass, grouped per customer; debits without a due date (a refund, an old reversal) are due
     # after the customer's credit days: they are grouped by their date and bucketed here.
-    loose_date = case((and_(due.is_(None), o > 0), oa.c.doc_date), else_=None)
+    dated = oa.c.kind == "D"
+    loose_date = case((oa.c.kind == "L", due), else_=None)
     stmt = (
         select(oa.c.customer_id, loose_date.label("loose_date"),
-               part(o < 0).label("credits"),
-               part(o > 0, due >= at).label("not_due"),
-               part(o > 0, due >= t30).label("b0"),
-               part(o > 0, due < t30, due >= t60).label("b1"),
-               part(o > 0, due < t60, due >= t90).label("b2"),
-               part(o > 0, due < t90).label("b3"),
-               part(o > 0).label("debits"))
+               part(oa.c.kind == "C").label("credits"),
+               part(dated, due >= at).label("not_due"),
+               part(dated, due >= t30).label("b0"),
+               part(dated, due < t30, due >= t60).label("b1"),
+               part(dated, due < t60, due >= t90).label("b2"),
+               part(dated, due < t90).label("b3"),
+               part(oa.c.kind == "L").label("debits"))
         .group_by(oa.c.customer_id, loose_date)
     )
     fetched = session.execute(stmt).all()
     info = _customers(session, {r.customer_id for r in fetched})
-    acc: dict[int, dict] = {}
-    money = LE.c.amount_usd
+    # per customer, in cents: the four buckets, not yet due, unapplied credits, overdue
+    acc: dict[int, list[int]] = {}
     for r in fetched:
-        a = acc.setdefault(r.customer_id, {"b": [ZERO] * 4, "not_due": ZERO, "credits": ZERO, "overdue": ZERO})
+        a = acc.get(r.customer_id)
+        if a is None:
+            a = acc[r.customer_id] = [0] * 7
         if r.loose_date is not None:
-            open_usd = _dec(r.debits, money)
+            open_usd = int(r.debits or 0)
             past = (at - (r.loose_date + dt.timedelta(days=info[r.customer_id][4]))).days
-            a["b"][bucket_index(past)] += open_usd
-            a["overdue" if past > 0 else "not_due"] += open_usd
+            a[bucket_index(past)] += open_usd
+            a[6 if past > 0 else 4] += open_usd
             continue
-        credits, not_due = _dec(r.credits, money), _dec(r.not_due, money)
-        b = [_dec(r.b0, money) + credits, _dec(r.b1, money), _dec(r.b2, money), _dec(r.b3, money)]
-        a["b"] = [x + y for x, y in zip(a["b"], b)]
-        a["credits"] += credits
-        a["not_due"] += not_due
-        a["overdue"] += sum(b, ZERO) - credits - not_due
+        credits, not_due = int(r.credits or 0), int(r.not_due or 0)
+        b = (int(r.b0 or 0) + credits, int(r.b1 or 0), int(r.b2 or 0), int(r.b3 or 0))
+        for i in range(4):
+            a[i] += b[i]
+        a[4] += not_due
+        a[5] += credits
+        a[6] += b[0] + b[1] + b[2] + b[3] - credits - not_due
     rows = []
     for cid, a in acc.items():
-        code, name, grp, limit, _ = info[cid]
-        total = sum(a["b"], ZERO)
-        if total == 0 and not any(a["b"]):
+        if not any(a[:4]):
             continue
-        rows.append(AgeingRow(code, name, grp, tuple(a["b"]), total, a["not_due"], a["credits"], a["overdue"], limit,
+        code, name, grp, limit, _ = info[cid]
+        buckets = tuple(_cents(v) for v in a[:4])
+        total = _cents(a[0] + a[1] + a[2] + a[3])
+        rows.append(AgeingRow(code, name, grp, buckets, total, _cents(a[4]), _cents(a[5]), _cents(a[6]), limit,
                               bool(limit and total > limit)))
     rows.sort(key=lambda r: r.code)
     groups: dict[str, list[AgeingRow]] = {}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 13:16:56.592398
+Create Date: 2026-12-05 13:27:10.255107
 """
 from typing import Sequence, Union
 
@@ -485,6 +485,16 @@ def upgrade() -> None:
         batch_op.create_index('ix_match_unmatched', ['unmatched_on'], unique=False)
         batch_op.create_index('ix_match_unmatched_on', ['unmatched_on'], unique=False)
 
+    op.create_table('open_due',
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('doc_date', sa.Date(), nullable=False),
+    sa.Column('open_usd', shopterm.store.types.MoneyType(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
+    sa.PrimaryKeyConstraint('customer_id', 'kind', 'due_date', 'doc_date'),
+    sqlite_with_rowid=False
+    )
     op.create_table('price',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('location_id', sa.Integer(), nullable=False),
@@ -871,6 +881,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_price_lookup')
 
     op.drop_table('price')
+    op.drop_table('open_due')
     with op.batch_alter_table('match', schema=None) as batch_op:
         batch_op.drop_index('ix_match_unmatched_on')
         batch_op.drop_index('ix_match_unmatched')
