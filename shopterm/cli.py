@@ -609,16 +609,47 @@ def main(argv: Sequence[str] | None = None) -> Any:
     return command(args=args, prog_name="shopterm")
 
 
-def _translate_typer_words() -> None:
-    """Typer's own words in ``--help`` (panel titles, [default: …])."""
-    from typer import rich_utils
-
+def _translate_rich_words(rich_utils: Any) -> None:
+    """Typer's own words in ``--help`` and its error panels (panel titles, [default: …])."""
     for name, text in (("DEFAULT_STRING", N_("[default: {}]")), ("ENVVAR_STRING", N_("[env var: {}]")),
                        ("REQUIRED_LONG_STRING", N_("[required]")), ("ARGUMENTS_PANEL_TITLE", N_("Arguments")),
                        ("OPTIONS_PANEL_TITLE", N_("Options")), ("COMMANDS_PANEL_TITLE", N_("Commands")),
                        ("ERRORS_PANEL_TITLE", N_("Error")), ("ABORTED_TEXT", N_("Aborted."))):
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, _(text))
+    rich_utils._ = i18n.gettext
+
+
+class _RichWordsOnImport:
+    """Translates ``typer.rich_utils`` when Typer first imports it (to show help or an error):
+    importing it up front loads Rich's markdown and syntax modules, ~0.1 s of CPU that a command
+    which shows neither does not need."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "typer.rich_utils":
+            return None
+        import importlib.util
+
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            run = spec.loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                run(module)
+                _translate_rich_words(module)
+
+            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def _translate_typer_words() -> None:
+    """Typer's own words in ``--help`` (panel titles, [default: …])."""
+    rich_utils = sys.modules.get("typer.rich_utils")
+    if rich_utils is not None:
+        _translate_rich_words(rich_utils)
+    elif not any(isinstance(f, _RichWordsOnImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _RichWordsOnImport())
     # Typer's own messages ("No such command …") go through gettext's default domain, which has
     # no catalogue, and the Click it carries hard-codes "Usage:" and the --help option's help:
     # all are read from ours.
@@ -627,7 +658,6 @@ def _translate_typer_words() -> None:
     from typer._click.formatting import HelpFormatter
 
     typer_core._ = i18n.gettext  # type: ignore[attr-defined]
-    rich_utils._ = i18n.gettext  # type: ignore[attr-defined]
     if not getattr(HelpFormatter.write_usage, "_shopterm", False):
         write_usage = HelpFormatter.write_usage
         get_help_option = click_core.Command.get_help_option
