@@ -159,13 +159,17 @@ def test_reports_show_progress_only_in_a_terminal_and_never_with_json(db, tmp_pa
             "--format", "csv")
     assert r.exit_code == 0 and r.stderr == "" and len(r.stdout.splitlines()) == 1 + 7 + 1  # head, 7 entries, total
     monkeypatch.setattr(progress, "in_terminal", lambda: True)  # a person watching standard error
-    out = tmp_path / "gl.csv"
-    r = run("--db", db, "--user", "manager", "ledger", "general-ledger", "--all", "--from", "2026-08-01",
+    out = tmp_path / "reg.csv"
+    r = run("--db", db, "--user", "manager", "ledger", "register", "1200", "--from", "2026-08-01",
             "--format", "csv", "--output", str(out))
     assert r.exit_code == 0, r.output
-    assert "Reading the general ledger" in r.stderr and "7/7" in r.stderr and "left" in r.stderr  # 7 entries
+    assert "Reading the account register" in r.stderr and "7/7" in r.stderr and "left" in r.stderr  # 7 lines
     assert r.stderr.rstrip().endswith(f"wrote {out}")
-    assert len(out.read_text().splitlines()) == 1 + 7 + 1 and [p.name for p in tmp_path.iterdir()].count("gl.csv") == 1
+    assert sum(1 for line in out.read_text().splitlines() if "SI0" in line or "RC0" in line or "SR0" in line) == 7
+    assert [p.name for p in tmp_path.iterdir()].count("reg.csv") == 1
+    r = run("--db", db, "--user", "manager", "ledger", "general-ledger", "--all", "--from", "2026-08-01",
+            "--format", "csv")
+    assert "Reading the general ledger" in r.stderr and "2/2" in r.stderr  # C0001's and C0002's balances
     r = run("--db", db, "--user", "manager", "ledger", "statement", "--from", "2026-10-01", "--format", "csv")
     assert "Reading the statements" in r.stderr and "2/2" in r.stderr  # C0001 and C0002
     assert r.stdout.startswith("section,")  # the report itself on standard output, untouched

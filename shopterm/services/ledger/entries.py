@@ -50,7 +50,7 @@ from ...core.journal import BANK_CLEARING, RECEIVABLE, credit, debit
 from ...core.money import Currency, MoneyError, parse_amount, parse_rate, q2, q_rate, to_usd
 from ...store.models import Customer, CustomerLocation, Document, LedgerEntry, Location, Match, MatchLine
 from . import reports as R
-from .exports import EXPORT_PAGE, one_step, whole_general_ledger, whole_register
+from .exports import EXPORT_PAGE, one_step, whole_register
 from ..context import Actor
 from ..errors import InactiveRecord, NotFound, ValidationError
 from .matching import (
@@ -367,12 +367,12 @@ class LedgerService:
     def general_ledger(self, actor: Actor, location: str | None = None, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, show_all: bool = False, after_key: R.Key | None = None,
                        limit: int | None = None, before_key: R.Key | None = None, *,
-                       on_progress: R.ProgressFn | None = None, page: int = EXPORT_PAGE) -> GeneralLedgerReport:
+                       on_progress: R.ProgressFn | None = None) -> GeneralLedgerReport:
         """Payments and refunds at a location (all customer transactions with ``show_all``).
 
         Keyset-paged like :meth:`entries`: ``after_key`` (a report's ``next_key``) pages forward,
-        ``before_key`` (its ``prev_key``) back. The whole report (no ``limit``) with ``on_progress``
-        is read ``page`` rows at a time, ``on_progress(rows done, rows in all)`` after each."""
+        ``before_key`` (its ``prev_key``) back. ``on_progress(customers done, customers in all)`` as
+        each customer's running balance is worked out."""
         actor.require("ledgers", "Viewing customer ledgers")
         today = self.s.today()
         with self.db.read() as session:
@@ -382,10 +382,8 @@ class LedgerService:
 
                 loc = find_location(session, location)
                 loc_id, loc_code = loc.id, loc.code
-            d1, d2 = date_from or today.replace(day=1), date_to or today
-            if on_progress is not None and limit is None and after_key is None and before_key is None:
-                return whole_general_ledger(session, loc_id, loc_code, d1, d2, show_all, on_progress, page)
-            return R.general_ledger(session, loc_id, loc_code, d1, d2, show_all, after_key, limit, before_key)
+            return R.general_ledger(session, loc_id, loc_code, date_from or today.replace(day=1), date_to or today,
+                                    show_all, after_key, limit, before_key, on_progress=on_progress)
 
     def trial_balance(self, actor: Actor, at: dt.date | None = None, *,
                       on_progress: R.ProgressFn | None = None) -> TrialBalanceReport:

@@ -29,7 +29,7 @@ from . import reports as R
 
 T = TypeVar("T")
 
-#: Rows per page when a whole general ledger or account register is read with a progress bar.
+#: Lines per page when a whole account register is read with a progress bar.
 EXPORT_PAGE = 2000
 ZERO = Decimal("0.00")
 
@@ -42,32 +42,6 @@ def one_step(on_progress: R.ProgressFn | None, build: Callable[[], T]) -> T:
     report = build()
     on_progress(1, 1)
     return report
-
-
-def whole_general_ledger(session: Session, location_id: int | None, location_code: str | None, date_from: dt.date,
-                         date_to: dt.date, show_all: bool, on_progress: R.ProgressFn,
-                         page: int = EXPORT_PAGE) -> R.GeneralLedgerReport:
-    """The general ledger of the period read ``page`` rows at a time (keyset), ``on_progress(rows done,
-    rows in all)`` after each page; the same report as one unpaged read."""
-    LE = R.LE
-    conds = [LE.c.doc_date >= date_from, LE.c.doc_date <= date_to]
-    if location_id is not None:
-        conds.append(LE.c.location_id == location_id)
-    if not show_all:
-        conds.append(LE.c.voucher_type.in_(R.PAYMENT_TYPES))
-    total = session.execute(select(func.count()).select_from(LE).where(*conds)).scalar_one()
-    on_progress(0, total)
-    rows: list[R.GLRow] = []
-    after = None
-    while True:
-        part = R.general_ledger(session, location_id, location_code, date_from, date_to, show_all, after, page)
-        rows.extend(part.rows)
-        on_progress(len(rows), max(total, len(rows)))
-        if part.next_key is None:
-            break
-        after = part.next_key
-    return dataclasses.replace(part, rows=tuple(rows), total_debit=sum((r.debit for r in rows), ZERO),
-                               total_credit=sum((r.credit for r in rows), ZERO), next_key=None, prev_key=None)
 
 
 def whole_register(session: Session, account_code: str, date_from: dt.date, date_to: dt.date,
@@ -83,7 +57,8 @@ def whole_register(session: Session, account_code: str, date_from: dt.date, date
     rows = list(part.rows)
     on_progress(len(rows), max(total, len(rows)))
     while part.next_key is not None:
-        part = R.account_register(session, account_code, date_from, date_to, part.next_key, page)
+        part = R.account_register(session, account_code, date_from, date_to, part.next_key, page,
+                                  opening=part.closing_balance)  # not summed again per page
         rows.extend(part.rows)
         on_progress(len(rows), max(total, len(rows)))
     return dataclasses.replace(first, rows=tuple(rows), closing_balance=part.closing_balance, next_key=None,
@@ -143,5 +118,5 @@ def save_report(report: Any, fmt: str, path: str | os.PathLike, *, letterhead: A
     return write_file(path, render(report, fmt, letterhead=letterhead, ageing=ageing))
 
 
-__all__ = ["EXPORT_PAGE", "FILE_FORMATS", "atomic_output", "one_step", "save_report", "whole_general_ledger",
-           "whole_register", "write_file"]
+__all__ = ["EXPORT_PAGE", "FILE_FORMATS", "atomic_output", "one_step", "save_report", "whole_register",
+           "write_file"]

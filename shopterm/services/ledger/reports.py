@@ -851,8 +851,10 @@ class GeneralLedgerReport:
 
 def general_ledger(session: Session, location_id: int | None, location_code: str | None, date_from: dt.date,
                    date_to: dt.date, show_all: bool = False, after_key: Key | None = None,
-                   limit: int | None = None, before_key: Key | None = None) -> GeneralLedgerReport:
-    """``after_key`` pages forward; ``before_key`` (with ``limit``) gives the page that ends just before it."""
+                   limit: int | None = None, before_key: Key | None = None, *,
+                   on_progress: ProgressFn | None = None) -> GeneralLedgerReport:
+    """``after_key`` pages forward; ``before_key`` (with ``limit``) gives the page that ends just before it.
+    ``on_progress(customers done, customers in all)`` as each customer's running balance is worked out."""
     conds = [LE.c.doc_date >= date_from, LE.c.doc_date <= date_to]
     if location_id is not None:
         conds.append(LE.c.location_id == location_id)
@@ -879,9 +881,12 @@ def general_ledger(session: Session, location_id: int | None, location_code: str
     for r in rows:
         by_cust.setdefault(r.customer_id, []).append(r)
     bal: dict[int, Decimal] = {}
-    for cid, rs in by_cust.items():
+    step = _steps(on_progress, len(by_cust))
+    for done, (cid, rs) in enumerate(by_cust.items()):
+        step(done)
         for r, b in zip(rs, _running(session, cid, rs, ZERO, True)):
             bal[r.id] = b
+    step(len(by_cust))
     out = []
     for r in rows:
         amt = r.amount_usd
@@ -992,8 +997,9 @@ class AccountRegister:
 
 def account_register(session: Session, account_code: str, date_from: dt.date, date_to: dt.date,
                      after_key: Key | None = None, limit: int | None = None,
-                     before_key: Key | None = None) -> AccountRegister:
-    """``after_key`` pages forward; ``before_key`` (with ``limit``) gives the page that ends just before it."""
+                     before_key: Key | None = None, opening: Decimal | None = None) -> AccountRegister:
+    """``after_key`` pages forward; ``before_key`` (with ``limit``) gives the page that ends just before it.
+    ``opening``: the balance at ``after_key`` when the caller knows it (the previous page's closing), not summed again."""
     acc = session.execute(select(A.c.id, A.c.code, A.c.name).where(A.c.code == account_code.strip())).first()
     if acc is None:
         raise NotFound("Account {account_code} is not in the chart of accounts", field="account",
@@ -1028,7 +1034,7 @@ def account_register(session: Session, account_code: str, date_from: dt.date, da
     if backwards and rows:
         opening = sum_where(k < tuple_(rows[0].date, rows[0].id))
     elif start is not None:
-        opening = sum_where(k <= tuple_(*start))
+        opening = opening if opening is not None else sum_where(k <= tuple_(*start))
     else:
         opening = sum_where(JL.c.date < date_from)
     out = []
