@@ -19,23 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-Number = Decimal | str | int | None
-
-
-@dataclass(slots=True)
-class DraftLine:
-    """One grid row. ``price=None`` takes the price list; ``batch=None`` the batch that expires first."""
-
-    item: str = ""
-    batch: str | None = None
-    qty: Number = None
-    price: Number = None
-    discount_pct: Number = None  # None: the customer's default line discount (0 for most)
-    flat_discount: Number = "0"
-
-    def is_blank(self) -> bool:
-        """An untouched grid row (no item, no quantity): ignored."""
-        return not (self.item or "").strip() and _blank(self.qty) and _blank(self.price)
+from ...core.draft_line import DraftLine, Number
 
 
 @dataclass(slots=True)
@@ -75,8 +59,6 @@ class DocumentDraft:
     approver_pin: str | None = None
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _plain(value: Any) -> Any:

@@ -1,252 +1,55 @@
-"""The item grid of sales documents: type lines fast, see every figure at once.
-
-Reusable by the invoice, orders, provisional invoices and returns: the columns
-are given per document type (:data:`SALES_COLUMNS` is the invoice's). At 80
-columns the grid shows the essential ones (S No, Item, Batch, Qty, Price,
-Disc %, Flat, Net) and a two-line *detail strip* under the rows shows the rest
-of the focused line (name, unit, pack size, current/reserved stock, batch
-stock and expiry, price USD, gross, discount amount, flat share, tax)::
-
-     #  Item          Batch     Qty       Price      Disc%  Flat     Net
-     1  PARA500       B002      10        2.50       10     0        22.50
-     2  ▏
-    Paracetamol 500 mg (box 100) · BOX×100 · stock 600 res 0 · B002 100 exp 2027-01-31
-    Price $ 2.50 · Gross 25.00 · Disc 2.50 · Flat share 1.12 · Tax 16% 3.42
-
-Typing
-------
-* Item: a code, a barcode or part of a name. Leaving the cell (Enter, Tab,
-  arrows) resolves it: only the exact code or barcode picks the item (never
-  the only match of a name or a digit), else the F2
-  :class:`~shopterm.widgets.lookup.LookupDialog` opens pre-filtered. The line's
-  defaults (unit, pack size, stocks, FEFO batch, batch stock, price, price
-  USD) are then loaded in a worker with :attr:`ItemGrid.line_defaults`.
-* Enter/Tab go to the next cell (Enter on the item goes straight to Qty: the
-  batch is chosen first-expiry-first; Tab or Shift+Tab reaches it); from the
-  last cell to the next row. With :attr:`ItemGrid.enter_ends_line` (the
-  counter flow, DESIGN §12) Enter in Qty, Price, Disc % or Flat ends the line:
-  the next row's item cell takes the focus; Tab still walks every cell, and
-  ``%`` typed in Qty or Price jumps to Disc % (``2%10``: 2 at 10 %).
-* ``3*CODE`` (quantity first) in the item cell sets the quantity and, on
-  Enter, ends the line. A barcode (only digits, 8 or more: EAN-8/13, UPC-A)
-  + Enter is a scan: the line gets quantity 1 (unless ``N*`` came first) and
-  the next row takes the focus, so a scanner's bursts add line after line. Shift+Tab goes back; ↑/↓ change row. There is
-  always one blank row at the end, so keys typed ahead land in it.
-* F2 on the batch cell lists the item's batches with their stock and expiry.
-* Ctrl+Del or F8 (the host screen's ``action_delete_row``) deletes the row.
-
-Keystroke path
---------------
-A keystroke in a number cell parses that cell (``core.money``), updates the
-line in memory and posts :class:`ItemGrid.LinesChanged`. No database call:
-the host computes the totals with ``core.totals`` from
-:meth:`ItemGrid.line_inputs` and hands them back with
-:meth:`ItemGrid.show_totals`, which repaints only the figures whose text
-changed (the Net cell of the line and the detail strip). Rows are never
-rebuilt per keystroke.
-
-Bad input (letters in Qty, a negative number, too many decimals) is reported
-when the cell is left (``ShopInput.Invalid`` → the screen's message bar, e.g.
-``Qty (line 2): 'abc' is not a number``); what was typed stays, and Enter on
-a bad cell keeps the focus there.
-
-Hosting
--------
-A screen that hosts a grid mixes in :class:`ItemGridHost` *before* its base
-screen class (it routes the priority Enter/Tab/Shift+Tab keys of
-``FormNavigation`` into the grid, and shows :class:`ItemGrid.Failed`).
-Attributes down: ``line_defaults``, ``location``, ``date``,
-``read_only``; messages up: ``LinesChanged``, ``Failed``.
-"""
+"""The editable item grid: rows of cells, typing, item resolution, navigation, figures."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
-from textual import events, on
+from textual import events
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from shopterm.core import i18n, money
+from shopterm.core.draft_line import DraftLine
 from shopterm.core.i18n import N_, _
 from shopterm.core.totals import LineInput
-from shopterm.widgets.inputs import MoneyInput, PercentInput, QtyInput, ShopInput
-from shopterm.widgets.inputs import CodeInput, DateInput
-from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount, fmt_qty
-
-__all__ = [
-    "GridColumn",
-    "GridLine",
-    "ItemGrid",
-    "ItemGridHost",
-    "SALES_COLUMNS",
-]
-
-ZERO = Decimal(0)
+from shopterm.widgets.inputs import ShopInput
+from shopterm.widgets.item_grid.cells import (
+    INFO_QTY_KEYS,
+    LINE_END_KEYS,
+    NUMBER_KEYS,
+    QTY_FIRST,
+    SALES_COLUMNS,
+    SPARE_IDLE,
+    SPARE_POOL,
+    SPARE_ROWS,
+    ZERO,
+    BatchCell,
+    GridColumn,
+    GridLine,
+    GridRow,
+    ItemCell,
+    MoneyCell,
+    as_text,
+    effective_text,
+    format_cell,
+    parse_cell,
+    pending_text,
+    split_qty_first,
+)
+from shopterm.widgets.item_grid.detail import detail_bottom, detail_top, info_value
+from shopterm.widgets.totals_footer import Figure, fmt_amount, fmt_qty
 
 #: a line-defaults read in flight (ItemGrid._defaults)
 _PENDING = object()
-
-
-# ---------------------------------------------------------------- columns
-
-
-@dataclass(frozen=True, slots=True)
-class GridColumn:
-    """One grid column.
-
-    key: ``sno``, ``item``, ``batch``, ``qty``, ``price``, ``discount_pct``,
-        ``flat_discount`` (typed), or a ``LineTotals`` attribute shown
-        read-only (``line_net``, ``gross``, ``tax``…).
-    title: the header text; also names the cell in messages.
-    width: cells.
-    kind: ``sno`` | ``item`` | ``batch`` | ``qty`` | ``money`` | ``pct`` | ``figure`` |
-        ``info`` (read-only, from the line's ``info`` or its defaults: see
-        :func:`info_value`; e.g. ``available_stock``, ``balance_qty``).
-    """
-
-    key: str
-    title: str
-    width: int
-    kind: str
-    label: str = ""  # the name in messages ("Disc %"); defaults to title
-
-    @property
-    def editable(self) -> bool:
-        return self.kind in ("item", "batch", "qty", "money", "pct", "text", "date", "code")
-
-    @property
-    def name(self) -> str:
-        # titles and labels are marked with N_ where the columns are declared
-        return _(self.label or self.title)
-
-
-SALES_COLUMNS: tuple[GridColumn, ...] = (
-    GridColumn("sno", "#", 3, "sno"),
-    GridColumn("item", N_("Item"), 14, "item"),
-    GridColumn("batch", N_("Batch"), 9, "batch"),
-    GridColumn("qty", N_("Qty"), 9, "qty"),
-    GridColumn("price", N_("Price"), 10, "money"),
-    GridColumn("discount_pct", N_("Disc%"), 6, "pct", N_("Disc %")),
-    GridColumn("flat_discount", N_("Flat"), 8, "money", N_("Flat discount")),
-    GridColumn("line_net", N_("Net"), 11, "figure"),
-)
-
-#: Blank rows kept mounted (and laid out) after the last row, drawn empty and out of
-#: the focus chain: a new row is one of them numbered and made editable, which
-#: repaints that row and lays nothing out (a mount or a display change lays out the
-#: whole screen and repaints every row: ~4 KB and tens of ms); keys that arrive in a
-#: burst and fill lines never wait for a mount either. SPARE_ROWS are composed with
-#: the grid; the pool is filled up to SPARE_POOL right after the grid is first shown
-#: (a document rarely has more lines), and again when the keys have rested for
-#: SPARE_IDLE seconds after a spare was used.
-SPARE_ROWS = 3
-SPARE_POOL = 30
-SPARE_IDLE = 1.0
-
-#: the typed columns a DraftLine carries
-NUMBER_KEYS = ("qty", "price", "discount_pct", "flat_discount")
-
-#: ``3*CODE`` in the item cell: the quantity first
-QTY_FIRST = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*\*\s*(\S.*?)\s*$")
-
-#: what a scanner sends: only digits, 8 or more (EAN-8, UPC-A, EAN-13, ITF-14)
-BARCODE_SCAN = re.compile(r"^\d{8,}$")
-
-#: Enter in these cells ends the line (with ``enter_ends_line``)
-LINE_END_KEYS = ("qty", "price", "discount_pct", "flat_discount")
-
-
-def split_qty_first(text: str) -> tuple[str | None, str]:
-    """``"3*PARA500"`` → ``("3", "PARA500")``; a scanned barcode alone → ``("1", code)``;
-    anything else → ``(None, text)``."""
-    m = QTY_FIRST.match(text)
-    if m:
-        return m.group(1), m.group(2)
-    stripped = text.strip()
-    if BARCODE_SCAN.match(stripped):
-        return "1", stripped
-    return None, stripped
-
-
-#: ``info`` columns shown as quantities (the others as amounts)
-INFO_QTY_KEYS = ("available_stock", "current_stock", "reserved_stock", "batch_stock", "balance_qty")
-
-
-# ---------------------------------------------------------------- a line
-
-
-@dataclass(eq=False)
-class GridLine:
-    """One row's state. ``texts`` are what the cells show; ``values`` the parsed numbers."""
-
-    item: str = ""  # the resolved item code ("" until resolved)
-    texts: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Decimal | None] = field(default_factory=dict)
-    shown: dict[str, str] = field(default_factory=dict)  # last text put in a cell by the program
-    defaults: Any = None  # services.sales.LineDefaults once loaded
-    price_from_list: bool = True  # the price is the list price (not typed)
-    batch_auto: bool = True  # the batch is the FEFO default (not typed)
-    resolving: str | None = None  # the item text being resolved
-    totals: Any = None  # core.totals.LineTotals of the last show_totals
-    view: Any = None  # a posted line (services.sales.LineView): read-only display
-    info: dict[str, Any] = field(default_factory=dict)  # host-given figures for ``info`` columns (balance qty…)
-    line_input: Any = None  # (its values, the core.totals.LineInput made of them): kept between keys
-    figures_shown: Any = None  # (totals, counts) the figure cells show
-
-    def text(self, key: str) -> str:
-        return self.texts.get(key, "")
-
-    @property
-    def is_blank(self) -> bool:
-        return not any(self.texts.get(k, "").strip() for k in ("item", "qty")) and not self.item
-
-    @property
-    def tax_rate(self) -> Decimal:
-        d = self.defaults
-        return d.tax_rate if d is not None else ZERO
-
-
-# ---------------------------------------------------------------- cells
-
-
-class _Cell:
-    """Mixed into the Input cells: which row and column the cell is."""
-
-    grid_row: "GridRow"
-    column: GridColumn
-
-    def _watch_value(self, value: str) -> None:
-        super()._watch_value(value)  # type: ignore[misc]
-        row = getattr(self, "grid_row", None)
-        if row is not None:
-            row.grid._cell_value(self, value)  # type: ignore[arg-type]
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        # "%" in Qty/Price is the grid's jump to Disc % (a number cell never takes it)
-        if character == "%" and getattr(getattr(self, "column", None), "key", None) in ("qty", "price"):
-            return False
-        return super().check_consume_key(key, character)  # type: ignore[misc]
-
-    def _setup_cell(self, row: "GridRow", column: GridColumn) -> None:
-        self.grid_row = row
-        self.column = column
-        # "-valid" from the start: Input sets it on its first validation, a restyle of the
-        # cell (and its parts) on the first key or fill of every new row
-        self.add_class("grid-cell", "no-advance", f"col-{column.key.replace('_', '-')}", "-valid")  # type: ignore[attr-defined]
-        self.styles.width = column.width  # type: ignore[attr-defined]
-        self.cursor_blink = False  # type: ignore[attr-defined]  # no repaint every 0.5 s over SSH
 
 
 class _LookupRow:
@@ -256,207 +59,14 @@ class _LookupRow:
         self.code, self.name, self.detail = code, name, detail
 
 
-class ItemCell(_Cell, ShopInput):
-    """The item cell: a code or part of a name (free text until resolved)."""
+class _GridMessage(Message):
+    """A message from the grid (its ``control``) about its line ``line`` (1-based; 0: many)."""
 
-    DEFAULT_KIND = "item"
+    control = property(lambda self: self.grid)
 
-    def _parse(self, text: str) -> str:
-        return text.strip()
-
-    @property
-    def can_lookup(self) -> bool:
-        return not self.disabled
-
-    def action_lookup(self) -> None:
-        grid = self.grid_row.grid
-        grid.open_item_lookup(self.grid_row, self.value.strip())
-
-
-class BatchCell(_Cell, ShopInput):
-    """The batch cell; F2 lists the item's batches with stock and expiry."""
-
-    DEFAULT_KIND = "batch"
-
-    def _parse(self, text: str) -> str:
-        code = text.strip().upper()
-        if not all(c.isalnum() or c in "-_./" for c in code):
-            raise money.MoneyError(_("{field}: {text!r} is not a valid batch code").format(field=self.label, text=text))
-        return code
-
-    @property
-    def can_lookup(self) -> bool:
-        return not self.disabled
-
-    def action_lookup(self) -> None:
-        self.grid_row.grid.open_batch_lookup(self.grid_row)
-
-
-class QtyCell(_Cell, QtyInput):
-    pass
-
-
-class MoneyCell(_Cell, MoneyInput):
-    pass
-
-
-class PctCell(_Cell, PercentInput):
-    pass
-
-
-_CELL_CLASSES: dict[str, type] = {"item": ItemCell, "batch": BatchCell, "qty": QtyCell, "money": MoneyCell,
-                                  "pct": PctCell}
-
-
-class TextCell(_Cell, ShopInput):
-    """Free text (a supplier's batch number)."""
-
-    DEFAULT_KIND = "text"
-
-    def _parse(self, text: str) -> str:
-        return text.strip()
-
-
-class DateCell(_Cell, DateInput):
-    """A date (yyyy-mm-dd; t today, +N/-N days)."""
-
-    def __init__(self, value: str | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("placeholder", "")  # a column of "yyyy-mm-dd" is noise: the header says it
-        super().__init__(value, **kwargs)
-
-
-class CodeCell(_Cell, CodeInput):
-    """A master code whose F2 lists the master named by the column key (``supplier``)."""
-
-    def _watch_value(self, value: str) -> None:
-        super()._watch_value(value)  # type: ignore[misc]
-        row = getattr(self, "grid_row", None)
-        if row is not None:
-            row.grid._cell_value(self, value)  # type: ignore[arg-type]
-
-    def _setup_cell(self, row: "GridRow", column: GridColumn) -> None:
-        super()._setup_cell(row, column)
-        self.lookup_kind = column.key
-
-
-_CELL_CLASSES.update({"text": TextCell, "date": DateCell, "code": CodeCell})
-
-
-class GridRow(Horizontal):
-    """One grid row: its cells and its :class:`GridLine`.
-
-    A *spare* row is laid out after the last row but drawn empty (its cells' background
-    transparent, an inline style: taking the row repaints it without restyling its
-    cells from the stylesheet, as a class change would), and its cells are out of the
-    focus chain until the grid takes it as a new row.
-    """
-
-    DEFAULT_CSS = "GridRow { height: 1; }"
-
-    def __init__(self, grid: "ItemGrid", line: GridLine, number: int, *, spare: bool = False) -> None:
-        super().__init__(classes="grid-row")
-        self.grid = grid
-        self.line = line
-        self.number = number
-        self.spare = spare
-        self._cells_attached = False
-        self.cells: dict[str, Widget] = {}
-        for col in grid.columns:
-            if col.kind == "sno":
-                w: Widget = Figure("" if spare else str(number), classes="grid-sno")
-                w.styles.width = col.width
-            elif col.kind in ("figure", "info"):
-                w = Figure("", classes="grid-figure grid-info" if col.kind == "info" else "grid-figure")
-                w.styles.width = col.width
-            else:
-                cls = _CELL_CLASSES[col.kind]
-                w = cls(line.text(col.key), label=_("{column} (line {number})").format(column=col.name, number=number),
-                        field_name=col.key,
-                        disabled=grid.read_only or (grid.fixed_rows and col.kind == "item"))
-                w._setup_cell(self, col)  # type: ignore[attr-defined]
-                if col.key in NUMBER_KEYS:
-                    w.max_length = 16  # type: ignore[attr-defined]
-                if spare:
-                    w.styles.background = "transparent"
-            self.cells[col.key] = w
-
-    def compose(self) -> ComposeResult:
-        if not self._cells_attached:
-            yield from self.cells.values()
-
-    def attach_cells(self) -> None:
-        """Put the cells in the DOM now (the row itself just mounted), not when the row
-        composes: a cell focused at once then has the screen's keys (Enter/Tab) in its
-        binding chain even while the app is still handling a burst of typed-ahead keys."""
-        self._cells_attached = True
-        self.mount_all(list(self.cells.values()))
-
-    def allow_focus_children(self) -> bool:
-        return not self.spare and super().allow_focus_children()
-
-    def unspare(self, number: int) -> None:
-        """Become a shown row (a repaint of this row only: its size and place stay)."""
-        self.spare = False
-        for w in self.cells.values():
-            if isinstance(w, Input):
-                w.styles.background = None  # the stylesheet's colour again (a repaint)
-        self.set_number(number)
-
-    def cell(self, key: str) -> Widget | None:
-        return self.cells.get(key)
-
-    def editable_cells(self) -> list[ShopInput]:
-        return [w for k, w in self.cells.items() if isinstance(w, ShopInput)]
-
-    def set_number(self, number: int) -> None:
-        self.number = number
-        for col in self.grid.columns:
-            w = self.cells[col.key]
-            if col.kind == "sno":
-                w.set(str(number))  # type: ignore[attr-defined]
-            elif isinstance(w, ShopInput):
-                w.label = _("{column} (line {number})").format(column=col.name, number=number)
-
-    def put(self, key: str, text: str) -> None:
-        """Show ``text`` in a typed cell (a program change, not typing)."""
-        w = self.cells.get(key)
-        self.line.texts[key] = text
-        self.line.shown[key] = text
-        if isinstance(w, Input) and w.value != text:
-            w.value = text
-            if w.has_focus:
-                w.select_all()  # the cashier is here (typed ahead): what they type replaces the fill
-            if isinstance(w, ShopInput) and w.error is not None:
-                w.validate(text)
-        if key in NUMBER_KEYS:
-            self.line.values[key] = _parse_cell(w, text)
-
-    def set_figure(self, key: str, text: str) -> None:
-        w = self.cells.get(key)
-        if isinstance(w, Figure):
-            w.set(text)
-
-
-def _parse_cell(widget: Widget | None, text: str) -> Decimal | None:
-    if not isinstance(widget, ShopInput):
-        try:
-            return money.to_decimal(text) if text.strip() else None
-        except money.MoneyError:
-            return None
-    try:
-        return widget.parse(text)
-    except money.MoneyError:
-        return None
-
-
-def _fmt_number(value: Decimal | None, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "qty":
-        return money.format_qty(value).replace(i18n.group_mark(), "")
-    if kind == "money":
-        return money.format_amount(money.q2(value))  # as the totals show it: 6,270.00 (6 270,00 in French)
-    return money.format_rate(value)
+    def __init__(self, grid: "ItemGrid", line: int) -> None:
+        super().__init__()
+        self.grid, self.line = grid, line
 
 
 # ---------------------------------------------------------------- the grid
@@ -487,35 +97,23 @@ class ItemGrid(Widget, can_focus=False):
         Binding("percent_sign", "to_discount", N_("Disc %"), show=False, priority=True),
     ]
 
-    class LinesChanged(Message):
+    class LinesChanged(_GridMessage):
         """A line's item, batch or numbers changed (``line`` is its 1-based number; 0: many).
 
         ``by_user`` is False when the change came from loading defaults (not typing).
         """
 
         def __init__(self, grid: "ItemGrid", line: int, by_user: bool = True) -> None:
-            super().__init__()
-            self.grid = grid
-            self.line = line
+            super().__init__(grid, line)
             self.by_user = by_user
 
-        @property
-        def control(self) -> "ItemGrid":
-            return self.grid
-
-    class Failed(Message):
+    class Failed(_GridMessage):
         """Loading a line failed (unknown item, no price…): show it, focus the cell."""
 
         def __init__(self, grid: "ItemGrid", error: BaseException | str, line: int, key: str) -> None:
-            super().__init__()
-            self.grid = grid
+            super().__init__(grid, line)
             self.error = error
-            self.line = line
             self.key = key
-
-        @property
-        def control(self) -> "ItemGrid":
-            return self.grid
 
     def __init__(
         self,
@@ -652,12 +250,10 @@ class ItemGrid(Widget, can_focus=False):
         row = getattr(widget, "grid_row", None)  # a cell (maybe not mounted yet: typed ahead)
         if isinstance(row, GridRow) and row.grid is self:
             return row
-        node = widget
-        while node is not None and node is not self:
-            if isinstance(node, GridRow) and node.grid is self:
-                return node
-            node = node.parent  # type: ignore[assignment]
-        return None
+        if widget is None:
+            return None
+        return next((node for node in widget.ancestors_with_self
+                     if isinstance(node, GridRow) and node.grid is self), None)
 
     def owns(self, widget: Widget | None) -> bool:
         return self.row_of(widget) is not None
@@ -683,19 +279,8 @@ class ItemGrid(Widget, can_focus=False):
 
     @property
     def read_only(self) -> bool:
+        """A posted document's lines (:meth:`set_lines` with ``read_only``; :meth:`clear` ends it)."""
         return self._read_only
-
-    @read_only.setter
-    def read_only(self, value: bool) -> None:
-        self._read_only = value
-        for row in self._rows:
-            for w in row.editable_cells():
-                w.disabled = value
-        if not value:
-            if not self._spares and self.is_mounted:
-                self._mount_spare(SPARE_ROWS)
-                self.call_after_refresh(self._replenish_spares)
-            self._ensure_trailing_blank()
 
     def line_inputs(self) -> list[LineInput]:
         """One ``core.totals.LineInput`` per row (an incomplete row counts as zero),
@@ -716,9 +301,7 @@ class ItemGrid(Widget, can_focus=False):
         return out
 
     def draft_lines(self) -> list:
-        """The rows as ``services.drafts.DraftLine`` (as typed; the list price as None)."""
-        from shopterm.services.documents.drafts import DraftLine
-
+        """The rows as ``core.draft_line.DraftLine`` (as typed; the list price as None)."""
         out = []
         for row in self._rows:
             line = row.line
@@ -754,15 +337,15 @@ class ItemGrid(Widget, can_focus=False):
                 line.view = src
                 line.item = src.item or ""
                 line.texts = {"item": src.item or "", "batch": src.batch or "",
-                              "qty": _fmt_number(src.qty, "qty"), "price": _fmt_number(src.price, "money"),
-                              "discount_pct": _fmt_number(src.discount_pct or None, "pct"),
-                              "flat_discount": _fmt_number(src.line_flat or None, "money")}
+                              "qty": format_cell(src.qty, "qty"), "price": format_cell(src.price, "money"),
+                              "discount_pct": format_cell(src.discount_pct or None, "pct"),
+                              "flat_discount": format_cell(src.line_flat or None, "money")}
             else:  # a DraftLine (saved codes: resolved by reload_defaults)
                 line.item = str(src.item or "").strip().upper()
                 line.texts = {"item": str(src.item or ""), "batch": str(src.batch or ""),
-                              "qty": _text(src.qty), "price": _text(src.price),
-                              "discount_pct": "" if _text(src.discount_pct) in ("", "0") else _text(src.discount_pct),
-                              "flat_discount": "" if _text(src.flat_discount) in ("", "0", "0.00", "0,00") else _text(src.flat_discount)}
+                              "qty": as_text(src.qty), "price": as_text(src.price),
+                              "discount_pct": "" if as_text(src.discount_pct) in ("", "0") else as_text(src.discount_pct),
+                              "flat_discount": "" if as_text(src.flat_discount) in ("", "0", "0.00", "0,00") else as_text(src.flat_discount)}
                 line.price_from_list = src.price in (None, "")
                 line.batch_auto = not src.batch
             line.shown = dict(line.texts)
@@ -781,7 +364,7 @@ class ItemGrid(Widget, can_focus=False):
             self.call_after_refresh(self._replenish_spares)
         for row in self._rows:
             for key in NUMBER_KEYS:
-                row.line.values[key] = _parse_cell(row.cell(key), row.line.text(key))
+                row.line.values[key] = parse_cell(row.cell(key), row.line.text(key))
             if row.line.view is not None:
                 row.set_figure("line_net", fmt_amount(row.line.view.line_net))
                 for col in self.columns:
@@ -826,7 +409,7 @@ class ItemGrid(Widget, can_focus=False):
             return
         if key == "price" and typed:
             line.price_from_list = False
-        value = _parse_cell(cell, text)
+        value = parse_cell(cell, text)
         if value != line.values.get(key) or (value is None and key not in line.values):
             line.values[key] = value
             if typed:  # a program fill reports its own change
@@ -857,7 +440,7 @@ class ItemGrid(Widget, can_focus=False):
                 widget.value = text  # typed in lower case: shown as the code
         elif isinstance(widget, MoneyCell) and widget.column.key in NUMBER_KEYS:
             value = widget.decimal_value  # None when empty or refused (then left as typed)
-            shown = _fmt_number(value, "money") if value is not None else widget.value
+            shown = format_cell(value, "money") if value is not None else widget.value
             if shown != widget.value:
                 row.put(widget.column.key, shown)  # "0.5" → "0.50", "2500" → "2,500.00": as the totals
 
@@ -970,7 +553,7 @@ class ItemGrid(Widget, can_focus=False):
             row.put("batch", defaults.batch or "")
         if line.price_from_list or not line.text("price").strip():
             line.price_from_list = True
-            row.put("price", _fmt_number(defaults.price, "money"))
+            row.put("price", format_cell(defaults.price, "money"))
             if defaults.price is None:
                 self.post_message(self.Failed(
                     self, _("Line {number}: {item} has no price in the price list: type the price").format(
@@ -979,7 +562,7 @@ class ItemGrid(Widget, can_focus=False):
         default_disc = getattr(defaults, "discount_pct", None)
         if (default_disc and "discount_pct" in row.cells and line.view is None
                 and not line.text("discount_pct").strip()):
-            row.put("discount_pct", _fmt_number(default_disc, "pct"))  # the customer's default Disc %
+            row.put("discount_pct", format_cell(default_disc, "pct"))  # the customer's default Disc %
         self._ensure_trailing_blank()
         self._paint_info(row)
         if new_item and self.on_change is not None:
@@ -1002,7 +585,7 @@ class ItemGrid(Widget, can_focus=False):
             if price is None:
                 continue
             after = money.q2(convert(price))
-            row.put("price", _fmt_number(after, "money"))
+            row.put("price", format_cell(after, "money"))
             changed.append((row.number, price, after))
         if changed:
             self.post_message(self.LinesChanged(self, 0, by_user=False))
@@ -1504,238 +1087,3 @@ class ItemGrid(Widget, can_focus=False):
     def detail_text(self) -> tuple[str, str]:
         """The two detail lines as shown (tests)."""
         return (self.query_one("#grid-detail-1", Figure).text, self.query_one("#grid-detail-2", Figure).text)
-
-
-# ---------------------------------------------------------------- typed-ahead keys
-
-
-def pending_text(widget: Widget) -> str:
-    """The printable keys already sent to ``widget`` that it has not processed yet.
-
-    Enter/Tab are priority bindings run by the app as each key arrives; when keys
-    come in a burst (SSH, a paste, a barcode scanner) the app handles the whole
-    burst before the focused cell has taken its characters, so a decision made
-    on Enter ("is this row empty?") must count them.
-    """
-    queue = widget._message_queue  # type: ignore[attr-defined]
-    pending = getattr(queue, "values", None)  # textual._queue.Queue (Textual 8)
-    if pending is None:
-        pending = getattr(queue, "_queue", None)  # an asyncio.Queue
-    if pending is None:  # another Textual: only what the widget holds counts
-        return ""
-    queued = list(pending)
-    return "".join(m.character for m in queued
-                   if isinstance(m, events.Key) and m.is_printable and m.character)
-
-
-def effective_text(widget: Input) -> str:
-    """What an Input will hold once the keys sent to it are in (appended: a good
-    enough guess to tell empty from not empty)."""
-    return widget.value + pending_text(widget)
-
-
-# ---------------------------------------------------------------- the detail strip
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return i18n.localize_number(f"{value:f}")
-    if isinstance(value, dt.date):
-        return i18n.format_date(value)
-    return str(value)
-
-
-def _batch_info(line: GridLine) -> tuple[Decimal | None, dt.date | None]:
-    d = line.defaults
-    code = line.text("batch").strip().upper()
-    if d is None or not code:
-        return None, None
-    if code == (d.batch or ""):
-        return d.batch_stock, d.batch_expiry
-    for b in getattr(d, "batches", ()) or ():
-        if b.code.upper() == code:
-            return b.qty, b.expiry
-    return Decimal(0), None
-
-
-def info_value(line: GridLine, key: str) -> Any:
-    """An ``info`` column's value: ``line.info[key]`` when the host gave it, else from the
-    line's defaults (``available_stock`` = current − reserved, ``current_stock``,
-    ``reserved_stock``, ``batch_stock`` of the batch shown, ``price_usd``), else from a
-    posted line's view; None (blank) when unknown."""
-    if key in line.info:
-        return line.info[key]
-    d = line.defaults
-    if d is not None:
-        if key == "available_stock":
-            return d.current_stock - d.reserved_stock
-        if key == "batch_stock":
-            return _batch_info(line)[0]
-        if hasattr(d, key):
-            return getattr(d, key)
-    if line.view is not None:
-        return getattr(line.view, key, None)
-    return None
-
-
-def detail_top(line: GridLine, number: int, on: dt.date | None = None) -> str:
-    """Line 1 of the strip: name · unit × pack · stock · batch stock and expiry."""
-    v = line.view
-    if v is not None:
-        exp = " " + _("exp {date}").format(date=i18n.format_date(v.batch_expiry)) if v.batch_expiry else ""
-        return f"{number}: {v.name} · {v.unit} · " + _("batch {batch}").format(batch=v.batch or "-") + exp
-    d = line.defaults
-    if d is None:
-        if line.resolving:
-            return _("{number}: looking up {text!r}…").format(number=number, text=line.resolving)
-        return _("{number}: code, barcode or name, Enter · 3*CODE qty first · Qty % → Disc · F2 list").format(
-            number=number)
-    parts = [f"{number}: {d.name}", f"{d.unit}×{fmt_qty(d.pack_size)}",
-             _("stock {stock} res {reserved}").format(stock=fmt_qty(d.current_stock),
-                                                     reserved=fmt_qty(d.reserved_stock))]
-    code = line.text("batch").strip().upper()
-    stock, expiry = _batch_info(line)
-    if code:
-        exp = " " + _("exp {date}").format(date=i18n.format_date(expiry)) if expiry else ""
-        flag = " " + _("EXPIRED") if expiry is not None and on is not None and expiry < on else ""
-        parts.append(f"{code} {fmt_qty(stock)}{exp}{flag}" if stock is not None else code)
-    else:
-        parts.append(_("no batch in stock"))
-    return _fit_name(parts, DETAIL_WIDTH)
-
-
-def detail_bottom(line: GridLine) -> str:
-    """Line 2: price USD · gross · discount · flat share · tax (and a stock warning)."""
-    v = line.view
-    if v is not None:
-        price, gross, disc, share, tax = _("Price $"), _("Gross"), _("Disc"), _("Flat share"), _("Tax")
-        return (f"{price} {fmt_amount(v.price_usd)} · {gross} {fmt_amount(v.gross)} · "
-                f"{disc} {fmt_amount(v.discount_amount)} · {share} {fmt_amount(v.flat_share)} · "
-                f"{tax} {fmt_qty(v.tax_rate)}% {fmt_amount(v.tax_amount)}")
-    d = line.defaults
-    if d is None:
-        return ""
-    usd = line.values.get("price")
-    price_usd = d.price_usd if line.price_from_list else None
-    if price_usd is None and usd is not None and d.price is not None and d.price_usd is not None and d.price:
-        price_usd = money.q2(usd * d.price_usd / d.price)
-    lt = line.totals
-    price, gross, disc, share, tax = _("Price $"), _("Gross"), _("Disc"), _("Flat share"), _("Tax")
-    parts = [f"{price} {fmt_amount(price_usd) if price_usd is not None else '-'}"]
-    if lt is not None:
-        parts += [f"{gross} {fmt_amount(lt.gross)}", f"{disc} {fmt_amount(lt.discount_amount)}",
-                  f"{share} {fmt_amount(lt.flat_share)}", f"{tax} {fmt_qty(d.tax_rate)}% {fmt_amount(lt.tax)}"]
-    else:
-        parts.append(f"{tax} {fmt_qty(d.tax_rate)}%")
-    qty = line.values.get("qty")
-    stock, _expiry = _batch_info(line)
-    if qty is not None and stock is not None and qty > stock:
-        # first: the warning is never cut
-        parts.insert(0, _("only {qty} in batch").format(qty=fmt_qty(stock)))
-    return _fit_short(parts, DETAIL_WIDTH)
-
-
-#: The detail strip's width: the screen's 80 columns less its border and padding.
-DETAIL_WIDTH = 78
-
-#: Shorter labels for the detail strip when the whole line does not fit.
-_SHORT = ((N_("Flat share"), N_("Flat")), (N_("Price $"), "$"), (N_("Gross"), N_("Gr")))
-
-
-def _fit_name(parts: list[str], width: int) -> str:
-    """Join; when too long, the item name (part 0, after ``N: ``) gives way with an ellipsis."""
-    text = " · ".join(parts)
-    over = len(text) - width
-    if over > 0:
-        head = parts[0]
-        keep = max(len(head) - over - 1, min(len(head), 12))
-        parts = [head[:keep] + "…", *parts[1:]]
-        text = " · ".join(parts)
-    return text[:width]
-
-
-def _fit_short(parts: list[str], width: int) -> str:
-    """Join; when too long: the short labels, then no zero discounts, then a tighter
-    separator (the warning and the tax always stay whole)."""
-    text = " · ".join(parts)
-    for long, short in _SHORT:
-        if len(text) <= width:
-            return text
-        parts = [p.replace(_(long) + " ", _(short) + " ") for p in parts]
-        text = " · ".join(parts)
-    if len(text) > width:
-        zero = " " + money.format_amount(Decimal(0))
-        parts = [p for p in parts if not (p.startswith((_("Disc") + " ", _("Flat") + " ")) and p.endswith(zero))]
-        text = " · ".join(parts)
-    if len(text) > width:
-        text = "·".join(parts)
-    return text[:width]
-
-
-# ---------------------------------------------------------------- the host mixin
-
-
-class ItemGridHost:
-    """Mix into a ``ShopScreen`` that hosts :class:`ItemGrid` s (before the base class).
-
-    Routes the screen's priority Enter/Tab/Shift+Tab into the grid when a cell
-    has the focus, lets Enter on a :class:`CompactChoice` move on at once, and
-    shows :class:`ItemGrid.Failed` in the message bar with the cell focused.
-    """
-
-    def _grid_of_focus(self) -> ItemGrid | None:
-        # The focused cell's own row (or an ancestor row): no query of the screen's DOM,
-        # which Textual's binding check runs several times per focus move.
-        node = self.focused  # type: ignore[attr-defined]
-        row = getattr(node, "grid_row", None)
-        if isinstance(row, GridRow):
-            return row.grid
-        while node is not None and node is not self:
-            if isinstance(node, GridRow):
-                return node.grid
-            node = node.parent
-        return None
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        result = super().check_action(action, parameters)  # type: ignore[misc]
-        if action == "lookup" and result is False:
-            grid = self._grid_of_focus()
-            if grid is None or grid.read_only:  # a posted document: no F2 anywhere
-                return result
-            # F2 stays in the footer (greyed) on the cells without a list: from cell to
-            # cell and row to row the keys shown stay the same, so the footer is not
-            # rebuilt (a mount and a layout of the whole screen) on every Enter.
-            return None
-        return result
-
-    def action_form_enter(self) -> None:
-        grid = self._grid_of_focus()
-        if grid is not None and grid.navigate(1, enter=True):
-            return
-        if isinstance(self.focused, CompactChoice):  # type: ignore[attr-defined]
-            self._form_move(self.focused, 1, wrap=False)  # type: ignore[attr-defined]
-            return
-        super().action_form_enter()  # type: ignore[misc]
-
-    def action_form_next(self) -> None:
-        grid = self._grid_of_focus()
-        if grid is not None and grid.navigate(1):
-            return
-        super().action_form_next()  # type: ignore[misc]
-
-    def action_form_previous(self) -> None:
-        grid = self._grid_of_focus()
-        if grid is not None and grid.navigate(-1):
-            return
-        super().action_form_previous()  # type: ignore[misc]
-
-    def on_item_grid_failed(self, event: ItemGrid.Failed) -> None:
-        # (a plain mixin: Textual finds the handler by its name, not by @on)
-        event.stop()
-        show = getattr(self, "show_error", None)
-        if show is not None:
-            show(event.error)
-            self.error_source = event.grid.cell(event.line, event.key)  # type: ignore[attr-defined]
-        event.grid.focus_cell(event.line, event.key)

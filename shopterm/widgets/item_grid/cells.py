@@ -1,0 +1,436 @@
+"""The grid's columns, a line's state, its Input cells and a row of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Input
+
+from shopterm.core import i18n, money
+from shopterm.core.i18n import N_, _
+from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, PercentInput, QtyInput, ShopInput
+from shopterm.widgets.totals_footer import Figure
+
+if TYPE_CHECKING:
+    from shopterm.widgets.item_grid.grid import ItemGrid
+
+__all__ = [
+    "BARCODE_SCAN",
+    "INFO_QTY_KEYS",
+    "LINE_END_KEYS",
+    "NUMBER_KEYS",
+    "QTY_FIRST",
+    "SALES_COLUMNS",
+    "SPARE_IDLE",
+    "SPARE_POOL",
+    "SPARE_ROWS",
+    "BatchCell",
+    "CodeCell",
+    "DateCell",
+    "GridColumn",
+    "GridLine",
+    "GridRow",
+    "ItemCell",
+    "MoneyCell",
+    "PctCell",
+    "QtyCell",
+    "TextCell",
+    "effective_text",
+    "pending_text",
+    "split_qty_first",
+]
+
+ZERO = Decimal(0)
+
+
+# ---------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True, slots=True)
+class GridColumn:
+    """One grid column.
+
+    key: ``sno``, ``item``, ``batch``, ``qty``, ``price``, ``discount_pct``,
+        ``flat_discount`` (typed), or a ``LineTotals`` attribute shown
+        read-only (``line_net``, ``gross``, ``tax``…).
+    title: the header text; also names the cell in messages.
+    width: cells.
+    kind: ``sno`` | ``item`` | ``batch`` | ``qty`` | ``money`` | ``pct`` | ``figure`` |
+        ``info`` (read-only, from the line's ``info`` or its defaults: see
+        :func:`info_value`; e.g. ``available_stock``, ``balance_qty``).
+    """
+
+    key: str
+    title: str
+    width: int
+    kind: str
+    label: str = ""  # the name in messages ("Disc %"); defaults to title
+
+    @property
+    def editable(self) -> bool:
+        return self.kind in ("item", "batch", "qty", "money", "pct", "text", "date", "code")
+
+    @property
+    def name(self) -> str:
+        # titles and labels are marked with N_ where the columns are declared
+        return _(self.label or self.title)
+
+
+SALES_COLUMNS: tuple[GridColumn, ...] = (
+    GridColumn("sno", "#", 3, "sno"),
+    GridColumn("item", N_("Item"), 14, "item"),
+    GridColumn("batch", N_("Batch"), 9, "batch"),
+    GridColumn("qty", N_("Qty"), 9, "qty"),
+    GridColumn("price", N_("Price"), 10, "money"),
+    GridColumn("discount_pct", N_("Disc%"), 6, "pct", N_("Disc %")),
+    GridColumn("flat_discount", N_("Flat"), 8, "money", N_("Flat discount")),
+    GridColumn("line_net", N_("Net"), 11, "figure"),
+)
+
+#: Blank rows kept mounted (and laid out) after the last row, drawn empty and out of
+#: the focus chain: a new row is one of them numbered and made editable, which
+#: repaints that row and lays nothing out (a mount or a display change lays out the
+#: whole screen and repaints every row: ~4 KB and tens of ms); keys that arrive in a
+#: burst and fill lines never wait for a mount either. SPARE_ROWS are composed with
+#: the grid; the pool is filled up to SPARE_POOL right after the grid is first shown
+#: (a document rarely has more lines), and again when the keys have rested for
+#: SPARE_IDLE seconds after a spare was used.
+SPARE_ROWS = 3
+SPARE_POOL = 30
+SPARE_IDLE = 1.0
+
+#: the typed columns a DraftLine carries
+NUMBER_KEYS = ("qty", "price", "discount_pct", "flat_discount")
+
+#: ``3*CODE`` in the item cell: the quantity first
+QTY_FIRST = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*\*\s*(\S.*?)\s*$")
+
+#: what a scanner sends: only digits, 8 or more (EAN-8, UPC-A, EAN-13, ITF-14)
+BARCODE_SCAN = re.compile(r"^\d{8,}$")
+
+#: Enter in these cells ends the line (with ``enter_ends_line``)
+LINE_END_KEYS = ("qty", "price", "discount_pct", "flat_discount")
+
+
+def split_qty_first(text: str) -> tuple[str | None, str]:
+    """``"3*PARA500"`` → ``("3", "PARA500")``; a scanned barcode alone → ``("1", code)``;
+    anything else → ``(None, text)``."""
+    m = QTY_FIRST.match(text)
+    if m:
+        return m.group(1), m.group(2)
+    stripped = text.strip()
+    if BARCODE_SCAN.match(stripped):
+        return "1", stripped
+    return None, stripped
+
+
+#: ``info`` columns shown as quantities (the others as amounts)
+INFO_QTY_KEYS = ("available_stock", "current_stock", "reserved_stock", "batch_stock", "balance_qty")
+
+
+# ---------------------------------------------------------------- a line
+
+
+@dataclass(eq=False)
+class GridLine:
+    """One row's state. ``texts`` are what the cells show; ``values`` the parsed numbers."""
+
+    item: str = ""  # the resolved item code ("" until resolved)
+    texts: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Decimal | None] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)  # last text put in a cell by the program
+    defaults: Any = None  # services.sales.LineDefaults once loaded
+    price_from_list: bool = True  # the price is the list price (not typed)
+    batch_auto: bool = True  # the batch is the FEFO default (not typed)
+    resolving: str | None = None  # the item text being resolved
+    totals: Any = None  # core.totals.LineTotals of the last show_totals
+    view: Any = None  # a posted line (services.sales.LineView): read-only display
+    info: dict[str, Any] = field(default_factory=dict)  # host-given figures for ``info`` columns (balance qty…)
+    line_input: Any = None  # (its values, the core.totals.LineInput made of them): kept between keys
+    figures_shown: Any = None  # (totals, counts) the figure cells show
+
+    def text(self, key: str) -> str:
+        return self.texts.get(key, "")
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(self.texts.get(k, "").strip() for k in ("item", "qty")) and not self.item
+
+    @property
+    def tax_rate(self) -> Decimal:
+        d = self.defaults
+        return d.tax_rate if d is not None else ZERO
+
+
+# ---------------------------------------------------------------- cells
+
+
+class _Cell:
+    """Mixed into the Input cells: which row and column the cell is."""
+
+    grid_row: "GridRow"
+    column: GridColumn
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)  # type: ignore[misc]
+        row = getattr(self, "grid_row", None)
+        if row is not None:
+            row.grid._cell_value(self, value)  # type: ignore[arg-type]
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # "%" in Qty/Price is the grid's jump to Disc % (a number cell never takes it)
+        if character == "%" and getattr(getattr(self, "column", None), "key", None) in ("qty", "price"):
+            return False
+        return super().check_consume_key(key, character)  # type: ignore[misc]
+
+    def _setup_cell(self, row: "GridRow", column: GridColumn) -> None:
+        self.grid_row = row
+        self.column = column
+        # "-valid" from the start: Input sets it on its first validation, a restyle of the
+        # cell (and its parts) on the first key or fill of every new row
+        self.add_class("grid-cell", "no-advance", f"col-{column.key.replace('_', '-')}", "-valid")  # type: ignore[attr-defined]
+        self.styles.width = column.width  # type: ignore[attr-defined]
+        self.cursor_blink = False  # type: ignore[attr-defined]  # no repaint every 0.5 s over SSH
+
+
+class ItemCell(_Cell, ShopInput):
+    """The item cell: a code or part of a name (free text until resolved)."""
+
+    DEFAULT_KIND = "item"
+
+    def _parse(self, text: str) -> str:
+        return text.strip()
+
+    @property
+    def can_lookup(self) -> bool:
+        return not self.disabled
+
+    def action_lookup(self) -> None:
+        grid = self.grid_row.grid
+        grid.open_item_lookup(self.grid_row, self.value.strip())
+
+
+class BatchCell(_Cell, ShopInput):
+    """The batch cell; F2 lists the item's batches with stock and expiry."""
+
+    DEFAULT_KIND = "batch"
+
+    def _parse(self, text: str) -> str:
+        code = text.strip().upper()
+        if not all(c.isalnum() or c in "-_./" for c in code):
+            raise money.MoneyError(_("{field}: {text!r} is not a valid batch code").format(field=self.label, text=text))
+        return code
+
+    @property
+    def can_lookup(self) -> bool:
+        return not self.disabled
+
+    def action_lookup(self) -> None:
+        self.grid_row.grid.open_batch_lookup(self.grid_row)
+
+
+class QtyCell(_Cell, QtyInput):
+    pass
+
+
+class MoneyCell(_Cell, MoneyInput):
+    pass
+
+
+class PctCell(_Cell, PercentInput):
+    pass
+
+
+_CELL_CLASSES: dict[str, type] = {"item": ItemCell, "batch": BatchCell, "qty": QtyCell, "money": MoneyCell,
+                                  "pct": PctCell}
+
+
+class TextCell(_Cell, ShopInput):
+    """Free text (a supplier's batch number)."""
+
+    DEFAULT_KIND = "text"
+
+    def _parse(self, text: str) -> str:
+        return text.strip()
+
+
+class DateCell(_Cell, DateInput):
+    """A date (yyyy-mm-dd; t today, +N/-N days)."""
+
+    def __init__(self, value: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("placeholder", "")  # a column of "yyyy-mm-dd" is noise: the header says it
+        super().__init__(value, **kwargs)
+
+
+class CodeCell(_Cell, CodeInput):
+    """A master code whose F2 lists the master named by the column key (``supplier``)."""
+
+    def _setup_cell(self, row: "GridRow", column: GridColumn) -> None:
+        super()._setup_cell(row, column)
+        self.lookup_kind = column.key
+
+
+_CELL_CLASSES.update({"text": TextCell, "date": DateCell, "code": CodeCell})
+
+
+class GridRow(Horizontal):
+    """One grid row: its cells and its :class:`GridLine`.
+
+    A *spare* row is laid out after the last row but drawn empty (its cells' background
+    transparent, an inline style: taking the row repaints it without restyling its
+    cells from the stylesheet, as a class change would), and its cells are out of the
+    focus chain until the grid takes it as a new row.
+    """
+
+    DEFAULT_CSS = "GridRow { height: 1; }"
+
+    def __init__(self, grid: "ItemGrid", line: GridLine, number: int, *, spare: bool = False) -> None:
+        super().__init__(classes="grid-row")
+        self.grid = grid
+        self.line = line
+        self.number = number
+        self.spare = spare
+        self._cells_attached = False
+        self.cells: dict[str, Widget] = {}
+        for col in grid.columns:
+            if col.kind == "sno":
+                w: Widget = Figure("" if spare else str(number), classes="grid-sno")
+                w.styles.width = col.width
+            elif col.kind in ("figure", "info"):
+                w = Figure("", classes="grid-figure grid-info" if col.kind == "info" else "grid-figure")
+                w.styles.width = col.width
+            else:
+                cls = _CELL_CLASSES[col.kind]
+                w = cls(line.text(col.key), label=_("{column} (line {number})").format(column=col.name, number=number),
+                        field_name=col.key,
+                        disabled=grid.read_only or (grid.fixed_rows and col.kind == "item"))
+                w._setup_cell(self, col)  # type: ignore[attr-defined]
+                if col.key in NUMBER_KEYS:
+                    w.max_length = 16  # type: ignore[attr-defined]
+                if spare:
+                    w.styles.background = "transparent"
+            self.cells[col.key] = w
+
+    def compose(self) -> ComposeResult:
+        if not self._cells_attached:
+            yield from self.cells.values()
+
+    def attach_cells(self) -> None:
+        """Put the cells in the DOM now (the row itself just mounted), not when the row
+        composes: a cell focused at once then has the screen's keys (Enter/Tab) in its
+        binding chain even while the app is still handling a burst of typed-ahead keys."""
+        self._cells_attached = True
+        self.mount_all(list(self.cells.values()))
+
+    def allow_focus_children(self) -> bool:
+        return not self.spare and super().allow_focus_children()
+
+    def unspare(self, number: int) -> None:
+        """Become a shown row (a repaint of this row only: its size and place stay)."""
+        self.spare = False
+        for w in self.cells.values():
+            if isinstance(w, Input):
+                w.styles.background = None  # the stylesheet's colour again (a repaint)
+        self.set_number(number)
+
+    def cell(self, key: str) -> Widget | None:
+        return self.cells.get(key)
+
+    def editable_cells(self) -> list[ShopInput]:
+        return [w for k, w in self.cells.items() if isinstance(w, ShopInput)]
+
+    def set_number(self, number: int) -> None:
+        self.number = number
+        for col in self.grid.columns:
+            w = self.cells[col.key]
+            if col.kind == "sno":
+                w.set(str(number))  # type: ignore[attr-defined]
+            elif isinstance(w, ShopInput):
+                w.label = _("{column} (line {number})").format(column=col.name, number=number)
+
+    def put(self, key: str, text: str) -> None:
+        """Show ``text`` in a typed cell (a program change, not typing)."""
+        w = self.cells.get(key)
+        self.line.texts[key] = text
+        self.line.shown[key] = text
+        if isinstance(w, Input) and w.value != text:
+            w.value = text
+            if w.has_focus:
+                w.select_all()  # the cashier is here (typed ahead): what they type replaces the fill
+            if isinstance(w, ShopInput) and w.error is not None:
+                w.validate(text)
+        if key in NUMBER_KEYS:
+            self.line.values[key] = parse_cell(w, text)
+
+    def set_figure(self, key: str, text: str) -> None:
+        w = self.cells.get(key)
+        if isinstance(w, Figure):
+            w.set(text)
+
+
+def parse_cell(widget: Widget | None, text: str) -> Decimal | None:
+    if not isinstance(widget, ShopInput):
+        try:
+            return money.to_decimal(text) if text.strip() else None
+        except money.MoneyError:
+            return None
+    try:
+        return widget.parse(text)
+    except money.MoneyError:
+        return None
+
+
+def format_cell(value: Decimal | None, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "qty":
+        return money.format_qty(value).replace(i18n.group_mark(), "")
+    if kind == "money":
+        return money.format_amount(money.q2(value))  # as the totals show it: 6,270.00 (6 270,00 in French)
+    return money.format_rate(value)
+
+
+# ---------------------------------------------------------------- typed-ahead keys
+
+
+def pending_text(widget: Widget) -> str:
+    """The printable keys already sent to ``widget`` that it has not processed yet.
+
+    Enter/Tab are priority bindings run by the app as each key arrives; when keys
+    come in a burst (SSH, a paste, a barcode scanner) the app handles the whole
+    burst before the focused cell has taken its characters, so a decision made
+    on Enter ("is this row empty?") must count them.
+    """
+    queue = widget._message_queue  # type: ignore[attr-defined]
+    pending = getattr(queue, "values", None)  # textual._queue.Queue (Textual 8)
+    if pending is None:
+        pending = getattr(queue, "_queue", None)  # an asyncio.Queue
+    if pending is None:  # another Textual: only what the widget holds counts
+        return ""
+    queued = list(pending)
+    return "".join(m.character for m in queued
+                   if isinstance(m, events.Key) and m.is_printable and m.character)
+
+
+def effective_text(widget: Input) -> str:
+    """What an Input will hold once the keys sent to it are in (appended: a good
+    enough guess to tell empty from not empty)."""
+    return widget.value + pending_text(widget)
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return i18n.localize_number(f"{value:f}")
+    if isinstance(value, dt.date):
+        return i18n.format_date(value)
+    return str(value)
