@@ -112,10 +112,12 @@ def drain(fd: int, quiet_s: float, limit_s: float, sink: list, cap_s: float = 10
 class Pty:
     """A command in a pseudo-terminal, keys timed with keylat's drain()."""
 
-    def __init__(self, kl, cmd: list[str], cols: int, rows: int, quiet_ms: float) -> None:
+    def __init__(self, kl, cmd: list[str], cols: int, rows: int, quiet_ms: float, env_extra: dict | None = None) -> None:
         self.kl = kl
         self.quiet = quiet_ms / 1000
-        env = dict(os.environ, TERM=os.environ.get("TERM", "xterm-256color"), COLUMNS=str(cols), LINES=str(rows))
+        env = dict(os.environ, TERM=os.environ.get("TERM", "xterm-256color"), COLUMNS=str(cols), LINES=str(rows),
+                   **(env_extra or {}))
+        self.sent: list[str | None] = []  # the tag of every key sent, in order (None: not measured)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.execvpe(cmd[0], cmd, env)
@@ -124,6 +126,12 @@ class Pty:
         self.samples: dict[str, list[tuple[float, float, int]]] = {}
         self.trace = bool(os.environ.get("TRACE"))
         self.marks: list[tuple[int, str | None, bytes]] = []  # (offset in the output, tag, key)
+
+    def _tag(self, tag: str | None) -> None:
+        """Tell the traced app which key comes next (its profiler picks one kind of key)."""
+        path = os.environ.get("SHOPTERM_KEYTAG_FILE")
+        if path:
+            Path(path).write_text(tag or "")
 
     def wait_for(self, text: str, timeout: float = 60) -> None:
         t0 = time.perf_counter()
@@ -138,6 +146,8 @@ class Pty:
     def type(self, spec: str, quiet_s: float = 0.25) -> None:
         """Keys not measured: each waits for quiet_s of silence."""
         for k in self.kl.keys(spec):
+            self.sent.append(None)
+            self._tag(None)
             os.write(self.fd, k)
             drain(self.fd, quiet_s, 3, self.seen)
 
@@ -146,6 +156,8 @@ class Pty:
         ends after ``quiet_ms`` (default QUIET) of silence."""
         quiet = self.quiet if quiet_ms is None else quiet_ms / 1000
         for k in self.kl.keys(spec):
+            self.sent.append(tag)
+            self._tag(tag)
             sent = time.perf_counter()
             os.write(self.fd, k)
             if os.environ.get("DUMP"):
@@ -174,14 +186,20 @@ def summary(kl, samples: list[tuple[float, float, int]]) -> dict:
     lasts = [s[1] for s in samples]
     sizes = [s[2] for s in samples]
     return {"presses": len(samples),
-            "first_ms": {"p50": round(kl.pct(firsts, 50), 1), "p95": round(kl.pct(firsts, 95), 1)},
+            "first_ms": {"p50": round(kl.pct(firsts, 50), 1), "p95": round(kl.pct(firsts, 95), 1),
+                         "max": round(max(firsts or [0]), 1)},
             "last_ms": {"p50": round(kl.pct(lasts, 50), 1), "p95": round(kl.pct(lasts, 95), 1),
                         "max": round(max(lasts or [0]), 1)},
             "bytes": {"p50": kl.pct(sizes, 50), "p95": kl.pct(sizes, 95), "max": max(sizes or [0])}}
 
 
-def run_grid(kl, a, shopterm: str, db: str) -> dict[str, list]:
-    p = Pty(kl, [shopterm, "demo", "--db", db], a.cols, a.rows, a.quiet)
+def run_grid(kl, a, shopterm: str, db: str, trace: str | None = None) -> dict[str, list]:
+    env = None
+    if trace:  # the loop thread's CPU per key (bench/cpu_trace/sitecustomize.py)
+        here = str(ROOT / "bench" / "cpu_trace")
+        env = {"SHOPTERM_KEYTRACE": trace,
+               "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)}
+    p = Pty(kl, [shopterm, "demo", "--db", db], a.cols, a.rows, a.quiet, env)
     try:
         p.wait_for("Sign in")  # (shopterm demo prints "PIN" before the TUI starts)
         p.settle()
@@ -217,6 +235,27 @@ def run_grid(kl, a, shopterm: str, db: str) -> dict[str, list]:
         return p.samples
     finally:
         p.close()
+        if trace:
+            time.sleep(0.5)  # the traced app writes its stamps as it ends
+            cpu_per_key(p.sent, trace, p.samples)
+
+
+def cpu_per_key(sent: list[str | None], trace: str, samples: dict[str, list]) -> None:
+    """Add ``cpu_<tag>`` samples: the loop thread's CPU (ms) from each key to the next."""
+    try:
+        rows = [line.split("\t") for line in Path(trace).read_text().splitlines() if line]
+    except OSError:
+        print("keylat_grid: no CPU trace written", file=sys.stderr)
+        return
+    keys = [float(r[1]) for r in rows if r[0] == "K"]
+    writes = [float(r[1]) for r in rows if r[0] == "W"]
+    if len(keys) != len(sent):
+        print(f"keylat_grid: CPU trace has {len(keys)} keys for {len(sent)} sent: not used", file=sys.stderr)
+        return
+    for i, tag in enumerate(sent):
+        if tag is None or i + 1 >= len(keys):
+            continue
+        samples.setdefault(f"cpu_{tag}", []).append(((keys[i + 1] - keys[i]) * 1000, 0.0, 0))
 
 
 def run_bare(kl, a) -> list:
@@ -251,6 +290,8 @@ def main() -> None:
     ap.add_argument("--python", default=os.environ.get("PYTHON", ""), help="python for the bare Textual app")
     ap.add_argument("--no-bare", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--cpu", action="store_true", default=bool(os.environ.get("CPU")),
+                    help="also the event-loop thread's CPU per key (cpu_<key> rows: ms from the key to the next)")
     a = ap.parse_args()
     kl = load_keylat()
     shopterm = os.environ.get("SHOPTERM") or str(ROOT / ".venv" / "bin" / "shopterm")
@@ -264,7 +305,7 @@ def main() -> None:
         samples: dict[str, list] = {}
         if not a.no_bare:
             samples["bare_input"] = run_bare(kl, a)
-        samples.update(run_grid(kl, a, shopterm, db))
+        samples.update(run_grid(kl, a, shopterm, db, os.path.join(tmp, "cpu.trace") if a.cpu else None))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     tags = [t for t in ORDER if t in samples] + sorted(t for t in samples if t not in ORDER)
@@ -277,6 +318,10 @@ def main() -> None:
           f"{'B p50':>6} {'B max':>6}  goal")
     for t in tags:
         r = result[t]
+        if t.startswith("cpu_"):  # the loop thread's CPU per key: p50 / p95 / max
+            print(f"{t:16} {r['presses']:>4} {'CPU ms':>10} {r['first_ms']['p50']:>9} {r['first_ms']['p95']:>9} "
+                  f"{r['first_ms']['max']:>7}")
+            continue
         goal = GOALS.get("qty_digit" if t.startswith("qty_digit") else t, "")
         print(f"{t:16} {r['presses']:>4} {r['first_ms']['p50']:>10} {r['last_ms']['p50']:>9} "
               f"{r['last_ms']['p95']:>9} {r['last_ms']['max']:>7} {r['bytes']['p50']:>6} {r['bytes']['max']:>6}  {goal}")
