@@ -740,7 +740,8 @@ def _cents(value) -> Decimal:
 def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> AgeingReport:
     """Open balances at ``at`` by days past due, summed in SQL per customer from the open amounts
     kept per customer and due date (``open_due``; no row per open item)."""
-    oa = _open_due_at(at, customer_id, _changed_after(session, at, customer_id))
+    changed = _changed_after(session, at, customer_id)
+    oa = _open_due_at(at, customer_id, changed)
     o = oa.c.o_usd
     due = oa.c.due_date
     t30, t60, t90 = (at - dt.timedelta(days=n) for n in (30, 60, 90))
@@ -749,21 +750,23 @@ def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> Age
         return type_coerce(func.sum(case((and_(*conds), o), else_=literal(0))), BigInteger())
 
     # One pass, grouped per customer; debits without a due date (a refund, an old reversal) are due
-    # after the customer's credit days: they are grouped by their date and bucketed here.
+    # after the customer's credit days: they are summed per customer and date and bucketed here.
     dated = oa.c.kind == "D"
-    loose_date = case((oa.c.kind == "L", due), else_=None)
-    stmt = (
-        select(oa.c.customer_id, loose_date.label("loose_date"),
-               part(oa.c.kind == "C").label("credits"),
-               part(dated, due >= at).label("not_due"),
-               part(dated, due >= t30).label("b0"),
-               part(dated, due < t30, due >= t60).label("b1"),
-               part(dated, due < t60, due >= t90).label("b2"),
-               part(dated, due < t90).label("b3"),
-               part(oa.c.kind == "L").label("debits"))
-        .group_by(oa.c.customer_id, loose_date)
-    )
-    fetched = session.execute(stmt).all()
+    loose = oa.c.kind == "L"
+    parts = (part(oa.c.kind == "C").label("credits"), part(dated, due >= at).label("not_due"),
+             part(dated, due >= t30).label("b0"), part(dated, due < t30, due >= t60).label("b1"),
+             part(dated, due < t60, due >= t90).label("b2"), part(dated, due < t90).label("b3"))
+    if changed:  # one statement: the later matches' part is read once
+        loose_date = case((loose, due), else_=None)
+        fetched = session.execute(select(oa.c.customer_id, loose_date.label("loose_date"), *parts,
+                                         part(loose).label("debits")).group_by(oa.c.customer_id, loose_date)).all()
+    else:  # open_due alone, grouped in its key order (no sort); the debits without a due date apart
+        fetched = session.execute(select(oa.c.customer_id, literal(None).label("loose_date"), *parts,
+                                         literal(0).label("debits")).group_by(oa.c.customer_id)).all()
+        fetched += session.execute(
+            select(oa.c.customer_id, due.label("loose_date"), *(literal(0).label(p.name) for p in parts),
+                   type_coerce(func.sum(o), BigInteger()).label("debits"))
+            .where(loose).group_by(oa.c.customer_id, due)).all()
     info = _customers(session, {r.customer_id for r in fetched})
     # per customer, in cents: the four buckets, not yet due, unapplied credits, overdue
     acc: dict[int, list[int]] = {}
