@@ -45,7 +45,13 @@ def cmd_journal(format: Annotated[str, typer.Option("--format", "-f", help=N_("h
                 export_journal(services, actor, fmt, fh, on_progress=progress)
             typer.echo(_("wrote {file}").format(file=output), err=True)
         else:
-            export_journal(services, actor, fmt, sys.stdout)  # to a terminal or a pipe: the journal only
+            from .progress import stdout_piped, terminal_progress
+
+            # redirected to a file (> shop.journal): the bar on the terminal; to the terminal itself or
+            # piped into another program: the journal only
+            with terminal_progress(_("Exporting the journal"),
+                                   enabled=not stdout_piped() and not sys.stdout.isatty()) as progress:
+                export_journal(services, actor, fmt, sys.stdout, on_progress=progress)
 
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help=N_("csv or xlsx."))]

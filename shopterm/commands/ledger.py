@@ -120,12 +120,13 @@ def _session(db: str | None, user: str | None, pin: str | None):
     return services, acting_user(services, user, pin)
 
 
-def read(label: str, fmt: str, build: Callable[[Any], Any]) -> Any:
+def read(label: str, fmt: str, output: str | None, build: Callable[[Any], Any]) -> Any:
     """``build(on_progress)`` under a progress bar on standard error (counts done / in all, time left)
-    when that is a terminal; with ``--format json`` or piped, nothing extra (``on_progress`` is None)."""
-    from .progress import terminal_progress
+    when that is a terminal; with ``--format json``, or the report piped into another program,
+    nothing extra (``on_progress`` is None)."""
+    from .progress import stdout_piped, terminal_progress
 
-    with terminal_progress(label, enabled=fmt != "json") as progress:
+    with terminal_progress(label, enabled=fmt != "json" and (bool(output) or not stdout_piped())) as progress:
         return build(progress)
 
 
@@ -140,7 +141,7 @@ def cmd_balances(at: AtOpt = None, customer: CustomerOpt = None,
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
         day = parse_date(at, "--at", services.today())
-        report = read(_("Adding up the balances"), fmt,
+        report = read(_("Adding up the balances"), fmt, output,
                       lambda progress: services.ledger.balances(actor, day, customer, group, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
 
@@ -153,7 +154,7 @@ def cmd_open_items(at: AtOpt = None, customer: CustomerOpt = None, format: Forma
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
         day = parse_date(at, "--at", services.today())
-        report = read(_("Reading the open items"), fmt,
+        report = read(_("Reading the open items"), fmt, output,
                       lambda progress: services.ledger.open_items(actor, day, customer, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
 
@@ -181,9 +182,9 @@ def cmd_statement(customer_code: Annotated[Optional[str], typer.Argument(
         d2 = parse_date(date_to, "--to", today)
         d1 = parse_date(date_from, "--from", d2.replace(day=1))
         since = parse_timestamp(changed_since, "--changed-since")
-        report = read(_("Reading the statements"), fmt, lambda progress: services.ledger.statement(
+        report = read(_("Reading the statements"), fmt, output, lambda progress: services.ledger.statement(
             actor, d1, d2, customer, voucher_type or None, since, partly_settled, on_progress=progress))
-        ageing = read(_("Ageing the open items"), fmt, lambda progress: services.ledger.ageing(
+        ageing = read(_("Ageing the open items"), fmt, output, lambda progress: services.ledger.ageing(
             actor, d2, customer, on_progress=progress)) if fmt == "pdf" else None
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor), ageing=ageing)
 
@@ -196,7 +197,7 @@ def cmd_ageing(at: AtOpt = None, customer: CustomerOpt = None, format: FormatOpt
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
         day = parse_date(at, "--at", services.today())
-        report = read(_("Ageing the open items"), fmt,
+        report = read(_("Ageing the open items"), fmt, output,
                       lambda progress: services.ledger.ageing(actor, day, customer, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
 
@@ -215,7 +216,7 @@ def cmd_general_ledger(date_from: FromOpt = None, date_to: ToOpt = None,
         services, actor = _session(db, user, pin)
         d2 = parse_date(date_to, "--to", services.today())
         d1 = parse_date(date_from, "--from", d2.replace(day=1))
-        report = read(_("Reading the general ledger"), fmt, lambda progress: services.ledger.general_ledger(
+        report = read(_("Reading the general ledger"), fmt, output, lambda progress: services.ledger.general_ledger(
             actor, location, d1, d2, show_all, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(location, actor))
 
@@ -228,7 +229,7 @@ def cmd_trial_balance(at: AtOpt = None, format: FormatOpt = "table", output: Out
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
         day = parse_date(at, "--at", services.today())
-        report = read(_("Adding up the accounts"), fmt,
+        report = read(_("Adding up the accounts"), fmt, output,
                       lambda progress: services.ledger.trial_balance(actor, day, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
 
@@ -243,6 +244,6 @@ def cmd_register(account: Annotated[str, typer.Argument(help=N_("Account code, e
         services, actor = _session(db, user, pin)
         d2 = parse_date(date_to, "--to", services.today())
         d1 = parse_date(date_from, "--from", d2.replace(day=1))
-        report = read(_("Reading the account register"), fmt, lambda progress: services.ledger.account_register(
+        report = read(_("Reading the account register"), fmt, output, lambda progress: services.ledger.account_register(
             actor, account, d1, d2, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))

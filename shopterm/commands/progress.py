@@ -1,11 +1,14 @@
 """A Rich progress bar on standard error for long headless work (CSV imports, the journal
 export, the ledger reports and their files): the bar, rows done / total and the time left.
-Only in a terminal: when standard error is piped, or the command prints JSON, nothing extra
-is written."""
+Only in a terminal: when standard error is piped, the command prints JSON, or the report goes
+to standard output piped into another program, nothing extra is written."""
 
 from __future__ import annotations
 
 import contextlib
+import io
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 
@@ -17,6 +20,16 @@ ProgressFn = Callable[[int, int], None]
 def in_terminal() -> bool:
     """Standard error is a terminal (a person watches): the bar is drawn there."""
     return sys.stderr.isatty()
+
+
+def stdout_piped() -> bool:
+    """Standard output goes to another program (a pipe or socket, e.g. ``| less``): a bar on the
+    terminal would draw over what that program shows. A redirect to a file is not piped."""
+    try:
+        mode = os.fstat(sys.stdout.fileno()).st_mode
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return True  # not a real file (captured): as piped
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 @contextlib.contextmanager
@@ -41,4 +54,4 @@ def terminal_progress(label: str, *, enabled: bool = True) -> Iterator[ProgressF
         yield update
 
 
-__all__ = ["in_terminal", "terminal_progress"]
+__all__ = ["in_terminal", "stdout_piped", "terminal_progress"]

@@ -167,12 +167,16 @@ def test_reports_show_progress_only_in_a_terminal_and_never_with_json(db, tmp_pa
     assert r.stderr.rstrip().endswith(f"wrote {out}")
     assert sum(1 for line in out.read_text().splitlines() if "SI0" in line or "RC0" in line or "SR0" in line) == 7
     assert [p.name for p in tmp_path.iterdir()].count("reg.csv") == 1
-    r = run("--db", db, "--user", "manager", "ledger", "general-ledger", "--all", "--from", "2026-08-01",
-            "--format", "csv")
-    assert "Reading the general ledger" in r.stderr and "2/2" in r.stderr  # C0001's and C0002's balances
+    # the report piped into another program (| less): no bar drawn over it
+    r = run("--db", db, "--user", "manager", "ledger", "statement", "--from", "2026-10-01", "--format", "csv")
+    assert (r.exit_code, r.stderr) == (0, "") and r.stdout.startswith("section,")
+    monkeypatch.setattr(progress, "stdout_piped", lambda: False)  # to the terminal, or redirected to a file
     r = run("--db", db, "--user", "manager", "ledger", "statement", "--from", "2026-10-01", "--format", "csv")
     assert "Reading the statements" in r.stderr and "2/2" in r.stderr  # C0001 and C0002
     assert r.stdout.startswith("section,")  # the report itself on standard output, untouched
+    r = run("--db", db, "--user", "manager", "ledger", "general-ledger", "--all", "--from", "2026-08-01",
+            "--format", "csv")
+    assert "Reading the general ledger" in r.stderr and "2/2" in r.stderr  # C0001's and C0002's balances
     r = run("--db", db, "--user", "manager", "ledger", "ageing", "--format", "json")
     assert (r.exit_code, r.stderr) == (0, "") and json.loads(r.stdout)["report"] == "AgeingReport"
 
