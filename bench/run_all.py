@@ -195,14 +195,19 @@ def main() -> None:
                 args.append("--reuse")
             L = run_json(args, timeout=7200)
             n = f"{entries // 1000:,}k" if entries < 1_000_000 else "1M"
+            cpu = L.get("cpu", {})
+
+            def both(label: str, fmt: str = ".0f") -> str:  # wall, and the process's CPU when the bench gives it
+                return f"{L[label]:{fmt}} ms" + (f" ({cpu[label]:{fmt}} ms CPU)" if label in cpu else "")
+
             first = L["open items, all customers, today: first page of 50 (streamed)"]
             row(f"open items of all customers at a date, {n} entries",
-                f"first page {first:.0f} ms (a year ago {L['open items, all customers, a year ago: first page of 50']:.0f}"
-                f" ms); whole report {L['open items, all customers, today']:.0f} ms", "", "<= 200 ms (streamed)",
-                first <= 200)
-            row(f"receivables ageing, {n}", f"{L['ageing, all customers']:.0f} ms (a year ago "
-                f"{L['ageing, all customers, a year ago']:.0f} ms)", "", "<= 200 ms", L["ageing, all customers"] <= 200)
-            row(f"trial balance, {n}", f"{L['trial balance']:.1f} ms", "", "<= 50 ms", L["trial balance"] <= 50)
+                f"first page {both('open items, all customers, today: first page of 50 (streamed)')}; a year ago "
+                f"{both('open items, all customers, a year ago: first page of 50')}; whole report "
+                f"{both('open items, all customers, today')}", "", "<= 200 ms (streamed)", first <= 200)
+            row(f"receivables ageing, {n}", f"{both('ageing, all customers')}; a year ago "
+                f"{both('ageing, all customers, a year ago')}", "", "<= 200 ms", L["ageing, all customers"] <= 200)
+            row(f"trial balance, {n}", both("trial balance", ".1f"), "", "<= 50 ms", L["trial balance"] <= 50)
             row(f"balance of one customer at a date, {n}", f"{L['balance of the big customer at a date']:.1f} ms "
                 "in-process", "", "keep (1.9 ms before)", L["balance of the big customer at a date"] <= 5)
             row("statement page (in-process, big customer, middle page)",
