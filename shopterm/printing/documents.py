@@ -626,6 +626,9 @@ def close(src: Source) -> PrintDoc:
     c = src.close
     rows = [(N_("Date"), fdate(v.date)), (N_("Location"), src.shop.location_code),
             (N_("Rate"), f"{frate(c.rate if c else v.rate)} CDF/USD")]
+    system = getattr(c, "system_rate", None) if c is not None else None
+    if system is not None and system != c.rate:
+        rows.append((N_("System rate"), f"{frate(system)} CDF/USD"))
     if c is not None and c.open_number:
         rows.append((N_("Shop open No"), c.open_number))
     if c is not None:
@@ -654,6 +657,15 @@ def close(src: Source) -> PrintDoc:
             drows.append((_("Total"), "", fa(total)))
             blocks.append(Table((Column(N_("Note"), 14), Column(N_("Count"), 10), Column(N_("Amount"), 18)), tuple(drows),
                                 title=_("Denominations {currency}").format(currency=ccy), strong_rows=(len(drows) - 1,)))
+        counted = getattr(c, "stock_count", ()) or ()
+        if counted:  # the Inventory Posting counts, as posted
+            blocks.append(Table(
+                (Column(N_("Item / batch"), 13, align="left", weight=2.0), Column(N_("On hand"), 8),
+                 Column(N_("Counted"), 8), Column(N_("Diff."), 6), Column(N_("Value USD"), 9)),
+                tuple((f"{k.item_code} {k.batch_code}", fq(k.on_hand), fq(k.counted),
+                       ("+" if k.difference > 0 else "") + fq(k.difference), fa(k.value_usd)) for k in counted)
+                + ((_("Total"), "", "", "", fa(sum((k.value_usd for k in counted), Decimal("0.00")))),),
+                title=N_("Inventory count"), strong_rows=(len(counted),)))
         if c.documents:
             blocks.append(Table((Column("", 22), Column(N_("Count"), 7), Column(N_("Total USD"), 16)),
                                 tuple((f"{d.doc_type} {d.name}", str(d.count), fa(d.total_usd)) for d in c.documents),

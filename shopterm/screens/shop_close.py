@@ -51,12 +51,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tabs
 
 from shopterm.core.close import DENOMINATIONS, count_denominations, count_value, read_count
 from shopterm.core.errors import CloseError
 from shopterm.core.i18n import N_, _
-from shopterm.core.money import Currency, format_qty
+from shopterm.core.money import Currency, format_qty, format_rate
 from shopterm.screens.base.counter import (
     NOT_YET,
     AutoValue,
@@ -65,6 +65,7 @@ from shopterm.screens.base.counter import (
     amount,
     amount_text,
     gain_text,
+    open_document_list,
     run_preview,
 )
 from shopterm.screens.registry import MANAGER, ScreenEntry, register, register_first
@@ -108,6 +109,12 @@ def excess_shortage_text(value: Decimal) -> str:
     if value < 0:
         return _("{amount} shortage").format(amount=amount(value))
     return _("{amount} balanced").format(amount=amount(value))
+
+
+def close_description(view: Any) -> str:
+    """A close in the F3 list: ``2,800 1100/1110`` — its rate (CDF per USD) and its USD/CDF cash ledgers."""
+    extra = getattr(view, "extra", None) or {}
+    return f"{format_rate(view.rate)} {extra.get('cash_ledger_usd', '')}/{extra.get('cash_ledger_cdf', '')}"
 
 
 @dataclass(frozen=True)
@@ -245,6 +252,8 @@ class ShopCloseScreen(CounterScreen):
 
     def on_mount(self) -> None:
         # (CounterScreen.on_mount runs too and reads the defaults)
+        for tabs in self.query(Tabs):
+            tabs.can_focus = False  # F5/F6 switch the tab; Tab/Enter go from the header to the tab's fields
         for table_id, columns in (("#inventory-table", (_("Item"), _("Name"), _("Batch"), _("Movement"), _("Qty"))),
                                   ("#summary-table", (_("Type"), _("Document"), _("Count"), _("Total USD"),
                                                       _("Cancelled")))):
@@ -638,6 +647,10 @@ class ShopCloseScreen(CounterScreen):
         widget.update(text)
 
     # -- tabs -----------------------------------------------------------------------
+
+    def action_list(self) -> None:
+        """F3: the closes, each with its rate and cash ledgers (USD/CDF) in the name column."""
+        open_document_list(self, self.DOC_TYPE, self.LIST_TITLE, self._listed, describe=close_description)
 
     def action_tab(self, step: int) -> None:
         self.show_tab(TABS[(TABS.index(self.tab) + step) % len(TABS)])

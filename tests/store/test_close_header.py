@@ -160,3 +160,21 @@ def test_a_closed_day_shows_its_counts_as_posted(till, manager, cashier):
     assert s.stock_count[0].item_name  # the item's name, looked up
     assert s.denominations == {"USD": {"100": 2}, "CDF": {"20000": 25}}
     assert [(v.account, v.amount_usd) for v in s.voucher] == [("1300", D("-4.80")), ("5100", D("4.80"))]
+
+
+def test_the_close_print_shows_its_rate_ledgers_and_counts(till, manager):
+    """The printed close (text, 48 columns; and the A4 PDF): the rate typed beside the system rate,
+    the ledgers, and the Inventory Posting count as posted (−3 × 1.60 = −4.80)."""
+    from .test_printing import check_width, pdf_text, squash
+
+    number = till.day.close_day(manager, physical_usd="196", physical_cdf="493000", rate="2800",
+                                counts=[{"item": "PARA500", "batch": "B001", "qty": "497"}]).number
+    text = till.printing.render(number, format="text").text
+    check_width(text)
+    lines = squash(text)
+    for row in ("Rate 2,800.00 CDF/USD", "System rate 2,850.00 CDF/USD", "Cash ledgers USD 1100, CDF 1110",
+                "INVENTORY COUNT", "PARA500 B001 500 497 -3 -4.80", "TOTAL -4.80",
+                "DIFFERENCE (+SHORT) 4.00 7,000.00"):
+        assert row in lines, "\n".join(lines)
+    pdf = " ".join(pdf_text(till.printing.render(number).data).split())
+    assert "2,800.00 CDF/USD" in pdf and "PARA500 B001" in pdf and "-4.80" in pdf

@@ -64,6 +64,8 @@ async def test_the_rate_and_cash_ledgers_typed_are_checked_and_posted(sold):
         await wait_for(pilot, lambda: [r.code for r in app.screen.rows] == ["1100"], "1100 listed")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen and value(screen, "field-cash-usd") == "1100", "picked")
+        # after the header, on to the cash counted (the tab bar is not in the way: F5/F6 switch tabs)
+        await wait_for(pilot, lambda: screen.focused.id == "field-physical-usd", "on to the physical cash")
         # the rate: 0 is refused naming the field; 2 800 values the francs
         await to_field(pilot, screen, "field-rate")
         await pilot.press("ctrl+u", "0", "enter")
@@ -140,6 +142,12 @@ async def test_a_closed_day_opened_again_shows_what_was_posted_read_only(sold):
             format_qty(para_before - 1), "-1", "-1.60")
         assert all(w.disabled for w in screen.query("Input"))  # read-only
         assert not screen.dirty
+        await pilot.press("f3")  # the list: each close with its rate and USD/CDF cash ledgers
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DocumentListDialog" and app.screen.rows,
+                       "the list of closes")
+        assert [(r.number, r.customer_name) for r in app.screen.rows] == [(number, "2800 1100/1110")]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, "back on the close")
         await pilot.press("escape")  # nothing to lose: back at once
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", "back home")
 

@@ -440,11 +440,13 @@ def document_amount(view: Any) -> Decimal:
     return value if value is not None else totals.receivable  # StoredTotals keeps doc.amount there
 
 
-def list_counter_documents(services: Any, doc_type: str, query: Any, location: str | None = None) -> list:
+def list_counter_documents(services: Any, doc_type: str, query: Any, location: str | None = None,
+                           describe: Callable[[Any], str] | None = None) -> list:
     """In a worker thread: one page of ``doc_type`` documents for the F3 list, newest first.
 
     ``services.sales.list_documents`` rows carry a sales document's payable; the counter
-    documents keep their figure in ``amount``, read from each document's view.
+    documents keep their figure in ``amount``, read from each document's view. ``describe(view)``
+    gives the name column of a document without a customer (a close's rate and ledgers).
     """
     rows = services.sales.list_documents(
         doc_type, location=location, date_from=query.date_from, date_to=query.date_to,
@@ -453,12 +455,14 @@ def list_counter_documents(services: Any, doc_type: str, query: Any, location: s
     out = []
     for r in rows:
         view = services.sales.document(r.id)
-        out.append(ListedDocument(r.id, r.doc_type, r.number, r.status, r.date, r.customer, r.customer_name,
+        name = describe(view) if describe is not None else r.customer_name
+        out.append(ListedDocument(r.id, r.doc_type, r.number, r.status, r.date, r.customer, name,
                                   view.currency, document_amount(view)))
     return out
 
 
-def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable[[Any], None]) -> None:
+def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable[[Any], None],
+                       describe: Callable[[Any], str] | None = None) -> None:
     """F3: the list/search of ``doc_type`` documents; ``on_pick(row)`` gets the chosen row (or None)."""
     try:
         from shopterm.widgets.document_list import DocumentListDialog
@@ -469,7 +473,7 @@ def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable
     today = getattr(defaults, "today", None)
 
     def search(query: Any) -> list:
-        return list_counter_documents(screen.services, doc_type, query)
+        return list_counter_documents(screen.services, doc_type, query, describe=describe)
 
     screen.app.push_screen(DocumentListDialog(_(title), search, today=today), on_pick)
 
