@@ -133,7 +133,7 @@ def test_the_customers_default_discount_fills_new_lines(open_shop, cashier, mana
 # ---------------------------------------------------------------- Contact No (seed: required on SO/PF, SI, PI)
 
 
-def test_contact_no_defaults_to_the_mobile_and_is_required(open_shop, cashier, manager):
+def test_contact_no_defaults_to_the_mobile_and_is_required(open_shop, cashier, manager, admin):
     s = open_shop
     line = [DraftLine("BAND01", "D001", "2")]
     # the customer's mobile
@@ -145,6 +145,18 @@ def test_contact_no_defaults_to_the_mobile_and_is_required(open_shop, cashier, m
     r = s.sales.post_invoice(cashier, DocumentDraft(location="AXP", date=DAY, customer="CASH", sales_type="cash",
                                                     sales_person="SP01", lines=line))
     assert s.sales.document(r.number).contact_no == "+243810000000"
+    # a shop without a phone (`shopterm init` without --phone): the walk-in's cash sale, order and
+    # provisional invoice go through with no Contact No (nobody has a number to type)
+    s.masters.update_location(admin, "AXP", phone="")
+    assert s.sales.customer_info("CASH", "AXP").contact == ""
+    r = s.sales.post_invoice(cashier, DocumentDraft(location="AXP", date=DAY, customer="CASH", sales_type="cash",
+                                                    sales_person="SP01", lines=line))
+    assert (s.sales.document(r.number).contact_no, s.sales.document(r.number).totals.net) == ("", D("2.50"))
+    for doc_type, svc in (("SO", s.orders.confirm), ("PI", s.provisional.post)):
+        d = DocumentDraft(location="AXP", date=DAY, customer="CASH", sales_type="cash", sales_person="SP01",
+                          doc_type=doc_type, lines=line)
+        assert not [w for w in s.sales.preview(d).warnings if "Contact No" in w], doc_type
+        assert s.sales.document(svc(cashier, d).number).contact_no == "", doc_type
     # a credit customer without a mobile: refused on the invoice, the order and the provisional invoice
     s.masters.update_customer(manager, "C0002", mobile="")
     for doc_type, svc in (("SI", s.sales.post_invoice), ("SO", s.orders.confirm), ("PI", s.provisional.post)):

@@ -211,7 +211,8 @@ CONTACT_REQUIRED = ("SI", "PI", "SO", "PF")
 
 def default_contact(cust: Customer, location: Location | None) -> str:
     """A document's Contact No when none is typed: the customer's mobile; for a cash (walk-in)
-    customer without one, the shop's own phone (Location master), so the counter sale needs no typing."""
+    customer without one, the shop's own phone (Location master), so the counter sale needs no typing
+    (and none at all when the shop has no phone: the walk-in's Contact No is not required)."""
     if cust.mobile:
         return cust.mobile
     if cust.kind == "cash" and location is not None:
@@ -917,8 +918,10 @@ class SalesService:
 
         due = date + dt.timedelta(days=cust.credit_days) if cust is not None and sales_type == "credit" else date
         contact = (draft.contact_no or "").strip() or (default_contact(cust, loc) if cust else "")
-        if not contact and draft.doc_type in CONTACT_REQUIRED and cust is not None:
-            # the seed marks Contact No* on the order, the invoice and the provisional invoice
+        if not contact and draft.doc_type in CONTACT_REQUIRED and cust is not None and cust.kind != "cash":
+            # the seed marks Contact No* on the order, the invoice and the provisional invoice; a cash
+            # (walk-in) customer is anyone at the counter: their number is the shop's phone when the
+            # shop has one, else none — a counter sale never waits for a number nobody has
             rule(ValidationError("Contact No is required: type the customer's number ({code} has no mobile)",
                                  field="contact_no", params={"code": cust.code}))
         return Built(draft, date, loc, ccy, rate, cust, sp, sales_type, contact, add_pct, tax_exempt, flat_type,
