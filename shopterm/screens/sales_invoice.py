@@ -57,7 +57,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
 from shopterm.core import money
-from shopterm.core.i18n import N_, _, format_date, localize_number, ngettext, pgettext
+from shopterm.core.i18n import N_, _, format_date, group_mark, localize_number, ngettext, pgettext
 from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.registry import register_screen
@@ -118,6 +118,9 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         self.context: TotalsContext | None = None
         self.customer: CustomerInfo | None = None
         self.draft_id = None
+        # Agent commission? follows the sales person (Yes with one) until the cashier picks it, or a
+        # saved draft or posted invoice shows its own
+        self._agent_follows = True
         self.view: DocumentView | None = None  # once posted / opened
         self.totals: DocumentTotals | None = None  # on screen
         self.last_post: PostResult | None = None
@@ -507,6 +510,16 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         more = " " + _("(+{count} more)").format(count=len(changed) - 3) if len(changed) > 3 else ""
         self.show_info(_("Typed prices converted {how}: {shown}").format(how=how, shown=shown) + more)
 
+    @on(CompactChoice.Changed, "#field-agent-commission")
+    def _agent_picked(self, event: CompactChoice.Changed) -> None:
+        self._agent_follows = False  # the cashier's choice stands, whatever the sales person
+
+    @on(Input.Changed, "#field-sales-person")
+    def _sales_person_changed(self, event: Input.Changed) -> None:
+        if self._agent_follows and self.view is None:
+            for agent in self.query("#field-agent-commission").results(CompactChoice):
+                agent.set_value("yes" if event.value.strip() else "no")
+
     @on(CompactChoice.Changed)
     def _choice_changed(self, event: CompactChoice.Changed) -> None:
         if self.view is None:
@@ -691,12 +704,11 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
     async def _copy_order(self, view: Any) -> None:
         from shopterm.services.documents.drafts import DraftLine
 
-        def plain(value: Decimal) -> str:  # 10.000 -> "10", 0.0000 -> "0": as a cashier types it
-            text = f"{value:f}"
-            return text.rstrip("0").rstrip(".") if "." in text else text
-
-        lines = [DraftLine(item=l.item or "", qty=plain(l.qty - l.qty_done), price=f"{l.price:f}",
-                           discount_pct=plain(l.discount_pct), flat_discount=plain(l.line_flat))
+        # shown as the grid shows what a cashier types, in the reader's language: 10.000 -> "10",
+        # 2500.50 -> "2,500.50" ("2 500,50" in French), 12.5000 % -> "12.5" ("12,5")
+        lines = [DraftLine(item=l.item or "", qty=money.format_qty(l.qty - l.qty_done).replace(group_mark(), ""),
+                           price=money.format_amount(money.q2(l.price)), discount_pct=money.format_rate(l.discount_pct),
+                           flat_discount=money.format_amount(money.q2(l.line_flat)))
                  for l in view.lines if l.item and l.qty > l.qty_done]
         if view.customer and (self.customer is None or self.customer.code != view.customer):
             self._input("customer").value = view.customer
@@ -888,6 +900,7 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         """A blank invoice with the header defaults."""
         self.view = None
         self.draft_id = None
+        self._agent_follows = True
         self.customer = None
         self.totals = None
         self._customer_pending = None
@@ -1007,6 +1020,7 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         """A posted invoice, read-only (posted is final)."""
         self.view = view
         self.draft_id = None
+        self._agent_follows = False
         self.customer = None
         self._fill_header(location=view.location, date=view.date, customer=view.customer, sales_type=view.sales_type,
                           currency=view.currency, rate=view.rate, sales_person=view.sales_person,
@@ -1045,6 +1059,7 @@ class SalesInvoiceScreen(ItemGridHost, Background, DocumentScreen):
         """A saved draft, editable; the lines' defaults are reloaded."""
         self.view = None
         self.draft_id = draft_id
+        self._agent_follows = False  # the draft's own Agent commission? stands
         self._set_header_enabled(True)
         self.footer_totals.read_only = False
         self._fill_header(location=draft.location or "", date=draft.date, customer=draft.customer,
