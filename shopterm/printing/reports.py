@@ -412,14 +412,40 @@ def to_csv(report: Any) -> str:
 # ---------------------------------------------------------------- xlsx
 
 
-def to_xlsx(report: Any) -> bytes:
+class RowTicks:
+    """``tick(n)`` after ``n`` rows written: ``on_progress(rows written, rows in all)`` every ``every``
+    rows and at the end (a long XLSX or PDF; the callback may raise Cancelled to stop the writing)."""
+
+    def __init__(self, on_progress: Callable[[int, int], None] | None, total: int, every: int = 200) -> None:
+        self.on_progress, self.total, self.every = on_progress, total, every
+        self.done = self.last = 0
+        if on_progress is not None:
+            on_progress(0, total)
+
+    def __call__(self, n: int = 1) -> None:
+        if n <= 0:
+            return
+        self.done += n
+        if self.on_progress is not None and (self.done - self.last >= self.every or self.done >= self.total):
+            self.last = self.done
+            self.on_progress(self.done, self.total)
+
+
+def _row_count(shs: Sequence[Sheet]) -> int:
+    return sum(len(sh.before) + len(sh.rows) + len(sh.after) for sh in shs)
+
+
+def to_xlsx(report: Any, *, on_progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The workbook, a sheet per part; ``on_progress(rows written, rows in all)`` as rows are written."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    for sh in sheets(report):
+    shs = sheets(report)
+    tick = RowTicks(on_progress, _row_count(shs))
+    for sh in shs:
         name = _sheet_name(_(sh.name), used)
         ws = wb.create_sheet(name)
         ws.append([sh.title])
@@ -441,6 +467,7 @@ def to_xlsx(report: Any) -> bytes:
                         cell.number_format = "yyyy-mm-dd"
                     if kind != "rows":
                         cell.font = Font(bold=kind == "after", italic=kind == "before")
+                tick()
         for note in sh.notes:
             ws.append([note])
         for i, c in enumerate(sh.columns, start=1):
@@ -497,7 +524,7 @@ def _new_pdf(landscape: bool = False):
 
 
 def _pdf_table(pdf, cols: Sequence[Col], rows: Sequence[dict], *, font_size: float = 8,
-               bold_rows: int = 0, leading_italic: int = 0) -> None:
+               bold_rows: int = 0, leading_italic: int = 0, tick: Callable[[], None] | None = None) -> None:
     """A table: headings, the rows; the first ``leading_italic`` rows italic, the last ``bold_rows`` bold."""
     from fpdf.fonts import FontFace
 
@@ -518,6 +545,8 @@ def _pdf_table(pdf, cols: Sequence[Col], rows: Sequence[dict], *, font_size: flo
             elif i >= n - bold_rows:
                 style = FontFace(emphasis="BOLD")
             table.row([_latin(fmt_value(c, row)) for c in cols], style=style)
+            if tick is not None:
+                tick()
 
 
 def _pdf_weight(c: Col) -> float:
@@ -534,11 +563,14 @@ def _pdf_weight(c: Col) -> float:
     return 1.6
 
 
-def to_pdf(report: Any, *, letterhead: Any = None, ageing: AgeingReport | None = None) -> bytes:
-    """A printable report; a :class:`StatementReport` becomes customer statements (see :func:`statement_pdf`)."""
+def to_pdf(report: Any, *, letterhead: Any = None, ageing: AgeingReport | None = None,
+           on_progress: Callable[[int, int], None] | None = None) -> bytes:
+    """A printable report; a :class:`StatementReport` becomes customer statements (see :func:`statement_pdf`).
+    ``on_progress(rows written, rows in all)`` as rows are laid out."""
     if isinstance(report, StatementReport):
-        return statement_pdf(report, letterhead, ageing)
+        return statement_pdf(report, letterhead, ageing, on_progress=on_progress)
     shs = sheets(report)
+    tick = RowTicks(on_progress, _row_count(shs))
     cols_max = max(len(sh.columns) for sh in shs)
     pdf = _new_pdf(landscape=cols_max > 8)
     for sh in shs:
@@ -550,7 +582,7 @@ def to_pdf(report: Any, *, letterhead: Any = None, ageing: AgeingReport | None =
         pdf.cell(0, 5, _latin(sh.subtitle), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         _pdf_table(pdf, sh.columns, [*sh.before, *sh.rows, *sh.after], font_size=7 if len(sh.columns) > 8 else 8,
-                   bold_rows=len(sh.after), leading_italic=len(sh.before))
+                   bold_rows=len(sh.after), leading_italic=len(sh.before), tick=tick)
         _notes(pdf, sh.notes)
     return bytes(pdf.output())
 
@@ -585,10 +617,13 @@ STATEMENT_PDF_COLS = [Col("date", N_("Date"), "date"), Col("type", N_("Type")), 
                       Col("credit", N_("Credit"), "money", "USD", blank_zero=True), Col("balance", N_("Balance"), "money", "USD")]
 
 
-def statement_pdf(report: StatementReport, letterhead: Any = None, ageing: AgeingReport | None = None) -> bytes:
+def statement_pdf(report: StatementReport, letterhead: Any = None, ageing: AgeingReport | None = None, *,
+                  on_progress: Callable[[int, int], None] | None = None) -> bytes:
     """Customer statements, one (or more) pages per customer: letterhead, the customer, the period,
-    opening balance, the entries, closing balance and an ageing summary at the period's end."""
+    opening balance, the entries, closing balance and an ageing summary at the period's end.
+    ``on_progress(entries laid out, entries in all)``."""
     pdf = _new_pdf()
+    tick = RowTicks(on_progress, sum(len(s.rows) for s in report.sections))
     ageing_by = {a.code: a for a in ageing.rows} if ageing is not None else {}
     if not report.sections:
         pdf.add_page()
@@ -612,6 +647,7 @@ def statement_pdf(report: StatementReport, letterhead: Any = None, ageing: Agein
         pdf.ln(2)
         _pdf_table(pdf, STATEMENT_PDF_COLS, [*sh.before, *sh.rows, *sh.after], bold_rows=len(sh.after),
                    leading_italic=len(sh.before))
+        tick(len(s.rows))
         _notes(pdf, sh.notes)
         a = ageing_by.get(s.customer_code)
         if ageing is not None:
@@ -630,8 +666,10 @@ def statement_pdf(report: StatementReport, letterhead: Any = None, ageing: Agein
 
 
 def render(report: Any, fmt: str = "table", *, letterhead: Any = None, ageing: AgeingReport | None = None,
-           width: int = 80) -> str | bytes:
-    """``table`` → text for a terminal of ``width`` columns; ``json``/``csv`` → str; ``xlsx``/``pdf`` → bytes."""
+           width: int = 80, on_progress: Callable[[int, int], None] | None = None) -> str | bytes:
+    """``table`` → text for a terminal of ``width`` columns; ``json``/``csv`` → str; ``xlsx``/``pdf`` → bytes.
+    ``on_progress(rows written, rows in all)`` while an XLSX or PDF is made (the long ones: a month of
+    statements of 2,000 customers takes ~25 s CPU as XLSX, ~90 s as PDF)."""
     fmt = (fmt or "table").lower()
     if fmt == "table":
         return to_text(report, width)
@@ -640,9 +678,9 @@ def render(report: Any, fmt: str = "table", *, letterhead: Any = None, ageing: A
     if fmt == "csv":
         return to_csv(report)
     if fmt == "xlsx":
-        return to_xlsx(report)
+        return to_xlsx(report, on_progress=on_progress)
     if fmt == "pdf":
-        return to_pdf(report, letterhead=letterhead, ageing=ageing)
+        return to_pdf(report, letterhead=letterhead, ageing=ageing, on_progress=on_progress)
     from ..services.errors import ValidationError
 
     raise ValidationError("Format: one of {formats} (got {fmt!r})", field="format",

@@ -177,6 +177,11 @@ def test_reports_show_progress_only_in_a_terminal_and_never_with_json(db, tmp_pa
     r = run("--db", db, "--user", "manager", "ledger", "general-ledger", "--all", "--from", "2026-08-01",
             "--format", "csv")
     assert "Reading the general ledger" in r.stderr and "2/2" in r.stderr  # C0001's and C0002's balances
+    out = tmp_path / "gl.xlsx"
+    r = run("--db", db, "--user", "manager", "ledger", "general-ledger", "--all", "--from", "2026-08-01",
+            "--format", "xlsx", "--output", str(out))
+    assert "Writing the XLSX file" in r.stderr and "8/8" in r.stderr  # 7 entries and the total row laid out
+    assert out.read_bytes()[:2] == b"PK"
     r = run("--db", db, "--user", "manager", "ledger", "ageing", "--format", "json")
     assert (r.exit_code, r.stderr) == (0, "") and json.loads(r.stdout)["report"] == "AgeingReport"
 

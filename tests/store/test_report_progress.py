@@ -109,3 +109,24 @@ def test_a_report_file_that_cannot_be_written_is_a_clear_error(case, services, m
         save_report(services.ledger.trial_balance(manager, DAY), "docx", tmp_path / "tb.docx")
     assert e.value.field == "format"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_laying_out_an_xlsx_or_pdf_counts_rows_and_a_cancel_writes_nothing(case, services, manager, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    gl = services.ledger.general_ledger(manager, "AXP", dt.date(2026, 8, 1), DAY, show_all=True)
+    seen, progress = counts()
+    save_report(gl, "xlsx", out / "gl.xlsx", on_progress=progress)
+    assert seen == [(0, 8), (8, 8)]  # 7 entries and the total row
+    st = services.ledger.statement(manager, D2, DAY)
+    seen, progress = counts()
+    save_report(st, "pdf", out / "st.pdf", on_progress=progress)
+    assert seen == [(0, 4), (4, 4)]  # C0001's 4 entries in the period (C0002: opening and closing only)
+    assert sorted(p.name for p in out.iterdir()) == ["gl.xlsx", "st.pdf"]
+
+    def esc(done, total):
+        raise Cancelled("Export cancelled: no file was written")
+
+    with pytest.raises(Cancelled):
+        save_report(st, "pdf", out / "again.pdf", on_progress=esc)
+    assert sorted(p.name for p in out.iterdir()) == ["gl.xlsx", "st.pdf"]

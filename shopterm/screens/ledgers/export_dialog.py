@@ -12,8 +12,9 @@
 The format follows the file name's ending. Enter reads the report with
 ``build(progress)`` (a service call reporting ``progress(done, total)`` between its
 pages) in a thread, through :class:`~shopterm.widgets.progress.LongWork`, the CSV
-import's mechanism; then ``services.ledger``'s :func:`save_report` writes it to a
-temporary file renamed at the end. Esc while it runs cancels: the service stops at
+import's mechanism; then ``services.ledger``'s :func:`save_report` lays it out (an
+XLSX or PDF on the same bar, rows written / in all) and writes it to a temporary
+file renamed at the end. Esc while it runs cancels: the service stops at
 its next page, no file is written (an older file of that name stays as it was),
 and the dialog closes with "Export cancelled: no file was written" for the screen
 to show. The dialog's result is ``(kind, message)`` for the screen's message bar,
@@ -110,7 +111,9 @@ class ExportDialog(ModalScreen[Any]):
             report = build(progress)
             letterhead = services.ledger.letterhead(actor=actor) if fmt == "pdf" else None
             work.check()  # Esc after the last page: still no file
-            return save_report(report, fmt, path, letterhead=letterhead)
+            if fmt in ("xlsx", "pdf"):  # laying out a big workbook or PDF takes long too: its rows on the bar
+                app.call_from_thread(self.bar.show_info, _("Writing {file}…").format(file=path.name))
+            return save_report(report, fmt, path, letterhead=letterhead, on_progress=progress)
 
         self.bar.show_info(_("Reading…"))
         work.start(export, self._written, self._failed)

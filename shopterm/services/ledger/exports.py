@@ -105,8 +105,9 @@ FILE_FORMATS = ("csv", "xlsx", "pdf", "json")
 
 
 def save_report(report: Any, fmt: str, path: str | os.PathLike, *, letterhead: Any = None,
-                ageing: Any = None) -> Path:
-    """Render a ledger report (:func:`shopterm.printing.reports.render`) and write it whole to ``path``."""
+                ageing: Any = None, on_progress: R.ProgressFn | None = None) -> Path:
+    """Render a ledger report (:func:`shopterm.printing.reports.render`) and write it whole to ``path``;
+    ``on_progress(rows written, rows in all)`` while an XLSX or PDF is made (it may raise Cancelled)."""
     from ...printing.reports import render
 
     fmt = (fmt or "").strip().lower()
@@ -115,7 +116,7 @@ def save_report(report: Any, fmt: str, path: str | os.PathLike, *, letterhead: A
                               params={"formats": ", ".join(FILE_FORMATS), "fmt": fmt})
     if not str(path).strip():
         raise ValidationError("File: give the path of the file to write", field="output")
-    return write_file(path, render(report, fmt, letterhead=letterhead, ageing=ageing))
+    return write_file(path, render(report, fmt, letterhead=letterhead, ageing=ageing, on_progress=on_progress))
 
 
 __all__ = ["EXPORT_PAGE", "FILE_FORMATS", "atomic_output", "one_step", "save_report", "whole_register",
