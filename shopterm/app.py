@@ -83,7 +83,7 @@ class ShoptermApp(TypeaheadApp, App[None]):
         Binding("ctrl+k", "command_palette", N_("Go to"), id="app.palette", priority=True, show=False),
     ]
 
-    def __init__(self, services: Any, *, actor: Any = None, user: str = "") -> None:
+    def __init__(self, services: Any, *, actor: Any = None, user: str = "", shop_language: bool = False) -> None:
         super().__init__()
         self._typeahead_init()
         self._services: Any = None
@@ -96,8 +96,10 @@ class ShoptermApp(TypeaheadApp, App[None]):
         else:
             self._open_services = services
         self.actor: Any = actor
-        # The language of the sign-in screen (--lang / SHOPTERM_LANG); a user's own once signed in.
+        # The language of the sign-in screen (--lang / SHOPTERM_LANG, else the shop's once the services
+        # are open: ``shop_language``); a user's own once signed in.
         self.start_language = current_language()
+        self._shop_language = shop_language
         if actor is not None and getattr(actor, "language", ""):
             set_language(actor.language)
         self.initial_user = user
@@ -118,6 +120,8 @@ class ShoptermApp(TypeaheadApp, App[None]):
         try:
             assert self._open_services is not None
             self._services = self._open_services()
+            if self._shop_language:
+                self.call_from_thread(self._use_shop_language, self._services.setup.shop_language())
         except BaseException as exc:  # shown on the login screen
             self._services_error = exc
             message, _field = describe_error(exc)
@@ -125,6 +129,16 @@ class ShoptermApp(TypeaheadApp, App[None]):
                                   severity="error", timeout=30)
         finally:
             self._services_ready.set()
+
+    def _use_shop_language(self, language: str) -> None:
+        """No --lang / SHOPTERM_LANG: the sign-in screen (and logging out) read in the shop's language."""
+        if not language or language == self.start_language:
+            return
+        self.start_language = language
+        if self.actor is None:
+            set_language(language)
+            if isinstance(self.screen, LoginScreen):
+                self.screen.relabel()
 
     def remember_status(self, status: Any) -> None:
         """Called by status bars; new screens render this at once."""

@@ -271,8 +271,9 @@ def _root(
 
     Without a command it opens the terminal app on the shop database.
     """
-    global _state
+    global _state, _language_given
     _state = CliState(db=db, user=user, pin=pin, token=token)
+    _language_given = _language_given or lang is not None
     # (Typer carries its own click: compare the source by name, not with click's enum, which never equals it)
     source = ctx.get_parameter_source("lang")
     if lang is not None and getattr(source, "name", None) == "COMMANDLINE":
@@ -309,7 +310,7 @@ def _run_tui(url: str, *, user: str = "", demo: bool = False) -> None:
             ensure_demo(services)
         return services
 
-    ShoptermApp(opener, user=user).run()
+    ShoptermApp(opener, user=user, shop_language=not _language_given).run()
 
 
 def cmd_demo(
@@ -577,6 +578,11 @@ def make_app(argv: Sequence[str] | None = None) -> typer.Typer:
     return app
 
 
+#: True when --lang or SHOPTERM_LANG chose the language; else the sign-in screen reads in the shop's
+#: own language (Shop Setup) as soon as the database is open.
+_language_given = False
+
+
 def _language_from_args(args: Sequence[str]) -> str | None:
     """``--lang X`` / ``--lang=X`` anywhere in ``args``, else ``SHOPTERM_LANG``: set before the
     commands are built, so their help reads in that language too."""
@@ -591,9 +597,12 @@ def _language_from_args(args: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> Any:
+    global _language_given
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        i18n.set_language(_language_from_args(args))
+        lang = _language_from_args(args)
+        _language_given = lang is not None
+        i18n.set_language(lang)
     except i18n.LanguageError as exc:
         typer.echo(str(exc), err=True)
         raise SystemExit(2) from None

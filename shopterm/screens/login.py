@@ -70,15 +70,30 @@ class LoginScreen(FormNavigation, Screen):
     def compose(self) -> ComposeResult:
         with Center(id="login-center"):
             with titled_box("shopterm", f"v{_version()}", id="login-box"):
-                yield Static(_("Sign in to open the till."), id="login-intro")
-                yield Label(_("User"), classes="field-label")
+                texts = self._texts()
+                yield Static(texts["#login-intro"], id="login-intro")
+                yield Label(texts["#login-user-label"], id="login-user-label", classes="field-label")
                 yield Input(self._initial_user, placeholder=_("your user name"), id="login-user", max_length=40)
-                yield Label(_("PIN"), classes="field-label")
+                yield Label(texts["#login-pin-label"], id="login-pin-label", classes="field-label")
                 yield Input(placeholder=_("PIN"), password=True, id="login-pin", max_length=12)
                 yield MessageBar(id="login-message")
-                yield Static(_("Enter: next / sign in   Ctrl+Q: quit"), id="login-help")
+                yield Static(texts["#login-help"], id="login-help")
         # Translates the keys' descriptions (the language of --lang / SHOPTERM_LANG here).
         yield QuietFooter(compact=True, show_command_palette=False)
+
+    @staticmethod
+    def _texts() -> dict[str, str]:
+        return {"#login-intro": _("Sign in to open the till."), "#login-user-label": _("User"),
+                "#login-pin-label": _("PIN"), "#login-help": _("Enter: next / sign in   Ctrl+Q: quit")}
+
+    def relabel(self) -> None:
+        """The language changed (the shop's, read once the database is open): every text again, in
+        place — what is typed and where the cursor is stay."""
+        for selector, text in self._texts().items():
+            self.query_one(selector, Static).update(text)
+        self.query_one("#login-user", Input).placeholder = _("your user name")
+        self.query_one("#login-pin", Input).placeholder = _("PIN")
+        self.refresh_bindings()  # the footer's key descriptions
 
     def on_mount(self) -> None:
         if self._initial_user:

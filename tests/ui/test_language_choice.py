@@ -94,3 +94,40 @@ async def test_a_master_in_french_labels_choices_and_messages(shop):
         assert str(screen.widget("price_category").render()) == "[Détail]  Gros "
         assert str(screen.widget("language").render()).startswith("[Du magasin]")
     assert shop.masters.get_category("HOP").name == "HÔPITAUX"  # category names are kept upper case
+
+
+async def test_the_sign_in_screen_reads_the_shops_language_when_no_lang_is_given(shop):
+    """No --lang / SHOPTERM_LANG: the sign-in screen opens at once (English, the database not open
+    yet) and reads in Shop Setup's French as soon as the services are; what was typed stays. With
+    --lang en it stays English."""
+    from sqlalchemy import update
+    from textual.widgets import Input, Static
+
+    from shopterm.app import ShoptermApp
+    from shopterm.store.models import ShopSetup
+
+    with shop.db.write() as ss:
+        ss.execute(update(ShopSetup).values(language="fr"))
+    assert shop.setup.shop_language() == "fr"
+
+    def text(app, selector):
+        return str(app.screen.query_one(selector, Static).render())
+
+    app = ShoptermApp(lambda: shop, shop_language=True)  # `shopterm` with no --lang
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen", "login")
+        await pilot.press(*"cash")
+        await wait_for(pilot, lambda: text(app, "#login-intro") == "Connectez-vous pour ouvrir la caisse.",
+                       lambda: text(app, "#login-intro"))
+        assert text(app, "#login-user-label") == "Utilisateur"
+        assert app.screen.query_one("#login-user", Input).value == "cash"
+        await pilot.press(*"ier", "enter", *"1111", "enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", "home")
+        assert i18n.current() == "fr"  # the cashier has no language: the shop's
+    i18n.set_language("en")
+    app = ShoptermApp(lambda: shop, shop_language=False)  # --lang en (or SHOPTERM_LANG) given
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen", "login")
+        await wait_for(pilot, lambda: app._services_ready.is_set(), "services open")
+        await pilot.pause()
+        assert text(app, "#login-intro") == "Sign in to open the till."

@@ -58,6 +58,13 @@ class SetupService:
         self.s = services
         self.db = services.db
 
+    def shop_language(self) -> str:
+        """The shop's language for a screen nobody has signed in to yet: the first location's Shop
+        Setup language ('' when there is no Shop Setup)."""
+        with self.db.read() as session:
+            return session.exec(select(ShopSetup.language).join(Location, Location.id == ShopSetup.location_id)
+                                .order_by(Location.number)).first() or ""
+
     def is_initialised(self) -> bool:
         with self.db.read() as session:
             return session.exec(select(User.id).limit(1)).first() is not None
