@@ -188,6 +188,18 @@ def acting_user(services: "Services", user: str | None = None, pin: str | None =
     return actor_for(services, name, the_pin, token)
 
 
+@contextmanager
+def signed_in(db: str | None, user: str | None = None, pin: str | None = None
+              ) -> Iterator[tuple["Services", "Actor"]]:
+    """The services on ``db`` and the acting user (:func:`acting_user`) for one headless command; the
+    database is let go when the block ends. Inside :func:`guard`, which turns their errors into messages."""
+    services = open_services(db)
+    try:
+        yield services, acting_user(services, user, pin)
+    finally:
+        services.db.dispose()
+
+
 def fail(message: str, *, field: str | None = None, as_json: bool = False, code: int = 1,
          error: "ShopError | None" = None, **extra: Any) -> NoReturn:
     """Print ``message`` (a business ``error``'s JSON also gives its ``code`` and English ``message_id``,

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..cli import DbOpt, PinOpt, UserOpt, guard, signed_in
 from ..core.i18n import N_, _
 
 app = typer.Typer(help=N_("Attachments of sales promotions and discount slabs: list, add, save out."),
@@ -31,14 +31,10 @@ def cmd_list(entity: EntityArg, key: KeyArg, db: DbOpt = None, user: UserOpt = N
     with guard():
         from ..services.masters.attachments import size_text
 
-        services = open_services(db)
-        try:
-            acting_user(services, user, pin)
+        with signed_in(db, user, pin) as (services, _actor):
             for a in services.masters.attachments(entity, key.strip().upper()):
                 typer.echo(f"{a.id}\t{a.name}\t{size_text(a.size)}\t{a.sha256}\t{a.created_by}\t"
                            f"{a.created_at.date().isoformat()}")
-        finally:
-            services.db.dispose()
 
 
 @app.command("add")
@@ -48,14 +44,10 @@ def cmd_add(entity: EntityArg, key: KeyArg, file: Annotated[str, typer.Argument(
     with guard():
         from ..services.masters.attachments import size_text
 
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
+        with signed_in(db, user, pin) as (services, actor):
             info = services.masters.attach(actor, entity, key.strip().upper(), file)
             typer.echo(_("attached {name} ({size}, sha256 {sha}) as {id}").format(
                 name=info.name, size=size_text(info.size), sha=info.sha256, id=info.id))
-        finally:
-            services.db.dispose()
 
 
 @app.command("save")
@@ -64,11 +56,6 @@ def cmd_save(attachment: Annotated[int, typer.Argument(help=N_("The attachment's
                                                        show_default=False)] = None,
              db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Write the attachment out (checked against its hash)."""
-    with guard():
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
-            path = services.masters.save_attachment(actor, attachment, to)
-            typer.echo(_("saved {path}").format(path=path))
-        finally:
-            services.db.dispose()
+    with guard(), signed_in(db, user, pin) as (services, actor):
+        path = services.masters.save_attachment(actor, attachment, to)
+        typer.echo(_("saved {path}").format(path=path))

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..cli import DbOpt, PinOpt, UserOpt, guard, signed_in
 
 app = typer.Typer(help="Customer operations (merge duplicates).", no_args_is_help=True)
 
@@ -31,11 +31,6 @@ def cmd_merge(
     pin: PinOpt = None,
 ) -> None:
     """Merge duplicate customers into the one kept; balances are kept to the cent."""
-    with guard():
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
-            result = services.merge.merge(actor, keep, duplicates)
-        finally:
-            services.db.dispose()
+    with guard(), signed_in(db, user, pin) as (services, actor):
+        result = services.merge.merge(actor, keep, duplicates)
     typer.echo(result.message)

@@ -20,7 +20,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services, signed_in
 from ..core.i18n import N_, _
 
 app = typer.Typer(help=N_("The shop day: open, close, day summary."), no_args_is_help=True)
@@ -137,13 +137,8 @@ def open_(
     pin: PinOpt = None,
 ) -> None:
     """Shop Open: open the location for the day."""
-    with guard():
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
-            result = services.day.open_day(actor, location=location, date=_date(date), remarks=remarks)
-        finally:
-            services.db.dispose()
+    with guard(), signed_in(db, user, pin) as (services, actor):
+        result = services.day.open_day(actor, location=location, date=_date(date), remarks=remarks)
     typer.echo(_("Shop open: {number}").format(number=result.number))
 
 
@@ -170,14 +165,9 @@ def close(
     pin: PinOpt = None,
 ) -> None:
     """Shop Close: post the difference between the expected and the counted cash, and close the day."""
-    with guard():
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
-            result = services.day.close_day(actor, location=location, date=_date(date), physical_usd=physical_usd,
-                                            physical_cdf=physical_cdf, approver=approver, approver_pin=approver_pin,
-                                            remarks=remarks, rate=rate, cash_ledger_usd=cash_ledger_usd,
-                                            cash_ledger_cdf=cash_ledger_cdf)
-        finally:
-            services.db.dispose()
+    with guard(), signed_in(db, user, pin) as (services, actor):
+        result = services.day.close_day(actor, location=location, date=_date(date), physical_usd=physical_usd,
+                                        physical_cdf=physical_cdf, approver=approver, approver_pin=approver_pin,
+                                        remarks=remarks, rate=rate, cash_ledger_usd=cash_ledger_usd,
+                                        cash_ledger_cdf=cash_ledger_cdf)
     typer.echo(_("Shop closed: {number}").format(number=result.number))

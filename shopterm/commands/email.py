@@ -17,7 +17,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..cli import DbOpt, PinOpt, UserOpt, guard, signed_in
 
 app = typer.Typer(help="Email a posted invoice or a customer statement (PDF attached).",
                   invoke_without_command=True, no_args_is_help=True, subcommand_metavar="",
@@ -54,20 +54,15 @@ def cmd_email(
             raise ValidationError("Give an invoice number or --statement CUSTOMER, not both", field="number")
         if not statement and not (number or "").strip():
             raise ValidationError("Give the invoice number to email (or --statement CUSTOMER)", field="number")
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
+        with signed_in(db, user, pin) as (services, actor):
             if statement:
-                from .ledger import parse_date
+                from .ledger import period
 
-                d2 = parse_date(date_until, "--until", services.today())
-                d1 = parse_date(date_from, "--from", d2.replace(day=1))
+                d1, d2 = period(services, date_from, date_until, "--until")
                 sent = services.mail.email_statement(actor, statement, d1, d2, to=to, smtp_host=smtp_host,
                                                      smtp_port=smtp_port)
             else:
                 if date_from or date_until:
                     raise ValidationError("--from/--until are for --statement", field="from")
                 sent = services.mail.email_document(actor, number, to=to, smtp_host=smtp_host, smtp_port=smtp_port)
-        finally:
-            services.db.dispose()
     typer.echo(sent.message)

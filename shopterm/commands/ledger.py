@@ -136,6 +136,26 @@ def read(label: str, fmt: str, output: str | None, build: Callable[[Any], Any]) 
         return build(progress)
 
 
+def period(services: Any, date_from: str | None, date_to: str | None,
+           to_option: str = "--to") -> tuple[dt.date, dt.date]:
+    """The dates of a statement or a register: ``--from`` (default: the 1st of the last date's month) to
+    ``to_option`` (default: today)."""
+    d2 = parse_date(date_to, to_option, services.today())
+    return parse_date(date_from, "--from", d2.replace(day=1)), d2
+
+
+def _report_at(label: str, at: str | None, format: str, output: str | None, db: str | None, user: str | None,
+               pin: str | None, report_of: Callable[[Any, Any, dt.date, Any], Any]) -> None:
+    """A report as it stood at ``--at`` (default: today), read under a progress bar (``label``, see
+    :func:`read`): ``report_of(services, actor, date, on_progress)``, emitted."""
+    with guard():
+        fmt = _check_format(format)
+        services, actor = _session(db, user, pin)
+        day = parse_date(at, "--at", services.today())
+        report = read(label, fmt, output, lambda progress: report_of(services, actor, day, progress))
+        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+
+
 @app.command("balances")
 def cmd_balances(at: AtOpt = None, customer: CustomerOpt = None,
                  group: Annotated[Optional[str], typer.Option("--group", help=N_("One customer group (name)."),
@@ -143,26 +163,16 @@ def cmd_balances(at: AtOpt = None, customer: CustomerOpt = None,
                  format: FormatOpt = "table", output: OutputOpt = None,
                  db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Each customer's balance at a date (inclusive), in USD and per currency."""
-    with guard():
-        fmt = _check_format(format)
-        services, actor = _session(db, user, pin)
-        day = parse_date(at, "--at", services.today())
-        report = read(_("Adding up the balances"), fmt, output,
-                      lambda progress: services.ledger.balances(actor, day, customer, group, on_progress=progress))
-        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+    _report_at(_("Adding up the balances"), at, format, output, db, user, pin,
+               lambda s, actor, day, progress: s.ledger.balances(actor, day, customer, group, on_progress=progress))
 
 
 @app.command("open-items")
 def cmd_open_items(at: AtOpt = None, customer: CustomerOpt = None, format: FormatOpt = "table",
                    output: OutputOpt = None, db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Open items as they stood at a date (matches dated later do not count), with their match ids."""
-    with guard():
-        fmt = _check_format(format)
-        services, actor = _session(db, user, pin)
-        day = parse_date(at, "--at", services.today())
-        report = read(_("Reading the open items"), fmt, output,
-                      lambda progress: services.ledger.open_items(actor, day, customer, on_progress=progress))
-        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+    _report_at(_("Reading the open items"), at, format, output, db, user, pin,
+               lambda s, actor, day, progress: s.ledger.open_items(actor, day, customer, on_progress=progress))
 
 
 @app.command("statement")
@@ -184,9 +194,7 @@ def cmd_statement(customer_code: Annotated[Optional[str], typer.Argument(
         fmt = _check_format(format)
         customer = customer or customer_code
         services, actor = _session(db, user, pin)
-        today = services.today()
-        d2 = parse_date(date_to, "--to", today)
-        d1 = parse_date(date_from, "--from", d2.replace(day=1))
+        d1, d2 = period(services, date_from, date_to)
         since = parse_timestamp(changed_since, "--changed-since")
         report = read(_("Reading the statements"), fmt, output, lambda progress: services.ledger.statement(
             actor, d1, d2, customer, voucher_type or None, since, partly_settled, on_progress=progress))
@@ -199,13 +207,8 @@ def cmd_statement(customer_code: Annotated[Optional[str], typer.Argument(
 def cmd_ageing(at: AtOpt = None, customer: CustomerOpt = None, format: FormatOpt = "table", output: OutputOpt = None,
                db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group."""
-    with guard():
-        fmt = _check_format(format)
-        services, actor = _session(db, user, pin)
-        day = parse_date(at, "--at", services.today())
-        report = read(_("Ageing the open items"), fmt, output,
-                      lambda progress: services.ledger.ageing(actor, day, customer, on_progress=progress))
-        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+    _report_at(_("Ageing the open items"), at, format, output, db, user, pin,
+               lambda s, actor, day, progress: s.ledger.ageing(actor, day, customer, on_progress=progress))
 
 
 @app.command("general-ledger")
@@ -220,8 +223,7 @@ def cmd_general_ledger(date_from: FromOpt = None, date_to: ToOpt = None,
     with guard():
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
-        d2 = parse_date(date_to, "--to", services.today())
-        d1 = parse_date(date_from, "--from", d2.replace(day=1))
+        d1, d2 = period(services, date_from, date_to)
         report = read(_("Reading the general ledger"), fmt, output, lambda progress: services.ledger.general_ledger(
             actor, location, d1, d2, show_all, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(location, actor))
@@ -231,13 +233,8 @@ def cmd_general_ledger(date_from: FromOpt = None, date_to: ToOpt = None,
 def cmd_trial_balance(at: AtOpt = None, format: FormatOpt = "table", output: OutputOpt = None,
                       db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Every account's balance at a date, debit and credit (USD), and CDF for CDF accounts."""
-    with guard():
-        fmt = _check_format(format)
-        services, actor = _session(db, user, pin)
-        day = parse_date(at, "--at", services.today())
-        report = read(_("Adding up the accounts"), fmt, output,
-                      lambda progress: services.ledger.trial_balance(actor, day, on_progress=progress))
-        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+    _report_at(_("Adding up the accounts"), at, format, output, db, user, pin,
+               lambda s, actor, day, progress: s.ledger.trial_balance(actor, day, on_progress=progress))
 
 
 @app.command("register")
@@ -248,8 +245,7 @@ def cmd_register(account: Annotated[str, typer.Argument(help=N_("Account code, e
     with guard():
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
-        d2 = parse_date(date_to, "--to", services.today())
-        d1 = parse_date(date_from, "--from", d2.replace(day=1))
+        d1, d2 = period(services, date_from, date_to)
         report = read(_("Reading the account register"), fmt, output, lambda progress: services.ledger.account_register(
             actor, account, d1, d2, on_progress=progress))
         emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))

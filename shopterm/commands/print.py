@@ -22,7 +22,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services, state
+from ..cli import DbOpt, PinOpt, UserOpt, guard, signed_in, state
 from ..core import i18n
 from ..core.i18n import N_, _
 
@@ -73,14 +73,11 @@ def cmd_print(
                 lang = i18n.normalize(lang, field="--lang")
             except i18n.LanguageError as exc:
                 raise ValidationError(str(exc), field="lang") from None
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
+        with signed_in(db, user, pin) as (services, actor):
             if statement:
-                from .ledger import parse_date
+                from .ledger import period
 
-                d2 = parse_date(date_to, "--to", services.today())
-                d1 = parse_date(date_from, "--from", d2.replace(day=1))
+                d1, d2 = period(services, date_from, date_to)
                 printed = services.printing.statement(actor, number, d1, d2, format=fmt, output=output,
                                                       lang=lang)
             else:
@@ -88,8 +85,6 @@ def cmd_print(
                     raise ValidationError("--from/--to are for --statement", field="from")
                 printed = services.printing.print(actor, number, format=fmt, usd=usd,
                                                   kind="delivery" if delivery else None, output=output, lang=lang)
-        finally:
-            services.db.dispose()
     if output == "-":
         if fmt == "text":
             typer.echo(printed.text, nl=False)

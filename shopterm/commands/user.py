@@ -19,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services
+from ..cli import DbOpt, PinOpt, UserOpt, guard, signed_in
 from ..core import i18n
 from ..core.i18n import N_, _
 
@@ -37,13 +37,8 @@ def cmd_create(name: Annotated[str, typer.Argument(help=N_("The user the token a
                label: Annotated[str, typer.Option("--label", help=N_("What the token is for."))] = "",
                db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Issue a token acting as NAME. It is shown once: keep it like a password."""
-    with guard():
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
-            token, info = services.users.create_token(actor, name, label=label)
-        finally:
-            services.db.dispose()
+    with guard(), signed_in(db, user, pin) as (services, actor):
+        token, info = services.users.create_token(actor, name, label=label)
     typer.echo(token)
     typer.echo(_("API token {prefix}… for {user}: shown only now; use it as SHOPTERM_TOKEN or --token. "
                  "Revoke it with 'shopterm user token revoke {prefix}'").format(prefix=info.prefix, user=info.user),
@@ -53,13 +48,8 @@ def cmd_create(name: Annotated[str, typer.Argument(help=N_("The user the token a
 @token_app.command("list")
 def cmd_list(db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """The tokens issued: id, prefix, user, label, created, last used, revoked."""
-    with guard():
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
-            tokens = services.users.list_tokens(actor)
-        finally:
-            services.db.dispose()
+    with guard(), signed_in(db, user, pin) as (services, actor):
+        tokens = services.users.list_tokens(actor)
     if not tokens:
         typer.echo(_("(no API tokens)"))
         return
@@ -75,13 +65,8 @@ def cmd_list(db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None
 def cmd_revoke(token: Annotated[str, typer.Argument(help=N_("The token's id or prefix, as listed."))],
                db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Revoke a token: it stops working at once."""
-    with guard():
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
-            info = services.users.revoke_token(actor, token)
-        finally:
-            services.db.dispose()
+    with guard(), signed_in(db, user, pin) as (services, actor):
+        info = services.users.revoke_token(actor, token)
     typer.echo(_("API token {prefix}… of {user} revoked").format(prefix=info.prefix, user=info.user))
 
 
@@ -90,22 +75,17 @@ def cmd_language(name: Annotated[str, typer.Argument(help=_("The user."))],
                  language: Annotated[str, typer.Argument(help=_("en, fr, or 'shop' for the Shop Setup's."),
                                                          show_default=False)] = "",
                  db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
-    with guard():
-        services = open_services(db)
-        try:
-            actor = acting_user(services, user, pin)
-            if language:
-                code = "" if language.strip().lower() in ("shop", "-") else language
-                info = services.users.update(actor, name, language=code)
-            else:
-                wanted = name.strip().lower()
-                info = next((u for u in services.users.list(actor) if u.name == wanted), None)
-                if info is None:
-                    from ..services.errors import NotFound
+    with guard(), signed_in(db, user, pin) as (services, actor):
+        if language:
+            code = "" if language.strip().lower() in ("shop", "-") else language
+            info = services.users.update(actor, name, language=code)
+        else:
+            wanted = name.strip().lower()
+            info = next((u for u in services.users.list(actor) if u.name == wanted), None)
+            if info is None:
+                from ..services.errors import NotFound
 
-                    raise NotFound("User {name} not found", field="name", params={"name": name})
-        finally:
-            services.db.dispose()
+                raise NotFound("User {name} not found", field="name", params={"name": name})
     if info.language:
         typer.echo(_("{user} reads {language}").format(user=info.name, language=i18n.language_name(info.language)))
     else:
