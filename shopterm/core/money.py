@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import Enum
+from typing import Callable
 
 from shopterm.core.i18n import _
 from shopterm.core.i18n import decimal_mark as decimal_mark_of_language
@@ -210,31 +211,22 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
     return Decimal(f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}")
 
 
-def q2(value: Decimal) -> Decimal:
-    """Round to the cent, half up."""
-    _no_float(value)
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def _rounding(quantum: Decimal, rounding: str = ROUND_HALF_UP) -> Callable[[Decimal], Decimal]:
+    """A function putting a Decimal to the places of ``quantum`` (half up unless ``rounding`` says);
+    a float is refused."""
+    def to_places(value: Decimal) -> Decimal:
+        _no_float(value)
+        return value.quantize(quantum, rounding=rounding)
+    return to_places
 
 
-def q_qty(value: Decimal) -> Decimal:
-    _no_float(value)
-    return value.quantize(QTY_QUANTUM, rounding=ROUND_HALF_UP)
-
-
-def q_rate(value: Decimal) -> Decimal:
-    _no_float(value)
-    return value.quantize(RATE_QUANTUM, rounding=ROUND_HALF_UP)
-
-
-def q_pct(value: Decimal) -> Decimal:
-    _no_float(value)
-    return value.quantize(PCT_QUANTUM, rounding=ROUND_HALF_UP)
-
-
-def floor2(value: Decimal) -> Decimal:
-    """Round down to the cent (towards minus infinity)."""
-    _no_float(value)
-    return value.quantize(CENT, rounding=ROUND_FLOOR)
+#: Round to the cent, a quantity's thousandth, a rate's 6 or a percentage's 4 places, half up;
+#: ``floor2``: down to the cent (towards minus infinity).
+q2 = _rounding(CENT)
+q_qty = _rounding(QTY_QUANTUM)
+q_rate = _rounding(RATE_QUANTUM)
+q_pct = _rounding(PCT_QUANTUM)
+floor2 = _rounding(CENT, ROUND_FLOOR)
 
 
 def round_to_increment(value: Decimal, increment: Decimal) -> Decimal:

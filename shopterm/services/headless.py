@@ -44,6 +44,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from shopterm.core.i18n import N_, _
+from ..core.plain import plain
 from ..core.money import Currency, MoneyError, parse_amount, parse_pct, parse_qty, parse_rate
 from .errors import AuthError, ShopError, ValidationError
 
@@ -437,18 +438,9 @@ def actor_for(services: "Services", name: str | None, pin: str | None = None, to
 
 
 def jsonable(value: Any) -> Any:
-    """Decimals → strings (exact), dates → ISO, recursively."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, float):  # never produced by shopterm; refuse rather than print a rounded figure
-        raise TypeError(f"float in a result: {value!r}")
-    return value
+    """Decimals → strings (exact), dates → ISO, recursively; a float (never produced by shopterm) is refused
+    rather than printed as a rounded figure."""
+    return plain(value, refuse_float=True)
 
 
 @dataclass

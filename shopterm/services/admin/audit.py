@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
 from shopterm.core.i18n import N_, _
+from ...core.plain import plain
 from ...store.models import AuditLog
 from . import chain
 from ..context import Actor
@@ -47,19 +47,7 @@ def snapshot(obj: SQLModel | dict | None, *, exclude: tuple[str, ...] = ("pin_ha
     if obj is None:
         return None
     data = obj if isinstance(obj, dict) else obj.model_dump()
-    return {k: _jsonable(v) for k, v in data.items() if k not in exclude}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
+    return {k: plain(v) for k, v in data.items() if k not in exclude}
 
 
 def record(
@@ -82,8 +70,8 @@ def record(
         entity=entity,
         entity_id=entity_id,
         summary=summary[:300],
-        before=snapshot(before) if not isinstance(before, dict) else _jsonable(before),
-        after=snapshot(after) if not isinstance(after, dict) else _jsonable(after),
+        before=snapshot(before) if not isinstance(before, dict) else plain(before),
+        after=snapshot(after) if not isinstance(after, dict) else plain(after),
         approver_id=approver_id,
     )
     record_rows(session, [row])
