@@ -80,7 +80,7 @@ from .reports import (
     type_label,
 )
 from ...core.text import REFERENCE_MAX
-from ..masters.base import free_text
+from ..masters.base import free_text, resolve_customer
 from ..documents.approvals import approve_rate
 
 if TYPE_CHECKING:
@@ -128,24 +128,6 @@ class MatchInfo:
     created_at: dt.datetime
     unmatched_on: dt.date | None
     lines: tuple[tuple[int, str, Decimal], ...]  # (entry id, number, amount_usd)
-
-
-def resolve_customer(session: Session, customer: int | str | Customer) -> Customer:
-    """A customer by id, by code (case-insensitive) or as given."""
-    if isinstance(customer, Customer):
-        return customer
-    if isinstance(customer, int):
-        row = session.get(Customer, customer)
-    else:
-        text = str(customer or "").strip()
-        if not text:
-            raise ValidationError("Customer is required", field="customer")
-        row = session.execute(select(Customer).where(Customer.code == text.upper())).scalars().first()
-        if row is None and text.isascii() and text.isdigit() and len(text) <= 18:  # an id fits 64 bits
-            row = session.get(Customer, int(text))
-    if row is None:
-        raise NotFound("Customer {customer} not found", field="customer", params={"customer": str(customer)[:40]})
-    return row
 
 
 class LedgerService:

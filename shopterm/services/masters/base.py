@@ -15,7 +15,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Generic, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from sqlalchemy import func, literal, or_, select as sa_select
 from sqlmodel import Session, SQLModel, col, select
@@ -24,6 +24,7 @@ from shopterm.core.i18n import N_, _
 from ...core.money import MoneyError, parse_amount, parse_pct, parse_qty, q2, q_pct, q_qty, to_decimal
 from ...core.text import NARRATION_MAX, TextError, bad_character, clean_text
 from ...store import models as m
+from ..admin import audit
 from ..context import Actor
 from ..errors import InactiveRecord, NotFound, ValidationError
 
@@ -54,6 +55,21 @@ class Page(Generic[T]):
     @property
     def has_more(self) -> bool:
         return self.offset + len(self.rows) < self.total
+
+
+@dataclass(frozen=True, slots=True)
+class CodedInfo:
+    """A master that is a code and a name (supplier, cost centre), as its screen lists it."""
+
+    id: int
+    code: str
+    name: str
+    inactive: bool
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: Any) -> "CodedInfo":
+        return cls(row.id, row.code, row.name, row.inactive, row.created_at)
 
 
 # ---------------------------------------------------------------- parsing
@@ -109,41 +125,37 @@ def optional_ref(value: Any) -> str | None:
     return value or None
 
 
-def amount(value: Any, *, field: str, positive: bool = False, default: Decimal | None = None) -> Decimal:
-    """A USD/CDF amount, 2 decimals, not negative (``positive``: greater than zero)."""
+def _number(read: Callable[[Any], Decimal], value: Any, field: str, positive: bool,
+            default: Decimal | None) -> Decimal:
+    """``read(value)`` (blank: ``default`` when one is given); a bad number or, with ``positive``, one
+    not above zero is refused naming ``field``."""
     if default is not None and (value is None or (isinstance(value, str) and not value.strip())):
         return default
     try:
-        result = q2(parse_amount(value, field=field))
+        result = read(value)
     except MoneyError as exc:
         raise ValidationError(str(exc), field=field) from None
     if positive and result <= 0:
         raise ValidationError("{field}: must be greater than zero ({result})", field=field,
             params={"field": field, "result": result})
     return result
+
+
+def amount(value: Any, *, field: str, positive: bool = False, default: Decimal | None = None) -> Decimal:
+    """A USD/CDF amount, 2 decimals, not negative (``positive``: greater than zero)."""
+    return _number(lambda v: q2(parse_amount(v, field=field)), value, field, positive, default)
 
 
 def quantity(value: Any, *, field: str, positive: bool = False, default: Decimal | None = None) -> Decimal:
-    if default is not None and (value is None or (isinstance(value, str) and not value.strip())):
-        return default
-    try:
-        result = q_qty(parse_qty(value, field=field))
-    except MoneyError as exc:
-        raise ValidationError(str(exc), field=field) from None
-    if positive and result <= 0:
-        raise ValidationError("{field}: must be greater than zero ({result})", field=field,
-            params={"field": field, "result": result})
-    return result
+    """A quantity, 3 decimals, not negative (``positive``: greater than zero)."""
+    return _number(lambda v: q_qty(parse_qty(v, field=field)), value, field, positive, default)
 
 
 def percent(value: Any, *, field: str, default: Decimal | None = None) -> Decimal:
     """A percentage between 0 and 100, up to 4 decimals."""
-    if default is not None and (value is None or (isinstance(value, str) and not value.strip())):
-        return default
-    try:
-        return q_pct(parse_pct(value, field=field))
-    except MoneyError as exc:
-        raise ValidationError(str(exc), field=field) from None
+    return _number(lambda v: q_pct(parse_pct(v, field=field)), value, field, False, default)
+
+
 
 
 def markup(value: Any, *, field: str) -> Decimal | None:
@@ -368,6 +380,24 @@ def find(session: Session, ent: Entity, key: Any) -> SQLModel | None:
     return session.exec(select(ent.model).where(attr == raw.upper())).first()
 
 
+def resolve_customer(session: Session, customer: int | str | m.Customer) -> m.Customer:
+    """A customer by id, by code (case-insensitive) or as given."""
+    if isinstance(customer, m.Customer):
+        return customer
+    if isinstance(customer, int):
+        row = session.get(m.Customer, customer)
+    else:
+        text = str(customer or "").strip()
+        if not text:
+            raise ValidationError("Customer is required", field="customer")
+        row = session.execute(sa_select(m.Customer).where(m.Customer.code == text.upper())).scalars().first()
+        if row is None and text.isascii() and text.isdigit() and len(text) <= 18:  # an id fits 64 bits
+            row = session.get(m.Customer, int(text))
+    if row is None:
+        raise NotFound("Customer {customer} not found", field="customer", params={"customer": str(customer)[:40]})
+    return row
+
+
 def get_or_404(session: Session, ent: Entity, key: Any, *, field: str | None = None) -> Any:
     row = find(session, ent, key)
     if row is None:
@@ -463,6 +493,32 @@ class MastersBase:
 
             raise Duplicate(message, field=field, params=params)
 
+    def _get(self, entity_name: str, key: str, to_info: Callable[..., Any], *, field: str = "code",
+             with_session: bool = False) -> Any:
+        """One record's view by its key (``to_info(row)``, or ``to_info(session, row)`` with ``with_session``);
+        an unknown key is refused naming ``field``."""
+        with self.db.read() as session:
+            row = get_or_404(session, ENTITIES[entity_name], key, field=field)
+            return to_info(session, row) if with_session else to_info(row)
+
+    @staticmethod
+    def _saved(session: Session, actor: Actor, entity_name: str, row: Any, created: bool, before: dict | None,
+               summary: str) -> tuple[Any, bool]:
+        """Write ``row`` and the audit row of its creation (``created``) or change; returns ``(row, created)``."""
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "create" if created else "update", entity_name, row.id, before=before, after=row,
+                     summary=summary)
+        return row, created
+
+    @staticmethod
+    def _known_fields(changes: dict[str, Any], allowed: Iterable[str], message: str) -> None:
+        """Refuse a change to a field the record does not have: ``message`` (an ``N_`` id with ``{unknown}``)
+        names the first such field."""
+        unknown = sorted(set(changes) - set(allowed))
+        if unknown:
+            raise ValidationError(message, field=unknown[0], params={"unknown": unknown[0]})
+
     def _list(self, model, to_info, search: str, status: str, limit: int, offset: int, search_cols, order,
               conds: Sequence[Any] = (), *, with_session: bool = False) -> Page:
         """A list view: status filter, search over ``search_cols``, ``conds``, ordered, one page.
@@ -497,7 +553,8 @@ class MastersBase:
 
 
 __all__ = [
-    "ENTITIES", "Entity", "HISTORY_ONLY", "MastersBase", "PRICE_CATEGORIES", "Page", "amount", "check_paging",
-    "check_status", "choice", "code", "date_of", "digits", "email_of", "entity", "find", "flag", "get_or_404",
-    "integer", "like", "markup", "optional_ref", "percent", "phone_of", "quantity", "text", "usage",
+    "CodedInfo", "ENTITIES", "Entity", "HISTORY_ONLY", "MastersBase", "PRICE_CATEGORIES", "Page", "amount",
+    "check_paging", "check_status", "choice", "code", "date_of", "digits", "email_of", "entity", "find", "flag",
+    "get_or_404", "integer", "like", "markup", "optional_ref", "percent", "phone_of", "quantity", "resolve_customer",
+    "text", "usage",
 ]

@@ -297,8 +297,7 @@ class CustomerMasters(MastersBase):
                                     label=N_("Price category"), default="retail")
 
     def get_category(self, code_key: str) -> CategoryInfo:
-        with self.db.read() as session:
-            return self._category_info(get_or_404(session, ENTITIES["customer_category"], code_key, field="code"))
+        return self._get("customer_category", code_key, self._category_info)
 
     def list_categories(self, *, search: str = "", status: str = "active", limit: int = 100,
                         offset: int = 0) -> Page[CategoryInfo]:
@@ -338,8 +337,7 @@ class CustomerMasters(MastersBase):
         row.name = name
 
     def get_group(self, name: str) -> GroupInfo:
-        with self.db.read() as session:
-            return self._group_info(get_or_404(session, ENTITIES["customer_group"], name, field="name"))
+        return self._get("customer_group", name, self._group_info, field="name")
 
     def list_groups(self, *, search: str = "", status: str = "active", limit: int = 100,
                     offset: int = 0) -> Page[GroupInfo]:
@@ -400,15 +398,10 @@ class CustomerMasters(MastersBase):
         before = None if created else audit.snapshot(row)
         row = row or m.SalesPerson(code=the_code, name=name)
         row.name, row.mobile = name, mobile
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "create" if created else "update", "sales_person", row.id, before=before,
-                     after=row, summary=f"sales person {row.code}")
-        return row, created
+        return self._saved(session, actor, "sales_person", row, created, before, f"sales person {row.code}")
 
     def get_sales_person(self, code_key: str) -> SalesPersonInfo:
-        with self.db.read() as session:
-            return self._sales_person_info(get_or_404(session, ENTITIES["sales_person"], code_key, field="code"))
+        return self._get("sales_person", code_key, self._sales_person_info)
 
     def list_sales_persons(self, *, search: str = "", status: str = "active", limit: int = 100,
                            offset: int = 0) -> Page[SalesPersonInfo]:
@@ -679,8 +672,7 @@ class CustomerMasters(MastersBase):
         )
 
     def get_customer(self, code_key: str) -> CustomerInfo:
-        with self.db.read() as session:
-            return self._customer_info(session, get_or_404(session, ENTITIES["customer"], code_key, field="code"))
+        return self._get("customer", code_key, self._customer_info, with_session=True)
 
     def _customer_info(self, session: Session, r: m.Customer) -> CustomerInfo:
         cat = session.get(m.CustomerCategory, r.category_id) if r.category_id else None

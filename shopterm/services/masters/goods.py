@@ -26,7 +26,7 @@ from ..admin import audit
 from ..context import Actor
 from ..errors import Duplicate, SetupMissing, ShopError, ValidationError
 from .base import (
-    ENTITIES, PRICE_CATEGORIES, MastersBase, Page, amount, check_paging, code, date_of, flag,
+    ENTITIES, PRICE_CATEGORIES, CodedInfo, MastersBase, Page, amount, check_paging, code, date_of, flag,
     get_or_404, like, markup, percent, quantity, text,
 )
 
@@ -46,13 +46,7 @@ class ItemInfo:
     barcode: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SupplierInfo:
-    id: int
-    code: str
-    name: str
-    inactive: bool
-    created_at: dt.datetime
+SupplierInfo = CodedInfo  # a supplier (of batches): its code and name
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +132,7 @@ class GoodsMasters(MastersBase):
 
     def update_item(self, actor: Actor, code_key: str, **changes: Any) -> ItemInfo:
         allowed = {"name", "unit", "pack_size", "tax_rate", "cost_usd", "inactive", "barcode"}
-        unknown = sorted(set(changes) - allowed)
-        if unknown:
-            raise ValidationError("unknown item field {unknown!r}", field=unknown[0], params={"unknown": unknown[0]})
+        self._known_fields(changes, allowed, N_("unknown item field {unknown!r}"))
         with self._write(actor, "masters", "Items") as session:
             row = get_or_404(session, ENTITIES["item"], code_key, field="code")
             data = {"code": row.code, "name": row.name, "unit": row.unit, "pack_size": row.pack_size,
@@ -170,15 +162,10 @@ class GoodsMasters(MastersBase):
         row = row or m.Item(code=the_code, name=name)
         row.name, row.unit, row.pack_size, row.tax_rate, row.cost_usd, row.inactive = name, unit, pack, tax, cost, inactive
         row.barcode = barcode
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "create" if created else "update", "item", row.id, before=before, after=row,
-                     summary=f"item {row.code} {row.name}")
-        return row, created
+        return self._saved(session, actor, "item", row, created, before, f"item {row.code} {row.name}")
 
     def get_item(self, code_key: str) -> ItemInfo:
-        with self.db.read() as session:
-            return _item_info(get_or_404(session, ENTITIES["item"], code_key, field="code"))
+        return self._get("item", code_key, _item_info)
 
     def list_items(self, *, search: str = "", status: str = "active", limit: int = 100,
                    offset: int = 0) -> Page[ItemInfo]:
@@ -233,15 +220,10 @@ class GoodsMasters(MastersBase):
         before = None if created else audit.snapshot(row)
         row = row or m.Supplier(code=the_code, name=name)
         row.name = name
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "create" if created else "update", "supplier", row.id, before=before, after=row,
-                     summary=f"supplier {row.code}")
-        return row, created
+        return self._saved(session, actor, "supplier", row, created, before, f"supplier {row.code}")
 
     def get_supplier(self, code_key: str) -> SupplierInfo:
-        with self.db.read() as session:
-            return _supplier_info(get_or_404(session, ENTITIES["supplier"], code_key, field="code"))
+        return self._get("supplier", code_key, _supplier_info)
 
     def list_suppliers(self, *, search: str = "", status: str = "active", limit: int = 100,
                        offset: int = 0) -> Page[SupplierInfo]:
@@ -477,8 +459,7 @@ def _barcode(session: Session, value: Any, row: m.Item | None) -> str | None:
     return text
 
 
-def _supplier_info(r: m.Supplier) -> SupplierInfo:
-    return SupplierInfo(r.id, r.code, r.name, r.inactive, r.created_at)
+_supplier_info = CodedInfo.of
 
 
 __all__ = [

@@ -24,7 +24,8 @@ from ..admin.users import language_code
 from ..context import Actor
 from ..errors import Duplicate, NotFound, ValidationError
 from .base import (
-    ENTITIES, MastersBase, Page, amount, choice, code, email_of, flag, get_or_404, integer, percent, phone_of, text,
+    ENTITIES, CodedInfo, MastersBase, Page, amount, choice, code, email_of, flag, get_or_404, integer, percent,
+    phone_of, text,
 )
 from .base import code as parse_code
 
@@ -42,13 +43,7 @@ class AccountInfo:
     created_at: dt.datetime
 
 
-@dataclass(frozen=True, slots=True)
-class CostCentreInfo:
-    id: int
-    code: str
-    name: str
-    inactive: bool
-    created_at: dt.datetime
+CostCentreInfo = CodedInfo  # a cost centre (of shop receipts and payments): its code and name
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +104,7 @@ class OrgMasters(MastersBase):
             return _account_info(row)
 
     def update_account(self, actor: Actor, code_key: str, **changes: Any) -> AccountInfo:
-        unknown = sorted(set(changes) - {"name", "kind", "currency", "inactive"})
-        if unknown:
-            raise ValidationError("unknown account field {unknown!r}", field=unknown[0],
-                params={"unknown": unknown[0]})
+        self._known_fields(changes, {"name", "kind", "currency", "inactive"}, N_("unknown account field {unknown!r}"))
         with self._write(actor, "setup", "The chart of accounts") as session:
             row = get_or_404(session, ENTITIES["account"], code_key, field="code")
             before = audit.snapshot(row)
@@ -146,8 +138,7 @@ class OrgMasters(MastersBase):
         row.inactive = flag(data.get("inactive"), field="inactive")
 
     def get_account(self, code_key: str) -> AccountInfo:
-        with self.db.read() as session:
-            return _account_info(get_or_404(session, ENTITIES["account"], code_key, field="code"))
+        return self._get("account", code_key, _account_info)
 
     def list_accounts(self, *, search: str = "", status: str = "active", kind: str | None = None, limit: int = 200,
                       offset: int = 0) -> Page[AccountInfo]:
@@ -180,8 +171,7 @@ class OrgMasters(MastersBase):
             return _centre_info(row)
 
     def get_cost_centre(self, code_key: str) -> CostCentreInfo:
-        with self.db.read() as session:
-            return _centre_info(get_or_404(session, ENTITIES["cost_centre"], code_key, field="code"))
+        return self._get("cost_centre", code_key, _centre_info)
 
     def list_cost_centres(self, *, search: str = "", status: str = "active", limit: int = 100,
                           offset: int = 0) -> Page[CostCentreInfo]:
@@ -204,10 +194,7 @@ class OrgMasters(MastersBase):
 
     def update_location(self, actor: Actor, code_key: str, **changes: Any) -> LocationInfo:
         fields = ("name", "number", "address", "phone", "tax_no", "rccm_no", "cdf_increment", "usd_increment")
-        unknown = sorted(set(changes) - set(fields))
-        if unknown:
-            raise ValidationError("unknown location field {unknown!r}", field=unknown[0],
-                params={"unknown": unknown[0]})
+        self._known_fields(changes, fields, N_("unknown location field {unknown!r}"))
         with self._write(actor, "setup", "Locations") as session:
             row = get_or_404(session, ENTITIES["location"], code_key, field="code")
             before = audit.snapshot(row)
@@ -251,8 +238,7 @@ class OrgMasters(MastersBase):
                                    default=Decimal("0.01"))
 
     def get_location(self, code_key: str) -> LocationInfo:
-        with self.db.read() as session:
-            return self._location_info(session, get_or_404(session, ENTITIES["location"], code_key, field="code"))
+        return self._get("location", code_key, self._location_info, with_session=True)
 
     def list_locations(self, *, search: str = "", status: str = "active", limit: int = 100,
                        offset: int = 0) -> Page[LocationInfo]:
@@ -394,8 +380,7 @@ def _account_info(r: m.Account) -> AccountInfo:
     return AccountInfo(r.id, r.code, r.name, r.kind, r.currency, r.inactive, r.created_at)
 
 
-def _centre_info(r: m.CostCentre) -> CostCentreInfo:
-    return CostCentreInfo(r.id, r.code, r.name, r.inactive, r.created_at)
+_centre_info = CodedInfo.of
 
 
 __all__ = ["ACCOUNT_KINDS", "AccountInfo", "CostCentreInfo", "LocationInfo", "OrgMasters", "ShopSetupInfo"]

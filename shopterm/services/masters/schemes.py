@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import delete, extract, func, or_, select as sa_select
 from sqlmodel import Session, col, select
@@ -205,8 +205,7 @@ class SchemeMasters(MastersBase):
         session.flush()
 
     def get_promotion_reason(self, code_key: str) -> PromotionReasonInfo:
-        with self.db.read() as session:
-            return _reason_info(session, get_or_404(session, ENTITIES["promotion_reason"], code_key, field="code"))
+        return self._get("promotion_reason", code_key, _reason_info, with_session=True)
 
     def list_promotion_reasons(self, *, search: str = "", status: str = "active", limit: int = 100,
                                offset: int = 0) -> Page[PromotionReasonInfo]:
@@ -246,10 +245,7 @@ class SchemeMasters(MastersBase):
     def update_promotion(self, actor: Actor, scheme_no: str, **changes: Any) -> PromotionInfo:
         allowed = {"item", "reason", "cost_centre", "scheme_date", "ranges", "locations", "unit", "expense_account",
                    "inactive"}
-        unknown = sorted(set(changes) - allowed)
-        if unknown:
-            raise ValidationError("unknown promotion field {unknown!r}", field=unknown[0],
-                params={"unknown": unknown[0]})
+        self._known_fields(changes, allowed, N_("unknown promotion field {unknown!r}"))
         with self._write(actor, "masters", "Sales promotions") as session:
             row = get_or_404(session, ENTITIES["promotion"], scheme_no, field="scheme_no")
             info = self._promotion_info(session, row)
@@ -279,46 +275,24 @@ class SchemeMasters(MastersBase):
         row.item_id, row.reason, row.cost_centre_id, row.expense_account_id = it.id, reason, centre.id, expense.id
         row.reason_id = reason_row.id
         row.scheme_date, row.unit, row.inactive = scheme_date, unit, flag(data.get("inactive"), field="inactive")
-        session.add(row)
-        session.flush()
-        session.execute(delete(m.PromotionRange).where(m.PromotionRange.promotion_id == row.id))
-        session.execute(delete(m.PromotionLocation).where(m.PromotionLocation.promotion_id == row.id))
-        session.add_all([m.PromotionRange(promotion_id=row.id, min_qty=r.min_qty,
-                                          max_qty=r.max_qty if r.max_qty is not None else Decimal("0.000"),
-                                          free_qty=r.free_qty) for r in ranges])
-        session.add_all([m.PromotionLocation(promotion_id=row.id, location_id=i) for i in loc_ids])
-        session.flush()
+        _write_with_children(session, row, (m.PromotionRange, "promotion_id", [
+            dict(min_qty=r.min_qty, max_qty=r.max_qty if r.max_qty is not None else Decimal("0.000"),
+                 free_qty=r.free_qty) for r in ranges]), (m.PromotionLocation, "promotion_id", _at(loc_ids)))
         info = self._promotion_info(session, row)
-        audit.record(session, actor, "update" if before else "create", "promotion", row.id, before=before,
-                     after=_promotion_snapshot(info), summary=f"sales promotion {row.scheme_no} {info.item}")
+        _record(session, actor, "promotion", row.id, before, _promotion_snapshot(info),
+                f"sales promotion {row.scheme_no} {info.item}")
 
     @staticmethod
     def _promo_ranges(raw: Any) -> list[PromoRange]:
-        rows = list(raw or ())
-        if not rows:
-            raise ValidationError("Add at least one quantity range", field="ranges")
-        out = []
-        for i, r in enumerate(rows, start=1):
-            r = _as_mapping(r, ("min_qty", "max_qty", "free_qty"))
-            try:
-                mn = quantity(r.get("min_qty"), field="min_qty", default=Decimal("0.000"))
-                raw_max = r.get("max_qty")
-                mx = None if raw_max is None or (isinstance(raw_max, str) and not raw_max.strip()) else quantity(
-                    raw_max, field="max_qty", positive=True)
-                free = quantity(r.get("free_qty"), field="free_qty", positive=True)
-            except ValidationError as exc:
-                raise ValidationError("row {i}: {message}", field="ranges",
-                    params={"i": i, "message": exc.message}) from None
-            out.append(PromoRange(mn, mx, free))
-        try:
-            validate_promo_ranges(out)
-        except MoneyError as exc:
-            raise ValidationError(str(exc), field="ranges") from None
-        return out
+        def read(r: Mapping[str, Any]) -> PromoRange:
+            return PromoRange(quantity(r.get("min_qty"), field="min_qty", default=Decimal("0.000")),
+                              _open_end(r.get("max_qty"), lambda v: quantity(v, field="max_qty", positive=True)),
+                              quantity(r.get("free_qty"), field="free_qty", positive=True))
+        return _range_rows(raw, ("min_qty", "max_qty", "free_qty"), N_("Add at least one quantity range"), read,
+                           validate_promo_ranges)
 
     def get_promotion(self, scheme_no: str) -> PromotionInfo:
-        with self.db.read() as session:
-            return self._promotion_info(session, get_or_404(session, ENTITIES["promotion"], scheme_no, field="scheme_no"))
+        return self._get("promotion", scheme_no, self._promotion_info, field="scheme_no", with_session=True)
 
     def list_promotions(self, *, search: str = "", status: str = "active", item: str | None = None,
                         limit: int = 100, offset: int = 0) -> Page[PromotionInfo]:
@@ -388,10 +362,8 @@ class SchemeMasters(MastersBase):
             return self._slab_info(session, row)
 
     def update_discount_slab(self, actor: Actor, doc_no: str, **changes: Any) -> SlabInfo:
-        unknown = sorted(set(changes) - {"doc_date", "ranges", "locations", "inactive"})
-        if unknown:
-            raise ValidationError("unknown discount slab field {unknown!r}", field=unknown[0],
-                params={"unknown": unknown[0]})
+        self._known_fields(changes, {"doc_date", "ranges", "locations", "inactive"},
+                           N_("unknown discount slab field {unknown!r}"))
         with self._write(actor, "masters", "Discount slabs") as session:
             row = get_or_404(session, ENTITIES["discount_slab"], doc_no, field="doc_no")
             info = self._slab_info(session, row)
@@ -406,45 +378,23 @@ class SchemeMasters(MastersBase):
         ranges = self._slab_ranges(data.get("ranges"))
         loc_ids = self._location_ids(session, data.get("locations"))
         row.doc_date, row.inactive = doc_date, flag(data.get("inactive"), field="inactive")
-        session.add(row)
-        session.flush()
-        session.execute(delete(m.DiscountSlabRange).where(m.DiscountSlabRange.slab_id == row.id))
-        session.execute(delete(m.DiscountSlabLocation).where(m.DiscountSlabLocation.slab_id == row.id))
-        session.add_all([m.DiscountSlabRange(slab_id=row.id, from_value=r.from_value, to_value=r.to_value, pct=r.pct)
-                         for r in ranges])
-        session.add_all([m.DiscountSlabLocation(slab_id=row.id, location_id=i) for i in loc_ids])
-        session.flush()
-        info = self._slab_info(session, row)
-        audit.record(session, actor, "update" if before else "create", "discount_slab", row.id, before=before,
-                     after=_slab_snapshot(info), summary=f"discount slab {row.doc_no}")
+        _write_with_children(session, row, (m.DiscountSlabRange, "slab_id", [
+            dict(from_value=r.from_value, to_value=r.to_value, pct=r.pct) for r in ranges]),
+            (m.DiscountSlabLocation, "slab_id", _at(loc_ids)))
+        _record(session, actor, "discount_slab", row.id, before, _slab_snapshot(self._slab_info(session, row)),
+                f"discount slab {row.doc_no}")
 
     @staticmethod
     def _slab_ranges(raw: Any) -> list[SlabRange]:
-        rows = list(raw or ())
-        if not rows:
-            raise ValidationError("Add at least one slab row", field="ranges")
-        out = []
-        for i, r in enumerate(rows, start=1):
-            r = _as_mapping(r, ("from_value", "to_value", "pct"))
-            try:
-                lo = amount(r.get("from_value"), field="from_value")
-                raw_to = r.get("to_value")
-                hi = None if raw_to is None or (isinstance(raw_to, str) and not raw_to.strip()) else amount(
-                    raw_to, field="to_value")
-                pct = percent(r.get("pct"), field="pct")
-            except ValidationError as exc:
-                raise ValidationError("row {i}: {message}", field="ranges",
-                    params={"i": i, "message": exc.message}) from None
-            out.append(SlabRange(lo, hi, pct))
-        try:
-            validate_slab_ranges(out)
-        except MoneyError as exc:
-            raise ValidationError(str(exc), field="ranges") from None
-        return out
+        def read(r: Mapping[str, Any]) -> SlabRange:
+            return SlabRange(amount(r.get("from_value"), field="from_value"),
+                             _open_end(r.get("to_value"), lambda v: amount(v, field="to_value")),
+                             percent(r.get("pct"), field="pct"))
+        return _range_rows(raw, ("from_value", "to_value", "pct"), N_("Add at least one slab row"), read,
+                           validate_slab_ranges)
 
     def get_discount_slab(self, doc_no: str) -> SlabInfo:
-        with self.db.read() as session:
-            return self._slab_info(session, get_or_404(session, ENTITIES["discount_slab"], doc_no, field="doc_no"))
+        return self._get("discount_slab", doc_no, self._slab_info, field="doc_no", with_session=True)
 
     def list_discount_slabs(self, *, status: str = "active", location: str | None = None, limit: int = 100,
                             offset: int = 0) -> Page[SlabInfo]:
@@ -517,10 +467,7 @@ class SchemeMasters(MastersBase):
 
     def update_loyalty_card(self, actor: Actor, name_key: str, **changes: Any) -> LoyaltyCardInfo:
         allowed = {"name", "doc_date", "value_per_point_usd", "categories", "redemption_frequency_days", "inactive"}
-        unknown = sorted(set(changes) - allowed)
-        if unknown:
-            raise ValidationError("unknown loyalty card field {unknown!r}", field=unknown[0],
-                params={"unknown": unknown[0]})
+        self._known_fields(changes, allowed, N_("unknown loyalty card field {unknown!r}"))
         with self._write(actor, "masters", "Loyalty cards") as session:
             row = get_or_404(session, ENTITIES["loyalty_card"], name_key, field="name")
             info = self._card_info(session, row)
@@ -566,14 +513,11 @@ class SchemeMasters(MastersBase):
             parsed[key] = per
         row.name, row.doc_date, row.redemption_frequency_days, row.value_per_point_usd = name, doc_date, days, value
         row.inactive = flag(data.get("inactive"), field="inactive")
-        session.add(row)
-        session.flush()
-        session.execute(delete(m.LoyaltyCardCategory).where(m.LoyaltyCardCategory.card_id == row.id))
-        session.add_all([m.LoyaltyCardCategory(card_id=row.id, price_category=c, customer_category_id=cc,
-                                               sales_amount_per_point=v) for (c, cc), v in parsed.items()])
-        session.flush()
-        audit.record(session, actor, "update" if before else "create", "loyalty_card", row.id, before=before,
-                     after=_card_snapshot(self._card_info(session, row)), summary=f"loyalty card {row.name}")
+        _write_with_children(session, row, (m.LoyaltyCardCategory, "card_id", [
+            dict(price_category=c, customer_category_id=cc, sales_amount_per_point=v)
+            for (c, cc), v in parsed.items()]))
+        _record(session, actor, "loyalty_card", row.id, before, _card_snapshot(self._card_info(session, row)),
+                f"loyalty card {row.name}")
 
     def loyalty_card_summary(self, name: str) -> SchemeSummary:
         """Summary tab: what the card gave its holders — points earned, redeemed and reversed (by
@@ -596,8 +540,7 @@ class SchemeMasters(MastersBase):
             return _summary(card.name, rows, len(every))
 
     def get_loyalty_card(self, name: str) -> LoyaltyCardInfo:
-        with self.db.read() as session:
-            return self._card_info(session, get_or_404(session, ENTITIES["loyalty_card"], name, field="name"))
+        return self._get("loyalty_card", name, self._card_info, field="name", with_session=True)
 
     def list_loyalty_cards(self, *, status: str = "active", search: str = "") -> list[LoyaltyCardInfo]:
         status = check_status(status)
@@ -651,9 +594,8 @@ class SchemeMasters(MastersBase):
                 session.add(mrow)
             session.flush()
             info = self._target_info(session, row)
-            audit.record(session, actor, "update" if before else "create", "sales_target", row.id, before=before,
-                         after=_target_snapshot(info),
-                         summary=f"{kind_} target {year} {info.location or info.sales_person}")
+            _record(session, actor, "sales_target", row.id, before, _target_snapshot(info),
+                    f"{kind_} target {year} {info.location or info.sales_person}")
             return info
 
     def _target_owner(self, session: Session, kind: str, location: Any, sales_person: Any) -> tuple[int | None, int | None]:
@@ -824,6 +766,58 @@ class SchemeMasters(MastersBase):
             if loc.id not in ids:
                 ids.append(loc.id)
         return ids
+
+
+def _write_with_children(session: Session, row: Any, *children: tuple[type, str, list[dict[str, Any]]]) -> None:
+    """Write a scheme's ``row`` and put its child rows (ranges, locations, categories) in place of those it
+    had: each ``(model, key, rows)`` names the child table, its column pointing to ``row``, and the new rows."""
+    session.add(row)
+    session.flush()
+    for model, key, _rows in children:
+        session.execute(delete(model).where(getattr(model, key) == row.id))
+    for model, key, rows in children:
+        session.add_all([model(**{key: row.id}, **r) for r in rows])
+    session.flush()
+
+
+def _at(location_ids: list[int]) -> list[dict[str, Any]]:
+    """The location rows of a scheme that holds at ``location_ids``."""
+    return [dict(location_id=i) for i in location_ids]
+
+
+def _record(session: Session, actor: Actor, entity: str, row_id: int, before: dict | None, after: dict,
+            summary: str) -> None:
+    """The audit row of a scheme saved: created (no ``before``) or updated."""
+    audit.record(session, actor, "update" if before else "create", entity, row_id, before=before, after=after,
+                 summary=summary)
+
+
+def _open_end(raw: Any, read: Callable[[Any], Decimal]) -> Decimal | None:
+    """A range's upper bound: blank means none (open-ended)."""
+    return None if raw is None or (isinstance(raw, str) and not raw.strip()) else read(raw)
+
+
+def _range_rows(raw: Any, names: tuple[str, ...], empty: str, read: Callable[[Mapping[str, Any]], Any],
+                validate: Callable[[list], Any]) -> list:
+    """The rows of a range table (a promotion's quantity ranges, a slab's value ranges): at least one
+    (``empty`` otherwise), each ``read`` from a mapping, list or range of ``names`` (a bad one refused as
+    "row N: …"), then ``validate`` on them all; every error names the ``ranges`` field."""
+    rows = list(raw or ())
+    if not rows:
+        raise ValidationError(empty, field="ranges")
+    out = []
+    for i, r in enumerate(rows, start=1):
+        r = _as_mapping(r, names)
+        try:
+            out.append(read(r))
+        except ValidationError as exc:
+            raise ValidationError("row {i}: {message}", field="ranges",
+                params={"i": i, "message": exc.message}) from None
+    try:
+        validate(out)
+    except MoneyError as exc:
+        raise ValidationError(str(exc), field="ranges") from None
+    return out
 
 
 def _as_mapping(r: Any, names: tuple[str, ...]) -> Mapping[str, Any]:

@@ -41,8 +41,9 @@ from ...core import loyalty as core_loyalty
 from ...core.errors import LoyaltyError
 from ...core.money import MoneyError
 from ...store.models import Customer, Document, LoyaltyCard, LoyaltyCardCategory, LoyaltyTransaction
-from ..errors import NotFound, ShopError, ValidationError
+from ..errors import ShopError, ValidationError
 from ..documents.posting import LoyaltySpec, utcnow
+from ..masters.base import resolve_customer
 
 if TYPE_CHECKING:
     from .. import Services
@@ -272,19 +273,6 @@ def cancellation_specs(session: Session, document: Document) -> list[LoyaltySpec
 # ---------------------------------------------------------------- the service
 
 
-def _customer(session: Session, customer: int | str | Customer) -> Customer:
-    if isinstance(customer, Customer):
-        return customer
-    if isinstance(customer, int):
-        row = session.get(Customer, customer)
-    else:
-        code = str(customer or "").strip().upper()
-        row = session.exec(select(Customer).where(Customer.code == code)).first()
-    if row is None:
-        raise NotFound("Customer {customer} not found", field="customer", params={"customer": customer})
-    return row
-
-
 class LoyaltyService:
     """``services.loyalty``: a customer's points, card terms and history."""
 
@@ -295,12 +283,12 @@ class LoyaltyService:
     def points(self, customer: int | str) -> int:
         """Points held now (Σ of the customer's loyalty rows)."""
         with self.db.read() as session:
-            return points_held(session, _customer(session, customer).id)
+            return points_held(session, resolve_customer(session, customer).id)
 
     def status(self, customer: int | str, on: dt.date | None = None) -> LoyaltyStatus:
         """"Loyaltycard" and "Available Points" of the screens, with the card's terms."""
         with self.db.read() as session:
-            c = _customer(session, customer)
+            c = resolve_customer(session, customer)
             held = points_held(session, c.id)
             terms = card_terms(session, c)
             if terms is None:
@@ -317,7 +305,7 @@ class LoyaltyService:
         offset = max(0, int(offset))
         lt = LoyaltyTransaction
         with self.db.read() as session:
-            c = _customer(session, customer)
+            c = resolve_customer(session, customer)
             rows = session.execute(
                 sa_select(lt.id, lt.date, lt.kind, lt.points, lt.value_usd, Document.doc_type, Document.number)
                 .select_from(lt).outerjoin(Document, Document.id == lt.document_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -162,20 +163,31 @@ def items_with_promotion(session: Session, item_ids, location_id: int, on: dt.da
     return set(rows)
 
 
-def slab_ranges(session: Session, location_id: int, on: dt.date) -> list[SlabRange] | None:
-    """The ranges of the active slab for the location on ``on`` (latest doc date), or ``None``."""
-    slab = session.exec(
-        select(DiscountSlab)
-        .join(DiscountSlabLocation, DiscountSlabLocation.slab_id == DiscountSlab.id)
-        .where(DiscountSlabLocation.location_id == location_id, DiscountSlab.inactive == False,  # noqa: E712
-               DiscountSlab.doc_date <= on)
-        .order_by(col(DiscountSlab.doc_date).desc(), col(DiscountSlab.id).desc())
+def _in_force(session: Session, scheme: Any, held_at: Any, key: Any, dated: Any, location_id: int, on: dt.date,
+              *where: Any) -> Any:
+    """The scheme (a slab, a promotion) in force at the location on ``on``: active, held there (``held_at``,
+    its location rows, point to it through ``key``), dated (``dated``) on or before ``on`` — the latest."""
+    return session.exec(
+        select(scheme)
+        .join(held_at, key == scheme.id)
+        .where(*where, held_at.location_id == location_id, scheme.inactive == False, dated <= on)  # noqa: E712
+        .order_by(col(dated).desc(), col(scheme.id).desc())
         .limit(1)
     ).first()
+
+
+def _ranges(session: Session, model: Any, key: Any, scheme_id: int, order: Any) -> list:
+    """A scheme's range rows (``key`` points to the scheme), in ``order``."""
+    return session.exec(select(model).where(key == scheme_id).order_by(order)).all()
+
+
+def slab_ranges(session: Session, location_id: int, on: dt.date) -> list[SlabRange] | None:
+    """The ranges of the active slab for the location on ``on`` (latest doc date), or ``None``."""
+    slab = _in_force(session, DiscountSlab, DiscountSlabLocation, DiscountSlabLocation.slab_id, DiscountSlab.doc_date,
+                     location_id, on)
     if slab is None:
         return None
-    rows = session.exec(select(DiscountSlabRange).where(DiscountSlabRange.slab_id == slab.id)
-                        .order_by(DiscountSlabRange.from_value)).all()
+    rows = _ranges(session, DiscountSlabRange, DiscountSlabRange.slab_id, slab.id, DiscountSlabRange.from_value)
     return [SlabRange(r.from_value, r.to_value, r.pct) for r in rows]
 
 
@@ -189,18 +201,11 @@ def slab_pct(session: Session, location_id: int, on: dt.date, subtotal_usd: Deci
 
 def promotion_for(session: Session, item_id: int, location_id: int, on: dt.date) -> PromotionInfo | None:
     """The item's active promotion at the location on ``on`` (latest scheme date), or ``None``."""
-    promo = session.exec(
-        select(Promotion)
-        .join(PromotionLocation, PromotionLocation.promotion_id == Promotion.id)
-        .where(Promotion.item_id == item_id, PromotionLocation.location_id == location_id,
-               Promotion.inactive == False, Promotion.scheme_date <= on)  # noqa: E712
-        .order_by(col(Promotion.scheme_date).desc(), col(Promotion.id).desc())
-        .limit(1)
-    ).first()
+    promo = _in_force(session, Promotion, PromotionLocation, PromotionLocation.promotion_id, Promotion.scheme_date,
+                      location_id, on, Promotion.item_id == item_id)
     if promo is None:
         return None
-    ranges = session.exec(select(PromotionRange).where(PromotionRange.promotion_id == promo.id)
-                          .order_by(PromotionRange.min_qty)).all()
+    ranges = _ranges(session, PromotionRange, PromotionRange.promotion_id, promo.id, PromotionRange.min_qty)
     account = session.get(Account, promo.expense_account_id).code if promo.expense_account_id else None
     centre = session.get(CostCentre, promo.cost_centre_id).code if promo.cost_centre_id else None
     # a range row with max_qty 0 is an open-ended last tier ("10+")
