@@ -47,19 +47,8 @@ from shopterm.core.text import postal_address
 from ..printing import documents as D
 from ..printing.model import PrintDoc, Shop
 from ..store.db import create_private_file, make_private_dir
-from ..store.models import (
-    Account,
-    Batch,
-    CostCentre,
-    Customer,
-    Document,
-    DocumentLine,
-    Location,
-    SalesPerson,
-    ShopSetup,
-    Supplier,
-    User,
-)
+from ..store.models import (Account, Batch, CostCentre, Customer, Document, DocumentLine, Location, SalesPerson,
+                            ShopSetup, Supplier, User)
 from .admin import audit
 from .admin.users import language_code
 from .context import Actor

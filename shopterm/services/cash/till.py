@@ -41,8 +41,6 @@ from ...store.models import (
     CostCentre,
     Customer,
     Document,
-    JournalLine,
-    JournalVoucher,
     LedgerEntry,
     Location,
     Match,
@@ -52,11 +50,12 @@ from ...store import balances
 from ..admin import audit
 from ..context import Actor
 from .day import account_ids, cash_held, find_location, require_open, setup_info, system_rate_or_fail
-from ..errors import ApprovalRequired, InactiveRecord, InsufficientCash, NotFound, PostedIsFinal, ValidationError
+from ..errors import InactiveRecord, InsufficientCash, NotFound, PostedIsFinal, ValidationError
 from ..headless import Fields, handler
 from ..documents.posting import PostingPlan, PostResult, utcnow
 from ..masters.base import free_text
 from ..documents.approvals import approve_rate
+from ..documents.toolkit import cancel_approver, mark_cancelled, reversal_of
 
 if TYPE_CHECKING:
     from .. import Services
@@ -199,8 +198,29 @@ def _currency(value: Any, fld: str = "currency") -> Currency:
         raise ValidationError("Currency: USD or CDF, not {value!r}", field=fld, params={"value": value}) from None
 
 
+def _cash_pair(usd: Any, cdf: Any, way: str, *, required: str | None = None) -> tuple[Decimal, Decimal]:
+    """The cash ``received`` or ``returned`` (``way``) in USD and in CDF, blank meaning 0; with ``required``
+    (the message), both 0 is refused."""
+    in_usd = _amount(usd, f"{way}_usd", default="0")
+    in_cdf = _amount(cdf, f"{way}_cdf", default="0")
+    if required and in_usd == 0 and in_cdf == 0:
+        raise ValidationError(required, field=f"{way}_usd")
+    return in_usd, in_cdf
+
+
 def _s(value: Decimal) -> str:
     return format(value, "f")
+
+
+def _settled_extra(calc: core_cash.ReceiptCalc | core_cash.RefundCalc) -> dict[str, Any]:
+    """What a receipt and a refund both keep of their settlement (the document's ``extra``)."""
+    return {
+        "returned_usd": _s(calc.returned_usd), "returned_cdf": _s(calc.returned_cdf),
+        "balance_usd": _s(calc.balance_usd), "balance_cdf": _s(calc.balance_cdf),
+        "settled_amount": _s(calc.settled_amount), "settled_usd": _s(calc.settled_usd),
+        "exchange_diff_usd": _s(calc.exchange_diff_usd), "round_off_usd": _s(calc.round_off_usd),
+        "fully_settled": calc.fully_settled,
+    }
 
 
 def _insufficient(ccy: Currency, held: Decimal, asked: Decimal, fld: str = "amount") -> InsufficientCash:
@@ -293,6 +313,29 @@ class CashService:
                 params={"what": _(what), "date": date, "number": doc.number, "doc_date": doc.doc_date})
         return loc, setup
 
+    def _settling(self, session: Session, actor: Actor, number: str, cash: tuple[Decimal, Decimal], *,
+                  refund: bool, date: dt.date, rate: Any, approver: str | None, approver_pin: str | None) -> tuple[
+            Document, LedgerEntry, Location, "SetupInfo", Decimal, Actor | None,
+            core_cash.ReceiptCalc | core_cash.RefundCalc]:
+        """What a receipt (or a ``refund``) of ``cash`` (USD, CDF) settles and where: the invoice (return)
+        ``number`` and its open ledger entry, its till (open on ``date``), the rate typed or the system rate,
+        the approver a rate outside the tolerance needs, and the settlement (refused when it settles nothing)."""
+        doc, entry = self._target(session, number, refund=refund)
+        loc, setup = self._till(session, doc, date, N_("refund") if refund else N_("receipt"))
+        the_rate = self._rate_for(session, rate, date)
+        approving = approve_rate(self.s, session, actor, loc.id, date, the_rate, approver, approver_pin)
+        if refund:
+            calc = self._refund_calc(session, doc, entry, the_rate, *cash)
+            if calc.settled_amount == 0:
+                raise ValidationError("The amount returned is too small to refund any of the return",
+                                      field="returned_usd")
+        else:
+            calc = self._receipt_calc(session, doc, entry, the_rate, *cash)
+            if calc.settled_amount == 0:
+                raise ValidationError("The amount received is too small to settle any of the invoice",
+                                      field="received_usd")
+        return doc, entry, loc, setup, the_rate, approving, calc
+
     def open_invoices(self, location: str | None = None, customer: str | None = None, *,
                       limit: int = 200) -> list[OpenInvoice]:
         """F2 on Invoice No: posted invoices with an open balance, cash invoices first, oldest first."""
@@ -329,8 +372,7 @@ class CashService:
     def receipt_preview(self, invoice_number: str, rate: Any = None, received_usd: Any = "0",
                         received_cdf: Any = "0", *, date: dt.date | None = None) -> core_cash.ReceiptCalc:
         """The Sales Receipt footer while the cashier types (Invoice/Received/Returned/Balance per currency)."""
-        r_usd = _amount(received_usd, "received_usd", default="0")
-        r_cdf = _amount(received_cdf, "received_cdf", default="0")
+        r_usd, r_cdf = _cash_pair(received_usd, received_cdf, "received")
         with self.db.read() as session:
             invoice, entry = self._target(session, invoice_number, refund=False)
             the_rate = self._rate_for(session, rate, date or self.s.today())
@@ -341,20 +383,13 @@ class CashService:
                      received_cdf: Any = "0", date: dt.date | None = None, print_usd: bool = False,
                      narration: str = "", approver: str | None = None, approver_pin: str | None = None) -> PostResult:
         actor.require("receive", "Sales Receipt")
-        r_usd = _amount(received_usd, "received_usd", default="0")
-        r_cdf = _amount(received_cdf, "received_cdf", default="0")
-        if r_usd == 0 and r_cdf == 0:
-            raise ValidationError("Enter the amount received in USD or CDF", field="received_usd")
+        cash = _cash_pair(received_usd, received_cdf, "received",
+                          required=N_("Enter the amount received in USD or CDF"))
         date = date or self.s.today()
         with self.db.write() as session:
-            inv, entry = self._target(session, invoice, refund=False)
-            loc, setup = self._till(session, inv, date, N_("receipt"))
-            the_rate = self._rate_for(session, rate, date)
-            approving = approve_rate(self.s, session, actor, loc.id, date, the_rate, approver, approver_pin)
-            calc = self._receipt_calc(session, inv, entry, the_rate, r_usd, r_cdf)
-            if calc.settled_amount == 0:
-                raise ValidationError("The amount received is too small to settle any of the invoice",
-                                      field="received_usd")
+            inv, entry, loc, setup, the_rate, approving, calc = self._settling(
+                session, actor, invoice, cash, refund=False, date=date, rate=rate, approver=approver,
+                approver_pin=approver_pin)
             ccy = Currency.parse(entry.currency)
             customer_id = entry.customer_id
             journal = [
@@ -370,12 +405,7 @@ class CashService:
                 "invoice": inv.number, "invoice_rate": _s(inv.rate), "taux_difference": _s(calc.taux_difference),
                 "invoice_cdf": _s(calc.invoice_cdf), "invoice_usd": _s(calc.invoice_usd),
                 "received_usd": _s(calc.received_usd), "received_cdf": _s(calc.received_cdf),
-                "received_total_cdf": _s(calc.received_total_cdf),
-                "returned_usd": _s(calc.returned_usd), "returned_cdf": _s(calc.returned_cdf),
-                "balance_usd": _s(calc.balance_usd), "balance_cdf": _s(calc.balance_cdf),
-                "settled_amount": _s(calc.settled_amount), "settled_usd": _s(calc.settled_usd),
-                "exchange_diff_usd": _s(calc.exchange_diff_usd), "round_off_usd": _s(calc.round_off_usd),
-                "fully_settled": calc.fully_settled,
+                "received_total_cdf": _s(calc.received_total_cdf), **_settled_extra(calc),
             }
             doc = Document(doc_type="RC", subtype="receipt", location_id=loc.id, doc_date=date,
                            customer_id=customer_id, currency=ccy.value, rate=the_rate, source_id=inv.id,
@@ -395,8 +425,7 @@ class CashService:
     # -- refund ---------------------------------------------------------------------
     def refund_preview(self, sales_return: str, rate: Any = None, returned_usd: Any = "0", returned_cdf: Any = "0",
                        *, date: dt.date | None = None) -> core_cash.RefundCalc:
-        t_usd = _amount(returned_usd, "returned_usd", default="0")
-        t_cdf = _amount(returned_cdf, "returned_cdf", default="0")
+        t_usd, t_cdf = _cash_pair(returned_usd, returned_cdf, "returned")
         with self.db.read() as session:
             ret, entry = self._target(session, sales_return, refund=True)
             the_rate = self._rate_for(session, rate, date or self.s.today())
@@ -416,21 +445,13 @@ class CashService:
                     returned_cdf: Any = "0", date: dt.date | None = None, narration: str = "",
                     approver: str | None = None, approver_pin: str | None = None) -> PostResult:
         actor.require("receive", "Refund")
-        t_usd = _amount(returned_usd, "returned_usd", default="0")
-        t_cdf = _amount(returned_cdf, "returned_cdf", default="0")
-        if t_usd == 0 and t_cdf == 0:
-            raise ValidationError("Enter the amount returned in USD or CDF", field="returned_usd")
+        t_usd, t_cdf = _cash_pair(returned_usd, returned_cdf, "returned",
+                                  required=N_("Enter the amount returned in USD or CDF"))
         date = date or self.s.today()
         with self.db.write() as session:
-            ret, entry = self._target(session, sales_return, refund=True)
-            loc, setup = self._till(session, ret, date, N_("refund"))
-            the_rate = self._rate_for(session, rate, date)
-            approving = approve_rate(self.s, session, actor, ret.location_id, date, the_rate, approver,
-                                     approver_pin)
-            calc = self._refund_calc(session, ret, entry, the_rate, t_usd, t_cdf)
-            if calc.settled_amount == 0:
-                raise ValidationError("The amount returned is too small to refund any of the return",
-                                      field="returned_usd")
+            ret, entry, loc, setup, the_rate, approving, calc = self._settling(
+                session, actor, sales_return, (t_usd, t_cdf), refund=True, date=date, rate=rate, approver=approver,
+                approver_pin=approver_pin)
             for ccy, out in ((USD, t_usd), (CDF, t_cdf)):
                 if out > 0:
                     held = self._held(session, loc, setup, ccy)
@@ -450,11 +471,7 @@ class CashService:
             extra = {
                 "return": ret.number, "refund_due": _s(calc.refund_due), "refund_usd": _s(calc.refund_usd),
                 "refund_cdf": _s(calc.refund_cdf), "received_usd": "0.00", "received_cdf": "0.00",
-                "returned_usd": _s(calc.returned_usd), "returned_cdf": _s(calc.returned_cdf),
-                "balance_usd": _s(calc.balance_usd), "balance_cdf": _s(calc.balance_cdf),
-                "settled_amount": _s(calc.settled_amount), "settled_usd": _s(calc.settled_usd),
-                "exchange_diff_usd": _s(calc.exchange_diff_usd), "round_off_usd": _s(calc.round_off_usd),
-                "fully_settled": calc.fully_settled,
+                **_settled_extra(calc),
             }
             doc = Document(doc_type="RC", subtype="refund", location_id=loc.id, doc_date=date,
                            customer_id=customer_id, currency=ccy.value, rate=the_rate, source_id=ret.id,
@@ -627,10 +644,7 @@ class CashService:
         """
         actor.require("receive", "Cancelling a currency exchange")
         with self.db.write() as session:
-            approving = self.s.users.approval(session, actor, approver, approver_pin, permission="cancel",
-                                              action="cancel currency exchange")
-            if approving is None:
-                raise ApprovalRequired("Cancelling a currency exchange needs a manager's approval", field="approver")
+            approving = cancel_approver(self.s, session, actor, approver, approver_pin, N_("currency exchange"))
             number = (number or "").strip().upper()
             doc = session.execute(
                 select(Document).where(Document.number == number, Document.doc_type == "CE")
@@ -650,31 +664,9 @@ class CashService:
             held = self._held(session, loc, setup, received)
             if doc.amount > held:
                 raise _insufficient(received, held, doc.amount)
-            rows = session.execute(
-                select(Account.code, JournalLine.currency, JournalLine.amount, JournalLine.amount_usd,
-                       JournalLine.customer_id, CostCentre.code, JournalLine.memo)
-                .join(JournalVoucher, JournalLine.voucher_id == JournalVoucher.id)
-                .join(Account, JournalLine.account_id == Account.id)
-                .outerjoin(CostCentre, JournalLine.cost_centre_id == CostCentre.id)
-                .where(JournalVoucher.document_id == doc.id).order_by(JournalLine.id)
-            ).all()
-            reversal = [JLine(code, -usd, Currency.parse(ccy), -amt, customer_id=cust, cost_centre=cc,
-                              memo=f"cancel: {memo}"[:200])
-                        for code, ccy, amt, usd, cust, cc, memo in rows]
-            self.s.posting.write_voucher(session, doc, reversal, narration=f"Cancellation of {number}. {reason}"[:500])
-            before = audit.snapshot(doc)
-            now = utcnow()
-            doc.status = "cancelled"
-            doc.cancelled_by = actor.user_id
-            doc.cancelled_at = now
-            doc.updated_at = now
-            if approving is not None:
-                doc.approved_by = approving.user_id
-            session.add(doc)
-            session.flush()
-            audit.record(session, actor, "cancel", "document", doc.id, before=before, after=doc,
-                         summary=f"cancelled {number}" + (f": {reason}" if reason else ""),
-                         approver_id=approving.user_id if approving else None)
+            self.s.posting.write_voucher(session, doc, reversal_of(session, doc),
+                                         narration=f"Cancellation of {number}. {reason}"[:500])
+            mark_cancelled(session, actor, doc, approving, reason, self.s.today())
             return number
 
 

@@ -19,7 +19,19 @@ from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from ...core.draft_line import DraftLine, Number
+from ...core.draft_line import DraftLine, Number, is_blank_value
+
+
+class ItemQtyRow:
+    """A grid row of a form whose lines name an item and a quantity (delivery note, returns): blank —
+    ignored — when both are empty. Mixed into the row's dataclass."""
+
+    __slots__ = ()
+    item: str
+    qty: Number
+
+    def is_blank(self) -> bool:
+        return not (self.item or "").strip() and is_blank_value(self.qty)
 
 
 @dataclass(slots=True)

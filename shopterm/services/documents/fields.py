@@ -4,7 +4,7 @@ strictly into a :class:`~.drafts.DocumentDraft`, and the totals written back."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...core.money import Currency
 from ..headless import Fields
@@ -13,6 +13,7 @@ from .drafts import DocumentDraft, DraftLine
 if TYPE_CHECKING:
     from ...core.totals import DocumentTotals
 
+    from ..context import Actor
     from .views import StoredTotals
 
 USD = Currency.USD
@@ -59,3 +60,12 @@ def totals_out(t: DocumentTotals | StoredTotals, currency: str) -> dict:
         "receivable_usd": t.receivable_usd, "payable": t.payable, "payable_usd": t.payable_usd,
         "payable_cdf": t.payable_cdf,
     }
+
+
+def draft_reply(service: Any, actor: "Actor", draft: DocumentDraft) -> dict:
+    """The reply to a document sent with ``"draft": true``: saved as a draft (nothing posted) by ``service``
+    (its ``save_draft`` and ``preview``), with its id, totals and warnings."""
+    draft_id = service.save_draft(actor, draft)
+    p = service.preview(draft, actor)
+    return {"number": None, "draft_id": draft_id, "totals": totals_out(p.totals, draft.currency),
+            "warnings": p.warnings}

@@ -11,7 +11,7 @@ draft, check its rules and take it to the posting path (DESIGN §1, §5, §6).
   dataclass form (a :class:`~.drafts.DocumentDraft` has its own in the sales
   service).
 - :func:`find_posted`, :func:`state_of`, :func:`refresh_state`,
-  :func:`cancel_approver`, :func:`mark_cancelled`: posted documents, their
+  :func:`cancel_approver`, :func:`mark_cancelled`, :func:`reversal_of`: posted documents, their
   ``open``/``partial``/``closed`` state and their cancellation.
 - :func:`voucher_rows`: the journal as F9 "Voucher Details" rows.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
@@ -32,15 +32,17 @@ from sqlmodel import Session, col, select
 from shopterm.core.doctypes import status_name
 from shopterm.core.i18n import N_, _
 from ...core.journal import JLine
-from ...core.money import Currency, MoneyError, parse_rate
-from ...store.models import Account, Batch, Customer, Document, DocumentLine, Item, Location
+from ...core.plain import plain
+from ...core.money import Currency, MoneyError, parse_qty, parse_rate
+from ...store.models import (Account, Batch, CostCentre, Customer, Document, DocumentLine, Item, JournalLine,
+                              JournalVoucher, Location)
 from ..admin import audit
 from ..cash.day import find_location, require_open, system_rate_or_fail
 from ..context import Actor
-from ..errors import ApprovalRequired, DayClosed, DayNotOpen, NotFound, PostedIsFinal, ShopError, ValidationError
+from ..errors import ApprovalRequired, DayClosed, DayNotOpen, InsufficientStock, NotFound, PostedIsFinal, ShopError, ValidationError
 from ..masters.base import free_text
 from ..schemes.pricing import PriceBook
-from ..stock import parse_date
+from ..stock import default_batch, parse_date
 from .drafts import DraftLine
 from .posting import utcnow
 from .views import JournalRow
@@ -63,6 +65,18 @@ def code_of(value: Any) -> str:
 def to_date(value: Any, default: dt.date) -> dt.date:
     """A typed date (blank: ``default``); a bad one names the ``date`` field."""
     return parse_date(value, "date") or default
+
+
+def line_qty(value: Any, n: int) -> Decimal:
+    """Line ``n``'s quantity as typed: a number greater than zero, else refused naming the ``qty`` field."""
+    try:
+        qty = parse_qty(value, field=N_("quantity"))
+    except MoneyError as exc:
+        raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
+    if qty <= 0:
+        raise ValidationError("Line {n}: the quantity must be greater than zero", field="qty", line=n,
+            params={"n": n})
+    return qty
 
 
 def rate_or_system(services: "Services", session: Session, rate: Any, on: dt.date) -> Decimal:
@@ -184,6 +198,26 @@ class Masters:
                 select(Batch).where(Batch.item_id == item_id, Batch.code == code)).first()
         return self.batches[key]
 
+    def line_batch(self, n: int, item: Item, typed: Any, location: Location, on: dt.date,
+                   rule: Callable[[ShopError], None], *, first_expiry: bool = True) -> Batch | None:
+        """Line ``n``'s batch of ``item``: the one typed, else (``first_expiry``) the batch at ``location``
+        that expires first on ``on``. An unknown batch, or no stock to take one from, breaks a ``rule``."""
+        typed_code = code_of(typed)
+        if typed_code:
+            batch = self.batch(item.id, typed_code)
+            if batch is None:
+                rule(NotFound("Line {n}: batch {batch} of {code} not found", field="batch", line=n,
+                    params={"n": n, "batch": typed_code, "code": item.code}))
+            return batch
+        if not first_expiry:
+            return None
+        fefo = default_batch(self.session, item.id, location.id, on)
+        if fefo is None:
+            rule(InsufficientStock("Line {n}: no stock of {code} at {location}: receive it first", field="batch",
+                                   line=n, params={"n": n, "code": item.code, "location": location.code}))
+            return None
+        return self.batch(item.id, fefo.code)
+
 
 def draft_row(session: Session, draft_id: int, doc_type: str | None) -> Document:
     """A saved draft to edit, post or discard (``doc_type`` None: any); a posted one is final."""
@@ -244,21 +278,23 @@ def mark_cancelled(session: Session, actor: Actor, doc: Document, approving: Act
                  approver_id=approving.user_id if approving else None)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+def reversal_of(session: Session, doc: Document) -> list[JLine]:
+    """Every journal line of ``doc`` with its sign turned (a cancellation's voucher)."""
+    rows = session.execute(
+        sa_select(Account.code, JournalLine.currency, JournalLine.amount, JournalLine.amount_usd,
+                  JournalLine.customer_id, CostCentre.code, JournalLine.memo)
+        .join(JournalVoucher, JournalLine.voucher_id == JournalVoucher.id)
+        .join(Account, JournalLine.account_id == Account.id)
+        .outerjoin(CostCentre, JournalLine.cost_centre_id == CostCentre.id)
+        .where(JournalVoucher.document_id == doc.id).order_by(JournalLine.id)
+    ).all()
+    return [JLine(code, -usd, Currency.parse(ccy), -amt, customer_id=cust, cost_centre=cc, memo=f"cancel: {memo}"[:200])
+            for code, ccy, amt, usd, cust, cc, memo in rows]
 
 
 def form_to_dict(form: Any) -> dict:
     """A JSON-safe dict of a dataclass draft (DeliveryDraft, ReturnDraft…): Decimals and dates as strings."""
-    data = _plain(form)
+    data = plain(form)
     data.pop("approver_pin", None)  # never stored
     return data
 
@@ -279,12 +315,14 @@ def form_from_dict(cls: type, data: dict, line_cls: type | None = None) -> Any:
 
 def save_form_draft(services: "Services", actor: Actor, doc_type: str, form: Any, draft_id: int | None, *,
                     location: str | None, date: Any, customer: str | None = None, narration: str = "",
-                    what: str = "", fill: Callable[[Session, Document], None] | None = None) -> int:
-    """Save (or re-save) a numberless draft of a non-``DocumentDraft`` document exactly as typed.
+                    what: str = "", fill: Callable[[Session, Document], None] | None = None,
+                    as_dict: Callable[[Any], dict] | None = None) -> int:
+    """Save (or re-save) a numberless draft of any document exactly as typed.
 
-    ``fill(session, doc)`` may set further header columns for the list view (never raising)."""
+    ``fill(session, doc)`` may set further header columns for the list view (never raising);
+    ``as_dict``: how the form is kept (default :func:`form_to_dict`)."""
 
-    data = form_to_dict(form)
+    data = (as_dict or form_to_dict)(form)
     with services.db.write() as session:
         doc = draft_row(session, draft_id, doc_type) if draft_id else None
         before = dict(doc.extra.get("draft", {})) if doc else None

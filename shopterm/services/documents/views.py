@@ -36,6 +36,18 @@ class CustomerInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PostedRef:
+    """A posted document as an F2 list of documents to pick from shows it (the list's own columns follow)."""
+
+    number: str
+    doc_type: str
+    date: dt.date
+    customer: str | None
+    customer_name: str | None
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
 class PreviewLine:
     line: int  # 1-based position in draft.lines
     item: str

@@ -40,6 +40,7 @@ from ..context import Actor
 from ..cash.day import account_ids, cash_held, find_location, setup_info
 from ..errors import ApprovalRequired, InactiveRecord, InsufficientCash, NotFound, ValidationError
 from ..headless import Fields, handler
+from ..documents.views import PostedRef
 from ..documents.toolkit import (Rules, currency_of, day_and_location, draft_row, form_from_dict, form_to_dict,
                                  load_form_draft, rate_or_system, save_form_draft, voucher_rows)
 from ..documents.posting import PostingPlan, PostResult
@@ -85,13 +86,7 @@ class CommissionDraft:
 
 
 @dataclass(frozen=True, slots=True)
-class CommissionCandidate:
-    number: str
-    doc_type: str
-    date: dt.date
-    customer: str | None
-    customer_name: str | None
-    currency: str
+class CommissionCandidate(PostedRef):
     amount: Decimal  # net, invoice currency
     base_usd: Decimal
     local_cdf: Decimal

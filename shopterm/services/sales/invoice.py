@@ -50,81 +50,31 @@ from sqlmodel import Session, col, select
 from shopterm.core.doctypes import status_name
 from shopterm.core.i18n import N_, _
 from ...core.errors import TotalsError
-from ...core.journal import (
-    COGS,
-    INVENTORY,
-    LOYALTY,
-    RECEIVABLE,
-    ROUND_OFF,
-    SALES,
-    VAT,
-    JLine,
-    UnbalancedJournalError,
-    balance_into,
-    cost_of,
-    credit,
-    debit,
-    without_zero,
-)
-from ...core.money import (
-    Currency,
-    MoneyError,
-    format_amount,
-    format_qty,
-    parse_amount,
-    parse_pct,
-    parse_qty,
-    q2,
-    to_usd,
-)
+from ...core.journal import (COGS, INVENTORY, LOYALTY, RECEIVABLE, ROUND_OFF, SALES, VAT, JLine, UnbalancedJournalError,
+                             balance_into, cost_of, credit, debit, without_zero)
+from ...core.money import (Currency, MoneyError, format_amount, format_qty, parse_amount, parse_pct, parse_qty, q2,
+                           to_usd)
 from ...core.slabs import SlabRange
 from ...core.totals import DocumentTotals, LineInput, LineTotals, compute_totals
-from ...store.models import (
-    Account,
-    Batch,
-    Customer,
-    CustomerLocation,
-    Document,
-    DocumentLine,
-    Item,
-    JournalLine,
-    JournalVoucher,
-    LedgerEntry,
-    Location,
-    LoyaltyCard,
-    SalesPerson,
-    ShopSetup,
-    User,
-)
+from ...store.models import (Account, Batch, Customer, CustomerLocation, Document, DocumentLine, Item, JournalLine,
+                             JournalVoucher, LedgerEntry, Location, LoyaltyCard, SalesPerson, ShopSetup, User)
 from ..admin import audit
 from ..context import Actor
 from ..cash.day import find_location, require_open, require_setup
 from ..documents.drafts import DocumentDraft, DraftLine, draft_from_dict, draft_to_dict
-from ..documents.fields import FLAT_TYPES, HEADER_FIELDS, SALES_TYPES, draft_from_fields, totals_out
-from ..documents.toolkit import Masters, draft_row, rate_or_system, to_date, voucher_rows
+from ..documents.fields import FLAT_TYPES, HEADER_FIELDS, SALES_TYPES, draft_from_fields, draft_reply, totals_out
+from ..documents.toolkit import Masters, draft_row, rate_or_system, save_form_draft, to_date, voucher_rows
 from ..documents.views import (CustomerInfo, DocumentRow, DocumentView, JournalRow, LineView, Preview, PreviewLine,
                                StoredTotals)
-from ..errors import (
-    ApprovalRequired,
-    CreditLimitExceeded,
-    DayClosed,
-    DayNotOpen,
-    ExpiredBatch,
-    InactiveRecord,
-    InsufficientStock,
-    NotFound,
-    PriceNeedsApproval,
-    SetupMissing,
-    ShopError,
-    UnbalancedJournal,
-    ValidationError,
-)
+from ..errors import (ApprovalRequired, CreditLimitExceeded, DayClosed, DayNotOpen, ExpiredBatch, InactiveRecord,
+                      InsufficientStock, NotFound, PriceNeedsApproval, SetupMissing, ShopError, UnbalancedJournal,
+                      ValidationError)
 from ..headless import Fields, handler
 from ..schemes.loyalty import LoyaltyCalc, loyalty_specs, redemption_for, with_earned
-from ..documents.posting import PostingPlan, PostResult, StockSpec, line_row, utcnow
+from ..documents.posting import PostingPlan, PostResult, StockSpec, line_row
 from ..schemes.pricing import price_for, slab_ranges
 from ..schemes.promotions import FreeGood, free_goods, free_goods_journal, free_line_rows
-from ..stock import (BatchStock, StockAsk, batches, check_available, check_batch, default_batch, on_hand,
+from ..stock import (BatchStock, StockAsk, batches, check_available, check_batch, on_hand,
                     on_hand_of_batches, on_hand_of_items, reservations, reserved)
 from ...core.text import CONTACT_MAX
 from ..documents.approvals import rate_approvals
@@ -513,37 +463,18 @@ class SalesService:
     def save_draft(self, actor: Actor, draft: DocumentDraft, draft_id: int | None = None) -> int:
         """Save (or re-save) a numberless draft exactly as typed; returns its id."""
         actor.require("sell", "Saving a sales document")
-        data = draft_to_dict(draft)
-        with self.db.write() as session:
-            doc = draft_row(session, draft_id, draft.doc_type) if draft_id else None
-            before = dict(doc.extra.get("draft", {})) if doc else None
-            loc = find_location(session, draft.location, actor)
-            date = to_date(draft.date, self.s.today())
-            if doc is None:
-                doc = Document(doc_type=draft.doc_type, status="draft", location_id=loc.id, doc_date=date,
-                               created_by=actor.user_id)
-            doc.location_id, doc.doc_date = loc.id, date
+
+        def fill(session: Session, doc: Document) -> None:
             doc.subtype = (draft.invoice_type or "")[:20]
-            doc.narration = free_text(draft.narration, field="narration")
-            cust = session.exec(select(Customer).where(Customer.code == _code(draft.customer))).first() \
-                if draft.customer else None
-            doc.customer_id = cust.id if cust else None
             try:  # the footer figures for the list view, when the draft computes
                 b = self.build(session, draft, strict=False, actor=actor)
-            except ShopError:
-                b = None
-            except MoneyError:
-                b = None
-            if b is not None:
-                self._fill_header(doc, b)
-            doc.extra = {"draft": data}
-            doc.updated_at = utcnow()
-            session.add(doc)
-            session.flush()
-            audit.record(session, actor, "update" if before is not None else "create", "document", doc.id,
-                         before=before, after=data,
-                         summary=f"draft {draft.doc_type} {'updated' if before is not None else 'saved'}")
-            return doc.id
+            except (ShopError, MoneyError):
+                return
+            self._fill_header(doc, b)
+
+        return save_form_draft(self.s, actor, draft.doc_type, draft, draft_id, location=draft.location,
+                               date=draft.date, customer=draft.customer, narration=draft.narration, fill=fill,
+                               as_dict=draft_to_dict)
 
     def load_draft(self, draft_id: int) -> DocumentDraft:
         with self.db.read() as session:
@@ -983,20 +914,8 @@ class SalesService:
             raise ValidationError("Line {n}: the discounts ({discounts}) exceed the gross amount {gross}", field="flat_discount" if flat else "discount_pct", line=n,
                 params={"n": n, "discounts": format_amount(discounts), "gross": format_amount(gross)})
 
-        batch = None
-        bcode = _code(dl.batch)
-        if bcode:
-            batch = m.batch(item.id, bcode)
-            if batch is None:
-                rule(NotFound("Line {n}: batch {batch} of {code} not found", field="batch", line=n,
-                    params={"n": n, "batch": bcode, "code": code}))
-        elif moves_stock:  # orders, proformas and provisional invoices take no batch unless one is typed
-            fefo = default_batch(session, item.id, loc.id, date)
-            if fefo is None:
-                rule(InsufficientStock("Line {n}: no stock of {code} at {location}: receive it first",
-                                       field="batch", line=n, params={"n": n, "code": code, "location": loc.code}))
-            else:
-                batch = m.batch(item.id, fefo.code)
+        # orders, proformas and provisional invoices take no batch unless one is typed
+        batch = m.line_batch(n, item, dl.batch, loc, date, rule, first_expiry=moves_stock)
         price_usd = price if ccy is USD else to_usd(price, ccy, rate)
         unit_cost = batch.cost_usd if batch is not None else item.cost_usd
         return _Line(n, item, batch, qty, price, price_usd, from_list, disc, flat,
@@ -1142,10 +1061,7 @@ def _post_sales_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
                 changes["sales_person"] = sp
         draft = replace(draft, **changes) if changes else draft
     if f.draft:
-        draft_id = services.sales.save_draft(actor, draft)
-        p = services.sales.preview(draft, actor)
-        return {"number": None, "draft_id": draft_id, "totals": totals_out(p.totals, draft.currency),
-                "warnings": p.warnings}
+        return draft_reply(services.sales, actor, draft)
     result = services.sales.post_invoice(actor, draft)
     view = services.sales.document(result.document_id)
     return {"number": result.number, "totals": totals_out(view.totals, view.currency)}

@@ -47,10 +47,11 @@ from ...store.models import Customer, Document, DocumentLine, Item, Location, Sa
 from ..context import Actor
 from ..cash.day import require_open
 from ..documents.drafts import DocumentDraft, DraftLine
-from ..documents.fields import draft_from_fields, totals_out
+from ..documents.fields import draft_from_fields, draft_reply, totals_out
 from ..errors import PostedIsFinal, ValidationError
 from ..headless import Fields, handler
 from ..documents.posting import PostResult
+from ..documents.views import PostedRef
 from ..documents.toolkit import cancel_approver, find_posted, mark_cancelled, refresh_state
 
 if TYPE_CHECKING:
@@ -96,15 +97,9 @@ class OrderLine:
 
 
 @dataclass(frozen=True, slots=True)
-class OpenOrder:
+class OpenOrder(PostedRef):
     """A row of the invoice's "SO/Proforma No." dropdown."""
 
-    number: str
-    doc_type: str
-    date: dt.date
-    customer: str | None
-    customer_name: str | None
-    currency: str
     net: Decimal
     state: str
     remaining_qty: Decimal
@@ -300,10 +295,7 @@ def _post_order(doc_type: str):
                    optional=[k for k in ORDER_FIELDS if k not in ("customer", "lines")])
         draft = draft_from_fields(f, doc_type)
         if f.draft:
-            draft_id = services.orders.save_draft(actor, draft)
-            p = services.orders.preview(draft, actor)
-            return {"number": None, "draft_id": draft_id, "totals": totals_out(p.totals, draft.currency),
-                    "warnings": p.warnings}
+            return draft_reply(services.orders, actor, draft)
         result = services.orders.confirm(actor, draft)
         view = services.sales.document(result.document_id)
         return {"number": result.number, "totals": totals_out(view.totals, view.currency),

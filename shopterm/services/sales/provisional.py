@@ -43,39 +43,20 @@ from sqlmodel import Session, select
 
 from shopterm.core.i18n import N_, _
 from ...core.journal import COGS, INVENTORY, JLine, UnbalancedJournalError, check_balanced, cost_of, credit, debit
-from ...core.money import Currency, MoneyError, format_amount, format_qty, parse_qty, q2, round_to_increment
-from ...store.models import (
-    Account,
-    Batch,
-    CostCentre,
-    Customer,
-    Document,
-    DocumentLine,
-    Item,
-    JournalLine,
-    JournalVoucher,
-    LedgerEntry,
-    Location,
-)
+from ...core.money import Currency, format_amount, format_qty, q2, round_to_increment
+from ...store.models import Batch, Customer, Document, DocumentLine, Item, LedgerEntry, Location
 from ..context import Actor
 from ..cash.day import find_location, require_open
-from ..documents.drafts import DocumentDraft
-from ..errors import (
-    ExpiredBatch,
-    InsufficientStock,
-    NotFound,
-    PostedIsFinal,
-    UnbalancedJournal,
-    ValidationError,
-)
+from ..documents.drafts import DocumentDraft, ItemQtyRow
+from ..errors import ExpiredBatch, InsufficientStock, NotFound, PostedIsFinal, UnbalancedJournal, ValidationError
 from ..headless import Fields, handler
 from ..schemes.loyalty import cancellation_specs, write_rows
 from ..documents.toolkit import (Masters, Rules, cancel_approver, day_and_location, draft_row, find_posted,
-                                 form_from_dict, load_form_draft, mark_cancelled, refresh_state, save_form_draft,
-                                 voucher_rows)
+                                 form_from_dict, line_qty, load_form_draft, mark_cancelled, refresh_state, reversal_of,
+                                 save_form_draft, voucher_rows)
 from ..documents.posting import PostingPlan, PostResult, StockSpec
 from ..schemes.promotions import cost_journal
-from ..stock import StockAsk, check_available, check_batch, default_batch, on_hand
+from ..stock import StockAsk, check_available, check_batch, on_hand
 from ...core.text import CONTACT_MAX
 from ...core.units import check_qty_for_unit
 from ..masters.base import free_text
@@ -97,7 +78,7 @@ PSI_EMPTY = N_("PSI No. dropdown empty: no open Provisional Invoice for this cus
 
 
 @dataclass(slots=True)
-class DeliveryLine:
+class DeliveryLine(ItemQtyRow):
     """A delivery grid row: the item, the batch (None: first expiry), the quantity; ``line``
     is the PI line it delivers (None: the first line of that item with a balance)."""
 
@@ -105,9 +86,6 @@ class DeliveryLine:
     qty: Number = None
     batch: str | None = None
     line: int | None = None
-
-    def is_blank(self) -> bool:
-        return not (self.item or "").strip() and (self.qty is None or str(self.qty).strip() == "")
 
 
 @dataclass(slots=True)
@@ -324,7 +302,7 @@ class ProvisionalService:
             if day < pi.doc_date:
                 raise ValidationError("The cancellation date {day} is before {number} ({doc_date})",
                                       field="date", params={"day": day, "number": pi.number, "doc_date": pi.doc_date})
-            reversal = _reversal(session, pi)
+            reversal = reversal_of(session, pi)
             reason = (reason or "").strip()
             _, entry_ids = self.s.posting.write_voucher(
                 session, pi, reversal, narration=f"Cancellation of {pi.number}. {reason}".strip()[:500],
@@ -475,13 +453,7 @@ class ProvisionalService:
             icode = _code(dl.item)
             if not icode:
                 raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
-            try:
-                qty = parse_qty(dl.qty, field=N_("quantity"))
-            except MoneyError as exc:
-                raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
-            if qty <= 0:
-                raise ValidationError("Line {n}: the quantity must be greater than zero", field="qty", line=n,
-                    params={"n": n})
+            qty = line_qty(dl.qty, n)
             of_item = [r for r in pl_rows if items[r.id] is not None and items[r.id].code == icode]
             if not of_item:
                 raise ValidationError("Line {n}: {item} is not on provisional invoice {number}", field="item",
@@ -504,20 +476,7 @@ class ProvisionalService:
             if whole is not None:
                 raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=n,
                     params={"n": n, "code": item.code, "whole": whole})
-            batch = None
-            bcode = _code(dl.batch)
-            if bcode:
-                batch = m.batch(item.id, bcode)
-                if batch is None:
-                    rule(NotFound("Line {n}: batch {batch} of {item} not found", field="batch", line=n,
-                        params={"n": n, "batch": bcode, "item": icode}))
-            else:
-                fefo = default_batch(session, item.id, loc.id, date)
-                if fefo is None:
-                    rule(InsufficientStock("Line {n}: no stock of {item} at {location}: receive it first",
-                                           field="batch", line=n, params={"n": n, "item": icode, "location": loc.code}))
-                else:
-                    batch = m.batch(item.id, fefo.code)
+            batch = m.line_batch(n, item, dl.batch, loc, date, rule)
             lines.append(_DLine(n, pl, item, batch, qty, balance, share(pl.gross, qty, pl.qty),
                                 share(pl.discount_amount, qty, pl.qty), share(pl.line_flat, qty, pl.qty),
                                 share(pl.flat_share, qty, pl.qty), share(pl.tax_amount, qty, pl.qty)))
@@ -644,20 +603,6 @@ def _dn_totals(dn: _DN) -> dict:
                 cost_usd=sum((l.cost for l in lines), Z))
 
 
-def _reversal(session: Session, doc: Document) -> list[JLine]:
-    """Every journal line of ``doc`` with its sign turned."""
-    rows = session.execute(
-        sa_select(Account.code, JournalLine.currency, JournalLine.amount, JournalLine.amount_usd,
-                  JournalLine.customer_id, CostCentre.code, JournalLine.memo)
-        .join(JournalVoucher, JournalLine.voucher_id == JournalVoucher.id)
-        .join(Account, JournalLine.account_id == Account.id)
-        .outerjoin(CostCentre, JournalLine.cost_centre_id == CostCentre.id)
-        .where(JournalVoucher.document_id == doc.id).order_by(JournalLine.id)
-    ).all()
-    return [JLine(code, -usd, Currency.parse(ccy), -amt, customer_id=cust, cost_centre=cc, memo=f"cancel: {memo}"[:200])
-            for code, ccy, amt, usd, cust, cc, memo in rows]
-
-
 def _release_order(session: Session, pi: Document, lines: list[DocumentLine]) -> None:
     """A cancelled PI that converted an order gives the order its quantities back."""
     if pi.source_id is None:
@@ -681,16 +626,13 @@ def _release_order(session: Session, pi: Document, lines: list[DocumentLine]) ->
 
 @handler("provisional_invoice")
 def _post_provisional_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
-    from ..documents.fields import HEADER_FIELDS, draft_from_fields, totals_out
+    from ..documents.fields import HEADER_FIELDS, draft_from_fields, draft_reply, totals_out
 
     required = ["customer"] if "order" in doc else ["customer", "lines"]
     f = Fields(doc, required=required, optional=[k for k in HEADER_FIELDS if k not in required])
     draft = draft_from_fields(f, "PI")
     if f.draft:
-        draft_id = services.provisional.save_draft(actor, draft)
-        p = services.provisional.preview(draft, actor)
-        return {"number": None, "draft_id": draft_id, "totals": totals_out(p.totals, draft.currency),
-                "warnings": p.warnings}
+        return draft_reply(services.provisional, actor, draft)
     result = services.provisional.post(actor, draft)
     view = services.sales.document(result.document_id)
     totals = totals_out(view.totals, view.currency)

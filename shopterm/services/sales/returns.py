@@ -74,60 +74,23 @@ from shopterm.core.doctypes import status_name
 from shopterm.core.i18n import N_, _
 from ...core import loyalty as core_loyalty
 from ...core.errors import TotalsError
-from ...core.journal import (
-    COGS,
-    INVENTORY,
-    LOYALTY,
-    RECEIVABLE,
-    ROUND_OFF,
-    SALES,
-    SALES_RETURNS,
-    VAT,
-    JLine,
-    UnbalancedJournalError,
-    balance_into,
-    cost_of,
-    credit,
-    debit,
-    without_zero,
-)
-from ...core.money import (
-    Currency,
-    MoneyError,
-    format_amount,
-    format_qty,
-    parse_amount,
-    parse_qty,
-    q2,
-    round_to_increment,
-    to_usd,
-)
+from ...core.journal import (COGS, INVENTORY, LOYALTY, RECEIVABLE, ROUND_OFF, SALES, SALES_RETURNS, VAT, JLine,
+                             UnbalancedJournalError, balance_into, cost_of, credit, debit, without_zero)
+from ...core.money import Currency, MoneyError, format_amount, format_qty, parse_amount, q2, round_to_increment, to_usd
 from ...core.totals import LineInput, compute_totals
-from ...store.models import (
-    Batch,
-    Customer,
-    Document,
-    DocumentLine,
-    Item,
-    LedgerEntry,
-    Location,
-    SalesPerson,
-    StockMove,
-    Supplier,
-)
+from ...store.models import (Batch, Customer, Document, DocumentLine, Item, LedgerEntry, Location, SalesPerson,
+                             StockMove, Supplier)
 from ..admin import audit
 from ..context import Actor
 from ..cash.day import find_location
-from ..errors import (
-    InactiveRecord,
-    NotFound,
-    UnbalancedJournal,
-    ValidationError,
-)
+from ..errors import InactiveRecord, NotFound, UnbalancedJournal, ValidationError
 from ..headless import Fields, handler
 from ..schemes.loyalty import card_terms, points_held, reversed_on_return
+from ..documents.drafts import ItemQtyRow
+from ..documents.views import PostedRef
 from ..documents.toolkit import (Masters, Rules, currency_of, day_and_location, draft_row, find_posted,
-                                 form_from_dict, load_form_draft, rate_or_system, save_form_draft, voucher_rows)
+                                 form_from_dict, line_qty, load_form_draft, rate_or_system, save_form_draft,
+                                 voucher_rows)
 from ..documents.posting import LoyaltySpec, PostingPlan, PostResult, StockSpec
 from ..schemes.promotions import cost_journal
 from ..stock import parse_date
@@ -158,7 +121,7 @@ def not_returnable(number: str) -> str:
 
 
 @dataclass(slots=True)
-class ReturnLine:
+class ReturnLine(ItemQtyRow):
     """A return grid row; ``line`` is the line of the basis document (None: the first line of
     the item with a balance); ``batch`` None: the basis line's batch."""
 
@@ -166,9 +129,6 @@ class ReturnLine:
     qty: Number = None
     batch: str | None = None
     line: int | None = None
-
-    def is_blank(self) -> bool:
-        return not (self.item or "").strip() and (self.qty is None or str(self.qty).strip() == "")
 
 
 @dataclass(slots=True)
@@ -186,13 +146,7 @@ class ReturnDraft:
 
 
 @dataclass(frozen=True, slots=True)
-class ReturnableDoc:
-    number: str
-    doc_type: str
-    date: dt.date
-    customer: str
-    customer_name: str
-    currency: str
+class ReturnableDoc(PostedRef):
     net: Decimal
     qty: Decimal  # sold (SI, DN) or delivered (PI)
     returned: Decimal
@@ -559,13 +513,7 @@ class ReturnsService:
             icode = _code(rl.item)
             if not icode:
                 raise ValidationError("Line {n}: item is required", field="item", line=n, params={"n": n})
-            try:
-                qty = parse_qty(rl.qty, field=N_("quantity"))
-            except MoneyError as exc:
-                raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
-            if qty <= 0:
-                raise ValidationError("Line {n}: the quantity must be greater than zero", field="qty", line=n,
-                    params={"n": n})
+            qty = line_qty(rl.qty, n)
             of_item = [l for l in blines if items[l.item_id] is not None and items[l.item_id].code == icode]
             if not of_item:
                 raise ValidationError("Line {n}: {item} is not on {kind} {number}",
@@ -853,13 +801,7 @@ class ReturnsService:
         if mfg is not None and mfg > expiry:
             rule(ValidationError("Line {n}: the manufacturing date {mfg} is after the expiry {expiry}",
                                  field="mfg_date", line=n, params={"n": n, "mfg": mfg, "expiry": expiry}))
-        try:
-            qty = parse_qty(dl.qty, field=N_("quantity"))
-        except MoneyError as exc:
-            raise ValidationError("Line {n}: {exc}", field="qty", line=n, params={"n": n, "exc": exc}) from None
-        if qty <= 0:
-            raise ValidationError("Line {n}: the quantity must be greater than zero", field="qty", line=n,
-                params={"n": n})
+        qty = line_qty(dl.qty, n)
         whole = check_qty_for_unit(qty, item.unit)
         if whole is not None:
             raise ValidationError("Line {n}: {code}: {whole}", field="qty", line=n,
@@ -1037,7 +979,7 @@ def _find_basis(session: Session, number: str, based_on: str) -> Document:
 
 
 @dataclass(slots=True)
-class DirectReturnLine:
+class DirectReturnLine(ItemQtyRow):
     item: str = ""
     batch: str = ""
     supplier: str = ""
@@ -1046,9 +988,6 @@ class DirectReturnLine:
     qty: Number = None
     price: Number = None
     mfg_date: dt.date | str | None = None
-
-    def is_blank(self) -> bool:
-        return not (self.item or "").strip() and (self.qty is None or str(self.qty).strip() == "")
 
 
 @dataclass(slots=True)
