@@ -49,7 +49,7 @@ from ...store.models import (
 from ...store import balances
 from ..admin import audit
 from ..context import Actor
-from .day import account_ids, cash_held, find_location, require_open, setup_info, system_rate_or_fail
+from .day import CDF, USD, Z, account_ids, cash_held, find_location, require_open, setup_info, system_rate_or_fail
 from ..errors import InactiveRecord, InsufficientCash, NotFound, PostedIsFinal, ValidationError
 from ..headless import Fields, handler
 from ..documents.posting import PostingPlan, PostResult, utcnow
@@ -60,9 +60,6 @@ from ..documents.toolkit import cancel_approver, mark_cancelled, reversal_of
 if TYPE_CHECKING:
     from .. import Services
     from ..admin.setup import SetupInfo
-
-USD, CDF = Currency.USD, Currency.CDF
-Z = Decimal("0.00")
 
 #: Invoices a sales receipt may settle; returns a refund may pay out.
 INVOICE_TYPES = ("SI", "PI")
