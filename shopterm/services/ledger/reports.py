@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
 from sqlmodel import Session
@@ -184,6 +184,54 @@ def row_of(r, balance: Decimal, match_ids: tuple[int, ...]) -> LedgerRow:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """One page of rows in (date, id) order, with the keys of the pages after and before it (None: none)."""
+
+    rows: list
+    next_key: Key | None
+    prev_key: Key | None
+
+
+def _keyset_page(session: Session, stmt: Any, base: Sequence[Any], date_col: Any, id_col: Any,
+                 after_key: Key | None, before_key: Key | None, limit: int | None) -> _Page:
+    """The rows of ``stmt`` (a select to which the conditions are added) under ``base``, ordered by
+    (``date_col``, ``id_col``): after ``after_key``, or (with ``limit``) the page that ends just before
+    ``before_key``; ``limit`` rows at most (None: all). The keys of the next and the previous page are
+    looked for with one index search each."""
+    k = tuple_(date_col, id_col)
+    conds = list(base)
+    if after_key is not None:
+        conds.append(k > tuple_(*after_key))
+    backwards = before_key is not None and after_key is None and limit is not None
+    if before_key is not None:
+        conds.append(k < tuple_(*before_key))
+    stmt = stmt.where(*conds)
+    stmt = stmt.order_by(date_col.desc(), id_col.desc()) if backwards else stmt.order_by(date_col, id_col)
+    if limit is not None:
+        stmt = stmt.limit(limit + 1)
+    fetched = session.execute(stmt).all()
+    more = limit is not None and len(fetched) > limit
+    rows = fetched[:limit] if limit is not None else fetched
+    if backwards:
+        rows = rows[::-1]
+    next_key = prev_key = None
+    if rows:
+        first = (getattr(rows[0], date_col.name), rows[0].id)
+        last = (getattr(rows[-1], date_col.name), rows[-1].id)
+
+        def exists(cond) -> bool:
+            return session.execute(select(id_col).where(*base, cond).limit(1)).first() is not None
+
+        if backwards:
+            prev_key = first if more else None
+            next_key = last if exists(k > tuple_(*last)) else None
+        else:
+            next_key = last if more else None
+            prev_key = first if (after_key is not None and exists(k < tuple_(*first))) else None
+    return _Page(rows, next_key, prev_key)
+
+
 def entry_select():
     return (
         select(LE, C.c.code.label("customer_code"), C.c.name.label("customer_name"), L.c.code.label("location_code"))
@@ -264,39 +312,14 @@ def ledger_page(session: Session, customer_id: int, *, date_from: dt.date | None
     conds, gaps = _filters(date_from=date_from, date_to=date_to, voucher_types=voucher_types, open_only=open_only,
                            changed_since=changed_since, search=search, partly_settled=partly_settled)
     base = [LE.c.customer_id == customer_id, *conds]
-    k = tuple_(LE.c.doc_date, LE.c.id)
-    stmt = entry_select().where(*base)
-    backwards = before_key is not None and after_key is None
-    if after_key is not None:
-        stmt = stmt.where(k > tuple_(*after_key))
-    if before_key is not None:
-        stmt = stmt.where(k < tuple_(*before_key))
-    if backwards:
-        stmt = stmt.order_by(LE.c.doc_date.desc(), LE.c.id.desc())
-    else:
-        stmt = stmt.order_by(LE.c.doc_date, LE.c.id)
-    fetched = session.execute(stmt.limit(limit + 1)).all()
-    more = len(fetched) > limit
-    rows = fetched[:limit]
-    if backwards:
-        rows = rows[::-1]
-
-    def exists(cond) -> bool:
-        return session.execute(select(LE.c.id).where(*base, cond).limit(1)).first() is not None
-
+    page = _keyset_page(session, entry_select(), base, LE.c.doc_date, LE.c.id, after_key, before_key, limit)
+    rows = page.rows
     if rows:
-        first, last = (rows[0].doc_date, rows[0].id), (rows[-1].doc_date, rows[-1].id)
-        opening = sum_before(session, customer_id, first)
+        opening = sum_before(session, customer_id, (rows[0].doc_date, rows[0].id))
         balances = _running(session, customer_id, rows, opening, gaps)
         mids = active_match_ids(session, [r.id for r in rows])
         out = tuple(row_of(r, b, mids.get(r.id, ())) for r, b in zip(rows, balances))
-        if backwards:
-            prev_key = first if more else None
-            next_key = last if exists(k > tuple_(*last)) else None
-        else:
-            next_key = last if more else None
-            prev_key = first if (after_key is not None and exists(k < tuple_(*first))) else None
-        return Page(out, opening, balances[-1], next_key, prev_key)
+        return Page(out, opening, balances[-1], page.next_key, page.prev_key)
     if after_key is not None:
         opening = sum_before(session, customer_id, after_key, inclusive=True)
     elif before_key is not None:
@@ -863,22 +886,8 @@ def general_ledger(session: Session, location_id: int | None, location_code: str
         conds.append(LE.c.location_id == location_id)
     if not show_all:
         conds.append(LE.c.voucher_type.in_(PAYMENT_TYPES))
-    base = list(conds)
-    k = tuple_(LE.c.doc_date, LE.c.id)
-    if after_key is not None:
-        conds.append(k > tuple_(*after_key))
-    backwards = before_key is not None and after_key is None and limit is not None
-    if before_key is not None:
-        conds.append(k < tuple_(*before_key))
-    stmt = entry_select().where(*conds)
-    stmt = stmt.order_by(LE.c.doc_date.desc(), LE.c.id.desc()) if backwards else stmt.order_by(LE.c.doc_date, LE.c.id)
-    if limit is not None:
-        stmt = stmt.limit(limit + 1)
-    fetched = session.execute(stmt).all()
-    more = limit is not None and len(fetched) > limit
-    rows = fetched[:limit] if limit is not None else fetched
-    if backwards:
-        rows = rows[::-1]
+    page = _keyset_page(session, entry_select(), conds, LE.c.doc_date, LE.c.id, after_key, before_key, limit)
+    rows = page.rows
     # the customer's running balance: per customer, the sum before its first row + its entries up to each row
     by_cust: dict[int, list] = {}
     for r in rows:
@@ -896,22 +905,9 @@ def general_ledger(session: Session, location_id: int | None, location_code: str
         out.append(GLRow(r.id, r.doc_date, r.reference, r.number, type_label(r.voucher_type, amt), r.voucher_type,
                          r.customer_code, r.customer_name, r.method, r.location_code, r.currency, r.amount, amt,
                          amt if amt > 0 else ZERO, -amt if amt < 0 else ZERO, bal[r.id]))
-    next_key = prev_key = None
-    if rows:
-        first, last = (rows[0].doc_date, rows[0].id), (rows[-1].doc_date, rows[-1].id)
-
-        def exists(cond) -> bool:
-            return session.execute(select(LE.c.id).where(*base, cond).limit(1)).first() is not None
-
-        if backwards:
-            prev_key = first if more else None
-            next_key = last if exists(k > tuple_(*last)) else None
-        else:
-            next_key = last if more else None
-            prev_key = first if (after_key is not None and exists(k < tuple_(*first))) else None
     return GeneralLedgerReport(date_from, date_to, location_code, show_all, tuple(out),
-                               sum((r.debit for r in out), ZERO), sum((r.credit for r in out), ZERO), next_key,
-                               prev_key=prev_key)
+                               sum((r.debit for r in out), ZERO), sum((r.credit for r in out), ZERO), page.next_key,
+                               prev_key=page.prev_key)
 
 
 # ---------------------------------------------------------------- trial balance, account register
@@ -1016,24 +1012,13 @@ def account_register(session: Session, account_code: str, date_from: dt.date, da
         return value if value is not None else ZERO
 
     base = [JL.c.account_id == acc.id, JL.c.date >= date_from, JL.c.date <= date_to]
-    conds = list(base)
-    if start is not None:
-        conds.append(k > tuple_(*start))
-    if before_key is not None:
-        conds.append(k < tuple_(*before_key))
     stmt = (
         select(JL, JV.c.voucher_type, JV.c.number, C.c.code.label("customer_code"), L.c.code.label("location_code"))
         .join(JV, JV.c.id == JL.c.voucher_id).join(L, L.c.id == JL.c.location_id)
-        .outerjoin(C, C.c.id == JL.c.customer_id).where(*conds)
+        .outerjoin(C, C.c.id == JL.c.customer_id)
     )
-    stmt = stmt.order_by(JL.c.date.desc(), JL.c.id.desc()) if backwards else stmt.order_by(JL.c.date, JL.c.id)
-    if limit is not None:
-        stmt = stmt.limit(limit + 1)
-    fetched = session.execute(stmt).all()
-    more = limit is not None and len(fetched) > limit
-    rows = fetched[:limit] if limit is not None else fetched
-    if backwards:
-        rows = rows[::-1]
+    page = _keyset_page(session, stmt, base, JL.c.date, JL.c.id, start, before_key, limit)
+    rows = page.rows
     if backwards and rows:
         opening = sum_where(k < tuple_(rows[0].date, rows[0].id))
     elif start is not None:
@@ -1047,18 +1032,5 @@ def account_register(session: Session, account_code: str, date_from: dt.date, da
         out.append(RegisterRow(r.id, r.date, r.voucher_type, r.number, r.memo, r.customer_code or "",
                                r.location_code, r.currency, r.amount, r.amount_usd if r.amount_usd > 0 else ZERO,
                                -r.amount_usd if r.amount_usd < 0 else ZERO, bal))
-    next_key = prev_key = None
-    if rows:
-        first, last = (rows[0].date, rows[0].id), (rows[-1].date, rows[-1].id)
-
-        def exists(cond) -> bool:
-            return session.execute(select(JL.c.id).where(*base, cond).limit(1)).first() is not None
-
-        if backwards:
-            prev_key = first if more else None
-            next_key = last if exists(k > tuple_(*last)) else None
-        else:
-            next_key = last if more else None
-            prev_key = first if (start is not None and exists(k < tuple_(*first))) else None
-    return AccountRegister(acc.code, acc.name, date_from, date_to, opening, tuple(out), bal, next_key,
-                           prev_key=prev_key)
+    return AccountRegister(acc.code, acc.name, date_from, date_to, opening, tuple(out), bal, page.next_key,
+                           prev_key=page.prev_key)
