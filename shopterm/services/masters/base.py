@@ -398,6 +398,25 @@ def resolve_customer(session: Session, customer: int | str | m.Customer) -> m.Cu
     return row
 
 
+def readers(entity_name: str, to_info: Callable[[Any], Any], search_cols: Sequence[Any], order: Any
+            ) -> tuple[Callable[..., Any], Callable[..., Page]]:
+    """The ``get_<x>`` and ``list_<x>`` of a master shown as it is stored, declared in its class body:
+    one record by its key (unknown: refused), and a page of the list (status filter, search over
+    ``search_cols``, ordered by ``order``). ``to_info(row)`` makes the view of a row."""
+    ent = ENTITIES[entity_name]
+
+    def get(self: "MastersBase", key: str) -> Any:
+        return self._get(entity_name, key, to_info, field=ent.key)
+
+    def list_(self: "MastersBase", *, search: str = "", status: str = "active", limit: int = 100,
+              offset: int = 0) -> Page:
+        return self._list(ent.model, to_info, search, status, limit, offset, search_cols, order)
+
+    get.__doc__ = f"One {entity_name} by its {ent.key}."
+    list_.__doc__ = f"A page of the {entity_name} list: status filter, search, paging."
+    return get, list_
+
+
 def get_or_404(session: Session, ent: Entity, key: Any, *, field: str | None = None) -> Any:
     row = find(session, ent, key)
     if row is None:
@@ -555,6 +574,6 @@ class MastersBase:
 __all__ = [
     "CodedInfo", "ENTITIES", "Entity", "HISTORY_ONLY", "MastersBase", "PRICE_CATEGORIES", "Page", "amount",
     "check_paging", "check_status", "choice", "code", "date_of", "digits", "email_of", "entity", "find", "flag",
-    "get_or_404", "integer", "like", "markup", "optional_ref", "percent", "phone_of", "quantity", "resolve_customer",
+    "get_or_404", "integer", "like", "markup", "optional_ref", "percent", "phone_of", "quantity", "readers", "resolve_customer",
     "text", "usage",
 ]

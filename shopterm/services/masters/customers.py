@@ -26,7 +26,7 @@ from ..context import Actor
 from ..errors import Duplicate, InactiveRecord, NotFound, PossibleDuplicate, ValidationError
 from .base import (
     ENTITIES, PRICE_CATEGORIES, MastersBase, Page, amount, check_paging, check_status, choice, code, digits,
-    email_of, flag, get_or_404, integer, like, optional_ref, percent, phone_of, text,
+    email_of, flag, get_or_404, integer, like, optional_ref, percent, phone_of, readers, text,
 )
 
 D0 = Decimal("0")
@@ -296,18 +296,12 @@ class CustomerMasters(MastersBase):
         row.price_category = choice(price_category, PRICE_CATEGORIES, field="price_category",
                                     label=N_("Price category"), default="retail")
 
-    def get_category(self, code_key: str) -> CategoryInfo:
-        return self._get("customer_category", code_key, self._category_info)
-
-    def list_categories(self, *, search: str = "", status: str = "active", limit: int = 100,
-                        offset: int = 0) -> Page[CategoryInfo]:
-        model = m.CustomerCategory
-        return self._list(model, self._category_info, search, status, limit, offset,
-                                 (model.code, model.name), order=model.name)
-
     @staticmethod
     def _category_info(r: m.CustomerCategory) -> CategoryInfo:
         return CategoryInfo(r.id, r.code, r.name, r.inactive, r.created_at, r.price_category)
+
+    get_category, list_categories = readers("customer_category", _category_info,
+                                            (m.CustomerCategory.code, m.CustomerCategory.name), m.CustomerCategory.name)
 
     # ================================================================ groups
     def create_group(self, actor: Actor, *, name: str) -> GroupInfo:
@@ -336,18 +330,11 @@ class CustomerMasters(MastersBase):
                      message=N_("Customer group {name} already exists"), params={"name": name}, case_insensitive=True)
         row.name = name
 
-    def get_group(self, name: str) -> GroupInfo:
-        return self._get("customer_group", name, self._group_info, field="name")
-
-    def list_groups(self, *, search: str = "", status: str = "active", limit: int = 100,
-                    offset: int = 0) -> Page[GroupInfo]:
-        model = m.CustomerGroup
-        return self._list(model, self._group_info, search, status, limit, offset, (model.name,),
-                                 order=model.name)
-
     @staticmethod
     def _group_info(r: m.CustomerGroup) -> GroupInfo:
         return GroupInfo(r.id, r.name, r.inactive, r.created_at)
+
+    get_group, list_groups = readers("customer_group", _group_info, (m.CustomerGroup.name,), m.CustomerGroup.name)
 
     def group_summary(self, name: str) -> GroupSummary:
         """Consolidated purchases (Σ posted SI/PI net USD) and outstanding (Σ ledger USD) of a group."""
@@ -400,18 +387,13 @@ class CustomerMasters(MastersBase):
         row.name, row.mobile = name, mobile
         return self._saved(session, actor, "sales_person", row, created, before, f"sales person {row.code}")
 
-    def get_sales_person(self, code_key: str) -> SalesPersonInfo:
-        return self._get("sales_person", code_key, self._sales_person_info)
-
-    def list_sales_persons(self, *, search: str = "", status: str = "active", limit: int = 100,
-                           offset: int = 0) -> Page[SalesPersonInfo]:
-        model = m.SalesPerson
-        return self._list(model, self._sales_person_info, search, status, limit, offset,
-                                 (model.code, model.name, model.mobile), order=model.code)
-
     @staticmethod
     def _sales_person_info(r: m.SalesPerson) -> SalesPersonInfo:
         return SalesPersonInfo(r.id, r.code, r.name, r.mobile, r.inactive, r.created_at)
+
+    get_sales_person, list_sales_persons = readers("sales_person", _sales_person_info,
+                                                   (m.SalesPerson.code, m.SalesPerson.name, m.SalesPerson.mobile),
+                                                   m.SalesPerson.code)
 
     # ================================================================ customers
     def next_customer_code(self, prefix: str = "C", width: int = 4) -> str:

@@ -27,7 +27,7 @@ from ..context import Actor
 from ..errors import Duplicate, SetupMissing, ShopError, ValidationError
 from .base import (
     ENTITIES, PRICE_CATEGORIES, CodedInfo, MastersBase, Page, amount, check_paging, code, date_of, flag,
-    get_or_404, like, markup, percent, quantity, text,
+    get_or_404, like, markup, percent, quantity, readers, text,
 )
 
 
@@ -164,12 +164,7 @@ class GoodsMasters(MastersBase):
         row.barcode = barcode
         return self._saved(session, actor, "item", row, created, before, f"item {row.code} {row.name}")
 
-    def get_item(self, code_key: str) -> ItemInfo:
-        return self._get("item", code_key, _item_info)
-
-    def list_items(self, *, search: str = "", status: str = "active", limit: int = 100,
-                   offset: int = 0) -> Page[ItemInfo]:
-        return self._list(m.Item, _item_info, search, status, limit, offset, (m.Item.code, m.Item.name), m.Item.code)
+    get_item, list_items = readers("item", lambda r: _item_info(r), (m.Item.code, m.Item.name), m.Item.code)
 
     # ================================================================ batches
     def batches(self, item: str, *, location: str | None = None, with_stock_only: bool = False) -> list[BatchInfo]:
@@ -222,13 +217,8 @@ class GoodsMasters(MastersBase):
         row.name = name
         return self._saved(session, actor, "supplier", row, created, before, f"supplier {row.code}")
 
-    def get_supplier(self, code_key: str) -> SupplierInfo:
-        return self._get("supplier", code_key, _supplier_info)
-
-    def list_suppliers(self, *, search: str = "", status: str = "active", limit: int = 100,
-                       offset: int = 0) -> Page[SupplierInfo]:
-        return self._list(m.Supplier, _supplier_info, search, status, limit, offset,
-                          (m.Supplier.code, m.Supplier.name), m.Supplier.code)
+    get_supplier, list_suppliers = readers("supplier", CodedInfo.of, (m.Supplier.code, m.Supplier.name),
+                                           m.Supplier.code)
 
     # ================================================================ prices
     def price_form(self, *, location: str, item: str, currency: str = "USD", on: dt.date | None = None) -> PriceForm:

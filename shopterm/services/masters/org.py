@@ -25,7 +25,7 @@ from ..context import Actor
 from ..errors import Duplicate, NotFound, ValidationError
 from .base import (
     ENTITIES, CodedInfo, MastersBase, Page, amount, choice, code, email_of, flag, get_or_404, integer, percent,
-    phone_of, text,
+    phone_of, readers, text,
 )
 from .base import code as parse_code
 
@@ -170,13 +170,8 @@ class OrgMasters(MastersBase):
                          summary=f"cost centre {row.code}")
             return _centre_info(row)
 
-    def get_cost_centre(self, code_key: str) -> CostCentreInfo:
-        return self._get("cost_centre", code_key, _centre_info)
-
-    def list_cost_centres(self, *, search: str = "", status: str = "active", limit: int = 100,
-                          offset: int = 0) -> Page[CostCentreInfo]:
-        return self._list(m.CostCentre, _centre_info, search, status, limit, offset,
-                          (m.CostCentre.code, m.CostCentre.name), m.CostCentre.code)
+    get_cost_centre, list_cost_centres = readers("cost_centre", CodedInfo.of,
+                                                 (m.CostCentre.code, m.CostCentre.name), m.CostCentre.code)
 
     # ================================================================ locations
     def create_location(self, actor: Actor, *, code: str, name: str, number: Any, address: str = "", phone: str = "",
