@@ -125,6 +125,14 @@ class RefundCalc:
         return self.cash_usd_in + q2(self.cash_cdf_in / self.rate)
 
 
+def _settlement(settled_amount: Decimal, settled_usd: Decimal, cash_usd_in: Decimal, cash_cdf_in: Decimal,
+                exchange_diff_usd: Decimal, round_off_usd: Decimal, fully: bool) -> dict:
+    """The figures a receipt and a refund both give: what is settled, the till movement, the differences."""
+    return dict(settled_amount=settled_amount, settled_usd=settled_usd, cash_usd_in=cash_usd_in,
+                cash_cdf_in=cash_cdf_in, exchange_diff_usd=exchange_diff_usd, round_off_usd=round_off_usd,
+                fully_settled=fully)
+
+
 def _increment(value: object, field: str) -> Decimal:
     d = to_decimal(value, field=field)
     if d <= 0:
@@ -223,13 +231,7 @@ def receipt(
         returned_usd=returned_usd,
         balance_cdf=balance_cdf,
         balance_usd=balance_usd,
-        settled_amount=settled_amount,
-        settled_usd=settled_usd,
-        cash_usd_in=cash_usd_in,
-        cash_cdf_in=cash_cdf_in,
-        exchange_diff_usd=exchange_diff_usd,
-        round_off_usd=round_off_usd,
-        fully_settled=fully,
+        **_settlement(settled_amount, settled_usd, cash_usd_in, cash_cdf_in, exchange_diff_usd, round_off_usd, fully),
         invoice_currency=ccy,
         rate=rate,
         received_usd=received_usd,
@@ -317,13 +319,7 @@ def refund(
         returned_total_cdf=returned_total_cdf,
         balance_usd=balance_usd,
         balance_cdf=balance_cdf,
-        settled_amount=settled_amount,
-        settled_usd=settled_usd,
-        cash_usd_in=cash_usd_in,
-        cash_cdf_in=cash_cdf_in,
-        exchange_diff_usd=exchange_diff_usd,
-        round_off_usd=round_off_usd,
-        fully_settled=fully,
+        **_settlement(settled_amount, settled_usd, cash_usd_in, cash_cdf_in, exchange_diff_usd, round_off_usd, fully),
         refund_currency=ccy,
         rate=rate,
     )
