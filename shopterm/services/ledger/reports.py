@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
 from sqlmodel import Session
@@ -74,6 +74,7 @@ PAYMENT_TYPES = ("RC", "CR")
 BUCKETS = (("0-30", None, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
 
 Key = tuple[dt.date, int]
+RowT = TypeVar("RowT")
 #: ``on_progress(done, total)`` between pages or steps of a long report (a progress bar); it may raise
 #: ``Cancelled`` (Esc) to stop the report there — the same protocol as the CSV imports.
 ProgressFn = Callable[[int, int], None]
@@ -354,11 +355,17 @@ class BalanceRow:
 
 
 @dataclass(frozen=True, slots=True)
-class BalancesReport:
+class TotalsAt(Generic[RowT]):
+    """A report of customers' amounts as they stood at a date: its rows, their total in USD and per currency."""
+
     at: dt.date
-    rows: tuple[BalanceRow, ...]
+    rows: tuple[RowT, ...]
     total_usd: Decimal
     total_by_currency: dict[str, Decimal]
+
+
+@dataclass(frozen=True, slots=True)
+class BalancesReport(TotalsAt[BalanceRow]):
     group: str | None = None
     title: str = N_("Customer balances")
 
@@ -450,11 +457,7 @@ class OpenItem:
 
 
 @dataclass(frozen=True, slots=True)
-class OpenItemsReport:
-    at: dt.date
-    rows: tuple[OpenItem, ...]
-    total_usd: Decimal
-    total_by_currency: dict[str, Decimal]
+class OpenItemsReport(TotalsAt[OpenItem]):
     title: str = N_("Open items")
 
 
