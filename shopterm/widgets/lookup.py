@@ -12,7 +12,7 @@ drawn as one ``OptionList`` (cheap to repaint over SSH, DESIGN §14).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from rich.text import Text
 from textual import on, work
