@@ -72,10 +72,20 @@ loaders (``line_defaults``, ``item_search``…) and it hands back
 
 from __future__ import annotations
 
-from shopterm.widgets.item_grid import cells, detail
-from shopterm.widgets.item_grid.cells import *  # noqa: F403 (the names in cells.__all__)
-from shopterm.widgets.item_grid.detail import *  # noqa: F403
+from shopterm.widgets.item_grid.cells import (
+    BARCODE_SCAN, INFO_QTY_KEYS, LINE_END_KEYS, NUMBER_KEYS, QTY_FIRST, SALES_COLUMNS, SPARE_IDLE, SPARE_POOL,
+    SPARE_ROWS, BatchCell, CodeCell, DateCell, GridColumn, GridLine, GridRow, ItemCell, MoneyCell, PctCell, QtyCell,
+    TextCell, effective_text, pending_text, split_qty_first,
+)
+from shopterm.widgets.item_grid.detail import (
+    DETAIL_WIDTH, detail_bottom, detail_top, info_value,
+)
 from shopterm.widgets.item_grid.grid import ItemGrid
 from shopterm.widgets.item_grid.host import ItemGridHost
 
-__all__ = [*cells.__all__, *detail.__all__, "ItemGrid", "ItemGridHost"]
+__all__ = [
+    "BARCODE_SCAN", "INFO_QTY_KEYS", "LINE_END_KEYS", "NUMBER_KEYS", "QTY_FIRST", "SALES_COLUMNS", "SPARE_IDLE",
+    "SPARE_POOL", "SPARE_ROWS", "BatchCell", "CodeCell", "DateCell", "GridColumn", "GridLine", "GridRow", "ItemCell",
+    "MoneyCell", "PctCell", "QtyCell", "TextCell", "effective_text", "pending_text", "split_qty_first", "DETAIL_WIDTH",
+    "detail_bottom", "detail_top", "info_value", "ItemGrid", "ItemGridHost",
+]
