@@ -635,7 +635,9 @@ def _translate_rich_words(rich_utils: Any) -> None:
     for name, text in (("DEFAULT_STRING", N_("[default: {}]")), ("ENVVAR_STRING", N_("[env var: {}]")),
                        ("REQUIRED_LONG_STRING", N_("[required]")), ("ARGUMENTS_PANEL_TITLE", N_("Arguments")),
                        ("OPTIONS_PANEL_TITLE", N_("Options")), ("COMMANDS_PANEL_TITLE", N_("Commands")),
-                       ("ERRORS_PANEL_TITLE", N_("Error")), ("ABORTED_TEXT", N_("Aborted."))):
+                       ("ERRORS_PANEL_TITLE", N_("Error")), ("ABORTED_TEXT", N_("Aborted.")),
+                       # above a usage error's panel (Rich markup and fields kept in the translation)
+                       ("RICH_HELP", N_("Try [blue]'{command_path} {help_option}'[/] for help."))):
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, _(text))
     rich_utils._ = i18n.gettext

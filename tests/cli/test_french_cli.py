@@ -86,3 +86,17 @@ def test_shell_answers_in_french(db, tmp_path):
     assert r.exit_code == 0 and r.stdout == f"{NUMBER} écrit dans {out}\n"
     r = run("--db", db, "--user", "manager", "--lang", "fr", "ledger", "balances", "--format", "bad")
     assert r.exit_code == 1 and r.stderr == "erreur : --format doit être l'un de table, json, csv, xlsx, pdf, reçu 'bad'\n"
+
+
+def test_a_usage_error_reads_in_french_to_the_help_hint(capsys, monkeypatch):
+    """'Try 'shopterm -h' for help.' above Typer's error panel follows the language too."""
+    from shopterm.cli import main
+
+    monkeypatch.setenv("COLUMNS", "100")
+    for lang, hint, panel in (("fr", "Essayez 'shopterm -h' pour l'aide.", "Commande inconnue"),
+                              ("en", "Try 'shopterm -h' for help.", "No such command")):
+        with pytest.raises(SystemExit) as done:
+            main(["--lang", lang, "nosuch"])
+        assert done.value.code == 2
+        err = capsys.readouterr().err
+        assert hint in err and panel in err, err
