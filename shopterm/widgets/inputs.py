@@ -31,13 +31,13 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import Reactive
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input
 
 from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _
+from shopterm.widgets.messages import InputMessage, RowPicked
 
 
 class _ParseValidator(Validator):
@@ -77,28 +77,15 @@ class ShopInput(Input):
     #: ``auto``. So here the new size repaints the field and nothing else.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
-    class Invalid(Message):
+    class Invalid(InputMessage["ShopInput"]):
         """The field's text does not parse; ``message`` names the field."""
 
         def __init__(self, input: "ShopInput", message: str) -> None:
-            super().__init__()
-            self.input = input
+            super().__init__(input)
             self.message = message
 
-        @property
-        def control(self) -> "ShopInput":
-            return self.input
-
-    class Valid(Message):
+    class Valid(InputMessage["ShopInput"]):
         """The field was invalid and is now fine."""
-
-        def __init__(self, input: "ShopInput") -> None:
-            super().__init__()
-            self.input = input
-
-        @property
-        def control(self) -> "ShopInput":
-            return self.input
 
     def __init__(
         self,
@@ -355,17 +342,8 @@ class CodeInput(ShopInput):
 
     BINDINGS = [Binding("f2", "lookup", N_("Find"), id="lookup", key_display="F2")]
 
-    class Picked(Message):
+    class Picked(RowPicked["CodeInput"]):
         """A row was chosen in the lookup dialog; the field already holds its code."""
-
-        def __init__(self, input: "CodeInput", row: Any) -> None:
-            super().__init__()
-            self.input = input
-            self.row = row
-
-        @property
-        def control(self) -> "CodeInput":
-            return self.input
 
     def __init__(
         self,

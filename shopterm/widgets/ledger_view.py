@@ -48,12 +48,12 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region
-from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
 from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
+from shopterm.widgets.messages import ControlMessage
 from shopterm.widgets.workers import run_in_thread
 
 __all__ = [
@@ -180,16 +180,8 @@ class _Layout:
     hidden: list[Column] = field(default_factory=list)
 
 
-class _ViewMessage(Message):
+class _ViewMessage(ControlMessage["LedgerView"]):
     """A message from a :class:`LedgerView` (``control`` is the view)."""
-
-    def __init__(self, view: "LedgerView") -> None:
-        super().__init__()
-        self.view = view
-
-    @property
-    def control(self) -> "LedgerView":
-        return self.view
 
 
 class LedgerView(Widget, can_focus=True):
@@ -333,6 +325,12 @@ class LedgerView(Widget, can_focus=True):
         if 0 <= self.cursor < len(self.rows):
             return self.rows[self.cursor]
         return None
+
+    @property
+    def shown_info(self) -> Any:
+        """The report figures of the page shown (``ViewPage.info``), or None while no row is shown."""
+        page = self.page
+        return page.info if page is not None and self.rows else None
 
     @property
     def has_next(self) -> bool:

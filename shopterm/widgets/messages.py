@@ -14,14 +14,49 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+    from textual.widgets import Input
 
 from shopterm.core.i18n import N_, _
 
 Kind = Literal["error", "info", "ok", "warning"]
+W = TypeVar("W", bound="Widget")
+I = TypeVar("I", bound="Input")  # noqa: E741
+
+
+class ControlMessage(Message, Generic[W]):
+    """A message about one widget, its ``control``: what ``@on(Message, "#id")`` matches."""
+
+    def __init__(self, control: W) -> None:
+        super().__init__()
+        self._control = control
+
+    @property
+    def control(self) -> W:
+        return self._control
+
+
+class InputMessage(ControlMessage[I]):
+    """A message about one input field: ``input`` (its ``control``)."""
+
+    @property
+    def input(self) -> I:
+        return self._control
+
+
+class RowPicked(InputMessage[I]):
+    """A row was chosen in the field's lookup dialog; the field already holds its code."""
+
+    def __init__(self, input: I, row: Any) -> None:
+        super().__init__(input)
+        self.row = row
 
 _PREFIX: dict[str, str] = {"error": N_("Error: "), "warning": N_("Note: "), "ok": N_("OK: "), "info": ""}
 

@@ -42,13 +42,13 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _
 from shopterm.widgets.inputs import ShopInput
+from shopterm.widgets.messages import ControlMessage
 
 __all__ = ["CompactChoice", "Figure", "FlatValueInput", "TotalsFooter", "fmt_amount", "fmt_qty"]
 
@@ -102,15 +102,12 @@ class CompactChoice(Widget, can_focus=True):
         Binding("enter", "advance", show=False),
     ]
 
-    class Changed(Message):
-        def __init__(self, field: "CompactChoice", value: str) -> None:
-            super().__init__()
-            self.field = field
-            self.value = value
+    class Changed(ControlMessage["CompactChoice"]):
+        """The choice became ``value``."""
 
-        @property
-        def control(self) -> "CompactChoice":
-            return self.field
+        def __init__(self, field: "CompactChoice", value: str) -> None:
+            super().__init__(field)
+            self.value = value
 
     def __init__(
         self,
@@ -219,7 +216,7 @@ class FlatValueInput(ShopInput):
 class TotalsFooter(Widget):
     """The document footer (module docstring). ``show(totals)`` repaints the figures."""
 
-    class FlatChanged(Message):
+    class FlatChanged(ControlMessage["TotalsFooter"]):
         """The cashier changed the flat discount type or value.
 
         ``value`` is the parsed Decimal, or None when empty (slab) or invalid
@@ -227,15 +224,10 @@ class TotalsFooter(Widget):
         """
 
         def __init__(self, footer: "TotalsFooter", flat_type: str, value: Decimal | None, valid: bool) -> None:
-            super().__init__()
-            self.footer = footer
+            super().__init__(footer)
             self.flat_type = flat_type
             self.value = value
             self.valid = valid
-
-        @property
-        def control(self) -> "TotalsFooter":
-            return self.footer
 
     FIGURES: tuple[tuple[str, str, str], ...] = (
         # (key, label, css class for the width)

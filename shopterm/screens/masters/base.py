@@ -51,7 +51,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
@@ -66,7 +65,7 @@ from shopterm.widgets.inputs import (
     CodeInput, DateInput, MoneyInput, PercentInput, QtyInput, RateInput, ShopInput,
 )
 from shopterm.widgets.master_list import ListColumn, MasterListDialog, MasterQuery
-from shopterm.widgets.messages import describe_error, is_error
+from shopterm.widgets.messages import RowPicked, describe_error, is_error
 
 if TYPE_CHECKING:
     from shopterm.services import Services
@@ -200,15 +199,8 @@ class RefInput(Input):
 
     BINDINGS = [Binding("f2", "lookup", N_("Find"), id="ref.lookup", key_display="F2")]
 
-    class Picked(Message):
-        def __init__(self, input: "RefInput", row: Any) -> None:
-            super().__init__()
-            self.input = input
-            self.row = row
-
-        @property
-        def control(self) -> "RefInput":
-            return self.input
+    class Picked(RowPicked["RefInput"]):
+        """A row was chosen in the lookup dialog; the field already holds its code."""
 
     def __init__(self, value: str = "", *, field_name: str, label: str, lookup: str | None,
                  **kwargs: Any) -> None:

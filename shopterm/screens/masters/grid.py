@@ -35,10 +35,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 from shopterm.core.i18n import _
+from shopterm.widgets.messages import ControlMessage
 
 __all__ = ["EntryGrid", "GridCol", "GridRow", "row_number_in"]
 
@@ -99,18 +99,17 @@ class GridRow(Horizontal):
 class EntryGrid(Vertical):
     """Rows of typed cells (module docstring)."""
 
-    class Changed(Message):
+    class Changed(ControlMessage["EntryGrid"]):
         """A cell of ``row`` (0-based) changed: ``column`` is its name."""
 
         def __init__(self, grid: "EntryGrid", row: int, column: str) -> None:
-            super().__init__()
-            self.grid = grid
+            super().__init__(grid)
             self.row = row
             self.column = column
 
         @property
-        def control(self) -> "EntryGrid":
-            return self.grid
+        def grid(self) -> EntryGrid:
+            return self.control
 
     def __init__(
         self,
