@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -32,10 +32,13 @@ from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import run_preview
-from shopterm.widgets.inputs import CodeInput, ShopInput
+from shopterm.widgets.inputs import CodeInput, DateInput, ShopInput
 from shopterm.widgets.ledger_view import LedgerView
 from shopterm.widgets.progress import LongWork
 from shopterm.widgets.voucher_view import VoucherView
+
+if TYPE_CHECKING:
+    from shopterm.services import Status
 
 ZERO = Decimal("0.00")
 DEBOUNCE_SECONDS = 0.25
@@ -136,6 +139,9 @@ class LedgerScreen(DocumentScreen):
 
     SUPPORTS: ClassVar[frozenset[str]] = frozenset()
     FILTER_IDS: ClassVar[tuple[str, ...]] = ()
+    #: The date fields the business date fills when they are blank as the screen opens
+    #: (:meth:`open_with_status`): ``(selector, "day")``, or ``"month"`` for the 1st of its month.
+    STATUS_DATES: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def __init__(self) -> None:
         super().__init__()
@@ -255,6 +261,9 @@ class LedgerScreen(DocumentScreen):
     def apply_filters(self) -> None:  # pragma: no cover - overridden
         pass
 
+    def action_reload(self) -> None:
+        self.apply_filters()
+
     # -- the view --------------------------------------------------------------
 
     @on(LedgerView.LoadFailed)
@@ -272,6 +281,31 @@ class LedgerScreen(DocumentScreen):
 
     def focus_view(self) -> None:
         self.view.focus()
+
+    def line_or_say(self) -> Any:
+        """The line under the view's cursor, or None, said in the message bar."""
+        row = self.view.cursor_row
+        if row is None:
+            self.show_error(_("No line selected"))
+        return row
+
+    # -- opening -----------------------------------------------------------------
+
+    def open_with_status(self) -> None:
+        """From ``on_mount``: focus the first of ``STATUS_DATES`` (the first field that takes typing;
+        Enter goes on to the view), then read the status off the loop for :meth:`status_loaded`."""
+        self.query_one(self.STATUS_DATES[0][0], DateInput).focus()
+        load_status(self, self.status_loaded)
+
+    def status_loaded(self, status: Status) -> None:
+        """The business date into the blank ``STATUS_DATES`` (what was typed while the screen opened
+        stays), then the filters apply."""
+        day = status.business_date
+        for selector, unit in self.STATUS_DATES:
+            field = self.query_one(selector, DateInput)
+            if not field.value:
+                field.set_value(day.replace(day=1) if unit == "month" else day)
+        self.apply_filters()
 
 
 def on_loop(screen: Any, call: Callable[[], Any], done: Callable[[Any], None],

@@ -179,10 +179,9 @@ class CustomerLedgerScreen(LedgerScreen):
         return _("[{mark}] Open only (F6)").format(mark="x" if self.open_only else " ")
 
     def _status(self, view: LedgerView) -> str:
-        page = view.page
-        if page is None or page.info is None or not view.rows:
+        info = view.shown_info
+        if info is None:
             return ""
-        info = page.info
         return f"balance {format_amount(info.opening_balance)} → {format_amount(info.closing_balance)} USD"
 
     # -- the customer ----------------------------------------------------------------
@@ -316,16 +315,14 @@ class CustomerLedgerScreen(LedgerScreen):
         show_entry_voucher(self, row.number, row.match_ids)
 
     def action_voucher(self) -> None:
-        row = self.view.cursor_row
+        row = self.line_or_say()
         if row is None:
-            self.show_error(_("No line selected"))
             return
         show_entry_voucher(self, row.number, row.match_ids)
 
     def action_history(self) -> None:
-        row = self.view.cursor_row
+        row = self.line_or_say()
         if row is None:
-            self.show_error(_("No line selected"))
             return
         number = row.number
 
@@ -381,9 +378,8 @@ class CustomerLedgerScreen(LedgerScreen):
         self.refresh_customer()
 
     def action_unmatch(self) -> None:
-        row = self.view.cursor_row
+        row = self.line_or_say()
         if row is None:
-            self.show_error(_("No line selected"))
             return
         if not row.match_ids:
             self.show_error(f"{row.number} is not matched")

@@ -20,19 +20,22 @@ Enter shows the voucher. Ctrl+O writes the whole period to a file (.csv, .xlsx,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, VoucherOnEnter, load_status, short_type
+from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, VoucherOnEnter, short_type
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
+
+if TYPE_CHECKING:
+    from shopterm.services import Status
 
 COLUMNS = [
     Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),
@@ -62,6 +65,7 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
     SUPPORTS = frozenset({"voucher"})
     AUTO_FOCUS = None
     FILTER_IDS = ("field-from", "field-to", "field-location")
+    STATUS_DATES = (("#field-from", "month"), ("#field-to", "day"))
 
     BINDINGS = [
         Binding("f6", "toggle_all", N_("Show all"), id="gl.show_all", key_display="F6"),
@@ -87,30 +91,24 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#field-from", DateInput).focus()  # the first field that takes typing; Enter: on to the view
-        load_status(self, self._status_loaded)
+        self.open_with_status()
 
-    def _status_loaded(self, status: Any) -> None:
-        day = status.business_date
-        for selector, value in (("#field-from", day.replace(day=1)), ("#field-to", day)):
-            field = self.query_one(selector, DateInput)
-            if not field.value:  # what was typed while the screen opened stays
-                field.set_value(value)
+    def status_loaded(self, status: Status) -> None:
         location = self.query_one("#field-location", CodeInput)
         if status.location_code and not location.value:
             location.value = status.location_code
         self.ready = True
-        self.apply_filters()
+        super().status_loaded(status)
 
     def _toggle_text(self) -> str:
         return _("[{mark}] Show all (F6)").format(mark="x" if self.show_all else " ")
 
     def _status(self, view: LedgerView) -> str:
-        page = view.page
-        if page is None or page.info is None or not view.rows:
+        info = view.shown_info
+        if info is None:
             return ""
-        return _("page Dr {debit} Cr {credit} USD").format(debit=format_amount(page.info.total_debit),
-                                                          credit=format_amount(page.info.total_credit))
+        return _("page Dr {debit} Cr {credit} USD").format(debit=format_amount(info.total_debit),
+                                                          credit=format_amount(info.total_credit))
 
     def export_request(self) -> tuple[str, str, Any] | None:
         if not self.ready:

@@ -27,7 +27,7 @@ Esc cancelling with no file left (:mod:`.export_dialog`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -35,19 +35,22 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status
+from shopterm.screens.ledgers._common import FilterRow, LedgerScreen
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 
+if TYPE_CHECKING:
+    from shopterm.services.ledger.reports import AgeingReport, AgeingRow
 
-def flags(row: Any) -> str:
+
+def flags(row: AgeingRow) -> str:
     return " ".join(f for f, on_ in (("OD", row.is_overdue), ("OL", row.over_limit)) if on_)
 
 
-def ageing_detail(row: Any) -> str:
+def ageing_detail(row: AgeingRow) -> str:
     if row.code == "TOTAL":
         return _("All customers: overdue {overdue} USD, not yet due {not_due}, unapplied credits {credits}").format(
             overdue=format_amount(row.overdue), not_due=format_amount(row.not_due), credits=format_amount(row.credits))
@@ -92,6 +95,7 @@ class ReceivablesScreen(LedgerScreen):
     DOCUMENT_TITLE = N_("Receivables")
     AUTO_FOCUS = None
     FILTER_IDS = ("field-at",)
+    STATUS_DATES = (("#field-at", "day"),)
 
     BINDINGS = [
         Binding("f6", "toggle_groups", N_("Groups"), id="receivables.groups", key_display="F6"),
@@ -101,7 +105,7 @@ class ReceivablesScreen(LedgerScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.report: Any = None
+        self.report: AgeingReport | None = None
         self.show_groups = False
         self.group_filter: str | None = None
 
@@ -117,14 +121,7 @@ class ReceivablesScreen(LedgerScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#field-at", DateInput).focus()  # the first field that takes typing; Enter: on to the view
-        load_status(self, self._status_loaded)
-
-    def _status_loaded(self, status: Any) -> None:
-        field = self.query_one("#field-at", DateInput)
-        if not field.value:
-            field.set_value(status.business_date)
-        self.apply_filters()
+        self.open_with_status()
 
     def _mode_text(self) -> str:
         if self.show_groups:
@@ -157,7 +154,7 @@ class ReceivablesScreen(LedgerScreen):
         return (_("Receivables at {date}").format(date=i18n.format_date(at)), f"receivables-{at.isoformat()}.csv",
                 lambda progress: self.services.ledger.ageing(actor, at, on_progress=progress))
 
-    def _loaded(self, report: Any, keep_position: bool = False) -> None:
+    def _loaded(self, report: AgeingReport, keep_position: bool = False) -> None:
         self.report = report
         self.view.empty_text = N_("No customer has a balance at this date.")
         if self.message_bar.text == _("Reading the balances…") + " " + _("Esc cancels"):
@@ -183,15 +180,14 @@ class ReceivablesScreen(LedgerScreen):
         self.group_filter = None
         self._show_rows()
 
-    def action_reload(self) -> None:
-        self.apply_filters()
-
     @on(LedgerView.Selected, "#receivables-view")
     def _selected(self, event: LedgerView.Selected) -> None:
         event.stop()
-        row = event.row
-        if row.code == "TOTAL":
-            return
+        if event.row.code != "TOTAL":  # the totals line: nothing to open
+            self.open_row(event.row)
+
+    def open_row(self, row: AgeingRow) -> None:
+        """A group: its customers; a customer: their ledger."""
         if self.show_groups:
             self.show_groups = False
             self.group_filter = row.group

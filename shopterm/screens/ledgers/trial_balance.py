@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -28,12 +28,15 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, load_status
+from shopterm.screens.ledgers._common import FilterRow, LedgerScreen
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
+
+if TYPE_CHECKING:
+    from shopterm.services.ledger.reports import TrialBalanceReport, TrialBalanceRow
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class _TotalRow:
     by_currency: dict = field(default_factory=dict)
 
 
-def _cdf(row: Any) -> str:
+def _cdf(row: TrialBalanceRow | _TotalRow) -> str:
     value = row.by_currency.get("CDF")
     return fmt_money(value) if value is not None else ""
 
@@ -61,7 +64,7 @@ COLUMNS = [
 ]
 
 
-def tb_detail(row: Any) -> str:
+def tb_detail(row: TrialBalanceRow | _TotalRow) -> str:
     if row.code == "TOTAL":
         state = _("balanced") if row.debit == row.credit else _("OUT OF BALANCE by {amount}").format(
             amount=format_amount(abs(row.debit - row.credit)))
@@ -79,6 +82,7 @@ class TrialBalanceScreen(LedgerScreen):
     DOCUMENT_TITLE = N_("Trial Balance")
     AUTO_FOCUS = None
     FILTER_IDS = ("field-at",)
+    STATUS_DATES = (("#field-at", "day"),)
     BINDINGS = [
         Binding("ctrl+o", "export", N_("Export"), id="tb.export", key_display="^O"),
         Binding("f5", "reload", N_("Reload"), id="tb.reload", show=False),
@@ -86,7 +90,7 @@ class TrialBalanceScreen(LedgerScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.report: Any = None
+        self.report: TrialBalanceReport | None = None
 
     def compose_document(self) -> ComposeResult:
         yield FilterRow(
@@ -99,14 +103,7 @@ class TrialBalanceScreen(LedgerScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#field-at", DateInput).focus()  # the first field that takes typing; Enter: on to the view
-        load_status(self, self._status_loaded)
-
-    def _status_loaded(self, status: Any) -> None:
-        field = self.query_one("#field-at", DateInput)
-        if not field.value:
-            field.set_value(status.business_date)
-        self.apply_filters()
+        self.open_with_status()
 
     @property
     def at(self) -> dt.date | None:
@@ -126,7 +123,7 @@ class TrialBalanceScreen(LedgerScreen):
         return (_("Trial balance at {date}").format(date=i18n.format_date(at)), f"trial-balance-{at.isoformat()}.csv",
                 lambda progress: self.services.ledger.trial_balance(actor, at, on_progress=progress))
 
-    def _loaded(self, report: Any) -> None:
+    def _loaded(self, report: TrialBalanceReport) -> None:
         self.report = report
         self.view.empty_text = N_("Nothing posted by this date.")
         balanced = report.total_debit == report.total_credit
@@ -138,19 +135,14 @@ class TrialBalanceScreen(LedgerScreen):
         rows = [*report.rows, _TotalRow(report.total_debit, report.total_credit)]
         self.view.set_source(list_source(rows))
 
-    def action_reload(self) -> None:
-        self.apply_filters()
-
     @on(LedgerView.Selected, "#tb-view")
     def _selected(self, event: LedgerView.Selected) -> None:
         event.stop()
-        row = event.row
-        if row.code == "TOTAL":
+        if event.row.code == "TOTAL":  # the totals line: nothing to open
             return
         from shopterm.screens.ledgers.account_register import AccountRegisterScreen
 
-        at = self.at
-        self.app.push_screen(AccountRegisterScreen(row.code, date_to=at))
+        self.app.push_screen(AccountRegisterScreen(event.row.code, date_to=self.at))
 
 
 register(ScreenEntry(
