@@ -20,7 +20,7 @@ from textual.widgets import OptionList
 from shopterm.core.i18n import N_
 from shopterm.widgets.workers import Failed, Loaded
 
-__all__ = ["PickListDialog", "row_keys", "titled_box"]
+__all__ = ["PickListDialog", "move_highlight", "row_keys", "titled_box"]
 
 
 def titled_box(title: str, keys: str, *, id: str | None = None, classes: str | None = None) -> Vertical:
@@ -44,6 +44,13 @@ def row_keys(action: str, *, step: int = 10, page: str | None = None, priority: 
         Binding("pagedown", paging, show=False, priority=priority),
         Binding("pageup", paging_back, show=False, priority=priority),
     ]
+
+
+def move_highlight(options: OptionList, count: int, delta: int) -> None:
+    """Move the option list's highlight ``delta`` rows, staying within its ``count`` rows."""
+    if count:
+        current = options.highlighted if options.highlighted is not None else 0
+        options.highlighted = max(0, min(count - 1, current + delta))
 
 
 class PickListDialog(ModalScreen[Any]):

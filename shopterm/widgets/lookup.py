@@ -22,7 +22,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from shopterm.core.i18n import N_, _
-from shopterm.widgets.dialogs import PickListDialog, row_keys, titled_box
+from shopterm.widgets.dialogs import PickListDialog, move_highlight, row_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.workers import Failed, Loaded, post_outcome
 
@@ -166,11 +166,7 @@ class LookupDialog(PickListDialog):
     # -- keys ---------------------------------------------------------------
 
     def action_move(self, delta: int) -> None:
-        options = self.query_one("#lookup-rows", OptionList)
-        if not self.rows:
-            return
-        current = options.highlighted if options.highlighted is not None else 0
-        options.highlighted = max(0, min(len(self.rows) - 1, current + delta))
+        move_highlight(self.query_one("#lookup-rows", OptionList), len(self.rows), delta)
 
     @on(OptionList.OptionSelected, "#lookup-rows")
     def _clicked(self, event: OptionList.OptionSelected) -> None:

@@ -31,7 +31,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from shopterm.core.i18n import N_, _
-from shopterm.widgets.dialogs import titled_box
+from shopterm.widgets.dialogs import move_highlight, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.workers import run_in_thread
 
@@ -135,10 +135,7 @@ class AttachmentsDialog(ModalScreen[None]):
         return self.rows[index]
 
     def action_move(self, step: int) -> None:
-        options = self.query_one("#attach-rows", OptionList)
-        if self.rows:
-            index = options.highlighted if options.highlighted is not None else 0
-            options.highlighted = max(0, min(len(self.rows) - 1, index + step))
+        move_highlight(self.query_one("#attach-rows", OptionList), len(self.rows), step)
 
     def action_save_out(self) -> None:
         chosen = self._chosen()

@@ -15,7 +15,7 @@ when nothing ran or it was cancelled).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -26,10 +26,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from shopterm.widgets.dialogs import row_keys, titled_box
+from shopterm.widgets.dialogs import move_highlight, row_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.progress import LongWork
 from shopterm.core.i18n import N_, _
+
+if TYPE_CHECKING:
+    from shopterm.services.masters.imports import ImportResult
 
 __all__ = ["ImportDialog"]
 
@@ -46,7 +49,7 @@ COLUMNS_HELP = {
 }
 
 
-class ImportDialog(ModalScreen[Any]):
+class ImportDialog(ModalScreen["ImportResult | None"]):
     """Import a CSV file (module docstring)."""
 
     BINDINGS = [
@@ -59,7 +62,7 @@ class ImportDialog(ModalScreen[Any]):
         self.kind = kind
         self.title_text = title
         self.initial_path = path
-        self.result: Any = None
+        self.result: ImportResult | None = None
         self.work: LongWork | None = None
         self.lines: list[str] = []
 
@@ -126,7 +129,7 @@ class ImportDialog(ModalScreen[Any]):
             self.bar.show_error(describe_error(error)[0])
         self.query_one("#import-path", Input).focus()
 
-    def _finished(self, result: Any) -> None:
+    def _finished(self, result: ImportResult) -> None:
         options = self.query_one("#import-rows", OptionList)
         self.result = result
         if result.errors:
@@ -141,11 +144,7 @@ class ImportDialog(ModalScreen[Any]):
             self.bar.show_ok(result.summary())
 
     def action_move(self, delta: int) -> None:
-        options = self.query_one("#import-rows", OptionList)
-        if not self.lines:
-            return
-        current = options.highlighted if options.highlighted is not None else 0
-        options.highlighted = max(0, min(len(self.lines) - 1, current + delta))
+        move_highlight(self.query_one("#import-rows", OptionList), len(self.lines), delta)
 
     def action_close(self) -> None:
         if self.work is not None and self.work.cancel():  # Esc while importing: cancel (nothing is written)

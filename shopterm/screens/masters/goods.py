@@ -16,6 +16,7 @@ from shopterm.core import money
 from shopterm.screens.base.counter import AutoValue
 from shopterm.screens.masters.base import STATUS_COLUMN, CodeNameScreen, F, MasterScreen, RefInput, fmt
 from shopterm.screens.base.document import DocumentScreen
+from shopterm.widgets.dialogs import move_highlight
 from shopterm.widgets.master_list import ListColumn
 from shopterm.core.i18n import N_, _, pgettext
 
@@ -146,10 +147,7 @@ class BatchesScreen(DocumentScreen):
         self.refresh_bindings()
 
     def action_move(self, delta: int) -> None:
-        options = self.query_one("#batch-rows", OptionList)
-        if self.rows:
-            current = options.highlighted or 0
-            options.highlighted = max(0, min(len(self.rows) - 1, current + delta))
+        move_highlight(self.query_one("#batch-rows", OptionList), len(self.rows), delta)
 
     def action_state(self, action: str) -> bool | None:
         if action == "history":
