@@ -188,10 +188,23 @@ class ShopInput(Input):
 
 
 class _DecimalInput(ShopInput):
+    """A number: ``_parse`` reads the text (a ``core.money`` reader), ``_show`` writes a Decimal back
+    as it is typed; ``allow_negative`` is for the readers that take a sign (amount, quantity)."""
+
+    def __init__(self, value: str | None = None, *, allow_negative: bool = False, **kwargs: Any) -> None:
+        self.allow_negative = allow_negative
+        super().__init__(value, **kwargs)
+
     @property
     def decimal_value(self) -> Decimal | None:
         """The value as a Decimal, or None when empty or invalid."""
         return self.parsed_value
+
+    def _show(self, value: Decimal) -> str:
+        return str(value)
+
+    def format(self, value: object) -> str:
+        return self._show(value) if isinstance(value, Decimal) else str(value)
 
 
 class MoneyInput(_DecimalInput):
@@ -199,17 +212,11 @@ class MoneyInput(_DecimalInput):
 
     DEFAULT_KIND = "amount"
 
-    def __init__(self, value: str | None = None, *, allow_negative: bool = False, **kwargs: Any) -> None:
-        self.allow_negative = allow_negative
-        super().__init__(value, **kwargs)
-
     def _parse(self, text: str) -> Decimal:
         return money.parse_amount(text, field=self.label, allow_negative=self.allow_negative)
 
-    def format(self, value: object) -> str:
-        if isinstance(value, Decimal):
-            return i18n.localize_number(f"{money.q2(value):f}")
-        return str(value)
+    def _show(self, value: Decimal) -> str:
+        return i18n.localize_number(f"{money.q2(value):f}")
 
 
 class QtyInput(_DecimalInput):
@@ -217,17 +224,11 @@ class QtyInput(_DecimalInput):
 
     DEFAULT_KIND = "qty"
 
-    def __init__(self, value: str | None = None, *, allow_negative: bool = False, **kwargs: Any) -> None:
-        self.allow_negative = allow_negative
-        super().__init__(value, **kwargs)
-
     def _parse(self, text: str) -> Decimal:
         return money.parse_qty(text, field=self.label, allow_negative=self.allow_negative)
 
-    def format(self, value: object) -> str:
-        if isinstance(value, Decimal):
-            return money.format_qty(value).replace(i18n.group_mark(), "")
-        return str(value)
+    def _show(self, value: Decimal) -> str:
+        return money.format_qty(value).replace(i18n.group_mark(), "")
 
 
 class RateInput(_DecimalInput):
@@ -238,10 +239,8 @@ class RateInput(_DecimalInput):
     def _parse(self, text: str) -> Decimal:
         return money.parse_rate(text, field=self.label)
 
-    def format(self, value: object) -> str:
-        if isinstance(value, Decimal):
-            return money.format_rate(value)
-        return str(value)
+    def _show(self, value: Decimal) -> str:
+        return money.format_rate(value)
 
 
 class PercentInput(_DecimalInput):
