@@ -127,6 +127,22 @@ CUSTOMER_SORTS = (("name", N_("Name")), ("date_added", N_("Date added")), ("tota
                   ("code", N_("Code")))
 
 
+#: The fields the credit and the cash customer share, in the order both forms show them.
+ADDRESS_FIELDS = (
+    F("address", N_("Address"), wide=True),
+    F("city", N_("City")),
+    F("province", N_("Province")),
+    F("country", N_("Country"), placeholder=N_("Shop Setup's")),
+    F("discount_pct", N_("Line disc. %"), "percent"),
+)
+FLAG_FIELDS = (
+    F("tax_exempt", N_("Tax exempt?"), "flag", default=False),
+    F("free_offer", N_("Free offer?"), "flag", default=False),
+    F("inactive", N_("Inactive?"), "flag", default=False),
+    F("language", N_("Prints in"), "choice", choices=LANGUAGES, default="", wide=True),
+)
+
+
 class _CustomerScreen(MasterScreen):
     """What the credit and cash customer screens share."""
 
@@ -257,17 +273,10 @@ class CustomerScreen(_CustomerScreen):
         F("impot_no", N_("Tax ID/Impôt")),
         F("mobile", N_("Mobile")),
         F("email", N_("Email")),
-        F("address", N_("Address"), wide=True),
-        F("city", N_("City")),
-        F("province", N_("Province")),
-        F("country", N_("Country"), placeholder=N_("Shop Setup's")),
-        F("discount_pct", N_("Line disc. %"), "percent"),
+        *ADDRESS_FIELDS,
         F("existing_vendor", N_("Vendor?"), "flag", default=False),
         F("supplier_name", N_("Supplier"), "ref", lookup="supplier"),
-        F("tax_exempt", N_("Tax exempt?"), "flag", default=False),
-        F("free_offer", N_("Free offer?"), "flag", default=False),
-        F("inactive", N_("Inactive?"), "flag", default=False),
-        F("language", N_("Prints in"), "choice", choices=LANGUAGES, default="", wide=True),
+        *FLAG_FIELDS,
     )
     GRIDS = (
         GridSpec("locations", N_("Locations*"), (
@@ -337,15 +346,8 @@ class CashCustomerScreen(_CustomerScreen):
         F("mobile", N_("Telephone")),
         F("email", N_("Email")),
         F("sales_person", N_("Sales person"), "ref", lookup="sales_person", hint="sales_person_name"),
-        F("address", N_("Address"), wide=True),
-        F("city", N_("City")),
-        F("province", N_("Province")),
-        F("country", N_("Country"), placeholder=N_("Shop Setup's")),
-        F("discount_pct", N_("Line disc. %"), "percent"),
-        F("tax_exempt", N_("Tax exempt?"), "flag", default=False),
-        F("free_offer", N_("Free offer?"), "flag", default=False),
-        F("inactive", N_("Inactive?"), "flag", default=False),
-        F("language", N_("Prints in"), "choice", choices=LANGUAGES, default="", wide=True),
+        *ADDRESS_FIELDS,
+        *FLAG_FIELDS,
     )
 
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
