@@ -142,6 +142,9 @@ class LedgerScreen(DocumentScreen):
     #: The date fields the business date fills when they are blank as the screen opens
     #: (:meth:`open_with_status`): ``(selector, "day")``, or ``"month"`` for the 1st of its month.
     STATUS_DATES: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: The id of the code field (account, customer) whose F2 pick or Enter chooses what the
+    #: screen shows: :meth:`code_chosen` (a name or a phone typed opens the F2 lookup instead).
+    CODE_FIELD: ClassVar[str] = ""
 
     def __init__(self) -> None:
         super().__init__()
@@ -263,6 +266,33 @@ class LedgerScreen(DocumentScreen):
 
     def action_reload(self) -> None:
         self.apply_filters()
+
+    # -- the code field ----------------------------------------------------------
+
+    def code_chosen(self, code: str) -> None:  # pragma: no cover - overridden with CODE_FIELD
+        pass
+
+    def code_shown(self, text: str) -> bool:
+        """Enter on the code field: True when ``text`` is what is shown already (nothing to load)."""
+        return False
+
+    @on(CodeInput.Picked)
+    def _code_picked(self, event: CodeInput.Picked) -> None:
+        if self.CODE_FIELD and event.input.id == self.CODE_FIELD:
+            event.stop()
+            self.code_chosen(event.row.code)
+
+    @on(Input.Submitted)
+    def _code_entered(self, event: Input.Submitted) -> None:
+        if not self.CODE_FIELD or event.input.id != self.CODE_FIELD:
+            return
+        event.stop()
+        field = self.query_one(f"#{self.CODE_FIELD}", CodeInput)
+        if self.code_shown(field.value):
+            return
+        code = code_typed(self, field)
+        if code:
+            self.code_chosen(code)
 
     # -- the view --------------------------------------------------------------
 

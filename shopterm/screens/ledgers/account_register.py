@@ -25,10 +25,10 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, VoucherOnEnter, code_typed, load_status
+from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, VoucherOnEnter, load_status
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
@@ -59,6 +59,7 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
     AUTO_FOCUS = None
     FILTER_IDS = ("field-from", "field-to")
     BINDINGS = [Binding("ctrl+o", "export", N_("Export"), id="register.export", key_display="^O")]
+    CODE_FIELD = "field-account"
 
     def __init__(self, account: str | None = None, *, date_to: dt.date | None = None) -> None:
         super().__init__()
@@ -101,17 +102,8 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
         return _("opening {opening} → {closing} USD").format(opening=format_amount(r.opening_balance),
                                                             closing=format_amount(r.closing_balance))
 
-    @on(CodeInput.Picked, "#field-account")
-    def _picked(self, event: CodeInput.Picked) -> None:
-        event.stop()
-        self.use_account(event.row.code)
-
-    @on(Input.Submitted, "#field-account")
-    def _entered(self, event: Input.Submitted) -> None:
-        event.stop()
-        code = code_typed(self, self.query_one("#field-account", CodeInput))
-        if code:
-            self.use_account(code)
+    def code_chosen(self, code: str) -> None:
+        self.use_account(code)
 
     def use_account(self, code: str) -> None:
         self.account = code

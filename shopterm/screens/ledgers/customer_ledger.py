@@ -55,7 +55,6 @@ from shopterm.core.i18n import N_, _, pgettext
 from shopterm.core.money import format_amount
 from shopterm.screens.ledgers._common import (
     END_KEY,
-    code_typed,
     DateTimeInput,
     FilterRow,
     LedgerScreen,
@@ -107,6 +106,7 @@ class CustomerLedgerScreen(LedgerScreen):
     SUPPORTS = frozenset({"history", "voucher"})
     AUTO_FOCUS = None  # on_mount chooses: the view when a customer is given, else the customer field
     FILTER_IDS = ("field-from", "field-to", "field-types", "field-search", "field-changed")
+    CODE_FIELD = "field-customer"
 
     BINDINGS = [
         Binding("f6", "toggle_open", N_("Open"), id="ledger.open_only", key_display="F6"),
@@ -186,20 +186,11 @@ class CustomerLedgerScreen(LedgerScreen):
 
     # -- the customer ----------------------------------------------------------------
 
-    @on(CodeInput.Picked, "#field-customer")
-    def _picked(self, event: CodeInput.Picked) -> None:
-        event.stop()
-        self.load_customer(event.row.code)
+    def code_chosen(self, code: str) -> None:
+        self.load_customer(code)
 
-    @on(Input.Submitted, "#field-customer")
-    def _customer_entered(self, event: Input.Submitted) -> None:
-        event.stop()
-        field = self.query_one("#field-customer", CodeInput)
-        if self.customer is not None and field.value.strip().upper() == self.customer.code:
-            return
-        code = code_typed(self, field)
-        if code:
-            self.load_customer(code)
+    def code_shown(self, text: str) -> bool:
+        return self.customer is not None and text.strip().upper() == self.customer.code
 
     def load_customer(self, code: str) -> None:
         actor = self.actor
