@@ -43,7 +43,7 @@ import dataclasses
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -70,6 +70,15 @@ from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
 
+if TYPE_CHECKING:
+    from shopterm.services import Status
+    from shopterm.services.ledger.entries import MatchInfo, PaymentResult
+    from shopterm.services.ledger.matching import MatchResult
+    from shopterm.services.ledger.reports import LedgerRow
+    from shopterm.services.mail import Sent
+    from shopterm.services.masters.customers import CustomerInfo
+    from shopterm.services.printing import Printed
+
 COLUMNS = [
     Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),
     Column("type", N_("Type"), lambda r: short_type(r.type_label), priority=3, min_width=7),
@@ -83,7 +92,7 @@ COLUMNS = [
 ]
 
 
-def entry_detail(row: Any) -> str:
+def entry_detail(row: LedgerRow) -> str:
     """The selected line's detail: full type, its own currency, due date, method, when it changed."""
     parts = [_(row.type_label)]
     if row.currency != "USD":
@@ -123,7 +132,7 @@ class CustomerLedgerScreen(LedgerScreen):
         super().__init__()
         self._short_keys()
         self.initial_customer = (customer or "").strip().upper() or None
-        self.customer: Any = None  # CustomerInfo of the customer shown
+        self.customer: CustomerInfo | None = None  # the customer shown
         self.balance: Decimal | None = None
         self.open_only = False
 
@@ -195,7 +204,7 @@ class CustomerLedgerScreen(LedgerScreen):
     def load_customer(self, code: str) -> None:
         actor = self.actor
 
-        def load() -> tuple[Any, Decimal]:
+        def load() -> tuple[CustomerInfo, Decimal]:
             services = self.services
             info = services.masters.get_customer(code)
             return info, services.ledger.balance(actor, info.code)
@@ -215,7 +224,7 @@ class CustomerLedgerScreen(LedgerScreen):
 
         on_loop(self, load, self._customer_loaded, failed, group="customer")
 
-    def _customer_loaded(self, result: tuple[Any, Decimal]) -> None:
+    def _customer_loaded(self, result: tuple[CustomerInfo, Decimal]) -> None:
         info, balance = result
         changed = self.customer is None or self.customer.code != info.code
         self.customer = info
@@ -359,7 +368,7 @@ class CustomerLedgerScreen(LedgerScreen):
             MatchDialog(code, plan, lambda allocs: self.services.ledger.match(actor, code, allocs, day)),
             self._matched)
 
-    def _matched(self, result: Any) -> None:
+    def _matched(self, result: MatchResult | None) -> None:
         if result is None:
             return
         self.view.clear_marks()
@@ -377,17 +386,17 @@ class CustomerLedgerScreen(LedgerScreen):
             return
         actor, number, ids = self.actor, row.number, row.match_ids
 
-        def load() -> list[Any]:
+        def load() -> list[MatchInfo]:
             return [self.services.ledger.match_info(actor, m) for m in ids]
 
-        def loaded(matches: list[Any]) -> None:
+        def loaded(matches: list[MatchInfo]) -> None:
             self.app.push_screen(
                 UnmatchDialog(number, matches, lambda mid: self.services.ledger.unmatch(actor, mid, self._today())),
                 self._unmatched)
 
         self.run_service(load, loaded, busy_text=None)
 
-    def _unmatched(self, result: Any) -> None:
+    def _unmatched(self, result: MatchResult | None) -> None:
         if result is None:
             return
         self.show_ok(_("Match {id} undone: {amount} USD open again").format(id=result.match_id,
@@ -408,7 +417,7 @@ class CustomerLedgerScreen(LedgerScreen):
         date_from = self.query_one("#field-from", DateInput).date_value
         date_to = self.query_one("#field-to", DateInput).date_value
 
-        def run() -> Any:
+        def run() -> Printed:
             return self.services.printing.statement(actor, code, date_from, date_to or self.app.business_date)
 
         self.run_service(run, lambda printed: self.show_ok(printed.message() + " · " + _("^G emails it")),
@@ -429,14 +438,14 @@ class CustomerLedgerScreen(LedgerScreen):
         def ask(to: str) -> None:
             from shopterm.screens.email_dialog import EmailDialog
 
-            def send(addr: str) -> Any:
+            def send(addr: str) -> Sent:
                 return self.services.mail.email_statement(actor, code, date_from, date_to, to=addr)
 
             self.app.push_screen(EmailDialog(_("Statement {code}").format(code=code), to, send), self._emailed)
 
         self.run_service(address, ask, busy_text=None)
 
-    def _emailed(self, sent: Any) -> None:
+    def _emailed(self, sent: Sent | None) -> None:
         if sent is not None:
             self.show_ok(_("Sent {file} to {to} through {server}").format(
                 file=sent.attachment, to=sent.to, server=sent.server))
@@ -448,13 +457,13 @@ class CustomerLedgerScreen(LedgerScreen):
             return
         actor, code = self.actor, self.customer.code
 
-        def load() -> Any:
+        def load() -> Status:
             return self.services.status(actor)
 
-        def loaded(status: Any) -> None:
+        def loaded(status: Status) -> None:
             date = status.business_date
 
-            def post(req: PaymentRequest) -> Any:
+            def post(req: PaymentRequest) -> PaymentResult:
                 return self.services.ledger.record_payment(
                     actor, customer=code, amount=req.amount, location=status.location_code or None, date=date,
                     currency=req.currency, rate=req.rate, method=req.method, reference=req.reference)
@@ -464,7 +473,7 @@ class CustomerLedgerScreen(LedgerScreen):
 
         self.run_service(load, loaded, busy_text=None)
 
-    def _paid(self, result: Any) -> None:
+    def _paid(self, result: PaymentResult | None) -> None:
         if result is None:
             return
         settled = ", ".join(f"{l.number} {format_amount(abs(l.amount_usd))}" for l in result.settled)
