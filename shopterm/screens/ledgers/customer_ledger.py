@@ -108,6 +108,14 @@ def entry_detail(row: LedgerRow) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def ledger_status(view: LedgerView) -> str:
+    """The status line: the balance before and after the page shown."""
+    info = view.shown_info
+    if info is None:
+        return ""
+    return f"balance {format_amount(info.opening_balance)} → {format_amount(info.closing_balance)} USD"
+
+
 class CustomerLedgerScreen(LedgerScreen):
     """A customer's ledger with matching (module docstring)."""
 
@@ -170,7 +178,7 @@ class CustomerLedgerScreen(LedgerScreen):
             Static(self._open_text(), id="open-only", classes="lg-toggle", markup=False),
             Static("", id="marked-info", classes="lg-marked", markup=False),
         )
-        yield LedgerView(COLUMNS, detail=entry_detail, status=self._status, row_id=lambda r: r.entry_id,
+        yield LedgerView(COLUMNS, detail=entry_detail, status=ledger_status, row_id=lambda r: r.entry_id,
                          markable=True, can_mark=lambda r: _("{number} is fully matched: nothing open to match").format(number=r.number)
                          if r.open_usd == 0 else None,
                          empty_text=N_("No entries (choose a customer, or widen the filters)."),
@@ -186,12 +194,6 @@ class CustomerLedgerScreen(LedgerScreen):
 
     def _open_text(self) -> str:
         return _("[{mark}] Open only (F6)").format(mark="x" if self.open_only else " ")
-
-    def _status(self, view: LedgerView) -> str:
-        info = view.shown_info
-        if info is None:
-            return ""
-        return f"balance {format_amount(info.opening_balance)} → {format_amount(info.closing_balance)} USD"
 
     # -- the customer ----------------------------------------------------------------
 

@@ -58,6 +58,15 @@ def gl_detail(row: Any) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def gl_status(view: LedgerView) -> str:
+    """The status line: the page's debits and credits."""
+    info = view.shown_info
+    if info is None:
+        return ""
+    return _("page Dr {debit} Cr {credit} USD").format(debit=format_amount(info.total_debit),
+                                                      credit=format_amount(info.total_credit))
+
+
 class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
     """The location's customer transactions (module docstring)."""
 
@@ -86,7 +95,7 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
                                    lookup_kind="location", classes="lg-code")),
             Static(self._toggle_text(), id="show-all", classes="lg-toggle", markup=False),
         )
-        yield LedgerView(COLUMNS, detail=gl_detail, status=self._status, detail_lines=2,
+        yield LedgerView(COLUMNS, detail=gl_detail, status=gl_status, detail_lines=2,
                          empty_text="No transactions in this period.", id="gl-view")
 
     def on_mount(self) -> None:
@@ -102,13 +111,6 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
 
     def _toggle_text(self) -> str:
         return _("[{mark}] Show all (F6)").format(mark="x" if self.show_all else " ")
-
-    def _status(self, view: LedgerView) -> str:
-        info = view.shown_info
-        if info is None:
-            return ""
-        return _("page Dr {debit} Cr {credit} USD").format(debit=format_amount(info.total_debit),
-                                                          credit=format_amount(info.total_credit))
 
     def export_request(self) -> tuple[str, str, Any] | None:
         if not self.ready:
