@@ -39,6 +39,8 @@ from shopterm.widgets.voucher_view import VoucherView
 
 if TYPE_CHECKING:
     from shopterm.services import Status
+    from shopterm.services.documents.views import DocumentView
+    from shopterm.services.ledger.entries import MatchInfo
 
 ZERO = Decimal("0.00")
 DEBOUNCE_SECONDS = 0.25
@@ -377,7 +379,7 @@ class VoucherOnEnter:
 # -- Enter on a ledger line: the voucher, the document and the match groups -----------------
 
 
-def document_text(view: Any) -> str:
+def document_text(view: DocumentView) -> str:
     """The document behind a ledger line, in a few lines (header, totals, items)."""
     from shopterm.core.doctypes import DOC_TYPES
 
@@ -411,7 +413,7 @@ def document_text(view: Any) -> str:
     return "\n".join(lines)
 
 
-def match_text(info: Any) -> str:
+def match_text(info: MatchInfo) -> str:
     """One match group: its id, kind, date and the entries with their amounts."""
     if info.unmatched_on:
         head = _("Match {id} ({kind}, {date}, unmatched {undone})").format(
@@ -429,13 +431,13 @@ def show_entry_voucher(screen: Any, number: str, match_ids: tuple[int, ...] = ()
     F9 voucher view (Dr/Cr lines) with the document and the match groups under it."""
     actor = screen.actor
 
-    def load() -> tuple[Any, list[Any]]:
+    def load() -> tuple[DocumentView, list[MatchInfo]]:
         services = screen.services
         view = services.sales.document(number)
         matches = [services.ledger.match_info(actor, m) for m in match_ids]
         return view, matches
 
-    def loaded(result: tuple[Any, list[Any]]) -> None:
+    def loaded(result: tuple[DocumentView, list[MatchInfo]]) -> None:
         view, matches = result
         screen.app.push_screen(EntryVoucherView(view, matches))
 
@@ -445,7 +447,7 @@ def show_entry_voucher(screen: Any, number: str, match_ids: tuple[int, ...] = ()
 class EntryVoucherView(VoucherView):
     """The voucher view of a ledger line: Dr/Cr lines, then the document and its match groups."""
 
-    def __init__(self, view: Any, matches: list[Any]) -> None:
+    def __init__(self, view: DocumentView, matches: list[MatchInfo]) -> None:
         super().__init__(_("Voucher · {number}").format(number=view.number), view.journal)
         self.document = view
         self.matches = matches
@@ -454,14 +456,14 @@ class EntryVoucherView(VoucherView):
             self.body.append("\n\n" + match_text(info))
 
 
-def load_status(screen: Any, apply: Callable[[Any], None]) -> None:
+def load_status(screen: Any, apply: Callable[[Status], None]) -> None:
     """Read the status (location, business date, system rate) off the event loop for a screen's defaults.
     Keys typed meanwhile wait; a default then put in the focused field is selected, so what was typed
     replaces it (a date typed as the report opens is never lost under the business date)."""
     actor = screen.actor
     screen.hold_keys("status")
 
-    def done(status: Any) -> None:
+    def done(status: Status) -> None:
         try:
             apply(status)
             focused = screen.focused

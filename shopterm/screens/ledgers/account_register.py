@@ -20,7 +20,7 @@ cancels it and no file is left.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -35,6 +35,10 @@ from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPa
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 
+if TYPE_CHECKING:
+    from shopterm.services import Status
+    from shopterm.services.ledger.reports import RegisterRow
+
 COLUMNS = [
     Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),
     Column("number", N_("Number"), priority=1, min_width=14),
@@ -46,7 +50,7 @@ COLUMNS = [
 ]
 
 
-def register_detail(row: Any) -> str:
+def register_detail(row: RegisterRow) -> str:
     parts = [f"{format_amount(abs(row.amount))} {row.currency}", _("at {location}").format(location=row.location_code)]
     return " · ".join(p for p in parts if p)
 
@@ -87,7 +91,7 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
             self.query_one("#field-account", CodeInput).focus()
         load_status(self, self._status_loaded)
 
-    def _status_loaded(self, status: Any) -> None:
+    def _status_loaded(self, status: Status) -> None:
         day = self.initial_to or status.business_date
         self.query_one("#field-from", DateInput).set_value(day.replace(day=1))
         self.query_one("#field-to", DateInput).set_value(day)

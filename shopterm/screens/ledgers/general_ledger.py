@@ -20,7 +20,7 @@ Enter shows the voucher. Ctrl+O writes the whole period to a file (.csv, .xlsx,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,6 +36,7 @@ from shopterm.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from shopterm.services import Status
+    from shopterm.services.ledger.reports import GLRow
 
 COLUMNS = [
     Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),
@@ -50,7 +51,7 @@ COLUMNS = [
 ]
 
 
-def gl_detail(row: Any) -> str:
+def gl_detail(row: GLRow) -> str:
     parts = [row.transaction_type, row.customer_name]
     if row.currency != "USD":
         parts.append(f"{format_amount(abs(row.amount))} {row.currency}")
