@@ -39,6 +39,7 @@ from shopterm.widgets.voucher_view import VoucherView
 
 if TYPE_CHECKING:
     from shopterm.services import Status
+    from shopterm.services.context import Actor
     from shopterm.services.documents.views import DocumentView
     from shopterm.services.ledger.entries import MatchInfo
 
@@ -338,6 +339,46 @@ class LedgerScreen(DocumentScreen):
             if not field.value:
                 field.set_value(day.replace(day=1) if unit == "month" else day)
         self.apply_filters()
+
+
+class AtDateScreen(LedgerScreen):
+    """A report at one date (trial balance, receivables): its At field opens with the business date."""
+
+    AUTO_FOCUS = None
+    FILTER_IDS = ("field-at",)
+    STATUS_DATES = (("#field-at", "day"),)
+    #: Ctrl+O: the export's title (``{date}``) and file name (``<EXPORT_NAME>-<date>.csv``).
+    EXPORT_TITLE: ClassVar[str] = ""
+    EXPORT_NAME: ClassVar[str] = ""
+
+    def report_at(self, actor: Actor, at: dt.date | None, progress: Callable[[Any], Any]) -> Any:
+        """The service's report at ``at`` (in a worker thread; ``progress`` is its ``on_progress``)."""
+        raise NotImplementedError  # pragma: no cover - every report screen says which
+
+    def read_at(self, done: Callable[[Any], None]) -> None:
+        """Read the report at the date typed (progress bar, Esc cancels), then ``done(report)``."""
+        at, actor = self.at, self.actor
+        self.read_report(lambda progress: self.report_at(actor, at, progress), done)
+
+    def export_request(self) -> tuple[str, str, Callable[[Any], Any]] | None:
+        at, actor = self.at, self.actor
+        if at is None:
+            return None
+        return (_(self.EXPORT_TITLE).format(date=i18n.format_date(at)), f"{self.EXPORT_NAME}-{at.isoformat()}.csv",
+                lambda progress: self.report_at(actor, at, progress))
+
+    @staticmethod
+    def at_field() -> tuple[str, DateInput]:
+        """The At field, for the screen's :class:`FilterRow`."""
+        return ("At", DateInput(id="field-at", label="At date", field_name="at", classes="lg-date"))
+
+    @property
+    def at(self) -> dt.date | None:
+        return self.query_one("#field-at", DateInput).date_value
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.open_with_status()
 
 
 def on_loop(screen: Any, call: Callable[[], Any], done: Callable[[Any], None],

@@ -35,14 +35,17 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import FilterRow, LedgerScreen
+from shopterm.screens.ledgers._common import AtDateScreen, FilterRow
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
-from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
+    from shopterm.services.context import Actor
     from shopterm.services.ledger.reports import AgeingReport, AgeingRow
 
 
@@ -89,14 +92,11 @@ COLUMNS = [
 ]
 
 
-class ReceivablesScreen(LedgerScreen):
+class ReceivablesScreen(AtDateScreen):
     """Every customer's balance at a date by ageing bucket (module docstring)."""
 
     DOCUMENT_TITLE = N_("Receivables")
-    AUTO_FOCUS = None
-    FILTER_IDS = ("field-at",)
-    STATUS_DATES = (("#field-at", "day"),)
-
+    EXPORT_TITLE, EXPORT_NAME = N_("Receivables at {date}"), "receivables"
     BINDINGS = [
         Binding("f6", "toggle_groups", N_("Groups"), id="receivables.groups", key_display="F6"),
         Binding("ctrl+o", "export", N_("Export"), id="receivables.export", key_display="^O"),
@@ -111,17 +111,13 @@ class ReceivablesScreen(LedgerScreen):
 
     def compose_document(self) -> ComposeResult:
         yield FilterRow(
-            ("At", DateInput(id="field-at", label="At date", field_name="at", classes="lg-date")),
+            self.at_field(),
             Static(self._mode_text(), id="receivables-mode", classes="lg-toggle", markup=False),
             Static("", id="receivables-total", classes="lg-balance", markup=False),
         )
         yield self.progress_bar()
         yield LedgerView(COLUMNS, detail=ageing_detail, status=self._status, detail_lines=2,
                          empty_text="No customer has a balance at this date.", id="receivables-view")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.open_with_status()
 
     def _mode_text(self) -> str:
         if self.show_groups:
@@ -138,21 +134,15 @@ class ReceivablesScreen(LedgerScreen):
 
     def apply_filters(self, *, keep_position: bool = False) -> None:
         self.remember_filters()
-        at = self.query_one("#field-at", DateInput).date_value
-        actor = self.actor
+        at = self.at
         self.query_one("#doc-title", Static).update(_("{title} · at {date}").format(
             title=_(self.DOCUMENT_TITLE), date=i18n.format_date(at) if at else "…"))
         self.view.empty_text = N_("Reading every customer's open items…")
         self.show_info(_("Reading the balances…") + " " + _("Esc cancels"))
-        self.read_report(lambda progress: self.services.ledger.ageing(actor, at, on_progress=progress),
-                         lambda report: self._loaded(report, keep_position))
+        self.read_at(lambda report: self._loaded(report, keep_position))
 
-    def export_request(self) -> tuple[str, str, Any] | None:
-        at, actor = self.query_one("#field-at", DateInput).date_value, self.actor
-        if at is None:
-            return None
-        return (_("Receivables at {date}").format(date=i18n.format_date(at)), f"receivables-{at.isoformat()}.csv",
-                lambda progress: self.services.ledger.ageing(actor, at, on_progress=progress))
+    def report_at(self, actor: Actor, at: dt.date | None, progress: Callable[[Any], Any]) -> AgeingReport:
+        return self.services.ledger.ageing(actor, at, on_progress=progress)
 
     def _loaded(self, report: AgeingReport, keep_position: bool = False) -> None:
         self.report = report

@@ -17,7 +17,6 @@ account's register up to that date. Ctrl+O writes it to a file (.csv, .xlsx,
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -28,14 +27,17 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import FilterRow, LedgerScreen
+from shopterm.screens.ledgers._common import AtDateScreen, FilterRow
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
-from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, fmt_money, list_source
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
+    from shopterm.services.context import Actor
     from shopterm.services.ledger.reports import TrialBalanceReport, TrialBalanceRow
 
 
@@ -76,13 +78,11 @@ def tb_detail(row: TrialBalanceRow | _TotalRow) -> str:
                                                                           kind=_(row.kind.capitalize()), side=side)
 
 
-class TrialBalanceScreen(LedgerScreen):
+class TrialBalanceScreen(AtDateScreen):
     """Every account at a date (module docstring)."""
 
     DOCUMENT_TITLE = N_("Trial Balance")
-    AUTO_FOCUS = None
-    FILTER_IDS = ("field-at",)
-    STATUS_DATES = (("#field-at", "day"),)
+    EXPORT_TITLE, EXPORT_NAME = N_("Trial balance at {date}"), "trial-balance"
     BINDINGS = [
         Binding("ctrl+o", "export", N_("Export"), id="tb.export", key_display="^O"),
         Binding("f5", "reload", N_("Reload"), id="tb.reload", show=False),
@@ -94,34 +94,20 @@ class TrialBalanceScreen(LedgerScreen):
 
     def compose_document(self) -> ComposeResult:
         yield FilterRow(
-            ("At", DateInput(id="field-at", label="At date", field_name="at", classes="lg-date")),
+            self.at_field(),
             Static("", id="tb-total", classes="lg-name", markup=False),
         )
         yield self.progress_bar()
         yield LedgerView(COLUMNS, detail=tb_detail, detail_lines=1, empty_text=N_("Nothing posted by this date."),
                          id="tb-view")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.open_with_status()
-
-    @property
-    def at(self) -> dt.date | None:
-        return self.query_one("#field-at", DateInput).date_value
-
     def apply_filters(self) -> None:
         self.remember_filters()
-        at, actor = self.at, self.actor
         self.view.empty_text = N_("Adding up the accounts…")
-        self.read_report(lambda progress: self.services.ledger.trial_balance(actor, at, on_progress=progress),
-                         self._loaded)
+        self.read_at(self._loaded)
 
-    def export_request(self) -> tuple[str, str, Any] | None:
-        at, actor = self.at, self.actor
-        if at is None:
-            return None
-        return (_("Trial balance at {date}").format(date=i18n.format_date(at)), f"trial-balance-{at.isoformat()}.csv",
-                lambda progress: self.services.ledger.trial_balance(actor, at, on_progress=progress))
+    def report_at(self, actor: Actor, at: dt.date | None, progress: Callable[[Any], Any]) -> TrialBalanceReport:
+        return self.services.ledger.trial_balance(actor, at, on_progress=progress)
 
     def _loaded(self, report: TrialBalanceReport) -> None:
         self.report = report
