@@ -151,17 +151,35 @@ class PromotionReasonScreen(MasterScreen):
                     ListColumn(N_("Expense a/c"), "expense_account", 11), STATUS_COLUMN)
 
 
-# ================================================================ promotion
+# ================================================================ promotion and discount slabs
 
 
-class PromotionScreen(AttachKey, SummaryKey, MasterScreen):
+class _RangeScheme(AttachKey, SummaryKey, MasterScreen):
+    """A scheme of ranges (its first grid, ``ranges``) at the chosen locations: the sales promotion
+    and the discount slabs; F5 its summary, Ctrl+G its attachments, F8 deletes a grid row."""
+
+    SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
+    BINDINGS = [SUMMARY_BINDING, ATTACH_BINDING]
+
+    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        values["locations"] = _locations(values)
+        return values
+
+    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+        columns = [col.name for col in self.GRIDS[0].columns]
+        return {"ranges": [{name: getattr(r, name) for name in columns} for r in info.ranges],
+                "locations": _location_rows(info.locations)}
+
+    def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
+        return _user_location(self) if spec.name == "locations" else []
+
+
+class PromotionScreen(_RangeScheme):
     """Free goods by quantity ranges (buy 10–20, get 1 free) at the chosen locations."""
 
     DOCUMENT_TITLE = N_("Sales Promotion")
     ENTITY, NOUN, KEY = "promotion", N_("Promotion"), "scheme_no"
-    SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     SUMMARY = "promotion_summary"
-    BINDINGS = [SUMMARY_BINDING, ATTACH_BINDING]
     FIELDS = (
         F("item", N_("Item"), "ref", required=True, lookup="item", hint="item_name"),
         F("scheme_no", N_("Scheme no"), "auto", send=False, default="(given on save)"),
@@ -185,29 +203,17 @@ class PromotionScreen(AttachKey, SummaryKey, MasterScreen):
                     ListColumn(N_("Date"), "scheme_date", 10), STATUS_COLUMN)
 
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
-        values["locations"] = _locations(values)
+        values = super().prepare_values(values)
         values["unit"] = values.get("unit") or None
         return values
 
-    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
-        return {"ranges": [{"min_qty": r.min_qty, "max_qty": r.max_qty, "free_qty": r.free_qty} for r in info.ranges],
-                "locations": _location_rows(info.locations)}
 
-    def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
-        return _user_location(self) if spec.name == "locations" else []
-
-
-# ================================================================ discount slabs
-
-
-class DiscountSlabScreen(AttachKey, SummaryKey, MasterScreen):
+class DiscountSlabScreen(_RangeScheme):
     """Automatic discount % by invoice value (in USD): from ≤ subtotal ≤ to."""
 
     DOCUMENT_TITLE = N_("Discount Slabs")
     ENTITY, NOUN, KEY = "discount_slab", N_("Discount slab"), "doc_no"
-    SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     SUMMARY = "slab_summary"
-    BINDINGS = [SUMMARY_BINDING, ATTACH_BINDING]
     FIELDS = (
         F("doc_date", N_("Document date"), "date", required=True, default="@today"),
         F("doc_no", N_("Document no"), "auto", send=False, default="(given on save)"),
@@ -231,17 +237,6 @@ class DiscountSlabScreen(AttachKey, SummaryKey, MasterScreen):
 
     def svc_list(self, s: Any, q: MasterQuery) -> Any:
         return s.masters.list_discount_slabs(status=q.status, limit=q.limit, offset=q.offset)
-
-    def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
-        values["locations"] = _locations(values)
-        return values
-
-    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
-        return {"ranges": [{"from_value": r.from_value, "to_value": r.to_value, "pct": r.pct} for r in info.ranges],
-                "locations": _location_rows(info.locations)}
-
-    def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
-        return _user_location(self) if spec.name == "locations" else []
 
 
 # ================================================================ loyalty card
