@@ -124,6 +124,14 @@ def _check(services, manager) -> None:
             .where(JournalLine.date <= DAY).group_by(Account.code))}
     tb = services.ledger.trial_balance(manager, DAY)
     assert {r.code: r.balance for r in tb.rows} == {k: v for k, v in per_account.items() if v}
+    # the Open items screen's pages (every customer's open items, a few at a time) join up to the same list
+    key, paged = None, []
+    while True:
+        page, key = services.ledger.open_items_page(manager, DAY, key, 3)
+        paged += page
+        if key is None:
+            break
+    assert [r.entry_id for r in paged] == [r.entry_id for r in services.ledger.open_items(manager, DAY).rows]
     per_match: dict[int, D] = {}
     for l in lines:
         per_match[l.match_id] = per_match.get(l.match_id, D(0)) + l.amount_usd

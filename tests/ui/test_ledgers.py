@@ -726,3 +726,48 @@ async def test_pay_dialog_reference_shows_its_whole_placeholder(shop):
                        and app.screen.query_one("#pay-reference").size.width > 0, "the Pay dialog")
         ref = app.screen.query_one("#pay-reference")
         assert ref.size.width >= len(ref.placeholder) + 2, (ref.size.width, ref.placeholder)
+
+
+# ---------------------------------------------------------------- open items of every customer
+
+
+async def test_open_items_of_every_customer_a_screenful_at_a_time(shop):
+    _bulk_entries(shop, "C0002", 40)  # 40 more open invoices of 1.00 USD: the list runs over several pages
+    app = manager_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_from_menu(pilot, app, "open_items")
+        view = screen.view
+        await settled(pilot, view)
+        assert screen.query_one("#field-at").value == "2026-11-23"
+        assert view.visible_text().splitlines()[0].split() == ["Customer", "Date", "Number", "Type", "Due", "Days",
+                                                               "Open", "USD"]
+        rows = cells(view)
+        assert len(rows) == 16  # a screenful at 80x24, read from the service a page at a time
+        # C0001 (30 credit days) at 2026-11-23: its five entries open, 100 + 200 - 50 - 80 + 80 = 250.00
+        assert rows[:5] == [
+            ["C0001", "2026-08-01", "260801SI000001", "Invoice", "2026-08-31", "84", "100.00"],
+            ["C0001", "2026-09-20", "260901SI000001", "Invoice", "2026-10-20", "34", "200.00"],
+            ["C0001", "2026-10-05", "261001RC000001", "Payment", "2026-11-04", "19", "-50.00"],
+            ["C0001", "2026-11-10", "261101SR000001", "Return", "2026-12-10", "-17", "-80.00"],
+            ["C0001", "2026-11-15", "261101SI000001", "Invoice", "2026-12-15", "-22", "80.00"]]
+        # then C0002 (15 credit days): the bulk invoices from 2026-10-14, due 15 days later
+        assert rows[5] == ["C0002", "2026-10-14", "BULK000000", "Invoice", "2026-10-29", "25", "1.00"]
+        assert rows[15][2] == "BULK000010"
+        assert view.detail_text() == "Kinshasa Pharma · Sales invoice 100.00 USD · open 100.00 · 84 days past due"
+        assert "PgDn for more" in view.status_text()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused is view, "in the list")
+        await pilot.press("pagedown")
+        await wait_for(pilot, lambda: view.rows and view.rows[0].number == "BULK000011", "second page")
+        rows = cells(view)
+        # the 600.00 invoice of 2026-11-01 (due 11-16, 7 days late) before that day's bulk invoice
+        assert rows[6:9] == [["C0002", "2026-10-31", "BULK000017", "Invoice", "2026-11-15", "8", "1.00"],
+                             ["C0002", "2026-11-01", "261101SI000002", "Invoice", "2026-11-16", "7", "600.00"],
+                             ["C0002", "2026-11-01", "BULK000018", "Invoice", "2026-11-16", "7", "1.00"]]
+        await pilot.press("down", "down", "down", "down", "down", "down", "down")
+        assert view.detail_text() == "Pharmacie du Fleuve · Sales invoice 600.00 USD · open 600.00 · 7 days past due"
+        await pilot.press("enter")  # the customer's ledger
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CustomerLedgerScreen", "ledger opened")
+        ledger = app.screen
+        await wait_for(pilot, lambda: ledger.customer is not None, "ledger loaded")
+        assert ledger.customer.code == "C0002"

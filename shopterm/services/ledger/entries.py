@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from sqlalchemy import select
@@ -325,6 +326,23 @@ class LedgerService:
                     batch = []
             if batch:
                 yield batch
+
+    def open_items_page(self, actor: Actor, at: dt.date | None = None, after_key: R.OpenKey | None = None,
+                        limit: int = 50) -> tuple[tuple[R.OpenItem, ...], R.OpenKey | None]:
+        """A screenful of every customer's open items at ``at`` (customer code, date order) after
+        ``after_key``, and the key to go on from (None: the last page). Each page reads only the
+        customers it shows (and one more to know there is more)."""
+        actor.require("ledgers", "Viewing customer ledgers")
+        if limit < 1:
+            raise ValidationError("limit must be at least 1", field="limit")
+        with self.db.read() as session:
+            stream = R.iter_open_items(session, at or self.s.today(), after_key=after_key)
+            try:
+                items = list(islice(stream, limit + 1))
+            finally:
+                stream.close()  # the customers' cursor, before the read transaction ends
+        rows = tuple(items[:limit])
+        return rows, (rows[-1].key if len(items) > limit else None)
 
     def statement(self, actor: Actor, date_from: dt.date, date_to: dt.date, customer: int | str | None = None,
                   voucher_types: Sequence[str] | None = None, changed_since: dt.datetime | None = None,

@@ -455,6 +455,11 @@ class OpenItem:
     open_usd: Decimal
     match_ids: tuple[int, ...]  # the matches that counted at the date
 
+    @property
+    def key(self) -> "OpenKey":
+        """Where the list of every customer's open items goes on from (customer code, date, id)."""
+        return (self.customer_code, self.date, self.entry_id)
+
 
 @dataclass(frozen=True, slots=True)
 class OpenItemsReport(TotalsAt[OpenItem]):
@@ -521,16 +526,25 @@ def _counted_match_ids(session: Session, at: dt.date, entry_ids: Sequence[int]) 
     return mids
 
 
+#: An open item's place in the list of every customer's: (customer code, date, entry id).
+OpenKey = tuple[str, dt.date, int]
+
+
 def iter_open_items(session: Session, at: dt.date, customer_id: int | None = None,
                     chunk: int = OPEN_ITEMS_CHUNK, page: int = OPEN_ITEMS_PAGE, *,
-                    on_progress: ProgressFn | None = None) -> Iterator[OpenItem]:
-    """The open items as they stood at ``at``, customer by customer (code order), then by date.
+                    on_progress: ProgressFn | None = None, after_key: OpenKey | None = None) -> Iterator[OpenItem]:
+    """The open items as they stood at ``at``, customer by customer (code order), then by date
+    (``after_key``: those after that item, for the next page of a screen).
 
     A few customers per query, sorted in SQL and read from the cursor ``page`` rows at a time
     (the matches that counted are read per page too), so the first page is out after one sort
     in SQLite, not after building the whole ledger's rows in Python."""
+    after_cid = None
     if customer_id is not None:
         order = [customer_id]
+    elif after_key is not None:
+        order = list(session.execute(select(C.c.id).where(C.c.code >= after_key[0]).order_by(C.c.code)).scalars())
+        after_cid = session.execute(select(C.c.id).where(C.c.code == after_key[0])).scalar()
     else:
         order = list(session.execute(select(C.c.id).order_by(C.c.code)).scalars())
     amount_usd_type, amount_type = LE.c.amount_usd, LE.c.amount
@@ -546,8 +560,11 @@ def iter_open_items(session: Session, at: dt.date, customer_id: int | None = Non
         info = _customers(session, ids)
         o = _open_at(at, cols, ids)
         place = case({cid: n for n, cid in enumerate(ids)}, value=o.c.customer_id) if len(ids) > 1 else literal(0)
-        result = session.execute(select(o).order_by(place, o.c.doc_date, o.c.id),
-                                 execution_options={"yield_per": page})
+        stmt = select(o).order_by(place, o.c.doc_date, o.c.id)
+        if after_cid is not None and after_cid in ids:  # the page goes on inside this customer
+            stmt = stmt.where(or_(o.c.customer_id != after_cid,
+                                  tuple_(o.c.doc_date, o.c.id) > tuple_(after_key[1], after_key[2])))
+        result = session.execute(stmt, execution_options={"yield_per": page})
         for part in result.partitions(page):
             rows = [r for r in part if _dec(r.o_usd, amount_usd_type) != 0]
             mids = _counted_match_ids(session, at, [r.id for r in rows])
