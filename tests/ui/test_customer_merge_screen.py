@@ -88,3 +88,37 @@ async def test_a_draft_open_on_a_screen_blocks_the_merge_and_moves_once_closed(s
         screen = await start(pilot, app)
         await reopen()
         await wait_for(pilot, lambda: screen.query_one("#field-customer").value == "C0001", "kept customer shown")
+
+
+async def test_the_merge_dialog_fits_80x24_in_french(shop):  # noqa: F811
+    """The longer French body (drafts named too) wraps inside the dialog; nothing is cut."""
+    from textual.widgets import Input, Static
+
+    from shopterm.core import i18n
+
+    i18n.set_language("fr")
+    try:
+        app = app_for(shop)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_master(pilot, app, "customer")
+            screen.open_key("C0001")
+            await wait_for(pilot, lambda: screen.opened_key == "C0001", "opened")
+            await pilot.press("ctrl+b")
+            await wait_for(pilot, lambda: isinstance(app.screen, MergeDialog), "merge dialog")
+            await pilot.pause()
+            dialog = app.screen
+            body = dialog.query_one(".lg-dialog-body", Static)
+            assert "brouillons" in str(body.render())
+            box = dialog.query_one(".lg-dialog")
+            for widget in (body, dialog.query_one("#merge-codes", Input)):
+                r = widget.region
+                assert r.height >= 1 and r.x >= 0 and r.right <= 80 and r.bottom <= 24, (widget, r)
+                assert box.region.contains_region(r), (widget, r, box.region)
+            # every word of the body is on screen: its wrapped lines fit its height
+            from rich.console import Console
+            from rich.text import Text
+
+            wrapped = Text(str(body.render())).wrap(Console(width=80), body.content_region.width)
+            assert len(wrapped) <= body.content_region.height, (len(wrapped), body.content_region)
+    finally:
+        i18n.set_language("en")
