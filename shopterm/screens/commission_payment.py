@@ -45,12 +45,10 @@ from textual.widgets import Input, Static
 
 from shopterm.core.i18n import N_, _, format_date, localize_number, ngettext, pgettext
 from shopterm.screens.base.document import DocumentScreen
-from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
+from shopterm.screens.base.mixins import Background, DebouncedPreview, DocumentDialogs, list_filters
 from shopterm.screens.registry import register_screen
-from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount
-from shopterm.widgets.voucher_view import HistoryView, VoucherView
 
 if TYPE_CHECKING:
     from shopterm.services.sales.commission import CommissionPreview, CommissionView
@@ -113,7 +111,7 @@ def _candidate_detail(c: Any) -> str:
     return f"{c.number} · {name} · {paid}"
 
 
-class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
+class CommissionPaymentScreen(DocumentDialogs, Background, DebouncedPreview, DocumentScreen):
     """The Sales Commission Payment entry screen (module docstring)."""
 
     NUMBER_WIDGET = "#cp-number"
@@ -127,11 +125,8 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.location_code: str | None = None
-        self.business_date: dt.date | None = None
         self.system_rate: Decimal | None = None
         self.sales_person: str | None = None
-        self.draft_id = None
         self.view: CommissionView | None = None  # once approved / opened
         self.preview: CommissionPreview | None = None
         self.rows: list[CommissionRow] = []
@@ -472,51 +467,26 @@ class CommissionPaymentScreen(Background, DebouncedPreview, DocumentScreen):
             widget.disabled = not enabled
 
     def action_list(self) -> None:
-        if not self._confirmed("list", "F3"):
-            return
         location = self.location_typed()
-
-        def search(q: ListQuery) -> Any:
-            return self.services.commission.list_documents(**list_filters(q, location))
-
-        def picked(row: Any) -> None:
-            if row is None:
-                return
-            if row.status == "draft":
-                self.run_service(lambda: self.services.commission.load_draft(row.id),
-                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text=_("Opening…"))
-            else:
-                self.run_service(lambda: self.services.commission.document(row.id),
-                                 lambda v: self.call_later(self._show_view, v), busy_text=_("Opening…"))
-
-        self.app.push_screen(DocumentListDialog(_("Commission payments"), search, today=self.business_date), picked)
+        self.open_documents(N_("Commission payments"),
+                            lambda q: self.services.commission.list_documents(**list_filters(q, location)),
+                            lambda draft_id: self.services.commission.load_draft(draft_id),
+                            lambda doc_id: self.services.commission.document(doc_id))
 
     def action_history(self) -> None:
-        doc_id = self.view.document.id if self.view is not None else self.draft_id
-        if doc_id is None:
-            self.app.push_screen(HistoryView(_("History"), []))
-            return
-        self.background(lambda: self.services.sales.history(doc_id),
-                        lambda rows: self.app.push_screen(HistoryView(_("History"), rows)))
+        self.show_history(self.view.document.id if self.view is not None else self.draft_id)
 
     def action_voucher(self) -> None:
         if self.view is not None:
-            doc = self.view.document
-            self.app.push_screen(VoucherView(_("Voucher {number}").format(number=doc.number or "").strip(), doc.journal))
+            self.show_journal(self.view.document.number, self.view.document.journal)
             return
         if not self.sales_person:
             self.show_error(_("Sales person is required"), field="sales_person")
             return
         draft = self.build_draft()
         actor = self.actor
-
-        def shown(preview: Any) -> None:
-            note = _("Not posted: Approve_Save (F10) posts this journal.")
-            if preview.warnings:
-                note += " Note: " + "; ".join(preview.warnings[:3])
-            self.app.push_screen(VoucherView(_("Voucher details (preview)"), preview.voucher, note))
-
-        self.background(lambda: self.services.commission.preview(draft, actor), shown)
+        self.show_voucher_preview(lambda: self.services.commission.preview(draft, actor),
+                                  N_("Not posted: Approve_Save (F10) posts this journal."))
 
     # -- showing a draft or an approved voucher ------------------------------------------------------------
 

@@ -109,6 +109,7 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
     DOC_WORD = N_("Provisional invoice")
     LIST_TITLE = N_("Provisional invoices")
     CANCEL_WHAT = "provisional invoice"
+    SERVICE = "provisional"
     INVOICE_TYPE = "PROVISIONAL"
     GRID_COLUMNS = PI_COLUMNS
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row"})
@@ -240,17 +241,6 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         super()._apply_customer(info, mark_dirty=mark_dirty)
 
     # -- services ---------------------------------------------------------------------------
-
-    def post_document(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
-        return services.provisional.post(actor, draft, draft_id)
-
-    def preview_document(self, services: Any, draft: Any, actor: Any) -> Any:
-        return services.provisional.preview(draft, actor)
-
-    def cancel_document(self, services: Any, actor: Any, number: str, approval: Any = None) -> Any:
-        if approval is None:
-            return services.provisional.cancel(actor, number)
-        return services.provisional.cancel(actor, number, approver=approval.name, approver_pin=approval.pin)
 
     def saved_message(self, post: Any, view: Any) -> str:
         return _("Provisional invoice {number} posted: payable {amount} {currency}").format(

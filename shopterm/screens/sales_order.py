@@ -55,7 +55,7 @@ from shopterm.core import money
 from shopterm.core.i18n import N_, _, pgettext
 from shopterm.screens.base.mixins import list_filters
 from shopterm.screens.base.sales_document import SalesDocumentScreen
-from shopterm.screens.registry import register_screen
+from shopterm.screens.registry import register_first, register_screen
 from shopterm.widgets.document_list import ListQuery
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
@@ -86,6 +86,8 @@ class SalesOrderScreen(SalesDocumentScreen):
     DOC_WORD = N_("Order")
     LIST_TITLE = N_("Sales orders and proformas")
     CANCEL_WHAT = "order"
+    SERVICE = "orders"
+    POST_METHOD = "confirm"
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "delete_row"})
     AUTO_FOCUS = "#field-customer"
     INVOICE_TYPE = ""
@@ -117,17 +119,6 @@ class SalesOrderScreen(SalesDocumentScreen):
 
     # -- services -------------------------------------------------------------------------
 
-    def post_document(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
-        return services.orders.confirm(actor, draft, draft_id)
-
-    def preview_document(self, services: Any, draft: Any, actor: Any) -> Any:
-        return services.orders.preview(draft, actor)
-
-    def cancel_document(self, services: Any, actor: Any, number: str, approval: Any = None) -> Any:
-        if approval is None:
-            return services.orders.cancel(actor, number)
-        return services.orders.cancel(actor, number, approver=approval.name, approver_pin=approval.pin)
-
     def list_rows(self, services: Any, q: ListQuery, location: str | None) -> Any:
         return services.orders.list_documents(None, **list_filters(q, location))
 
@@ -153,5 +144,6 @@ class SalesOrderScreen(SalesDocumentScreen):
             self.set_document(view.number, "Confirmed")
 
 
+register_first("sales_invoice")  # the Sales menu: invoice, order, PI, delivery note
 register_screen(SalesOrderScreen, "sales_order", "Sales",
                 N_("Take an order or give a proforma: reserves stock, invoiced later"))

@@ -19,13 +19,12 @@ from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import flag_unknown_code
-from shopterm.screens.base.mixins import Background, DebouncedPreview, list_filters
-from shopterm.widgets.document_list import DocumentListDialog, ListQuery
+from shopterm.screens.base.mixins import (Background, DebouncedPreview, DocumentDialogs, GridForm, PostedDocument,
+                                          list_filters)
+from shopterm.widgets.document_list import ListQuery
 from shopterm.widgets.inputs import CodeInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid, ItemGridHost
-from shopterm.widgets.print_action import print_document
 from shopterm.widgets.totals_footer import TotalsFooter
-from shopterm.widgets.voucher_view import HistoryView, VoucherView
 
 if TYPE_CHECKING:
     from shopterm.services.documents.posting import PostResult
@@ -97,7 +96,8 @@ class SourceInput(CodeInput):
         self.screen.source_lookup()  # type: ignore[attr-defined]
 
 
-class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentScreen):
+class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, Background, DebouncedPreview,
+                           DocumentScreen):
     """A document whose lines come from another one (the *source*: PSI No, Invoice No).
 
     Subclasses compose the header (``compose_header``; ids ``field-…``), say
@@ -109,6 +109,7 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
     """
 
     NUMBER_WIDGET = "#ld-number"
+    HEADER = "#ld-header"
     DOC_TYPE: ClassVar[str] = ""
     DOC_WORD: ClassVar[str] = N_("Document")  # (these three: marked with N_, shown translated)
     LIST_TITLE: ClassVar[str] = N_("Documents")
@@ -120,17 +121,13 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.location_code: str | None = None
-        self.business_date: dt.date | None = None
         self.system_rate: Decimal | None = None
         self.view: DocumentView | None = None  # the posted document shown
-        self.draft_id = None
         self.source: str | None = None  # the source number whose lines are in the grid
         self.source_view: Any = None
         self.preview: Any = None
         self.last_post: PostResult | None = None
         self._loading: str | None = None
-        self._print_after_save = False
         self._warning: str | None = None
 
     # -- layout -------------------------------------------------------------------------
@@ -148,14 +145,6 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
 
     def compose_header(self) -> ComposeResult:
         yield from ()
-
-    @property
-    def grid(self) -> ItemGrid:
-        return self.query_one("#grid", ItemGrid)
-
-    @property
-    def footer_totals(self) -> TotalsFooter:
-        return self.query_one("#totals", TotalsFooter)
 
     def field(self, name: str) -> Any:
         return self.query_one(f"#field-{name}")
@@ -221,19 +210,6 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
     def location_typed(self) -> str | None:
         text = self.field("location").value.strip().upper()
         return text or self.location_code
-
-    # -- unsaved changes: header and footer by snapshot, the grid by its flag --------------
-
-    def _snapshot(self) -> dict[int, str]:
-        return {id(w): w.value for w in self.query("#ld-header Input, #totals Input")}
-
-    def mark_clean(self) -> None:
-        super().mark_clean()
-        for grid in self.query(ItemGrid):
-            grid.touched = False
-
-    def is_dirty(self) -> bool:
-        return super().is_dirty() or any(grid.touched for grid in self.query(ItemGrid))
 
     # -- the source document ---------------------------------------------------------------
 
@@ -434,12 +410,6 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
     def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
         return self._call(services, 1)(draft, actor)
 
-    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
-        return self._call(services, 2)(actor, draft, draft_id)
-
-    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
-        return self._call(services, 3)(actor, draft, draft_id)
-
     def load_draft_call(self, services: Any, draft_id: int) -> Any:
         return self._call(services, 4)(draft_id)
 
@@ -456,56 +426,20 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
             return False  # posted is final: Ctrl+N for the next one
         return True
 
-    def action_save(self) -> None:
-        self._save(print_after=False)
+    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
+        return self._call(services, 2)(actor, draft, draft_id)
 
-    def action_save_print(self) -> None:
-        if self.view is not None and self.view.number:
-            print_document(self, self.view.number, reprint=True)
-            return
-        self._save(print_after=True)
+    def post_draft(self) -> Any:
+        return self.build_draft(for_post=True)
 
-    def _save(self, *, print_after: bool) -> None:
-        if self._posted_is_final() or not self.check_fields() or self.needs_source():
-            return
-        draft = self.build_draft(for_post=True)
-        draft_id = self.draft_id
-        actor = self.actor
-        self._print_after_save = print_after
+    def ready_to_post(self) -> bool:
+        return not self.needs_source()
 
-        def post() -> Any:
-            services = self.services
-            result = self.post_call(services, actor, draft, draft_id)
-            return result, services.sales.document(result.document_id)
+    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
+        return self._call(services, 3)(actor, draft, draft_id)
 
-        self.run_service(post, self._posted, busy_text=_("Saving…"))
-
-    def _posted(self, result: tuple[Any, Any]) -> None:
-        post, view = result
-        self.last_post = post
-        self.call_later(self._show_view, view)
-        self.refresh_status()
-        self.show_ok(self.saved_message(post, view))
-        if self._print_after_save:
-            self._print_after_save = False
-            print_document(self, post.number)
-
-    def saved_message(self, post: Any, view: Any) -> str:
-        return _("{word} {number} saved. Ctrl+N for the next one").format(word=_(self.DOC_WORD), number=post.number)
-
-    def action_draft(self) -> None:
-        if self._posted_is_final():
-            return
-        draft = self.build_draft(for_post=False)
-        draft_id = self.draft_id
-        actor = self.actor
-
-        def done(new_id: int) -> None:
-            self.draft_saved(new_id)
-            self.show_ok(_("Draft #{id} saved (no number yet): reopen it with F3").format(id=new_id))
-
-        self.run_service(lambda: self.save_draft_call(self.services, actor, draft, draft_id), done,
-                         busy_text=_("Saving…"))
+    def draft_to_keep(self) -> Any:
+        return self.build_draft(for_post=False)
 
     async def reset(self) -> None:
         """A blank document with the header defaults."""
@@ -541,62 +475,28 @@ class LinkedDocumentScreen(ItemGridHost, Background, DebouncedPreview, DocumentS
         return self.source_field()
 
     def _set_enabled(self, enabled: bool) -> None:
-        for widget in self.query("#ld-header Input, #ld-header CompactChoice"):
-            widget.disabled = not enabled
+        self._set_header_enabled(enabled)
         self.footer_totals.narration_field.disabled = not enabled
 
     def action_list(self) -> None:
-        if not self._confirmed("list", "F3"):
-            return
         location = self.location_typed()
-
-        def search(q: ListQuery) -> Any:
-            return self.list_call(self.services, q, location)
-
-        def picked(row: Any) -> None:
-            if row is None:
-                return
-            if row.status == "draft":
-                self.run_service(lambda: self.load_draft_call(self.services, row.id),
-                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text=_("Opening…"))
-            else:
-                self.run_service(lambda: self.services.sales.document(row.id),
-                                 lambda v: self.call_later(self._show_view, v), busy_text=_("Opening…"))
-
-        self.app.push_screen(DocumentListDialog(_(self.LIST_TITLE), search, today=self.business_date), picked)
+        self.open_documents(self.LIST_TITLE, lambda q: self.list_call(self.services, q, location),
+                            lambda draft_id: self.load_draft_call(self.services, draft_id),
+                            lambda doc_id: self.services.sales.document(doc_id))
 
     def action_history(self) -> None:
-        doc_id = self.view.id if self.view is not None else self.draft_id
-        title = (_("History of {number}").format(number=self.view.number) if self.view is not None and self.view.number
-                 else _("History"))
-        if doc_id is None:
-            self.app.push_screen(HistoryView(title, []))
-            return
-        self.background(lambda: self.services.sales.history(doc_id),
-                        lambda rows: self.app.push_screen(HistoryView(title, rows)))
+        view = self.view
+        self.show_history(view.id if view is not None else self.draft_id, view.number if view is not None else None)
 
     def action_voucher(self) -> None:
         if self.view is not None:
-            self.app.push_screen(VoucherView(_("Voucher {number}").format(number=self.view.number or "").strip(),
-                                             self.view.journal))
+            self.show_journal(self.view.number, self.view.journal)
             return
         if self.needs_source():
             return
         draft = self.build_draft(for_post=True)
         actor = self.actor
-
-        def shown(preview: Any) -> None:
-            note = _("Not saved yet: the journal as it would post.")
-            if preview.warnings:
-                note += " " + _("Note: {warnings}").format(warnings="; ".join(preview.warnings[:3]))
-            self.app.push_screen(VoucherView(_("Voucher details (preview)"), preview.voucher, note))
-
-        self.background(lambda: self.preview_call(self.services, draft, actor), shown)
-
-    def action_delete_row(self) -> None:
-        if self._posted_is_final():
-            return
-        self.grid.delete_row()
+        self.show_voucher_preview(lambda: self.preview_call(self.services, draft, actor))
 
     # -- showing a posted document or a draft ----------------------------------------------------
 

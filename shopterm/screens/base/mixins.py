@@ -1,16 +1,34 @@
 """Screen mixins shared by the document screens: :class:`Background` (a read in a
-thread, its answer back on the event loop) and :class:`DebouncedPreview` (the
-services' preview a moment after the typing stops), and :func:`list_filters` (the
-F3 dialog's query as the services' ``list_documents`` keywords)."""
+thread, its answer back on the event loop), :class:`DebouncedPreview` (the
+services' preview a moment after the typing stops), :class:`DocumentDialogs` (the
+F3 list, F4 history and F9 voucher of a draft or posted document),
+:class:`PostedDocument` (Ctrl+S / Ctrl+P / Ctrl+D / F8 of a document posted in one
+go), and :func:`list_filters` (the F3 dialog's query as the services'
+``list_documents`` keywords)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from shopterm.widgets.document_list import ListQuery
+from shopterm.core.i18n import N_, _
+from shopterm.widgets.document_list import DocumentListDialog, ListQuery
+from shopterm.widgets.item_grid import ItemGrid
+from shopterm.widgets.print_action import print_document
+from shopterm.widgets.totals_footer import TotalsFooter
+from shopterm.widgets.voucher_view import HistoryView, VoucherView
 from shopterm.widgets.workers import run_in_thread
 
-__all__ = ["Background", "DebouncedPreview", "list_filters"]
+if TYPE_CHECKING:
+    from datetime import date
+
+    from shopterm.services import Services
+    from shopterm.services.context import Actor
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentView, Preview
+
+__all__ = ["Background", "DebouncedPreview", "DocumentDialogs", "GridForm", "PostedDocument", "list_filters"]
 
 
 def list_filters(q: ListQuery, location: str | None) -> dict[str, Any]:
@@ -103,3 +121,196 @@ class DebouncedPreview:
 
     def preview_failed(self, exc: BaseException) -> None:
         """A preview that raised (a rule that stops the arithmetic): nothing shown by default."""
+
+
+class DocumentDialogs:
+    """Screen mixin (with :class:`Background`, on a ``DocumentScreen``): the F3 list, F4 history
+    and F9 voucher dialogs of a document that is a draft (``draft_id``) or posted (``view``)."""
+
+    location_code: str | None = None  # the signed-in location (the default of the Loc field)
+    business_date: date | None = None  # its business date (the F3 list's "today")
+    view: Any = None  # the posted document shown (None: a new one or a draft)
+
+    def open_documents(self, title: str, search: Callable[[ListQuery], Any], load_draft: Callable[[int], Any],
+                       load_view: Callable[[int], Any]) -> None:
+        """F3 (a second press over unsaved typing): the list dialog of ``title`` (marked with
+        ``N_``), ``search(query)`` in a worker. The row picked opens: a draft through
+        ``load_draft(id)`` into ``_show_draft``, a posted document through ``load_view(id)`` into
+        ``_show_view`` (both called in a worker)."""
+        screen: Any = self
+        if not screen._confirmed("list", "F3"):
+            return
+
+        def picked(row: Any) -> None:
+            if row is None:
+                return
+            if row.status == "draft":
+                screen.run_service(lambda: load_draft(row.id),
+                                   lambda d: screen.call_later(screen._show_draft, row.id, d), busy_text=_("Opening…"))
+            else:
+                screen.run_service(lambda: load_view(row.id),
+                                   lambda v: screen.call_later(screen._show_view, v), busy_text=_("Opening…"))
+
+        screen.app.push_screen(DocumentListDialog(_(title), search, today=screen.business_date), picked)
+
+    def show_history(self, doc_id: int | None, number: str | None = None) -> None:
+        """F4: the audit rows of document ``doc_id`` (None: nothing saved yet, an empty list)."""
+        screen: Any = self
+        title = _("History of {number}").format(number=number) if number else _("History")
+        if doc_id is None:
+            screen.app.push_screen(HistoryView(title, []))
+            return
+        screen.background(lambda: screen.services.sales.history(doc_id),
+                          lambda rows: screen.app.push_screen(HistoryView(title, rows)))
+
+    def show_journal(self, number: str | None, journal: Sequence[Any]) -> None:
+        """F9 on a posted document: its journal."""
+        title = _("Voucher {number}").format(number=number or "").strip()
+        self.app.push_screen(VoucherView(title, journal))  # type: ignore[attr-defined]
+
+    def show_voucher_preview(self, preview: Callable[[], Preview],
+                             note: str = N_("Not saved yet: the journal as it would post.")) -> None:
+        """F9 before saving: the journal as it would post, from ``preview()`` (run in a worker);
+        ``note`` (marked with ``N_``) heads it, with the preview's first warnings."""
+        screen: Any = self
+
+        def shown(result: Preview) -> None:
+            text = _(note)
+            if result.warnings:
+                text += " " + _("Note: {warnings}").format(warnings="; ".join(result.warnings[:3]))
+            screen.app.push_screen(VoucherView(_("Voucher details (preview)"), result.voucher, text))
+
+        screen.background(preview, shown)
+
+
+class PostedDocument:
+    """Screen mixin (on a ``DocumentScreen`` with :class:`Background`): a document posted in one go
+    from the form. Ctrl+S posts (:meth:`post_call` in a worker, then the posted document is shown),
+    Ctrl+P posts and prints, or re-prints a posted one; Ctrl+D keeps a numberless draft
+    (:meth:`save_draft_call`); F8 takes a grid row out. ``APPROVALS``: a refusal that needs a
+    manager's approval opens the approval dialog and posts again with the approver.
+
+    Hooks: :meth:`post_call`, :meth:`post_draft` (the draft to post), :meth:`ready_to_post`
+    (False, the error shown, when something is missing), :meth:`save_draft_call`,
+    :meth:`draft_to_keep`, :meth:`saved_message`. Needs ``view``, ``draft_id``, ``grid``,
+    ``build_draft`` and ``_show_view`` on the screen."""
+
+    DOC_WORD: ClassVar[str] = N_("Document")  # "Order", "Delivery note" (messages; marked with N_)
+    APPROVALS: ClassVar[bool] = False
+    _print_after_save: bool = False
+    last_post: PostResult | None = None
+
+    def post_call(self, services: Services, actor: Actor | None, draft: Any, draft_id: int | None) -> PostResult:
+        """(worker) Post ``draft`` (replacing draft ``draft_id``)."""
+        raise NotImplementedError
+
+    def post_draft(self) -> Any:
+        return self.build_draft()  # type: ignore[attr-defined]
+
+    def ready_to_post(self) -> bool:
+        return True
+
+    def save_draft_call(self, services: Services, actor: Actor | None, draft: Any, draft_id: int | None) -> int:
+        """(worker) Keep ``draft`` as a numberless draft; its id."""
+        return services.sales.save_draft(actor, draft, draft_id)
+
+    def draft_to_keep(self) -> Any:
+        return self.build_draft()  # type: ignore[attr-defined]
+
+    def action_save(self) -> None:
+        self._save(print_after=False)
+
+    def action_save_print(self) -> None:
+        """Ctrl+P: save and print; on a posted document, a re-print."""
+        screen: Any = self
+        if screen.view is not None and screen.view.number:
+            print_document(screen, screen.view.number, reprint=True)
+            return
+        self._save(print_after=True)
+
+    def _save(self, *, print_after: bool) -> None:
+        screen: Any = self
+        if screen._posted_is_final() or not screen.check_fields() or not self.ready_to_post():
+            return
+        self._print_after_save = print_after
+        draft = self.post_draft()
+        draft_id = screen.draft_id
+        actor = screen.actor
+
+        def post(d: Any) -> tuple[PostResult, DocumentView]:
+            services = screen.services
+            result = self.post_call(services, actor, d, draft_id)
+            return result, services.sales.document(result.document_id)
+
+        def with_approval(approval: Any) -> Callable[[], tuple[PostResult, DocumentView]]:
+            return lambda: post(replace(draft, approver=approval.name, approver_pin=approval.pin))
+
+        screen.run_service(lambda: post(draft), self._posted, busy_text=_("Saving…"),
+                           with_approval=with_approval if self.APPROVALS else None)
+
+    def _posted(self, result: tuple[PostResult, DocumentView]) -> None:
+        screen: Any = self
+        post, view = result
+        self.last_post = post
+        screen.call_later(screen._show_view, view)
+        screen.refresh_status()
+        screen.show_ok(self.saved_message(post, view))
+        if self._print_after_save:
+            self._print_after_save = False
+            print_document(screen, post.number)
+
+    def saved_message(self, post: PostResult, view: DocumentView) -> str:
+        return _("{word} {number} saved. Ctrl+N for the next one").format(word=_(self.DOC_WORD), number=post.number)
+
+    def action_draft(self) -> None:
+        screen: Any = self
+        if screen._posted_is_final():
+            return
+        draft = self.draft_to_keep()
+        draft_id = screen.draft_id
+        actor = screen.actor
+
+        def done(new_id: int) -> None:
+            screen.draft_saved(new_id)
+            screen.show_ok(_("Draft #{id} saved (no number yet): reopen it with F3").format(id=new_id))
+
+        screen.run_service(lambda: self.save_draft_call(screen.services, actor, draft, draft_id), done,
+                           busy_text=_("Saving…"))
+
+    def action_delete_row(self) -> None:
+        screen: Any = self
+        if screen._posted_is_final():
+            return
+        screen.grid.delete_row()
+
+
+class GridForm:
+    """Screen mixin (before the ``DocumentScreen``): a document form whose lines are an item grid
+    (``#grid``) over a totals footer (``#totals``), under a header (``HEADER``). Unsaved changes
+    are the header's and footer's fields (by snapshot) and the grid's own ``touched`` flag."""
+
+    HEADER: ClassVar[str] = "#inv-header"
+
+    @property
+    def grid(self) -> ItemGrid:
+        return self.query_one("#grid", ItemGrid)  # type: ignore[attr-defined]
+
+    @property
+    def footer_totals(self) -> TotalsFooter:
+        return self.query_one("#totals", TotalsFooter)  # type: ignore[attr-defined]
+
+    def _snapshot(self) -> dict[int, str]:
+        return {id(w): w.value for w in self.query(f"{self.HEADER} Input, #totals Input")}  # type: ignore[attr-defined]
+
+    def mark_clean(self) -> None:
+        super().mark_clean()  # type: ignore[misc]
+        for grid in self.query(ItemGrid):  # type: ignore[attr-defined]
+            grid.touched = False
+
+    def is_dirty(self) -> bool:
+        return super().is_dirty() or any(grid.touched for grid in self.query(ItemGrid))  # type: ignore[misc, attr-defined]
+
+    def _set_header_enabled(self, enabled: bool) -> None:
+        """The header's fields editable (a new document or a draft) or not (posted)."""
+        for widget in self.query(f"{self.HEADER} Input, {self.HEADER} CompactChoice"):  # type: ignore[attr-defined]
+            widget.disabled = not enabled

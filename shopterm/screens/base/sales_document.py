@@ -1,12 +1,13 @@
-"""The base of the sales documents built on the invoice screen (Sales Order /
-Proforma, Provisional Invoice): :class:`SalesDocumentScreen`, the invoice screen
-with another header and grid."""
+"""The base of the sales documents typed as the invoice is but posted by their own
+service (Sales Order / Proforma, Provisional Invoice): :class:`SalesDocumentScreen`,
+the invoice's form (:class:`~shopterm.screens.base.sales_form.SalesFormScreen`) with
+another header and grid, a Cancel key and the services' preview."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,13 +17,19 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from shopterm.core.i18n import N_, _
 from shopterm.screens.base.free_offers import free_offers_text
-from shopterm.screens.base.mixins import DebouncedPreview, list_filters
-from shopterm.screens.sales_invoice import ClientInput, SalesInvoiceScreen
-from shopterm.widgets.document_list import DocumentListDialog, ListQuery
+from shopterm.screens.base.mixins import DebouncedPreview
+from shopterm.screens.base.sales_form import ClientInput, SalesFormScreen
 from shopterm.widgets.inputs import CodeInput, RateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
-from shopterm.widgets.print_action import print_document
 from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.context import Actor
+    from shopterm.services.documents.drafts import DocumentDraft
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import Preview
+    from shopterm.widgets.approval import Approval
 
 __all__ = ["ORDER_COLUMNS", "SalesDocumentScreen"]
 
@@ -62,7 +69,7 @@ class _Absent:
 _ABSENT = _Absent()
 
 
-class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
+class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
     """The invoice screen re-configured for another sales document (SO/PF, PI).
 
     Subclasses compose their header (``compose_header``) with the invoice's ids
@@ -73,9 +80,10 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
     """
 
     GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = ORDER_COLUMNS
-    DOC_WORD: ClassVar[str] = N_("Document")  # "Order", "Provisional invoice" (messages; marked with N_)
-    LIST_TITLE: ClassVar[str] = N_("Documents")
     CANCEL_WHAT: ClassVar[str] = "document"
+    SERVICE: ClassVar[str] = ""  # the services area: "orders", "provisional"
+    POST_METHOD: ClassVar[str] = "post"  # its method that posts (an order is confirmed)
+    APPROVALS = True
 
     BINDINGS = [
         Binding("f5", "switch_tab", N_("Tabs"), id="salesdoc.tabs", key_display="F5", show=False),
@@ -86,7 +94,6 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
         super().__init__(name=name, id=id, classes=classes)
         self.preview: Any = None  # the last services preview (Free Offers, loyalty, warnings)
         self._confirm_cancel = False
-        self._print_after_save = False
 
     # -- the invoice's fields this document may lack ------------------------------------
 
@@ -157,17 +164,23 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
     def redemption_value_usd(self) -> Decimal:
         return ZERO
 
-    def post_document(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
-        raise NotImplementedError
+    def service(self, services: Services) -> Any:
+        """The document's service (``services.orders``, ``services.provisional``)."""
+        return getattr(services, self.SERVICE)
 
-    def preview_document(self, services: Any, draft: Any, actor: Any) -> Any:
-        raise NotImplementedError
+    def post_call(self, services: Services, actor: Actor | None, draft: DocumentDraft,
+                  draft_id: int | None) -> PostResult:
+        return getattr(self.service(services), self.POST_METHOD)(actor, draft, draft_id)
 
-    def cancel_document(self, services: Any, actor: Any, number: str, approval: Any = None) -> Any:
-        raise NotImplementedError
+    def preview_document(self, services: Services, draft: DocumentDraft, actor: Actor | None) -> Preview:
+        return self.service(services).preview(draft, actor)
 
-    def list_rows(self, services: Any, q: ListQuery, location: str | None) -> Any:
-        return services.sales.list_documents(self.DOC_TYPE, **list_filters(q, location))
+    def cancel_document(self, services: Services, actor: Actor | None, number: str,
+                        approval: Approval | None = None) -> None:
+        if approval is None:
+            self.service(services).cancel(actor, number)
+        else:
+            self.service(services).cancel(actor, number, approver=approval.name, approver_pin=approval.pin)
 
     def action_state(self, action: str) -> bool | None:
         if self.view is not None and action in ("save", "draft", "delete_row"):
@@ -225,70 +238,6 @@ class SalesDocumentScreen(DebouncedPreview, SalesInvoiceScreen):
 
     def draft_extra(self) -> dict[str, Any]:
         return {}
-
-    # -- toolbar -------------------------------------------------------------------------------
-
-    def action_save(self) -> None:
-        self._save(print_after=False)
-
-    def action_save_print(self) -> None:
-        """Ctrl+P: save and print; on a saved document, a re-print."""
-        if self.view is not None and self.view.number:
-            print_document(self, self.view.number, reprint=True)
-            return
-        self._save(print_after=True)
-
-    def _save(self, *, print_after: bool) -> None:
-        if self._posted_is_final() or not self.check_fields():
-            return
-        self._print_after_save = print_after
-        draft = self.build_draft()
-        draft_id = self.draft_id
-        actor = self.actor
-
-        def post(d: Any) -> Any:
-            services = self.services
-            result = self.post_document(services, actor, d, draft_id)
-            return result, services.sales.document(result.document_id)
-
-        def with_approval(approval: Any) -> Any:
-            return lambda: post(replace(draft, approver=approval.name, approver_pin=approval.pin))
-
-        self.run_service(lambda: post(draft), self._posted, busy_text=_("Saving…"), with_approval=with_approval)
-
-    def _posted(self, result: tuple[Any, Any]) -> None:
-        post, view = result
-        self.last_post = post
-        self.call_later(self._show_view, view)
-        self.refresh_status()
-        self.show_ok(self.saved_message(post, view))
-        if self._print_after_save:
-            self._print_after_save = False
-            print_document(self, post.number)
-
-    def saved_message(self, post: Any, view: Any) -> str:
-        return _("{word} {number} saved. Ctrl+N for the next one").format(word=_(self.DOC_WORD), number=post.number)
-
-    def action_list(self) -> None:
-        if not self._confirmed("list", "F3"):
-            return
-        location = self.location_code_typed()
-        services_of = lambda: self.services  # noqa: E731 - read in the worker
-
-        def search(q: ListQuery) -> Any:
-            return self.list_rows(services_of(), q, location)
-
-        def picked(row: Any) -> None:
-            if row is None:
-                return
-            if row.status == "draft":
-                self.run_service(lambda: self.services.sales.load_draft(row.id),
-                                 lambda d: self.call_later(self._show_draft, row.id, d), busy_text=_("Opening…"))
-            else:
-                self.run_service(lambda: self.services.sales.document(row.id),
-                                 lambda v: self.call_later(self._show_view, v), busy_text=_("Opening…"))
-
-        self.app.push_screen(DocumentListDialog(_(self.LIST_TITLE), search, today=self.business_date), picked)
 
     # -- cancel (F7) ----------------------------------------------------------------------------
 
