@@ -172,3 +172,30 @@ async def test_the_header_in_french_fits_80_columns(sold, french):
         await pilot.press("ctrl+u", "0", "enter")
         await wait_for(pilot, lambda: screen.message_bar.kind == "error", "rate refused")
         assert screen.message_bar.text.startswith("Taux de change (en CDF)")
+
+
+async def test_a_far_rate_asks_a_manager_and_posts_at_that_rate(sold):
+    """3,500 is 22.81 % over 2,850 (tolerance 10 %); the Shop Setup asks for a PIN even from the
+    manager closing: the verdict says so, Ctrl+S opens the approval dialog naming the rate, and the
+    close posts at 3,500 once boss approves (1,400 CDF short = 0.40 USD)."""
+    store.ask_pin_always(sold)
+    sold.users.create(store.actor(sold, "admin"), "boss", "4444", "manager", location="AXP")
+    app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        await wait_for(pilot, lambda: value(screen, "field-rate") == "2850" and text(screen, "usd-closing") == "50.00",
+                       "the day's rate and figures")
+        await pilot.press(*"50", "enter", *"12500")
+        await to_field(pilot, screen, "field-rate")
+        await pilot.press("ctrl+u", *"3500")
+        await wait_for(pilot, lambda: text(screen, "close-verdict") == "Rate: needs approval", "verdict")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ApprovalDialog", "approval asked")
+        assert "Exchange rate 3500 is 22.81 % from the system rate 2850" in app.screen.reason
+        await pilot.press(*"boss", "enter", *"4444", "enter")
+        await wait_for(pilot, lambda: screen.posted, "closed with approval")
+        number = screen.document_number
+    view = sold.sales.document(number)
+    assert (view.approved_by, view.rate) == ("boss", D("3500"))
+    assert voucher_lines(sold, number) == [
+        ("1110", "CDF", D("-1400.00"), D("-0.40")), ("6900", "CDF", D("1400.00"), D("0.40"))]
