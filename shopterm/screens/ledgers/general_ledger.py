@@ -20,7 +20,7 @@ Enter shows the voucher. Ctrl+O writes the whole period to a file (.csv, .xlsx,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
