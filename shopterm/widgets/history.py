@@ -26,7 +26,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -34,6 +33,7 @@ from shopterm.core.i18n import N_, _, format_datetime, ngettext
 from shopterm.core.money import format_amount
 from shopterm.widgets.dialogs import row_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
+from shopterm.widgets.workers import Failed, Loaded, post_outcome
 
 MAX_ROWS = 500
 
@@ -51,12 +51,6 @@ class _ReadOnlyDialog(ModalScreen[None]):
         Binding("f4,f9", "close", show=False),
         *row_keys("scroll"),
     ]
-
-    class Loaded(Message):
-        def __init__(self, rows: Sequence[Any] | None, error: BaseException | None = None) -> None:
-            super().__init__()
-            self.rows = rows
-            self.error = error
 
     def __init__(self, title: str, load: Callable[[], Sequence[Any]]) -> None:
         super().__init__()
@@ -77,20 +71,16 @@ class _ReadOnlyDialog(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="readonly-load")
     def _fetch(self) -> None:
-        try:
-            rows = list(self._load())[:MAX_ROWS]
-        except Exception as exc:
-            self.post_message(self.Loaded(None, exc))
-            return
-        self.post_message(self.Loaded(rows))
+        post_outcome(self, None, lambda: list(self._load())[:MAX_ROWS])
+
+    @on(Failed)
+    def _failed(self, event: Failed) -> None:
+        self.query_one(".readonly-message", MessageBar).show_error(describe_error(event.error)[0])
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         bar = self.query_one(".readonly-message", MessageBar)
-        if event.error is not None:
-            bar.show_error(describe_error(event.error)[0])
-            return
-        self.rows = list(event.rows or [])
+        self.rows = list(event.rows)
         body = self.query_one(".readonly-body", Static)
         if not self.rows:
             body.update(self.empty_text())
