@@ -10,7 +10,7 @@ On success the screen posts :class:`LoginScreen.SignedIn`; the app handles it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +26,9 @@ from shopterm.screens.base.document import QuietFooter
 from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error
+
+if TYPE_CHECKING:
+    from shopterm.services.context import Actor
 
 
 def _version() -> str:
@@ -49,12 +52,12 @@ class LoginScreen(FormNavigation, Screen):
     BINDINGS = [*FORM_BINDINGS, Binding("ctrl+q", "app.quit", N_("Quit"), id="login.quit", priority=True)]
 
     class SignedIn(Message):
-        def __init__(self, actor: Any) -> None:
+        def __init__(self, actor: Actor) -> None:
             super().__init__()
             self.actor = actor
 
     class _Result(Message):
-        def __init__(self, actor: Any = None, error: BaseException | None = None) -> None:
+        def __init__(self, actor: Actor | None = None, error: BaseException | None = None) -> None:
             super().__init__()
             self.actor = actor
             self.error = error
