@@ -55,8 +55,11 @@ def render_table(summary) -> str:
     head = f"Shop day {s.location_code} {s.date.isoformat()}: {state}"
     if s.close_number:
         head += f" ({s.close_number})"
-    out = [head, f"System rate {s.rate.normalize():f} CDF per USD; cash ledgers {s.cash_usd_account} (USD), "
-                 f"{s.cash_cdf_account} (CDF)", ""]
+    system = getattr(s, "system_rate", None)
+    rate = f"Rate {s.rate.normalize():f} CDF per USD"
+    if system is not None and system != s.rate:
+        rate += f" (system {system.normalize():f})"
+    out = [head, f"{rate}; cash ledgers {s.cash_usd_account} (USD), {s.cash_cdf_account} (CDF)", ""]
     rows = [
         ("Opening balance", "opening"), ("Cash sales (+)", "cash_sales"), ("Cash sales return (-)", "cash_returns"),
         ("Receipts (+)", "receipts"), ("Payments (-)", "payments"), ("Sub total", "sub_total"),
@@ -89,6 +92,12 @@ def render_table(summary) -> str:
         out += ["", "Stock moved"]
         for i in s.inventory:
             out.append(f"  {i.item_code:<12}{i.batch_code:<12}{i.kind:<14}{i.qty.normalize():>12f}")
+    if s.stock_count:
+        out += ["", "Inventory count" + ("" if s.close_number else " (as typed)"),
+                f"  {'Item':<12}{'Batch':<12}{'On hand':>12}{'Counted':>12}{'Diff.':>10}{'Value USD':>12}"]
+        for c in s.stock_count:
+            out.append(f"  {c.item_code:<12}{c.batch_code:<12}{c.on_hand.normalize():>12f}{c.counted.normalize():>12f}"
+                       f"{c.difference.normalize():>10f}{_amt(c.value_usd):>12}")
     if s.voucher:
         out += ["", "Close voucher" if s.close_number else "Close voucher (if counted as shown)"]
         for v in s.voucher:

@@ -55,3 +55,18 @@ def test_day_close_command_takes_the_rate_and_cash_ledgers(shop):
         assert (str(summary.rate), str(summary.difference_usd_value)) == ("2800.000000", "2.50")
     finally:
         services.db.dispose()
+
+
+def test_day_summary_shows_the_close_rate_and_the_counts(shop):
+    code, out = post(shop, "cashier", FLOAT)
+    assert code == 0, out
+    code, out = post(shop, "manager", [{"type": "shop_close", "location": "AXP", "date": DAY, "physical_usd": "100",
+                                        "physical_cdf": "293000", "rate": "2800",
+                                        "counts": [{"item": "PARA500", "batch": "B001", "qty": "497"}]}])
+    assert code == 0, out
+    result = run("day", "summary", "--db", shop, "--location", "AXP", "--date", DAY)
+    lines = result.stdout.splitlines()
+    assert lines[1] == "Rate 2800 CDF per USD (system 2850); cash ledgers 1100 (USD), 1110 (CDF)"
+    assert "Inventory count" in lines
+    assert f"  {'PARA500':<12}{'B001':<12}{'500':>12}{'497':>12}{'-3':>10}{'-4.80':>12}" in lines
+    assert max(len(line) for line in lines) <= 80
