@@ -41,6 +41,7 @@ from ..cash.day import account_ids, cash_held, find_location, setup_info
 from ..errors import ApprovalRequired, InactiveRecord, InsufficientCash, NotFound, ValidationError
 from ..headless import Fields, handler
 from ..documents.views import PostedRef
+from ..documents.toolkit import code_of as _code
 from ..documents.toolkit import (Rules, currency_of, day_and_location, draft_row, form_from_dict, form_to_dict,
                                  load_form_draft, rate_or_system, save_form_draft, voucher_rows)
 from ..documents.posting import PostingPlan, PostResult
@@ -164,10 +165,6 @@ class _CP:
     journal: list[JLine]
     warnings: list[str]
     repeats: list[str]
-
-
-def _code(value: Any) -> str:
-    return str(value or "").strip().upper()
 
 
 def _paid_before(session: Session, invoice_ids: list[int]) -> dict[int, list[tuple[str, Decimal, str, Decimal]]]:

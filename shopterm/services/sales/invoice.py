@@ -63,6 +63,7 @@ from ..context import Actor
 from ..cash.day import find_location, require_open, require_setup
 from ..documents.drafts import DocumentDraft, DraftLine, draft_from_dict, draft_to_dict
 from ..documents.fields import FLAT_TYPES, HEADER_FIELDS, SALES_TYPES, draft_from_fields, draft_reply, totals_out
+from ..documents.toolkit import code_of as _code
 from ..documents.toolkit import Masters, draft_row, rate_or_system, save_form_draft, to_date, voucher_rows
 from ..documents.views import (CustomerInfo, DocumentRow, DocumentView, JournalRow, LineView, Preview, PreviewLine,
                                StoredTotals)
@@ -216,10 +217,6 @@ class Built:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _code(value: Any) -> str:
-    return str(value or "").strip().upper()
 
 
 def _line_err(n: int, exc: MoneyError, field_name: str) -> ValidationError:

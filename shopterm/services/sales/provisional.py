@@ -51,6 +51,7 @@ from ..documents.drafts import DocumentDraft, ItemQtyRow
 from ..errors import ExpiredBatch, InsufficientStock, NotFound, PostedIsFinal, UnbalancedJournal, ValidationError
 from ..headless import Fields, handler
 from ..schemes.loyalty import cancellation_specs, write_rows
+from ..documents.toolkit import code_of as _code
 from ..documents.toolkit import (Masters, Rules, cancel_approver, day_and_location, draft_row, find_posted,
                                  form_from_dict, line_qty, load_form_draft, mark_cancelled, refresh_state, reversal_of,
                                  save_form_draft, voucher_rows)
@@ -232,10 +233,6 @@ def share(value: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     if whole == 0:
         return Z
     return q2(value * part / whole)
-
-
-def _code(value: Any) -> str:
-    return str(value or "").strip().upper()
 
 
 # ---------------------------------------------------------------- the service

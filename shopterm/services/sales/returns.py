@@ -88,6 +88,7 @@ from ..headless import Fields, handler
 from ..schemes.loyalty import card_terms, points_held, reversed_on_return
 from ..documents.drafts import ItemQtyRow
 from ..documents.views import PostedRef
+from ..documents.toolkit import code_of as _code
 from ..documents.toolkit import (Masters, Rules, currency_of, day_and_location, draft_row, find_posted,
                                  form_from_dict, line_qty, load_form_draft, rate_or_system, save_form_draft,
                                  voucher_rows)
@@ -295,10 +296,6 @@ class _SR:
     points: int
     final: bool
     warnings: list[str]
-
-
-def _code(value: Any) -> str:
-    return str(value or "").strip().upper()
 
 
 def _part(value: Decimal, part: Decimal, whole: Decimal) -> Decimal:
