@@ -20,7 +20,7 @@ from textual.widgets import OptionList
 from shopterm.core.i18n import N_
 from shopterm.widgets.workers import Failed, Loaded
 
-__all__ = ["PickListDialog", "move_highlight", "row_keys", "titled_box"]
+__all__ = ["PickListDialog", "move_highlight", "pick_keys", "row_keys", "titled_box"]
 
 
 def titled_box(title: str, keys: str, *, id: str | None = None, classes: str | None = None) -> Vertical:
@@ -43,6 +43,17 @@ def row_keys(action: str, *, step: int = 10, page: str | None = None, priority: 
         Binding("up", f"{action}(-1)", up, show=False, priority=priority),
         Binding("pagedown", paging, show=False, priority=priority),
         Binding("pageup", paging_back, show=False, priority=priority),
+    ]
+
+
+def pick_keys(scope: str, pick: str, *, close: str = N_("Cancel"), page: str | None = None,
+              named: bool = True) -> list[Binding]:
+    """The keys of a pick list: Esc ``close``, Enter ``pick`` (ids ``<scope>.cancel``, ``<scope>.pick``;
+    Enter a priority, so the search box's keys go first), and ↓ ↑ PgDn PgUp (:func:`row_keys`)."""
+    return [
+        Binding("escape", "cancel", close, id=f"{scope}.cancel"),
+        Binding("enter", "pick", pick, id=f"{scope}.pick", priority=True),
+        *row_keys("move", page=page, priority=True, named=named),
     ]
 
 

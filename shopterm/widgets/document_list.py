@@ -34,7 +34,7 @@ from textual.widgets.option_list import Option
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, pgettext
 from shopterm.widgets.inputs import DateInput, FORM_BINDINGS, FormNavigation
-from shopterm.widgets.dialogs import PickListDialog, row_keys, titled_box
+from shopterm.widgets.dialogs import PickListDialog, pick_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.totals_footer import CompactChoice
 from shopterm.widgets.workers import Failed, Loaded, post_outcome
@@ -82,9 +82,7 @@ class DocumentListDialog(FormNavigation, PickListDialog):
     ROWS = "#doclist-rows"
     BINDINGS = [
         *[b for b in FORM_BINDINGS if b.key != "enter"],
-        Binding("escape", "cancel", N_("Cancel"), id="doclist.cancel"),
-        Binding("enter", "pick", N_("Open"), id="doclist.pick", priority=True),
-        *row_keys("move", priority=True, named=True),
+        *pick_keys("doclist", N_("Open")),
     ]
 
     def __init__(

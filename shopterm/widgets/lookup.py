@@ -17,12 +17,11 @@ from typing import Protocol
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from shopterm.core.i18n import N_, _
-from shopterm.widgets.dialogs import PickListDialog, move_highlight, row_keys, titled_box
+from shopterm.widgets.dialogs import PickListDialog, move_highlight, pick_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.workers import Failed, Loaded, post_outcome
 
@@ -58,11 +57,7 @@ class LookupDialog(PickListDialog):
     """Pick one row from ``search`` results. Result: the row, or None on Esc."""
 
     ROWS = "#lookup-rows"
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="lookup.cancel"),
-        Binding("enter", "pick", N_("Pick"), id="lookup.pick", priority=True),
-        *row_keys("move", priority=True, named=True),
-    ]
+    BINDINGS = pick_keys("lookup", N_("Pick"))
 
     def __init__(
         self,

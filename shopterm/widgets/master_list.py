@@ -39,7 +39,7 @@ from textual.widgets.option_list import Option
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date
-from shopterm.widgets.dialogs import PickListDialog, row_keys, titled_box
+from shopterm.widgets.dialogs import PickListDialog, pick_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
 from shopterm.widgets.workers import Failed, Loaded, post_outcome
 
@@ -117,11 +117,9 @@ class MasterListDialog(PickListDialog):
 
     ROWS = "#mlist-rows"
     BINDINGS = [
-        Binding("escape", "cancel", N_("Close"), id="mlist.cancel"),
-        Binding("enter", "pick", N_("Open"), id="mlist.pick", priority=True),
+        *pick_keys("mlist", N_("Open"), close=N_("Close"), page="page", named=False),
         Binding("f7", "cycle_status", N_("Status"), id="mlist.status"),
         Binding("f8", "cycle_sort", N_("Sort"), id="mlist.sort"),
-        *row_keys("move", page="page", priority=True),
     ]
 
     def __init__(
