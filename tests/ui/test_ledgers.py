@@ -731,7 +731,7 @@ async def test_pay_dialog_reference_shows_its_whole_placeholder(shop):
 # ---------------------------------------------------------------- open items of every customer
 
 
-async def test_open_items_of_every_customer_a_screenful_at_a_time(shop):
+async def test_open_items_of_every_customer_a_screenful_at_a_time(shop, tmp_path):
     _bulk_entries(shop, "C0002", 40)  # 40 more open invoices of 1.00 USD: the list runs over several pages
     app = manager_app(shop)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -755,6 +755,7 @@ async def test_open_items_of_every_customer_a_screenful_at_a_time(shop):
         assert rows[15][2] == "BULK000010"
         assert view.detail_text() == "Kinshasa Pharma · Sales invoice 100.00 USD · open 100.00 · 84 days past due"
         assert "PgDn for more" in view.status_text()
+        assert "^O Export" in footer(screen)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused is view, "in the list")
         await pilot.press("pagedown")
@@ -764,6 +765,17 @@ async def test_open_items_of_every_customer_a_screenful_at_a_time(shop):
         assert rows[6:9] == [["C0002", "2026-10-31", "BULK000017", "Invoice", "2026-11-15", "8", "1.00"],
                              ["C0002", "2026-11-01", "261101SI000002", "Invoice", "2026-11-16", "7", "600.00"],
                              ["C0002", "2026-11-01", "BULK000018", "Invoice", "2026-11-16", "7", "1.00"]]
+        # Ctrl+O: the whole list in a file, not the page shown
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ExportDialog", "export dialog")
+        assert app.screen.query_one("#export-path").value == "open-items-2026-11-23.csv"
+        target = tmp_path / "open.csv"
+        app.screen.query_one("#export-path").value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen, "written")
+        assert screen.message_bar.text == f"wrote {target}"
+        written = target.read_text(encoding="utf-8")
+        assert "BULK000039" in written and "261101SI000002" in written and "260801SI000001" in written
         await pilot.press("down", "down", "down", "down", "down", "down", "down")
         assert view.detail_text() == "Pharmacie du Fleuve · Sales invoice 600.00 USD · open 600.00 · 7 days past due"
         await pilot.press("enter")  # the customer's ledger

@@ -518,26 +518,3 @@ def load_status(screen: Any, apply: Callable[[Status], None]) -> None:
         screen.show_error(exc)
 
     on_loop(screen, lambda: screen.services.status(actor), done, failed, group="status")
-
-
-def open_at_business_date(screen: Any, field_id: str = "#field-at") -> None:
-    """A report "at a date" opens on its date field (the first that takes typing; Enter goes on to
-    the view), filled with the business date once the status is read, then reads the report."""
-    screen.query_one(field_id, DateInput).focus()
-
-    def fill(status: Any) -> None:
-        field = screen.query_one(field_id, DateInput)
-        if not field.value:
-            field.set_value(status.business_date)
-        screen.apply_filters()
-
-    load_status(screen, fill)
-
-
-def title_at_date(screen: Any, field_id: str = "#field-at") -> "dt.date | None":
-    """The date typed in a report's date field (filters remembered), said in the title."""
-    screen.remember_filters()
-    at = screen.query_one(field_id, DateInput).date_value
-    screen.query_one("#doc-title", Static).update(_("{title} · at {date}").format(
-        title=_(screen.DOCUMENT_TITLE), date=i18n.format_date(at) if at else "…"))
-    return at

@@ -13,25 +13,29 @@ Every entry open at the date (default: the business date) as it stood then —
 matches dated after it, or undone by then, do not count — customer by
 customer in code order, then by date. The list is read a screenful at a time
 (``services.ledger.open_items_page``): the first page comes after reading the
-first customers only, not the whole ledger. Enter opens the customer's ledger.
+first customers only, not the whole ledger. Enter opens the customer's ledger;
+Ctrl+O writes the whole list to a file (.csv, .xlsx, .pdf, .json).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widgets import Static
 
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
-from shopterm.screens.ledgers._common import FilterRow, LedgerScreen, open_at_business_date, short_type, title_at_date
+from shopterm.screens.ledgers._common import AtDateScreen, FilterRow, short_type
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
-from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
+
+if TYPE_CHECKING:
+    from shopterm.services.context import Actor
 
 
 def _date(value: dt.date | None) -> str:
@@ -59,27 +63,31 @@ def open_item_detail(row: Any) -> str:
     return " · ".join(parts)
 
 
-class OpenItemsScreen(LedgerScreen):
+class OpenItemsScreen(AtDateScreen):
     """Every customer's open items at a date, a screenful at a time (module docstring)."""
 
     DOCUMENT_TITLE = N_("Open items")
-    AUTO_FOCUS = None
-    FILTER_IDS = ("field-at",)
+    EXPORT_TITLE, EXPORT_NAME = N_("Open items at {date}"), "open-items"
     BINDINGS = [
+        Binding("ctrl+o", "export", N_("Export"), id="open_items.export", key_display="^O"),
         Binding("f5", "reload", N_("Reload"), id="open_items.reload", show=False),
     ]
 
     def compose_document(self) -> ComposeResult:
-        yield FilterRow(("At", DateInput(id="field-at", label="At date", field_name="at", classes="lg-date")))
+        yield FilterRow(self.at_field())
+        yield self.progress_bar()
         yield LedgerView(COLUMNS, detail=open_item_detail, detail_lines=1,
                          empty_text=N_("Reading every customer's open items…"), id="open-items-view")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        open_at_business_date(self)
+    def report_at(self, actor: Actor, at: dt.date | None, progress: Callable[[Any], Any]) -> Any:
+        """The whole list, for Ctrl+O (the screen itself reads a page at a time)."""
+        return self.services.ledger.open_items(actor, at, on_progress=progress)
 
     def apply_filters(self) -> None:
-        at, actor = title_at_date(self), self.actor
+        self.remember_filters()
+        at, actor = self.at, self.actor
+        self.query_one("#doc-title", Static).update(_("{title} · at {date}").format(
+            title=_(self.DOCUMENT_TITLE), date=i18n.format_date(at) if at else "…"))
         self.view.empty_text = N_("Reading every customer's open items…")
 
         def fetch(req: PageRequest) -> ViewPage:
