@@ -214,7 +214,26 @@ def add_open(session: Session, changes: Iterable[OpenChange]) -> None:
         if change:
             key = open_key(customer_id, amount_usd, due_date, doc_date)
             sums[key] = sums.get(key, Decimal(0)) + change
-    rows = [dict(zip(OPEN_KEY, key), open_usd=v) for key, v in sorted(sums.items()) if v]
+    _upsert_open(session, [dict(zip(OPEN_KEY, key), open_usd=v) for key, v in sorted(sums.items()) if v])
+
+
+def move_open(session: Session, from_ids: Iterable[int], to_id: int) -> None:
+    """The open amounts of customers merged into another (their entries move to it), in the
+    caller's transaction: their rows are added to its rows and deleted."""
+    ids = list(from_ids)
+    rows = [dict(r._mapping) for r in session.execute(select(OD).where(OD.c.customer_id.in_(ids)))]
+    if not rows:
+        return
+    session.execute(delete(OD).where(OD.c.customer_id.in_(ids)))
+    sums: dict[tuple, Decimal] = {}
+    for r in rows:
+        key = (to_id, r["kind"], r["due_date"], r["doc_date"])
+        sums[key] = sums.get(key, Decimal(0)) + r["open_usd"]
+    _upsert_open(session, [dict(zip(OPEN_KEY, key), open_usd=v) for key, v in sorted(sums.items()) if v])
+
+
+def _upsert_open(session: Session, rows: list[dict]) -> None:
+    """Add ``rows`` (open_due keys and open_usd) to open_due; the rows that come to zero are deleted."""
     if not rows:
         return
     dialect = session.get_bind().dialect.name

@@ -26,6 +26,7 @@ from shopterm.services.sales.provisional import DeliveryDraft
 from shopterm.services.sales.returns import DirectReturnDraft, ReturnDraft
 from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.errors import NotFound, PermissionDenied, ValidationError
+from shopterm.store import balances as running
 from shopterm.store.models import AuditLog, Document, DraftHold, JournalLine
 
 from .conftest import DAY
@@ -71,6 +72,10 @@ def test_merge_moves_everything_and_balances_hold(open_shop, cashier, manager):
     assert open_items(s, manager, "C0001") == sorted([
         (si1, "USD", D("25.52"), D("25.52")), (si2, "USD", D("38.00"), D("38.00")),
         (si3, "CDF", D("28500.00"), D("10.00"))])
+    # the ageing follows the entries: every open amount of C0009 is now C0001's (25.52 + 38.00 + 10.00)
+    assert {a.code: a.total for a in s.ledger.ageing(manager).rows} == {"C0001": D("73.52")}
+    with s.db.read() as ss:
+        assert running.stored_open(ss) == running.recomputed_open(ss)
     assert s.loyalty.points("C0001") == points and s.loyalty.points("C0009") == 0
     assert {s.sales.document(n).customer for n in (si1, si2, si3)} == {"C0001"}
     dup = s.masters.get_customer("C0009")

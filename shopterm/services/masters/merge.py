@@ -37,6 +37,7 @@ from sqlmodel import Session, col
 from shopterm.core.i18n import _
 from ...core.journal import RECEIVABLE
 from ...core.money import format_amount
+from ...store import balances
 from ...store import models as m
 from ..admin import audit
 from ..documents.holds import open_holds
@@ -222,6 +223,7 @@ class CustomerMergeService:
         documents = moved(m.Document)
         entries = session.execute(update(m.LedgerEntry).where(col(m.LedgerEntry.customer_id).in_(ids))
                                   .values(customer_id=kept.id, changed_at=now)).rowcount or 0
+        balances.move_open(session, ids, kept.id)  # their open amounts per due date (the ageing's) go along
         matches = moved(m.Match)
         loyalty = moved(m.LoyaltyTransaction)
         # where the duplicates could buy, the kept customer can now
