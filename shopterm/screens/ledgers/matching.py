@@ -32,6 +32,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from shopterm.core import money
@@ -109,6 +110,11 @@ class _ServiceDialog(FormNavigation, ModalScreen[Any]):
     def message_bar(self) -> MessageBar:
         return self.query_one(".lg-dialog-message", MessageBar)
 
+    @staticmethod
+    def row(label: str, field: Widget) -> Horizontal:
+        """One labelled line of the dialog: the label, then its field."""
+        return Horizontal(Label(label, classes="lg-dialog-label"), field, classes="lg-dialog-row")
+
     def action_cancel(self) -> None:
         if not self.working:
             self.dismiss(None)
@@ -163,11 +169,10 @@ class MatchDialog(_ServiceDialog):
         with titled_box(_("Match entries · {customer}").format(customer=self.customer),
                         _("Enter match · Esc cancel"), classes="lg-dialog"):
             yield Static(self._table(), classes="lg-dialog-body", markup=False)
-            with Horizontal(classes="lg-dialog-row"):
-                yield Label(_("Amount of {number} to match, USD").format(number=p.partial.number),
-                            classes="lg-dialog-label")
-                yield MoneyInput(i18n.localize_number(f"{p.default:.2f}"), id="match-amount", label=_("Amount to match"),
-                                 field_name="amount", required=True, classes="lg-dialog-input")
+            yield self.row(_("Amount of {number} to match, USD").format(number=p.partial.number),
+                           MoneyInput(i18n.localize_number(f"{p.default:.2f}"), id="match-amount",
+                                      label=_("Amount to match"), field_name="amount", required=True,
+                                      classes="lg-dialog-input"))
             yield MessageBar(classes="lg-dialog-message")
 
     def _table(self) -> str:
@@ -312,25 +317,16 @@ class PaymentDialog(_ServiceDialog):
             else:
                 text = _("{owed}. The payment settles the oldest open invoices first.").format(owed=owed)
             yield Static(text, classes="lg-dialog-body", markup=False)
-            with Horizontal(classes="lg-dialog-row"):
-                yield Label(_("Amount") + "*", classes="lg-dialog-label")
-                yield MoneyInput(id="pay-amount", label=_("Amount"), field_name="amount", required=True,
-                                 classes="lg-dialog-input")
-            with Horizontal(classes="lg-dialog-row"):
-                yield Label(_("Currency"), classes="lg-dialog-label")
-                yield ChoiceField([("USD", "USD"), ("CDF", "CDF")], id="pay-currency", field_name="currency",
-                                  hot=["u", "c"])
-            with Horizontal(classes="lg-dialog-row"):
-                yield Label(_("Rate CDF/USD"), classes="lg-dialog-label")
-                rate = money.format_rate(self.rate)
-                yield RateInput(rate, id="pay-rate", label=_("Rate"), field_name="rate", classes="lg-dialog-input")
-            with Horizontal(classes="lg-dialog-row"):
-                yield Label(_("Method"), classes="lg-dialog-label")
-                yield ChoiceField([(v, _(label)) for v, label in METHODS], id="pay-method", field_name="method", hot=["c", "m", "b", "q"])
-            with Horizontal(classes="lg-dialog-row"):
-                yield Label(_("Reference"), classes="lg-dialog-label")
-                yield Input(id="pay-reference", placeholder=_("cheque / transaction no"), max_length=60,
-                            classes="lg-dialog-input")
+            yield self.row(_("Amount") + "*", MoneyInput(id="pay-amount", label=_("Amount"), field_name="amount",
+                                                         required=True, classes="lg-dialog-input"))
+            yield self.row(_("Currency"), ChoiceField([("USD", "USD"), ("CDF", "CDF")], id="pay-currency",
+                                                      field_name="currency", hot=["u", "c"]))
+            yield self.row(_("Rate CDF/USD"), RateInput(money.format_rate(self.rate), id="pay-rate", label=_("Rate"),
+                                                        field_name="rate", classes="lg-dialog-input"))
+            yield self.row(_("Method"), ChoiceField([(v, _(label)) for v, label in METHODS], id="pay-method",
+                                                    field_name="method", hot=["c", "m", "b", "q"]))
+            yield self.row(_("Reference"), Input(id="pay-reference", placeholder=_("cheque / transaction no"),
+                                                 max_length=60, classes="lg-dialog-input"))
             yield MessageBar(classes="lg-dialog-message")
 
     def on_mount(self) -> None:

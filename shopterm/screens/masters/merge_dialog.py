@@ -19,8 +19,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from shopterm.core.i18n import N_, _
 from shopterm.screens.ledgers.matching import _ServiceDialog
@@ -47,12 +46,10 @@ class MergeDialog(_ServiceDialog):
             yield Static(_("Their documents, drafts, ledger, matches and loyalty move here; each duplicate "
                            "becomes inactive, pointing to {code}.").format(code=self.code),
                          classes="lg-dialog-body", markup=False)
-            with Horizontal(classes="lg-dialog-row"):
-                yield Label(_("Duplicate(s)*"), classes="lg-dialog-label")
-                field = Input(id="merge-codes", placeholder=_("codes, e.g. C0009 C0011"), max_length=200,
-                              classes="lg-dialog-input")
-                field.field_name = "duplicates"  # type: ignore[attr-defined]
-                yield field
+            field = Input(id="merge-codes", placeholder=_("codes, e.g. C0009 C0011"), max_length=200,
+                          classes="lg-dialog-input")
+            field.field_name = "duplicates"  # type: ignore[attr-defined]
+            yield self.row(_("Duplicate(s)*"), field)
             yield MessageBar(classes="lg-dialog-message")
 
     def on_mount(self) -> None:
