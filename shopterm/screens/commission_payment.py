@@ -43,14 +43,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
-from shopterm.core.i18n import N_, _, format_date, localize_number, ngettext, pgettext
+from shopterm.core.i18n import N_, _, format_date, localize_number, ngettext
+from shopterm.screens.base.header import currency, date, header_row, location, number, rate, sales_person
 from shopterm.screens.base.document import DocumentScreen
-from shopterm.screens.base.mixins import Background, DebouncedPreview, DocumentDialogs, list_filters
+from shopterm.screens.base.mixins import Background, DebouncedPreview, DocumentDialogs, ShopDay, list_filters
 from shopterm.screens.registry import register_screen
-from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
+from shopterm.widgets.inputs import CodeInput, MoneyInput
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount
 
 if TYPE_CHECKING:
+    from shopterm.services import Status
+    from shopterm.services.context import Actor
     from shopterm.services.sales.commission import CommissionPreview, CommissionView
 
 __all__ = ["CommissionPaymentScreen", "CommissionRow"]
@@ -111,7 +114,7 @@ def _candidate_detail(c: Any) -> str:
     return f"{c.number} · {name} · {paid}"
 
 
-class CommissionPaymentScreen(DocumentDialogs, Background, DebouncedPreview, DocumentScreen):
+class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPreview, DocumentScreen):
     """The Sales Commission Payment entry screen (module docstring)."""
 
     NUMBER_WIDGET = "#cp-number"
@@ -125,7 +128,6 @@ class CommissionPaymentScreen(DocumentDialogs, Background, DebouncedPreview, Doc
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.system_rate: Decimal | None = None
         self.sales_person: str | None = None
         self.view: CommissionView | None = None  # once approved / opened
         self.preview: CommissionPreview | None = None
@@ -139,24 +141,9 @@ class CommissionPaymentScreen(DocumentDialogs, Background, DebouncedPreview, Doc
 
     def compose_document(self) -> ComposeResult:
         with Vertical(id="cp-header"):
-            with Horizontal(classes="inv-row"):
-                yield Static(_("Loc"), classes="inv-label")
-                yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
-                yield Static(_("Date"), classes="inv-label")
-                yield DateInput(id="field-date", label=_("Voucher date"), required=True)
-                yield Static(pgettext("document number", "No"), classes="inv-label")
-                yield Static("—", id="cp-number", markup=False)
-                yield Static(_("Approved? No"), id="cp-approved", markup=False)
-            with Horizontal(classes="inv-row"):
-                yield Static(_("Sales person"), classes="inv-label")
-                yield CodeInput(id="field-sales-person", label=_("Sales person"), lookup_kind="sales_person",
-                                lookup_title=_("Find sales person"))
-                yield Static("", id="cp-sp-name", markup=False)
-                yield Static(_("Ccy"), classes="inv-label")
-                yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
-                                    label=_("Currency"))
-                yield Static(_("Rate"), classes="inv-label")
-                yield RateInput(id="field-rate", label=_("Exchange rate"))
+            yield header_row(location(), date(N_("Voucher date")), number("cp-number"),
+                             Static(_("Approved? No"), id="cp-approved", markup=False))
+            yield header_row(sales_person(), Static("", id="cp-sp-name", markup=False), currency(), rate())
             yield Static("", id="cp-ledgers", markup=False)
         heads = (_("Invoice No"), _("Date"), _("Customer"), _("Base $"), _("Local FC"), _("Payable"))
         yield Static(Text(f" {'#':<3}{heads[0][:14]:<15}{heads[1][:10]:<11}{heads[2][:8]:<9}{heads[3]:>10} "
@@ -176,20 +163,12 @@ class CommissionPaymentScreen(DocumentDialogs, Background, DebouncedPreview, Doc
     # -- start ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        actor = self.actor
-
-        def done(status: Any) -> None:
-            self.location_code = status.location_code
-            self.business_date = status.business_date
-            self.system_rate = status.system_rate
-            self.field("location").value = status.location_code
-            self.field("date").set_value(status.business_date)
-            if status.system_rate is not None:
-                self.field("rate").set_value(status.system_rate)
-            self.mark_clean()
-
-        self.background(lambda: self.services.status(actor), done)
+        self.load_shop_day()
         super().on_mount()
+
+    def shop_day_loaded(self, status: Status) -> None:
+        if status.system_rate is not None:
+            self.field("rate").set_value(status.system_rate)
 
     def location_typed(self) -> str | None:
         return self.field("location").value.strip().upper() or self.location_code
@@ -368,13 +347,18 @@ class CommissionPaymentScreen(DocumentDialogs, Background, DebouncedPreview, Doc
             return True
         return False
 
+    def _form(self) -> tuple[Any, int | None, Actor | None] | None:
+        """(draft, draft id, actor) of what is typed; None (and why said) when it cannot be saved."""
+        if self._final() or not self.check_fields():
+            return None
+        return self.build_draft(), self.draft_id, self.actor
+
     def action_save(self) -> None:
         """Save: a draft — numberless, nothing posted."""
-        if self._final() or not self.check_fields():
+        form = self._form()
+        if form is None:
             return
-        draft = self.build_draft()
-        draft_id = self.draft_id
-        actor = self.actor
+        draft, draft_id, actor = form
 
         def done(new_id: int) -> None:
             from shopterm.services.sales.commission import NOT_POSTING_HINT
@@ -387,11 +371,10 @@ class CommissionPaymentScreen(DocumentDialogs, Background, DebouncedPreview, Doc
 
     def action_approve_save(self) -> None:
         """Approve_Save: number and post it, Approved? ticked (a manager, or a manager's approval)."""
-        if self._final() or not self.check_fields():
+        form = self._form()
+        if form is None:
             return
-        draft = self.build_draft()
-        draft_id = self.draft_id
-        actor = self.actor
+        draft, draft_id, actor = form
         repeats = [l for l in self.preview.lines if l.paid_by] if self.preview is not None else []
         if repeats and not self._confirm_repeat:
             self._confirm_repeat = True

@@ -19,11 +19,10 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Label
+from textual.widgets import Input
 
 from shopterm.core.i18n import N_, _, localize_number
 from shopterm.screens.base.counter import (
-    NOT_YET,
     AutoValue,
     ChoiceField,
     CounterScreen,
@@ -49,6 +48,7 @@ class CurrencyExchangeScreen(CounterScreen):
     AUTO_FOCUS = "#field-amount-received"
     LIST_TITLE = N_("Currency exchanges")
     DOC_TYPE = "CE"
+    SAVED_TEXT = N_("This exchange is saved; Ctrl+N for a new one")
     FORM_FIELDS = ("#field-location", "#field-date", "#field-currency", "#field-amount-received",
                    "#field-exchange-rate", "#field-amount-given", "#field-narration")
     FIRST_FIELD = "#field-amount-received"
@@ -61,17 +61,10 @@ class CurrencyExchangeScreen(CounterScreen):
         super().__init__()
         self.cancelled = False
         self.given_typed = False  # the cashier typed the amount given: stop filling it in
-        self._confirm_cancel = False
         self._given_filled: str | None = None
 
     def compose_document(self) -> ComposeResult:
-        yield Field(
-            _("Location*"),
-            CodeInput(id="field-location", label=_("Location"), required=True, lookup_kind="location",
-                      classes="cf-code"),
-            Label(_("Document No"), classes="cf-label2"),
-            AutoValue(_(NOT_YET), id="document-no"),
-        )
+        yield self.location_field()
         yield Field(_("Date*"), DateInput(id="field-date", label=_("Date"), required=True, classes="cf-short"))
         yield Field(_("Currency*"), ChoiceField([("CDF", "CDF"), ("USD", "USD")], id="field-currency"),
                     AutoValue(_("received from the customer"), id="currency-note", classes="cf-name"))
@@ -209,17 +202,15 @@ class CurrencyExchangeScreen(CounterScreen):
 
     def action_new(self) -> None:
         self.start_new()
-        self.cancelled = self.given_typed = self._confirm_cancel = False
+        self.cancelled = self.given_typed = False
+        self._armed = None
         self.query_one("#field-currency", ChoiceField).value = "CDF"
         self._clear_figures()
         self.query_one("#balance-cash", AutoValue).set("")
         self.finish_new()
 
     def action_save(self) -> None:
-        if self.posted:
-            self.show_info(_("This exchange is saved; Ctrl+N for a new one"))
-            return
-        if not self.check_fields():
+        if not self.ready_to_save():
             return
         location = self.query_one("#field-location", CodeInput).code
         date = self.query_one("#field-date", DateInput).date_value
@@ -257,12 +248,9 @@ class CurrencyExchangeScreen(CounterScreen):
         number = self.document_number
         if not (self.posted and number) or self.cancelled:
             return
-        if not self._confirm_cancel:
-            self._confirm_cancel = True
-            self.message_bar.show_warning(_("Cancel exchange {number}? Press F7 again to post the reversal").format(
-                number=number))
+        if not self.pressed_again("cancel", _("Cancel exchange {number}? Press F7 again to post the reversal")
+                                  .format(number=number)):
             return
-        self._confirm_cancel = False
         actor = self.actor
         cash = lambda: self.services.cash  # noqa: E731 - read in the worker thread
 
@@ -278,10 +266,6 @@ class CurrencyExchangeScreen(CounterScreen):
         self.show_ok(_("Exchange {number} cancelled: the reversal is posted").format(number=number))
         self._refresh_balance()
         self.refresh_bindings()
-
-    def on_descendant_focus(self, event: Any) -> None:
-        # (the base class's handler runs too: Textual dispatches to each class in the MRO)
-        self._confirm_cancel = False
 
     def show_document(self, view: Any) -> None:
         extra = view.extra or {}

@@ -45,16 +45,16 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from shopterm.core import money
-from shopterm.core.i18n import N_, _, format_date, ngettext, pgettext
+from shopterm.core.i18n import N_, _, format_date, ngettext
+from shopterm.screens.base.header import customer, date, header_row, location, number, yes_no
 from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
 from shopterm.screens.registry import register_first, register_screen
-from shopterm.widgets.inputs import CodeInput, DateInput
+from shopterm.widgets.inputs import CodeInput
 from shopterm.widgets.item_grid import GridColumn
-from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
+from shopterm.widgets.totals_footer import fmt_amount, fmt_qty
 
 __all__ = ["DN_COLUMNS", "DeliveryNoteScreen"]
 
@@ -110,26 +110,12 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         self._customer_pending: str | None = None
 
     def compose_header(self) -> ComposeResult:
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Loc"), classes="inv-label")
-            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
-            yield Static(_("Date"), classes="inv-label")
-            yield DateInput(id="field-date", label=_("Document date"), required=True)
-            yield Static(pgettext("document number", "No"), classes="inv-label")
-            yield Static("—", id="ld-number", markup=False)
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Client"), classes="inv-label")
-            yield CodeInput(id="field-customer", label=_("Customer"), lookup_kind="customer",
-                            lookup_title=_("Find customer"), max_length=40)
-            yield Static("", id="ld-customer-name", markup=False)
-            yield Static(_("PSI No"), classes="inv-label")
-            yield SourceInput(id="field-psi-no", label=_("PSI No"))
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Tel"), classes="inv-label")
-            yield Input(id="field-contact-no", max_length=40)
-            yield Static("", id="ld-currency", markup=False)
-            yield Static(_("Credit"), classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-credit-sale", label=_("Credit sale"), classes="inv-yn")
+        yield header_row(location(), date(), number("ld-number"))
+        psi_no = SourceInput(id="field-psi-no", label=_("PSI No"))
+        yield header_row(*customer("ld-customer-name"), (N_("PSI No"), psi_no))
+        yield header_row((N_("Tel"), Input(id="field-contact-no", max_length=40)),
+                         Static("", id="ld-currency", markup=False),
+                         yes_no(N_("Credit"), "credit-sale", N_("Credit sale")))
 
     # -- customer and PSI No --------------------------------------------------------------------
 

@@ -49,16 +49,16 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from shopterm.core import money
-from shopterm.core.i18n import N_, _, format_date, parse_date, pgettext
-from shopterm.core.errors import TotalsError
+from shopterm.core.i18n import N_, _, format_date, parse_date
 from shopterm.core.totals import compute_totals
+from shopterm.screens.base.header import (currency, customer, date, header_row, location, number, rate, sales_person,
+                                          yes_no)
 from shopterm.screens.base.linked_document import LinkedDocumentScreen
 from shopterm.screens.registry import register_screen
-from shopterm.widgets.inputs import CodeInput, DateInput, RateInput
+from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
@@ -117,44 +117,17 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self.totals: Any = None
         self._batches: dict[str, list[Any]] = {}
         self._customer_pending: str | None = None
-        self._totals_error: str | None = None
 
     def compose_header(self) -> ComposeResult:
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Loc"), classes="inv-label")
-            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
-            yield Static(_("Date"), classes="inv-label")
-            yield DateInput(id="field-date", label=_("Document date"), required=True)
-            yield Static(_("Inv date"), classes="inv-label")
-            yield DateInput(id="field-invoice-date", label=_("Invoice date"), placeholder="")
-            yield Static(pgettext("document number", "No"), classes="inv-label")
-            yield Static("—", id="ld-number", markup=False)
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Client"), classes="inv-label")
-            yield CodeInput(id="field-customer", label=_("Customer"), lookup_kind="customer",
-                            lookup_title=_("Find customer"), max_length=40)
-            yield Static("", id="rd-customer-name", markup=False)
-            yield Static(_("SP"), classes="inv-label")
-            yield CodeInput(id="field-sales-person", label=_("Sales person"), lookup_kind="sales_person",
-                            lookup_title=_("Find sales person"))
-            yield Static(_("Credit"), classes="inv-label")
-            yield CompactChoice(YES_NO, "yes", id="field-credit-sale", label=_("Credit sale"), classes="inv-yn")
-            yield Static(_("Tax exempt"), classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-tax-exempt", label=_("Tax exempted"), classes="inv-yn")
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Ccy"), classes="inv-label")
-            yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
-                                label=_("Currency"))
-            yield Static(_("Rate"), classes="inv-label")
-            yield RateInput(id="field-rate", label=_("Exchange rate"))
-            yield Static(_("Mobile"), classes="inv-label")
-            yield Input(id="field-mobile", max_length=40)
-            yield Static(_("Loc batch"), classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-location-batch", label=_("Location batch flag"),
-                                classes="inv-yn")
-        with Horizontal(classes="inv-row"):  # its own row: an address is read whole at 80 columns
-            yield Static(_("Address"), classes="inv-label")
-            yield Input(id="field-address", max_length=200)
+        invoice_date = DateInput(id="field-invoice-date", label=_("Invoice date"), placeholder="")
+        yield header_row(location(), date(), (N_("Inv date"), invoice_date), number("ld-number"))
+        yield header_row(*customer("rd-customer-name"), sales_person(N_("SP")),
+                         yes_no(N_("Credit"), "credit-sale", N_("Credit sale"), "yes"),
+                         yes_no(N_("Tax exempt"), "tax-exempt", N_("Tax exempted")))
+        yield header_row(currency(), rate(), (N_("Mobile"), Input(id="field-mobile", max_length=40)),
+                         yes_no(N_("Loc batch"), "location-batch", N_("Location batch flag")))
+        # its own row: an address is read whole at 80 columns
+        yield header_row((N_("Address"), Input(id="field-address", max_length=200)))
 
     def first_field(self) -> Any:
         return self.field("customer")
@@ -319,23 +292,12 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         if rate is None or rate <= 0:
             return
         tax_exempt = self.field("tax-exempt").value == "yes" or bool(self.customer and self.customer.tax_exempt)
-        try:
-            totals = compute_totals(self.grid.line_inputs(), currency=self.field("currency").value, rate=rate,
-                                    flat_type="amount", flat_value=ZERO, tax_exempt=tax_exempt,
-                                    cdf_increment=self.context.cdf_increment)
-        except (TotalsError, money.MoneyError) as exc:
-            text = str(exc)
-            self._totals_error = text[:1].upper() + text[1:]
-            self.message_bar.show_warning(self._totals_error)
-            return
-        if self._totals_error is not None:
-            if self.message_bar.text == self._totals_error:
-                self.message_bar.clear()
-            self._totals_error = None
-        self.totals = totals
-        self.footer_totals.show(totals)
-        self.grid.show_totals(totals)
-        self.schedule_preview()
+        context, currency = self.context, self.field("currency").value
+        totals = self.live_totals(lambda: compute_totals(self.grid.line_inputs(), currency=currency, rate=rate,
+                                                         flat_type="amount", flat_value=ZERO, tax_exempt=tax_exempt,
+                                                         cdf_increment=context.cdf_increment))
+        if totals is not None:
+            self.schedule_preview()
 
     def preview_shown(self, preview: Any) -> None:
         free = ZERO

@@ -52,11 +52,12 @@ from textual.widgets import Input, Static
 
 from shopterm.core import loyalty as core_loyalty
 from shopterm.core import money
-from shopterm.core.i18n import N_, _, format_date, pgettext
+from shopterm.core.i18n import N_, _, format_date
 from shopterm.core.errors import LoyaltyError
-from shopterm.screens.base.sales_document import SalesDocumentScreen
+from shopterm.screens.base.header import date, header_row, location, number
+from shopterm.screens.base.sales_document import LINE_ITEM, PRICED, SalesDocumentScreen
 from shopterm.screens.registry import register_first, register_screen
-from shopterm.widgets.inputs import CodeInput, DateInput, ShopInput
+from shopterm.widgets.inputs import ShopInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount, fmt_qty
 
@@ -65,15 +66,10 @@ __all__ = ["PI_COLUMNS", "PointsInput", "ProvisionalInvoiceScreen"]
 ZERO = Decimal(0)
 
 PI_COLUMNS: tuple[GridColumn, ...] = (
-    GridColumn("sno", "#", 3, "sno"),
-    GridColumn("item", N_("Item"), 12, "item"),
+    *LINE_ITEM,
     GridColumn("current_stock", N_("Stock"), 7, "info", N_("Current stock")),
     GridColumn("reserved_stock", N_("Res"), 6, "info", N_("Reserved stock")),
-    GridColumn("qty", N_("Qty"), 7, "qty"),
-    GridColumn("price", N_("Price"), 9, "money"),
-    GridColumn("discount_pct", N_("Disc%"), 5, "pct", N_("Disc %")),
-    GridColumn("flat_discount", N_("Flat"), 7, "money", N_("Flat discount")),
-    GridColumn("line_net", N_("Net"), 10, "figure"),
+    *PRICED,
 )
 
 
@@ -123,16 +119,9 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
     # -- layout ----------------------------------------------------------------------
 
     def compose_header(self) -> ComposeResult:
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Loc"), classes="inv-label")
-            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
-            yield Static(_("Date"), classes="inv-label")
-            yield DateInput(id="field-date", label=_("Date"), required=True)
-            yield Static(_("Sale"), classes="inv-label")
-            yield CompactChoice([("cash", N_("cash")), ("credit", N_("credit"))], id="field-sales-type",
-                                field_name="sales_type", label=_("Sales type"))
-            yield Static(pgettext("document number", "No"), classes="inv-label")
-            yield Static("—", id="inv-number", markup=False)
+        sales_type = CompactChoice([("cash", N_("cash")), ("credit", N_("credit"))], id="field-sales-type",
+                                   field_name="sales_type", label=_("Sales type"))
+        yield header_row(location(), date(N_("Date")), (N_("Sale"), sales_type), number("inv-number"))
         yield from self.client_row()
         yield from self.currency_row((N_("$Print"), "print-usd", N_("Print in USD")))
 

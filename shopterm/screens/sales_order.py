@@ -48,16 +48,15 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.widgets import Static
 
 from shopterm.core import money
-from shopterm.core.i18n import N_, _, pgettext
+from shopterm.core.i18n import N_, _
+from shopterm.screens.base.header import date, header_row, location, number
 from shopterm.screens.base.mixins import list_filters
 from shopterm.screens.base.sales_document import SalesDocumentScreen
 from shopterm.screens.registry import register_first, register_screen
 from shopterm.widgets.document_list import ListQuery
-from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
 
 __all__ = ["SalesOrderScreen", "order_state_text"]
@@ -93,16 +92,9 @@ class SalesOrderScreen(SalesDocumentScreen):
     INVOICE_TYPE = ""
 
     def compose_header(self) -> ComposeResult:
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Loc"), classes="inv-label")
-            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
-            yield Static(_("Type"), classes="inv-label")
-            yield CompactChoice([("SO", N_("Sales Order")), ("PF", N_("Proforma"))], id="field-doc-type",
-                                field_name="doc_type", label=_("Type"), classes="so-type")
-            yield Static(_("Date"), classes="inv-label")
-            yield DateInput(id="field-date", label=_("Order/Proforma date"), required=True)
-            yield Static(pgettext("document number", "No"), classes="inv-label")
-            yield Static("—", id="inv-number", markup=False)
+        doc_type = CompactChoice([("SO", N_("Sales Order")), ("PF", N_("Proforma"))], id="field-doc-type",
+                                 field_name="doc_type", label=_("Type"), classes="so-type")
+        yield header_row(location(), (N_("Type"), doc_type), date(N_("Order/Proforma date")), number("inv-number"))
         yield from self.client_row()
         yield from self.currency_row((N_("Tax exempt"), "tax-exempt", N_("Tax exempted")))
 

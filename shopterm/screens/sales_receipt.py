@@ -33,7 +33,6 @@ from textual.widgets import Input, Label
 
 from shopterm.core.i18n import N_, _, format_date, localize_number
 from shopterm.screens.base.counter import (
-    NOT_YET,
     AutoValue,
     ChoiceField,
     CounterScreen,
@@ -76,6 +75,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
     AUTO_FOCUS = "#field-invoice"
     LIST_TITLE = N_("Sales receipts and refunds")
     DOC_TYPE = "RC"
+    SAVED_TEXT = N_("This receipt is saved; Ctrl+N for a new one")
     FORM_FIELDS = ("#field-location", "#field-type", "#field-invoice", "#field-rate", "#field-print-usd",
                    "#field-received-cdf", "#field-received-usd", "#field-returned-cdf", "#field-returned-usd")
     NUMBER_ID = "#receipt-no"
@@ -92,13 +92,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
     # -- layout ----------------------------------------------------------------
 
     def compose_document(self) -> ComposeResult:
-        yield Field(
-            _("Location*"),
-            CodeInput(id="field-location", label=_("Location"), required=True, lookup_kind="location",
-                      classes="cf-code"),
-            Label(_("Receipt No"), classes="cf-label2"),
-            AutoValue(_(NOT_YET), id="receipt-no"),
-        )
+        yield self.location_field(N_("Receipt No"))
         # hot letters: the labels' first letters (S/R in English, F/R in French)
         yield Field(_("Type*"), ChoiceField([(RECEIPT, N_("Sales Invoice")), (REFUND, N_("Refund"))],
                                             id="field-type"))
@@ -394,14 +388,11 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         self.finish_new()
 
     def action_save(self) -> None:
-        if self.posted:
-            self.show_info(_("This receipt is saved; Ctrl+N for a new one"))
-            return
         refund = self.mode == REFUND
         prefix = "returned" if refund else "received"
         fields = [self.query_one("#field-invoice", CodeInput), self.query_one("#field-rate", RateInput),
                   self.query_one(f"#field-{prefix}-cdf", MoneyInput), self.query_one(f"#field-{prefix}-usd", MoneyInput)]
-        if not self.check_fields(fields):
+        if not self.ready_to_save(fields):
             return
         number = fields[0].code
         rate = fields[1].decimal_value

@@ -45,14 +45,13 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from shopterm.core import money
-from shopterm.core.i18n import N_, _, format_date, pgettext
+from shopterm.core.i18n import N_, _, format_date
+from shopterm.screens.base.header import date, header_row, location, number, yes_no
 from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
 from shopterm.screens.registry import register_screen
-from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
 from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
@@ -98,27 +97,14 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         self.address: str = ""
 
     def compose_header(self) -> ComposeResult:
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Loc"), classes="inv-label")
-            yield CodeInput(id="field-location", label=_("Location"), lookup_kind="location")
-            yield Static(_("Date"), classes="inv-label")
-            yield DateInput(id="field-date", label=_("Document date"), required=True)
-            yield Static(pgettext("document number", "No"), classes="inv-label")
-            yield Static("—", id="ld-number", markup=False)
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Based on"), classes="inv-label")
-            yield CompactChoice(BASES, id="field-based-on", field_name="based_on", label=_("Return based on"),
-                                classes="sr-basis")
-            yield Static(_("Invoice No"), classes="inv-label")
-            yield SourceInput(id="field-invoice", label=_("Invoice No"))
-            yield Static("", id="sr-original", markup=False)
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Client"), classes="inv-label")
-            yield Static("", id="sr-customer", markup=False)
-            yield Static(_("Mobile"), classes="inv-label")
-            yield Input(id="field-mobile", max_length=40)
-            yield Static(_("$Print"), classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-print-usd", label=_("Print in USD"), classes="inv-yn")
+        yield header_row(location(), date(), number("ld-number"))
+        yield header_row((N_("Based on"), CompactChoice(BASES, id="field-based-on", field_name="based_on",
+                                                        label=_("Return based on"), classes="sr-basis")),
+                         (N_("Invoice No"), SourceInput(id="field-invoice", label=_("Invoice No"))),
+                         Static("", id="sr-original", markup=False))
+        yield header_row((N_("Client"), Static("", id="sr-customer", markup=False)),
+                         (N_("Mobile"), Input(id="field-mobile", max_length=40)),
+                         yes_no(N_("$Print"), "print-usd", N_("Print in USD")))
 
     def first_field(self) -> Any:
         return self.field("invoice")  # the first field that takes typing (Shift+Tab: based on)

@@ -20,7 +20,6 @@ from textual.widgets import Input, Label
 
 from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import (
-    NOT_YET,
     AutoValue,
     ChoiceField,
     CounterScreen,
@@ -48,13 +47,7 @@ class ShopEntryScreen(CounterScreen):
     FIRST_FIELD = "#field-particulars"
 
     def compose_document(self) -> ComposeResult:
-        yield Field(
-            _("Location*"),
-            CodeInput(id="field-location", label=_("Location"), required=True, lookup_kind="location",
-                      classes="cf-code"),
-            Label(_("Document No"), classes="cf-label2"),
-            AutoValue(_(NOT_YET), id="document-no"),
-        )
+        yield self.location_field()
         yield Field(_("Date*"), DateInput(id="field-date", label=_("Date"), required=True, classes="cf-short"))
         yield Field(_("Receipt/Payment*"), ChoiceField([("receipt", N_("Receipt")), ("payment", N_("Payment"))],
                                                        id="field-kind"))
@@ -171,10 +164,7 @@ class ShopEntryScreen(CounterScreen):
         self.finish_new()
 
     def action_save(self) -> None:
-        if self.posted:
-            self.show_info(_("This entry is saved; Ctrl+N for a new one"))
-            return
-        if not self.check_fields():
+        if not self.ready_to_save():
             return
         kind = self.query_one("#field-kind", ChoiceField).value
         location = self.query_one("#field-location", CodeInput).code

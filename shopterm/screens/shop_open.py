@@ -27,6 +27,7 @@ class ShopOpenScreen(CounterScreen):
     SUPPORTS = frozenset({"new", "save", "list", "history"})
     LIST_TITLE = N_("Shop Open records")
     DOC_TYPE = "OP"
+    SAVED_TEXT = N_("This Shop Open is saved; Ctrl+N for a new one")
     FORM_FIELDS = ("#field-date", "#field-location", "#field-remarks")
     FIRST_FIELD = "#field-date"
 
@@ -66,10 +67,7 @@ class ShopOpenScreen(CounterScreen):
         self.finish_new()
 
     def action_save(self) -> None:
-        if self.posted:
-            self.show_info(_("This Shop Open is saved; Ctrl+N for a new one"))
-            return
-        if not self.check_fields():
+        if not self.ready_to_save():
             return
         date = self.query_one("#field-date", DateInput).date_value
         location = self.query_one("#field-location", CodeInput).code

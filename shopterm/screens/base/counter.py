@@ -17,10 +17,10 @@ skips modules whose name starts with ``_``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -35,7 +35,11 @@ from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _
 from shopterm.core.money import format_amount
 from shopterm.screens.base.document import DocumentScreen
+from shopterm.widgets.inputs import CodeInput
 from shopterm.widgets.workers import run_in_thread
+
+if TYPE_CHECKING:
+    from shopterm.widgets.inputs import ShopInput
 
 
 def amount(value: Decimal | None, *, signed: bool = False) -> str:
@@ -276,6 +280,8 @@ class CounterScreen(DocumentScreen):
     FORM_FIELDS: tuple[str, ...] = ()
     NUMBER_ID: str = "#document-no"
     FIRST_FIELD: str = ""
+    #: What Ctrl+S says on a posted document (marked with N_).
+    SAVED_TEXT: str = N_("This entry is saved; Ctrl+N for a new one")
 
     def __init__(self) -> None:
         super().__init__()
@@ -294,6 +300,25 @@ class CounterScreen(DocumentScreen):
 
     def apply_defaults(self, defaults: Defaults) -> None:
         """Fill the empty fields that have a default (location, date, rate…)."""
+
+    def location_field(self, number_label: str = N_("Document No")) -> Field:
+        """The form's first row: Location* (F2 lists them) and the document number (``NUMBER_ID``),
+        "not yet" until it is posted; ``number_label`` is marked with N_."""
+        return Field(
+            _("Location*"),
+            CodeInput(id="field-location", label=_("Location"), required=True, lookup_kind="location",
+                      classes="cf-code"),
+            Label(_(number_label), classes="cf-label2"),
+            AutoValue(_(NOT_YET), id=self.NUMBER_ID.removeprefix("#")),
+        )
+
+    def ready_to_save(self, fields: Iterable[ShopInput] | None = None) -> bool:
+        """Ctrl+S may go on: not on a posted document (``SAVED_TEXT`` says so), and every typed
+        field (``fields``; all by default) is valid, else the first error is shown."""
+        if self.posted:
+            self.show_info(_(self.SAVED_TEXT))
+            return False
+        return self.check_fields(fields)
 
     def form_fields(self) -> list[Widget]:
         return [self.query_one(i) for i in self.FORM_FIELDS]

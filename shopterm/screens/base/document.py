@@ -457,6 +457,8 @@ class DocumentScreen(ShopScreen):
     NUMBER_WIDGET: ClassVar[str] = ""
     #: The key whose second press was asked for ("new", "list"…), see :meth:`_confirmed`.
     _confirm: str | None = None
+    #: The action whose second press is awaited, see :meth:`pressed_again`.
+    _armed: str | None = None
     #: The saved draft shown (see :attr:`draft_id`).
     _shown_draft: int | None = None
 
@@ -560,7 +562,19 @@ class DocumentScreen(ShopScreen):
 
     def on_descendant_focus(self, event: Any) -> None:
         self._confirm_back = False
+        self._armed = None
         self.refresh_bindings()
+
+    def pressed_again(self, action: str, warning: str) -> bool:
+        """A key that cannot be taken back (F7 cancel): its first press shows ``warning`` and gives
+        False; the next press of it gives True, unless the focus moved (or :attr:`_armed` was
+        cleared) in between."""
+        if self._armed != action:
+            self._armed = action
+            self.message_bar.show_warning(warning)
+            return False
+        self._armed = None
+        return True
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -688,15 +702,6 @@ class DocumentScreen(ShopScreen):
             self.query_one(self.NUMBER_WIDGET, Static).update(_("Draft #{id}").format(id=draft_id))
         self.set_document(None, state or _("Draft #{id}").format(id=draft_id))
 
-    def action_save(self) -> None:
-        raise NotImplementedError
-
-    def action_draft(self) -> None:
-        raise NotImplementedError
-
-    def action_save_print(self) -> None:
-        raise NotImplementedError
-
     def action_reprint(self) -> None:
         """F12 (when "reprint" is in SUPPORTS): print the posted document again (marked DUPLICATE)."""
         self.print_posted(reprint=True)
@@ -725,17 +730,13 @@ class DocumentScreen(ShopScreen):
         return print_document(self, number or self.print_number(), reprint=reprint, kind=kind, usd=self.print_usd(),
                               on_done=after_print if before else None)
 
-    def action_list(self) -> None:
+    def _toolbar_action(self) -> None:
+        """A toolbar action of DESIGN §12: a screen that names it in SUPPORTS implements it
+        (checked when the class is made, :meth:`__init_subclass__`)."""
         raise NotImplementedError
 
-    def action_history(self) -> None:
-        raise NotImplementedError
-
-    def action_voucher(self) -> None:
-        raise NotImplementedError
-
-    def action_delete_row(self) -> None:
-        raise NotImplementedError
+    action_save = action_draft = action_save_print = _toolbar_action
+    action_list = action_history = action_voucher = action_delete_row = _toolbar_action
 
     # -- shared dialogs for F4 / F9 -----------------------------------------
 

@@ -20,13 +20,14 @@ from shopterm.core.i18n import N_, _
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import flag_unknown_code
 from shopterm.screens.base.mixins import (Background, DebouncedPreview, DocumentDialogs, GridForm, PostedDocument,
-                                          list_filters)
+                                          ShopDay, list_filters)
 from shopterm.widgets.document_list import ListQuery
 from shopterm.widgets.inputs import CodeInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid, ItemGridHost
 from shopterm.widgets.totals_footer import TotalsFooter
 
 if TYPE_CHECKING:
+    from shopterm.services import Status
     from shopterm.services.documents.posting import PostResult
     from shopterm.services.documents.views import DocumentView
 
@@ -96,8 +97,8 @@ class SourceInput(CodeInput):
         self.screen.source_lookup()  # type: ignore[attr-defined]
 
 
-class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, Background, DebouncedPreview,
-                           DocumentScreen):
+class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, ItemGridHost, Background,
+                           DebouncedPreview, DocumentScreen):
     """A document whose lines come from another one (the *source*: PSI No, Invoice No).
 
     Subclasses compose the header (``compose_header``; ids ``field-…``), say
@@ -121,7 +122,6 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHo
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.system_rate: Decimal | None = None
         self.view: DocumentView | None = None  # the posted document shown
         self.source: str | None = None  # the source number whose lines are in the grid
         self.source_view: Any = None
@@ -162,25 +162,14 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHo
         footer.flat_type_field.disabled = True  # the flat discount is the source's share
         footer.flat_value_field.disabled = True
         footer.flat_value_field.placeholder = ""
-        actor = self.actor
-
-        def work() -> Any:
-            return self.services.status(actor)
-
-        def done(status: Any) -> None:
-            self.location_code = status.location_code
-            self.business_date = status.business_date
-            self.system_rate = status.system_rate
-            self.field("location").value = status.location_code
-            self.field("date").set_value(status.business_date)
-            self._set_loader()
-            self.defaults_loaded(status)
-            self.mark_clean()
-
-        self.background(work, done)
+        self.load_shop_day()
         super().on_mount()
 
-    def defaults_loaded(self, status: Any) -> None:
+    def shop_day_loaded(self, status: Status) -> None:
+        self._set_loader()
+        self.defaults_loaded(status)
+
+    def defaults_loaded(self, status: Status) -> None:
         """After the location, date and rate are known (subclasses fill more)."""
 
     def _set_loader(self) -> None:
@@ -315,12 +304,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHo
         self._loading = None
         self.source = number
         lines, infos = await self.source_loaded(loaded)
-        await self.grid.set_lines(lines)
-        for line, info in zip(self.grid.lines, infos):
-            line.info.update(info)
-        self.grid.repaint_info()
-        self._set_loader()
-        self.grid.reload_defaults()
+        await self._put_lines(lines, infos)
         self.grid.touched = True
         self.schedule_preview()
         rows = self.grid.rows
@@ -328,6 +312,15 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHo
             cell = rows[0].cell("qty")
             if cell is not None and cell.focusable:
                 self.set_focus(cell)
+
+    async def _put_lines(self, lines: list[Any], infos: list[dict]) -> None:
+        """The grid's lines and each line's info (balance, stock…), their defaults loaded again."""
+        await self.grid.set_lines(lines)
+        for line, info in zip(self.grid.lines, infos):
+            line.info.update(info)
+        self.grid.repaint_info()
+        self._set_loader()
+        self.grid.reload_defaults()
 
     async def source_loaded(self, loaded: Any) -> tuple[list[Any], list[dict]]:
         """Fill the header from the loaded source; the grid's DraftLines and each line's info."""
@@ -547,13 +540,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHo
         self.source = number
         _lines, infos = await self.source_loaded(loaded)
         self.fill_from_draft(draft)  # the draft's own header values win over the source's
-        lines, line_infos = self.draft_lines_of(draft, infos)
-        await self.grid.set_lines(lines)
-        for line, info in zip(self.grid.lines, line_infos):
-            line.info.update(info)
-        self.grid.repaint_info()
-        self._set_loader()
-        self.grid.reload_defaults()
+        await self._put_lines(*self.draft_lines_of(draft, infos))
         self.schedule_preview()
         self.mark_clean()
 

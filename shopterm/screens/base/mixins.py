@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from shopterm.core.errors import TotalsError
 from shopterm.core.i18n import N_, _
+from shopterm.core.money import MoneyError
 from shopterm.widgets.document_list import DocumentListDialog, ListQuery
 from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.print_action import print_document
@@ -21,14 +23,17 @@ from shopterm.widgets.voucher_view import HistoryView, VoucherView
 from shopterm.widgets.workers import run_in_thread
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from shopterm.core.totals import DocumentTotals
     from datetime import date
 
-    from shopterm.services import Services
+    from shopterm.services import Services, Status
     from shopterm.services.context import Actor
     from shopterm.services.documents.posting import PostResult
     from shopterm.services.documents.views import DocumentView, Preview
 
-__all__ = ["Background", "DebouncedPreview", "DocumentDialogs", "GridForm", "PostedDocument", "list_filters"]
+__all__ = ["Background", "DebouncedPreview", "DocumentDialogs", "GridForm", "PostedDocument", "ShopDay", "list_filters"]
 
 
 def list_filters(q: ListQuery, location: str | None) -> dict[str, Any]:
@@ -310,7 +315,59 @@ class GridForm:
     def is_dirty(self) -> bool:
         return super().is_dirty() or any(grid.touched for grid in self.query(ItemGrid))  # type: ignore[misc, attr-defined]
 
+    _totals_error: str | None = None  # the rule the lines break, shown as a warning
+    totals: DocumentTotals | None = None  # the figures on screen
+
+    def live_totals(self, compute: Callable[[], DocumentTotals]) -> DocumentTotals | None:
+        """Per keystroke: ``compute()`` (``core.totals``, no database call) shown in the footer and
+        the grid's line figures. A rule the lines break (None returned) is a warning that goes
+        once they no longer break it."""
+        bar = self.message_bar  # type: ignore[attr-defined]
+        try:
+            totals = compute()
+        except (TotalsError, MoneyError) as exc:
+            text = str(exc)
+            self._totals_error = text[:1].upper() + text[1:]
+            bar.show_warning(self._totals_error)
+            return None
+        if self._totals_error is not None:
+            if bar.text == self._totals_error:
+                bar.clear()
+            self._totals_error = None
+        self.totals = totals
+        self.footer_totals.show(totals)
+        self.grid.show_totals(totals)
+        return totals
+
     def _set_header_enabled(self, enabled: bool) -> None:
         """The header's fields editable (a new document or a draft) or not (posted)."""
         for widget in self.query(f"{self.HEADER} Input, {self.HEADER} CompactChoice"):  # type: ignore[attr-defined]
             widget.disabled = not enabled
+
+
+class ShopDay:
+    """Screen mixin (with :class:`Background`, on a ``DocumentScreen`` with ``field(name)``): the
+    signed-in location, its business date and system rate, read off the event loop when the screen
+    mounts (:meth:`load_shop_day`) into ``location_code``, ``business_date``, ``system_rate`` and
+    the Loc and Date fields; then :meth:`shop_day_loaded`, and the form is clean (defaults are not
+    typing)."""
+
+    system_rate: Decimal | None = None
+
+    def load_shop_day(self) -> None:
+        screen: Any = self
+        actor = screen.actor
+
+        def done(status: Status) -> None:
+            screen.location_code = status.location_code
+            screen.business_date = status.business_date
+            self.system_rate = status.system_rate
+            screen.field("location").value = status.location_code
+            screen.field("date").set_value(status.business_date)
+            self.shop_day_loaded(status)
+            screen.mark_clean()
+
+        screen.background(lambda: screen.services.status(actor), done)
+
+    def shop_day_loaded(self, status: Status) -> None:
+        """After the location, date and rate are known (the screens fill more)."""

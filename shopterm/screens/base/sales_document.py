@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from shopterm.core.i18n import N_, _
+from shopterm.screens.base.header import currency, customer, header_row, rate, sales_person, yes_no
 from shopterm.screens.base.free_offers import free_offers_text
 from shopterm.screens.base.mixins import DebouncedPreview
 from shopterm.screens.base.sales_form import ClientInput, SalesFormScreen
-from shopterm.widgets.inputs import CodeInput, RateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
 from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
 
@@ -31,21 +31,26 @@ if TYPE_CHECKING:
     from shopterm.services.documents.views import Preview
     from shopterm.widgets.approval import Approval
 
-__all__ = ["ORDER_COLUMNS", "SalesDocumentScreen"]
+__all__ = ["LINE_ITEM", "ORDER_COLUMNS", "PRICED", "SalesDocumentScreen"]
 
 YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 ZERO = Decimal(0)
 
-ORDER_COLUMNS: tuple[GridColumn, ...] = (
-    GridColumn("sno", "#", 3, "sno"),
-    GridColumn("item", N_("Item"), 12, "item"),
-    GridColumn("available_stock", N_("Avail"), 7, "info", N_("Available stock")),
-    GridColumn("balance_qty", N_("Left"), 7, "info", N_("Left to invoice")),
+#: The grid columns of an order or provisional invoice: the line number and item, two of
+#: stock's columns (the document's own), then the priced columns.
+LINE_ITEM: tuple[GridColumn, ...] = (GridColumn("sno", "#", 3, "sno"), GridColumn("item", N_("Item"), 12, "item"))
+PRICED: tuple[GridColumn, ...] = (
     GridColumn("qty", N_("Qty"), 7, "qty"),
     GridColumn("price", N_("Price"), 9, "money"),
     GridColumn("discount_pct", N_("Disc%"), 5, "pct", N_("Disc %")),
     GridColumn("flat_discount", N_("Flat"), 7, "money", N_("Flat discount")),
     GridColumn("line_net", N_("Net"), 10, "figure"),
+)
+ORDER_COLUMNS: tuple[GridColumn, ...] = (
+    *LINE_ITEM,
+    GridColumn("available_stock", N_("Avail"), 7, "info", N_("Available stock")),
+    GridColumn("balance_qty", N_("Left"), 7, "info", N_("Left to invoice")),
+    *PRICED,
 )
 
 class _Absent:
@@ -93,7 +98,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.preview: Any = None  # the last services preview (Free Offers, loyalty, warnings)
-        self._confirm_cancel = False
+        self._armed = None
 
     # -- the invoice's fields this document may lack ------------------------------------
 
@@ -127,32 +132,15 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
 
     def client_row(self) -> ComposeResult:
         """Header row: Customer (F2), its name, Contact No."""
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Client"), classes="inv-label")
-            yield ClientInput(id="field-customer", label=_("Customer"), lookup_kind="customer",
-                              lookup_title=_("Find customer"), max_length=40)
-            yield Static("", id="inv-customer-name", markup=False)
-            yield Static(_("Tel"), classes="inv-label")
-            yield Input(id="field-contact-no", max_length=40)
+        yield header_row(*customer("inv-customer-name", ClientInput),
+                         (N_("Tel"), Input(id="field-contact-no", max_length=40)))
 
     def currency_row(self, flag: tuple[str, str, str]) -> ComposeResult:
         """Header row: Currency, Rate, Sales person (F2), Free offer, and one more Yes/No
-        ``flag`` = (label, id suffix, name in messages)."""
-        short, suffix, name = flag
-        with Horizontal(classes="inv-row"):
-            yield Static(_("Ccy"), classes="inv-label")
-            yield CompactChoice([("USD", "USD"), ("CDF", "CDF")], id="field-currency", field_name="currency",
-                                label=_("Currency"))
-            yield Static(_("Rate"), classes="inv-label")
-            yield RateInput(id="field-rate", label=_("Exchange rate"))
-            yield Static(_("Sales person"), classes="inv-label")
-            yield CodeInput(id="field-sales-person", label=_("Sales person"), lookup_kind="sales_person",
-                            lookup_title=_("Find sales person"))
-            yield Static(_("Free"), classes="inv-label")
-            yield CompactChoice(YES_NO, id="field-free-offer", label=_("Free offer applicable"), classes="inv-yn")
-            # the flag's label and name are marked with N_ by the subclass
-            yield Static(_(short), classes="inv-label")
-            yield CompactChoice(YES_NO, id=f"field-{suffix}", label=_(name), classes="inv-yn")
+        ``flag`` = (label, id suffix, name in messages), marked with N_ by the subclass."""
+        yield header_row(currency(), rate(), sales_person(),
+                         yes_no(N_("Free"), "free-offer", N_("Free offer applicable")),
+                         yes_no(*flag))
 
     # -- hooks for the subclasses ------------------------------------------------------------
 
@@ -250,12 +238,9 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
         if not self.can_cancel():
             return
         number = self.view.number
-        if not self._confirm_cancel:
-            self._confirm_cancel = True
-            self.message_bar.show_warning(_("Press F7 again to cancel {number} (a manager's approval)").format(
-                number=number))
+        if not self.pressed_again("cancel_document", _("Press F7 again to cancel {number} (a manager's approval)")
+                                  .format(number=number)):
             return
-        self._confirm_cancel = False
         actor = self.actor
 
         def work(approval: Any = None) -> Any:
@@ -275,15 +260,11 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
     def cancelled_message(self, view: Any) -> str:
         return _("{word} {number} cancelled").format(word=_(self.DOC_WORD), number=view.number)
 
-    def on_descendant_focus(self, event: Any) -> None:
-        self._confirm_cancel = False
-        super().on_descendant_focus(event)
-
     # -- showing documents -------------------------------------------------------------------------
 
     async def reset(self) -> None:
         self.preview = None
-        self._confirm_cancel = False
+        self._armed = None
         tax = self._choice("tax-exempt")
         tax.set_value("no")
         await super().reset()
@@ -292,7 +273,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
 
     async def _show_view(self, view: Any) -> None:
         self.preview = None
-        self._confirm_cancel = False
+        self._armed = None
         self.show_type(view.doc_type)
         self._choice("tax-exempt").set_value("yes" if view.tax_exempt else "no")
         await super()._show_view(view)  # the Free Offers tab shows the posted free lines

@@ -21,7 +21,6 @@ from textual.widgets import Input, Static, TabbedContent, Tabs
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, localize_number
-from shopterm.core.errors import TotalsError
 from shopterm.core.totals import compute_totals
 from shopterm.screens.base.counter import flag_unknown_code
 from shopterm.screens.base.document import DocumentScreen
@@ -81,7 +80,6 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         self.last_post: PostResult | None = None
         self._applied: dict[str, str] = {}
         self._customer_pending: str | None = None
-        self._totals_error: str | None = None
         self.invoice_defaults: InvoiceDefaults | None = None  # the counter flow
         self._loader_params: dict[str, Any] = {}
         self._free_seq = 0
@@ -224,25 +222,14 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         footer = self.footer_totals
         flat_value = footer.flat_value if footer.flat_text else None
         flat_type = footer.flat_type if flat_value is not None else None
-        try:
-            totals = compute_totals(
-                self.grid.line_inputs(), currency=self.currency, rate=rate, flat_type=flat_type,
-                flat_value=flat_value, tax_exempt=self.tax_exempt_now(), cdf_increment=self.context.cdf_increment,
-                slabs=self.context.slabs or None, redemption_value=self.redemption_value_usd(),
-            )
-        except (TotalsError, money.MoneyError) as exc:
-            text = str(exc)
-            self._totals_error = text[:1].upper() + text[1:]
-            self.message_bar.show_warning(self._totals_error)
-            return
-        if self._totals_error is not None:
-            if self.message_bar.text == self._totals_error:
-                self.message_bar.clear()
-            self._totals_error = None
-        self.totals = totals
-        footer.show(totals)
-        self.grid.show_totals(totals)
-        self.after_recompute(totals)
+        context = self.context
+        totals = self.live_totals(lambda: compute_totals(
+            self.grid.line_inputs(), currency=self.currency, rate=rate, flat_type=flat_type,
+            flat_value=flat_value, tax_exempt=self.tax_exempt_now(), cdf_increment=context.cdf_increment,
+            slabs=context.slabs or None, redemption_value=self.redemption_value_usd(),
+        ))
+        if totals is not None:
+            self.after_recompute(totals)
 
     # hooks for the screens built on this one (orders, provisional invoices)
 
