@@ -182,6 +182,8 @@ class SalesInvoiceScreen(SalesFormScreen):
         self._free_timer = None
         if self.view is not None or self.context is None or self.app.screen is not self:
             return
+        if not self.query("#grid"):  # the app is closing: the screen's widgets are already gone
+            return
         self._free_seq += 1
         seq = self._free_seq
         if not any(line.item for line in self.grid.lines):
