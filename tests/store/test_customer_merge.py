@@ -213,3 +213,28 @@ def test_merge_moves_every_kind_of_draft_unless_one_is_open_on_a_screen(open_sho
     assert s.sales.document(posted.number).customer == "C0001"
     # at the kept customer's (wholesale) price: 29.00 + 2 × 1.10 (BAND01, no VAT) = 31.20
     assert s.ledger.balance(manager, "C0001") == D("31.20")
+
+
+def test_a_hold_is_refreshed_while_its_app_runs_and_goes_stale_when_it_stops(open_shop, cashier):
+    """sync() takes, refreshes and drops one app's holds; a hold its app stopped refreshing for
+    more than STALE (5 minutes) no longer counts."""
+    s = open_shop
+    a = s.sales.save_draft(cashier, DocumentDraft(location="AXP", date=DAY, customer="C0001"))
+    b = s.sales.save_draft(cashier, DocumentDraft(location="AXP", date=DAY, customer="C0002"))
+    s.holds.sync(cashier, "app-1", "till-1", [a, b])
+    s.holds.sync(cashier, "app-2", "till-2", [b])
+    assert sorted((h.document_id, h.till) for h in s.holds.holds([a, b])) == [(a, "till-1"), (b, "till-1"),
+                                                                             (b, "till-2")]
+    old = holds._now() - holds.STALE - holds.dt.timedelta(seconds=1)
+    with s.db.write() as ss:
+        ss.execute(DraftHold.__table__.update().values(seen_at=old))
+    assert s.holds.holds([a, b]) == []  # both apps silent for over 5 minutes
+    s.holds.sync(cashier, "app-1", "till-1", [a])  # app-1's refresh: a kept (fresh again), b dropped
+    assert [(h.document_id, h.till) for h in s.holds.holds([a, b])] == [(a, "till-1")]
+    with s.db.read() as ss:
+        assert ss.execute(select(func.count()).select_from(DraftHold)
+                          .where(DraftHold.holder == "app-1")).scalar() == 1
+    s.holds.release_all("app-1")
+    s.holds.release_all("app-2")
+    with s.db.read() as ss:
+        assert ss.execute(select(func.count()).select_from(DraftHold)).scalar() == 0

@@ -88,6 +88,8 @@ async def test_a_draft_open_on_a_screen_blocks_the_merge_and_moves_once_closed(s
         screen = await start(pilot, app)
         await reopen()
         await wait_for(pilot, lambda: screen.query_one("#field-customer").value == "C0001", "kept customer shown")
+        await wait_for(pilot, lambda: shop.holds.holds([draft_id]), "held again")
+    assert not shop.holds.holds([draft_id])  # the app quit: its holds went with it
 
 
 async def test_the_merge_dialog_fits_80x24_in_french(shop):  # noqa: F811
