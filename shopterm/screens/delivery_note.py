@@ -59,7 +59,6 @@ from shopterm.widgets.totals_footer import fmt_amount, fmt_qty
 __all__ = ["DN_COLUMNS", "DeliveryNoteScreen"]
 
 ZERO = Decimal(0)
-YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 
 DN_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("sno", "#", 3, "sno"),
@@ -331,11 +330,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             if self.view is not view:
                 return
             pview, plines = result
-            left: dict[str, Decimal] = {}
-            for pl in plines:
-                left[pl.item] = left.get(pl.item, ZERO) + pl.balance
-            for line in self.grid.lines:
-                line.info["balance_qty"] = left.get(line.item)
+            self.show_balances_left(plines)
             self.grid.repaint_info()
             self.info(psi_text(pview, plines) + " now")
 

@@ -66,7 +66,6 @@ from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
 __all__ = ["RD_COLUMNS", "DirectReturnScreen"]
 
 ZERO = Decimal(0)
-YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 
 RD_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("sno", "#", 2, "sno"),

@@ -54,6 +54,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date, group_mark, ngettext, pgettext
+from shopterm.screens.base.header import YES_NO
 from shopterm.screens.base.sales_form import ClientInput, SalesFormScreen, credit_text
 from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput, PercentInput, RateInput
@@ -70,7 +71,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SalesInvoiceScreen", "credit_text"]
 
-YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 
 
 class SalesInvoiceScreen(SalesFormScreen):

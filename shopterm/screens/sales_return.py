@@ -59,7 +59,6 @@ from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
 __all__ = ["SR_COLUMNS", "SalesReturnScreen"]
 
 ZERO = Decimal(0)
-YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 BASES = [("invoice", N_("Invoice")), ("delivery_note", N_("Delivery Note"))]
 
 SR_COLUMNS: tuple[GridColumn, ...] = (
@@ -303,11 +302,8 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
             if self.view is not view:
                 return
             rlines, entries = result
-            left: dict[str, Decimal] = {}
-            for rl in rlines:
-                left[rl.item] = left.get(rl.item, ZERO) + rl.balance
+            left = self.show_balances_left(rlines)
             for line in self.grid.lines:
-                line.info["balance_qty"] = left.get(line.item)
                 line.info["price"] = line.view.price if line.view is not None else None
             self.grid.repaint_info()
             reversed_points = -sum((e.points for e in entries), 0)

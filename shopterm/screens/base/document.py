@@ -379,9 +379,7 @@ class ShopScreen(FormNavigation, Screen):
             if on_done is not None:
                 on_done(result)
         finally:
-            if not self.busy:  # on_done may have started the next call
-                self.release_keys("service")
-                self._run_when_idle()
+            self._service_ended()
 
     def _service_failed(
         self,
@@ -392,35 +390,29 @@ class ShopScreen(FormNavigation, Screen):
     ) -> None:
         self.busy = False
         try:
-            self._handle_service_error(exc, on_done, on_error, with_approval)
+            if on_error is not None and on_error(exc):
+                return
+            if with_approval is not None and _is_approval_required(exc):
+                from shopterm.widgets.approval import ApprovalDialog
+
+                action = (getattr(exc, "details", None) or {}).get("action") or getattr(exc, "code", "approve")
+
+                def approved(approval: Any) -> None:
+                    if approval is None:
+                        self.show_error(exc)
+                        return
+                    self.run_service(with_approval(approval), on_done, on_error=on_error)
+
+                self.app.push_screen(ApprovalDialog(str(action), describe_error(exc)[0]), approved)
+                return
+            self.show_error(exc)
         finally:
-            if not self.busy:  # on_done may have started the next call
-                self.release_keys("service")
-                self._run_when_idle()
+            self._service_ended()
 
-    def _handle_service_error(
-        self,
-        exc: BaseException,
-        on_done: Callable[[Any], Any] | None,
-        on_error: Callable[[BaseException], bool] | None,
-        with_approval: Callable[[Any], Callable[[], Any]] | None,
-    ) -> None:
-        if on_error is not None and on_error(exc):
-            return
-        if with_approval is not None and _is_approval_required(exc):
-            from shopterm.widgets.approval import ApprovalDialog
-
-            action = (getattr(exc, "details", None) or {}).get("action") or getattr(exc, "code", "approve")
-
-            def approved(approval: Any) -> None:
-                if approval is None:
-                    self.show_error(exc)
-                    return
-                self.run_service(with_approval(approval), on_done, on_error=on_error)
-
-            self.app.push_screen(ApprovalDialog(str(action), describe_error(exc)[0]), approved)
-            return
-        self.show_error(exc)
+    def _service_ended(self) -> None:
+        if not self.busy:  # the callback may have started the next call
+            self.release_keys("service")
+            self._run_when_idle()
 
 
 def _is_approval_required(exc: BaseException) -> bool:

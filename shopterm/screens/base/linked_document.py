@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -477,19 +478,8 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
                             lambda draft_id: self.load_draft_call(self.services, draft_id),
                             lambda doc_id: self.services.sales.document(doc_id))
 
-    def action_history(self) -> None:
-        view = self.view
-        self.show_history(view.id if view is not None else self.draft_id, view.number if view is not None else None)
-
-    def action_voucher(self) -> None:
-        if self.view is not None:
-            self.show_journal(self.view.number, self.view.journal)
-            return
-        if self.needs_source():
-            return
-        draft = self.build_draft(for_post=True)
-        actor = self.actor
-        self.show_voucher_preview(lambda: self.preview_call(self.services, draft, actor))
+    def voucher_draft(self) -> Any:
+        return None if self.needs_source() else self.build_draft(for_post=True)
 
     # -- showing a posted document or a draft ----------------------------------------------------
 
@@ -511,6 +501,16 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         self.set_focus(None)
         self.refresh_bindings()
         self.view_shown(view)
+
+    def show_balances_left(self, source_lines: Iterable[Any]) -> dict[str, Decimal]:
+        """After a posted document: each grid line's Balance qty is what the source still has open
+        of its item (summed over the source's lines of the item). Returns that, per item."""
+        left: dict[str, Decimal] = {}
+        for source_line in source_lines:
+            left[source_line.item] = left.get(source_line.item, ZERO) + source_line.balance
+        for line in self.grid.lines:
+            line.info["balance_qty"] = left.get(line.item)
+        return left
 
     def fill_from_view(self, view: Any) -> None:
         """Header fields from a posted document (subclasses)."""

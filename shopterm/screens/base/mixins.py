@@ -195,10 +195,13 @@ class PostedDocument:
     (:meth:`save_draft_call`); F8 takes a grid row out. ``APPROVALS``: a refusal that needs a
     manager's approval opens the approval dialog and posts again with the approver.
 
+    F4 shows the document's history, F9 its journal (posted) or the journal as it would post
+    (:meth:`preview_call` on :meth:`voucher_draft`).
+
     Hooks: :meth:`post_call`, :meth:`post_draft` (the draft to post), :meth:`ready_to_post`
     (False, the error shown, when something is missing), :meth:`save_draft_call`,
-    :meth:`draft_to_keep`, :meth:`saved_message`. Needs ``view``, ``draft_id``, ``grid``,
-    ``build_draft`` and ``_show_view`` on the screen."""
+    :meth:`draft_to_keep`, :meth:`saved_message`, :meth:`preview_call`, :meth:`voucher_draft`.
+    Needs ``view``, ``draft_id``, ``grid``, ``build_draft`` and ``_show_view`` on the screen."""
 
     DOC_WORD: ClassVar[str] = N_("Document")  # "Order", "Delivery note" (messages; marked with N_)
     APPROVALS: ClassVar[bool] = False
@@ -287,6 +290,31 @@ class PostedDocument:
         if screen._posted_is_final():
             return
         screen.grid.delete_row()
+
+    def preview_call(self, services: Services, draft: Any, actor: Actor | None) -> Preview:
+        """(worker) The figures and journal ``draft`` would post (F9 before saving)."""
+        return services.sales.preview(draft, actor)
+
+    def voucher_draft(self) -> Any:
+        """The draft F9 previews (None: not yet, the reason shown)."""
+        return self.build_draft()  # type: ignore[attr-defined]
+
+    def action_history(self) -> None:
+        screen: Any = self
+        view = screen.view
+        screen.show_history(view.id if view is not None else screen.draft_id, view.number if view is not None else None)
+
+    def action_voucher(self) -> None:
+        """F9: the posted journal, or the journal as the draft would post."""
+        screen: Any = self
+        if screen.view is not None:
+            screen.show_journal(screen.view.number, screen.view.journal)
+            return
+        draft = self.voucher_draft()
+        if draft is None:
+            return
+        actor = screen.actor
+        screen.show_voucher_preview(lambda: self.preview_call(screen.services, draft, actor))
 
 
 class GridForm:

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LINE_ITEM", "ORDER_COLUMNS", "PRICED", "SalesDocumentScreen"]
 
-YES_NO = [("no", N_("No")), ("yes", N_("Yes"))]
 ZERO = Decimal(0)
 
 #: The grid columns of an order or provisional invoice: the line number and item, two of

@@ -615,18 +615,6 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
                             lambda draft_id: self.services.sales.load_draft(draft_id),
                             lambda doc_id: self.services.sales.document(doc_id))
 
-    def action_history(self) -> None:
-        view = self.view
-        self.show_history(view.id if view is not None else self.draft_id, view.number if view is not None else None)
-
-    def action_voucher(self) -> None:
-        if self.view is not None:
-            self.show_journal(self.view.number, self.view.journal)
-            return
-        draft = self.build_draft()
-        actor = self.actor
-        self.show_voucher_preview(lambda: self.services.sales.preview(draft, actor))
-
     # -- showing a posted document or a draft -----------------------------------------
 
     def _fill_header(self, *, location: str, date: Any, customer: str | None, sales_type: str, currency: str,
