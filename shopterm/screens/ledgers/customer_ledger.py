@@ -113,7 +113,8 @@ def ledger_status(view: LedgerView) -> str:
     info = view.shown_info
     if info is None:
         return ""
-    return f"balance {format_amount(info.opening_balance)} → {format_amount(info.closing_balance)} USD"
+    return _("balance {opening} → {closing} USD").format(opening=format_amount(info.opening_balance),
+                                                         closing=format_amount(info.closing_balance))
 
 
 class CustomerLedgerScreen(LedgerScreen):
@@ -384,7 +385,7 @@ class CustomerLedgerScreen(LedgerScreen):
         if row is None:
             return
         if not row.match_ids:
-            self.show_error(f"{row.number} is not matched")
+            self.show_error(_("{number} is not matched").format(number=row.number))
             return
         actor, number, ids = self.actor, row.number, row.match_ids
 
@@ -479,13 +480,16 @@ class CustomerLedgerScreen(LedgerScreen):
         if result is None:
             return
         settled = ", ".join(f"{l.number} {format_amount(abs(l.amount_usd))}" for l in result.settled)
-        text = _("Payment {number}: {amount} {currency}").format(number=result.number,
-                                                                 amount=format_amount(result.amount),
-                                                                 currency=result.currency)
-        text += f"; settled {settled}" if settled else "; nothing open to settle"
-        if result.unapplied_usd:
-            text += f"; {usd(result.unapplied_usd)} left as credit"
-        self.show_ok(text)
+        if settled and result.unapplied_usd:
+            text = _("Payment {number}: {amount} {currency}; settled {settled}; {credit} left as credit")
+        elif settled:
+            text = _("Payment {number}: {amount} {currency}; settled {settled}")
+        elif result.unapplied_usd:
+            text = _("Payment {number}: {amount} {currency}; nothing open to settle; {credit} left as credit")
+        else:
+            text = _("Payment {number}: {amount} {currency}; nothing open to settle")
+        self.show_ok(text.format(number=result.number, amount=format_amount(result.amount), currency=result.currency,
+                                 settled=settled, credit=usd(result.unapplied_usd)))
         self.refresh_customer()
 
 

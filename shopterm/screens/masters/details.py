@@ -37,7 +37,7 @@ __all__ = ["CustomerDetailsScreen", "DocumentDialog", "render_document"]
 
 PAGE = 50
 TABS = (("purchases", N_("Purchases")), ("payments", N_("Payments")), ("loyalty", N_("Loyalty")), ("info", N_("Information")))
-DOC_NAMES = {"SI": "invoice", "PI": "provisional invoice"}
+DOC_NAMES = {"SI": N_("Invoice"), "PI": N_("Provisional invoice")}
 
 
 def _amt(value: Any) -> str:
@@ -285,8 +285,10 @@ class DocumentDialog(ModalScreen[None]):
         self.view = view
 
     def compose(self) -> ComposeResult:
-        kind = DOC_NAMES.get(self.view.doc_type, self.view.doc_type)
-        with titled_box(f"{kind.capitalize()} {self.view.number or ''} (read-only)", "F9 voucher · ↑↓ scroll · Esc close",
+        kind = DOC_NAMES.get(self.view.doc_type)
+        kind = _(kind) if kind else self.view.doc_type
+        with titled_box(_("{kind} {number} (read-only)").format(kind=kind, number=self.view.number or ""),
+                        _("F9 voucher · ↑↓ scroll · Esc close"),
                         classes="readonly-box", id="docview-box"):
             with VerticalScroll(classes="readonly-scroll", id="docview-scroll"):
                 yield Static(render_document(self.view), id="docview-body", markup=False)
