@@ -5,8 +5,15 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests import backend
+
+# Property tests check what holds, not how fast: on a loaded 2-core machine an example can take
+# longer than Hypothesis' 200 ms default, which failed runs that were right. No deadline, and no
+# health check on slow data generation, for every property test (a test's own settings still win).
+settings.register_profile("shopterm", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shopterm")
 
 
 def pytest_addoption(parser):

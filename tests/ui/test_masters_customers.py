@@ -42,7 +42,8 @@ async def open_master(pilot, app, key: str):
     else:
         await pilot.press("ctrl+k", *entry.title, "enter")
     await wait_for(pilot, lambda: getattr(app.screen, "DOCUMENT_TITLE", None) == entry.title and
-                   app.screen.focused is not None, f"{key} screen")
+                   app.screen.focused is not None and getattr(app.screen, "keys_ready", True),
+                   f"{key} screen ready (its blank form shown, the first field focused)")
     await pilot.pause()
     return app.screen
 

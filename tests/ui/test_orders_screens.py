@@ -247,7 +247,9 @@ async def test_provisional_invoice_then_partial_deliveries_show_the_balance(shop
         await pilot.press("enter")
         dgrid = dn.query_one(ItemGrid)
         await wait_until(pilot, lambda: dn.source == "261101PI000001" and dgrid.lines[0].defaults is not None
-                         and dn.focused is dgrid.cell(1, "qty"))  # the focus moves once the source's lines are in
+                         and dn.focused is dgrid.cell(1, "qty"),  # the focus moves once the source's lines are in
+                         lambda: f"source {dn.source!r}, defaults {dgrid.lines[0].defaults if dgrid.lines else None!r}, "
+                                 f"focus {dn.focused!r} on {app.screen!r}, bar {bar(dn).text!r}")
         assert (dgrid.cell(1, "item").value, dgrid.cell(1, "batch").value, dgrid.cell(1, "qty").value) == (
             "PARA500", "B002", "100")
         assert dgrid.cell(1, "item").disabled  # the line comes from the PSI

@@ -267,7 +267,9 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
                 return [r for r in rows if not q or q in r.code or q in r.name.upper()]
 
             def picked(row: Any) -> None:
-                field.focus()
+                # At once, not field.focus(): that waits on the app's queue, and under load it ran
+                # after the source's lines were in, taking the focus back from their first Qty.
+                self.set_focus(field)
                 if row is not None:
                     field.value = row.code
                     self._load(row.code)
