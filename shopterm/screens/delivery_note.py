@@ -52,7 +52,6 @@ from shopterm.core.i18n import N_, _, format_date, ngettext
 from shopterm.screens.base.header import customer, date, header_row, location, number, yes_no
 from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
 from shopterm.screens.registry import register_first, register_screen
-from shopterm.widgets.inputs import CodeInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import fmt_amount, fmt_qty
 
@@ -125,14 +124,9 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         if getattr(widget, "id", "") == "field-customer":
             text = widget.value.strip().upper()
             if text and text != self.customer_code and text != self._customer_pending:
-                self._resolve_customer(text)
+                self.resolve_customer(text)
 
-    def header_picked(self, event: CodeInput.Picked) -> None:
-        if event.input.id == "field-customer":
-            event.stop()
-            self._resolve_customer(str(event.row.code))
-
-    def _resolve_customer(self, code: str) -> None:
+    def resolve_customer(self, code: str) -> None:
         self._customer_pending = code
         location = self.location_typed()
 

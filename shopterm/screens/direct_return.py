@@ -58,7 +58,7 @@ from shopterm.screens.base.header import (currency, customer, date, header_row, 
                                           yes_no)
 from shopterm.screens.base.linked_document import LinkedDocumentScreen
 from shopterm.screens.registry import register_screen
-from shopterm.widgets.inputs import CodeInput, DateInput
+from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
@@ -171,18 +171,13 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
             text = widget.value.strip().upper()
             current = self.customer.code if self.customer is not None else None
             if text and text != current and text != self._customer_pending:
-                self._resolve_customer(text)
+                self.resolve_customer(text)
         elif wid == "field-rate":
             self._set_loader()
             self.grid.reload_defaults()
             self.recompute()
 
-    def header_picked(self, event: CodeInput.Picked) -> None:
-        if event.input.id == "field-customer":
-            event.stop()
-            self._resolve_customer(str(event.row.code))
-
-    def _resolve_customer(self, code: str) -> None:
+    def resolve_customer(self, code: str) -> None:
         self._customer_pending = code
         location = self.location_typed()
 
@@ -392,7 +387,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
                 value = getattr(l, key)
                 row.put(key, "" if value in (None, "") else str(value))
         if draft.customer:
-            self._resolve_customer(draft.customer)
+            self.resolve_customer(draft.customer)
         self._set_loader()
         self.grid.reload_defaults()
 

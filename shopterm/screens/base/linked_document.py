@@ -242,7 +242,13 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
             self.header_picked(event)
 
     def header_picked(self, event: CodeInput.Picked) -> None:
-        """A header code was picked with F2 (subclasses: the customer)."""
+        """A header code was picked with F2: the customer's is read (:meth:`resolve_customer`)."""
+        if event.input.id == "field-customer":
+            event.stop()
+            self.resolve_customer(str(event.row.code))
+
+    def resolve_customer(self, code: str) -> None:
+        """The customer ``code`` was typed or picked (the screens with a Client field)."""
 
     def source_lookup(self) -> None:
         """F2 in the source field: the qualifying documents, or the seed's message when none."""
