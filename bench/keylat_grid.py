@@ -248,7 +248,6 @@ def cpu_per_key(sent: list[str | None], trace: str, samples: dict[str, list]) ->
         print("keylat_grid: no CPU trace written", file=sys.stderr)
         return
     keys = [float(r[1]) for r in rows if r[0] == "K"]
-    writes = [float(r[1]) for r in rows if r[0] == "W"]
     if len(keys) != len(sent):
         print(f"keylat_grid: CPU trace has {len(keys)} keys for {len(sent)} sent: not used", file=sys.stderr)
         return
@@ -305,7 +304,7 @@ def main() -> None:
         samples: dict[str, list] = {}
         if not a.no_bare:
             samples["bare_input"] = run_bare(kl, a)
-        samples.update(run_grid(kl, a, shopterm, db, os.path.join(tmp, "cpu.trace") if a.cpu else None))
+        samples.update(run_grid(kl, a, shopterm, db, (os.environ.get("CPU_TRACE_FILE") or os.path.join(tmp, "cpu.trace")) if a.cpu else None))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     tags = [t for t in ORDER if t in samples] + sorted(t for t in samples if t not in ORDER)

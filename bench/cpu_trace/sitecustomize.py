@@ -92,6 +92,9 @@ if _PATH:
 
         App.on_event = traced_on_event  # type: ignore[method-assign]
         LinuxDriver.write = traced_write  # type: ignore[method-assign]
+        extra = os.environ.get("SHOPTERM_KEYTRACE_EXTRA")  # more probes, e.g. per frame (a .py file)
+        if extra:
+            exec(compile(open(extra).read(), extra, "exec"), {"log": _log.append, "__name__": "probe"})
 
     # Textual is imported late by shopterm (after the CLI has parsed its arguments):
     # install the hooks when textual.app is first imported.

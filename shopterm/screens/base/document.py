@@ -52,6 +52,7 @@ from textual.widgets._footer import FooterKey
 from textual.worker import Worker
 
 from shopterm.core.i18n import N_, _, pgettext
+from shopterm.widgets import compositor
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, ShopInput
 from shopterm.widgets.messages import MessageBar, describe_error, is_error, is_user_error
 from shopterm.widgets.status_bar import StatusBar
@@ -147,6 +148,7 @@ class ShopScreen(FormNavigation, Screen):
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        compositor.install(self)  # a frame renders only the widgets under what changed
         self.busy = False
         self._idle_queue: list[Callable[[], Any]] = []
         self._key_holds: set[str] = {"mount"}

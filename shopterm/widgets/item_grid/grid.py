@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -50,6 +51,9 @@ from shopterm.widgets.totals_footer import Figure, fmt_amount, fmt_qty
 
 #: a line-defaults read in flight (ItemGrid._defaults)
 _PENDING = object()
+
+#: the most event-loop turns a focus move's frames are held (:meth:`ItemGrid._one_frame`)
+SETTLE_TURNS = 40
 
 
 class _LookupRow:
@@ -164,6 +168,8 @@ class ItemGrid(Widget, can_focus=False):
         #: The counter flow (DESIGN §12): Enter in Qty/Price/Disc %/Flat ends the line and
         #: the next row's item cell takes the focus (Tab still walks every cell).
         self.enter_ends_line = False
+        self._holding = False  # the frames are held for a focus move (_one_frame)
+        self._release: Any = None
 
     # -- layout ------------------------------------------------------------------
 
@@ -205,14 +211,15 @@ class ItemGrid(Widget, can_focus=False):
         row = self._spares.pop(0)  # (IndexError only on a screen being closed)
         self._rows.append(row)
         row.unspare(len(self._rows))
-        self._show_scrollbar()
         if self._spare_timer is not None:
             self._spare_timer.stop()
         self._spare_timer = self.set_timer(self.spare_idle, self._replenish_spares)
         return row
 
     def _show_scrollbar(self) -> None:
-        """Draw the scrollbar when the shown rows overflow (a layout, once a document)."""
+        """Draw the scrollbar when the shown rows overflow (a layout of the whole screen, once a
+        document: done when the keys rest, by :meth:`_replenish_spares`, not on the Enter that
+        opens the row past the bottom)."""
         box = self.query_one("#grid-rows", _Rows)
         height = box.scrollable_content_region.height
         wanted = "visible" if height and len(self._rows) > height else "hidden"
@@ -221,7 +228,10 @@ class ItemGrid(Widget, can_focus=False):
 
     def _replenish_spares(self) -> None:
         self._spare_timer = None
-        if self._read_only or self.fixed_rows or not self.is_attached or self._closing:
+        if not self.is_attached or self._closing:
+            return
+        self._show_scrollbar()
+        if self._read_only or self.fixed_rows:
             return
         missing = self.spare_pool - len(self._spares)
         if missing > 0:
@@ -888,10 +898,42 @@ class ItemGrid(Widget, can_focus=False):
 
     def _focus(self, widget: Widget | None) -> None:
         if widget is not None and widget.focusable:
+            self._one_frame()
             self.screen.set_focus(widget, scroll_visible=False)
             row = self.row_of(widget)
             if row is not None:
                 self.scroll_to_row(row)
+
+    def _one_frame(self) -> None:
+        """Draw what a focus move sets off in one frame, not two or three.
+
+        A move restyles the cell left and the cell entered as each takes its Blur/Focus,
+        the detail strip follows when the focus event has bubbled up to the grid, and the
+        key footer when Textual refreshes the bindings after the move: each repaints as its
+        own widget goes idle, and the screen drew whatever was ready at its next tick, the
+        rest a tick (or more) later. The app's frames are held (``App.batch_update``) until
+        the event loop has nothing left to run for this key, at most :data:`SETTLE_TURNS`
+        turns, then drawn at once."""
+        if self._holding or not self.is_attached:
+            return
+        app, screen = self.app, self.screen
+        hold = app.batch_update()
+        hold.__enter__()
+        self._holding = True
+
+        async def release() -> None:
+            loop = asyncio.get_running_loop()
+            try:
+                for _turn in range(SETTLE_TURNS):
+                    await asyncio.sleep(0)
+                    if not getattr(loop, "_ready", True):  # (CPython) nothing else is ready: all done
+                        break
+            finally:
+                self._holding = False
+                hold.__exit__(None, None, None)
+                screen.check_idle()  # the screen draws what is waiting
+
+        self._release = asyncio.get_running_loop().create_task(release())
 
     def scroll_to_row(self, row: GridRow, later: bool = False) -> None:
         """Scroll the rows just enough to show ``row`` and the row after it, at once
