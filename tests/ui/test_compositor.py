@@ -54,3 +54,25 @@ async def test_each_frame_is_textuals_frame_with_fewer_widgets_rendered(monkeypa
     assert len(frames) >= 10
     assert all(ours == textual for ours, textual in frames)
     assert rendered["ours"] < rendered["textual"] / 2
+
+
+def _look(cell) -> tuple:
+    parts = {name: styles.css for name, styles in sorted(cell._component_styles.items())}
+    return cell.styles.css, parts
+
+
+async def test_a_cell_restyled_for_the_focus_looks_as_a_full_restyle_would_make_it():
+    """A grid cell's focus restyle skips its parts (cursor, selection…): the same look."""
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        await pilot.press(*"para500", "enter")
+        await wait_until(pilot, lambda: screen.focused is grid.cell(1, "qty") and grid.lines[0].defaults is not None)
+        await pilot.pause()
+        item, qty = grid.cell(1, "item"), grid.cell(1, "qty")
+        looks = [_look(item), _look(qty)]
+        assert looks[0][0] != looks[1][0]  # focused and not: two looks
+        assert looks[1][1]  # the parts are styled
+        app.stylesheet.update_nodes([item, qty])  # Textual's full restyle, parts included
+        assert [_look(item), _look(qty)] == looks

@@ -178,12 +178,29 @@ class _Cell:
 
     grid_row: "GridRow"
     column: GridColumn
+    _focus_restyle = False
 
     def _watch_value(self, value: str) -> None:
         super()._watch_value(value)  # type: ignore[misc]
         row = getattr(self, "grid_row", None)
         if row is not None:
             row.grid._cell_value(self, value)  # type: ignore[arg-type]
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # Gaining or losing the focus restyles the cell (its background and bold), not its
+        # parts (cursor, selection, placeholder: no stylesheet rule styles them by the
+        # cell's focus). Textual matches the stylesheet for each part too, on every focus
+        # move: more than half of the restyle. The parts keep the styles they have.
+        self._focus_restyle = True
+        try:
+            super().watch_has_focus(has_focus)  # type: ignore[misc]
+        finally:
+            self._focus_restyle = False
+
+    def _get_component_classes(self) -> frozenset[str]:
+        if self._focus_restyle:
+            return frozenset()  # (see watch_has_focus)
+        return super()._get_component_classes()  # type: ignore[misc]
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         # "%" in Qty/Price is the grid's jump to Disc % (a number cell never takes it)
