@@ -22,6 +22,8 @@ counted. Prints p50/p95/max per kind; ``--json`` prints one JSON object.
 
     bench/keylat_grid.sh                 # 25 lines, 40 rounds
     GRID_LINES=10 ROUNDS=20 bench/keylat_grid.sh --json
+    bench/keylat_grid.sh --cpu           # also cpu_<kind>: the app's event-loop CPU per key
+                                         # (bench/cpu_trace/sitecustomize.py; load-independent)
 
 LINE_END is the key(s) that end a line after the Qty digit (default: Enter, since
 Enter in Qty ends the line on the invoice; ``LINE_END='\\r\\r\\r\\r'`` for a grid
