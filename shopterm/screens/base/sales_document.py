@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -24,11 +25,12 @@ from shopterm.widgets.item_grid import GridColumn, ItemGrid
 from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
 
 if TYPE_CHECKING:
+    from shopterm.core.totals import DocumentTotals
     from shopterm.services import Services
     from shopterm.services.context import Actor
     from shopterm.services.documents.drafts import DocumentDraft
     from shopterm.services.documents.posting import PostResult
-    from shopterm.services.documents.views import Preview
+    from shopterm.services.documents.views import CustomerInfo, DocumentView, Preview
     from shopterm.widgets.approval import Approval
 
 __all__ = ["LINE_ITEM", "ORDER_COLUMNS", "PRICED", "SalesDocumentScreen"]
@@ -96,7 +98,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.preview: Any = None  # the last services preview (Free Offers, loyalty, warnings)
+        self.preview: Preview | None = None  # the last services preview (Free Offers, loyalty, warnings)
         self._armed = None
 
     # -- the invoice's fields this document may lack ------------------------------------
@@ -181,16 +183,16 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
 
     # -- totals per keystroke (core), the services preview debounced ----------------------------
 
-    def after_recompute(self, totals: Any) -> None:
+    def after_recompute(self, totals: DocumentTotals) -> None:
         """After the per-keystroke core totals: the PI's loyalty line, then the services preview
         (Free Offers, loyalty) a moment after the typing stops."""
         self.totals_shown(totals)
         self.schedule_preview()
 
-    def totals_shown(self, totals: Any) -> None:
+    def totals_shown(self, totals: DocumentTotals) -> None:
         """After each recompute (the PI's loyalty line)."""
 
-    def preview_job(self) -> Any:
+    def preview_job(self) -> Callable[[], Preview] | None:
         if not any(line.item for line in self.grid.lines):
             self.preview_shown(None)
             return None
@@ -198,7 +200,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
         actor = self.actor
         return lambda: self.preview_document(self.services, draft, actor)
 
-    def preview_shown(self, preview: Any) -> None:
+    def preview_shown(self, preview: Preview | None) -> None:
         """The services preview arrived (None: nothing to preview): the Free Offers tab."""
         self.show_free_offers(preview)
 
@@ -209,13 +211,13 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
 
     # -- header ------------------------------------------------------------------------------
 
-    def _apply_customer(self, info: Any, *, mark_dirty: bool = True) -> None:
+    def _apply_customer(self, info: CustomerInfo | None, *, mark_dirty: bool = True) -> None:
         tax = self._choice("tax-exempt")
         if info is not None and tax is not _ABSENT:
             tax.set_value("yes" if info.tax_exempt else "no")
         super()._apply_customer(info, mark_dirty=mark_dirty)
 
-    def build_draft(self) -> Any:
+    def build_draft(self) -> DocumentDraft:
         draft = super().build_draft()
         tax = self._choice("tax-exempt")
         return replace(draft, doc_type=self.DOC_TYPE, tax_exempt=tax.value == "yes", order=None,
@@ -242,21 +244,21 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
             return
         actor = self.actor
 
-        def work(approval: Any = None) -> Any:
+        def work(approval: Approval | None = None) -> DocumentView:
             services = self.services
             self.cancel_document(services, actor, number, approval)
             return services.sales.document(number)
 
-        def retry(approval: Any) -> Any:
+        def retry(approval: Approval) -> Callable[[], DocumentView]:
             return lambda: work(approval)
 
-        def done(view: Any) -> None:
+        def done(view: DocumentView) -> None:
             self.call_later(self._show_view, view)
             self.show_ok(self.cancelled_message(view))
 
         self.run_service(work, done, busy_text=_("Cancelling…"), with_approval=retry)
 
-    def cancelled_message(self, view: Any) -> str:
+    def cancelled_message(self, view: DocumentView) -> str:
         return _("{word} {number} cancelled").format(word=_(self.DOC_WORD), number=view.number)
 
     # -- showing documents -------------------------------------------------------------------------
@@ -270,7 +272,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
         self.preview_shown(None)
         self.query_one("#doc-tabs", TabbedContent).active = "tab-items"
 
-    async def _show_view(self, view: Any) -> None:
+    async def _show_view(self, view: DocumentView) -> None:
         self.preview = None
         self._armed = None
         self.show_type(view.doc_type)
@@ -279,13 +281,13 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
         self.view_shown(view)
         self.refresh_bindings()
 
-    def view_shown(self, view: Any) -> None:
+    def view_shown(self, view: DocumentView) -> None:
         """After a posted document is shown (state line, info columns)."""
 
     def show_type(self, doc_type: str) -> None:
         """Show the document type (the SO/PF toggle)."""
 
-    async def _show_draft(self, draft_id: int, draft: Any) -> None:
+    async def _show_draft(self, draft_id: int, draft: DocumentDraft) -> None:
         self.show_type(draft.doc_type)
         self._choice("tax-exempt").set_value("yes" if draft.tax_exempt else "no")
         await super()._show_draft(draft_id, draft)

@@ -33,11 +33,12 @@ from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
 
 if TYPE_CHECKING:
     from shopterm.core.totals import DocumentTotals
-    from shopterm.services import Services
+    from shopterm.services import LookupRow, Services, Status
     from shopterm.services.documents.drafts import DocumentDraft
     from shopterm.services.documents.posting import PostResult
-    from shopterm.services.documents.views import CustomerInfo, DocumentRow, DocumentView
-    from shopterm.services.sales.invoice import InvoiceDefaults, TotalsContext
+    from shopterm.services.documents.views import CustomerInfo, DocumentRow, DocumentView, Preview
+    from shopterm.services.mail import Sent
+    from shopterm.services.sales.invoice import InvoiceDefaults, ItemChoice, TotalsContext
 
 __all__ = ["ClientInput", "SalesFormScreen", "credit_text"]
 
@@ -136,7 +137,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
 
         counter = first and self.counter_flow
 
-        def work() -> tuple[Any, Any, Any]:
+        def work() -> tuple[Status, TotalsContext, InvoiceDefaults | None]:
             services = self.services
             status = services.status(actor)
             loc = location or status.location_code or None
@@ -145,7 +146,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
             defaults = services.sales.new_invoice_defaults(actor, ctx.location) if counter else None
             return status, ctx, defaults
 
-        def done(result: tuple[Any, Any, Any]) -> None:
+        def done(result: tuple[Status, TotalsContext, InvoiceDefaults | None]) -> None:
             status, ctx, defaults = result
             was_dirty = self.is_dirty()
             self.context = ctx
@@ -175,7 +176,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
 
         self.background(work, done)
 
-    def _item_choices(self, query: str) -> Any:
+    def _item_choices(self, query: str) -> list[ItemChoice]:
         """F2 on an item cell and the cell's code/barcode resolution (in a worker thread):
         items with the price for this client and currency, and the stock available."""
         params = self._loader_params
@@ -264,7 +265,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
             return
         tab.label = _("Free Offers ({count})").format(count=count) if count else _("Free Offers")
 
-    def show_free_offers(self, preview: Any) -> None:
+    def show_free_offers(self, preview: Preview | None) -> None:
         """The free lines of a services preview (None: nothing to preview) in the Free Offers tab.
 
         Only what changed is updated: a Static's or a tab's update lays out the whole screen (~30 ms of
@@ -441,7 +442,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
 
         field = self._input("customer")
 
-        def picked(row: Any) -> None:
+        def picked(row: LookupRow | None) -> None:
             if row is None:
                 self.show_error(_("Client: nothing chosen for {text!r}").format(text=text), field="customer")
                 return
@@ -455,7 +456,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         event.stop()
         self._resolve_customer(event.row.code, exact=True)
 
-    def _apply_customer(self, info: Any, *, mark_dirty: bool = True) -> None:
+    def _apply_customer(self, info: CustomerInfo | None, *, mark_dirty: bool = True) -> None:
         """Auto-fill the header from the client (contact, sales person, sales type, credit)."""
         was_dirty = self.is_dirty()
         old = self.customer
@@ -550,14 +551,14 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         def ask(to: str) -> None:
             from shopterm.screens.email_dialog import EmailDialog
 
-            def send(addr: str) -> Any:
+            def send(addr: str) -> Sent:
                 return self.services.mail.email_document(actor, number, to=addr)
 
             self.app.push_screen(EmailDialog(number, to, send), self._emailed)
 
         self.run_service(address, ask, busy_text=None)
 
-    def _emailed(self, sent: Any) -> None:
+    def _emailed(self, sent: Sent | None) -> None:
         if sent is not None:
             self.show_info(_("Sent {file} to {to} through {server}").format(
                 file=sent.attachment, to=sent.to, server=sent.server))
@@ -635,7 +636,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         self._choice("print-usd").set_value("yes" if print_usd else "no")
         self._input("order").value = order or ""
 
-    async def _show_view(self, view: Any) -> None:
+    async def _show_view(self, view: DocumentView) -> None:
         """A posted invoice, read-only (posted is final)."""
         self.view = view
         self.draft_id = None
@@ -673,7 +674,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         self.set_document(view.number, "Posted" if view.status == "posted" else view.status.capitalize())
         self.set_focus(None)
 
-    async def _show_draft(self, draft_id: int, draft: Any) -> None:
+    async def _show_draft(self, draft_id: int, draft: DocumentDraft) -> None:
         """A saved draft, editable; the lines' defaults are reloaded."""
         self.view = None
         self.draft_id = draft_id
