@@ -694,6 +694,12 @@ class ShopCloseScreen(CounterScreen):
     def action_state(self, action: str) -> bool | None:
         if action == "voucher":
             return True
+        # Keys that do nothing in this state are not shown (rather than greyed), so the French
+        # footer fits 80 columns with F2 (a lookup field) or F12 (a closed day) in it.
+        if action == "save" and self.posted:
+            return False  # the day is closed: Ctrl+N for another
+        if action == "history" and not self.document_number:
+            return False  # nothing posted yet: no history
         return super().action_state(action)
 
     def action_new(self) -> None:

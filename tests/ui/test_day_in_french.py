@@ -41,6 +41,7 @@ from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.status_bar import StatusBar
 from shopterm.widgets.totals_footer import TotalsFooter
 from tests.store import conftest as store
+from tests.ui.test_print_keys import footer_fits
 from tests.ui.waiting import wait_for
 
 NB = "\u00a0"  # the French thousands mark
@@ -203,6 +204,12 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
                 "Écart"} <= set(rows)
         await wait_for(pilot, lambda: all(k in footer(close) for k in ("F5 ◂Tab", "^S Enr", "F9 Écr", "Esc Retour")),
                        lambda: footer(close))
+        assert footer_fits(close) and "F4" not in footer(close)  # no history before the close
+        close.query_one("#field-location").focus()  # a lookup field: F2 is shown too, still inside 80 columns
+        await wait_for(pilot, lambda: "F2 Rech" in footer(close), lambda: footer(close))
+        assert footer_fits(close), footer(close)
+        close.query_one("#field-physical-usd").focus()
+        await wait_for(pilot, lambda: "F2" not in footer(close), lambda: footer(close))
         await pilot.press(*"20", "enter", *"29600")
         await wait_for(pilot, lambda: (text(close, "usd-difference"), text(close, "cdf-difference"))
                        == ("0,00", "0,00") and text(close, "close-verdict") == "Caisse juste", "counted")
@@ -212,6 +219,9 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
         assert close.message_bar.text == "Journée clôturée : 261101CL000001. Plus aucune opération à cette date"
         assert title(close) == "Clôture de caisse 261101CL000001 · Clôturé"
         await wait_for(pilot, lambda: "CAISSE FERMÉE" in status(close), "the status bar says closed")
+        # a closed day: F12 (re-print) and F4 appear, Ctrl+S (nothing to save) goes; the footer fits 80 columns
+        await wait_for(pilot, lambda: "F12 Dupl" in footer(close) and "F4 Hist" in footer(close), lambda: footer(close))
+        assert "^S" not in footer(close) and footer_fits(close), footer(close)
 
     # what was posted is the same as in English: the figures are the data's, not the screen's
     view = shop.sales.document("261101SI000001")
