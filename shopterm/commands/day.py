@@ -45,61 +45,88 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _amt(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    from ..core.money import format_amount
+
+    return format_amount(value)
+
+
+def _qty(value: Decimal) -> str:
+    from ..core.money import format_qty
+
+    return format_qty(value)
+
+
+#: The cash rows per currency: (label, CloseFigures attribute); the physical cash and difference once counted.
+CASH_ROWS = (
+    (N_("Opening balance"), "opening"), (N_("Cash sales (+)"), "cash_sales"),
+    (N_("Cash sales return (-)"), "cash_returns"), (N_("Receipts (+)"), "receipts"), (N_("Payments (-)"), "payments"),
+    (N_("Sub total"), "sub_total"), (N_("Money exchanged (+)"), "exchanged_in"),
+    (N_("Money exchanged (-)"), "exchanged_out"), (N_("Other transfers"), "other_transfers"),
+    (N_("Closing balance"), "closing"),
+)
+COUNTED_ROWS = ((N_("Physical cash"), "physical"), (N_("Difference (+ short)"), "difference"))
+#: The inventory count's heads: (head, width, left-aligned).
+COUNT_HEADS = ((N_("Item"), 12, True), (N_("Batch"), 12, True), (N_("On hand"), 12, False),
+               (N_("Counted"), 12, False), (N_("Diff."), 10, False), (N_("Value USD"), 12, False))
+
+
+def _label(text: str) -> str:
+    """A row's label in its 26 columns (a longer translation is cut, never pushes the figures)."""
+    return f"{text[:25]:<26}"
 
 
 def render_table(summary) -> str:
-    """The summary as text, at most 80 columns."""
+    """The summary as text for a person, in the reader's language, at most 80 columns."""
+    from ..core.doctypes import doc_type_name, move_kind_name, status_name
+    from ..core.i18n import format_date
+    from ..core.money import format_rate
+
     s = summary
-    state = s.status.replace("_", " ")
-    head = f"Shop day {s.location_code} {s.date.isoformat()}: {state}"
-    if s.close_number:
-        head += f" ({s.close_number})"
+    values = {"location": s.location_code, "date": format_date(s.date), "state": status_name(s.status),
+              "number": s.close_number}
+    head = (_("Shop day {location} {date}: {state} ({number})") if s.close_number
+            else _("Shop day {location} {date}: {state}")).format(**values)
     system = getattr(s, "system_rate", None)
-    rate = f"Rate {s.rate.normalize():f} CDF per USD"
-    if system is not None and system != s.rate:
-        rate += f" (system {system.normalize():f})"
-    out = [head, f"{rate}; cash ledgers {s.cash_usd_account} (USD), {s.cash_cdf_account} (CDF)", ""]
-    rows = [
-        ("Opening balance", "opening"), ("Cash sales (+)", "cash_sales"), ("Cash sales return (-)", "cash_returns"),
-        ("Receipts (+)", "receipts"), ("Payments (-)", "payments"), ("Sub total", "sub_total"),
-        ("Money exchanged (+)", "exchanged_in"), ("Money exchanged (-)", "exchanged_out"),
-        ("Other transfers", "other_transfers"), ("Closing balance", "closing"),
-    ]
-    if s.counted:
-        rows += [("Physical cash", "physical"), ("Difference (+ short)", "difference")]
+    ledgers = {"rate": format_rate(s.rate), "system": format_rate(system), "usd": s.cash_usd_account,
+               "cdf": s.cash_cdf_account}
+    rate = (_("Rate {rate} CDF per USD (system {system}); cash ledgers {usd} (USD), {cdf} (CDF)")
+            if system is not None and system != s.rate
+            else _("Rate {rate} CDF per USD; cash ledgers {usd} (USD), {cdf} (CDF)")).format(**ledgers)
+    out = [head, rate, ""]
+    rows = CASH_ROWS + (COUNTED_ROWS if s.counted else ())
     out.append(f"{'':<26}{'USD':>22}{'CDF':>22}")
     for label, attr in rows:
-        out.append(f"{label:<26}{_amt(getattr(s.usd, attr)):>22}{_amt(getattr(s.cdf, attr)):>22}")
+        out.append(_label(_(label)) + f"{_amt(getattr(s.usd, attr)):>22}{_amt(getattr(s.cdf, attr)):>22}")
     if not s.counted:
-        out.append("Physical cash             not counted yet")
-    out.append(f"{'Exchange gain/loss (USD)':<26}{_amt(s.exchange_gain_usd):>22}")
+        out.append(_label(_("Physical cash")) + _("not counted yet"))
+    out.append(_label(_("Exchange gain/loss (USD)")) + f"{_amt(s.exchange_gain_usd):>22}")
     if s.counted and s.needs_approval:
-        out.append("Shortage above the maximum allowed: a manager's approval is needed")
+        out.append(_("Shortage above the maximum allowed: a manager's approval is needed"))
     elif s.approved_by:
-        out.append(f"Shortage above the maximum allowed: approved by {s.approved_by}")
-    out += ["", "Documents"]
+        out.append(_("Shortage above the maximum allowed: approved by {name}").format(name=s.approved_by))
+    out += ["", _("Documents")]
     if not s.documents:
-        out.append("  none")
+        out.append("  " + _("none"))
     for d in s.documents:
-        extra = f"  ({d.cancelled} cancelled)" if d.cancelled else ""
-        out.append(f"  {d.doc_type}  {d.name:<24}{d.count:>6}{_amt(d.total_usd):>16} USD{extra}")
+        extra = "  " + _("({count} cancelled)").format(count=d.cancelled) if d.cancelled else ""
+        out.append(f"  {d.doc_type}  {doc_type_name(d.doc_type)[:23]:<24}{d.count:>6}{_amt(d.total_usd):>16} USD{extra}")
     if s.unpaid_cash_invoices:
-        out += ["", "Unpaid cash invoices"]
+        out += ["", _("Unpaid cash invoices")]
         for u in s.unpaid_cash_invoices:
-            out.append(f"  {u.number}  {u.customer_code:<10}{_amt(u.open_amount):>16} {u.currency} open")
+            out.append(f"  {u.number}  {u.customer_code:<10}{_amt(u.open_amount):>16} {u.currency} " + _("open"))
     if s.inventory:
-        out += ["", "Stock moved"]
+        out += ["", _("Stock moved")]
         for i in s.inventory:
-            out.append(f"  {i.item_code:<12}{i.batch_code:<12}{i.kind:<14}{i.qty.normalize():>12f}")
+            out.append(f"  {i.item_code:<12}{i.batch_code:<12}{move_kind_name(i.kind)[:13]:<14}{_qty(i.qty):>12}")
     if s.stock_count:
-        out += ["", "Inventory count" + ("" if s.close_number else " (as typed)"),
-                f"  {'Item':<12}{'Batch':<12}{'On hand':>12}{'Counted':>12}{'Diff.':>10}{'Value USD':>12}"]
+        out += ["", _("Inventory count") if s.close_number else _("Inventory count (as typed)"),
+                "  " + "".join(f"{_(head)[:width - 1]:<{width}}" if left else f"{_(head)[:width - 1]:>{width}}"
+                               for head, width, left in COUNT_HEADS)]
         for c in s.stock_count:
-            out.append(f"  {c.item_code:<12}{c.batch_code:<12}{c.on_hand.normalize():>12f}{c.counted.normalize():>12f}"
-                       f"{c.difference.normalize():>10f}{_amt(c.value_usd):>12}")
+            out.append(f"  {c.item_code:<12}{c.batch_code:<12}{_qty(c.on_hand):>12}{_qty(c.counted):>12}"
+                       f"{_qty(c.difference):>10}{_amt(c.value_usd):>12}")
     if s.voucher:
-        out += ["", "Close voucher" if s.close_number else "Close voucher (if counted as shown)"]
+        out += ["", _("Close voucher") if s.close_number else _("Close voucher (if counted as shown)")]
         for v in s.voucher:
             out.append(f"  {v.account:<6}{v.account_name[:24]:<26}{_amt(v.amount):>16} {v.currency}"
                        f"{_amt(v.amount_usd):>14} USD")

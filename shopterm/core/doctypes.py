@@ -40,10 +40,21 @@ def doc_type_name(code: str) -> str:
 
 #: The states of a document, as a person reads them (the codes stay English in the data and JSON).
 STATUS_NAMES = {"draft": N_("draft"), "posted": N_("posted"), "cancelled": N_("cancelled"),
-                "open": N_("open"), "closed": N_("closed")}
+                "open": N_("open"), "closed": N_("closed"), "not_open": N_("not open")}
 
 
 def status_name(status: str | None) -> str:
     """A document status in the current language (``posted`` → ``comptabilisé``); unknown ones as they are."""
     name = STATUS_NAMES.get(status or "")
     return _(name) if name else (status or "")
+
+
+#: Stock movement kinds as stored (StockMove.kind), translated where shown.
+MOVE_KINDS = {"receipt": N_("receipt"), "sale": N_("sale"), "free": N_("free"), "delivery": N_("delivery"),
+              "return": N_("return"), "direct_return": N_("direct return"), "adjust": N_("adjust")}
+
+
+def move_kind_name(kind: str) -> str:
+    """A stock movement kind in the current language (``sale`` → ``vente``); unknown ones as they are."""
+    name = MOVE_KINDS.get(kind)
+    return _(name) if name else kind

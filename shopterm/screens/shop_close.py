@@ -54,6 +54,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tabs
 
 from shopterm.core.close import DENOMINATIONS, count_denominations, count_value, read_count
+from shopterm.core.doctypes import move_kind_name
 from shopterm.core.errors import CloseError
 from shopterm.core.i18n import N_, _
 from shopterm.core.money import Currency, format_qty, format_rate
@@ -87,10 +88,6 @@ DETAIL_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Other transfers/exch."), "other_transfers"),
     (N_("Closing balance"), "closing"),
 )
-
-#: Stock movement kinds as stored (StockMove.kind), translated where shown.
-MOVE_KINDS = {"receipt": N_("receipt"), "sale": N_("sale"), "free": N_("free"), "delivery": N_("delivery"),
-              "return": N_("return"), "direct_return": N_("direct return"), "adjust": N_("adjust")}
 
 #: The Inventory Posting heads (Item, Name, Batch, On hand, Counted, Difference, Value USD).
 COUNT_HEADS = (N_("Item"), N_("Name"), N_("Batch"), N_("On hand"), N_("Counted"), N_("Diff."), N_("Value USD"))
@@ -603,7 +600,7 @@ class ShopCloseScreen(CounterScreen):
         table = self.query_one("#inventory-table", DataTable)
         table.clear()
         for line in s.inventory:
-            table.add_row(line.item_code, line.item_name[:24], line.batch_code, _(MOVE_KINDS.get(line.kind, line.kind)),
+            table.add_row(line.item_code, line.item_name[:24], line.batch_code, move_kind_name(line.kind),
                           Text(format_qty(line.qty), justify="right"))
         if not s.inventory:
             table.add_row("", _("No stock moved on this day"), "", "", "")

@@ -179,3 +179,40 @@ def test_headless_receipt_and_refusals(shop):
     code, err = post(shop, "manager", [{"type": "shop_close", "physical_usd": "50",
                                         "denominations": {"CDF": {"5000": 2, "1000": "3", "500": 1, "100": 4}}}])
     assert code == 0, err  # 10,000 + 3,000 + 500 + 400 = 13,900: exact
+
+
+@pytest.fixture
+def english_after():
+    yield
+    from shopterm.core import i18n
+
+    i18n.set_language("en")
+
+
+def test_day_summary_table_reads_in_french_and_its_json_stays_neutral(shop, english_after):
+    """The same closed day as above, counted right (0 USD, 580,000 CDF): the table's labels are French and
+    its figures French-shaped (U+00A0 groups thousands, comma decimals); the JSON does not change."""
+    from shopterm.core import i18n
+    from shopterm.core.doctypes import doc_type_name
+
+    nb = "\u00a0"
+    code, out = post(shop, "cashier", DAY_DOCS)
+    assert code == 0, out
+    result = run("day", "close", "--db", shop, "--user", "manager", "--physical-usd", "0", "--physical-cdf", "580000")
+    assert (result.exit_code, result.stdout) == (0, "Shop closed: 261101CL000001\n")
+    english = run("day", "summary", "--db", shop, "--date", DAY, "--format", "json").stdout
+    assert run("--lang", "fr", "day", "summary", "--db", shop, "--date", DAY, "--format", "json").stdout == english
+
+    result = run("--lang", "fr", "day", "summary", "--db", shop, "--date", DAY)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Journée AXP du 23/11/2026 : clôturé (261101CL000001)"
+    assert lines[1] == "Taux 2850 CDF par USD ; caisses 1100 (USD), 1110 (CDF)"
+    assert f"{'Solde de clôture':<26}{'0,00':>22}{'580' + nb + '000,00':>22}" in lines
+    assert f"{'Caisse physique':<26}{'0,00':>22}{'580' + nb + '000,00':>22}" in lines
+    assert f"{'Écart (+ manquant)':<26}{'0,00':>22}{'0,00':>22}" in lines
+    assert f"{'Gain/perte change (USD)':<26}{'5,26':>22}" in lines  # 300,000 / 2,850 - 100
+    i18n.set_language("fr")
+    assert f"  RP  {doc_type_name('RP'):<24}{3:>6}{'212,28':>16} USD" in lines  # 100 + 105.26 + 7.02
+    assert "Documents" in lines and "Shop" not in result.stdout and "balance" not in result.stdout
+    assert max(len(line) for line in lines) <= 80
