@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -28,9 +28,10 @@ from shopterm.widgets.item_grid import GridColumn, ItemGrid, ItemGridHost
 from shopterm.widgets.totals_footer import TotalsFooter
 
 if TYPE_CHECKING:
-    from shopterm.services import Status
+    from shopterm.services import Services, Status
+    from shopterm.services.context import Actor
     from shopterm.services.documents.posting import PostResult
-    from shopterm.services.documents.views import DocumentView
+    from shopterm.services.documents.views import DocumentRow, DocumentView
 
 __all__ = ["FooterFigures", "LinkedDocumentScreen", "SourceInput", "SourceRow", "line_figures", "qty_text"]
 
@@ -289,7 +290,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         """Why F2 cannot list yet (e.g. no customer): (message, field) or None."""
         return None
 
-    def source_rows(self, services: Any) -> list[SourceRow]:
+    def source_rows(self, services: Services) -> list[SourceRow]:
         """(worker) The documents the source field may take."""
         raise NotImplementedError
 
@@ -335,7 +336,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         """Fill the header from the loaded source; the grid's DraftLines and each line's info."""
         raise NotImplementedError
 
-    def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
+    def load_source(self, services: Services, number: str, date: dt.date | None) -> Any:
         """(worker) Read the source document and its lines."""
         raise NotImplementedError
 
@@ -347,7 +348,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         if self.view is None:
             self.schedule_preview()
 
-    def preview_job(self) -> Any:
+    def preview_job(self) -> Callable[[], Any] | None:
         if self.SOURCE_FIELD is not None and not self.source:
             return None
         draft = self.build_draft(for_post=True)
@@ -364,7 +365,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         self.grid.show_totals(figures)
         self.preview_warnings(getattr(preview, "warnings", ()) or ())
 
-    def preview_warnings(self, warnings: Any) -> None:
+    def preview_warnings(self, warnings: Iterable[str]) -> None:
         """The first broken rule of the preview as a warning; an error on screen (a refused
         save, a bad field) stays until the cashier acts."""
         quiet = self.QUIET_WARNINGS + tuple(_(w) for w in self.QUIET_WARNINGS)  # the services speak the reader's
@@ -406,16 +407,16 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
     #: the service and its preview, post, save-draft and load-draft methods
     SERVICE_CALLS: ClassVar[tuple[str, str, str, str, str]] = ("", "", "", "", "")
 
-    def _call(self, services: Any, which: int) -> Any:
+    def _call(self, services: Services, which: int) -> Callable[..., Any]:
         return getattr(getattr(services, self.SERVICE_CALLS[0]), self.SERVICE_CALLS[which])
 
-    def preview_call(self, services: Any, draft: Any, actor: Any) -> Any:
+    def preview_call(self, services: Services, draft: Any, actor: Actor | None) -> Any:
         return self._call(services, 1)(draft, actor)
 
-    def load_draft_call(self, services: Any, draft_id: int) -> Any:
+    def load_draft_call(self, services: Services, draft_id: int) -> Any:
         return self._call(services, 4)(draft_id)
 
-    def list_call(self, services: Any, q: ListQuery, location: str | None) -> Any:
+    def list_call(self, services: Services, q: ListQuery, location: str | None) -> list[DocumentRow]:
         return services.sales.list_documents(self.DOC_TYPE, **list_filters(q, location))
 
     def footer_figures(self, preview: Any) -> FooterFigures:
@@ -428,7 +429,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
             return False  # posted is final: Ctrl+N for the next one
         return True
 
-    def post_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> Any:
+    def post_call(self, services: Services, actor: Actor | None, draft: Any, draft_id: int | None) -> PostResult:
         return self._call(services, 2)(actor, draft, draft_id)
 
     def post_draft(self) -> Any:
@@ -437,7 +438,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
     def ready_to_post(self) -> bool:
         return not self.needs_source()
 
-    def save_draft_call(self, services: Any, actor: Any, draft: Any, draft_id: int | None) -> int:
+    def save_draft_call(self, services: Services, actor: Actor | None, draft: Any, draft_id: int | None) -> int:
         return self._call(services, 3)(actor, draft, draft_id)
 
     def draft_to_keep(self) -> Any:
@@ -491,7 +492,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
 
     # -- showing a posted document or a draft ----------------------------------------------------
 
-    async def _show_view(self, view: Any) -> None:
+    async def _show_view(self, view: DocumentView) -> None:
         """A posted document, read-only (posted is final)."""
         self.view = view
         self.draft_id = None
@@ -520,10 +521,10 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
             line.info["balance_qty"] = left.get(line.item)
         return left
 
-    def fill_from_view(self, view: Any) -> None:
+    def fill_from_view(self, view: DocumentView) -> None:
         """Header fields from a posted document (subclasses)."""
 
-    def view_shown(self, view: Any) -> None:
+    def view_shown(self, view: DocumentView) -> None:
         """After a posted document is shown (subclasses: balances after it)."""
 
     async def _show_draft(self, draft_id: int, draft: Any) -> None:
@@ -555,7 +556,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
     async def after_draft_shown(self, draft: Any) -> None:
         """A draft without a source was put back (the direct return's lines)."""
 
-    async def _in_thread(self, call: Any) -> Any:
+    async def _in_thread(self, call: Callable[[], Any]) -> Any:
         import asyncio
 
         return await asyncio.get_running_loop().run_in_executor(None, call)
