@@ -370,7 +370,7 @@ class AtDateScreen(LedgerScreen):
     @staticmethod
     def at_field() -> tuple[str, DateInput]:
         """The At field, for the screen's :class:`FilterRow`."""
-        return ("At", DateInput(id="field-at", label="At date", field_name="at", classes="lg-date"))
+        return (N_("At"), DateInput(id="field-at", label=_("At date"), field_name="at", classes="lg-date"))
 
     @property
     def at(self) -> dt.date | None:

@@ -74,14 +74,14 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
 
     def compose_document(self) -> ComposeResult:
         yield FilterRow(
-            ("Account", CodeInput(self.initial_account, id="field-account", label="Account", field_name="account",
-                                  lookup_kind="account", lookup_title="Find account", classes="lg-code")),
-            Static("F2: find by name", id="account-name", classes="lg-name", markup=False),
-            ("From", DateInput(id="field-from", label="From date", field_name="date_from", classes="lg-date")),
-            ("To", DateInput(id="field-to", label="To date", field_name="date_to", classes="lg-date")),
+            (N_("Account"), CodeInput(self.initial_account, id="field-account", label=_("Account"), field_name="account",
+                                  lookup_kind="account", lookup_title=_("Find account"), classes="lg-code")),
+            Static(_("F2: find by name"), id="account-name", classes="lg-name", markup=False),
+            (N_("From"), DateInput(id="field-from", label=_("From date"), field_name="date_from", classes="lg-date")),
+            (N_("To"), DateInput(id="field-to", label=_("To date"), field_name="date_to", classes="lg-date")),
         )
         yield LedgerView(COLUMNS, detail=register_detail, status=self._status, detail_lines=1,
-                         empty_text="No lines in this period (choose an account with F2).", id="register-view")
+                         empty_text=N_("No lines in this period (choose an account with F2)."), id="register-view")
 
     def on_mount(self) -> None:
         super().on_mount()

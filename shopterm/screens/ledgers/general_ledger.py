@@ -90,14 +90,14 @@ class GeneralLedgerScreen(VoucherOnEnter, LedgerScreen):
 
     def compose_document(self) -> ComposeResult:
         yield FilterRow(
-            ("From", DateInput(id="field-from", label="From date", field_name="date_from", classes="lg-date")),
-            ("To", DateInput(id="field-to", label="To date", field_name="date_to", classes="lg-date")),
-            ("Location", CodeInput(id="field-location", label="Location", field_name="location",
+            (N_("From"), DateInput(id="field-from", label=_("From date"), field_name="date_from", classes="lg-date")),
+            (N_("To"), DateInput(id="field-to", label=_("To date"), field_name="date_to", classes="lg-date")),
+            (N_("Location"), CodeInput(id="field-location", label=_("Location"), field_name="location",
                                    lookup_kind="location", classes="lg-code")),
             Static(self._toggle_text(), id="show-all", classes="lg-toggle", markup=False),
         )
         yield LedgerView(COLUMNS, detail=gl_detail, status=gl_status, detail_lines=2,
-                         empty_text="No transactions in this period.", id="gl-view")
+                         empty_text=N_("No transactions in this period."), id="gl-view")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -117,7 +117,7 @@ class ReceivablesScreen(AtDateScreen):
         )
         yield self.progress_bar()
         yield LedgerView(COLUMNS, detail=ageing_detail, status=self._status, detail_lines=2,
-                         empty_text="No customer has a balance at this date.", id="receivables-view")
+                         empty_text=N_("No customer has a balance at this date."), id="receivables-view")
 
     def _mode_text(self) -> str:
         if self.show_groups:

@@ -80,7 +80,7 @@ class ImportDialog(ModalScreen["ImportResult | None"]):
                          markup=False)
             with Horizontal(id="import-file-row"):
                 yield Static(_("File") + "*", classes="import-label")
-                yield Input(self.initial_path, placeholder="path of the .csv file (UTF-8, header row)",
+                yield Input(self.initial_path, placeholder=_("path of the .csv file (UTF-8, header row)"),
                             id="import-path")
             with Horizontal(id="import-progress-row"):
                 yield ProgressBar(total=None, show_eta=True, id="import-progress")  # %, time left
@@ -136,7 +136,7 @@ class ImportDialog(ModalScreen["ImportResult | None"]):
             self.lines = [str(bad) for bad in result.errors]
             options.set_options(Option(Text(line)) for line in self.lines)
             options.highlighted = 0
-            self.bar.show_error(f"{result.summary()} (↑↓ to read them)")
+            self.bar.show_error(_("{summary} (↑↓ to read them)").format(summary=result.summary()))
         else:
             self.lines = [result.summary(), *result.warnings]
             options.set_options(Option(Text(line)) for line in self.lines)

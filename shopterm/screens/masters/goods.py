@@ -102,7 +102,7 @@ class BatchesScreen(DocumentScreen):
             with Horizontal(classes="mf-cell"):
                 yield Label(_("Location"), classes="mf-label")
                 yield RefInput("", field_name="location", label=_("Location"), lookup="location", id="mf-location",
-                               classes="mf-ref", placeholder="all")
+                               classes="mf-ref", placeholder=pgettext("every location", "all"))
         yield Static(Text(batch_header(), style="bold"), id="batch-header", classes="eg-header", markup=False)
         yield OptionList(id="batch-rows", classes="details-list")
         yield Static(_("Enter on the item or location shows its batches · F4 history of the highlighted batch"),
