@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from shopterm.core.i18n import N_
+from shopterm.core.i18n import N_, _, localize_number
 from ...store import models as m
 from ..admin import audit
 from ..context import Actor
@@ -56,13 +56,18 @@ class OpenedAttachment:
     viewer: str  # the command that opened it ('' when the system has no viewer)
 
 
-def size_text(size: int) -> str:
-    """``532 B``, ``12.4 KB``, ``1.5 MB``."""
+def size_text(size: int, *, neutral: bool = False) -> str:
+    """``532 B``, ``12.4 KB``, ``1.5 MB`` for a person (``12,4 Ko`` in French); ``neutral``: always the
+    English form (stored text such as the audit log's summary)."""
     if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+        number, unit = str(size), N_("B")
+    elif size < 1024 * 1024:
+        number, unit = f"{size / 1024:.1f}", N_("KB")
+    else:
+        number, unit = f"{size / 1024 / 1024:.1f}", N_("MB")
+    if neutral:
+        return f"{number} {unit}"
+    return f"{localize_number(number)} {_(unit)}"
 
 
 class AttachmentMasters(MastersBase):
@@ -102,7 +107,7 @@ class AttachmentMasters(MastersBase):
             session.flush()
             audit.record(session, actor, "attach", entity, row.id,
                          after={"attachment": att.id, "name": att.name, "size": att.size, "sha256": digest},
-                         summary=f"attached {att.name} ({size_text(att.size)}, sha256 {digest[:12]})")
+                         summary=f"attached {att.name} ({size_text(att.size, neutral=True)}, sha256 {digest[:12]})")
             return self._info(session, att, key)
 
     def attachments(self, entity: str, key: str) -> list[AttachmentInfo]:
