@@ -26,7 +26,7 @@ from shopterm.screens.masters.base import F, GridSpec, MasterScreen, RefInput
 from shopterm.screens.masters.grid import EntryGrid, GridCol, GridRow
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 from shopterm.core import i18n
-from shopterm.core.i18n import N_, _
+from shopterm.core.i18n import N_, _, pgettext
 
 __all__ = ["PriceMultipleScreen", "PriceSingleScreen", "markup_price"]
 
@@ -51,7 +51,7 @@ def markup_price(form: Any, currency: str, pct_text: str) -> str | None:
 
 
 def _current(value: Decimal | None) -> str:
-    return money.format_amount(value) if value is not None else "none"
+    return money.format_amount(value) if value is not None else pgettext("no price", "none")
 
 
 class PriceSingleScreen(MasterScreen):
@@ -152,7 +152,8 @@ class PriceSingleScreen(MasterScreen):
         return info.id
 
     def record_title(self, info: Any) -> str:
-        return f"{info.item} {info.location} {info.currency} from {info.effective_from}"
+        return _("{item} {location} {currency} from {date}").format(
+            item=info.item, location=info.location, currency=info.currency, date=i18n.format_date(info.effective_from))
 
     def _listed(self, result: Any) -> None:
         if result is not None:
