@@ -27,7 +27,8 @@ from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
-from shopterm.core import money
+from shopterm.core import i18n, money
+from shopterm.core.doctypes import status_name
 from shopterm.screens.masters.base import fmt, render_pairs
 from shopterm.screens.base.document import ShopScreen
 from shopterm.core.i18n import N_, _
@@ -37,6 +38,10 @@ __all__ = ["CustomerDetailsScreen", "DocumentDialog", "render_document"]
 
 PAGE = 50
 TABS = (("purchases", N_("Purchases")), ("payments", N_("Payments")), ("loyalty", N_("Loyalty")), ("info", N_("Information")))
+#: The lines' heads of a document shown read-only: (head, width, left-aligned).
+LINE_HEADS = ((N_("Item"), 10, True), (N_("Batch"), 8, True), (N_("Qty"), 9, False), (N_("Price"), 11, False),
+              (N_("Disc%"), 7, False), (N_("Net"), 12, False), (N_("Tax"), 9, False))
+
 DOC_NAMES = {"SI": N_("Invoice"), "PI": N_("Provisional invoice")}
 
 
@@ -243,28 +248,30 @@ def render_document(view: Any, width: int = 74) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     t = view.totals
     head = [
-        ("Number", view.number or f"draft #{view.id}"), ("Date", view.date.isoformat()),
-        ("Customer", f"{view.customer or ''} {view.customer_name or ''}"), ("Location", view.location),
-        ("Type", f"{view.doc_type} {view.sales_type or ''}".strip()), ("Status", view.status),
-        ("Currency", f"{view.currency} @ {fmt('rate', view.rate)}"), ("Sales person", view.sales_person or ""),
+        (N_("Number"), view.number or _("draft #{id}").format(id=view.id)), (N_("Date"), i18n.format_date(view.date)),
+        (N_("Customer"), f"{view.customer or ''} {view.customer_name or ''}"), (N_("Location"), view.location),
+        (N_("Type"), f"{view.doc_type} {view.sales_type or ''}".strip()), (N_("Status"), status_name(view.status)),
+        (N_("Currency"), f"{view.currency} @ {fmt('rate', view.rate)}"), (N_("Sales person"), view.sales_person or ""),
     ]
-    text.append_text(render_pairs(head, width))
+    text.append_text(render_pairs([(_(label), value) for label, value in head], width))
     text.append("\n")
-    text.append(f"{'#':>2} {'Item':<10}{'Batch':<8}{'Qty':>9}{'Price':>11}{'Disc%':>7}{'Net':>12}{'Tax':>9}\n",
-                style="bold")
+    heads = "".join(f"{_(h)[:w - 1]:<{w}}" if left else f"{_(h)[:w - 1]:>{w}}" for h, w, left in LINE_HEADS)
+    text.append(f"{'#':>2} {heads}\n", style="bold")
+    free = " " + _("(free)")
     for ln in view.lines:
         text.append(f"{ln.line_no:>2} {(ln.item or '')[:9]:<10}{(ln.batch or '')[:7]:<8}{money.format_qty(ln.qty):>9}"
                     f"{_amt(ln.price):>11}{fmt('percent', ln.discount_pct):>7}{_amt(ln.line_net):>12}"
                     f"{_amt(ln.tax_amount):>9}\n")
         if ln.name:
-            text.append(f"   {ln.name[: width - 3]}{' (free)' if ln.is_free else ''}\n", style="dim")
+            text.append(f"   {ln.name[: width - 3]}{free if ln.is_free else ''}\n", style="dim")
     text.append("\n")
     totals = [
-        ("Subtotal", f"{_amt(t.subtotal)} {view.currency}"), ("Flat discount", f"{_amt(t.flat_amount)}"),
-        ("Tax", f"{_amt(t.tax)}"), ("Net", f"{_amt(t.net)} {view.currency}"),
-        ("Net USD", _amt(t.net_usd)), ("Net CDF", _amt(t.net_cdf)),
-        ("Payable", f"{_amt(t.payable)} {view.currency}"), ("Posted by", view.posted_by or ""),
+        (N_("Subtotal"), f"{_amt(t.subtotal)} {view.currency}"), (N_("Flat discount"), f"{_amt(t.flat_amount)}"),
+        (N_("Tax"), f"{_amt(t.tax)}"), (N_("Net"), f"{_amt(t.net)} {view.currency}"),
+        (N_("Net USD"), _amt(t.net_usd)), (N_("Net CDF"), _amt(t.net_cdf)),
+        (N_("Payable"), f"{_amt(t.payable)} {view.currency}"), (N_("Posted by"), view.posted_by or ""),
     ]
+    totals = [(_(label), value) for label, value in totals]
     text.append_text(render_pairs(totals, width))
     if view.narration:
         text.append(_("Narration: {text}").format(text=view.narration) + "\n")
