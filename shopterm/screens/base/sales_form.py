@@ -528,6 +528,8 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         if action == "email":  # a posted invoice or provisional invoice
             return True if (self.DOC_TYPE in ("SI", "PI") and self.view is not None and self.view.number) else False
         name = str(parameters[0]) if action == "after_typing" and parameters else action
+        if name == "lookup" and self.view is not None:
+            return False  # a document shown as saved: nothing to find (whichever cell has the focus)
         if name == "draft" and self.DOC_TYPE in ("SI", "PI") and self.view is not None and self.view.number:
             return False  # posted is final: no draft of it (and ^G Mail and Esc Back fit 80 columns)
         if name == "delete_row" and self.DOC_TYPE == "SI" and self.view is not None:
