@@ -46,7 +46,10 @@ async def wait_for(pilot, condition):
 
 
 def settled(app) -> bool:
-    return app.typeahead_pending == 0 and app.keys_ready() and app.screen.is_mounted
+    # A ledger report still being read counts as not settled: Esc then cancels the read (the
+    # screen stays) instead of going back.
+    return (app.typeahead_pending == 0 and app.keys_ready() and app.screen.is_mounted
+            and not getattr(app.screen, "reading", False))
 
 
 def key_events(text: str) -> list[events.Key]:
