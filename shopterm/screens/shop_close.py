@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -72,6 +72,11 @@ from shopterm.screens.base.counter import (
 from shopterm.screens.registry import MANAGER, ScreenEntry, register, register_first
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
+
+if TYPE_CHECKING:
+    from shopterm.services.cash.day import CloseSummary, CountedBatch, CountLine
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentView
 
 USD, CDF = Currency.USD, Currency.CDF
 
@@ -108,7 +113,7 @@ def excess_shortage_text(value: Decimal) -> str:
     return _("{amount} balanced").format(amount=amount(value))
 
 
-def close_description(view: Any) -> str:
+def close_description(view: DocumentView) -> str:
     """A close in the F3 list: ``2,800 1100/1110`` — its rate (CDF per USD) and its USD/CDF cash ledgers."""
     extra = getattr(view, "extra", None) or {}
     return f"{format_rate(view.rate)} {extra.get('cash_ledger_usd', '')}/{extra.get('cash_ledger_cdf', '')}"
@@ -144,12 +149,12 @@ class ShopCloseScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.summary: Any = None  # the last CloseSummary shown
+        self.summary: CloseSummary | None = None  # the last CloseSummary shown
         self.loaded_key: tuple[Any, Any] | None = None  # (location, date) the figures are for
         self._tab = TABS[0]
         self._tables_shown: tuple | None = None
         self._voucher_shown: tuple | None = None
-        self.count_lines: tuple[Any, ...] = ()  # the batches on the Inventory tab (services.day.count_sheet)
+        self.count_lines: tuple[CountLine, ...] = ()  # the batches on the Inventory tab (services.day.count_sheet)
         self._header_pending = False  # the rate and cash ledgers wait for the day's defaults
         self._posted_counts_shown: tuple | None = None  # a closed day's counts on the Inventory tab
 
@@ -352,7 +357,7 @@ class ShopCloseScreen(CounterScreen):
         location, date = key
         services = lambda: self.services  # noqa: E731 - read in the worker thread
 
-        def call() -> Any:
+        def call() -> CloseSummary:
             return services().day.close_figures(location, date, physical_usd=usd, physical_cdf=cdf,
                                                 denominations=counts, rate=rate, cash_ledger_usd=ledger_usd,
                                                 cash_ledger_cdf=ledger_cdf, counts=stock_counts)
@@ -409,7 +414,7 @@ class ShopCloseScreen(CounterScreen):
         run_preview(self, lambda: services().day.count_sheet(location), self._show_count_sheet,
                     self._preview_failed, group="count-sheet")
 
-    def _show_count_sheet(self, lines: tuple[Any, ...]) -> None:
+    def _show_count_sheet(self, lines: tuple[CountLine, ...]) -> None:
         if self.posted:
             return  # a closed day shows its posted counts
         if lines == self.count_lines and self.query(".count-cell"):
@@ -417,7 +422,7 @@ class ShopCloseScreen(CounterScreen):
         self.count_lines = lines
         self.call_later(self._rebuild_count_sheet, lines)
 
-    async def _rebuild_count_sheet(self, lines: tuple[Any, ...]) -> None:
+    async def _rebuild_count_sheet(self, lines: tuple[CountLine, ...]) -> None:
         """The count cells for ``lines`` (the old ones gone first: the new ones reuse their ids)."""
         if lines != self.count_lines or self.posted:
             return  # a newer sheet is on its way, or the day is closed
@@ -500,7 +505,7 @@ class ShopCloseScreen(CounterScreen):
         self.query_one("#close-verdict", AutoValue).set(_("Error: {error}").format(error=message))
         self.message_bar.show_error(message)
 
-    def _show_summary(self, s: Any) -> None:
+    def _show_summary(self, s: CloseSummary) -> None:
         self.summary = s
         if self.message_bar.kind == "error":
             self.clear_message()
@@ -526,7 +531,7 @@ class ShopCloseScreen(CounterScreen):
             self._voucher_shown = s.voucher
             self._fill_voucher(s)
 
-    def _fill_header(self, s: Any) -> None:
+    def _fill_header(self, s: CloseSummary) -> None:
         """The day's rate and cash ledgers (its defaults; a closed day's own) into the header."""
         self._header_pending = False
         was_clean = not self.dirty
@@ -536,7 +541,7 @@ class ShopCloseScreen(CounterScreen):
         if was_clean or self.posted:
             self.mark_clean()  # defaults are nothing typed
 
-    def _verdict(self, s: Any) -> str:
+    def _verdict(self, s: CloseSummary) -> str:
         if s.status == "closed":
             return _("Closed: {number}").format(number=s.close_number)
         if s.status == "not_open":
@@ -551,7 +556,7 @@ class ShopCloseScreen(CounterScreen):
             return _("Cash matches")
         return _("Within tolerance")
 
-    def _show_closed(self, s: Any) -> None:
+    def _show_closed(self, s: CloseSummary) -> None:
         """A closed day as it was posted, read-only: the cash typed and counted by note, the counts."""
         self.posted = True
         self.query_one("#field-physical-usd", MoneyInput).set_value(s.usd.physical)
@@ -569,7 +574,7 @@ class ShopCloseScreen(CounterScreen):
             self.count_lines = ()
             self.call_later(self._rebuild_posted_counts, s.stock_count)
 
-    async def _rebuild_posted_counts(self, counted: tuple[Any, ...]) -> None:
+    async def _rebuild_posted_counts(self, counted: tuple[CountedBatch, ...]) -> None:
         """The Inventory tab of a closed day: each batch counted, as posted (nothing to type)."""
         if counted != self._posted_counts_shown:
             return  # another closed day is on its way
@@ -595,7 +600,7 @@ class ShopCloseScreen(CounterScreen):
         if self.posted:
             self.mark_clean()  # what is shown is what was posted
 
-    def _fill_inventory(self, s: Any) -> None:
+    def _fill_inventory(self, s: CloseSummary) -> None:
         """The day's stock movements, under the count."""
         table = self.query_one("#inventory-table", DataTable)
         table.clear()
@@ -605,7 +610,7 @@ class ShopCloseScreen(CounterScreen):
         if not s.inventory:
             table.add_row("", _("No stock moved on this day"), "", "", "")
 
-    def _fill_summary(self, s: Any) -> None:
+    def _fill_summary(self, s: CloseSummary) -> None:
         table = self.query_one("#summary-table", DataTable)
         table.clear()
         for d in s.documents:
@@ -621,7 +626,7 @@ class ShopCloseScreen(CounterScreen):
             lines.append(_("Every cash invoice of the day is paid."))
         self.query_one("#unpaid-invoices", Static).update(Text("\n".join(lines)))
 
-    def _fill_voucher(self, s: Any) -> None:
+    def _fill_voucher(self, s: CloseSummary) -> None:
         rows = [
             _VoucherRow(v.account, v.account_name, v.amount_usd if v.amount_usd > 0 else Decimal("0.00"),
                         -v.amount_usd if v.amount_usd < 0 else Decimal("0.00"), v.currency, v.amount)
@@ -742,7 +747,7 @@ class ShopCloseScreen(CounterScreen):
         actor = self.actor
         services = lambda: self.services  # noqa: E731 - read in the worker thread
 
-        def close(approver: str | None = None, pin: str | None = None) -> Any:
+        def close(approver: str | None = None, pin: str | None = None) -> PostResult:
             return services().day.close_day(actor, location=location, date=date, physical_usd=usd,
                                             physical_cdf=cdf, denominations=counts, approver=approver,
                                             approver_pin=pin, counts=stock_counts or None, rate=rate,
@@ -751,14 +756,14 @@ class ShopCloseScreen(CounterScreen):
         self.run_service(close, self._day_closed, busy_text=_("Closing the day…"),
                          with_approval=lambda approval: (lambda: close(approval.name, approval.pin)))
 
-    def _day_closed(self, result: Any) -> None:
+    def _day_closed(self, result: PostResult) -> None:
         self.show_posted(result.number, "Closed", result.document_id)
         self.show_ok(_("Day closed: {number}. No more transactions on this date").format(number=result.number))
         self.refresh_status()
         self._load(force=True)
         self.print_if_asked()
 
-    def show_document(self, view: Any) -> None:
+    def show_document(self, view: DocumentView) -> None:
         """A Shop Close chosen in the F3 list: its day, as closed."""
         self.posted = True  # no previews while its fields are put back
         for widget in self.query(".denom-count, .dg-input"):

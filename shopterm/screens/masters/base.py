@@ -180,7 +180,7 @@ class MarkupInput(ShopInput):
         return self.parsed_value
 
 
-def lookup_rows(services: Any, kind: str, query: str) -> list[Any]:
+def lookup_rows(services: Services, kind: str, query: str) -> list[Any]:
     """Rows for an F2 lookup (in a worker thread): ``services.lookup`` plus loyalty cards and users."""
     if kind == "loyalty_card":
         from shopterm.services import LookupRow
@@ -517,10 +517,10 @@ class MasterScreen(DocumentScreen):
     def svc_update(self, s: Services, actor: Actor, key: str, values: dict[str, Any]) -> Any:
         return self.masters_call(s, "update")(actor, key, **values)
 
-    def svc_history(self, s: Any, key: str) -> Any:
+    def svc_history(self, s: Services, key: str) -> Any:
         return s.masters.history(self.ENTITY, key)
 
-    def svc_set_inactive(self, s: Any, actor: Any, key: str, inactive: bool) -> Any:
+    def svc_set_inactive(self, s: Services, actor: Actor, key: str, inactive: bool) -> Any:
         if inactive:
             s.masters.deactivate(actor, self.ENTITY, key)
         else:
@@ -846,7 +846,7 @@ class MasterScreen(DocumentScreen):
         """Shape the form's values for the service (grids into lists…)."""
         return values
 
-    def save_values(self, values: dict[str, Any], key: str | None, actor: Any, **extra: Any) -> None:
+    def save_values(self, values: dict[str, Any], key: str | None, actor: Actor, **extra: Any) -> None:
         if key is None:
             call = lambda: self.svc_create(self.services, actor, {**values, **extra})  # noqa: E731
         else:
@@ -854,7 +854,7 @@ class MasterScreen(DocumentScreen):
         self.run_service(call, lambda info: self.call_later_holding(self._saved, info, key is None),
                          busy_text=_("Saving…"), on_error=lambda exc: self.on_save_error(exc, values, key, actor))
 
-    def on_save_error(self, exc: BaseException, values: dict[str, Any], key: str | None, actor: Any) -> bool:
+    def on_save_error(self, exc: BaseException, values: dict[str, Any], key: str | None, actor: Actor) -> bool:
         """A save failed: return True when handled here (e.g. a confirmation asked)."""
         return False
 

@@ -10,7 +10,7 @@ asks first ("search before you create").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from textual.app import ComposeResult
@@ -24,6 +24,10 @@ from shopterm.screens.masters.base import (
 )
 from shopterm.screens.masters.grid import EntryGrid, GridCol
 from shopterm.widgets.master_list import ListColumn, MasterQuery
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.context import Actor
 
 PRICE_CATEGORIES = (("retail", N_("Retail")), ("wholesale", N_("Wholesale")))
 
@@ -191,7 +195,7 @@ class _CustomerScreen(MasterScreen):
 
         self.app.push_screen(MergeDialog(key, name, merge), done)
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Any:
         return s.masters.list_customers(search=q.search, status=q.status, kind=self.KIND, sort=q.sort or "name",
                                         limit=q.limit, offset=q.offset)
 
@@ -200,7 +204,7 @@ class _CustomerScreen(MasterScreen):
 
     # -- search before you create -----------------------------------------------------
 
-    def on_save_error(self, exc: BaseException, values: dict[str, Any], key: str | None, actor: Any) -> bool:
+    def on_save_error(self, exc: BaseException, values: dict[str, Any], key: str | None, actor: Actor) -> bool:
         if key is not None or not is_possible_duplicate(exc):
             return False
         message = getattr(exc, "message", str(exc))

@@ -10,11 +10,15 @@ user may open.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shopterm.core.i18n import N_, _
 from shopterm.screens.masters.base import LANGUAGES, SHOP_LANGUAGES, STATUS_COLUMN, CodeNameScreen, F, MasterScreen
 from shopterm.widgets.master_list import ListColumn, MasterQuery
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.context import Actor
 
 __all__ = [
     "AccountScreen", "CostCentreScreen", "ExchangeRateScreen", "LocationScreen", "ShopSetupScreen", "UserScreen",
@@ -155,19 +159,19 @@ class ShopSetupScreen(MasterScreen):
         if info is not None and self.key is None and not self.dirty:
             self.call_later_holding(self._opened, info)
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Any:
         rows = [r for r in s.masters.list_shop_setups() if _matches(q, r.location, r.cash_customer, r.cash_customer_name)]
         return _Rows(rows, q)
 
-    def svc_get(self, s: Any, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> Any:
         return s.masters.get_shop_setup(key)
 
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
         v = dict(v)
         location = v.pop("location")
         return s.masters.save_shop_setup(actor, location, **v)
 
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:
         return s.masters.save_shop_setup(actor, key, **v)
 
 
@@ -186,14 +190,14 @@ class ExchangeRateScreen(MasterScreen):
     LIST_COLUMNS = (ListColumn(N_("Date"), "date", 12), ListColumn(N_("CDF per 1 USD"), "rate", 16, ">"))
     SUPPORTS = frozenset({"new", "save", "list", "history"})
 
-    def svc_history(self, s: Any, key: str) -> Any:
+    def svc_history(self, s: Services, key: str) -> Any:
         return s.setup.rate_history(dt.date.fromisoformat(key))
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Any:
         rows = [_Rate(d, r) for d, r in s.setup.rates(limit=5000) if _matches(q, d.isoformat(), r)]
         return _Rows(rows, q)
 
-    def svc_get(self, s: Any, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> Any:
         on = dt.date.fromisoformat(key)
         for d, r in s.setup.rates(limit=5000):
             if d == on:
@@ -202,13 +206,13 @@ class ExchangeRateScreen(MasterScreen):
 
         raise NotFound("No rate on {date}", field="date", params={"date": dt.date.fromisoformat(key)})
 
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
         from shopterm.services.masters.base import date_of
 
         on = date_of(v["date"], field="date")
         return _Rate(on, s.setup.set_rate(actor, on, v["rate"]))
 
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:
         on = dt.date.fromisoformat(key)
         return _Rate(on, s.setup.set_rate(actor, on, v["rate"]))
 
@@ -244,12 +248,12 @@ class UserScreen(MasterScreen):
     LIST_COLUMNS = (ListColumn(N_("User"), "name", 12), ListColumn(N_("Full name"), "full_name", 26), ListColumn(N_("Role"), "role", 8),
                     ListColumn(N_("Location"), "location_code", 9), STATUS_COLUMN)
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Any:
         rows = [u for u in s.users.list(self.actor) if _matches(q, u.name, u.full_name, u.role)
                 and _status_ok(q, u.inactive)]
         return _Rows(rows, q)
 
-    def svc_get(self, s: Any, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> Any:
         for u in s.users.list(self.actor):
             if u.name == key:
                 return u
@@ -257,7 +261,7 @@ class UserScreen(MasterScreen):
 
         raise NotFound("User {name} not found", field="name", params={"name": key})
 
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
         info = s.users.create(actor, v["name"], v["pin"], v["role"], full_name=v["full_name"],
                               location=v["location"] or None, sales_person=v.get("sales_person") or None,
                               language=v.get("language") or "")
@@ -265,12 +269,12 @@ class UserScreen(MasterScreen):
             info = s.users.update(actor, info.name, inactive=True)
         return info
 
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:
         return s.users.update(actor, key, role=v["role"], pin=v["pin"] or None, full_name=v["full_name"],
                               inactive=v["inactive"], location=v["location"], sales_person=v.get("sales_person") or "",
                               language=v.get("language") or "")
 
-    def svc_set_inactive(self, s: Any, actor: Any, key: str, inactive: bool) -> Any:
+    def svc_set_inactive(self, s: Services, actor: Actor, key: str, inactive: bool) -> Any:
         return s.users.update(actor, key, inactive=inactive)
 
     def history_key(self, info: Any) -> Any:

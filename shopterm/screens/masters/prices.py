@@ -13,7 +13,7 @@ Ctrl+O imports a prices CSV.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,12 +28,22 @@ from shopterm.widgets.master_list import ListColumn, MasterQuery
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _, pgettext
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from shopterm.services import Services
+    from shopterm.services.admin.audit import HistoryRow
+    from shopterm.services.context import Actor
+    from shopterm.services.masters.base import Page
+    from shopterm.services.masters.goods import PriceForm, PriceRow, PriceUpdateResult
+    from shopterm.screens.masters.org import _Rows
+
 __all__ = ["PriceMultipleScreen", "PriceSingleScreen", "markup_price"]
 
 CURRENCIES = (("USD", "USD"), ("CDF", "CDF"))
 
 
-def markup_price(form: Any, currency: str, pct_text: str) -> str | None:
+def markup_price(form: PriceForm | None, currency: str, pct_text: str) -> str | None:
     """The price a markup gives (the service's rule), as field text; None when it cannot be computed."""
     if form is None or not pct_text.strip():
         return None
@@ -85,7 +95,7 @@ class PriceSingleScreen(MasterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.form: Any = None
+        self.form: PriceForm | None = None
 
     # -- the price form (unit, last cost, current prices) ----------------------------
 
@@ -117,7 +127,7 @@ class PriceSingleScreen(MasterScreen):
                                                                    on=on),
                     self._show_form, lambda exc: self._show_form(None), group="price-form")
 
-    def _show_form(self, form: Any) -> None:
+    def _show_form(self, form: PriceForm | None) -> None:
         self.form = form
         self.set_value("unit", form.unit if form else "")
         self.set_value("last_purchase", money.format_amount(form.last_purchase_usd) if form else "")
@@ -136,22 +146,22 @@ class PriceSingleScreen(MasterScreen):
 
     # -- services --------------------------------------------------------------------
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Page[PriceRow]:
         return s.masters.list_prices(search=q.search, limit=q.limit, offset=q.offset)
 
-    def svc_get(self, s: Any, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> PriceRow:
         raise NotImplementedError  # rows are opened from the list itself
 
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> PriceRow:
         return s.masters.update_price(actor, **v)
 
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> PriceRow:
         return s.masters.update_price(actor, **v)
 
-    def history_key(self, info: Any) -> Any:
+    def history_key(self, info: PriceRow) -> int:
         return info.id
 
-    def record_title(self, info: Any) -> str:
+    def record_title(self, info: PriceRow) -> str:
         return _("{item} {location} {currency} from {date}").format(
             item=info.item, location=info.location, currency=info.currency, date=i18n.format_date(info.effective_from))
 
@@ -159,16 +169,16 @@ class PriceSingleScreen(MasterScreen):
         if result is not None:
             self.call_later_holding(self._opened, result[1])
 
-    def info_values(self, info: Any) -> dict[str, Any]:
+    def info_values(self, info: PriceRow) -> dict[str, Any]:
         return {"location": info.location, "item": info.item, "currency": info.currency,
                 "effective_from": info.effective_from, "retail_price": info.retail_price,
                 "wholesale_price": info.wholesale_price, "retail_pct": "", "wholesale_pct": ""}
 
-    def after_show(self, info: Any) -> None:
+    def after_show(self, info: PriceRow) -> None:
         self.set_hint("item", info.item_name)
         self.load_form()
 
-    def saved_message(self, info: Any, created: bool) -> str:
+    def saved_message(self, info: PriceRow, created: bool) -> str:
         later = info.effective_from > (self.app.business_date or info.effective_from)  # type: ignore[attr-defined]
         text = (_("Price of {item} at {location} {currency} from {date}: retail {retail}, wholesale {wholesale}")
                 if later else
@@ -199,7 +209,7 @@ GRID_COLUMNS = (
 
 
 class _UpdateRow:
-    def __init__(self, update_no: str, effective_from: Any, count: int) -> None:
+    def __init__(self, update_no: str, effective_from: dt.date, count: int) -> None:
         self.update_no = update_no
         self.effective_from = effective_from
         self.count = count
@@ -228,7 +238,7 @@ class PriceMultipleScreen(MasterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.forms: dict[int, Any] = {}  # id(GridRow) → PriceForm
+        self.forms: dict[int, PriceForm] = {}  # id(GridRow) → PriceForm
 
     def compose_extra(self) -> ComposeResult:
         yield Static("", id="price-row-detail", classes="mf-hint", markup=False)
@@ -273,7 +283,7 @@ class PriceMultipleScreen(MasterScreen):
                     lambda form: self._fill_row(row, form), lambda exc: self._fill_row(row, None, exc),
                     group=f"price-row-{id(row)}")
 
-    def _fill_row(self, row: GridRow, form: Any, error: BaseException | None = None) -> None:
+    def _fill_row(self, row: GridRow, form: PriceForm | None, error: BaseException | None = None) -> None:
         if not row.is_mounted:
             return
         if form is None:
@@ -315,14 +325,14 @@ class PriceMultipleScreen(MasterScreen):
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
         return values
 
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> PriceUpdateResult:
         return s.masters.update_prices(actor, location=v["location"], currency=v["currency"],
                                        effective_from=v["effective_from"], rows=v["rows"])
 
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> PriceUpdateResult:
         return self.svc_create(s, actor, v)
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> _Rows:
         from shopterm.screens.masters.org import _matches, _Rows
 
         location = self.widget("location").value.strip() or None  # type: ignore[attr-defined]
@@ -330,10 +340,10 @@ class PriceMultipleScreen(MasterScreen):
                 if _matches(q, r[0], r[1].isoformat())]
         return _Rows(rows, q)
 
-    def svc_history(self, s: Any, key: str) -> Any:
+    def svc_history(self, s: Services, key: str) -> list[HistoryRow]:
         return s.masters.price_update_history(key)
 
-    def svc_get(self, s: Any, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> Page[PriceRow]:
         page = s.masters.list_prices(update_no=key, limit=1000)
         return page
 
@@ -358,7 +368,7 @@ class PriceMultipleScreen(MasterScreen):
     def after_show(self, info: Any) -> None:
         self.call_after_refresh(self.reload_rows)
 
-    def saved_message(self, info: Any, created: bool) -> str:
+    def saved_message(self, info: PriceUpdateResult, created: bool) -> str:
         return _("Price update {number}: {count} item(s) from {date} ({new} new, {replaced} replaced)").format(
             number=info.update_no, count=len(info.rows),
             date=i18n.format_date(info.rows[0].effective_from) if info.rows else "", new=info.created,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -26,6 +26,10 @@ from shopterm.widgets.bar_chart import render_bars
 from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 from shopterm.core.i18n import N_, _
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.context import Actor
 
 __all__ = [
     "DelegateTargetScreen", "DiscountSlabScreen", "LocationTargetScreen", "LoyaltyCardScreen", "ProgressDialog",
@@ -235,7 +239,7 @@ class DiscountSlabScreen(_RangeScheme):
                         f"{fmt('n', r_.pct)}%" for r_ in r.ranges), 31),
                     ListColumn(N_("Locations"), lambda r: ",".join(r.locations), 9), STATUS_COLUMN)
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Any:
         return s.masters.list_discount_slabs(status=q.status, limit=q.limit, offset=q.offset)
 
 
@@ -278,7 +282,7 @@ class LoyaltyCardScreen(SummaryKey, MasterScreen):
                     ListColumn(N_("Earn"), lambda r: "; ".join(f"{c.price_category} {c.sales_amount_per_point:f}$"
                                                            for c in r.categories), 20), STATUS_COLUMN)
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Any:
         return _Cards(list(s.masters.list_loyalty_cards(status=q.status, search=q.search)), q)
 
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -318,7 +322,7 @@ class _TargetScreen(MasterScreen):
                     ListColumn(N_("Target $"), lambda r: sum((m.target_amount for m in r.months), Decimal("0.00")), 16,
                                ">"))
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Any:
         rows = [t for t in s.masters.list_targets(kind=self.KIND)
                 if not q.search or q.search.lower() in f"{t.financial_year} {t.location or ''} {t.sales_person or ''}".lower()]
         return _Cards(rows, q)
@@ -326,14 +330,14 @@ class _TargetScreen(MasterScreen):
     def _owner(self, values: dict[str, Any]) -> dict[str, Any]:
         return {self.OWNER: values.get(self.OWNER)}
 
-    def svc_get(self, s: Any, key: str) -> Any:  # pragma: no cover - opened from the list rows
+    def svc_get(self, s: Services, key: str) -> Any:  # pragma: no cover - opened from the list rows
         raise NotImplementedError
 
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
         return s.masters.save_target(actor, kind=self.KIND, financial_year=v["financial_year"], months=v["months"],
                                      **self._owner(v))
 
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:
         return self.svc_create(s, actor, v)
 
     def _listed(self, result: Any) -> None:

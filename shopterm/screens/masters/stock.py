@@ -10,7 +10,7 @@ supplier).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,6 +22,10 @@ from shopterm.screens.masters.grid import EntryGrid, GridCol
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.context import Actor
 
 __all__ = ["StockReceiptScreen"]
 
@@ -110,15 +114,15 @@ class StockReceiptScreen(MasterScreen):
         values["lines"] = lines
         return values
 
-    def svc_create(self, s: Any, actor: Any, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
         result = s.stock.receive(actor, location=v["location"], date=v["date"] or None,
                                  supplier=v["supplier"] or None, lines=v["lines"], narration=v["narration"])
         return s.sales.document(result.document_id)
 
-    def svc_update(self, s: Any, actor: Any, key: str, v: dict) -> Any:  # pragma: no cover - posted is final
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:  # pragma: no cover - posted is final
         raise NotImplementedError
 
-    def svc_list(self, s: Any, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Any:
         from shopterm.screens.masters.org import _matches, _Rows
 
         rows = [r for r in s.sales.list_documents("GR", limit=500) if _matches(q, r.number, r.narration)]
@@ -128,10 +132,10 @@ class StockReceiptScreen(MasterScreen):
         return {"lines": [{"item": l.item, "batch": l.batch, "expiry": l.batch_expiry, "qty": l.qty,
                            "cost_usd": l.unit_cost_usd} for l in getattr(info, "lines", ())]}
 
-    def svc_get(self, s: Any, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> Any:
         return s.sales.document(key)
 
-    def svc_history(self, s: Any, key: Any) -> Any:
+    def svc_history(self, s: Services, key: Any) -> Any:
         return s.sales.history(key)
 
     def history_key(self, info: Any) -> Any:
