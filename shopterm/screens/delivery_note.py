@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -54,6 +54,16 @@ from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentS
 from shopterm.screens.registry import register_first, register_screen
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import fmt_amount, fmt_qty
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.documents.drafts import DraftLine
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentView
+    from shopterm.services.sales.provisional import DeliveryDraft, DeliveryPreview, PSILine
+
+    #: What loading a PSI returns (worker) for source_loaded: its view, its lines, the delivery draft.
+    LoadedPSI = tuple[DocumentView, list[PSILine], DeliveryDraft]
 
 __all__ = ["DN_COLUMNS", "DeliveryNoteScreen"]
 
@@ -78,7 +88,7 @@ PSI_STATES = {"open": N_("open"), "partial": N_("partial"), "closed": N_("closed
 # ---------------------------------------------------------------- the delivery note
 
 
-def psi_text(view: Any, lines: Any = None) -> str:
+def psi_text(view: DocumentView, lines: list[PSILine] | None = None) -> str:
     state = "cancelled" if view.status == "cancelled" else (view.extra or {}).get("state", "open")
     text = _("PSI {number} · {state}").format(number=view.number, state=_(PSI_STATES.get(state, state)))
     if lines:
@@ -170,7 +180,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             return _("PSI No: choose the customer first (F2 in Client)"), "customer"
         return None
 
-    def source_rows(self, services: Any) -> list[SourceRow]:
+    def source_rows(self, services: Services) -> list[SourceRow]:
         """(worker) F2 in PSI No: the customer's open provisional invoices."""
         rows = services.provisional.open_psi(self.customer_code, self.location_code)
         return [SourceRow(r.number, f"{format_date(r.date)} {fmt_amount(r.payable)} {r.currency}",
@@ -184,7 +194,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
 
     # -- loading the PSI ---------------------------------------------------------------------------
 
-    def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
+    def load_source(self, services: Services, number: str, date: dt.date | None) -> LoadedPSI:
         view = services.provisional.document(number)
         if view.doc_type != "PI":
             from shopterm.services.errors import ValidationError
@@ -201,7 +211,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         draft = services.provisional.delivery_draft(number, date=date)
         return view, lines, draft
 
-    async def source_loaded(self, loaded: Any) -> tuple[list[Any], list[dict]]:
+    async def source_loaded(self, loaded: LoadedPSI) -> tuple[list[DraftLine], list[dict]]:
         from shopterm.services.documents.drafts import DraftLine
 
         view, plines, draft = loaded
@@ -234,7 +244,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
 
     # -- the draft ------------------------------------------------------------------------------------
 
-    def build_draft(self, *, for_post: bool = False) -> Any:
+    def build_draft(self, *, for_post: bool = False) -> DeliveryDraft:
         from shopterm.services.sales.provisional import DeliveryDraft, DeliveryLine
 
         lines = []
@@ -253,13 +263,13 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             credit_sale=self.field("credit-sale").value == "yes",
             narration=self.footer_totals.narration, lines=lines)
 
-    def footer_figures(self, p: Any) -> FooterFigures:
+    def footer_figures(self, p: DeliveryPreview) -> FooterFigures:
         self.extra(_("Free qty {free} · Redemption $ {redemption} · Cost $ {cost}").format(
             free=fmt_qty(p.total_free_qty), redemption=fmt_amount(p.redemption_value_usd), cost=fmt_amount(p.cost_usd)))
         return FooterFigures(p.total_qty, p.gross, p.discount, p.flat_discount, p.tax, p.net, p.net_usd, p.net_cdf,
                              p.round_off_cdf, p.payable, p.payable_usd, p.payable_cdf, self.grid_figures(p))
 
-    def saved_message(self, post: Any, view: Any) -> str:
+    def saved_message(self, post: PostResult, view: DocumentView) -> str:
         return _("Delivery note {number} saved: {qty} delivered on {psi}").format(
             number=post.number, qty=fmt_qty(view.totals.total_qty), psi=(view.extra or {}).get("psi_no", ""))
 
@@ -274,7 +284,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         self.query_one("#ld-customer-name", Static).update("")
         self.query_one("#ld-currency", Static).update("")
 
-    def fill_from_draft(self, draft: Any) -> None:
+    def fill_from_draft(self, draft: DeliveryDraft) -> None:
         self.field("location").value = draft.location or self.location_code or ""
         self.field("date").set_value(draft.date or self.business_date)
         self.field("customer").value = draft.customer or ""
@@ -285,7 +295,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             self.field("credit-sale").set_value("yes" if draft.credit_sale else "no")
         self.footer_totals.set_narration(draft.narration)
 
-    def draft_lines_of(self, draft: Any, infos: list[dict]) -> tuple[list[Any], list[dict]]:
+    def draft_lines_of(self, draft: DeliveryDraft, infos: list[dict]) -> tuple[list[DraftLine], list[dict]]:
         from shopterm.services.documents.drafts import DraftLine
 
         by_line = {i.get("src_line"): i for i in infos}
@@ -298,7 +308,7 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
             out.append(info)
         return lines, out
 
-    def fill_from_view(self, view: Any) -> None:
+    def fill_from_view(self, view: DocumentView) -> None:
         self.customer_code = view.customer
         self.field("location").value = view.location
         self.field("date").set_value(view.date)
@@ -311,16 +321,17 @@ class DeliveryNoteScreen(LinkedDocumentScreen):
         self._show_currency(view.currency, view.rate, view.tax_exempt)
         self.extra(_("Cost $ {cost}").format(cost=fmt_amount(Decimal(str((view.extra or {}).get("cost_usd", "0"))))))
 
-    def view_shown(self, view: Any) -> None:
+    def view_shown(self, view: DocumentView) -> None:
         psi = (view.extra or {}).get("psi_no")
         if not psi:
             return
 
-        def work() -> Any:
+        def work() -> tuple[DocumentView, list[PSILine]]:
             services = self.services
             return services.provisional.document(psi), services.provisional.psi_lines(psi)
 
-        def done(result: Any) -> None:
+        def done(result: tuple[DocumentView, list[PSILine]]) -> None:
+
             if self.view is not view:
                 return
             pview, plines = result

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -62,6 +62,17 @@ from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
+
+if TYPE_CHECKING:
+    from shopterm.core.totals import DocumentTotals
+    from shopterm.services import Status
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import CustomerInfo, DocumentView
+    from shopterm.services.masters.customers import CustomerInfo as CustomerMaster
+    from shopterm.services.masters.goods import BatchInfo
+    from shopterm.services.sales.invoice import TotalsContext
+    from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnPreview
+    from shopterm.services.schemes.loyalty import LoyaltyEntry, LoyaltyStatus
 
 __all__ = ["RD_COLUMNS", "DirectReturnScreen"]
 
@@ -89,7 +100,7 @@ class _BatchRow:
 
     __slots__ = ("code", "expiry", "qty", "expired")
 
-    def __init__(self, info: Any) -> None:
+    def __init__(self, info: BatchInfo) -> None:
         self.code, self.expiry, self.qty, self.expired = info.code, info.expiry, info.stock, False
 
 
@@ -111,10 +122,10 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.customer: Any = None  # services.sales.CustomerInfo
-        self.context: Any = None  # services.sales.TotalsContext (CDF increment)
-        self.totals: Any = None
-        self._batches: dict[str, list[Any]] = {}
+        self.customer: CustomerInfo | None = None
+        self.context: TotalsContext | None = None  # the CDF increment
+        self.totals: DocumentTotals | None = None
+        self._batches: dict[str, list[BatchInfo]] = {}
         self._customer_pending: str | None = None
 
     def compose_header(self) -> ComposeResult:
@@ -133,14 +144,14 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
 
     # -- defaults ----------------------------------------------------------------------------------
 
-    def defaults_loaded(self, status: Any) -> None:
+    def defaults_loaded(self, status: Status) -> None:
         if status.system_rate is not None and not self.field("rate").value.strip():
             self.field("rate").set_value(status.system_rate)
         location, date, actor = status.location_code, status.business_date, self.actor
         self.grid.batch_search = self._batch_search
         self.background(lambda: self.services.sales.totals_context(location, date, actor=actor), self._context_loaded)
 
-    def _context_loaded(self, context: Any) -> None:
+    def _context_loaded(self, context: TotalsContext) -> None:
         self.context = context
         self.recompute()
 
@@ -181,14 +192,14 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self._customer_pending = code
         location = self.location_typed()
 
-        def work() -> tuple[Any, Any, Any]:
+        def work() -> tuple[CustomerInfo, CustomerMaster, LoyaltyStatus]:
             services = self.services
             info = services.sales.customer_info(code, location)
             master = services.masters.get_customer(info.code)
             status = services.loyalty.status(info.code)
             return info, master, status
 
-        def done(result: tuple[Any, Any, Any]) -> None:
+        def done(result: tuple[CustomerInfo, CustomerMaster, LoyaltyStatus]) -> None:
             if self._customer_pending != code:
                 return
             self._customer_pending = None
@@ -247,7 +258,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
             return
         known = self._batches.get(item)
         if known is None:
-            def fetched(infos: Any) -> None:
+            def fetched(infos: list[BatchInfo]) -> None:
                 self._batches[item] = list(infos)
                 self._fill_batch(row)
 
@@ -293,7 +304,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         if totals is not None:
             self.schedule_preview()
 
-    def preview_shown(self, preview: Any) -> None:
+    def preview_shown(self, preview: DirectReturnPreview) -> None:
         free = ZERO
         new = ", ".join(preview.new_batches)
         self.extra(_("Free qty {free} · Loyalty points reversed {points}").format(
@@ -308,7 +319,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
 
     # -- the draft and the services ----------------------------------------------------------------------
 
-    def build_draft(self, *, for_post: bool = False) -> Any:
+    def build_draft(self, *, for_post: bool = False) -> DirectReturnDraft:
         from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnLine
 
         lines = []
@@ -336,7 +347,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
             narration=self.footer_totals.narration, lines=lines,
             location_batch=self.field("location-batch").value == "yes")
 
-    def saved_message(self, post: Any, view: Any) -> str:
+    def saved_message(self, post: PostResult, view: DocumentView) -> str:
         return _("Direct return {number} saved: credit {amount} {currency} to {customer}").format(
             number=post.number, amount=money.format_amount(view.totals.payable), currency=view.currency,
             customer=view.customer)
@@ -361,7 +372,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self.grid.batch_search = self._batch_search
         self.recompute()
 
-    def fill_from_draft(self, draft: Any) -> None:
+    def fill_from_draft(self, draft: DirectReturnDraft) -> None:
         self.field("location").value = draft.location or self.location_code or ""
         self.field("date").set_value(draft.date or self.business_date)
         self.field("customer").value = draft.customer or ""
@@ -376,7 +387,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self.field("address").value = draft.address or ""
         self.footer_totals.set_narration(draft.narration)
 
-    async def after_draft_shown(self, draft: Any) -> None:
+    async def after_draft_shown(self, draft: DirectReturnDraft) -> None:
         from shopterm.services.documents.drafts import DraftLine
 
         lines = [l for l in draft.lines if not l.is_blank()]
@@ -391,7 +402,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self._set_loader()
         self.grid.reload_defaults()
 
-    def fill_from_view(self, view: Any) -> None:
+    def fill_from_view(self, view: DocumentView) -> None:
         extra = view.extra or {}
         self.customer = None
         self.field("location").value = view.location
@@ -411,21 +422,22 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self.info("")
         self.extra("")
 
-    def view_shown(self, view: Any) -> None:
+    def view_shown(self, view: DocumentView) -> None:
         items = sorted({l.item for l in view.lines if l.item})
         number, customer, location = view.number, view.customer, view.location
 
-        def work() -> Any:
+        def work() -> tuple[dict[str, list[BatchInfo]], list[LoyaltyEntry]]:
             services = self.services
             batches = {item: services.masters.batches(item, location=location) for item in items}
             points = [e for e in services.loyalty.history(customer, limit=500) if e.number == number] \
                 if customer else []
             return batches, points
 
-        def done(result: Any) -> None:
+        def done(result: tuple[dict[str, list[BatchInfo]], list[LoyaltyEntry]]) -> None:
             if self.view is not view:
                 return
             batches, entries = result
+
             for row in self.grid.rows:
                 lv = row.line.view
                 if lv is None:

@@ -43,7 +43,7 @@ the typing stops; the service checks everything again when posting.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -60,6 +60,13 @@ from shopterm.screens.registry import register_first, register_screen
 from shopterm.widgets.inputs import ShopInput
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount, fmt_qty
+
+if TYPE_CHECKING:
+    from shopterm.core.totals import DocumentTotals
+    from shopterm.services.documents.drafts import DocumentDraft
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import CustomerInfo, DocumentView, Preview
+    from shopterm.services.schemes.loyalty import LoyaltyCalc, LoyaltyEntry
 
 __all__ = ["PI_COLUMNS", "PointsInput", "ProvisionalInvoiceScreen"]
 
@@ -85,7 +92,7 @@ class PointsInput(ShopInput):
         return int(text)
 
 
-def pi_state_text(view: Any) -> str:
+def pi_state_text(view: DocumentView) -> str:
     """The info line of a posted provisional invoice: delivered and balance."""
     state = "cancelled" if view.status == "cancelled" else (view.extra or {}).get("state", "open")
     qty = sum((l.qty for l in view.lines), ZERO)
@@ -113,7 +120,7 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.loyalty: Any = None  # services.loyalty.LoyaltyCalc of the last preview
+        self.loyalty: LoyaltyCalc | None = None  # of the last preview
         self._loyalty_error: str | None = None
 
     # -- layout ----------------------------------------------------------------------
@@ -175,10 +182,10 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
             self._loyalty_error = str(exc)
             return ZERO
 
-    def totals_shown(self, totals: Any) -> None:
+    def totals_shown(self, totals: DocumentTotals) -> None:
         self._show_loyalty(totals)
 
-    def _show_loyalty(self, totals: Any) -> None:
+    def _show_loyalty(self, totals: DocumentTotals | None) -> None:
         calc = self.loyalty
         earned = self.query_one("#pi-points-earned", Figure)
         red = self.query_one("#pi-redemption", Figure)
@@ -207,7 +214,7 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
             text = f"× $ {fmt_amount(calc.value_per_point)}: {self._loyalty_error}"
         red.set(text)
 
-    def preview_shown(self, preview: Any) -> None:
+    def preview_shown(self, preview: Preview | None) -> None:
         super().preview_shown(preview)
         if preview is None:
             return
@@ -224,18 +231,18 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         if self.view is None:
             self.recompute()
 
-    def _apply_customer(self, info: Any, *, mark_dirty: bool = True) -> None:
+    def _apply_customer(self, info: CustomerInfo | None, *, mark_dirty: bool = True) -> None:
         if info is None or self.customer is None or info.code != self.customer.code:
             self.loyalty = None
         super()._apply_customer(info, mark_dirty=mark_dirty)
 
     # -- services ---------------------------------------------------------------------------
 
-    def saved_message(self, post: Any, view: Any) -> str:
+    def saved_message(self, post: PostResult, view: DocumentView) -> str:
         return _("Provisional invoice {number} posted: payable {amount} {currency}").format(
             number=post.number, amount=money.format_amount(view.totals.payable), currency=view.currency)
 
-    def cancelled_message(self, view: Any) -> str:
+    def cancelled_message(self, view: DocumentView) -> str:
         return _("Provisional invoice {number} cancelled: reversed, stock released").format(number=view.number)
 
     # -- showing documents ----------------------------------------------------------------------
@@ -247,14 +254,14 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
         self.query_one("#pi-points-earned", Figure).set("")
         self.query_one("#pi-redemption", Figure).set("")
 
-    async def _show_draft(self, draft_id: int, draft: Any) -> None:
+    async def _show_draft(self, draft_id: int, draft: DocumentDraft) -> None:
         points = draft.redemption_points
         self.query_one("#field-redemption-points", PointsInput).value = (
             "" if points in (None, "", 0, "0") else str(points))
         self.loyalty = None
         await super()._show_draft(draft_id, draft)
 
-    def view_shown(self, view: Any) -> None:
+    def view_shown(self, view: DocumentView) -> None:
         self.query_one("#inv-credit", Static).update(pi_state_text(view))
         state = {"cancelled": "Cancelled"}.get(view.status, "Posted")
         self.set_document(view.number, state)
@@ -266,13 +273,14 @@ class ProvisionalInvoiceScreen(SalesDocumentScreen):
             number = view.number
             customer = view.customer
 
-            def rows() -> Any:
+            def rows() -> list[LoyaltyEntry]:
                 return [e for e in self.services.loyalty.history(customer, limit=500) if e.number == number]
 
             self.background(rows, lambda entries: self._show_posted_loyalty(view, entries),
                             on_error=lambda exc: True)
 
-    def _show_posted_loyalty(self, view: Any, entries: Any) -> None:
+    def _show_posted_loyalty(self, view: DocumentView, entries: list[LoyaltyEntry]) -> None:
+
         if self.view is not view:
             return
         earned = sum((e.points for e in entries if e.kind == "earn"), 0)

@@ -44,7 +44,7 @@ Provisional Invoice screen.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -59,12 +59,17 @@ from shopterm.screens.registry import register_first, register_screen
 from shopterm.widgets.document_list import ListQuery
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
 
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentRow, DocumentView
+
 __all__ = ["SalesOrderScreen", "order_state_text"]
 
 ZERO = Decimal(0)
 
 
-def order_state_text(view: Any) -> str:
+def order_state_text(view: DocumentView) -> str:
     """The info line of a confirmed order: state and what is invoiced / left."""
     state = "cancelled" if view.status == "cancelled" else (view.extra or {}).get("state", "open")
     paid = [l for l in view.lines if not l.is_free]
@@ -111,20 +116,21 @@ class SalesOrderScreen(SalesDocumentScreen):
 
     # -- services -------------------------------------------------------------------------
 
-    def list_rows(self, services: Any, q: ListQuery, location: str | None) -> Any:
+    def list_rows(self, services: Services, q: ListQuery, location: str | None) -> list[DocumentRow]:
         return services.orders.list_documents(None, **list_filters(q, location))
 
-    def saved_message(self, post: Any, view: Any) -> str:
+    def saved_message(self, post: PostResult, view: DocumentView) -> str:
         if view.doc_type == "PF":
             text = _("Proforma {number} confirmed: {amount} {currency}, stock reserved")
         else:
             text = _("Sales order {number} confirmed: {amount} {currency}, stock reserved")
         return text.format(number=post.number, amount=money.format_amount(view.totals.net), currency=view.currency)
 
-    def cancelled_message(self, view: Any) -> str:
+    def cancelled_message(self, view: DocumentView) -> str:
         return _("{number} cancelled: its reserved stock is released").format(number=view.number)
 
-    def view_shown(self, view: Any) -> None:
+    def view_shown(self, view: DocumentView) -> None:
+
         for line, lv in zip(self.grid.lines, view.lines):
             line.info["balance_qty"] = max(lv.qty - lv.qty_done, ZERO) if view.status == "posted" else None
             line.info["available_stock"] = None

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -55,6 +55,18 @@ from shopterm.screens.registry import register_screen
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
 from shopterm.widgets.totals_footer import CompactChoice, fmt_amount, fmt_qty
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.documents.drafts import DraftLine
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentView
+    from shopterm.services.masters.customers import CustomerInfo as CustomerMaster
+    from shopterm.services.sales.returns import ReturnableLine, ReturnDraft, ReturnPreview
+    from shopterm.services.schemes.loyalty import LoyaltyEntry, LoyaltyStatus
+
+    #: What loading the returned document gives source_loaded: its view, its lines, the customer and points.
+    LoadedInvoice = tuple[DocumentView, list[ReturnableLine], CustomerMaster | None, LoyaltyStatus | None]
 
 __all__ = ["SR_COLUMNS", "SalesReturnScreen"]
 
@@ -128,7 +140,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
             self.footer_totals.show(None)
             self.show_info(_("Return Based On changed: choose the Invoice No again (F2)"))
 
-    def source_rows(self, services: Any) -> list[SourceRow]:
+    def source_rows(self, services: Services) -> list[SourceRow]:
         """(worker) F2 in Invoice No: the documents with something left to return."""
         rows = services.returns.returnable(self.based_on, None, self.location_code)
         return [SourceRow(r.number, f"{format_date(r.date)} {r.customer} {r.customer_name}",
@@ -144,7 +156,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
                      "(already fully returned)")
         return text.format(location=self.location_typed())
 
-    def load_source(self, services: Any, number: str, date: dt.date | None) -> Any:
+    def load_source(self, services: Services, number: str, date: dt.date | None) -> LoadedInvoice:
         from shopterm.services.sales.returns import ReturnDraft
 
         based_on = self.based_on
@@ -157,7 +169,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         points = services.loyalty.status(view.customer) if view.customer else None
         return view, lines, master, points
 
-    async def source_loaded(self, loaded: Any) -> tuple[list[Any], list[dict]]:
+    async def source_loaded(self, loaded: LoadedInvoice) -> tuple[list[DraftLine], list[dict]]:
         from shopterm.services.documents.drafts import DraftLine
 
         view, rlines, master, points = loaded
@@ -186,7 +198,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
                           "is_free": rl.is_free, "item": rl.item})
         return lines, infos
 
-    async def _loaded(self, number: str, loaded: Any) -> None:
+    async def _loaded(self, number: str, loaded: LoadedInvoice) -> None:
         await super()._loaded(number, loaded)
         self.grid.touched = False  # nothing typed yet: nothing returned
         rows = self.grid.rows
@@ -198,7 +210,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
 
     # -- the draft and the services ------------------------------------------------------------------
 
-    def build_draft(self, *, for_post: bool = False) -> Any:
+    def build_draft(self, *, for_post: bool = False) -> ReturnDraft:
         from shopterm.services.sales.returns import ReturnDraft, ReturnLine
 
         lines = []
@@ -216,7 +228,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
             address=self.address, print_usd=self.field("print-usd").value == "yes",
             narration=self.footer_totals.narration, lines=lines)
 
-    def footer_figures(self, p: Any) -> FooterFigures:
+    def footer_figures(self, p: ReturnPreview) -> FooterFigures:
         self.extra(_("Paid qty {paid} · Free qty {free} · Loyalty points reversed {points} · Credit {credit} "
                      "{currency}").format(paid=fmt_qty(p.total_qty), free=fmt_qty(p.total_free_qty),
                                           points=p.loyalty_points, credit=fmt_amount(p.credit), currency=p.currency))
@@ -224,7 +236,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
                              p.net_usd, p.net_cdf, p.round_off, p.credit, p.credit_usd,
                              p.credit_cdf, self.grid_figures(p))
 
-    def saved_message(self, post: Any, view: Any) -> str:
+    def saved_message(self, post: PostResult, view: DocumentView) -> str:
         return _("Sales return {number} saved: credit {amount} {currency} to {customer}").format(
             number=post.number, amount=fmt_amount(view.totals.payable), currency=view.currency, customer=view.customer)
 
@@ -240,7 +252,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         for wid in ("#sr-original", "#sr-customer"):
             self.query_one(wid, Static).update("")
 
-    def fill_from_draft(self, draft: Any) -> None:
+    def fill_from_draft(self, draft: ReturnDraft) -> None:
         self.field("location").value = draft.location or self.location_code or ""
         self.field("date").set_value(draft.date or self.business_date)
         self.field("based-on").set_value(draft.based_on or "invoice")
@@ -250,7 +262,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         self.field("print-usd").set_value("yes" if draft.print_usd else "no")
         self.footer_totals.set_narration(draft.narration)
 
-    def draft_lines_of(self, draft: Any, infos: list[dict]) -> tuple[list[Any], list[dict]]:
+    def draft_lines_of(self, draft: ReturnDraft, infos: list[dict]) -> tuple[list[DraftLine], list[dict]]:
         from shopterm.services.documents.drafts import DraftLine
 
         typed = {dl.line: dl for dl in draft.lines if not dl.is_blank()}
@@ -262,7 +274,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
             out.append(info)
         return lines, out
 
-    def fill_from_view(self, view: Any) -> None:
+    def fill_from_view(self, view: DocumentView) -> None:
         extra = view.extra or {}
         self.customer_code = view.customer
         self.field("location").value = view.location
@@ -284,21 +296,21 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
             free=fmt_qty(sum((l.qty for l in view.lines if l.is_free), ZERO)),
             credit=fmt_amount(view.totals.payable), currency=view.currency))
 
-    def view_shown(self, view: Any) -> None:
+    def view_shown(self, view: DocumentView) -> None:
         extra = view.extra or {}
         invoice, based_on = extra.get("invoice"), extra.get("based_on", "invoice")
         if not invoice:
             return
         number, customer = view.number, view.customer
 
-        def work() -> Any:
+        def work() -> tuple[list[ReturnableLine], list[LoyaltyEntry]]:
             services = self.services
             lines = services.returns.return_lines(based_on, invoice)
             points = [e for e in services.loyalty.history(customer, limit=500) if e.number == number] \
                 if customer else []
             return lines, points
 
-        def done(result: Any) -> None:
+        def done(result: tuple[list[ReturnableLine], list[LoyaltyEntry]]) -> None:
             if self.view is not view:
                 return
             rlines, entries = result
@@ -319,7 +331,8 @@ def _rate(rate: Decimal) -> str:
     return money.format_rate(rate)
 
 
-def _info_text(kind: str, address: str, master: Any, points: Any) -> str:
+def _info_text(kind: str, address: str, master: CustomerMaster | None, points: LoyaltyStatus | None) -> str:
+
     parts = [kind, _("Address {address}").format(address=address or "-")]
     if master is not None and master.loyalty_card:
         held = points.points if points is not None else 0
