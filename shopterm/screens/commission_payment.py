@@ -54,7 +54,12 @@ from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount
 if TYPE_CHECKING:
     from shopterm.services import Status
     from shopterm.services.context import Actor
-    from shopterm.services.sales.commission import CommissionPreview, CommissionView
+    from collections.abc import Callable
+
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.sales.commission import (CommissionCandidate, CommissionDraft, CommissionPreview,
+                                                    CommissionView)
+    from shopterm.widgets.approval import Approval
 
 __all__ = ["CommissionPaymentScreen", "CommissionRow"]
 
@@ -78,7 +83,7 @@ class CommissionRow(Horizontal):
 
     DEFAULT_CSS = "CommissionRow { height: 1; }"
 
-    def __init__(self, number: int, cand: Any, amount: str = "", *, read_only: bool = False) -> None:
+    def __init__(self, number: int, cand: CommissionCandidate, amount: str = "", *, read_only: bool = False) -> None:
         super().__init__(classes="cp-row")
         self.number = number
         self.cand = cand
@@ -101,13 +106,13 @@ class CommissionRow(Horizontal):
         yield self.amount
 
 
-def repeat_text(invoice: str, paid_by: Any) -> str:
+def repeat_text(invoice: str, paid_by: tuple[str, ...]) -> str:
     """The double-payment warning, on one line."""
     return _("Already paid on {invoice} ({numbers}): F10 again pays it twice").format(
         invoice=invoice, numbers=", ".join(paid_by))
 
 
-def _candidate_detail(c: Any) -> str:
+def _candidate_detail(c: CommissionCandidate) -> str:
     name = c.customer_name or c.customer or ""
     paid = (_("commission already paid by {numbers}").format(numbers=", ".join(c.paid_by)) if c.paid_by
             else _("no commission paid on it yet"))
@@ -198,13 +203,13 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
         self._pending_sp = code
         location = self.location_typed()
 
-        def work() -> tuple[Any, Any]:
+        def work() -> tuple[str, list[CommissionCandidate]]:
             services = self.services
             rows = services.lookup("sales_person", code, actor=self.actor)
             name = next((r.name for r in rows if r.code == code), "")
             return name, services.commission.commission_candidates(code, location)
 
-        def done(result: tuple[Any, Any]) -> None:
+        def done(result: tuple[str, list[CommissionCandidate]]) -> None:
             if self._pending_sp != code:
                 return
             self._pending_sp = None
@@ -220,7 +225,7 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
 
         self.background(work, done, on_error=failed)
 
-    async def _fill_posted_rows(self, candidates: list[Any], amounts: dict[str, str]) -> None:
+    async def _fill_posted_rows(self, candidates: list[CommissionCandidate], amounts: dict[str, str]) -> None:
         """The posted voucher's rows, read-only: what is shown is saved (Esc leaves at once)."""
         try:
             await self._fill_rows(candidates, amounts, read_only=True)
@@ -228,7 +233,8 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
         finally:
             self.release_keys("posted-rows")
 
-    async def _fill_rows(self, candidates: list[Any], amounts: dict[str, str], *, read_only: bool = False) -> None:
+    async def _fill_rows(self, candidates: list[CommissionCandidate], amounts: dict[str, str], *,
+                         read_only: bool = False) -> None:
         box = self.query_one("#cp-rows", VerticalScroll)
         await box.remove_children()
         listed = {c.number for c in candidates}
@@ -285,12 +291,12 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
     def preview_wanted(self) -> bool:
         return super().preview_wanted() and bool(self.sales_person)
 
-    def preview_job(self) -> Any:
+    def preview_job(self) -> Callable[[], CommissionPreview]:
         draft = self.build_draft()
         actor = self.actor
         return lambda: self.services.commission.preview(draft, actor)
 
-    def preview_shown(self, p: Any) -> None:
+    def preview_shown(self, p: CommissionPreview) -> None:
         self.query_one("#cp-total", Figure).set(f"{fmt_amount(p.total)} {p.currency}")
         cash = p.cash_account or "-"
         enough = "" if p.enough_cash else " · " + _("NOT ENOUGH CASH")
@@ -314,7 +320,7 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
 
     # -- the draft -------------------------------------------------------------------------------------
 
-    def build_draft(self) -> Any:
+    def build_draft(self) -> CommissionDraft:
         from shopterm.services.sales.commission import CommissionDraft, CommissionLine
 
         self._sent = [r for r in self.rows if r.amount.value.strip()]
@@ -382,13 +388,13 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
             return
         confirm = self._confirm_repeat
 
-        def post(approver: str | None = None, pin: str | None = None) -> Any:
+        def post(approver: str | None = None, pin: str | None = None) -> tuple[PostResult, CommissionView]:
             services = self.services
             result = services.commission.approve_save(actor, draft, draft_id, approver=approver, approver_pin=pin,
                                                       confirm_repeat=confirm)
             return result, services.commission.document(result.document_id)
 
-        def with_approval(approval: Any) -> Any:
+        def with_approval(approval: Approval) -> Callable[[], tuple[PostResult, CommissionView]]:
             return lambda: post(approval.name, approval.pin)
 
         def on_error(exc: BaseException) -> bool:
@@ -473,7 +479,7 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
 
     # -- showing a draft or an approved voucher ------------------------------------------------------------
 
-    async def _show_draft(self, draft_id: int, draft: Any) -> None:
+    async def _show_draft(self, draft_id: int, draft: CommissionDraft) -> None:
         from shopterm.services.sales.commission import NOT_POSTING_HINT
 
         await self.reset()
@@ -493,7 +499,7 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
             self._load_sales_person(draft.sales_person.upper(), amounts)
         self.call_after_refresh(self.mark_clean)
 
-    async def _show_view(self, view: Any) -> None:
+    async def _show_view(self, view: CommissionView) -> None:
         """An approved (posted) voucher, read-only; a draft opened by number shows its hint."""
         doc = view.document
         self.view = view
@@ -521,10 +527,11 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
         sp = doc.sales_person
         location = doc.location
 
-        def work() -> Any:
+        def work() -> list[CommissionCandidate]:
             return self.services.commission.commission_candidates(sp, location) if sp else []
 
-        def done(cands: Any) -> None:
+        def done(cands: list[CommissionCandidate]) -> None:
+
             wanted = [c for c in cands if c.number in amounts]
             self.call_later(self._fill_posted_rows, wanted, amounts)
 
