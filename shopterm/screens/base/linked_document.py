@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _
+
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import flag_unknown_code
 from shopterm.screens.base.mixins import (Background, DebouncedPreview, DocumentDialogs, GridForm, PostedDocument,
@@ -28,10 +29,17 @@ from shopterm.widgets.item_grid import GridColumn, ItemGrid, ItemGridHost
 from shopterm.widgets.totals_footer import TotalsFooter
 
 if TYPE_CHECKING:
+    from shopterm.core.draft_line import Number
     from shopterm.services import Services, Status
     from shopterm.services.context import Actor
     from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.drafts import DraftLine
     from shopterm.services.documents.views import DocumentRow, DocumentView
+    from shopterm.services.sales.invoice import LineDefaults
+    from shopterm.services.sales.provisional import DeliveryPreview, DeliveryPreviewLine, PSILine
+    from shopterm.services.sales.returns import ReturnableLine, ReturnPreview, ReturnPreviewLine
+
+_T = TypeVar("_T")
 
 __all__ = ["FooterFigures", "LinkedDocumentScreen", "SourceInput", "SourceRow", "line_figures", "qty_text"]
 
@@ -63,7 +71,7 @@ class FooterFigures:
     payable: Decimal
     payable_usd: Decimal
     payable_cdf: Decimal
-    lines: tuple[Any, ...] = ()  # per grid row (None: a row not sent), for ItemGrid.show_totals
+    lines: tuple[_LineFigures | None, ...] = ()  # per grid row (None: a row not sent), for ItemGrid.show_totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +87,7 @@ class _LineFigures:
     tax: Decimal
 
 
-def line_figures(pl: Any) -> _LineFigures:
+def line_figures(pl: DeliveryPreviewLine | ReturnPreviewLine) -> _LineFigures:
     """A service preview line (delivery or return) for the grid's Net cell and detail strip.
     (A return's ``discount_amount`` already holds its line flat discount.)"""
     flat = getattr(pl, "line_flat", ZERO)
@@ -126,7 +134,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         super().__init__(name=name, id=id, classes=classes)
         self.view: DocumentView | None = None  # the posted document shown
         self.source: str | None = None  # the source number whose lines are in the grid
-        self.source_view: Any = None
+        self.source_view: DocumentView | None = None
         self.preview: Any = None
         self.last_post: PostResult | None = None
         self._loading: str | None = None
@@ -180,7 +188,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         app: Any = self.app
         strip_batch = self.FEFO_BATCH is False
 
-        def load(code: str) -> Any:
+        def load(code: str) -> LineDefaults:
             d = app.services.sales.line_defaults(code, location, date=date)
             if strip_batch:
                 from dataclasses import replace
@@ -273,7 +281,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
                 q = query.strip().upper()
                 return [r for r in rows if not q or q in r.code or q in r.name.upper()]
 
-            def picked(row: Any) -> None:
+            def picked(row: SourceRow | None) -> None:
                 # At once, not field.focus(): that waits on the app's queue, and under load it ran
                 # after the source's lines were in, taking the focus back from their first Qty.
                 self.set_focus(field)
@@ -323,7 +331,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
             if cell is not None and cell.focusable:
                 self.set_focus(cell)
 
-    async def _put_lines(self, lines: list[Any], infos: list[dict]) -> None:
+    async def _put_lines(self, lines: list[DraftLine], infos: list[dict]) -> None:
         """The grid's lines and each line's info (balance, stock…), their defaults loaded again."""
         await self.grid.set_lines(lines)
         for line, info in zip(self.grid.lines, infos):
@@ -382,7 +390,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
                 bar.clear()
             self._warning = None
 
-    def grid_figures(self, preview: Any) -> tuple[Any, ...]:
+    def grid_figures(self, preview: DeliveryPreview | ReturnPreview) -> tuple[_LineFigures | None, ...]:
         """The preview's lines in grid-row order (a row not sent: None)."""
         by_row = {pl.line: line_figures(pl) for pl in preview.lines}
         return tuple(by_row.get(i) for i in range(1, len(self.grid.rows) + 1))
@@ -511,7 +519,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         self.refresh_bindings()
         self.view_shown(view)
 
-    def show_balances_left(self, source_lines: Iterable[Any]) -> dict[str, Decimal]:
+    def show_balances_left(self, source_lines: Iterable[PSILine | ReturnableLine]) -> dict[str, Decimal]:
         """After a posted document: each grid line's Balance qty is what the source still has open
         of its item (summed over the source's lines of the item). Returns that, per item."""
         left: dict[str, Decimal] = {}
@@ -556,7 +564,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
     async def after_draft_shown(self, draft: Any) -> None:
         """A draft without a source was put back (the direct return's lines)."""
 
-    async def _in_thread(self, call: Callable[[], Any]) -> Any:
+    async def _in_thread(self, call: Callable[[], _T]) -> _T:
         import asyncio
 
         return await asyncio.get_running_loop().run_in_executor(None, call)
@@ -579,7 +587,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         super().show_error(error, field)
 
 
-def qty_text(value: Any) -> str:
+def qty_text(value: Number) -> str:
     """A quantity as typed in a grid cell: ``100.000`` → ``100``; ``2.5`` → ``2,5`` in French."""
     if isinstance(value, Decimal):
         return money.format_qty(value).replace(i18n.group_mark(), "")
