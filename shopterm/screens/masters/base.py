@@ -68,7 +68,8 @@ from shopterm.widgets.master_list import ListColumn, MasterListDialog, MasterQue
 from shopterm.widgets.messages import RowPicked, describe_error, is_error
 
 if TYPE_CHECKING:
-    from shopterm.services import Services
+    from shopterm.services import LookupRow, Services
+    from shopterm.services.admin.audit import HistoryRow
     from shopterm.services.context import Actor
 
 __all__ = [
@@ -180,7 +181,7 @@ class MarkupInput(ShopInput):
         return self.parsed_value
 
 
-def lookup_rows(services: Services, kind: str, query: str) -> list[Any]:
+def lookup_rows(services: Services, kind: str, query: str) -> list[LookupRow]:
     """Rows for an F2 lookup (in a worker thread): ``services.lookup`` plus loyalty cards and users."""
     if kind == "loyalty_card":
         from shopterm.services import LookupRow
@@ -225,7 +226,7 @@ class RefInput(Input):
         def search(query: str) -> list:
             return lookup_rows(app.services, kind, query)  # type: ignore[attr-defined]
 
-        def picked(row: Any) -> None:
+        def picked(row: LookupRow | None) -> None:
             self.focus()
             if row is None:
                 return
@@ -517,7 +518,7 @@ class MasterScreen(DocumentScreen):
     def svc_update(self, s: Services, actor: Actor, key: str, values: dict[str, Any]) -> Any:
         return self.masters_call(s, "update")(actor, key, **values)
 
-    def svc_history(self, s: Services, key: str) -> Any:
+    def svc_history(self, s: Services, key: str) -> list[HistoryRow]:
         return s.masters.history(self.ENTITY, key)
 
     def svc_set_inactive(self, s: Services, actor: Actor, key: str, inactive: bool) -> Any:
@@ -679,7 +680,7 @@ class MasterScreen(DocumentScreen):
             self.set_hint(field, getattr(event.row, "name", ""))
         self.on_picked(event.input, event.row)
 
-    def on_picked(self, widget: RefInput, row: Any) -> None:
+    def on_picked(self, widget: RefInput, row: LookupRow) -> None:
         pass
 
     def on_descendant_blur(self, event: Any) -> None:

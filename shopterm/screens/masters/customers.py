@@ -28,6 +28,9 @@ from shopterm.widgets.master_list import ListColumn, MasterQuery
 if TYPE_CHECKING:
     from shopterm.services import Services
     from shopterm.services.context import Actor
+    from shopterm.services.masters.base import Page
+    from shopterm.services.masters.customers import CustomerInfo, CustomerRow, GroupInfo, GroupSummary
+    from shopterm.services.masters.merge import MergeResult
 
 PRICE_CATEGORIES = (("retail", N_("Retail")), ("wholesale", N_("Wholesale")))
 
@@ -67,7 +70,7 @@ class CustomerGroupScreen(MasterScreen):
     def compose_extra(self) -> ComposeResult:
         yield Static("", id="group-summary", classes="mf-panel")
 
-    def after_show(self, info: Any) -> None:
+    def after_show(self, info: GroupInfo) -> None:
         super().after_show(info)
         name = info.name
         self.summary = None
@@ -77,12 +80,12 @@ class CustomerGroupScreen(MasterScreen):
         self.summary = None
         self.query_one("#group-summary", Static).update("")
 
-    def _show_summary(self, summary: Any) -> None:
+    def _show_summary(self, summary: GroupSummary) -> None:
         self.summary = summary
         self.query_one("#group-summary", Static).update(render_group_summary(summary))
 
 
-def render_group_summary(summary: Any) -> Table:
+def render_group_summary(summary: GroupSummary) -> Table:
     """The group's members with their purchases and outstanding, and the consolidated totals."""
     table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold", show_footer=True,
                   title=_("{group}: {count} member(s)").format(group=summary.name, count=len(summary.members)),
@@ -179,14 +182,14 @@ class _CustomerScreen(MasterScreen):
         key, actor = self.key, self.actor
         name = getattr(self.info, "name", "")
 
-        def merge(codes: list[str]) -> Any:
+        def merge(codes: list[str]) -> MergeResult:
             return self.services.merge.merge(actor, key, codes)
 
-        def done(result: Any) -> None:
+        def done(result: MergeResult | None) -> None:
             if result is None:
                 return
 
-            async def shown(info: Any) -> None:
+            async def shown(info: CustomerInfo) -> None:
                 await self.show_record(info)  # the merged contact details, the locations
                 self.show_ok(result.message)
 
@@ -195,7 +198,7 @@ class _CustomerScreen(MasterScreen):
 
         self.app.push_screen(MergeDialog(key, name, merge), done)
 
-    def svc_list(self, s: Services, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Page[CustomerRow]:
         return s.masters.list_customers(search=q.search, status=q.status, kind=self.KIND, sort=q.sort or "name",
                                         limit=q.limit, offset=q.offset)
 
@@ -244,7 +247,7 @@ class _CustomerScreen(MasterScreen):
             return
         self.open_details(self.key)
 
-    def list_action(self, action: str, row: Any) -> None:
+    def list_action(self, action: str, row: CustomerRow) -> None:
         if action == "details":
             self.open_details(row.code)
 
@@ -311,7 +314,7 @@ class CustomerScreen(_CustomerScreen):
         if event.grid.field_name == "locations" and event.column == "location":
             self._fill_location_names()
 
-    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+    def grid_rows(self, info: CustomerInfo) -> dict[str, list[dict[str, Any]]]:
         return {"locations": [{"location": code} for code in info.locations]}
 
     def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
@@ -319,7 +322,7 @@ class CustomerScreen(_CustomerScreen):
         code = getattr(status, "location_code", "") if status is not None else ""
         return [{"location": code}] if code else []
 
-    def after_show(self, info: Any) -> None:
+    def after_show(self, info: CustomerInfo) -> None:
         super().after_show(info)
         self._fill_location_names()
 

@@ -17,8 +17,13 @@ from shopterm.screens.masters.base import LANGUAGES, SHOP_LANGUAGES, STATUS_COLU
 from shopterm.widgets.master_list import ListColumn, MasterQuery
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from shopterm.services import Services
+    from shopterm.services.admin.audit import HistoryRow
+    from shopterm.services.admin.users import UserInfo
     from shopterm.services.context import Actor
+    from shopterm.services.masters.org import AccountInfo, LocationInfo, ShopSetupInfo
 
 __all__ = [
     "AccountScreen", "CostCentreScreen", "ExchangeRateScreen", "LocationScreen", "ShopSetupScreen", "UserScreen",
@@ -62,7 +67,7 @@ class AccountScreen(MasterScreen):
     LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("Account name"), "name", 34),
                     ListColumn(N_("Kind"), "kind", 10), ListColumn(N_("Ccy"), "currency", 4), STATUS_COLUMN)
 
-    def info_values(self, info: Any) -> dict[str, Any]:
+    def info_values(self, info: AccountInfo) -> dict[str, Any]:
         values = super().info_values(info)
         values["currency"] = info.currency or ""
         return values
@@ -94,7 +99,7 @@ class LocationScreen(MasterScreen):
     LIST_COLUMNS = (ListColumn(N_("Code"), "code", 8), ListColumn(N_("No"), "number", 3, ">"), ListColumn(N_("Name"), "name", 30),
                     ListColumn(N_("Setup"), lambda r: _("yes") if r.has_setup else _("missing"), 8), STATUS_COLUMN)
 
-    def info_values(self, info: Any) -> dict[str, Any]:
+    def info_values(self, info: LocationInfo) -> dict[str, Any]:
         values = super().info_values(info)
         values["has_setup"] = _("done") if info.has_setup else _("missing: do the Shop Setup before Shop Open")
         return values
@@ -149,29 +154,29 @@ class ShopSetupScreen(MasterScreen):
         if location:
             self.run_service(lambda: self._find(location), self._found, busy_text=None)
 
-    def _find(self, location: str) -> Any:
+    def _find(self, location: str) -> ShopSetupInfo | None:
         try:
             return self.svc_get(self.services, location)
         except Exception:
             return None
 
-    def _found(self, info: Any) -> None:
+    def _found(self, info: ShopSetupInfo | None) -> None:
         if info is not None and self.key is None and not self.dirty:
             self.call_later_holding(self._opened, info)
 
-    def svc_list(self, s: Services, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> _Rows:
         rows = [r for r in s.masters.list_shop_setups() if _matches(q, r.location, r.cash_customer, r.cash_customer_name)]
         return _Rows(rows, q)
 
-    def svc_get(self, s: Services, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> ShopSetupInfo:
         return s.masters.get_shop_setup(key)
 
-    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> ShopSetupInfo:
         v = dict(v)
         location = v.pop("location")
         return s.masters.save_shop_setup(actor, location, **v)
 
-    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> ShopSetupInfo:
         return s.masters.save_shop_setup(actor, key, **v)
 
 
@@ -190,14 +195,14 @@ class ExchangeRateScreen(MasterScreen):
     LIST_COLUMNS = (ListColumn(N_("Date"), "date", 12), ListColumn(N_("CDF per 1 USD"), "rate", 16, ">"))
     SUPPORTS = frozenset({"new", "save", "list", "history"})
 
-    def svc_history(self, s: Services, key: str) -> Any:
+    def svc_history(self, s: Services, key: str) -> list[HistoryRow]:
         return s.setup.rate_history(dt.date.fromisoformat(key))
 
-    def svc_list(self, s: Services, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> _Rows:
         rows = [_Rate(d, r) for d, r in s.setup.rates(limit=5000) if _matches(q, d.isoformat(), r)]
         return _Rows(rows, q)
 
-    def svc_get(self, s: Services, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> _Rate:
         on = dt.date.fromisoformat(key)
         for d, r in s.setup.rates(limit=5000):
             if d == on:
@@ -206,22 +211,22 @@ class ExchangeRateScreen(MasterScreen):
 
         raise NotFound("No rate on {date}", field="date", params={"date": dt.date.fromisoformat(key)})
 
-    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> _Rate:
         from shopterm.services.masters.base import date_of
 
         on = date_of(v["date"], field="date")
         return _Rate(on, s.setup.set_rate(actor, on, v["rate"]))
 
-    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> _Rate:
         on = dt.date.fromisoformat(key)
         return _Rate(on, s.setup.set_rate(actor, on, v["rate"]))
 
-    def info_key(self, info: Any) -> str:
+    def info_key(self, info: _Rate) -> str:
         return info.date.isoformat()
 
 
 class _Rate:
-    def __init__(self, date: dt.date, rate: Any) -> None:
+    def __init__(self, date: dt.date, rate: Decimal) -> None:
         self.date = date
         self.rate = rate
         self.inactive = False
@@ -248,12 +253,12 @@ class UserScreen(MasterScreen):
     LIST_COLUMNS = (ListColumn(N_("User"), "name", 12), ListColumn(N_("Full name"), "full_name", 26), ListColumn(N_("Role"), "role", 8),
                     ListColumn(N_("Location"), "location_code", 9), STATUS_COLUMN)
 
-    def svc_list(self, s: Services, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> _Rows:
         rows = [u for u in s.users.list(self.actor) if _matches(q, u.name, u.full_name, u.role)
                 and _status_ok(q, u.inactive)]
         return _Rows(rows, q)
 
-    def svc_get(self, s: Services, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> UserInfo:
         for u in s.users.list(self.actor):
             if u.name == key:
                 return u
@@ -261,7 +266,7 @@ class UserScreen(MasterScreen):
 
         raise NotFound("User {name} not found", field="name", params={"name": key})
 
-    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> UserInfo:
         info = s.users.create(actor, v["name"], v["pin"], v["role"], full_name=v["full_name"],
                               location=v["location"] or None, sales_person=v.get("sales_person") or None,
                               language=v.get("language") or "")
@@ -269,18 +274,18 @@ class UserScreen(MasterScreen):
             info = s.users.update(actor, info.name, inactive=True)
         return info
 
-    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> UserInfo:
         return s.users.update(actor, key, role=v["role"], pin=v["pin"] or None, full_name=v["full_name"],
                               inactive=v["inactive"], location=v["location"], sales_person=v.get("sales_person") or "",
                               language=v.get("language") or "")
 
-    def svc_set_inactive(self, s: Services, actor: Actor, key: str, inactive: bool) -> Any:
+    def svc_set_inactive(self, s: Services, actor: Actor, key: str, inactive: bool) -> UserInfo:
         return s.users.update(actor, key, inactive=inactive)
 
-    def history_key(self, info: Any) -> Any:
+    def history_key(self, info: UserInfo) -> int:
         return info.id
 
-    def info_values(self, info: Any) -> dict[str, Any]:
+    def info_values(self, info: UserInfo) -> dict[str, Any]:
         values = super().info_values(info)
         values["location"] = info.location_code or ""
         values["sales_person"] = info.sales_person or ""

@@ -31,7 +31,7 @@ from shopterm.core.i18n import N_, _, pgettext
 if TYPE_CHECKING:
     import datetime as dt
 
-    from shopterm.services import Services
+    from shopterm.services import LookupRow, Services
     from shopterm.services.admin.audit import HistoryRow
     from shopterm.services.context import Actor
     from shopterm.services.masters.base import Page
@@ -112,7 +112,7 @@ class PriceSingleScreen(MasterScreen):
             self.form = None
             self.load_form()
 
-    def on_picked(self, widget: RefInput, row: Any) -> None:
+    def on_picked(self, widget: RefInput, row: LookupRow) -> None:
         self.load_form()
 
     def load_form(self) -> None:

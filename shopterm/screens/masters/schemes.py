@@ -30,6 +30,8 @@ from shopterm.core.i18n import N_, _
 if TYPE_CHECKING:
     from shopterm.services import Services
     from shopterm.services.context import Actor
+    from shopterm.services.masters.base import Page
+    from shopterm.services.masters.schemes import LoyaltyCardInfo, SchemeSummary, SlabInfo, TargetInfo, TargetProgress
 
 __all__ = [
     "DelegateTargetScreen", "DiscountSlabScreen", "LocationTargetScreen", "LoyaltyCardScreen", "ProgressDialog",
@@ -104,7 +106,7 @@ class AttachKey:
         self.app.push_screen(AttachmentsDialog(self.ENTITY, key, title))  # type: ignore[attr-defined]
 
 
-def summary_text(summary: Any) -> Text:
+def summary_text(summary: SchemeSummary) -> Text:
     """The Summary tab's table: one row per kind of document, then the totals (76 columns)."""
     text = Text(no_wrap=True)
     given, docs, qty, value, total = _("Given on"), _("Documents"), _("Qty / points"), _("Value USD"), _("Total")
@@ -122,7 +124,7 @@ class SummaryDialog(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,f5", "close", N_("Close"), id="summary.close")]
 
-    def __init__(self, title: str, summary: Any) -> None:
+    def __init__(self, title: str, summary: SchemeSummary) -> None:
         super().__init__()
         self.title_text = title
         self.summary = summary
@@ -239,7 +241,7 @@ class DiscountSlabScreen(_RangeScheme):
                         f"{fmt('n', r_.pct)}%" for r_ in r.ranges), 31),
                     ListColumn(N_("Locations"), lambda r: ",".join(r.locations), 9), STATUS_COLUMN)
 
-    def svc_list(self, s: Services, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> Page[SlabInfo]:
         return s.masters.list_discount_slabs(status=q.status, limit=q.limit, offset=q.offset)
 
 
@@ -282,14 +284,14 @@ class LoyaltyCardScreen(SummaryKey, MasterScreen):
                     ListColumn(N_("Earn"), lambda r: "; ".join(f"{c.price_category} {c.sales_amount_per_point:f}$"
                                                            for c in r.categories), 20), STATUS_COLUMN)
 
-    def svc_list(self, s: Services, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> _Cards:
         return _Cards(list(s.masters.list_loyalty_cards(status=q.status, search=q.search)), q)
 
     def prepare_values(self, values: dict[str, Any]) -> dict[str, Any]:
         values["categories"] = [r for r in values.get("categories", []) if r.get("sales_amount_per_point")]
         return values
 
-    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+    def grid_rows(self, info: LoyaltyCardInfo) -> dict[str, list[dict[str, Any]]]:
         return {"categories": [{"price_category": c.price_category or "retail",
                                 "customer_category": c.customer_category or "",
                                 "sales_amount_per_point": c.sales_amount_per_point} for c in info.categories]}
@@ -322,7 +324,7 @@ class _TargetScreen(MasterScreen):
                     ListColumn(N_("Target $"), lambda r: sum((m.target_amount for m in r.months), Decimal("0.00")), 16,
                                ">"))
 
-    def svc_list(self, s: Services, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> _Cards:
         rows = [t for t in s.masters.list_targets(kind=self.KIND)
                 if not q.search or q.search.lower() in f"{t.financial_year} {t.location or ''} {t.sales_person or ''}".lower()]
         return _Cards(rows, q)
@@ -330,36 +332,36 @@ class _TargetScreen(MasterScreen):
     def _owner(self, values: dict[str, Any]) -> dict[str, Any]:
         return {self.OWNER: values.get(self.OWNER)}
 
-    def svc_get(self, s: Services, key: str) -> Any:  # pragma: no cover - opened from the list rows
+    def svc_get(self, s: Services, key: str) -> TargetInfo:  # pragma: no cover - opened from the list rows
         raise NotImplementedError
 
-    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> TargetInfo:
         return s.masters.save_target(actor, kind=self.KIND, financial_year=v["financial_year"], months=v["months"],
                                      **self._owner(v))
 
-    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:
+    def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> TargetInfo:
         return self.svc_create(s, actor, v)
 
     def _listed(self, result: Any) -> None:
         if result is not None:
             self.call_later_holding(self._opened, result[1])
 
-    def history_key(self, info: Any) -> Any:
+    def history_key(self, info: TargetInfo) -> int:
         return info.id
 
-    def record_title(self, info: Any) -> str:
+    def record_title(self, info: TargetInfo) -> str:
         return f"{info.financial_year} {getattr(info, self.OWNER)}"
 
-    def info_values(self, info: Any) -> dict[str, Any]:
+    def info_values(self, info: TargetInfo) -> dict[str, Any]:
         return {"financial_year": info.financial_year, self.OWNER: getattr(info, self.OWNER)}
 
-    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+    def grid_rows(self, info: TargetInfo) -> dict[str, list[dict[str, Any]]]:
         return {"months": [{"target_qty": m.target_qty, "target_amount": m.target_amount} for m in info.months]}
 
     def new_grid_rows(self, spec: GridSpec) -> list[dict[str, Any]]:
         return []
 
-    def saved_message(self, info: Any, created: bool) -> str:
+    def saved_message(self, info: TargetInfo, created: bool) -> str:
         return _("Targets {year} of {owner} saved · F5 shows the progress").format(year=info.financial_year,
                                                                                   owner=getattr(info, self.OWNER))
 
@@ -385,10 +387,10 @@ class _TargetScreen(MasterScreen):
                                                                    **{self.OWNER: owner}),
                          self._copied, busy_text=_("Copying…"))
 
-    def _copied(self, info: Any) -> None:
+    def _copied(self, info: TargetInfo) -> None:
         self.call_later(self._show_copied, info)
 
-    async def _show_copied(self, info: Any) -> None:
+    async def _show_copied(self, info: TargetInfo) -> None:
         await self._opened(info)
         self.message_bar.show_ok(_("Targets {old} copied to {new}: change them and Ctrl+S").format(
             old=info.financial_year - 1, new=info.financial_year))
@@ -438,7 +440,7 @@ class ProgressDialog(ModalScreen[None]):
         Binding("up", "scroll(-1)", show=False),
     ]
 
-    def __init__(self, title: str, rows: list[Any]) -> None:
+    def __init__(self, title: str, rows: list[TargetProgress]) -> None:
         super().__init__()
         self.title_text = title
         self.rows = list(rows)

@@ -24,8 +24,11 @@ from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from shopterm.services import Services
+    from shopterm.screens.masters.org import _Rows
+    from shopterm.services import LookupRow, Services
+    from shopterm.services.admin.audit import HistoryRow
     from shopterm.services.context import Actor
+    from shopterm.services.documents.views import DocumentView
 
 __all__ = ["StockReceiptScreen"]
 
@@ -80,7 +83,7 @@ class StockReceiptScreen(MasterScreen):
                             group="receipt-item-name")
             self.show_line_detail()
 
-    def _named(self, rows: list[Any]) -> None:
+    def _named(self, rows: list[LookupRow]) -> None:
         for row in rows:
             self.names.setdefault(str(row.code).upper(), f"{row.name} ({row.detail})" if row.detail else row.name)
         self.show_line_detail()
@@ -89,7 +92,7 @@ class StockReceiptScreen(MasterScreen):
         super().on_descendant_focus(event)
         self.show_line_detail()
 
-    def on_picked(self, widget: Any, row: Any) -> None:
+    def on_picked(self, widget: Any, row: LookupRow) -> None:
         self.names[str(row.code).upper()] = f"{row.name} ({row.detail})" if getattr(row, "detail", "") else row.name
         self.show_line_detail()
 
@@ -114,7 +117,7 @@ class StockReceiptScreen(MasterScreen):
         values["lines"] = lines
         return values
 
-    def svc_create(self, s: Services, actor: Actor, v: dict) -> Any:
+    def svc_create(self, s: Services, actor: Actor, v: dict) -> DocumentView:
         result = s.stock.receive(actor, location=v["location"], date=v["date"] or None,
                                  supplier=v["supplier"] or None, lines=v["lines"], narration=v["narration"])
         return s.sales.document(result.document_id)
@@ -122,33 +125,33 @@ class StockReceiptScreen(MasterScreen):
     def svc_update(self, s: Services, actor: Actor, key: str, v: dict) -> Any:  # pragma: no cover - posted is final
         raise NotImplementedError
 
-    def svc_list(self, s: Services, q: MasterQuery) -> Any:
+    def svc_list(self, s: Services, q: MasterQuery) -> _Rows:
         from shopterm.screens.masters.org import _matches, _Rows
 
         rows = [r for r in s.sales.list_documents("GR", limit=500) if _matches(q, r.number, r.narration)]
         return _Rows(rows, q)
 
-    def grid_rows(self, info: Any) -> dict[str, list[dict[str, Any]]]:
+    def grid_rows(self, info: DocumentView) -> dict[str, list[dict[str, Any]]]:
         return {"lines": [{"item": l.item, "batch": l.batch, "expiry": l.batch_expiry, "qty": l.qty,
                            "cost_usd": l.unit_cost_usd} for l in getattr(info, "lines", ())]}
 
-    def svc_get(self, s: Services, key: str) -> Any:
+    def svc_get(self, s: Services, key: str) -> DocumentView:
         return s.sales.document(key)
 
-    def svc_history(self, s: Services, key: Any) -> Any:
+    def svc_history(self, s: Services, key: Any) -> list[HistoryRow]:
         return s.sales.history(key)
 
-    def history_key(self, info: Any) -> Any:
+    def history_key(self, info: DocumentView) -> int:
         return info.id
 
-    def info_values(self, info: Any) -> dict[str, Any]:
+    def info_values(self, info: DocumentView) -> dict[str, Any]:
         return {"number": info.number, "location": info.location, "date": info.date}
 
-    def after_show(self, info: Any) -> None:
+    def after_show(self, info: DocumentView) -> None:
         for widget in self.query("Input"):
             widget.disabled = True
 
-    def saved_message(self, info: Any, created: bool) -> str:
+    def saved_message(self, info: DocumentView, created: bool) -> str:
         return _("Stock receipt {number} posted: {count} line(s), {amount} USD").format(
             number=info.number, count=len(info.lines), amount=i18n.localize_number(f"{info.totals.net_usd}"))
 
