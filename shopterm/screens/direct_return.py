@@ -64,6 +64,8 @@ from shopterm.widgets.print_action import PDF_BINDING, PdfKey
 from shopterm.widgets.totals_footer import CompactChoice, fmt_qty
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from shopterm.core.totals import DocumentTotals
     from shopterm.services import Status
     from shopterm.services.documents.posting import PostResult
@@ -312,7 +314,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
                    + (" · " + _("new batch {batches}").format(batches=new) if new else ""))
         self.preview_warnings(preview.warnings)
 
-    def preview_job(self) -> Any:
+    def preview_job(self) -> Callable[[], DirectReturnPreview] | None:
         if not any(line.item for line in self.grid.lines) or not self.field("customer").value.strip():
             return None
         return super().preview_job()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from shopterm.core.errors import TotalsError
 from shopterm.core.i18n import N_, _
@@ -31,7 +31,11 @@ if TYPE_CHECKING:
     from shopterm.services import Services, Status
     from shopterm.services.context import Actor
     from shopterm.services.documents.posting import PostResult
-    from shopterm.services.documents.views import DocumentView, Preview
+    from shopterm.services.documents.views import DocumentRow, DocumentView, Preview
+    from shopterm.widgets.approval import Approval
+    from textual.timer import Timer
+
+_T = TypeVar("_T")
 
 __all__ = ["Background", "DebouncedPreview", "DocumentDialogs", "GridForm", "PostedDocument", "ShopDay", "list_filters"]
 
@@ -49,12 +53,13 @@ class Background:
     ``hold_keys=True``: keys typed meanwhile wait until ``done`` has filled the form (a
     customer's defaults), so they land after it, not under it."""
 
-    def background(self, work: Any, done: Any, *, on_error: Any = None, hold_keys: bool = False) -> None:
+    def background(self, work: Callable[[], _T], done: Callable[[_T], object], *,
+                   on_error: Callable[[BaseException], bool] | None = None, hold_keys: bool = False) -> None:
         reason = f"background-{id(work)}"
         if hold_keys:
             self.hold_keys(reason)  # type: ignore[attr-defined]
 
-        def finished(fn: Any, *args: Any) -> None:
+        def finished(fn: Callable[..., object], *args: object) -> None:
             try:
                 fn(*args)
             finally:
@@ -64,7 +69,7 @@ class Background:
         run_in_thread(self, work, lambda result: finished(done, result),
                       lambda exc: finished(self._background_failed, exc, on_error), group="background")
 
-    def _background_failed(self, exc: BaseException, on_error: Any) -> None:
+    def _background_failed(self, exc: BaseException, on_error: Callable[[BaseException], bool] | None) -> None:
         if on_error is not None and on_error(exc):
             return
         self.show_error(exc)  # type: ignore[attr-defined]
@@ -81,7 +86,7 @@ class DebouncedPreview:
     """
 
     PREVIEW_DELAY: ClassVar[float] = 0.3
-    _preview_timer: Any = None
+    _preview_timer: Timer | None = None
     _preview_seq: int = 0
     preview: Any = None
 
@@ -117,7 +122,7 @@ class DebouncedPreview:
 
         self.background(job, done, on_error=failed)  # type: ignore[attr-defined]
 
-    def preview_job(self) -> Any:
+    def preview_job(self) -> Callable[[], Any] | None:
         """The zero-argument call to run in the worker (read the screen here), or None."""
         return None
 
@@ -146,7 +151,7 @@ class DocumentDialogs:
         if not screen._confirmed("list", "F3"):
             return
 
-        def picked(row: Any) -> None:
+        def picked(row: DocumentRow | None) -> None:
             if row is None:
                 return
             if row.status == "draft":
@@ -250,7 +255,8 @@ class PostedDocument:
             result = self.post_call(services, actor, d, draft_id)
             return result, services.sales.document(result.document_id)
 
-        def with_approval(approval: Any) -> Callable[[], tuple[PostResult, DocumentView]]:
+        def with_approval(approval: Approval) -> Callable[[], tuple[PostResult, DocumentView]]:
+
             return lambda: post(replace(draft, approver=approval.name, approver_pin=approval.pin))
 
         screen.run_service(lambda: post(draft), self._posted, busy_text=_("Saving…"),
