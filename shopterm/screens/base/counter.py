@@ -39,6 +39,15 @@ from shopterm.widgets.inputs import CodeInput
 from shopterm.widgets.workers import run_in_thread
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from textual.dom import DOMNode
+
+    from shopterm.services import Services
+    from shopterm.services.admin.audit import HistoryRow
+    from shopterm.services.context import Actor
+    from shopterm.services.documents.views import DocumentView
+    from shopterm.widgets.document_list import ListQuery
     from shopterm.widgets.inputs import ShopInput
 
 
@@ -196,7 +205,7 @@ class ChoiceField(Widget, can_focus=True):
 
 
 def run_preview(
-    screen: Any,
+    screen: DOMNode,
     call: Callable[[], Any],
     apply: Callable[[Any], None],
     on_error: Callable[[BaseException], None] | None = None,
@@ -227,20 +236,20 @@ class Defaults:
     """What a new counter form starts with."""
 
     location: str
-    today: Any  # datetime.date: the business date (the open day, else the calendar date)
+    today: dt.date  # the business date (the open day, else the calendar date)
     system_rate: Decimal | None
     day_open: bool
-    calendar_today: Any = None  # datetime.date: services.today()
+    calendar_today: dt.date | None = None  # services.today()
 
 
-def read_defaults(services: Any, actor: Any) -> Defaults:
+def read_defaults(services: Services, actor: Actor | None) -> Defaults:
     """In a worker thread: the user's location, the business date and its system rate."""
     status = services.status(actor)
     return Defaults(status.location_code, status.business_date, status.system_rate, status.day_open,
                     services.today())
 
 
-def load_defaults(screen: Any, apply: Callable[[Defaults], None]) -> None:
+def load_defaults(screen: DocumentScreen, apply: Callable[[Defaults], None]) -> None:
     """Read :class:`Defaults` off the event loop and hand them to ``apply``."""
     run_preview(screen, lambda: read_defaults(screen.services, screen.actor), apply,
                 lambda exc: screen.show_error(exc), group="defaults")
@@ -412,13 +421,13 @@ class CounterScreen(DocumentScreen):
     def action_list(self) -> None:
         open_document_list(self, self.DOC_TYPE, self.LIST_TITLE or self.DOCUMENT_TITLE, self._listed)
 
-    def _listed(self, row: Any) -> None:
+    def _listed(self, row: ListedDocument | None) -> None:
         if row is None:
             return
         number = row.number
         self.run_service(lambda: self.services.sales.document(number), self.show_document)
 
-    def show_document(self, view: Any) -> None:
+    def show_document(self, view: DocumentView) -> None:
         """Show a posted document chosen in the F3 list (read-only)."""
 
     def action_history(self) -> None:
@@ -427,7 +436,7 @@ class CounterScreen(DocumentScreen):
         if document_id is None and not number:
             return
 
-        def load() -> Any:
+        def load() -> list[HistoryRow]:
             sales = self.services.sales
             return sales.history(document_id if document_id is not None else sales.document(number).id)
 
@@ -451,22 +460,22 @@ class ListedDocument:
     doc_type: str
     number: str | None
     status: str
-    date: Any
+    date: dt.date
     customer: str | None
     customer_name: str | None
     currency: str
     payable: Decimal
 
 
-def document_amount(view: Any) -> Decimal:
+def document_amount(view: DocumentView) -> Decimal:
     """A counter document's own amount (``Document.amount``) from a ``services.sales`` view."""
     totals = view.totals
     value = getattr(totals, "amount", None)
     return value if value is not None else totals.receivable  # StoredTotals keeps doc.amount there
 
 
-def list_counter_documents(services: Any, doc_type: str, query: Any, location: str | None = None,
-                           describe: Callable[[Any], str] | None = None) -> list:
+def list_counter_documents(services: Services, doc_type: str, query: ListQuery, location: str | None = None,
+                           describe: Callable[[DocumentView], str] | None = None) -> list[ListedDocument]:
     """In a worker thread: one page of ``doc_type`` documents for the F3 list, newest first.
 
     ``services.sales.list_documents`` rows carry a sales document's payable; the counter
@@ -486,8 +495,9 @@ def list_counter_documents(services: Any, doc_type: str, query: Any, location: s
     return out
 
 
-def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable[[Any], None],
-                       describe: Callable[[Any], str] | None = None) -> None:
+def open_document_list(screen: DocumentScreen, doc_type: str, title: str,
+                       on_pick: Callable[[ListedDocument | None], None],
+                       describe: Callable[[DocumentView], str] | None = None) -> None:
     """F3: the list/search of ``doc_type`` documents; ``on_pick(row)`` gets the chosen row (or None)."""
     try:
         from shopterm.widgets.document_list import DocumentListDialog
@@ -497,14 +507,15 @@ def open_document_list(screen: Any, doc_type: str, title: str, on_pick: Callable
     defaults = getattr(screen, "defaults", None)
     today = getattr(defaults, "today", None)
 
-    def search(query: Any) -> list:
+    def search(query: ListQuery) -> list[ListedDocument]:
         return list_counter_documents(screen.services, doc_type, query, describe=describe)
 
     screen.app.push_screen(DocumentListDialog(_(title), search, today=today), on_pick)
 
 
 
-def flag_unknown_code(screen: Any, widget: Any, kind: str) -> None:
+def flag_unknown_code(screen: DocumentScreen, widget: ShopInput, kind: str) -> None:
+
     """``widget`` (a code field of lookup ``kind``) was left: when no record has exactly the code
     typed, the message bar says so naming the field and the field is marked; what was typed stays.
     A known code clears that error. Looked up off the event loop."""

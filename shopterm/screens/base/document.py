@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -57,6 +57,12 @@ from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, ShopInput
 from shopterm.widgets.messages import MessageBar, describe_error, is_error, is_user_error
 from shopterm.widgets.status_bar import StatusBar
 from shopterm.widgets.workers import run_in_thread
+
+if TYPE_CHECKING:
+    from shopterm.services import Services
+    from shopterm.services.context import Actor
+    from shopterm.services.printing import Printed
+    from shopterm.widgets.approval import Approval
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +105,7 @@ class QuietFooter(Footer):
         super().__init__(*args, **kwargs)
         self._shown_keys: tuple | None = None
 
-    def bindings_changed(self, screen: Any) -> None:
+    def bindings_changed(self, screen: Screen) -> None:
         if self.is_attached and screen is self.screen and screen.app.app_focus:
             active = screen.active_bindings
             keys = tuple((key, b.binding.action, b.binding.description) for key, b in active.items() if b.binding.show)
@@ -238,12 +244,12 @@ class ShopScreen(FormNavigation, Screen):
     # -- shortcuts -----------------------------------------------------------
 
     @property
-    def services(self) -> Any:
+    def services(self) -> Services:
         """The app's services. Use from worker threads only (may block until opened)."""
         return self.app.services  # type: ignore[attr-defined]
 
     @property
-    def actor(self) -> Any:
+    def actor(self) -> Actor | None:
         return self.app.actor  # type: ignore[attr-defined]
 
     @property
@@ -373,7 +379,7 @@ class ShopScreen(FormNavigation, Screen):
         while self._idle_queue and not self.busy:
             self._idle_queue.pop(0)()
 
-    def _service_done(self, result: Any, on_done: Callable[[Any], Any] | None, busy_text: str | None) -> None:
+    def _service_done(self, result: T, on_done: Callable[[T], Any] | None, busy_text: str | None) -> None:
         self.busy = False
         try:
             if busy_text and self.message_bar.text == busy_text:
@@ -399,7 +405,7 @@ class ShopScreen(FormNavigation, Screen):
 
                 action = (getattr(exc, "details", None) or {}).get("action") or getattr(exc, "code", "approve")
 
-                def approved(approval: Any) -> None:
+                def approved(approval: Approval | None) -> None:
                     if approval is None:
                         self.show_error(exc)
                         return
@@ -711,7 +717,7 @@ class DocumentScreen(ShopScreen):
         return None
 
     def print_posted(self, *, reprint: bool = False, kind: str | None = None, keep_message: bool = False,
-                     number: str | None = None) -> Any:
+                     number: str | None = None) -> Worker | None:
         """Print :meth:`print_number` in a worker (see :func:`~shopterm.widgets.print_action.print_document`).
         ``keep_message``: the message shown now (e.g. "… posted; give 1,000.00 CDF change") stays,
         the print's outcome is added after it. ``number``: print that one instead of :meth:`print_number`."""
@@ -719,7 +725,8 @@ class DocumentScreen(ShopScreen):
 
         before = self.message_bar.text if keep_message else ""
 
-        def after_print(printed: Any) -> None:
+        def after_print(printed: Printed) -> None:
+
             self.show_ok(f"{before} · {printed.message()}")
         return print_document(self, number or self.print_number(), reprint=reprint, kind=kind, usd=self.print_usd(),
                               on_done=after_print if before else None)

@@ -15,7 +15,11 @@ import os
 import socket
 import threading
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+    from textual.timer import Timer
 
 __all__ = ["DraftHoldKeeper", "REFRESH_S", "keeper", "till_name"]
 
@@ -50,7 +54,7 @@ class DraftHoldKeeper:
         self._synced: frozenset[int] = frozenset()
         self._state = threading.Lock()  # guards _wanted (event loop) against the worker's read
         self._db = threading.Lock()  # one sync at a time
-        self._timer: Any = None
+        self._timer: Timer | None = None
 
     @property
     def wanted(self) -> frozenset[int]:
@@ -61,7 +65,8 @@ class DraftHoldKeeper:
     def synced(self) -> frozenset[int]:
         return self._synced
 
-    def set(self, screen: Any, draft_id: int | None) -> None:
+    def set(self, screen: Screen, draft_id: int | None) -> None:
+
         with self._state:
             if draft_id is None:
                 self._wanted.pop(id(screen), None)

@@ -4,7 +4,11 @@ promotion's free lines as a fixed-width table."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shopterm.services.schemes.promotions import FreeLine
 
 from rich.text import Text
 
@@ -14,7 +18,8 @@ from shopterm.widgets.totals_footer import fmt_qty
 __all__ = ["FreeRow", "free_offers_text"]
 
 
-def free_offers_text(lines: Any, hints: Any = (), *, empty: str = N_("No free offer for these lines.")) -> Text:
+def free_offers_text(lines: Iterable[FreeLine | FreeRow], hints: Iterable[str] = (), *,
+                     empty: str = N_("No free offer for these lines.")) -> Text:
     """The Free Offers tab: one row per free line (paid line, item, name, free qty, scheme).
     ``empty`` is marked with N_ by the caller and shown translated."""
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -41,6 +46,7 @@ class FreeRow:
 
     __slots__ = ("line", "item", "name", "paid_qty", "qty", "scheme_no")
 
-    def __init__(self, line: int, item: str, name: str, paid_qty: Any, qty: Decimal, scheme_no: str) -> None:
+    def __init__(self, line: int, item: str, name: str, paid_qty: Decimal | None, qty: Decimal, scheme_no: str) -> None:
+
         self.line, self.item, self.name, self.paid_qty, self.qty, self.scheme_no = (
             line, item, name, paid_qty, qty, scheme_no)
