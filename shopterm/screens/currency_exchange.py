@@ -14,7 +14,7 @@ anyone else with a manager's approval.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -39,6 +39,16 @@ from shopterm.screens.base.counter import (
 from shopterm.screens.registry import register_first, register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from decimal import Decimal
+
+    from shopterm.services.cash.till import ExchangePreview
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentView
+    from shopterm.widgets.approval import Approval
+
 
 class CurrencyExchangeScreen(CounterScreen):
     """Exchange cash with a customer; the gain or loss against the system rate is booked."""
@@ -150,14 +160,14 @@ class CurrencyExchangeScreen(CounterScreen):
             return
         currency = self.query_one("#field-currency", ChoiceField).value
 
-        def call() -> Any:
+        def call() -> ExchangePreview:
             return self.services.cash.exchange_preview(location=location, date=date, currency=currency,
                                                        amount_received=received, exchange_rate=rate,
                                                        amount_given=given)
 
         run_preview(self, call, self._show_preview, self._preview_failed)
 
-    def _show_preview(self, p: Any) -> None:
+    def _show_preview(self, p: ExchangePreview) -> None:
         calc = p.calc
         self.query_one("#system-rate", AutoValue).set(rate_text(p.system_rate))
         if not self.given_typed:
@@ -220,7 +230,7 @@ class CurrencyExchangeScreen(CounterScreen):
         given = self.query_one("#field-amount-given", MoneyInput).decimal_value
         narration = self.query_one("#field-narration", Input).value.strip()
         actor = self.actor
-        def post(approver: str | None = None, pin: str | None = None) -> Any:
+        def post(approver: str | None = None, pin: str | None = None) -> PostResult:
             return self.services.cash.post_exchange(
                 actor, location=location, date=date, currency=currency, amount_received=received,
                 exchange_rate=rate, amount_given=given, narration=narration, approver=approver, approver_pin=pin)
@@ -228,7 +238,7 @@ class CurrencyExchangeScreen(CounterScreen):
         self.run_service(post, self._saved, busy_text=_("Posting…"),
                          with_approval=lambda approval: (lambda: post(approval.name, approval.pin)))
 
-    def _saved(self, result: Any) -> None:
+    def _saved(self, result: PostResult) -> None:
         self.show_posted(result.number, document_id=result.document_id)
         self.show_ok(_("Exchange {number} posted. Ctrl+N for the next one, F7 cancels it").format(number=result.number))
         self._refresh_balance()
@@ -238,7 +248,7 @@ class CurrencyExchangeScreen(CounterScreen):
         location = self.query_one("#field-location", CodeInput).code
         given = self.query_one("#given-currency", AutoValue).text
 
-        def show(held: Any) -> None:
+        def show(held: Decimal) -> None:
             self.query_one("#balance-cash", AutoValue).set(_("{amount} {currency} (the currency given)").format(
                 amount=amount(held), currency=given))
 
@@ -254,7 +264,7 @@ class CurrencyExchangeScreen(CounterScreen):
         actor = self.actor
         cash = lambda: self.services.cash  # noqa: E731 - read in the worker thread
 
-        def retry(approval: Any):
+        def retry(approval: Approval) -> Callable[[], str]:
             return lambda: cash().cancel_exchange(actor, number, approver=approval.name, approver_pin=approval.pin)
 
         self.run_service(lambda: cash().cancel_exchange(actor, number), self._cancelled,
@@ -267,7 +277,7 @@ class CurrencyExchangeScreen(CounterScreen):
         self._refresh_balance()
         self.refresh_bindings()
 
-    def show_document(self, view: Any) -> None:
+    def show_document(self, view: DocumentView) -> None:
         extra = view.extra or {}
         self.posted = True  # no previews while the stored figures are put back
         self.cancelled = view.status == "cancelled"

@@ -45,7 +45,7 @@ the service recomputes and checks everything when posting.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -62,10 +62,16 @@ from shopterm.widgets.item_grid import SALES_COLUMNS, ItemGrid
 from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.timer import Timer
+
     from shopterm.core.totals import DocumentTotals
     from shopterm.services.documents.drafts import DocumentDraft
     from shopterm.services.documents.posting import PostResult
-    from shopterm.services.documents.views import DocumentView
+    from shopterm.services.documents.views import DocumentView, Preview
+    from shopterm.services.printing import Printed
+    from shopterm.widgets.approval import Approval
     from shopterm.screens.base.counter import PickRow
     from shopterm.screens.sales_receipt import TenderResult
 
@@ -90,7 +96,7 @@ class SalesInvoiceScreen(SalesFormScreen):
         self.last_receipt: TenderResult | None = None  # the last sale tendered from here
         self._sale_message: tuple[str, bool] = ("", False)  # where the sale is (text, a warning?)
         self._print_note = ""  # the Ctrl+P print's outcome, to say with the sale's next message
-        self._free_timer: Any = None
+        self._free_timer: Timer | None = None
         # Agent commission? follows the sales person (Yes with one) until the cashier picks it, or a
         # saved draft or posted invoice shows its own
         self._agent_follows = True
@@ -193,7 +199,7 @@ class SalesInvoiceScreen(SalesFormScreen):
         actor = self.actor
         services = self.services
 
-        def done(preview: Any) -> None:
+        def done(preview: Preview) -> None:
             if seq == self._free_seq and self.view is None:
                 self.show_free_offers(preview)
 
@@ -295,7 +301,7 @@ class SalesInvoiceScreen(SalesFormScreen):
             result = services.sales.post_invoice(actor, d, draft_id)
             return result, services.sales.document(result.document_id)
 
-        def with_approval(approval: Any) -> Any:
+        def with_approval(approval: Approval) -> Callable[[], tuple[PostResult, DocumentView]]:
             return lambda: post(replace(draft, approver=approval.name, approver_pin=approval.pin))
 
         self.run_service(lambda: post(draft), lambda result: self._posted(result, print_after=print_after),
@@ -329,7 +335,7 @@ class SalesInvoiceScreen(SalesFormScreen):
         """Ctrl+P's print of the invoice just posted (it may end while the cashier tenders)."""
         from shopterm.widgets.print_action import print_document
 
-        def done(printed: Any) -> None:
+        def done(printed: Printed) -> None:
             note = printed.message()
             message, warning = self._sale_message
             if self.view is not None and self.view.number == number:

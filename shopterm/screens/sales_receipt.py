@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -49,6 +49,12 @@ from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
+
+if TYPE_CHECKING:
+    from shopterm.core.cash import ReceiptCalc, RefundCalc
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentView
+
 
 RECEIPT, REFUND = "receipt", "refund"
 
@@ -83,7 +89,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
 
     def __init__(self, tender: str | None = None) -> None:
         super().__init__()
-        self.calc: Any = None  # the last ReceiptCalc / RefundCalc shown
+        self.calc: ReceiptCalc | RefundCalc | None = None  # the last ReceiptCalc / RefundCalc shown
         self.loaded_number: str | None = None  # the invoice/return the footer is about
         self.tender = tender  # tendering a cash sale just posted: its invoice number (module docstring)
         if tender:
@@ -234,13 +240,13 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
 
         rate = self.query_one("#field-rate", RateInput).decimal_value
 
-        def read() -> tuple[Any, Any]:
+        def read() -> tuple[DocumentView, ReceiptCalc | RefundCalc]:
             # the cash service first: it says what is wrong with the number (unknown, paid, not an invoice)
             cash = self.services.cash
             calc = cash.refund_preview(number, rate) if refund else cash.receipt_preview(number, rate)
             return self.services.sales.document(number), calc
 
-        def loaded(result: tuple[Any, Any]) -> None:
+        def loaded(result: tuple[DocumentView, ReceiptCalc | RefundCalc]) -> None:
             view, _calc = result
             if self.query_one("#field-invoice", CodeInput).code != number:
                 return
@@ -304,7 +310,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         run_preview(self, cash, self._show_calc, self._preview_failed)
 
     def services_cash_preview(self, number: str, rate: Decimal, usd: Decimal, cdf: Decimal, refund: bool):
-        def call() -> Any:
+        def call() -> ReceiptCalc | RefundCalc:
             cash = self.services.cash
             if refund:
                 return cash.refund_preview(number, rate, usd, cdf)
@@ -317,7 +323,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         self.query_one("#receipt-note", AutoValue).set(_("Error: {error}").format(error=message))
         self.message_bar.show_error(message)
 
-    def _show_calc(self, calc: Any) -> None:
+    def _show_calc(self, calc: ReceiptCalc | RefundCalc) -> None:
         self.calc = calc
         refund = self.mode == REFUND
         if self.message_bar.kind == "error":
@@ -337,7 +343,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         self.query_one("#receipt-note", AutoValue).set(self._note(calc, refund))
 
     @staticmethod
-    def _note(calc: Any, refund: bool) -> str:
+    def _note(calc: ReceiptCalc | RefundCalc, refund: bool) -> str:
         handed = calc.returned_total_cdf if refund else calc.received_total_cdf
         if handed == 0:
             return (_("Type the refund handed out in CDF and/or USD.") if refund
@@ -401,7 +407,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         print_usd = self.query_one("#field-print-usd", ChoiceField).value == "yes"
         actor = self.actor
 
-        def post(approver: str | None = None, pin: str | None = None) -> Any:
+        def post(approver: str | None = None, pin: str | None = None) -> PostResult:
             cash = self.services.cash
             if refund:
                 return cash.post_refund(actor, sales_return=number, rate=rate, returned_usd=usd, returned_cdf=cdf,
@@ -413,7 +419,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         self.run_service(post, self._saved, busy_text=_("Posting…"),
                          with_approval=lambda approval: (lambda: post(approval.name, approval.pin)))
 
-    def _saved(self, result: Any) -> None:
+    def _saved(self, result: PostResult) -> None:
         self.show_posted(result.number, document_id=result.document_id)
         calc = self.calc
         refund = self.mode == REFUND
@@ -469,7 +475,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
             return None
         return self.query_one("#field-print-usd", ChoiceField).value == "yes"
 
-    def show_document(self, view: Any) -> None:
+    def show_document(self, view: DocumentView) -> None:
         """A posted receipt/refund, read-only, from its stored figures."""
         extra = view.extra or {}
         refund = view.subtype == REFUND

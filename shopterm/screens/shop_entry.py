@@ -12,7 +12,7 @@ Balance Cash (auto). The live figures come from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -33,6 +33,12 @@ from shopterm.screens.base.counter import (
 from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
+
+if TYPE_CHECKING:
+    from shopterm.services.cash.till import ShopEntryPreview
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentView
+
 
 class ShopEntryScreen(CounterScreen):
     """A shop receipt (money in) or payment (money out) against an account."""
@@ -132,13 +138,13 @@ class ShopEntryScreen(CounterScreen):
             return  # unfinished typing: keep the last figures
         currency = self.query_one("#field-currency", ChoiceField).value
 
-        def call() -> Any:
+        def call() -> ShopEntryPreview:
             return self.services.cash.shop_entry_preview(location=location, currency=currency, rate=rate,
                                                          amount=value if value is not None else "0", date=date)
 
         run_preview(self, call, self._show_preview, self._preview_failed)
 
-    def _show_preview(self, p: Any) -> None:
+    def _show_preview(self, p: ShopEntryPreview) -> None:
         self.query_one("#amount-cdf", AutoValue).set(amount(p.amount_cdf))
         self.query_one("#amount-usd", AutoValue).set(amount(p.amount_usd))
         self.query_one("#cash-ledger", AutoValue).set(p.cash_account)
@@ -176,7 +182,7 @@ class ShopEntryScreen(CounterScreen):
         value = self.query_one("#field-amount", MoneyInput).decimal_value
         narration = self.query_one("#field-narration", Input).value.strip()
         actor = self.actor
-        def post(approver: str | None = None, pin: str | None = None) -> Any:
+        def post(approver: str | None = None, pin: str | None = None) -> PostResult:
             return self.services.cash.post_shop_entry(
                 actor, kind=kind, location=location, date=date, particulars=particulars, cost_centre=centre,
                 currency=currency, rate=rate, amount=value, narration=narration, approver=approver, approver_pin=pin)
@@ -184,7 +190,7 @@ class ShopEntryScreen(CounterScreen):
         self.run_service(post, self._saved, busy_text=_("Posting…"),
                          with_approval=lambda approval: (lambda: post(approval.name, approval.pin)))
 
-    def _saved(self, result: Any) -> None:
+    def _saved(self, result: PostResult) -> None:
         self.show_posted(result.number, document_id=result.document_id)
         kind = self.query_one("#field-kind", ChoiceField).label
         self.show_ok(_("{kind} {number} posted. Ctrl+N for the next one").format(kind=kind, number=result.number))
@@ -195,7 +201,7 @@ class ShopEntryScreen(CounterScreen):
                     group="balance")
         self.print_if_asked()
 
-    def show_document(self, view: Any) -> None:
+    def show_document(self, view: DocumentView) -> None:
         extra = view.extra or {}
         self.posted = True  # no previews while the stored figures are put back
         self.query_one("#field-location", CodeInput).value = view.location

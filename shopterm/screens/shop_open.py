@@ -9,7 +9,7 @@ on screen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,6 +19,11 @@ from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import NOT_YET, AutoValue, CounterScreen, Defaults, Field
 from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import CodeInput, DateInput
+
+if TYPE_CHECKING:
+    from shopterm.services.documents.posting import PostResult
+    from shopterm.services.documents.views import DocumentView
+
 
 class ShopOpenScreen(CounterScreen):
     """Open the shop for a date and location."""
@@ -79,13 +84,13 @@ class ShopOpenScreen(CounterScreen):
             busy_text=_("Opening the shop…"),
         )
 
-    def _saved(self, result: Any) -> None:
+    def _saved(self, result: PostResult) -> None:
         self.show_posted(result.number, document_id=result.document_id)
         date = self.query_one("#field-date", DateInput).value
         self.show_ok(_("Shop open for {date}: {number}").format(date=date, number=result.number))
         self.refresh_status()
 
-    def show_document(self, view: Any) -> None:
+    def show_document(self, view: DocumentView) -> None:
         self.query_one("#field-date", DateInput).set_value(view.date)
         self.query_one("#field-location", CodeInput).value = view.location
         self.query_one("#field-remarks", Input).value = view.narration or ""
