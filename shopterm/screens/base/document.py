@@ -58,10 +58,7 @@ from shopterm.widgets.messages import MessageBar, describe_error, is_error, is_u
 from shopterm.widgets.status_bar import StatusBar
 from shopterm.widgets.workers import run_in_thread
 
-if TYPE_CHECKING:
-    from shopterm.services import Services
-    from shopterm.services.context import Actor
-    from shopterm.services.printing import Printed
+if TYPE_CHECKING:  # (no services here: widgets.master_list imports this module, and widgets never import services)
     from shopterm.widgets.approval import Approval
 
 log = logging.getLogger(__name__)
@@ -244,12 +241,12 @@ class ShopScreen(FormNavigation, Screen):
     # -- shortcuts -----------------------------------------------------------
 
     @property
-    def services(self) -> Services:
+    def services(self) -> Any:
         """The app's services. Use from worker threads only (may block until opened)."""
         return self.app.services  # type: ignore[attr-defined]
 
     @property
-    def actor(self) -> Actor | None:
+    def actor(self) -> Any:
         return self.app.actor  # type: ignore[attr-defined]
 
     @property
@@ -725,7 +722,7 @@ class DocumentScreen(ShopScreen):
 
         before = self.message_bar.text if keep_message else ""
 
-        def after_print(printed: Printed) -> None:
+        def after_print(printed: Any) -> None:
 
             self.show_ok(f"{before} · {printed.message()}")
         return print_document(self, number or self.print_number(), reprint=reprint, kind=kind, usd=self.print_usd(),
