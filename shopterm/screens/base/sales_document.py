@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from shopterm.services.documents.drafts import DocumentDraft
     from shopterm.services.documents.posting import PostResult
     from shopterm.services.documents.views import CustomerInfo, DocumentView, Preview
+    from shopterm.services.sales.orders import OrdersService
+    from shopterm.services.sales.provisional import ProvisionalService
     from shopterm.widgets.approval import Approval
 
 __all__ = ["LINE_ITEM", "ORDER_COLUMNS", "PRICED", "SalesDocumentScreen"]
@@ -153,7 +155,7 @@ class SalesDocumentScreen(DebouncedPreview, SalesFormScreen):
     def redemption_value_usd(self) -> Decimal:
         return ZERO
 
-    def service(self, services: Services) -> Any:
+    def service(self, services: Services) -> OrdersService | ProvisionalService:
         """The document's service (``services.orders``, ``services.provisional``)."""
         return getattr(services, self.SERVICE)
 

@@ -32,6 +32,9 @@ from shopterm.widgets.item_grid import ItemGrid, ItemGridHost, effective_text
 from shopterm.widgets.totals_footer import CompactChoice, TotalsFooter
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from shopterm.core.draft_line import Number
     from shopterm.core.totals import DocumentTotals
     from shopterm.services import LookupRow, Services, Status
     from shopterm.services.documents.drafts import DocumentDraft
@@ -620,8 +623,9 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
 
     # -- showing a posted document or a draft -----------------------------------------
 
-    def _fill_header(self, *, location: str, date: Any, customer: str | None, sales_type: str, currency: str,
-                     rate: Any, sales_person: str | None, contact: str, additional: Any, agent: bool, free: bool,
+    def _fill_header(self, *, location: str, date: dt.date | str | None, customer: str | None, sales_type: str,
+                     currency: str, rate: Number, sales_person: str | None, contact: str, additional: Number,
+                     agent: bool, free: bool,
                      print_usd: bool, order: str | None) -> None:
         self._input("location").value = location or ""
         self._input("date").set_value(date)
