@@ -71,6 +71,7 @@ from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
 
 if TYPE_CHECKING:
+    from shopterm.services.admin.audit import HistoryRow
     from shopterm.services import Status
     from shopterm.services.ledger.entries import MatchInfo, PaymentResult
     from shopterm.services.ledger.matching import MatchResult
@@ -329,7 +330,7 @@ class CustomerLedgerScreen(LedgerScreen):
             return
         number = row.number
 
-        def load() -> Any:
+        def load() -> list[HistoryRow]:
             sales = self.services.sales
             return sales.history(sales.document(number).id)
 

@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -45,22 +45,26 @@ from shopterm.widgets.workers import run_in_thread
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _
 
+if TYPE_CHECKING:
+    from shopterm.services.ledger.entries import MatchInfo
+    from shopterm.services.ledger.reports import LedgerRow
+
 ZERO = Decimal("0.00")
 
 __all__ = ["MatchDialog", "MatchPlan", "PaymentDialog", "PaymentRequest", "UnmatchDialog", "plan_match"]
 
 
-def age_key(row: Any) -> tuple:
+def age_key(row: LedgerRow) -> tuple:
     return (row.due_date or row.date, row.date, row.entry_id)
 
 
 @dataclass(frozen=True)
 class MatchPlan:
-    debits: tuple[Any, ...]  # oldest first
-    credits: tuple[Any, ...]
+    debits: tuple[LedgerRow, ...]  # oldest first
+    credits: tuple[LedgerRow, ...]
     debit_total: Decimal  # open USD, ≥ 0
     credit_total: Decimal  # open USD, ≥ 0
-    partial: Any  # the entry whose amount is asked (the last one of the larger side that takes part)
+    partial: LedgerRow  # the entry whose amount is asked (the last one of the larger side that takes part)
     default: Decimal  # what it takes when nothing is typed
 
     @property
@@ -68,7 +72,7 @@ class MatchPlan:
         return min(self.debit_total, self.credit_total)
 
 
-def plan_match(rows: Sequence[Any]) -> MatchPlan:
+def plan_match(rows: Sequence[LedgerRow]) -> MatchPlan:
     """Which of the marked entries is settled in part, and by how much by default.
 
     Raises ``ValueError`` with a sentence for the user when there is nothing to match.
@@ -234,7 +238,7 @@ class UnmatchDialog(_ServiceDialog):
         Binding("up", "choose(-1)", show=False),
     ]
 
-    def __init__(self, number: str, matches: Sequence[Any], post: Callable[[int], Any]) -> None:
+    def __init__(self, number: str, matches: Sequence[MatchInfo], post: Callable[[int], Any]) -> None:
         super().__init__()
         self.number = number
         self.matches = list(matches)

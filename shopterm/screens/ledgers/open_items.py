@@ -36,6 +36,7 @@ from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPa
 
 if TYPE_CHECKING:
     from shopterm.services.context import Actor
+    from shopterm.services.ledger.reports import OpenItem, OpenItemsReport
 
 
 def _date(value: dt.date | None) -> str:
@@ -53,7 +54,7 @@ COLUMNS = [
 ]
 
 
-def open_item_detail(row: Any) -> str:
+def open_item_detail(row: OpenItem) -> str:
     parts = [row.customer_name, f"{_(row.type_label)} {format_amount(row.amount)} {row.currency}",
              _("open {amount}").format(amount=format_amount(row.open_amount))]
     if row.days_past_due > 0:
@@ -79,7 +80,7 @@ class OpenItemsScreen(AtDateScreen):
         yield LedgerView(COLUMNS, detail=open_item_detail, detail_lines=1,
                          empty_text=N_("Reading every customer's open items…"), id="open-items-view")
 
-    def report_at(self, actor: Actor, at: dt.date | None, progress: Callable[[Any], Any]) -> Any:
+    def report_at(self, actor: Actor, at: dt.date | None, progress: Callable[[Any], Any]) -> OpenItemsReport:
         """The whole list, for Ctrl+O (the screen itself reads a page at a time)."""
         return self.services.ledger.open_items(actor, at, on_progress=progress)
 

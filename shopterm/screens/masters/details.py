@@ -16,7 +16,7 @@ totals; F9 its voucher) from ``services.sales.document(id)``.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -34,6 +34,10 @@ from shopterm.screens.base.document import ShopScreen
 from shopterm.core.i18n import N_, _
 from shopterm.widgets.dialogs import row_keys, titled_box
 
+if TYPE_CHECKING:
+    from shopterm.services.documents.views import DocumentView
+    from shopterm.services.masters.customers import CustomerDetails, CustomerInfo, LoyaltyRow, PaymentRow, PurchaseRow
+
 __all__ = ["CustomerDetailsScreen", "DocumentDialog", "render_document"]
 
 PAGE = 50
@@ -49,7 +53,7 @@ def _amt(value: Any) -> str:
     return money.format_amount(value) if value is not None else ""
 
 
-def purchase_line(r: Any) -> Text:
+def purchase_line(r: PurchaseRow) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{r.number or '':<15}", style="bold")
     text.append(f"{r.date.isoformat():<11}{_amt(r.net) + ' ' + r.currency:>17}{_amt(r.net_usd):>12}  ")
@@ -57,7 +61,7 @@ def purchase_line(r: Any) -> Text:
     return text
 
 
-def payment_line(r: Any) -> Text:
+def payment_line(r: PaymentRow) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{r.number or '':<15}", style="bold")
     text.append(f"{r.date.isoformat():<11}{_amt(r.amount) + ' ' + r.currency:>17}{_amt(r.amount_usd):>12}  "
@@ -65,7 +69,7 @@ def payment_line(r: Any) -> Text:
     return text
 
 
-def loyalty_line(r: Any) -> Text:
+def loyalty_line(r: LoyaltyRow) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{r.date.isoformat():<11}{r.kind:<10}{r.points:>8} pts{_amt(r.value_usd):>12} $  {r.number or ''}")
     return text
@@ -96,7 +100,7 @@ class CustomerDetailsScreen(ShopScreen):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
-        self.details: Any = None
+        self.details: CustomerDetails | None = None
         self.page_offset = 0
         self.tab = "purchases"
 
@@ -122,7 +126,7 @@ class CustomerDetailsScreen(ShopScreen):
         self.run_service(lambda: self.services.masters.customer_details(code, limit=PAGE, offset=offset),
                          self.show_details, busy_text=_("Loading…"))
 
-    def show_details(self, d: Any) -> None:
+    def show_details(self, d: CustomerDetails) -> None:
         self.details = d
         c = d.customer
         state = _("inactive") if c.inactive else _("active")
@@ -222,7 +226,7 @@ class CustomerDetailsScreen(ShopScreen):
         self.app.pop_screen()
 
 
-def customer_pairs(c: Any) -> list[tuple[str, str]]:
+def customer_pairs(c: CustomerInfo) -> list[tuple[str, str]]:
     def yn(v: bool) -> str:
         return _("yes") if v else _("no")
 
@@ -243,7 +247,7 @@ def customer_pairs(c: Any) -> list[tuple[str, str]]:
     return [(_(label), str(value)) for label, value in pairs]
 
 
-def render_document(view: Any, width: int = 74) -> Text:
+def render_document(view: DocumentView, width: int = 74) -> Text:
     """A posted document read-only: header, lines, totals."""
     text = Text(no_wrap=True, overflow="ellipsis")
     t = view.totals
@@ -287,7 +291,7 @@ class DocumentDialog(ModalScreen[None]):
         *row_keys("scroll"),
     ]
 
-    def __init__(self, view: Any) -> None:
+    def __init__(self, view: DocumentView) -> None:
         super().__init__()
         self.view = view
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -19,6 +19,9 @@ from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.dialogs import move_highlight
 from shopterm.widgets.master_list import ListColumn
 from shopterm.core.i18n import N_, _, pgettext
+
+if TYPE_CHECKING:
+    from shopterm.services.masters.goods import BatchInfo
 
 __all__ = ["BatchesScreen", "ItemScreen", "SupplierScreen"]
 
@@ -55,7 +58,7 @@ class SupplierScreen(CodeNameScreen):
     IMPORT_KIND = "suppliers"
 
 
-def batch_line(b: Any) -> Text:
+def batch_line(b: BatchInfo) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{b.code:<10}", style="bold")
     text.append(f"{fmt('date', b.expiry) or '—':<11}{fmt('date', b.mfg_date) or '—':<11}{(b.supplier or ''):<9}"
@@ -90,7 +93,7 @@ class BatchesScreen(DocumentScreen):
     def __init__(self, item: str = "") -> None:
         super().__init__()
         self.item = item
-        self.rows: list[Any] = []
+        self.rows: list[BatchInfo] = []
 
     def compose_document(self) -> ComposeResult:
         with Horizontal(classes="mf-row"):
@@ -133,7 +136,7 @@ class BatchesScreen(DocumentScreen):
         self.run_service(lambda: self.services.masters.batches(item, location=location), self._loaded,
                          busy_text=_("Loading…"))
 
-    def _loaded(self, rows: list[Any]) -> None:
+    def _loaded(self, rows: list[BatchInfo]) -> None:
         self.rows = list(rows)
         options = self.query_one("#batch-rows", OptionList)
         options.set_options(Option(batch_line(b)) for b in self.rows)
