@@ -72,7 +72,8 @@ if TYPE_CHECKING:
     from shopterm.services.documents.views import CustomerInfo, DocumentView
     from shopterm.services.masters.customers import CustomerInfo as CustomerMaster
     from shopterm.services.masters.goods import BatchInfo
-    from shopterm.services.sales.invoice import TotalsContext
+    from shopterm.services.sales.invoice import LineDefaults, TotalsContext
+    from shopterm.widgets.item_grid import GridRow
     from shopterm.services.sales.returns import DirectReturnDraft, DirectReturnPreview
     from shopterm.services.schemes.loyalty import LoyaltyEntry, LoyaltyStatus
 
@@ -164,7 +165,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
                   "currency": self.field("currency").value, "rate": self._rate_value(), "date": date}
         app: Any = self.app
 
-        def load(code: str) -> Any:
+        def load(code: str) -> LineDefaults:
             from dataclasses import replace
 
             return replace(app.services.sales.line_defaults(code, location, **params), batch=None)
@@ -254,7 +255,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
         self._batches[item] = list(infos)
         return [_BatchRow(b) for b in infos]
 
-    def _fill_batch(self, row: Any) -> None:
+    def _fill_batch(self, row: GridRow) -> None:
         item, code = row.line.item, row.line.text("batch").strip().upper()
         if not item or not code:
             return
