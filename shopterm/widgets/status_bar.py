@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 from textual import on, work
@@ -26,6 +26,29 @@ from shopterm.core.i18n import N_, _, format_date
 ROLES = (N_("cashier"), N_("manager"), N_("admin"))
 from shopterm.widgets.messages import describe_error
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+
+class ShownStatus(Protocol):
+    """What the bar shows of ``services.status(actor)`` (the services' ``Status``; widgets never import the
+    services)."""
+
+    @property
+    def location_code(self) -> str: ...
+    @property
+    def location_name(self) -> str: ...
+    @property
+    def business_date(self) -> dt.date: ...
+    @property
+    def day_open(self) -> bool: ...
+    @property
+    def user_name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def system_rate(self) -> Decimal | None: ...
+
 
 def format_rate(rate: Decimal | None) -> str:
     if rate is None:
@@ -33,7 +56,7 @@ def format_rate(rate: Decimal | None) -> str:
     return money.format_rate(rate, group=True)
 
 
-def render_status(status: Any, width: int = 80) -> Text:
+def render_status(status: ShownStatus, width: int = 80) -> Text:
     """One line; day state in words (not colour alone)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {status.location_code}", style="bold")
@@ -62,7 +85,7 @@ class StatusBar(Static):
     """
 
     class Updated(Message):
-        def __init__(self, status: Any) -> None:
+        def __init__(self, status: ShownStatus) -> None:
             super().__init__()
             self.status = status
 
@@ -73,14 +96,14 @@ class StatusBar(Static):
 
     def __init__(
         self,
-        source: Callable[[], Any] | None = None,
+        source: Callable[[], ShownStatus] | None = None,
         *,
         id: str | None = "status-bar",
         classes: str | None = None,
     ) -> None:
         super().__init__("", id=id, classes=classes, markup=False)
         self._source = source
-        self.status: Any = None
+        self.status: ShownStatus | None = None
         self.text = ""
 
     def on_mount(self) -> None:
@@ -123,7 +146,7 @@ class StatusBar(Static):
         self.add_class("-error")
         self.update(Text(self.text, no_wrap=True, overflow="ellipsis"))
 
-    def _show(self, status: Any) -> None:
+    def _show(self, status: ShownStatus) -> None:
         self.status = status
         rendered = render_status(status)
         self.text = rendered.plain
