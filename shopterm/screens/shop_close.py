@@ -74,6 +74,8 @@ from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
 from shopterm.widgets.messages import describe_error
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from shopterm.services.cash.day import CloseSummary, CountedBatch, CountLine
     from shopterm.services.documents.posting import PostResult
     from shopterm.services.documents.views import DocumentView
@@ -150,7 +152,7 @@ class ShopCloseScreen(CounterScreen):
     def __init__(self) -> None:
         super().__init__()
         self.summary: CloseSummary | None = None  # the last CloseSummary shown
-        self.loaded_key: tuple[Any, Any] | None = None  # (location, date) the figures are for
+        self.loaded_key: tuple[str, dt.date] | None = None  # (location, date) the figures are for
         self._tab = TABS[0]
         self._tables_shown: tuple | None = None
         self._voucher_shown: tuple | None = None
@@ -284,7 +286,7 @@ class ShopCloseScreen(CounterScreen):
         elif widget_id in ("field-cash-cdf", "field-cash-usd") and not self.posted:
             self._preview()
 
-    def _key(self) -> tuple[Any, Any] | None:
+    def _key(self) -> tuple[str, dt.date] | None:
         date = self.query_one("#field-date", DateInput).date_value
         location = self.query_one("#field-location", CodeInput).code
         if date is None or location is None:
@@ -343,7 +345,7 @@ class ShopCloseScreen(CounterScreen):
         return tuple(self.query_one(i, CodeInput).value.strip() or None  # type: ignore[return-value]
                      for i in ("#field-cash-usd", "#field-cash-cdf"))
 
-    def _preview(self, key: tuple[Any, Any] | None = None) -> None:
+    def _preview(self, key: tuple[str, dt.date] | None = None) -> None:
         key = key or self.loaded_key
         if key is None:
             return

@@ -140,7 +140,7 @@ class ExportDialog(ModalScreen[Any]):
 def open_export(screen: Any, title: str, filename: str, build: Callable[[Callable[[int, int], None]], Any]) -> None:
     """Ctrl+O on a report screen: the dialog, then its outcome on the screen's message bar."""
 
-    def outcome(result: Any) -> None:
+    def outcome(result: tuple[str, str] | None) -> None:
         if not result:
             return
         kind, text = result

@@ -95,11 +95,11 @@ class AttachmentsDialog(ModalScreen[None]):
     def _failed(self, exc: BaseException) -> None:
         self.bar.show_error(describe_error(exc)[0])
 
-    def _reload(self, then: Any = None) -> None:
+    def _reload(self, then: Callable[[], object] | None = None) -> None:
         entity, key = self.entity, self.key
         self._run(lambda: self.services.masters.attachments(entity, key), lambda rows: self._show(rows, then))
 
-    def _show(self, rows: list[AttachmentInfo], then: Any = None) -> None:
+    def _show(self, rows: list[AttachmentInfo], then: Callable[[], object] | None = None) -> None:
         self.rows = list(rows)
         options = self.query_one("#attach-rows", OptionList)
         options.clear_options()

@@ -68,6 +68,8 @@ from shopterm.widgets.master_list import ListColumn, MasterListDialog, MasterQue
 from shopterm.widgets.messages import RowPicked, describe_error, is_error
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from shopterm.services import LookupRow, Services
     from shopterm.services.admin.audit import HistoryRow
     from shopterm.services.context import Actor
@@ -971,7 +973,7 @@ class MasterScreen(DocumentScreen):
         self.run_service(lambda: self.services.masters.export_files(actor, kind), self._exported,
                          busy_text=_("Exporting…"))
 
-    def _exported(self, paths: Any) -> None:
+    def _exported(self, paths: tuple[Path, Path]) -> None:
         csv_path, xlsx_path = paths
         self.message_bar.show_ok(_("Exported to {csv} and {xlsx}").format(csv=csv_path, xlsx=xlsx_path.name))
 
