@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, delete, event, func, insert, literal, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .models import AccountDay, JournalLine, LedgerEntry, OpenDue, StockBalance, StockMove
@@ -47,25 +48,32 @@ def add_lines(session: Session, lines: Iterable[Mapping]) -> None:
     if not sums:
         return
     rows = [dict(zip(KEY, key), amount=a, amount_usd=u) for key, (a, u) in sorted(sums.items())]
-    dialect = session.get_bind().dialect.name
+    # one executemany: a voucher touches a handful of (account, day) rows
+    _add_to_rows(session, AD, KEY, ("amount", "amount_usd"), rows)
+
+
+def _add_to_rows(conn: Any, table: Any, key: Iterable[str], columns: Iterable[str], rows: list[dict]) -> None:
+    """Add ``rows`` to ``table`` keyed by ``key``: each row's ``columns`` added to the stored row's
+    (inserted when there is none), one executemany upsert on SQLite and PostgreSQL, in the caller's
+    transaction (``conn``: its Session, or its Connection inside a mapper event). The running
+    balances, stock on hand and open amounts all keep their sums this way."""
+    key, columns = list(key), list(columns)
+    dialect = (conn.dialect if isinstance(conn, Connection) else conn.get_bind().dialect).name
     if dialect in ("sqlite", "postgresql"):
         if dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert as upsert
         else:
             from sqlalchemy.dialects.postgresql import insert as upsert
-        stmt = upsert(AD)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(KEY),
-            set_={"amount": AD.c.amount + stmt.excluded.amount, "amount_usd": AD.c.amount_usd + stmt.excluded.amount_usd},
-        )
-        session.execute(stmt, rows)  # one executemany: a voucher touches a handful of (account, day) rows
+        stmt = upsert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=key,
+                                          set_={c: table.c[c] + stmt.excluded[c] for c in columns})
+        conn.execute(stmt, rows)
         return
     for row in rows:  # pragma: no cover - neither SQLite nor PostgreSQL
-        done = session.execute(
-            update(AD).where(*(AD.c[k] == row[k] for k in KEY))
-            .values(amount=AD.c.amount + row["amount"], amount_usd=AD.c.amount_usd + row["amount_usd"]))
+        done = conn.execute(update(table).where(*(table.c[k] == row[k] for k in key))
+                            .values({c: table.c[c] + row[c] for c in columns}))
         if done.rowcount == 0:
-            session.execute(insert(AD).values(**row))
+            conn.execute(insert(table).values(**row))
 
 
 def rebuild(session: Session) -> int:
@@ -125,20 +133,7 @@ def add_moves(session: Session, moves: Iterable[Mapping]) -> None:
 
 
 def _upsert_stock(conn, rows: list[dict]) -> None:
-    dialect = conn.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        stmt = upsert(SB)
-        stmt = stmt.on_conflict_do_update(index_elements=list(STOCK_KEY), set_={"qty": SB.c.qty + stmt.excluded.qty})
-        conn.execute(stmt, rows)
-        return
-    for row in rows:  # pragma: no cover - neither SQLite nor PostgreSQL
-        done = conn.execute(update(SB).where(*(SB.c[k] == row[k] for k in STOCK_KEY)).values(qty=SB.c.qty + row["qty"]))
-        if done.rowcount == 0:
-            conn.execute(insert(SB).values(**row))
+    _add_to_rows(conn, SB, STOCK_KEY, ("qty",), rows)
 
 
 @event.listens_for(StockMove, "after_insert")
@@ -236,22 +231,7 @@ def _upsert_open(session: Session, rows: list[dict]) -> None:
     """Add ``rows`` (open_due keys and open_usd) to open_due; the rows that come to zero are deleted."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        stmt = upsert(OD)
-        stmt = stmt.on_conflict_do_update(index_elements=list(OPEN_KEY),
-                                          set_={"open_usd": OD.c.open_usd + stmt.excluded.open_usd})
-        session.execute(stmt, rows)
-    else:  # pragma: no cover - neither SQLite nor PostgreSQL
-        for row in rows:
-            done = session.execute(update(OD).where(*(OD.c[k] == row[k] for k in OPEN_KEY))
-                                   .values(open_usd=OD.c.open_usd + row["open_usd"]))
-            if done.rowcount == 0:
-                session.execute(insert(OD).values(**row))
+    _add_to_rows(session, OD, OPEN_KEY, ("open_usd",), rows)
     session.execute(delete(OD).where(*(OD.c[k] == bindparam(f"k_{k}") for k in OPEN_KEY), OD.c.open_usd == 0),
                     [{f"k_{k}": row[k] for k in OPEN_KEY} for row in rows])
 
