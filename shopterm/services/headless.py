@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from shopterm.core.i18n import N_, _
 from ..core.plain import plain
 from ..core.money import Currency, MoneyError, parse_amount, parse_pct, parse_qty, parse_rate
+from ..store.types import MAX_INTEGER
 from .errors import AuthError, ShopError, ValidationError
 
 if TYPE_CHECKING:
@@ -315,8 +316,10 @@ class Fields:
         """A percentage 0–100: a string, at most 4 decimals."""
         return self._convert(name, default, "5", parse_pct)
 
-    def int(self, name: str, default: int | None = None, *, minimum: int | None = 0) -> int | None:
-        """A count (days, points): a JSON integer or a string of digits."""
+    def int(self, name: str, default: int | None = None, *, minimum: int | None = 0,
+            maximum: int = MAX_INTEGER) -> int | None:
+        """A count (days, points) or a row number: a JSON integer or a string of digits, at most
+        ``maximum`` (by default the largest whole number the store keeps, on SQLite and PostgreSQL alike)."""
         if name not in self:
             return default
         value = self.doc[name]
@@ -333,6 +336,9 @@ class Fields:
         if minimum is not None and result < minimum:
             raise ValidationError("{where}: {name!r} must be at least {minimum}, got {result}", field=self._f(name),
                 params={"where": self.where, "name": name, "minimum": minimum, "result": result})
+        if result > maximum:
+            raise ValidationError("{where}: {name!r} must be at most {maximum}, got {result}", field=self._f(name),
+                params={"where": self.where, "name": name, "maximum": maximum, "result": result})
         return result
 
     def bool(self, name: str, default: bool = False) -> bool:

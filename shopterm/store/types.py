@@ -14,6 +14,11 @@ from decimal import Decimal
 from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
+#: The largest row id or count an INTEGER column holds on both stores (PostgreSQL's
+#: ``integer`` is 32-bit; SQLite would take more). A bigger number asked for is
+#: simply not there: callers answer "not found" or "too large" before any query.
+MAX_INTEGER = 2_147_483_647
+
 
 class _Scaled(TypeDecorator):
     impl = BigInteger

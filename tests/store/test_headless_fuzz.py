@@ -189,3 +189,26 @@ def test_a_list_nested_100000_deep_is_refused_without_recursion(fuzz_shop):
     doc = {"type": "sales_invoice", **TEMPLATES["sales_invoice"], "lines": deep(100_000)}
     out = post_documents(fuzz_shop, actor(fuzz_shop, "manager"), [doc])
     assert not out.ok and "nested too deeply" in out.error["error"]
+
+
+@pytest.mark.parametrize("number", ["2147483648", "1000000000000", JsonNumber("999999999999999")])
+def test_a_row_number_past_what_the_store_holds_is_refused_by_name(fuzz_shop, number):
+    """PostgreSQL's integer stops at 2,147,483,647: a bigger match or entry number is refused with
+    the field named (or not found), the same on both stores, never a database error."""
+    who = actor(fuzz_shop, "manager")
+    for doc in (mutate({"type": "unmatch", **TEMPLATES["unmatch"]}, ("match",), number),
+                mutate({"type": "match", **TEMPLATES["match"]}, ("entries", 0, "entry"), number)):
+        before = counts(fuzz_shop)
+        out = post_documents(fuzz_shop, who, [doc])
+        assert not out.ok and "at most 2147483647" in out.error["error"], out.error
+        assert counts(fuzz_shop) == before
+
+
+def test_the_services_answer_not_found_for_a_match_or_entry_number_past_the_store(fuzz_shop):
+    from shopterm.services.errors import NotFound
+
+    who = actor(fuzz_shop, "manager")
+    with pytest.raises(NotFound, match="Match 1000000000000 not found"):
+        fuzz_shop.ledger.unmatch(who, 10**12)
+    with pytest.raises(NotFound, match="Ledger entry 1000000000000 not found"):
+        fuzz_shop.ledger.match(who, "C0001", [1, 10**12])

@@ -46,6 +46,7 @@ from ...core.money import Currency, q2
 from ...core.settle import OpenEntry, convert_at, settle
 from ...store.models import Customer, Document, LedgerEntry, Match, MatchLine
 from ...store import balances
+from ...store.types import MAX_INTEGER
 from ..admin import audit
 from ..context import Actor
 from ..errors import NotFound, ValidationError
@@ -213,7 +214,8 @@ def match_entries(session: Session, actor: Actor | None, customer_id: int, alloc
         seen.add(i)
     if len(ids) < 2:
         raise ValidationError("A match needs at least one debit and one credit entry", field="entries")
-    rows = {r.id: r for r in session.execute(select(LE).where(LE.c.id.in_(ids))).all()}
+    known = [i for i in ids if 0 < i <= MAX_INTEGER]
+    rows = {r.id: r for r in session.execute(select(LE).where(LE.c.id.in_(known))).all()}
     for i in ids:
         if i not in rows:
             raise NotFound("Ledger entry {i} not found", field="entries", params={"i": i})
@@ -378,7 +380,7 @@ def _post_exchange(session: Session, document_id: int, customer_id: int, ccy: Cu
 
 def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date) -> MatchResult:
     """Undo a match from ``date`` on: its entries get their open balances back; the match stays in history."""
-    m = session.execute(select(M).where(M.c.id == match_id)).first()
+    m = session.execute(select(M).where(M.c.id == match_id)).first() if 0 < match_id <= MAX_INTEGER else None
     if m is None:
         raise NotFound("Match {match_id} not found", field="match", params={"match_id": match_id})
     if m.unmatched_on is not None:
