@@ -212,3 +212,28 @@ def test_the_services_answer_not_found_for_a_match_or_entry_number_past_the_stor
         fuzz_shop.ledger.unmatch(who, 10**12)
     with pytest.raises(NotFound, match="Ledger entry 1000000000000 not found"):
         fuzz_shop.ledger.match(who, "C0001", [1, 10**12])
+
+
+@pytest.mark.parametrize("customer", ["2147483648", "99999999999999999999"])
+def test_a_customer_number_past_the_store_is_not_found(fuzz_shop, customer):
+    """A customer is a code; digits that are no code are tried as the customer's number, which
+    on PostgreSQL stops at 2,147,483,647 (CI's fuzz found "2147483648")."""
+    doc = mutate({"type": "match", **TEMPLATES["match"]}, ("customer",), customer)
+    out = post_documents(fuzz_shop, actor(fuzz_shop, "manager"), [doc])
+    assert not out.ok and out.error["field"] == "customer" and "not found" in out.error["error"], out.error
+
+
+def test_a_document_or_token_number_past_the_store_is_not_found(fuzz_shop):
+    from shopterm.services.errors import NotFound
+
+    with pytest.raises(NotFound, match="Document 2147483648 not found"):
+        fuzz_shop.sales.document(2147483648)
+    with pytest.raises(NotFound, match="API token 99999999999 not found"):
+        fuzz_shop.users.revoke_token(actor(fuzz_shop, "admin"), "99999999999")
+
+
+def test_a_close_with_ten_digits_of_notes_is_refused_by_name(fuzz_shop):
+    doc = {"type": "shop_close", **TEMPLATES["shop_close"], "denominations": {"CDF": {"5000": "1000000000"}}}
+    out = post_documents(fuzz_shop, actor(fuzz_shop, "manager"), [doc])
+    assert not out.ok and out.error["field"] == "denominations.CDF.5000", out.error
+    assert "too many" in out.error["error"]

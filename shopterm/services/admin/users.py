@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from ...core import i18n
 from shopterm.core.i18n import N_
+from ...store.types import MAX_INTEGER
 from ...store.models import ApiToken, Location, SalesPerson, ShopSetup, User
 from . import audit
 from ..context import ROLES, Actor, role_at_least, role_name
@@ -298,7 +299,10 @@ class UserService:
         ident = (ident or "").strip()
         with self.db.write() as session:
             stmt = select(ApiToken)
-            stmt = stmt.where(ApiToken.id == int(ident)) if ident.isdigit() else stmt.where(ApiToken.prefix == ident.rstrip("…."))
+            if ident.isascii() and ident.isdigit():
+                stmt = stmt.where(ApiToken.id == (int(ident) if len(ident) <= 10 and int(ident) <= MAX_INTEGER else 0))
+            else:
+                stmt = stmt.where(ApiToken.prefix == ident.rstrip("…."))
             row = session.exec(stmt).first()
             if row is None:
                 raise NotFound("API token {ident} not found: give its id or prefix from 'shopterm user token list'",

@@ -979,9 +979,12 @@ def _denominations_of(f: Fields) -> dict | None:
         out[ccy] = {}
         for note, count in notes.items():
             text = str(count) if isinstance(count, (JsonNumber, str)) else None
-            if isinstance(count, bool) or text is None or not text.strip().isdigit():
+            if isinstance(count, bool) or text is None or not text.strip().isascii() or not text.strip().isdigit():
                 raise ValidationError("shop_close: denominations {ccy} {note}: the count must be a whole number, got {count!r}", field="denominations." + str(ccy) + "." + str(note),
                     params={"ccy": ccy, "note": note, "count": count})
+            if len(text.strip()) > 9:
+                raise ValidationError("shop_close: denominations {ccy} {note}: {count} notes is too many (at most 999999999)",
+                    field="denominations." + str(ccy) + "." + str(note), params={"ccy": ccy, "note": note, "count": text.strip()[:40]})
             out[ccy][note] = int(text)
     return out
 

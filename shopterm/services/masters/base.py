@@ -24,6 +24,7 @@ from shopterm.core.i18n import N_, _
 from ...core.money import MoneyError, parse_amount, parse_pct, parse_qty, q2, q_pct, q_qty, to_decimal
 from ...core.text import NARRATION_MAX, TextError, bad_character, clean_text
 from ...store import models as m
+from ...store.types import MAX_INTEGER
 from ..admin import audit
 from ..context import Actor
 from ..errors import InactiveRecord, NotFound, ValidationError
@@ -385,13 +386,13 @@ def resolve_customer(session: Session, customer: int | str | m.Customer) -> m.Cu
     if isinstance(customer, m.Customer):
         return customer
     if isinstance(customer, int):
-        row = session.get(m.Customer, customer)
+        row = session.get(m.Customer, customer) if 0 < customer <= MAX_INTEGER else None
     else:
         text = str(customer or "").strip()
         if not text:
             raise ValidationError("Customer is required", field="customer")
         row = session.execute(sa_select(m.Customer).where(m.Customer.code == text.upper())).scalars().first()
-        if row is None and text.isascii() and text.isdigit() and len(text) <= 18:  # an id fits 64 bits
+        if row is None and text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_INTEGER:
             row = session.get(m.Customer, int(text))
     if row is None:
         raise NotFound("Customer {customer} not found", field="customer", params={"customer": str(customer)[:40]})

@@ -56,6 +56,7 @@ from ...core.money import (Currency, MoneyError, format_amount, format_qty, pars
                            to_usd)
 from ...core.slabs import SlabRange
 from ...core.totals import DocumentTotals, LineInput, LineTotals, compute_totals
+from ...store.types import MAX_INTEGER
 from ...store.models import (Account, Batch, Customer, CustomerLocation, Document, DocumentLine, Item, JournalLine,
                              JournalVoucher, LedgerEntry, Location, LoyaltyCard, SalesPerson, ShopSetup, User)
 from ..admin import audit
@@ -975,7 +976,7 @@ class SalesService:
         with self.db.read() as session:
             if isinstance(number_or_id, int) or (isinstance(number_or_id, str) and number_or_id.strip().isdigit()
                                                  and len(number_or_id.strip()) < 10):
-                doc = session.get(Document, int(number_or_id))
+                doc = session.get(Document, int(number_or_id)) if 0 < int(number_or_id) <= MAX_INTEGER else None
             else:
                 doc = session.exec(select(Document).where(Document.number == number_or_id.strip().upper())).first()
             if doc is None:
