@@ -203,10 +203,10 @@ class ShoptermApp(TypeaheadApp, App[None]):
 
     def action_command_palette(self) -> None:
         """Ctrl+K: the palette, its search line in the user's language."""
-        from textual.command import CommandPalette
+        from shopterm.widgets.palette import ShopCommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Go to a screen…")))
+        if self.use_command_palette and not ShopCommandPalette.is_open(self):
+            self.push_screen(ShopCommandPalette(id="--command-palette", placeholder=_("Go to a screen…")))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("command_palette", "logout") and self.actor is None:

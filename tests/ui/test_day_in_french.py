@@ -117,10 +117,15 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
         assert "1 USD = 2" + NB + "850 CDF" in status(home)
         # Ctrl+K: the palette asks in French and finds the screens by their French names
         await pilot.press("ctrl+k")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette", "the palette")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ShopCommandPalette", "the palette")
         assert app.screen.query_one("CommandInput").placeholder == "Aller à un écran…"
         titles = [title for title, *_rest in ScreenCommands._commands(type("P", (), {"app": app})())]
         assert "Ouverture de caisse" in titles and "Facture" in titles and "Accueil" in titles
+        # a search that finds no screen says so in French
+        await pilot.press(*"zzqx")
+        options = app.screen.query_one("CommandList")
+        await wait_for(pilot, lambda: any("Aucun écran trouvé" in str(o.prompt) for o in options._options),
+                       "no matches, in French")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is home, "back to the menu")
 
