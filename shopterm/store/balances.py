@@ -57,23 +57,37 @@ def _add_to_rows(conn: Any, table: Any, key: Iterable[str], columns: Iterable[st
     (inserted when there is none), one executemany upsert on SQLite and PostgreSQL, in the caller's
     transaction (``conn``: its Session, or its Connection inside a mapper event). The running
     balances, stock on hand and open amounts all keep their sums this way."""
-    key, columns = list(key), list(columns)
+    key, columns = tuple(key), tuple(columns)
     dialect = (conn.dialect if isinstance(conn, Connection) else conn.get_bind().dialect).name
     if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        stmt = upsert(table)
-        stmt = stmt.on_conflict_do_update(index_elements=key,
-                                          set_={c: table.c[c] + stmt.excluded[c] for c in columns})
-        conn.execute(stmt, rows)
+        conn.execute(_upsert_stmt(dialect, table, key, columns), rows)
         return
     for row in rows:  # pragma: no cover - neither SQLite nor PostgreSQL
         done = conn.execute(update(table).where(*(table.c[k] == row[k] for k in key))
                             .values({c: table.c[c] + row[c] for c in columns}))
         if done.rowcount == 0:
             conn.execute(insert(table).values(**row))
+
+
+_UPSERTS: dict[tuple, Any] = {}
+
+
+def _upsert_stmt(dialect: str, table: Any, key: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    """The dialect's ``INSERT … ON CONFLICT (key) DO UPDATE SET c = c + excluded.c``, built once per
+    table: a statement object reused keeps its cache key, so SQLAlchemy neither rebuilds nor re-hashes
+    it on every posting (the rows are executemany parameters)."""
+    memo = (dialect, table.name, key, columns)
+    stmt = _UPSERTS.get(memo)
+    if stmt is None:
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        stmt = upsert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=list(key),
+                                          set_={c: table.c[c] + stmt.excluded[c] for c in columns})
+        _UPSERTS[memo] = stmt
+    return stmt
 
 
 def rebuild(session: Session) -> int:
@@ -232,8 +246,11 @@ def _upsert_open(session: Session, rows: list[dict]) -> None:
     if not rows:
         return
     _add_to_rows(session, OD, OPEN_KEY, ("open_usd",), rows)
-    session.execute(delete(OD).where(*(OD.c[k] == bindparam(f"k_{k}") for k in OPEN_KEY), OD.c.open_usd == 0),
-                    [{f"k_{k}": row[k] for k in OPEN_KEY} for row in rows])
+    session.execute(_DELETE_ZERO_OPEN, [{f"k_{k}": row[k] for k in OPEN_KEY} for row in rows])
+
+
+#: the open_due rows that came to zero, by key (built once: see :func:`_upsert_stmt`)
+_DELETE_ZERO_OPEN = delete(OD).where(*(OD.c[k] == bindparam(f"k_{k}") for k in OPEN_KEY), OD.c.open_usd == 0)
 
 
 def _open_grouped():

@@ -202,3 +202,23 @@ def test_headless_invoice_takes_the_counter_defaults(open_shop, cashier, admin):
     assert out.ok, out.error
     view = open_shop.sales.document(out.posted[0]["number"])
     assert (view.customer, view.sales_person, view.totals.net) == ("C0001", "SP02", D("4.40"))
+
+
+def test_headless_invoice_replies_with_the_stored_totals(open_shop, cashier):
+    """``shopterm post`` answers from the header it just wrote, without reading the invoice back: the
+    reply is exactly what the stored invoice shows, each figure at its column's scale. BAND01 4 × 1.25
+    = 5.00 USD, no tax; in CDF at 2850 the same 5.00 USD is 14,250.00 CDF."""
+    from shopterm.services.documents.fields import totals_out
+    from shopterm.services.headless import jsonable, post_documents
+
+    doc = {"type": "sales_invoice", "location": "AXP", "date": "2026-11-23", "customer": "CASH",
+           "sales_type": "cash", "currency": "USD", "sales_person": "SP02",
+           "lines": [{"item": "BAND01", "qty": "4"}]}
+    out = post_documents(open_shop, cashier, [doc, {**doc, "currency": "CDF", "rate": "2850"}])
+    assert out.ok, out.error
+    for posted in out.posted:
+        view = open_shop.sales.document(posted["number"])
+        assert posted["totals"] == jsonable(totals_out(view.totals, view.currency))
+    usd, cdf = (p["totals"] for p in out.posted)
+    assert (usd["currency"], usd["total_qty"], usd["net"], usd["net_usd"], usd["tax"]) == ("USD", "4.000", "5.00", "5.00", "0.00")
+    assert (cdf["currency"], cdf["net_usd"], cdf["net_cdf"]) == ("CDF", "5.00", "14250.00")

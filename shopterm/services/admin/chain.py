@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce, update
+from sqlalchemy import BigInteger, and_, bindparam, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from shopterm.core.i18n import N_, _
@@ -109,10 +109,15 @@ def voucher_text(seq: int, voucher: dict, lines: Iterable[dict], *, scaled: bool
 # ---------------------------------------------------------------- extending a chain
 
 
+# built once (each posting extends two chains): only the parameters change
+_HEAD_OF = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.name == bindparam("head_name")).with_for_update()
+_ADVANCE = (update(_HEAD).where(_HEAD.c.name == bindparam("head_name"))
+            .values(seq=bindparam("head_seq"), hash=bindparam("head_hash")))
+
+
 def head(session: Session, name: str) -> tuple[int, str]:
     """The chain's last position and hash, locked until the transaction ends."""
-    stmt = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.name == name).with_for_update()
-    row = session.execute(stmt).first()
+    row = session.execute(_HEAD_OF, {"head_name": name}).first()
     if row is None:  # the chain's first link: create its head (two writers at once: one insert wins)
         dialect = session.get_bind().dialect.name
         if dialect == "postgresql":
@@ -123,12 +128,12 @@ def head(session: Session, name: str) -> tuple[int, str]:
             from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
             session.execute(sqlite_insert(_HEAD).values(name=name, seq=0, hash="").on_conflict_do_nothing())
-        row = session.execute(stmt).first()
+        row = session.execute(_HEAD_OF, {"head_name": name}).first()
     return int(row[0]), row[1] or ""
 
 
 def advance(session: Session, name: str, seq: int, hash_: str) -> None:
-    session.execute(update(_HEAD).where(_HEAD.c.name == name).values(seq=seq, hash=hash_))
+    session.execute(_ADVANCE, {"head_name": name, "head_seq": seq, "head_hash": hash_})
 
 
 def chain_audit_rows(session: Session, rows: list[dict]) -> None:

@@ -90,6 +90,8 @@ class PostResult:
     number: str
     ledger_entry_ids: tuple[int, ...]
     voucher_id: int | None
+    #: the posted header as written (its totals, for a reply that need not read the document back)
+    doc: Document | None = field(default=None, compare=False, repr=False)
 
 
 class AccountCache:
@@ -154,7 +156,7 @@ def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dic
     if not new:
         return
     table = DocumentLine.__table__
-    session.execute(insert(table), [
+    session.execute(_INSERT_LINES, [
         {c: l[c] for c in _LINE_COLUMNS} if isinstance(l, dict) else {c: getattr(l, c) for c in _LINE_COLUMNS}
         for l in new
     ])
@@ -167,6 +169,17 @@ def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dic
         line.id = new_id
         make_transient_to_detached(line)
         session.add(line)
+
+
+# The posting's INSERTs, built once: a statement object reused keeps its SQLAlchemy cache key, so
+# each posting only binds its rows (no statement built and hashed per row or per document).
+_INSERT_VOUCHER = insert(JournalVoucher.__table__).returning(JournalVoucher.__table__.c.id)
+_INSERT_JOURNAL_LINE = insert(JournalLine.__table__).returning(JournalLine.__table__.c.id)
+_INSERT_ENTRY = insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id)
+_INSERT_PLAIN_LINES = insert(JournalLine.__table__)
+_INSERT_MOVES = insert(StockMove.__table__)
+_INSERT_LOYALTY = insert(LoyaltyTransaction.__table__)
+_INSERT_LINES = insert(DocumentLine.__table__)
 
 
 class PostingService:
@@ -235,7 +248,7 @@ class PostingService:
                 )
                 for s in plan.stock
             ]
-            session.execute(insert(StockMove.__table__), moves)
+            session.execute(_INSERT_MOVES, moves)
             balances.add_moves(session, moves)  # on hand per item/location/batch, same transaction
         loyalty_rows = [
             dict(customer_id=l.customer_id, document_id=doc.id, date=doc.doc_date, kind=l.kind,
@@ -243,7 +256,7 @@ class PostingService:
             for l in plan.loyalty if l.points
         ]
         if loyalty_rows:
-            session.execute(insert(LoyaltyTransaction.__table__), loyalty_rows)
+            session.execute(_INSERT_LOYALTY, loyalty_rows)
         audit.record(
             session, actor, "post", "document", doc.id,
             after={"number": doc.number, "type": doc.doc_type, "net": str(doc.net_amount), "currency": doc.currency,
@@ -251,7 +264,7 @@ class PostingService:
             summary=plan.summary or f"posted {doc.doc_type} {doc.number}",
             approver_id=plan.approver.user_id if plan.approver else None,
         )
-        return PostResult(doc.id, doc.number, tuple(entry_ids), voucher_id)
+        return PostResult(doc.id, doc.number, tuple(entry_ids), voucher_id, doc)
 
     def write_voucher(self, session: Session, doc: Document, journal: list[JLine], *, narration: str = "",
                       reference: str = "", method: str = "", due_date: dt.date | None = None,
@@ -288,9 +301,7 @@ class PostingService:
             created_at=now,
         )
         chain.chain_voucher(session, voucher, rows)  # its link in the journal's hash chain
-        voucher_id = session.execute(
-            insert(JournalVoucher.__table__).values(**voucher).returning(JournalVoucher.__table__.c.id)
-        ).scalar_one()
+        voucher_id = session.execute(_INSERT_VOUCHER, voucher).scalar_one()
         plain = []
         opened: list[balances.OpenChange] = []
         for line, row in zip(journal, rows):
@@ -298,21 +309,21 @@ class PostingService:
             if line.customer_id is None:
                 plain.append(row)
                 continue
-            jl_id = session.execute(insert(JournalLine.__table__).values(**row).returning(JournalLine.__table__.c.id)).scalar_one()
+            jl_id = session.execute(_INSERT_JOURNAL_LINE, row).scalar_one()
             entry_id = session.execute(
-                insert(LedgerEntry.__table__).values(
+                _INSERT_ENTRY, dict(
                     customer_id=line.customer_id, location_id=doc.location_id, journal_line_id=jl_id,
                     document_id=doc.id, voucher_type=doc.doc_type, number=doc.number or "",
                     reference=(plan.reference or line.memo)[:60], doc_date=day, due_date=plan.due_date,
                     currency=line.currency.value, amount=line.amount, amount_usd=line.amount_usd,
                     open_amount=line.amount, open_usd=line.amount_usd, is_open=line.amount_usd != 0,
                     method=plan.method, posted_at=now, changed_at=now,
-                ).returning(LedgerEntry.__table__.c.id)
+                )
             ).scalar_one()
             entry_ids.append(entry_id)
             opened.append((line.customer_id, line.amount_usd, plan.due_date, day, line.amount_usd))
         if plain:
-            session.execute(insert(JournalLine.__table__), plain)
+            session.execute(_INSERT_PLAIN_LINES, plain)
         balances.add_lines(session, rows)  # the running balances per account and day, same transaction
         balances.add_open(session, opened)  # the open amounts per customer and due date (the ageing's)
         return voucher_id

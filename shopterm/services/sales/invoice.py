@@ -1020,11 +1020,7 @@ class SalesService:
         )
         extra = dict(doc.extra or {})
         due = extra.get("due_date")
-        totals = StoredTotals(doc.total_qty, doc.total_gross, doc.total_discount, doc.subtotal,
-                              doc.flat_discount_type, doc.flat_pct, doc.flat_amount,
-                              bool(extra.get("flat_from_slab")), doc.tax_amount, doc.net_amount, doc.net_usd,
-                              doc.net_cdf, doc.round_off_cdf, doc.amount, doc.amount_usd, doc.payable,
-                              doc.payable_usd, doc.payable_cdf)
+        totals = stored_totals(doc)
         return DocumentView(
             doc.id, doc.doc_type, doc.number, doc.status, doc.subtype, code_of(Location, doc.location_id) or "",
             doc.doc_date, cust.code if cust else None, cust.name if cust else None,
@@ -1034,6 +1030,25 @@ class SalesService:
             code_of(User, doc.created_by, "name"), code_of(User, doc.posted_by, "name"),
             code_of(User, doc.approved_by, "name"), doc.posted_at, totals, lines, journal, extra,
         )
+
+
+def stored_totals(doc: Document) -> StoredTotals:
+    """A posted header's totals as stored: each figure at its column's scale (``12.50``, qty ``1.000``),
+    whether ``doc`` was read back or is the header the posting just wrote."""
+    def stored(name: str) -> Decimal:
+        value = getattr(doc, name)
+        return value.quantize(_COLUMN_QUANTUM[name]) if isinstance(value, Decimal) else value
+
+    extra = doc.extra or {}
+    return StoredTotals(stored("total_qty"), stored("total_gross"), stored("total_discount"), stored("subtotal"),
+                        doc.flat_discount_type, stored("flat_pct"), stored("flat_amount"),
+                        bool(extra.get("flat_from_slab")), stored("tax_amount"), stored("net_amount"),
+                        stored("net_usd"), stored("net_cdf"), stored("round_off_cdf"), stored("amount"),
+                        stored("amount_usd"), stored("payable"), stored("payable_usd"), stored("payable_cdf"))
+
+
+_COLUMN_QUANTUM = {c.name: Decimal(1).scaleb(-c.type.scale) for c in Document.__table__.columns
+                   if hasattr(c.type, "scale") and isinstance(c.type.scale, int)}
 
 
 # ---------------------------------------------------------------- headless
@@ -1061,8 +1076,8 @@ def _post_sales_invoice(services: "Services", actor: Actor, doc: dict) -> dict:
     if f.draft:
         return draft_reply(services.sales, actor, draft)
     result = services.sales.post_invoice(actor, draft)
-    view = services.sales.document(result.document_id)
-    return {"number": result.number, "totals": totals_out(view.totals, view.currency)}
+    # the header just written holds the stored totals: the reply does not read the invoice back
+    return {"number": result.number, "totals": totals_out(stored_totals(result.doc), result.doc.currency)}
 
 
 __all__ = [
