@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -92,13 +92,23 @@ def on_hand_of_batches(session: Session, location_id: int, batches: "dict[int, i
     ids = sorted(batches)
     if not ids:
         return {}
-    stmt = (sa_select(StockBalance.batch_id, func.sum(StockBalance.qty))
-            .where(StockBalance.item_id.in_(sorted(set(batches.values()))),
-                   StockBalance.location_id == location_id, StockBalance.batch_id.in_(ids))
-            .group_by(StockBalance.batch_id))
     held = {i: ZERO_QTY for i in ids}
-    held.update({bid: _qty(q) for bid, q in session.execute(stmt).all()})
+    rows = session.execute(_HELD_OF_BATCHES, {"items": sorted(set(batches.values())), "loc": location_id,
+                                              "batches": ids}).all()
+    held.update({bid: _qty(q) for bid, q in rows})
     return held
+
+
+# The posting's stock reads, built once (each call only binds its ids: no statement built per call)
+_HELD_OF_BATCHES = (sa_select(StockBalance.batch_id, func.sum(StockBalance.qty))
+                    .where(StockBalance.item_id.in_(bindparam("items", expanding=True)),
+                           StockBalance.location_id == bindparam("loc"),
+                           StockBalance.batch_id.in_(bindparam("batches", expanding=True)))
+                    .group_by(StockBalance.batch_id))
+_HELD_OF_ITEMS = (sa_select(StockBalance.item_id, func.sum(StockBalance.qty))
+                  .where(StockBalance.item_id.in_(bindparam("items", expanding=True)),
+                         StockBalance.location_id == bindparam("loc"))
+                  .group_by(StockBalance.item_id))
 
 
 def reserved(session: Session, item_id: int, location_id: int) -> Decimal:
@@ -177,10 +187,7 @@ def on_hand_of_items(session: Session, location_id: int, item_ids: "set[int] | l
     ids = sorted(set(item_ids))
     held = {i: ZERO_QTY for i in ids}
     if ids:
-        stmt = (sa_select(StockBalance.item_id, func.sum(StockBalance.qty))
-                .where(StockBalance.item_id.in_(ids), StockBalance.location_id == location_id)
-                .group_by(StockBalance.item_id))
-        held.update({iid: _qty(q) for iid, q in session.execute(stmt).all()})
+        held.update({iid: _qty(q) for iid, q in session.execute(_HELD_OF_ITEMS, {"items": ids, "loc": location_id})})
     return held
 
 
@@ -194,27 +201,35 @@ def reservations(session: Session, location_id: int, item_ids: "set[int] | list[
     per_batch: dict[int, Decimal] = {}
     if not ids:
         return per_item, per_batch
-    # Read the lines of the reserving documents (few, found by ix_document_type_status, their lines by
-    # ix_line_doc), not every line ever sold of the items: coalesce() keeps the planner off the item
-    # index, whose lines grow with every invoice (11 ms after 200 ten-line invoices, 1.3 ms this way).
-    docs = sa_select(Document.id).where(Document.location_id == location_id,
-                                        Document.doc_type.in_(RESERVING_TYPES), Document.status == "posted")
     own = sorted(set(own_documents))
-    if own:
-        docs = docs.where(Document.id.not_in(own))
-    stmt = (
-        sa_select(DocumentLine.item_id, DocumentLine.batch_id, func.sum(DocumentLine.qty),
-                  func.sum(DocumentLine.qty_done))
-        .where(DocumentLine.document_id.in_(docs), func.coalesce(DocumentLine.item_id, 0).in_(ids),
-               DocumentLine.qty > DocumentLine.qty_done)
-        .group_by(DocumentLine.item_id, DocumentLine.batch_id)
-    )
-    for item_id, batch_id, qty, done in session.execute(stmt).all():
+    params = {"loc": location_id, "items": ids, "own": own} if own else {"loc": location_id, "items": ids}
+    for item_id, batch_id, qty, done in session.execute(_RESERVED_BUT_OWN if own else _RESERVED, params).all():
         qty = _qty(qty) - _qty(done)
         per_item[item_id] = per_item.get(item_id, ZERO_QTY) + qty
         if batch_id is not None:
             per_batch[batch_id] = per_batch.get(batch_id, ZERO_QTY) + qty
     return per_item, per_batch
+
+
+def _reserved_lines(but_own: bool):
+    # Read the lines of the reserving documents (few, found by ix_document_type_status, their lines by
+    # ix_line_doc), not every line ever sold of the items: coalesce() keeps the planner off the item
+    # index, whose lines grow with every invoice (11 ms after 200 ten-line invoices, 1.3 ms this way).
+    docs = sa_select(Document.id).where(Document.location_id == bindparam("loc"),
+                                        Document.doc_type.in_(RESERVING_TYPES), Document.status == "posted")
+    if but_own:
+        docs = docs.where(Document.id.not_in(bindparam("own", expanding=True)))
+    return (
+        sa_select(DocumentLine.item_id, DocumentLine.batch_id, func.sum(DocumentLine.qty),
+                  func.sum(DocumentLine.qty_done))
+        .where(DocumentLine.document_id.in_(docs),
+               func.coalesce(DocumentLine.item_id, 0).in_(bindparam("items", expanding=True)),
+               DocumentLine.qty > DocumentLine.qty_done)
+        .group_by(DocumentLine.item_id, DocumentLine.batch_id)
+    )
+
+
+_RESERVED, _RESERVED_BUT_OWN = _reserved_lines(False), _reserved_lines(True)
 
 
 def check_available(session: Session, location: Location, asks: "list[StockAsk]", *,

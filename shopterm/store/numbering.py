@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
 from ..core.doctypes import DOC_TYPES
@@ -30,21 +30,29 @@ def next_number(session: Session, doc_type: str, location_id: int, location_numb
     if doc_type not in DOC_TYPES:
         raise ValueError(f"unknown document type {doc_type!r}")
     period = date.strftime("%y%m")
-    table = NumberSequence.__table__
     key = dict(doc_type=doc_type, location_id=location_id, period=period)
-    session.execute(_insert_if_missing(session, table).values(**key, last_value=0)
-                    .on_conflict_do_nothing(index_elements=list(key)))
-    where = (table.c.doc_type == doc_type) & (table.c.location_id == location_id) & (table.c.period == period)
-    seq = session.execute(
-        update(table).where(where).values(last_value=table.c.last_value + 1).returning(table.c.last_value)
-    ).scalar_one()
+    session.execute(_insert_if_missing(session.get_bind().dialect.name), dict(key, last_value=0))
+    seq = session.execute(_NEXT, {"n_type": doc_type, "n_loc": location_id, "n_period": period}).scalar_one()
     return format_number(period, location_number, doc_type, seq)
 
 
-def _insert_if_missing(session: Session, table):
-    """The dialect's ``INSERT`` that knows ``ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+_SEQ = NumberSequence.__table__
+#: the counter row's increment, built once (each posting binds its key)
+_NEXT = (update(_SEQ)
+         .where(_SEQ.c.doc_type == bindparam("n_type"), _SEQ.c.location_id == bindparam("n_loc"),
+                _SEQ.c.period == bindparam("n_period"))
+         .values(last_value=_SEQ.c.last_value + 1).returning(_SEQ.c.last_value))
+_INSERTS: dict[str, object] = {}
+
+
+def _insert_if_missing(dialect: str):
+    """The dialect's ``INSERT … ON CONFLICT DO NOTHING`` of a counter row (SQLite and PostgreSQL), built once."""
+    stmt = _INSERTS.get(dialect)
+    if stmt is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = _INSERTS[dialect] = insert(_SEQ).on_conflict_do_nothing(
+            index_elements=["doc_type", "location_id", "period"])
+    return stmt

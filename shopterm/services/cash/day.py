@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Mapping
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -104,7 +104,7 @@ _SALES_DOCS = ("SO", "PF", "SI", "PI", "SR", "RD", "DN")
 def find_location(session: Session, code: str | None, actor: Actor | None = None) -> Location:
     """The location by code; without a code, the actor's location, else the first one."""
     if code:
-        loc = session.execute(select(Location).where(Location.code == code.strip().upper())).scalars().first()
+        loc = session.execute(_LOCATION_OF_CODE, {"code": code.strip().upper()}).scalars().first()
         if loc is None:
             raise NotFound("Location {code} not found", field="location", params={"code": code.strip().upper()})
         return loc
@@ -122,7 +122,7 @@ def find_location(session: Session, code: str | None, actor: Actor | None = None
 
 def require_setup(session: Session, loc: Location) -> None:
     """SetupMissing with the cashier's message unless the location has its Shop Setup (one indexed read)."""
-    has = session.execute(select(ShopSetup.id).where(ShopSetup.location_id == loc.id)).first()
+    has = session.execute(_HAS_SETUP, {"loc": loc.id}).first()
     if has is None:
         raise SetupMissing("Shop Setup is missing for {code}: complete Shop Setup first", field="location",
             params={"code": loc.code})
@@ -134,15 +134,19 @@ def setup_info(services: "Services", session: Session, loc: Location) -> "SetupI
     return services.setup.setup_for(session, loc)
 
 
+# every transaction's checks: built once, each call binds its values
+_LOCATION_OF_CODE = select(Location).where(Location.code == bindparam("code"))
+_HAS_SETUP = select(ShopSetup.id).where(ShopSetup.location_id == bindparam("loc"))
+_DAY_OF = select(ShopDay).where(ShopDay.location_id == bindparam("loc"), ShopDay.date == bindparam("date"))
+
+
 def require_open(session: Session, location_id: int, date: dt.date) -> ShopDay:
     """Every transaction's check: the location's day ``date`` is open (DESIGN §5).
 
     Raises :class:`DayNotOpen` when there was no Shop Open for that date and
     :class:`DayClosed` when Shop Close is done for it.
     """
-    day = session.execute(
-        select(ShopDay).where(ShopDay.location_id == location_id, ShopDay.date == date)
-    ).scalars().first()
+    day = session.execute(_DAY_OF, {"loc": location_id, "date": date}).scalars().first()
     if day is None or day.status != "open":
         loc = session.get(Location, location_id)
         code = loc.code if loc else str(location_id)

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from ...core.money import format_rate
@@ -30,7 +31,7 @@ def rate_approvals(session: Session, services: "Services", location_id: int, dat
     system = services.system_rate(session, date)
     if system is None or system <= 0 or rate is None:
         return []
-    tolerance = session.exec(select(ShopSetup.rate_tolerance_pct).where(ShopSetup.location_id == location_id)).first()
+    tolerance = session.execute(_TOLERANCE, {"loc": location_id}).scalars().first()
     tolerance = DEFAULT_RATE_TOLERANCE if tolerance is None else tolerance
     off = abs(rate - system) * 100 / system
     if off <= tolerance:
@@ -39,6 +40,9 @@ def rate_approvals(session: Session, services: "Services", location_id: int, dat
         "Exchange rate {rate} is {off} % from the system rate {system} (tolerance {tolerance} %) — a manager's approval is needed",
         field=field,
         params={"rate": format_rate(rate), "off": off.quantize(Decimal('0.01')), "system": format_rate(system), "tolerance": format_rate(tolerance)})]
+
+
+_TOLERANCE = select(ShopSetup.rate_tolerance_pct).where(ShopSetup.location_id == bindparam("loc"))  # built once
 
 
 def approve_rate(services: "Services", session: Session, actor: Actor | None, location_id: int, date: dt.date,

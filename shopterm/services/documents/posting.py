@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
@@ -104,7 +104,7 @@ class AccountCache:
             return
         # only the codes the journal names: one small indexed read (two when a line has a cost centre)
         codes = sorted({line.account for line in journal})
-        self.accounts = dict(session.execute(select(Account.code, Account.id).where(Account.code.in_(codes))).all())
+        self.accounts = dict(session.execute(_ACCOUNT_IDS, {"codes": codes}).all())
         centres = sorted({line.cost_centre for line in journal if line.cost_centre is not None})
         self.centres = dict(session.execute(select(CostCentre.code, CostCentre.id)
                                             .where(CostCentre.code.in_(centres))).all()) if centres else {}
@@ -155,13 +155,11 @@ def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dic
     new = [l for l in lines if isinstance(l, dict) or sa_inspect(l).transient]
     if not new:
         return
-    table = DocumentLine.__table__
     session.execute(_INSERT_LINES, [
         {c: l[c] for c in _LINE_COLUMNS} if isinstance(l, dict) else {c: getattr(l, c) for c in _LINE_COLUMNS}
         for l in new
     ])
-    ids = session.execute(select(table.c.id).where(table.c.document_id == doc_id).order_by(table.c.id.desc())
-                          .limit(len(new))).scalars().all()
+    ids = session.execute(_NEW_LINE_IDS, {"doc": doc_id, "n": len(new)}).scalars().all()
     for line, new_id in zip(new, reversed(ids)):
         if isinstance(line, dict):
             line["id"] = new_id
@@ -180,6 +178,9 @@ _INSERT_PLAIN_LINES = insert(JournalLine.__table__)
 _INSERT_MOVES = insert(StockMove.__table__)
 _INSERT_LOYALTY = insert(LoyaltyTransaction.__table__)
 _INSERT_LINES = insert(DocumentLine.__table__)
+_NEW_LINE_IDS = (select(DocumentLine.__table__.c.id).where(DocumentLine.__table__.c.document_id == bindparam("doc"))
+                 .order_by(DocumentLine.__table__.c.id.desc()).limit(bindparam("n")))
+_ACCOUNT_IDS = select(Account.code, Account.id).where(Account.code.in_(bindparam("codes", expanding=True)))
 
 
 class PostingService:

@@ -26,6 +26,7 @@ from dataclasses import fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -159,6 +160,12 @@ def refresh_state(session: Session, doc: Document, lines: Sequence[DocumentLine]
     return state
 
 
+# a document's masters, read on every posting: built once, each call binds its codes
+_ITEMS_OF_CODES = select(Item).where(col(Item.code).in_(bindparam("codes", expanding=True)))
+_BATCHES_OF = select(Batch).where(col(Batch.item_id).in_(bindparam("items", expanding=True)),
+                                  col(Batch.code).in_(bindparam("codes", expanding=True)))
+
+
 class Masters:
     """Masters read once per build (the grid previews on every keystroke)."""
 
@@ -172,15 +179,15 @@ class Masters:
         """Read the lines' items, their typed batches and their price-list rows in three queries."""
         codes = {code_of(dl.item) for dl in lines if not dl.is_blank()} - {""} - set(self.items)
         if codes:
-            found = {i.code: i for i in self.session.exec(select(Item).where(col(Item.code).in_(sorted(codes))))}
+            found = {i.code: i for i in self.session.execute(_ITEMS_OF_CODES, {"codes": sorted(codes)}).scalars()}
             for c in codes:
                 self.items[c] = found.get(c)
         wanted = {(self.items[code_of(dl.item)].id, code_of(dl.batch)) for dl in lines
                   if not dl.is_blank() and self.items.get(code_of(dl.item)) is not None and code_of(dl.batch)}
         wanted -= set(self.batches)
         if wanted:
-            rows = self.session.exec(select(Batch).where(col(Batch.item_id).in_(sorted({i for i, _ in wanted})),
-                                                         col(Batch.code).in_(sorted({c for _, c in wanted})))).all()
+            rows = self.session.execute(_BATCHES_OF, {"items": sorted({i for i, _ in wanted}),
+                                                      "codes": sorted({c for _, c in wanted})}).scalars().all()
             found_b = {(b.item_id, b.code): b for b in rows}
             for key in wanted:
                 self.batches[key] = found_b.get(key)

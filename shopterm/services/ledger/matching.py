@@ -34,11 +34,12 @@ Every match and unmatch writes an audit row in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy import bindparam, func, or_, select, tuple_, update
 from sqlmodel import Session
 
 from ...core.journal import EXCHANGE, RECEIVABLE, JLine
@@ -436,21 +437,40 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
 def _open_entries(session: Session, customer_id: int, *, debit: bool, up_to: dt.date | None, exclude: int,
                   batch: int = 200):
     """The customer's open debits (or credits), oldest first, streamed in batches."""
+    # the first batch (every posting to a customer asks it: usually the only one) is a statement built once
+    params = {"customer": customer_id, "exclude": exclude}
+    if up_to is not None:
+        params["up_to"] = up_to
+    rows = session.execute(_first_open_entries(debit, up_to is not None, batch), params).all()
+    if not rows:
+        return
+    yield from rows
     sign_cond = LE.c.open_usd > 0 if debit else LE.c.open_usd < 0
     age = func.coalesce(LE.c.due_date, LE.c.doc_date)
-    last = None
+    last = (rows[-1].age, rows[-1].doc_date, rows[-1].id)
     while True:
         stmt = select(LE.c.id, LE.c.open_usd, age.label("age"), LE.c.doc_date).where(
             LE.c.customer_id == customer_id, LE.c.is_open == True, sign_cond, LE.c.id != exclude)  # noqa: E712
         if up_to is not None:
             stmt = stmt.where(LE.c.doc_date <= up_to)
-        if last is not None:
-            stmt = stmt.where(tuple_(age, LE.c.doc_date, LE.c.id) > tuple_(*last))
+        stmt = stmt.where(tuple_(age, LE.c.doc_date, LE.c.id) > tuple_(*last))
         rows = session.execute(stmt.order_by(age, LE.c.doc_date, LE.c.id).limit(batch)).all()
         if not rows:
             return
         yield from rows
         last = (rows[-1].age, rows[-1].doc_date, rows[-1].id)
+
+
+@functools.lru_cache(maxsize=None)
+def _first_open_entries(debit: bool, dated: bool, batch: int):
+    """:func:`_open_entries`' first batch: debits or credits, up to a date or not (``up_to`` bound)."""
+    age = func.coalesce(LE.c.due_date, LE.c.doc_date)
+    stmt = select(LE.c.id, LE.c.open_usd, age.label("age"), LE.c.doc_date).where(
+        LE.c.customer_id == bindparam("customer"), LE.c.is_open == True,  # noqa: E712
+        LE.c.open_usd > 0 if debit else LE.c.open_usd < 0, LE.c.id != bindparam("exclude"))
+    if dated:
+        stmt = stmt.where(LE.c.doc_date <= bindparam("up_to", type_=LE.c.doc_date.type))
+    return stmt.order_by(age, LE.c.doc_date, LE.c.id).limit(batch)
 
 
 def _settle_against(session: Session, actor: Actor | None, customer_id: int, entry_id: int, *, want_debits: bool,

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -228,15 +228,21 @@ def customer_at(session: Session, customer: Customer, location: Location) -> boo
     """A customer may transact at its assigned locations (a cash customer: its own location too)."""
     if customer.location_id == location.id:
         return True
-    return session.exec(select(CustomerLocation).where(CustomerLocation.customer_id == customer.id,
-                                                       CustomerLocation.location_id == location.id)).first() is not None
+    return session.execute(_ASSIGNED, {"customer": customer.id, "loc": location.id}).first() is not None
 
 
 def outstanding_usd(session: Session, customer_id: int) -> Decimal:
     """What the customer owes (USD): Σ customer-ledger amounts."""
-    value = session.execute(sa_select(func.sum(LedgerEntry.amount_usd))
-                            .where(LedgerEntry.customer_id == customer_id)).scalar()
+    value = session.execute(_OUTSTANDING, {"customer": customer_id}).scalar()
     return Z if value is None else value
+
+
+# read on every posting: built once, each call binds its ids
+_ASSIGNED = sa_select(CustomerLocation.customer_id).where(CustomerLocation.customer_id == bindparam("customer"),
+                                                          CustomerLocation.location_id == bindparam("loc"))
+_CUSTOMER_OF_CODE = select(Customer).where(Customer.code == bindparam("code"))
+_SALES_PERSON_OF_CODE = select(SalesPerson).where(SalesPerson.code == bindparam("code"))
+_OUTSTANDING = sa_select(func.sum(LedgerEntry.amount_usd)).where(LedgerEntry.customer_id == bindparam("customer"))
 
 
 def invoice_journal(totals: DocumentTotals, customer_id: int | None, cogs_usd: Decimal, *,
@@ -663,7 +669,7 @@ class SalesService:
         if not c:
             rule(ValidationError("Customer is required", field="customer"))
             return None
-        cust = session.exec(select(Customer).where(Customer.code == c)).first()
+        cust = session.execute(_CUSTOMER_OF_CODE, {"code": c}).scalars().first()
         if cust is None:
             rule(NotFound("Customer {code} not found", field="customer", params={"code": c}))
             return None
@@ -722,7 +728,7 @@ class SalesService:
         sp = None
         sp_code = _code(draft.sales_person)
         if sp_code:
-            sp = session.exec(select(SalesPerson).where(SalesPerson.code == sp_code)).first()
+            sp = session.execute(_SALES_PERSON_OF_CODE, {"code": sp_code}).scalars().first()
             if sp is None:
                 rule(NotFound("Sales person {code} not found", field="sales_person", params={"code": sp_code}))
         elif cust is not None and cust.sales_person_id:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import func, insert, or_
+from sqlalchemy import bindparam, func, insert, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -123,32 +123,39 @@ def card_terms(session: Session, customer: Customer | None) -> CardTerms | None:
         return None
     per = None
     if customer.category_id is not None:  # the rule of the customer's Customer Category first (seed)
-        per = session.exec(select(LoyaltyCardCategory.sales_amount_per_point).where(
-            LoyaltyCardCategory.card_id == card.id,
-            LoyaltyCardCategory.customer_category_id == customer.category_id)).first()
+        per = session.execute(_PER_POINT_OF_CATEGORY,
+                              {"card": card.id, "category": customer.category_id}).scalars().first()
     if per is None:  # else the rule of its price category
-        per = session.exec(select(LoyaltyCardCategory.sales_amount_per_point).where(
-            LoyaltyCardCategory.card_id == card.id, col(LoyaltyCardCategory.customer_category_id).is_(None),
-            LoyaltyCardCategory.price_category == customer.price_category)).first()
+        per = session.execute(_PER_POINT_OF_PRICE_CATEGORY,
+                              {"card": card.id, "price_category": customer.price_category}).scalars().first()
     return CardTerms(card.id, card.name, per if per is not None and per > 0 else None, card.value_per_point_usd,
                      int(card.redemption_frequency_days or 0))
 
 
 def points_held(session: Session, customer_id: int) -> int:
-    value = session.execute(sa_select(func.sum(LoyaltyTransaction.points))
-                            .where(LoyaltyTransaction.customer_id == customer_id)).scalar()
+    value = session.execute(_POINTS_HELD, {"customer": customer_id}).scalar()
     return int(value or 0)
 
 
 def last_redemption(session: Session, customer_id: int) -> dt.date | None:
     """The date of the customer's last redemption that still stands (its document not cancelled)."""
-    lt = LoyaltyTransaction
-    value = session.execute(
-        sa_select(func.max(lt.date)).select_from(lt).outerjoin(Document, Document.id == lt.document_id)
-        .where(lt.customer_id == customer_id, lt.kind == "redeem",
-               or_(col(lt.document_id).is_(None), Document.status != "cancelled"))
-    ).scalar()
-    return value
+    return session.execute(_LAST_REDEMPTION, {"customer": customer_id}).scalar()
+
+
+# read on every sale to a customer: built once, each call binds its ids
+_LCC = LoyaltyCardCategory
+_PER_POINT_OF_CATEGORY = select(_LCC.sales_amount_per_point).where(
+    _LCC.card_id == bindparam("card"), _LCC.customer_category_id == bindparam("category"))
+_PER_POINT_OF_PRICE_CATEGORY = select(_LCC.sales_amount_per_point).where(
+    _LCC.card_id == bindparam("card"), col(_LCC.customer_category_id).is_(None),
+    _LCC.price_category == bindparam("price_category"))
+_POINTS_HELD = sa_select(func.sum(LoyaltyTransaction.points)).where(LoyaltyTransaction.customer_id == bindparam("customer"))
+_LAST_REDEMPTION = (
+    sa_select(func.max(LoyaltyTransaction.date)).select_from(LoyaltyTransaction)
+    .outerjoin(Document, Document.id == LoyaltyTransaction.document_id)
+    .where(LoyaltyTransaction.customer_id == bindparam("customer"), LoyaltyTransaction.kind == "redeem",
+           or_(col(LoyaltyTransaction.document_id).is_(None), Document.status != "cancelled"))
+)
 
 
 def _points_of(value: Any) -> int:

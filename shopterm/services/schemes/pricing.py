@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from ...core.money import Currency
@@ -120,11 +121,7 @@ class PriceBook:
         ids = sorted(set(item_ids))
         if not ids:
             return
-        found = session.exec(
-            select(Price)
-            .where(col(Price.item_id).in_(ids), Price.location_id == location_id, Price.effective_from <= on)
-            .order_by(col(Price.effective_from).desc(), col(Price.id).desc())
-        ).all()
+        found = session.execute(_PRICES_IN_FORCE, {"items": ids, "loc": location_id, "on": on}).scalars().all()
         for row in found:  # newest first: the first row of each (item, currency) is the one in force
             self.rows.setdefault((row.item_id, row.currency), row)
 
@@ -153,14 +150,20 @@ def items_with_promotion(session: Session, item_ids, location_id: int, on: dt.da
     ids = sorted(set(item_ids))
     if not ids:
         return set()
-    rows = session.exec(
-        select(Promotion.item_id)
-        .join(PromotionLocation, PromotionLocation.promotion_id == Promotion.id)
-        .where(col(Promotion.item_id).in_(ids), PromotionLocation.location_id == location_id,
-               Promotion.inactive == False, Promotion.scheme_date <= on)  # noqa: E712
-        .distinct()
-    ).all()
-    return set(rows)
+    return set(session.execute(_WITH_PROMOTION, {"items": ids, "loc": location_id, "on": on}).scalars())
+
+
+# read on every posting: built once, each call binds its ids and date
+_PRICES_IN_FORCE = (select(Price)
+                    .where(col(Price.item_id).in_(bindparam("items", expanding=True)),
+                           Price.location_id == bindparam("loc"), Price.effective_from <= bindparam("on"))
+                    .order_by(col(Price.effective_from).desc(), col(Price.id).desc()))
+_WITH_PROMOTION = (select(Promotion.item_id)
+                   .join(PromotionLocation, PromotionLocation.promotion_id == Promotion.id)
+                   .where(col(Promotion.item_id).in_(bindparam("items", expanding=True)),
+                          PromotionLocation.location_id == bindparam("loc"),
+                          Promotion.inactive == False, Promotion.scheme_date <= bindparam("on"))  # noqa: E712
+                   .distinct())
 
 
 def _in_force(session: Session, scheme: Any, held_at: Any, key: Any, dated: Any, location_id: int, on: dt.date,
