@@ -142,6 +142,27 @@ def raw_anchor(path: Path, rounds: int) -> list[float]:
     return times
 
 
+def print_plans(services, cashier, d) -> None:
+    """Each SELECT of one post (SQLite) with its query plan: a SCAN of a table that grows is a finding."""
+    from sqlalchemy import event
+
+    seen = []
+    listener = lambda conn, cur, stmt, params, ctx, many: seen.append((stmt, params))  # noqa: E731
+    event.listen(services.db.engine, "before_cursor_execute", listener)
+    try:
+        services.sales.post_invoice(cashier, d)
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", listener)
+    with services.db.engine.connect() as conn:
+        for stmt, params in seen:
+            if not stmt.lstrip().upper().startswith("SELECT"):
+                continue
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + stmt, params).all()
+            print(" ".join(stmt.split())[:110])
+            for row in plan:
+                print("    ", row[-1])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=300)
@@ -149,6 +170,7 @@ def main():
     ap.add_argument("--batch", type=int, default=0, help="also time `shopterm post` of a list of N invoices")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--sql", action="store_true", help="count the SQL statements of one post")
+    ap.add_argument("--plans", action="store_true", help="EXPLAIN QUERY PLAN of every SELECT one post runs")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="postbench"))
     try:
@@ -168,8 +190,10 @@ def main():
             out["statements"] = len(stmts)
             for s_ in stmts:
                 print(" ".join(s_.split())[:160], file=sys.stderr)
+        if a.plans:
+            print_plans(services, cashier, d)
         if a.profile:
-            pr = cProfile.Profile()
+            pr = cProfile.Profile(time.process_time)  # CPU time: the machine is shared
             pr.enable()
             for _ in range(a.profile):
                 services.sales.post_invoice(cashier, d)

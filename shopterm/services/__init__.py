@@ -29,6 +29,7 @@ rules, calls ``core`` and writes through ``store``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -64,6 +65,19 @@ def _sub(module: str, cls: str):
     factory.__name__ = module
     return cached_property(factory)
 
+
+
+@functools.cache
+def _rate_on():
+    """The system rate in force on a date (the latest on or before it): built once, on first use
+    (the store's models are imported then, not at start-up)."""
+    from sqlalchemy import bindparam
+    from sqlmodel import col, select
+
+    from ..store.models import ExchangeRate
+
+    return (select(ExchangeRate.rate).where(ExchangeRate.date <= bindparam("on"))
+            .order_by(col(ExchangeRate.date).desc()).limit(1))
 
 class Services:
     def __init__(self, db: Database, *, today: dt.date | None = None):
@@ -124,14 +138,7 @@ class Services:
 
     @staticmethod
     def system_rate(session, on: dt.date) -> Decimal | None:
-        from sqlmodel import col, select
-
-        from ..store.models import ExchangeRate
-
-        row = session.exec(
-            select(ExchangeRate).where(ExchangeRate.date <= on).order_by(col(ExchangeRate.date).desc())
-        ).first()
-        return row.rate if row else None
+        return session.execute(_rate_on(), {"on": on}).scalars().first()
 
     def item_codes(self) -> dict[str, str]:
         """Every active item's code and barcode (upper case) → its code, in one query: the

@@ -49,7 +49,7 @@ def add_lines(session: Session, lines: Iterable[Mapping]) -> None:
         return
     rows = [dict(zip(KEY, key), amount=a, amount_usd=u) for key, (a, u) in sorted(sums.items())]
     # one executemany: a voucher touches a handful of (account, day) rows
-    _add_to_rows(session, AD, KEY, ("amount", "amount_usd"), rows)
+    _add_to_rows(session.connection(), AD, KEY, ("amount", "amount_usd"), rows)
 
 
 def _add_to_rows(conn: Any, table: Any, key: Iterable[str], columns: Iterable[str], rows: list[dict]) -> None:
@@ -245,8 +245,8 @@ def _upsert_open(session: Session, rows: list[dict]) -> None:
     """Add ``rows`` (open_due keys and open_usd) to open_due; the rows that come to zero are deleted."""
     if not rows:
         return
-    _add_to_rows(session, OD, OPEN_KEY, ("open_usd",), rows)
-    session.execute(_DELETE_ZERO_OPEN, [{f"k_{k}": row[k] for k in OPEN_KEY} for row in rows])
+    _add_to_rows(session.connection(), OD, OPEN_KEY, ("open_usd",), rows)
+    session.connection().execute(_DELETE_ZERO_OPEN, [{f"k_{k}": row[k] for k in OPEN_KEY} for row in rows])
 
 
 #: the open_due rows that came to zero, by key (built once: see :func:`_upsert_stmt`)

@@ -31,8 +31,8 @@ def next_number(session: Session, doc_type: str, location_id: int, location_numb
         raise ValueError(f"unknown document type {doc_type!r}")
     period = date.strftime("%y%m")
     key = dict(doc_type=doc_type, location_id=location_id, period=period)
-    session.execute(_insert_if_missing(session.get_bind().dialect.name), dict(key, last_value=0))
-    seq = session.execute(_NEXT, {"n_type": doc_type, "n_loc": location_id, "n_period": period}).scalar_one()
+    session.connection().execute(_insert_if_missing(session.get_bind().dialect.name), dict(key, last_value=0))
+    seq = session.connection().execute(_NEXT, {"n_type": doc_type, "n_loc": location_id, "n_period": period}).scalar_one()
     return format_number(period, location_number, doc_type, seq)
 
 

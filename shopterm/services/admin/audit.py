@@ -82,7 +82,7 @@ def record_rows(session: Session, rows: list[dict]) -> None:
     if not rows:
         return
     chain.chain_audit_rows(session, rows)
-    session.execute(_INSERT_AUDIT, rows)
+    session.connection().execute(_INSERT_AUDIT, rows)
 
 
 _INSERT_AUDIT = insert(AuditLog.__table__)  # built once: every posting writes an audit row

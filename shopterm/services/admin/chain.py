@@ -117,7 +117,7 @@ _ADVANCE = (update(_HEAD).where(_HEAD.c.name == bindparam("head_name"))
 
 def head(session: Session, name: str) -> tuple[int, str]:
     """The chain's last position and hash, locked until the transaction ends."""
-    row = session.execute(_HEAD_OF, {"head_name": name}).first()
+    row = session.connection().execute(_HEAD_OF, {"head_name": name}).first()
     if row is None:  # the chain's first link: create its head (two writers at once: one insert wins)
         dialect = session.get_bind().dialect.name
         if dialect == "postgresql":
@@ -128,12 +128,12 @@ def head(session: Session, name: str) -> tuple[int, str]:
             from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
             session.execute(sqlite_insert(_HEAD).values(name=name, seq=0, hash="").on_conflict_do_nothing())
-        row = session.execute(_HEAD_OF, {"head_name": name}).first()
+        row = session.connection().execute(_HEAD_OF, {"head_name": name}).first()
     return int(row[0]), row[1] or ""
 
 
 def advance(session: Session, name: str, seq: int, hash_: str) -> None:
-    session.execute(_ADVANCE, {"head_name": name, "head_seq": seq, "head_hash": hash_})
+    session.connection().execute(_ADVANCE, {"head_name": name, "head_seq": seq, "head_hash": hash_})
 
 
 def chain_audit_rows(session: Session, rows: list[dict]) -> None:

@@ -155,11 +155,11 @@ def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dic
     new = [l for l in lines if isinstance(l, dict) or sa_inspect(l).transient]
     if not new:
         return
-    session.execute(_INSERT_LINES, [
+    session.connection().execute(_INSERT_LINES, [
         {c: l[c] for c in _LINE_COLUMNS} if isinstance(l, dict) else {c: getattr(l, c) for c in _LINE_COLUMNS}
         for l in new
     ])
-    ids = session.execute(_NEW_LINE_IDS, {"doc": doc_id, "n": len(new)}).scalars().all()
+    ids = session.connection().execute(_NEW_LINE_IDS, {"doc": doc_id, "n": len(new)}).scalars().all()
     for line, new_id in zip(new, reversed(ids)):
         if isinstance(line, dict):
             line["id"] = new_id
@@ -249,7 +249,7 @@ class PostingService:
                 )
                 for s in plan.stock
             ]
-            session.execute(_INSERT_MOVES, moves)
+            session.connection().execute(_INSERT_MOVES, moves)
             balances.add_moves(session, moves)  # on hand per item/location/batch, same transaction
         loyalty_rows = [
             dict(customer_id=l.customer_id, document_id=doc.id, date=doc.doc_date, kind=l.kind,
@@ -257,7 +257,7 @@ class PostingService:
             for l in plan.loyalty if l.points
         ]
         if loyalty_rows:
-            session.execute(_INSERT_LOYALTY, loyalty_rows)
+            session.connection().execute(_INSERT_LOYALTY, loyalty_rows)
         audit.record(
             session, actor, "post", "document", doc.id,
             after={"number": doc.number, "type": doc.doc_type, "net": str(doc.net_amount), "currency": doc.currency,
@@ -302,7 +302,7 @@ class PostingService:
             created_at=now,
         )
         chain.chain_voucher(session, voucher, rows)  # its link in the journal's hash chain
-        voucher_id = session.execute(_INSERT_VOUCHER, voucher).scalar_one()
+        voucher_id = session.connection().execute(_INSERT_VOUCHER, voucher).scalar_one()
         plain = []
         opened: list[balances.OpenChange] = []
         for line, row in zip(journal, rows):
@@ -310,8 +310,8 @@ class PostingService:
             if line.customer_id is None:
                 plain.append(row)
                 continue
-            jl_id = session.execute(_INSERT_JOURNAL_LINE, row).scalar_one()
-            entry_id = session.execute(
+            jl_id = session.connection().execute(_INSERT_JOURNAL_LINE, row).scalar_one()
+            entry_id = session.connection().execute(
                 _INSERT_ENTRY, dict(
                     customer_id=line.customer_id, location_id=doc.location_id, journal_line_id=jl_id,
                     document_id=doc.id, voucher_type=doc.doc_type, number=doc.number or "",
@@ -324,7 +324,7 @@ class PostingService:
             entry_ids.append(entry_id)
             opened.append((line.customer_id, line.amount_usd, plan.due_date, day, line.amount_usd))
         if plain:
-            session.execute(_INSERT_PLAIN_LINES, plain)
+            session.connection().execute(_INSERT_PLAIN_LINES, plain)
         balances.add_lines(session, rows)  # the running balances per account and day, same transaction
         balances.add_open(session, opened)  # the open amounts per customer and due date (the ageing's)
         return voucher_id
