@@ -117,11 +117,11 @@ class PriceBook:
     """
 
     def __init__(self, session: Session, item_ids, location_id: int, on: dt.date):
-        self.rows: dict[tuple[int, str], Price] = {}
+        self.rows: dict[tuple[int, str], Any] = {}  # Price's columns as a row (no ORM object per price)
         ids = sorted(set(item_ids))
         if not ids:
             return
-        found = session.execute(_PRICES_IN_FORCE, {"items": ids, "loc": location_id, "on": on}).scalars().all()
+        found = session.execute(_PRICES_IN_FORCE, {"items": ids, "loc": location_id, "on": on}).all()
         for row in found:  # newest first: the first row of each (item, currency) is the one in force
             self.rows.setdefault((row.item_id, row.currency), row)
 
@@ -154,7 +154,8 @@ def items_with_promotion(session: Session, item_ids, location_id: int, on: dt.da
 
 
 # read on every posting: built once, each call binds its ids and date
-_PRICES_IN_FORCE = (select(Price)
+_PRICES_IN_FORCE = (select(Price.item_id, Price.currency, Price.retail_price, Price.wholesale_price,
+                           Price.effective_from)
                     .where(col(Price.item_id).in_(bindparam("items", expanding=True)),
                            Price.location_id == bindparam("loc"), Price.effective_from <= bindparam("on"))
                     .order_by(col(Price.effective_from).desc(), col(Price.id).desc()))
