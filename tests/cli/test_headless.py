@@ -226,6 +226,16 @@ def test_the_service_modules_register_their_types():
     assert {"shop_open", "shop_close"} <= types
 
 
+def test_each_type_is_found_in_the_module_that_registers_it():
+    """``get_handler`` imports only the module HANDLER_OF_TYPE names for a type: the map must name
+    every registered type's own module (a new handler added without it would still be found, by
+    loading them all, but a wrong module would not)."""
+    headless.load_handlers()
+    registered = {t: fn.__module__.removeprefix("shopterm.services.") for t, fn in headless._HANDLERS.items()}
+    assert headless.HANDLER_OF_TYPE == registered
+    assert set(headless.HANDLER_OF_TYPE.values()) <= set(headless.HANDLER_MODULES)
+
+
 def test_jsonable_keeps_decimals_exact_and_refuses_floats():
     assert jsonable({"a": D("0.10"), "b": [D("1E+2")], "c": None}) == {"a": "0.10", "b": ["1E+2"], "c": None}
     with pytest.raises(TypeError, match="float in a result"):
