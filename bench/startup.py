@@ -3,7 +3,8 @@
     python bench/startup.py --ready PIN -- .venv/bin/shopterm demo --db X
     python bench/startup.py --ready PIN --then 'cashier|\\r|1111\\r@Menu|\\x0b|Facture|\\r' --then-ready Payable -- ...
 
-Prints JSON: ``ready_s`` (launch to the first screen showing --ready), ``rss_mib`` (the
+Prints JSON: ``ready_s`` (launch to the first screen showing --ready), ``cpu_s`` (the CPU time
+the process had used by then: user + system, to compare under load), ``rss_mib`` (the
 process's peak resident memory, VmHWM, when ready), and with --then the peak after those
 keys (``then_rss_mib``, e.g. with an invoice open). The median of --runs launches.
 Keys understand \\r \\t \\x0b like keylat.py (../shared/tools/keylat.py).
@@ -35,6 +36,16 @@ def peak_rss_mib(pid: int) -> float:
     except OSError:
         pass
     return float("nan")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU time the process has used so far (/proc/PID/stat), to compare under load."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 def run_once(cmd, ready: str, then: str, then_ready: str, timeout: float) -> dict:
@@ -74,6 +85,7 @@ def run_once(cmd, ready: str, then: str, then_ready: str, timeout: float) -> dic
     out = {}
     try:
         out["ready_s"] = wait_for(ready)
+        out["cpu_s"] = cpu_s(pid)
         # the shell's `shopterm` script execs python: the pid is the app's own process
         out["rss_mib"] = peak_rss_mib(pid)
         if then:
