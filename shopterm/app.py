@@ -37,8 +37,27 @@ from shopterm.widgets.messages import describe_error
 from shopterm.widgets.typeahead import TypeaheadApp
 
 
-#: Seconds after start-up before the services open (see ``on_mount``).
+#: Seconds after start-up before the services open and the whole stylesheet is read (see ``on_mount``).
 OPEN_SERVICES_AFTER_S = 0.3
+
+#: The one stylesheet (DESIGN §2). Start-up parses only its part above :data:`SIGN_IN_CSS_END` (what
+#: the sign-in screen uses); the rest is read once the sign-in screen shows, and in any case before
+#: any other screen does (:meth:`ShoptermApp.load_whole_stylesheet`).
+STYLESHEET = Path(__file__).with_name("shopterm.tcss")
+SIGN_IN_CSS_END = "/* ---- Above: what the sign-in screen uses"
+
+
+def stylesheet_parts(path: Path = STYLESHEET) -> tuple[str, str]:
+    """``(the sign-in screen's part, the rest)`` of the stylesheet. The rest keeps the file's line
+    numbers (a CSS error names the right line): the lines above it are blank but for the ``$variable``
+    declarations, which it uses too."""
+    text = path.read_text(encoding="utf-8")
+    cut = text.find(SIGN_IN_CSS_END)
+    if cut < 0:
+        return text, ""
+    head = text[:cut]
+    variables = "\n".join(line if line.lstrip().startswith("$") else "" for line in head.split("\n"))
+    return head, variables + text[cut:]
 
 
 class ScreenCommands(Provider):
@@ -74,7 +93,6 @@ class ShoptermApp(TypeaheadApp, App[None]):
     """The shopterm terminal app. Keys typed ahead wait for the screen that takes
     them, one at a time and in order (:class:`~shopterm.widgets.typeahead.TypeaheadApp`)."""
 
-    CSS_PATH = str(Path(__file__).with_name("shopterm.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "shopterm"
     COMMAND_PALETTE_BINDING = "ctrl+k"
     COMMANDS = {ScreenCommands}
@@ -86,6 +104,10 @@ class ShoptermApp(TypeaheadApp, App[None]):
     def __init__(self, services: Any, *, actor: Any = None, user: str = "", shop_language: bool = False) -> None:
         super().__init__()
         self._typeahead_init()
+        sign_in_css, self._css_rest = stylesheet_parts()
+        if not hasattr(App, "_load_screen_css"):  # another Textual: no hook before a screen shows
+            sign_in_css, self._css_rest = STYLESHEET.read_text(encoding="utf-8"), ""
+        self.stylesheet.add_source(sign_in_css, read_from=(str(STYLESHEET), ""))
         self._services: Any = None
         self._services_error: BaseException | None = None
         self._services_ready = threading.Event()
@@ -151,7 +173,23 @@ class ShoptermApp(TypeaheadApp, App[None]):
 
     # -- screens -------------------------------------------------------------
 
+    def load_whole_stylesheet(self) -> None:
+        """Add the stylesheet's rules below the sign-in screen's part (once; they match none of its
+        widgets): when the sign-in screen has shown, or before another screen does."""
+        rest, self._css_rest = self._css_rest, ""
+        if rest:
+            self.stylesheet.add_source(rest, read_from=(str(STYLESHEET), "after the sign-in screen"))
+            self.stylesheet.update(self)
+
+    def _load_screen_css(self, screen: Any) -> None:
+        # Textual 8 calls this before a screen is installed, pushed or switched to ("_default" is the
+        # screen under all others, before the sign-in screen).
+        if self._css_rest and not isinstance(screen, LoginScreen) and screen.id != "_default":
+            self.load_whole_stylesheet()
+        super()._load_screen_css(screen)
+
     def on_mount(self) -> None:
+        self.set_timer(OPEN_SERVICES_AFTER_S, self.load_whole_stylesheet)
         if self._open_services is not None:
             # Once the sign-in screen is on the terminal: importing the store holds the GIL for a few
             # hundred ms and would delay its first paint. A PIN typed sooner waits for the services.

@@ -140,3 +140,49 @@ async def test_a_menu_key_typed_with_the_pin_opens_its_screen_after_sign_in(serv
             app.post_message(events.Key(key, char))
         await wait_until(pilot, lambda: isinstance(app.screen, One))
         assert app.actor.name == "cashier"
+
+
+async def test_the_stylesheet_below_the_sign_in_part_matches_no_sign_in_widget(services, clean_registry):
+    """Start-up parses only the stylesheet's part above the sign-in marker (``stylesheet_parts``). No
+    rule of the rest, in any state (focus, hover: pseudo-classes left out), matches a widget of the
+    sign-in screen, so it looks the same before and after the rest is read; once signed in, every rule
+    of the file is in, once."""
+    from collections import Counter
+    from dataclasses import replace
+
+    from textual.css.match import _check_selectors
+    from textual.css.stylesheet import Stylesheet
+
+    from shopterm.app import SIGN_IN_CSS_END, STYLESHEET, stylesheet_parts
+
+    head, rest = stylesheet_parts()
+    assert rest.lstrip("\n").startswith("$st-") and "#login-box" not in rest
+    assert rest[: rest.index(SIGN_IN_CSS_END)].count("\n") == head.count("\n")  # errors name the file's lines
+    app = ShoptermApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        variables = app.get_css_variables()
+
+        def rules(css: str) -> list:
+            sheet = Stylesheet(variables=variables)
+            sheet.add_source(css, read_from=(str(STYLESHEET), ""))
+            return sheet.rules
+
+        nodes = list(app.screen.walk_children(with_self=True))
+        assert len(nodes) > 10
+        matched = [(selector_set.css, node) for rule in rules(rest) for selector_set in rule.selector_set
+                   for node in nodes
+                   if _check_selectors([replace(s, pseudo_classes=set()) for s in selector_set.selectors],
+                                       node.css_path_nodes)]
+        assert matched == []
+        assert rules(head), "the sign-in part has rules"
+
+        await type_text(pilot, "cashier")
+        await pilot.press("enter")
+        await type_text(pilot, "1111")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        whole = Counter(r.css for r in rules(STYLESHEET.read_text(encoding="utf-8")))
+        assert Counter(r.css for r in app.stylesheet.rules if not r.is_default_rules) == whole
+        menu = app.screen.query_one("#home-menu")
+        assert (menu.styles.padding.left, menu.styles.border_top[0]) == (1, "")  # "#home-menu" of the rest
