@@ -142,7 +142,7 @@ class MailService:
         printed = self.s.printing.statement(actor, code, date_from, date_to, format="pdf", location=location,
                                             write=False)
         with self.db.read() as session:
-            from .cash.day import find_location
+            from .masters.base import find_location
 
             loc = find_location(session, location, actor)
             shop, loc_code = loc.name, loc.code
@@ -160,7 +160,7 @@ class MailService:
                smtp_port: int | str | None = None, actor: Actor | None = None) -> Server:
         """The SMTP server a send would use (the password is read, never shown)."""
         with self.db.read() as session:
-            from .cash.day import find_location
+            from .masters.base import find_location
 
             loc = find_location(session, location, actor)
             setup = session.exec(select(ShopSetup).where(ShopSetup.location_id == loc.id)).first()

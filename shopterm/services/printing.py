@@ -221,7 +221,7 @@ class PrintService:
         d2 = date_to or self.s.today()
         d1 = date_from or d2.replace(day=1)
         with self.db.read() as session:
-            from .cash.day import find_location
+            from .masters.base import find_location
 
             loc = find_location(session, location, actor)
             shop = Shop(loc.name, loc.address, loc.phone, loc.tax_no, loc.rccm_no, loc.code)
@@ -251,7 +251,7 @@ class PrintService:
     def save_file(self, actor: Actor, name: str, data: bytes, location: str | None = None) -> Path:
         """Write ``data`` as ``name`` into the print folder of ``location`` (default: the actor's),
         owner-only like every print, and return where it went (exports from the screens)."""
-        from .cash.day import find_location
+        from .masters.base import find_location
 
         with self.db.read() as session:
             loc = find_location(session, location, actor)

@@ -85,7 +85,7 @@ from ..errors import (
 from ..headless import Fields, JsonNumber, handler
 from ..documents.approvals import rate_approvals
 from ..documents.posting import PostingPlan, PostResult, StockSpec, utcnow
-from ..masters.base import free_text
+from ..masters.base import find_location, free_text  # find_location: re-exported (its home before)
 
 if TYPE_CHECKING:
     from .. import Services
@@ -99,25 +99,6 @@ _SALES_DOCS = ("SO", "PF", "SI", "PI", "SR", "RD", "DN")
 
 
 # ---------------------------------------------------------------- shared checks
-
-
-def find_location(session: Session, code: str | None, actor: Actor | None = None) -> Location:
-    """The location by code; without a code, the actor's location, else the first one."""
-    if code:
-        loc = session.execute(_LOCATION_OF_CODE, {"code": code.strip().upper()}).scalars().first()
-        if loc is None:
-            raise NotFound("Location {code} not found", field="location", params={"code": code.strip().upper()})
-        return loc
-    if actor is not None and actor.location_id:
-        loc = session.get(Location, actor.location_id)
-        if loc is not None:
-            return loc
-    loc = session.execute(
-        select(Location).where(Location.inactive == False).order_by(Location.number)  # noqa: E712
-    ).scalars().first()
-    if loc is None:
-        raise NotFound("No location: run shopterm init first", field="location")
-    return loc
 
 
 def require_setup(session: Session, loc: Location) -> None:
@@ -135,7 +116,6 @@ def setup_info(services: "Services", session: Session, loc: Location) -> "SetupI
 
 
 # every transaction's checks: built once, each call binds its values
-_LOCATION_OF_CODE = select(Location).where(Location.code == bindparam("code"))
 _HAS_SETUP = select(ShopSetup.id).where(ShopSetup.location_id == bindparam("loc"))
 _DAY_OF = select(ShopDay).where(ShopDay.location_id == bindparam("loc"), ShopDay.date == bindparam("date"))
 

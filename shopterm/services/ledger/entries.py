@@ -81,7 +81,7 @@ from .reports import (
     type_label,
 )
 from ...core.text import REFERENCE_MAX
-from ..masters.base import free_text, resolve_customer
+from ..masters.base import find_location, free_text, resolve_customer
 from ..documents.approvals import approve_rate
 
 if TYPE_CHECKING:
@@ -378,8 +378,6 @@ class LedgerService:
         with self.db.read() as session:
             loc_id = loc_code = None
             if location:
-                from ..cash.day import find_location
-
                 loc = find_location(session, location)
                 loc_id, loc_code = loc.id, loc.code
             return R.general_ledger(session, loc_id, loc_code, date_from or today.replace(day=1), date_to or today,
@@ -404,8 +402,6 @@ class LedgerService:
 
     def letterhead(self, location: str | None = None, actor: Actor | None = None) -> Letterhead:
         """The shop's name and address for printed statements."""
-        from ..cash.day import find_location
-
         with self.db.read() as session:
             loc = find_location(session, location, actor)
             return Letterhead(loc.name, loc.address, loc.phone, loc.tax_no, loc.rccm_no, loc.code)

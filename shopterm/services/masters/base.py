@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
-from sqlalchemy import func, literal, or_, select as sa_select
+from sqlalchemy import bindparam, func, literal, or_, select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from shopterm.core.i18n import N_, _
@@ -379,6 +379,29 @@ def find(session: Session, ent: Entity, key: Any) -> SQLModel | None:
     if ent.case_insensitive:
         return session.exec(select(ent.model).where(func.lower(attr) == " ".join(raw.split()).lower())).first()
     return session.exec(select(ent.model).where(attr == raw.upper())).first()
+
+
+_LOCATION_OF_CODE = sa_select(m.Location).where(m.Location.code == bindparam("code"))  # built once
+
+
+def find_location(session: Session, code: str | None, actor: Actor | None = None) -> m.Location:
+    """The location by code; without a code, the actor's location, else the first one. (Here rather than in
+    cash.day: a ledger report's letterhead needs it without importing the till's services.)"""
+    if code:
+        loc = session.execute(_LOCATION_OF_CODE, {"code": code.strip().upper()}).scalars().first()
+        if loc is None:
+            raise NotFound("Location {code} not found", field="location", params={"code": code.strip().upper()})
+        return loc
+    if actor is not None and actor.location_id:
+        loc = session.get(m.Location, actor.location_id)
+        if loc is not None:
+            return loc
+    loc = session.execute(
+        sa_select(m.Location).where(m.Location.inactive == False).order_by(m.Location.number)  # noqa: E712
+    ).scalars().first()
+    if loc is None:
+        raise NotFound("No location: run shopterm init first", field="location")
+    return loc
 
 
 def resolve_customer(session: Session, customer: int | str | m.Customer) -> m.Customer:
