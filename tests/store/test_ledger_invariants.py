@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from shopterm.services.errors import ValidationError
 from shopterm.services.ledger.entries import apply_credit, earliest_match_date
+from shopterm.services.ledger.matching import _has_open_credit
 from shopterm.services.ledger.reports import bucket_index
 from shopterm.store import balances as running
 from shopterm.store.models import Account, JournalLine, LedgerEntry, Match, MatchLine
@@ -119,6 +120,14 @@ def _check(services, manager) -> None:
         assert running.stored(s) == running.recomputed(s)
         # the open amounts per customer and due date (the ageing's source) equal the entries' summed afresh
         assert running.stored_open(s) == running.recomputed_open(s)
+        # an invoice asks the open amounts whether the customer has an open credit before reading its
+        # entries: the answer is the entries' own, at every date
+        for code in CUSTOMERS:
+            cid = customer_id(services, code)
+            for up_to in (DAY - dt.timedelta(days=40), DAY, None):
+                credits = [e for e in entries if e.customer_id == cid and e.is_open and e.open_usd < 0
+                           and (up_to is None or e.doc_date <= up_to)]
+                assert _has_open_credit(s, cid, up_to) == bool(credits)
         per_account = {code: (usd or D(0)) for code, usd in s.execute(
             select(Account.code, func.sum(JournalLine.amount_usd)).join(Account, Account.id == JournalLine.account_id)
             .where(JournalLine.date <= DAY).group_by(Account.code))}

@@ -39,13 +39,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from sqlalchemy import bindparam, func, or_, select, tuple_, update
+from sqlalchemy import bindparam, func, literal, or_, select, tuple_, update
 from sqlmodel import Session
 
 from ...core.journal import EXCHANGE, RECEIVABLE, JLine
 from ...core.money import Currency, q2
 from ...core.settle import OpenEntry, convert_at, settle
-from ...store.models import Customer, Document, LedgerEntry, Match, MatchLine
+from ...store.models import Customer, Document, LedgerEntry, Match, MatchLine, OpenDue
 from ...store import balances
 from ...store.types import MAX_INTEGER
 from ..admin import audit
@@ -437,6 +437,11 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
 def _open_entries(session: Session, customer_id: int, *, debit: bool, up_to: dt.date | None, exclude: int,
                   batch: int = 200):
     """The customer's open debits (or credits), oldest first, streamed in batches."""
+    if not debit and not _has_open_credit(session, customer_id, up_to):
+        # the usual case on every invoice: no open credit to use. The entries' index finds credits only
+        # among all of the customer's open entries (each post read all its open invoices); the open
+        # amounts per kind (open_due, kept with every entry, match and unmatch) answer in one key lookup
+        return
     # the first batch (every posting to a customer asks it: usually the only one) is a statement built once
     params = {"customer": customer_id, "exclude": exclude}
     if up_to is not None:
@@ -459,6 +464,19 @@ def _open_entries(session: Session, customer_id: int, *, debit: bool, up_to: dt.
             return
         yield from rows
         last = (rows[-1].age, rows[-1].doc_date, rows[-1].id)
+
+
+def _has_open_credit(session: Session, customer_id: int, up_to: dt.date | None) -> bool:
+    """Whether the customer has an open credit dated up to ``up_to``: a credit's open amount counts in
+    the ``C`` row of its date (keyed customer, kind, date), and rows that come to zero are deleted."""
+    params = {"customer": customer_id, "up_to": up_to or dt.date.max}
+    return session.execute(_OPEN_CREDIT, params).first() is not None
+
+
+_OD = OpenDue.__table__
+_OPEN_CREDIT = select(literal(1)).where(
+    _OD.c.customer_id == bindparam("customer"), _OD.c.kind == "C",
+    _OD.c.due_date <= bindparam("up_to", type_=_OD.c.due_date.type)).limit(1)
 
 
 @functools.lru_cache(maxsize=None)
