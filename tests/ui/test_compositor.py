@@ -76,3 +76,96 @@ async def test_a_cell_restyled_for_the_focus_looks_as_a_full_restyle_would_make_
         assert looks[1][1]  # the parts are styled
         app.stylesheet.update_nodes([item, qty])  # Textual's full restyle, parts included
         assert [_look(item), _look(qty)] == looks
+
+
+class _Terminal:
+    """The cells a terminal shows after the frames the app wrote (text and style per cell)."""
+
+    def __init__(self, console, width: int, height: int) -> None:
+        self.console, self.width = console, width
+        self.cells = [[None] * width for _ in range(height)]
+
+    def write(self, update) -> None:
+        from rich.segment import ControlType
+
+        x = y = 0
+        for segment in update.__rich_console__(self.console, self.console.options):
+            if segment.control:
+                for control in segment.control:
+                    if control[0] == ControlType.CURSOR_MOVE_TO:
+                        x, y = control[1], control[2]
+                continue
+            if segment.text == "\n":
+                continue
+            for char in segment.text:
+                if 0 <= x < self.width:
+                    self.cells[y][x] = (char, segment.style)
+                x += 1
+
+
+async def test_a_page_turn_after_a_layout_repaints_the_rows_only_and_the_screen_is_right(monkeypatch):
+    """The first scroll after a layout used to repaint the whole screen (Textual compares the
+    places with no map); it now repaints what moved. Every frame the app writes, replayed on a
+    terminal, gives exactly the screen a full repaint gives; the page turn draws no cell of the
+    spare rows it shows for the first time (drawn ahead while the keys rested)."""
+    from textual.app import App
+
+    frames: list = []
+    original = App._display
+
+    def display(self, screen, renderable):
+        if renderable is not None and not self._batch_count:
+            frames.append(renderable)
+        return original(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", display)
+    from textual._styles_cache import StylesCache
+
+    drawn: list = []  # widgets whose lines were drawn anew (not all in their line cache)
+    render_widget = StylesCache.render_widget
+
+    def drawing(self, widget, crop):
+        if any(y not in self._cache or y in self._dirty_lines for y in crop.line_range):
+            drawn.append(widget)
+        return render_widget(self, widget, crop)
+
+    monkeypatch.setattr(StylesCache, "render_widget", drawing)
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        box = grid.query_one("#grid-rows")
+        box.styles.height = 5
+        grid.spare_idle = 0.05
+        await pilot.pause()
+        for n in range(1, 5):
+            await pilot.press(*"BAND01", "enter")
+            await wait_until(pilot, lambda: grid.lines[n - 1].defaults is not None)
+            await pilot.press("1", "tab", "tab", "tab")
+            await wait_until(pilot, lambda: screen.focused is grid.cell(n, "flat_discount"))
+            if n < 4:
+                await pilot.press("tab")
+        # the keys rest: the used spares are replaced (a layout) and the spares drawn ahead
+        await wait_until(pilot, lambda: len(grid._spares) == grid.spare_pool
+                         and all(r.drawn_ahead for r in grid._spares))
+        await pilot.pause()
+        assert box.scroll_y == 0
+        spares = {w for row in grid._spares[1:] for w in (row, *row.cells.values())}  # (the first becomes line 6)
+        before, drawn[:] = len(frames), []
+        await pilot.press("tab")  # line 5, past the bottom: the page turns (line 5 second from the top)
+        await wait_until(pilot, lambda: screen.focused is grid.cell(5, "item") and box.scroll_y == 3)
+        await pilot.pause()
+        turn = frames[before:]
+        assert turn and not any(type(f).__name__ == "LayoutUpdate" for f in turn)  # no full repaint
+        assert not [cell for cell in drawn if cell in spares]  # the rows shown anew come from the cache
+        await pilot.press("up", "up", "up", "down")  # and back up: scrolls by the least
+        await pilot.pause()
+
+        shown = _Terminal(app.console, *SIZE)
+        for frame in frames:
+            shown.write(frame)
+        full = _Terminal(app.console, *SIZE)
+        full.write(screen._compositor.render_full_update())
+        assert shown.cells == full.cells
+        assert any(type(f).__name__ == "LayoutUpdate" for f in frames)  # the first frame, at least

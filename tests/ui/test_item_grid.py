@@ -565,3 +565,60 @@ async def test_defaults_read_ahead_follow_a_header_change_and_a_new_document():
         await pilot.press(*"PARA500", "enter")
         await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
         assert read.count(("wholesale", "PARA500")) == 3
+
+
+def shown_rows(grid: ItemGrid) -> list[tuple[str, str, str]]:
+    """(#, Item, Net) of the rows on screen, top to bottom, as drawn."""
+    box = grid.query_one("#grid-rows")
+    area = box.scrollable_content_region
+    out = []
+    for row in box.children:  # the rows, then the blank spares drawn after them
+        if area.contains_region(row.region):
+            out.append((row.cells["sno"].text, row.cells["item"].value, row.cells["line_net"].text))
+    return out
+
+
+async def test_twenty_six_lines_turn_pages_down_and_up_with_their_numbers_and_totals():
+    """26 lines, 7 rows shown (as the invoice shows at 80×24): each page turn shows the new
+    row second from the top under the line before it; ↑ back to line 1 turns the pages back. Numbers, items, nets and totals as typed (BAND01 1.25, tax 0: line n is n × 1.25;
+    qty 1 + … + 26 = 351, net 351 × 1.25 = 438.75)."""
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        box = grid.query_one("#grid-rows")
+        box.styles.height = 7
+        grid.spare_idle = 3600  # the pool of 30 spare rows is not refilled while this test types
+        await pilot.pause()
+        height = box.scrollable_content_region.height
+        assert height == 7
+        turns = []
+        for n in range(1, 27):
+            await pilot.press(*"BAND01", "enter")
+            await wait_until(pilot, lambda: grid.lines[n - 1].defaults is not None)
+            await pilot.press(*str(n), "tab", "tab", "tab", "tab")
+            assert screen.focused is grid.cell(n + 1, "item")
+            shown = shown_rows(grid)
+            assert len(shown) == height
+            numbers = [int(s) for s, _item, _net in shown if s]
+            assert str(n + 1) in [s for s, _i, _n in shown]  # the new row is on screen
+            if int(shown[0][0]) > 1 and (not turns or turns[-1] != shown[0][0]):
+                turns.append(shown[0][0])
+                # a page turned: the new row second from the top under the line before it (at the
+                # end of the spare rows, as far down as they go)
+                assert numbers[numbers.index(n):numbers.index(n) + 2] == [n, n + 1] and numbers.index(n) <= 1
+            assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+        assert turns == ["6", "11", "16", "21", "25"]
+        await wait_until(pilot, lambda: grid.cell(26, "line_net").text == "32.50")
+        shown = shown_rows(grid)
+        assert shown[1] == ("26", "BAND01", "32.50") and shown[2] == ("27", "", "")
+        assert screen.totals.total_qty == D("351") and screen.totals.net == D("438.75")
+        for n in range(26, 0, -1):  # ↑ to line 1: the pages turn back, by the least
+            await pilot.press("up")
+            assert screen.focused is grid.cell(n, "item")
+            shown = shown_rows(grid)
+            assert str(n) in [s for s, _i, _net in shown]
+        shown = shown_rows(grid)
+        assert [s for s, _i, _n in shown] == [str(i) for i in range(1, height + 1)]
+        assert shown[:3] == [("1", "BAND01", "1.25"), ("2", "BAND01", "2.50"), ("3", "BAND01", "3.75")]
+        assert [ln.qty for ln in grid.draft_lines()] == [str(n) for n in range(1, 27)]

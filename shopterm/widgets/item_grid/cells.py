@@ -315,6 +315,7 @@ class GridRow(Horizontal):
         self.line = line
         self.number = number
         self.spare = spare
+        self.drawn_ahead = False  # its lines drawn into the cache before it is shown (ItemGrid._draw_spares_ahead)
         self._cells_attached = False
         self.cells: dict[str, Widget] = {}
         for col in grid.columns:
