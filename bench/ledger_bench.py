@@ -159,6 +159,7 @@ def generate(path: Path, entries: int, customers: int, seed: int = 7) -> None:
     con.commit()
     con.close()
     fill_open_due(path)
+    fill_open_months(path)
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.execute("ANALYZE")
@@ -182,6 +183,33 @@ def fill_open_due(path: Path) -> int:
     OpenDue.__table__.create(engine, checkfirst=True)
     with Session(engine) as s, s.begin():
         n = balances.rebuild_open(s)
+    engine.dispose()
+    return n
+
+
+def fill_open_months(path: Path) -> int:
+    """The open amounts at every month end the posting, matching and unmatching keep
+    (``open_due_month``, the ageing at a past date), from the first entry's month to the month
+    before the last entry (``store.balances.rebuild_open_months``); the tables are created first in
+    a database generated before they existed."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from shopterm.store import balances
+    from shopterm.store.db import make_engine
+    from shopterm.store.models import LedgerEntry, OpenDueMonth, OpenMonth
+
+    engine = make_engine(f"sqlite:///{path}")
+    OpenMonth.__table__.create(engine, checkfirst=True)
+    OpenDueMonth.__table__.create(engine, checkfirst=True)
+    with Session(engine) as s, s.begin():
+        first, last = s.execute(select(func.min(LedgerEntry.doc_date), func.max(LedgerEntry.doc_date))).one()
+        months = []
+        m = balances.month_end_before(first.replace(day=28) + dt.timedelta(days=8))
+        while m < last:
+            months.append(m)
+            m = balances.next_month_end(m)
+        n = balances.rebuild_open_months(s, months)
     engine.dispose()
     return n
 
@@ -230,6 +258,8 @@ def run_reads(path: Path, *, export_too: bool = True, as_json: bool = False) -> 
     with _sqlite.connect(path) as con:  # a database generated before open_due existed: fill it once
         if con.execute("select 1 from sqlite_master where name = 'open_due'").fetchone() is None:
             print(f"open_due: {fill_open_due(path):,} rows", file=sys.stderr)
+        if con.execute("select 1 from sqlite_master where name = 'open_month'").fetchone() is None:
+            print(f"open_due_month: {fill_open_months(path):,} rows", file=sys.stderr)
     services = Services.open(f"sqlite:///{path}", today=TODAY)
     with services.db.read() as s:
         manager = actor_of(s.execute(select(User).where(User.name == "manager")).scalars().one())

@@ -1,6 +1,7 @@
 """Running balances per account and day (table ``account_day``, DESIGN §14), stock
 on hand per item, location and batch (table ``stock_balance``), and the customers'
-open amounts per due date (table ``open_due``, the ageing's source).
+open amounts per due date (table ``open_due``, the ageing's source) with their state at each
+month end (``open_due_month``, the ageing at a past date).
 
 Every journal line adds its amount to the row of its (account, location, day,
 currency); the posting does it in the same transaction as the lines
@@ -21,11 +22,12 @@ from decimal import Decimal
 
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, event, func, insert, literal, select, update
+from sqlalchemy import Date, and_, bindparam, case, delete, event, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from .models import AccountDay, JournalLine, LedgerEntry, OpenDue, StockBalance, StockMove
+from .models import (AccountDay, JournalLine, LedgerEntry, Match, MatchLine, OpenDue, OpenDueMonth, OpenMonth,
+                     StockBalance, StockMove)
 
 AD = AccountDay.__table__
 JL = JournalLine.__table__
@@ -198,6 +200,11 @@ def _qty_of(value) -> Decimal:
 OD = OpenDue.__table__
 LE = LedgerEntry.__table__
 OPEN_KEY = ("customer_id", "kind", "due_date", "doc_date")
+ODM = OpenDueMonth.__table__
+OM = OpenMonth.__table__
+MONTH_KEY = ("month_end", *OPEN_KEY)
+M = Match.__table__
+ML = MatchLine.__table__
 
 #: One change of an entry's open USD amount: (customer id, the entry's amount_usd, due date, date, change).
 OpenChange = tuple[int, Decimal, "dt.date | None", dt.date, Decimal]
@@ -215,47 +222,143 @@ def open_key(customer_id: int, amount_usd: Decimal, due_date: dt.date | None,
     return (customer_id, "D", due_date, doc_date)
 
 
-def add_open(session: Session, changes: Iterable[OpenChange]) -> None:
-    """Add changes of entries' open amounts (a posting's new entries, a match, an unmatch) to
-    ``open_due`` in the caller's transaction: one upsert, then the rows come to zero deleted."""
+def add_open(session: Session, changes: Iterable[OpenChange], on: dt.date) -> None:
+    """Add changes of entries' open amounts (a posting's new entries, a match, an unmatch) dated
+    ``on`` to ``open_due`` in the caller's transaction: one upsert, then the rows come to zero
+    deleted. The month ends kept in ``open_due_month`` from ``on`` (and the entry's date) on get
+    the same change."""
     sums: dict[tuple[int, str, dt.date, dt.date], Decimal] = {}
     for customer_id, amount_usd, due_date, doc_date, change in changes:
         if change:
             key = open_key(customer_id, amount_usd, due_date, doc_date)
             sums[key] = sums.get(key, Decimal(0)) + change
     _upsert_open(session, [dict(zip(OPEN_KEY, key), open_usd=v) for key, v in sorted(sums.items()) if v])
+    if not sums:
+        return
+    months = session.execute(select(OM.c.month_end).where(OM.c.month_end >= on).order_by(OM.c.month_end)).scalars().all()
+    rows = [dict(zip(MONTH_KEY, (m, *key)), open_usd=v) for key, v in sorted(sums.items()) if v
+            for m in months if m >= key[3]]
+    _upsert_months(session, rows)
+
+
+def month_end_before(day: dt.date) -> dt.date:
+    return day.replace(day=1) - dt.timedelta(days=1)
+
+
+def next_month_end(month_end: dt.date) -> dt.date:
+    return month_end_before((month_end + dt.timedelta(days=1)).replace(day=28) + dt.timedelta(days=8))
+
+
+def keep_open_months(session: Session, on: dt.date) -> list[dt.date]:
+    """Before a posting, match or unmatch dated ``on`` (in its transaction, before it changes
+    anything): the month ends before ``on`` not kept yet get their ``open_due_month`` rows, from
+    ``open_due`` and the matches that changed since (every one after the last month end kept; only
+    the one before ``on`` when none is). One indexed read when they are there. Returns the month
+    ends written."""
+    target = month_end_before(on)
+    last = session.execute(select(func.max(OM.c.month_end))).scalar()
+    if last is not None and last >= target:
+        return []
+    months = [target]
+    if last is not None:
+        months = []
+        m = last
+        while m < target:
+            m = next_month_end(m)
+            months.append(m)
+    for m in months:
+        session.execute(insert(OM).values(month_end=m))
+        session.execute(insert(ODM).from_select([*MONTH_KEY, "open_usd"], _open_at_month(m)))
+    return months
+
+
+def _open_at_month(month_end: dt.date):
+    """``open_due`` as it stood at ``month_end``: its rows dated up to then, plus what the matches
+    dated or unmatched after it changed since (per entry)."""
+    kind, due = kind_and_due()
+    d = since(month_end)
+    now = select(OD.c.customer_id, OD.c.kind, OD.c.due_date, OD.c.doc_date, OD.c.open_usd.label("o")).where(
+        OD.c.doc_date <= month_end)
+    later = (select(LE.c.customer_id, kind.label("kind"), due.label("due_date"), LE.c.doc_date, d.c.usd.label("o"))
+             .select_from(d).join(LE, LE.c.id == d.c.entry_id).where(LE.c.doc_date <= month_end))
+    u = union_all(now, later).subquery("open_then")
+    return (select(literal(month_end, Date()), u.c.customer_id, u.c.kind, u.c.due_date, u.c.doc_date, func.sum(u.c.o))
+            .group_by(u.c.customer_id, u.c.kind, u.c.due_date, u.c.doc_date).having(func.sum(u.c.o) != 0))
+
+
+def since(at: dt.date, customer_ids: Iterable[int] | None = None, until: dt.date | None = None):
+    """Per entry, what the matches dated or unmatched after ``at`` (up to ``until``; None: up to
+    now) changed since: the entry's open amount at ``at`` is its open amount at ``until`` (now:
+    kept by every match and unmatch) plus this. Columns entry_id, usd, amt.
+
+    A match counted at ``until`` but not at ``at`` (dated after it, not unmatched by ``until``)
+    had taken its line off; one counted at ``at`` but not at ``until`` (unmatched in between) had
+    it on. Only matches dated or unmatched in between are read (indexed by date and by unmatch
+    date)."""
+    if until is None:
+        on_then = M.c.unmatched_on.is_(None)
+        dated, unmatched = M.c.date > at, M.c.unmatched_on > at
+    else:
+        on_then = or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > until)
+        dated = and_(M.c.date > at, M.c.date <= until)
+        unmatched = and_(M.c.unmatched_on > at, M.c.unmatched_on <= until)
+    took = and_(M.c.date > at, on_then)
+    usd = case((took, ML.c.amount_usd), (M.c.date <= at, -ML.c.amount_usd), else_=literal(0))
+    amt = case((took, ML.c.amount), (M.c.date <= at, -ML.c.amount), else_=literal(0))
+    if customer_ids is not None:  # a few customers: their matches, by the customer index
+        later = [select(M.c.id).where(M.c.customer_id.in_(list(customer_ids)), or_(dated, unmatched))]
+    else:  # every customer: two branches, each led by its own index (an OR scanned every match line)
+        later = [select(M.c.id).where(dated), select(M.c.id).where(unmatched, M.c.date <= at)]
+    ids = (union_all(*later) if len(later) > 1 else later[0]).subquery("later_matches")
+    q = (select(ML.c.entry_id.label("entry_id"), func.sum(usd).label("usd"), func.sum(amt).label("amt"))
+         .select_from(ids).join(M, M.c.id == ids.c.id).join(ML, ML.c.match_id == M.c.id))
+    return q.group_by(ML.c.entry_id).subquery("since")
 
 
 def move_open(session: Session, from_ids: Iterable[int], to_id: int) -> None:
     """The open amounts of customers merged into another (their entries move to it), in the
-    caller's transaction: their rows are added to its rows and deleted."""
+    caller's transaction: their rows (now and at each month end kept) are added to its rows and
+    deleted."""
     ids = list(from_ids)
-    rows = [dict(r._mapping) for r in session.execute(select(OD).where(OD.c.customer_id.in_(ids)))]
+    for table, key, upsert in ((OD, OPEN_KEY, _upsert_open), (ODM, MONTH_KEY, _upsert_months)):
+        rows = [dict(r._mapping) for r in session.execute(select(table).where(table.c.customer_id.in_(ids)))]
+        if not rows:
+            continue
+        session.execute(delete(table).where(table.c.customer_id.in_(ids)))
+        sums: dict[tuple, Decimal] = {}
+        for r in rows:
+            k = tuple(to_id if c == "customer_id" else r[c] for c in key)
+            sums[k] = sums.get(k, Decimal(0)) + r["open_usd"]
+        upsert(session, [dict(zip(key, k), open_usd=v) for k, v in sorted(sums.items()) if v])
+
+
+def _upsert_open(session: Session, rows: list[dict], table=OD, key: tuple[str, ...] = OPEN_KEY) -> None:
+    """Add ``rows`` (keys and open_usd) to open_due (or ``table``); the rows that come to zero are deleted."""
     if not rows:
         return
-    session.execute(delete(OD).where(OD.c.customer_id.in_(ids)))
-    sums: dict[tuple, Decimal] = {}
-    for r in rows:
-        key = (to_id, r["kind"], r["due_date"], r["doc_date"])
-        sums[key] = sums.get(key, Decimal(0)) + r["open_usd"]
-    _upsert_open(session, [dict(zip(OPEN_KEY, key), open_usd=v) for key, v in sorted(sums.items()) if v])
+    conn = session.connection()
+    _add_to_rows(conn, table, key, ("open_usd",), rows)
+    conn.execute(_DELETE_ZERO[table.name], [{f"k_{k}": row[k] for k in key} for row in rows])
 
 
-def _upsert_open(session: Session, rows: list[dict]) -> None:
-    """Add ``rows`` (open_due keys and open_usd) to open_due; the rows that come to zero are deleted."""
-    if not rows:
-        return
-    _add_to_rows(session.connection(), OD, OPEN_KEY, ("open_usd",), rows)
-    session.connection().execute(_DELETE_ZERO_OPEN, [{f"k_{k}": row[k] for k in OPEN_KEY} for row in rows])
+#: the open_due (and open_due_month) rows that came to zero, by key (built once: see :func:`_upsert_stmt`)
+_DELETE_ZERO = {t.name: delete(t).where(*(t.c[k] == bindparam(f"k_{k}") for k in key), t.c.open_usd == 0)
+                for t, key in ((OD, OPEN_KEY), (ODM, MONTH_KEY))}
 
 
-#: the open_due rows that came to zero, by key (built once: see :func:`_upsert_stmt`)
-_DELETE_ZERO_OPEN = delete(OD).where(*(OD.c[k] == bindparam(f"k_{k}") for k in OPEN_KEY), OD.c.open_usd == 0)
+def _upsert_months(session: Session, rows: list[dict]) -> None:
+    _upsert_open(session, rows, ODM, MONTH_KEY)
+
+
+def kind_and_due():
+    """An entry's ``open_due`` kind and due date as SQL (see :func:`open_key`)."""
+    kind = case((LE.c.amount_usd < 0, literal("C")), (LE.c.due_date.is_(None), literal("L")), else_=literal("D"))
+    due = case((and_(LE.c.amount_usd >= 0, LE.c.due_date.is_not(None)), LE.c.due_date), else_=LE.c.doc_date)
+    return kind, due
 
 
 def _open_grouped():
-    kind = case((LE.c.amount_usd < 0, literal("C")), (LE.c.due_date.is_(None), literal("L")), else_=literal("D"))
-    due = case((and_(LE.c.amount_usd >= 0, LE.c.due_date.is_not(None)), LE.c.due_date), else_=LE.c.doc_date)
+    kind, due = kind_and_due()
     return (select(LE.c.customer_id, kind.label("kind"), due.label("due_date"), LE.c.doc_date,
                    func.sum(LE.c.open_usd).label("open_usd"))
             .where(LE.c.is_open == True, LE.c.open_usd != 0)  # noqa: E712
@@ -278,3 +381,38 @@ def recomputed_open(session: Session) -> dict[tuple[int, str, dt.date, dt.date],
 def stored_open(session: Session) -> dict[tuple[int, str, dt.date, dt.date], Decimal]:
     """The maintained ``open_due`` rows (for checks and tests)."""
     return {(r.customer_id, r.kind, r.due_date, r.doc_date): r.open_usd for r in session.execute(select(OD))}
+
+
+def rebuild_open_months(session: Session, month_ends: Iterable[dt.date]) -> int:
+    """Write ``open_due_month`` afresh for these month ends (a database filled by another tool);
+    returns the number of rows."""
+    session.execute(delete(ODM))
+    session.execute(delete(OM))
+    for m in sorted(set(month_ends)):
+        session.execute(insert(OM).values(month_end=m))
+        session.execute(insert(ODM).from_select([*MONTH_KEY, "open_usd"], _open_at_month(m)))
+    return session.execute(select(func.count()).select_from(ODM)).scalar_one()
+
+
+def recomputed_open_months(session: Session) -> dict[tuple[dt.date, int, str, dt.date, dt.date], Decimal]:
+    """``open_due_month`` worked from scratch for every month end kept: per entry dated up to it,
+    its amount less its lines in the matches that counted then (dated up to it, not unmatched by
+    then), summed per key (for checks and tests)."""
+    kind, due = kind_and_due()
+    out = {}
+    for m in session.execute(select(OM.c.month_end)).scalars().all():
+        settled = (select(ML.c.entry_id, func.sum(ML.c.amount_usd).label("usd")).join(M, M.c.id == ML.c.match_id)
+                   .where(M.c.date <= m, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > m))
+                   .group_by(ML.c.entry_id).subquery())
+        left = func.sum(LE.c.amount_usd - func.coalesce(settled.c.usd, 0))
+        for r in session.execute(select(LE.c.customer_id, kind.label("kind"), due.label("due_date"), LE.c.doc_date,
+                                        left.label("o")).outerjoin(settled, settled.c.entry_id == LE.c.id)
+                                 .where(LE.c.doc_date <= m).group_by(LE.c.customer_id, kind, due, LE.c.doc_date)):
+            if r.o:
+                out[(m, r.customer_id, r.kind, r.due_date, r.doc_date)] = _money(r.o)
+    return out
+
+
+def stored_open_months(session: Session) -> dict[tuple[dt.date, int, str, dt.date, dt.date], Decimal]:
+    """The maintained ``open_due_month`` rows (for checks and tests)."""
+    return {(r.month_end, r.customer_id, r.kind, r.due_date, r.doc_date): r.open_usd for r in session.execute(select(ODM))}

@@ -708,6 +708,31 @@ class OpenDue(Table, table=True):
     open_usd: Decimal = _money(D0)
 
 
+class OpenMonth(Table, table=True):
+    """A month end whose open amounts are kept in ``open_due_month`` (DESIGN §14). Written by the
+    first posting, match or unmatch dated after it (``store.balances.keep_open_months``)."""
+
+    __tablename__ = "open_month"
+    month_end: dt.date = Field(primary_key=True)
+
+
+class OpenDueMonth(Table, table=True):
+    """``open_due`` as it stood at a month end (the entries dated up to it, open by the matches
+    that counted then), kept in the same transaction as every posting, match and unmatch dated up
+    to it, so the ageing at a past date reads the next month end's rows and the matches of at
+    most a month instead of every later match. Rows whose sum comes to zero are deleted."""
+
+    __tablename__ = "open_due_month"
+    # SQLite keeps the rows in key order: one month end's rows, customer by customer
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    month_end: dt.date = Field(foreign_key="open_month.month_end", primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True)
+    kind: str = Field(max_length=1, primary_key=True)
+    due_date: dt.date = Field(primary_key=True)
+    doc_date: dt.date = Field(primary_key=True)
+    open_usd: Decimal = _money(D0)
+
+
 class Match(Table, table=True):
     """A match group: ledger entries of one customer that settle each other."""
 

@@ -5,7 +5,9 @@
 - every match nets to zero in USD;
 - the running balances per account and day (``account_day``) equal the journal summed from scratch, and
   the trial balance read from them equals the journal lines summed per account;
-- the open amounts per customer and due date (``open_due``) equal the entries' open amounts summed afresh;
+- the open amounts per customer and due date (``open_due``) equal the entries' open amounts summed afresh,
+  and those kept at each month end (``open_due_month``) the entries dated up to it less the matches
+  that counted then;
 - at any date D, the open items (recomputed here by brute force from the match history) are exactly
   what ``open_items(D)`` reports, and they add up to the balance at D.
 """
@@ -128,6 +130,8 @@ def _check(services, manager) -> None:
                 credits = [e for e in entries if e.customer_id == cid and e.is_open and e.open_usd < 0
                            and (up_to is None or e.doc_date <= up_to)]
                 assert _has_open_credit(s, cid, up_to) == bool(credits)
+        # and as they stood at each month end kept (the ageing at a past date), worked from the match history
+        assert running.stored_open_months(s) == running.recomputed_open_months(s)
         per_account = {code: (usd or D(0)) for code, usd in s.execute(
             select(Account.code, func.sum(JournalLine.amount_usd)).join(Account, Account.id == JournalLine.account_id)
             .where(JournalLine.date <= DAY).group_by(Account.code))}

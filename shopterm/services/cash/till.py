@@ -112,6 +112,7 @@ def apply_match(session: Session, actor: Actor | None, customer_id: int,
                 raise ValidationError(
                     "Entry {number}: {part} is more than its open balance {open}", field="entries",
                     params={"number": row.number, "part": format_amount(abs(part)), "open": format_amount(abs(open_))})
+    balances.keep_open_months(session, date)  # before the match: the month ends kept so far
     now = utcnow()
     match_id = session.execute(
         insert(Match.__table__).values(customer_id=customer_id, date=date, kind=kind,
@@ -126,7 +127,7 @@ def apply_match(session: Session, actor: Actor | None, customer_id: int,
         session.execute(update(LedgerEntry.__table__).where(le.id == entry_id).values(
             open_amount=new_open, open_usd=new_usd, is_open=(new_open != 0 or new_usd != 0), changed_at=now))
     balances.add_open(session, [(rows[e].customer_id, rows[e].amount_usd, rows[e].due_date, rows[e].doc_date, -u)
-                                for e, _a, u in allocs])  # the ageing's open amounts per due date, same transaction
+                                for e, _a, u in allocs], date)  # the ageing's open amounts per due date, same transaction
     audit.record(session, actor, "match", "match", match_id,
                  after={"customer_id": customer_id, "date": date, "kind": kind,
                         "lines": [{"entry": rows[e].number, "entry_id": e, "amount": a, "amount_usd": u}

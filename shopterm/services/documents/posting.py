@@ -287,6 +287,8 @@ class PostingService:
                        date: dt.date | None = None) -> int:
         cache = AccountCache(session, journal)
         day = date or doc.doc_date
+        if any(line.customer_id is not None for line in journal):  # before the entries: the month ends kept so far
+            balances.keep_open_months(session, day)
         rows = [
             dict(
                 location_id=doc.location_id, date=day,
@@ -326,5 +328,5 @@ class PostingService:
         if plain:
             session.connection().execute(_INSERT_PLAIN_LINES, plain)
         balances.add_lines(session, rows)  # the running balances per account and day, same transaction
-        balances.add_open(session, opened)  # the open amounts per customer and due date (the ageing's)
+        balances.add_open(session, opened, day)  # the open amounts per customer and due date (the ageing's)
         return voucher_id

@@ -392,6 +392,7 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
     if date < m.date:
         raise ValidationError("The unmatch date {date} is before the match date {match_date}", field="date",
             params={"date": date, "match_date": m.date})
+    balances.keep_open_months(session, date)  # before the unmatch: the month ends kept so far
     now = utcnow()
     lines = session.execute(
         select(ML.c.entry_id, ML.c.amount, ML.c.amount_usd, LE.c.number, LE.c.currency, LE.c.open_usd,
@@ -406,7 +407,7 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
             open_usd=open_usd, open_amount=l.open_amount + l.amount,
             is_open=open_usd != 0 or l.open_amount + l.amount != 0, changed_at=now))
         out.append(MatchedLine(l.entry_id, l.number, l.amount_usd, l.amount, l.currency, open_usd))
-    balances.add_open(session, [(l.customer_id, l.entry_usd, l.due_date, l.doc_date, l.amount_usd) for l in lines])
+    balances.add_open(session, [(l.customer_id, l.entry_usd, l.due_date, l.doc_date, l.amount_usd) for l in lines], date)
     session.execute(update(M).where(M.c.id == match_id).values(
         unmatched_on=date, unmatched_by=actor.user_id if actor else None, unmatched_at=now))
     from ..cash.till import apply_match as write_match

@@ -47,7 +47,10 @@ from ...store.models import (
     Match,
     MatchLine,
     OpenDue,
+    OpenDueMonth,
+    OpenMonth,
 )
+from ...store.balances import kind_and_due, since
 from ...core.doctypes import DOC_TYPES
 from ..errors import NotFound, ValidationError
 from .matching import active_match_ids, sum_before
@@ -64,6 +67,8 @@ JV = JournalVoucher.__table__
 A = Account.__table__
 AD = AccountDay.__table__
 OD = OpenDue.__table__
+ODM = OpenDueMonth.__table__
+OM = OpenMonth.__table__
 L = Location.__table__
 
 #: The currencies other than the books' USD (their amounts are summed apart).
@@ -466,32 +471,12 @@ class OpenItemsReport(TotalsAt[OpenItem]):
     title: str = N_("Open items")
 
 
-def _since(at: dt.date, customer_ids: Sequence[int] | None = None):
-    """Per entry, what the matches dated or unmatched after ``at`` changed since: the entry's open
-    amount at ``at`` is its open amount now (kept up to date by every match and unmatch) plus this.
-
-    A match counted now but not at ``at`` (dated after it, still active) had taken its line off;
-    one counted at ``at`` but not now (unmatched after it) had it on. Only matches dated or
-    unmatched after ``at`` are read (indexed by date and by unmatch date)."""
-    usd = case((M.c.unmatched_on.is_(None), ML.c.amount_usd), (M.c.date <= at, -ML.c.amount_usd), else_=literal(0))
-    amt = case((M.c.unmatched_on.is_(None), ML.c.amount), (M.c.date <= at, -ML.c.amount), else_=literal(0))
-    if customer_ids is not None:  # a few customers: their matches, by the customer index
-        later = [select(M.c.id).where(M.c.customer_id.in_(customer_ids), or_(M.c.date > at, M.c.unmatched_on > at))]
-    else:  # every customer: two branches, each led by its own index (an OR scanned every match line)
-        later = [select(M.c.id).where(M.c.date > at),
-                 select(M.c.id).where(M.c.unmatched_on > at, M.c.date <= at)]
-    ids = (union_all(*later) if len(later) > 1 else later[0]).subquery("later_matches")
-    q = (select(ML.c.entry_id.label("entry_id"), func.sum(usd).label("usd"), func.sum(amt).label("amt"))
-         .select_from(ids).join(M, M.c.id == ids.c.id).join(ML, ML.c.match_id == M.c.id))
-    return q.group_by(ML.c.entry_id).subquery("since")
-
-
 def _open_at(at: dt.date, columns, customer_ids: Sequence[int] | None = None):
     """Entries open at ``at`` with their open amounts then (``o_usd``, ``o_amt``), as one UNION ALL:
     the entries open now (index on is_open) and the closed ones a later match or unmatch had left
     open at ``at``. ``columns`` are ledger_entry columns to carry along. Rows may still be zero
     at ``at`` (an entry opened by a later unmatch): the caller drops them."""
-    d = _since(at, customer_ids)
+    d = since(at, customer_ids)
     parts = []
     for now_open in (True, False):
         o_usd = LE.c.open_usd + func.coalesce(d.c.usd, 0) if now_open else LE.c.open_usd + d.c.usd
@@ -745,11 +730,13 @@ def bucket_index(days_past_due: int) -> int:
     return 0
 
 
-def _changed_after(session: Session, at: dt.date, customer_id: int | None = None) -> bool:
-    """Whether a match is dated, or was unmatched, after ``at`` (two index searches): if not, the
-    open amounts at ``at`` are the ones kept now."""
-    for cond in (M.c.date > at, M.c.unmatched_on > at):
-        q = select(M.c.id).where(cond)
+def _changed(session: Session, at: dt.date, until: dt.date | None, customer_id: int | None = None) -> bool:
+    """Whether a match is dated, or was unmatched, after ``at`` (up to ``until``; None: ever; two
+    index searches): if not, the open amounts at ``at`` are the ones kept at ``until`` (now)."""
+    for col in (M.c.date, M.c.unmatched_on):
+        q = select(M.c.id).where(col > at)
+        if until is not None:
+            q = q.where(col <= until)
         if customer_id is not None:
             q = q.where(M.c.customer_id == customer_id)
         if session.execute(q.limit(1)).first() is not None:
@@ -757,22 +744,31 @@ def _changed_after(session: Session, at: dt.date, customer_id: int | None = None
     return False
 
 
-def _open_due_at(at: dt.date, customer_id: int | None = None, changed_after: bool = True):
-    """The open amounts at ``at`` per customer, kind and due date (see ``store.models.OpenDue``):
-    the maintained ``open_due`` rows dated up to ``at``, plus (``changed_after``) what the matches
-    dated or unmatched after ``at`` changed since, per entry. Columns: customer_id, kind,
+def _month_kept(session: Session, at: dt.date) -> dt.date | None:
+    """The first month end on or after ``at`` whose open amounts are kept (``open_due_month``), if any."""
+    return session.execute(select(func.min(OM.c.month_end)).where(OM.c.month_end >= at)).scalar()
+
+
+def _open_due_base(at: dt.date, month_end: dt.date | None, customer_id: int | None = None):
+    """The kept open amounts of the entries dated up to ``at``: per customer, kind, due date and
+    date, at ``month_end`` (``open_due_month``) or now (``open_due``). Columns: customer_id, kind,
     due_date, o_usd."""
-    now = select(OD.c.customer_id, OD.c.kind, OD.c.due_date, OD.c.open_usd.label("o_usd")).where(OD.c.doc_date <= at)
+    t = ODM if month_end is not None else OD
+    q = select(t.c.customer_id, t.c.kind, t.c.due_date, t.c.open_usd.label("o_usd")).where(t.c.doc_date <= at)
+    if month_end is not None:
+        q = q.where(t.c.month_end == month_end)
     if customer_id is not None:
-        now = now.where(OD.c.customer_id == customer_id)
-    if not changed_after:
-        return now.subquery("open_due_at")
-    d = _since(at, [customer_id] if customer_id is not None else None)
-    kind = case((LE.c.amount_usd < 0, literal("C")), (LE.c.due_date.is_(None), literal("L")), else_=literal("D"))
-    due = case((and_(LE.c.amount_usd >= 0, LE.c.due_date.is_not(None)), LE.c.due_date), else_=LE.c.doc_date)
-    later = (select(LE.c.customer_id, kind.label("kind"), due.label("due_date"), d.c.usd.label("o_usd"))
-             .select_from(d).join(LE, LE.c.id == d.c.entry_id).where(LE.c.doc_date <= at))
-    return union_all(now, later).subquery("open_due_at")
+        q = q.where(t.c.customer_id == customer_id)
+    return q.subquery("open_due_at")
+
+
+def _open_due_since(at: dt.date, until: dt.date | None, customer_id: int | None = None):
+    """What the matches dated or unmatched after ``at`` (up to ``until``) changed since, per entry
+    dated up to ``at``, as rows like :func:`_open_due_base`'s."""
+    d = since(at, [customer_id] if customer_id is not None else None, until)
+    kind, due = kind_and_due()
+    return (select(LE.c.customer_id, kind.label("kind"), due.label("due_date"), d.c.usd.label("o_usd"))
+            .select_from(d).join(LE, LE.c.id == d.c.entry_id).where(LE.c.doc_date <= at)).subquery("open_due_since")
 
 
 def _cents(value) -> Decimal:
@@ -780,11 +776,9 @@ def _cents(value) -> Decimal:
     return Decimal(int(value)).scaleb(-2) if value else ZERO
 
 
-def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> AgeingReport:
-    """Open balances at ``at`` by days past due, summed in SQL per customer from the open amounts
-    kept per customer and due date (``open_due``; no row per open item)."""
-    changed = _changed_after(session, at, customer_id)
-    oa = _open_due_at(at, customer_id, changed)
+def _ageing_sums(session: Session, oa, at: dt.date, in_key_order: bool) -> list:
+    """``oa``'s open amounts summed per customer into the ageing's parts (raw cents): one row per
+    customer, and one per customer and date for the debits without a due date (``loose_date``)."""
     o = oa.c.o_usd
     due = oa.c.due_date
     t30, t60, t90 = (at - dt.timedelta(days=n) for n in (30, 60, 90))
@@ -792,24 +786,35 @@ def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> Age
     def part(*conds):  # raw cents (an int from SQLite, an integral NUMERIC from PostgreSQL): summed as ints here
         return type_coerce(func.sum(case((and_(*conds), o), else_=literal(0))), BigInteger())
 
-    # One pass, grouped per customer; debits without a due date (a refund, an old reversal) are due
-    # after the customer's credit days: they are summed per customer and date and bucketed here.
+    # debits without a due date (a refund, an old reversal) are due after the customer's credit
+    # days: they are summed per customer and date and bucketed by the caller
     dated = oa.c.kind == "D"
     loose = oa.c.kind == "L"
     parts = (part(oa.c.kind == "C").label("credits"), part(dated, due >= at).label("not_due"),
              part(dated, due >= t30).label("b0"), part(dated, due < t30, due >= t60).label("b1"),
              part(dated, due < t60, due >= t90).label("b2"), part(dated, due < t90).label("b3"))
-    if changed:  # one statement: the later matches' part is read once
+    if not in_key_order:  # one statement: the rows are read once
         loose_date = case((loose, due), else_=None)
-        fetched = session.execute(select(oa.c.customer_id, loose_date.label("loose_date"), *parts,
-                                         part(loose).label("debits")).group_by(oa.c.customer_id, loose_date)).all()
-    else:  # open_due alone, grouped in its key order (no sort); the debits without a due date apart
-        fetched = session.execute(select(oa.c.customer_id, literal(None).label("loose_date"), *parts,
-                                         literal(0).label("debits")).group_by(oa.c.customer_id)).all()
-        fetched += session.execute(
-            select(oa.c.customer_id, due.label("loose_date"), *(literal(0).label(p.name) for p in parts),
-                   type_coerce(func.sum(o), BigInteger()).label("debits"))
-            .where(loose).group_by(oa.c.customer_id, due)).all()
+        return session.execute(select(oa.c.customer_id, loose_date.label("loose_date"), *parts,
+                                      part(loose).label("debits")).group_by(oa.c.customer_id, loose_date)).all()
+    # a kept table alone, grouped in its key order (no sort); the debits without a due date apart
+    fetched = session.execute(select(oa.c.customer_id, literal(None).label("loose_date"), *parts,
+                                     literal(0).label("debits")).group_by(oa.c.customer_id)).all()
+    return fetched + session.execute(
+        select(oa.c.customer_id, due.label("loose_date"), *(literal(0).label(p.name) for p in parts),
+               type_coerce(func.sum(o), BigInteger()).label("debits"))
+        .where(loose).group_by(oa.c.customer_id, due)).all()
+
+
+def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> AgeingReport:
+    """Open balances at ``at`` by days past due, summed in SQL per customer from the open amounts
+    kept per customer and due date (no row per open item): at the first month end kept on or after
+    ``at`` (``open_due_month``), else now (``open_due``), less what the matches dated or unmatched
+    after ``at`` up to then changed (at most a month of matches when a month end is kept)."""
+    month_end = _month_kept(session, at)
+    fetched = _ageing_sums(session, _open_due_base(at, month_end, customer_id), at, in_key_order=True)
+    if _changed(session, at, month_end, customer_id):
+        fetched += _ageing_sums(session, _open_due_since(at, month_end, customer_id), at, in_key_order=False)
     info = _customers(session, {r.customer_id for r in fetched})
     # per customer, in cents: the four buckets, not yet due, unapplied credits, overdue
     acc: dict[int, list[int]] = {}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 13:27:10.255107
+Create Date: 2026-12-05 16:46:06.591674
 """
 from typing import Sequence, Union
 
@@ -127,6 +127,10 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
+    )
+    op.create_table('open_month',
+    sa.Column('month_end', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('month_end')
     )
     op.create_table('sales_person',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -493,6 +497,18 @@ def upgrade() -> None:
     sa.Column('open_usd', shopterm.store.types.MoneyType(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
     sa.PrimaryKeyConstraint('customer_id', 'kind', 'due_date', 'doc_date'),
+    sqlite_with_rowid=False
+    )
+    op.create_table('open_due_month',
+    sa.Column('month_end', sa.Date(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('doc_date', sa.Date(), nullable=False),
+    sa.Column('open_usd', shopterm.store.types.MoneyType(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
+    sa.ForeignKeyConstraint(['month_end'], ['open_month.month_end'], ),
+    sa.PrimaryKeyConstraint('month_end', 'customer_id', 'kind', 'due_date', 'doc_date'),
     sqlite_with_rowid=False
     )
     op.create_table('price',
@@ -881,6 +897,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_price_lookup')
 
     op.drop_table('price')
+    op.drop_table('open_due_month')
     op.drop_table('open_due')
     with op.batch_alter_table('match', schema=None) as batch_op:
         batch_op.drop_index('ix_match_unmatched_on')
@@ -937,6 +954,7 @@ def downgrade() -> None:
     op.drop_table('account_day')
     op.drop_table('supplier')
     op.drop_table('sales_person')
+    op.drop_table('open_month')
     op.drop_table('loyalty_card')
     op.drop_table('location')
     with op.batch_alter_table('item', schema=None) as batch_op:
