@@ -188,7 +188,8 @@ def fill_open_due(path: Path) -> int:
 
 
 def fill_open_months(path: Path) -> int:
-    """The open amounts at every month end the posting, matching and unmatching keep
+    """The sums per customer and month the posting keeps (``customer_month``) and the open
+    amounts at every month end the posting, matching and unmatching keep
     (``open_due_month``, the ageing at a past date), from the first entry's month to the month
     before the last entry (``store.balances.rebuild_open_months``); the tables are created first in
     a database generated before they existed."""
@@ -197,12 +198,14 @@ def fill_open_months(path: Path) -> int:
 
     from shopterm.store import balances
     from shopterm.store.db import make_engine
-    from shopterm.store.models import LedgerEntry, OpenDueMonth, OpenMonth
+    from shopterm.store.models import CustomerMonth, LedgerEntry, OpenDueMonth, OpenMonth
 
     engine = make_engine(f"sqlite:///{path}")
     OpenMonth.__table__.create(engine, checkfirst=True)
     OpenDueMonth.__table__.create(engine, checkfirst=True)
+    CustomerMonth.__table__.create(engine, checkfirst=True)
     with Session(engine) as s, s.begin():
+        balances.rebuild_customer_months(s)  # the sums per customer and month (balances at a date)
         first, last = s.execute(select(func.min(LedgerEntry.doc_date), func.max(LedgerEntry.doc_date))).one()
         months = []
         m = balances.month_end_before(first.replace(day=28) + dt.timedelta(days=8))
@@ -258,7 +261,7 @@ def run_reads(path: Path, *, export_too: bool = True, as_json: bool = False) -> 
     with _sqlite.connect(path) as con:  # a database generated before open_due existed: fill it once
         if con.execute("select 1 from sqlite_master where name = 'open_due'").fetchone() is None:
             print(f"open_due: {fill_open_due(path):,} rows", file=sys.stderr)
-        if con.execute("select 1 from sqlite_master where name = 'open_month'").fetchone() is None:
+        if con.execute("select 1 from sqlite_master where name = 'customer_month'").fetchone() is None:
             print(f"open_due_month: {fill_open_months(path):,} rows", file=sys.stderr)
     services = Services.open(f"sqlite:///{path}", today=TODAY)
     with services.db.read() as s:

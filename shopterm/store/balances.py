@@ -26,7 +26,7 @@ from sqlalchemy import Date, and_, bindparam, case, delete, event, func, insert,
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from .models import (AccountDay, JournalLine, LedgerEntry, Match, MatchLine, OpenDue, OpenDueMonth, OpenMonth,
+from .models import (AccountDay, CustomerMonth, JournalLine, LedgerEntry, Match, MatchLine, OpenDue, OpenDueMonth, OpenMonth,
                      StockBalance, StockMove)
 
 AD = AccountDay.__table__
@@ -203,6 +203,8 @@ OPEN_KEY = ("customer_id", "kind", "due_date", "doc_date")
 ODM = OpenDueMonth.__table__
 OM = OpenMonth.__table__
 MONTH_KEY = ("month_end", *OPEN_KEY)
+CM = CustomerMonth.__table__
+CM_KEY = ("customer_id", "month")
 M = Match.__table__
 ML = MatchLine.__table__
 
@@ -316,11 +318,13 @@ def since(at: dt.date, customer_ids: Iterable[int] | None = None, until: dt.date
 
 
 def move_open(session: Session, from_ids: Iterable[int], to_id: int) -> None:
-    """The open amounts of customers merged into another (their entries move to it), in the
-    caller's transaction: their rows (now and at each month end kept) are added to its rows and
-    deleted."""
+    """The open amounts and monthly sums of customers merged into another (their entries move to
+    it), in the caller's transaction: their rows (open amounts now and at each month end kept, sums
+    per month) are added to its rows and deleted."""
     ids = list(from_ids)
-    for table, key, upsert in ((OD, OPEN_KEY, _upsert_open), (ODM, MONTH_KEY, _upsert_months)):
+    for table, key, value, upsert in ((OD, OPEN_KEY, "open_usd", _upsert_open),
+                                      (ODM, MONTH_KEY, "open_usd", _upsert_months),
+                                      (CM, CM_KEY, "amount_usd", _add_months)):
         rows = [dict(r._mapping) for r in session.execute(select(table).where(table.c.customer_id.in_(ids)))]
         if not rows:
             continue
@@ -328,8 +332,60 @@ def move_open(session: Session, from_ids: Iterable[int], to_id: int) -> None:
         sums: dict[tuple, Decimal] = {}
         for r in rows:
             k = tuple(to_id if c == "customer_id" else r[c] for c in key)
-            sums[k] = sums.get(k, Decimal(0)) + r["open_usd"]
-        upsert(session, [dict(zip(key, k), open_usd=v) for k, v in sorted(sums.items()) if v])
+            sums[k] = sums.get(k, Decimal(0)) + r[value]
+        upsert(session, [dict(zip(key, k), **{value: v}) for k, v in sorted(sums.items()) if v])
+
+
+def add_customer_months(session: Session, entries: Iterable[tuple[int, dt.date, Decimal]]) -> None:
+    """Add new ledger entries (customer id, date, amount_usd) to their customer's sum of the month
+    (``customer_month``), in the posting's transaction."""
+    sums: dict[tuple[int, dt.date], Decimal] = {}
+    for customer_id, day, usd in entries:
+        if usd:
+            k = (customer_id, day.replace(day=1))
+            sums[k] = sums.get(k, Decimal(0)) + usd
+    _add_months(session, [dict(zip(CM_KEY, k), amount_usd=v) for k, v in sorted(sums.items()) if v])
+
+
+def _add_months(session: Session, rows: list[dict]) -> None:
+    if rows:
+        _add_to_rows(session.connection(), CM, CM_KEY, ("amount_usd",), rows)
+
+
+def customer_sum_before(session: Session, customer_id: int, day: dt.date | None, cond=None) -> Decimal:
+    """Σ USD of the customer's entries dated before ``day``'s month (from ``customer_month``) plus
+    those of its month that meet ``cond`` (a condition on ledger_entry; None: the whole month up to
+    ``day``); ``day`` None: every entry. One statement, two indexed reads."""
+    if day is None:
+        value = session.execute(select(func.sum(CM.c.amount_usd)).where(CM.c.customer_id == customer_id)).scalar()
+        return value if value is not None else Decimal("0.00")
+    month = day.replace(day=1)
+    before = select(func.sum(CM.c.amount_usd)).where(CM.c.customer_id == customer_id, CM.c.month < month)
+    within = select(func.sum(LE.c.amount_usd)).where(LE.c.customer_id == customer_id, LE.c.doc_date >= month,
+                                                     cond if cond is not None else LE.c.doc_date <= day)
+    a, b = session.execute(select(before.scalar_subquery(), within.scalar_subquery())).one()
+    return _money(a or 0) + _money(b or 0)
+
+
+def rebuild_customer_months(session: Session) -> int:
+    """Recompute ``customer_month`` from the ledger entries; returns the number of rows."""
+    session.execute(delete(CM))
+    _add_months(session, [dict(zip(CM_KEY, k), amount_usd=v) for k, v in sorted(recomputed_customer_months(session).items())])
+    return session.execute(select(func.count()).select_from(CM)).scalar_one()
+
+
+def recomputed_customer_months(session: Session) -> dict[tuple[int, dt.date], Decimal]:
+    """``customer_month`` worked from the ledger entries (for checks and tests), zero months left out."""
+    sums: dict[tuple[int, dt.date], Decimal] = {}
+    for cid, day, usd in session.execute(select(LE.c.customer_id, LE.c.doc_date, LE.c.amount_usd)):
+        k = (cid, day.replace(day=1))
+        sums[k] = sums.get(k, Decimal(0)) + usd
+    return {k: v for k, v in sums.items() if v}
+
+
+def stored_customer_months(session: Session) -> dict[tuple[int, dt.date], Decimal]:
+    """The maintained ``customer_month`` rows (for checks and tests), zero months left out."""
+    return {(r.customer_id, r.month): r.amount_usd for r in session.execute(select(CM)) if r.amount_usd}
 
 
 def _upsert_open(session: Session, rows: list[dict], table=OD, key: tuple[str, ...] = OPEN_KEY) -> None:

@@ -708,6 +708,19 @@ class OpenDue(Table, table=True):
     open_usd: Decimal = _money(D0)
 
 
+class CustomerMonth(Table, table=True):
+    """Σ ``ledger_entry.amount_usd`` per customer and month (``month``: its first day), kept by the
+    posting in the same transaction as the entries (``store.balances.add_customer_months``): a
+    customer's balance before a date sums its months before that one and the entries of its month,
+    not every earlier entry."""
+
+    __tablename__ = "customer_month"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True)
+    month: dt.date = Field(primary_key=True)
+    amount_usd: Decimal = _money(D0)
+
+
 class OpenMonth(Table, table=True):
     """A month end whose open amounts are kept in ``open_due_month`` (DESIGN §14). Written by the
     first posting, match or unmatch dated after it (``store.balances.keep_open_months``)."""

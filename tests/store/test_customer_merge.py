@@ -77,6 +77,7 @@ def test_merge_moves_everything_and_balances_hold(open_shop, cashier, manager):
     with s.db.read() as ss:
         assert running.stored_open(ss) == running.recomputed_open(ss)
         assert running.stored_open_months(ss) == running.recomputed_open_months(ss)
+        assert running.stored_customer_months(ss) == running.recomputed_customer_months(ss)
     assert s.loyalty.points("C0001") == points and s.loyalty.points("C0009") == 0
     assert {s.sales.document(n).customer for n in (si1, si2, si3)} == {"C0001"}
     dup = s.masters.get_customer("C0009")

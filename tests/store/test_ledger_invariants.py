@@ -132,6 +132,8 @@ def _check(services, manager) -> None:
                 assert _has_open_credit(s, cid, up_to) == bool(credits)
         # and as they stood at each month end kept (the ageing at a past date), worked from the match history
         assert running.stored_open_months(s) == running.recomputed_open_months(s)
+        # the sums per customer and month (a balance at a date, a statement page's opening) equal the entries'
+        assert running.stored_customer_months(s) == running.recomputed_customer_months(s)
         per_account = {code: (usd or D(0)) for code, usd in s.execute(
             select(Account.code, func.sum(JournalLine.amount_usd)).join(Account, Account.id == JournalLine.account_id)
             .where(JournalLine.date <= DAY).group_by(Account.code))}

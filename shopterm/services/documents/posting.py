@@ -329,4 +329,5 @@ class PostingService:
             session.connection().execute(_INSERT_PLAIN_LINES, plain)
         balances.add_lines(session, rows)  # the running balances per account and day, same transaction
         balances.add_open(session, opened, day)  # the open amounts per customer and due date (the ageing's)
+        balances.add_customer_months(session, [(c, day, usd) for c, usd, _due, _day, _ch in opened])  # balances
         return voucher_id

@@ -94,25 +94,17 @@ class MatchResult:
 
 
 def customer_balance(session: Session, customer_id: int, at: dt.date | None = None) -> Decimal:
-    """Σ USD of the customer's ledger entries dated ≤ ``at`` (all of them without ``at``).
-
-    Answered from the covering index (customer, date, id, amount): no table rows are read.
-    """
-    stmt = select(func.sum(LE.c.amount_usd)).where(LE.c.customer_id == customer_id)
-    if at is not None:
-        stmt = stmt.where(LE.c.doc_date <= at)
-    value = session.execute(stmt).scalar()
-    return value if value is not None else ZERO
+    """Σ USD of the customer's ledger entries dated ≤ ``at`` (all of them without ``at``): its sums
+    per month before ``at``'s month (``customer_month``) and the entries of that month (covering index)."""
+    return balances.customer_sum_before(session, customer_id, at)
 
 
 def sum_before(session: Session, customer_id: int, key: tuple[dt.date, int], *, inclusive: bool = False) -> Decimal:
-    """Σ USD of the customer's entries before (or up to) ``key`` = (date, id) in ledger order."""
+    """Σ USD of the customer's entries before (or up to) ``key`` = (date, id) in ledger order: its
+    sums per month before the key's month and the entries of that month before the key."""
     k = tuple_(LE.c.doc_date, LE.c.id)
-    cond = k <= tuple_(*key) if inclusive else k < tuple_(*key)
-    value = session.execute(
-        select(func.sum(LE.c.amount_usd)).where(LE.c.customer_id == customer_id, cond)
-    ).scalar()
-    return value if value is not None else ZERO
+    return balances.customer_sum_before(session, customer_id, key[0],
+                                        k <= tuple_(*key) if inclusive else k < tuple_(*key))
 
 
 def active_match_ids(session: Session, entry_ids: Iterable[int], at: dt.date | None = None) -> dict[int, tuple[int, ...]]:

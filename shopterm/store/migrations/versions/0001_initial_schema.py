@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 16:46:06.591674
+Create Date: 2026-12-05 16:48:13.136761
 """
 from typing import Sequence, Union
 
@@ -378,6 +378,14 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
     sa.PrimaryKeyConstraint('customer_id', 'location_id')
+    )
+    op.create_table('customer_month',
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('amount_usd', shopterm.store.types.MoneyType(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
+    sa.PrimaryKeyConstraint('customer_id', 'month'),
+    sqlite_with_rowid=False
     )
     op.create_table('document',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -915,6 +923,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_document_customer_date')
 
     op.drop_table('document')
+    op.drop_table('customer_month')
     op.drop_table('customer_location')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entity')
