@@ -31,6 +31,7 @@ from textual.widgets import Footer, OptionList
 
 from shopterm.app import ShoptermApp
 from shopterm.screens import registry
+from shopterm.store import balances
 from shopterm.store.models import Customer, LedgerEntry, Location
 from tests.store import conftest as store
 from tests.store import ledger_support as ls
@@ -565,6 +566,10 @@ def _bulk_entries(svc, code: str, n: int) -> None:
              "method": "", "posted_at": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
              "changed_at": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)}
             for i in range(n)])
+        # what the posting keeps with its entries: the sums per customer and month, the open amounts
+        days = [start + dt.timedelta(days=i) for i in range(n)]
+        balances.add_customer_months(s, [(cid, d, D("1.00")) for d in days])
+        balances.add_open(s, [(cid, D("1.00"), None, d, D("1.00")) for d in days], start)
 
 
 async def test_paging_over_thousands_of_entries(shop):
