@@ -142,7 +142,7 @@ class ShoptermApp(TypeaheadApp, App[None]):
             self._open_services = services
         self.actor: Any = actor
         # The language of the sign-in screen (--lang / SHOPTERM_LANG, else the shop's once the services
-        # are open: ``shop_language``); a user's own once signed in.
+        # are open: ``shop_language``); once signed in, a user's own, else this one when given, else the shop's.
         self.start_language = current_language()
         self._shop_language = shop_language
         if actor is not None and getattr(actor, "language", ""):
@@ -231,8 +231,13 @@ class ShoptermApp(TypeaheadApp, App[None]):
     @on(LoginScreen.SignedIn)
     def _signed_in(self, event: LoginScreen.SignedIn) -> None:
         self.actor = event.actor
-        # From here on every screen reads in the user's language (theirs, else the shop's).
-        set_language(getattr(event.actor, "language", "") or self.start_language)
+        # From here on every screen reads in the user's language: their own; else the one given for
+        # this run (--lang / SHOPTERM_LANG); else the shop's.
+        own = getattr(event.actor, "own_language", "")
+        if own or self._shop_language:
+            set_language(own or getattr(event.actor, "language", "") or self.start_language)
+        else:
+            set_language(self.start_language)
         self.switch_screen(HomeScreen())
         self.set_timer(SET_ASIDE_AFTER_S, set_aside_startup_objects)
 

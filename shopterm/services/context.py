@@ -34,6 +34,9 @@ class Actor:
     location_id: int | None = None
     # the language the user reads (theirs, else the shop's); "" = not known (English)
     language: str = ""
+    # the user's own language setting ("" = they follow the shop's): a language given for the
+    # run (--lang / SHOPTERM_LANG) wins over the shop's, never over the user's own
+    own_language: str = ""
 
     def can(self, permission: str) -> bool:
         need = PERMISSIONS[permission]

@@ -131,3 +131,28 @@ async def test_the_sign_in_screen_reads_the_shops_language_when_no_lang_is_given
         await wait_for(pilot, lambda: app._services_ready.is_set(), "services open")
         await pilot.pause()
         assert text(app, "#login-intro") == "Sign in to open the till."
+
+
+async def test_a_language_given_for_the_run_wins_over_the_shops_not_over_the_users_own(shop):
+    """`shopterm --lang fr demo` on an English shop: the cashier (no language of their own) reads
+    French after signing in, not the shop's English; a manager whose own language is English reads
+    English whatever was given (issue 13 tour: every screen after sign-in was English)."""
+    from textual.widgets import Static
+
+    from shopterm.app import ShoptermApp
+    from shopterm.screens.home import HomeScreen
+    from tests.store import conftest as store
+
+    assert shop.setup.shop_language() == "en"
+    shop.users.update(store.actor(shop, "admin"), "manager", language="en")
+    for user, pin, reads, menu in (("cashier", "1111", "fr", "Menu de cashier"),
+                                   ("manager", "2222", "en", "Menu for manager")):
+        i18n.set_language("fr")
+        app = ShoptermApp(lambda: shop, shop_language=False)  # --lang fr (or SHOPTERM_LANG=fr) given
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen", "login")
+            await pilot.press(*user, "enter", *pin, "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+            assert i18n.current() == reads, user
+            shown = " ".join(str(s.render()) for s in app.screen.query(Static))
+            assert menu in shown, (user, shown)

@@ -71,7 +71,7 @@ def _now() -> dt.datetime:
 
 
 def actor_of(user: User, language: str = "") -> Actor:
-    return Actor(user.id, user.name, user.role, user.location_id, language or user.language)
+    return Actor(user.id, user.name, user.role, user.location_id, language or user.language, user.language or "")
 
 
 def language_of(session: Session, user: User) -> str:
