@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from shopterm.core import money
@@ -188,11 +189,14 @@ class SalesInvoiceScreen(SalesFormScreen):
         self._free_timer = None
         if self.view is not None or self.context is None or self.app.screen is not self:
             return
-        if not self.query("#grid"):  # the app is closing: the screen's widgets are already gone
+        try:
+            # (query_one is cached; a query's truth matched every widget of the screen: ~400)
+            grid = self.grid
+        except NoMatches:  # the app is closing: the screen's widgets are already gone
             return
         self._free_seq += 1
         seq = self._free_seq
-        if not any(line.item for line in self.grid.lines):
+        if not any(line.item for line in grid.lines):
             self.show_free_offers(None)
             return
         draft = self.build_draft()
