@@ -57,10 +57,18 @@ def format_rate(rate: Decimal | None) -> str:
 
 
 def render_status(status: ShownStatus, width: int = 80) -> Text:
-    """One line; day state in words (not colour alone)."""
+    """One line; day state in words (not colour alone). When it is wider than ``width`` (French:
+    ``CAISSE OUVERTE``, ``(caissier)``), the location's name is left out, never the rate."""
+    text = _status_line(status, with_name=True)
+    if text.cell_len > width and status.location_name:
+        text = _status_line(status, with_name=False)
+    return text
+
+
+def _status_line(status: ShownStatus, *, with_name: bool) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {status.location_code}", style="bold")
-    if status.location_name:
+    if status.location_name and with_name:
         text.append(f" {status.location_name}")
     text.append(" │ ")
     text.append(format_date(status.business_date) if status.business_date else _("no date"))
@@ -148,7 +156,7 @@ class StatusBar(Static):
 
     def _show(self, status: ShownStatus) -> None:
         self.status = status
-        rendered = render_status(status)
+        rendered = render_status(status, self.size.width or 80)
         self.text = rendered.plain
         self.remove_class("-error")
         self.set_class(not status.day_open, "-closed")

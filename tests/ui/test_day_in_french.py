@@ -143,6 +143,8 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
         assert screen.message_bar.text == "Caisse ouverte le 23/11/2026 : 261101OP000001"
         assert title(screen) == "Ouverture de caisse 261101OP000001 · Comptabilisé"
         await wait_for(pilot, lambda: "CAISSE OUVERTE" in status(screen), "the status bar says open")
+        # the longer French day state and role fit 80 columns: the location's name gives way, not the rate
+        assert status(screen) == " AXP │ 23/11/2026 │ CAISSE OUVERTE │ cashier (caissier) │ 1 USD = 2" + NB + "850 CDF"
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is home, "back to the menu")
 
@@ -196,7 +198,7 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
         await wait_for(pilot, lambda: app.screen is home, "back to the menu")
         await pilot.press("ctrl+l")
         home = await sign_in(pilot, app, "manager", "2222")
-        assert "manager (gérant)" in status(home)
+        assert "manager (gérant)" in status(home) and len(status(home)) <= 80
         close = await open_entry(pilot, app, "shop_close", ShopCloseScreen)
         await wait_for(pilot, lambda: text(close, "cdf-closing") == "29" + NB + "600,00", "the day's figures")
         assert title(close) == "Clôture de caisse · Nouveau"
