@@ -17,22 +17,14 @@ def test_startup_objects_are_collected_then_set_aside_once(monkeypatch):
     assert calls == ["collect", "freeze"]
 
 
-async def test_signing_in_sets_the_objects_aside_a_moment_later(monkeypatch):
-    from shopterm.screens.login import LoginScreen
+async def test_signing_in_sets_the_objects_aside_a_moment_later(services, clean_registry, monkeypatch):
+    from shopterm.screens.home import HomeScreen
+    from tests.ui.waiting import wait_until
 
     set_aside: list[bool] = []
     monkeypatch.setattr(app_module, "SET_ASIDE_AFTER_S", 0.01)
     monkeypatch.setattr(app_module, "set_aside_startup_objects", lambda: set_aside.append(True))
-    app = app_module.ShoptermApp.__new__(app_module.ShoptermApp)
-    timers: list = []
-    app.set_timer = lambda delay, callback: timers.append((delay, callback))  # type: ignore[method-assign]
-    app.switch_screen = lambda screen: None  # type: ignore[method-assign]
-    app.start_language = "en"
-
-    class Actor:
-        language = "en"
-
-    app._signed_in(LoginScreen.SignedIn(Actor()))
-    assert [d for d, _cb in timers] == [0.01]
-    timers[0][1]()
-    assert set_aside == [True]
+    app = app_module.ShoptermApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"cashier", "enter", *"1111", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and set_aside == [True])
