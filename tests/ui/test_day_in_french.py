@@ -157,6 +157,8 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
         for label in ("PdV", "Date", "Vente", "N°", "Client", "Tél", "Taux", "Délégué"):
             assert label in header, (label, header)
         assert str(invoice.query_one("#field-sales-type").render()) == "compt."
+        await wait_for(pilot, lambda: str(invoice.query_one("#inv-credit").render()) == "Client comptant · prix de détail",
+                       lambda: str(invoice.query_one("#inv-credit").render()))  # not "prix retail"
         assert str(invoice.query_one("#grid-header").render()).split()[:6] == ["#", "Article", "Lot", "Qté", "Prix",
                                                                              "Rem%"]
         await pilot.press(*"PARA500", "enter", "3", "enter", *"AMOX250", "enter", "2", "%", *"10", "enter",

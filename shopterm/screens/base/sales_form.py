@@ -725,13 +725,20 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
 
 
 
+#: the price lists as the header names them (the stored codes "retail"/"wholesale" are no words to translate)
+_CASH_PRICES = {"retail": N_("Cash customer · retail prices"), "wholesale": N_("Cash customer · wholesale prices")}
+
+
 def credit_text(info: CustomerInfo) -> str:
     """The read-only credit line of the header (and the customer's default line discount)."""
     exempt = " · " + _("tax exempt") if info.tax_exempt else ""
     pct = getattr(info, "discount_pct", None)
     exempt += " · " + _("Disc {pct} %").format(pct=format(pct.normalize(), "f")) if pct else ""
     if info.kind != "credit":
-        return _("Cash customer · {category} prices").format(category=_(str(info.price_category))) + exempt
+        prices = _CASH_PRICES.get(str(info.price_category))
+        if prices is not None:
+            return _(prices) + exempt
+        return _("Cash customer · {category} prices").format(category=info.price_category) + exempt
     return _("Limit {limit} · {days} days · Outstanding $ {outstanding} · Available {available}").format(
         limit=money.format_amount(info.credit_limit), days=info.credit_days,
         outstanding=money.format_amount(info.outstanding_usd),
