@@ -449,3 +449,43 @@ def test_match_entries_runs_inside_the_callers_transaction(services, manager):
     assert open_usd(services, si) == D("10.00")  # rolled back with the caller
     with services.db.read() as s:
         assert s.exec(select(Match)).all() == []
+
+
+def test_ageing_at_a_past_date_from_the_month_ends_kept(services, manager):
+    """The writes keep the open amounts at each month end before their date (open_due_month); a
+    backdated receipt and match change the month end after them; the ageing at a past date reads
+    the next month end kept less the matches in between."""
+    from shopterm.store import balances
+
+    aug, sept, octo = dt.date(2026, 8, 31), dt.date(2026, 9, 30), dt.date(2026, 10, 31)
+    si_a = entry(services, invoice(services, manager, "C0001", "100.00", dt.date(2026, 9, 10), due=dt.date(2026, 9, 20)))
+    si_b = entry(services, invoice(services, manager, "C0001", "40.00", dt.date(2026, 10, 5), due=dt.date(2026, 10, 15)))
+    rc = entry(services, receipt(services, manager, "C0001", "60.00", dt.date(2026, 11, 5)))
+    services.ledger.match(manager, "C0001", [(si_a, D("60")), (rc, D("-60"))], dt.date(2026, 11, 10))
+    rc2 = entry(services, receipt(services, manager, "C0001", "30.00", dt.date(2026, 10, 20)))  # backdated
+    services.ledger.match(manager, "C0001", [(si_b, D("30")), (rc2, D("-30"))], dt.date(2026, 10, 25))
+    cid = customer_id(services, "C0001")
+    with services.db.read() as s:
+        kept = balances.stored_open_months(s)
+        assert kept == balances.recomputed_open_months(s)
+    # Sept 10's invoice wrote Aug 31 (nothing open); Oct 5's Sept 30 (SI-A 100); Nov 5's Oct 31:
+    # SI-A 100 and SI-B 40, then the receipt of Oct 20 (-30) and its match of Oct 25 (SI-B 40 - 30 = 10)
+    assert kept == {
+        (sept, cid, "D", dt.date(2026, 9, 20), dt.date(2026, 9, 10)): D("100.00"),
+        (octo, cid, "D", dt.date(2026, 9, 20), dt.date(2026, 9, 10)): D("100.00"),
+        (octo, cid, "D", dt.date(2026, 10, 15), dt.date(2026, 10, 5)): D("10.00"),
+    }
+    with services.db.read() as s:
+        assert sorted(s.execute(select(balances.OM.c.month_end)).scalars()) == [aug, sept, octo]
+
+    def ageing(at):
+        (row,) = services.ledger.ageing(manager, at).rows
+        return list(row.buckets), row.not_due, row.overdue
+
+    # Oct 10, from Oct 31 less the match of Oct 25 (SI-B 40 again; the receipt of Oct 20 not yet there):
+    # SI-A 100 20 days past due, SI-B 40 not due -> 0-30: 140
+    assert ageing(dt.date(2026, 10, 10)) == ([D("140.00"), D("0.00"), D("0.00"), D("0.00")], D("40.00"), D("100.00"))
+    # Oct 28, Oct 31 as kept: SI-A 100 38 days past due (31-60), SI-B 10 13 days (0-30)
+    assert ageing(dt.date(2026, 10, 28)) == ([D("10.00"), D("100.00"), D("0.00"), D("0.00")], D("0.00"), D("110.00"))
+    # Nov 23, no month end after it: from open_due. SI-A 100 - 60 = 40 64 days past due (61-90), SI-B 10 39 days
+    assert ageing(DAY) == ([D("0.00"), D("10.00"), D("40.00"), D("0.00")], D("0.00"), D("50.00"))
