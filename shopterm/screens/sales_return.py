@@ -319,10 +319,11 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
                 line.info["price"] = line.view.price if line.view is not None else None
             self.grid.repaint_info()
             reversed_points = -sum((e.points for e in entries), 0)
-            shown = self.query_one("#ld-extra", Static).render().plain
-            self.extra((f"{shown} · " if shown else "") + _(
-                "Loyalty points reversed {points} · balance left on {number}: {qty}").format(
-                    points=reversed_points, number=invoice, qty=fmt_qty(sum(left.values(), ZERO))))
+            # one line of 78 columns: the balance left to return is said before the points (none when 0)
+            parts = [self.query_one("#ld-extra", Static).render().plain,
+                     _("balance left on {number}: {qty}").format(number=invoice, qty=fmt_qty(sum(left.values(), ZERO))),
+                     _("Loyalty points reversed {points}").format(points=reversed_points) if reversed_points else ""]
+            self.extra(" · ".join(part for part in parts if part))
 
         self.background(work, done, on_error=lambda exc: True)
 

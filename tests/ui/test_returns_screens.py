@@ -89,6 +89,10 @@ async def test_partial_sales_return_needs_its_narration_and_shows_the_balance_le
         assert bar(sr).text == "Sales return 261101SR000001 saved: credit 9.19 USD to C0001"
         assert "261101SR000001 · Posted" in text_of(sr, "#doc-title")
         await wait_until(pilot, lambda: grid.cell(1, "balance_qty").text == "6")
+        # the posted summary says what is left to return (6 PARA500 + 4 BAND01) within its line
+        await wait_until(pilot, lambda: "balance left" in text_of(sr, "#ld-extra"))
+        assert text_of(sr, "#ld-extra") == "Paid qty 4 · Free qty 0 · Credit 9.19 USD · balance left on 261101SI000001: 10"
+        assert len(text_of(sr, "#ld-extra")) <= sr.query_one("#ld-extra").size.width
         view = shop.returns.document("261101SR000001")
         assert view.narration == "Damaged boxes" and view.extra["invoice"] == number
         assert [(l.item, l.batch, l.qty) for l in view.lines] == [("PARA500", "B002", D("4"))]
