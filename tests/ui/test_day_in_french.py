@@ -231,6 +231,12 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
         # a closed day: F12 (re-print) and F4 appear, Ctrl+S (nothing to save) goes; the footer fits 80 columns
         await wait_for(pilot, lambda: "F12 Dupl" in footer(close) and "F4 Hist" in footer(close), lambda: footer(close))
         assert "^S" not in footer(close) and footer_fits(close), footer(close)
+        # Billetage: the heads "Billet USD", "Nombre", "Total" each keep a blank before the next
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: all(h.size.width for h in close.query(".denom-head")), "the note counts")
+        heads = [(str(h.render()), h.size.width) for h in close.query(".denom-head")]
+        assert [t for t, _w in heads] == ["Billet USD", "Nombre", "Total", "Billet CDF", "Nombre", "Total"]
+        assert all(w > len(t) for t, w in heads), heads
 
     # what was posted is the same as in English: the figures are the data's, not the screen's
     view = shop.sales.document("261101SI000001")
