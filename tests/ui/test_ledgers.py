@@ -788,3 +788,21 @@ async def test_open_items_of_every_customer_a_screenful_at_a_time(shop, tmp_path
         ledger = app.screen
         await wait_for(pilot, lambda: ledger.customer is not None, "ledger loaded")
         assert ledger.customer.code == "C0002"
+
+
+def test_a_payment_received_reads_as_a_payment_in_french_not_money_going_out():
+    """The ledgers' short type of a customer's payment was "Décaissement" in French (the shop's
+    Receipt/Payment choice shares the English "Payment"), and the General Ledger's detail line kept
+    "Payment received" in English."""
+    from shopterm.core import i18n
+    from shopterm.screens.ledgers._common import short_type
+    from shopterm.screens.ledgers.general_ledger import gl_detail
+    from shopterm.services.ledger.reports import GLRow
+
+    row = GLRow(1, dt.date(2026, 12, 5), "261201SI000001", "261201RC000001", "Payment received", "RC", "CASH",
+                "Walk-In Customer", "cash", "AXP", "USD", D("-33.18"), D("-33.18"), D("0.00"), D("33.18"), D("0.00"))
+    assert (short_type("Payment received"), gl_detail(row)) == ("Payment", "Payment received · Walk-In Customer · at AXP")
+    with i18n.use("fr"):
+        assert short_type("Payment received") == "Paiement"
+        assert gl_detail(row) == "Paiement reçu · Walk-In Customer · à AXP"
+        assert i18n.gettext("Payment") == "Décaissement"  # the shop's Receipt/Payment choice keeps its word

@@ -28,7 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from shopterm.core import i18n, money
-from shopterm.core.i18n import N_, _
+from shopterm.core.i18n import N_, _, pgettext
 from shopterm.core.money import format_amount
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import run_preview
@@ -54,7 +54,6 @@ _SHORT = {
     "Invoice reversal": N_("Reversal"),
     "Credit note/return": N_("Return"),
     "Return reversal": N_("Reversal"),
-    "Payment received": N_("Payment"),
     "Refund": N_("Refund"),
     "Payment on account": N_("On acct"),
     "Payment reversal": N_("Reversal"),
@@ -63,6 +62,8 @@ _SHORT = {
 
 def short_type(label: str) -> str:
     """``"Payment on account"`` → ``"On acct"`` (at most 8 characters)."""
+    if label == "Payment received":  # "Payment" alone is also the shop's money going out (Décaissement)
+        return pgettext("ledger type", "Payment")
     return _(_SHORT[label]) if label in _SHORT else _(label)[:8]
 
 

@@ -52,7 +52,7 @@ COLUMNS = [
 
 
 def gl_detail(row: GLRow) -> str:
-    parts = [row.transaction_type, row.customer_name]
+    parts = [_(row.transaction_type), row.customer_name]
     if row.currency != "USD":
         parts.append(f"{format_amount(abs(row.amount))} {row.currency}")
     parts.append(_("at {location}").format(location=row.location_code))
