@@ -88,6 +88,7 @@ class SalesOrderScreen(SalesDocumentScreen):
     DOCUMENT_TITLE = N_("Sales Order / Proforma")
     DOC_TYPE = "SO"
     DOC_WORD = N_("Order")
+    DAY_NOT_OPEN = N_("Day {date} is not open at {location}: Shop Open first, or this order cannot be saved")
     LIST_TITLE = N_("Sales orders and proformas")
     CANCEL_WHAT = "order"
     SERVICE = "orders"

@@ -359,3 +359,19 @@ async def test_provisional_invoice_loyalty_line_does_not_ask_for_a_chosen_custom
         await wait_until(pilot, lambda: pi.customer is not None and pi.customer.code == "C0001")
         await pilot.pause()
         assert "choose the customer" not in text_of(pi, "#pi-redemption")
+
+
+async def test_an_order_on_a_day_not_open_says_the_order_not_an_invoice_cannot_be_saved(tmp_path_factory, tmp_path):
+    """The Sales Order screen's note on a closed day spoke of "this invoice"; the invoice keeps its word."""
+    svc = _copy_services(_template(tmp_path_factory), tmp_path)
+    try:
+        app = ShoptermApp(svc, actor=actor(svc, "cashier"))
+        async with app.run_test(size=SIZE) as pilot:
+            for cls, word in ((SalesOrderScreen, "order"), (SalesInvoiceScreen, "invoice")):
+                screen = await open_screen(pilot, app, cls, lambda s: bool(s.query(MessageBar)))
+                await wait_until(pilot, lambda: bar(screen).kind == "warning", lambda: (bar(screen).kind, bar(screen).text))
+                assert bar(screen).text == ("Day 2026-11-23 is not open at AXP: Shop Open first, "
+                                            f"or this {word} cannot be saved")
+                app.pop_screen()
+    finally:
+        svc.db.dispose()

@@ -62,6 +62,8 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
     """
 
     NUMBER_WIDGET = "#inv-number"
+    #: said when the form opens on a day not open (a whole sentence per document: French gender)
+    DAY_NOT_OPEN = N_("Day {date} is not open at {location}: Shop Open first, or this invoice cannot be saved")
     DOC_TYPE: ClassVar[str] = ""
     LIST_TITLE: ClassVar[str] = N_("Documents")  # the F3 list's title (marked with N_)
 
@@ -174,8 +176,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
             if first and not status.day_open:
                 # Say it before a whole document is typed, not at Save.
                 self.message_bar.show_warning(
-                    _("Day {date} is not open at {location}: Shop Open first, or this invoice cannot be saved")
-                    .format(date=format_date(status.business_date), location=status.location_code))
+                    _(self.DAY_NOT_OPEN).format(date=format_date(status.business_date), location=status.location_code))
 
         self.background(work, done)
 
