@@ -806,3 +806,22 @@ def test_a_payment_received_reads_as_a_payment_in_french_not_money_going_out():
         assert short_type("Payment received") == "Paiement"
         assert gl_detail(row) == "Paiement reçu · Walk-In Customer · à AXP"
         assert i18n.gettext("Payment") == "Décaissement"  # the shop's Receipt/Payment choice keeps its word
+
+
+async def test_the_receivables_legend_is_whole_in_french(shop):
+    """The status line's flag legend ran past 80 columns in French ("… OD échu, OL plafond dépass")."""
+    from rich.cells import cell_len
+
+    from shopterm.core import i18n
+
+    i18n.set_language("fr")
+    try:
+        app = manager_app(shop)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_from_menu(pilot, app, "receivables")
+            view = screen.view
+            await wait_for(pilot, lambda: view.page is not None and len(view.rows) == 3, "ageing loaded")
+            assert view.status_text() == "Page 1 · tout est affiché · Entrée : le grand livre · OD échu, OL > plafond"
+            assert cell_len(view.status_text()) <= view.content_region.width
+    finally:
+        i18n.set_language("en")
