@@ -18,7 +18,7 @@ from shopterm.store import models as m
 from tests.store.conftest import actor
 from tests.ui.test_sales_invoice import (SIZE, figures, header_cash_sp01, leave_tendering, line,  # noqa: F401
                                          shop, start)
-from tests.ui.waiting import wait_until
+from tests.ui.waiting import wait_grid_at_rest, wait_until
 
 PROMO = dict(item="PARA500", reason="Supplier offer", cost_centre="SHOP", scheme_date="2026-11-01",
              ranges=[{"min_qty": "10", "max_qty": "20", "free_qty": "1"},
@@ -90,7 +90,7 @@ async def test_a_preview_saying_the_same_free_offers_lays_nothing_out(shop, monk
         grid.spare_idle = 3600
         await wait_until(pilot, lambda: len(grid.query(GridRow)) >= 1 + SPARE_POOL)
         screen.show_free_offers(None)
-        await pilot.pause()
+        await wait_grid_at_rest(pilot, grid)
         layouts = count_layouts(monkeypatch)
         screen.show_free_offers(None)
         await pilot.pause()

@@ -20,7 +20,7 @@ from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.item_grid import ItemGrid, ItemGridHost
 from shopterm.widgets.lookup import LookupDialog
 from shopterm.widgets.messages import MessageBar
-from tests.ui.waiting import wait_until
+from tests.ui.waiting import wait_grid_at_rest, wait_until
 
 SIZE = (80, 24)
 DAY = dt.date(2026, 11, 23)
@@ -349,7 +349,7 @@ async def test_keys_new_rows_and_item_fills_lay_nothing_out(monkeypatch):
         grid.spare_idle = 3600  # no spare replenished while this test types
         # the pool of spare rows is filled once the grid is shown
         await wait_until(pilot, lambda: len(grid.query(GridRow)) == 1 + SPARE_POOL)
-        await pilot.pause()
+        await wait_grid_at_rest(pilot, grid)  # the pool's own layout and drawing are not counted
         layouts = count_layouts(monkeypatch)
         await pilot.press(*"para500", "enter")  # a new blank row, the item resolved and its cells filled
         await wait_until(pilot, lambda: grid.lines[0].defaults is not None and grid.cell(1, "price").value == "2.50")

@@ -31,3 +31,18 @@ async def wait_until(pilot, condition: Callable[[], object], show: Callable[[], 
                      timeout: float = TIMEOUT) -> None:
     """:func:`wait_for` under the name some modules use; ``show`` describes the screen on failure."""
     await wait_for(pilot, condition, show if show is not None else "condition", timeout)
+
+
+async def wait_grid_at_rest(pilot, grid, timeout: float = TIMEOUT) -> None:
+    """Wait until an item grid has done what it does while the keys rest — its spare rows mounted
+    and drawn ahead (``ItemGrid._draw_spares_ahead``) — and the screen has no layout, scroll or
+    repaint waiting for its next refresh. On a loaded machine that work may still be running after
+    ``pilot.pause()``; a test that counts the layouts its keys cause must not count it."""
+    screen = grid.screen
+
+    def at_rest() -> bool:
+        return (len(grid._spares) >= grid.spare_pool and all(r.drawn_ahead for r in grid._spares)
+                and not (screen._layout_required or screen._scroll_required
+                         or screen._repaint_required or screen._recompose_required))
+
+    await wait_for(pilot, at_rest, "the grid at rest (spares mounted and drawn, the screen laid out)", timeout)
