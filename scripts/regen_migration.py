@@ -5,6 +5,11 @@ to ``shopterm/store/models.py`` run::
 
     .venv/bin/python scripts/regen_migration.py
 
+A database made by an earlier build of 0001 is brought up to date when it is
+next opened (``store.migrate.catch_up``: the tables, columns and indexes it
+lacks, its running sums filled; ``shopterm db upgrade`` says what was added):
+a new column that may not be empty needs a plain default in the model.
+
 Once a release is out, add new revisions with ``alembic revision --autogenerate``
 instead and never rewrite 0001.
 """

@@ -396,12 +396,21 @@ def cmd_init(
 def cmd_db_upgrade(db: DbOpt = None) -> None:
     """Bring an existing shop database's schema up to date (a no-op when current; 'init' creates a shop)."""
     with guard():
-        from .store.migrate import current_revision, head_revision
+        from .store.migrate import current_revision, head_revision, needs_catch_up
 
         services = open_services(db, upgrade=False)
         before = current_revision(services.db.engine)
         head = head_revision()
-        if before == head:
+        if before == head and needs_catch_up(services.db.engine):
+            from .store.migrate import upgrade
+
+            try:
+                added = upgrade(services.db.engine)
+            except Exception as exc:
+                fail(_("upgrade failed: {reason}").format(reason=_first_line(exc)), field="db")
+            typer.echo(_("Database {where} (revision {head}, made by an earlier build): added {added}").format(
+                where=_display_url(db_url(db)), head=head, added=", ".join(added) or _("nothing")))
+        elif before == head:
             typer.echo(_("Database {where} is up to date (revision {head})").format(where=_display_url(db_url(db)),
                                                                                     head=head))
         else:

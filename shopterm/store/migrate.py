@@ -12,7 +12,9 @@ instead of loading Alembic and parsing every script (~200 ms).
 
 from __future__ import annotations
 
+import hashlib
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,22 +94,51 @@ def current_revision(engine: "Engine") -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: "Engine", revision: str = "head") -> None:
+def upgrade(engine: "Engine", revision: str = "head") -> list[str]:
     """Bring the schema to ``revision`` (no-op when already there).
 
     Several processes opening a new database at once queue for the migration instead of
     failing ("database is locked" on SQLite's read→write upgrade, a duplicate catalogue row
     on PostgreSQL): SQLite's migration transaction begins ``IMMEDIATE`` (within the busy
     timeout), PostgreSQL's runs under an advisory lock; the one that goes second finds the
-    schema current and does nothing."""
-    if revision == "head" and current_revision(engine) == head_revision():
-        return
+    schema current and does nothing.
+
+    At the head revision the database's schema mark is compared with the migration's
+    fingerprint too (the same read): a database made by an earlier build of the one
+    pre-release migration gets what it lacks (:func:`catch_up`). Returns what a catch-up added."""
+    current, mark = _revision_and_mark(engine)
+    if revision == "head" and current == head_revision():
+        if mark != schema_fingerprint():
+            with _migration_lock(engine):
+                return catch_up(engine)
+        return []
     from alembic import command
 
-    if engine.dialect.name == "sqlite":
-        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with _migration_lock(engine):
+        command.upgrade(alembic_config(_immediate(engine)), revision)
+        if revision != "head":
+            return []
+        if current is not None:
+            return catch_up(engine)
+        _write_mark(engine)  # a new database has every table of the scripts: only the mark to write
+        return []
+
+
+def needs_catch_up(engine: "Engine") -> bool:
+    """Whether the database is at the head revision but not marked with the scripts' fingerprint."""
+    current, mark = _revision_and_mark(engine)
+    return current == head_revision() and mark != schema_fingerprint()
+
+
+def _immediate(engine: "Engine") -> "Engine":
+    return engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
+
+
+@contextmanager
+def _migration_lock(engine: "Engine"):
+    """PostgreSQL: hold the migration's advisory lock (SQLite's writers queue on BEGIN IMMEDIATE)."""
     if engine.dialect.name != "postgresql":
-        command.upgrade(alembic_config(engine), revision)
+        yield
         return
     from sqlalchemy import text
 
@@ -115,7 +146,127 @@ def upgrade(engine: "Engine", revision: str = "head") -> None:
         conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATE_LOCK_KEY})
         conn.commit()
         try:
-            command.upgrade(alembic_config(engine), revision)
+            yield
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATE_LOCK_KEY})
             conn.commit()
+
+
+# ---------------------------------------------------------------- databases of earlier builds
+
+@lru_cache(maxsize=1)
+def schema_fingerprint() -> str:
+    """A digest of the migration scripts (their code, not the dates Alembic writes in them):
+    what a database made from them has, kept in its ``schema_mark``."""
+    digest = hashlib.sha256()
+    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
+        text = script.read_text(encoding="utf-8")
+        digest.update("\n".join(line for line in text.splitlines() if not line.startswith("Create Date")).encode())
+    return digest.hexdigest()
+
+
+def _revision_and_mark(engine: "Engine") -> tuple[str | None, str | None]:
+    """The database's Alembic revision and its schema mark, in one connection (None: not there)."""
+    from sqlalchemy import exc, text
+
+    with engine.connect() as conn:
+        try:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except exc.DBAPIError:  # no such table: an empty database
+            conn.rollback()
+            return None, None
+        try:
+            mark = conn.execute(text("SELECT fingerprint FROM schema_mark WHERE id = 1")).scalar()
+        except exc.DBAPIError:  # made before the mark existed
+            mark = None
+        conn.rollback()  # end the read transaction (SQLite: release the WAL snapshot)
+    if len(rows) == 1:
+        return rows[0], mark
+    return current_revision(engine), mark
+
+
+#: tables the posting keeps as sums of other rows: rebuilt from those rows when a catch-up creates them
+_DERIVED = ("account_day", "stock_balance", "open_due", "customer_month")
+
+
+def catch_up(engine: "Engine") -> list[str]:
+    """Give a database what the models have and it lacks — tables, columns, indexes — in one
+    transaction, fill the running sums it lacked from the rows they sum, and mark it with the
+    migration's fingerprint. A new column that may not be empty gets its default on the
+    existing rows. Nothing is dropped or changed. Returns what was added (for the log/tests)."""
+    from sqlalchemy import inspect, text
+    from sqlalchemy.orm import Session
+    from sqlalchemy.schema import CreateColumn
+
+    from . import balances, models
+
+    added: list[str] = []
+    with _immediate(engine).begin() as conn:
+        insp = inspect(conn)
+        tables = set(insp.get_table_names())
+        created: set[str] = set()
+        for table in models.SQLModel.metadata.sorted_tables:
+            if table.name not in tables:
+                table.create(conn)
+                created.add(table.name)
+                added.append(f"table {table.name}")
+                continue
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                ddl = str(CreateColumn(column).compile(dialect=conn.dialect))
+                if not column.nullable and column.server_default is None:
+                    ddl += " DEFAULT " + _default_literal(conn, column)
+                conn.execute(text(f"ALTER TABLE {conn.dialect.identifier_preparer.quote(table.name)} ADD COLUMN {ddl}"))
+                added.append(f"column {table.name}.{column.name}")
+            indexes = {i["name"] for i in insp.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in indexes:
+                    index.create(conn)
+                    indexes.add(index.name)
+                    added.append(f"index {index.name}")
+        rebuilt = [name for name in _DERIVED if name in created]
+        if rebuilt:
+            with Session(bind=conn) as session:
+                for name in rebuilt:
+                    {"account_day": balances.rebuild, "stock_balance": balances.rebuild_stock,
+                     "open_due": balances.rebuild_open, "customer_month": balances.rebuild_customer_months}[name](session)
+                session.flush()
+        _write_mark(conn)
+    return added
+
+
+def _write_mark(target) -> None:
+    """Mark the database (an engine: in its own transaction; a connection: in the caller's) as made
+    by the current migration scripts."""
+    from sqlalchemy.engine import Connection
+
+    from .models import SchemaMark
+
+    if isinstance(target, Connection):
+        conn = target
+        conn.execute(SchemaMark.__table__.delete())
+        conn.execute(SchemaMark.__table__.insert().values(id=1, fingerprint=schema_fingerprint()))
+        return
+    with _immediate(target).begin() as conn:
+        _write_mark(conn)
+
+
+def _default_literal(conn, column) -> str:
+    """The SQL literal for a new NOT NULL column's value on existing rows: its Python default
+    when that is a plain value, else the type's zero ('' for text, false, 0)."""
+    from sqlalchemy import Boolean, String, literal
+
+    from .types import _Scaled
+
+    kind = column.type
+    default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
+    if default is None and not isinstance(kind, (Boolean, String, _Scaled)) and kind.python_type is not int:
+        raise RuntimeError(f"{column.table.name}.{column.name}: a new column that may not be empty needs a default")
+    if default is None:
+        default = False if isinstance(kind, Boolean) else "" if isinstance(kind, String) else 0
+    if isinstance(kind, _Scaled):  # a scaled amount: the integer it is stored as
+        default, kind = kind.process_bind_param(default, conn.dialect), kind.impl_instance
+    bound = literal(default, type_=kind)
+    return str(bound.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))

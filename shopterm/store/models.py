@@ -871,3 +871,14 @@ Index("ix_le_currency_customer", LedgerEntry.__table__.c.currency, LedgerEntry._
       LedgerEntry.__table__.c.doc_date, LedgerEntry.__table__.c.amount, LedgerEntry.__table__.c.amount_usd)
 Index("ix_jl_currency_account", JournalLine.__table__.c.currency, JournalLine.__table__.c.account_id,
       JournalLine.__table__.c.date, JournalLine.__table__.c.amount, JournalLine.__table__.c.amount_usd)
+
+
+class SchemaMark(Table, table=True):
+    """Which shape of the schema this database has: a digest of the migration that made it
+    (``store.migrate.schema_fingerprint``). Until the first release the schema is one migration
+    rewritten as the models change; a database made by an earlier build has the same revision
+    but lacks what was added since, and opening it adds that (``store.migrate.catch_up``)."""
+
+    __tablename__ = "schema_mark"
+    id: int = Field(primary_key=True)
+    fingerprint: str = Field(max_length=64)

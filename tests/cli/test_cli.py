@@ -105,6 +105,29 @@ def test_init_then_db_upgrade_is_idempotent(tmp_path):
     assert again.stderr == "error: This database already holds a shop\n"
 
 
+def test_db_upgrade_gives_a_database_of_an_earlier_build_what_it_lacks(tmp_path):
+    """Same revision, made before a table and a column were added: db upgrade says what it added,
+    then the database is up to date."""
+    from shopterm.store.db import make_engine
+
+    url = backend.new_url(tmp_path)
+    db = backend.db_arg(url)
+    assert run("init", "--db", db, "--location-code", "AXP", "--location-name", "Axpert", "--rate", "2850",
+               "--admin-pin", "9999").exit_code == 0
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for table in ("customer_month", "schema_mark"):  # an earlier build had neither
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        conn.exec_driver_sql("ALTER TABLE customer DROP COLUMN discount_pct")
+    engine.dispose()
+    result = run("db", "upgrade", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (f"Database {backend.shown(db)} (revision 0001, made by an earlier build): added "
+                             "table schema_mark, column customer.discount_pct, table customer_month\n")
+    result = run("db", "upgrade", "--db", db)
+    assert result.stdout == f"Database {backend.shown(db)} is up to date (revision 0001)\n"
+
+
 @backend.sqlite_only("a missing file; a PostgreSQL database is made by its server")
 def test_db_upgrade_never_creates_an_empty_database(tmp_path):
     """Only init and demo create a shop database; any other command on a missing file says so."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 16:48:13.136761
+Create Date: 2026-12-05 17:19:20.677773
 """
 from typing import Sequence, Union
 
@@ -141,6 +141,11 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
+    )
+    op.create_table('schema_mark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id')
     )
     op.create_table('supplier',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -962,6 +967,7 @@ def downgrade() -> None:
     op.drop_table('batch')
     op.drop_table('account_day')
     op.drop_table('supplier')
+    op.drop_table('schema_mark')
     op.drop_table('sales_person')
     op.drop_table('open_month')
     op.drop_table('loyalty_card')
