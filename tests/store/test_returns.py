@@ -288,6 +288,22 @@ def test_headless_returns(open_shop, cashier, manager):
     assert bad.error["error"] == "sales_return: 'narration' is required"
 
 
+def test_headless_sales_return_without_based_on_is_against_an_invoice(open_shop, cashier):
+    """DESIGN §11: omitted fields take the screen's default; the screen's Return Based On is
+    "invoice". 5 PARA500 back at 2.20 = 11.00 + VAT 16 % 1.76 = 12.76 credit, as with the field."""
+    s = open_shop
+    si = s.sales.post_invoice(cashier, inv_draft([("PARA500", "B001", "10")])).number
+    out = post_documents(s, cashier, {"type": "sales_return", "invoice": si, "narration": "Wrong item",
+                                      "lines": [{"item": "PARA500", "qty": "5"}]})
+    assert out.ok, out.error
+    assert [(p["number"], p["totals"]["credit"]) for p in out.posted] == [("261101SR000001", "12.76")]
+    v = s.returns.document("261101SR000001")
+    assert (v.extra["based_on"], v.extra["invoice"]) == ("invoice", si)
+    bad = post_documents(s, cashier, {"type": "sales_return", "based_on": "receipt", "invoice": si,
+                                      "narration": "x", "lines": [{"item": "PARA500", "qty": "1"}]})
+    assert bad.error["field"].endswith("based_on") and "invoice, delivery_note" in bad.error["error"]
+
+
 def test_direct_return_location_batch_flag_returns_only_into_this_locations_batches(open_shop, cashier, manager):
     """Seed "Location Batch Flag": on, a line's batch must be one AXP holds (B001: stock moves at
     AXP); a new code, or a batch known elsewhere but never at AXP (X9), is refused on its line.

@@ -1063,12 +1063,14 @@ class _RD:
 
 @handler("sales_return")
 def _post_sales_return(services: "Services", actor: Actor, doc: dict) -> dict:
-    f = Fields(doc, required=["based_on", "invoice", "narration", "lines"],
-               optional=["location", "date", "customer", "mobile", "address", "print_usd"], allow_approval=False)
+    # based_on omitted: the screen's default, an invoice (DESIGN §11: omitted fields take the screen's defaults)
+    f = Fields(doc, required=["invoice", "narration", "lines"],
+               optional=["based_on", "location", "date", "customer", "mobile", "address", "print_usd"],
+               allow_approval=False)
     lines = [ReturnLine(item=lf.str("item"), qty=lf.qty("qty"), batch=lf.str("batch"), line=lf.int("line", minimum=1))
              for lf in f.list("lines", required=["item", "qty"], optional=["batch", "line"], min_items=1)]
     draft = ReturnDraft(location=f.str("location"), date=f.date("date"),
-                        based_on=f.choice("based_on", tuple(BASES)), invoice=f.str("invoice"),
+                        based_on=f.choice("based_on", tuple(BASES), "invoice"), invoice=f.str("invoice"),
                         customer=f.str("customer", "") or "", mobile=f.str("mobile", "") or "",
                         address=f.str("address", "") or "", print_usd=f.bool("print_usd"),
                         narration=f.str("narration", "") or "", lines=lines)
