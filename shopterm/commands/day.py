@@ -21,6 +21,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services, signed_in
+from ..core.close import difference_words
 from ..core.i18n import N_, _
 
 app = typer.Typer(help=N_("The shop day: open, close, day summary."), no_args_is_help=True)
@@ -97,6 +98,9 @@ def render_table(summary) -> str:
     out.append(f"{'':<26}{'USD':>22}{'CDF':>22}")
     for label, attr in rows:
         out.append(_label(_(label)) + f"{_amt(getattr(s.usd, attr)):>22}{_amt(getattr(s.cdf, attr)):>22}")
+    if s.counted:  # the difference in words, as the screen and the printed close say it
+        out.append(_label(_("Cash excess/shortage")) + f"{difference_words(s.usd.difference):>22}"
+                   f"{difference_words(s.cdf.difference):>22}")
     if not s.counted:
         out.append(_label(_("Physical cash")) + _("not counted yet"))
     out.append(_label(_("Exchange gain/loss (USD)")) + f"{_amt(s.exchange_gain_usd):>22}")

@@ -40,6 +40,7 @@ __all__ = [
     "read_count",
     "shortage_needs_approval",
     "difference_usd_value",
+    "difference_words",
     "summarize_close",
 ]
 
@@ -85,6 +86,22 @@ def _amount(value: object, field: str, *, signed: bool = False) -> Decimal:
     if d < 0 and not signed:
         raise CloseError(_("{field} must not be negative ({d})").format(field=_(field), d=format_amount(d)))
     return d
+
+
+def difference_words(difference: Decimal, *, counted: bool = True) -> str:
+    """A close's difference in words beside the number, the one way every screen and print says it.
+
+    The product's sign is DESIGN §5's ``difference = closing − physical`` (positive = short); the
+    words carry no sign, so they never read against that figure: ``5.00 short``, ``3.00 over``,
+    ``0.00 balanced``. Before any cash is typed or counted the difference is not claimed balanced:
+    ``not counted``."""
+    if not counted:
+        return _("not counted")
+    if difference > 0:
+        return _("{amount} short").format(amount=format_amount(difference))
+    if difference < 0:
+        return _("{amount} over").format(amount=format_amount(-difference))
+    return _("{amount} balanced").format(amount=format_amount(difference))
 
 
 def close_figures(

@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from ..core import i18n
+from ..core.close import difference_words
 from ..core.i18n import N_, _
 from ..core.money import format_amount, format_qty, q2
 from .model import Column, Fields, ItemRow, Items, Note, PrintDoc, Shop, Signatures, Table, Total, Totals
@@ -640,7 +641,10 @@ def close(src: Source) -> PrintDoc:
     blocks: list = [Fields(tuple(rows), title=N_("Document"))]
     if c is not None:
         strong = tuple(i for i, (_, k) in enumerate(CLOSE_ROWS) if k in ("closing", "physical", "difference"))
-        blocks.append(Table(CLOSE_COLUMNS, tuple((label, fa(getattr(c.usd, k)), fa(getattr(c.cdf, k)))
+        def cell(fig, k: str) -> str:  # the excess/shortage row: the difference in words (+ short)
+            return difference_words(fig.difference) if k == "excess_shortage" else fa(getattr(fig, k))
+
+        blocks.append(Table(CLOSE_COLUMNS, tuple((label, cell(c.usd, k), cell(c.cdf, k))
                                                  for label, k in CLOSE_ROWS), title=N_("Cash"), strong_rows=strong))
         blocks.append(Totals((Total(N_("Difference (USD value)"), fa(c.difference_usd_value), strong=True),
                               Total(N_("Exchange gain / loss USD"), fa(c.exchange_gain_usd)))))

@@ -53,7 +53,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tabs
 
-from shopterm.core.close import DENOMINATIONS, count_denominations, count_value, read_count
+from shopterm.core.close import DENOMINATIONS, count_denominations, count_value, difference_words, read_count
 from shopterm.core.doctypes import move_kind_name
 from shopterm.core.errors import CloseError
 from shopterm.core.i18n import N_, _
@@ -104,15 +104,6 @@ TABS = ("tab-details", "tab-denominations", "tab-inventory", "tab-summary", "tab
 
 def _note_id(ccy: Currency, note: Decimal) -> str:
     return f"count-{ccy.value.lower()}-{note}"
-
-
-def excess_shortage_text(value: Decimal) -> str:
-    """``physical − closing`` in words: ``+3.00 excess`` / ``-5.00 shortage`` / ``0.00 balanced``."""
-    if value > 0:
-        return _("{amount} excess").format(amount=amount(value, signed=True))
-    if value < 0:
-        return _("{amount} shortage").format(amount=amount(value))
-    return _("{amount} balanced").format(amount=amount(value))
 
 
 def close_description(view: DocumentView) -> str:
@@ -216,7 +207,7 @@ class ShopCloseScreen(CounterScreen):
             with Horizontal(classes="dg-right"):
                 yield MoneyInput(id="field-physical-cdf", label=_("Physical cash (CDF)"), field_name="physical_cdf",
                                  classes="dg-input")
-            yield Label(_("Difference"), classes="dg-label")
+            yield Label(_("Difference (+short)"), classes="dg-label")
             yield AutoValue("", id="usd-difference", classes="dg-num")
             yield AutoValue("", id="cdf-difference", classes="dg-num")
             yield Label(_("Cash excess/shortage"), classes="dg-label")
@@ -516,8 +507,9 @@ class ShopCloseScreen(CounterScreen):
         for ccy, fig in (("usd", s.usd), ("cdf", s.cdf)):
             for _label, attr in DETAIL_ROWS:
                 self.query_one(f"#{ccy}-{attr}", AutoValue).set(amount(getattr(fig, attr)))
-            self.query_one(f"#{ccy}-difference", AutoValue).set(amount(fig.difference))
-            self.query_one(f"#{ccy}-excess", AutoValue).set(excess_shortage_text(fig.excess_shortage))
+            # closing − physical (+ short, DESIGN §5) and the same in words; nothing counted: no figure
+            self.query_one(f"#{ccy}-difference", AutoValue).set(amount(fig.difference) if s.counted else "")
+            self.query_one(f"#{ccy}-excess", AutoValue).set(difference_words(fig.difference, counted=s.counted))
         self.query_one("#gain-usd", AutoValue).set(gain_text(s.exchange_gain_usd))
         self.query_one("#close-verdict", AutoValue).set(self._verdict(s))
         if s.status == "closed":

@@ -111,6 +111,8 @@ def test_a_day_through_post_then_summary_and_close(shop):
     assert f"{'Closing balance':<26}{'0.00':>22}{'580,000.00':>22}" in lines
     assert f"{'Physical cash':<26}{'0.00':>22}{'560,000.00':>22}" in lines
     assert f"{'Difference (+ short)':<26}{'0.00':>22}{'20,000.00':>22}" in lines
+    # the same difference in words: 580,000 expected − 560,000 counted = 20,000 CDF short
+    assert f"{'Cash excess/shortage':<26}{'0.00 balanced':>22}{'20,000.00 short':>22}" in lines
     assert f"{'Exchange gain/loss (USD)':<26}{'5.26':>22}" in lines
     assert f"  RP  {'Shop receipt/payment':<24}{3:>6}{'212.28':>16} USD" in lines  # 100 + 105.26 (+ 7.02)
     assert f"  6900  {'Cash shortage/excess':<26}{'20,000.00':>16} CDF{'7.02':>14} USD" in lines

@@ -210,7 +210,9 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
         assert text(close, "close-verdict") == "Comptez la caisse"
         rows = [str(label.render()) for label in close.query(".dg-label")]
         assert {"Solde d'ouverture", "Ventes au comptant (+)", "Solde de clôture", "Caisse comptée*",
-                "Écart"} <= set(rows)
+                "Écart (+manquant)"} <= set(rows)
+        # nothing counted yet: no difference figure, and it is not called balanced
+        assert (text(close, "usd-difference"), text(close, "usd-excess")) == ("", "non compté")
         await wait_for(pilot, lambda: all(k in footer(close) for k in ("F5 ◂Tab", "^S Enr", "F9 Écr", "Esc Retour")),
                        lambda: footer(close))
         assert footer_fits(close) and "F4" not in footer(close)  # no history before the close

@@ -128,6 +128,9 @@ async def test_close_with_a_shortage_inside_tolerance(sold):
         assert (text(screen, "usd-opening"), text(screen, "usd-cash_sales")) == ("0.00", "50.00")
         assert (text(screen, "cdf-cash_sales"), text(screen, "cdf-closing")) == ("13,900.00", "13,900.00")
         assert text(screen, "close-verdict") == "Type or count the cash"
+        # nothing counted yet: no difference figure, and the words do not claim "balanced"
+        assert [text(screen, f"{c}-{row}") for c in ("usd", "cdf") for row in ("difference", "excess")] == [
+            "", "not counted", "", "not counted"]
         shown = ("F5 ◂Tab", "F6 Tab▸", "^S Save", "F9 Vchr", "Esc Back")
         await wait_for(pilot, lambda: all(k in footer(screen) for k in shown), f"footer {footer(screen)!r}")
         assert screen.focused.id == "field-physical-usd"
@@ -135,7 +138,8 @@ async def test_close_with_a_shortage_inside_tolerance(sold):
         # both currencies counted (not a preview of the CDF still being typed)
         await wait_for(pilot, lambda: (text(screen, "usd-difference"), text(screen, "cdf-difference"))
                        == ("5.00", "0.00"), "live difference")
-        assert text(screen, "usd-excess") == "-5.00 shortage"
+        # DESIGN §5: difference = closing − physical = 50.00 − 45.00 = +5.00, i.e. 5.00 short; same sign, a word
+        assert text(screen, "usd-excess") == "5.00 short"
         assert text(screen, "cdf-excess") == "0.00 balanced"
         assert text(screen, "close-verdict") == "Within tolerance"
         await pilot.press("f9")  # the voucher to be posted
@@ -152,6 +156,30 @@ async def test_close_with_a_shortage_inside_tolerance(sold):
     assert summary.status == "closed"
     assert (summary.usd.physical, summary.usd.difference) == (D("45.00"), D("5.00"))
     assert not sold.day.is_open("AXP", DAY)
+
+
+async def test_close_with_cash_over_reads_over_on_the_screen_the_print_and_the_summary(sold):
+    """More cash than expected: USD 50.00 expected, 52.00 counted: 50.00 − 52.00 = −2.00, 2.00 over;
+    CDF 13,900.00 expected, 14,000.00 counted: −100.00, 100.00 over. The posted figures keep
+    DESIGN's sign (difference −2.00 / −100.00) and the close posts the excess (no approval)."""
+    app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, app, "shop_close")
+        await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
+        await pilot.press(*"52", "enter", *"14000")
+        await wait_for(pilot, lambda: (text(screen, "usd-difference"), text(screen, "cdf-difference"))
+                       == ("-2.00", "-100.00"), "live difference")
+        assert (text(screen, "usd-excess"), text(screen, "cdf-excess")) == ("2.00 over", "100.00 over")
+        assert text(screen, "close-verdict") == "Within tolerance"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted, "closed")
+        # the closed day shows the same words
+        assert (text(screen, "usd-excess"), text(screen, "cdf-excess")) == ("2.00 over", "100.00 over")
+    summary = sold.day.summary("AXP", DAY)
+    assert (summary.usd.difference, summary.cdf.difference) == (D("-2.00"), D("-100.00"))
+    printed = " ".join(sold.printing.render("261101CL000001", format="text").text.split())
+    assert "DIFFERENCE (+SHORT) -2.00 -100.00" in printed
+    assert "Excess/shortage 2.00 over 100.00 over" in printed, printed
 
 
 async def test_close_above_tolerance_by_the_signed_in_manager_is_not_asked_again(sold):

@@ -188,3 +188,19 @@ def test_closing_identity(opening, sales, returns, receipts, payments, ex_in, ex
     assert f.physical + f.difference == f.closing
     assert f.shortage - f.excess == f.difference
     assert f.excess_shortage == -f.difference
+
+
+def test_difference_words_say_short_over_balanced_or_not_counted():
+    """closing − physical (DESIGN §5): + is short, − is over; the words carry no sign."""
+    from shopterm.core import i18n
+    from shopterm.core.close import difference_words
+
+    assert [difference_words(D(v)) for v in ("37580", "-2.5", "0")] == [
+        "37,580.00 short", "2.50 over", "0.00 balanced"]
+    assert difference_words(D("0"), counted=False) == "not counted"
+    i18n.set_language("fr")
+    try:
+        assert [difference_words(D(v)) for v in ("37580", "-2.5")] == ["37\u00a0580,00 manque", "2,50 excédent"]
+        assert difference_words(D("0"), counted=False) == "non compté"
+    finally:
+        i18n.set_language("en")
