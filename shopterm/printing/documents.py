@@ -646,7 +646,7 @@ def close(src: Source) -> PrintDoc:
 
         blocks.append(Table(CLOSE_COLUMNS, tuple((label, cell(c.usd, k), cell(c.cdf, k))
                                                  for label, k in CLOSE_ROWS), title=N_("Cash"), strong_rows=strong))
-        blocks.append(Totals((Total(N_("Difference (USD value)"), fa(c.difference_usd_value), strong=True),
+        blocks.append(Totals((Total(N_("Difference (USD value)"), difference_words(c.difference_usd_value), strong=True),
                               Total(N_("Exchange gain / loss USD"), fa(c.exchange_gain_usd)))))
         for ccy in ("USD", "CDF"):
             notes = (c.denominations or {}).get(ccy) or {}

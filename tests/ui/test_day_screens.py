@@ -180,6 +180,8 @@ async def test_close_with_cash_over_reads_over_on_the_screen_the_print_and_the_s
     printed = " ".join(sold.printing.render("261101CL000001", format="text").text.split())
     assert "DIFFERENCE (+SHORT) -2.00 -100.00" in printed
     assert "Excess/shortage 2.00 over 100.00 over" in printed, printed
+    # 2.00 + 100.00 / 2,850 = 2.00 + 0.035… → 2.04 USD over in all
+    assert "DIFFERENCE (USD VALUE) 2.04 over" in printed, printed
 
 
 async def test_close_above_tolerance_by_the_signed_in_manager_is_not_asked_again(sold):
