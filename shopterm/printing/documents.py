@@ -37,6 +37,7 @@ from ..core import i18n
 from ..core.close import difference_words
 from ..core.i18n import N_, _
 from ..core.money import format_amount, format_qty, q2
+from ..core.payments import method_label, reference_label
 from .model import Column, Fields, ItemRow, Items, Note, PrintDoc, Shop, Signatures, Table, Total, Totals
 
 Z = Decimal("0.00")
@@ -596,8 +597,8 @@ def payment(src: Source) -> PrintDoc:
     v = src.view
     x = v.extra or {}
     m = Money(v.currency, v.rate, src.usd)
-    rows = [(N_("Date"), fdate(v.date)), (N_("Method"), str(x.get("method") or v.subtype or "")),
-            (N_("Reference"), str(x.get("reference") or "")), _currency_row(v, m)]
+    rows = [(N_("Date"), fdate(v.date)), (N_("Method"), method_label(str(x.get("method") or v.subtype or ""))),
+            (N_("Reference"), reference_label(str(x.get("reference") or ""))), _currency_row(v, m)]
     if v.posted_by:
         rows.append((N_("Received by"), v.posted_by))
     totals = [Total(_("Amount {currency}").format(currency=m.ccy), m.s(v.totals.receivable, v.totals.receivable_usd),

@@ -34,6 +34,7 @@ from typing import Any, Callable, Sequence
 from ..core import i18n
 from ..core.i18n import N_, _
 from ..core.money import format_amount
+from ..core.payments import method_label, reference_label
 from ..services.ledger.reports import (
     AccountRegister,
     AgeingReport,
@@ -75,6 +76,28 @@ class Label(str):
     """A fixed word of a report in a row ("Total", "Opening balance"): translated where a person
     reads it (table, PDF, XLSX), English in a CSV."""
 
+    def shown(self) -> str:
+        return _(self)
+
+
+class MethodLabel(Label):
+    """A payment method code (``cash``): the code in a CSV, its name in the reader's language elsewhere."""
+
+    def shown(self) -> str:
+        return method_label(self)
+
+
+class ReferenceLabel(Label):
+    """A stored reference: the default ``On account`` in the reader's language, any other as typed."""
+
+    def shown(self) -> str:
+        return reference_label(self)
+
+
+def _shown_as(kind: type[Label], value: str | None) -> Label | str | None:
+    """``value`` marked to be shown as ``kind`` says (an empty value stays as it is)."""
+    return kind(value) if value else value
+
 
 @dataclass(slots=True)
 class Sheet:
@@ -109,7 +132,7 @@ def fmt_value(col: Col, row: dict) -> str:
     if col.kind == "ids":
         return ",".join(str(v) for v in value)
     if isinstance(value, Label):
-        return _(value)
+        return value.shown()
     if col.kind == "datetime" and isinstance(value, dt.datetime):
         return f"{i18n.format_date(value)} {value:%H:%M:%S}"
     if isinstance(value, (dt.date, dt.datetime)):
@@ -200,7 +223,7 @@ STATEMENT_COLS = [
 
 def _statement_sheet(r: StatementReport, s: StatementSection) -> Sheet:
     rows = [{"code": s.customer_code, "date": x.date, "type": x.type_label, "number": x.number,
-             "reference": x.reference, "currency": x.currency, "amount": x.amount, "debit": x.debit,
+             "reference": _shown_as(ReferenceLabel, x.reference), "currency": x.currency, "amount": x.amount, "debit": x.debit,
              "credit": x.credit, "balance": x.balance, "open_usd": x.open_usd, "match_ids": x.match_ids,
              "changed_at": x.changed_at} for x in s.rows]
     before = [{"code": s.customer_code, "date": r.date_from, "type": Label(N_("Opening balance")),
@@ -267,8 +290,9 @@ def _general_ledger(r: GeneralLedgerReport) -> list[Sheet]:
             Col("amount", N_("Amount"), "money", in_table=False, currency_key="currency"),
             Col("debit", N_("Debit"), "money", "USD", blank_zero=True), Col("credit", N_("Credit"), "money", "USD", blank_zero=True),
             Col("balance", N_("Balance"), "money", "USD")]
-    rows = [{"date": g.date, "number": g.number, "reference": g.reference, "type": g.transaction_type,
-             "code": g.customer_code, "customer": g.customer_name, "method": g.method, "location": g.location_code,
+    rows = [{"date": g.date, "number": g.number, "reference": _shown_as(ReferenceLabel, g.reference),
+             "type": g.transaction_type, "code": g.customer_code, "customer": g.customer_name,
+             "method": _shown_as(MethodLabel, g.method), "location": g.location_code,
              "currency": g.currency, "amount": g.amount, "debit": g.debit, "credit": g.credit, "balance": g.balance}
             for g in r.rows]
     what = _("all transactions") if r.show_all else _("payments and refunds")
@@ -500,7 +524,7 @@ def _xlsx_value(col: Col, row: dict) -> Any:
     if isinstance(value, (dt.date, int, Decimal)) and not isinstance(value, bool):
         return value
     if isinstance(value, Label):
-        return _(value)
+        return value.shown()
     return plain_value(col, row)
 
 

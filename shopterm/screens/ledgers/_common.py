@@ -30,6 +30,7 @@ from textual.widgets import Input, Label, ProgressBar, Static
 from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _, pgettext
 from shopterm.core.money import format_amount
+from shopterm.core.payments import method_label
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.counter import run_preview
 from shopterm.widgets.inputs import CodeInput, DateInput, ShopInput
@@ -444,7 +445,7 @@ def document_text(view: DocumentView) -> str:
         if len(view.lines) > 8:
             lines.append("  " + _("… {count} more lines").format(count=len(view.lines) - 8))
     elif t.receivable:
-        method = extra.get("method") or view.subtype or ""
+        method = method_label(extra.get("method") or view.subtype or "")
         lines.append(_("Amount {amount} {currency} ({usd} USD)").format(
             amount=format_amount(t.receivable), currency=view.currency, usd=format_amount(t.receivable_usd))
             + (f" · {method}" if method else ""))

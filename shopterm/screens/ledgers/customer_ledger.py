@@ -53,6 +53,7 @@ from textual.widgets import Input, Static
 from shopterm.core import i18n
 from shopterm.core.i18n import N_, _, pgettext
 from shopterm.core.money import format_amount
+from shopterm.core.payments import method_label, reference_label
 from shopterm.screens.ledgers._common import (
     END_KEY,
     DateTimeInput,
@@ -84,7 +85,7 @@ COLUMNS = [
     Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),
     Column("type", N_("Type"), lambda r: short_type(r.type_label), priority=3, min_width=7),
     Column("number", N_("Number"), priority=1, min_width=14),
-    Column("reference", N_("Ref"), priority=8, max_width=16),
+    Column("reference", N_("Ref"), lambda r: reference_label(r.reference), priority=8, max_width=16),
     Column("debit", N_("Debit USD"), lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
     Column("credit", N_("Credit USD"), lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
     Column("balance", N_("Balance USD"), lambda r: fmt_money(r.balance), align="right", priority=2),
@@ -102,7 +103,7 @@ def entry_detail(row: LedgerRow) -> str:
     if row.due_date:
         parts.append(_("due {date}").format(date=i18n.format_date(row.due_date)))
     if row.method:
-        parts.append(row.method)
+        parts.append(method_label(row.method))
     if not row.match_ids:
         parts.append(_("not matched") if row.open_usd == row.amount_usd else "")
     parts.append(_("changed {when}").format(when=local_time(row.changed_at)))

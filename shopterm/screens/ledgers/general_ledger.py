@@ -27,6 +27,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from shopterm.core.money import format_amount
+from shopterm.core.payments import method_label, reference_label
 from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, VoucherOnEnter, short_type
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
@@ -40,10 +41,10 @@ if TYPE_CHECKING:
 
 COLUMNS = [
     Column("date", N_("Date"), lambda r: i18n.format_date(r.date), priority=1, min_width=10),
-    Column("reference", N_("Invoice ref"), lambda r: r.reference or r.number, priority=1, max_width=16),
+    Column("reference", N_("Invoice ref"), lambda r: reference_label(r.reference) or r.number, priority=1, max_width=16),
     Column("type", N_("Type"), lambda r: short_type(r.transaction_type), priority=2),
     Column("customer", N_("Cust"), lambda r: r.customer_code, priority=1, max_width=8),
-    Column("method", N_("Method"), priority=5, max_width=8),
+    Column("method", N_("Method"), lambda r: method_label(r.method), priority=5, max_width=8),
     Column("debit", N_("Debit USD"), lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
     Column("credit", N_("Credit USD"), lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
     Column("balance", N_("Balance USD"), lambda r: fmt_money(r.balance), align="right", priority=3),

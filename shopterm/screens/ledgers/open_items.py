@@ -54,14 +54,24 @@ COLUMNS = [
 ]
 
 
+DETAIL_WIDTH = 78  # the detail line at 80 columns (its 2-column indent off)
+
+
 def open_item_detail(row: OpenItem) -> str:
-    parts = [row.customer_name, f"{_(row.type_label)} {format_amount(row.amount)} {row.currency}",
-             _("open {amount}").format(amount=format_amount(row.open_amount))]
+    """Name · type amount · open · days late (or the due date). When that is longer than the line
+    (French is longer), the customer's name (its code is a column) gives way, never the date."""
+    rest = [f"{_(row.type_label)} {format_amount(row.amount)} {row.currency}",
+            _("open {amount}").format(amount=format_amount(row.open_amount))]
     if row.days_past_due > 0:
-        parts.append(_("{days} days past due").format(days=row.days_past_due))
+        rest.append(_("{days} days past due").format(days=row.days_past_due))
     else:
-        parts.append(_("due {date}").format(date=_date(row.due_date)))
-    return " · ".join(parts)
+        rest.append(_("due {date}").format(date=_date(row.due_date)))
+    tail = " · ".join(rest)
+    room = DETAIL_WIDTH - len(tail) - len(" · ")
+    name = row.customer_name or ""
+    if len(name) > room:
+        name = name[:room - 1].rstrip() + "…" if room >= 6 else ""
+    return f"{name} · {tail}" if name else tail
 
 
 class OpenItemsScreen(AtDateScreen):

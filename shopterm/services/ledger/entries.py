@@ -81,6 +81,7 @@ from .reports import (
     type_label,
 )
 from ...core.text import REFERENCE_MAX
+from ...core.payments import ON_ACCOUNT
 from ..masters.base import find_location, free_text, resolve_customer
 from ..documents.approvals import approve_rate
 
@@ -271,7 +272,7 @@ class LedgerService:
             from ..documents.posting import PostingPlan
 
             result = self.s.posting.post(session, actor, PostingPlan(
-                doc=doc, journal=journal, approver=approving, reference=free_text(reference, field="reference", max_len=REFERENCE_MAX, default="On account"), method=method,
+                doc=doc, journal=journal, approver=approving, reference=free_text(reference, field="reference", max_len=REFERENCE_MAX, default=ON_ACCOUNT), method=method,
                 summary=f"payment on account from {c.code}: {value} {ccy.value} ({method})"))
             entry_id = result.ledger_entry_ids[0]
             m = write_payment_match(session, actor, c.id, result.ledger_entry_ids, plan, day)

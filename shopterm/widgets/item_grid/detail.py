@@ -55,14 +55,14 @@ def detail_top(line: GridLine, number: int, on: dt.date | None = None) -> str:
     v = line.view
     if v is not None:
         exp = " " + _("exp {date}").format(date=i18n.format_date(v.batch_expiry)) if v.batch_expiry else ""
-        return f"{number}: {v.name} · {v.unit} · " + _("batch {batch}").format(batch=v.batch or "-") + exp
+        return _("{number}: {name}").format(number=number, name=v.name) + f" · {v.unit} · " + _("batch {batch}").format(batch=v.batch or "-") + exp
     d = line.defaults
     if d is None:
         if line.resolving:
             return _("{number}: looking up {text!r}…").format(number=number, text=line.resolving)
         return _("{number}: code, barcode or name, Enter · 3*CODE qty first · Qty % → Disc · F2 list").format(
             number=number)
-    parts = [f"{number}: {d.name}", f"{d.unit}×{fmt_qty(d.pack_size)}",
+    parts = [_("{number}: {name}").format(number=number, name=d.name), f"{d.unit}×{fmt_qty(d.pack_size)}",
              _("stock {stock} res {reserved}").format(stock=fmt_qty(d.current_stock),
                                                      reserved=fmt_qty(d.reserved_stock))]
     code = line.text("batch").strip().upper()

@@ -1,0 +1,113 @@
+"""What a French tour of the demo found (80×24, the language set and reset by a fixture):
+
+* a payment on account stores the reference "On account" and the method code "cash": the General
+  Ledger, the customer ledger's statement page, its voucher and the printed report showed them as
+  stored; now "En compte" and "Espèces" (the stored values, CSV and JSON keep the codes);
+* the grid's detail line read "1: Paracetamol…" with no French space before the colon;
+* the open items' detail line lost its due date at 80 columns ("… · échéance").
+
+The ledger is tests/ui/test_ledgers.py's: C0002 Pharmacie du Fleuve owes 600.00 USD (2026-11-01,
+due 2026-11-16, 7 days late at 2026-11-23); a payment of 100 USD in cash, no reference typed,
+leaves 500.00.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rich.cells import cell_len
+
+from shopterm.core import i18n
+from shopterm.printing.reports import to_csv, to_json, to_text
+from shopterm.screens.sales_invoice import SalesInvoiceScreen
+from shopterm.widgets.item_grid import ItemGrid
+from tests.store import conftest as store
+from tests.ui.test_day_in_french import hotkey
+from tests.ui.test_ledgers import cells, manager_app, open_from_menu, open_ledger_of, shop  # noqa: F401  (the fixture)
+from tests.ui.waiting import wait_for
+
+
+@pytest.fixture
+def french():
+    i18n.set_language("fr")
+    yield
+    i18n.set_language("en")
+
+
+def pay_cash_on_account(svc):
+    svc.ledger.record_payment(store.actor(svc, "manager"), customer="C0002", amount="100", method="cash")
+
+
+async def test_a_payment_on_account_reads_in_french_in_the_general_ledger(shop, french):
+    pay_cash_on_account(shop)
+    app = manager_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_from_menu(pilot, app, "general_ledger")
+        view = screen.view
+        await wait_for(pilot, lambda: view.page is not None and len(view.rows) == 1, "the payment")
+        row = view.rows[0]
+        assert (row.reference, row.method) == ("On account", "cash")  # stored as the codes
+        assert cells(view) == [["23/11/2026", "En", "compte", "En", "cpte", "C0002", "Espèces", "100,00", "500,00"]]
+        await pilot.press("enter", "enter", "enter", "end", "enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "EntryVoucherView", "voucher")
+        assert "Montant 100,00 USD (100,00 USD) · Espèces" in app.screen.text.splitlines()
+
+
+async def test_a_payment_on_account_reads_in_french_on_the_statement_page(shop, french):
+    pay_cash_on_account(shop)
+    app = manager_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_ledger_of(pilot, app, "C0002")
+        view = screen.view
+        await wait_for(pilot, lambda: len(view.rows) == 2, "the invoice and the payment")
+        await pilot.press("end")
+        await wait_for(pilot, lambda: view.cursor_row is view.rows[-1], "the payment selected")
+        detail = view.detail_text()
+        assert "Espèces" in detail and "Réf En compte" in detail, detail
+        assert "cash" not in detail and "On account" not in detail
+
+
+def test_the_printed_general_ledger_says_en_compte_and_the_csv_keeps_the_codes(shop, french):
+    pay_cash_on_account(shop)
+    m = store.actor(shop, "manager")
+    report = shop.ledger.general_ledger(m)
+    text = to_text(report)
+    assert "En compte" in text and "On account" not in text
+    csv = to_csv(report)
+    assert "On account" in csv and ",cash," in csv and "Espèces" not in csv
+    rows = json.loads(to_json(report))["rows"]
+    assert (rows[0]["reference"], rows[0]["method"]) == ("On account", "cash")
+
+
+async def test_the_grid_detail_line_has_the_french_space_before_the_colon(shop, french):
+    app = manager_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", "home screen")
+        await pilot.press(hotkey("sales_invoice"))
+        await wait_for(pilot, lambda: isinstance(app.screen, SalesInvoiceScreen) and app.keys_ready(), "invoice")
+        invoice = app.screen
+        await wait_for(pilot, lambda: invoice.customer is not None, "the counter's defaults")
+        grid = invoice.query_one(ItemGrid)
+        await pilot.press(*"PARA500", "enter")
+        await wait_for(pilot, lambda: grid.detail_text()[0].startswith("1 : Paracetamol"), lambda: grid.detail_text())
+        i18n.set_language("en")
+        assert grid.lines[0].item == "PARA500"
+
+
+async def test_the_open_items_detail_keeps_its_due_date_in_french(shop, french):
+    app = manager_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_from_menu(pilot, app, "open_items")
+        view = screen.view
+        await wait_for(pilot, lambda: view.page is not None and not view.fetching and view.rows, "open items")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused is view, "in the list")
+        for _ in range(len(view.rows)):
+            shown = view._detail_text(view.size.width)
+            row = view.cursor_row
+            assert all(cell_len(line) <= view.size.width for line in shown)
+            want = (f"{row.days_past_due} jours de retard" if row.days_past_due > 0
+                    else f"échéance {i18n.format_date(row.due_date)}")
+            assert want in " ".join(shown), (want, shown)
+            await pilot.press("down")
