@@ -698,7 +698,7 @@ def statement(report: Any, shop: Shop, ageing: Any = None, *, footer: str = "") 
         rows += [(N_("Period"), period), (N_("Amounts in"), "USD")]
         items = tuple(ItemRow(f"{fdate(r.date)} {_(r.type_label)}", (fa(r.debit) if r.debit else "",
                                                                    fa(r.credit) if r.credit else "", fa(r.balance)),
-                              " ".join(p for p in (r.number, r.reference) if p)) for r in s.rows)
+                              " ".join(p for p in (r.number, reference_label(r.reference)) if p)) for r in s.rows)
         blocks: list = [
             Fields(tuple(rows), title=N_("Statement")),
             Totals((Total(N_("Opening balance"), fa(s.opening_balance)),)),

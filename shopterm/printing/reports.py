@@ -202,7 +202,7 @@ def _open_items(r: OpenItemsReport) -> list[Sheet]:
             Col("open_amount", N_("Open"), "money", currency_key="currency"),
             Col("open_usd", N_("Open"), "money", "USD"), Col("match_ids", N_("Match"), "ids")]
     rows = [{"code": i.customer_code, "name": i.customer_name, "date": i.date, "number": i.number,
-             "type": i.type_label, "reference": i.reference, "due_date": i.due_date, "days": i.days_past_due,
+             "type": i.type_label, "reference": _shown_as(ReferenceLabel, i.reference), "due_date": i.due_date, "days": i.days_past_due,
              "currency": i.currency, "amount": i.amount, "open_amount": i.open_amount, "open_usd": i.open_usd,
              "match_ids": i.match_ids} for i in r.rows]
     return [Sheet(N_("Open items"), _(r.title), _("at {date}").format(date=_d(r.at)), cols, rows,

@@ -111,3 +111,17 @@ async def test_the_open_items_detail_keeps_its_due_date_in_french(shop, french):
                     else f"échéance {i18n.format_date(row.due_date)}")
             assert want in " ".join(shown), (want, shown)
             await pilot.press("down")
+
+
+def test_the_printed_statement_and_payment_say_en_compte_and_especes(shop):
+    """The customer statement (text) and the printed payment, in French and (unchanged) in English."""
+    pay_cash_on_account(shop)
+    m = store.actor(shop, "manager")
+    fr = shop.printing.statement(m, "C0002", format="text", write=False, lang="fr").text
+    en = shop.printing.statement(m, "C0002", format="text", write=False, lang="en").text
+    assert "261101CR000001 En compte" in fr and "On account" not in fr
+    assert "261101CR000001 On account" in en
+    fr = shop.printing.render("261101CR000001", format="text", lang="fr").text
+    en = shop.printing.render("261101CR000001", format="text", lang="en").text
+    assert "Mode     Espèces" in fr.splitlines()  # it read "Mode     cash"
+    assert any(line.split() == ["Method", "cash"] for line in en.splitlines())
