@@ -26,6 +26,7 @@ from sqlalchemy import Date, and_, bindparam, case, delete, event, func, insert,
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from .db import conflict_insert
 from .models import (AccountDay, CustomerMonth, JournalLine, LedgerEntry, Match, MatchLine, OpenDue, OpenDueMonth, OpenMonth,
                      StockBalance, StockMove)
 
@@ -81,11 +82,7 @@ def _upsert_stmt(dialect: str, table: Any, key: tuple[str, ...], columns: tuple[
     memo = (dialect, table.name, key, columns)
     stmt = _UPSERTS.get(memo)
     if stmt is None:
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        stmt = upsert(table)
+        stmt = conflict_insert(dialect, table)
         stmt = stmt.on_conflict_do_update(index_elements=list(key),
                                           set_={c: table.c[c] + stmt.excluded[c] for c in columns})
         _UPSERTS[memo] = stmt

@@ -131,6 +131,16 @@ def _driver_missing(url: str, exc: ImportError) -> DriverMissing:
     return DriverMissing(f"the database driver for {scheme}:// is not installed (module {module}){hint}")
 
 
+def conflict_insert(dialect: str, table):
+    """``INSERT`` into ``table`` in the dialect that knows ``ON CONFLICT`` (PostgreSQL; SQLite otherwise),
+    for the upserts and insert-if-missing of counters, chain heads and running sums."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 

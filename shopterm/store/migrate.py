@@ -74,24 +74,7 @@ def head_revision() -> str:
 
 
 def current_revision(engine: "Engine") -> str | None:
-    from sqlalchemy import exc, text
-
-    with engine.connect() as conn:
-        try:
-            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-        except exc.DBAPIError:  # no such table: an empty database
-            conn.rollback()
-            return None
-        finally:
-            conn.rollback()  # end the read transaction (SQLite: release the WAL snapshot)
-    if len(rows) == 1:
-        return rows[0]
-    if not rows:
-        return None
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    return _revision_and_mark(engine)[0]
 
 
 def upgrade(engine: "Engine", revision: str = "head") -> list[str]:
@@ -180,9 +163,12 @@ def _revision_and_mark(engine: "Engine") -> tuple[str | None, str | None]:
         except exc.DBAPIError:  # made before the mark existed
             mark = None
         conn.rollback()  # end the read transaction (SQLite: release the WAL snapshot)
-    if len(rows) == 1:
-        return rows[0], mark
-    return current_revision(engine), mark
+    if len(rows) <= 1:
+        return (rows[0] if rows else None), mark
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:  # several heads: Alembic decides
+        return MigrationContext.configure(conn).get_current_revision(), mark
 
 
 #: tables the posting keeps as sums of other rows: rebuilt from those rows when a catch-up creates them

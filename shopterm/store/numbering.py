@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
 from ..core.doctypes import DOC_TYPES
+from .db import conflict_insert
 from .models import NumberSequence
 
 __all__ = ["DOC_TYPES", "format_number", "next_number"]
@@ -49,10 +50,6 @@ def _insert_if_missing(dialect: str):
     """The dialect's ``INSERT … ON CONFLICT DO NOTHING`` of a counter row (SQLite and PostgreSQL), built once."""
     stmt = _INSERTS.get(dialect)
     if stmt is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = _INSERTS[dialect] = insert(_SEQ).on_conflict_do_nothing(
+        stmt = _INSERTS[dialect] = conflict_insert(dialect, _SEQ).on_conflict_do_nothing(
             index_elements=["doc_type", "location_id", "period"])
     return stmt

@@ -29,6 +29,7 @@ from sqlalchemy import BigInteger, and_, bindparam, func, or_, select, type_coer
 from sqlalchemy.orm import Session
 
 from shopterm.core.i18n import N_, _
+from ...store.db import conflict_insert
 from ...store.models import AuditLog, ChainHead, Customer, JournalLine, JournalVoucher, LedgerEntry
 
 AUDIT = "audit"
@@ -119,15 +120,8 @@ def head(session: Session, name: str) -> tuple[int, str]:
     """The chain's last position and hash, locked until the transaction ends."""
     row = session.connection().execute(_HEAD_OF, {"head_name": name}).first()
     if row is None:  # the chain's first link: create its head (two writers at once: one insert wins)
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            session.execute(pg_insert(_HEAD).values(name=name, seq=0, hash="").on_conflict_do_nothing())
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            session.execute(sqlite_insert(_HEAD).values(name=name, seq=0, hash="").on_conflict_do_nothing())
+        session.execute(conflict_insert(session.get_bind().dialect.name, _HEAD)
+                        .values(name=name, seq=0, hash="").on_conflict_do_nothing())
         row = session.connection().execute(_HEAD_OF, {"head_name": name}).first()
     return int(row[0]), row[1] or ""
 
