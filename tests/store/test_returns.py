@@ -114,6 +114,29 @@ def test_partial_return_then_cash_refund_then_the_rest(open_shop, cashier):
     assert e.value.message == f"Invoice No. {si} not in Sales Return: already fully returned or wrong customer"
 
 
+def test_a_usd_return_reports_the_cdf_rounding_of_its_credit_and_books_none(open_shop, cashier):
+    """A USD return shows its credit in francs rounded to the cash increment (Pay FC) and the rounding that
+    makes it (Rnd FC), as a USD invoice does; nothing of it is booked (the receivable is in USD)."""
+    s = open_shop
+    si = worked_cash_sale(s, cashier)  # net 54.86 = 156,351.00 CDF → 156,400 (+49.00), as DESIGN §4
+    assert s.sales.document(si).totals.round_off_cdf == D("49.00")
+    # credit 14.67 USD = 41,809.50 CDF → 41,800 CDF: Rnd FC −9.50
+    p = s.returns.preview(ret(si, [("PARA500", "4"), ("BAND01", "4")]))
+    assert (p.credit, p.credit_usd, p.credit_cdf, p.net_cdf, p.round_off) == (
+        D("14.67"), D("14.67"), D("41800.00"), D("41809.50"), D("-9.50"))
+    r = s.returns.post(cashier, ret(si, [("PARA500", "4"), ("BAND01", "4")]))
+    v = s.returns.document(r.number)
+    assert (v.totals.net_cdf, v.totals.round_off_cdf, v.totals.payable_cdf) == (
+        D("41809.50"), D("-9.50"), D("41800.00"))
+    assert "4100" not in [a for a, _ in journal(s, r.number)]
+    # the rest (final): credit 40.19 USD = 114,541.50 CDF → 114,500 CDF: −41.50
+    r2 = s.returns.post(cashier, ret(si, [("PARA500", "6"), ("AMOX250", "3")]))
+    v2 = s.returns.document(r2.number)
+    assert (v2.totals.payable, v2.totals.round_off_cdf, v2.totals.payable_cdf) == (
+        D("40.19"), D("-41.50"), D("114500.00"))
+    assert "4100" not in [a for a, _ in journal(s, r2.number)]
+
+
 def test_return_on_an_open_credit_invoice_is_matched_against_it(open_shop, cashier):
     s = open_shop
     # C0001: 10 × 2.20 = 22.00 + VAT 3.52 = 25.52 (slab 0 %)

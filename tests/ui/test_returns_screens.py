@@ -18,6 +18,7 @@ from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.sales.returns import ReturnDraft, ReturnLine, not_returnable
 from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.lookup import LookupDialog
+from shopterm.widgets.totals_footer import TotalsFooter
 from shopterm.widgets.voucher_view import VoucherView
 from tests.store.conftest import _copy_services, _template, actor, open_day
 from tests.ui.test_orders_screens import SIZE, bar, figures, open_screen, retype, text_of, wait_until
@@ -65,6 +66,11 @@ async def test_partial_sales_return_needs_its_narration_and_shows_the_balance_le
         await wait_until(pilot, lambda: figures(sr)["net"] == "9.19")
         assert (figures(sr)["total_gross"], figures(sr)["total_discount"], figures(sr)["tax"]) == (
             "8.80", "0.88", "1.27")
+        # a USD return: its credit in francs, 9.19 × 2850 = 26,191.50 → 26,200 (the CDF rounding, +8.50, as on
+        # a USD invoice: reported, not booked)
+        footer = sr.query_one(TotalsFooter)
+        assert tuple(footer.figure(k) for k in ("net_cdf", "round_off_cdf", "payable_cdf")) == (
+            "26,191.50", "+8.50", "26,200.00")
         assert (grid.cell(1, "gross").text, grid.cell(1, "discount_amount").text, grid.cell(1, "line_net").text) == (
             "8.80", "0.88", "7.92")
         assert text_of(sr, "#ld-extra") == "Paid qty 4 · Free qty 0 · Loyalty points reversed 0 · Credit 9.19 USD"
@@ -89,6 +95,7 @@ async def test_partial_sales_return_needs_its_narration_and_shows_the_balance_le
         assert bar(sr).text == "Sales return 261101SR000001 saved: credit 9.19 USD to C0001"
         assert "261101SR000001 · Posted" in text_of(sr, "#doc-title")
         await wait_until(pilot, lambda: grid.cell(1, "balance_qty").text == "6")
+        assert (footer.figure("round_off_cdf"), footer.figure("payable_cdf")) == ("+8.50", "26,200.00")
         # the posted summary says what is left to return (6 PARA500 + 4 BAND01) within its line
         await wait_until(pilot, lambda: "balance left" in text_of(sr, "#ld-extra"))
         assert text_of(sr, "#ld-extra") == "Paid qty 4 · Free qty 0 · Credit 9.19 USD · balance left on 261101SI000001: 10"

@@ -898,9 +898,11 @@ def _figures(session: Session, orig: Document, lines: list[_RLine],
     else:
         credit_amt = due
     credit_amt = max(credit_amt, Z)
-    round_off = credit_amt - due if ccy is CDF else Z
     credit_usd = credit_amt if ccy is USD else q2(credit_amt / rate)
     credit_cdf = round_to_increment(credit_amt if ccy is CDF else q2(credit_amt * rate), loc.cdf_increment)
+    # A CDF return books its cash rounding; a USD return only reports the CDF rounding of its credit (Pay FC),
+    # for a refund in francs, as a USD invoice and a delivery note report theirs (nothing is booked).
+    round_off = credit_amt - due if ccy is CDF else credit_cdf - q2(credit_amt * rate)
 
     sales_r = subtotal - flat
     memo = f"return of {orig.number}"
