@@ -218,8 +218,15 @@ def main() -> None:
             row("statement page (in-process, big customer, middle page)",
                 f"{L['entries: a page in the middle (after_key)']:.1f} ms", "", "keep (1.3-6 ms)",
                 L["entries: a page in the middle (after_key)"] <= 10)
-        row("statement page, TUI PageDown", "not measured by this run (no keylat script drives the statement "
-            "screen yet; 33 ms, 2 KB when last measured)", "", "keep", None)
+            if KEYLAT.exists():
+                k = run_json([PY, "bench/keylat_statement.py", "--db", str(db), "--json",
+                              "--count", "20" if a.quick else "40"], env=dict(os.environ, KEYLAT=str(KEYLAT)), timeout=900)
+                f, d, b = k["first_byte_ms"], k["repaint_done_ms"], k["bytes"]
+                row("statement page, TUI PageDown", f"{d['p50']} ms p50, {d['p95']} ms p95 to the last byte (first byte "
+                    f"{f['p50']} p50), {b['p50']} B p50, {b['max']} B max; {k['entries']:,} entries",
+                    "", "keep (33 ms, 2 KB)", d["p95"] <= 33 and b["max"] <= 2048)
+            else:
+                row("statement page, TUI PageDown", f"keylat.py not found at {KEYLAT}", "", "keep (33 ms, 2 KB)", None)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     load_after = os.getloadavg()

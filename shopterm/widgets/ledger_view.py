@@ -297,6 +297,10 @@ class LedgerView(Widget, can_focus=True):
         self._starts: list[PageRequest] = []  # forward-only: requests of the pages before this one
         self._pending: deque[tuple[str, int]] = deque()
         self._token = 0
+        #: the page after the one shown, read while the manager looks at this one:
+        #: (token of the load it follows, its request, the page). PgDn/↓ at the edge shows it
+        #: without a round trip; any other load (filters, reload, End) makes it stale.
+        self._ahead: tuple[int, PageRequest, ViewPage] | None = None
         self._widths: dict[str, int] = {}
         self._layout = _Layout()
         self._limit = 0
@@ -459,6 +463,24 @@ class LedgerView(Widget, can_focus=True):
         if self.rows:
             self.post_message(self.Highlighted(self, self.cursor_row))
         self._run_pending()
+        if not self.fetching:
+            self._read_ahead()
+
+    def _read_ahead(self) -> None:
+        """Read the next page in the background, so PgDn shows it at once."""
+        self._ahead = None
+        page, fetch = self.page, self._fetch
+        if page is None or page.next_key is None or fetch is None:
+            return
+        token = self._token
+        request = PageRequest(after=page.next_key, limit=self._page_limit())
+
+        def keep(ahead: ViewPage) -> None:
+            if token == self._token:
+                self._ahead = (token, request, ahead)
+
+        run_in_thread(self, lambda: fetch(request), keep, lambda exc: None,  # the real load says why
+                      group="ledger-view-ahead", exclusive=True)
 
     def _failed(self, load: _Load, exc: BaseException) -> None:
         if load.token != self._token:
@@ -542,7 +564,13 @@ class LedgerView(Widget, can_focus=True):
             self._starts.append(self._request)
         if self.page_number:
             self.page_number += 1
-        self._load(_Load(PageRequest(after=self.page.next_key, limit=self._page_limit()), cursor))
+        request = PageRequest(after=self.page.next_key, limit=self._page_limit())
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == self._token and ahead[1] == request:
+            self._token += 1
+            self._loaded(_Load(request, cursor, token=self._token), ahead[2])
+            return
+        self._load(_Load(request, cursor))
 
     def _previous_page(self, cursor: str) -> None:
         assert self.page is not None
