@@ -26,7 +26,7 @@ from sqlalchemy import Date, and_, bindparam, case, delete, event, func, insert,
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from .db import conflict_insert
+from .db import Prepared, conflict_insert
 from .models import (AccountDay, CustomerMonth, JournalLine, LedgerEntry, Match, MatchLine, OpenDue, OpenDueMonth, OpenMonth,
                      StockBalance, StockMove)
 
@@ -63,7 +63,7 @@ def _add_to_rows(conn: Any, table: Any, key: Iterable[str], columns: Iterable[st
     key, columns = tuple(key), tuple(columns)
     dialect = (conn.dialect if isinstance(conn, Connection) else conn.get_bind().dialect).name
     if dialect in ("sqlite", "postgresql"):
-        conn.execute(_upsert_stmt(dialect, table, key, columns), rows)
+        _upsert_stmt(dialect, table, key, columns).executemany(conn, rows)
         return
     for row in rows:  # pragma: no cover - neither SQLite nor PostgreSQL
         done = conn.execute(update(table).where(*(table.c[k] == row[k] for k in key))
@@ -75,16 +75,16 @@ def _add_to_rows(conn: Any, table: Any, key: Iterable[str], columns: Iterable[st
 _UPSERTS: dict[tuple, Any] = {}
 
 
-def _upsert_stmt(dialect: str, table: Any, key: tuple[str, ...], columns: tuple[str, ...]) -> Any:
-    """The dialect's ``INSERT … ON CONFLICT (key) DO UPDATE SET c = c + excluded.c``, built once per
-    table: a statement object reused keeps its cache key, so SQLAlchemy neither rebuilds nor re-hashes
-    it on every posting (the rows are executemany parameters)."""
+def _upsert_stmt(dialect: str, table: Any, key: tuple[str, ...], columns: tuple[str, ...]) -> Prepared:
+    """The dialect's ``INSERT … ON CONFLICT (key) DO UPDATE SET c = c + excluded.c``, built and
+    compiled once per table (:class:`~shopterm.store.db.Prepared`): each posting only binds its rows,
+    one executemany."""
     memo = (dialect, table.name, key, columns)
     stmt = _UPSERTS.get(memo)
     if stmt is None:
         stmt = conflict_insert(dialect, table)
-        stmt = stmt.on_conflict_do_update(index_elements=list(key),
-                                          set_={c: table.c[c] + stmt.excluded[c] for c in columns})
+        stmt = Prepared(stmt.on_conflict_do_update(index_elements=list(key),
+                                                   set_={c: table.c[c] + stmt.excluded[c] for c in columns}))
         _UPSERTS[memo] = stmt
     return stmt
 
@@ -234,10 +234,14 @@ def add_open(session: Session, changes: Iterable[OpenChange], on: dt.date) -> No
     _upsert_open(session, [dict(zip(OPEN_KEY, key), open_usd=v) for key, v in sorted(sums.items()) if v])
     if not sums:
         return
-    months = session.execute(select(OM.c.month_end).where(OM.c.month_end >= on).order_by(OM.c.month_end)).scalars().all()
+    months = _MONTHS_KEPT_FROM.scalars(session, {"on": on})
     rows = [dict(zip(MONTH_KEY, (m, *key)), open_usd=v) for key, v in sorted(sums.items()) if v
             for m in months if m >= key[3]]
     _upsert_months(session, rows)
+
+
+_LAST_MONTH_KEPT = Prepared(select(func.max(OM.c.month_end)))
+_MONTHS_KEPT_FROM = Prepared(select(OM.c.month_end).where(OM.c.month_end >= bindparam("on")).order_by(OM.c.month_end))
 
 
 def month_end_before(day: dt.date) -> dt.date:
@@ -255,7 +259,7 @@ def keep_open_months(session: Session, on: dt.date) -> list[dt.date]:
     the one before ``on`` when none is). One indexed read when they are there. Returns the month
     ends written."""
     target = month_end_before(on)
-    last = session.execute(select(func.max(OM.c.month_end))).scalar()
+    last = _LAST_MONTH_KEPT.scalar(session)
     if last is not None and last >= target:
         return []
     months = [target]
@@ -391,11 +395,11 @@ def _upsert_open(session: Session, rows: list[dict], table=OD, key: tuple[str, .
         return
     conn = session.connection()
     _add_to_rows(conn, table, key, ("open_usd",), rows)
-    conn.execute(_DELETE_ZERO[table.name], [{f"k_{k}": row[k] for k in key} for row in rows])
+    _DELETE_ZERO[table.name].executemany(conn, [{f"k_{k}": row[k] for k in key} for row in rows])
 
 
 #: the open_due (and open_due_month) rows that came to zero, by key (built once: see :func:`_upsert_stmt`)
-_DELETE_ZERO = {t.name: delete(t).where(*(t.c[k] == bindparam(f"k_{k}") for k in key), t.c.open_usd == 0)
+_DELETE_ZERO = {t.name: Prepared(delete(t).where(*(t.c[k] == bindparam(f"k_{k}") for k in key), t.c.open_usd == 0))
                 for t, key in ((OD, OPEN_KEY), (ODM, MONTH_KEY))}
 
 

@@ -329,3 +329,202 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class Prepared:
+    """A Core statement compiled once per dialect and run on the transaction's own DB-API cursor.
+
+    The hot paths (a posting runs some forty statements) spend most of their time in SQLAlchemy's
+    execution machinery, not in the database: binding, the execution context, events, the result.
+    ``Prepared`` keeps, per dialect (and per set of INSERT columns, per IN-list length), the compiled
+    SQL text, the order of its parameters, each parameter's bind processor (the scaled types, dates,
+    JSON) and the Python-side column defaults of an INSERT, and runs it with ``cursor.execute`` /
+    ``executemany`` on the connection of the caller's transaction — the same SQL SQLAlchemy would
+    send, on SQLite and PostgreSQL (psycopg) alike. Rows come back as tuples through the columns'
+    result processors (Decimal from scaled integers, dates). A driver error is raised as SQLAlchemy
+    would raise it (``sqlalchemy.exc.DBAPIError`` and its subclasses); a NUL in a text value is refused
+    as :func:`_refuse_nul` refuses it. No ORM: the session is neither flushed nor told.
+    """
+
+    __slots__ = ("stmt", "_forms", "_is_insert")
+
+    def __init__(self, stmt):
+        self.stmt = stmt
+        self._forms: dict = {}
+        self._is_insert = getattr(stmt, "is_insert", False)
+
+    def _form(self, dialect, params: dict | None) -> "_Form":
+        keys = tuple(params) if self._is_insert and params is not None else None
+        memo = (dialect.name, keys)
+        form = self._forms.get(memo)
+        if form is None:
+            form = self._forms[memo] = _Form(self.stmt, dialect, keys)
+        return form
+
+    def _run(self, conn, params, many: bool):
+        from sqlalchemy import exc as sa_exc
+        from sqlalchemy.orm import Session as _Session
+
+        sa_conn = conn.connection() if isinstance(conn, _Session) else conn
+        dialect = sa_conn.dialect
+        rows = params if many else [params or {}]
+        if not rows:
+            return None
+        if many and self._is_insert and len(rows) > 1:
+            first = rows[0].keys()
+            if any(r.keys() != first for r in rows):  # rows naming other columns: one executemany per set
+                groups: dict = {}
+                for r in rows:
+                    groups.setdefault(tuple(r), []).append(r)
+                for group in groups.values():
+                    self._run(conn, group, True)
+                return None
+        _refuse_nul(None, None, None, rows, None, many)
+        form = self._form(dialect, rows[0])
+        sql, bound = form.bind(rows)
+        if sql is None:  # an empty IN list: SQLAlchemy renders it its own way
+            result = sa_conn.execute(self.stmt, params)
+            return result.all() if result.returns_rows else None
+        cursor = sa_conn.connection.driver_connection.cursor()
+        try:
+            if many:
+                cursor.executemany(sql, bound)
+            else:
+                cursor.execute(sql, bound[0])
+            if cursor.description is None:
+                return None
+            return form.rows(cursor)
+        except dialect.loaded_dbapi.Error as err:
+            raise sa_exc.DBAPIError.instance(sql, bound, err, dialect.loaded_dbapi.Error,
+                                             dialect=dialect) from err
+        finally:
+            cursor.close()
+
+    def execute(self, conn, params: dict | None = None) -> None:
+        """Run with one set of parameters (``conn``: the Session or Connection of the transaction)."""
+        self._run(conn, params, False)
+
+    def executemany(self, conn, rows: list[dict]) -> None:
+        """Run once per row, in one ``executemany``; rows of an INSERT name the same columns."""
+        self._run(conn, rows, True)
+
+    def all(self, conn, params: dict | None = None) -> list[tuple]:
+        return self._run(conn, params, False) or []
+
+    def first(self, conn, params: dict | None = None) -> tuple | None:
+        rows = self._run(conn, params, False)
+        return rows[0] if rows else None
+
+    def scalar(self, conn, params: dict | None = None):
+        """The first column of the first row, or None."""
+        rows = self._run(conn, params, False)
+        return rows[0][0] if rows else None
+
+    def scalars(self, conn, params: dict | None = None) -> list:
+        return [r[0] for r in self._run(conn, params, False) or ()]
+
+
+class _Form:
+    """One compiled form of a :class:`Prepared` statement (a dialect, the INSERT's columns)."""
+
+    __slots__ = ("dialect", "sql", "positional", "names", "slots", "expanding", "by_lengths", "defaults",
+                 "result_types", "result_processors")
+
+    def __init__(self, stmt, dialect, keys):
+        compiled = stmt.compile(dialect=dialect, column_keys=list(keys) if keys is not None else None)
+        self.dialect = dialect
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        escaped = compiled.escaped_bind_names or {}
+        names = list(compiled.positiontup) if compiled.positional else list(dict.fromkeys(compiled.bind_names.values()))
+        self.names = names
+        fixed = compiled.construct_params(_check=False)  # values the statement carries itself
+        # per bind name: (the caller's key, a value of its own, the processor, expanding?)
+        self.slots = {}
+        for name in dict.fromkeys(names):
+            bp = compiled.binds[name]
+            proc = bp.type._cached_bind_processor(dialect)
+            self.slots[name] = (bp.key, fixed.get(name), bp.value is not None or bp.callable is not None,
+                                proc, bp.expanding, escaped.get(name, name))
+        self.expanding = [n for n, s in self.slots.items() if s[4]]
+        self.by_lengths: dict = {}
+        # INSERT columns not given whose default is computed in Python (SQLAlchemy's insert_prefetch)
+        self.defaults = [(c.key, c.default) for c in getattr(compiled, "insert_prefetch", ())]
+        if any(bp.literal_execute and not bp.expanding for bp in compiled.binds.values()):
+            raise NotImplementedError(f"Prepared: a literal-execute parameter in {self.sql!r}")
+        self.result_types = [entry[3] for entry in compiled._result_columns]  # as SQLAlchemy's result reads them
+        self.result_processors = None
+
+    def _expanded(self, lengths: tuple[int, ...]):
+        got = self.by_lengths.get(lengths)
+        if got is not None:
+            return got
+        sql, names = self.sql, self.names
+        for name, n in zip(self.expanding, lengths):
+            token = f"__[POSTCOMPILE_{name}]"
+            if self.positional:
+                marks = ", ".join(["?"] * n) if self.dialect.paramstyle == "qmark" else ", ".join(["%s"] * n)
+            else:
+                marks = ", ".join(f"%({name}_{i})s" for i in range(1, n + 1))
+            sql = sql.replace(token, marks)
+        got = self.by_lengths[lengths] = (sql, names)
+        return got
+
+    def bind(self, rows: list[dict]) -> tuple[str | None, list]:
+        sql = self.sql
+        if self.expanding:
+            lengths = []
+            for n in self.expanding:
+                key, own, has_own = self.slots[n][:3]
+                lengths.append(len(rows[0][key] if key in rows[0] or not has_own else own))
+            if 0 in lengths:
+                return None, []
+            sql, _ = self._expanded(tuple(lengths))
+        out = []
+        for row in rows:
+            if self.defaults:
+                row = dict(row)
+                for key, default in self.defaults:
+                    if key not in row:
+                        row[key] = default.arg if default.is_scalar else default.arg(None)
+            values = {}
+            for name, (key, own, has_own, proc, expanding, escaped) in self.slots.items():
+                value = row[key] if key in row or not has_own else own
+                if expanding:
+                    values[name] = [proc(v) for v in value] if proc else list(value)
+                else:
+                    values[name] = proc(value) if proc else value
+            if self.positional:
+                flat = []
+                for name in self.names:
+                    v = values[name]
+                    if self.slots[name][4]:
+                        flat.extend(v)
+                    else:
+                        flat.append(v)
+                out.append(tuple(flat))
+            else:
+                d = {}
+                for name, v in values.items():
+                    esc = self.slots[name][5]
+                    if self.slots[name][4]:
+                        for i, x in enumerate(v, start=1):
+                            d[f"{esc}_{i}"] = x
+                    else:
+                        d[esc] = v
+                out.append(d)
+        return sql, out
+
+    def rows(self, cursor) -> list[tuple]:
+        procs = self.result_processors
+        if procs is None:
+            procs = self.result_processors = self._result_processors(cursor.description)
+        raw = cursor.fetchall()
+        if not any(procs):
+            return [tuple(r) for r in raw]
+        return [tuple(p(v) if p else v for p, v in zip(procs, r)) for r in raw]
+
+    def _result_processors(self, description) -> list:
+        types = self.result_types
+        return [t._cached_result_processor(self.dialect, d[1]) if i < len(types) else None
+                for i, (t, d) in enumerate(zip(types + [None] * (len(description) - len(types)), description))]

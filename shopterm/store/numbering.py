@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
 from ..core.doctypes import DOC_TYPES
-from .db import conflict_insert
+from .db import Prepared, conflict_insert
 from .models import NumberSequence
 
 __all__ = ["DOC_TYPES", "format_number", "next_number"]
@@ -32,24 +32,25 @@ def next_number(session: Session, doc_type: str, location_id: int, location_numb
         raise ValueError(f"unknown document type {doc_type!r}")
     period = date.strftime("%y%m")
     key = dict(doc_type=doc_type, location_id=location_id, period=period)
-    session.connection().execute(_insert_if_missing(session.get_bind().dialect.name), dict(key, last_value=0))
-    seq = session.connection().execute(_NEXT, {"n_type": doc_type, "n_loc": location_id, "n_period": period}).scalar_one()
+    conn = session.connection()
+    _insert_if_missing(conn.dialect.name).execute(conn, dict(key, last_value=0))
+    seq = _NEXT.scalar(conn, {"n_type": doc_type, "n_loc": location_id, "n_period": period})
     return format_number(period, location_number, doc_type, seq)
 
 
 _SEQ = NumberSequence.__table__
 #: the counter row's increment, built once (each posting binds its key)
-_NEXT = (update(_SEQ)
-         .where(_SEQ.c.doc_type == bindparam("n_type"), _SEQ.c.location_id == bindparam("n_loc"),
-                _SEQ.c.period == bindparam("n_period"))
-         .values(last_value=_SEQ.c.last_value + 1).returning(_SEQ.c.last_value))
-_INSERTS: dict[str, object] = {}
+_NEXT = Prepared(update(_SEQ)
+                 .where(_SEQ.c.doc_type == bindparam("n_type"), _SEQ.c.location_id == bindparam("n_loc"),
+                        _SEQ.c.period == bindparam("n_period"))
+                 .values(last_value=_SEQ.c.last_value + 1).returning(_SEQ.c.last_value))
+_INSERTS: dict[str, Prepared] = {}
 
 
 def _insert_if_missing(dialect: str):
     """The dialect's ``INSERT … ON CONFLICT DO NOTHING`` of a counter row (SQLite and PostgreSQL), built once."""
     stmt = _INSERTS.get(dialect)
     if stmt is None:
-        stmt = _INSERTS[dialect] = conflict_insert(dialect, _SEQ).on_conflict_do_nothing(
-            index_elements=["doc_type", "location_id", "period"])
+        stmt = _INSERTS[dialect] = Prepared(conflict_insert(dialect, _SEQ).on_conflict_do_nothing(
+            index_elements=["doc_type", "location_id", "period"]))
     return stmt

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, select
 
 from shopterm.core.i18n import N_, _
 from ...core.plain import plain
+from ...store.db import Prepared
 from ...store.models import AuditLog
 from . import chain
 from ..context import Actor
@@ -82,10 +83,10 @@ def record_rows(session: Session, rows: list[dict]) -> None:
     if not rows:
         return
     chain.chain_audit_rows(session, rows)
-    session.connection().execute(_INSERT_AUDIT, rows)
+    _INSERT_AUDIT.executemany(session, rows)
 
 
-_INSERT_AUDIT = insert(AuditLog.__table__)  # built once: every posting writes an audit row
+_INSERT_AUDIT = Prepared(insert(AuditLog.__table__))  # compiled once: every posting writes an audit row
 
 
 @dataclass(frozen=True, slots=True)

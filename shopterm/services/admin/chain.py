@@ -29,7 +29,7 @@ from sqlalchemy import BigInteger, and_, bindparam, func, or_, select, type_coer
 from sqlalchemy.orm import Session
 
 from shopterm.core.i18n import N_, _
-from ...store.db import conflict_insert
+from ...store.db import Prepared, conflict_insert
 from ...store.models import AuditLog, ChainHead, Customer, JournalLine, JournalVoucher, LedgerEntry
 
 AUDIT = "audit"
@@ -111,23 +111,23 @@ def voucher_text(seq: int, voucher: dict, lines: Iterable[dict], *, scaled: bool
 
 
 # built once (each posting extends two chains): only the parameters change
-_HEAD_OF = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.name == bindparam("head_name")).with_for_update()
-_ADVANCE = (update(_HEAD).where(_HEAD.c.name == bindparam("head_name"))
-            .values(seq=bindparam("head_seq"), hash=bindparam("head_hash")))
+_HEAD_OF = Prepared(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.name == bindparam("head_name")).with_for_update())
+_ADVANCE = Prepared(update(_HEAD).where(_HEAD.c.name == bindparam("head_name"))
+                    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash")))
 
 
 def head(session: Session, name: str) -> tuple[int, str]:
     """The chain's last position and hash, locked until the transaction ends."""
-    row = session.connection().execute(_HEAD_OF, {"head_name": name}).first()
+    row = _HEAD_OF.first(session, {"head_name": name})
     if row is None:  # the chain's first link: create its head (two writers at once: one insert wins)
         session.execute(conflict_insert(session.get_bind().dialect.name, _HEAD)
                         .values(name=name, seq=0, hash="").on_conflict_do_nothing())
-        row = session.connection().execute(_HEAD_OF, {"head_name": name}).first()
+        row = _HEAD_OF.first(session, {"head_name": name})
     return int(row[0]), row[1] or ""
 
 
 def advance(session: Session, name: str, seq: int, hash_: str) -> None:
-    session.connection().execute(_ADVANCE, {"head_name": name, "head_seq": seq, "head_hash": hash_})
+    _ADVANCE.execute(session, {"head_name": name, "head_seq": seq, "head_hash": hash_})
 
 
 def chain_audit_rows(session: Session, rows: list[dict]) -> None:

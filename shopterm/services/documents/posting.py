@@ -39,6 +39,7 @@ from ...store.models import (
     StockMove,
 )
 from ...store import balances
+from ...store.db import Prepared
 from ...store.numbering import next_number
 from ..admin import audit, chain
 from ..context import Actor
@@ -104,7 +105,7 @@ class AccountCache:
             return
         # only the codes the journal names: one small indexed read (two when a line has a cost centre)
         codes = sorted({line.account for line in journal})
-        self.accounts = dict(session.execute(_ACCOUNT_IDS, {"codes": codes}).all())
+        self.accounts = dict(_ACCOUNT_IDS.all(session, {"codes": codes}))
         centres = sorted({line.cost_centre for line in journal if line.cost_centre is not None})
         self.centres = dict(session.execute(select(CostCentre.code, CostCentre.id)
                                             .where(CostCentre.code.in_(centres))).all()) if centres else {}
@@ -155,11 +156,11 @@ def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dic
     new = [l for l in lines if isinstance(l, dict) or sa_inspect(l).transient]
     if not new:
         return
-    session.connection().execute(_INSERT_LINES, [
+    _INSERT_LINES.executemany(session, [
         {c: l[c] for c in _LINE_COLUMNS} if isinstance(l, dict) else {c: getattr(l, c) for c in _LINE_COLUMNS}
         for l in new
     ])
-    ids = session.connection().execute(_NEW_LINE_IDS, {"doc": doc_id, "n": len(new)}).scalars().all()
+    ids = _NEW_LINE_IDS.scalars(session, {"doc": doc_id, "n": len(new)})
     for line, new_id in zip(new, reversed(ids)):
         if isinstance(line, dict):
             line["id"] = new_id
@@ -169,18 +170,18 @@ def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dic
         session.add(line)
 
 
-# The posting's INSERTs, built once: a statement object reused keeps its SQLAlchemy cache key, so
-# each posting only binds its rows (no statement built and hashed per row or per document).
-_INSERT_VOUCHER = insert(JournalVoucher.__table__).returning(JournalVoucher.__table__.c.id)
-_INSERT_JOURNAL_LINE = insert(JournalLine.__table__).returning(JournalLine.__table__.c.id)
-_INSERT_ENTRY = insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id)
-_INSERT_PLAIN_LINES = insert(JournalLine.__table__)
-_INSERT_MOVES = insert(StockMove.__table__)
-_INSERT_LOYALTY = insert(LoyaltyTransaction.__table__)
-_INSERT_LINES = insert(DocumentLine.__table__)
-_NEW_LINE_IDS = (select(DocumentLine.__table__.c.id).where(DocumentLine.__table__.c.document_id == bindparam("doc"))
-                 .order_by(DocumentLine.__table__.c.id.desc()).limit(bindparam("n")))
-_ACCOUNT_IDS = select(Account.code, Account.id).where(Account.code.in_(bindparam("codes", expanding=True)))
+# The posting's statements, compiled once per dialect and run on the transaction's DB-API cursor
+# (store.db.Prepared): each posting only binds its rows.
+_INSERT_VOUCHER = Prepared(insert(JournalVoucher.__table__).returning(JournalVoucher.__table__.c.id))
+_INSERT_JOURNAL_LINE = Prepared(insert(JournalLine.__table__).returning(JournalLine.__table__.c.id))
+_INSERT_ENTRY = Prepared(insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id))
+_INSERT_PLAIN_LINES = Prepared(insert(JournalLine.__table__))
+_INSERT_MOVES = Prepared(insert(StockMove.__table__))
+_INSERT_LOYALTY = Prepared(insert(LoyaltyTransaction.__table__))
+_INSERT_LINES = Prepared(insert(DocumentLine.__table__))
+_NEW_LINE_IDS = Prepared(select(DocumentLine.__table__.c.id).where(DocumentLine.__table__.c.document_id == bindparam("doc"))
+                         .order_by(DocumentLine.__table__.c.id.desc()).limit(bindparam("n")))
+_ACCOUNT_IDS = Prepared(select(Account.code, Account.id).where(Account.code.in_(bindparam("codes", expanding=True))))
 
 
 class PostingService:
@@ -249,7 +250,7 @@ class PostingService:
                 )
                 for s in plan.stock
             ]
-            session.connection().execute(_INSERT_MOVES, moves)
+            _INSERT_MOVES.executemany(session, moves)
             balances.add_moves(session, moves)  # on hand per item/location/batch, same transaction
         loyalty_rows = [
             dict(customer_id=l.customer_id, document_id=doc.id, date=doc.doc_date, kind=l.kind,
@@ -257,7 +258,7 @@ class PostingService:
             for l in plan.loyalty if l.points
         ]
         if loyalty_rows:
-            session.connection().execute(_INSERT_LOYALTY, loyalty_rows)
+            _INSERT_LOYALTY.executemany(session, loyalty_rows)
         audit.record(
             session, actor, "post", "document", doc.id,
             after={"number": doc.number, "type": doc.doc_type, "net": str(doc.net_amount), "currency": doc.currency,
@@ -304,7 +305,7 @@ class PostingService:
             created_at=now,
         )
         chain.chain_voucher(session, voucher, rows)  # its link in the journal's hash chain
-        voucher_id = session.connection().execute(_INSERT_VOUCHER, voucher).scalar_one()
+        voucher_id = _INSERT_VOUCHER.scalar(session, voucher)
         plain = []
         opened: list[balances.OpenChange] = []
         for line, row in zip(journal, rows):
@@ -312,9 +313,9 @@ class PostingService:
             if line.customer_id is None:
                 plain.append(row)
                 continue
-            jl_id = session.connection().execute(_INSERT_JOURNAL_LINE, row).scalar_one()
-            entry_id = session.connection().execute(
-                _INSERT_ENTRY, dict(
+            jl_id = _INSERT_JOURNAL_LINE.scalar(session, row)
+            entry_id = _INSERT_ENTRY.scalar(
+                session, dict(
                     customer_id=line.customer_id, location_id=doc.location_id, journal_line_id=jl_id,
                     document_id=doc.id, voucher_type=doc.doc_type, number=doc.number or "",
                     reference=(plan.reference or line.memo)[:60], doc_date=day, due_date=plan.due_date,
@@ -322,11 +323,11 @@ class PostingService:
                     open_amount=line.amount, open_usd=line.amount_usd, is_open=line.amount_usd != 0,
                     method=plan.method, posted_at=now, changed_at=now,
                 )
-            ).scalar_one()
+            )
             entry_ids.append(entry_id)
             opened.append((line.customer_id, line.amount_usd, plan.due_date, day, line.amount_usd))
         if plain:
-            session.connection().execute(_INSERT_PLAIN_LINES, plain)
+            _INSERT_PLAIN_LINES.executemany(session, plain)
         balances.add_lines(session, rows)  # the running balances per account and day, same transaction
         balances.add_open(session, opened, day)  # the open amounts per customer and due date (the ageing's)
         balances.add_customer_months(session, [(c, day, usd) for c, usd, _due, _day, _ch in opened])  # balances

@@ -1,0 +1,76 @@
+"""store.db.Prepared: a Core statement compiled once per dialect and run on the DB-API cursor
+gives the rows SQLAlchemy's own execution gives (scaled money, dates, IN lists, RETURNING,
+Python-side column defaults), refuses a NUL as the engine's hook does, and raises a driver
+error as SQLAlchemy does. Runs on SQLite and on PostgreSQL (SHOPTERM_TEST_DB)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import bindparam, exc, func, insert, select
+
+from shopterm.store.db import Prepared, UnstorableText
+from shopterm.store.models import AuditLog, Item, Price, StockBalance
+
+IT = Item.__table__
+PR = Price.__table__
+AL = AuditLog.__table__
+
+
+def test_select_reads_the_same_rows_as_sqlalchemy(services):
+    stmt = (select(IT.c.code, PR.c.retail_price, PR.c.effective_from)
+            .join(PR, PR.c.item_id == IT.c.id)
+            .where(IT.c.code.in_(bindparam("codes", expanding=True)), PR.c.retail_price >= bindparam("least"))
+            .order_by(IT.c.code))
+    prepared = Prepared(stmt)
+    params = {"codes": ["PARA500", "AMOX250", "NOSUCH"], "least": D("2.00")}
+    with services.db.read() as s:
+        mine = prepared.all(s, params)
+        theirs = [tuple(r) for r in s.connection().execute(stmt, params)]
+        assert mine == theirs == [("AMOX250", D("7.99"), dt.date(2026, 1, 1)),
+                                  ("PARA500", D("2.50"), dt.date(2026, 1, 1))]
+        # another IN-list length, then none at all (SQLAlchemy's own form of an empty IN)
+        assert prepared.all(s, {"codes": ["BAND01"], "least": D("1.00")}) == [("BAND01", D("1.25"), dt.date(2026, 1, 1))]
+        assert prepared.all(s, {"codes": [], "least": D("0")}) == []
+        total = Prepared(select(func.sum(PR.c.retail_price)).where(PR.c.item_id == IT.c.id,
+                                                                    IT.c.code.in_(["PARA500", "BAND01"])))
+        assert total.scalar(s) == D("3.75")
+
+
+def test_insert_fills_defaults_and_returns_ids(services):
+    ins = Prepared(insert(AL).returning(AL.c.id, AL.c.summary))
+    many = Prepared(insert(AL))
+    with services.db.write() as s:
+        new_id, summary = ins.first(s, {"user_name": "test", "action": "post", "entity": "document", "entity_id": 7})
+        assert summary == ""  # the model's default, filled in Python as SQLAlchemy does
+        # rows naming different columns: each set of columns is its own statement
+        many.executemany(s, [{"user_name": "a", "action": "post", "entity": "document", "summary": "one"},
+                             {"user_name": "b", "action": "post", "entity": "document"}])
+    with services.db.read() as s:
+        rows = s.execute(select(AL.c.id, AL.c.user_name, AL.c.summary, AL.c.at).where(AL.c.id >= new_id)
+                         .order_by(AL.c.id)).all()
+    assert [(r.user_name, r.summary) for r in rows] == [("test", ""), ("a", "one"), ("b", "")]
+    assert rows[0].id == new_id and all(isinstance(r.at, dt.datetime) for r in rows)
+
+
+def test_a_nul_is_refused_naming_the_column(services):
+    ins = Prepared(insert(AL))
+    with pytest.raises(UnstorableText, match=r"^summary: text with a NUL"):
+        with services.db.write() as s:
+            ins.execute(s, {"user_name": "x", "action": "post", "entity": "document", "summary": "a\x00b"})
+
+
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(services):
+    ins = Prepared(insert(StockBalance.__table__))
+    with services.db.read() as s:
+        row = s.execute(select(StockBalance.__table__)).first()
+    with pytest.raises(exc.IntegrityError):
+        with services.db.write() as s:  # the same (item, location, batch) twice: the primary key refuses it
+            ins.execute(s, {"item_id": row.item_id, "location_id": row.location_id, "batch_id": row.batch_id,
+                            "qty": D("1")})
+    with services.db.read() as s:  # rolled back: nothing changed
+        again = s.execute(select(StockBalance.__table__).where(StockBalance.__table__.c.item_id == row.item_id,
+                                                               StockBalance.__table__.c.batch_id == row.batch_id)).one()
+    assert again.qty == row.qty
