@@ -21,7 +21,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..cli import DbOpt, PinOpt, UserOpt, acting_user, guard, open_services, signed_in
-from ..core.close import difference_words
+from ..core.close import difference_words, signed_qty
 from ..core.i18n import N_, _
 
 app = typer.Typer(help=N_("The shop day: open, close, day summary."), no_args_is_help=True)
@@ -51,6 +51,10 @@ def _amt(value: Decimal) -> str:
     return format_amount(value)
 
 
+def _signed_amt(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + _amt(value)
+
+
 def _qty(value: Decimal) -> str:
     from ..core.money import format_qty
 
@@ -68,7 +72,7 @@ CASH_ROWS = (
 COUNTED_ROWS = ((N_("Physical cash"), "physical"), (N_("Difference (+ short)"), "difference"))
 #: The inventory count's heads: (head, width, left-aligned).
 COUNT_HEADS = ((N_("Item"), 12, True), (N_("Batch"), 12, True), (N_("On hand"), 12, False),
-               (N_("Counted"), 12, False), (N_("Diff."), 10, False), (N_("Value USD"), 12, False))
+               (N_("Counted"), 12, False), (N_("Diff. (+short)"), 16, False), (N_("Value USD"), 12, False))
 
 
 def _label(text: str) -> str:
@@ -126,9 +130,11 @@ def render_table(summary) -> str:
         out += ["", _("Inventory count") if s.close_number else _("Inventory count (as typed)"),
                 "  " + "".join(f"{_(head)[:width - 1]:<{width}}" if left else f"{_(head)[:width - 1]:>{width}}"
                                for head, width, left in COUNT_HEADS)]
-        for c in s.stock_count:
+        for c in s.stock_count:  # the difference reads as the cash's: on hand − counted, + = short
             out.append(f"  {c.item_code:<12}{c.batch_code:<12}{_qty(c.on_hand):>12}{_qty(c.counted):>12}"
-                       f"{_qty(c.difference):>10}{_amt(c.value_usd):>12}")
+                       f"{signed_qty(-c.difference):>16}{_signed_amt(-c.value_usd):>12}")
+        short = -sum((c.value_usd for c in s.stock_count), Decimal("0.00"))
+        out.append(f"  {_('Total')[:23]:<24}{difference_words(short):>52}")
     if s.voucher:
         out += ["", _("Close voucher") if s.close_number else _("Close voucher (if counted as shown)")]
         for v in s.voucher:

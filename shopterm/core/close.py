@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shopterm.core.errors import CloseError, DenominationError
-from shopterm.core.i18n import N_, _
-from shopterm.core.money import Currency, MoneyError, format_amount, parse_qty, parse_rate, plain_number, q2, to_decimal
+from shopterm.core.i18n import N_, _, pgettext
+from shopterm.core.money import Currency, MoneyError, format_amount, format_qty, parse_qty, parse_rate, plain_number, q2, to_decimal
 from shopterm.core.units import check_qty_for_unit
 
 __all__ = [
@@ -37,9 +37,12 @@ __all__ = [
     "close_figures",
     "count_denominations",
     "count_value",
+    "stock_short",
+    "signed_qty",
     "read_count",
     "shortage_needs_approval",
     "difference_usd_value",
+    "difference_word",
     "difference_words",
     "summarize_close",
 ]
@@ -102,6 +105,16 @@ def difference_words(difference: Decimal, *, counted: bool = True) -> str:
     if difference < 0:
         return _("{amount} over").format(amount=format_amount(-difference))
     return _("{amount} balanced").format(amount=format_amount(difference))
+
+
+def difference_word(difference: Decimal) -> str:
+    """The direction of a difference alone, for a column too narrow for :func:`difference_words`
+    (the 48-column printed close, under the signed figure): ``short``, ``over``, ``balanced``."""
+    if difference > 0:
+        return pgettext("close difference", "short")
+    if difference < 0:
+        return pgettext("close difference", "over")
+    return pgettext("close difference", "balanced")
 
 
 def close_figures(
@@ -262,3 +275,20 @@ def read_count(text: str, unit: str | None) -> Decimal | None:
 def count_value(difference: Decimal, unit_cost: Decimal) -> Decimal:
     """The cost value of a counted difference, to the cent: −3 × 1.60 = −4.80."""
     return q2(difference * unit_cost)
+
+
+def stock_short(on_hand: Decimal, counted: Decimal, unit_cost: Decimal) -> tuple[Decimal, Decimal]:
+    """A counted batch's difference as a person reads it beside the cash's: (quantity, value at cost).
+
+    The cash difference is ``closing − physical`` (expected − counted, + = short, DESIGN §5); the stock
+    difference shown on the Inventory Posting tab and the printed close reads the same way:
+    ``on hand − counted`` (+ = short, − = over). 500 on hand, 497 counted at 1.60: ``(3, 4.80)``.
+    (What is stored and exported keeps the stock move's sign, ``counted − on hand``.)"""
+    short = on_hand - counted
+    return short, count_value(short, unit_cost)
+
+
+def signed_qty(qty: Decimal) -> str:
+    """``+3`` / ``-2`` / ``0``: a difference quantity with its sign (the language's number format)."""
+    text = format_qty(qty)
+    return f"+{text}" if qty > 0 else text

@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from ..core import i18n
-from ..core.close import difference_words
+from ..core.close import difference_word, difference_words, signed_qty
 from ..core.i18n import N_, _
 from ..core.money import format_amount, format_qty, q2
 from ..core.payments import method_label, reference_label
@@ -121,6 +121,12 @@ def fa(value: Decimal | None) -> str:
 
 def fq(value: Decimal) -> str:
     return format_qty(Decimal(value))
+
+
+def _signed(value: Decimal) -> str:
+    """``+4.80`` / ``-1.40`` / ``0.00``: a difference's value with its sign."""
+    text = fa(value)
+    return f"+{text}" if q2(Decimal(value)) > 0 else text
 
 
 def frate(rate: Decimal) -> str:
@@ -642,10 +648,11 @@ def close(src: Source) -> PrintDoc:
     blocks: list = [Fields(tuple(rows), title=N_("Document"))]
     if c is not None:
         strong = tuple(i for i, (_, k) in enumerate(CLOSE_ROWS) if k in ("closing", "physical", "difference"))
-        def cell(fig, k: str) -> str:  # the excess/shortage row: the difference in words (+ short)
-            return difference_words(fig.difference) if k == "excess_shortage" else fa(getattr(fig, k))
+        def cell(fig, k: str) -> str:  # the excess/shortage row: the direction of the difference above it in
+            # words (its figure and "short" do not fit a 12-column USD cell at 48 columns)
+            return difference_word(fig.difference) if k == "excess_shortage" else fa(getattr(fig, k))
 
-        blocks.append(Table(CLOSE_COLUMNS, tuple((label, cell(c.usd, k), cell(c.cdf, k))
+        blocks.append(Table(CLOSE_COLUMNS, tuple((_(label), cell(c.usd, k), cell(c.cdf, k))
                                                  for label, k in CLOSE_ROWS), title=N_("Cash"), strong_rows=strong))
         blocks.append(Totals((Total(N_("Difference (USD value)"), difference_words(c.difference_usd_value), strong=True),
                               Total(N_("Exchange gain / loss USD"), fa(c.exchange_gain_usd)))))
@@ -663,17 +670,18 @@ def close(src: Source) -> PrintDoc:
             blocks.append(Table((Column(N_("Note"), 14), Column(N_("Count"), 10), Column(N_("Amount"), 18)), tuple(drows),
                                 title=_("Denominations {currency}").format(currency=ccy), strong_rows=(len(drows) - 1,)))
         counted = getattr(c, "stock_count", ()) or ()
-        if counted:  # the Inventory Posting counts, as posted
+        if counted:  # the Inventory Posting counts, as posted; the difference reads as the cash's (+ = short)
             blocks.append(Table(
                 (Column(N_("Item / batch"), 13, align="left", weight=2.0), Column(N_("On hand"), 8),
-                 Column(N_("Counted"), 8), Column(N_("Diff."), 6), Column(N_("Value USD"), 9)),
-                tuple((f"{k.item_code} {k.batch_code}", fq(k.on_hand), fq(k.counted),
-                       ("+" if k.difference > 0 else "") + fq(k.difference), fa(k.value_usd)) for k in counted)
-                + ((_("Total"), "", "", "", fa(sum((k.value_usd for k in counted), Decimal("0.00")))),),
-                title=N_("Inventory count"), strong_rows=(len(counted),)))
+                 Column(N_("Counted"), 7), Column(N_("Diff."), 6), Column(N_("Value USD"), 10)),
+                tuple((f"{k.item_code} {k.batch_code}", fq(k.on_hand), fq(k.counted), signed_qty(-k.difference),
+                       _signed(-k.value_usd)) for k in counted),
+                title=N_("Inventory count (+short)")))
+            short = -sum((k.value_usd for k in counted), Decimal("0.00"))  # stored: counted − on hand
+            blocks.append(Totals((Total(N_("Stock difference (USD value)"), difference_words(short), strong=True),)))
         if c.documents:
             blocks.append(Table((Column("", 22), Column(N_("Count"), 7), Column(N_("Total USD"), 16)),
-                                tuple((f"{d.doc_type} {d.name}", str(d.count), fa(d.total_usd)) for d in c.documents),
+                                tuple((f"{d.doc_type} {_(d.name)}", str(d.count), fa(d.total_usd)) for d in c.documents),
                                 title=N_("Documents of the day")))
     blocks.append(_note(v.narration, N_("Remarks")))
     blocks.append(Signatures((N_("Cashier"), N_("Manager"))))

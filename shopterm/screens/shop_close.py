@@ -22,7 +22,8 @@ ledgers whose cash is reconciled and take the shortage/excess), Currency
 * Inventory — Inventory Posting: every batch on hand with a "Counted" cell; the
   manager types the quantity counted (blank = not counted, no adjustment; Enter
   moves down) and sees the difference and its value at cost per line and in
-  total; the close moves each counted batch to its count and posts the value
+  total, read as the cash's (on hand − counted, + = short; the total in words,
+  "4.80 short"); the close moves each counted batch to its count and posts the value
   (Dr 5100 shrinkage / Cr 1300 inventory; a surplus the reverse). The day's
   stock movements are listed under the count.
 * Summary — the day's documents by type, with count and total; unpaid cash
@@ -53,7 +54,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tabs
 
-from shopterm.core.close import DENOMINATIONS, count_denominations, count_value, difference_words, read_count
+from shopterm.core.close import DENOMINATIONS, count_denominations, difference_words, read_count, signed_qty, stock_short
 from shopterm.core.doctypes import move_kind_name
 from shopterm.core.errors import CloseError
 from shopterm.core.i18n import N_, _
@@ -96,8 +97,10 @@ DETAIL_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Closing balance"), "closing"),
 )
 
-#: The Inventory Posting heads (Item, Name, Batch, On hand, Counted, Difference, Value USD).
-COUNT_HEADS = (N_("Item"), N_("Name"), N_("Batch"), N_("On hand"), N_("Counted"), N_("Diff."), N_("Value USD"))
+#: The Inventory Posting heads (Item, Name, Batch, On hand, Counted, Difference, Value USD). The difference reads
+#: as the cash's (DESIGN §5, closing − physical, + = short): on hand − counted, + = short (core.close.stock_short).
+COUNT_HEADS = (N_("Item"), N_("Name"), N_("Batch"), N_("On hand"), N_("Counted"), N_("Diff. (+short)"),
+               N_("Value USD"))
 
 TABS = ("tab-details", "tab-denominations", "tab-inventory", "tab-summary", "tab-voucher")
 
@@ -439,7 +442,8 @@ class ShopCloseScreen(CounterScreen):
             self.query_one("#count-total", AutoValue).set("")
 
     def _read_counts(self) -> tuple[list[dict[str, str]], Decimal, int | None, str | None]:
-        """(counts for the service, total value, first bad line, its message) from the cells typed."""
+        """(counts for the service, total value short (+) / over (−), first bad line, its message) from the
+        cells typed."""
         counts: list[dict[str, str]] = []
         total = Decimal("0.00")
         bad: int | None = None
@@ -457,7 +461,7 @@ class ShopCloseScreen(CounterScreen):
                 continue
             if qty is None:
                 continue
-            total += count_value(qty - line.on_hand, line.unit_cost_usd)
+            total += stock_short(line.on_hand, qty, line.unit_cost_usd)[1]
             counts.append({"item": line.item_code, "batch": line.batch_code, "qty": format(qty, "f")})
         return counts, total, bad, message
 
@@ -474,13 +478,12 @@ class ShopCloseScreen(CounterScreen):
         if qty is None:
             diff_text = value_text = ""
         else:
-            diff = qty - line.on_hand
-            diff_text = ("+" if diff > 0 else "") + format_qty(diff)
-            value_text = amount(count_value(diff, line.unit_cost_usd), signed=True)
+            short, value = stock_short(line.on_hand, qty, line.unit_cost_usd)
+            diff_text, value_text = signed_qty(short), amount(value, signed=True)
         self.query_one(f"#count-diff-{n}", AutoValue).set(diff_text)
         self.query_one(f"#count-value-{n}", AutoValue).set(value_text)
         counts, total, _bad, _message = self._read_counts()
-        self.query_one("#count-total", AutoValue).set(amount(total, signed=True) if counts else "")
+        self.query_one("#count-total", AutoValue).set(difference_words(total) if counts else "")
         self._preview()  # the Voucher tab shows the count's lines
 
     @on(Input.Submitted, ".stock-count")
@@ -576,21 +579,20 @@ class ShopCloseScreen(CounterScreen):
         await grid.remove_children(".count-cell")
         cells: list[Any] = []
         for n, c in enumerate(counted):
-            diff = ("+" if c.difference > 0 else "") + format_qty(c.difference)
             cells += [
                 Label(c.item_code, classes="count-cell"),
                 Label(c.item_name[:20], classes="count-cell count-name"),
                 Label(c.batch_code, classes="count-cell"),
                 Label(format_qty(c.on_hand), classes="count-cell count-num"),
                 Input(format_qty(c.counted), id=f"counted-{n}", classes="count-cell stock-count", disabled=True),
-                AutoValue(diff, id=f"count-diff-{n}", classes="count-cell count-num"),
-                AutoValue(amount(c.value_usd, signed=True), id=f"count-value-{n}", classes="count-cell count-num"),
+                AutoValue(signed_qty(-c.difference), id=f"count-diff-{n}", classes="count-cell count-num"),
+                AutoValue(amount(-c.value_usd, signed=True), id=f"count-value-{n}", classes="count-cell count-num"),
             ]
         if not counted:
             cells = [Label(_("No stock was counted at this close"), classes="count-cell count-none")]
         await grid.mount_all(cells)
-        total = sum((c.value_usd for c in counted), Decimal("0.00"))
-        self.query_one("#count-total", AutoValue).set(amount(total, signed=True) if counted else "")
+        short = -sum((c.value_usd for c in counted), Decimal("0.00"))  # stored counted − on hand: + short here
+        self.query_one("#count-total", AutoValue).set(difference_words(short) if counted else "")
         if self.posted:
             self.mark_clean()  # what is shown is what was posted
 

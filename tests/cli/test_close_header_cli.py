@@ -68,5 +68,8 @@ def test_day_summary_shows_the_close_rate_and_the_counts(shop):
     lines = result.stdout.splitlines()
     assert lines[1] == "Rate 2800 CDF per USD (system 2850); cash ledgers 1100 (USD), 1110 (CDF)"
     assert "Inventory count" in lines
-    assert f"  {'PARA500':<12}{'B001':<12}{'500':>12}{'497':>12}{'-3':>10}{'-4.80':>12}" in lines
+    # the difference reads as the cash's (on hand − counted, + = short)
+    assert f"  {'Item':<12}{'Batch':<12}{'On hand':>12}{'Counted':>12}{'Diff. (+short)':>16}{'Value USD':>12}" in lines
+    assert f"  {'PARA500':<12}{'B001':<12}{'500':>12}{'497':>12}{'+3':>16}{'+4.80':>12}" in lines
+    assert f"  {'Total':<24}{'4.80 short':>52}" in lines
     assert max(len(line) for line in lines) <= 80

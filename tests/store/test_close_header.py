@@ -164,7 +164,8 @@ def test_a_closed_day_shows_its_counts_as_posted(till, manager, cashier):
 
 def test_the_close_print_shows_its_rate_ledgers_and_counts(till, manager):
     """The printed close (text, 48 columns; and the A4 PDF): the rate typed beside the system rate,
-    the ledgers, and the Inventory Posting count as posted (−3 × 1.60 = −4.80)."""
+    the ledgers, and the Inventory Posting count as posted: 3 short × 1.60 = 4.80, read as the cash's difference
+    (+ = short)."""
     from .test_printing import check_width, pdf_text, squash
 
     number = till.day.close_day(manager, physical_usd="196", physical_cdf="493000", rate="2800",
@@ -173,8 +174,44 @@ def test_the_close_print_shows_its_rate_ledgers_and_counts(till, manager):
     check_width(text)
     lines = squash(text)
     for row in ("Rate 2,800.00 CDF/USD", "System rate 2,850.00 CDF/USD", "Cash ledgers USD 1100, CDF 1110",
-                "INVENTORY COUNT", "PARA500 B001 500 497 -3 -4.80", "TOTAL -4.80",
+                "INVENTORY COUNT (+SHORT)", "PARA500 B001 500 497 +3 +4.80", "STOCK DIFFERENCE (USD VALUE) 4.80 short",
                 "DIFFERENCE (+SHORT) 4.00 7,000.00"):
         assert row in lines, "\n".join(lines)
     pdf = " ".join(pdf_text(till.printing.render(number).data).split())
-    assert "2,800.00 CDF/USD" in pdf and "PARA500 B001" in pdf and "-4.80" in pdf
+    assert "2,800.00 CDF/USD" in pdf and "PARA500 B001" in pdf and "+4.80" in pdf and "4.80 short" in pdf
+
+
+def test_the_printed_close_reads_every_difference_one_way_at_48_columns_in_both_languages(till, manager):
+    """Counted 196 USD and 350,000 CDF (4.00 and 150,000 short; 150,000 / 2,850 = 52.63, with 4.00: 56.63 USD
+    short), PARA500 B001 counted 497 of 500 (3 short × 1.60 = 4.80) and BAND01 D001 1,002 of 1,000 (2 over ×
+    0.70 = 1.40): the stock difference reads as the cash's (+ = short), the total in words; the
+    excess/shortage row says the direction under each currency's figure on one line (its figure with the
+    word did not fit a 12-column cell: the row was stacked under its label)."""
+    from shopterm.core import i18n
+
+    from .test_printing import check_width, squash
+
+    number = till.day.close_day(manager, physical_usd="196", physical_cdf="350000", counts=[
+        {"item": "PARA500", "batch": "B001", "qty": "497"}, {"item": "BAND01", "batch": "D001", "qty": "1002"}]).number
+    want = {
+        "en": ("DIFFERENCE (+SHORT) 4.00 150,000.00", "Excess/shortage short short",
+               "DIFFERENCE (USD VALUE) 56.63 short", "INVENTORY COUNT (+SHORT)",
+               "Item / batch On hand Counted Diff. Value USD", "PARA500 B001 500 497 +3 +4.80",
+               "BAND01 D001 1,000 1,002 -2 -1.40", "STOCK DIFFERENCE (USD VALUE) 3.40 short",
+               "Cash sales (+) 0.00 0.00", "RP Shop receipt/payment 2 375.44"),
+        "fr": ("ÉCART (+MANQUANT) 4,00 150 000,00", "Excédent/manquant manque manque",
+               "ÉCART (VALEUR USD) 56,63 manque", "INVENTAIRE (+MANQUANT)",
+               "Article / lot En stock Compté Écart Valeur USD", "PARA500 B001 500 497 +3 +4,80",
+               "BAND01 D001 1 000 1 002 -2 -1,40", "ÉCART DE STOCK (VALEUR USD) 3,40 manque",
+               "Ventes comptant (+) 0,00 0,00", "Retours caisse (-) 0,00 0,00", "RP Entrée/sortie de caisse", "2 375,44"),
+    }
+    try:
+        for lang, rows in want.items():
+            text = till.printing.render(number, format="text", lang=lang).text
+            check_width(text)
+            lines = squash(text)
+            for row in rows:
+                assert row in lines, (lang, row, "\n".join(lines))
+            assert not {"Excess/shortage", "Excédent/manquant"} & set(lines)  # never a label alone, its figures below
+    finally:
+        i18n.set_language("en")

@@ -115,7 +115,7 @@ async def test_the_voucher_tab_shows_the_stock_count_before_the_close(shop):
 
 async def test_a_closed_day_opened_again_shows_what_was_posted_read_only(sold):
     """Closed by note (USD 2 × 20 + 1 × 5 = 45; CDF 1 × 10,000 + 5 × 500 = 12,500) at 2,800 with
-    PARA500 B001 counted one less than on hand (−1 × 1.60 = −1.60);
+    PARA500 B001 counted one less than on hand (1 short × 1.60 = 1.60 short: +1, +1.60, as the cash's + short);
     a new session on the screen shows the day as posted: the rate and ledgers, the counts by
     note and their totals, the Inventory Posting count, all read-only."""
     manager = store.actor(sold, "manager")
@@ -136,10 +136,10 @@ async def test_a_closed_day_opened_again_shows_what_was_posted_read_only(sold):
                 text(screen, "denom-total-cdf")) == ("40.00", "45.00", "12,500.00")
         await pilot.press("f6", "f6")
         assert screen.tab == "tab-inventory"
-        await wait_for(pilot, lambda: screen.query("#counted-0") and text(screen, "count-total") == "-1.60",
+        await wait_for(pilot, lambda: screen.query("#counted-0") and text(screen, "count-total") == "1.60 short",
                        "the posted count")
         assert (value(screen, "counted-0"), text(screen, "count-diff-0"), text(screen, "count-value-0")) == (
-            format_qty(para_before - 1), "-1", "-1.60")
+            format_qty(para_before - 1), "+1", "+1.60")
         assert all(w.disabled for w in screen.query("Input"))  # read-only
         assert not screen.dirty
         await pilot.press("f3")  # the list: each close with its rate and USD/CDF cash ledgers

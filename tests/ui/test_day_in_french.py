@@ -209,7 +209,7 @@ async def test_a_french_cashier_and_manager_do_the_whole_day(shop):
         assert text(close, "cdf-cash_sales") == "29" + NB + "600,00"
         assert text(close, "close-verdict") == "Comptez la caisse"
         rows = [str(label.render()) for label in close.query(".dg-label")]
-        assert {"Solde d'ouverture", "Ventes au comptant (+)", "Solde de clôture", "Caisse comptée*",
+        assert {"Solde d'ouverture", "Ventes comptant (+)", "Solde de clôture", "Caisse comptée*",
                 "Écart (+manquant)"} <= set(rows)
         # nothing counted yet: no difference figure, and it is not called balanced
         assert (text(close, "usd-difference"), text(close, "usd-excess")) == ("", "non compté")

@@ -179,7 +179,7 @@ async def test_close_with_cash_over_reads_over_on_the_screen_the_print_and_the_s
     assert (summary.usd.difference, summary.cdf.difference) == (D("-2.00"), D("-100.00"))
     printed = " ".join(sold.printing.render("261101CL000001", format="text").text.split())
     assert "DIFFERENCE (+SHORT) -2.00 -100.00" in printed
-    assert "Excess/shortage 2.00 over 100.00 over" in printed, printed
+    assert "DIFFERENCE (+SHORT) -2.00 -100.00 Excess/shortage over over" in printed, printed
     # 2.00 + 100.00 / 2,850 = 2.00 + 0.035… → 2.04 USD over in all
     assert "DIFFERENCE (USD VALUE) 2.04 over" in printed, printed
 
@@ -275,8 +275,9 @@ def count_line(screen, item: str, batch: str) -> int:
 
 
 async def test_inventory_posting_counts_batches_and_posts_the_difference_at_cost(shop):
-    """PARA500 B001 counted 496 (500 on hand, cost 1.60): −4 × 1.60 = −6.40; BAND01 D001 counted
-    1,001 (1,000, cost 0.70): +1 × 0.70 = +0.70; total −5.70. The close posts Dr 5100 6.40 /
+    """PARA500 B001 counted 496 (500 on hand, cost 1.60): 4 short, 4 × 1.60 = 6.40; BAND01 D001 counted
+    1,001 (1,000, cost 0.70): 1 over, 0.70; total 5.70 short. The difference reads as the cash's
+    (DESIGN §5: expected − counted, + = short): Diff. +4 / -1, Value USD +6.40 / -0.70. The close posts Dr 5100 6.40 /
     Cr 1300 6.40 and Dr 1300 0.70 / Cr 5100 0.70; the batches now hold the counts; the other
     batches (blank: not counted) are untouched. A letter in a count is refused naming the line."""
     from tests.store.test_cash import document, voucher_lines
@@ -301,10 +302,10 @@ async def test_inventory_posting_counts_batches_and_posts_the_difference_at_cost
         await wait_for(pilot, lambda: screen.focused.id == f"counted-{para}" and not screen.busy, "bad line focused")
         assert not screen.posted and screen.focused.value == "49x"  # nothing lost
         await pilot.press("end", "backspace", "6")
-        await wait_for(pilot, lambda: text(screen, f"count-value-{para}") == "-6.40", "PARA500 figures")
-        assert text(screen, f"count-diff-{para}") == "-4"
-        assert (text(screen, f"count-diff-{band}"), text(screen, f"count-value-{band}")) == ("+1", "+0.70")
-        assert text(screen, "count-total") == "-5.70"
+        await wait_for(pilot, lambda: text(screen, f"count-value-{para}") == "+6.40", "PARA500 figures")
+        assert text(screen, f"count-diff-{para}") == "+4"
+        assert (text(screen, f"count-diff-{band}"), text(screen, f"count-value-{band}")) == ("-1", "-0.70")
+        assert text(screen, "count-total") == "5.70 short"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.posted, "closed")
         assert type(app.screen).__name__ != "ApprovalDialog"  # the manager closing approves
@@ -314,11 +315,11 @@ async def test_inventory_posting_counts_batches_and_posts_the_difference_at_cost
                                        for l in (screen.summary.stock_count if screen.summary else ())]
                        == [("BAND01", "D001", D("1000"), D("1001")), ("PARA500", "B001", D("500"), D("496"))],
                        "the counts as posted")
-        await wait_for(pilot, lambda: text(screen, "count-total") == "-5.70" and screen.query("#counted-1"),
+        await wait_for(pilot, lambda: text(screen, "count-total") == "5.70 short" and screen.query("#counted-1"),
                        "posted counts shown")
         assert [(screen.query_one(f"#counted-{n}").value, screen.query_one(f"#counted-{n}").disabled,
                  text(screen, f"count-diff-{n}"), text(screen, f"count-value-{n}")) for n in (0, 1)] == [
-            ("1,001", True, "+1", "+0.70"), ("496", True, "-4", "-6.40")]
+            ("1,001", True, "-1", "-0.70"), ("496", True, "+4", "+6.40")]
     assert sorted(voucher_lines(shop, number)) == [
         ("1300", "USD", D("-6.40"), D("-6.40")), ("1300", "USD", D("0.70"), D("0.70")),
         ("5100", "USD", D("-0.70"), D("-0.70")), ("5100", "USD", D("6.40"), D("6.40"))]
@@ -344,7 +345,7 @@ async def test_inventory_posting_asks_for_a_managers_pin_when_the_setup_says_so(
         await wait_for(pilot, lambda: screen.query("#counted-0") and screen.focused.id == "counted-0", "count sheet")
         para = count_line(screen, "PARA500", "B001")
         await pilot.press(*["enter"] * para, *"496")
-        await wait_for(pilot, lambda: text(screen, "count-total") == "-6.40", "total")
+        await wait_for(pilot, lambda: text(screen, "count-total") == "6.40 short", "total")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ApprovalDialog", "approval asked")
         assert "PARA500 B001 -4" in app.screen.reason

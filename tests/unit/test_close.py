@@ -204,3 +204,21 @@ def test_difference_words_say_short_over_balanced_or_not_counted():
         assert difference_words(D("0"), counted=False) == "non compté"
     finally:
         i18n.set_language("en")
+
+
+def test_a_counted_stock_difference_reads_as_the_cash_difference():
+    """on hand − counted, + = short (as closing − physical): 500 on hand, 497 counted at 1.60 → +3, 4.80;
+    1,000 on hand, 1,002 counted at 0.70 → −2, −1.40. The direction alone: short / over / balanced."""
+    from shopterm.core import i18n
+    from shopterm.core.close import difference_word, signed_qty, stock_short
+
+    assert stock_short(D("500"), D("497"), D("1.60")) == (D("3"), D("4.80"))
+    assert stock_short(D("1000"), D("1002"), D("0.70")) == (D("-2"), D("-1.40"))
+    assert [signed_qty(D(v)) for v in ("3", "-2", "0", "1250.5")] == ["+3", "-2", "0", "+1,250.5"]
+    assert [difference_word(D(v)) for v in ("0.01", "-150000", "0")] == ["short", "over", "balanced"]
+    i18n.set_language("fr")
+    try:
+        assert [difference_word(D(v)) for v in ("0.01", "-150000", "0")] == ["manque", "excédent", "juste"]
+        assert signed_qty(D("1250.5")) == "+1\u00a0250,5"
+    finally:
+        i18n.set_language("en")
