@@ -143,17 +143,36 @@ def raw_anchor(path: Path, rounds: int) -> list[float]:
     return times
 
 
-def print_plans(services, cashier, d) -> None:
-    """Each SELECT of one post (SQLite) with its query plan: a SCAN of a table that grows is a finding."""
+def statements_of(services, post) -> list[tuple[str, object]]:
+    """Every SQL statement ``post()`` sends, with its (first row of) parameters: those SQLAlchemy runs
+    (its ``before_cursor_execute`` event) and those run on the DB-API cursor by ``store.db.Prepared``."""
     from sqlalchemy import event
+
+    from shopterm.store import db as store_db
 
     seen = []
     listener = lambda conn, cur, stmt, params, ctx, many: seen.append((stmt, params))  # noqa: E731
+    bind = store_db._Form.bind
+
+    def traced(form, rows):
+        sql, bound = bind(form, rows)
+        if sql is not None:
+            seen.append((sql, bound[0] if bound else ()))
+        return sql, bound
+
     event.listen(services.db.engine, "before_cursor_execute", listener)
+    store_db._Form.bind = traced
     try:
-        services.sales.post_invoice(cashier, d)
+        post()
     finally:
         event.remove(services.db.engine, "before_cursor_execute", listener)
+        store_db._Form.bind = bind
+    return seen
+
+
+def print_plans(services, cashier, d) -> None:
+    """Each SELECT of one post (SQLite) with its query plan: a SCAN of a table that grows is a finding."""
+    seen = statements_of(services, lambda: services.sales.post_invoice(cashier, d))
     with services.db.engine.connect() as conn:
         for stmt, params in seen:
             if not stmt.lstrip().upper().startswith("SELECT"):
@@ -182,14 +201,9 @@ def main():
             services.sales.post_invoice(cashier, d)
         out = {}
         if a.sql:
-            from sqlalchemy import event
-
-            stmts = []
-            event.listen(services.db.engine, "before_cursor_execute",
-                         lambda conn, cur, stmt, params, ctx, many: stmts.append(stmt))
-            services.sales.post_invoice(cashier, d)
+            stmts = statements_of(services, lambda: services.sales.post_invoice(cashier, d))
             out["statements"] = len(stmts)
-            for s_ in stmts:
+            for s_, _params in stmts:
                 print(" ".join(s_.split())[:160], file=sys.stderr)
         if a.plans:
             print_plans(services, cashier, d)

@@ -76,8 +76,10 @@ def _rate_on():
 
     from ..store.models import ExchangeRate
 
-    return (select(ExchangeRate.rate).where(ExchangeRate.date <= bindparam("on"))
-            .order_by(col(ExchangeRate.date).desc()).limit(1))
+    from ..store.db import Prepared
+
+    return Prepared(select(ExchangeRate.rate).where(ExchangeRate.date <= bindparam("on"))
+                    .order_by(col(ExchangeRate.date).desc()).limit(1))
 
 class Services:
     def __init__(self, db: Database, *, today: dt.date | None = None):
@@ -138,7 +140,7 @@ class Services:
 
     @staticmethod
     def system_rate(session, on: dt.date) -> Decimal | None:
-        return session.execute(_rate_on(), {"on": on}).scalars().first()
+        return _rate_on().scalar(session, {"on": on})
 
     def item_codes(self) -> dict[str, str]:
         """Every active item's code and barcode (upper case) → its code, in one query: the

@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from shopterm.core.i18n import N_, _
 from ..core.journal import HEAD_OFFICE, INVENTORY, credit, debit
 from ..core.money import MoneyError, format_amount, format_qty, parse_amount, parse_qty, q2
+from ..store.db import Prepared
 from ..store.models import Batch, Document, DocumentLine, Item, Location, StockBalance, Supplier
 from .admin import audit
 from .context import Actor
@@ -93,22 +94,22 @@ def on_hand_of_batches(session: Session, location_id: int, batches: "dict[int, i
     if not ids:
         return {}
     held = {i: ZERO_QTY for i in ids}
-    rows = session.execute(_HELD_OF_BATCHES, {"items": sorted(set(batches.values())), "loc": location_id,
-                                              "batches": ids}).all()
+    rows = _HELD_OF_BATCHES.all(session, {"items": sorted(set(batches.values())), "loc": location_id,
+                                          "batches": ids})
     held.update({bid: _qty(q) for bid, q in rows})
     return held
 
 
-# The posting's stock reads, built once (each call only binds its ids: no statement built per call)
-_HELD_OF_BATCHES = (sa_select(StockBalance.batch_id, func.sum(StockBalance.qty))
-                    .where(StockBalance.item_id.in_(bindparam("items", expanding=True)),
-                           StockBalance.location_id == bindparam("loc"),
-                           StockBalance.batch_id.in_(bindparam("batches", expanding=True)))
-                    .group_by(StockBalance.batch_id))
-_HELD_OF_ITEMS = (sa_select(StockBalance.item_id, func.sum(StockBalance.qty))
-                  .where(StockBalance.item_id.in_(bindparam("items", expanding=True)),
-                         StockBalance.location_id == bindparam("loc"))
-                  .group_by(StockBalance.item_id))
+# The posting's stock reads, compiled once (store.db.Prepared: each call only binds its ids)
+_HELD_OF_BATCHES = Prepared(sa_select(StockBalance.batch_id, func.sum(StockBalance.qty))
+                            .where(StockBalance.item_id.in_(bindparam("items", expanding=True)),
+                                   StockBalance.location_id == bindparam("loc"),
+                                   StockBalance.batch_id.in_(bindparam("batches", expanding=True)))
+                            .group_by(StockBalance.batch_id))
+_HELD_OF_ITEMS = Prepared(sa_select(StockBalance.item_id, func.sum(StockBalance.qty))
+                          .where(StockBalance.item_id.in_(bindparam("items", expanding=True)),
+                                 StockBalance.location_id == bindparam("loc"))
+                          .group_by(StockBalance.item_id))
 
 
 def reserved(session: Session, item_id: int, location_id: int) -> Decimal:
@@ -187,7 +188,7 @@ def on_hand_of_items(session: Session, location_id: int, item_ids: "set[int] | l
     ids = sorted(set(item_ids))
     held = {i: ZERO_QTY for i in ids}
     if ids:
-        held.update({iid: _qty(q) for iid, q in session.execute(_HELD_OF_ITEMS, {"items": ids, "loc": location_id})})
+        held.update({iid: _qty(q) for iid, q in _HELD_OF_ITEMS.all(session, {"items": ids, "loc": location_id})})
     return held
 
 
@@ -203,7 +204,7 @@ def reservations(session: Session, location_id: int, item_ids: "set[int] | list[
         return per_item, per_batch
     own = sorted(set(own_documents))
     params = {"loc": location_id, "items": ids, "own": own} if own else {"loc": location_id, "items": ids}
-    for item_id, batch_id, qty, done in session.execute(_RESERVED_BUT_OWN if own else _RESERVED, params).all():
+    for item_id, batch_id, qty, done in (_RESERVED_BUT_OWN if own else _RESERVED).all(session, params):
         qty = _qty(qty) - _qty(done)
         per_item[item_id] = per_item.get(item_id, ZERO_QTY) + qty
         if batch_id is not None:
@@ -229,7 +230,7 @@ def _reserved_lines(but_own: bool):
     )
 
 
-_RESERVED, _RESERVED_BUT_OWN = _reserved_lines(False), _reserved_lines(True)
+_RESERVED, _RESERVED_BUT_OWN = Prepared(_reserved_lines(False)), Prepared(_reserved_lines(True))
 
 
 def check_available(session: Session, location: Location, asks: "list[StockAsk]", *,

@@ -343,15 +343,18 @@ class Prepared:
     send, on SQLite and PostgreSQL (psycopg) alike. Rows come back as tuples through the columns'
     result processors (Decimal from scaled integers, dates). A driver error is raised as SQLAlchemy
     would raise it (``sqlalchemy.exc.DBAPIError`` and its subclasses); a NUL in a text value is refused
-    as :func:`_refuse_nul` refuses it. No ORM: the session is neither flushed nor told.
+    as :func:`_refuse_nul` refuses it. No ORM objects: given a Session, a SELECT first flushes its
+    pending changes (as its autoflush would); other statements run on its connection as they are.
     """
 
-    __slots__ = ("stmt", "_forms", "_is_insert")
+    __slots__ = ("stmt", "_forms", "_is_insert", "_is_select", "_row")
 
     def __init__(self, stmt):
         self.stmt = stmt
         self._forms: dict = {}
         self._is_insert = getattr(stmt, "is_insert", False)
+        self._is_select = getattr(stmt, "is_select", False)
+        self._row = None
 
     def _form(self, dialect, params: dict | None) -> "_Form":
         keys = tuple(params) if self._is_insert and params is not None else None
@@ -365,7 +368,12 @@ class Prepared:
         from sqlalchemy import exc as sa_exc
         from sqlalchemy.orm import Session as _Session
 
-        sa_conn = conn.connection() if isinstance(conn, _Session) else conn
+        if isinstance(conn, _Session):
+            if self._is_select and conn.autoflush:  # a read sees the session's pending changes, as session.execute
+                conn.flush()
+            sa_conn = conn.connection()
+        else:
+            sa_conn = conn
         dialect = sa_conn.dialect
         rows = params if many else [params or {}]
         if not rows:
@@ -419,6 +427,14 @@ class Prepared:
         """The first column of the first row, or None."""
         rows = self._run(conn, params, False)
         return rows[0][0] if rows else None
+
+    def named(self, conn, params: dict | None = None) -> list[tuple]:
+        """The rows as named tuples (``row.item_id``), named after the statement's columns."""
+        if self._row is None:
+            from collections import namedtuple
+
+            self._row = namedtuple("Row", [c.key for c in self.stmt.selected_columns], rename=True)
+        return [self._row._make(r) for r in self._run(conn, params, False) or ()]
 
     def scalars(self, conn, params: dict | None = None) -> list:
         return [r[0] for r in self._run(conn, params, False) or ()]

@@ -47,6 +47,7 @@ from ...core import close as core_close
 from ...core.journal import EXCHANGE, INVENTORY, SHRINKAGE, JLine
 from ...core.money import (Currency, MoneyError, format_amount, format_qty, parse_amount, parse_qty, parse_rate, q2,
                            to_decimal)
+from ...store.db import Prepared
 from ...store.models import (
     DocumentLine,
     Account,
@@ -103,7 +104,7 @@ _SALES_DOCS = ("SO", "PF", "SI", "PI", "SR", "RD", "DN")
 
 def require_setup(session: Session, loc: Location) -> None:
     """SetupMissing with the cashier's message unless the location has its Shop Setup (one indexed read)."""
-    has = session.execute(_HAS_SETUP, {"loc": loc.id}).first()
+    has = _HAS_SETUP.first(session, {"loc": loc.id})
     if has is None:
         raise SetupMissing("Shop Setup is missing for {code}: complete Shop Setup first", field="location",
             params={"code": loc.code})
@@ -116,7 +117,7 @@ def setup_info(services: "Services", session: Session, loc: Location) -> "SetupI
 
 
 # every transaction's checks: built once, each call binds its values
-_HAS_SETUP = select(ShopSetup.id).where(ShopSetup.location_id == bindparam("loc"))
+_HAS_SETUP = Prepared(select(ShopSetup.id).where(ShopSetup.location_id == bindparam("loc")))
 _DAY_OF = select(ShopDay).where(ShopDay.location_id == bindparam("loc"), ShopDay.date == bindparam("date"))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from ...core.money import format_rate
+from ...store.db import Prepared
 from ...store.models import ShopSetup
 from ..context import Actor
 from ..errors import ApprovalRequired, RateNeedsApproval
@@ -31,7 +32,7 @@ def rate_approvals(session: Session, services: "Services", location_id: int, dat
     system = services.system_rate(session, date)
     if system is None or system <= 0 or rate is None:
         return []
-    tolerance = session.execute(_TOLERANCE, {"loc": location_id}).scalars().first()
+    tolerance = _TOLERANCE.scalar(session, {"loc": location_id})
     tolerance = DEFAULT_RATE_TOLERANCE if tolerance is None else tolerance
     off = abs(rate - system) * 100 / system
     if off <= tolerance:
@@ -42,7 +43,7 @@ def rate_approvals(session: Session, services: "Services", location_id: int, dat
         params={"rate": format_rate(rate), "off": off.quantize(Decimal('0.01')), "system": format_rate(system), "tolerance": format_rate(tolerance)})]
 
 
-_TOLERANCE = select(ShopSetup.rate_tolerance_pct).where(ShopSetup.location_id == bindparam("loc"))  # built once
+_TOLERANCE = Prepared(select(ShopSetup.rate_tolerance_pct).where(ShopSetup.location_id == bindparam("loc")))  # compiled once
 
 
 def approve_rate(services: "Services", session: Session, actor: Actor | None, location_id: int, date: dt.date,

@@ -47,6 +47,7 @@ from ...core.money import Currency, q2
 from ...core.settle import OpenEntry, convert_at, settle
 from ...store.models import Customer, Document, LedgerEntry, Match, MatchLine, OpenDue
 from ...store import balances
+from ...store.db import Prepared
 from ...store.types import MAX_INTEGER
 from ..admin import audit
 from ..context import Actor
@@ -463,13 +464,13 @@ def _has_open_credit(session: Session, customer_id: int, up_to: dt.date | None) 
     """Whether the customer has an open credit dated up to ``up_to``: a credit's open amount counts in
     the ``C`` row of its date (keyed customer, kind, date), and rows that come to zero are deleted."""
     params = {"customer": customer_id, "up_to": up_to or dt.date.max}
-    return session.execute(_OPEN_CREDIT, params).first() is not None
+    return _OPEN_CREDIT.first(session, params) is not None
 
 
 _OD = OpenDue.__table__
-_OPEN_CREDIT = select(literal(1)).where(
+_OPEN_CREDIT = Prepared(select(literal(1)).where(
     _OD.c.customer_id == bindparam("customer"), _OD.c.kind == "C",
-    _OD.c.due_date <= bindparam("up_to", type_=_OD.c.due_date.type)).limit(1)
+    _OD.c.due_date <= bindparam("up_to", type_=_OD.c.due_date.type)).limit(1))
 
 
 @functools.lru_cache(maxsize=None)

@@ -56,6 +56,7 @@ from ...core.money import (Currency, MoneyError, format_amount, format_qty, pars
                            to_usd)
 from ...core.slabs import SlabRange
 from ...core.totals import DocumentTotals, LineInput, LineTotals, compute_totals
+from ...store.db import Prepared
 from ...store.types import MAX_INTEGER
 from ...store.models import (Account, Batch, Customer, CustomerLocation, Document, DocumentLine, Item, JournalLine,
                              JournalVoucher, LedgerEntry, Location, LoyaltyCard, SalesPerson, ShopSetup, User)
@@ -228,21 +229,22 @@ def customer_at(session: Session, customer: Customer, location: Location) -> boo
     """A customer may transact at its assigned locations (a cash customer: its own location too)."""
     if customer.location_id == location.id:
         return True
-    return session.execute(_ASSIGNED, {"customer": customer.id, "loc": location.id}).first() is not None
+    return _ASSIGNED.first(session, {"customer": customer.id, "loc": location.id}) is not None
 
 
 def outstanding_usd(session: Session, customer_id: int) -> Decimal:
     """What the customer owes (USD): Σ customer-ledger amounts."""
-    value = session.execute(_OUTSTANDING, {"customer": customer_id}).scalar()
+    value = _OUTSTANDING.scalar(session, {"customer": customer_id})
     return Z if value is None else value
 
 
 # read on every posting: built once, each call binds its ids
-_ASSIGNED = sa_select(CustomerLocation.customer_id).where(CustomerLocation.customer_id == bindparam("customer"),
-                                                          CustomerLocation.location_id == bindparam("loc"))
+_ASSIGNED = Prepared(sa_select(CustomerLocation.customer_id).where(CustomerLocation.customer_id == bindparam("customer"),
+                                                                   CustomerLocation.location_id == bindparam("loc")))
 _CUSTOMER_OF_CODE = select(Customer).where(Customer.code == bindparam("code"))
 _SALES_PERSON_OF_CODE = select(SalesPerson).where(SalesPerson.code == bindparam("code"))
-_OUTSTANDING = sa_select(func.sum(LedgerEntry.amount_usd)).where(LedgerEntry.customer_id == bindparam("customer"))
+_OUTSTANDING = Prepared(sa_select(func.sum(LedgerEntry.amount_usd))
+                        .where(LedgerEntry.customer_id == bindparam("customer")))
 
 
 def invoice_journal(totals: DocumentTotals, customer_id: int | None, cogs_usd: Decimal, *,

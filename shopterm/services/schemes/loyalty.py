@@ -40,6 +40,7 @@ from sqlmodel import Session, col, select
 from ...core import loyalty as core_loyalty
 from ...core.errors import LoyaltyError
 from ...core.money import MoneyError
+from ...store.db import Prepared
 from ...store.models import Customer, Document, LoyaltyCard, LoyaltyCardCategory, LoyaltyTransaction
 from ..errors import ShopError, ValidationError
 from ..documents.posting import LoyaltySpec, utcnow
@@ -123,34 +124,33 @@ def card_terms(session: Session, customer: Customer | None) -> CardTerms | None:
         return None
     per = None
     if customer.category_id is not None:  # the rule of the customer's Customer Category first (seed)
-        per = session.execute(_PER_POINT_OF_CATEGORY,
-                              {"card": card.id, "category": customer.category_id}).scalars().first()
+        per = _PER_POINT_OF_CATEGORY.scalar(session, {"card": card.id, "category": customer.category_id})
     if per is None:  # else the rule of its price category
-        per = session.execute(_PER_POINT_OF_PRICE_CATEGORY,
-                              {"card": card.id, "price_category": customer.price_category}).scalars().first()
+        per = _PER_POINT_OF_PRICE_CATEGORY.scalar(session, {"card": card.id, "price_category": customer.price_category})
     return CardTerms(card.id, card.name, per if per is not None and per > 0 else None, card.value_per_point_usd,
                      int(card.redemption_frequency_days or 0))
 
 
 def points_held(session: Session, customer_id: int) -> int:
-    value = session.execute(_POINTS_HELD, {"customer": customer_id}).scalar()
+    value = _POINTS_HELD.scalar(session, {"customer": customer_id})
     return int(value or 0)
 
 
 def last_redemption(session: Session, customer_id: int) -> dt.date | None:
     """The date of the customer's last redemption that still stands (its document not cancelled)."""
-    return session.execute(_LAST_REDEMPTION, {"customer": customer_id}).scalar()
+    return _LAST_REDEMPTION.scalar(session, {"customer": customer_id})
 
 
-# read on every sale to a customer: built once, each call binds its ids
+# read on every sale to a customer: compiled once (store.db.Prepared), each call binds its ids
 _LCC = LoyaltyCardCategory
-_PER_POINT_OF_CATEGORY = select(_LCC.sales_amount_per_point).where(
-    _LCC.card_id == bindparam("card"), _LCC.customer_category_id == bindparam("category"))
-_PER_POINT_OF_PRICE_CATEGORY = select(_LCC.sales_amount_per_point).where(
+_PER_POINT_OF_CATEGORY = Prepared(select(_LCC.sales_amount_per_point).where(
+    _LCC.card_id == bindparam("card"), _LCC.customer_category_id == bindparam("category")))
+_PER_POINT_OF_PRICE_CATEGORY = Prepared(select(_LCC.sales_amount_per_point).where(
     _LCC.card_id == bindparam("card"), col(_LCC.customer_category_id).is_(None),
-    _LCC.price_category == bindparam("price_category"))
-_POINTS_HELD = sa_select(func.sum(LoyaltyTransaction.points)).where(LoyaltyTransaction.customer_id == bindparam("customer"))
-_LAST_REDEMPTION = (
+    _LCC.price_category == bindparam("price_category")))
+_POINTS_HELD = Prepared(sa_select(func.sum(LoyaltyTransaction.points))
+                        .where(LoyaltyTransaction.customer_id == bindparam("customer")))
+_LAST_REDEMPTION = Prepared(
     sa_select(func.max(LoyaltyTransaction.date)).select_from(LoyaltyTransaction)
     .outerjoin(Document, Document.id == LoyaltyTransaction.document_id)
     .where(LoyaltyTransaction.customer_id == bindparam("customer"), LoyaltyTransaction.kind == "redeem",

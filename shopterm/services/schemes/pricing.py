@@ -27,6 +27,7 @@ from ...core.promotions import free_qty as _free_qty
 from ...core.slabs import SlabRange
 from ...core.slabs import slab_pct as _slab_pct
 from ...core.totals import default_price
+from ...store.db import Prepared
 from ...store.models import (
     Account,
     CostCentre,
@@ -121,7 +122,7 @@ class PriceBook:
         ids = sorted(set(item_ids))
         if not ids:
             return
-        found = session.execute(_PRICES_IN_FORCE, {"items": ids, "loc": location_id, "on": on}).all()
+        found = _PRICES_IN_FORCE.named(session, {"items": ids, "loc": location_id, "on": on})
         for row in found:  # newest first: the first row of each (item, currency) is the one in force
             self.rows.setdefault((row.item_id, row.currency), row)
 
@@ -150,21 +151,21 @@ def items_with_promotion(session: Session, item_ids, location_id: int, on: dt.da
     ids = sorted(set(item_ids))
     if not ids:
         return set()
-    return set(session.execute(_WITH_PROMOTION, {"items": ids, "loc": location_id, "on": on}).scalars())
+    return set(_WITH_PROMOTION.scalars(session, {"items": ids, "loc": location_id, "on": on}))
 
 
-# read on every posting: built once, each call binds its ids and date
-_PRICES_IN_FORCE = (select(Price.item_id, Price.currency, Price.retail_price, Price.wholesale_price,
-                           Price.effective_from)
-                    .where(col(Price.item_id).in_(bindparam("items", expanding=True)),
-                           Price.location_id == bindparam("loc"), Price.effective_from <= bindparam("on"))
-                    .order_by(col(Price.effective_from).desc(), col(Price.id).desc()))
-_WITH_PROMOTION = (select(Promotion.item_id)
-                   .join(PromotionLocation, PromotionLocation.promotion_id == Promotion.id)
-                   .where(col(Promotion.item_id).in_(bindparam("items", expanding=True)),
-                          PromotionLocation.location_id == bindparam("loc"),
-                          Promotion.inactive == False, Promotion.scheme_date <= bindparam("on"))  # noqa: E712
-                   .distinct())
+# read on every posting: compiled once (store.db.Prepared), each call binds its ids and date
+_PRICES_IN_FORCE = Prepared(select(Price.item_id, Price.currency, Price.retail_price, Price.wholesale_price,
+                                   Price.effective_from)
+                            .where(col(Price.item_id).in_(bindparam("items", expanding=True)),
+                                   Price.location_id == bindparam("loc"), Price.effective_from <= bindparam("on"))
+                            .order_by(col(Price.effective_from).desc(), col(Price.id).desc()))
+_WITH_PROMOTION = Prepared(select(Promotion.item_id)
+                           .join(PromotionLocation, PromotionLocation.promotion_id == Promotion.id)
+                           .where(col(Promotion.item_id).in_(bindparam("items", expanding=True)),
+                                  PromotionLocation.location_id == bindparam("loc"),
+                                  Promotion.inactive == False, Promotion.scheme_date <= bindparam("on"))  # noqa: E712
+                           .distinct())
 
 
 def _in_force(session: Session, scheme: Any, held_at: Any, key: Any, dated: Any, location_id: int, on: dt.date,
