@@ -26,7 +26,11 @@ def reference_label(reference: str | None) -> str:
     """A stored reference as shown: the default ``On account`` in the reader's language."""
     if not reference:
         return ""
-    return _(ON_ACCOUNT) if reference == ON_ACCOUNT else reference
+    if reference == ON_ACCOUNT:
+        return _(ON_ACCOUNT)
+    from shopterm.core.narration import shown  # a generated memo kept as the reference ("return of …")
+
+    return shown(reference)
 
 
 __all__ = ["ON_ACCOUNT", "method_label", "reference_label"]

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Callable
 
-from ..core import i18n
+from ..core import i18n, narration
 from ..core.close import difference_word, difference_words, signed_qty
 from ..core.i18n import N_, _
 from ..core.money import format_amount, format_qty, q2
@@ -357,7 +357,7 @@ def _doc(src: Source, title: str, subtitle: str, number: str, blocks: list) -> P
 
 
 def _note(text: str, title: str = N_("Narration")) -> Note | None:
-    text = (text or "").strip()
+    text = narration.shown((text or "").strip())  # a generated narration in the reader's language
     return Note(text, title=title) if text else None
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from ..core import i18n
+from ..core import i18n, narration
 from ..core.i18n import N_, _
 from ..core.money import format_amount
 from ..core.payments import method_label, reference_label
@@ -85,6 +85,13 @@ class MethodLabel(Label):
 
     def shown(self) -> str:
         return method_label(self)
+
+
+class MemoLabel(Label):
+    """A stored journal memo: a generated one in the reader's language, as stored in a CSV."""
+
+    def shown(self) -> str:
+        return narration.shown(self)
 
 
 class ReferenceLabel(Label):
@@ -326,7 +333,7 @@ def _register(r: AccountRegister) -> list[Sheet]:
             Col("amount", N_("Amount"), "money", in_table=False, currency_key="currency"),
             Col("debit", N_("Debit"), "money", "USD", blank_zero=True), Col("credit", N_("Credit"), "money", "USD", blank_zero=True),
             Col("balance", N_("Balance"), "money", "USD")]
-    rows = [{"date": x.date, "number": x.number, "memo": x.memo, "code": x.customer_code, "currency": x.currency,
+    rows = [{"date": x.date, "number": x.number, "memo": _shown_as(MemoLabel, x.memo), "code": x.customer_code, "currency": x.currency,
              "amount": x.amount, "debit": x.debit, "credit": x.credit, "balance": x.balance} for x in r.rows]
     return [Sheet(r.account_code, f"{_(r.title)}: {r.account_code} {r.account_name}",
                   _("{start} to {end}").format(start=_d(r.date_from), end=_d(r.date_to)), cols, rows,

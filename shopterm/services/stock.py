@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from shopterm.core import narration as nt
 from shopterm.core.i18n import N_, _
 from ..core.journal import HEAD_OFFICE, INVENTORY, credit, debit
 from ..core.money import MoneyError, format_amount, format_qty, parse_amount, parse_qty, q2
@@ -434,7 +435,7 @@ class StockService:
                        extra={"supplier": sup.code} if sup else {})
         plan = PostingPlan(
             doc=doc, lines=doc_lines, stock=specs,
-            journal=[debit(INVENTORY, total, memo="stock receipt"), credit(HEAD_OFFICE, total, memo="stock receipt")],
+            journal=[debit(INVENTORY, total, memo=nt.STOCK_RECEIPT), credit(HEAD_OFFICE, total, memo=nt.STOCK_RECEIPT)],
             summary=f"stock receipt at {loc.code}: {len(doc_lines)} lines, {format_amount(total)} USD",
         )
         result = self.s.posting.post(session, actor, plan)

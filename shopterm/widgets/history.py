@@ -29,6 +29,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from shopterm.core import narration
 from shopterm.core.i18n import N_, _, format_datetime, ngettext
 from shopterm.core.money import format_amount
 from shopterm.widgets.dialogs import row_keys, titled_box
@@ -153,7 +154,7 @@ class VoucherDialog(_ReadOnlyDialog):
         for r in rows:
             usd = Decimal(r.amount_usd)
             name = str(getattr(r, "name", "") or "")
-            memo = str(getattr(r, "memo", "") or "")
+            memo = narration.shown(str(getattr(r, "memo", "") or ""))
             if memo:
                 name = f"{name} · {memo}"
             ccy_amount = f"{format_amount(abs(Decimal(r.amount)))} {r.currency}"

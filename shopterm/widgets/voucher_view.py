@@ -33,6 +33,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from shopterm.core import money
+from shopterm.core import narration
 from shopterm.core.i18n import N_, _, format_datetime
 from shopterm.widgets.dialogs import row_keys, titled_box
 
@@ -63,7 +64,7 @@ def render_voucher(rows: Sequence[Any], width: int = 74) -> Text:
         cust = str(r.customer or "")[:7]
         amount = f"{r.currency} {money.format_amount(abs(r.amount))}" if r.amount is not None else ""
         text.append(f"{r.account:<5} {name:<{name_w}} {cust:<7}{_amt(r.debit):>12}{_amt(r.credit):>12} {amount:<16}\n")
-        memo = str(getattr(r, "memo", "") or "")
+        memo = narration.shown(str(getattr(r, "memo", "") or ""))  # a generated memo in the reader's language
         if memo:
             text.append(f"{'':<6}{memo[: width - 6]}\n", style="dim")
     state = _("balanced") if debit == credit else _("NOT BALANCED by {amount}").format(

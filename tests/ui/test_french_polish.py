@@ -39,18 +39,24 @@ def pay_cash_on_account(svc):
     svc.ledger.record_payment(store.actor(svc, "manager"), customer="C0002", amount="100", method="cash")
 
 
+async def open_payment_voucher(pilot, app):
+    """The General Ledger's one line (the payment on account), then its voucher (Enter); the ledger's view."""
+    screen = await open_from_menu(pilot, app, "general_ledger")
+    view = screen.view
+    await wait_for(pilot, lambda: view.page is not None and len(view.rows) == 1, "the payment")
+    await pilot.press("enter", "enter", "enter", "end", "enter")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "EntryVoucherView", "voucher")
+    return view
+
+
 async def test_a_payment_on_account_reads_in_french_in_the_general_ledger(shop, french):
     pay_cash_on_account(shop)
     app = manager_app(shop)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_from_menu(pilot, app, "general_ledger")
-        view = screen.view
-        await wait_for(pilot, lambda: view.page is not None and len(view.rows) == 1, "the payment")
+        view = await open_payment_voucher(pilot, app)
         row = view.rows[0]
         assert (row.reference, row.method) == ("On account", "cash")  # stored as the codes
         assert cells(view) == [["23/11/2026", "En", "compte", "En", "cpte", "C0002", "Espèces", "100,00", "500,00"]]
-        await pilot.press("enter", "enter", "enter", "end", "enter")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "EntryVoucherView", "voucher")
         assert "Montant 100,00 USD (100,00 USD) · Espèces" in app.screen.text.splitlines()
 
 
@@ -125,3 +131,52 @@ def test_the_printed_statement_and_payment_say_en_compte_and_especes(shop):
     en = shop.printing.render("261101CR000001", format="text", lang="en").text
     assert "Mode     Espèces" in fr.splitlines()  # it read "Mode     cash"
     assert any(line.split() == ["Method", "cash"] for line in en.splitlines())
+
+
+# -- a generated journal memo / narration (stored in English) reads in French -------------------------------
+
+
+async def test_a_vouchers_generated_memo_reads_in_french_in_the_general_ledger(shop, french):
+    """The payment on account's journal lines carry the memo 'Payment on account (cash)' (stored); the
+    voucher opened from the General Ledger shows it as 'Paiement en compte (Espèces)' under each line."""
+    pay_cash_on_account(shop)
+    app = manager_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_payment_voucher(pilot, app)
+        lines = [line.strip() for line in app.screen.text.splitlines()]
+        assert lines.count("Paiement en compte (Espèces)") == 2, lines
+        assert "Payment on account (cash)" not in app.screen.text
+    with shop.db.read() as s:
+        from sqlalchemy import select
+
+        from shopterm.store.models import JournalLine
+        assert "Payment on account (cash)" in set(s.execute(select(JournalLine.memo)).scalars())  # as stored
+
+
+def test_a_refunds_generated_narration_prints_in_french_and_the_register_csv_keeps_the_memo(shop):
+    """A 10.00 USD return refunded in cash with no narration typed: the refund's narration 'Refund for …'
+    prints 'Remboursement pour …' in French (English unchanged); the 1100 register's text says 'espèces
+    remboursées', its CSV 'cash refunded' as stored."""
+    from tests.store.test_cash import float_in, post_test_return
+
+    cashier = store.actor(shop, "cashier")
+    float_in(shop, cashier, "USD", "50")
+    sr = post_test_return(shop, cashier, amount="10.00")
+    rf = shop.cash.post_refund(cashier, sales_return=sr, returned_usd="10").number
+    fr = [" ".join(line.split()) for line in shop.printing.render(rf, format="text", lang="fr").text.splitlines()]
+    en = [" ".join(line.split()) for line in shop.printing.render(rf, format="text", lang="en").text.splitlines()]
+    assert f"Remboursement pour {sr}" in fr and f"Refund for {sr}" in en
+    register = shop.ledger.account_register(store.actor(shop, "manager"), "1100", store.DAY, store.DAY)
+    i18n.set_language("fr")
+    try:
+        from shopterm.printing.reports import to_pdf
+        from shopterm.screens.ledgers.account_register import COLUMNS
+        from tests.store.test_printing import pdf_text
+
+        text = " ".join(pdf_text(to_pdf(register)).split())
+        assert "espèces remboursées" in text and "cash refunded" not in text
+        memo = next(c for c in COLUMNS if c.key == "memo")  # the register screen's Memo column
+        assert "espèces remboursées" in [memo.cell(r) for r in register.rows]
+        assert "cash refunded" in to_csv(register) and "espèces" not in to_csv(register)
+    finally:
+        i18n.set_language("en")

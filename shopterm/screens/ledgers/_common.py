@@ -27,7 +27,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label, ProgressBar, Static
 
-from shopterm.core import i18n, money
+from shopterm.core import i18n, money, narration
 from shopterm.core.i18n import N_, _, pgettext
 from shopterm.core.money import format_amount
 from shopterm.core.payments import method_label
@@ -450,7 +450,7 @@ def document_text(view: DocumentView) -> str:
             amount=format_amount(t.receivable), currency=view.currency, usd=format_amount(t.receivable_usd))
             + (f" · {method}" if method else ""))
     if view.narration:
-        lines.append(_("Narration: {text}").format(text=view.narration))
+        lines.append(_("Narration: {text}").format(text=narration.shown(view.narration)))
     if view.posted_by:
         lines.append(_("Posted by {name} {when}").format(name=view.posted_by, when=local_time(view.posted_at)).rstrip())
     return "\n".join(lines)

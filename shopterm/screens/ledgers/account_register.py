@@ -32,7 +32,7 @@ from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, V
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
 from shopterm.widgets.inputs import CodeInput, DateInput
 from shopterm.widgets.ledger_view import Column, LedgerView, PageRequest, ViewPage, fmt_money
-from shopterm.core import i18n
+from shopterm.core import i18n, narration
 from shopterm.core.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ COLUMNS = [
     Column("debit", N_("Debit USD"), lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
     Column("credit", N_("Credit USD"), lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
     Column("balance", N_("Balance USD"), lambda r: fmt_money(r.balance), align="right", priority=2),
-    Column("memo", N_("Memo"), priority=7, flex=True, min_width=8, max_width=40),
+    Column("memo", N_("Memo"), lambda r: narration.shown(r.memo), priority=7, flex=True, min_width=8, max_width=40),
 ]
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from shopterm.core import narration as nt
 from ...core.money import Currency
 from ...store.models import (
     AuditLog,
@@ -346,6 +347,6 @@ def _receive_stock(services: "Services", actor: Actor, since: dt.date) -> list[s
             for code, expiry, qty in it.batches
         ]
         result = services.stock.receive(actor, location=LOCATION_CODE, date=since, supplier=supplier, lines=lines,
-                                        narration="Opening stock from head office (demo)")
+                                        narration=nt.OPENING_STOCK_DEMO)
         numbers.append(result.number)
     return numbers

@@ -42,6 +42,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from shopterm.core import narration as nt
 from shopterm.core.i18n import N_, _
 from ...core import close as core_close
 from ...core.journal import EXCHANGE, INVENTORY, SHRINKAGE, JLine
@@ -820,7 +821,7 @@ def close_journal(usd: core_close.CloseFigures, cdf: core_close.CloseFigures, ra
         if f.difference == 0:
             continue
         value = f.difference if f.currency is USD else q2(f.difference / rate)
-        memo = "cash shortage" if f.difference > 0 else "cash excess"
+        memo = nt.CASH_SHORTAGE if f.difference > 0 else nt.CASH_EXCESS
         lines.append(JLine(shortage_account, value, f.currency, f.difference, memo=memo))
         lines.append(JLine(cash_account, -value, f.currency, -f.difference, memo=memo))
     return lines
@@ -834,7 +835,7 @@ def stock_count_journal(counted: Any) -> list[JLine]:
         if diff == 0:
             continue
         value = core_close.count_value(diff, cost)  # a shortage is negative: Cr inventory, Dr shrinkage
-        memo = f"stock count {item.code} {batch.code} {format_qty(diff)}"
+        memo = nt.stored(nt.STOCK_COUNT, item=item.code, batch=batch.code, qty=format_qty(diff))
         lines += [JLine(INVENTORY, value, USD, value, memo=memo), JLine(SHRINKAGE, -value, USD, -value, memo=memo)]
     return lines
 

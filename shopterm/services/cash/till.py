@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
+from shopterm.core import narration as nt
 from shopterm.core.i18n import N_, _
 from ...core import cash as core_cash
 from ...core import exchange as core_exchange
@@ -391,13 +392,13 @@ class CashService:
             ccy = Currency.parse(entry.currency)
             customer_id = entry.customer_id
             journal = [
-                JLine(setup.cash_usd_account, calc.cash_usd_in, USD, calc.cash_usd_in, memo="cash received"),
+                JLine(setup.cash_usd_account, calc.cash_usd_in, USD, calc.cash_usd_in, memo=nt.CASH_RECEIVED),
                 JLine(setup.cash_cdf_account, q2(calc.cash_cdf_in / the_rate), CDF, calc.cash_cdf_in,
-                      memo="cash received less change"),
+                      memo=nt.CASH_RECEIVED_LESS_CHANGE),
                 JLine(RECEIVABLE, -calc.settled_usd, ccy, -calc.settled_amount, customer_id=customer_id,
-                      memo=f"receipt {inv.number}"),
-                JLine(EXCHANGE, -calc.exchange_diff_usd, memo="exchange difference"),
-                JLine(ROUND_OFF, -calc.round_off_usd, memo="round off"),
+                      memo=nt.stored(nt.RECEIPT_OF, number=inv.number)),
+                JLine(EXCHANGE, -calc.exchange_diff_usd, memo=nt.EXCHANGE_DIFFERENCE),
+                JLine(ROUND_OFF, -calc.round_off_usd, memo=nt.ROUND_OFF),
             ]
             extra = {
                 "invoice": inv.number, "invoice_rate": _s(inv.rate), "taux_difference": _s(calc.taux_difference),
@@ -408,7 +409,7 @@ class CashService:
             doc = Document(doc_type="RC", subtype="receipt", location_id=loc.id, doc_date=date,
                            customer_id=customer_id, currency=ccy.value, rate=the_rate, source_id=inv.id,
                            sales_type=inv.sales_type, print_usd=print_usd, amount=calc.settled_amount,
-                           amount_usd=calc.cash_value_usd, narration=free_text(narration, field="narration", default=f"Receipt for {inv.number}"),
+                           amount_usd=calc.cash_value_usd, narration=free_text(narration, field="narration", default=nt.stored(nt.RECEIPT_FOR, number=inv.number)),
                            extra=extra)
             result = self.s.posting.post(session, actor, PostingPlan(
                 doc=doc, journal=journal, reference=inv.number, method="cash", approver=approving,
@@ -459,12 +460,12 @@ class CashService:
             customer_id = entry.customer_id
             journal = [
                 JLine(RECEIVABLE, calc.settled_usd, ccy, calc.settled_amount, customer_id=customer_id,
-                      memo=f"refund {ret.number}"),
-                JLine(setup.cash_usd_account, calc.cash_usd_in, USD, calc.cash_usd_in, memo="cash refunded"),
+                      memo=nt.stored(nt.REFUND_OF, number=ret.number)),
+                JLine(setup.cash_usd_account, calc.cash_usd_in, USD, calc.cash_usd_in, memo=nt.CASH_REFUNDED),
                 JLine(setup.cash_cdf_account, q2(calc.cash_cdf_in / the_rate), CDF, calc.cash_cdf_in,
-                      memo="cash refunded"),
-                JLine(EXCHANGE, -calc.exchange_diff_usd, memo="exchange difference"),
-                JLine(ROUND_OFF, -calc.round_off_usd, memo="round off"),
+                      memo=nt.CASH_REFUNDED),
+                JLine(EXCHANGE, -calc.exchange_diff_usd, memo=nt.EXCHANGE_DIFFERENCE),
+                JLine(ROUND_OFF, -calc.round_off_usd, memo=nt.ROUND_OFF),
             ]
             extra = {
                 "return": ret.number, "refund_due": _s(calc.refund_due), "refund_usd": _s(calc.refund_usd),
@@ -474,7 +475,7 @@ class CashService:
             doc = Document(doc_type="RC", subtype="refund", location_id=loc.id, doc_date=date,
                            customer_id=customer_id, currency=ccy.value, rate=the_rate, source_id=ret.id,
                            amount=calc.settled_amount, amount_usd=-calc.cash_value_usd,
-                           narration=free_text(narration, field="narration", default=f"Refund for {ret.number}"), extra=extra)
+                           narration=free_text(narration, field="narration", default=nt.stored(nt.REFUND_FOR, number=ret.number)), extra=extra)
             result = self.s.posting.post(session, actor, PostingPlan(
                 doc=doc, journal=journal, reference=ret.number, method="cash", approver=approving,
                 summary=f"refund for {ret.number}: {calc.returned_usd} USD + {calc.returned_cdf} CDF",
@@ -616,10 +617,10 @@ class CashService:
             rc, gc = calc.currency_received, calc.currency_given
             journal = [
                 JLine(self._cash_account(setup, rc), calc.received_usd_value, rc, calc.amount_received,
-                      memo=f"exchange: {rc.value} received"),
+                      memo=nt.stored(nt.EXCHANGE_RECEIVED, currency=rc.value)),
                 JLine(self._cash_account(setup, gc), -calc.given_usd_value, gc, -calc.amount_given,
-                      memo=f"exchange: {gc.value} given"),
-                JLine(EXCHANGE, -calc.gain_usd, memo="exchange gain/loss"),
+                      memo=nt.stored(nt.EXCHANGE_GIVEN, currency=gc.value)),
+                JLine(EXCHANGE, -calc.gain_usd, memo=nt.EXCHANGE_GAIN_LOSS),
             ]
             doc = Document(doc_type="CE", location_id=loc.id, doc_date=date, currency=rc.value, rate=calc.actual_rate,
                            amount=calc.amount_received, amount_usd=calc.received_usd_value,
@@ -663,7 +664,7 @@ class CashService:
             if doc.amount > held:
                 raise _insufficient(received, held, doc.amount)
             self.s.posting.write_voucher(session, doc, reversal_of(session, doc),
-                                         narration=f"Cancellation of {number}. {reason}"[:500])
+                                         narration=nt.stored(nt.CANCELLATION, number=number, reason=reason)[:500])
             mark_cancelled(session, actor, doc, approving, reason, self.s.today())
             return number
 

@@ -30,6 +30,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core import narration as nt
 from shopterm.core.doctypes import status_name
 from shopterm.core.i18n import N_, _
 from ...core.journal import JLine
@@ -295,7 +296,7 @@ def reversal_of(session: Session, doc: Document) -> list[JLine]:
         .outerjoin(CostCentre, JournalLine.cost_centre_id == CostCentre.id)
         .where(JournalVoucher.document_id == doc.id).order_by(JournalLine.id)
     ).all()
-    return [JLine(code, -usd, Currency.parse(ccy), -amt, customer_id=cust, cost_centre=cc, memo=f"cancel: {memo}"[:200])
+    return [JLine(code, -usd, Currency.parse(ccy), -amt, customer_id=cust, cost_centre=cc, memo=nt.stored(nt.CANCEL, memo=memo)[:200])
             for code, ccy, amt, usd, cust, cc, memo in rows]
 
 

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 from sqlalchemy import select
 from sqlmodel import Session
 
+from shopterm.core import narration as nt
 from shopterm.core.i18n import N_
 from ...core.journal import BANK_CLEARING, RECEIVABLE, credit, debit
 from ...core.money import Currency, MoneyError, parse_amount, parse_rate, q2, q_rate, to_usd
@@ -260,7 +261,7 @@ class LedgerService:
                 account = BANK_CLEARING
             # what it settles, planned before the voucher so the exchange difference is in it (DESIGN §8)
             plan = plan_payment(session, c.id, ccy, value, usd, the_rate, day)
-            memo = f"Payment on account ({method})"
+            memo = nt.stored(nt.PAYMENT_ON_ACCOUNT, method=method)
             journal = [
                 debit(account, usd, ccy, value, memo=memo),
                 credit(RECEIVABLE, usd, ccy, value, customer_id=c.id, memo=memo),

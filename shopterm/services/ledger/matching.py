@@ -42,6 +42,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import bindparam, func, literal, or_, select, tuple_, update
 from sqlmodel import Session
 
+from shopterm.core import narration as nt
 from ...core.journal import EXCHANGE, RECEIVABLE, JLine
 from ...core.money import Currency, q2
 from ...core.settle import OpenEntry, convert_at, settle
@@ -354,7 +355,7 @@ def _write_exchange_difference(session: Session, customer_id: int, entries: list
     latest = max(with_doc, key=lambda r: (r.doc_date, r.id))
     debit_ccy = next((r.currency for r in entries if r.open_usd > 0), latest.currency)
     return _post_exchange(session, latest.document_id, customer_id, Currency(debit_ccy), -exchange_usd, date,
-                          memo="exchange difference")
+                          memo=nt.EXCHANGE_DIFFERENCE)
 
 
 def _post_exchange(session: Session, document_id: int, customer_id: int, ccy: Currency, receivable_usd: Decimal,
@@ -368,7 +369,7 @@ def _post_exchange(session: Session, document_id: int, customer_id: int, ccy: Cu
     journal = [JLine(RECEIVABLE, receivable_usd, ccy, ZERO, customer_id=customer_id, memo=memo),
                JLine(EXCHANGE, -receivable_usd, memo=memo)]
     _, entry_ids = PostingService(None).write_voucher(
-        session, doc, journal, narration=f"Exchange difference on {doc.number}", reference=memo, date=date)
+        session, doc, journal, narration=nt.stored(nt.EXCHANGE_DIFFERENCE_ON, number=doc.number), reference=memo, date=date)
     return session.execute(select(LE).where(LE.c.id == entry_ids[0])).first()
 
 
@@ -410,7 +411,7 @@ def unmatch(session: Session, actor: Actor | None, match_id: int, date: dt.date)
             # the exchange difference the match booked is no longer realised: reverse it on 4200,
             # and settle the difference with its reversal
             rev = _post_exchange(session, l.document_id, m.customer_id, Currency(l.currency), -l.amount_usd, date,
-                                 memo="exchange difference reversed")
+                                 memo=nt.EXCHANGE_DIFFERENCE_REVERSED)
             write_match(session, actor, m.customer_id, [(l.entry_id, ZERO, l.amount_usd), (rev.id, ZERO, -l.amount_usd)],
                         date, "auto")
     total = sum((l.amount_usd for l in lines if l.amount_usd > 0), ZERO)
@@ -548,8 +549,8 @@ class SettlementPlan:
         if not x:
             return []
         return [JLine(RECEIVABLE, -x, self.exchange_currency, ZERO, customer_id=customer_id,
-                      memo="exchange difference"),
-                JLine(EXCHANGE, x, memo="exchange difference")]
+                      memo=nt.EXCHANGE_DIFFERENCE),
+                JLine(EXCHANGE, x, memo=nt.EXCHANGE_DIFFERENCE)]
 
 
 #: Kept for callers of the first name.

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from shopterm.core import narration as nt
 from shopterm.core.i18n import N_, _, format_date, ngettext
 from ...store import models as m
 from ..admin import audit
@@ -482,7 +483,7 @@ class ImportService:
                         with session.begin_nested():
                             result = self.s.stock.receive_in(session, actor, location=location, date=day,
                                                              supplier=supplier or None, lines=lines,
-                                                             narration="CSV stock import")
+                                                             narration=nt.CSV_STOCK_IMPORT)
                         numbers.append(result.number)
                     except ShopError as exc:  # map the receipt's "Line n" back to the file's row
                         line = exc.details.get("line")

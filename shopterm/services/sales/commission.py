@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core import narration as nt
 from shopterm.core.i18n import N_, _
 from ...core.journal import COMMISSION, JLine
 from ...core.money import Currency, MoneyError, format_amount, parse_amount, q2
@@ -408,7 +409,7 @@ class CommissionService:
         if total > held:
             rule(InsufficientCash("Not enough {ccy} in the till: {held} held, {total} asked", field="amount_payable",
                 params={"ccy": ccy.value, "held": format_amount(held), "total": format_amount(total)}))
-        memo = f"commission {sp.code if sp else ''}".strip()
+        memo = nt.stored(nt.COMMISSION_OF, sales_person=sp.code) if sp else nt.COMMISSION_PAID
         journal = [JLine(COMMISSION, total_usd, ccy, total, memo=memo),
                    JLine(cash, -total_usd, ccy, -total, memo=memo)] if total else []
         return _CP(draft, date, loc, sp, ccy, rate, lines, total, total_usd, cash, held, journal, warn, repeats)

@@ -47,6 +47,7 @@ from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core import narration as nt
 from shopterm.core.doctypes import status_name
 from shopterm.core.i18n import N_, _
 from ...core.errors import TotalsError
@@ -252,7 +253,7 @@ def invoice_journal(totals: DocumentTotals, customer_id: int | None, cogs_usd: D
     """The journal of a sales invoice (module docstring); balances in USD."""
     ccy, rate = totals.currency, totals.rate
     net_sales = totals.net_sales
-    redeemed = debit(LOYALTY, totals.redemption_value, memo="loyalty redemption")
+    redeemed = debit(LOYALTY, totals.redemption_value, memo=nt.LOYALTY_REDEMPTION)
     if ccy is USD:
         lines = [
             debit(RECEIVABLE, totals.payable_usd, customer_id=customer_id, memo=memo),
@@ -266,7 +267,7 @@ def invoice_journal(totals: DocumentTotals, customer_id: int | None, cogs_usd: D
             redeemed,
             credit(SALES, to_usd(net_sales, CDF, rate), CDF, net_sales, memo=memo),
             credit(VAT, to_usd(totals.tax, CDF, rate), CDF, totals.tax, memo=memo),
-            credit(ROUND_OFF, to_usd(totals.round_off_cdf, CDF, rate), CDF, totals.round_off_cdf, memo="cash rounding"),
+            credit(ROUND_OFF, to_usd(totals.round_off_cdf, CDF, rate), CDF, totals.round_off_cdf, memo=nt.CASH_ROUNDING),
         ]
         balanced = balance_into(lines, ROUND_OFF)
         if len(balanced) > len(lines):  # fold the conversion cents into the one round-off line

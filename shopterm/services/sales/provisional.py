@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from shopterm.core import narration as nt
 from shopterm.core.i18n import N_, _
 from ...core.journal import COGS, INVENTORY, JLine, UnbalancedJournalError, check_balanced, cost_of, credit, debit
 from ...core.money import Currency, format_amount, format_qty, q2, round_to_increment
@@ -301,8 +302,10 @@ class ProvisionalService:
                                       field="date", params={"day": day, "number": pi.number, "doc_date": pi.doc_date})
             reversal = reversal_of(session, pi)
             reason = (reason or "").strip()
+            narration = (nt.stored(nt.CANCELLATION, number=pi.number, reason=reason) if reason
+                         else nt.stored(nt.CANCELLATION_NO_REASON, number=pi.number))
             _, entry_ids = self.s.posting.write_voucher(
-                session, pi, reversal, narration=f"Cancellation of {pi.number}. {reason}".strip()[:500],
+                session, pi, reversal, narration=narration[:500],
                 reference=pi.number, date=day)
             from ..cash.till import apply_match
 
@@ -495,13 +498,13 @@ class ProvisionalService:
             check_available(session, loc, [StockAsk(l.item, l.batch, l.qty, l.n) for l in lines],
                             own_documents=(pi.id,), rule=rule)
         paid_cost = cost_of((l.qty, l.unit_cost) for l in lines if not l.pl.is_free)
-        memo = f"delivery against {pi.number}"
+        memo = nt.stored(nt.DELIVERY_AGAINST, number=pi.number)
         journal = [debit(COGS, paid_cost, memo=memo), credit(INVENTORY, paid_cost, memo=memo)] if paid_cost else []
         for l in lines:
             if l.pl.is_free:
                 x = l.pl.extra or {}
                 journal += cost_journal(x.get("account") or "", x.get("cost_centre"), l.cost,
-                                        f"free offer {x.get('scheme', '')} {l.item.code} ({pi.number})")
+                                        nt.stored(nt.FREE_OFFER_DELIVERED, scheme=x.get('scheme', ''), item=l.item.code, number=pi.number))
         try:
             check_balanced(journal)
         except UnbalancedJournalError as exc:

@@ -70,6 +70,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from shopterm.core import narration as nt
 from shopterm.core.doctypes import status_name
 from shopterm.core.i18n import N_, _
 from ...core import loyalty as core_loyalty
@@ -746,7 +747,7 @@ class ReturnsService:
         cost = cost_of((l.qty, l.item.cost_usd) for l in lines)
         try:
             journal = [replace(j, account=SALES_RETURNS if j.account == SALES else j.account, amount_usd=-j.amount_usd,
-                               amount=None if j.amount is None else -j.amount, memo="direct return")
+                               amount=None if j.amount is None else -j.amount, memo=nt.DIRECT_RETURN)
                        for j in invoice_journal(totals, cust.id, cost)]
         except UnbalancedJournalError as exc:
             raise UnbalancedJournal(str(exc)) from None
@@ -905,19 +906,19 @@ def _figures(session: Session, orig: Document, lines: list[_RLine],
     round_off = credit_amt - due if ccy is CDF else credit_cdf - q2(credit_amt * rate)
 
     sales_r = subtotal - flat
-    memo = f"return of {orig.number}"
+    memo = nt.stored(nt.RETURN_OF, number=orig.number)
     if ccy is USD:
         journal = [debit(SALES_RETURNS, sales_r, memo=memo), debit(VAT, tax, memo=memo)]
     else:
         journal = [debit(SALES_RETURNS, to_usd(sales_r, CDF, rate), CDF, sales_r, memo=memo),
                    debit(VAT, to_usd(tax, CDF, rate), CDF, tax, memo=memo)]
-    journal.append(credit(LOYALTY, red, memo="loyalty redemption returned"))
+    journal.append(credit(LOYALTY, red, memo=nt.LOYALTY_REDEMPTION_RETURNED))
     cust_id = orig.customer_id
     if ccy is USD:
         journal.append(credit(RECEIVABLE, credit_usd, customer_id=cust_id, memo=memo))
     else:
         journal.append(credit(RECEIVABLE, credit_usd, CDF, credit_amt, customer_id=cust_id, memo=memo))
-        journal.append(debit(ROUND_OFF, to_usd(round_off, CDF, rate), CDF, round_off, memo="cash rounding"))
+        journal.append(debit(ROUND_OFF, to_usd(round_off, CDF, rate), CDF, round_off, memo=nt.CASH_ROUNDING))
     try:
         balanced = balance_into(journal, ROUND_OFF)
     except UnbalancedJournalError as exc:
@@ -932,7 +933,7 @@ def _figures(session: Session, orig: Document, lines: list[_RLine],
         if l.fin.is_free:
             x = l.fin.extra or {}
             journal += [_reversed(j) for j in cost_journal(x.get("account") or "", x.get("cost_centre"), l.cost,
-                                                            f"free offer returned {l.item.code}")]
+                                                            nt.stored(nt.FREE_OFFER_RETURNED, item=l.item.code))]
     figures = ReturnFigures(total_qty=sum((l.qty for l in lines if not l.fin.is_free), ZQ),
                             total_free_qty=sum((l.qty for l in lines if l.fin.is_free), ZQ), gross=gross, discount=discount,
                             subtotal=subtotal, flat=flat, tax=tax, net=net, net_usd=net_usd, net_cdf=net_cdf,

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from sqlmodel import Session
 
+from shopterm.core import narration as nt
 from shopterm.core.i18n import N_, _
 from ...core.journal import INVENTORY, PROMOTION, JLine, credit, debit
 from ...core.money import format_qty, q2
@@ -160,7 +161,7 @@ def cost_journal(account: str, cost_centre: str | None, cost_usd: Decimal, memo:
 def free_goods_journal(free: Sequence[FreeGood]) -> list[JLine]:
     out: list[JLine] = []
     for f in free:
-        out += cost_journal(f.account, f.cost_centre, f.cost_usd, f"free offer {f.scheme_no} {f.item.code}")
+        out += cost_journal(f.account, f.cost_centre, f.cost_usd, nt.stored(nt.FREE_OFFER, scheme=f.scheme_no, item=f.item.code))
     return out
 
 
