@@ -141,6 +141,8 @@ def read_typed(text: str, *, field: str = "value") -> Decimal:
     * anything else (letters, an exponent, ``_``) is refused: no character is dropped.
     """
     stripped = text.strip()
+    if stripped.isascii() and stripped.isdigit() and len(stripped) <= MAX_NUMBER_TEXT:
+        return Decimal(stripped)  # plain digits (a quantity, a rate, a 0) read one way in every language
     for sp in GROUP_SPACES[1:]:
         stripped = stripped.strip(sp)
     if not stripped:

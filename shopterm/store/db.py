@@ -387,7 +387,6 @@ class Prepared:
                 for group in groups.values():
                     self._run(conn, group, True)
                 return None
-        _refuse_nul(None, None, None, rows, None, many)
         form = self._form(dialect, rows[0])
         sql, bound = form.bind(rows)
         if sql is None:  # an empty IN list: SQLAlchemy renders it its own way
@@ -443,7 +442,7 @@ class Prepared:
 class _Form:
     """One compiled form of a :class:`Prepared` statement (a dialect, the INSERT's columns)."""
 
-    __slots__ = ("dialect", "sql", "positional", "names", "slots", "expanding", "by_lengths", "defaults",
+    __slots__ = ("dialect", "sql", "positional", "names", "slots", "order", "expanding", "by_lengths", "defaults",
                  "result_types", "result_processors")
 
     def __init__(self, stmt, dialect, keys):
@@ -462,6 +461,10 @@ class _Form:
             proc = bp.type._cached_bind_processor(dialect)
             self.slots[name] = (bp.key, fixed.get(name), bp.value is not None or bp.callable is not None,
                                 proc, bp.expanding, escaped.get(name, name))
+        # the values in the order the driver takes them: (name sent, the caller's key, own value, has own?,
+        # processor, expanding?, the column named in an error)
+        self.order = [(self.slots[n][5], *self.slots[n][:5], re.sub(r"_\d+$", "", n))
+                      for n in (names if compiled.positional else self.slots)]
         self.expanding = [n for n, s in self.slots.items() if s[4]]
         self.by_lengths: dict = {}
         # INSERT columns not given whose default is computed in Python (SQLAlchemy's insert_prefetch)
@@ -496,39 +499,36 @@ class _Form:
             if 0 in lengths:
                 return None, []
             sql, _ = self._expanded(tuple(lengths))
-        out = []
+        out: list = []
+        order, defaults, positional = self.order, self.defaults, self.positional
         for row in rows:
-            if self.defaults:
+            if defaults:
                 row = dict(row)
-                for key, default in self.defaults:
+                for key, default in defaults:
                     if key not in row:
                         row[key] = default.arg if default.is_scalar else default.arg(None)
-            values = {}
-            for name, (key, own, has_own, proc, expanding, escaped) in self.slots.items():
-                value = row[key] if key in row or not has_own else own
+            values = [] if positional else {}
+            for sent, key, own, has_own, proc, expanding, column in order:
+                value = row[key] if not has_own or key in row else own
                 if expanding:
-                    values[name] = [proc(v) for v in value] if proc else list(value)
+                    items = [proc(v) for v in value] if proc is not None else list(value)
+                    for v in items:
+                        if v.__class__ is str and "\x00" in v:
+                            raise UnstorableText(column)
+                    if positional:
+                        values.extend(items)
+                    else:
+                        values.update((f"{sent}_{i}", v) for i, v in enumerate(items, start=1))
+                    continue
+                if proc is not None:
+                    value = proc(value)
+                if value.__class__ is str and "\x00" in value:  # as _refuse_nul: no NUL reaches a database
+                    raise UnstorableText(column)
+                if positional:
+                    values.append(value)
                 else:
-                    values[name] = proc(value) if proc else value
-            if self.positional:
-                flat = []
-                for name in self.names:
-                    v = values[name]
-                    if self.slots[name][4]:
-                        flat.extend(v)
-                    else:
-                        flat.append(v)
-                out.append(tuple(flat))
-            else:
-                d = {}
-                for name, v in values.items():
-                    esc = self.slots[name][5]
-                    if self.slots[name][4]:
-                        for i, x in enumerate(v, start=1):
-                            d[f"{esc}_{i}"] = x
-                    else:
-                        d[esc] = v
-                out.append(d)
+                    values[sent] = value
+            out.append(tuple(values) if positional else values)
         return sql, out
 
     def rows(self, cursor) -> list[tuple]:

@@ -170,6 +170,19 @@ def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dic
         session.add(line)
 
 
+def _write_header(session: Session, doc: Document) -> None:
+    """Write a document header: a new one (not in the session yet) with one compiled INSERT … RETURNING
+    id, then joined to the session as a persistent row (a later change to it is an UPDATE), as
+    :func:`_insert_lines` does with new line objects; one already in the session through the ORM."""
+    if not sa_inspect(doc).transient:
+        session.add(doc)
+        session.flush()
+        return
+    doc.id = _INSERT_DOCUMENT.scalar(session, {c: getattr(doc, c) for c in _DOC_COLUMNS})
+    make_transient_to_detached(doc)
+    session.add(doc)
+
+
 # The posting's statements, compiled once per dialect and run on the transaction's DB-API cursor
 # (store.db.Prepared): each posting only binds its rows.
 _INSERT_VOUCHER = Prepared(insert(JournalVoucher.__table__).returning(JournalVoucher.__table__.c.id))
@@ -179,6 +192,8 @@ _INSERT_PLAIN_LINES = Prepared(insert(JournalLine.__table__))
 _INSERT_MOVES = Prepared(insert(StockMove.__table__))
 _INSERT_LOYALTY = Prepared(insert(LoyaltyTransaction.__table__))
 _INSERT_LINES = Prepared(insert(DocumentLine.__table__))
+_DOC_COLUMNS = tuple(c.name for c in Document.__table__.columns if c.name != "id")
+_INSERT_DOCUMENT = Prepared(insert(Document.__table__).returning(Document.__table__.c.id))
 _NEW_LINE_IDS = Prepared(select(DocumentLine.__table__.c.id).where(DocumentLine.__table__.c.document_id == bindparam("doc"))
                          .order_by(DocumentLine.__table__.c.id.desc()).limit(bindparam("n")))
 _ACCOUNT_IDS = Prepared(select(Account.code, Account.id).where(Account.code.in_(bindparam("codes", expanding=True))))
@@ -223,8 +238,7 @@ class PostingService:
             doc.created_by = actor.user_id
         if plan.approver is not None:
             doc.approved_by = plan.approver.user_id
-        session.add(doc)
-        session.flush()
+        _write_header(session, doc)
         if was_draft:  # a draft being posted: its saved lines are replaced by the plan's
             session.execute(delete(DocumentLine).where(DocumentLine.document_id == doc.id))
         for i, line in enumerate(plan.lines, start=1):
