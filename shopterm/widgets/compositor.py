@@ -52,6 +52,16 @@ if _supported():
                 self._visible_map = self._full_map
             return super().reflow_visible(parent, size)
 
+        def reflow(self, parent: Any, size: Any) -> Any:
+            """A layout: Textual arranges every widget (the full map), but leaves the full map
+            marked out of date when a scroll had marked it so before. The next widget that asks
+            for its place or size (the scrollbar, as soon as the rows scroll) then has the whole
+            screen arranged a second time (~500 widgets with the item grid's spare rows: 5–10 ms
+            in the page turn that follows each layout). The map just made is the full map."""
+            result = super().reflow(parent, size)
+            self._full_map_invalidated = False
+            return result
+
         def render_partial_update(self) -> Any:
             self._changed = list(self._dirty_regions)
             try:

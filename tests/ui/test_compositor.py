@@ -3,7 +3,10 @@ same as the frame Textual's own compositor makes (widgets/compositor.py)."""
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 from textual._compositor import Compositor
+from textual.screen import Screen
 
 from shopterm.widgets import compositor
 from shopterm.widgets.item_grid import ItemGrid
@@ -169,3 +172,77 @@ async def test_a_page_turn_after_a_layout_repaints_the_rows_only_and_the_screen_
         full.write(screen._compositor.render_full_update())
         assert shown.cells == full.cells
         assert any(type(f).__name__ == "LayoutUpdate" for f in frames)  # the first frame, at least
+
+
+async def test_page_turns_arrange_only_the_rows_shown_and_the_scrollbar_follows(monkeypatch):
+    """A page turn places only the widgets shown (Textual's scroll), never the whole screen with
+    every row and spare row again: not while the scrollbar is still hidden (moving a scrollbar
+    that is not drawn asked the compositor for a place only the whole screen's map has), and not
+    on the first turn after a layout (the layout's map was left marked out of date). The
+    scrollbar, shown once the rows overflow, stands where the rows are."""
+    whole: list[bool] = []  # arrangements of the whole screen while lines are typed (in a layout?)
+    counting, laying_out = [False], [False]
+    arrange = Compositor._arrange_root
+
+    def counted(self, root, size, visible_only=True):
+        if not visible_only and counting[0]:
+            whole.append(laying_out[0])
+        return arrange(self, root, size, visible_only)
+
+    monkeypatch.setattr(Compositor, "_arrange_root", counted)
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        box = grid.query_one("#grid-rows")
+        box.styles.height = 5
+        grid.spare_idle = 3600  # no layout between the lines (the keys never rest)
+        await wait_until(pilot, lambda: len(grid._spares) == grid.spare_pool
+                         and all(r.drawn_ahead for r in grid._spares))
+        await pilot.pause()
+
+        async def line(n: int) -> int:
+            await pilot.press(*"BAND01", "enter")
+            await wait_until(pilot, lambda: grid.lines[n - 1].defaults is not None)
+            await pilot.press("1", "tab", "tab", "tab", "tab")  # Price, Disc %, Flat, the next row
+            await wait_until(pilot, lambda: screen.focused is grid.cell(n + 1, "item")
+                             and grid.cell(n, "line_net").text == "1.25")
+            await pilot.pause()
+            return round(box.scroll_y)
+
+        counting[0] = True
+        tops = [await line(n) for n in range(1, 11)]
+        counting[0] = False
+        assert tops == [0, 0, 0, 3, 3, 3, 6, 6, 6, 9]  # four page turns, the scrollbar hidden
+        assert box.styles.scrollbar_visibility == "hidden"
+        assert whole == []
+        layouts: list[int] = []
+        refresh_layout = Screen._refresh_layout
+
+        def laid_out(self, size=None, scroll=False):
+            layouts.append(scroll)
+            laying_out[0] = True
+            try:
+                return refresh_layout(self, size, scroll)
+            finally:
+                laying_out[0] = False
+
+        monkeypatch.setattr(Screen, "_refresh_layout", laid_out)
+        counting[0] = True
+        grid._replenish_spares()  # what the rest's timer does: spares mounted, the scrollbar shown
+        await wait_until(pilot, lambda: box.styles.scrollbar_visibility == "visible"
+                         and all(r.drawn_ahead for r in grid._spares))
+        await pilot.pause()
+        counting[0] = False
+        # each layout arranges the screen once (Textual arranged it a second time right after,
+        # the full map left marked out of date by the last scroll)
+        assert layouts and not any(layouts) and whole.count(True) == len(layouts)
+        whole.clear()
+        assert box.vertical_scrollbar.position == box.scroll_y == 9
+        counting[0] = True
+        tops = [await line(n) for n in range(11, 14)]  # line 14: the first turn after the layout
+        counting[0] = False
+        assert tops == [9, 9, 12]
+        assert whole == []
+        assert box.vertical_scrollbar.position == box.scroll_y == 12
+        assert screen.totals.total_qty == D("13") and screen.totals.net == D("16.25")

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.message import Message
+from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -92,6 +93,18 @@ class _Rows(VerticalScroll, can_focus=False, inherit_bindings=False):
     moves nothing."""
 
     DEFAULT_CSS = "_Rows { scrollbar-visibility: hidden; }"
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """A scroll while the scrollbar is hidden does not move the scrollbar: Textual would
+        repaint it, and a widget that is not drawn has no place in the compositor's map of
+        what is shown, so asking for its size arranges the whole screen again (every row,
+        the spares too: 8–14 ms of a page turn). :meth:`ItemGrid._show_scrollbar` puts it
+        where the rows are when it shows it."""
+        if self.styles.scrollbar_visibility == "hidden":
+            if round(old_value) != round(new_value):
+                self._refresh_scroll()
+            return
+        super().watch_scroll_y(old_value, new_value)
 
 
 class ItemGrid(Widget, can_focus=False):
@@ -231,6 +244,9 @@ class ItemGrid(Widget, can_focus=False):
         height = box.scrollable_content_region.height
         wanted = "visible" if height and len(self._rows) > height else "hidden"
         if box.styles.scrollbar_visibility != wanted:
+            if wanted == "visible" and box.show_vertical_scrollbar:
+                # not moved while hidden; set without a repaint (the layout that shows it draws it)
+                box.vertical_scrollbar.set_reactive(ScrollBar.position, box.scroll_y)
             box.styles.scrollbar_visibility = wanted
 
     def _replenish_spares(self) -> None:
