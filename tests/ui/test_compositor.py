@@ -81,6 +81,16 @@ async def test_a_cell_restyled_for_the_focus_looks_as_a_full_restyle_would_make_
         assert [_look(item), _look(qty)] == looks
 
 
+def _grid_rows(app, height: int, spare_idle: float):
+    """The screen, its grid and the grid's rows box, the rows box ``height`` lines high."""
+    screen = app.screen
+    grid = screen.query_one(ItemGrid)
+    box = grid.query_one("#grid-rows")
+    box.styles.height = height
+    grid.spare_idle = spare_idle  # seconds of rest before the used spare rows are replaced
+    return screen, grid, box
+
+
 class _Terminal:
     """The cells a terminal shows after the frames the app wrote (text and style per cell)."""
 
@@ -136,11 +146,7 @@ async def test_a_page_turn_after_a_layout_repaints_the_rows_only_and_the_screen_
 
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        grid = screen.query_one(ItemGrid)
-        box = grid.query_one("#grid-rows")
-        box.styles.height = 5
-        grid.spare_idle = 0.05
+        screen, grid, box = _grid_rows(app, 5, 0.05)
         await pilot.pause()
         for n in range(1, 5):
             await pilot.press(*"BAND01", "enter")
@@ -192,11 +198,7 @@ async def test_page_turns_arrange_only_the_rows_shown_and_the_scrollbar_follows(
     monkeypatch.setattr(Compositor, "_arrange_root", counted)
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        grid = screen.query_one(ItemGrid)
-        box = grid.query_one("#grid-rows")
-        box.styles.height = 5
-        grid.spare_idle = 3600  # no layout between the lines (the keys never rest)
+        screen, grid, box = _grid_rows(app, 5, 3600)  # no layout between the lines (the keys never rest)
         await wait_until(pilot, lambda: len(grid._spares) == grid.spare_pool
                          and all(r.drawn_ahead for r in grid._spares))
         await pilot.pause()
