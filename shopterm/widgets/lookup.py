@@ -12,6 +12,7 @@ drawn as one ``OptionList`` (cheap to repaint over SSH, DESIGN §14).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from rich.text import Text
@@ -35,21 +36,47 @@ class Row(Protocol):
     detail: str
 
 
-def format_row(row: Row, width: int = 72) -> Text:
-    """``CODE      Name                    detail`` in fixed columns."""
-    code_w = 12 if len(str(row.code)) < 12 else 16  # document numbers (14) stay whole
+@dataclass(frozen=True, slots=True)
+class RowLayout:
+    """The columns of a list of rows: code, name and detail widths (the name gets what is left)."""
+
+    code_w: int
+    name_w: int
+    detail_w: int
+
+    def widened(self, other: RowLayout) -> RowLayout:
+        """This layout, grown (never shrunk) to hold ``other``'s code and detail in the same width."""
+        if other.code_w <= self.code_w and other.detail_w <= self.detail_w:
+            return self
+        code_w, detail_w = max(self.code_w, other.code_w), max(self.detail_w, other.detail_w)
+        width = self.code_w + self.name_w + self.detail_w + 2
+        return RowLayout(code_w, max(10, width - code_w - detail_w - 2), detail_w)
+
+
+def row_layout(rows: Sequence[Row], width: int = 72) -> RowLayout:
+    """One layout for all ``rows``: the code 12 columns (16 when a code is longer: document numbers
+    stay whole), the widest detail whole while the name keeps 20 columns, the name the rest."""
+    code_w = 12 if all(len(str(r.code)) < 12 for r in rows) else 16
+    widest = max((len(str(getattr(r, "detail", "") or "")) for r in rows), default=0)
+    detail_w = min(widest, max(24, width - code_w - 2 - 20))
+    return RowLayout(code_w, max(10, width - code_w - detail_w - 2), detail_w)
+
+
+def format_row(row: Row, width: int = 72, layout: RowLayout | None = None) -> Text:
+    """``CODE      Name                    detail`` in fixed columns (``layout``: the list's, so every
+    row's name starts and ends in the same columns; by default the row's own)."""
+    lay = layout or row_layout([row], width)
     detail = str(getattr(row, "detail", "") or "")
-    # the detail whole (an amount, its currency, "open") while the name keeps 20 columns
-    detail_w = min(len(detail), max(24, width - code_w - 2 - 20))
-    name_w = max(10, width - code_w - detail_w - 2)
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{str(row.code)[:code_w]:<{code_w}}", style="bold")
+    text.append(f"{str(row.code)[:lay.code_w]:<{lay.code_w}}", style="bold")
     name = str(row.name)
-    if len(name) > name_w:
-        name = name[: name_w - 1] + "…"
-    text.append(f"{name:<{name_w}}")
-    if detail_w:
-        text.append("  " + detail[:detail_w], style="dim")
+    if len(name) > lay.name_w:
+        name = name[: lay.name_w - 1] + "…"
+    text.append(f"{name:<{lay.name_w}}")
+    if lay.detail_w and detail:
+        if len(detail) > lay.detail_w:
+            detail = detail[: lay.detail_w - 1] + "…"
+        text.append("  " + detail, style="dim")
     return text
 
 
@@ -78,6 +105,8 @@ class LookupDialog(PickListDialog):
         self._timer = None
         self._last_query: str | None = None
         self._pick_when_loaded = False
+        self._layout: RowLayout | None = None  # the columns of the rows shown (kept across searches)
+        self._layout_width = 0
 
     def compose(self) -> ComposeResult:
         with titled_box(self.title_text, _("Enter pick · Esc cancel"), id="lookup-box"):
@@ -132,7 +161,13 @@ class LookupDialog(PickListDialog):
         options = self.query_one("#lookup-rows", OptionList)
         kept = options.highlighted if same_rows else None
         width = max(20, options.size.width - 2) if options.size.width else 72
-        options.set_options(Option(format_row(row, width)) for row in self.rows)
+        # one layout for the dialog: the name column keeps its place from one search to the next (it
+        # followed each row's detail, and the list jumped as the cashier typed); it only grows to fit
+        layout = row_layout(self.rows, width)
+        if self._layout is not None and self._layout_width == width:
+            layout = self._layout.widened(layout)
+        self._layout, self._layout_width = layout, width
+        options.set_options(Option(format_row(row, width, layout)) for row in self.rows)
         bar = self.query_one("#lookup-message", MessageBar)
         if self._pick_when_loaded:
             self._pick_when_loaded = False

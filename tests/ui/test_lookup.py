@@ -175,3 +175,37 @@ async def test_a_long_detail_is_read_whole_at_80_columns():
         assert first.startswith("261201SI000002  Kinshasa Pharma")
         assert first.endswith("  credit 47,600.00 CDF open")
         assert len(first) <= options.size.width
+
+
+async def test_the_name_column_keeps_its_width_from_one_search_to_the_next():
+    """The F2 item finder at 80 columns (the demo's rows, as the tour saw them): the name column followed
+    each row's detail (BAND01's name ended 3 columns before AMOX250's, ORS01's 6), and it moved again as
+    the cashier typed. Now every row's detail starts in the same column, in every search: the widest
+    detail ('0.35 USD · avail 2,000 SACHET', 29) whole, the name the 31 columns left of 74."""
+    items = [Row("ALCO70", "Alcohol 70 % (bottle 500 ml)", "2.10 USD · avail 300 BTL"),
+             Row("AMOX250", "Amoxicillin 250 mg (box 20)", "7.99 USD · avail 200 BOX"),
+             Row("BAND01", "Bandage roll 5 cm", "1.25 USD · avail 1,000 ROLL"),
+             Row("ORS01", "Oral rehydration salts (sachet)", "0.35 USD · avail 2,000 SACHET"),
+             Row("SALB100", "Salbutamol inhaler 100 mcg", "4.99 USD · avail 80 PCS")]
+
+    def search(query: str) -> list[Row]:
+        q = query.lower()
+        return [r for r in items if q in r.code.lower() or q in r.name.lower()]
+
+    class App80(App):
+        def on_mount(self) -> None:
+            self.push_screen(LookupDialog("Find item (line 1)", search))
+
+    app = App80()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        options = dialog.query_one("#lookup-rows", OptionList)
+        starts = {}
+        for query, count, keys in (("", 5, ()), ("a", 5, ("a",)), ("am", 2, ("m",)), ("ba", 1, ("backspace", "backspace", "b", "a"))):
+            await pilot.press(*keys)
+            await wait_for(pilot, lambda: dialog.loaded_query == query and len(dialog.rows) == count, query)
+            shown = [options.get_option_at_index(i).prompt.plain for i in range(count)]
+            starts[query] = {line.index(r.detail) for line, r in zip(shown, dialog.rows)}
+            assert all(len(line) <= options.size.width for line in shown)
+        assert starts == {"": {45}, "a": {45}, "am": {45}, "ba": {45}}  # 12 code + 31 name + 2 (74 wide)
+        assert shown == ["BAND01      Bandage roll 5 cm                1.25 USD · avail 1,000 ROLL"]
