@@ -9,18 +9,27 @@ A screen module registers itself at import time::
 (the title is the screen's ``DOCUMENT_TITLE``; ``register(ScreenEntry(...))`` for
 anything else).
 
-Every module in the ``shopterm.screens`` package is imported by
-:func:`discover` (the home screen calls it), so a new screen needs no other
-wiring. A module that fails to import is reported, never hidden.
+The menu does not import the screens: :func:`discover` (the home screen and the palette call it)
+registers every entry from ``shopterm/screens/menu.json``, a list generated from the modules themselves
+(``scripts/regen_screen_menu.py``; a test fails while it differs from what importing every module
+registers). An entry's module is imported when the screen is first opened, and then registers the real
+entry in the same place. Importing all ~40 screen modules at the first menu cost ~140 ms CPU and
+~3.6 MiB that a till which only invoices never used. A screen module the list does not know yet (a new
+one, before the list is generated again) is imported by :func:`discover` as before, so a new screen
+still needs no other wiring; :func:`discover_all` imports every module. A module that fails to import
+is reported (on the home screen, or when its screen is opened), never hidden.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import pkgutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shopterm.core.i18n import N_, _
@@ -90,6 +99,8 @@ _ENTRIES: dict[str, ScreenEntry] = {}
 _counter = 0
 _import_errors: dict[str, str] = {}
 _discovered = False
+#: key → the module that registered the entry (what ``menu.json`` records).
+_MODULES: dict[str, str] = {}
 
 
 def register(entry: ScreenEntry) -> ScreenEntry:
@@ -103,7 +114,21 @@ def register(entry: ScreenEntry) -> ScreenEntry:
         order = _counter
     entry = ScreenEntry(**{**entry.__dict__, "order": order})
     _ENTRIES[entry.key] = entry
+    if not _lazy(entry):
+        _MODULES[entry.key] = _caller_module()
     return entry
+
+
+def _caller_module() -> str:
+    """The module whose code called :func:`register` (through :func:`register_screen` or not)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back
+    return frame.f_globals.get("__name__", "") if frame is not None else ""
+
+
+def _lazy(entry: ScreenEntry) -> bool:
+    return getattr(entry.factory, "lazy_module", None) is not None
 
 
 def register_screen(screen: Callable[[], "Screen"], key: str, group: str, help: str = "", *,
@@ -167,7 +192,7 @@ def register_first(*modules: str) -> None:
 
 
 def discover(package: str = "shopterm.screens") -> dict[str, str]:
-    """Import every screen module so it registers itself (once).
+    """Register every screen of the menu (once), importing none of the modules ``menu.json`` lists.
 
     Returns ``{module: error}`` for modules that failed to import.
     """
@@ -175,17 +200,99 @@ def discover(package: str = "shopterm.screens") -> dict[str, str]:
     if _discovered:
         return dict(_import_errors)
     _discovered = True
+    menu = read_menu()
+    MENU = menu.get("menu", ())
+    known = {module for _key, module, *_rest in MENU} | set(menu.get("no_entry", ()))
+    for i, (key, module, title, group, roles, hotkey, help) in enumerate(MENU):
+        if key in _ENTRIES:  # its module is imported already: only its place
+            _ENTRIES[key] = ScreenEntry(**{**_ENTRIES[key].__dict__, "order": -len(MENU) + i})
+            continue
+        _ENTRIES[key] = ScreenEntry(key=key, title=title, group=group, factory=_opener(key, module),
+                                    roles=frozenset(roles), hotkey=hotkey, help=help, order=-len(MENU) + i)
+        _MODULES[key] = module
+    _import_all(package, skip=lambda qualified: any(m == qualified or m.startswith(qualified + ".") for m in known))
+    return dict(_import_errors)
+
+
+#: The menu's screens as importing every screen module registers them (``scripts/regen_screen_menu.py``).
+MENU_FILE = Path(__file__).with_name("menu.json")
+
+
+def read_menu() -> dict[str, Any]:
+    """``{"menu": [[key, module, title, group, roles, hotkey, help], …], "no_entry": [module, …]}`` in menu
+    order; titles and help are the English message ids (shown translated). ``{}`` without the file (the
+    script that writes it)."""
+    try:
+        return json.loads(MENU_FILE.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def discover_all(package: str = "shopterm.screens") -> dict[str, str]:
+    """Import every screen module so it registers itself (what ``menu.json`` is generated from)."""
+    global _discovered
+    _discovered = True
+    _import_all(package, skip=lambda qualified: False)
+    for key, entry in list(_ENTRIES.items()):
+        if _lazy(entry):
+            _open_module(key, _MODULES[key])
+    return dict(_import_errors)
+
+
+def _import_all(package: str, skip: Callable[[str], bool]) -> None:
     pkg = importlib.import_module(package)
     for info in pkgutil.iter_modules(pkg.__path__):
         if info.name in _NOT_SCREENS or info.name.startswith("_"):
             continue
         qualified = f"{package}.{info.name}"
+        if skip(qualified):
+            continue
         try:
             importlib.import_module(qualified)
         except Exception as exc:  # reported on the home screen
             log.exception("screen module %s failed to import", qualified)
             _import_errors[qualified] = f"{type(exc).__name__}: {exc}"
-    return dict(_import_errors)
+
+
+def _open_module(key: str, module: str) -> ScreenEntry:
+    """Import ``module``; it registers ``key``'s real entry (keeping the menu place). A module that fails
+    to import, or no longer registers ``key``, is an error (recorded like :func:`discover`'s)."""
+    try:
+        importlib.import_module(module)
+    except Exception as exc:
+        log.exception("screen module %s failed to import", module)
+        _import_errors[module] = f"{type(exc).__name__}: {exc}"
+        raise
+    entry = _ENTRIES.get(key)
+    if entry is None or _lazy(entry):
+        raise LookupError(f"{module} does not register the screen {key!r}: run scripts/regen_screen_menu.py")
+    return entry
+
+
+def _opener(key: str, module: str) -> Callable[[Any], "Screen"]:
+    def factory(app: Any) -> "Screen":
+        return _open_module(key, module).factory(app)
+
+    factory.lazy_module = module  # type: ignore[attr-defined]
+    return factory
+
+
+def modules_without_entry(package: str = "shopterm.screens") -> list[str]:
+    """The package's modules (as :func:`discover` finds them) that register no entry: after
+    :func:`discover_all`, what ``menu.json`` lists as ``no_entry`` (the menu need not import them)."""
+    pkg = importlib.import_module(package)
+    registering = set(_MODULES.values())
+    return [qualified for info in pkgutil.iter_modules(pkg.__path__)
+            if not (info.name in _NOT_SCREENS or info.name.startswith("_"))
+            for qualified in [f"{package}.{info.name}"]
+            if not any(m == qualified or m.startswith(qualified + ".") for m in registering)]
+
+
+def menu_rows() -> list[tuple[str, str, str, str, tuple[str, ...], str | None, str]]:
+    """Every entry as ``menu.json`` lists it, in menu order: (key, module, title, group, roles, hotkey,
+    help)."""
+    return [(e.key, _MODULES.get(e.key, ""), e.title, e.group, tuple(sorted(e.roles)), e.hotkey, e.help)
+            for e in all_entries()]
 
 
 def import_errors() -> dict[str, str]:
