@@ -692,3 +692,29 @@ def test_property_journals_balance_and_the_ledger_equals_account_1200(open_shop,
         # the CDF amounts of CDF receivables are exact too
         cdf = ss.execute(select(LedgerEntry.amount).where(LedgerEntry.currency == "CDF")).scalars().all()
         assert all(a % 100 == 0 for a in cdf)
+
+
+def test_a_shop_with_no_sales_person_says_where_to_add_one(open_shop, cashier):
+    """A walk-in sale with no sales person typed (the cash customer has none): while the shop has an active
+    sales person the cashier is asked to choose one; a shop with none (a fresh shop: every one inactive
+    here) is told where a manager adds one, in the reader's language with the menu's own names."""
+    from shopterm.core import i18n
+    from shopterm.store.models import SalesPerson
+
+    sale = DocumentDraft(customer="CASH", sales_type="cash", sales_person="", lines=[DraftLine(item="BAND01", qty="1")])
+    with pytest.raises(ValidationError) as e:
+        open_shop.sales.post_invoice(cashier, sale)
+    assert (e.value.message, e.value.field) == ("Sales person is required", "sales_person")
+    with open_shop.db.write() as s:
+        for sp in s.execute(select(SalesPerson)).scalars():
+            sp.inactive = True
+    with pytest.raises(ValidationError) as e:
+        open_shop.sales.post_invoice(cashier, sale)
+    assert (e.value.message, e.value.field) == (
+        "No sales person yet: a manager adds one in Masters → Sales Person", "sales_person")
+    i18n.set_language("fr")
+    try:
+        assert e.value.message == "Aucun délégué : un gérant en ajoute un dans Fichiers → Délégué"
+        assert f"{i18n._('Masters')} → {i18n._('Sales Person')}" in e.value.message  # the menu as it reads
+    finally:
+        i18n.set_language("en")

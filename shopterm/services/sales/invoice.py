@@ -244,6 +244,7 @@ _ASSIGNED = Prepared(sa_select(CustomerLocation.customer_id).where(CustomerLocat
                                                                    CustomerLocation.location_id == bindparam("loc")))
 _CUSTOMER_OF_CODE = select(Customer).where(Customer.code == bindparam("code"))
 _SALES_PERSON_OF_CODE = select(SalesPerson).where(SalesPerson.code == bindparam("code"))
+_ANY_ACTIVE_SALES_PERSON = sa_select(SalesPerson.id).where(SalesPerson.inactive.is_(False)).limit(1)
 _OUTSTANDING = Prepared(sa_select(func.sum(LedgerEntry.amount_usd))
                         .where(LedgerEntry.customer_id == bindparam("customer")))
 
@@ -737,7 +738,11 @@ class SalesService:
         elif cust is not None and cust.sales_person_id:
             sp = session.get(SalesPerson, cust.sales_person_id)
         if sp is None and not sp_code:
-            rule(ValidationError("Sales person is required", field="sales_person"))
+            if session.execute(_ANY_ACTIVE_SALES_PERSON).first() is None:  # a fresh shop: say where to add one
+                rule(ValidationError("No sales person yet: a manager adds one in Masters → Sales Person",
+                                     field="sales_person"))
+            else:
+                rule(ValidationError("Sales person is required", field="sales_person"))
         if sp is not None and sp.inactive:
             rule(InactiveRecord("Sales person {code} is inactive", field="sales_person", params={"code": sp.code}))
 
