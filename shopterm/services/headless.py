@@ -346,16 +346,17 @@ class Fields:
         if text is None or not text.strip().lstrip("-").isdigit() or not text.isascii():
             raise ValidationError("{where}: {name!r} must be a whole number, got {value!r}", field=self._f(name),
                 params={"where": self.where, "name": name, "value": str(value)[:40]})
-        if len(text.strip().lstrip("-")) > 15:
-            raise ValidationError("{where}: {name!r}: {text} is too large (at most 15 digits)", field=self._f(name),
-                params={"where": self.where, "name": name, "text": text.strip()[:40]})
-        result = int(text.strip())
-        if minimum is not None and result < minimum:
+        text = text.strip()
+        shown = text if len(text) <= 24 else text[:23] + "…"  # what was sent, cut when very long
+        # more than 15 digits is past any bound (and not converted): the same message as 11 digits
+        result = int(text) if len(text.lstrip("-")) <= 15 else None
+        low = text.startswith("-")
+        if minimum is not None and (result < minimum if result is not None else low):
             raise ValidationError("{where}: {name!r} must be at least {minimum}, got {result}", field=self._f(name),
-                params={"where": self.where, "name": name, "minimum": minimum, "result": result})
-        if result > maximum:
+                params={"where": self.where, "name": name, "minimum": minimum, "result": shown})
+        if result is None or result > maximum:
             raise ValidationError("{where}: {name!r} must be at most {maximum}, got {result}", field=self._f(name),
-                params={"where": self.where, "name": name, "maximum": maximum, "result": result})
+                params={"where": self.where, "name": name, "maximum": maximum, "result": shown})
         return result
 
     def bool(self, name: str, default: bool = False) -> bool:

@@ -237,3 +237,18 @@ def test_a_close_with_ten_digits_of_notes_is_refused_by_name(fuzz_shop):
     out = post_documents(fuzz_shop, actor(fuzz_shop, "manager"), [doc])
     assert not out.ok and out.error["field"] == "denominations.CDF.5000", out.error
     assert "too many" in out.error["error"]
+
+
+@pytest.mark.parametrize("number", ["99999999999", "999999999999999", "9999999999999999", "1" * 60,
+                                    JsonNumber("1" * 30)])
+def test_a_whole_number_too_large_gets_one_message_whatever_its_digits(fuzz_shop, number):
+    """11 to 15 digits said 'at most 2147483647', 16 and more 'too large (at most 15 digits)': one message
+    now, naming the field and the bound (too small alike); a number longer than 24 characters is cut in it."""
+    def cut(text: str) -> str:
+        return text if len(text) <= 24 else text[:23] + "…"
+
+    for sent, want in ((str(number), "must be at most 2147483647"), ("-" + str(number), "must be at least 1")):
+        doc = mutate({"type": "unmatch", **TEMPLATES["unmatch"]}, ("match",), sent)
+        out = post_documents(fuzz_shop, actor(fuzz_shop, "manager"), [doc])
+        assert not out.ok and out.error["field"] == "match", out.error
+        assert out.error["error"] == f"unmatch: 'match' {want}, got {cut(sent)}", out.error
