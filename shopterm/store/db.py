@@ -538,7 +538,7 @@ class _Form:
         raw = cursor.fetchall()
         if not any(procs):
             return [tuple(r) for r in raw]
-        return [tuple(p(v) if p else v for p, v in zip(procs, r)) for r in raw]
+        return [tuple([p(v) if p else v for p, v in zip(procs, r)]) for r in raw]
 
     def _result_processors(self, description) -> list:
         types = self.result_types

@@ -44,6 +44,22 @@ class _Scaled(TypeDecorator):
             return None
         return Decimal(int(value)).scaleb(-self.scale).quantize(Decimal(1).scaleb(-self.scale))
 
+    def bind_processor(self, dialect):
+        """:meth:`process_bind_param` as the driver's processor, with a short way for the common value
+        (a Decimal that fits the scale: every posted figure); anything else takes the full checks."""
+        if self.impl_instance.bind_processor(dialect) is not None:  # pragma: no cover - no such driver here
+            return super().bind_processor(dialect)
+        scale, full = self.scale, self.process_bind_param
+
+        def process(value):
+            if value.__class__ is Decimal:
+                scaled = value.scaleb(scale)
+                if scaled == scaled.to_integral_value():
+                    return int(scaled)
+            return full(value, dialect)
+
+        return process
+
     @property
     def python_type(self):
         return Decimal

@@ -36,6 +36,7 @@ from shopterm.core.i18n import N_, _
 from ...core.journal import JLine
 from ...core.plain import plain
 from ...core.money import Currency, MoneyError, parse_qty, parse_rate
+from ...store.db import Prepared
 from ...store.models import (Account, Batch, CostCentre, Customer, Document, DocumentLine, Item, JournalLine,
                               JournalVoucher, Location)
 from ..admin import audit
@@ -161,10 +162,13 @@ def refresh_state(session: Session, doc: Document, lines: Sequence[DocumentLine]
     return state
 
 
-# a document's masters, read on every posting: built once, each call binds its codes
-_ITEMS_OF_CODES = select(Item).where(col(Item.code).in_(bindparam("codes", expanding=True)))
-_BATCHES_OF = select(Batch).where(col(Batch.item_id).in_(bindparam("items", expanding=True)),
-                                  col(Batch.code).in_(bindparam("codes", expanding=True)))
+# a document's masters, read on every posting: compiled once (store.db.Prepared), each call binds its
+# codes; they come back as rows with the tables' columns as attributes (item.code, batch.expiry), not as
+# ORM objects — a build only reads them
+_IT, _BT = Item.__table__, Batch.__table__
+_ITEMS_OF_CODES = Prepared(sa_select(_IT).where(_IT.c.code.in_(bindparam("codes", expanding=True))))
+_BATCHES_OF = Prepared(sa_select(_BT).where(_BT.c.item_id.in_(bindparam("items", expanding=True)),
+                                            _BT.c.code.in_(bindparam("codes", expanding=True))))
 
 
 class Masters:
@@ -180,15 +184,15 @@ class Masters:
         """Read the lines' items, their typed batches and their price-list rows in three queries."""
         codes = {code_of(dl.item) for dl in lines if not dl.is_blank()} - {""} - set(self.items)
         if codes:
-            found = {i.code: i for i in self.session.execute(_ITEMS_OF_CODES, {"codes": sorted(codes)}).scalars()}
+            found = {i.code: i for i in _ITEMS_OF_CODES.named(self.session, {"codes": sorted(codes)})}
             for c in codes:
                 self.items[c] = found.get(c)
         wanted = {(self.items[code_of(dl.item)].id, code_of(dl.batch)) for dl in lines
                   if not dl.is_blank() and self.items.get(code_of(dl.item)) is not None and code_of(dl.batch)}
         wanted -= set(self.batches)
         if wanted:
-            rows = self.session.execute(_BATCHES_OF, {"items": sorted({i for i, _ in wanted}),
-                                                      "codes": sorted({c for _, c in wanted})}).scalars().all()
+            rows = _BATCHES_OF.named(self.session, {"items": sorted({i for i, _ in wanted}),
+                                                    "codes": sorted({c for _, c in wanted})})
             found_b = {(b.item_id, b.code): b for b in rows}
             for key in wanted:
                 self.batches[key] = found_b.get(key)

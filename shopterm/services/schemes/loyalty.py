@@ -119,7 +119,8 @@ def card_terms(session: Session, customer: Customer | None) -> CardTerms | None:
     else the rule of its price category."""
     if customer is None or not customer.loyalty_card_id:
         return None
-    card = session.get(LoyaltyCard, customer.loyalty_card_id)
+    card = _CARD_TERMS.named(session, {"card": customer.loyalty_card_id})
+    card = card[0] if card else None
     if card is None or card.inactive:
         return None
     per = None
@@ -143,6 +144,9 @@ def last_redemption(session: Session, customer_id: int) -> dt.date | None:
 
 # read on every sale to a customer: compiled once (store.db.Prepared), each call binds its ids
 _LCC = LoyaltyCardCategory
+_LC = LoyaltyCard.__table__
+_CARD_TERMS = Prepared(sa_select(_LC.c.id, _LC.c.name, _LC.c.inactive, _LC.c.value_per_point_usd,
+                                 _LC.c.redemption_frequency_days).where(_LC.c.id == bindparam("card")))
 _PER_POINT_OF_CATEGORY = Prepared(select(_LCC.sales_amount_per_point).where(
     _LCC.card_id == bindparam("card"), _LCC.customer_category_id == bindparam("category")))
 _PER_POINT_OF_PRICE_CATEGORY = Prepared(select(_LCC.sales_amount_per_point).where(
