@@ -284,6 +284,8 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
         self.field("mobile").value = extra.get("mobile", "") or view.contact_no or ""
         self.field("print-usd").set_value("yes" if view.print_usd else "no")
         original = extra.get("original") or ""
+        if original == extra.get("invoice"):
+            original = ""  # against the invoice itself: its number is in Invoice No already (it pushed the line out)
         self.query_one("#sr-original", Static).update(
             Text(f"{view.currency} {_rate(view.rate)} {_(str(view.sales_type or ''))}"
                  + (" · " + _("original {number}").format(number=original) if original else ""),

@@ -94,6 +94,9 @@ async def test_partial_sales_return_needs_its_narration_and_shows_the_balance_le
         await wait_until(pilot, lambda: sr.view is not None)
         assert bar(sr).text == "Sales return 261101SR000001 saved: credit 9.19 USD to C0001"
         assert "261101SR000001 · Posted" in text_of(sr, "#doc-title")
+        # the invoice returned against is its original: not named twice (in French it pushed the line out)
+        await wait_until(pilot, lambda: text_of(sr, "#sr-original").startswith("USD"))
+        assert text_of(sr, "#sr-original") == "USD 2850 credit"
         await wait_until(pilot, lambda: grid.cell(1, "balance_qty").text == "6")
         assert (footer.figure("round_off_cdf"), footer.figure("payable_cdf")) == ("+8.50", "26,200.00")
         # the posted summary says what is left to return (6 PARA500 + 4 BAND01) within its line
