@@ -117,8 +117,8 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         )
         yield Field(_("Print in USD?"), ChoiceField([("no", N_("No")), ("yes", N_("Yes"))], id="field-print-usd"))
         with Grid(id="receipt-footer"):
-            for text in ("", _("Invoice"), _("Received"), _("Returned"), _("Balance")):
-                yield Label(text, classes="rf-head")
+            for n, text in enumerate(("", _("Invoice"), _("Received"), _("Returned"), _("Balance"))):
+                yield Label(text, classes="rf-head", id="rf-head-due" if n == 1 else None)
             for ccy in ("cdf", "usd"):
                 yield Label(ccy.upper(), classes="rf-ccy")
                 yield AutoValue("", id=f"invoice-{ccy}", classes="rf-num")
@@ -162,6 +162,8 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         row = doc.parent
         if row is not None:
             row.query_one(".cf-label", Label).update(_("Return No*") if refund else _("Invoice No*"))
+        # a refund's first column is what the return credits, not an invoice
+        self.query_one("#rf-head-due", Label).update(_("Refund due") if refund else _("Invoice"))
         for ccy in ("cdf", "usd"):
             received = self.query_one(f"#field-received-{ccy}", MoneyInput)
             returned = self.query_one(f"#field-returned-{ccy}", MoneyInput)

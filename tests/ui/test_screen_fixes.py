@@ -233,6 +233,10 @@ async def test_refund_mode_keeps_the_amounts_table_square_and_enter_goes_cdf_the
         await wait_until(pilot, lambda: text(screen, "invoice-usd") == "4.75")
         await pilot.pause()
         heads = {str(w.render()): w.region for w in screen.query(".rf-head")}
+        # a refund's first column is what the return credits (it read "Invoice"): 4.75 USD = 13,537.50 CDF, 13,500
+        assert [str(w.render()) for w in screen.query(".rf-head")] == ["", "Refund due", "Received", "Returned",
+                                                                       "Balance"]
+        assert text(screen, "invoice-cdf") == "13,500.00"
         for ccy in ("cdf", "usd"):
             row = next(w for w in screen.query(".rf-ccy") if str(w.render()) == ccy.upper()).region.y
             returned = screen.query_one(f"#field-returned-{ccy}").region
