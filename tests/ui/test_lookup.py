@@ -209,3 +209,23 @@ async def test_the_name_column_keeps_its_width_from_one_search_to_the_next():
             assert all(len(line) <= options.size.width for line in shown)
         assert starts == {"": {45}, "a": {45}, "am": {45}, "ba": {45}}  # 12 code + 31 name + 2 (74 wide)
         assert shown == ["BAND01      Bandage roll 5 cm                1.25 USD · avail 1,000 ROLL"]
+
+
+async def test_the_count_reads_right_in_french_for_one_row_and_many():
+    """'1 trouvés' (a plural for one row) read wrong: 'Résultats : 1' / 'Résultats : 4'."""
+    from shopterm.core import i18n
+
+    i18n.set_language("fr")
+    try:
+        app = DialogApp()
+        async with app.run_test(size=(80, 24)) as pilot:
+            dialog = app.screen
+            await wait_rows(pilot, dialog, 4)
+            bar = dialog.query_one("#lookup-message")
+            await wait_for(pilot, lambda: bar.text == "Résultats : 4", lambda: bar.text)
+            await pilot.press(*"band")
+            await wait_rows(pilot, dialog, 1)
+            await wait_for(pilot, lambda: bar.text == "Résultats : 1", lambda: bar.text)
+        assert i18n._("{field}: {count} open").format(field="N° facture", count=1) == "N° facture : 1 en cours"
+    finally:
+        i18n.set_language("en")
