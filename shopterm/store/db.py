@@ -435,6 +435,11 @@ class Prepared:
             self._row = namedtuple("Row", [c.key for c in self.stmt.selected_columns], rename=True)
         return [self._row._make(r) for r in self._run(conn, params, False) or ()]
 
+    def first_named(self, conn, params: dict | None = None):
+        """The first row as a named tuple, or None."""
+        rows = self.named(conn, params)
+        return rows[0] if rows else None
+
     def scalars(self, conn, params: dict | None = None) -> list:
         return [r[0] for r in self._run(conn, params, False) or ()]
 

@@ -242,8 +242,10 @@ def outstanding_usd(session: Session, customer_id: int) -> Decimal:
 # read on every posting: built once, each call binds its ids
 _ASSIGNED = Prepared(sa_select(CustomerLocation.customer_id).where(CustomerLocation.customer_id == bindparam("customer"),
                                                                    CustomerLocation.location_id == bindparam("loc")))
-_CUSTOMER_OF_CODE = select(Customer).where(Customer.code == bindparam("code"))
-_SALES_PERSON_OF_CODE = select(SalesPerson).where(SalesPerson.code == bindparam("code"))
+# the build's customer and sales person: rows with the tables' columns as attributes (the build only reads them)
+_CUSTOMER_OF_CODE = Prepared(sa_select(Customer.__table__).where(Customer.__table__.c.code == bindparam("code")))
+_SALES_PERSON_OF_CODE = Prepared(sa_select(SalesPerson.__table__)
+                                 .where(SalesPerson.__table__.c.code == bindparam("code")))
 _ANY_ACTIVE_SALES_PERSON = sa_select(SalesPerson.id).where(SalesPerson.inactive.is_(False)).limit(1)
 _OUTSTANDING = Prepared(sa_select(func.sum(LedgerEntry.amount_usd))
                         .where(LedgerEntry.customer_id == bindparam("customer")))
@@ -673,7 +675,7 @@ class SalesService:
         if not c:
             rule(ValidationError("Customer is required", field="customer"))
             return None
-        cust = session.execute(_CUSTOMER_OF_CODE, {"code": c}).scalars().first()
+        cust = _CUSTOMER_OF_CODE.first_named(session, {"code": c})
         if cust is None:
             rule(NotFound("Customer {code} not found", field="customer", params={"code": c}))
             return None
@@ -732,7 +734,7 @@ class SalesService:
         sp = None
         sp_code = _code(draft.sales_person)
         if sp_code:
-            sp = session.execute(_SALES_PERSON_OF_CODE, {"code": sp_code}).scalars().first()
+            sp = _SALES_PERSON_OF_CODE.first_named(session, {"code": sp_code})
             if sp is None:
                 rule(NotFound("Sales person {code} not found", field="sales_person", params={"code": sp_code}))
         elif cust is not None and cust.sales_person_id:

@@ -119,8 +119,7 @@ def card_terms(session: Session, customer: Customer | None) -> CardTerms | None:
     else the rule of its price category."""
     if customer is None or not customer.loyalty_card_id:
         return None
-    card = _CARD_TERMS.named(session, {"card": customer.loyalty_card_id})
-    card = card[0] if card else None
+    card = _CARD_TERMS.first_named(session, {"card": customer.loyalty_card_id})
     if card is None or card.inactive:
         return None
     per = None
