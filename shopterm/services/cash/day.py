@@ -119,16 +119,23 @@ def setup_info(services: "Services", session: Session, loc: Location) -> "SetupI
 
 # every transaction's checks: built once, each call binds its values
 _HAS_SETUP = Prepared(select(ShopSetup.id).where(ShopSetup.location_id == bindparam("loc")))
-_DAY_OF = select(ShopDay).where(ShopDay.location_id == bindparam("loc"), ShopDay.date == bindparam("date"))
+_SD = ShopDay.__table__
+_DAY_OF = Prepared(select(_SD.c.id, _SD.c.status).where(_SD.c.location_id == bindparam("loc"),
+                                                        _SD.c.date == bindparam("date")))
 
 
 def require_open(session: Session, location_id: int, date: dt.date) -> ShopDay:
-    """Every transaction's check: the location's day ``date`` is open (DESIGN §5).
+    """:func:`check_open`, and the open day's row (to read or change it)."""
+    return session.get(ShopDay, check_open(session, location_id, date))
+
+
+def check_open(session: Session, location_id: int, date: dt.date) -> int:
+    """Every transaction's check: the location's day ``date`` is open (DESIGN §5); returns its id.
 
     Raises :class:`DayNotOpen` when there was no Shop Open for that date and
     :class:`DayClosed` when Shop Close is done for it.
     """
-    day = session.execute(_DAY_OF, {"loc": location_id, "date": date}).scalars().first()
+    day = _DAY_OF.first_named(session, {"loc": location_id, "date": date})
     if day is None or day.status != "open":
         loc = session.get(Location, location_id)
         code = loc.code if loc else str(location_id)
@@ -137,7 +144,7 @@ def require_open(session: Session, location_id: int, date: dt.date) -> ShopDay:
                 params={"code": code, "date": date})
         raise DayClosed("Shop Close is done for {code} on {date}: no more transactions on that date", field="date",
             params={"code": code, "date": date})
-    return day
+    return day.id
 
 
 def system_rate_or_fail(services: "Services", session: Session, date: dt.date) -> Decimal:
@@ -435,7 +442,7 @@ class DayService:
         with self.db.read() as session:
             loc = find_location(session, location)
             try:
-                require_open(session, loc.id, date)
+                check_open(session, loc.id, date)
             except (DayNotOpen, DayClosed):
                 return False
             return True

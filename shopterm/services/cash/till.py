@@ -50,7 +50,7 @@ from ...store.models import (
 from ...store import balances
 from ..admin import audit
 from ..context import Actor
-from .day import CDF, USD, Z, account_ids, cash_held, find_location, require_open, setup_info, system_rate_or_fail
+from .day import CDF, USD, Z, account_ids, cash_held, check_open, find_location, setup_info, system_rate_or_fail
 from ..errors import InactiveRecord, InsufficientCash, NotFound, PostedIsFinal, ValidationError
 from ..headless import Fields, handler
 from ..documents.posting import PostingPlan, PostResult, utcnow
@@ -306,7 +306,7 @@ class CashService:
         """The location of ``doc`` with its setup; its day ``date`` must be open and not before ``doc``."""
         loc = session.get(Location, doc.location_id)
         setup = setup_info(self.s, session, loc)
-        require_open(session, loc.id, date)
+        check_open(session, loc.id, date)
         if date < doc.doc_date:
             raise ValidationError("The {what} date {date} is before {number} ({doc_date})", field="date",
                 params={"what": _(what), "date": date, "number": doc.number, "doc_date": doc.doc_date})
@@ -520,7 +520,7 @@ class CashService:
         with self.db.write() as session:
             loc = find_location(session, location, actor)
             setup = setup_info(self.s, session, loc)
-            require_open(session, loc.id, date)
+            check_open(session, loc.id, date)
             code = (particulars or "").strip()
             if not code:
                 raise ValidationError("Particulars: choose an account", field="particulars")
@@ -607,7 +607,7 @@ class CashService:
         with self.db.write() as session:
             loc = find_location(session, location, actor)
             setup = setup_info(self.s, session, loc)
-            require_open(session, loc.id, date)
+            check_open(session, loc.id, date)
             calc = self._exchange_calc(session, date, currency, amount_received, exchange_rate, amount_given)
             approving = approve_rate(self.s, session, actor, loc.id, date, calc.actual_rate, approver, approver_pin,
                                      field="exchange_rate")
@@ -658,7 +658,7 @@ class CashService:
                     params={"number": number})
             loc = session.get(Location, doc.location_id)
             setup = setup_info(self.s, session, loc)
-            require_open(session, loc.id, doc.doc_date)
+            check_open(session, loc.id, doc.doc_date)
             received = Currency.parse(doc.currency)
             held = self._held(session, loc, setup, received)
             if doc.amount > held:

@@ -40,7 +40,7 @@ from ...store.db import Prepared
 from ...store.models import (Account, Batch, CostCentre, Customer, Document, DocumentLine, Item, JournalLine,
                               JournalVoucher, Location)
 from ..admin import audit
-from ..cash.day import find_location, require_open, system_rate_or_fail
+from ..cash.day import check_open, find_location, system_rate_or_fail
 from ..context import Actor
 from ..errors import ApprovalRequired, DayClosed, DayNotOpen, InsufficientStock, NotFound, PostedIsFinal, ShopError, ValidationError
 from ..masters.base import free_text
@@ -114,7 +114,7 @@ def day_and_location(services: "Services", session: Session, location: str | Non
     day = to_date(date, services.today())
     loc = find_location(session, location, actor)
     try:
-        require_open(session, loc.id, day)
+        check_open(session, loc.id, day)
     except (DayNotOpen, DayClosed) as exc:
         rule(exc)
     return day, loc

@@ -236,12 +236,12 @@ class LedgerService:
             except MoneyError as exc:
                 raise ValidationError(str(exc), field="rate") from None
         day = date or self.s.today()
-        from ..cash.day import find_location, require_open, setup_info, system_rate_or_fail
+        from ..cash.day import check_open, find_location, setup_info, system_rate_or_fail
 
         with self.db.write() as session:
             loc = find_location(session, location, actor)
             info = setup_info(self.s, session, loc)
-            require_open(session, loc.id, day)
+            check_open(session, loc.id, day)
             c = resolve_customer(session, customer)
             self._check_customer(session, c, loc)
             approving = None

@@ -63,7 +63,7 @@ from ...store.models import (Account, Batch, Customer, CustomerLocation, Documen
                              JournalVoucher, LedgerEntry, Location, LoyaltyCard, SalesPerson, ShopSetup, User)
 from ..admin import audit
 from ..context import Actor
-from ..cash.day import find_location, require_open, require_setup
+from ..cash.day import check_open, find_location, require_setup
 from ..documents.drafts import DocumentDraft, DraftLine, draft_from_dict, draft_to_dict
 from ..documents.fields import FLAT_TYPES, HEADER_FIELDS, SALES_TYPES, draft_from_fields, draft_reply, totals_out
 from ..documents.toolkit import code_of as _code
@@ -711,7 +711,7 @@ class SalesService:
         except SetupMissing as exc:
             rule(exc)
         try:
-            require_open(session, loc.id, date)
+            check_open(session, loc.id, date)
         except (DayNotOpen, DayClosed) as exc:
             rule(exc)
 

@@ -45,7 +45,7 @@ from shopterm.core.i18n import N_
 from ...core.money import q2
 from ...store.models import Customer, Document, DocumentLine, Item, Location, SalesPerson
 from ..context import Actor
-from ..cash.day import require_open
+from ..cash.day import check_open
 from ..documents.drafts import DocumentDraft, DraftLine
 from ..documents.fields import draft_from_fields, draft_reply, totals_out
 from ..errors import PostedIsFinal, ValidationError
@@ -194,7 +194,7 @@ class OrdersService:
             if (doc.extra or {}).get("state") == "closed":
                 raise ValidationError("Order/proforma {number} is fully invoiced: nothing left to cancel",
                                       field="number", params={"number": doc.number})
-            require_open(session, doc.location_id, day)
+            check_open(session, doc.location_id, day)
             mark_cancelled(session, actor, doc, approving, (reason or "").strip(), day)
             return doc.number
 

@@ -47,7 +47,7 @@ from ...core.journal import COGS, INVENTORY, JLine, UnbalancedJournalError, chec
 from ...core.money import Currency, format_amount, format_qty, q2, round_to_increment
 from ...store.models import Batch, Customer, Document, DocumentLine, Item, LedgerEntry, Location
 from ..context import Actor
-from ..cash.day import find_location, require_open
+from ..cash.day import check_open, find_location
 from ..documents.drafts import DocumentDraft, ItemQtyRow
 from ..errors import ExpiredBatch, InsufficientStock, NotFound, PostedIsFinal, UnbalancedJournal, ValidationError
 from ..headless import Fields, handler
@@ -296,7 +296,7 @@ class ProvisionalService:
             if any(e.open_usd != e.amount_usd or e.open_amount != e.amount for e in entries):
                 raise ValidationError("Provisional invoice {number} has receipts or credits matched to it: it can no longer be cancelled", field="number",
                     params={"number": pi.number})
-            require_open(session, pi.location_id, day)
+            check_open(session, pi.location_id, day)
             if day < pi.doc_date:
                 raise ValidationError("The cancellation date {day} is before {number} ({doc_date})",
                                       field="date", params={"day": day, "number": pi.number, "doc_date": pi.doc_date})
