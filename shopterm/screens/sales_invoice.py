@@ -322,7 +322,9 @@ class SalesInvoiceScreen(SalesFormScreen):
         if print_after:
             self._print_sale(post.number)
         if view.sales_type == "cash" and view.totals.payable > 0:
-            self.call_later(self._tender, post.number)
+            # keys typed with Ctrl+S (the cash received) wait for the tender screen: they reached the
+            # posted invoice in between, and the first digit of '30000' was lost
+            self.call_later_holding(self._tender, post.number)
 
     def _say_sale(self, message: str, *, warning: bool = False) -> None:
         """Show where the sale is (posted, paid, left unpaid); the Ctrl+P print's outcome, once

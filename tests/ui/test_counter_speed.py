@@ -240,3 +240,29 @@ async def test_scanner_bursts_quantity_first_and_the_f2_list_with_price_and_stoc
         burst(app, ["enter"])
         await wait_until(pilot, lambda: app.screen is screen and grid.lines[3].defaults is not None)
         assert screen.focused is grid.cell(4, "qty")
+
+
+async def test_the_cash_typed_in_the_same_burst_as_ctrl_s_reaches_the_tender(shop):
+    """Ctrl+S and '30000' Enter '20' in ONE burst (a cashier who does not wait for the tender screen):
+    the first digit reached the posted invoice before tendering opened and the till took '0000'
+    CDF. Every key now waits for the tender screen: 30,000 CDF and 20 USD, change 400.00 CDF."""
+    registry.discover()
+    hotkey = next(k for k, e in registry.hotkeys().items() if e.key == "sales_invoice")
+    steps = script(hotkey)
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.keys)
+        burst(app, steps[0])
+        await wait_until(pilot, lambda: isinstance(app.screen, SalesInvoiceScreen)
+                         and app.screen.customer is not None)
+        screen = app.screen
+        burst(app, steps[1])
+        await wait_until(pilot, lambda: figures(screen)["net"] == "30.38")
+        burst(app, ["ctrl+s", *steps[3][:-1]])
+        await wait_until(pilot, lambda: isinstance(app.screen, SalesReceiptScreen) and app.screen.calc is not None
+                         and app.screen.calc.received_total_cdf == D("87000"),
+                         show=lambda: [w.value for w in app.screen.query("Input")])
+        tender = app.screen
+        assert (tender.query_one("#field-received-cdf").value, tender.query_one("#field-received-usd").value) == (
+            "30000", "20")
+        assert tender.query_one("#receipt-note").text == "Paid in full: give 400.00 CDF change."
