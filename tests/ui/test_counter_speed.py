@@ -115,6 +115,19 @@ def figures(screen) -> dict[str, str]:
     return {k: footer.figure(k) for k in keys}
 
 
+def menu_key() -> str:
+    registry.discover()
+    return next(k for k, e in registry.hotkeys().items() if e.key == "sales_invoice")
+
+
+async def open_invoice(pilot, app, steps) -> SalesInvoiceScreen:
+    """From the home menu, step 1 (the menu key) as a burst: the invoice with the counter's defaults."""
+    await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.keys)
+    burst(app, steps[0])
+    await wait_until(pilot, lambda: isinstance(app.screen, SalesInvoiceScreen) and app.screen.customer is not None)
+    return app.screen
+
+
 def test_the_key_list_in_the_docstring_is_the_one_sent():
     steps = script("<hotkey>")
     assert len(non_data_keys(steps)) == 11 <= BUDGET
@@ -122,21 +135,14 @@ def test_the_key_list_in_the_docstring_is_the_one_sent():
 
 
 async def test_split_tender_cash_sale_within_the_key_budget(shop):
-    registry.discover()
-    hotkey = next(k for k, e in registry.hotkeys().items() if e.key == "sales_invoice")
-    steps = script(hotkey)
+    steps = script(menu_key())
     counted = non_data_keys(steps)
     assert len(counted) <= BUDGET, f"{len(counted)} non-data keys: {counted}"
 
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.keys)
-
         # step 1: the menu key; the counter's defaults are there, the focus in row 1's item cell
-        burst(app, steps[0])
-        await wait_until(pilot, lambda: isinstance(app.screen, SalesInvoiceScreen)
-                         and app.screen.customer is not None)
-        screen = app.screen
+        screen = await open_invoice(pilot, app, steps)
         grid = screen.query_one(ItemGrid)
         assert screen.focused is grid.cell(1, "item")
         assert screen.query_one("#field-customer").value == "CASH"
@@ -246,16 +252,10 @@ async def test_the_cash_typed_in_the_same_burst_as_ctrl_s_reaches_the_tender(sho
     """Ctrl+S and '30000' Enter '20' in ONE burst (a cashier who does not wait for the tender screen):
     the first digit reached the posted invoice before tendering opened and the till took '0000'
     CDF. Every key now waits for the tender screen: 30,000 CDF and 20 USD, change 400.00 CDF."""
-    registry.discover()
-    hotkey = next(k for k, e in registry.hotkeys().items() if e.key == "sales_invoice")
-    steps = script(hotkey)
+    steps = script(menu_key())
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.keys)
-        burst(app, steps[0])
-        await wait_until(pilot, lambda: isinstance(app.screen, SalesInvoiceScreen)
-                         and app.screen.customer is not None)
-        screen = app.screen
+        screen = await open_invoice(pilot, app, steps)
         burst(app, steps[1])
         await wait_until(pilot, lambda: figures(screen)["net"] == "30.38")
         burst(app, ["ctrl+s", *steps[3][:-1]])
