@@ -150,9 +150,10 @@ def _signatures(b: Signatures, width: int) -> list[str]:
     for label in b.labels:
         out.append("")
         out.append("")
-        text = label + ": "
+        head = _("{label}:").format(label=label)  # French puts a space before the colon
+        text = head + " "
         if len(text) + 10 > width:
-            out += _wrap(label + ":", width)
+            out += _wrap(head, width)
             text = ""
         out.append(text + "_" * (width - len(text)))
     return out

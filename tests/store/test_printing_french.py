@@ -132,7 +132,7 @@ def test_the_french_facture_reads_french(shop, cashier):
                 "Qté totale 17", "Montant brut 53,97", "Remises lignes -3,50", "Sous-total 50,47",
                 "Remise globale 5% -2,52", "TVA 16% 6,91", "MONTANT NET USD 54,86", "À PAYER USD 54,86",
                 "Au taux de 2~850,00 CDF/USD :", "Montant net CDF 156~351,00", "Arrondi CDF 49,00",
-                "À PAYER CDF 156~400,00", "Signature du client:"):
+                "À PAYER CDF 156~400,00", "Signature du client :"):
         assert any(line.startswith(row) for line in lines), (row, lines)
     assert "Sales invoice" not in " ".join(lines)
 
@@ -163,3 +163,13 @@ def test_the_customer_or_the_shop_language_prints_and_the_pdf_fonts_take_french(
     statement = shop.printing.statement(manager, "C0002", write=False)  # C0002 reads French
     st = " ".join(pdf_text(statement.data).split())
     assert "Relevé de compte" in st and "Période : du 01/11/2026 au 23/11/2026" in st and "Débit USD" in st
+
+
+def test_the_signature_lines_have_the_french_space_before_the_colon(shop, cashier):
+    """'Caissier: ____' → 'Caissier : ____' in French; English unchanged ('Cashier: ____')."""
+    rp = float_in(shop, cashier, "CDF", "100000")
+    fr = shop.printing.render(rp, format="text", lang="fr").text.splitlines()
+    en = shop.printing.render(rp, format="text", lang="en").text.splitlines()
+    assert any(line.startswith("Caissier : ___") for line in fr), fr
+    assert any(line.startswith("Cashier: ___") for line in en), en
+    assert all(len(line) <= 48 for line in fr + en)
