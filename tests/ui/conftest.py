@@ -39,6 +39,7 @@ def services(tmp_path_factory, tmp_path):
 def clean_registry(monkeypatch):
     """An empty screen registry that does not import the real screen modules."""
     monkeypatch.setattr(registry, "_ENTRIES", {})
+    monkeypatch.setattr(registry, "_MODULES", {})
     monkeypatch.setattr(registry, "_import_errors", {})
     monkeypatch.setattr(registry, "_discovered", True)
     return registry
