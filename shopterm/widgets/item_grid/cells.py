@@ -8,16 +8,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from rich.segment import Segment
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
 from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _
 from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, PercentInput, QtyInput, ShopInput
-from shopterm.widgets.totals_footer import Figure
 
 if TYPE_CHECKING:
     from shopterm.widgets.item_grid.grid import ItemGrid
@@ -42,6 +44,7 @@ __all__ = [
     "MoneyCell",
     "PctCell",
     "QtyCell",
+    "RowText",
     "TextCell",
     "effective_text",
     "pending_text",
@@ -298,8 +301,40 @@ class CodeCell(_Cell, CodeInput):
 _CELL_CLASSES.update({"text": TextCell, "date": DateCell, "code": CodeCell})
 
 
+#: the columns a row draws itself (:class:`RowText`), and the blank after each
+READ_ONLY_GAP = {"sno": 1, "figure": 0, "info": 1}
+
+
+class RowText:
+    """A read-only column of a row (the line number, a figure, an info value).
+
+    Drawn by the row itself (:meth:`GridRow.render_line`), not a widget: every widget of a
+    row is placed and drawn again on each page turn and holds ~60 KB, and these columns only
+    show a text. ``text`` is what it shows; :meth:`set` repaints that column of the row."""
+
+    __slots__ = ("row", "column", "x", "text")
+    focusable = False
+
+    def __init__(self, row: "GridRow", column: GridColumn, x: int, text: str = "") -> None:
+        self.row, self.column, self.x, self.text = row, column, x, text
+
+    def set(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.row.refresh(Region(self.x, 0, self.column.width, 1))
+
+    def cell_text(self) -> str:
+        """The text as the column shows it: the line number to the left, figures to the right."""
+        width = self.column.width
+        text = self.text[:width]
+        return text.ljust(width) if self.column.kind == "sno" else text.rjust(width)
+
+
 class GridRow(Horizontal):
     """One grid row: its cells and its :class:`GridLine`.
+
+    The typed columns are Input cells; the read-only ones (number, figures, info) are drawn
+    by the row under its cells (:class:`RowText`), the cells placed around them.
 
     A *spare* row is laid out after the last row but drawn empty (its cells' background
     transparent, an inline style: taking the row repaints it without restyling its
@@ -307,7 +342,11 @@ class GridRow(Horizontal):
     focus chain until the grid takes it as a new row.
     """
 
-    DEFAULT_CSS = "GridRow { height: 1; }"
+    COMPONENT_CLASSES = {"grid-row--sno"}
+    DEFAULT_CSS = """
+    GridRow { height: 1; }
+    GridRow > .grid-row--sno { color: $text-muted; }
+    """
 
     def __init__(self, grid: "ItemGrid", line: GridLine, number: int, *, spare: bool = False) -> None:
         super().__init__(classes="grid-row")
@@ -317,36 +356,65 @@ class GridRow(Horizontal):
         self.spare = spare
         self.drawn_ahead = False  # its lines drawn into the cache before it is shown (ItemGrid._draw_spares_ahead)
         self._cells_attached = False
-        self.cells: dict[str, Widget] = {}
+        self.cells: dict[str, Widget | RowText] = {}
+        self._texts: list[RowText] = []
+        x = 0  # where the next column starts
+        end = 0  # where the layout puts the next cell (after the last cell and its blank)
         for col in grid.columns:
-            if col.kind == "sno":
-                w: Widget = Figure("" if spare else str(number), classes="grid-sno")
-                w.styles.width = col.width
-            elif col.kind in ("figure", "info"):
-                w = Figure("", classes="grid-figure grid-info" if col.kind == "info" else "grid-figure")
-                w.styles.width = col.width
-            else:
-                cls = _CELL_CLASSES[col.kind]
-                w = cls(line.text(col.key), label=_("{column} (line {number})").format(column=col.name, number=number),
-                        field_name=col.key,
-                        disabled=grid.read_only or (grid.fixed_rows and col.kind == "item"))
-                w._setup_cell(self, col)  # type: ignore[attr-defined]
-                if col.key in NUMBER_KEYS:
-                    w.max_length = 16  # type: ignore[attr-defined]
-                if spare:
-                    w.styles.background = "transparent"
+            if col.kind in READ_ONLY_GAP:
+                text = RowText(self, col, x, "" if spare or col.kind != "sno" else str(number))
+                self._texts.append(text)
+                self.cells[col.key] = text
+                x += col.width + READ_ONLY_GAP[col.kind]
+                continue
+            cls = _CELL_CLASSES[col.kind]
+            w = cls(line.text(col.key), label=_("{column} (line {number})").format(column=col.name, number=number),
+                    field_name=col.key,
+                    disabled=grid.read_only or (grid.fixed_rows and col.kind == "item"))
+            w._setup_cell(self, col)  # type: ignore[attr-defined]
+            if x > end:  # read-only columns before it: the cell starts after them
+                w.styles.margin = (0, 1, 0, x - end + (1 if end else 0))
+            if col.key in NUMBER_KEYS:
+                w.max_length = 16  # type: ignore[attr-defined]
+            if spare:
+                w.styles.background = "transparent"
             self.cells[col.key] = w
+            x += col.width + 1  # (.grid-cell: a blank after each cell)
+            end = x
+
+    def widgets(self) -> list[Widget]:
+        """The row's cell widgets (the typed columns)."""
+        return [w for w in self.cells.values() if isinstance(w, Widget)]
 
     def compose(self) -> ComposeResult:
         if not self._cells_attached:
-            yield from self.cells.values()
+            yield from self.widgets()
 
     def attach_cells(self) -> None:
         """Put the cells in the DOM now (the row itself just mounted), not when the row
         composes: a cell focused at once then has the screen's keys (Enter/Tab) in its
         binding chain even while the app is still handling a burst of typed-ahead keys."""
         self._cells_attached = True
-        self.mount_all(list(self.cells.values()))
+        self.mount_all(self.widgets())
+
+    def render_line(self, y: int) -> Strip:
+        """The row's own line under its cells: the read-only columns' texts."""
+        width = self.size.width
+        base = self.rich_style
+        segments: list[Segment] = []
+        x = 0
+        for t in self._texts:
+            if not t.text or t.x >= width:
+                continue
+            if t.x > x:
+                segments.append(Segment(" " * (t.x - x), base))
+            style = self.get_component_rich_style("grid-row--sno") if t.column.kind == "sno" else base
+            text = t.cell_text()[: width - t.x]
+            segments.append(Segment(text, style))
+            x = t.x + len(text)
+        if x < width:
+            segments.append(Segment(" " * (width - x), base))
+        return Strip(segments, width)
 
     def allow_focus_children(self) -> bool:
         return not self.spare and super().allow_focus_children()
@@ -359,7 +427,7 @@ class GridRow(Horizontal):
                 w.styles.background = None  # the stylesheet's colour again (a repaint)
         self.set_number(number)
 
-    def cell(self, key: str) -> Widget | None:
+    def cell(self, key: str) -> Widget | RowText | None:
         return self.cells.get(key)
 
     def editable_cells(self) -> list[ShopInput]:
@@ -369,8 +437,9 @@ class GridRow(Horizontal):
         self.number = number
         for col in self.grid.columns:
             w = self.cells[col.key]
-            if col.kind == "sno":
-                w.set(str(number))  # type: ignore[attr-defined]
+            if isinstance(w, RowText):
+                if col.kind == "sno":
+                    w.set(str(number))
             elif isinstance(w, ShopInput):
                 w.label = _("{column} (line {number})").format(column=col.name, number=number)
 
@@ -390,7 +459,7 @@ class GridRow(Horizontal):
 
     def set_figure(self, key: str, text: str) -> None:
         w = self.cells.get(key)
-        if isinstance(w, Figure):
+        if isinstance(w, RowText):
             w.set(text)
 
 

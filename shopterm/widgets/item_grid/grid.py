@@ -289,7 +289,7 @@ class ItemGrid(Widget, can_focus=False):
         for row in self._spares:
             if row.drawn_ahead or not row.is_attached:
                 continue
-            widgets = [row, *row.cells.values()]
+            widgets = [row, *row.widgets()]
             if not all(w.is_attached for w in widgets):
                 continue
             if not row.size.width or not row.size.height:  # just mounted: not laid out yet
