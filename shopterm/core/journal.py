@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from .i18n import _
+from .i18n import N_, _
 from .money import Currency, MoneyError, plain_number, q2
 
 CASH_USD = "1100"
@@ -40,26 +40,37 @@ OPENING_EQUITY = "3000"
 
 #: (code, name, kind, cash currency)
 DEFAULT_CHART: tuple[tuple[str, str, str, str | None], ...] = (
-    (CASH_USD, "Cash USD", "asset", "USD"),
-    (CASH_CDF, "Cash CDF", "asset", "CDF"),
-    (BANK_CLEARING, "Bank/mobile money", "asset", None),
-    (RECEIVABLE, "Accounts receivable", "asset", None),
-    (INVENTORY, "Inventory", "asset", None),
-    (HEAD_OFFICE, "Head office current account", "asset", None),
-    (VAT, "VAT payable", "liability", None),
-    (OPENING_EQUITY, "Opening balances", "equity", None),
-    (SALES, "Sales", "income", None),
-    (SALES_RETURNS, "Sales returns", "income", None),
-    (ROUND_OFF, "Round off", "income", None),
-    (EXCHANGE, "Exchange gain/loss", "income", None),
-    (COGS, "Cost of goods sold", "expense", None),
-    (SHRINKAGE, "Inventory shrinkage", "expense", None),
-    (COMMISSION, "Commission expense", "expense", None),
-    (PROMOTION, "Promotion (free goods)", "expense", None),
-    (LOYALTY, "Loyalty redemption", "expense", None),
-    (SHOP_EXPENSES, "Shop expenses", "expense", None),
-    (SHORTAGE, "Cash shortage/excess", "expense", None),
+    (CASH_USD, N_("Cash USD"), "asset", "USD"),
+    (CASH_CDF, N_("Cash CDF"), "asset", "CDF"),
+    (BANK_CLEARING, N_("Bank/mobile money"), "asset", None),
+    (RECEIVABLE, N_("Accounts receivable"), "asset", None),
+    (INVENTORY, N_("Inventory"), "asset", None),
+    (HEAD_OFFICE, N_("Head office current account"), "asset", None),
+    (VAT, N_("VAT payable"), "liability", None),
+    (OPENING_EQUITY, N_("Opening balances"), "equity", None),
+    (SALES, N_("Sales"), "income", None),
+    (SALES_RETURNS, N_("Sales returns"), "income", None),
+    (ROUND_OFF, N_("Round off"), "income", None),
+    (EXCHANGE, N_("Exchange gain/loss"), "income", None),
+    (COGS, N_("Cost of goods sold"), "expense", None),
+    (SHRINKAGE, N_("Inventory shrinkage"), "expense", None),
+    (COMMISSION, N_("Commission expense"), "expense", None),
+    (PROMOTION, N_("Promotion (free goods)"), "expense", None),
+    (LOYALTY, N_("Loyalty redemption"), "expense", None),
+    (SHOP_EXPENSES, N_("Shop expenses"), "expense", None),
+    (SHORTAGE, N_("Cash shortage/excess"), "expense", None),
 )
+
+
+_DEFAULT_NAMES = {code: name for code, name, _kind, _ccy in DEFAULT_CHART}
+
+
+def account_label(code: str, name: str | None) -> str:
+    """An account's name as a person reads it: a default chart account still under its default
+    (English, stored) name reads in the reader's language ('Ventes'); a name the shop gave is shown
+    as stored. Exports and JSON keep the stored name."""
+    name = name or ""
+    return _(name) if name and _DEFAULT_NAMES.get(code) == name else name
 
 
 class UnbalancedJournalError(MoneyError):

@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from ..core import i18n, narration
+from ..core.journal import account_label
 from ..core.i18n import N_, _
 from ..core.money import format_amount
 from ..core.payments import method_label, reference_label
@@ -92,6 +93,23 @@ class MemoLabel(Label):
 
     def shown(self) -> str:
         return narration.shown(self)
+
+
+class AccountName(Label):
+    """A stored account name: a default chart account's in the reader's language, as stored in a CSV."""
+
+    code = ""
+
+    def shown(self) -> str:
+        return account_label(self.code, self)
+
+
+def _account_name(code: str, name: str | None) -> AccountName | str | None:
+    if not name:
+        return name
+    value = AccountName(name)
+    value.code = code
+    return value
 
 
 class ReferenceLabel(Label):
@@ -318,7 +336,7 @@ def _trial_balance(r: TrialBalanceReport) -> list[Sheet]:
     cols += [Col(f"ccy_{c}", N_("Balance"), "money", c) for c in currencies]
     rows = []
     for t in r.rows:
-        row = {"code": t.code, "name": t.name, "kind": t.kind, "debit": t.debit, "credit": t.credit}
+        row = {"code": t.code, "name": _account_name(t.code, t.name), "kind": t.kind, "debit": t.debit, "credit": t.credit}
         for c in currencies:
             if c in t.by_currency:
                 row[f"ccy_{c}"] = t.by_currency[c]
@@ -335,7 +353,7 @@ def _register(r: AccountRegister) -> list[Sheet]:
             Col("balance", N_("Balance"), "money", "USD")]
     rows = [{"date": x.date, "number": x.number, "memo": _shown_as(MemoLabel, x.memo), "code": x.customer_code, "currency": x.currency,
              "amount": x.amount, "debit": x.debit, "credit": x.credit, "balance": x.balance} for x in r.rows]
-    return [Sheet(r.account_code, f"{_(r.title)}: {r.account_code} {r.account_name}",
+    return [Sheet(r.account_code, f"{_(r.title)}: {r.account_code} {account_label(r.account_code, r.account_name)}",
                   _("{start} to {end}").format(start=_d(r.date_from), end=_d(r.date_to)), cols, rows,
                   before=[{"date": r.date_from, "number": Label(N_("Opening balance")), "balance": r.opening_balance}],
                   after=[{"date": r.date_to, "number": Label(N_("Closing balance")), "balance": r.closing_balance}])]

@@ -34,6 +34,7 @@ from textual.widgets import Static
 
 from shopterm.core import money
 from shopterm.core import narration
+from shopterm.core.journal import account_label
 from shopterm.core.i18n import N_, _, format_datetime
 from shopterm.widgets.dialogs import row_keys, titled_box
 
@@ -58,7 +59,7 @@ def render_voucher(rows: Sequence[Any], width: int = 74) -> Text:
     for r in rows:
         debit += r.debit or ZERO
         credit += r.credit or ZERO
-        name = str(r.account_name or "")
+        name = account_label(str(r.account), str(r.account_name or ""))  # a default account in the reader's language
         if len(name) > name_w:
             name = name[: name_w - 1] + "…"
         cust = str(r.customer or "")[:7]

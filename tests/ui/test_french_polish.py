@@ -145,6 +145,9 @@ async def test_a_vouchers_generated_memo_reads_in_french_in_the_general_ledger(s
         await open_payment_voucher(pilot, app)
         lines = [line.strip() for line in app.screen.text.splitlines()]
         assert lines.count("Paiement en compte (Espèces)") == 2, lines
+        # the default chart's accounts read in French too (their stored names are English)
+        assert any(line.startswith("1100  Caisse USD") for line in lines), lines
+        assert any(line.startswith("1200  Clients (créances)") for line in lines), lines
         assert "Payment on account (cash)" not in app.screen.text
     with shop.db.read() as s:
         from sqlalchemy import select
@@ -178,5 +181,22 @@ def test_a_refunds_generated_narration_prints_in_french_and_the_register_csv_kee
         memo = next(c for c in COLUMNS if c.key == "memo")  # the register screen's Memo column
         assert "espèces remboursées" in [memo.cell(r) for r in register.rows]
         assert "cash refunded" in to_csv(register) and "espèces" not in to_csv(register)
+    finally:
+        i18n.set_language("en")
+
+
+def test_the_default_accounts_read_in_french_and_a_name_the_shop_gave_as_typed(shop):
+    """The trial balance in French: 'Caisse USD' for the default 1100 'Cash USD'; an account the shop renamed
+    keeps its name; the CSV keeps the stored names."""
+    pay_cash_on_account(shop)
+    m = store.actor(shop, "manager")
+    shop.masters.update_account(store.actor(shop, "admin"), "1200", name="Débiteurs Kinshasa")
+    report = shop.ledger.trial_balance(m)
+    i18n.set_language("fr")
+    try:
+        text = to_text(report)
+        assert "Caisse USD" in text and "Débiteurs Kinshasa" in text and "Cash USD" not in text
+        csv = to_csv(report)
+        assert "Cash USD" in csv and "Caisse USD" not in csv
     finally:
         i18n.set_language("en")

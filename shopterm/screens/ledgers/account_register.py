@@ -27,6 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from shopterm.core.journal import account_label
 from shopterm.core.money import format_amount
 from shopterm.screens.ledgers._common import END_KEY, FilterRow, LedgerScreen, VoucherOnEnter, load_status
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
@@ -150,10 +151,10 @@ class AccountRegisterScreen(VoucherOnEnter, LedgerScreen):
         report = event.page.info
         if report is None:
             return
-        self.account_name = report.account_name
-        self.query_one("#account-name", Static).update(report.account_name)
+        self.account_name = account_label(report.account_code, report.account_name)
+        self.query_one("#account-name", Static).update(self.account_name)
         self.query_one("#doc-title", Static).update(
-            f"{_(self.DOCUMENT_TITLE)} · {report.account_code} {report.account_name}")
+            f"{_(self.DOCUMENT_TITLE)} · {report.account_code} {self.account_name}")
         self.clear_message()
 
 

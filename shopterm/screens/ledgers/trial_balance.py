@@ -26,6 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from shopterm.core.journal import account_label
 from shopterm.core.money import format_amount
 from shopterm.screens.ledgers._common import AtDateScreen, FilterRow
 from shopterm.screens.registry import MANAGER, ScreenEntry, register
@@ -59,7 +60,8 @@ def _cdf(row: TrialBalanceRow | _TotalRow) -> str:
 
 COLUMNS = [
     Column("code", N_("Account"), priority=1, max_width=8),
-    Column("name", N_("Name"), priority=2, flex=True, min_width=10, max_width=40),
+    Column("name", N_("Name"), lambda r: account_label(r.code, r.name), priority=2, flex=True, min_width=10,
+           max_width=40),
     Column("debit", N_("Debit USD"), lambda r: fmt_money(r.debit, blank_zero=True), align="right", priority=1),
     Column("credit", N_("Credit USD"), lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
     Column("cdf", N_("Balance CDF"), _cdf, align="right", priority=3),
