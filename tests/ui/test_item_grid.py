@@ -578,6 +578,31 @@ def shown_rows(grid: ItemGrid) -> list[tuple[str, str, str]]:
     return out
 
 
+async def test_the_row_draws_its_number_and_figures_under_its_typed_cells():
+    """The read-only columns (number, Net) are the row's own line, not widgets: the row's
+    children are its typed cells; the number at the left of its column, the Net to the right
+    of its own (PARA500 2.50 × 10 = 25.00), repainted in place when the figure changes."""
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        grid = screen.query_one(ItemGrid)
+        await pilot.press(*"para500", "enter")
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        await pilot.press(*"10")
+        await wait_until(pilot, lambda: grid.cell(1, "line_net").text == "25.00")
+        await pilot.pause()
+        row = grid.rows[0]
+        assert list(row.children) == row.widgets() == [row.cell(k) for k in grid.editable_keys]
+        line = row.render_line(0).text
+        assert line[:4] == "1   " and line[66:77] == "      25.00" and line[77:].strip() == ""
+        await pilot.press("backspace")  # qty 1: 2.50
+        await wait_until(pilot, lambda: grid.cell(1, "line_net").text == "2.50")
+        await pilot.pause()
+        assert row.render_line(0).text[66:77] == "       2.50"
+        spare = grid._spares[0]
+        assert spare.render_line(0).text.strip() == ""  # a spare row: no number, no figures
+
+
 async def test_twenty_six_lines_turn_pages_down_and_up_with_their_numbers_and_totals():
     """26 lines, 7 rows shown (as the invoice shows at 80×24): each page turn shows the new
     row second from the top under the line before it; ↑ back to line 1 turns the pages back. Numbers, items, nets and totals as typed (BAND01 1.25, tax 0: line n is n × 1.25;
