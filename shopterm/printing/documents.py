@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from ..core import i18n, narration
+from ..core.journal import account_label
 from ..core.close import difference_word, difference_words, signed_qty
 from ..core.i18n import N_, _
 from ..core.money import format_amount, format_qty, q2
@@ -531,7 +532,9 @@ def shop_entry(src: Source) -> PrintDoc:
     x = v.extra or {}
     receipt_ = v.subtype == "receipt"
     m = Money(v.currency, v.rate, src.usd)
-    rows = [(N_("Date"), fdate(v.date)), (N_("Particulars"), src.account), (N_("Cost centre"), src.cost_centre),
+    code, _sp, name = src.account.partition(" ")  # "1900 Head office current account": a default account translated
+    account = f"{code} {account_label(code, name)}".strip()
+    rows = [(N_("Date"), fdate(v.date)), (N_("Particulars"), account), (N_("Cost centre"), src.cost_centre),
             (N_("Cash ledger"), str(x.get("cash_ledger") or "")), _currency_row(v, m)]
     if v.posted_by:
         rows.append((N_("Entered by"), v.posted_by))

@@ -173,3 +173,13 @@ def test_the_signature_lines_have_the_french_space_before_the_colon(shop, cashie
     assert any(line.startswith("Caissier : ___") for line in fr), fr
     assert any(line.startswith("Cashier: ___") for line in en), en
     assert all(len(line) <= 48 for line in fr + en)
+
+
+def test_a_shop_receipt_prints_its_default_account_in_french(shop, cashier):
+    """The float from head office: 'Particulars 1900 Head office current account' → '… 1900 Compte courant
+    siège' in French (the stored name is English; English prints it unchanged)."""
+    rp = float_in(shop, cashier, "CDF", "100000")
+    fr = squash(shop.printing.render(rp, format="text", lang="fr").text)
+    en = squash(shop.printing.render(rp, format="text", lang="en").text)
+    assert any(line.endswith("1900 Compte courant siège") for line in fr), fr
+    assert "Particulars 1900 Head office current account" in en
