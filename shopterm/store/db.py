@@ -358,17 +358,16 @@ class Prepared:
 
     def _form(self, dialect, params: dict | None) -> "_Form":
         keys = tuple(params) if self._is_insert and params is not None else None
-        memo = (dialect.name, keys)
+        # the dialect's class, parameter style and server version decide the SQL text (psycopg and
+        # psycopg2 are both "postgresql" but write parameters differently)
+        memo = (type(dialect), dialect.paramstyle, dialect.server_version_info, keys)
         form = self._forms.get(memo)
         if form is None:
             form = self._forms[memo] = _Form(self.stmt, dialect, keys)
         return form
 
     def _run(self, conn, params, many: bool):
-        from sqlalchemy import exc as sa_exc
-        from sqlalchemy.orm import Session as _Session
-
-        if isinstance(conn, _Session):
+        if isinstance(conn, _orm_session()):
             if self._is_select and conn.autoflush:  # a read sees the session's pending changes, as session.execute
                 conn.flush()
             sa_conn = conn.connection()
@@ -402,6 +401,8 @@ class Prepared:
                 return None
             return form.rows(cursor)
         except dialect.loaded_dbapi.Error as err:
+            from sqlalchemy import exc as sa_exc
+
             raise sa_exc.DBAPIError.instance(sql, bound, err, dialect.loaded_dbapi.Error,
                                              dialect=dialect) from err
         finally:
@@ -442,6 +443,18 @@ class Prepared:
 
     def scalars(self, conn, params: dict | None = None) -> list:
         return [r[0] for r in self._run(conn, params, False) or ()]
+
+
+_SESSION_CLASS: list = []
+
+
+def _orm_session() -> type:
+    """SQLAlchemy's ORM Session class, imported on first use (this module loads without SQLAlchemy)."""
+    if not _SESSION_CLASS:
+        from sqlalchemy.orm import Session as _Session
+
+        _SESSION_CLASS.append(_Session)
+    return _SESSION_CLASS[0]
 
 
 class _Form:
