@@ -91,7 +91,7 @@ def _amount(value: object, field: str, *, signed: bool = False) -> Decimal:
     return d
 
 
-def difference_words(difference: Decimal, *, counted: bool = True) -> str:
+def difference_words(difference: Decimal, *, counted: bool = True, qty: bool = False) -> str:
     """A close's difference in words beside the number, the one way every screen and print says it.
 
     The product's sign is DESIGN §5's ``difference = closing − physical`` (positive = short); the
@@ -100,11 +100,12 @@ def difference_words(difference: Decimal, *, counted: bool = True) -> str:
     ``not counted``."""
     if not counted:
         return _("not counted")
+    fmt = format_qty if qty else format_amount  # qty: a stock count's on hand − counted ("4 short")
     if difference > 0:
-        return _("{amount} short").format(amount=format_amount(difference))
+        return _("{amount} short").format(amount=fmt(difference))
     if difference < 0:
-        return _("{amount} over").format(amount=format_amount(-difference))
-    return _("{amount} balanced").format(amount=format_amount(difference))
+        return _("{amount} over").format(amount=fmt(-difference))
+    return _("{amount} balanced").format(amount=fmt(difference))
 
 
 def difference_word(difference: Decimal) -> str:

@@ -42,7 +42,9 @@ COMMISSION_OF = N_("commission {sales_person}")
 FREE_OFFER = N_("free offer {scheme} {item}")
 FREE_OFFER_DELIVERED = N_("free offer {scheme} {item} ({number})")
 FREE_OFFER_RETURNED = N_("free offer returned {item}")
-STOCK_COUNT = N_("stock count {item} {batch} {qty}")
+STOCK_COUNT = N_("stock count {item} {batch} {qty}")  # (as closes stored it before: counted − on hand)
+STOCK_COUNT_SHORT = N_("stock count {item} {batch}: {qty} short")  # read as the cash difference
+STOCK_COUNT_OVER = N_("stock count {item} {batch}: {qty} over")
 PAYMENT_ON_ACCOUNT = N_("Payment on account ({method})")
 CANCEL = N_("cancel: {memo}")  # a reversal line: the memo of the line it reverses
 # voucher narrations
@@ -59,8 +61,8 @@ TEMPLATES: tuple[str, ...] = (
     CASH_RECEIVED_LESS_CHANGE, CASH_REFUNDED, CASH_SHORTAGE, CASH_EXCESS, STOCK_RECEIPT, LOYALTY_REDEMPTION,
     LOYALTY_REDEMPTION_RETURNED, DIRECT_RETURN, COMMISSION_PAID, RECEIPT_OF, REFUND_OF, RETURN_OF, DELIVERY_AGAINST,
     EXCHANGE_RECEIVED, EXCHANGE_GIVEN, COMMISSION_OF, FREE_OFFER, FREE_OFFER_DELIVERED, FREE_OFFER_RETURNED,
-    STOCK_COUNT, PAYMENT_ON_ACCOUNT, CANCEL, RECEIPT_FOR, REFUND_FOR, EXCHANGE_DIFFERENCE_ON, CANCELLATION,
-    CANCELLATION_NO_REASON, OPENING_STOCK_DEMO, CSV_STOCK_IMPORT,
+    STOCK_COUNT, STOCK_COUNT_SHORT, STOCK_COUNT_OVER, PAYMENT_ON_ACCOUNT, CANCEL, RECEIPT_FOR, REFUND_FOR,
+    EXCHANGE_DIFFERENCE_ON, CANCELLATION, CANCELLATION_NO_REASON, OPENING_STOCK_DEMO, CSV_STOCK_IMPORT,
 )
 
 _FIELD = re.compile(r"\{(\w+)\}")

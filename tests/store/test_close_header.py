@@ -193,6 +193,9 @@ def test_the_printed_close_reads_every_difference_one_way_at_48_columns_in_both_
 
     number = till.day.close_day(manager, physical_usd="196", physical_cdf="350000", counts=[
         {"item": "PARA500", "batch": "B001", "qty": "497"}, {"item": "BAND01", "batch": "D001", "qty": "1002"}]).number
+    # the journal's memos say it the same way (stored in English, plain digits)
+    assert sorted({j.memo for j in till.sales.document(number).journal if j.account in ("1300", "5100")}) == [
+        "stock count BAND01 D001: 2 over", "stock count PARA500 B001: 3 short"]
     want = {
         "en": ("DIFFERENCE (+SHORT) 4.00 150,000.00", "Excess/shortage short short",
                "DIFFERENCE (USD VALUE) 56.63 short", "INVENTORY COUNT (+SHORT)",

@@ -348,7 +348,7 @@ async def test_inventory_posting_asks_for_a_managers_pin_when_the_setup_says_so(
         await wait_for(pilot, lambda: text(screen, "count-total") == "6.40 short", "total")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ApprovalDialog", "approval asked")
-        assert "PARA500 B001 -4" in app.screen.reason
+        assert "PARA500 B001 4 short" in app.screen.reason  # as the Inventory tab reads it (+ = short)
         await pilot.press(*"boss", "enter", *"4444", "enter")
         await wait_for(pilot, lambda: screen.posted, "closed with approval")
         number = screen.document_number

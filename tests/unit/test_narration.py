@@ -38,12 +38,13 @@ def test_the_french_of_the_memos_a_till_writes(french):
         "return of 261101SI000001", "cash rounding", "receipt 261101SI000001", "Receipt for 261101SI000001",
         "cancel: cash rounding", "free offer returned PARA500", "free offer PS0001 PARA500",
         "Payment on account (cash)", "exchange: CDF received", "Cancellation of 261101SI000001. wrong customer",
-        "Cancellation of 261101PI000001.", "commission SP01", "cash shortage",
+        "Cancellation of 261101PI000001.", "commission SP01", "cash shortage", "stock count PARA500 B001: 4 short",
     )] == [
         "retour de 261101SI000001", "arrondi de caisse", "reçu 261101SI000001", "Reçu pour 261101SI000001",
         "annulation : arrondi de caisse", "gratuité retournée PARA500", "gratuité PS0001 PARA500",
         "Paiement en compte (Espèces)", "change : CDF reçus", "Annulation de 261101SI000001. wrong customer",
         "Annulation de 261101PI000001.", "commission SP01", "manquant de caisse",
+        "inventaire PARA500 B001 : manque 4",
     ]
 
 

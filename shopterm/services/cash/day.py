@@ -727,7 +727,7 @@ class DayService:
                 raise ApprovalRequired("Inventory Posting: the counted stock differs from the stock on hand "
                                       "({differences}): a manager's approval is needed", field="approver",
                                       params={"differences": ", ".join(
-                                          f"{item.code} {batch.code} {format_qty(diff)}"
+                                          f"{item.code} {batch.code} {core_close.difference_words(-diff, qty=True)}"
                                           for item, batch, _q, diff, _c in counted if diff != 0)})
             if fig.needs_approval and approving is None:
                 parts = []
@@ -842,7 +842,9 @@ def stock_count_journal(counted: Any) -> list[JLine]:
         if diff == 0:
             continue
         value = core_close.count_value(diff, cost)  # a shortage is negative: Cr inventory, Dr shrinkage
-        memo = nt.stored(nt.STOCK_COUNT, item=item.code, batch=batch.code, qty=format_qty(diff))
+        # the memo says it as the Inventory Posting tab does (short / over), in plain digits whatever the language
+        memo = nt.stored(nt.STOCK_COUNT_SHORT if diff < 0 else nt.STOCK_COUNT_OVER, item=item.code, batch=batch.code,
+                         qty=format(abs(diff).normalize(), "f"))
         lines += [JLine(INVENTORY, value, USD, value, memo=memo), JLine(SHRINKAGE, -value, USD, -value, memo=memo)]
     return lines
 
