@@ -100,6 +100,38 @@ class UnstorableText(ValueError):
         super().__init__(f"{where}text with a NUL character (\\x00) cannot be stored")
 
 
+#: the range of a BIGINT (every scaled figure: amounts × 100, quantities × 1000, rates × 10⁶) on both stores
+MAX_BIGINT = 2**63 - 1
+
+
+class FigureTooLarge(UnstorableText):
+    """A number past what its column holds: a scaled figure past a BIGINT, a count past an INTEGER
+    (PostgreSQL refuses it; SQLite would take it and a copy of the shop on PostgreSQL could not).
+    Refused before any database sees it, on both stores alike; ``field`` names the column."""
+
+    def __init__(self, field: str | None):
+        from ..core.i18n import _
+
+        self.field = field
+        ValueError.__init__(self, _("{field}: too large a figure to store").format(field=field or "?"))
+
+
+def _int_limit(type_) -> int | None:
+    """The largest value an integer column of ``type_`` holds on both stores (None: not an integer column)."""
+    from sqlalchemy import BigInteger, Integer
+    from sqlalchemy.types import TypeDecorator
+
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    if isinstance(type_, BigInteger):
+        return MAX_BIGINT
+    if isinstance(type_, Integer):
+        from .types import MAX_INTEGER
+
+        return MAX_INTEGER
+    return None
+
+
 def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
     """``before_cursor_execute``: refuse a NUL in any text parameter, naming its column."""
     if not parameters:
@@ -112,10 +144,29 @@ def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> No
         values = row.items() if isinstance(row, dict) else enumerate(row)
         for key, value in values:
             if isinstance(value, str) and "\x00" in value:
-                if not isinstance(key, str):
-                    names = getattr(getattr(context, "compiled", None), "positiontup", None) or ()
-                    key = names[key] if key < len(names) else None
-                raise UnstorableText(re.sub(r"_\d+$", "", key) if key else None)
+                raise UnstorableText(_column_of(context, key))
+            if value.__class__ is int and not -2_147_483_648 <= value <= 2_147_483_647:  # past an INTEGER: which column?
+                name = _bind_name(context, key)
+                compiled = getattr(context, "compiled", None)
+                bp = compiled.binds.get(name) if compiled is not None and name else None
+                if bp is None and name:
+                    bp = compiled.binds.get(re.sub(r"__\d+$", "", name)) if compiled is not None else None  # insertmanyvalues
+                limit = _int_limit(bp.type) if bp is not None else MAX_BIGINT
+                if limit is not None and not -limit - 1 <= value <= limit:
+                    raise FigureTooLarge(_column_of(context, key))
+
+
+def _bind_name(context, key) -> str | None:
+    if isinstance(key, str):
+        return key
+    names = getattr(getattr(context, "compiled", None), "positiontup", None) or ()
+    return names[key] if key < len(names) else None
+
+
+def _column_of(context, key) -> str | None:
+    """The column a parameter binds (``amount_usd_1`` → ``amount_usd``), as errors name it."""
+    name = _bind_name(context, key)
+    return re.sub(r"(__\d+|_\d+)$", "", name) if name else None
 
 
 class DriverMissing(RuntimeError):
@@ -480,8 +531,8 @@ class _Form:
             self.slots[name] = (bp.key, fixed.get(name), bp.value is not None or bp.callable is not None,
                                 proc, bp.expanding, escaped.get(name, name))
         # the values in the order the driver takes them: (name sent, the caller's key, own value, has own?,
-        # processor, expanding?, the column named in an error)
-        self.order = [(self.slots[n][5], *self.slots[n][:5], re.sub(r"_\d+$", "", n))
+        # processor, expanding?, the column named in an error, the largest integer it holds or None)
+        self.order = [(self.slots[n][5], *self.slots[n][:5], re.sub(r"_\d+$", "", n), _int_limit(compiled.binds[n].type))
                       for n in (names if compiled.positional else self.slots)]
         self.expanding = [n for n, s in self.slots.items() if s[4]]
         self.by_lengths: dict = {}
@@ -526,7 +577,7 @@ class _Form:
                     if key not in row:
                         row[key] = default.arg if default.is_scalar else default.arg(None)
             values = [] if positional else {}
-            for sent, key, own, has_own, proc, expanding, column in order:
+            for sent, key, own, has_own, proc, expanding, column, limit in order:
                 value = row[key] if not has_own or key in row else own
                 if expanding:
                     items = [proc(v) for v in value] if proc is not None else list(value)
@@ -542,6 +593,8 @@ class _Form:
                     value = proc(value)
                 if value.__class__ is str and "\x00" in value:  # as _refuse_nul: no NUL reaches a database
                     raise UnstorableText(column)
+                if value.__class__ is int and limit is not None and not -limit - 1 <= value <= limit:  # as _refuse_nul
+                    raise FigureTooLarge(column)
                 if positional:
                     values.append(value)
                 else:

@@ -141,6 +141,9 @@ def is_user_error(exc: BaseException) -> bool:
 
     if isinstance(exc, MoneyError):
         return True
+    store_db = sys.modules.get("shopterm.store.db")
+    if store_db is not None and isinstance(exc, store_db.UnstorableText):  # a NUL, a figure too large: refused, nothing written
+        return True
     shop_error = _loaded_error_class("ShopError")
     return shop_error is not None and isinstance(exc, shop_error)
 

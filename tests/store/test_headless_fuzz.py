@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -252,3 +253,35 @@ def test_a_whole_number_too_large_gets_one_message_whatever_its_digits(fuzz_shop
         out = post_documents(fuzz_shop, actor(fuzz_shop, "manager"), [doc])
         assert not out.ok and out.error["field"] == "match", out.error
         assert out.error["error"] == f"unmatch: 'match' {want}, got {cut(sent)}", out.error
+
+
+def test_figures_past_what_the_store_holds_are_refused_by_name_on_both_stores(fuzz_shop):
+    """Each field within its own bound, the figures they make past the store's columns. A stock receipt
+    of 999,999,999 at 999,999,999,999.99 USD (~10^21 USD: past a BIGINT of cents) crashed with
+    OverflowError on SQLite and 'bigint out of range' on PostgreSQL. A cash sale of 1,000,000 at
+    1,000,000 USD to a card holder posted on SQLite, and crashed on PostgreSQL: its 92,000,000,000
+    loyalty points are past an INTEGER. Both are refused on both stores, naming the column; nothing written."""
+    manager = actor(fuzz_shop, "manager")
+    huge = {"type": "stock_receipt", **TEMPLATES["stock_receipt"],
+            "lines": [{"item": "BAND01", "batch": "D9", "qty": "999999999", "cost_usd": "999999999999.99",
+                       "expiry": "2030-01-31"}]}
+    before = counts(fuzz_shop)
+    out = post_documents(fuzz_shop, manager, [huge])
+    assert not out.ok, out.posted
+    assert (out.error["error"], out.error["field"]) == ("total_gross: too large a figure to store", "total_gross"), out.error
+    assert counts(fuzz_shop) == before
+    stock = {"type": "stock_receipt", **TEMPLATES["stock_receipt"],
+             "lines": [{"item": "BAND01", "batch": "D9", "qty": "1000000", "cost_usd": "0.01", "expiry": "2030-01-31"}]}
+    assert post_documents(fuzz_shop, manager, [stock]).ok
+    with fuzz_shop.db.write() as s:  # C0001 (wholesale) earns a point per 10 USD, as a retail customer does
+        card = s.execute(select(m.Customer.loyalty_card_id).where(m.Customer.code == "C0001")).scalar_one()
+        s.add(m.LoyaltyCardCategory(card_id=card, price_category="wholesale", sales_amount_per_point=Decimal("10")))
+    sale = {"type": "sales_invoice", **TEMPLATES["sales_invoice"], "customer": "C0001", "flat_discount": None,
+            "lines": [{"item": "BAND01", "batch": "D9", "qty": "1000000", "price": "1000000"}]}
+    del sale["flat_discount"]
+    before = counts(fuzz_shop)
+    out = post_documents(fuzz_shop, manager, [sale])
+    assert not out.ok, out.posted
+    assert (out.error["error"], out.error["field"]) == ("loyalty_points: too large a figure to store",
+                                                        "loyalty_points"), out.error
+    assert counts(fuzz_shop) == before

@@ -11,8 +11,8 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import bindparam, exc, func, insert, select
 
-from shopterm.store.db import Prepared, UnstorableText
-from shopterm.store.models import AuditLog, Item, Price, StockBalance
+from shopterm.store.db import FigureTooLarge, Prepared, UnstorableText
+from shopterm.store.models import AuditLog, Document, Item, Price, StockBalance
 
 IT = Item.__table__
 PR = Price.__table__
@@ -62,6 +62,35 @@ def test_a_nul_is_refused_naming_the_column(services):
             ins.execute(s, {"user_name": "x", "action": "post", "entity": "document", "summary": "a\x00b"})
 
 
+@pytest.mark.parametrize(("column", "value"), [("net_usd", D("92233720368547758.08")),
+                                              ("net_usd", D("-92233720368547758.09")),
+                                              ("loyalty_points", 2_147_483_648), ("loyalty_points", -2_147_483_649)])
+def test_a_figure_past_its_column_is_refused_naming_it_on_both_paths(services, column, value):
+    """Past a BIGINT of cents (a scaled figure) or past an INTEGER (a count): SQLite took a count PostgreSQL
+    refuses and raised OverflowError on a BIGINT; both stores now refuse it, by its column, through the
+    compiled statements and through the ORM alike, and nothing is written."""
+    DOC = Document.__table__
+    row = {"doc_type": "GR", "location_id": 1, "doc_date": dt.date(2026, 11, 23), "extra": {}, column: value}
+    with services.db.read() as s:
+        before = s.execute(select(func.count()).select_from(DOC)).scalar_one()
+    with pytest.raises(FigureTooLarge, match=rf"^{column}: too large a figure to store$"):
+        with services.db.write() as s:
+            Prepared(insert(DOC)).execute(s, row)
+    with pytest.raises(FigureTooLarge, match=rf"^{column}: too large a figure to store$"):
+        with services.db.write() as s:
+            s.add(Document(**row))
+    with services.db.read() as s:
+        assert s.execute(select(func.count()).select_from(DOC)).scalar_one() == before
+    # the largest each holds is stored and read back
+    edge = D("92233720368547758.07") if column == "net_usd" else 2_147_483_647
+    with services.db.write() as s:
+        Prepared(insert(DOC)).execute(s, {**row, column: edge})
+        s.add(Document(**{**row, column: -edge}))
+    with services.db.read() as s:
+        got = s.execute(select(DOC.c[column]).order_by(DOC.c.id.desc()).limit(2)).scalars().all()
+    assert got == [-edge, edge]
+
+
 def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(services):
     ins = Prepared(insert(StockBalance.__table__))
     with services.db.read() as s:
@@ -74,3 +103,11 @@ def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(services):
         again = s.execute(select(StockBalance.__table__).where(StockBalance.__table__.c.item_id == row.item_id,
                                                                StockBalance.__table__.c.batch_id == row.batch_id)).one()
     assert again.qty == row.qty
+
+
+def test_the_screens_show_a_figure_too_large_as_the_cashier_s_error():
+    """The message bar shows the refusal with its field, not as an unexpected fault."""
+    from shopterm.widgets.messages import describe_error
+
+    assert describe_error(FigureTooLarge("loyalty_points")) == ("loyalty_points: too large a figure to store",
+                                                                "loyalty_points")
