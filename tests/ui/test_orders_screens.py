@@ -254,6 +254,15 @@ async def test_provisional_invoice_then_partial_deliveries_show_the_balance(shop
             "PARA500", "B002", "100")
         assert dgrid.cell(1, "item").disabled  # the line comes from the PSI
         assert (dgrid.cell(1, "balance_qty").text, dgrid.cell(1, "reserved_stock").text) == ("100", "100")
+        row, x = dgrid.rows[0], 0
+        line = row.render_line(0).text
+        for col in dgrid.columns:  # every column under its header: typed cells around the info columns the row draws
+            cell = row.cell(col.key)
+            if col.editable:
+                assert cell.region.x - row.region.x == x, col.key
+            elif col.kind == "info":
+                assert line[x:x + col.width] == cell.text.rjust(col.width), col.key
+            x += col.width + 1
         assert text_of(dn, "#ld-info") == "PSI 261101PI000001 · open · qty 100 · delivered 0 · balance 100"
         await retype(pilot, dgrid.cell(1, "qty"), "60")
         # the delivered share of the PSI: gross 132.00, flat 3.96, tax 20.48 → net 148.52
