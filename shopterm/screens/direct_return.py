@@ -56,7 +56,7 @@ from shopterm.core.i18n import N_, _, format_date, parse_date
 from shopterm.core.totals import compute_totals
 from shopterm.screens.base.header import (currency, customer, date, header_row, location, number, rate, sales_person,
                                           yes_no)
-from shopterm.screens.base.linked_document import LinkedDocumentScreen
+from shopterm.screens.base.linked_document import CREDIT_LABELS, LinkedDocumentScreen
 from shopterm.screens.registry import register_screen
 from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.item_grid import GridColumn, ItemGrid
@@ -115,6 +115,7 @@ class DirectReturnScreen(PdfKey, LinkedDocumentScreen):
     DOCUMENT_TITLE = N_("Sales Return (Direct)")
     DOC_TYPE = "RD"
     DOC_WORD = N_("Direct return")
+    PAYABLE_LABELS = CREDIT_LABELS
     LIST_TITLE = N_("Direct returns")
     SOURCE_FIELD = None
     SERVICE_CALLS = ("returns", "preview_direct", "post_direct", "save_direct_draft", "load_direct_draft")

@@ -50,7 +50,8 @@ from textual.widgets import Input, Static
 from shopterm.core import money
 from shopterm.core.i18n import N_, _, format_date
 from shopterm.screens.base.header import date, header_row, location, number, yes_no
-from shopterm.screens.base.linked_document import FooterFigures, LinkedDocumentScreen, SourceInput, SourceRow, qty_text
+from shopterm.screens.base.linked_document import (CREDIT_LABELS, FooterFigures, LinkedDocumentScreen, SourceInput,
+                                                  SourceRow, qty_text)
 from shopterm.screens.registry import register_screen
 from shopterm.widgets.item_grid import GridColumn
 from shopterm.widgets.print_action import PDF_BINDING, PdfKey
@@ -94,6 +95,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
     DOCUMENT_TITLE = N_("Sales Return")
     DOC_TYPE = "SR"
     DOC_WORD = N_("Sales return")
+    PAYABLE_LABELS = CREDIT_LABELS
     LIST_TITLE = N_("Sales returns")
     SOURCE_FIELD = "invoice"
     SOURCE_LABEL = N_("Invoice No")

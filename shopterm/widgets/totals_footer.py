@@ -244,13 +244,20 @@ class TotalsFooter(Widget):
         ("payable_usd", N_("Pay $"), "w-amt tf-strong"),
     )
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None,
+                 payable_labels: tuple[str, str, str] | None = None) -> None:
+        """``payable_labels``: the (marked) labels of Payable, Pay FC and Pay $ when the figure is something
+        else (a return's credit)."""
         super().__init__(id=id, classes=classes)
+        self._payable_labels = payable_labels
         self._figures: dict[str, Figure] = {}
         self._read_only = False
 
     def compose(self) -> ComposeResult:
         labels = {k: (lbl, w) for k, lbl, w in self.FIGURES}
+        if self._payable_labels is not None:
+            for key, label in zip(("payable", "payable_cdf", "payable_usd"), self._payable_labels):
+                labels[key] = (label, labels[key][1])
 
         def pair(key: str) -> ComposeResult:
             label, width = labels[key]

@@ -255,19 +255,15 @@ async def test_order_headers_show_the_whole_client_name_and_tel_at_80_columns(sh
 async def test_sales_return_of_a_usd_invoice_shows_the_credit_in_francs(shop):
     """1 of C0001's 10 × PARA500 at 2.20 returned: 2.20 + tax 16 % 0.35 = 2.55 USD credit;
     2.55 × 2850 = 7,267.50 CDF → 7,300.00 at the 100 FC increment (Pay FC was blank)."""
-    from shopterm.screens.sales_return import SalesReturnScreen
     from shopterm.services.documents.drafts import DocumentDraft, DraftLine
     from tests.ui.test_orders_screens import figures as doc_figures
+    from tests.ui.test_returns_screens import return_of
 
     number = shop.sales.post_invoice(actor(shop, "cashier"), DocumentDraft(
         customer="C0001", lines=[DraftLine(item="PARA500", qty="10")])).number
     app = ShoptermApp(shop, actor=actor(shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
-        sr = await open_screen(pilot, app, SalesReturnScreen, lambda s: s.location_code is not None)
-        await pilot.press(*number, "tab")
-        grid = sr.query_one(ItemGrid)
-        await wait_until(pilot, lambda: sr.source == number and sr.focused is grid.cell(1, "qty"))
-        await pilot.press("1")
+        sr = await return_of(pilot, app, number, "tab", "1")
         await wait_until(pilot, lambda: doc_figures(sr)["payable"] == "2.55")
         await wait_until(pilot, lambda: doc_figures(sr)["payable_cdf"] == "7,300.00")
 

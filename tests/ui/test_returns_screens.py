@@ -38,6 +38,16 @@ def invoice(shop) -> str:
                                  DraftLine(item="BAND01", qty="4")])).number
 
 
+async def return_of(pilot, app, number: str, key: str, qty: str) -> SalesReturnScreen:
+    """The Sales Return on invoice ``number`` (typed, then ``key``), ``qty`` typed in line 1's Qty."""
+    sr = await open_screen(pilot, app, SalesReturnScreen, lambda s: s.location_code is not None)
+    await pilot.press(*number, key)
+    grid = sr.query_one(ItemGrid)
+    await wait_until(pilot, lambda: sr.source == number and sr.focused is grid.cell(1, "qty"))
+    await pilot.press(qty)
+    return sr
+
+
 async def test_partial_sales_return_needs_its_narration_and_shows_the_balance_left(shop):
     number = invoice(shop)
     assert number == "261101SI000001"
@@ -71,6 +81,9 @@ async def test_partial_sales_return_needs_its_narration_and_shows_the_balance_le
         footer = sr.query_one(TotalsFooter)
         assert tuple(footer.figure(k) for k in ("net_cdf", "round_off_cdf", "payable_cdf")) == (
             "26,191.50", "+8.50", "26,200.00")
+        # a return credits the customer: its footer says Credited / Cr FC / Cr $, not Payable / Pay FC / Pay $
+        labels = [str(w.render()) for w in footer.query(".tf-label")]
+        assert {"Credited", "Cr FC", "Cr $"} <= set(labels) and not {"Payable", "Pay FC", "Pay $"} & set(labels)
         assert (grid.cell(1, "gross").text, grid.cell(1, "discount_amount").text, grid.cell(1, "line_net").text) == (
             "8.80", "0.88", "7.92")
         assert text_of(sr, "#ld-extra") == "Paid qty 4 · Free qty 0 · Loyalty points reversed 0 · Credit 9.19 USD"
@@ -174,3 +187,24 @@ async def test_direct_return_creates_the_batch_it_returns_into(shop):
         "SUP01", "LOT-77", "2027-12-31", D("5"))
     view = shop.returns.document("261101RD000001")
     assert view.extra["address"] == "12 av. du Fleuve" and view.totals.payable == D("12.76")
+
+
+async def test_the_return_footer_says_credit_and_fits_80_columns_in_french(shop):
+    """'Avoir', 'Av. FC', 'Av. $' (not 'À payer', 'Dû FC', 'Dû $') and every figure inside 80 columns."""
+    from shopterm.core import i18n
+    from shopterm.widgets.totals_footer import Figure
+
+    number = invoice(shop)
+    i18n.set_language("fr")
+    try:
+        app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+        async with app.run_test(size=SIZE) as pilot:
+            sr = await return_of(pilot, app, number, "enter", "4")
+            footer = sr.query_one(TotalsFooter)
+            await wait_until(pilot, lambda: footer.figure("payable") == "9,19")
+            labels = [str(w.render()) for w in footer.query(".tf-label")]
+            assert {"Avoir", "Av. FC", "Av. $"} <= set(labels), labels
+            assert all(f.region.right <= SIZE[0] for f in footer.query(Figure)), [
+                (f.id, f.region) for f in footer.query(Figure)]
+    finally:
+        i18n.set_language("en")

@@ -45,6 +45,9 @@ __all__ = ["FooterFigures", "LinkedDocumentScreen", "SourceInput", "SourceRow", 
 
 ZERO = Decimal(0)
 
+#: A return's footer: what it credits the customer, not a payable (the figures are the same keys).
+CREDIT_LABELS = (N_("Credited"), N_("Cr FC"), N_("Cr $"))
+
 
 @dataclass(frozen=True, slots=True)
 class SourceRow:
@@ -126,6 +129,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
     LIST_TITLE: ClassVar[str] = N_("Documents")
     SOURCE_FIELD: ClassVar[str | None] = "source"  # the id suffix of the source field (None: no source)
     SOURCE_LABEL: ClassVar[str] = N_("Source")
+    PAYABLE_LABELS: ClassVar[tuple[str, str, str] | None] = None  # the footer's Payable / Pay FC / Pay $ (None: so)
     GRID_COLUMNS: ClassVar[tuple[GridColumn, ...]] = ()
     FIXED_ROWS: ClassVar[bool] = True  # the lines come from the source (no item typed)
     SUPPORTS = frozenset({"new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row"})
@@ -150,7 +154,7 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         grid.fixed_rows = self.FIXED_ROWS
         grid.enter_ends_line = True  # a typed item's Enter in Qty ends the line (fixed rows: down the column)
         yield grid
-        yield TotalsFooter(id="totals")
+        yield TotalsFooter(id="totals", payable_labels=self.PAYABLE_LABELS)
         yield Static("", id="ld-extra", markup=False)
 
     def compose_header(self) -> ComposeResult:
