@@ -118,12 +118,13 @@ def read_strict(text: str, *, field: str = "value") -> Decimal:
     if len(stripped) > MAX_NUMBER_TEXT:
         raise MoneyError(_("{field}: {stripped} is too long for a number (at most {limit} characters)").format(field=_(field), stripped=_shown(stripped), limit=MAX_NUMBER_TEXT))
     if not _JSON_NUMBER.fullmatch(stripped) or not stripped.isascii():
-        hint = ""
-        if "," in stripped:
-            hint = " (in JSON only '.' is a decimal point: write \"2.50\", not \"2,50\")"
+        if "," in stripped:  # one whole sentence per case: the reader's language translates it whole
+            message = _("{field}: {text} is not a number (in JSON only '.' is a decimal point: write \"2.50\", not \"2,50\")")
         elif any(ch.isdigit() for ch in stripped):
-            hint = " (digits and one '.' only: no exponent, spaces or separators)"
-        raise MoneyError(_("{field}: {text} is not a number{hint}").format(field=_(field), text=_shown(text), hint=hint))
+            message = _("{field}: {text} is not a number (digits and one '.' only: no exponent, spaces or separators)")
+        else:
+            message = _("{field}: {text} is not a number")
+        raise MoneyError(message.format(field=_(field), text=_shown(text)))
     return Decimal(stripped)
 
 

@@ -85,6 +85,29 @@ def test_json_comma_error_says_point():
     assert parse_amount("2.50", field="price", strict=True) == Decimal("2.50")
 
 
+@pytest.fixture
+def french():
+    from shopterm.core import i18n
+
+    i18n.set_language("fr")
+    yield
+    i18n.set_language("en")
+
+
+def test_a_json_number_refused_reads_whole_in_french(french):
+    """The hint was an English piece glued to the translated sentence: a French reader of shopterm post
+    saw 'prix : '2,50' n'est pas un nombre (in JSON only '.' is a decimal point: …)'."""
+    cases = {"2,50": "prix : '2,50' n'est pas un nombre (en JSON, seul le point « . » sépare les décimales : "
+                     'écrivez "2.50", pas "2,50")',
+             "1e30": "prix : '1e30' n'est pas un nombre (des chiffres et un seul « . » : ni exposant, ni espaces, "
+                     "ni séparateurs)",
+             "abc": "prix : 'abc' n'est pas un nombre"}
+    for text, message in cases.items():
+        with pytest.raises(MoneyError) as exc:
+            read_strict(text, field="price")
+        assert str(exc.value) == message
+
+
 def test_maxima_are_checked_before_rounding_and_stated():
     """1E+30 as a Decimal used to raise InvalidOperation inside quantize (28-digit context)."""
     with pytest.raises(MoneyError, match=r"price: 10{30} is above the maximum 999,999,999,999.99"):
