@@ -591,9 +591,11 @@ class _Form:
                     continue
                 if proc is not None:
                     value = proc(value)
-                if value.__class__ is str and "\x00" in value:  # as _refuse_nul: no NUL reaches a database
-                    raise UnstorableText(column)
-                if value.__class__ is int and limit is not None and not -limit - 1 <= value <= limit:  # as _refuse_nul
+                kind = value.__class__
+                if kind is str:
+                    if "\x00" in value:  # as _refuse_nul: no NUL reaches a database
+                        raise UnstorableText(column)
+                elif kind is int and limit and (value > limit or value < ~limit):  # as _refuse_nul: what the column holds
                     raise FigureTooLarge(column)
                 if positional:
                     values.append(value)
