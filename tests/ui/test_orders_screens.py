@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from textual.screen import ModalScreen
 
 from shopterm.app import ShoptermApp
 from shopterm.screens import registry
@@ -384,3 +385,22 @@ async def test_an_order_on_a_day_not_open_says_the_order_not_an_invoice_cannot_b
                 app.pop_screen()
     finally:
         svc.db.dispose()
+
+
+async def test_an_order_left_with_esc_asks_for_no_preview_while_its_widgets_go(shop):
+    """The debounced preview of a screen just left (still mounted while its widgets are taken
+    down) must not run: it would look for the grid as it goes. A dialog over the screen keeps it."""
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        so = await open_screen(pilot, app, SalesOrderScreen, lambda s: s.context is not None)
+        assert so.preview_wanted()
+        dialog = ModalScreen()
+        app.push_screen(dialog)
+        await wait_until(pilot, lambda: app.screen is dialog)
+        assert so.preview_wanted()  # under a dialog: still open
+        app.pop_screen()
+        await wait_until(pilot, lambda: app.screen is so)
+        app.pop_screen()  # Esc on a clean order
+        assert so.is_mounted and not so.preview_wanted()
+        so._run_preview()  # the timer firing now: nothing happens, nothing raised
+        await pilot.pause()

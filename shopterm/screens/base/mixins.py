@@ -91,7 +91,12 @@ class DebouncedPreview:
     preview: Any = None
 
     def preview_wanted(self) -> bool:
-        return getattr(self, "view", None) is None and self.is_mounted  # type: ignore[attr-defined]
+        """A draft on a screen still open (a dialog over it counts as open). A screen just left
+        is still mounted while its widgets are taken down: a preview then would look for its
+        grid and fields as they go."""
+        screen: Any = self
+        return (getattr(self, "view", None) is None and screen.is_mounted
+                and screen in screen.app.screen_stack)
 
     def schedule_preview(self) -> None:
         if not self.preview_wanted():
