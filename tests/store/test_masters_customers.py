@@ -148,6 +148,20 @@ def test_customer_field_errors_name_the_field(services, manager, change, field, 
         assert s.exec(select(m.Customer).where(m.Customer.name == "Pharma Kasai")).first() is None
 
 
+def test_a_credit_customer_in_a_shop_with_no_sales_person_says_where_to_add_one(services, manager):
+    """A fresh shop has no sales person: a credit customer needs one, and the manager is told where to add it
+    (the invoice says the same); with one active, a blank one is simply required."""
+    with services.db.write() as s:
+        for sp in s.exec(select(m.SalesPerson)).all():
+            sp.inactive = True
+    with pytest.raises(ValidationError) as exc:
+        services.masters.create_customer(manager, **{**NEW, "sales_person": None})
+    assert (exc.value.field, exc.value.message) == (
+        "sales_person", "No sales person yet: a manager adds one in Masters → Sales Person")
+    with services.db.read() as s:  # nothing written
+        assert s.exec(select(m.Customer).where(m.Customer.name == "Pharma Kasai")).first() is None
+
+
 def test_unique_code_and_auto_code(services, manager):
     masters = services.masters
     assert masters.next_customer_code() == "C0003"

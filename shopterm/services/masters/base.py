@@ -516,6 +516,10 @@ class MastersBase:
 
     def ref_sales_person(self, session: Session, value: Any, *, field: str = "sales_person", required: bool = True,
                       active: bool = True) -> m.SalesPerson | None:
+        if required and optional_ref(value) is None and session.execute(
+                sa_select(m.SalesPerson.id).where(m.SalesPerson.inactive.is_(False)).limit(1)).first() is None:
+            # a fresh shop: say where to add one (as the invoice does), not a bare "is required"
+            raise ValidationError("No sales person yet: a manager adds one in Masters → Sales Person", field=field)
         return self.ref(session, m.SalesPerson, value, field=field, label=N_("Sales person"), active=active,
                          required=required)
 
