@@ -488,12 +488,15 @@ def post_one(services: "Services", actor: "Actor", doc: dict) -> dict:
     if not isinstance(type_name, str) or not type_name.strip():
         raise ValidationError("every document needs a \"type\" (e.g. \"sales_invoice\")", field="type")
     fn = get_handler(type_name.strip())
-    from ..store.db import UnstorableText
+    from ..store.db import FigureTooLarge, UnstorableText
 
     try:
         result = fn(services, actor, doc)
     except MoneyError as exc:  # a handler that let one through: still the user's input
         raise ValidationError(str(exc)) from None
+    except FigureTooLarge as exc:  # figures past their column: refused by the store, nothing written
+        raise ValidationError("{field}: too large a figure to store", field=exc.field,
+                              params={"field": exc.field}) from None
     except UnstorableText as exc:  # a NUL the handler let through: refused by the store, nothing written
         raise ValidationError(str(exc), field=exc.field) from None
     result = dict(result or {})

@@ -269,6 +269,7 @@ def test_figures_past_what_the_store_holds_are_refused_by_name_on_both_stores(fu
     out = post_documents(fuzz_shop, manager, [huge])
     assert not out.ok, out.posted
     assert (out.error["error"], out.error["field"]) == ("total_gross: too large a figure to store", "total_gross"), out.error
+    assert out.error["message_id"] == "{field}: too large a figure to store"  # the English id, as every refusal's
     assert counts(fuzz_shop) == before
     stock = {"type": "stock_receipt", **TEMPLATES["stock_receipt"],
              "lines": [{"item": "BAND01", "batch": "D9", "qty": "1000000", "cost_usd": "0.01", "expiry": "2030-01-31"}]}
