@@ -73,6 +73,14 @@ def account_label(code: str, name: str | None) -> str:
     return _(name) if name and _DEFAULT_NAMES.get(code) == name else name
 
 
+def default_accounts_named(query: str) -> list[tuple[str, str]]:
+    """``(code, stored name)`` of the default chart's accounts whose name, as the reader reads it,
+    contains ``query`` (any case): a French manager finds 'Ventes' by typing 'vent' though 'Sales'
+    is stored. Only an account still under that stored name reads so (:func:`account_label`)."""
+    q = query.strip().casefold()
+    return [(code, name) for code, name in _DEFAULT_NAMES.items() if q and q in _(name).casefold()]
+
+
 class UnbalancedJournalError(MoneyError):
     """A voucher whose debits and credits differ in USD."""
 

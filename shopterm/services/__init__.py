@@ -157,8 +157,9 @@ class Services:
 
     def lookup(self, kind: str, query: str, *, limit: int = 50, actor: Actor | None = None) -> list[LookupRow]:
         """Type-to-search for the F2 dialog: code or name (and phone for customers)."""
-        from sqlmodel import col, or_, select
+        from sqlmodel import and_, col, or_, select
 
+        from ..core.journal import account_label, default_accounts_named
         from ..store import models as m
 
         q = (query or "").strip()
@@ -202,16 +203,23 @@ class Services:
                 model, name_attr = simple[kind]
                 stmt = select(model).where(model.inactive == False)  # noqa: E712
                 if q:
-                    stmt = stmt.where(or_(col(model.code).ilike(like), col(getattr(model, name_attr)).ilike(like)))
+                    found = [col(model.code).ilike(like), col(getattr(model, name_attr)).ilike(like)]
+                    if model is m.Account:  # a default account by its name as the reader reads it
+                        found += [and_(m.Account.code == c, m.Account.name == n) for c, n in default_accounts_named(q)]
+                    stmt = stmt.where(or_(*found))
                 rows = session.exec(stmt.order_by(model.code).limit(limit)).all()
+                if model is m.Account:
+                    return [LookupRow(r.code, account_label(r.code, r.name)) for r in rows]
                 return [LookupRow(r.code, getattr(r, name_attr)) for r in rows]
             if kind.startswith("cash_account:"):  # the cash accounts of a currency (Shop Close's ledgers)
                 stmt = select(m.Account).where(m.Account.inactive == False,  # noqa: E712
                                                m.Account.currency == kind[13:].upper())
                 if q:
-                    stmt = stmt.where(or_(col(m.Account.code).ilike(like), col(m.Account.name).ilike(like)))
+                    stmt = stmt.where(or_(col(m.Account.code).ilike(like), col(m.Account.name).ilike(like),
+                                          *(and_(m.Account.code == c, m.Account.name == n)
+                                            for c, n in default_accounts_named(q))))
                 rows = session.exec(stmt.order_by(m.Account.code).limit(limit)).all()
-                return [LookupRow(r.code, r.name, r.currency or "") for r in rows]
+                return [LookupRow(r.code, account_label(r.code, r.name), r.currency or "") for r in rows]
             if kind == "group":
                 stmt = select(m.CustomerGroup).where(m.CustomerGroup.inactive == False)  # noqa: E712
                 if q:
