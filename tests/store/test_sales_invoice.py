@@ -681,6 +681,8 @@ def test_property_journals_balance_and_the_ledger_equals_account_1200(open_shop,
         s.sales.post_invoice(cashier, d)
     except ValidationError as exc:  # a flat amount above a fully discounted subtotal: refused, nothing written
         assert "exceeds the subtotal" in exc.message
+    except InsufficientStock:  # the examples share one shop: with more of them (an explore run) a batch runs out
+        pass
     with s.db.read() as ss:
         per_voucher = ss.execute(select(JournalLine.voucher_id, func.sum(JournalLine.amount_usd))
                                  .group_by(JournalLine.voucher_id)).all()
