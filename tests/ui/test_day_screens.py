@@ -60,6 +60,17 @@ def text(screen, widget_id: str) -> str:
     return screen.query_one(f"#{widget_id}").text
 
 
+async def count_cash(pilot, app, usd: str, cdf: str, difference: tuple[str, str]):
+    """Open Shop Close on the sold day (50.00 USD / 13,900.00 CDF expected), type the physical cash
+    counted and wait for the live difference (USD, CDF); the screen."""
+    screen = await open_screen(pilot, app, "shop_close")
+    await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
+    await pilot.press(*usd, "enter", *cdf)
+    await wait_for(pilot, lambda: (text(screen, "usd-difference"), text(screen, "cdf-difference")) == difference,
+                   "live difference")
+    return screen
+
+
 def footer(screen) -> str:
     keys = screen.query_one(Footer).query("FooterKey")
     return " ".join(f"{k.key_display} {k.description}" for k in keys)
@@ -164,11 +175,7 @@ async def test_close_with_cash_over_reads_over_on_the_screen_the_print_and_the_s
     DESIGN's sign (difference −2.00 / −100.00) and the close posts the excess (no approval)."""
     app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_screen(pilot, app, "shop_close")
-        await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
-        await pilot.press(*"52", "enter", *"14000")
-        await wait_for(pilot, lambda: (text(screen, "usd-difference"), text(screen, "cdf-difference"))
-                       == ("-2.00", "-100.00"), "live difference")
+        screen = await count_cash(pilot, app, "52", "14000", ("-2.00", "-100.00"))
         assert (text(screen, "usd-excess"), text(screen, "cdf-excess")) == ("2.00 over", "100.00 over")
         assert text(screen, "close-verdict") == "Within tolerance"
         await pilot.press("ctrl+s")
@@ -188,10 +195,7 @@ async def test_close_above_tolerance_by_the_signed_in_manager_is_not_asked_again
     """DESIGN §10: the manager closing may approve the shortage: no PIN dialog, approved by them."""
     app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_screen(pilot, app, "shop_close")
-        await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
-        await pilot.press(*"40", "enter", *"13900")
-        await wait_for(pilot, lambda: text(screen, "usd-difference") == "10.00", "live difference")
+        screen = await count_cash(pilot, app, "40", "13900", ("10.00", "0.00"))
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.posted, "closed")
         assert type(app.screen).__name__ != "ApprovalDialog"
@@ -203,11 +207,7 @@ async def test_close_above_tolerance_asks_a_manager_and_retries(sold):
     sold.users.create(store.actor(sold, "admin"), "boss", "4444", "manager", location="AXP")
     app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_screen(pilot, app, "shop_close")
-        await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
-        await pilot.press(*"40", "enter", *"13900")
-        await wait_for(pilot, lambda: (text(screen, "usd-difference"), text(screen, "cdf-difference"))
-                       == ("10.00", "0.00"), "live difference")
+        screen = await count_cash(pilot, app, "40", "13900", ("10.00", "0.00"))
         assert text(screen, "close-verdict") == "Shortage: needs approval"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ApprovalDialog", "approval asked")

@@ -7,7 +7,7 @@ from sqlalchemy import text as sql
 
 from shopterm.app import ShoptermApp
 from tests.store import conftest as store
-from tests.ui.test_day_screens import open_screen, shop, sold, text, wait_for  # noqa: F401 - fixtures
+from tests.ui.test_day_screens import count_cash, open_screen, shop, sold, text, wait_for  # noqa: F401 - fixtures
 
 DAY = store.DAY
 
@@ -20,11 +20,7 @@ async def test_shop_close_refuses_a_tampered_day(sold):
                          "AND amount_usd < 0)"), {"v": vid})
     app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_screen(pilot, app, "shop_close")
-        await wait_for(pilot, lambda: text(screen, "usd-closing") == "50.00", "figures")
-        await pilot.press(*"50", "enter", *"13900")
-        await wait_for(pilot, lambda: (text(screen, "usd-difference"), text(screen, "cdf-difference"))
-                       == ("0.00", "0.00"), "counted")
+        screen = await count_cash(pilot, app, "50", "13900", ("0.00", "0.00"))
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.message_bar.kind == "error", "refused")
         message = (f"Shop Close refused: the books show tampering — journal voucher 261101SI000001 "
