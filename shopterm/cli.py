@@ -93,6 +93,9 @@ def _load_typer() -> "Any":
         return g["typer"]
     import typer
 
+    from .commands.params import install
+
+    install(typer)  # plain values (str, bool, int, list[str]) read without pydantic (~85 ms CPU a command)
     g["typer"] = typer
     g["DbOpt"] = Annotated[Optional[str], typer.Option("--db", help=N_("Database URL or file path (env SHOPTERM_DB)."),
                                                        show_default=False)]
