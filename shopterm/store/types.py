@@ -96,3 +96,54 @@ class PctType(_Scaled):
 def from_scaled(value: int | None, scale: int) -> Decimal:
     """Turn a raw scaled integer (e.g. from ``SUM()``) back into a Decimal."""
     return Decimal(int(value or 0)).scaleb(-scale).quantize(Decimal(1).scaleb(-scale))
+
+
+def utc_now():
+    """Now, in UTC (the default of every ``created_at``/``updated_at``)."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A time stored in UTC and read back aware, in UTC: SQLModel's type of the models' ``datetime`` fields
+    (``sqlmodel.sql.sqltypes.UTCDateTime``), for the Core tables of :mod:`shopterm.store.tables`, which
+    load without SQLModel. The same binding and reading; tests/store/test_tables.py checks both."""
+
+    from sqlalchemy.types import DateTime as impl  # noqa: N813
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def __repr__(self) -> str:
+        return "UTCDateTime()"
+
+    def coerce_compared_value(self, op, value):
+        import datetime as dt
+
+        if isinstance(value, dt.timedelta):
+            from sqlalchemy.types import Interval
+
+            return Interval()
+        return self
+
+    def process_bind_param(self, value, dialect):
+        import datetime as dt
+
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError("Datetime values must have timezone information. Use datetime.now(timezone.utc), "
+                             "or annotate the field with NaiveDatetime for naive storage.")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        import datetime as dt
+
+        if value is None:
+            return None
+        if value.utcoffset() is None:  # databases without time zones store UTC without an offset
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
