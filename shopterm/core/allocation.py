@@ -6,8 +6,10 @@ cent; the cents left over go, one each, to the shares with the largest
 remainders (ties: the earlier index). The shares therefore add up exactly to
 the total and none is negative.
 
-The arithmetic is done with :class:`fractions.Fraction`, so the result does
-not depend on the decimal context's precision.
+The arithmetic is exact, in integers (each weight as its exact ratio over one
+common denominator), so the result does not depend on the decimal context's
+precision: share i is ⌊cents × wᵢ / Σw⌋ and its remainder (cents × wᵢ) mod Σw,
+the same figures and order as with fractions, several times cheaper.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from decimal import Decimal
-from fractions import Fraction
 
 from shopterm.core.errors import AllocationError
 from shopterm.core.i18n import N_, _
@@ -45,17 +46,20 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     cents = int(total / CENT)
     if cents == 0:  # nothing to share (no flat discount: every keystroke of a document)
         return [Decimal("0.00") for _ in ws]
-    weight_sum = sum((Fraction(w) for w in ws), Fraction(0))
+    ratios = [w.as_integer_ratio() for w in ws]  # exact: w = n / d, d a product of 2s and 5s
+    common = math.lcm(*(d for _n, d in ratios)) if ratios else 1
+    scaled = [n * (common // d) for n, d in ratios]  # the weights over one denominator, as integers
+    weight_sum = sum(scaled)
     if weight_sum == 0:
         if cents:
             raise AllocationError(_("cannot allocate {total}: there is nothing to allocate it to").format(total=plain_number(total)))
         return [Decimal("0.00") for _ in ws]
 
-    exact = [cents * Fraction(w) / weight_sum for w in ws]
-    floors = [math.floor(x) for x in exact]
+    parts = [divmod(cents * w, weight_sum) for w in scaled]  # (share in cents rounded down, remainder)
+    floors = [q for q, _r in parts]
     leftover = cents - sum(floors)
     # Largest remainder first; equal remainders keep index order (stable sort).
-    order = sorted(range(len(ws)), key=lambda i: exact[i] - floors[i], reverse=True)
+    order = sorted(range(len(ws)), key=lambda i: parts[i][1], reverse=True)
     for i in order[:leftover]:
         floors[i] += 1
     return [(Decimal(n) * CENT) for n in floors]

@@ -421,9 +421,17 @@ class Prepared:
         if isinstance(conn, _orm_session()):
             if self._is_select and conn.autoflush:  # a read sees the session's pending changes, as session.execute
                 conn.flush()
-            sa_conn = conn.connection()
+            # the session's Connection and its DB-API connection, looked up once per transaction (a posting
+            # runs some forty statements: Session.connection() costs more than a short statement itself)
+            tx = conn.get_transaction()
+            held = conn.info.get(_HELD)
+            if held is None or held[0] is not tx or tx is None:
+                sa_conn = conn.connection()
+                held = conn.info[_HELD] = (conn.get_transaction(), sa_conn, sa_conn.connection.driver_connection)
+            sa_conn, driver = held[1], held[2]
         else:
             sa_conn = conn
+            driver = None
         dialect = sa_conn.dialect
         rows = params if many else [params or {}]
         if not rows:
@@ -442,7 +450,7 @@ class Prepared:
         if sql is None:  # an empty IN list: SQLAlchemy renders it its own way
             result = sa_conn.execute(self.stmt, params)
             return result.all() if result.returns_rows else None
-        cursor = sa_conn.connection.driver_connection.cursor()
+        cursor = (driver or sa_conn.connection.driver_connection).cursor()
         try:
             if many:
                 cursor.executemany(sql, bound)
@@ -497,6 +505,7 @@ class Prepared:
 
 
 _SESSION_CLASS: list = []
+_HELD = "shopterm.prepared"  # Session.info key: (its transaction, its Connection, the DB-API connection)
 
 
 def _orm_session() -> type:

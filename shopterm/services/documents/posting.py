@@ -71,9 +71,28 @@ class LoyaltySpec:
     value_usd: Decimal = Decimal("0")
 
 
+class HeaderValues:
+    """A new document header as column values, for :class:`PostingPlan` ``doc`` on hot paths: no ORM
+    object (building and filling a SQLModel ``Document`` cost ≈ 0.35 ms of a 10-line invoice's post).
+    Its attributes are the ``document`` table's columns, the model's defaults unless named (the
+    defaults are read from the model, never restated). Posting writes it with one INSERT and sets
+    ``id``; it does not join the session: read the stored document back (``session.get``) to change it.
+    """
+
+    def __init__(self, **values):
+        d = self.__dict__
+        d.update(_DOC_DEFAULTS)
+        for name, factory in _DOC_FACTORIES:
+            d[name] = factory()
+        unknown = values.keys() - d.keys()
+        if unknown:
+            raise TypeError(f"HeaderValues: no column {', '.join(sorted(unknown))}")
+        d.update(values)
+
+
 @dataclass(slots=True)
 class PostingPlan:
-    doc: Document
+    doc: "Document | HeaderValues"
     lines: "list[DocumentLine | dict]" = field(default_factory=list)  # objects, or line_row() dicts
     journal: list[JLine] = field(default_factory=list)
     stock: list[StockSpec] = field(default_factory=list)
@@ -92,7 +111,7 @@ class PostResult:
     ledger_entry_ids: tuple[int, ...]
     voucher_id: int | None
     #: the posted header as written (its totals, for a reply that need not read the document back)
-    doc: Document | None = field(default=None, compare=False, repr=False)
+    doc: "Document | HeaderValues | None" = field(default=None, compare=False, repr=False)
 
 
 class AccountCache:
@@ -170,10 +189,15 @@ def _insert_lines(session: Session, doc_id: int, lines: "list[DocumentLine | dic
         session.add(line)
 
 
-def _write_header(session: Session, doc: Document) -> None:
+def _write_header(session: Session, doc: "Document | HeaderValues") -> None:
     """Write a document header: a new one (not in the session yet) with one compiled INSERT … RETURNING
     id, then joined to the session as a persistent row (a later change to it is an UPDATE), as
-    :func:`_insert_lines` does with new line objects; one already in the session through the ORM."""
+    :func:`_insert_lines` does with new line objects; one already in the session through the ORM. A
+    :class:`HeaderValues` is only inserted (it gets its ``id``)."""
+    if doc.__class__ is HeaderValues:
+        values = doc.__dict__
+        doc.id = _INSERT_DOCUMENT.scalar(session, {c: values[c] for c in _DOC_COLUMNS})
+        return
     if not sa_inspect(doc).transient:
         session.add(doc)
         session.flush()
@@ -193,9 +217,15 @@ _INSERT_MOVES = Prepared(insert(StockMove.__table__))
 _INSERT_LOYALTY = Prepared(insert(LoyaltyTransaction.__table__))
 _INSERT_LINES = Prepared(insert(DocumentLine.__table__))
 _DOC_COLUMNS = tuple(c.name for c in Document.__table__.columns if c.name != "id")
+# a HeaderValues's defaults, from the model: fixed values, and the factories called per row (extra, timestamps)
+_DOC_FACTORIES = tuple((name, f.default_factory) for name, f in Document.model_fields.items()
+                       if f.default_factory is not None)
+_DOC_DEFAULTS = {c: getattr(Document(doc_type="", location_id=0, doc_date=dt.date.min), c)
+                 for c in ("id", *_DOC_COLUMNS) if c not in dict(_DOC_FACTORIES)}
 _INSERT_DOCUMENT = Prepared(insert(Document.__table__).returning(Document.__table__.c.id))
 _NEW_LINE_IDS = Prepared(select(DocumentLine.__table__.c.id).where(DocumentLine.__table__.c.document_id == bindparam("doc"))
                          .order_by(DocumentLine.__table__.c.id.desc()).limit(bindparam("n")))
+_LOCATION_NUMBER = Prepared(select(Location.__table__.c.number).where(Location.__table__.c.id == bindparam("id")))
 _ACCOUNT_IDS = Prepared(select(Account.code, Account.id).where(Account.code.in_(bindparam("codes", expanding=True))))
 
 
@@ -219,7 +249,8 @@ class PostingService:
             if cost:
                 raise UnbalancedJournal("{doc_type}: stock moves worth {cost} USD at cost, but no {inventory} Inventory line in its journal",
                     params={"doc_type": doc.doc_type, "cost": cost, "inventory": INVENTORY})
-        location = session.get(Location, doc.location_id)
+        # its number goes into the document's (a read on the connection: nothing of the session to flush first)
+        location = _LOCATION_NUMBER.first(session.connection(), {"id": doc.location_id})
         if location is None:
             raise NotFound("Location not found", field="location")
         for name in ("narration", "contact_no"):  # the last guard before the text is printed anywhere
@@ -229,7 +260,7 @@ class PostingService:
                     params={"name": name.replace('_', ' ').capitalize(), "bad": bad})
         now = utcnow()
         was_draft = doc.id is not None
-        doc.number = next_number(session, doc.doc_type, location.id, location.number, doc.doc_date)
+        doc.number = next_number(session, doc.doc_type, doc.location_id, location[0], doc.doc_date)
         doc.status = "posted"
         doc.posted_by = actor.user_id
         doc.posted_at = now

@@ -24,6 +24,7 @@ from shopterm.core.i18n import N_, _
 from ...core.money import MoneyError, parse_amount, parse_pct, parse_qty, q2, q_pct, q_qty, to_decimal
 from ...core.text import NARRATION_MAX, TextError, bad_character, clean_text
 from ...store import models as m
+from ...store.db import Prepared
 from ...store.types import MAX_INTEGER
 from ..admin import audit
 from ..context import Actor
@@ -382,23 +383,38 @@ def find(session: Session, ent: Entity, key: Any) -> SQLModel | None:
 
 
 _LOCATION_OF_CODE = sa_select(m.Location).where(m.Location.code == bindparam("code"))  # built once
+_FIRST_ACTIVE_LOCATION = sa_select(m.Location).where(m.Location.inactive == False).order_by(m.Location.number)  # noqa: E712
+# the same three reads as plain rows (the columns as attributes), on the DB-API cursor
+_LOC = m.Location.__table__
+_LOCATION_ROW_OF_CODE = Prepared(sa_select(_LOC).where(_LOC.c.code == bindparam("code")))
+_LOCATION_ROW_OF_ID = Prepared(sa_select(_LOC).where(_LOC.c.id == bindparam("id")))
+_FIRST_ACTIVE_LOCATION_ROW = Prepared(sa_select(_LOC).where(_LOC.c.inactive.is_(False)).order_by(_LOC.c.number).limit(1))
 
 
-def find_location(session: Session, code: str | None, actor: Actor | None = None) -> m.Location:
+def find_location(session: Session, code: str | None, actor: Actor | None = None, *, row: bool = False) -> m.Location:
     """The location by code; without a code, the actor's location, else the first one. (Here rather than in
-    cash.day: a ledger report's letterhead needs it without importing the till's services.)"""
+    cash.day: a ledger report's letterhead needs it without importing the till's services.)
+
+    ``row=True`` gives it as a plain read-only row (its columns as attributes, no ORM object: ≈ 0.1 ms less
+    on a posting), for a caller that only reads it — the invoice's build."""
+    if row:
+        by_code = lambda c: _LOCATION_ROW_OF_CODE.first_named(session, {"code": c})  # noqa: E731
+        by_id = lambda i: _LOCATION_ROW_OF_ID.first_named(session, {"id": i})  # noqa: E731
+        first = lambda: _FIRST_ACTIVE_LOCATION_ROW.first_named(session)  # noqa: E731
+    else:
+        by_code = lambda c: session.execute(_LOCATION_OF_CODE, {"code": c}).scalars().first()  # noqa: E731
+        by_id = lambda i: session.get(m.Location, i)  # noqa: E731
+        first = lambda: session.execute(_FIRST_ACTIVE_LOCATION).scalars().first()  # noqa: E731
     if code:
-        loc = session.execute(_LOCATION_OF_CODE, {"code": code.strip().upper()}).scalars().first()
+        loc = by_code(code.strip().upper())
         if loc is None:
             raise NotFound("Location {code} not found", field="location", params={"code": code.strip().upper()})
         return loc
     if actor is not None and actor.location_id:
-        loc = session.get(m.Location, actor.location_id)
+        loc = by_id(actor.location_id)
         if loc is not None:
             return loc
-    loc = session.execute(
-        sa_select(m.Location).where(m.Location.inactive == False).order_by(m.Location.number)  # noqa: E712
-    ).scalars().first()
+    loc = first()
     if loc is None:
         raise NotFound("No location: run shopterm init first", field="location")
     return loc

@@ -75,7 +75,7 @@ from ..errors import (ApprovalRequired, CreditLimitExceeded, DayClosed, DayNotOp
                       ValidationError)
 from ..headless import Fields, handler
 from ..schemes.loyalty import LoyaltyCalc, loyalty_specs, redemption_for, with_earned
-from ..documents.posting import PostingPlan, PostResult, StockSpec, line_row
+from ..documents.posting import HeaderValues, PostingPlan, PostResult, StockSpec, line_row
 from ..schemes.pricing import price_for, slab_ranges
 from ..schemes.promotions import FreeGood, free_goods, free_goods_journal, free_line_rows
 from ..stock import (BatchStock, StockAsk, batches, check_available, check_batch, on_hand,
@@ -528,8 +528,9 @@ class SalesService:
 
     def post_built(self, session: Session, actor: Actor, b: Built, existing: Document | None, *,
               stock_kind: str | None) -> PostResult:
-        doc = existing or Document(doc_type=b.draft.doc_type, location_id=b.location.id, doc_date=b.date,
-                                   created_by=actor.user_id)
+        # a new header as column values (no ORM object on the hot path); a saved draft stays its row
+        doc = existing or HeaderValues(doc_type=b.draft.doc_type, location_id=b.location.id, doc_date=b.date,
+                                       created_by=actor.user_id)
         self._fill_header(doc, b)
         doc.extra = {k: v for k, v in doc.extra.items() if k != "draft"}
         doc.extra.update({"due_date": b.due_date.isoformat(), "flat_from_slab": b.totals.flat_from_slab})
@@ -575,7 +576,7 @@ class SalesService:
         return result
 
     @staticmethod
-    def _fill_header(doc: Document, b: Built) -> None:
+    def _fill_header(doc: "Document | HeaderValues", b: Built) -> None:
         t = b.totals
         d = b.draft
         doc.location_id, doc.doc_date = b.location.id, b.date
@@ -698,7 +699,7 @@ class SalesService:
 
         m = Masters(session)
         date = to_date(draft.date, self.s.today())
-        loc = find_location(session, draft.location, actor)
+        loc = find_location(session, draft.location, actor, row=True)  # read only: a plain row
         moves_stock = draft.doc_type in STOCK_OUT_TYPES
         if not _blank(draft.order) and all(dl.is_blank() for dl in draft.lines):
             from .orders import order_draft_lines  # converting an order: its remaining lines
@@ -1048,7 +1049,7 @@ class SalesService:
         )
 
 
-def stored_totals(doc: Document) -> StoredTotals:
+def stored_totals(doc: "Document | HeaderValues") -> StoredTotals:
     """A posted header's totals as stored: each figure at its column's scale (``12.50``, qty ``1.000``),
     whether ``doc`` was read back or is the header the posting just wrote."""
     def stored(name: str) -> Decimal:
