@@ -524,8 +524,9 @@ class ShopCloseScreen(CounterScreen):
             self._tables_shown = tables
             self._fill_inventory(s)
             self._fill_summary(s)
-        if s.voucher != self._voucher_shown:
-            self._voucher_shown = s.voucher
+        # the same rows read "posted" once the close is saved: the number is part of what is shown
+        if (s.voucher, s.close_number) != self._voucher_shown:
+            self._voucher_shown = (s.voucher, s.close_number)
             self._fill_voucher(s)
 
     def _fill_header(self, s: CloseSummary) -> None:
