@@ -259,10 +259,14 @@ class SalesInvoiceScreen(SalesFormScreen):
 
     def _open_order_rows(self, query: str) -> list[PickRow]:
         """F2 on SO/PF No (in a worker): the client's confirmed orders and proformas with
-        something left to invoice (every client's while none is chosen)."""
+        something left to invoice (every client's while none is chosen, or while the client is
+        still the counter's walk-in customer: the one who comes for an order is picked with it)."""
         from shopterm.screens.base.counter import PickRow
 
         customer = self.customer.code if self.customer is not None else None
+        walk_in = self.invoice_defaults.customer if self.invoice_defaults is not None else None
+        if walk_in is not None and customer == walk_in.code:
+            customer = None
         orders = self.services.orders.open_orders(customer, self.location_code_typed())
         q = query.strip().upper()
         return [PickRow(o.number, f"{o.doc_type} {format_date(o.date)} {o.customer or ''} {o.customer_name or ''}".strip(),
