@@ -60,6 +60,19 @@ class _Scaled(TypeDecorator):
 
         return process
 
+    def result_processor(self, dialect, coltype):
+        """:meth:`process_result_value` in one step: an integer's Decimal moved ``scale`` places already
+        has the column's exponent (``1250`` → ``12.50``, ``0`` → ``0.00``; a BIGINT has at most 19
+        digits, well inside the context's 28), so no ``quantize`` is needed."""
+        if self.impl_instance.result_processor(dialect, coltype) is not None:  # pragma: no cover - no such driver
+            return super().result_processor(dialect, coltype)
+        places = -self.scale
+
+        def process(value):
+            return None if value is None else Decimal(int(value)).scaleb(places)
+
+        return process
+
     @property
     def python_type(self):
         return Decimal
