@@ -22,7 +22,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -33,6 +33,7 @@ from shopterm.core.i18n import set_language
 from shopterm.screens import registry
 from shopterm.screens.home import HomeScreen
 from shopterm.screens.login import LoginScreen
+from shopterm.widgets.collector import REST_S, RestingCollector
 from shopterm.widgets.inputs import ShopInput
 from shopterm.widgets.messages import describe_error
 from shopterm.widgets.typeahead import TypeaheadApp
@@ -149,6 +150,8 @@ class ShoptermApp(TypeaheadApp, App[None]):
             set_language(actor.language)
         self.initial_user = user
         self.last_status: Any = None
+        #: full garbage collections held back while keys come, run when they rest (widgets/collector.py)
+        self.collector = RestingCollector()
 
     # -- services ------------------------------------------------------------
 
@@ -212,6 +215,8 @@ class ShoptermApp(TypeaheadApp, App[None]):
         super()._load_screen_css(screen)
 
     def on_mount(self) -> None:
+        self.collector.install()
+        self.set_interval(REST_S / 2, self.collector.tick)
         self.set_timer(OPEN_SERVICES_AFTER_S, self.load_whole_stylesheet)
         if self._open_services is not None:
             # Once the sign-in screen is on the terminal: importing the store holds the GIL for a few
@@ -224,6 +229,7 @@ class ShoptermApp(TypeaheadApp, App[None]):
 
     def on_unmount(self) -> None:
         """Quitting: the drafts this app held open are released at once (draft_holds.py)."""
+        self.collector.uninstall()
         held = getattr(self, "_draft_hold_keeper", None)
         if held is not None:
             held.release_all_now()
@@ -240,6 +246,11 @@ class ShoptermApp(TypeaheadApp, App[None]):
             set_language(self.start_language)
         self.switch_screen(HomeScreen())
         self.set_timer(SET_ASIDE_AFTER_S, set_aside_startup_objects)
+
+    async def on_event(self, event: Any) -> None:
+        if isinstance(event, events.Key):
+            self.collector.key_arrived()
+        await super().on_event(event)
 
     def open_entry(self, key: str) -> None:
         """Open the registered screen ``key`` on top of the current one."""
