@@ -153,7 +153,7 @@ def _report_at(label: str, at: str | None, format: str, output: str | None, db: 
         services, actor = _session(db, user, pin)
         day = parse_date(at, "--at", services.today())
         report = read(label, fmt, output, lambda progress: report_of(services, actor, day, progress))
-        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+        emit(report, fmt, output, letterhead=services.ledger_reads.letterhead(actor=actor))
 
 
 @app.command("balances")
@@ -164,7 +164,7 @@ def cmd_balances(at: AtOpt = None, customer: CustomerOpt = None,
                  db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Each customer's balance at a date (inclusive), in USD and per currency."""
     _report_at(_("Adding up the balances"), at, format, output, db, user, pin,
-               lambda s, actor, day, progress: s.ledger.balances(actor, day, customer, group, on_progress=progress))
+               lambda s, actor, day, progress: s.ledger_reads.balances(actor, day, customer, group, on_progress=progress))
 
 
 @app.command("open-items")
@@ -172,7 +172,7 @@ def cmd_open_items(at: AtOpt = None, customer: CustomerOpt = None, format: Forma
                    output: OutputOpt = None, db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Open items as they stood at a date (matches dated later do not count), with their match ids."""
     _report_at(_("Reading the open items"), at, format, output, db, user, pin,
-               lambda s, actor, day, progress: s.ledger.open_items(actor, day, customer, on_progress=progress))
+               lambda s, actor, day, progress: s.ledger_reads.open_items(actor, day, customer, on_progress=progress))
 
 
 @app.command("statement")
@@ -196,11 +196,11 @@ def cmd_statement(customer_code: Annotated[Optional[str], typer.Argument(
         services, actor = _session(db, user, pin)
         d1, d2 = period(services, date_from, date_to)
         since = parse_timestamp(changed_since, "--changed-since")
-        report = read(_("Reading the statements"), fmt, output, lambda progress: services.ledger.statement(
+        report = read(_("Reading the statements"), fmt, output, lambda progress: services.ledger_reads.statement(
             actor, d1, d2, customer, voucher_type or None, since, partly_settled, on_progress=progress))
-        ageing = read(_("Ageing the open items"), fmt, output, lambda progress: services.ledger.ageing(
+        ageing = read(_("Ageing the open items"), fmt, output, lambda progress: services.ledger_reads.ageing(
             actor, d2, customer, on_progress=progress)) if fmt == "pdf" else None
-        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor), ageing=ageing)
+        emit(report, fmt, output, letterhead=services.ledger_reads.letterhead(actor=actor), ageing=ageing)
 
 
 @app.command("ageing")
@@ -208,7 +208,7 @@ def cmd_ageing(at: AtOpt = None, customer: CustomerOpt = None, format: FormatOpt
                db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group."""
     _report_at(_("Ageing the open items"), at, format, output, db, user, pin,
-               lambda s, actor, day, progress: s.ledger.ageing(actor, day, customer, on_progress=progress))
+               lambda s, actor, day, progress: s.ledger_reads.ageing(actor, day, customer, on_progress=progress))
 
 
 @app.command("general-ledger")
@@ -224,9 +224,9 @@ def cmd_general_ledger(date_from: FromOpt = None, date_to: ToOpt = None,
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
         d1, d2 = period(services, date_from, date_to)
-        report = read(_("Reading the general ledger"), fmt, output, lambda progress: services.ledger.general_ledger(
+        report = read(_("Reading the general ledger"), fmt, output, lambda progress: services.ledger_reads.general_ledger(
             actor, location, d1, d2, show_all, on_progress=progress))
-        emit(report, fmt, output, letterhead=services.ledger.letterhead(location, actor))
+        emit(report, fmt, output, letterhead=services.ledger_reads.letterhead(location, actor))
 
 
 @app.command("trial-balance")
@@ -234,7 +234,7 @@ def cmd_trial_balance(at: AtOpt = None, format: FormatOpt = "table", output: Out
                       db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Every account's balance at a date, debit and credit (USD), and CDF for CDF accounts."""
     _report_at(_("Adding up the accounts"), at, format, output, db, user, pin,
-               lambda s, actor, day, progress: s.ledger.trial_balance(actor, day, on_progress=progress))
+               lambda s, actor, day, progress: s.ledger_reads.trial_balance(actor, day, on_progress=progress))
 
 
 @app.command("register")
@@ -246,6 +246,6 @@ def cmd_register(account: Annotated[str, typer.Argument(help=N_("Account code, e
         fmt = _check_format(format)
         services, actor = _session(db, user, pin)
         d1, d2 = period(services, date_from, date_to)
-        report = read(_("Reading the account register"), fmt, output, lambda progress: services.ledger.account_register(
+        report = read(_("Reading the account register"), fmt, output, lambda progress: services.ledger_reads.account_register(
             actor, account, d1, d2, on_progress=progress))
-        emit(report, fmt, output, letterhead=services.ledger.letterhead(actor=actor))
+        emit(report, fmt, output, letterhead=services.ledger_reads.letterhead(actor=actor))

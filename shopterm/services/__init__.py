@@ -107,6 +107,8 @@ class Services:
     sales = _sub("sales.invoice", "SalesService")
     cash = _sub("cash.till", "CashService")
     ledger = _sub("ledger.entries", "LedgerService")
+    #: the ledger's reports alone (``services.ledger`` is built on them): no ORM, SQLModel or models loaded
+    ledger_reads = _sub("ledger.reading", "LedgerReads")
     posting = _sub("documents.posting", "PostingService")
     printing = _sub("printing", "PrintService")
     orders = _sub("sales.orders", "OrdersService")

@@ -447,15 +447,17 @@ def actor_for(services: "Services", name: str | None, pin: str | None = None, to
     """The acting user of a headless command, only with a credential: the user's PIN, or an API token.
 
     Wrong credentials count toward the user's lockout as on the sign-in screen, and are audited."""
+    from .admin import signin  # the sign-in on the Core tables: a read command loads no ORM for it
+
     name = (name or "").strip().lower()
     if token:
-        return services.users.token_actor(token, name or None)
+        return signin.token_actor(services.db, token, name or None)
     if not name:
         raise ValidationError("this command needs the acting user: --user NAME (or SHOPTERM_USER)", field="user")
     if not pin:
         raise AuthError("acting as {name} needs a credential: {help}", field="pin",
             params={"name": name, "help": _(CREDENTIAL_HELP)})
-    return services.users.login(name, pin, via="headless")
+    return signin.login(services.db, name, pin, via="headless")
 
 
 # ---------------------------------------------------------------- posting

@@ -20,18 +20,18 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, and_, bindparam, case, delete, event, func, insert, literal, or_, select, union_all, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, and_, bindparam, case, delete, func, insert, literal, or_, select, union_all, update
 
 from .db import Prepared, conflict_insert
-from .models import (AccountDay, CustomerMonth, JournalLine, LedgerEntry, Match, MatchLine, OpenDue, OpenDueMonth, OpenMonth,
-                     StockBalance, StockMove)
+# the Core tables (no ORM, SQLModel or models: the reports read through this module)
+from .tables import AccountDay as AD, CustomerMonth as CM, JournalLine as JL, LedgerEntry as LE, Match as M
+from .tables import MatchLine as ML, OpenDue as OD, OpenDueMonth as ODM, OpenMonth as OM, StockBalance as SB
+from .tables import StockMove as SM
 
-AD = AccountDay.__table__
-JL = JournalLine.__table__
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 KEY = ("account_id", "location_id", "date", "currency")
 
 
@@ -61,7 +61,7 @@ def _add_to_rows(conn: Any, table: Any, key: Iterable[str], columns: Iterable[st
     transaction (``conn``: its Session, or its Connection inside a mapper event). The running
     balances, stock on hand and open amounts all keep their sums this way."""
     key, columns = tuple(key), tuple(columns)
-    dialect = (conn.dialect if isinstance(conn, Connection) else conn.get_bind().dialect).name
+    dialect = dialect_of(conn)
     if dialect in ("sqlite", "postgresql"):
         _upsert_stmt(dialect, table, key, columns).executemany(conn, rows)
         return
@@ -70,6 +70,12 @@ def _add_to_rows(conn: Any, table: Any, key: Iterable[str], columns: Iterable[st
                             .values({c: table.c[c] + row[c] for c in columns}))
         if done.rowcount == 0:
             conn.execute(insert(table).values(**row))
+
+
+def dialect_of(conn: Any) -> str:
+    """The dialect's name of a transaction's Session or Connection."""
+    dialect = getattr(conn, "dialect", None)  # a Connection (a Session has none)
+    return (dialect if dialect is not None else conn.get_bind().dialect).name
 
 
 _UPSERTS: dict[tuple, Any] = {}
@@ -127,8 +133,6 @@ def _money(value) -> Decimal:
 
 # ---------------------------------------------------------------- stock on hand (table stock_balance)
 
-SB = StockBalance.__table__
-SM = StockMove.__table__
 STOCK_KEY = ("item_id", "location_id", "batch_id")
 
 
@@ -149,11 +153,10 @@ def _upsert_stock(conn, rows: list[dict]) -> None:
     _add_to_rows(conn, SB, STOCK_KEY, ("qty",), rows)
 
 
-@event.listens_for(StockMove, "after_insert")
-def move_added(mapper: Any, connection: Any, move: StockMove) -> None:  # noqa: ARG001
-    """A move written as an ORM object (fixtures, imports) keeps the balance too: registered
-    when this module is imported (``Database.write`` does, before any write); the posting writes
-    its moves with one Core executemany and calls :func:`add_moves` itself."""
+def move_added(mapper: Any, connection: Any, move: Any) -> None:  # noqa: ARG001
+    """A move written as an ORM object (fixtures, imports) keeps the balance too: registered on
+    ``StockMove``'s "after_insert" when the models are imported (at the end of models.py); the
+    posting writes its moves with one Core executemany and calls :func:`add_moves` itself."""
     _upsert_stock(connection, [dict(item_id=move.item_id, location_id=move.location_id,
                                     batch_id=move.batch_id, qty=move.qty)])
 
@@ -194,16 +197,9 @@ def _qty_of(value) -> Decimal:
 
 # ---------------------------------------------------------------- open amounts per due date (table open_due)
 
-OD = OpenDue.__table__
-LE = LedgerEntry.__table__
 OPEN_KEY = ("customer_id", "kind", "due_date", "doc_date")
-ODM = OpenDueMonth.__table__
-OM = OpenMonth.__table__
 MONTH_KEY = ("month_end", *OPEN_KEY)
-CM = CustomerMonth.__table__
 CM_KEY = ("customer_id", "month")
-M = Match.__table__
-ML = MatchLine.__table__
 
 #: One change of an entry's open USD amount: (customer id, the entry's amount_usd, due date, date, change).
 OpenChange = tuple[int, Decimal, "dt.date | None", dt.date, Decimal]

@@ -17,13 +17,14 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:  # SQLAlchemy/SQLModel load when an engine is made, not for a URL (the CLI, the TUI's start)
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
@@ -247,8 +248,7 @@ def _sqlite_file(url: str) -> Path | None:
 
 
 def make_engine(url: str, *, echo: bool = False) -> "Engine":
-    from sqlalchemy import event
-    from sqlmodel import create_engine
+    from sqlalchemy import create_engine, event
 
     url = normalise_url(url)
     if is_sqlite(url):
@@ -349,6 +349,26 @@ class Database:
                     session.close()
                     after(self)
                 raise
+
+    @contextmanager
+    def connect(self) -> Iterator["Connection"]:
+        """A Core connection for queries (no ORM: the reports and the read commands); the read
+        transaction ends with the block."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator["Connection"]:
+        """One write transaction on a Core connection, as :meth:`write` without the ORM (the sign-in):
+        committed if the block finishes, rolled back on any error; one writer at a time (SQLite
+        ``BEGIN IMMEDIATE``, PostgreSQL the advisory lock :data:`WRITER_LOCK_KEY`)."""
+        from sqlalchemy import text
+
+        with self._writer.connect() as conn:
+            with conn.begin():
+                if self.postgresql:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+                yield conn
 
     @contextmanager
     def setup_lock(self) -> Iterator[None]:
@@ -499,7 +519,7 @@ class Prepared:
         return form
 
     def _run(self, conn, params, many: bool):
-        if isinstance(conn, _orm_session()):
+        if _is_orm_session(conn):
             if self._is_select and conn.autoflush:  # a read sees the session's pending changes, as session.execute
                 conn.flush()
             # the session's Connection and its DB-API connection, looked up once per transaction (a posting
@@ -585,17 +605,14 @@ class Prepared:
         return [r[0] for r in self._run(conn, params, False) or ()]
 
 
-_SESSION_CLASS: list = []
 _HELD = "shopterm.prepared"  # Session.info key: (its transaction, its Connection, the DB-API connection)
 
 
-def _orm_session() -> type:
-    """SQLAlchemy's ORM Session class, imported on first use (this module loads without SQLAlchemy)."""
-    if not _SESSION_CLASS:
-        from sqlalchemy.orm import Session as _Session
-
-        _SESSION_CLASS.append(_Session)
-    return _SESSION_CLASS[0]
+def _is_orm_session(conn) -> bool:
+    """An ORM Session (else a Core Connection)? Without importing the ORM: a process that never loaded
+    it (a read command) has no Session to give."""
+    orm = sys.modules.get("sqlalchemy.orm.session")
+    return orm is not None and isinstance(conn, orm.Session)
 
 
 class _Form:

@@ -882,3 +882,16 @@ class SchemaMark(Table, table=True):
     __tablename__ = "schema_mark"
     id: int = Field(primary_key=True)
     fingerprint: str = Field(max_length=64)
+
+
+# A stock move written as an ORM object keeps stock_balance (store.balances, which works on the Core
+# tables and loads without these models).
+def _keep_stock_balance() -> None:
+    from sqlalchemy import event
+
+    from .balances import move_added
+
+    event.listen(StockMove, "after_insert", move_added)
+
+
+_keep_stock_balance()

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import insert, select
 
 from shopterm.core.i18n import N_, _
 from ...core.plain import plain
 from ...store.db import Prepared
-from ...store.models import AuditLog
+from ...store.tables import AuditLog
 from . import chain
 from ..context import Actor
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+    from sqlmodel import SQLModel
 
 
 #: The audit actions as History names them (the codes stay English in the log).
@@ -43,7 +46,7 @@ def action_name(action: str) -> str:
     return _(name) if name else action
 
 
-def snapshot(obj: SQLModel | dict | None, *, exclude: tuple[str, ...] = ("pin_hash",)) -> dict | None:
+def snapshot(obj: "SQLModel | dict | None", *, exclude: tuple[str, ...] = ("pin_hash",)) -> dict | None:
     """A JSON-safe dict of a row (Decimals and dates as strings)."""
     if obj is None:
         return None
@@ -86,7 +89,7 @@ def record_rows(session: Session, rows: list[dict]) -> None:
     _INSERT_AUDIT.executemany(session, rows)
 
 
-_INSERT_AUDIT = Prepared(insert(AuditLog.__table__))  # compiled once: every posting writes an audit row
+_INSERT_AUDIT = Prepared(insert(AuditLog))  # compiled once: every posting writes an audit row
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,7 @@ class HistoryRow:
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[HistoryRow]:
-    rows = session.exec(
-        select(AuditLog).where(AuditLog.entity == entity, AuditLog.entity_id == entity_id).order_by(AuditLog.id)
-    ).all()
-    return [HistoryRow(r.at, r.user_name, r.action, r.summary, r.before, r.after, r.approver_id) for r in rows]
+    a = AuditLog.c
+    rows = session.execute(select(a.at, a.user_name, a.action, a.summary, a.before, a.after, a.approver_id)
+                           .where(a.entity == entity, a.entity_id == entity_id).order_by(a.id))
+    return [HistoryRow(*r) for r in rows]

@@ -23,22 +23,25 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, and_, bindparam, func, or_, select, type_coerce, update
-from sqlalchemy.orm import Session
 
 from shopterm.core.i18n import N_, _
+from ...store.balances import dialect_of
 from ...store.db import Prepared, conflict_insert
-from ...store.models import AuditLog, ChainHead, Customer, JournalLine, JournalVoucher, LedgerEntry
+from ...store.tables import AuditLog, ChainHead, Customer, JournalLine, JournalVoucher, LedgerEntry
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 AUDIT = "audit"
 JOURNAL = "journal"
 
-_HEAD = ChainHead.__table__
-_AL = AuditLog.__table__
-_JV = JournalVoucher.__table__
-_JL = JournalLine.__table__
+_HEAD = ChainHead
+_AL = AuditLog
+_JV = JournalVoucher
+_JL = JournalLine
 
 
 # ---------------------------------------------------------------- canonical text and hash
@@ -120,7 +123,7 @@ def head(session: Session, name: str) -> tuple[int, str]:
     """The chain's last position and hash, locked until the transaction ends."""
     row = _HEAD_OF.first(session, {"head_name": name})
     if row is None:  # the chain's first link: create its head (two writers at once: one insert wins)
-        session.execute(conflict_insert(session.get_bind().dialect.name, _HEAD)
+        session.execute(conflict_insert(dialect_of(session), _HEAD)
                         .values(name=name, seq=0, hash="").on_conflict_do_nothing())
         row = _HEAD_OF.first(session, {"head_name": name})
     return int(row[0]), row[1] or ""
@@ -255,9 +258,9 @@ def verify_journal(session: Session) -> ChainReport:
 def _ledger_problem(session: Session, location_id: int | None = None, day: dt.date | None = None) -> str:
     """The customer ledger repeats its journal lines (customer, currency, amounts): a difference was made
     outside shopterm. (Its open amounts change with matching and are not compared.)"""
-    le = LedgerEntry.__table__
+    le = LedgerEntry
     # a customer merged into another: its entries moved to that one, its journal lines (final) did not
-    merged = Customer.__table__.alias("merged")
+    merged = Customer.alias("merged")
     stmt = (select(le.c.id, le.c.number, _JL.c.id.label("line"))
             .select_from(le.outerjoin(_JL, _JL.c.id == le.c.journal_line_id)
                          .outerjoin(merged, merged.c.id == _JL.c.customer_id))

@@ -7,8 +7,6 @@ user for :data:`LOCK_SECONDS`; the login screen shows the pause.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,33 +17,14 @@ from ...core import i18n
 from shopterm.core.i18n import N_
 from ...store.types import MAX_INTEGER
 from ...store.models import ApiToken, Location, SalesPerson, ShopSetup, User
-from . import audit
+from . import audit, signin
+# the sign-in, the lockout and the PIN hashes: one implementation, on the Core tables (admin/signin.py)
+from .signin import LOCK_SECONDS, MAX_TRIES, TOKEN_PREFIX, actor_of, hash_pin, token_hash, verify_pin  # noqa: F401
 from ..context import ROLES, Actor, role_at_least, role_name
-from ..errors import ApprovalDenied, AuthError, Duplicate, LockedOut, NotFound, ValidationError
+from ..errors import ApprovalDenied, Duplicate, NotFound, ValidationError
 
 if TYPE_CHECKING:
     from .. import Services
-
-MAX_TRIES = 3
-LOCK_SECONDS = 30
-_N, _R, _P = 2**14, 8, 1
-
-
-def hash_pin(pin: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
-
-
-def verify_pin(pin: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    got = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2)
-    return hmac.compare_digest(got.hex(), digest)
 
 
 def check_pin_format(pin: str) -> str:
@@ -67,29 +46,12 @@ def language_code(value: str | None, *, field: str = "language", blank: str = ""
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def actor_of(user: User, language: str = "") -> Actor:
-    return Actor(user.id, user.name, user.role, user.location_id, language or user.language, user.language or "")
+    return signin.now()
 
 
 def language_of(session: Session, user: User) -> str:
     """The language ``user`` reads: their own, else their shop's (Shop Setup), else English."""
-    if user.language:
-        return user.language
-    query = select(ShopSetup.language)
-    if user.location_id is not None:
-        query = query.where(ShopSetup.location_id == user.location_id)
-    return session.exec(query).first() or "en"
-
-
-TOKEN_PREFIX = "st_"
-
-
-def token_hash(token: str) -> str:
-    """API tokens are 256 random bits: a plain sha256 is enough to keep them unreadable at rest."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return signin.language_of(session, user)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,62 +86,9 @@ class UserService:
     def login(self, name: str, pin: str, *, via: str = "") -> Actor:
         """Sign in with name + PIN. Wrong PINs count toward the lockout; every failure is audited.
 
-        ``via`` says where the sign-in came from in the audit row (e.g. "headless").
-        """
-        name = (name or "").strip().lower()
-        where = f" ({via})" if via else ""
-        with self.db.write() as session:
-            user = session.exec(select(User).where(User.name == name)).first()
-            if user is None or user.inactive:
-                audit.record(session, None, "login_failed", "user", user.id if user else None,
-                             summary=f"{name[:40]!r}: {'inactive' if user else 'unknown'} user{where}")
-                session.commit()
-                raise AuthError("Unknown user or wrong PIN", field="pin")
-            locked = self._locked(user)
-            if locked:
-                audit.record(session, None, "login_failed", "user", user.id, summary=f"{name}: locked out{where}")
-                session.commit()
-                raise LockedOut("Too many wrong PINs: wait {locked} s", seconds_left=locked, params={"locked": locked})
-            if not verify_pin(pin or "", user.pin_hash):
-                error = self._wrong_pin(session, user, f"sign-in{where}")
-                session.commit()
-                if isinstance(error, LockedOut):
-                    raise error
-                left = MAX_TRIES - user.failed_attempts
-                raise AuthError(N_("Unknown user or wrong PIN ({left} try left)") if left == 1
-                                else N_("Unknown user or wrong PIN ({left} tries left)"), field="pin",
-                                params={"left": left})
-            user.failed_attempts = 0
-            user.locked_until = None
-            session.add(user)
-            actor = actor_of(user, language_of(session, user))
-            audit.record(session, actor, "login", "user", user.id, summary=f"{name} logged in{where}")
-            return actor
-
-    @staticmethod
-    def _locked(user: User) -> int:
-        """Seconds left of the user's lockout (0: not locked)."""
-        now = _now()
-        until = user.locked_until
-        if until is not None and until.tzinfo is None:
-            until = until.replace(tzinfo=dt.timezone.utc)
-        if until and until > now:
-            return int((until - now).total_seconds()) + 1
-        return 0
-
-    def _wrong_pin(self, session: Session, user: User, what: str) -> AuthError | None:
-        """Count a wrong PIN (sign-in or approval) and audit it; a :class:`LockedOut` when it locks the user."""
-        user.failed_attempts += 1
-        session.add(user)
-        audit.record(session, None, "login_failed" if what.startswith("sign-in") else "approval_failed", "user",
-                     user.id, summary=f"{user.name}: wrong PIN ({what})")
-        if user.failed_attempts >= MAX_TRIES:
-            user.failed_attempts = 0
-            user.locked_until = _now() + dt.timedelta(seconds=LOCK_SECONDS)
-            audit.record(session, None, "lockout", "user", user.id, summary=f"{user.name}: {MAX_TRIES} wrong PINs")
-            return LockedOut("Too many wrong PINs: wait {locked} s", seconds_left=LOCK_SECONDS,
-                params={"locked": LOCK_SECONDS})
-        return None
+        ``via`` says where the sign-in came from in the audit row (e.g. "headless"). The one
+        implementation: :func:`shopterm.services.admin.signin.login`."""
+        return signin.login(self.db, name, pin, via=via)
 
     def approve(self, name: str, pin: str, action: str) -> Actor:
         """A manager's (or admin's) approval for ``action``; recorded in the audit log.
@@ -217,18 +126,18 @@ class UserService:
     def _check_approver(self, session: Session, name: str | None, pin: str | None, action: str) -> Actor:
         name = (name or "").strip().lower()
         what = f"approval{': ' + action[:200] if action else ''}"
-        user = session.exec(select(User).where(User.name == name)).first()
+        user = signin.user_named(session, name)
         if user is None or user.inactive:
             audit.record(session, None, "approval_failed", "user", user.id if user else None,
                          summary=f"{name[:40]!r}: {'inactive' if user else 'unknown'} approver ({what})")
             raise ApprovalDenied("Approval refused: unknown manager or wrong PIN", field="approver_pin")
-        locked = self._locked(user)
+        locked = signin.locked_seconds(user)
         if locked:
             audit.record(session, None, "approval_failed", "user", user.id, summary=f"{name}: locked out ({what})")
             raise ApprovalDenied("Approval refused: {name} is locked after wrong PINs: wait {locked} s",
                                  field="approver_pin", params={"name": user.name, "locked": locked})
         if not verify_pin(pin or "", user.pin_hash):
-            locked_now = self._wrong_pin(session, user, what)
+            locked_now, _left = signin.wrong_pin(session, user, what)
             if locked_now is not None:
                 raise ApprovalDenied("Approval refused: wrong PIN; {name} is locked for {locked} s",
                                      field="approver_pin", params={"name": user.name, "locked": LOCK_SECONDS})
@@ -238,9 +147,7 @@ class UserService:
                          summary=f"{name}: a {user.role} cannot approve ({what})")
             raise ApprovalDenied("Approval refused: {name} is {role}, not a manager", field="approver",
                 params={"name": user.name, "role": role_name(user.role)})
-        if user.failed_attempts:
-            user.failed_attempts = 0
-            session.add(user)
+        signin.reset_count(session, user)
         return actor_of(user)
 
     def approval(self, session: Session, actor: Actor | None, approver: str | None, approver_pin: str | None,
@@ -316,41 +223,8 @@ class UserService:
             return self._token_info(row, user.name if user else "?")
 
     def token_actor(self, token: str, name: str | None = None) -> Actor:
-        """The user a token acts as (every use audited). A wrong token given with ``name`` counts toward
-        that user's lockout; a locked-out, inactive or other user is refused."""
-        token = (token or "").strip()
-        name = (name or "").strip().lower() or None
-        with self.db.write() as session:
-            row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first() if token else None
-            user = session.get(User, row.user_id) if row else None
-            if row is None or row.revoked_at is not None or user is None or (name and user.name != name):
-                named = session.exec(select(User).where(User.name == name)).first() if name else None
-                why = "revoked token" if row is not None and row.revoked_at is not None else "wrong token"
-                if named is not None and not named.inactive and not self._locked(named):
-                    locked = self._wrong_pin(session, named, f"sign-in (headless, {why})")
-                    session.commit()
-                    if locked is not None:
-                        raise locked
-                else:
-                    audit.record(session, None, "login_failed", "api_token", row.id if row else None,
-                                 summary=f"{(name or '?')[:40]}: {why} (headless)")
-                    session.commit()
-                raise AuthError("Unknown or revoked API token", field="token")
-            if user.inactive:
-                raise AuthError("User {name} is inactive", field="token", params={"name": user.name})
-            locked = self._locked(user)
-            if locked:
-                audit.record(session, None, "login_failed", "api_token", row.id,
-                             summary=f"{user.name}: locked out (headless token)")
-                session.commit()
-                raise LockedOut("Too many wrong credentials for {name}: wait {locked} s", seconds_left=locked,
-                    params={"name": user.name, "locked": locked})
-            row.last_used_at = _now()
-            session.add(row)
-            actor = actor_of(user)
-            audit.record(session, actor, "token_use", "api_token", row.id,
-                         summary=f"{user.name} signed in with API token {row.prefix}… (headless)")
-            return actor
+        """The user a token acts as (every use audited): :func:`shopterm.services.admin.signin.token_actor`."""
+        return signin.token_actor(self.db, token, name)
 
     @staticmethod
     def _token_info(row: ApiToken, user_name: str) -> "TokenInfo":

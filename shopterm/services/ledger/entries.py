@@ -40,7 +40,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from sqlalchemy import select
@@ -52,7 +51,7 @@ from ...core.journal import BANK_CLEARING, RECEIVABLE, credit, debit
 from ...core.money import Currency, MoneyError, parse_amount, parse_rate, q2, q_rate, to_usd
 from ...store.models import Customer, CustomerLocation, Document, LedgerEntry, Location, Match, MatchLine
 from . import reports as R
-from .exports import EXPORT_PAGE, one_step, whole_register
+from .reading import Letterhead, LedgerReads  # noqa: F401 (Letterhead re-exported)
 from ..context import Actor
 from ..errors import InactiveRecord, NotFound, ValidationError
 from .matching import (
@@ -110,16 +109,6 @@ class PaymentResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Letterhead:
-    name: str
-    address: str
-    phone: str
-    tax_no: str
-    rccm_no: str
-    location_code: str
-
-
-@dataclass(frozen=True, slots=True)
 class MatchInfo:
     """A match as history shows it."""
 
@@ -133,7 +122,10 @@ class MatchInfo:
     lines: tuple[tuple[int, str, Decimal], ...]  # (entry id, number, amount_usd)
 
 
-class LedgerService:
+class LedgerService(LedgerReads):
+    """The customer ledger: its reports (:class:`~shopterm.services.ledger.reading.LedgerReads`, Core only)
+    and the writes (payments, matches)."""
+
     def __init__(self, services: "Services"):
         self.s = services
         self.db = services.db
@@ -295,118 +287,6 @@ class LedgerService:
                 params={"code": c.code, "loc_code": loc.code})
 
     # ------------------------------------------------------------ reports
-    def balances(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
-                 group: str | None = None, *, on_progress: R.ProgressFn | None = None) -> BalancesReport:
-        """Each customer's balance at ``at`` (inclusive), in USD and per currency.
-        ``on_progress(done, total)`` (as every report here): 0 of 1 step, then 1 of 1."""
-        actor.require("ledgers", "Viewing customer ledgers")
-        with self.db.read() as session:
-            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
-            return one_step(on_progress, lambda: R.balances(session, at or self.s.today(), cid, group))
-
-    def open_items(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None, *,
-                   on_progress: R.ProgressFn | None = None, chunk: int = R.OPEN_ITEMS_CHUNK) -> OpenItemsReport:
-        """The open items as they stood at ``at``, with the matches that counted then.
-        ``on_progress(customers done, customers in all)`` after each ``chunk`` of customers."""
-        actor.require("ledgers", "Viewing customer ledgers")
-        with self.db.read() as session:
-            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
-            return R.open_items(session, at or self.s.today(), cid, on_progress=on_progress, chunk=chunk)
-
-    def open_item_pages(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
-                        page: int = 50) -> Iterator[list[R.OpenItem]]:
-        """The open items at ``at`` streamed page by page (``page`` rows each) from one read transaction:
-        the first page comes after reading a few customers, not the whole ledger."""
-        actor.require("ledgers", "Viewing customer ledgers")
-        with self.db.read() as session:
-            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
-            batch: list[R.OpenItem] = []
-            for item in R.iter_open_items(session, at or self.s.today(), cid):
-                batch.append(item)
-                if len(batch) >= page:
-                    yield batch
-                    batch = []
-            if batch:
-                yield batch
-
-    def open_items_page(self, actor: Actor, at: dt.date | None = None, after_key: R.OpenKey | None = None,
-                        limit: int = 50) -> tuple[tuple[R.OpenItem, ...], R.OpenKey | None]:
-        """A screenful of every customer's open items at ``at`` (customer code, date order) after
-        ``after_key``, and the key to go on from (None: the last page). Each page reads only the
-        customers it shows (and one more to know there is more)."""
-        actor.require("ledgers", "Viewing customer ledgers")
-        if limit < 1:
-            raise ValidationError("limit must be at least 1", field="limit")
-        with self.db.read() as session:
-            stream = R.iter_open_items(session, at or self.s.today(), after_key=after_key)
-            try:
-                items = list(islice(stream, limit + 1))
-            finally:
-                stream.close()  # the customers' cursor, before the read transaction ends
-        rows = tuple(items[:limit])
-        return rows, (rows[-1].key if len(items) > limit else None)
-
-    def statement(self, actor: Actor, date_from: dt.date, date_to: dt.date, customer: int | str | None = None,
-                  voucher_types: Sequence[str] | None = None, changed_since: dt.datetime | None = None,
-                  partly_settled: bool = False, *, on_progress: R.ProgressFn | None = None) -> StatementReport:
-        """Opening balance, entries with running balance, closing balance (per customer).
-        ``on_progress(customers done, customers in all)``."""
-        actor.require("ledgers", "Viewing customer ledgers")
-        with self.db.read() as session:
-            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
-            return R.statement(session, date_from, date_to, cid, voucher_types, changed_since, partly_settled,
-                               on_progress=on_progress)
-
-    def ageing(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None, *,
-               on_progress: R.ProgressFn | None = None) -> AgeingReport:
-        """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group.
-        ``on_progress``: one grouped pass, 0 of 1 then 1 of 1."""
-        actor.require("ledgers", "Viewing customer ledgers")
-        with self.db.read() as session:
-            cid = resolve_customer(session, customer).id if customer not in (None, "") else None
-            return one_step(on_progress, lambda: R.ageing(session, at or self.s.today(), cid))
-
-    def general_ledger(self, actor: Actor, location: str | None = None, date_from: dt.date | None = None,
-                       date_to: dt.date | None = None, show_all: bool = False, after_key: R.Key | None = None,
-                       limit: int | None = None, before_key: R.Key | None = None, *,
-                       on_progress: R.ProgressFn | None = None) -> GeneralLedgerReport:
-        """Payments and refunds at a location (all customer transactions with ``show_all``).
-
-        Keyset-paged like :meth:`entries`: ``after_key`` (a report's ``next_key``) pages forward,
-        ``before_key`` (its ``prev_key``) back. ``on_progress(customers done, customers in all)`` as
-        each customer's running balance is worked out."""
-        actor.require("ledgers", "Viewing customer ledgers")
-        today = self.s.today()
-        with self.db.read() as session:
-            loc_id = loc_code = None
-            if location:
-                loc = find_location(session, location)
-                loc_id, loc_code = loc.id, loc.code
-            return R.general_ledger(session, loc_id, loc_code, date_from or today.replace(day=1), date_to or today,
-                                    show_all, after_key, limit, before_key, on_progress=on_progress)
-
-    def trial_balance(self, actor: Actor, at: dt.date | None = None, *,
-                      on_progress: R.ProgressFn | None = None) -> TrialBalanceReport:
-        actor.require("ledgers", "Viewing the books")
-        with self.db.read() as session:
-            return one_step(on_progress, lambda: R.trial_balance(session, at or self.s.today()))
-
-    def account_register(self, actor: Actor, account: str, date_from: dt.date, date_to: dt.date,
-                         after_key: R.Key | None = None, limit: int | None = None,
-                         before_key: R.Key | None = None, *, on_progress: R.ProgressFn | None = None,
-                         page: int = EXPORT_PAGE) -> AccountRegister:
-        """The whole register (no ``limit``) with ``on_progress`` is read ``page`` lines at a time."""
-        actor.require("ledgers", "Viewing the books")
-        with self.db.read() as session:
-            if on_progress is not None and limit is None and after_key is None and before_key is None:
-                return whole_register(session, account, date_from, date_to, on_progress, page)
-            return R.account_register(session, account, date_from, date_to, after_key, limit, before_key)
-
-    def letterhead(self, location: str | None = None, actor: Actor | None = None) -> Letterhead:
-        """The shop's name and address for printed statements."""
-        with self.db.read() as session:
-            loc = find_location(session, location, actor)
-            return Letterhead(loc.name, loc.address, loc.phone, loc.tax_no, loc.rccm_no, loc.code)
 
 
 # ---------------------------------------------------------------- headless (DESIGN §11)

@@ -53,6 +53,7 @@ from ...store.types import MAX_INTEGER
 from ..admin import audit
 from ..context import Actor
 from ..errors import NotFound, ValidationError
+from .reports import _chunks, active_match_ids, customer_balance, sum_before  # noqa: F401 (re-exported)
 
 ZERO = Decimal("0.00")
 MATCH_KINDS = ("auto", "manual", "payment")
@@ -95,40 +96,7 @@ class MatchResult:
 # ---------------------------------------------------------------- reading
 
 
-def customer_balance(session: Session, customer_id: int, at: dt.date | None = None) -> Decimal:
-    """Σ USD of the customer's ledger entries dated ≤ ``at`` (all of them without ``at``): its sums
-    per month before ``at``'s month (``customer_month``) and the entries of that month (covering index)."""
-    return balances.customer_sum_before(session, customer_id, at)
-
-
-def sum_before(session: Session, customer_id: int, key: tuple[dt.date, int], *, inclusive: bool = False) -> Decimal:
-    """Σ USD of the customer's entries before (or up to) ``key`` = (date, id) in ledger order: its
-    sums per month before the key's month and the entries of that month before the key."""
-    k = tuple_(LE.c.doc_date, LE.c.id)
-    return balances.customer_sum_before(session, customer_id, key[0],
-                                        k <= tuple_(*key) if inclusive else k < tuple_(*key))
-
-
-def active_match_ids(session: Session, entry_ids: Iterable[int], at: dt.date | None = None) -> dict[int, tuple[int, ...]]:
-    """entry id → ids of the matches holding it (now, or as they stood at ``at``)."""
-    ids = list(entry_ids)
-    if not ids:
-        return {}
-    out: dict[int, list[int]] = {}
-    for chunk in _chunks(ids, 500):
-        stmt = select(ML.c.entry_id, ML.c.match_id).join(M, M.c.id == ML.c.match_id).where(ML.c.entry_id.in_(chunk))
-        if at is None:
-            stmt = stmt.where(M.c.unmatched_on.is_(None))
-        else:
-            stmt = stmt.where(M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at))
-        for entry_id, match_id in session.execute(stmt.order_by(ML.c.match_id)):
-            out.setdefault(entry_id, []).append(match_id)
-    return {k: tuple(v) for k, v in out.items()}
-
-
-def _chunks(seq: Sequence[int], n: int):
-    for i in range(0, len(seq), n):
-        yield seq[i:i + n]
+# customer_balance, sum_before, active_match_ids: the reading side, in reports (Core only, the read commands)
 
 
 def earliest_match_date(session: Session, entry_ids: Sequence[int]) -> dt.date | None:

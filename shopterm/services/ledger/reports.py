@@ -27,49 +27,41 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
-from typing import Any, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
-from sqlmodel import Session
 
 from shopterm.core.i18n import N_
 from ...core.money import Currency
 from ...core.text import postal_address
-from ...store.models import (
-    Account,
-    AccountDay,
-    Customer,
-    CustomerGroup,
-    JournalLine,
-    JournalVoucher,
-    LedgerEntry,
-    Location,
-    Match,
-    MatchLine,
-    OpenDue,
-    OpenDueMonth,
-    OpenMonth,
+# the Core tables: the reports load no ORM, SQLModel or models (the read commands, tests/cli/test_read_commands.py)
+from ...store.tables import (
+    Account as A,
+    AccountDay as AD,
+    Customer as C,
+    CustomerGroup as CG,
+    JournalLine as JL,
+    JournalVoucher as JV,
+    LedgerEntry as LE,
+    Location as L,
+    Match as M,
+    MatchLine as ML,
+    OpenDue as OD,
+    OpenDueMonth as ODM,
+    OpenMonth as OM,
 )
-from ...store.balances import kind_and_due, since
+from ...store.balances import customer_sum_before, kind_and_due, since
+from ...store.types import MAX_INTEGER
 from ...core.doctypes import DOC_TYPES
 from ..errors import NotFound, ValidationError
-from .matching import active_match_ids, sum_before
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..context import Actor
 
 ZERO = Decimal("0.00")
 
-LE = LedgerEntry.__table__
-M = Match.__table__
-ML = MatchLine.__table__
-C = Customer.__table__
-CG = CustomerGroup.__table__
-JL = JournalLine.__table__
-JV = JournalVoucher.__table__
-A = Account.__table__
-AD = AccountDay.__table__
-OD = OpenDue.__table__
-ODM = OpenDueMonth.__table__
-OM = OpenMonth.__table__
-L = Location.__table__
 
 #: The currencies other than the books' USD (their amounts are summed apart).
 OTHER_CURRENCIES = tuple(c.value for c in Currency if c is not Currency.USD)
@@ -122,6 +114,87 @@ def check_voucher_types(types: Iterable[str] | None) -> tuple[str, ...] | None:
                     params={"part": part})
             out.append(code)
     return tuple(dict.fromkeys(out)) or None
+
+
+# ---------------------------------------------------------------- reading a customer's sums
+
+
+def customer_balance(session: Session, customer_id: int, at: dt.date | None = None) -> Decimal:
+    """Σ USD of the customer's ledger entries dated ≤ ``at`` (all of them without ``at``): its sums
+    per month before ``at``'s month (``customer_month``) and the entries of that month (covering index)."""
+    return customer_sum_before(session, customer_id, at)
+
+
+def sum_before(session: Session, customer_id: int, key: tuple[dt.date, int], *, inclusive: bool = False) -> Decimal:
+    """Σ USD of the customer's entries before (or up to) ``key`` = (date, id) in ledger order: its
+    sums per month before the key's month and the entries of that month before the key."""
+    k = tuple_(LE.c.doc_date, LE.c.id)
+    return customer_sum_before(session, customer_id, key[0],
+                                        k <= tuple_(*key) if inclusive else k < tuple_(*key))
+
+
+def active_match_ids(session: Session, entry_ids: Iterable[int], at: dt.date | None = None) -> dict[int, tuple[int, ...]]:
+    """entry id → ids of the matches holding it (now, or as they stood at ``at``)."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    out: dict[int, list[int]] = {}
+    for chunk in _chunks(ids, 500):
+        stmt = select(ML.c.entry_id, ML.c.match_id).join(M, M.c.id == ML.c.match_id).where(ML.c.entry_id.in_(chunk))
+        if at is None:
+            stmt = stmt.where(M.c.unmatched_on.is_(None))
+        else:
+            stmt = stmt.where(M.c.date <= at, or_(M.c.unmatched_on.is_(None), M.c.unmatched_on > at))
+        for entry_id, match_id in session.execute(stmt.order_by(ML.c.match_id)):
+            out.setdefault(entry_id, []).append(match_id)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _chunks(seq: Sequence[int], n: int):
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+# ---------------------------------------------------------------- whose ledger, which letterhead
+
+
+def customer_id(conn: Any, customer: int | str) -> int:
+    """A customer's id by id, by code (case-insensitive) or by its number typed as text, as
+    ``masters.base.resolve_customer`` finds it (the same refusals), in one indexed read."""
+    if isinstance(customer, int):
+        found = conn.execute(select(C.c.id).where(C.c.id == customer)).scalar() if 0 < customer <= MAX_INTEGER else None
+    else:
+        text = str(customer or "").strip()
+        if not text:
+            raise ValidationError("Customer is required", field="customer")
+        found = conn.execute(select(C.c.id).where(C.c.code == text.upper())).scalar()
+        if found is None and text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_INTEGER:
+            found = conn.execute(select(C.c.id).where(C.c.id == int(text))).scalar()
+    if found is None:
+        raise NotFound("Customer {customer} not found", field="customer", params={"customer": str(customer)[:40]})
+    return found
+
+
+_LOCATION_COLS = (L.c.id, L.c.code, L.c.name, L.c.address, L.c.phone, L.c.tax_no, L.c.rccm_no)
+
+
+def location_row(conn: Any, code: str | None, actor: "Actor | None" = None) -> Any:
+    """The location by code; without a code, the actor's location, else the first active one (as
+    ``masters.base.find_location``, the same refusals): a row of id, code, name, address, phone,
+    tax_no, rccm_no."""
+    if code:
+        row = conn.execute(select(*_LOCATION_COLS).where(L.c.code == code.strip().upper())).first()
+        if row is None:
+            raise NotFound("Location {code} not found", field="location", params={"code": code.strip().upper()})
+        return row
+    if actor is not None and actor.location_id:
+        row = conn.execute(select(*_LOCATION_COLS).where(L.c.id == actor.location_id)).first()
+        if row is not None:
+            return row
+    row = conn.execute(select(*_LOCATION_COLS).where(L.c.inactive == False).order_by(L.c.number)).first()  # noqa: E712
+    if row is None:
+        raise NotFound("No location: run shopterm init first", field="location")
+    return row
 
 
 # ---------------------------------------------------------------- rows
