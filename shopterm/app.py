@@ -30,8 +30,6 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from shopterm.core.i18n import N_, _
 from shopterm.core.i18n import current as current_language
 from shopterm.core.i18n import set_language
-from shopterm.screens import registry
-from shopterm.screens.home import HomeScreen
 from shopterm.screens.login import LoginScreen
 from shopterm.widgets.collector import REST_S, RestingCollector
 from shopterm.widgets.inputs import ShopInput
@@ -84,6 +82,14 @@ def stylesheet_parts(path: Path = STYLESHEET) -> tuple[str, str]:
     return head, variables + text[cut:]
 
 
+def _home_screen() -> Any:
+    """The home menu's screen class, imported when first shown (or by the services' worker while the
+    sign-in screen waits): the terminal app's start imports what the sign-in screen needs only."""
+    from shopterm.screens.home import HomeScreen
+
+    return HomeScreen
+
+
 class ScreenCommands(Provider):
     """Ctrl+K: jump to any registered screen by name."""
 
@@ -92,6 +98,8 @@ class ScreenCommands(Provider):
         actor = getattr(app, "actor", None)
         if actor is None:
             return []
+        from shopterm.screens import registry
+
         registry.discover()
         commands: list[tuple[str, Callable[[], Any], str]] = [
             (e.shown_title, partial(app.open_entry, e.key), e.shown_help)  # type: ignore[attr-defined]
@@ -168,6 +176,7 @@ class ShoptermApp(TypeaheadApp, App[None]):
         try:
             assert self._open_services is not None
             self._services = self._open_services()
+            _home_screen()  # the menu's modules, while the PIN is typed (not on the way to the sign-in screen)
             if self._shop_language:
                 self.call_from_thread(self._use_shop_language, self._services.setup.shop_language())
         except BaseException as exc:  # shown on the login screen
@@ -223,7 +232,7 @@ class ShoptermApp(TypeaheadApp, App[None]):
             # hundred ms and would delay its first paint. A PIN typed sooner waits for the services.
             self.set_timer(OPEN_SERVICES_AFTER_S, self._open_services_worker)
         if self.actor is not None:
-            self.push_screen(HomeScreen())
+            self.push_screen(_home_screen()())
         else:
             self.push_screen(LoginScreen(user=self.initial_user))
 
@@ -244,7 +253,7 @@ class ShoptermApp(TypeaheadApp, App[None]):
             set_language(own or getattr(event.actor, "language", "") or self.start_language)
         else:
             set_language(self.start_language)
-        self.switch_screen(HomeScreen())
+        self.switch_screen(_home_screen()())
         self.set_timer(SET_ASIDE_AFTER_S, set_aside_startup_objects)
 
     async def on_event(self, event: Any) -> None:
@@ -254,6 +263,8 @@ class ShoptermApp(TypeaheadApp, App[None]):
 
     def open_entry(self, key: str) -> None:
         """Open the registered screen ``key`` on top of the current one."""
+        from shopterm.screens import registry
+
         entry = registry.get(key)
         if entry is None or self.actor is None or self.actor.role not in entry.roles:
             self.notify(_("{key}: not available").format(key=key), severity="warning")
@@ -269,7 +280,7 @@ class ShoptermApp(TypeaheadApp, App[None]):
 
     async def go_home(self) -> None:
         """Pop back to the home menu."""
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, _home_screen()):
             await self.pop_screen()
 
     async def action_logout(self) -> None:

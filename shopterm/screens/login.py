@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
 from shopterm.core.i18n import N_, _
-from shopterm.screens.base.document import QuietFooter
+from shopterm.screens.base.footer import QuietFooter
 from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation
 from shopterm.widgets.messages import MessageBar, describe_error

@@ -47,8 +47,7 @@ from textual.containers import Vertical
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
-from textual.widgets._footer import FooterKey
+from textual.widgets import Input, Static
 from textual.worker import Worker
 
 from shopterm.core.i18n import N_, _, pgettext
@@ -57,6 +56,8 @@ from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation, ShopInput
 from shopterm.widgets.messages import MessageBar, describe_error, is_error, is_user_error
 from shopterm.widgets.status_bar import StatusBar
 from shopterm.widgets.workers import run_in_thread
+
+from .footer import QuietFooter  # noqa: F401 (the screens' footer, also shown by the sign-in screen)
 
 if TYPE_CHECKING:  # (no services here: widgets.master_list imports this module, and widgets never import services)
     from shopterm.widgets.approval import Approval
@@ -86,46 +87,6 @@ T = TypeVar("T")
 TOOLBAR_ACTIONS: frozenset[str] = frozenset(
     {"lookup", "new", "save", "draft", "save_print", "reprint", "list", "history", "voucher", "delete_row", "back"}
 )
-
-
-class QuietFooter(Footer):
-    """A Footer that rebuilds its keys only when the keys shown actually change.
-
-    Textual refreshes the bindings on every focus move, and the stock Footer then
-    recomposes all its keys (a mount and a layout of the whole screen: ~100 ms per
-    Enter on a 2-core machine, and a repaint over SSH). Moving between fields whose
-    keys are the same costs nothing here; when only a key's greyed state changes,
-    that key is restyled in place (a repaint of the key, no layout).
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._shown_keys: tuple | None = None
-
-    def bindings_changed(self, screen: Screen) -> None:
-        if self.is_attached and screen is self.screen and screen.app.app_focus:
-            active = screen.active_bindings
-            keys = tuple((key, b.binding.action, b.binding.description) for key, b in active.items() if b.binding.show)
-            if self._bindings_ready and keys == self._shown_keys:
-                enabled = {b.binding.action: b.enabled for b in active.values() if b.binding.show}
-                for footer_key in self.query(FooterKey):
-                    if footer_key.action in enabled:
-                        greyed = not enabled[footer_key.action]
-                        footer_key._disabled = greyed  # as Footer.compose does: the click rings
-                        footer_key.set_class(greyed, "-disabled")
-                return
-            self._shown_keys = keys
-        super().bindings_changed(screen)
-
-    def compose(self) -> ComposeResult:
-        # Bindings are declared once, in English (marked with N_); each key reads in the
-        # language of the user signed in now.
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                widget.description = _(widget.description)
-                if widget.tooltip:
-                    widget.tooltip = _(str(widget.tooltip))
-            yield widget
 
 
 class ShopScreen(FormNavigation, Screen):
