@@ -330,7 +330,8 @@ class Database:
         from sqlalchemy import text
         from sqlmodel import Session
 
-        # balances keeps stock_balance with every StockMove written (an ORM event it registers when imported)
+        # the running balances the posting keeps (stock_balance of a StockMove written as an ORM object:
+        # an event registered when the models are imported, models.py's end)
         importlib.import_module(f"{__package__}.balances")
 
         with Session(self._writer, expire_on_commit=False) as session:
@@ -369,6 +370,8 @@ class Database:
                 if self.postgresql:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
                 yield conn
+        if self._checkpoints is not None:  # committed: counted toward the next WAL checkpoint, as write()
+            self._checkpoints.committed()
 
     @contextmanager
     def setup_lock(self) -> Iterator[None]:
