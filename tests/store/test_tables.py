@@ -28,13 +28,13 @@ def _ddl(table, dialect) -> tuple[list[str], list[str]]:
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_every_table_has_the_models_ddl_and_indexes(dialect):
     model_tables = models.SQLModel.metadata.tables
-    assert sorted(tables.metadata.tables) == sorted(model_tables)
+    assert sorted(tables.build_all().tables) == sorted(model_tables)
     for name, table in tables.metadata.tables.items():
         assert _ddl(table, DIALECTS[dialect]) == _ddl(model_tables[name], DIALECTS[dialect]), name
 
 
 def test_every_column_has_the_models_type_and_default():
-    for name, table in tables.metadata.tables.items():
+    for name, table in tables.build_all().tables.items():
         model = models.SQLModel.metadata.tables[name]
         for col in table.columns:
             theirs = model.c[col.name]
@@ -67,6 +67,13 @@ def test_times_bind_and_read_as_sqlmodels_type():
     assert ours.process_result_value(naive, DIALECTS["sqlite"]) == theirs.process_result_value(naive, DIALECTS["sqlite"])
     with pytest.raises(ValueError):
         ours.process_bind_param(naive, DIALECTS["sqlite"])
+
+
+def test_a_table_is_built_once_when_first_asked_for():
+    out = subprocess.run([sys.executable, "-c", "from shopterm.store import tables as t; from shopterm.store.tables "
+                          "import User; print(sorted(t.metadata.tables), t.User is User, t.build_all() is t.metadata, "
+                          "t.User is User, len(t.metadata.tables))"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["['user']", "True", "True", "True", str(len(models.SQLModel.metadata.tables))]
 
 
 def test_the_module_is_what_the_script_writes():
