@@ -30,32 +30,12 @@ built when first imported (module ``__getattr__``): a command builds the few it 
 (~50 ms of CPU); ``metadata`` holds those built so far, :func:`build_all` builds every one.
 """
 
-import threading
 from decimal import Decimal
 
 {imports}
+from .lazy import on_first_use
 
 metadata = MetaData()
-_BUILDING = threading.Lock()  # two threads (the app's workers) asking for a table at once build it once
-
-
-def build_all() -> MetaData:
-    """Every table built (``metadata`` then holds them all)."""
-    for name in _BUILDERS:
-        __getattr__(name)
-    return metadata
-
-
-def __getattr__(name: str) -> Table:
-    """A table by its model's name, built on first use."""
-    build = _BUILDERS.get(name)
-    if build is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    with _BUILDING:
-        table = globals().get(name)
-        if table is None:
-            table = globals()[name] = build()
-    return table
 '''
 
 
@@ -131,33 +111,36 @@ def render() -> str:
              for t in [cls.__table__]}
     for mapper in m.SQLModel._sa_registry.mappers:  # every table class, whatever its base
         names.setdefault(mapper.local_table.name, mapper.class_.__name__)
-    out = [HEADER]
-    builders = []
+    out = [HEADER, "#: Each table's builder, by its model's name (called once, by __getattr__).", "_BUILDERS = {"]
     for table in sorted(md.tables.values(), key=lambda t: t.name):
-        cls = names[table.name]
-        builders.append(cls)
-        out.append(f"\ndef _{table.name}() -> Table:\n    t = Table(\n        {table.name!r}, metadata,")
-        out.extend("    " + _column(c) for c in table.columns)
+        lines = [f"    {names[table.name]!r}: lambda: Table({table.name!r}, metadata,"]
+        cols = [_column(c).strip() for c in table.columns]
+        lines.extend("        " + " ".join(cols[i:i + 3]) for i in range(0, len(cols), 3))  # three a line
         for con in sorted((c for c in table.constraints if type(c).__name__ == "UniqueConstraint"),
                           key=lambda c: (c.name or "", [col.name for col in c.columns])):
             if len(con.columns) == 1 and next(iter(con.columns)).unique and con.name is None:
                 continue  # the column's own unique=True
             cols = ", ".join(repr(c.name) for c in con.columns)
-            out.append(f"        UniqueConstraint({cols}{f', name={con.name!r}' if con.name else ''}),")
-        kw = {k: v for k, v in table.dialect_kwargs.items() if v is not None}
-        if kw:
-            out.append(f"        {', '.join(f'{k}={v!r}' for k, v in sorted(kw.items()))}")
-        out.append("    )")
+            lines.append(f"        UniqueConstraint({cols}{f', name={con.name!r}' if con.name else ''}),")
         for ix in sorted(table.indexes, key=lambda i: i.name or ""):
             if len(ix.columns) == 1 and next(iter(ix.columns)).index and not ix.dialect_kwargs:
                 continue  # the column's own index=True
-            cols = ", ".join(f"t.c.{c.name}" for c in ix.columns)
+            cols = ", ".join(repr(c.name) for c in ix.columns)
             unique = ", unique=True" if ix.unique else ""
-            out.append(f"    Index({ix.name!r}, {cols}{unique}{_kwargs(ix.dialect_kwargs)})")
-        out.append("    return t")
-    out.append("\n_BUILDERS = {")
-    out.extend(f"    {cls!r}: _{md.tables[name].name}," for name, cls in sorted((t, names[t]) for t in md.tables))
+            lines.append(f"        Index({ix.name!r}, {cols}{unique}{_kwargs(ix.dialect_kwargs)}),")
+        kw = {k: v for k, v in table.dialect_kwargs.items() if v is not None}
+        if kw:
+            lines.append(f"        {', '.join(f'{k}={v!r}' for k, v in sorted(kw.items()))},")
+        lines[-1] = lines[-1].rstrip(",") + "),"
+        out.extend(lines)
     out.append("}")
+    out.append("_build_all, __getattr__ = on_first_use(globals(), _BUILDERS)")
+    out.append("")
+    out.append("")
+    out.append("def build_all() -> MetaData:")
+    out.append('    """Every table built (``metadata`` then holds them all)."""')
+    out.append("    _build_all()")
+    out.append("    return metadata")
     out.append("")
     body = "\n".join(out)
     used = [n for n in ("JSON", "Boolean", "Column", "Date", "ForeignKey", "Index", "Integer", "LargeBinary",

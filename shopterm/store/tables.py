@@ -8,860 +8,275 @@ built when first imported (module ``__getattr__``): a command builds the few it 
 (~50 ms of CPU); ``metadata`` holds those built so far, :func:`build_all` builds every one.
 """
 
-import threading
 from decimal import Decimal
 
 from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, UniqueConstraint
 
 from .types import MoneyType, PctType, QtyType, RateType, UTCDateTime, utc_now
+from .lazy import on_first_use
 
 metadata = MetaData()
-_BUILDING = threading.Lock()  # two threads (the app's workers) asking for a table at once build it once
+
+#: Each table's builder, by its model's name (called once, by __getattr__).
+_BUILDERS = {
+    'Account': lambda: Table('account', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('code', String(20), nullable=False, unique=True), Column('name', String(80), nullable=False),
+        Column('kind', String(10), nullable=False), Column('currency', String(3), nullable=True), Column('inactive', Boolean(), nullable=False, default=False),
+        Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'AccountDay': lambda: Table('account_day', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('account_id', Integer(), ForeignKey('account.id'), nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
+        Column('date', Date(), nullable=False), Column('currency', String(3), nullable=False), Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')),
+        UniqueConstraint('account_id', 'location_id', 'date', 'currency', name='uq_account_day')),
+    'ApiToken': lambda: Table('api_token', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('user_id', Integer(), ForeignKey('user.id'), nullable=False, index=True), Column('label', String(80), nullable=False, default=''),
+        Column('prefix', String(12), nullable=False), Column('token_hash', String(64), nullable=False, unique=True), Column('created_by', Integer(), ForeignKey('user.id'), nullable=True),
+        Column('created_at', UTCDateTime(), nullable=False, default=utc_now), Column('last_used_at', UTCDateTime(), nullable=True), Column('revoked_at', UTCDateTime(), nullable=True),
+        Column('revoked_by', Integer(), ForeignKey('user.id'), nullable=True)),
+    'Attachment': lambda: Table('attachment', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('entity', String(30), nullable=False), Column('entity_id', Integer(), nullable=False),
+        Column('name', String(200), nullable=False), Column('size', Integer(), nullable=False), Column('sha256', String(64), nullable=False),
+        Column('data', LargeBinary(), nullable=False), Column('created_by', Integer(), ForeignKey('user.id'), nullable=True), Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
+        Index('ix_attachment_entity', 'entity', 'entity_id')),
+    'AuditLog': lambda: Table('audit_log', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('at', UTCDateTime(), nullable=False, default=utc_now), Column('user_id', Integer(), ForeignKey('user.id'), nullable=True),
+        Column('user_name', String(40), nullable=False, default=''), Column('action', String(30), nullable=False), Column('entity', String(40), nullable=False),
+        Column('entity_id', Integer(), nullable=True), Column('summary', String(300), nullable=False, default=''), Column('before', JSON(), nullable=True),
+        Column('after', JSON(), nullable=True), Column('approver_id', Integer(), ForeignKey('user.id'), nullable=True), Column('chain_seq', Integer(), nullable=True, unique=True),
+        Column('chain_hash', String(64), nullable=True),
+        Index('ix_audit_entity', 'entity', 'entity_id')),
+    'Batch': lambda: Table('batch', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('item_id', Integer(), ForeignKey('item.id'), nullable=False, index=True), Column('code', String(30), nullable=False),
+        Column('expiry', Date(), nullable=True), Column('mfg_date', Date(), nullable=True), Column('supplier_id', Integer(), ForeignKey('supplier.id'), nullable=True),
+        Column('supplier_batch_no', String(40), nullable=False, default=''), Column('cost_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
+        UniqueConstraint('item_id', 'code')),
+    'ChainHead': lambda: Table('chain_head', metadata,
+        Column('name', String(10), primary_key=True, nullable=False), Column('seq', Integer(), nullable=False, default=0), Column('hash', String(64), nullable=False, default='')),
+    'CostCentre': lambda: Table('cost_centre', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('code', String(20), nullable=False, unique=True), Column('name', String(80), nullable=False),
+        Column('inactive', Boolean(), nullable=False, default=False), Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'Customer': lambda: Table('customer', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('code', String(20), nullable=False, unique=True), Column('name', String(120), nullable=False, index=True),
+        Column('kind', String(10), nullable=False, default='credit'), Column('category_id', Integer(), ForeignKey('customer_category.id'), nullable=True), Column('group_id', Integer(), ForeignKey('customer_group.id'), nullable=True, index=True),
+        Column('existing_vendor', Boolean(), nullable=False, default=False), Column('supplier_name', String(120), nullable=False, default=''), Column('control_account_id', Integer(), ForeignKey('account.id'), nullable=True),
+        Column('credit_limit_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('credit_days', Integer(), nullable=False, default=0), Column('national_id', String(40), nullable=False, default=''),
+        Column('price_category', String(20), nullable=False, default='retail'), Column('loyalty_card_id', Integer(), ForeignKey('loyalty_card.id'), nullable=True), Column('nrc_no', String(40), nullable=False, default=''),
+        Column('impot_no', String(40), nullable=False, default=''), Column('address', String(200), nullable=False, default=''), Column('city', String(80), nullable=False, default=''),
+        Column('province', String(80), nullable=False, default=''), Column('country', String(80), nullable=False, default=''), Column('mobile', String(40), nullable=False, index=True, default=''),
+        Column('email', String(120), nullable=False, default=''), Column('language', String(10), nullable=False, default=''), Column('sales_person_id', Integer(), ForeignKey('sales_person.id'), nullable=True),
+        Column('tax_exempt', Boolean(), nullable=False, default=False), Column('free_offer', Boolean(), nullable=False, default=False), Column('discount_pct', PctType(), nullable=False, default=Decimal('0')),
+        Column('inactive', Boolean(), nullable=False, default=False), Column('merged_into_id', Integer(), ForeignKey('customer.id'), nullable=True), Column('location_id', Integer(), ForeignKey('location.id'), nullable=True),
+        Column('created_at', UTCDateTime(), nullable=False, default=utc_now), Column('updated_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'CustomerCategory': lambda: Table('customer_category', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('code', String(20), nullable=False, unique=True), Column('name', String(80), nullable=False, unique=True),
+        Column('price_category', String(20), nullable=False, default='retail'), Column('inactive', Boolean(), nullable=False, default=False), Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'CustomerGroup': lambda: Table('customer_group', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('name', String(80), nullable=False, unique=True), Column('inactive', Boolean(), nullable=False, default=False),
+        Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'CustomerLocation': lambda: Table('customer_location', metadata,
+        Column('customer_id', Integer(), ForeignKey('customer.id'), primary_key=True, nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), primary_key=True, nullable=False)),
+    'CustomerMonth': lambda: Table('customer_month', metadata,
+        Column('customer_id', Integer(), ForeignKey('customer.id'), primary_key=True, nullable=False), Column('month', Date(), primary_key=True, nullable=False), Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')),
+        sqlite_with_rowid=False),
+    'DiscountSlab': lambda: Table('discount_slab', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('doc_no', String(20), nullable=False, unique=True), Column('doc_date', Date(), nullable=False),
+        Column('inactive', Boolean(), nullable=False, default=False), Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'DiscountSlabLocation': lambda: Table('discount_slab_location', metadata,
+        Column('slab_id', Integer(), ForeignKey('discount_slab.id'), primary_key=True, nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), primary_key=True, nullable=False)),
+    'DiscountSlabRange': lambda: Table('discount_slab_range', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('slab_id', Integer(), ForeignKey('discount_slab.id'), nullable=False, index=True), Column('from_value', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('to_value', MoneyType(), nullable=True), Column('pct', PctType(), nullable=False, default=Decimal('0'))),
+    'Document': lambda: Table('document', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('doc_type', String(4), nullable=False), Column('number', String(20), nullable=True, index=True),
+        Column('status', String(10), nullable=False, default='draft'), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False), Column('doc_date', Date(), nullable=False),
+        Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=True), Column('sales_person_id', Integer(), ForeignKey('sales_person.id'), nullable=True), Column('currency', String(3), nullable=False, default='USD'),
+        Column('rate', RateType(), nullable=False, default=Decimal('1')), Column('subtype', String(20), nullable=False, default=''), Column('sales_type', String(10), nullable=False, default=''),
+        Column('contact_no', String(40), nullable=False, default=''), Column('additional_price_pct', PctType(), nullable=False, default=Decimal('0')), Column('agent_commission', Boolean(), nullable=False, default=False),
+        Column('free_offer', Boolean(), nullable=False, default=False), Column('tax_exempt', Boolean(), nullable=False, default=False), Column('print_usd', Boolean(), nullable=False, default=False),
+        Column('flat_discount_type', String(10), nullable=False, default=''), Column('flat_discount_value', MoneyType(), nullable=False, default=Decimal('0')), Column('total_qty', QtyType(), nullable=False, default=Decimal('0')),
+        Column('total_free_qty', QtyType(), nullable=False, default=Decimal('0')), Column('total_gross', MoneyType(), nullable=False, default=Decimal('0')), Column('total_discount', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('subtotal', MoneyType(), nullable=False, default=Decimal('0')), Column('flat_pct', PctType(), nullable=False, default=Decimal('0')), Column('flat_amount', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('tax_amount', MoneyType(), nullable=False, default=Decimal('0')), Column('net_amount', MoneyType(), nullable=False, default=Decimal('0')), Column('net_usd', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('net_cdf', MoneyType(), nullable=False, default=Decimal('0')), Column('round_off_cdf', MoneyType(), nullable=False, default=Decimal('0')), Column('loyalty_points', Integer(), nullable=False, default=0),
+        Column('redemption_points', Integer(), nullable=False, default=0), Column('redemption_value_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('payable', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('payable_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('payable_cdf', MoneyType(), nullable=False, default=Decimal('0')), Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('narration', String(500), nullable=False, default=''), Column('source_id', Integer(), ForeignKey('document.id'), nullable=True, index=True),
+        Column('account_id', Integer(), ForeignKey('account.id'), nullable=True), Column('cost_centre_id', Integer(), ForeignKey('cost_centre.id'), nullable=True), Column('extra', JSON(), nullable=False),
+        Column('approved', Boolean(), nullable=False, default=False), Column('approved_by', Integer(), ForeignKey('user.id'), nullable=True), Column('created_by', Integer(), ForeignKey('user.id'), nullable=True),
+        Column('posted_by', Integer(), ForeignKey('user.id'), nullable=True), Column('cancelled_by', Integer(), ForeignKey('user.id'), nullable=True), Column('print_count', Integer(), nullable=False, default=0),
+        Column('created_at', UTCDateTime(), nullable=False, default=utc_now), Column('updated_at', UTCDateTime(), nullable=False, default=utc_now), Column('posted_at', UTCDateTime(), nullable=True),
+        Column('cancelled_at', UTCDateTime(), nullable=True),
+        UniqueConstraint('doc_type', 'location_id', 'number'),
+        Index('ix_document_customer_date', 'customer_id', 'doc_date'),
+        Index('ix_document_loc_date', 'location_id', 'doc_date'),
+        Index('ix_document_type_status', 'doc_type', 'status', 'location_id')),
+    'DocumentLine': lambda: Table('document_line', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('document_id', Integer(), ForeignKey('document.id'), nullable=False), Column('line_no', Integer(), nullable=False),
+        Column('item_id', Integer(), ForeignKey('item.id'), nullable=True, index=True), Column('batch_id', Integer(), ForeignKey('batch.id'), nullable=True), Column('unit', String(10), nullable=False, default=''),
+        Column('qty', QtyType(), nullable=False, default=Decimal('0')), Column('is_free', Boolean(), nullable=False, default=False), Column('price', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('price_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('gross', MoneyType(), nullable=False, default=Decimal('0')), Column('discount_pct', PctType(), nullable=False, default=Decimal('0')),
+        Column('discount_amount', MoneyType(), nullable=False, default=Decimal('0')), Column('line_flat', MoneyType(), nullable=False, default=Decimal('0')), Column('line_net', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('flat_share', MoneyType(), nullable=False, default=Decimal('0')), Column('tax_rate', PctType(), nullable=False, default=Decimal('0')), Column('tax_amount', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('unit_cost_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('source_line_id', Integer(), ForeignKey('document_line.id'), nullable=True, index=True), Column('qty_done', QtyType(), nullable=False, default=Decimal('0')),
+        Column('qty_returned', QtyType(), nullable=False, default=Decimal('0')), Column('ref_document_id', Integer(), ForeignKey('document.id'), nullable=True, index=True), Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('extra', JSON(), nullable=False),
+        Index('ix_line_doc', 'document_id', 'line_no')),
+    'DraftHold': lambda: Table('draft_hold', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('document_id', Integer(), nullable=False), Column('holder', String(40), nullable=False),
+        Column('user_id', Integer(), ForeignKey('user.id'), nullable=True), Column('user_name', String(40), nullable=False, default=''), Column('till', String(60), nullable=False, default=''),
+        Column('opened_at', UTCDateTime(), nullable=False), Column('seen_at', UTCDateTime(), nullable=False),
+        UniqueConstraint('document_id', 'holder')),
+    'ExchangeRate': lambda: Table('exchange_rate', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('date', Date(), nullable=False, unique=True), Column('rate', RateType(), nullable=False),
+        Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'Item': lambda: Table('item', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('code', String(30), nullable=False, unique=True), Column('name', String(120), nullable=False, index=True),
+        Column('barcode', String(40), nullable=True, unique=True), Column('unit', String(10), nullable=False, default='PCS'), Column('pack_size', QtyType(), nullable=False, default=Decimal('1')),
+        Column('tax_rate', PctType(), nullable=False, default=Decimal('16')), Column('cost_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('inactive', Boolean(), nullable=False, default=False),
+        Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'JournalLine': lambda: Table('journal_line', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('voucher_id', Integer(), ForeignKey('journal_voucher.id'), nullable=False, index=True), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
+        Column('date', Date(), nullable=False), Column('account_id', Integer(), ForeignKey('account.id'), nullable=False), Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=True),
+        Column('cost_centre_id', Integer(), ForeignKey('cost_centre.id'), nullable=True), Column('currency', String(3), nullable=False), Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('memo', String(200), nullable=False, default=''),
+        Index('ix_jl_account_date', 'account_id', 'date'),
+        Index('ix_jl_account_key_amount', 'account_id', 'date', 'id', 'amount_usd'),
+        Index('ix_jl_currency_account', 'currency', 'account_id', 'date', 'amount', 'amount_usd'),
+        Index('ix_jl_customer_date', 'customer_id', 'date')),
+    'JournalVoucher': lambda: Table('journal_voucher', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('document_id', Integer(), ForeignKey('document.id'), nullable=True, index=True), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
+        Column('date', Date(), nullable=False, index=True), Column('voucher_type', String(4), nullable=False), Column('number', String(20), nullable=False),
+        Column('narration', String(500), nullable=False, default=''), Column('created_at', UTCDateTime(), nullable=False, default=utc_now), Column('chain_seq', Integer(), nullable=True, unique=True),
+        Column('chain_hash', String(64), nullable=True)),
+    'LedgerEntry': lambda: Table('ledger_entry', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
+        Column('journal_line_id', Integer(), ForeignKey('journal_line.id'), nullable=True), Column('document_id', Integer(), ForeignKey('document.id'), nullable=True, index=True), Column('voucher_type', String(4), nullable=False),
+        Column('number', String(20), nullable=False), Column('reference', String(60), nullable=False, default=''), Column('doc_date', Date(), nullable=False),
+        Column('due_date', Date(), nullable=True), Column('currency', String(3), nullable=False), Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('open_amount', MoneyType(), nullable=False, default=Decimal('0')), Column('open_usd', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('is_open', Boolean(), nullable=False, default=True), Column('method', String(20), nullable=False, default=''), Column('posted_at', UTCDateTime(), nullable=False, default=utc_now),
+        Column('changed_at', UTCDateTime(), nullable=False, default=utc_now),
+        Index('ix_le_changed', 'changed_at'),
+        Index('ix_le_currency_customer', 'currency', 'customer_id', 'doc_date', 'amount', 'amount_usd'),
+        Index('ix_le_customer_date', 'customer_id', 'doc_date', 'id'),
+        Index('ix_le_customer_key_amount', 'customer_id', 'doc_date', 'id', 'amount_usd'),
+        Index('ix_le_customer_open', 'customer_id', 'is_open'),
+        Index('ix_le_location_date', 'location_id', 'doc_date', 'id'),
+        Index('ix_le_open', 'is_open', 'customer_id', 'doc_date', 'id')),
+    'Location': lambda: Table('location', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('code', String(10), nullable=False, unique=True), Column('name', String(80), nullable=False),
+        Column('number', Integer(), nullable=False, unique=True), Column('address', String(200), nullable=False, default=''), Column('phone', String(40), nullable=False, default=''),
+        Column('tax_no', String(40), nullable=False, default=''), Column('rccm_no', String(40), nullable=False, default=''), Column('cdf_increment', MoneyType(), nullable=False, default=Decimal('100')),
+        Column('usd_increment', MoneyType(), nullable=False, default=Decimal('0.01')), Column('inactive', Boolean(), nullable=False, default=False), Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'LoyaltyCard': lambda: Table('loyalty_card', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('name', String(60), nullable=False, unique=True), Column('doc_date', Date(), nullable=False),
+        Column('redemption_frequency_days', Integer(), nullable=False, default=0), Column('value_per_point_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('inactive', Boolean(), nullable=False, default=False),
+        Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'LoyaltyCardCategory': lambda: Table('loyalty_card_category', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('card_id', Integer(), ForeignKey('loyalty_card.id'), nullable=False, index=True), Column('price_category', String(20), nullable=False),
+        Column('customer_category_id', Integer(), ForeignKey('customer_category.id'), nullable=True), Column('sales_amount_per_point', MoneyType(), nullable=False, default=Decimal('0')),
+        UniqueConstraint('card_id', 'price_category', 'customer_category_id')),
+    'LoyaltyTransaction': lambda: Table('loyalty_transaction', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=False), Column('document_id', Integer(), ForeignKey('document.id'), nullable=True),
+        Column('date', Date(), nullable=False), Column('kind', String(10), nullable=False), Column('points', Integer(), nullable=False),
+        Column('value_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
+        Index('ix_loyalty_customer_date', 'customer_id', 'date')),
+    'Match': lambda: Table('match', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=False, index=True), Column('date', Date(), nullable=False),
+        Column('kind', String(10), nullable=False, default='auto'), Column('created_by', Integer(), ForeignKey('user.id'), nullable=True), Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
+        Column('unmatched_on', Date(), nullable=True), Column('unmatched_by', Integer(), ForeignKey('user.id'), nullable=True), Column('unmatched_at', UTCDateTime(), nullable=True),
+        Index('ix_match_date', 'date'),
+        Index('ix_match_date', 'date'),
+        Index('ix_match_unmatched', 'unmatched_on'),
+        Index('ix_match_unmatched_on', 'unmatched_on')),
+    'MatchLine': lambda: Table('match_line', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('match_id', Integer(), ForeignKey('match.id'), nullable=False, index=True), Column('entry_id', Integer(), ForeignKey('ledger_entry.id'), nullable=False, index=True),
+        Column('amount', MoneyType(), nullable=False, default=Decimal('0')), Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0'))),
+    'NumberSequence': lambda: Table('number_sequence', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('doc_type', String(4), nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
+        Column('period', String(4), nullable=False), Column('last_value', Integer(), nullable=False, default=0),
+        UniqueConstraint('doc_type', 'location_id', 'period')),
+    'OpenDue': lambda: Table('open_due', metadata,
+        Column('customer_id', Integer(), ForeignKey('customer.id'), primary_key=True, nullable=False), Column('kind', String(1), primary_key=True, nullable=False), Column('due_date', Date(), primary_key=True, nullable=False),
+        Column('doc_date', Date(), primary_key=True, nullable=False), Column('open_usd', MoneyType(), nullable=False, default=Decimal('0')),
+        sqlite_with_rowid=False),
+    'OpenDueMonth': lambda: Table('open_due_month', metadata,
+        Column('month_end', Date(), ForeignKey('open_month.month_end'), primary_key=True, nullable=False), Column('customer_id', Integer(), ForeignKey('customer.id'), primary_key=True, nullable=False), Column('kind', String(1), primary_key=True, nullable=False),
+        Column('due_date', Date(), primary_key=True, nullable=False), Column('doc_date', Date(), primary_key=True, nullable=False), Column('open_usd', MoneyType(), nullable=False, default=Decimal('0')),
+        sqlite_with_rowid=False),
+    'OpenMonth': lambda: Table('open_month', metadata,
+        Column('month_end', Date(), primary_key=True, nullable=False)),
+    'Price': lambda: Table('price', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False), Column('item_id', Integer(), ForeignKey('item.id'), nullable=False),
+        Column('currency', String(3), nullable=False), Column('retail_price', MoneyType(), nullable=False, default=Decimal('0')), Column('wholesale_price', MoneyType(), nullable=False, default=Decimal('0')),
+        Column('effective_from', Date(), nullable=False), Column('update_no', String(20), nullable=False, default=''), Column('created_by', Integer(), ForeignKey('user.id'), nullable=True),
+        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
+        UniqueConstraint('location_id', 'item_id', 'currency', 'effective_from'),
+        Index('ix_price_lookup', 'item_id', 'location_id', 'currency', 'effective_from')),
+    'Promotion': lambda: Table('promotion', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('scheme_no', String(20), nullable=False, unique=True), Column('item_id', Integer(), ForeignKey('item.id'), nullable=False, index=True),
+        Column('unit', String(10), nullable=False, default=''), Column('reason', String(40), nullable=False), Column('reason_id', Integer(), ForeignKey('promotion_reason.id'), nullable=True),
+        Column('expense_account_id', Integer(), ForeignKey('account.id'), nullable=True), Column('cost_centre_id', Integer(), ForeignKey('cost_centre.id'), nullable=True), Column('scheme_date', Date(), nullable=False),
+        Column('inactive', Boolean(), nullable=False, default=False), Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'PromotionLocation': lambda: Table('promotion_location', metadata,
+        Column('promotion_id', Integer(), ForeignKey('promotion.id'), primary_key=True, nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), primary_key=True, nullable=False)),
+    'PromotionRange': lambda: Table('promotion_range', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('promotion_id', Integer(), ForeignKey('promotion.id'), nullable=False, index=True), Column('min_qty', QtyType(), nullable=False, default=Decimal('0')),
+        Column('max_qty', QtyType(), nullable=False, default=Decimal('0')), Column('free_qty', QtyType(), nullable=False, default=Decimal('0'))),
+    'PromotionReason': lambda: Table('promotion_reason', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('code', String(20), nullable=False, unique=True), Column('name', String(40), nullable=False),
+        Column('expense_account_id', Integer(), ForeignKey('account.id'), nullable=False), Column('inactive', Boolean(), nullable=False, default=False), Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'SalesPerson': lambda: Table('sales_person', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('code', String(20), nullable=False, unique=True), Column('name', String(80), nullable=False),
+        Column('mobile', String(40), nullable=False, default=''), Column('inactive', Boolean(), nullable=False, default=False), Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'SalesTarget': lambda: Table('sales_target', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('kind', String(10), nullable=False), Column('financial_year', Integer(), nullable=False),
+        Column('location_id', Integer(), ForeignKey('location.id'), nullable=True), Column('sales_person_id', Integer(), ForeignKey('sales_person.id'), nullable=True), Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
+        UniqueConstraint('kind', 'financial_year', 'location_id', 'sales_person_id')),
+    'SalesTargetMonth': lambda: Table('sales_target_month', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('target_id', Integer(), ForeignKey('sales_target.id'), nullable=False, index=True), Column('month', Integer(), nullable=False),
+        Column('target_qty', QtyType(), nullable=False, default=Decimal('0')), Column('target_amount', MoneyType(), nullable=False, default=Decimal('0')),
+        UniqueConstraint('target_id', 'month')),
+    'SchemaMark': lambda: Table('schema_mark', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('fingerprint', String(64), nullable=False)),
+    'ShopDay': lambda: Table('shop_day', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False, index=True), Column('date', Date(), nullable=False),
+        Column('status', String(10), nullable=False, default='open'), Column('open_document_id', Integer(), ForeignKey('document.id'), nullable=True), Column('close_document_id', Integer(), ForeignKey('document.id'), nullable=True),
+        Column('opened_by', Integer(), ForeignKey('user.id'), nullable=True), Column('closed_by', Integer(), ForeignKey('user.id'), nullable=True), Column('opened_at', UTCDateTime(), nullable=False, default=utc_now),
+        Column('closed_at', UTCDateTime(), nullable=True),
+        UniqueConstraint('location_id', 'date')),
+    'ShopSetup': lambda: Table('shop_setup', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False, unique=True), Column('cash_customer_id', Integer(), ForeignKey('customer.id'), nullable=True),
+        Column('cash_ledger_local_id', Integer(), ForeignKey('account.id'), nullable=False), Column('cash_ledger_base_id', Integer(), ForeignKey('account.id'), nullable=False), Column('shortage_ledger_id', Integer(), ForeignKey('account.id'), nullable=False),
+        Column('max_shortage_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('max_shortage_cdf', MoneyType(), nullable=False, default=Decimal('0')), Column('print_command', String(200), nullable=False, default=''),
+        Column('print_dir', String(300), nullable=False, default=''), Column('print_format', String(10), nullable=False, default='pdf'), Column('default_currency', String(3), nullable=False, default='USD'),
+        Column('approval_pin_always', Boolean(), nullable=False, default=False), Column('rate_tolerance_pct', PctType(), nullable=False, default=Decimal('10')), Column('language', String(10), nullable=False, default='en'),
+        Column('default_country', String(80), nullable=False, default=''), Column('smtp_host', String(200), nullable=False, default=''), Column('smtp_port', Integer(), nullable=False, default=0),
+        Column('smtp_security', String(10), nullable=False, default='starttls'), Column('smtp_user', String(120), nullable=False, default=''), Column('smtp_from', String(120), nullable=False, default=''),
+        Column('updated_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'StockBalance': lambda: Table('stock_balance', metadata,
+        Column('item_id', Integer(), ForeignKey('item.id'), primary_key=True, nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), primary_key=True, nullable=False), Column('batch_id', Integer(), ForeignKey('batch.id'), primary_key=True, nullable=False),
+        Column('qty', QtyType(), nullable=False, default=Decimal('0'))),
+    'StockMove': lambda: Table('stock_move', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), nullable=False), Column('item_id', Integer(), ForeignKey('item.id'), nullable=False),
+        Column('batch_id', Integer(), ForeignKey('batch.id'), nullable=False), Column('date', Date(), nullable=False), Column('qty', QtyType(), nullable=False, default=Decimal('0')),
+        Column('unit_cost_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('kind', String(20), nullable=False), Column('document_id', Integer(), ForeignKey('document.id'), nullable=True, index=True),
+        Column('document_line_id', Integer(), ForeignKey('document_line.id'), nullable=True), Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
+        Index('ix_stock_item_loc_batch', 'item_id', 'location_id', 'batch_id'),
+        Index('ix_stock_loc_date', 'location_id', 'date')),
+    'Supplier': lambda: Table('supplier', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('code', String(20), nullable=False, unique=True), Column('name', String(120), nullable=False),
+        Column('inactive', Boolean(), nullable=False, default=False), Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+    'User': lambda: Table('user', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('name', String(40), nullable=False, unique=True), Column('full_name', String(80), nullable=False, default=''),
+        Column('pin_hash', String(200), nullable=False), Column('role', String(10), nullable=False), Column('location_id', Integer(), ForeignKey('location.id'), nullable=True),
+        Column('sales_person_id', Integer(), ForeignKey('sales_person.id'), nullable=True), Column('language', String(10), nullable=False, default=''), Column('inactive', Boolean(), nullable=False, default=False),
+        Column('failed_attempts', Integer(), nullable=False, default=0), Column('locked_until', UTCDateTime(), nullable=True), Column('created_at', UTCDateTime(), nullable=False, default=utc_now)),
+}
+_build_all, __getattr__ = on_first_use(globals(), _BUILDERS)
 
 
 def build_all() -> MetaData:
     """Every table built (``metadata`` then holds them all)."""
-    for name in _BUILDERS:
-        __getattr__(name)
+    _build_all()
     return metadata
-
-
-def __getattr__(name: str) -> Table:
-    """A table by its model's name, built on first use."""
-    build = _BUILDERS.get(name)
-    if build is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    with _BUILDING:
-        table = globals().get(name)
-        if table is None:
-            table = globals()[name] = build()
-    return table
-
-
-def _account() -> Table:
-    t = Table(
-        'account', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('code', String(20), nullable=False, unique=True),
-        Column('name', String(80), nullable=False),
-        Column('kind', String(10), nullable=False),
-        Column('currency', String(3), nullable=True),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _account_day() -> Table:
-    t = Table(
-        'account_day', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('account_id', Integer(), ForeignKey('account.id'), nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
-        Column('date', Date(), nullable=False),
-        Column('currency', String(3), nullable=False),
-        Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        UniqueConstraint('account_id', 'location_id', 'date', 'currency', name='uq_account_day'),
-    )
-    return t
-
-def _api_token() -> Table:
-    t = Table(
-        'api_token', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('user_id', Integer(), ForeignKey('user.id'), nullable=False, index=True),
-        Column('label', String(80), nullable=False, default=''),
-        Column('prefix', String(12), nullable=False),
-        Column('token_hash', String(64), nullable=False, unique=True),
-        Column('created_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-        Column('last_used_at', UTCDateTime(), nullable=True),
-        Column('revoked_at', UTCDateTime(), nullable=True),
-        Column('revoked_by', Integer(), ForeignKey('user.id'), nullable=True),
-    )
-    return t
-
-def _attachment() -> Table:
-    t = Table(
-        'attachment', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('entity', String(30), nullable=False),
-        Column('entity_id', Integer(), nullable=False),
-        Column('name', String(200), nullable=False),
-        Column('size', Integer(), nullable=False),
-        Column('sha256', String(64), nullable=False),
-        Column('data', LargeBinary(), nullable=False),
-        Column('created_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    Index('ix_attachment_entity', t.c.entity, t.c.entity_id)
-    return t
-
-def _audit_log() -> Table:
-    t = Table(
-        'audit_log', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('at', UTCDateTime(), nullable=False, default=utc_now),
-        Column('user_id', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('user_name', String(40), nullable=False, default=''),
-        Column('action', String(30), nullable=False),
-        Column('entity', String(40), nullable=False),
-        Column('entity_id', Integer(), nullable=True),
-        Column('summary', String(300), nullable=False, default=''),
-        Column('before', JSON(), nullable=True),
-        Column('after', JSON(), nullable=True),
-        Column('approver_id', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('chain_seq', Integer(), nullable=True, unique=True),
-        Column('chain_hash', String(64), nullable=True),
-    )
-    Index('ix_audit_entity', t.c.entity, t.c.entity_id)
-    return t
-
-def _batch() -> Table:
-    t = Table(
-        'batch', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('item_id', Integer(), ForeignKey('item.id'), nullable=False, index=True),
-        Column('code', String(30), nullable=False),
-        Column('expiry', Date(), nullable=True),
-        Column('mfg_date', Date(), nullable=True),
-        Column('supplier_id', Integer(), ForeignKey('supplier.id'), nullable=True),
-        Column('supplier_batch_no', String(40), nullable=False, default=''),
-        Column('cost_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-        UniqueConstraint('item_id', 'code'),
-    )
-    return t
-
-def _chain_head() -> Table:
-    t = Table(
-        'chain_head', metadata,
-        Column('name', String(10), primary_key=True, nullable=False),
-        Column('seq', Integer(), nullable=False, default=0),
-        Column('hash', String(64), nullable=False, default=''),
-    )
-    return t
-
-def _cost_centre() -> Table:
-    t = Table(
-        'cost_centre', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('code', String(20), nullable=False, unique=True),
-        Column('name', String(80), nullable=False),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _customer() -> Table:
-    t = Table(
-        'customer', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('code', String(20), nullable=False, unique=True),
-        Column('name', String(120), nullable=False, index=True),
-        Column('kind', String(10), nullable=False, default='credit'),
-        Column('category_id', Integer(), ForeignKey('customer_category.id'), nullable=True),
-        Column('group_id', Integer(), ForeignKey('customer_group.id'), nullable=True, index=True),
-        Column('existing_vendor', Boolean(), nullable=False, default=False),
-        Column('supplier_name', String(120), nullable=False, default=''),
-        Column('control_account_id', Integer(), ForeignKey('account.id'), nullable=True),
-        Column('credit_limit_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('credit_days', Integer(), nullable=False, default=0),
-        Column('national_id', String(40), nullable=False, default=''),
-        Column('price_category', String(20), nullable=False, default='retail'),
-        Column('loyalty_card_id', Integer(), ForeignKey('loyalty_card.id'), nullable=True),
-        Column('nrc_no', String(40), nullable=False, default=''),
-        Column('impot_no', String(40), nullable=False, default=''),
-        Column('address', String(200), nullable=False, default=''),
-        Column('city', String(80), nullable=False, default=''),
-        Column('province', String(80), nullable=False, default=''),
-        Column('country', String(80), nullable=False, default=''),
-        Column('mobile', String(40), nullable=False, index=True, default=''),
-        Column('email', String(120), nullable=False, default=''),
-        Column('language', String(10), nullable=False, default=''),
-        Column('sales_person_id', Integer(), ForeignKey('sales_person.id'), nullable=True),
-        Column('tax_exempt', Boolean(), nullable=False, default=False),
-        Column('free_offer', Boolean(), nullable=False, default=False),
-        Column('discount_pct', PctType(), nullable=False, default=Decimal('0')),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('merged_into_id', Integer(), ForeignKey('customer.id'), nullable=True),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=True),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-        Column('updated_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _customer_category() -> Table:
-    t = Table(
-        'customer_category', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('code', String(20), nullable=False, unique=True),
-        Column('name', String(80), nullable=False, unique=True),
-        Column('price_category', String(20), nullable=False, default='retail'),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _customer_group() -> Table:
-    t = Table(
-        'customer_group', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('name', String(80), nullable=False, unique=True),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _customer_location() -> Table:
-    t = Table(
-        'customer_location', metadata,
-        Column('customer_id', Integer(), ForeignKey('customer.id'), primary_key=True, nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), primary_key=True, nullable=False),
-    )
-    return t
-
-def _customer_month() -> Table:
-    t = Table(
-        'customer_month', metadata,
-        Column('customer_id', Integer(), ForeignKey('customer.id'), primary_key=True, nullable=False),
-        Column('month', Date(), primary_key=True, nullable=False),
-        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        sqlite_with_rowid=False
-    )
-    return t
-
-def _discount_slab() -> Table:
-    t = Table(
-        'discount_slab', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('doc_no', String(20), nullable=False, unique=True),
-        Column('doc_date', Date(), nullable=False),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _discount_slab_location() -> Table:
-    t = Table(
-        'discount_slab_location', metadata,
-        Column('slab_id', Integer(), ForeignKey('discount_slab.id'), primary_key=True, nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), primary_key=True, nullable=False),
-    )
-    return t
-
-def _discount_slab_range() -> Table:
-    t = Table(
-        'discount_slab_range', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('slab_id', Integer(), ForeignKey('discount_slab.id'), nullable=False, index=True),
-        Column('from_value', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('to_value', MoneyType(), nullable=True),
-        Column('pct', PctType(), nullable=False, default=Decimal('0')),
-    )
-    return t
-
-def _document() -> Table:
-    t = Table(
-        'document', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('doc_type', String(4), nullable=False),
-        Column('number', String(20), nullable=True, index=True),
-        Column('status', String(10), nullable=False, default='draft'),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
-        Column('doc_date', Date(), nullable=False),
-        Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=True),
-        Column('sales_person_id', Integer(), ForeignKey('sales_person.id'), nullable=True),
-        Column('currency', String(3), nullable=False, default='USD'),
-        Column('rate', RateType(), nullable=False, default=Decimal('1')),
-        Column('subtype', String(20), nullable=False, default=''),
-        Column('sales_type', String(10), nullable=False, default=''),
-        Column('contact_no', String(40), nullable=False, default=''),
-        Column('additional_price_pct', PctType(), nullable=False, default=Decimal('0')),
-        Column('agent_commission', Boolean(), nullable=False, default=False),
-        Column('free_offer', Boolean(), nullable=False, default=False),
-        Column('tax_exempt', Boolean(), nullable=False, default=False),
-        Column('print_usd', Boolean(), nullable=False, default=False),
-        Column('flat_discount_type', String(10), nullable=False, default=''),
-        Column('flat_discount_value', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('total_qty', QtyType(), nullable=False, default=Decimal('0')),
-        Column('total_free_qty', QtyType(), nullable=False, default=Decimal('0')),
-        Column('total_gross', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('total_discount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('subtotal', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('flat_pct', PctType(), nullable=False, default=Decimal('0')),
-        Column('flat_amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('tax_amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('net_amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('net_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('net_cdf', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('round_off_cdf', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('loyalty_points', Integer(), nullable=False, default=0),
-        Column('redemption_points', Integer(), nullable=False, default=0),
-        Column('redemption_value_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('payable', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('payable_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('payable_cdf', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('narration', String(500), nullable=False, default=''),
-        Column('source_id', Integer(), ForeignKey('document.id'), nullable=True, index=True),
-        Column('account_id', Integer(), ForeignKey('account.id'), nullable=True),
-        Column('cost_centre_id', Integer(), ForeignKey('cost_centre.id'), nullable=True),
-        Column('extra', JSON(), nullable=False),
-        Column('approved', Boolean(), nullable=False, default=False),
-        Column('approved_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('created_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('posted_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('cancelled_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('print_count', Integer(), nullable=False, default=0),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-        Column('updated_at', UTCDateTime(), nullable=False, default=utc_now),
-        Column('posted_at', UTCDateTime(), nullable=True),
-        Column('cancelled_at', UTCDateTime(), nullable=True),
-        UniqueConstraint('doc_type', 'location_id', 'number'),
-    )
-    Index('ix_document_customer_date', t.c.customer_id, t.c.doc_date)
-    Index('ix_document_loc_date', t.c.location_id, t.c.doc_date)
-    Index('ix_document_type_status', t.c.doc_type, t.c.status, t.c.location_id)
-    return t
-
-def _document_line() -> Table:
-    t = Table(
-        'document_line', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('document_id', Integer(), ForeignKey('document.id'), nullable=False),
-        Column('line_no', Integer(), nullable=False),
-        Column('item_id', Integer(), ForeignKey('item.id'), nullable=True, index=True),
-        Column('batch_id', Integer(), ForeignKey('batch.id'), nullable=True),
-        Column('unit', String(10), nullable=False, default=''),
-        Column('qty', QtyType(), nullable=False, default=Decimal('0')),
-        Column('is_free', Boolean(), nullable=False, default=False),
-        Column('price', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('price_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('gross', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('discount_pct', PctType(), nullable=False, default=Decimal('0')),
-        Column('discount_amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('line_flat', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('line_net', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('flat_share', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('tax_rate', PctType(), nullable=False, default=Decimal('0')),
-        Column('tax_amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('unit_cost_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('source_line_id', Integer(), ForeignKey('document_line.id'), nullable=True, index=True),
-        Column('qty_done', QtyType(), nullable=False, default=Decimal('0')),
-        Column('qty_returned', QtyType(), nullable=False, default=Decimal('0')),
-        Column('ref_document_id', Integer(), ForeignKey('document.id'), nullable=True, index=True),
-        Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('extra', JSON(), nullable=False),
-    )
-    Index('ix_line_doc', t.c.document_id, t.c.line_no)
-    return t
-
-def _draft_hold() -> Table:
-    t = Table(
-        'draft_hold', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('document_id', Integer(), nullable=False),
-        Column('holder', String(40), nullable=False),
-        Column('user_id', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('user_name', String(40), nullable=False, default=''),
-        Column('till', String(60), nullable=False, default=''),
-        Column('opened_at', UTCDateTime(), nullable=False),
-        Column('seen_at', UTCDateTime(), nullable=False),
-        UniqueConstraint('document_id', 'holder'),
-    )
-    return t
-
-def _exchange_rate() -> Table:
-    t = Table(
-        'exchange_rate', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('date', Date(), nullable=False, unique=True),
-        Column('rate', RateType(), nullable=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _item() -> Table:
-    t = Table(
-        'item', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('code', String(30), nullable=False, unique=True),
-        Column('name', String(120), nullable=False, index=True),
-        Column('barcode', String(40), nullable=True, unique=True),
-        Column('unit', String(10), nullable=False, default='PCS'),
-        Column('pack_size', QtyType(), nullable=False, default=Decimal('1')),
-        Column('tax_rate', PctType(), nullable=False, default=Decimal('16')),
-        Column('cost_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _journal_line() -> Table:
-    t = Table(
-        'journal_line', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('voucher_id', Integer(), ForeignKey('journal_voucher.id'), nullable=False, index=True),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
-        Column('date', Date(), nullable=False),
-        Column('account_id', Integer(), ForeignKey('account.id'), nullable=False),
-        Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=True),
-        Column('cost_centre_id', Integer(), ForeignKey('cost_centre.id'), nullable=True),
-        Column('currency', String(3), nullable=False),
-        Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('memo', String(200), nullable=False, default=''),
-    )
-    Index('ix_jl_account_date', t.c.account_id, t.c.date)
-    Index('ix_jl_account_key_amount', t.c.account_id, t.c.date, t.c.id, t.c.amount_usd)
-    Index('ix_jl_currency_account', t.c.currency, t.c.account_id, t.c.date, t.c.amount, t.c.amount_usd)
-    Index('ix_jl_customer_date', t.c.customer_id, t.c.date)
-    return t
-
-def _journal_voucher() -> Table:
-    t = Table(
-        'journal_voucher', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('document_id', Integer(), ForeignKey('document.id'), nullable=True, index=True),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
-        Column('date', Date(), nullable=False, index=True),
-        Column('voucher_type', String(4), nullable=False),
-        Column('number', String(20), nullable=False),
-        Column('narration', String(500), nullable=False, default=''),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-        Column('chain_seq', Integer(), nullable=True, unique=True),
-        Column('chain_hash', String(64), nullable=True),
-    )
-    return t
-
-def _ledger_entry() -> Table:
-    t = Table(
-        'ledger_entry', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
-        Column('journal_line_id', Integer(), ForeignKey('journal_line.id'), nullable=True),
-        Column('document_id', Integer(), ForeignKey('document.id'), nullable=True, index=True),
-        Column('voucher_type', String(4), nullable=False),
-        Column('number', String(20), nullable=False),
-        Column('reference', String(60), nullable=False, default=''),
-        Column('doc_date', Date(), nullable=False),
-        Column('due_date', Date(), nullable=True),
-        Column('currency', String(3), nullable=False),
-        Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('open_amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('open_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('is_open', Boolean(), nullable=False, default=True),
-        Column('method', String(20), nullable=False, default=''),
-        Column('posted_at', UTCDateTime(), nullable=False, default=utc_now),
-        Column('changed_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    Index('ix_le_changed', t.c.changed_at)
-    Index('ix_le_currency_customer', t.c.currency, t.c.customer_id, t.c.doc_date, t.c.amount, t.c.amount_usd)
-    Index('ix_le_customer_date', t.c.customer_id, t.c.doc_date, t.c.id)
-    Index('ix_le_customer_key_amount', t.c.customer_id, t.c.doc_date, t.c.id, t.c.amount_usd)
-    Index('ix_le_customer_open', t.c.customer_id, t.c.is_open)
-    Index('ix_le_location_date', t.c.location_id, t.c.doc_date, t.c.id)
-    Index('ix_le_open', t.c.is_open, t.c.customer_id, t.c.doc_date, t.c.id)
-    return t
-
-def _location() -> Table:
-    t = Table(
-        'location', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('code', String(10), nullable=False, unique=True),
-        Column('name', String(80), nullable=False),
-        Column('number', Integer(), nullable=False, unique=True),
-        Column('address', String(200), nullable=False, default=''),
-        Column('phone', String(40), nullable=False, default=''),
-        Column('tax_no', String(40), nullable=False, default=''),
-        Column('rccm_no', String(40), nullable=False, default=''),
-        Column('cdf_increment', MoneyType(), nullable=False, default=Decimal('100')),
-        Column('usd_increment', MoneyType(), nullable=False, default=Decimal('0.01')),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _loyalty_card() -> Table:
-    t = Table(
-        'loyalty_card', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('name', String(60), nullable=False, unique=True),
-        Column('doc_date', Date(), nullable=False),
-        Column('redemption_frequency_days', Integer(), nullable=False, default=0),
-        Column('value_per_point_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _loyalty_card_category() -> Table:
-    t = Table(
-        'loyalty_card_category', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('card_id', Integer(), ForeignKey('loyalty_card.id'), nullable=False, index=True),
-        Column('price_category', String(20), nullable=False),
-        Column('customer_category_id', Integer(), ForeignKey('customer_category.id'), nullable=True),
-        Column('sales_amount_per_point', MoneyType(), nullable=False, default=Decimal('0')),
-        UniqueConstraint('card_id', 'price_category', 'customer_category_id'),
-    )
-    return t
-
-def _loyalty_transaction() -> Table:
-    t = Table(
-        'loyalty_transaction', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=False),
-        Column('document_id', Integer(), ForeignKey('document.id'), nullable=True),
-        Column('date', Date(), nullable=False),
-        Column('kind', String(10), nullable=False),
-        Column('points', Integer(), nullable=False),
-        Column('value_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    Index('ix_loyalty_customer_date', t.c.customer_id, t.c.date)
-    return t
-
-def _match() -> Table:
-    t = Table(
-        'match', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=False, index=True),
-        Column('date', Date(), nullable=False),
-        Column('kind', String(10), nullable=False, default='auto'),
-        Column('created_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-        Column('unmatched_on', Date(), nullable=True),
-        Column('unmatched_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('unmatched_at', UTCDateTime(), nullable=True),
-    )
-    Index('ix_match_date', t.c.date)
-    Index('ix_match_date', t.c.date)
-    Index('ix_match_unmatched', t.c.unmatched_on)
-    Index('ix_match_unmatched_on', t.c.unmatched_on)
-    return t
-
-def _match_line() -> Table:
-    t = Table(
-        'match_line', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('match_id', Integer(), ForeignKey('match.id'), nullable=False, index=True),
-        Column('entry_id', Integer(), ForeignKey('ledger_entry.id'), nullable=False, index=True),
-        Column('amount', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('amount_usd', MoneyType(), nullable=False, default=Decimal('0')),
-    )
-    return t
-
-def _number_sequence() -> Table:
-    t = Table(
-        'number_sequence', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('doc_type', String(4), nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
-        Column('period', String(4), nullable=False),
-        Column('last_value', Integer(), nullable=False, default=0),
-        UniqueConstraint('doc_type', 'location_id', 'period'),
-    )
-    return t
-
-def _open_due() -> Table:
-    t = Table(
-        'open_due', metadata,
-        Column('customer_id', Integer(), ForeignKey('customer.id'), primary_key=True, nullable=False),
-        Column('kind', String(1), primary_key=True, nullable=False),
-        Column('due_date', Date(), primary_key=True, nullable=False),
-        Column('doc_date', Date(), primary_key=True, nullable=False),
-        Column('open_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        sqlite_with_rowid=False
-    )
-    return t
-
-def _open_due_month() -> Table:
-    t = Table(
-        'open_due_month', metadata,
-        Column('month_end', Date(), ForeignKey('open_month.month_end'), primary_key=True, nullable=False),
-        Column('customer_id', Integer(), ForeignKey('customer.id'), primary_key=True, nullable=False),
-        Column('kind', String(1), primary_key=True, nullable=False),
-        Column('due_date', Date(), primary_key=True, nullable=False),
-        Column('doc_date', Date(), primary_key=True, nullable=False),
-        Column('open_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        sqlite_with_rowid=False
-    )
-    return t
-
-def _open_month() -> Table:
-    t = Table(
-        'open_month', metadata,
-        Column('month_end', Date(), primary_key=True, nullable=False),
-    )
-    return t
-
-def _price() -> Table:
-    t = Table(
-        'price', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
-        Column('item_id', Integer(), ForeignKey('item.id'), nullable=False),
-        Column('currency', String(3), nullable=False),
-        Column('retail_price', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('wholesale_price', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('effective_from', Date(), nullable=False),
-        Column('update_no', String(20), nullable=False, default=''),
-        Column('created_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-        UniqueConstraint('location_id', 'item_id', 'currency', 'effective_from'),
-    )
-    Index('ix_price_lookup', t.c.item_id, t.c.location_id, t.c.currency, t.c.effective_from)
-    return t
-
-def _promotion() -> Table:
-    t = Table(
-        'promotion', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('scheme_no', String(20), nullable=False, unique=True),
-        Column('item_id', Integer(), ForeignKey('item.id'), nullable=False, index=True),
-        Column('unit', String(10), nullable=False, default=''),
-        Column('reason', String(40), nullable=False),
-        Column('reason_id', Integer(), ForeignKey('promotion_reason.id'), nullable=True),
-        Column('expense_account_id', Integer(), ForeignKey('account.id'), nullable=True),
-        Column('cost_centre_id', Integer(), ForeignKey('cost_centre.id'), nullable=True),
-        Column('scheme_date', Date(), nullable=False),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _promotion_location() -> Table:
-    t = Table(
-        'promotion_location', metadata,
-        Column('promotion_id', Integer(), ForeignKey('promotion.id'), primary_key=True, nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), primary_key=True, nullable=False),
-    )
-    return t
-
-def _promotion_range() -> Table:
-    t = Table(
-        'promotion_range', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('promotion_id', Integer(), ForeignKey('promotion.id'), nullable=False, index=True),
-        Column('min_qty', QtyType(), nullable=False, default=Decimal('0')),
-        Column('max_qty', QtyType(), nullable=False, default=Decimal('0')),
-        Column('free_qty', QtyType(), nullable=False, default=Decimal('0')),
-    )
-    return t
-
-def _promotion_reason() -> Table:
-    t = Table(
-        'promotion_reason', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('code', String(20), nullable=False, unique=True),
-        Column('name', String(40), nullable=False),
-        Column('expense_account_id', Integer(), ForeignKey('account.id'), nullable=False),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _sales_person() -> Table:
-    t = Table(
-        'sales_person', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('code', String(20), nullable=False, unique=True),
-        Column('name', String(80), nullable=False),
-        Column('mobile', String(40), nullable=False, default=''),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _sales_target() -> Table:
-    t = Table(
-        'sales_target', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('kind', String(10), nullable=False),
-        Column('financial_year', Integer(), nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=True),
-        Column('sales_person_id', Integer(), ForeignKey('sales_person.id'), nullable=True),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-        UniqueConstraint('kind', 'financial_year', 'location_id', 'sales_person_id'),
-    )
-    return t
-
-def _sales_target_month() -> Table:
-    t = Table(
-        'sales_target_month', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('target_id', Integer(), ForeignKey('sales_target.id'), nullable=False, index=True),
-        Column('month', Integer(), nullable=False),
-        Column('target_qty', QtyType(), nullable=False, default=Decimal('0')),
-        Column('target_amount', MoneyType(), nullable=False, default=Decimal('0')),
-        UniqueConstraint('target_id', 'month'),
-    )
-    return t
-
-def _schema_mark() -> Table:
-    t = Table(
-        'schema_mark', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('fingerprint', String(64), nullable=False),
-    )
-    return t
-
-def _shop_day() -> Table:
-    t = Table(
-        'shop_day', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False, index=True),
-        Column('date', Date(), nullable=False),
-        Column('status', String(10), nullable=False, default='open'),
-        Column('open_document_id', Integer(), ForeignKey('document.id'), nullable=True),
-        Column('close_document_id', Integer(), ForeignKey('document.id'), nullable=True),
-        Column('opened_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('closed_by', Integer(), ForeignKey('user.id'), nullable=True),
-        Column('opened_at', UTCDateTime(), nullable=False, default=utc_now),
-        Column('closed_at', UTCDateTime(), nullable=True),
-        UniqueConstraint('location_id', 'date'),
-    )
-    return t
-
-def _shop_setup() -> Table:
-    t = Table(
-        'shop_setup', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False, unique=True),
-        Column('cash_customer_id', Integer(), ForeignKey('customer.id'), nullable=True),
-        Column('cash_ledger_local_id', Integer(), ForeignKey('account.id'), nullable=False),
-        Column('cash_ledger_base_id', Integer(), ForeignKey('account.id'), nullable=False),
-        Column('shortage_ledger_id', Integer(), ForeignKey('account.id'), nullable=False),
-        Column('max_shortage_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('max_shortage_cdf', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('print_command', String(200), nullable=False, default=''),
-        Column('print_dir', String(300), nullable=False, default=''),
-        Column('print_format', String(10), nullable=False, default='pdf'),
-        Column('default_currency', String(3), nullable=False, default='USD'),
-        Column('approval_pin_always', Boolean(), nullable=False, default=False),
-        Column('rate_tolerance_pct', PctType(), nullable=False, default=Decimal('10')),
-        Column('language', String(10), nullable=False, default='en'),
-        Column('default_country', String(80), nullable=False, default=''),
-        Column('smtp_host', String(200), nullable=False, default=''),
-        Column('smtp_port', Integer(), nullable=False, default=0),
-        Column('smtp_security', String(10), nullable=False, default='starttls'),
-        Column('smtp_user', String(120), nullable=False, default=''),
-        Column('smtp_from', String(120), nullable=False, default=''),
-        Column('updated_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _stock_balance() -> Table:
-    t = Table(
-        'stock_balance', metadata,
-        Column('item_id', Integer(), ForeignKey('item.id'), primary_key=True, nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), primary_key=True, nullable=False),
-        Column('batch_id', Integer(), ForeignKey('batch.id'), primary_key=True, nullable=False),
-        Column('qty', QtyType(), nullable=False, default=Decimal('0')),
-    )
-    return t
-
-def _stock_move() -> Table:
-    t = Table(
-        'stock_move', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=False),
-        Column('item_id', Integer(), ForeignKey('item.id'), nullable=False),
-        Column('batch_id', Integer(), ForeignKey('batch.id'), nullable=False),
-        Column('date', Date(), nullable=False),
-        Column('qty', QtyType(), nullable=False, default=Decimal('0')),
-        Column('unit_cost_usd', MoneyType(), nullable=False, default=Decimal('0')),
-        Column('kind', String(20), nullable=False),
-        Column('document_id', Integer(), ForeignKey('document.id'), nullable=True, index=True),
-        Column('document_line_id', Integer(), ForeignKey('document_line.id'), nullable=True),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    Index('ix_stock_item_loc_batch', t.c.item_id, t.c.location_id, t.c.batch_id)
-    Index('ix_stock_loc_date', t.c.location_id, t.c.date)
-    return t
-
-def _supplier() -> Table:
-    t = Table(
-        'supplier', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('code', String(20), nullable=False, unique=True),
-        Column('name', String(120), nullable=False),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-def _user() -> Table:
-    t = Table(
-        'user', metadata,
-        Column('id', Integer(), primary_key=True, nullable=False),
-        Column('name', String(40), nullable=False, unique=True),
-        Column('full_name', String(80), nullable=False, default=''),
-        Column('pin_hash', String(200), nullable=False),
-        Column('role', String(10), nullable=False),
-        Column('location_id', Integer(), ForeignKey('location.id'), nullable=True),
-        Column('sales_person_id', Integer(), ForeignKey('sales_person.id'), nullable=True),
-        Column('language', String(10), nullable=False, default=''),
-        Column('inactive', Boolean(), nullable=False, default=False),
-        Column('failed_attempts', Integer(), nullable=False, default=0),
-        Column('locked_until', UTCDateTime(), nullable=True),
-        Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
-    )
-    return t
-
-_BUILDERS = {
-    'Account': _account,
-    'AccountDay': _account_day,
-    'ApiToken': _api_token,
-    'Attachment': _attachment,
-    'AuditLog': _audit_log,
-    'Batch': _batch,
-    'ChainHead': _chain_head,
-    'CostCentre': _cost_centre,
-    'Customer': _customer,
-    'CustomerCategory': _customer_category,
-    'CustomerGroup': _customer_group,
-    'CustomerLocation': _customer_location,
-    'CustomerMonth': _customer_month,
-    'DiscountSlab': _discount_slab,
-    'DiscountSlabLocation': _discount_slab_location,
-    'DiscountSlabRange': _discount_slab_range,
-    'Document': _document,
-    'DocumentLine': _document_line,
-    'DraftHold': _draft_hold,
-    'ExchangeRate': _exchange_rate,
-    'Item': _item,
-    'JournalLine': _journal_line,
-    'JournalVoucher': _journal_voucher,
-    'LedgerEntry': _ledger_entry,
-    'Location': _location,
-    'LoyaltyCard': _loyalty_card,
-    'LoyaltyCardCategory': _loyalty_card_category,
-    'LoyaltyTransaction': _loyalty_transaction,
-    'Match': _match,
-    'MatchLine': _match_line,
-    'NumberSequence': _number_sequence,
-    'OpenDue': _open_due,
-    'OpenDueMonth': _open_due_month,
-    'OpenMonth': _open_month,
-    'Price': _price,
-    'Promotion': _promotion,
-    'PromotionLocation': _promotion_location,
-    'PromotionRange': _promotion_range,
-    'PromotionReason': _promotion_reason,
-    'SalesPerson': _sales_person,
-    'SalesTarget': _sales_target,
-    'SalesTargetMonth': _sales_target_month,
-    'SchemaMark': _schema_mark,
-    'ShopDay': _shop_day,
-    'ShopSetup': _shop_setup,
-    'StockBalance': _stock_balance,
-    'StockMove': _stock_move,
-    'Supplier': _supplier,
-    'User': _user,
-}
