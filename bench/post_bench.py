@@ -4,6 +4,9 @@
     .venv/bin/python bench/post_bench.py --profile 40    # cProfile of 40 posts, top entries
     .venv/bin/python bench/post_bench.py --batch 1000    # also `shopterm post` of 1,000 invoices in one list
     .venv/bin/python bench/post_bench.py --json
+    .venv/bin/python bench/post_bench.py --phases        # thread CPU per phase of a post (inclusive)
+    .venv/bin/python bench/post_bench.py --tail          # the slowest posts: CPU, collections, WAL resets
+    .venv/bin/python bench/post_bench.py --tail --inline-checkpoints   # as before the background checkpoints
 
 Builds the demo shop in a temporary file, receives 100,000 units of each
 sellable batch, opens the day, then posts credit invoices to C0001 with ten
@@ -183,6 +186,60 @@ def print_plans(services, cashier, d) -> None:
                 print("    ", row[-1])
 
 
+def phases(services, cashier, d, n: int) -> None:
+    """Thread CPU per phase of a post, inclusive (a phase's figure holds the phases it calls), mean of ``n``."""
+    import collections
+    import functools
+
+    from shopterm.services.documents import posting
+    from shopterm.services.documents import toolkit
+    from shopterm.services.sales import invoice
+
+    spent: collections.Counter = collections.Counter()
+    undo = []
+
+    def timed(owner, name, label=None):
+        f = getattr(owner, name)
+
+        @functools.wraps(f)
+        def run(*args, **kw):
+            t = time.thread_time()
+            try:
+                return f(*args, **kw)
+            finally:
+                spent[label or name] += time.thread_time() - t
+
+        setattr(owner, name, run)
+        undo.append((owner, name, f))
+
+    for name in ("find_location", "check_open", "free_goods", "on_hand_of_batches", "check_available",
+                 "redemption_for", "compute_totals", "outstanding_usd", "rate_approvals"):
+        timed(invoice, name)
+    for name in ("build", "_customer", "_line", "post_built"):
+        timed(invoice.SalesService, name)
+    timed(toolkit.Masters, "prefetch")
+    timed(posting.PostingService, "post", "posting.post")
+    timed(posting.PostingService, "_write_journal")
+    for name in ("_write_header", "_insert_lines", "next_number"):
+        timed(posting, name)
+    timed(posting.audit, "record", "audit.record")
+    timed(posting.chain, "chain_voucher")
+    timed(posting.balances, "add_moves")
+    timed(services.db.engine.dialect, "do_commit", "COMMIT (sqlite3)")
+    total = 0.0
+    try:
+        for _ in range(n):
+            t = time.thread_time()
+            services.sales.post_invoice(cashier, d)
+            total += time.thread_time() - t
+    finally:
+        for owner, name, f in reversed(undo):
+            setattr(owner, name, f)
+    print(f"post_invoice {total / n * 1000:.2f} ms thread CPU per post (mean of {n}, timed phases included)")
+    for name, sec in spent.most_common():
+        print(f"  {name:20} {sec / n * 1000:.3f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=300)
@@ -191,7 +248,17 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--sql", action="store_true", help="count the SQL statements of one post")
     ap.add_argument("--plans", action="store_true", help="EXPLAIN QUERY PLAN of every SELECT one post runs")
+    ap.add_argument("--phases", type=int, default=0, help="thread CPU per phase of a post, mean of N posts")
+    ap.add_argument("--tail", action="store_true",
+                    help="print the slowest posts: wall, thread CPU, garbage collections, whether the WAL restarted")
+    ap.add_argument("--inline-checkpoints", action="store_true",
+                    help="no background WAL checkpoints: SQLite's automatic one runs inside a commit, as before")
     a = ap.parse_args()
+    if a.inline_checkpoints:
+        from shopterm.store.db import Checkpoints
+
+        Checkpoints.EVERY = 10**9  # none in the background
+        Checkpoints.BACKSTOP_PAGES = 1000  # SQLite's default automatic checkpoint, inside a commit
     tmp = Path(tempfile.mkdtemp(prefix="postbench"))
     try:
         path = tmp / "bench.db"
@@ -207,6 +274,8 @@ def main():
                 print(" ".join(s_.split())[:160], file=sys.stderr)
         if a.plans:
             print_plans(services, cashier, d)
+        if a.phases:
+            phases(services, cashier, d, a.phases)
         if a.profile:
             pr = cProfile.Profile(time.process_time)  # CPU time: the machine is shared
             pr.enable()
@@ -219,14 +288,50 @@ def main():
             buf = io.StringIO()
             pstats.Stats(pr, stream=buf).sort_stats("tottime").print_stats(25)
             print(buf.getvalue())
-        times, cpu = [], []
-        for _ in range(a.count):
+        times, cpu, notes = [], [], []
+        gcs: list = []
+        wal = Path(f"{path}-wal")
+
+        def wal_salt() -> bytes:  # changes when the log restarts after a complete checkpoint
+            with open(wal, "rb") as fh:
+                return fh.read(24)[16:24]
+
+        def on_gc(phase, info):
+            if phase == "start":
+                on_gc.t = time.perf_counter()
+            else:
+                gcs.append((info["generation"], (time.perf_counter() - on_gc.t) * 1000))
+
+        if a.tail:
+            import gc
+
+            gc.callbacks.append(on_gc)
+        for i in range(a.count):
+            salt, n_gc = (wal_salt(), len(gcs)) if a.tail else (None, 0)
             t, c = time.perf_counter(), time.thread_time()
             services.sales.post_invoice(cashier, d)
             times.append((time.perf_counter() - t) * 1000)
             cpu.append((time.thread_time() - c) * 1000)
+            if a.tail:
+                notes.append((i, gcs[n_gc:], wal_salt() != salt))
+        if a.tail:
+            gc.callbacks.remove(on_gc)
+            print("slowest posts (wall ms, thread CPU ms, collections (generation, ms), the log restarted):")
+            for k in sorted(range(len(times)), key=lambda k: -times[k])[:12]:
+                i, collected, restarted = notes[k]
+                print(f"  #{i:4} wall {times[k]:6.2f}  cpu {cpu[k]:6.2f}  gc {[(g, round(ms, 2)) for g, ms in collected]}"
+                      f"  {'log restarted' if restarted else ''}")
+            restarts = [i for i, _c, r in notes if r]
+            print(f"the log restarted {len(restarts)} times in {a.count} posts; thread CPU p99 {pct(cpu, 99):.2f} ms")
+            # the post before a restart is the one whose commit copied the log (SQLite's automatic checkpoint)
+            before = [i - 1 for i in restarts if i > 0]
+            rest = [k for k in range(len(times)) if k not in set(before)]
+            if before:
+                print(f"posts before a restart: wall p50 {pct([times[k] for k in before], 50):.2f} ms, "
+                      f"CPU p50 {pct([cpu[k] for k in before], 50):.2f} ms; the others: wall p50 "
+                      f"{pct([times[k] for k in rest], 50):.2f}, CPU p50 {pct([cpu[k] for k in rest], 50):.2f}")
         out["post_ms"] = {"p50": round(pct(times, 50), 2), "p99": round(pct(times, 99), 2), "n": len(times),
-                          "cpu_p50": round(pct(cpu, 50), 2)}
+                          "cpu_p50": round(pct(cpu, 50), 2), "cpu_p99": round(pct(cpu, 99), 2)}
         services.db.dispose()
         raw_db = tmp / "raw.db"
         shutil.copyfile(path, raw_db)

@@ -281,6 +281,10 @@ def _configure_sqlite(engine: "Engine") -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # the log is copied by Checkpoints in the background; a commit copies it only past this backstop,
+        # and a log that grew past the limit is cut back to it when it restarts
+        cur.execute(f"PRAGMA wal_autocheckpoint={Checkpoints.BACKSTOP_PAGES}")
+        cur.execute(f"PRAGMA journal_size_limit={Checkpoints.LOG_LIMIT_BYTES}")
         cur.close()
 
     # pysqlite's own transaction handling is off (isolation_level=None): we
@@ -415,18 +419,23 @@ class Database:
 class Checkpoints:
     """SQLite's WAL checkpoints, off the writer's thread.
 
-    In WAL mode the commit that takes the log past ``wal_autocheckpoint`` pages (1,000) copies them
-    into the database file and syncs it, inside that commit: one posting in about twenty took 6–10 ms
-    more for it (a 10-line invoice writes ≈ 47 pages), which made the p99 of posting. Every
-    :data:`EVERY` write transactions a ``PRAGMA wal_checkpoint(PASSIVE)`` runs on a connection of its
-    own in a background thread (SQLite works without Python's lock, so on another core): it waits for
-    no reader or writer and none waits for it, and the log restarts from its beginning once copied,
-    before the automatic checkpoint's threshold. SQLite's own automatic checkpoint stays on as the
-    backstop (a larger transaction, a reader holding an old snapshot). One worker thread per process;
-    the connection is opened read-write only (``mode=rw``: a file that is gone is never re-created).
+    In WAL mode the commit that takes the log past ``wal_autocheckpoint`` pages (SQLite's default:
+    1,000) copies them into the database file and syncs it, inside that commit: one posting in about
+    fifteen took 4–9 ms more for it (a 10-line invoice writes ≈ 47–65 pages), which made the p99 of
+    posting. Every :data:`EVERY` write transactions a ``PRAGMA wal_checkpoint(PASSIVE)`` runs instead,
+    on a connection of its own in a background thread (SQLite works without Python's lock, so on
+    another core): it waits for no reader or writer and none waits for it. The log restarts from its
+    beginning at the first write after a checkpoint that copied all of it (a till's next sale); a
+    stream of writes with no pause (``shopterm post`` of a list) lets it grow, and the commit that
+    takes it past :data:`BACKSTOP_PAGES` copies what is left itself, as SQLite always did. A log
+    that grew is cut back to :data:`LOG_LIMIT_BYTES` when it restarts. One worker thread per
+    process; the connection is opened read-write only (``mode=rw``: a file that is gone is never
+    re-created).
     """
 
     EVERY = 10
+    BACKSTOP_PAGES = 10_000  # ≈ 40 MB of log at 4 KiB pages
+    LOG_LIMIT_BYTES = 8 * 1024 * 1024
     _queue = None
     _lock = threading.Lock()
 

@@ -55,6 +55,8 @@ def test_the_log_is_copied_into_the_database_file_in_the_background(tmp_path):
         assert _wait_for_rows(db_file, tmp_path / "copy1.db", Checkpoints.EVERY - 1) == Checkpoints.EVERY - 1
         with db.read() as s:  # the readers see every row, as before
             assert s.connection().exec_driver_sql("SELECT count(*) FROM t").scalar() == Checkpoints.EVERY - 1
+            # a commit copies the log itself only past the backstop
+            assert s.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == Checkpoints.BACKSTOP_PAGES
     finally:
         db.dispose()
     # the last connection closed: the file holds everything, the log is gone
