@@ -446,8 +446,9 @@ class Checkpoints:
         self.closed = False
 
     def committed(self) -> None:
+        self.closed = False  # a database written to again after dispose() (its engine reconnects)
         self.count += 1
-        if self.count % self.EVERY == 0 and not self.closed:
+        if self.count % self.EVERY == 0:
             self._submit(self)
 
     def run(self) -> None:
@@ -459,7 +460,7 @@ class Checkpoints:
                 return
             try:
                 con = sqlite3.connect(f"file:{quote(str(Path(self.path).absolute()))}?mode=rw", uri=True,
-                                      timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+                                      timeout=1.0, check_same_thread=False)  # dispose() may be waiting
                 try:
                     con.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 finally:
@@ -468,7 +469,8 @@ class Checkpoints:
                 pass  # the next one, or SQLite's automatic checkpoint, copies the log
 
     def close(self) -> None:
-        """No more checkpoints of this file; returns once one under way has finished."""
+        """No more checkpoints of this file until it is written to again; returns once one under way has
+        finished."""
         self.closed = True
         with self.busy:
             pass

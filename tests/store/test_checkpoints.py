@@ -70,5 +70,4 @@ def test_a_checkpoint_never_recreates_a_database_file_that_is_gone(tmp_path):
     job = Checkpoints(str(db_file))
     job.run()  # mode=rw: no file is created, no error escapes
     assert not db_file.exists()
-    job.close()
-    job.committed()  # closed: nothing more is queued
+    job.close()  # dispose(): returns at once when none is under way
