@@ -6,6 +6,8 @@ Figures by hand are in each test's docstring.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from shopterm.app import ShoptermApp
@@ -16,6 +18,7 @@ from shopterm.widgets.lookup import LookupDialog
 from tests.store import conftest as store
 from tests.ui.test_day_screens import count_cash, shop, sold  # noqa: F401 (fixtures)
 from tests.ui.test_orders_screens import open_screen
+from tests.ui.test_returns_screens import return_of
 from tests.ui.waiting import wait_for
 
 
@@ -65,3 +68,21 @@ async def test_f2_on_so_pf_at_the_counter_lists_every_clients_order_and_takes_it
         await wait_for(pilot, lambda: inv.customer is not None and inv.customer.code == "C0001", "the order's client")
         assert inv.query_one("#field-order").value == number
         assert grid.cell(1, "qty").value == "10"
+
+
+async def test_a_return_of_a_franc_invoice_shows_each_lines_price_in_dollars(open_shop):
+    """C0002 (wholesale) bought 80 PARA500 on a CDF invoice at 2850: 2.20 USD = 6,270.00 CDF a box.
+    On the Sales Return the line's price is the invoice's 6,270.00 and the detail strip's 'Price $'
+    says 2.20 (it said 6,270.00: the grid read the line's defaults in USD)."""
+    number = open_shop.sales.post_invoice(store.actor(open_shop, "cashier"), DocumentDraft(
+        customer="C0002", sales_type="credit", currency="CDF", rate="2850",
+        lines=[DraftLine(item="PARA500", qty="80")])).number
+    app = ShoptermApp(open_shop, actor=store.actor(open_shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        sr = await return_of(pilot, app, number, "enter", "3")
+        grid = sr.query_one(ItemGrid)
+        await wait_for(pilot, lambda: grid.cell(1, "qty").value == "3" and grid.lines[0].defaults is not None,
+                       "the line")
+        assert grid.lines[0].values["price"] == Decimal("6270.00")
+        await wait_for(pilot, lambda: grid.detail_text()[1].startswith("Price $ 2.20 · Gross 18,810.00"),
+                       lambda: f"detail: {grid.detail_text()!r}")

@@ -191,9 +191,12 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         date = self.field("date").date_value or self.business_date
         app: Any = self.app
         strip_batch = self.FEFO_BATCH is False
+        # the source's currency and rate: a line's USD price (the detail strip) is read from them
+        source = self.source_view
+        money_of = {"currency": source.currency, "rate": source.rate} if source is not None else {}
 
         def load(code: str) -> LineDefaults:
-            d = app.services.sales.line_defaults(code, location, date=date)
+            d = app.services.sales.line_defaults(code, location, date=date, **money_of)
             if strip_batch:
                 from dataclasses import replace
 
