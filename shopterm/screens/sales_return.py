@@ -7,7 +7,7 @@ Layout at 80×24::
     Loc AXP    Date 2026-11-23  No —
     Based on Invoice  Invoice No 261101SI000001  2026-11-23 USD 2850 credit
     Client C0001 Kinshasa Pharma      Mobile +243810000001  $Print No
-    Address … · Card Standard · 12 points
+    Sales invoice · Card Standard · 12 points · Address …
      #  Item      Bal  Batch    Qty    Price     Gross    Disc      Net
      1  PARA500    10  B002     4       2.20      8.80    0.88     8.87
      …                                     (the invoice's lines, 6 rows)
@@ -323,10 +323,11 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
                 line.info["price"] = line.view.price if line.view is not None else None
             self.grid.repaint_info()
             reversed_points = -sum((e.points for e in entries), 0)
-            # one line of 78 columns: the balance left to return is said before the points (none when 0)
+            # one line of 78 columns, in French too: the quantity still returnable on the invoice (its
+            # number is in the header), then the points (none when 0), each said short
             parts = [self.query_one("#ld-extra", Static).render().plain,
-                     _("balance left on {number}: {qty}").format(number=invoice, qty=fmt_qty(sum(left.values(), ZERO))),
-                     _("Loyalty points reversed {points}").format(points=reversed_points) if reversed_points else ""]
+                     _("{qty} left").format(qty=fmt_qty(sum(left.values(), ZERO))),
+                     _("Points reversed {points}").format(points=reversed_points) if reversed_points else ""]
             self.extra(" · ".join(part for part in parts if part))
 
         self.background(work, done, on_error=lambda exc: True)
@@ -338,12 +339,14 @@ def _rate(rate: Decimal) -> str:
 
 def _info_text(kind: str, address: str, master: CustomerMaster | None, points: LoyaltyStatus | None) -> str:
 
-    parts = [kind, _("Address {address}").format(address=address or "-")]
+    # the card and its points before the address: a long address is what the 80 columns cut
+    parts = [kind]
     if master is not None and master.loyalty_card:
         held = points.points if points is not None else 0
         parts.append(_("Card {card} · {points} points").format(card=master.loyalty_card, points=held))
     else:
         parts.append(_("no loyalty card"))
+    parts.append(_("Address {address}").format(address=address or "-"))
     return " · ".join(p for p in parts if p)
 
 

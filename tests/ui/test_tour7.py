@@ -6,6 +6,7 @@ Figures by hand are in each test's docstring.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -16,10 +17,14 @@ from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.lookup import LookupDialog
 from tests.store import conftest as store
+from tests.ui.test_close_header_screen import french  # noqa: F401 (fixture)
 from tests.ui.test_day_screens import count_cash, shop, sold  # noqa: F401 (fixtures)
 from tests.ui.test_orders_screens import open_screen
 from tests.ui.test_returns_screens import return_of
+from tests.ui.test_screens_in_both_languages import screen_text
 from tests.ui.waiting import wait_for
+
+TODAY = dt.date(2026, 11, 23)
 
 
 async def test_the_close_voucher_reads_posted_once_the_day_is_closed(sold):
@@ -86,3 +91,73 @@ async def test_a_return_of_a_franc_invoice_shows_each_lines_price_in_dollars(ope
         assert grid.lines[0].values["price"] == Decimal("6270.00")
         await wait_for(pilot, lambda: grid.detail_text()[1].startswith("Price $ 2.20 · Gross 18,810.00"),
                        lambda: f"detail: {grid.detail_text()!r}")
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """The demo shop (`shopterm demo`: real phone numbers and addresses), its day open."""
+    from shopterm.services import Services
+    from shopterm.services.admin.demo import build_demo
+
+    s = Services.open(f"sqlite:///{tmp_path / 'demo.db'}", today=TODAY)
+    build_demo(s, TODAY)
+    s.day.open_day(s.users.login("admin", "9999"))
+    yield s
+    s.db.dispose()
+
+
+async def test_a_partial_return_in_french_shows_the_whole_phone_points_and_balance_left(demo, french):
+    """C0002 bought 80 PARA500 on credit (2.20 USD wholesale, slab 3 %: net 198.04 USD, 19 points)
+    and returns 3. At 80 columns the screen shows the whole mobile number (+243 82 600 1002 was cut
+    to +243 82 600 100), the card's points (the address is what a long line loses), and once saved
+    the 77 boxes left to return and the points taken back (the line ran past 80 columns)."""
+    number = demo.sales.post_invoice(demo.users.login("cashier", "1111"), DocumentDraft(
+        customer="C0002", sales_type="credit", lines=[DraftLine(item="PARA500", qty="80")])).number
+    held = demo.loyalty.status("C0002").points
+    assert held == 19
+    app = ShoptermApp(demo, actor=store.actor(demo, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        sr = await return_of(pilot, app, number, "enter", "3")
+        await wait_for(pilot, lambda: "Carte Standard" in screen_text(app), "the card")
+        shown = screen_text(app)
+        assert "Mobile +243 82 600 1002 " in shown
+        assert "Facture · Carte Standard · 19 points · Adresse 4 boulevard" in shown
+        await pilot.press("enter", *"Boites abimees", "ctrl+s")
+        await wait_for(pilot, lambda: sr.view is not None, "saved")
+        await wait_for(pilot, lambda: "reste 77" in sr.query_one("#ld-extra").render().plain, "balance left")
+        extra = sr.query_one("#ld-extra").render().plain
+        assert extra == "Qté payée 3 · Qté grat. 0 · Avoir 7,42 USD · reste 77 · Points repris 1"
+        assert extra in screen_text(app)
+
+
+async def test_a_flat_discount_amount_follows_the_currency_switch(open_shop):
+    """3 AMOX250 at 7.99 USD with a flat discount of 5.00 USD: net 23.97 − 5.00 + tax 16 % of 18.97
+    (3.04) = 22.01 USD. Switched to CDF at 2850 the flat discount is 14,250.00 CDF (it stayed 5,
+    read as 5 francs): gross 3 × 22,771.50 = 68,314.50, tax 16 % of 54,064.50 = 8,650.32,
+    net 62,714.82 CDF, payable 62,700.00 CDF; and back to USD, 5.00 again."""
+    from tests.ui.test_orders_screens import figures
+
+    app = ShoptermApp(open_shop, actor=store.actor(open_shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        grid = inv.query_one(ItemGrid)
+        grid.focus_cell(1, "item")
+        await pilot.press(*"3*AMOX250", "enter")
+        await wait_for(pilot, lambda: grid.lines[0].defaults is not None, "the item")
+        await pilot.press("f6")
+        inv.query_one("#field-flat-discount-value").focus()
+        await pilot.press("5")
+        await wait_for(pilot, lambda: figures(inv)["net"] == "22.01", lambda: f"figures {figures(inv)}")
+        inv.query_one("#field-currency").focus()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: figures(inv)["net"] == "62,714.82", lambda: f"figures {figures(inv)}")
+        assert inv.footer_totals.flat_type == "amount"
+        assert inv.footer_totals.flat_value == Decimal("14250.00")
+        assert (figures(inv)["total_gross"], figures(inv)["tax"], figures(inv)["payable"]) == (
+            "68,314.50", "8,650.32", "62,700.00")
+        await wait_for(pilot, lambda: inv.message_bar.text == (
+            "Typed prices converted from USD to CDF at 2850: flat discount 5.00 → 14,250.00"),
+            lambda: f"message {inv.message_bar.text!r}")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: figures(inv)["net"] == "22.01", lambda: f"figures {figures(inv)}")
+        assert inv.footer_totals.flat_value == Decimal("5.00")

@@ -89,6 +89,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         self.invoice_defaults: InvoiceDefaults | None = None  # the counter flow
         self._loader_params: dict[str, Any] = {}
         self._free_seq = 0
+        self._converted_note: str | None = None  # said again once the figures hold (_show_converted)
 
     @property
     def counter_flow(self) -> bool:
@@ -234,7 +235,21 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
             slabs=context.slabs or None, redemption_value=self.redemption_value_usd(),
         ))
         if totals is not None:
+            self._say_converted()
             self.after_recompute(totals)
+
+    def _say_converted(self) -> None:
+        """What a currency or rate switch converted, said once the figures hold: until the list
+        prices reload in the new currency a warning on the figures may have taken its place."""
+        note = self._converted_note
+        if note is None:
+            return
+        bar = self.message_bar
+        if not bar.text:
+            bar.show_info(note)
+        elif bar.text != note:
+            return  # another message first; said when it goes
+        self._converted_note = None
 
     # hooks for the screens built on this one (orders, provisional invoices)
 
@@ -313,9 +328,10 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         if self.view is None:
             rate = self._rate_value()
             if rate is not None and rate > 0:
-                self._show_converted(self.grid.convert_typed_prices(
-                    lambda p: money.convert(p, old, new, rate)),
-                    _("from {old} to {new} at {rate}").format(old=old, new=new, rate=money.format_rate(rate)))
+                convert = lambda p: money.convert(p, old, new, rate)  # noqa: E731
+                self._show_converted(self.grid.convert_typed_prices(convert),
+                    _("from {old} to {new} at {rate}").format(old=old, new=new, rate=money.format_rate(rate)),
+                    self._convert_flat_amount(convert))
         self._update_loader()
         self.grid.reload_defaults()
         self.recompute()
@@ -331,16 +347,34 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
             return
         if not old_rate or not new_rate or old_rate == new_rate:
             return
-        self._show_converted(self.grid.convert_typed_prices(lambda p: p * new_rate / old_rate),
-                             _("from rate {old} to {new}").format(old=money.format_rate(old_rate), new=money.format_rate(new_rate)))
+        convert = lambda p: p * new_rate / old_rate  # noqa: E731
+        self._show_converted(self.grid.convert_typed_prices(convert),
+                             _("from rate {old} to {new}").format(old=money.format_rate(old_rate), new=money.format_rate(new_rate)),
+                             self._convert_flat_amount(convert))
 
-    def _show_converted(self, changed: list, how: str) -> None:
-        if not changed:
+    def _convert_flat_amount(self, convert: Any) -> tuple[Decimal, Decimal] | None:
+        """A flat discount typed as an amount is in the document currency, as a typed price is: it
+        follows the currency and the rate the same way (5.00 USD is 14,250.00 CDF at 2850, not 5 CDF)."""
+        footer = self.footer_totals
+        before = footer.flat_value if footer.flat_type == "amount" else None
+        if before is None:
+            return None
+        after = money.q2(convert(before))
+        footer.set_flat("amount", after)
+        return before, after
+
+    def _show_converted(self, changed: list, how: str, flat: tuple[Decimal, Decimal] | None = None) -> None:
+        if not changed and flat is None:
             return
-        shown = ", ".join(_("line {number} {before} → {after}").format(
-            number=n, before=money.format_amount(a), after=money.format_amount(b)) for n, a, b in changed[:3])
+        pieces = [_("line {number} {before} → {after}").format(
+            number=n, before=money.format_amount(a), after=money.format_amount(b)) for n, a, b in changed[:3]]
+        if flat is not None:
+            pieces.append(_("flat discount {before} → {after}").format(
+                before=money.format_amount(flat[0]), after=money.format_amount(flat[1])))
+        shown = ", ".join(pieces)
         more = " " + _("(+{count} more)").format(count=len(changed) - 3) if len(changed) > 3 else ""
-        self.show_info(_("Typed prices converted {how}: {shown}").format(how=how, shown=shown) + more)
+        self._converted_note = _("Typed prices converted {how}: {shown}").format(how=how, shown=shown) + more
+        self.show_info(self._converted_note)
 
     @on(CompactChoice.Changed)
     def _choice_changed(self, event: CompactChoice.Changed) -> None:
@@ -577,6 +611,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         self.customer = None
         self.totals = None
         self._customer_pending = None
+        self._converted_note = None
         for name in ("customer", "contact-no", "order", "sales-person", "additional-price-pct"):
             self._input(name).value = ""
         for name in ("agent-commission", "free-offer", "print-usd"):
