@@ -54,7 +54,7 @@ class CurrencyExchangeScreen(CounterScreen):
     """Exchange cash with a customer; the gain or loss against the system rate is booked."""
 
     DOCUMENT_TITLE = N_("Currency Exchange")
-    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
+    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history", "voucher"})
     AUTO_FOCUS = "#field-amount-received"
     LIST_TITLE = N_("Currency exchanges")
     DOC_TYPE = "CE"

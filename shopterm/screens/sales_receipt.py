@@ -77,7 +77,7 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
     BINDINGS = [PDF_BINDING]  # Ctrl+O: the A4 PDF of the posted document
 
     DOCUMENT_TITLE = N_("Sales Receipt / Return")
-    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
+    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history", "voucher"})
     AUTO_FOCUS = "#field-invoice"
     LIST_TITLE = N_("Sales receipts and refunds")
     DOC_TYPE = "RC"

@@ -44,7 +44,7 @@ class ShopEntryScreen(CounterScreen):
     """A shop receipt (money in) or payment (money out) against an account."""
 
     DOCUMENT_TITLE = N_("Receipt / Payment (Shop)")
-    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history"})
+    SUPPORTS = frozenset({"new", "save", "save_print", "reprint", "list", "history", "voucher"})
     AUTO_FOCUS = "#field-particulars"
     LIST_TITLE = N_("Shop receipts and payments")
     DOC_TYPE = "RP"

@@ -16,7 +16,9 @@ from shopterm.screens.sales_invoice import SalesInvoiceScreen
 from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.widgets.item_grid import ItemGrid
 from shopterm.widgets.lookup import LookupDialog
+from shopterm.widgets.voucher_view import VoucherView
 from tests.store import conftest as store
+from tests.ui.test_cash_screens import shop as cash_shop  # noqa: F401 (fixture)
 from tests.ui.test_close_header_screen import french  # noqa: F401 (fixture)
 from tests.ui.test_day_screens import count_cash, shop, sold  # noqa: F401 (fixtures)
 from tests.ui.test_orders_screens import open_screen
@@ -161,3 +163,41 @@ async def test_a_flat_discount_amount_follows_the_currency_switch(open_shop):
         await pilot.press("space")
         await wait_for(pilot, lambda: figures(inv)["net"] == "22.01", lambda: f"figures {figures(inv)}")
         assert inv.footer_totals.flat_value == Decimal("5.00")
+
+
+async def test_f9_shows_the_journal_of_a_posted_receipt_and_exchange(cash_shop):
+    """The §4 invoice (54.86 USD) paid 100,000 CDF at 2850: the receipt's voucher is Dr 1110 Cash CDF
+    35.09 USD (100,000.00 CDF), Cr 1200 receivables 35.09 (100,000 / 2850 = 35.087…). An exchange of
+    28,500 CDF for 10 USD at the system rate: Dr 1110 10.00 (28,500.00 CDF), Cr 1100 10.00. F9 is
+    greyed until the document is posted (DESIGN §12: F9 voucher details on every screen)."""
+    from tests.ui.test_cash_screens import float_in, post_design_invoice
+    from tests.ui.test_day_screens import footer, open_screen as open_entry, text
+
+    number = post_design_invoice(cash_shop)
+    float_in(cash_shop, "USD", "50")
+    app = ShoptermApp(cash_shop, actor=store.actor(cash_shop, "cashier"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_entry(pilot, app, "sales_receipt")
+        assert screen.check_action("voucher", ()) is None
+        await pilot.press(*number, "enter", "enter", "enter", *"100000")
+        await wait_for(pilot, lambda: text(screen, "balance-cdf") == "56,400.00", "partial balance")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted, "receipt posted")
+        await wait_for(pilot, lambda: "F9 Vchr" in footer(screen), lambda: f"footer {footer(screen)!r}")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, VoucherView), "the voucher")
+        assert sorted((r.account, r.debit, r.credit, r.currency, r.amount) for r in app.screen.rows) == [
+            ("1110", Decimal("35.09"), Decimal("0.00"), "CDF", Decimal("100000.00")),
+            ("1200", Decimal("0.00"), Decimal("35.09"), "USD", Decimal("-35.09"))]
+        await pilot.press("escape")
+        app.pop_screen()
+        screen = await open_entry(pilot, app, "currency_exchange")
+        assert screen.check_action("voucher", ()) is None
+        await pilot.press(*"28500", "enter", "enter")
+        await wait_for(pilot, lambda: screen.query_one("#field-amount-given").value == "10.00", "given")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted, "exchange posted")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, VoucherView), "the voucher")
+        assert sorted((r.account, r.debit, r.credit) for r in app.screen.rows) == [
+            ("1100", Decimal("0.00"), Decimal("10.00")), ("1110", Decimal("10.00"), Decimal("0.00"))]

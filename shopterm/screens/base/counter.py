@@ -276,7 +276,8 @@ class CounterScreen(DocumentScreen):
       locked by :meth:`show_posted`; ``NUMBER_ID`` shows the document number,
       ``FIRST_FIELD`` takes the focus on a new form.
     * Enter leaves a :class:`ChoiceField` at once (typeahead-safe, like the
-      inputs); Ctrl+S is greyed once posted; F4 needs a saved document; F3
+      inputs); Ctrl+S is greyed once posted; F4 needs a saved document, F9 (with
+      "voucher" in SUPPORTS) shows a posted one's journal; F3
       lists the screen's ``DOC_TYPE`` and hands the pick to :meth:`show_document`.
     * Ctrl+P (with "save_print" in SUPPORTS) saves, then prints: the screen's
       ``_saved`` calls :meth:`print_if_asked` once the document is posted; on a
@@ -414,7 +415,7 @@ class CounterScreen(DocumentScreen):
     def action_state(self, action: str) -> bool | None:
         if action == "save" and self.posted:
             return None
-        if action == "history" and not self.document_number:
+        if action in ("history", "voucher") and not (self.posted if action == "voucher" else self.document_number):
             return None
         return True
 
@@ -429,6 +430,18 @@ class CounterScreen(DocumentScreen):
 
     def show_document(self, view: DocumentView) -> None:
         """Show a posted document chosen in the F3 list (read-only)."""
+
+    def action_voucher(self) -> None:
+        """F9 (with "voucher" in SUPPORTS): the journal the document on screen posted."""
+        number = self.document_number if self.posted else None
+        if not number:
+            return
+        from shopterm.widgets.voucher_view import VoucherView
+
+        def shown(view: DocumentView) -> None:
+            self.app.push_screen(VoucherView(_("Voucher {number}").format(number=number), view.journal))
+
+        self.run_service(lambda: self.services.sales.document(number), shown)
 
     def action_history(self) -> None:
         """F4: who posted (and cancelled) the document on screen, and when."""
