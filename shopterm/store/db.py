@@ -433,7 +433,7 @@ class Checkpoints:
     re-created).
     """
 
-    EVERY = 10
+    EVERY = 20
     BACKSTOP_PAGES = 10_000  # ≈ 40 MB of log at 4 KiB pages
     LOG_LIMIT_BYTES = 8 * 1024 * 1024
     _queue = None
