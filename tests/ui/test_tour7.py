@@ -201,3 +201,20 @@ async def test_f9_shows_the_journal_of_a_posted_receipt_and_exchange(cash_shop):
         await wait_for(pilot, lambda: isinstance(app.screen, VoucherView), "the voucher")
         assert sorted((r.account, r.debit, r.credit) for r in app.screen.rows) == [
             ("1100", Decimal("0.00"), Decimal("10.00")), ("1110", Decimal("10.00"), Decimal("0.00"))]
+
+
+async def test_the_trial_balance_in_french_names_the_chosen_account_in_french(sold, french):
+    """The §4 cash sale paid 50 USD + 20,000 CDF (6,100 change): 1100 Cash USD holds 50.00 USD.
+    Its row reads 'Caisse USD' and so does the line under the table (it said 'Cash USD')."""
+    from tests.ui.test_ledgers import open_from_menu
+
+    app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_from_menu(pilot, app, "trial_balance")
+        view = screen.view
+        await wait_for(pilot, lambda: view.page is not None and view.rows, "trial balance")
+        assert view.rows[0].code == "1100"
+        await pilot.press("enter")  # At: on to the report, on its first row
+        await wait_for(pilot, lambda: app.focused is view, "in the report")
+        await wait_for(pilot, lambda: view.detail_text().startswith("1100 "), lambda: view.detail_text())
+        assert view.detail_text() == "1100 Caisse USD (Actif) · solde débiteur · Entrée : son registre"

@@ -76,7 +76,8 @@ def tb_detail(row: TrialBalanceRow | _TotalRow) -> str:
             debit=format_amount(row.debit), credit=format_amount(row.credit), state=state)
     side = "debit" if row.balance > 0 else "credit" if row.balance < 0 else "nil"
     side = {"debit": _("debit balance"), "credit": _("credit balance"), "nil": _("nil balance")}[side]
-    return _("{code} {name} ({kind}) · {side} · Enter: its register").format(code=row.code, name=row.name,
+    return _("{code} {name} ({kind}) · {side} · Enter: its register").format(code=row.code,
+                                                                          name=account_label(row.code, row.name),
                                                                           kind=_(row.kind.capitalize()), side=side)
 
 
