@@ -218,3 +218,22 @@ async def test_the_trial_balance_in_french_names_the_chosen_account_in_french(so
         await wait_for(pilot, lambda: app.focused is view, "in the report")
         await wait_for(pilot, lambda: view.detail_text().startswith("1100 "), lambda: view.detail_text())
         assert view.detail_text() == "1100 Caisse USD (Actif) · solde débiteur · Entrée : son registre"
+
+
+async def test_a_receipts_voucher_in_the_general_ledger_reads_french(sold, french):
+    """The general ledger's voucher of the §4 receipt (54.86 USD settled) says what kind of
+    document it is in French ('encaissement'; it said 'receipt')."""
+    from tests.ui.test_ledgers import open_from_menu
+
+    app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_from_menu(pilot, app, "general_ledger")
+        view = screen.view
+        await wait_for(pilot, lambda: view.page is not None and len(view.rows) == 1, "the receipt")
+        await pilot.press("enter", "enter", "enter")  # Du, Au, Point de vente: on to the report
+        await wait_for(pilot, lambda: app.focused is view, "in the report")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "EntryVoucherView", "voucher")
+        amount = next(line for line in app.screen.text.split("\n") if line.startswith("Montant "))
+        # 54.86 USD settled; 54.88 USD: the cash's value (50 USD + 13,900 CDF at 2850)
+        assert amount == "Montant 54,86 USD (54,88 USD) · encaissement"

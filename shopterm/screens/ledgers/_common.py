@@ -445,7 +445,7 @@ def document_text(view: DocumentView) -> str:
         if len(view.lines) > 8:
             lines.append("  " + _("… {count} more lines").format(count=len(view.lines) - 8))
     elif t.receivable:
-        method = method_label(extra.get("method") or view.subtype or "")
+        method = _kind_label(extra.get("method"), view.subtype)
         lines.append(_("Amount {amount} {currency} ({usd} USD)").format(
             amount=format_amount(t.receivable), currency=view.currency, usd=format_amount(t.receivable_usd))
             + (f" · {method}" if method else ""))
@@ -454,6 +454,16 @@ def document_text(view: DocumentView) -> str:
     if view.posted_by:
         lines.append(_("Posted by {name} {when}").format(name=view.posted_by, when=local_time(view.posted_at)).rstrip())
     return "\n".join(lines)
+
+
+def _kind_label(method: str | None, subtype: str | None) -> str:
+    """What kind of cash document a voucher is, in the reader's language: the payment method of a
+    payment on account, else a receipt's or shop entry's kind (receipt, refund, payment)."""
+    if method:
+        return method_label(method)
+    kinds = {"receipt": pgettext("voucher kind", "receipt"), "refund": pgettext("voucher kind", "refund"),
+             "payment": pgettext("voucher kind", "payment")}
+    return kinds.get(subtype or "", method_label(subtype))
 
 
 def match_text(info: MatchInfo) -> str:
