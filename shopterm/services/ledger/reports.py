@@ -51,9 +51,9 @@ from ...store.tables import (
     OpenMonth as OM,
 )
 from ...store.balances import customer_sum_before, kind_and_due, since
-from ...store.types import MAX_INTEGER
 from ...core.doctypes import DOC_TYPES
 from ..errors import NotFound, ValidationError
+from ..lookup import customer_by, location_by
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -160,41 +160,25 @@ def _chunks(seq: Sequence[int], n: int):
 
 def customer_id(conn: Any, customer: int | str) -> int:
     """A customer's id by id, by code (case-insensitive) or by its number typed as text, as
-    ``masters.base.resolve_customer`` finds it (the same refusals), in one indexed read."""
-    if isinstance(customer, int):
-        found = conn.execute(select(C.c.id).where(C.c.id == customer)).scalar() if 0 < customer <= MAX_INTEGER else None
-    else:
-        text = str(customer or "").strip()
-        if not text:
-            raise ValidationError("Customer is required", field="customer")
-        found = conn.execute(select(C.c.id).where(C.c.code == text.upper())).scalar()
-        if found is None and text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_INTEGER:
-            found = conn.execute(select(C.c.id).where(C.c.id == int(text))).scalar()
-    if found is None:
-        raise NotFound("Customer {customer} not found", field="customer", params={"customer": str(customer)[:40]})
-    return found
+    ``masters.base.resolve_customer`` finds it: the same rule (``services.lookup``), in one indexed read."""
+    return customer_by(customer,
+                       by_code=lambda code: conn.execute(select(C.c.id).where(C.c.code == code)).scalar(),
+                       by_id=lambda cid: conn.execute(select(C.c.id).where(C.c.id == cid)).scalar())
 
 
 _LOCATION_COLS = (L.c.id, L.c.code, L.c.name, L.c.address, L.c.phone, L.c.tax_no, L.c.rccm_no)
 
 
 def location_row(conn: Any, code: str | None, actor: "Actor | None" = None) -> Any:
-    """The location by code; without a code, the actor's location, else the first active one (as
-    ``masters.base.find_location``, the same refusals): a row of id, code, name, address, phone,
-    tax_no, rccm_no."""
-    if code:
-        row = conn.execute(select(*_LOCATION_COLS).where(L.c.code == code.strip().upper())).first()
-        if row is None:
-            raise NotFound("Location {code} not found", field="location", params={"code": code.strip().upper()})
-        return row
-    if actor is not None and actor.location_id:
-        row = conn.execute(select(*_LOCATION_COLS).where(L.c.id == actor.location_id)).first()
-        if row is not None:
-            return row
-    row = conn.execute(select(*_LOCATION_COLS).where(L.c.inactive == False).order_by(L.c.number)).first()  # noqa: E712
-    if row is None:
-        raise NotFound("No location: run shopterm init first", field="location")
-    return row
+    """The location by code; without a code, the actor's location, else the first active one (the
+    rule of ``masters.base.find_location``, ``services.lookup``): a row of id, code, name, address,
+    phone, tax_no, rccm_no."""
+    return location_by(
+        code, actor,
+        by_code=lambda c: conn.execute(select(*_LOCATION_COLS).where(L.c.code == c)).first(),
+        by_id=lambda i: conn.execute(select(*_LOCATION_COLS).where(L.c.id == i)).first(),
+        first_active=lambda: conn.execute(select(*_LOCATION_COLS).where(L.c.inactive == False)  # noqa: E712
+                                          .order_by(L.c.number)).first())
 
 
 # ---------------------------------------------------------------- rows

@@ -25,10 +25,10 @@ from ...core.money import MoneyError, parse_amount, parse_pct, parse_qty, q2, q_
 from ...core.text import NARRATION_MAX, TextError, bad_character, clean_text
 from ...store import models as m
 from ...store.db import Prepared
-from ...store.types import MAX_INTEGER
 from ..admin import audit
 from ..context import Actor
 from ..errors import InactiveRecord, NotFound, ValidationError
+from ..lookup import customer_by, location_by
 
 if TYPE_CHECKING:
     from .. import Services
@@ -405,37 +405,17 @@ def find_location(session: Session, code: str | None, actor: Actor | None = None
         by_code = lambda c: session.execute(_LOCATION_OF_CODE, {"code": c}).scalars().first()  # noqa: E731
         by_id = lambda i: session.get(m.Location, i)  # noqa: E731
         first = lambda: session.execute(_FIRST_ACTIVE_LOCATION).scalars().first()  # noqa: E731
-    if code:
-        loc = by_code(code.strip().upper())
-        if loc is None:
-            raise NotFound("Location {code} not found", field="location", params={"code": code.strip().upper()})
-        return loc
-    if actor is not None and actor.location_id:
-        loc = by_id(actor.location_id)
-        if loc is not None:
-            return loc
-    loc = first()
-    if loc is None:
-        raise NotFound("No location: run shopterm init first", field="location")
-    return loc
+    return location_by(code, actor, by_code, by_id, first)
 
 
 def resolve_customer(session: Session, customer: int | str | m.Customer) -> m.Customer:
     """A customer by id, by code (case-insensitive) or as given."""
     if isinstance(customer, m.Customer):
         return customer
-    if isinstance(customer, int):
-        row = session.get(m.Customer, customer) if 0 < customer <= MAX_INTEGER else None
-    else:
-        text = str(customer or "").strip()
-        if not text:
-            raise ValidationError("Customer is required", field="customer")
-        row = session.execute(sa_select(m.Customer).where(m.Customer.code == text.upper())).scalars().first()
-        if row is None and text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_INTEGER:
-            row = session.get(m.Customer, int(text))
-    if row is None:
-        raise NotFound("Customer {customer} not found", field="customer", params={"customer": str(customer)[:40]})
-    return row
+    return customer_by(
+        customer,
+        by_code=lambda code: session.execute(sa_select(m.Customer).where(m.Customer.code == code)).scalars().first(),
+        by_id=lambda cid: session.get(m.Customer, cid))
 
 
 def readers(entity_name: str, to_info: Callable[[Any], Any], search_cols: Sequence[Any], order: Any
