@@ -223,6 +223,12 @@ class LookupDialog(PickListDialog):
             self._pick_when_loaded = True
             self._run_search(query)
             return
+        if self.loaded_query != query:
+            # Enter typed as the dialog opened (F2 then Enter at once), before the first rows came:
+            # pick the first row when they come (asked again: a failed search has no answer coming)
+            self._pick_when_loaded = True
+            self._run_search(query)
+            return
         row = self.highlighted_row
         if row is None:
             self.query_one("#lookup-message", MessageBar).show_warning(_("Nothing selected"))

@@ -237,3 +237,36 @@ async def test_a_receipts_voucher_in_the_general_ledger_reads_french(sold, frenc
         amount = next(line for line in app.screen.text.split("\n") if line.startswith("Montant "))
         # 54.86 USD settled; 54.88 USD: the cash's value (50 USD + 13,900 CDF at 2850)
         assert amount == "Montant 54,86 USD (54,88 USD) · encaissement"
+
+
+async def test_enter_typed_as_the_f2_list_opens_picks_its_first_row_once_it_comes():
+    """F2 then Enter at once (the cashier knows the open invoice is first): the Enter reached the
+    list before its rows and was lost ('Nothing selected'); it now picks the first row when the
+    rows come."""
+    import threading
+
+    from textual.app import App
+
+    from tests.ui.test_lookup import ROWS, fake_search
+
+    gate = threading.Event()
+
+    def slow_search(query: str):
+        gate.wait(10)
+        return fake_search(query)
+
+    class SlowApp(App):
+        result = "unset"
+
+        def on_mount(self) -> None:
+            self.push_screen(LookupDialog("Open invoices", slow_search), lambda row: setattr(self, "result", row))
+
+    app = SlowApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        await wait_for(pilot, lambda: dialog.is_mounted, "the dialog")
+        await pilot.press("enter")
+        assert dialog.rows == [] and app.result == "unset"
+        gate.set()
+        await wait_for(pilot, lambda: app.result != "unset", "the pick")
+        assert app.result == ROWS[0]
