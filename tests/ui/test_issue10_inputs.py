@@ -87,6 +87,31 @@ async def test_switching_back_converts_again(shop):
         await wait_until(pilot, lambda: figures(screen)["net"] == "4.40")
 
 
+async def test_a_line_flat_discount_follows_the_currency_switch(shop):
+    """BAND01 × 2 at a typed 2.20 USD with a line flat discount of 1.00 USD: net 4.40 − 1.00 = 3.40
+    (BAND01 has no tax). Switched to CDF at 2850 the flat discount is 2,850.00 CDF (it stayed 1.00,
+    read as one franc): 2 × 6,270.00 − 2,850.00 = 9,690.00, payable rounded to the 100 FC
+    increment 9,700.00; and back to USD, 1.00 and 3.40 again."""
+    app = ShoptermApp(shop, actor=actor(shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await header_cash_sp01(pilot, screen)
+        await line(pilot, screen, 1, "BAND01", *"2", "tab", *"2.20", "tab", "tab", "1", "enter")
+        await wait_until(pilot, lambda: figures(screen)["net"] == "3.40")
+        grid = screen.query_one(ItemGrid)
+        screen.query_one("#field-currency").focus()
+        await pilot.press("space")  # USD → CDF
+        await wait_until(pilot, lambda: grid.cell(1, "flat_discount").value == "2,850.00")
+        assert grid.cell(1, "price").value == "6,270.00"
+        assert screen.query_one(MessageBar).text == ("Typed prices converted from USD to CDF at 2850: "
+                                                     "line 1 2.20 → 6,270.00, line 1 flat discount 1.00 → 2,850.00")
+        await wait_until(pilot, lambda: figures(screen)["net"] == "9,690.00")
+        assert figures(screen)["payable"] == "9,700.00"
+        await pilot.press("space")  # CDF → USD
+        await wait_until(pilot, lambda: grid.cell(1, "flat_discount").value == "1.00")
+        await wait_until(pilot, lambda: figures(screen)["net"] == "3.40")
+
+
 async def test_a_price_below_cost_asks_a_manager_on_screen(shop):
     """PARA500 × 2 at "1,50" (one fifty, typed with a comma) < cost 1.60: Ctrl+S opens the approval
     dialog; the manager's PIN posts it: gross 3.00, tax 0.48, net 3.48, approved by manager."""

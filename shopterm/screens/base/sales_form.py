@@ -366,8 +366,9 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
     def _show_converted(self, changed: list, how: str, flat: tuple[Decimal, Decimal] | None = None) -> None:
         if not changed and flat is None:
             return
-        pieces = [_("line {number} {before} → {after}").format(
-            number=n, before=money.format_amount(a), after=money.format_amount(b)) for n, a, b in changed[:3]]
+        pieces = [(_("line {number} {before} → {after}") if key == "price"
+                   else _("line {number} flat discount {before} → {after}")).format(
+            number=n, before=money.format_amount(a), after=money.format_amount(b)) for n, key, a, b in changed[:3]]
         if flat is not None:
             pieces.append(_("flat discount {before} → {after}").format(
                 before=money.format_amount(flat[0]), after=money.format_amount(flat[1])))

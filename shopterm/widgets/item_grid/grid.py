@@ -642,21 +642,23 @@ class ItemGrid(Widget, can_focus=False):
         if row is self._detail_row:
             self._show_detail(row)
 
-    def convert_typed_prices(self, convert: Callable[[Decimal], Decimal]) -> list[tuple[int, Decimal, Decimal]]:
-        """Put ``convert(price)`` in every typed price cell (the currency or the rate changed): a price
-        typed in one currency is never kept as a number in the other. List prices reload with
-        :meth:`reload_defaults`. Returns ``(row number, before, after)`` per converted line."""
-        changed: list[tuple[int, Decimal, Decimal]] = []
+    def convert_typed_prices(self, convert: Callable[[Decimal], Decimal]) -> list[tuple[int, str, Decimal, Decimal]]:
+        """Put ``convert(amount)`` in every typed price cell and every line's flat discount (the
+        currency or the rate changed): an amount typed in one currency is never kept as a number in
+        the other. List prices reload with :meth:`reload_defaults`. Returns ``(row number, column,
+        before, after)`` per converted cell."""
+        changed: list[tuple[int, str, Decimal, Decimal]] = []
         for row in self._rows:
             line = row.line
-            if line.view is not None or line.price_from_list:
+            if line.view is not None:
                 continue
-            price = line.values.get("price")
-            if price is None:
-                continue
-            after = money.q2(convert(price))
-            row.put("price", format_cell(after, "money"))
-            changed.append((row.number, price, after))
+            for key in ("price", "flat_discount"):
+                before = line.values.get(key)
+                if not before or (key == "price" and line.price_from_list):
+                    continue
+                after = money.q2(convert(before))
+                row.put(key, format_cell(after, "money"))
+                changed.append((row.number, key, before, after))
         if changed:
             self.post_message(self.LinesChanged(self, 0, by_user=False))
         return changed
