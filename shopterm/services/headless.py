@@ -543,7 +543,11 @@ def post_text(services: "Services", actor: "Actor", text: str) -> PostOutcome:
 def _error(exc: ShopError, *, index: int | None, type_name: str | None, posted: list[dict]) -> dict:
     # "error" in the reader's language; "code" (the kind of error) and "message_id" (the English
     # template, e.g. "Item {code} not found") stay the same in every language, for scripts to match on
-    out: dict = {"error": exc.message, "field": exc.field, "code": exc.code, "message_id": exc.message_id}
+    field = exc.field
+    line = exc.details.get("line")
+    if field and field.isidentifier() and isinstance(line, int) and line >= 1:
+        field = f"lines[{line - 1}].{field}"  # a rule of one line (numbered from 1, in the order given)
+    out: dict = {"error": exc.message, "field": field, "code": exc.code, "message_id": exc.message_id}
     if index is not None:
         out["index"] = index
     out["type"] = type_name
