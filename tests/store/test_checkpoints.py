@@ -48,9 +48,9 @@ def test_the_log_is_copied_into_the_database_file_in_the_background(tmp_path):
         for i in range(Checkpoints.EVERY - 2):
             with db.write() as s:
                 s.connection().exec_driver_sql("INSERT INTO t (x) VALUES (?)", (i,))
-        # nine transactions: far below SQLite's own threshold, nothing copied yet
+        # EVERY - 1 write transactions: far below SQLite's own threshold, nothing copied yet
         assert _rows_in_the_file_alone(db_file, tmp_path / "copy0.db") == 0
-        with db.write() as s:  # the tenth write transaction
+        with db.write() as s:  # the EVERY-th write transaction: a background checkpoint
             s.connection().exec_driver_sql("INSERT INTO t (x) VALUES (99)")
         assert _wait_for_rows(db_file, tmp_path / "copy1.db", Checkpoints.EVERY - 1) == Checkpoints.EVERY - 1
         with db.read() as s:  # the readers see every row, as before
