@@ -52,10 +52,11 @@ class _Scaled(TypeDecorator):
         scale, full = self.scale, self.process_bind_param
 
         def process(value):
-            if value.__class__ is Decimal:
+            if value.__class__ is Decimal and value.is_finite():
                 scaled = value.scaleb(scale)
-                if scaled == scaled.to_integral_value():
-                    return int(scaled)
+                whole = int(scaled)  # toward zero: equal only when nothing past the scale was cut
+                if whole == scaled:
+                    return whole
             return full(value, dialect)
 
         return process

@@ -111,3 +111,39 @@ def test_the_screens_show_a_figure_too_large_as_the_cashier_s_error():
 
     assert describe_error(FigureTooLarge("loyalty_points")) == ("loyalty_points: too large a figure to store",
                                                                 "loyalty_points")
+
+
+def test_the_written_out_binding_gives_what_the_general_one_gives(services):
+    """A form without IN lists binds each row through one generated function: the same values, in the same
+    order, as the general loop (a default filled, a value the statement carries, scaled figures, dates,
+    JSON), and the same refusals."""
+    from shopterm.store.db import _Form
+
+    DOC = Document.__table__
+    ins = Prepared(insert(DOC).values(status="draft"))  # a value of the statement's own
+    rows = [{"doc_type": "GR", "location_id": 1, "doc_date": dt.date(2026, 11, 23), "extra": {"a": [1, "é"]},
+             "net_usd": D("12.50"), "rate": D("2850.123456"), "total_qty": D("-0.001"), "loyalty_points": 7},
+            {"doc_type": "GR", "location_id": 2, "doc_date": dt.date(2026, 1, 2), "extra": {},
+             "net_usd": D("0"), "rate": D("1"), "total_qty": D("3"), "loyalty_points": 0}]
+    with services.db.read() as s:
+        dialect = s.connection().dialect
+    form = ins._form(dialect, rows[0])
+    assert form.bind_row is not None
+    general = _Form.__new__(_Form)
+    for name in _Form.__slots__:
+        setattr(general, name, getattr(form, name))
+    general.bind_row = None  # the loop over the parameters
+    written, looped = form.bind(rows), general.bind(rows)
+    created = [name for name, _default in form.defaults]  # timestamps made per row: equal up to the clock
+    assert created and written[0] == looped[0]
+    at = [i for i, name in enumerate(form.names) if name in created] if form.positional else created
+    plain = lambda v: getattr(v, "obj", v)  # noqa: E731 (psycopg's JSON wrapper compares by identity)
+    strip = (lambda r: tuple(plain(v) for i, v in enumerate(r) if i not in at)) if form.positional else \
+        (lambda r: {k: plain(v) for k, v in r.items() if k not in at})
+    assert [strip(r) for r in written[1]] == [strip(r) for r in looped[1]]
+    bad = dict(rows[0], narration="a\x00b")
+    for f in (form, general):
+        with pytest.raises(UnstorableText, match="^narration: "):
+            f.bind([bad])
+        with pytest.raises(FigureTooLarge, match="^net_usd: "):
+            f.bind([dict(rows[0], net_usd=D("92233720368547758.08"))])
