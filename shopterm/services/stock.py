@@ -249,8 +249,7 @@ def check_available(session: Session, location: Location, asks: "list[StockAsk]"
         return
     raise_ = rule or _raise
     item_ids = {a.item.id for a in asks}
-    held_items = on_hand_of_items(session, location.id, item_ids)
-    res_items, res_batches = reservations(session, location.id, item_ids, own_documents=own_documents)
+    held_items, res_items, res_batches = _held_and_reserved(session, location.id, item_ids, own_documents)
     by_item: dict[int, list[StockAsk]] = {}
     by_batch: dict[int, list[StockAsk]] = {}
     for a in asks:
@@ -282,6 +281,22 @@ def check_available(session: Session, location: Location, asks: "list[StockAsk]"
                     "Insufficient stock: batch {code} of {item_code} holds {on_hand}, {reserved} reserved, {available} available; {asked} asked",
                     field="qty", item=a.item.code, batch=a.batch.code, on_hand=oh, reserved=res, line=a.line,
                     params={"code": a.batch.code, "item_code": a.item.code, "on_hand": format_qty(oh), "reserved": format_qty(res), "available": format_qty(max(oh - res, ZERO_QTY)), "asked": format_qty(asked)}))
+
+
+def _held_and_reserved(session: Session, location_id: int, item_ids: "set[int] | list[int]",
+                       own_documents: "set[int] | tuple[int, ...]") -> tuple[dict[int, Decimal], dict[int, Decimal], dict[int, Decimal]]:
+    """On hand per item, and reserved by documents other than ``own_documents`` per item and per batch."""
+    held = on_hand_of_items(session, location_id, item_ids)
+    res_items, res_batches = reservations(session, location_id, item_ids, own_documents=own_documents)
+    return held, res_items, res_batches
+
+
+def available(session: Session, location_id: int, item_id: int, *,
+              own_documents: "set[int] | tuple[int, ...]" = ()) -> Decimal:
+    """What a document may take or reserve of an item (never below 0): :func:`check_available`'s figure,
+    on hand − reserved by documents other than ``own_documents`` (the order it invoices)."""
+    held, res, _batches = _held_and_reserved(session, location_id, [item_id], own_documents)
+    return max(held[item_id] - res.get(item_id, ZERO_QTY), ZERO_QTY)
 
 
 def _raise(exc: Exception) -> None:
@@ -329,6 +344,7 @@ class StockService:
     on_hand_of_batches = staticmethod(on_hand_of_batches)
     reserved = staticmethod(reserved)
     reservations = staticmethod(reservations)
+    available = staticmethod(available)
     check_available = staticmethod(check_available)
     batches = staticmethod(batches)
     default_batch = staticmethod(default_batch)
@@ -510,6 +526,7 @@ def items_code(items: dict[str, Item], item_id: int) -> str:
 
 __all__ = [
     "BatchStock",
+    "available",
     "ItemStock",
     "StockService",
     "batches",

@@ -534,6 +534,28 @@ def test_line_defaults(open_shop, cashier):
         s.sales.line_defaults("NOPE", "AXP")
 
 
+def test_line_defaults_available_stock_is_what_the_posting_allows(open_shop, cashier):
+    """PARA500: 600 on hand (B001 500, B002 100). C0001's order reserves 80, C0002's 450: a walk-in
+    may take 600 − 530 = 70; the invoice of C0001's order 600 − 450 = 150 (its own 80 are its to
+    take). The grid's figure is the posting's: 71 boxes without the order are refused, naming 70."""
+    s = open_shop
+    mine = s.orders.confirm(cashier, DocumentDraft(doc_type="SO", customer="C0001",
+                                                   lines=[DraftLine(item="PARA500", qty="80")])).number
+    s.orders.confirm(cashier, DocumentDraft(doc_type="SO", customer="C0002", lines=[DraftLine(item="PARA500", qty="450")]))
+    walk_in = s.sales.line_defaults("PARA500", "AXP", "CASH", takes_stock=True)
+    assert (walk_in.current_stock, walk_in.reserved_stock, walk_in.available_stock) == (D("600"), D("530"), D("70"))
+    assert s.sales.line_defaults("PARA500", "AXP", "CASH").available_stock is None  # a return: no such figure
+    own = s.sales.line_defaults("PARA500", "AXP", "C0001", takes_stock=True, order=mine.lower())
+    assert (own.reserved_stock, own.available_stock) == (D("530"), D("150"))
+    unknown = s.sales.line_defaults("PARA500", "AXP", "C0001", takes_stock=True, order="261101SO999999")
+    assert unknown.available_stock == D("70")
+    with pytest.raises(InsufficientStock) as e:
+        s.sales.post_invoice(cashier, draft([("PARA500", "B001", "71", "2.50", "0", "0")], customer="CASH",
+                                            sales_type="cash"))
+    assert e.value.message == "Insufficient stock: PARA500 has 600 on hand, 530 reserved, 70 available; 71 asked"
+    s.sales.post_invoice(cashier, draft([("PARA500", "B001", "150", "2.20", "0", "0")], order=mine))
+
+
 # ---------------------------------------------------------------- drafts
 
 

@@ -202,6 +202,10 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
             "rate": self._rate_value(),
             "date": self._input("date").date_value or (self.context.date if self.context else None),
             "additional_pct": self._input("additional-price-pct").decimal_value or Decimal(0),
+            # the grid warns at a line beyond the stock this document may take (its order's own
+            # reservation is not against it): the figure the posting checks
+            "takes_stock": True,
+            "order": self._input("order").value.strip().upper() or None,
         }
         app: Any = self.app
         self._loader_params = params
@@ -408,6 +412,8 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         if name in ("location", "date"):
             self._load_context()
         elif name == "order":
+            self._update_loader()  # the order's own reservation is the lines' to take
+            self.grid.reload_defaults()
             self.order_left(value)
         else:
             self._update_loader()

@@ -78,7 +78,7 @@ from ..schemes.loyalty import LoyaltyCalc, loyalty_specs, redemption_for, with_e
 from ..documents.posting import HeaderValues, PostingPlan, PostResult, StockSpec, line_row
 from ..schemes.pricing import price_for, slab_ranges
 from ..schemes.promotions import FreeGood, free_goods, free_goods_journal, free_line_rows
-from ..stock import (BatchStock, StockAsk, batches, check_available, check_batch, on_hand,
+from ..stock import (BatchStock, StockAsk, available, batches, check_available, check_batch, on_hand,
                     on_hand_of_batches, on_hand_of_items, reservations, reserved)
 from ...core.text import CONTACT_MAX
 from ..documents.approvals import rate_approvals
@@ -119,6 +119,9 @@ class LineDefaults:
     price_usd: Decimal | None
     batches: tuple[BatchStock, ...] = ()
     discount_pct: Decimal = Decimal(0)  # the customer's default line discount %
+    # what the document may take or reserve (on hand − reserved by others, the posting's rule), when
+    # asked for a document that takes stock; the order it invoices holds nothing against it
+    available_stock: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,8 +419,13 @@ class SalesService:
 
     def line_defaults(self, item_code: str, location: str | None = None, customer_code: str | None = None,
                       currency: Currency | str = "USD", rate: Decimal | str | None = None,
-                      date: dt.date | None = None, additional_pct: Decimal | str = "0") -> LineDefaults:
-        """Unit, pack size, tax, stock, the FEFO batch and the price list price for a typed item."""
+                      date: dt.date | None = None, additional_pct: Decimal | str = "0", *,
+                      takes_stock: bool = False, order: str | None = None) -> LineDefaults:
+        """Unit, pack size, tax, stock, the FEFO batch and the price list price for a typed item.
+
+        ``takes_stock``: for a document that takes or reserves stock, ``available_stock`` is what
+        its posting allows (:func:`.stock.available`); ``order`` (SO/PF No) is the order it invoices,
+        whose own reservation is not against it (an unknown or closed order: none)."""
         code = _code(item_code)
         on = date or self.s.today()
         try:
@@ -446,10 +454,19 @@ class SalesService:
             first = next((b for b in stock if not b.expired), None)
             price = price_for(session, item.id, loc.id, ccy, category, on, the_rate, add)
             price_usd = None if price is None else (price if ccy is USD else to_usd(price, ccy, the_rate))
+            free_to_take = None
+            if takes_stock:
+                own: tuple[int, ...] = ()
+                if not _blank(order):
+                    try:
+                        own = (self._find_order(session, order, None, loc).id,)
+                    except ShopError:  # the posting refuses it: no reservation of its own
+                        pass
+                free_to_take = available(session, loc.id, item.id, own_documents=own)
             return LineDefaults(item.code, item.name, item.unit, item.pack_size, item.tax_rate,
                                 on_hand(session, item.id, loc.id), reserved(session, item.id, loc.id),
                                 first.code if first else None, first.expiry if first else None,
-                                first.qty if first else ZQ, price, price_usd, tuple(stock), disc)
+                                first.qty if first else ZQ, price, price_usd, tuple(stock), disc, free_to_take)
 
     # -- preview -------------------------------------------------------------------
     def preview(self, draft: DocumentDraft, actor: Actor | None = None) -> Preview:

@@ -40,7 +40,8 @@ def info_value(line: GridLine, key: str) -> Any:
     d = line.defaults
     if d is not None:
         if key == "available_stock":
-            return d.current_stock - d.reserved_stock
+            free = getattr(d, "available_stock", None)
+            return free if free is not None else d.current_stock - d.reserved_stock
         if key == "batch_stock":
             return _batch_info(line)[0]
         if hasattr(d, key):
@@ -77,7 +78,8 @@ def detail_top(line: GridLine, number: int, on: dt.date | None = None) -> str:
 
 
 def detail_bottom(line: GridLine) -> str:
-    """Line 2: price USD · gross · discount · flat share · tax (and a stock warning)."""
+    """Line 2: price USD · gross · discount · flat share · tax (and a stock warning: the batch's, or
+    the stock available after other documents' reservations, ``available_stock`` of the defaults)."""
     v = line.view
     if v is not None:
         price, gross, disc, share, tax = _("Price $"), _("Gross"), _("Disc"), _("Flat share"), _("Tax")
@@ -101,8 +103,11 @@ def detail_bottom(line: GridLine) -> str:
         parts.append(f"{tax} {fmt_qty(d.tax_rate)}%")
     qty = line.values.get("qty")
     stock, _expiry = _batch_info(line)
-    if qty is not None and stock is not None and qty > stock:
-        # first: the warning is never cut
+    free = getattr(d, "available_stock", None)  # after the reservations, when the host takes stock
+    # first: the warning is never cut; of the batch and the item's available stock, the tighter
+    if qty is not None and free is not None and qty > free and (stock is None or free < stock or qty <= stock):
+        parts.insert(0, _("only {qty} available").format(qty=fmt_qty(free)))
+    elif qty is not None and stock is not None and qty > stock:
         parts.insert(0, _("only {qty} in batch").format(qty=fmt_qty(stock)))
     return _fit_short(parts, DETAIL_WIDTH)
 

@@ -1,0 +1,59 @@
+"""Pilot tests of what the counter tour of the seventh and eighth sessions found wrong, each at
+80×24 with the keys a cashier presses. Figures by hand are in each test's docstring.
+"""
+
+from __future__ import annotations
+
+from shopterm.app import ShoptermApp
+from shopterm.screens.sales_invoice import SalesInvoiceScreen
+from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from shopterm.widgets.item_grid import ItemGrid
+from tests.store import conftest as store
+from tests.ui.test_orders_screens import open_screen
+from tests.ui.test_tour7 import open_shop  # noqa: F401 (fixture: the service tests' shop, its day open)
+from tests.ui.waiting import wait_for
+
+SIZE = (80, 24)
+
+
+async def test_the_grid_warns_at_the_line_beyond_the_stock_left_by_reservations(open_shop):
+    """C0001's order reserves 80 PARA500, C0002's 450: a walk-in may take 600 − 530 = 70. Typing 80
+    (B002 holds 100: no batch warning) the line says "only 70 available", as Ctrl+S would refuse it.
+    The invoice of C0001's own order may take 600 − 450 = 150: its 80 copied lines say nothing."""
+    cashier = store.actor(open_shop, "cashier")
+    mine = open_shop.orders.confirm(cashier, DocumentDraft(
+        doc_type="SO", customer="C0001", lines=[DraftLine(item="PARA500", qty="80")])).number
+    open_shop.orders.confirm(cashier, DocumentDraft(
+        doc_type="SO", customer="C0002", lines=[DraftLine(item="PARA500", qty="450")]))
+    app = ShoptermApp(open_shop, actor=cashier)
+    async with app.run_test(size=SIZE) as pilot:
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        grid = inv.query_one(ItemGrid)
+        await wait_for(pilot, lambda: inv.customer is not None and inv.customer.code == "CASH", "the walk-in")
+        grid.focus_cell(1, "item")
+        await pilot.press(*"PARA500", "enter")
+        await wait_for(pilot, lambda: grid.lines[0].defaults is not None, "the item")
+        grid.focus_cell(1, "qty")
+        await pilot.press(*"80")
+        await wait_for(pilot, lambda: grid.detail_text()[1].startswith("only 70 available · "),
+                       lambda: f"detail: {grid.detail_text()!r}")
+        await pilot.press("backspace", "backspace", *"70")
+        await wait_for(pilot, lambda: grid.cell(1, "qty").value == "70", "70 typed")
+        await wait_for(pilot, lambda: not grid.detail_text()[1].startswith("only"),
+                       lambda: f"detail: {grid.detail_text()!r}")
+
+    app = ShoptermApp(open_shop, actor=cashier)
+    async with app.run_test(size=SIZE) as pilot:
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        grid = inv.query_one(ItemGrid)
+        await wait_for(pilot, lambda: inv.customer is not None and inv.customer.code == "CASH", "the walk-in")
+        inv.query_one("#field-order").focus()
+        await pilot.press(*mine, "tab")
+        await wait_for(pilot, lambda: grid.lines and grid.lines[0].item == "PARA500"
+                       and grid.lines[0].defaults is not None
+                       and grid.lines[0].defaults.available_stock == 150, "the order's line")
+        grid.focus_cell(1, "qty")
+        await wait_for(pilot, lambda: grid.detail_text()[1].startswith("Price $"),
+                       lambda: f"detail: {grid.detail_text()!r}")
+        assert grid.cell(1, "qty").value == "80"
+
