@@ -221,8 +221,8 @@ async def test_the_trial_balance_in_french_names_the_chosen_account_in_french(so
 
 
 async def test_a_receipts_voucher_in_the_general_ledger_reads_french(sold, french):
-    """The general ledger's voucher of the §4 receipt (54.86 USD settled) says what kind of
-    document it is in French ('encaissement'; it said 'receipt')."""
+    """The general ledger's voucher of the §4 receipt (54.86 USD settled) says in French what it
+    settles and what cash the till kept for it (it said 'receipt', then 'Montant 54,86 USD (54,88 USD)')."""
     from tests.ui.test_ledgers import open_from_menu
 
     app = ShoptermApp(sold, actor=store.actor(sold, "manager"))
@@ -234,9 +234,9 @@ async def test_a_receipts_voucher_in_the_general_ledger_reads_french(sold, frenc
         await wait_for(pilot, lambda: app.focused is view, "in the report")
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "EntryVoucherView", "voucher")
-        amount = next(line for line in app.screen.text.split("\n") if line.startswith("Montant "))
-        # 54.86 USD settled; 54.88 USD: the cash's value (50 USD + 13,900 CDF at 2850)
-        assert amount == "Montant 54,86 USD (54,88 USD) · encaissement"
+        amount = next(line for line in app.screen.text.split("\n") if line.startswith("Règle "))
+        # 54.86 USD settled; 54.88 USD: the cash kept (50 USD + 13,900 CDF at 2850)
+        assert amount == "Règle 54,86 USD · espèces encaissées, monnaie déduite : 54,88 USD"
 
 
 async def test_enter_typed_as_the_f2_list_opens_picks_its_first_row_once_it_comes():

@@ -5,10 +5,14 @@
 from __future__ import annotations
 
 from shopterm.app import ShoptermApp
+from shopterm.core import i18n
+from shopterm.screens.ledgers._common import document_text
 from shopterm.screens.sales_invoice import SalesInvoiceScreen
 from shopterm.services.documents.drafts import DocumentDraft, DraftLine
+from shopterm.services.sales.returns import ReturnDraft, ReturnLine
 from shopterm.widgets.item_grid import ItemGrid
 from tests.store import conftest as store
+from tests.ui.test_day_screens import shop, sold  # noqa: F401 (fixtures: the §4 invoice sold and paid)
 from tests.ui.test_orders_screens import open_screen
 from tests.ui.test_tour7 import open_shop  # noqa: F401 (fixture: the service tests' shop, its day open)
 from tests.ui.waiting import wait_for
@@ -57,3 +61,24 @@ async def test_the_grid_warns_at_the_line_beyond_the_stock_left_by_reservations(
                        lambda: f"detail: {grid.detail_text()!r}")
         assert grid.cell(1, "qty").value == "80"
 
+
+def test_a_receipts_and_a_refunds_usd_figure_says_it_is_the_cash(sold):
+    """The §4 invoice (54.86 USD) paid 50 USD + 20,000 CDF at 2850, 6,100 CDF change: the till kept
+    50 USD + 13,900 CDF = 50 + 4.877… = 54.88 USD. The voucher said "Amount 54.86 USD (54.88 USD)",
+    read as a second total. The 4 BAND01 returned (5.00 less the 0.25 flat share = 4.75 USD) are
+    refunded 13,500 CDF (13,537.50 to the 100 CDF increment) = 4.7368… = 4.74 USD paid out."""
+    cashier = store.actor(sold, "cashier")
+    receipt = sold.sales.list_documents("RC")[0].number
+    invoice = sold.sales.list_documents("SI")[0].number
+    sr = sold.returns.post(cashier, ReturnDraft(invoice=invoice, narration="Wrong size",
+                                                lines=[ReturnLine("BAND01", qty="4")])).number
+    refund = sold.cash.post_refund(cashier, sales_return=sr, returned_cdf="13500").number
+    said = lambda number: document_text(sold.sales.document(number)).splitlines()[2]  # noqa: E731
+    assert said(receipt) == "Settles 54.86 USD · cash taken in, less change, worth 54.88 USD"
+    assert said(refund) == "Refunds 4.75 USD · cash paid out worth 4.74 USD"
+    i18n.set_language("fr")
+    try:
+        assert said(receipt) == "Règle 54,86 USD · espèces encaissées, monnaie déduite : 54,88 USD"
+        assert said(refund) == "Rembourse 4,75 USD · espèces décaissées : 4,74 USD"
+    finally:
+        i18n.set_language("en")

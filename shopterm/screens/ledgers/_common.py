@@ -445,15 +445,30 @@ def document_text(view: DocumentView) -> str:
         if len(view.lines) > 8:
             lines.append("  " + _("… {count} more lines").format(count=len(view.lines) - 8))
     elif t.receivable:
-        method = _kind_label(extra.get("method"), view.subtype)
-        lines.append(_("Amount {amount} {currency} ({usd} USD)").format(
-            amount=format_amount(t.receivable), currency=view.currency, usd=format_amount(t.receivable_usd))
-            + (f" · {method}" if method else ""))
+        lines.append(_amount_text(view, _kind_label(extra.get("method"), view.subtype)))
     if view.narration:
         lines.append(_("Narration: {text}").format(text=narration.shown(view.narration)))
     if view.posted_by:
         lines.append(_("Posted by {name} {when}").format(name=view.posted_by, when=local_time(view.posted_at)).rstrip())
     return "\n".join(lines)
+
+
+def _amount_text(view: DocumentView, kind: str) -> str:
+    """A cash document's amount. A receipt's (refund's) USD figure is not a second total but the
+    cash the till kept (paid out) for it: 54.86 USD settled by 50 USD + 13,900 CDF at 2850 = 54.88 USD."""
+    t = view.totals
+    amount, usd = format_amount(t.receivable), format_amount(t.receivable_usd)
+    if view.doc_type == "RC" and view.subtype == "receipt":
+        return _("Settles {amount} {currency} · cash taken in, less change, worth {usd} USD").format(
+            amount=amount, currency=view.currency, usd=usd)
+    if view.doc_type == "RC" and view.subtype == "refund":
+        return _("Refunds {amount} {currency} · cash paid out worth {usd} USD").format(
+            amount=amount, currency=view.currency, usd=format_amount(abs(t.receivable_usd)))
+    if view.currency == "USD":  # its USD value is the amount itself
+        text = _("Amount {amount} {currency}").format(amount=amount, currency=view.currency)
+    else:
+        text = _("Amount {amount} {currency} ({usd} USD)").format(amount=amount, currency=view.currency, usd=usd)
+    return text + (f" · {kind}" if kind else "")
 
 
 def _kind_label(method: str | None, subtype: str | None) -> str:
