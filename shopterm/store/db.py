@@ -655,7 +655,7 @@ class _Form:
     """One compiled form of a :class:`Prepared` statement (a dialect, the INSERT's columns)."""
 
     __slots__ = ("dialect", "sql", "positional", "names", "slots", "order", "expanding", "by_lengths", "defaults",
-                 "result_types", "result_processors", "reader", "bind_row")
+                 "result_types", "result_processors", "reader", "bind_rows")
 
     def __init__(self, stmt, dialect, keys):
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys) if keys is not None else None)
@@ -686,44 +686,64 @@ class _Form:
         self.result_types = [entry[3] for entry in compiled._result_columns]  # as SQLAlchemy's result reads them
         self.result_processors = None
         self.reader = None  # a row's values through the result processors (made at the first result)
-        # one row's values in one generated function (no IN list): the loop of bind() unrolled
-        self.bind_row = None if self.expanding else self._row_binder()
+        # the rows' values in one generated function (no IN list): the loop of bind() written out
+        kinds = [compiled.binds[n].type for n in (names if compiled.positional else self.slots)]
+        self.bind_rows = None if self.expanding else self._rows_binder(kinds)
 
-    def _row_binder(self):
-        """A function ``row dict -> the driver's values``, written out for this form's parameters: each value
+    def _rows_binder(self, kinds: list):
+        """A function ``rows -> the driver's values``, written out for this form's parameters: each value
         taken (its default, its own value), processed and checked (NUL, integer range) as :meth:`bind` does,
-        without the per-value loop over :attr:`order` (a posting binds ≈ 460 values)."""
-        env = {"UnstorableText": UnstorableText, "FigureTooLarge": FigureTooLarge, "str": str, "int": int}
+        without the per-value loop over :attr:`order` (a posting binds ≈ 460 values). A processed value that
+        is the same object as the row before's (the document's date, the posting's time, a zero) is not
+        processed again; an empty JSON object takes its processed form made once."""
+        from sqlalchemy.types import JSON
+
+        env = {"UnstorableText": UnstorableText, "FigureTooLarge": FigureTooLarge, "str": str, "int": int,
+               "dict": dict, "NO": object()}
         defaults = dict(self.defaults)
-        body, names = [], []
-        for i, (sent, key, own, has_own, proc, _expanding, column, limit) in enumerate(self.order):
+        start, body, names = [], [], []
+        for i, ((sent, key, own, has_own, proc, _expanding, column, limit), kind) in enumerate(zip(self.order, kinds)):
             v = f"v{i}"
             env[f"k{i}"], env[f"c{i}"] = key, column
             if key in defaults:
                 default = defaults[key]
-                env[f"d{i}"] = default.arg if default.is_scalar else default.arg
+                env[f"d{i}"] = default.arg
                 take = f"d{i}" if default.is_scalar else f"d{i}(None)"
-                body.append(f"    {v} = row[k{i}] if k{i} in row else {take}")
+                body.append(f"        {v} = row[k{i}] if k{i} in row else {take}")
             elif has_own:
                 env[f"o{i}"] = own
-                body.append(f"    {v} = row.get(k{i}, o{i})")
+                body.append(f"        {v} = row.get(k{i}, o{i})")
             else:
-                body.append(f"    {v} = row[k{i}]")
-            if proc is not None:
-                env[f"p{i}"] = proc
-                body.append(f"    {v} = p{i}({v})")
-            body.append(f"    if {v}.__class__ is str:")
-            body.append(f"        if '\\x00' in {v}: raise UnstorableText(c{i})")
+                body.append(f"        {v} = row[k{i}]")
+            check = [f"if {v}.__class__ is str:", f"    if '\\x00' in {v}: raise UnstorableText(c{i})"]
             if limit:
-                body.append(f"    elif {v}.__class__ is int and ({v} > {limit} or {v} < {~limit}): raise FigureTooLarge(c{i})")
+                check.append(f"elif {v}.__class__ is int and ({v} > {limit} or {v} < {~limit}): raise FigureTooLarge(c{i})")
+            if proc is None:
+                body.extend(f"        {line}" for line in check)
+            else:
+                env[f"p{i}"] = proc
+                start.append(f"    i{i} = NO")  # the last value processed (i) and what it gave (r)
+                body.append(f"        if {v} is i{i}:")
+                body.append(f"            {v} = r{i}")
+                body.append(f"        else:")
+                body.append(f"            i{i} = {v}")
+                if isinstance(getattr(kind, "impl_instance", kind), JSON):
+                    env[f"e{i}"] = proc({})
+                    body.append(f"            {v} = e{i} if {v}.__class__ is dict and not {v} else p{i}({v})")
+                else:
+                    body.append(f"            {v} = p{i}({v})")
+                body.extend(f"            {line}" for line in check)
+                body.append(f"            r{i} = {v}")
             names.append((sent, v))
         if self.positional:
             out = "(" + "".join(f"{v}, " for _s, v in names) + ")"
         else:
             out = "{" + ", ".join(f"{sent!r}: {v}" for sent, v in names) + "}"
-        src = "def bind_row(row):\n" + "\n".join(body) + f"\n    return {out}\n"
+        src = ("def bind_rows(rows):\n" + "".join(f"{line}\n" for line in start) + "    out = []\n"
+               "    for row in rows:\n" + "".join(f"{line}\n" for line in body) + f"        out.append({out})\n"
+               "    return out\n")
         exec(compile(src, f"<Prepared bind of {self.sql[:40]!r}>", "exec"), env)
-        return env["bind_row"]
+        return env["bind_rows"]
 
     def _expanded(self, lengths: tuple[int, ...]):
         got = self.by_lengths.get(lengths)
@@ -741,9 +761,9 @@ class _Form:
         return got
 
     def bind(self, rows: list[dict]) -> tuple[str | None, list]:
-        bind_row = self.bind_row
-        if bind_row is not None:
-            return self.sql, [bind_row(row) for row in rows]
+        bind_rows = self.bind_rows
+        if bind_rows is not None:
+            return self.sql, bind_rows(rows)
         sql = self.sql
         if self.expanding:
             lengths = []

@@ -128,11 +128,11 @@ def test_the_written_out_binding_gives_what_the_general_one_gives(services):
     with services.db.read() as s:
         dialect = s.connection().dialect
     form = ins._form(dialect, rows[0])
-    assert form.bind_row is not None
+    assert form.bind_rows is not None
     general = _Form.__new__(_Form)
     for name in _Form.__slots__:
         setattr(general, name, getattr(form, name))
-    general.bind_row = None  # the loop over the parameters
+    general.bind_rows = None  # the loop over the parameters
     written, looped = form.bind(rows), general.bind(rows)
     created = [name for name, _default in form.defaults]  # timestamps made per row: equal up to the clock
     assert created and written[0] == looped[0]
