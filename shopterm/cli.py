@@ -182,11 +182,13 @@ def business_today() -> "dt.date | None":
                               params={"value": value}) from None
 
 
-def open_services(db: str | None = None, *, upgrade: bool = True, create: bool = False) -> "Services":
+def open_services(db: str | None = None, *, upgrade: bool = True, create: bool = False,
+                  lite: bool = False) -> "Services":
     """Services on the chosen database, schema upgraded. A database that cannot be opened is a clear error.
 
     Only ``create=True`` (``shopterm init`` and ``shopterm demo``) may make a new SQLite file: any other
-    command on a missing file says so and leaves no empty database behind.
+    command on a missing file says so and leaves no empty database behind. ``lite``: a read command that
+    runs only named statements (``Services.open``: SQLite without SQLAlchemy).
     """
     from .services import Services
     from .services.errors import ShopError
@@ -197,7 +199,7 @@ def open_services(db: str | None = None, *, upgrade: bool = True, create: bool =
         raise ShopError(NO_SHOP, field="db", params={"path": path})
     today = business_today()
     try:
-        services = Services.open(url, upgrade=upgrade, today=today)
+        services = Services.open(url, upgrade=upgrade, today=today, lite=lite)
         if not upgrade:
             with services.db.engine.connect():  # fail here, clearly, if it is not a database
                 pass

@@ -121,8 +121,8 @@ def emit(report: Any, fmt: str, output: str | None, *, letterhead: Any = None, a
     typer.echo(data, nl=not str(data).endswith("\n"))
 
 
-def _session(db: str | None, user: str | None, pin: str | None):
-    services = open_services(db)
+def _session(db: str | None, user: str | None, pin: str | None, *, lite: bool = False):
+    services = open_services(db, lite=lite)
     return services, acting_user(services, user, pin)
 
 
@@ -145,12 +145,13 @@ def period(services: Any, date_from: str | None, date_to: str | None,
 
 
 def _report_at(label: str, at: str | None, format: str, output: str | None, db: str | None, user: str | None,
-               pin: str | None, report_of: Callable[[Any, Any, dt.date, Any], Any]) -> None:
+               pin: str | None, report_of: Callable[[Any, Any, dt.date, Any], Any], *, lite: bool = False) -> None:
     """A report as it stood at ``--at`` (default: today), read under a progress bar (``label``, see
-    :func:`read`): ``report_of(services, actor, date, on_progress)``, emitted."""
+    :func:`read`): ``report_of(services, actor, date, on_progress)``, emitted. ``lite``: the report, the
+    sign-in and the letterhead run only named statements (SQLite without SQLAlchemy, ``open_services``)."""
     with guard():
         fmt = _check_format(format)
-        services, actor = _session(db, user, pin)
+        services, actor = _session(db, user, pin, lite=lite)
         day = parse_date(at, "--at", services.today())
         report = read(label, fmt, output, lambda progress: report_of(services, actor, day, progress))
         emit(report, fmt, output, letterhead=services.ledger_reads.letterhead(actor=actor))
@@ -164,7 +165,8 @@ def cmd_balances(at: AtOpt = None, customer: CustomerOpt = None,
                  db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Each customer's balance at a date (inclusive), in USD and per currency."""
     _report_at(_("Adding up the balances"), at, format, output, db, user, pin,
-               lambda s, actor, day, progress: s.ledger_reads.balances(actor, day, customer, group, on_progress=progress))
+               lambda s, actor, day, progress: s.ledger_reads.balances(actor, day, customer, group, on_progress=progress),
+               lite=True)
 
 
 @app.command("open-items")

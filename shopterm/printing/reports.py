@@ -29,24 +29,25 @@ import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..core import i18n, narration
 from ..core.journal import account_label
 from ..core.i18n import N_, _
 from ..core.money import format_amount
 from ..core.payments import method_label, reference_label
-from ..services.ledger.reports import (
-    AccountRegister,
-    AgeingReport,
-    AgeingRow,
-    BalancesReport,
-    GeneralLedgerReport,
-    OpenItemsReport,
-    StatementReport,
-    StatementSection,
-    TrialBalanceReport,
-)
+if TYPE_CHECKING:  # the reports' classes are not imported to render them: a balances command loads no SQLAlchemy
+    from ..services.ledger.reports import (
+        AccountRegister,
+        AgeingReport,
+        AgeingRow,
+        GeneralLedgerReport,
+        OpenItemsReport,
+        StatementReport,
+        StatementSection,
+        TrialBalanceReport,
+    )
+    from ..services.ledger.totals import BalancesReport
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 BINARY_FORMATS = ("xlsx", "pdf")
@@ -359,20 +360,25 @@ def _register(r: AccountRegister) -> list[Sheet]:
                   after=[{"date": r.date_to, "number": Label(N_("Closing balance")), "balance": r.closing_balance}])]
 
 
-_CONVERTERS: dict[type, Callable[[Any], list[Sheet]]] = {
-    BalancesReport: _balances,
-    OpenItemsReport: _open_items,
-    StatementReport: _statement,
-    AgeingReport: _ageing,
-    GeneralLedgerReport: _general_ledger,
-    TrialBalanceReport: _trial_balance,
-    AccountRegister: _register,
+#: by the report's class (its module and name: the classes are not imported here)
+_CONVERTERS: dict[tuple[str, str], Callable[[Any], list[Sheet]]] = {
+    ("shopterm.services.ledger.totals", "BalancesReport"): _balances,
+    ("shopterm.services.ledger.reports", "OpenItemsReport"): _open_items,
+    ("shopterm.services.ledger.reports", "StatementReport"): _statement,
+    ("shopterm.services.ledger.reports", "AgeingReport"): _ageing,
+    ("shopterm.services.ledger.reports", "GeneralLedgerReport"): _general_ledger,
+    ("shopterm.services.ledger.reports", "TrialBalanceReport"): _trial_balance,
+    ("shopterm.services.ledger.reports", "AccountRegister"): _register,
 }
+
+
+def _kind(report: Any) -> tuple[str, str]:
+    return type(report).__module__, type(report).__qualname__
 
 
 def sheets(report: Any) -> list[Sheet]:
     try:
-        return _CONVERTERS[type(report)](report)
+        return _CONVERTERS[_kind(report)](report)
     except KeyError:
         raise TypeError(f"no renderer for {type(report).__name__}") from None
 
@@ -616,7 +622,7 @@ def to_pdf(report: Any, *, letterhead: Any = None, ageing: AgeingReport | None =
            on_progress: Callable[[int, int], None] | None = None) -> bytes:
     """A printable report; a :class:`StatementReport` becomes customer statements (see :func:`statement_pdf`).
     ``on_progress(rows written, rows in all)`` as rows are laid out."""
-    if isinstance(report, StatementReport):
+    if _kind(report) == ("shopterm.services.ledger.reports", "StatementReport"):
         return statement_pdf(report, letterhead, ageing, on_progress=on_progress)
     shs = sheets(report)
     tick = RowTicks(on_progress, _row_count(shs))

@@ -87,7 +87,18 @@ class Services:
         self._today = today
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool = True, today: dt.date | None = None) -> "Services":
+    def open(cls, url: str, *, upgrade: bool = True, today: dt.date | None = None, lite: bool = False) -> "Services":
+        """The services on ``url``, its schema brought to the head (``upgrade``).
+
+        ``lite``: a read command's (``shopterm ledger balances``). A SQLite file whose schema is current is
+        opened as :class:`~shopterm.store.sqlrun.LiteDatabase`: the named statements run on ``sqlite3``
+        without importing SQLAlchemy (anything else opens it through SQLAlchemy when first asked)."""
+        if lite and upgrade:
+            from ..store.sqlrun import open_lite
+
+            found = open_lite(url)
+            if found is not None:
+                return cls(found, today=today)  # type: ignore[arg-type]
         db = Database.from_url(url)
         if upgrade:
             from ..store.migrate import upgrade as do_upgrade

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from shopterm.core.i18n import N_, _
 from ..core.plain import plain
 from ..core.money import Currency, MoneyError, parse_amount, parse_pct, parse_qty, parse_rate
-from ..store.types import MAX_INTEGER
+from ..store.convert import MAX_INTEGER
 from .errors import AuthError, ShopError, ValidationError
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..store.types import MAX_INTEGER
+from ..store.convert import MAX_INTEGER
 from .errors import NotFound, ValidationError
 
 if TYPE_CHECKING:

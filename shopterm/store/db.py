@@ -271,6 +271,21 @@ def make_engine(url: str, *, echo: bool = False) -> "Engine":
     return engine
 
 
+def sqlite_pragmas(dbapi_conn) -> None:
+    """Set up a new ``sqlite3`` connection: every one the engine opens, and the read commands' own
+    (:class:`shopterm.store.sqlrun.LiteDatabase`)."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # the log is copied by Checkpoints in the background; a commit copies it only past this backstop,
+    # and a log that grew past the limit is cut back to it when it restarts
+    cur.execute(f"PRAGMA wal_autocheckpoint={Checkpoints.BACKSTOP_PAGES}")
+    cur.execute(f"PRAGMA journal_size_limit={Checkpoints.LOG_LIMIT_BYTES}")
+    cur.close()
+
+
 def _configure_sqlite(engine: "Engine") -> None:
     import sqlite3
 
@@ -278,16 +293,7 @@ def _configure_sqlite(engine: "Engine") -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # the log is copied by Checkpoints in the background; a commit copies it only past this backstop,
-        # and a log that grew past the limit is cut back to it when it restarts
-        cur.execute(f"PRAGMA wal_autocheckpoint={Checkpoints.BACKSTOP_PAGES}")
-        cur.execute(f"PRAGMA journal_size_limit={Checkpoints.LOG_LIMIT_BYTES}")
-        cur.close()
+        sqlite_pragmas(dbapi_conn)
 
     # pysqlite's own transaction handling is off (isolation_level=None): we
     # emit BEGIN ourselves so that writers can ask for IMMEDIATE.
@@ -369,6 +375,14 @@ class Database:
     def connect(self) -> Iterator["Connection"]:
         """A Core connection for queries (no ORM: the reports and the read commands); the read
         transaction ends with the block."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def reads(self) -> Iterator["Connection"]:
+        """A read transaction for named statements (:mod:`shopterm.store.sqlrun`): here a Core
+        connection, as :meth:`connect`; a read command's :class:`~shopterm.store.sqlrun.LiteDatabase`
+        gives a plain ``sqlite3`` one."""
         with self.engine.connect() as conn:
             yield conn
 
@@ -579,13 +593,7 @@ class Prepared:
             return result.all() if result.returns_rows else None
         cursor = (driver or sa_conn.connection.driver_connection).cursor()
         try:
-            if many:
-                cursor.executemany(sql, bound)
-            else:
-                cursor.execute(sql, bound[0])
-            if cursor.description is None:
-                return None
-            return form.rows(cursor)
+            return form.rows(cursor) if cursor_run(cursor, sql, bound, many) else None
         except dialect.loaded_dbapi.Error as err:
             from sqlalchemy import exc as sa_exc
 
@@ -639,6 +647,16 @@ def _row_reader(procs: list):
     values = "".join(f"p{i}(r[{i}]), " if p else f"r[{i}], " for i, p in enumerate(procs))
     exec(f"def read(r):\n    return ({values})\n", env)
     return env["read"]
+
+
+def cursor_run(cursor, sql: str, bound: list, many: bool) -> bool:
+    """Run ``sql`` on a DB-API cursor, once per row of ``bound`` (``many``) or with its first: whether it
+    returns rows (Prepared, and the read commands' sqlite3 path)."""
+    if many:
+        cursor.executemany(sql, bound)
+    else:
+        cursor.execute(sql, bound[0])
+    return cursor.description is not None
 
 
 _HELD = "shopterm.prepared"  # Session.info key: (its transaction, its Connection, the DB-API connection)

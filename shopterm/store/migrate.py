@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.engine import Engine
 
+from .sqlrun import Statement
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATE_LOCK_KEY = 0x6D696772  # "migr": PostgreSQL advisory lock held while migrating
 
@@ -150,17 +152,18 @@ def schema_fingerprint() -> str:
 
 def _revision_and_mark(engine: "Engine") -> tuple[str | None, str | None]:
     """The database's Alembic revision and its schema mark, in one connection (None: not there)."""
-    from sqlalchemy import exc, text
+    from sqlalchemy import exc
 
     with engine.connect() as conn:
         try:
-            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            rows = _REVISIONS.scalars(conn)
         except exc.DBAPIError:  # no such table: an empty database
             conn.rollback()
             return None, None
         try:
-            mark = conn.execute(text("SELECT fingerprint FROM schema_mark WHERE id = 1")).scalar()
+            mark = _MARK.scalar(conn)
         except exc.DBAPIError:  # made before the mark existed
+            conn.rollback()  # PostgreSQL: the failed statement ended the transaction's use
             mark = None
         conn.rollback()  # end the read transaction (SQLite: release the WAL snapshot)
     if len(rows) <= 1:
@@ -169,6 +172,18 @@ def _revision_and_mark(engine: "Engine") -> tuple[str | None, str | None]:
 
     with engine.connect() as conn:  # several heads: Alembic decides
         return MigrationContext.configure(conn).get_current_revision(), mark
+
+
+_REVISIONS = Statement("schema.revisions")
+_MARK = Statement("schema.mark")
+
+
+def schema_current(conn) -> bool:
+    """Whether the database on ``conn`` (a named statements' connection) is at the head revision and
+    marked with the scripts' fingerprint: nothing to migrate or catch up. A driver error (no such
+    table) propagates: the caller opens the database the usual way, which migrates it."""
+    rows = _REVISIONS.scalars(conn)
+    return len(rows) == 1 and rows[0] == head_revision() and _MARK.scalar(conn) == schema_fingerprint()
 
 
 #: tables the posting keeps as sums of other rows: rebuilt from those rows when a catch-up creates them

@@ -14,10 +14,9 @@ from decimal import Decimal
 from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
-#: The largest row id or count an INTEGER column holds on both stores (PostgreSQL's
-#: ``integer`` is 32-bit; SQLite would take more). A bigger number asked for is
-#: simply not there: callers answer "not found" or "too large" before any query.
-MAX_INTEGER = 2_147_483_647
+from .convert import from_scaled as _from_scaled_value, scaled_bind, scaled_result, to_scaled, utc_in, utc_out
+
+from .convert import MAX_INTEGER  # noqa: F401  (re-exported)
 
 
 class _Scaled(TypeDecorator):
@@ -26,53 +25,23 @@ class _Scaled(TypeDecorator):
     scale: int = 2
 
     def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if isinstance(value, float):
-            raise TypeError("float is not accepted for a scaled column; use Decimal")
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = Decimal(value)
-        if not isinstance(value, Decimal):
-            raise TypeError(f"expected Decimal, got {type(value).__name__}")
-        scaled = value.scaleb(self.scale)
-        if scaled != scaled.to_integral_value():
-            raise ValueError(f"{value} has more than {self.scale} decimal places")
-        return int(scaled)
+        return to_scaled(value, self.scale)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return Decimal(int(value)).scaleb(-self.scale).quantize(Decimal(1).scaleb(-self.scale))
+        return _from_scaled_value(value, self.scale)
 
     def bind_processor(self, dialect):
-        """:meth:`process_bind_param` as the driver's processor, with a short way for the common value
-        (a Decimal that fits the scale: every posted figure); anything else takes the full checks."""
+        """:func:`~shopterm.store.convert.to_scaled` as the driver's processor (the plain ``sqlite3`` path of
+        the read commands uses the same function)."""
         if self.impl_instance.bind_processor(dialect) is not None:  # pragma: no cover - no such driver here
             return super().bind_processor(dialect)
-        scale, full = self.scale, self.process_bind_param
-
-        def process(value):
-            if value.__class__ is Decimal and value.is_finite():
-                scaled = value.scaleb(scale)
-                whole = int(scaled)  # toward zero: equal only when nothing past the scale was cut
-                if whole == scaled:
-                    return whole
-            return full(value, dialect)
-
-        return process
+        return scaled_bind(self.scale)
 
     def result_processor(self, dialect, coltype):
-        """:meth:`process_result_value` in one step: an integer's Decimal moved ``scale`` places already
-        has the column's exponent (``1250`` → ``12.50``, ``0`` → ``0.00``; a BIGINT has at most 19
-        digits, well inside the context's 28), so no ``quantize`` is needed."""
+        """:func:`~shopterm.store.convert.scaled_result`: an integer's Decimal moved ``scale`` places."""
         if self.impl_instance.result_processor(dialect, coltype) is not None:  # pragma: no cover - no such driver
             return super().result_processor(dialect, coltype)
-        places = -self.scale
-
-        def process(value):
-            return None if value is None else Decimal(int(value)).scaleb(places)
-
-        return process
+        return scaled_result(self.scale)
 
     @property
     def python_type(self):
@@ -144,20 +113,7 @@ class UTCDateTime(TypeDecorator):
         return self
 
     def process_bind_param(self, value, dialect):
-        import datetime as dt
-
-        if value is None:
-            return None
-        if value.utcoffset() is None:
-            raise ValueError("Datetime values must have timezone information. Use datetime.now(timezone.utc), "
-                             "or annotate the field with NaiveDatetime for naive storage.")
-        return value.astimezone(dt.timezone.utc)
+        return utc_in(value)
 
     def process_result_value(self, value, dialect):
-        import datetime as dt
-
-        if value is None:
-            return None
-        if value.utcoffset() is None:  # databases without time zones store UTC without an offset
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+        return utc_out(value)

@@ -21,6 +21,8 @@ from tests.cli.test_ledger_cli import DAY, run
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sqlmodel", "pydantic", "sqlalchemy.orm", "shopterm.store.models", "alembic", "typer._adapters")
+#: ``ledger balances`` on a SQLite file: its statements compiled ahead, run on sqlite3 (store/sqlrun.py)
+NO_SQLALCHEMY = ("sqlalchemy",)
 
 PROBE = """
 import io, json, sys
@@ -34,7 +36,7 @@ with redirect_stdout(out):
     except SystemExit as exc:
         code = exc.code or 0
 heavy = [m for m in %r if m in sys.modules]
-sys.stderr.write(json.dumps({"code": code, "heavy": heavy}) + "\\n")
+sys.stderr.write(json.dumps({"code": code, "heavy": heavy, "sqlalchemy": "sqlalchemy" in sys.modules}) + "\\n")
 sys.stdout.write(out.getvalue())
 """ % (HEAVY,)
 
@@ -42,6 +44,8 @@ COMMANDS = [
     ("balances", "--at", "2026-10-16"),
     ("balances", "--customer", "C0001", "--at", DAY),
     ("balances", "--group", "Fleuve Group"),
+    ("balances", "--group", "fleuve group", "--customer", "C0002", "--at", "2026-10-16"),
+    ("balances", "--customer", "2"),
     ("open-items", "--at", "2026-10-16"),
     ("ageing",),
     ("statement", "--from", "2026-08-01", "--to", DAY, "--customer", "C0002"),
@@ -52,11 +56,16 @@ COMMANDS = [
 
 
 def _fresh(db: str, *args: str, pin: str = "2222") -> tuple[dict, str]:
+    """(exit code and the heavy modules loaded, what it printed); checks that ``ledger balances`` on a
+    SQLite file never imported SQLAlchemy (every other command, and PostgreSQL, go through SQLAlchemy Core)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTERM_")}
     env.update(SHOPTERM_TODAY=DAY, SHOPTERM_PIN=pin)
     out = subprocess.run([sys.executable, "-c", PROBE, "--db", db, "--user", "manager", "ledger", *args],
                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     meta = json.loads(out.stderr.strip().splitlines()[-1])
+    loaded = meta.pop("sqlalchemy")
+    if args[0] == "balances" and "://" not in db:
+        assert not loaded, ("ledger balances imported SQLAlchemy", args)
     return meta, out.stdout
 
 
@@ -84,6 +93,40 @@ def test_a_wrong_pin_is_counted_and_audited_without_the_orm(db):
                                                ("login", "manager logged in (headless)")]
     verify = run("db", "verify", "--db", db)
     assert verify.exit_code == 0 and "chain intact" in verify.stdout, verify.output
+
+
+def test_three_wrong_pins_lock_the_user_out_without_the_orm(db):
+    """The lockout on the sqlite3 path: counted, written with its time (UTC), read back as the app reads
+    it, audited in the chain; a refused group or customer says so, as through SQLAlchemy."""
+    from tests.cli.test_trust_cli import sql
+
+    for _ in range(3):
+        meta, _ = _fresh(db, "balances", pin="0000")
+        assert meta == {"code": 1, "heavy": []}
+    meta, _ = _fresh(db, "balances")  # the right PIN, but locked out
+    assert meta == {"code": 1, "heavy": []}
+    rows = sql(db, "SELECT action, summary FROM audit_log ORDER BY id DESC LIMIT 5")
+    assert [tuple(r) for r in rows][::-1] == [
+        ("login_failed", "manager: wrong PIN (sign-in (headless))"),
+        ("login_failed", "manager: wrong PIN (sign-in (headless))"),
+        ("login_failed", "manager: wrong PIN (sign-in (headless))"),
+        ("lockout", "manager: 3 wrong PINs"),
+        ("login_failed", "manager: locked out (headless)")]
+    here = run("--db", db, "--user", "manager", "ledger", "balances")  # the ORM's process sees the same lockout
+    assert here.exit_code == 1 and "wait" in here.output, here.output
+    verify = run("db", "verify", "--db", db)
+    assert verify.exit_code == 0 and "chain intact" in verify.stdout, verify.output
+
+
+@pytest.mark.parametrize("args", [("--group", "Nobody"), ("--customer", "C9999"), ("--at", "16/10/2026")])
+def test_a_refused_option_says_the_same_without_the_orm(db, args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTERM_")}
+    env.update(SHOPTERM_TODAY=DAY, SHOPTERM_PIN="2222")
+    lite = subprocess.run([sys.executable, "-m", "shopterm", "--db", db, "--user", "manager", "ledger", "balances",
+                           *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    here = run("--db", db, "--user", "manager", "ledger", "balances", *args)
+    assert lite.returncode == here.exit_code == 1
+    assert lite.stderr.strip() == here.stderr.strip() != "", (lite.stderr, here.stderr)
 
 
 @pytest.fixture

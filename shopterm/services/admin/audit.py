@@ -15,13 +15,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
-
 from shopterm.core.i18n import N_, _
 from ...core.plain import plain
-from ...store.db import Prepared
-from ...store.tables import AuditLog
-from . import chain
+from ...store.sqlrun import Statement
+from . import links
 from ..context import Actor
 
 if TYPE_CHECKING:
@@ -85,11 +82,11 @@ def record_rows(session: Session, rows: list[dict]) -> None:
     """Insert audit rows (dicts of audit_log columns) in the audit hash chain, in this transaction."""
     if not rows:
         return
-    chain.chain_audit_rows(session, rows)
+    links.chain_audit_rows(session, rows)
     _INSERT_AUDIT.executemany(session, rows)
 
 
-_INSERT_AUDIT = Prepared(insert(AuditLog))  # compiled once: every posting writes an audit row
+_INSERT_AUDIT = Statement("audit.insert")  # admin/sql.py: every posting writes an audit row, every sign-in
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +111,10 @@ class HistoryRow:
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[HistoryRow]:
+    from sqlalchemy import select
+
+    from ...store.tables import AuditLog
+
     a = AuditLog.c
     rows = session.execute(select(a.at, a.user_name, a.action, a.summary, a.before, a.after, a.approver_id)
                            .where(a.entity == entity, a.entity_id == entity_id).order_by(a.id))

@@ -18,138 +18,25 @@ microseconds per row.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, and_, bindparam, func, or_, select, type_coerce, update
+from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
 
 from shopterm.core.i18n import N_, _
-from ...store.balances import dialect_of
-from ...store.db import Prepared, conflict_insert
 from ...store.tables import AuditLog, ChainHead, Customer, JournalLine, JournalVoucher, LedgerEntry
+# extending a chain (no SQLAlchemy: a read command's sign-in); re-exported, as every writer knows them here
+from .links import (AUDIT, JOURNAL, _canon, _iso, _line_text, _scaled, advance, audit_text, chain_audit_rows,  # noqa: F401
+                    chain_voucher, head, link_hash, utc_naive, voucher_text)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-AUDIT = "audit"
-JOURNAL = "journal"
 
 _HEAD = ChainHead
 _AL = AuditLog
 _JV = JournalVoucher
 _JL = JournalLine
-
-
-# ---------------------------------------------------------------- canonical text and hash
-
-
-def _canon(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def utc_naive(value: dt.datetime | None) -> dt.datetime | None:
-    """A time in UTC without tzinfo (the columns store UTC; SQLite reads it back naive, PostgreSQL aware)."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return utc_naive(value).isoformat(timespec="microseconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)  # already text (a raw row)
-
-
-def _scaled(value: Decimal | None, scale: int = 2) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, Decimal):
-        value = Decimal(value)
-    return int(value.scaleb(scale))
-
-
-def link_hash(previous: str, text: str) -> str:
-    return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
-
-
-def audit_text(seq: int, row: dict) -> str:
-    """The canonical text of an audit row (``row`` holds the audit_log columns)."""
-    return _canon([
-        seq, _iso(row.get("at")), row.get("user_id"), row.get("user_name") or "", row.get("action"),
-        row.get("entity"), row.get("entity_id"), row.get("summary") or "", row.get("before"), row.get("after"),
-        row.get("approver_id"),
-    ])
-
-
-def _line_text(l, scaled: bool = False) -> str:
-    """A journal line's fields separated by US (0x1f); the memo, the only free text, comes last so it cannot
-    shift the others. Amounts as scaled integers (``scaled``: they already are, as read raw from the table)."""
-    amount, amount_usd = l.get("amount"), l.get("amount_usd")
-    if not scaled:
-        amount, amount_usd = _scaled(amount), _scaled(amount_usd)
-    return "\x1f".join((
-        _iso(l.get("date")) or "", str(l.get("location_id")), str(l.get("account_id")), str(l.get("customer_id")),
-        str(l.get("cost_centre_id")), str(l.get("currency")), str(amount), str(amount_usd), l.get("memo") or "",
-    ))
-
-
-def voucher_text(seq: int, voucher: dict, lines: Iterable[dict], *, scaled: bool = False) -> str:
-    """The canonical text of a voucher and its journal lines (line order does not matter)."""
-    line_texts = sorted(_line_text(l, scaled) for l in lines)
-    return _canon([
-        seq, voucher.get("document_id"), voucher.get("location_id"), _iso(voucher.get("date")),
-        voucher.get("voucher_type"), voucher.get("number") or "", voucher.get("narration") or "", line_texts,
-    ])
-
-
-# ---------------------------------------------------------------- extending a chain
-
-
-# built once (each posting extends two chains): only the parameters change
-_HEAD_OF = Prepared(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.name == bindparam("head_name")).with_for_update())
-_ADVANCE = Prepared(update(_HEAD).where(_HEAD.c.name == bindparam("head_name"))
-                    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash")))
-
-
-def head(session: Session, name: str) -> tuple[int, str]:
-    """The chain's last position and hash, locked until the transaction ends."""
-    row = _HEAD_OF.first(session, {"head_name": name})
-    if row is None:  # the chain's first link: create its head (two writers at once: one insert wins)
-        session.execute(conflict_insert(dialect_of(session), _HEAD)
-                        .values(name=name, seq=0, hash="").on_conflict_do_nothing())
-        row = _HEAD_OF.first(session, {"head_name": name})
-    return int(row[0]), row[1] or ""
-
-
-def advance(session: Session, name: str, seq: int, hash_: str) -> None:
-    _ADVANCE.execute(session, {"head_name": name, "head_seq": seq, "head_hash": hash_})
-
-
-def chain_audit_rows(session: Session, rows: list[dict]) -> None:
-    """Give each audit row (a dict of audit_log columns, about to be inserted) its place in the chain."""
-    seq, previous = head(session, AUDIT)
-    for row in rows:
-        seq += 1
-        previous = link_hash(previous, audit_text(seq, row))
-        row["chain_seq"], row["chain_hash"] = seq, previous
-    advance(session, AUDIT, seq, previous)
-
-
-def chain_voucher(session: Session, voucher: dict, lines: list[dict]) -> None:
-    """Give a voucher (dict of journal_voucher columns, about to be inserted) its place in the chain."""
-    seq, previous = head(session, JOURNAL)
-    seq += 1
-    digest = link_hash(previous, voucher_text(seq, voucher, lines))
-    voucher["chain_seq"], voucher["chain_hash"] = seq, digest
-    advance(session, JOURNAL, seq, digest)
 
 
 # ---------------------------------------------------------------- verifying

@@ -4,9 +4,10 @@ A user signs in with name + PIN (a salted scrypt hash) or, headless, with an API
 PINs in a row lock the user for :data:`LOCK_SECONDS`; wrong approver PINs count toward the same
 lockout; every failure, lockout, sign-in and token use writes a hash-chained audit row. The terminal
 app, the headless commands and the approvals (:class:`~shopterm.services.admin.users.UserService`)
-all come here. It runs on SQLAlchemy Core statements (``store.tables``): on a Connection of its own
-(:meth:`Database.transaction`), or inside another service's ORM transaction (an approval). A read
-command signs in without loading the ORM, SQLModel or the models.
+all come here. Its statements are named statements (written once as SQLAlchemy Core in
+``admin/sql.py``, :mod:`shopterm.store.sqlrun`): run on a Connection of its own
+(:meth:`Database.transaction`), inside another service's ORM transaction (an approval), or, for a
+read command on a SQLite file, on a plain ``sqlite3`` connection without SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -17,11 +18,8 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select, update
-
 from shopterm.core.i18n import N_
-from ...store.db import Prepared
-from ...store.tables import ApiToken, ShopSetup, User
+from ...store.sqlrun import Statement
 from . import audit
 from ..context import Actor
 from ..errors import AuthError, LockedOut
@@ -66,20 +64,15 @@ def actor_of(user: Any, language: str = "") -> Actor:
     return Actor(user.id, user.name, user.role, user.location_id, language or user.language, user.language or "")
 
 
-# built once: what a sign-in reads and writes of a user
-_U = User.c
-_USER_COLS = (_U.id, _U.name, _U.role, _U.location_id, _U.language, _U.pin_hash, _U.inactive, _U.failed_attempts,
-              _U.locked_until)
-_USER_BY_NAME = Prepared(select(*_USER_COLS).where(_U.name == bindparam("name")))
-_USER_BY_ID = Prepared(select(*_USER_COLS).where(_U.id == bindparam("id")))
-_SET_TRIES = Prepared(update(User).where(_U.id == bindparam("uid"))
-                      .values(failed_attempts=bindparam("tries"), locked_until=bindparam("until")))
-_SET_COUNT = Prepared(update(User).where(_U.id == bindparam("uid")).values(failed_attempts=bindparam("tries")))
-_SHOP_LANGUAGE = Prepared(select(ShopSetup.c.language).limit(1))
-_SHOP_LANGUAGE_AT = Prepared(select(ShopSetup.c.language).where(ShopSetup.c.location_id == bindparam("loc")).limit(1))
-_T = ApiToken.c
-_TOKEN = Prepared(select(_T.id, _T.user_id, _T.prefix, _T.revoked_at).where(_T.token_hash == bindparam("hash")))
-_TOKEN_USED = Prepared(update(ApiToken).where(_T.id == bindparam("tid")).values(last_used_at=bindparam("used")))
+# named statements (admin/sql.py): what a sign-in reads and writes of a user
+_USER_BY_NAME = Statement("signin.user_by_name")
+_USER_BY_ID = Statement("signin.user_by_id")
+_SET_TRIES = Statement("signin.set_tries")
+_SET_COUNT = Statement("signin.set_count")
+_SHOP_LANGUAGE = Statement("signin.shop_language")
+_SHOP_LANGUAGE_AT = Statement("signin.shop_language_at")
+_TOKEN = Statement("signin.token")
+_TOKEN_USED = Statement("signin.token_used")
 
 
 def user_named(conn: Any, name: str | None) -> Any:

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from ..errors import ValidationError
 from . import reports as R
+from .totals import one_step  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -34,16 +35,6 @@ T = TypeVar("T")
 #: Lines per page when a whole account register is read with a progress bar.
 EXPORT_PAGE = 2000
 ZERO = Decimal("0.00")
-
-
-def one_step(on_progress: R.ProgressFn | None, build: Callable[[], T]) -> T:
-    """A report made in one pass (one grouped SQL sum): 0 of 1 before it, 1 of 1 after."""
-    if on_progress is None:
-        return build()
-    on_progress(0, 1)
-    report = build()
-    on_progress(1, 1)
-    return report
 
 
 def whole_register(session: Session, account_code: str, date_from: dt.date, date_to: dt.date,

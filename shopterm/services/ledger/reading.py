@@ -4,7 +4,9 @@
 and runs the report queries of :mod:`shopterm.services.ledger.reports`. It loads no ORM, SQLModel,
 pydantic or model class, so ``shopterm ledger balances`` (and every read command) runs without them;
 :class:`~shopterm.services.ledger.entries.LedgerService` (the TUI's ``services.ledger``) is built on it,
-so the screens read through the same methods.
+so the screens read through the same methods. The balances and the letterhead (:mod:`.totals`) run
+on named statements (``self.db.reads()``): for ``shopterm ledger balances`` on a SQLite file that is a
+plain ``sqlite3`` connection, and SQLAlchemy is not imported at all.
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Iterator, Sequence
 
-from . import reports as R
-from .exports import EXPORT_PAGE, one_step, whole_register
-from .reports import AccountRegister, AgeingReport, BalancesReport, GeneralLedgerReport, OpenItemsReport
-from .reports import StatementReport, TrialBalanceReport
+from . import totals
+from .totals import BalancesReport, one_step
 from ..context import Actor
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
+    from .reports import AccountRegister, AgeingReport, GeneralLedgerReport, OpenItemsReport
+    from .reports import StatementReport, TrialBalanceReport
     from .. import Services
+
+# the reports on SQLAlchemy Core (reports.py, exports.py) are imported by the methods that run them: the
+# balances and the letterhead (totals.py) run on named statements, without SQLAlchemy in a read command
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,24 +52,28 @@ class LedgerReads:
         """Each customer's balance at ``at`` (inclusive), in USD and per currency.
         ``on_progress(done, total)`` (as every report here): 0 of 1 step, then 1 of 1."""
         actor.require("ledgers", "Viewing customer ledgers")
-        with self.db.connect() as session:
-            cid = R.customer_id(session, customer) if customer not in (None, "") else None
-            return one_step(on_progress, lambda: R.balances(session, at or self.s.today(), cid, group))
+        with self.db.reads() as conn:  # named statements: on sqlite3 in a read command, else SQLAlchemy Core
+            cid = totals.customer_id(conn, customer) if customer not in (None, "") else None
+            return one_step(on_progress, lambda: totals.balances(conn, at or self.s.today(), cid, group))
 
     def open_items(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None, *,
-                   on_progress: R.ProgressFn | None = None, chunk: int = R.OPEN_ITEMS_CHUNK) -> OpenItemsReport:
+                   on_progress: R.ProgressFn | None = None, chunk: int | None = None) -> OpenItemsReport:
         """The open items as they stood at ``at``, with the matches that counted then.
-        ``on_progress(customers done, customers in all)`` after each ``chunk`` of customers."""
+        ``on_progress(customers done, customers in all)`` after each ``chunk`` of customers (default
+        ``reports.OPEN_ITEMS_CHUNK``)."""
         actor.require("ledgers", "Viewing customer ledgers")
+        from . import reports as R
         with self.db.connect() as session:
             cid = R.customer_id(session, customer) if customer not in (None, "") else None
-            return R.open_items(session, at or self.s.today(), cid, on_progress=on_progress, chunk=chunk)
+            return R.open_items(session, at or self.s.today(), cid, on_progress=on_progress,
+                                chunk=chunk or R.OPEN_ITEMS_CHUNK)
 
     def open_item_pages(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
                         page: int = 50) -> Iterator[list[R.OpenItem]]:
         """The open items at ``at`` streamed page by page (``page`` rows each) from one read transaction:
         the first page comes after reading a few customers, not the whole ledger."""
         actor.require("ledgers", "Viewing customer ledgers")
+        from . import reports as R
         with self.db.connect() as session:
             cid = R.customer_id(session, customer) if customer not in (None, "") else None
             batch: list[R.OpenItem] = []
@@ -82,6 +91,7 @@ class LedgerReads:
         ``after_key``, and the key to go on from (None: the last page). Each page reads only the
         customers it shows (and one more to know there is more)."""
         actor.require("ledgers", "Viewing customer ledgers")
+        from . import reports as R
         if limit < 1:
             raise ValidationError("limit must be at least 1", field="limit")
         with self.db.connect() as session:
@@ -99,6 +109,7 @@ class LedgerReads:
         """Opening balance, entries with running balance, closing balance (per customer).
         ``on_progress(customers done, customers in all)``."""
         actor.require("ledgers", "Viewing customer ledgers")
+        from . import reports as R
         with self.db.connect() as session:
             cid = R.customer_id(session, customer) if customer not in (None, "") else None
             return R.statement(session, date_from, date_to, cid, voucher_types, changed_since, partly_settled,
@@ -109,6 +120,7 @@ class LedgerReads:
         """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group.
         ``on_progress``: one grouped pass, 0 of 1 then 1 of 1."""
         actor.require("ledgers", "Viewing customer ledgers")
+        from . import reports as R
         with self.db.connect() as session:
             cid = R.customer_id(session, customer) if customer not in (None, "") else None
             return one_step(on_progress, lambda: R.ageing(session, at or self.s.today(), cid))
@@ -123,6 +135,7 @@ class LedgerReads:
         ``before_key`` (its ``prev_key``) back. ``on_progress(customers done, customers in all)`` as
         each customer's running balance is worked out."""
         actor.require("ledgers", "Viewing customer ledgers")
+        from . import reports as R
         today = self.s.today()
         with self.db.connect() as session:
             loc_id = loc_code = None
@@ -135,22 +148,26 @@ class LedgerReads:
     def trial_balance(self, actor: Actor, at: dt.date | None = None, *,
                       on_progress: R.ProgressFn | None = None) -> TrialBalanceReport:
         actor.require("ledgers", "Viewing the books")
+        from . import reports as R
         with self.db.connect() as session:
             return one_step(on_progress, lambda: R.trial_balance(session, at or self.s.today()))
 
     def account_register(self, actor: Actor, account: str, date_from: dt.date, date_to: dt.date,
                          after_key: R.Key | None = None, limit: int | None = None,
                          before_key: R.Key | None = None, *, on_progress: R.ProgressFn | None = None,
-                         page: int = EXPORT_PAGE) -> AccountRegister:
+                         page: int | None = None) -> AccountRegister:
         """The whole register (no ``limit``) with ``on_progress`` is read ``page`` lines at a time."""
         actor.require("ledgers", "Viewing the books")
+        from . import reports as R
+        from .exports import EXPORT_PAGE, whole_register
+
         with self.db.connect() as session:
             if on_progress is not None and limit is None and after_key is None and before_key is None:
-                return whole_register(session, account, date_from, date_to, on_progress, page)
+                return whole_register(session, account, date_from, date_to, on_progress, page or EXPORT_PAGE)
             return R.account_register(session, account, date_from, date_to, after_key, limit, before_key)
 
     def letterhead(self, location: str | None = None, actor: Actor | None = None) -> Letterhead:
         """The shop's name and address for printed statements."""
-        with self.db.connect() as session:
-            loc = R.location_row(session, location, actor)
+        with self.db.reads() as conn:
+            loc = totals.location_row(conn, location, actor)
             return Letterhead(loc.name, loc.address, loc.phone, loc.tax_no, loc.rccm_no, loc.code)

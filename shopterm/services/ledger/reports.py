@@ -27,19 +27,17 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
 
 from shopterm.core.i18n import N_
-from ...core.money import Currency
 from ...core.text import postal_address
 # the Core tables: the reports load no ORM, SQLModel or models (the read commands, tests/cli/test_read_commands.py)
 from ...store.tables import (
     Account as A,
     AccountDay as AD,
     Customer as C,
-    CustomerGroup as CG,
     JournalLine as JL,
     JournalVoucher as JV,
     LedgerEntry as LE,
@@ -51,27 +49,23 @@ from ...store.tables import (
     OpenMonth as OM,
 )
 from ...store.balances import customer_sum_before, kind_and_due, since
+# the reports a read command runs without SQLAlchemy (named statements): here under their old names
+from .totals import (OTHER_CURRENCIES, ZERO, BalanceRow, BalancesReport, TotalsAt, _customer_filter,  # noqa: F401
+                     _customers, balances, customer_id, location_row)
 from ...core.doctypes import DOC_TYPES
 from ..errors import NotFound, ValidationError
-from ..lookup import customer_by, location_by
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ..context import Actor
 
-ZERO = Decimal("0.00")
-
-
-#: The currencies other than the books' USD (their amounts are summed apart).
-OTHER_CURRENCIES = tuple(c.value for c in Currency if c is not Currency.USD)
 #: Payments and refunds: what the Nexudus-style general ledger shows by default.
 PAYMENT_TYPES = ("RC", "CR")
 #: Ageing buckets: (label, lowest days past due, highest or None).
 BUCKETS = (("0-30", None, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
 
 Key = tuple[dt.date, int]
-RowT = TypeVar("RowT")
 #: ``on_progress(done, total)`` between pages or steps of a long report (a progress bar); it may raise
 #: ``Cancelled`` (Esc) to stop the report there — the same protocol as the CSV imports.
 ProgressFn = Callable[[int, int], None]
@@ -158,27 +152,7 @@ def _chunks(seq: Sequence[int], n: int):
 # ---------------------------------------------------------------- whose ledger, which letterhead
 
 
-def customer_id(conn: Any, customer: int | str) -> int:
-    """A customer's id by id, by code (case-insensitive) or by its number typed as text, as
-    ``masters.base.resolve_customer`` finds it: the same rule (``services.lookup``), in one indexed read."""
-    return customer_by(customer,
-                       by_code=lambda code: conn.execute(select(C.c.id).where(C.c.code == code)).scalar(),
-                       by_id=lambda cid: conn.execute(select(C.c.id).where(C.c.id == cid)).scalar())
-
-
-_LOCATION_COLS = (L.c.id, L.c.code, L.c.name, L.c.address, L.c.phone, L.c.tax_no, L.c.rccm_no)
-
-
-def location_row(conn: Any, code: str | None, actor: "Actor | None" = None) -> Any:
-    """The location by code; without a code, the actor's location, else the first active one (the
-    rule of ``masters.base.find_location``, ``services.lookup``): a row of id, code, name, address,
-    phone, tax_no, rccm_no."""
-    return location_by(
-        code, actor,
-        by_code=lambda c: conn.execute(select(*_LOCATION_COLS).where(L.c.code == c)).first(),
-        by_id=lambda i: conn.execute(select(*_LOCATION_COLS).where(L.c.id == i)).first(),
-        first_active=lambda: conn.execute(select(*_LOCATION_COLS).where(L.c.inactive == False)  # noqa: E712
-                                          .order_by(L.c.number)).first())
+# customer_id and location_row: .totals (named statements, no SQLAlchemy), imported above
 
 
 # ---------------------------------------------------------------- rows
@@ -404,94 +378,8 @@ def _balance(session: Session, customer_id: int, at: dt.date) -> Decimal:
 # ---------------------------------------------------------------- balances at a date
 
 
-@dataclass(frozen=True, slots=True)
-class BalanceRow:
-    customer_id: int
-    customer_code: str
-    customer_name: str
-    group: str
-    balance_usd: Decimal
-    by_currency: dict[str, Decimal]  # Σ of the entries in each currency, in that currency
-    credit_limit_usd: Decimal
-    over_limit: bool
-
-
-@dataclass(frozen=True, slots=True)
-class TotalsAt(Generic[RowT]):
-    """A report of customers' amounts as they stood at a date: its rows, their total in USD and per currency."""
-
-    at: dt.date
-    rows: tuple[RowT, ...]
-    total_usd: Decimal
-    total_by_currency: dict[str, Decimal]
-
-
-@dataclass(frozen=True, slots=True)
-class BalancesReport(TotalsAt[BalanceRow]):
-    group: str | None = None
-    title: str = N_("Customer balances")
-
-
-def _customer_filter(session: Session, group: str | None):
-    if not group:
-        return None, None
-    gid = session.execute(select(CG.c.id, CG.c.name).where(func.lower(CG.c.name) == group.strip().lower())).first()
-    if gid is None:
-        raise NotFound("Customer group {group} not found", field="group", params={"group": group})
-    return gid.id, gid.name
-
-
-def balances(session: Session, at: dt.date, customer_id: int | None = None, group: str | None = None) -> BalancesReport:
-    group_id, group_name = _customer_filter(session, group)
-    # the USD total from the covering index (customer, date, id, amount_usd); the currency split
-    # from the rows in other currencies only (index on currency, customer, date, amounts)
-    conds = [LE.c.doc_date <= at]
-    if customer_id is not None:
-        conds.append(LE.c.customer_id == customer_id)
-    if group_id is not None:
-        conds.append(LE.c.customer_id.in_(select(C.c.id).where(C.c.group_id == group_id)))
-    sums: dict[int, tuple[Decimal, dict[str, Decimal]]] = {}
-    for cid, usd in session.execute(select(LE.c.customer_id, func.sum(LE.c.amount_usd)).where(*conds)
-                                    .group_by(LE.c.customer_id)):
-        usd = _dec(usd, LE.c.amount_usd)
-        sums[cid] = (usd, {"USD": usd})
-    for cid, ccy, amount, usd in session.execute(
-        select(LE.c.customer_id, LE.c.currency, func.sum(LE.c.amount), func.sum(LE.c.amount_usd))
-        .where(LE.c.currency.in_(OTHER_CURRENCIES), *conds).group_by(LE.c.currency, LE.c.customer_id)
-    ):
-        total, by = sums[cid]
-        by[ccy] = by.get(ccy, ZERO) + _dec(amount, LE.c.amount)
-        by["USD"] -= _dec(usd, LE.c.amount_usd)
-    if customer_id is not None and customer_id not in sums:
-        sums[customer_id] = (ZERO, {})
-    info = _customers(session, sums.keys())
-    rows = []
-    for cid, (usd, by) in sums.items():
-        if customer_id is None and usd == 0 and not any(by.values()):
-            continue
-        code, name, grp, limit, _days = info[cid]
-        rows.append(BalanceRow(cid, code, name, grp, usd, {k: v for k, v in sorted(by.items()) if v} or {"USD": ZERO},
-                               limit, bool(limit and usd > limit)))
-    rows.sort(key=lambda r: r.customer_code)
-    tot_by: dict[str, Decimal] = {}
-    for r in rows:
-        for k, v in r.by_currency.items():
-            tot_by[k] = tot_by.get(k, ZERO) + v
-    return BalancesReport(at, tuple(rows), sum((r.balance_usd for r in rows), ZERO), dict(sorted(tot_by.items())),
-                          group_name)
-
-
-def _customers(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str, str, Decimal, int]]:
-    ids = list(ids)
-    out = {}
-    base = (select(C.c.id, C.c.code, C.c.name, CG.c.name.label("group"), C.c.credit_limit_usd, C.c.credit_days)
-            .outerjoin(CG, CG.c.id == C.c.group_id))
-    # many customers (a whole-ledger report): one pass over the customers, no long IN lists
-    chunks = [base] if len(ids) > 500 else [base.where(C.c.id.in_(ids[i:i + 500])) for i in range(0, len(ids), 500)]
-    for stmt in chunks:
-        for r in session.execute(stmt):
-            out[r.id] = (r.code, r.name, r.group or "", r.credit_limit_usd, r.credit_days or 0)
-    return out
+# BalanceRow, TotalsAt, BalancesReport, balances and _customers: .totals (a read command runs them without
+# SQLAlchemy), imported above
 
 
 # ---------------------------------------------------------------- open items at a date
