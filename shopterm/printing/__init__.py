@@ -9,6 +9,16 @@
 layout, writes the file or runs the print command, counts and audits prints.
 """
 
-from .model import PrintDoc
+from typing import Any
 
 __all__ = ["PrintDoc"]
+
+
+def __getattr__(name: str) -> Any:
+    """``PrintDoc`` from :mod:`.model` when first asked for: a report (``shopterm ledger balances``,
+    :mod:`.reports`) renders without the documents' eleven dataclasses (~8 ms of CPU)."""
+    if name == "PrintDoc":
+        from .model import PrintDoc
+
+        return PrintDoc
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
