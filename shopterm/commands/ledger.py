@@ -236,7 +236,8 @@ def cmd_trial_balance(at: AtOpt = None, format: FormatOpt = "table", output: Out
                       db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Every account's balance at a date, debit and credit (USD), and CDF for CDF accounts."""
     _report_at(_("Adding up the accounts"), at, format, output, db, user, pin,
-               lambda s, actor, day, progress: s.ledger_reads.trial_balance(actor, day, on_progress=progress))
+               lambda s, actor, day, progress: s.ledger_reads.trial_balance(actor, day, on_progress=progress),
+               lite=True)
 
 
 @app.command("register")

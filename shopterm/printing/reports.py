@@ -45,9 +45,8 @@ if TYPE_CHECKING:  # the reports' classes are not imported to render them: a bal
         OpenItemsReport,
         StatementReport,
         StatementSection,
-        TrialBalanceReport,
     )
-    from ..services.ledger.totals import BalancesReport
+    from ..services.ledger.totals import BalancesReport, TrialBalanceReport
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 BINARY_FORMATS = ("xlsx", "pdf")
@@ -367,7 +366,7 @@ _CONVERTERS: dict[tuple[str, str], Callable[[Any], list[Sheet]]] = {
     ("shopterm.services.ledger.reports", "StatementReport"): _statement,
     ("shopterm.services.ledger.reports", "AgeingReport"): _ageing,
     ("shopterm.services.ledger.reports", "GeneralLedgerReport"): _general_ledger,
-    ("shopterm.services.ledger.reports", "TrialBalanceReport"): _trial_balance,
+    ("shopterm.services.ledger.totals", "TrialBalanceReport"): _trial_balance,
     ("shopterm.services.ledger.reports", "AccountRegister"): _register,
 }
 

@@ -23,6 +23,14 @@ SQLITE = {
         'SELECT chain_head.seq, chain_head.hash \nFROM chain_head \nWHERE chain_head.name = ?',
         (('head_name', None, None, 'head_name', 0, None),),
         'select', ('seq', 'hash'), (None, None)),
+    'ledger.account_sums': (
+        'SELECT account_day.account_id, account_day.currency, sum(account_day.amount) AS sum_1, sum(account_day.amount_usd) AS sum_2 \nFROM account_day \nWHERE account_day.date <= ? GROUP BY account_day.account_id, account_day.currency',
+        (('at', 'date', None, 'at', 0, None),),
+        'select', ('account_id', 'currency', None, None), (None, None, 'money', 'money')),
+    'ledger.accounts': (
+        'SELECT account.id, account.code, account.name, account.kind \nFROM account',
+        (),
+        'select', ('id', 'code', 'name', 'kind'), (None, None, None, None)),
     'ledger.balances_by_currency.all': (
         'SELECT ledger_entry.customer_id, ledger_entry.currency, sum(ledger_entry.amount) AS sum_1, sum(ledger_entry.amount_usd) AS sum_2 \nFROM ledger_entry \nWHERE ledger_entry.currency IN (__[POSTCOMPILE_currency_1]) AND ledger_entry.doc_date <= ? GROUP BY ledger_entry.currency, ledger_entry.customer_id',
         (('currency_1', None, (('CDF',),), 'currency', 0, 'currency_1'), ('at', 'date', None, 'at', 0, None)),

@@ -21,8 +21,9 @@ from tests.cli.test_ledger_cli import DAY, run
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sqlmodel", "pydantic", "sqlalchemy.orm", "shopterm.store.models", "alembic", "typer._adapters")
-#: ``ledger balances`` on a SQLite file: its statements compiled ahead, run on sqlite3 (store/sqlrun.py)
-NO_SQLALCHEMY = ("sqlalchemy",)
+#: the commands that on a SQLite file import no SQLAlchemy at all: their statements compiled ahead, run on
+#: sqlite3 (store/sqlrun.py)
+LITE = ("balances", "trial-balance")
 
 PROBE = """
 import io, json, sys
@@ -50,13 +51,14 @@ COMMANDS = [
     ("ageing",),
     ("statement", "--from", "2026-08-01", "--to", DAY, "--customer", "C0002"),
     ("trial-balance",),
+    ("trial-balance", "--at", "2026-10-16"),
     ("general-ledger", "--from", "2026-08-01", "--all"),
     ("register", "1200", "--from", "2026-10-01"),
 ]
 
 
 def _fresh(db: str, *args: str, pin: str = "2222") -> tuple[dict, str]:
-    """(exit code and the heavy modules loaded, what it printed); checks that ``ledger balances`` on a
+    """(exit code and the heavy modules loaded, what it printed); checks that the :data:`LITE` commands on a
     SQLite file never imported SQLAlchemy (every other command, and PostgreSQL, go through SQLAlchemy Core)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTERM_")}
     env.update(SHOPTERM_TODAY=DAY, SHOPTERM_PIN=pin)
@@ -64,8 +66,8 @@ def _fresh(db: str, *args: str, pin: str = "2222") -> tuple[dict, str]:
                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     meta = json.loads(out.stderr.strip().splitlines()[-1])
     loaded = meta.pop("sqlalchemy")
-    if args[0] == "balances" and "://" not in db:
-        assert not loaded, ("ledger balances imported SQLAlchemy", args)
+    if args[0] in LITE and "://" not in db:
+        assert not loaded, ("imported SQLAlchemy", args)
     return meta, out.stdout
 
 

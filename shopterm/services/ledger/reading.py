@@ -4,8 +4,8 @@
 and runs the report queries of :mod:`shopterm.services.ledger.reports`. It loads no ORM, SQLModel,
 pydantic or model class, so ``shopterm ledger balances`` (and every read command) runs without them;
 :class:`~shopterm.services.ledger.entries.LedgerService` (the TUI's ``services.ledger``) is built on it,
-so the screens read through the same methods. The balances and the letterhead (:mod:`.totals`) run
-on named statements (``self.db.reads()``): for ``shopterm ledger balances`` on a SQLite file that is a
+so the screens read through the same methods. The balances, the trial balance and the letterhead
+(:mod:`.totals`) run on named statements (``self.db.reads()``): for ``shopterm ledger balances`` on a SQLite file that is a
 plain ``sqlite3`` connection, and SQLAlchemy is not imported at all.
 """
 
@@ -17,13 +17,13 @@ from itertools import islice
 from typing import TYPE_CHECKING, Iterator, Sequence
 
 from . import totals
-from .totals import BalancesReport, one_step
+from .totals import BalancesReport, TrialBalanceReport, one_step
 from ..context import Actor
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
     from .reports import AccountRegister, AgeingReport, GeneralLedgerReport, OpenItemsReport
-    from .reports import StatementReport, TrialBalanceReport
+    from .reports import StatementReport
     from .. import Services
 
 # the reports on SQLAlchemy Core (reports.py, exports.py) are imported by the methods that run them: the
@@ -148,9 +148,8 @@ class LedgerReads:
     def trial_balance(self, actor: Actor, at: dt.date | None = None, *,
                       on_progress: R.ProgressFn | None = None) -> TrialBalanceReport:
         actor.require("ledgers", "Viewing the books")
-        from . import reports as R
-        with self.db.connect() as session:
-            return one_step(on_progress, lambda: R.trial_balance(session, at or self.s.today()))
+        with self.db.reads() as conn:  # named statements, as the balances
+            return one_step(on_progress, lambda: totals.trial_balance(conn, at or self.s.today()))
 
     def account_register(self, actor: Actor, account: str, date_from: dt.date, date_to: dt.date,
                          after_key: R.Key | None = None, limit: int | None = None,

@@ -50,8 +50,8 @@ from ...store.tables import (
 )
 from ...store.balances import customer_sum_before, kind_and_due, since
 # the reports a read command runs without SQLAlchemy (named statements): here under their old names
-from .totals import (OTHER_CURRENCIES, ZERO, BalanceRow, BalancesReport, TotalsAt, _customer_filter,  # noqa: F401
-                     _customers, balances, customer_id, location_row)
+from .totals import (OTHER_CURRENCIES, ZERO, BalanceRow, BalancesReport, TotalsAt, TrialBalanceReport,  # noqa: F401
+                     TrialBalanceRow, _customer_filter, _customers, balances, customer_id, location_row, trial_balance)
 from ...core.doctypes import DOC_TYPES
 from ..errors import NotFound, ValidationError
 
@@ -883,51 +883,7 @@ def general_ledger(session: Session, location_id: int | None, location_code: str
 # ---------------------------------------------------------------- trial balance, account register
 
 
-@dataclass(frozen=True, slots=True)
-class TrialBalanceRow:
-    code: str
-    name: str
-    kind: str
-    debit: Decimal
-    credit: Decimal
-    balance: Decimal  # signed, debit +
-    by_currency: dict[str, Decimal]
-
-
-@dataclass(frozen=True, slots=True)
-class TrialBalanceReport:
-    at: dt.date
-    rows: tuple[TrialBalanceRow, ...]
-    total_debit: Decimal
-    total_credit: Decimal
-    title: str = N_("Trial balance")
-
-
-def trial_balance(session: Session, at: dt.date) -> TrialBalanceReport:
-    """Balances of every account at ``at``, summed from the running balances per account and day
-    (``account_day``, one row per account, location, day and currency) rather than every journal line."""
-    sums: dict[int, tuple[Decimal, dict[str, Decimal]]] = {}
-    for aid, ccy, amount, usd in session.execute(
-        select(AD.c.account_id, AD.c.currency, func.sum(AD.c.amount), func.sum(AD.c.amount_usd))
-        .where(AD.c.date <= at).group_by(AD.c.account_id, AD.c.currency)
-    ):
-        usd = _dec(usd, AD.c.amount_usd)
-        total, by = sums.get(aid, (ZERO, {"USD": ZERO}))
-        if ccy == "USD":
-            by["USD"] += usd
-        else:
-            by[ccy] = by.get(ccy, ZERO) + _dec(amount, AD.c.amount)
-        sums[aid] = (total + usd, by)
-    accounts = {r.id: r for r in session.execute(select(A.c.id, A.c.code, A.c.name, A.c.kind))}
-    rows = []
-    for aid, (usd, by) in sums.items():
-        a = accounts[aid]
-        if usd == 0 and not any(by.values()):
-            continue
-        rows.append(TrialBalanceRow(a.code, a.name, a.kind, usd if usd > 0 else ZERO, -usd if usd < 0 else ZERO, usd,
-                                    {k: v for k, v in sorted(by.items()) if v} or {"USD": ZERO}))
-    rows.sort(key=lambda r: r.code)
-    return TrialBalanceReport(at, tuple(rows), sum((r.debit for r in rows), ZERO), sum((r.credit for r in rows), ZERO))
+# TrialBalanceRow, TrialBalanceReport and trial_balance: .totals (a read command runs them without SQLAlchemy)
 
 
 @dataclass(frozen=True, slots=True)

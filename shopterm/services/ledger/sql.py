@@ -1,4 +1,4 @@
-"""The customer balances' statements (named statements, :mod:`shopterm.store.sqlrun`): written once
+"""The customer balances' and the trial balance's statements (named statements, :mod:`shopterm.store.sqlrun`): written once
 here as SQLAlchemy Core, run by :mod:`.totals` through SQLAlchemy (the app, the tests) or, for
 ``shopterm ledger balances`` on a SQLite file, on ``sqlite3`` without it.
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, select
 
 from .totals import OTHER_CURRENCIES
-from ...store.tables import Customer as C, CustomerGroup as CG, LedgerEntry as LE, Location as L
+from ...store.tables import Account as A, AccountDay as AD, Customer as C, CustomerGroup as CG, LedgerEntry as LE
+from ...store.tables import Location as L
 
 VARIANTS = ("all", "customer", "group", "customer_group")
 
@@ -56,6 +57,10 @@ STATEMENTS = {
     "ledger.customer_by_id": lambda: select(C.c.id).where(C.c.id == bindparam("id")),
     "ledger.location_by_code": lambda: select(*_LOCATION_COLS).where(L.c.code == bindparam("code")),
     "ledger.location_by_id": lambda: select(*_LOCATION_COLS).where(L.c.id == bindparam("id")),
+    # the trial balance: the running balances per account and day, summed per account and currency
+    "ledger.account_sums": lambda: (select(AD.c.account_id, AD.c.currency, func.sum(AD.c.amount), func.sum(AD.c.amount_usd))
+                                    .where(AD.c.date <= bindparam("at")).group_by(AD.c.account_id, AD.c.currency)),
+    "ledger.accounts": lambda: select(A.c.id, A.c.code, A.c.name, A.c.kind),
     "ledger.location_first_active": lambda: (select(*_LOCATION_COLS).where(L.c.inactive == False)  # noqa: E712
                                              .order_by(L.c.number).limit(1)),
 }

@@ -1,5 +1,5 @@
-"""Customer balances at a date, and whose ledger and which letterhead a report reads: the rules a read
-command runs without SQLAlchemy.
+"""Customer balances at a date, the trial balance, and whose ledger and which letterhead a report reads:
+the rules a read command runs without SQLAlchemy.
 
 Their statements are named statements (written once as SQLAlchemy Core in :mod:`.sql`,
 :mod:`shopterm.store.sqlrun`): on a Core connection or ORM session (the app, the tests, the other
@@ -42,6 +42,8 @@ _GROUP_NAMED = Statement("ledger.group_named")
 _CUSTOMERS_ALL = Statement("ledger.customers.all")
 _CUSTOMERS_IN = Statement("ledger.customers.in")
 #: per variant (every customer, one customer, a group, both): the USD sums, the sums in other currencies
+_ACCOUNT_SUMS = Statement("ledger.account_sums")
+_ACCOUNTS = Statement("ledger.accounts")
 _VARIANTS = {(False, False): "all", (True, False): "customer", (False, True): "group", (True, True): "customer_group"}
 _USD = {v: Statement(f"ledger.balances_usd.{v}") for v in _VARIANTS.values()}
 _BY_CURRENCY = {v: Statement(f"ledger.balances_by_currency.{v}") for v in _VARIANTS.values()}
@@ -166,6 +168,53 @@ def _customers(session: Any, ids: Iterable[int]) -> dict[int, tuple[str, str, st
         for cid, code, name, group, limit, days in rows:
             out[cid] = (code, name, group or "", limit, days or 0)
     return out
+
+
+# ---------------------------------------------------------------- the trial balance
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalanceRow:
+    code: str
+    name: str
+    kind: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal  # signed, debit +
+    by_currency: dict[str, Decimal]
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalanceReport:
+    at: dt.date
+    rows: tuple[TrialBalanceRow, ...]
+    total_debit: Decimal
+    total_credit: Decimal
+    title: str = N_("Trial balance")
+
+
+def trial_balance(session: Any, at: dt.date) -> TrialBalanceReport:
+    """Balances of every account at ``at``, summed from the running balances per account and day
+    (``account_day``, one row per account, location, day and currency) rather than every journal line."""
+    sums: dict[int, tuple[Decimal, dict[str, Decimal]]] = {}
+    for aid, ccy, amount, usd in _ACCOUNT_SUMS.all(session, {"at": at}):
+        usd = _money(usd)
+        total, by = sums.get(aid, (ZERO, {"USD": ZERO}))
+        if ccy == "USD":
+            by["USD"] += usd
+        else:
+            by[ccy] = by.get(ccy, ZERO) + _money(amount)
+        sums[aid] = (total + usd, by)
+    accounts = {r.id: r for r in _ACCOUNTS.named(session)}
+    rows = []
+    for aid, (usd, by) in sums.items():
+        a = accounts[aid]
+        if usd == 0 and not any(by.values()):
+            continue
+        rows.append(TrialBalanceRow(a.code, a.name, a.kind, usd if usd > 0 else ZERO, -usd if usd < 0 else ZERO, usd,
+                                    {k: v for k, v in sorted(by.items()) if v} or {"USD": ZERO}))
+    rows.sort(key=lambda r: r.code)
+    return TrialBalanceReport(at, tuple(rows), sum((r.debit for r in rows), ZERO), sum((r.credit for r in rows), ZERO))
 
 
 def one_step(on_progress: "Callable[[int, int], None] | None", build: Callable[[], T]) -> T:
