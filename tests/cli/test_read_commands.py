@@ -120,6 +120,28 @@ def test_three_wrong_pins_lock_the_user_out_without_the_orm(db):
     assert verify.exit_code == 0 and "chain intact" in verify.stdout, verify.output
 
 
+def test_a_database_to_catch_up_is_opened_the_usual_way(db):
+    """A schema mark that is not the scripts' (a database of an earlier build): the sqlite3 path is not
+    taken, the command opens the database through SQLAlchemy, which brings it up to date, and answers."""
+    if "://" in db:
+        pytest.skip("the sqlite3 path is for SQLite files")
+    from tests.cli.test_trust_cli import sql
+
+    sql(db, "UPDATE schema_mark SET fingerprint = 'an earlier build' WHERE id = 1")
+    probe = PROBE.replace('"sqlalchemy": "sqlalchemy" in sys.modules', '"sqlalchemy": False')  # loaded, as it must be
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTERM_")}
+    env.update(SHOPTERM_TODAY=DAY, SHOPTERM_PIN="2222")
+    out = subprocess.run([sys.executable, "-c", probe, "--db", db, "--user", "manager", "ledger", "balances",
+                          "--at", "2026-10-16", "--format", "json"], cwd=ROOT, capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert json.loads(out.stderr.strip().splitlines()[-1])["code"] == 0, out.stderr
+    assert [(x["customer_code"], x["balance_usd"]) for x in json.loads(out.stdout)["rows"]] == [
+        ("C0001", "150.00"), ("C0002", "460.00")]
+    assert [tuple(r) for r in sql(db, "SELECT fingerprint FROM schema_mark")] != [("an earlier build",)]
+    meta, _ = _fresh(db, "balances")  # marked again: the sqlite3 path once more
+    assert meta == {"code": 0, "heavy": []}
+
+
 @pytest.mark.parametrize("args", [("--group", "Nobody"), ("--customer", "C9999"), ("--at", "16/10/2026")])
 def test_a_refused_option_says_the_same_without_the_orm(db, args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTERM_")}
