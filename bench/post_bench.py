@@ -5,6 +5,7 @@
     .venv/bin/python bench/post_bench.py --batch 1000    # also `shopterm post` of 1,000 invoices in one list
     .venv/bin/python bench/post_bench.py --json
     .venv/bin/python bench/post_bench.py --phases        # thread CPU per phase of a post (inclusive)
+    .venv/bin/python bench/post_bench.py --account 300   # a post's CPU split: SQLite, Prepared, the session, the rest
     .venv/bin/python bench/post_bench.py --tail          # the slowest posts: CPU, collections, WAL resets
     .venv/bin/python bench/post_bench.py --tail --inline-checkpoints   # as before the background checkpoints
 
@@ -240,6 +241,109 @@ def phases(services, cashier, d, n: int) -> None:
         print(f"  {name:20} {sec / n * 1000:.3f}")
 
 
+def account(services, cashier, d, n: int) -> None:
+    """Where a post's thread CPU goes: SQLite's own work (each statement's execute/executemany and fetch on
+    the DB-API cursor, the COMMIT), ``Prepared``'s binding and row reading, an empty write transaction
+    (SQLAlchemy's session, the pool, BEGIN IMMEDIATE, COMMIT), the rest being the rules' Python. Each
+    timed call's own timer cost is measured and taken off."""
+    import collections
+    import types
+
+    from shopterm.store import db as store_db
+
+    def per_post(fn, k):
+        t = time.thread_time()
+        for _ in range(k):
+            fn()
+        return (time.thread_time() - t) / k * 1000
+
+    def post():
+        services.sales.post_invoice(cashier, d)
+
+    def empty():
+        with services.db.write() as s:
+            s.connection()
+
+    total = per_post(post, n)
+    tx = per_post(empty, 2000)
+    spent: collections.Counter = collections.Counter()
+    calls: collections.Counter = collections.Counter()
+
+    def timed(name, f, *args):
+        t = time.thread_time()
+        try:
+            return f(*args)
+        finally:
+            spent[name] += time.thread_time() - t
+            calls[name] += 1
+
+    class Cursor:  # the DB-API cursor, its statements timed (the rows' fetch is timed with Prepared's reading)
+        def __init__(self, cur):
+            self.cur = cur
+
+        def execute(self, sql, params=()):
+            return timed("SQLite statements", self.cur.execute, sql, params)
+
+        def executemany(self, sql, rows):
+            return timed("SQLite statements", self.cur.executemany, sql, rows)
+
+        @property
+        def description(self):
+            return self.cur.description
+
+        def fetchall(self):
+            return self.cur.fetchall()
+
+        def close(self):
+            self.cur.close()
+
+    class Driver:
+        def __init__(self, con):
+            self.con = con
+
+        def cursor(self):
+            return Cursor(self.con.cursor())
+
+    run, bind, rows = store_db.Prepared._run, store_db._Form.bind, store_db._Form.rows
+    dialect = services.db.engine.dialect
+    commit = dialect.do_commit
+
+    class OnConnection:  # a statement given the Connection (the running sums, the number): its cursor timed too
+        def __init__(self, conn):
+            self.conn, self.dialect = conn, conn.dialect
+            self.connection = types.SimpleNamespace(driver_connection=Driver(conn.connection.driver_connection))
+
+        def execute(self, *args):
+            return self.conn.execute(*args)
+
+    def run_timed(self, conn, params, many):
+        if not store_db._is_orm_session(conn):
+            return run(self, OnConnection(conn), params, many)
+        held = conn.info.get(store_db._HELD)
+        if held is not None and not isinstance(held[2], Driver):
+            conn.info[store_db._HELD] = (held[0], held[1], Driver(held[2]))
+        return run(self, conn, params, many)
+
+    store_db.Prepared._run = run_timed
+    store_db._Form.bind = lambda form, r: timed("Prepared binding", bind, form, r)
+    store_db._Form.rows = lambda form, cur: timed("Prepared rows (SQLite's fetch included)", rows, form, cur)
+    dialect.do_commit = lambda con: timed("SQLite COMMIT", commit, con)
+    try:
+        wrapped = per_post(post, n)
+    finally:
+        store_db.Prepared._run, store_db._Form.bind, store_db._Form.rows = run, bind, rows
+        dialect.do_commit = commit
+    probe: collections.Counter = collections.Counter()
+    for _ in range(100_000):
+        timed_t = time.thread_time()
+        probe["x"] += time.thread_time() - timed_t
+    per_call = probe["x"] / 100_000  # what a timed span reads with nothing inside it
+    print(f"post_invoice {total:.3f} ms thread CPU per post (mean of {n}); {wrapped:.3f} with the timers")
+    for name, sec in spent.items():
+        print(f"  {name:38} {(sec - calls[name] * per_call) / n * 1000:.3f}  ({calls[name] / n:.0f} calls a post)")
+    print(f"  an empty write transaction (session, pool, BEGIN IMMEDIATE, COMMIT of nothing) {tx:.3f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=300)
@@ -249,6 +353,8 @@ def main():
     ap.add_argument("--sql", action="store_true", help="count the SQL statements of one post")
     ap.add_argument("--plans", action="store_true", help="EXPLAIN QUERY PLAN of every SELECT one post runs")
     ap.add_argument("--phases", type=int, default=0, help="thread CPU per phase of a post, mean of N posts")
+    ap.add_argument("--account", type=int, default=0,
+                    help="thread CPU of a post split: SQLite, Prepared's binding and rows, the session, mean of N")
     ap.add_argument("--tail", action="store_true",
                     help="print the slowest posts: wall, thread CPU, garbage collections, whether the WAL restarted")
     ap.add_argument("--inline-checkpoints", action="store_true",
@@ -276,6 +382,8 @@ def main():
             print_plans(services, cashier, d)
         if a.phases:
             phases(services, cashier, d, a.phases)
+        if a.account:
+            account(services, cashier, d, a.account)
         if a.profile:
             pr = cProfile.Profile(time.process_time)  # CPU time: the machine is shared
             pr.enable()
