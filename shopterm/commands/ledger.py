@@ -210,7 +210,8 @@ def cmd_ageing(at: AtOpt = None, customer: CustomerOpt = None, format: FormatOpt
                db: DbOpt = None, user: UserOpt = None, pin: PinOpt = None) -> None:
     """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group."""
     _report_at(_("Ageing the open items"), at, format, output, db, user, pin,
-               lambda s, actor, day, progress: s.ledger_reads.ageing(actor, day, customer, on_progress=progress))
+               lambda s, actor, day, progress: s.ledger_reads.ageing(actor, day, customer, on_progress=progress),
+               lite=True)
 
 
 @app.command("general-ledger")

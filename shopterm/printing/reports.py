@@ -39,13 +39,12 @@ from ..core.payments import method_label, reference_label
 if TYPE_CHECKING:  # the reports' classes are not imported to render them: a balances command loads no SQLAlchemy
     from ..services.ledger.reports import (
         AccountRegister,
-        AgeingReport,
-        AgeingRow,
         GeneralLedgerReport,
         OpenItemsReport,
         StatementReport,
         StatementSection,
     )
+    from ..services.ledger.ageing import AgeingReport, AgeingRow
     from ..services.ledger.totals import BalancesReport, TrialBalanceReport
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
@@ -364,7 +363,7 @@ _CONVERTERS: dict[tuple[str, str], Callable[[Any], list[Sheet]]] = {
     ("shopterm.services.ledger.totals", "BalancesReport"): _balances,
     ("shopterm.services.ledger.reports", "OpenItemsReport"): _open_items,
     ("shopterm.services.ledger.reports", "StatementReport"): _statement,
-    ("shopterm.services.ledger.reports", "AgeingReport"): _ageing,
+    ("shopterm.services.ledger.ageing", "AgeingReport"): _ageing,
     ("shopterm.services.ledger.reports", "GeneralLedgerReport"): _general_ledger,
     ("shopterm.services.ledger.totals", "TrialBalanceReport"): _trial_balance,
     ("shopterm.services.ledger.reports", "AccountRegister"): _register,

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sqlmodel", "pydantic", "sqlalchemy.orm", "shopterm.store.models", "alembic", "typer._adapters")
 #: the commands that on a SQLite file import no SQLAlchemy at all: their statements compiled ahead, run on
 #: sqlite3 (store/sqlrun.py)
-LITE = ("balances", "trial-balance")
+LITE = ("balances", "trial-balance", "ageing")
 
 PROBE = """
 import io, json, sys
@@ -49,6 +49,9 @@ COMMANDS = [
     ("balances", "--customer", "2"),
     ("open-items", "--at", "2026-10-16"),
     ("ageing",),
+    ("ageing", "--at", "2026-10-16"),
+    ("ageing", "--customer", "C0002"),
+    ("ageing", "--customer", "C0001", "--at", "2026-09-30"),
     ("statement", "--from", "2026-08-01", "--to", DAY, "--customer", "C0002"),
     ("trial-balance",),
     ("trial-balance", "--at", "2026-10-16"),

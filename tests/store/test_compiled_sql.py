@@ -94,7 +94,9 @@ def ledger_file(tmp_path, request):
 
 
 PARAMS = {"at": dt.date(2026, 10, 16), "customer_id": 2, "group_id": 1, "ids": [1, 2, 3, 99], "name": "manager",
-          "code": "C0001", "id": 1, "loc": 1, "hash": "0" * 64, "head_name": "audit"}
+          "code": "C0001", "id": 1, "loc": 1, "hash": "0" * 64, "head_name": "audit",
+          "t30": dt.date(2026, 9, 16), "t60": dt.date(2026, 8, 17), "t90": dt.date(2026, 7, 18),
+          "month_end": dt.date(2026, 10, 31), "until": dt.date(2026, 10, 31)}
 
 
 def test_every_select_gives_the_same_rows_on_sqlite3_and_through_sqlalchemy(ledger_file):

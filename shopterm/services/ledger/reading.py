@@ -4,8 +4,8 @@
 and runs the report queries of :mod:`shopterm.services.ledger.reports`. It loads no ORM, SQLModel,
 pydantic or model class, so ``shopterm ledger balances`` (and every read command) runs without them;
 :class:`~shopterm.services.ledger.entries.LedgerService` (the TUI's ``services.ledger``) is built on it,
-so the screens read through the same methods. The balances, the trial balance and the letterhead
-(:mod:`.totals`) run on named statements (``self.db.reads()``): for ``shopterm ledger balances`` on a SQLite file that is a
+so the screens read through the same methods. The balances, the trial balance, the letterhead
+(:mod:`.totals`) and the ageing (:mod:`.ageing`) run on named statements (``self.db.reads()``): for ``shopterm ledger balances`` on a SQLite file that is a
 plain ``sqlite3`` connection, and SQLAlchemy is not imported at all.
 """
 
@@ -22,7 +22,8 @@ from ..context import Actor
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
-    from .reports import AccountRegister, AgeingReport, GeneralLedgerReport, OpenItemsReport
+    from .ageing import AgeingReport
+    from .reports import AccountRegister, GeneralLedgerReport, OpenItemsReport
     from .reports import StatementReport
     from .. import Services
 
@@ -120,10 +121,11 @@ class LedgerReads:
         """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group.
         ``on_progress``: one grouped pass, 0 of 1 then 1 of 1."""
         actor.require("ledgers", "Viewing customer ledgers")
-        from . import reports as R
-        with self.db.connect() as session:
-            cid = R.customer_id(session, customer) if customer not in (None, "") else None
-            return one_step(on_progress, lambda: R.ageing(session, at or self.s.today(), cid))
+        from .ageing import ageing
+
+        with self.db.reads() as conn:  # named statements, as the balances
+            cid = totals.customer_id(conn, customer) if customer not in (None, "") else None
+            return one_step(on_progress, lambda: ageing(conn, at or self.s.today(), cid))
 
     def general_ledger(self, actor: Actor, location: str | None = None, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, show_all: bool = False, after_key: R.Key | None = None,

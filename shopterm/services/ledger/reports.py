@@ -29,7 +29,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, tuple_, type_coerce, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, tuple_, union_all
 
 from shopterm.core.i18n import N_
 from ...core.text import postal_address
@@ -48,8 +48,9 @@ from ...store.tables import (
     OpenDueMonth as ODM,
     OpenMonth as OM,
 )
-from ...store.balances import customer_sum_before, kind_and_due, since
+from ...store.balances import customer_sum_before, since
 # the reports a read command runs without SQLAlchemy (named statements): here under their old names
+from .ageing import BUCKETS, AgeingReport, AgeingRow, ageing, bucket_index  # noqa: F401
 from .totals import (OTHER_CURRENCIES, ZERO, BalanceRow, BalancesReport, TotalsAt, TrialBalanceReport,  # noqa: F401
                      TrialBalanceRow, _customer_filter, _customers, balances, customer_id, location_row, trial_balance)
 from ...core.doctypes import DOC_TYPES
@@ -62,8 +63,6 @@ if TYPE_CHECKING:
 
 #: Payments and refunds: what the Nexudus-style general ledger shows by default.
 PAYMENT_TYPES = ("RC", "CR")
-#: Ageing buckets: (label, lowest days past due, highest or None).
-BUCKETS = (("0-30", None, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
 
 Key = tuple[dt.date, int]
 #: ``on_progress(done, total)`` between pages or steps of a long report (a progress bar); it may raise
@@ -628,180 +627,8 @@ def statement(session: Session, date_from: dt.date, date_to: dt.date, customer_i
 # ---------------------------------------------------------------- ageing
 
 
-@dataclass(frozen=True, slots=True)
-class AgeingRow:
-    """One customer's (or group's) open balance by days past due.
-
-    ``buckets`` holds the four amounts 0-30, 31-60, 61-90, 90+ days past due
-    (by due date: the entry's due date, else its date + the customer's credit
-    days). Items not yet due and unapplied credits count in 0-30, so the
-    buckets add up to ``total``, the balance at the date.
-    """
-
-    code: str
-    name: str
-    group: str
-    buckets: tuple[Decimal, Decimal, Decimal, Decimal]
-    total: Decimal
-    not_due: Decimal  # the part of 0-30 not yet due (debits)
-    credits: Decimal  # unapplied credits (≤ 0), also in 0-30
-    overdue: Decimal  # debits past their due date
-    credit_limit_usd: Decimal
-    over_limit: bool
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.overdue > 0
-
-    @property
-    def flags(self) -> tuple[str, ...]:
-        return tuple(f for f, on in (("overdue", self.is_overdue), ("over limit", self.over_limit)) if on)
-
-
-@dataclass(frozen=True, slots=True)
-class AgeingReport:
-    at: dt.date
-    rows: tuple[AgeingRow, ...]  # per customer, by code
-    groups: tuple[AgeingRow, ...]  # per customer group
-    total: AgeingRow
-    labels: tuple[str, ...] = tuple(b[0] for b in BUCKETS)
-    title: str = N_("Ageing")
-
-
-def bucket_index(days_past_due: int) -> int:
-    for i, (_, lo, hi) in enumerate(BUCKETS):
-        if (lo is None or days_past_due >= lo) and (hi is None or days_past_due <= hi):
-            return i
-    return 0
-
-
-def _changed(session: Session, at: dt.date, until: dt.date | None, customer_id: int | None = None) -> bool:
-    """Whether a match is dated, or was unmatched, after ``at`` (up to ``until``; None: ever; two
-    index searches): if not, the open amounts at ``at`` are the ones kept at ``until`` (now)."""
-    for col in (M.c.date, M.c.unmatched_on):
-        q = select(M.c.id).where(col > at)
-        if until is not None:
-            q = q.where(col <= until)
-        if customer_id is not None:
-            q = q.where(M.c.customer_id == customer_id)
-        if session.execute(q.limit(1)).first() is not None:
-            return True
-    return False
-
-
-def _month_kept(session: Session, at: dt.date) -> dt.date | None:
-    """The first month end on or after ``at`` whose open amounts are kept (``open_due_month``), if any."""
-    return session.execute(select(func.min(OM.c.month_end)).where(OM.c.month_end >= at)).scalar()
-
-
-def _open_due_base(at: dt.date, month_end: dt.date | None, customer_id: int | None = None):
-    """The kept open amounts of the entries dated up to ``at``: per customer, kind, due date and
-    date, at ``month_end`` (``open_due_month``) or now (``open_due``). Columns: customer_id, kind,
-    due_date, o_usd."""
-    t = ODM if month_end is not None else OD
-    q = select(t.c.customer_id, t.c.kind, t.c.due_date, t.c.open_usd.label("o_usd")).where(t.c.doc_date <= at)
-    if month_end is not None:
-        q = q.where(t.c.month_end == month_end)
-    if customer_id is not None:
-        q = q.where(t.c.customer_id == customer_id)
-    return q.subquery("open_due_at")
-
-
-def _open_due_since(at: dt.date, until: dt.date | None, customer_id: int | None = None):
-    """What the matches dated or unmatched after ``at`` (up to ``until``) changed since, per entry
-    dated up to ``at``, as rows like :func:`_open_due_base`'s."""
-    d = since(at, [customer_id] if customer_id is not None else None, until)
-    kind, due = kind_and_due()
-    return (select(LE.c.customer_id, kind.label("kind"), due.label("due_date"), d.c.usd.label("o_usd"))
-            .select_from(d).join(LE, LE.c.id == d.c.entry_id).where(LE.c.doc_date <= at)).subquery("open_due_since")
-
-
-def _cents(value) -> Decimal:
-    """A raw scaled-integer sum (cents) as money."""
-    return Decimal(int(value)).scaleb(-2) if value else ZERO
-
-
-def _ageing_sums(session: Session, oa, at: dt.date, in_key_order: bool) -> list:
-    """``oa``'s open amounts summed per customer into the ageing's parts (raw cents): one row per
-    customer, and one per customer and date for the debits without a due date (``loose_date``)."""
-    o = oa.c.o_usd
-    due = oa.c.due_date
-    t30, t60, t90 = (at - dt.timedelta(days=n) for n in (30, 60, 90))
-
-    def part(*conds):  # raw cents (an int from SQLite, an integral NUMERIC from PostgreSQL): summed as ints here
-        return type_coerce(func.sum(case((and_(*conds), o), else_=literal(0))), BigInteger())
-
-    # debits without a due date (a refund, an old reversal) are due after the customer's credit
-    # days: they are summed per customer and date and bucketed by the caller
-    dated = oa.c.kind == "D"
-    loose = oa.c.kind == "L"
-    parts = (part(oa.c.kind == "C").label("credits"), part(dated, due >= at).label("not_due"),
-             part(dated, due >= t30).label("b0"), part(dated, due < t30, due >= t60).label("b1"),
-             part(dated, due < t60, due >= t90).label("b2"), part(dated, due < t90).label("b3"))
-    if not in_key_order:  # one statement: the rows are read once
-        loose_date = case((loose, due), else_=None)
-        return session.execute(select(oa.c.customer_id, loose_date.label("loose_date"), *parts,
-                                      part(loose).label("debits")).group_by(oa.c.customer_id, loose_date)).all()
-    # a kept table alone, grouped in its key order (no sort); the debits without a due date apart
-    fetched = session.execute(select(oa.c.customer_id, literal(None).label("loose_date"), *parts,
-                                     literal(0).label("debits")).group_by(oa.c.customer_id)).all()
-    return fetched + session.execute(
-        select(oa.c.customer_id, due.label("loose_date"), *(literal(0).label(p.name) for p in parts),
-               type_coerce(func.sum(o), BigInteger()).label("debits"))
-        .where(loose).group_by(oa.c.customer_id, due)).all()
-
-
-def ageing(session: Session, at: dt.date, customer_id: int | None = None) -> AgeingReport:
-    """Open balances at ``at`` by days past due, summed in SQL per customer from the open amounts
-    kept per customer and due date (no row per open item): at the first month end kept on or after
-    ``at`` (``open_due_month``), else now (``open_due``), less what the matches dated or unmatched
-    after ``at`` up to then changed (at most a month of matches when a month end is kept)."""
-    month_end = _month_kept(session, at)
-    fetched = _ageing_sums(session, _open_due_base(at, month_end, customer_id), at, in_key_order=True)
-    if _changed(session, at, month_end, customer_id):
-        fetched += _ageing_sums(session, _open_due_since(at, month_end, customer_id), at, in_key_order=False)
-    info = _customers(session, {r.customer_id for r in fetched})
-    # per customer, in cents: the four buckets, not yet due, unapplied credits, overdue
-    acc: dict[int, list[int]] = {}
-    for r in fetched:
-        a = acc.get(r.customer_id)
-        if a is None:
-            a = acc[r.customer_id] = [0] * 7
-        if r.loose_date is not None:
-            open_usd = int(r.debits or 0)
-            past = (at - (r.loose_date + dt.timedelta(days=info[r.customer_id][4]))).days
-            a[bucket_index(past)] += open_usd
-            a[6 if past > 0 else 4] += open_usd
-            continue
-        credits, not_due = int(r.credits or 0), int(r.not_due or 0)
-        b = (int(r.b0 or 0) + credits, int(r.b1 or 0), int(r.b2 or 0), int(r.b3 or 0))
-        for i in range(4):
-            a[i] += b[i]
-        a[4] += not_due
-        a[5] += credits
-        a[6] += b[0] + b[1] + b[2] + b[3] - credits - not_due
-    rows = []
-    for cid, a in acc.items():
-        if not any(a[:4]):
-            continue
-        code, name, grp, limit, _ = info[cid]
-        buckets = tuple(_cents(v) for v in a[:4])
-        total = _cents(a[0] + a[1] + a[2] + a[3])
-        rows.append(AgeingRow(code, name, grp, buckets, total, _cents(a[4]), _cents(a[5]), _cents(a[6]), limit,
-                              bool(limit and total > limit)))
-    rows.sort(key=lambda r: r.code)
-    groups: dict[str, list[AgeingRow]] = {}
-    for r in rows:
-        groups.setdefault(r.group, []).append(r)
-    group_rows = tuple(_sum_rows(g or "(no group)", g or "(no group)", g, rs) for g, rs in sorted(groups.items()))
-    return AgeingReport(at, tuple(rows), group_rows, _sum_rows("TOTAL", "Total", "", rows))
-
-
-def _sum_rows(code: str, name: str, group: str, rows: Sequence[AgeingRow]) -> AgeingRow:
-    b = tuple(sum((r.buckets[i] for r in rows), ZERO) for i in range(4))
-    return AgeingRow(code, name, group, b, sum(b, ZERO), sum((r.not_due for r in rows), ZERO),
-                     sum((r.credits for r in rows), ZERO), sum((r.overdue for r in rows), ZERO), ZERO,
-                     any(r.over_limit for r in rows))
+# AgeingRow, AgeingReport, bucket_index and ageing: .ageing (a read command runs them without SQLAlchemy;
+# their statements are in .sql)
 
 
 # ---------------------------------------------------------------- general ledger (Nexudus)
