@@ -48,7 +48,7 @@ from shopterm.screens.base.header import currency, date, header_row, location, n
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.screens.base.mixins import Background, DebouncedPreview, DocumentDialogs, ShopDay, list_filters
 from shopterm.screens.registry import register_screen
-from shopterm.widgets.inputs import CodeInput, MoneyInput
+from shopterm.widgets.inputs import CodeInput, MoneyInput, NoteInput
 from shopterm.widgets.totals_footer import CompactChoice, Figure, fmt_amount
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class CommissionPaymentScreen(DocumentDialogs, ShopDay, Background, DebouncedPre
             yield Static(_("Total"), classes="inv-label")
             yield Figure("", id="cp-total")
             yield Static(_("Narration"), classes="inv-label")
-            yield Input(id="field-narration", placeholder=_("optional"), max_length=500)
+            yield NoteInput(id="field-narration", placeholder=_("optional"), max_length=500)
         yield Static(_(SAVE_NOTE), id="cp-note", markup=False)
 
     def field(self, name: str) -> Any:

@@ -37,7 +37,7 @@ from shopterm.screens.base.counter import (
     run_preview,
 )
 from shopterm.screens.registry import register_first, register_screen
-from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
+from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, NoteInput, RateInput
 from shopterm.widgets.messages import describe_error
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class CurrencyExchangeScreen(CounterScreen):
                     AutoValue("", id="expected-given", classes="cf-name"))
         yield Field(_("Gain / Loss $"), AutoValue("", id="gain-usd"))
         yield Field(_("Gain / Loss CDF"), AutoValue("", id="gain-cdf"))
-        yield Field(_("Narration"), Input(id="field-narration", placeholder=_("optional"), max_length=500))
+        yield Field(_("Narration"), NoteInput(id="field-narration", placeholder=_("optional"), max_length=500))
         yield Field(_("Balance Cash"), AutoValue("", id="balance-cash"))
         yield AutoValue("", id="exchange-note", classes="cf-hint")
 

@@ -31,7 +31,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Input, Label
 
-from shopterm.core.i18n import N_, _, format_date, localize_number
+from shopterm.core.i18n import N_, _, format_date
 from shopterm.screens.base.counter import (
     AutoValue,
     ChoiceField,
@@ -494,7 +494,8 @@ class SalesReceiptScreen(PdfKey, CounterScreen):
         self.query_one("#receipt-note", AutoValue).set(self._posted_note(extra, refund))
         prefix = "returned" if refund else "received"
         for ccy in ("cdf", "usd"):
-            self.query_one(f"#field-{prefix}-{ccy}", MoneyInput).value = localize_number(extra.get(f"{prefix}_{ccy}", ""))
+            # as the other columns show it (100,000.00; it read 100000.00): posted, it is not typed in
+            self.query_one(f"#field-{prefix}-{ccy}", MoneyInput).value = stored_amount(extra.get(f"{prefix}_{ccy}"))
             self.query_one(f"#returned-{ccy}", AutoValue).set(stored_amount(extra.get(f"returned_{ccy}")))
             self.query_one(f"#balance-{ccy}", AutoValue).set(stored_amount(extra.get(f"balance_{ccy}")))
             key = f"refund_{ccy}" if refund else f"invoice_{ccy}"

@@ -31,7 +31,7 @@ from shopterm.screens.base.counter import (
     stored_amount,
 )
 from shopterm.screens.registry import register_screen
-from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, RateInput
+from shopterm.widgets.inputs import CodeInput, DateInput, MoneyInput, NoteInput, RateInput
 from shopterm.widgets.messages import describe_error
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class ShopEntryScreen(CounterScreen):
                     AutoValue("CDF", id="amount-currency"))
         yield Field(_("Amount (CDF)"), AutoValue("", id="amount-cdf", classes="cf-num"),
                     Label(_("Amount (USD)"), classes="cf-label2"), AutoValue("", id="amount-usd", classes="cf-num"))
-        yield Field(_("Narration*"), Input(id="field-narration", placeholder=_("why the money comes in or goes out"),
+        yield Field(_("Narration*"), NoteInput(id="field-narration", placeholder=_("why the money comes in or goes out"),
                                            max_length=500))
         yield Field(_("Cash Ledger"), AutoValue("", id="cash-ledger", classes="cf-num"),
                     Label(_("Balance Cash"), classes="cf-label2"), AutoValue("", id="balance-cash"))

@@ -18,7 +18,7 @@ from textual.widgets import Input
 from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import NOT_YET, AutoValue, CounterScreen, Defaults, Field
 from shopterm.screens.registry import register_screen
-from shopterm.widgets.inputs import CodeInput, DateInput
+from shopterm.widgets.inputs import CodeInput, DateInput, NoteInput
 
 if TYPE_CHECKING:
     from shopterm.services.documents.posting import PostResult
@@ -45,7 +45,7 @@ class ShopOpenScreen(CounterScreen):
             AutoValue(id="location-name", classes="cf-name"),
         )
         yield Field(_("Document No"), AutoValue(_(NOT_YET), id="document-no"))
-        yield Field(_("Remarks"), Input(id="field-remarks", placeholder=_("optional"), max_length=500))
+        yield Field(_("Remarks"), NoteInput(id="field-remarks", placeholder=_("optional"), max_length=500))
         yield AutoValue(_("Ctrl+S opens the shop for this date; no sale, receipt or exchange is possible before."),
                         id="open-hint", classes="cf-hint")
 

@@ -19,6 +19,9 @@ Behaviour shared by all of them (:class:`ShopInput`):
   parsed value, or ``None`` when empty or invalid.
 * ``field_name`` is the service-side field name (``"price"``): a ``ShopError``
   with ``field="price"`` focuses this input.
+* Disabled (a posted document's field), an empty one shows nothing: its hint
+  ("optional", "slab", a date's pattern) is for typing (:class:`HintWhileOpen`;
+  :class:`NoteInput` is a plain text field with that behaviour).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import Reactive
+from textual.strip import Strip
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input
 
@@ -55,7 +59,21 @@ class _ParseValidator(Validator):
         return self.success()
 
 
-class ShopInput(Input):
+class HintWhileOpen:
+    """Mix into an ``Input``: its placeholder shows only while it can be typed in; disabled and empty
+    (a posted document), it shows nothing."""
+
+    def render_line(self, y: int) -> Strip:
+        if not self.value and self.placeholder and self.is_disabled:  # type: ignore[attr-defined]
+            return Strip.blank(self.size.width, self.rich_style)  # type: ignore[attr-defined]
+        return super().render_line(y)  # type: ignore[misc]
+
+
+class NoteInput(HintWhileOpen, Input):
+    """A free-text field (remarks, narration) whose hint goes when the document is posted."""
+
+
+class ShopInput(HintWhileOpen, Input):
     """Base of the typed inputs. Subclasses implement :meth:`parse`.
 
     Args:

@@ -47,7 +47,7 @@ from textual.widgets import Input, Static
 
 from shopterm.core import money
 from shopterm.core.i18n import N_, _
-from shopterm.widgets.inputs import ShopInput
+from shopterm.widgets.inputs import NoteInput, ShopInput
 from shopterm.widgets.messages import ControlMessage
 
 __all__ = ["CompactChoice", "Figure", "FlatValueInput", "TotalsFooter", "fmt_amount", "fmt_qty"]
@@ -285,7 +285,7 @@ class TotalsFooter(Widget):
                 yield from pair(key)
         with Horizontal(classes="tf-row"):
             yield Static(_("Narration"), classes="tf-label", markup=False)
-            yield Input(id="field-narration", placeholder=_("free text"), max_length=500, classes="tf-narration")
+            yield NoteInput(id="field-narration", placeholder=_("free text"), max_length=500, classes="tf-narration")
 
     # -- attributes down -----------------------------------------------------------
 

@@ -4,16 +4,23 @@
 
 from __future__ import annotations
 
+import pytest
+
 from shopterm.app import ShoptermApp
 from shopterm.core import i18n
+from shopterm.core.i18n import _
 from shopterm.screens.ledgers._common import document_text
 from shopterm.screens.sales_invoice import SalesInvoiceScreen
 from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.sales.returns import ReturnDraft, ReturnLine
 from shopterm.widgets.item_grid import ItemGrid
 from tests.store import conftest as store
+from tests.ui.test_close_header_screen import french  # noqa: F401 (fixture)
+from tests.ui.test_day_screens import open_screen as open_menu_screen
 from tests.ui.test_day_screens import shop, sold  # noqa: F401 (fixtures: the §4 invoice sold and paid)
 from tests.ui.test_orders_screens import open_screen
+from tests.ui.test_returns_screens import return_of
+from tests.ui.test_screens_in_both_languages import screen_text
 from tests.ui.test_tour7 import open_shop  # noqa: F401 (fixture: the service tests' shop, its day open)
 from tests.ui.waiting import wait_for
 
@@ -82,3 +89,83 @@ def test_a_receipts_and_a_refunds_usd_figure_says_it_is_the_cash(sold):
         assert said(refund) == "Rembourse 4,75 USD · espèces décaissées : 4,74 USD"
     finally:
         i18n.set_language("en")
+
+
+@pytest.mark.parametrize("lang, hint", [("en", "optional"), ("fr", "facultatif")])
+async def test_a_posted_shop_open_shows_no_typing_hint_in_its_empty_remarks(shop, lang, hint):
+    """New, the empty Remarks say they are optional; posted (read-only), they show nothing."""
+    i18n.set_language(lang)
+    try:
+        app = ShoptermApp(shop, actor=store.actor(shop, "cashier"))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_menu_screen(pilot, app, "shop_open")
+            remarks = screen.query_one("#field-remarks")
+            assert remarks.render_line(0).text.strip() == hint
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: screen.posted, "opened")
+            assert remarks.disabled and remarks.value == ""
+            assert remarks.render_line(0).text.strip() == ""
+            assert hint not in screen_text(app)
+    finally:
+        i18n.set_language("en")
+
+
+@pytest.mark.parametrize("lang, received", [("en", "20,000.00"), ("fr", "20\u00a0000,00")])
+async def test_a_posted_receipt_shows_the_cash_received_as_its_other_figures(sold, lang, received):
+    """The §4 receipt took 50 USD + 20,000 CDF: shown again from F3, the CDF received read
+    '20000.00' beside '6,100.00' change (as typed, not as the figures are shown)."""
+    i18n.set_language(lang)
+    try:
+        app = ShoptermApp(sold, actor=store.actor(sold, "cashier"))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_menu_screen(pilot, app, "sales_receipt")
+            await pilot.press("f3")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "DocumentListDialog" and app.screen.rows,
+                           "the list")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.posted, "the posted receipt")
+            assert (screen.query_one("#field-received-cdf").value, screen.query_one("#field-received-usd").value) == (
+                received, "50.00" if lang == "en" else "50,00")
+    finally:
+        i18n.set_language("en")
+
+
+def test_the_french_says_delegue_for_the_sales_person_it_asks_for():
+    """The header field is 'Délégué'; Ctrl+S without one said 'Le vendeur est obligatoire'."""
+    from shopterm.services.errors import ValidationError
+
+    i18n.set_language("fr")
+    try:
+        assert ValidationError("Sales person is required", field="sales_person").message == "Le délégué est obligatoire"
+        assert _("Sales person is required for a credit customer") == "Le délégué est obligatoire pour un client à crédit"
+    finally:
+        i18n.set_language("en")
+
+
+async def test_in_french_the_grid_hint_and_a_posted_returns_line_fit_80_columns(open_shop, french):
+    """The empty line's hint lost the word after F2 ('F2 liste'). C0002 (wholesale, 2.20 USD) bought
+    80 PARA500 on a CDF invoice at 2850: 6,270.00 CDF a box, slab 3 %. 30 returned: gross 188,100.00,
+    flat share 3 % = 5,643.00, tax 16 % of 182,457.00 = 29,193.12. Posted, the line's detail ran
+    past 80 columns ('· Taxe 16% 2…'): it takes the short labels as the typed line does."""
+    number = open_shop.sales.post_invoice(store.actor(open_shop, "cashier"), DocumentDraft(
+        customer="C0002", sales_type="credit", currency="CDF", rate="2850",
+        lines=[DraftLine(item="PARA500", qty="80")])).number
+    app = ShoptermApp(open_shop, actor=store.actor(open_shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        inv = await open_screen(pilot, app, SalesInvoiceScreen, lambda s: s.context is not None)
+        grid = inv.query_one(ItemGrid)
+        grid.focus_cell(1, "item")
+        await wait_for(pilot, lambda: grid.detail_text()[0].startswith("1 : "), lambda: repr(grid.detail_text()))
+        assert grid.detail_text()[0] == "1 : code, code-barres ou nom, Entrée · 3*CODE : qté · Qté % → Rem · F2 liste"
+        app.pop_screen()
+        sr = await return_of(pilot, app, number, "enter", "3")
+        grid = sr.query_one(ItemGrid)
+        await pilot.press("0")
+        await wait_for(pilot, lambda: grid.cell(1, "qty").value == "30", "30 typed")
+        await pilot.press("enter", "enter", *"Boites abimees", "ctrl+s")
+        await wait_for(pilot, lambda: sr.view is not None, "saved")
+        await wait_for(pilot, lambda: grid.read_only and grid.detail_text()[1].startswith("Prix $ 2,20"),
+                       lambda: repr(grid.detail_text()))
+        nb = "\u00a0"  # 'Part glob' gives way to 'Glob'; the tax stays whole
+        assert grid.detail_text()[1] == f"Prix $ 2,20 · Brut 188{nb}100,00 · Rem. 0,00 · Glob 5{nb}643,00 · Taxe 16% 29{nb}193,12"
+        assert len(grid.detail_text()[1]) <= 78

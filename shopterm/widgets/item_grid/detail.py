@@ -83,9 +83,9 @@ def detail_bottom(line: GridLine) -> str:
     v = line.view
     if v is not None:
         price, gross, disc, share, tax = _("Price $"), _("Gross"), _("Disc"), _("Flat share"), _("Tax")
-        return (f"{price} {fmt_amount(v.price_usd)} · {gross} {fmt_amount(v.gross)} · "
-                f"{disc} {fmt_amount(v.discount_amount)} · {share} {fmt_amount(v.flat_share)} · "
-                f"{tax} {fmt_qty(v.tax_rate)}% {fmt_amount(v.tax_amount)}")
+        return _fit_short([f"{price} {fmt_amount(v.price_usd)}", f"{gross} {fmt_amount(v.gross)}",
+                           f"{disc} {fmt_amount(v.discount_amount)}", f"{share} {fmt_amount(v.flat_share)}",
+                           f"{tax} {fmt_qty(v.tax_rate)}% {fmt_amount(v.tax_amount)}"], DETAIL_WIDTH)
     d = line.defaults
     if d is None:
         return ""
