@@ -7,8 +7,12 @@ redemptions (``frequency_days``). The demo card "Standard": 10 USD per point,
 1 point = 0.10 USD, every 30 days.
 
 * Points earned are whole points, rounded down: 54.86 USD earns 5 points.
-* A return takes back points in proportion to the returned net, rounded half
-  up, never more than were earned on the invoice.
+* A return takes back the points the invoice no longer earns: the invoice keeps
+  what the net left after all its returns earns, ``floor(left / amount per
+  point)`` (:func:`points_kept`), never more than it earned. 198.04 USD earned
+  19 points; 7.42 USD returned leaves 190.62 USD, still 19 points: none is
+  taken back. When the card's terms are no longer those the invoice earned by,
+  in proportion to the returned net, rounded half up (:func:`points_reversed`).
 * A redemption may use at most the points held, and only when
   ``frequency_days`` have passed since the last one.
 """
@@ -30,6 +34,7 @@ __all__ = [
     "redemption_value",
     "check_redemption",
     "next_redemption_date",
+    "points_kept",
     "points_reversed",
 ]
 
@@ -108,3 +113,12 @@ def points_reversed(points_earned: int, returned_net: Decimal, original_net: Dec
         raise LoyaltyError("the invoice amount must be greater than zero to reverse points")
     share = (Decimal(earned) * returned / original).to_integral_value(rounding=ROUND_HALF_UP)
     return min(earned, int(share))
+
+
+def points_kept(earned: int, net_left: Decimal, amount_per_point: Decimal) -> int:
+    """Points an invoice keeps once part of it is returned: what the net left earns, at most ``earned``."""
+    earned = _points(earned, "points earned")
+    left = to_decimal(net_left, field=N_("amount left"))
+    if left < 0:
+        raise LoyaltyError(_("the amount left must not be negative ({left})").format(left=plain_number(left)))
+    return min(earned, points_earned(left, amount_per_point))

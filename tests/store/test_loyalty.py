@@ -1,5 +1,5 @@
 """Loyalty points inside documents, to the point: earned on invoices (net USD / 10 per
-point), reversed by returns in proportion (cumulative), redeemed on a provisional
+point), reversed by returns down to what the net left earns (cumulative), redeemed on a provisional
 invoice (0.10 USD a point, Dr 6300, payable lowered) within the points held and the
 30-day frequency, a return sharing the redemption, a cancellation restoring it."""
 
@@ -59,7 +59,7 @@ def test_earn_reverse_redeem_to_the_point(shop, cashier):
 
         assert ss.execute(select(Document.loyalty_points).where(Document.number == si2)).scalar_one() == 24
 
-    # 40 returned: 88.00 − 2.64 + 13.66 = 99.02 → round_half_up(24 × 99.02 / 247.54 = 9.6003) = 10
+    # 40 returned: 88.00 − 2.64 + 13.66 = 99.02; the 148.52 left earn floor(14.852) = 14: 10 taken back
     r1 = s.returns.post(cashier, ret(si2, [("PARA500", "40")]))
     assert s.returns.document(r1.number).totals.net == D("99.02")
     assert s.loyalty.points("C0001") == 19
@@ -93,7 +93,7 @@ def test_earn_reverse_redeem_to_the_point(shop, cashier):
         "Standard", 1, D("0.10"), DAY, dt.date(2026, 12, 23))
 
     # deliver it all, return 4 against the delivery note: 4.40 net, redemption share q2(0.50 × 4.40/11.00) = 0.20,
-    # credit 4.20; the 1 point earned on 11.00 loses round(0.4) = 0
+    # credit 4.20; the 1 point earned on 11.00 goes: the 6.60 left earn floor(0.66) = 0
     dn = s.provisional.post_delivery(cashier, DeliveryDraft(location="AXP", date=DAY, customer="C0001", psi_no=psi,
                                                             lines=[DeliveryLine("BAND01", "10")])).number
     r = s.returns.post(cashier, ret(dn, [("BAND01", "4")], "delivery_note"))
@@ -101,14 +101,44 @@ def test_earn_reverse_redeem_to_the_point(shop, cashier):
     assert (v.totals.net, v.totals.receivable) == (D("4.40"), D("4.20"))
     assert [(j.account, j.amount_usd) for j in v.journal] == [
         ("1200", D("-4.20")), ("4010", D("4.40")), ("6300", D("-0.20")), ("1300", D("2.80")), ("5000", D("-2.80"))]
-    assert s.loyalty.points("C0001") == 1
+    assert s.loyalty.points("C0001") == 0
 
     hist = s.loyalty.history("C0001")
     assert [(h.kind, h.points, h.value_usd, h.number, h.balance) for h in hist] == [
         ("earn", 5, D("0"), si1, 5), ("earn", 24, D("0"), si2, 29), ("reverse", -10, D("0"), r1.number, 19),
         ("reverse", -14, D("0"), "261101SR000002", 5), ("earn", 1, D("0"), psi, 6),
-        ("redeem", -5, D("0.50"), psi, 1)]
+        ("redeem", -5, D("0.50"), psi, 1), ("reverse", -1, D("0"), r.number, 0)]
     assert [h.balance for h in s.loyalty.history("C0001", limit=2, offset=2)] == [19, 5]
+
+
+def test_a_partial_return_takes_back_only_the_points_the_net_left_no_longer_earns(shop, cashier):
+    """80 PARA500 to C0001 (wholesale 2.20): 176.00, slab 3 % = 5.28, VAT q2(170.72 × 0.16) = 27.32,
+    net 198.04 USD: floor(19.804) = 19 points. 3 returned: 6.60 − flat share 0.20 = 6.40 + VAT 1.02
+    = 7.42; the 190.62 left still earn 19: none taken back (it took round(19 × 7.42 / 198.04 =
+    0.71) = 1). 3 more: 183.20 left earn 18, 1 taken back. The other 74: all 19 gone, 18 now."""
+    s = shop
+    si = s.sales.post_invoice(cashier, doc([("PARA500", "B001", "80")])).number
+    assert (s.sales.document(si).totals.net, s.loyalty.points("C0001")) == (D("198.04"), 19)
+    r1 = s.returns.post(cashier, ret(si, [("PARA500", "3")]))
+    assert (s.returns.document(r1.number).totals.net, s.loyalty.points("C0001")) == (D("7.42"), 19)
+    r2 = s.returns.post(cashier, ret(si, [("PARA500", "3")]))
+    assert (s.returns.document(r2.number).totals.net, s.loyalty.points("C0001")) == (D("7.42"), 18)
+    assert s.returns.preview(ret(si, [("PARA500", "74")])).loyalty_points == 18
+    s.returns.post(cashier, ret(si, [("PARA500", "74")]))
+    assert s.loyalty.points("C0001") == 0
+
+
+def test_a_return_after_the_cards_terms_changed_takes_points_back_in_proportion(shop, cashier):
+    """The invoice's 19 points (198.04 USD at 10 USD a point); the card now asks 20 USD a point, which
+    would not give the invoice its 19: the 3 returned (7.42) take back round(19 × 7.42 / 198.04 =
+    0.712) = 1."""
+    s = shop
+    si = s.sales.post_invoice(cashier, doc([("PARA500", "B001", "80")])).number
+    with s.db.write() as ss:
+        row = ss.execute(select(LoyaltyCardCategory).where(LoyaltyCardCategory.price_category == "wholesale")).scalar_one()
+        row.sales_amount_per_point = D("20")
+    s.returns.post(cashier, ret(si, [("PARA500", "3")]))
+    assert s.loyalty.points("C0001") == 18
 
 
 def test_redemption_rules(shop, cashier):

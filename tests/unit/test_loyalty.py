@@ -14,6 +14,7 @@ from shopterm.core.loyalty import (
     check_redemption,
     next_redemption_date,
     points_earned,
+    points_kept,
     points_reversed,
     redemption_value,
 )
@@ -138,3 +139,22 @@ def test_reversal_is_bounded_and_monotonic(original, fraction):
     assert 0 <= rev <= earned
     assert points_reversed(earned, original, original) == earned
     assert points_reversed(earned, min(original, returned + D("0.01")), original) >= rev
+
+
+@pytest.mark.parametrize(
+    "earned, left, expected",
+    [
+        (19, "190.62", 19),  # 198.04 earned 19; 7.42 returned: the rest still earns 19
+        (19, "183.20", 18),
+        (19, "0", 0),  # everything returned
+        (1, "6.60", 0),
+        (5, "60", 5),  # never more than earned
+    ],
+)
+def test_points_kept(earned, left, expected):
+    assert points_kept(earned, D(left), PER_POINT) == expected
+
+
+def test_points_kept_refuses_a_negative_amount_left():
+    with pytest.raises(LoyaltyError, match="must not be negative"):
+        points_kept(5, D("-0.01"), PER_POINT)

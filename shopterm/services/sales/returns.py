@@ -41,7 +41,7 @@ Sales return
 
     Stock comes back (kind ``return``); the original lines' ``qty_returned``
     rise (a DN-based return: the DN line's and its PI line's). Loyalty points
-    earned on the original are reversed in proportion to the returned net
+    earned on the original that the net left no longer earns are reversed
     (cumulative over its returns, :func:`.loyalty.reversed_on_return`). The
     credit entry is matched against the original's open entry; what the
     original no longer owes stays a credit balance, refunded through

@@ -10,7 +10,7 @@ Points live in ``loyalty_transaction`` rows, signed, one kind each:
                   (no row for that category: nothing earned)
 ``redeem``   −    points used on an invoice: their value, ``points × value per
                   point`` (USD), comes off the payable and is posted Dr 6300
-``reverse``  −    points taken back: a return, in proportion to the returned net
+``reverse``  −    points taken back: a return, those the net left no longer earns
                   (cumulative over the invoice's returns, so partial returns add
                   up to the point), a direct return, a cancelled invoice's earn
 ``restore``  +    redeemed points given back when the invoice that used them is
@@ -239,9 +239,10 @@ def loyalty_specs(calc: LoyaltyCalc | None, customer_id: int | None) -> list[Loy
 def reversed_on_return(session: Session, original: Document, returned_net_usd: Decimal) -> int:
     """Points a new return of ``returned_net_usd`` takes back from ``original`` (an SI or PI).
 
-    Cumulative: the points reversed by all the original's returns, this one
-    included, are ``points_reversed(earned, Σ returned net, invoice net)``;
-    this return takes what its predecessors have not.
+    Cumulative: the points reversed by all the original's returns, this one included, are what
+    the invoice no longer earns, ``earned − points_kept(earned, invoice net − Σ returned net)`` at
+    the customer's card terms when they still give the invoice its points (else in proportion,
+    ``points_reversed``); this return takes what its predecessors have not.
     """
     earned = int(original.loyalty_points or 0)
     if earned <= 0 or returned_net_usd <= 0 or original.net_usd <= 0:
@@ -252,8 +253,13 @@ def reversed_on_return(session: Session, original: Document, returned_net_usd: D
     ).one()
     prev_net = prev_net or Z
     prev_points = int(prev_points or 0)
-    total = core_loyalty.points_reversed(earned, min(prev_net + returned_net_usd, original.net_usd),
-                                         original.net_usd)
+    returned = min(prev_net + returned_net_usd, original.net_usd)
+    terms = card_terms(session, session.get(Customer, original.customer_id)) if original.customer_id else None
+    per_point = terms.amount_per_point if terms is not None else None
+    if per_point is not None and core_loyalty.points_earned(original.net_usd, per_point) == earned:
+        total = earned - core_loyalty.points_kept(earned, original.net_usd - returned, per_point)
+    else:  # the card's terms changed since the invoice: in proportion
+        total = core_loyalty.points_reversed(earned, returned, original.net_usd)
     return max(total - prev_points, 0)
 
 
