@@ -80,10 +80,11 @@ SR_COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("balance_qty", N_("Bal"), 6, "info", N_("Balance qty")),
     GridColumn("batch", N_("Batch"), 8, "batch"),
     GridColumn("qty", N_("Qty"), 6, "qty"),
-    GridColumn("price", N_("Price"), 8, "info", N_("Price")),
-    GridColumn("gross", N_("Gross"), 9, "figure", N_("Gross amount")),
+    # a franc invoice's figures whole: price 22,771.50, gross 188,100.00 and net 182,457.00 (a space before)
+    GridColumn("price", N_("Price"), 9, "info", N_("Price")),
+    GridColumn("gross", N_("Gross"), 10, "figure", N_("Gross amount")),
     GridColumn("discount_amount", N_("Disc"), 7, "figure", N_("Discount amount")),
-    GridColumn("line_net", N_("Net"), 9, "figure", N_("Net amount")),
+    GridColumn("line_net", N_("Net"), 11, "figure", N_("Net amount")),
 )
 
 

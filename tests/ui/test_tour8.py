@@ -169,3 +169,22 @@ async def test_in_french_the_grid_hint_and_a_posted_returns_line_fit_80_columns(
         nb = "\u00a0"  # 'Part glob' gives way to 'Glob'; the tax stays whole
         assert grid.detail_text()[1] == f"Prix $ 2,20 · Brut 188{nb}100,00 · Rem. 0,00 · Glob 5{nb}643,00 · Taxe 16% 29{nb}193,12"
         assert len(grid.detail_text()[1]) <= 78
+
+
+async def test_a_return_of_a_franc_invoice_shows_its_figures_whole(open_shop):
+    """3 AMOX250 sold to the walk-in customer in CDF at 2850: 7.99 USD = 22,771.50 CDF a box, gross
+    68,314.50. On the Sales Return the price column showed '22,771.5' (8 columns) and a 9-figure
+    net ran into the discount beside it ('0.0035,625.00')."""
+    number = open_shop.sales.post_invoice(store.actor(open_shop, "cashier"), DocumentDraft(
+        customer="CASH", sales_type="cash", currency="CDF", rate="2850", sales_person="SP01",
+        lines=[DraftLine(item="AMOX250", qty="3")])).number
+    app = ShoptermApp(open_shop, actor=store.actor(open_shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        sr = await return_of(pilot, app, number, "enter", "3")
+        grid = sr.query_one(ItemGrid)
+        await wait_for(pilot, lambda: grid.cell(1, "gross").text == "68,314.50", lambda: grid.cell(1, "gross").text)
+        cells = grid.rows[0].cells
+        shown = {k: cells[k].cell_text() for k in ("price", "gross", "discount_amount", "line_net")}
+        assert {k: v.strip() for k, v in shown.items()} == {
+            "price": "22,771.50", "gross": "68,314.50", "discount_amount": "0.00", "line_net": "68,314.50"}
+        assert shown["line_net"].startswith(" ") and shown["gross"].startswith(" ")
