@@ -542,7 +542,10 @@ class Prepared:
     __slots__ = ("stmt", "_forms", "_is_insert", "_is_select", "_row")
 
     def __init__(self, stmt):
-        self.stmt = stmt
+        # as a Core statement: columns named through the models (``Price.item_id``) carry the ORM's
+        # annotations, which make compiling it go through the ORM (configuring every mapper first: 50-60 ms
+        # of ``shopterm post``'s first document, which otherwise loads no ORM object); the SQL is the same
+        self.stmt = stmt = _core_statement(stmt)
         self._forms: dict = {}
         self._is_insert = getattr(stmt, "is_insert", False)
         self._is_select = getattr(stmt, "is_select", False)
@@ -637,6 +640,15 @@ class Prepared:
 
     def scalars(self, conn, params: dict | None = None) -> list:
         return [r[0] for r in self._run(conn, params, False) or ()]
+
+
+def _core_statement(stmt):
+    """``stmt`` without the ORM's annotations (the same SQL, compiled as Core)."""
+    try:
+        from sqlalchemy.sql.annotation import _deep_deannotate
+    except ImportError:  # pragma: no cover - another SQLAlchemy: compiled as it is
+        return stmt
+    return _deep_deannotate(stmt)
 
 
 def _row_reader(procs: list):

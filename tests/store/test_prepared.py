@@ -147,3 +147,22 @@ def test_the_written_out_binding_gives_what_the_general_one_gives(services):
             f.bind([bad])
         with pytest.raises(FigureTooLarge, match="^net_usd: "):
             f.bind([dict(rows[0], net_usd=D("92233720368547758.08"))])
+
+
+def test_a_statement_named_through_the_models_runs_as_core_with_the_same_sql_and_rows(services):
+    """Columns named through the models (``Item.code``) carry the ORM's annotations; Prepared compiles the
+    statement as Core (no mapper configured for it) and sends the SQL and gets the rows SQLAlchemy's own
+    execution of the annotated statement gives."""
+    stmt = (select(Item.code, Price.retail_price, Price.effective_from)
+            .join(Price, Price.item_id == Item.id)
+            .where(Item.code.in_(bindparam("codes", expanding=True)))
+            .order_by(Item.code))
+    prepared = Prepared(stmt)
+    params = {"codes": ["PARA500", "AMOX250"]}
+    with services.db.read() as s:
+        dialect = s.connection().dialect
+        assert prepared.all(s, params) == [tuple(r) for r in s.execute(stmt, params)] == [
+            ("AMOX250", D("7.99"), dt.date(2026, 1, 1)), ("PARA500", D("2.50"), dt.date(2026, 1, 1))]
+        assert prepared.first_named(s, params).code == "AMOX250"
+    form = next(iter(prepared._forms.values()))
+    assert form.sql == stmt.compile(dialect=dialect).string
