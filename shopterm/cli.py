@@ -207,7 +207,10 @@ def open_services(db: str | None = None, *, upgrade: bool = True, create: bool =
     except ShopError:
         raise
     except Exception as exc:  # a bad path, a missing driver, a file that is not a database…
-        from .store.db import mask_password
+        from .store.db import database_busy, mask_password
+
+        if database_busy(exc):  # another program holds its write lock: say so as guard() does
+            raise _busy() from None
 
         raise ShopError("cannot open the database {url}: {problem}", field="db",
                         params={"url": _display_url(url), "problem": mask_password(_first_line(exc), url)}) from None
@@ -271,6 +274,23 @@ def guard(*, as_json: bool = False) -> Iterator[None]:
         fail(str(exc), as_json=as_json, error=ValidationError(str(exc)))
     except UnstorableText as exc:  # a NUL in some text: no database can be given one
         fail(str(exc), field=exc.field, as_json=as_json, error=ValidationError(str(exc), field=exc.field))
+    except Exception as exc:
+        from .store.db import database_busy
+
+        if not database_busy(exc):
+            raise
+        busy = _busy()
+        fail(busy.message, field=busy.field, as_json=as_json, error=busy)
+
+
+def _busy() -> "ShopError":
+    """The refusal when SQLite's busy timeout ran out (:func:`shopterm.store.db.database_busy`), the same
+    whichever way the command reached the file."""
+    from .services.errors import DatabaseBusy
+    from .store.db import BUSY_TIMEOUT_MS
+
+    return DatabaseBusy("The database is busy: another program held it for {seconds} seconds. Nothing was "
+                        "written; try again", field="db", params={"seconds": BUSY_TIMEOUT_MS // 1000})
 
 
 def _first_line(exc: BaseException) -> str:

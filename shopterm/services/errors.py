@@ -226,3 +226,10 @@ class ChainBroken(ShopError):
     """The books' hash chain does not match: a row was changed, added or removed outside shopterm."""
 
     code = "chain_broken"
+
+
+class DatabaseBusy(ShopError):
+    """Another program held the database's write lock past the busy timeout (SQLite's "database is
+    locked"): nothing was written; trying again later works."""
+
+    code = "busy"

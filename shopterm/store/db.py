@@ -92,6 +92,17 @@ def mask_password(text: str, url: str) -> str:
     return text
 
 
+def database_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" after the busy timeout: another program held the
+    write lock all that time. Raised by ``sqlite3`` itself (the read commands' own connection,
+    :mod:`shopterm.store.sqlrun`) or wrapped by SQLAlchemy (its ``orig``): both are recognised here."""
+    import sqlite3
+
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.OperationalError) and getattr(orig, "sqlite_errorname", "") in (
+        "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED")
+
+
 class UnstorableText(ValueError):
     """A text value holds a NUL character (U+0000): PostgreSQL cannot store one, so no
     database is given one (the same refusal on SQLite). ``field`` names the column."""

@@ -85,6 +85,12 @@ def _cents(value) -> Decimal:
     return Decimal(int(value)).scaleb(-2) if value else ZERO
 
 
+def _days_before(at: dt.date, days: int) -> dt.date:
+    """``days`` before ``at``, or the first date there is when that would be earlier (``--at 0001-01-01``:
+    no entry is dated or due before it, so the buckets are the same)."""
+    return at - dt.timedelta(days=days) if (at - dt.date.min).days >= days else dt.date.min
+
+
 def ageing(session: Any, at: dt.date, customer_id: int | None = None) -> AgeingReport:
     """Open balances at ``at`` by days past due, summed in SQL per customer from the open amounts
     kept per customer and due date (no row per open item): at the first month end kept on or after
@@ -92,7 +98,7 @@ def ageing(session: Any, at: dt.date, customer_id: int | None = None) -> AgeingR
     after ``at`` up to then changed (at most a month of matches when a month end is kept)."""
     who = "all" if customer_id is None else "customer"
     params: dict[str, Any] = {"at": at, "customer_id": customer_id,
-                              **{f"t{n}": at - dt.timedelta(days=n) for n in (30, 60, 90)}}
+                              **{f"t{n}": _days_before(at, n) for n in (30, 60, 90)}}
     month_end = params["month_end"] = params["until"] = _MONTH_KEPT.scalar(session, {"at": at})
     kept = "month" if month_end is not None else "now"
     # a kept table alone, grouped in its key order (no sort); the debits without a due date apart
