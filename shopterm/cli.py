@@ -207,10 +207,11 @@ def open_services(db: str | None = None, *, upgrade: bool = True, create: bool =
     except ShopError:
         raise
     except Exception as exc:  # a bad path, a missing driver, a file that is not a database…
-        from .store.db import database_busy, mask_password
+        from .store.db import mask_password, sqlite_refusal
 
-        if database_busy(exc):  # another program holds its write lock: say so as guard() does
-            raise _busy() from None
+        refusal = sqlite_refusal(exc)  # another program holds its write lock, a full disk: as guard() says
+        if refusal is not None:
+            raise _refused(refusal) from None
 
         raise ShopError("cannot open the database {url}: {problem}", field="db",
                         params={"url": _display_url(url), "problem": mask_password(_first_line(exc), url)}) from None
@@ -275,20 +276,24 @@ def guard(*, as_json: bool = False) -> Iterator[None]:
     except UnstorableText as exc:  # a NUL in some text: no database can be given one
         fail(str(exc), field=exc.field, as_json=as_json, error=ValidationError(str(exc), field=exc.field))
     except Exception as exc:
-        from .store.db import database_busy
+        from .store.db import sqlite_refusal
 
-        if not database_busy(exc):
+        refusal = sqlite_refusal(exc)
+        if refusal is None:
             raise
-        busy = _busy()
-        fail(busy.message, field=busy.field, as_json=as_json, error=busy)
+        error = _refused(refusal)
+        fail(error.message, field=error.field, as_json=as_json, error=error)
 
 
-def _busy() -> "ShopError":
-    """The refusal when SQLite's busy timeout ran out (:func:`shopterm.store.db.database_busy`), the same
-    whichever way the command reached the file."""
-    from .services.errors import DatabaseBusy
+def _refused(refusal: str) -> "ShopError":
+    """What SQLite's refusal (:func:`shopterm.store.db.sqlite_refusal`: its busy timeout ran out, a full
+    disk) says, the same whichever way the command reached the file; nothing was written."""
+    from .services.errors import DatabaseBusy, DatabaseFull
     from .store.db import BUSY_TIMEOUT_MS
 
+    if refusal == "full":
+        return DatabaseFull("The disk that holds the database is full. Nothing was written; free some space "
+                            "and try again", field="db")
     return DatabaseBusy("The database is busy: another program held it for {seconds} seconds. Nothing was "
                         "written; try again", field="db", params={"seconds": BUSY_TIMEOUT_MS // 1000})
 

@@ -233,3 +233,9 @@ class DatabaseBusy(ShopError):
     locked"): nothing was written; trying again later works."""
 
     code = "busy"
+
+
+class DatabaseFull(ShopError):
+    """SQLite could not write for want of disk space ("database or disk is full"): nothing was written."""
+
+    code = "disk_full"

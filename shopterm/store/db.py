@@ -92,15 +92,21 @@ def mask_password(text: str, url: str) -> str:
     return text
 
 
-def database_busy(exc: BaseException) -> bool:
-    """Whether ``exc`` is SQLite's "database is locked" after the busy timeout: another program held the
-    write lock all that time. Raised by ``sqlite3`` itself (the read commands' own connection,
-    :mod:`shopterm.store.sqlrun`) or wrapped by SQLAlchemy (its ``orig``): both are recognised here."""
+def sqlite_refusal(exc: BaseException) -> str | None:
+    """What SQLite refused a write for, when it is the machine's and not the data's: ``"busy"`` (its
+    "database is locked" after the busy timeout: another program held the write lock all that time) or
+    ``"full"`` ("database or disk is full"); None for anything else. Raised by ``sqlite3`` itself (the
+    read commands' own connection, :mod:`shopterm.store.sqlrun`) or wrapped by SQLAlchemy (its ``orig``):
+    both are recognised here."""
     import sqlite3
 
     orig = getattr(exc, "orig", None) or exc
-    return isinstance(orig, sqlite3.OperationalError) and getattr(orig, "sqlite_errorname", "") in (
-        "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED")
+    if not isinstance(orig, sqlite3.OperationalError):
+        return None
+    name = getattr(orig, "sqlite_errorname", "")
+    if name in ("SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"):
+        return "busy"
+    return "full" if name == "SQLITE_FULL" else None
 
 
 class UnstorableText(ValueError):

@@ -338,3 +338,37 @@ def test_figures_of_the_worked_example_both_ways(shop_template, tmp_path):
     here = run("--db", backend.db_arg(backend.clone(shop_template, tmp_path / "here")), "--user", "manager",
                "ledger", "trial-balance", "--format", "json")
     assert [(r["code"], r["debit"], r["credit"]) for r in json.loads(here.stdout)["rows"]] == by_hand_tb
+
+
+@backend.sqlite_only("a SQLite file on a full disk")
+def test_a_full_disk_is_said_clearly_both_ways(shop_template, tmp_path):
+    """The shop on a disk with 40 KiB left (a 4 MiB tmpfs, mounted when the test may: root on Linux):
+    the sign-in's audit row cannot be committed; both ways say the disk is full (it was a traceback,
+    'OperationalError: database or disk is full', both ways) and the file holds what it held."""
+    results, states = {}, {}
+    mounts = []
+    try:
+        for way in ("lite", "sqlalchemy"):
+            disk = tmp_path / way
+            disk.mkdir()
+            if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)],
+                              capture_output=True).returncode != 0:
+                pytest.skip("cannot mount a small tmpfs here (not root, or no mount in this container)")
+            mounts.append(disk)
+            db = backend.db_arg(backend.clone(shop_template, disk))
+            free = os.statvfs(disk)
+            (disk / "pad").write_bytes(b"\0" * (free.f_bavail * free.f_frsize - 40 * 1024))
+            got = _probe(way, [(["--db", db, "ledger", "balances", *MANAGER], {"SHOPTERM_TODAY": DAY})])[0]
+            got["err"] = got["err"].replace(db, "<db>")
+            (disk / "pad").unlink()
+            results[way], states[way] = got, _state(db)
+    finally:
+        for disk in mounts:
+            subprocess.run(["umount", str(disk)], capture_output=True)
+    for r in results.values():
+        assert (r["code"], r["out"], r["err"]) == (
+            1, "", "error: The disk that holds the database is full. Nothing was written; free some space and "
+                   "try again\n"), r
+    assert not results["lite"]["sqlalchemy"]
+    assert states["lite"] == states["sqlalchemy"]
+    assert states["lite"][0][-1][0] != "login"  # the refused sign-in left no row
