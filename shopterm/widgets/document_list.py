@@ -31,7 +31,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from shopterm.core import money
-from shopterm.core.i18n import N_, _, format_date, pgettext
+from shopterm.core.i18n import N_, _, format_date, ngettext, pgettext
 from shopterm.widgets.inputs import DateInput, FORM_BINDINGS, FormNavigation
 from shopterm.widgets.dialogs import PickListDialog, pick_keys, titled_box
 from shopterm.widgets.messages import MessageBar, describe_error
@@ -185,8 +185,9 @@ class DocumentListDialog(FormNavigation, PickListDialog):
             options.highlighted = keep
         bar = self.query_one("#doclist-message", MessageBar)
         if self.rows:
-            bar.show_info((_("{count} shown (more below)") if self._more else _("{count} shown")).format(
-                count=len(self.rows)))
+            count = len(self.rows)  # "1 affiché", "2 affichés"
+            bar.show_info((ngettext("{count} shown (more below)", "{count} shown (more below)", count) if self._more
+                           else ngettext("{count} shown", "{count} shown", count)).format(count=count))
         else:
             bar.show_warning(_("No document matches"))
         if self._pick_when_loaded:

@@ -113,7 +113,8 @@ async def test_a_posted_shop_open_shows_no_typing_hint_in_its_empty_remarks(shop
 @pytest.mark.parametrize("lang, received", [("en", "20,000.00"), ("fr", "20\u00a0000,00")])
 async def test_a_posted_receipt_shows_the_cash_received_as_its_other_figures(sold, lang, received):
     """The §4 receipt took 50 USD + 20,000 CDF: shown again from F3, the CDF received read
-    '20000.00' beside '6,100.00' change (as typed, not as the figures are shown)."""
+    '20000.00' beside '6,100.00' change (as typed, not as the figures are shown). The list of one
+    says '1 affiché' in French."""
     i18n.set_language(lang)
     try:
         app = ShoptermApp(sold, actor=store.actor(sold, "cashier"))
@@ -122,6 +123,8 @@ async def test_a_posted_receipt_shows_the_cash_received_as_its_other_figures(sol
             await pilot.press("f3")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "DocumentListDialog" and app.screen.rows,
                            "the list")
+            said = app.screen.query_one("#doclist-message").text
+            assert said == ("1 shown" if lang == "en" else "1 affiché")  # it said '1 affichés'
             await pilot.press("enter")
             await wait_for(pilot, lambda: screen.posted, "the posted receipt")
             assert (screen.query_one("#field-received-cdf").value, screen.query_one("#field-received-usd").value) == (
