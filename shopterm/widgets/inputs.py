@@ -236,6 +236,15 @@ class MoneyInput(_DecimalInput):
     def _show(self, value: Decimal) -> str:
         return i18n.localize_number(f"{money.q2(value):f}")
 
+    def watch_disabled(self, disabled: bool) -> None:
+        super().watch_disabled(disabled)
+        if disabled:  # a posted document's amount reads as its figures do: 28,500.00, not 28500 as typed
+            amount = self.parsed_value
+            shown = money.format_amount(amount) if amount is not None else self.value
+            if shown != self.value:
+                with self.prevent(Input.Changed):
+                    self.value = shown
+
 
 class QtyInput(_DecimalInput):
     """A quantity: at most 3 decimals, not negative unless ``allow_negative``."""

@@ -129,7 +129,7 @@ async def test_a_closed_day_opened_again_shows_what_was_posted_read_only(sold):
         await wait_for(pilot, lambda: screen.posted and screen.document_number == number, "the closed day")
         await wait_for(pilot, lambda: value(screen, "field-rate") == "2800", "its rate")
         assert (value(screen, "field-cash-cdf"), value(screen, "field-cash-usd")) == ("1110", "1100")
-        assert (value(screen, "field-physical-usd"), value(screen, "field-physical-cdf")) == ("45.00", "12500.00")
+        assert (value(screen, "field-physical-usd"), value(screen, "field-physical-cdf")) == ("45.00", "12,500.00")
         assert (value(screen, "count-usd-20"), value(screen, "count-usd-5"), value(screen, "count-cdf-500")) == (
             "2", "1", "5")
         assert (text(screen, "total-count-usd-20"), text(screen, "denom-total-usd"),

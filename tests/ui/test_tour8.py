@@ -15,6 +15,8 @@ from shopterm.services.documents.drafts import DocumentDraft, DraftLine
 from shopterm.services.sales.returns import ReturnDraft, ReturnLine
 from shopterm.widgets.item_grid import ItemGrid
 from tests.store import conftest as store
+from tests.ui.test_cash_screens import float_in
+from tests.ui.test_cash_screens import shop as cash_shop  # noqa: F401 (fixture: the shop, its day open)
 from tests.ui.test_close_header_screen import french  # noqa: F401 (fixture)
 from tests.ui.test_day_screens import open_screen as open_menu_screen
 from tests.ui.test_day_screens import shop, sold  # noqa: F401 (fixtures: the §4 invoice sold and paid)
@@ -191,3 +193,19 @@ async def test_a_return_of_a_franc_invoice_shows_its_figures_whole(open_shop):
         assert {k: v.strip() for k, v in shown.items()} == {
             "price": "22,771.50", "gross": "68,314.50", "discount_amount": "0.00", "line_net": "68,314.50"}
         assert shown["line_net"].startswith(" ") and shown["gross"].startswith(" ")
+
+
+async def test_a_posted_exchange_shows_the_amount_received_as_its_figures(cash_shop):
+    """300,000 CDF typed as '300000' at 3000 for 100 USD: once posted the field reads 300,000.00
+    as the gain beside it (+15,000.00) does; it kept '300000' as typed."""
+    float_in(cash_shop, "USD", "200")
+    app = ShoptermApp(cash_shop, actor=store.actor(cash_shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_menu_screen(pilot, app, "currency_exchange")
+        received = screen.query_one("#field-amount-received")
+        await pilot.press(*"300000", "enter", "ctrl+u", *"3000", "enter")
+        await wait_for(pilot, lambda: screen.query_one("#gain-cdf").text == "+15,000.00 gain", "gain")
+        assert received.value == "300000"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.posted and received.disabled, "exchange posted")
+        assert (received.value, screen.query_one("#field-amount-given").value) == ("300,000.00", "100.00")
