@@ -66,6 +66,25 @@ def _quick_head() -> str | None:
     return next(iter(heads)) if len(heads) == 1 else None
 
 
+@lru_cache(maxsize=1)
+def _known_revisions() -> frozenset[str]:
+    """Every revision the scripts make, read from their text as :func:`_quick_head` reads them."""
+    return frozenset(rev.group(1) for script in (MIGRATIONS / "versions").glob("*.py")
+                     if (rev := _REVISION.search(script.read_text(encoding="utf-8"))) is not None)
+
+
+class SchemaFromNewerBuild(RuntimeError):
+    """The database's revision is none of the scripts': a later shopterm made or upgraded it, and this
+    one must not touch it (Alembic would fail with "Can't locate revision")."""
+
+    def __init__(self, revision: str):
+        from ..core.i18n import _
+
+        self.revision = revision
+        super().__init__(_("its schema (revision {revision}) is from a newer shopterm than this one: open it "
+                           "with that version").format(revision=revision))
+
+
 def head_revision() -> str:
     head = _quick_head()
     if head is not None:
@@ -92,6 +111,8 @@ def upgrade(engine: "Engine", revision: str = "head") -> list[str]:
     fingerprint too (the same read): a database made by an earlier build of the one
     pre-release migration gets what it lacks (:func:`catch_up`). Returns what a catch-up added."""
     current, mark = _revision_and_mark(engine)
+    if current is not None and _quick_head() is not None and current not in _known_revisions():
+        raise SchemaFromNewerBuild(current)
     if revision == "head" and current == head_revision():
         if mark != schema_fingerprint():
             with _migration_lock(engine):

@@ -216,7 +216,8 @@ def test_bad_input_and_odd_shops_the_same_both_ways(shop_template, tmp_path):
 def test_files_that_are_no_current_shop_the_same_both_ways(shop_template, tmp_path):
     """Missing, a folder, not a database, empty, a schema from a newer build (a revision the scripts do
     not know) or an earlier one (its mark not the scripts'): the sqlite3 path is not taken or gives up,
-    and the command says what the SQLAlchemy path says (the earlier build's file is caught up and read)."""
+    and the command says what the SQLAlchemy path says (the earlier build's file is caught up and read;
+    the newer build's is left alone: it said "Can't locate revision identified by 'f00dfacade99'")."""
     cases = []
     for what in ("missing", "folder", "not a database", "empty", "newer build", "earlier build"):
         cases.append((what, ["ledger", "balances", "--format", "json", *MANAGER], {}, []))
@@ -256,6 +257,8 @@ def test_files_that_are_no_current_shop_the_same_both_ways(shop_template, tmp_pa
                                  "database file\n")
     assert said["not a database"] == (1, "error: cannot open the database <db>: (sqlite3.DatabaseError) file is "
                                          "not a database\n")
+    assert said["newer build"] == (1, "error: cannot open the database <db>: its schema (revision f00dfacade99) is "
+                                      "from a newer shopterm than this one: open it with that version\n")
     assert said["earlier build"][0] == 0
     assert [(r["customer_code"], r["balance_usd"]) for r in json.loads(results["lite"][5]["out"])["rows"]] == [
         ("C0001", "34.86")]
