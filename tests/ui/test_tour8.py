@@ -85,10 +85,14 @@ def test_a_receipts_and_a_refunds_usd_figure_says_it_is_the_cash(sold):
     said = lambda number: document_text(sold.sales.document(number)).splitlines()[2]  # noqa: E731
     assert said(receipt) == "Settles 54.86 USD · cash taken in, less change, worth 54.88 USD"
     assert said(refund) == "Refunds 4.75 USD · cash paid out worth 4.74 USD"
+    # and the refund says it is one (it said 'Sales receipt 261101RC000002')
+    assert document_text(sold.sales.document(refund)).startswith(f"Refund {refund} · ")
+    assert document_text(sold.sales.document(receipt)).startswith(f"Sales receipt {receipt} · ")
     i18n.set_language("fr")
     try:
         assert said(receipt) == "Règle 54,86 USD · espèces encaissées, monnaie déduite : 54,88 USD"
         assert said(refund) == "Rembourse 4,75 USD · espèces décaissées : 4,74 USD"
+        assert document_text(sold.sales.document(refund)).startswith(f"Remboursement {refund} · ")
     finally:
         i18n.set_language("en")
 

@@ -426,7 +426,8 @@ def document_text(view: DocumentView) -> str:
     """The document behind a ledger line, in a few lines (header, totals, items)."""
     from shopterm.core.doctypes import DOC_TYPES
 
-    kind = _(DOC_TYPES.get(view.doc_type, view.doc_type))
+    refund = view.doc_type == "RC" and view.subtype == "refund"  # an RC is a receipt or a refund
+    kind = _("Refund") if refund else _(DOC_TYPES.get(view.doc_type, view.doc_type))
     lines = [_("{kind} {number} · {date} · {status} · at {location}").format(
         kind=kind, number=view.number or _("(draft)"), date=i18n.format_date(view.date), status=_(view.status),
         location=view.location)]
