@@ -148,6 +148,8 @@ def test_bad_input_and_odd_shops_the_same_both_ways(shop_template, tmp_path):
     huge = ["UPDATE ledger_entry SET amount = amount * 100000000000, amount_usd = amount_usd * 100000000000",
             "UPDATE account_day SET amount = amount * 100000000000, amount_usd = amount_usd * 100000000000"]
     odd_name = ["UPDATE customer SET name = 'Pharma 💊 Ñ' WHERE code = 'C0001'"]
+    if "://" not in shop_template:  # a NUL written by another program (PostgreSQL's text cannot hold one)
+        odd_name = ["UPDATE customer SET name = 'Pharma 💊 Ñ' || char(0) || 'x' WHERE code = 'C0001'"]
     fr = {"SHOPTERM_LANG": "fr"}
     cases = [
         ("table", ["ledger", "balances", *MANAGER], {}, []),
