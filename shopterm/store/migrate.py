@@ -45,8 +45,9 @@ def alembic_config(engine: "Engine | None" = None) -> "Config":
 
 
 @lru_cache(maxsize=1)
-def _quick_head() -> str | None:
-    """The single head read from the scripts' text; None when that is not plain (then Alembic decides)."""
+def _scripts() -> tuple[frozenset[str], frozenset[str]] | None:
+    """The revisions the scripts make and the ones they follow, read from their text; None when that is
+    not plain (then Alembic decides)."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in (MIGRATIONS / "versions").glob("*.py"):
@@ -62,15 +63,16 @@ def _quick_head() -> str | None:
         elif down.group(2):
             parents.add(down.group(2))
         revisions.add(rev.group(1))
-    heads = revisions - parents
+    return frozenset(revisions), frozenset(parents)
+
+
+def _quick_head() -> str | None:
+    """The single head read from the scripts' text; None when that is not plain (then Alembic decides)."""
+    scripts = _scripts()
+    if scripts is None:
+        return None
+    heads = scripts[0] - scripts[1]
     return next(iter(heads)) if len(heads) == 1 else None
-
-
-@lru_cache(maxsize=1)
-def _known_revisions() -> frozenset[str]:
-    """Every revision the scripts make, read from their text as :func:`_quick_head` reads them."""
-    return frozenset(rev.group(1) for script in (MIGRATIONS / "versions").glob("*.py")
-                     if (rev := _REVISION.search(script.read_text(encoding="utf-8"))) is not None)
 
 
 class SchemaFromNewerBuild(RuntimeError):
@@ -111,7 +113,8 @@ def upgrade(engine: "Engine", revision: str = "head") -> list[str]:
     fingerprint too (the same read): a database made by an earlier build of the one
     pre-release migration gets what it lacks (:func:`catch_up`). Returns what a catch-up added."""
     current, mark = _revision_and_mark(engine)
-    if current is not None and _quick_head() is not None and current not in _known_revisions():
+    scripts = _scripts()
+    if current is not None and scripts is not None and current not in scripts[0]:
         raise SchemaFromNewerBuild(current)
     if revision == "head" and current == head_revision():
         if mark != schema_fingerprint():

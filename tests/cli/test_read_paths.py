@@ -377,3 +377,22 @@ def test_a_full_disk_is_said_clearly_both_ways(shop_template, tmp_path):
     assert not results["lite"]["sqlalchemy"]
     assert states["lite"] == states["sqlalchemy"]
     assert states["lite"][0][-1][0] != "login"  # the refused sign-in left no row
+
+
+def test_every_report_renderer_names_a_report_class_that_exists():
+    """printing/reports.py picks a renderer by the report's module and class name (so a read command
+    renders without importing the reports on SQLAlchemy): each name must still be where the report
+    class is; a report moved to another module would otherwise fail only when printed ('no renderer')."""
+    import importlib
+
+    from shopterm.printing import reports as P
+
+    kinds = set(P._CONVERTERS)
+    for module, name in kinds:
+        cls = getattr(importlib.import_module(module), name)
+        assert (cls.__module__, cls.__qualname__) == (module, name)
+    from shopterm.services.ledger import reports as R
+
+    assert {(c.__module__, c.__qualname__) for c in (
+        R.BalancesReport, R.OpenItemsReport, R.StatementReport, R.AgeingReport, R.GeneralLedgerReport,
+        R.TrialBalanceReport, R.AccountRegister)} == kinds
