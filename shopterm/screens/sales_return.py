@@ -94,6 +94,7 @@ class SalesReturnScreen(PdfKey, LinkedDocumentScreen):
     BINDINGS = [PDF_BINDING]  # Ctrl+O: the A4 PDF of the posted document
 
     DOCUMENT_TITLE = N_("Sales Return")
+    NARRATION_HINT = N_("required: the reason for the return")
     DOC_TYPE = "SR"
     DOC_WORD = N_("Sales return")
     PAYABLE_LABELS = CREDIT_LABELS

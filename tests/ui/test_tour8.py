@@ -213,3 +213,14 @@ async def test_a_posted_exchange_shows_the_amount_received_as_its_figures(cash_s
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.posted and received.disabled, "exchange posted")
         assert (received.value, screen.query_one("#field-amount-given").value) == ("300,000.00", "100.00")
+
+
+async def test_a_sales_returns_narration_says_it_is_required_before_the_save(open_shop, french):
+    """The Sales Return refuses a save without its narration; the empty field said 'texte libre'."""
+    number = open_shop.sales.post_invoice(store.actor(open_shop, "cashier"), DocumentDraft(
+        customer="C0002", sales_type="credit", lines=[DraftLine(item="PARA500", qty="10")])).number
+    app = ShoptermApp(open_shop, actor=store.actor(open_shop, "cashier"))
+    async with app.run_test(size=SIZE) as pilot:
+        sr = await return_of(pilot, app, number, "enter", "1")
+        narration = sr.footer_totals.narration_field
+        assert narration.render_line(0).text.strip() == "obligatoire : le motif du retour"

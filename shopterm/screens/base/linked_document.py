@@ -176,6 +176,8 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         footer.flat_type_field.disabled = True  # the flat discount is the source's share
         footer.flat_value_field.disabled = True
         footer.flat_value_field.placeholder = ""
+        if self.NARRATION_HINT:  # a narration the save requires says so before, not 'free text'
+            footer.narration_field.placeholder = _(self.NARRATION_HINT)
         self.load_shop_day()
         super().on_mount()
 
@@ -206,6 +208,9 @@ class LinkedDocumentScreen(GridForm, PostedDocument, DocumentDialogs, ShopDay, I
         self.grid.line_defaults = load
         self.grid.location = location
         self.grid.date = date
+
+    #: the narration's hint when the document requires one (marked with N_); None: 'free text'
+    NARRATION_HINT: ClassVar[str | None] = None
 
     #: preview warnings not shown while typing (the save says them): nothing typed yet
     QUIET_WARNINGS: ClassVar[tuple[str, ...]] = ("Add at least one item line", "Narration is required")
