@@ -65,6 +65,17 @@ WORKED = [
                 "flat_discount": "0"}]},
     {"type": "customer_payment", "location": "AXP", "date": DAY, "customer": "C0001", "currency": "USD",
      "rate": "2850", "amount": "20", "method": "cash"},
+    # the same lines sold to the cash customer, paid as DESIGN §7 pays it: 50 USD + 20,000 CDF at 2850
+    {"type": "sales_invoice", "location": "AXP", "date": DAY, "customer": "CASH", "sales_type": "cash",
+     "currency": "USD", "rate": "2850", "sales_person": "SP01", "flat_discount": {"type": "percent", "value": "5"},
+     "lines": [{"item": "PARA500", "batch": "B001", "qty": "10", "price": "2.50", "discount_pct": "10",
+                "flat_discount": "0"},
+               {"item": "AMOX250", "batch": "A001", "qty": "3", "price": "7.99", "discount_pct": "0",
+                "flat_discount": "1.00"},
+               {"item": "BAND01", "batch": "D001", "qty": "4", "price": "1.25", "discount_pct": "0",
+                "flat_discount": "0"}]},
+    {"type": "sales_receipt", "invoice": "261101SI000002", "rate": "2850", "received_usd": "50",
+     "received_cdf": "20000"},
 ]
 
 
@@ -79,7 +90,8 @@ def _build(url: str, tmp: Path) -> None:
     doc.write_text(json.dumps(WORKED))
     posted = run("--db", db, "--user", "manager", "post", str(doc))
     assert posted.exit_code == 0, posted.output
-    assert [d["number"] for d in json.loads(posted.stdout)] == ["261101OP000001", "261101SI000001", "261101CR000001"]
+    assert [d["number"] for d in json.loads(posted.stdout)] == ["261101OP000001", "261101SI000001", "261101CR000001",
+                                                              "261101SI000002", "261101RC000001"]
     issued = run("--db", db, "--user", "admin", "user", "token", "create", "manager")
     assert issued.exit_code == 0, issued.output
     TOKEN[:] = [issued.stdout.split()[0]]
@@ -189,9 +201,9 @@ def test_bad_input_and_odd_shops_the_same_both_ways(shop_template, tmp_path):
     # what each says (the same both ways, asserted above), by hand
     assert got["table"]["code"] == 0 and "C0001    Kinshasa Pharma     34.86       34.86" in got["table"]["out"]
     assert "3 486 000 000 000,00" in got["French balances"]["out"].replace("\u00a0", " ")
-    # 10,418.90 USD of stock (DESIGN's worked example's cost taken off the demo's) × 10¹¹, exact
-    assert [(r["code"], r["debit"]) for r in json.loads(got["huge figures"]["out"])["rows"]][2] == (
-        "1300", "1041890000000000.00")
+    # 10,384.80 USD of stock (the worked example's cost twice taken off the demo's) × 10¹¹, exact
+    assert [(r["code"], r["debit"]) for r in json.loads(got["huge figures"]["out"])["rows"]][3] == (
+        "1300", "1038480000000000.00")
     assert got["unknown customer"]["err"] == "error: Customer C9999 not found\n"
     assert got["emoji customer"]["err"] == "error: Customer 💊 not found\n"
     assert got["French --lang"]["err"] == "erreur : Client C9999 introuvable\n"
@@ -309,11 +321,18 @@ def test_figures_of_the_worked_example_both_ways(shop_template, tmp_path):
     3.42 + 3.49 = 6.91, net 54.86 USD, booked Dr 1200 54.86 / Cr 4000 47.95 (50.47 − 2.52) / Cr 2100
     6.91, cost 10 × 1.60 + 3 × 5.10 + 4 × 0.70 = 34.10 (Dr 5000 / Cr 1300); then 20.00 USD on account
     (Dr 1100 / Cr 1200) matched to it: C0001 owes 34.86. Due 2026-12-23 (30 credit days): at 2027-01-25
-    it is 33 days past due (31-60); on 2026-11-22, before it, nothing. The demo's stock receipts
-    (Dr 1300 / Cr 1900 10,453.00) are the rest of the trial balance."""
-    by_hand_tb = [("1100", "20.00", "0.00"), ("1200", "34.86", "0.00"), ("1300", "10418.90", "0.00"),
-                  ("1900", "0.00", "10453.00"), ("2100", "0.00", "6.91"), ("4000", "0.00", "47.95"),
-                  ("5000", "34.10", "0.00")]
+    it is 33 days past due (31-60); on 2026-11-22, before it, nothing. The same sale to the cash
+    customer paid as DESIGN §7 pays it (50 USD + 20,000 CDF at 2850, 6,100 CDF change): the till keeps
+    50.00 USD and 13,900 CDF = 4.88 USD (13,900 / 2850 = 4.877), 54.88 for 54.86 settled, 0.02 to round
+    off (Cr 4100); CASH owes nothing. So: 1100 20.00 + 50.00 = 70.00; 2100 2 × 6.91 = 13.82; 4000
+    2 × 47.95 = 95.90; 5000 2 × 34.10 = 68.20; 1300 the demo's stock receipts 10,453.00 (Cr 1900) less
+    68.20 = 10,384.80. Debits 70.00 + 4.88 + 34.86 + 10,384.80 + 68.20 = 10,562.74 = credits 10,453.00 +
+    13.82 + 95.90 + 0.02."""
+    by_hand_tb = [("1100", "70.00", "0.00", {"USD": "70.00"}), ("1110", "4.88", "0.00", {"CDF": "13900.00"}),
+                  ("1200", "34.86", "0.00", {"USD": "34.86"}), ("1300", "10384.80", "0.00", {"USD": "10384.80"}),
+                  ("1900", "0.00", "10453.00", {"USD": "-10453.00"}), ("2100", "0.00", "13.82", {"USD": "-13.82"}),
+                  ("4000", "0.00", "95.90", {"USD": "-95.90"}), ("4100", "0.00", "0.02", {"USD": "-0.02"}),
+                  ("5000", "68.20", "0.00", {"USD": "68.20"})]
     cases = [
         ("balances", ["ledger", "balances", "--format", "json", *MANAGER], {}, []),
         ("balances before", ["ledger", "balances", "--at", "2026-11-22", "--format", "json", *MANAGER], {}, []),
@@ -330,7 +349,7 @@ def test_figures_of_the_worked_example_both_ways(shop_template, tmp_path):
             ("C0001", "34.86", {"USD": "34.86"})], name
         assert got[name]["total_usd"] == "34.86"
     assert got["balances before"]["rows"] == [] and got["balances before"]["total_usd"] == "0.00"
-    assert [(r["code"], r["debit"], r["credit"]) for r in got["trial balance"]["rows"]] == by_hand_tb
+    assert [(r["code"], r["debit"], r["credit"], r["by_currency"]) for r in got["trial balance"]["rows"]] == by_hand_tb
     assert [(r["code"], r["debit"], r["credit"]) for r in got["trial balance before"]["rows"]] == [
         ("1300", "10453.00", "0.00"), ("1900", "0.00", "10453.00")]
     now, later = got["ageing"], got["ageing later"]
@@ -342,7 +361,7 @@ def test_figures_of_the_worked_example_both_ways(shop_template, tmp_path):
     # the same figures as the in-process command (the terminal app's process: ORM and models loaded)
     here = run("--db", backend.db_arg(backend.clone(shop_template, tmp_path / "here")), "--user", "manager",
                "ledger", "trial-balance", "--format", "json")
-    assert [(r["code"], r["debit"], r["credit"]) for r in json.loads(here.stdout)["rows"]] == by_hand_tb
+    assert [(r["code"], r["debit"], r["credit"], r["by_currency"]) for r in json.loads(here.stdout)["rows"]] == by_hand_tb
 
 
 @backend.sqlite_only("a SQLite file on a full disk")
