@@ -191,6 +191,7 @@ def test_bad_input_and_odd_shops_the_same_both_ways(shop_template, tmp_path):
         ("API token", ["ledger", "ageing"], {"SHOPTERM_TOKEN": TOKEN[0]}, []),
         ("token as PIN", ["ledger", "balances", "--user", "manager", "--pin", TOKEN[0]], {}, []),
         ("a cashier", ["ledger", "ageing", "--user", "cashier", "--pin", "1111"], {}, []),
+        ("user reads French", ["ledger", "ageing", *MANAGER], {}, ["UPDATE {user} SET language = 'fr' WHERE name = 'manager'"]),
         ("inactive", ["ledger", "balances", "--user", "manager", "--pin", "2222"], {},
          ["UPDATE {user} SET inactive = TRUE WHERE name = 'manager'"]),
         ("locked out", ["ledger", "balances", "--user", "admin", "--pin", "9999"], {}, [lock_admin]),
