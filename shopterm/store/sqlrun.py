@@ -234,7 +234,8 @@ class LiteDatabase:
         try:
             yield LiteConnection(raw)
         finally:
-            raw.execute("ROLLBACK")
+            if raw.in_transaction:  # SQLite may have ended it already (an error that rolls back)
+                raw.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self) -> Iterator[LiteConnection]:
@@ -245,7 +246,8 @@ class LiteDatabase:
         try:
             yield LiteConnection(raw)
         except BaseException:
-            raw.execute("ROLLBACK")
+            if raw.in_transaction:  # not when SQLite rolled back itself: its error is the one to raise
+                raw.execute("ROLLBACK")
             raise
         raw.execute("COMMIT")
         self._checkpoints.committed()

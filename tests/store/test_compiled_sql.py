@@ -144,3 +144,26 @@ def test_a_nul_or_a_figure_too_large_is_refused_on_sqlite3(ledger_file):
 
 
 from tests.cli.test_ledger_cli import ledger_template  # noqa: E402,F401  (the ledger case's template database)
+
+
+@pytest.mark.parametrize("way", ["reads", "transaction"])
+def test_an_error_after_sqlite_ended_the_transaction_itself_is_the_one_raised(tmp_path, way):
+    """SQLite rolls a transaction back itself on some errors (a full disk, an interrupted statement);
+    the block's own error is then what the caller sees, not 'cannot rollback - no transaction is active'
+    from a second ROLLBACK, and the connection takes the next transaction."""
+    from shopterm.store.sqlrun import LiteDatabase
+
+    path = tmp_path / "shop.db"
+    sqlite3.connect(path).close()
+    db = LiteDatabase(f"sqlite:///{path}", str(path))
+    try:
+        with pytest.raises(ValueError, match="the block's own error"):
+            with getattr(db, way)() as conn:
+                conn.raw.execute("ROLLBACK")  # as SQLite does when it ends the transaction itself
+                raise ValueError("the block's own error")
+        with db.transaction() as conn:
+            conn.raw.execute("CREATE TABLE t (x)")
+        with db.reads() as conn:
+            assert conn.raw.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    finally:
+        db.dispose()
