@@ -32,7 +32,7 @@ __all__ = ["install"]
 def _supported() -> bool:
     return Compositor is not None and all(
         hasattr(Compositor, name) for name in ("render_partial_update", "_get_renders", "visible_widgets",
-                                               "reflow_visible"))
+                                               "update_widgets", "reflow_visible"))
 
 
 if _supported():
@@ -58,9 +58,28 @@ if _supported():
             for its place or size (the scrollbar, as soon as the rows scroll) then has the whole
             screen arranged a second time (~500 widgets with the item grid's spare rows: 5–10 ms
             in the page turn that follows each layout). The map just made is the full map."""
+            shown = self._visible_map if self._visible_map is not None else self._full_map
+            before = set(self._dirty_regions)
+            same_size = self.size == size and bool(shown)
             result = super().reflow(parent, size)
             self._full_map_invalidated = False
+            if same_size and size.region not in before:
+                # Textual marks dirty every widget whose place *record* changed: a scroll container
+                # whose content grew (a spare row mounted below the rows shown: every row repainted),
+                # and every widget shown after a scroll (the last layout's map predates it). What
+                # the screen shows is compared instead (a widget whose content changed repaints itself)
+                self._dirty_regions = before | _shown_differently(shown, self._full_map)
             return result
+
+        def update_widgets(self, widgets: Any) -> None:
+            """Widgets to repaint: Textual takes any not shown for new ones and marks its map of
+            every widget out of date, so the next widget that asks for its place has the whole
+            screen arranged again (~5 ms with the invoice). A widget already in that map (laid out,
+            below the rows shown: a spare row mounted, drawn ahead) has not moved by a repaint."""
+            current = not self._full_map_invalidated and widgets <= self._full_map.keys()
+            super().update_widgets(widgets)
+            if current:
+                self._full_map_invalidated = False
 
         def render_partial_update(self) -> Any:
             self._changed = list(self._dirty_regions)
@@ -92,6 +111,22 @@ if _supported():
                 yield from super()._get_renders(crop)
             finally:
                 self._visible_widgets = every
+
+
+def _shown_differently(before: Any, after: Any) -> set:
+    """The screen regions whose widgets show differently between two compositor maps: a widget
+    shown, hidden, moved or resized (its part on screen, both where it was and where it is)."""
+    dirty = set()
+    for widget in before.keys() | after.keys():
+        old, new = before.get(widget), after.get(widget)
+        if old is not None and new is not None and old.region == new.region and old.clip == new.clip:
+            continue
+        for geometry in (old, new):
+            if geometry is not None:
+                part = geometry.clip.intersection(geometry.region)
+                if part:
+                    dirty.add(part)
+    return dirty
 
 
 def install(screen: Any) -> None:

@@ -88,7 +88,26 @@ def _grid_rows(app, height: int, spare_idle: float):
     box = grid.query_one("#grid-rows")
     box.styles.height = height
     grid.spare_idle = spare_idle  # seconds of rest before the used spare rows are replaced
+    if spare_idle > 60:  # keys that never rest: as many spares as the lines these tests type
+        grid.spare_pool = 30
+        grid._replenish_spares()
     return screen, grid, box
+
+
+def _record_frames(monkeypatch) -> list:
+    """The frames the app writes from now on (Textual's ``App._display``, not while frames are held)."""
+    from textual.app import App
+
+    frames: list = []
+    original = App._display
+
+    def display(self, screen, renderable):
+        if renderable is not None and not self._batch_count:
+            frames.append(renderable)
+        return original(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", display)
+    return frames
 
 
 class _Terminal:
@@ -116,22 +135,27 @@ class _Terminal:
                 x += 1
 
 
+def _replayed(app, frames: list) -> list:
+    """The cells a terminal shows after ``frames``."""
+    shown = _Terminal(app.console, *SIZE)
+    for frame in frames:
+        shown.write(frame)
+    return shown.cells
+
+
+def _repainted(app, screen) -> list:
+    """The cells a terminal shows after a full repaint of ``screen``."""
+    full = _Terminal(app.console, *SIZE)
+    full.write(screen._compositor.render_full_update())
+    return full.cells
+
+
 async def test_a_page_turn_after_a_layout_repaints_the_rows_only_and_the_screen_is_right(monkeypatch):
     """The first scroll after a layout used to repaint the whole screen (Textual compares the
     places with no map); it now repaints what moved. Every frame the app writes, replayed on a
     terminal, gives exactly the screen a full repaint gives; the page turn draws no cell of the
     spare rows it shows for the first time (drawn ahead while the keys rested)."""
-    from textual.app import App
-
-    frames: list = []
-    original = App._display
-
-    def display(self, screen, renderable):
-        if renderable is not None and not self._batch_count:
-            frames.append(renderable)
-        return original(self, screen, renderable)
-
-    monkeypatch.setattr(App, "_display", display)
+    frames = _record_frames(monkeypatch)
     from textual._styles_cache import StylesCache
 
     drawn: list = []  # widgets whose lines were drawn anew (not all in their line cache)
@@ -171,12 +195,7 @@ async def test_a_page_turn_after_a_layout_repaints_the_rows_only_and_the_screen_
         await pilot.press("up", "up", "up", "down")  # and back up: scrolls by the least
         await pilot.pause()
 
-        shown = _Terminal(app.console, *SIZE)
-        for frame in frames:
-            shown.write(frame)
-        full = _Terminal(app.console, *SIZE)
-        full.write(screen._compositor.render_full_update())
-        assert shown.cells == full.cells
+        assert _replayed(app, frames) == _repainted(app, screen)
         assert any(type(f).__name__ == "LayoutUpdate" for f in frames)  # the first frame, at least
 
 
@@ -199,6 +218,8 @@ async def test_page_turns_arrange_only_the_rows_shown_and_the_scrollbar_follows(
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         screen, grid, box = _grid_rows(app, 5, 3600)  # no layout between the lines (the keys never rest)
+        # nor a used spare replaced after each line (a mount: test_a_used_spare_row_...); a pool of 30
+        monkeypatch.setattr(grid, "_top_up", lambda: None)
         await wait_until(pilot, lambda: len(grid._spares) == grid.spare_pool
                          and all(r.drawn_ahead for r in grid._spares))
         await pilot.pause()
@@ -248,3 +269,62 @@ async def test_page_turns_arrange_only_the_rows_shown_and_the_scrollbar_follows(
         assert whole == []
         assert box.vertical_scrollbar.position == box.scroll_y == 12
         assert screen.totals.total_qty == D("13") and screen.totals.net == D("16.25")
+
+
+async def test_a_used_spare_row_is_replaced_after_the_lines_frame_writes_nothing_and_the_screen_is_right(
+        monkeypatch):
+    """The grid keeps a small pool of spare rows (SPARE_POOL) and replaces the one a line used right
+    after the frame of the key that ended the line (``ItemGrid._top_up``: the frames are no longer
+    held, the focus is in the new row and that frame is written). That mount lays the screen out but
+    changes nothing shown (the rows below those shown; the scrollbar measures the lines, not the
+    spares): it writes no frame, before and after the rows scroll. Every frame written, replayed on
+    a terminal, gives the screen a full repaint gives."""
+    from shopterm.app import STYLESHEET
+    from shopterm.widgets.item_grid import SPARE_POOL
+    from tests.ui.waiting import wait_grid_at_rest
+
+    frames = _record_frames(monkeypatch)
+
+    class Styled(Host):  # the grid as the app draws it (its stylesheet: cells one line, no border)
+        CSS_PATH = str(STYLESHEET)
+
+    app = Styled()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid, box = _grid_rows(app, 5, 50)  # the rest's timer: this test's call below
+        grid.spare_pool = SPARE_POOL
+        await wait_grid_at_rest(pilot, grid)
+        starts: list = []
+        top_up = grid._top_up
+
+        def watched() -> None:
+            starts.append((len(frames), app._batch_count, grid._holding, screen.focused))
+            top_up()
+
+        monkeypatch.setattr(grid, "_top_up", watched)
+        quiet = []
+        for n in range(1, 10):
+            await pilot.press(*"BAND01", "enter")
+            await wait_until(pilot, lambda: grid.lines[n - 1].defaults is not None)
+            await pilot.press("1", "tab", "tab", "tab")
+            await wait_until(pilot, lambda: screen.focused is grid.cell(n, "flat_discount")
+                             and grid.cell(n, "line_net").text == "1.25")
+            await wait_until(pilot, lambda: not (screen._dirty_widgets or screen._layout_required
+                                                 or screen._repaint_required or screen._scroll_required))
+            await pilot.pause()
+            mark = len(frames)
+            await pilot.press("tab")  # the line ends: the next row's item cell
+            await wait_until(pilot, lambda: len(starts) == n)
+            await wait_grid_at_rest(pilot, grid)
+            await pilot.pause()
+            written, held, holding, focused = starts[-1]
+            assert written > mark and held == 0 and not holding  # after the line's frame, drawn
+            assert focused is grid.cell(n + 1, "item") and len(grid._spares) == SPARE_POOL
+            quiet.append((round(box.scroll_y), len(frames) - written))
+        assert [written for _top, written in quiet] == [0] * len(quiet)
+        assert {top for top, _written in quiet} >= {0, 3, 6}  # before and after the rows scroll
+        assert box.styles.scrollbar_visibility == "hidden"  # the keys did not rest
+        grid._replenish_spares()  # what the rest's timer does: the scrollbar shown
+        await wait_until(pilot, lambda: box.styles.scrollbar_visibility == "visible")
+        await wait_grid_at_rest(pilot, grid)
+        await pilot.pause()
+        assert _replayed(app, frames) == _repainted(app, screen)

@@ -12,7 +12,8 @@ from rich.segment import Segment
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.geometry import Region
+from textual.geometry import Region, Size
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
@@ -34,6 +35,7 @@ __all__ = [
     "SPARE_IDLE",
     "SPARE_POOL",
     "SPARE_ROWS",
+    "SPARE_STEP",
     "BatchCell",
     "CodeCell",
     "DateCell",
@@ -101,14 +103,20 @@ SALES_COLUMNS: tuple[GridColumn, ...] = (
 #: Blank rows kept mounted (and laid out) after the last row, drawn empty and out of
 #: the focus chain: a new row is one of them numbered and made editable, which
 #: repaints that row and lays nothing out (a mount or a display change lays out the
-#: whole screen and repaints every row: ~4 KB and tens of ms); keys that arrive in a
-#: burst and fill lines never wait for a mount either. SPARE_ROWS are composed with
-#: the grid; the pool is filled up to SPARE_POOL right after the grid is first shown
-#: (a document rarely has more lines), and again when the keys have rested for
-#: SPARE_IDLE seconds after a spare was used.
+#: whole screen: tens of ms); keys that arrive in a burst and fill lines never wait for
+#: a mount either. SPARE_ROWS are composed with the grid; the pool is filled up to
+#: SPARE_POOL right after the grid is first shown. The invoice shows 7 rows and a page
+#: turn shows up to 5 spares under the new row; with 7 the spare mounted to replace a used
+#: one is always below the rows shown, so its mount writes nothing to the terminal. A used
+#: spare is replaced SPARE_STEP at a time right after the frame of the Enter that ends a
+#: line (ItemGrid._top_up), any others once the keys have rested SPARE_IDLE seconds.
+#: Each row holds ~470 KiB (7 widgets): the pool was 30 rows, ~14 MiB of the demo's
+#: memory with an invoice open. A burst of more lines than the pool mounts a row as it
+#: goes (keys are not lost: tested).
 SPARE_ROWS = 3
-SPARE_POOL = 30
+SPARE_POOL = 7
 SPARE_IDLE = 1.0
+SPARE_STEP = 1
 
 #: the typed columns a DraftLine carries
 NUMBER_KEYS = ("qty", "price", "discount_pct", "flat_discount")
@@ -216,7 +224,10 @@ class _Cell:
         self.column = column
         # "-valid" from the start: Input sets it on its first validation, a restyle of the
         # cell (and its parts) on the first key or fill of every new row
-        self.add_class("grid-cell", "no-advance", f"col-{column.key.replace('_', '-')}", "-valid")  # type: ignore[attr-defined]
+        # (a cell not mounted yet takes its styles when it mounts: matching the stylesheet now as
+        # well, for each class added, was ~4 ms a cell, a third of a spare row's mount)
+        self.add_class("grid-cell", "no-advance", f"col-{column.key.replace('_', '-')}", "-valid",  # type: ignore[attr-defined]
+                       update=self.is_attached)  # type: ignore[attr-defined]
         self.styles.width = column.width  # type: ignore[attr-defined]
         self.cursor_blink = False  # type: ignore[attr-defined]  # no repaint every 0.5 s over SSH
 
@@ -343,6 +354,10 @@ class GridRow(Horizontal):
     """
 
     COMPONENT_CLASSES = {"grid-row--sno"}
+    #: A row is one line high whatever its cells hold: a change of its virtual size (its first
+    #: layout, a spare mounted) has nothing to lay out. Textual's lays out the whole screen a
+    #: second time right after the layout that set it (~20-30 ms with the invoice's rows).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
     DEFAULT_CSS = """
     GridRow { height: 1; }
     GridRow > .grid-row--sno { color: $text-muted; }

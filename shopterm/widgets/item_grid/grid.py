@@ -14,8 +14,9 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -33,6 +34,7 @@ from shopterm.widgets.item_grid.cells import (
     SALES_COLUMNS,
     SPARE_IDLE,
     SPARE_POOL,
+    SPARE_STEP,
     SPARE_ROWS,
     ZERO,
     BatchCell,
@@ -94,6 +96,66 @@ class _Rows(VerticalScroll, can_focus=False, inherit_bindings=False):
 
     DEFAULT_CSS = "_Rows { scrollbar-visibility: hidden; }"
 
+    #: The rows' height (a row mounted, one removed) decides only how far they scroll: the
+    #: scrollbars follow it (``_scroll_update``) and show or hide with their own layout. Textual
+    #: lays out the whole screen again when it changes and repaints every row shown.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> "_Rows":
+        """A layout asked of the rows (a row mounted or removed) lays them out without repainting
+        the rows container: it draws nothing of its own under its rows, and the compositor
+        repaints what a layout moves (``widgets/compositor.py``). Textual's repaint of it would
+        write every row shown again (~3 KB for a spare row mounted out of sight)."""
+        if layout and not regions and not recompose:
+            repaint = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    #: the height the scrollbar measures the rows by (:meth:`bar_extent`), set when the rows scroll
+    _bar_extent: int | None = None
+
+    def bar_extent(self) -> int:
+        """What the scrollbar's thumb measures: the lines and the page of blank rows a page turn
+        shows below the last one, not the spare rows mounted after them (mounting one when the
+        keys rest would repaint the scrollbar; they are blank rows, not content)."""
+        grid = self.parent
+        lines = len(getattr(grid, "_rows", ()))
+        height = self.scrollable_content_region.height
+        return max(lines + height - 2, round(self.scroll_y) + height, height)
+
+    def _bar_virtual(self, height: int) -> int:
+        # a layout (a spare row mounted) keeps the scrollbar as the last scroll left it (not capped by
+        # the rows mounted: while used spares are replaced, each mount would move the thumb)
+        if self._bar_extent is None:
+            self._bar_extent = self.bar_extent()
+        return self._bar_extent
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        """Textual's, but the scrollbar is repainted only when what it shows changed (Textual
+        repaints it on every layout that resized anything in the rows), measured by bar_extent."""
+        if self.show_horizontal_scrollbar:
+            super()._scroll_update(Size(virtual_size.width, self._bar_virtual(virtual_size.height)))
+            return
+        self._refresh_scrollbars()
+        if self.show_vertical_scrollbar and self.styles.scrollbar_size_vertical:
+            scrollbar = self.vertical_scrollbar
+            scrollbar.window_virtual_size = self._bar_virtual(virtual_size.height)  # (reactives: a
+            scrollbar.window_size = self.container_size.height - self.scrollbar_size_horizontal  # change repaints)
+        self.scroll_x = self.validate_scroll_x(self.scroll_x)
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+    def _arrange_scrollbars(self, region: Region) -> Any:
+        show_vertical, show_horizontal = self.scrollbars_enabled
+        if show_horizontal or not (show_vertical and self.scrollbar_size_vertical):
+            yield from super()._arrange_scrollbars(region)
+            return
+        window_region, scrollbar_region = region.split_vertical(region.width - self.scrollbar_size_vertical)
+        if scrollbar_region:  # (Textual's, measuring by bar_extent)
+            scrollbar = self.vertical_scrollbar
+            scrollbar.window_virtual_size = self._bar_virtual(self.virtual_size.height)
+            scrollbar.window_size = window_region.height
+            yield scrollbar, scrollbar_region
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         """A scroll while the scrollbar is hidden does not move the scrollbar: Textual would
         repaint it, and a widget that is not drawn has no place in the compositor's map of
@@ -104,6 +166,10 @@ class _Rows(VerticalScroll, can_focus=False, inherit_bindings=False):
             if round(old_value) != round(new_value):
                 self._refresh_scroll()
             return
+        if round(old_value) != round(new_value):  # the rows scroll: the scrollbar is repainted anyway
+            self._bar_extent = self.bar_extent()
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.window_virtual_size = self._bar_extent
         super().watch_scroll_y(old_value, new_value)
 
 
@@ -189,6 +255,7 @@ class ItemGrid(Widget, can_focus=False):
         #: the next row's item cell takes the focus (Tab still walks every cell).
         self.enter_ends_line = False
         self._holding = False  # the frames are held for a focus move (_one_frame)
+        self._top_up_after_frame = False  # a used spare row to replace once the held frame is drawn
         self._release: Any = None
 
     # -- layout ------------------------------------------------------------------
@@ -224,8 +291,9 @@ class ItemGrid(Widget, can_focus=False):
     def _reveal_spare(self) -> GridRow:
         """Take the first spare row as the new last row (synchronously: keys typed ahead
         go to a mounted cell, with the screen's keys). No layout: the row is already
-        in place; used spares are replaced once the keys rest (:data:`SPARE_IDLE`): one
-        is mounted now only when a burst of lines has used them all."""
+        in place; a used spare is replaced after the frame of the Enter that ends a line
+        (:meth:`_next_line`), the rest once the keys rest (:data:`SPARE_IDLE`): one is
+        mounted now only when a burst of lines has used them all."""
         if not self._spares:  # read-only until now, or a burst used them all
             self._mount_spare()
         row = self._spares.pop(0)  # (IndexError only on a screen being closed)
@@ -246,10 +314,17 @@ class ItemGrid(Widget, can_focus=False):
         if box.styles.scrollbar_visibility != wanted:
             if wanted == "visible" and box.show_vertical_scrollbar:
                 # not moved while hidden; set without a repaint (the layout that shows it draws it)
+                box._bar_extent = box.bar_extent()
                 box.vertical_scrollbar.set_reactive(ScrollBar.position, box.scroll_y)
+                box.vertical_scrollbar.set_reactive(
+                    ScrollBar.window_virtual_size, box._bar_extent)
             box.styles.scrollbar_visibility = wanted
 
     def _replenish_spares(self) -> None:
+        """Mount the spare rows missing from the pool (when the grid is first shown, and when the
+        keys rest) and draw them ahead. A mount lays the screen out once and writes nothing to the
+        terminal (the rows below those shown: ``_Rows.refresh``, ``_Rows.bar_extent``,
+        ``widgets/compositor.py``)."""
         self._spare_timer = None
         if not self.is_attached or self._closing:
             return
@@ -262,6 +337,19 @@ class ItemGrid(Widget, can_focus=False):
         else:
             self._draw_spares_ahead()
 
+    def _top_up(self) -> None:
+        """Replace a used spare row (:data:`SPARE_STEP`), called once the frame of the Enter that
+        ended a line is written: the cashier turns to the next item then (a scan or a code typed:
+        the keys typed ahead go to the spares still mounted), and the mount's CPU (a row of cells
+        made and styled, one arrangement of the screen) comes before them, not in a key's answer.
+        Mounted while the keys rest (a fixed delay) it fell on the next keys instead: the Qty typed
+        after an item's Enter."""
+        if not self.is_attached or self._closing or self._read_only or self.fixed_rows:
+            return
+        missing = self.spare_pool - len(self._spares)
+        if missing > 0:
+            self._mount_spare(min(missing, SPARE_STEP))
+
     def _mount_spare(self, count: int = 1) -> None:
         box = self.query_one("#grid-rows", _Rows)
         if not box.is_attached or box._closing or box._pruning:  # the screen is going away
@@ -269,7 +357,7 @@ class ItemGrid(Widget, can_focus=False):
         spares = [self._new_row(GridLine(), spare=True) for _ in range(count)]
         self._spares.extend(spares)
         box.mount_all(spares)
-        for spare in spares:
+        for spare in spares:  # (in the same layout as the rows: one arrangement of the screen)
             if spare.is_attached:
                 spare.attach_cells()
         self.call_after_refresh(self._draw_spares_ahead)
@@ -292,14 +380,17 @@ class ItemGrid(Widget, can_focus=False):
             widgets = [row, *row.widgets()]
             if not all(w.is_attached for w in widgets):
                 continue
-            if not row.size.width or not row.size.height:  # just mounted: not laid out yet
+            if not row.outer_size.width or not row.outer_size.height:  # just mounted: not laid out yet
                 if self._draw_ahead_tries < DRAW_AHEAD_TRIES:  # (a grid not shown: the next rest)
                     self._draw_ahead_tries += 1
                     self.set_timer(DRAW_AHEAD_PAUSE * 5, self._draw_spares_ahead)
                 return
             self._draw_ahead_tries = 0
             for w in widgets:
-                width, height = w.size
+                # the size the last layout gave it, less its gutter (``Widget.size`` asks the screen
+                # for its place: a widget refreshed below the rows shown, a spare just mounted, has
+                # Textual arrange the whole screen again to find it, ~5 ms)
+                width, height = Region(0, 0, *w.outer_size).shrink(w.styles.gutter).size
                 if height:
                     w.render_lines(Region(0, 0, width, height))
             row.drawn_ahead = True
@@ -937,6 +1028,14 @@ class ItemGrid(Widget, can_focus=False):
             self._focus(self._reveal_spare().cell(keys[0]))
         else:
             self.leave(1)
+            return
+        if len(self._spares) < self.spare_pool:
+            # after this Enter's frame (:meth:`_top_up`); while the frames are held, Textual runs
+            # "after refresh" callbacks before the frame: they are asked for when the hold ends
+            if self._holding:
+                self._top_up_after_frame = True
+            else:
+                self.call_after_refresh(self._top_up)
 
     def action_to_discount(self) -> None:
         """``%`` in Qty or Price: on to the line's Disc % (the ``%`` itself is not typed)."""
@@ -994,6 +1093,9 @@ class ItemGrid(Widget, can_focus=False):
                 self._holding = False
                 hold.__exit__(None, None, None)
                 screen.check_idle()  # the screen draws what is waiting
+                if self._top_up_after_frame:
+                    self._top_up_after_frame = False
+                    self.call_after_refresh(self._top_up)
 
         self._release = asyncio.get_running_loop().create_task(release())
 
