@@ -61,6 +61,10 @@ DRAW_AHEAD_ROWS = 2
 DRAW_AHEAD_PAUSE = 0.02
 DRAW_AHEAD_TRIES = 20
 
+#: seconds from the frame of the key that ended a line to the mount of a spare row in place of
+#: the one it used (:meth:`ItemGrid._top_up_soon`)
+TOP_UP_DELAY = 0.015
+
 #: the most event-loop turns a focus move's frames are held (:meth:`ItemGrid._one_frame`)
 SETTLE_TURNS = 40
 
@@ -336,6 +340,11 @@ class ItemGrid(Widget, can_focus=False):
             self._mount_spare(missing)
         else:
             self._draw_spares_ahead()
+
+    def _top_up_soon(self) -> None:
+        """The line's frame is drawn: the top-up a moment later (:data:`TOP_UP_DELAY`), once the
+        terminal writer has sent it (a thread of its own, which needs the interpreter back)."""
+        self.set_timer(TOP_UP_DELAY, lambda: self._top_up())
 
     def _top_up(self) -> None:
         """Replace a used spare row (:data:`SPARE_STEP`), called once the frame of the Enter that
@@ -1035,7 +1044,7 @@ class ItemGrid(Widget, can_focus=False):
             if self._holding:
                 self._top_up_after_frame = True
             else:
-                self.call_after_refresh(self._top_up)
+                self.call_after_refresh(self._top_up_soon)
 
     def action_to_discount(self) -> None:
         """``%`` in Qty or Price: on to the line's Disc % (the ``%`` itself is not typed)."""
@@ -1095,7 +1104,7 @@ class ItemGrid(Widget, can_focus=False):
                 screen.check_idle()  # the screen draws what is waiting
                 if self._top_up_after_frame:
                     self._top_up_after_frame = False
-                    self.call_after_refresh(self._top_up)
+                    self.call_after_refresh(self._top_up_soon)
 
         self._release = asyncio.get_running_loop().create_task(release())
 
