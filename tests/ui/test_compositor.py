@@ -295,9 +295,13 @@ async def test_a_used_spare_row_is_replaced_after_the_lines_frame_writes_nothing
         await wait_grid_at_rest(pilot, grid)
         starts: list = []
         top_up = grid._top_up
+        layouts: list[bool] = []  # Screen._refresh_layout calls (True: a scroll's)
+        refresh_layout = Screen._refresh_layout
+        monkeypatch.setattr(Screen, "_refresh_layout", lambda self, size=None, scroll=False: (
+            layouts.append(scroll), refresh_layout(self, size, scroll))[1])
 
         def watched() -> None:
-            starts.append((len(frames), app._batch_count, grid._holding, screen.focused))
+            starts.append((len(frames), app._batch_count, grid._holding, screen.focused, len(layouts)))
             top_up()
 
         monkeypatch.setattr(grid, "_top_up", watched)
@@ -316,8 +320,9 @@ async def test_a_used_spare_row_is_replaced_after_the_lines_frame_writes_nothing
             await wait_until(pilot, lambda: len(starts) == n)
             await wait_grid_at_rest(pilot, grid)
             await pilot.pause()
-            written, held, holding, focused = starts[-1]
+            written, held, holding, focused, laid = starts[-1]
             assert written > mark and held == 0 and not holding  # after the line's frame, drawn
+            assert layouts[laid:].count(False) == 1  # the row and its cells in one layout
             assert focused is grid.cell(n + 1, "item") and len(grid._spares) == SPARE_POOL
             quiet.append((round(box.scroll_y), len(frames) - written))
         assert [written for _top, written in quiet] == [0] * len(quiet)

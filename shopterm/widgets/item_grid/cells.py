@@ -405,12 +405,13 @@ class GridRow(Horizontal):
         if not self._cells_attached:
             yield from self.widgets()
 
-    def attach_cells(self) -> None:
+    def attach_cells(self) -> Any:
         """Put the cells in the DOM now (the row itself just mounted), not when the row
         composes: a cell focused at once then has the screen's keys (Enter/Tab) in its
-        binding chain even while the app is still handling a burst of typed-ahead keys."""
+        binding chain even while the app is still handling a burst of typed-ahead keys.
+        Returns the mount (awaitable)."""
         self._cells_attached = True
-        self.mount_all(self.widgets())
+        return self.mount_all(self.widgets())
 
     def render_line(self, y: int) -> Strip:
         """The row's own line under its cells: the read-only columns' texts."""

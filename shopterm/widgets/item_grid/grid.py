@@ -260,6 +260,7 @@ class ItemGrid(Widget, can_focus=False):
         self.enter_ends_line = False
         self._holding = False  # the frames are held for a focus move (_one_frame)
         self._top_up_after_frame = False  # a used spare row to replace once the held frame is drawn
+        self._mounting: Any = None  # the top-up's mount, its frames held until it is in (_top_up)
         self._release: Any = None
 
     # -- layout ------------------------------------------------------------------
@@ -356,20 +357,41 @@ class ItemGrid(Widget, can_focus=False):
         if not self.is_attached or self._closing or self._read_only or self.fixed_rows:
             return
         missing = self.spare_pool - len(self._spares)
-        if missing > 0:
-            self._mount_spare(min(missing, SPARE_STEP))
+        if missing <= 0:
+            return
+        # The row and its cells mount as two awaits: the screen laid out after each (two arrangements
+        # of every widget, ~10 ms more). Its frames are held until both are in: one layout.
+        app, screen = self.app, self.screen
+        hold = app.batch_update()
+        hold.__enter__()
+        try:
+            mounts = self._mount_spare(min(missing, SPARE_STEP))
+        except BaseException:
+            hold.__exit__(None, None, None)
+            raise
 
-    def _mount_spare(self, count: int = 1) -> None:
+        async def mounted() -> None:
+            try:
+                for mount in mounts or ():
+                    await mount
+            finally:
+                hold.__exit__(None, None, None)
+                screen.check_idle()
+
+        self._mounting = asyncio.get_running_loop().create_task(mounted())
+
+    def _mount_spare(self, count: int = 1) -> list:
         box = self.query_one("#grid-rows", _Rows)
         if not box.is_attached or box._closing or box._pruning:  # the screen is going away
             return
         spares = [self._new_row(GridLine(), spare=True) for _ in range(count)]
         self._spares.extend(spares)
-        box.mount_all(spares)
+        mounts = [box.mount_all(spares)]
         for spare in spares:  # (in the same layout as the rows: one arrangement of the screen)
             if spare.is_attached:
-                spare.attach_cells()
+                mounts.append(spare.attach_cells())
         self.call_after_refresh(self._draw_spares_ahead)
+        return mounts
 
     def _draw_spares_ahead(self) -> None:
         """Draw the spare rows' lines now, while the keys rest, into each widget's line cache.
