@@ -53,27 +53,24 @@ for argv, env in json.loads(sys.stdin.read()):
                       "sqlalchemy": "sqlalchemy" in sys.modules}), flush=True)
 """
 
+#: DESIGN §4's three lines
+SECTION_4_LINES = [
+    {"item": "PARA500", "batch": "B001", "qty": "10", "price": "2.50", "discount_pct": "10", "flat_discount": "0"},
+    {"item": "AMOX250", "batch": "A001", "qty": "3", "price": "7.99", "discount_pct": "0", "flat_discount": "1.00"},
+    {"item": "BAND01", "batch": "D001", "qty": "4", "price": "1.25", "discount_pct": "0", "flat_discount": "0"},
+]
+
 WORKED = [
     {"type": "shop_open", "location": "AXP", "date": DAY},
     {"type": "sales_invoice", "location": "AXP", "date": DAY, "customer": "C0001", "sales_type": "credit",
      "currency": "USD", "rate": "2850", "sales_person": "SP01", "flat_discount": {"type": "percent", "value": "5"},
-     "lines": [{"item": "PARA500", "batch": "B001", "qty": "10", "price": "2.50", "discount_pct": "10",
-                "flat_discount": "0"},
-               {"item": "AMOX250", "batch": "A001", "qty": "3", "price": "7.99", "discount_pct": "0",
-                "flat_discount": "1.00"},
-               {"item": "BAND01", "batch": "D001", "qty": "4", "price": "1.25", "discount_pct": "0",
-                "flat_discount": "0"}]},
+     "lines": SECTION_4_LINES},
     {"type": "customer_payment", "location": "AXP", "date": DAY, "customer": "C0001", "currency": "USD",
      "rate": "2850", "amount": "20", "method": "cash"},
     # the same lines sold to the cash customer, paid as DESIGN §7 pays it: 50 USD + 20,000 CDF at 2850
     {"type": "sales_invoice", "location": "AXP", "date": DAY, "customer": "CASH", "sales_type": "cash",
      "currency": "USD", "rate": "2850", "sales_person": "SP01", "flat_discount": {"type": "percent", "value": "5"},
-     "lines": [{"item": "PARA500", "batch": "B001", "qty": "10", "price": "2.50", "discount_pct": "10",
-                "flat_discount": "0"},
-               {"item": "AMOX250", "batch": "A001", "qty": "3", "price": "7.99", "discount_pct": "0",
-                "flat_discount": "1.00"},
-               {"item": "BAND01", "batch": "D001", "qty": "4", "price": "1.25", "discount_pct": "0",
-                "flat_discount": "0"}]},
+     "lines": SECTION_4_LINES},
     {"type": "sales_receipt", "invoice": "261101SI000002", "rate": "2850", "received_usd": "50",
      "received_cdf": "20000"},
 ]
