@@ -296,8 +296,8 @@ def sqlite_pragmas(dbapi_conn) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    # the log is copied by Checkpoints in the background; a commit copies it only past this backstop,
-    # and a log that grew past the limit is cut back to it when it restarts
+    # the log is copied by Checkpoints in the background; a commit copies it only past this backstop;
+    # the limit is above what the backstop lets the log reach, so a restart never cuts it back
     cur.execute(f"PRAGMA wal_autocheckpoint={Checkpoints.BACKSTOP_PAGES}")
     cur.execute(f"PRAGMA journal_size_limit={Checkpoints.LOG_LIMIT_BYTES}")
     cur.close()
