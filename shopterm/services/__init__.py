@@ -76,9 +76,9 @@ def _rate_on():
 
     from ..store.models import ExchangeRate
 
-    from ..store.db import Prepared
+    from ..store.master_cache import MasterRead
 
-    return Prepared(select(ExchangeRate.rate).where(ExchangeRate.date <= bindparam("on"))
+    return MasterRead(select(ExchangeRate.rate).where(ExchangeRate.date <= bindparam("on"))
                     .order_by(col(ExchangeRate.date).desc()).limit(1))
 
 class Services:

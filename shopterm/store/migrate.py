@@ -264,7 +264,7 @@ def catch_up(engine: "Engine") -> list[str]:
 
 def _write_mark(target) -> None:
     """Mark the database (an engine: in its own transaction; a connection: in the caller's) as made
-    by the current migration scripts."""
+    by the current migration scripts, with the masters' change counter and its triggers."""
     from sqlalchemy.engine import Connection
 
     from .models import SchemaMark
@@ -273,6 +273,9 @@ def _write_mark(target) -> None:
         conn = target
         conn.execute(SchemaMark.__table__.delete())
         conn.execute(SchemaMark.__table__.insert().values(id=1, fingerprint=schema_fingerprint()))
+        from .master_cache import install
+
+        install(conn)  # the triggers that count changes to the masters (kept per process while none changed)
         return
     with _immediate(target).begin() as conn:
         _write_mark(conn)

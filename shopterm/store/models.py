@@ -884,6 +884,18 @@ class SchemaMark(Table, table=True):
     fingerprint: str = Field(max_length=64)
 
 
+class MastersVersion(Table, table=True):
+    """One row (id 1) counting the changes to the masters a posting reads (items, batches, prices,
+    promotions, customers, locations, accounts…): database triggers on those tables add one to
+    ``version`` in the changing transaction itself, whoever writes (the services, an import, a
+    migration, SQL typed by hand). A process keeps the masters it read while the counter it reads in
+    its own transaction is unchanged (``store.master_cache``)."""
+
+    __tablename__ = "masters_version"
+    id: int = Field(primary_key=True)
+    version: int = 0
+
+
 # A stock move written as an ORM object keeps stock_balance (store.balances, which works on the Core
 # tables and loads without these models).
 def _keep_stock_balance() -> None:

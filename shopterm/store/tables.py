@@ -181,6 +181,8 @@ _BUILDERS = {
         Column('date', Date(), nullable=False), Column('kind', String(10), nullable=False), Column('points', Integer(), nullable=False),
         Column('value_usd', MoneyType(), nullable=False, default=Decimal('0')), Column('created_at', UTCDateTime(), nullable=False, default=utc_now),
         Index('ix_loyalty_customer_date', 'customer_id', 'date')),
+    'MastersVersion': lambda: Table('masters_version', metadata,
+        Column('id', Integer(), primary_key=True, nullable=False), Column('version', Integer(), nullable=False, default=0)),
     'Match': lambda: Table('match', metadata,
         Column('id', Integer(), primary_key=True, nullable=False), Column('customer_id', Integer(), ForeignKey('customer.id'), nullable=False, index=True), Column('date', Date(), nullable=False),
         Column('kind', String(10), nullable=False, default='auto'), Column('created_by', Integer(), ForeignKey('user.id'), nullable=True), Column('created_at', UTCDateTime(), nullable=False, default=utc_now),

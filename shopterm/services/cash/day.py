@@ -49,6 +49,7 @@ from ...core.journal import EXCHANGE, INVENTORY, SHRINKAGE, JLine
 from ...core.money import (Currency, MoneyError, format_amount, format_qty, parse_amount, parse_qty, parse_rate, q2,
                            to_decimal)
 from ...store.db import Prepared
+from ...store.master_cache import MasterRead
 from ...store.models import (
     DocumentLine,
     Account,
@@ -118,7 +119,7 @@ def setup_info(services: "Services", session: Session, loc: Location) -> "SetupI
 
 
 # every transaction's checks: built once, each call binds its values
-_HAS_SETUP = Prepared(select(ShopSetup.id).where(ShopSetup.location_id == bindparam("loc")))
+_HAS_SETUP = MasterRead(select(ShopSetup.id).where(ShopSetup.location_id == bindparam("loc")))
 _SD = ShopDay.__table__
 _DAY_OF = Prepared(select(_SD.c.id, _SD.c.status).where(_SD.c.location_id == bindparam("loc"),
                                                         _SD.c.date == bindparam("date")))

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from ...core.money import format_rate
-from ...store.db import Prepared
+from ...store.master_cache import MasterRead
 from ...store.models import ShopSetup
 from ..context import Actor
 from ..errors import ApprovalRequired, RateNeedsApproval
@@ -43,7 +43,7 @@ def rate_approvals(session: Session, services: "Services", location_id: int, dat
         params={"rate": format_rate(rate), "off": off.quantize(Decimal('0.01')), "system": format_rate(system), "tolerance": format_rate(tolerance)})]
 
 
-_TOLERANCE = Prepared(select(ShopSetup.rate_tolerance_pct).where(ShopSetup.location_id == bindparam("loc")))  # compiled once
+_TOLERANCE = MasterRead(select(ShopSetup.rate_tolerance_pct).where(ShopSetup.location_id == bindparam("loc")))  # compiled once
 
 
 def approve_rate(services: "Services", session: Session, actor: Actor | None, location_id: int, date: dt.date,

@@ -40,6 +40,7 @@ from ...store.models import (
 )
 from ...store import balances
 from ...store.db import Prepared
+from ...store.master_cache import MasterRead
 from ...store.numbering import next_number
 from ..admin import audit, chain
 from ..context import Actor
@@ -238,8 +239,8 @@ _DOC_REQUIRED = _DOC_NAMES - _DOC_DEFAULTS.keys() - dict(_DOC_FACTORIES).keys()
 _INSERT_DOCUMENT = Prepared(insert(Document.__table__).returning(Document.__table__.c.id))
 _NEW_LINE_IDS = Prepared(select(DocumentLine.__table__.c.id).where(DocumentLine.__table__.c.document_id == bindparam("doc"))
                          .order_by(DocumentLine.__table__.c.id.desc()).limit(bindparam("n")))
-_LOCATION_NUMBER = Prepared(select(Location.__table__.c.number).where(Location.__table__.c.id == bindparam("id")))
-_ACCOUNT_IDS = Prepared(select(Account.code, Account.id).where(Account.code.in_(bindparam("codes", expanding=True))))
+_LOCATION_NUMBER = MasterRead(select(Location.__table__.c.number).where(Location.__table__.c.id == bindparam("id")))
+_ACCOUNT_IDS = MasterRead(select(Account.code, Account.id).where(Account.code.in_(bindparam("codes", expanding=True))))
 
 
 class PostingService:

@@ -36,7 +36,7 @@ from shopterm.core.i18n import N_, _
 from ...core.journal import JLine
 from ...core.plain import plain
 from ...core.money import Currency, MoneyError, parse_qty, parse_rate
-from ...store.db import Prepared
+from ...store.master_cache import MasterRead
 from ...store.models import (Account, Batch, CostCentre, Customer, Document, DocumentLine, Item, JournalLine,
                               JournalVoucher, Location)
 from ..admin import audit
@@ -162,12 +162,12 @@ def refresh_state(session: Session, doc: Document, lines: Sequence[DocumentLine]
     return state
 
 
-# a document's masters, read on every posting: compiled once (store.db.Prepared), each call binds its
+# a document's masters, read on every posting: compiled once and kept per process while no master changed (store.master_cache); each call binds its
 # codes; they come back as rows with the tables' columns as attributes (item.code, batch.expiry), not as
 # ORM objects — a build only reads them
 _IT, _BT = Item.__table__, Batch.__table__
-_ITEMS_OF_CODES = Prepared(sa_select(_IT).where(_IT.c.code.in_(bindparam("codes", expanding=True))))
-_BATCHES_OF = Prepared(sa_select(_BT).where(_BT.c.item_id.in_(bindparam("items", expanding=True)),
+_ITEMS_OF_CODES = MasterRead(sa_select(_IT).where(_IT.c.code.in_(bindparam("codes", expanding=True))))
+_BATCHES_OF = MasterRead(sa_select(_BT).where(_BT.c.item_id.in_(bindparam("items", expanding=True)),
                                             _BT.c.code.in_(bindparam("codes", expanding=True))))
 
 

@@ -24,7 +24,7 @@ from shopterm.core.i18n import N_, _
 from ...core.money import MoneyError, parse_amount, parse_pct, parse_qty, q2, q_pct, q_qty, to_decimal
 from ...core.text import NARRATION_MAX, TextError, bad_character, clean_text
 from ...store import models as m
-from ...store.db import Prepared
+from ...store.master_cache import MasterRead
 from ..admin import audit
 from ..context import Actor
 from ..errors import InactiveRecord, NotFound, ValidationError
@@ -386,9 +386,9 @@ _LOCATION_OF_CODE = sa_select(m.Location).where(m.Location.code == bindparam("co
 _FIRST_ACTIVE_LOCATION = sa_select(m.Location).where(m.Location.inactive == False).order_by(m.Location.number)  # noqa: E712
 # the same three reads as plain rows (the columns as attributes), on the DB-API cursor
 _LOC = m.Location.__table__
-_LOCATION_ROW_OF_CODE = Prepared(sa_select(_LOC).where(_LOC.c.code == bindparam("code")))
-_LOCATION_ROW_OF_ID = Prepared(sa_select(_LOC).where(_LOC.c.id == bindparam("id")))
-_FIRST_ACTIVE_LOCATION_ROW = Prepared(sa_select(_LOC).where(_LOC.c.inactive.is_(False)).order_by(_LOC.c.number).limit(1))
+_LOCATION_ROW_OF_CODE = MasterRead(sa_select(_LOC).where(_LOC.c.code == bindparam("code")))
+_LOCATION_ROW_OF_ID = MasterRead(sa_select(_LOC).where(_LOC.c.id == bindparam("id")))
+_FIRST_ACTIVE_LOCATION_ROW = MasterRead(sa_select(_LOC).where(_LOC.c.inactive.is_(False)).order_by(_LOC.c.number).limit(1))
 
 
 def find_location(session: Session, code: str | None, actor: Actor | None = None, *, row: bool = False) -> m.Location:

@@ -58,6 +58,8 @@ from ...core.money import (Currency, MoneyError, format_amount, format_qty, pars
 from ...core.slabs import SlabRange
 from ...core.totals import DocumentTotals, LineInput, LineTotals, compute_totals
 from ...store.db import Prepared
+from ...store import master_cache
+from ...store.master_cache import MasterRead
 from ...store.types import MAX_INTEGER
 from ...store.models import (Account, Batch, Customer, CustomerLocation, Document, DocumentLine, Item, JournalLine,
                              JournalVoucher, LedgerEntry, Location, LoyaltyCard, SalesPerson, ShopSetup, User)
@@ -243,11 +245,11 @@ def outstanding_usd(session: Session, customer_id: int) -> Decimal:
 
 
 # read on every posting: built once, each call binds its ids
-_ASSIGNED = Prepared(sa_select(CustomerLocation.customer_id).where(CustomerLocation.customer_id == bindparam("customer"),
+_ASSIGNED = MasterRead(sa_select(CustomerLocation.customer_id).where(CustomerLocation.customer_id == bindparam("customer"),
                                                                    CustomerLocation.location_id == bindparam("loc")))
 # the build's customer and sales person: rows with the tables' columns as attributes (the build only reads them)
-_CUSTOMER_OF_CODE = Prepared(sa_select(Customer.__table__).where(Customer.__table__.c.code == bindparam("code")))
-_SALES_PERSON_OF_CODE = Prepared(sa_select(SalesPerson.__table__)
+_CUSTOMER_OF_CODE = MasterRead(sa_select(Customer.__table__).where(Customer.__table__.c.code == bindparam("code")))
+_SALES_PERSON_OF_CODE = MasterRead(sa_select(SalesPerson.__table__)
                                  .where(SalesPerson.__table__.c.code == bindparam("code")))
 _ANY_ACTIVE_SALES_PERSON = sa_select(SalesPerson.id).where(SalesPerson.inactive.is_(False)).limit(1)
 _OUTSTANDING = Prepared(sa_select(func.sum(LedgerEntry.amount_usd))
@@ -472,6 +474,7 @@ class SalesService:
     def preview(self, draft: DocumentDraft, actor: Actor | None = None) -> Preview:
         """Totals, journal and warnings for the draft as typed; writes nothing."""
         with self.db.read() as session:
+            master_cache.use(session)
             b = self.build(session, draft, strict=False, actor=actor)
             return self._preview_of(session, b)
 
@@ -527,6 +530,7 @@ class SalesService:
             raise ValidationError("post_invoice posts sales invoices (SI), not {doc_type}", field="doc_type",
                 params={"doc_type": draft.doc_type})
         with self.db.write() as session:
+            master_cache.use(session)  # the masters kept per process, while the database says none changed
             existing = draft_row(session, draft_id, "SI") if draft_id else None
             b = self.build(session, draft, strict=True, actor=actor)
             return self.post_built(session, actor, b, existing, stock_kind="sale")
@@ -535,6 +539,7 @@ class SalesService:
         """Post an order, a proforma or a provisional invoice (the caller checked its type and
         permission): numbered, no stock move, its lines reserved, its state ``open``."""
         with self.db.write() as session:
+            master_cache.use(session)
             existing = draft_row(session, draft_id, draft.doc_type) if draft_id else None
             b = self.build(session, draft, strict=True, actor=actor)
             result = self.post_built(session, actor, b, existing, stock_kind=None)

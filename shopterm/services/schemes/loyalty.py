@@ -41,6 +41,7 @@ from ...core import loyalty as core_loyalty
 from ...core.errors import LoyaltyError
 from ...core.money import MoneyError
 from ...store.db import Prepared
+from ...store.master_cache import MasterRead
 from ...store.models import Customer, Document, LoyaltyCard, LoyaltyCardCategory, LoyaltyTransaction
 from ..errors import ShopError, ValidationError
 from ..documents.posting import LoyaltySpec, utcnow
@@ -144,11 +145,11 @@ def last_redemption(session: Session, customer_id: int) -> dt.date | None:
 # read on every sale to a customer: compiled once (store.db.Prepared), each call binds its ids
 _LCC = LoyaltyCardCategory
 _LC = LoyaltyCard.__table__
-_CARD_TERMS = Prepared(sa_select(_LC.c.id, _LC.c.name, _LC.c.inactive, _LC.c.value_per_point_usd,
+_CARD_TERMS = MasterRead(sa_select(_LC.c.id, _LC.c.name, _LC.c.inactive, _LC.c.value_per_point_usd,
                                  _LC.c.redemption_frequency_days).where(_LC.c.id == bindparam("card")))
-_PER_POINT_OF_CATEGORY = Prepared(select(_LCC.sales_amount_per_point).where(
+_PER_POINT_OF_CATEGORY = MasterRead(select(_LCC.sales_amount_per_point).where(
     _LCC.card_id == bindparam("card"), _LCC.customer_category_id == bindparam("category")))
-_PER_POINT_OF_PRICE_CATEGORY = Prepared(select(_LCC.sales_amount_per_point).where(
+_PER_POINT_OF_PRICE_CATEGORY = MasterRead(select(_LCC.sales_amount_per_point).where(
     _LCC.card_id == bindparam("card"), col(_LCC.customer_category_id).is_(None),
     _LCC.price_category == bindparam("price_category")))
 _POINTS_HELD = Prepared(sa_select(func.sum(LoyaltyTransaction.points))

@@ -27,7 +27,7 @@ from ...core.promotions import free_qty as _free_qty
 from ...core.slabs import SlabRange
 from ...core.slabs import slab_pct as _slab_pct
 from ...core.totals import default_price
-from ...store.db import Prepared
+from ...store.master_cache import MasterRead
 from ...store.models import (
     Account,
     CostCentre,
@@ -154,13 +154,13 @@ def items_with_promotion(session: Session, item_ids, location_id: int, on: dt.da
     return set(_WITH_PROMOTION.scalars(session, {"items": ids, "loc": location_id, "on": on}))
 
 
-# read on every posting: compiled once (store.db.Prepared), each call binds its ids and date
-_PRICES_IN_FORCE = Prepared(select(Price.item_id, Price.currency, Price.retail_price, Price.wholesale_price,
+# read on every posting: compiled once, kept per process while no master changed (store.master_cache)
+_PRICES_IN_FORCE = MasterRead(select(Price.item_id, Price.currency, Price.retail_price, Price.wholesale_price,
                                    Price.effective_from)
                             .where(col(Price.item_id).in_(bindparam("items", expanding=True)),
                                    Price.location_id == bindparam("loc"), Price.effective_from <= bindparam("on"))
                             .order_by(col(Price.effective_from).desc(), col(Price.id).desc()))
-_WITH_PROMOTION = Prepared(select(Promotion.item_id)
+_WITH_PROMOTION = MasterRead(select(Promotion.item_id)
                            .join(PromotionLocation, PromotionLocation.promotion_id == Promotion.id)
                            .where(col(Promotion.item_id).in_(bindparam("items", expanding=True)),
                                   PromotionLocation.location_id == bindparam("loc"),

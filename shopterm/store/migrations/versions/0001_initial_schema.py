@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 17:19:20.677773
+Create Date: 2026-12-06 02:59:50.456855
 """
 from typing import Sequence, Union
 
@@ -127,6 +127,11 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
+    )
+    op.create_table('masters_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
     )
     op.create_table('open_month',
     sa.Column('month_end', sa.Date(), nullable=False),
@@ -970,6 +975,7 @@ def downgrade() -> None:
     op.drop_table('schema_mark')
     op.drop_table('sales_person')
     op.drop_table('open_month')
+    op.drop_table('masters_version')
     op.drop_table('loyalty_card')
     op.drop_table('location')
     with op.batch_alter_table('item', schema=None) as batch_op:
