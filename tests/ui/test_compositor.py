@@ -34,6 +34,16 @@ async def test_each_frame_is_textuals_frame_with_fewer_widgets_rendered(monkeypa
         frames.append((ours and ours.render_segments(console), textual and textual.render_segments(console)))
         return ours
 
+    cached_lines = compositor._cached_lines
+    handed_over = []
+
+    def counting_cached(widget, *args):
+        lines = cached_lines(widget, *args)
+        if lines is not None:
+            handed_over.append(widget)
+        return lines
+
+    monkeypatch.setattr(compositor, "_cached_lines", counting_cached)
     monkeypatch.setattr(mine, "_get_renders_counted", mine._get_renders, raising=False)
     monkeypatch.setattr(mine, "_render_partial_checked", mine.render_partial_update, raising=False)
     monkeypatch.setattr(mine, "_get_renders", counting)
@@ -57,6 +67,23 @@ async def test_each_frame_is_textuals_frame_with_fewer_widgets_rendered(monkeypa
     assert len(frames) >= 10
     assert all(ours == textual for ours, textual in frames)
     assert rendered["ours"] < rendered["textual"] / 2
+    # most widgets of a frame hand over the lines they drew before (Textual draws each frame itself:
+    # the same bytes, through its line filters, with each widget's background)
+    assert len(handed_over) > rendered["ours"] / 2
+    assert app.get_line_filters()  # (the truecolor filter: the background path is taken)
+
+
+async def test_the_background_worked_down_from_the_app_is_textuals_for_every_widget():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"para500", "enter")
+        grid = app.screen.query_one(ItemGrid)
+        await wait_until(pilot, lambda: grid.lines[0].defaults is not None)
+        colors: dict = {}
+        widgets = list(app.screen.walk_children(with_self=True))
+        assert len(widgets) > 50
+        for widget in widgets:  # (shared ancestors worked once, kept in colors)
+            assert compositor._background(widget, colors) == widget.background_colors[1], widget
 
 
 def _look(cell) -> tuple:
