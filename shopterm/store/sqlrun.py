@@ -164,6 +164,8 @@ class LiteConnection:
         sql, spec, results = self._form(name, tuple(lengths))
         # each parameter: (the caller's key, its converter, (a value of its own,) or None, the column named
         # in an error, the largest integer it holds or 0, the IN list's bind name or None)
+        from .db import refuse_unstorable as refuse
+
         bound = []
         for row in rows:
             values: list = []
@@ -173,15 +175,7 @@ class LiteConnection:
                 for v in (value if expanding else (value,)):
                     if fn is not None:
                         v = fn(v)
-                    kind = v.__class__
-                    if kind is str and "\x00" in v:  # as store.db's checks: no NUL reaches a database
-                        from .db import UnstorableText
-
-                        raise UnstorableText(column)
-                    if kind is int and limit and (v > limit or v < ~limit):
-                        from .db import FigureTooLarge
-
-                        raise FigureTooLarge(column)
+                    refuse(v, column, limit)  # store.db's one check: no NUL, no figure past its column
                     values.append(v)
             bound.append(values)
         from .db import cursor_run
