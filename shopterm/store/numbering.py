@@ -3,17 +3,17 @@
 ``YYMM`` + 2-digit location number + type code + 6-digit sequence, e.g.
 ``261101SI000001``. The counter row is incremented inside the posting
 transaction, so a rolled-back post gives its number back and numbers never
-skip. The counter row is made with ``INSERT … ON CONFLICT DO NOTHING`` (the
-first number of a month: two tills may both find no row) and then incremented
-with one ``UPDATE … RETURNING``, which locks the row until the transaction ends
-(on SQLite the write transaction already holds the database's write lock).
+skip. One statement takes the number: ``INSERT … ON CONFLICT DO UPDATE SET
+last_value = last_value + 1 RETURNING last_value`` makes the counter row at 1 (the
+first number of a month: two tills may both find no row) or adds one to it, and
+locks the row until the transaction ends (on SQLite the write transaction already
+holds the database's write lock).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
 from ..core.doctypes import DOC_TYPES
@@ -31,26 +31,23 @@ def next_number(session: Session, doc_type: str, location_id: int, location_numb
     if doc_type not in DOC_TYPES:
         raise ValueError(f"unknown document type {doc_type!r}")
     period = date.strftime("%y%m")
-    key = dict(doc_type=doc_type, location_id=location_id, period=period)
     conn = session.connection()
-    _insert_if_missing(conn.dialect.name).execute(conn, dict(key, last_value=0))
-    seq = _NEXT.scalar(conn, {"n_type": doc_type, "n_loc": location_id, "n_period": period})
+    seq = _take(conn.dialect.name).scalar(conn, dict(doc_type=doc_type, location_id=location_id, period=period,
+                                                     last_value=1))
     return format_number(period, location_number, doc_type, seq)
 
 
 _SEQ = NumberSequence.__table__
-#: the counter row's increment, built once (each posting binds its key)
-_NEXT = Prepared(update(_SEQ)
-                 .where(_SEQ.c.doc_type == bindparam("n_type"), _SEQ.c.location_id == bindparam("n_loc"),
-                        _SEQ.c.period == bindparam("n_period"))
-                 .values(last_value=_SEQ.c.last_value + 1).returning(_SEQ.c.last_value))
-_INSERTS: dict[str, Prepared] = {}
+_TAKES: dict[str, Prepared] = {}
 
 
-def _insert_if_missing(dialect: str):
-    """The dialect's ``INSERT … ON CONFLICT DO NOTHING`` of a counter row (SQLite and PostgreSQL), built once."""
-    stmt = _INSERTS.get(dialect)
+def _take(dialect: str):
+    """The dialect's one statement that takes the next number (module docstring), built once."""
+    stmt = _TAKES.get(dialect)
     if stmt is None:
-        stmt = _INSERTS[dialect] = Prepared(conflict_insert(dialect, _SEQ).on_conflict_do_nothing(
-            index_elements=["doc_type", "location_id", "period"]))
+        stmt = _TAKES[dialect] = Prepared(
+            conflict_insert(dialect, _SEQ)
+            .on_conflict_do_update(index_elements=["doc_type", "location_id", "period"],
+                                   set_={"last_value": _SEQ.c.last_value + 1})
+            .returning(_SEQ.c.last_value))
     return stmt

@@ -263,8 +263,8 @@ class PostingService:
             if cost:
                 raise UnbalancedJournal("{doc_type}: stock moves worth {cost} USD at cost, but no {inventory} Inventory line in its journal",
                     params={"doc_type": doc.doc_type, "cost": cost, "inventory": INVENTORY})
-        # its number goes into the document's (a read on the connection: nothing of the session to flush first)
-        location = _LOCATION_NUMBER.first(session.connection(), {"id": doc.location_id})
+        # its number goes into the document's (a master: kept while none changed, store.master_cache)
+        location = _LOCATION_NUMBER.first(session, {"id": doc.location_id})
         if location is None:
             raise NotFound("Location not found", field="location")
         for name in ("narration", "contact_no"):  # the last guard before the text is printed anywhere
