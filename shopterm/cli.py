@@ -574,7 +574,8 @@ def cmd_post(
 ) -> None:
     """Post documents given as JSON; print a JSON list of {type, number, totals}.
 
-    Each document is its own transaction. On the first rejected document the
+    Each document is posted whole or not at all (a savepoint of the list's
+    transaction, committed every 0.1 s and at the end). On the first rejected document the
     output is {"error", "field", "index", "type", "posted": [...]} (the
     documents before it stay posted) and the exit code is 1. Amounts,
     quantities and rates are JSON strings ("2.50"); JSON numbers are refused.
@@ -598,11 +599,19 @@ def cmd_post(
         actor = acting_user(services, user, pin, token)
         try:
             outcome = post_documents(services, actor, data, after_first=_set_aside_startup_objects)
-        except Exception as exc:  # a bug, not bad input: say what was posted, then show the traceback
-            import traceback
+        except Exception as exc:  # not a rule: say where the list stopped and what was posted
+            from .store.db import sqlite_refusal
+
+            stopped = {"index": exc.index, "posted": exc.posted} if hasattr(exc, "posted") else {}
+            refusal = sqlite_refusal(exc)
+            if refusal is not None:  # the database refused this document (busy, full): nothing of it written
+                error = _refused(refusal)
+                fail(error.message, field=error.field, as_json=True, error=error, **stopped)
+            import traceback  # a bug, not bad input: the traceback too
 
             traceback.print_exc(file=sys.stderr)
-            fail(f"internal error: {type(exc).__name__}: {_first_line(exc)}", as_json=True, code=2, internal=True)
+            fail(f"internal error: {type(exc).__name__}: {_first_line(exc)}", as_json=True, code=2, internal=True,
+                 **stopped)
         finally:
             services.db.dispose()
     typer.echo(json.dumps(outcome.output(), indent=2, ensure_ascii=False))

@@ -2,8 +2,11 @@
 
 Input is one JSON object or a list of them. Each document names its ``type``;
 the handler registered for that type parses it strictly and calls the same
-service operation the screen calls, which runs in its own transaction. So each
-document is its own transaction: documents before a rejected one stay posted.
+service operation the screen calls. The list runs in one write transaction
+(:meth:`~shopterm.store.db.Database.batch`, committed every :data:`GROUP_SECONDS`
+and at the end) in which each document's operation is a SAVEPOINT of its own: a
+rejected document is rolled back alone and the documents before it stay posted,
+as if each were its own transaction.
 
 Registering a document type (in the service module that owns it)::
 
@@ -507,28 +510,97 @@ def post_one(services: "Services", actor: "Actor", doc: dict) -> dict:
     return jsonable(out)
 
 
+#: ``shopterm post`` commits its list's transaction when it has been open this long (and at the end): the
+#: documents of a list share one write transaction, each in a SAVEPOINT, instead of one transaction each
+#: (a COMMIT and a session's set-up a document); another till that posts meanwhile waits at most about
+#: this long plus one document. bench/README.md, "`shopterm post`" of the ninth session: the figures.
+GROUP_SECONDS = 0.1
+
+
 def post_documents(services: "Services", actor: "Actor", data: Any,
-                   after_first: Callable[[], None] | None = None) -> PostOutcome:
-    """Post each document in turn; stop at the first rejected one. ``after_first`` is called once, after
-    the first document is posted (``shopterm post`` sets its start-up objects aside from the collector
-    then: everything a list needs is imported by its first document)."""
+                   after_first: Callable[[], None] | None = None, *,
+                   group_seconds: float | None = None) -> PostOutcome:
+    """Post each document in turn; stop at the first rejected one.
+
+    Each document is its own SAVEPOINT of a write transaction the list shares (:meth:`Database.batch`),
+    committed every ``group_seconds`` (:data:`GROUP_SECONDS`) and at the end: a rejected document is
+    rolled back alone, the ones before it are committed, as if each had been its own transaction.
+    ``group_seconds=0`` commits after every document. A database error (not a rule) also commits the
+    documents before it, then is raised with ``posted`` and ``index`` set on it for the caller to say.
+
+    ``after_first`` is called once, after the first document is posted (``shopterm post`` sets its
+    start-up objects aside from the collector then: everything a list needs is imported by its first
+    document)."""
     outcome = PostOutcome()
     try:
         docs = documents_of(data)
     except ShopError as exc:
         outcome.error = _error(exc, index=exc.details.get("index"), type_name=None, posted=[])
         return outcome
-    for i, doc in enumerate(docs):
-        type_name = doc.get("type") if isinstance(doc.get("type"), str) else None
-        try:
-            check_shape(doc, where=type_name if type_name and not _bad_text(type_name) else "document")
-            outcome.posted.append(post_one(services, actor, doc))
+    group = GROUP_SECONDS if group_seconds is None else group_seconds
+    committed: list[dict] = []  # the replies of the documents committed so far
+    pending: list[dict] = []  # posted in the open transaction
+    with _batch_of(services) as batch:
+        for i, doc in enumerate(docs):
+            type_name = doc.get("type") if isinstance(doc.get("type"), str) else None
+            try:
+                check_shape(doc, where=type_name if type_name and not _bad_text(type_name) else "document")
+                pending.append(post_one(services, actor, doc))
+                batch.done()
+            except ShopError as exc:
+                if batch.alive():
+                    batch.commit()
+                    committed.extend(pending)
+                    outcome.error = _error(exc, index=i, type_name=type_name, posted=committed)
+                else:  # the database ended the transaction: the documents since the last commit are not posted
+                    outcome.error = _error(exc, index=i - len(pending), type_name=type_name, posted=committed)
+                outcome.posted = committed
+                return outcome
+            except Exception as exc:
+                lost = not batch.alive()
+                if not lost:
+                    batch.commit()
+                    committed.extend(pending)
+                try:  # what the caller says beside the error: the documents posted, where the list stopped
+                    exc.posted = list(committed)  # type: ignore[attr-defined]
+                    exc.index = i - len(pending) if lost else i  # type: ignore[attr-defined]
+                except AttributeError:  # pragma: no cover - an exception type that takes no attribute
+                    pass
+                raise
             if i == 0 and after_first is not None:
                 after_first()
-        except ShopError as exc:
-            outcome.error = _error(exc, index=i, type_name=type_name, posted=outcome.posted)
-            return outcome
+            if batch.elapsed() >= group:
+                batch.commit()
+                committed.extend(pending)
+                pending.clear()
+        batch.commit()
+        committed.extend(pending)
+    outcome.posted = committed
     return outcome
+
+
+class _EachItsOwn:
+    """No shared transaction (a database without :meth:`~shopterm.store.db.Database.batch`): each
+    document's operation commits by itself."""
+
+    def alive(self) -> bool:
+        return True
+
+    def done(self) -> None:
+        pass
+
+    def elapsed(self) -> float:
+        return 0.0
+
+    def commit(self) -> bool:
+        return False
+
+
+def _batch_of(services: "Services | None"):
+    from contextlib import nullcontext
+
+    batch = getattr(getattr(services, "db", None), "batch", None)
+    return batch() if batch is not None else nullcontext(_EachItsOwn())
 
 
 def _bad_text(text: str) -> bool:

@@ -372,6 +372,7 @@ class Database:
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.sqlite else engine
         path = sqlite_file(self.url) if self.sqlite else None
         self._checkpoints = Checkpoints(path) if path else None
+        self._joined = threading.local()  # .batch: the Batch this thread's operations join (see batch())
 
     @classmethod
     def from_url(cls, url: str) -> "Database":
@@ -384,6 +385,11 @@ class Database:
         detaches the rows it loaded, which keep their values (no expiry)."""
         from sqlmodel import Session
 
+        batch = self._batch()
+        if batch is not None:  # inside a list's transaction: it sees the documents before, not yet committed
+            with batch.session() as session:
+                yield session
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
@@ -396,7 +402,11 @@ class Database:
         its own, once this one is rolled back.
 
         Write transactions run one at a time (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the
-        advisory lock :data:`WRITER_LOCK_KEY`); a second writer waits for the first."""
+        advisory lock :data:`WRITER_LOCK_KEY`); a second writer waits for the first.
+
+        Inside :meth:`batch` (on its thread) the operation is a SAVEPOINT of the batch's transaction
+        instead: released if the block finishes, rolled back alone on any error, committed with the
+        batch; the same session as here otherwise (its own identity map)."""
         from sqlalchemy import text
         from sqlmodel import Session
 
@@ -404,6 +414,21 @@ class Database:
         # an event registered when the models are imported, models.py's end)
         importlib.import_module(f"{__package__}.balances")
 
+        batch = self._batch()
+        if batch is not None:
+            with batch.session() as session:
+                try:
+                    yield session
+                    session.commit()  # RELEASE SAVEPOINT: committed with the batch
+                except BaseException as exc:
+                    batch.roll_back(session)
+                    after = getattr(exc, "after_rollback", None)
+                    if after is not None and batch.alive():
+                        exc.after_rollback = None
+                        session.close()
+                        after(self)  # in a savepoint of its own, committed with the batch
+                    raise
+            return
         with Session(self._writer, expire_on_commit=False) as session:
             try:
                 if self.postgresql:
@@ -421,10 +446,43 @@ class Database:
                     after(self)
                 raise
 
+    def _batch(self) -> "Batch | None":
+        return getattr(self._joined, "batch", None)
+
+    @contextmanager
+    def batch(self) -> Iterator["Batch"]:
+        """One write transaction that this thread's operations join, each in a SAVEPOINT of its own
+        (:meth:`write`, :meth:`transaction`; :meth:`read` and the Core reads see what they wrote): an
+        operation that fails is rolled back alone, the ones before it stay. The transaction is begun by
+        the first operation, committed by :meth:`Batch.commit` (then the next operation begins another)
+        and at the end of the block — also when the block ends with an error: what the operations
+        before it wrote stays, as if each had been its own transaction. Meanwhile the batch holds the
+        writer's lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL :data:`WRITER_LOCK_KEY`): other writers
+        wait until it commits, so a caller commits every so often (``shopterm post``: every 100 ms)."""
+        if self._batch() is not None:
+            raise RuntimeError("a batch is already open on this thread")
+        with self._writer.connect() as conn:
+            batch = Batch(self, conn)
+            self._joined.batch = batch
+            try:
+                yield batch
+            except BaseException:
+                self._joined.batch = None
+                batch.commit()  # the operations that finished stay (the failed one was rolled back alone)
+                raise
+            finally:
+                self._joined.batch = None
+            batch.commit()
+
     @contextmanager
     def connect(self) -> Iterator["Connection"]:
         """A Core connection for queries (no ORM: the reports and the read commands); the read
         transaction ends with the block."""
+        batch = self._batch()
+        if batch is not None:
+            with batch.nested() as conn:
+                yield conn
+            return
         with self.engine.connect() as conn:
             yield conn
 
@@ -433,7 +491,7 @@ class Database:
         """A read transaction for named statements (:mod:`shopterm.store.sqlrun`): here a Core
         connection, as :meth:`connect`; a read command's :class:`~shopterm.store.sqlrun.LiteDatabase`
         gives a plain ``sqlite3`` one."""
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             yield conn
 
     @contextmanager
@@ -443,6 +501,11 @@ class Database:
         ``BEGIN IMMEDIATE``, PostgreSQL the advisory lock :data:`WRITER_LOCK_KEY`)."""
         from sqlalchemy import text
 
+        batch = self._batch()
+        if batch is not None:  # a SAVEPOINT of the batch's transaction, as write()
+            with batch.nested() as conn:
+                yield conn
+            return
         with self._writer.connect() as conn:
             with conn.begin():
                 if self.postgresql:
@@ -490,6 +553,109 @@ class Database:
         self.engine.dispose()
 
 
+class Batch:
+    """The transaction of :meth:`Database.batch`: operations join it, each in a SAVEPOINT."""
+
+    def __init__(self, db: Database, conn: "Connection"):
+        self.db = db
+        self.conn = conn
+        self.operations = 0  # operations finished since the transaction began
+        self.began = 0.0  # time.monotonic() when it began
+        self._tx = None
+        self._lost = False
+
+    def _begin(self) -> None:
+        import time
+
+        from sqlalchemy import text
+
+        if self._tx is None:
+            self._tx = self.conn.begin()  # SQLite: BEGIN IMMEDIATE (the writer's execution options)
+            self.began = time.monotonic()
+            self._lost = False
+            if self.db.postgresql:
+                self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+
+    @contextmanager
+    def session(self) -> Iterator["Session"]:
+        """A session of its own on the batch's connection, its transaction a SAVEPOINT."""
+        from sqlmodel import Session
+
+        self._begin()
+        with Session(bind=self.conn, expire_on_commit=False, join_transaction_mode="create_savepoint") as session:
+            yield session
+
+    @contextmanager
+    def nested(self) -> Iterator["Connection"]:
+        """The batch's Core connection inside a SAVEPOINT (released at the end, rolled back on an error)."""
+        self._begin()
+        sp = self.conn.begin_nested()
+        try:
+            yield self.conn
+        except BaseException:
+            self._rollback_to(sp.rollback)
+            raise
+        sp.commit()
+
+    def roll_back(self, session: "Session") -> None:
+        """An operation failed: back to its SAVEPOINT; the operations before it stay."""
+        self._rollback_to(session.rollback)
+
+    def _rollback_to(self, rollback) -> None:
+        try:
+            rollback()
+        except Exception:  # the database ended the whole transaction itself (SQLite: a full disk, an I/O error)
+            self._lost = True
+            return
+        if not self.alive():
+            self._lost = True
+
+    def alive(self) -> bool:
+        """Whether the transaction still holds what the operations before wrote: SQLite rolls a whole
+        transaction back on some errors (a full disk, an I/O error), whatever the savepoints."""
+        if self._lost:
+            return False
+        if self._tx is None:
+            return True
+        try:
+            driver = self.conn.connection.driver_connection
+        except Exception:
+            return False
+        if self.db.sqlite:
+            return bool(driver.in_transaction)
+        status = getattr(getattr(driver, "info", None), "transaction_status", None)  # psycopg 3
+        return status is None or int(status) in (1, 2)  # ACTIVE (a statement running) or INTRANS
+
+    def elapsed(self) -> float:
+        """Seconds since the transaction began (0 when none is open)."""
+        import time
+
+        return time.monotonic() - self.began if self._tx is not None else 0.0
+
+    def done(self) -> None:
+        """One operation finished (counted for the WAL checkpoints when the batch commits)."""
+        self.operations += 1
+
+    def commit(self) -> bool:
+        """Commit what the operations wrote since the transaction began (other writers may go on), or
+        roll back if the database already ended it. True when something was committed."""
+        if self._tx is None:
+            return False
+        alive = self.alive()
+        tx, self._tx, self._lost = self._tx, None, False
+        operations, self.operations = self.operations, 0
+        if not alive:
+            try:
+                tx.rollback()
+            except Exception:
+                pass
+            return False
+        tx.commit()
+        if self.db._checkpoints is not None:
+            self.db._checkpoints.committed(operations)
+        return True
+
+
 class Checkpoints:
     """SQLite's WAL checkpoints, off the writer's thread.
 
@@ -521,10 +687,12 @@ class Checkpoints:
         self.busy = threading.Lock()  # held while a checkpoint of this file runs
         self.closed = False
 
-    def committed(self) -> None:
+    def committed(self, operations: int = 1) -> None:
+        """A transaction committed; ``operations``: how many write transactions it stands for (a
+        :class:`Batch`'s commit counts each operation it held: the log grew by as much)."""
         self.closed = False  # a database written to again after dispose() (its engine reconnects)
-        self.count += 1
-        if self.count % self.EVERY == 0:
+        before, self.count = self.count, self.count + max(operations, 1)
+        if self.count // self.EVERY != before // self.EVERY:
             self._submit(self)
 
     def run(self) -> None:
