@@ -37,6 +37,8 @@ class TextError(ValueError):
 
 def bad_character(value: str, *, multiline: bool = False) -> str | None:
     """The first character ``value`` may not hold, as ``U+001B``; None when it is clean."""
+    if value.isprintable():  # no C0/C1 control, surrogate or format character (the overrides are those)
+        return None
     for ch in value:
         if multiline and ch in "\n\t":
             continue

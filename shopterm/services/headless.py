@@ -155,22 +155,26 @@ def check_shape(doc: Any, where: str = "document") -> None:
     """Refuse, naming the field, what no field may hold: nesting deeper than :data:`MAX_DEPTH`,
     a lone surrogate (not Unicode text) or a control character (ESC, NUL, an OSC sequence…) in
     any string or key, a string longer than :data:`MAX_STRING`. Iterative: a deeply nested value
-    cannot exhaust the stack."""
+    cannot exhaust the stack. A value's path (``lines[3].qty``) is spelt out only for an error."""
     from ..core.text import bad_character
 
-    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    # (value, its place: None for the top or (the parent's place, key or list index), depth)
+    stack: list[tuple[Any, Any, int]] = [(doc, None, 0)]
     while stack:
-        value, path, depth = stack.pop()
+        value, place, depth = stack.pop()
         if depth > MAX_DEPTH:
+            path = _path(place)
             raise ValidationError("{where}: nested too deeply at {path} (at most {max_depth} levels)",
                                   field=path or None,
                 params={"where": where, "path": path or _("the top"), "max_depth": MAX_DEPTH})
         if isinstance(value, str):
             if len(value) > MAX_STRING:
+                path = _path(place)
                 raise ValidationError("{where}: {path} is longer than {limit} characters", field=path or None,
                                       params={"where": where, "path": path or _("a value"), "limit": Decimal(MAX_STRING)})
             bad = bad_character(value, multiline=True)
             if bad is not None:
+                path = _path(place)
                 raise ValidationError("{where}: {path}: control characters are not allowed ({bad})",
                                       field=path or None,
                     params={"where": where, "path": path or _("a value"), "bad": bad})
@@ -179,12 +183,25 @@ def check_shape(doc: Any, where: str = "document") -> None:
                 key_text = key if isinstance(key, str) else repr(key)
                 bad = bad_character(key_text)
                 if bad is not None:
+                    path = _path(place)
                     raise ValidationError("{where}: a field name holds a control character ({bad})",
                                           field=path or None, params={"where": where, "bad": bad})
-                stack.append((item, f"{path}.{key_text}" if path else key_text, depth + 1))
+                stack.append((item, (place, key_text), depth + 1))
         elif isinstance(value, (list, tuple)):
             for i, item in enumerate(value):
-                stack.append((item, f"{path}[{i}]", depth + 1))
+                stack.append((item, (place, i), depth + 1))
+
+
+def _path(place: Any) -> str:
+    """``lines[3].qty`` of a place of :func:`check_shape` (a field name is text, a list index a number)."""
+    keys = []
+    while place is not None:
+        place, key = place
+        keys.append(key)
+    path = ""
+    for key in reversed(keys):
+        path = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
+    return path
 
 
 def _no_constant(name: str) -> Any:

@@ -318,7 +318,30 @@ def make_engine(url: str, *, echo: bool = False) -> "Engine":
         except ImportError as exc:
             raise _driver_missing(url, exc) from None
     event.listen(engine, "before_cursor_execute", _refuse_nul)
+    _savepoints_on_the_driver(engine)
     return engine
+
+
+def _savepoints_on_the_driver(engine: "Engine") -> None:
+    """SAVEPOINT, RELEASE and ROLLBACK TO run on the DB-API connection, as SQLite's BEGIN does: through
+    SQLAlchemy's execution path (the clause compiled, its events, a result) each cost ≈ 65 µs of CPU, more
+    than the statement, and a list's documents (:meth:`Database.batch`) run two each. A driver error is
+    raised as SQLAlchemy raises it."""
+    from sqlalchemy import exc as sa_exc
+
+    dialect = engine.dialect
+    quote = dialect.identifier_preparer.quote
+
+    def run(conn, sql: str) -> None:
+        error = dialect.loaded_dbapi.Error
+        try:
+            conn.connection.driver_connection.execute(sql).close()
+        except error as err:
+            raise sa_exc.DBAPIError.instance(sql, (), err, error, dialect=dialect) from err
+
+    dialect.do_savepoint = lambda conn, name: run(conn, f"SAVEPOINT {quote(name)}")
+    dialect.do_release_savepoint = lambda conn, name: run(conn, f"RELEASE SAVEPOINT {quote(name)}")
+    dialect.do_rollback_to_savepoint = lambda conn, name: run(conn, f"ROLLBACK TO SAVEPOINT {quote(name)}")
 
 
 def sqlite_pragmas(dbapi_conn) -> None:
