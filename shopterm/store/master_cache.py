@@ -112,12 +112,10 @@ def use(session) -> None:
     held = session.info.get(_MEMO)
     if held is not None and held[0] is tx and tx is not None:
         return
-    pool = session.get_bind().pool
+    pool = session.get_bind().engine.pool  # the session's bind: an Engine, or a Connection (Database.batch())
     kept = _kept.get(pool)
-    if kept is None:  # first use on this database: are the triggers there?
-        with session.get_bind().connect() as conn:
-            ok = installed(conn)
-            conn.rollback()
+    if kept is None:  # first use on this database: are the triggers there? (read in this transaction)
+        ok = installed(session.connection())
         with _lock:
             kept = _kept.setdefault(pool, _Kept(None) if ok else False)
     if kept is False:
