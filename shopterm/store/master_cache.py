@@ -100,6 +100,7 @@ class _Kept:
 _lock = threading.Lock()
 _kept: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # pool -> _Kept, or False: no triggers
 _MEMO = "shopterm.masters"  # Session.info key: (its transaction, the rows it may use)
+MAX_KEPT = 20_000  # statements' answers kept per database before they are dropped and read again
 
 
 def use(session) -> None:
@@ -144,25 +145,54 @@ def _freeze(params: dict | None):
 class MasterRead(Prepared):
     """A :class:`~.db.Prepared` SELECT of masters only (no running figure): in a transaction that called
     :func:`use`, its rows come from those kept for the database while the counter is unchanged (read once,
-    then kept); elsewhere it reads the database as ``Prepared`` does."""
+    then kept); elsewhere it reads the database as ``Prepared`` does.
 
-    __slots__ = ()
+    ``per=(parameter, column)``: the statement's IN list ``parameter`` matches ``column`` of its rows (items
+    by code, prices by item id): the rows are kept per value of the list, so another invoice with some of
+    the same items reads only the others (in one query); the rows come back value by value in the list's
+    order, each value's in the statement's order."""
 
-    def __init__(self, stmt):
+    __slots__ = ("_per",)
+
+    def __init__(self, stmt, *, per: tuple[str, str] | None = None):
         super().__init__(stmt)
         from sqlalchemy.sql.util import find_tables
 
         read = {t.name for t in find_tables(self.stmt, include_joins=True)}
         if not read or not read <= set(MASTER_TABLES):  # a running figure kept would go stale unseen
             raise ValueError(f"MasterRead reads only masters the counter follows, not {sorted(read - set(MASTER_TABLES))}")
+        self._per = None
+        if per is not None:
+            names = [c.key for c in self.stmt.selected_columns]
+            self._per = (per[0], names.index(per[1]))
 
     def _run(self, conn, params, many: bool):
         held = conn.info.get(_MEMO) if not many and _is_orm_session(conn) else None
         if held is None or held[0] is not conn.get_transaction():
             return super()._run(conn, params, many)
         memo = held[1]
+        if len(memo) > MAX_KEPT:  # a bound on what a long session keeps (every preview's list of items)
+            memo.clear()
+        if self._per is not None:
+            return self._per_value(conn, params, memo)
         key = (self, _freeze(params))
         rows = memo.get(key)
         if rows is None:
             rows = memo[key] = tuple(super()._run(conn, params, many) or ())
         return list(rows)
+
+    def _per_value(self, conn, params: dict, memo: dict) -> list:
+        name, column = self._per
+        values = params[name]
+        rest = _freeze({k: v for k, v in params.items() if k != name})
+        missing = [v for v in dict.fromkeys(values) if (self, rest, v) not in memo]
+        if missing:
+            found: dict = {}
+            for row in super()._run(conn, {**params, name: missing}, False) or ():
+                found.setdefault(row[column], []).append(row)
+            for v in missing:
+                memo[(self, rest, v)] = tuple(found.get(v, ()))
+        out: list = []
+        for v in values:
+            out.extend(memo.get((self, rest, v), ()))
+        return out

@@ -144,3 +144,18 @@ def test_without_the_triggers_nothing_is_kept(open_shop, cashier):
 def test_a_kept_read_names_only_the_masters_the_counter_follows():
     with pytest.raises(ValueError, match="stock_balance"):
         MasterRead(select(StockBalance.qty))
+
+
+def test_items_and_prices_are_kept_item_by_item(open_shop, cashier, manager):
+    """A second invoice with a kept item beside a new one reads only the new one, and prices both."""
+    first = post(open_shop, cashier)
+    two = para()
+    two.lines.insert(0, DraftLine("AMOX250", "A001", "2", None, "0", "0"))
+    lines = open_shop.sales.document(post(open_shop, cashier, two).number).lines
+    assert [(l.item, l.price, l.gross) for l in lines] == [("AMOX250", D("7.20"), D("14.40")),
+                                                          ("PARA500", D("2.20"), D("2.20"))]
+    assert line_of(open_shop, first.number).price == D("2.20")
+    open_shop.masters.update_price(manager, location="AXP", item="AMOX250", retail_price="8.50",
+                                   wholesale_price="7.50", effective_from=DAY)
+    lines = open_shop.sales.document(post(open_shop, cashier, two).number).lines
+    assert [(l.item, l.price) for l in lines] == [("AMOX250", D("7.50")), ("PARA500", D("2.20"))]

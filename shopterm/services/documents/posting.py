@@ -240,7 +240,8 @@ _INSERT_DOCUMENT = Prepared(insert(Document.__table__).returning(Document.__tabl
 _NEW_LINE_IDS = Prepared(select(DocumentLine.__table__.c.id).where(DocumentLine.__table__.c.document_id == bindparam("doc"))
                          .order_by(DocumentLine.__table__.c.id.desc()).limit(bindparam("n")))
 _LOCATION_NUMBER = MasterRead(select(Location.__table__.c.number).where(Location.__table__.c.id == bindparam("id")))
-_ACCOUNT_IDS = MasterRead(select(Account.code, Account.id).where(Account.code.in_(bindparam("codes", expanding=True))))
+_ACCOUNT_IDS = MasterRead(select(Account.code, Account.id).where(Account.code.in_(bindparam("codes", expanding=True))),
+                          per=("codes", "code"))
 
 
 class PostingService:

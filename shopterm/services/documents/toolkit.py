@@ -166,7 +166,8 @@ def refresh_state(session: Session, doc: Document, lines: Sequence[DocumentLine]
 # codes; they come back as rows with the tables' columns as attributes (item.code, batch.expiry), not as
 # ORM objects — a build only reads them
 _IT, _BT = Item.__table__, Batch.__table__
-_ITEMS_OF_CODES = MasterRead(sa_select(_IT).where(_IT.c.code.in_(bindparam("codes", expanding=True))))
+_ITEMS_OF_CODES = MasterRead(sa_select(_IT).where(_IT.c.code.in_(bindparam("codes", expanding=True))),
+                             per=("codes", "code"))
 _BATCHES_OF = MasterRead(sa_select(_BT).where(_BT.c.item_id.in_(bindparam("items", expanding=True)),
                                             _BT.c.code.in_(bindparam("codes", expanding=True))))
 

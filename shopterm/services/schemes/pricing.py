@@ -159,13 +159,14 @@ _PRICES_IN_FORCE = MasterRead(select(Price.item_id, Price.currency, Price.retail
                                    Price.effective_from)
                             .where(col(Price.item_id).in_(bindparam("items", expanding=True)),
                                    Price.location_id == bindparam("loc"), Price.effective_from <= bindparam("on"))
-                            .order_by(col(Price.effective_from).desc(), col(Price.id).desc()))
+                            .order_by(col(Price.effective_from).desc(), col(Price.id).desc()),
+                            per=("items", "item_id"))
 _WITH_PROMOTION = MasterRead(select(Promotion.item_id)
                            .join(PromotionLocation, PromotionLocation.promotion_id == Promotion.id)
                            .where(col(Promotion.item_id).in_(bindparam("items", expanding=True)),
                                   PromotionLocation.location_id == bindparam("loc"),
                                   Promotion.inactive == False, Promotion.scheme_date <= bindparam("on"))  # noqa: E712
-                           .distinct())
+                           .distinct(), per=("items", "item_id"))
 
 
 def _in_force(session: Session, scheme: Any, held_at: Any, key: Any, dated: Any, location_id: int, on: dt.date,
