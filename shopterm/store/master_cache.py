@@ -126,6 +126,12 @@ def use(session) -> None:
     if version is None:
         session.info.pop(_MEMO, None)
         return
+    bind = session.get_bind()
+    if not hasattr(bind, "pool") and not _committed(bind, pool, version):
+        # a transaction joined after it began (Database.batch) that changed masters itself: what it reads
+        # is not yet anyone else's state (and may be rolled back): rows of its own, never kept for others
+        session.info[_MEMO] = (session.get_transaction(), _Kept(version).rows)
+        return
     if kept.version != version:
         with _lock:
             kept = _kept[pool]
@@ -134,6 +140,28 @@ def use(session) -> None:
         if kept.version != version:  # an older snapshot (a read that began before a change): rows of its own
             kept = _Kept(version)
     session.info[_MEMO] = (session.get_transaction(), kept.rows)
+
+
+_START = "shopterm.masters.committed"  # Connection.info key: (its transaction, the counter as committed then)
+
+
+def _committed(conn, pool, version: int) -> bool:
+    """Whether ``version``, read inside ``conn``'s transaction (begun before this session joined it: a
+    batch), is the committed state: the counter as committed when first asked in this transaction, read
+    on a connection of its own, is the same (a transaction that changed masters sees its own count)."""
+    root = conn.get_transaction()
+    mark = conn.info.get(_START)
+    if mark is None or mark[0] is not root:
+        raw = pool.connect()  # the pool's own DB-API connection: no BEGIN IMMEDIATE, no writer's lock
+        try:
+            cur = raw.cursor()
+            cur.execute("SELECT version FROM masters_version WHERE id = 1")
+            row = cur.fetchone()
+            cur.close()
+        finally:
+            raw.close()  # back to the pool (rolled back)
+        mark = conn.info[_START] = (root, row[0] if row else None)
+    return mark[1] == version
 
 
 def _freeze(params: dict | None):

@@ -159,3 +159,18 @@ def test_items_and_prices_are_kept_item_by_item(open_shop, cashier, manager):
                                    wholesale_price="7.50", effective_from=DAY)
     lines = open_shop.sales.document(post(open_shop, cashier, two).number).lines
     assert [(l.item, l.price) for l in lines] == [("AMOX250", D("7.50")), ("PARA500", D("2.20"))]
+
+
+def test_a_list_that_changed_a_master_reads_its_own_state_and_keeps_it_for_nobody(open_shop, cashier):
+    """In one list's transaction (Database.batch) a price changed by an earlier operation is what the next
+    invoice sells at; those rows (not yet committed, maybe never) are not kept for other transactions."""
+    assert line_of(open_shop, post(open_shop, cashier).number).price == D("2.20")
+    before = version(open_shop)
+    with open_shop.db.batch():
+        with open_shop.db.write() as s:
+            s.execute(text("UPDATE price SET wholesale_price = 260 WHERE item_id = "
+                           "(SELECT id FROM item WHERE code = 'PARA500')"))
+        number = post(open_shop, cashier).number
+        assert master_cache._kept[open_shop.db.engine.pool].version == before  # nothing kept at the list's count
+    assert line_of(open_shop, number).price == D("2.60")
+    assert line_of(open_shop, post(open_shop, cashier).number).price == D("2.60")  # committed: seen after
