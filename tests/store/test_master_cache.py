@@ -174,3 +174,26 @@ def test_a_list_that_changed_a_master_reads_its_own_state_and_keeps_it_for_nobod
         assert master_cache._kept[open_shop.db.engine.pool].version == before  # nothing kept at the list's count
     assert line_of(open_shop, number).price == D("2.60")
     assert line_of(open_shop, post(open_shop, cashier).number).price == D("2.60")  # committed: seen after
+
+
+def test_a_new_system_rate_is_the_next_posts_rate(open_shop, cashier, admin):
+    assert open_shop.sales.document(post(open_shop, cashier, para(rate="")).number).rate == D("2850")
+    open_shop.setup.set_rate(admin, DAY, "2900")
+    assert open_shop.sales.document(post(open_shop, cashier, para(rate="")).number).rate == D("2900")
+
+
+@pytest.mark.parametrize("change", [
+    lambda s, m: s.masters.update_location(m, "AXP", phone="+243810009999"),
+    lambda s, m: s.masters.update_sales_person(m, "SP01", name="Jean M."),
+    lambda s, m: s.masters.update_cost_centre(m, "SHOP", name="Shop floor"),
+    lambda s, m: s.masters.update_loyalty_card(m, "Standard", redemption_frequency_days=15),
+    lambda s, m: s.masters.update_customer(m, "C0002", credit_days=20),
+], ids=["location", "sales person", "cost centre", "loyalty card", "customer"])
+def test_each_master_service_change_is_counted(open_shop, cashier, admin, change):
+    post(open_shop, cashier)
+    before = version(open_shop)
+    change(open_shop, admin)
+    assert version(open_shop) > before
+    assert not kept_rows(open_shop) or master_cache._kept[open_shop.db.engine.pool].version == before
+    post(open_shop, cashier)  # reads them again under the new count
+    assert master_cache._kept[open_shop.db.engine.pool].version == version(open_shop)
