@@ -285,8 +285,11 @@ async def test_page_turns_arrange_only_the_rows_shown_and_the_scrollbar_follows(
         await pilot.pause()
         counting[0] = False
         # each layout arranges the screen once (Textual arranged it a second time right after,
-        # the full map left marked out of date by the last scroll)
+        # the full map left marked out of date by the last scroll), and nothing between them: a
+        # spare row's cells mounting do not repaint the row (Textual's repaint asked for the place
+        # of a row below those shown, in no map after the turns: the whole screen arranged)
         assert layouts and not any(layouts) and whole.count(True) == len(layouts)
+        assert False not in whole
         whole.clear()
         assert box.vertical_scrollbar.position == box.scroll_y == 9
         counting[0] = True
@@ -327,8 +330,14 @@ async def test_a_used_spare_row_is_replaced_after_the_lines_frame_writes_nothing
         monkeypatch.setattr(Screen, "_refresh_layout", lambda self, size=None, scroll=False: (
             layouts.append(scroll), refresh_layout(self, size, scroll))[1])
 
+        arranged: list[bool] = []  # arrangements of the whole screen
+        arrange = Compositor._arrange_root
+        monkeypatch.setattr(Compositor, "_arrange_root", lambda self, root, size, visible_only=True: (
+            arranged.append(visible_only), arrange(self, root, size, visible_only))[1])
+
         def watched() -> None:
-            starts.append((len(frames), app._batch_count, grid._holding, screen.focused, len(layouts)))
+            starts.append((len(frames), app._batch_count, grid._holding, screen.focused, len(layouts),
+                           len(arranged)))
             top_up()
 
         monkeypatch.setattr(grid, "_top_up", watched)
@@ -347,9 +356,12 @@ async def test_a_used_spare_row_is_replaced_after_the_lines_frame_writes_nothing
             await wait_until(pilot, lambda: len(starts) == n)
             await wait_grid_at_rest(pilot, grid)
             await pilot.pause()
-            written, held, holding, focused, laid = starts[-1]
+            written, held, holding, focused, laid, whole = starts[-1]
             assert written > mark and held == 0 and not holding  # after the line's frame, drawn
             assert layouts[laid:].count(False) == 1  # the row and its cells in one layout
+            # that layout's arrangement only: the cells mounting do not repaint their spare row (its
+            # repaint asked where a row below those shown is: after a turn, the whole screen arranged)
+            assert arranged[whole:].count(False) == 1
             assert focused is grid.cell(n + 1, "item") and len(grid._spares) == SPARE_POOL
             quiet.append((round(box.scroll_y), len(frames) - written))
         assert [written for _top, written in quiet] == [0] * len(quiet)

@@ -208,6 +208,20 @@ class _Cell:
         finally:
             self._focus_restyle = False
 
+    def _watch_selection(self, selection: Any) -> None:
+        """Textual's, but only the focused cell moves the terminal's cursor to itself. Any other
+        cell would too when its selection changes (a spare row's cells as they mount, a cell filled
+        while the focus is elsewhere), asking the screen for the cell's place: right after a mount
+        or a scroll, an arrangement of the whole screen (~5 ms in each spare row's top-up), and a
+        cursor put where nothing is typed (the next frame would send it there)."""
+        if self.has_focus:  # type: ignore[attr-defined]
+            super()._watch_selection(selection)  # type: ignore[misc]
+            return
+        self.app.clear_selection()  # type: ignore[attr-defined]
+        if not self._initial_value:  # type: ignore[attr-defined]
+            self.scroll_to_region(Region(self._cursor_offset, 0, width=1, height=1),  # type: ignore[attr-defined]
+                                  force=True, animate=False)
+
     def _get_component_classes(self) -> frozenset[str]:
         if self._focus_restyle:
             return frozenset()  # (see watch_has_focus)
@@ -396,6 +410,18 @@ class GridRow(Horizontal):
             self.cells[col.key] = w
             x += col.width + 1  # (.grid-cell: a blank after each cell)
             end = x
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> "GridRow":
+        """A spare row's cells mounting ask it for a layout (Textual's mount does, of the parent):
+        done without repainting the row, which draws nothing of its own while spare. Textual's
+        repaint asks the screen where the row is, and a spare below the rows shown is in no map
+        of what is shown after a scroll: the whole screen arranged again (~5 ms of each top-up,
+        :meth:`ItemGrid._top_up`). The layout repaints what it shows differently
+        (``widgets/compositor.py``); the row repaints when it is taken (:meth:`unspare`)."""
+        if layout and self.spare and not regions and not recompose:
+            repaint = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def widgets(self) -> list[Widget]:
         """The row's cell widgets (the typed columns)."""
