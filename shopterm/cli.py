@@ -614,9 +614,9 @@ def cmd_post(
                  **stopped)
         finally:
             services.db.dispose()
-    typer.echo(json.dumps(outcome.output(), indent=2, ensure_ascii=False))
+    _say(json.dumps(outcome.output(), indent=2, ensure_ascii=False))  # as typer.echo (a list may come without Typer)
     if not outcome.ok:
-        raise typer.Exit(1)
+        raise _load_typer().Exit(1)
 
 
 _set_aside = False
@@ -719,6 +719,9 @@ def main(argv: Sequence[str] | None = None) -> Any:
     tui = _tui_options(args)
     if tui is not None:  # `shopterm [demo] [--db …]`: the app at once, without building the commands
         return _open_tui(**tui)
+    post = _post_options(args)
+    if post is not None:  # `shopterm [--db …] post FILE [--user …]`: a list posted without building the commands
+        return _post_without_typer(**post)
     app = make_app(args)
     _translate_typer_words()
     if i18n.current() == i18n.DEFAULT_LANGUAGE:
@@ -816,6 +819,10 @@ def translate_help(command: click.Command) -> None:
         translate_help(sub)
 
 
+_POST_VALUE_OPTIONS = {"--db", "--user", "--pin", "--token"}
+_OPTION_ENV = {"--db": "SHOPTERM_DB", "--user": "SHOPTERM_USER", "--pin": "SHOPTERM_PIN", "--token": "SHOPTERM_TOKEN"}
+
+
 def _tui_options(args: Sequence[str]) -> dict[str, Any] | None:
     """The root options when ``args`` holds only them (each with its value), and at most the
     command ``demo``: the terminal app opens without Typer parsing the line (its parameter types
@@ -828,18 +835,67 @@ def _tui_options(args: Sequence[str]) -> dict[str, Any] | None:
         if token == "demo" and not demo:
             demo = True
             continue
-        name, eq, value = token.partition("=")
-        if name not in _GLOBAL_VALUE_OPTIONS or name in found:
+        if not _take_option(token, it, found, _GLOBAL_VALUE_OPTIONS):
             return None
-        if not eq:
-            value = next(it, None)
-            if value is None or value.startswith("-"):
-                return None
-        found[name] = value
-    env = {"--db": "SHOPTERM_DB", "--user": "SHOPTERM_USER", "--pin": "SHOPTERM_PIN", "--token": "SHOPTERM_TOKEN"}
-    out: dict[str, Any] = {k[2:]: found.get(k, os.environ.get(v) or None) for k, v in env.items()}
+    out: dict[str, Any] = {k[2:]: found.get(k, os.environ.get(v) or None) for k, v in _OPTION_ENV.items()}
     out["demo"] = demo
     return out
+
+
+def _take_option(token: str, rest: Iterator[str], found: dict[str, str], allowed: set[str]) -> bool:
+    """``--name value`` / ``--name=value`` into ``found`` (the value taken from ``rest`` when not joined);
+    False for what only Typer should read: a name not ``allowed``, given twice, or without a plain value."""
+    name, eq, value = token.partition("=")
+    if name not in allowed or name in found:
+        return False
+    if not eq:
+        value = next(rest, None)
+        if value is None or value.startswith("-"):
+            return False
+    found[name] = value
+    return True
+
+
+def _post_options(args: Sequence[str]) -> dict[str, Any] | None:
+    """``shopterm [root options] post FILE [--db/--user/--pin/--token …]`` read as plain values: a list is
+    posted without Typer parsing the line (importing Typer and building the commands cost ~40 ms CPU of
+    each ``shopterm post``). Anything else — --help, an unknown or repeated option, a value that looks
+    like an option, a second file, ``--`` — is None: Typer reads it (and says what is wrong)."""
+    root: dict[str, str] = {}
+    own: dict[str, str] = {}
+    file: str | None = None
+    command = False
+    it = iter(args)
+    for token in it:
+        if not command and token == "post":
+            command = True
+            continue
+        if command and (token == "-" or not token.startswith("-")):
+            if file is not None:
+                return None
+            file = token
+            continue
+        found, allowed = (own, _POST_VALUE_OPTIONS) if command else (root, _GLOBAL_VALUE_OPTIONS)
+        if not _take_option(token, it, found, allowed):
+            return None
+    if not command or file is None:
+        return None
+    state = {k[2:]: root.get(k, os.environ.get(v) or None) for k, v in _OPTION_ENV.items()}
+    return {"file": file, "state": state, "lang": root.get("--lang"), "own": {k[2:]: v for k, v in own.items()}}
+
+
+def _post_without_typer(file: str, state: dict[str, str | None], lang: str | None, own: dict[str, str]) -> None:
+    """What Typer does for ``post`` (the root callback's options, then the command; the language is already
+    set by ``main``); an exit through :func:`fail` (which loads Typer) keeps its code."""
+    global _state
+    _state = CliState(**state, lang=lang)
+    try:
+        cmd_post(file, **own)
+    except Exception as exc:
+        exit_type = getattr(sys.modules.get("typer"), "Exit", None)
+        if exit_type is None or not isinstance(exc, exit_type):
+            raise
+        raise SystemExit(exc.exit_code) from None
 
 
 def _open_tui(db: str | None, user: str | None, pin: str | None, token: str | None, demo: bool = False) -> None:

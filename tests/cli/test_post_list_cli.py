@@ -67,3 +67,99 @@ def test_a_list_stopped_by_the_database_says_where_and_what_was_posted(tmp_path_
             assert numbers.scalars().all() == ["261101SI000001", "261101SI000002"]
     finally:
         again.db.dispose()
+
+
+# ---------------------------------------------------------------- `shopterm post` without Typer
+
+
+def _shop(tmp_path_factory, tmp_path) -> str:
+    services = _copy_services(_template(tmp_path_factory), tmp_path)
+    open_day(services)
+    url = services.db.url
+    services.db.dispose()
+    return url
+
+
+def _through_main(argv, stdin: str, monkeypatch, capsys) -> tuple[int, str]:
+    import io
+
+    from shopterm import cli
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    try:
+        cli.main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    return code, capsys.readouterr().out
+
+
+def test_post_options_are_read_without_typer_only_when_plain():
+    from shopterm.cli import _post_options
+
+    got = _post_options(["--db", "a.db", "--user=cashier", "post", "-", "--pin", "1111"])
+    assert got["file"] == "-" and got["own"] == {"pin": "1111"}
+    assert got["state"]["db"] == "a.db" and got["state"]["user"] == "cashier"
+    for argv in (["post"], ["post", "--help"], ["post", "a.json", "b.json"], ["post", "a.json", "--lang", "fr"],
+                 ["post", "a.json", "--db"], ["post", "a.json", "--db", "--user"], ["post", "a.json", "--db", "x",
+                 "--db", "y"], ["demo", "post", "a.json"], ["post", "--", "a.json"], ["--version", "post", "a.json"],
+                 ["ledger", "balances"], []):
+        assert _post_options(argv) is None, argv
+
+
+@pytest.mark.parametrize("case", ["posted", "refused", "no file", "bad pin"])
+def test_post_without_typer_answers_as_typer_does(tmp_path_factory, tmp_path, monkeypatch, capsys, case):
+    """The same output and exit code through ``main`` (no Typer) as through the Typer app, each on a
+    fresh copy of the shop."""
+    from shopterm import cli
+
+    docs = [INVOICE, dict(INVOICE, lines=[{"item": "NOPE", "qty": "1"}])] if case == "refused" else [INVOICE]
+    listfile = tmp_path / "list.json"
+    listfile.write_text(json.dumps(docs))
+    file = str(tmp_path / "missing.json") if case == "no file" else str(listfile)
+    pin = "0000" if case == "bad pin" else "1111"
+    for name, value in {**ENV, "SHOPTERM_USER": "cashier"}.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    runs = []
+    for way in ("main", "typer"):
+        (tmp_path / way).mkdir()
+        url = _shop(tmp_path_factory, tmp_path / way)
+        monkeypatch.setattr(cli, "_state", cli.CliState())
+        argv = ["--db", backend.db_arg(url), "post", file, "--pin", pin]
+        if way == "main":
+            runs.append(_through_main(argv, "", monkeypatch, capsys))
+        else:
+            result = CliRunner().invoke(make_app(argv), argv)
+            runs.append((result.exit_code, result.stdout))
+    (code_main, out_main), (code_typer, out_typer) = runs
+    assert code_main == code_typer == {"posted": 0, "refused": 1, "no file": 1, "bad pin": 1}[case]
+    assert out_main == out_typer
+    out = json.loads(out_main)
+    if case == "posted":
+        assert [d["number"] for d in out] == ["261101SI000001"]
+    else:
+        assert out["error"] and out.get("posted", []) == ([] if case != "refused" else out["posted"])
+        if case == "refused":
+            assert out["index"] == 1 and [d["number"] for d in out["posted"]] == ["261101SI000001"]
+
+
+def test_post_loads_no_typer(tmp_path_factory, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    url = _shop(tmp_path_factory, tmp_path)
+    listfile = tmp_path / "list.json"
+    listfile.write_text(json.dumps([INVOICE]))
+    code = ("import sys; from shopterm.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print('TYPER' if 'typer' in sys.modules else 'NO TYPER')")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTERM_")}
+    env.update(SHOPTERM_TODAY=DAY.isoformat(), SHOPTERM_PIN="1111")
+    out = subprocess.run([sys.executable, "-c", code, "post", str(listfile), "--db", backend.db_arg(url),
+                          "--user", "cashier"], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.rstrip().endswith("NO TYPER")
+    assert json.loads(out[:out.rindex("]") + 1])[0]["number"] == "261101SI000001"
