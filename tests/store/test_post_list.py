@@ -210,3 +210,37 @@ def test_other_writers_get_the_database_between_groups(open_shop, cashier, group
     with services.db.write() as s:  # the writer's lock is free
         s.execute(text("SELECT 1"))
     assert D(outcome.posted[2]["totals"]["net"]) > 0
+
+
+@sqlite_only("another program holding SQLite's write lock: the list's next group cannot begin")
+def test_a_list_that_cannot_get_the_write_lock_stops_there(open_shop, cashier, monkeypatch):
+    import shopterm.store.db as store_db
+    from shopterm.services import Services
+
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 200)  # the connections opened from here on wait 0.2 s
+    services = Services.open(open_shop.db.url, upgrade=False, today=DAY)
+    other = sqlite3.connect(store_db.sqlite_file(open_shop.db.url), isolation_level=None)
+    real = headless.post_one
+
+    def post_one(svc, actor, doc):
+        if len(calls) == 1:  # the first is committed (a group each): another till writes
+            other.execute("BEGIN IMMEDIATE")
+        calls.append(doc)
+        return real(svc, actor, doc)
+
+    calls: list = []
+    monkeypatch.setattr(headless, "post_one", post_one)
+    try:
+        with pytest.raises(Exception) as caught:
+            headless.post_documents(services, cashier, invoices(3), group_seconds=0)
+        assert store_db.sqlite_refusal(caught.value) == "busy"
+        assert caught.value.index == 1
+        assert [d["number"] for d in caught.value.posted] == ["261101SI000001"]
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert services.db._batch() is None
+    again = headless.post_documents(services, cashier, invoices(1))  # the lock is free again
+    assert _posted_numbers(again) == ["261101SI000002"]
+    services.db.dispose()
+    check_books(open_shop)
