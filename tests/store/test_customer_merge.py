@@ -69,6 +69,8 @@ def test_merge_moves_everything_and_balances_hold(open_shop, cashier, manager):
     assert (result.documents, result.ledger_entries, result.matches) == (3, 3, 1)
     assert s.ledger.balance(manager, "C0001") == D("73.52")
     assert s.ledger.balance(manager, "C0009") == D("0.00")
+    # the invoice's credit check reads the same from the sums per month (customer_month)
+    assert s.sales.customer_info("C0001").outstanding_usd == D("73.52")
     assert open_items(s, manager, "C0001") == sorted([
         (si1, "USD", D("25.52"), D("25.52")), (si2, "USD", D("38.00"), D("38.00")),
         (si3, "CDF", D("28500.00"), D("10.00"))])

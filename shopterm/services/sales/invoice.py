@@ -61,8 +61,8 @@ from ...store.db import Prepared
 from ...store import master_cache
 from ...store.master_cache import MasterRead
 from ...store.types import MAX_INTEGER
-from ...store.models import (Account, Batch, Customer, CustomerLocation, Document, DocumentLine, Item, JournalLine,
-                             JournalVoucher, LedgerEntry, Location, LoyaltyCard, SalesPerson, ShopSetup, User)
+from ...store.models import (Account, Batch, Customer, CustomerLocation, CustomerMonth, Document, DocumentLine, Item,
+                             JournalLine, JournalVoucher, Location, LoyaltyCard, SalesPerson, ShopSetup, User)
 from ..admin import audit
 from ..context import Actor
 from ..cash.day import check_open, find_location, require_setup
@@ -239,7 +239,9 @@ def customer_at(session: Session, customer: Customer, location: Location) -> boo
 
 
 def outstanding_usd(session: Session, customer_id: int) -> Decimal:
-    """What the customer owes (USD): Σ customer-ledger amounts."""
+    """What the customer owes (USD): Σ customer-ledger amounts, read from their sums per month
+    (``customer_month``, kept with the entries in the same transaction): a few rows a year, not every
+    entry the customer ever had."""
     value = _OUTSTANDING.scalar(session, {"customer": customer_id})
     return Z if value is None else value
 
@@ -252,8 +254,8 @@ _CUSTOMER_OF_CODE = MasterRead(sa_select(Customer.__table__).where(Customer.__ta
 _SALES_PERSON_OF_CODE = MasterRead(sa_select(SalesPerson.__table__)
                                  .where(SalesPerson.__table__.c.code == bindparam("code")))
 _ANY_ACTIVE_SALES_PERSON = sa_select(SalesPerson.id).where(SalesPerson.inactive.is_(False)).limit(1)
-_OUTSTANDING = Prepared(sa_select(func.sum(LedgerEntry.amount_usd))
-                        .where(LedgerEntry.customer_id == bindparam("customer")))
+_OUTSTANDING = Prepared(sa_select(func.sum(CustomerMonth.amount_usd))
+                        .where(CustomerMonth.customer_id == bindparam("customer")))
 
 
 def invoice_journal(totals: DocumentTotals, customer_id: int | None, cogs_usd: Decimal, *,
