@@ -776,7 +776,10 @@ class MatchLine(Table, table=True):
 
 class LoyaltyTransaction(Table, table=True):
     __tablename__ = "loyalty_transaction"
-    __table_args__ = (Index("ix_loyalty_customer_date", "customer_id", "date"),)
+    # ix_loyalty_customer_kind: the posting's two reads of a customer's points, from the index alone (the
+    # points held: a sum over it, no row read; the last redemption: its redeem rows only, not every earn)
+    __table_args__ = (Index("ix_loyalty_customer_date", "customer_id", "date"),
+                      Index("ix_loyalty_customer_kind", "customer_id", "kind", "date", "points"))
     id: Optional[int] = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
     document_id: Optional[int] = Field(default=None, foreign_key="document.id")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 02:59:50.456855
+Create Date: 2026-12-06 03:38:38.074636
 """
 from typing import Sequence, Union
 
@@ -699,6 +699,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('loyalty_transaction', schema=None) as batch_op:
         batch_op.create_index('ix_loyalty_customer_date', ['customer_id', 'date'], unique=False)
+        batch_op.create_index('ix_loyalty_customer_kind', ['customer_id', 'kind', 'date', 'points'], unique=False)
 
     op.create_table('promotion_location',
     sa.Column('promotion_id', sa.Integer(), nullable=False),
@@ -886,6 +887,7 @@ def downgrade() -> None:
     op.drop_table('promotion_range')
     op.drop_table('promotion_location')
     with op.batch_alter_table('loyalty_transaction', schema=None) as batch_op:
+        batch_op.drop_index('ix_loyalty_customer_kind')
         batch_op.drop_index('ix_loyalty_customer_date')
 
     op.drop_table('loyalty_transaction')
