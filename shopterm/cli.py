@@ -276,8 +276,10 @@ def guard(*, as_json: bool = False) -> Iterator[None]:
     except UnstorableText as exc:  # a NUL in some text: no database can be given one
         fail(str(exc), field=exc.field, as_json=as_json, error=ValidationError(str(exc), field=exc.field))
     except Exception as exc:
-        from .store.db import sqlite_refusal
+        from .store.db import SumTooLarge, sqlite_refusal, sum_overflow
 
+        if sum_overflow(exc):  # a sum past a BIGINT that no report named
+            fail(str(SumTooLarge()), as_json=as_json, error=ValidationError(str(SumTooLarge())))
         refusal = sqlite_refusal(exc)
         if refusal is None:
             raise

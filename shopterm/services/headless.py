@@ -510,12 +510,14 @@ def post_one(services: "Services", actor: "Actor", doc: dict) -> dict:
     if not isinstance(type_name, str) or not type_name.strip():
         raise ValidationError("every document needs a \"type\" (e.g. \"sales_invoice\")", field="type")
     fn = get_handler(type_name.strip())
-    from ..store.db import FigureTooLarge, UnstorableText
+    from ..store.db import SUM_TOO_LARGE, FigureTooLarge, SumTooLarge, UnstorableText
 
     try:
         result = fn(services, actor, doc)
     except MoneyError as exc:  # a handler that let one through: still the user's input
         raise ValidationError(str(exc)) from None
+    except SumTooLarge as exc:  # a running sum (a balance, stock on hand) it would carry past a BIGINT
+        raise ValidationError(SUM_TOO_LARGE, params={"what": exc.what_text}) from None
     except FigureTooLarge as exc:  # figures past their column: refused by the store, nothing written
         raise ValidationError("{field}: too large a figure to store", field=exc.field,
                               params={"field": exc.field}) from None

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, and_, bindparam, case, delete, func, insert, literal, or_, select, union_all, update
 
-from .db import Prepared, conflict_insert
+from ..core.i18n import N_
+from .db import N_SOME_FIGURES, Prepared, adding_up, checked_add, conflict_insert
 # the Core tables (no ORM, SQLModel or models: the reports read through this module)
 from .tables import AccountDay as AD, CustomerMonth as CM, JournalLine as JL, LedgerEntry as LE, Match as M
 from .tables import MatchLine as ML, OpenDue as OD, OpenDueMonth as ODM, OpenMonth as OM, StockBalance as SB
@@ -63,13 +64,25 @@ def _add_to_rows(conn: Any, table: Any, key: Iterable[str], columns: Iterable[st
     key, columns = tuple(key), tuple(columns)
     dialect = dialect_of(conn)
     if dialect in ("sqlite", "postgresql"):
-        _upsert_stmt(dialect, table, key, columns).executemany(conn, rows)
+        with adding_up(_SUMS.get(table.name, N_SOME_FIGURES)):
+            _upsert_stmt(dialect, table, key, columns).executemany(conn, rows)
         return
     for row in rows:  # pragma: no cover - neither SQLite nor PostgreSQL
         done = conn.execute(update(table).where(*(table.c[k] == row[k] for k in key))
                             .values({c: table.c[c] + row[c] for c in columns}))
         if done.rowcount == 0:
             conn.execute(insert(table).values(**row))
+
+
+#: what a running sum past a BIGINT names (:class:`~shopterm.store.db.SumTooLarge`), per table
+_SUMS = {
+    "account_day": N_("An account's running balance"),
+    "stock_balance": N_("The stock on hand of an item"),
+    "customer_month": N_("A customer's balance"),
+    "open_month": N_("A customer's open amounts"),
+    "open_due": N_("A customer's open amounts"),
+    "open_due_month": N_("A customer's open amounts"),
+}
 
 
 def dialect_of(conn: Any) -> str:
@@ -82,7 +95,8 @@ _UPSERTS: dict[tuple, Any] = {}
 
 
 def _upsert_stmt(dialect: str, table: Any, key: tuple[str, ...], columns: tuple[str, ...]) -> Prepared:
-    """The dialect's ``INSERT … ON CONFLICT (key) DO UPDATE SET c = c + excluded.c``, built and
+    """The dialect's ``INSERT … ON CONFLICT (key) DO UPDATE SET c = c + excluded.c`` (a sum past a BIGINT
+    stops it on both stores: :func:`~shopterm.store.db.checked_add`), built and
     compiled once per table (:class:`~shopterm.store.db.Prepared`): each posting only binds its rows,
     one executemany."""
     memo = (dialect, table.name, key, columns)
@@ -90,7 +104,8 @@ def _upsert_stmt(dialect: str, table: Any, key: tuple[str, ...], columns: tuple[
     if stmt is None:
         stmt = conflict_insert(dialect, table)
         stmt = Prepared(stmt.on_conflict_do_update(index_elements=list(key),
-                                                   set_={c: table.c[c] + stmt.excluded[c] for c in columns}))
+                                                   set_={c: checked_add(dialect, table.c[c], stmt.excluded[c])
+                                                         for c in columns}))
         _UPSERTS[memo] = stmt
     return stmt
 

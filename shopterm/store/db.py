@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from ..core.i18n import N_
+
 if TYPE_CHECKING:  # SQLAlchemy/SQLModel load when an engine is made, not for a URL (the CLI, the TUI's start)
     from sqlalchemy.engine import Connection, Engine
     from sqlmodel import Session
@@ -221,6 +223,92 @@ def _column_of(context, key) -> str | None:
     return re.sub(r"(__\d+|_\d+)$", "", name) if name else None
 
 
+class SumTooLarge(FigureTooLarge):
+    """A sum past a BIGINT: a report's total, or a running sum a post would carry past it (a balance,
+    stock on hand). SQLite's ``SUM`` stops with "integer overflow"; PostgreSQL's is cast back to BIGINT
+    (:func:`_bigint_sums`) and stops with "bigint out of range"; a running sum's add is checked the
+    same way on both (:func:`checked_add`). ``what`` (an ``N_`` text, shown translated) names it; the
+    message is the same on both stores and both read paths. Nothing was written."""
+
+    def __init__(self, what: str | None = None):
+        from ..core.i18n import _
+
+        self.field = None
+        self.what = what
+        ValueError.__init__(self, _(SUM_TOO_LARGE).format(what=self.what_text))
+
+    @property
+    def what_text(self) -> str:
+        """What passed the range, in the reader's language."""
+        from ..core.i18n import _
+
+        return _(self.what or N_SOME_FIGURES)
+
+
+#: what :class:`SumTooLarge` says, and names when the caller did not say
+SUM_TOO_LARGE = N_("{what}: the sum passes the largest figure a database holds. Nothing was written")
+N_SOME_FIGURES = N_("The figures")
+
+
+def sum_overflow(exc: BaseException) -> bool:
+    """Whether ``exc`` is a sum past a BIGINT: SQLite's "integer overflow" (``sqlite3`` itself or wrapped
+    by SQLAlchemy) or PostgreSQL's "bigint out of range" (SQLSTATE 22003)."""
+    if isinstance(exc, SumTooLarge):
+        return True
+    orig = getattr(exc, "orig", None) or exc
+    import sqlite3
+
+    if isinstance(orig, sqlite3.OperationalError):
+        return str(orig) == "integer overflow"
+    return getattr(orig, "sqlstate", None) == "22003"
+
+
+@contextmanager
+def adding_up(what: str) -> Iterator[None]:
+    """Inside: a sum past a BIGINT is :class:`SumTooLarge` naming ``what`` (an ``N_`` text)."""
+    try:
+        yield
+    except SumTooLarge as exc:
+        if exc.what is None:
+            raise SumTooLarge(what) from None
+        raise
+    except Exception as exc:
+        if sum_overflow(exc):
+            raise SumTooLarge(what) from None
+        raise
+
+
+def checked_add(dialect: str, stored, added):
+    """``stored + added`` for a running sum's upsert. PostgreSQL's BIGINT arithmetic stops past its range
+    itself; SQLite's turns the sum into a REAL (a balance silently rounded): there a sum that is no longer
+    an integer stops the statement with SQLite's own "integer overflow" (``abs`` of the smallest BIGINT)."""
+    total = stored + added
+    if dialect != "sqlite":
+        return total
+    from sqlalchemy import case, func, literal_column
+
+    return case((func.typeof(total) == "integer", total), else_=func.abs(literal_column("-9223372036854775807 - 1")))
+
+
+_BIGINT_SUMS = False
+
+
+def _bigint_sums() -> None:
+    """On PostgreSQL every ``SUM`` is cast back to BIGINT (the type of what it adds: scaled figures and
+    counts), so a sum past a BIGINT stops there as SQLite's does, not one store exact and the other not
+    (a window or FILTER over such a sum would need the cast outside it: the code has none)."""
+    global _BIGINT_SUMS
+    if _BIGINT_SUMS:
+        return
+    _BIGINT_SUMS = True
+    from sqlalchemy.ext.compiler import compiles
+    from sqlalchemy.sql import functions
+
+    @compiles(functions.sum, "postgresql")
+    def _sum_as_bigint(element, compiler, **kw):
+        return "CAST(%s AS BIGINT)" % compiler.visit_function(element, **kw)
+
+
 class DriverMissing(RuntimeError):
     """The database URL names a driver that is not installed."""
 
@@ -317,6 +405,14 @@ def make_engine(url: str, *, echo: bool = False) -> "Engine":
             engine = create_engine(url, echo=echo, pool_pre_ping=True)
         except ImportError as exc:
             raise _driver_missing(url, exc) from None
+        if engine.dialect.name == "postgresql":
+            _bigint_sums()
+            # psycopg warns "error ignored terminating <Pipeline>" when a statement of an executemany
+            # fails (the error itself is raised and said): to the app's log if it keeps one, never to
+            # the terminal through logging's last-resort handler
+            import logging
+
+            logging.getLogger("psycopg").addHandler(logging.NullHandler())
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     _savepoints_on_the_driver(engine)
     return engine

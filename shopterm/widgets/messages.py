@@ -164,5 +164,8 @@ def describe_error(exc: BaseException) -> tuple[str, str | None]:
     if is_user_error(exc):
         message = getattr(exc, "message", None) or str(exc)
         return message, getattr(exc, "field", None)
+    store_db = sys.modules.get("shopterm.store.db")
+    if store_db is not None and store_db.sum_overflow(exc):  # a sum past a BIGINT that no service named
+        return str(store_db.SumTooLarge()), None
     text = str(exc) or type(exc).__name__
     return _("Unexpected problem ({kind}): {text}").format(kind=type(exc).__name__, text=text), None

@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Iterator, Sequence
+from functools import wraps
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from . import totals
 from .totals import BalancesReport, TrialBalanceReport, one_step
 from ..context import Actor
 from ..errors import ValidationError
+from ...core.i18n import N_
 
 if TYPE_CHECKING:
     from .ageing import AgeingReport
@@ -29,6 +31,20 @@ if TYPE_CHECKING:
 
 # the reports on SQLAlchemy Core (reports.py, exports.py) are imported by the methods that run them: the
 # balances and the letterhead (totals.py) run on named statements, without SQLAlchemy in a read command
+
+
+def _adds_up(what: str) -> Callable:
+    """A report whose sums pass a BIGINT says so, naming ``what`` (an ``N_`` text): the same message on
+    both stores and both read paths (:class:`~shopterm.store.db.SumTooLarge`), never a traceback."""
+    def wrap(method: Callable) -> Callable:
+        @wraps(method)
+        def run(*args, **kwargs):
+            from ...store.db import adding_up
+
+            with adding_up(what):
+                return method(*args, **kwargs)
+        return run
+    return wrap
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +64,7 @@ class LedgerReads:
         self.s = services
         self.db = services.db
 
+    @_adds_up(N_("The customers' balances"))
     def balances(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None,
                  group: str | None = None, *, on_progress: R.ProgressFn | None = None) -> BalancesReport:
         """Each customer's balance at ``at`` (inclusive), in USD and per currency.
@@ -57,6 +74,7 @@ class LedgerReads:
             cid = totals.customer_id(conn, customer) if customer not in (None, "") else None
             return one_step(on_progress, lambda: totals.balances(conn, at or self.s.today(), cid, group))
 
+    @_adds_up(N_("The open items"))
     def open_items(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None, *,
                    on_progress: R.ProgressFn | None = None, chunk: int | None = None) -> OpenItemsReport:
         """The open items as they stood at ``at``, with the matches that counted then.
@@ -86,6 +104,7 @@ class LedgerReads:
             if batch:
                 yield batch
 
+    @_adds_up(N_("The open items"))
     def open_items_page(self, actor: Actor, at: dt.date | None = None, after_key: R.OpenKey | None = None,
                         limit: int = 50) -> tuple[tuple[R.OpenItem, ...], R.OpenKey | None]:
         """A screenful of every customer's open items at ``at`` (customer code, date order) after
@@ -104,6 +123,7 @@ class LedgerReads:
         rows = tuple(items[:limit])
         return rows, (rows[-1].key if len(items) > limit else None)
 
+    @_adds_up(N_("The statement's balances"))
     def statement(self, actor: Actor, date_from: dt.date, date_to: dt.date, customer: int | str | None = None,
                   voucher_types: Sequence[str] | None = None, changed_since: dt.datetime | None = None,
                   partly_settled: bool = False, *, on_progress: R.ProgressFn | None = None) -> StatementReport:
@@ -116,6 +136,7 @@ class LedgerReads:
             return R.statement(session, date_from, date_to, cid, voucher_types, changed_since, partly_settled,
                                on_progress=on_progress)
 
+    @_adds_up(N_("The ageing's totals"))
     def ageing(self, actor: Actor, at: dt.date | None = None, customer: int | str | None = None, *,
                on_progress: R.ProgressFn | None = None) -> AgeingReport:
         """Open balances by days past due (0-30, 31-60, 61-90, 90+), per customer and customer group.
@@ -127,6 +148,7 @@ class LedgerReads:
             cid = totals.customer_id(conn, customer) if customer not in (None, "") else None
             return one_step(on_progress, lambda: ageing(conn, at or self.s.today(), cid))
 
+    @_adds_up(N_("The general ledger's balances"))
     def general_ledger(self, actor: Actor, location: str | None = None, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, show_all: bool = False, after_key: R.Key | None = None,
                        limit: int | None = None, before_key: R.Key | None = None, *,
@@ -147,12 +169,14 @@ class LedgerReads:
             return R.general_ledger(session, loc_id, loc_code, date_from or today.replace(day=1), date_to or today,
                                     show_all, after_key, limit, before_key, on_progress=on_progress)
 
+    @_adds_up(N_("The accounts' balances"))
     def trial_balance(self, actor: Actor, at: dt.date | None = None, *,
                       on_progress: R.ProgressFn | None = None) -> TrialBalanceReport:
         actor.require("ledgers", "Viewing the books")
         with self.db.reads() as conn:  # named statements, as the balances
             return one_step(on_progress, lambda: totals.trial_balance(conn, at or self.s.today()))
 
+    @_adds_up(N_("The account's balances"))
     def account_register(self, actor: Actor, account: str, date_from: dt.date, date_to: dt.date,
                          after_key: R.Key | None = None, limit: int | None = None,
                          before_key: R.Key | None = None, *, on_progress: R.ProgressFn | None = None,
