@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
 from shopterm.core.i18n import N_, _
+from shopterm.core.lockout import SECONDS_SHOWN
 from shopterm.screens.base.footer import QuietFooter
 from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.inputs import FORM_BINDINGS, FormNavigation
@@ -180,8 +181,8 @@ class LoginScreen(FormNavigation, Screen):
         self._keys_go_on()
         pin.value = ""
         seconds = getattr(event.error, "seconds_left", None)
-        if seconds is not None:
-            self._pause(int(seconds))
+        if seconds is not None and int(seconds) <= SECONDS_SHOWN:  # counted down; a longer lockout says
+            self._pause(int(seconds))  # for how many minutes or until when, and another user may sign in
             return
         message, _field = describe_error(event.error)
         self.message_bar.show_error(message)

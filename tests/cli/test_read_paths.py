@@ -14,6 +14,7 @@ day; the figures are worked by hand in :func:`test_figures_of_the_worked_example
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -216,7 +217,9 @@ def test_bad_input_and_odd_shops_the_same_both_ways(shop_template, tmp_path):
     assert ("manager", 1, False) in got["wrong PIN"]["state"][1]
     assert got["third wrong PIN"]["state"][0][-1][:2] == ("lockout", "manager: 3 wrong PINs")
     assert ("manager", 0, True) in got["third wrong PIN"]["state"][1]  # locked out, counted afresh after
-    assert got["locked out"]["err"] == "error: Too many wrong PINs: wait N s\n"
+    # locked until 2099 (UTC): said as the date and time it ends, in the machine's local time, not in seconds
+    until = dt.datetime(2099, 1, 1, tzinfo=dt.timezone.utc).astimezone()
+    assert got["locked out"]["err"] == f"error: Too many wrong PINs: locked until {until:%Y-%m-%d} at {until:%H:%M}\n"
     # the first date there is: nothing yet (it was an OverflowError both ways, 90 days before it); the last
     assert (got["year 1"]["code"], json.loads(got["year 1"]["out"])["rows"]) == (0, [])
     assert [r["buckets"] for r in json.loads(got["year 9999"]["out"])["rows"]] == [["0.00", "0.00", "0.00", "34.86"]]

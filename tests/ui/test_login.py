@@ -186,3 +186,35 @@ async def test_the_stylesheet_below_the_sign_in_part_matches_no_sign_in_widget(s
         assert Counter(r.css for r in app.stylesheet.rules if not r.is_default_rules) == whole
         menu = app.screen.query_one("#home-menu")
         assert (menu.styles.padding.left, menu.styles.border_top[0]) == (1, "")  # "#home-menu" of the rest
+
+
+async def test_a_long_lockout_says_until_when_and_lets_another_user_sign_in(services, clean_registry):
+    """An admin's lockout of the cashier till 2099 said "Wait 2274389698 s" and counted down, the fields
+    disabled for every user: it now says the date and time it ends, and the manager signs in."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    with services.db.write() as session:
+        session.execute(text('UPDATE "user" SET locked_until = ' "'2099-01-01 00:00:00' WHERE name = 'cashier'"))
+    until = dt.datetime(2099, 1, 1, tzinfo=dt.timezone.utc).astimezone()
+    app = ShoptermApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _sign_in(pilot, "cashier", "1111")
+        bar = screen.query_one("#login-message", MessageBar)
+        await wait_until(pilot, lambda: bar.kind == "error" and not screen.busy)
+        assert bar.text == f"Too many wrong PINs: locked until {until:%Y-%m-%d} at {until:%H:%M}"
+        assert screen.seconds_left == 0 and not any(w.disabled for w in screen.query(Input))
+        assert screen.query_one("#login-pin", Input).has_focus
+        await pilot.press("shift+tab")
+        screen.query_one("#login-user", Input).value = ""
+        await _sign_in(pilot, "manager", "2222")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert app.actor.name == "manager"
+
+
+async def _sign_in(pilot, name: str, pin: str) -> None:
+    for text in (name, pin):
+        await type_text(pilot, text)
+        await pilot.press("enter")

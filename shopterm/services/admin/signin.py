@@ -19,6 +19,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from shopterm.core.i18n import N_
+from shopterm.core.lockout import SIGNIN, TOKEN, lockout_message
 from ...store.sqlrun import Statement
 from . import audit
 from ..context import Actor
@@ -116,10 +117,15 @@ def wrong_pin(conn: Any, user: Any, what: str) -> tuple[LockedOut | None, int]:
     if tries >= MAX_TRIES:
         _SET_TRIES.execute(conn, {"uid": user.id, "tries": 0, "until": now() + dt.timedelta(seconds=LOCK_SECONDS)})
         audit.record(conn, None, "lockout", "user", user.id, summary=f"{user.name}: {MAX_TRIES} wrong PINs")
-        return LockedOut("Too many wrong PINs: wait {locked} s", seconds_left=LOCK_SECONDS,
-                         params={"locked": LOCK_SECONDS}), 0
+        return _locked_out(SIGNIN, LOCK_SECONDS), 0
     _SET_COUNT.execute(conn, {"uid": user.id, "tries": tries})
     return None, MAX_TRIES - tries
+
+
+def _locked_out(forms: tuple[str, str, str], seconds: int, **params: Any) -> LockedOut:
+    """The lockout's error: seconds, minutes, or until when (:func:`shopterm.core.lockout.lockout_message`)."""
+    message, shown = lockout_message(forms, seconds, now(), **params)
+    return LockedOut(message, seconds_left=seconds, params=shown)
 
 
 def reset_count(conn: Any, user: Any) -> None:
@@ -157,7 +163,7 @@ def _login(conn: Any, name: str, pin: str, where: str) -> Actor | Exception:
     locked = locked_seconds(user)
     if locked:
         audit.record(conn, None, "login_failed", "user", user.id, summary=f"{name}: locked out{where}")
-        return LockedOut("Too many wrong PINs: wait {locked} s", seconds_left=locked, params={"locked": locked})
+        return _locked_out(SIGNIN, locked)
     if not verify_pin(pin or "", user.pin_hash):
         error, left = wrong_pin(conn, user, f"sign-in{where}")
         if error is not None:
@@ -201,10 +207,9 @@ def _token_actor(conn: Any, token: str, name: str | None) -> Actor | Exception:
     locked = locked_seconds(user)
     if locked:
         audit.record(conn, None, "login_failed", "api_token", row.id, summary=f"{user.name}: locked out (headless token)")
-        return LockedOut("Too many wrong credentials for {name}: wait {locked} s", seconds_left=locked,
-                         params={"name": user.name, "locked": locked})
+        return _locked_out(TOKEN, locked, name=user.name)
     _TOKEN_USED.execute(conn, {"tid": row.id, "used": now()})
-    actor = actor_of(user)
+    actor = actor_of(user, language_of(conn, user))
     audit.record(conn, actor, "token_use", "api_token", row.id,
                  summary=f"{user.name} signed in with API token {row.prefix}… (headless)")
     return actor

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from ...core import i18n
 from shopterm.core.i18n import N_
+from shopterm.core.lockout import APPROVAL, lockout_message
 from ...store.types import MAX_INTEGER
 from ...store.models import ApiToken, Location, SalesPerson, ShopSetup, User
 from . import audit, signin
@@ -134,8 +135,8 @@ class UserService:
         locked = signin.locked_seconds(user)
         if locked:
             audit.record(session, None, "approval_failed", "user", user.id, summary=f"{name}: locked out ({what})")
-            raise ApprovalDenied("Approval refused: {name} is locked after wrong PINs: wait {locked} s",
-                                 field="approver_pin", params={"name": user.name, "locked": locked})
+            message, params = lockout_message(APPROVAL, locked, signin.now(), name=user.name)
+            raise ApprovalDenied(message, field="approver_pin", params=params)
         if not verify_pin(pin or "", user.pin_hash):
             locked_now, _left = signin.wrong_pin(session, user, what)
             if locked_now is not None:
