@@ -134,6 +134,7 @@ class CliState:
     pin: str | None = None
     token: str | None = None
     lang: str | None = None  # --lang given on the command line (prints follow it, not the customer's)
+    lang_chosen: bool = False  # --lang or SHOPTERM_LANG: else the signed-in user's language (acting_user)
 
 
 _state = CliState()
@@ -220,13 +221,21 @@ def open_services(db: str | None = None, *, upgrade: bool = True, create: bool =
 def acting_user(services: "Services", user: str | None = None, pin: str | None = None,
                 token: str | None = None) -> "Actor":
     """The acting user (``--user``/``SHOPTERM_USER``), only with a credential: the user's PIN
-    (``--pin``/``SHOPTERM_PIN``) or an API token (``--token``/``SHOPTERM_TOKEN``, which names its user)."""
+    (``--pin``/``SHOPTERM_PIN``) or an API token (``--token``/``SHOPTERM_TOKEN``, which names its user).
+    Without ``--lang``/``SHOPTERM_LANG`` the command reads in that user's language from here on (their
+    own, else the shop's), as the terminal app does after its sign-in; machine formats stay neutral."""
     from .services.headless import actor_for
 
     name = user or _state.user or os.environ.get("SHOPTERM_USER")
     the_pin = pin or _state.pin or os.environ.get("SHOPTERM_PIN")
     token = token or (None if pin else _state.token or os.environ.get("SHOPTERM_TOKEN"))
-    return actor_for(services, name, the_pin, token)
+    actor = actor_for(services, name, the_pin, token)
+    if not _state.lang_chosen and actor.language:  # what follows reads in the user's language (README)
+        try:
+            i18n.set_language(actor.language)
+        except i18n.LanguageError:  # a language this build has no catalogue for: English
+            pass
+    return actor
 
 
 @contextmanager
@@ -342,14 +351,15 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
                                           help=N_("Show the version and exit."))] = False,
     lang: Annotated[Optional[str], typer.Option("--lang", envvar="SHOPTERM_LANG", show_default=False,
-                                                help=N_("Language of what is shown and printed: en or fr."))] = None,
+                                                help=N_("Language of what is shown and printed: en or fr "
+                                                        "(default: the signed-in user's, else the shop's)."))] = None,
 ) -> None:
     """shopterm runs a shop's sales day in USD and CDF from the terminal.
 
     Without a command it opens the terminal app on the shop database.
     """
     global _state, _language_given
-    _state = CliState(db=db, user=user, pin=pin, token=token)
+    _state = CliState(db=db, user=user, pin=pin, token=token, lang_chosen=lang is not None)
     _language_given = _language_given or lang is not None
     # (Typer carries its own click: compare the source by name, not with click's enum, which never equals it)
     source = ctx.get_parameter_source("lang")
@@ -904,7 +914,7 @@ def _open_tui(db: str | None, user: str | None, pin: str | None, token: str | No
     """What the root callback does without a command, or ``demo`` (the language is already set by
     ``main``)."""
     global _state
-    _state = CliState(db=db, user=user, pin=pin, token=token)
+    _state = CliState(db=db, user=user, pin=pin, token=token, lang_chosen=_language_given)
     try:
         if demo:
             cmd_demo(db=db)
