@@ -218,7 +218,15 @@ def catch_up(engine: "Engine") -> list[str]:
     """Give a database what the models have and it lacks — tables, columns, indexes — in one
     transaction, fill the running sums it lacked from the rows they sum, and mark it with the
     migration's fingerprint. A new column that may not be empty gets its default on the
-    existing rows. Nothing is dropped or changed. Returns what was added (for the log/tests)."""
+    existing rows. Nothing is dropped or changed. Returns what was added (for the log/tests).
+
+    A mark that is not this build's is an earlier build's, or a newer build's of the same revision
+    (until the first release the one migration is rewritten as the models grow, so the revision
+    does not tell them apart). A newer build's schema has tables or columns this build does not
+    know (no table or column has ever been taken out of the models): it is refused as a newer
+    revision is (:class:`SchemaFromNewerBuild`), untouched and not re-marked — this build would
+    leave the newer build's own running sums and columns unkept, and the newer build, finding its
+    mark replaced by this one's, would not know to rebuild them."""
     from sqlalchemy import inspect, text
     from sqlalchemy.orm import Session
     from sqlalchemy.schema import CreateColumn
@@ -229,6 +237,9 @@ def catch_up(engine: "Engine") -> list[str]:
     with _immediate(engine).begin() as conn:
         insp = inspect(conn)
         tables = set(insp.get_table_names())
+        newer = _unknown_to_this_build(insp, tables, models.SQLModel.metadata)
+        if newer:
+            raise SchemaFromNewerBuild(_revision_in(conn))
         created: set[str] = set()
         for table in models.SQLModel.metadata.sorted_tables:
             if table.name not in tables:
@@ -260,6 +271,20 @@ def catch_up(engine: "Engine") -> list[str]:
                 session.flush()
         _write_mark(conn)
     return added
+
+
+def _unknown_to_this_build(insp, tables: set[str], metadata) -> list[str]:
+    """The tables and columns of the database that this build's models do not have."""
+    unknown = [f"table {t}" for t in sorted(tables - set(metadata.tables) - {"alembic_version"})]
+    for name in sorted(tables & set(metadata.tables)):
+        known = set(metadata.tables[name].columns.keys())
+        unknown += [f"column {name}.{c['name']}" for c in insp.get_columns(name) if c["name"] not in known]
+    return unknown
+
+
+def _revision_in(conn) -> str:
+    rows = _REVISIONS.scalars(conn)
+    return rows[0] if len(rows) == 1 else ", ".join(rows)
 
 
 def _write_mark(target) -> None:

@@ -121,3 +121,38 @@ def test_a_database_of_an_earlier_build_gets_what_it_lacks_and_posts(fresh_servi
             third.db.dispose()
         finally:
             again.db.dispose()
+
+
+def test_a_database_of_a_newer_build_of_the_same_revision_is_refused_untouched(fresh_services):
+    """A newer build of the same revision (the one migration rewritten) made a table and a column this
+    build does not know: opening it was taken for an earlier build's and re-marked as this build's, so
+    the newer build, back on it, found its own mark gone and nothing to rebuild. It is now refused as a
+    newer revision is, with the same message, and left as it was: mark, tables and columns."""
+    import pytest
+
+    from shopterm.services import Services
+    from shopterm.store.migrate import SchemaFromNewerBuild, catch_up, schema_fingerprint
+
+    for extra in ("CREATE TABLE gift_card (id INTEGER PRIMARY KEY, code VARCHAR(20))",
+                  "ALTER TABLE customer ADD COLUMN whatsapp VARCHAR(20)"):
+        with fresh_services() as svc:
+            url = svc.db.url
+            with svc.db.engine.begin() as conn:  # what the newer build made
+                conn.exec_driver_sql(extra)
+                conn.exec_driver_sql("UPDATE schema_mark SET fingerprint = 'a newer build'")
+            before = _schema(svc.db.engine)
+            svc.db.dispose()
+            with pytest.raises(SchemaFromNewerBuild) as refused:
+                Services.open(url)
+            assert str(refused.value) == (f"its schema (revision {head_revision()}) is from a newer shopterm than "
+                                          "this one: open it with that version")
+            engine = make_engine(url)
+            try:
+                with pytest.raises(SchemaFromNewerBuild):  # `shopterm db upgrade` the same
+                    catch_up(engine)
+                assert _schema(engine) == before
+                with engine.connect() as conn:
+                    assert conn.exec_driver_sql("SELECT fingerprint FROM schema_mark").scalar() == "a newer build"
+                    assert schema_fingerprint() != "a newer build"
+            finally:
+                engine.dispose()
