@@ -239,11 +239,24 @@ class MoneyInput(_DecimalInput):
     def watch_disabled(self, disabled: bool) -> None:
         super().watch_disabled(disabled)
         if disabled:  # a posted document's amount reads as its figures do: 28,500.00, not 28500 as typed
-            amount = self.parsed_value
-            shown = money.format_amount(amount) if amount is not None else self.value
-            if shown != self.value:
-                with self.prevent(Input.Changed):
-                    self.value = shown
+            self._show_figure()
+
+    def _on_blur(self, event) -> None:  # type: ignore[override]
+        # left: the amount reads as the figures beside it (102,000.00 / 102 000,00, not 102000 as typed),
+        # and reads back the same on return; once, on leaving, not per key. A grid's money cell is
+        # shown by its grid, through its row (ItemGrid.on_descendant_blur).
+        if getattr(self, "grid_row", None) is None:
+            self._show_figure()
+        super()._on_blur(event)
+
+    def _show_figure(self) -> None:
+        """The amount formatted in the reader's language (left as typed when empty or refused); the
+        same figure, so no Changed message: nothing was typed."""
+        amount = self.parsed_value
+        shown = money.format_amount(amount) if amount is not None else self.value
+        if shown != self.value:
+            with self.prevent(Input.Changed):
+                self.value = shown
 
 
 class QtyInput(_DecimalInput):

@@ -151,3 +151,31 @@ async def test_check_fields_reports_the_first_bad_field():
         await pilot.pause()
         assert screen.focused is screen.query_one("#field-qty")
         assert "Qty:" in screen.message_bar.text
+
+
+async def test_a_money_field_left_shows_its_figure_and_reads_back_the_same():
+    """Typed "102000" stayed "102000" beside totals reading "102,000.00" until the document was posted:
+    left, the field shows the figure in the reader's language (once, on leaving), and back in it the
+    cashier finds that same text, which reads back the same figure."""
+    from shopterm.core import i18n
+
+    app = FormApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        price = screen.query_one("#field-price", MoneyInput)
+        await fill(pilot, "field-price", "102000")
+        assert (price.value, price.decimal_value) == ("102,000.00", Decimal("102000.00"))
+        assert not price.has_focus and not price.has_class("-invalid")
+        screen.set_focus(price)
+        await pilot.pause()
+        assert (price.value, price.decimal_value) == ("102,000.00", Decimal("102000.00"))
+        await pilot.press("end", *"5", "tab")  # typing on: "102,000.005" is refused, left as typed
+        await pilot.pause()
+        assert price.value == "102,000.005" and price.has_class("-invalid")
+        i18n.set_language("fr")
+        try:
+            price.value = ""
+            await fill(pilot, "field-price", "2500,5")
+            assert (price.value, price.decimal_value) == ("2\u00a0500,50", Decimal("2500.50"))
+        finally:
+            i18n.set_language("en")

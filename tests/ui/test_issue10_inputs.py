@@ -177,7 +177,7 @@ async def test_a_receipt_at_a_far_rate_asks_a_manager_on_screen(shop):
         rate = screen.query_one("#field-rate")
         rate.value = ""
         await pilot.press(*"3500", "enter", "enter", *"20 000", "enter")
-        await wait_for(pilot, lambda: screen.query_one("#field-received-cdf").value == "20 000", "typed")
+        await wait_for(pilot, lambda: screen.query_one("#field-received-cdf").value == "20,000.00", "typed, left")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ApprovalDialog))
         assert app.screen.reason.startswith("Exchange rate 3500 is 22.81 % from the system rate 2850")

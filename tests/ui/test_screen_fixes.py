@@ -248,7 +248,7 @@ async def test_refund_mode_keeps_the_amounts_table_square_and_enter_goes_cdf_the
         assert screen.focused.id == "field-returned-cdf"  # CDF first, as the rows read
         await pilot.press(*"13500", "enter")
         assert screen.focused.id == "field-returned-usd"
-        assert screen.query_one("#field-returned-cdf").value == "13500"
+        assert screen.query_one("#field-returned-cdf").value == "13,500.00"  # left: shown as its figures
 
 
 async def test_after_an_f2_pick_the_next_typing_goes_to_the_amount_not_the_picked_number(shop):

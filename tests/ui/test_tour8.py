@@ -201,7 +201,8 @@ async def test_a_return_of_a_franc_invoice_shows_its_figures_whole(open_shop):
 
 async def test_a_posted_exchange_shows_the_amount_received_as_its_figures(cash_shop):
     """300,000 CDF typed as '300000' at 3000 for 100 USD: once posted the field reads 300,000.00
-    as the gain beside it (+15,000.00) does; it kept '300000' as typed."""
+    as the gain beside it (+15,000.00) does; it kept '300000' as typed (and, since the field reads
+so as soon as the cashier leaves it, before the save too)."""
     float_in(cash_shop, "USD", "200")
     app = ShoptermApp(cash_shop, actor=store.actor(cash_shop, "cashier"))
     async with app.run_test(size=SIZE) as pilot:
@@ -209,7 +210,7 @@ async def test_a_posted_exchange_shows_the_amount_received_as_its_figures(cash_s
         received = screen.query_one("#field-amount-received")
         await pilot.press(*"300000", "enter", "ctrl+u", *"3000", "enter")
         await wait_for(pilot, lambda: screen.query_one("#gain-cdf").text == "+15,000.00 gain", "gain")
-        assert received.value == "300000"
+        assert received.value == "300,000.00"  # left: shown as its figures while still open (it kept "300000")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.posted and received.disabled, "exchange posted")
         assert (received.value, screen.query_one("#field-amount-given").value) == ("300,000.00", "100.00")
