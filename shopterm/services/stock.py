@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
@@ -234,6 +234,23 @@ def _reserved_lines(but_own: bool):
 _RESERVED, _RESERVED_BUT_OWN = Prepared(_reserved_lines(False)), Prepared(_reserved_lines(True))
 
 
+def asked_together(asks: "Iterable[tuple[Any, Any, Decimal | None]]") -> tuple[dict[Any, Decimal], dict[Any, Decimal]]:
+    """What a document asks of each item and of each batch it names, over all its lines: the stock
+    rule (:func:`check_available`) compares the sums, not each line alone, with what is available.
+    ``asks``: (item key, batch key or None, qty or None) per line — ids when posting, codes in the
+    invoice grid's warning (the screen hands it this function: the same rule, not a copy).
+    Returns ``({item: Σ qty}, {batch: Σ qty})``."""
+    per_item: dict[Any, Decimal] = {}
+    per_batch: dict[Any, Decimal] = {}
+    for item, batch, qty in asks:
+        if qty is None:
+            continue
+        per_item[item] = per_item.get(item, ZERO_QTY) + qty
+        if batch is not None:
+            per_batch[(item, batch)] = per_batch.get((item, batch), ZERO_QTY) + qty
+    return per_item, per_batch
+
+
 def check_available(session: Session, location: Location, asks: "list[StockAsk]", *,
                     own_documents: "set[int] | tuple[int, ...]" = (), rule=None,
                     batch_held: "dict[int, Decimal] | None" = None) -> None:
@@ -256,8 +273,10 @@ def check_available(session: Session, location: Location, asks: "list[StockAsk]"
         by_item.setdefault(a.item.id, []).append(a)
         if a.batch is not None:
             by_batch.setdefault(a.batch.id, []).append(a)
+    asked_items, asked_batches = asked_together((a.item.id, a.batch.id if a.batch is not None else None, a.qty)
+                                                for a in asks)
     for item_id, group in by_item.items():
-        asked = sum((a.qty for a in group), ZERO_QTY)
+        asked = asked_items[item_id]
         res = res_items.get(item_id, ZERO_QTY)
         oh = held_items.get(item_id, ZERO_QTY)
         if asked > oh - res:
@@ -273,7 +292,7 @@ def check_available(session: Session, location: Location, asks: "list[StockAsk]"
         held.update(on_hand_of_batches(session, location.id, missing))
         for bid, res in batch_res.items():
             group = by_batch[bid]
-            asked = sum((a.qty for a in group), ZERO_QTY)
+            asked = asked_batches[(group[0].item.id, bid)]
             oh = held[bid]
             if asked > oh - res:
                 a = group[0]
@@ -346,6 +365,7 @@ class StockService:
     reservations = staticmethod(reservations)
     available = staticmethod(available)
     check_available = staticmethod(check_available)
+    asked_together = staticmethod(asked_together)
     batches = staticmethod(batches)
     default_batch = staticmethod(default_batch)
     check_batch = staticmethod(check_batch)

@@ -210,6 +210,7 @@ class SalesFormScreen(GridForm, PostedDocument, DocumentDialogs, ItemGridHost, B
         app: Any = self.app
         self._loader_params = params
         self.grid.line_defaults = lambda code: app.services.sales.line_defaults(code, **params)
+        self.grid.asked_together = lambda asks: app.services.stock.asked_together(asks)  # the posting's rule
         self.grid.location = params["location"]
         self.grid.date = params["date"]
 

@@ -77,9 +77,11 @@ def detail_top(line: GridLine, number: int, on: dt.date | None = None) -> str:
     return _fit_name(parts, DETAIL_WIDTH)
 
 
-def detail_bottom(line: GridLine) -> str:
+def detail_bottom(line: GridLine, asked: tuple[Any, Any] | None = None) -> str:
     """Line 2: price USD · gross · discount · flat share · tax (and a stock warning: the batch's, or
-    the stock available after other documents' reservations, ``available_stock`` of the defaults)."""
+    the stock available after other documents' reservations, ``available_stock`` of the defaults).
+    ``asked``: what the document asks of the line's item and of its batch over all its lines (the
+    host's rule, :attr:`ItemGrid.asked_together`); None: this line's quantity alone."""
     v = line.view
     if v is not None:
         price, gross, disc, share, tax = _("Price $"), _("Gross"), _("Disc"), _("Flat share"), _("Tax")
@@ -105,9 +107,12 @@ def detail_bottom(line: GridLine) -> str:
     stock, _expiry = _batch_info(line)
     free = getattr(d, "available_stock", None)  # after the reservations, when the host takes stock
     # first: the warning is never cut; of the batch and the item's available stock, the tighter
-    if qty is not None and free is not None and qty > free and (stock is None or free < stock or qty <= stock):
+    of_item, of_batch = asked if asked is not None else (qty, qty)
+    of_item = qty if of_item is None else of_item
+    of_batch = qty if of_batch is None else of_batch
+    if qty is not None and free is not None and of_item > free and (stock is None or free < stock or of_batch <= stock):
         parts.insert(0, _("only {qty} available").format(qty=fmt_qty(free)))
-    elif qty is not None and stock is not None and qty > stock:
+    elif qty is not None and stock is not None and of_batch > stock:
         parts.insert(0, _("only {qty} in batch").format(qty=fmt_qty(stock)))
     return _fit_short(parts, DETAIL_WIDTH)
 

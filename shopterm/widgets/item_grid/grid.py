@@ -221,6 +221,10 @@ class ItemGrid(Widget, can_focus=False):
         #: ``line_defaults(item_code) -> LineDefaults``, run in a worker thread.
         #: The host sets it from the header (location, customer, currency, rate…).
         self.line_defaults: Callable[[str], Any] | None = None
+        #: ``asked_together([(item, batch, qty) …]) -> ({item: Σ qty}, {(item, batch): Σ qty})``: the
+        #: host's stock rule (services.stock), so a line's stock warning counts every line of its item
+        #: and batch, as the posting does (None: each line alone).
+        self.asked_together: Callable[[Any], tuple[dict, dict]] | None = None
         #: ``on_change(line)``: called at once, in the keystroke's own turn, when the
         #: cashier changes a line (instead of posting LinesChanged, which reaches the
         #: host a few message hops later: a frame later on screen). Program fills
@@ -1319,7 +1323,16 @@ class ItemGrid(Widget, can_focus=False):
             return
         if not figures_only:
             top.set(detail_top(row.line, row.number, self.date))
-        bottom.set(detail_bottom(row.line))
+        bottom.set(detail_bottom(row.line, self._asked_with_others(row.line)))
+
+    def _asked_with_others(self, line: GridLine) -> tuple[Any, Any] | None:
+        """What the document asks of ``line``'s item and batch over all its lines (the host's rule)."""
+        rule = self.asked_together
+        if rule is None or not line.item or getattr(line.defaults, "available_stock", None) is None:
+            return None
+        items, batches = rule((l.item, l.text("batch").strip().upper() or None, l.values.get("qty"))
+                              for l in self.lines if l.item)
+        return items.get(line.item), batches.get((line.item, line.text("batch").strip().upper()))
 
     def detail_text(self) -> tuple[str, str]:
         """The two detail lines as shown (tests)."""
