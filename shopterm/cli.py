@@ -900,7 +900,7 @@ def _post_without_typer(file: str, state: dict[str, str | None], lang: str | Non
     """What Typer does for ``post`` (the root callback's options, then the command; the language is already
     set by ``main``); an exit through :func:`fail` (which loads Typer) keeps its code."""
     global _state
-    _state = CliState(**state, lang=lang)
+    _state = CliState(**state, lang=lang, lang_chosen=_language_given)
     try:
         cmd_post(file, **own)
     except Exception as exc:

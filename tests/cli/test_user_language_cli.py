@@ -67,3 +67,27 @@ def test_an_english_user_of_a_french_shop_and_a_token(db):  # noqa: F811
     token = issued.stdout.split()[0]
     got = run("--db", db, "ledger", "balances", env={"SHOPTERM_TOKEN": token})
     assert got.exit_code == 0 and got.stdout.startswith("Soldes clients"), got.output
+
+
+def test_shopterm_post_read_without_typer_follows_the_same_rule(db, tmp_path, monkeypatch, capsys):  # noqa: F811
+    """``shopterm post FILE`` is read without Typer (a faster start): the same rule, the user's language
+    after the sign-in unless SHOPTERM_LANG says otherwise; the JSON's keys and message_id stay English."""
+    from shopterm import cli
+
+    _reads_french(db)
+    doc = tmp_path / "bad.json"
+    doc.write_text(json.dumps([{"type": "customer_payment", "location": "AXP", "date": "2026-11-23",
+                                "customer": "C9999", "currency": "USD", "amount": "5", "method": "cash"}]))
+    for key in ("SHOPTERM_DB", "SHOPTERM_USER", "SHOPTERM_PIN", "SHOPTERM_TOKEN", "SHOPTERM_LANG"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("SHOPTERM_TODAY", "2026-11-23")
+    closed = "Shop is not open for {code} on {date}: run Shop Open first"  # the case's day is not open
+    for env_lang, error in ((None, "La caisse n'est pas ouverte pour AXP le 23/11/2026 : faites d'abord "
+                                   "l'ouverture de caisse"),
+                            ("en", "Shop is not open for AXP on 2026-11-23: run Shop Open first")):
+        if env_lang:
+            monkeypatch.setenv("SHOPTERM_LANG", env_lang)
+        with pytest.raises(SystemExit):
+            cli.main(["--db", db, "--user", "manager", "--pin", "2222", "post", str(doc)])
+        out = json.loads(capsys.readouterr().out)
+        assert (out["error"], out["message_id"], out["code"]) == (error, closed, "day_not_open"), out
