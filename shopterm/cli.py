@@ -610,7 +610,14 @@ def cmd_post(
         services = open_services(db)
         actor = acting_user(services, user, pin, token)
         try:
-            outcome = post_documents(services, actor, data, after_first=_set_aside_startup_objects)
+            with _ctrl_c_stops_the_list() as pressed:
+                outcome = post_documents(services, actor, data, after_first=_set_aside_startup_objects, stop=pressed)
+        except KeyboardInterrupt as exc:  # a second Ctrl+C, inside a document: it and the rest are not posted
+            from .services.errors import Interrupted
+
+            error = Interrupted(_INTERRUPTED)
+            fail(error.message, as_json=True, code=130, error=error, index=getattr(exc, "index", None),
+                 posted=getattr(exc, "posted", []))
         except Exception as exc:  # not a rule: say where the list stopped and what was posted
             from .store.db import sqlite_refusal
 
@@ -628,7 +635,37 @@ def cmd_post(
             services.db.dispose()
     _say(json.dumps(outcome.output(), indent=2, ensure_ascii=False))  # as typer.echo (a list may come without Typer)
     if not outcome.ok:
-        raise _load_typer().Exit(1)
+        raise _load_typer().Exit(130 if outcome.error.get("code") == "interrupted" else 1)
+
+
+#: what ``shopterm post`` says when Ctrl+C stopped its list (services.headless.post_documents says the same)
+_INTERRUPTED = N_("Stopped (Ctrl+C): the documents before this one are posted, this one and the rest are not")
+
+
+@contextmanager
+def _ctrl_c_stops_the_list() -> Iterator[Any]:
+    """A first Ctrl+C while a list is posted stops it between two documents (the ones before are committed
+    and said posted, exit 130); a second one interrupts at once (the document under way and those not yet
+    committed are rolled back, and said not posted). Yields whether Ctrl+C was pressed. Off the main thread,
+    or where SIGINT is ignored, nothing changes."""
+    import signal
+    import threading
+
+    pressed: list[bool] = []
+    previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+    if previous is None or previous is signal.SIG_IGN:
+        yield lambda: False
+        return
+
+    def first(signum: int, frame: Any) -> None:
+        pressed.append(True)
+        signal.signal(signal.SIGINT, previous)  # the next Ctrl+C interrupts at once
+
+    signal.signal(signal.SIGINT, first)
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 _set_aside = False

@@ -239,3 +239,10 @@ class DatabaseFull(ShopError):
     """SQLite could not write for want of disk space ("database or disk is full"): nothing was written."""
 
     code = "disk_full"
+
+
+class Interrupted(ShopError):
+    """The person running a list stopped it (Ctrl+C) between two documents: the ones before it are
+    posted, it and the rest are not."""
+
+    code = "interrupted"

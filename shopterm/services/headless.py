@@ -50,7 +50,7 @@ from shopterm.core.i18n import N_, _
 from ..core.plain import plain
 from ..core.money import Currency, MoneyError, parse_amount, parse_pct, parse_qty, parse_rate
 from ..store.convert import MAX_INTEGER
-from .errors import AuthError, ShopError, ValidationError
+from .errors import AuthError, Interrupted, ShopError, ValidationError
 
 if TYPE_CHECKING:
     from . import Services
@@ -538,7 +538,7 @@ GROUP_SECONDS = 0.1
 
 def post_documents(services: "Services", actor: "Actor", data: Any,
                    after_first: Callable[[], None] | None = None, *,
-                   group_seconds: float | None = None) -> PostOutcome:
+                   group_seconds: float | None = None, stop: Callable[[], bool] | None = None) -> PostOutcome:
     """Post each document in turn; stop at the first rejected one.
 
     Each document is its own SAVEPOINT of a write transaction the list shares (:meth:`Database.batch`),
@@ -549,7 +549,13 @@ def post_documents(services: "Services", actor: "Actor", data: Any,
 
     ``after_first`` is called once, after the first document is posted (``shopterm post`` sets its
     start-up objects aside from the collector then: everything a list needs is imported by its first
-    document)."""
+    document).
+
+    ``stop`` is asked before each document (``shopterm post``: whether Ctrl+C was pressed): when it says
+    so, the documents before are committed and the list ends there with an :class:`Interrupted` error
+    naming the first document not posted. A KeyboardInterrupt raised in a document (a second Ctrl+C)
+    rolls that document back alone and is raised on with ``posted`` and ``index``, as a database error:
+    what is committed is what is reported."""
     outcome = PostOutcome()
     try:
         docs = documents_of(data)
@@ -560,40 +566,57 @@ def post_documents(services: "Services", actor: "Actor", data: Any,
     committed: list[dict] = []  # the replies of the documents committed so far
     pending: list[dict] = []  # posted in the open transaction
     with _batch_of(services) as batch:
-        for i, doc in enumerate(docs):
-            type_name = doc.get("type") if isinstance(doc.get("type"), str) else None
-            try:
-                check_shape(doc, where=type_name if type_name and not _bad_text(type_name) else "document")
-                pending.append(post_one(services, actor, doc))
-                batch.done()
-            except ShopError as exc:
-                if batch.alive():
+        try:
+            for i, doc in enumerate(docs):
+                type_name = doc.get("type") if isinstance(doc.get("type"), str) else None
+                if stop is not None and stop():  # between two documents: those before are committed, said posted
+                    alive = batch.alive()
+                    batch.commit()
+                    if alive:
+                        committed.extend(pending)
+                    outcome.error = _error(Interrupted("Stopped (Ctrl+C): the documents before this one are posted, "
+                                                       "this one and the rest are not"),  # as cli._INTERRUPTED
+                                           index=len(committed), type_name=type_name, posted=committed)
+                    outcome.posted = committed
+                    return outcome
+                try:
+                    check_shape(doc, where=type_name if type_name and not _bad_text(type_name) else "document")
+                    pending.append(post_one(services, actor, doc))
+                    batch.done()
+                except ShopError as exc:
+                    if batch.alive():
+                        batch.commit()
+                        committed.extend(pending)
+                        outcome.error = _error(exc, index=i, type_name=type_name, posted=committed)
+                    else:  # the database ended the transaction: the documents since the last commit are not posted
+                        outcome.error = _error(exc, index=i - len(pending), type_name=type_name, posted=committed)
+                    outcome.posted = committed
+                    return outcome
+                except Exception as exc:
+                    lost = not batch.alive()
+                    if not lost:
+                        batch.commit()
+                        committed.extend(pending)
+                    try:  # what the caller says beside the error: the documents posted, where the list stopped
+                        exc.posted = list(committed)  # type: ignore[attr-defined]
+                        exc.index = i - len(pending) if lost else i  # type: ignore[attr-defined]
+                    except AttributeError:  # pragma: no cover - an exception type that takes no attribute
+                        pass
+                    raise
+                if i == 0 and after_first is not None:
+                    after_first()
+                if batch.elapsed() >= group:
                     batch.commit()
                     committed.extend(pending)
-                    outcome.error = _error(exc, index=i, type_name=type_name, posted=committed)
-                else:  # the database ended the transaction: the documents since the last commit are not posted
-                    outcome.error = _error(exc, index=i - len(pending), type_name=type_name, posted=committed)
-                outcome.posted = committed
-                return outcome
-            except Exception as exc:
-                lost = not batch.alive()
-                if not lost:
-                    batch.commit()
-                    committed.extend(pending)
-                try:  # what the caller says beside the error: the documents posted, where the list stopped
-                    exc.posted = list(committed)  # type: ignore[attr-defined]
-                    exc.index = i - len(pending) if lost else i  # type: ignore[attr-defined]
-                except AttributeError:  # pragma: no cover - an exception type that takes no attribute
-                    pass
-                raise
-            if i == 0 and after_first is not None:
-                after_first()
-            if batch.elapsed() >= group:
-                batch.commit()
-                committed.extend(pending)
-                pending.clear()
-        batch.commit()
-        committed.extend(pending)
+                    pending.clear()
+            batch.commit()
+            committed.extend(pending)
+        except KeyboardInterrupt as exc:  # a second Ctrl+C, inside a document: what is not yet committed is
+            if not batch.roll_back_all():  # rolled back, so what is said posted is exactly what is in the books
+                committed.extend(pending)  # (no shared transaction: each document committed by itself)
+            exc.posted = list(committed)  # type: ignore[attr-defined]
+            exc.index = len(committed)  # type: ignore[attr-defined]  # the list's documents are posted in order
+            raise
     outcome.posted = committed
     return outcome
 
@@ -612,6 +635,9 @@ class _EachItsOwn:
         return 0.0
 
     def commit(self) -> bool:
+        return False
+
+    def roll_back_all(self) -> bool:
         return False
 
 

@@ -755,6 +755,19 @@ class Batch:
         """One operation finished (counted for the WAL checkpoints when the batch commits)."""
         self.operations += 1
 
+    def roll_back_all(self) -> bool:
+        """Roll back what the operations wrote since the transaction began (none of it is committed);
+        True: whatever they wrote is gone."""
+        if self._tx is None:
+            return True
+        tx, self._tx, self._lost = self._tx, None, False
+        self.operations = 0
+        try:
+            tx.rollback()
+        except Exception:  # the database already ended it
+            pass
+        return True
+
     def commit(self) -> bool:
         """Commit what the operations wrote since the transaction began (other writers may go on), or
         roll back if the database already ended it. True when something was committed."""

@@ -244,3 +244,59 @@ def test_a_list_that_cannot_get_the_write_lock_stops_there(open_shop, cashier, m
     assert _posted_numbers(again) == ["261101SI000002"]
     services.db.dispose()
     check_books(open_shop)
+
+
+def test_ctrl_c_between_documents_commits_those_before_and_says_so(open_shop, cashier):
+    """``stop`` (shopterm post: Ctrl+C was pressed) is asked before each document: when it says so, the
+    list ends there; the documents before are committed and are exactly those said posted."""
+    services = open_shop
+    before = counts(services)
+    asked: list = []
+
+    def stop() -> bool:
+        asked.append(True)
+        return len(asked) == 3  # pressed while the second document was posted: the third is not begun
+
+    outcome = headless.post_documents(services, cashier, invoices(4), stop=stop)
+    assert outcome.error["code"] == "interrupted" and outcome.error["index"] == 2
+    assert outcome.error["error"].startswith("Stopped (Ctrl+C)")
+    assert _posted_numbers(outcome) == ["261101SI000001", "261101SI000002"]
+    assert outcome.error["posted"] == outcome.posted
+    assert counts(services)["posted SI"] - before["posted SI"] == 2
+    assert services.db._batch() is None
+    check_books(services)
+    again = headless.post_documents(services, cashier, invoices(1))
+    assert _posted_numbers(again) == ["261101SI000003"]
+
+
+def test_a_hard_ctrl_c_inside_a_document_posts_exactly_what_it_says(open_shop, cashier, fail_third_audit):
+    """A KeyboardInterrupt raised inside the third document (its header, lines, journal, ledger entry and
+    stock moves written): that document and those not yet committed are rolled back; the exception says
+    which were posted (``posted``) and where the list stopped (``index``), and they are what the books hold."""
+    services = open_shop
+    before = counts(services)
+    fail_third_audit["error"] = KeyboardInterrupt()
+    with pytest.raises(KeyboardInterrupt) as caught:
+        headless.post_documents(services, cashier, invoices(4), group_seconds=0)  # each committed after it
+    assert [d["number"] for d in caught.value.posted] == ["261101SI000001", "261101SI000002"]
+    assert caught.value.index == 2
+    assert counts(services)["posted SI"] - before["posted SI"] == 2
+    check_books(services)
+    again = headless.post_documents(services, cashier, invoices(1))
+    assert _posted_numbers(again) == ["261101SI000003"]
+
+
+def test_a_hard_ctrl_c_rolls_back_the_group_not_yet_committed(open_shop, cashier, fail_third_audit):
+    """One group (60 s): the two documents before the interrupted one were not committed yet: none is
+    posted and none is said posted; the next post takes the first number."""
+    services = open_shop
+    before = counts(services)
+    fail_third_audit["error"] = KeyboardInterrupt()
+    with pytest.raises(KeyboardInterrupt) as caught:
+        headless.post_documents(services, cashier, invoices(4), group_seconds=60)
+    assert caught.value.posted == [] and caught.value.index == 0
+    assert counts(services) == before
+    assert services.db._batch() is None
+    again = headless.post_documents(services, cashier, invoices(1))
+    assert _posted_numbers(again) == ["261101SI000001"]
+    check_books(services)
