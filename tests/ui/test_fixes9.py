@@ -58,3 +58,29 @@ def test_the_rule_sums_item_and_batch_over_the_lines():
                                      ("PARA500", "B001", D("5")), ("BAND01", None, D("4")), ("AMOX250", None, None)])
     assert items == {"PARA500": D("85"), "BAND01": D("4")}
     assert batches == {("PARA500", "B002"): D("80"), ("PARA500", "B001"): D("5")}
+
+
+async def test_ctrl_k_finds_the_customer_statement_by_its_name_in_both_languages(services):
+    """A manager typing "relevé" (or "statement") in Ctrl+K found no screen ("Aucun écran trouvé"): the
+    statement is printed from the customer ledger (Ctrl+P), whose help now says so."""
+    from textual.command import CommandList, CommandPalette
+
+    from shopterm.core import i18n
+
+    for lang, typed, title in (("en", "statement", "Customer ledger"), ("fr", "relevé", "Grand livre client")):
+        services.users.update(services.users.login("admin", "9999"), "manager", language=lang)
+        i18n.set_language(lang)
+        try:
+            app = ShoptermApp(services, actor=services.users.login("manager", "2222"))
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                await pilot.press("ctrl+k")
+                await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+                await pilot.press(*typed)
+                hits = app.screen.query_one(CommandList)
+                await wait_for(pilot, lambda: hits.option_count >= 1 and hits.highlighted is not None and str(
+                    hits.get_option_at_index(hits.highlighted).prompt).startswith(title),
+                    lambda: (app.screen.query_one("CommandInput").value,
+                             [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]))
+        finally:
+            i18n.set_language("en")

@@ -502,5 +502,5 @@ def open_customer_ledger(app: Any, code: str) -> None:
 
 register(ScreenEntry(
     key="customer_ledger", title=N_("Customer ledger"), group="Ledgers", factory=lambda app: CustomerLedgerScreen(),
-    roles=MANAGER, help=N_("A customer's transactions, balance, matching and payments on account"),
+    roles=MANAGER, help=N_("A customer's transactions, balance, matching, payments on account; Ctrl+P: the statement"),
 ))
