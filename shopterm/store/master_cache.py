@@ -213,14 +213,23 @@ class MasterRead(Prepared):
         name, column = self._per
         values = params[name]
         rest = _freeze({k: v for k, v in params.items() if k != name})
-        missing = [v for v in dict.fromkeys(values) if (self, rest, v) not in memo]
+        # the answer is built from what this call got, never read back from ``memo``: another thread's
+        # transaction may clear it meanwhile (MAX_KEPT), and a value read back as missing is a row lost
+        got: dict = {}
+        missing = []
+        for v in dict.fromkeys(values):
+            rows = memo.get((self, rest, v))
+            if rows is None:
+                missing.append(v)
+            else:
+                got[v] = rows
         if missing:
             found: dict = {}
             for row in super()._run(conn, {**params, name: missing}, False) or ():
                 found.setdefault(row[column], []).append(row)
             for v in missing:
-                memo[(self, rest, v)] = tuple(found.get(v, ()))
+                got[v] = memo[(self, rest, v)] = tuple(found.get(v, ()))
         out: list = []
         for v in values:
-            out.extend(memo.get((self, rest, v), ()))
+            out.extend(got[v])
         return out

@@ -197,3 +197,25 @@ def test_each_master_service_change_is_counted(open_shop, cashier, admin, change
     assert not kept_rows(open_shop) or master_cache._kept[open_shop.db.engine.pool].version == before
     post(open_shop, cashier)  # reads them again under the new count
     assert master_cache._kept[open_shop.db.engine.pool].version == version(open_shop)
+
+
+def test_kept_rows_cleared_by_another_thread_meanwhile_are_not_lost(open_shop):
+    """The kept rows are shared by the process's threads (the screen's previews, its posts); one may clear
+    them (past MAX_KEPT) while another is between reading what is kept and reading what it just added: the
+    items and prices asked for still come back, every one (none read as "not found" or "no price")."""
+    from shopterm.services.documents.toolkit import _ITEMS_OF_CODES
+    from shopterm.services.schemes.pricing import _PRICES_IN_FORCE
+
+    class ClearedMeanwhile(dict):
+        def get(self, key, default=None):  # another thread clears everything just before each look
+            self.clear()
+            return default
+
+    with open_shop.db.read() as s:
+        master_cache.use(s)
+        s.info[master_cache._MEMO] = (s.get_transaction(), ClearedMeanwhile())
+        items = _ITEMS_OF_CODES.named(s, {"codes": ["PARA500", "BAND01"]})
+        assert [row.code for row in items] == ["PARA500", "BAND01"]
+        loc = s.execute(text("SELECT id FROM location WHERE code = 'AXP'")).scalar_one()
+        prices = _PRICES_IN_FORCE.named(s, {"items": [items[0].id], "loc": loc, "on": DAY})
+        assert (prices[0].retail_price, prices[0].wholesale_price) == (D("2.50"), D("2.20"))
