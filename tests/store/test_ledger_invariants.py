@@ -25,6 +25,7 @@ from shopterm.services.errors import ValidationError
 from shopterm.services.ledger.entries import apply_credit, earliest_match_date
 from shopterm.services.ledger.matching import _has_open_credit
 from shopterm.services.ledger.reports import bucket_index
+from shopterm.services.sales.invoice import outstanding_usd
 from shopterm.store import balances as running
 from shopterm.store.models import Account, JournalLine, LedgerEntry, Match, MatchLine
 
@@ -118,6 +119,8 @@ def _check(services, manager) -> None:
             jl = s.execute(select(func.sum(JournalLine.amount_usd)).where(
                 JournalLine.customer_id == cid, JournalLine.account_id == receivable)).scalar()
             assert (le or 0) == (jl or 0)
+            # what the credit-limit check and the header's auto-fill read (its sums per month) is the same
+            assert outstanding_usd(s, cid) == (le or 0)
     with services.db.read() as s:
         assert running.stored(s) == running.recomputed(s)
         # the open amounts per customer and due date (the ageing's source) equal the entries' summed afresh

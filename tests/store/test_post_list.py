@@ -300,3 +300,36 @@ def test_a_hard_ctrl_c_rolls_back_the_group_not_yet_committed(open_shop, cashier
     again = headless.post_documents(services, cashier, invoices(1))
     assert _posted_numbers(again) == ["261101SI000001"]
     check_books(services)
+
+
+def test_a_credit_limit_counts_the_invoices_before_it_in_the_same_list(open_shop, cashier):
+    """C0002 (credit limit 500.00, owes nothing yet) buys one bandage roll at 300.00 (0 % tax, no flat
+    discount) twice in one list's transaction: the first takes what it owes to 300.00; the second would
+    take it to 600.00 > 500.00 and needs a manager — refused, the first stays posted."""
+    doc = {**INVOICE, "customer": "C0002", "flat_discount": {"type": "amount", "value": "0"},
+           "lines": [{"item": "BAND01", "batch": "D001", "qty": "1", "price": "300.00"}]}
+    outcome = headless.post_documents(open_shop, cashier, [doc, doc], group_seconds=60)
+    assert outcome.error["error"] == ("Credit limit exceeded: C0002 owes 300.00, limit 500.00, available 200.00, "
+                                      "this invoice 300.00 — a manager's approval is needed")
+    assert outcome.error["index"] == 1
+    assert [(d["number"], d["totals"]["net"]) for d in outcome.posted] == [("261101SI000001", "300.00")]
+    check_books(open_shop)
+
+
+def test_a_batch_received_earlier_in_the_list_is_sold_from_later_in_it(open_shop, manager):
+    """One list's transaction: an invoice of BAND01 (its batches read and kept), a stock receipt of a new
+    batch D9 (5 at 0.70: a master written inside the list), then an invoice from D9: it finds D9 and takes
+    2 of its 5; after the list the next post finds D9 with 3 left (4 refused)."""
+    receipt = {"type": "stock_receipt", "location": "AXP", "date": DAY.isoformat(), "narration": "delivery",
+               "lines": [{"item": "BAND01", "batch": "D9", "qty": "5", "cost_usd": "0.70", "expiry": "2030-01-31"}]}
+    from_d9 = {**INVOICE, "lines": [{"item": "BAND01", "batch": "D9", "qty": "2"}]}
+    outcome = headless.post_documents(open_shop, manager, [INVOICE, receipt, from_d9], group_seconds=60)
+    assert outcome.ok, outcome.error
+    with open_shop.db.read() as s:
+        d9 = s.execute(text("SELECT b.id FROM batch b JOIN item i ON i.id = b.item_id "
+                            "WHERE i.code = 'BAND01' AND b.code = 'D9'")).scalar_one()
+        assert s.execute(select(func.sum(StockMove.qty)).where(StockMove.batch_id == d9)).scalar_one() == D("3")
+    too_many = {**INVOICE, "lines": [{"item": "BAND01", "batch": "D9", "qty": "4"}]}
+    refused = headless.post_documents(open_shop, manager, [too_many])
+    assert refused.error and refused.error["field"] == "lines[0].qty", refused.error
+    check_books(open_shop)
