@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..core import i18n, narration
 from ..core.journal import account_label
-from ..core.i18n import N_, _
+from ..core.i18n import N_, _, pgettext
 from ..core.money import format_amount
 from ..core.payments import method_label, reference_label
 if TYPE_CHECKING:  # the reports' classes are not imported to render them: a balances command loads no SQLAlchemy
@@ -61,10 +61,11 @@ class Col:
     in_table: bool = True  # shown in the 80-column terminal table
     currency_key: str | None = None  # a money column whose currency differs by row: the row's key holding it
     blank_zero: bool = False  # debit/credit: a zero is shown blank in the table and the PDF
+    context: str | None = None  # a title that reads differently here than elsewhere (pgettext context)
 
     def heading(self) -> str:
         """The heading a person reads (in the current language)."""
-        title = _(self.title)
+        title = pgettext(self.context, self.title) if self.context else _(self.title)
         return f"{title} {self.currency}" if self.currency else title
 
     def plain_heading(self) -> str:
@@ -195,10 +196,18 @@ def _d(value: dt.date) -> str:
     return i18n.format_date(value)
 
 
+BALANCE_ITEMS = "balances column"  # "Items": a customer's entries in one currency, not goods
+
+
+def _marked_for_the_catalogue() -> tuple[str, ...]:
+    """Titles shown through ``Col.context``: written here so the catalogue's extractor finds them."""
+    return (pgettext("balances column", "Items"),)
+
+
 def _balances(r: BalancesReport) -> list[Sheet]:
     currencies = sorted(r.total_by_currency) or ["USD"]
     cols = [Col("code", N_("Customer")), Col("name", N_("Name")), Col("group", N_("Group"), in_table=False)]
-    cols += [Col(f"ccy_{c}", N_("Items"), "money", c) for c in currencies]
+    cols += [Col(f"ccy_{c}", "Items", "money", c, context=BALANCE_ITEMS) for c in currencies]
     cols += [Col("balance_usd", N_("Balance"), "money", "USD"), Col("credit_limit_usd", N_("Limit"), "money", "USD", in_table=False),
              Col("flag", N_("Flag"))]
     rows = []
@@ -300,8 +309,9 @@ def _ageing(r: AgeingReport) -> list[Sheet]:
     customers = Sheet(N_("Customers"), _("{title} by customer").format(title=_(r.title)),
                       _("at {date}").format(date=_d(r.at)), list(AGEING_COLS),
                       [_ageing_row(a) for a in r.rows], after=[_ageing_row(r.total)], notes=notes)
+    group_cols = [Col("code", N_("Group"))] + [c for c in AGEING_COLS if c.key not in ("code", "group")]
     groups = Sheet(N_("Groups"), _("{title} by customer group").format(title=_(r.title)),
-                   _("at {date}").format(date=_d(r.at)), list(AGEING_COLS),
+                   _("at {date}").format(date=_d(r.at)), group_cols,
                    [_ageing_row(a) for a in r.groups], after=[_ageing_row(r.total)])
     return [customers, groups]
 

@@ -100,3 +100,24 @@ def test_a_usage_error_reads_in_french_to_the_help_hint(capsys, monkeypatch):
         assert done.value.code == 2
         err = capsys.readouterr().err
         assert hint in err and panel in err, err
+
+
+def test_lang_fr_balances_heads_its_currency_columns_as_entries_not_articles(db):
+    """Balances' per-currency columns are the customer's entries (as the note below says), not
+    "Art." (articles, the goods): the column and its note use the same word."""
+    r = run("--db", db, "--user", "manager", "--lang", "fr", "ledger", "balances")
+    assert r.exit_code == 0, r.output
+    head = r.stdout.splitlines()[1].split()
+    assert head[:2] == ["Client", "Nom"] and "Écr." in head and "Art." not in head, r.stdout
+    assert "Écritures : celles de chaque monnaie" in r.stdout
+    en = run("--db", db, "--user", "manager", "ledger", "balances").stdout
+    assert en.splitlines()[1].split()[:3] == ["Customer", "Name", "Items"], en
+
+
+def test_ageing_by_group_heads_its_first_column_group(db):
+    for lang, word in (("en", "Group"), ("fr", "Groupe")):
+        r = run("--db", db, "--user", "manager", "--lang", lang, "ledger", "ageing")
+        assert r.exit_code == 0, r.output
+        lines = r.stdout.splitlines()
+        by_group = next(i for i, line in enumerate(lines) if "group" in line.lower() and i > 2)
+        assert lines[by_group + 1].split()[0] == word, r.stdout
