@@ -102,17 +102,22 @@ async def test_location_target_progress_chart(shop):
     assert shop.masters.get_target(kind="location", financial_year=2027, location="AXP").months == target.months
 
 
+async def open_customer_details(pilot, app):
+    """The customer list (F3), then F5: the details of its first customer (C0001, 54.86 USD bought)."""
+    await open_master(pilot, app, "customer")
+    await pilot.press("f3")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "MasterListDialog" and app.screen.rows, "list")
+    assert app.screen.rows[0].total_purchases_usd == D("54.86")
+    await pilot.press("f5")  # details of the highlighted customer, from the list
+    await wait_for(pilot, lambda: getattr(app.screen, "details", None) is not None, "details")
+    return app.screen
+
+
 async def test_customer_details_show_purchases_and_open_the_invoice(shop):
     number = post_invoice_to_c0001(shop)
     app = app_for(shop)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_master(pilot, app, "customer")
-        await pilot.press("f3")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "MasterListDialog" and app.screen.rows, "list")
-        assert app.screen.rows[0].total_purchases_usd == D("54.86")
-        await pilot.press("f5")  # details of the highlighted customer, from the list
-        await wait_for(pilot, lambda: getattr(app.screen, "details", None) is not None, "details")
-        details = app.screen
+        details = await open_customer_details(pilot, app)
         d = details.details
         assert (d.total_purchases_usd, d.outstanding_usd, d.credit_limit_usd, d.available_credit_usd) == (
             D("54.86"), D("54.86"), D("5000.00"), D("4945.14"))

@@ -1037,7 +1037,7 @@ def render_pairs(pairs: Sequence[tuple[str, str]], width: int = 76) -> Text:
 
 def _pair(pair: tuple[str, str], width: int) -> str:
     label, value = pair
-    cell = f"{label:<16}{value}"
+    cell = f"{label:<15} {value}"
     if len(cell) > width - 1:
         cell = cell[: width - 2] + "…"
     return f"{cell:<{width}}"

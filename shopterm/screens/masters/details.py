@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 
 from shopterm.core import i18n, money
 from shopterm.core.doctypes import status_name
+from shopterm.core.payments import method_label
 from shopterm.screens.masters.base import fmt, render_pairs
 from shopterm.screens.base.document import ShopScreen
 from shopterm.core.i18n import N_, _
@@ -53,33 +54,49 @@ def _amt(value: Any) -> str:
     return money.format_amount(value) if value is not None else ""
 
 
+#: A purchase's payment state, as the services name it, in the reader's language.
+PAYMENT_STATES = {"paid": N_("paid"), "partly paid": N_("partly paid"), "unpaid": N_("not paid")}
+#: A loyalty row's kind (earn | redeem | reverse), in the reader's language.
+LOYALTY_KINDS = {"earn": N_("earned"), "redeem": N_("redeemed"), "reverse": N_("reversed")}
+
+
+def _shown(names: dict[str, str], code: str) -> str:
+    name = names.get(code)
+    return _(name) if name else code
+
+
 def purchase_line(r: PurchaseRow) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{r.number or '':<15}", style="bold")
-    text.append(f"{r.date.isoformat():<11}{_amt(r.net) + ' ' + r.currency:>17}{_amt(r.net_usd):>12}  ")
-    text.append(f"{r.payment_status:<11}", style="bold" if r.payment_status != "paid" else "")
+    text.append(f"{i18n.format_date(r.date):<11}{_amt(r.net) + ' ' + r.currency:>17}{_amt(r.net_usd):>12}  ")
+    text.append(f"{_shown(PAYMENT_STATES, r.payment_status):<11}", style="bold" if r.payment_status != "paid" else "")
     return text
 
 
 def payment_line(r: PaymentRow) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{r.number or '':<15}", style="bold")
-    text.append(f"{r.date.isoformat():<11}{_amt(r.amount) + ' ' + r.currency:>17}{_amt(r.amount_usd):>12}  "
-                f"{(r.method or r.voucher_type or '')[:10]:<10}")
+    what = method_label(r.method) if r.method else (r.voucher_type or "")
+    text.append(f"{i18n.format_date(r.date):<11}{_amt(r.amount) + ' ' + r.currency:>17}{_amt(r.amount_usd):>12}  "
+                f"{what[:10]:<10}")
     return text
 
 
 def loyalty_line(r: LoyaltyRow) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{r.date.isoformat():<11}{r.kind:<10}{r.points:>8} pts{_amt(r.value_usd):>12} $  {r.number or ''}")
+    text.append(f"{i18n.format_date(r.date):<11}{_shown(LOYALTY_KINDS, r.kind)[:9]:<10}{r.points:>8} pts"
+                f"{_amt(r.value_usd):>12} $  {r.number or ''}")
     return text
 
 
-HEADERS = {
-    "purchases": f"{'Number':<15}{'Date':<11}{'Amount':>17}{'USD':>12}  Status",
-    "payments": f"{'Number':<15}{'Date':<11}{'Amount':>17}{'USD':>12}  Method",
-    "loyalty": f"{'Date':<11}{'Kind':<10}{'Points':>12}{'Value':>12} $  Document",
-}
+def header(tab: str) -> str:
+    """The column heads of a tab's list, in the reader's language."""
+    if tab in ("purchases", "payments"):
+        last = _("Status") if tab == "purchases" else _("Method")
+        return f"{_('Number'):<15}{_('Date'):<11}{_('Amount'):>17}{'USD':>12}  {last}"
+    if tab == "loyalty":
+        return f"{_('Date'):<11}{_('Kind'):<10}{_('Points'):>12}{_('Value'):>12} $  {_('Document')}"
+    return ""
 
 
 class CustomerDetailsScreen(ShopScreen):
@@ -174,12 +191,12 @@ class CustomerDetailsScreen(ShopScreen):
         text = Text(no_wrap=True)
         for i, (name, label) in enumerate(TABS, start=1):
             if name == self.tab:
-                text.append(f"[{i} {label}]", style="bold reverse")
+                text.append(f"[{i} {_(label)}]", style="bold reverse")
             else:
-                text.append(f" {i} {label} ", style="dim")
+                text.append(f" {i} {_(label)} ", style="dim")
             text.append(" ")
         self.query_one("#details-tabs", Static).update(text)
-        self.query_one("#details-header", Static).update(Text(HEADERS.get(self.tab, ""), style="bold"))
+        self.query_one("#details-header", Static).update(Text(header(self.tab), style="bold"))
         switcher = self.query_one("#details-switcher", ContentSwitcher)
         switcher.current = f"details-{self.tab}"
         target = self.query_one(f"#details-{self.tab}")
