@@ -637,8 +637,13 @@ class Database:
     def setup_lock(self) -> Iterator[None]:
         """Run one-off set-up work that spans several transactions (building the demo shop)
         in one process at a time: the others wait, then find it done. SQLite: an exclusive
-        ``flock`` on the database file (SQLite's own locks are POSIX record locks, which
-        ``flock`` does not touch); PostgreSQL: a session advisory lock. A no-op elsewhere."""
+        ``flock`` on the database's folder, never on the file itself: closing any descriptor of
+        the database file drops every POSIX record lock this process holds on it — SQLite's own
+        locks — and another program opening the shop next (a second till, ``shopterm ledger …``)
+        then took itself for the last user and deleted the WAL log this process was still
+        writing, so every later commit went to a deleted file and was lost at exit. (Two demo
+        files in one folder wait for each other's set-up, a second at most.) PostgreSQL: a
+        session advisory lock. A no-op elsewhere."""
         path = _sqlite_file(self.url) if self.sqlite else None
         if path is not None:
             try:
@@ -646,12 +651,15 @@ class Database:
             except ImportError:  # pragma: no cover - not on Linux/macOS
                 yield
                 return
-            with open(path, "rb") as fh:
-                fcntl.flock(fh, fcntl.LOCK_EX)
+            fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
                 try:
                     yield
                 finally:
-                    fcntl.flock(fh, fcntl.LOCK_UN)
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
         elif self.postgresql:
             from sqlalchemy import text
 
