@@ -32,7 +32,7 @@ def test_a_french_manager_reads_french_tables_and_neutral_json(db):  # noqa: F81
     assert fr.exit_code == 0, fr.output
     assert [line.rstrip() for line in fr.stdout.splitlines()[:7]] == [
         "Soldes clients",
-        "Client Nom                 Art. USD Solde USD Alerte",
+        "Client Nom                 Écr. USD Solde USD Alerte",
         "─" * 52,
         "C0001  Kinshasa Pharma       150,00    150,00",
         "C0002  Pharmacie du Fleuve   460,00    460,00",
