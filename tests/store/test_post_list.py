@@ -333,3 +333,47 @@ def test_a_batch_received_earlier_in_the_list_is_sold_from_later_in_it(open_shop
     refused = headless.post_documents(open_shop, manager, [too_many])
     assert refused.error and refused.error["field"] == "lines[0].qty", refused.error
     check_books(open_shop)
+
+
+@sqlite_only("SQLite: a till polls for the write lock; PostgreSQL queues it behind the list's advisory lock")
+def test_a_till_waiting_for_the_lock_posts_before_the_lists_next_group(open_shop, cashier):
+    """A list of three invoices commits after each (a group each). While its first is posted another till
+    (its own Services, as another process) starts its invoice and waits for the write lock: it gets in before
+    the list's second group, so it is number 2 and the list's are 1, 3 and 4."""
+    import threading
+
+    from shopterm.services import Services
+
+    till = Services.open(open_shop.db.url, upgrade=False, today=DAY)
+    waiting, got = threading.Event(), []
+    real, real_hold = headless.post_one, till.db._turns._hold
+
+    def hold() -> bool:  # the till has said it waits: from here it polls for SQLite's write lock
+        held = real_hold()
+        waiting.set()
+        return held
+
+    till.db._turns._hold = hold
+
+    def post_one(svc, actor, doc):
+        out = real(svc, actor, doc)
+        if not waiting.is_set():  # the list's first invoice is posted, not yet committed
+            threading.Thread(target=lambda: got.append(real(till, cashier, invoices(1)[0])), daemon=True).start()
+            assert waiting.wait(10)
+        return out
+
+    headless.post_one = post_one
+    try:
+        outcome = headless.post_documents(open_shop, cashier, invoices(3), group_seconds=0)
+    finally:
+        headless.post_one = real
+    assert outcome.ok and _posted_numbers(outcome) == ["261101SI000001", "261101SI000003", "261101SI000004"]
+    assert [d["number"] for d in got] == ["261101SI000002"]
+    import os
+    import stat
+
+    # the turns are taken on the database's folder, never on its file (closing a descriptor of the file
+    # would drop SQLite's own locks of this process)
+    assert stat.S_ISDIR(os.fstat(till.db._turns._shared).st_mode)
+    till.db.dispose()
+    check_books(open_shop)
