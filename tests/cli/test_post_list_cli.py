@@ -113,16 +113,21 @@ def test_post_options_are_read_without_typer_only_when_plain():
         assert _post_options(argv) is None, argv
 
 
-@pytest.mark.parametrize("case", ["posted", "refused", "no file", "bad pin"])
+@pytest.mark.parametrize("case", ["posted", "refused", "no file", "bad pin", "stdin", "refused in French"])
 def test_post_without_typer_answers_as_typer_does(tmp_path_factory, tmp_path, monkeypatch, capsys, case):
     """The same output and exit code through ``main`` (no Typer) as through the Typer app, each on a
-    fresh copy of the shop."""
+    fresh copy of the shop: a file or standard input (``-``), in English or French (``--lang fr``)."""
     from shopterm import cli
+    from shopterm.core import i18n
 
-    docs = [INVOICE, dict(INVOICE, lines=[{"item": "NOPE", "qty": "1"}])] if case == "refused" else [INVOICE]
+    refused = case.startswith("refused")
+    docs = [INVOICE, dict(INVOICE, lines=[{"item": "NOPE", "qty": "1"}])] if refused else [INVOICE]
     listfile = tmp_path / "list.json"
     listfile.write_text(json.dumps(docs))
-    file = str(tmp_path / "missing.json") if case == "no file" else str(listfile)
+    file = str(tmp_path / "missing.json") if case == "no file" else "-" if case == "stdin" else str(listfile)
+    stdin = json.dumps(docs) if case == "stdin" else ""
+    lang = ["--lang", "fr"] if case.endswith("French") else []
+    request_language = i18n.current()  # set back after each run
     pin = "0000" if case == "bad pin" else "1111"
     for name, value in {**ENV, "SHOPTERM_USER": "cashier"}.items():
         if value is None:
@@ -134,22 +139,27 @@ def test_post_without_typer_answers_as_typer_does(tmp_path_factory, tmp_path, mo
         (tmp_path / way).mkdir()
         url = _shop(tmp_path_factory, tmp_path / way)
         monkeypatch.setattr(cli, "_state", cli.CliState())
-        argv = ["--db", backend.db_arg(url), "post", file, "--pin", pin]
-        if way == "main":
-            runs.append(_through_main(argv, "", monkeypatch, capsys))
-        else:
-            result = CliRunner().invoke(make_app(argv), argv)
-            runs.append((result.exit_code, result.stdout))
+        argv = [*lang, "--db", backend.db_arg(url), "post", file, "--pin", pin]
+        try:
+            if way == "main":
+                runs.append(_through_main(argv, stdin, monkeypatch, capsys))
+            else:
+                result = CliRunner().invoke(make_app(argv), argv, input=stdin)
+                runs.append((result.exit_code, result.stdout))
+        finally:
+            i18n.set_language(request_language)
     (code_main, out_main), (code_typer, out_typer) = runs
-    assert code_main == code_typer == {"posted": 0, "refused": 1, "no file": 1, "bad pin": 1}[case]
+    assert code_main == code_typer == (0 if case in ("posted", "stdin") else 1)
     assert out_main == out_typer
     out = json.loads(out_main)
-    if case == "posted":
+    if case in ("posted", "stdin"):
         assert [d["number"] for d in out] == ["261101SI000001"]
     else:
-        assert out["error"] and out.get("posted", []) == ([] if case != "refused" else out["posted"])
-        if case == "refused":
+        assert out["error"] and out.get("posted", []) == ([] if not refused else out["posted"])
+        if refused:
             assert out["index"] == 1 and [d["number"] for d in out["posted"]] == ["261101SI000001"]
+            assert out["message_id"] == "Line {n}: item {code} not found"
+            assert out["error"] == ("Ligne 1 : article NOPE introuvable" if lang else "Line 1: item NOPE not found")
 
 
 def test_post_loads_no_typer(tmp_path_factory, tmp_path):
