@@ -17,7 +17,7 @@ from shopterm.store import master_cache
 from shopterm.store.master_cache import MASTER_TABLES, MasterRead
 from shopterm.store.models import StockBalance
 
-from .conftest import DAY
+from .conftest import DAY, actor, open_day
 
 
 def para(qty: str = "1", discount_pct: str | None = "0", **kw) -> DocumentDraft:
@@ -219,3 +219,18 @@ def test_kept_rows_cleared_by_another_thread_meanwhile_are_not_lost(open_shop):
         loc = s.execute(text("SELECT id FROM location WHERE code = 'AXP'")).scalar_one()
         prices = _PRICES_IN_FORCE.named(s, {"items": [items[0].id], "loc": loc, "on": DAY})
         assert (prices[0].retail_price, prices[0].wholesale_price) == (D("2.50"), D("2.20"))
+
+
+def test_two_databases_in_one_process_keep_their_own_masters(fresh_services):
+    """Two shops open in one process, their counters at the same value after one price change each (PARA500
+    wholesale 2.40 in one, 2.60 in the other, by plain SQL): each posts at its own price, in turn, twice."""
+    with fresh_services() as one, fresh_services() as two:
+        for shop, price in ((one, 240), (two, 260)):
+            open_day(shop)
+            with shop.db.write() as s:
+                s.execute(text(f"UPDATE price SET wholesale_price = {price} WHERE item_id = "
+                               "(SELECT id FROM item WHERE code = 'PARA500')"))
+        assert version(one) == version(two)
+        for _ in range(2):
+            for shop, price in ((one, D("2.40")), (two, D("2.60"))):
+                assert line_of(shop, post(shop, actor(shop, "cashier")).number).price == price
