@@ -897,6 +897,8 @@ class Turns:
         import fcntl
 
         with self._lock:
+            if self._held == 0:  # closed meanwhile (dispose): nothing held
+                return
             self._held -= 1
             if self._held == 0 and self._shared is not None:
                 fcntl.flock(self._shared, fcntl.LOCK_UN)
