@@ -58,7 +58,7 @@ from textual.widgets import Input, Label, Static
 from shopterm.core import i18n, money
 from shopterm.core.i18n import N_, _
 from shopterm.screens.base.counter import AutoValue, ChoiceField
-from shopterm.screens.masters.grid import EntryGrid, GridCol, row_number_in
+from shopterm.screens.masters.grid import EntryGrid, GridCol, row_number_in, sent_text
 from shopterm.screens.base.document import DocumentScreen
 from shopterm.widgets.dialogs import titled_box
 from shopterm.widgets.inputs import (
@@ -259,7 +259,7 @@ def fmt(kind: str, value: Any) -> str:
             return money.format_qty(value).replace(i18n.group_mark(), "")
         return money.format_rate(value)
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10] if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
+        return i18n.format_date(value) if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
             i18n.format_datetime(value.astimezone())
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
@@ -300,7 +300,7 @@ def read_widget(kind: str, widget: Widget) -> Any:
     if kind == "choice":
         return getattr(widget, "value", "")
     if isinstance(widget, Input):
-        return widget.value.strip()
+        return sent_text(widget)
     return None
 
 
@@ -567,6 +567,8 @@ class MasterScreen(DocumentScreen):
             return getattr(self.app, "business_date", None) or dt.date.today()
         if spec.kind in ("money", "qty", "percent", "rate") and isinstance(value, str) and value:
             return Decimal(value)  # shown the reader's way ("0,00" in French), as a loaded value is
+        if spec.kind == "auto" and isinstance(value, str) and value:
+            return _(value)  # a shown note ("(given on save)"), in the reader's language
         return value
 
     async def show_record(self, info: Any) -> None:

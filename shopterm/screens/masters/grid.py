@@ -38,9 +38,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Static
 from shopterm.core.i18n import _
+from shopterm.widgets.inputs import DateInput
 from shopterm.widgets.messages import ControlMessage
 
-__all__ = ["EntryGrid", "GridCol", "GridRow", "row_number_in"]
+__all__ = ["EntryGrid", "GridCol", "GridRow", "row_number_in", "sent_text"]
 
 _ROW_RE = re.compile(r"\b(?:rows?|lines?) (\d+)(?: and (\d+))?\b", re.IGNORECASE)
 
@@ -51,6 +52,16 @@ def row_number_in(message: str) -> int | None:
     if not m:
         return None
     return int(m.group(2) or m.group(1))
+
+
+def sent_text(widget: Input) -> str:
+    """What a field sends to the services: its text as typed, but a date as ISO ``YYYY-MM-DD``
+    (the services read ISO; a French reader types and sees 06/12/2026)."""
+    if isinstance(widget, DateInput):
+        typed = widget.date_value
+        if typed is not None:
+            return typed.isoformat()
+    return widget.value.strip()
 
 
 @dataclass(frozen=True)
@@ -196,7 +207,7 @@ class EntryGrid(Vertical):
                 widget = row.cells[col.name]
                 if col.kind == "auto":
                     continue
-                values[col.name] = widget.value.strip() if isinstance(widget, Input) else getattr(widget, "value", "")
+                values[col.name] = sent_text(widget) if isinstance(widget, Input) else getattr(widget, "value", "")
             out.append(values)
         return out
 

@@ -227,7 +227,7 @@ class PriceMultipleScreen(MasterScreen):
     SUPPORTS = frozenset({"new", "save", "list", "history", "delete_row"})
     FIELDS = (
         F("location", N_("Location"), "ref", required=True, lookup="location", default="@location"),
-        F("update_no", N_("Update no"), "auto", send=False, default="(given on save)"),
+        F("update_no", N_("Update no"), "auto", send=False, default=N_("(given on save)")),
         F("effective_from", N_("Effective"), "date", required=True, default="@today"),
         F("currency", N_("Currency"), "choice", required=True, choices=CURRENCIES, default="USD"),
     )

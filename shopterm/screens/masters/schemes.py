@@ -188,7 +188,7 @@ class PromotionScreen(_RangeScheme):
     SUMMARY = "promotion_summary"
     FIELDS = (
         F("item", N_("Item"), "ref", required=True, lookup="item", hint="item_name"),
-        F("scheme_no", N_("Scheme no"), "auto", send=False, default="(given on save)"),
+        F("scheme_no", N_("Scheme no"), "auto", send=False, default=N_("(given on save)")),
         F("unit", N_("Unit"), placeholder=N_("item's unit"), max_length=10),
         F("scheme_date", N_("Scheme date"), "date", required=True, default="@today"),
         F("reason", N_("Reason"), "ref", required=True, lookup="promotion_reason", hint="reason_name"),
@@ -222,7 +222,7 @@ class DiscountSlabScreen(_RangeScheme):
     SUMMARY = "slab_summary"
     FIELDS = (
         F("doc_date", N_("Document date"), "date", required=True, default="@today"),
-        F("doc_no", N_("Document no"), "auto", send=False, default="(given on save)"),
+        F("doc_no", N_("Document no"), "auto", send=False, default=N_("(given on save)")),
         F("inactive", N_("Inactive?"), "flag", default=False),
     )
     GRIDS = (

@@ -63,7 +63,7 @@ class StockReceiptScreen(MasterScreen):
         F("location", N_("Location"), "ref", required=True, lookup="location", default="@location"),
         F("date", N_("Date"), "date", required=True, default="@today"),
         F("supplier", N_("Supplier"), "ref", lookup="supplier", hint="supplier_name"),
-        F("number", N_("Receipt no"), "auto", send=False, default="(given on save)"),
+        F("number", N_("Receipt no"), "auto", send=False, default=N_("(given on save)")),
         F("narration", N_("Narration"), wide=True, max_length=500),
     )
     GRIDS = (GridSpec("lines", N_("Lines"), LINE_COLUMNS, hint=N_("F2 finds an item · F8 deletes a line")),)

@@ -1,13 +1,16 @@
-"""Customer details (F5 from the customer list) in French at 80×24: tabs, column heads, dates,
+"""The masters in French at 80×24. Customer details (F5 from the customer list): tabs, column heads, dates,
 payment status and the summary's labels read French, and no label runs into its value.
 
 Figures: the DESIGN §4 invoice to C0001 is 54.86 USD, unpaid (tests/ui/test_masters_schemes.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal as D
+
 from shopterm.core import i18n
 from tests.ui.test_french_polish import french
-from tests.ui.test_masters_customers import app_for, shop
+from tests.ui.test_masters_customers import app_for, open_master, shop, wait_for
 from tests.ui.test_masters_schemes import open_customer_details, post_invoice_to_c0001
 
 __all__ = ["french", "shop"]
@@ -34,3 +37,27 @@ async def test_customer_details_read_french(shop, french):
         await pilot.press("3")
         head = str(details.query_one("#details-header").render())
         assert head.split()[:3] == ["Date", "Nature", "Points"], head
+
+
+async def test_a_master_date_reads_and_takes_the_french_form(shop, french):
+    """A master's date field shows 23/11/2026 in French and saves what a French reader types (24/11/2026):
+    the services get ISO, not the typed text they would refuse ("is not a date (YYYY-MM-DD)")."""
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "exchange_rate")
+        assert screen.widget("date").value == "23/11/2026"
+        await pilot.press(*"24/11/2026", "enter", *"2900,5")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.saved == 1, f"saved {screen.message_bar.text}")
+    assert shop.setup.rate_on(dt.date(2026, 11, 24)) == D("2900.5")
+    assert shop.setup.rate_on(dt.date(2026, 11, 23)) == D("2850")
+
+
+
+async def test_a_new_promotion_notes_its_number_and_account_in_french(shop, french):
+    """The notes of fields a save fills ("(given on save)", "(the reason's)") read French."""
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_master(pilot, app, "promotion")
+        assert str(screen.widget("scheme_no").render()) == "(donné à l’enreg.)"
+        assert str(screen.widget("expense_account").render()) == "(celui du motif)"
