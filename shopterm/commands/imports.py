@@ -37,11 +37,11 @@ def _run(kind: str, file: Path, db: str | None, user: str | None, pin: str | Non
             result = ImportService(services).run(actor, kind, file, on_progress=progress, force=force)
     console = Console(width=80, highlight=False, soft_wrap=False)
     for warning in result.warnings:
-        console.print(f"warning: {warning}", markup=False)
+        console.print(_("warning: {text}").format(text=warning), markup=False)
     if not result.ok:
         table = Table(title=f"{file.name}: {result.summary()}", title_justify="left", show_lines=False, width=80)
-        table.add_column("Row", justify="right", no_wrap=True)
-        table.add_column("Problem", overflow="fold")
+        table.add_column(_("Row"), justify="right", no_wrap=True)
+        table.add_column(_("Problem"), overflow="fold")
         for bad in result.errors:
             table.add_row(str(bad.row), bad.reason)
         console.print(table)

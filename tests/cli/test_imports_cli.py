@@ -203,3 +203,18 @@ def test_sales_targets_export_from_the_shell(db, tmp_path):
     assert len(lines) == 13 and lines[3] == "location,2026,AXP,3,March,1.000,10.00,0.000,0.00,0.00"
     result = run("export", "targets", "--kind", "nobody", "--year", "2026", "--db", db, "--user", "admin")
     assert result.exit_code == 1 and "kind" in result.stderr.lower()
+
+
+def test_bad_rows_table_reads_french(db, tmp_path):
+    from shopterm.core import i18n
+
+    path = csv_file(tmp_path, "items.csv", "code,name,unit,pack_size,tax_rate,cost_usd\n"
+                                           "BAD1,Bad item,PCS,1,16,abc\n")
+    try:
+        result = run("--lang", "fr", "import", "items", path, "--db", db, "--user", "admin")
+    finally:
+        i18n.set_language("en")
+    assert result.exit_code == 1
+    heads = next(line for line in result.stdout.splitlines() if "┃" in line and line.strip("┃ ━┏┓┳"))
+    assert [h.strip() for h in heads.split("┃")[1:-1]] == ["Ligne", "Problème"], result.stdout
+    assert "cost_usd : 'abc' n'est pas un nombre" in result.stdout
