@@ -61,3 +61,27 @@ async def test_a_new_promotion_notes_its_number_and_account_in_french(shop, fren
         screen = await open_master(pilot, app, "promotion")
         assert str(screen.widget("scheme_no").render()) == "(donné à l’enreg.)"
         assert str(screen.widget("expense_account").render()) == "(celui du motif)"
+
+
+def test_every_master_grid_title_fits_80_columns_in_both_languages():
+    """A grid's title line (label and hint) is one line of an 80-column screen (78 inside its padding):
+    the loyalty card's hint ran past the edge in English and French."""
+    from shopterm.screens import registry
+    from shopterm.screens.masters.base import MasterScreen
+
+    registry.discover()
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    too_long = []
+    for lang in ("en", "fr"):
+        with i18n.use(lang):
+            for screen in set(subclasses(MasterScreen)):
+                for grid in getattr(screen, "GRIDS", ()) or ():
+                    title = i18n._(grid.label) + (f"  ({i18n._(grid.hint)})" if grid.hint else "")
+                    if len(title) > 78:
+                        too_long.append((lang, screen.__name__, title))
+    assert too_long == []

@@ -276,7 +276,7 @@ class LoyaltyCardScreen(SummaryKey, MasterScreen):
                     choices=(("retail", N_("Retail")), ("wholesale", N_("Wholesale")))),
             GridCol("customer_category", N_("Cust. cat."), "ref", 12, lookup="category"),
             GridCol("sales_amount_per_point", N_("Sales $ per point"), "money", 18),
-        ), hint=N_("A customer category (F2) wins over the price category · F8 deletes a row")),
+        ), hint=N_("customer category (F2) beats price cat. · F8 deletes")),
     )
     LIST_COLUMNS = (ListColumn(N_("Card"), "name", 16), ListColumn(N_("Date"), "doc_date", 11),
                     ListColumn(N_("Value/pt $"), "value_per_point_usd", 10, ">"),
