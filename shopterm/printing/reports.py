@@ -197,11 +197,12 @@ def _d(value: dt.date) -> str:
 
 
 BALANCE_ITEMS = "balances column"  # "Items": a customer's entries in one currency, not goods
+AMOUNT_HEAD = "report column"  # "Open" (an amount still open), "Match" (match ids): nouns, not the verbs
 
 
 def _marked_for_the_catalogue() -> tuple[str, ...]:
     """Titles shown through ``Col.context``: written here so the catalogue's extractor finds them."""
-    return (pgettext("balances column", "Items"),)
+    return (pgettext("balances column", "Items"), pgettext("report column", "Open"), pgettext("report column", "Match"))
 
 
 def _balances(r: BalancesReport) -> list[Sheet]:
@@ -232,10 +233,10 @@ def _open_items(r: OpenItemsReport) -> list[Sheet]:
             Col("due_date", N_("Due"), "date", in_table=False), Col("days", N_("Days"), "int"),
             Col("currency", N_("Currency"), in_table=False),
             Col("amount", N_("Amount"), "money", in_table=False, currency_key="currency"),
-            Col("open_amount", N_("Open"), "money", currency_key="currency"),
-            Col("open_usd", N_("Open"), "money", "USD"), Col("match_ids", N_("Match"), "ids")]
+            Col("open_amount", "Open", "money", currency_key="currency", context=AMOUNT_HEAD),
+            Col("open_usd", "Open", "money", "USD", context=AMOUNT_HEAD), Col("match_ids", "Match", "ids", context=AMOUNT_HEAD)]
     rows = [{"code": i.customer_code, "name": i.customer_name, "date": i.date, "number": i.number,
-             "type": i.type_label, "reference": _shown_as(ReferenceLabel, i.reference), "due_date": i.due_date, "days": i.days_past_due,
+             "type": Label(i.type_label), "reference": _shown_as(ReferenceLabel, i.reference), "due_date": i.due_date, "days": i.days_past_due,
              "currency": i.currency, "amount": i.amount, "open_amount": i.open_amount, "open_usd": i.open_usd,
              "match_ids": i.match_ids} for i in r.rows]
     return [Sheet(N_("Open items"), _(r.title), _("at {date}").format(date=_d(r.at)), cols, rows,
@@ -249,13 +250,13 @@ STATEMENT_COLS = [
     Col("currency", N_("Currency"), in_table=False),
     Col("amount", N_("Amount"), "money", in_table=False, currency_key="currency"),
     Col("debit", N_("Debit"), "money", "USD", blank_zero=True), Col("credit", N_("Credit"), "money", "USD", blank_zero=True),
-    Col("balance", N_("Balance"), "money", "USD"), Col("open_usd", N_("Open"), "money", "USD", in_table=False),
-    Col("match_ids", N_("Match"), "ids", in_table=False), Col("changed_at", N_("Changed"), "datetime", in_table=False),
+    Col("balance", N_("Balance"), "money", "USD"), Col("open_usd", "Open", "money", "USD", in_table=False, context=AMOUNT_HEAD),
+    Col("match_ids", "Match", "ids", in_table=False, context=AMOUNT_HEAD), Col("changed_at", N_("Changed"), "datetime", in_table=False),
 ]
 
 
 def _statement_sheet(r: StatementReport, s: StatementSection) -> Sheet:
-    rows = [{"code": s.customer_code, "date": x.date, "type": x.type_label, "number": x.number,
+    rows = [{"code": s.customer_code, "date": x.date, "type": Label(x.type_label), "number": x.number,
              "reference": _shown_as(ReferenceLabel, x.reference), "currency": x.currency, "amount": x.amount, "debit": x.debit,
              "credit": x.credit, "balance": x.balance, "open_usd": x.open_usd, "match_ids": x.match_ids,
              "changed_at": x.changed_at} for x in s.rows]
@@ -325,7 +326,7 @@ def _general_ledger(r: GeneralLedgerReport) -> list[Sheet]:
             Col("debit", N_("Debit"), "money", "USD", blank_zero=True), Col("credit", N_("Credit"), "money", "USD", blank_zero=True),
             Col("balance", N_("Balance"), "money", "USD")]
     rows = [{"date": g.date, "number": g.number, "reference": _shown_as(ReferenceLabel, g.reference),
-             "type": g.transaction_type, "code": g.customer_code, "customer": g.customer_name,
+             "type": Label(g.transaction_type), "code": g.customer_code, "customer": g.customer_name,
              "method": _shown_as(MethodLabel, g.method), "location": g.location_code,
              "currency": g.currency, "amount": g.amount, "debit": g.debit, "credit": g.credit, "balance": g.balance}
             for g in r.rows]

@@ -121,3 +121,18 @@ def test_ageing_by_group_heads_its_first_column_group(db):
         lines = r.stdout.splitlines()
         by_group = next(i for i, line in enumerate(lines) if "group" in line.lower() and i > 2)
         assert lines[by_group + 1].split()[0] == word, r.stdout
+
+
+def test_lang_fr_statement_and_open_items_read_french_types_and_heads(db):
+    """The statement's type column read "Sales invoice" in French; open items headed "Ouvrir"
+    (the verb, open a document) and "Lettrer" (match, the verb) over amounts and match ids."""
+    r = run("--db", db, "--user", "manager", "--lang", "fr", "ledger", "statement", "C0002")
+    assert r.exit_code == 0, r.output
+    assert "Sales invoice" not in r.stdout and "Facture" in r.stdout, r.stdout
+    r = run("--db", db, "--user", "manager", "--lang", "fr", "ledger", "open-items", "--customer", "C0002")
+    assert r.exit_code == 0, r.output
+    head = r.stdout.splitlines()[1].split()
+    assert "Ouvrir" not in head and "Lettrer" not in head, r.stdout
+    assert head[-3:] == ["Ouvert", "USD", "Lettrage"], r.stdout
+    csv = run("--db", db, "--user", "manager", "--lang", "fr", "ledger", "statement", "C0002", "--format", "csv")
+    assert "Sales invoice" in csv.stdout  # a machine reads the CSV: English, as the data keeps it
