@@ -51,7 +51,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from shopterm.core.i18n import N_, _
+from shopterm.core.i18n import N_, _, pgettext
 from shopterm.core.money import format_amount
 from shopterm.widgets.messages import ControlMessage
 from shopterm.widgets.workers import run_in_thread
@@ -90,6 +90,8 @@ class Column:
     priority: lower is more important; the least important columns move to
         the detail line first when the width is short.
     flex: takes the width left over (a name).
+    context: the title's gettext context, where the same English word reads
+        differently elsewhere ("Match": a column of match ids, not the key's verb).
     """
 
     key: str
@@ -100,6 +102,12 @@ class Column:
     max_width: int = 40
     priority: int = 5
     flex: bool = False
+    context: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """The title in the reader's language."""
+        return pgettext(self.context, self.title) if self.context else _(self.title)
 
     def cell(self, row: Any) -> str:
         if self.get is not None:
@@ -646,7 +654,7 @@ class LedgerView(Widget, can_focus=True):
 
     def _relayout(self) -> None:
         for c in self.columns:
-            width = max(cell_len(_(c.title)), c.min_width, self._widths.get(c.key, 0))
+            width = max(cell_len(c.heading), c.min_width, self._widths.get(c.key, 0))
             for r in self.rows:
                 width = max(width, min(c.max_width, cell_len(c.cell(r))))
             self._widths[c.key] = width
@@ -694,7 +702,7 @@ class LedgerView(Widget, can_focus=True):
         layout = self._layout
         if y == 0:
             # Column titles are marked with N_ where declared, read in the user's language here.
-            text = "  " + self._cells([_(c.title) for c in layout.columns], layout)
+            text = "  " + self._cells([c.heading for c in layout.columns], layout)
             return self._strip(text, width, self._style("ledger-view--header"))
         if 1 <= y <= rows:
             i = y - 1
@@ -735,7 +743,7 @@ class LedgerView(Widget, can_focus=True):
         for c in self._layout.hidden:
             value = c.cell(row)
             if value:
-                parts.append(f"{_(c.title)} {value}")
+                parts.append(f"{c.heading} {value}")
         return " · ".join(parts)
 
     def _detail_text(self, width: int) -> list[str]:

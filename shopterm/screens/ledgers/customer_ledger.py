@@ -90,7 +90,8 @@ COLUMNS = [
     Column("credit", N_("Credit USD"), lambda r: fmt_money(r.credit, blank_zero=True), align="right", priority=1),
     Column("balance", N_("Balance USD"), lambda r: fmt_money(r.balance), align="right", priority=2),
     Column("open", N_("Open USD"), lambda r: fmt_money(r.open_usd), align="right", priority=2),
-    Column("match", N_("Match"), lambda r: ",".join(str(m) for m in r.match_ids), priority=6, max_width=12),
+    Column("match", "Match", lambda r: ",".join(str(m) for m in r.match_ids), priority=6, max_width=12,
+           context="report column"),  # the match ids (pgettext("report column", "Match"): Lettrage)
 ]
 
 
