@@ -190,6 +190,7 @@ class _Cell:
     grid_row: "GridRow"
     column: GridColumn
     _focus_restyle = False
+    SHARED_RULES = True  # styles matched once per column and state (widgets/shared_rules.py)
 
     def _watch_value(self, value: str) -> None:
         super()._watch_value(value)  # type: ignore[misc]
@@ -368,6 +369,7 @@ class GridRow(Horizontal):
     """
 
     COMPONENT_CLASSES = {"grid-row--sno"}
+    SHARED_RULES = True  # (widgets/shared_rules.py)
     #: A row is one line high whatever its cells hold: a change of its virtual size (its first
     #: layout, a spare mounted) has nothing to lay out. Textual's lays out the whole screen a
     #: second time right after the layout that set it (~20-30 ms with the invoice's rows).

@@ -25,6 +25,7 @@ from shopterm.core import i18n, money
 from shopterm.core.draft_line import DraftLine
 from shopterm.core.i18n import N_, _
 from shopterm.core.totals import LineInput
+from shopterm.widgets import shared_rules
 from shopterm.widgets.inputs import ShopInput
 from shopterm.widgets.item_grid.cells import (
     INFO_QTY_KEYS,
@@ -270,6 +271,7 @@ class ItemGrid(Widget, can_focus=False):
     # -- layout ------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        shared_rules.install(self.app)  # the rows' and cells' styles matched once (widgets/shared_rules.py)
         self.load_item_codes()
         self.call_after_refresh(self._replenish_spares)
 
