@@ -86,9 +86,10 @@ async def test_the_background_worked_down_from_the_app_is_textuals_for_every_wid
             assert compositor._background(widget, colors) == widget.background_colors[1], widget
 
 
-def _look(cell) -> tuple:
-    parts = {name: styles.css for name, styles in sorted(cell._component_styles.items())}
-    return cell.styles.css, parts
+def look_of(widget) -> tuple:
+    """A widget's look: its styles and its parts' (cursor, selection…), as CSS text."""
+    parts = {name: styles.css for name, styles in sorted(widget._component_styles.items())}
+    return widget.styles.css, parts
 
 
 async def test_a_cell_restyled_for_the_focus_looks_as_a_full_restyle_would_make_it():
@@ -101,11 +102,11 @@ async def test_a_cell_restyled_for_the_focus_looks_as_a_full_restyle_would_make_
         await wait_until(pilot, lambda: screen.focused is grid.cell(1, "qty") and grid.lines[0].defaults is not None)
         await pilot.pause()
         item, qty = grid.cell(1, "item"), grid.cell(1, "qty")
-        looks = [_look(item), _look(qty)]
+        looks = [look_of(item), look_of(qty)]
         assert looks[0][0] != looks[1][0]  # focused and not: two looks
         assert looks[1][1]  # the parts are styled
         app.stylesheet.update_nodes([item, qty])  # Textual's full restyle, parts included
-        assert [_look(item), _look(qty)] == looks
+        assert [look_of(item), look_of(qty)] == looks
 
 
 def _grid_rows(app, height: int, spare_idle: float):

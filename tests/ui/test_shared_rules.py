@@ -6,17 +6,13 @@ from __future__ import annotations
 from shopterm.app import STYLESHEET
 from shopterm.widgets import shared_rules
 from shopterm.widgets.item_grid import SPARE_POOL, ItemGrid
+from tests.ui.test_compositor import look_of
 from tests.ui.test_item_grid import SIZE, Host
 from tests.ui.waiting import wait_grid_at_rest, wait_until
 
 
 class Styled(Host):  # the grid as the app draws it (its stylesheet)
     CSS_PATH = str(STYLESHEET)
-
-
-def _look(widget) -> tuple:
-    parts = {name: styles.css for name, styles in sorted(widget._component_styles.items())}
-    return widget.styles.css, parts
 
 
 async def test_rows_and_cells_look_as_textuals_own_matching_makes_them():
@@ -43,12 +39,12 @@ async def test_rows_and_cells_look_as_textuals_own_matching_makes_them():
         widgets = [w for row in grid._rows + grid._spares for w in (row, *row.widgets())]
         assert len(widgets) > 80
         assert 0 < len(shared) < len(widgets) / 2  # once per column and state (parts too), not per cell
-        looks = {w: _look(w) for w in widgets}
+        looks = {w: look_of(w) for w in widgets}
         assert looks[grid.cell(6, "item")] != looks[grid.cell(5, "item")]  # (the focused cell differs)
         del stylesheet.apply, stylesheet.replace_rules  # Textual's own matching from here
         for w in widgets:
             stylesheet.apply(w)
-        assert {w: _look(w) for w in widgets} == looks
+        assert {w: look_of(w) for w in widgets} == looks
 
 
 async def test_a_new_parse_of_the_stylesheet_starts_an_empty_cache():
